@@ -1,0 +1,29 @@
+/** The few lines a person wants to see when a run ends; everything else is in the results directory. */
+import type { Summary } from "../coordinator/results/summary.ts";
+
+export function printSummary(summary: Summary, wallTimeS: number, outDir: string): void {
+  const p = summary.packets;
+  const lines = [
+    `${summary.scenario} (seed ${summary.seed}): ${summary.status}, ${summary.sim_time_s} s simulated in ${wallTimeS.toFixed(2)} s (${(summary.sim_time_s / wallTimeS).toFixed(2)}× real time)`,
+    `  packets: ${p.injected} injected, ${p.consumed} consumed, ${p.dropped} dropped, ${p.queued_at_end + p.in_flight_at_end} in the system at the end; ${p.link_hops} link hops in ${summary.windows} windows`,
+  ];
+  for (const [metric, groups] of Object.entries(summary.metrics)) {
+    for (const [group, s] of Object.entries(groups)) {
+      if (s.mean === null || !metric.endsWith("_s")) continue;
+      const ci = s.batch_means === null ? "" : ` (95% CI ${fmt(s.batch_means.ci95_low)} – ${fmt(s.batch_means.ci95_high)})`;
+      lines.push(`  ${metric} [${group}]: mean ${fmt(s.mean)}${ci}, p50 ${fmt(s.p50!)}, p99 ${fmt(s.p99!)}, n = ${s.count}`);
+    }
+  }
+  if (summary.quantum_delay.total_s > 0) lines.push(`  quantum above link latency added ${fmt(summary.quantum_delay.mean_per_hop_s)} per hop on average`);
+  lines.push(`  results: ${outDir}/summary.json, timeseries.csv, links.csv`);
+  console.log(lines.join("\n"));
+}
+
+/** Seconds in a readable unit. */
+function fmt(seconds: number): string {
+  const a = Math.abs(seconds);
+  if (a >= 1 || a === 0) return `${seconds.toFixed(3)} s`;
+  if (a >= 1e-3) return `${(seconds * 1e3).toFixed(3)} ms`;
+  if (a >= 1e-6) return `${(seconds * 1e6).toFixed(3)} µs`;
+  return `${(seconds * 1e9).toFixed(1)} ns`;
+}

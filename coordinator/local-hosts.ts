@@ -1,0 +1,60 @@
+/**
+ * Host processes on this machine: `dctwin host ...` children connected to the run's NATS server. Each child
+ * exits when its standard input closes, so none outlives the coordinator, even one killed outright.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../cli/dctwin.ts", import.meta.url));
+
+export class LocalHosts {
+  private readonly children: ChildProcess[] = [];
+  private readonly stderrTails: string[] = [];
+  private expectExit = false;
+
+  /** Starts `count` hosts; `onUnexpectedExit` hears of any that dies before `stop()`. */
+  static start(natsUrl: string, runId: string, count: number, onUnexpectedExit: (message: string) => void): LocalHosts {
+    const hosts = new LocalHosts();
+    for (let host = 0; host < count; host++) {
+      const child = spawn(process.execPath, [CLI, "host", "--nats", natsUrl, "--run", runId, "--host", String(host), "--exit-with-parent"], {
+        stdio: ["pipe", "inherit", "pipe"],
+        detached: true, // own process group: a terminal Ctrl-C goes to the coordinator, which stops hosts in order
+      });
+      hosts.stderrTails[host] = "";
+      child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+        process.stderr.write(chunk);
+        hosts.stderrTails[host] = (hosts.stderrTails[host]! + chunk).slice(-2000);
+      });
+      child.once("exit", (code, signal) => {
+        if (!hosts.expectExit) onUnexpectedExit(`host ${host} (pid ${child.pid}) exited with ${signal ?? `code ${code}`}${hosts.stderrTails[host] ? `:\n${hosts.stderrTails[host]}` : ""}`);
+      });
+      hosts.children.push(child);
+    }
+    process.once("exit", () => hosts.killAll());
+    return hosts;
+  }
+
+  get pids(): number[] {
+    return this.children.map((c) => c.pid!);
+  }
+
+  /** Waits for hosts to exit after RunStop; kills any still running after `graceMs`. */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.expectExit = true;
+    const running = this.children.filter((c) => c.exitCode === null && c.signalCode === null);
+    await Promise.all(
+      running.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+            child.once("exit", () => (clearTimeout(timer), resolve()));
+            child.stdin?.end();
+          }),
+      ),
+    );
+  }
+
+  private killAll(): void {
+    for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * A private nats-server on a free loopback port: the embedded default of `dctwin run`, and the test harness.
+ * Started in its own process group so a Ctrl-C at the terminal does not cut the wire before the coordinator has
+ * stopped its hosts; `stop()` (also called on process exit) ends it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+
+export class NatsServerMissingError extends Error {
+  override name = "NatsServerMissingError";
+}
+
+export interface NatsServerOptions {
+  /** Server name (shows in `ps`; tests use it to find strays). */
+  name?: string;
+  /** Extra arguments, e.g. cluster routes for a multi-server test. */
+  args?: string[];
+  binary?: string;
+}
+
+export class NatsServer {
+  readonly url: string;
+  readonly pid: number;
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<void>;
+  private readonly onExit = () => this.child.kill("SIGKILL");
+
+  private constructor(child: ChildProcess, url: string, exited: Promise<void>) {
+    this.child = child;
+    this.url = url;
+    this.pid = child.pid!;
+    this.exited = exited;
+    process.once("exit", this.onExit);
+  }
+
+  static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
+    const binary = options.binary ?? process.env.DCTWIN_NATS_SERVER ?? "nats-server";
+    const args = ["-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
+    const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const url = await new Promise<string>((resolve, reject) => {
+      let log = "";
+      const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(
+          error.code === "ENOENT"
+            ? new NatsServerMissingError(`cannot find the nats-server binary ("${binary}"). Install it (Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server), or pass --nats URL to use a running server, or --transport inproc`)
+            : error,
+        );
+      });
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`nats-server exited with code ${code}:\n${log}`));
+      });
+      child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+        log += chunk;
+        const match = /Listening for client connections on ([\d.]+:\d+)/.exec(log);
+        if (match !== null) {
+          clearTimeout(timer);
+          resolve(`nats://${match[1]}`);
+        }
+      });
+    });
+    child.stderr!.resume(); // keep draining its log so it never blocks on a full pipe
+    return new NatsServer(child, url, exited);
+  }
+
+  async stop(): Promise<void> {
+    process.removeListener("exit", this.onExit);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The coordinator side of the run protocol: waits for every host, starts the run, then drives windows.
+ * Each window is one Advance broadcast and one WindowDone per host (one NATS round trip); empty stretches are
+ * skipped by starting the next window at the earliest pending event of any host. Windows never cross a metrics
+ * interval boundary or the end of the run, so every window belongs to exactly one interval.
+ */
+import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
+import { subjects, type RunSubjects, type Subscription, type Transport } from "../nodes/runtime/transport/transport.ts";
+import { tryDecode, wire } from "../nodes/runtime/wire.ts";
+import type { dctwin } from "../proto/gen/dctwin.js";
+import { checkConservation, conservationTotals, type ConservationTotals } from "./conservation.ts";
+import { RunAggregator } from "./results/aggregate.ts";
+import type { RunStatus } from "./results/summary.ts";
+
+export class HostFailedError extends Error {
+  override name = "HostFailedError";
+}
+
+export interface HostInfo {
+  host: number;
+  hostname: string;
+  pid: number;
+  runtime: string;
+}
+
+export interface WindowProgress {
+  window: number;
+  endNs: number;
+  events: number;
+  hops: number;
+}
+
+export interface RunDriverOptions {
+  transport: Transport;
+  runId: string;
+  scenario: ResolvedScenario;
+  placement: number[];
+  hostCount: number;
+  /** Simulated seconds per wall second; undefined runs as fast as possible. */
+  speed?: number;
+  /** Stops the run after the current window (Ctrl-C). */
+  signal?: AbortSignal;
+  onWindow?: (progress: WindowProgress) => void;
+  /** Called once every host has said hello (e.g. to log that the run starts). */
+  onHostsJoined?: (hosts: HostInfo[]) => void;
+}
+
+export interface RunOutcome {
+  status: RunStatus;
+  simTimeNs: number;
+  aggregator: RunAggregator;
+  totals: ConservationTotals;
+  hosts: HostInfo[];
+  malformedMessages: number;
+}
+
+export class RunDriver {
+  private readonly o: RunDriverOptions;
+  private readonly subjects: RunSubjects;
+  private readonly subs: Subscription[] = [];
+  private readonly hellos = new Map<number, HostInfo>();
+  private readonly ready = new Map<number, dctwin.v1.HostReady>();
+  private doneForWindow = new Map<number, dctwin.v1.WindowDone>();
+  private currentWindow = -1;
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  private malformed = 0;
+
+  constructor(options: RunDriverOptions) {
+    this.o = options;
+    this.subjects = subjects(options.runId);
+  }
+
+  /** Subscribes to the coordination subjects; call before any host can say hello. */
+  listen(): void {
+    const t = this.o.transport;
+    this.subs.push(
+      t.subscribe(this.subjects.hello, (b) => this.onHello(b)),
+      t.subscribe(this.subjects.ready, (b) => this.onReady(b)),
+      t.subscribe(this.subjects.done, (b) => this.onDone(b)),
+      t.subscribe(this.subjects.error, (b) => this.onError(b)),
+    );
+  }
+
+  async run(): Promise<RunOutcome> {
+    const { transport, scenario, hostCount } = this.o;
+    try {
+      await this.until(() => this.hellos.size === hostCount);
+      const hosts = [...this.hellos.values()].sort((a, b) => a.host - b.host);
+      this.o.onHostsJoined?.(hosts);
+      transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: JSON.stringify(scenario), hostCount, placement: this.o.placement }).finish());
+      await this.until(() => this.ready.size === hostCount);
+
+      const run = scenario.run;
+      const aggregator = new RunAggregator(run.metricsIntervalNs);
+      const expectedBatches = new Array<number>(hostCount).fill(0);
+      let next = earliest([...this.ready.values()].map((r) => Number(r.nextEventNs)));
+      let simTimeNs = 0;
+      let totals: ConservationTotals = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
+      let status: RunStatus = "completed";
+      const wallStart = performance.now();
+
+      for (let window = 0; next >= 0 && next < run.durationNs; window++) {
+        if (this.o.signal?.aborted) {
+          status = "interrupted";
+          break;
+        }
+        const startNs = next;
+        const boundary = (Math.floor(startNs / run.metricsIntervalNs) + 1) * run.metricsIntervalNs;
+        const endNs = Math.min(startNs + run.quantumNs, boundary, run.durationNs);
+        if (this.o.speed !== undefined) await pace(wallStart, startNs, this.o.speed, this.o.signal);
+
+        this.currentWindow = window;
+        this.doneForWindow = new Map();
+        transport.publish(this.subjects.advance, wire.Advance.encode({ window, startNs, endNs, expectedBatches }).finish());
+        await this.until(() => this.doneForWindow.size === hostCount);
+
+        const done = [...this.doneForWindow.values()];
+        for (const d of done) d.batchesSentTo.forEach((n, h) => (expectedBatches[h]! += n));
+        aggregator.addWindow(startNs, done);
+        totals = conservationTotals(done.map((d) => d.counters ?? {}));
+        checkConservation(window, endNs, totals);
+        this.malformed = done.reduce((s, d) => s + Number(d.malformedMessages), 0);
+        simTimeNs = endNs;
+        next = earliest(done.map((d) => Number(d.nextEventNs)));
+        this.o.onWindow?.({ window, endNs, events: aggregator.events, hops: aggregator.hops });
+      }
+      if (status === "completed") simTimeNs = run.durationNs;
+      return { status, simTimeNs, aggregator, totals, hosts, malformedMessages: this.malformed };
+    } finally {
+      this.stopHosts("run ended");
+    }
+  }
+
+  /** Tells hosts the run is over; safe to call more than once. */
+  stopHosts(reason: string): void {
+    if (this.subs.length === 0) return;
+    this.o.transport.publish(this.subjects.stop, wire.RunStop.encode({ reason }).finish());
+    for (const s of this.subs.splice(0)) s.unsubscribe();
+  }
+
+  private onHello(bytes: Uint8Array): void {
+    const hello = tryDecode(wire.HostHello, bytes);
+    if (hello === undefined || hello.host >= this.o.hostCount) return this.countMalformed();
+    const known = this.hellos.get(hello.host);
+    if (known !== undefined && (known.pid !== hello.pid || known.hostname !== hello.hostname)) {
+      return this.abort(new HostFailedError(`two processes claim host ${hello.host}: pid ${known.pid} on ${known.hostname} and pid ${hello.pid} on ${hello.hostname}`));
+    }
+    this.hellos.set(hello.host, { host: hello.host, hostname: hello.hostname, pid: hello.pid, runtime: hello.runtime });
+    this.poke();
+  }
+
+  private onReady(bytes: Uint8Array): void {
+    const ready = tryDecode(wire.HostReady, bytes);
+    if (ready === undefined) return this.countMalformed();
+    this.ready.set(ready.host, ready);
+    this.poke();
+  }
+
+  private onDone(bytes: Uint8Array): void {
+    const done = tryDecode(wire.WindowDone, bytes);
+    if (done === undefined || Number(done.window) !== this.currentWindow) return this.countMalformed();
+    this.doneForWindow.set(done.host, done);
+    this.poke();
+  }
+
+  private onError(bytes: Uint8Array): void {
+    const error = tryDecode(wire.HostError, bytes);
+    if (error === undefined) return this.countMalformed();
+    this.abort(new HostFailedError(`host ${error.host}: ${error.message}`));
+  }
+
+  private countMalformed(): void {
+    this.malformed++;
+  }
+
+  /** Ends the run with this error (e.g. a host process died). */
+  abort(error: Error): void {
+    this.failure ??= error;
+    this.poke();
+  }
+
+  private poke(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Waits until `condition` holds, re-checking whenever a message arrives; rejects if a host failed. */
+  private async until(condition: () => boolean): Promise<void> {
+    for (;;) {
+      if (this.failure !== undefined) throw this.failure;
+      if (condition()) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
+
+function earliest(times: number[]): number {
+  const pending = times.filter((t) => t >= 0);
+  return pending.length === 0 ? -1 : Math.min(...pending);
+}
+
+async function pace(wallStartMs: number, simNs: number, speed: number, signal?: AbortSignal): Promise<void> {
+  const dueMs = wallStartMs + simNs / 1e6 / speed;
+  const waitMs = dueMs - performance.now();
+  if (waitMs <= 1 || signal?.aborted) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, waitMs);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * One run, end to end: pick the transport, bring up hosts (in this process, as local processes, or by waiting
+ * for hosts to join over NATS), drive the windows, and write the results directory. Everything started here is
+ * stopped here, also when the run fails or is interrupted.
+ */
+import { randomBytes } from "node:crypto";
+import { lookupModel } from "../nodes/models/registry.ts";
+import { HostAgent } from "../nodes/runtime/host-agent.ts";
+import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
+import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
+import { NatsTransport } from "../nodes/runtime/transport/nats.ts";
+import type { Transport } from "../nodes/runtime/transport/transport.ts";
+import { LocalHosts } from "./local-hosts.ts";
+import { NatsServer } from "./nats-server.ts";
+import { placeActors } from "./placement.ts";
+import { HostFailedError, RunDriver, type HostInfo, type RunOutcome, type WindowProgress } from "./run-driver.ts";
+import type { Summary } from "./results/summary.ts";
+import { writeResults } from "./results/write.ts";
+
+export type TransportKind = "inproc" | "nats";
+
+export interface TwinRunOptions {
+  scenario: ResolvedScenario;
+  hosts: number;
+  transport: TransportKind;
+  /** Join this NATS server or cluster; without it a private nats-server is started. */
+  natsUrl?: string;
+  /** Wait for `hosts` host processes to join over NATS instead of starting them (Kubernetes mode). */
+  join?: boolean;
+  runId?: string;
+  speed?: number;
+  outDir: string;
+  signal?: AbortSignal;
+  onWindow?: (progress: WindowProgress) => void;
+  log?: (message: string) => void;
+}
+
+export interface TwinRunResult {
+  runId: string;
+  outcome: RunOutcome;
+  summary: Summary;
+  wallTimeS: number;
+}
+
+const VERSION = "0.1.0";
+
+export function newRunId(): string {
+  return `run-${randomBytes(4).toString("hex")}`;
+}
+
+export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
+  const runId = options.runId ?? newRunId();
+  const log = options.log ?? (() => {});
+  const cleanup: (() => Promise<void>)[] = [];
+  const startedAt = new Date();
+  const wallStart = performance.now();
+  try {
+    let transport: Transport;
+    let natsUrl: string | null = null;
+    if (options.transport === "inproc") {
+      if (options.join) throw new Error("--join needs the NATS transport");
+      transport = new InProcTransport();
+    } else {
+      if (options.natsUrl === undefined) {
+        const server = await NatsServer.start({ name: `dctwin-${runId}` });
+        cleanup.push(() => server.stop());
+        log(`started nats-server ${server.url} (pid ${server.pid})`);
+        natsUrl = server.url;
+      } else natsUrl = options.natsUrl;
+      const nats = await NatsTransport.connect(natsUrl, { name: `dctwin-coordinator-${runId}` });
+      transport = nats;
+    }
+    cleanup.unshift(() => transport.close());
+
+    const driver = new RunDriver({
+      transport,
+      runId,
+      scenario: options.scenario,
+      placement: placeActors(options.scenario.actors.length, options.hosts),
+      hostCount: options.hosts,
+      speed: options.speed,
+      signal: options.signal,
+      onWindow: options.onWindow,
+      onHostsJoined: (hosts: HostInfo[]) => log(`${hosts.length} host(s) joined run ${runId}`),
+    });
+    driver.listen();
+    if (options.transport === "inproc") {
+      for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: lookupModel }).start();
+    } else if (!options.join) {
+      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)));
+      cleanup.unshift(() => hosts.stop());
+      log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
+    } else {
+      log(`waiting for ${options.hosts} host(s) to join run ${runId} on ${natsUrl} (dctwin host --nats URL --run ${runId} --host N)`);
+    }
+
+    const outcome = await driver.run();
+    await transport.flush();
+    const wallTimeS = (performance.now() - wallStart) / 1000;
+    const summary = writeResults(options.outDir, options.scenario, outcome, {
+      run_id: runId,
+      transport: options.transport,
+      nats_url: natsUrl,
+      hosts: outcome.hosts,
+      wall_time_s: wallTimeS,
+      sim_seconds_per_wall_second: outcome.simTimeNs / 1e9 / wallTimeS,
+      packet_hops_per_wall_second: outcome.aggregator.hops / wallTimeS,
+      malformed_messages_dropped: outcome.malformedMessages,
+      started_at: startedAt.toISOString(),
+      node: process.version,
+      dctwin_version: VERSION,
+    });
+    return { runId, outcome, summary, wallTimeS };
+  } finally {
+    for (const step of cleanup) await step().catch(() => {});
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * A host process: connects to NATS, joins run `runId` as shard `host`, runs windows until the coordinator
+ * stops the run. The same entry serves local runs (spawned by the coordinator) and Kubernetes pods
+ * (StatefulSet ordinal = shard).
+ */
+import { lookupModel } from "./models/registry.ts";
+import { HostAgent } from "./runtime/host-agent.ts";
+import { NatsTransport } from "./runtime/transport/nats.ts";
+
+export interface HostProcessOptions {
+  natsUrl: string;
+  runId: string;
+  host: number;
+  /** Exit when standard input closes: the coordinator that spawned this host is gone. */
+  exitWithParent?: boolean;
+}
+
+export async function runHostProcess(options: HostProcessOptions): Promise<string> {
+  const transport = await NatsTransport.connect(options.natsUrl, { name: `dctwin-host-${options.host}` });
+  const agent = new HostAgent({ transport, runId: options.runId, host: options.host, models: lookupModel });
+  if (options.exitWithParent) {
+    process.stdin.on("close", () => process.exit(3));
+    process.stdin.resume();
+  }
+  // Ctrl-C at a terminal reaches the whole process group; the coordinator decides when hosts stop.
+  process.on("SIGINT", () => {});
+  agent.start();
+  const closed = transport.closed().then((error) => `connection to NATS closed${error instanceof Error ? `: ${error.message}` : ""}`);
+  const reason = await Promise.race([agent.finished, closed]);
+  await transport.close().catch(() => {});
+  if (agent.malformedMessages > 0) console.error(`host ${options.host}: dropped ${agent.malformedMessages} malformed message(s)`);
+  return reason;
+}

@@ -1,0 +1,61 @@
+/**
+ * The actor API. A model is a module of plain functions over plain-data state (xstate's ActorLogic shape):
+ * it never reads wall-clock time and never touches NATS; everything it does goes through its context.
+ * State must stay serialisable (no closures, sockets or timers) so a host can checkpoint it.
+ */
+import type { SimPacket, Species } from "./packet.ts";
+import type { Rng } from "./rng.ts";
+import type { ActorSpec, Port } from "./topology.ts";
+
+export interface NewPacket {
+  dst: number;
+  species: Species;
+  sizeBytes: number;
+  /** Defaults to the new packet's own id (a packet that opens a flow). */
+  flowId?: number;
+  /** Defaults to the new packet's creation time. */
+  flowCreatedNs?: number;
+  kind?: number;
+  replyBytes?: number;
+  multiplicity?: number;
+  traceparent?: string;
+}
+
+/** What an actor can do while it handles an event. Valid only during that call. */
+export interface ActorContext {
+  /** Simulated time of the event being handled, in nanoseconds. */
+  readonly nowNs: number;
+  readonly self: ActorSpec;
+  readonly ports: readonly Port[];
+  /** This actor's own random stream. */
+  readonly rng: Rng;
+  /** Creates a packet at this actor (counts as injected). Send it, keep it, or consume it. */
+  createPacket(init: NewPacket): SimPacket;
+  /** Transmits a packet on one of this actor's ports (serialization, latency and loss of that link apply). */
+  send(packet: SimPacket, portIndex: number): void;
+  /** Index of the actor with this id; throws if there is none (ids are checked when the scenario loads). */
+  actorIndex(id: string): number;
+  /** Index of the port on the shortest path towards an actor (first port on ties); throws if unreachable. */
+  route(dst: number): number;
+  /** The packet reached its end here and is destroyed. */
+  consume(packet: SimPacket): void;
+  /** The packet is discarded; the reason is counted. */
+  drop(packet: SimPacket, reason: string): void;
+  /** Schedules a timer for this actor after `delayNs` (>= 0). */
+  schedule(delayNs: number, tag: number, arg?: number): void;
+  /** Records an integer observation (ns, bytes, ...) of a metric for this actor's group. */
+  record(metric: string, value: number): void;
+}
+
+export interface ActorModel<Params = unknown, State = unknown> {
+  readonly kind: string;
+  /** Builds the initial state; may schedule timers but not send packets (nothing is in flight at time 0). */
+  initial(params: Params, ctx: ActorContext): State;
+  onPacket(state: State, packet: SimPacket, ctx: ActorContext): void;
+  onTimer(state: State, tag: number, arg: number, ctx: ActorContext): void;
+  /** Packets this actor holds right now (queued or in service). Checked by the conservation law. */
+  queued(state: State): number;
+}
+
+/** Finds the model of an actor kind. */
+export type ModelLookup = (kind: string) => ActorModel;

@@ -1,0 +1,75 @@
+/**
+ * Sparse log-linear histogram of non-negative integers (nanoseconds, bytes, ...), mergeable by adding counts.
+ *
+ * Values below 2^SUB_BITS get a bucket each; above, every power of two is split into 2^SUB_BITS equal buckets,
+ * so a bucket's width is at most 1/16 of its lower bound (percentiles within ~3%). Bucket indices are the same on
+ * every host, so merging shard histograms is exact and order-independent.
+ */
+const SUB_BITS = 4;
+const SUB_COUNT = 1 << SUB_BITS;
+
+export function bucketIndex(value: number): number {
+  const v = value <= 0 ? 0 : Math.floor(value);
+  if (v < SUB_COUNT) return v;
+  const exponent = Math.floor(Math.log2(v));
+  const shift = exponent - SUB_BITS;
+  const sub = Math.floor(v / 2 ** shift) - SUB_COUNT; // top SUB_BITS bits after the leading one
+  return (exponent - SUB_BITS + 1) * SUB_COUNT + sub;
+}
+
+/** [lower, upper) bounds of a bucket. */
+export function bucketBounds(index: number): [number, number] {
+  if (index < SUB_COUNT) return [index, index + 1];
+  const octave = Math.floor(index / SUB_COUNT) - 1;
+  const sub = index % SUB_COUNT;
+  const width = 2 ** octave;
+  const lower = (SUB_COUNT + sub) * width;
+  return [lower, lower + width];
+}
+
+export class Histogram {
+  readonly counts = new Map<number, number>();
+
+  add(value: number, n = 1): void {
+    const i = bucketIndex(value);
+    this.counts.set(i, (this.counts.get(i) ?? 0) + n);
+  }
+
+  addBucket(index: number, n: number): void {
+    this.counts.set(index, (this.counts.get(index) ?? 0) + n);
+  }
+
+  merge(other: Histogram): void {
+    for (const [i, n] of other.counts) this.addBucket(i, n);
+  }
+
+  get total(): number {
+    let t = 0;
+    for (const n of this.counts.values()) t += n;
+    return t;
+  }
+
+  /** The q-quantile (0..1), interpolated linearly inside its bucket; NaN when empty. */
+  quantile(q: number): number {
+    const total = this.total;
+    if (total === 0) return Number.NaN;
+    const rank = q * total;
+    let seen = 0;
+    for (const i of [...this.counts.keys()].sort((a, b) => a - b)) {
+      const n = this.counts.get(i)!;
+      if (seen + n >= rank) {
+        const [lo, hi] = bucketBounds(i);
+        return lo + ((rank - seen) / n) * (hi - lo);
+      }
+      seen += n;
+    }
+    const [, hi] = bucketBounds(Math.max(...this.counts.keys()));
+    return hi;
+  }
+
+  /** Sorted parallel arrays, as they go on the wire. */
+  toArrays(): { index: number[]; count: number[] } {
+    const index = [...this.counts.keys()].sort((a, b) => a - b);
+    return { index, count: index.map((i) => this.counts.get(i)!) };
+  }
+}

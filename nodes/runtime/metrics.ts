@@ -1,0 +1,64 @@
+/**
+ * Per-window metric accumulation on a host. Models call `record(name, value)` through their context; values are
+ * rounded to integers (nanoseconds, bytes) so that sums merged across hosts are exact and results do not depend
+ * on the sharding.
+ */
+import { Histogram } from "./histogram.ts";
+
+export interface MetricAccumulator {
+  name: string;
+  group: string;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  histogram: Histogram;
+}
+
+export function newAccumulator(name: string, group: string): MetricAccumulator {
+  return { name, group, count: 0, sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, histogram: new Histogram() };
+}
+
+export function observe(acc: MetricAccumulator, value: number): void {
+  const v = Math.round(value);
+  acc.count++;
+  acc.sum += v;
+  if (v < acc.min) acc.min = v;
+  if (v > acc.max) acc.max = v;
+  acc.histogram.add(v);
+}
+
+/** Adds `from` into `into` (same name and group). */
+export function mergeAccumulator(into: MetricAccumulator, from: Pick<MetricAccumulator, "count" | "sum" | "min" | "max" | "histogram">): void {
+  into.count += from.count;
+  into.sum += from.sum;
+  if (from.min < into.min) into.min = from.min;
+  if (from.max > into.max) into.max = from.max;
+  into.histogram.merge(from.histogram);
+}
+
+/** Accumulators keyed by (metric name, actor group), reset at every window. */
+export class WindowMetrics {
+  private readonly byKey = new Map<string, MetricAccumulator>();
+
+  record(name: string, group: string, value: number): void {
+    const key = `${name}\u0000${group}`;
+    let acc = this.byKey.get(key);
+    if (acc === undefined) {
+      acc = newAccumulator(name, group);
+      this.byKey.set(key, acc);
+    }
+    observe(acc, value);
+  }
+
+  /** Returns this window's accumulators, sorted by (name, group), and starts a new window. */
+  drain(): MetricAccumulator[] {
+    const all = [...this.byKey.values()].sort((a, b) => (a.name === b.name ? cmp(a.group, b.group) : cmp(a.name, b.name)));
+    this.byKey.clear();
+    return all;
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,26 @@
+/**
+ * The in-memory packet: the same fields as proto `dctwin.v1.Packet`, all present, so models read them without
+ * null checks. Converted to and from the wire type only at batch boundaries (wire.ts).
+ */
+import { dctwin } from "../../proto/gen/dctwin.js";
+
+export const Species = dctwin.v1.Species;
+export type Species = dctwin.v1.Species;
+
+export interface SimPacket {
+  id: number;
+  flowId: number;
+  species: Species;
+  src: number;
+  dst: number;
+  sizeBytes: number;
+  multiplicity: number;
+  createdNs: number;
+  hops: number;
+  kind: number;
+  flowCreatedNs: number;
+  /** Size of the response a request asks for (0: the responder's default). */
+  replyBytes: number;
+  /** W3C traceparent of a sampled journey; empty when not traced. */
+  traceparent: string;
+}

@@ -1,0 +1,371 @@
+/**
+ * A shard: the actors one host runs, its event queue, and the packets it owes other hosts.
+ *
+ * `runWindow(start, end)` executes every local event with time < end in key order. A packet's delivery time is
+ * never inside the window it was sent in: with a quantum at most the smallest latency that holds by itself; with
+ * a larger quantum the delivery is delayed to the window's end for every packet, local or remote (a rule of the
+ * model, so results do not depend on placement), and the added delay is reported.
+ */
+import type { ActorContext, ActorModel, ModelLookup, NewPacket } from "./actor.ts";
+import { EventQueue, EventType, type SimEvent } from "./event-queue.ts";
+import type { MetricAccumulator } from "./metrics.ts";
+import { WindowMetrics } from "./metrics.ts";
+import type { SimPacket } from "./packet.ts";
+import { Xoshiro128 } from "./rng.ts";
+import { Router } from "./routing.ts";
+import { portsByActor, type ActorSpec, type LinkSpec, type Port, type ResolvedScenario } from "./topology.ts";
+
+/** A model broke a rule of the runtime (a bug in the model, not a simulated failure). */
+export class ModelContractError extends Error {
+  override name = "ModelContractError";
+}
+
+interface LocalActor {
+  spec: ActorSpec;
+  model: ActorModel;
+  state: unknown;
+  rng: Xoshiro128;
+  ports: Port[];
+  /** Next event sequence number (tie-breaker) and next packet id drawn by this actor. */
+  nextSeq: number;
+  nextPacketId: number;
+  /** Last `queued(state)` this actor reported, to keep the shard total up to date incrementally. */
+  lastQueued: number;
+  touched: boolean;
+}
+
+/** Cumulative packet accounting of the shard. */
+export interface ShardCounters {
+  injected: number;
+  consumed: number;
+  dropped: number;
+  queued: number;
+  inFlightLocal: number;
+  sentRemote: number;
+  receivedRemote: number;
+}
+
+export interface LinkWindowCount {
+  link: number;
+  reverse: boolean;
+  packets: number;
+  bytes: number;
+  dropped: number;
+}
+
+export interface WindowResult {
+  window: number;
+  events: number;
+  /** Outgoing packets per destination host (only hosts that get any). */
+  outbox: Map<number, SimEvent[]>;
+  /** Earliest pending event of this shard, counting packets it just sent to other hosts; -1 if none. */
+  nextEventNs: number;
+  counters: ShardCounters;
+  metrics: MetricAccumulator[];
+  links: LinkWindowCount[];
+  drops: Map<string, number>;
+  addedDelayNs: number;
+}
+
+export class Shard implements ActorContext {
+  readonly hostIndex: number;
+  private readonly scenario: ResolvedScenario;
+  private readonly hostOf: readonly number[];
+  private readonly queue = new EventQueue();
+  private readonly actors = new Map<number, LocalActor>();
+  private readonly router: Router;
+  private readonly indexById: Map<string, number>;
+  private readonly linkBusyUntilNs: Float64Array;
+  private readonly linkPackets: Float64Array;
+  private readonly linkBytes: Float64Array;
+  private readonly linkDropped: Float64Array;
+  private readonly touchedLinks = new Set<number>();
+  /** Actors that handled an event since their queued count was last read. */
+  private touchedActors: LocalActor[] = [];
+  private readonly windowMetrics = new WindowMetrics();
+  private readonly windowDrops = new Map<string, number>();
+  private readonly counters: ShardCounters = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlightLocal: 0, sentRemote: 0, receivedRemote: 0 };
+  private outbox = new Map<number, SimEvent[]>();
+  private outboxMinNs = Number.POSITIVE_INFINITY;
+  private windowEndNs = 0;
+  private addedDelayNs = 0;
+  private current: LocalActor | null = null;
+  private currentNs = 0;
+  private sendingAllowed = false;
+
+  constructor(scenario: ResolvedScenario, hostOf: readonly number[], hostIndex: number, models: ModelLookup) {
+    this.scenario = scenario;
+    this.hostOf = hostOf;
+    this.hostIndex = hostIndex;
+    const portsOf = portsByActor(scenario);
+    this.router = new Router(portsOf);
+    this.indexById = new Map(scenario.actors.map((a) => [a.id, a.index]));
+    const directions = scenario.links.length * 2;
+    this.linkBusyUntilNs = new Float64Array(directions);
+    this.linkPackets = new Float64Array(directions);
+    this.linkBytes = new Float64Array(directions);
+    this.linkDropped = new Float64Array(directions);
+    for (const spec of scenario.actors) {
+      if (hostOf[spec.index] !== hostIndex) continue;
+      this.actors.set(spec.index, {
+        spec,
+        model: models(spec.kind),
+        state: undefined,
+        rng: Xoshiro128.seeded(scenario.run.seed, spec.id),
+        ports: portsOf[spec.index]!,
+        nextSeq: 0,
+        nextPacketId: 0,
+        lastQueued: 0,
+        touched: false,
+      });
+    }
+  }
+
+  get actorCount(): number {
+    return this.actors.size;
+  }
+
+  /** Builds every local actor's initial state (in actor-index order) at time 0. */
+  init(): void {
+    for (const actor of [...this.actors.values()].sort((x, y) => x.spec.index - y.spec.index)) {
+      this.current = actor;
+      this.currentNs = 0;
+      actor.state = actor.model.initial(actor.spec.params, this);
+      actor.touched = true;
+      this.touchedActors.push(actor);
+    }
+    this.current = null;
+    this.refreshQueued();
+  }
+
+  nextEventNs(): number {
+    return this.queue.peekTime();
+  }
+
+  /** Adds packets another host sent to this shard's actors. */
+  mergeRemote(events: readonly SimEvent[]): void {
+    for (const event of events) {
+      if (this.hostOf[event.dst] !== this.hostIndex) {
+        throw new ModelContractError(`packet for actor ${event.dst} delivered to host ${this.hostIndex}, which does not run it`);
+      }
+      this.queue.push(event);
+    }
+    this.counters.receivedRemote += events.length;
+  }
+
+  runWindow(window: number, startNs: number, endNs: number): WindowResult {
+    this.windowEndNs = endNs;
+    this.sendingAllowed = true;
+    let events = 0;
+    for (let event = this.queue.popBefore(endNs); event !== undefined; event = this.queue.popBefore(endNs)) {
+      events++;
+      if (event.timeNs < startNs) throw new ModelContractError(`event at ${event.timeNs} ns is before window start ${startNs} ns`);
+      const actor = this.actors.get(event.dst)!;
+      this.current = actor;
+      this.currentNs = event.timeNs;
+      if (!actor.touched) {
+        actor.touched = true;
+        this.touchedActors.push(actor);
+      }
+      if (event.type === EventType.packet) actor.model.onPacket(actor.state, event.packet!, this);
+      else actor.model.onTimer(actor.state, event.tag, event.arg, this);
+    }
+    this.current = null;
+    this.sendingAllowed = false;
+    this.refreshQueued();
+    this.counters.inFlightLocal = this.queue.packetsInFlight;
+
+    const local = this.queue.peekTime();
+    const remote = this.outboxMinNs === Number.POSITIVE_INFINITY ? -1 : this.outboxMinNs;
+    const nextEventNs = local < 0 ? remote : remote < 0 ? local : Math.min(local, remote);
+    const result: WindowResult = {
+      window,
+      events,
+      outbox: this.outbox,
+      nextEventNs,
+      counters: { ...this.counters },
+      metrics: this.windowMetrics.drain(),
+      links: this.drainLinkCounts(),
+      drops: new Map(this.windowDrops),
+      addedDelayNs: this.addedDelayNs,
+    };
+    this.outbox = new Map();
+    this.outboxMinNs = Number.POSITIVE_INFINITY;
+    this.windowDrops.clear();
+    this.addedDelayNs = 0;
+    return result;
+  }
+
+  // ---- ActorContext, bound to the actor whose event is running -------------------------------------------
+
+  get nowNs(): number {
+    return this.currentNs;
+  }
+
+  get self(): ActorSpec {
+    return this.actor().spec;
+  }
+
+  get ports(): readonly Port[] {
+    return this.actor().ports;
+  }
+
+  get rng(): Xoshiro128 {
+    return this.actor().rng;
+  }
+
+  createPacket(init: NewPacket): SimPacket {
+    const actor = this.actor();
+    const id = actor.nextPacketId++;
+    this.counters.injected++;
+    return {
+      id,
+      flowId: init.flowId ?? id,
+      species: init.species,
+      src: actor.spec.index,
+      dst: init.dst,
+      sizeBytes: init.sizeBytes,
+      multiplicity: init.multiplicity ?? 1,
+      createdNs: this.currentNs,
+      hops: 0,
+      kind: init.kind ?? 0,
+      flowCreatedNs: init.flowCreatedNs ?? this.currentNs,
+      replyBytes: init.replyBytes ?? 0,
+      traceparent: init.traceparent ?? "",
+    };
+  }
+
+  send(packet: SimPacket, portIndex: number): void {
+    const actor = this.actor();
+    if (!this.sendingAllowed) throw new ModelContractError(`${actor.spec.id} sent a packet outside an event (only timers may be set up in initial())`);
+    const port = actor.ports[portIndex];
+    if (port === undefined) throw new ModelContractError(`${actor.spec.id} has no port ${portIndex}`);
+    const link = this.scenario.links[port.link]!;
+    const direction = port.link * 2 + (port.reverse ? 1 : 0);
+    const departNs = Math.max(this.currentNs, this.linkBusyUntilNs[direction]!);
+    const doneNs = departNs + serializationNs(packet.sizeBytes, link);
+    this.linkBusyUntilNs[direction] = doneNs;
+    this.touchedLinks.add(direction);
+    if (link.loss > 0 && actor.rng.uniform() < link.loss) {
+      this.linkDropped[direction]!++;
+      this.drop(packet, "link_loss");
+      return;
+    }
+    this.linkPackets[direction]!++;
+    this.linkBytes[direction]! += packet.sizeBytes;
+    packet.hops++;
+    const arriveNs = doneNs + link.latencyNs;
+    const deliverNs = Math.max(arriveNs, this.windowEndNs);
+    this.addedDelayNs += deliverNs - arriveNs;
+    const event: SimEvent = {
+      timeNs: deliverNs,
+      dst: port.neighbor,
+      src: actor.spec.index,
+      seq: actor.nextSeq++,
+      type: EventType.packet,
+      packet,
+      link: port.link,
+      tag: 0,
+      arg: 0,
+    };
+    const host = this.hostOf[port.neighbor]!;
+    if (host === this.hostIndex) {
+      this.queue.push(event);
+      return;
+    }
+    let batch = this.outbox.get(host);
+    if (batch === undefined) {
+      batch = [];
+      this.outbox.set(host, batch);
+    }
+    batch.push(event);
+    this.counters.sentRemote++;
+    if (deliverNs < this.outboxMinNs) this.outboxMinNs = deliverNs;
+  }
+
+  actorIndex(id: string): number {
+    const index = this.indexById.get(id);
+    if (index === undefined) throw new ModelContractError(`no actor with id ${JSON.stringify(id)}`);
+    return index;
+  }
+
+  route(dst: number): number {
+    const actor = this.actor();
+    const port = this.router.nextPort(actor.spec.index, dst);
+    if (port < 0) throw new ModelContractError(`${actor.spec.id} has no route to actor ${this.scenario.actors[dst]?.id ?? dst}`);
+    return port;
+  }
+
+  consume(_packet: SimPacket): void {
+    this.counters.consumed++;
+  }
+
+  drop(_packet: SimPacket, reason: string): void {
+    this.counters.dropped++;
+    this.windowDrops.set(reason, (this.windowDrops.get(reason) ?? 0) + 1);
+  }
+
+  schedule(delayNs: number, tag: number, arg = 0): void {
+    const actor = this.actor();
+    if (!(delayNs >= 0)) throw new ModelContractError(`${actor.spec.id} scheduled a timer ${delayNs} ns in the past`);
+    const index = actor.spec.index;
+    this.queue.push({
+      timeNs: this.currentNs + Math.round(delayNs),
+      dst: index,
+      src: index,
+      seq: actor.nextSeq++,
+      type: EventType.timer,
+      packet: null,
+      link: -1,
+      tag,
+      arg,
+    });
+  }
+
+  record(metric: string, value: number): void {
+    this.windowMetrics.record(metric, this.actor().spec.group, value);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------------
+
+  private actor(): LocalActor {
+    const actor = this.current;
+    if (actor === null) throw new ModelContractError("actor context used outside an event");
+    return actor;
+  }
+
+  /** Updates the shard's queued total from the actors that ran since the last call. */
+  private refreshQueued(): void {
+    for (const actor of this.touchedActors) {
+      const q = actor.model.queued(actor.state);
+      this.counters.queued += q - actor.lastQueued;
+      actor.lastQueued = q;
+      actor.touched = false;
+    }
+    this.touchedActors = [];
+  }
+
+  private drainLinkCounts(): LinkWindowCount[] {
+    const counts: LinkWindowCount[] = [];
+    for (const direction of [...this.touchedLinks].sort((a, b) => a - b)) {
+      counts.push({
+        link: direction >> 1,
+        reverse: (direction & 1) === 1,
+        packets: this.linkPackets[direction]!,
+        bytes: this.linkBytes[direction]!,
+        dropped: this.linkDropped[direction]!,
+      });
+      this.linkPackets[direction] = 0;
+      this.linkBytes[direction] = 0;
+      this.linkDropped[direction] = 0;
+    }
+    this.touchedLinks.clear();
+    return counts;
+  }
+}
+
+/** Time to put a packet on the wire: size / bandwidth, rounded up to whole nanoseconds. */
+export function serializationNs(sizeBytes: number, link: LinkSpec): number {
+  if (link.bandwidthBps <= 0) return 0;
+  return Math.ceil((sizeBytes * 8 * 1e9) / link.bandwidthBps);
+}

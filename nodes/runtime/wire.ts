@@ -1,0 +1,93 @@
+/**
+ * Conversions between runtime values and the generated protobuf types, and safe decoding: a message that does
+ * not decode yields `undefined` (the caller counts and drops it) instead of an exception that could stop a host.
+ */
+import { dctwin } from "../../proto/gen/dctwin.js";
+import { EventType, type SimEvent } from "./event-queue.ts";
+import type { SimPacket } from "./packet.ts";
+
+export const wire = dctwin.v1;
+
+interface Decoder<T> {
+  decode(reader: Uint8Array): T;
+}
+
+/** Decodes or returns undefined for bytes that are not a valid message of this type. */
+export function tryDecode<T>(type: Decoder<T>, bytes: Uint8Array): T | undefined {
+  try {
+    return type.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeBatch(window: number, fromHost: number, toHost: number, events: readonly SimEvent[]): Uint8Array {
+  const items = events.map((e) => ({
+    packet: toWirePacket(e.packet!),
+    toActor: e.dst,
+    fromActor: e.src,
+    link: e.link,
+    deliverNs: e.timeNs,
+    seq: e.seq,
+  }));
+  return wire.PacketBatch.encode({ window, fromHost, toHost, items }).finish();
+}
+
+/** Turns a decoded batch back into events; undefined if an item lacks its packet or names an impossible actor. */
+export function batchEvents(batch: dctwin.v1.PacketBatch, actorCount: number): SimEvent[] | undefined {
+  const events: SimEvent[] = [];
+  for (const item of batch.items) {
+    const p = item.packet;
+    const to = item.toActor ?? 0;
+    const from = item.fromActor ?? 0;
+    if (p == null || to >= actorCount || from >= actorCount || (p.src ?? 0) >= actorCount || (p.dst ?? 0) >= actorCount) return undefined;
+    events.push({
+      timeNs: Number(item.deliverNs ?? 0),
+      dst: to,
+      src: from,
+      seq: Number(item.seq ?? 0),
+      type: EventType.packet,
+      packet: fromWirePacket(p),
+      link: item.link ?? 0,
+      tag: 0,
+      arg: 0,
+    });
+  }
+  return events;
+}
+
+function toWirePacket(p: SimPacket): dctwin.v1.Packet.$Properties {
+  return {
+    id: p.id,
+    flowId: p.flowId,
+    species: p.species,
+    src: p.src,
+    dst: p.dst,
+    sizeBytes: p.sizeBytes,
+    multiplicity: p.multiplicity,
+    createdNs: p.createdNs,
+    hops: p.hops,
+    kind: p.kind,
+    flowCreatedNs: p.flowCreatedNs,
+    replyBytes: p.replyBytes,
+    trace: p.traceparent === "" ? null : { traceparent: p.traceparent },
+  };
+}
+
+function fromWirePacket(p: dctwin.v1.Packet.$Properties): SimPacket {
+  return {
+    id: Number(p.id ?? 0),
+    flowId: Number(p.flowId ?? 0),
+    species: p.species ?? 0,
+    src: p.src ?? 0,
+    dst: p.dst ?? 0,
+    sizeBytes: p.sizeBytes ?? 0,
+    multiplicity: Number(p.multiplicity ?? 1),
+    createdNs: Number(p.createdNs ?? 0),
+    hops: p.hops ?? 0,
+    kind: p.kind ?? 0,
+    flowCreatedNs: Number(p.flowCreatedNs ?? 0),
+    replyBytes: p.replyBytes ?? 0,
+    traceparent: p.trace?.traceparent ?? "",
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The scenario file's schema (YAML → plain data). Actor entries are checked in two steps: the common fields
+ * here, then the fields of the actor's kind against that model's own parameter schema (nodes/models/registry.ts).
+ */
+import { z } from "zod";
+import { bandwidth, duration } from "./units.ts";
+
+/** Ids become NATS subject tokens (`dct.<run>.actor.<id>.*`), so no dots, spaces or wildcards. */
+export const ACTOR_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const idMessage = "expected an id of letters, digits, '-' and '_' (it becomes a NATS subject token)";
+const actorId = z.string({ error: idMessage }).regex(ACTOR_ID, { error: idMessage });
+
+export const runSchema = z
+  .object({
+    duration: duration(),
+    seed: z.number({ error: "expected a whole number from 0 to 2^53" }).int({ error: "expected a whole number from 0 to 2^53" }).nonnegative({ error: "expected a whole number from 0 to 2^53" }).default(1),
+    /** Window length; "auto" takes the smallest link latency (the largest quantum that adds no delay). */
+    quantum: z.union([z.literal("auto"), duration()], { error: 'expected "auto" or a positive duration like "50us"' }).default("auto"),
+    metrics_interval: duration().default(1_000_000_000),
+    /** Leading stretch left out of batch-means statistics (the queue fills from empty). */
+    warmup: duration({ positive: false }).default(0),
+  })
+  .strict();
+
+export const actorCommonKeys = ["id", "kind", "group", "labels"] as const;
+
+export const actorCommonSchema = z.looseObject({
+  id: actorId,
+  kind: z.string({ error: "expected an actor kind" }),
+  group: z.string({ error: "expected a group name" }).regex(ACTOR_ID, { error: idMessage }).optional(),
+  labels: z.record(z.string(), z.string({ error: "expected a string label value" }), { error: "expected a map of label names to strings" }).optional(),
+});
+
+export const linkSchema = z
+  .object({
+    id: actorId.optional(),
+    a: z.string({ error: "expected the id of an actor" }),
+    b: z.string({ error: "expected the id of an actor" }),
+    latency: duration(),
+    /** Omitted: unlimited (no serialization delay). */
+    bandwidth: bandwidth().optional(),
+    loss: z.number({ error: "expected a probability from 0 to 1" }).min(0, { error: "expected a probability from 0 to 1" }).max(1, { error: "expected a probability from 0 to 1" }).default(0),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    name: actorId.default("scenario"),
+    description: z.string({ error: "expected text" }).optional(),
+    run: runSchema,
+    actors: z.array(actorCommonSchema, { error: "expected a list of actors" }).min(1, { error: "expected at least one actor" }),
+    links: z.array(linkSchema, { error: "expected a list of links" }).default([]),
+  })
+  .strict();
+
+export type ScenarioFile = z.output<typeof scenarioSchema>;

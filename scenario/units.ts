@@ -1,0 +1,51 @@
+/**
+ * Scenario values with units. Each accepts a string with a unit ("250us", "10Gbps", "64KiB") or a bare number in
+ * the base unit (seconds, bits per second, bytes) and resolves to the integer the runtime uses.
+ */
+import { z } from "zod";
+
+const DURATION_NS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, min: 60e9, h: 3600e9 };
+const BANDWIDTH_BPS: Record<string, number> = { bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9, tbps: 1e12 };
+const SIZE_BYTES: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+
+const QUANTITY = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([a-zµ]+)\s*$/i;
+
+/** Parses "12.5ms"-style text with a unit table (case-insensitive); undefined when malformed. */
+function parseQuantity(text: string, units: Record<string, number>): number | undefined {
+  const match = QUANTITY.exec(text);
+  if (match === null) return undefined;
+  const factor = units[match[2]!] ?? units[match[2]!.toLowerCase()];
+  return factor === undefined ? undefined : Number(match[1]) * factor;
+}
+
+function quantity(what: string, example: string, baseUnit: string, units: Record<string, number>, baseFactor: number, opts: { positive: boolean; integer?: boolean }) {
+  const expected = `expected ${opts.positive ? "a positive" : "a non-negative"} ${what} like "${example}" or a number of ${baseUnit}`;
+  return z.union([z.string(), z.number()], { error: expected }).transform((value, ctx) => {
+    const parsed = typeof value === "number" ? value * baseFactor : parseQuantity(value, units);
+    const ok = parsed !== undefined && Number.isFinite(parsed) && (opts.positive ? parsed > 0 : parsed >= 0);
+    if (!ok) {
+      ctx.addIssue({ code: "custom", message: expected });
+      return z.NEVER;
+    }
+    return opts.integer === false ? parsed : Math.round(parsed);
+  });
+}
+
+/** A duration, resolved to integer nanoseconds. Bare numbers are seconds. */
+export const duration = (opts: { positive: boolean } = { positive: true }) => quantity("duration", "250us", "seconds", DURATION_NS, 1e9, opts);
+
+/** A bandwidth, resolved to bits per second. Bare numbers are bits per second. */
+export const bandwidth = () => quantity("bandwidth", "10Gbps", "bits per second", BANDWIDTH_BPS, 1, { positive: true });
+
+/** A size, resolved to whole bytes. Bare numbers are bytes. */
+export const size = () => quantity("size", "1500B", "bytes", SIZE_BYTES, 1, { positive: true });
+
+/** A rate in events per second. */
+export const ratePerSecond = () => z.number({ error: "expected a positive number (per second)" }).positive({ error: "expected a positive number (per second)" }).finite();
+
+/** Parses a CLI duration flag with the scenario's rules; throws a plain message when malformed. */
+export function parseDurationFlag(flag: string, text: string): number {
+  const result = duration().safeParse(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+  if (!result.success) throw new Error(`${flag}: expected a positive duration like "30s" or a number of seconds, got ${JSON.stringify(text)}`);
+  return result.data;
+}
