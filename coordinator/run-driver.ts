@@ -64,7 +64,9 @@ export class RunDriver {
   private currentWindow = -1;
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
+  /** Malformed messages dropped by the coordinator itself and (last reported, cumulative) by the hosts. */
   private malformed = 0;
+  private hostsMalformed = 0;
 
   constructor(options: RunDriverOptions) {
     this.o = options;
@@ -120,13 +122,13 @@ export class RunDriver {
         aggregator.addWindow(startNs, done);
         totals = conservationTotals(done.map((d) => d.counters ?? {}));
         checkConservation(window, endNs, totals);
-        this.malformed = done.reduce((s, d) => s + Number(d.malformedMessages), 0);
+        this.hostsMalformed = done.reduce((s, d) => s + Number(d.malformedMessages), 0);
         simTimeNs = endNs;
         next = earliest(done.map((d) => Number(d.nextEventNs)));
         this.o.onWindow?.({ window, endNs, events: aggregator.events, hops: aggregator.hops });
       }
       if (status === "completed") simTimeNs = run.durationNs;
-      return { status, simTimeNs, aggregator, totals, hosts, malformedMessages: this.malformed };
+      return { status, simTimeNs, aggregator, totals, hosts, malformedMessages: this.malformed + this.hostsMalformed };
     } finally {
       this.stopHosts("run ended");
     }
@@ -159,7 +161,15 @@ export class RunDriver {
 
   private onDone(bytes: Uint8Array): void {
     const done = tryDecode(wire.WindowDone, bytes);
-    if (done === undefined || Number(done.window) !== this.currentWindow) return this.countMalformed();
+    // Protobuf decodes many byte strings (even an empty one); a report must fit the window being run.
+    const plausible =
+      done !== undefined &&
+      done.counters != null &&
+      Number(done.window) === this.currentWindow &&
+      done.host < this.o.hostCount &&
+      done.batchesSentTo.length === this.o.hostCount &&
+      !this.doneForWindow.has(done.host);
+    if (!plausible) return this.countMalformed();
     this.doneForWindow.set(done.host, done);
     this.poke();
   }

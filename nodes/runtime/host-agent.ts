@@ -36,6 +36,9 @@ export class HostAgent {
   private hostCount = 0;
   private batchesReceived = 0;
   private pendingAdvance: dctwin.v1.Advance | undefined;
+  /** Last window announced by the coordinator (-1 before the first). */
+  private lastAdvanced = -1;
+  private lastEndNs = 0;
   private malformed = 0;
   private stopped = false;
 
@@ -85,15 +88,32 @@ export class HostAgent {
 
   private onAdvance(bytes: Uint8Array): void {
     const advance = tryDecode(wire.Advance, bytes);
-    if (advance === undefined) return this.countMalformed();
+    // Protobuf decodes many byte strings; an Advance that does not continue the window sequence is not one.
+    const plausible =
+      advance !== undefined &&
+      Number(advance.window) === this.lastAdvanced + 1 &&
+      Number(advance.startNs) >= this.lastEndNs &&
+      Number(advance.endNs) > Number(advance.startNs) &&
+      advance.expectedBatches.length === this.hostCount;
+    if (!plausible || this.shard === undefined) return this.countMalformed();
+    this.lastAdvanced = Number(advance.window);
+    this.lastEndNs = Number(advance.endNs);
     this.pendingAdvance = advance;
     this.tryRunWindow();
   }
 
   private onData(bytes: Uint8Array): void {
     const batch = tryDecode(wire.PacketBatch, bytes);
-    const events = batch === undefined || this.shard === undefined ? undefined : batchEvents(batch, this.actorCount);
-    if (events === undefined || batch?.toHost !== this.host) return this.countMalformed();
+    const plausible =
+      batch !== undefined &&
+      this.shard !== undefined &&
+      batch.toHost === this.host &&
+      batch.fromHost < this.hostCount &&
+      batch.fromHost !== this.host &&
+      Number(batch.window) <= this.lastAdvanced &&
+      Number(batch.window) >= this.lastAdvanced - 1;
+    const events = plausible ? batchEvents(batch, this.actorCount) : undefined;
+    if (events === undefined || events.some((e) => !this.shard!.runsActor(e.dst))) return this.countMalformed();
     this.guard(() => this.shard!.mergeRemote(events));
     this.batchesReceived++;
     this.tryRunWindow();

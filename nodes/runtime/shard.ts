@@ -121,6 +121,10 @@ export class Shard implements ActorContext {
     }
   }
 
+  runsActor(index: number): boolean {
+    return this.actors.has(index);
+  }
+
   get actorCount(): number {
     return this.actors.size;
   }

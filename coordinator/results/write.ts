@@ -1,0 +1,36 @@
+/**
+ * The results directory of a run:
+ * - summary.json   simulated results only (byte-comparable between runs; schema in docs/summary.md)
+ * - run-info.json  everything about this execution that is not a simulated result (wall time, hosts, versions)
+ * - timeseries.csv per-interval metrics; links.csv per-interval link traffic
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import type { RunOutcome } from "../run-driver.ts";
+import { buildSummary, type Summary } from "./summary.ts";
+import { linksCsv, metricsCsv } from "./timeseries.ts";
+
+export interface RunInfo {
+  run_id: string;
+  transport: string;
+  nats_url: string | null;
+  hosts: RunOutcome["hosts"];
+  wall_time_s: number;
+  sim_seconds_per_wall_second: number;
+  packet_hops_per_wall_second: number;
+  malformed_messages_dropped: number;
+  started_at: string;
+  node: string;
+  dctwin_version: string;
+}
+
+export function writeResults(outDir: string, scenario: ResolvedScenario, outcome: RunOutcome, info: RunInfo): Summary {
+  mkdirSync(outDir, { recursive: true });
+  const summary = buildSummary({ scenario, status: outcome.status, simTimeNs: outcome.simTimeNs, aggregator: outcome.aggregator, totals: outcome.totals });
+  writeFileSync(join(outDir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  writeFileSync(join(outDir, "run-info.json"), JSON.stringify(info, null, 2) + "\n");
+  writeFileSync(join(outDir, "timeseries.csv"), metricsCsv(outcome.aggregator, outcome.simTimeNs));
+  writeFileSync(join(outDir, "links.csv"), linksCsv(outcome.aggregator, scenario, outcome.simTimeNs));
+  return summary;
+}

@@ -1,0 +1,117 @@
+/**
+ * Multi-process behaviour against a real nats-server: Ctrl-C (SIGINT) mid-run stops cleanly, writes what was
+ * measured and leaves no process behind; malformed wire messages are counted and dropped without changing the
+ * results.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { connect } from "@nats-io/transport-node";
+import { NatsServer } from "../coordinator/nats-server.ts";
+import { wire } from "../nodes/runtime/wire.ts";
+import { collect, runCli, startCli } from "./support/cli.ts";
+import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of live processes whose command line mentions `text`. */
+function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (cmdline.includes(text) && Number(entry) !== process.pid) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test("processes - SIGINT mid-run writes partial results, exits 130 and leaves no host or nats-server behind", async () => {
+  const file = writeScenario(dir.path, "long", queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }));
+  const runId = `sigint-${process.pid}`;
+  const out = join(dir.path, "sigint");
+  const child = startCli(["run", file, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", out]);
+  const result = collect(child, 60_000);
+  let stderr = "";
+  child.stderr!.on("data", (c: string) => (stderr += c));
+  try {
+    await waitFor(() => /started 2 host process\(es\): pids (\d+), (\d+)/.test(stderr) && /started nats-server .* \(pid (\d+)\)/.test(stderr), 20_000, "hosts to start");
+    const hostPids = /pids (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
+    const natsPid = Number(/nats-server .* \(pid (\d+)\)/.exec(stderr)![1]);
+    assert.ok([...hostPids, natsPid].every(alive));
+    await new Promise((r) => setTimeout(r, 1500)); // let simulated time advance (paced at 1×)
+    child.kill("SIGINT");
+    const { code } = await result;
+    assert.equal(code, 130);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    assert.equal(summary.status, "interrupted");
+    assert.ok(summary.sim_time_s > 0.5 && summary.sim_time_s < 60, `sim time ${summary.sim_time_s}`);
+    assert.ok(existsSync(join(out, "timeseries.csv")));
+    await waitFor(() => ![...hostPids, natsPid].some(alive), 5_000, "children to exit");
+    assert.deepEqual(processesMentioning(runId), [], "no process of this run is left");
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+  }
+});
+
+test("processes - malformed messages on the wire are counted and dropped; results are unchanged", async () => {
+  const server = await NatsServer.start({ name: `dctwin-test-${process.pid}` });
+  const nc = await connect({ servers: server.url });
+  try {
+    const file = writeScenario(dir.path, "noisy", queueScenario({ rate: 300, meanServiceMs: 1, cores: 1, durationS: 3, warmupS: 0 }));
+    const runId = `noisy-${process.pid}`;
+    const noisyOut = join(dir.path, "noisy");
+    const run = runCli(["run", file, "--nats", server.url, "--hosts", "2", "--speed", "2", "--run-id", runId, "--out", noisyOut, "-q"], { timeoutMs: 60_000 });
+    // Wait for the run to start its windows, then spray garbage at hosts and coordinator.
+    const advances = nc.subscribe(`dct.${runId}.sync.advance`, { max: 1 });
+    for await (const _ of advances) break;
+    const garbage = [new Uint8Array([0xff, 0xff, 0xff, 0xff]), new TextEncoder().encode("not protobuf at all"), new Uint8Array(0)];
+    const implausible = wire.PacketBatch.encode({ window: 10_000, fromHost: 0, toHost: 1, items: [] }).finish();
+    let sentToHosts = 0;
+    for (const payload of [...garbage, implausible]) {
+      for (const host of [0, 1]) {
+        nc.publish(`dct.${runId}.host.${host}.data`, payload);
+        sentToHosts++;
+      }
+      nc.publish(`dct.${runId}.sync.advance`, payload);
+      sentToHosts += 2;
+      nc.publish(`dct.${runId}.sync.done`, payload);
+    }
+    await nc.flush();
+    const noisy = await run;
+    assert.equal(noisy.code, 0, noisy.stderr);
+    const info = JSON.parse(readFileSync(join(noisyOut, "run-info.json"), "utf8"));
+    assert.ok(info.malformed_messages_dropped >= sentToHosts, `dropped ${info.malformed_messages_dropped}, sent ${sentToHosts} bad messages to hosts`);
+
+    const cleanOut = join(dir.path, "clean");
+    const clean = await runCli(["run", file, "--transport", "inproc", "--out", cleanOut, "-q"]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.equal(readFileSync(join(noisyOut, "summary.json"), "utf8"), readFileSync(join(cleanOut, "summary.json"), "utf8"));
+  } finally {
+    await nc.close();
+    await server.stop();
+  }
+});
