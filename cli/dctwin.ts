@@ -48,7 +48,10 @@ const program = new Command()
   .name("dctwin")
   .description("A distributed, actor-based digital twin of a data centre: packets as particles over NATS.")
   .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .configureOutput({ outputError: (text, write) => write(text) })
+  // Commander exits 1 on a bad flag or usage (before the catch below sees it); usage errors are invalid input.
+  // Set before .command() so the subcommands inherit it; help (exit code 0) stays 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_INVALID));
 
 program
   .command("validate")

@@ -3,13 +3,13 @@
  * form with integer nanoseconds. Every problem found is reported at once, each with its field path.
  */
 import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { actorKinds, modelRegistry } from "../nodes/models/registry.ts";
 import { portsByActor, type ActorSpec, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { Router } from "../nodes/runtime/routing.ts";
 import { formatPath, ScenarioError, type ValidationIssue } from "./issues.ts";
-import { actorCommonKeys, scenarioSchema, type ScenarioFile } from "./schema.ts";
+import { actorCommonKeys, actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
 
 export interface LoadedScenario {
   scenario: ResolvedScenario;
@@ -33,19 +33,29 @@ export function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}
 }
 
 export function loadScenarioText(text: string, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // prettyErrors: false leaves YAMLError.linePos unset; a LineCounter maps each error offset to its line and column.
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       file,
-      doc.errors.map((e) => ({ path: "", message: `YAML syntax error at line ${e.linePos?.[0]?.line ?? "?"}, column ${e.linePos?.[0]?.col ?? "?"}: ${e.message.split("\n")[0]}` })),
+      doc.errors.map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return { path: "", message: `YAML syntax error at line ${line}, column ${col}: ${e.message.split("\n")[0]}` };
+      }),
     );
   }
   return validateScenario(doc.toJS(), file, overrides);
 }
 
 export function validateScenario(raw: unknown, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
-  const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw new ScenarioError(file, zodIssues(parsed.error.issues, []));
+  // reportInput: zod 4 leaves issue.input unset otherwise, and describeZodIssue would call every wrong-typed value "required".
+  const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error.issues, []);
+    checkValidParts(raw, overrides, issues);
+    throw new ScenarioError(file, issues);
+  }
   const data = parsed.data;
   const issues: ValidationIssue[] = [];
   const actors = data.actors.map((entry, index) => resolveActor(entry, index, issues));
@@ -66,9 +76,9 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
     if (a >= 0 && a === b) issues.push({ path: `links[${index}].b`, message: `a link must join two different actors (both ends are "${link.a}")` });
     return { index, id: link.id ?? `${link.a}--${link.b}${index}`, a, b, latencyNs: link.latency, bandwidthBps: link.bandwidth ?? 0, loss: link.loss };
   });
+  const run = resolveRun(data, links, overrides, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
 
-  const run = resolveRun(data, links, overrides, issues);
   const scenario: ResolvedScenario = { run, actors, links };
   checkTrafficTargets(scenario, indexById, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
@@ -83,7 +93,7 @@ function resolveActor(entry: z.output<typeof scenarioSchema>["actors"][number], 
     return base;
   }
   const params = Object.fromEntries(Object.entries(entry).filter(([key]) => !(actorCommonKeys as readonly string[]).includes(key)));
-  const parsed = model.params.safeParse(params);
+  const parsed = model.params.safeParse(params, { reportInput: true });
   if (!parsed.success) {
     issues.push(...zodIssues(parsed.error.issues, ["actors", index]));
     return base;
@@ -91,12 +101,37 @@ function resolveActor(entry: z.output<typeof scenarioSchema>["actors"][number], 
   return { ...base, params: parsed.data };
 }
 
+/**
+ * The file failed the schema, which stops short of the actors' own parameters and the cross-references: check
+ * those in the parts that are valid on their own, so that one run reports every problem in the file.
+ */
+function checkValidParts(raw: unknown, overrides: ScenarioOverrides, issues: ValidationIssue[]): void {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return;
+  const { run, actors, links } = raw as Record<string, unknown>;
+  const ids = new Set<string>();
+  if (Array.isArray(actors)) {
+    actors.forEach((entry: unknown, index) => {
+      if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string") ids.add((entry as { id: string }).id);
+      const common = actorCommonSchema.safeParse(entry);
+      if (common.success) resolveActor(common.data, index, issues);
+    });
+    if (Array.isArray(links)) {
+      links.forEach((entry: unknown, index) => {
+        const link = linkSchema.safeParse(entry);
+        if (!link.success) return;
+        for (const key of ["a", "b"] as const) if (!ids.has(link.data[key])) issues.push({ path: `links[${index}].${key}`, message: `no actor with id "${link.data[key]}"` });
+      });
+    }
+  }
+  const parsedRun = runSchema.safeParse(run);
+  if (parsedRun.success && parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
+}
+
 function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOverrides, issues: ValidationIssue[]) {
   const durationNs = overrides.durationNs ?? data.run.duration;
   const minLatency = links.reduce((m, l) => Math.min(m, l.latencyNs), Number.POSITIVE_INFINITY);
   const quantumNs = data.run.quantum === "auto" ? (Number.isFinite(minLatency) && minLatency > 0 ? minLatency : data.run.metrics_interval) : data.run.quantum;
   if (data.run.warmup >= durationNs) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
-  if (data.run.quantum === "auto" && minLatency === 0) issues.push({ path: "run.quantum", message: 'a link has zero latency, so "auto" has no lookahead to use; give a positive quantum' });
   return {
     name: data.name,
     seed: overrides.seed ?? data.run.seed,

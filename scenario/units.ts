@@ -5,16 +5,17 @@
 import { z } from "zod";
 
 const DURATION_NS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, min: 60e9, h: 3600e9 };
-const BANDWIDTH_BPS: Record<string, number> = { bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9, tbps: 1e12 };
-const SIZE_BYTES: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+// Units are case-sensitive: "10GBps" (bytes) must not pass for "10Gbps" (bits), nor "1M" for a minute.
+const BANDWIDTH_BPS: Record<string, number> = { bps: 1, kbps: 1e3, Kbps: 1e3, Mbps: 1e6, Gbps: 1e9, Tbps: 1e12 };
+const SIZE_BYTES: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, KiB: 1024, MB: 1e6, MiB: 1024 ** 2, GB: 1e9, GiB: 1024 ** 3 };
 
 const QUANTITY = /^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([a-zµ]+)\s*$/i;
 
-/** Parses "12.5ms"-style text with a unit table (case-insensitive); undefined when malformed. */
+/** Parses "12.5ms"-style text with a unit table; undefined when malformed or the unit is unknown. */
 function parseQuantity(text: string, units: Record<string, number>): number | undefined {
   const match = QUANTITY.exec(text);
   if (match === null) return undefined;
-  const factor = units[match[2]!] ?? units[match[2]!.toLowerCase()];
+  const factor = Object.hasOwn(units, match[2]!) ? units[match[2]!] : undefined;
   return factor === undefined ? undefined : Number(match[1]) * factor;
 }
 
@@ -24,7 +25,7 @@ function quantity(what: string, example: string, baseUnit: string, units: Record
     const parsed = typeof value === "number" ? value * baseFactor : parseQuantity(value, units);
     const ok = parsed !== undefined && Number.isFinite(parsed) && (opts.positive ? parsed > 0 : parsed >= 0);
     if (!ok) {
-      ctx.addIssue({ code: "custom", message: expected });
+      ctx.addIssue({ code: "custom", message: `${expected} (got ${JSON.stringify(value)})` });
       return z.NEVER;
     }
     return opts.integer === false ? parsed : Math.round(parsed);

@@ -3,8 +3,7 @@
  * every quantity is an integer sum, so the result is the same however the actors were sharded.
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";
-import { Histogram } from "../../nodes/runtime/histogram.ts";
-import { mergeAccumulator, newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
+import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
 
 export interface LinkDirectionTotals {
   packets: number;
@@ -49,9 +48,8 @@ export class RunAggregator {
       interval.events += events;
       this.addedDelayNs += Number(d.addedDelayNs);
       for (const m of d.metrics) {
-        const delta = toAccumulator(m);
-        mergeAccumulator(metricSlot(this.metrics, delta.name, delta.group), delta);
-        mergeAccumulator(metricSlot(interval.metrics, delta.name, delta.group), delta);
+        mergeDelta(metricSlot(this.metrics, m.name ?? "", m.group ?? ""), m);
+        mergeDelta(metricSlot(interval.metrics, m.name ?? "", m.group ?? ""), m);
       }
       for (const l of d.links) {
         const key = (l.link ?? 0) * 2 + (l.reverse ? 1 : 0);
@@ -105,12 +103,17 @@ function metricSlot(map: Map<string, MetricAccumulator>, name: string, group: st
   return acc;
 }
 
-function toAccumulator(m: dctwin.v1.MetricDelta.$Properties): MetricAccumulator {
-  const histogram = new Histogram();
+/** Adds a host's window delta straight into an accumulator (no intermediate histogram: this runs every window). */
+function mergeDelta(into: MetricAccumulator, m: dctwin.v1.MetricDelta.$Properties): void {
+  const count = Number(m.count ?? 0);
+  if (count === 0) return;
+  into.count += count;
+  into.sum += Number(m.sum ?? 0);
+  into.min = Math.min(into.min, Number(m.min ?? 0));
+  into.max = Math.max(into.max, Number(m.max ?? 0));
   const index = m.bucketIndex ?? [];
-  const count = m.bucketCount ?? [];
-  for (let i = 0; i < index.length; i++) histogram.addBucket(index[i]!, Number(count[i] ?? 0));
-  return { name: m.name ?? "", group: m.group ?? "", count: Number(m.count ?? 0), sum: Number(m.sum ?? 0), min: Number(m.min ?? 0), max: Number(m.max ?? 0), histogram };
+  const counts = m.bucketCount ?? [];
+  for (let i = 0; i < index.length; i++) into.histogram.addBucket(index[i]!, Number(counts[i] ?? 0));
 }
 
 function addLink(map: Map<number, LinkDirectionTotals>, key: number, add: LinkDirectionTotals): void {

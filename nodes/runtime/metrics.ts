@@ -28,15 +28,6 @@ export function observe(acc: MetricAccumulator, value: number): void {
   acc.histogram.add(v);
 }
 
-/** Adds `from` into `into` (same name and group). */
-export function mergeAccumulator(into: MetricAccumulator, from: Pick<MetricAccumulator, "count" | "sum" | "min" | "max" | "histogram">): void {
-  into.count += from.count;
-  into.sum += from.sum;
-  if (from.min < into.min) into.min = from.min;
-  if (from.max > into.max) into.max = from.max;
-  into.histogram.merge(from.histogram);
-}
-
 /** Accumulators keyed by (metric name, actor group), reset at every window. */
 export class WindowMetrics {
   private readonly byKey = new Map<string, MetricAccumulator>();

@@ -2,9 +2,15 @@
  * Conversions between runtime values and the generated protobuf types, and safe decoding: a message that does
  * not decode yields `undefined` (the caller counts and drops it) instead of an exception that could stop a host.
  */
+import $protobuf from "protobufjs/minimal.js";
 import { dctwin } from "../../proto/gen/dctwin.js";
 import { EventType, type SimEvent } from "./event-queue.ts";
 import type { SimPacket } from "./packet.ts";
+
+// Decode 64-bit fields as plain numbers, not Long objects: simulated nanoseconds stay below 2^53 (104 days),
+// and converting Longs back to numbers was a measurable share of every window.
+$protobuf.util.Long = undefined as unknown as typeof $protobuf.util.Long;
+$protobuf.configure();
 
 export const wire = dctwin.v1;
 
