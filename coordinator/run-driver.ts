@@ -9,7 +9,7 @@ import { subjects, type RunSubjects, type Subscription, type Transport } from ".
 import { tryDecode, wire } from "../nodes/runtime/wire.ts";
 import type { dctwin } from "../proto/gen/dctwin.js";
 import { checkConservation, conservationTotals, type ConservationTotals } from "./conservation.ts";
-import { RunAggregator } from "./results/aggregate.ts";
+import { RunAggregator, type IntervalRecord } from "./results/aggregate.ts";
 import type { RunStatus } from "./results/summary.ts";
 
 export class HostFailedError extends Error {
@@ -41,6 +41,8 @@ export interface RunDriverOptions {
   /** Stops the run after the current window (Ctrl-C). */
   signal?: AbortSignal;
   onWindow?: (progress: WindowProgress) => void;
+  /** Called with each metrics interval once every host has reported it. */
+  onIntervalClosed?: (record: IntervalRecord) => void;
   /** Called once every host has said hello (e.g. to log that the run starts). */
   onHostsJoined?: (hosts: HostInfo[]) => void;
 }
@@ -95,11 +97,13 @@ export class RunDriver {
 
       const run = scenario.run;
       const aggregator = new RunAggregator(run.metricsIntervalNs);
+      aggregator.onIntervalClosed = this.o.onIntervalClosed;
       const expectedBatches = new Array<number>(hostCount).fill(0);
       let next = earliest([...this.ready.values()].map((r) => Number(r.nextEventNs)));
       let simTimeNs = 0;
       let totals: ConservationTotals = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
       let status: RunStatus = "completed";
+      let windowIndex = 0;
       const wallStart = performance.now();
 
       for (let window = 0; next >= 0 && next < run.durationNs; window++) {
@@ -119,15 +123,26 @@ export class RunDriver {
 
         const done = [...this.doneForWindow.values()];
         for (const d of done) d.batchesSentTo.forEach((n, h) => (expectedBatches[h]! += n));
-        aggregator.addWindow(startNs, done);
+        aggregator.addWindow(done);
         totals = conservationTotals(done.map((d) => d.counters ?? {}));
         checkConservation(window, endNs, totals);
         this.hostsMalformed = done.reduce((s, d) => s + Number(d.malformedMessages), 0);
         simTimeNs = endNs;
+        windowIndex = window + 1;
         next = earliest(done.map((d) => Number(d.nextEventNs)));
         this.o.onWindow?.({ window, endNs, events: aggregator.events, hops: aggregator.hops });
       }
       if (status === "completed") simTimeNs = run.durationNs;
+
+      // The final call: hosts close the remaining metrics intervals (the last one up to the end of the run).
+      this.currentWindow = windowIndex;
+      this.doneForWindow = new Map();
+      transport.publish(this.subjects.advance, wire.Advance.encode({ window: windowIndex, startNs: simTimeNs, endNs: simTimeNs, expectedBatches, final: true }).finish());
+      await this.until(() => this.doneForWindow.size === hostCount);
+      const final = [...this.doneForWindow.values()];
+      aggregator.addWindow(final, false);
+      totals = conservationTotals(final.map((d) => d.counters ?? {}));
+      checkConservation(windowIndex, simTimeNs, totals);
       return { status, simTimeNs, aggregator, totals, hosts, malformedMessages: this.malformed + this.hostsMalformed };
     } finally {
       this.stopHosts("run ended");

@@ -1,6 +1,8 @@
 /**
- * Folds every host's WindowDone into run totals and per-interval series. Hosts are folded in host order and
- * every quantity is an integer sum, so the result is the same however the actors were sharded.
+ * Folds every host's reports into run totals and per-interval records. Window reports carry what the
+ * synchronisation needs (events, conservation counters); interval reports carry what actors did. Integer
+ * quantities are summed exactly; per-actor energies are kept per actor and summed in actor order when read, so
+ * the result is the same however the actors were sharded.
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
@@ -11,15 +13,28 @@ export interface LinkDirectionTotals {
   lost: number;
 }
 
+export interface TransitionTotals {
+  actor: number;
+  mechanism: string;
+  fromState: number;
+  toState: number;
+  count: number;
+}
+
 /** What happened in one metrics interval. */
 export interface IntervalRecord {
   index: number;
   events: number;
-  windows: number;
   metrics: Map<string, MetricAccumulator>;
   /** Key: link index * 2 + (reverse ? 1 : 0). */
   links: Map<number, LinkDirectionTotals>;
   drops: Map<string, number>;
+  /** actor index -> component -> joules. */
+  energy: Map<number, Map<string, number>>;
+  /** Key: `${actor}|${mechanism}|${from}|${to}`. */
+  transitions: Map<string, TransitionTotals>;
+  /** actor index -> counter name -> value (e.g. bits_erased). */
+  counters: Map<number, Map<string, number>>;
 }
 
 export class RunAggregator {
@@ -32,39 +47,26 @@ export class RunAggregator {
   readonly links = new Map<number, LinkDirectionTotals>();
   readonly drops = new Map<string, number>();
   readonly intervals = new Map<number, IntervalRecord>();
+  /** Called with each interval once every host has reported it (in interval order). */
+  onIntervalClosed: ((record: IntervalRecord) => void) | undefined;
 
   constructor(intervalNs: number) {
     this.intervalNs = intervalNs;
   }
 
-  /** Adds one window; `done` must hold every host's report for it. */
-  addWindow(startNs: number, done: readonly dctwin.v1.WindowDone[]): void {
-    const interval = this.interval(Math.floor(startNs / this.intervalNs));
-    this.windows++;
-    interval.windows++;
+  /** Adds one window (or the final call, `isWindow` false); `done` holds every host's report for it. */
+  addWindow(done: readonly dctwin.v1.WindowDone[], isWindow = true): void {
+    if (isWindow) this.windows++;
+    const closed = new Set<number>();
     for (const d of [...done].sort((a, b) => a.host - b.host)) {
-      const events = Number(d.events);
-      this.events += events;
-      interval.events += events;
+      this.events += Number(d.events);
       this.addedDelayNs += Number(d.addedDelayNs);
-      for (const m of d.metrics) {
-        mergeDelta(metricSlot(this.metrics, m.name ?? "", m.group ?? ""), m);
-        mergeDelta(metricSlot(interval.metrics, m.name ?? "", m.group ?? ""), m);
-      }
-      for (const l of d.links) {
-        const key = (l.link ?? 0) * 2 + (l.reverse ? 1 : 0);
-        const add = { packets: Number(l.packets ?? 0), bytes: Number(l.bytes ?? 0), lost: Number(l.dropped ?? 0) };
-        this.hops += add.packets;
-        addLink(this.links, key, add);
-        addLink(interval.links, key, add);
-      }
-      for (const drop of d.drops) {
-        const reason = drop.reason ?? "unknown";
-        const n = Number(drop.packets ?? 0);
-        this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
-        interval.drops.set(reason, (interval.drops.get(reason) ?? 0) + n);
+      for (const report of d.intervals) {
+        this.addInterval(report);
+        closed.add(Number(report.interval));
       }
     }
+    for (const index of [...closed].sort((a, b) => a - b)) this.onIntervalClosed?.(this.intervals.get(index)!);
   }
 
   /** Intervals from 0 up to the one containing `endNs` (exclusive end), including empty ones. */
@@ -73,6 +75,52 @@ export class RunAggregator {
     const out: IntervalRecord[] = [];
     for (let k = 0; k < last; k++) out.push(this.intervals.get(k) ?? emptyInterval(k));
     return out;
+  }
+
+  /** Joules per actor and component over the whole run, summed interval by interval in a fixed order. */
+  energyByActor(): Map<number, Map<string, number>> {
+    const total = new Map<number, Map<string, number>>();
+    for (const interval of [...this.intervals.values()].sort((a, b) => a.index - b.index)) {
+      for (const [actor, components] of interval.energy) addNested(total, actor, components);
+    }
+    return total;
+  }
+
+  /** Per-actor counters (e.g. bits_erased) over the whole run. */
+  countersByActor(): Map<number, Map<string, number>> {
+    const total = new Map<number, Map<string, number>>();
+    for (const interval of this.intervals.values()) for (const [actor, counters] of interval.counters) addNested(total, actor, counters);
+    return total;
+  }
+
+  private addInterval(report: dctwin.v1.IntervalReport.$Properties): void {
+    const interval = this.interval(Number(report.interval ?? 0));
+    interval.events += Number(report.events ?? 0);
+    for (const m of report.metrics ?? []) {
+      mergeDelta(metricSlot(this.metrics, m.name ?? "", m.group ?? ""), m);
+      mergeDelta(metricSlot(interval.metrics, m.name ?? "", m.group ?? ""), m);
+    }
+    for (const l of report.links ?? []) {
+      const key = (l.link ?? 0) * 2 + (l.reverse ? 1 : 0);
+      const add = { packets: Number(l.packets ?? 0), bytes: Number(l.bytes ?? 0), lost: Number(l.dropped ?? 0) };
+      this.hops += add.packets;
+      addLink(this.links, key, add);
+      addLink(interval.links, key, add);
+    }
+    for (const drop of report.drops ?? []) {
+      const reason = drop.reason ?? "unknown";
+      const n = Number(drop.packets ?? 0);
+      this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
+      interval.drops.set(reason, (interval.drops.get(reason) ?? 0) + n);
+    }
+    for (const e of report.energy ?? []) addNested(interval.energy, e.actor ?? 0, new Map([[e.component ?? "", e.joules ?? 0]]));
+    for (const t of report.transitions ?? []) {
+      const key = `${t.actor}|${t.mechanism}|${t.fromState}|${t.toState}`;
+      const existing = interval.transitions.get(key);
+      if (existing === undefined) interval.transitions.set(key, { actor: t.actor ?? 0, mechanism: t.mechanism ?? "", fromState: Number(t.fromState ?? 0), toState: Number(t.toState ?? 0), count: Number(t.count ?? 0) });
+      else existing.count += Number(t.count ?? 0);
+    }
+    for (const c of report.counters ?? []) addNested(interval.counters, c.actor ?? 0, new Map([[c.name ?? "", Number(c.value ?? 0)]]));
   }
 
   private interval(index: number): IntervalRecord {
@@ -86,7 +134,7 @@ export class RunAggregator {
 }
 
 function emptyInterval(index: number): IntervalRecord {
-  return { index, events: 0, windows: 0, metrics: new Map(), links: new Map(), drops: new Map() };
+  return { index, events: 0, metrics: new Map(), links: new Map(), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map() };
 }
 
 export function metricKey(name: string, group: string): string {
@@ -103,7 +151,7 @@ function metricSlot(map: Map<string, MetricAccumulator>, name: string, group: st
   return acc;
 }
 
-/** Adds a host's window delta straight into an accumulator (no intermediate histogram: this runs every window). */
+/** Adds a host's delta straight into an accumulator (no intermediate histogram). */
 function mergeDelta(into: MetricAccumulator, m: dctwin.v1.MetricDelta.$Properties): void {
   const count = Number(m.count ?? 0);
   if (count === 0) return;
@@ -124,4 +172,13 @@ function addLink(map: Map<number, LinkDirectionTotals>, key: number, add: LinkDi
     t.bytes += add.bytes;
     t.lost += add.lost;
   }
+}
+
+function addNested(map: Map<number, Map<string, number>>, actor: number, values: Map<string, number>): void {
+  let inner = map.get(actor);
+  if (inner === undefined) {
+    inner = new Map();
+    map.set(actor, inner);
+  }
+  for (const [k, v] of values) inner.set(k, (inner.get(k) ?? 0) + v);
 }

@@ -52,8 +52,10 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
       ctx.drop(packet, "unexpected_species");
       return;
     }
+    const before = serverQueued(state);
     const idle = state.inService.indexOf(null);
     if (idle >= 0) {
+      ctx.countTransition("arrival", before, before + 1);
       startService(state, idle, packet, ctx.nowNs, ctx);
       return;
     }
@@ -62,6 +64,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
       ctx.drop(packet, "queue_full");
       return;
     }
+    ctx.countTransition("arrival", before, before + 1);
     state.waiting.push(packet);
     state.arrivedNs.push(ctx.nowNs);
   },
@@ -69,6 +72,8 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
   onTimer(state, tag, core, ctx) {
     if (tag !== SERVICE_DONE) return;
     const request = state.inService[core]!;
+    const before = serverQueued(state);
+    ctx.countTransition("service", before, before - 1);
     state.inService[core] = null;
     ctx.record("busy_core_ns", ctx.nowNs - state.startedNs[core]!);
     ctx.consume(request);
@@ -95,9 +100,12 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     }
   },
 
-  queued(state) {
-    let busy = 0;
-    for (const r of state.inService) if (r !== null) busy++;
-    return state.waiting.length - state.head + busy;
-  },
+  queued: serverQueued,
 };
+
+/** Requests held: waiting plus in service (the queue length of queueing theory). */
+function serverQueued(state: ServerState): number {
+  let busy = 0;
+  for (const r of state.inService) if (r !== null) busy++;
+  return state.waiting.length - state.head + busy;
+}

@@ -45,6 +45,12 @@ export interface ActorContext {
   schedule(delayNs: number, tag: number, arg?: number): void;
   /** Records an integer observation (ns, bytes, ...) of a metric for this actor's group. */
   record(metric: string, value: number): void;
+  /** From now on, `component` ("cpu", "gpu", "ports", ...) draws `watts`; energy is integrated exactly. */
+  setPower(component: string, watts: number): void;
+  /** Counts bits of information destroyed here beyond consumed and dropped packets (which count themselves). */
+  eraseBits(bits: number): void;
+  /** Counts one move of this actor's state by a mechanism (e.g. queue length n -> n+1 by "arrival"). */
+  countTransition(mechanism: string, fromState: number, toState: number): void;
 }
 
 export interface ActorModel<Params = unknown, State = unknown> {

@@ -8,7 +8,7 @@ import type { ModelLookup } from "./actor.ts";
 import { Shard } from "./shard.ts";
 import type { ResolvedScenario } from "./topology.ts";
 import { subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
-import { batchEvents, encodeBatch, tryDecode, wire } from "./wire.ts";
+import { batchEvents, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -93,7 +93,7 @@ export class HostAgent {
       advance !== undefined &&
       Number(advance.window) === this.lastAdvanced + 1 &&
       Number(advance.startNs) >= this.lastEndNs &&
-      Number(advance.endNs) > Number(advance.startNs) &&
+      (advance.final ? Number(advance.endNs) === Number(advance.startNs) : Number(advance.endNs) > Number(advance.startNs)) &&
       advance.expectedBatches.length === this.hostCount;
     if (!plausible || this.shard === undefined) return this.countMalformed();
     this.lastAdvanced = Number(advance.window);
@@ -132,30 +132,33 @@ export class HostAgent {
     this.pendingAdvance = undefined;
     this.guard(() => {
       const window = Number(advance.window);
+      if (advance.final) {
+        const { intervals, counters } = shard.finish(Number(advance.endNs));
+        this.publishDone({ window, host: this.host, nextEventNs: shard.nextEventNs(), batchesSentTo: new Array<number>(this.hostCount).fill(0), counters, intervals: intervals.map(toWireInterval), malformedMessages: this.malformed });
+        return;
+      }
       const result = shard.runWindow(window, Number(advance.startNs), Number(advance.endNs));
       const batchesSentTo = new Array<number>(this.hostCount).fill(0);
       for (const [toHost, events] of [...result.outbox].sort((a, b) => a[0] - b[0])) {
         this.transport.publish(this.subjects.hostData(toHost), encodeBatch(window, this.host, toHost, events));
         batchesSentTo[toHost] = 1;
       }
-      const done = wire.WindowDone.encode({
+      this.publishDone({
         window,
         host: this.host,
         nextEventNs: result.nextEventNs,
         batchesSentTo,
         counters: result.counters,
-        metrics: result.metrics.map((m) => {
-          const { index, count } = m.histogram.toArrays();
-          return { name: m.name, group: m.group, count: m.count, sum: m.sum, min: m.min, max: m.max, bucketIndex: index, bucketCount: count };
-        }),
-        links: result.links,
-        drops: [...result.drops].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
+        intervals: result.intervals.map(toWireInterval),
         events: result.events,
         malformedMessages: this.malformed,
         addedDelayNs: result.addedDelayNs,
-      }).finish();
-      this.transport.publish(this.subjects.done, done);
+      });
     });
+  }
+
+  private publishDone(done: dctwin.v1.WindowDone.$Properties): void {
+    this.transport.publish(this.subjects.done, wire.WindowDone.encode(done).finish());
   }
 
   private countMalformed(): void {

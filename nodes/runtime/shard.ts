@@ -8,9 +8,9 @@
  */
 import type { ActorContext, ActorModel, ModelLookup, NewPacket } from "./actor.ts";
 import { EventQueue, EventType, type SimEvent } from "./event-queue.ts";
-import type { MetricAccumulator } from "./metrics.ts";
-import { WindowMetrics } from "./metrics.ts";
+import { IntervalLedger, type IntervalData } from "./interval-ledger.ts";
 import type { SimPacket } from "./packet.ts";
+import { PowerMeter } from "./power.ts";
 import { Xoshiro128 } from "./rng.ts";
 import { Router } from "./routing.ts";
 import { portsByActor, type ActorSpec, type LinkSpec, type Port, type ResolvedScenario } from "./topology.ts";
@@ -32,6 +32,8 @@ interface LocalActor {
   /** Last `queued(state)` this actor reported, to keep the shard total up to date incrementally. */
   lastQueued: number;
   touched: boolean;
+  /** Created on the actor's first `setPower`. */
+  power: PowerMeter | null;
 }
 
 /** Cumulative packet accounting of the shard. */
@@ -45,14 +47,6 @@ export interface ShardCounters {
   receivedRemote: number;
 }
 
-export interface LinkWindowCount {
-  link: number;
-  reverse: boolean;
-  packets: number;
-  bytes: number;
-  dropped: number;
-}
-
 export interface WindowResult {
   window: number;
   events: number;
@@ -61,9 +55,8 @@ export interface WindowResult {
   /** Earliest pending event of this shard, counting packets it just sent to other hosts; -1 if none. */
   nextEventNs: number;
   counters: ShardCounters;
-  metrics: MetricAccumulator[];
-  links: LinkWindowCount[];
-  drops: Map<string, number>;
+  /** Metrics intervals that closed before this window started, in order. */
+  intervals: IntervalData[];
   addedDelayNs: number;
 }
 
@@ -76,14 +69,13 @@ export class Shard implements ActorContext {
   private readonly router: Router;
   private readonly indexById: Map<string, number>;
   private readonly linkBusyUntilNs: Float64Array;
-  private readonly linkPackets: Float64Array;
-  private readonly linkBytes: Float64Array;
-  private readonly linkDropped: Float64Array;
-  private readonly touchedLinks = new Set<number>();
   /** Actors that handled an event since their queued count was last read. */
   private touchedActors: LocalActor[] = [];
-  private readonly windowMetrics = new WindowMetrics();
-  private readonly windowDrops = new Map<string, number>();
+  private readonly ledger = new IntervalLedger();
+  private readonly powered: LocalActor[] = [];
+  private readonly intervalNs: number;
+  /** The metrics interval the shard is recording into. */
+  private currentInterval = 0;
   private readonly counters: ShardCounters = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlightLocal: 0, sentRemote: 0, receivedRemote: 0 };
   private outbox = new Map<number, SimEvent[]>();
   private outboxMinNs = Number.POSITIVE_INFINITY;
@@ -100,11 +92,8 @@ export class Shard implements ActorContext {
     const portsOf = portsByActor(scenario);
     this.router = new Router(portsOf);
     this.indexById = new Map(scenario.actors.map((a) => [a.id, a.index]));
-    const directions = scenario.links.length * 2;
-    this.linkBusyUntilNs = new Float64Array(directions);
-    this.linkPackets = new Float64Array(directions);
-    this.linkBytes = new Float64Array(directions);
-    this.linkDropped = new Float64Array(directions);
+    this.linkBusyUntilNs = new Float64Array(scenario.links.length * 2);
+    this.intervalNs = scenario.run.metricsIntervalNs;
     for (const spec of scenario.actors) {
       if (hostOf[spec.index] !== hostIndex) continue;
       this.actors.set(spec.index, {
@@ -117,6 +106,7 @@ export class Shard implements ActorContext {
         nextPacketId: 0,
         lastQueued: 0,
         touched: false,
+        power: null,
       });
     }
   }
@@ -158,6 +148,7 @@ export class Shard implements ActorContext {
   }
 
   runWindow(window: number, startNs: number, endNs: number): WindowResult {
+    const intervals = this.closeIntervals(startNs, false);
     this.windowEndNs = endNs;
     this.sendingAllowed = true;
     let events = 0;
@@ -176,6 +167,7 @@ export class Shard implements ActorContext {
     }
     this.current = null;
     this.sendingAllowed = false;
+    this.ledger.events += events;
     this.refreshQueued();
     this.counters.inFlightLocal = this.queue.packetsInFlight;
 
@@ -188,16 +180,42 @@ export class Shard implements ActorContext {
       outbox: this.outbox,
       nextEventNs,
       counters: { ...this.counters },
-      metrics: this.windowMetrics.drain(),
-      links: this.drainLinkCounts(),
-      drops: new Map(this.windowDrops),
+      intervals,
       addedDelayNs: this.addedDelayNs,
     };
     this.outbox = new Map();
     this.outboxMinNs = Number.POSITIVE_INFINITY;
-    this.windowDrops.clear();
     this.addedDelayNs = 0;
     return result;
+  }
+
+  /** The run ends at `endNs`: closes every interval up to it (the last one partially) and reports them. */
+  finish(endNs: number): { intervals: IntervalData[]; counters: ShardCounters } {
+    this.counters.inFlightLocal = this.queue.packetsInFlight; // batches merged since the last window
+    return { intervals: this.closeIntervals(endNs, true), counters: { ...this.counters } };
+  }
+
+  /**
+   * Closes every interval that ends at or before `tNs` (and, when `final`, the one `tNs` falls in). Powered
+   * actors accrue energy up to each boundary, including intervals in which nothing happened.
+   */
+  private closeIntervals(tNs: number, final: boolean): IntervalData[] {
+    const closed: IntervalData[] = [];
+    for (;;) {
+      const boundary = (this.currentInterval + 1) * this.intervalNs;
+      const partial = final && boundary > tNs && tNs > this.currentInterval * this.intervalNs;
+      if (boundary > tNs && !partial) break;
+      const until = partial ? tNs : boundary;
+      const energy: IntervalData["energy"] = [];
+      for (const actor of this.powered) {
+        actor.power!.accrue(until);
+        for (const [component, joules] of actor.power!.drain()) energy.push({ actor: actor.spec.index, component, joules });
+      }
+      if (energy.length > 0 || !this.ledger.isEmpty()) closed.push(this.ledger.drain(this.currentInterval, energy));
+      this.currentInterval++;
+      if (partial) break;
+    }
+    return closed;
   }
 
   // ---- ActorContext, bound to the actor whose event is running -------------------------------------------
@@ -249,14 +267,12 @@ export class Shard implements ActorContext {
     const departNs = Math.max(this.currentNs, this.linkBusyUntilNs[direction]!);
     const doneNs = departNs + serializationNs(packet.sizeBytes, link);
     this.linkBusyUntilNs[direction] = doneNs;
-    this.touchedLinks.add(direction);
     if (link.loss > 0 && actor.rng.uniform() < link.loss) {
-      this.linkDropped[direction]!++;
+      this.ledger.countLink(direction, packet.sizeBytes, true);
       this.drop(packet, "link_loss");
       return;
     }
-    this.linkPackets[direction]!++;
-    this.linkBytes[direction]! += packet.sizeBytes;
+    this.ledger.countLink(direction, packet.sizeBytes, false);
     packet.hops++;
     const arriveNs = doneNs + link.latencyNs;
     const deliverNs = Math.max(arriveNs, this.windowEndNs);
@@ -300,13 +316,33 @@ export class Shard implements ActorContext {
     return port;
   }
 
-  consume(_packet: SimPacket): void {
+  consume(packet: SimPacket): void {
     this.counters.consumed++;
+    this.eraseBits(packet.sizeBytes * 8 * packet.multiplicity);
   }
 
-  drop(_packet: SimPacket, reason: string): void {
+  drop(packet: SimPacket, reason: string): void {
     this.counters.dropped++;
-    this.windowDrops.set(reason, (this.windowDrops.get(reason) ?? 0) + 1);
+    this.ledger.drop(reason);
+    this.eraseBits(packet.sizeBytes * 8 * packet.multiplicity);
+  }
+
+  eraseBits(bits: number): void {
+    if (bits > 0) this.ledger.count(this.actor().spec.index, "bits_erased", Math.round(bits));
+  }
+
+  countTransition(mechanism: string, fromState: number, toState: number): void {
+    this.ledger.transition(this.actor().spec.index, mechanism, fromState, toState);
+  }
+
+  setPower(component: string, watts: number): void {
+    const actor = this.actor();
+    if (!(watts >= 0 && Number.isFinite(watts))) throw new ModelContractError(`${actor.spec.id} set ${component} power to ${watts} W`);
+    if (actor.power === null) {
+      actor.power = new PowerMeter();
+      this.powered.push(actor);
+    }
+    actor.power.set(component, watts, this.currentNs);
   }
 
   schedule(delayNs: number, tag: number, arg = 0): void {
@@ -327,7 +363,7 @@ export class Shard implements ActorContext {
   }
 
   record(metric: string, value: number): void {
-    this.windowMetrics.record(metric, this.actor().spec.group, value);
+    this.ledger.metrics.record(metric, this.actor().spec.group, value);
   }
 
   // ---- internals ----------------------------------------------------------------------------------------
@@ -347,24 +383,6 @@ export class Shard implements ActorContext {
       actor.touched = false;
     }
     this.touchedActors = [];
-  }
-
-  private drainLinkCounts(): LinkWindowCount[] {
-    const counts: LinkWindowCount[] = [];
-    for (const direction of [...this.touchedLinks].sort((a, b) => a - b)) {
-      counts.push({
-        link: direction >> 1,
-        reverse: (direction & 1) === 1,
-        packets: this.linkPackets[direction]!,
-        bytes: this.linkBytes[direction]!,
-        dropped: this.linkDropped[direction]!,
-      });
-      this.linkPackets[direction] = 0;
-      this.linkBytes[direction] = 0;
-      this.linkDropped[direction] = 0;
-    }
-    this.touchedLinks.clear();
-    return counts;
   }
 }
 

@@ -5,6 +5,7 @@
 import $protobuf from "protobufjs/minimal.js";
 import { dctwin } from "../../proto/gen/dctwin.js";
 import { EventType, type SimEvent } from "./event-queue.ts";
+import type { IntervalData } from "./interval-ledger.ts";
 import type { SimPacket } from "./packet.ts";
 
 // Decode 64-bit fields as plain numbers, not Long objects: simulated nanoseconds stay below 2^53 (104 days),
@@ -95,5 +96,21 @@ function fromWirePacket(p: dctwin.v1.Packet.$Properties): SimPacket {
     flowCreatedNs: Number(p.flowCreatedNs ?? 0),
     replyBytes: p.replyBytes ?? 0,
     traceparent: p.trace?.traceparent ?? "",
+  };
+}
+
+export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Properties {
+  return {
+    interval: d.interval,
+    events: d.events,
+    metrics: d.metrics.map((m) => {
+      const { index, count } = m.histogram.toArrays();
+      return { name: m.name, group: m.group, count: m.count, sum: m.sum, min: m.min, max: m.max, bucketIndex: index, bucketCount: count };
+    }),
+    links: d.links,
+    drops: d.drops,
+    energy: d.energy,
+    transitions: d.transitions,
+    counters: d.counters,
   };
 }

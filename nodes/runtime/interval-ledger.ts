@@ -1,0 +1,99 @@
+/**
+ * What a shard's actors did during the current metrics interval: metric observations, link traffic, drops,
+ * state transitions and per-actor counters. Drained once per interval into an IntervalReport (wire.ts), so
+ * the per-window messages carry only what synchronisation needs.
+ */
+import { WindowMetrics, type MetricAccumulator } from "./metrics.ts";
+
+export interface LinkCount {
+  link: number;
+  reverse: boolean;
+  packets: number;
+  bytes: number;
+  dropped: number;
+}
+
+export interface TransitionCount {
+  actor: number;
+  mechanism: string;
+  fromState: number;
+  toState: number;
+  count: number;
+}
+
+export interface IntervalData {
+  interval: number;
+  events: number;
+  metrics: MetricAccumulator[];
+  links: LinkCount[];
+  drops: { reason: string; packets: number }[];
+  energy: { actor: number; component: string; joules: number }[];
+  transitions: TransitionCount[];
+  counters: { actor: number; name: string; value: number }[];
+}
+
+export class IntervalLedger {
+  readonly metrics = new WindowMetrics();
+  events = 0;
+  private readonly links = new Map<number, LinkCount>();
+  private readonly drops = new Map<string, number>();
+  private readonly transitions = new Map<string, TransitionCount>();
+  private readonly counters = new Map<string, { actor: number; name: string; value: number }>();
+
+  /** A packet put on link direction `direction` (= link * 2 + reverse); `lost` when it never arrives. */
+  countLink(direction: number, bytes: number, lost: boolean): void {
+    let c = this.links.get(direction);
+    if (c === undefined) {
+      c = { link: direction >> 1, reverse: (direction & 1) === 1, packets: 0, bytes: 0, dropped: 0 };
+      this.links.set(direction, c);
+    }
+    if (lost) c.dropped++;
+    else {
+      c.packets++;
+      c.bytes += bytes;
+    }
+  }
+
+  drop(reason: string): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+  }
+
+  transition(actor: number, mechanism: string, fromState: number, toState: number): void {
+    const key = `${actor}|${mechanism}|${fromState}|${toState}`;
+    const t = this.transitions.get(key);
+    if (t === undefined) this.transitions.set(key, { actor, mechanism, fromState, toState, count: 1 });
+    else t.count++;
+  }
+
+  count(actor: number, name: string, value: number): void {
+    const key = `${actor}|${name}`;
+    const c = this.counters.get(key);
+    if (c === undefined) this.counters.set(key, { actor, name, value });
+    else c.value += value;
+  }
+
+  /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
+  drain(interval: number, energy: IntervalData["energy"]): IntervalData {
+    const byActorThenName = <T extends { actor: number }>(key: (x: T) => string) => (a: T, b: T) => a.actor - b.actor || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+    const data: IntervalData = {
+      interval,
+      events: this.events,
+      metrics: this.metrics.drain(),
+      links: [...this.links.values()].sort((a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse)),
+      drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
+      energy,
+      transitions: [...this.transitions.values()].sort(byActorThenName((t) => `${t.mechanism}|${t.fromState}|${t.toState}`)),
+      counters: [...this.counters.values()].sort(byActorThenName((c) => c.name)),
+    };
+    this.events = 0;
+    this.links.clear();
+    this.drops.clear();
+    this.transitions.clear();
+    this.counters.clear();
+    return data;
+  }
+
+  isEmpty(): boolean {
+    return this.events === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0;
+  }
+}
