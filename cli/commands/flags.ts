@@ -1,0 +1,36 @@
+/** Parsers for CLI flag values: each rejects bad input with a message that names what it expects. */
+import { InvalidArgumentError } from "commander";
+import { parseDurationFlag } from "../../scenario/units.ts";
+
+export const EXIT_FAILED = 1;
+export const EXIT_INVALID = 2;
+export const EXIT_INTERRUPTED = 130;
+
+export function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} expects a positive whole number`);
+    return n;
+  };
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError("expects a whole number from 0 to 2^53");
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError("expects a positive number");
+  return n;
+}
+
+export function durationFlag(value: string): number {
+  try {
+    return parseDurationFlag("--duration", value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+

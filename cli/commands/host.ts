@@ -1,0 +1,18 @@
+/** `dctwin host`: one shard of a run, joined over NATS (what a Kubernetes pod runs). */
+import type { Command } from "commander";
+import { runHostProcess } from "../../nodes/host.ts";
+import { nonNegativeInt } from "./flags.ts";
+
+export function registerHostCommand(program: Command): void {
+  program
+    .command("host")
+    .description("Run one host (shard) of a run: connects to NATS and serves the coordinator of run <id>. Kubernetes pods run this.")
+    .requiredOption("--nats <url>", "NATS server or cluster URL")
+    .requiredOption("--run <id>", "run id to join")
+    .requiredOption("--host <n>", "shard index, from 0", nonNegativeInt)
+    .option("--exit-with-parent", "exit when standard input closes (used when the coordinator spawns hosts)")
+    .action(async (opts: { nats: string; run: string; host: number; exitWithParent?: boolean }) => {
+      await runHostProcess({ natsUrl: opts.nats, runId: opts.run, host: opts.host, exitWithParent: opts.exitWithParent });
+      process.exit(0);
+    });
+}

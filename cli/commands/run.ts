@@ -1,0 +1,60 @@
+/** `dctwin run FILE`: run a scenario and write its results directory. */
+import type { Command } from "commander";
+import { InvalidArgumentError, Option } from "commander";
+import { runTwin, type TransportKind } from "../../coordinator/run.ts";
+import { loadScenarioFile } from "../../scenario/load.ts";
+import { createProgress } from "../progress.ts";
+import { printSummary } from "../print-summary.ts";
+import { durationFlag, EXIT_INTERRUPTED, nonNegativeInt, positiveInt, positiveNumber } from "./flags.ts";
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command("run")
+    .description("Run a scenario and write its results directory (summary.json, run-info.json, timeseries.csv, links.csv).")
+    .argument("<file>", "scenario YAML file")
+    .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts"), 1)
+    .addOption(new Option("--transport <kind>", "in-process (one process) or NATS (host processes)").choices(["nats", "inproc"]).default("nats"))
+    .option("--nats <url>", "join this NATS server or cluster instead of starting a private nats-server")
+    .option("--join", "wait for --hosts host processes to join over NATS instead of starting them (as on Kubernetes)")
+    .option("--run-id <id>", "run id (namespaces NATS subjects); default: random")
+    .option("--seed <n>", "override run.seed", nonNegativeInt)
+    .option("--duration <d>", 'override run.duration, e.g. "30s" or 30', durationFlag)
+    .option("--speed <x>", "pace the run: simulated seconds per wall second (default: as fast as possible)", positiveNumber)
+    .option("--out <dir>", "results directory", "results/latest")
+    .option("-q, --quiet", "print nothing but errors")
+    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; out: string; quiet?: boolean }) => {
+      const { scenario, warnings } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration });
+      const log = opts.quiet ? () => {} : (m: string) => console.error(m);
+      for (const w of warnings) console.error(`warning: ${w}`);
+      if (opts.runId !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.runId)) throw new InvalidArgumentError("--run-id may hold letters, digits, '-' and '_' only");
+
+      const interrupt = new AbortController();
+      let interrupts = 0;
+      process.on("SIGINT", () => {
+        interrupts++;
+        if (interrupts === 1) {
+          console.error("\ninterrupted: stopping after the current window and writing results (Ctrl-C again to abort)");
+          interrupt.abort();
+        } else process.exit(EXIT_INTERRUPTED);
+      });
+      process.on("SIGTERM", () => interrupt.abort());
+
+      const progress = opts.quiet ? { update: () => {}, done: () => {} } : createProgress(scenario.run.durationNs);
+      const result = await runTwin({
+        scenario,
+        hosts: opts.hosts,
+        transport: opts.transport,
+        natsUrl: opts.nats,
+        join: opts.join,
+        runId: opts.runId,
+        speed: opts.speed,
+        outDir: opts.out,
+        signal: interrupt.signal,
+        onWindow: (p) => progress.update(p),
+        log,
+      });
+      progress.done();
+      if (!opts.quiet) printSummary(result.summary, result.wallTimeS, opts.out);
+      if (result.outcome.status === "interrupted") process.exitCode = EXIT_INTERRUPTED;
+    });
+}
