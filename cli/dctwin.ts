@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { formatIssue, ScenarioError } from "../scenario/issues.ts";
 import { registerHostCommand } from "./commands/host.ts";
 import { registerRunCommand } from "./commands/run.ts";
+import { registerThermoCommand } from "./commands/thermo.ts";
 import { registerValidateCommand } from "./commands/validate.ts";
 import { EXIT_FAILED, EXIT_INVALID } from "./commands/flags.ts";
 
@@ -22,6 +23,7 @@ const program = new Command()
 registerValidateCommand(program);
 registerRunCommand(program);
 registerHostCommand(program);
+registerThermoCommand(program);
 
 try {
   await program.parseAsync();

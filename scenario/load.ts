@@ -74,7 +74,7 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
     const a = end("a");
     const b = end("b");
     if (a >= 0 && a === b) issues.push({ path: `links[${index}].b`, message: `a link must join two different actors (both ends are "${link.a}")` });
-    return { index, id: link.id ?? `${link.a}--${link.b}${index}`, a, b, latencyNs: link.latency, bandwidthBps: link.bandwidth ?? 0, loss: link.loss };
+    return { index, id: link.id ?? defaultLinkId(data.links, index), a, b, latencyNs: link.latency, bandwidthBps: link.bandwidth ?? 0, loss: link.loss };
   });
   const run = resolveRun(data, links, overrides, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
@@ -139,6 +139,7 @@ function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOv
     quantumNs,
     metricsIntervalNs: data.run.metrics_interval,
     warmupNs: data.run.warmup,
+    ambientTemperatureK: data.run.ambient_temperature_k,
   };
 }
 
@@ -180,4 +181,12 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
     default:
       return issue.message;
   }
+}
+
+/** "a--b", or "a--b--<index>" when several links join the same pair. */
+function defaultLinkId(links: ScenarioFile["links"], index: number): string {
+  const link = links[index]!;
+  const base = `${link.a}--${link.b}`;
+  const parallel = links.filter((l) => l.id === undefined && ((l.a === link.a && l.b === link.b) || (l.a === link.b && l.b === link.a))).length > 1;
+  return parallel ? `${base}--${index}` : base;
 }

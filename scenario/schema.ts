@@ -19,6 +19,8 @@ export const runSchema = z
     metrics_interval: duration().default(1_000_000_000),
     /** Leading stretch left out of batch-means statistics (the queue fills from empty). */
     warmup: duration({ positive: false }).default(0),
+    /** Temperature of the heat sink the facility dissipates into: sets P/T and the Landauer bound k_B·T·ln 2. */
+    ambient_temperature_k: z.number({ error: "expected a temperature in kelvin" }).positive({ error: "expected a positive temperature in kelvin" }).default(300),
   })
   .strict();
 

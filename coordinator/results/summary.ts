@@ -8,6 +8,9 @@ import type { MetricAccumulator } from "../../nodes/runtime/metrics.ts";
 import type { ConservationTotals } from "../conservation.ts";
 import { batchMeans } from "./batch-means.ts";
 import { metricKey, type RunAggregator } from "./aggregate.ts";
+import { statisticalBatches } from "../ledgers/batches.ts";
+import { heatLedger } from "../ledgers/heat.ts";
+import { irreversibilityLedger } from "../ledgers/irreversibility.ts";
 
 export const SUMMARY_SCHEMA = "dctwin.summary/v1";
 
@@ -56,6 +59,7 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }
       mean_per_hop_s: aggregator.hops === 0 ? 0 : (aggregator.addedDelayNs / aggregator.hops) * S_PER_NS,
     },
     metrics: metricsSection(aggregator, scenario),
+    thermodynamics: thermodynamicsSection(scenario, aggregator, simTimeNs),
     link_traffic: scenario.links.map((link) => ({
       id: link.id,
       a: scenario.actors[link.a]!.id,
@@ -108,5 +112,17 @@ function metricStats(acc: MetricAccumulator, batches: { sum: number; count: numb
       bm === null
         ? null
         : { batches: bm.batches, mean: bm.mean * scale, stderr: bm.stderr * scale, ci95_low: bm.ci95Low * scale, ci95_high: bm.ci95High * scale },
+  };
+}
+
+/** Both ledgers and their ratio: how much of the physical dissipation the packet-level σ makes visible. */
+function thermodynamicsSection(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number) {
+  const irreversibility = irreversibilityLedger(scenario, statisticalBatches(scenario, aggregator, simTimeNs));
+  const heat = heatLedger(scenario, aggregator, simTimeNs);
+  const sigma = "sigma_kb_per_s" in irreversibility ? (irreversibility.sigma_kb_per_s ?? null) : null;
+  return {
+    irreversibility,
+    heat,
+    packet_sigma_over_heat_entropy: sigma !== null && heat.entropy_generation_kb_per_s > 0 ? sigma / heat.entropy_generation_kb_per_s : null,
   };
 }

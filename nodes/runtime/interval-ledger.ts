@@ -32,9 +32,19 @@ export interface IntervalData {
   counters: { actor: number; name: string; value: number }[];
 }
 
+/** Per-actor tallies the runtime keeps itself (fixed slots: this is on every packet's path). */
+interface ActorTally {
+  packets_injected: number;
+  packets_removed: number;
+  bits_delivered: number;
+  bits_erased: number;
+}
+export type TallyName = keyof ActorTally;
+
 export class IntervalLedger {
   readonly metrics = new WindowMetrics();
   events = 0;
+  private readonly tallies = new Map<number, ActorTally>();
   private readonly links = new Map<number, LinkCount>();
   private readonly drops = new Map<string, number>();
   private readonly transitions = new Map<string, TransitionCount>();
@@ -65,6 +75,17 @@ export class IntervalLedger {
     else t.count++;
   }
 
+  /** Adds to one of the runtime's per-actor tallies. */
+  tally(actor: number, name: TallyName, value: number): void {
+    let t = this.tallies.get(actor);
+    if (t === undefined) {
+      t = { packets_injected: 0, packets_removed: 0, bits_delivered: 0, bits_erased: 0 };
+      this.tallies.set(actor, t);
+    }
+    t[name] += value;
+  }
+
+  /** Adds to a model-defined per-actor counter. */
   count(actor: number, name: string, value: number): void {
     const key = `${actor}|${name}`;
     const c = this.counters.get(key);
@@ -75,6 +96,10 @@ export class IntervalLedger {
   /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
   drain(interval: number, energy: IntervalData["energy"]): IntervalData {
     const byActorThenName = <T extends { actor: number }>(key: (x: T) => string) => (a: T, b: T) => a.actor - b.actor || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+    for (const [actor, t] of this.tallies) {
+      for (const name of Object.keys(t) as TallyName[]) if (t[name] !== 0) this.count(actor, name, t[name]);
+    }
+    this.tallies.clear();
     const data: IntervalData = {
       interval,
       events: this.events,
@@ -94,6 +119,6 @@ export class IntervalLedger {
   }
 
   isEmpty(): boolean {
-    return this.events === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0;
+    return this.events === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0 && this.tallies.size === 0;
   }
 }

@@ -240,6 +240,7 @@ export class Shard implements ActorContext {
     const actor = this.actor();
     const id = actor.nextPacketId++;
     this.counters.injected++;
+    this.ledger.tally(actor.spec.index, "packets_injected", 1);
     return {
       id,
       flowId: init.flowId ?? id,
@@ -318,17 +319,23 @@ export class Shard implements ActorContext {
 
   consume(packet: SimPacket): void {
     this.counters.consumed++;
-    this.eraseBits(packet.sizeBytes * 8 * packet.multiplicity);
+    const actor = this.actor().spec.index;
+    const bits = packet.sizeBytes * 8 * packet.multiplicity;
+    this.ledger.tally(actor, "packets_removed", 1);
+    this.ledger.tally(actor, "bits_delivered", bits);
+    this.ledger.tally(actor, "bits_erased", bits);
   }
 
   drop(packet: SimPacket, reason: string): void {
     this.counters.dropped++;
     this.ledger.drop(reason);
-    this.eraseBits(packet.sizeBytes * 8 * packet.multiplicity);
+    const actor = this.actor().spec.index;
+    this.ledger.tally(actor, "packets_removed", 1);
+    this.ledger.tally(actor, "bits_erased", packet.sizeBytes * 8 * packet.multiplicity);
   }
 
   eraseBits(bits: number): void {
-    if (bits > 0) this.ledger.count(this.actor().spec.index, "bits_erased", Math.round(bits));
+    if (bits > 0) this.ledger.tally(this.actor().spec.index, "bits_erased", Math.round(bits));
   }
 
   countTransition(mechanism: string, fromState: number, toState: number): void {

@@ -11,6 +11,8 @@ export interface RunSettings {
   metricsIntervalNs: number;
   /** Intervals that start before this time are left out of batch-means statistics. */
   warmupNs: number;
+  /** Heat-sink temperature for the heat ledger (P/T, Landauer bound). */
+  ambientTemperatureK: number;
 }
 
 export interface ActorSpec {

@@ -1,0 +1,71 @@
+/**
+ * The heat ledger (THERMO.md): the physical dissipation. Energy per actor, group, rack, zone and component;
+ * IT vs cooling; P/T entropy generation; bits erased and the Landauer bound and efficiency; energy per useful bit
+ * delivered. Sums run in actor order so they do not depend on placement.
+ */
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { BOLTZMANN_J_PER_K, entropyGenerationKbPerS, entropyGenerationWPerK, landauerEnergyJ } from "../thermo/index.ts";
+import type { RunAggregator } from "../results/aggregate.ts";
+
+/** Actor kinds whose power is facility cooling rather than IT load. */
+const COOLING_KINDS = new Set(["crac", "cooling"]);
+
+export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number) {
+  const temperatureK = scenario.run.ambientTemperatureK;
+  const simTimeS = simTimeNs / 1e9;
+  const energy = aggregator.energyByActor();
+  const counters = aggregator.countersByActor();
+  const byGroup: Record<string, number> = {};
+  const byRack: Record<string, number> = {};
+  const byZone: Record<string, number> = {};
+  const byComponent: Record<string, number> = {};
+  const byActor: Record<string, number> = {};
+  let itJ = 0;
+  let coolingJ = 0;
+  let bitsErased = 0;
+  let bitsDelivered = 0;
+  for (const actor of scenario.actors) {
+    const components = energy.get(actor.index);
+    let actorJ = 0;
+    for (const [component, joules] of [...(components ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      actorJ += joules;
+      byComponent[component] = (byComponent[component] ?? 0) + joules;
+    }
+    if (components !== undefined) {
+      byActor[actor.id] = actorJ;
+      byGroup[actor.group] = (byGroup[actor.group] ?? 0) + actorJ;
+      if (actor.labels.rack !== undefined) byRack[actor.labels.rack] = (byRack[actor.labels.rack] ?? 0) + actorJ;
+      if (actor.labels.zone !== undefined) byZone[actor.labels.zone] = (byZone[actor.labels.zone] ?? 0) + actorJ;
+      if (COOLING_KINDS.has(actor.kind)) coolingJ += actorJ;
+      else itJ += actorJ;
+    }
+    bitsErased += counters.get(actor.index)?.get("bits_erased") ?? 0;
+    bitsDelivered += counters.get(actor.index)?.get("bits_delivered") ?? 0;
+  }
+  const totalJ = itJ + coolingJ;
+  const meanPowerW = simTimeS > 0 ? totalJ / simTimeS : 0;
+  const landauerJ = bitsErased * landauerEnergyJ(temperatureK);
+  const kTln2 = landauerEnergyJ(temperatureK);
+  return {
+    ambient_temperature_k: temperatureK,
+    energy_j: totalJ,
+    it_energy_j: itJ,
+    cooling_energy_j: coolingJ,
+    pue: coolingJ > 0 && itJ > 0 ? totalJ / itJ : null,
+    mean_power_w: meanPowerW,
+    entropy_generation_w_per_k: entropyGenerationWPerK(meanPowerW, temperatureK),
+    entropy_generation_kb_per_s: entropyGenerationKbPerS(meanPowerW, temperatureK),
+    energy_by_component_j: byComponent,
+    energy_by_group_j: byGroup,
+    energy_by_rack_j: byRack,
+    energy_by_zone_j: byZone,
+    energy_by_actor_j: byActor,
+    bits_erased: bitsErased,
+    bits_delivered: bitsDelivered,
+    landauer_bound_j: landauerJ,
+    landauer_efficiency: totalJ > 0 ? landauerJ / totalJ : null,
+    energy_per_delivered_bit_j: bitsDelivered > 0 && totalJ > 0 ? totalJ / bitsDelivered : null,
+    energy_per_delivered_bit_kt_ln2: bitsDelivered > 0 && totalJ > 0 ? totalJ / bitsDelivered / kTln2 : null,
+    boltzmann_j_per_k: BOLTZMANN_J_PER_K,
+  };
+}
