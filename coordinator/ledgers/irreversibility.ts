@@ -30,7 +30,7 @@ const TOP_TUR_LINKS = 5;
 export const ENVIRONMENT = "(environment)";
 
 /** Hop and exchange counts of one interval as mechanism-resolved transitions between actor ids. */
-function intervalCounts(scenario: ResolvedScenario, record: IntervalRecord): TransitionCount[] {
+export function intervalCounts(scenario: ResolvedScenario, record: IntervalRecord): TransitionCount[] {
   const counts: TransitionCount[] = [];
   for (const [key, t] of record.links) {
     const link = scenario.links[key >> 1]!;

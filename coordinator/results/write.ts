@@ -2,7 +2,7 @@
  * The results directory of a run:
  * - summary.json   simulated results only (byte-comparable between runs; schema in docs/summary.md)
  * - run-info.json  everything about this execution that is not a simulated result (wall time, hosts, versions)
- * - timeseries.csv per-interval metrics; links.csv per-interval link traffic
+ * - timeseries.csv per-interval metrics; links.csv per-interval link traffic; thermo.csv both ledgers per interval
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { RunOutcome } from "../run-driver.ts";
 import { buildSummary, type Summary } from "./summary.ts";
 import { linksCsv, metricsCsv } from "./timeseries.ts";
+import { thermoCsv } from "../ledgers/series.ts";
 
 export interface RunInfo {
   run_id: string;
@@ -32,5 +33,6 @@ export function writeResults(outDir: string, scenario: ResolvedScenario, outcome
   writeFileSync(join(outDir, "run-info.json"), JSON.stringify(info, null, 2) + "\n");
   writeFileSync(join(outDir, "timeseries.csv"), metricsCsv(outcome.aggregator, outcome.simTimeNs));
   writeFileSync(join(outDir, "links.csv"), linksCsv(outcome.aggregator, scenario, outcome.simTimeNs));
+  writeFileSync(join(outDir, "thermo.csv"), thermoCsv(scenario, outcome.aggregator, outcome.simTimeNs));
   return summary;
 }
