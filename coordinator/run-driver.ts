@@ -30,6 +30,18 @@ export interface WindowProgress {
   hops: number;
 }
 
+/** A command without its sequence number (the driver numbers commands in the order it applies them). */
+export type CommandSpec = Omit<dctwin.v1.Command.$Properties, "seq">;
+
+/** A command applied at a window boundary, as recorded for the results (and for replay). */
+export interface AppliedCommand {
+  timeNs: number;
+  seq: number;
+  command: CommandSpec;
+  /** "schedule" (from the scenario's experiment) or "live" (submitted while running). */
+  source: "schedule" | "live";
+}
+
 export interface RunDriverOptions {
   transport: Transport;
   runId: string;
@@ -40,6 +52,8 @@ export interface RunDriverOptions {
   speed?: number;
   /** Stops the run after the current window (Ctrl-C). */
   signal?: AbortSignal;
+  /** Commands to apply at given simulated times (a declarative experiment); a window starts at each time. */
+  schedule?: readonly { timeNs: number; command: CommandSpec }[];
   onWindow?: (progress: WindowProgress) => void;
   /** Called with each metrics interval once every host has reported it. */
   onIntervalClosed?: (record: IntervalRecord) => void;
@@ -49,6 +63,7 @@ export interface RunDriverOptions {
 
 export interface RunOutcome {
   status: RunStatus;
+  appliedCommands: AppliedCommand[];
   simTimeNs: number;
   aggregator: RunAggregator;
   totals: ConservationTotals;
@@ -65,6 +80,11 @@ export class RunDriver {
   private doneForWindow = new Map<number, dctwin.v1.WindowDone>();
   private currentWindow = -1;
   private wake: (() => void) | undefined;
+  private readonly liveCommands: CommandSpec[] = [];
+  private readonly applied: AppliedCommand[] = [];
+  private paused: { resume: () => void; resumed: Promise<void> } | undefined;
+  private simTimeNs = 0;
+  private windowsRun = 0;
   private failure: Error | undefined;
   /** Malformed messages dropped by the coordinator itself and (last reported, cumulative) by the hosts. */
   private malformed = 0;
@@ -73,6 +93,30 @@ export class RunDriver {
   constructor(options: RunDriverOptions) {
     this.o = options;
     this.subjects = subjects(options.runId);
+  }
+
+  /** Queues a command for the start of the next window (a live fault or load change). */
+  submit(command: CommandSpec): void {
+    this.liveCommands.push(command);
+  }
+
+  /** Holds the run at the next window boundary until `resume()`. */
+  pause(): void {
+    if (this.paused !== undefined) return;
+    let resume!: () => void;
+    const resumed = new Promise<void>((r) => (resume = r));
+    this.paused = { resume, resumed };
+  }
+
+  resume(): void {
+    const p = this.paused;
+    this.paused = undefined;
+    p?.resume();
+  }
+
+  /** Where the run is, for status calls. */
+  progress(): { simTimeNs: number; windows: number; paused: boolean; hostsJoined: number; appliedCommands: number } {
+    return { simTimeNs: this.simTimeNs, windows: this.windowsRun, paused: this.paused !== undefined, hostsJoined: this.hellos.size, appliedCommands: this.applied.length };
   }
 
   /** Subscribes to the coordination subjects; call before any host can say hello. */
@@ -106,19 +150,38 @@ export class RunDriver {
       let windowIndex = 0;
       const wallStart = performance.now();
 
-      for (let window = 0; next >= 0 && next < run.durationNs; window++) {
+      const schedule = [...(this.o.schedule ?? [])].sort((a, b) => a.timeNs - b.timeNs);
+      let scheduled = 0;
+      const nextScheduledNs = () => (scheduled < schedule.length ? schedule[scheduled]!.timeNs : -1);
+      for (let window = 0; ; window++) {
+        if (this.paused !== undefined && !this.o.signal?.aborted) await Promise.race([this.paused.resumed, aborted(this.o.signal)]);
+        // Live commands need a window to ride on: without pending events, they start one right away.
+        const liveNs = this.liveCommands.length > 0 ? simTimeNs : -1;
+        next = earliest([next, nextScheduledNs(), liveNs]);
+        if (next < 0 || next >= run.durationNs) break;
         if (this.o.signal?.aborted) {
           status = "interrupted";
           break;
         }
         const startNs = next;
         const boundary = (Math.floor(startNs / run.metricsIntervalNs) + 1) * run.metricsIntervalNs;
-        const endNs = Math.min(startNs + run.quantumNs, boundary, run.durationNs);
+        const pendingScheduleNs = schedule.find((c, i) => i >= scheduled && c.timeNs > startNs)?.timeNs ?? Number.POSITIVE_INFINITY;
+        // A window ends where a metrics interval, the run, or a scheduled command begins.
+        const endNs = Math.min(startNs + run.quantumNs, boundary, run.durationNs, pendingScheduleNs);
         if (this.o.speed !== undefined) await pace(wallStart, startNs, this.o.speed, this.o.signal);
+
+        const commands: dctwin.v1.Command.$Properties[] = [];
+        const stamp = (command: CommandSpec, source: AppliedCommand["source"]) => {
+          const seq = this.applied.length;
+          this.applied.push({ timeNs: startNs, seq, command, source });
+          commands.push({ ...command, seq });
+        };
+        while (scheduled < schedule.length && schedule[scheduled]!.timeNs <= startNs) stamp(schedule[scheduled++]!.command, "schedule");
+        for (const command of this.liveCommands.splice(0)) stamp(command, "live");
 
         this.currentWindow = window;
         this.doneForWindow = new Map();
-        transport.publish(this.subjects.advance, wire.Advance.encode({ window, startNs, endNs, expectedBatches }).finish());
+        transport.publish(this.subjects.advance, wire.Advance.encode({ window, startNs, endNs, expectedBatches, commands }).finish());
         await this.until(() => this.doneForWindow.size === hostCount);
 
         const done = [...this.doneForWindow.values()];
@@ -128,6 +191,8 @@ export class RunDriver {
         checkConservation(window, endNs, totals);
         this.hostsMalformed = done.reduce((s, d) => s + Number(d.malformedMessages), 0);
         simTimeNs = endNs;
+        this.simTimeNs = endNs;
+        this.windowsRun = window + 1;
         windowIndex = window + 1;
         next = earliest(done.map((d) => Number(d.nextEventNs)));
         this.o.onWindow?.({ window, endNs, events: aggregator.events, hops: aggregator.hops });
@@ -143,7 +208,7 @@ export class RunDriver {
       aggregator.addWindow(final, false);
       totals = conservationTotals(final.map((d) => d.counters ?? {}));
       checkConservation(windowIndex, simTimeNs, totals);
-      return { status, simTimeNs, aggregator, totals, hosts, malformedMessages: this.malformed + this.hostsMalformed };
+      return { status, appliedCommands: this.applied, simTimeNs, aggregator, totals, hosts, malformedMessages: this.malformed + this.hostsMalformed };
     } finally {
       this.stopHosts("run ended");
     }
@@ -219,6 +284,10 @@ export class RunDriver {
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
+}
+
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
 }
 
 function earliest(times: number[]): number {

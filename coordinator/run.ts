@@ -13,7 +13,7 @@ import type { Transport } from "../nodes/runtime/transport/transport.ts";
 import { LocalHosts } from "./local-hosts.ts";
 import { NatsServer } from "./nats-server.ts";
 import { placeActors } from "./placement.ts";
-import { HostFailedError, RunDriver, type HostInfo, type RunOutcome, type WindowProgress } from "./run-driver.ts";
+import { HostFailedError, RunDriver, type HostInfo, type RunDriverOptions, type RunOutcome, type WindowProgress } from "./run-driver.ts";
 import type { Summary } from "./results/summary.ts";
 import { writeResults } from "./results/write.ts";
 
@@ -33,6 +33,10 @@ export interface TwinRunOptions {
   signal?: AbortSignal;
   onWindow?: (progress: WindowProgress) => void;
   log?: (message: string) => void;
+  /** Commands at simulated times (a declarative experiment). */
+  schedule?: RunDriverOptions["schedule"];
+  /** Hands out the driver once it exists, e.g. to a control API that submits live commands or pauses the run. */
+  onDriver?: (driver: RunDriver) => void;
 }
 
 export interface TwinRunResult {
@@ -81,9 +85,11 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       speed: options.speed,
       signal: options.signal,
       onWindow: options.onWindow,
+      schedule: options.schedule,
       onHostsJoined: (hosts: HostInfo[]) => log(`${hosts.length} host(s) joined run ${runId}`),
     });
     driver.listen();
+    options.onDriver?.(driver);
     if (options.transport === "inproc") {
       for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: lookupModel }).start();
     } else if (!options.join) {

@@ -3,6 +3,7 @@
  * - summary.json   simulated results only (byte-comparable between runs; schema in docs/summary.md)
  * - run-info.json  everything about this execution that is not a simulated result (wall time, hosts, versions)
  * - timeseries.csv per-interval metrics; links.csv per-interval link traffic; thermo.csv both ledgers per interval
+ * - commands.json  faults and load changes applied, with their simulated times (replayable)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,5 +35,7 @@ export function writeResults(outDir: string, scenario: ResolvedScenario, outcome
   writeFileSync(join(outDir, "timeseries.csv"), metricsCsv(outcome.aggregator, outcome.simTimeNs));
   writeFileSync(join(outDir, "links.csv"), linksCsv(outcome.aggregator, scenario, outcome.simTimeNs));
   writeFileSync(join(outDir, "thermo.csv"), thermoCsv(scenario, outcome.aggregator, outcome.simTimeNs));
+  // Every command applied (scheduled or live) with its simulated time: replaying these gives the same run.
+  writeFileSync(join(outDir, "commands.json"), JSON.stringify(outcome.appliedCommands.map((c) => ({ time_ns: c.timeNs, seq: c.seq, source: c.source, command: c.command })), null, 2) + "\n");
   return summary;
 }

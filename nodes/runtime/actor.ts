@@ -61,6 +61,11 @@ export interface ActorModel<Params = unknown, State = unknown> {
   onTimer(state: State, tag: number, arg: number, ctx: ActorContext): void;
   /** Packets this actor holds right now (queued or in service). Checked by the conservation law. */
   queued(state: State): number;
+  /**
+   * A command applied at a window boundary: the runtime's "crash" (drop what you hold, with a reason) and
+   * "recover" (restart timers), or one this model declares (e.g. "set_rate"), with validated JSON arguments.
+   */
+  onCommand?(state: State, command: string, args: unknown, ctx: ActorContext): void;
 }
 
 /** Finds the model of an actor kind. */

@@ -137,7 +137,7 @@ export class HostAgent {
         this.publishDone({ window, host: this.host, nextEventNs: shard.nextEventNs(), batchesSentTo: new Array<number>(this.hostCount).fill(0), counters, intervals: intervals.map(toWireInterval), malformedMessages: this.malformed });
         return;
       }
-      const result = shard.runWindow(window, Number(advance.startNs), Number(advance.endNs));
+      const result = shard.runWindow(window, Number(advance.startNs), Number(advance.endNs), advance.commands);
       const batchesSentTo = new Array<number>(this.hostCount).fill(0);
       for (const [toHost, events] of [...result.outbox].sort((a, b) => a[0] - b[0])) {
         this.transport.publish(this.subjects.hostData(toHost), encodeBatch(window, this.host, toHost, events));

@@ -9,6 +9,8 @@
 import type { ActorContext, ActorModel, ModelLookup, NewPacket } from "./actor.ts";
 import { EventQueue, EventType, type SimEvent } from "./event-queue.ts";
 import { IntervalLedger, type IntervalData } from "./interval-ledger.ts";
+import { LinkTable } from "./link-table.ts";
+import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { SimPacket } from "./packet.ts";
 import { PowerMeter } from "./power.ts";
 import { Xoshiro128 } from "./rng.ts";
@@ -34,6 +36,9 @@ interface LocalActor {
   touched: boolean;
   /** Created on the actor's first `setPower`. */
   power: PowerMeter | null;
+  /** running; down (crashed: arriving packets are dropped, timers lost); paused (events wait for resume). */
+  status: "running" | "down" | "paused";
+  deferred: SimEvent[];
 }
 
 /** Cumulative packet accounting of the shard. */
@@ -69,6 +74,9 @@ export class Shard implements ActorContext {
   private readonly router: Router;
   private readonly indexById: Map<string, number>;
   private readonly linkBusyUntilNs: Float64Array;
+  private readonly linkTable: LinkTable;
+  /** Packet events held for paused actors (still in flight for the conservation law). */
+  private deferredPackets = 0;
   /** Actors that handled an event since their queued count was last read. */
   private touchedActors: LocalActor[] = [];
   private readonly ledger = new IntervalLedger();
@@ -93,6 +101,7 @@ export class Shard implements ActorContext {
     this.router = new Router(portsOf);
     this.indexById = new Map(scenario.actors.map((a) => [a.id, a.index]));
     this.linkBusyUntilNs = new Float64Array(scenario.links.length * 2);
+    this.linkTable = new LinkTable(scenario.links);
     this.intervalNs = scenario.run.metricsIntervalNs;
     for (const spec of scenario.actors) {
       if (hostOf[spec.index] !== hostIndex) continue;
@@ -107,6 +116,8 @@ export class Shard implements ActorContext {
         lastQueued: 0,
         touched: false,
         power: null,
+        status: "running",
+        deferred: [],
       });
     }
   }
@@ -147,20 +158,20 @@ export class Shard implements ActorContext {
     this.counters.receivedRemote += events.length;
   }
 
-  runWindow(window: number, startNs: number, endNs: number): WindowResult {
+  runWindow(window: number, startNs: number, endNs: number, commands: readonly dctwin.v1.Command.$Properties[] = []): WindowResult {
     const intervals = this.closeIntervals(startNs, false);
     this.windowEndNs = endNs;
     this.sendingAllowed = true;
+    for (const command of commands) this.applyCommand(command, startNs);
     let events = 0;
     for (let event = this.queue.popBefore(endNs); event !== undefined; event = this.queue.popBefore(endNs)) {
       events++;
       if (event.timeNs < startNs) throw new ModelContractError(`event at ${event.timeNs} ns is before window start ${startNs} ns`);
       const actor = this.actors.get(event.dst)!;
-      this.current = actor;
-      this.currentNs = event.timeNs;
-      if (!actor.touched) {
-        actor.touched = true;
-        this.touchedActors.push(actor);
+      this.enter(actor, event.timeNs);
+      if (actor.status !== "running") {
+        this.holdOrLose(actor, event);
+        continue;
       }
       if (event.type === EventType.packet) actor.model.onPacket(actor.state, event.packet!, this);
       else actor.model.onTimer(actor.state, event.tag, event.arg, this);
@@ -169,7 +180,7 @@ export class Shard implements ActorContext {
     this.sendingAllowed = false;
     this.ledger.events += events;
     this.refreshQueued();
-    this.counters.inFlightLocal = this.queue.packetsInFlight;
+    this.counters.inFlightLocal = this.queue.packetsInFlight + this.deferredPackets;
 
     const local = this.queue.peekTime();
     const remote = this.outboxMinNs === Number.POSITIVE_INFINITY ? -1 : this.outboxMinNs;
@@ -191,7 +202,7 @@ export class Shard implements ActorContext {
 
   /** The run ends at `endNs`: closes every interval up to it (the last one partially) and reports them. */
   finish(endNs: number): { intervals: IntervalData[]; counters: ShardCounters } {
-    this.counters.inFlightLocal = this.queue.packetsInFlight; // batches merged since the last window
+    this.counters.inFlightLocal = this.queue.packetsInFlight + this.deferredPackets; // batches merged since the last window
     return { intervals: this.closeIntervals(endNs, true), counters: { ...this.counters } };
   }
 
@@ -216,6 +227,69 @@ export class Shard implements ActorContext {
       if (partial) break;
     }
     return closed;
+  }
+
+  /** Applies one command at `nowNs` (window start): link changes everywhere, actor commands where the actor runs. */
+  private applyCommand(command: dctwin.v1.Command.$Properties, nowNs: number): void {
+    if (command.link != null) {
+      this.linkTable.apply(command.link);
+      return;
+    }
+    const c = command.actor;
+    if (c == null) throw new ModelContractError(`command ${command.seq} has no target`);
+    const actor = this.actors.get(c.actor ?? -1);
+    if (actor === undefined) return; // another host runs it
+    this.enter(actor, nowNs);
+    const args: unknown = c.argsJson ? JSON.parse(c.argsJson) : {};
+    switch (c.command) {
+      case "crash":
+        actor.model.onCommand?.(actor.state, "crash", args, this); // the model drops what it held
+        actor.status = "down";
+        break;
+      case "recover":
+        if (actor.status === "down") {
+          actor.status = "running";
+          actor.model.onCommand?.(actor.state, "recover", args, this); // the model restarts its timers
+        }
+        break;
+      case "pause":
+        if (actor.status === "running") actor.status = "paused";
+        break;
+      case "resume":
+        if (actor.status === "paused") {
+          actor.status = "running";
+          // Held events happen now, in their original key order.
+          for (const event of actor.deferred) {
+            if (event.type === EventType.packet) this.deferredPackets--;
+            this.queue.push({ ...event, timeNs: nowNs });
+          }
+          actor.deferred = [];
+        }
+        break;
+      default:
+        if (actor.model.onCommand === undefined) throw new ModelContractError(`${actor.spec.id} (${actor.spec.kind}) has no command "${c.command}"`);
+        actor.model.onCommand(actor.state, c.command ?? "", args, this);
+    }
+    this.current = null;
+  }
+
+  /** An event for an actor that is not running: a paused actor keeps it for later, a crashed one loses it. */
+  private holdOrLose(actor: LocalActor, event: SimEvent): void {
+    if (actor.status === "paused") {
+      actor.deferred.push(event);
+      if (event.type === EventType.packet) this.deferredPackets++;
+    } else if (event.type === EventType.packet) {
+      this.drop(event.packet!, "actor_down");
+    }
+  }
+
+  private enter(actor: LocalActor, nowNs: number): void {
+    this.current = actor;
+    this.currentNs = nowNs;
+    if (!actor.touched) {
+      actor.touched = true;
+      this.touchedActors.push(actor);
+    }
   }
 
   // ---- ActorContext, bound to the actor whose event is running -------------------------------------------
@@ -263,8 +337,13 @@ export class Shard implements ActorContext {
     if (!this.sendingAllowed) throw new ModelContractError(`${actor.spec.id} sent a packet outside an event (only timers may be set up in initial())`);
     const port = actor.ports[portIndex];
     if (port === undefined) throw new ModelContractError(`${actor.spec.id} has no port ${portIndex}`);
-    const link = this.scenario.links[port.link]!;
+    const link = this.linkTable.links[port.link]!;
     const direction = port.link * 2 + (port.reverse ? 1 : 0);
+    if (!link.up) {
+      this.ledger.countLink(direction, packet.sizeBytes, true);
+      this.drop(packet, "link_down");
+      return;
+    }
     const departNs = Math.max(this.currentNs, this.linkBusyUntilNs[direction]!);
     const doneNs = departNs + serializationNs(packet.sizeBytes, link);
     this.linkBusyUntilNs[direction] = doneNs;
@@ -275,7 +354,8 @@ export class Shard implements ActorContext {
     }
     this.ledger.countLink(direction, packet.sizeBytes, false);
     packet.hops++;
-    const arriveNs = doneNs + link.latencyNs;
+    const jitterNs = link.jitterNs > 0 ? Math.floor(actor.rng.uniform() * link.jitterNs) : 0;
+    const arriveNs = doneNs + link.latencyNs + jitterNs;
     const deliverNs = Math.max(arriveNs, this.windowEndNs);
     this.addedDelayNs += deliverNs - arriveNs;
     const event: SimEvent = {
