@@ -15,7 +15,13 @@ export function printSummary(summary: Summary, wallTimeS: number, outDir: string
     }
   }
   if (summary.quantum_delay.total_s > 0) lines.push(`  quantum above link latency added ${fmt(summary.quantum_delay.mean_per_hop_s)} per hop on average`);
-  lines.push(`  results: ${outDir}/summary.json, timeseries.csv, links.csv`);
+  const heat = summary.thermodynamics.heat;
+  const irr = summary.thermodynamics.irreversibility;
+  if (heat.energy_j > 0) lines.push(`  energy: ${heat.energy_j.toPrecision(4)} J (mean ${heat.mean_power_w.toPrecision(4)} W), Landauer efficiency ${heat.landauer_efficiency?.toExponential(2) ?? "n/a"}`);
+  if ("sigma_kb_per_s" in irr && irr.sigma_kb_per_s !== undefined) {
+    lines.push(`  packet entropy production: ${irr.sigma_kb_per_s.toPrecision(4)} ± ${irr.sigma_stderr_jackknife_kb_per_s?.toPrecision(2)} k_B/s; detailed balance ${irr.detailed_balance_test?.equilibrium_rejected ? "broken" : "not rejected"} (p = ${irr.detailed_balance_test?.p_value.toPrecision(3)})`);
+  }
+  lines.push(`  results in ${outDir}/: summary.json, timeseries.csv, links.csv, thermo.csv, commands.json, run-info.json`);
   console.log(lines.join("\n"));
 }
 

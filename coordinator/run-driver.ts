@@ -27,7 +27,8 @@ export interface WindowProgress {
   window: number;
   endNs: number;
   events: number;
-  hops: number;
+  /** Packets created so far (from the per-window conservation counters, so always current). */
+  packets: number;
 }
 
 /** A command without its sequence number (the driver numbers commands in the order it applies them). */
@@ -195,7 +196,7 @@ export class RunDriver {
         this.windowsRun = window + 1;
         windowIndex = window + 1;
         next = earliest(done.map((d) => Number(d.nextEventNs)));
-        this.o.onWindow?.({ window, endNs, events: aggregator.events, hops: aggregator.hops });
+        this.o.onWindow?.({ window, endNs, events: aggregator.events, packets: totals.injected });
       }
       if (status === "completed") simTimeNs = run.durationNs;
 
