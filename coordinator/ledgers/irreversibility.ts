@@ -152,7 +152,39 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
       })),
     },
     tur,
+    queue_transitions: queueTransitions(scenario, batches, totalS),
   };
+}
+
+/**
+ * Queue-length moves by mechanism (e.g. a server's n → n+1 by "arrival", n → n−1 by "service"), per actor. Each
+ * mechanism's reverse (n+1 → n by "arrival") is a different event that these models never produce, so these are
+ * reported as irreversible currents (THERMO.md), never folded into σ as infinities.
+ */
+function queueTransitions(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number) {
+  const byKey = new Map<string, { actor: number; mechanism: string; up: number; down: number }>();
+  for (const b of batches) {
+    for (const t of b.record.transitions.values()) {
+      const key = `${t.actor}|${t.mechanism}`;
+      let entry = byKey.get(key);
+      if (entry === undefined) {
+        entry = { actor: t.actor, mechanism: t.mechanism, up: 0, down: 0 };
+        byKey.set(key, entry);
+      }
+      if (t.toState > t.fromState) entry.up += t.count;
+      else entry.down += t.count;
+    }
+  }
+  return [...byKey.values()]
+    .sort((a, b) => a.actor - b.actor || (a.mechanism < b.mechanism ? -1 : 1))
+    .map((e) => ({
+      actor: scenario.actors[e.actor]!.id,
+      mechanism: e.mechanism,
+      moves_up: e.up,
+      moves_down: e.down,
+      current_per_s: (e.up - e.down) / totalS,
+      irreversible: e.up === 0 || e.down === 0,
+    }));
 }
 
 /** Mean more than 3 standard errors from zero. */
