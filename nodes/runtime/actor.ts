@@ -37,6 +37,12 @@ export interface ActorContext {
   actorIndex(id: string): number;
   /** Index of the port on the shortest path towards an actor (first port on ties); throws if unreachable. */
   route(dst: number): number;
+  /** Every port on a shortest path towards an actor (equal-cost next hops, in port order); empty if unreachable. */
+  routeAll(dst: number): readonly number[];
+  /** When the port's wire finishes the packets already sent on it (<= nowNs when it is idle). */
+  portFreeNs(portIndex: number): number;
+  /** Whether the port's link is up (links go down by command). */
+  portUp(portIndex: number): boolean;
   /** The packet reached its end here and is destroyed. */
   consume(packet: SimPacket): void;
   /** The packet is discarded; the reason is counted. */
@@ -47,6 +53,8 @@ export interface ActorContext {
   record(metric: string, value: number): void;
   /** From now on, `component` ("cpu", "gpu", "ports", ...) draws `watts`; energy is integrated exactly. */
   setPower(component: string, watts: number): void;
+  /** Adds energy spent at this instant (e.g. per bit switched) to `component`, on top of its power draw. */
+  addEnergy(component: string, joules: number): void;
   /** Counts bits of information destroyed here beyond consumed and dropped packets (which count themselves). */
   eraseBits(bits: number): void;
   /** Counts one move of this actor's state by a mechanism (e.g. queue length n -> n+1 by "arrival"). */

@@ -47,7 +47,8 @@ export class IntervalLedger {
   private readonly tallies = new Map<number, ActorTally>();
   private readonly links = new Map<number, LinkCount>();
   private readonly drops = new Map<string, number>();
-  private readonly transitions = new Map<string, TransitionCount>();
+  /** actor -> mechanism -> from state -> to state -> count (nested maps: no key strings on the hot path). */
+  private readonly transitions = new Map<number, Map<string, Map<number, Map<number, TransitionCount>>>>();
   private readonly counters = new Map<string, { actor: number; name: string; value: number }>();
 
   /** A packet put on link direction `direction` (= link * 2 + reverse); `lost` when it never arrives. */
@@ -69,9 +70,11 @@ export class IntervalLedger {
   }
 
   transition(actor: number, mechanism: string, fromState: number, toState: number): void {
-    const key = `${actor}|${mechanism}|${fromState}|${toState}`;
-    const t = this.transitions.get(key);
-    if (t === undefined) this.transitions.set(key, { actor, mechanism, fromState, toState, count: 1 });
+    const byMechanism = getOrCreate(this.transitions, actor, () => new Map());
+    const byFrom = getOrCreate(byMechanism, mechanism, () => new Map());
+    const byTo = getOrCreate(byFrom, fromState, () => new Map());
+    const t = byTo.get(toState);
+    if (t === undefined) byTo.set(toState, { actor, mechanism, fromState, toState, count: 1 });
     else t.count++;
   }
 
@@ -107,7 +110,7 @@ export class IntervalLedger {
       links: [...this.links.values()].sort((a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse)),
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
       energy,
-      transitions: [...this.transitions.values()].sort(byActorThenName((t) => `${t.mechanism}|${t.fromState}|${t.toState}`)),
+      transitions: this.allTransitions().sort((a, b) => a.actor - b.actor || cmp(a.mechanism, b.mechanism) || a.fromState - b.fromState || a.toState - b.toState),
       counters: [...this.counters.values()].sort(byActorThenName((c) => c.name)),
     };
     this.events = 0;
@@ -118,7 +121,26 @@ export class IntervalLedger {
     return data;
   }
 
+  private allTransitions(): TransitionCount[] {
+    const out: TransitionCount[] = [];
+    for (const byMechanism of this.transitions.values()) for (const byFrom of byMechanism.values()) for (const byTo of byFrom.values()) out.push(...byTo.values());
+    return out;
+  }
+
   isEmpty(): boolean {
     return this.events === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0 && this.tallies.size === 0;
   }
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = create();
+    map.set(key, v);
+  }
+  return v;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

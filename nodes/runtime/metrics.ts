@@ -28,25 +28,31 @@ export function observe(acc: MetricAccumulator, value: number): void {
   acc.histogram.add(v);
 }
 
-/** Accumulators keyed by (metric name, actor group), reset at every window. */
+/** Accumulators keyed by (metric name, actor group), drained once per interval. Two-level maps: no string
+ * building on this hot path (every recorded observation). */
 export class WindowMetrics {
-  private readonly byKey = new Map<string, MetricAccumulator>();
+  private readonly byName = new Map<string, Map<string, MetricAccumulator>>();
 
   record(name: string, group: string, value: number): void {
-    const key = `${name}\u0000${group}`;
-    let acc = this.byKey.get(key);
+    let groups = this.byName.get(name);
+    if (groups === undefined) {
+      groups = new Map();
+      this.byName.set(name, groups);
+    }
+    let acc = groups.get(group);
     if (acc === undefined) {
       acc = newAccumulator(name, group);
-      this.byKey.set(key, acc);
+      groups.set(group, acc);
     }
     observe(acc, value);
   }
 
-  /** Returns this window's accumulators, sorted by (name, group), and starts a new window. */
+  /** Returns the accumulators, sorted by (name, group), and starts afresh. */
   drain(): MetricAccumulator[] {
-    const all = [...this.byKey.values()].sort((a, b) => (a.name === b.name ? cmp(a.group, b.group) : cmp(a.name, b.name)));
-    this.byKey.clear();
-    return all;
+    const all: MetricAccumulator[] = [];
+    for (const groups of this.byName.values()) all.push(...groups.values());
+    this.byName.clear();
+    return all.sort((a, b) => (a.name === b.name ? cmp(a.group, b.group) : cmp(a.name, b.name)));
   }
 }
 

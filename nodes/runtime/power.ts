@@ -21,6 +21,11 @@ export class PowerMeter {
     this.watts.set(component, watts);
   }
 
+  /** A lump of energy spent at one instant (e.g. per bit transmitted), added to `component`. */
+  add(component: string, joules: number): void {
+    this.joules.set(component, (this.joules.get(component) ?? 0) + joules);
+  }
+
   watt(component: string): number {
     return this.watts.get(component) ?? 0;
   }

@@ -1,13 +1,15 @@
 /**
  * Shortest-path next hops over the link graph, computed lazily per destination by one BFS from it.
- * Ties go to the actor's first port in link order, so routes are deterministic. Switch models with ECMP keep
- * their own tables; this serves endpoints and simple topologies.
+ * Ties go to the actor's first port in link order, so routes are deterministic. Switch models with ECMP use
+ * `nextPorts` instead (all equal-cost next hops) and pick one per flow.
  */
 import type { Port } from "./topology.ts";
 
 export class Router {
   private readonly distanceTo = new Map<number, Int32Array>();
   private readonly portsOf: readonly (readonly Port[])[];
+  /** Equal-cost next hops per (from, dst), filled on first use (switches ask for every packet). */
+  private readonly equalCost = new Map<number, readonly number[]>();
 
   constructor(portsOf: readonly (readonly Port[])[]) {
     this.portsOf = portsOf;
@@ -23,6 +25,26 @@ export class Router {
       if (dist[ports[i]!.neighbor] === here - 1) return i;
     }
     return -1;
+  }
+
+  /** Every port of `from` on a shortest path to `dst`, in port order (ECMP candidates); empty when unreachable. */
+  nextPorts(from: number, dst: number): readonly number[] {
+    const key = from * this.portsOf.length + dst;
+    let hops = this.equalCost.get(key);
+    if (hops !== undefined) return hops;
+    const dist = this.distances(dst);
+    const here = dist[from]!;
+    const ports = this.portsOf[from]!;
+    const found: number[] = [];
+    if (here > 0) for (let i = 0; i < ports.length; i++) if (dist[ports[i]!.neighbor] === here - 1) found.push(i);
+    hops = Object.freeze(found);
+    this.equalCost.set(key, hops);
+    return hops;
+  }
+
+  /** Links on a shortest path from `from` to `dst`; -1 when unreachable. */
+  hopCount(from: number, dst: number): number {
+    return this.distances(dst)[from]!;
   }
 
   private distances(dst: number): Int32Array {
