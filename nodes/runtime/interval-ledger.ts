@@ -21,6 +21,21 @@ export interface TransitionCount {
   count: number;
 }
 
+export interface TraceEventData {
+  traceparent: string;
+  kind: "create" | "hop" | "consume" | "drop";
+  timeNs: number;
+  actor: number;
+  toActor: number;
+  link: number;
+  arriveNs: number;
+  packetId: number;
+  packetSrc: number;
+  species: number;
+  sizeBytes: number;
+  reason: string;
+}
+
 export interface IntervalData {
   interval: number;
   events: number;
@@ -30,6 +45,7 @@ export interface IntervalData {
   energy: { actor: number; component: string; joules: number }[];
   transitions: TransitionCount[];
   counters: { actor: number; name: string; value: number }[];
+  traceEvents: TraceEventData[];
 }
 
 /** Per-actor tallies the runtime keeps itself (fixed slots: this is on every packet's path). */
@@ -50,6 +66,8 @@ export class IntervalLedger {
   /** actor -> mechanism -> from state -> to state -> count (nested maps: no key strings on the hot path). */
   private readonly transitions = new Map<number, Map<string, Map<number, Map<number, TransitionCount>>>>();
   private readonly counters = new Map<string, { actor: number; name: string; value: number }>();
+  /** Steps of sampled journeys, in the order they happened on this host. */
+  traceEvents: TraceEventData[] = [];
 
   /** A packet put on link direction `direction` (= link * 2 + reverse); `lost` when it never arrives. */
   countLink(direction: number, bytes: number, lost: boolean): void {
@@ -112,7 +130,9 @@ export class IntervalLedger {
       energy,
       transitions: this.allTransitions().sort((a, b) => a.actor - b.actor || cmp(a.mechanism, b.mechanism) || a.fromState - b.fromState || a.toState - b.toState),
       counters: [...this.counters.values()].sort(byActorThenName((c) => c.name)),
+      traceEvents: this.traceEvents,
     };
+    this.traceEvents = [];
     this.events = 0;
     this.links.clear();
     this.drops.clear();
@@ -128,7 +148,7 @@ export class IntervalLedger {
   }
 
   isEmpty(): boolean {
-    return this.events === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0 && this.tallies.size === 0;
+    return this.events === 0 && this.traceEvents.length === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0 && this.tallies.size === 0;
   }
 }
 

@@ -13,6 +13,7 @@ import { LinkTable } from "./link-table.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { SimPacket } from "./packet.ts";
 import { PowerMeter } from "./power.ts";
+import { sampleTraceparent } from "./trace-sampling.ts";
 import { Xoshiro128 } from "./rng.ts";
 import { Router } from "./routing.ts";
 import { portsByActor, type ActorSpec, type LinkSpec, type Port, type ResolvedScenario } from "./topology.ts";
@@ -315,7 +316,9 @@ export class Shard implements ActorContext {
     const id = actor.nextPacketId++;
     this.counters.injected++;
     this.ledger.tally(actor.spec.index, "packets_injected", 1);
-    return {
+    const run = this.scenario.run;
+    const traceparent = init.traceparent ?? (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
+    const packet: SimPacket = {
       id,
       flowId: init.flowId ?? id,
       species: init.species,
@@ -328,8 +331,28 @@ export class Shard implements ActorContext {
       kind: init.kind ?? 0,
       flowCreatedNs: init.flowCreatedNs ?? this.currentNs,
       replyBytes: init.replyBytes ?? 0,
-      traceparent: init.traceparent ?? "",
+      traceparent,
     };
+    if (traceparent !== "") this.trace(packet, "create");
+    return packet;
+  }
+
+  /** Records a step of a sampled journey. */
+  private trace(packet: SimPacket, kind: "create" | "consume" | "drop", reason = ""): void {
+    this.ledger.traceEvents.push({
+      traceparent: packet.traceparent,
+      kind,
+      timeNs: this.currentNs,
+      actor: this.actor().spec.index,
+      toActor: 0,
+      link: 0,
+      arriveNs: 0,
+      packetId: packet.id,
+      packetSrc: packet.src,
+      species: packet.species,
+      sizeBytes: packet.sizeBytes,
+      reason,
+    });
   }
 
   send(packet: SimPacket, portIndex: number): void {
@@ -358,6 +381,9 @@ export class Shard implements ActorContext {
     const arriveNs = doneNs + link.latencyNs + jitterNs;
     const deliverNs = Math.max(arriveNs, this.windowEndNs);
     this.addedDelayNs += deliverNs - arriveNs;
+    if (packet.traceparent !== "") {
+      this.ledger.traceEvents.push({ traceparent: packet.traceparent, kind: "hop", timeNs: departNs, actor: actor.spec.index, toActor: port.neighbor, link: port.link, arriveNs: deliverNs, packetId: packet.id, packetSrc: packet.src, species: packet.species, sizeBytes: packet.sizeBytes, reason: "" });
+    }
     const event: SimEvent = {
       timeNs: deliverNs,
       dst: port.neighbor,
@@ -397,8 +423,33 @@ export class Shard implements ActorContext {
     return port;
   }
 
+  routeAll(dst: number): readonly number[] {
+    return this.router.nextPorts(this.actor().spec.index, dst);
+  }
+
+  portFreeNs(portIndex: number): number {
+    return this.linkBusyUntilNs[this.direction(portIndex)]!;
+  }
+
+  portUp(portIndex: number): boolean {
+    return this.linkTable.links[this.port(portIndex).link]!.up;
+  }
+
+  private port(portIndex: number): Port {
+    const actor = this.actor();
+    const port = actor.ports[portIndex];
+    if (port === undefined) throw new ModelContractError(`${actor.spec.id} has no port ${portIndex}`);
+    return port;
+  }
+
+  private direction(portIndex: number): number {
+    const port = this.port(portIndex);
+    return port.link * 2 + (port.reverse ? 1 : 0);
+  }
+
   consume(packet: SimPacket): void {
     this.counters.consumed++;
+    if (packet.traceparent !== "") this.trace(packet, "consume");
     const actor = this.actor().spec.index;
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
     this.ledger.tally(actor, "packets_removed", 1);
@@ -408,6 +459,7 @@ export class Shard implements ActorContext {
 
   drop(packet: SimPacket, reason: string): void {
     this.counters.dropped++;
+    if (packet.traceparent !== "") this.trace(packet, "drop", reason);
     this.ledger.drop(reason);
     const actor = this.actor().spec.index;
     this.ledger.tally(actor, "packets_removed", 1);
@@ -425,11 +477,21 @@ export class Shard implements ActorContext {
   setPower(component: string, watts: number): void {
     const actor = this.actor();
     if (!(watts >= 0 && Number.isFinite(watts))) throw new ModelContractError(`${actor.spec.id} set ${component} power to ${watts} W`);
+    this.meter(actor).set(component, watts, this.currentNs);
+  }
+
+  addEnergy(component: string, joules: number): void {
+    const actor = this.actor();
+    if (!(joules >= 0 && Number.isFinite(joules))) throw new ModelContractError(`${actor.spec.id} added ${joules} J to ${component}`);
+    this.meter(actor).add(component, joules);
+  }
+
+  private meter(actor: LocalActor): PowerMeter {
     if (actor.power === null) {
       actor.power = new PowerMeter();
       this.powered.push(actor);
     }
-    actor.power.set(component, watts, this.currentNs);
+    return actor.power;
   }
 
   schedule(delayNs: number, tag: number, arg = 0): void {

@@ -13,6 +13,8 @@ export interface RunSettings {
   warmupNs: number;
   /** Heat-sink temperature for the heat ledger (P/T, Landauer bound). */
   ambientTemperatureK: number;
+  /** Share of new flows whose journeys are traced (0: tracing off). */
+  traceSampleRatio: number;
 }
 
 export interface ActorSpec {

@@ -112,5 +112,6 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
     energy: d.energy,
     transitions: d.transitions,
     counters: d.counters,
+    traceEvents: d.traceEvents,
   };
 }
