@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /**
  * Scenario problems, each with the dotted field path it concerns (`actors[3].service.mean`), reported all at once.
  */
@@ -32,4 +34,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out === "" ? String(part) : `.${String(part)}`;
   }
   return out;
+}
+
+/** Zod's issues as ours, under a path prefix. */
+export function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): ValidationIssue[] {
+  return issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]), message: describeZodIssue(issue) }));
+}
+
+export function describeZodIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    case "invalid_type":
+      return issue.message.startsWith("Invalid input") ? (issue.input === undefined ? `required; expected ${issue.expected}` : `expected ${issue.expected}`) : issue.message;
+    default:
+      return issue.message;
+  }
 }

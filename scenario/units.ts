@@ -50,3 +50,14 @@ export function parseDurationFlag(flag: string, text: string): number {
   if (!result.success) throw new Error(`${flag}: expected a positive duration like "30s" or a number of seconds, got ${JSON.stringify(text)}`);
   return result.data;
 }
+
+/** A power in watts (a bare non-negative number; the field name carries the unit, e.g. `idle_w`). */
+export const watts = () => z.number({ error: "expected a non-negative power in watts" }).nonnegative({ error: "expected a non-negative power in watts" }).finite({ error: "expected a non-negative power in watts" });
+
+/** An energy in joules (a bare non-negative number, e.g. `energy_per_bit_j: 5e-12`). */
+export const joules = () => z.number({ error: "expected a non-negative energy in joules" }).nonnegative({ error: "expected a non-negative energy in joules" }).finite({ error: "expected a non-negative energy in joules" });
+
+/** A whole count (cores, replicas, users) at least `min`. */
+export const count = (min = 1, message = `expected a whole number of at least ${min}`) => {
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message });
+};

@@ -1,62 +1,173 @@
 /**
- * An open-loop client population: requests leave as a Poisson process whatever the responses do, go to one
- * target actor, and come back as responses whose round-trip time is recorded (`response_time_ns`).
+ * A client population. Open loop: requests leave by an arrival process (arrivals.ts) whatever the responses do.
+ * Closed loop: `users` each think, send one request, and wait for its response (or its timeout) before thinking
+ * again. Requests go to one target actor (a server or a load balancer); the round trip of each response is
+ * recorded (`response_time_ns`), with `timeouts`, `late_responses` and `slo_misses` when those are configured.
  */
 import { z } from "zod";
-import type { ActorModel } from "../runtime/actor.ts";
+import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species } from "../runtime/packet.ts";
-import { ratePerSecond, size } from "../../scenario/units.ts";
+import { count, duration, size } from "../../scenario/units.ts";
+import { initialArrivalState, nextArrival, openLoopProcess, type ArrivalState, type OpenLoopProcess } from "./arrivals.ts";
+import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
+
+const closedLoop = z
+  .object({
+    process: z.literal("closed"),
+    users: count(1),
+    /** Time a user waits between a response (or timeout) and its next request. */
+    think_time: durationDistribution,
+  })
+  .strict();
+
+const arrivals = z.discriminatedUnion("process", [...openLoopProcess, closedLoop], { error: 'expected "process": one of poisson, mmpp, diurnal, trace, closed' });
 
 export const clientParams = z
   .object({
     /** Id of the actor that serves the requests. */
     target: z.string({ error: "expected the id of an actor" }).min(1, { error: "expected the id of an actor" }),
-    arrivals: z.object({ process: z.literal("poisson", { error: 'expected "poisson"' }), rate_per_s: ratePerSecond() }).strict(),
-    request_bytes: size().default(200),
+    arrivals,
+    request_bytes: sizeDistribution().prefault(200),
     response_bytes: size().default(1000),
+    /** A request unanswered after this long counts as a timeout; a later response is only counted as late. */
+    timeout: duration().optional(),
+    /** Service-level objective: responses slower than this (and timeouts) are recorded as `slo_misses`. */
+    slo: z.object({ response_time: duration() }).strict().optional(),
   })
   .strict();
 export type ClientParams = z.output<typeof clientParams>;
+
+export const clientCommands = {
+  /** Multiplies the open-loop arrival rates by `factor` (load injection). */
+  scale_load: z.object({ factor: z.number({ error: "expected a positive factor" }).positive({ error: "expected a positive factor" }).finite() }).strict(),
+};
 
 interface ClientState {
   params: ClientParams;
   target: number;
   targetPort: number;
-  meanGapNs: number;
+  arrivals: ArrivalState | null;
+  /** Trace row of the pending arrival (-1 otherwise). */
+  pendingRow: number;
+  /** Bumped on load changes and recovery, so timers drawn before are ignored. */
+  epoch: number;
+  /** Requests awaiting a response (only tracked with a timeout or a closed loop): flow id -> user (-1 open loop). */
+  outstanding: Record<number, number>;
 }
 
-const NEXT_REQUEST = 1;
+const ARRIVAL = 1;
+const THINK_DONE = 2;
+const TIMEOUT = 3;
+
+function openLoop(params: ClientParams): OpenLoopProcess | null {
+  return params.arrivals.process === "closed" ? null : params.arrivals;
+}
+
+function users(params: ClientParams): number {
+  return params.arrivals.process === "closed" ? params.arrivals.users : 0;
+}
+
+function scheduleArrival(state: ClientState, ctx: ActorContext): void {
+  const spec = openLoop(state.params);
+  if (spec === null || state.arrivals === null) return;
+  for (;;) {
+    const draw = nextArrival(spec, state.arrivals, ctx.nowNs, ctx.rng);
+    if (draw === null) return;
+    state.pendingRow = draw.row;
+    if (!draw.arrival && draw.atNs === ctx.nowNs) continue; // a phase change due now needs no event of its own
+    ctx.schedule(draw.atNs - ctx.nowNs, ARRIVAL, draw.arrival ? state.epoch : -state.epoch - 1);
+    return;
+  }
+}
+
+function think(state: ClientState, user: number, ctx: ActorContext): void {
+  if (state.params.arrivals.process !== "closed") return;
+  ctx.schedule(sampleNs(state.params.arrivals.think_time, ctx.rng), THINK_DONE, state.epoch * state.params.arrivals.users + user);
+}
+
+function sendRequest(state: ClientState, user: number, ctx: ActorContext): void {
+  const { params } = state;
+  const row = state.pendingRow >= 0 && params.arrivals.process === "trace" ? params.arrivals.rows[state.pendingRow]! : null;
+  const request = ctx.createPacket({
+    dst: state.target,
+    species: Species.SPECIES_REQUEST,
+    sizeBytes: row?.bytes ?? sampleBytes(params.request_bytes, ctx.rng),
+    replyBytes: params.response_bytes,
+    kind: row === null ? 0 : state.arrivals!.kinds[state.pendingRow]!,
+  });
+  if (params.timeout !== undefined || user >= 0) state.outstanding[request.flowId] = user;
+  if (params.timeout !== undefined) ctx.schedule(params.timeout, TIMEOUT, request.flowId);
+  ctx.send(request, state.targetPort);
+  ctx.record("requests_sent", 1);
+}
+
+function restart(state: ClientState, ctx: ActorContext): void {
+  state.outstanding = {};
+  scheduleArrival(state, ctx);
+  for (let user = 0; user < users(state.params); user++) think(state, user, ctx);
+}
 
 export const clientModel: ActorModel<ClientParams, ClientState> = {
   kind: "client",
 
   initial(params, ctx) {
     const target = ctx.actorIndex(params.target);
-    const meanGapNs = 1e9 / params.arrivals.rate_per_s;
-    ctx.schedule(ctx.rng.exponential(1 / meanGapNs), NEXT_REQUEST);
-    return { params, target, targetPort: ctx.route(target), meanGapNs };
+    const spec = openLoop(params);
+    const state: ClientState = { params, target, targetPort: ctx.route(target), arrivals: spec === null ? null : initialArrivalState(spec, ctx.rng), pendingRow: -1, epoch: 0, outstanding: {} };
+    restart(state, ctx);
+    return state;
   },
 
-  onTimer(state, tag, _arg, ctx) {
-    if (tag !== NEXT_REQUEST) return;
-    const request = ctx.createPacket({
-      dst: state.target,
-      species: Species.SPECIES_REQUEST,
-      sizeBytes: state.params.request_bytes,
-      replyBytes: state.params.response_bytes,
-    });
-    ctx.send(request, state.targetPort);
-    ctx.record("requests_sent", 1);
-    ctx.schedule(ctx.rng.exponential(1 / state.meanGapNs), NEXT_REQUEST);
+  onTimer(state, tag, arg, ctx) {
+    if (tag === ARRIVAL) {
+      if (arg !== state.epoch && arg !== -state.epoch - 1) return; // drawn before a load change
+      if (arg === state.epoch) sendRequest(state, -1, ctx);
+      scheduleArrival(state, ctx);
+    } else if (tag === THINK_DONE) {
+      const n = users(state.params);
+      if (Math.floor(arg / n) === state.epoch) sendRequest(state, arg % n, ctx);
+    } else if (tag === TIMEOUT) {
+      const user = state.outstanding[arg];
+      if (user === undefined) return; // answered in time
+      delete state.outstanding[arg];
+      ctx.record("timeouts", 1);
+      if (state.params.slo !== undefined) ctx.record("slo_misses", 1);
+      if (user >= 0) think(state, user, ctx);
+    }
   },
 
-  onPacket(_state, packet, ctx) {
+  onPacket(state, packet, ctx) {
     if (packet.species !== Species.SPECIES_RESPONSE) {
       ctx.drop(packet, "unexpected_species");
       return;
     }
-    ctx.record("response_time_ns", ctx.nowNs - packet.flowCreatedNs);
     ctx.consume(packet);
+    let user = -1;
+    if (state.params.timeout !== undefined || state.params.arrivals.process === "closed") {
+      const waiting = state.outstanding[packet.flowId];
+      if (waiting === undefined) {
+        ctx.record("late_responses", 1);
+        return;
+      }
+      delete state.outstanding[packet.flowId];
+      user = waiting;
+    }
+    const responseNs = ctx.nowNs - packet.flowCreatedNs;
+    ctx.record("response_time_ns", responseNs);
+    if (state.params.slo !== undefined && responseNs > state.params.slo.response_time) ctx.record("slo_misses", 1);
+    if (user >= 0) think(state, user, ctx);
+  },
+
+  onCommand(state, command, args, ctx) {
+    if (command === "scale_load") {
+      if (state.arrivals === null || state.params.arrivals.process === "trace") throw new Error(`${ctx.self.id}: scale_load needs a poisson, mmpp or diurnal client`);
+      state.arrivals.factor = clientCommands.scale_load.parse(args).factor;
+      state.epoch++;
+      scheduleArrival(state, ctx);
+    } else if (command === "recover") {
+      state.epoch++;
+      restart(state, ctx);
+    } else if (command !== "crash") throw new Error(`${ctx.self.id}: the client has no command "${command}"`);
   },
 
   queued() {

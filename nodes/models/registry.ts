@@ -4,33 +4,71 @@
  */
 import type { z } from "zod";
 import type { ActorModel, ModelLookup } from "../runtime/actor.ts";
-import { clientModel, clientParams } from "./client.ts";
-import { serverModel, serverParams } from "./server.ts";
+import { clientCommands, clientModel, clientParams } from "./client.ts";
+import { loadBalancerModel, loadBalancerParams } from "./load-balancer.ts";
+import { mlInferenceModel, mlInferenceParams } from "./ml-inference.ts";
+import { mlTrainingModel, mlTrainingParams } from "./ml-training.ts";
+import { serverCommands, serverModel, serverParams } from "./server.ts";
+import { switchModel, switchParams } from "./switch.ts";
+import { inlineTraceFile } from "../../scenario/trace-csv.ts";
 
 export interface ModelEntry {
   /** Parameters of the kind: a strict object schema, merged into the actor's entry in the scenario. */
   params: z.ZodObject;
   model: ActorModel;
-  /** Actor ids the (validated) parameters refer to, with the parameter's key, so the loader can check them. */
-  references: (params: Record<string, unknown>) => { key: string; id: string }[];
+  /** Actor ids the (validated) parameters of actor `selfId` refer to, with the parameter's key, so the loader can check them. */
+  references: (params: Record<string, unknown>, selfId: string) => { key: string; id: string }[];
+  /** Problems that need the actor's own id (e.g. a ring that must contain it), keyed by field. */
+  check: (params: Record<string, unknown>, selfId: string) => { key: string; message: string }[];
+  /**
+   * Turns fields that name files into inline data before validation (paths relative to the scenario file), so
+   * hosts never read files; problems are keyed by field.
+   */
+  prepare: (fields: Record<string, unknown>, scenarioFile: string) => { fields: Record<string, unknown>; issues: { key: string; message: string }[] };
+  /** The model's own commands (besides the runtime's crash/recover/pause/resume) and their argument schemas. */
+  commands: Readonly<Record<string, z.ZodType>>;
 }
 
 /** Ties a model to its parameter schema with full typing, then erases the types for the registry. */
 function defineModel<Schema extends z.ZodObject, State>(entry: {
   params: Schema;
   model: ActorModel<z.output<Schema>, State>;
-  references?: (params: z.output<Schema>) => { key: string; id: string }[];
+  references?: (params: z.output<Schema>, selfId: string) => { key: string; id: string }[];
+  commands?: Readonly<Record<string, z.ZodType>>;
+  prepare?: ModelEntry["prepare"];
+  check?: (params: z.output<Schema>, selfId: string) => { key: string; message: string }[];
 }): ModelEntry {
   return {
     params: entry.params,
     model: entry.model as unknown as ActorModel,
     references: (entry.references ?? (() => [])) as ModelEntry["references"],
+    commands: entry.commands ?? {},
+    prepare: entry.prepare ?? ((fields) => ({ fields, issues: [] })),
+    check: (entry.check ?? (() => [])) as ModelEntry["check"],
   };
 }
 
 export const modelRegistry: Readonly<Record<string, ModelEntry>> = {
-  client: defineModel({ params: clientParams, model: clientModel, references: (p) => [{ key: "target", id: p.target }] }),
-  server: defineModel({ params: serverParams, model: serverModel }),
+  client: defineModel({ params: clientParams, model: clientModel, references: (p) => [{ key: "target", id: p.target }], commands: clientCommands, prepare: inlineTraceFile }),
+  server: defineModel({
+    params: serverParams,
+    model: serverModel,
+    references: (p) => p.calls.map((c, i) => ({ key: `calls[${i}].target`, id: c.target })),
+    commands: serverCommands,
+  }),
+  switch: defineModel({ params: switchParams, model: switchModel }),
+  ml_training: defineModel({
+    params: mlTrainingParams,
+    model: mlTrainingModel,
+    references: (p, self) => p.ring.flatMap((id, i) => (id === self ? [] : [{ key: `ring[${i}]`, id }])),
+    check: (p, self) => (p.ring.filter((id) => id === self).length === 1 ? [] : [{ key: "ring", message: `must list this worker ("${self}") exactly once` }]),
+  }),
+  ml_inference: defineModel({ params: mlInferenceParams, model: mlInferenceModel }),
+  load_balancer: defineModel({
+    params: loadBalancerParams,
+    model: loadBalancerModel,
+    references: (p) => p.replicas.map((id, i) => ({ key: `replicas[${i}]`, id })),
+  }),
 };
 
 export const actorKinds: readonly string[] = Object.keys(modelRegistry);

@@ -1,62 +1,260 @@
 /**
  * A server with a FIFO request queue and `cores` identical cores: an M/G/c station. A request is held from its
- * arrival until its service ends, then consumed and answered with a response to its source.
+ * arrival until its service ends (and, with downstream `calls`, until their responses are back), then consumed
+ * and answered with a response to its source. With `gpus.service`, requests run on the GPUs instead.
+ *
+ * Power (optional): CPU watts follow a curve of utilisation (power-curves.ts) and GPU watts their utilisation;
+ * the draw is set whenever utilisation or state changes, so energy is exact. States: on, throttled (slower),
+ * booting (boot power for the boot time), off and failed (0 W; arriving requests are dropped, held ones too).
+ * Commands switch states: power_on, power_off, fail, repair (and the runtime's crash/recover), throttle,
+ * unthrottle, set_pstate {index}.
  */
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
-import { size } from "../../scenario/units.ts";
+import { count, duration, size, watts } from "../../scenario/units.ts";
+import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
 import { durationDistribution, sampleNs } from "./distributions.ts";
+import { curveWatts, powerCurve, pstateSpeed, slowestPstate } from "./power-curves.ts";
+
+const SERVER_MODES = ["on", "off", "booting", "failed", "throttled"] as const;
+type ServerMode = (typeof SERVER_MODES)[number];
 
 export const serverParams = z
   .object({
-    cores: z.number({ error: "expected a positive whole number of cores" }).int({ error: "expected a positive whole number of cores" }).positive({ error: "expected a positive whole number of cores" }).default(1),
+    cores: count(1, "expected a positive whole number of cores").default(1),
     service: durationDistribution,
     /** Requests that may wait (not counting those in service); arrivals beyond it are dropped. */
-    queue_limit: z.number({ error: "expected a non-negative whole number" }).int({ error: "expected a non-negative whole number" }).nonnegative({ error: "expected a non-negative whole number" }).optional(),
+    queue_limit: count(0, "expected a non-negative whole number").optional(),
     /** Response size when the request does not ask for one. */
     response_bytes: size().default(1000),
+    power: powerCurve.optional(),
+    gpus: z
+      .object({
+        count: count(1),
+        idle_w: watts(),
+        max_w: watts(),
+        /** When set, requests are served on the GPUs (one each) instead of the cores. */
+        service: durationDistribution.optional(),
+      })
+      .strict()
+      .refine((g) => g.max_w >= g.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] })
+      .optional(),
+    /** Power-on (and repair) takes `time` at `power_w` before the server serves. */
+    boot: z.object({ time: duration(), power_w: watts() }).strict().optional(),
+    initial_state: z.enum(SERVER_MODES, { error: `expected one of ${SERVER_MODES.join(", ")}` }).default("on"),
+    /** Speed when throttled, as a fraction of full speed (curves without P-states; DVFS throttles to the slowest). */
+    throttle_speed: z.number({ error: "expected a fraction in (0, 1]" }).gt(0, { error: "expected a fraction in (0, 1]" }).max(1, { error: "expected a fraction in (0, 1]" }).default(0.5),
+    calls: callsSchema,
   })
   .strict();
 export type ServerParams = z.output<typeof serverParams>;
 
+/** Arguments of the server's own commands (the coordinator validates them). */
+export const serverCommands = {
+  power_on: z.object({}).strict(),
+  power_off: z.object({}).strict(),
+  fail: z.object({}).strict(),
+  repair: z.object({}).strict(),
+  throttle: z.object({}).strict(),
+  unthrottle: z.object({}).strict(),
+  set_pstate: z.object({ index: count(0) }).strict(),
+};
+
+/** One core (or GPU). Work is kept in full-speed nanoseconds so a speed change mid-service rescales the rest. */
+interface Unit {
+  request: SimPacket | null;
+  arrivedNs: number;
+  startedNs: number;
+  lastNs: number;
+  remainingWorkNs: number;
+  doneNs: number;
+}
+
 interface ServerState {
   params: ServerParams;
+  mode: ServerMode;
+  pstate: number;
+  /** Current speed relative to full speed. */
+  speed: number;
   /** Waiting requests and their arrival times; `head` is the index of the oldest. */
   waiting: SimPacket[];
   arrivedNs: number[];
   head: number;
-  /** Request in service on each core (null when the core is idle), with its start time. */
-  inService: (SimPacket | null)[];
-  startedNs: number[];
+  units: Unit[];
+  busy: number;
+  /** Bumped whenever a boot starts or is cut short, so a stale boot timer is ignored. */
+  bootEpoch: number;
+  calls: CallState;
 }
 
 const SERVICE_DONE = 1;
+const BOOT_DONE = 2;
 
-function startService(state: ServerState, core: number, request: SimPacket, arrivedNs: number, ctx: ActorContext): void {
-  state.inService[core] = request;
-  state.startedNs[core] = ctx.nowNs;
+const DROP_REASON: Partial<Record<ServerMode, string>> = { off: "server_off", failed: "server_failed", booting: "server_booting" };
+
+function onGpus(params: ServerParams): boolean {
+  return params.gpus?.service !== undefined;
+}
+
+function effectiveSpeed(state: ServerState): number {
+  const { power, throttle_speed } = state.params;
+  if (state.mode !== "throttled") return pstateSpeed(power, state.pstate);
+  return power?.model === "pstate" ? pstateSpeed(power, slowestPstate(power)) : throttle_speed;
+}
+
+/** Sets the draw of every powered component for the current mode and utilisation. */
+function applyPower(state: ServerState, ctx: ActorContext): void {
+  const { power, gpus, boot } = state.params;
+  const running = state.mode === "on" || state.mode === "throttled";
+  if (boot !== undefined) ctx.setPower("boot", state.mode === "booting" ? boot.power_w : 0);
+  if (power !== undefined) {
+    let w = 0;
+    if (running) {
+      const utilisation = onGpus(state.params) ? 0 : state.busy / state.units.length;
+      if (state.mode === "throttled" && power.model === "pstate") w = curveWatts(power, utilisation, slowestPstate(power));
+      else if (state.mode === "throttled") {
+        const idle = curveWatts(power, 0, state.pstate);
+        w = idle + (curveWatts(power, utilisation, state.pstate) - idle) * state.params.throttle_speed;
+      } else w = curveWatts(power, utilisation, state.pstate);
+    }
+    ctx.setPower("cpu", w);
+  }
+  if (gpus !== undefined) {
+    const busyGpus = onGpus(state.params) ? state.busy : 0;
+    ctx.setPower("gpu", running ? gpus.count * gpus.idle_w + (gpus.max_w - gpus.idle_w) * busyGpus : 0);
+  }
+}
+
+function startService(state: ServerState, index: number, request: SimPacket, arrivedNs: number, ctx: ActorContext): void {
+  const unit = state.units[index]!;
+  unit.request = request;
+  unit.arrivedNs = arrivedNs;
+  unit.startedNs = ctx.nowNs;
+  unit.lastNs = ctx.nowNs;
+  const service = onGpus(state.params) ? state.params.gpus!.service! : state.params.service;
+  unit.remainingWorkNs = sampleNs(service, ctx.rng);
+  unit.doneNs = ctx.nowNs + Math.round(unit.remainingWorkNs / state.speed);
+  state.busy++;
   ctx.record("queue_wait_ns", ctx.nowNs - arrivedNs);
-  ctx.schedule(sampleNs(state.params.service, ctx.rng), SERVICE_DONE, core);
+  ctx.schedule(unit.doneNs - ctx.nowNs, SERVICE_DONE, index);
+}
+
+/** Changes the speed now: work in service keeps what it has done and finishes the rest at the new speed. */
+function setSpeed(state: ServerState, speed: number, ctx: ActorContext): void {
+  if (speed === state.speed) return;
+  state.units.forEach((unit, index) => {
+    if (unit.request === null) return;
+    unit.remainingWorkNs = Math.max(0, unit.remainingWorkNs - (ctx.nowNs - unit.lastNs) * state.speed);
+    unit.lastNs = ctx.nowNs;
+    unit.doneNs = ctx.nowNs + Math.round(unit.remainingWorkNs / speed);
+    ctx.schedule(unit.doneNs - ctx.nowNs, SERVICE_DONE, index); // the earlier timer no longer matches doneNs
+  });
+  state.speed = speed;
+}
+
+function respond(state: ServerState, request: SimPacket, ctx: ActorContext): void {
+  const before = serverQueued(state);
+  ctx.countTransition("service", before + 1, before);
+  ctx.consume(request);
+  const response = ctx.createPacket({
+    dst: request.src,
+    species: Species.SPECIES_RESPONSE,
+    sizeBytes: request.replyBytes > 0 ? request.replyBytes : state.params.response_bytes,
+    flowId: request.flowId,
+    flowCreatedNs: request.flowCreatedNs,
+    kind: request.kind,
+    traceparent: request.traceparent,
+  });
+  ctx.send(response, ctx.route(request.src));
+}
+
+function serviceDone(state: ServerState, index: number, ctx: ActorContext): void {
+  const unit = state.units[index]!;
+  const request = unit.request;
+  if (request === null || unit.doneNs !== ctx.nowNs) return; // rescheduled by a speed change, or dropped
+  unit.request = null;
+  state.busy--;
+  ctx.record(onGpus(state.params) ? "busy_gpu_ns" : "busy_core_ns", ctx.nowNs - unit.startedNs);
+  if (state.params.calls.length > 0) startCalls(state.params.calls, state.calls, request, ctx);
+  else respond(state, request, ctx);
+  if (state.head < state.waiting.length) {
+    const next = state.waiting[state.head]!;
+    const arrivedNs = state.arrivedNs[state.head]!;
+    state.head++;
+    if (state.head > 1024 && state.head * 2 > state.waiting.length) {
+      state.waiting = state.waiting.slice(state.head);
+      state.arrivedNs = state.arrivedNs.slice(state.head);
+      state.head = 0;
+    }
+    startService(state, index, next, arrivedNs, ctx);
+  }
+  applyPower(state, ctx);
+}
+
+/** Everything the server holds is lost (power off or failure). */
+function dropHeld(state: ServerState, reason: string, ctx: ActorContext): void {
+  const before = serverQueued(state);
+  for (let i = state.head; i < state.waiting.length; i++) ctx.drop(state.waiting[i]!, reason);
+  state.waiting = [];
+  state.arrivedNs = [];
+  state.head = 0;
+  for (const unit of state.units) {
+    if (unit.request !== null) ctx.drop(unit.request, reason);
+    unit.request = null;
+  }
+  state.busy = 0;
+  dropWaitingParents(state.calls, reason, ctx);
+  if (before > 0) ctx.countTransition(reason, before, 0);
+}
+
+function enterMode(state: ServerState, mode: ServerMode, ctx: ActorContext): void {
+  if (mode === "off" || mode === "failed") dropHeld(state, DROP_REASON[mode]!, ctx);
+  if (mode !== state.mode) state.bootEpoch++; // leaving or restarting a boot cancels its timer
+  state.mode = mode;
+  if (mode === "booting") ctx.schedule(state.params.boot?.time ?? 0, BOOT_DONE, state.bootEpoch);
+  setSpeed(state, effectiveSpeed(state), ctx);
+  applyPower(state, ctx);
+}
+
+/** Power-on and repair boot first when the server has a boot phase. */
+function powerUp(state: ServerState, ctx: ActorContext): void {
+  enterMode(state, state.params.boot === undefined ? "on" : "booting", ctx);
 }
 
 export const serverModel: ActorModel<ServerParams, ServerState> = {
   kind: "server",
 
-  initial(params) {
-    return { params, waiting: [], arrivedNs: [], head: 0, inService: new Array<SimPacket | null>(params.cores).fill(null), startedNs: new Array<number>(params.cores).fill(0) };
+  initial(params, ctx) {
+    const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
+    const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0 }));
+    const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
+    const state: ServerState = { params, mode: "off", pstate, speed: 1, waiting: [], arrivedNs: [], head: 0, units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx) };
+    enterMode(state, params.initial_state, ctx);
+    return state;
   },
 
   onPacket(state, packet, ctx) {
+    if (packet.species === Species.SPECIES_RESPONSE) {
+      const parent = takeCallResponse(state.calls, packet, ctx);
+      if (parent !== null) respond(state, parent, ctx);
+      return;
+    }
     if (packet.species !== Species.SPECIES_REQUEST) {
       ctx.drop(packet, "unexpected_species");
       return;
     }
+    const refused = DROP_REASON[state.mode];
+    if (refused !== undefined) {
+      ctx.drop(packet, refused);
+      return;
+    }
     const before = serverQueued(state);
-    const idle = state.inService.indexOf(null);
+    const idle = state.units.findIndex((u) => u.request === null);
     if (idle >= 0) {
       ctx.countTransition("arrival", before, before + 1);
       startService(state, idle, packet, ctx.nowNs, ctx);
+      applyPower(state, ctx);
       return;
     }
     const limit = state.params.queue_limit;
@@ -69,43 +267,52 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     state.arrivedNs.push(ctx.nowNs);
   },
 
-  onTimer(state, tag, core, ctx) {
-    if (tag !== SERVICE_DONE) return;
-    const request = state.inService[core]!;
-    const before = serverQueued(state);
-    ctx.countTransition("service", before, before - 1);
-    state.inService[core] = null;
-    ctx.record("busy_core_ns", ctx.nowNs - state.startedNs[core]!);
-    ctx.consume(request);
-    const response = ctx.createPacket({
-      dst: request.src,
-      species: Species.SPECIES_RESPONSE,
-      sizeBytes: request.replyBytes > 0 ? request.replyBytes : state.params.response_bytes,
-      flowId: request.flowId,
-      flowCreatedNs: request.flowCreatedNs,
-      kind: request.kind,
-      traceparent: request.traceparent,
-    });
-    ctx.send(response, ctx.route(request.src));
-    if (state.head < state.waiting.length) {
-      const next = state.waiting[state.head]!;
-      const arrivedNs = state.arrivedNs[state.head]!;
-      state.head++;
-      if (state.head > 1024 && state.head * 2 > state.waiting.length) {
-        state.waiting = state.waiting.slice(state.head);
-        state.arrivedNs = state.arrivedNs.slice(state.head);
-        state.head = 0;
+  onTimer(state, tag, arg, ctx) {
+    if (tag === SERVICE_DONE) serviceDone(state, arg, ctx);
+    else if (tag === BOOT_DONE && state.mode === "booting" && arg === state.bootEpoch) enterMode(state, "on", ctx);
+  },
+
+  onCommand(state, command, args, ctx) {
+    const mode = state.mode;
+    switch (command) {
+      case "power_on":
+        if (mode === "off") powerUp(state, ctx);
+        break;
+      case "power_off":
+        if (mode !== "off" && mode !== "failed") enterMode(state, "off", ctx);
+        break;
+      case "fail":
+      case "crash":
+        if (mode !== "failed") enterMode(state, "failed", ctx);
+        break;
+      case "repair":
+      case "recover":
+        if (mode === "failed") powerUp(state, ctx);
+        break;
+      case "throttle":
+        if (mode === "on") enterMode(state, "throttled", ctx);
+        break;
+      case "unthrottle":
+        if (mode === "throttled") enterMode(state, "on", ctx);
+        break;
+      case "set_pstate": {
+        const { index } = serverCommands.set_pstate.parse(args);
+        const power = state.params.power;
+        if (power?.model !== "pstate" || index >= power.states.length) throw new Error(`${ctx.self.id}: set_pstate ${index}: the server has no such P-state`);
+        state.pstate = index;
+        if (mode === "on") setSpeed(state, effectiveSpeed(state), ctx);
+        applyPower(state, ctx);
+        break;
       }
-      startService(state, core, next, arrivedNs, ctx);
+      default:
+        throw new Error(`${ctx.self.id}: the server has no command "${command}"`);
     }
   },
 
   queued: serverQueued,
 };
 
-/** Requests held: waiting plus in service (the queue length of queueing theory). */
+/** Requests held: waiting, in service, and waiting for downstream responses (the queue length of queueing theory). */
 function serverQueued(state: ServerState): number {
-  let busy = 0;
-  for (const r of state.inService) if (r !== null) busy++;
-  return state.waiting.length - state.head + busy;
+  return state.waiting.length - state.head + state.busy + state.calls.waiting;
 }

@@ -1,0 +1,161 @@
+/**
+ * A store-and-forward switch. Every port has an output queue in front of its wire: a packet goes out at once
+ * when the wire is idle and nothing waits, otherwise it waits (FIFO) while the bytes waiting fit the port's
+ * buffer, and is dropped at the tail (`buffer_full`) when they would not. Serialization (size / bandwidth) and
+ * latency are the link's, applied by the runtime when the switch hands a packet to the wire; a packet arrives
+ * here only once its last bit has, so forwarding is store-and-forward.
+ *
+ * Forwarding takes the shortest paths; among equal-cost next hops (fat-tree, leaf-spine) it picks one per flow
+ * by a hash of (flow, source, destination, this switch), so a flow keeps its path and switches at different
+ * tiers do not make correlated choices (ECMP polarisation). Ports whose link is down are avoided while another
+ * equal-cost port is up.
+ *
+ * Power: chassis + per connected port (constant) + energy per bit sent, added per packet so it is exact.
+ */
+import { z } from "zod";
+import type { ActorContext, ActorModel } from "../runtime/actor.ts";
+import type { SimPacket } from "../runtime/packet.ts";
+import { joules, size, watts } from "../../scenario/units.ts";
+
+export const switchParams = z
+  .object({
+    /** Output buffer of each port, in bytes (the packet on the wire does not count). */
+    buffer: size().default(1024 * 1024),
+    power: z
+      .object({
+        chassis_w: watts().default(0),
+        per_active_port_w: watts().default(0),
+        energy_per_bit_j: joules().default(0),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type SwitchParams = z.output<typeof switchParams>;
+
+interface OutputQueue {
+  packets: SimPacket[];
+  head: number;
+  bytes: number;
+  /** A PORT_FREE timer is pending for this port. */
+  armed: boolean;
+}
+
+interface SwitchState {
+  params: SwitchParams;
+  queues: OutputQueue[];
+  held: number;
+}
+
+const PORT_FREE = 1;
+
+/** 32-bit avalanche mix (the finaliser of MurmurHash3). */
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** Deterministic flow hash salted with the switch's index. */
+export function flowHash(packet: SimPacket, salt: number): number {
+  let h = mix32(salt ^ 0x9e3779b9);
+  h = mix32(h ^ (packet.flowId >>> 0) ^ Math.floor(packet.flowId / 0x1_0000_0000));
+  h = mix32(h ^ packet.src);
+  return mix32(h ^ packet.dst);
+}
+
+/** The output port for a packet: one of the equal-cost next hops, chosen by flow hash; -1 when there is none. */
+function choosePort(packet: SimPacket, ctx: ActorContext): number {
+  const candidates = ctx.routeAll(packet.dst);
+  if (candidates.length <= 1) return candidates[0] ?? -1;
+  const hash = flowHash(packet, ctx.self.index);
+  if (candidates.every((p) => ctx.portUp(p))) return candidates[hash % candidates.length]!;
+  const up = candidates.filter((p) => ctx.portUp(p));
+  return up.length === 0 ? candidates[hash % candidates.length]! : up[hash % up.length]!; // all down: dropped as link_down
+}
+
+function transmit(state: SwitchState, packet: SimPacket, port: number, ctx: ActorContext): void {
+  const perBit = state.params.power?.energy_per_bit_j ?? 0;
+  if (perBit > 0 && ctx.portUp(port)) ctx.addEnergy("ports_dynamic", perBit * packet.sizeBytes * 8 * packet.multiplicity);
+  ctx.send(packet, port);
+}
+
+/** Sends waiting packets while the port's wire is idle; arms a timer for when it frees up otherwise. */
+function drain(state: SwitchState, port: number, ctx: ActorContext): void {
+  const q = state.queues[port]!;
+  while (q.head < q.packets.length && ctx.portFreeNs(port) <= ctx.nowNs) {
+    const packet = q.packets[q.head++]!;
+    q.bytes -= packet.sizeBytes;
+    state.held--;
+    ctx.countTransition("departure", state.held + 1, state.held);
+    transmit(state, packet, port, ctx);
+  }
+  if (q.head === q.packets.length) {
+    q.packets = [];
+    q.head = 0;
+  } else if (q.head > 1024 && q.head * 2 > q.packets.length) {
+    q.packets = q.packets.slice(q.head);
+    q.head = 0;
+  }
+  if (q.head < q.packets.length && !q.armed) {
+    q.armed = true;
+    ctx.schedule(ctx.portFreeNs(port) - ctx.nowNs, PORT_FREE, port);
+  }
+}
+
+export const switchModel: ActorModel<SwitchParams, SwitchState> = {
+  kind: "switch",
+
+  initial(params, ctx) {
+    const power = params.power;
+    if (power !== undefined) ctx.setPower("chassis", power.chassis_w + power.per_active_port_w * ctx.ports.length);
+    return { params, queues: ctx.ports.map(() => ({ packets: [], head: 0, bytes: 0, armed: false })), held: 0 };
+  },
+
+  onPacket(state, packet, ctx) {
+    if (packet.dst === ctx.self.index) {
+      ctx.drop(packet, "addressed_to_switch");
+      return;
+    }
+    const port = choosePort(packet, ctx);
+    if (port < 0) {
+      ctx.drop(packet, "no_route");
+      return;
+    }
+    const q = state.queues[port]!;
+    if (q.head === q.packets.length && ctx.portFreeNs(port) <= ctx.nowNs) {
+      transmit(state, packet, port, ctx);
+      return;
+    }
+    if (q.bytes + packet.sizeBytes > state.params.buffer) {
+      ctx.drop(packet, "buffer_full");
+      return;
+    }
+    q.packets.push(packet);
+    q.bytes += packet.sizeBytes;
+    state.held++;
+    ctx.countTransition("arrival", state.held - 1, state.held);
+    drain(state, port, ctx);
+  },
+
+  onTimer(state, tag, port, ctx) {
+    if (tag !== PORT_FREE) return;
+    state.queues[port]!.armed = false;
+    drain(state, port, ctx);
+  },
+
+  onCommand(state, command, _args, ctx) {
+    if (command === "crash") {
+      // The buffers lose their contents; pending timers are lost while the switch is down.
+      state.queues.forEach((q) => {
+        for (let i = q.head; i < q.packets.length; i++) ctx.drop(q.packets[i]!, "switch_down");
+        Object.assign(q, { packets: [], head: 0, bytes: 0, armed: false });
+      });
+      state.held = 0;
+    } else if (command !== "recover") throw new Error(`${ctx.self.id}: the switch has no command "${command}"`);
+  },
+
+  queued(state) {
+    return state.held;
+  },
+};

@@ -1,0 +1,150 @@
+/**
+ * Builds the actor and link tables from a schema-valid scenario: the generated topology first (in generator
+ * order, so placement keeps racks and pods together), explicit actors and links after it. An explicit actor with
+ * a generated id takes that actor's place (its labels added to the generated ones). Each actor's kind fields are
+ * checked against its model; problems name the field in the file (`actors[3].service`, `topology.server.cores`).
+ */
+import { actorKinds, modelRegistry } from "../nodes/models/registry.ts";
+import type { ActorSpec, LinkSpec } from "../nodes/runtime/topology.ts";
+import { zodIssues, type ValidationIssue } from "./issues.ts";
+import { actorCommonKeys, type ScenarioFile } from "./schema.ts";
+import type { GeneratedActor, Role } from "./topology/generated.ts";
+import { generateTopology } from "./topology/index.ts";
+import type { ActorTemplate, GeneratedLink, TopologySection } from "./topology/schema.ts";
+
+type ActorEntry = ScenarioFile["actors"][number];
+
+export interface Assembled {
+  actors: ActorSpec[];
+  /** Where each actor is defined in the file ("actors[2]" or "topology.server"), for problem paths. */
+  actorPaths: string[];
+  links: LinkSpec[];
+  indexById: Map<string, number>;
+}
+
+/** The kind's own fields of an entry (everything but id, kind, group, labels), validated; null when invalid. */
+export function parseKindFields(kind: string, entry: Record<string, unknown>, path: string, scenarioFile: string, issues: ValidationIssue[]): unknown {
+  const model = modelRegistry[kind];
+  if (model === undefined) {
+    issues.push({ path: `${path}.kind`, message: `unknown kind "${kind}"; expected one of: ${actorKinds.join(", ")}` });
+    return null;
+  }
+  const own = Object.fromEntries(Object.entries(entry).filter(([key]) => !(actorCommonKeys as readonly string[]).includes(key)));
+  const prepared = model.prepare(own, scenarioFile);
+  issues.push(...prepared.issues.map((i) => ({ path: `${path}.${i.key}`, message: i.message })));
+  if (prepared.issues.length > 0) return null;
+  const parsed = model.params.safeParse(prepared.fields, { reportInput: true });
+  if (!parsed.success) {
+    issues.push(...zodIssues(parsed.error.issues, [path]));
+    return null;
+  }
+  return parsed.data;
+}
+
+/** An explicit actor entry as a spec (params {} when invalid: the issues say why). */
+export function resolveActor(entry: ActorEntry, index: number, path: string, scenarioFile: string, issues: ValidationIssue[]): ActorSpec {
+  const params = parseKindFields(entry.kind, entry, path, scenarioFile, issues);
+  return { index, id: entry.id, kind: entry.kind, group: entry.group ?? entry.kind, labels: entry.labels ?? {}, params: params ?? {} };
+}
+
+interface Template {
+  kind: string;
+  group: string | undefined;
+  labels: Record<string, string>;
+  params: unknown;
+}
+
+function parseTemplate(template: ActorTemplate, role: Role, scenarioFile: string, issues: ValidationIssue[]): Template {
+  const kind = template.kind ?? role;
+  const params = parseKindFields(kind, template, `topology.${role}`, scenarioFile, issues);
+  return { kind, group: template.group, labels: template.labels ?? {}, params: params ?? {} };
+}
+
+export function assemble(data: ScenarioFile, scenarioFile: string, issues: ValidationIssue[]): Assembled {
+  const generated = data.topology === undefined ? { actors: [], links: [] } : generateTopology(data.topology);
+  const templates =
+    data.topology === undefined
+      ? null
+      : { server: parseTemplate(data.topology.server, "server", scenarioFile, issues), switch: parseTemplate(data.topology.switch, "switch", scenarioFile, issues) };
+
+  // Explicit entries: the first with each id counts; later ones are duplicates.
+  const explicitIndex = new Map<string, number>();
+  data.actors.forEach((entry, i) => {
+    const first = explicitIndex.get(entry.id);
+    if (first !== undefined) issues.push({ path: `actors[${i}].id`, message: `duplicate id "${entry.id}" (first used by actors[${first}])` });
+    else explicitIndex.set(entry.id, i);
+  });
+
+  const actors: ActorSpec[] = [];
+  const actorPaths: string[] = [];
+  const used = new Set<number>();
+  const add = (spec: ActorSpec, path: string) => {
+    actors.push(spec);
+    actorPaths.push(path);
+  };
+  for (const g of generated.actors) {
+    const override = explicitIndex.get(g.id);
+    if (override !== undefined) {
+      used.add(override);
+      add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, scenarioFile, issues), `actors[${override}]`);
+    } else {
+      const t = templates![g.role];
+      add({ index: actors.length, id: g.id, kind: t.kind, group: t.group ?? (g.role === "switch" ? g.tier : t.kind), labels: { ...g.labels, ...t.labels }, params: t.params }, `topology.${g.role}`);
+    }
+  }
+  data.actors.forEach((entry, i) => {
+    if (used.has(i)) return;
+    add(resolveActor(entry, actors.length, `actors[${i}]`, scenarioFile, issues), `actors[${i}]`);
+  });
+  if (actors.length === 0) issues.push({ path: "actors", message: "expected at least one actor" });
+
+  const indexById = new Map<string, number>();
+  for (const actor of actors) if (!indexById.has(actor.id)) indexById.set(actor.id, actor.index);
+  return { actors, actorPaths, links: assembleLinks(data, generated.links, indexById, issues), indexById };
+}
+
+function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template>, scenarioFile: string, issues: ValidationIssue[]): ActorSpec {
+  const spec = resolveActor(entry, index, `actors[${entryIndex}]`, scenarioFile, issues);
+  const generatedKind = templates[g.role].kind;
+  const group = entry.group ?? (entry.kind === generatedKind ? (g.role === "switch" ? g.tier : (templates[g.role].group ?? generatedKind)) : entry.kind);
+  return { ...spec, group, labels: { ...g.labels, ...(entry.labels ?? {}) } };
+}
+
+function assembleLinks(data: ScenarioFile, generated: { a: string; b: string; tier: "server" | "fabric" }[], indexById: Map<string, number>, issues: ValidationIssue[]): LinkSpec[] {
+  const links: LinkSpec[] = [];
+  const ids = new Set<string>();
+  const tiers: Record<"server" | "fabric", GeneratedLink> | null = data.topology === undefined ? null : linkTiers(data.topology);
+  for (const g of generated) {
+    const spec = tiers![g.tier];
+    const id = `${g.a}--${g.b}`;
+    ids.add(id);
+    links.push({ index: links.length, id, a: indexById.get(g.a)!, b: indexById.get(g.b)!, latencyNs: spec.latency, bandwidthBps: spec.bandwidth ?? 0, loss: spec.loss });
+  }
+  data.links.forEach((link, i) => {
+    const end = (key: "a" | "b") => {
+      const index = indexById.get(link[key]);
+      if (index === undefined) issues.push({ path: `links[${i}].${key}`, message: `no actor with id "${link[key]}"` });
+      return index ?? -1;
+    };
+    const a = end("a");
+    const b = end("b");
+    if (a >= 0 && a === b) issues.push({ path: `links[${i}].b`, message: `a link must join two different actors (both ends are "${link.a}")` });
+    let id = link.id ?? defaultLinkId(data.links, i);
+    if (link.id === undefined && ids.has(id)) id = `${id}--${links.length}`; // parallel to a generated link
+    ids.add(id);
+    links.push({ index: links.length, id, a, b, latencyNs: link.latency, bandwidthBps: link.bandwidth ?? 0, loss: link.loss });
+  });
+  return links;
+}
+
+function linkTiers(topology: TopologySection): Record<"server" | "fabric", GeneratedLink> {
+  return { server: topology.server_link, fabric: topology.fabric_link };
+}
+
+/** "a--b", or "a--b--<index>" when several links join the same pair. */
+function defaultLinkId(links: ScenarioFile["links"], index: number): string {
+  const link = links[index]!;
+  const base = `${link.a}--${link.b}`;
+  const parallel = links.filter((l) => l.id === undefined && ((l.a === link.a && l.b === link.b) || (l.a === link.b && l.b === link.a))).length > 1;
+  return parallel ? `${base}--${index}` : base;
+}
