@@ -1,0 +1,120 @@
+/**
+ * intervals.jsonl: every metrics interval of a run as one JSON line, after a header line describing the run (its
+ * actors and links), so a finished run can be replayed into the same series the live exporter serves (the
+ * OpenMetrics export) or plotted in full (the report). Simulated results only, written in a fixed order:
+ * byte-identical between runs of the same scenario and seed.
+ *
+ * Line 1: {"schema": "dctwin.intervals/v1", "scenario", "interval_ns", "duration_ns", "sim_time_ns",
+ *          "actors": [{id, kind, group, labels}], "links": [{id, a, b}]}   (a, b: actor indices)
+ * Then one line per interval, from 0 to the one holding the end of the run (empty ones included):
+ *   {"index", "start_ns", "end_ns", "events", "metrics": [{name, group, count, sum, min, max, buckets: [[index, count]]}],
+ *    "links": [{link, reverse, packets, bytes, lost}], "drops": {reason: packets},
+ *    "energy": [{actor, component, joules}], "counters": [{actor, name, value}]}
+ * Histogram bucket indices are those of nodes/runtime/histogram.ts; metric values are in the recorded unit (ns).
+ */
+import { readFileSync } from "node:fs";
+import { Histogram } from "../../nodes/runtime/histogram.ts";
+import { newAccumulator } from "../../nodes/runtime/metrics.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { metricKey, type IntervalRecord, type RunAggregator } from "../results/aggregate.ts";
+import { runViewFromScenario, type RunView } from "./run-view.ts";
+
+export const INTERVALS_SCHEMA = "dctwin.intervals/v1";
+export const INTERVALS_FILE = "intervals.jsonl";
+
+const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number): string {
+  const view = runViewFromScenario(scenario, "");
+  const header = {
+    schema: INTERVALS_SCHEMA,
+    scenario: view.scenario,
+    interval_ns: view.intervalNs,
+    duration_ns: view.durationNs,
+    sim_time_ns: simTimeNs,
+    actors: view.actors,
+    links: view.links,
+  };
+  const lines = [JSON.stringify(header)];
+  for (const interval of aggregator.intervalList(simTimeNs)) {
+    const startNs = interval.index * view.intervalNs;
+    lines.push(
+      JSON.stringify({
+        index: interval.index,
+        start_ns: startNs,
+        end_ns: Math.min(startNs + view.intervalNs, simTimeNs),
+        events: interval.events,
+        metrics: [...interval.metrics]
+          .sort(byKey)
+          .filter(([, m]) => m.count > 0)
+          .map(([, m]) => ({ name: m.name, group: m.group, count: m.count, sum: m.sum, min: m.min, max: m.max, buckets: [...m.histogram.counts].sort(([a], [b]) => a - b) })),
+        links: [...interval.links].sort(([a], [b]) => a - b).map(([key, t]) => ({ link: key >> 1, reverse: (key & 1) === 1, packets: t.packets, bytes: t.bytes, lost: t.lost })),
+        drops: Object.fromEntries([...interval.drops].sort(byKey)),
+        energy: [...interval.energy].sort(([a], [b]) => a - b).flatMap(([actor, components]) => [...components].sort(byKey).map(([component, joules]) => ({ actor, component, joules }))),
+        counters: [...interval.counters].sort(([a], [b]) => a - b).flatMap(([actor, counters]) => [...counters].sort(byKey).map(([name, value]) => ({ actor, name, value }))),
+      }),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+interface IntervalLine {
+  index: number;
+  start_ns: number;
+  end_ns: number;
+  events: number;
+  metrics: { name: string; group: string; count: number; sum: number; min: number; max: number; buckets: [number, number][] }[];
+  links: { link: number; reverse: boolean; packets: number; bytes: number; lost: number }[];
+  drops: Record<string, number>;
+  energy: { actor: number; component: string; joules: number }[];
+  counters: { actor: number; name: string; value: number }[];
+}
+
+export interface IntervalsFile {
+  view: RunView;
+  simTimeNs: number;
+  intervals: IntervalRecord[];
+}
+
+export class IntervalsFileError extends Error {
+  override name = "IntervalsFileError";
+}
+
+/** `runId` (from run-info.json) labels the replayed series; the file itself holds simulated results only. */
+export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new IntervalsFileError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const header = JSON.parse(lines[0] ?? "{}") as { schema?: string; scenario: string; interval_ns: number; duration_ns: number; sim_time_ns: number; actors: RunView["actors"]; links: RunView["links"] };
+  if (header.schema !== INTERVALS_SCHEMA) throw new IntervalsFileError(`${path}: not a ${INTERVALS_SCHEMA} file (schema ${JSON.stringify(header.schema)})`);
+  const view: RunView = { runId, scenario: header.scenario, intervalNs: header.interval_ns, durationNs: header.duration_ns, actors: header.actors, links: header.links };
+  const intervals = lines.slice(1).map((line) => toRecord(JSON.parse(line) as IntervalLine));
+  return { view, simTimeNs: header.sim_time_ns, intervals };
+}
+
+function toRecord(line: IntervalLine): IntervalRecord {
+  const record: IntervalRecord = { index: line.index, events: line.events, metrics: new Map(), links: new Map(), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
+  for (const m of line.metrics) {
+    const acc = newAccumulator(m.name, m.group);
+    Object.assign(acc, { count: m.count, sum: m.sum, min: m.min, max: m.max, histogram: new Histogram() });
+    for (const [i, n] of m.buckets) acc.histogram.addBucket(i, n);
+    record.metrics.set(metricKey(m.name, m.group), acc);
+  }
+  for (const l of line.links) record.links.set(l.link * 2 + (l.reverse ? 1 : 0), { packets: l.packets, bytes: l.bytes, lost: l.lost });
+  for (const [reason, n] of Object.entries(line.drops)) record.drops.set(reason, n);
+  for (const e of line.energy) {
+    let components = record.energy.get(e.actor);
+    if (components === undefined) record.energy.set(e.actor, (components = new Map()));
+    components.set(e.component, (components.get(e.component) ?? 0) + e.joules);
+  }
+  for (const c of line.counters) {
+    let counters = record.counters.get(c.actor);
+    if (counters === undefined) record.counters.set(c.actor, (counters = new Map()));
+    counters.set(c.name, (counters.get(c.name) ?? 0) + c.value);
+  }
+  return record;
+}

@@ -1,0 +1,46 @@
+/**
+ * OpenMetrics export of a finished run: its intervals (intervals.jsonl) replayed into the same families the live
+ * exporter serves, one snapshot at the start and one at the end of every metrics interval, each stamped with its
+ * simulated time (origin + simulated seconds). `promtool tsdb create-blocks-from openmetrics` backfills it.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readIntervalsFile, INTERVALS_FILE, IntervalsFileError } from "../intervals-file.ts";
+import { DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../levels.ts";
+import { createRunRegistry } from "../prometheus/exporter.ts";
+import { RunState } from "../run-state.ts";
+import { OpenMetricsWriter } from "./format.ts";
+
+export interface OpenMetricsExportOptions {
+  /** Unix time (s) of simulated time zero; default: when the run started (run-info.json), else 0. */
+  originS?: number;
+  level?: AggregationLevel;
+}
+
+export async function exportOpenMetrics(runDir: string, options: OpenMetricsExportOptions = {}): Promise<string> {
+  const path = join(runDir, INTERVALS_FILE);
+  if (!existsSync(path)) throw new IntervalsFileError(`${runDir} has no ${INTERVALS_FILE} (results written by an older dctwin: run the scenario again)`);
+  const info = readRunInfo(runDir);
+  const file = readIntervalsFile(path, info?.run_id ?? "");
+  const intervals = file.intervals;
+  // A run cut short (Ctrl-C) ends where it stopped: its last interval is as long as it ran.
+  const view = { ...file.view, durationNs: Math.min(file.view.durationNs, file.simTimeNs) };
+  const originS = options.originS ?? (info?.started_at !== undefined ? Math.floor(Date.parse(info.started_at) / 1000) : 0);
+  const state = new RunState(view, options.level ?? DEFAULT_AGGREGATION_LEVEL);
+  const registry = createRunRegistry(state, false);
+  const writer = new OpenMetricsWriter();
+  await writer.snapshot(registry, originS);
+  for (const record of intervals) {
+    state.onIntervalClosed(record);
+    await writer.snapshot(registry, originS + state.closedUpToNs / 1e9);
+  }
+  return writer.toString();
+}
+
+function readRunInfo(runDir: string): { run_id?: string; started_at?: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(join(runDir, "run-info.json"), "utf8")) as { run_id?: string; started_at?: string };
+  } catch {
+    return undefined;
+  }
+}

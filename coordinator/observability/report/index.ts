@@ -1,0 +1,27 @@
+/** `dctwin report`: a results directory -> one self-contained HTML page (plots and tables). */
+import { writeFileSync } from "node:fs";
+import { renderReportHtml } from "./html.ts";
+import { loadReportData } from "./load.ts";
+import { buildPlots } from "./plots.ts";
+import { headlineRows, summarySections } from "./tables.ts";
+
+export { ReportInputError } from "./load.ts";
+export { PLOT_BUILDERS, type PlotBuilder, type PlotSpec } from "./plots.ts";
+
+export function buildReportHtml(runDir: string): string {
+  const data = loadReportData(runDir);
+  const s = data.summary;
+  const runId = typeof data.runInfo?.run_id === "string" ? data.runInfo.run_id : "";
+  const started = typeof data.runInfo?.started_at === "string" ? `, started ${data.runInfo.started_at}` : "";
+  return renderReportHtml({
+    title: `dctwin run report: ${String(s.scenario ?? "?")}`,
+    subtitle: `${runId === "" ? "" : `run ${runId}, `}seed ${String(s.seed ?? "?")}, ${String(s.status ?? "?")}${started}; results from ${runDir}`,
+    headline: headlineRows(data),
+    plots: buildPlots(data),
+    sections: summarySections(s),
+  });
+}
+
+export function writeReport(runDir: string, outFile: string): void {
+  writeFileSync(outFile, buildReportHtml(runDir));
+}

@@ -1,0 +1,133 @@
+/**
+ * The report's plots, each built from the results by one small function; a plot with no data is left out.
+ * x is simulated time (the end of each metrics interval, in seconds). To add a plot (e.g. entropy production of
+ * the irreversibility ledger), add a builder to PLOT_BUILDERS; thermo.csv columns are already plotted one by one.
+ */
+import type { ReportData, Table } from "./load.ts";
+
+export interface PlotSeries {
+  label: string;
+  values: (number | null)[];
+}
+
+export interface PlotSpec {
+  id: string;
+  title: string;
+  /** Unit of the y axis, shown on it. */
+  unit: string;
+  x: number[];
+  series: PlotSeries[];
+  note?: string;
+}
+
+export type PlotBuilder = (data: ReportData) => PlotSpec[];
+
+/** Interval end times, ascending, from a table's t_end_s column. */
+function times(table: Table): number[] {
+  return [...new Set(table.map((r) => Number(r.t_end_s)))].sort((a, b) => a - b);
+}
+
+/** One series per distinct `key`, valued by `value` at each interval end (null where absent). */
+function pivot(table: Table, x: number[], key: (r: Table[number]) => string, value: (r: Table[number]) => number | null, label = (k: string) => k): PlotSeries[] {
+  const index = new Map(x.map((t, i) => [t, i]));
+  const out = new Map<string, (number | null)[]>();
+  for (const r of table) {
+    const k = key(r);
+    let values = out.get(k);
+    if (values === undefined) out.set(k, (values = new Array<number | null>(x.length).fill(null)));
+    const i = index.get(Number(r.t_end_s));
+    if (i !== undefined) values[i] = (values[i] ?? 0) + (value(r) ?? 0);
+  }
+  return [...out].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, values]) => ({ label: label(k), values }));
+}
+
+const seconds = (r: Table[number]) => Number(r.t_end_s) - Number(r.t_start_s);
+
+function throughput(data: ReportData): PlotSpec[] {
+  const metric = data.timeseries.some((r) => r.metric === "response_time_s") ? "response_time_s" : "requests_sent";
+  const rows = data.timeseries.filter((r) => r.metric === metric);
+  if (rows.length === 0) return [];
+  const x = times(data.timeseries);
+  const what = metric === "response_time_s" ? "responses" : "requests sent";
+  return [{ id: "throughput", title: `Throughput (${what} per simulated second, by group)`, unit: "1/s", x, series: pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)) }];
+}
+
+function responseTimes(data: ReportData): PlotSpec[] {
+  const rows = data.timeseries.filter((r) => r.metric === "response_time_s");
+  if (rows.length === 0) return [];
+  const x = times(data.timeseries);
+  const series = ["p50", "p99"].flatMap((q) => pivot(rows, x, (r) => String(r.group), (r) => (r[q] === null ? null : Number(r[q]) * 1000), (g) => `${g} ${q}`));
+  return [{ id: "response-time", title: "Response time percentiles (per interval)", unit: "ms", x, series }];
+}
+
+function drops(data: ReportData): PlotSpec[] {
+  const rows = data.timeseries.filter((r) => r.metric === "dropped_packets");
+  const x = times(data.timeseries);
+  if (rows.length === 0) return x.length === 0 ? [] : [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series: [], note: "No packet was dropped." }];
+  return [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series: pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)) }];
+}
+
+/** Total link traffic and the busiest directions (at most 8, so big topologies stay readable). */
+function linkTraffic(data: ReportData): PlotSpec[] {
+  if (data.links.length === 0) return [];
+  const x = times(data.timeseries.length > 0 ? data.timeseries : data.links);
+  const bytes = new Map<string, number>();
+  for (const r of data.links) bytes.set(String(r.direction), (bytes.get(String(r.direction)) ?? 0) + Number(r.bytes));
+  const busiest = new Set([...bytes].sort(([, a], [, b]) => b - a).slice(0, 8).map(([d]) => d));
+  const total = pivot(data.links, x, () => "all links", (r) => Number(r.bytes) / seconds(r));
+  const top = pivot(data.links.filter((r) => busiest.has(String(r.direction))), x, (r) => String(r.direction), (r) => Number(r.bytes) / seconds(r));
+  const note = bytes.size > busiest.size ? `Busiest ${busiest.size} of ${bytes.size} link directions shown.` : undefined;
+  return [{ id: "link-traffic", title: "Link traffic (bytes per simulated second)", unit: "B/s", x, series: [...total, ...top], note }];
+}
+
+/** Power per interval: total (thermo.csv) and per actor group (intervals.jsonl). */
+function power(data: ReportData): PlotSpec[] {
+  const x = times(data.thermo);
+  if (x.length === 0 || !data.thermo.some((r) => Number(r.power_w) > 0)) return [{ id: "power", title: "Power", unit: "W", x, series: [], note: "No actor of this run has a power model." }];
+  const series = pivot(data.thermo, x, () => "total", (r) => Number(r.power_w));
+  const file = data.intervals;
+  if (file !== null) {
+    const groups = new Map<string, (number | null)[]>();
+    for (const record of file.intervals) {
+      const t = Math.min((record.index + 1) * file.view.intervalNs, file.simTimeNs) / 1e9;
+      const i = x.findIndex((v) => Math.abs(v - t) < 1e-9);
+      const s = (Math.min((record.index + 1) * file.view.intervalNs, file.simTimeNs) - record.index * file.view.intervalNs) / 1e9;
+      if (i < 0 || s <= 0) continue;
+      for (const [actor, components] of record.energy) {
+        const group = file.view.actors[actor]?.group ?? "?";
+        let values = groups.get(group);
+        if (values === undefined) groups.set(group, (values = new Array<number | null>(x.length).fill(0)));
+        for (const joules of components.values()) values[i] = (values[i] ?? 0) + joules / s;
+      }
+    }
+    if (groups.size > 1) series.push(...[...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([g, values]) => ({ label: `group ${g}`, values })));
+  }
+  let sum = 0;
+  const energy = data.thermo.map((r) => (sum += Number(r.energy_j)));
+  return [
+    { id: "power", title: "Power (mean per interval)", unit: "W", x, series },
+    { id: "energy", title: "Energy used (cumulative)", unit: "J", x, series: [{ label: "total", values: energy }] },
+  ];
+}
+
+/** Every other thermo.csv column, one plot each (both ledgers per interval). */
+function thermoColumns(data: ReportData): PlotSpec[] {
+  const first = data.thermo[0];
+  if (first === undefined) return [];
+  const x = times(data.thermo);
+  const skip = new Set(["t_start_s", "t_end_s", "energy_j", "power_w"]);
+  return Object.keys(first)
+    .filter((c) => !skip.has(c) && data.thermo.some((r) => typeof r[c] === "number"))
+    .map((c) => ({ id: `thermo-${c}`, title: `${c} (thermo.csv)`, unit: unitOf(c), x, series: pivot(data.thermo, x, () => c, (r) => (typeof r[c] === "number" ? (r[c] as number) : null)) }));
+}
+
+function unitOf(column: string): string {
+  const units: [string, string][] = [["_kb_per_s", "k_B/s"], ["_w_per_k", "W/K"], ["_w", "W"], ["_j", "J"], ["_per_s", "1/s"], ["_s", "s"], ["_bytes", "B"]];
+  return units.find(([suffix]) => column.endsWith(suffix))?.[1] ?? "";
+}
+
+export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, thermoColumns];
+
+export function buildPlots(data: ReportData, builders: readonly PlotBuilder[] = PLOT_BUILDERS): PlotSpec[] {
+  return builders.flatMap((b) => b(data));
+}

@@ -1,0 +1,192 @@
+/**
+ * The state of a run as the metrics exporters see it: the live progress of the window loop (simulated clock,
+ * windows, packet totals, hosts) and the cumulative sums of every closed metrics interval, aggregated at the
+ * run's aggregation level. It knows nothing about Prometheus: collectors read it at scrape time.
+ *
+ * Live, it is fed by the run driver's `onWindow` and `onIntervalClosed` callbacks; replayed (export of a finished
+ * run), by the intervals of intervals.jsonl one by one, the simulated clock following the intervals.
+ */
+import { Histogram } from "../../nodes/runtime/histogram.ts";
+import type { ConservationTotals } from "../conservation.ts";
+import type { IntervalRecord } from "../results/aggregate.ts";
+import type { WindowProgress } from "../run-driver.ts";
+import { actorSeries, componentSeries, groupSeries, linkSeries, type AggregationLevel, type Labels, type SeriesKey } from "./levels.ts";
+import { intervalBoundsNs, type RunView } from "./run-view.ts";
+
+export interface CounterSeries {
+  labels: Labels;
+  value: number;
+}
+
+export interface LinkSeries {
+  labels: Labels;
+  packets: number;
+  bytes: number;
+  lost: number;
+}
+
+/** A model metric (e.g. response_time_ns) summed over the actors of one series since the start. */
+export interface MetricSeries {
+  labels: Labels;
+  count: number;
+  sum: number;
+  histogram: Histogram;
+  /** Observations in the last closed interval, per simulated second. */
+  lastRatePerS: number;
+}
+
+/** What the run driver tells about itself (hosts joined, paused). */
+export interface DriverProbe {
+  progress(): { hostsJoined: number; paused: boolean };
+}
+
+export class RunState {
+  readonly view: RunView;
+  readonly level: AggregationLevel;
+  /** Target pace (simulated s per wall s) when paced. */
+  readonly speed: number | undefined;
+
+  // Live progress (from the window loop).
+  live = false;
+  simTimeNs = 0;
+  windows = 0;
+  events = 0;
+  totals: ConservationTotals | undefined;
+  finished = false;
+  private wallStartMs: number | undefined;
+  private wallNowMs: number | undefined;
+  private driver: DriverProbe | undefined;
+
+  // Closed intervals (cumulative).
+  intervalsClosed = 0;
+  /** Simulated time up to which the interval-based series are complete. */
+  closedUpToNs = 0;
+  intervalEvents = 0;
+  bitsErased = 0;
+  readonly drops = new Map<string, number>();
+  readonly links = new Map<string, LinkSeries>();
+  readonly energy = new Map<string, CounterSeries>();
+  /** Mean power over the last closed interval, per series (0 once a series stops drawing). */
+  readonly power = new Map<string, CounterSeries>();
+  /** Model metric name -> series key -> sums. */
+  readonly metrics = new Map<string, Map<string, MetricSeries>>();
+  /** Called once per model metric name, when it is first seen (exporters register its family then). */
+  onNewMetric: ((name: string) => void) | undefined;
+
+  private readonly actorKeys: SeriesKey[][];
+  private readonly linkKeys: SeriesKey[][];
+
+  constructor(view: RunView, level: AggregationLevel, speed?: number) {
+    this.view = view;
+    this.level = level;
+    this.speed = speed;
+    this.actorKeys = view.actors.map((_, i) => actorSeries(view, i, level));
+    this.linkKeys = view.links.flatMap((_, i) => [linkSeries(view, i * 2, level), linkSeries(view, i * 2 + 1, level)]);
+  }
+
+  attachDriver(driver: DriverProbe): void {
+    this.driver = driver;
+  }
+
+  onWindow(p: WindowProgress): void {
+    const now = performance.now();
+    this.live = true;
+    this.wallStartMs ??= now;
+    this.wallNowMs = now;
+    this.simTimeNs = p.endNs;
+    this.windows = p.window + 1;
+    this.events = p.events;
+    this.totals = p.totals;
+  }
+
+  /** The run is over: its final simulated time and conservation totals (after the closing call). */
+  onRunEnd(simTimeNs: number, totals: ConservationTotals): void {
+    this.simTimeNs = simTimeNs;
+    this.totals = totals;
+    this.finished = true;
+  }
+
+  hostsConnected(): number | undefined {
+    return this.driver?.progress().hostsJoined;
+  }
+
+  paused(): boolean | undefined {
+    return this.driver?.progress().paused;
+  }
+
+  /** Simulated seconds per wall second since the first window. */
+  speedRatio(): number | undefined {
+    if (this.wallStartMs === undefined || this.wallNowMs === undefined || this.wallNowMs <= this.wallStartMs) return undefined;
+    return this.simTimeNs / 1e9 / ((this.wallNowMs - this.wallStartMs) / 1000);
+  }
+
+  onIntervalClosed(record: IntervalRecord): void {
+    // (A live run cut short by Ctrl-C ends its last interval early; its power is then averaged over the whole
+    // interval. Replays know where a run stopped: their view's duration is the simulated time reached.)
+    const [startNs, endNs] = intervalBoundsNs(this.view, record.index);
+    const seconds = Math.max(endNs - startNs, 1) / 1e9;
+    this.intervalsClosed++;
+    this.closedUpToNs = Math.max(this.closedUpToNs, endNs);
+    this.intervalEvents += record.events;
+    if (!this.live) {
+      this.simTimeNs = this.closedUpToNs;
+      this.events = this.intervalEvents;
+    }
+    for (const [reason, n] of record.drops) this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
+
+    for (const [key, t] of record.links) {
+      for (const s of this.linkKeys[key] ?? []) {
+        let l = this.links.get(s.key);
+        if (l === undefined) this.links.set(s.key, (l = { labels: s.labels, packets: 0, bytes: 0, lost: 0 }));
+        l.packets += t.packets;
+        l.bytes += t.bytes;
+        l.lost += t.lost;
+      }
+    }
+
+    for (const p of this.power.values()) p.value = 0;
+    const intervalJ = new Map<string, CounterSeries>();
+    const add = (s: SeriesKey, joules: number) => {
+      const e = intervalJ.get(s.key);
+      if (e === undefined) intervalJ.set(s.key, { labels: s.labels, value: joules });
+      else e.value += joules;
+    };
+    // Actor order, then component order: the same sums whatever the sharding.
+    for (const actor of [...record.energy.keys()].sort((a, b) => a - b)) {
+      const components = record.energy.get(actor)!;
+      for (const component of [...components.keys()].sort()) {
+        const joules = components.get(component)!;
+        for (const s of this.actorKeys[actor] ?? []) add(s, joules);
+        for (const s of componentSeries(component, this.level)) add(s, joules);
+      }
+    }
+    for (const [key, e] of intervalJ) {
+      const total = this.energy.get(key);
+      if (total === undefined) this.energy.set(key, { labels: e.labels, value: e.value });
+      else total.value += e.value;
+      this.power.set(key, { labels: e.labels, value: e.value / seconds });
+    }
+
+    for (const counters of record.counters.values()) this.bitsErased += counters.get("bits_erased") ?? 0;
+
+    for (const series of this.metrics.values()) for (const m of series.values()) m.lastRatePerS = 0;
+    const intervalCounts = new Map<MetricSeries, number>();
+    for (const acc of record.metrics.values()) {
+      if (acc.count === 0) continue;
+      let byKey = this.metrics.get(acc.name);
+      if (byKey === undefined) {
+        this.metrics.set(acc.name, (byKey = new Map()));
+        this.onNewMetric?.(acc.name);
+      }
+      for (const s of groupSeries(acc.group, this.level)) {
+        let m = byKey.get(s.key);
+        if (m === undefined) byKey.set(s.key, (m = { labels: s.labels, count: 0, sum: 0, histogram: new Histogram(), lastRatePerS: 0 }));
+        m.count += acc.count;
+        m.sum += acc.sum;
+        m.histogram.merge(acc.histogram);
+        intervalCounts.set(m, (intervalCounts.get(m) ?? 0) + acc.count);
+      }
+    }
+    for (const [m, n] of intervalCounts) m.lastRatePerS = n / seconds;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * What the observability code needs to know about a run: its actors (id, group, rack/zone labels), its links and
+ * its clock settings. Built from the resolved scenario during a run, or from the header of intervals.jsonl when a
+ * finished run is exported or reported.
+ */
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+
+export interface RunViewActor {
+  id: string;
+  kind: string;
+  group: string;
+  labels: Record<string, string>;
+}
+
+export interface RunViewLink {
+  id: string;
+  /** Actor indices of the two ends. */
+  a: number;
+  b: number;
+}
+
+export interface RunView {
+  runId: string;
+  scenario: string;
+  intervalNs: number;
+  durationNs: number;
+  actors: RunViewActor[];
+  links: RunViewLink[];
+}
+
+export function runViewFromScenario(scenario: ResolvedScenario, runId: string): RunView {
+  return {
+    runId,
+    scenario: scenario.run.name,
+    intervalNs: scenario.run.metricsIntervalNs,
+    durationNs: scenario.run.durationNs,
+    actors: scenario.actors.map((a) => ({ id: a.id, kind: a.kind, group: a.group, labels: { ...a.labels } })),
+    links: scenario.links.map((l) => ({ id: l.id, a: l.a, b: l.b })),
+  };
+}
+
+/** [start, end) of metrics interval `index` in simulated nanoseconds; the last one ends with the run. */
+export function intervalBoundsNs(view: RunView, index: number): [number, number] {
+  const start = index * view.intervalNs;
+  return [start, Math.min(start + view.intervalNs, Math.max(view.durationNs, start))];
+}

@@ -1,0 +1,143 @@
+/**
+ * A host process's own Prometheus metrics (opt-in: `dctwin host --metrics-port`): what crosses its wire
+ * (messages, batches and bytes by direction and channel), the events and windows it ran, and the Node.js process
+ * metrics of prom-client (event-loop lag, CPU, memory, GC). Counted by a Transport decorator, so the runtime is
+ * untouched; served on its own port at /metrics, bound to loopback unless told otherwise.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { collectDefaultMetrics, Counter, Registry } from "prom-client";
+import type { MessageHandler, Subscription, Transport } from "./runtime/transport/transport.ts";
+import { tryDecode, wire } from "./runtime/wire.ts";
+
+type Direction = "sent" | "received";
+
+/** What one host's wire carried, by direction and channel (`data` batches, or the sync verb). */
+export class WireStats {
+  readonly messages = new Map<string, number>();
+  readonly bytes = new Map<string, number>();
+  events = 0;
+  windows = 0;
+
+  count(direction: Direction, subject: string, bytes: number): void {
+    const key = `${direction}|${channelOf(subject)}`;
+    this.messages.set(key, (this.messages.get(key) ?? 0) + 1);
+    this.bytes.set(key, (this.bytes.get(key) ?? 0) + bytes);
+  }
+}
+
+/** `dct.<run>.host.<n>.data` -> data; `dct.<run>.sync.<verb>` -> the verb; anything else -> other. */
+function channelOf(subject: string): string {
+  if (subject.endsWith(".data")) return "data";
+  const verb = /\.sync\.([a-z]+)$/.exec(subject)?.[1];
+  return verb ?? "other";
+}
+
+/** Counts every message through `inner`; reads events from the host's own WindowDone reports. */
+export class CountingTransport implements Transport {
+  private readonly inner: Transport;
+  private readonly stats: WireStats;
+
+  constructor(inner: Transport, stats: WireStats) {
+    this.inner = inner;
+    this.stats = stats;
+  }
+
+  publish(subject: string, payload: Uint8Array): void {
+    this.stats.count("sent", subject, payload.byteLength);
+    if (subject.endsWith(".sync.done")) {
+      const done = tryDecode(wire.WindowDone, payload);
+      if (done !== undefined) {
+        this.stats.events += Number(done.events);
+        this.stats.windows++;
+      }
+    }
+    this.inner.publish(subject, payload);
+  }
+
+  subscribe(subject: string, handler: MessageHandler): Subscription {
+    return this.inner.subscribe(subject, (payload, actual) => {
+      this.stats.count("received", actual, payload.byteLength);
+      handler(payload, actual);
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+export function hostRegistry(stats: WireStats, labels: { run: string; host: string }): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels(labels);
+  collectDefaultMetrics({ register: registry });
+  // Gauges that prom-client names like counters (promtool flags them); their per-type breakdowns stay.
+  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) registry.removeSingleMetric(name);
+  const registers = [registry];
+  const byKey = (map: Map<string, number>, keep: (channel: string) => boolean) =>
+    [...map].filter(([k]) => keep(k.split("|")[1]!)).map(([k, value]) => {
+      const [direction, channel] = k.split("|") as [string, string];
+      return { labels: { direction, channel }, value };
+    });
+  new Counter({
+    name: "dctwin_host_messages_total",
+    help: "Wire messages of this host by direction (sent, received) and channel (data: packet batches; else the sync verb).",
+    labelNames: ["direction", "channel"],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of byKey(stats.messages, () => true)) this.inc(s.labels, s.value);
+    },
+  });
+  new Counter({
+    name: "dctwin_host_wire_bytes_total",
+    help: "Payload bytes of this host's wire messages by direction and channel.",
+    labelNames: ["direction", "channel"],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of byKey(stats.bytes, () => true)) this.inc(s.labels, s.value);
+    },
+  });
+  new Counter({
+    name: "dctwin_host_batches_total",
+    help: "Packet batches this host sent to or received from other hosts (at most one per peer and window).",
+    labelNames: ["direction"],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of byKey(stats.messages, (c) => c === "data")) this.inc({ direction: s.labels.direction }, s.value);
+    },
+  });
+  new Counter({ name: "dctwin_host_events_total", help: "Simulation events this host executed.", registers, collect() { this.reset(); this.inc(stats.events); } });
+  new Counter({ name: "dctwin_host_windows_total", help: "Windows this host ran and reported.", registers, collect() { this.reset(); this.inc(stats.windows); } });
+  return registry;
+}
+
+export async function serveHostMetrics(registry: Registry, options: { host?: string; port: number }): Promise<{ url: string; close: () => Promise<void> }> {
+  const address = options.host ?? "127.0.0.1";
+  const server = createServer((req, res) => {
+    if ((req.url ?? "").split("?")[0] !== "/metrics") return void res.writeHead(404).end("not found: try /metrics\n");
+    registry.metrics().then(
+      (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, address, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${address.includes(":") ? `[${address}]` : address}:${port}/metrics`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

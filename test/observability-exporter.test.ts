@@ -1,0 +1,182 @@
+/**
+ * The coordinator's Prometheus exporter: its exposition passes `promtool check metrics`, agrees with the run's
+ * summary, is served on loopback at /metrics, and its label cardinality is bounded by the aggregation level
+ * (stated and checked for the largest example, scenarios/bench-300.yaml).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { Registry } from "prom-client";
+import { runTwin } from "../coordinator/run.ts";
+import { Histogram } from "../nodes/runtime/histogram.ts";
+import { newAccumulator, observe } from "../nodes/runtime/metrics.ts";
+import { loadScenarioFile } from "../scenario/load.ts";
+import { emptyRecordForTest } from "./support/observability.ts";
+import { AGGREGATION_LEVELS, type AggregationLevel } from "../coordinator/observability/levels.ts";
+import { cumulativeCounts } from "../coordinator/observability/prometheus/buckets.ts";
+import { registerRunMetrics, seriesBound } from "../coordinator/observability/prometheus/collector.ts";
+import { createRunRegistry, startRunExporter } from "../coordinator/observability/prometheus/exporter.ts";
+import { RunState } from "../coordinator/observability/run-state.ts";
+import { runViewFromScenario } from "../coordinator/observability/run-view.ts";
+import { SECONDS_BUCKETS } from "../coordinator/observability/prometheus/buckets.ts";
+import { metricKey } from "../coordinator/results/aggregate.ts";
+import { promtool } from "./support/prometheus.ts";
+import { REPO_ROOT } from "./support/cli.ts";
+import { tempDir, writeScenario } from "./support/scenarios.ts";
+
+const dir = tempDir("dctwin-obs-exporter-");
+after(() => dir.remove());
+
+/** Sample lines (time series) of an exposition, by family name. */
+function series(text: string): string[] {
+  return text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+function value(text: string, selector: string): number {
+  const line = series(text).find((l) => l.startsWith(selector + " ") || l.startsWith(selector.replace(/}$/, ",")));
+  assert.ok(line !== undefined, `no sample ${selector}`);
+  return Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+// A powered server behind a small queue (drops by reason), with two client groups.
+const scenario = {
+  name: "obs-exporter",
+  run: { duration: "3s", seed: 3, metrics_interval: "500ms" },
+  actors: [
+    { id: "shop", kind: "client", group: "shoppers", target: "web", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 2000 },
+    { id: "bots", kind: "client", group: "crawlers", target: "web", arrivals: { process: "poisson", rate_per_s: 500 }, request_bytes: 200, response_bytes: 800 },
+    { id: "web", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 3, power: { model: "linear", idle_w: 100, max_w: 250 } },
+  ],
+  links: [
+    { a: "shop", b: "web", latency: "100us", bandwidth: "1Gbps" },
+    { a: "bots", b: "web", latency: "100us", bandwidth: "1Gbps", loss: 0.01 },
+  ],
+};
+
+test("observability exporter - exposition passes promtool and agrees with the summary", async () => {
+  const file = writeScenario(dir.path, "obs", scenario);
+  const { scenario: resolved } = loadScenarioFile(file);
+  const state = new RunState(runViewFromScenario(resolved, "r-test"), "group");
+  const registry = createRunRegistry(state, true);
+  const out = join(dir.path, "out");
+  const result = await runTwin({
+    scenario: resolved,
+    hosts: 1,
+    transport: "inproc",
+    runId: "r-test",
+    outDir: out,
+    onWindow: (p) => state.onWindow(p),
+    onIntervalClosed: (r) => state.onIntervalClosed(r),
+  });
+  state.onRunEnd(result.outcome.simTimeNs, result.outcome.totals);
+  const text = await registry.metrics();
+
+  const check = promtool(["check", "metrics"], text);
+  assert.equal(check.code, 0, `promtool check metrics:\n${check.stdout}${check.stderr}`);
+  assert.equal((check.stdout + check.stderr).trim(), "", "promtool has no complaints");
+  // HELP on every family.
+  const types = text.split("\n").filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2]);
+  const helps = new Set(text.split("\n").filter((l) => l.startsWith("# HELP ")).map((l) => l.split(" ")[2]));
+  assert.ok(types.length >= 25 && types.every((t) => helps.has(t)), "every family has HELP");
+
+  const s = result.summary;
+  assert.equal(value(text, 'dctwin_sim_time_seconds{run="r-test"}'), 3);
+  assert.equal(value(text, 'dctwin_events_total{run="r-test"}'), s.events);
+  assert.equal(value(text, 'dctwin_windows_total{run="r-test"}'), s.windows);
+  assert.equal(value(text, 'dctwin_conservation_checks_passed_total{run="r-test"}'), s.windows + 1);
+  assert.equal(value(text, 'dctwin_packets_injected_total{run="r-test"}'), s.packets.injected);
+  assert.equal(value(text, 'dctwin_packets_consumed_total{run="r-test"}'), s.packets.consumed);
+  const drops = Object.entries(s.packets.dropped_by_reason);
+  assert.ok(drops.length >= 2, "queue_full and wire loss drops");
+  for (const [reason, n] of drops) assert.equal(value(text, `dctwin_packets_dropped_total{reason="${reason}",run="r-test"}`), n);
+  assert.equal(value(text, 'dctwin_link_packets_total{level="total",run="r-test"}'), s.packets.link_hops);
+  const shopToWeb = s.link_traffic.find((l) => l.a === "shop")!.a_to_b;
+  assert.equal(value(text, 'dctwin_link_bytes_total{level="group",from="shoppers",to="server",run="r-test"}'), shopToWeb.bytes);
+  const rt = s.metrics.response_time_s!;
+  assert.equal(value(text, 'dctwin_response_time_seconds_count{level="group",group="shoppers",run="r-test"}'), rt.shoppers!.count);
+  assert.equal(value(text, 'dctwin_response_time_seconds_count{level="total",run="r-test"}'), rt.shoppers!.count + rt.crawlers!.count);
+  assert.ok(Math.abs(value(text, 'dctwin_response_time_seconds_sum{level="group",group="crawlers",run="r-test"}') - rt.crawlers!.sum) < 1e-9);
+  assert.equal(value(text, 'dctwin_requests_sent_total{level="total",run="r-test"}'), s.metrics.requests_sent!.shoppers!.sum + s.metrics.requests_sent!.crawlers!.sum);
+  // Energy and power (the server's linear power model; 1 core, so 100..250 W).
+  const heat = s.thermodynamics.heat;
+  assert.ok(heat.energy_j > 0, "the powered server used energy");
+  assert.ok(Math.abs(value(text, 'dctwin_energy_joules_total{level="total",run="r-test"}') - heat.energy_j) < 1e-6 * heat.energy_j);
+  assert.ok(Math.abs(value(text, 'dctwin_energy_joules_total{level="component",component="cpu",run="r-test"}') - heat.energy_j) < 1e-6 * heat.energy_j);
+  const power = value(text, 'dctwin_power_watts{level="group",group="server",run="r-test"}');
+  assert.ok(power > 100 && power < 250, `power ${power} W between idle and max`);
+  // Throughput of the last interval: responses per simulated second, near the offered 1200/s minus drops.
+  const throughput = value(text, 'dctwin_interval_observations_per_second{metric="response_time",level="total",run="r-test"}');
+  assert.ok(throughput > 800 && throughput < 1400, `throughput ${throughput}/s`);
+});
+
+test("observability exporter - served on loopback at /metrics with a free port", async () => {
+  const { scenario: resolved } = loadScenarioFile(join(REPO_ROOT, "scenarios/tiny.yaml"));
+  const exporter = await startRunExporter(runViewFromScenario(resolved, "r-http"), { port: 0 });
+  try {
+    assert.match(exporter.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    assert.notEqual(new URL(exporter.url).port, "9090");
+    const res = await fetch(exporter.url);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+    assert.match(await res.text(), /^dctwin_sim_time_seconds\{run="r-http"\} 0$/m);
+    assert.equal((await fetch(exporter.url.replace("/metrics", "/nope"))).status, 404);
+  } finally {
+    await exporter.close();
+  }
+});
+
+test("observability exporter - histogram buckets from the twin's log-linear histograms", () => {
+  const values = [0, 999, 1000, 1001, 5_000, 20_000, 99_999, 100_000, 2_500_000, 7_000_000_000];
+  const h = new Histogram();
+  for (const v of values) h.add(v);
+  const counts = cumulativeCounts(h, SECONDS_BUCKETS, 1e-9);
+  SECONDS_BUCKETS.forEach((bound, i) => {
+    const exact = values.filter((v) => v * 1e-9 <= bound).length;
+    assert.ok(Math.abs(counts[i]! - exact) <= 1, `le=${bound}: ${counts[i]} vs exact ${exact}`);
+  });
+  assert.deepEqual([...counts].sort((a, b) => a - b), counts, "cumulative");
+});
+
+/**
+ * The cardinality bound, for bench-300 (300 actors in 3 groups, 200 links, no racks or zones): every actor
+ * draws power, every link direction carries traffic, every group records every metric.
+ */
+test("observability exporter - label cardinality bounded by the aggregation level (bench-300)", async () => {
+  const { scenario: bench } = loadScenarioFile(join(REPO_ROOT, "scenarios/bench-300.yaml"));
+  const view = runViewFromScenario(bench, "r-bench");
+  const record = emptyRecordForTest(0);
+  for (const actor of bench.actors) {
+    record.energy.set(actor.index, new Map([["cpu", 1], ["chassis", 2]]));
+    for (const name of ["response_time_ns", "queue_wait_ns", "busy_core_ns", "requests_sent"]) {
+      const acc = record.metrics.get(metricKey(name, actor.group)) ?? newAccumulator(name, actor.group);
+      observe(acc, 1000 + actor.index);
+      record.metrics.set(metricKey(name, actor.group), acc);
+    }
+  }
+  for (const link of bench.links) for (const r of [0, 1]) record.links.set(link.index * 2 + r, { packets: 1, bytes: 100, lost: 0 });
+  record.drops.set("queue_full", 1);
+  record.drops.set("link_loss", 1);
+  const counts: Record<string, number> = {};
+  for (const level of AGGREGATION_LEVELS) {
+    const state = new RunState(view, level);
+    const registry = new Registry();
+    registerRunMetrics(registry, state, { live: true });
+    state.onIntervalClosed(record);
+    const n = series(await registry.metrics()).length;
+    const bound = seriesBound(view, level, { histograms: 3, histogramBuckets: SECONDS_BUCKETS.length, counters: 1, dropReasons: 2, components: 2, live: true });
+    assert.equal(n, bound, `${level}: the bound is exact when every entity is active`);
+    counts[level] = n;
+  }
+  // Stated bound for bench-300 with today's models (3 duration histograms: response_time, queue_wait, busy_core;
+  // 1 counter: requests_sent; 2 drop reasons; 2 energy components):
+  assert.deepEqual(counts, { total: 101, group: 354, actor: 2154 } satisfies Record<AggregationLevel, number>);
+
+  // A real (short) bench-300 run at the default level stays within the bound.
+  const state = new RunState(view, "group");
+  const registry = createRunRegistry(state, true);
+  await runTwin({ scenario: { ...bench, run: { ...bench.run, durationNs: 300e6 } }, hosts: 1, transport: "inproc", outDir: join(dir.path, "bench"), onWindow: (p) => state.onWindow(p), onIntervalClosed: (r) => state.onIntervalClosed(r) });
+  const live = series(await registry.metrics()).length;
+  assert.ok(live <= counts.group!, `bench-300 exports ${live} series at level group (bound ${counts.group})`);
+  assert.ok(readFileSync(join(dir.path, "bench", "intervals.jsonl"), "utf8").startsWith('{"schema":"dctwin.intervals/v1"'));
+});

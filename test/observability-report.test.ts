@@ -1,0 +1,103 @@
+/**
+ * `dctwin report RUN_DIR`: one self-contained HTML page (uPlot inlined, no network: a CSP forbids it), rendered by
+ * headless Chromium without console messages; every chart draws, and summary sections are read generically.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, test } from "node:test";
+import { runCli } from "./support/cli.ts";
+import { tempDir, writeScenario } from "./support/scenarios.ts";
+
+const dir = tempDir("dctwin-obs-report-");
+after(() => dir.remove());
+
+const CHROMIUM = process.env.DCTWIN_CHROMIUM ?? "chromium";
+
+const scenario = {
+  name: "obs-report",
+  run: { duration: "4s", seed: 6, metrics_interval: "500ms" },
+  actors: [
+    { id: "shop", kind: "client", group: "shoppers", target: "web", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 2000 },
+    { id: "bots", kind: "client", group: "crawlers", target: "web", arrivals: { process: "poisson", rate_per_s: 400 }, request_bytes: 200, response_bytes: 800 },
+    { id: "web", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 3, power: { model: "linear", idle_w: 100, max_w: 250 } },
+  ],
+  links: [
+    { a: "shop", b: "web", latency: "100us", bandwidth: "1Gbps" },
+    { a: "bots", b: "web", latency: "100us", bandwidth: "1Gbps" },
+  ],
+};
+
+/** Headless Chromium on a file: the DOM after scripts ran, a screenshot, and its log (console messages included). */
+function chromium(url: string, screenshot: string, profile: string): Promise<{ code: number | null; dom: string; log: string }> {
+  const args = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    `--user-data-dir=${profile}`,
+    "--enable-logging=stderr",
+    "--v=0",
+    "--window-size=1280,2400",
+    `--screenshot=${screenshot}`,
+    "--dump-dom",
+    url,
+  ];
+  const child = spawn(CHROMIUM, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let dom = "";
+  let log = "";
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (dom += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (log += c));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, dom, log });
+    });
+  });
+}
+
+test("observability report - a self-contained HTML page that renders in headless Chromium without console errors", async () => {
+  const file = writeScenario(dir.path, "report", scenario);
+  const out = join(dir.path, "run");
+  const run = await runCli(["run", file, "--transport", "inproc", "--out", out, "-q"]);
+  assert.equal(run.code, 0, run.stderr);
+  // A section the summary does not have today: the report shows it without knowing it.
+  const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+  summary.future_ledger = { entropy_production_kb_per_s: 12.5, by_cycle: [{ cycle: "a→b→a", sigma_kb_per_s: 10 }, { cycle: "b→c→b", sigma_kb_per_s: 2.5 }] };
+  writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2));
+
+  const report = await runCli(["report", out]);
+  assert.equal(report.code, 0, report.stderr);
+  const html = readFileSync(join(out, "report.html"), "utf8");
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+  assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|@import|url\(http/i, "nothing loaded from elsewhere");
+  assert.match(html, /<summary>future_ledger<\/summary>/);
+  assert.match(html, /<th>entropy_production_kb_per_s<\/th><td>12\.5<\/td>/);
+  assert.match(html, /<th>cycle<\/th><th>sigma_kb_per_s<\/th>/);
+  for (const title of ["Throughput", "Response time percentiles", "Packets dropped", "Link traffic", "Power", "Energy used", "packet_sigma_kb_per_s"]) assert.ok(html.includes(title), title);
+
+  const screenshot = join(dir.path, "report.png");
+  const browser = await chromium(pathToFileURL(join(out, "report.html")).href, screenshot, join(dir.path, "chromium-profile"));
+  assert.equal(browser.code, 0, browser.log.slice(-3000));
+  const body = /<body([^>]*)>/.exec(browser.dom)?.[1] ?? "";
+  assert.match(body, /data-status="ok"/, `page status: ${body}`);
+  const charts = Number(/data-charts="(\d+)"/.exec(body)?.[1]);
+  assert.ok(charts >= 9, `${charts} charts drawn`);
+  assert.equal((browser.dom.match(/<canvas/g) ?? []).length, charts, "one canvas per chart");
+  const consoleLines = browser.log.split("\n").filter((l) => l.includes(":CONSOLE"));
+  assert.deepEqual(consoleLines, [], "no console message (errors, CSP violations, uncaught exceptions)");
+  assert.ok(existsSync(screenshot) && statSync(screenshot).size > 20_000, "a screenshot with content");
+});
+
+test("observability report - a directory without summary.json is invalid input", async () => {
+  const r = await runCli(["report", join(dir.path, "nothing-here")]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no summary\.json/);
+});
