@@ -1,0 +1,201 @@
+/**
+ * Steady-state checks: a metric condition in k6's threshold style ("response_time_s p(99) < 50ms",
+ * "dropped_packets{link_down} count > 0") that must hold over a stretch of simulated time. Evaluated over the
+ * metrics intervals that lie inside the stretch, after the run.
+ */
+import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { intervalThermo } from "../ledgers/series.ts";
+import type { IntervalRecord, RunAggregator } from "../results/aggregate.ts";
+
+export type Stat = { kind: "mean" | "min" | "max" | "count" | "rate" | "sum" } | { kind: "quantile"; q: number };
+export type Op = "<" | "<=" | ">" | ">=" | "==" | "!=";
+
+export interface Threshold {
+  text: string;
+  metric: string;
+  /** null: every group (or drop reason). */
+  group: string | null;
+  stat: Stat;
+  op: Op;
+  value: number;
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, min: 60, h: 3600 };
+const THRESHOLD = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\{([^}]*)\})?\s+([A-Za-z]+(?:\(\s*[0-9.]+\s*\))?|p[0-9.]+)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9.]+(?:e[+-]?\d+)?)\s*([a-zµ%]*)\s*$/i;
+
+/** Metrics computed per interval from the ledgers rather than recorded by models. */
+export const THERMO_METRICS = ["power_w", "energy_j", "heat_entropy_kb_per_s", "packet_sigma_kb_per_s", "landauer_power_w"] as const;
+
+/** Parses "metric{group} stat op value[unit]"; throws a message naming what is wrong. */
+export function parseThreshold(text: string): Threshold {
+  const m = THRESHOLD.exec(text);
+  if (m === null) throw new Error(`expected "<metric>[{group}] <stat> <op> <value>", e.g. "response_time_s p(99) < 50ms" (got ${JSON.stringify(text)})`);
+  const [, metric, group, statText, op, number, unit] = m;
+  const stat = parseStat(statText!);
+  let value = Number(number);
+  if (unit) {
+    const factor = metric!.endsWith("_s") ? DURATION_UNITS[unit] : unit === "%" ? 0.01 : undefined;
+    if (factor === undefined) throw new Error(`unit "${unit}" does not fit ${metric} (durations only for *_s metrics, % for ratios)`);
+    value *= factor;
+  }
+  return { text: text.trim(), metric: metric!, group: group === undefined || group === "" ? null : group, stat, op: op as Op, value };
+}
+
+function parseStat(text: string): Stat {
+  const t = text.toLowerCase().replace(/\s+/g, "");
+  const q = /^p\(?([0-9.]+)\)?$/.exec(t);
+  if (q !== null) {
+    const p = Number(q[1]);
+    if (!(p > 0 && p < 100)) throw new Error(`percentile ${q[1]} must be between 0 and 100`);
+    return { kind: "quantile", q: p / 100 };
+  }
+  switch (t) {
+    case "avg":
+    case "mean":
+      return { kind: "mean" };
+    case "med":
+      return { kind: "quantile", q: 0.5 };
+    case "min":
+    case "max":
+    case "count":
+    case "rate":
+    case "sum":
+      return { kind: t };
+    default:
+      throw new Error(`unknown statistic "${text}"; expected avg, min, max, med, p(N), count, rate or sum`);
+  }
+}
+
+export interface CheckWindow {
+  name: string;
+  threshold: Threshold;
+  fromNs: number;
+  toNs: number;
+}
+
+export interface CheckVerdict {
+  name: string;
+  threshold: string;
+  from_s: number;
+  to_s: number;
+  /** Metrics intervals the value was computed over. */
+  intervals: number;
+  observed: number | null;
+  /** null: no data to decide on (counts as failed). */
+  passed: boolean | null;
+  reason: string | null;
+}
+
+export function evaluateCheck(check: CheckWindow, scenario: ResolvedScenario, aggregator: RunAggregator, endNs: number): CheckVerdict {
+  const intervalNs = aggregator.intervalNs;
+  const first = Math.ceil(check.fromNs / intervalNs);
+  const last = Math.floor(Math.min(check.toNs, endNs) / intervalNs); // exclusive
+  const records: IntervalRecord[] = last > first ? aggregator.intervalList(last * intervalNs).slice(first) : [];
+  const verdict = (observed: number | null, reason: string | null): CheckVerdict => ({
+    name: check.name,
+    threshold: check.threshold.text,
+    from_s: check.fromNs / 1e9,
+    to_s: check.toNs / 1e9,
+    intervals: records.length,
+    observed,
+    passed: observed === null ? null : compare(observed, check.threshold.op, check.threshold.value),
+    reason,
+  });
+  if (records.length === 0) return verdict(null, `no whole metrics interval (${intervalNs / 1e9} s) lies in [${check.fromNs / 1e9} s, ${Math.min(check.toNs, endNs) / 1e9} s)`);
+  const seconds = (records.length * intervalNs) / 1e9;
+  const { metric, group, stat } = check.threshold;
+
+  if ((THERMO_METRICS as readonly string[]).includes(metric)) {
+    const values = records.map((r) => {
+      const t = intervalThermo(scenario, r, intervalNs / 1e9);
+      return { power_w: t.powerW, energy_j: t.energyJ, heat_entropy_kb_per_s: t.heatEntropyKbPerS, packet_sigma_kb_per_s: t.sigmaKbPerS, landauer_power_w: t.landauerPowerW }[metric as (typeof THERMO_METRICS)[number]];
+    });
+    return verdict(seriesStat(values, stat, seconds), null);
+  }
+
+  if (metric === "dropped_packets" || metric === "events") {
+    let total = 0;
+    for (const r of records) {
+      if (metric === "events") total += r.events;
+      else for (const [reason, n] of r.drops) if (group === null || reason === group) total += n;
+    }
+    if (stat.kind === "count" || stat.kind === "sum") return verdict(total, null);
+    if (stat.kind === "rate") return verdict(total / seconds, null);
+    return verdict(null, `${metric} is a count: use count, sum or rate`);
+  }
+
+  // A model metric: merge the interval histograms of the matching groups (recorded name may end in _ns).
+  const recorded = metric.endsWith("_s") ? [metric, `${metric.slice(0, -2)}_ns`] : [metric];
+  const acc = newAccumulator(metric, group ?? "*");
+  let scale = 1;
+  for (const r of records) {
+    for (const m of r.metrics.values()) {
+      if (!recorded.includes(m.name) || (group !== null && m.group !== group)) continue;
+      if (m.name.endsWith("_ns") && metric.endsWith("_s")) scale = 1e-9;
+      merge(acc, m);
+    }
+  }
+  if (stat.kind === "count") return verdict(acc.count, null);
+  if (stat.kind === "rate") return verdict(acc.count / seconds, null);
+  if (acc.count === 0) return verdict(null, `no ${metric}${group === null ? "" : `{${group}}`} was recorded in the window`);
+  switch (stat.kind) {
+    case "sum":
+      return verdict(acc.sum * scale, null);
+    case "mean":
+      return verdict((acc.sum / acc.count) * scale, null);
+    case "min":
+      return verdict(acc.min * scale, null);
+    case "max":
+      return verdict(acc.max * scale, null);
+    case "quantile":
+      return verdict(acc.histogram.quantile(stat.q) * scale, null);
+  }
+}
+
+function seriesStat(values: number[], stat: Stat, seconds: number): number | null {
+  switch (stat.kind) {
+    case "mean":
+      return values.reduce((s, v) => s + v, 0) / values.length;
+    case "min":
+      return Math.min(...values);
+    case "max":
+      return Math.max(...values);
+    case "sum":
+      return values.reduce((s, v) => s + v, 0);
+    case "count":
+      return values.length;
+    case "rate":
+      return values.reduce((s, v) => s + v, 0) / seconds;
+    case "quantile": {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.floor(stat.q * sorted.length))]!;
+    }
+  }
+}
+
+function compare(x: number, op: Op, v: number): boolean {
+  switch (op) {
+    case "<":
+      return x < v;
+    case "<=":
+      return x <= v;
+    case ">":
+      return x > v;
+    case ">=":
+      return x >= v;
+    case "==":
+      return x === v;
+    case "!=":
+      return x !== v;
+  }
+}
+
+function merge(into: MetricAccumulator, from: MetricAccumulator): void {
+  if (from.count === 0) return;
+  into.count += from.count;
+  into.sum += from.sum;
+  into.min = Math.min(into.min, from.min);
+  into.max = Math.max(into.max, from.max);
+  into.histogram.merge(from.histogram);
+}

@@ -1,0 +1,61 @@
+/** One closed metrics interval as the WatchMetrics stream sends it (proto IntervalMetrics). */
+import type { dctwin } from "../../proto/gen/dctwin.js";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { intervalThermo } from "../ledgers/series.ts";
+import type { IntervalRecord } from "../results/aggregate.ts";
+
+export interface FaultCounts {
+  activeFaults: number;
+  faultedActors: number;
+  faultedLinks: number;
+  injected: number;
+  cleared: number;
+}
+
+/** `record` null: an interval in which nothing was reported (no event, no energy). */
+export function intervalMetrics(scenario: ResolvedScenario, index: number, record: IntervalRecord | null, startNs: number, endNs: number, faults: FaultCounts): dctwin.v1.IntervalMetrics.$Properties {
+  const counts = { activeFaults: faults.activeFaults, faultedActors: faults.faultedActors, faultedLinks: faults.faultedLinks, faultsInjected: faults.injected, faultsCleared: faults.cleared };
+  if (record === null) return { interval: index, startNs, endNs, events: 0, metrics: [], droppedByReason: {}, ...counts };
+  const thermo = intervalThermo(scenario, record, (endNs - startNs) / 1e9);
+  let linkPackets = 0;
+  let linkLost = 0;
+  for (const l of record.links.values()) {
+    linkPackets += l.packets;
+    linkLost += l.lost;
+  }
+  const metrics = [...record.metrics.values()]
+    .sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1))
+    .map((m) => {
+      const ns = m.name.endsWith("_ns");
+      const scale = ns ? 1e-9 : 1;
+      const has = m.count > 0;
+      return {
+        name: ns ? `${m.name.slice(0, -3)}_s` : m.name,
+        group: m.group,
+        count: m.count,
+        sum: m.sum * scale,
+        mean: has ? (m.sum / m.count) * scale : 0,
+        p50: has ? m.histogram.quantile(0.5) * scale : 0,
+        p90: has ? m.histogram.quantile(0.9) * scale : 0,
+        p99: has ? m.histogram.quantile(0.99) * scale : 0,
+        max: has ? m.max * scale : 0,
+      };
+    });
+  return {
+    interval: index,
+    startNs,
+    endNs,
+    events: record.events,
+    metrics,
+    droppedByReason: Object.fromEntries([...record.drops].sort(([a], [b]) => (a < b ? -1 : 1))),
+    linkPackets,
+    linkLostPackets: linkLost,
+    energyJ: thermo.energyJ,
+    powerW: thermo.powerW,
+    heatEntropyKbPerS: thermo.heatEntropyKbPerS,
+    packetSigmaKbPerS: thermo.sigmaKbPerS,
+    bitsErased: thermo.bitsErased,
+    landauerPowerW: thermo.landauerPowerW,
+    ...counts,
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * Between the control API's protobuf messages and the control layer's requests and records. Requests are checked
+ * here for what the wire cannot express (a oneof left unset, JSON arguments, negative durations); problems name
+ * the proto field path (`fault.link_delay.latency_ns`), including those the resolver finds later.
+ */
+import type { dctwin } from "../../proto/gen/dctwin.js";
+import type { FaultRecord, LoadRecord, RunController, RunState } from "./controller.ts";
+import { emptySelector, RequestError, type FaultAction, type FaultRequest, type LoadChangeKind, type LoadRequest, type LoadTarget, type RequestIssue, type SelectMode, type SelectorSpec } from "./types.ts";
+
+const MODES: Record<number, SelectMode> = { 0: "all", 1: "all", 2: "one", 3: "fixed", 4: "fixed-percent" };
+const MODE_NUMBERS: Record<SelectMode, number> = { all: 1, one: 2, fixed: 3, "fixed-percent": 4 };
+
+function selectorFromProto(s: dctwin.v1.Selector.$Properties | null | undefined): SelectorSpec {
+  if (s == null) return emptySelector();
+  return { actors: [...(s.actors ?? [])], kinds: [...(s.kinds ?? [])], groups: [...(s.groups ?? [])], labels: { ...(s.labels ?? {}) }, links: [...(s.links ?? [])] };
+}
+
+function selectorToProto(s: SelectorSpec): dctwin.v1.Selector.$Properties {
+  return { actors: s.actors, kinds: s.kinds, groups: s.groups, labels: s.labels, links: s.links };
+}
+
+function json(text: string | null | undefined, path: string, issues: RequestIssue[]): unknown {
+  if (text == null || text === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    issues.push({ path, message: "expected a JSON object" });
+    return {};
+  }
+}
+
+function nonNegativeNs(value: number | null | undefined, path: string, issues: RequestIssue[]): number {
+  const v = Number(value ?? 0);
+  if (!(Number.isSafeInteger(v) && v >= 0)) issues.push({ path, message: "expected a non-negative number of nanoseconds" });
+  return v;
+}
+
+/** Resolver paths use the experiment file's keys; on the wire the same fields have proto names. */
+const FAULT_PATHS: [RegExp, string][] = [
+  [/\.latency$/, ".link_delay.latency_ns"],
+  [/\.jitter$/, ".link_delay.jitter_ns"],
+  [/\.loss$/, ".link_loss.probability"],
+  [/\.bandwidth$/, ".link_bandwidth.bandwidth_bps"],
+  [/\.other(?=\.|$|\[)/, ".partition.other"],
+  [/\.clear\.command$/, ".actor_command.clear_command"],
+  [/\.clear\.args(\..*)?$/, ".actor_command.clear_args_json"],
+  [/\.command$/, ".actor_command.command"],
+  [/\.args(\..*)?$/, ".actor_command.args_json"],
+];
+const LOAD_PATHS: [RegExp, string][] = [
+  [/\.step$/, ".step_ns"],
+  [/\.stages\[(\d+)\]\.duration$/, ".stages.stages[$1].duration_ns"],
+  [/\.stages\[(\d+)\]\.(factor|rate_per_s)$/, ".stages.stages[$1].target.$2"],
+  [/\.stages$/, ".stages.stages"],
+  [/\.(ramp|spike)\.duration$/, ".$1.duration_ns"],
+  [/\.(ramp|spike)\.(factor|rate_per_s)$/, ".$1.target.$2"],
+];
+
+export function protoPaths(error: unknown, kind: "fault" | "load"): unknown {
+  if (!(error instanceof RequestError)) return error;
+  const rules = kind === "fault" ? FAULT_PATHS : LOAD_PATHS;
+  return new RequestError(error.issues.map((i) => ({ ...i, path: rules.reduce((p, [re, to]) => p.replace(re, to), i.path) })));
+}
+
+const FAULT_ACTIONS = ["actorCrash", "actorPause", "linkDown", "linkDelay", "linkLoss", "linkBandwidth", "partition", "actorCommand"] as const;
+const LOAD_CHANGES = ["set", "ramp", "spike", "stages"] as const;
+
+/** The case of a oneof: the one field set (decoded messages and plain objects alike). */
+function oneofCase<K extends string>(message: object, cases: readonly K[], path: string, issues: RequestIssue[]): K | undefined {
+  const set = cases.filter((k) => (message as Record<string, unknown>)[k] != null);
+  if (set.length > 1) issues.push({ path, message: `set only one of ${cases.map(snake).join(", ")} (got ${set.map(snake).join(", ")})` });
+  return set.length === 1 ? set[0] : undefined;
+}
+
+function snake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export function faultFromProto(spec: dctwin.v1.FaultSpec.$Properties | null | undefined, path = "fault"): FaultRequest {
+  if (spec == null) throw new RequestError([{ path, message: "required" }]);
+  const issues: RequestIssue[] = [];
+  const mode = MODES[spec.mode ?? 0];
+  if (mode === undefined) issues.push({ path: `${path}.mode`, message: `unknown mode ${spec.mode}` });
+  const durationNs = nonNegativeNs(spec.durationNs, `${path}.duration_ns`, issues);
+  let action: FaultAction | undefined;
+  switch (oneofCase(spec, FAULT_ACTIONS, `${path}.action`, issues)) {
+    case "actorCrash":
+      action = { type: "actor-crash" };
+      break;
+    case "actorPause":
+      action = { type: "actor-pause" };
+      break;
+    case "linkDown":
+      action = { type: "link-down" };
+      break;
+    case "linkDelay":
+      action = { type: "delay", latencyNs: nonNegativeNs(spec.linkDelay?.latencyNs, `${path}.link_delay.latency_ns`, issues), jitterNs: nonNegativeNs(spec.linkDelay?.jitterNs, `${path}.link_delay.jitter_ns`, issues) };
+      break;
+    case "linkLoss":
+      action = { type: "loss", probability: spec.linkLoss?.probability ?? 0 };
+      break;
+    case "linkBandwidth":
+      action = { type: "bandwidth", bandwidthBps: spec.linkBandwidth?.bandwidthBps ?? 0 };
+      break;
+    case "partition":
+      action = { type: "partition", other: selectorFromProto(spec.partition?.other) };
+      break;
+    case "actorCommand": {
+      const c = spec.actorCommand!;
+      if (!c.command) issues.push({ path: `${path}.actor_command.command`, message: "required" });
+      action = {
+        type: "command",
+        command: c.command ?? "",
+        args: json(c.argsJson, `${path}.actor_command.args_json`, issues),
+        clearCommand: c.clearCommand ? c.clearCommand : null,
+        clearArgs: json(c.clearArgsJson, `${path}.actor_command.clear_args_json`, issues),
+      };
+      break;
+    }
+    default:
+      if (issues.length === 0) issues.push({ path: `${path}.action`, message: "required: set one of actor_crash, actor_pause, link_down, link_delay, link_loss, link_bandwidth, partition, actor_command" });
+  }
+  if (issues.length > 0 || action === undefined || mode === undefined) throw new RequestError(issues);
+  return {
+    name: spec.name ?? "",
+    selector: selectorFromProto(spec.selector),
+    choice: { mode, value: spec.value ?? 0, seed: Number(spec.seed ?? 0) !== 0 ? Number(spec.seed) : null }, // 64-bit defaults may be Long objects: compare as numbers
+    action,
+    durationNs: durationNs === 0 ? null : durationNs,
+  };
+}
+
+function targetFromProto(t: dctwin.v1.LoadTarget.$Properties | null | undefined, path: string, issues: RequestIssue[]): LoadTarget {
+  const rate = t?.ratePerS ?? 0;
+  const factor = t?.factor ?? 0;
+  if ((rate !== 0) === (factor !== 0)) {
+    issues.push({ path, message: "set exactly one of rate_per_s (the clients' total) or factor (× their scenario rate)" });
+    return { factor: 1 };
+  }
+  return factor !== 0 ? { factor } : { ratePerS: rate };
+}
+
+export function loadFromProto(spec: dctwin.v1.LoadChangeSpec.$Properties | null | undefined, path = "change"): LoadRequest {
+  if (spec == null) throw new RequestError([{ path, message: "required" }]);
+  const issues: RequestIssue[] = [];
+  const stepNs = nonNegativeNs(spec.stepNs, `${path}.step_ns`, issues);
+  let change: LoadChangeKind | undefined;
+  switch (oneofCase(spec, LOAD_CHANGES, `${path}.change`, issues)) {
+    case "set":
+      change = { type: "set", target: targetFromProto(spec.set, `${path}.set`, issues) };
+      break;
+    case "ramp":
+      change = { type: "ramp", target: targetFromProto(spec.ramp?.target, `${path}.ramp.target`, issues), durationNs: nonNegativeNs(spec.ramp?.durationNs, `${path}.ramp.duration_ns`, issues) };
+      break;
+    case "spike":
+      change = { type: "spike", target: targetFromProto(spec.spike?.target, `${path}.spike.target`, issues), durationNs: nonNegativeNs(spec.spike?.durationNs, `${path}.spike.duration_ns`, issues) };
+      break;
+    case "stages":
+      change = {
+        type: "stages",
+        stages: (spec.stages?.stages ?? []).map((s, i) => ({ target: targetFromProto(s.target, `${path}.stages.stages[${i}].target`, issues), durationNs: nonNegativeNs(s.durationNs, `${path}.stages.stages[${i}].duration_ns`, issues) })),
+      };
+      break;
+    default:
+      if (issues.length === 0) issues.push({ path: `${path}.change`, message: "required: set one of set, ramp, spike, stages" });
+  }
+  if (issues.length > 0 || change === undefined) throw new RequestError(issues);
+  return { name: spec.name ?? "", selector: selectorFromProto(spec.selector), stepNs: stepNs === 0 ? null : stepNs, change };
+}
+
+// ---- records to messages ----------------------------------------------------------------------------------
+
+function targetToProto(t: LoadTarget): dctwin.v1.LoadTarget.$Properties {
+  return "factor" in t ? { factor: t.factor } : { ratePerS: t.ratePerS };
+}
+
+/** The request back in proto form (records keep the internal form; replayed ones may be anything). */
+export function faultSpecToProto(spec: unknown): dctwin.v1.FaultSpec.$Properties | undefined {
+  const r = spec as FaultRequest;
+  if (typeof r !== "object" || r === null || typeof r.action !== "object" || r.action === null) return undefined;
+  const out: dctwin.v1.FaultSpec.$Properties = {
+    name: r.name,
+    selector: selectorToProto(r.selector ?? emptySelector()),
+    mode: MODE_NUMBERS[r.choice?.mode ?? "all"],
+    value: r.choice?.value ?? 0,
+    seed: r.choice?.seed ?? 0,
+    durationNs: r.durationNs ?? 0,
+  };
+  const a = r.action;
+  switch (a.type) {
+    case "actor-crash":
+      return { ...out, actorCrash: {} };
+    case "actor-pause":
+      return { ...out, actorPause: {} };
+    case "link-down":
+      return { ...out, linkDown: {} };
+    case "delay":
+      return { ...out, linkDelay: { latencyNs: a.latencyNs, jitterNs: a.jitterNs } };
+    case "loss":
+      return { ...out, linkLoss: { probability: a.probability } };
+    case "bandwidth":
+      return { ...out, linkBandwidth: { bandwidthBps: a.bandwidthBps } };
+    case "partition":
+      return { ...out, partition: { other: selectorToProto(a.other) } };
+    case "command":
+      return { ...out, actorCommand: { command: a.command, argsJson: JSON.stringify(a.args ?? {}), clearCommand: a.clearCommand ?? "", clearArgsJson: a.clearCommand === null ? "" : JSON.stringify(a.clearArgs ?? {}) } };
+    default:
+      return out;
+  }
+}
+
+function loadSpecToProto(spec: unknown): dctwin.v1.LoadChangeSpec.$Properties | undefined {
+  const r = spec as LoadRequest;
+  if (typeof r !== "object" || r === null || typeof r.change !== "object" || r.change === null) return undefined;
+  const out: dctwin.v1.LoadChangeSpec.$Properties = { name: r.name, selector: selectorToProto(r.selector ?? emptySelector()), stepNs: r.stepNs ?? 0 };
+  const c = r.change;
+  switch (c.type) {
+    case "set":
+      return { ...out, set: targetToProto(c.target) };
+    case "ramp":
+      return { ...out, ramp: { target: targetToProto(c.target), durationNs: c.durationNs } };
+    case "spike":
+      return { ...out, spike: { target: targetToProto(c.target), durationNs: c.durationNs } };
+    case "stages":
+      return { ...out, stages: { stages: c.stages.map((s) => ({ target: targetToProto(s.target), durationNs: s.durationNs })) } };
+    default:
+      return out;
+  }
+}
+
+const FAULT_STATES = { pending: 1, active: 2, cleared: 3 } as const;
+
+export function faultToProto(f: FaultRecord): dctwin.v1.Fault.$Properties {
+  return {
+    id: f.id,
+    spec: faultSpecToProto(f.spec) ?? null,
+    state: FAULT_STATES[f.state],
+    action: f.action,
+    source: f.source,
+    targets: f.targets,
+    injectedNs: f.injectedNs ?? -1,
+    clearedNs: f.clearedNs ?? -1,
+    clearDueNs: f.clearDueNs ?? -1,
+    plannedNs: f.plannedNs ?? -1,
+  };
+}
+
+export function loadToProto(l: LoadRecord): dctwin.v1.LoadChange.$Properties {
+  return { id: l.id, spec: loadSpecToProto(l.spec) ?? null, source: l.source, targets: l.targets, startedNs: l.startedNs ?? -1, endsNs: l.endsNs ?? -1, steps: l.steps, stepsApplied: l.stepsApplied };
+}
+
+const RUN_STATES: Record<RunState, number> = { waiting: 1, starting: 2, running: 3, paused: 4, completed: 5, interrupted: 6, failed: 7 };
+
+export const RUN_STATE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RUN_STATES).map(([k, v]) => [v, k]));
+
+export function statusToProto(s: ReturnType<RunController["status"]>): dctwin.v1.RunStatus.$Properties {
+  return {
+    runId: s.runId,
+    scenario: s.scenario,
+    state: RUN_STATES[s.state],
+    simTimeNs: s.simTimeNs,
+    durationNs: s.durationNs,
+    windows: s.windows,
+    hosts: s.hosts,
+    speed: s.speed,
+    activeFaults: s.activeFaults,
+    pendingFaults: s.pendingFaults,
+    faultedActors: s.faultedActors,
+    faultedLinks: s.faultedLinks,
+    appliedCommands: s.appliedCommands,
+    load: s.load.map((l) => ({ actor: l.actor, factor: l.factor, ratePerS: l.ratePerS })),
+    error: s.error,
+  };
+}

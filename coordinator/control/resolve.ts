@@ -1,0 +1,260 @@
+/**
+ * From a request to what it does: a fault's targets (chosen by its selector and mode) and its effect on them; a
+ * load change's clients and the load factor it aims at. Problems are collected with their field paths.
+ */
+import type { z } from "zod";
+import { modelRegistry } from "../../nodes/models/registry.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import type { CommandSpec } from "../run-driver.ts";
+import { checkChoice, chooseTargets, hasActorCriteria, linksBetween, matchActors, matchLinks } from "./selectors.ts";
+import { emptyEffect, type FaultEffect, type LinkFields } from "./twin-state.ts";
+import type { FaultRequest, LoadRequest, LoadTarget, RequestIssue } from "./types.ts";
+
+/** The model command that scales a client's arrival rates (nodes/models/client.ts). */
+export const LOAD_COMMAND = "scale_load";
+
+export interface ResolvedFault {
+  /** Actor or link ids, ascending by index. */
+  targets: string[];
+  kind: "actors" | "links";
+  effect: FaultEffect;
+}
+
+/** The seed of a fault's target choice: its own, or one derived from the run seed and its id. */
+export function choiceSeed(request: FaultRequest, runSeed: number): { seed: number; stream: string } {
+  return request.choice.seed === null ? { seed: runSeed, stream: `dctwin-fault-targets/${request.name}` } : { seed: request.choice.seed, stream: "dctwin-fault-targets" };
+}
+
+export function resolveFault(scenario: ResolvedScenario, request: FaultRequest, runSeed: number, path: string, issues: RequestIssue[]): ResolvedFault | undefined {
+  const before = issues.length;
+  const sel = request.selector;
+  const action = request.action;
+  checkChoice(request.choice, path, issues);
+  const { seed, stream } = choiceSeed(request, runSeed);
+  const effect = emptyEffect();
+  const choose = (candidates: number[]) => chooseTargets(candidates, request.choice, seed, stream);
+
+  switch (action.type) {
+    case "actor-crash":
+    case "actor-pause":
+    case "command": {
+      if (sel.links.length > 0) issues.push({ path: `${path}.selector.links`, message: `${action.type} targets actors; select them by actors, kinds, groups or labels` });
+      let candidates = matchActors(scenario, sel, `${path}.selector`, issues);
+      if (action.type === "command") candidates = commandTargets(scenario, candidates, action, path, issues);
+      else if (candidates.length === 0 && issues.length === before) issues.push({ path: `${path}.selector`, message: "no actor matches the selector", notFound: true });
+      if (issues.length > before) return undefined;
+      const chosen = choose(candidates);
+      for (const actor of chosen) {
+        if (action.type === "command") {
+          effect.onInject.push(actorCommand(actor, action.command, action.args));
+          if (action.clearCommand !== null) effect.onClear.push(actorCommand(actor, action.clearCommand, action.clearArgs));
+        } else effect.actors.set(actor, action.type === "actor-crash" ? "crash" : "pause");
+      }
+      return { targets: chosen.map((i) => scenario.actors[i]!.id), kind: "actors", effect };
+    }
+    case "partition": {
+      if (!hasActorCriteria(sel)) issues.push({ path: `${path}.selector`, message: "a partition needs actor criteria on both sides (selector and other)" });
+      if (!hasActorCriteria(action.other)) issues.push({ path: `${path}.other`, message: "a partition needs actor criteria on both sides (selector and other)" });
+      if (sel.links.length > 0) issues.push({ path: `${path}.selector.links`, message: "a partition is between actors; it takes down the links that join them" });
+      if (issues.length > before) return undefined;
+      const a = matchActors(scenario, sel, `${path}.selector`, issues);
+      const b = matchActors(scenario, action.other, `${path}.other`, issues);
+      if (issues.length > before) return undefined;
+      const candidates = linksBetween(scenario, a, b);
+      if (candidates.length === 0) {
+        issues.push({ path: `${path}.other`, message: "no link joins an actor of one side to an actor of the other", notFound: true });
+        return undefined;
+      }
+      const chosen = choose(candidates);
+      for (const link of chosen) effect.links.set(link, { up: false });
+      return { targets: chosen.map((i) => scenario.links[i]!.id), kind: "links", effect };
+    }
+    default: {
+      checkLinkAction(action, path, issues);
+      const candidates = matchLinks(scenario, sel, `${path}.selector`, issues);
+      if (candidates.length === 0 && issues.length === before) issues.push({ path: `${path}.selector`, message: "no link matches the selector", notFound: true });
+      if (issues.length > before) return undefined;
+      const chosen = choose(candidates);
+      for (const link of chosen) {
+        let fields: Partial<LinkFields>;
+        if (action.type === "link-down") fields = { up: false };
+        else if (action.type === "delay") fields = { latencyNs: scenario.links[link]!.latencyNs + action.latencyNs, jitterNs: action.jitterNs };
+        else if (action.type === "loss") fields = { loss: action.probability };
+        else fields = { bandwidthBps: action.bandwidthBps };
+        effect.links.set(link, fields);
+      }
+      return { targets: chosen.map((i) => scenario.links[i]!.id), kind: "links", effect };
+    }
+  }
+}
+
+function checkLinkAction(action: FaultRequest["action"], path: string, issues: RequestIssue[]): void {
+  if (action.type === "delay") {
+    if (!(Number.isSafeInteger(action.latencyNs) && action.latencyNs >= 0)) issues.push({ path: `${path}.latency`, message: "expected a non-negative duration" });
+    if (!(Number.isSafeInteger(action.jitterNs) && action.jitterNs >= 0)) issues.push({ path: `${path}.jitter`, message: "expected a non-negative duration" });
+    if (action.latencyNs === 0 && action.jitterNs === 0) issues.push({ path: `${path}.latency`, message: "a delay needs a latency or a jitter above zero" });
+  } else if (action.type === "loss") {
+    if (!(action.probability > 0 && action.probability <= 1)) issues.push({ path: `${path}.loss`, message: "expected a probability in (0, 1]" });
+  } else if (action.type === "bandwidth") {
+    if (!(action.bandwidthBps > 0 && Number.isFinite(action.bandwidthBps))) issues.push({ path: `${path}.bandwidth`, message: "expected a positive bandwidth" });
+  }
+}
+
+function actorCommand(actor: number, command: string, args: unknown): CommandSpec {
+  return { actor: { actor, command, argsJson: JSON.stringify(args ?? {}) } };
+}
+
+/** Actors among the candidates whose model declares the command; the arguments are checked per kind. */
+function commandTargets(scenario: ResolvedScenario, candidates: number[], action: Extract<FaultRequest["action"], { type: "command" }>, path: string, issues: RequestIssue[]): number[] {
+  const kinds = [...new Set(candidates.map((i) => scenario.actors[i]!.kind))].sort();
+  const able = kinds.filter((k) => modelRegistry[k]?.commands[action.command] !== undefined);
+  if (candidates.length > 0 && able.length === 0) {
+    const offered = kinds.map((k) => `${k}: ${Object.keys(modelRegistry[k]?.commands ?? {}).join(", ") || "none"}`).join("; ");
+    issues.push({ path: `${path}.command`, message: `no selected actor's model has the command "${action.command}" (${offered})` });
+    return [];
+  }
+  for (const kind of able) {
+    checkArgs(modelRegistry[kind]!.commands[action.command]!, action.args, `${path}.args`, issues);
+    if (action.clearCommand !== null) {
+      const clear = modelRegistry[kind]!.commands[action.clearCommand];
+      if (clear === undefined) issues.push({ path: `${path}.clear.command`, message: `the ${kind} model has no command "${action.clearCommand}"` });
+      else checkArgs(clear, action.clearArgs, `${path}.clear.args`, issues);
+    }
+  }
+  const result = candidates.filter((i) => able.includes(scenario.actors[i]!.kind));
+  if (result.length === 0 && issues.length === 0) issues.push({ path: `${path}.selector`, message: "no actor matches the selector", notFound: true });
+  return result;
+}
+
+function checkArgs(schema: z.ZodType, args: unknown, path: string, issues: RequestIssue[]): void {
+  const parsed = schema.safeParse(args ?? {});
+  if (!parsed.success) for (const issue of parsed.error.issues) issues.push({ path: [path, ...issue.path.map(String)].join("."), message: issue.message });
+}
+
+// ---- load -------------------------------------------------------------------------------------------------
+
+/**
+ * Mean arrival rate of an open-loop client as its scenario sets it, or null when its load cannot be scaled
+ * (closed loop, trace replay, or a kind without the load command).
+ */
+export function scenarioRatePerS(scenario: ResolvedScenario, actor: number): number | null {
+  const spec = scenario.actors[actor]!;
+  if (modelRegistry[spec.kind]?.commands[LOAD_COMMAND] === undefined) return null;
+  const arrivals = (spec.params as { arrivals?: Record<string, unknown> }).arrivals;
+  switch (arrivals?.process) {
+    case "poisson":
+      return arrivals.rate_per_s as number;
+    case "diurnal":
+      return arrivals.mean_rate_per_s as number;
+    case "mmpp": {
+      // Phases are visited in cyclic order, each for its mean sojourn: the long-run rate weights rates by sojourn.
+      const phases = arrivals.phases as { rate_per_s: number; mean_sojourn: number }[];
+      const time = phases.reduce((s, p) => s + p.mean_sojourn, 0);
+      return phases.reduce((s, p) => s + p.rate_per_s * p.mean_sojourn, 0) / time;
+    }
+    default:
+      return null;
+  }
+}
+
+export interface ResolvedLoad {
+  targets: number[];
+  /** The selected clients' scenario rates (same order as targets). */
+  baseRates: number[];
+}
+
+export function resolveLoadTargets(scenario: ResolvedScenario, request: LoadRequest, path: string, issues: RequestIssue[]): ResolvedLoad | undefined {
+  const before = issues.length;
+  if (request.selector.links.length > 0) issues.push({ path: `${path}.selector.links`, message: "load changes select clients, not links" });
+  const matched = matchActors(scenario, request.selector, `${path}.selector`, issues);
+  if (issues.length > before) return undefined;
+  const targets = matched.filter((i) => scenarioRatePerS(scenario, i) !== null);
+  const named = request.selector.actors.length > 0 && !request.selector.actors.some((p) => p.includes("*"));
+  const refused = matched.filter((i) => scenarioRatePerS(scenario, i) === null);
+  if (named && refused.length > 0) {
+    issues.push({ path: `${path}.selector.actors`, message: `${refused.map((i) => scenario.actors[i]!.id).join(", ")}: load can only be scaled on open-loop poisson, mmpp or diurnal clients` });
+    return undefined;
+  }
+  if (targets.length === 0) {
+    issues.push({ path: `${path}.selector`, message: "no open-loop client (poisson, mmpp or diurnal) matches the selector", notFound: true });
+    return undefined;
+  }
+  return { targets, baseRates: targets.map((i) => scenarioRatePerS(scenario, i)!) };
+}
+
+/** The load factor a target means for these clients: a factor as given, a total rate over their scenario total. */
+export function targetFactor(target: LoadTarget, load: ResolvedLoad): number {
+  if ("factor" in target) return target.factor;
+  return target.ratePerS / load.baseRates.reduce((s, r) => s + r, 0);
+}
+
+export function checkLoadTarget(target: LoadTarget, path: string, issues: RequestIssue[]): void {
+  const value = "factor" in target ? target.factor : target.ratePerS;
+  if (!(value > 0 && Number.isFinite(value))) issues.push({ path: `${path}.${"factor" in target ? "factor" : "rate_per_s"}`, message: "expected a positive number (the model cannot stop a population; crash it instead)" });
+}
+
+/** Checks a load request's numbers; durations must be positive. */
+export function checkLoadRequest(request: LoadRequest, path: string, issues: RequestIssue[]): void {
+  const c = request.change;
+  const positive = (ns: number, p: string) => {
+    if (!(Number.isSafeInteger(ns) && ns > 0)) issues.push({ path: p, message: "expected a positive duration" });
+  };
+  if (request.stepNs !== null) positive(request.stepNs, `${path}.step`);
+  if (c.type === "stages") {
+    if (c.stages.length === 0) issues.push({ path: `${path}.stages`, message: "expected at least one stage" });
+    c.stages.forEach((s, i) => {
+      checkLoadTarget(s.target, `${path}.stages[${i}]`, issues);
+      positive(s.durationNs, `${path}.stages[${i}].duration`);
+    });
+    return;
+  }
+  checkLoadTarget(c.target, `${path}.${c.type}`, issues);
+  if (c.type !== "set") positive(c.durationNs, `${path}.${c.type}.duration`);
+}
+
+export interface LoadStep {
+  /** Offset from the change's start. */
+  offsetNs: number;
+  /** Load factor per target actor at that step. */
+  factors: Map<number, number>;
+}
+
+/**
+ * The set_rate steps of a load change that starts when the clients run at `current` factors: ramps move
+ * linearly in steps, a spike goes back to where it started.
+ */
+export function loadSteps(request: LoadRequest, load: ResolvedLoad, current: (actor: number) => number): LoadStep[] {
+  const c = request.change;
+  const at = (offsetNs: number, f: (actor: number) => number): LoadStep => ({ offsetNs, factors: new Map(load.targets.map((a) => [a, f(a)])) });
+  const start = new Map(load.targets.map((a) => [a, current(a)]));
+  switch (c.type) {
+    case "set": {
+      const f = targetFactor(c.target, load);
+      return [at(0, () => f)];
+    }
+    case "spike": {
+      const f = targetFactor(c.target, load);
+      return [at(0, () => f), at(c.durationNs, (a) => start.get(a)!)];
+    }
+    case "ramp":
+    case "stages": {
+      const legs = c.type === "ramp" ? [{ target: c.target, durationNs: c.durationNs }] : c.stages;
+      const steps: LoadStep[] = [];
+      let from = start;
+      let offset = 0;
+      for (const leg of legs) {
+        const f = targetFactor(leg.target, load);
+        const step = request.stepNs ?? Math.max(1, Math.min(100_000_000, Math.round(leg.durationNs / 10)));
+        const n = Math.max(1, Math.ceil(leg.durationNs / step));
+        const origin = from;
+        for (let k = 1; k <= n; k++) {
+          const frac = k === n ? 1 : (k * step) / leg.durationNs;
+          steps.push(at(offset + Math.min(k * step, leg.durationNs), (a) => origin.get(a)! + (f - origin.get(a)!) * frac));
+        }
+        from = new Map(load.targets.map((a) => [a, f]));
+        offset += leg.durationNs;
+      }
+      return steps;
+    }
+  }
+}

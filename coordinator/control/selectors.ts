@@ -1,0 +1,104 @@
+/**
+ * Targets of faults and load changes: selectors (ids with `*` wildcards, kinds, groups, labels, link ids) match
+ * actors or links of the scenario, then a mode (all, one, fixed, fixed-percent; as in Chaos Mesh) takes some of
+ * them, drawn from a seeded stream so the same request picks the same targets in every run.
+ */
+import { Xoshiro128 } from "../../nodes/runtime/rng.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import type { RequestIssue, SelectorSpec, TargetChoice } from "./types.ts";
+
+function globRegex(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+}
+
+/** Matches names against patterns; an exact name (no `*`) that matches nothing is reported as not found. */
+function matchNames(names: readonly string[], patterns: readonly string[], what: string, path: string, issues: RequestIssue[]): Set<number> {
+  const matched = new Set<number>();
+  patterns.forEach((pattern, i) => {
+    const re = globRegex(pattern);
+    let any = false;
+    names.forEach((name, index) => {
+      if (re.test(name)) {
+        matched.add(index);
+        any = true;
+      }
+    });
+    if (!any) issues.push({ path: `${path}[${i}]`, message: pattern.includes("*") ? `no ${what} matches "${pattern}"` : `no ${what} "${pattern}"`, notFound: true });
+  });
+  return matched;
+}
+
+export function hasActorCriteria(sel: SelectorSpec): boolean {
+  return sel.actors.length > 0 || sel.kinds.length > 0 || sel.groups.length > 0 || Object.keys(sel.labels).length > 0;
+}
+
+/** Actor indices matching every non-empty criterion, ascending. */
+export function matchActors(scenario: ResolvedScenario, sel: SelectorSpec, path: string, issues: RequestIssue[]): number[] {
+  const byId = sel.actors.length > 0 ? matchNames(scenario.actors.map((a) => a.id), sel.actors, "actor", `${path}.actors`, issues) : null;
+  const kinds = new Set(scenario.actors.map((a) => a.kind));
+  sel.kinds.forEach((kind, i) => {
+    if (!kinds.has(kind)) issues.push({ path: `${path}.kinds[${i}]`, message: `no actor of kind "${kind}"`, notFound: true });
+  });
+  const groups = new Set(scenario.actors.map((a) => a.group));
+  sel.groups.forEach((group, i) => {
+    if (!groups.has(group)) issues.push({ path: `${path}.groups[${i}]`, message: `no actor in group "${group}"`, notFound: true });
+  });
+  return scenario.actors
+    .filter(
+      (a) =>
+        (byId === null || byId.has(a.index)) &&
+        (sel.kinds.length === 0 || sel.kinds.includes(a.kind)) &&
+        (sel.groups.length === 0 || sel.groups.includes(a.group)) &&
+        Object.entries(sel.labels).every(([k, v]) => a.labels[k] === v),
+    )
+    .map((a) => a.index);
+}
+
+/** Link indices: the named links, those touching a matching actor, or both (intersection); every link if neither. */
+export function matchLinks(scenario: ResolvedScenario, sel: SelectorSpec, path: string, issues: RequestIssue[]): number[] {
+  const byId = sel.links.length > 0 ? matchNames(scenario.links.map((l) => l.id), sel.links, "link", `${path}.links`, issues) : null;
+  const actors = hasActorCriteria(sel) ? new Set(matchActors(scenario, sel, path, issues)) : null;
+  return scenario.links.filter((l) => (byId === null || byId.has(l.index)) && (actors === null || actors.has(l.a) || actors.has(l.b))).map((l) => l.index);
+}
+
+/** Links with one end in `a` and the other in `b`. */
+export function linksBetween(scenario: ResolvedScenario, a: readonly number[], b: readonly number[]): number[] {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return scenario.links.filter((l) => (sa.has(l.a) && sb.has(l.b)) || (sa.has(l.b) && sb.has(l.a))).map((l) => l.index);
+}
+
+/** Checks a mode's value: a whole count for fixed, a percentage in (0, 100] for fixed-percent. */
+export function checkChoice(choice: TargetChoice, path: string, issues: RequestIssue[]): void {
+  if (choice.mode === "fixed" && !(Number.isInteger(choice.value) && choice.value >= 1)) issues.push({ path: `${path}.value`, message: "mode fixed needs a whole number of targets of at least 1" });
+  if (choice.mode === "fixed-percent" && !(choice.value > 0 && choice.value <= 100)) issues.push({ path: `${path}.value`, message: "mode fixed-percent needs a percentage in (0, 100]" });
+}
+
+/**
+ * Takes targets from the candidates (ascending indices) by the mode, with a partial Fisher–Yates shuffle of the
+ * stream (seed, stream name); returns them ascending.
+ */
+export function chooseTargets(candidates: readonly number[], choice: TargetChoice, seed: number, stream: string): number[] {
+  const n = candidates.length;
+  let k: number;
+  switch (choice.mode) {
+    case "all":
+      return [...candidates];
+    case "one":
+      k = Math.min(1, n);
+      break;
+    case "fixed":
+      k = Math.min(Math.floor(choice.value), n);
+      break;
+    case "fixed-percent":
+      k = n === 0 ? 0 : Math.max(1, Math.floor((n * choice.value) / 100));
+      break;
+  }
+  const pool = [...candidates];
+  const rng = Xoshiro128.seeded(seed, stream);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(n - i);
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, k).sort((x, y) => x - y);
+}

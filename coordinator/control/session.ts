@@ -1,0 +1,92 @@
+/**
+ * A run with its control layer: the experiment's plan goes to the driver as its schedule, the controller follows
+ * every window and metrics interval, the gRPC control API serves while the run lasts (optionally before it, for
+ * --wait-for-start), and experiment.json is written next to the other results.
+ */
+import { newRunId, runTwin, type TwinRunOptions, type TwinRunResult } from "../run.ts";
+import { RunController } from "./controller.ts";
+import { startControlServer, type ControlServer } from "./grpc-server.ts";
+import { driverSchedule, emptyPlan, type ExperimentPlan } from "./plan.ts";
+import { writeExperimentResults, type ExperimentOutcome } from "./results.ts";
+
+export interface ControlApiOptions {
+  host?: string;
+  port: number;
+  token: string;
+  anonymousRead?: boolean;
+}
+
+export interface ControlledRunOptions extends Omit<TwinRunOptions, "schedule"> {
+  plan?: ExperimentPlan;
+  control?: ControlApiOptions;
+  /** Hold the run until a StartRun call (needs `control`). */
+  waitForStart?: boolean;
+  /** Called once the control API listens (with host:port). */
+  onControlListening?: (address: string) => void;
+  /** Called with the controller once it exists (tests drive it directly). */
+  onController?: (controller: RunController) => void;
+}
+
+export interface ControlledRunResult extends TwinRunResult {
+  experiment: ExperimentOutcome;
+}
+
+export async function runControlled(options: ControlledRunOptions): Promise<ControlledRunResult> {
+  const runId = options.runId ?? newRunId();
+  const log = options.log ?? (() => {});
+  const plan = options.plan ?? emptyPlan();
+  const controller = new RunController({
+    scenario: options.scenario,
+    plan,
+    runId,
+    hostCount: options.hosts,
+    speed: options.speed,
+    waitForStart: options.waitForStart === true && options.control !== undefined,
+    log,
+  });
+  options.onController?.(controller);
+  let server: ControlServer | undefined;
+  try {
+    if (options.control !== undefined) {
+      server = await startControlServer(controller, { ...options.control, log });
+      log(`control API listening on ${server.address} (gRPC dctwin.v1.Control, grpc.health.v1.Health, reflection)`);
+      options.onControlListening?.(server.address);
+      if (controller.runState === "waiting") log("waiting for StartRun (dctwin control start)");
+    }
+    const onInterrupt = () => controller.stop("interrupted");
+    options.signal?.addEventListener("abort", onInterrupt, { once: true });
+    if (options.signal?.aborted) onInterrupt();
+    await controller.started;
+    let result: TwinRunResult;
+    try {
+      result = await runTwin({
+        ...options,
+        runId,
+        schedule: driverSchedule(plan),
+        signal: controller.stopSignal,
+        onDriver: (driver) => {
+          controller.attach(driver);
+          options.onDriver?.(driver);
+        },
+        onWindow: (progress) => {
+          controller.onWindow(progress);
+          options.onWindow?.(progress);
+        },
+        onIntervalClosed: (record) => {
+          controller.onIntervalClosed(record);
+          options.onIntervalClosed?.(record);
+        },
+      });
+    } catch (error) {
+      controller.finish(undefined, error);
+      throw error;
+    } finally {
+      options.signal?.removeEventListener("abort", onInterrupt);
+    }
+    controller.finish(result.outcome);
+    const experiment = writeExperimentResults(options.outDir, controller, result.outcome);
+    return { ...result, experiment };
+  } finally {
+    await server?.close();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Faults and load changes as the control layer sees them, whichever way they arrive (an experiment file, the
+ * gRPC API, the CLI): units resolved (integer nanoseconds, bits per second), targets not chosen yet.
+ */
+
+/** Which actors or links; every non-empty criterion must match (ids may use `*`). */
+export interface SelectorSpec {
+  actors: string[];
+  kinds: string[];
+  groups: string[];
+  labels: Record<string, string>;
+  links: string[];
+}
+
+export type SelectMode = "all" | "one" | "fixed" | "fixed-percent";
+
+/** How many of the matching targets to take, drawn from a seeded stream (reproducible). */
+export interface TargetChoice {
+  mode: SelectMode;
+  /** Count (fixed) or percentage (fixed-percent). */
+  value: number;
+  /** null: derived from the run seed and the fault's id. */
+  seed: number | null;
+}
+
+export type FaultAction =
+  | { type: "actor-crash" }
+  | { type: "actor-pause" }
+  | { type: "link-down" }
+  | { type: "delay"; latencyNs: number; jitterNs: number }
+  | { type: "loss"; probability: number }
+  | { type: "bandwidth"; bandwidthBps: number }
+  | { type: "partition"; other: SelectorSpec }
+  /** A model's own command (e.g. a server's throttle), and optionally the one that undoes it. */
+  | { type: "command"; command: string; args: unknown; clearCommand: string | null; clearArgs: unknown };
+
+export type FaultType = FaultAction["type"];
+
+export const FAULT_TYPES: readonly FaultType[] = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "command"];
+
+/** Shorthands for model commands, shown as actions of their own when a model declares the command. */
+export const COMMAND_SHORTHANDS: Readonly<Record<string, { command: string; clear: string }>> = {
+  "cpu-throttle": { command: "throttle", clear: "unthrottle" },
+  "power-off": { command: "power_off", clear: "power_on" },
+  "server-fail": { command: "fail", clear: "repair" },
+};
+
+/** Faults the issue names that no model supports yet: rejected with a clear message. */
+export const UNSUPPORTED_FAULTS: Readonly<Record<string, string>> = {
+  "power-cap": "no model has a power cap yet (servers have set_pstate: use action: command)",
+  "cooling-failure": "there is no cooling model yet",
+  "clock-drift": "actors share the coordinator's simulated clock; per-actor clock drift is not modelled",
+};
+
+export interface FaultRequest {
+  name: string;
+  selector: SelectorSpec;
+  choice: TargetChoice;
+  action: FaultAction;
+  /** null: until cleared (or the run ends). */
+  durationNs: number | null;
+}
+
+/** A target arrival rate: the selected clients' total, or a factor of each one's scenario rate. */
+export type LoadTarget = { ratePerS: number } | { factor: number };
+
+export type LoadChangeKind =
+  | { type: "set"; target: LoadTarget }
+  | { type: "ramp"; target: LoadTarget; durationNs: number }
+  | { type: "spike"; target: LoadTarget; durationNs: number }
+  | { type: "stages"; stages: { target: LoadTarget; durationNs: number }[] };
+
+export interface LoadRequest {
+  name: string;
+  selector: SelectorSpec;
+  /** Ramp resolution; null: 100 ms or a tenth of the ramp, whichever is less. */
+  stepNs: number | null;
+  change: LoadChangeKind;
+}
+
+export function emptySelector(): SelectorSpec {
+  return { actors: [], kinds: [], groups: [], labels: {}, links: [] };
+}
+
+/** A problem with a request, keyed by its field path; `notFound` when it names something that does not exist. */
+export interface RequestIssue {
+  path: string;
+  message: string;
+  notFound?: boolean;
+}
+
+/** A request was refused: the first issue decides the status code; all are in the message. */
+export class RequestError extends Error {
+  override name = "RequestError";
+  readonly issues: readonly RequestIssue[];
+
+  constructor(issues: readonly RequestIssue[]) {
+    super(issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; "));
+    this.issues = issues;
+  }
+
+  get notFound(): boolean {
+    return this.issues[0]?.notFound === true;
+  }
+
+  get field(): string {
+    return this.issues[0]?.path ?? "";
+  }
+}
+
+/** The run is not in a state that allows the call (ended, not waiting, ...). */
+export class PreconditionError extends Error {
+  override name = "PreconditionError";
+}
