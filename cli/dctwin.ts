@@ -5,7 +5,13 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import { formatIssue, ScenarioError } from "../scenario/issues.ts";
+import { registerExportCommand } from "./commands/export.ts";
 import { registerHostCommand } from "./commands/host.ts";
+import { registerControlCommand } from "./commands/control.ts";
+import { registerInjectCommand } from "./commands/inject.ts";
+import { registerLoadCommand } from "./commands/load.ts";
+import { registerStatusCommand } from "./commands/status.ts";
+import { registerReportCommand } from "./commands/report.ts";
 import { registerRunCommand } from "./commands/run.ts";
 import { registerThermoCommand } from "./commands/thermo.ts";
 import { registerValidateCommand } from "./commands/validate.ts";
@@ -23,7 +29,13 @@ const program = new Command()
 registerValidateCommand(program);
 registerRunCommand(program);
 registerHostCommand(program);
+registerInjectCommand(program);
+registerLoadCommand(program);
+registerStatusCommand(program);
+registerControlCommand(program);
 registerThermoCommand(program);
+registerExportCommand(program);
+registerReportCommand(program);
 
 try {
   await program.parseAsync();

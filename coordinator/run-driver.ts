@@ -29,6 +29,8 @@ export interface WindowProgress {
   events: number;
   /** Packets created so far (from the per-window conservation counters, so always current). */
   packets: number;
+  /** The conservation totals over all hosts after this window (its check passed). */
+  totals: ConservationTotals;
 }
 
 /** A command without its sequence number (the driver numbers commands in the order it applies them). */
@@ -149,13 +151,18 @@ export class RunDriver {
       let totals: ConservationTotals = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
       let status: RunStatus = "completed";
       let windowIndex = 0;
-      const wallStart = performance.now();
+      // Pacing origin; moved forward by the time spent paused, so a resumed run keeps its pace instead of racing.
+      let wallStart = performance.now();
 
       const schedule = [...(this.o.schedule ?? [])].sort((a, b) => a.timeNs - b.timeNs);
       let scheduled = 0;
       const nextScheduledNs = () => (scheduled < schedule.length ? schedule[scheduled]!.timeNs : -1);
       for (let window = 0; ; window++) {
-        if (this.paused !== undefined && !this.o.signal?.aborted) await Promise.race([this.paused.resumed, aborted(this.o.signal)]);
+        if (this.paused !== undefined && !this.o.signal?.aborted) {
+          const heldSince = performance.now();
+          await Promise.race([this.paused.resumed, aborted(this.o.signal)]);
+          wallStart += performance.now() - heldSince;
+        }
         // Live commands need a window to ride on: without pending events, they start one right away.
         const liveNs = this.liveCommands.length > 0 ? simTimeNs : -1;
         next = earliest([next, nextScheduledNs(), liveNs]);
@@ -196,7 +203,7 @@ export class RunDriver {
         this.windowsRun = window + 1;
         windowIndex = window + 1;
         next = earliest(done.map((d) => Number(d.nextEventNs)));
-        this.o.onWindow?.({ window, endNs, events: aggregator.events, packets: totals.injected });
+        this.o.onWindow?.({ window, endNs, events: aggregator.events, packets: totals.injected, totals });
       }
       if (status === "completed") simTimeNs = run.durationNs;
 

@@ -16,6 +16,9 @@ import { placeActors } from "./placement.ts";
 import { HostFailedError, RunDriver, type HostInfo, type RunDriverOptions, type RunOutcome, type WindowProgress } from "./run-driver.ts";
 import type { Summary } from "./results/summary.ts";
 import { writeResults } from "./results/write.ts";
+import { startRunExporter, type MetricsExporterOptions } from "./observability/prometheus/exporter.ts";
+import { runViewFromScenario } from "./observability/run-view.ts";
+import { startRunTracing } from "./tracing/setup.ts";
 
 export type TransportKind = "inproc" | "nats";
 
@@ -35,8 +38,12 @@ export interface TwinRunOptions {
   log?: (message: string) => void;
   /** Commands at simulated times (a declarative experiment). */
   schedule?: RunDriverOptions["schedule"];
+  /** Called with each metrics interval once every host has reported it. */
+  onIntervalClosed?: RunDriverOptions["onIntervalClosed"];
   /** Hands out the driver once it exists, e.g. to a control API that submits live commands or pauses the run. */
   onDriver?: (driver: RunDriver) => void;
+  /** Serve Prometheus metrics of the run at /metrics (port 0: a free port; the URL is logged). */
+  metrics?: MetricsExporterOptions;
 }
 
 export interface TwinRunResult {
@@ -76,6 +83,17 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     }
     cleanup.unshift(() => transport.close());
 
+    const tracing = startRunTracing(options.scenario, runId);
+    if (tracing !== null) {
+      cleanup.push(() => tracing.shutdown());
+      log(`tracing ${options.scenario.run.traceSampleRatio * 100}% of flows to OTLP (${process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "default endpoint"})`);
+    }
+    const exporter = options.metrics === undefined ? null : await startRunExporter(runViewFromScenario(options.scenario, runId), { ...options.metrics, speed: options.speed });
+    if (exporter !== null) {
+      cleanup.push(() => exporter.close());
+      log(`metrics: ${exporter.url} (level ${exporter.state.level})`);
+    }
+    let driverRef: RunDriver | undefined;
     const driver = new RunDriver({
       transport,
       runId,
@@ -84,10 +102,20 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       hostCount: options.hosts,
       speed: options.speed,
       signal: options.signal,
-      onWindow: options.onWindow,
+      onWindow: (progress) => {
+        exporter?.state.onWindow(progress);
+        options.onWindow?.(progress);
+      },
       schedule: options.schedule,
+      onIntervalClosed: (record) => {
+        tracing?.onIntervalClosed(record, driverRef?.progress().windows ?? 0);
+        exporter?.state.onIntervalClosed(record);
+        options.onIntervalClosed?.(record);
+      },
       onHostsJoined: (hosts: HostInfo[]) => log(`${hosts.length} host(s) joined run ${runId}`),
     });
+    driverRef = driver;
+    exporter?.state.attachDriver(driver);
     driver.listen();
     options.onDriver?.(driver);
     if (options.transport === "inproc") {
@@ -101,6 +129,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     }
 
     const outcome = await driver.run();
+    exporter?.state.onRunEnd(outcome.simTimeNs, outcome.totals);
     await transport.flush();
     const wallTimeS = (performance.now() - wallStart) / 1000;
     const summary = writeResults(options.outDir, options.scenario, outcome, {
@@ -115,6 +144,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       started_at: startedAt.toISOString(),
       node: process.version,
       dctwin_version: VERSION,
+      tracing: tracing === null ? null : { sample_ratio: options.scenario.run.traceSampleRatio, journeys_exported: tracing.journeysExported() },
     });
     return { runId, outcome, summary, wallTimeS };
   } finally {

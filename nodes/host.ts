@@ -6,6 +6,7 @@
 import { lookupModel } from "./models/registry.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
 import { NatsTransport } from "./runtime/transport/nats.ts";
+import { CountingTransport, hostRegistry, serveHostMetrics, WireStats } from "./host-metrics.ts";
 
 export interface HostProcessOptions {
   natsUrl: string;
@@ -13,11 +14,20 @@ export interface HostProcessOptions {
   host: number;
   /** Exit when standard input closes: the coordinator that spawned this host is gone. */
   exitWithParent?: boolean;
+  /** Serve this host's own Prometheus metrics at /metrics on this port (0: a free port; the URL is printed). */
+  metricsPort?: number;
+  /** Address the metrics endpoint binds to (default 127.0.0.1). */
+  metricsHost?: string;
 }
 
 export async function runHostProcess(options: HostProcessOptions): Promise<string> {
   const transport = await NatsTransport.connect(options.natsUrl, { name: `dctwin-host-${options.host}` });
-  const agent = new HostAgent({ transport, runId: options.runId, host: options.host, models: lookupModel });
+  const stats = new WireStats();
+  const metrics =
+    options.metricsPort === undefined ? null : await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port: options.metricsPort });
+  if (metrics !== null) console.error(`host ${options.host}: metrics: ${metrics.url}`);
+  const wired = metrics === null ? transport : new CountingTransport(transport, stats);
+  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: lookupModel });
   if (options.exitWithParent) {
     process.stdin.on("close", () => process.exit(3));
     process.stdin.resume();
@@ -28,6 +38,7 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   const closed = transport.closed().then((error) => `connection to NATS closed${error instanceof Error ? `: ${error.message}` : ""}`);
   const reason = await Promise.race([agent.finished, closed]);
   await transport.close().catch(() => {});
+  await metrics?.close();
   if (agent.malformedMessages > 0) console.error(`host ${options.host}: dropped ${agent.malformedMessages} malformed message(s)`);
   return reason;
 }

@@ -4,17 +4,20 @@
  */
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
-import { actorKinds, modelRegistry } from "../nodes/models/registry.ts";
-import { portsByActor, type ActorSpec, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
+import { modelRegistry } from "../nodes/models/registry.ts";
+import { portsByActor, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { Router } from "../nodes/runtime/routing.ts";
-import { formatPath, ScenarioError, type ValidationIssue } from "./issues.ts";
-import { actorCommonKeys, actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
+import { assemble, resolveActor } from "./assemble.ts";
+import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
+import { resolveExperiment, type ResolvedExperiment } from "./experiment.ts";
+import { actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
 
 export interface LoadedScenario {
   scenario: ResolvedScenario;
   /** Things that are allowed but worth saying (e.g. a quantum above the smallest latency). */
   warnings: string[];
+  /** The scenario's `experiment` section, planned against its actors and links (scenario/experiment.ts). */
+  experiment?: ResolvedExperiment;
 }
 
 export interface ScenarioOverrides {
@@ -53,75 +56,52 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const issues = zodIssues(parsed.error.issues, []);
-    checkValidParts(raw, overrides, issues);
+    checkValidParts(raw, file, overrides, issues);
     throw new ScenarioError(file, issues);
   }
   const data = parsed.data;
   const issues: ValidationIssue[] = [];
-  const actors = data.actors.map((entry, index) => resolveActor(entry, index, issues));
-  const indexById = new Map<string, number>();
-  actors.forEach((actor, index) => {
-    const first = indexById.get(actor.id);
-    if (first !== undefined) issues.push({ path: `actors[${index}].id`, message: `duplicate id "${actor.id}" (first used by actors[${first}])` });
-    else indexById.set(actor.id, index);
-  });
-  const links = data.links.map((link, index): LinkSpec => {
-    const end = (key: "a" | "b") => {
-      const i = indexById.get(link[key]);
-      if (i === undefined) issues.push({ path: `links[${index}].${key}`, message: `no actor with id "${link[key]}"` });
-      return i ?? -1;
-    };
-    const a = end("a");
-    const b = end("b");
-    if (a >= 0 && a === b) issues.push({ path: `links[${index}].b`, message: `a link must join two different actors (both ends are "${link.a}")` });
-    return { index, id: link.id ?? defaultLinkId(data.links, index), a, b, latencyNs: link.latency, bandwidthBps: link.bandwidth ?? 0, loss: link.loss };
-  });
+  if (data.topology === undefined && (raw as Record<string, unknown>).actors === undefined) {
+    // `actors` may be left out only when a topology generates actors.
+    issues.push({ path: "actors", message: "expected a list of actors" });
+    throw new ScenarioError(file, issues);
+  }
+  const { actors, actorPaths, links, indexById } = assemble(data, file, issues);
   const run = resolveRun(data, links, overrides, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
 
   const scenario: ResolvedScenario = { run, actors, links };
-  checkTrafficTargets(scenario, indexById, issues);
+  checkTrafficTargets(scenario, actorPaths, indexById, issues);
+  const experiment = data.experiment === undefined ? undefined : resolveExperiment(data.experiment, scenario, "experiment", issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
-  return { scenario, warnings: warningsFor(scenario) };
-}
-
-function resolveActor(entry: z.output<typeof scenarioSchema>["actors"][number], index: number, issues: ValidationIssue[]): ActorSpec {
-  const model = modelRegistry[entry.kind];
-  const base = { index, id: entry.id, kind: entry.kind, group: entry.group ?? entry.kind, labels: entry.labels ?? {}, params: {} };
-  if (model === undefined) {
-    issues.push({ path: `actors[${index}].kind`, message: `unknown kind "${entry.kind}"; expected one of: ${actorKinds.join(", ")}` });
-    return base;
-  }
-  const params = Object.fromEntries(Object.entries(entry).filter(([key]) => !(actorCommonKeys as readonly string[]).includes(key)));
-  const parsed = model.params.safeParse(params, { reportInput: true });
-  if (!parsed.success) {
-    issues.push(...zodIssues(parsed.error.issues, ["actors", index]));
-    return base;
-  }
-  return { ...base, params: parsed.data };
+  return { scenario, warnings: [...warningsFor(scenario), ...(experiment?.warnings ?? [])], experiment };
 }
 
 /**
  * The file failed the schema, which stops short of the actors' own parameters and the cross-references: check
  * those in the parts that are valid on their own, so that one run reports every problem in the file.
  */
-function checkValidParts(raw: unknown, overrides: ScenarioOverrides, issues: ValidationIssue[]): void {
+function checkValidParts(raw: unknown, file: string, overrides: ScenarioOverrides, issues: ValidationIssue[]): void {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return;
-  const { run, actors, links } = raw as Record<string, unknown>;
+  const { run, actors, links, topology } = raw as Record<string, unknown>;
   const ids = new Set<string>();
   if (Array.isArray(actors)) {
     actors.forEach((entry: unknown, index) => {
       if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string") ids.add((entry as { id: string }).id);
       const common = actorCommonSchema.safeParse(entry);
-      if (common.success) resolveActor(common.data, index, issues);
+      if (common.success) resolveActor(common.data, index, `actors[${index}]`, file, issues);
     });
-    if (Array.isArray(links)) {
+    if (actors.length === 0 && topology === undefined) issues.push({ path: "actors", message: "expected at least one actor" });
+    // Link ends can only be checked when no topology generates further ids.
+    if (Array.isArray(links) && topology === undefined) {
       links.forEach((entry: unknown, index) => {
         const link = linkSchema.safeParse(entry);
         if (!link.success) return;
         for (const key of ["a", "b"] as const) if (!ids.has(link.data[key])) issues.push({ path: `links[${index}].${key}`, message: `no actor with id "${link.data[key]}"` });
       });
     }
+  } else if (actors === undefined && topology === undefined) {
+    issues.push({ path: "actors", message: "expected a list of actors" });
   }
   const parsedRun = runSchema.safeParse(run);
   if (parsedRun.success && parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
@@ -140,20 +120,28 @@ function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOv
     metricsIntervalNs: data.run.metrics_interval,
     warmupNs: data.run.warmup,
     ambientTemperatureK: data.run.ambient_temperature_k,
+    traceSampleRatio: data.run.trace_sample_ratio,
   };
 }
 
-function checkTrafficTargets(scenario: ResolvedScenario, indexById: Map<string, number>, issues: ValidationIssue[]): void {
+function checkTrafficTargets(scenario: ResolvedScenario, actorPaths: readonly string[], indexById: Map<string, number>, issues: ValidationIssue[]): void {
   const router = new Router(portsByActor(scenario));
+  const seen = new Set<string>(); // generated actors share their template's path: report each problem once
   for (const actor of scenario.actors) {
     const model = modelRegistry[actor.kind];
     if (model === undefined) continue;
-    for (const { key, id } of model.references(actor.params as Record<string, unknown>)) {
+    for (const { key, message } of model.check(actor.params as Record<string, unknown>, actor.id)) issues.push({ path: `${actorPaths[actor.index]}.${key}`, message });
+    for (const { key, id } of model.references(actor.params as Record<string, unknown>, actor.id)) {
       const target = indexById.get(id);
-      const path = `actors[${actor.index}].${key}`;
-      if (target === undefined) issues.push({ path, message: `no actor with id "${id}"` });
-      else if (target === actor.index) issues.push({ path, message: "an actor cannot send to itself" });
-      else if (router.nextPort(actor.index, target) < 0) issues.push({ path, message: `no path of links from "${actor.id}" to "${id}"` });
+      const path = `${actorPaths[actor.index]}.${key}`;
+      let message: string | null = null;
+      if (target === undefined) message = `no actor with id "${id}"`;
+      else if (target === actor.index) message = "an actor cannot send to itself";
+      else if (router.nextPort(actor.index, target) < 0) message = `no path of links from "${actor.id}" to "${id}"`;
+      if (message !== null && !seen.has(`${path}\u0000${message}`)) {
+        seen.add(`${path}\u0000${message}`);
+        issues.push({ path, message });
+      }
     }
   }
 }
@@ -166,27 +154,4 @@ function warningsFor(scenario: ResolvedScenario): string[] {
     ];
   }
   return [];
-}
-
-function zodIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): ValidationIssue[] {
-  return issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]), message: describeZodIssue(issue) }));
-}
-
-function describeZodIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case "unrecognized_keys":
-      return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-    case "invalid_type":
-      return issue.message.startsWith("Invalid input") ? (issue.input === undefined ? `required; expected ${issue.expected}` : `expected ${issue.expected}`) : issue.message;
-    default:
-      return issue.message;
-  }
-}
-
-/** "a--b", or "a--b--<index>" when several links join the same pair. */
-function defaultLinkId(links: ScenarioFile["links"], index: number): string {
-  const link = links[index]!;
-  const base = `${link.a}--${link.b}`;
-  const parallel = links.filter((l) => l.id === undefined && ((l.a === link.a && l.b === link.b) || (l.a === link.b && l.b === link.a))).length > 1;
-  return parallel ? `${base}--${index}` : base;
 }

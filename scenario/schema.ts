@@ -3,6 +3,7 @@
  * here, then the fields of the actor's kind against that model's own parameter schema (nodes/models/registry.ts).
  */
 import { z } from "zod";
+import { topologySchema } from "./topology/schema.ts";
 import { bandwidth, duration } from "./units.ts";
 
 /** Ids become NATS subject tokens (`dct.<run>.actor.<id>.*`), so no dots, spaces or wildcards. */
@@ -20,6 +21,8 @@ export const runSchema = z
     /** Leading stretch left out of batch-means statistics (the queue fills from empty). */
     warmup: duration({ positive: false }).default(0),
     /** Temperature of the heat sink the facility dissipates into: sets P/T and the Landauer bound k_B·T·ln 2. */
+    /** Share of request flows whose journeys are traced (OpenTelemetry; export configured by OTEL_* variables). */
+    trace_sample_ratio: z.number({ error: "expected a ratio from 0 to 1" }).min(0, { error: "expected a ratio from 0 to 1" }).max(1, { error: "expected a ratio from 0 to 1" }).default(0),
     ambient_temperature_k: z.number({ error: "expected a temperature in kelvin" }).positive({ error: "expected a positive temperature in kelvin" }).default(300),
   })
   .strict();
@@ -50,8 +53,13 @@ export const scenarioSchema = z
     name: actorId.default("scenario"),
     description: z.string({ error: "expected text" }).optional(),
     run: runSchema,
-    actors: z.array(actorCommonSchema, { error: "expected a list of actors" }).min(1, { error: "expected at least one actor" }),
+    /** Generated servers, switches and links; `actors` and `links` add to them (or replace generated actors by id). */
+    topology: topologySchema.optional(),
+    /** At least one actor in all (checked after the topology is expanded). */
+    actors: z.array(actorCommonSchema, { error: "expected a list of actors" }).default([]),
     links: z.array(linkSchema, { error: "expected a list of links" }).default([]),
+    /** Faults, load changes and checks at simulated times: validated by scenario/experiment.ts once actors are known. */
+    experiment: z.unknown().optional(),
   })
   .strict();
 

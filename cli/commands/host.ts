@@ -11,8 +11,10 @@ export function registerHostCommand(program: Command): void {
     .requiredOption("--run <id>", "run id to join")
     .requiredOption("--host <n>", "shard index, from 0", nonNegativeInt)
     .option("--exit-with-parent", "exit when standard input closes (used when the coordinator spawns hosts)")
-    .action(async (opts: { nats: string; run: string; host: number; exitWithParent?: boolean }) => {
-      await runHostProcess({ natsUrl: opts.nats, runId: opts.run, host: opts.host, exitWithParent: opts.exitWithParent });
+    .option("--metrics-port <port>", "serve this host's own metrics (wire, events, event-loop lag) at /metrics on this port (0: a free port)", nonNegativeInt)
+    .option("--metrics-host <address>", "address the metrics endpoint binds to", "127.0.0.1")
+    .action(async (opts: { nats: string; run: string; host: number; exitWithParent?: boolean; metricsPort?: number; metricsHost: string }) => {
+      await runHostProcess({ natsUrl: opts.nats, runId: opts.run, host: opts.host, exitWithParent: opts.exitWithParent, metricsPort: opts.metricsPort, metricsHost: opts.metricsHost });
       process.exit(0);
     });
 }

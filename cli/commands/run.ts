@@ -1,15 +1,16 @@
 /** `dctwin run FILE`: run a scenario and write its results directory. */
 import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "commander";
-import { runTwin, type TransportKind } from "../../coordinator/run.ts";
+import type { TransportKind } from "../../coordinator/run.ts";
 import { loadScenarioFile } from "../../scenario/load.ts";
 import { createProgress } from "../progress.ts";
 import { printSummary } from "../print-summary.ts";
 import { durationFlag, EXIT_INTERRUPTED, nonNegativeInt, positiveInt, positiveNumber } from "./flags.ts";
+import { addRunControlOptions, printExperiment, runWithControl, type RunControlFlags } from "./control.ts";
+import { AGGREGATION_LEVELS, DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../../coordinator/observability/levels.ts";
 
 export function registerRunCommand(program: Command): void {
-  program
-    .command("run")
+  addRunControlOptions(program.command("run"))
     .description("Run a scenario and write its results directory (summary.json, run-info.json, timeseries.csv, links.csv).")
     .argument("<file>", "scenario YAML file")
     .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts"), 1)
@@ -20,10 +21,13 @@ export function registerRunCommand(program: Command): void {
     .option("--seed <n>", "override run.seed", nonNegativeInt)
     .option("--duration <d>", 'override run.duration, e.g. "30s" or 30', durationFlag)
     .option("--speed <x>", "pace the run: simulated seconds per wall second (default: as fast as possible)", positiveNumber)
+    .option("--metrics-port <port>", "serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts (0: a free port; the URL is printed)", nonNegativeInt)
+    .option("--metrics-host <address>", "address the metrics endpoint binds to", "127.0.0.1")
+    .addOption(new Option("--metrics-level <level>", "finest aggregation of per-entity series (total, group/rack/zone, actor/link)").choices([...AGGREGATION_LEVELS]).default(DEFAULT_AGGREGATION_LEVEL))
     .option("--out <dir>", "results directory", "results/latest")
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; out: string; quiet?: boolean }) => {
-      const { scenario, warnings } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration });
+    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLevel: AggregationLevel; out: string; quiet?: boolean } & RunControlFlags) => {
+      const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration });
       const log = opts.quiet ? () => {} : (m: string) => console.error(m);
       for (const w of warnings) console.error(`warning: ${w}`);
       if (opts.runId !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.runId)) throw new InvalidArgumentError("--run-id may hold letters, digits, '-' and '_' only");
@@ -40,7 +44,7 @@ export function registerRunCommand(program: Command): void {
       process.on("SIGTERM", () => interrupt.abort());
 
       const progress = opts.quiet ? { update: () => {}, done: () => {} } : createProgress(scenario.run.durationNs);
-      const result = await runTwin({
+      const result = await runWithControl({
         scenario,
         hosts: opts.hosts,
         transport: opts.transport,
@@ -48,13 +52,15 @@ export function registerRunCommand(program: Command): void {
         join: opts.join,
         runId: opts.runId,
         speed: opts.speed,
+        metrics: opts.metricsPort === undefined ? undefined : { port: opts.metricsPort, host: opts.metricsHost, level: opts.metricsLevel },
         outDir: opts.out,
         signal: interrupt.signal,
         onWindow: (p) => progress.update(p),
         log,
-      });
+      }, opts, experiment, log);
       progress.done();
       if (!opts.quiet) printSummary(result.summary, result.wallTimeS, opts.out);
+      if (!opts.quiet) printExperiment(result);
       if (result.outcome.status === "interrupted") process.exitCode = EXIT_INTERRUPTED;
     });
 }

@@ -35,6 +35,8 @@ export interface IntervalRecord {
   transitions: Map<string, TransitionTotals>;
   /** actor index -> counter name -> value (e.g. bits_erased). */
   counters: Map<number, Map<string, number>>;
+  /** Steps of sampled packet journeys (tracing on), host by host. */
+  traceEvents: dctwin.v1.TraceEvent.$Properties[];
 }
 
 export class RunAggregator {
@@ -121,6 +123,7 @@ export class RunAggregator {
       else existing.count += Number(t.count ?? 0);
     }
     for (const c of report.counters ?? []) addNested(interval.counters, c.actor ?? 0, new Map([[c.name ?? "", Number(c.value ?? 0)]]));
+    interval.traceEvents.push(...(report.traceEvents ?? []));
   }
 
   private interval(index: number): IntervalRecord {
@@ -134,7 +137,7 @@ export class RunAggregator {
 }
 
 function emptyInterval(index: number): IntervalRecord {
-  return { index, events: 0, metrics: new Map(), links: new Map(), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map() };
+  return { index, events: 0, metrics: new Map(), links: new Map(), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
 }
 
 export function metricKey(name: string, group: string): string {

@@ -4,6 +4,7 @@
  * - run-info.json  everything about this execution that is not a simulated result (wall time, hosts, versions)
  * - timeseries.csv per-interval metrics; links.csv per-interval link traffic; thermo.csv both ledgers per interval
  * - commands.json  faults and load changes applied, with their simulated times (replayable)
+ * - intervals.jsonl every metrics interval in full (histograms, links, drops, energy), for export and the report
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import type { RunOutcome } from "../run-driver.ts";
 import { buildSummary, type Summary } from "./summary.ts";
 import { linksCsv, metricsCsv } from "./timeseries.ts";
 import { thermoCsv } from "../ledgers/series.ts";
+import { INTERVALS_FILE, intervalsJsonl } from "../observability/intervals-file.ts";
 
 export interface RunInfo {
   run_id: string;
@@ -25,6 +27,8 @@ export interface RunInfo {
   started_at: string;
   node: string;
   dctwin_version: string;
+  /** null when tracing is off (no exporter was created). */
+  tracing: { sample_ratio: number; journeys_exported: number } | null;
 }
 
 export function writeResults(outDir: string, scenario: ResolvedScenario, outcome: RunOutcome, info: RunInfo): Summary {
@@ -35,6 +39,7 @@ export function writeResults(outDir: string, scenario: ResolvedScenario, outcome
   writeFileSync(join(outDir, "timeseries.csv"), metricsCsv(outcome.aggregator, outcome.simTimeNs));
   writeFileSync(join(outDir, "links.csv"), linksCsv(outcome.aggregator, scenario, outcome.simTimeNs));
   writeFileSync(join(outDir, "thermo.csv"), thermoCsv(scenario, outcome.aggregator, outcome.simTimeNs));
+  writeFileSync(join(outDir, INTERVALS_FILE), intervalsJsonl(scenario, outcome.aggregator, outcome.simTimeNs));
   // Every command applied (scheduled or live) with its simulated time: replaying these gives the same run.
   writeFileSync(join(outDir, "commands.json"), JSON.stringify(outcome.appliedCommands.map((c) => ({ time_ns: c.timeNs, seq: c.seq, source: c.source, command: c.command })), null, 2) + "\n");
   return summary;
