@@ -41,7 +41,7 @@ const scenario = {
   ],
 };
 
-/** Runs the scenario on 1 and on 3 hosts (once for both tests) and returns both summary.json texts. */
+/** Runs the scenario on 1 and on 3 hosts and returns both summary.json texts. */
 let runs: Promise<string[]> | undefined;
 function summariesOn1And3Hosts(): Promise<string[]> {
   runs ??= (async () => {
@@ -65,14 +65,6 @@ function summariesOn1And3Hosts(): Promise<string[]> {
   return runs;
 }
 
-/** The summary without the packet-irreversibility ledger (see the todo test below). */
-function withoutIrreversibility(text: string): string {
-  const summary = JSON.parse(text);
-  delete summary.thermodynamics.irreversibility;
-  delete summary.thermodynamics.packet_sigma_over_heat_entropy;
-  return JSON.stringify(summary, null, 1);
-}
-
 test("determinism - a generated fat-tree with every model gives identical results on 1 and 3 hosts", async () => {
   const [one, three] = await summariesOn1And3Hosts();
   const parsed = JSON.parse(one!);
@@ -81,13 +73,5 @@ test("determinism - a generated fat-tree with every model gives identical result
   assert.ok(parsed.metrics.response_time_s.client.count > 1000);
   assert.ok(parsed.packets.dropped_by_reason.server_failed > 0, "the failure shows");
   assert.ok(parsed.thermodynamics.heat.energy_by_component_j.ports_dynamic > 0 && parsed.thermodynamics.heat.energy_by_component_j.boot > 0);
-  assert.equal(withoutIrreversibility(three!), withoutIrreversibility(one!), "summary.json on 3 hosts differs from 1 host");
-});
-
-// coordinator/ledgers/irreversibility.ts iterates IntervalRecord.links (and counters) in Map insertion order, which
-// follows the order hosts reported them: with several links, edge order, orientation and float sums of σ then
-// depend on the host count. Sorting the keys in intervalCounts() fixes it (coordinator code, not this module's).
-test("determinism - the irreversibility ledger is identical on 1 and 3 hosts too", { todo: "intervalCounts() must sort record.links and record.counters" }, async () => {
-  const [one, three] = await summariesOn1And3Hosts();
-  assert.ok(three === one, "summary.json on 3 hosts differs from 1 host in thermodynamics.irreversibility");
+  assert.ok(three === one, "summary.json on 3 hosts differs from 1 host");
 });

@@ -48,11 +48,26 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
   }
 }
 
+async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The run's simulated clock as its Prometheus endpoint reports it. */
+async function simTimeS(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const match = /^dctwin_sim_time_seconds(?:\{[^}]*\})? (\S+)$/m.exec(text);
+  return match === null ? 0 : Number(match[1]);
+}
+
 test("processes - SIGINT mid-run writes partial results, exits 130 and leaves no host or nats-server behind", async () => {
   const file = writeScenario(dir.path, "long", queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }));
   const runId = `sigint-${process.pid}`;
   const out = join(dir.path, "sigint");
-  const child = startCli(["run", file, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", out]);
+  const child = startCli(["run", file, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", out, "--metrics-port", "0"]);
   const result = collect(child, 60_000);
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));
@@ -61,7 +76,10 @@ test("processes - SIGINT mid-run writes partial results, exits 130 and leaves no
     const hostPids = /pids (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
     const natsPid = Number(/nats-server .* \(pid (\d+)\)/.exec(stderr)![1]);
     assert.ok([...hostPids, natsPid].every(alive));
-    await new Promise((r) => setTimeout(r, 1500)); // let simulated time advance (paced at 1×)
+    // Interrupt only once simulated time has really advanced (start-up can be slow on a loaded machine).
+    await waitFor(() => /metrics: (http\S+)/.test(stderr), 20_000, "the metrics endpoint");
+    const metricsUrl = /metrics: (http\S+)/.exec(stderr)![1]!;
+    await waitForAsync(async () => (await simTimeS(metricsUrl)) > 0.5, 30_000, "simulated time to pass 0.5 s");
     child.kill("SIGINT");
     const { code } = await result;
     assert.equal(code, 130);

@@ -31,13 +31,15 @@ export const ENVIRONMENT = "(environment)";
 
 /** Hop and exchange counts of one interval as mechanism-resolved transitions between actor ids. */
 export function intervalCounts(scenario: ResolvedScenario, record: IntervalRecord): TransitionCount[] {
+  // Sorted keys: the maps fill in the order host reports arrive, and the estimator's sums (and its edge list)
+  // must not depend on how many hosts there were.
   const counts: TransitionCount[] = [];
-  for (const [key, t] of record.links) {
+  for (const [key, t] of sortedEntries(record.links)) {
     const link = scenario.links[key >> 1]!;
     const [from, to] = (key & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
     counts.push({ from: scenario.actors[from]!.id, to: scenario.actors[to]!.id, mechanism: link.id, count: t.packets });
   }
-  for (const [actor, counters] of record.counters) {
+  for (const [actor, counters] of sortedEntries(record.counters)) {
     const id = scenario.actors[actor]!.id;
     const injected = counters.get("packets_injected") ?? 0;
     const removed = counters.get("packets_removed") ?? 0;
@@ -45,6 +47,10 @@ export function intervalCounts(scenario: ResolvedScenario, record: IntervalRecor
     if (removed > 0) counts.push({ from: id, to: ENVIRONMENT, mechanism: `reservoir@${id}`, count: removed });
   }
   return counts;
+}
+
+function sortedEntries<V>(map: ReadonlyMap<number, V>): [number, V][] {
+  return [...map].sort((x, y) => x[0] - y[0]);
 }
 
 export function irreversibilityLedger(scenario: ResolvedScenario, batches: readonly Batch[]) {
