@@ -20,9 +20,9 @@ export const runSchema = z
     metrics_interval: duration().default(1_000_000_000),
     /** Leading stretch left out of batch-means statistics (the queue fills from empty). */
     warmup: duration({ positive: false }).default(0),
-    /** Temperature of the heat sink the facility dissipates into: sets P/T and the Landauer bound k_B·T·ln 2. */
     /** Share of request flows whose journeys are traced (OpenTelemetry; export configured by OTEL_* variables). */
     trace_sample_ratio: z.number({ error: "expected a ratio from 0 to 1" }).min(0, { error: "expected a ratio from 0 to 1" }).max(1, { error: "expected a ratio from 0 to 1" }).default(0),
+    /** Temperature of the heat sink the facility dissipates into: sets P/T and the Landauer bound k_B·T·ln 2. */
     ambient_temperature_k: z.number({ error: "expected a temperature in kelvin" }).positive({ error: "expected a positive temperature in kelvin" }).default(300),
   })
   .strict();
