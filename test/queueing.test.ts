@@ -1,6 +1,7 @@
 /**
  * The minimal models against queueing theory. Each run's batch means give a confidence interval for the mean
- * response time; the closed form (plus the two link traversals) must lie inside it. Runs use the in-process
+ * response time (and of the queue wait: the queue length through Little's law); the closed form (plus the two link
+ * traversals) must lie inside it. Runs use the in-process
  * transport: the determinism test shows NATS runs give the same bytes.
  */
 import assert from "node:assert/strict";
@@ -33,34 +34,45 @@ function erlangC(c: number, a: number): number {
 }
 
 async function meanResponse(name: string, scenario: ReturnType<typeof queueScenario>) {
+  return (await queueStats(name, scenario)).response;
+}
+
+/** Batch means of the client's response time and of the server's queue wait (time before a core takes it). */
+async function queueStats(name: string, scenario: ReturnType<typeof queueScenario>) {
   const { scenario: resolved } = validateScenario(scenario, name);
   const { summary } = await runTwin({ scenario: resolved, hosts: 1, transport: "inproc", outDir: join(dir.path, name) });
-  const stats = summary.metrics.response_time_s?.client;
-  assert.ok(stats?.batch_means, "the run reports batch means of the response time");
-  return stats.batch_means;
+  const response = summary.metrics.response_time_s?.client?.batch_means;
+  const wait = summary.metrics.queue_wait_s?.server?.batch_means;
+  assert.ok(response && wait, "the run reports batch means of the response time and the queue wait");
+  return { response, wait };
 }
 
 /** The closed form lies inside the 99% batch-means interval, and that interval is tight enough to mean something. */
-function assertWithinCi(bm: { batches: number; mean: number; stderr: number }, expected: number) {
+function assertWithinCi(bm: { batches: number; mean: number; stderr: number }, expected: number, maxRelativeHalfWidth = 0.05) {
   const half = tQuantile(0.995, bm.batches - 1) * bm.stderr;
   assert.ok(Math.abs(bm.mean - expected) <= half, `mean ${bm.mean} s vs closed form ${expected} s: off by ${Math.abs(bm.mean - expected)} s, 99% half-width ${half} s`);
-  assert.ok(half / expected < 0.05, `confidence interval too wide to test anything (half-width ${half} s)`);
+  assert.ok(half / expected < maxRelativeHalfWidth, `confidence interval too wide to test anything (half-width ${half} s)`);
 }
 
-test("queueing - M/M/1 at half load gives 1/(μ − λ) plus link delays", async () => {
+test("queueing - M/M/1 at half load gives 1/(μ − λ) plus link delays, and queue length ρ²/(1 − ρ)", async () => {
   const mu = 1000;
   const lambda = 0.5 * mu;
-  const bm = await meanResponse("mm1", queueScenario({ rate: lambda, meanServiceMs: 1, cores: 1, durationS: 200, intervalS: 5, warmupS: 5, seed: 11 }));
-  assertWithinCi(bm, 1 / (mu - lambda) + LINK_DELAY_S);
+  const rho = lambda / mu;
+  const { response, wait } = await queueStats("mm1", queueScenario({ rate: lambda, meanServiceMs: 1, cores: 1, durationS: 200, intervalS: 5, warmupS: 5, seed: 11 }));
+  assertWithinCi(response, 1 / (mu - lambda) + LINK_DELAY_S);
+  // Mean number waiting L_q = ρ²/(1 − ρ); by Little's law the mean wait is L_q/λ.
+  assertWithinCi(wait, (rho * rho) / (1 - rho) / lambda, 0.1);
 });
 
-test("queueing - M/M/3 at 80% load gives the Erlang-C mean", async () => {
+test("queueing - M/M/3 at 80% load gives the Erlang-C mean response and queue length", async () => {
   const mu = 1000;
   const c = 3;
   const lambda = 0.8 * c * mu;
   const wait = erlangC(c, lambda / mu) / (c * mu - lambda);
-  const bm = await meanResponse("mm3", queueScenario({ rate: lambda, meanServiceMs: 1, cores: c, durationS: 100, intervalS: 2.5, warmupS: 5, seed: 12 }));
-  assertWithinCi(bm, wait + 1 / mu + LINK_DELAY_S);
+  const { response, wait: waitStats } = await queueStats("mm3", queueScenario({ rate: lambda, meanServiceMs: 1, cores: c, durationS: 100, intervalS: 2.5, warmupS: 5, seed: 12 }));
+  assertWithinCi(response, wait + 1 / mu + LINK_DELAY_S);
+  // Queue length L_q = C(c, a)·ρ/(1 − ρ), seen through Little's law as the mean wait L_q/λ.
+  assertWithinCi(waitStats, wait, 0.1);
 });
 
 test("queueing - M/D/1 follows Pollaczek–Khinchine", async () => {
