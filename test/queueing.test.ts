@@ -1,8 +1,8 @@
 /**
  * The minimal models against queueing theory. Each run's batch means give a confidence interval for the mean
  * response time (and of the queue wait: the queue length through Little's law); the closed form (plus the two link
- * traversals) must lie inside it. Runs use the in-process
- * transport: the determinism test shows NATS runs give the same bytes.
+ * traversals) must lie inside it. Runs use the in-process transport: the determinism test shows NATS runs give
+ * the same bytes.
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
