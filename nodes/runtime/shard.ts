@@ -14,6 +14,7 @@ import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { SimPacket } from "./packet.ts";
 import { PowerMeter } from "./power.ts";
 import { sampleTraceparent } from "./trace-sampling.ts";
+import { CLOCK_DRIFT_COMMAND, clockRate } from "./clock-drift.ts";
 import { Xoshiro128 } from "./rng.ts";
 import { Router } from "./routing.ts";
 import { portsByActor, type ActorSpec, type LinkSpec, type Port, type ResolvedScenario } from "./topology.ts";
@@ -40,6 +41,8 @@ interface LocalActor {
   /** running; down (crashed: arriving packets are dropped, timers lost); paused (events wait for resume). */
   status: "running" | "down" | "paused";
   deferred: SimEvent[];
+  /** Rate of the actor's own clock against simulated time (1 + drift): its timers fire after delay / clockRate. */
+  clockRate: number;
 }
 
 /** Cumulative packet accounting of the shard. */
@@ -119,6 +122,7 @@ export class Shard implements ActorContext {
         power: null,
         status: "running",
         deferred: [],
+        clockRate: 1,
       });
     }
   }
@@ -266,6 +270,9 @@ export class Shard implements ActorContext {
           }
           actor.deferred = [];
         }
+        break;
+      case CLOCK_DRIFT_COMMAND:
+        actor.clockRate = clockRate(args);
         break;
       default:
         if (actor.model.onCommand === undefined) throw new ModelContractError(`${actor.spec.id} (${actor.spec.kind}) has no command "${c.command}"`);
@@ -499,7 +506,7 @@ export class Shard implements ActorContext {
     if (!(delayNs >= 0)) throw new ModelContractError(`${actor.spec.id} scheduled a timer ${delayNs} ns in the past`);
     const index = actor.spec.index;
     this.queue.push({
-      timeNs: this.currentNs + Math.round(delayNs),
+      timeNs: this.currentNs + Math.round(actor.clockRate === 1 ? delayNs : delayNs / actor.clockRate),
       dst: index,
       src: index,
       seq: actor.nextSeq++,
