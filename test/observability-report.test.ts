@@ -1,10 +1,11 @@
 /**
  * `dctwin report RUN_DIR`: one self-contained HTML page (uPlot inlined, no network: a CSP forbids it), rendered by
- * headless Chromium without console messages; every chart draws, and summary sections are read generically.
+ * headless Chromium without console messages; every chart draws, and summary sections are read generically. The
+ * screenshot stays in test-output/report.png.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, test } from "node:test";
@@ -15,6 +16,7 @@ const dir = tempDir("dctwin-obs-report-");
 after(() => dir.remove());
 
 const CHROMIUM = process.env.DCTWIN_CHROMIUM ?? "chromium";
+const SCREENSHOT_DIR = join(import.meta.dirname, "..", "test-output");
 
 const scenario = {
   name: "obs-report",
@@ -44,7 +46,7 @@ function chromium(url: string, screenshot: string, profile: string): Promise<{ c
     `--user-data-dir=${profile}`,
     "--enable-logging=stderr",
     "--v=0",
-    "--window-size=1280,2400",
+    "--window-size=1280,4200",
     `--screenshot=${screenshot}`,
     "--dump-dom",
     url,
@@ -82,8 +84,17 @@ test("observability report - a self-contained HTML page that renders in headless
   assert.match(html, /<th>entropy_production_kb_per_s<\/th><td>12\.5<\/td>/);
   assert.match(html, /<th>cycle<\/th><th>sigma_kb_per_s<\/th>/);
   for (const title of ["Throughput", "Response time percentiles", "Packets dropped", "Link traffic", "Power", "Energy used", "packet_sigma_kb_per_s"]) assert.ok(html.includes(title), title);
+  // Where entropy is produced: drops at the full queue make the links dissipate, so the pre-drawn figures show.
+  for (const title of ["Entropy production by link", "Topology coloured by dissipation", "Top service paths by dissipation"]) assert.ok(html.includes(`<h3>${title}</h3>`), title);
+  const topology = /<h3>Topology coloured by dissipation<\/h3>.*?<svg[^>]*>(.*?)<\/svg>/s.exec(html)?.[1] ?? "";
+  assert.equal((topology.match(/<circle/g) ?? []).length, scenario.actors.length, "one node per actor");
+  assert.equal((topology.match(/<line/g) ?? []).length, scenario.links.length, "one line per link");
+  assert.match(topology, /stroke="rgb\(/, "dissipating links are coloured");
 
-  const screenshot = join(dir.path, "report.png");
+  // Kept after the run for people to look at (test-output/ is ignored by git).
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const screenshot = join(SCREENSHOT_DIR, "report.png");
+  rmSync(screenshot, { force: true });
   const browser = await chromium(pathToFileURL(join(out, "report.html")).href, screenshot, join(dir.path, "chromium-profile"));
   assert.equal(browser.code, 0, browser.log.slice(-3000));
   const body = /<body([^>]*)>/.exec(browser.dom)?.[1] ?? "";

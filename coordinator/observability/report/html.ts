@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import type { Figure } from "./dissipation.ts";
 import type { PlotSpec } from "./plots.ts";
 import type { Row, Section } from "./tables.ts";
 
@@ -45,6 +46,8 @@ export interface ReportPage {
   subtitle: string;
   headline: Row[];
   plots: PlotSpec[];
+  /** Pre-drawn figures (inline SVG and tables) of where entropy is produced. */
+  figures: Figure[];
   sections: Section[];
 }
 
@@ -58,6 +61,8 @@ h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; padding-b
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 table.kv th { text-align: left; font-weight: normal; color: #555; padding: 2px 16px 2px 0; } table.kv td { padding: 2px 0; }
 table.grid th, table.grid td { border: 1px solid #e3e3e3; padding: 2px 6px; text-align: right; } table.grid th { background: #f6f6f6; }
+.figs { display: grid; gap: 16px; } .fig { max-width: 100%; height: auto; } td.path { text-align: left; }
+.bar { display: inline-block; height: 10px; background: #d7301f; vertical-align: middle; }
 .scroll { overflow-x: auto; } details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
 `;
 
@@ -124,6 +129,7 @@ ${rowsTable(page.headline)}
 <div class="plots">
 ${plots}
 </div>
+${page.figures.length === 0 ? "" : `<h2>Where entropy is produced</h2>\n<div class="figs">\n${page.figures.map((f) => `<div class="plot"><h3>${esc(f.title)}</h3>${f.note ? `<p class="note">${esc(f.note)}</p>` : ""}<div class="scroll">${f.html}</div></div>`).join("\n")}\n</div>`}
 <h2>Run summary (summary.json)</h2>
 ${page.sections.map(sectionHtml).join("\n")}
 <script>/* uPlot ${"1.6"} (MIT License, (c) Leon Sorokin, https://github.com/leeoniya/uPlot) */

@@ -1,5 +1,6 @@
 /** `dctwin report`: a results directory -> one self-contained HTML page (plots and tables). */
 import { writeFileSync } from "node:fs";
+import { dissipationFigures } from "./dissipation.ts";
 import { renderReportHtml } from "./html.ts";
 import { loadReportData } from "./load.ts";
 import { buildPlots } from "./plots.ts";
@@ -18,6 +19,7 @@ export function buildReportHtml(runDir: string): string {
     subtitle: `${runId === "" ? "" : `run ${runId}, `}seed ${String(s.seed ?? "?")}, ${String(s.status ?? "?")}${started}; results from ${runDir}`,
     headline: headlineRows(data),
     plots: buildPlots(data),
+    figures: dissipationFigures(data),
     sections: summarySections(s),
   });
 }

@@ -80,34 +80,55 @@ function linkTraffic(data: ReportData): PlotSpec[] {
   return [{ id: "link-traffic", title: "Link traffic (bytes per simulated second)", unit: "B/s", x, series: [...total, ...top], note }];
 }
 
-/** Power per interval: total (thermo.csv) and per actor group (intervals.jsonl). */
+/**
+ * Power per interval and cumulative energy: total (thermo.csv) and per rack (label `rack`) from intervals.jsonl,
+ * or per actor group when the actors carry no rack labels.
+ */
 function power(data: ReportData): PlotSpec[] {
   const x = times(data.thermo);
   if (x.length === 0 || !data.thermo.some((r) => Number(r.power_w) > 0)) return [{ id: "power", title: "Power", unit: "W", x, series: [], note: "No actor of this run has a power model." }];
-  const series = pivot(data.thermo, x, () => "total", (r) => Number(r.power_w));
-  const file = data.intervals;
-  if (file !== null) {
-    const groups = new Map<string, (number | null)[]>();
-    for (const record of file.intervals) {
-      const t = Math.min((record.index + 1) * file.view.intervalNs, file.simTimeNs) / 1e9;
-      const i = x.findIndex((v) => Math.abs(v - t) < 1e-9);
-      const s = (Math.min((record.index + 1) * file.view.intervalNs, file.simTimeNs) - record.index * file.view.intervalNs) / 1e9;
-      if (i < 0 || s <= 0) continue;
-      for (const [actor, components] of record.energy) {
-        const group = file.view.actors[actor]?.group ?? "?";
-        let values = groups.get(group);
-        if (values === undefined) groups.set(group, (values = new Array<number | null>(x.length).fill(0)));
-        for (const joules of components.values()) values[i] = (values[i] ?? 0) + joules / s;
-      }
-    }
-    if (groups.size > 1) series.push(...[...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([g, values]) => ({ label: `group ${g}`, values })));
-  }
+  const powerSeries = pivot(data.thermo, x, () => "total", (r) => Number(r.power_w));
   let sum = 0;
-  const energy = data.thermo.map((r) => (sum += Number(r.energy_j)));
+  const energySeries: PlotSeries[] = [{ label: "total", values: data.thermo.map((r) => (sum += Number(r.energy_j))) }];
+  const byEntity = energyByEntity(data, x);
+  let by = "";
+  if (byEntity !== null && byEntity.joules.size > 1) {
+    by = `, by ${byEntity.by}`;
+    for (const [entity, joules] of [...byEntity.joules].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      powerSeries.push({ label: `${byEntity.by} ${entity}`, values: joules.map((j, i) => (byEntity.seconds[i]! > 0 ? j / byEntity.seconds[i]! : null)) });
+      let cumulative = 0;
+      energySeries.push({ label: `${byEntity.by} ${entity}`, values: joules.map((j) => (cumulative += j)) });
+    }
+  }
   return [
-    { id: "power", title: "Power (mean per interval)", unit: "W", x, series },
-    { id: "energy", title: "Energy used (cumulative)", unit: "J", x, series: [{ label: "total", values: energy }] },
+    { id: "power", title: `Power (mean per interval${by})`, unit: "W", x, series: powerSeries },
+    { id: "energy", title: `Energy used (cumulative${by})`, unit: "J", x, series: energySeries },
   ];
+}
+
+/** Joules per interval per rack (or group), aligned with x; null without intervals.jsonl. */
+function energyByEntity(data: ReportData, x: number[]): { by: "rack" | "group"; joules: Map<string, number[]>; seconds: number[] } | null {
+  const file = data.intervals;
+  if (file === null) return null;
+  const actors = file.view.actors;
+  const by = new Set(actors.map((a) => a.labels.rack).filter((r) => r !== undefined)).size > 1 ? "rack" : "group";
+  const entityOf = (actor: number) => (by === "rack" ? (actors[actor]?.labels.rack ?? "(no rack)") : (actors[actor]?.group ?? "?"));
+  const joules = new Map<string, number[]>();
+  const seconds = new Array<number>(x.length).fill(0);
+  for (const record of file.intervals) {
+    const endNs = Math.min((record.index + 1) * file.view.intervalNs, file.simTimeNs);
+    const i = x.findIndex((v) => Math.abs(v - endNs / 1e9) < 1e-9);
+    const s = (endNs - record.index * file.view.intervalNs) / 1e9;
+    if (i < 0 || s <= 0) continue;
+    seconds[i] = s;
+    for (const [actor, components] of record.energy) {
+      const entity = entityOf(actor);
+      let values = joules.get(entity);
+      if (values === undefined) joules.set(entity, (values = new Array<number>(x.length).fill(0)));
+      for (const j of components.values()) values[i] = values[i]! + j;
+    }
+  }
+  return { by, joules, seconds };
 }
 
 /** Every other thermo.csv column, one plot each (both ledgers per interval). */
