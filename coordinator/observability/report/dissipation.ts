@@ -17,6 +17,8 @@ export interface Figure {
 
 const MAX_BARS = 15;
 const MAX_TOPOLOGY_ACTORS = 2000;
+/** Up to this many actors, each is named in the picture. */
+const MAX_LABELLED_ACTORS = 40;
 
 type Obj = { [key: string]: Json };
 
@@ -122,7 +124,7 @@ function topology(ir: Obj, view: RunView | null): Figure | null {
     const members = layers.get(layer)!;
     members.forEach((actor, k) => (pos[actor] = { x: 20 + ((k + 0.5) * (width - 40)) / members.length, y: 30 + row * layerGap }));
   });
-  const height = 60 + (order.length - 1) * layerGap;
+  const height = 70 + (order.length - 1) * layerGap;
   const radius = Math.max(2.5, Math.min(9, (width - 40) / Math.max(...[...layers.values()].map((m) => m.length)) / 2.5));
   const lines = view.links.map((l) => {
     const s = sigmaByLink.get(l.id) ?? 0;
@@ -133,7 +135,8 @@ function topology(ir: Obj, view: RunView | null): Figure | null {
   const circles = view.actors.map((a, i) => {
     const s = sigmaByActor.get(a.id) ?? 0;
     const p = pos[i]!;
-    return `<circle cx="${p.x.toFixed(1)}" cy="${p.y}" r="${radius.toFixed(1)}" fill="${heatColour(s, maxActor)}" stroke="#555" stroke-width="0.5"><title>${esc(`${a.id} (${a.kind}): σ = ${formatValue(s)} k_B/s`)}</title></circle>`;
+    const label = view.actors.length <= MAX_LABELLED_ACTORS ? `<text x="${p.x.toFixed(1)}" y="${(p.y + radius + 11).toFixed(1)}" text-anchor="middle">${esc(a.id)}</text>` : "";
+    return `<circle cx="${p.x.toFixed(1)}" cy="${p.y}" r="${radius.toFixed(1)}" fill="${heatColour(s, maxActor)}" stroke="#555" stroke-width="0.5"><title>${esc(`${a.id} (${a.kind}): σ = ${formatValue(s)} k_B/s`)}</title></circle>${label}`;
   });
   const legend = [0, 1e-3, 1e-2, 1e-1, 1]
     .map((f, i) => `<rect x="${width - 360 + i * 70}" y="${height - 14}" width="70" height="10" fill="${heatColour(f * maxLink, maxLink)}"/><text x="${width - 360 + i * 70 + 35}" y="${height - 18}" text-anchor="middle">${f === 0 ? "0" : (f * maxLink).toPrecision(2)}</text>`)
