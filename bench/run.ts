@@ -120,7 +120,7 @@ async function withBatchCensus<T>(body: () => Promise<T>): Promise<{ result: T; 
 
 /** Packets on links whose two ends run on different hosts under `hosts`-way placement. */
 function crossHostPackets(scenario: ResolvedScenario, hosts: number, result: TwinRunResult): number {
-  const hostOf = placeActors(scenario.actors.length, hosts);
+  const hostOf = placeActors(scenario.actors, hosts);
   let packets = 0;
   for (const [key, totals] of result.outcome.aggregator.links) {
     const link = scenario.links[key >> 1]!;

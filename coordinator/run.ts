@@ -98,7 +98,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       transport,
       runId,
       scenario: options.scenario,
-      placement: placeActors(options.scenario.actors.length, options.hosts),
+      placement: placeActors(options.scenario.actors, options.hosts),
       hostCount: options.hosts,
       speed: options.speed,
       signal: options.signal,

@@ -3,10 +3,13 @@
  * order, so placement keeps racks and pods together), explicit actors and links after it. An explicit actor with
  * a generated id takes that actor's place (its labels added to the generated ones). Each actor's kind fields are
  * checked against its model; problems name the field in the file (`actors[3].service`, `topology.server.cores`).
+ * Software components (service, store) expand to their replicas in place and are placed on servers
+ * (component-placement.ts).
  */
 import { actorKinds, modelRegistry } from "../nodes/models/registry.ts";
 import type { ActorSpec, LinkSpec } from "../nodes/runtime/topology.ts";
 import { zodIssues, type ValidationIssue } from "./issues.ts";
+import { componentPlacementKeys, parseComponentPlacement, placeComponents, replicaIds, type PlacementRequest } from "./component-placement.ts";
 import { actorCommonKeys, type ScenarioFile } from "./schema.ts";
 import type { GeneratedActor, Role } from "./topology/generated.ts";
 import { generateTopology } from "./topology/index.ts";
@@ -29,7 +32,8 @@ export function parseKindFields(kind: string, entry: Record<string, unknown>, pa
     issues.push({ path: `${path}.kind`, message: `unknown kind "${kind}"; expected one of: ${actorKinds.join(", ")}` });
     return null;
   }
-  const own = Object.fromEntries(Object.entries(entry).filter(([key]) => !(actorCommonKeys as readonly string[]).includes(key)));
+  const notOwn: readonly string[] = model.component ? [...actorCommonKeys, ...componentPlacementKeys] : actorCommonKeys;
+  const own = Object.fromEntries(Object.entries(entry).filter(([key]) => !notOwn.includes(key)));
   const prepared = model.prepare(own, scenarioFile);
   issues.push(...prepared.issues.map((i) => ({ path: `${path}.${i.key}`, message: i.message })));
   if (prepared.issues.length > 0) return null;
@@ -56,6 +60,7 @@ interface Template {
 
 function parseTemplate(template: ActorTemplate, role: Role, scenarioFile: string, issues: ValidationIssue[]): Template {
   const kind = template.kind ?? role;
+  if (modelRegistry[kind]?.component) issues.push({ path: `topology.${role}.kind`, message: `a ${kind} is a software component: list it under actors with placed_on or placement` });
   const params = parseKindFields(kind, template, `topology.${role}`, scenarioFile, issues);
   return { kind, group: template.group, labels: template.labels ?? {}, params: params ?? {} };
 }
@@ -84,7 +89,11 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
   };
   for (const g of generated.actors) {
     const override = explicitIndex.get(g.id);
-    if (override !== undefined) {
+    if (override !== undefined && modelRegistry[data.actors[override]!.kind]?.component) {
+      issues.push({ path: `actors[${override}].id`, message: `"${g.id}" is a generated ${g.role}; a component needs an id of its own` });
+      used.add(override);
+    }
+    if (override !== undefined && !used.has(override)) {
       used.add(override);
       add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, scenarioFile, issues), `actors[${override}]`);
     } else {
@@ -92,14 +101,32 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
       add({ index: actors.length, id: g.id, kind: t.kind, group: t.group ?? (g.role === "switch" ? g.tier : t.kind), labels: { ...g.labels, ...t.labels }, params: t.params }, `topology.${g.role}`);
     }
   }
+  const placements: PlacementRequest[] = [];
   data.actors.forEach((entry, i) => {
     if (used.has(i)) return;
-    add(resolveActor(entry, actors.length, `actors[${i}]`, scenarioFile, issues), `actors[${i}]`);
+    if (modelRegistry[entry.kind]?.component !== true) {
+      add(resolveActor(entry, actors.length, `actors[${i}]`, scenarioFile, issues), `actors[${i}]`);
+      return;
+    }
+    // A component entry: its replicas, one actor each, sharing the validated parameters.
+    const placement = parseComponentPlacement(entry, `actors[${i}]`, issues);
+    const first = resolveActor(entry, actors.length, `actors[${i}]`, scenarioFile, issues);
+    const replicas: number[] = [];
+    for (const id of replicaIds(entry.id, placement)) {
+      replicas.push(actors.length);
+      add({ ...first, index: actors.length, id, labels: { ...first.labels } }, `actors[${i}]`);
+    }
+    if (placement !== null) placements.push({ path: `actors[${i}]`, replicas, placement });
   });
   if (actors.length === 0) issues.push({ path: "actors", message: "expected at least one actor" });
 
   const indexById = new Map<string, number>();
-  for (const actor of actors) if (!indexById.has(actor.id)) indexById.set(actor.id, actor.index);
+  actors.forEach((actor, i) => {
+    const first = indexById.get(actor.id);
+    if (first === undefined) indexById.set(actor.id, actor.index);
+    else if (actorPaths[i] !== actorPaths[first] && (modelRegistry[actor.kind]?.component || modelRegistry[actors[first]!.kind]?.component)) issues.push({ path: `${actorPaths[i]}.id`, message: `replica id "${actor.id}" is already used (${actorPaths[first]})` });
+  });
+  placeComponents(actors, placements, issues);
   return { actors, actorPaths, links: assembleLinks(data, generated.links, indexById, issues), indexById };
 }
 

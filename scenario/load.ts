@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { modelRegistry } from "../nodes/models/registry.ts";
-import { portsByActor, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
+import { networkNodes, portsByActor, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { Router } from "../nodes/runtime/routing.ts";
 import { assemble, resolveActor } from "./assemble.ts";
 import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
@@ -125,7 +125,7 @@ function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOv
 }
 
 function checkTrafficTargets(scenario: ResolvedScenario, actorPaths: readonly string[], indexById: Map<string, number>, issues: ValidationIssue[]): void {
-  const router = new Router(portsByActor(scenario));
+  const router = new Router(portsByActor(scenario), networkNodes(scenario.actors));
   const seen = new Set<string>(); // generated actors share their template's path: report each problem once
   for (const actor of scenario.actors) {
     const model = modelRegistry[actor.kind];
@@ -137,7 +137,7 @@ function checkTrafficTargets(scenario: ResolvedScenario, actorPaths: readonly st
       let message: string | null = null;
       if (target === undefined) message = `no actor with id "${id}"`;
       else if (target === actor.index) message = "an actor cannot send to itself";
-      else if (router.nextPort(actor.index, target) < 0) message = `no path of links from "${actor.id}" to "${id}"`;
+      else if (!router.sameNode(actor.index, target) && router.nextPort(actor.index, target) < 0) message = `no path of links from "${actor.id}" to "${id}"`;
       if (message !== null && !seen.has(`${path}\u0000${message}`)) {
         seen.add(`${path}\u0000${message}`);
         issues.push({ path, message });

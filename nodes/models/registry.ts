@@ -9,6 +9,8 @@ import { loadBalancerModel, loadBalancerParams } from "./load-balancer.ts";
 import { mlInferenceModel, mlInferenceParams } from "./ml-inference.ts";
 import { mlTrainingModel, mlTrainingParams } from "./ml-training.ts";
 import { serverCommands, serverModel, serverParams } from "./server.ts";
+import { serviceModel, serviceParams } from "./service.ts";
+import { storeModel, storeParams } from "./store.ts";
 import { switchModel, switchParams } from "./switch.ts";
 import { inlineTraceFile } from "../../scenario/trace-csv.ts";
 
@@ -27,6 +29,11 @@ export interface ModelEntry {
   prepare: (fields: Record<string, unknown>, scenarioFile: string) => { fields: Record<string, unknown>; issues: { key: string; message: string }[] };
   /** The model's own commands (besides the runtime's crash/recover/pause/resume) and their argument schemas. */
   commands: Readonly<Record<string, z.ZodType>>;
+  /**
+   * A software component: runs on a server's CPU, has no links, and is placed with `placed_on` or a placement
+   * rule (scenario/component-placement.ts); its parameters include `concurrency` and `cpu`.
+   */
+  component: boolean;
 }
 
 /** Ties a model to its parameter schema with full typing, then erases the types for the registry. */
@@ -37,6 +44,7 @@ function defineModel<Schema extends z.ZodObject, State>(entry: {
   commands?: Readonly<Record<string, z.ZodType>>;
   prepare?: ModelEntry["prepare"];
   check?: (params: z.output<Schema>, selfId: string) => { key: string; message: string }[];
+  component?: boolean;
 }): ModelEntry {
   return {
     params: entry.params,
@@ -45,7 +53,12 @@ function defineModel<Schema extends z.ZodObject, State>(entry: {
     commands: entry.commands ?? {},
     prepare: entry.prepare ?? ((fields) => ({ fields, issues: [] })),
     check: (entry.check ?? (() => [])) as ModelEntry["check"],
+    component: entry.component ?? false,
   };
+}
+
+function callReferences(p: { calls: readonly { target: string }[] }): { key: string; id: string }[] {
+  return p.calls.map((c, i) => ({ key: `calls[${i}].target`, id: c.target }));
 }
 
 export const modelRegistry: Readonly<Record<string, ModelEntry>> = {
@@ -53,7 +66,7 @@ export const modelRegistry: Readonly<Record<string, ModelEntry>> = {
   server: defineModel({
     params: serverParams,
     model: serverModel,
-    references: (p) => p.calls.map((c, i) => ({ key: `calls[${i}].target`, id: c.target })),
+    references: callReferences,
     commands: serverCommands,
   }),
   switch: defineModel({ params: switchParams, model: switchModel }),
@@ -64,6 +77,8 @@ export const modelRegistry: Readonly<Record<string, ModelEntry>> = {
     check: (p, self) => (p.ring.filter((id) => id === self).length === 1 ? [] : [{ key: "ring", message: `must list this worker ("${self}") exactly once` }]),
   }),
   ml_inference: defineModel({ params: mlInferenceParams, model: mlInferenceModel }),
+  service: defineModel({ params: serviceParams, model: serviceModel, references: callReferences, component: true }),
+  store: defineModel({ params: storeParams, model: storeModel, references: callReferences, component: true }),
   load_balancer: defineModel({
     params: loadBalancerParams,
     model: loadBalancerModel,

@@ -16,6 +16,7 @@ import { count, duration, size, watts } from "../../scenario/units.ts";
 import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
 import { durationDistribution, sampleNs } from "./distributions.ts";
 import { curveWatts, powerCurve, pstateSpeed, slowestPstate } from "./power-curves.ts";
+import { answerHostCpu, cpuUtilisation, loseComponentWork, newHostCpu, type HostCpu } from "./host-cpu.ts";
 
 const SERVER_MODES = ["on", "off", "booting", "failed", "throttled"] as const;
 type ServerMode = (typeof SERVER_MODES)[number];
@@ -86,6 +87,8 @@ interface ServerState {
   /** Bumped whenever a boot starts or is cut short, so a stale boot timer is ignored. */
   bootEpoch: number;
   calls: CallState;
+  /** Cores used by the software components placed on this server (host-cpu.ts). */
+  cpu: HostCpu;
 }
 
 const SERVICE_DONE = 1;
@@ -111,7 +114,7 @@ function applyPower(state: ServerState, ctx: ActorContext): void {
   if (power !== undefined) {
     let w = 0;
     if (running) {
-      const utilisation = onGpus(state.params) ? 0 : state.busy / state.units.length;
+      const utilisation = cpuUtilisation(state.cpu, onGpus(state.params) ? 0 : state.busy, state.params.cores);
       if (state.mode === "throttled" && power.model === "pstate") w = curveWatts(power, utilisation, slowestPstate(power));
       else if (state.mode === "throttled") {
         const idle = curveWatts(power, 0, state.pstate);
@@ -205,6 +208,7 @@ function dropHeld(state: ServerState, reason: string, ctx: ActorContext): void {
   }
   state.busy = 0;
   dropWaitingParents(state.calls, reason, ctx);
+  loseComponentWork(state.cpu, reason);
   if (before > 0) ctx.countTransition(reason, before, 0);
 }
 
@@ -229,7 +233,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
     const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0 }));
     const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
-    const state: ServerState = { params, mode: "off", pstate, speed: 1, waiting: [], arrivedNs: [], head: 0, units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx) };
+    const state: ServerState = { params, mode: "off", pstate, speed: 1, waiting: [], arrivedNs: [], head: 0, units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu() };
     enterMode(state, params.initial_state, ctx);
     return state;
   },
@@ -307,6 +311,13 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
       default:
         throw new Error(`${ctx.self.id}: the server has no command "${command}"`);
     }
+  },
+
+  /** A component placed on this server asks for or returns CPU (host-cpu.ts); the draw follows at once. */
+  onLocalCall(state, request, _from, ctx) {
+    const reply = answerHostCpu(state.cpu, request, DROP_REASON[state.mode] ?? null, state.speed);
+    applyPower(state, ctx);
+    return reply;
   },
 
   queued: serverQueued,

@@ -7,6 +7,13 @@ import type { SimPacket, Species } from "./packet.ts";
 import type { Rng } from "./rng.ts";
 import type { ActorSpec, Port } from "./topology.ts";
 
+/**
+ * The port argument of `send` for a destination on the sender's own network node (a component and its server,
+ * or two components on one server; `route` returns it): the packet is handed over inside the host at the same
+ * simulated instant, without a link.
+ */
+export const LOCAL_PORT = -1;
+
 export interface NewPacket {
   dst: number;
   species: Species;
@@ -31,11 +38,18 @@ export interface ActorContext {
   readonly rng: Rng;
   /** Creates a packet at this actor (counts as injected). Send it, keep it, or consume it. */
   createPacket(init: NewPacket): SimPacket;
-  /** Transmits a packet on one of this actor's ports (serialization, latency and loss of that link apply). */
+  /**
+   * Transmits a packet on one of this actor's ports (serialization, latency and loss of that link apply); with
+   * LOCAL_PORT, hands it to an actor on the same network node at this instant. A component's ports are its
+   * server's: it shares the server's NIC.
+   */
   send(packet: SimPacket, portIndex: number): void;
   /** Index of the actor with this id; throws if there is none (ids are checked when the scenario loads). */
   actorIndex(id: string): number;
-  /** Index of the port on the shortest path towards an actor (first port on ties); throws if unreachable. */
+  /**
+   * Index of the port on the shortest path towards an actor (first port on ties); LOCAL_PORT when the actor is on
+   * this actor's own network node (see topology.ts `networkNodes`); throws if unreachable.
+   */
   route(dst: number): number;
   /** Every port on a shortest path towards an actor (equal-cost next hops, in port order); empty if unreachable. */
   routeAll(dst: number): readonly number[];
@@ -59,6 +73,13 @@ export interface ActorContext {
   eraseBits(bits: number): void;
   /** Counts one move of this actor's state by a mechanism (e.g. queue length n -> n+1 by "arrival"). */
   countTransition(mechanism: string, fromState: number, toState: number): void;
+  /**
+   * A synchronous call to an actor on the same network node (a component and the server it runs on): the
+   * target's `onLocalCall` runs now, as that actor (its power meter, its stream), and its reply is returned. It
+   * takes no simulated time, so it never crosses a window or a host. Returns null when the target is not running
+   * (crashed or paused). Requests and replies are plain data.
+   */
+  localCall(target: number, request: unknown): unknown;
 }
 
 export interface ActorModel<Params = unknown, State = unknown> {
@@ -74,6 +95,8 @@ export interface ActorModel<Params = unknown, State = unknown> {
    * "recover" (restart timers), or one this model declares (e.g. "set_rate"), with validated JSON arguments.
    */
   onCommand?(state: State, command: string, args: unknown, ctx: ActorContext): void;
+  /** Answers a `localCall` from actor `from` on the same network node (e.g. a component asking its server for CPU). */
+  onLocalCall?(state: State, request: unknown, from: number, ctx: ActorContext): unknown;
 }
 
 /** Finds the model of an actor kind. */

@@ -2,6 +2,11 @@
  * Shortest-path next hops over the link graph, computed lazily per destination by one BFS from it.
  * Ties go to the actor's first port in link order, so routes are deterministic. Switch models with ECMP use
  * `nextPorts` instead (all equal-cost next hops) and pick one per flow.
+ *
+ * Paths run between network nodes (`nodeOf`, topology.ts `networkNodes`): a software component has no ports and
+ * is routed as its server, so a route towards a component ends at its server and a component's own route starts
+ * at its server's ports. Two actors on the same node (a component and its server, or two components on one
+ * server) have no route: they exchange packets locally (the shard's LOCAL_PORT).
  */
 import type { Port } from "./topology.ts";
 
@@ -11,13 +16,22 @@ export class Router {
   /** Equal-cost next hops per (from, dst), filled on first use (switches ask for every packet). */
   private readonly equalCost = new Map<number, readonly number[]>();
 
-  constructor(portsOf: readonly (readonly Port[])[]) {
+  private readonly nodeOf: Int32Array;
+
+  constructor(portsOf: readonly (readonly Port[])[], nodeOf?: Int32Array) {
     this.portsOf = portsOf;
+    this.nodeOf = nodeOf ?? Int32Array.from(portsOf, (_, i) => i);
   }
 
-  /** Port index of `from` on a shortest path to `dst`, or -1 when `dst` is unreachable or is `from`. */
-  nextPort(from: number, dst: number): number {
-    const dist = this.distances(dst);
+  /** Whether two actors share a network node (a component and its server, or components on one server). */
+  sameNode(a: number, b: number): boolean {
+    return this.nodeOf[a] === this.nodeOf[b];
+  }
+
+  /** Port index of `from`'s node on a shortest path to `dst`'s node, or -1 when unreachable or the same node. */
+  nextPort(actor: number, dstActor: number): number {
+    const from = this.nodeOf[actor]!;
+    const dist = this.distances(this.nodeOf[dstActor]!);
     const here = dist[from]!;
     if (here <= 0) return -1;
     const ports = this.portsOf[from]!;
@@ -28,7 +42,9 @@ export class Router {
   }
 
   /** Every port of `from` on a shortest path to `dst`, in port order (ECMP candidates); empty when unreachable. */
-  nextPorts(from: number, dst: number): readonly number[] {
+  nextPorts(actor: number, dstActor: number): readonly number[] {
+    const from = this.nodeOf[actor]!;
+    const dst = this.nodeOf[dstActor]!;
     const key = from * this.portsOf.length + dst;
     let hops = this.equalCost.get(key);
     if (hops !== undefined) return hops;
@@ -44,7 +60,7 @@ export class Router {
 
   /** Links on a shortest path from `from` to `dst`; -1 when unreachable. */
   hopCount(from: number, dst: number): number {
-    return this.distances(dst)[from]!;
+    return this.distances(this.nodeOf[dst]!)[this.nodeOf[from]!]!;
   }
 
   private distances(dst: number): Int32Array {

@@ -6,7 +6,7 @@
  * a larger quantum the delivery is delayed to the window's end for every packet, local or remote (a rule of the
  * model, so results do not depend on placement), and the added delay is reported.
  */
-import type { ActorContext, ActorModel, ModelLookup, NewPacket } from "./actor.ts";
+import { LOCAL_PORT, type ActorContext, type ActorModel, type ModelLookup, type NewPacket } from "./actor.ts";
 import { EventQueue, EventType, type SimEvent } from "./event-queue.ts";
 import { IntervalLedger, type IntervalData } from "./interval-ledger.ts";
 import { LinkTable } from "./link-table.ts";
@@ -17,7 +17,7 @@ import { sampleTraceparent } from "./trace-sampling.ts";
 import { CLOCK_DRIFT_COMMAND, clockRate } from "./clock-drift.ts";
 import { Xoshiro128 } from "./rng.ts";
 import { Router } from "./routing.ts";
-import { portsByActor, type ActorSpec, type LinkSpec, type Port, type ResolvedScenario } from "./topology.ts";
+import { networkNodes, portsByActor, type ActorSpec, type LinkSpec, type Port, type ResolvedScenario } from "./topology.ts";
 
 /** A model broke a rule of the runtime (a bug in the model, not a simulated failure). */
 export class ModelContractError extends Error {
@@ -76,6 +76,8 @@ export class Shard implements ActorContext {
   private readonly queue = new EventQueue();
   private readonly actors = new Map<number, LocalActor>();
   private readonly router: Router;
+  /** Network node of every actor: itself, or a component's server (topology.ts `networkNodes`). */
+  private readonly nodeOf: Int32Array;
   private readonly indexById: Map<string, number>;
   private readonly linkBusyUntilNs: Float64Array;
   private readonly linkTable: LinkTable;
@@ -102,7 +104,8 @@ export class Shard implements ActorContext {
     this.hostOf = hostOf;
     this.hostIndex = hostIndex;
     const portsOf = portsByActor(scenario);
-    this.router = new Router(portsOf);
+    this.nodeOf = networkNodes(scenario.actors);
+    this.router = new Router(portsOf, this.nodeOf);
     this.indexById = new Map(scenario.actors.map((a) => [a.id, a.index]));
     this.linkBusyUntilNs = new Float64Array(scenario.links.length * 2);
     this.linkTable = new LinkTable(scenario.links);
@@ -114,7 +117,7 @@ export class Shard implements ActorContext {
         model: models(spec.kind),
         state: undefined,
         rng: Xoshiro128.seeded(scenario.run.seed, spec.id),
-        ports: portsOf[spec.index]!,
+        ports: portsOf[this.nodeOf[spec.index]!]!, // a component sends through its server's NIC
         nextSeq: 0,
         nextPacketId: 0,
         lastQueued: 0,
@@ -365,6 +368,10 @@ export class Shard implements ActorContext {
   send(packet: SimPacket, portIndex: number): void {
     const actor = this.actor();
     if (!this.sendingAllowed) throw new ModelContractError(`${actor.spec.id} sent a packet outside an event (only timers may be set up in initial())`);
+    if (portIndex === LOCAL_PORT) {
+      this.sendLocal(actor, packet);
+      return;
+    }
     const port = actor.ports[portIndex];
     if (port === undefined) throw new ModelContractError(`${actor.spec.id} has no port ${portIndex}`);
     const link = this.linkTable.links[port.link]!;
@@ -391,9 +398,11 @@ export class Shard implements ActorContext {
     if (packet.traceparent !== "") {
       this.ledger.traceEvents.push({ traceparent: packet.traceparent, kind: "hop", timeNs: departNs, actor: actor.spec.index, toActor: port.neighbor, link: port.link, arriveNs: deliverNs, packetId: packet.id, packetSrc: packet.src, species: packet.species, sizeBytes: packet.sizeBytes, reason: "" });
     }
+    // Arriving at a server's NIC, a packet for one of its components goes straight to that component.
+    const to = this.nodeOf[packet.dst] === port.neighbor ? packet.dst : port.neighbor;
     const event: SimEvent = {
       timeNs: deliverNs,
-      dst: port.neighbor,
+      dst: to,
       src: actor.spec.index,
       seq: actor.nextSeq++,
       type: EventType.packet,
@@ -402,7 +411,7 @@ export class Shard implements ActorContext {
       tag: 0,
       arg: 0,
     };
-    const host = this.hostOf[port.neighbor]!;
+    const host = this.hostOf[to]!;
     if (host === this.hostIndex) {
       this.queue.push(event);
       return;
@@ -417,6 +426,32 @@ export class Shard implements ActorContext {
     if (deliverNs < this.outboxMinNs) this.outboxMinNs = deliverNs;
   }
 
+  /** Hands a packet to an actor on the sender's network node, now, without a link (placement keeps them on one host). */
+  private sendLocal(actor: LocalActor, packet: SimPacket): void {
+    const dst = packet.dst;
+    if (dst === actor.spec.index || this.nodeOf[dst] !== this.nodeOf[actor.spec.index] || !this.actors.has(dst)) {
+      throw new ModelContractError(`${actor.spec.id} sent a packet locally to ${this.scenario.actors[dst]?.id ?? dst}, which is not on its network node`);
+    }
+    this.queue.push({ timeNs: this.currentNs, dst, src: actor.spec.index, seq: actor.nextSeq++, type: EventType.packet, packet, link: -1, tag: 0, arg: 0 });
+  }
+
+  localCall(target: number, request: unknown): unknown {
+    const caller = this.actor();
+    const callee = this.actors.get(target);
+    if (callee === undefined || target === caller.spec.index || this.nodeOf[target] !== this.nodeOf[caller.spec.index]) {
+      throw new ModelContractError(`${caller.spec.id} made a local call to ${this.scenario.actors[target]?.id ?? target}, which is not on its network node`);
+    }
+    if (callee.model.onLocalCall === undefined) throw new ModelContractError(`${callee.spec.id} (${callee.spec.kind}) takes no local calls`);
+    if (callee.status !== "running") return null;
+    const nowNs = this.currentNs;
+    this.enter(callee, nowNs);
+    try {
+      return callee.model.onLocalCall(callee.state, request, caller.spec.index, this);
+    } finally {
+      this.current = caller;
+    }
+  }
+
   actorIndex(id: string): number {
     const index = this.indexById.get(id);
     if (index === undefined) throw new ModelContractError(`no actor with id ${JSON.stringify(id)}`);
@@ -425,6 +460,7 @@ export class Shard implements ActorContext {
 
   route(dst: number): number {
     const actor = this.actor();
+    if (dst !== actor.spec.index && this.nodeOf[dst] === this.nodeOf[actor.spec.index]) return LOCAL_PORT;
     const port = this.router.nextPort(actor.spec.index, dst);
     if (port < 0) throw new ModelContractError(`${actor.spec.id} has no route to actor ${this.scenario.actors[dst]?.id ?? dst}`);
     return port;

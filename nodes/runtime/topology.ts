@@ -27,6 +27,12 @@ export interface ActorSpec {
   labels: Record<string, string>;
   /** Model parameters, validated by the model's schema. */
   params: unknown;
+  /**
+   * Software components only (service, store): index of the server whose CPU the component runs on. A component
+   * has no links of its own: it is reached through its server's network node and sends through its server's NIC
+   * (see `networkNodes`), and it always runs on its server's host.
+   */
+  placedOn?: number;
 }
 
 export interface LinkSpec {
@@ -64,6 +70,15 @@ export function portsByActor(scenario: ResolvedScenario): Port[][] {
     ports[link.b]!.push({ link: link.index, neighbor: link.a, reverse: true });
   }
   return ports;
+}
+
+/**
+ * The network node of every actor: itself, or for a component the server it is placed on. Routing computes paths
+ * between network nodes; a packet addressed to a component travels to its server's node, crosses the server's
+ * link, and is handed to the component on arrival (no simulated time: the NIC delivers to the process).
+ */
+export function networkNodes(actors: readonly ActorSpec[]): Int32Array {
+  return Int32Array.from(actors, (a) => a.placedOn ?? a.index);
 }
 
 /** The smallest link latency: the lookahead that bounds a safe quantum. */
