@@ -47,6 +47,26 @@ test("ml - ring all-reduce steps take compute + 2(N−1) rounds of two hops, wit
   assert.equal(summary.packets.dropped, 0);
 });
 
+test("ml - the training floor 2·N·D·k_B·T against the energy of the steps trained (η_train)", async () => {
+  const { summary } = await runScenario(training({ parameters: 1_000_000, examples_per_step: 32 }), dir.path);
+  const [job] = summary.thermodynamics.training;
+  assert.ok(job !== undefined && job.group === "ml_training");
+  const examples = 5 * N * 32; // 5 steps on each of N workers, 32 examples each
+  assert.equal(job.worker_steps, 5 * N);
+  assert.equal(job.examples_trained, examples);
+  const floorJ = 2 * 1_000_000 * examples * 1.380649e-23 * 300;
+  assert.ok(Math.abs(job.training_floor_j! - floorJ) < 1e-12 * floorJ, `floor ${job.training_floor_j} J vs ${floorJ} J`);
+  const chunkBits = (100e6 / N) * 8;
+  const stepS = 0.05 + 2 * (N - 1) * 2 * (Math.ceil((chunkBits * 1e9) / 100e9) / 1e9 + 5e-6);
+  const stepJ = gpus.count * (gpus.max_w * 0.05 + gpus.idle_w * (stepS - 0.05));
+  assert.ok(Math.abs(job.step_energy_j - 5 * N * stepJ) < 1e-6 * 5 * N * stepJ, `step energy ${job.step_energy_j} J vs ${5 * N * stepJ} J`);
+  assert.ok(Math.abs(job.eta_train! - floorJ / job.step_energy_j) < 1e-12, "η_train = floor / energy");
+  assert.ok(job.eta_train! > 0 && job.eta_train! < 1e-10, "real training is far above the floor");
+  // Without parameters and examples there is no floor to state.
+  const plain = await runScenario(training(), dir.path);
+  assert.deepEqual(plain.summary.thermodynamics.training, []);
+});
+
 test("ml - a worker missing from its own ring is a validation problem", () => {
   assert.throws(
     () => validateScenario(training({ ring: ["gpu-1", "gpu-2"] }), "training"),

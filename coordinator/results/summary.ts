@@ -11,6 +11,7 @@ import { metricKey, type RunAggregator } from "./aggregate.ts";
 import { statisticalBatches } from "../ledgers/batches.ts";
 import { heatLedger } from "../ledgers/heat.ts";
 import { irreversibilityLedger } from "../ledgers/irreversibility.ts";
+import { trainingLedger } from "../ledgers/training.ts";
 
 export const SUMMARY_SCHEMA = "dctwin.summary/v1";
 
@@ -29,6 +30,7 @@ const S_PER_NS = 1e-9;
 export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }: SummaryInput) {
   const run = scenario.run;
   const simTimeS = simTimeNs * S_PER_NS;
+  const metrics = metricsSection(aggregator, scenario);
   return {
     schema: SUMMARY_SCHEMA,
     scenario: run.name,
@@ -58,8 +60,8 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }
       total_s: aggregator.addedDelayNs * S_PER_NS,
       mean_per_hop_s: aggregator.hops === 0 ? 0 : (aggregator.addedDelayNs / aggregator.hops) * S_PER_NS,
     },
-    metrics: metricsSection(aggregator, scenario),
-    thermodynamics: thermodynamicsSection(scenario, aggregator, simTimeNs),
+    metrics,
+    thermodynamics: thermodynamicsSection(scenario, aggregator, simTimeNs, metrics.step_energy_uj),
     link_traffic: scenario.links.map((link) => ({
       id: link.id,
       a: scenario.actors[link.a]!.id,
@@ -116,7 +118,7 @@ function metricStats(acc: MetricAccumulator, batches: { sum: number; count: numb
 }
 
 /** Both ledgers and their ratio: how much of the physical dissipation the packet-level σ makes visible. */
-function thermodynamicsSection(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number) {
+function thermodynamicsSection(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number, stepEnergyUj: Record<string, { count: number; sum: number }> | undefined) {
   const irreversibility = irreversibilityLedger(scenario, statisticalBatches(scenario, aggregator, simTimeNs));
   const heat = heatLedger(scenario, aggregator, simTimeNs);
   const sigma = "sigma_kb_per_s" in irreversibility ? (irreversibility.sigma_kb_per_s ?? null) : null;
@@ -124,5 +126,6 @@ function thermodynamicsSection(scenario: ResolvedScenario, aggregator: RunAggreg
     irreversibility,
     heat,
     packet_sigma_over_heat_entropy: sigma !== null && heat.entropy_generation_kb_per_s > 0 ? sigma / heat.entropy_generation_kb_per_s : null,
+    training: trainingLedger(scenario, stepEnergyUj),
   };
 }

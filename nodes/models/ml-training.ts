@@ -25,6 +25,10 @@ export const mlTrainingParams = z
     model_bytes: size(),
     /** Steps to train; unlimited (until the run ends) when omitted. */
     steps: count(1).optional(),
+    /** Trainable parameters N of the model, for the training floor 2·N·D·k_B·T (summary thermodynamics.training). */
+    parameters: count(1).optional(),
+    /** Training examples this worker processes per step (its share of the global batch): D = steps × this. */
+    examples_per_step: count(1).optional(),
   })
   .strict();
 export type MlTrainingParams = z.output<typeof mlTrainingParams>;
