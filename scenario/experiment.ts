@@ -77,6 +77,8 @@ const faultSchema = z
     loss: probability.optional(),
     bandwidth: bandwidth().optional(),
     other: selectorSchema.optional(),
+    /** clock-drift: parts per million the actors' clocks run fast (negative: slow). */
+    drift_ppm: z.number({ error: "expected a drift in ppm, e.g. 50 or -20" }).optional(),
     command: z.string({ error: "expected a command name" }).optional(),
     args: z.record(z.string(), z.unknown(), { error: "expected a map of arguments" }).optional(),
     clear: z.object({ command: z.string({ error: "expected a command name" }), args: z.record(z.string(), z.unknown()).optional() }).strict().optional(),
@@ -240,9 +242,10 @@ const ACTION_FIELDS: Record<string, readonly string[]> = {
   loss: ["loss"],
   bandwidth: ["bandwidth"],
   partition: ["other"],
+  "clock-drift": ["drift_ppm"],
   command: ["command", "args", "clear"],
 };
-const PARAM_FIELDS = ["latency", "jitter", "loss", "bandwidth", "other", "command", "args", "clear"] as const;
+const PARAM_FIELDS = ["latency", "jitter", "loss", "bandwidth", "other", "drift_ppm", "command", "args", "clear"] as const;
 
 function faultRequest(f: z.output<typeof faultSchema>, defaultName: string, path: string, issues: RequestIssue[]): FaultRequest | undefined {
   const before = issues.length;
@@ -284,6 +287,10 @@ function faultRequest(f: z.output<typeof faultSchema>, defaultName: string, path
     case "partition":
       if (f.other === undefined) issues.push({ path: `${path}.other`, message: "required: the selector of the other side" });
       action = { type, other: selector(f.other) };
+      break;
+    case "clock-drift":
+      if (f.drift_ppm === undefined) issues.push({ path: `${path}.drift_ppm`, message: "required: how many ppm the clocks run fast (negative: slow)" });
+      action = { type, ppm: f.drift_ppm ?? 0 };
       break;
     case "command":
       if (command === undefined) issues.push({ path: `${path}.command`, message: "required: the model command to send" });

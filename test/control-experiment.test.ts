@@ -118,6 +118,7 @@ test("control - every fault kind, overlapping on the same targets, keeps packets
         { name: "thin", action: "bandwidth", bandwidth: "2Mbps", selector: { links: ["users-b*"] }, at: "3s", duration: "2s" },
         { name: "split", action: "partition", selector: { labels: { role: "client" } }, other: { labels: { role: "server" } }, at: "6s", duration: "1s" },
         { name: "hot", action: "cpu-throttle", selector: { kinds: ["server"] }, at: "5s", duration: "1s" },
+        { name: "fast-clock", action: "clock-drift", drift_ppm: 200_000, selector: { kinds: ["client"] }, at: "4s", duration: "3s" },
       ],
       checks: [{ name: "delay shows", threshold: "response_time_s{b} avg > 5ms", during: "slow" }],
     },
@@ -145,6 +146,38 @@ test("control - every fault kind, overlapping on the same targets, keeps packets
     [1, { link: { link: 1, latencyNs: 5_100_000, jitterNs: 1_000_000 } }],
     [2, { link: { link: 1, loss: 0.2 } }],
   ]);
+});
+
+test("control - clock drift: an actor whose clock runs 25% fast times everything it does in 1/1.25 of the time", async () => {
+  // Requests 40 ms apart, served in a deterministic 10 ms: the server's drifting clock serves them in 8 ms.
+  const rows = Array.from({ length: 50 }, (_, i) => ({ at: `${40 * i + 5}ms` }));
+  const { scenario, experiment: planned } = load({
+    ...base,
+    run: { ...base.run, duration: "2s" },
+    actors: [
+      { id: "users", kind: "client", target: "web-1", arrivals: { process: "trace", rows }, request_bytes: 100, response_bytes: 100 },
+      { id: "web-1", kind: "server", cores: 1, service: { distribution: "deterministic", value: "10ms" } },
+    ],
+    experiment: { faults: [{ name: "drift", action: "clock-drift", drift_ppm: 250_000, selector: { actors: ["web-1"] }, at: "1s", duration: "600ms" }] },
+  });
+  const result = await runControlled({ scenario, hosts: 1, transport: "inproc", outDir: join(dir.path, "drift"), plan: planned!.plan });
+  const linkS = 2 * (100e-6 + Math.ceil((100 * 8 * 1e9) / 10e9) / 1e9);
+  const rt = result.summary.metrics.response_time_s?.client;
+  assert.equal(rt?.count, 50);
+  assert.ok(Math.abs(rt!.min! - (0.008 + linkS)) < 1e-9, `fastest response ${rt!.min} s`);
+  assert.ok(Math.abs(rt!.max! - (0.01 + linkS)) < 1e-9, `slowest response ${rt!.max} s`);
+  // 15 requests arrive while the clock drifts (1.005 s .. 1.565 s): their mean pulls the total down exactly.
+  const expectedSum = 15 * (0.008 + linkS) + 35 * (0.01 + linkS);
+  assert.ok(Math.abs(rt!.sum - expectedSum) < 1e-7, `sum ${rt!.sum} s vs ${expectedSum} s`);
+  const doc = JSON.parse(readFileSync(join(dir.path, "drift", "experiment.json"), "utf8"));
+  assert.deepEqual([doc.faults[0].action, doc.faults[0].injected_s, doc.faults[0].cleared_s], ["clock-drift", 1, 1.6]);
+});
+
+test("control - a clock drift beyond the bounds is refused with its field", () => {
+  assert.throws(
+    () => load({ ...base, experiment: { faults: [{ action: "clock-drift", drift_ppm: -2e6, selector: { actors: ["web-1"] }, at: "1s" }] } }),
+    (e: unknown) => e instanceof ScenarioError && e.issues.some((i) => i.path === "experiment.faults[0].drift_ppm" && /ppm/.test(i.message)),
+  );
 });
 
 test("control - target choices are seeded: the same request picks the same targets", () => {

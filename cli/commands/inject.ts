@@ -2,7 +2,7 @@
  * `dctwin inject ACTION [targets] [parameters]`: a live fault in a running twin (gRPC InjectFault), applied at the
  * next window boundary; `dctwin inject clear ID|--all` and `dctwin inject list`. The actions and modes are those
  * of experiment files (Chaos Mesh's): actor-crash, actor-pause, link-down, delay, loss, bandwidth, partition,
- * command, and the shorthands cpu-throttle, power-off, server-fail.
+ * clock-drift, command, and the shorthands cpu-throttle, power-off, server-fail.
  */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
@@ -11,7 +11,7 @@ import { COMMAND_SHORTHANDS, UNSUPPORTED_FAULTS } from "../../coordinator/contro
 import { bandwidth, duration } from "../../scenario/units.ts";
 import { addClientOptions, plain, seconds, withClient, type ClientFlags } from "./control.ts";
 
-const ACTIONS = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "command", ...Object.keys(COMMAND_SHORTHANDS)];
+const ACTIONS = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "clock-drift", "command", ...Object.keys(COMMAND_SHORTHANDS)];
 const MODES: Record<string, number> = { all: 1, one: 2, fixed: 3, "fixed-percent": 4 };
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
@@ -68,6 +68,7 @@ interface InjectFlags extends ClientFlags, SelectorFlags {
   jitter?: string;
   loss?: string;
   bandwidth?: string;
+  driftPpm?: string;
   command?: string;
   args?: string;
   clearCommand?: string;
@@ -113,6 +114,11 @@ function faultSpec(action: string, f: InjectFlags): dctwin.v1.FaultSpec.$Propert
       return { ...spec, linkBandwidth: { bandwidthBps: parse(bandwidth(), "--bandwidth", f.bandwidth) } };
     case "partition":
       return { ...spec, partition: { other: selectorFrom({ actors: f.otherActors, kinds: f.otherKinds, groups: f.otherGroups, label: f.otherLabel }, "other-") } };
+    case "clock-drift": {
+      const ppm = Number(f.driftPpm);
+      if (f.driftPpm === undefined || !Number.isFinite(ppm)) throw new InvalidArgumentError("clock-drift needs --drift-ppm PPM (parts per million the clocks run fast; negative: slow)");
+      return { ...spec, clockDrift: { ppm } };
+    }
     default:
       return {
         ...spec,
@@ -141,6 +147,7 @@ export function registerInjectCommand(program: Command): void {
     .option("--jitter <d>", "delay: jitter, uniform in [0, d) per packet")
     .option("--loss <p>", "loss: probability (0.1 or 10%)")
     .option("--bandwidth <rate>", 'bandwidth: the capped rate, e.g. "1Mbps"')
+    .option("--drift-ppm <ppm>", "clock-drift: parts per million the actors' clocks run fast (negative: slow)")
     .option("--command <name>", "command: the model command")
     .option("--args <json>", "command: its arguments as JSON")
     .option("--clear-command <name>", "command: the command that undoes it")

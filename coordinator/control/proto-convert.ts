@@ -40,6 +40,7 @@ const FAULT_PATHS: [RegExp, string][] = [
   [/\.latency$/, ".link_delay.latency_ns"],
   [/\.jitter$/, ".link_delay.jitter_ns"],
   [/\.loss$/, ".link_loss.probability"],
+  [/\.drift_ppm$/, ".clock_drift.ppm"],
   [/\.bandwidth$/, ".link_bandwidth.bandwidth_bps"],
   [/\.other(?=\.|$|\[)/, ".partition.other"],
   [/\.clear\.command$/, ".actor_command.clear_command"],
@@ -62,7 +63,7 @@ export function protoPaths(error: unknown, kind: "fault" | "load"): unknown {
   return new RequestError(error.issues.map((i) => ({ ...i, path: rules.reduce((p, [re, to]) => p.replace(re, to), i.path) })));
 }
 
-const FAULT_ACTIONS = ["actorCrash", "actorPause", "linkDown", "linkDelay", "linkLoss", "linkBandwidth", "partition", "actorCommand"] as const;
+const FAULT_ACTIONS = ["actorCrash", "actorPause", "linkDown", "linkDelay", "linkLoss", "linkBandwidth", "partition", "clockDrift", "actorCommand"] as const;
 const LOAD_CHANGES = ["set", "ramp", "spike", "stages"] as const;
 
 /** The case of a oneof: the one field set (decoded messages and plain objects alike). */
@@ -105,6 +106,9 @@ export function faultFromProto(spec: dctwin.v1.FaultSpec.$Properties | null | un
     case "partition":
       action = { type: "partition", other: selectorFromProto(spec.partition?.other) };
       break;
+    case "clockDrift":
+      action = { type: "clock-drift", ppm: spec.clockDrift?.ppm ?? 0 };
+      break;
     case "actorCommand": {
       const c = spec.actorCommand!;
       if (!c.command) issues.push({ path: `${path}.actor_command.command`, message: "required" });
@@ -118,7 +122,7 @@ export function faultFromProto(spec: dctwin.v1.FaultSpec.$Properties | null | un
       break;
     }
     default:
-      if (issues.length === 0) issues.push({ path: `${path}.action`, message: "required: set one of actor_crash, actor_pause, link_down, link_delay, link_loss, link_bandwidth, partition, actor_command" });
+      if (issues.length === 0) issues.push({ path: `${path}.action`, message: "required: set one of actor_crash, actor_pause, link_down, link_delay, link_loss, link_bandwidth, partition, clock_drift, actor_command" });
   }
   if (issues.length > 0 || action === undefined || mode === undefined) throw new RequestError(issues);
   return {
@@ -202,6 +206,8 @@ export function faultSpecToProto(spec: unknown): dctwin.v1.FaultSpec.$Properties
       return { ...out, linkBandwidth: { bandwidthBps: a.bandwidthBps } };
     case "partition":
       return { ...out, partition: { other: selectorToProto(a.other) } };
+    case "clock-drift":
+      return { ...out, clockDrift: { ppm: a.ppm } };
     case "command":
       return { ...out, actorCommand: { command: a.command, argsJson: JSON.stringify(a.args ?? {}), clearCommand: a.clearCommand ?? "", clearArgsJson: a.clearCommand === null ? "" : JSON.stringify(a.clearArgs ?? {}) } };
     default:

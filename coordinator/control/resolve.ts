@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { modelRegistry } from "../../nodes/models/registry.ts";
+import { CLOCK_DRIFT_COMMAND, driftProblem } from "../../nodes/runtime/clock-drift.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { CommandSpec } from "../run-driver.ts";
 import { checkChoice, chooseTargets, hasActorCriteria, linksBetween, matchActors, matchLinks } from "./selectors.ts";
@@ -37,9 +38,14 @@ export function resolveFault(scenario: ResolvedScenario, request: FaultRequest, 
   switch (action.type) {
     case "actor-crash":
     case "actor-pause":
+    case "clock-drift":
     case "command": {
       if (sel.links.length > 0) issues.push({ path: `${path}.selector.links`, message: `${action.type} targets actors; select them by actors, kinds, groups or labels` });
       let candidates = matchActors(scenario, sel, `${path}.selector`, issues);
+      if (action.type === "clock-drift") {
+        const problem = driftProblem(action.ppm);
+        if (problem !== null) issues.push({ path: `${path}.drift_ppm`, message: problem });
+      }
       if (action.type === "command") candidates = commandTargets(scenario, candidates, action, path, issues);
       else if (candidates.length === 0 && issues.length === before) issues.push({ path: `${path}.selector`, message: "no actor matches the selector", notFound: true });
       if (issues.length > before) return undefined;
@@ -48,6 +54,9 @@ export function resolveFault(scenario: ResolvedScenario, request: FaultRequest, 
         if (action.type === "command") {
           effect.onInject.push(actorCommand(actor, action.command, action.args));
           if (action.clearCommand !== null) effect.onClear.push(actorCommand(actor, action.clearCommand, action.clearArgs));
+        } else if (action.type === "clock-drift") {
+          effect.onInject.push(actorCommand(actor, CLOCK_DRIFT_COMMAND, { ppm: action.ppm }));
+          effect.onClear.push(actorCommand(actor, CLOCK_DRIFT_COMMAND, { ppm: 0 }));
         } else effect.actors.set(actor, action.type === "actor-crash" ? "crash" : "pause");
       }
       return { targets: chosen.map((i) => scenario.actors[i]!.id), kind: "actors", effect };

@@ -31,12 +31,14 @@ export type FaultAction =
   | { type: "loss"; probability: number }
   | { type: "bandwidth"; bandwidthBps: number }
   | { type: "partition"; other: SelectorSpec }
+  /** The actors' own clocks run at 1 + ppm·10⁻⁶ (nodes/runtime/clock-drift.ts); clearing sets them right. */
+  | { type: "clock-drift"; ppm: number }
   /** A model's own command (e.g. a server's throttle), and optionally the one that undoes it. */
   | { type: "command"; command: string; args: unknown; clearCommand: string | null; clearArgs: unknown };
 
 export type FaultType = FaultAction["type"];
 
-export const FAULT_TYPES: readonly FaultType[] = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "command"];
+export const FAULT_TYPES: readonly FaultType[] = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "clock-drift", "command"];
 
 /** Shorthands for model commands, shown as actions of their own when a model declares the command. */
 export const COMMAND_SHORTHANDS: Readonly<Record<string, { command: string; clear: string }>> = {
@@ -49,7 +51,6 @@ export const COMMAND_SHORTHANDS: Readonly<Record<string, { command: string; clea
 export const UNSUPPORTED_FAULTS: Readonly<Record<string, string>> = {
   "power-cap": "no model has a power cap yet (servers have set_pstate: use action: command)",
   "cooling-failure": "there is no cooling model yet",
-  "clock-drift": "actors share the coordinator's simulated clock; per-actor clock drift is not modelled",
 };
 
 export interface FaultRequest {

@@ -132,12 +132,11 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
     slot.request = request;
     slot.arrivedNs = arrivedNs;
     slot.startedNs = ctx.nowNs;
-    slot.doneNs = ctx.nowNs + Math.max(1, Math.round(workNs / reply.speed));
     slot.epoch = reply.epoch;
     slot.op = op;
     state.busy++;
     ctx.record("queue_wait_ns", ctx.nowNs - arrivedNs);
-    ctx.schedule(slot.doneNs - ctx.nowNs, SERVICE_DONE, index);
+    slot.doneNs = ctx.schedule(Math.max(1, Math.round(workNs / reply.speed)), SERVICE_DONE, index);
   }
 
   /** Fills free slots from the queue. */

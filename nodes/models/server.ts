@@ -137,10 +137,9 @@ function startService(state: ServerState, index: number, request: SimPacket, arr
   unit.lastNs = ctx.nowNs;
   const service = onGpus(state.params) ? state.params.gpus!.service! : state.params.service;
   unit.remainingWorkNs = sampleNs(service, ctx.rng);
-  unit.doneNs = ctx.nowNs + Math.round(unit.remainingWorkNs / state.speed);
   state.busy++;
   ctx.record("queue_wait_ns", ctx.nowNs - arrivedNs);
-  ctx.schedule(unit.doneNs - ctx.nowNs, SERVICE_DONE, index);
+  unit.doneNs = ctx.schedule(Math.round(unit.remainingWorkNs / state.speed), SERVICE_DONE, index);
 }
 
 /** Changes the speed now: work in service keeps what it has done and finishes the rest at the new speed. */
@@ -150,8 +149,7 @@ function setSpeed(state: ServerState, speed: number, ctx: ActorContext): void {
     if (unit.request === null) return;
     unit.remainingWorkNs = Math.max(0, unit.remainingWorkNs - (ctx.nowNs - unit.lastNs) * state.speed);
     unit.lastNs = ctx.nowNs;
-    unit.doneNs = ctx.nowNs + Math.round(unit.remainingWorkNs / speed);
-    ctx.schedule(unit.doneNs - ctx.nowNs, SERVICE_DONE, index); // the earlier timer no longer matches doneNs
+    unit.doneNs = ctx.schedule(Math.round(unit.remainingWorkNs / speed), SERVICE_DONE, index); // the earlier timer no longer matches doneNs
   });
   state.speed = speed;
 }

@@ -61,8 +61,11 @@ export interface ActorContext {
   consume(packet: SimPacket): void;
   /** The packet is discarded; the reason is counted. */
   drop(packet: SimPacket, reason: string): void;
-  /** Schedules a timer for this actor after `delayNs` (>= 0). */
-  schedule(delayNs: number, tag: number, arg?: number): void;
+  /**
+   * Schedules a timer for this actor after `delayNs` (>= 0) on the actor's own clock, and returns the simulated
+   * time it fires at: later or earlier than nowNs + delayNs while the actor's clock drifts (clock-drift.ts).
+   */
+  schedule(delayNs: number, tag: number, arg?: number): number;
   /** Records an integer observation (ns, bytes, ...) of a metric for this actor's group. */
   record(metric: string, value: number): void;
   /** From now on, `component` ("cpu", "gpu", "ports", ...) draws `watts`; energy is integrated exactly. */

@@ -537,12 +537,13 @@ export class Shard implements ActorContext {
     return actor.power;
   }
 
-  schedule(delayNs: number, tag: number, arg = 0): void {
+  schedule(delayNs: number, tag: number, arg = 0): number {
     const actor = this.actor();
     if (!(delayNs >= 0)) throw new ModelContractError(`${actor.spec.id} scheduled a timer ${delayNs} ns in the past`);
     const index = actor.spec.index;
+    const timeNs = this.currentNs + Math.round(actor.clockRate === 1 ? delayNs : delayNs / actor.clockRate);
     this.queue.push({
-      timeNs: this.currentNs + Math.round(actor.clockRate === 1 ? delayNs : delayNs / actor.clockRate),
+      timeNs,
       dst: index,
       src: index,
       seq: actor.nextSeq++,
@@ -552,6 +553,7 @@ export class Shard implements ActorContext {
       tag,
       arg,
     });
+    return timeNs;
   }
 
   record(metric: string, value: number): void {
