@@ -3,6 +3,9 @@
  * 1 + ppm·10⁻⁶ of simulated time, so every delay it times itself (service, think and compute times, inter-arrival
  * gaps, timeouts) lasts delay / rate. Timestamps stay on the simulated clock: what the twin measures is measured
  * by an observer with a true clock. `{ppm: 0}` ends the drift.
+ *
+ * Known approximation: a server whose speed changes (P-state, throttle) while its clock drifts counts the work
+ * already done at the speed alone, so the rest of a request in service is off by the drift over the part served.
  */
 export const CLOCK_DRIFT_COMMAND = "set_clock_drift";
 
