@@ -9,6 +9,7 @@ import { subjects, type RunSubjects, type Subscription, type Transport } from ".
 import { tryDecode, wire } from "../nodes/runtime/wire.ts";
 import type { dctwin } from "../proto/gen/dctwin.js";
 import { checkConservation, conservationTotals, type ConservationTotals } from "./conservation.ts";
+import { CoolingRelay } from "./cooling.ts";
 import { RunAggregator, type IntervalRecord } from "./results/aggregate.ts";
 import type { RunStatus } from "./results/summary.ts";
 
@@ -154,6 +155,8 @@ export class RunDriver {
       // Pacing origin; moved forward by the time spent paused, so a resumed run keeps its pace instead of racing.
       let wallStart = performance.now();
 
+      // Cooling (coordinator/cooling.ts): a window at every interval boundary carries zone heat and inlet readings.
+      const cooling = CoolingRelay.forScenario(scenario);
       const schedule = [...(this.o.schedule ?? [])].sort((a, b) => a.timeNs - b.timeNs);
       let scheduled = 0;
       const nextScheduledNs = () => (scheduled < schedule.length ? schedule[scheduled]!.timeNs : -1);
@@ -165,7 +168,7 @@ export class RunDriver {
         }
         // Live commands need a window to ride on: without pending events, they start one right away.
         const liveNs = this.liveCommands.length > 0 ? simTimeNs : -1;
-        next = earliest([next, nextScheduledNs(), liveNs]);
+        next = earliest([next, nextScheduledNs(), liveNs, cooling?.nextNs(simTimeNs) ?? -1]);
         if (next < 0 || next >= run.durationNs) break;
         if (this.o.signal?.aborted) {
           status = "interrupted";
@@ -184,6 +187,8 @@ export class RunDriver {
           this.applied.push({ timeNs: startNs, seq, command, source });
           commands.push({ ...command, seq });
         };
+        // Derived from the twin's own reports, so not recorded (a replay derives them again); applied first.
+        for (const command of cooling?.commandsAt(startNs, aggregator) ?? []) commands.push({ ...command, seq: this.applied.length });
         while (scheduled < schedule.length && schedule[scheduled]!.timeNs <= startNs) stamp(schedule[scheduled++]!.command, "schedule");
         for (const command of this.liveCommands.splice(0)) stamp(command, "live");
 

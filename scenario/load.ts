@@ -120,6 +120,7 @@ function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOv
     metricsIntervalNs: data.run.metrics_interval,
     warmupNs: data.run.warmup,
     ambientTemperatureK: data.run.ambient_temperature_k,
+    distributionLoss: data.run.distribution_loss,
     traceSampleRatio: data.run.trace_sample_ratio,
   };
 }

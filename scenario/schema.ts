@@ -24,6 +24,8 @@ export const runSchema = z
     trace_sample_ratio: z.number({ error: "expected a ratio from 0 to 1" }).min(0, { error: "expected a ratio from 0 to 1" }).max(1, { error: "expected a ratio from 0 to 1" }).default(0),
     /** Temperature of the heat sink the facility dissipates into: sets P/T and the Landauer bound k_B·T·ln 2. */
     ambient_temperature_k: z.number({ error: "expected a temperature in kelvin" }).positive({ error: "expected a positive temperature in kelvin" }).default(300),
+    /** Power-distribution losses (UPS, PDUs, cabling) as a share of the IT and cooling energy; counted in PUE. */
+    distribution_loss: z.number({ error: "expected a fraction from 0 to 1" }).min(0, { error: "expected a fraction from 0 to 1" }).max(1, { error: "expected a fraction from 0 to 1" }).default(0),
   })
   .strict();
 

@@ -45,12 +45,14 @@ export const COMMAND_SHORTHANDS: Readonly<Record<string, { command: string; clea
   "cpu-throttle": { command: "throttle", clear: "unthrottle" },
   "power-off": { command: "power_off", clear: "power_on" },
   "server-fail": { command: "fail", clear: "repair" },
+  /** A CRAC's units stop (args `{units: n}`: n of them; default all); cleared by repairing them (nodes/models/crac.ts). */
+  "cooling-failure": { command: "cooling_fail", clear: "cooling_repair" },
+  /** A server runs at the fastest point whose maximum draw fits `args: {watts}` (nodes/models/server-limits.ts). */
+  "power-cap": { command: "set_power_cap", clear: "clear_power_cap" },
 };
 
 /** Faults the issue names that no model supports yet: rejected with a clear message. */
 export const UNSUPPORTED_FAULTS: Readonly<Record<string, string>> = {
-  "power-cap": "no model has a power cap yet (servers have set_pstate: use action: command)",
-  "cooling-failure": "there is no cooling model yet",
 };
 
 export interface FaultRequest {

@@ -10,6 +10,26 @@ import type { RunAggregator } from "../results/aggregate.ts";
 /** Actor kinds whose power is facility cooling rather than IT load. */
 const COOLING_KINDS = new Set(["crac", "cooling"]);
 
+export function isCoolingKind(kind: string): boolean {
+  return COOLING_KINDS.has(kind);
+}
+
+/** An actor's zone: its `zone` label, or for a cooling unit the zone it cools. */
+function zoneOf(actor: ResolvedScenario["actors"][number]): string | undefined {
+  return actor.labels.zone ?? (COOLING_KINDS.has(actor.kind) ? (actor.params as { zone?: string }).zone : undefined);
+}
+
+/**
+ * Facility energy from integrated energies: IT + cooling + distribution losses (the scenario's
+ * `run.distribution_loss` share of IT + cooling). PUE = facility / IT, a ratio of energies, never a mean of
+ * ratios; null without cooling or losses (nothing but IT is modelled) or without IT energy.
+ */
+export function facilityEnergy(itJ: number, coolingJ: number, distributionLoss: number) {
+  const lossJ = distributionLoss * (itJ + coolingJ);
+  const facilityJ = itJ + coolingJ + lossJ;
+  return { lossJ, facilityJ, pue: itJ > 0 && (coolingJ > 0 || lossJ > 0) ? facilityJ / itJ : null };
+}
+
 export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number) {
   const temperatureK = scenario.run.ambientTemperatureK;
   const simTimeS = simTimeNs / 1e9;
@@ -35,7 +55,8 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
       byActor[actor.id] = actorJ;
       byGroup[actor.group] = (byGroup[actor.group] ?? 0) + actorJ;
       if (actor.labels.rack !== undefined) byRack[actor.labels.rack] = (byRack[actor.labels.rack] ?? 0) + actorJ;
-      if (actor.labels.zone !== undefined) byZone[actor.labels.zone] = (byZone[actor.labels.zone] ?? 0) + actorJ;
+      const zone = zoneOf(actor);
+      if (zone !== undefined) byZone[zone] = (byZone[zone] ?? 0) + actorJ;
       if (COOLING_KINDS.has(actor.kind)) coolingJ += actorJ;
       else itJ += actorJ;
     }
@@ -43,6 +64,7 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
     bitsDelivered += counters.get(actor.index)?.get("bits_delivered") ?? 0;
   }
   const totalJ = itJ + coolingJ;
+  const facility = facilityEnergy(itJ, coolingJ, scenario.run.distributionLoss);
   const meanPowerW = simTimeS > 0 ? totalJ / simTimeS : 0;
   const landauerJ = bitsErased * landauerEnergyJ(temperatureK);
   const kTln2 = landauerEnergyJ(temperatureK);
@@ -51,7 +73,10 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
     energy_j: totalJ,
     it_energy_j: itJ,
     cooling_energy_j: coolingJ,
-    pue: coolingJ > 0 && itJ > 0 ? totalJ / itJ : null,
+    distribution_loss_j: facility.lossJ,
+    /** IT + cooling + distribution losses. */
+    facility_energy_j: facility.facilityJ,
+    pue: facility.pue,
     mean_power_w: meanPowerW,
     entropy_generation_w_per_k: entropyGenerationWPerK(meanPowerW, temperatureK),
     entropy_generation_kb_per_s: entropyGenerationKbPerS(meanPowerW, temperatureK),

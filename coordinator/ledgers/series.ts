@@ -1,12 +1,14 @@
 /**
  * Both ledgers interval by interval (thermo.csv, and the live view): energy and power, heat entropy P/T, the
  * packet-level σ̂ of that interval alone (plug-in, pseudo-count ½: noisy and biased upward by O(1/T); the run-level
- * figure in summary.json pools all intervals), bits erased and the Landauer power they cost at least.
+ * figure in summary.json pools all intervals), bits erased and the Landauer power they cost at least; IT, cooling
+ * and distribution-loss energy and the PUE of the interval (ratio of its energies).
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { DEFAULT_PSEUDO_COUNT, entropyGenerationKbPerS, estimateSigma, landauerEnergyJ } from "../thermo/index.ts";
 import type { IntervalRecord, RunAggregator } from "../results/aggregate.ts";
 import { intervalCounts } from "./irreversibility.ts";
+import { facilityEnergy, isCoolingKind } from "./heat.ts";
 
 export interface IntervalThermo {
   index: number;
@@ -17,19 +19,29 @@ export interface IntervalThermo {
   sigmaKbPerS: number;
   bitsErased: number;
   landauerPowerW: number;
+  itEnergyJ: number;
+  coolingEnergyJ: number;
+  distributionLossJ: number;
+  /** (IT + cooling + losses) / IT over this interval's energies; null as in the heat ledger. */
+  pue: number | null;
 }
 
 export function intervalThermo(scenario: ResolvedScenario, record: IntervalRecord, durationS: number): IntervalThermo {
   let energyJ = 0;
+  let coolingJ = 0;
   let bitsErased = 0;
   for (const actor of scenario.actors) {
-    for (const joules of record.energy.get(actor.index)?.values() ?? []) energyJ += joules;
+    for (const joules of record.energy.get(actor.index)?.values() ?? []) {
+      energyJ += joules;
+      if (isCoolingKind(actor.kind)) coolingJ += joules;
+    }
     bitsErased += record.counters.get(actor.index)?.get("bits_erased") ?? 0;
   }
   const powerW = durationS > 0 ? energyJ / durationS : 0;
   const counts = intervalCounts(scenario, record);
   const sigma = counts.length > 0 && durationS > 0 ? estimateSigma(counts, durationS, { unseenReverse: "pseudoCount", pseudoCount: DEFAULT_PSEUDO_COUNT }).sigmaKbPerS : 0;
   const T = scenario.run.ambientTemperatureK;
+  const facility = facilityEnergy(energyJ - coolingJ, coolingJ, scenario.run.distributionLoss);
   return {
     index: record.index,
     durationS,
@@ -39,16 +51,20 @@ export function intervalThermo(scenario: ResolvedScenario, record: IntervalRecor
     sigmaKbPerS: sigma,
     bitsErased,
     landauerPowerW: durationS > 0 ? (bitsErased * landauerEnergyJ(T)) / durationS : 0,
+    itEnergyJ: energyJ - coolingJ,
+    coolingEnergyJ: coolingJ,
+    distributionLossJ: facility.lossJ,
+    pue: facility.pue,
   };
 }
 
 export function thermoCsv(scenario: ResolvedScenario, aggregator: RunAggregator, endNs: number): string {
-  const rows = ["t_start_s,t_end_s,energy_j,power_w,heat_entropy_kb_per_s,packet_sigma_kb_per_s,bits_erased,landauer_power_w"];
+  const rows = ["t_start_s,t_end_s,energy_j,power_w,heat_entropy_kb_per_s,packet_sigma_kb_per_s,bits_erased,landauer_power_w,it_energy_j,cooling_energy_j,distribution_loss_j,pue"];
   for (const record of aggregator.intervalList(endNs)) {
     const startNs = record.index * aggregator.intervalNs;
     const stopNs = Math.min(startNs + aggregator.intervalNs, endNs);
     const t = intervalThermo(scenario, record, (stopNs - startNs) / 1e9);
-    rows.push(`${startNs / 1e9},${stopNs / 1e9},${t.energyJ},${t.powerW},${t.heatEntropyKbPerS},${t.sigmaKbPerS},${t.bitsErased},${t.landauerPowerW}`);
+    rows.push(`${startNs / 1e9},${stopNs / 1e9},${t.energyJ},${t.powerW},${t.heatEntropyKbPerS},${t.sigmaKbPerS},${t.bitsErased},${t.landauerPowerW},${t.itEnergyJ},${t.coolingEnergyJ},${t.distributionLossJ},${t.pue ?? ""}`);
   }
   return rows.join("\n") + "\n";
 }

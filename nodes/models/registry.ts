@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { ActorModel, ModelLookup } from "../runtime/actor.ts";
 import { clientCommands, clientModel, clientParams } from "./client.ts";
+import { cracCommands, cracModel, cracParams } from "./crac.ts";
 import { loadBalancerModel, loadBalancerParams } from "./load-balancer.ts";
 import { mlInferenceModel, mlInferenceParams } from "./ml-inference.ts";
 import { mlTrainingModel, mlTrainingParams } from "./ml-training.ts";
@@ -77,6 +78,7 @@ export const modelRegistry: Readonly<Record<string, ModelEntry>> = {
     check: (p, self) => (p.ring.filter((id) => id === self).length === 1 ? [] : [{ key: "ring", message: `must list this worker ("${self}") exactly once` }]),
   }),
   ml_inference: defineModel({ params: mlInferenceParams, model: mlInferenceModel }),
+  crac: defineModel({ params: cracParams, model: cracModel, commands: cracCommands }),
   service: defineModel({ params: serviceParams, model: serviceModel, references: callReferences, component: true }),
   store: defineModel({ params: storeParams, model: storeModel, references: callReferences, component: true }),
   load_balancer: defineModel({

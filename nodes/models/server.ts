@@ -7,7 +7,8 @@
  * the draw is set whenever utilisation or state changes, so energy is exact. States: on, throttled (slower),
  * booting (boot power for the boot time), off and failed (0 W; arriving requests are dropped, held ones too).
  * Commands switch states: power_on, power_off, fail, repair (and the runtime's crash/recover), throttle,
- * unthrottle, set_pstate {index}.
+ * unthrottle, set_pstate {index}; set_inlet {celsius}, set_power_cap {watts} and clear_power_cap act through an
+ * inlet limit and a power cap on the operating point (server-limits.ts).
  */
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
@@ -16,6 +17,7 @@ import { count, duration, size, watts } from "../../scenario/units.ts";
 import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
 import { durationDistribution, sampleNs } from "./distributions.ts";
 import { curveWatts, powerCurve, pstateSpeed, slowestPstate } from "./power-curves.ts";
+import { applyLimitCommand, cappedPstate, limitCommands, limitParams, limitsThrottle, newLimits, type ServerLimits } from "./server-limits.ts";
 import { answerHostCpu, cpuUtilisation, loseComponentWork, newHostCpu, type HostCpu } from "./host-cpu.ts";
 
 const SERVER_MODES = ["on", "off", "booting", "failed", "throttled"] as const;
@@ -47,6 +49,8 @@ export const serverParams = z
     /** Speed when throttled, as a fraction of full speed (curves without P-states; DVFS throttles to the slowest). */
     throttle_speed: z.number({ error: "expected a fraction in (0, 1]" }).gt(0, { error: "expected a fraction in (0, 1]" }).max(1, { error: "expected a fraction in (0, 1]" }).default(0.5),
     calls: callsSchema,
+    /** inlet_limit_c, inlet_hysteresis_k: thermal throttling (server-limits.ts). */
+    ...limitParams,
   })
   .strict();
 export type ServerParams = z.output<typeof serverParams>;
@@ -60,6 +64,8 @@ export const serverCommands = {
   throttle: z.object({}).strict(),
   unthrottle: z.object({}).strict(),
   set_pstate: z.object({ index: count(0) }).strict(),
+  /** set_inlet, set_power_cap, clear_power_cap (server-limits.ts). */
+  ...limitCommands,
 };
 
 /** One core (or GPU). Work is kept in full-speed nanoseconds so a speed change mid-service rescales the rest. */
@@ -89,6 +95,8 @@ interface ServerState {
   calls: CallState;
   /** Cores used by the software components placed on this server (host-cpu.ts). */
   cpu: HostCpu;
+  /** Inlet-temperature limit and power cap (server-limits.ts). */
+  limits: ServerLimits;
 }
 
 const SERVICE_DONE = 1;
@@ -100,9 +108,19 @@ function onGpus(params: ServerParams): boolean {
   return params.gpus?.service !== undefined;
 }
 
+/** Throttled by command, or held at the throttled point by a limit (server-limits.ts). */
+function slowed(state: ServerState): boolean {
+  return state.mode === "throttled" || limitsThrottle(state.params, state.limits);
+}
+
+/** The P-state in effect: the one set, or a slower one under a power cap. */
+function activePstate(state: ServerState): number {
+  return cappedPstate(state.params, state.limits, state.pstate);
+}
+
 function effectiveSpeed(state: ServerState): number {
   const { power, throttle_speed } = state.params;
-  if (state.mode !== "throttled") return pstateSpeed(power, state.pstate);
+  if (!slowed(state)) return pstateSpeed(power, activePstate(state));
   return power?.model === "pstate" ? pstateSpeed(power, slowestPstate(power)) : throttle_speed;
 }
 
@@ -115,11 +133,11 @@ function applyPower(state: ServerState, ctx: ActorContext): void {
     let w = 0;
     if (running) {
       const utilisation = cpuUtilisation(state.cpu, onGpus(state.params) ? 0 : state.busy, state.params.cores);
-      if (state.mode === "throttled" && power.model === "pstate") w = curveWatts(power, utilisation, slowestPstate(power));
-      else if (state.mode === "throttled") {
+      if (slowed(state) && power.model === "pstate") w = curveWatts(power, utilisation, slowestPstate(power));
+      else if (slowed(state)) {
         const idle = curveWatts(power, 0, state.pstate);
         w = idle + (curveWatts(power, utilisation, state.pstate) - idle) * state.params.throttle_speed;
-      } else w = curveWatts(power, utilisation, state.pstate);
+      } else w = curveWatts(power, utilisation, activePstate(state));
     }
     ctx.setPower("cpu", w);
   }
@@ -231,7 +249,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
     const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0 }));
     const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
-    const state: ServerState = { params, mode: "off", pstate, speed: 1, waiting: [], arrivedNs: [], head: 0, units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu() };
+    const state: ServerState = { params, mode: "off", pstate, speed: 1, waiting: [], arrivedNs: [], head: 0, units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits() };
     enterMode(state, params.initial_state, ctx);
     return state;
   },
@@ -296,6 +314,13 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
         break;
       case "unthrottle":
         if (mode === "throttled") enterMode(state, "on", ctx);
+        break;
+      case "set_inlet":
+      case "set_power_cap":
+      case "clear_power_cap":
+        applyLimitCommand(state.params, state.limits, command, args, state.pstate, ctx);
+        setSpeed(state, effectiveSpeed(state), ctx);
+        applyPower(state, ctx);
         break;
       case "set_pstate": {
         const { index } = serverCommands.set_pstate.parse(args);

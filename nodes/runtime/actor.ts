@@ -74,6 +74,11 @@ export interface ActorContext {
   addEnergy(component: string, joules: number): void;
   /** Counts bits of information destroyed here beyond consumed and dropped packets (which count themselves). */
   eraseBits(bits: number): void;
+  /**
+   * Adds `value` (a non-negative integer) to this actor's counter `name` for the current metrics interval; the
+   * coordinator receives it per actor and interval (e.g. a sensor reading taken once per interval).
+   */
+  count(name: string, value: number): void;
   /** Counts one move of this actor's state by a mechanism (e.g. queue length n -> n+1 by "arrival"). */
   countTransition(mechanism: string, fromState: number, toState: number): void;
   /**

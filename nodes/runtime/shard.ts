@@ -513,6 +513,12 @@ export class Shard implements ActorContext {
     if (bits > 0) this.ledger.tally(this.actor().spec.index, "bits_erased", Math.round(bits));
   }
 
+  count(name: string, value: number): void {
+    const actor = this.actor();
+    if (!(Number.isSafeInteger(value) && value >= 0)) throw new ModelContractError(`${actor.spec.id} counted ${value} for ${name} (expected a non-negative integer)`);
+    this.ledger.count(actor.spec.index, name, value);
+  }
+
   countTransition(mechanism: string, fromState: number, toState: number): void {
     this.ledger.transition(this.actor().spec.index, mechanism, fromState, toState);
   }

@@ -13,6 +13,8 @@ export interface RunSettings {
   warmupNs: number;
   /** Heat-sink temperature for the heat ledger (P/T, Landauer bound). */
   ambientTemperatureK: number;
+  /** Share of the IT and cooling energy lost in power distribution (UPS, PDUs, cabling): counted in PUE. */
+  distributionLoss: number;
   /** Share of new flows whose journeys are traced (0: tracing off). */
   traceSampleRatio: number;
 }
