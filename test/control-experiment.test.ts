@@ -237,13 +237,14 @@ test("control - bad experiments are refused with the field path of each problem"
     "experiment.faults[1].selector.actors[0]",
     "experiment.faults[2].latency",
     "experiment.faults[3].value",
-    "experiment.faults[4].action",
+    "experiment.faults[4].command",
     "experiment.load[0].selector.actors",
     "experiment.checks[1].threshold",
   ]) {
     assert.ok(paths.includes(p), `${p} among ${JSON.stringify(error.issues)}`);
   }
-  assert.match(error.issues.find((i) => i.path === "experiment.faults[4].action")!.message, /not supported: there is no cooling model/);
+  // A cooling failure needs a CRAC among the selected actors (this scenario has none).
+  assert.match(error.issues.find((i) => i.path === "experiment.faults[4].command")!.message, /no selected actor's model has the command "cooling_fail"/);
 
   // Through the CLI: exit 2, each problem on its own line. A check naming a fault that does not exist:
   const file = writeScenario(dir.path, "bad-check", { ...base, experiment: { checks: [{ threshold: "response_time_s p99 < 50ms", during: "ghost" }] } });
