@@ -15,6 +15,11 @@
  *    window rate (every window is one Advance out and one WindowDone back per host).
  * 3. Prints the twin's figures as fractions of that ceiling, a table on stdout and one JSON line (also written
  *    to bench/results.json).
+ * 4. Software components on a large fabric: runs the fat-tree k=8 scenario (scenarios/fat-tree-k8.yaml, 241
+ *    actors, mixed services and stores at moderate load) and, as the baseline, the benchmark scenario, each in a
+ *    fresh process (bench/footprint.ts: in-process transport, one host) and prints packet hops per second,
+ *    simulated seconds per wall second and peak heap (and RSS) per actor, with the fat-tree's figures as ratios
+ *    of the baseline's measured in the same bench run (method in bench/footprint.ts).
  *
  * --quick shortens the simulated duration (and the raw measurement) for a smoke run of about 15 s (the full run takes about a minute and a half).
  */
@@ -42,6 +47,7 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     scenario: { type: "string", default: here("../scenarios/bench-300.yaml") },
+    "fat-tree": { type: "string", default: here("../scenarios/fat-tree-k8.yaml") },
   },
 });
 const QUICK = flags.quick;
@@ -291,6 +297,31 @@ function syntheticBatch(n: number): Uint8Array {
   return encodeBatch(10_000, 0, 1, events);
 }
 
+// ---- footprint: speed and memory per actor in a fresh process ----------------------------------------------
+
+interface Footprint {
+  scenario: string;
+  actors: number;
+  links: number;
+  sim_s: number;
+  wall_s: number;
+  hops: number;
+  hops_per_s: number;
+  sim_s_per_wall_s: number;
+  heap_peak_per_actor_bytes: number;
+  rss_peak_per_actor_bytes: number;
+}
+
+async function measureFootprint(file: string, outDir: string): Promise<Footprint> {
+  const args = ["--expose-gc", here("./footprint.ts"), file, outDir, ...(QUICK ? [String(QUICK_DURATION_NS)] : [])];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`bench/footprint.ts ${file} exited with code ${code}`);
+  return JSON.parse(out.trim().split("\n").at(-1)!) as Footprint;
+}
+
 // ---- output ------------------------------------------------------------------------------------------------
 
 function fmt(x: number, digits = 0): string {
@@ -376,6 +407,29 @@ console.log(
 console.log("");
 console.log(identical ? `determinism: all ${summaries.length} summary.json files are byte-identical` : `determinism: FAILED, summary.json files differ (kept in ${workDir})`);
 
+process.stdout.write(`  footprint runs (fresh processes, inproc 1 host): baseline ${scenario.run.name} ... `);
+const baseline = await measureFootprint(flags.scenario, join(workDir, "footprint-baseline"));
+process.stdout.write(`${baseline.wall_s.toFixed(1)} s; fat-tree ... `);
+const fatTree = await measureFootprint(flags["fat-tree"], join(workDir, "footprint-fat-tree"));
+console.log(`${fatTree.wall_s.toFixed(1)} s`);
+const footprintRatios = {
+  hops_per_s: fatTree.hops_per_s / baseline.hops_per_s,
+  sim_s_per_wall_s: fatTree.sim_s_per_wall_s / baseline.sim_s_per_wall_s,
+  heap_peak_per_actor: fatTree.heap_peak_per_actor_bytes / baseline.heap_peak_per_actor_bytes,
+  rss_peak_per_actor: fatTree.rss_peak_per_actor_bytes / baseline.rss_peak_per_actor_bytes,
+};
+console.log("");
+console.log("fat-tree k=8 with software components vs the baseline (same bench run; peak heap/RSS above the loaded scenario, per actor):");
+console.log(
+  table(
+    ["scenario", "actors", "sim s", "wall s", "hops/s", "sim s/wall s", "heap KiB/actor", "RSS KiB/actor"],
+    [baseline, fatTree].map((f) => [f.scenario, fmt(f.actors), fmt(f.sim_s, 2), fmt(f.wall_s, 2), fmt(f.hops_per_s), fmt(f.sim_s_per_wall_s, 4), fmt(f.heap_peak_per_actor_bytes / 1024, 1), fmt(f.rss_peak_per_actor_bytes / 1024, 1)]),
+  ),
+);
+console.log(
+  `  ratio fat-tree / baseline: hops/s ${footprintRatios.hops_per_s.toFixed(3)}, sim s/wall s ${footprintRatios.sim_s_per_wall_s.toFixed(3)}, heap per actor ${footprintRatios.heap_peak_per_actor.toFixed(3)}, RSS per actor ${footprintRatios.rss_peak_per_actor.toFixed(3)}`,
+);
+
 const results = {
   bench: "dctwin",
   date: new Date().toISOString(),
@@ -388,6 +442,7 @@ const results = {
   raw_nats: raw,
   ratios: runs.map((r) => ({ name: r.name, hops_vs_raw_packets: r.hops_per_s / raw.packets_per_s, windows_vs_rtt_ceiling: r.windows_per_s / raw.window_ceiling_per_s })),
   summaries_identical: identical,
+  footprint: { baseline, fat_tree: fatTree, ratios: footprintRatios },
 };
 const json = JSON.stringify(results);
 writeFileSync(here("./results.json"), json + "\n");

@@ -1,0 +1,63 @@
+/**
+ * One benchmark measurement in a fresh process (spawned by bench/run.ts, so earlier runs leave no garbage or JIT
+ * state behind): runs a scenario with the in-process transport on one host and prints one JSON line with its
+ * speed and memory.
+ *
+ *   node --expose-gc bench/footprint.ts SCENARIO OUT_DIR [DURATION_NS]
+ *
+ * Memory method: after the scenario is loaded and a full GC, the V8 heap in use is the baseline; while the run
+ * goes, the heap in use is sampled every 64 windows and at the end (before any GC), and the peak minus the
+ * baseline, divided by the actor count, is the peak heap per actor (actor state, event queue, in-flight packets,
+ * routing tables and metric accumulators all grow with the scenario, so this is what an actor costs on a host).
+ * The process's peak RSS (getrusage maxrss) minus its RSS at the baseline is reported the same way: coarser
+ * (it includes code and allocator slack) but independent of V8's accounting.
+ */
+import { runTwin } from "../coordinator/run.ts";
+import { loadScenarioFile } from "../scenario/load.ts";
+
+const [file, outDir, durationArg] = process.argv.slice(2);
+if (file === undefined || outDir === undefined) throw new Error("usage: bench/footprint.ts SCENARIO OUT_DIR [DURATION_NS]");
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error("run with --expose-gc");
+
+const { scenario } = loadScenarioFile(file, durationArg === undefined ? {} : { durationNs: Number(durationArg) });
+gc();
+const heapBase = process.memoryUsage().heapUsed;
+const rssBase = process.memoryUsage.rss();
+let heapPeak = heapBase;
+let windows = 0;
+const sample = () => {
+  const used = process.memoryUsage().heapUsed;
+  if (used > heapPeak) heapPeak = used;
+};
+const { outcome, wallTimeS } = await runTwin({
+  scenario,
+  hosts: 1,
+  transport: "inproc",
+  outDir,
+  onWindow: () => {
+    if (++windows % 64 === 0) sample();
+  },
+});
+sample();
+if (outcome.status !== "completed") throw new Error(`run ended with status ${outcome.status}`);
+const actors = scenario.actors.length;
+const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+console.log(
+  JSON.stringify({
+    scenario: scenario.run.name,
+    actors,
+    links: scenario.links.length,
+    sim_s: outcome.simTimeNs / 1e9,
+    wall_s: wallTimeS,
+    hops: outcome.aggregator.hops,
+    events: outcome.aggregator.events,
+    windows: outcome.aggregator.windows,
+    hops_per_s: outcome.aggregator.hops / wallTimeS,
+    sim_s_per_wall_s: outcome.simTimeNs / 1e9 / wallTimeS,
+    heap_base_bytes: heapBase,
+    heap_peak_bytes: heapPeak,
+    heap_peak_per_actor_bytes: (heapPeak - heapBase) / actors,
+    rss_peak_per_actor_bytes: (maxRssBytes - rssBase) / actors,
+  }),
+);
