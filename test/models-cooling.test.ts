@@ -21,7 +21,7 @@ import { metricKey, type IntervalRecord } from "../coordinator/results/aggregate
 import { thermoCsv } from "../coordinator/ledgers/series.ts";
 import { copAt, HP_LABS_COP } from "../nodes/models/crac.ts";
 import { ScenarioError } from "../scenario/issues.ts";
-import { loadScenarioText } from "../scenario/load.ts";
+import { loadScenarioFile, loadScenarioText } from "../scenario/load.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { actorCommand, runScenario } from "./support/twin.ts";
 
@@ -303,4 +303,8 @@ test("cooling - errors name their field paths; cooling-failure and power-cap are
   assert.throws(() => load({ ...idleZone({ durationS: 10 }), experiment: { faults: [{ action: "cooling-failure", selector: { kinds: ["server"] }, at: "1s" }] } }), (e: ScenarioError) => e.issues.some((i) => i.path === "experiment.faults[0].command"));
   const ok = load({ ...idleZone({ durationS: 10 }), experiment: { faults: [{ action: "cooling-failure", selector: { labels: {} }, at: "1s", duration: "2s" }, { action: "power-cap", selector: { kinds: ["server"] }, args: { watts: 300 }, at: "1s" }] } });
   assert.ok(ok.experiment !== undefined);
+  // The example scenario loads, with both faults planned.
+  const example = loadScenarioFile(new URL("../scenarios/cooling-zone.yaml", import.meta.url).pathname);
+  assert.deepEqual([...(example.experiment?.plan.effects.keys() ?? [])].length, 2);
+  assert.ok(example.scenario.actors.some((a) => a.kind === "crac") && example.scenario.run.distributionLoss === 0.06);
 });
