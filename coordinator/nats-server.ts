@@ -4,6 +4,7 @@
  * stopped its hosts; `stop()` (also called on process exit) ends it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { OwnedProcess } from "./owned-process.ts";
 
 export class NatsServerMissingError extends Error {
   override name = "NatsServerMissingError";
@@ -20,23 +21,18 @@ export interface NatsServerOptions {
 export class NatsServer {
   readonly url: string;
   readonly pid: number;
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<void>;
-  private readonly onExit = () => this.child.kill("SIGKILL");
+  private readonly process: OwnedProcess;
 
-  private constructor(child: ChildProcess, url: string, exited: Promise<void>) {
-    this.child = child;
+  private constructor(child: ChildProcess, url: string) {
+    this.process = new OwnedProcess(child);
     this.url = url;
-    this.pid = child.pid!;
-    this.exited = exited;
-    process.once("exit", this.onExit);
+    this.pid = this.process.pid;
   }
 
   static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
     const binary = options.binary ?? process.env.DCTWIN_NATS_SERVER ?? "nats-server";
     const args = ["-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
     const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const url = await new Promise<string>((resolve, reject) => {
       let log = "";
       const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
@@ -62,15 +58,10 @@ export class NatsServer {
       });
     });
     child.stderr!.resume(); // keep draining its log so it never blocks on a full pipe
-    return new NatsServer(child, url, exited);
+    return new NatsServer(child, url);
   }
 
-  async stop(): Promise<void> {
-    process.removeListener("exit", this.onExit);
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5_000);
-    await this.exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return this.process.stop();
   }
 }

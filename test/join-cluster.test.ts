@@ -4,27 +4,16 @@
  * cluster. The results equal an in-process run's.
  */
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { collect, runCli, startCli } from "./support/cli.ts";
+import { freePort } from "./support/ports.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test("join - hosts started separately on a 2-server NATS cluster join the coordinator; results equal inproc", async () => {
   const [routeA, routeB] = [await freePort(), await freePort()];

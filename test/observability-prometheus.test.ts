@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { collect, startCli } from "./support/cli.ts";
-import { freePort, PrometheusServer, type PromQueryResult } from "./support/prometheus.ts";
+import { freePort } from "./support/ports.ts";
+import { PrometheusServer, type PromQueryResult } from "./support/prometheus.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-obs-prom-");

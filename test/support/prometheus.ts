@@ -4,23 +4,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { OwnedProcess } from "../../coordinator/owned-process.ts";
+import { freePort } from "./ports.ts";
 
 export const PROMETHEUS_BINARY = process.env.DCTWIN_PROMETHEUS ?? "prometheus";
 export const PROMTOOL_BINARY = process.env.DCTWIN_PROMTOOL ?? "promtool";
-
-/** A port free on 127.0.0.1 right now (never 9090: the OS hands out ephemeral ports). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PromQueryResult {
   metric: Record<string, string>;
@@ -31,19 +20,15 @@ export interface PromQueryResult {
 export class PrometheusServer {
   readonly url: string;
   readonly pid: number;
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<void>;
+  private readonly process: OwnedProcess;
   private log = "";
-  private readonly onExit = () => this.child.kill("SIGKILL");
 
   private constructor(child: ChildProcess, url: string) {
-    this.child = child;
+    this.process = new OwnedProcess(child);
     this.url = url;
-    this.pid = child.pid!;
-    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    this.pid = this.process.pid;
     child.stderr!.setEncoding("utf8").on("data", (c: string) => (this.log = (this.log + c).slice(-20_000)));
     child.stdout!.resume();
-    process.once("exit", this.onExit);
   }
 
   /** Starts Prometheus with `config` (YAML text) in `dir` (config file and storage) and waits until it is ready. */
@@ -123,13 +108,8 @@ export class PrometheusServer {
     return body.data.result;
   }
 
-  async stop(): Promise<void> {
-    process.removeListener("exit", this.onExit);
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5_000);
-    await this.exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return this.process.stop();
   }
 }
 
