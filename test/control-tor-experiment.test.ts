@@ -3,7 +3,8 @@
  * load doubles. Expected effects, each checked against what the models imply: requests to the servers behind the
  * dead switch are dropped there (reason actor_down) and only while it is down; those servers idle at exactly their
  * idle power; the other rack's servers are unaffected; doubling the load raises power and response times; the
- * steady-state checks pass and fail where they should; packets stay conserved (the driver checks every window).
+ * steady-state checks pass and fail where they should; the CRAC that fails stops drawing power and the inlet
+ * heats up; packets stay conserved (the driver checks every window).
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -35,13 +36,18 @@ const scenario = {
     { id: "users", kind: "client", target: "lb", arrivals: { process: "poisson", rate_per_s: 240 }, request_bytes: 500, response_bytes: 4000 },
     // Round robin keeps sending to the servers behind the dead switch: their requests are lost there.
     { id: "lb", kind: "load_balancer", replicas: ["srv-1-0", "srv-1-1", "srv-2-0", "srv-2-1"], policy: "round_robin" },
+    // Cools the whole fabric (one zone); a short time constant so its failure shows within the run.
+    { id: "crac", kind: "crac", zone: "zone-0", units: 1, unit_capacity_w: 3000, fan_w: 100, supply_temp_c: 18, cop: { model: "quadratic", a: 0.0068, b: 0.0008, c: 0.458 }, inlet_rise_k_per_kw: 1, envelope_w_per_k: 100, time_constant: "2s" },
   ],
   links: [
     { a: "users", b: "spine-0", latency: "100us", bandwidth: "40Gbps" },
     { a: "lb", b: "leaf-0", latency: "5us", bandwidth: "25Gbps" },
   ],
   experiment: {
-    faults: [{ name: "tor-down", action: "actor-crash", selector: { actors: ["leaf-1"] }, at: "5s", duration: "10s" }],
+    faults: [
+      { name: "tor-down", action: "actor-crash", selector: { actors: ["leaf-1"] }, at: "5s", duration: "10s" },
+      { name: "crac-down", action: "cooling-failure", selector: { kinds: ["crac"] }, at: "24s" },
+    ],
     load: [{ name: "double", selector: { actors: ["users"] }, at: "18s", ramp: { factor: 2, duration: "2s" }, step: "250ms" }],
     checks: [
       { name: "the crash drops requests", threshold: "dropped_packets{actor_down} count > 0", during: "tor-down" },
@@ -58,7 +64,7 @@ function erlangMOneSojournS(k: number, totalRate: number, mu: number): number {
   return 1 / (mu * (1 - s));
 }
 
-test("control - a ToR switch crashes for 10 s, then load doubles: drops, idle servers, power and latency as expected", async () => {
+test("control - a ToR switch crashes for 10 s, load doubles, a CRAC fails: drops, idle servers, power, latency and inlet as expected", async () => {
   const { scenario: resolved, experiment } = loadScenarioText(stringify(scenario), "tor.yaml");
   const result = await runControlled({ scenario: resolved, hosts: 1, transport: "inproc", outDir: join(dir.path, "tor"), plan: experiment!.plan });
   assert.equal(result.outcome.status, "completed");
@@ -86,7 +92,7 @@ test("control - a ToR switch crashes for 10 s, then load doubles: drops, idle se
   // Double load: more power, slower responses.
   const totalJ = (from: number, to: number) => {
     let sum = 0;
-    for (let k = from; k < to; k++) for (const components of intervals.get(k)?.energy.values() ?? []) for (const j of components.values()) sum += j;
+    for (let k = from; k < to; k++) for (const [actor, components] of intervals.get(k)?.energy ?? []) if (actor !== index("crac")) for (const j of components.values()) sum += j;
     return sum / (to - from);
   };
   const meanResponse = (from: number, to: number) => {
@@ -98,7 +104,7 @@ test("control - a ToR switch crashes for 10 s, then load doubles: drops, idle se
     }
     return sum / count / 1e9;
   };
-  // Each server's utilisation rises by 0.3: 4 × 0.3 × (max − idle) more watts.
+  // Each server's utilisation rises by 0.3: 4 × 0.3 × (max − idle) more IT watts.
   const extraW = totalJ(21, 30) - totalJ(0, 5);
   assert.ok(Math.abs(extraW - 4 * 0.3 * (MAX_W - IDLE_W)) < 0.15 * 4 * 0.3 * (MAX_W - IDLE_W), `mean power ${totalJ(0, 5)} W, then ${totalJ(21, 30)} W`);
   // Round robin thins the Poisson stream into Erlang-4 gaps: each server is an E4/M/1 queue. Its mean sojourn
@@ -114,6 +120,14 @@ test("control - a ToR switch crashes for 10 s, then load doubles: drops, idle se
 
   const verdicts = Object.fromEntries(result.experiment.checks.map((c) => [c.name, c.passed]));
   assert.deepEqual(verdicts, { "the crash drops requests": true, "no drops once the switch is back": true, "as fast under double load": false });
+  // The CRAC fails at 24 s: its cooling and fan power drop to zero, and the zone's inlet heats up.
+  const cracJ = (k: number) => joules("crac", k);
+  for (let k = 2; k < 24; k++) assert.ok(cracJ(k) > 100, `the CRAC cools in interval ${k} (${cracJ(k)} J)`);
+  for (let k = 24; k < 30; k++) assert.equal(cracJ(k), 0, `the failed CRAC draws nothing in interval ${k}`);
+  const inletC = (k: number) => (intervals.get(k)?.counters.get(index("crac"))?.get("inlet_mk") ?? NaN) / 1000 - 273.15;
+  assert.ok(inletC(29) > inletC(23) + 5, `inlet ${inletC(23)} °C before the failure, ${inletC(29)} °C after`);
+  assert.ok(result.summary.thermodynamics.heat.cooling_energy_j > 0 && result.summary.thermodynamics.heat.pue !== null);
+
   const p = result.summary.packets;
   assert.equal(p.injected, p.consumed + p.dropped + p.queued_at_end + p.in_flight_at_end);
 });
