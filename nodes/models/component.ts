@@ -19,6 +19,7 @@ import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { count } from "../../scenario/units.ts";
 import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
+import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type RequestQueue } from "./request-queue.ts";
 import type { HostCpuReply, HostCpuRequest } from "./host-cpu.ts";
 
 const cpuMessage = "expected a positive number of cores (whole millicores, e.g. 0.25)";
@@ -75,9 +76,7 @@ export interface ComponentState<Params, Extra> {
   params: Params;
   server: number;
   millicores: number;
-  waiting: SimPacket[];
-  arrivedNs: number[];
-  head: number;
+  queue: RequestQueue;
   slots: Slot[];
   busy: number;
   calls: CallState;
@@ -87,7 +86,7 @@ export interface ComponentState<Params, Extra> {
 const SERVICE_DONE = 1;
 
 function held(state: ComponentState<unknown, unknown>): number {
-  return state.waiting.length - state.head + state.busy + state.calls.waiting;
+  return waitingCount(state.queue) + state.busy + state.calls.waiting;
 }
 
 function cpuCall(state: ComponentState<unknown, unknown>, request: HostCpuRequest, ctx: ActorContext): HostCpuReply {
@@ -141,16 +140,9 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
 
   /** Fills free slots from the queue. */
   function startWaiting(state: State, ctx: ActorContext): void {
-    for (let index = state.slots.findIndex((s) => s.request === null); index >= 0 && state.head < state.waiting.length; index = state.slots.findIndex((s) => s.request === null)) {
-      const next = state.waiting[state.head]!;
-      const arrivedNs = state.arrivedNs[state.head]!;
-      state.head++;
-      if (state.head > 1024 && state.head * 2 > state.waiting.length) {
-        state.waiting = state.waiting.slice(state.head);
-        state.arrivedNs = state.arrivedNs.slice(state.head);
-        state.head = 0;
-      }
-      start(state, index, next, arrivedNs, ctx);
+    for (let index = state.slots.findIndex((s) => s.request === null); index >= 0 && waitingCount(state.queue) > 0; index = state.slots.findIndex((s) => s.request === null)) {
+      const next = dequeue(state.queue)!;
+      start(state, index, next.packet, next.arrivedNs, ctx);
     }
   }
 
@@ -185,9 +177,7 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
         params,
         server,
         millicores: Math.round(params.cpu * 1000),
-        waiting: [],
-        arrivedNs: [],
-        head: 0,
+        queue: newRequestQueue(),
         slots,
         busy: 0,
         calls: initialCallState(params.calls, ctx),
@@ -206,19 +196,12 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
         return;
       }
       const before = held(state);
-      if (state.busy < state.slots.length && state.head === state.waiting.length) {
+      if (state.busy < state.slots.length && waitingCount(state.queue) === 0) {
         ctx.countTransition("arrival", before, before + 1);
         start(state, state.slots.findIndex((s) => s.request === null), packet, ctx.nowNs, ctx);
         return;
       }
-      const limit = state.params.queue_limit;
-      if (limit !== undefined && state.waiting.length - state.head >= limit) {
-        ctx.drop(packet, "queue_full");
-        return;
-      }
-      ctx.countTransition("arrival", before, before + 1);
-      state.waiting.push(packet);
-      state.arrivedNs.push(ctx.nowNs);
+      enqueue(state.queue, packet, state.params.queue_limit, before, ctx);
     },
 
     onTimer(state, tag, arg, ctx) {
@@ -228,10 +211,7 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
     onCommand(state, command, _args, ctx) {
       if (command === "crash") {
         const before = held(state);
-        for (let i = state.head; i < state.waiting.length; i++) ctx.drop(state.waiting[i]!, "component_down");
-        state.waiting = [];
-        state.arrivedNs = [];
-        state.head = 0;
+        dropWaiting(state.queue, "component_down", ctx);
         for (const slot of state.slots) {
           if (slot.request === null) continue;
           ctx.drop(slot.request, "component_down");

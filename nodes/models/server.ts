@@ -15,6 +15,7 @@ import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { count, duration, size, watts } from "../../scenario/units.ts";
 import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
+import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type RequestQueue } from "./request-queue.ts";
 import { durationDistribution, sampleNs } from "./distributions.ts";
 import { curveWatts, powerCurve, pstateSpeed, slowestPstate } from "./power-curves.ts";
 import { applyLimitCommand, cappedPstate, limitCommands, limitParams, limitsThrottle, newLimits, type ServerLimits } from "./server-limits.ts";
@@ -84,10 +85,8 @@ interface ServerState {
   pstate: number;
   /** Current speed relative to full speed. */
   speed: number;
-  /** Waiting requests and their arrival times; `head` is the index of the oldest. */
-  waiting: SimPacket[];
-  arrivedNs: number[];
-  head: number;
+  /** Requests waiting for a free core. */
+  queue: RequestQueue;
   units: Unit[];
   busy: number;
   /** Bumped whenever a boot starts or is cut short, so a stale boot timer is ignored. */
@@ -197,27 +196,15 @@ function serviceDone(state: ServerState, index: number, ctx: ActorContext): void
   ctx.record(onGpus(state.params) ? "busy_gpu_ns" : "busy_core_ns", ctx.nowNs - unit.startedNs);
   if (state.params.calls.length > 0) startCalls(state.params.calls, state.calls, request, ctx);
   else respond(state, request, ctx);
-  if (state.head < state.waiting.length) {
-    const next = state.waiting[state.head]!;
-    const arrivedNs = state.arrivedNs[state.head]!;
-    state.head++;
-    if (state.head > 1024 && state.head * 2 > state.waiting.length) {
-      state.waiting = state.waiting.slice(state.head);
-      state.arrivedNs = state.arrivedNs.slice(state.head);
-      state.head = 0;
-    }
-    startService(state, index, next, arrivedNs, ctx);
-  }
+  const next = dequeue(state.queue);
+  if (next !== null) startService(state, index, next.packet, next.arrivedNs, ctx);
   applyPower(state, ctx);
 }
 
 /** Everything the server holds is lost (power off or failure). */
 function dropHeld(state: ServerState, reason: string, ctx: ActorContext): void {
   const before = serverQueued(state);
-  for (let i = state.head; i < state.waiting.length; i++) ctx.drop(state.waiting[i]!, reason);
-  state.waiting = [];
-  state.arrivedNs = [];
-  state.head = 0;
+  dropWaiting(state.queue, reason, ctx);
   for (const unit of state.units) {
     if (unit.request !== null) ctx.drop(unit.request, reason);
     unit.request = null;
@@ -249,7 +236,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
     const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0 }));
     const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
-    const state: ServerState = { params, mode: "off", pstate, speed: 1, waiting: [], arrivedNs: [], head: 0, units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits() };
+    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits() };
     enterMode(state, params.initial_state, ctx);
     return state;
   },
@@ -277,14 +264,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
       applyPower(state, ctx);
       return;
     }
-    const limit = state.params.queue_limit;
-    if (limit !== undefined && state.waiting.length - state.head >= limit) {
-      ctx.drop(packet, "queue_full");
-      return;
-    }
-    ctx.countTransition("arrival", before, before + 1);
-    state.waiting.push(packet);
-    state.arrivedNs.push(ctx.nowNs);
+    enqueue(state.queue, packet, state.params.queue_limit, before, ctx);
   },
 
   onTimer(state, tag, arg, ctx) {
@@ -348,5 +328,5 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
 
 /** Requests held: waiting, in service, and waiting for downstream responses (the queue length of queueing theory). */
 function serverQueued(state: ServerState): number {
-  return state.waiting.length - state.head + state.busy + state.calls.waiting;
+  return waitingCount(state.queue) + state.busy + state.calls.waiting;
 }

@@ -1,0 +1,57 @@
+/**
+ * The FIFO of requests waiting for a free core or slot, shared by servers and software components: plain data
+ * (arrays and a head index, compacted now and then) so actor state stays serializable, and no shifting per take.
+ */
+import type { ActorContext } from "../runtime/actor.ts";
+import type { SimPacket } from "../runtime/packet.ts";
+
+export interface RequestQueue {
+  packets: SimPacket[];
+  /** Arrival time of each packet, for the queue wait. */
+  arrivedNs: number[];
+  head: number;
+}
+
+export function newRequestQueue(): RequestQueue {
+  return { packets: [], arrivedNs: [], head: 0 };
+}
+
+export function waitingCount(q: RequestQueue): number {
+  return q.packets.length - q.head;
+}
+
+/**
+ * A request arrives with no free core: it waits, or is dropped (`queue_full`) when `limit` requests already
+ * wait. Counts the queue-length move by "arrival" from `heldBefore` when it is admitted.
+ */
+export function enqueue(q: RequestQueue, packet: SimPacket, limit: number | undefined, heldBefore: number, ctx: ActorContext): void {
+  if (limit !== undefined && waitingCount(q) >= limit) {
+    ctx.drop(packet, "queue_full");
+    return;
+  }
+  ctx.countTransition("arrival", heldBefore, heldBefore + 1);
+  q.packets.push(packet);
+  q.arrivedNs.push(ctx.nowNs);
+}
+
+/** The oldest waiting request, or null. */
+export function dequeue(q: RequestQueue): { packet: SimPacket; arrivedNs: number } | null {
+  if (q.head >= q.packets.length) return null;
+  const packet = q.packets[q.head]!;
+  const arrivedNs = q.arrivedNs[q.head]!;
+  q.head++;
+  if (q.head > 1024 && q.head * 2 > q.packets.length) {
+    q.packets = q.packets.slice(q.head);
+    q.arrivedNs = q.arrivedNs.slice(q.head);
+    q.head = 0;
+  }
+  return { packet, arrivedNs };
+}
+
+/** Drops every waiting request with `reason` (power off, failure, crash). */
+export function dropWaiting(q: RequestQueue, reason: string, ctx: ActorContext): void {
+  for (let i = q.head; i < q.packets.length; i++) ctx.drop(q.packets[i]!, reason);
+  q.packets = [];
+  q.arrivedNs = [];
+  q.head = 0;
+}
