@@ -187,7 +187,7 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
 
     onPacket(state, packet, ctx) {
       if (packet.species === Species.SPECIES_RESPONSE) {
-        const parent = takeCallResponse(state.calls, packet, ctx);
+        const parent = takeCallResponse(state.params.calls, state.calls, packet, ctx);
         if (parent !== null) respond(state, parent, parent.replyBytes, ctx);
         return;
       }

@@ -243,7 +243,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
 
   onPacket(state, packet, ctx) {
     if (packet.species === Species.SPECIES_RESPONSE) {
-      const parent = takeCallResponse(state.calls, packet, ctx);
+      const parent = takeCallResponse(state.params.calls, state.calls, packet, ctx);
       if (parent !== null) respond(state, parent, ctx);
       return;
     }
