@@ -180,6 +180,17 @@ test("control - a clock drift beyond the bounds is refused with its field", () =
   );
 });
 
+test("control - load on a closed loop scales its users; a rate target is refused with its path", () => {
+  const closed = { ...base, actors: [{ ...base.actors[0], arrivals: { process: "closed", users: 8, think_time: { distribution: "exponential", mean: "20ms" } } }, base.actors[1]] };
+  const planned = load({ ...closed, experiment: { load: [{ name: "more", selector: { actors: ["users"] }, at: "2s", set: { factor: 1.5 } }] } }).experiment!;
+  const commands = planned.plan.steps.flatMap((s) => s.commands.map((c) => c.actor));
+  assert.deepEqual(commands, [{ actor: 0, command: "scale_load", argsJson: JSON.stringify({ factor: 1.5 }) }]);
+  assert.throws(
+    () => load({ ...closed, experiment: { load: [{ selector: { actors: ["users"] }, at: "2s", ramp: { rate_per_s: 900, duration: "1s" } }] } }),
+    (e: unknown) => e instanceof ScenarioError && e.issues.some((i) => i.path === "experiment.load[0]" && /closed loop has users/.test(i.message)),
+  );
+});
+
 test("control - target choices are seeded: the same request picks the same targets", () => {
   const ids = Array.from({ length: 10 }, (_, i) => i);
   const one = chooseTargets(ids, { mode: "one", value: 0, seed: null }, 7, "f");

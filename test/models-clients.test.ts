@@ -13,7 +13,7 @@ import { tQuantile } from "../coordinator/results/batch-means.ts";
 import { ScenarioError } from "../scenario/issues.ts";
 import { loadScenarioFile } from "../scenario/load.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
-import { runResolved, runScenario } from "./support/twin.ts";
+import { actorCommand, runResolved, runScenario } from "./support/twin.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -64,11 +64,8 @@ test("clients - a diurnal rate curve gives each interval the integral of λ(t) (
   assert.ok(Math.max(...counts) > 4 * Math.min(...counts), `the curve shows: ${counts.join(", ")}`);
 });
 
-test("clients - a closed loop with think time matches exact mean-value analysis", async () => {
-  const users = 20;
-  const thinkS = 0.05;
-  const serviceS = 0.002;
-  const fixedS = 2 * 50e-6; // both link traversals (unlimited bandwidth)
+/** Exact mean-value analysis of users cycling through a think time, fixed link delays and one exponential queue. */
+function mva(users: number, thinkS: number, serviceS: number, fixedS: number): { responseS: number; throughputPerS: number } {
   let queue = 0;
   let responseS = 0;
   for (let n = 1; n <= users; n++) {
@@ -76,12 +73,40 @@ test("clients - a closed loop with think time matches exact mean-value analysis"
     responseS = atQueue + fixedS;
     queue = (n / (thinkS + responseS)) * atQueue;
   }
+  return { responseS, throughputPerS: users / (thinkS + responseS) };
+}
+
+test("clients - a closed loop with think time matches exact mean-value analysis", async () => {
+  const users = 20;
+  const thinkS = 0.05;
+  const serviceS = 0.002;
+  const fixedS = 2 * 50e-6; // both link traversals (unlimited bandwidth)
+  const { responseS } = mva(users, thinkS, serviceS, fixedS);
   const server = { id: "server", kind: "server", cores: 1, service: { distribution: "exponential", mean: `${serviceS * 1e3}ms` } };
   const { summary } = await runScenario({ ...oneClient({ process: "closed", users, think_time: { distribution: "exponential", mean: `${thinkS * 1e3}ms` } }, 120, "3s", server), run: { duration: "120s", seed: 4, metrics_interval: "3s", warmup: "3s" } }, dir.path);
   const bm = summary.metrics.response_time_s!.client!.batch_means!;
   const half = tQuantile(0.995, bm.batches - 1) * bm.stderr;
   assert.ok(Math.abs(bm.mean - responseS) <= half, `mean ${bm.mean} s vs MVA ${responseS} s (99% half-width ${half} s)`);
   assert.ok(half / responseS < 0.06, `interval too wide (half-width ${half} s)`);
+});
+
+test("clients - scaling a closed loop changes its users: throughput follows mean-value analysis for each count", async () => {
+  const thinkS = 0.05;
+  const serviceS = 0.002;
+  const fixedS = 2 * 50e-6;
+  const server = { id: "server", kind: "server", cores: 1, service: { distribution: "exponential", mean: `${serviceS * 1e3}ms` } };
+  const scenario = { ...oneClient({ process: "closed", users: 10, think_time: { distribution: "exponential", mean: `${thinkS * 1e3}ms` } }, 120, "4s", server), run: { duration: "120s", seed: 5, metrics_interval: "4s" } };
+  // ×3 at 40 s (30 users), then ×0.5 at 80 s (5 users: the others stop after their request in flight).
+  const schedule = [actorCommand(0, 40e9, "scale_load", { factor: 3 }), actorCommand(0, 80e9, "scale_load", { factor: 0.5 })];
+  const { outcome } = await runScenario(scenario, dir.path, { schedule });
+  const counts = outcome.aggregator.intervalList(outcome.simTimeNs).map((i) => i.metrics.get(metricKey("requests_sent", "client"))?.count ?? 0);
+  const sent = (fromS: number, toS: number) => counts.slice(fromS / 4, toS / 4).reduce((s, c) => s + c, 0);
+  for (const [users, fromS, toS] of [[10, 8, 40], [30, 48, 80], [5, 88, 120]] as const) {
+    const expected = mva(users, thinkS, serviceS, fixedS).throughputPerS * (toS - fromS);
+    const observed = sent(fromS, toS);
+    // A closed loop is less bursty than Poisson: 4 Poisson standard deviations is a generous bound.
+    assert.ok(Math.abs(observed - expected) < 4 * Math.sqrt(expected), `${users} users, ${fromS}-${toS} s: ${observed} requests vs MVA ${expected.toFixed(0)}`);
+  }
 });
 
 test("clients - trace replay from CSV sends the file's requests with their sizes; bad lines are named", async () => {

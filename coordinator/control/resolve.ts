@@ -168,8 +168,24 @@ export function scenarioRatePerS(scenario: ResolvedScenario, actor: number): num
 
 export interface ResolvedLoad {
   targets: number[];
-  /** The selected clients' scenario rates (same order as targets). */
+  /** The selected clients' scenario rates (same order as targets); closed-loop clients have none. */
   baseRates: number[];
+}
+
+/** Whether a load change can scale this actor: an open-loop poisson, mmpp or diurnal client, or a closed loop. */
+function scalable(scenario: ResolvedScenario, actor: number): boolean {
+  return scenarioRatePerS(scenario, actor) !== null || isClosedLoop(scenario, actor);
+}
+
+function isClosedLoop(scenario: ResolvedScenario, actor: number): boolean {
+  const spec = scenario.actors[actor]!;
+  return modelRegistry[spec.kind]?.commands[LOAD_COMMAND] !== undefined && (spec.params as { arrivals?: { process?: string } }).arrivals?.process === "closed";
+}
+
+/** The targets a load change aims at, in order. */
+function loadTargets(request: LoadRequest): LoadTarget[] {
+  const c = request.change;
+  return c.type === "stages" ? c.stages.map((s) => s.target) : [c.target];
 }
 
 export function resolveLoadTargets(scenario: ResolvedScenario, request: LoadRequest, path: string, issues: RequestIssue[]): ResolvedLoad | undefined {
@@ -177,18 +193,23 @@ export function resolveLoadTargets(scenario: ResolvedScenario, request: LoadRequ
   if (request.selector.links.length > 0) issues.push({ path: `${path}.selector.links`, message: "load changes select clients, not links" });
   const matched = matchActors(scenario, request.selector, `${path}.selector`, issues);
   if (issues.length > before) return undefined;
-  const targets = matched.filter((i) => scenarioRatePerS(scenario, i) !== null);
+  const targets = matched.filter((i) => scalable(scenario, i));
   const named = request.selector.actors.length > 0 && !request.selector.actors.some((p) => p.includes("*"));
-  const refused = matched.filter((i) => scenarioRatePerS(scenario, i) === null);
+  const refused = matched.filter((i) => !scalable(scenario, i));
   if (named && refused.length > 0) {
-    issues.push({ path: `${path}.selector.actors`, message: `${refused.map((i) => scenario.actors[i]!.id).join(", ")}: load can only be scaled on open-loop poisson, mmpp or diurnal clients` });
+    issues.push({ path: `${path}.selector.actors`, message: `${refused.map((i) => scenario.actors[i]!.id).join(", ")}: load can only be scaled on open-loop poisson, mmpp or diurnal clients, or closed loops` });
     return undefined;
   }
   if (targets.length === 0) {
-    issues.push({ path: `${path}.selector`, message: "no open-loop client (poisson, mmpp or diurnal) matches the selector", notFound: true });
+    issues.push({ path: `${path}.selector`, message: "no client whose load can be scaled (poisson, mmpp, diurnal or closed loop) matches the selector", notFound: true });
     return undefined;
   }
-  return { targets, baseRates: targets.map((i) => scenarioRatePerS(scenario, i)!) };
+  const closed = targets.filter((i) => isClosedLoop(scenario, i));
+  if (closed.length > 0 && loadTargets(request).some((t) => !("factor" in t))) {
+    issues.push({ path, message: `${closed.map((i) => scenario.actors[i]!.id).join(", ")}: a closed loop has users, not a rate: give a factor (× its users)` });
+    return undefined;
+  }
+  return { targets, baseRates: targets.map((i) => scenarioRatePerS(scenario, i) ?? 0) };
 }
 
 /** The load factor a target means for these clients: a factor as given, a total rate over their scenario total. */

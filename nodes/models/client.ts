@@ -11,10 +11,13 @@ import { count, duration, size } from "../../scenario/units.ts";
 import { initialArrivalState, nextArrival, openLoopProcess, type ArrivalState, type OpenLoopProcess } from "./arrivals.ts";
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
 
+/** Think timers carry epoch × USER_SLOTS + user, so a load change or recovery can void the ones drawn before. */
+const USER_SLOTS = 1 << 20;
+
 const closedLoop = z
   .object({
     process: z.literal("closed"),
-    users: count(1),
+    users: count(1).refine((n) => n < USER_SLOTS, { error: `expected fewer than ${USER_SLOTS} users` }),
     /** Time a user waits between a response (or timeout) and its next request. */
     think_time: durationDistribution,
   })
@@ -38,7 +41,10 @@ export const clientParams = z
 export type ClientParams = z.output<typeof clientParams>;
 
 export const clientCommands = {
-  /** Multiplies the open-loop arrival rates by `factor` (load injection). */
+  /**
+   * Load injection: multiplies the open-loop arrival rates by `factor`; a closed loop runs round(users × factor)
+   * users (at least one): added users start thinking now, removed ones stop after their current request.
+   */
   scale_load: z.object({ factor: z.number({ error: "expected a positive factor" }).positive({ error: "expected a positive factor" }).finite() }).strict(),
 };
 
@@ -53,7 +59,11 @@ interface ClientState {
   epoch: number;
   /** Requests awaiting a response (only tracked with a timeout or a closed loop): flow id -> user (-1 open loop). */
   outstanding: Record<number, number>;
+  /** Closed loop: users 0..activeUsers-1 take part; `cycling[u]` while user u thinks or waits for a response. */
+  activeUsers: number;
+  cycling: boolean[];
 }
+
 
 const ARRIVAL = 1;
 const THINK_DONE = 2;
@@ -80,9 +90,12 @@ function scheduleArrival(state: ClientState, ctx: ActorContext): void {
   }
 }
 
+/** A user (re)starts a cycle with its think time, unless a load change has retired it. */
 function think(state: ClientState, user: number, ctx: ActorContext): void {
   if (state.params.arrivals.process !== "closed") return;
-  ctx.schedule(sampleNs(state.params.arrivals.think_time, ctx.rng), THINK_DONE, state.epoch * state.params.arrivals.users + user);
+  state.cycling[user] = user < state.activeUsers;
+  if (!state.cycling[user]) return;
+  ctx.schedule(sampleNs(state.params.arrivals.think_time, ctx.rng), THINK_DONE, state.epoch * USER_SLOTS + user);
 }
 
 function sendRequest(state: ClientState, user: number, ctx: ActorContext): void {
@@ -103,8 +116,9 @@ function sendRequest(state: ClientState, user: number, ctx: ActorContext): void 
 
 function restart(state: ClientState, ctx: ActorContext): void {
   state.outstanding = {};
+  state.cycling = [];
   scheduleArrival(state, ctx);
-  for (let user = 0; user < users(state.params); user++) think(state, user, ctx);
+  for (let user = 0; user < state.activeUsers; user++) think(state, user, ctx);
 }
 
 export const clientModel: ActorModel<ClientParams, ClientState> = {
@@ -113,7 +127,7 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
   initial(params, ctx) {
     const target = ctx.actorIndex(params.target);
     const spec = openLoop(params);
-    const state: ClientState = { params, target, targetPort: ctx.route(target), arrivals: spec === null ? null : initialArrivalState(spec, ctx.rng), pendingRow: -1, epoch: 0, outstanding: {} };
+    const state: ClientState = { params, target, targetPort: ctx.route(target), arrivals: spec === null ? null : initialArrivalState(spec, ctx.rng), pendingRow: -1, epoch: 0, outstanding: {}, activeUsers: users(params), cycling: [] };
     restart(state, ctx);
     return state;
   },
@@ -124,8 +138,10 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
       if (arg === state.epoch) sendRequest(state, -1, ctx);
       scheduleArrival(state, ctx);
     } else if (tag === THINK_DONE) {
-      const n = users(state.params);
-      if (Math.floor(arg / n) === state.epoch) sendRequest(state, arg % n, ctx);
+      if (Math.floor(arg / USER_SLOTS) !== state.epoch) return;
+      const user = arg % USER_SLOTS;
+      if (user < state.activeUsers) sendRequest(state, user, ctx);
+      else state.cycling[user] = false;
     } else if (tag === TIMEOUT) {
       const user = state.outstanding[arg];
       if (user === undefined) return; // answered in time
@@ -160,8 +176,14 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
 
   onCommand(state, command, args, ctx) {
     if (command === "scale_load") {
-      if (state.arrivals === null || state.params.arrivals.process === "trace") throw new Error(`${ctx.self.id}: scale_load needs a poisson, mmpp or diurnal client`);
-      state.arrivals.factor = clientCommands.scale_load.parse(args).factor;
+      const { factor } = clientCommands.scale_load.parse(args);
+      if (state.params.arrivals.process === "closed") {
+        state.activeUsers = Math.max(1, Math.min(USER_SLOTS - 1, Math.round(state.params.arrivals.users * factor)));
+        for (let user = 0; user < state.activeUsers; user++) if (!state.cycling[user]) think(state, user, ctx);
+        return;
+      }
+      if (state.arrivals === null || state.params.arrivals.process === "trace") throw new Error(`${ctx.self.id}: scale_load needs a poisson, mmpp, diurnal or closed-loop client`);
+      state.arrivals.factor = factor;
       state.epoch++;
       scheduleArrival(state, ctx);
     } else if (command === "recover") {
