@@ -53,6 +53,7 @@ const scenario = {
       { name: "the crash drops requests", threshold: "dropped_packets{actor_down} count > 0", during: "tor-down" },
       { name: "no drops once the switch is back", threshold: "dropped_packets count == 0", after: "tor-down", delay: "1s", for: "2s" },
       { name: "as fast under double load", threshold: "response_time_s avg < 8ms", from: "21s", to: "30s" },
+      { name: "cooling overhead under 50%", threshold: "pue avg < 1.5", from: "2s", to: "20s" },
     ],
   },
 };
@@ -119,7 +120,20 @@ test("control - a ToR switch crashes for 10 s, load doubles, a CRAC fails: drops
   assert.ok(doubled > 1.3 * before, `double load slows responses: ${before} s, then ${doubled} s`);
 
   const verdicts = Object.fromEntries(result.experiment.checks.map((c) => [c.name, c.passed]));
-  assert.deepEqual(verdicts, { "the crash drops requests": true, "no drops once the switch is back": true, "as fast under double load": false });
+  assert.deepEqual(verdicts, { "the crash drops requests": true, "no drops once the switch is back": true, "as fast under double load": false, "cooling overhead under 50%": true });
+  // The window's PUE is its facility energy over its IT energy (no distribution losses here), not a mean of ratios.
+  let itJ = 0;
+  let facilityJ = 0;
+  for (let k = 2; k < 20; k++) {
+    for (const [actor, components] of intervals.get(k)!.energy) {
+      for (const j of components.values()) {
+        facilityJ += j;
+        if (actor !== index("crac")) itJ += j;
+      }
+    }
+  }
+  const pue = result.experiment.checks.find((c) => c.name === "cooling overhead under 50%")!.observed!;
+  assert.ok(Math.abs(pue - facilityJ / itJ) < 1e-12 && pue > 1.05, `PUE ${pue} vs ${facilityJ / itJ}`);
   // The CRAC fails at 24 s: its cooling and fan power drop to zero, and the zone's inlet heats up.
   const cracJ = (k: number) => joules("crac", k);
   for (let k = 2; k < 24; k++) assert.ok(cracJ(k) > 100, `the CRAC cools in interval ${k} (${cracJ(k)} J)`);

@@ -25,7 +25,7 @@ const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6
 const THRESHOLD = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\{([^}]*)\})?\s+([A-Za-z]+(?:\(\s*[0-9.]+\s*\))?|p[0-9.]+)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9.]+(?:e[+-]?\d+)?)\s*([a-zµ%]*)\s*$/i;
 
 /** Metrics computed per interval from the ledgers rather than recorded by models. */
-export const THERMO_METRICS = ["power_w", "energy_j", "heat_entropy_kb_per_s", "packet_sigma_kb_per_s", "landauer_power_w"] as const;
+export const THERMO_METRICS = ["power_w", "energy_j", "heat_entropy_kb_per_s", "packet_sigma_kb_per_s", "landauer_power_w", "it_energy_j", "cooling_energy_j", "distribution_loss_j"] as const;
 
 /** Parses "metric{group} stat op value[unit]"; throws a message naming what is wrong. */
 export function parseThreshold(text: string): Threshold {
@@ -109,9 +109,24 @@ export function evaluateCheck(check: CheckWindow, scenario: ResolvedScenario, ag
   if ((THERMO_METRICS as readonly string[]).includes(metric)) {
     const values = records.map((r) => {
       const t = intervalThermo(scenario, r, intervalNs / 1e9);
-      return { power_w: t.powerW, energy_j: t.energyJ, heat_entropy_kb_per_s: t.heatEntropyKbPerS, packet_sigma_kb_per_s: t.sigmaKbPerS, landauer_power_w: t.landauerPowerW }[metric as (typeof THERMO_METRICS)[number]];
+      const byName = { power_w: t.powerW, energy_j: t.energyJ, heat_entropy_kb_per_s: t.heatEntropyKbPerS, packet_sigma_kb_per_s: t.sigmaKbPerS, landauer_power_w: t.landauerPowerW, it_energy_j: t.itEnergyJ, cooling_energy_j: t.coolingEnergyJ, distribution_loss_j: t.distributionLossJ };
+      return byName[metric as (typeof THERMO_METRICS)[number]];
     });
     return verdict(seriesStat(values, stat, seconds), null);
+  }
+
+  if (metric === "pue") {
+    const thermo = records.map((r) => intervalThermo(scenario, r, intervalNs / 1e9));
+    const pues = thermo.map((t) => t.pue).filter((p): p is number => p !== null);
+    if (pues.length === 0) return verdict(null, "PUE is undefined in the window: no IT energy, or neither cooling nor distribution losses are modelled");
+    if (stat.kind === "mean") {
+      // The window's PUE from its integrated energies, never a mean of interval ratios.
+      const itJ = thermo.reduce((s, t) => s + t.itEnergyJ, 0);
+      const facilityJ = thermo.reduce((s, t) => s + t.itEnergyJ + t.coolingEnergyJ + t.distributionLossJ, 0);
+      return verdict(facilityJ / itJ, null);
+    }
+    if (stat.kind !== "min" && stat.kind !== "max" && stat.kind !== "quantile") return verdict(null, "pue is a ratio: use avg (from the window's energies), min, max or a percentile of the interval values");
+    return verdict(seriesStat(pues, stat, seconds), null);
   }
 
   if (metric === "dropped_packets" || metric === "events") {
