@@ -9,6 +9,7 @@
  *       - { name: kill-one, action: actor-crash, selector: { kinds: [server] }, mode: one, at: 12s, duration: 1s, every: 20s }
  *     load:
  *       - { name: rush, selector: { actors: [users] }, at: 8s, stages: [{ duration: 2s, factor: 2 }, { duration: 3s, factor: 2 }] }
+ *       - { name: evening, selector: { actors: [users] }, at: 20s, curve: { process: diurnal, mean_rate_per_s: 800, amplitude: 0.5, period: 60s } }
  *     checks:
  *       - { name: steady, threshold: "response_time_s p(99) < 50ms", before: cut, for: 3s }
  *       - { name: drops, threshold: "dropped_packets{link_down} count > 0", during: cut }
@@ -102,6 +103,8 @@ const loadSchema = z
     ramp: z.object({ ...loadTargetFields, duration: duration() }).strict().optional(),
     spike: z.object({ ...loadTargetFields, duration: duration() }).strict().optional(),
     stages: z.array(z.object({ ...loadTargetFields, duration: duration() }).strict(), { error: "expected a list of stages {duration, factor | rate_per_s}" }).optional(),
+    /** A new open-loop arrival process ({process: poisson | mmpp | diurnal, ...}), checked when the load is planned. */
+    curve: z.unknown().optional(),
   })
   .strict();
 
@@ -317,15 +320,16 @@ function loadTarget(t: { rate_per_s?: number; target?: number; factor?: number }
 
 function loadRequest(l: z.output<typeof loadSchema>, defaultName: string, path: string, issues: RequestIssue[]): LoadRequest | undefined {
   const before = issues.length;
-  const kinds = (["set", "ramp", "spike", "stages"] as const).filter((k) => l[k] !== undefined);
+  const kinds = (["set", "ramp", "spike", "stages", "curve"] as const).filter((k) => l[k] !== undefined);
   if (kinds.length !== 1) {
-    issues.push({ path, message: "give exactly one of set, ramp, spike or stages" });
+    issues.push({ path, message: "give exactly one of set, ramp, spike, stages or curve" });
     return undefined;
   }
   let change: LoadChangeKind;
   if (l.set !== undefined) change = { type: "set", target: loadTarget(l.set, `${path}.set`, issues) };
   else if (l.ramp !== undefined) change = { type: "ramp", target: loadTarget(l.ramp, `${path}.ramp`, issues), durationNs: l.ramp.duration };
   else if (l.spike !== undefined) change = { type: "spike", target: loadTarget(l.spike, `${path}.spike`, issues), durationNs: l.spike.duration };
+  else if (l.curve !== undefined) change = { type: "curve", arrivals: l.curve };
   else change = { type: "stages", stages: l.stages!.map((s, i) => ({ target: loadTarget(s, `${path}.stages[${i}]`, issues), durationNs: s.duration })) };
   if (issues.length > before) return undefined;
   return { name: l.name ?? defaultName, selector: selector(l.selector), stepNs: l.step ?? null, change };

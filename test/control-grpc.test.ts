@@ -92,6 +92,9 @@ test("control API - health, reflection, authentication and status codes", async 
     await refused("ChangeLoad", { change: { set: { rate_per_s: 100, factor: 2 } } }, grpc.status.INVALID_ARGUMENT, "change.set");
     await refused("ChangeLoad", { change: { ramp: { target: { factor: 2 } } } }, grpc.status.INVALID_ARGUMENT, "change.ramp.duration_ns");
     await refused("ChangeLoad", { change: { selector: { actors: ["web-1"] }, set: { factor: 2 } } }, grpc.status.INVALID_ARGUMENT, "change.selector.actors");
+    await refused("ChangeLoad", { change: { curve: { arrivals_json: JSON.stringify({ process: "diurnal", mean_rate_per_s: 100, amplitude: 2 }) } } }, grpc.status.INVALID_ARGUMENT, "change.curve.arrivals_json.amplitude");
+    await refused("ChangeLoad", { change: { curve: { arrivals_json: "{not json" } } }, grpc.status.INVALID_ARGUMENT, "change.curve.arrivals_json");
+    await refused("ChangeLoad", { change: { curve: {} } }, grpc.status.INVALID_ARGUMENT, "change.curve.arrivals_json");
     await refused("ClearFault", { id: "nope" }, grpc.status.NOT_FOUND, "id");
     await refused("ClearFault", {}, grpc.status.INVALID_ARGUMENT, "id");
     assert.equal((await call("StartRun", {})).state, "RUN_STATE_STARTING");

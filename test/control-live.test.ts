@@ -1,6 +1,6 @@
 /**
  * A live experiment against a real coordinator process (NATS, 2 host processes, paced with --speed): a client
- * built from the .proto alone cuts a link and ramps the load over gRPC, `dctwin inject` crashes the server while
+ * built from the .proto alone cuts a link, ramps the load and replaces the rate curve over gRPC, `dctwin inject` crashes the server while
  * the run is paused, `dctwin status` reports it; the effects are in the results, and replaying the recorded experiment (both
  * experiment.json and commands.json) in a fresh in-process run gives a byte-identical summary.json.
  */
@@ -61,6 +61,9 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
       await until("interval 4", () => intervals.length >= 5, 30_000);
       await client.call("ChangeLoad", { change: { name: "double", selector: { actors: ["users"] }, ramp: { target: { factor: 2 }, duration_ns: 1_000_000_000 } } });
       await until("interval 6", () => intervals.length >= 7, 30_000);
+      // A new rate curve (diurnal, mean 100/s); the factor 2 of the ramp stays and multiplies it.
+      const evening = { process: "diurnal", mean_rate_per_s: 100, amplitude: 0.5, period: "4s", peak_at: "9s" };
+      await client.call("ChangeLoad", { change: { name: "evening", selector: { actors: ["users"] }, curve: { arrivals_json: JSON.stringify(evening) } } });
       // Held while the CLI (a process start each) injects and looks: the crash takes effect where the run holds.
       const held = await client.call("PauseRun", {});
       assert.equal(held.state, "RUN_STATE_PAUSED");
@@ -74,6 +77,7 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
       assert.deepEqual(s.faults.map((f: { action: string }) => f.action), ["link-down", "actor-crash"]);
       assert.equal(s.faults[1].injectedNs, held.sim_time_ns);
       assert.equal(s.status.simTimeNs, held.sim_time_ns);
+      assert.deepEqual(s.status.load, [{ actor: "users", factor: 2, ratePerS: 200 }]);
       await client.call("ResumeRun", {});
       await ended;
       assert.equal(cut.targets[0], "users--web-1");
@@ -100,7 +104,11 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
   );
   assert.ok(doc.faults[0].injected_s >= 2 && doc.faults[1].injected_s > doc.faults[0].injected_s);
   assert.equal(doc.load_changes[0].steps_applied, 10);
+  assert.equal(doc.load_changes[1].name, "evening");
   const commands = JSON.parse(readFileSync(join(out, "commands.json"), "utf8"));
+  const switched = commands.filter((c: { command: { actor?: { command: string } } }) => c.command.actor?.command === "set_arrivals");
+  assert.equal(switched.length, 1);
+  assert.equal(switched[0].time_ns, Math.round(doc.load_changes[1].started_s * 1e9));
   assert.ok(commands.every((c: { source: string }) => c.source === "live"));
   assert.equal(commands[0].time_ns, Math.round(doc.faults[0].injected_s * 1e9), "a live fault is recorded with the simulated time it took effect");
 

@@ -64,6 +64,21 @@ test("clients - a diurnal rate curve gives each interval the integral of λ(t) (
   assert.ok(Math.max(...counts) > 4 * Math.min(...counts), `the curve shows: ${counts.join(", ")}`);
 });
 
+test("clients - set_arrivals replaces the rate curve at t: Poisson before, the diurnal integral after, the factor kept", async () => {
+  // Poisson 250/s ×2 from the start; at 4 s the curve becomes diurnal (mean 400/s): the factor 2 multiplies it.
+  const [mean, amplitude, periodS, peakS, switchS] = [400, 0.8, 6, 5, 4];
+  const curve = { process: "diurnal", mean_rate_per_s: mean, amplitude, period: `${periodS}s`, peak_at: `${peakS}s` };
+  const schedule = [actorCommand(0, 0, "scale_load", { factor: 2 }), actorCommand(0, switchS * 1e9, "set_arrivals", curve)];
+  const { outcome } = await runScenario(oneClient({ process: "poisson", rate_per_s: 250 }, 10), dir.path, { schedule });
+  const counts = outcome.aggregator.intervalList(outcome.simTimeNs).map((i) => i.metrics.get(metricKey("requests_sent", "client"))?.count ?? 0);
+  assert.equal(counts.length, 10);
+  const phase = (t: number) => Math.sin((2 * Math.PI * (t - peakS)) / periodS);
+  counts.forEach((n, k) => {
+    const expected = k < switchS ? 500 : 2 * mean * (1 + (amplitude * periodS * (phase(k + 1) - phase(k))) / (2 * Math.PI));
+    assert.ok(Math.abs(n - expected) < 4.5 * Math.sqrt(expected), `interval ${k}: ${n} requests vs ${expected.toFixed(1)} (${counts.join(", ")})`);
+  });
+});
+
 /** Exact mean-value analysis of users cycling through a think time, fixed link delays and one exponential queue. */
 function mva(users: number, thinkS: number, serviceS: number, fixedS: number): { responseS: number; throughputPerS: number } {
   let queue = 0;

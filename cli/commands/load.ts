@@ -2,9 +2,13 @@
  * `dctwin load set|ramp|spike|stages`: change the arrival rate of client populations in a running twin (gRPC
  * ChangeLoad). Targets are a factor of each client's scenario rate (`--factor 2`) or the clients' total
  * (`--rate 1600`); ramps and stages move linearly in steps (k6's ramping-arrival-rate, in simulated time).
+ * `dctwin load curve --curve JSON` (or `--curve-file FILE`, YAML or JSON) replaces the open-loop clients' arrival
+ * process, e.g. `--curve '{"process":"diurnal","mean_rate_per_s":800,"amplitude":0.5,"period":"60s"}'`.
  */
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
+import { parse as parseYaml } from "yaml";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import { duration } from "../../scenario/units.ts";
 import { addClientOptions, plain, seconds, withClient, type ClientFlags } from "./control.ts";
@@ -22,6 +26,29 @@ interface LoadFlags extends ClientFlags {
   stage?: string[];
   step?: string;
   name?: string;
+  curve?: string;
+  curveFile?: string;
+}
+
+/** The arrival process of `load curve`, as JSON text for the request (the twin checks its fields). */
+function curveJson(f: LoadFlags): string {
+  if ((f.curve === undefined) === (f.curveFile === undefined)) throw new InvalidArgumentError("curve needs exactly one of --curve JSON or --curve-file FILE");
+  if (f.curve !== undefined) {
+    try {
+      return JSON.stringify(JSON.parse(f.curve));
+    } catch {
+      throw new InvalidArgumentError(`--curve: expected a JSON object like {"process":"poisson","rate_per_s":500}, got ${JSON.stringify(f.curve)}`);
+    }
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(readFileSync(f.curveFile!, "utf8"));
+  } catch (error) {
+    throw new InvalidArgumentError(`--curve-file: ${(error as Error).message.split("\n")[0]}`);
+  }
+  // A file may hold the process itself or a scenario-style {arrivals: {...}}.
+  const v = value as Record<string, unknown> | null;
+  return JSON.stringify(v !== null && typeof v === "object" && "arrivals" in v && Object.keys(v).length === 1 ? v.arrivals : value);
 }
 
 function ns(flag: string, text: string): number {
@@ -47,8 +74,8 @@ export function registerLoadCommand(program: Command): void {
     addClientOptions(
       program
         .command("load")
-        .description("Change client load in a running twin: set, ramp (linearly over --over), spike (for --for, then back), stages (k6-style --stage D:TARGET ...); `dctwin load list`.")
-        .argument("<change>", "set, ramp, spike, stages or list"),
+        .description("Change client load in a running twin: set, ramp (linearly over --over), spike (for --for, then back), stages (k6-style --stage D:TARGET ...), curve (a new arrival process: --curve JSON or --curve-file FILE); `dctwin load list`.")
+        .argument("<change>", "set, ramp, spike, stages, curve or list"),
     ),
     "",
     "clients (default: every open-loop client)",
@@ -59,6 +86,8 @@ export function registerLoadCommand(program: Command): void {
     .option("--for <d>", "spike: how long it lasts")
     .option("--stage <d:target>", "stages: ramp to TARGET over D (xF for a factor, R for a total rate); repeatable", (v: string, prev: string[] = []) => [...prev, v])
     .option("--step <d>", "ramp resolution (default: 100 ms or a tenth of the ramp)")
+    .option("--curve <json>", 'curve: the new open-loop process, e.g. {"process":"diurnal","mean_rate_per_s":800,"amplitude":0.5,"period":"60s"}')
+    .option("--curve-file <file>", "curve: the new process from a YAML or JSON file (the process, or {arrivals: ...})")
     .option("--name <name>", "a label kept in the results");
   load.action((change: string, flags: LoadFlags) =>
     withClient(flags, async (client) => {
@@ -85,8 +114,12 @@ export function registerLoadCommand(program: Command): void {
           if (flags.stage === undefined) throw new InvalidArgumentError("stages needs --stage D:TARGET (repeatable)");
           spec.stages = { stages: flags.stage.map(stage) };
           break;
+        case "curve":
+          if (flags.factor !== undefined || flags.rate !== undefined) throw new InvalidArgumentError("curve replaces the arrival process and keeps the load factor; change the factor with set (--factor/--rate) separately");
+          spec.curve = { arrivalsJson: curveJson(flags) };
+          break;
         default:
-          throw new InvalidArgumentError(`unknown change "${change}"; expected set, ramp, spike, stages or list`);
+          throw new InvalidArgumentError(`unknown change "${change}"; expected set, ramp, spike, stages, curve or list`);
       }
       const c = await client.call("changeLoad", { change: spec });
       console.log(flags.json ? JSON.stringify(plain(c), null, 2) : `${c.id}: ${change} on ${c.targets.join(", ")} (starts at the next window boundary)`);

@@ -21,7 +21,7 @@ import type { IntervalRecord } from "../results/aggregate.ts";
 import type { CommandSpec, RunDriver, RunOutcome, WindowProgress } from "../run-driver.ts";
 import { intervalMetrics } from "./interval-metrics.ts";
 import { actionName, clearCommands, injectCommands, type ExperimentPlan, type PlanStep, type StepNote } from "./plan.ts";
-import { LOAD_COMMAND, loadSteps, scenarioRatePerS, resolveFault, resolveLoadTargets, checkLoadRequest, type ResolvedLoad } from "./resolve.ts";
+import { followLoadCommand, loadStepCommands, loadSteps, scenarioRatePerS, resolveFault, resolveLoadTargets, checkLoadRequest, type LoadStep, type ResolvedLoad } from "./resolve.ts";
 import { ActualState, FaultBook, mergeTouched, reconcile, touched, type FaultEffect, type LinkField } from "./twin-state.ts";
 import { PreconditionError, RequestError, type FaultRequest, type LoadRequest, type RequestIssue } from "./types.ts";
 
@@ -60,7 +60,7 @@ type Op =
   | { type: "inject"; id: string; effect: FaultEffect }
   | { type: "clear"; id: string }
   | { type: "load"; id: string; request: LoadRequest; load: ResolvedLoad }
-  | { type: "load-step"; id: string; factors: Map<number, number> }
+  | { type: "load-step"; id: string; step: LoadStep }
   | { type: "reconcile"; links: Map<number, Set<LinkField>>; actors: number[] };
 
 interface Snapshot {
@@ -93,6 +93,8 @@ export class RunController {
   private readonly book: FaultBook;
   private readonly actual: ActualState;
   private readonly factors = new Map<number, number>();
+  /** Mean rates of the curves in force where a curve change replaced the scenario's. */
+  private readonly rates = new Map<number, number>();
   private readonly stopper = new AbortController();
   private driver: RunDriver | undefined;
   private state: RunState;
@@ -340,9 +342,12 @@ export class RunController {
       faultedActors: last.faultedActors,
       faultedLinks: last.faultedLinks,
       appliedCommands: progress?.appliedCommands ?? 0,
-      load: [...this.factors.entries()]
-        .sort(([a], [b]) => a - b)
-        .map(([actor, factor]) => ({ actor: this.scenario.actors[actor]!.id, factor, ratePerS: factor * (scenarioRatePerS(this.scenario, actor) ?? 0) })),
+      load: [...new Set([...this.factors.keys(), ...this.rates.keys()])]
+        .sort((a, b) => a - b)
+        .map((actor) => {
+          const factor = this.factors.get(actor) ?? 1;
+          return { actor: this.scenario.actors[actor]!.id, factor, ratePerS: factor * this.baseRate(actor) };
+        }),
       error: this.error,
     };
   }
@@ -439,7 +444,7 @@ export class RunController {
       }
       case "load": {
         const record = this.loads.get(op.id)!;
-        const steps = loadSteps(op.request, op.load, (a) => this.factors.get(a) ?? 1);
+        const steps = loadSteps(op.request, op.load, (a) => this.factors.get(a) ?? 1, (a) => this.baseRate(a));
         const last = steps[steps.length - 1]!.offsetNs;
         record.startedNs = t;
         record.steps = steps.length;
@@ -447,8 +452,8 @@ export class RunController {
         this.note(t, { type: "load-start", id: record.id, name: record.name, source: record.source, targets: record.targets, steps: steps.length, endsNs: record.endsNs, spec: record.spec });
         const now: CommandSpec[] = [];
         for (const step of steps) {
-          if (step.offsetNs === 0) now.push(...this.applyOp({ type: "load-step", id: op.id, factors: step.factors }, t));
-          else this.addTimed(t + step.offsetNs, { type: "load-step", id: op.id, factors: step.factors });
+          if (step.offsetNs === 0) now.push(...this.applyOp({ type: "load-step", id: op.id, step }, t));
+          else this.addTimed(t + step.offsetNs, { type: "load-step", id: op.id, step });
         }
         return now;
       }
@@ -456,21 +461,16 @@ export class RunController {
         const record = this.loads.get(op.id);
         if (record !== undefined) record.stepsApplied++;
         this.note(t, { type: "load-step", id: op.id });
-        return this.factorCommands(op.factors);
+        return loadStepCommands(op.step, this.factors, this.rates);
       }
       case "reconcile":
         return reconcile(this.book, this.actual, op.links, op.actors);
     }
   }
 
-  private factorCommands(factors: Map<number, number>): CommandSpec[] {
-    const commands: CommandSpec[] = [];
-    for (const [actor, factor] of factors) {
-      if ((this.factors.get(actor) ?? 1) === factor) continue;
-      this.factors.set(actor, factor);
-      commands.push({ actor: { actor, command: LOAD_COMMAND, argsJson: JSON.stringify({ factor }) } });
-    }
-    return commands;
+  /** Mean rate of the client's curve in force (the scenario's until a curve change). */
+  private baseRate(actor: number): number {
+    return this.rates.get(actor) ?? scenarioRatePerS(this.scenario, actor) ?? 0;
   }
 
   private addTimed(dueNs: number, op: Op): void {
@@ -495,8 +495,7 @@ export class RunController {
     const t = step.timeNs;
     for (const command of step.commands) {
       this.actual.apply(command);
-      const a = command.actor;
-      if (a != null && a.command === LOAD_COMMAND) this.factors.set(a.actor ?? -1, (JSON.parse(a.argsJson ?? "{}") as { factor: number }).factor);
+      followLoadCommand(command, this.factors, this.rates);
     }
     const check = { links: new Map<number, Set<LinkField>>(), actors: [] as number[] };
     for (const note of step.notes) {

@@ -10,7 +10,7 @@
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { CommandSpec } from "../run-driver.ts";
 import type { CheckWindow, Threshold } from "./checks.ts";
-import { loadSteps, resolveFault, resolveLoadTargets, checkLoadRequest, LOAD_COMMAND, type ResolvedLoad } from "./resolve.ts";
+import { loadStepCommands, loadSteps, resolveFault, resolveLoadTargets, checkLoadRequest, scenarioRatePerS, type ResolvedLoad } from "./resolve.ts";
 import { ActualState, FaultBook, reconcile, touched, type FaultEffect } from "./twin-state.ts";
 import type { FaultRequest, LoadRequest, RequestIssue } from "./types.ts";
 
@@ -107,6 +107,8 @@ export function buildPlan(
   const book = new FaultBook(scenario);
   const actual = new ActualState(scenario);
   const factors = new Map<number, number>();
+  /** Mean rates of the curves in force, where a curve change replaced the scenario's. */
+  const rates = new Map<number, number>();
   const steps = new Map<number, PlanStep>();
   let now = 0;
   const emit = (commands: CommandSpec[], note: StepNote | null) => {
@@ -168,20 +170,12 @@ export function buildPlan(
       const occurrence: Occurrence = { id, startNs: t, endNs: null };
       list.push(occurrence);
       push(t, 2, () => {
-        const planned = loadSteps(l.request, load, (a) => factors.get(a) ?? 1);
+        const planned = loadSteps(l.request, load, (a) => factors.get(a) ?? 1, (a) => rates.get(a) ?? scenarioRatePerS(scenario, a) ?? 0);
         const last = planned[planned.length - 1]!.offsetNs;
         occurrence.endNs = last > 0 ? t + last : null;
         emit([], { type: "load-start", id, name: l.request.name, source: "schedule", targets: load.targets.map((i) => scenario.actors[i]!.id), steps: planned.length, endsNs: occurrence.endNs, spec: l.request });
         for (const step of planned) {
-          push(t + step.offsetNs, 2, () => {
-            const commands: CommandSpec[] = [];
-            for (const [actor, factor] of step.factors) {
-              if (factors.get(actor) === factor || (factors.get(actor) === undefined && factor === 1)) continue;
-              factors.set(actor, factor);
-              commands.push({ actor: { actor, command: LOAD_COMMAND, argsJson: JSON.stringify({ factor }) } });
-            }
-            emit(commands, { type: "load-step", id });
-          });
+          push(t + step.offsetNs, 2, () => emit(loadStepCommands(step, factors, rates), { type: "load-step", id }));
         }
       });
     });

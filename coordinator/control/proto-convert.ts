@@ -55,6 +55,7 @@ const LOAD_PATHS: [RegExp, string][] = [
   [/\.stages$/, ".stages.stages"],
   [/\.(ramp|spike)\.duration$/, ".$1.duration_ns"],
   [/\.(ramp|spike)\.(factor|rate_per_s)$/, ".$1.target.$2"],
+  [/\.curve(?!\.arrivals_json)(?=\.|\[|$)/, ".curve.arrivals_json"],
 ];
 
 export function protoPaths(error: unknown, kind: "fault" | "load"): unknown {
@@ -64,7 +65,7 @@ export function protoPaths(error: unknown, kind: "fault" | "load"): unknown {
 }
 
 const FAULT_ACTIONS = ["actorCrash", "actorPause", "linkDown", "linkDelay", "linkLoss", "linkBandwidth", "partition", "clockDrift", "actorCommand"] as const;
-const LOAD_CHANGES = ["set", "ramp", "spike", "stages"] as const;
+const LOAD_CHANGES = ["set", "ramp", "spike", "stages", "curve"] as const;
 
 /** The case of a oneof: the one field set (decoded messages and plain objects alike). */
 function oneofCase<K extends string>(message: object, cases: readonly K[], path: string, issues: RequestIssue[]): K | undefined {
@@ -165,8 +166,15 @@ export function loadFromProto(spec: dctwin.v1.LoadChangeSpec.$Properties | null 
         stages: (spec.stages?.stages ?? []).map((s, i) => ({ target: targetFromProto(s.target, `${path}.stages.stages[${i}].target`, issues), durationNs: nonNegativeNs(s.durationNs, `${path}.stages.stages[${i}].duration_ns`, issues) })),
       };
       break;
+    case "curve": {
+      const text = spec.curve?.arrivalsJson ?? "";
+      if (text === "") issues.push({ path: `${path}.curve.arrivals_json`, message: 'required: a JSON arrival process, e.g. {"process": "poisson", "rate_per_s": 500}' });
+      // Checked against the client's schema by the resolver (paths become change.curve.arrivals_json.<field>).
+      change = { type: "curve", arrivals: text === "" ? {} : json(text, `${path}.curve.arrivals_json`, issues) };
+      break;
+    }
     default:
-      if (issues.length === 0) issues.push({ path: `${path}.change`, message: "required: set one of set, ramp, spike, stages" });
+      if (issues.length === 0) issues.push({ path: `${path}.change`, message: "required: set one of set, ramp, spike, stages, curve" });
   }
   if (issues.length > 0 || change === undefined) throw new RequestError(issues);
   return { name: spec.name ?? "", selector: selectorFromProto(spec.selector), stepNs: stepNs === 0 ? null : stepNs, change };
@@ -229,6 +237,8 @@ function loadSpecToProto(spec: unknown): dctwin.v1.LoadChangeSpec.$Properties | 
       return { ...out, spike: { target: targetToProto(c.target), durationNs: c.durationNs } };
     case "stages":
       return { ...out, stages: { stages: c.stages.map((s) => ({ target: targetToProto(s.target), durationNs: s.durationNs })) } };
+    case "curve":
+      return { ...out, curve: { arrivalsJson: JSON.stringify(c.arrivals) } };
     default:
       return out;
   }

@@ -3,6 +3,7 @@
  * load change's clients and the load factor it aims at. Problems are collected with their field paths.
  */
 import type { z } from "zod";
+import { clientCommands } from "../../nodes/models/client.ts";
 import { modelRegistry } from "../../nodes/models/registry.ts";
 import { CLOCK_DRIFT_COMMAND, driftProblem } from "../../nodes/runtime/clock-drift.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
@@ -13,6 +14,9 @@ import type { FaultRequest, LoadRequest, LoadTarget, RequestIssue } from "./type
 
 /** The model command that scales a client's arrival rates (nodes/models/client.ts). */
 export const LOAD_COMMAND = "scale_load";
+
+/** The model command that replaces an open-loop client's arrival process (nodes/models/client.ts). */
+export const CURVE_COMMAND = "set_arrivals";
 
 export interface ResolvedFault {
   /** Actor or link ids, ascending by index. */
@@ -149,7 +153,11 @@ function checkArgs(schema: z.ZodType, args: unknown, path: string, issues: Reque
 export function scenarioRatePerS(scenario: ResolvedScenario, actor: number): number | null {
   const spec = scenario.actors[actor]!;
   if (modelRegistry[spec.kind]?.commands[LOAD_COMMAND] === undefined) return null;
-  const arrivals = (spec.params as { arrivals?: Record<string, unknown> }).arrivals;
+  return meanRatePerS((spec.params as { arrivals?: Record<string, unknown> }).arrivals);
+}
+
+/** Long-run mean rate of a (parsed) poisson, mmpp or diurnal process; null for others. */
+export function meanRatePerS(arrivals: Record<string, unknown> | undefined): number | null {
   switch (arrivals?.process) {
     case "poisson":
       return arrivals.rate_per_s as number;
@@ -185,7 +193,7 @@ function isClosedLoop(scenario: ResolvedScenario, actor: number): boolean {
 /** The targets a load change aims at, in order. */
 function loadTargets(request: LoadRequest): LoadTarget[] {
   const c = request.change;
-  return c.type === "stages" ? c.stages.map((s) => s.target) : [c.target];
+  return c.type === "stages" ? c.stages.map((s) => s.target) : c.type === "curve" ? [] : [c.target];
 }
 
 export function resolveLoadTargets(scenario: ResolvedScenario, request: LoadRequest, path: string, issues: RequestIssue[]): ResolvedLoad | undefined {
@@ -205,6 +213,19 @@ export function resolveLoadTargets(scenario: ResolvedScenario, request: LoadRequ
     return undefined;
   }
   const closed = targets.filter((i) => isClosedLoop(scenario, i));
+  if (closed.length > 0 && request.change.type === "curve") {
+    // A curve replaces an open-loop process: closed loops named are refused, matched by a pattern left out.
+    if (named) {
+      issues.push({ path: `${path}.curve`, message: `${closed.map((i) => scenario.actors[i]!.id).join(", ")}: a closed loop has users, not an arrival process: only open-loop poisson, mmpp or diurnal clients take a new curve` });
+      return undefined;
+    }
+    const open = targets.filter((i) => !isClosedLoop(scenario, i));
+    if (open.length === 0) {
+      issues.push({ path: `${path}.selector`, message: "no open-loop poisson, mmpp or diurnal client (which a curve replaces) matches the selector", notFound: true });
+      return undefined;
+    }
+    return { targets: open, baseRates: open.map((i) => scenarioRatePerS(scenario, i) ?? 0) };
+  }
   if (closed.length > 0 && loadTargets(request).some((t) => !("factor" in t))) {
     issues.push({ path, message: `${closed.map((i) => scenario.actors[i]!.id).join(", ")}: a closed loop has users, not a rate: give a factor (× its users)` });
     return undefined;
@@ -212,10 +233,19 @@ export function resolveLoadTargets(scenario: ResolvedScenario, request: LoadRequ
   return { targets, baseRates: targets.map((i) => scenarioRatePerS(scenario, i) ?? 0) };
 }
 
-/** The load factor a target means for these clients: a factor as given, a total rate over their scenario total. */
-export function targetFactor(target: LoadTarget, load: ResolvedLoad): number {
+/**
+ * The load factor a target means for these clients: a factor as given, a total rate over the total of their
+ * curves' mean rates (the scenario's, or `baseRate`: the curves in force after a `curve` change).
+ */
+export function targetFactor(target: LoadTarget, load: ResolvedLoad, baseRate?: (actor: number) => number): number {
   if ("factor" in target) return target.factor;
-  return target.ratePerS / load.baseRates.reduce((s, r) => s + r, 0);
+  const total = baseRate === undefined ? load.baseRates.reduce((s, r) => s + r, 0) : load.targets.reduce((s, a) => s + baseRate(a), 0);
+  return target.ratePerS / total;
+}
+
+/** A curve change's process, parsed by the client's own `set_arrivals` schema (durations in ns). */
+export function parseCurve(arrivals: unknown) {
+  return clientCommands.set_arrivals.safeParse(arrivals);
 }
 
 export function checkLoadTarget(target: LoadTarget, path: string, issues: RequestIssue[]): void {
@@ -230,6 +260,15 @@ export function checkLoadRequest(request: LoadRequest, path: string, issues: Req
     if (!(Number.isSafeInteger(ns) && ns > 0)) issues.push({ path: p, message: "expected a positive duration" });
   };
   if (request.stepNs !== null) positive(request.stepNs, `${path}.step`);
+  if (c.type === "curve") {
+    if (typeof c.arrivals !== "object" || c.arrivals === null || Array.isArray(c.arrivals)) {
+      issues.push({ path: `${path}.curve`, message: "expected an arrival process {process: poisson | mmpp | diurnal, ...}" });
+      return;
+    }
+    const parsed = parseCurve(c.arrivals);
+    if (!parsed.success) for (const issue of parsed.error.issues) issues.push({ path: [`${path}.curve`, ...issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p)))].join(".").replace(/\.\[/g, "["), message: issue.message });
+    return;
+  }
   if (c.type === "stages") {
     if (c.stages.length === 0) issues.push({ path: `${path}.stages`, message: "expected at least one stage" });
     c.stages.forEach((s, i) => {
@@ -247,23 +286,27 @@ export interface LoadStep {
   offsetNs: number;
   /** Load factor per target actor at that step. */
   factors: Map<number, number>;
+  /** A curve change: the process (as given) each target switches to, keeping its factor. */
+  arrivals?: unknown;
 }
 
 /**
  * The set_rate steps of a load change that starts when the clients run at `current` factors: ramps move
  * linearly in steps, a spike goes back to where it started.
  */
-export function loadSteps(request: LoadRequest, load: ResolvedLoad, current: (actor: number) => number): LoadStep[] {
+export function loadSteps(request: LoadRequest, load: ResolvedLoad, current: (actor: number) => number, baseRate?: (actor: number) => number): LoadStep[] {
   const c = request.change;
   const at = (offsetNs: number, f: (actor: number) => number): LoadStep => ({ offsetNs, factors: new Map(load.targets.map((a) => [a, f(a)])) });
   const start = new Map(load.targets.map((a) => [a, current(a)]));
   switch (c.type) {
+    case "curve":
+      return [{ offsetNs: 0, factors: start, arrivals: c.arrivals }];
     case "set": {
-      const f = targetFactor(c.target, load);
+      const f = targetFactor(c.target, load, baseRate);
       return [at(0, () => f)];
     }
     case "spike": {
-      const f = targetFactor(c.target, load);
+      const f = targetFactor(c.target, load, baseRate);
       return [at(0, () => f), at(c.durationNs, (a) => start.get(a)!)];
     }
     case "ramp":
@@ -273,7 +316,7 @@ export function loadSteps(request: LoadRequest, load: ResolvedLoad, current: (ac
       let from = start;
       let offset = 0;
       for (const leg of legs) {
-        const f = targetFactor(leg.target, load);
+        const f = targetFactor(leg.target, load, baseRate);
         const step = request.stepNs ?? Math.max(1, Math.min(100_000_000, Math.round(leg.durationNs / 10)));
         const n = Math.max(1, Math.ceil(leg.durationNs / step));
         const origin = from;
@@ -286,5 +329,39 @@ export function loadSteps(request: LoadRequest, load: ResolvedLoad, current: (ac
       }
       return steps;
     }
+  }
+}
+
+/**
+ * The commands of a load step for clients now at `factors` with curves of mean rates `rates` (both updated): a
+ * curve change's set_arrivals, then scale_load where the factor changes.
+ */
+export function loadStepCommands(step: LoadStep, factors: Map<number, number>, rates: Map<number, number>): CommandSpec[] {
+  const commands: CommandSpec[] = [];
+  if (step.arrivals !== undefined) {
+    const parsed = parseCurve(step.arrivals);
+    const rate = parsed.success ? meanRatePerS(parsed.data) : null;
+    for (const actor of step.factors.keys()) {
+      if (rate !== null) rates.set(actor, rate);
+      commands.push({ actor: { actor, command: CURVE_COMMAND, argsJson: JSON.stringify(step.arrivals) } });
+    }
+  }
+  for (const [actor, factor] of step.factors) {
+    if ((factors.get(actor) ?? 1) === factor) continue;
+    factors.set(actor, factor);
+    commands.push({ actor: { actor, command: LOAD_COMMAND, argsJson: JSON.stringify({ factor }) } });
+  }
+  return commands;
+}
+
+/** Follows a recorded command: the factor or curve rate it sets (for a replay or the planned steps). */
+export function followLoadCommand(command: CommandSpec, factors: Map<number, number>, rates: Map<number, number>): void {
+  const a = command.actor;
+  if (a == null) return;
+  if (a.command === LOAD_COMMAND) factors.set(a.actor ?? -1, (JSON.parse(a.argsJson ?? "{}") as { factor: number }).factor);
+  else if (a.command === CURVE_COMMAND) {
+    const parsed = parseCurve(JSON.parse(a.argsJson ?? "{}"));
+    const rate = parsed.success ? meanRatePerS(parsed.data) : null;
+    if (rate !== null) rates.set(a.actor ?? -1, rate);
   }
 }

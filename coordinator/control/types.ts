@@ -71,7 +71,12 @@ export type LoadChangeKind =
   | { type: "set"; target: LoadTarget }
   | { type: "ramp"; target: LoadTarget; durationNs: number }
   | { type: "spike"; target: LoadTarget; durationNs: number }
-  | { type: "stages"; stages: { target: LoadTarget; durationNs: number }[] };
+  | { type: "stages"; stages: { target: LoadTarget; durationNs: number }[] }
+  /**
+   * Replaces the clients' open-loop arrival process (a poisson, mmpp or diurnal curve, as the scenario's `arrivals`
+   * is written: durations with units or in seconds), kept as given; the load factor stays and multiplies it.
+   */
+  | { type: "curve"; arrivals: unknown };
 
 export interface LoadRequest {
   name: string;

@@ -25,6 +25,9 @@ const closedLoop = z
 
 const arrivals = z.discriminatedUnion("process", [...openLoopProcess, closedLoop], { error: 'expected "process": one of poisson, mmpp, diurnal, trace, closed' });
 
+/** The open-loop processes a running client can switch to (`set_arrivals`): those with a rate to scale. */
+export const replacementArrivals = z.discriminatedUnion("process", [openLoopProcess[0], openLoopProcess[1], openLoopProcess[2]], { error: 'expected "process": one of poisson, mmpp, diurnal' });
+
 export const clientParams = z
   .object({
     /** Id of the actor that serves the requests. */
@@ -46,12 +49,21 @@ export const clientCommands = {
    * users (at least one): added users start thinking now, removed ones stop after their current request.
    */
   scale_load: z.object({ factor: z.number({ error: "expected a positive factor" }).positive({ error: "expected a positive factor" }).finite() }).strict(),
+  /**
+   * Replaces an open-loop client's arrival process (its rate curve) from now on: args are a poisson, mmpp or
+   * diurnal process as in the scenario's `arrivals` (durations with units or in seconds). The load factor stays:
+   * it multiplies the new curve. Diurnal curves keep absolute time (peak_at is a time since the run began);
+   * an MMPP starts in a phase drawn from its stationary distribution. Arrivals drawn before are voided.
+   */
+  set_arrivals: replacementArrivals,
 };
 
 interface ClientState {
   params: ClientParams;
   target: number;
   targetPort: number;
+  /** The open-loop process in force (the scenario's until `set_arrivals`), null for a closed loop. */
+  spec: OpenLoopProcess | null;
   arrivals: ArrivalState | null;
   /** Trace row of the pending arrival (-1 otherwise). */
   pendingRow: number;
@@ -73,12 +85,16 @@ function openLoop(params: ClientParams): OpenLoopProcess | null {
   return params.arrivals.process === "closed" ? null : params.arrivals;
 }
 
+function traceRows(state: ClientState) {
+  return state.spec?.process === "trace" ? state.spec.rows : null;
+}
+
 function users(params: ClientParams): number {
   return params.arrivals.process === "closed" ? params.arrivals.users : 0;
 }
 
 function scheduleArrival(state: ClientState, ctx: ActorContext): void {
-  const spec = openLoop(state.params);
+  const spec = state.spec;
   if (spec === null || state.arrivals === null) return;
   for (;;) {
     const draw = nextArrival(spec, state.arrivals, ctx.nowNs, ctx.rng);
@@ -100,7 +116,8 @@ function think(state: ClientState, user: number, ctx: ActorContext): void {
 
 function sendRequest(state: ClientState, user: number, ctx: ActorContext): void {
   const { params } = state;
-  const row = state.pendingRow >= 0 && params.arrivals.process === "trace" ? params.arrivals.rows[state.pendingRow]! : null;
+  const rows = traceRows(state);
+  const row = state.pendingRow >= 0 && rows !== null ? rows[state.pendingRow]! : null;
   const request = ctx.createPacket({
     dst: state.target,
     species: Species.SPECIES_REQUEST,
@@ -127,7 +144,7 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
   initial(params, ctx) {
     const target = ctx.actorIndex(params.target);
     const spec = openLoop(params);
-    const state: ClientState = { params, target, targetPort: ctx.route(target), arrivals: spec === null ? null : initialArrivalState(spec, ctx.rng), pendingRow: -1, epoch: 0, outstanding: {}, activeUsers: users(params), cycling: [] };
+    const state: ClientState = { params, target, targetPort: ctx.route(target), spec, arrivals: spec === null ? null : initialArrivalState(spec, ctx.rng), pendingRow: -1, epoch: 0, outstanding: {}, activeUsers: users(params), cycling: [] };
     restart(state, ctx);
     return state;
   },
@@ -182,8 +199,20 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
         for (let user = 0; user < state.activeUsers; user++) if (!state.cycling[user]) think(state, user, ctx);
         return;
       }
-      if (state.arrivals === null || state.params.arrivals.process === "trace") throw new Error(`${ctx.self.id}: scale_load needs a poisson, mmpp, diurnal or closed-loop client`);
+      if (state.arrivals === null || state.spec?.process === "trace") throw new Error(`${ctx.self.id}: scale_load needs a poisson, mmpp, diurnal or closed-loop client`);
       state.arrivals.factor = factor;
+      state.epoch++;
+      scheduleArrival(state, ctx);
+    } else if (command === "set_arrivals") {
+      const spec = clientCommands.set_arrivals.parse(args);
+      if (state.arrivals === null || state.spec === null || state.spec.process === "trace") throw new Error(`${ctx.self.id}: set_arrivals needs a poisson, mmpp or diurnal client`);
+      const factor = state.arrivals.factor;
+      state.spec = spec;
+      state.arrivals = initialArrivalState(spec, ctx.rng);
+      state.arrivals.factor = factor;
+      // An MMPP's first sojourn is drawn from its start; it runs from now.
+      state.arrivals.phaseEndNs += ctx.nowNs;
+      state.pendingRow = -1;
       state.epoch++;
       scheduleArrival(state, ctx);
     } else if (command === "recover") {
