@@ -21,6 +21,7 @@ import { count } from "../../scenario/units.ts";
 import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
 import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type RequestQueue } from "./request-queue.ts";
 import type { HostCpuReply, HostCpuRequest } from "./host-cpu.ts";
+import { answer, responseBytes } from "./response.ts";
 
 const cpuMessage = "expected a positive number of cores (whole millicores, e.g. 0.25)";
 
@@ -96,17 +97,7 @@ function cpuCall(state: ComponentState<unknown, unknown>, request: HostCpuReques
 function respond(state: ComponentState<unknown, unknown>, request: SimPacket, sizeBytes: number, ctx: ActorContext): void {
   const before = held(state);
   ctx.countTransition("service", before + 1, before);
-  ctx.consume(request);
-  const response = ctx.createPacket({
-    dst: request.src,
-    species: Species.SPECIES_RESPONSE,
-    sizeBytes: request.replyBytes > 0 ? request.replyBytes : sizeBytes,
-    flowId: request.flowId,
-    flowCreatedNs: request.flowCreatedNs,
-    kind: request.kind,
-    traceparent: request.traceparent,
-  });
-  ctx.send(response, ctx.route(request.src));
+  answer(request, responseBytes(request, sizeBytes), ctx);
 }
 
 /** The request is lost: counted as leaving the component by `reason`. */

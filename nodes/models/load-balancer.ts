@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
+import { answer } from "./response.ts";
 
 const POLICIES = ["round_robin", "random", "least_outstanding"] as const;
 
@@ -82,11 +83,8 @@ export const loadBalancerModel: ActorModel<LoadBalancerParams, LoadBalancerState
     delete state.inProgress[packet.flowId];
     state.outstanding[entry.replica]!--;
     state.held--;
-    const request = entry.request;
-    ctx.consume(request);
-    const response = ctx.createPacket({ dst: request.src, species: Species.SPECIES_RESPONSE, sizeBytes: packet.sizeBytes, flowId: request.flowId, flowCreatedNs: request.flowCreatedNs, kind: request.kind, traceparent: request.traceparent });
     ctx.consume(packet);
-    ctx.send(response, ctx.route(request.src));
+    answer(entry.request, packet.sizeBytes, ctx); // the replica's response, relayed as the balancer's own
   },
 
   onTimer() {},

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { count, duration, size, watts } from "../../scenario/units.ts";
+import { answer, responseBytes } from "./response.ts";
 
 export const mlInferenceParams = z
   .object({
@@ -105,9 +106,7 @@ export const mlInferenceModel: ActorModel<MlInferenceParams, InferenceState> = {
       state.held -= done.length;
       ctx.record("busy_gpu_ns", ctx.nowNs - state.startedNs[gpu]!);
       for (const request of done) {
-        ctx.consume(request);
-        const response = ctx.createPacket({ dst: request.src, species: Species.SPECIES_RESPONSE, sizeBytes: request.replyBytes > 0 ? request.replyBytes : state.params.response_bytes, flowId: request.flowId, flowCreatedNs: request.flowCreatedNs, kind: request.kind, traceparent: request.traceparent });
-        ctx.send(response, ctx.route(request.src));
+        answer(request, responseBytes(request, state.params.response_bytes), ctx);
       }
       setGpuPower(state, ctx);
     }

@@ -20,6 +20,7 @@ import { durationDistribution, sampleNs } from "./distributions.ts";
 import { curveWatts, powerCurve, pstateSpeed, slowestPstate } from "./power-curves.ts";
 import { applyLimitCommand, cappedPstate, limitCommands, limitParams, limitsThrottle, newLimits, type ServerLimits } from "./server-limits.ts";
 import { answerHostCpu, cpuUtilisation, loseComponentWork, newHostCpu, type HostCpu } from "./host-cpu.ts";
+import { answer, responseBytes } from "./response.ts";
 
 const SERVER_MODES = ["on", "off", "booting", "failed", "throttled"] as const;
 type ServerMode = (typeof SERVER_MODES)[number];
@@ -174,17 +175,7 @@ function setSpeed(state: ServerState, speed: number, ctx: ActorContext): void {
 function respond(state: ServerState, request: SimPacket, ctx: ActorContext): void {
   const before = serverQueued(state);
   ctx.countTransition("service", before + 1, before);
-  ctx.consume(request);
-  const response = ctx.createPacket({
-    dst: request.src,
-    species: Species.SPECIES_RESPONSE,
-    sizeBytes: request.replyBytes > 0 ? request.replyBytes : state.params.response_bytes,
-    flowId: request.flowId,
-    flowCreatedNs: request.flowCreatedNs,
-    kind: request.kind,
-    traceparent: request.traceparent,
-  });
-  ctx.send(response, ctx.route(request.src));
+  answer(request, responseBytes(request, state.params.response_bytes), ctx);
 }
 
 function serviceDone(state: ServerState, index: number, ctx: ActorContext): void {
