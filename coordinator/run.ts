@@ -17,6 +17,7 @@ import { HostFailedError, RunDriver, type HostInfo, type RunDriverOptions, type 
 import type { Summary } from "./results/summary.ts";
 import { writeResults } from "./results/write.ts";
 import { startRunExporter, type MetricsExporterOptions } from "./observability/prometheus/exporter.ts";
+import type { FaultProbe } from "./observability/run-state.ts";
 import { runViewFromScenario } from "./observability/run-view.ts";
 import { startRunTracing } from "./tracing/setup.ts";
 
@@ -44,6 +45,8 @@ export interface TwinRunOptions {
   onDriver?: (driver: RunDriver) => void;
   /** Serve Prometheus metrics of the run at /metrics (port 0: a free port; the URL is logged). */
   metrics?: MetricsExporterOptions;
+  /** Where the metrics exporter learns about faults (the control layer). */
+  faults?: FaultProbe;
 }
 
 export interface TwinRunResult {
@@ -90,6 +93,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     }
     const exporter = options.metrics === undefined ? null : await startRunExporter(runViewFromScenario(options.scenario, runId), { ...options.metrics, speed: options.speed });
     if (exporter !== null) {
+      exporter.state.faultProbe = options.faults;
       cleanup.push(() => exporter.close());
       log(`metrics: ${exporter.url} (level ${exporter.state.level})`);
     }

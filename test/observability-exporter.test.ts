@@ -11,7 +11,9 @@ import { Registry } from "prom-client";
 import { runTwin } from "../coordinator/run.ts";
 import { Histogram } from "../nodes/runtime/histogram.ts";
 import { newAccumulator, observe } from "../nodes/runtime/metrics.ts";
-import { loadScenarioFile } from "../scenario/load.ts";
+import { stringify } from "yaml";
+import { runControlled } from "../coordinator/control/session.ts";
+import { loadScenarioFile, loadScenarioText } from "../scenario/load.ts";
 import { emptyRecordForTest } from "./support/observability.ts";
 import { AGGREGATION_LEVELS, type AggregationLevel } from "../coordinator/observability/levels.ts";
 import { cumulativeCounts } from "../coordinator/observability/prometheus/buckets.ts";
@@ -126,6 +128,31 @@ test("observability exporter - served on loopback at /metrics with a free port",
   }
 });
 
+test("observability exporter - faults in force show as series while they last (Grafana annotations)", async () => {
+  const { scenario: resolved, experiment } = loadScenarioText(
+    stringify({ ...scenario, run: { ...scenario.run, duration: "6s" }, experiment: { faults: [{ name: "cut", action: "link-down", selector: { links: ["bots--web"] }, at: "1s", duration: "3s" }] } }),
+    "faults.yaml",
+  );
+  let url = "";
+  let during = "";
+  const run = runControlled({ scenario: resolved, hosts: 1, transport: "inproc", speed: 2, outDir: join(dir.path, "faults"), plan: experiment!.plan, metrics: { port: 0 }, log: (m) => (url = /^metrics: (\S+)/.exec(m)?.[1] ?? url) });
+  // Scrape until the fault is in force (simulated 1 s .. 4 s at 2× real time).
+  const deadline = Date.now() + 20_000;
+  while (during === "" && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (url === "") continue;
+    const text = await (await fetch(url)).text();
+    if (/^dctwin_faults_active\{[^}]*\} 1$/m.test(text)) during = text;
+  }
+  await run;
+  assert.notEqual(during, "", "the fault was seen in force");
+  assert.match(during, /^dctwin_fault_active\{[^}]*fault="cut"[^}]*action="link-down"[^}]*\} 1$/m);
+  assert.match(during, /^dctwin_faults_injected_total\{[^}]*\} 1$/m);
+  assert.match(during, /^dctwin_faults_cleared_total\{[^}]*\} 0$/m);
+  const check = promtool(["check", "metrics"], during);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+});
+
 test("observability exporter - histogram buckets from the twin's log-linear histograms", () => {
   const values = [0, 999, 1000, 1001, 5_000, 20_000, 99_999, 100_000, 2_500_000, 7_000_000_000];
   const h = new Histogram();
@@ -169,8 +196,8 @@ test("observability exporter - label cardinality bounded by the aggregation leve
     counts[level] = n;
   }
   // Stated bound for bench-300 with today's models (3 duration histograms: response_time, queue_wait, busy_core;
-  // 1 counter: requests_sent; 2 drop reasons; 2 energy components):
-  assert.deepEqual(counts, { total: 101, group: 354, actor: 2154 } satisfies Record<AggregationLevel, number>);
+  // 1 counter: requests_sent; 2 drop reasons; 2 energy components; no fault in force):
+  assert.deepEqual(counts, { total: 104, group: 357, actor: 2157 } satisfies Record<AggregationLevel, number>);
 
   // A real (short) bench-300 run at the default level stays within the bound.
   const state = new RunState(view, "group");

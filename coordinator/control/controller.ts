@@ -320,6 +320,16 @@ export class RunController {
     return record;
   }
 
+  /** For the metrics exporter: faults in force, and how many were injected and cleared. */
+  faultsNow() {
+    const faults = [...this.faults.values()];
+    return {
+      active: faults.filter((f) => f.state === "active").map((f) => ({ id: f.id, action: f.action })),
+      injected: faults.filter((f) => f.injectedNs !== null).length,
+      cleared: faults.filter((f) => f.state === "cleared").length,
+    };
+  }
+
   listFaults(includeCleared: boolean): FaultRecord[] {
     return [...this.faults.values()].filter((f) => includeCleared || f.state !== "cleared");
   }

@@ -64,6 +64,7 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
         runId,
         schedule: driverSchedule(plan),
         signal: controller.stopSignal,
+        faults: controller,
         onDriver: (driver) => {
           controller.attach(driver);
           options.onDriver?.(driver);

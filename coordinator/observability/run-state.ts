@@ -40,6 +40,11 @@ export interface DriverProbe {
   progress(): { hostsJoined: number; paused: boolean };
 }
 
+/** What the control layer tells about faults: those in force now, and how many were injected and cleared. */
+export interface FaultProbe {
+  faultsNow(): { active: { id: string; action: string }[]; injected: number; cleared: number };
+}
+
 export class RunState {
   readonly view: RunView;
   readonly level: AggregationLevel;
@@ -86,6 +91,13 @@ export class RunState {
 
   attachDriver(driver: DriverProbe): void {
     this.driver = driver;
+  }
+
+  /** Faults of a run with a control layer (experiment or API); without one there are none. */
+  faultProbe: FaultProbe | undefined;
+
+  faults(): ReturnType<FaultProbe["faultsNow"]> {
+    return this.faultProbe?.faultsNow() ?? { active: [], injected: 0, cleared: 0 };
   }
 
   onWindow(p: WindowProgress): void {

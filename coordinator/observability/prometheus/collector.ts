@@ -80,6 +80,13 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
     counter("dctwin_packets_consumed_total", "Packets that reached their destination and were destroyed (current to the last window).", () => state.totals?.consumed);
     gauge("dctwin_packets_queued", "Packets held in actor queues after the last window.", () => state.totals?.queued);
     gauge("dctwin_packets_in_flight", "Packets on links or between hosts after the last window.", () => state.totals?.inFlight);
+    // Faults, for Grafana annotations: `dctwin_fault_active == 1` marks each fault while it is in force.
+    gauge("dctwin_faults_active", "Faults in force now (from the experiment or the control API).", () => state.faults().active.length);
+    labelled("gauge", "dctwin_fault_active", "1 for each fault in force now, by fault id and action (a series per fault of the run: bounded by the experiment).", ["fault", "action"], () =>
+      state.faults().active.map((f) => ({ labels: { fault: f.id, action: f.action }, value: 1 })),
+    );
+    counter("dctwin_faults_injected_total", "Faults applied so far (at window boundaries).", () => state.faults().injected);
+    counter("dctwin_faults_cleared_total", "Faults cleared so far.", () => state.faults().cleared);
   }
 
   const links = () => [...state.links.values()];
@@ -125,9 +132,9 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
  * `level`, given how many model metrics (histograms and counters), drop reasons and energy components its models
  * produce. Per-entity families are bounded by the topology (levels.ts); nothing grows with packets or time.
  */
-export function seriesBound(view: RunView, level: Parameters<typeof entitySeriesCounts>[1], produced: { histograms: number; histogramBuckets: number; counters: number; dropReasons: number; components: number; live: boolean }): number {
+export function seriesBound(view: RunView, level: Parameters<typeof entitySeriesCounts>[1], produced: { histograms: number; histogramBuckets: number; counters: number; dropReasons: number; components: number; live: boolean; faults?: number }): number {
   const e = entitySeriesCounts(view, level, produced.components);
-  const fixed = 7 + (produced.live ? 10 : 0); // run_info and the scalar families
+  const fixed = 7 + (produced.live ? 13 : 0) + (produced.faults ?? 0); // run_info, the scalar families, a series per fault
   const links = 3 * e.links;
   const energy = 2 * e.energy;
   const metrics = produced.histograms * e.groups * (produced.histogramBuckets + 3) + produced.counters * e.groups + (produced.histograms + produced.counters) * e.groups;
