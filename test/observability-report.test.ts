@@ -30,6 +30,10 @@ const scenario = {
     { a: "shop", b: "web", latency: "100us", bandwidth: "1Gbps" },
     { a: "bots", b: "web", latency: "100us", bandwidth: "1Gbps" },
   ],
+  experiment: {
+    faults: [{ name: "bots-cut", action: "link-down", selector: { links: ["bots--web"] }, at: "1s", duration: "1s" }],
+    checks: [{ name: "drops while cut", threshold: "dropped_packets{link_down} count > 0", during: "bots-cut" }],
+  },
 };
 
 /** Headless Chromium on a file: the DOM after scripts ran, a screenshot, and its log (console messages included). */
@@ -84,6 +88,10 @@ test("observability report - a self-contained HTML page that renders in headless
   assert.match(html, /<th>entropy_production_kb_per_s<\/th><td>12\.5<\/td>/);
   assert.match(html, /<th>cycle<\/th><th>sigma_kb_per_s<\/th>/);
   for (const title of ["Throughput", "Response time percentiles", "Packets dropped", "Link traffic", "Power", "Energy used", "packet_sigma_kb_per_s"]) assert.ok(html.includes(title), title);
+  // The experiment: its faults, check verdicts and the faults in force over time.
+  assert.match(html, /<h3>Faults<\/h3>.*<td class="path">bots-cut<\/td><td class="path">link-down<\/td><td class="path">bots--web<\/td><td class="path">schedule<\/td><td class="path">1 s<\/td><td class="path">2 s<\/td>/s);
+  assert.match(html, /<h3>Steady-state checks<\/h3>.*<td class="path">drops while cut<\/td>.*<td class="path">pass<\/td>/s);
+  assert.match(html, /"id":"active-faults","title":"[^"]*","unit":"faults","x":\[[0-9.,]*\],"series":\[\{"label":"faults","values":\[0,0,1,1,0,0,0,0\]/, "in force during [1 s, 2 s): the intervals ending at 1.5 s and 2 s");
   // Where entropy is produced: drops at the full queue make the links dissipate, so the pre-drawn figures show.
   for (const title of ["Entropy production by link", "Topology coloured by dissipation", "Top service paths by dissipation"]) assert.ok(html.includes(`<h3>${title}</h3>`), title);
   const topology = /<h3>Topology coloured by dissipation<\/h3>.*?<svg[^>]*>(.*?)<\/svg>/s.exec(html)?.[1] ?? "";

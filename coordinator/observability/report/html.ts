@@ -41,13 +41,18 @@ function sectionHtml(s: Section): string {
   return `<details><summary>${esc(s.title)}</summary>${s.rows.length > 0 ? rowsTable(s.rows) : ""}${tables}</details>`;
 }
 
+function figureSectionHtml(section: { title: string; figures: Figure[] }): string {
+  const figures = section.figures.map((f) => `<div class="plot"><h3>${esc(f.title)}</h3>${f.note ? `<p class="note">${esc(f.note)}</p>` : ""}<div class="scroll">${f.html}</div></div>`);
+  return `<h2>${esc(section.title)}</h2>\n<div class="figs">\n${figures.join("\n")}\n</div>`;
+}
+
 export interface ReportPage {
   title: string;
   subtitle: string;
   headline: Row[];
   plots: PlotSpec[];
-  /** Pre-drawn figures (inline SVG and tables) of where entropy is produced. */
-  figures: Figure[];
+  /** Pre-drawn figures (inline SVG and tables) under their section headings; empty sections are left out. */
+  figureSections: { title: string; figures: Figure[] }[];
   sections: Section[];
 }
 
@@ -129,7 +134,7 @@ ${rowsTable(page.headline)}
 <div class="plots">
 ${plots}
 </div>
-${page.figures.length === 0 ? "" : `<h2>Where entropy is produced</h2>\n<div class="figs">\n${page.figures.map((f) => `<div class="plot"><h3>${esc(f.title)}</h3>${f.note ? `<p class="note">${esc(f.note)}</p>` : ""}<div class="scroll">${f.html}</div></div>`).join("\n")}\n</div>`}
+${page.figureSections.filter((s) => s.figures.length > 0).map(figureSectionHtml).join("\n")}
 <h2>Run summary (summary.json)</h2>
 ${page.sections.map(sectionHtml).join("\n")}
 <script>/* uPlot ${"1.6"} (MIT License, (c) Leon Sorokin, https://github.com/leeoniya/uPlot) */

@@ -1,6 +1,7 @@
 /** `dctwin report`: a results directory -> one self-contained HTML page (plots and tables). */
 import { writeFileSync } from "node:fs";
 import { dissipationFigures } from "./dissipation.ts";
+import { experimentFigures } from "./experiment.ts";
 import { renderReportHtml } from "./html.ts";
 import { loadReportData } from "./load.ts";
 import { buildPlots } from "./plots.ts";
@@ -19,7 +20,10 @@ export function buildReportHtml(runDir: string): string {
     subtitle: `${runId === "" ? "" : `run ${runId}, `}seed ${String(s.seed ?? "?")}, ${String(s.status ?? "?")}${started}; results from ${runDir}`,
     headline: headlineRows(data),
     plots: buildPlots(data),
-    figures: dissipationFigures(data),
+    figureSections: [
+      { title: "Experiment", figures: experimentFigures(data) },
+      { title: "Where entropy is produced", figures: dissipationFigures(data) },
+    ],
     sections: summarySections(s),
   });
 }

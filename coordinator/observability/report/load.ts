@@ -20,6 +20,8 @@ export interface ReportData {
   links: Table;
   thermo: Table;
   intervals: IntervalsFile | null;
+  /** experiment.json of runs with an experiment or the control API. */
+  experiment: Record<string, Json> | null;
 }
 
 export class ReportInputError extends Error {
@@ -39,6 +41,7 @@ export function loadReportData(runDir: string): ReportData {
     timeseries: csv("timeseries.csv"),
     links: csv("links.csv"),
     thermo: csv("thermo.csv"),
+    experiment: json("experiment.json"),
     intervals: existsSync(join(runDir, INTERVALS_FILE)) ? readIntervalsFile(join(runDir, INTERVALS_FILE), typeof runInfo?.run_id === "string" ? runInfo.run_id : "") : null,
   };
 }

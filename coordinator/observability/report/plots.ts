@@ -3,6 +3,7 @@
  * x is simulated time (the end of each metrics interval, in seconds). To add a plot (e.g. entropy production of
  * the irreversibility ledger), add a builder to PLOT_BUILDERS; thermo.csv columns are already plotted one by one.
  */
+import { activeFaultsPlot } from "./experiment.ts";
 import type { ReportData, Table } from "./load.ts";
 
 export interface PlotSeries {
@@ -138,7 +139,7 @@ function thermoColumns(data: ReportData): PlotSpec[] {
   const x = times(data.thermo);
   const skip = new Set(["t_start_s", "t_end_s", "energy_j", "power_w"]);
   return Object.keys(first)
-    .filter((c) => !skip.has(c) && data.thermo.some((r) => typeof r[c] === "number"))
+    .filter((c) => !skip.has(c) && data.thermo.some((r) => typeof r[c] === "number" && r[c] !== 0)) // all-zero columns say nothing
     .map((c) => ({ id: `thermo-${c}`, title: `${c} (thermo.csv)`, unit: unitOf(c), x, series: pivot(data.thermo, x, () => c, (r) => (typeof r[c] === "number" ? (r[c] as number) : null)) }));
 }
 
@@ -147,7 +148,7 @@ function unitOf(column: string): string {
   return units.find(([suffix]) => column.endsWith(suffix))?.[1] ?? "";
 }
 
-export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, thermoColumns];
+export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, activeFaultsPlot, thermoColumns];
 
 export function buildPlots(data: ReportData, builders: readonly PlotBuilder[] = PLOT_BUILDERS): PlotSpec[] {
   return builders.flatMap((b) => b(data));
