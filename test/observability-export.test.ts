@@ -23,6 +23,7 @@ const scenario = {
     { id: "web", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 4, power: { model: "linear", idle_w: 80, max_w: 200 } },
   ],
   links: [{ a: "users", b: "web", latency: "100us", bandwidth: "1Gbps" }],
+  experiment: { faults: [{ name: "slow", action: "delay", latency: "2ms", selector: { links: ["users--web"] }, at: "1s", duration: "1s" }] },
 };
 
 test("observability export - OpenMetrics with simulated timestamps backfills Prometheus; its queries give the run's figures", async () => {
@@ -72,6 +73,11 @@ test("observability export - OpenMetrics with simulated timestamps backfills Pro
     assert.ok(throughput > 450 && throughput < 700, `throughput ${throughput}/s`);
     const power = await at('dctwin_power_watts{level="total"}', 2);
     assert.ok(power > 80 && power < 200, `power ${power} W`);
+    // The fault, for annotations: in force from 1 s to 2 s of simulated time, then 0 (no staleness in backfills).
+    assert.equal(await at('dctwin_fault_active{fault="slow",action="delay"}', 1.5), 1);
+    assert.equal(await at('dctwin_fault_active{fault="slow",action="delay"}', 2.5), 0);
+    assert.equal(await at("dctwin_faults_injected_total", 3), 1);
+    assert.equal(await at("dctwin_faults_cleared_total", 3), 1);
     const median = await at('histogram_quantile(0.5, rate(dctwin_response_time_seconds_bucket{level="total"}[3s]))', 3);
     assert.ok(median > rt.p50 / 2 && median < rt.p50 * 2, `median ${median} s vs the run's ${rt.p50} s`);
   } finally {

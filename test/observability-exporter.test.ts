@@ -149,6 +149,7 @@ test("observability exporter - faults in force show as series while they last (G
   assert.match(during, /^dctwin_fault_active\{[^}]*fault="cut"[^}]*action="link-down"[^}]*\} 1$/m);
   assert.match(during, /^dctwin_faults_injected_total\{[^}]*\} 1$/m);
   assert.match(during, /^dctwin_faults_cleared_total\{[^}]*\} 0$/m);
+  assert.doesNotMatch(during, /^dctwin_fault_active\{[^}]*\} 0$/m, "no cleared fault yet");
   const check = promtool(["check", "metrics"], during);
   assert.equal(check.code, 0, check.stdout + check.stderr);
 });

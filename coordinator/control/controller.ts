@@ -320,11 +320,11 @@ export class RunController {
     return record;
   }
 
-  /** For the metrics exporter: faults in force, and how many were injected and cleared. */
+  /** For the metrics exporter: the faults injected so far (in force or cleared), and the counts. */
   faultsNow() {
     const faults = [...this.faults.values()];
     return {
-      active: faults.filter((f) => f.state === "active").map((f) => ({ id: f.id, action: f.action })),
+      faults: faults.filter((f) => f.injectedNs !== null).map((f) => ({ id: f.id, action: f.action, active: f.state === "active" })),
       injected: faults.filter((f) => f.injectedNs !== null).length,
       cleared: faults.filter((f) => f.state === "cleared").length,
     };

@@ -40,9 +40,9 @@ export interface DriverProbe {
   progress(): { hostsJoined: number; paused: boolean };
 }
 
-/** What the control layer tells about faults: those in force now, and how many were injected and cleared. */
+/** What the control layer tells about faults: every fault injected so far (in force or not) and the counts. */
 export interface FaultProbe {
-  faultsNow(): { active: { id: string; action: string }[]; injected: number; cleared: number };
+  faultsNow(): { faults: { id: string; action: string; active: boolean }[]; injected: number; cleared: number };
 }
 
 export class RunState {
@@ -97,7 +97,7 @@ export class RunState {
   faultProbe: FaultProbe | undefined;
 
   faults(): ReturnType<FaultProbe["faultsNow"]> {
-    return this.faultProbe?.faultsNow() ?? { active: [], injected: 0, cleared: 0 };
+    return this.faultProbe?.faultsNow() ?? { faults: [], injected: 0, cleared: 0 };
   }
 
   onWindow(p: WindowProgress): void {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { readIntervalsFile, INTERVALS_FILE, IntervalsFileError } from "../intervals-file.ts";
 import { DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../levels.ts";
 import { createRunRegistry } from "../prometheus/exporter.ts";
-import { RunState } from "../run-state.ts";
+import { RunState, type FaultProbe } from "../run-state.ts";
 import { OpenMetricsWriter } from "./format.ts";
 
 export interface OpenMetricsExportOptions {
@@ -27,6 +27,7 @@ export async function exportOpenMetrics(runDir: string, options: OpenMetricsExpo
   const view = { ...file.view, durationNs: Math.min(file.view.durationNs, file.simTimeNs) };
   const originS = options.originS ?? (info?.started_at !== undefined ? Math.floor(Date.parse(info.started_at) / 1000) : 0);
   const state = new RunState(view, options.level ?? DEFAULT_AGGREGATION_LEVEL);
+  state.faultProbe = recordedFaults(runDir, () => state.closedUpToNs / 1e9);
   const registry = createRunRegistry(state, false);
   const writer = new OpenMetricsWriter();
   await writer.snapshot(registry, originS);
@@ -35,6 +36,22 @@ export async function exportOpenMetrics(runDir: string, options: OpenMetricsExpo
     await writer.snapshot(registry, originS + state.closedUpToNs / 1e9);
   }
   return writer.toString();
+}
+
+/** Faults recorded in experiment.json, as in force at the replay's simulated time; none without the file. */
+function recordedFaults(runDir: string, nowS: () => number): FaultProbe | undefined {
+  const path = join(runDir, "experiment.json");
+  if (!existsSync(path)) return undefined;
+  const doc = JSON.parse(readFileSync(path, "utf8")) as { faults?: { id: string; action: string; injected_s: number | null; cleared_s: number | null }[] };
+  const faults = (doc.faults ?? []).filter((f) => typeof f.injected_s === "number");
+  return {
+    faultsNow() {
+      const t = nowS();
+      const injected = faults.filter((f) => f.injected_s! <= t);
+      const cleared = injected.filter((f) => f.cleared_s !== null && f.cleared_s <= t);
+      return { faults: injected.map((f) => ({ id: f.id, action: f.action, active: !cleared.includes(f) })), injected: injected.length, cleared: cleared.length };
+    },
+  };
 }
 
 function readRunInfo(runDir: string): { run_id?: string; started_at?: string } | undefined {

@@ -69,6 +69,15 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
     [...state.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, value]) => ({ labels: { reason }, value })),
   );
 
+  // Faults, for Grafana annotations: `dctwin_fault_active == 1` marks each fault while it is in force. A cleared
+  // fault stays at 0 rather than vanishing, so backfilled data (no staleness markers) ends it where it ended.
+  gauge("dctwin_faults_active", "Faults in force now (from the experiment or the control API).", () => state.faults().faults.filter((f) => f.active).length);
+  labelled("gauge", "dctwin_fault_active", "1 while a fault is in force, 0 after it cleared, by fault id and action (a series per fault injected: bounded by the experiment).", ["fault", "action"], () =>
+    state.faults().faults.map((f) => ({ labels: { fault: f.id, action: f.action }, value: f.active ? 1 : 0 })),
+  );
+  counter("dctwin_faults_injected_total", "Faults applied so far (at window boundaries).", () => state.faults().injected);
+  counter("dctwin_faults_cleared_total", "Faults cleared so far.", () => state.faults().cleared);
+
   if (options.live) {
     gauge("dctwin_sim_speed_ratio", "Simulated seconds per wall-clock second since the first window.", () => state.speedRatio());
     gauge("dctwin_sim_target_speed_ratio", "Pace the run was asked to keep, in simulated seconds per wall-clock second (0: as fast as possible).", () => state.speed ?? 0);
@@ -80,13 +89,6 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
     counter("dctwin_packets_consumed_total", "Packets that reached their destination and were destroyed (current to the last window).", () => state.totals?.consumed);
     gauge("dctwin_packets_queued", "Packets held in actor queues after the last window.", () => state.totals?.queued);
     gauge("dctwin_packets_in_flight", "Packets on links or between hosts after the last window.", () => state.totals?.inFlight);
-    // Faults, for Grafana annotations: `dctwin_fault_active == 1` marks each fault while it is in force.
-    gauge("dctwin_faults_active", "Faults in force now (from the experiment or the control API).", () => state.faults().active.length);
-    labelled("gauge", "dctwin_fault_active", "1 for each fault in force now, by fault id and action (a series per fault of the run: bounded by the experiment).", ["fault", "action"], () =>
-      state.faults().active.map((f) => ({ labels: { fault: f.id, action: f.action }, value: 1 })),
-    );
-    counter("dctwin_faults_injected_total", "Faults applied so far (at window boundaries).", () => state.faults().injected);
-    counter("dctwin_faults_cleared_total", "Faults cleared so far.", () => state.faults().cleared);
   }
 
   const links = () => [...state.links.values()];
@@ -134,7 +136,7 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
  */
 export function seriesBound(view: RunView, level: Parameters<typeof entitySeriesCounts>[1], produced: { histograms: number; histogramBuckets: number; counters: number; dropReasons: number; components: number; live: boolean; faults?: number }): number {
   const e = entitySeriesCounts(view, level, produced.components);
-  const fixed = 7 + (produced.live ? 13 : 0) + (produced.faults ?? 0); // run_info, the scalar families, a series per fault
+  const fixed = 10 + (produced.live ? 10 : 0) + (produced.faults ?? 0); // run_info, the scalar families, a series per fault
   const links = 3 * e.links;
   const energy = 2 * e.energy;
   const metrics = produced.histograms * e.groups * (produced.histogramBuckets + 3) + produced.counters * e.groups + (produced.histograms + produced.counters) * e.groups;
