@@ -110,6 +110,16 @@ test("observability exporter - exposition passes promtool and agrees with the su
   // Throughput of the last interval: responses per simulated second, near the offered 1200/s minus drops.
   const throughput = value(text, 'dctwin_interval_observations_per_second{metric="response_time",level="total",run="r-test"}');
   assert.ok(throughput > 800 && throughput < 1400, `throughput ${throughput}/s`);
+  // The two ledgers: σ pooled over every interval (no warm-up here) is the summary's; IT is all the energy; the
+  // heat entropy of the last interval is its power over the ambient temperature; no cooling, so PUE is undefined.
+  const ir = s.thermodynamics.irreversibility as { sigma_kb_per_s: number };
+  const sigma = value(text, 'dctwin_packet_entropy_production_nats_per_second{run="r-test"}');
+  assert.ok(sigma > 1 && Math.abs(sigma - ir.sigma_kb_per_s) < 1e-9 * ir.sigma_kb_per_s, `σ ${sigma} vs the summary's ${ir.sigma_kb_per_s} k_B/s (drops drive it)`);
+  assert.ok(Math.abs(value(text, 'dctwin_it_energy_joules_total{run="r-test"}') - heat.energy_j) < 1e-6 * heat.energy_j);
+  assert.equal(value(text, 'dctwin_cooling_energy_joules_total{run="r-test"}'), 0);
+  const lastPower = value(text, 'dctwin_power_watts{level="total",run="r-test"}');
+  assert.ok(Math.abs(value(text, 'dctwin_heat_entropy_production_watts_per_kelvin{run="r-test"}') - lastPower / 300) < 1e-9 * lastPower);
+  assert.ok(Number.isNaN(value(text, 'dctwin_pue_ratio{run="r-test"}')));
 });
 
 test("observability exporter - served on loopback at /metrics with a free port", async () => {
@@ -198,7 +208,7 @@ test("observability exporter - label cardinality bounded by the aggregation leve
   }
   // Stated bound for bench-300 with today's models (3 duration histograms: response_time, queue_wait, busy_core;
   // 1 counter: requests_sent; 2 drop reasons; 2 energy components; no fault in force):
-  assert.deepEqual(counts, { total: 104, group: 357, actor: 2157 } satisfies Record<AggregationLevel, number>);
+  assert.deepEqual(counts, { total: 111, group: 364, actor: 2164 } satisfies Record<AggregationLevel, number>);
 
   // A real (short) bench-300 run at the default level stays within the bound.
   const state = new RunState(view, "group");

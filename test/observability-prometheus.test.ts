@@ -1,7 +1,8 @@
 /**
  * End to end with a real Prometheus: it scrapes a live, paced run (`dctwin run --speed 2 --metrics-port 0`) every
  * 250 ms, and its HTTP API answers with plausible series: the simulated clock advances, counters increase, and
- * power rises with the load (a diurnal arrival rate climbing over the run, a server with a linear power curve).
+ * power rises with the load (a diurnal arrival rate climbing over the run, a server with a linear power curve),
+ * and entropy production is positive on this driven scenario (5% wire loss: a one-way current), in both ledgers.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -23,7 +24,8 @@ const scenario = {
     { id: "users", kind: "client", target: "web", arrivals: { process: "diurnal", mean_rate_per_s: 200, amplitude: 0.9, period: "20s", peak_at: `${DURATION_S}s` }, request_bytes: 400, response_bytes: 1500 },
     { id: "web", kind: "server", cores: 2, service: { distribution: "exponential", mean: "2ms" }, power: { model: "linear", idle_w: 100, max_w: 300 } },
   ],
-  links: [{ a: "users", b: "web", latency: "1ms", bandwidth: "10Gbps" }],
+  // Wire loss drives the packet currents: lost requests never come back, so traffic is not in detailed balance.
+  links: [{ a: "users", b: "web", latency: "1ms", bandwidth: "10Gbps", loss: 0.05 }],
 };
 
 function numbers(result: PromQueryResult[]): number[] {
@@ -83,6 +85,13 @@ test("observability prometheus - a real Prometheus scrapes a paced run; its API 
     assert.ok(power.at(-1)! > power[0]! + 10, `power rises with the load: ${power[0]} W -> ${power.at(-1)} W`);
     const energy = numbers(await range('dctwin_energy_joules_total{level="total"}'));
     assert.ok(nonDecreasing(energy) && energy.at(-1)! > 100, `energy accumulates: ${energy.at(-1)} J`);
+
+    // Entropy production: the packet currents' σ is positive once intervals close (lost packets make one-way
+    // currents), and the heat ledger's P/T follows power at 300 K.
+    const sigma = numbers(await range("dctwin_packet_entropy_production_nats_per_second")).filter((x) => x > 0);
+    assert.ok(sigma.length >= 4 && sigma.at(-1)! > 1, `σ positive on a driven scenario: ${sigma.join(" ")} k_B/s`);
+    const heat = numbers(await range("dctwin_heat_entropy_production_watts_per_kelvin")).filter((x) => x > 0);
+    assert.ok(heat.length >= 4 && heat.every((x) => x >= 100 / 300 && x <= 300 / 300), `P/T between idle/T and max/T: ${heat.join(" ")}`);
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
     await prometheus.stop();

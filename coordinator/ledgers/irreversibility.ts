@@ -29,8 +29,14 @@ const TOP_TUR_LINKS = 5;
  */
 export const ENVIRONMENT = "(environment)";
 
+/** The actors and links a count needs (a resolved scenario, or the observability's run view). */
+export interface CountTopology {
+  actors: readonly { id: string }[];
+  links: readonly { id: string; a: number; b: number }[];
+}
+
 /** Hop and exchange counts of one interval as mechanism-resolved transitions between actor ids. */
-export function intervalCounts(scenario: ResolvedScenario, record: IntervalRecord): TransitionCount[] {
+export function intervalCounts(scenario: CountTopology, record: IntervalRecord): TransitionCount[] {
   // Sorted keys: the maps fill in the order host reports arrive, and the estimator's sums (and its edge list)
   // must not depend on how many hosts there were.
   const counts: TransitionCount[] = [];

@@ -11,6 +11,7 @@ import type { ConservationTotals } from "../conservation.ts";
 import type { IntervalRecord } from "../results/aggregate.ts";
 import type { WindowProgress } from "../run-driver.ts";
 import { actorSeries, componentSeries, groupSeries, linkSeries, type AggregationLevel, type Labels, type SeriesKey } from "./levels.ts";
+import { LedgerTotals } from "./ledger-totals.ts";
 import { intervalBoundsNs, type RunView } from "./run-view.ts";
 
 export interface CounterSeries {
@@ -75,6 +76,8 @@ export class RunState {
   readonly power = new Map<string, CounterSeries>();
   /** Model metric name -> series key -> sums. */
   readonly metrics = new Map<string, Map<string, MetricSeries>>();
+  /** Both ledgers' totals (σ, heat entropy, IT / cooling / loss energy, PUE). */
+  readonly ledgers: LedgerTotals;
   /** Called once per model metric name, when it is first seen (exporters register its family then). */
   onNewMetric: ((name: string) => void) | undefined;
 
@@ -85,6 +88,7 @@ export class RunState {
     this.view = view;
     this.level = level;
     this.speed = speed;
+    this.ledgers = new LedgerTotals(view);
     this.actorKeys = view.actors.map((_, i) => actorSeries(view, i, level));
     this.linkKeys = view.links.flatMap((_, i) => [linkSeries(view, i * 2, level), linkSeries(view, i * 2 + 1, level)]);
   }
@@ -180,6 +184,7 @@ export class RunState {
     }
 
     for (const counters of record.counters.values()) this.bitsErased += counters.get("bits_erased") ?? 0;
+    this.ledgers.add(record, seconds);
 
     for (const series of this.metrics.values()) for (const m of series.values()) m.lastRatePerS = 0;
     const intervalCounts = new Map<MetricSeries, number>();

@@ -26,6 +26,9 @@ export interface RunView {
   durationNs: number;
   actors: RunViewActor[];
   links: RunViewLink[];
+  /** Heat sink temperature (P/T) and the share of IT + cooling energy lost in distribution (PUE). */
+  ambientTemperatureK: number;
+  distributionLoss: number;
 }
 
 export function runViewFromScenario(scenario: ResolvedScenario, runId: string): RunView {
@@ -36,6 +39,8 @@ export function runViewFromScenario(scenario: ResolvedScenario, runId: string): 
     durationNs: scenario.run.durationNs,
     actors: scenario.actors.map((a) => ({ id: a.id, kind: a.kind, group: a.group, labels: { ...a.labels } })),
     links: scenario.links.map((l) => ({ id: l.id, a: l.a, b: l.b })),
+    ambientTemperatureK: scenario.run.ambientTemperatureK,
+    distributionLoss: scenario.run.distributionLoss,
   };
 }
 

@@ -69,6 +69,15 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
     [...state.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, value]) => ({ labels: { reason }, value })),
   );
 
+  // The two ledgers (THERMO.md): packets as particles, and heat.
+  gauge("dctwin_packet_entropy_production_nats_per_second", "Schnakenberg entropy production of the packet currents, in nats (units of k_B) per simulated second, from the hop counts pooled over the closed metrics intervals (pseudo-count 1/2 for reverses never seen).", () => state.ledgers.sigmaKbPerS);
+  gauge("dctwin_interval_packet_entropy_production_nats_per_second", "Packet entropy production of the last closed metrics interval alone, in nats (units of k_B) per simulated second (noisy; biased upward by O(1/T)).", () => state.ledgers.lastSigmaKbPerS);
+  gauge("dctwin_heat_entropy_production_watts_per_kelvin", "Physical entropy generation P/T of the last closed metrics interval, in W/K at the run's ambient temperature.", () => state.ledgers.lastHeatEntropyWPerK);
+  counter("dctwin_it_energy_joules_total", "Energy of the IT equipment (everything but cooling units), in joules.", () => state.ledgers.itJ);
+  counter("dctwin_cooling_energy_joules_total", "Energy of the cooling units, in joules.", () => state.ledgers.coolingJ);
+  counter("dctwin_distribution_loss_joules_total", "Energy lost in power distribution (run.distribution_loss of IT + cooling), in joules.", () => state.ledgers.lossJ);
+  gauge("dctwin_pue_ratio", "Power usage effectiveness since the start: facility energy over IT energy (NaN while only IT is modelled).", () => state.ledgers.pue);
+
   // Faults, for Grafana annotations: `dctwin_fault_active == 1` marks each fault while it is in force. A cleared
   // fault stays at 0 rather than vanishing, so backfilled data (no staleness markers) ends it where it ended.
   gauge("dctwin_faults_active", "Faults in force now (from the experiment or the control API).", () => state.faults().faults.filter((f) => f.active).length);
@@ -136,7 +145,7 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
  */
 export function seriesBound(view: RunView, level: Parameters<typeof entitySeriesCounts>[1], produced: { histograms: number; histogramBuckets: number; counters: number; dropReasons: number; components: number; live: boolean; faults?: number }): number {
   const e = entitySeriesCounts(view, level, produced.components);
-  const fixed = 10 + (produced.live ? 10 : 0) + (produced.faults ?? 0); // run_info, the scalar families, a series per fault
+  const fixed = 17 + (produced.live ? 10 : 0) + (produced.faults ?? 0); // run_info, the scalar families, a series per fault
   const links = 3 * e.links;
   const energy = 2 * e.energy;
   const metrics = produced.histograms * e.groups * (produced.histogramBuckets + 3) + produced.counters * e.groups + (produced.histograms + produced.counters) * e.groups;

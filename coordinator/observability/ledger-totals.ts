@@ -1,0 +1,63 @@
+/**
+ * Both ledgers as they stand after the metrics intervals closed so far, for the metrics exporters: the packet
+ * entropy production σ from the hop and exchange counts pooled since the start (and of the last interval alone),
+ * heat entropy generation P/T of the last interval, and IT, cooling and distribution-loss energy with the PUE
+ * they give. Works from the run view, so live runs and replays of intervals.jsonl compute the same.
+ */
+import { isCoolingKind, facilityEnergy } from "../ledgers/heat.ts";
+import { intervalCounts } from "../ledgers/irreversibility.ts";
+import type { IntervalRecord } from "../results/aggregate.ts";
+import { DEFAULT_PSEUDO_COUNT, entropyGenerationWPerK, estimateSigma, type TransitionCount } from "../thermo/index.ts";
+import type { RunView } from "./run-view.ts";
+
+const SIGMA_OPTIONS = { unseenReverse: "pseudoCount", pseudoCount: DEFAULT_PSEUDO_COUNT } as const;
+
+export class LedgerTotals {
+  private readonly view: RunView;
+  private readonly pooled = new Map<string, TransitionCount>();
+  private elapsedS = 0;
+  itJ = 0;
+  coolingJ = 0;
+  /** σ in k_B/s from the counts pooled over every closed interval (pseudo-count ½ for unseen reverses). */
+  sigmaKbPerS = 0;
+  /** σ of the last closed interval alone (a noisy plug-in estimate, biased upward by O(1/T)). */
+  lastSigmaKbPerS = 0;
+  /** Heat entropy generation P/T of the last closed interval. */
+  lastHeatEntropyWPerK = 0;
+
+  constructor(view: RunView) {
+    this.view = view;
+  }
+
+  add(record: IntervalRecord, seconds: number): void {
+    let intervalJ = 0;
+    for (const actor of [...record.energy.keys()].sort((a, b) => a - b)) {
+      let joules = 0;
+      for (const j of record.energy.get(actor)!.values()) joules += j;
+      intervalJ += joules;
+      if (isCoolingKind(this.view.actors[actor]?.kind ?? "")) this.coolingJ += joules;
+      else this.itJ += joules;
+    }
+    this.lastHeatEntropyWPerK = entropyGenerationWPerK(intervalJ / seconds, this.view.ambientTemperatureK);
+
+    const counts = intervalCounts(this.view, record);
+    this.lastSigmaKbPerS = counts.length > 0 ? estimateSigma(counts, seconds, SIGMA_OPTIONS).sigmaKbPerS : 0;
+    for (const c of counts) {
+      const key = `${c.from}|${c.to}|${c.mechanism}`;
+      const pooled = this.pooled.get(key);
+      if (pooled === undefined) this.pooled.set(key, { ...c });
+      else pooled.count += c.count;
+    }
+    this.elapsedS += seconds;
+    this.sigmaKbPerS = this.pooled.size > 0 ? estimateSigma([...this.pooled.values()], this.elapsedS, SIGMA_OPTIONS).sigmaKbPerS : 0;
+  }
+
+  get lossJ(): number {
+    return facilityEnergy(this.itJ, this.coolingJ, this.view.distributionLoss).lossJ;
+  }
+
+  /** Facility over IT energy since the start; NaN while undefined (no IT energy, or only IT is modelled). */
+  get pue(): number {
+    return facilityEnergy(this.itJ, this.coolingJ, this.view.distributionLoss).pue ?? Number.NaN;
+  }
+}
