@@ -14,7 +14,7 @@ import { newAccumulator, observe } from "../nodes/runtime/metrics.ts";
 import { stringify } from "yaml";
 import { runControlled } from "../coordinator/control/session.ts";
 import { loadScenarioFile, loadScenarioText } from "../scenario/load.ts";
-import { emptyRecordForTest } from "./support/observability.ts";
+import { emptyRecordForTest, twoGroupShop } from "./support/observability.ts";
 import { AGGREGATION_LEVELS, type AggregationLevel } from "../coordinator/observability/levels.ts";
 import { cumulativeCounts } from "../coordinator/observability/prometheus/buckets.ts";
 import { registerRunMetrics, seriesBound } from "../coordinator/observability/prometheus/collector.ts";
@@ -42,19 +42,7 @@ function value(text: string, selector: string): number {
 }
 
 // A powered server behind a small queue (drops by reason), with two client groups.
-const scenario = {
-  name: "obs-exporter",
-  run: { duration: "3s", seed: 3, metrics_interval: "500ms" },
-  actors: [
-    { id: "shop", kind: "client", group: "shoppers", target: "web", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 2000 },
-    { id: "bots", kind: "client", group: "crawlers", target: "web", arrivals: { process: "poisson", rate_per_s: 500 }, request_bytes: 200, response_bytes: 800 },
-    { id: "web", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 3, power: { model: "linear", idle_w: 100, max_w: 250 } },
-  ],
-  links: [
-    { a: "shop", b: "web", latency: "100us", bandwidth: "1Gbps" },
-    { a: "bots", b: "web", latency: "100us", bandwidth: "1Gbps", loss: 0.01 },
-  ],
-};
+const scenario = twoGroupShop({ name: "obs-exporter", durationS: 3, seed: 3, crawlersPerS: 500, crawlerLinkLoss: 0.01 });
 
 test("observability exporter - exposition passes promtool and agrees with the summary", async () => {
   const file = writeScenario(dir.path, "obs", scenario);

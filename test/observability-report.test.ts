@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, test } from "node:test";
 import { runCli } from "./support/cli.ts";
+import { twoGroupShop } from "./support/observability.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-obs-report-");
@@ -19,17 +20,7 @@ const CHROMIUM = process.env.DCTWIN_CHROMIUM ?? "chromium";
 const SCREENSHOT_DIR = join(import.meta.dirname, "..", "test-output");
 
 const scenario = {
-  name: "obs-report",
-  run: { duration: "4s", seed: 6, metrics_interval: "500ms" },
-  actors: [
-    { id: "shop", kind: "client", group: "shoppers", target: "web", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 2000 },
-    { id: "bots", kind: "client", group: "crawlers", target: "web", arrivals: { process: "poisson", rate_per_s: 400 }, request_bytes: 200, response_bytes: 800 },
-    { id: "web", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 3, power: { model: "linear", idle_w: 100, max_w: 250 } },
-  ],
-  links: [
-    { a: "shop", b: "web", latency: "100us", bandwidth: "1Gbps" },
-    { a: "bots", b: "web", latency: "100us", bandwidth: "1Gbps" },
-  ],
+  ...twoGroupShop({ name: "obs-report", durationS: 4, seed: 6, crawlersPerS: 400 }),
   experiment: {
     faults: [{ name: "bots-cut", action: "link-down", selector: { links: ["bots--web"] }, at: "1s", duration: "1s" }],
     checks: [{ name: "drops while cut", threshold: "dropped_packets{link_down} count > 0", during: "bots-cut" }],
