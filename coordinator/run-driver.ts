@@ -33,6 +33,7 @@ export interface HostInfo {
 
 export interface WindowProgress {
   window: number;
+  startNs: number;
   endNs: number;
   events: number;
   /** Packets created so far (from the per-window conservation counters, so always current). */
@@ -191,7 +192,7 @@ export class RunDriver {
           }
           earliest = earliestEvent(set);
           plan();
-          if (window > 0) this.o.onWindow?.({ window: window - 1, endNs: Number(set[0]!.endNs), events: aggregator.events, packets: totals.injected, totals });
+          if (window > 0) this.o.onWindow?.({ window: window - 1, startNs: Number(set[0]!.startNs), endNs: Number(set[0]!.endNs), events: aggregator.events, packets: totals.injected, totals });
         }
         const finals = this.reports.takeFinals();
         if (finals !== undefined) {

@@ -2,13 +2,17 @@
  * Determinism across transports and shardings: the same scenario and seed give byte-identical results with the
  * in-process transport on one host and over a real nats-server with one and three host processes; a different
  * seed gives different results. The scenario's traffic crosses hosts in the 3-host placement (actors are cut
- * into contiguous blocks: clients on host 0, servers on hosts 1 and 2).
+ * into contiguous blocks: clients on host 0, servers on hosts 1 and 2). The example scenarios tiny, bench-300 and
+ * fat-tree-k8 (shortened) give the same bytes for inproc/1 and nats/1, 2 and 3 hosts, although their windows differ
+ * (one host: boundary to boundary; several: bounded by the lookahead of the links the placement cuts).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { NatsServer } from "../coordinator/nats-server.ts";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runCli } from "./support/cli.ts";
+import { REPO_ROOT, runCli } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -54,4 +58,40 @@ test("determinism - byte-identical results for inproc/1, nats/1 and nats/3 hosts
     assert.equal(other.links, inproc.links, `links.csv of ${name} differs from inproc/1`);
   }
   assert.notEqual(otherSeed.summary, inproc.summary, "a different seed must give different results");
+});
+
+/** An example scenario, shortened (warm-up off) and with a shorter metrics interval. */
+function shortened(name: string, duration: string, interval: string): string {
+  const doc = parse(readFileSync(join(REPO_ROOT, "scenarios", `${name}.yaml`), "utf8"));
+  doc.run = { ...doc.run, duration, metrics_interval: interval, warmup: "0s" };
+  return writeScenario(dir.path, `${name}-short`, doc);
+}
+
+test("determinism - example scenarios: inproc/1, nats/1, nats/2 and nats/3 give byte-identical summaries", async () => {
+  const server = await NatsServer.start({ name: `dctwin-determinism-${process.pid}` });
+  try {
+    for (const [name, duration, interval] of [["tiny", "300ms", "100ms"], ["bench-300", "200ms", "100ms"], ["fat-tree-k8", "20ms", "10ms"]] as const) {
+      const scenario = shortened(name, duration, interval);
+      const outcomes = [];
+      for (const [transport, hosts] of [["inproc", 1], ["nats", 1], ["nats", 2], ["nats", 3]] as const) {
+        const out = join(dir.path, `${name}-${transport}-${hosts}`);
+        const nats = transport === "nats" ? ["--nats", server.url] : [];
+        const result = await runCli(["run", scenario, "--out", out, "-q", "--transport", transport, "--hosts", String(hosts), ...nats]);
+        assert.equal(result.code, 0, `${name} ${transport}/${hosts} failed:\n${result.stderr}`);
+        outcomes.push({ config: `${transport}/${hosts}`, summary: readFileSync(join(out, "summary.json"), "utf8"), info: JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")) });
+      }
+      const [reference, ...others] = outcomes;
+      assert.ok(JSON.parse(reference!.summary).packets.link_hops > 100, `${name} moves traffic`);
+      for (const other of others) assert.equal(other.summary, reference!.summary, `${name}: summary.json of ${other.config} differs from inproc/1`);
+      // One host: no link crosses hosts, so windows run from one boundary (interval, stamp) to the next.
+      const intervals = Math.ceil(JSON.parse(reference!.summary).sim_time_s / (JSON.parse(reference!.summary).settings.metrics_interval_s as number));
+      for (const one of outcomes.slice(0, 2)) {
+        assert.equal(one.info.lookahead_s, null, `${name} ${one.config}: no cut link`);
+        assert.ok(one.info.windows <= 3 * intervals, `${name} ${one.config}: ${one.info.windows} windows for ${intervals} intervals`);
+      }
+      for (const several of outcomes.slice(2)) assert.ok(several.info.lookahead_s > 0 && several.info.windows > intervals, `${name} ${several.config}: windows bounded by the lookahead`);
+    }
+  } finally {
+    await server.stop();
+  }
 });
