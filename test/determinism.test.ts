@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { NatsServer } from "../coordinator/nats-server.ts";
+import { runTwin } from "../coordinator/run.ts";
+import { loadScenarioFile } from "../scenario/load.ts";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { REPO_ROOT, runCli } from "./support/cli.ts";
@@ -61,35 +63,35 @@ test("determinism - byte-identical results for inproc/1, nats/1 and nats/3 hosts
 });
 
 /** An example scenario, shortened (warm-up off) and with a shorter metrics interval. */
-function shortened(name: string, duration: string, interval: string): string {
+function shortened(name: string, duration: string, interval: string) {
   const doc = parse(readFileSync(join(REPO_ROOT, "scenarios", `${name}.yaml`), "utf8"));
   doc.run = { ...doc.run, duration, metrics_interval: interval, warmup: "0s" };
-  return writeScenario(dir.path, `${name}-short`, doc);
+  return loadScenarioFile(writeScenario(dir.path, `${name}-short`, doc)).scenario;
 }
 
 test("determinism - example scenarios: inproc/1, nats/1, nats/2 and nats/3 give byte-identical summaries", async () => {
   const server = await NatsServer.start({ name: `dctwin-determinism-${process.pid}` });
   try {
-    for (const [name, duration, interval] of [["tiny", "300ms", "100ms"], ["bench-300", "200ms", "100ms"], ["fat-tree-k8", "20ms", "10ms"]] as const) {
+    for (const [name, duration, interval] of [["tiny", "200ms", "50ms"], ["bench-300", "100ms", "50ms"], ["fat-tree-k8", "10ms", "5ms"]] as const) {
       const scenario = shortened(name, duration, interval);
-      const outcomes = [];
+      const runs = [];
       for (const [transport, hosts] of [["inproc", 1], ["nats", 1], ["nats", 2], ["nats", 3]] as const) {
-        const out = join(dir.path, `${name}-${transport}-${hosts}`);
-        const nats = transport === "nats" ? ["--nats", server.url] : [];
-        const result = await runCli(["run", scenario, "--out", out, "-q", "--transport", transport, "--hosts", String(hosts), ...nats]);
-        assert.equal(result.code, 0, `${name} ${transport}/${hosts} failed:\n${result.stderr}`);
-        outcomes.push({ config: `${transport}/${hosts}`, summary: readFileSync(join(out, "summary.json"), "utf8"), info: JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")) });
+        const outDir = join(dir.path, `${name}-${transport}-${hosts}`);
+        const { outcome } = await runTwin({ scenario, hosts, transport, outDir, natsUrl: transport === "nats" ? server.url : undefined });
+        runs.push({ config: `${transport}/${hosts}`, outcome, summary: readFileSync(join(outDir, "summary.json"), "utf8") });
       }
-      const [reference, ...others] = outcomes;
-      assert.ok(JSON.parse(reference!.summary).packets.link_hops > 100, `${name} moves traffic`);
+      const [reference, ...others] = runs;
+      assert.ok(reference!.outcome.aggregator.hops > 100, `${name} moves traffic`);
       for (const other of others) assert.equal(other.summary, reference!.summary, `${name}: summary.json of ${other.config} differs from inproc/1`);
       // One host: no link crosses hosts, so windows run from one boundary (interval, stamp) to the next.
-      const intervals = Math.ceil(JSON.parse(reference!.summary).sim_time_s / (JSON.parse(reference!.summary).settings.metrics_interval_s as number));
-      for (const one of outcomes.slice(0, 2)) {
-        assert.equal(one.info.lookahead_s, null, `${name} ${one.config}: no cut link`);
-        assert.ok(one.info.windows <= 3 * intervals, `${name} ${one.config}: ${one.info.windows} windows for ${intervals} intervals`);
+      const intervals = Math.ceil(scenario.run.durationNs / scenario.run.metricsIntervalNs);
+      for (const one of runs.slice(0, 2)) {
+        assert.equal(one.outcome.lookaheadNs, Number.POSITIVE_INFINITY, `${name} ${one.config}: no cut link`);
+        assert.ok(one.outcome.windows <= 3 * intervals, `${name} ${one.config}: ${one.outcome.windows} windows for ${intervals} intervals`);
       }
-      for (const several of outcomes.slice(2)) assert.ok(several.info.lookahead_s > 0 && several.info.windows > intervals, `${name} ${several.config}: windows bounded by the lookahead`);
+      for (const several of runs.slice(2)) {
+        assert.ok(Number.isFinite(several.outcome.lookaheadNs) && several.outcome.windows > intervals, `${name} ${several.config}: windows bounded by the lookahead`);
+      }
     }
   } finally {
     await server.stop();
