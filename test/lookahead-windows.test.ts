@@ -15,18 +15,20 @@ import { lookupModel } from "../nodes/models/registry.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
 import { validateScenario } from "../scenario/load.ts";
+import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { queueScenario } from "./support/scenarios.ts";
 
-const { scenario } = validateScenario(queueScenario({ rate: 2000, meanServiceMs: 0.2, cores: 2, durationS: 0.3, latencyUs: 200, intervalS: 0.1, warmupS: 0 }), "cut");
+const cut = queueScenario({ rate: 2000, meanServiceMs: 0.2, cores: 2, durationS: 0.3, latencyUs: 200, intervalS: 0.1, warmupS: 0 });
+const { scenario } = validateScenario(cut, "cut");
 
-async function run(hosts: number, models: (kind: string) => ActorModel = lookupModel) {
+async function run(hosts: number, models: (kind: string) => ActorModel = lookupModel, s: ResolvedScenario = scenario) {
   const transport = new InProcTransport();
   const windows: WindowProgress[] = [];
-  const driver = new RunDriver({ transport, runId: "cut", scenario, placement: placeActors(2, hosts), hostCount: hosts, onWindow: (w) => windows.push(w) });
+  const driver = new RunDriver({ transport, runId: "cut", scenario: s, placement: placeActors(2, hosts), hostCount: hosts, onWindow: (w) => windows.push(w) });
   driver.listen();
   for (let host = 0; host < hosts; host++) new HostAgent({ transport, runId: "cut", host, models }).start();
   const outcome = await driver.run();
-  return { outcome, windows, summary: JSON.stringify(buildSummary({ scenario, status: outcome.status, simTimeNs: outcome.simTimeNs, aggregator: outcome.aggregator, totals: outcome.totals })) };
+  return { outcome, windows, summary: JSON.stringify(buildSummary({ scenario: s, status: outcome.status, simTimeNs: outcome.simTimeNs, aggregator: outcome.aggregator, totals: outcome.totals })) };
 }
 
 test("lookahead windows - two hosts: windows bounded by the cut link; one host: a few per interval; same results", async () => {
@@ -60,4 +62,14 @@ test("lookahead windows - a packet that would arrive inside the window on anothe
           },
         };
   await assert.rejects(run(2, zeroByteReplies), /ModelContractError: a packet from server over link .* would reach host 0 at \d+ ns, inside the window ending at \d+ ns \(the lookahead is wrong\)/);
+});
+
+test("lookahead windows - a quantum above the latency: the same fixed grid and the same added delay on 1 and 2 hosts", async () => {
+  const { scenario: coarse } = validateScenario({ ...cut, run: { ...cut.run, quantum: "300us" } }, "coarse");
+  const one = await run(1, lookupModel, coarse);
+  const two = await run(2, lookupModel, coarse);
+  assert.equal(one.summary, two.summary);
+  assert.equal(one.outcome.windows, two.outcome.windows, "the grid does not depend on placement");
+  assert.ok(one.windows.every((w) => w.endNs - w.startNs <= 300_000 && Math.floor((w.endNs - 1) / 300_000) === Math.floor(w.startNs / 300_000)), "windows stay inside one cell of the quantum grid");
+  assert.ok(JSON.parse(one.summary).quantum_delay.total_s > 0, "deliveries wait for the window's end");
 });
