@@ -5,7 +5,7 @@ export function printSummary(summary: Summary, wallTimeS: number, outDir: string
   const p = summary.packets;
   const lines = [
     `${summary.scenario} (seed ${summary.seed}): ${summary.status}, ${summary.sim_time_s} s simulated in ${wallTimeS.toFixed(2)} s (${(summary.sim_time_s / wallTimeS).toFixed(2)}× real time)`,
-    `  packets: ${p.injected} injected, ${p.consumed} consumed, ${p.dropped} dropped, ${p.queued_at_end + p.in_flight_at_end} in the system at the end; ${p.link_hops} link hops in ${summary.windows} windows`,
+    `  packets: ${p.injected} injected, ${p.consumed} consumed, ${p.dropped} dropped, ${p.queued_at_end + p.in_flight_at_end} in the system at the end; ${p.link_hops} link hops`,
   ];
   for (const [metric, groups] of Object.entries(summary.metrics)) {
     for (const [group, s] of Object.entries(groups)) {

@@ -19,7 +19,7 @@
  * Zones are the `zone` labels of IT actors and the `zone` parameter of CRACs; IT is every non-CRAC actor.
  */
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
-import type { CommandSpec } from "./run-driver.ts";
+import type { CommandSpec } from "./grants.ts";
 import type { RunAggregator } from "./results/aggregate.ts";
 
 const KELVIN = 273.15;

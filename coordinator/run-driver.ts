@@ -1,17 +1,24 @@
 /**
- * The coordinator side of the run protocol: waits for every host, starts the run, then drives windows.
- * Each window is one Advance broadcast and one WindowDone per host (one NATS round trip); empty stretches are
- * skipped by starting the next window at the earliest pending event of any host. Windows never cross a metrics
- * interval boundary or the end of the run, so every window belongs to exactly one interval.
+ * The coordinator side of the run protocol. It waits for every host, starts the run, and then stays off the
+ * critical path: hosts pick and run windows on their own (nodes/runtime/host-agent.ts) while the coordinator
+ * listens to the same window reports, checks packet conservation for every window, aggregates intervals, and
+ * keeps the grant horizon ahead of the hosts (grants.ts) — which is how it paces, pauses, stops, and brings
+ * scheduled, live and cooling commands in. It runs the hosts' window rule itself, so it knows where they are.
  */
+import { lookaheadNs } from "../nodes/runtime/lookahead.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { subjects, type RunSubjects, type Subscription, type Transport } from "../nodes/runtime/transport/transport.ts";
-import { tryDecode, wire } from "../nodes/runtime/wire.ts";
+import { WindowPlanner, type PlanStep } from "../nodes/runtime/window-plan.ts";
+import { checkGrant, earliestEvent, tryDecode, wire } from "../nodes/runtime/wire.ts";
 import type { dctwin } from "../proto/gen/dctwin.js";
 import { checkConservation, conservationTotals, type ConservationTotals } from "./conservation.ts";
 import { CoolingRelay } from "./cooling.ts";
+import { Grants, type AppliedCommand, type CommandSpec } from "./grants.ts";
 import { RunAggregator, type IntervalRecord } from "./results/aggregate.ts";
 import type { RunStatus } from "./results/summary.ts";
+import { ReportCollector } from "./window-reports.ts";
+
+export type { AppliedCommand, CommandSpec };
 
 export class HostFailedError extends Error {
   override name = "HostFailedError";
@@ -26,24 +33,13 @@ export interface HostInfo {
 
 export interface WindowProgress {
   window: number;
+  startNs: number;
   endNs: number;
   events: number;
   /** Packets created so far (from the per-window conservation counters, so always current). */
   packets: number;
   /** The conservation totals over all hosts after this window (its check passed). */
   totals: ConservationTotals;
-}
-
-/** A command without its sequence number (the driver numbers commands in the order it applies them). */
-export type CommandSpec = Omit<dctwin.v1.Command.$Properties, "seq">;
-
-/** A command applied at a window boundary, as recorded for the results (and for replay). */
-export interface AppliedCommand {
-  timeNs: number;
-  seq: number;
-  command: CommandSpec;
-  /** "schedule" (from the scenario's experiment) or "live" (submitted while running). */
-  source: "schedule" | "live";
 }
 
 export interface RunDriverOptions {
@@ -54,11 +50,16 @@ export interface RunDriverOptions {
   hostCount: number;
   /** Simulated seconds per wall second; undefined runs as fast as possible. */
   speed?: number;
-  /** Stops the run after the current window (Ctrl-C). */
+  /** Stops the run where the hosts have got to (Ctrl-C). */
   signal?: AbortSignal;
   /** Commands to apply at given simulated times (a declarative experiment); a window starts at each time. */
   schedule?: readonly { timeNs: number; command: CommandSpec }[];
   onWindow?: (progress: WindowProgress) => void;
+  /**
+   * Called with the simulated time at which commands submitted now take effect (a horizon no host has passed):
+   * before every grant that moves the horizon, and once when a paused run holds there.
+   */
+  onBoundary?: (timeNs: number) => void;
   /** Called with each metrics interval once every host has reported it. */
   onIntervalClosed?: (record: IntervalRecord) => void;
   /** Called once every host has said hello (e.g. to log that the run starts). */
@@ -73,20 +74,25 @@ export interface RunOutcome {
   totals: ConservationTotals;
   hosts: HostInfo[];
   malformedMessages: number;
+  /** Execution figures (run-info.json), not results: they depend on placement and transport. */
+  windows: number;
+  events: number;
+  /** Lookahead of the placement at the start (+Infinity: no link crosses hosts). */
+  lookaheadNs: number;
 }
+
+/** How often a paced run moves its horizon. */
+const PACE_TICK_MS = 10;
 
 export class RunDriver {
   private readonly o: RunDriverOptions;
   private readonly subjects: RunSubjects;
   private readonly subs: Subscription[] = [];
   private readonly hellos = new Map<number, HostInfo>();
-  private readonly ready = new Map<number, dctwin.v1.HostReady>();
-  private doneForWindow = new Map<number, dctwin.v1.WindowDone>();
-  private currentWindow = -1;
+  private readonly reports: ReportCollector;
+  private readonly grants: Grants;
   private wake: (() => void) | undefined;
-  private readonly liveCommands: CommandSpec[] = [];
-  private readonly applied: AppliedCommand[] = [];
-  private paused: { resume: () => void; resumed: Promise<void> } | undefined;
+  private paused = false;
   private simTimeNs = 0;
   private windowsRun = 0;
   private failure: Error | undefined;
@@ -97,30 +103,29 @@ export class RunDriver {
   constructor(options: RunDriverOptions) {
     this.o = options;
     this.subjects = subjects(options.runId);
+    this.reports = new ReportCollector(options.hostCount);
+    this.grants = new Grants(options.scenario, options.schedule ?? [], CoolingRelay.forScenario(options.scenario));
   }
 
-  /** Queues a command for the start of the next window (a live fault or load change). */
+  /** Queues a command for the time `onBoundary` last announced (a live fault or load change). */
   submit(command: CommandSpec): void {
-    this.liveCommands.push(command);
+    this.grants.submit(command);
+    this.poke();
   }
 
-  /** Holds the run at the next window boundary until `resume()`. */
+  /** Holds the run at the current horizon until `resume()`. */
   pause(): void {
-    if (this.paused !== undefined) return;
-    let resume!: () => void;
-    const resumed = new Promise<void>((r) => (resume = r));
-    this.paused = { resume, resumed };
+    this.paused = true;
   }
 
   resume(): void {
-    const p = this.paused;
-    this.paused = undefined;
-    p?.resume();
+    this.paused = false;
+    this.poke();
   }
 
   /** Where the run is, for status calls. */
   progress(): { simTimeNs: number; windows: number; paused: boolean; hostsJoined: number; appliedCommands: number } {
-    return { simTimeNs: this.simTimeNs, windows: this.windowsRun, paused: this.paused !== undefined, hostsJoined: this.hellos.size, appliedCommands: this.applied.length };
+    return { simTimeNs: this.simTimeNs, windows: this.windowsRun, paused: this.paused, hostsJoined: this.hellos.size, appliedCommands: this.grants.applied.length };
   }
 
   /** Subscribes to the coordination subjects; call before any host can say hello. */
@@ -128,100 +133,114 @@ export class RunDriver {
     const t = this.o.transport;
     this.subs.push(
       t.subscribe(this.subjects.hello, (b) => this.onHello(b)),
-      t.subscribe(this.subjects.ready, (b) => this.onReady(b)),
-      t.subscribe(this.subjects.done, (b) => this.onDone(b)),
+      t.subscribe(this.subjects.report, (b) => this.reports.add(b) && this.poke()),
       t.subscribe(this.subjects.error, (b) => this.onError(b)),
     );
   }
 
   async run(): Promise<RunOutcome> {
-    const { transport, scenario, hostCount } = this.o;
+    const { transport, scenario, hostCount, placement } = this.o;
     try {
       await this.until(() => this.hellos.size === hostCount);
       const hosts = [...this.hellos.values()].sort((a, b) => a.host - b.host);
       this.o.onHostsJoined?.(hosts);
-      transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: JSON.stringify(scenario), hostCount, placement: this.o.placement }).finish());
-      await this.until(() => this.ready.size === hostCount);
+      transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: JSON.stringify(scenario), hostCount, placement }).finish());
 
       const run = scenario.run;
       const aggregator = new RunAggregator(run.metricsIntervalNs);
       aggregator.onIntervalClosed = this.o.onIntervalClosed;
-      const expectedBatches = new Array<number>(hostCount).fill(0);
-      let next = earliest([...this.ready.values()].map((r) => Number(r.nextEventNs)));
-      let simTimeNs = 0;
+      const planner = new WindowPlanner(scenario, placement);
       let totals: ConservationTotals = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
-      let status: RunStatus = "completed";
-      let windowIndex = 0;
+      let earliest: number | undefined; // over the last complete report set; undefined before the start-up reports
+      let expected: Extract<PlanStep, { kind: "run" }> | undefined;
+      let waiting = true;
+      let reportedStartNs = -1;
+      let stopSent = false;
+      let holding = false;
       // Pacing origin; moved forward by the time spent paused, so a resumed run keeps its pace instead of racing.
       let wallStart = performance.now();
-
-      // Cooling (coordinator/cooling.ts): a window at every interval boundary carries zone heat and inlet readings.
-      const cooling = CoolingRelay.forScenario(scenario);
-      const schedule = [...(this.o.schedule ?? [])].sort((a, b) => a.timeNs - b.timeNs);
-      let scheduled = 0;
-      const nextScheduledNs = () => (scheduled < schedule.length ? schedule[scheduled]!.timeNs : -1);
-      for (let window = 0; ; window++) {
-        if (this.paused !== undefined && !this.o.signal?.aborted) {
-          const heldSince = performance.now();
-          await Promise.race([this.paused.resumed, aborted(this.o.signal)]);
-          wallStart += performance.now() - heldSince;
+      let pausedSince: number | undefined;
+      const plan = () => {
+        if (earliest === undefined) return;
+        const step = planner.next(earliest);
+        waiting = step.kind !== "run";
+        if (step.kind === "run") {
+          planner.begin(step);
+          expected = step;
         }
-        // Live commands need a window to ride on: without pending events, they start one right away.
-        const liveNs = this.liveCommands.length > 0 ? simTimeNs : -1;
-        next = earliest([next, nextScheduledNs(), liveNs, cooling?.nextNs(simTimeNs) ?? -1]);
-        if (next < 0 || next >= run.durationNs) break;
+        this.simTimeNs = waiting ? Math.max(planner.lastEndNs, Math.min(planner.horizonNs, run.durationNs)) : (expected?.startNs ?? 0);
+      };
+      const publishGrant = (grant: dctwin.v1.Grant.$Properties) => {
+        const checked = checkGrant(wire.Grant.create(grant), Number(grant.seq) - 1, planner.horizonNs, run.durationNs)!;
+        planner.grant(checked.untilNs, checked.stamps);
+        transport.publish(this.subjects.grant, wire.Grant.encode(grant).finish());
+      };
+
+      for (;;) {
+        for (let set = this.reports.take(); set !== undefined; set = this.reports.take()) {
+          const window = this.reports.next - 1;
+          if (window > 0 && set.some((r) => Number(r.startNs) !== expected?.startNs || Number(r.endNs) !== expected?.endNs)) {
+            throw new HostFailedError(`window ${window}: hosts ran [${set.map((r) => `${r.startNs}, ${r.endNs}`).join("), [")}), the window rule gives [${expected?.startNs}, ${expected?.endNs})`);
+          }
+          aggregator.addWindow(set, window > 0);
+          totals = conservationTotals(set.map((d) => d.counters ?? {}));
+          checkConservation(window, Number(set[0]!.endNs), totals);
+          this.hostsMalformed = set.reduce((s, d) => s + Number(d.malformedMessages), 0);
+          if (window > 0) {
+            this.windowsRun = window;
+            reportedStartNs = Number(set[0]!.startNs);
+          }
+          earliest = earliestEvent(set);
+          plan();
+          if (window > 0) this.o.onWindow?.({ window: window - 1, startNs: Number(set[0]!.startNs), endNs: Number(set[0]!.endNs), events: aggregator.events, packets: totals.injected, totals });
+        }
+        const finals = this.reports.takeFinals();
+        if (finals !== undefined) {
+          aggregator.addWindow(finals, false);
+          totals = conservationTotals(finals.map((d) => d.counters ?? {}));
+          const endNs = Number(finals[0]!.endNs);
+          checkConservation(this.reports.next, endNs, totals);
+          this.hostsMalformed = finals.reduce((s, d) => s + Number(d.malformedMessages), 0);
+          this.simTimeNs = endNs;
+          const status: RunStatus = endNs >= run.durationNs ? "completed" : "interrupted";
+          const applied = status === "completed" ? this.grants.applied : this.grants.applied.filter((c) => c.timeNs < endNs);
+          const malformed = this.malformed + this.reports.malformed + this.reports.leftover() + this.hostsMalformed;
+          return { status, appliedCommands: applied, simTimeNs: endNs, aggregator, totals, hosts, malformedMessages: malformed, windows: this.windowsRun, events: aggregator.events, lookaheadNs: lookaheadNs(scenario, placement) };
+        }
+
         if (this.o.signal?.aborted) {
-          status = "interrupted";
-          break;
+          if (!stopSent) publishGrant(this.grants.stop());
+          stopSent = true;
+        } else if (this.paused) {
+          pausedSince ??= performance.now();
+          // Held once every host waits at the horizon: commands submitted now apply there, when the run resumes.
+          if (waiting && !holding) {
+            holding = true;
+            this.simTimeNs = planner.horizonNs;
+            this.o.onBoundary?.(planner.horizonNs);
+          }
+        } else {
+          if (pausedSince !== undefined) wallStart += performance.now() - pausedSince;
+          pausedSince = undefined;
+          holding = false;
+          const inputs = {
+            reachedNs: waiting ? Math.max(planner.horizonNs, planner.lastEndNs) : planner.lastEndNs,
+            reportedStartNs,
+            aggregator,
+            dueNs: this.o.speed === undefined ? undefined : (performance.now() - wallStart) * 1e6 * this.o.speed,
+          };
+          if (this.grants.wouldMove(inputs)) {
+            this.o.onBoundary?.(this.grants.horizonNs);
+            const grant = this.grants.next(inputs);
+            if (grant !== null) {
+              publishGrant(grant);
+              if (waiting) plan();
+              continue; // the new horizon may let the planner (and the hosts) go on at once
+            }
+          }
         }
-        const startNs = next;
-        const boundary = (Math.floor(startNs / run.metricsIntervalNs) + 1) * run.metricsIntervalNs;
-        const pendingScheduleNs = schedule.find((c, i) => i >= scheduled && c.timeNs > startNs)?.timeNs ?? Number.POSITIVE_INFINITY;
-        // A window ends where a metrics interval, the run, or a scheduled command begins.
-        const endNs = Math.min(startNs + run.quantumNs, boundary, run.durationNs, pendingScheduleNs);
-        if (this.o.speed !== undefined) await pace(wallStart, startNs, this.o.speed, this.o.signal);
-
-        const commands: dctwin.v1.Command.$Properties[] = [];
-        const stamp = (command: CommandSpec, source: AppliedCommand["source"]) => {
-          const seq = this.applied.length;
-          this.applied.push({ timeNs: startNs, seq, command, source });
-          commands.push({ ...command, seq });
-        };
-        // Derived from the twin's own reports, so not recorded (a replay derives them again); applied first.
-        for (const command of cooling?.commandsAt(startNs, aggregator) ?? []) commands.push({ ...command, seq: this.applied.length });
-        while (scheduled < schedule.length && schedule[scheduled]!.timeNs <= startNs) stamp(schedule[scheduled++]!.command, "schedule");
-        for (const command of this.liveCommands.splice(0)) stamp(command, "live");
-
-        this.currentWindow = window;
-        this.doneForWindow = new Map();
-        transport.publish(this.subjects.advance, wire.Advance.encode({ window, startNs, endNs, expectedBatches, commands }).finish());
-        await this.until(() => this.doneForWindow.size === hostCount);
-
-        const done = [...this.doneForWindow.values()];
-        for (const d of done) d.batchesSentTo.forEach((n, h) => (expectedBatches[h]! += n));
-        aggregator.addWindow(done);
-        totals = conservationTotals(done.map((d) => d.counters ?? {}));
-        checkConservation(window, endNs, totals);
-        this.hostsMalformed = done.reduce((s, d) => s + Number(d.malformedMessages), 0);
-        simTimeNs = endNs;
-        this.simTimeNs = endNs;
-        this.windowsRun = window + 1;
-        windowIndex = window + 1;
-        next = earliest(done.map((d) => Number(d.nextEventNs)));
-        this.o.onWindow?.({ window, endNs, events: aggregator.events, packets: totals.injected, totals });
+        await this.news(this.o.speed !== undefined && !this.paused ? PACE_TICK_MS : undefined);
       }
-      if (status === "completed") simTimeNs = run.durationNs;
-
-      // The final call: hosts close the remaining metrics intervals (the last one up to the end of the run).
-      this.currentWindow = windowIndex;
-      this.doneForWindow = new Map();
-      transport.publish(this.subjects.advance, wire.Advance.encode({ window: windowIndex, startNs: simTimeNs, endNs: simTimeNs, expectedBatches, final: true }).finish());
-      await this.until(() => this.doneForWindow.size === hostCount);
-      const final = [...this.doneForWindow.values()];
-      aggregator.addWindow(final, false);
-      totals = conservationTotals(final.map((d) => d.counters ?? {}));
-      checkConservation(windowIndex, simTimeNs, totals);
-      return { status, appliedCommands: this.applied, simTimeNs, aggregator, totals, hosts, malformedMessages: this.malformed + this.hostsMalformed };
     } finally {
       this.stopHosts("run ended");
     }
@@ -242,28 +261,6 @@ export class RunDriver {
       return this.abort(new HostFailedError(`two processes claim host ${hello.host}: pid ${known.pid} on ${known.hostname} and pid ${hello.pid} on ${hello.hostname}`));
     }
     this.hellos.set(hello.host, { host: hello.host, hostname: hello.hostname, pid: hello.pid, runtime: hello.runtime });
-    this.poke();
-  }
-
-  private onReady(bytes: Uint8Array): void {
-    const ready = tryDecode(wire.HostReady, bytes);
-    if (ready === undefined) return this.countMalformed();
-    this.ready.set(ready.host, ready);
-    this.poke();
-  }
-
-  private onDone(bytes: Uint8Array): void {
-    const done = tryDecode(wire.WindowDone, bytes);
-    // Protobuf decodes many byte strings (even an empty one); a report must fit the window being run.
-    const plausible =
-      done !== undefined &&
-      done.counters != null &&
-      Number(done.window) === this.currentWindow &&
-      done.host < this.o.hostCount &&
-      done.batchesSentTo.length === this.o.hostCount &&
-      !this.doneForWindow.has(done.host);
-    if (!plausible) return this.countMalformed();
-    this.doneForWindow.set(done.host, done);
     this.poke();
   }
 
@@ -289,6 +286,23 @@ export class RunDriver {
     wake?.();
   }
 
+  /** Waits for a message, a submitted command, a resume or an abort (or `timeoutMs`); rejects if a host failed. */
+  private async news(timeoutMs?: number): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    const signal = this.o.signal;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      if (timeoutMs !== undefined) timer = setTimeout(resolve, timeoutMs);
+      if (signal !== undefined && !signal.aborted) signal.addEventListener("abort", (onAbort = () => resolve()), { once: true });
+    });
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+    this.wake = undefined;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
   /** Waits until `condition` holds, re-checking whenever a message arrives; rejects if a host failed. */
   private async until(condition: () => boolean): Promise<void> {
     for (;;) {
@@ -297,23 +311,4 @@ export class RunDriver {
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
-}
-
-function aborted(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
-}
-
-function earliest(times: number[]): number {
-  const pending = times.filter((t) => t >= 0);
-  return pending.length === 0 ? -1 : Math.min(...pending);
-}
-
-async function pace(wallStartMs: number, simNs: number, speed: number, signal?: AbortSignal): Promise<void> {
-  const dueMs = wallStartMs + simNs / 1e6 / speed;
-  const waitMs = dueMs - performance.now();
-  if (waitMs <= 1 || signal?.aborted) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, waitMs);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }

@@ -41,6 +41,8 @@ export interface TwinRunOptions {
   schedule?: RunDriverOptions["schedule"];
   /** Called with each metrics interval once every host has reported it. */
   onIntervalClosed?: RunDriverOptions["onIntervalClosed"];
+  /** Called with the simulated time at which commands submitted now take effect (RunDriverOptions). */
+  onBoundary?: RunDriverOptions["onBoundary"];
   /** Hands out the driver once it exists, e.g. to a control API that submits live commands or pauses the run. */
   onDriver?: (driver: RunDriver) => void;
   /** Serve Prometheus metrics of the run at /metrics (port 0: a free port; the URL is logged). */
@@ -111,6 +113,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         options.onWindow?.(progress);
       },
       schedule: options.schedule,
+      onBoundary: options.onBoundary,
       onIntervalClosed: (record) => {
         tracing?.onIntervalClosed(record, driverRef?.progress().windows ?? 0);
         exporter?.state.onIntervalClosed(record);
@@ -145,6 +148,10 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       sim_seconds_per_wall_second: outcome.simTimeNs / 1e9 / wallTimeS,
       packet_hops_per_wall_second: outcome.aggregator.hops / wallTimeS,
       malformed_messages_dropped: outcome.malformedMessages,
+      windows: outcome.windows,
+      events: outcome.events,
+      events_per_window: outcome.windows === 0 ? 0 : outcome.events / outcome.windows,
+      lookahead_s: Number.isFinite(outcome.lookaheadNs) ? outcome.lookaheadNs / 1e9 : null,
       started_at: startedAt.toISOString(),
       node: process.version,
       dctwin_version: VERSION,

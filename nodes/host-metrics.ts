@@ -33,7 +33,7 @@ function channelOf(subject: string): string {
   return verb ?? "other";
 }
 
-/** Counts every message through `inner`; reads events from the host's own WindowDone reports. */
+/** Counts every message through `inner`; reads events from the host's own window reports. */
 export class CountingTransport implements Transport {
   private readonly inner: Transport;
   private readonly stats: WireStats;
@@ -45,9 +45,9 @@ export class CountingTransport implements Transport {
 
   publish(subject: string, payload: Uint8Array): void {
     this.stats.count("sent", subject, payload.byteLength);
-    if (subject.endsWith(".sync.done")) {
-      const done = tryDecode(wire.WindowDone, payload);
-      if (done !== undefined) {
+    if (subject.endsWith(".sync.report")) {
+      const done = tryDecode(wire.WindowReport, payload);
+      if (done !== undefined && Number(done.window) > 0 && !done.final) {
         this.stats.events += Number(done.events);
         this.stats.windows++;
       }

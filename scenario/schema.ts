@@ -15,7 +15,7 @@ export const runSchema = z
   .object({
     duration: duration(),
     seed: z.number({ error: "expected a whole number from 0 to 2^53" }).int({ error: "expected a whole number from 0 to 2^53" }).nonnegative({ error: "expected a whole number from 0 to 2^53" }).default(1),
-    /** Window length; "auto" takes the smallest link latency (the largest quantum that adds no delay). */
+    /** "auto" (or at most the smallest link latency): exact deliveries, windows from the lookahead; larger: a fixed window grid that delays deliveries. */
     quantum: z.union([z.literal("auto"), duration()], { error: 'expected "auto" or a positive duration like "50us"' }).default("auto"),
     metrics_interval: duration().default(1_000_000_000),
     /** Leading stretch left out of batch-means statistics (the queue fills from empty). */

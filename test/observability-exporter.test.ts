@@ -73,8 +73,8 @@ test("observability exporter - exposition passes promtool and agrees with the su
   const s = result.summary;
   assert.equal(value(text, 'dctwin_sim_time_seconds{run="r-test"}'), 3);
   assert.equal(value(text, 'dctwin_events_total{run="r-test"}'), s.events);
-  assert.equal(value(text, 'dctwin_windows_total{run="r-test"}'), s.windows);
-  assert.equal(value(text, 'dctwin_conservation_checks_passed_total{run="r-test"}'), s.windows + 1);
+  assert.equal(value(text, 'dctwin_windows_total{run="r-test"}'), result.outcome.windows);
+  assert.equal(value(text, 'dctwin_conservation_checks_passed_total{run="r-test"}'), result.outcome.windows + 1);
   assert.equal(value(text, 'dctwin_packets_injected_total{run="r-test"}'), s.packets.injected);
   assert.equal(value(text, 'dctwin_packets_consumed_total{run="r-test"}'), s.packets.consumed);
   const drops = Object.entries(s.packets.dropped_by_reason);

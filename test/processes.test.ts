@@ -104,8 +104,8 @@ test("processes - malformed messages on the wire are counted and dropped; result
     const noisyOut = join(dir.path, "noisy");
     const run = runCli(["run", file, "--nats", server.url, "--hosts", "2", "--speed", "2", "--run-id", runId, "--out", noisyOut, "-q"], { timeoutMs: 60_000 });
     // Wait for the run to start its windows, then spray garbage at hosts and coordinator.
-    const advances = nc.subscribe(`dct.${runId}.sync.advance`, { max: 1 });
-    for await (const _ of advances) break;
+    const grants = nc.subscribe(`dct.${runId}.sync.grant`, { max: 1 });
+    for await (const _ of grants) break;
     const garbage = [new Uint8Array([0xff, 0xff, 0xff, 0xff]), new TextEncoder().encode("not protobuf at all"), new Uint8Array(0)];
     const implausible = wire.PacketBatch.encode({ window: 10_000, fromHost: 0, toHost: 1, items: [] }).finish();
     let sentToHosts = 0;
@@ -114,9 +114,10 @@ test("processes - malformed messages on the wire are counted and dropped; result
         nc.publish(`dct.${runId}.host.${host}.data`, payload);
         sentToHosts++;
       }
-      nc.publish(`dct.${runId}.sync.advance`, payload);
+      nc.publish(`dct.${runId}.sync.grant`, payload);
       sentToHosts += 2;
-      nc.publish(`dct.${runId}.sync.done`, payload);
+      nc.publish(`dct.${runId}.sync.report`, payload); // heard by both hosts (and the coordinator)
+      sentToHosts += 2;
     }
     await nc.flush();
     const noisy = await run;

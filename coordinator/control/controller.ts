@@ -2,13 +2,12 @@
  * The control side of one run: follows the experiment plan as the driver applies it, takes live faults and load
  * changes, and keeps the records the API, the metrics stream and experiment.json report.
  *
- * When a live change takes effect. The driver applies a submitted command at the start of its next window, and
- * only the controller's own discipline makes that time known exactly: it submits live commands only
+ * When a live change takes effect. The driver stamps a submitted command with its current grant horizon H, a
+ * simulated time no host has passed, and hosts apply it at H; the controller submits live commands only
  *   - before the run starts (from `attach`): applied at t = 0;
- *   - from `onWindow` (the driver calls it after a window, right before it picks the next one, which then starts
- *     at that window's end E because a live command is pending): applied at E;
- *   - while the driver holds for a pause (it waits at the top of its loop, after the window that ended at E):
- *     applied at E when it resumes.
+ *   - from `onBoundary(H)` (the driver calls it right before it moves the horizon past H): applied at H;
+ *   - while the driver holds for a pause (every host waits at the horizon H; `onBoundary(H)` says so): applied
+ *     at H when it resumes.
  * So every live change is stamped with the simulated time the driver applies it at (commands.json agrees), and
  * a replay of the recorded steps reproduces the run. Timed follow-ups of live changes (a fault's duration, ramp
  * steps) are released at the first such boundary at or after they are due: within a window while packets flow.
@@ -161,11 +160,15 @@ export class RunController {
   }
 
   onWindow(progress: WindowProgress): void {
-    this.lastBoundaryNs = progress.endNs;
     this.windows = progress.window + 1;
     if (this.state === "starting") this.state = "running";
-    this.flush(progress.endNs);
-    if (this.pauseRequested && !this.holding) this.beginHold(progress.endNs);
+  }
+
+  /** The driver's horizon: commands submitted now take effect at `timeNs`. */
+  onBoundary(timeNs: number): void {
+    this.lastBoundaryNs = timeNs;
+    this.flush(timeNs);
+    if (this.pauseRequested && !this.holding && this.driver?.progress().paused) this.beginHold(timeNs);
   }
 
   onIntervalClosed(record: IntervalRecord): void {

@@ -69,6 +69,10 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
           controller.attach(driver);
           options.onDriver?.(driver);
         },
+        onBoundary: (timeNs) => {
+          controller.onBoundary(timeNs);
+          options.onBoundary?.(timeNs);
+        },
         onWindow: (progress) => {
           controller.onWindow(progress);
           options.onWindow?.(progress);

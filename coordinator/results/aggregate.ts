@@ -57,7 +57,7 @@ export class RunAggregator {
   }
 
   /** Adds one window (or the final call, `isWindow` false); `done` holds every host's report for it. */
-  addWindow(done: readonly dctwin.v1.WindowDone[], isWindow = true): void {
+  addWindow(done: readonly dctwin.v1.WindowReport[], isWindow = true): void {
     if (isWindow) this.windows++;
     const closed = new Set<number>();
     for (const d of [...done].sort((a, b) => a.host - b.host)) {

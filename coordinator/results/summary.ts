@@ -45,7 +45,6 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }
     },
     actors: scenario.actors.length,
     links: scenario.links.length,
-    windows: aggregator.windows,
     events: aggregator.events,
     packets: {
       injected: totals.injected,

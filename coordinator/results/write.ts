@@ -24,6 +24,11 @@ export interface RunInfo {
   sim_seconds_per_wall_second: number;
   packet_hops_per_wall_second: number;
   malformed_messages_dropped: number;
+  /** Synchronisation windows run, the events they held, and the placement's lookahead (null: no link crosses hosts). */
+  windows: number;
+  events: number;
+  events_per_window: number;
+  lookahead_s: number | null;
   started_at: string;
   node: string;
   dctwin_version: string;

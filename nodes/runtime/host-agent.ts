@@ -1,14 +1,19 @@
 /**
- * The host side of the run protocol: joins a run, builds its shard from RunStart, and for every Advance merges
- * the batches it is owed, runs the window, sends one batch per destination host, and reports WindowDone.
- * Messages that do not decode are counted and dropped; a model error aborts the run with a HostError.
+ * The host side of the run protocol (decentralised; DESIGN.md "Windows"). A host joins a run, builds its shard
+ * from RunStart, and then runs windows on its own: after each window it sends one batch per destination host and
+ * publishes its WindowReport on the run's report subject, which every host and the coordinator hear. Once it has
+ * every host's report of its last window and the batches they owed it, it picks the next window by the rule all
+ * hosts share (window-plan.ts) and runs it: a window costs one one-way delivery, not a round trip through the
+ * coordinator. The coordinator's grants bound how far hosts run and carry the commands on the way.
+ * Messages that do not decode or fit the sequence are counted and dropped; a model error aborts the run.
  */
 import { hostname as osHostname } from "node:os";
 import type { ModelLookup } from "./actor.ts";
 import { Shard } from "./shard.ts";
 import type { ResolvedScenario } from "./topology.ts";
 import { subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
-import { batchEvents, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
+import { WindowPlanner, type PlanStep } from "./window-plan.ts";
+import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -32,14 +37,23 @@ export class HostAgent {
   private finish!: (reason: string) => void;
   private helloTimer: NodeJS.Timeout | undefined;
   private shard: Shard | undefined;
+  private planner: WindowPlanner | undefined;
   private actorCount = 0;
   private hostCount = 0;
-  private batchesReceived = 0;
-  private pendingAdvance: dctwin.v1.Advance | undefined;
-  /** Last window announced by the coordinator (-1 before the first). */
-  private lastAdvanced = -1;
-  private lastEndNs = 0;
+  private durationNs = 0;
+  /** Grants and reports that came before RunStart (kept in order, handled once the shard exists). */
+  private readonly early: { grant: boolean; bytes: Uint8Array }[] = [];
+  private grantSeq = 0;
+  private stopSeen = false;
+  /** The last window this host reported (0: the start-up report) and every host's report of it and of the next. */
+  private reported = -1;
+  private readonly reports = new Map<number, (dctwin.v1.WindowReport | undefined)[]>();
+  /** Batches owed to this host by the complete report sets so far, and batches merged. */
+  private owed = 0;
+  private owedCounted = -1;
+  private received = 0;
   private malformed = 0;
+  private closed = false;
   private stopped = false;
 
   constructor(options: HostAgentOptions) {
@@ -60,7 +74,8 @@ export class HostAgent {
     const t = this.transport;
     this.subscriptions.push(
       t.subscribe(this.subjects.start, (bytes) => this.onStart(bytes)),
-      t.subscribe(this.subjects.advance, (bytes) => this.onAdvance(bytes)),
+      t.subscribe(this.subjects.grant, (bytes) => this.onGrant(bytes)),
+      t.subscribe(this.subjects.report, (bytes) => this.onReport(bytes)),
       t.subscribe(this.subjects.hostData(this.host), (bytes) => this.onData(bytes)),
       t.subscribe(this.subjects.stop, (bytes) => this.onStop(bytes)),
     );
@@ -79,44 +94,55 @@ export class HostAgent {
       const scenario = JSON.parse(start.scenarioJson) as ResolvedScenario;
       this.hostCount = start.hostCount;
       this.actorCount = scenario.actors.length;
+      this.durationNs = scenario.run.durationNs;
       this.shard = new Shard(scenario, start.placement, this.host, this.models);
+      this.planner = new WindowPlanner(scenario, start.placement);
       this.shard.init();
-      const ready = wire.HostReady.encode({ host: this.host, actors: this.shard.actorCount, nextEventNs: this.shard.nextEventNs() }).finish();
-      this.transport.publish(this.subjects.ready, ready);
+      const counters = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlightLocal: 0, sentRemote: 0, receivedRemote: 0 };
+      this.publishReport({ window: 0, startNs: 0, endNs: 0, nextEventNs: this.shard.nextEventNs(), batchesSentTo: this.noBatches(), counters, intervals: [] });
     });
+    for (const m of this.early.splice(0)) (m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes));
+    this.advance();
   }
 
-  private onAdvance(bytes: Uint8Array): void {
-    const advance = tryDecode(wire.Advance, bytes);
-    // Protobuf decodes many byte strings; an Advance that does not continue the window sequence is not one.
-    const plausible =
-      advance !== undefined &&
-      Number(advance.window) === this.lastAdvanced + 1 &&
-      Number(advance.startNs) >= this.lastEndNs &&
-      (advance.final ? Number(advance.endNs) === Number(advance.startNs) : Number(advance.endNs) > Number(advance.startNs)) &&
-      advance.expectedBatches.length === this.hostCount;
-    if (!plausible || this.shard === undefined) return this.countMalformed();
-    this.lastAdvanced = Number(advance.window);
-    this.lastEndNs = Number(advance.endNs);
-    this.pendingAdvance = advance;
-    this.tryRunWindow();
+  private onGrant(bytes: Uint8Array): void {
+    if (this.planner === undefined) return this.keepEarly(true, bytes);
+    const grant = tryDecode(wire.Grant, bytes);
+    const checked = grant === undefined ? undefined : checkGrant(grant, this.grantSeq, this.planner.horizonNs, this.durationNs);
+    if (checked === undefined) return this.countMalformed();
+    this.grantSeq++;
+    this.planner.grant(checked.untilNs, checked.stamps);
+    if (checked.stop) this.stopSeen = true;
+    this.advance();
+  }
+
+  private onReport(bytes: Uint8Array): void {
+    if (this.planner === undefined) return this.keepEarly(false, bytes);
+    const report = tryDecode(wire.WindowReport, bytes);
+    if (report === undefined || report.counters == null || report.host >= this.hostCount || report.batchesSentTo.length !== this.hostCount) return this.countMalformed();
+    if (report.host === this.host || report.final) return; // its own (kept when sent), or another host closing
+    // Another host is at most one window ahead of this one (it needs this host's report to go on).
+    const window = Number(report.window);
+    const slots = window === this.reported || window === this.reported + 1 ? this.slots(window) : undefined;
+    if (slots === undefined || slots[report.host] !== undefined) return this.countMalformed();
+    slots[report.host] = report;
+    this.advance();
+  }
+
+  private keepEarly(grant: boolean, bytes: Uint8Array): void {
+    if (this.early.length < 256) this.early.push({ grant, bytes });
+    else this.countMalformed();
   }
 
   private onData(bytes: Uint8Array): void {
     const batch = tryDecode(wire.PacketBatch, bytes);
-    const plausible =
-      batch !== undefined &&
-      this.shard !== undefined &&
-      batch.toHost === this.host &&
-      batch.fromHost < this.hostCount &&
-      batch.fromHost !== this.host &&
-      Number(batch.window) <= this.lastAdvanced &&
-      Number(batch.window) >= this.lastAdvanced - 1;
+    const window = Number(batch?.window);
+    const plausible = batch !== undefined && this.shard !== undefined && batch.toHost === this.host && batch.fromHost < this.hostCount && batch.fromHost !== this.host && window >= this.reported - 1 && window <= this.reported + 1;
     const events = plausible ? batchEvents(batch, this.actorCount) : undefined;
     if (events === undefined || events.some((e) => !this.shard!.runsActor(e.dst))) return this.countMalformed();
     this.guard(() => this.shard!.mergeRemote(events));
-    this.batchesReceived++;
-    this.tryRunWindow();
+    this.received++;
+    this.advance();
   }
 
   private onStop(bytes: Uint8Array): void {
@@ -124,41 +150,83 @@ export class HostAgent {
     this.shutdown(stop?.reason ?? "stopped");
   }
 
-  private tryRunWindow(): void {
-    const advance = this.pendingAdvance;
-    const shard = this.shard;
-    if (advance === undefined || shard === undefined || this.stopped) return;
-    if (this.batchesReceived < (advance.expectedBatches[this.host] ?? 0)) return; // owed batches still on the wire
-    this.pendingAdvance = undefined;
-    this.guard(() => {
-      const window = Number(advance.window);
-      if (advance.final) {
-        const { intervals, counters } = shard.finish(Number(advance.endNs));
-        this.publishDone({ window, host: this.host, nextEventNs: shard.nextEventNs(), batchesSentTo: new Array<number>(this.hostCount).fill(0), counters, intervals: intervals.map(toWireInterval), malformedMessages: this.malformed });
-        return;
+  /** Runs every window this host may run now. */
+  private advance(): void {
+    while (!this.stopped && !this.closed && this.shard !== undefined) {
+      const set = this.reports.get(this.reported);
+      if (set === undefined || set.some((r) => r === undefined)) return; // reports still on the wire
+      const reports = set as dctwin.v1.WindowReport[];
+      if (this.owedCounted < this.reported) {
+        this.owedCounted = this.reported;
+        for (const r of reports) this.owed += r.batchesSentTo[this.host] ?? 0;
       }
-      const result = shard.runWindow(window, Number(advance.startNs), Number(advance.endNs), advance.commands);
-      const batchesSentTo = new Array<number>(this.hostCount).fill(0);
-      for (const [toHost, events] of [...result.outbox].sort((a, b) => a[0] - b[0])) {
-        this.transport.publish(this.subjects.hostData(toHost), encodeBatch(window, this.host, toHost, events));
-        batchesSentTo[toHost] = 1;
-      }
-      this.publishDone({
-        window,
-        host: this.host,
-        nextEventNs: result.nextEventNs,
-        batchesSentTo,
-        counters: result.counters,
-        intervals: result.intervals.map(toWireInterval),
-        events: result.events,
-        malformedMessages: this.malformed,
-        addedDelayNs: result.addedDelayNs,
-      });
+      if (this.received < this.owed) return; // owed batches still on the wire
+      const step = this.nextStep(reports);
+      if (step.kind === "wait") return;
+      this.guard(() => (step.kind === "run" ? this.runWindow(step) : this.close(step)));
+    }
+  }
+
+  /**
+   * The window rule, and the stop rule every host applies alike: the run stops after the first window whose
+   * reports all saw the stop, or where the rule says wait once the stop is seen (the stop grant moves nothing).
+   */
+  private nextStep(reports: readonly dctwin.v1.WindowReport[]): PlanStep {
+    const planner = this.planner!;
+    const stopHere = { kind: "finish", window: this.reported + 1, atNs: planner.lastEndNs } as const;
+    if (reports.every((r) => r.stopSeen)) return stopHere;
+    const step = planner.next(earliestEvent(reports));
+    return step.kind === "wait" && this.stopSeen ? stopHere : step;
+  }
+
+  private runWindow(step: Extract<PlanStep, { kind: "run" }>): void {
+    const shard = this.shard!;
+    this.planner!.begin(step);
+    const result = shard.runWindow(step.window, step.startNs, step.endNs, step.commands);
+    const batchesSentTo = this.noBatches();
+    for (const [toHost, events] of [...result.outbox].sort((a, b) => a[0] - b[0])) {
+      this.transport.publish(this.subjects.hostData(toHost), encodeBatch(step.window, this.host, toHost, events));
+      batchesSentTo[toHost] = 1;
+    }
+    this.publishReport({
+      window: step.window,
+      startNs: step.startNs,
+      endNs: step.endNs,
+      nextEventNs: result.nextEventNs,
+      batchesSentTo,
+      counters: result.counters,
+      intervals: result.intervals.map(toWireInterval),
+      events: result.events,
+      addedDelayNs: result.addedDelayNs,
     });
   }
 
-  private publishDone(done: dctwin.v1.WindowDone.$Properties): void {
-    this.transport.publish(this.subjects.done, wire.WindowDone.encode(done).finish());
+  private close(step: Extract<PlanStep, { kind: "finish" }>): void {
+    const { intervals, counters } = this.shard!.finish(step.atNs);
+    this.closed = true;
+    this.publishReport({ window: step.window, startNs: step.atNs, endNs: step.atNs, final: true, nextEventNs: this.shard!.nextEventNs(), batchesSentTo: this.noBatches(), counters, intervals: intervals.map(toWireInterval) });
+  }
+
+  private publishReport(report: dctwin.v1.WindowReport.$Properties): void {
+    const full = wire.WindowReport.create({ ...report, host: this.host, malformedMessages: this.malformed, stopSeen: this.stopSeen });
+    this.transport.publish(this.subjects.report, wire.WindowReport.encode(full).finish());
+    if (report.final) return;
+    this.reports.delete(this.reported);
+    this.reported = Number(report.window);
+    this.slots(this.reported)[this.host] = full;
+  }
+
+  private slots(window: number): (dctwin.v1.WindowReport | undefined)[] {
+    let slots = this.reports.get(window);
+    if (slots === undefined) {
+      slots = new Array<dctwin.v1.WindowReport | undefined>(this.hostCount).fill(undefined);
+      this.reports.set(window, slots);
+    }
+    return slots;
+  }
+
+  private noBatches(): number[] {
+    return new Array<number>(this.hostCount).fill(0);
   }
 
   private countMalformed(): void {

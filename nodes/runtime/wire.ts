@@ -7,6 +7,7 @@ import { dctwin } from "../../proto/gen/dctwin.js";
 import { EventType, type SimEvent } from "./event-queue.ts";
 import type { IntervalData } from "./interval-ledger.ts";
 import type { SimPacket } from "./packet.ts";
+import type { Stamp } from "./window-plan.ts";
 
 // Decode 64-bit fields as plain numbers, not Long objects: simulated nanoseconds stay below 2^53 (104 days),
 // and converting Longs back to numbers was a measurable share of every window.
@@ -114,4 +115,39 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
     counters: d.counters,
     traceEvents: d.traceEvents,
   };
+}
+
+/** The earliest pending event over a window's reports (-1: none anywhere). */
+export function earliestEvent(reports: readonly dctwin.v1.WindowReport[]): number {
+  let earliest = -1;
+  for (const r of reports) {
+    const t = Number(r.nextEventNs);
+    if (t >= 0 && (earliest < 0 || t < earliest)) earliest = t;
+  }
+  return earliest;
+}
+
+export interface CheckedGrant {
+  untilNs: number;
+  stamps: Stamp[];
+  stop: boolean;
+}
+
+/**
+ * A grant as the window planner takes it, or undefined when it does not continue the sequence: numbered right
+ * after `lastSeq`, horizon not moving back nor past the run's end, stamps in time order at or after the current
+ * horizon (a time no host has passed) and before the new one.
+ */
+export function checkGrant(grant: dctwin.v1.Grant, lastSeq: number, horizonNs: number, durationNs: number): CheckedGrant | undefined {
+  const untilNs = Number(grant.untilNs);
+  if (Number(grant.seq) !== lastSeq + 1 || !(untilNs >= horizonNs && untilNs <= durationNs)) return undefined;
+  const stamps: Stamp[] = [];
+  let last = horizonNs;
+  for (const s of grant.stamps) {
+    const timeNs = Number(s.timeNs);
+    if (!(timeNs >= last && timeNs <= untilNs)) return undefined;
+    stamps.push({ timeNs, commands: s.commands ?? [] });
+    last = timeNs;
+  }
+  return { untilNs, stamps, stop: grant.stop };
 }

@@ -50,7 +50,7 @@ export function headlineRows(data: ReportData): Row[] {
   add("wall time", get(data.runInfo ?? undefined, "wall_time_s"), "s");
   add("speed", get(data.runInfo ?? undefined, "sim_seconds_per_wall_second"), "simulated s per wall s");
   add("hosts", Array.isArray(get(data.runInfo ?? undefined, "hosts")) ? (get(data.runInfo ?? undefined, "hosts") as Json[]).length : undefined);
-  add("windows", s.windows);
+  add("windows", get(data.runInfo ?? undefined, "windows"));
   add("events", s.events);
   add("packets injected", get(s, "packets.injected"));
   add("packets consumed", get(s, "packets.consumed"));

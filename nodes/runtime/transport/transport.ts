@@ -25,9 +25,8 @@ export function subjects(runId: string) {
   return {
     hello: `${root}.sync.hello`,
     start: `${root}.sync.start`,
-    ready: `${root}.sync.ready`,
-    advance: `${root}.sync.advance`,
-    done: `${root}.sync.done`,
+    grant: `${root}.sync.grant`,
+    report: `${root}.sync.report`,
     error: `${root}.sync.error`,
     stop: `${root}.sync.stop`,
     hostData: (host: number) => `${root}.host.${host}.data`,

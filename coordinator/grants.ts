@@ -1,0 +1,129 @@
+/**
+ * The coordinator's grants: how far hosts may run (the horizon) and the commands on the way, stamped at times no
+ * host has passed. Hosts never run a window that ends past the horizon (nodes/runtime/window-plan.ts).
+ *
+ * Horizon. Unpaced, one to two metrics intervals past where the hosts have got to (an interval boundary), so hosts
+ * practically never wait for it. Paced (`speed`), also at most the simulated time due by the wall clock, on the
+ * quantum grid. Frozen while paused (the driver issues no grant). With cooling (cooling.ts), never past an interval
+ * boundary whose relay commands cannot be computed yet (interval j−2 is complete once a window at or after t_{j−1}
+ * is reported): hosts wait at those boundaries only while cooling exists.
+ *
+ * Stamps. Each grant carries, in time order, for every time T in [old horizon, new horizon): cooling commands at
+ * T, then scheduled commands at T, then (at the old horizon) live commands submitted since the last grant; and an
+ * empty stamp at the new horizon, so that windows end exactly there. Every horizon is a stamp or an interval
+ * boundary: live commands and pauses take effect exactly at a horizon. In approximate mode (a quantum above the
+ * smallest latency) horizons stay on the quantum grid or interval boundaries, so they never change results.
+ */
+import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
+import type { dctwin } from "../proto/gen/dctwin.js";
+import type { CoolingRelay } from "./cooling.ts";
+import type { RunAggregator } from "./results/aggregate.ts";
+
+/** A command without its sequence number (the driver numbers commands in the order it applies them). */
+export type CommandSpec = Omit<dctwin.v1.Command.$Properties, "seq">;
+
+/** A command applied at a window boundary, as recorded for the results (and for replay). */
+export interface AppliedCommand {
+  timeNs: number;
+  seq: number;
+  command: CommandSpec;
+  /** "schedule" (from the scenario's experiment) or "live" (submitted while running). */
+  source: "schedule" | "live";
+}
+
+export interface GrantInputs {
+  /** Where every host has got to: the start of the next window, or the horizon when they wait there. */
+  reachedNs: number;
+  /** Latest start of a window every host has reported (-1: none yet). */
+  reportedStartNs: number;
+  aggregator: RunAggregator;
+  /** Simulated time due by the wall clock (paced runs only). */
+  dueNs?: number;
+}
+
+export class Grants {
+  readonly applied: AppliedCommand[] = [];
+  private readonly durationNs: number;
+  private readonly intervalNs: number;
+  private readonly quantumNs: number;
+  private readonly schedule: { timeNs: number; command: CommandSpec }[];
+  private readonly cooling: CoolingRelay | null;
+  private scheduled = 0;
+  /** The next interval boundary index j whose cooling stamp is not announced yet. */
+  private coolingNext = 1;
+  private live: CommandSpec[] = [];
+  private horizon = 0;
+  private seq = 0;
+
+  constructor(scenario: ResolvedScenario, schedule: readonly { timeNs: number; command: CommandSpec }[], cooling: CoolingRelay | null) {
+    this.durationNs = scenario.run.durationNs;
+    this.intervalNs = scenario.run.metricsIntervalNs;
+    this.quantumNs = scenario.run.quantumNs;
+    this.schedule = [...schedule].sort((a, b) => a.timeNs - b.timeNs);
+    this.cooling = cooling;
+  }
+
+  get horizonNs(): number {
+    return this.horizon;
+  }
+
+  /** Queues a command for the current horizon (it rides on the next grant that moves it). */
+  submit(command: CommandSpec): void {
+    this.live.push(command);
+  }
+
+  /** Whether `next` would move the horizon now. */
+  wouldMove(inputs: GrantInputs): boolean {
+    return this.target(inputs) > this.horizon;
+  }
+
+  /** The next grant, or null when the horizon cannot move. */
+  next(inputs: GrantInputs): dctwin.v1.Grant.$Properties | null {
+    const from = this.horizon;
+    const until = this.target(inputs);
+    if (until <= from) return null;
+    const stamps = new Map<number, dctwin.v1.Command.$Properties[]>();
+    const at = (t: number) => stamps.get(t) ?? stamps.set(t, []).get(t)!;
+    for (let t = this.coolingNext * this.intervalNs; this.cooling !== null && t < until; t = ++this.coolingNext * this.intervalNs) {
+      // Derived from the twin's own reports, so not recorded (a replay derives them again); applied first. The
+      // stamp exists even without commands: the window that starts there closes the interval the next one needs.
+      const stamp = at(t);
+      for (const command of this.cooling.commandsAt(t, inputs.aggregator)) stamp.push({ ...command, seq: this.applied.length });
+    }
+    const takeSchedule = (before: number) => {
+      while (this.scheduled < this.schedule.length && this.schedule[this.scheduled]!.timeNs < before) {
+        const { timeNs, command } = this.schedule[this.scheduled++]!;
+        at(Math.max(timeNs, from)).push(this.record(Math.max(timeNs, from), command, "schedule"));
+      }
+    };
+    takeSchedule(from + 1); // recorded in the order hosts apply them: by time, scheduled before live
+    for (const command of this.live.splice(0)) at(from).push(this.record(from, command, "live"));
+    takeSchedule(until);
+    if (until < this.durationNs) at(until);
+    this.horizon = until;
+    return { seq: ++this.seq, untilNs: until, stamps: [...stamps].sort((a, b) => a[0] - b[0]).map(([timeNs, commands]) => ({ timeNs, commands })) };
+  }
+
+  /** The grant that stops the run where the hosts are (it moves nothing). */
+  stop(): dctwin.v1.Grant.$Properties {
+    return { seq: ++this.seq, untilNs: this.horizon, stamps: [], stop: true };
+  }
+
+  /** How far the horizon may go: past cooling boundaries only once their relay commands can be computed. */
+  private target(inputs: GrantInputs): number {
+    const I = this.intervalNs;
+    let until = Math.min(this.durationNs, (Math.floor(inputs.reachedNs / I) + 2) * I);
+    if (inputs.dueNs !== undefined) until = Math.min(until, Math.floor(inputs.dueNs / this.quantumNs) * this.quantumNs);
+    if (this.cooling === null) return until;
+    for (let j = this.coolingNext; j * I < until; j++) {
+      if (j > 1 && inputs.reportedStartNs < (j - 1) * I) return j * I; // interval j−2 is not complete yet
+    }
+    return until;
+  }
+
+  private record(timeNs: number, command: CommandSpec, source: AppliedCommand["source"]): dctwin.v1.Command.$Properties {
+    const seq = this.applied.length;
+    this.applied.push({ timeNs, seq, command, source });
+    return { ...command, seq };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The coordinator's view of the hosts' window reports: it listens on the same subject the hosts do, and takes the
+ * reports window by window, once every host's is in. Hosts may be ahead of the coordinator (up to the grant
+ * horizon), so later windows are kept until their turn. Reports that do not fit (undecodable, an earlier window,
+ * a second report from a host) are counted and dropped.
+ */
+import { tryDecode, wire } from "../nodes/runtime/wire.ts";
+import type { dctwin } from "../proto/gen/dctwin.js";
+
+type Report = dctwin.v1.WindowReport;
+
+export class ReportCollector {
+  private readonly hostCount: number;
+  private readonly pending = new Map<number, (Report | undefined)[]>();
+  private readonly finals: (Report | undefined)[];
+  private nextWindow = 0;
+  malformed = 0;
+
+  constructor(hostCount: number) {
+    this.hostCount = hostCount;
+    this.finals = new Array<Report | undefined>(hostCount).fill(undefined);
+  }
+
+  /** Window index the next `take` returns. */
+  get next(): number {
+    return this.nextWindow;
+  }
+
+  /** Adds one message from the report subject; false if it was malformed (and counted). */
+  add(bytes: Uint8Array): boolean {
+    const r = tryDecode(wire.WindowReport, bytes);
+    // Protobuf decodes many byte strings (even an empty one); a report must fit the window sequence.
+    const plausible = r !== undefined && r.counters != null && r.host < this.hostCount && r.batchesSentTo.length === this.hostCount && Number(r.window) >= this.nextWindow;
+    const slots = !plausible ? undefined : r.final ? this.finals : this.slots(Number(r.window));
+    if (slots === undefined || slots[r!.host] !== undefined) {
+      this.malformed++;
+      return false;
+    }
+    slots[r!.host] = r;
+    return true;
+  }
+
+  /** Every host's report of the next window, in host order, once all are in. */
+  take(): Report[] | undefined {
+    const slots = this.pending.get(this.nextWindow);
+    if (slots === undefined || slots.some((r) => r === undefined)) return undefined;
+    this.pending.delete(this.nextWindow++);
+    return slots as Report[];
+  }
+
+  /** Every host's final report, once all are in. */
+  takeFinals(): Report[] | undefined {
+    return this.finals.some((r) => r === undefined) ? undefined : (this.finals as Report[]);
+  }
+
+  /** Reports still waiting for a window that never completed (counted as malformed at the end). */
+  leftover(): number {
+    let n = 0;
+    for (const slots of this.pending.values()) n += slots.filter((r) => r !== undefined).length;
+    return n;
+  }
+
+  private slots(window: number): (Report | undefined)[] {
+    let slots = this.pending.get(window);
+    if (slots === undefined) {
+      slots = new Array<Report | undefined>(this.hostCount).fill(undefined);
+      this.pending.set(window, slots);
+    }
+    return slots;
+  }
+}

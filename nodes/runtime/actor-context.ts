@@ -1,0 +1,327 @@
+/**
+ * The ActorContext façade of a shard: what a model may do while one of its events runs, bound to that actor and
+ * that instant. It turns the model's calls into the shard's bookkeeping (queue, outbox, ledger, counters).
+ *
+ * Delivery. With exact delivery a packet arrives when it arrives: inside the current window for an actor of this
+ * host (the queue's key keeps the order a one-host run has), and never inside it for another host (the window is
+ * at most the lookahead; a packet that would is a ModelContractError, so a wrong lookahead fails loudly). With a
+ * quantum above the smallest latency every delivery waits for the window's end, and the added delay is reported.
+ */
+import { LOCAL_PORT, type ActorContext, type NewPacket } from "./actor.ts";
+import { timerDelayNs, type LocalActor } from "./actor-lifecycle.ts";
+import { EventType, type EventQueue, type SimEvent } from "./event-queue.ts";
+import type { IntervalLedger } from "./interval-ledger.ts";
+import type { LinkTable } from "./link-table.ts";
+import type { SimPacket } from "./packet.ts";
+import { PowerMeter } from "./power.ts";
+import type { Xoshiro128 } from "./rng.ts";
+import type { Router } from "./routing.ts";
+import { sampleTraceparent } from "./trace-sampling.ts";
+import { transmit, Transmit, type TransmitTimes } from "./transmission.ts";
+import type { ActorSpec, Port, ResolvedScenario } from "./topology.ts";
+
+/** A model broke a rule of the runtime (a bug in the model, not a simulated failure). */
+export class ModelContractError extends Error {
+  override name = "ModelContractError";
+}
+
+/** Cumulative packet accounting of the shard. */
+export interface ShardCounters {
+  injected: number;
+  consumed: number;
+  dropped: number;
+  queued: number;
+  inFlightLocal: number;
+  sentRemote: number;
+  receivedRemote: number;
+}
+
+/** What the context works on: the shard's own structures, shared. */
+export interface ShardParts {
+  scenario: ResolvedScenario;
+  hostOf: readonly number[];
+  hostIndex: number;
+  queue: EventQueue;
+  actors: Map<number, LocalActor>;
+  router: Router;
+  /** Network node of every actor (topology.ts `networkNodes`). */
+  nodeOf: Int32Array;
+  linkTable: LinkTable;
+  ledger: IntervalLedger;
+  counters: ShardCounters;
+  /** Deliveries are exact (false: they wait for the window's end). */
+  exact: boolean;
+}
+
+export class ShardContext implements ActorContext {
+  private readonly p: ShardParts;
+  private readonly indexById: Map<string, number>;
+  private readonly linkBusyUntilNs: Float64Array;
+  private readonly times: TransmitTimes = { departNs: 0, doneNs: 0, arriveNs: 0 };
+  /** Packets for other hosts sent this window, per destination host. */
+  outbox = new Map<number, SimEvent[]>();
+  outboxMinNs = Number.POSITIVE_INFINITY;
+  addedDelayNs = 0;
+  windowEndNs = 0;
+  sendingAllowed = false;
+  /** Actors that handled an event since their queued count was last read. */
+  touchedActors: LocalActor[] = [];
+  /** Actors with a power meter, in the order they got it. */
+  readonly powered: LocalActor[] = [];
+  private current: LocalActor | null = null;
+  private currentNs = 0;
+
+  constructor(parts: ShardParts) {
+    this.p = parts;
+    this.indexById = new Map(parts.scenario.actors.map((a) => [a.id, a.index]));
+    this.linkBusyUntilNs = new Float64Array(parts.scenario.links.length * 2);
+  }
+
+  /** Binds the context to `actor` at `nowNs` (until `leave`). */
+  enter(actor: LocalActor, nowNs: number): void {
+    this.current = actor;
+    this.currentNs = nowNs;
+    if (!actor.touched) {
+      actor.touched = true;
+      this.touchedActors.push(actor);
+    }
+  }
+
+  leave(): void {
+    this.current = null;
+  }
+
+  /** Hands over this window's outbox and starts a new one. */
+  takeOutbox(): { outbox: Map<number, SimEvent[]>; minNs: number; addedDelayNs: number } {
+    const taken = { outbox: this.outbox, minNs: this.outboxMinNs, addedDelayNs: this.addedDelayNs };
+    this.outbox = new Map();
+    this.outboxMinNs = Number.POSITIVE_INFINITY;
+    this.addedDelayNs = 0;
+    return taken;
+  }
+
+  get nowNs(): number {
+    return this.currentNs;
+  }
+
+  get self(): ActorSpec {
+    return this.actor().spec;
+  }
+
+  get ports(): readonly Port[] {
+    return this.actor().ports;
+  }
+
+  get rng(): Xoshiro128 {
+    return this.actor().rng;
+  }
+
+  createPacket(init: NewPacket): SimPacket {
+    const actor = this.actor();
+    const id = actor.nextPacketId++;
+    this.p.counters.injected++;
+    this.p.ledger.tally(actor.spec.index, "packets_injected", 1);
+    const run = this.p.scenario.run;
+    const traceparent = init.traceparent ?? (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
+    const packet: SimPacket = {
+      id,
+      flowId: init.flowId ?? id,
+      species: init.species,
+      src: actor.spec.index,
+      dst: init.dst,
+      sizeBytes: init.sizeBytes,
+      multiplicity: init.multiplicity ?? 1,
+      createdNs: this.currentNs,
+      hops: 0,
+      kind: init.kind ?? 0,
+      flowCreatedNs: init.flowCreatedNs ?? this.currentNs,
+      replyBytes: init.replyBytes ?? 0,
+      traceparent,
+    };
+    if (traceparent !== "") this.trace(packet, "create");
+    return packet;
+  }
+
+  /** Records a step of a sampled journey. */
+  private trace(packet: SimPacket, kind: "create" | "consume" | "drop", reason = ""): void {
+    this.p.ledger.traceEvents.push({ traceparent: packet.traceparent, kind, timeNs: this.currentNs, actor: this.actor().spec.index, toActor: 0, link: 0, arriveNs: 0, packetId: packet.id, packetSrc: packet.src, species: packet.species, sizeBytes: packet.sizeBytes, reason });
+  }
+
+  send(packet: SimPacket, portIndex: number): void {
+    const actor = this.actor();
+    if (!this.sendingAllowed) throw new ModelContractError(`${actor.spec.id} sent a packet outside an event (only timers may be set up in initial())`);
+    if (portIndex === LOCAL_PORT) {
+      this.sendLocal(actor, packet);
+      return;
+    }
+    const port = actor.ports[portIndex];
+    if (port === undefined) throw new ModelContractError(`${actor.spec.id} has no port ${portIndex}`);
+    const link = this.p.linkTable.links[port.link]!;
+    const direction = port.link * 2 + (port.reverse ? 1 : 0);
+    const t = this.times;
+    const outcome = transmit(link, this.linkBusyUntilNs[direction]!, this.currentNs, packet.sizeBytes, actor.rng, t);
+    if (outcome !== Transmit.linkDown) this.linkBusyUntilNs[direction] = t.doneNs;
+    if (outcome !== Transmit.sent) {
+      this.p.ledger.countLink(direction, packet.sizeBytes, true);
+      this.drop(packet, outcome === Transmit.linkDown ? "link_down" : "link_loss");
+      return;
+    }
+    this.p.ledger.countLink(direction, packet.sizeBytes, false);
+    packet.hops++;
+    const deliverNs = this.p.exact ? t.arriveNs : Math.max(t.arriveNs, this.windowEndNs);
+    this.addedDelayNs += deliverNs - t.arriveNs;
+    if (packet.traceparent !== "") {
+      this.p.ledger.traceEvents.push({ traceparent: packet.traceparent, kind: "hop", timeNs: t.departNs, actor: actor.spec.index, toActor: port.neighbor, link: port.link, arriveNs: deliverNs, packetId: packet.id, packetSrc: packet.src, species: packet.species, sizeBytes: packet.sizeBytes, reason: "" });
+    }
+    // Arriving at a server's NIC, a packet for one of its components goes straight to that component.
+    const to = this.p.nodeOf[packet.dst] === port.neighbor ? packet.dst : port.neighbor;
+    const event: SimEvent = { timeNs: deliverNs, dst: to, src: actor.spec.index, seq: actor.nextSeq++, type: EventType.packet, packet, link: port.link, tag: 0, arg: 0 };
+    const host = this.p.hostOf[to]!;
+    if (host === this.p.hostIndex) {
+      this.p.queue.push(event);
+      return;
+    }
+    if (deliverNs < this.windowEndNs) {
+      throw new ModelContractError(`a packet from ${actor.spec.id} over link ${link.id} would reach host ${host} at ${deliverNs} ns, inside the window ending at ${this.windowEndNs} ns (the lookahead is wrong)`);
+    }
+    let batch = this.outbox.get(host);
+    if (batch === undefined) {
+      batch = [];
+      this.outbox.set(host, batch);
+    }
+    batch.push(event);
+    this.p.counters.sentRemote++;
+    if (deliverNs < this.outboxMinNs) this.outboxMinNs = deliverNs;
+  }
+
+  /** Hands a packet to an actor on the sender's network node, now, without a link (placement keeps them on one host). */
+  private sendLocal(actor: LocalActor, packet: SimPacket): void {
+    const dst = packet.dst;
+    if (dst === actor.spec.index || this.p.nodeOf[dst] !== this.p.nodeOf[actor.spec.index] || !this.p.actors.has(dst)) {
+      throw new ModelContractError(`${actor.spec.id} sent a packet locally to ${this.p.scenario.actors[dst]?.id ?? dst}, which is not on its network node`);
+    }
+    this.p.queue.push({ timeNs: this.currentNs, dst, src: actor.spec.index, seq: actor.nextSeq++, type: EventType.packet, packet, link: -1, tag: 0, arg: 0 });
+  }
+
+  localCall(target: number, request: unknown): unknown {
+    const caller = this.actor();
+    const callee = this.p.actors.get(target);
+    if (callee === undefined || target === caller.spec.index || this.p.nodeOf[target] !== this.p.nodeOf[caller.spec.index]) {
+      throw new ModelContractError(`${caller.spec.id} made a local call to ${this.p.scenario.actors[target]?.id ?? target}, which is not on its network node`);
+    }
+    if (callee.model.onLocalCall === undefined) throw new ModelContractError(`${callee.spec.id} (${callee.spec.kind}) takes no local calls`);
+    if (callee.status !== "running") return null;
+    this.enter(callee, this.currentNs);
+    try {
+      return callee.model.onLocalCall(callee.state, request, caller.spec.index, this);
+    } finally {
+      this.current = caller;
+    }
+  }
+
+  actorIndex(id: string): number {
+    const index = this.indexById.get(id);
+    if (index === undefined) throw new ModelContractError(`no actor with id ${JSON.stringify(id)}`);
+    return index;
+  }
+
+  route(dst: number): number {
+    const actor = this.actor();
+    if (dst !== actor.spec.index && this.p.nodeOf[dst] === this.p.nodeOf[actor.spec.index]) return LOCAL_PORT;
+    const port = this.p.router.nextPort(actor.spec.index, dst);
+    if (port < 0) throw new ModelContractError(`${actor.spec.id} has no route to actor ${this.p.scenario.actors[dst]?.id ?? dst}`);
+    return port;
+  }
+
+  routeAll(dst: number): readonly number[] {
+    return this.p.router.nextPorts(this.actor().spec.index, dst);
+  }
+
+  portFreeNs(portIndex: number): number {
+    const port = this.port(portIndex);
+    return this.linkBusyUntilNs[port.link * 2 + (port.reverse ? 1 : 0)]!;
+  }
+
+  portUp(portIndex: number): boolean {
+    return this.p.linkTable.links[this.port(portIndex).link]!.up;
+  }
+
+  private port(portIndex: number): Port {
+    const actor = this.actor();
+    const port = actor.ports[portIndex];
+    if (port === undefined) throw new ModelContractError(`${actor.spec.id} has no port ${portIndex}`);
+    return port;
+  }
+
+  consume(packet: SimPacket): void {
+    this.p.counters.consumed++;
+    if (packet.traceparent !== "") this.trace(packet, "consume");
+    const actor = this.actor().spec.index;
+    const bits = packet.sizeBytes * 8 * packet.multiplicity;
+    this.p.ledger.tally(actor, "packets_removed", 1);
+    this.p.ledger.tally(actor, "bits_delivered", bits);
+    this.p.ledger.tally(actor, "bits_erased", bits);
+  }
+
+  drop(packet: SimPacket, reason: string): void {
+    this.p.counters.dropped++;
+    if (packet.traceparent !== "") this.trace(packet, "drop", reason);
+    this.p.ledger.drop(reason);
+    const actor = this.actor().spec.index;
+    this.p.ledger.tally(actor, "packets_removed", 1);
+    this.p.ledger.tally(actor, "bits_erased", packet.sizeBytes * 8 * packet.multiplicity);
+  }
+
+  eraseBits(bits: number): void {
+    if (bits > 0) this.p.ledger.tally(this.actor().spec.index, "bits_erased", Math.round(bits));
+  }
+
+  count(name: string, value: number): void {
+    const actor = this.actor();
+    if (!(Number.isSafeInteger(value) && value >= 0)) throw new ModelContractError(`${actor.spec.id} counted ${value} for ${name} (expected a non-negative integer)`);
+    this.p.ledger.count(actor.spec.index, name, value);
+  }
+
+  countTransition(mechanism: string, fromState: number, toState: number): void {
+    this.p.ledger.transition(this.actor().spec.index, mechanism, fromState, toState);
+  }
+
+  setPower(component: string, watts: number): void {
+    const actor = this.actor();
+    if (!(watts >= 0 && Number.isFinite(watts))) throw new ModelContractError(`${actor.spec.id} set ${component} power to ${watts} W`);
+    this.meter(actor).set(component, watts, this.currentNs);
+  }
+
+  addEnergy(component: string, joules: number): void {
+    const actor = this.actor();
+    if (!(joules >= 0 && Number.isFinite(joules))) throw new ModelContractError(`${actor.spec.id} added ${joules} J to ${component}`);
+    this.meter(actor).add(component, joules);
+  }
+
+  private meter(actor: LocalActor): PowerMeter {
+    if (actor.power === null) {
+      actor.power = new PowerMeter();
+      this.powered.push(actor);
+    }
+    return actor.power;
+  }
+
+  schedule(delayNs: number, tag: number, arg = 0): number {
+    const actor = this.actor();
+    if (!(delayNs >= 0)) throw new ModelContractError(`${actor.spec.id} scheduled a timer ${delayNs} ns in the past`);
+    const index = actor.spec.index;
+    const timeNs = this.currentNs + timerDelayNs(actor, delayNs);
+    this.p.queue.push({ timeNs, dst: index, src: index, seq: actor.nextSeq++, type: EventType.timer, packet: null, link: -1, tag, arg });
+    return timeNs;
+  }
+
+  record(metric: string, value: number): void {
+    this.p.ledger.metrics.record(metric, this.actor().spec.group, value);
+  }
+
+  private actor(): LocalActor {
+    const actor = this.current;
+    if (actor === null) throw new ModelContractError("actor context used outside an event");
+    return actor;
+  }
+}
