@@ -21,7 +21,9 @@ export interface HostProcessOptions {
 }
 
 export async function runHostProcess(options: HostProcessOptions): Promise<string> {
-  const transport = await NatsTransport.connect(options.natsUrl, { name: `dctwin-host-${options.host}` });
+  // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
+  // and a decode per window.
+  const transport = await NatsTransport.connect(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true });
   const stats = new WireStats();
   const metrics =
     options.metricsPort === undefined ? null : await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port: options.metricsPort });
