@@ -48,7 +48,7 @@ test("observability prometheus - a real Prometheus scrapes a paced run; its API 
     throw error;
   });
   const startS = Date.now() / 1000;
-  const child = startCli(["run", file, "--speed", "2", "--metrics-port", String(port), "--out", join(dir.path, "out")]);
+  const child = startCli(["run", file, "--speed", "2", "--metrics-port", String(port), "--metrics-linger", "1", "--out", join(dir.path, "out")]);
   const finished = collect(child, 60_000);
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));
