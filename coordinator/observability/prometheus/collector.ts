@@ -57,6 +57,7 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
   const l = state.ledgers;
   f.gauge("dctwin_packet_entropy_production_boltzmann_per_second", "Schnakenberg entropy production of the packet currents, in units of Boltzmann's constant k_B per simulated second, from the hop counts pooled over the closed metrics intervals (pseudo-count 1/2 for reverses never seen).", () => l.sigmaKbPerS);
   f.gauge("dctwin_interval_packet_entropy_production_boltzmann_per_second", "Packet entropy production of the last closed metrics interval alone, in units of k_B per simulated second (noisy; biased upward by O(1/T)).", () => l.lastSigmaKbPerS);
+  f.gauge("dctwin_ambient_temperature_kelvin", "The run's ambient (heat sink) temperature, in kelvin: the T of P/T and of the Landauer bound k_B T ln 2.", () => state.view.ambientTemperatureK);
   f.gauge("dctwin_heat_entropy_production_watts_per_kelvin", "Physical entropy generation P/T of the last closed metrics interval, in W/K at the run's ambient temperature.", () => l.lastHeatEntropyWPerK);
   f.counter("dctwin_it_energy_joules_total", "Energy of the IT equipment (everything but cooling units), in joules.", () => l.itJ);
   f.counter("dctwin_cooling_energy_joules_total", "Energy of the cooling units, in joules.", () => l.coolingJ);
@@ -100,7 +101,7 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
  */
 export function seriesBound(view: RunView, level: Parameters<typeof entitySeriesCounts>[1], produced: { histograms: number; histogramBuckets: number; counters: number; gauges?: number; dropReasons: number; components: number; live: boolean; faults?: number }): number {
   const e = entitySeriesCounts(view, level, produced.components);
-  const fixed = 22 + (produced.live ? 11 : 0) + (produced.faults ?? 0); // run and build info, the scalar families, a series per fault
+  const fixed = 23 + (produced.live ? 11 : 0) + (produced.faults ?? 0); // run and build info, the scalar families, a series per fault
   const links = 3 * e.links;
   const energy = 2 * e.energy;
   // Each histogram: buckets + _sum + _count per series, and an observation-rate gauge per series.
