@@ -18,11 +18,17 @@ import { collect, startCli } from "./support/cli.ts";
 import { freePort } from "./support/ports.ts";
 import { PrometheusServer } from "./support/prometheus.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
+import { parse } from "yaml";
+import { DASHBOARDS } from "../deploy/grafana/src/dashboards.ts";
+import { panelsOf } from "../deploy/grafana/src/panels.ts";
+import { REPO_ROOT } from "./support/cli.ts";
+import { panelQueries } from "./support/grafana.ts";
 
 const dir = tempDir("dctwin-obs-cooling-prom-");
 after(() => dir.remove());
 
 const DURATION_S = 12;
+const RUN_ID = "cooling-live";
 const server = (id: string, rack: string) => ({ id, kind: "server", labels: { rack, zone: "z1" }, cores: 2, service: { distribution: "exponential", mean: "1ms" }, power: { model: "linear", idle_w: 100, max_w: 200 } });
 const scenario = {
   name: "cooling-closed-form",
@@ -48,11 +54,12 @@ test("observability cooling - a real Prometheus: energy families sum to the summ
   const config = `global:\n  scrape_interval: 250ms\n  scrape_timeout: 200ms\nscrape_configs:\n  - job_name: dctwin\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`;
   const prometheus = await PrometheusServer.start(dir.path, config);
   const out = join(dir.path, "out");
-  const child = startCli(["run", file, "--speed", "4", "--metrics-port", String(port), "--metrics-level", "actor", "--metrics-linger", "2", "--out", out]);
+  const child = startCli(["run", file, "--speed", "4", "--run-id", RUN_ID, "--metrics-port", String(port), "--metrics-level", "actor", "--metrics-linger", "2", "--out", out]);
   const finished = collect(child, 90_000);
   try {
     await prometheus.waitForScrapeLoops(1);
     const run = await finished;
+    const endedS = Date.now() / 1000;
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /metrics: run over; http:\S+ serves its final values for 2 s more/, "the linger is announced");
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
@@ -95,6 +102,25 @@ test("observability cooling - a real Prometheus: energy families sum to the summ
     }
     assert.ok(compared >= 8 && seen.size >= 5, `${compared} scraped readings over ${seen.size} intervals`);
     assert.ok([...seen].some((k) => k >= 6), "readings while the inlet warms up");
+
+    // The dashboards' panels that need a live run return data (the others: grafana-dashboards.test.ts).
+    const duringLinger = endedS - 1;
+    let live = 0;
+    for (const spec of DASHBOARDS) {
+      for (const panel of panelsOf(spec).filter((p) => p.live === true)) {
+        for (const { expr } of panelQueries(panel, RUN_ID, "2s")) {
+          const r = await prometheus.query(expr, duringLinger);
+          assert.ok(r.length > 0, `${spec.title} / ${panel.title}: ${expr} returns data`);
+          live++;
+        }
+      }
+    }
+    assert.ok(live >= 8, `${live} live queries`);
+    // The conservation alert's books balance at the end (the expression it fires on is empty).
+    const rule = parse(readFileSync(join(REPO_ROOT, "deploy/grafana/prometheus-rule.yaml"), "utf8")).spec.groups[1].rules[0];
+    assert.equal(rule.alert, "DctwinConservationViolation");
+    assert.deepEqual(await prometheus.query(rule.expr, duringLinger), []);
+    assert.equal((await prometheus.query(`dctwin_run_finished{run="${RUN_ID}"} == 1`, duringLinger)).length, 1, "the alert's guard holds: evaluated on a finished run");
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
     await prometheus.stop();
