@@ -98,6 +98,9 @@ test("results parquet - tables read back to their CSVs and to the run's CSVs; ex
   const energy = actors.reduce((s, r) => s + (r.energy_j as number), 0);
   assert.ok(Math.abs(energy - summary.thermodynamics.heat.energy_j) <= 1e-9 * energy);
   assert.ok(actors.some((r) => r.actor === "crac" && r.zone === "z1" && r.energy_j === 0), "explicit zero rows (the CRAC before heat reaches it)");
+  // The server's inlet temperature: the zone's CRAC reading of the interval (as the metrics table's gauge).
+  const webInlet = actors.filter((r) => r.actor === "web").map((r) => r.inlet_temperature_c);
+  assert.deepEqual(webInlet, inlet.map((r) => r.mean));
 });
 
 test("results parquet - a two-run sweep concatenates by run_id; dctwin export --parquet rebuilds the tables", async () => {

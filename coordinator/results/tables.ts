@@ -7,7 +7,8 @@
  * - metrics: t_start_s, t_end_s, metric, unit, group, count, sum, mean, p50, p99 (model metrics, by declaration)
  * - drops:   t_start_s, t_end_s, reason, packets
  * - links:   t_start_s, t_end_s, link, from, to, packets, bytes, lost_packets (every link direction)
- * - actors:  t_start_s, t_end_s, actor, kind, group, rack, zone, component, energy_j, power_w (every powered actor)
+ * - actors:  t_start_s, t_end_s, actor, kind, group, rack, zone, component, energy_j, power_w, inlet_temperature_c
+ *            (every powered actor; the inlet is the hottest reading of the zone's CRACs in the interval, if any)
  * - ledger:  t_start_s, t_end_s, events, it_energy_j, cooling_energy_j, distribution_loss_j, it_power_w,
  *            cooling_power_w, pue, heat_entropy_w_per_k, packet_sigma_kb_per_s, bits_erased
  */
@@ -85,10 +86,12 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
         linkRows.push({ ...key, link: link.id, from: view.actors[from]!.id, to: view.actors[to]!.id, packets: t?.packets ?? 0, bytes: t?.bytes ?? 0, lost_packets: t?.lost ?? 0 });
       }
     });
+    const inlet = zoneInletC(view, r);
     for (const [, { actor, component }] of [...powered].sort(([a], [b]) => byText(a, b))) {
       const a = view.actors[actor]!;
       const joules = r.energy.get(actor)?.get(component) ?? 0;
-      actorRows.push({ ...key, actor: a.id, kind: a.kind, group: a.group, rack: a.labels.rack ?? null, zone: a.labels.zone ?? null, component, energy_j: joules, power_w: joules / seconds });
+      const zone = a.labels.zone ?? null;
+      actorRows.push({ ...key, actor: a.id, kind: a.kind, group: a.group, rack: a.labels.rack ?? null, zone, component, energy_j: joules, power_w: joules / seconds, inlet_temperature_c: zone === null ? null : (inlet.get(zone) ?? null) });
     }
     ledger.add(r, seconds);
     let bits = 0;
@@ -111,7 +114,7 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
     metrics: table([...KEYS, ["metric", "string"], ["unit", "string"], ["group", "string"], ["count", "int"], ["sum", "double"], ["mean", "double"], ["p50", "double"], ["p99", "double"]], metricRows),
     drops: table([...KEYS, ["reason", "string"], ["packets", "int"]], dropRows),
     links: table([...KEYS, ["link", "string"], ["from", "string"], ["to", "string"], ["packets", "int"], ["bytes", "int"], ["lost_packets", "int"]], linkRows),
-    actors: table([...KEYS, ["actor", "string"], ["kind", "string"], ["group", "string"], ["rack", "string"], ["zone", "string"], ["component", "string"], ["energy_j", "double"], ["power_w", "double"]], actorRows),
+    actors: table([...KEYS, ["actor", "string"], ["kind", "string"], ["group", "string"], ["rack", "string"], ["zone", "string"], ["component", "string"], ["energy_j", "double"], ["power_w", "double"], ["inlet_temperature_c", "double"]], actorRows),
     ledger: table([...KEYS, ["events", "int"], ["it_energy_j", "double"], ["cooling_energy_j", "double"], ["distribution_loss_j", "double"], ["it_power_w", "double"], ["cooling_power_w", "double"], ["pue", "double"], ["heat_entropy_w_per_k", "double"], ["packet_sigma_kb_per_s", "double"], ["bits_erased", "int"]], ledgerRows),
   };
 }
@@ -123,4 +126,18 @@ export function tableCsv(t: Table): string {
   const n = t[0]?.data.length ?? 0;
   for (let i = 0; i < n; i++) rows.push(t.map((c) => quote(c.data[i]!)).join(","));
   return rows.join("\n") + "\n";
+}
+
+/** The hottest inlet reading per zone in one interval, in °C, from the CRACs' `inlet_mk` / `inlet_samples` counters. */
+function zoneInletC(view: RunView, r: IntervalRecord): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [actor, counters] of r.counters) {
+    const zone = view.actors[actor]?.kind === "crac" ? view.actors[actor]!.labels.zone : undefined;
+    const sum = counters.get("inlet_mk");
+    const n = counters.get("inlet_samples") ?? 0;
+    if (zone === undefined || sum === undefined || n === 0) continue;
+    const celsius = (sum / n - 273_150) / 1000;
+    out.set(zone, Math.max(out.get(zone) ?? -Infinity, celsius));
+  }
+  return out;
 }
