@@ -16,7 +16,7 @@ import { placeActors } from "./placement.ts";
 import { HostFailedError, RunDriver, type HostInfo, type RunDriverOptions, type RunOutcome, type WindowProgress } from "./run-driver.ts";
 import type { Summary } from "./results/summary.ts";
 import { writeResults } from "./results/write.ts";
-import { startRunExporter, type MetricsExporterOptions } from "./observability/prometheus/exporter.ts";
+import { linger, startRunExporter, type MetricsExporterOptions } from "./observability/prometheus/exporter.ts";
 import type { FaultProbe } from "./observability/run-state.ts";
 import { runViewFromScenario } from "./observability/run-view.ts";
 import { startRunTracing } from "./tracing/setup.ts";
@@ -157,6 +157,11 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       dctwin_version: VERSION,
       tracing: tracing === null ? null : { sample_ratio: options.scenario.run.traceSampleRatio, journeys_exported: tracing.journeysExported() },
     });
+    const lingerS = options.metrics?.lingerS ?? 0;
+    if (exporter !== null && lingerS > 0 && options.signal?.aborted !== true) {
+      log(`metrics: run over; ${exporter.url} serves its final values for ${lingerS} s more (--metrics-linger; Ctrl-C stops now)`);
+      await linger(lingerS, options.signal);
+    }
     return { runId, outcome, summary, wallTimeS };
   } finally {
     for (const step of cleanup) await step().catch(() => {});

@@ -8,6 +8,7 @@ import { printSummary } from "../print-summary.ts";
 import { durationFlag, EXIT_INTERRUPTED, nonNegativeInt, positiveInt, positiveNumber } from "./flags.ts";
 import { addRunControlOptions, printExperiment, runWithControl, type RunControlFlags } from "./control.ts";
 import { AGGREGATION_LEVELS, DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../../coordinator/observability/levels.ts";
+import { DEFAULT_METRICS_LINGER_S } from "../../coordinator/observability/prometheus/exporter.ts";
 
 export function registerRunCommand(program: Command): void {
   addRunControlOptions(program.command("run"))
@@ -23,10 +24,11 @@ export function registerRunCommand(program: Command): void {
     .option("--speed <x>", "pace the run: simulated seconds per wall second (default: as fast as possible)", positiveNumber)
     .option("--metrics-port <port>", "serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts (0: a free port; the URL is printed)", nonNegativeInt)
     .option("--metrics-host <address>", "address the metrics endpoint binds to", "127.0.0.1")
+    .option("--metrics-linger <seconds>", "keep the metrics endpoint up this long after the run, serving its final values (so the last interval is scraped)", nonNegativeInt, DEFAULT_METRICS_LINGER_S)
     .addOption(new Option("--metrics-level <level>", "finest aggregation of per-entity series (total, group/rack/zone, actor/link)").choices([...AGGREGATION_LEVELS]).default(DEFAULT_AGGREGATION_LEVEL))
     .option("--out <dir>", "results directory", "results/latest")
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLevel: AggregationLevel; out: string; quiet?: boolean } & RunControlFlags) => {
+    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; quiet?: boolean } & RunControlFlags) => {
       const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration });
       const log = opts.quiet ? () => {} : (m: string) => console.error(m);
       for (const w of warnings) console.error(`warning: ${w}`);
@@ -52,7 +54,7 @@ export function registerRunCommand(program: Command): void {
         join: opts.join,
         runId: opts.runId,
         speed: opts.speed,
-        metrics: opts.metricsPort === undefined ? undefined : { port: opts.metricsPort, host: opts.metricsHost, level: opts.metricsLevel },
+        metrics: opts.metricsPort === undefined ? undefined : { port: opts.metricsPort, host: opts.metricsHost, level: opts.metricsLevel, lingerS: opts.metricsLinger },
         outDir: opts.out,
         signal: interrupt.signal,
         onWindow: (p) => progress.update(p),

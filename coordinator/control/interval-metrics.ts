@@ -56,6 +56,12 @@ export function intervalMetrics(scenario: ResolvedScenario, index: number, recor
     packetSigmaKbPerS: thermo.sigmaKbPerS,
     bitsErased: thermo.bitsErased,
     landauerPowerW: thermo.landauerPowerW,
+    itEnergyJ: thermo.itEnergyJ,
+    coolingEnergyJ: thermo.coolingEnergyJ,
+    distributionLossJ: thermo.distributionLossJ,
+    itPowerW: thermo.durationS > 0 ? thermo.itEnergyJ / thermo.durationS : 0,
+    coolingPowerW: thermo.durationS > 0 ? thermo.coolingEnergyJ / thermo.durationS : 0,
+    ...(thermo.pue === null ? {} : { pue: thermo.pue }),
     ...counts,
   };
 }

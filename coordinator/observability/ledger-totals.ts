@@ -24,6 +24,11 @@ export class LedgerTotals {
   lastSigmaKbPerS = 0;
   /** Heat entropy generation P/T of the last closed interval. */
   lastHeatEntropyWPerK = 0;
+  /** Mean IT, cooling and distribution-loss power of the last closed interval, and its own PUE (NaN if undefined). */
+  lastItPowerW = 0;
+  lastCoolingPowerW = 0;
+  lastLossPowerW = 0;
+  lastPue = Number.NaN;
 
   constructor(view: RunView) {
     this.view = view;
@@ -31,13 +36,22 @@ export class LedgerTotals {
 
   add(record: IntervalRecord, seconds: number): void {
     let intervalJ = 0;
+    let itJ = 0;
+    let coolingJ = 0;
     for (const actor of [...record.energy.keys()].sort((a, b) => a - b)) {
       let joules = 0;
       for (const j of record.energy.get(actor)!.values()) joules += j;
       intervalJ += joules;
-      if (isCoolingKind(this.view.actors[actor]?.kind ?? "")) this.coolingJ += joules;
-      else this.itJ += joules;
+      if (isCoolingKind(this.view.actors[actor]?.kind ?? "")) coolingJ += joules;
+      else itJ += joules;
     }
+    this.itJ += itJ;
+    this.coolingJ += coolingJ;
+    const interval = facilityEnergy(itJ, coolingJ, this.view.distributionLoss);
+    this.lastItPowerW = itJ / seconds;
+    this.lastCoolingPowerW = coolingJ / seconds;
+    this.lastLossPowerW = interval.lossJ / seconds;
+    this.lastPue = interval.pue ?? Number.NaN;
     this.lastHeatEntropyWPerK = entropyGenerationWPerK(intervalJ / seconds, this.view.ambientTemperatureK);
 
     const counts = intervalCounts(this.view, record);

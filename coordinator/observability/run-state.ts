@@ -10,16 +10,18 @@ import { Histogram } from "../../nodes/runtime/histogram.ts";
 import type { ConservationTotals } from "../conservation.ts";
 import type { IntervalRecord } from "../results/aggregate.ts";
 import type { WindowProgress } from "../run-driver.ts";
-import { actorSeries, componentSeries, groupSeries, linkSeries, type AggregationLevel, type Labels, type SeriesKey } from "./levels.ts";
+import { actorSeries, componentSeries, groupSeries, linkSeries, type AggregationLevel, type Labels, type LinkScope, type Scope, type SeriesKey } from "./levels.ts";
 import { LedgerTotals } from "./ledger-totals.ts";
 import { intervalBoundsNs, type RunView } from "./run-view.ts";
 
 export interface CounterSeries {
+  scope: Scope;
   labels: Labels;
   value: number;
 }
 
 export interface LinkSeries {
+  scope: LinkScope;
   labels: Labels;
   packets: number;
   bytes: number;
@@ -28,12 +30,15 @@ export interface LinkSeries {
 
 /** A model metric (e.g. response_time_ns) summed over the actors of one series since the start. */
 export interface MetricSeries {
+  scope: Scope;
   labels: Labels;
   count: number;
   sum: number;
   histogram: Histogram;
   /** Observations in the last closed interval, per simulated second. */
   lastRatePerS: number;
+  /** Mean of the observations of the last interval that had any (what a gauge shows), in the recorded unit. */
+  lastMean: number;
 }
 
 /** What the run driver tells about itself (hosts joined, paused). */
@@ -82,7 +87,7 @@ export class RunState {
   onNewMetric: ((name: string) => void) | undefined;
 
   private readonly actorKeys: SeriesKey[][];
-  private readonly linkKeys: SeriesKey[][];
+  private readonly linkKeys: SeriesKey<LinkScope>[][];
 
   constructor(view: RunView, level: AggregationLevel, speed?: number) {
     this.view = view;
@@ -153,7 +158,7 @@ export class RunState {
     for (const [key, t] of record.links) {
       for (const s of this.linkKeys[key] ?? []) {
         let l = this.links.get(s.key);
-        if (l === undefined) this.links.set(s.key, (l = { labels: s.labels, packets: 0, bytes: 0, lost: 0 }));
+        if (l === undefined) this.links.set(s.key, (l = { scope: s.scope, labels: s.labels, packets: 0, bytes: 0, lost: 0 }));
         l.packets += t.packets;
         l.bytes += t.bytes;
         l.lost += t.lost;
@@ -164,7 +169,7 @@ export class RunState {
     const intervalJ = new Map<string, CounterSeries>();
     const add = (s: SeriesKey, joules: number) => {
       const e = intervalJ.get(s.key);
-      if (e === undefined) intervalJ.set(s.key, { labels: s.labels, value: joules });
+      if (e === undefined) intervalJ.set(s.key, { scope: s.scope, labels: s.labels, value: joules });
       else e.value += joules;
     };
     // Actor order, then component order: the same sums whatever the sharding.
@@ -178,16 +183,16 @@ export class RunState {
     }
     for (const [key, e] of intervalJ) {
       const total = this.energy.get(key);
-      if (total === undefined) this.energy.set(key, { labels: e.labels, value: e.value });
+      if (total === undefined) this.energy.set(key, { scope: e.scope, labels: e.labels, value: e.value });
       else total.value += e.value;
-      this.power.set(key, { labels: e.labels, value: e.value / seconds });
+      this.power.set(key, { scope: e.scope, labels: e.labels, value: e.value / seconds });
     }
 
     for (const counters of record.counters.values()) this.bitsErased += counters.get("bits_erased") ?? 0;
     this.ledgers.add(record, seconds);
 
     for (const series of this.metrics.values()) for (const m of series.values()) m.lastRatePerS = 0;
-    const intervalCounts = new Map<MetricSeries, number>();
+    const intervalCounts = new Map<MetricSeries, { count: number; sum: number }>();
     for (const acc of record.metrics.values()) {
       if (acc.count === 0) continue;
       let byKey = this.metrics.get(acc.name);
@@ -197,13 +202,17 @@ export class RunState {
       }
       for (const s of groupSeries(acc.group, this.level)) {
         let m = byKey.get(s.key);
-        if (m === undefined) byKey.set(s.key, (m = { labels: s.labels, count: 0, sum: 0, histogram: new Histogram(), lastRatePerS: 0 }));
+        if (m === undefined) byKey.set(s.key, (m = { scope: s.scope, labels: s.labels, count: 0, sum: 0, histogram: new Histogram(), lastRatePerS: 0, lastMean: 0 }));
         m.count += acc.count;
         m.sum += acc.sum;
         m.histogram.merge(acc.histogram);
-        intervalCounts.set(m, (intervalCounts.get(m) ?? 0) + acc.count);
+        const n = intervalCounts.get(m) ?? { count: 0, sum: 0 };
+        intervalCounts.set(m, { count: n.count + acc.count, sum: n.sum + acc.sum });
       }
     }
-    for (const [m, n] of intervalCounts) m.lastRatePerS = n / seconds;
+    for (const [m, n] of intervalCounts) {
+      m.lastRatePerS = n.count / seconds;
+      m.lastMean = n.sum / n.count;
+    }
   }
 }

@@ -4,6 +4,7 @@
  * finished run is exported or reported.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { isCoolingKind } from "../ledgers/heat.ts";
 
 export interface RunViewActor {
   id: string;
@@ -37,7 +38,7 @@ export function runViewFromScenario(scenario: ResolvedScenario, runId: string): 
     scenario: scenario.run.name,
     intervalNs: scenario.run.metricsIntervalNs,
     durationNs: scenario.run.durationNs,
-    actors: scenario.actors.map((a) => ({ id: a.id, kind: a.kind, group: a.group, labels: { ...a.labels } })),
+    actors: scenario.actors.map((a) => ({ id: a.id, kind: a.kind, group: a.group, labels: withCooledZone(a) })),
     links: scenario.links.map((l) => ({ id: l.id, a: l.a, b: l.b })),
     ambientTemperatureK: scenario.run.ambientTemperatureK,
     distributionLoss: scenario.run.distributionLoss,
@@ -48,4 +49,10 @@ export function runViewFromScenario(scenario: ResolvedScenario, runId: string): 
 export function intervalBoundsNs(view: RunView, index: number): [number, number] {
   const start = index * view.intervalNs;
   return [start, Math.min(start + view.intervalNs, Math.max(view.durationNs, start))];
+}
+
+/** An actor's labels; a cooling unit without a `zone` label gets the zone it cools, so its energy counts there. */
+function withCooledZone(actor: ResolvedScenario["actors"][number]): Record<string, string> {
+  const zone = isCoolingKind(actor.kind) ? (actor.params as { zone?: string }).zone : undefined;
+  return zone !== undefined && actor.labels.zone === undefined ? { ...actor.labels, zone } : { ...actor.labels };
 }

@@ -5,6 +5,7 @@
  * - timeseries.csv per-interval metrics; links.csv per-interval link traffic; thermo.csv both ledgers per interval
  * - commands.json  faults and load changes applied, with their simulated times (replayable)
  * - intervals.jsonl every metrics interval in full (histograms, links, drops, energy), for export and the report
+ * - tables/        the analyst tables (Parquet and CSV, with run_id and scenario columns: see tables.ts)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import { buildSummary, type Summary } from "./summary.ts";
 import { linksCsv, metricsCsv } from "./timeseries.ts";
 import { thermoCsv } from "../ledgers/series.ts";
 import { INTERVALS_FILE, intervalsJsonl } from "../observability/intervals-file.ts";
+import { writeAnalystTables } from "./parquet.ts";
 
 export interface RunInfo {
   run_id: string;
@@ -47,5 +49,6 @@ export function writeResults(outDir: string, scenario: ResolvedScenario, outcome
   writeFileSync(join(outDir, INTERVALS_FILE), intervalsJsonl(scenario, outcome.aggregator, outcome.simTimeNs));
   // Every command applied (scheduled or live) with its simulated time: replaying these gives the same run.
   writeFileSync(join(outDir, "commands.json"), JSON.stringify(outcome.appliedCommands.map((c) => ({ time_ns: c.timeNs, seq: c.seq, source: c.source, command: c.command })), null, 2) + "\n");
+  writeAnalystTables(outDir, info.run_id);
   return summary;
 }

@@ -14,6 +14,7 @@ import { serviceModel, serviceParams } from "./service.ts";
 import { storeModel, storeParams } from "./store.ts";
 import { switchModel, switchParams } from "./switch.ts";
 import { inlineTraceFile } from "../../scenario/trace-csv.ts";
+import { MODEL_METRICS, type MetricDeclaration } from "./metric-declarations.ts";
 
 export interface ModelEntry {
   /** Parameters of the kind: a strict object schema, merged into the actor's entry in the scenario. */
@@ -35,6 +36,8 @@ export interface ModelEntry {
    * rule (scenario/component-placement.ts); its parameters include `concurrency` and `cpu`.
    */
   component: boolean;
+  /** The metrics the model records (`ctx.record`), by recorded name: type, base unit and scale (metric-declarations.ts). */
+  metrics: Readonly<Record<string, MetricDeclaration>>;
 }
 
 /** Ties a model to its parameter schema with full typing, then erases the types for the registry. */
@@ -46,6 +49,7 @@ function defineModel<Schema extends z.ZodObject, State>(entry: {
   prepare?: ModelEntry["prepare"];
   check?: (params: z.output<Schema>, selfId: string) => { key: string; message: string }[];
   component?: boolean;
+  metrics?: Readonly<Record<string, MetricDeclaration>>;
 }): ModelEntry {
   return {
     params: entry.params,
@@ -55,6 +59,7 @@ function defineModel<Schema extends z.ZodObject, State>(entry: {
     prepare: entry.prepare ?? ((fields) => ({ fields, issues: [] })),
     check: (entry.check ?? (() => [])) as ModelEntry["check"],
     component: entry.component ?? false,
+    metrics: entry.metrics ?? {},
   };
 }
 
@@ -63,12 +68,13 @@ function callReferences(p: { calls: readonly { target: string }[] }): { key: str
 }
 
 export const modelRegistry: Readonly<Record<string, ModelEntry>> = {
-  client: defineModel({ params: clientParams, model: clientModel, references: (p) => [{ key: "target", id: p.target }], commands: clientCommands, prepare: inlineTraceFile }),
+  client: defineModel({ params: clientParams, model: clientModel, references: (p) => [{ key: "target", id: p.target }], commands: clientCommands, prepare: inlineTraceFile, metrics: MODEL_METRICS.client }),
   server: defineModel({
     params: serverParams,
     model: serverModel,
     references: callReferences,
     commands: serverCommands,
+    metrics: MODEL_METRICS.server,
   }),
   switch: defineModel({ params: switchParams, model: switchModel }),
   ml_training: defineModel({
@@ -76,11 +82,12 @@ export const modelRegistry: Readonly<Record<string, ModelEntry>> = {
     model: mlTrainingModel,
     references: (p, self) => p.ring.flatMap((id, i) => (id === self ? [] : [{ key: `ring[${i}]`, id }])),
     check: (p, self) => (p.ring.filter((id) => id === self).length === 1 ? [] : [{ key: "ring", message: `must list this worker ("${self}") exactly once` }]),
+    metrics: MODEL_METRICS.ml_training,
   }),
-  ml_inference: defineModel({ params: mlInferenceParams, model: mlInferenceModel }),
-  crac: defineModel({ params: cracParams, model: cracModel, commands: cracCommands }),
-  service: defineModel({ params: serviceParams, model: serviceModel, references: callReferences, component: true }),
-  store: defineModel({ params: storeParams, model: storeModel, references: callReferences, component: true }),
+  ml_inference: defineModel({ params: mlInferenceParams, model: mlInferenceModel, metrics: MODEL_METRICS.ml_inference }),
+  crac: defineModel({ params: cracParams, model: cracModel, commands: cracCommands, metrics: MODEL_METRICS.crac }),
+  service: defineModel({ params: serviceParams, model: serviceModel, references: callReferences, component: true, metrics: MODEL_METRICS.service }),
+  store: defineModel({ params: storeParams, model: storeModel, references: callReferences, component: true, metrics: MODEL_METRICS.store }),
   load_balancer: defineModel({
     params: loadBalancerParams,
     model: loadBalancerModel,

@@ -29,3 +29,9 @@ export function cumulativeCounts(histogram: Histogram, bounds: readonly number[]
     return Math.round(below);
   });
 }
+
+/** Upper bounds for energies, in joules: 1 mJ .. 10 kJ. */
+export const JOULES_BUCKETS = [1e-3, 1e-2, 0.1, 1, 10, 100, 1000, 1e4];
+
+/** Upper bounds for small counts (batch sizes, records): 1 .. 1024, powers of 2. */
+export const COUNT_BUCKETS = Array.from({ length: 11 }, (_, i) => 2 ** i);

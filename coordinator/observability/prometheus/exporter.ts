@@ -15,7 +15,15 @@ export interface MetricsExporterOptions {
   /** Address to bind (default 127.0.0.1). */
   host?: string;
   level?: AggregationLevel;
+  /**
+   * Wall-clock seconds the endpoint stays up after the run ended, serving the final values (so Prometheus scrapes
+   * the last interval); cut short when the run's signal aborts. 0: close at once.
+   */
+  lingerS?: number;
 }
+
+/** How long `dctwin run` keeps its metrics endpoint up after the run by default: two default scrape intervals. */
+export const DEFAULT_METRICS_LINGER_S = 30;
 
 export interface RunExporter {
   url: string;
@@ -36,4 +44,18 @@ export async function startRunExporter(view: RunView, options: MetricsExporterOp
   const registry = createRunRegistry(state, true);
   const server = await startMetricsServer(registry, { host: options.host, port: options.port });
   return { url: server.url, state, registry, close: () => server.close() };
+}
+
+/** Waits `seconds` of wall time, or less if `signal` aborts. */
+export function linger(seconds: number, signal?: AbortSignal): Promise<void> {
+  if (seconds <= 0 || signal?.aborted === true) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, seconds * 1000);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

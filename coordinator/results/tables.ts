@@ -1,0 +1,143 @@
+/**
+ * The analyst tables of a run: tidy (one observation per row), every row labelled with `run_id` and `scenario`
+ * (so a sweep of runs concatenates), every interval present (explicit zero rows for what did not happen in it),
+ * one meaning per column, base units (seconds, joules, watts, degrees Celsius). Built from intervals.jsonl's
+ * records, so `dctwin export --parquet` makes them for older runs too.
+ *
+ * - metrics: t_start_s, t_end_s, metric, unit, group, count, sum, mean, p50, p99 (model metrics, by declaration)
+ * - drops:   t_start_s, t_end_s, reason, packets
+ * - links:   t_start_s, t_end_s, link, from, to, packets, bytes, lost_packets (every link direction)
+ * - actors:  t_start_s, t_end_s, actor, kind, group, rack, zone, component, energy_j, power_w, inlet_temperature_c
+ *            (every powered actor; the inlet is the hottest reading of the zone's CRACs in the interval, if any)
+ * - ledger:  t_start_s, t_end_s, events, it_energy_j, cooling_energy_j, distribution_loss_j, it_power_w,
+ *            cooling_power_w, pue, heat_entropy_w_per_k, packet_sigma_kb_per_s, bits_erased
+ */
+import { metricDeclaration, toBaseUnit } from "../../nodes/models/metric-declarations.ts";
+import { LedgerTotals } from "../observability/ledger-totals.ts";
+import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
+import type { IntervalRecord } from "./aggregate.ts";
+
+export type Cell = string | number | null;
+export interface Column {
+  name: string;
+  type: "string" | "double" | "int";
+  data: Cell[];
+}
+export type Table = Column[];
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Builds a table from row objects (every row has every column, in `columns` order). */
+function table(columns: [string, Column["type"]][], rows: Record<string, Cell>[]): Table {
+  return columns.map(([name, type]) => ({ name, type, data: rows.map((r) => r[name] ?? null) }));
+}
+
+const KEYS: [string, Column["type"]][] = [["run_id", "string"], ["scenario", "string"], ["t_start_s", "double"], ["t_end_s", "double"]];
+
+export function analystTables(view: RunView, intervals: IntervalRecord[]): Record<string, Table> {
+  const rowKey = (r: IntervalRecord) => {
+    const [start, end] = intervalBoundsNs(view, r.index);
+    return { run_id: view.runId, scenario: view.scenario, t_start_s: start / 1e9, t_end_s: end / 1e9 };
+  };
+
+  // Every (metric, group) and drop reason seen anywhere in the run gets a row in every interval.
+  const metricKeys = new Map<string, { name: string; group: string }>();
+  const reasons = new Set<string>();
+  const powered = new Map<string, { actor: number; component: string }>();
+  for (const r of intervals) {
+    for (const m of r.metrics.values()) if (m.count > 0) metricKeys.set(`${m.name}\u0000${m.group}`, { name: m.name, group: m.group });
+    for (const reason of r.drops.keys()) reasons.add(reason);
+    for (const [actor, components] of r.energy) for (const c of components.keys()) powered.set(`${String(actor).padStart(9, "0")}\u0000${c}`, { actor, component: c });
+  }
+  const metrics = [...metricKeys].sort(([a], [b]) => byText(a, b)).map(([, m]) => m);
+
+  const metricRows: Record<string, Cell>[] = [];
+  const dropRows: Record<string, Cell>[] = [];
+  const linkRows: Record<string, Cell>[] = [];
+  const actorRows: Record<string, Cell>[] = [];
+  const ledgerRows: Record<string, Cell>[] = [];
+  const ledger = new LedgerTotals(view);
+  for (const r of intervals) {
+    const key = rowKey(r);
+    const seconds = Math.max(key.t_end_s - key.t_start_s, 1e-9);
+    for (const { name, group } of metrics) {
+      const d = metricDeclaration(name);
+      const acc = [...r.metrics.values()].find((m) => m.name === name && m.group === group);
+      const n = acc?.count ?? 0;
+      const base = (v: number) => toBaseUnit(d, v);
+      metricRows.push({
+        ...key,
+        metric: `${d.name}`,
+        unit: d.unit,
+        group,
+        count: n,
+        // A gauge's sum is meaningless (a sum of temperatures): its mean is what it shows.
+        sum: d.type === "gauge" ? null : n > 0 ? acc!.sum * d.scale : 0,
+        mean: n > 0 ? base(acc!.sum / n) : null,
+        p50: n > 0 ? base(acc!.histogram.quantile(0.5)) : null,
+        p99: n > 0 ? base(acc!.histogram.quantile(0.99)) : null,
+      });
+    }
+    for (const reason of [...reasons].sort(byText)) dropRows.push({ ...key, reason, packets: r.drops.get(reason) ?? 0 });
+    view.links.forEach((link, i) => {
+      for (const reverse of [0, 1]) {
+        const t = r.links.get(i * 2 + reverse);
+        const [from, to] = reverse === 0 ? [link.a, link.b] : [link.b, link.a];
+        linkRows.push({ ...key, link: link.id, from: view.actors[from]!.id, to: view.actors[to]!.id, packets: t?.packets ?? 0, bytes: t?.bytes ?? 0, lost_packets: t?.lost ?? 0 });
+      }
+    });
+    const inlet = zoneInletC(view, r);
+    for (const [, { actor, component }] of [...powered].sort(([a], [b]) => byText(a, b))) {
+      const a = view.actors[actor]!;
+      const joules = r.energy.get(actor)?.get(component) ?? 0;
+      const zone = a.labels.zone ?? null;
+      actorRows.push({ ...key, actor: a.id, kind: a.kind, group: a.group, rack: a.labels.rack ?? null, zone, component, energy_j: joules, power_w: joules / seconds, inlet_temperature_c: zone === null ? null : (inlet.get(zone) ?? null) });
+    }
+    ledger.add(r, seconds);
+    let bits = 0;
+    for (const counters of r.counters.values()) bits += counters.get("bits_erased") ?? 0;
+    ledgerRows.push({
+      ...key,
+      events: r.events,
+      it_energy_j: ledger.lastItPowerW * seconds,
+      cooling_energy_j: ledger.lastCoolingPowerW * seconds,
+      distribution_loss_j: ledger.lastLossPowerW * seconds,
+      it_power_w: ledger.lastItPowerW,
+      cooling_power_w: ledger.lastCoolingPowerW,
+      pue: Number.isNaN(ledger.lastPue) ? null : ledger.lastPue,
+      heat_entropy_w_per_k: ledger.lastHeatEntropyWPerK,
+      packet_sigma_kb_per_s: ledger.lastSigmaKbPerS,
+      bits_erased: bits,
+    });
+  }
+  return {
+    metrics: table([...KEYS, ["metric", "string"], ["unit", "string"], ["group", "string"], ["count", "int"], ["sum", "double"], ["mean", "double"], ["p50", "double"], ["p99", "double"]], metricRows),
+    drops: table([...KEYS, ["reason", "string"], ["packets", "int"]], dropRows),
+    links: table([...KEYS, ["link", "string"], ["from", "string"], ["to", "string"], ["packets", "int"], ["bytes", "int"], ["lost_packets", "int"]], linkRows),
+    actors: table([...KEYS, ["actor", "string"], ["kind", "string"], ["group", "string"], ["rack", "string"], ["zone", "string"], ["component", "string"], ["energy_j", "double"], ["power_w", "double"], ["inlet_temperature_c", "double"]], actorRows),
+    ledger: table([...KEYS, ["events", "int"], ["it_energy_j", "double"], ["cooling_energy_j", "double"], ["distribution_loss_j", "double"], ["it_power_w", "double"], ["cooling_power_w", "double"], ["pue", "double"], ["heat_entropy_w_per_k", "double"], ["packet_sigma_kb_per_s", "double"], ["bits_erased", "int"]], ledgerRows),
+  };
+}
+
+/** RFC 4180 CSV of a table (numbers as JavaScript prints them; empty for null). */
+export function tableCsv(t: Table): string {
+  const quote = (v: Cell) => (v === null ? "" : typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const rows = [t.map((c) => c.name).join(",")];
+  const n = t[0]?.data.length ?? 0;
+  for (let i = 0; i < n; i++) rows.push(t.map((c) => quote(c.data[i]!)).join(","));
+  return rows.join("\n") + "\n";
+}
+
+/** The hottest inlet reading per zone in one interval, in °C, from the CRACs' `inlet_mk` / `inlet_samples` counters. */
+function zoneInletC(view: RunView, r: IntervalRecord): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [actor, counters] of r.counters) {
+    const zone = view.actors[actor]?.kind === "crac" ? view.actors[actor]!.labels.zone : undefined;
+    const sum = counters.get("inlet_mk");
+    const n = counters.get("inlet_samples") ?? 0;
+    if (zone === undefined || sum === undefined || n === 0) continue;
+    const celsius = (sum / n - 273_150) / 1000;
+    out.set(zone, Math.max(out.get(zone) ?? -Infinity, celsius));
+  }
+  return out;
+}
