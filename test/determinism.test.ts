@@ -1,8 +1,8 @@
 /**
  * Determinism across transports and shardings: the same scenario and seed give byte-identical results with the
  * in-process transport on one host and over a real nats-server with one and three host processes; a different
- * seed gives different results. The scenario's traffic crosses hosts in the 3-host placement (actors are cut
- * into contiguous blocks: clients on host 0, servers on hosts 1 and 2).
+ * seed gives different results. The scenario's traffic crosses hosts in the 3-host placement (clients-a and
+ * server-b run on different hosts; test/placement.test.ts checks that a link is cut).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
