@@ -8,9 +8,10 @@
  *    for a delay threshold T (largest first), every link shorter than T (latency plus one byte's serialization)
  *    is contracted, and for a label level (coarsest first: zone, pod, row, rack; then none) actors that share
  *    the label value are joined. The first (T, level) whose units give at least `hostCount` units and pack onto
- *    the hosts within BALANCE_TOLERANCE of the mean (checked by largest-first packing) is kept. So the cut only
- *    ever holds links of at least T: the lookahead is as long as balance allows, and labels stay whole when that
- *    costs no lookahead. If nothing is balanced, the finest units (components with servers only) are used.
+ *    the hosts within BALANCE_TOLERANCE of the mean (checked by largest-first packing) is kept; failing that, the
+ *    first within LOOSE_BALANCE_TOLERANCE, before a shorter T is tried. So the cut only ever holds links of at
+ *    least T: the lookahead is as long as balance allows, and labels stay whole when that costs no lookahead. If
+ *    nothing is balanced, the finest units (components with servers only) are used.
  * 2. Initial partition by greedy graph growing: host after host takes the unassigned unit of lowest index and
  *    then, while below its share of the remaining weight, the unit most connected to what it already holds.
  * 3. Refinement: units move to the host they are most connected to while the cut's cost falls and no host
@@ -20,7 +21,10 @@
 import { UnionFind } from "../thermo/union-find.ts";
 
 export const LABEL_LEVELS = ["zone", "pod", "row", "rack"] as const;
+/** Hosts' loads within this share of the mean count as balanced. */
 const BALANCE_TOLERANCE = 0.05;
+/** Accepted rather than giving up lookahead: a shorter cut costs far more windows than this imbalance costs work. */
+const LOOSE_BALANCE_TOLERANCE = 0.25;
 const MAX_THRESHOLDS = 32;
 const REFINE_PASSES = 8;
 
@@ -55,25 +59,27 @@ export function partition(graph: PlacementGraph, hostCount: number): Partition {
   const n = graph.node.length;
   if (hostCount === 1 || n === 0) return { hostOf: new Array<number>(n).fill(0), contractedBelowNs: Number.POSITIVE_INFINITY, labelLevel: null, units: n === 0 ? 0 : 1 };
   const levels = LABEL_LEVELS.filter((level) => graph.labels.some((labels) => labels[level] !== undefined));
-  let chosen: { units: Units; threshold: number; level: string | null } | null = null;
+  let chosen: { units: Units; threshold: number; level: string | null; tolerance: number } | null = null;
   search: for (const threshold of thresholds(graph)) {
-    for (const level of [...levels, null]) {
-      const units = contract(graph, threshold, level);
-      if (units.count >= hostCount && packsEvenly(units.weight, hostCount)) {
-        chosen = { units, threshold, level };
+    const candidates = [...levels, null].map((level) => ({ level, units: contract(graph, threshold, level) })).filter((c) => c.units.count >= hostCount);
+    for (const tolerance of [BALANCE_TOLERANCE, LOOSE_BALANCE_TOLERANCE]) {
+      const fit = candidates.find((c) => packsEvenly(c.units.weight, hostCount, tolerance));
+      if (fit !== undefined) {
+        chosen = { ...fit, threshold, tolerance };
         break search;
       }
     }
   }
-  chosen ??= { units: contract(graph, 0, null), threshold: 0, level: null };
-  let hostOfUnit = grow(chosen.units, hostCount);
-  refine(chosen.units, hostOfUnit, hostCount);
-  if (maxLoad(chosen.units.weight, hostOfUnit, hostCount) > capOf(chosen.units.weight, hostCount)) {
+  chosen ??= { units: contract(graph, 0, null), threshold: 0, level: null, tolerance: LOOSE_BALANCE_TOLERANCE };
+  const { units, tolerance } = chosen;
+  let hostOfUnit = grow(units, hostCount);
+  refine(units, hostOfUnit, hostCount, tolerance);
+  if (maxLoad(units.weight, hostOfUnit, hostCount) > capOf(units.weight, hostCount, tolerance)) {
     // Growing and rebalancing left a host over the cap; largest-first packing does not (when it passes), so start from it.
-    const packed = packLargestFirst(chosen.units.weight, hostCount);
-    if (maxLoad(chosen.units.weight, packed, hostCount) < maxLoad(chosen.units.weight, hostOfUnit, hostCount)) {
+    const packed = packLargestFirst(units.weight, hostCount);
+    if (maxLoad(units.weight, packed, hostCount) < maxLoad(units.weight, hostOfUnit, hostCount)) {
       hostOfUnit = packed;
-      refine(chosen.units, hostOfUnit, hostCount);
+      refine(units, hostOfUnit, hostCount, tolerance);
     }
   }
   const hostOf = Array.from(chosen.units.unitOf, (unit) => hostOfUnit[unit]!);
@@ -130,8 +136,8 @@ function total(weights: Float64Array): number {
   return sum;
 }
 
-function capOf(weights: Float64Array, hostCount: number): number {
-  return (total(weights) / hostCount) * (1 + BALANCE_TOLERANCE);
+function capOf(weights: Float64Array, hostCount: number, tolerance: number): number {
+  return (total(weights) / hostCount) * (1 + tolerance);
 }
 
 function maxLoad(weights: Float64Array, hostOf: Int32Array, hostCount: number): number {
@@ -154,14 +160,14 @@ function packLargestFirst(weights: Float64Array, hostCount: number): Int32Array 
   return hostOf;
 }
 
-/** Whether largest-first packing keeps every host within BALANCE_TOLERANCE of the mean load. */
-function packsEvenly(weights: Float64Array, hostCount: number): boolean {
-  const cap = capOf(weights, hostCount);
+/** Whether largest-first packing keeps every host within `tolerance` of the mean load. */
+function packsEvenly(weights: Float64Array, hostCount: number, tolerance: number): boolean {
+  const cap = capOf(weights, hostCount, tolerance);
   let largest = 0;
   for (const w of weights) largest = Math.max(largest, w);
   if (largest > cap) return false;
   // List scheduling ends within mean + largest, so small units always pack; only big ones need the packing.
-  if (largest <= (total(weights) / hostCount) * BALANCE_TOLERANCE) return true;
+  if (largest <= (total(weights) / hostCount) * tolerance) return true;
   return maxLoad(weights, packLargestFirst(weights, hostCount), hostCount) <= cap;
 }
 
@@ -219,14 +225,14 @@ function grow(units: Units, hostCount: number): Int32Array {
  * cut (most connected to the receiver) to a host with room. Then positive-gain moves under the cap. A host never
  * gives up its last unit.
  */
-function refine(units: Units, hostOf: Int32Array, hostCount: number): void {
+function refine(units: Units, hostOf: Int32Array, hostCount: number, tolerance: number): void {
   const load = new Float64Array(hostCount);
   const members = new Int32Array(hostCount);
   for (let u = 0; u < units.count; u++) {
     load[hostOf[u]!]! += units.weight[u]!;
     members[hostOf[u]!]!++;
   }
-  const cap = capOf(units.weight, hostCount);
+  const cap = capOf(units.weight, hostCount, tolerance);
   const connection = new Float64Array(hostCount);
   const connect = (u: number) => {
     connection.fill(0);
