@@ -51,7 +51,7 @@ interface Units {
   /** Actor → unit; units are numbered in order of their first actor. */
   unitOf: Int32Array;
   weight: Float64Array;
-  /** Per unit: [other unit, cost] for every link between units. */
+  /** Per unit: [other unit, cost] for every link between units (filled by `connect`). */
   adjacency: [number, number][][];
 }
 
@@ -61,16 +61,19 @@ export function partition(graph: PlacementGraph, hostCount: number): Partition {
   const levels = LABEL_LEVELS.filter((level) => graph.labels.some((labels) => labels[level] !== undefined));
   let chosen: { units: Units; threshold: number; level: string | null; tolerance: number } | null = null;
   search: for (const threshold of thresholds(graph)) {
-    const candidates = [...levels, null].map((level) => ({ level, units: contract(graph, threshold, level) })).filter((c) => c.units.count >= hostCount);
+    const candidates: { level: string | null; units: Units | null }[] = [...levels, null].map((level) => ({ level, units: null }));
     for (const tolerance of [BALANCE_TOLERANCE, LOOSE_BALANCE_TOLERANCE]) {
-      const fit = candidates.find((c) => packsEvenly(c.units.weight, hostCount, tolerance));
-      if (fit !== undefined) {
-        chosen = { ...fit, threshold, tolerance };
-        break search;
+      for (const c of candidates) {
+        c.units ??= contract(graph, threshold, c.level); // contracted once, checked against both tolerances
+        if (c.units.count >= hostCount && packsEvenly(c.units.weight, hostCount, tolerance)) {
+          chosen = { units: c.units, level: c.level, threshold, tolerance };
+          break search;
+        }
       }
     }
   }
   chosen ??= { units: contract(graph, 0, null), threshold: 0, level: null, tolerance: LOOSE_BALANCE_TOLERANCE };
+  connect(graph, chosen.units);
   const { units, tolerance } = chosen;
   let hostOfUnit = grow(units, hostCount);
   refine(units, hostOfUnit, hostCount, tolerance);
@@ -119,15 +122,19 @@ function contract(graph: PlacementGraph, threshold: number, level: string | null
   const count = unitOfRoot.size;
   const weight = new Float64Array(count);
   for (let i = 0; i < n; i++) weight[unitOf[i]!]! += graph.weight[i]!;
-  const adjacency: [number, number][][] = Array.from({ length: count }, () => []);
+  return { count, unitOf, weight, adjacency: [] };
+}
+
+/** Fills the units' adjacency (only the chosen contraction needs it). */
+function connect(graph: PlacementGraph, units: Units): void {
+  units.adjacency = Array.from({ length: units.count }, () => []);
   for (const link of graph.links) {
-    const u = unitOf[link.a]!;
-    const v = unitOf[link.b]!;
+    const u = units.unitOf[link.a]!;
+    const v = units.unitOf[link.b]!;
     if (u === v) continue;
-    adjacency[u]!.push([v, link.cost]);
-    adjacency[v]!.push([u, link.cost]);
+    units.adjacency[u]!.push([v, link.cost]);
+    units.adjacency[v]!.push([u, link.cost]);
   }
-  return { count, unitOf, weight, adjacency };
 }
 
 function total(weights: Float64Array): number {
