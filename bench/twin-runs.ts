@@ -28,6 +28,8 @@ export interface RunFigures {
   events: number;
   hops: number;
   hops_per_s: number;
+  /** Hops per wall second after setup (loading the scenario in every process, starting hosts): the window loop's speed. */
+  loop_hops_per_s: number;
   sim_s_per_wall_s: number;
   events_per_window: number;
   /** Wall time per window after setup. */
@@ -94,6 +96,7 @@ export async function runConfig(config: RunConfig, scenario: ResolvedScenario, o
     events,
     hops,
     hops_per_s: hops / wallTimeS,
+    loop_hops_per_s: wallTimeS > setupS ? hops / (wallTimeS - setupS) : 0,
     sim_s_per_wall_s: summary.sim_time_s / wallTimeS,
     events_per_window: windows > 0 ? events / windows : 0,
     ms_per_window: windows > 0 ? ((wallTimeS - setupS) * 1000) / windows : 0,
