@@ -1,7 +1,7 @@
 /**
- * Partitions actors onto hosts: a small multilevel heuristic (no maintained graph partitioner is published on npm:
- * METIS and KaHIP have no installable bindings there, and the community-detection packages, e.g. Louvain, give
- * neither a number of parts nor balance). Deterministic: every loop runs in actor, unit and host order, ties go to
+ * Partitions actors onto hosts: a small multilevel heuristic (no maintained graph partitioner fits from npm: METIS
+ * and KaHIP have no installable bindings there, and the community-detection packages, e.g. Louvain, give neither a
+ * number of parts nor balance). Deterministic: every loop runs in actor, unit and host order, ties go to
  * the lowest index, and the arithmetic is the same on every machine.
  *
  * 1. Coarsening into units that are never cut. A component always joins its server (its network node). Then,
@@ -14,8 +14,10 @@
  *    nothing is balanced, the finest units (components with servers only) are used.
  * 2. Initial partition by greedy graph growing: host after host takes the unassigned unit of lowest index and
  *    then, while below its share of the remaining weight, the unit most connected to what it already holds.
- * 3. Refinement: units move to the host they are most connected to while the cut's cost falls and no host
- *    passes the balance cap (passes until nothing moves, at most REFINE_PASSES).
+ * 3. Refinement: a host over the balance cap gives units away (the least cut first) to hosts with room; then
+ *    units move to the host they are most connected to while the cut's cost falls and no host passes the cap
+ *    (passes until nothing moves, at most REFINE_PASSES). If a host is still over the cap, largest-first packing
+ *    (refined the same way) is used instead when it is better balanced.
  * Weights: each actor's share of the expected work (see placement.ts); link costs: expected packets per second.
  */
 import { UnionFind } from "../thermo/union-find.ts";
