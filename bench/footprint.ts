@@ -12,8 +12,11 @@
  * The process's peak RSS (getrusage maxrss) minus its RSS at the baseline is reported the same way: coarser
  * (it includes code and allocator slack) but independent of V8's accounting.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { runTwin } from "../coordinator/run.ts";
 import { loadScenarioFile } from "../scenario/load.ts";
+import { executionCounts } from "./twin-runs.ts";
 
 const [file, outDir, durationArg] = process.argv.slice(2);
 if (file === undefined || outDir === undefined) throw new Error("usage: bench/footprint.ts SCENARIO OUT_DIR [DURATION_NS]");
@@ -30,7 +33,7 @@ const sample = () => {
   const used = process.memoryUsage().heapUsed;
   if (used > heapPeak) heapPeak = used;
 };
-const { outcome, wallTimeS } = await runTwin({
+const { wallTimeS } = await runTwin({
   scenario,
   hosts: 1,
   transport: "inproc",
@@ -40,7 +43,10 @@ const { outcome, wallTimeS } = await runTwin({
   },
 });
 sample();
-if (outcome.status !== "completed") throw new Error(`run ended with status ${outcome.status}`);
+const summary = JSON.parse(readFileSync(join(outDir, "summary.json"), "utf8")) as { status: string; sim_time_s: number; packets: { link_hops: number }; windows?: number; events?: number };
+if (summary.status !== "completed") throw new Error(`run ended with status ${summary.status}`);
+const { windows: windowCount, events } = executionCounts(outDir, summary);
+const hops = summary.packets.link_hops;
 const actors = scenario.actors.length;
 const maxRssBytes = process.resourceUsage().maxRSS * 1024;
 console.log(
@@ -48,13 +54,13 @@ console.log(
     scenario: scenario.run.name,
     actors,
     links: scenario.links.length,
-    sim_s: outcome.simTimeNs / 1e9,
+    sim_s: summary.sim_time_s,
     wall_s: wallTimeS,
-    hops: outcome.aggregator.hops,
-    events: outcome.aggregator.events,
-    windows: outcome.aggregator.windows,
-    hops_per_s: outcome.aggregator.hops / wallTimeS,
-    sim_s_per_wall_s: outcome.simTimeNs / 1e9 / wallTimeS,
+    hops,
+    events,
+    windows: windowCount,
+    hops_per_s: hops / wallTimeS,
+    sim_s_per_wall_s: summary.sim_time_s / wallTimeS,
     heap_base_bytes: heapBase,
     heap_peak_bytes: heapPeak,
     heap_peak_per_actor_bytes: (heapPeak - heapBase) / actors,

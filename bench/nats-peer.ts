@@ -1,9 +1,8 @@
 /**
- * The far end of the raw NATS measurement in bench/run.ts, run as a child process (as twin hosts are):
- *   bench.data    counts messages and bytes, with the arrival times of the first and last
- *   bench.sync    replies once everything published before it has been received (flow control)
- *   bench.report  replies with the counts as JSON and resets them
+ * The far end of the NATS latency measurement in bench/nats-latency.ts, run as a child process (as twin hosts are):
  *   bench.ping    echoes the payload (request-reply round trip)
+ *   bench.stamp   replies with the time it received the message, process.hrtime.bigint() in decimal: the same
+ *                 monotonic clock as the sender's on this machine, so receipt minus send time is the one-way latency
  * Prints "ready" once subscribed; exits when its standard input closes.
  *
  *   node_modules/.bin/node bench/nats-peer.ts nats://127.0.0.1:4222
@@ -17,37 +16,15 @@ if (url === undefined) {
 }
 
 const nc = await connect({ servers: url, name: "dctwin-bench-peer" });
-let count = 0;
-let bytes = 0;
-let firstMs = 0;
-let lastMs = 0;
-
-nc.subscribe("bench.data", {
-  callback: (error, msg) => {
-    if (error !== null) return;
-    const now = performance.now();
-    if (count === 0) firstMs = now;
-    lastMs = now;
-    count++;
-    bytes += msg.data.length;
-  },
-});
-nc.subscribe("bench.sync", {
-  callback: (error, msg) => {
-    if (error === null) msg.respond();
-  },
-});
 nc.subscribe("bench.ping", {
   callback: (error, msg) => {
     if (error === null) msg.respond(msg.data);
   },
 });
-nc.subscribe("bench.report", {
+nc.subscribe("bench.stamp", {
   callback: (error, msg) => {
-    if (error !== null) return;
-    msg.respond(JSON.stringify({ count, bytes, spanS: (lastMs - firstMs) / 1000 }));
-    count = 0;
-    bytes = 0;
+    const received = process.hrtime.bigint();
+    if (error === null) msg.respond(received.toString());
   },
 });
 await nc.flush();

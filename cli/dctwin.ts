@@ -10,6 +10,7 @@ import { registerHostCommand } from "./commands/host.ts";
 import { registerControlCommand } from "./commands/control.ts";
 import { registerInjectCommand } from "./commands/inject.ts";
 import { registerLoadCommand } from "./commands/load.ts";
+import { registerPlaceCommand } from "./commands/place.ts";
 import { registerStatusCommand } from "./commands/status.ts";
 import { registerReportCommand } from "./commands/report.ts";
 import { registerRunCommand } from "./commands/run.ts";
@@ -28,6 +29,7 @@ const program = new Command()
 
 registerValidateCommand(program);
 registerRunCommand(program);
+registerPlaceCommand(program);
 registerHostCommand(program);
 registerInjectCommand(program);
 registerLoadCommand(program);

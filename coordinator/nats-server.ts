@@ -4,7 +4,17 @@
  * stopped its hosts; `stop()` (also called on process exit) ends it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { OwnedProcess } from "./owned-process.ts";
+
+/**
+ * The largest message the private server accepts (NATS's own ceiling; its default is 1 MB). RunStart carries the
+ * resolved scenario as JSON, about 450 bytes per generated actor: 1.9 MB for the 4,168 actors of leaf-spine-4k.
+ * A shared NATS server (`--nats URL`) needs `max_payload` set the same way for scenarios that large.
+ */
+const MAX_PAYLOAD = "64MB";
 
 export class NatsServerMissingError extends Error {
   override name = "NatsServerMissingError";
@@ -31,13 +41,19 @@ export class NatsServer {
 
   static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
     const binary = options.binary ?? process.env.DCTWIN_NATS_SERVER ?? "nats-server";
-    const args = ["-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
+    // max_payload has no command-line flag: a one-line configuration file, removed once the server has read it.
+    const configDir = mkdtempSync(join(tmpdir(), "dctwin-nats-"));
+    const config = join(configDir, "nats.conf");
+    writeFileSync(config, `max_payload: ${MAX_PAYLOAD}\n`);
+    const args = ["-c", config, "-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
     const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const removeConfig = () => rmSync(configDir, { recursive: true, force: true });
     const url = await new Promise<string>((resolve, reject) => {
       let log = "";
       const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
       child.once("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
+        removeConfig();
         reject(
           error.code === "ENOENT"
             ? new NatsServerMissingError(`cannot find the nats-server binary ("${binary}"). Install it (Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server), or pass --nats URL to use a running server, or --transport inproc`)
@@ -46,6 +62,7 @@ export class NatsServer {
       });
       child.once("exit", (code) => {
         clearTimeout(timer);
+        removeConfig();
         reject(new Error(`nats-server exited with code ${code}:\n${log}`));
       });
       child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -53,6 +70,7 @@ export class NatsServer {
         const match = /Listening for client connections on ([\d.]+:\d+)/.exec(log);
         if (match !== null) {
           clearTimeout(timer);
+          removeConfig();
           resolve(`nats://${match[1]}`);
         }
       });

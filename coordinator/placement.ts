@@ -1,31 +1,75 @@
 /**
- * Placement: which host runs which actor. Deterministic and documented: the actors that own a network node
- * (everything but software components) are cut into `hostCount` contiguous blocks of the scenario's actor table
- * (sizes differ by at most one), so actors listed next to each other, as a rack or a client with its server
- * usually are, share a host and their links stay local. A software component (ActorSpec.placedOn) always runs
- * on its server's host, for any host count: its CPU calls to the server are local calls that take no simulated
- * time and cannot cross hosts.
- * Results never depend on placement; only speed does.
+ * Placement: which host runs which actor. Placement changes speed, never results (every host orders events by
+ * the same placement-free key), so it is free to chase speed:
+ *   - a software component (ActorSpec.placedOn) always runs on its server's host: its CPU calls to the server
+ *     are local calls that take no simulated time and cannot cross hosts;
+ *   - the links cut between hosts are as long as balance allows: the shortest of them (plus one byte's
+ *     serialization) is the lookahead that bounds how long a window may be (nodes/runtime/lookahead.ts);
+ *   - `zone`, `pod`, `row` and `rack` labels stay whole where that costs no lookahead (coarsest level first);
+ *   - little expected traffic crosses hosts (placement/traffic.ts estimates it from the models' parameters);
+ *   - hosts get about the same expected work: an actor weighs half by count (memory, per-actor bookkeeping),
+ *     half by its share of the expected packet hops (CPU).
+ * The partitioning heuristic is in placement/partition.ts. Deterministic: the same scenario and host count give
+ * the same placement on every machine.
  */
-import type { ActorSpec } from "../nodes/runtime/topology.ts";
+import { networkNodes, type ActorSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
+import { partition, type Partition } from "./placement/partition.ts";
+import { estimateTraffic, type TrafficEstimate } from "./placement/traffic.ts";
 
-/** `actors`: the scenario's actor table, or just its length when no actor is a component. */
-export function placeActors(actors: number | readonly Pick<ActorSpec, "index" | "placedOn">[], hostCount: number): number[] {
-  if (!(Number.isInteger(hostCount) && hostCount >= 1)) throw new RangeError(`host count must be a positive integer, got ${hostCount}`);
-  if (typeof actors === "number") return contiguous(actors, hostCount);
-  const anchors = actors.filter((a) => a.placedOn === undefined);
-  const blocks = contiguous(anchors.length, hostCount);
-  const hostOf = new Array<number>(actors.length);
-  anchors.forEach((a, i) => (hostOf[a.index] = blocks[i]!));
-  for (const a of actors) {
-    if (a.placedOn === undefined) continue;
-    const host = hostOf[a.placedOn];
-    if (host === undefined || actors[a.placedOn]!.placedOn !== undefined) throw new RangeError(`actor ${a.index} is placed on actor ${a.placedOn}, which is not a server`);
-    hostOf[a.index] = host;
-  }
-  return hostOf;
+export interface PlacementPlan extends Partition {
+  traffic: TrafficEstimate;
 }
 
-function contiguous(count: number, hostCount: number): number[] {
-  return Array.from({ length: count }, (_, i) => Math.floor((i * hostCount) / count));
+type PlacementActor = Pick<ActorSpec, "index" | "placedOn"> & Partial<Pick<ActorSpec, "labels">>;
+
+/**
+ * `input`: the resolved scenario; or only its actor table (no links: labels, components and counts decide);
+ * or just an actor count (contiguous blocks, for tests of the runtime).
+ */
+export function placeActors(input: number | ResolvedScenario | readonly PlacementActor[], hostCount: number): number[] {
+  checkHostCount(hostCount);
+  if (typeof input === "number") return Array.from({ length: input }, (_, i) => Math.floor((i * hostCount) / input));
+  if (Array.isArray(input)) {
+    const actors = input as readonly PlacementActor[];
+    checkComponents(actors);
+    return partition({ node: Int32Array.from(actors, (a) => a.placedOn ?? a.index), labels: actors.map((a) => a.labels ?? {}), links: [], weight: new Float64Array(actors.length).fill(1) }, hostCount).hostOf;
+  }
+  return planPlacement(input as ResolvedScenario, hostCount).hostOf;
+}
+
+export function planPlacement(scenario: ResolvedScenario, hostCount: number): PlacementPlan {
+  checkHostCount(hostCount);
+  checkComponents(scenario.actors);
+  const traffic = estimateTraffic(scenario);
+  const t = traffic.linkPacketsPerS;
+  let sum = 0;
+  for (const x of t) sum += x;
+  const epsilon = scenario.links.length > 0 && sum > 0 ? (0.01 * sum) / scenario.links.length : 1;
+  const work = new Float64Array(scenario.actors.length);
+  for (const link of scenario.links) {
+    work[link.a]! += t[link.index]!;
+    work[link.b]! += t[link.index]!;
+  }
+  const n = scenario.actors.length;
+  const weight = Float64Array.from(work, (w) => 0.5 / n + (sum > 0 ? (0.5 * w) / (2 * sum) : 0.5 / n));
+  const links = scenario.links.map((l) => ({ a: l.a, b: l.b, delayNs: linkDelayNs(l), cost: t[l.index]! + epsilon }));
+  const parts = partition({ node: networkNodes(scenario.actors), labels: scenario.actors.map((a) => a.labels), links, weight }, hostCount);
+  return { ...parts, traffic };
+}
+
+/** The least time a packet spends on a link: its latency plus one byte's serialization where bandwidth is finite. */
+export function linkDelayNs(link: { latencyNs: number; bandwidthBps: number }): number {
+  return link.latencyNs + (link.bandwidthBps > 0 ? Math.ceil(8e9 / link.bandwidthBps) : 0);
+}
+
+function checkHostCount(hostCount: number): void {
+  if (!(Number.isInteger(hostCount) && hostCount >= 1)) throw new RangeError(`host count must be a positive integer, got ${hostCount}`);
+}
+
+function checkComponents(actors: readonly PlacementActor[]): void {
+  for (const a of actors) {
+    if (a.placedOn === undefined) continue;
+    const server = actors[a.placedOn];
+    if (server === undefined || server.placedOn !== undefined) throw new RangeError(`actor ${a.index} is placed on actor ${a.placedOn}, which is not a server`);
+  }
 }

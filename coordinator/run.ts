@@ -104,7 +104,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       transport,
       runId,
       scenario: options.scenario,
-      placement: placeActors(options.scenario.actors, options.hosts),
+      placement: placeActors(options.scenario, options.hosts),
       hostCount: options.hosts,
       speed: options.speed,
       signal: options.signal,

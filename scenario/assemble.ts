@@ -11,7 +11,7 @@ import type { ActorSpec, LinkSpec } from "../nodes/runtime/topology.ts";
 import { zodIssues, type ValidationIssue } from "./issues.ts";
 import { componentPlacementKeys, parseComponentPlacement, placeComponents, replicaIds, type PlacementRequest } from "./component-placement.ts";
 import { actorCommonKeys, type ScenarioFile } from "./schema.ts";
-import type { GeneratedActor, Role } from "./topology/generated.ts";
+import type { GeneratedActor, GeneratedLinkEnds, LinkTier, Role } from "./topology/generated.ts";
 import { generateTopology } from "./topology/index.ts";
 import type { ActorTemplate, GeneratedLink, TopologySection } from "./topology/schema.ts";
 
@@ -65,12 +65,26 @@ function parseTemplate(template: ActorTemplate, role: Role, scenarioFile: string
   return { kind, group: template.group, labels: template.labels ?? {}, params: params ?? {} };
 }
 
+/** The generated clients' template: a client without `target` (the generator gives each its server). */
+function parseClientTemplate(template: ActorTemplate, scenarioFile: string, issues: ValidationIssue[]): Template {
+  const path = "topology.clients.client";
+  if (template.kind !== undefined && template.kind !== "client") issues.push({ path: `${path}.kind`, message: `generated clients are of kind client, got "${template.kind}"` });
+  if ("target" in template) issues.push({ path: `${path}.target`, message: "set by the generator: each population targets its own server" });
+  // Validated with a stand-in target; each generated client gets its own.
+  const params = parseKindFields("client", { ...template, kind: "client", target: "generated" }, path, scenarioFile, issues);
+  return { kind: "client", group: template.group, labels: template.labels ?? {}, params: params ?? {} };
+}
+
 export function assemble(data: ScenarioFile, scenarioFile: string, issues: ValidationIssue[]): Assembled {
   const generated = data.topology === undefined ? { actors: [], links: [] } : generateTopology(data.topology);
   const templates =
     data.topology === undefined
       ? null
-      : { server: parseTemplate(data.topology.server, "server", scenarioFile, issues), switch: parseTemplate(data.topology.switch, "switch", scenarioFile, issues) };
+      : {
+          server: parseTemplate(data.topology.server, "server", scenarioFile, issues),
+          switch: parseTemplate(data.topology.switch, "switch", scenarioFile, issues),
+          client: data.topology.clients === undefined ? null : parseClientTemplate(data.topology.clients.client, scenarioFile, issues),
+        };
 
   // Explicit entries: the first with each id counts; later ones are duplicates.
   const explicitIndex = new Map<string, number>();
@@ -97,8 +111,9 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
       used.add(override);
       add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, scenarioFile, issues), `actors[${override}]`);
     } else {
-      const t = templates![g.role];
-      add({ index: actors.length, id: g.id, kind: t.kind, group: t.group ?? (g.role === "switch" ? g.tier : t.kind), labels: { ...g.labels, ...t.labels }, params: t.params }, `topology.${g.role}`);
+      const t = templates![g.role]!;
+      const params = g.target === undefined ? t.params : { ...(t.params as object), target: g.target };
+      add({ index: actors.length, id: g.id, kind: t.kind, group: t.group ?? (g.role === "switch" ? g.tier : t.kind), labels: { ...g.labels, ...t.labels }, params }, g.role === "client" ? "topology.clients.client" : `topology.${g.role}`);
     }
   }
   const placements: PlacementRequest[] = [];
@@ -130,19 +145,20 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
   return { actors, actorPaths, links: assembleLinks(data, generated.links, indexById, issues), indexById };
 }
 
-function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template>, scenarioFile: string, issues: ValidationIssue[]): ActorSpec {
+function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template | null>, scenarioFile: string, issues: ValidationIssue[]): ActorSpec {
   const spec = resolveActor(entry, index, `actors[${entryIndex}]`, scenarioFile, issues);
-  const generatedKind = templates[g.role].kind;
-  const group = entry.group ?? (entry.kind === generatedKind ? (g.role === "switch" ? g.tier : (templates[g.role].group ?? generatedKind)) : entry.kind);
+  const template = templates[g.role]!;
+  const generatedKind = template.kind;
+  const group = entry.group ?? (entry.kind === generatedKind ? (g.role === "switch" ? g.tier : (template.group ?? generatedKind)) : entry.kind);
   return { ...spec, group, labels: { ...g.labels, ...(entry.labels ?? {}) } };
 }
 
-function assembleLinks(data: ScenarioFile, generated: { a: string; b: string; tier: "server" | "fabric" }[], indexById: Map<string, number>, issues: ValidationIssue[]): LinkSpec[] {
+function assembleLinks(data: ScenarioFile, generated: readonly GeneratedLinkEnds[], indexById: Map<string, number>, issues: ValidationIssue[]): LinkSpec[] {
   const links: LinkSpec[] = [];
   const ids = new Set<string>();
-  const tiers: Record<"server" | "fabric", GeneratedLink> | null = data.topology === undefined ? null : linkTiers(data.topology);
+  const tiers: Record<LinkTier, GeneratedLink | undefined> | null = data.topology === undefined ? null : linkTiers(data.topology);
   for (const g of generated) {
-    const spec = tiers![g.tier];
+    const spec = tiers![g.tier]!;
     const id = `${g.a}--${g.b}`;
     ids.add(id);
     links.push({ index: links.length, id, a: indexById.get(g.a)!, b: indexById.get(g.b)!, latencyNs: spec.latency, bandwidthBps: spec.bandwidth ?? 0, loss: spec.loss });
@@ -164,8 +180,8 @@ function assembleLinks(data: ScenarioFile, generated: { a: string; b: string; ti
   return links;
 }
 
-function linkTiers(topology: TopologySection): Record<"server" | "fabric", GeneratedLink> {
-  return { server: topology.server_link, fabric: topology.fabric_link };
+function linkTiers(topology: TopologySection): Record<LinkTier, GeneratedLink | undefined> {
+  return { server: topology.server_link, fabric: topology.fabric_link, client: topology.clients?.link };
 }
 
 /** "a--b", or "a--b--<index>" when several links join the same pair. */

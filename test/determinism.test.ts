@@ -1,10 +1,10 @@
 /**
  * Determinism across transports and shardings: the same scenario and seed give byte-identical results with the
  * in-process transport on one host and over a real nats-server with one and three host processes; a different
- * seed gives different results. The scenario's traffic crosses hosts in the 3-host placement (actors are cut
- * into contiguous blocks: clients on host 0, servers on hosts 1 and 2). The example scenarios tiny, bench-300 and
- * fat-tree-k8 (shortened) give the same bytes for inproc/1 and nats/1, 2 and 3 hosts, although their windows differ
- * (one host: boundary to boundary; several: bounded by the lookahead of the links the placement cuts).
+ * seed gives different results. The scenario's traffic crosses hosts in the 3-host placement (clients-a and
+ * server-b run on different hosts; test/placement.test.ts checks that a link is cut). The example scenarios tiny,
+ * bench-300 and fat-tree-k8 (shortened) give the same bytes for inproc/1 and nats/1, 2 and 3 hosts, although their
+ * windows differ (one host: boundary to boundary; several: bounded by the lookahead of the links the placement cuts).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

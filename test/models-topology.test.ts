@@ -2,8 +2,9 @@
  * Topology generators: fat-tree (k) and leaf-spine give the textbook numbers of servers, switches and links, and
  * every server reaches every other over the expected number of hops — by shortest paths, and by real packets
  * forwarded hop by hop through the switch model (ECMP), which also spreads inter-pod flows over all core
- * switches. Explicit actors replace generated ones by id and explicit links join generated switches; problems in
- * a template name the topology field.
+ * switches. Explicit actors replace generated ones by id and explicit links join generated switches; generated
+ * client populations sit in their server's rack or, every n-th, in the rack half the racks away; problems in a
+ * template name the topology field.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -148,4 +149,43 @@ test("topology - problems name the topology field", () => {
     "topology.server.cores: expected a positive whole number of cores",
   ]);
   assert.match(problems({ type: "torus" })[0]!, /^topology.type: expected "type": one of fat-tree, leaf-spine/);
+});
+
+test("topology - generated clients: one per server, in its rack or every n-th in the rack half the racks away", () => {
+  const clients = { link: { latency: "2us" }, remote_every: 3, client: { group: "users", arrivals: { process: "poisson", rate_per_s: 100 } } };
+  const s = generate({ type: "leaf-spine", leaves: 4, spines: 2, servers_per_leaf: 3, layout: { racks_per_row: 2 }, clients });
+  const byId = new Map(s.actors.map((a) => [a.id, a]));
+  const generated = s.actors.filter((a) => a.kind === "client");
+  assert.equal(generated.length, 12);
+  assert.deepEqual(s.actors.slice(0, 7).map((a) => a.id), ["leaf-0", "srv-0-0", "srv-0-1", "srv-0-2", "clt-0-0", "clt-0-1", "clt-2-2"], "a rack's servers, then the clients that sit in it");
+  for (const c of generated) {
+    const target = (c.params as { target: string }).target;
+    assert.equal(c.id, target.replace("srv-", "clt-"));
+    assert.equal(c.group, "users");
+    const [rack, position] = target.slice(4).split("-").map(Number) as [number, number];
+    const sitsIn = position === 2 ? (rack + 2) % 4 : rack;
+    assert.equal(c.labels.rack, `rack-${sitsIn}`, `${c.id} sits in rack ${sitsIn}`);
+    assert.equal(c.labels.row, byId.get(`leaf-${sitsIn}`)!.labels.row);
+    const links = s.links.filter((l) => l.a === c.index || l.b === c.index);
+    assert.equal(links.length, 1);
+    assert.equal(s.actors[links[0]!.a]!.id, `leaf-${sitsIn}`);
+    assert.equal(links[0]!.latencyNs, 2000);
+  }
+  assert.equal(countKinds(s).links, 4 * 3 + 4 * 2 + 12);
+
+  const problems = (override: Record<string, unknown>) => {
+    try {
+      generate({ type: "leaf-spine", leaves: 2, spines: 1, servers_per_leaf: 1, clients: { ...clients, ...override } });
+    } catch (error) {
+      assert.ok(error instanceof ScenarioError);
+      return error.issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    return [];
+  };
+  assert.deepEqual(problems({ client: { target: "srv-0-0", arrivals: { process: "poisson", rate_per_s: 1 } } }), ["topology.clients.client.target: set by the generator: each population targets its own server"]);
+  assert.deepEqual(problems({ client: { kind: "server", arrivals: { process: "poisson", rate_per_s: 1 } } }), ['topology.clients.client.kind: generated clients are of kind client, got "server"']);
+  assert.deepEqual(problems({ client: { arrivals: { process: "poisson", rate_per_s: -1 } } }).length, 1);
+  assert.match(problems({ client: { arrivals: { process: "poisson", rate_per_s: -1 } } })[0]!, /^topology\.clients\.client\.arrivals/);
+  assert.deepEqual(problems({ remote_every: 0 }).length, 1);
+  assert.match(problems({ link: {} })[0]!, /^topology\.clients\.link\.latency/);
 });

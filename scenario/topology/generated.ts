@@ -3,21 +3,26 @@
  * links by tier, named by actor id. The loader turns them into actors and links like explicit ones.
  */
 
-export type Role = "server" | "switch";
+export type Role = "server" | "switch" | "client";
 
 export interface GeneratedActor {
   id: string;
   role: Role;
-  /** server, edge, agg, core, leaf or spine: the default metrics group of a switch. */
+  /** server, client, edge, agg, core, leaf or spine: the default metrics group of a switch. */
   tier: string;
   /** rack, row, zone, pod (where they apply) and tier. */
   labels: Record<string, string>;
+  /** Generated clients only: the id of the server the population sends to. */
+  target?: string;
 }
+
+/** server: server to its rack switch; fabric: between switches; client: a generated client to its rack switch. */
+export type LinkTier = "server" | "fabric" | "client";
 
 export interface GeneratedLinkEnds {
   a: string;
   b: string;
-  tier: "server" | "fabric";
+  tier: LinkTier;
 }
 
 export interface GeneratedTopology {

@@ -36,6 +36,17 @@ const layoutSchema = z
   .strict()
   .default({});
 
+const clientsSchema = z
+  .object({
+    /** Every generated client population: a client's fields without `target` (each targets its own server). */
+    client: templateSchema,
+    /** Client population to its rack's switch. */
+    link: generatedLinkSchema,
+    /** Every n-th population of a rack sits in the rack half the racks away (its traffic crosses the fabric); default: none. */
+    remote_every: count(1).optional(),
+  })
+  .strict();
+
 const common = {
   /** Every generated server: kind (default server) and its fields. */
   server: templateSchema,
@@ -46,6 +57,8 @@ const common = {
   /** Between switches. */
   fabric_link: generatedLinkSchema,
   layout: layoutSchema,
+  /** Optional: one client population per generated server (topology/clients.ts). */
+  clients: clientsSchema.optional(),
 };
 
 const evenMessage = "expected an even whole number of at least 2";

@@ -1,0 +1,189 @@
+/**
+ * Expected traffic per link, estimated from model parameters before the run, for placement only (results never
+ * depend on it). Demands: every client sends its mean arrival rate (Poisson rate, MMPP rates weighted by mean
+ * sojourn, diurnal mean, trace rows over the trace's span; closed loops and anything else: the mean of the known
+ * rates) to its target; a load balancer passes what it gets on, split equally among its replicas; a server or
+ * component with downstream `calls` sends what it gets times each call's `count` to each call target (at most
+ * MAX_CALL_DEPTH levels, so call cycles end). Each demand flows along shortest paths (hop count, as the router's)
+ * with equal splits over equal-cost next hops (ECMP in expectation), and its response comes back the same way:
+ * 2 × rate packets per second on every link of the path.
+ *
+ * Cost: one breadth-first search per distinct destination node. Past ROUTE_BUDGET (destinations × links) the
+ * estimate gives up and every link gets the same traffic ("uniform"): placement then balances actor counts and
+ * keeps latencies, labels and components as usual.
+ */
+import { networkNodes, type ResolvedScenario } from "../../nodes/runtime/topology.ts";
+
+const MAX_CALL_DEPTH = 6;
+const ROUTE_BUDGET = 50_000_000;
+
+export interface TrafficEstimate {
+  /** Expected packets per second on each link (both directions). */
+  linkPacketsPerS: Float64Array;
+  /** "routes": from the demands above; "uniform": no demand known or too large to route (every link 1). */
+  method: "routes" | "uniform";
+}
+
+interface Demand {
+  from: number;
+  to: number;
+  ratePerS: number;
+}
+
+export function estimateTraffic(scenario: ResolvedScenario): TrafficEstimate {
+  const links = scenario.links;
+  const demands = demandsOf(scenario);
+  const node = networkNodes(scenario.actors);
+  const byDestination = new Map<number, Demand[]>();
+  for (const d of demands) {
+    const from = node[d.from]!;
+    const to = node[d.to]!;
+    if (from === to || !(d.ratePerS > 0)) continue;
+    let list = byDestination.get(to);
+    if (list === undefined) byDestination.set(to, (list = []));
+    list.push({ from, to, ratePerS: d.ratePerS });
+  }
+  if (byDestination.size === 0 || byDestination.size * (links.length + scenario.actors.length) > ROUTE_BUDGET) {
+    return { linkPacketsPerS: new Float64Array(links.length).fill(1), method: "uniform" };
+  }
+  const adjacency = adjacencyOf(scenario);
+  const n = scenario.actors.length;
+  const scratch = { dist: new Int32Array(n), order: new Int32Array(n), pending: new Float64Array(n) };
+  const traffic = new Float64Array(links.length);
+  for (const [to, list] of [...byDestination].sort((a, b) => a[0] - b[0])) routeTo(to, list, adjacency, scratch, traffic);
+  return { linkPacketsPerS: traffic, method: "routes" };
+}
+
+/** Neighbours and links of every actor in link order, as offsets into flat arrays (CSR). */
+interface Adjacency {
+  start: Int32Array;
+  neighbor: Int32Array;
+  link: Int32Array;
+}
+
+function adjacencyOf(scenario: ResolvedScenario): Adjacency {
+  const n = scenario.actors.length;
+  const start = new Int32Array(n + 1);
+  for (const l of scenario.links) {
+    start[l.a + 1]!++;
+    start[l.b + 1]!++;
+  }
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const fill = start.slice(0, n);
+  const neighbor = new Int32Array(2 * scenario.links.length);
+  const link = new Int32Array(2 * scenario.links.length);
+  for (const l of scenario.links) {
+    neighbor[fill[l.a]!] = l.b;
+    link[fill[l.a]!++] = l.index;
+    neighbor[fill[l.b]!] = l.a;
+    link[fill[l.b]!++] = l.index;
+  }
+  return { start, neighbor, link };
+}
+
+/**
+ * Flow accumulation towards one destination: nodes in decreasing distance pass their accumulated rate on, split
+ * equally over the neighbours one hop closer. Requests and responses: 2 × rate per link.
+ */
+function routeTo(to: number, demands: readonly Demand[], g: Adjacency, scratch: { dist: Int32Array; order: Int32Array; pending: Float64Array }, traffic: Float64Array): void {
+  const { dist, order, pending } = scratch;
+  dist.fill(-1);
+  dist[to] = 0;
+  order[0] = to;
+  let length = 1;
+  for (let head = 0; head < length; head++) {
+    const here = order[head]!;
+    for (let p = g.start[here]!; p < g.start[here + 1]!; p++) {
+      const next = g.neighbor[p]!;
+      if (dist[next] !== -1) continue;
+      dist[next] = dist[here]! + 1;
+      order[length++] = next;
+    }
+  }
+  for (const d of demands) if (dist[d.from]! > 0) pending[d.from]! += d.ratePerS;
+  for (let i = length - 1; i > 0; i--) {
+    const here = order[i]!;
+    const rate = pending[here]!;
+    if (rate === 0) continue;
+    pending[here] = 0;
+    const closerDist = dist[here]! - 1;
+    let closer = 0;
+    for (let p = g.start[here]!; p < g.start[here + 1]!; p++) if (dist[g.neighbor[p]!] === closerDist) closer++;
+    for (let p = g.start[here]!; p < g.start[here + 1]!; p++) {
+      const next = g.neighbor[p]!;
+      if (dist[next] !== closerDist) continue;
+      traffic[g.link[p]!]! += (2 * rate) / closer;
+      pending[next]! += rate / closer;
+    }
+  }
+  pending[to] = 0;
+}
+
+/** Demands (actor to actor, requests per second) from clients, load balancers and downstream calls. */
+function demandsOf(scenario: ResolvedScenario): Demand[] {
+  const indexById = new Map(scenario.actors.map((a) => [a.id, a.index]));
+  const sources: { from: number; to: number; rate: number | null }[] = [];
+  for (const actor of scenario.actors) {
+    if (actor.kind !== "client") continue;
+    const params = actor.params as { target?: string; arrivals?: Arrivals };
+    const to = params.target === undefined ? undefined : indexById.get(params.target);
+    if (to !== undefined && params.arrivals !== undefined) sources.push({ from: actor.index, to, rate: meanRate(params.arrivals) });
+  }
+  const known = sources.filter((s) => s.rate !== null);
+  const fallback = known.length > 0 ? known.reduce((sum, s) => sum + s.rate!, 0) / known.length : 1;
+  const demands: Demand[] = [];
+  const forward = (from: number, to: number, ratePerS: number, depth: number) => {
+    demands.push({ from, to, ratePerS });
+    if (depth >= MAX_CALL_DEPTH) return;
+    for (const next of onwardCalls(scenario.actors[to]!, indexById)) forward(to, next.to, ratePerS * next.share, depth + 1);
+  };
+  for (const s of sources) forward(s.from, s.to, s.rate ?? fallback, 0);
+  return demands;
+}
+
+/** Where an actor sends requests on for each request it gets: replicas of a load balancer, downstream calls. */
+function onwardCalls(actor: ResolvedScenario["actors"][number], indexById: ReadonlyMap<string, number>): { to: number; share: number }[] {
+  const params = actor.params as { replicas?: unknown; calls?: unknown };
+  const out: { to: number; share: number }[] = [];
+  if (actor.kind === "load_balancer" && Array.isArray(params.replicas)) {
+    for (const id of params.replicas) {
+      const to = indexById.get(String(id));
+      if (to !== undefined) out.push({ to, share: 1 / params.replicas.length });
+    }
+  } else if (Array.isArray(params.calls)) {
+    for (const call of params.calls as { target?: unknown; count?: unknown }[]) {
+      const to = indexById.get(String(call.target));
+      if (to !== undefined) out.push({ to, share: typeof call.count === "number" ? call.count : 1 });
+    }
+  }
+  return out;
+}
+
+type Arrivals =
+  | { process: "poisson"; rate_per_s: number }
+  | { process: "mmpp"; phases: { rate_per_s: number; mean_sojourn: number }[] }
+  | { process: "diurnal"; mean_rate_per_s: number }
+  | { process: "trace"; rows: { at: number }[] }
+  | { process: string };
+
+/** Mean requests per second of an arrival process, or null when the parameters do not say (closed loops). */
+function meanRate(arrivals: Arrivals): number | null {
+  switch (arrivals.process) {
+    case "poisson":
+      return (arrivals as { rate_per_s: number }).rate_per_s;
+    case "mmpp": {
+      const phases = (arrivals as { phases: { rate_per_s: number; mean_sojourn: number }[] }).phases;
+      const time = phases.reduce((s, p) => s + p.mean_sojourn, 0);
+      return time > 0 ? phases.reduce((s, p) => s + p.rate_per_s * p.mean_sojourn, 0) / time : null;
+    }
+    case "diurnal":
+      return (arrivals as { mean_rate_per_s: number }).mean_rate_per_s;
+    case "trace": {
+      const rows = (arrivals as { rows: { at: number }[] }).rows;
+      const spanS = rows.length > 1 ? (rows.at(-1)!.at - rows[0]!.at) / 1e9 : 0;
+      return spanS > 0 ? rows.length / spanS : null;
+    }
+    default:
+      return null;
+  }
+}
