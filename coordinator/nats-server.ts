@@ -4,7 +4,28 @@
  * stopped its hosts; `stop()` (also called on process exit) ends it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { OwnedProcess } from "./owned-process.ts";
+
+/** The nats-server binary a private server would start: $DCTWIN_NATS_SERVER, else `nats-server` on the PATH. */
+export function natsServerBinary(): string {
+  return process.env.DCTWIN_NATS_SERVER || "nats-server";
+}
+
+/** Where `binary` would be found (a path, or a name looked up on the PATH like the shell does), or null. */
+export function findExecutable(binary: string, path = process.env.PATH ?? ""): string | null {
+  const candidates = binary.includes("/") ? [binary] : path.split(delimiter).filter((d) => d !== "").map((d) => join(d, binary));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not there or not executable: try the next directory
+    }
+  }
+  return null;
+}
 
 export class NatsServerMissingError extends Error {
   override name = "NatsServerMissingError";
@@ -16,6 +37,10 @@ export interface NatsServerOptions {
   /** Extra arguments, e.g. cluster routes for a multi-server test. */
   args?: string[];
   binary?: string;
+}
+
+function missingMessage(binary: string): string {
+  return `cannot find the nats-server binary ("${binary}"). Install it (Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server), or pass --nats URL to use a running server, or --transport inproc`;
 }
 
 export class NatsServer {
@@ -30,9 +55,14 @@ export class NatsServer {
   }
 
   static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
-    const binary = options.binary ?? process.env.DCTWIN_NATS_SERVER ?? "nats-server";
+    const binary = options.binary ?? natsServerBinary();
+    if (findExecutable(binary) === null) throw new NatsServerMissingError(missingMessage(binary));
     const args = ["-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
-    const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    // The server must not outlive us even if we are killed outright: where util-linux's setpriv exists, the kernel
+    // sends it SIGTERM when its parent dies (PR_SET_PDEATHSIG); elsewhere only a normal exit stops it.
+    const setpriv = findExecutable("setpriv");
+    const [command, argv] = setpriv === null ? [binary, args] : [setpriv, ["--pdeathsig", "SIGTERM", "--", binary, ...args]];
+    const child = spawn(command, argv, { stdio: ["ignore", "ignore", "pipe"], detached: true });
     const url = await new Promise<string>((resolve, reject) => {
       let log = "";
       const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
@@ -40,7 +70,7 @@ export class NatsServer {
         clearTimeout(timer);
         reject(
           error.code === "ENOENT"
-            ? new NatsServerMissingError(`cannot find the nats-server binary ("${binary}"). Install it (Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server), or pass --nats URL to use a running server, or --transport inproc`)
+            ? new NatsServerMissingError(missingMessage(binary))
             : error,
         );
       });

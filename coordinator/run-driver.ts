@@ -93,6 +93,8 @@ export class RunDriver {
   /** Malformed messages dropped by the coordinator itself and (last reported, cumulative) by the hosts. */
   private malformed = 0;
   private hostsMalformed = 0;
+  /** What the run has measured so far, kept for `partialOutcome()` when the run cannot finish. */
+  private measured: { aggregator: RunAggregator; totals: ConservationTotals; hosts: HostInfo[] } | undefined;
 
   constructor(options: RunDriverOptions) {
     this.o = options;
@@ -146,6 +148,7 @@ export class RunDriver {
       const run = scenario.run;
       const aggregator = new RunAggregator(run.metricsIntervalNs);
       aggregator.onIntervalClosed = this.o.onIntervalClosed;
+      this.measured = { aggregator, totals: conservationTotals([]), hosts };
       const expectedBatches = new Array<number>(hostCount).fill(0);
       let next = earliest([...this.ready.values()].map((r) => Number(r.nextEventNs)));
       let simTimeNs = 0;
@@ -201,6 +204,7 @@ export class RunDriver {
         for (const d of done) d.batchesSentTo.forEach((n, h) => (expectedBatches[h]! += n));
         aggregator.addWindow(done);
         totals = conservationTotals(done.map((d) => d.counters ?? {}));
+        this.measured.totals = totals;
         checkConservation(window, endNs, totals);
         this.hostsMalformed = done.reduce((s, d) => s + Number(d.malformedMessages), 0);
         simTimeNs = endNs;
@@ -225,6 +229,16 @@ export class RunDriver {
     } finally {
       this.stopHosts("run ended");
     }
+  }
+
+  /**
+   * The outcome of the windows completed so far, for a run that failed or was cut short before its final call
+   * (intervals the hosts had not closed yet are missing from it); null before the run started.
+   */
+  partialOutcome(status: RunStatus): RunOutcome | null {
+    if (this.measured === undefined) return null;
+    const { aggregator, totals, hosts } = this.measured;
+    return { status, appliedCommands: this.applied, simTimeNs: this.simTimeNs, aggregator, totals, hosts, malformedMessages: this.malformed + this.hostsMalformed };
   }
 
   /** Tells hosts the run is over; safe to call more than once. */
