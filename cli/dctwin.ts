@@ -15,6 +15,7 @@ import { registerReportCommand } from "./commands/report.ts";
 import { registerRunCommand } from "./commands/run.ts";
 import { registerThermoCommand } from "./commands/thermo.ts";
 import { registerValidateCommand } from "./commands/validate.ts";
+import { registerDeployCommand } from "./commands/deploy.ts";
 import { EXIT_FAILED, EXIT_INVALID } from "./commands/flags.ts";
 import { EnvCommand } from "./env-options.ts";
 import { DCTWIN_VERSION } from "../coordinator/version.ts";
@@ -40,6 +41,7 @@ registerControlCommand(program);
 registerThermoCommand(program);
 registerExportCommand(program);
 registerReportCommand(program);
+registerDeployCommand(program);
 
 try {
   await program.parseAsync();
