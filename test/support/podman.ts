@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { findExecutable } from "../../coordinator/nats-server.ts";
 import { REPO_ROOT } from "./cli.ts";
 
 export const BASE_TAG = "localhost/dctwin-test-base:bookworm-node24-v2";
@@ -81,5 +82,28 @@ export function ensureBaseImage(log: (m: string) => void = () => {}): string {
     return BASE_TAG;
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Builds the dctwin image from deploy/container/Containerfile on the stand-in base (layers are cached by podman). */
+export function buildDctwinImage(tag: string): string {
+  podman(["build", "--runtime", "runc", "--network", "host", "-f", join(REPO_ROOT, "deploy/container/Containerfile"), "--build-arg", `BASE=${ensureBaseImage()}`, "-t", tag, REPO_ROOT], { timeoutMs: 900_000 });
+  return tag;
+}
+
+/** An image with this machine's nats-server (the official nats image cannot be pulled here), cached by tag. */
+export function ensureNatsImage(): string {
+  const tag = "localhost/dctwin-test-nats:bookworm";
+  if (imageExists(tag)) return tag;
+  const context = mkdtempSync(join(tmpdir(), "dctwin-nats-image-"));
+  try {
+    const binary = findExecutable("nats-server");
+    if (binary === null) throw new Error("nats-server is not installed");
+    execFileSync("cp", ["-L", binary, join(context, "nats-server")]);
+    writeFileSync(join(context, "Containerfile"), `FROM ${ensureBaseImage()}\nCOPY nats-server /usr/local/bin/nats-server\nUSER 1000:1000\nENTRYPOINT ["nats-server"]\n`);
+    podman(["build", "--runtime", "runc", "--network", "host", "-t", tag, context]);
+    return tag;
+  } finally {
+    rmSync(context, { recursive: true, force: true });
   }
 }
