@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * dctwin: run, validate and host data-centre twins. Exit codes: 0 success, 1 run failed, 2 invalid input,
- * 130 interrupted (results of the part that ran are still written).
+ * 130 interrupted by SIGINT, 143 by SIGTERM (results of the part that ran are still written).
  */
-import { Command, InvalidArgumentError } from "commander";
+import { InvalidArgumentError } from "commander";
 import { formatIssue, ScenarioError } from "../scenario/issues.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerHostCommand } from "./commands/host.ts";
@@ -16,11 +16,16 @@ import { registerReportCommand } from "./commands/report.ts";
 import { registerRunCommand } from "./commands/run.ts";
 import { registerThermoCommand } from "./commands/thermo.ts";
 import { registerValidateCommand } from "./commands/validate.ts";
+import { registerDeployCommand } from "./commands/deploy.ts";
 import { EXIT_FAILED, EXIT_INVALID } from "./commands/flags.ts";
+import { EnvCommand } from "./env-options.ts";
+import { DCTWIN_VERSION } from "../coordinator/version.ts";
+import { NatsServerMissingError } from "../coordinator/nats-server.ts";
 
-const program = new Command()
+const program = new EnvCommand()
   .name("dctwin")
-  .description("A distributed, actor-based digital twin of a data centre: packets as particles over NATS.")
+  .description("A distributed, actor-based digital twin of a data centre: packets as particles over NATS.\nEvery flag can also be set by an environment variable: DCTWIN_ + the flag in capitals, '-' as '_' (--run-id: DCTWIN_RUN_ID).")
+  .version(DCTWIN_VERSION, "-V, --version", "print the version")
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) })
   // Commander exits 1 on a bad flag or usage (before the catch below sees it); usage errors are invalid input.
@@ -38,6 +43,7 @@ registerControlCommand(program);
 registerThermoCommand(program);
 registerExportCommand(program);
 registerReportCommand(program);
+registerDeployCommand(program);
 
 try {
   await program.parseAsync();
@@ -47,7 +53,7 @@ try {
     for (const issue of error.issues) console.error(`  ${formatIssue(issue)}`);
     process.exit(EXIT_INVALID);
   }
-  if (error instanceof InvalidArgumentError) {
+  if (error instanceof InvalidArgumentError || error instanceof NatsServerMissingError) {
     console.error(`error: ${error.message}`);
     process.exit(EXIT_INVALID);
   }

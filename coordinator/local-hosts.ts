@@ -18,6 +18,7 @@ export class LocalHosts {
     for (let host = 0; host < count; host++) {
       const child = spawn(process.execPath, [CLI, "host", "--nats", natsUrl, "--run", runId, "--host", String(host), "--exit-with-parent"], {
         stdio: ["pipe", "inherit", "pipe"],
+        env: hostEnv(process.env),
         detached: true, // own process group: a terminal Ctrl-C goes to the coordinator, which stops hosts in order
       });
       hosts.stderrTails[host] = "";
@@ -57,4 +58,12 @@ export class LocalHosts {
   private killAll(): void {
     for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
   }
+}
+
+/**
+ * A host child gets its settings as flags; DCTWIN_* variables meant for the coordinator (every flag can be one,
+ * e.g. DCTWIN_METRICS_PORT) must not reach it. DCTWIN_DEBUG is kept.
+ */
+function hostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("DCTWIN_") || name === "DCTWIN_DEBUG"));
 }

@@ -4,9 +4,9 @@
  * stopped its hosts; `stop()` (also called on process exit) ends it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { OwnedProcess } from "./owned-process.ts";
 
 /**
@@ -15,6 +15,24 @@ import { OwnedProcess } from "./owned-process.ts";
  * A shared NATS server (`--nats URL`) needs `max_payload` set the same way for scenarios that large.
  */
 const MAX_PAYLOAD = "64MB";
+/** The nats-server binary a private server would start: $DCTWIN_NATS_SERVER, else `nats-server` on the PATH. */
+export function natsServerBinary(): string {
+  return process.env.DCTWIN_NATS_SERVER || "nats-server";
+}
+
+/** Where `binary` would be found (a path, or a name looked up on the PATH like the shell does), or null. */
+export function findExecutable(binary: string, path = process.env.PATH ?? ""): string | null {
+  const candidates = binary.includes("/") ? [binary] : path.split(delimiter).filter((d) => d !== "").map((d) => join(d, binary));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not there or not executable: try the next directory
+    }
+  }
+  return null;
+}
 
 export class NatsServerMissingError extends Error {
   override name = "NatsServerMissingError";
@@ -26,6 +44,10 @@ export interface NatsServerOptions {
   /** Extra arguments, e.g. cluster routes for a multi-server test. */
   args?: string[];
   binary?: string;
+}
+
+function missingMessage(binary: string): string {
+  return `cannot find the nats-server binary ("${binary}"). Install it (Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server), or pass --nats URL to use a running server, or --transport inproc`;
 }
 
 export class NatsServer {
@@ -40,13 +62,18 @@ export class NatsServer {
   }
 
   static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
-    const binary = options.binary ?? process.env.DCTWIN_NATS_SERVER ?? "nats-server";
+    const binary = options.binary ?? natsServerBinary();
+    if (findExecutable(binary) === null) throw new NatsServerMissingError(missingMessage(binary));
     // max_payload has no command-line flag: a one-line configuration file, removed once the server has read it.
     const configDir = mkdtempSync(join(tmpdir(), "dctwin-nats-"));
     const config = join(configDir, "nats.conf");
     writeFileSync(config, `max_payload: ${MAX_PAYLOAD}\n`);
     const args = ["-c", config, "-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
-    const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    // The server must not outlive us even if we are killed outright: where util-linux's setpriv exists, the kernel
+    // sends it SIGTERM when its parent dies (PR_SET_PDEATHSIG); elsewhere only a normal exit stops it.
+    const setpriv = findExecutable("setpriv");
+    const [command, argv] = setpriv === null ? [binary, args] : [setpriv, ["--pdeathsig", "SIGTERM", "--", binary, ...args]];
+    const child = spawn(command, argv, { stdio: ["ignore", "ignore", "pipe"], detached: true });
     const removeConfig = () => rmSync(configDir, { recursive: true, force: true });
     const url = await new Promise<string>((resolve, reject) => {
       let log = "";
@@ -56,7 +83,7 @@ export class NatsServer {
         removeConfig();
         reject(
           error.code === "ENOENT"
-            ? new NatsServerMissingError(`cannot find the nats-server binary ("${binary}"). Install it (Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server), or pass --nats URL to use a running server, or --transport inproc`)
+            ? new NatsServerMissingError(missingMessage(binary))
             : error,
         );
       });

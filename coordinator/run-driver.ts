@@ -99,6 +99,8 @@ export class RunDriver {
   /** Malformed messages dropped by the coordinator itself and (last reported, cumulative) by the hosts. */
   private malformed = 0;
   private hostsMalformed = 0;
+  /** What the run has measured so far, kept for `partialOutcome()` when the run cannot finish. */
+  private measured: { aggregator: RunAggregator; totals: ConservationTotals; hosts: HostInfo[] } | undefined;
 
   constructor(options: RunDriverOptions) {
     this.o = options;
@@ -149,6 +151,7 @@ export class RunDriver {
       const run = scenario.run;
       const aggregator = new RunAggregator(run.metricsIntervalNs);
       aggregator.onIntervalClosed = this.o.onIntervalClosed;
+      this.measured = { aggregator, totals: conservationTotals([]), hosts };
       const planner = new WindowPlanner(scenario, placement);
       let totals: ConservationTotals = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
       let earliest: number | undefined; // over the last complete report set; undefined before the start-up reports
@@ -184,6 +187,7 @@ export class RunDriver {
           }
           aggregator.addWindow(set, window > 0);
           totals = conservationTotals(set.map((d) => d.counters ?? {}));
+          this.measured.totals = totals;
           checkConservation(window, Number(set[0]!.endNs), totals);
           this.hostsMalformed = set.reduce((s, d) => s + Number(d.malformedMessages), 0);
           if (window > 0) {
@@ -244,6 +248,28 @@ export class RunDriver {
     } finally {
       this.stopHosts("run ended");
     }
+  }
+
+  /**
+   * The outcome of the windows completed so far, for a run that failed or was cut short before its final call
+   * (intervals the hosts had not closed yet are missing from it); null before the run started.
+   */
+  partialOutcome(status: RunStatus): RunOutcome | null {
+    if (this.measured === undefined) return null;
+    const { aggregator, totals, hosts } = this.measured;
+    const applied = this.grants.applied.filter((c) => c.timeNs < this.simTimeNs);
+    return {
+      status,
+      appliedCommands: applied,
+      simTimeNs: this.simTimeNs,
+      aggregator,
+      totals,
+      hosts,
+      malformedMessages: this.malformed + this.hostsMalformed,
+      windows: this.windowsRun,
+      events: aggregator.events,
+      lookaheadNs: lookaheadNs(this.o.scenario, this.o.placement),
+    };
   }
 
   /** Tells hosts the run is over; safe to call more than once. */

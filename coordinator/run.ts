@@ -8,7 +8,7 @@ import { lookupModel } from "../nodes/models/registry.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
-import { NatsTransport } from "../nodes/runtime/transport/nats.ts";
+import { connectNatsWithRetry } from "../nodes/runtime/transport/nats-connect.ts";
 import type { Transport } from "../nodes/runtime/transport/transport.ts";
 import { LocalHosts } from "./local-hosts.ts";
 import { NatsServer } from "./nats-server.ts";
@@ -16,10 +16,14 @@ import { placeActors } from "./placement.ts";
 import { HostFailedError, RunDriver, type HostInfo, type RunDriverOptions, type RunOutcome, type WindowProgress } from "./run-driver.ts";
 import type { Summary } from "./results/summary.ts";
 import { writeResults } from "./results/write.ts";
+import { RunAggregator } from "./results/aggregate.ts";
+import { conservationTotals } from "./conservation.ts";
+import { copyResults } from "./copy-results.ts";
 import { linger, startRunExporter, type MetricsExporterOptions } from "./observability/prometheus/exporter.ts";
 import type { FaultProbe } from "./observability/run-state.ts";
 import { runViewFromScenario } from "./observability/run-view.ts";
 import { startRunTracing } from "./tracing/setup.ts";
+import { DCTWIN_VERSION } from "./version.ts";
 
 export type TransportKind = "inproc" | "nats";
 
@@ -49,6 +53,31 @@ export interface TwinRunOptions {
   metrics?: MetricsExporterOptions;
   /** Where the metrics exporter learns about faults (the control layer). */
   faults?: FaultProbe;
+  /** With `join`: fail the run when not every host has joined within this many ms. */
+  joinTimeoutMs?: number;
+  /** Keep retrying to connect to --nats this long (ms) before failing (default 30 s). */
+  natsConnectTimeoutMs?: number;
+  /** After an interrupt, how long (ms) the hosts get to finish the current window before the run ends without it. */
+  stopGraceMs?: number;
+  /** Also copy the results directory to DIR/<run id>/ (e.g. a mounted volume). */
+  copyResultsTo?: string;
+}
+
+/** The run was interrupted before it could finish its current window (or before it started). */
+export class RunInterruptedError extends Error {
+  override name = "RunInterruptedError";
+}
+
+/** The run failed; the results of the part that completed were written to `outDir`. */
+export class RunFailedError extends Error {
+  override name = "RunFailedError";
+  readonly reason: Error;
+  readonly outDir: string;
+  constructor(reason: Error, outDir: string) {
+    super(`${reason.message}\nresults of the part that completed: ${outDir}/ (status "failed")`);
+    this.reason = reason;
+    this.outDir = outDir;
+  }
 }
 
 export interface TwinRunResult {
@@ -56,9 +85,9 @@ export interface TwinRunResult {
   outcome: RunOutcome;
   summary: Summary;
   wallTimeS: number;
+  /** Where the results were copied (`copyResultsTo`), if anywhere. */
+  copiedTo?: string;
 }
-
-const VERSION = "0.1.0";
 
 export function newRunId(): string {
   return `run-${randomBytes(4).toString("hex")}`;
@@ -83,8 +112,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         log(`started nats-server ${server.url} (pid ${server.pid})`);
         natsUrl = server.url;
       } else natsUrl = options.natsUrl;
-      const nats = await NatsTransport.connect(natsUrl, { name: `dctwin-coordinator-${runId}` });
-      transport = nats;
+      transport = await connectNatsWithRetry(natsUrl, { name: `dctwin-coordinator-${runId}` }, { deadlineMs: options.natsConnectTimeoutMs ?? 30_000, log, signal: options.signal });
     }
     cleanup.unshift(() => transport.close());
 
@@ -119,7 +147,32 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         exporter?.state.onIntervalClosed(record);
         options.onIntervalClosed?.(record);
       },
-      onHostsJoined: (hosts: HostInfo[]) => log(`${hosts.length} host(s) joined run ${runId}`),
+      onHostsJoined: (hosts: HostInfo[]) => {
+        joined = true;
+        clearTimeout(joinTimer);
+        log(`${hosts.length} host(s) joined run ${runId}`);
+      },
+    });
+    let joined = false;
+    let joinTimer: NodeJS.Timeout | undefined;
+    if (options.join && options.joinTimeoutMs !== undefined) {
+      const ms = options.joinTimeoutMs;
+      joinTimer = setTimeout(() => driver.abort(new HostFailedError(`${driver.progress().hostsJoined} of ${options.hosts} host(s) joined run ${runId} within ${ms / 1000} s (--join-timeout)`)), ms);
+      cleanup.push(async () => clearTimeout(joinTimer));
+    }
+    // An interrupt ends the run in every phase: before the hosts joined at once, while running after the current
+    // window, and without it when the hosts cannot finish that window in time (a host hung or NATS lost).
+    const graceMs = options.stopGraceMs ?? 3_000;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const onInterrupt = () => {
+      if (!joined) return driver.abort(new RunInterruptedError(`interrupted while waiting for hosts (${driver.progress().hostsJoined} of ${options.hosts} joined)`));
+      graceTimer = setTimeout(() => driver.abort(new RunInterruptedError(`interrupted; the hosts did not finish the current window within ${graceMs / 1000} s`)), graceMs);
+    };
+    if (options.signal?.aborted) onInterrupt();
+    else options.signal?.addEventListener("abort", onInterrupt, { once: true });
+    cleanup.push(async () => {
+      clearTimeout(graceTimer);
+      options.signal?.removeEventListener("abort", onInterrupt);
     });
     driverRef = driver;
     exporter?.state.attachDriver(driver);
@@ -135,9 +188,20 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       log(`waiting for ${options.hosts} host(s) to join run ${runId} on ${natsUrl} (dctwin host --nats URL --run ${runId} --host N)`);
     }
 
-    const outcome = await driver.run();
+    let outcome: RunOutcome;
+    let failure: Error | null = null;
+    try {
+      outcome = await driver.run();
+      await transport.flush();
+    } catch (error) {
+      // Whatever ended the run, the part that completed is written, with the reason.
+      const interrupted = error instanceof RunInterruptedError;
+      if (!interrupted) failure = error instanceof Error ? error : new Error(String(error));
+      log(`run ${interrupted ? "interrupted" : "failed"}: ${(error as Error).message}`);
+      const status = interrupted ? "interrupted" : "failed";
+      outcome = driver.partialOutcome(status) ?? notStartedOutcome(options.scenario, status);
+    }
     exporter?.state.onRunEnd(outcome.simTimeNs, outcome.totals);
-    await transport.flush();
     const wallTimeS = (performance.now() - wallStart) / 1000;
     const summary = writeResults(options.outDir, options.scenario, outcome, {
       run_id: runId,
@@ -154,16 +218,31 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       lookahead_s: Number.isFinite(outcome.lookaheadNs) ? outcome.lookaheadNs / 1e9 : null,
       started_at: startedAt.toISOString(),
       node: process.version,
-      dctwin_version: VERSION,
+      dctwin_version: DCTWIN_VERSION,
       tracing: tracing === null ? null : { sample_ratio: options.scenario.run.traceSampleRatio, journeys_exported: tracing.journeysExported() },
+      failure: failure === null ? null : failure.message,
     });
     const lingerS = options.metrics?.lingerS ?? 0;
     if (exporter !== null && lingerS > 0 && options.signal?.aborted !== true) {
       log(`metrics: run over; ${exporter.url} serves its final values for ${lingerS} s more (--metrics-linger; Ctrl-C stops now)`);
       await linger(lingerS, options.signal);
     }
-    return { runId, outcome, summary, wallTimeS };
+    const copiedTo = options.copyResultsTo === undefined ? undefined : copyResults(options.outDir, options.copyResultsTo, runId);
+    if (copiedTo !== undefined) log(`results copied to ${copiedTo}/`);
+    if (failure !== null) throw new RunFailedError(failure, options.outDir);
+    return { runId, outcome, summary, wallTimeS, copiedTo };
   } finally {
-    for (const step of cleanup) await step().catch(() => {});
+    // Bounded: a lost NATS connection must not hold the process (draining would wait for reconnect attempts).
+    for (const step of cleanup) await withTimeout(step(), 3_000).catch(() => {});
   }
+}
+
+/** The outcome of a run that ended before its first window: nothing measured, no time simulated. */
+function notStartedOutcome(scenario: ResolvedScenario, status: RunOutcome["status"]): RunOutcome {
+  return { status, appliedCommands: [], simTimeNs: 0, aggregator: new RunAggregator(scenario.run.metricsIntervalNs), totals: conservationTotals([]), hosts: [], malformedMessages: 0, windows: 0, events: 0, lookaheadNs: Number.POSITIVE_INFINITY };
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }

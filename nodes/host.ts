@@ -5,7 +5,7 @@
  */
 import { lookupModel } from "./models/registry.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
-import { NatsTransport } from "./runtime/transport/nats.ts";
+import { connectNatsWithRetry } from "./runtime/transport/nats-connect.ts";
 import { CountingTransport, hostRegistry, serveHostMetrics, WireStats } from "./host-metrics.ts";
 
 export interface HostProcessOptions {
@@ -18,12 +18,15 @@ export interface HostProcessOptions {
   metricsPort?: number;
   /** Address the metrics endpoint binds to (default 127.0.0.1). */
   metricsHost?: string;
+  /** Keep retrying to connect to NATS this long (ms): a pod may start before the NATS server (default 60 s). */
+  connectTimeoutMs?: number;
 }
 
 export async function runHostProcess(options: HostProcessOptions): Promise<string> {
+  const log = (message: string) => console.error(`host ${options.host}: ${message}`);
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
-  const transport = await NatsTransport.connect(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true });
+  const transport = await connectNatsWithRetry(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true }, { deadlineMs: options.connectTimeoutMs ?? 60_000, log });
   const stats = new WireStats();
   const metrics =
     options.metricsPort === undefined ? null : await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port: options.metricsPort });

@@ -26,6 +26,9 @@ export interface RunControlFlags {
   controlToken?: string;
   controlAnonymousRead?: boolean;
   waitForStart?: boolean;
+  controlTlsCert?: string;
+  controlTlsKey?: string;
+  controlTlsClientCa?: string;
 }
 
 /** Adds the experiment and control API flags to `dctwin run`. */
@@ -36,7 +39,10 @@ export function addRunControlOptions(command: Command): Command {
     .option("--control-host <address>", "address the control API binds to", "127.0.0.1")
     .option("--control-token <token>", "bearer token the control API requires for calls that change the run (default: $DCTWIN_CONTROL_TOKEN, else a random one, printed)")
     .option("--control-anonymous-read", "let clients without the token read status, faults and metrics")
-    .option("--wait-for-start", "with --control-port: hold the run until `dctwin control start` (StartRun)");
+    .option("--wait-for-start", "with --control-port: hold the run until `dctwin control start` (StartRun)")
+    .option("--control-tls-cert <file>", "serve the control API over TLS with this certificate (PEM; with --control-tls-key)")
+    .option("--control-tls-key <file>", "private key of --control-tls-cert (PEM)")
+    .option("--control-tls-client-ca <file>", "with TLS: require client certificates signed by this CA (PEM)");
 }
 
 /** Runs plainly, or with the control layer when there is an experiment or a control port. */
@@ -56,13 +62,22 @@ export async function runWithControl(options: TwinRunOptions, flags: RunControlF
       token = randomBytes(16).toString("hex");
       console.error(`control API token: ${token} (pass --control-token or set DCTWIN_CONTROL_TOKEN to choose it)`);
     }
-    control = { host: flags.controlHost, port: flags.controlPort, token, anonymousRead: flags.controlAnonymousRead === true };
+    control = { host: flags.controlHost, port: flags.controlPort, token, anonymousRead: flags.controlAnonymousRead === true, tls: serverTls(flags) };
   }
   // gRPC and the control layer load only when used (every CLI start, e.g. each host process, would pay for them).
   const { runControlled } = await import("../../coordinator/control/session.ts");
   const result = await runControlled({ ...options, plan: experiment?.plan, control, waitForStart: flags.waitForStart, onControlListening: (address) => console.error(`control API listening on ${address}`) });
   if (result.experiment.failed > 0 && result.outcome.status === "completed") process.exitCode = EXIT_CHECKS_FAILED;
   return result;
+}
+
+function serverTls(flags: RunControlFlags) {
+  if (flags.controlTlsCert === undefined && flags.controlTlsKey === undefined) {
+    if (flags.controlTlsClientCa !== undefined) throw new InvalidArgumentError("--control-tls-client-ca needs --control-tls-cert and --control-tls-key");
+    return undefined;
+  }
+  if (flags.controlTlsCert === undefined || flags.controlTlsKey === undefined) throw new InvalidArgumentError("--control-tls-cert and --control-tls-key go together");
+  return { cert: flags.controlTlsCert, key: flags.controlTlsKey, clientCa: flags.controlTlsClientCa };
 }
 
 /** The experiment's lines after the run summary: faults and each check's verdict. */
@@ -93,6 +108,9 @@ export interface ClientFlags {
   control?: string;
   token?: string;
   json?: boolean;
+  controlCa?: string;
+  controlCert?: string;
+  controlKey?: string;
 }
 
 /** Adds --control and --token to a client command. */
@@ -100,7 +118,10 @@ export function addClientOptions(command: Command): Command {
   return command
     .option("--control <address>", "host:port of the coordinator's control API (default: $DCTWIN_CONTROL)")
     .option("--token <token>", "bearer token (default: $DCTWIN_CONTROL_TOKEN)")
-    .option("--json", "print the answer as JSON");
+    .option("--json", "print the answer as JSON")
+    .option("--control-ca <file>", "speak TLS to the control API, trusting this CA (PEM)")
+    .option("--control-cert <file>", "client certificate for a control API that requires one (PEM; with --control-key)")
+    .option("--control-key <file>", "private key of --control-cert (PEM)");
 }
 
 export async function connect(flags: ClientFlags): Promise<ControlClient> {
@@ -108,7 +129,11 @@ export async function connect(flags: ClientFlags): Promise<ControlClient> {
   const address = flags.control ?? process.env.DCTWIN_CONTROL;
   if (address === undefined || address === "") throw new InvalidArgumentError("give --control HOST:PORT (the address `dctwin run --control-port` printed) or set DCTWIN_CONTROL");
   if (!/^[^\s]+:\d+$/.test(address)) throw new InvalidArgumentError(`--control expects HOST:PORT, got ${JSON.stringify(address)}`);
-  return new ControlClient(address, flags.token ?? process.env.DCTWIN_CONTROL_TOKEN);
+  return new ControlClient(address, flags.token ?? process.env.DCTWIN_CONTROL_TOKEN, clientTls(flags));
+}
+
+function clientTls(flags: ClientFlags) {
+  return flags.controlCa === undefined && flags.controlCert === undefined && flags.controlKey === undefined ? undefined : { ca: flags.controlCa, cert: flags.controlCert, key: flags.controlKey };
 }
 
 /** Runs one client action; gRPC errors become messages and exit codes (2: refused request, 1: unreachable). */
@@ -196,7 +221,8 @@ export function registerControlCommand(program: Command): void {
       const grpc = await import("@grpc/grpc-js");
       const { service: healthService } = await import("grpc-health-check");
       const Health = grpc.makeGenericClientConstructor(healthService, "Health");
-      const client = new Health(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & { check: (req: unknown, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: { status: string }) => void) => void };
+      const { clientCredentials } = await import("../../coordinator/control/tls.ts");
+      const client = new Health(address, clientCredentials(clientTls(flags))) as unknown as grpc.Client & { check: (req: unknown, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: { status: string }) => void) => void };
       try {
         const response = await new Promise<{ status: string }>((resolve, reject) => client.check({ service: flags.service }, { deadline: Date.now() + 5000 }, (e, r) => (e ? reject(e) : resolve(r!))));
         console.log(response.status);

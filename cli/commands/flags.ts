@@ -34,3 +34,17 @@ export function durationFlag(value: string): number {
   }
 }
 
+
+/** A duration flag in milliseconds ("30s", "2m", or seconds). */
+export function durationMsFlag(value: string): number {
+  try {
+    return parseDurationFlag("duration", value) / 1e6;
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** Exit code of a process ended by this signal, as a shell reports it (128 + the signal's number). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return signal === "SIGTERM" ? 143 : signal === "SIGHUP" ? 129 : EXIT_INTERRUPTED;
+}

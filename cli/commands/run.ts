@@ -5,7 +5,8 @@ import type { TransportKind } from "../../coordinator/run.ts";
 import { loadScenarioFile } from "../../scenario/load.ts";
 import { createProgress } from "../progress.ts";
 import { printSummary } from "../print-summary.ts";
-import { durationFlag, EXIT_INTERRUPTED, nonNegativeInt, positiveInt, positiveNumber } from "./flags.ts";
+import { durationFlag, durationMsFlag, EXIT_INTERRUPTED, nonNegativeInt, positiveInt, positiveNumber, signalExitCode } from "./flags.ts";
+import { chooseTransport } from "../transport-choice.ts";
 import { addRunControlOptions, printExperiment, runWithControl, type RunControlFlags } from "./control.ts";
 import { AGGREGATION_LEVELS, DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../../coordinator/observability/levels.ts";
 import { DEFAULT_METRICS_LINGER_S } from "../../coordinator/observability/prometheus/exporter.ts";
@@ -15,9 +16,11 @@ export function registerRunCommand(program: Command): void {
     .description("Run a scenario and write its results directory (summary.json, run-info.json, timeseries.csv, links.csv).")
     .argument("<file>", "scenario YAML file")
     .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts"), 1)
-    .addOption(new Option("--transport <kind>", "in-process (one process) or NATS (host processes)").choices(["nats", "inproc"]).default("nats"))
+    .addOption(new Option("--transport <kind>", "in-process (one process) or NATS (host processes); default: NATS when --nats is given or nats-server is on the PATH, else in-process").choices(["nats", "inproc"]))
     .option("--nats <url>", "join this NATS server or cluster instead of starting a private nats-server")
     .option("--join", "wait for --hosts host processes to join over NATS instead of starting them (as on Kubernetes)")
+    .option("--join-timeout <d>", 'with --join: fail (writing what there is) when the hosts have not all joined within this time, e.g. "5m"', durationMsFlag)
+    .addOption(new Option("--connect-timeout <d>", "with --nats: keep retrying to reach NATS this long, with backoff").argParser(durationMsFlag).default(30_000, "30s"))
     .option("--run-id <id>", "run id (namespaces NATS subjects); default: random")
     .option("--seed <n>", "override run.seed", nonNegativeInt)
     .option("--duration <d>", 'override run.duration, e.g. "30s" or 30', durationFlag)
@@ -27,35 +30,42 @@ export function registerRunCommand(program: Command): void {
     .option("--metrics-linger <seconds>", "keep the metrics endpoint up this long after the run, serving its final values (so the last interval is scraped)", nonNegativeInt, DEFAULT_METRICS_LINGER_S)
     .addOption(new Option("--metrics-level <level>", "finest aggregation of per-entity series (total, group/rack/zone, actor/link)").choices([...AGGREGATION_LEVELS]).default(DEFAULT_AGGREGATION_LEVEL))
     .option("--out <dir>", "results directory", "results/latest")
+    .option("--copy-results-to <dir>", "also copy the results to DIR/<run id>/ (e.g. a mounted volume), also for failed and interrupted runs")
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; quiet?: boolean } & RunControlFlags) => {
+    .action(async (file: string, opts: { hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags) => {
       const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration });
       const log = opts.quiet ? () => {} : (m: string) => console.error(m);
       for (const w of warnings) console.error(`warning: ${w}`);
       if (opts.runId !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.runId)) throw new InvalidArgumentError("--run-id may hold letters, digits, '-' and '_' only");
 
+      const transport = chooseTransport(opts, log);
+      // SIGINT (Ctrl-C) and SIGTERM (a pod being stopped) end the run in every phase with the part that ran written;
+      // the exit code says which signal it was (130, 143). A second one exits at once.
       const interrupt = new AbortController();
-      let interrupts = 0;
-      process.on("SIGINT", () => {
-        interrupts++;
-        if (interrupts === 1) {
-          console.error("\ninterrupted: stopping after the current window and writing results (Ctrl-C again to abort)");
-          interrupt.abort();
-        } else process.exit(EXIT_INTERRUPTED);
-      });
-      process.on("SIGTERM", () => interrupt.abort());
+      let interruptedBy: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (interruptedBy !== undefined) process.exit(signalExitCode(signal));
+        interruptedBy = signal;
+        console.error(`\n${signal === "SIGINT" ? "interrupted" : signal}: stopping after the current window and writing results (${signal === "SIGINT" ? "Ctrl-C" : "the signal"} again to abort)`);
+        interrupt.abort();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
 
       const progress = opts.quiet ? { update: () => {}, done: () => {} } : createProgress(scenario.run.durationNs);
       const result = await runWithControl({
         scenario,
         hosts: opts.hosts,
-        transport: opts.transport,
+        transport,
         natsUrl: opts.nats,
         join: opts.join,
         runId: opts.runId,
         speed: opts.speed,
         metrics: opts.metricsPort === undefined ? undefined : { port: opts.metricsPort, host: opts.metricsHost, level: opts.metricsLevel, lingerS: opts.metricsLinger },
         outDir: opts.out,
+        copyResultsTo: opts.copyResultsTo,
+        joinTimeoutMs: opts.joinTimeout,
+        natsConnectTimeoutMs: opts.connectTimeout,
         signal: interrupt.signal,
         onWindow: (p) => progress.update(p),
         log,
@@ -63,6 +73,6 @@ export function registerRunCommand(program: Command): void {
       progress.done();
       if (!opts.quiet) printSummary(result.summary, result.wallTimeS, opts.out);
       if (!opts.quiet) printExperiment(result);
-      if (result.outcome.status === "interrupted") process.exitCode = EXIT_INTERRUPTED;
+      if (result.outcome.status === "interrupted") process.exitCode = interruptedBy === undefined ? EXIT_INTERRUPTED : signalExitCode(interruptedBy);
     });
 }

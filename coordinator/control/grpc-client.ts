@@ -1,6 +1,7 @@
 /** A typed client of the control API (what `dctwin inject|load|status|control` use). */
 import * as grpc from "@grpc/grpc-js";
 import { controlMethods, type DecodedResponseOf, type MethodInfo, type MethodName, type RequestPropsOf, type StreamMethod, type UnaryMethod } from "./service.ts";
+import { clientCredentials, type ClientTlsFiles } from "./tls.ts";
 
 export class ControlClient {
   private readonly client: grpc.Client;
@@ -8,8 +9,8 @@ export class ControlClient {
   private readonly methods: Map<MethodName, MethodInfo>;
 
   /** `address` is host:port; `token` goes in the authorization metadata. */
-  constructor(address: string, token?: string) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure());
+  constructor(address: string, token?: string, tls?: ClientTlsFiles) {
+    this.client = new grpc.Client(address, clientCredentials(tls));
     this.token = token;
     this.methods = new Map(controlMethods().map((m) => [m.name, m]));
   }

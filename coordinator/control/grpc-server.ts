@@ -13,6 +13,7 @@ import type { RunController } from "./controller.ts";
 import { faultFromProto, faultToProto, loadFromProto, loadToProto, protoPaths, statusToProto } from "./proto-convert.ts";
 import { CONTROL_PROTO, controlMethods, PROTO_ROOT, SERVICE_NAME, serviceDefinition, type IsServerStream, type MethodName, type RequestOf, type ResponseOf } from "./service.ts";
 import { PreconditionError, RequestError } from "./types.ts";
+import { serverCredentials, type ServerTlsFiles } from "./tls.ts";
 
 export interface CallContext {
   peer: string;
@@ -112,6 +113,8 @@ export interface ControlServerOptions {
   /** Reads (status, faults, metrics) without a token. */
   anonymousRead?: boolean;
   log?: (message: string) => void;
+  /** Serve over TLS (optionally requiring client certificates); plaintext without. */
+  tls?: ServerTlsFiles;
 }
 
 export interface ControlServer {
@@ -195,7 +198,7 @@ export async function startControlServer(controller: RunController, options: Con
 
   const host = options.host ?? "127.0.0.1";
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${options.port}`, serverCredentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   let closed = false;
   return {

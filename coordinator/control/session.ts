@@ -6,6 +6,7 @@
 import { newRunId, runTwin, type TwinRunOptions, type TwinRunResult } from "../run.ts";
 import { RunController } from "./controller.ts";
 import { startControlServer, type ControlServer } from "./grpc-server.ts";
+import type { ServerTlsFiles } from "./tls.ts";
 import { driverSchedule, emptyPlan, type ExperimentPlan } from "./plan.ts";
 import { writeExperimentResults, type ExperimentOutcome } from "./results.ts";
 
@@ -14,6 +15,7 @@ export interface ControlApiOptions {
   port: number;
   token: string;
   anonymousRead?: boolean;
+  tls?: ServerTlsFiles;
 }
 
 export interface ControlledRunOptions extends Omit<TwinRunOptions, "schedule"> {

@@ -15,7 +15,7 @@ import { trainingLedger } from "../ledgers/training.ts";
 
 export const SUMMARY_SCHEMA = "dctwin.summary/v1";
 
-export type RunStatus = "completed" | "interrupted";
+export type RunStatus = "completed" | "interrupted" | "failed";
 
 export interface SummaryInput {
   scenario: ResolvedScenario;

@@ -36,6 +36,8 @@ export interface RunInfo {
   dctwin_version: string;
   /** null when tracing is off (no exporter was created). */
   tracing: { sample_ratio: number; journeys_exported: number } | null;
+  /** Why the run failed (status "failed"), else null. */
+  failure: string | null;
 }
 
 export function writeResults(outDir: string, scenario: ResolvedScenario, outcome: RunOutcome, info: RunInfo): Summary {

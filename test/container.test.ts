@@ -1,0 +1,122 @@
+/**
+ * The container image, built for real with podman (runc, host network) on a Debian-built stand-in for
+ * node:24-bookworm-slim: it runs `dctwin run`, `dctwin host` and the control API as a non-root user; and the
+ * pods that `dctwin deploy` renders (NATS, coordinator, 2 hosts) run under `podman kube play` to a summary.json
+ * byte-identical to `dctwin run FILE --hosts 2` on this machine. Skipped only when podman is absent.
+ */
+import assert from "node:assert/strict";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { stringify } from "yaml";
+import { REPO_ROOT, runCli } from "./support/cli.ts";
+import { kustomize, type K8sObject } from "./support/kubernetes.ts";
+import { buildDctwinImage, ensureNatsImage, podman, podmanAvailable } from "./support/podman.ts";
+import { freePort } from "./support/ports.ts";
+import { tempDir } from "./support/scenarios.ts";
+
+const skip = podmanAvailable() ? false : "podman is not installed: the container image is not built or run";
+const IMAGE = "localhost/dctwin:test";
+const dir = tempDir("dctwin-container-");
+after(() => dir.remove());
+
+before(() => {
+  if (skip === false) buildDctwinImage(IMAGE);
+});
+
+/** A directory the image's user (10001) can write to. */
+function writableDir(name: string): string {
+  const path = join(dir.path, name);
+  mkdirSync(path, { recursive: true });
+  chmodSync(path, 0o777);
+  return path;
+}
+
+const RUN = ["run", "--rm", "--network", "host", "--ulimit", "host", "--read-only", "--tmpfs", "/tmp"];
+
+test("container - non-root, OCI labels, --version; `dctwin run` writes results identical to the same run outside", { skip }, async () => {
+  const inspect = JSON.parse(podman(["image", "inspect", IMAGE]))[0] as { Config: { User: string; Labels: Record<string, string>; Entrypoint: string[] } };
+  assert.equal(inspect.Config.User, "10001:10001");
+  assert.equal(inspect.Config.Labels["org.opencontainers.image.title"], "dctwin");
+  assert.equal(inspect.Config.Labels["org.opencontainers.image.version"], JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version);
+  assert.equal(podman([...RUN, IMAGE, "--version"]).trim(), inspect.Config.Labels["org.opencontainers.image.version"]);
+  // Production dependencies only: no TypeScript compiler in the image.
+  assert.throws(() => podman([...RUN, "--entrypoint", "ls", IMAGE, "/opt/dctwin/node_modules/typescript"]));
+
+  const work = writableDir("run");
+  podman([...RUN, "-v", `${work}:/work`, IMAGE, "run", "/opt/dctwin/scenarios/tiny.yaml", "--duration", "3s", "-q"]);
+  const outside = join(dir.path, "run-outside");
+  const local = await runCli(["run", "scenarios/tiny.yaml", "--duration", "3s", "--transport", "inproc", "-q", "--out", outside]);
+  assert.equal(local.code, 0, local.stderr);
+  assert.equal(readFileSync(join(work, "results/summary.json"), "utf8"), readFileSync(join(outside, "summary.json"), "utf8"));
+});
+
+/** The pods of a rendered run, made runnable by podman kube play on one machine's host network. */
+function playablePods(objects: K8sObject[], ports: { nats: number; control: number; metrics: number }, natsImage: string, results: string): unknown[] {
+  const byName = (kind: string, prefix: string) => objects.find((o) => o.kind === kind && o.metadata.name.startsWith(prefix))!;
+  const runConfig = byName("ConfigMap", "dctwin-run");
+  const scenario = byName("ConfigMap", "dctwin-scenario");
+  const token = Buffer.from((byName("Secret", "dctwin-control").data as Record<string, string>).token!, "base64").toString();
+  const template = (kind: string, name: string) => structuredClone((byName(kind, name).spec as { template: { spec: any } }).template.spec);
+  const env = (extra: Record<string, string>) => [...Object.entries(runConfig.data!), ...Object.entries(extra)].map(([name, value]) => ({ name, value }));
+  // podman kube play runs no probes, Jobs, Secrets or Services: the pod templates become Pods, the Secret an env value.
+  const strip = (c: any) => {
+    delete c.startupProbe;
+    delete c.readinessProbe;
+    delete c.livenessProbe;
+    delete c.envFrom;
+    delete c.ports; // host networking: the processes bind their ports themselves
+    return c;
+  };
+  const pod = (name: string, spec: any) => ({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { ...spec, hostNetwork: true, restartPolicy: "Never" } });
+
+  const nats = template("StatefulSet", "nats");
+  strip(nats.containers[0]);
+  // One server of the cluster (its routes are the cluster's business), on free loopback ports.
+  nats.containers[0].image = natsImage;
+  nats.containers[0].args = ["-a", "127.0.0.1", "-p", String(ports.nats), "-m", "0"];
+  delete nats.volumes;
+  delete nats.containers[0].volumeMounts;
+
+  const coordinator = template("Job", "dctwin-coordinator");
+  const c = strip(coordinator.containers[0]);
+  c.env = env({ DCTWIN_CONTROL_PORT: String(ports.control), DCTWIN_CONTROL_HOST: "127.0.0.1", DCTWIN_METRICS_PORT: String(ports.metrics), DCTWIN_METRICS_HOST: "127.0.0.1", DCTWIN_OUT: "/work/results", DCTWIN_COPY_RESULTS_TO: "/results", DCTWIN_CONTROL_TOKEN: token, DCTWIN_QUIET: "1" });
+  coordinator.volumes = coordinator.volumes.map((v: { name: string }) => (v.name === "results" ? { name: "results", hostPath: { path: results, type: "Directory" } } : v));
+
+  const hosts = [0, 1].map((index) => {
+    const spec = template("Job", "dctwin-hosts");
+    // What Kubernetes sets in an Indexed Job's pods; the metrics port is free-picked (hosts share the host network).
+    strip(spec.containers[0]).env = env({ JOB_COMPLETION_INDEX: String(index), DCTWIN_METRICS_PORT: "0", DCTWIN_METRICS_HOST: "127.0.0.1" });
+    return pod(`dctwin-host-${index}`, spec);
+  });
+  return [scenario, pod("nats", nats), pod("dctwin-coordinator", coordinator), ...hosts];
+}
+
+test("container - podman kube play runs the rendered pods (NATS, coordinator, 2 hosts); summary.json equals `dctwin run --hosts 2`", { skip }, async () => {
+  const runId = `kube-${process.pid}`;
+  const ports = { nats: await freePort(), control: await freePort(), metrics: await freePort() };
+  const out = join(dir.path, "deploy");
+  // The quick-start scenario, shortened (a paced-free 20 s run over NATS takes minutes on a loaded 2-core machine).
+  const scenario = join(dir.path, "tiny-3s.yaml");
+  writeFileSync(scenario, readFileSync(join(REPO_ROOT, "scenarios/tiny.yaml"), "utf8").replace(/^  duration: 20s$/m, "  duration: 3s"));
+  const rendered = await runCli(["deploy", scenario, "--hosts", "2", "--image", IMAGE, "--run-id", runId, "--namespace", "dctwin-test", "--nats", `nats://127.0.0.1:${ports.nats}`, "--out", out]);
+  assert.equal(rendered.code, 0, rendered.stderr);
+  const results = writableDir("kube-results");
+  const playFile = join(dir.path, "play.yaml");
+  writeFileSync(playFile, playablePods(kustomize(out), ports, ensureNatsImage(), results).map((o) => stringify(o)).join("---\n"));
+  try {
+    podman(["kube", "play", "--network", "host", playFile]);
+    const code = podman(["wait", "dctwin-coordinator-coordinator"], { timeoutMs: 240_000 }).trim();
+    assert.equal(code, "0", podman(["logs", "dctwin-coordinator-coordinator"]));
+    for (const host of [0, 1]) assert.equal(podman(["wait", `dctwin-host-${host}-host`], { timeoutMs: 60_000 }).trim(), "0");
+    const local = await runCli(["run", scenario, "--hosts", "2", "-q", "--out", join(dir.path, "kube-local")]);
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal(readFileSync(join(results, runId, "summary.json"), "utf8"), readFileSync(join(dir.path, "kube-local", "summary.json"), "utf8"));
+  } finally {
+    try {
+      podman(["kube", "down", playFile]);
+    } catch {
+      // nothing was started
+    }
+  }
+});

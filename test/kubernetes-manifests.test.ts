@@ -1,0 +1,101 @@
+/**
+ * deploy/kubernetes: every overlay and a `dctwin deploy` output render with kubectl kustomize, every object
+ * validates against the Kubernetes OpenAPI schemas, and the manifests keep their promises (3-node NATS with
+ * routes behind a headless Service, Indexed Job of hosts sized by --hosts, locked-down pods with limits and
+ * probes, a NetworkPolicy, the PodMonitor's release label).
+ */
+import assert from "node:assert/strict";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { REPO_ROOT, runCli } from "./support/cli.ts";
+import { kustomize, validateObject, type K8sObject } from "./support/kubernetes.ts";
+import { tempDir } from "./support/scenarios.ts";
+
+const dir = tempDir("dctwin-k8s-");
+after(() => dir.remove());
+const KUBE = join(REPO_ROOT, "deploy/kubernetes");
+
+type PodSpec = { securityContext?: Record<string, unknown>; containers: Record<string, any>[] };
+
+function podSpec(o: K8sObject): PodSpec | undefined {
+  const spec = o.spec as { template?: { spec: PodSpec } } | undefined;
+  return spec?.template?.spec;
+}
+
+function find(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+  assert.ok(o, `${kind} ${name} is rendered`);
+  return o;
+}
+
+async function checkRendered(objects: K8sObject[], namespace: string): Promise<void> {
+  for (const o of objects) await validateObject(o);
+  for (const o of objects) if (o.kind !== "Namespace") assert.equal(o.metadata.namespace, namespace, `${o.kind} ${o.metadata.name} namespace`);
+  // Every workload: non-root, read-only root filesystem, no capabilities, requests and a memory limit, probes.
+  for (const o of objects) {
+    const pod = podSpec(o);
+    if (pod === undefined) continue;
+    assert.equal(pod.securityContext?.runAsNonRoot, true, `${o.metadata.name}: runAsNonRoot`);
+    for (const c of pod.containers) {
+      assert.equal(c.securityContext.readOnlyRootFilesystem, true, `${o.metadata.name}/${c.name}: read-only root`);
+      assert.deepEqual(c.securityContext.capabilities.drop, ["ALL"]);
+      assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+      assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, `${o.metadata.name}/${c.name}: requests and limits`);
+      assert.ok(c.livenessProbe && (c.readinessProbe || c.startupProbe), `${o.metadata.name}/${c.name}: probes`);
+    }
+  }
+  const nats = find(objects, "StatefulSet", "nats");
+  assert.equal((nats.spec as { replicas: number }).replicas, 3);
+  assert.equal((find(objects, "Service", "nats").spec as { clusterIP: string }).clusterIP, "None");
+  const conf = Object.values(objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("nats-config"))!.data!)[0]!;
+  for (const i of [0, 1, 2]) assert.match(conf, new RegExp(`nats://nats-${i}\\.nats:6222`));
+  // The coordinator's probes ask the gRPC health service of the control API.
+  const coordinator = podSpec(find(objects, "Job", "dctwin-coordinator"))!.containers[0]!;
+  assert.equal(coordinator.livenessProbe.grpc.port, 7700);
+  assert.equal(coordinator.readinessProbe.grpc.service, "dctwin.v1.Control");
+  assert.ok(coordinator.env.some((e: { name: string; valueFrom?: { secretKeyRef?: unknown } }) => e.name === "DCTWIN_CONTROL_TOKEN" && e.valueFrom?.secretKeyRef));
+  assert.equal((find(objects, "Job", "dctwin-hosts").spec as { completionMode: string }).completionMode, "Indexed");
+  assert.ok(objects.some((o) => o.kind === "NetworkPolicy" && o.metadata.name === "nats"));
+  assert.ok(objects.some((o) => o.kind === "Secret" && o.metadata.name.startsWith("dctwin-control")), "the control token Secret");
+}
+
+test("kubernetes - the base's demo scenario is scenarios/tiny.yaml (no drifting copy)", () => {
+  assert.equal(readFileSync(join(KUBE, "base/scenario.yaml"), "utf8"), readFileSync(join(REPO_ROOT, "scenarios/tiny.yaml"), "utf8"));
+});
+
+test("kubernetes - the dev overlay renders and every object validates", async () => {
+  await checkRendered(kustomize(join(KUBE, "overlays/dev")), "dctwin-dev");
+});
+
+test("kubernetes - the production overlay renders, validates, uses its release label and keeps results on a PVC", async () => {
+  const objects = kustomize(join(KUBE, "overlays/production"));
+  // Production creates the token Secret out of band; add it as an operator would for the checks.
+  objects.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "dctwin-control", namespace: "dctwin" }, stringData: { token: "t" } });
+  await checkRendered(objects, "dctwin");
+  assert.equal(find(objects, "PodMonitor", "dctwin").metadata.labels?.release, "prometheus");
+  const volumes = (podSpec(find(objects, "Job", "dctwin-coordinator")) as unknown as { volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[] }).volumes;
+  assert.equal(volumes.find((v) => v.name === "results")?.persistentVolumeClaim?.claimName, "dctwin-results");
+});
+
+test("kubernetes - dctwin deploy renders a run: its scenario, host count, run id, image and namespace; the output validates", async () => {
+  const out = join(dir.path, "run");
+  const result = await runCli(["deploy", "scenarios/fat-tree-k4.yaml", "--hosts", "4", "--namespace", "twin-a", "--image", "registry.example.com/dctwin:1.2.3", "--run-id", "ft4", "--prometheus-release", "kps", "--out", out]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(statSync(join(out, "control-token.env")).mode & 0o777, 0o600);
+  const objects = kustomize(out);
+  await checkRendered(objects, "twin-a");
+  const hosts = find(objects, "Job", "dctwin-hosts").spec as { completions: number; parallelism: number };
+  assert.deepEqual([hosts.completions, hosts.parallelism], [4, 4]);
+  const run = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("dctwin-run"))!.data!;
+  assert.equal(run.DCTWIN_HOSTS, "4");
+  assert.equal(run.DCTWIN_RUN_ID, "ft4");
+  const scenario = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("dctwin-scenario"))!.data!;
+  assert.equal(scenario["scenario.yaml"], readFileSync(join(REPO_ROOT, "scenarios/fat-tree-k4.yaml"), "utf8"));
+  assert.equal(podSpec(find(objects, "Job", "dctwin-coordinator"))!.containers[0]!.image, "registry.example.com/dctwin:1.2.3");
+  assert.equal(find(objects, "PodMonitor", "dctwin").metadata.labels?.release, "kps");
+
+  const invalid = await runCli(["deploy", "scenarios/tiny.yaml", "--hosts", "2", "--namespace", "Bad_NS", "--out", join(dir.path, "bad")]);
+  assert.equal(invalid.code, 2);
+  assert.match(invalid.stderr, /--namespace must be a DNS label/);
+});

@@ -1,0 +1,183 @@
+/**
+ * Processes fit for pods, against a real nats-server: SIGTERM and SIGINT end a run in every phase (waiting for
+ * hosts, running, paused) within 5 s with 143 or 130 and the part that ran written; a join timeout and a killed
+ * host fail the run with the completed part written and the reason; a host started before its NATS server connects
+ * once the server is up; a coordinator killed outright leaves no nats-server or host behind; results are copied
+ * to DIR/<run id>/; the host index comes from the pod.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { ChildProcess } from "node:child_process";
+import { NatsServer } from "../coordinator/nats-server.ts";
+import { resolveHostIndex } from "../cli/host-index.ts";
+import { collect, runCli, startCli, type CliResult } from "./support/cli.ts";
+import { freePort } from "./support/ports.ts";
+import { alive, processesMentioning, waitFor } from "./support/processes.ts";
+import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
+
+const dir = tempDir("dctwin-pods-");
+after(() => dir.remove());
+const longRun = writeScenario(dir.path, "long", queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }));
+const shortRun = writeScenario(dir.path, "short", queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 2, warmupS: 0 }));
+
+interface Watched {
+  child: ChildProcess;
+  result: Promise<CliResult>;
+  stderr: () => string;
+}
+
+function watch(args: string[], env: NodeJS.ProcessEnv = {}): Watched {
+  const child = startCli(args, env);
+  const result = collect(child, 180_000);
+  let stderr = "";
+  child.stderr!.on("data", (c: string) => (stderr += c));
+  return { child, result, stderr: () => stderr };
+}
+
+/** Sends `signal` and requires the process to be gone within 5 s (what a pod's grace period allows). */
+async function signalAndWait(w: Watched, signal: NodeJS.Signals): Promise<CliResult> {
+  w.child.kill(signal);
+  await waitFor(() => w.child.exitCode !== null || w.child.signalCode !== null, 5_000, `exit within 5 s of ${signal}`);
+  return w.result;
+}
+
+function json(path: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+}
+
+function cleanup(w: Watched, runId: string): void {
+  if (w.child.exitCode === null) w.child.kill("SIGKILL");
+  for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+}
+
+test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, results written (nothing ran), no nats-server left", async () => {
+  const runId = `join-term-${process.pid}`;
+  const out = join(dir.path, "join-term");
+  const w = watch(["run", longRun, "--transport", "nats", "--join", "--hosts", "2", "--run-id", runId, "--out", out]);
+  try {
+    await waitFor(() => /waiting for 2 host\(s\) to join/.test(w.stderr()), 30_000, "the coordinator to wait for hosts");
+    const { code, stderr } = await signalAndWait(w, "SIGTERM");
+    assert.equal(code, 143, stderr);
+    const summary = json(join(out, "summary.json"));
+    assert.equal(summary.status, "interrupted");
+    assert.equal(summary.sim_time_s, 0);
+    assert.match(String(json(join(out, "run-info.json")).failure), /null/);
+    await waitFor(() => processesMentioning(runId).length === 0, 5_000, "the private nats-server to stop");
+  } finally {
+    cleanup(w, runId);
+  }
+});
+
+test("pods - SIGTERM while running on 2 hosts: exit 143 within 5 s with partial results; SIGINT while paused: 130", async () => {
+  const runId = `run-term-${process.pid}`;
+  const out = join(dir.path, "run-term");
+  const running = watch(["run", longRun, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", out]);
+  try {
+    await waitFor(() => /2 host\(s\) joined/.test(running.stderr()), 30_000, "hosts to join");
+    await new Promise((r) => setTimeout(r, 1500)); // let simulated time pass (the run is paced at 1 s per s)
+    const { code, stderr } = await signalAndWait(running, "SIGTERM");
+    assert.equal(code, 143, stderr);
+    const summary = json(join(out, "summary.json"));
+    assert.equal(summary.status, "interrupted");
+    assert.ok((summary.sim_time_s as number) > 0 && (summary.sim_time_s as number) < 600);
+    await waitFor(() => processesMentioning(runId).length === 0, 5_000, "hosts and nats-server to stop");
+  } finally {
+    cleanup(running, runId);
+  }
+
+  const pausedId = `paused-int-${process.pid}`;
+  const pausedOut = join(dir.path, "paused-int");
+  const paused = watch(["run", longRun, "--transport", "inproc", "--speed", "1", "--run-id", pausedId, "--out", pausedOut, "--control-port", "0", "--control-token", "t0ken"]);
+  try {
+    await waitFor(() => /control API listening on (\S+)/.test(paused.stderr()), 30_000, "the control API");
+    const address = /control API listening on (\S+)/.exec(paused.stderr())![1]!;
+    const pause = await runCli(["control", "pause", "--control", address, "--token", "t0ken"]);
+    assert.equal(pause.code, 0, pause.stderr);
+    assert.match(pause.stdout, /paused/);
+    const { code, stderr } = await signalAndWait(paused, "SIGINT");
+    assert.equal(code, 130, stderr);
+    assert.equal(json(join(pausedOut, "summary.json")).status, "interrupted");
+  } finally {
+    cleanup(paused, pausedId);
+  }
+});
+
+test("pods - a join timeout fails the run (exit 1) with results and the reason; results are copied to DIR/<run id>/", async () => {
+  const runId = `join-timeout-${process.pid}`;
+  const out = join(dir.path, "join-timeout");
+  const copies = join(dir.path, "volume");
+  const result = await runCli(["run", shortRun, "--transport", "nats", "--join", "--hosts", "2", "--join-timeout", "1s", "--run-id", runId, "--out", out, "--copy-results-to", copies]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /0 of 2 host\(s\) joined run .* within 1 s/);
+  assert.equal(json(join(out, "summary.json")).status, "failed");
+  assert.match(String(json(join(out, "run-info.json")).failure), /within 1 s/);
+  assert.equal(readFileSync(join(copies, runId, "summary.json"), "utf8"), readFileSync(join(out, "summary.json"), "utf8"));
+});
+
+test("pods - a host killed mid-run fails the run (exit 1) with the completed windows written and the reason", async () => {
+  const runId = `host-killed-${process.pid}`;
+  const out = join(dir.path, "host-killed");
+  const w = watch(["run", longRun, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", out]);
+  try {
+    await waitFor(() => /pids (\d+), (\d+)/.test(w.stderr()) && /2 host\(s\) joined/.test(w.stderr()), 30_000, "hosts to start");
+    await new Promise((r) => setTimeout(r, 1500));
+    const hostPid = Number(/pids (\d+), (\d+)/.exec(w.stderr())![2]);
+    process.kill(hostPid, "SIGKILL");
+    const { code, stderr } = await w.result;
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /host 1 .* exited with SIGKILL/);
+    const summary = json(join(out, "summary.json"));
+    assert.equal(summary.status, "failed");
+    assert.ok((summary.sim_time_s as number) > 0, "the windows completed before the failure are in the results");
+    assert.match(String(json(join(out, "run-info.json")).failure), /host 1/);
+    await waitFor(() => processesMentioning(runId).length === 0, 5_000, "the other host and nats-server to stop");
+  } finally {
+    cleanup(w, runId);
+  }
+});
+
+test("pods - a coordinator killed outright (SIGKILL) leaves neither its nats-server nor its hosts running", async () => {
+  const runId = `coord-killed-${process.pid}`;
+  const w = watch(["run", longRun, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", join(dir.path, "coord-killed")]);
+  try {
+    await waitFor(() => /2 host\(s\) joined/.test(w.stderr()), 30_000, "hosts to join");
+    const natsPid = Number(/started nats-server .* \(pid (\d+)\)/.exec(w.stderr())![1]);
+    assert.ok(alive(natsPid));
+    w.child.kill("SIGKILL");
+    await w.result;
+    await waitFor(() => processesMentioning(runId).length === 0, 10_000, "nats-server and hosts to die with their coordinator");
+  } finally {
+    cleanup(w, runId);
+  }
+});
+
+test("pods - a host started before its NATS server retries and joins once the server is up", async () => {
+  const port = await freePort();
+  const url = `nats://127.0.0.1:${port}`;
+  const runId = `late-nats-${process.pid}`;
+  const host = watch(["host", "--nats", url, "--run", runId, "--connect-timeout", "2m"], { JOB_COMPLETION_INDEX: "0" });
+  let server: NatsServer | undefined;
+  try {
+    await waitFor(() => /not reachable yet/.test(host.stderr()), 30_000, "the host to report it is retrying");
+    assert.equal(host.child.exitCode, null, "the host keeps trying instead of exiting");
+    server = await NatsServer.start({ name: `dctwin-${runId}`, args: ["-p", String(port)] });
+    assert.equal(server.url, url);
+    const run = await runCli(["run", shortRun, "--nats", url, "--join", "--hosts", "1", "--run-id", runId, "--out", join(dir.path, "late-nats"), "-q"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(json(join(dir.path, "late-nats", "summary.json")).status, "completed");
+    assert.equal((await host.result).code, 0);
+  } finally {
+    cleanup(host, runId);
+    await server?.stop();
+  }
+});
+
+test("pods - the host index comes from the flag, an Indexed Job's completion index or a StatefulSet ordinal", () => {
+  assert.equal(resolveHostIndex("3", {}, "x"), 3);
+  assert.equal(resolveHostIndex("auto", { JOB_COMPLETION_INDEX: "2" }, "twin-hosts-0-abcde"), 2);
+  assert.equal(resolveHostIndex(undefined, {}, "twin-host-7"), 7);
+  assert.throws(() => resolveHostIndex("auto", {}, "laptop"), /pass --host N/);
+  assert.throws(() => resolveHostIndex("-1", {}, "x"), /--host expects/);
+});
