@@ -174,7 +174,9 @@ export class RunDriver {
         this.simTimeNs = waiting ? Math.max(planner.lastEndNs, Math.min(planner.horizonNs, run.durationNs)) : (expected?.startNs ?? 0);
       };
       const publishGrant = (grant: dctwin.v1.Grant.$Properties) => {
-        const checked = checkGrant(wire.Grant.create(grant), Number(grant.seq) - 1, planner.horizonNs, run.durationNs)!;
+        // The coordinator follows its own grants through the same check the hosts apply.
+        const checked = checkGrant(wire.Grant.create(grant), Number(grant.seq) - 1, planner.horizonNs, run.durationNs);
+        if (checked === undefined) throw new Error(`grant ${grant.seq} breaks the grant rules (until ${grant.untilNs} ns, horizon ${planner.horizonNs} ns)`);
         planner.grant(checked.untilNs, checked.stamps);
         transport.publish(this.subjects.grant, wire.Grant.encode(grant).finish());
       };

@@ -90,7 +90,9 @@ test("determinism - example scenarios: inproc/1, nats/1, nats/2 and nats/3 give 
         assert.ok(one.outcome.windows <= 3 * intervals, `${name} ${one.config}: ${one.outcome.windows} windows for ${intervals} intervals`);
       }
       for (const several of runs.slice(2)) {
-        assert.ok(Number.isFinite(several.outcome.lookaheadNs) && several.outcome.windows > intervals, `${name} ${several.config}: windows bounded by the lookahead`);
+        // Several hosts: windows are bounded by the lookahead of the links the placement cuts (none cut: as one host).
+        if (Number.isFinite(several.outcome.lookaheadNs)) assert.ok(several.outcome.windows > intervals, `${name} ${several.config}: windows bounded by the lookahead`);
+        else assert.ok(several.outcome.windows <= 3 * intervals, `${name} ${several.config}: no cut link, ${several.outcome.windows} windows for ${intervals} intervals`);
       }
     }
   } finally {

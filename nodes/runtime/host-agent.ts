@@ -1,5 +1,5 @@
 /**
- * The host side of the run protocol (decentralised; DESIGN.md "Windows"). A host joins a run, builds its shard
+ * The host side of the run protocol (decentralised; README "How it works"). A host joins a run, builds its shard
  * from RunStart, and then runs windows on its own: after each window it sends one batch per destination host and
  * publishes its WindowReport on the run's report subject, which every host and the coordinator hear. Once it has
  * every host's report of its last window and the batches they owed it, it picks the next window by the rule all

@@ -80,7 +80,7 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
   if (options.live) {
     f.gauge("dctwin_sim_speed_ratio", "Simulated seconds per wall-clock second since the first window.", () => state.speedRatio());
     f.gauge("dctwin_sim_target_speed_ratio", "Pace the run was asked to keep, in simulated seconds per wall-clock second (0: as fast as possible).", () => state.speed ?? 0);
-    f.counter("dctwin_windows_total", "Synchronisation windows run (each one a round trip between the coordinator and every host).", () => state.windows);
+    f.counter("dctwin_windows_total", "Synchronisation windows run (each ends with a report from every host).", () => state.windows);
     f.counter("dctwin_conservation_checks_passed_total", "Packet conservation checks passed (one per window and one at the end; a failure stops the run).", () => state.windows + (state.finished ? 1 : 0));
     f.gauge("dctwin_hosts_connected", "Host processes (shards) that joined the run.", () => state.hostsConnected());
     f.gauge("dctwin_run_paused", "1 while the run is held at a window boundary, else 0.", () => (state.paused() ? 1 : 0));
