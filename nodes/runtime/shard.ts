@@ -75,6 +75,8 @@ export class Shard implements ActorContext {
   private readonly hostOf: readonly number[];
   private readonly queue = new EventQueue();
   private readonly actors = new Map<number, LocalActor>();
+  /** The same actors by index (undefined where another host runs the actor): the per-event lookup. */
+  private readonly byIndex: (LocalActor | undefined)[];
   private readonly router: Router;
   /** Network node of every actor: itself, or a component's server (topology.ts `networkNodes`). */
   private readonly nodeOf: Int32Array;
@@ -110,6 +112,7 @@ export class Shard implements ActorContext {
     this.linkBusyUntilNs = new Float64Array(scenario.links.length * 2);
     this.linkTable = new LinkTable(scenario.links);
     this.intervalNs = scenario.run.metricsIntervalNs;
+    this.byIndex = new Array<LocalActor | undefined>(scenario.actors.length).fill(undefined);
     for (const spec of scenario.actors) {
       if (hostOf[spec.index] !== hostIndex) continue;
       this.actors.set(spec.index, {
@@ -127,6 +130,7 @@ export class Shard implements ActorContext {
         deferred: [],
         clockRate: 1,
       });
+      this.byIndex[spec.index] = this.actors.get(spec.index);
     }
   }
 
@@ -172,17 +176,19 @@ export class Shard implements ActorContext {
     this.sendingAllowed = true;
     for (const command of commands) this.applyCommand(command, startNs);
     let events = 0;
-    for (let event = this.queue.popBefore(endNs); event !== undefined; event = this.queue.popBefore(endNs)) {
+    const queue = this.queue;
+    for (let slot = queue.popBefore(endNs); slot >= 0; slot = queue.popBefore(endNs)) {
       events++;
-      if (event.timeNs < startNs) throw new ModelContractError(`event at ${event.timeNs} ns is before window start ${startNs} ns`);
-      const actor = this.actors.get(event.dst)!;
-      this.enter(actor, event.timeNs);
+      const timeNs = queue.time(slot);
+      if (timeNs < startNs) throw new ModelContractError(`event at ${timeNs} ns is before window start ${startNs} ns`);
+      const actor = this.byIndex[queue.dst(slot)]!;
+      this.enter(actor, timeNs);
       if (actor.status !== "running") {
-        this.holdOrLose(actor, event);
+        this.holdOrLose(actor, queue.event(slot));
         continue;
       }
-      if (event.type === EventType.packet) actor.model.onPacket(actor.state, event.packet!, this);
-      else actor.model.onTimer(actor.state, event.tag, event.arg, this);
+      if (queue.type(slot) === EventType.packet) actor.model.onPacket(actor.state, queue.packet(slot)!, this);
+      else actor.model.onTimer(actor.state, queue.tag(slot), queue.arg(slot), this);
     }
     this.current = null;
     this.sendingAllowed = false;
@@ -400,22 +406,12 @@ export class Shard implements ActorContext {
     }
     // Arriving at a server's NIC, a packet for one of its components goes straight to that component.
     const to = this.nodeOf[packet.dst] === port.neighbor ? packet.dst : port.neighbor;
-    const event: SimEvent = {
-      timeNs: deliverNs,
-      dst: to,
-      src: actor.spec.index,
-      seq: actor.nextSeq++,
-      type: EventType.packet,
-      packet,
-      link: port.link,
-      tag: 0,
-      arg: 0,
-    };
     const host = this.hostOf[to]!;
     if (host === this.hostIndex) {
-      this.queue.push(event);
+      this.queue.pushPacket(deliverNs, to, actor.spec.index, actor.nextSeq++, packet, port.link);
       return;
     }
+    const event: SimEvent = { timeNs: deliverNs, dst: to, src: actor.spec.index, seq: actor.nextSeq++, type: EventType.packet, packet, link: port.link, tag: 0, arg: 0 };
     let batch = this.outbox.get(host);
     if (batch === undefined) {
       batch = [];
@@ -432,7 +428,7 @@ export class Shard implements ActorContext {
     if (dst === actor.spec.index || this.nodeOf[dst] !== this.nodeOf[actor.spec.index] || !this.actors.has(dst)) {
       throw new ModelContractError(`${actor.spec.id} sent a packet locally to ${this.scenario.actors[dst]?.id ?? dst}, which is not on its network node`);
     }
-    this.queue.push({ timeNs: this.currentNs, dst, src: actor.spec.index, seq: actor.nextSeq++, type: EventType.packet, packet, link: -1, tag: 0, arg: 0 });
+    this.queue.pushPacket(this.currentNs, dst, actor.spec.index, actor.nextSeq++, packet, -1);
   }
 
   localCall(target: number, request: unknown): unknown {
@@ -548,17 +544,7 @@ export class Shard implements ActorContext {
     if (!(delayNs >= 0)) throw new ModelContractError(`${actor.spec.id} scheduled a timer ${delayNs} ns in the past`);
     const index = actor.spec.index;
     const timeNs = this.currentNs + Math.round(actor.clockRate === 1 ? delayNs : delayNs / actor.clockRate);
-    this.queue.push({
-      timeNs,
-      dst: index,
-      src: index,
-      seq: actor.nextSeq++,
-      type: EventType.timer,
-      packet: null,
-      link: -1,
-      tag,
-      arg,
-    });
+    this.queue.pushTimer(timeNs, index, actor.nextSeq++, tag, arg);
     return timeNs;
   }
 
