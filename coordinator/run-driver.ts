@@ -4,6 +4,7 @@
  * skipped by starting the next window at the earliest pending event of any host. Windows never cross a metrics
  * interval boundary or the end of the run, so every window belongs to exactly one interval.
  */
+import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { subjects, type RunSubjects, type Subscription, type Transport } from "../nodes/runtime/transport/transport.ts";
 import { tryDecode, wire } from "../nodes/runtime/wire.ts";
@@ -140,7 +141,7 @@ export class RunDriver {
       await this.until(() => this.hellos.size === hostCount);
       const hosts = [...this.hellos.values()].sort((a, b) => a.host - b.host);
       this.o.onHostsJoined?.(hosts);
-      transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: JSON.stringify(scenario), hostCount, placement: this.o.placement }).finish());
+      transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement: this.o.placement }).finish());
       await this.until(() => this.ready.size === hostCount);
 
       const run = scenario.run;

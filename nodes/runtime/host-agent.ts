@@ -5,8 +5,8 @@
  */
 import { hostname as osHostname } from "node:os";
 import type { ModelLookup } from "./actor.ts";
+import { scenarioFromJson } from "./scenario-json.ts";
 import { Shard } from "./shard.ts";
-import type { ResolvedScenario } from "./topology.ts";
 import { subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
 import { batchEvents, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
@@ -76,7 +76,7 @@ export class HostAgent {
     if (this.shard !== undefined) return; // a repeated start: already running
     clearInterval(this.helloTimer);
     this.guard(() => {
-      const scenario = JSON.parse(start.scenarioJson) as ResolvedScenario;
+      const scenario = scenarioFromJson(start.scenarioJson);
       this.hostCount = start.hostCount;
       this.actorCount = scenario.actors.length;
       this.shard = new Shard(scenario, start.placement, this.host, this.models);
