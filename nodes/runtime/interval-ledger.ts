@@ -88,9 +88,9 @@ export class IntervalLedger {
   }
 
   transition(actor: number, mechanism: string, fromState: number, toState: number): void {
-    const byMechanism = getOrCreate(this.transitions, actor, () => new Map());
-    const byFrom = getOrCreate(byMechanism, mechanism, () => new Map());
-    const byTo = getOrCreate(byFrom, fromState, () => new Map());
+    const byMechanism = getOrCreate(this.transitions, actor);
+    const byFrom = getOrCreate(byMechanism, mechanism);
+    const byTo = getOrCreate(byFrom, fromState);
     const t = byTo.get(toState);
     if (t === undefined) byTo.set(toState, { actor, mechanism, fromState, toState, count: 1 });
     else t.count++;
@@ -152,10 +152,11 @@ export class IntervalLedger {
   }
 }
 
-function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+/** The inner map under `key`, created when missing (no closure per call: this runs for every counted transition). */
+function getOrCreate<K, K2, V2>(map: Map<K, Map<K2, V2>>, key: K): Map<K2, V2> {
   let v = map.get(key);
   if (v === undefined) {
-    v = create();
+    v = new Map();
     map.set(key, v);
   }
   return v;
