@@ -6,6 +6,7 @@
  * scheduled, live and cooling commands in. It runs the hosts' window rule itself, so it knows where they are.
  */
 import { lookaheadNs } from "../nodes/runtime/lookahead.ts";
+import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { subjects, type RunSubjects, type Subscription, type Transport } from "../nodes/runtime/transport/transport.ts";
 import { WindowPlanner, type PlanStep } from "../nodes/runtime/window-plan.ts";
@@ -146,7 +147,7 @@ export class RunDriver {
       await this.until(() => this.hellos.size === hostCount);
       const hosts = [...this.hellos.values()].sort((a, b) => a.host - b.host);
       this.o.onHostsJoined?.(hosts);
-      transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: JSON.stringify(scenario), hostCount, placement }).finish());
+      transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement }).finish());
 
       const run = scenario.run;
       const aggregator = new RunAggregator(run.metricsIntervalNs);

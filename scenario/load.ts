@@ -138,7 +138,7 @@ function checkTrafficTargets(scenario: ResolvedScenario, actorPaths: readonly st
       let message: string | null = null;
       if (target === undefined) message = `no actor with id "${id}"`;
       else if (target === actor.index) message = "an actor cannot send to itself";
-      else if (!router.sameNode(actor.index, target) && router.nextPort(actor.index, target) < 0) message = `no path of links from "${actor.id}" to "${id}"`;
+      else if (!router.reachable(actor.index, target)) message = `no path of links from "${actor.id}" to "${id}"`;
       if (message !== null && !seen.has(`${path}\u0000${message}`)) {
         seen.add(`${path}\u0000${message}`);
         issues.push({ path, message });

@@ -160,6 +160,12 @@ function startService(state: ServerState, index: number, request: SimPacket, arr
   unit.doneNs = ctx.schedule(Math.round(unit.remainingWorkNs / state.speed), SERVICE_DONE, index);
 }
 
+/** Index of the first free core (or GPU), -1 when all are busy. */
+function firstIdleUnit(units: readonly Unit[]): number {
+  for (let i = 0; i < units.length; i++) if (units[i]!.request === null) return i;
+  return -1;
+}
+
 /** Changes the speed now: work in service keeps what it has done and finishes the rest at the new speed. */
 function setSpeed(state: ServerState, speed: number, ctx: ActorContext): void {
   if (speed === state.speed) return;
@@ -248,7 +254,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
       return;
     }
     const before = serverQueued(state);
-    const idle = state.units.findIndex((u) => u.request === null);
+    const idle = firstIdleUnit(state.units);
     if (idle >= 0) {
       ctx.countTransition("arrival", before, before + 1);
       startService(state, idle, packet, ctx.nowNs, ctx);

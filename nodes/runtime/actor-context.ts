@@ -175,12 +175,12 @@ export class ShardContext implements ActorContext {
     }
     // Arriving at a server's NIC, a packet for one of its components goes straight to that component.
     const to = this.p.nodeOf[packet.dst] === port.neighbor ? packet.dst : port.neighbor;
-    const event: SimEvent = { timeNs: deliverNs, dst: to, src: actor.spec.index, seq: actor.nextSeq++, type: EventType.packet, packet, link: port.link, tag: 0, arg: 0 };
     const host = this.p.hostOf[to]!;
     if (host === this.p.hostIndex) {
-      this.p.queue.push(event);
+      this.p.queue.pushPacket(deliverNs, to, actor.spec.index, actor.nextSeq++, packet, port.link);
       return;
     }
+    const event: SimEvent = { timeNs: deliverNs, dst: to, src: actor.spec.index, seq: actor.nextSeq++, type: EventType.packet, packet, link: port.link, tag: 0, arg: 0 };
     if (deliverNs < this.windowEndNs) {
       throw new ModelContractError(`a packet from ${actor.spec.id} over link ${link.id} would reach host ${host} at ${deliverNs} ns, inside the window ending at ${this.windowEndNs} ns (the lookahead is wrong)`);
     }
@@ -200,7 +200,7 @@ export class ShardContext implements ActorContext {
     if (dst === actor.spec.index || this.p.nodeOf[dst] !== this.p.nodeOf[actor.spec.index] || !this.p.actors.has(dst)) {
       throw new ModelContractError(`${actor.spec.id} sent a packet locally to ${this.p.scenario.actors[dst]?.id ?? dst}, which is not on its network node`);
     }
-    this.p.queue.push({ timeNs: this.currentNs, dst, src: actor.spec.index, seq: actor.nextSeq++, type: EventType.packet, packet, link: -1, tag: 0, arg: 0 });
+    this.p.queue.pushPacket(this.currentNs, dst, actor.spec.index, actor.nextSeq++, packet, -1);
   }
 
   localCall(target: number, request: unknown): unknown {
@@ -311,7 +311,7 @@ export class ShardContext implements ActorContext {
     if (!(delayNs >= 0)) throw new ModelContractError(`${actor.spec.id} scheduled a timer ${delayNs} ns in the past`);
     const index = actor.spec.index;
     const timeNs = this.currentNs + timerDelayNs(actor, delayNs);
-    this.p.queue.push({ timeNs, dst: index, src: index, seq: actor.nextSeq++, type: EventType.timer, packet: null, link: -1, tag, arg });
+    this.p.queue.pushTimer(timeNs, index, actor.nextSeq++, tag, arg);
     return timeNs;
   }
 

@@ -1,23 +1,62 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EventQueue, EventType, type SimEvent } from "./event-queue.ts";
+import type { SimPacket } from "./packet.ts";
 import { Xoshiro128 } from "./rng.ts";
 
 function timer(timeNs: number, dst: number, src: number, seq: number): SimEvent {
-  return { timeNs, dst, src, seq, type: EventType.timer, packet: null, link: -1, tag: 0, arg: 0 };
+  return { timeNs, dst, src, seq, type: EventType.timer, packet: null, link: -1, tag: seq % 7, arg: seq / 4 };
+}
+
+function byKey(a: SimEvent, b: SimEvent): number {
+  return a.timeNs - b.timeNs || a.dst - b.dst || a.src - b.src || a.seq - b.seq;
+}
+
+function drain(queue: EventQueue, limitNs = Infinity): SimEvent[] {
+  const popped: SimEvent[] = [];
+  for (let slot = queue.popBefore(limitNs); slot >= 0; slot = queue.popBefore(limitNs)) popped.push(queue.event(slot));
+  return popped;
 }
 
 test("event queue - pops in (time, destination, source, sequence) order whatever the insertion order", () => {
   const rng = Xoshiro128.seeded(1, "queue-test");
   const events: SimEvent[] = [];
   for (let i = 0; i < 2000; i++) events.push(timer(rng.int(50), rng.int(5), rng.int(5), i));
-  const expected = [...events].sort((a, b) => a.timeNs - b.timeNs || a.dst - b.dst || a.src - b.src || a.seq - b.seq);
+  const expected = [...events].sort(byKey);
   const shuffled = [...events].sort(() => rng.uniform() - 0.5);
-  const queue = new EventQueue();
+  const queue = new EventQueue(4); // grows many times on the way
   for (const e of shuffled) queue.push(e);
-  const popped: SimEvent[] = [];
-  for (let e = queue.popBefore(Infinity); e !== undefined; e = queue.popBefore(Infinity)) popped.push(e);
-  assert.deepEqual(popped, expected);
+  assert.equal(queue.size, 2000);
+  assert.deepEqual([...queue.snapshot()].sort(byKey), expected, "a snapshot holds every pending event");
+  assert.deepEqual(drain(queue), expected);
+});
+
+test("event queue - interleaved pushes and pops (reused slots) keep the key order and every field", () => {
+  const rng = Xoshiro128.seeded(2, "queue-test");
+  const queue = new EventQueue(2);
+  const pending: SimEvent[] = [];
+  const packets = Array.from({ length: 8 }, (_, i) => ({ id: i }) as SimPacket);
+  let seq = 0;
+  let now = 0;
+  for (let step = 0; step < 5000; step++) {
+    if (rng.uniform() < 0.55) {
+      const e: SimEvent = rng.uniform() < 0.5 ? timer(now + rng.int(100), rng.int(300_000), rng.int(300_000), seq++) : { timeNs: now + rng.int(100), dst: rng.int(9), src: rng.int(9), seq: seq++, type: EventType.packet, packet: packets[rng.int(8)]!, link: rng.int(40), tag: 0, arg: 0 };
+      pending.push(e);
+      queue.push(e);
+    } else {
+      pending.sort(byKey);
+      const slot = queue.popBefore(Infinity);
+      const expected = pending.shift();
+      if (expected === undefined) assert.equal(slot, -1);
+      else {
+        assert.deepEqual(queue.event(slot), expected);
+        assert.equal(queue.time(slot), expected.timeNs);
+        assert.equal(queue.dst(slot), expected.dst);
+        now = expected.timeNs;
+      }
+    }
+    assert.equal(queue.packetsInFlight, pending.filter((e) => e.type === EventType.packet).length);
+  }
 });
 
 test("event queue - popBefore stops at the window end and counts packets in flight", () => {
@@ -26,9 +65,10 @@ test("event queue - popBefore stops at the window end and counts packets in flig
   queue.push({ ...timer(20, 0, 1, 0), type: EventType.packet });
   queue.push({ ...timer(30, 0, 1, 1), type: EventType.packet });
   assert.equal(queue.packetsInFlight, 2);
-  assert.equal(queue.popBefore(20)?.timeNs, 10);
-  assert.equal(queue.popBefore(20), undefined, "an event at the window end belongs to the next window");
-  assert.equal(queue.popBefore(21)?.timeNs, 20);
+  assert.equal(queue.time(queue.popBefore(20)), 10);
+  assert.equal(queue.popBefore(20), -1, "an event at the window end belongs to the next window");
+  assert.equal(queue.time(queue.popBefore(21)), 20);
   assert.equal(queue.packetsInFlight, 1);
   assert.equal(queue.peekTime(), 30);
+  assert.throws(() => queue.pushTimer(1, 2 ** 21, 0, 0, 0), RangeError, "actor indices beyond the packed key are refused");
 });

@@ -34,3 +34,17 @@ test("histogram - merging is order-independent", () => {
   assert.deepEqual(ab.toArrays(), ba.toArrays());
   assert.equal(ab.total, 5);
 });
+
+test("histogram - the integer bucket path below 2^32 gives the floating-point formula's index", () => {
+  const byLog2 = (v: number) => {
+    const exponent = Math.floor(Math.log2(v));
+    return (exponent - 3) * 16 + (Math.floor(v / 2 ** (exponent - 4)) - 16);
+  };
+  for (let k = 4; k <= 32; k++) {
+    for (let d = -20; d <= 20; d++) {
+      const v = 2 ** k + d;
+      if (v >= 16) assert.equal(bucketIndex(v), byLog2(v), `${v}`);
+      if (v + 0.5 >= 16) assert.equal(bucketIndex(v + 0.5), byLog2(Math.floor(v + 0.5)), `${v + 0.5}`);
+    }
+  }
+});

@@ -11,6 +11,11 @@ const SUB_COUNT = 1 << SUB_BITS;
 export function bucketIndex(value: number): number {
   const v = value <= 0 ? 0 : Math.floor(value);
   if (v < SUB_COUNT) return v;
+  if (v < 0x1_0000_0000) {
+    // The same index by 32-bit integer arithmetic (log2 is exact below 2^32): every recorded value comes here.
+    const top = 31 - Math.clz32(v);
+    return (top - SUB_BITS + 1) * SUB_COUNT + ((v >>> (top - SUB_BITS)) - SUB_COUNT);
+  }
   const exponent = Math.floor(Math.log2(v));
   const shift = exponent - SUB_BITS;
   const sub = Math.floor(v / 2 ** shift) - SUB_COUNT; // top SUB_BITS bits after the leading one

@@ -9,8 +9,8 @@
  */
 import { hostname as osHostname } from "node:os";
 import type { ModelLookup } from "./actor.ts";
+import { scenarioFromJson } from "./scenario-json.ts";
 import { Shard } from "./shard.ts";
-import type { ResolvedScenario } from "./topology.ts";
 import { subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
 import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
@@ -91,7 +91,7 @@ export class HostAgent {
     if (this.shard !== undefined) return; // a repeated start: already running
     clearInterval(this.helloTimer);
     this.guard(() => {
-      const scenario = JSON.parse(start.scenarioJson) as ResolvedScenario;
+      const scenario = scenarioFromJson(start.scenarioJson);
       this.hostCount = start.hostCount;
       this.actorCount = scenario.actors.length;
       this.durationNs = scenario.run.durationNs;

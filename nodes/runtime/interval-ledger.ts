@@ -63,8 +63,8 @@ export class IntervalLedger {
   private readonly tallies = new Map<number, ActorTally>();
   private readonly links = new Map<number, LinkCount>();
   private readonly drops = new Map<string, number>();
-  /** actor -> mechanism -> from state -> to state -> count (nested maps: no key strings on the hot path). */
-  private readonly transitions = new Map<number, Map<string, Map<number, Map<number, TransitionCount>>>>();
+  /** actor -> mechanism -> (from, to) -> count; see `stateKey`. */
+  private readonly transitions = new Map<number, Map<string, Map<number | string, TransitionCount>>>();
   private readonly counters = new Map<string, { actor: number; name: string; value: number }>();
   /** Steps of sampled journeys, in the order they happened on this host. */
   traceEvents: TraceEventData[] = [];
@@ -88,11 +88,10 @@ export class IntervalLedger {
   }
 
   transition(actor: number, mechanism: string, fromState: number, toState: number): void {
-    const byMechanism = getOrCreate(this.transitions, actor, () => new Map());
-    const byFrom = getOrCreate(byMechanism, mechanism, () => new Map());
-    const byTo = getOrCreate(byFrom, fromState, () => new Map());
-    const t = byTo.get(toState);
-    if (t === undefined) byTo.set(toState, { actor, mechanism, fromState, toState, count: 1 });
+    const byStates = getOrCreate(getOrCreate(this.transitions, actor), mechanism);
+    const key = stateKey(fromState, toState);
+    const t = byStates.get(key);
+    if (t === undefined) byStates.set(key, { actor, mechanism, fromState, toState, count: 1 });
     else t.count++;
   }
 
@@ -143,7 +142,7 @@ export class IntervalLedger {
 
   private allTransitions(): TransitionCount[] {
     const out: TransitionCount[] = [];
-    for (const byMechanism of this.transitions.values()) for (const byFrom of byMechanism.values()) for (const byTo of byFrom.values()) out.push(...byTo.values());
+    for (const byMechanism of this.transitions.values()) for (const byStates of byMechanism.values()) out.push(...byStates.values());
     return out;
   }
 
@@ -152,10 +151,22 @@ export class IntervalLedger {
   }
 }
 
-function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+const STATE_SPAN = 1 << 15;
+
+/**
+ * One map key for a (from, to) pair of states: a small integer (a V8 Smi, hashed without allocation) when both
+ * are whole numbers below 2^15, as queue lengths and mode indices are; a string otherwise.
+ */
+function stateKey(fromState: number, toState: number): number | string {
+  if ((fromState & (STATE_SPAN - 1)) === fromState && (toState & (STATE_SPAN - 1)) === toState) return fromState * STATE_SPAN + toState;
+  return `${fromState}>${toState}`;
+}
+
+/** The inner map under `key`, created when missing (no closure per call: this runs for every counted transition). */
+function getOrCreate<K, K2, V2>(map: Map<K, Map<K2, V2>>, key: K): Map<K2, V2> {
   let v = map.get(key);
   if (v === undefined) {
-    v = create();
+    v = new Map();
     map.set(key, v);
   }
   return v;

@@ -35,6 +35,8 @@ export class Shard {
   private readonly hostOf: readonly number[];
   private readonly queue = new EventQueue();
   private readonly actors = new Map<number, LocalActor>();
+  /** The same actors by index (undefined where another host runs the actor): the per-event lookup. */
+  private readonly byIndex: (LocalActor | undefined)[];
   private readonly linkTable: LinkTable;
   private readonly ledger = new IntervalLedger();
   private readonly ctx: ShardContext;
@@ -52,10 +54,13 @@ export class Shard {
     const nodeOf = networkNodes(scenario.actors);
     this.linkTable = new LinkTable(scenario.links);
     this.intervalNs = scenario.run.metricsIntervalNs;
+    this.byIndex = new Array<LocalActor | undefined>(scenario.actors.length).fill(undefined);
     for (const spec of scenario.actors) {
       if (hostOf[spec.index] !== hostIndex) continue;
       // A component sends through its server's NIC.
-      this.actors.set(spec.index, newLocalActor(spec, models(spec.kind), scenario.run.seed, portsOf[nodeOf[spec.index]!]!));
+      const actor = newLocalActor(spec, models(spec.kind), scenario.run.seed, portsOf[nodeOf[spec.index]!]!);
+      this.actors.set(spec.index, actor);
+      this.byIndex[spec.index] = actor;
     }
     this.ctx = new ShardContext({
       scenario,
@@ -113,17 +118,20 @@ export class Shard {
     ctx.sendingAllowed = true;
     for (const command of commands) this.applyCommand(command, startNs);
     let events = 0;
-    for (let event = this.queue.popBefore(endNs); event !== undefined; event = this.queue.popBefore(endNs)) {
+    const queue = this.queue;
+    const byIndex = this.byIndex;
+    for (let slot = queue.popBefore(endNs); slot >= 0; slot = queue.popBefore(endNs)) {
       events++;
-      if (event.timeNs < startNs) throw new ModelContractError(`event at ${event.timeNs} ns is before window start ${startNs} ns`);
-      const actor = this.actors.get(event.dst)!;
-      ctx.enter(actor, event.timeNs);
+      const timeNs = queue.time(slot);
+      if (timeNs < startNs) throw new ModelContractError(`event at ${timeNs} ns is before window start ${startNs} ns`);
+      const actor = byIndex[queue.dst(slot)]!;
+      ctx.enter(actor, timeNs);
       if (actor.status !== "running") {
-        this.holdOrLose(actor, event);
+        this.holdOrLose(actor, queue.event(slot));
         continue;
       }
-      if (event.type === EventType.packet) actor.model.onPacket(actor.state, event.packet!, ctx);
-      else actor.model.onTimer(actor.state, event.tag, event.arg, ctx);
+      if (queue.type(slot) === EventType.packet) actor.model.onPacket(actor.state, queue.packet(slot)!, ctx);
+      else actor.model.onTimer(actor.state, queue.tag(slot), queue.arg(slot), ctx);
     }
     ctx.leave();
     ctx.sendingAllowed = false;
