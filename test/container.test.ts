@@ -51,6 +51,18 @@ test("container - non-root, OCI labels, --version; `dctwin run` writes results i
   assert.equal(readFileSync(join(work, "results/summary.json"), "utf8"), readFileSync(join(outside, "summary.json"), "utf8"));
 });
 
+function tokenOf(deployDir: string): string {
+  return /^token=(.*)$/m.exec(readFileSync(join(deployDir, "control-token.env"), "utf8"))![1]!;
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** The pods of a rendered run, made runnable by podman kube play on one machine's host network. */
 function playablePods(objects: K8sObject[], ports: { nats: number; control: number; metrics: number }, natsImage: string, results: string): unknown[] {
   const byName = (kind: string, prefix: string) => objects.find((o) => o.kind === kind && o.metadata.name.startsWith(prefix))!;
@@ -80,7 +92,7 @@ function playablePods(objects: K8sObject[], ports: { nats: number; control: numb
 
   const coordinator = template("Job", "dctwin-coordinator");
   const c = strip(coordinator.containers[0]);
-  c.env = env({ DCTWIN_CONTROL_PORT: String(ports.control), DCTWIN_CONTROL_HOST: "127.0.0.1", DCTWIN_METRICS_PORT: String(ports.metrics), DCTWIN_METRICS_HOST: "127.0.0.1", DCTWIN_OUT: "/work/results", DCTWIN_COPY_RESULTS_TO: "/results", DCTWIN_CONTROL_TOKEN: token, DCTWIN_QUIET: "1" });
+  c.env = env({ DCTWIN_CONTROL_PORT: String(ports.control), DCTWIN_CONTROL_HOST: "127.0.0.1", DCTWIN_METRICS_PORT: String(ports.metrics), DCTWIN_METRICS_HOST: "127.0.0.1", DCTWIN_OUT: "/work/results", DCTWIN_COPY_RESULTS_TO: "/results", DCTWIN_CONTROL_TOKEN: token, DCTWIN_QUIET: "1", DCTWIN_WAIT_FOR_START: "1" });
   coordinator.volumes = coordinator.volumes.map((v: { name: string }) => (v.name === "results" ? { name: "results", hostPath: { path: results, type: "Directory" } } : v));
 
   const hosts = [0, 1].map((index) => {
@@ -92,7 +104,7 @@ function playablePods(objects: K8sObject[], ports: { nats: number; control: numb
   return [scenario, pod("nats", nats), pod("dctwin-coordinator", coordinator), ...hosts];
 }
 
-test("container - podman kube play runs the rendered pods (NATS, coordinator, 2 hosts); summary.json equals `dctwin run --hosts 2`", { skip }, async () => {
+test("container - podman kube play runs the rendered pods (NATS, coordinator with its control API, 2 hosts); summary.json equals `dctwin run --hosts 2`", { skip }, async () => {
   const runId = `kube-${process.pid}`;
   const ports = { nats: await freePort(), control: await freePort(), metrics: await freePort() };
   const out = join(dir.path, "deploy");
@@ -106,6 +118,11 @@ test("container - podman kube play runs the rendered pods (NATS, coordinator, 2 
   writeFileSync(playFile, playablePods(kustomize(out), ports, ensureNatsImage(), results).map((o) => stringify(o)).join("---\n"));
   try {
     podman(["kube", "play", "--network", "host", playFile]);
+    // The control API in the container: healthy while the run waits for StartRun, which the token starts.
+    const control = ["--control", `127.0.0.1:${ports.control}`];
+    await waitUntil(async () => (await runCli(["control", "health", ...control])).stdout.trim() === "SERVING", 120_000, "the control API to serve");
+    const start = await runCli(["control", "start", ...control, "--token", tokenOf(out)]);
+    assert.equal(start.code, 0, start.stderr);
     const code = podman(["wait", "dctwin-coordinator-coordinator"], { timeoutMs: 240_000 }).trim();
     assert.equal(code, "0", podman(["logs", "dctwin-coordinator-coordinator"]));
     for (const host of [0, 1]) assert.equal(podman(["wait", `dctwin-host-${host}-host`], { timeoutMs: 60_000 }).trim(), "0");
