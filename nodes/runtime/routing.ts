@@ -33,7 +33,10 @@ export class Router {
   /** Core index of every node; -1 for a stub (and for a node without links, which routes nowhere). */
   private readonly coreIndex: Int32Array;
   private readonly coreNodes: Int32Array;
-  private readonly tables = new Map<number, CoreTable>();
+  /** Per core destination (by core index), built on first use. */
+  private readonly tables: (CoreTable | undefined)[];
+  /** Per stub: the index of its anchor's port that leads to it (-1 for other nodes). */
+  private readonly stubPort: Int32Array;
   /** Interned equal-cost port lists (most routes of a fabric share a few), by their comma-joined ports. */
   private readonly lists: (readonly number[])[] = [];
   private readonly listIds = new Map<string, number>();
@@ -52,6 +55,15 @@ export class Router {
       }
     }
     this.coreNodes = Int32Array.from(core);
+    this.tables = new Array<CoreTable | undefined>(core.length).fill(undefined);
+    this.stubPort = new Int32Array(n).fill(NONE);
+    for (let v = 0; v < n; v++) {
+      const ports = portsOf[v]!;
+      for (let i = 0; i < ports.length; i++) {
+        const w = ports[i]!.neighbor;
+        if (portsOf[w]!.length === 1 && this.stubPort[w] === NONE) this.stubPort[w] = i;
+      }
+    }
     this.component = components(portsOf);
   }
 
@@ -79,7 +91,7 @@ export class Router {
     let target = dst;
     if (this.coreIndex[dst] === NONE) {
       const anchor = this.portsOf[dst]![0]!.neighbor;
-      if (from === anchor) return this.only(this.portTo(from, dst));
+      if (from === anchor) return this.only(this.stubPort[dst]!);
       target = anchor;
     }
     const table = this.table(target);
@@ -126,13 +138,6 @@ export class Router {
     return found;
   }
 
-  /** The first port of `from` that leads straight to `to`. */
-  private portTo(from: number, to: number): number {
-    const ports = this.portsOf[from]!;
-    for (let i = 0; i < ports.length; i++) if (ports[i]!.neighbor === to) return i;
-    return NONE;
-  }
-
   private only(port: number): readonly number[] {
     return (this.single[port] ??= Object.freeze([port]));
   }
@@ -150,13 +155,13 @@ export class Router {
 
   /** BFS over the core from core node `dst` (stubs are never on a shortest path between core nodes). */
   private table(dst: number): CoreTable {
-    let table = this.tables.get(dst);
+    const start = this.coreIndex[dst]!;
+    let table = this.tables[start];
     if (table !== undefined) return table;
     const size = this.coreNodes.length;
     const unreached = size < 0xffff ? 0xffff : -1;
     const dist = size < 0xffff ? new Uint16Array(size).fill(unreached) : new Int32Array(size).fill(unreached);
     const frontier = new Int32Array(size);
-    const start = this.coreIndex[dst]!;
     dist[start] = 0;
     frontier[0] = start;
     let tail = 1;
@@ -171,7 +176,7 @@ export class Router {
       }
     }
     table = { dist, hops: new Int32Array(size).fill(NONE) };
-    this.tables.set(dst, table);
+    this.tables[start] = table;
     return table;
   }
 }
