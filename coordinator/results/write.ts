@@ -30,7 +30,7 @@ export interface RunInfo {
   node: string;
   dctwin_version: string;
   /** null when tracing is off (no exporter was created). */
-  tracing: { sample_ratio: number; journeys_exported: number } | null;
+  tracing: { sample_ratio: number; journeys_exported: number; spans_export_failed: number } | null;
 }
 
 export function writeResults(outDir: string, scenario: ResolvedScenario, outcome: RunOutcome, info: RunInfo): Summary {

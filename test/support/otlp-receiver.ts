@@ -13,6 +13,11 @@ export interface ReceivedSpan {
   name: string;
   attributes: Record<string, unknown>;
   events: { name: string; attributes: Record<string, unknown> }[];
+  /** The resource the span came with (service.name, OTEL_RESOURCE_ATTRIBUTES, ...). */
+  resource: Record<string, unknown>;
+  /** 0 unset, 1 ok, 2 error. */
+  statusCode: number;
+  statusMessage: string;
 }
 
 interface RawKeyValue {
@@ -47,7 +52,7 @@ export class OtlpReceiver {
         req.on("end", () => {
           receiver.requests++;
           const message = ExportRequest.toObject(ExportRequest.decode(Buffer.concat(chunks)), { bytes: String, longs: String, defaults: false }) as {
-            resourceSpans?: { scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: RawKeyValue[]; events?: { name: string; attributes?: RawKeyValue[] }[] }[] }[] }[];
+            resourceSpans?: { resource?: { attributes?: RawKeyValue[] }; scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: RawKeyValue[]; events?: { name: string; attributes?: RawKeyValue[] }[]; status?: { code?: number; message?: string } }[] }[] }[];
           };
           for (const rs of message.resourceSpans ?? [])
             for (const ss of rs.scopeSpans ?? [])
@@ -59,6 +64,9 @@ export class OtlpReceiver {
                   name: s.name,
                   attributes: attrs(s.attributes),
                   events: (s.events ?? []).map((e) => ({ name: e.name, attributes: attrs(e.attributes) })),
+                  resource: attrs(rs.resource?.attributes),
+                  statusCode: s.status?.code ?? 0,
+                  statusMessage: s.status?.message ?? "",
                 });
           res.writeHead(200, { "content-type": "application/x-protobuf" });
           res.end();
