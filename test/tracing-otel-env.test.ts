@@ -65,3 +65,19 @@ test("tracing env - a failing export is warned about and counted", async () => {
   const info = JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
   assert.ok(info.tracing.spans_export_failed > 0, `counted: ${JSON.stringify(info.tracing)}`);
 });
+
+test("tracing env - OTEL_EXPORTER_OTLP_PROTOCOL=grpc exports over OTLP/gRPC", async () => {
+  const receiver = await OtlpReceiver.startGrpc();
+  try {
+    const out = join(dir.path, "grpc");
+    const run = await runCli(["run", writeScenario(dir.path, "grpc", traced()), "--transport", "inproc", "--out", out], { env: { OTEL_EXPORTER_OTLP_PROTOCOL: "grpc", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /OTLP grpc/);
+    const info = JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
+    assert.ok(info.tracing.journeys_exported > 500, `${info.tracing.journeys_exported} journeys`);
+    assert.equal(receiver.spans.filter((s) => s.name === "journey").length, info.tracing.journeys_exported);
+    assert.equal(info.tracing.spans_export_failed, 0);
+  } finally {
+    await receiver.close();
+  }
+});
