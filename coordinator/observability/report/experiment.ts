@@ -59,3 +59,11 @@ export function activeFaultsPlot(data: ReportData): PlotSpec[] {
   const x = intervals.map((i) => Number(i.t_end_s));
   return [{ id: "active-faults", title: "Faults in force during each interval", unit: "faults", x, series: [{ label: "faults", values: intervals.map((i) => inForce(Number(i.t_start_s), Number(i.t_end_s))) }] }];
 }
+
+/** Each fault's time in force (simulated s); a fault never cleared lasts to the end of the run. */
+export function faultSpans(data: ReportData): { label: string; from_s: number; to_s: number }[] {
+  const end = typeof data.summary.sim_time_s === "number" ? data.summary.sim_time_s : Number.POSITIVE_INFINITY;
+  return list(data.experiment?.faults)
+    .filter((f) => typeof f.injected_s === "number")
+    .map((f) => ({ label: `${String(f.id)} (${String(f.action)})`, from_s: f.injected_s as number, to_s: typeof f.cleared_s === "number" ? f.cleared_s : end }));
+}
