@@ -66,7 +66,9 @@ function drops(data: ReportData): PlotSpec[] {
   const rows = data.timeseries.filter((r) => r.metric === "dropped_packets");
   const x = times(data.timeseries);
   if (rows.length === 0) return x.length === 0 ? [] : [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series: [], note: "No packet was dropped." }];
-  return [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series: pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)) }];
+  // An interval without drops of a reason is a zero, not a gap.
+  const series = pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)).map((s) => ({ ...s, values: s.values.map((v) => v ?? 0) }));
+  return [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series }];
 }
 
 /** Total link traffic and the busiest directions (at most 8, so big topologies stay readable). */
@@ -88,7 +90,8 @@ function linkTraffic(data: ReportData): PlotSpec[] {
  */
 function power(data: ReportData): PlotSpec[] {
   const x = times(data.thermo);
-  if (x.length === 0 || !data.thermo.some((r) => Number(r.power_w) > 0)) return [{ id: "power", title: "Power", unit: "W", x, series: [], note: "No actor of this run has a power model." }];
+  // No power model: no plot (the headline says "not modelled"), rather than an empty panel leaving a hole.
+  if (x.length === 0 || !data.thermo.some((r) => Number(r.power_w) > 0)) return [];
   const powerSeries = pivot(data.thermo, x, () => "total", (r) => Number(r.power_w));
   let sum = 0;
   const energySeries: PlotSeries[] = [{ label: "total", values: data.thermo.map((r) => (sum += Number(r.energy_j))) }];

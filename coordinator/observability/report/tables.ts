@@ -74,7 +74,7 @@ export function headlineRows(data: ReportData): Row[] {
     add("mean power", get(s, "thermodynamics.heat.mean_power_w"), "W");
   }
   add("PUE", get(s, "thermodynamics.heat.pue"));
-  add("heat entropy generation", get(s, "thermodynamics.heat.entropy_generation_w_per_k"), "W/K");
+  if (energy !== 0) add("heat entropy generation", get(s, "thermodynamics.heat.entropy_generation_w_per_k"), "W/K");
   add("packet entropy production σ", get(s, "thermodynamics.irreversibility.sigma_kb_per_s"), "k_B/s");
   return rows;
 }
