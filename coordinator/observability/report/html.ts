@@ -128,7 +128,10 @@ const SCRIPT = `
 export function renderReportHtml(page: ReportPage): string {
   const uplot = asset("uplot/dist/uPlot.iife.min.js");
   const css = asset("uplot/dist/uPlot.min.css");
+  // A plot with nothing to draw becomes a line of text, not an empty panel leaving a hole in the grid.
+  const empty = page.plots.filter((p) => p.series.length === 0);
   const plots = page.plots
+    .filter((p) => p.series.length > 0)
     .map((p) => `<div class="plot"><h3>${esc(p.title)}</h3>${p.note ? `<p class="note">${esc(p.note)}</p>` : ""}<div id="plot-${esc(p.id)}"></div></div>`)
     .join("\n");
   return `<!doctype html>
@@ -147,6 +150,7 @@ export function renderReportHtml(page: ReportPage): string {
 <h2>Headline figures</h2>
 ${rowsTable(page.headline)}
 <h2>Over simulated time</h2>
+${empty.map((p) => `<p class="note">${esc(p.title)}: ${esc(p.note ?? "nothing to plot.")}</p>`).join("\n")}
 ${page.faults.length > 0 ? `<p class="note">Shaded: faults in force (${page.faults.map((f) => `${esc(f.label)} ${f.from_s}–${f.to_s} s`).join("; ")}).</p>` : ""}
 <div class="plots">
 ${plots}
@@ -156,7 +160,7 @@ ${page.figureSections.filter((s) => s.figures.length > 0).map(figureSectionHtml)
 ${page.sections.map(sectionHtml).join("\n")}
 <script>/* uPlot ${"1.6"} (MIT License, (c) Leon Sorokin, https://github.com/leeoniya/uPlot) */
 ${uplot.replace(/<\/script/gi, "<\\/script")}</script>
-<script type="application/json" id="report-data">${scriptJson(page.plots)}</script>
+<script type="application/json" id="report-data">${scriptJson(page.plots.filter((p) => p.series.length > 0))}</script>
 <script type="application/json" id="report-faults">${scriptJson(page.faults)}</script>
 <script>${SCRIPT}</script>
 </body>
