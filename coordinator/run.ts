@@ -119,7 +119,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     const tracing = startRunTracing(options.scenario, runId);
     if (tracing !== null) {
       cleanup.push(() => tracing.shutdown());
-      log(`tracing ${options.scenario.run.traceSampleRatio * 100}% of flows to OTLP (${process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "default endpoint"})`);
+      log(`tracing ${options.scenario.run.traceSampleRatio * 100}% of flows to OTLP (${process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "default endpoint"}; ${tracing.description})`);
     }
     const exporter = options.metrics === undefined ? null : await startRunExporter(runViewFromScenario(options.scenario, runId), { ...options.metrics, speed: options.speed });
     if (exporter !== null) {
@@ -203,6 +203,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     }
     exporter?.state.onRunEnd(outcome.simTimeNs, outcome.totals);
     const wallTimeS = (performance.now() - wallStart) / 1000;
+    await tracing?.shutdown(); // so run-info.json counts every span exported (or lost)
     const summary = writeResults(options.outDir, options.scenario, outcome, {
       run_id: runId,
       transport: options.transport,
@@ -219,7 +220,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       started_at: startedAt.toISOString(),
       node: process.version,
       dctwin_version: DCTWIN_VERSION,
-      tracing: tracing === null ? null : { sample_ratio: options.scenario.run.traceSampleRatio, journeys_exported: tracing.journeysExported() },
+      tracing: tracing === null ? null : { sample_ratio: options.scenario.run.traceSampleRatio, journeys_exported: tracing.journeysExported(), spans_export_failed: tracing.spansExportFailed() },
       failure: failure === null ? null : failure.message,
     });
     const lingerS = options.metrics?.lingerS ?? 0;

@@ -35,7 +35,7 @@ export interface RunInfo {
   node: string;
   dctwin_version: string;
   /** null when tracing is off (no exporter was created). */
-  tracing: { sample_ratio: number; journeys_exported: number } | null;
+  tracing: { sample_ratio: number; journeys_exported: number; spans_export_failed: number } | null;
   /** Why the run failed (status "failed"), else null. */
   failure: string | null;
 }

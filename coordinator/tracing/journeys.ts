@@ -1,11 +1,14 @@
 /**
  * Sampled packet journeys as OpenTelemetry traces: one span per journey (the packets of one traced flow), with
- * an event per step (create, hop, consume, drop). The span's trace id is the one the packets carry in their
- * traceparent. Span and event timestamps are the run's wall-clock start plus simulated time, so a trace viewer
- * shows simulated durations; the simulated nanoseconds are attributes too. A journey is exported as soon as all
- * its packets have been consumed or dropped (checked when metrics intervals close), the rest at the end of the run.
+ * an event per step (create, hop, consume, drop). The span IS the one the packets' traceparent names (same trace
+ * id and span id, pinned through the id generator), a root span: no journey names a parent that is not exported.
+ * Span and event timestamps are the run's wall-clock start plus simulated time (`dctwin.time_base: simulated`),
+ * so a trace viewer shows simulated durations; the simulated nanoseconds are attributes too. A journey with a
+ * drop has error status. A journey is exported as soon as all its packets have been consumed or dropped (checked
+ * when metrics intervals close), the rest at the end of the run.
  */
-import { context, trace, TraceFlags, type Attributes, type Tracer } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanStatusCode, type Attributes, type Tracer } from "@opentelemetry/api";
+import { RandomIdGenerator, type IdGenerator } from "@opentelemetry/sdk-trace";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
@@ -22,13 +25,15 @@ interface Journey {
 export class JourneyExporter {
   private readonly scenario: ResolvedScenario;
   private readonly tracer: Tracer;
+  private readonly ids: PinnedIdGenerator;
   private readonly wallStartMs: number;
   private readonly journeys = new Map<string, Journey>();
   exported = 0;
 
-  constructor(scenario: ResolvedScenario, tracer: Tracer, wallStartMs: number) {
+  constructor(scenario: ResolvedScenario, tracer: Tracer, ids: PinnedIdGenerator, wallStartMs: number) {
     this.scenario = scenario;
     this.tracer = tracer;
+    this.ids = ids;
     this.wallStartMs = wallStartMs;
   }
 
@@ -60,17 +65,21 @@ export class JourneyExporter {
     const first = steps[0]!;
     const last = steps[steps.length - 1]!;
     const id = (actor: number | null | undefined) => this.scenario.actors[actor ?? 0]?.id ?? String(actor);
-    const parent = trace.setSpanContext(context.active(), { traceId: journey.traceId, spanId: journey.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
     const startNs = Number(first.timeNs);
     const endNs = Math.max(...steps.map((s) => Math.max(Number(s.timeNs), Number(s.arriveNs ?? 0))));
+    const drop = steps.find((s) => s.kind === "drop");
+    this.ids.pin(journey.traceId, journey.parentSpanId);
     const span = this.tracer.startSpan(
-      `journey from ${id(first.actor)}`,
+      "journey",
       {
+        root: true,
         startTime: this.wallMs(startNs),
-        attributes: { "dctwin.origin": id(first.actor), "dctwin.sim.start_ns": startNs, "dctwin.sim.end_ns": endNs, "dctwin.steps": steps.length, "dctwin.finished": journey.open === 0, "dctwin.last_step": last.kind ?? "" },
+        attributes: { "dctwin.origin": id(first.actor), "dctwin.sim.start_ns": startNs, "dctwin.sim.end_ns": endNs, "dctwin.steps": steps.length, "dctwin.finished": journey.open === 0, "dctwin.last_step": last.kind ?? "", "dctwin.time_base": "simulated" },
       },
-      parent,
+      ROOT_CONTEXT,
     );
+    this.ids.unpin();
+    if (drop !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: `packet dropped at ${id(drop.actor)}: ${drop.reason ?? "unknown reason"}` });
     for (const step of steps) {
       const attributes: Attributes = { "dctwin.sim.time_ns": Number(step.timeNs), "dctwin.actor": id(step.actor), "dctwin.packet.src": id(step.packetSrc), "dctwin.packet.id": Number(step.packetId), "dctwin.packet.species": step.species ?? 0, "dctwin.packet.size_bytes": step.sizeBytes ?? 0 };
       if (step.kind === "hop") {
@@ -87,5 +96,30 @@ export class JourneyExporter {
 
   private wallMs(simNs: number): number {
     return this.wallStartMs + simNs / 1e6;
+  }
+}
+
+/**
+ * Random ids, except for the next root span after `pin`: then the given trace and span ids, so a journey's span
+ * carries the ids its packets were given on the hosts.
+ */
+export class PinnedIdGenerator implements IdGenerator {
+  private readonly random = new RandomIdGenerator();
+  private pinned: { traceId: string; spanId: string } | undefined;
+
+  pin(traceId: string, spanId: string): void {
+    this.pinned = /^[0-9a-f]{32}$/.test(traceId) && /^[0-9a-f]{16}$/.test(spanId) ? { traceId, spanId } : undefined;
+  }
+
+  unpin(): void {
+    this.pinned = undefined;
+  }
+
+  generateTraceId(): string {
+    return this.pinned?.traceId ?? this.random.generateTraceId();
+  }
+
+  generateSpanId(): string {
+    return this.pinned?.spanId ?? this.random.generateSpanId();
   }
 }

@@ -1,6 +1,4 @@
-/** What `dctwin_build_info` reports: the package version (package.json) and the Node.js version running. */
-import { readFileSync } from "node:fs";
+/** What `dctwin_build_info` reports: the package version (coordinator/version.ts) and the Node.js version running. */
+import { DCTWIN_VERSION } from "../../version.ts";
 
-const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
-
-export const BUILD = { version: pkg.version, nodejsVersion: process.versions.node } as const;
+export const BUILD = { version: DCTWIN_VERSION, nodejsVersion: process.versions.node } as const;

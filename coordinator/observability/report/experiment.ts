@@ -44,7 +44,7 @@ export function experimentFigures(data: ReportData): Figure[] {
     figures.push({
       title: "Steady-state checks",
       note: `${formatValue(e.checks_passed)} passed, ${formatValue(e.checks_failed)} failed.`,
-      html: table(["check", "threshold", "window", "observed", "verdict"], checks.map((c) => [String(c.name), String(c.threshold), `${seconds(c.from_s)} – ${seconds(c.to_s)}`, c.observed === null ? String(c.reason ?? "–") : formatValue(c.observed), verdict(c)])),
+      html: table(["check", "threshold", "window", "observed", "verdict"], checks.map((c) => [String(c.name), String(c.threshold), `${seconds(c.from_s)} – ${seconds(c.to_s)}`, c.observed === null ? String(c.reason ?? "–") : inThresholdUnit(c.observed, String(c.threshold)), verdict(c)])),
     });
   }
   return figures;
@@ -58,4 +58,24 @@ export function activeFaultsPlot(data: ReportData): PlotSpec[] {
   const inForce = (startS: number, endS: number) => faults.filter((f) => (f.injected_s as number) < endS && (typeof f.cleared_s !== "number" || f.cleared_s > startS)).length;
   const x = intervals.map((i) => Number(i.t_end_s));
   return [{ id: "active-faults", title: "Faults in force during each interval", unit: "faults", x, series: [{ label: "faults", values: intervals.map((i) => inForce(Number(i.t_start_s), Number(i.t_end_s))) }] }];
+}
+
+/** Each fault's time in force (simulated s); a fault never cleared lasts to the end of the run. */
+export function faultSpans(data: ReportData): { label: string; from_s: number; to_s: number }[] {
+  const end = typeof data.summary.sim_time_s === "number" ? data.summary.sim_time_s : Number.POSITIVE_INFINITY;
+  return list(data.experiment?.faults)
+    .filter((f) => typeof f.injected_s === "number")
+    .map((f) => ({ label: `${String(f.id)} (${String(f.action)})`, from_s: f.injected_s as number, to_s: typeof f.cleared_s === "number" ? f.cleared_s : end }));
+}
+
+const TIME_UNITS: Record<string, number> = { ns: 1e9, us: 1e6, "µs": 1e6, ms: 1e3, s: 1 };
+
+/**
+ * An observed value in the unit its threshold is written in: a check on a metric in seconds (`…_s`) against
+ * "< 50ms" shows the observation in ms.
+ */
+export function inThresholdUnit(observed: Json | undefined, threshold: string): string {
+  const m = /^(\S*_s)\b.*?[\d.]+\s*(ns|us|µs|ms|s)\s*$/.exec(threshold.trim());
+  if (typeof observed !== "number" || m === null) return observed === undefined ? "–" : formatValue(observed);
+  return `${formatValue(observed * TIME_UNITS[m[2]!]!)} ${m[2]}`;
 }

@@ -53,6 +53,8 @@ export interface ReportPage {
   plots: PlotSpec[];
   /** Pre-drawn figures (inline SVG and tables) under their section headings; empty sections are left out. */
   figureSections: { title: string; figures: Figure[] }[];
+  /** Faults in force over simulated time, shaded on every time plot. */
+  faults: { label: string; from_s: number; to_s: number }[];
   sections: Section[];
 }
 
@@ -86,12 +88,26 @@ const SCRIPT = `
       return a !== 0 && (a >= 1e6 || a < 1e-3) ? v.toExponential(2) : String(+v.toPrecision(4));
     }
     function ticks(u, splits) { return splits.map(fmt); }
+    var faults = JSON.parse(document.getElementById("report-faults").textContent);
+    // Faults in force, shaded on every time plot (under the series).
+    function shadeFaults(u) {
+      var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
+      ctx.save();
+      ctx.fillStyle = "rgba(214, 39, 40, 0.12)";
+      faults.forEach(function (f) {
+        var x0 = Math.max(u.bbox.left, u.valToPos(f.from_s, "x", true));
+        var x1 = Math.min(u.bbox.left + u.bbox.width, u.valToPos(f.to_s, "x", true));
+        if (x1 > x0) ctx.fillRect(x0, top, x1 - x0, height);
+      });
+      ctx.restore();
+    }
     plots.forEach(function (p) {
       var el = document.getElementById("plot-" + p.id);
       if (p.series.length === 0) return;
       var width = Math.max(320, el.clientWidth - 16);
       var opts = {
         width: width, height: 260,
+        hooks: { drawClear: [shadeFaults] },
         scales: { x: { time: false } },
         axes: [{ label: "simulated time (s)", values: ticks }, { label: p.unit, size: 76, values: ticks }],
         series: [{ label: "t (s)" }].concat(p.series.map(function (s, i) {
@@ -112,7 +128,10 @@ const SCRIPT = `
 export function renderReportHtml(page: ReportPage): string {
   const uplot = asset("uplot/dist/uPlot.iife.min.js");
   const css = asset("uplot/dist/uPlot.min.css");
+  // A plot with nothing to draw becomes a line of text, not an empty panel leaving a hole in the grid.
+  const empty = page.plots.filter((p) => p.series.length === 0);
   const plots = page.plots
+    .filter((p) => p.series.length > 0)
     .map((p) => `<div class="plot"><h3>${esc(p.title)}</h3>${p.note ? `<p class="note">${esc(p.note)}</p>` : ""}<div id="plot-${esc(p.id)}"></div></div>`)
     .join("\n");
   return `<!doctype html>
@@ -131,6 +150,8 @@ export function renderReportHtml(page: ReportPage): string {
 <h2>Headline figures</h2>
 ${rowsTable(page.headline)}
 <h2>Over simulated time</h2>
+${empty.map((p) => `<p class="note">${esc(p.title)}: ${esc(p.note ?? "nothing to plot.")}</p>`).join("\n")}
+${page.faults.length > 0 ? `<p class="note">Shaded: faults in force (${page.faults.map((f) => `${esc(f.label)} ${f.from_s}–${f.to_s} s`).join("; ")}).</p>` : ""}
 <div class="plots">
 ${plots}
 </div>
@@ -139,7 +160,8 @@ ${page.figureSections.filter((s) => s.figures.length > 0).map(figureSectionHtml)
 ${page.sections.map(sectionHtml).join("\n")}
 <script>/* uPlot ${"1.6"} (MIT License, (c) Leon Sorokin, https://github.com/leeoniya/uPlot) */
 ${uplot.replace(/<\/script/gi, "<\\/script")}</script>
-<script type="application/json" id="report-data">${scriptJson(page.plots)}</script>
+<script type="application/json" id="report-data">${scriptJson(page.plots.filter((p) => p.series.length > 0))}</script>
+<script type="application/json" id="report-faults">${scriptJson(page.faults)}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>

@@ -1,7 +1,8 @@
 /** `dctwin report`: a results directory -> one self-contained HTML page (plots and tables). */
 import { writeFileSync } from "node:fs";
 import { dissipationFigures } from "./dissipation.ts";
-import { experimentFigures } from "./experiment.ts";
+import { basename, resolve } from "node:path";
+import { experimentFigures, faultSpans } from "./experiment.ts";
 import { renderReportHtml } from "./html.ts";
 import { loadReportData } from "./load.ts";
 import { buildPlots } from "./plots.ts";
@@ -17,7 +18,9 @@ export function buildReportHtml(runDir: string): string {
   const started = typeof data.runInfo?.started_at === "string" ? `, started ${data.runInfo.started_at}` : "";
   return renderReportHtml({
     title: `dctwin run report: ${String(s.scenario ?? "?")}`,
-    subtitle: `${runId === "" ? "" : `run ${runId}, `}seed ${String(s.seed ?? "?")}, ${String(s.status ?? "?")}${started}; results from ${runDir}`,
+    // The directory's name only: a report is shared, the local path means nothing elsewhere.
+    subtitle: `${runId === "" ? "" : `run ${runId}, `}seed ${String(s.seed ?? "?")}, ${String(s.status ?? "?")}${started}; results directory ${basename(resolve(runDir))}`,
+    faults: faultSpans(data),
     headline: headlineRows(data),
     plots: buildPlots(data),
     figureSections: [

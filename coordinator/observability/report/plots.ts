@@ -3,6 +3,7 @@
  * x is simulated time (the end of each metrics interval, in seconds). To add a plot (e.g. entropy production of
  * the irreversibility ledger), add a builder to PLOT_BUILDERS; thermo.csv columns are already plotted one by one.
  */
+import { coolingPlots } from "./cooling.ts";
 import { activeFaultsPlot } from "./experiment.ts";
 import type { ReportData, Table } from "./load.ts";
 
@@ -65,7 +66,9 @@ function drops(data: ReportData): PlotSpec[] {
   const rows = data.timeseries.filter((r) => r.metric === "dropped_packets");
   const x = times(data.timeseries);
   if (rows.length === 0) return x.length === 0 ? [] : [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series: [], note: "No packet was dropped." }];
-  return [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series: pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)) }];
+  // An interval without drops of a reason is a zero, not a gap.
+  const series = pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)).map((s) => ({ ...s, values: s.values.map((v) => v ?? 0) }));
+  return [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series }];
 }
 
 /** Total link traffic and the busiest directions (at most 8, so big topologies stay readable). */
@@ -87,7 +90,8 @@ function linkTraffic(data: ReportData): PlotSpec[] {
  */
 function power(data: ReportData): PlotSpec[] {
   const x = times(data.thermo);
-  if (x.length === 0 || !data.thermo.some((r) => Number(r.power_w) > 0)) return [{ id: "power", title: "Power", unit: "W", x, series: [], note: "No actor of this run has a power model." }];
+  // No power model: no plot (the headline says "not modelled"), rather than an empty panel leaving a hole.
+  if (x.length === 0 || !data.thermo.some((r) => Number(r.power_w) > 0)) return [];
   const powerSeries = pivot(data.thermo, x, () => "total", (r) => Number(r.power_w));
   let sum = 0;
   const energySeries: PlotSeries[] = [{ label: "total", values: data.thermo.map((r) => (sum += Number(r.energy_j))) }];
@@ -140,15 +144,27 @@ function thermoColumns(data: ReportData): PlotSpec[] {
   const skip = new Set(["t_start_s", "t_end_s", "energy_j", "power_w"]);
   return Object.keys(first)
     .filter((c) => !skip.has(c) && data.thermo.some((r) => typeof r[c] === "number" && r[c] !== 0)) // all-zero columns say nothing
-    .map((c) => ({ id: `thermo-${c}`, title: `${c} (thermo.csv)`, unit: unitOf(c), x, series: pivot(data.thermo, x, () => c, (r) => (typeof r[c] === "number" ? (r[c] as number) : null)) }));
+    .map((c) => ({ id: `thermo-${c}`, title: `${THERMO_TITLES[c] ?? c} (${unitOf(c) || "ratio"})`, unit: unitOf(c), x, series: pivot(data.thermo, x, () => THERMO_TITLES[c] ?? c, (r) => (typeof r[c] === "number" ? (r[c] as number) : null)) }));
 }
 
+/** Human titles of thermo.csv's columns (the column name stays in the plot's id). */
+const THERMO_TITLES: Record<string, string> = {
+  heat_entropy_kb_per_s: "Heat entropy generation P/(k_B T)",
+  packet_sigma_kb_per_s: "Packet entropy production σ (this interval)",
+  bits_erased: "Bits erased per interval",
+  landauer_power_w: "Landauer bound of the bits erased (k_B T ln 2 each)",
+  it_energy_j: "IT energy per interval",
+  cooling_energy_j: "Cooling energy per interval",
+  distribution_loss_j: "Distribution losses per interval",
+  pue: "PUE of each interval",
+};
+
 function unitOf(column: string): string {
-  const units: [string, string][] = [["_kb_per_s", "k_B/s"], ["_w_per_k", "W/K"], ["_w", "W"], ["_j", "J"], ["_per_s", "1/s"], ["_s", "s"], ["_bytes", "B"]];
+  const units: [string, string][] = [["_kb_per_s", "k_B/s"], ["_w_per_k", "W/K"], ["_w", "W"], ["_j", "J"], ["_per_s", "1/s"], ["_s", "s"], ["_bytes", "B"], ["bits_erased", "bits"]];
   return units.find(([suffix]) => column.endsWith(suffix))?.[1] ?? "";
 }
 
-export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, activeFaultsPlot, thermoColumns];
+export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, coolingPlots, activeFaultsPlot, thermoColumns];
 
 export function buildPlots(data: ReportData, builders: readonly PlotBuilder[] = PLOT_BUILDERS): PlotSpec[] {
   return builders.flatMap((b) => b(data));

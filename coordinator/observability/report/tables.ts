@@ -66,10 +66,15 @@ export function headlineRows(data: ReportData): Row[] {
       }
     }
   }
-  add("energy", get(s, "thermodynamics.heat.energy_j"), "J");
-  add("mean power", get(s, "thermodynamics.heat.mean_power_w"), "W");
+  // No power model at all: say so rather than "0 J".
+  const energy = get(s, "thermodynamics.heat.energy_j");
+  if (energy === 0) rows.push({ label: "energy", value: "not modelled (no actor has a power model)" });
+  else {
+    add("energy", energy, "J");
+    add("mean power", get(s, "thermodynamics.heat.mean_power_w"), "W");
+  }
   add("PUE", get(s, "thermodynamics.heat.pue"));
-  add("heat entropy generation", get(s, "thermodynamics.heat.entropy_generation_w_per_k"), "W/K");
+  if (energy !== 0) add("heat entropy generation", get(s, "thermodynamics.heat.entropy_generation_w_per_k"), "W/K");
   add("packet entropy production σ", get(s, "thermodynamics.irreversibility.sigma_kb_per_s"), "k_B/s");
   return rows;
 }
