@@ -3,6 +3,7 @@
  * the batches it is owed, runs the window, sends one batch per destination host, and reports WindowDone.
  * Messages that do not decode are counted and dropped; a model error aborts the run with a HostError.
  */
+import { modelsFor } from "../leap/support.ts";
 import { hostname as osHostname } from "node:os";
 import type { ModelLookup } from "./actor.ts";
 import { Shard } from "./shard.ts";
@@ -79,7 +80,7 @@ export class HostAgent {
       const scenario = JSON.parse(start.scenarioJson) as ResolvedScenario;
       this.hostCount = start.hostCount;
       this.actorCount = scenario.actors.length;
-      this.shard = new Shard(scenario, start.placement, this.host, this.models);
+      this.shard = new Shard(scenario, start.placement, this.host, modelsFor(scenario, this.models)); // leap runs: nodes/leap/
       this.shard.init();
       const ready = wire.HostReady.encode({ host: this.host, actors: this.shard.actorCount, nextEventNs: this.shard.nextEventNs() }).finish();
       this.transport.publish(this.subjects.ready, ready);

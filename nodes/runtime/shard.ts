@@ -325,7 +325,7 @@ export class Shard implements ActorContext {
     const actor = this.actor();
     const id = actor.nextPacketId++;
     this.counters.injected++;
-    this.ledger.tally(actor.spec.index, "packets_injected", 1);
+    this.ledger.tally(actor.spec.index, "packets_injected", init.multiplicity ?? 1);
     const run = this.scenario.run;
     const traceparent = init.traceparent ?? (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
     const packet: SimPacket = {
@@ -377,7 +377,7 @@ export class Shard implements ActorContext {
     const link = this.linkTable.links[port.link]!;
     const direction = port.link * 2 + (port.reverse ? 1 : 0);
     if (!link.up) {
-      this.ledger.countLink(direction, packet.sizeBytes, true);
+      this.ledger.countLink(direction, packet.sizeBytes, true, packet.multiplicity);
       this.drop(packet, "link_down");
       return;
     }
@@ -385,11 +385,11 @@ export class Shard implements ActorContext {
     const doneNs = departNs + serializationNs(packet.sizeBytes, link);
     this.linkBusyUntilNs[direction] = doneNs;
     if (link.loss > 0 && actor.rng.uniform() < link.loss) {
-      this.ledger.countLink(direction, packet.sizeBytes, true);
+      this.ledger.countLink(direction, packet.sizeBytes, true, packet.multiplicity);
       this.drop(packet, "link_loss");
       return;
     }
-    this.ledger.countLink(direction, packet.sizeBytes, false);
+    this.ledger.countLink(direction, packet.sizeBytes, false, packet.multiplicity);
     packet.hops++;
     const jitterNs = link.jitterNs > 0 ? Math.floor(actor.rng.uniform() * link.jitterNs) : 0;
     const arriveNs = doneNs + link.latencyNs + jitterNs;
@@ -495,7 +495,7 @@ export class Shard implements ActorContext {
     if (packet.traceparent !== "") this.trace(packet, "consume");
     const actor = this.actor().spec.index;
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
-    this.ledger.tally(actor, "packets_removed", 1);
+    this.ledger.tally(actor, "packets_removed", packet.multiplicity);
     this.ledger.tally(actor, "bits_delivered", bits);
     this.ledger.tally(actor, "bits_erased", bits);
   }
@@ -503,9 +503,9 @@ export class Shard implements ActorContext {
   drop(packet: SimPacket, reason: string): void {
     this.counters.dropped++;
     if (packet.traceparent !== "") this.trace(packet, "drop", reason);
-    this.ledger.drop(reason);
+    this.ledger.drop(reason, packet.multiplicity);
     const actor = this.actor().spec.index;
-    this.ledger.tally(actor, "packets_removed", 1);
+    this.ledger.tally(actor, "packets_removed", packet.multiplicity);
     this.ledger.tally(actor, "bits_erased", packet.sizeBytes * 8 * packet.multiplicity);
   }
 
@@ -519,8 +519,17 @@ export class Shard implements ActorContext {
     this.ledger.count(actor.spec.index, name, value);
   }
 
-  countTransition(mechanism: string, fromState: number, toState: number): void {
-    this.ledger.transition(this.actor().spec.index, mechanism, fromState, toState);
+  countTransition(mechanism: string, fromState: number, toState: number, count = 1): void {
+    this.ledger.transition(this.actor().spec.index, mechanism, fromState, toState, count);
+  }
+
+  split(packet: SimPacket, count: number): SimPacket {
+    const actor = this.actor();
+    if (!(Number.isSafeInteger(count) && count >= 1 && count <= packet.multiplicity)) throw new ModelContractError(`${actor.spec.id} split ${count} off a packet of multiplicity ${packet.multiplicity}`);
+    if (count === packet.multiplicity) return packet;
+    packet.multiplicity -= count;
+    this.counters.injected++; // a new packet object (the conservation law counts objects); no real packet is created
+    return { ...packet, id: actor.nextPacketId++, multiplicity: count };
   }
 
   setPower(component: string, watts: number): void {
@@ -562,8 +571,8 @@ export class Shard implements ActorContext {
     return timeNs;
   }
 
-  record(metric: string, value: number): void {
-    this.ledger.metrics.record(metric, this.actor().spec.group, value);
+  record(metric: string, value: number, weight = 1): void {
+    this.ledger.metrics.record(metric, this.actor().spec.group, value, weight);
   }
 
   // ---- internals ----------------------------------------------------------------------------------------
