@@ -22,6 +22,7 @@ import { blocking, relaxationNs, sampleWait, scv, stateLaw, utilisation, type St
 import { binomial, multinomial, poisson } from "./sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
 
+const SLOW_FACTOR = 10;
 /** Queue lengths tracked one by one in the ledger; longer ones are counted at the last. */
 const LEDGER_STATES = 64;
 
@@ -35,6 +36,8 @@ interface Held {
 interface LeapServerState {
   inner: ServerState;
   lambdaPerNs: number;
+  /** λ averaged SLOW_FACTOR times longer: sets how much a step's count moves λ̂. */
+  slowLambdaPerNs: number;
   backlog: Held[];
   backlogCount: number;
   /** Mean busy units over the last step (power between steps, e.g. after a command). */
@@ -59,11 +62,11 @@ function serviceOf(params: ServerParams) {
   return onGpus(params) ? params.gpus!.service! : params.service;
 }
 
-function stationOf(state: LeapServerState): Station {
+function stationOf(state: LeapServerState, lambdaPerNs = state.lambdaPerNs): Station {
   const params = state.inner.params;
   const units = onGpus(params) ? params.gpus!.count : params.cores;
   const dist = serviceOf(params);
-  return { c: units, lambda: state.lambdaPerNs, mu: state.inner.speed / meanNs(dist), cs2: scv(dist), room: params.queue_limit ?? Number.POSITIVE_INFINITY };
+  return { c: units, lambda: lambdaPerNs, mu: state.inner.speed / meanNs(dist), cs2: scv(dist), room: params.queue_limit ?? Number.POSITIVE_INFINITY };
 }
 
 function respond(request: SimPacket, heldNs: number, state: LeapServerState, out: StepOutbox, ctx: ActorContext): void {
@@ -163,7 +166,7 @@ function dropBacklog(state: LeapServerState, reason: string, ctx: ActorContext):
 
 export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
   initial(params, ctx) {
-    return { inner: serverModel.initial(params, ctx) as ServerState, lambdaPerNs: 0, backlog: [], backlogCount: 0, busy: 0, ports: newPortQueues(ctx.ports.length) };
+    return { inner: serverModel.initial(params, ctx) as ServerState, lambdaPerNs: 0, slowLambdaPerNs: 0, backlog: [], backlogCount: 0, busy: 0, ports: newPortQueues(ctx.ports.length) };
   },
 
   step(state, inbox, ctx, leap) {
@@ -179,7 +182,11 @@ export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
       }
     }
     if (refused !== undefined) return;
-    state.lambdaPerNs += smoothingWeight(stationOf(state), leap) * (count / leap.stepNs - state.lambdaPerNs);
+    // The weight comes from a slower estimate: were it λ̂'s own, high excursions (smaller weight) would last
+    // longer than low ones and bias λ̂ upwards.
+    const weight = smoothingWeight(stationOf(state, state.slowLambdaPerNs), leap);
+    state.lambdaPerNs += weight * (count / leap.stepNs - state.lambdaPerNs);
+    state.slowLambdaPerNs += (weight / SLOW_FACTOR) * (count / leap.stepNs - state.slowLambdaPerNs);
     const s = stationOf(state);
     const out = new StepOutbox();
     let busy: number;
