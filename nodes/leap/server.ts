@@ -15,7 +15,7 @@
  */
 import type { ActorContext, LeapBehaviour, LeapStep } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
-import { applyPower, DROP_REASON, onGpus, serverModel, type ServerParams, type ServerState } from "../models/server.ts";
+import { DROP_REASON, onGpus, powerDraw, serverModel, type ServerParams, type ServerState } from "../models/server.ts";
 import { meanNs, sampleNs } from "../models/distributions.ts";
 import { responseBytes } from "../models/response.ts";
 import { blocking, relaxationNs, sampleWait, scv, stateLaw, utilisation, type Station } from "./queue-laws.ts";
@@ -40,8 +40,8 @@ interface LeapServerState {
   slowLambdaPerNs: number;
   backlog: Held[];
   backlogCount: number;
-  /** Mean busy units over the last step (power between steps, e.g. after a command). */
-  busy: number;
+  /** Probability of k busy units over the last step (the power until the next step, e.g. after a command). */
+  busyLaw: number[];
   ports: PortQueues;
 }
 
@@ -158,6 +158,26 @@ function fluid(state: LeapServerState, arrivals: SimPacket[], s: Station, out: S
   return served;
 }
 
+/** Law of the number of busy units: min(n, c) under the stationary law of n (PASTA: what arrivals find = time average). */
+function busyLaw(s: Station): number[] {
+  const busy = stateLaw(s).slice(0, s.c);
+  busy.push(Math.max(0, 1 - busy.reduce((a, b) => a + b, 0)));
+  return busy;
+}
+
+/**
+ * Sets each component's draw to its mean over the busy law: the exact time average of the power the exact model
+ * would draw in the stationary queue (linear or not: SPECpower, P-states, GPUs).
+ */
+function setExpectedPower(state: LeapServerState, ctx: ActorContext): void {
+  const totals = new Map<string, number>();
+  state.busyLaw.forEach((p, k) => {
+    if (p === 0 && k > 0) return;
+    for (const [component, watts] of powerDraw(state.inner, k)) totals.set(component, (totals.get(component) ?? 0) + p * watts);
+  });
+  for (const [component, watts] of totals) ctx.setPower(component, Math.max(0, watts));
+}
+
 function dropBacklog(state: LeapServerState, reason: string, ctx: ActorContext): void {
   for (const held of state.backlog) ctx.drop(held.packet, reason);
   state.backlog = [];
@@ -166,7 +186,7 @@ function dropBacklog(state: LeapServerState, reason: string, ctx: ActorContext):
 
 export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
   initial(params, ctx) {
-    return { inner: serverModel.initial(params, ctx) as ServerState, lambdaPerNs: 0, slowLambdaPerNs: 0, backlog: [], backlogCount: 0, busy: 0, ports: newPortQueues(ctx.ports.length) };
+    return { inner: serverModel.initial(params, ctx) as ServerState, lambdaPerNs: 0, slowLambdaPerNs: 0, backlog: [], backlogCount: 0, busyLaw: [1], ports: newPortQueues(ctx.ports.length) };
   },
 
   step(state, inbox, ctx, leap) {
@@ -189,22 +209,20 @@ export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
     state.slowLambdaPerNs += (weight / SLOW_FACTOR) * (count / leap.stepNs - state.slowLambdaPerNs);
     const s = stationOf(state);
     const out = new StepOutbox();
-    let busy: number;
     if (state.backlogCount === 0 && utilisation(s) < 1) {
-      const admitted = quasiSteady(state, arrivals, s, leap.samples, out, ctx);
-      busy = Math.min(s.c, (admitted / leap.stepNs / s.mu));
+      quasiSteady(state, arrivals, s, leap.samples, out, ctx);
+      state.busyLaw = busyLaw(s);
     } else {
-      const served = fluid(state, arrivals, s, out, ctx, leap);
-      busy = state.backlogCount > 0 ? s.c : Math.min(s.c, served / leap.stepNs / s.mu);
+      fluid(state, arrivals, s, out, ctx, leap);
+      state.busyLaw = new Array<number>(s.c).fill(0).concat(1); // all units work while a backlog is left
     }
-    state.busy = busy;
-    applyPower(state.inner, ctx, busy);
+    setExpectedPower(state, ctx);
     out.flush(ctx, leap, state.ports);
   },
 
   onTimer(state, tag, arg, ctx) {
     serverModel.onTimer(state.inner, tag, arg, ctx);
-    applyPower(state.inner, ctx, state.busy);
+    setExpectedPower(state, ctx);
   },
 
   onCommand(state, command, args, ctx) {
@@ -212,9 +230,9 @@ export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
     const refused = DROP_REASON[state.inner.mode];
     if (refused !== undefined) {
       dropBacklog(state, refused, ctx);
-      state.busy = 0;
+      state.busyLaw = [1];
     }
-    applyPower(state.inner, ctx, state.busy);
+    setExpectedPower(state, ctx);
   },
 
   queued(state) {

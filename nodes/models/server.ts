@@ -125,13 +125,14 @@ function effectiveSpeed(state: ServerState): number {
 }
 
 /**
- * Sets the draw of every powered component for the current mode and utilisation; `busy` (default: the units in
- * service) may be a mean, as leap mode's quasi-steady queue gives it (nodes/leap/server.ts).
+ * The draw of every powered component for the current mode at `busy` units in service (leap mode averages it over
+ * the quasi-steady queue's law of busy units: nodes/leap/server.ts).
  */
-export function applyPower(state: ServerState, ctx: ActorContext, busy = state.busy): void {
+export function powerDraw(state: ServerState, busy = state.busy): [component: string, watts: number][] {
   const { power, gpus, boot } = state.params;
   const running = state.mode === "on" || state.mode === "throttled";
-  if (boot !== undefined) ctx.setPower("boot", state.mode === "booting" ? boot.power_w : 0);
+  const draw: [string, number][] = [];
+  if (boot !== undefined) draw.push(["boot", state.mode === "booting" ? boot.power_w : 0]);
   if (power !== undefined) {
     let w = 0;
     if (running) {
@@ -142,12 +143,18 @@ export function applyPower(state: ServerState, ctx: ActorContext, busy = state.b
         w = idle + (curveWatts(power, utilisation, state.pstate) - idle) * state.params.throttle_speed;
       } else w = curveWatts(power, utilisation, activePstate(state));
     }
-    ctx.setPower("cpu", w);
+    draw.push(["cpu", w]);
   }
   if (gpus !== undefined) {
     const busyGpus = onGpus(state.params) ? busy : 0;
-    ctx.setPower("gpu", running ? gpus.count * gpus.idle_w + (gpus.max_w - gpus.idle_w) * busyGpus : 0);
+    draw.push(["gpu", running ? gpus.count * gpus.idle_w + (gpus.max_w - gpus.idle_w) * busyGpus : 0]);
   }
+  return draw;
+}
+
+/** Sets the draw of every powered component for the current mode and utilisation. */
+function applyPower(state: ServerState, ctx: ActorContext): void {
+  for (const [component, watts] of powerDraw(state)) ctx.setPower(component, watts);
 }
 
 function startService(state: ServerState, index: number, request: SimPacket, arrivedNs: number, ctx: ActorContext): void {
