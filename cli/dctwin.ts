@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import { formatIssue, ScenarioError } from "../scenario/issues.ts";
+import { registerCompareCommand } from "./commands/compare.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerHostCommand } from "./commands/host.ts";
 import { registerControlCommand } from "./commands/control.ts";
@@ -36,6 +37,7 @@ registerControlCommand(program);
 registerThermoCommand(program);
 registerExportCommand(program);
 registerReportCommand(program);
+registerCompareCommand(program);
 
 try {
   await program.parseAsync();
