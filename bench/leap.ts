@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { runTwin } from "../coordinator/run.ts";
 import { validateScenario } from "../scenario/load.ts";
 
-const { values } = parseArgs({ options: { "exact-s": { type: "string", default: "2" }, "leap-s": { type: "string", default: "3600" }, day: { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { "exact-s": { type: "string", default: "2" }, "leap-s": { type: "string", default: "3600" }, day: { type: "boolean", default: false }, "write-scenario": { type: "string" } } });
 
 function fatTree(durationS: number, mode: "exact" | "leap", diurnal: boolean) {
   const arrivals = diurnal ? { process: "diurnal", mean_rate_per_s: 20_000, amplitude: 0.5, period: "24h", peak_at: "15h" } : { process: "poisson", rate_per_s: 20_000 };
@@ -50,6 +50,11 @@ async function measure(label: string, durationS: number, mode: "exact" | "leap",
   }
 }
 
+if (values["write-scenario"] !== undefined) {
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(values["write-scenario"], JSON.stringify(fatTree(Number(values["leap-s"]), "leap", values.day)));
+  process.exit(0);
+}
 const exact = await measure("exact, k=16 fat-tree", Number(values["exact-s"]), "exact");
 const leap = await measure("leap, k=16 fat-tree", Number(values["leap-s"]), "leap");
 console.log(`leap / exact: ${(leap / exact).toFixed(0)}x simulated seconds per wall second`);

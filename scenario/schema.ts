@@ -23,7 +23,7 @@ export const leapSchema = z
     /** A queue is fast (quasi-steady) when the step is at least this many of its relaxation times. */
     fast_ratio: z.number({ error: "expected a ratio of at least 1" }).min(1, { error: "expected a ratio of at least 1" }).finite().default(10),
     /** Sojourn samples a quasi-steady queue draws per packet (count) and step: the response-time histogram's resolution. */
-    samples: z.number({ error: "expected a whole number from 1 to 1000" }).int({ error: "expected a whole number from 1 to 1000" }).min(1, { error: "expected a whole number from 1 to 1000" }).max(1000, { error: "expected a whole number from 1 to 1000" }).default(8),
+    samples: z.number({ error: "expected a whole number from 1 to 1000" }).int({ error: "expected a whole number from 1 to 1000" }).min(1, { error: "expected a whole number from 1 to 1000" }).max(1000, { error: "expected a whole number from 1 to 1000" }).default(2),
   })
   .strict();
 

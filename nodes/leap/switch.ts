@@ -1,13 +1,18 @@
 /**
- * A switch in leap mode: each packet (a count) is spread over the equal-cost next hops that are up, as ECMP
- * spreads many flows (a multinomial split, equal weights), and leaves by its output port's queue (ports.ts:
- * quasi-steady, or a fluid with tail drop at the buffer). Power: chassis and ports as in exact mode, energy per
- * bit for every packet sent.
+ * A switch in leap mode: a packet (a count) takes the equal-cost next hops that are up as ECMP would take its
+ * flows: a large count (at least SPLIT_MIN per port) is spread over them by a multinomial split with equal weights;
+ * a smaller one follows one port chosen by its flow hash, as a flow does in exact mode (counts of different
+ * flows and steps take different ports), so packets do not multiply at every tier of a fat-tree. It then leaves
+ * by its output port's queue (ports.ts: quasi-steady, or a fluid with tail drop at the buffer). Power: chassis and
+ * ports as in exact mode, energy per bit for every packet sent.
  */
 import type { LeapBehaviour } from "../runtime/actor.ts";
-import { switchModel, type SwitchParams } from "../models/switch.ts";
+import { flowHash, switchModel, type SwitchParams } from "../models/switch.ts";
 import { multinomial } from "./sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
+
+/** Real packets per port below which a count is not split over equal-cost ports. */
+const SPLIT_MIN = 1000;
 
 interface LeapSwitchState {
   params: SwitchParams;
@@ -35,7 +40,13 @@ export const switchLeap: LeapBehaviour<SwitchParams, LeapSwitchState> = {
         ctx.drop(packet, "no_route");
         continue;
       }
-      const shares = ports.length === 1 ? [packet.multiplicity] : multinomial(packet.multiplicity, ports.map(() => 1), ctx.rng);
+      let shares: number[];
+      if (ports.length === 1) shares = [packet.multiplicity];
+      else if (packet.multiplicity >= SPLIT_MIN * ports.length) shares = multinomial(packet.multiplicity, ports.map(() => 1), ctx.rng);
+      else {
+        shares = ports.map(() => 0);
+        shares[flowHash(packet, ctx.self.index) % ports.length] = packet.multiplicity;
+      }
       shares.forEach((k, i) => {
         if (k === 0) return;
         const part = ctx.split(packet, k);
