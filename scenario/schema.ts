@@ -19,7 +19,7 @@ export const leapSchema = z
     /** Step length: "auto" picks it from epsilon, the load curves, the metrics interval and the run's length. */
     step: z.union([z.literal("auto"), duration()], { error: 'expected "auto" or a positive duration like "100ms"' }).default("auto"),
     /** Largest relative change of an arrival rate within one step (τ selection, Cao–Gillespie–Petzold 2006). */
-    epsilon: fraction("a fraction between 0 and 1, e.g. 0.03").default(0.03),
+    epsilon: fraction("a fraction between 0 and 1, e.g. 0.01").default(0.01),
     /** A queue is fast (quasi-steady) when the step is at least this many of its relaxation times. */
     fast_ratio: z.number({ error: "expected a ratio of at least 1" }).min(1, { error: "expected a ratio of at least 1" }).finite().default(10),
     /** Sojourn samples a quasi-steady queue draws per packet (count) and step: the response-time histogram's resolution. */

@@ -47,13 +47,14 @@ interface LeapServerState {
 
 /**
  * How far one step's count moves λ̂: the step over the smoothing time, which is the longer of fast_ratio
- * relaxation times and the time to see (ρ/((1 − ρ)ε))² arrivals, so that count noise moves the mean wait
- * (elasticity ≈ ρ/(1 − ρ)) by about ε. 1 (no memory) when there is no rate yet or the queue is overloaded.
+ * relaxation times and the time to see N = (ρ/(1 − ρ))²/ε arrivals. The mean wait is convex in λ with relative
+ * curvature about 2(ρ/(1 − ρ))²/λ², so a rate estimated from N arrivals biases it by about (ρ/(1 − ρ))²/N = ε
+ * (noise beyond that averages out over steps). 1 (no memory) when there is no rate yet or the queue is overloaded.
  */
 function smoothingWeight(s: Station, leap: LeapStep): number {
   const rho = utilisation(s);
   if (!(s.lambda > 0) || rho >= 1) return 1;
-  const arrivalsNeeded = (rho / ((1 - rho) * leap.epsilon)) ** 2;
+  const arrivalsNeeded = (rho / (1 - rho)) ** 2 / leap.epsilon;
   const smoothingNs = Math.max(leap.fastRatio * relaxationNs(s), arrivalsNeeded / s.lambda);
   return Math.min(1, leap.stepNs / smoothingNs);
 }
