@@ -14,7 +14,7 @@ const base = () => ({
   links: [{ a: "users", b: "web", latency: "100us" } as Record<string, unknown>],
 });
 
-function issues(raw: unknown): ValidationIssue[] {
+function issues(raw: unknown): readonly ValidationIssue[] {
   try {
     validateScenario(raw, "v.yaml");
   } catch (error) {
