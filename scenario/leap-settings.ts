@@ -14,8 +14,8 @@ import { leapKinds, leapUnsupported } from "../nodes/leap/support.ts";
 const MS = 1_000_000;
 /** Steps come from 1-2-5 decades (1 ms … 1 h), so a chosen step reads well and divides round intervals. */
 const LADDER = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000].map((ms) => ms * MS);
-/** At least this many steps in a run, so the per-hop pipeline (one step per hop) stays short against it. */
-const MIN_STEPS_PER_RUN = 1000;
+/** At least this many steps in a run, so the per-hop pipeline (one step per hop: ~10 on a fat-tree round trip) holds under 0.1% of it. */
+const MIN_STEPS_PER_RUN = 10_000;
 
 /** The largest relative rate change per unit time of an actor's load curve (1/ns); 0 for a constant rate. */
 function loadCurveSpeed(actor: ActorSpec): number {

@@ -27,7 +27,7 @@ function issues(raw: unknown): readonly ValidationIssue[] {
 test("leap validation - a valid leap scenario resolves with the step as the quantum; auto picks a 1-2-5 step", () => {
   const { scenario } = validateScenario(base(), "v.yaml");
   assert.equal(scenario.run.mode, "leap");
-  assert.equal(scenario.run.leap!.stepNs, 100e6, "auto: at most 1/1000 of the run, dividing the metrics interval");
+  assert.equal(scenario.run.leap!.stepNs, 10e6, "auto: at most 1/10,000 of the run, dividing the metrics interval");
   assert.equal(scenario.run.quantumNs, scenario.run.leap!.stepNs);
   const exact = validateScenario({ ...base(), run: { duration: "100s" } }, "v.yaml").scenario;
   assert.equal(exact.run.mode, undefined, "exact runs keep their settings as before");
@@ -53,6 +53,6 @@ test("leap validation - bad settings and unsupported actors are reported with th
 });
 
 test("leap validation - experiment commands off step boundaries are refused", () => {
-  const s = { ...base(), experiment: { faults: [{ action: "actor-crash", selector: { actors: ["web"] }, at: "10.05s", duration: "1s" }] } };
+  const s = { ...base(), experiment: { faults: [{ action: "actor-crash", selector: { actors: ["web"] }, at: "10.005s", duration: "1s" }] } };
   assert.ok(issues(s).some((i) => i.path === "experiment" && /step boundaries/.test(i.message)));
 });
