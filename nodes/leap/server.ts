@@ -35,7 +35,10 @@ interface Held {
 
 interface LeapServerState {
   inner: ServerState;
+  /** λ̂: the arrival rate the queue's law uses (per ns), 2·S1 − S2 of the two smoothings below. */
   lambdaPerNs: number;
+  smoothedPerNs: number;
+  twiceSmoothedPerNs: number;
   /** λ averaged SLOW_FACTOR times longer: sets how much a step's count moves λ̂. */
   slowLambdaPerNs: number;
   backlog: Held[];
@@ -47,14 +50,14 @@ interface LeapServerState {
 
 /**
  * How far one step's count moves λ̂: the step over the smoothing time, which is the longer of fast_ratio
- * relaxation times and the time to see N = (ρ/(1 − ρ))²/ε arrivals. The mean wait is convex in λ with relative
- * curvature about 2(ρ/(1 − ρ))²/λ², so a rate estimated from N arrivals biases it by about (ρ/(1 − ρ))²/N = ε
- * (noise beyond that averages out over steps). 1 (no memory) when there is no rate yet or the queue is overloaded.
+ * relaxation times and the time to see N = 3(ρ/(1 − ρ))²/ε arrivals. The mean wait is convex in λ with relative
+ * curvature about 2(ρ/(1 − ρ))²/λ², so a rate estimated from N arrivals (three times more for the noisier
+ * double smoothing) biases it by about ε (noise beyond that averages out over steps). 1 (no memory) when there is no rate yet or the queue is overloaded.
  */
 function smoothingWeight(s: Station, leap: LeapStep): number {
   const rho = utilisation(s);
   if (!(s.lambda > 0) || rho >= 1) return 1;
-  const arrivalsNeeded = (rho / (1 - rho)) ** 2 / leap.epsilon;
+  const arrivalsNeeded = (3 * (rho / (1 - rho)) ** 2) / leap.epsilon; // ×3: 2·S1 − S2 is about three times noisier than S1
   const smoothingNs = Math.max(leap.fastRatio * relaxationNs(s), arrivalsNeeded / s.lambda);
   return Math.min(1, leap.stepNs / smoothingNs);
 }
@@ -187,7 +190,7 @@ function dropBacklog(state: LeapServerState, reason: string, ctx: ActorContext):
 
 export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
   initial(params, ctx) {
-    return { inner: serverModel.initial(params, ctx) as ServerState, lambdaPerNs: 0, slowLambdaPerNs: 0, backlog: [], backlogCount: 0, busyLaw: [1], ports: newPortQueues(ctx.ports.length) };
+    return { inner: serverModel.initial(params, ctx) as ServerState, lambdaPerNs: 0, smoothedPerNs: 0, twiceSmoothedPerNs: 0, slowLambdaPerNs: 0, backlog: [], backlogCount: 0, busyLaw: [1], ports: newPortQueues(ctx.ports.length) };
   },
 
   step(state, inbox, ctx, leap) {
@@ -206,7 +209,10 @@ export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
     // The weight comes from a slower estimate: were it λ̂'s own, high excursions (smaller weight) would last
     // longer than low ones and bias λ̂ upwards.
     const weight = smoothingWeight(stationOf(state, state.slowLambdaPerNs), leap);
-    state.lambdaPerNs += weight * (count / leap.stepNs - state.lambdaPerNs);
+    // Brown's double exponential smoothing: 2·S1 − S2 follows a ramp without the lag of S1 alone.
+    state.smoothedPerNs += weight * (count / leap.stepNs - state.smoothedPerNs);
+    state.twiceSmoothedPerNs += weight * (state.smoothedPerNs - state.twiceSmoothedPerNs);
+    state.lambdaPerNs = Math.max(0, 2 * state.smoothedPerNs - state.twiceSmoothedPerNs);
     state.slowLambdaPerNs += (weight / SLOW_FACTOR) * (count / leap.stepNs - state.slowLambdaPerNs);
     const s = stationOf(state);
     const out = new StepOutbox();
