@@ -17,7 +17,7 @@ function fatTree(durationS: number, mode: "exact" | "leap", diurnal: boolean) {
   const arrivals = diurnal ? { process: "diurnal", mean_rate_per_s: 20_000, amplitude: 0.5, period: "24h", peak_at: "15h" } : { process: "poisson", rate_per_s: 20_000 };
   return {
     name: "leap-bench-k16",
-    run: { duration: `${durationS}s`, seed: 1, metrics_interval: durationS >= 3600 ? "1h" : `${durationS}s`, mode },
+    run: { duration: `${durationS}s`, seed: 1, metrics_interval: durationS >= 3600 ? "1h" : `${durationS}s`, mode, leap: { step: durationS >= 86_400 ? "10s" : "1s" } },
     topology: {
       type: "fat-tree",
       k: 16,
