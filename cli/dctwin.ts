@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from "commander";
 import { formatIssue, ScenarioError } from "../scenario/issues.ts";
+import { registerCompareCommand } from "./commands/compare.ts";
 import { registerExportCommand } from "./commands/export.ts";
 import { registerHostCommand } from "./commands/host.ts";
 import { registerControlCommand } from "./commands/control.ts";
@@ -44,6 +45,7 @@ registerThermoCommand(program);
 registerExportCommand(program);
 registerReportCommand(program);
 registerDeployCommand(program);
+registerCompareCommand(program);
 
 try {
   await program.parseAsync();

@@ -2,6 +2,7 @@
  * Reads a scenario file, validates it (schema, then cross-references), and resolves it into the runtime's plain
  * form with integer nanoseconds. Every problem found is reported at once, each with its field path.
  */
+import { checkLeapTimes, resolveLeap } from "./leap-settings.ts";
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { modelRegistry } from "../nodes/models/registry.ts";
@@ -23,6 +24,8 @@ export interface LoadedScenario {
 export interface ScenarioOverrides {
   seed?: number;
   durationNs?: number;
+  /** `dctwin run --mode`: replaces run.mode. */
+  mode?: "exact" | "leap";
 }
 
 export function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
@@ -60,6 +63,7 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
     throw new ScenarioError(file, issues);
   }
   const data = parsed.data;
+  if (overrides.mode !== undefined) data.run.mode = overrides.mode;
   const issues: ValidationIssue[] = [];
   if (data.topology === undefined && (raw as Record<string, unknown>).actors === undefined) {
     // `actors` may be left out only when a topology generates actors.
@@ -68,11 +72,14 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
   }
   const { actors, actorPaths, links, indexById } = assemble(data, file, issues);
   const run = resolveRun(data, links, overrides, issues);
+  const leap = resolveLeap(data, run.durationNs, actors, actorPaths, links, issues);
+  if (leap !== undefined) Object.assign(run, { mode: "leap", leap, quantumNs: leap.stepNs }); // the step is the window
   if (issues.length > 0) throw new ScenarioError(file, issues);
 
   const scenario: ResolvedScenario = { run, actors, links };
   checkTrafficTargets(scenario, actorPaths, indexById, issues);
   const experiment = data.experiment === undefined ? undefined : resolveExperiment(data.experiment, scenario, "experiment", issues);
+  if (leap !== undefined && experiment !== undefined) checkLeapTimes(experiment.plan.steps, leap.stepNs, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
   return { scenario, warnings: [...warningsFor(scenario), ...(experiment?.warnings ?? [])], experiment };
 }
@@ -148,6 +155,7 @@ function checkTrafficTargets(scenario: ResolvedScenario, actorPaths: readonly st
 }
 
 function warningsFor(scenario: ResolvedScenario): string[] {
+  if (scenario.run.mode === "leap") return []; // the quantum is the step on purpose
   const minLatency = scenario.links.reduce((m, l) => Math.min(m, l.latencyNs), Number.POSITIVE_INFINITY);
   if (scenario.run.quantumNs > minLatency) {
     return [

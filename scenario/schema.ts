@@ -11,6 +11,22 @@ export const ACTOR_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const idMessage = "expected an id of letters, digits, '-' and '_' (it becomes a NATS subject token)";
 const actorId = z.string({ error: idMessage }).regex(ACTOR_ID, { error: idMessage });
 
+const fraction = (what: string) => z.number({ error: `expected ${what}` }).gt(0, { error: `expected ${what}` }).lt(1, { error: `expected ${what}` });
+
+/** Leap mode's accuracy knobs (scenario/leap-settings.ts resolves them; docs/leap.md explains them). */
+export const leapSchema = z
+  .object({
+    /** Step length: "auto" picks it from epsilon, the load curves, the metrics interval and the run's length. */
+    step: z.union([z.literal("auto"), duration()], { error: 'expected "auto" or a positive duration like "100ms"' }).default("auto"),
+    /** Largest relative change of an arrival rate within one step (τ selection, Cao–Gillespie–Petzold 2006). */
+    epsilon: fraction("a fraction between 0 and 1, e.g. 0.01").default(0.01),
+    /** A queue is fast (quasi-steady) when the step is at least this many of its relaxation times. */
+    fast_ratio: z.number({ error: "expected a ratio of at least 1" }).min(1, { error: "expected a ratio of at least 1" }).finite().default(10),
+    /** Sojourn samples a quasi-steady queue draws per packet (count) and step: the response-time histogram's resolution. */
+    samples: z.number({ error: "expected a whole number from 1 to 1000" }).int({ error: "expected a whole number from 1 to 1000" }).min(1, { error: "expected a whole number from 1 to 1000" }).max(1000, { error: "expected a whole number from 1 to 1000" }).default(2),
+  })
+  .strict();
+
 export const runSchema = z
   .object({
     duration: duration(),
@@ -26,6 +42,10 @@ export const runSchema = z
     ambient_temperature_k: z.number({ error: "expected a temperature in kelvin" }).positive({ error: "expected a positive temperature in kelvin" }).default(300),
     /** Power-distribution losses (UPS, PDUs, cabling) as a share of the IT and cooling energy; counted in PUE. */
     distribution_loss: z.number({ error: "expected a fraction from 0 to 1" }).min(0, { error: "expected a fraction from 0 to 1" }).max(1, { error: "expected a fraction from 0 to 1" }).default(0),
+    /** exact: every packet an event; leap: counts per step, queues in quasi-steady state (docs/leap.md). */
+    mode: z.enum(["exact", "leap"], { error: 'expected "exact" or "leap"' }).default("exact"),
+    /** Leap mode's settings (ignored in exact mode). */
+    leap: leapSchema.prefault({}),
   })
   .strict();
 

@@ -24,6 +24,7 @@ export function registerRunCommand(program: Command): void {
     .option("--run-id <id>", "run id (namespaces NATS subjects); default: random")
     .option("--seed <n>", "override run.seed", nonNegativeInt)
     .option("--duration <d>", 'override run.duration, e.g. "30s" or 30', durationFlag)
+    .addOption(new Option("--mode <mode>", "override run.mode: exact (every packet) or leap (counts per step, queues quasi-steady; docs/leap.md)").choices(["exact", "leap"]))
     .option("--speed <x>", "pace the run: simulated seconds per wall second (default: as fast as possible)", positiveNumber)
     .option("--metrics-port <port>", "serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts (0: a free port; the URL is printed)", nonNegativeInt)
     .option("--metrics-host <address>", "address the metrics endpoint binds to", "127.0.0.1")
@@ -32,8 +33,8 @@ export function registerRunCommand(program: Command): void {
     .option("--out <dir>", "results directory", "results/latest")
     .option("--copy-results-to <dir>", "also copy the results to DIR/<run id>/ (e.g. a mounted volume), also for failed and interrupted runs")
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string, opts: { hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags) => {
-      const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration });
+    .action(async (file: string, opts: { hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags) => {
+      const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration, mode: opts.mode });
       const log = opts.quiet ? () => {} : (m: string) => console.error(m);
       for (const w of warnings) console.error(`warning: ${w}`);
       if (opts.runId !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.runId)) throw new InvalidArgumentError("--run-id may hold letters, digits, '-' and '_' only");

@@ -80,7 +80,7 @@ interface Unit {
   doneNs: number;
 }
 
-interface ServerState {
+export interface ServerState {
   params: ServerParams;
   mode: ServerMode;
   pstate: number;
@@ -102,9 +102,9 @@ interface ServerState {
 const SERVICE_DONE = 1;
 const BOOT_DONE = 2;
 
-const DROP_REASON: Partial<Record<ServerMode, string>> = { off: "server_off", failed: "server_failed", booting: "server_booting" };
+export const DROP_REASON: Partial<Record<ServerMode, string>> = { off: "server_off", failed: "server_failed", booting: "server_booting" };
 
-function onGpus(params: ServerParams): boolean {
+export function onGpus(params: ServerParams): boolean {
   return params.gpus?.service !== undefined;
 }
 
@@ -124,27 +124,37 @@ function effectiveSpeed(state: ServerState): number {
   return power?.model === "pstate" ? pstateSpeed(power, slowestPstate(power)) : throttle_speed;
 }
 
-/** Sets the draw of every powered component for the current mode and utilisation. */
-function applyPower(state: ServerState, ctx: ActorContext): void {
+/**
+ * The draw of every powered component for the current mode at `busy` units in service (leap mode averages it over
+ * the quasi-steady queue's law of busy units: nodes/leap/server.ts).
+ */
+export function powerDraw(state: ServerState, busy = state.busy): [component: string, watts: number][] {
   const { power, gpus, boot } = state.params;
   const running = state.mode === "on" || state.mode === "throttled";
-  if (boot !== undefined) ctx.setPower("boot", state.mode === "booting" ? boot.power_w : 0);
+  const draw: [string, number][] = [];
+  if (boot !== undefined) draw.push(["boot", state.mode === "booting" ? boot.power_w : 0]);
   if (power !== undefined) {
     let w = 0;
     if (running) {
-      const utilisation = cpuUtilisation(state.cpu, onGpus(state.params) ? 0 : state.busy, state.params.cores);
+      const utilisation = cpuUtilisation(state.cpu, onGpus(state.params) ? 0 : busy, state.params.cores);
       if (slowed(state) && power.model === "pstate") w = curveWatts(power, utilisation, slowestPstate(power));
       else if (slowed(state)) {
         const idle = curveWatts(power, 0, state.pstate);
         w = idle + (curveWatts(power, utilisation, state.pstate) - idle) * state.params.throttle_speed;
       } else w = curveWatts(power, utilisation, activePstate(state));
     }
-    ctx.setPower("cpu", w);
+    draw.push(["cpu", w]);
   }
   if (gpus !== undefined) {
-    const busyGpus = onGpus(state.params) ? state.busy : 0;
-    ctx.setPower("gpu", running ? gpus.count * gpus.idle_w + (gpus.max_w - gpus.idle_w) * busyGpus : 0);
+    const busyGpus = onGpus(state.params) ? busy : 0;
+    draw.push(["gpu", running ? gpus.count * gpus.idle_w + (gpus.max_w - gpus.idle_w) * busyGpus : 0]);
   }
+  return draw;
+}
+
+/** Sets the draw of every powered component for the current mode and utilisation. */
+function applyPower(state: ServerState, ctx: ActorContext): void {
+  for (const [component, watts] of powerDraw(state)) ctx.setPower(component, watts);
 }
 
 function startService(state: ServerState, index: number, request: SimPacket, arrivedNs: number, ctx: ActorContext): void {

@@ -120,7 +120,7 @@ export class ShardContext implements ActorContext {
     const actor = this.actor();
     const id = actor.nextPacketId++;
     this.p.counters.injected++;
-    this.p.ledger.tally(actor.spec.index, "packets_injected", 1);
+    this.p.ledger.tally(actor.spec.index, "packets_injected", init.multiplicity ?? 1);
     const run = this.p.scenario.run;
     const traceparent = init.traceparent ?? (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
     const packet: SimPacket = {
@@ -162,11 +162,11 @@ export class ShardContext implements ActorContext {
     const outcome = transmit(link, this.linkBusyUntilNs[direction]!, this.currentNs, packet.sizeBytes, actor.rng, t);
     if (outcome !== Transmit.linkDown) this.linkBusyUntilNs[direction] = t.doneNs;
     if (outcome !== Transmit.sent) {
-      this.p.ledger.countLink(direction, packet.sizeBytes, true);
+      this.p.ledger.countLink(direction, packet.sizeBytes, true, packet.multiplicity);
       this.drop(packet, outcome === Transmit.linkDown ? "link_down" : "link_loss");
       return;
     }
-    this.p.ledger.countLink(direction, packet.sizeBytes, false);
+    this.p.ledger.countLink(direction, packet.sizeBytes, false, packet.multiplicity);
     packet.hops++;
     const deliverNs = this.p.exact ? t.arriveNs : Math.max(t.arriveNs, this.windowEndNs);
     this.addedDelayNs += deliverNs - t.arriveNs;
@@ -258,7 +258,7 @@ export class ShardContext implements ActorContext {
     if (packet.traceparent !== "") this.trace(packet, "consume");
     const actor = this.actor().spec.index;
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
-    this.p.ledger.tally(actor, "packets_removed", 1);
+    this.p.ledger.tally(actor, "packets_removed", packet.multiplicity);
     this.p.ledger.tally(actor, "bits_delivered", bits);
     this.p.ledger.tally(actor, "bits_erased", bits);
   }
@@ -266,9 +266,9 @@ export class ShardContext implements ActorContext {
   drop(packet: SimPacket, reason: string): void {
     this.p.counters.dropped++;
     if (packet.traceparent !== "") this.trace(packet, "drop", reason);
-    this.p.ledger.drop(reason);
+    this.p.ledger.drop(reason, packet.multiplicity);
     const actor = this.actor().spec.index;
-    this.p.ledger.tally(actor, "packets_removed", 1);
+    this.p.ledger.tally(actor, "packets_removed", packet.multiplicity);
     this.p.ledger.tally(actor, "bits_erased", packet.sizeBytes * 8 * packet.multiplicity);
   }
 
@@ -282,8 +282,17 @@ export class ShardContext implements ActorContext {
     this.p.ledger.count(actor.spec.index, name, value);
   }
 
-  countTransition(mechanism: string, fromState: number, toState: number): void {
-    this.p.ledger.transition(this.actor().spec.index, mechanism, fromState, toState);
+  countTransition(mechanism: string, fromState: number, toState: number, count = 1): void {
+    this.p.ledger.transition(this.actor().spec.index, mechanism, fromState, toState, count);
+  }
+
+  split(packet: SimPacket, count: number): SimPacket {
+    const actor = this.actor();
+    if (!(Number.isSafeInteger(count) && count >= 1 && count <= packet.multiplicity)) throw new ModelContractError(`${actor.spec.id} split ${count} off a packet of multiplicity ${packet.multiplicity}`);
+    if (count === packet.multiplicity) return packet;
+    packet.multiplicity -= count;
+    this.p.counters.injected++; // a new packet object (the conservation law counts objects); no real packet is created
+    return { ...packet, id: actor.nextPacketId++, multiplicity: count };
   }
 
   setPower(component: string, watts: number): void {
@@ -315,8 +324,8 @@ export class ShardContext implements ActorContext {
     return timeNs;
   }
 
-  record(metric: string, value: number): void {
-    this.p.ledger.metrics.record(metric, this.actor().spec.group, value);
+  record(metric: string, value: number, weight = 1): void {
+    this.p.ledger.metrics.record(metric, this.actor().spec.group, value, weight);
   }
 
   private actor(): LocalActor {

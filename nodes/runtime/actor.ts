@@ -5,7 +5,7 @@
  */
 import type { SimPacket, Species } from "./packet.ts";
 import type { Rng } from "./rng.ts";
-import type { ActorSpec, Port } from "./topology.ts";
+import type { ActorSpec, LinkSpec, Port } from "./topology.ts";
 
 /**
  * The port argument of `send` for a destination on the sender's own network node (a component and its server,
@@ -66,8 +66,11 @@ export interface ActorContext {
    * time it fires at: later or earlier than nowNs + delayNs while the actor's clock drifts (clock-drift.ts).
    */
   schedule(delayNs: number, tag: number, arg?: number): number;
-  /** Records an integer observation (ns, bytes, ...) of a metric for this actor's group. */
-  record(metric: string, value: number): void;
+  /**
+   * Records an integer observation (ns, bytes, ...) of a metric for this actor's group; `weight` (default 1)
+   * observations of that value at once (leap mode: one sampled value for a packet of that multiplicity).
+   */
+  record(metric: string, value: number, weight?: number): void;
   /** From now on, `component` ("cpu", "gpu", "ports", ...) draws `watts`; energy is integrated exactly. */
   setPower(component: string, watts: number): void;
   /** Adds energy spent at this instant (e.g. per bit switched) to `component`, on top of its power draw. */
@@ -80,7 +83,13 @@ export interface ActorContext {
    */
   count(name: string, value: number): void;
   /** Counts one move of this actor's state by a mechanism (e.g. queue length n -> n+1 by "arrival"). */
-  countTransition(mechanism: string, fromState: number, toState: number): void;
+  countTransition(mechanism: string, fromState: number, toState: number, count?: number): void;
+  /**
+   * Takes `count` of the packets a packet stands for (1 <= count <= multiplicity) into a packet of their own,
+   * with the same identity (flow, times, hops); the rest stay in `packet`. Nothing is injected: the split-off part
+   * was there already. With count = multiplicity it returns `packet` itself. (Leap mode splits and thins counts.)
+   */
+  split(packet: SimPacket, count: number): SimPacket;
   /**
    * A synchronous call to an actor on the same network node (a component and the server it runs on): the
    * target's `onLocalCall` runs now, as that actor (its power meter, its stream), and its reply is returned. It
@@ -105,6 +114,33 @@ export interface ActorModel<Params = unknown, State = unknown> {
   onCommand?(state: State, command: string, args: unknown, ctx: ActorContext): void;
   /** Answers a `localCall` from actor `from` on the same network node (e.g. a component asking its server for CPU). */
   onLocalCall?(state: State, request: unknown, from: number, ctx: ActorContext): unknown;
+}
+
+/** Leap mode's settings, as every leaping actor sees them (scenario/leap-settings.ts). */
+export interface LeapStep {
+  stepNs: number;
+  /** Largest relative change of a rate within a step. */
+  epsilon: number;
+  /** A queue is quasi-steady when the step is at least this many of its relaxation times. */
+  fastRatio: number;
+  /** Sojourn samples a quasi-steady queue draws per packet and step (a packet is split into that many parts). */
+  samples: number;
+  /** The scenario's links (a leaping sender models its own port's queue: latency and bandwidth). */
+  links: readonly LinkSpec[];
+}
+
+/**
+ * How a kind behaves in leap mode (nodes/leap/): once per step, at its middle, it handles the packets (counts,
+ * with multiplicity) delivered since the last step and sends what it produces; every packet it sends on a link
+ * arrives by the next step. Commands and non-step timers work as in exact mode.
+ */
+export interface LeapBehaviour<Params = unknown, State = unknown> {
+  initial(params: Params, ctx: ActorContext, leap: LeapStep): State;
+  step(state: State, inbox: SimPacket[], ctx: ActorContext, leap: LeapStep): void;
+  onTimer?(state: State, tag: number, arg: number, ctx: ActorContext): void;
+  onCommand?(state: State, command: string, args: unknown, ctx: ActorContext): void;
+  /** Packet objects held across steps (the inbox is counted by the runtime). */
+  queued(state: State): number;
 }
 
 /** Finds the model of an actor kind. */

@@ -7,6 +7,7 @@
  * coordinator. The coordinator's grants bound how far hosts run and carry the commands on the way.
  * Messages that do not decode or fit the sequence are counted and dropped; a model error aborts the run.
  */
+import { modelsFor } from "../leap/support.ts";
 import { hostname as osHostname } from "node:os";
 import type { ModelLookup } from "./actor.ts";
 import { scenarioFromJson } from "./scenario-json.ts";
@@ -95,7 +96,7 @@ export class HostAgent {
       this.hostCount = start.hostCount;
       this.actorCount = scenario.actors.length;
       this.durationNs = scenario.run.durationNs;
-      this.shard = new Shard(scenario, start.placement, this.host, this.models);
+      this.shard = new Shard(scenario, start.placement, this.host, modelsFor(scenario, this.models)); // leap runs: nodes/leap/
       this.planner = new WindowPlanner(scenario, start.placement);
       this.shard.init();
       const counters = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlightLocal: 0, sentRemote: 0, receivedRemote: 0 };

@@ -69,30 +69,30 @@ export class IntervalLedger {
   /** Steps of sampled journeys, in the order they happened on this host. */
   traceEvents: TraceEventData[] = [];
 
-  /** A packet put on link direction `direction` (= link * 2 + reverse); `lost` when it never arrives. */
-  countLink(direction: number, bytes: number, lost: boolean): void {
+  /** A packet put on link direction `direction` (= link * 2 + reverse); `lost` when it never arrives; `multiplicity` real packets of `bytes` each. */
+  countLink(direction: number, bytes: number, lost: boolean, multiplicity = 1): void {
     let c = this.links.get(direction);
     if (c === undefined) {
       c = { link: direction >> 1, reverse: (direction & 1) === 1, packets: 0, bytes: 0, dropped: 0 };
       this.links.set(direction, c);
     }
-    if (lost) c.dropped++;
+    if (lost) c.dropped += multiplicity;
     else {
-      c.packets++;
-      c.bytes += bytes;
+      c.packets += multiplicity;
+      c.bytes += bytes * multiplicity;
     }
   }
 
-  drop(reason: string): void {
-    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+  drop(reason: string, packets = 1): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + packets);
   }
 
-  transition(actor: number, mechanism: string, fromState: number, toState: number): void {
+  transition(actor: number, mechanism: string, fromState: number, toState: number, count = 1): void {
     const byStates = getOrCreate(getOrCreate(this.transitions, actor), mechanism);
     const key = stateKey(fromState, toState);
     const t = byStates.get(key);
-    if (t === undefined) byStates.set(key, { actor, mechanism, fromState, toState, count: 1 });
-    else t.count++;
+    if (t === undefined) byStates.set(key, { actor, mechanism, fromState, toState, count });
+    else t.count += count;
   }
 
   /** Adds to one of the runtime's per-actor tallies. */

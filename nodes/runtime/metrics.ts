@@ -19,13 +19,14 @@ export function newAccumulator(name: string, group: string): MetricAccumulator {
   return { name, group, count: 0, sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, histogram: new Histogram() };
 }
 
-export function observe(acc: MetricAccumulator, value: number): void {
+/** `weight` observations of `value` (leap mode records one sampled value for a packet's multiplicity). */
+export function observe(acc: MetricAccumulator, value: number, weight = 1): void {
   const v = Math.round(value);
-  acc.count++;
-  acc.sum += v;
+  acc.count += weight;
+  acc.sum += v * weight;
   if (v < acc.min) acc.min = v;
   if (v > acc.max) acc.max = v;
-  acc.histogram.add(v);
+  acc.histogram.add(v, weight);
 }
 
 /** Accumulators keyed by (metric name, actor group), drained once per interval. Two-level maps: no string
@@ -33,7 +34,7 @@ export function observe(acc: MetricAccumulator, value: number): void {
 export class WindowMetrics {
   private readonly byName = new Map<string, Map<string, MetricAccumulator>>();
 
-  record(name: string, group: string, value: number): void {
+  record(name: string, group: string, value: number, weight = 1): void {
     let groups = this.byName.get(name);
     if (groups === undefined) {
       groups = new Map();
@@ -44,7 +45,7 @@ export class WindowMetrics {
       acc = newAccumulator(name, group);
       groups.set(group, acc);
     }
-    observe(acc, value);
+    observe(acc, value, weight);
   }
 
   /** Returns the accumulators, sorted by (name, group), and starts afresh. */

@@ -17,6 +17,18 @@ export interface RunSettings {
   distributionLoss: number;
   /** Share of new flows whose journeys are traced (0: tracing off). */
   traceSampleRatio: number;
+  /** Fidelity: every packet an event, or leaps of `leap.stepNs` (docs/leap.md); absent means exact. */
+  mode?: "exact" | "leap";
+  leap?: LeapSettings;
+}
+
+/** Leap mode's resolved settings (scenario/leap-settings.ts). */
+export interface LeapSettings {
+  stepNs: number;
+  epsilon: number;
+  fastRatio: number;
+  /** Sojourn samples per packet and step at a quasi-steady queue. */
+  samples: number;
 }
 
 export interface ActorSpec {

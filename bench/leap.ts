@@ -1,0 +1,61 @@
+/**
+ * `npm run bench:leap`: leap against exact mode on a generated k = 16 fat-tree (1,024 servers), as simulated
+ * seconds per wall second in-process on one host, and the wall time of one simulated day of it with diurnal load
+ * in leap mode. Exact mode runs a short stretch only (it is the slow one); the ratio is of speeds.
+ *   node bench/leap.ts [--exact-s 2] [--leap-s 3600] [--day]
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { runTwin } from "../coordinator/run.ts";
+import { validateScenario } from "../scenario/load.ts";
+
+const { values } = parseArgs({ options: { "exact-s": { type: "string", default: "2" }, "leap-s": { type: "string", default: "3600" }, day: { type: "boolean", default: false }, "write-scenario": { type: "string" } } });
+
+function fatTree(durationS: number, mode: "exact" | "leap", diurnal: boolean) {
+  const arrivals = diurnal ? { process: "diurnal", mean_rate_per_s: 20_000, amplitude: 0.5, period: "24h", peak_at: "15h" } : { process: "poisson", rate_per_s: 20_000 };
+  return {
+    name: "leap-bench-k16",
+    run: { duration: `${durationS}s`, seed: 1, metrics_interval: durationS >= 3600 ? "1h" : `${durationS}s`, mode, leap: { step: durationS >= 86_400 ? "10s" : "1s" } },
+    topology: {
+      type: "fat-tree",
+      k: 16,
+      server: { cores: 4, service: { distribution: "exponential", mean: "10ms" }, power: { model: "linear", idle_w: 100, max_w: 250 } },
+      switch: { power: { chassis_w: 150, per_active_port_w: 2 } },
+      server_link: { latency: "5us", bandwidth: "10Gbps" },
+      fabric_link: { latency: "5us", bandwidth: "40Gbps" },
+    },
+    actors: Array.from({ length: 16 }, (_, pod) => ({ id: `users-${pod}`, kind: "client", target: `lb-${pod}`, arrivals })).concat(
+      Array.from({ length: 16 }, (_, pod) => ({ id: `lb-${pod}`, kind: "load_balancer", replicas: Array.from({ length: 64 }, (_, i) => `srv-${(pod + 1) % 16}-${Math.floor(i / 8)}-${i % 8}`), policy: "round_robin" }) as never),
+    ),
+    links: Array.from({ length: 16 }, (_, pod) => [
+      { a: `users-${pod}`, b: `core-${pod % 64}`, latency: "20us", bandwidth: "100Gbps" },
+      { a: `lb-${pod}`, b: `core-${(pod + 16) % 64}`, latency: "20us", bandwidth: "100Gbps" },
+    ]).flat(),
+  };
+}
+
+async function measure(label: string, durationS: number, mode: "exact" | "leap", diurnal = false) {
+  const out = mkdtempSync(join(tmpdir(), "dctwin-leap-bench-"));
+  try {
+    const { scenario } = validateScenario(fatTree(durationS, mode, diurnal), label);
+    const start = performance.now();
+    const { summary } = await runTwin({ scenario, hosts: 1, transport: "inproc", outDir: out });
+    const wallS = (performance.now() - start) / 1000;
+    console.log(`${label}: ${durationS} simulated s in ${wallS.toFixed(1)} wall s = ${(durationS / wallS).toFixed(3)} sim s/wall s; ${summary.actors} actors, energy ${(summary.thermodynamics.heat.energy_j / 3.6e6).toFixed(2)} kWh`);
+    return durationS / wallS;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+if (values["write-scenario"] !== undefined) {
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(values["write-scenario"], JSON.stringify(fatTree(Number(values["leap-s"]), "leap", values.day)));
+  process.exit(0);
+}
+const exact = await measure("exact, k=16 fat-tree", Number(values["exact-s"]), "exact");
+const leap = await measure("leap, k=16 fat-tree", Number(values["leap-s"]), "leap");
+console.log(`leap / exact: ${(leap / exact).toFixed(0)}x simulated seconds per wall second`);
+if (values.day) await measure("leap, k=16 fat-tree, one day of diurnal load", 86_400, "leap", true);

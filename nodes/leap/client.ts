@@ -1,0 +1,118 @@
+/**
+ * A client population in leap mode: per step, the number of requests is Poisson with the rate curve integrated
+ * over the step (exactly: constant, diurnal sinusoid, or MMPP phases switched at their own exponential times
+ * inside the step), sent as one packet of that multiplicity. Responses are consumed per packet; the response
+ * time is the flow's virtual-clock age (ports.ts), recorded with the packet's multiplicity.
+ */
+import type { ActorContext, LeapBehaviour, LeapStep } from "../runtime/actor.ts";
+import { Species, type SimPacket } from "../runtime/packet.ts";
+import { clientCommands, type ClientParams } from "../models/client.ts";
+import type { OpenLoopProcess } from "../models/arrivals.ts";
+import { meanOf } from "../models/distributions.ts";
+import { poisson } from "./sampling.ts";
+import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
+
+type RateCurve = Exclude<OpenLoopProcess, { process: "trace" }>;
+
+interface LeapClientState {
+  params: ClientParams;
+  target: number;
+  targetPort: number;
+  spec: RateCurve;
+  factor: number;
+  /** MMPP: the current phase and when it ends (ns). */
+  phase: number;
+  phaseEndNs: number;
+  ports: PortQueues;
+}
+
+/** Expected arrivals in [t0, t1) (ns) of the curve; MMPP phases advance (drawn from the stream) on the way. */
+function integratedRate(state: LeapClientState, t0: number, t1: number, ctx: ActorContext): number {
+  const spec = state.spec;
+  const perNs = (ratePerS: number) => ratePerS / 1e9;
+  switch (spec.process) {
+    case "poisson":
+      return perNs(spec.rate_per_s) * (t1 - t0);
+    case "diurnal": {
+      const w = (2 * Math.PI) / spec.period;
+      const swing = (spec.amplitude / w) * (Math.sin(w * (t1 - spec.peak_at)) - Math.sin(w * (t0 - spec.peak_at)));
+      return perNs(spec.mean_rate_per_s) * (t1 - t0 + swing);
+    }
+    case "mmpp": {
+      let total = 0;
+      let t = t0;
+      while (state.phaseEndNs < t1) {
+        total += perNs(spec.phases[state.phase]!.rate_per_s) * Math.max(0, state.phaseEndNs - t);
+        t = Math.max(t, state.phaseEndNs);
+        state.phase = (state.phase + 1) % spec.phases.length;
+        state.phaseEndNs += ctx.rng.exponential(1 / spec.phases[state.phase]!.mean_sojourn);
+      }
+      return total + perNs(spec.phases[state.phase]!.rate_per_s) * (t1 - t);
+    }
+  }
+}
+
+function startPhase(state: LeapClientState, ctx: ActorContext): void {
+  if (state.spec.process !== "mmpp") return;
+  const phases = state.spec.phases;
+  // The stationary phase (time share ∝ mean sojourn), then an exponential rest of it, as in exact mode.
+  const total = phases.reduce((s, p) => s + p.mean_sojourn, 0);
+  let u = ctx.rng.uniform() * total;
+  state.phase = Math.max(0, phases.findIndex((p) => (u -= p.mean_sojourn) < 0));
+  state.phaseEndNs = ctx.nowNs + ctx.rng.exponential(1 / phases[state.phase]!.mean_sojourn);
+}
+
+function receive(state: LeapClientState, packet: SimPacket, ctx: ActorContext): void {
+  if (packet.species !== Species.SPECIES_RESPONSE) {
+    ctx.drop(packet, "unexpected_species");
+    return;
+  }
+  ctx.consume(packet);
+  const m = packet.multiplicity;
+  const responseNs = ctx.nowNs - packet.flowCreatedNs;
+  const { timeout, slo } = state.params;
+  if (timeout !== undefined && responseNs > timeout) {
+    // Exact mode times these out first and counts the response as late when it comes.
+    ctx.record("timeouts", 1, m);
+    ctx.record("late_responses", 1, m);
+    if (slo !== undefined) ctx.record("slo_misses", 1, m);
+    return;
+  }
+  ctx.record("response_time_ns", responseNs, m);
+  if (slo !== undefined && responseNs > slo.response_time) ctx.record("slo_misses", 1, m);
+}
+
+export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
+  initial(params, ctx) {
+    if (params.arrivals.process === "closed" || params.arrivals.process === "trace") throw new Error(`${ctx.self.id}: leap mode runs open-loop rate curves only`);
+    const target = ctx.actorIndex(params.target);
+    const state: LeapClientState = { params, target, targetPort: ctx.route(target), spec: params.arrivals, factor: 1, phase: 0, phaseEndNs: 0, ports: newPortQueues(ctx.ports.length) };
+    startPhase(state, ctx);
+    return state;
+  },
+
+  step(state, inbox, ctx, leap: LeapStep) {
+    for (const packet of inbox) receive(state, packet, ctx);
+    const half = leap.stepNs / 2;
+    const n = poisson(state.factor * integratedRate(state, ctx.nowNs - half, ctx.nowNs + half, ctx), ctx.rng);
+    if (n === 0) return;
+    const { params } = state;
+    const request = ctx.createPacket({ dst: state.target, species: Species.SPECIES_REQUEST, sizeBytes: Math.max(1, Math.round(meanOf(params.request_bytes))), replyBytes: params.response_bytes, multiplicity: n });
+    ctx.record("requests_sent", 1, n);
+    const out = new StepOutbox();
+    out.add(request, state.targetPort);
+    out.flush(ctx, leap, state.ports);
+  },
+
+  onCommand(state, command, args, ctx) {
+    if (command === "scale_load") state.factor = clientCommands.scale_load.parse(args).factor;
+    else if (command === "set_arrivals") {
+      state.spec = clientCommands.set_arrivals.parse(args);
+      startPhase(state, ctx);
+    } else if (command !== "crash" && command !== "recover") throw new Error(`${ctx.self.id}: the client has no command "${command}"`);
+  },
+
+  queued() {
+    return 0;
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * Which kinds leap mode runs, and the model lookup of a leap run: a kind with a leap behaviour runs it through
+ * the adapter; a kind without one that needs no packets of its own (a CRAC unit: timers and commands) runs its
+ * exact model unchanged.
+ */
+import type { LeapBehaviour, ModelLookup } from "../runtime/actor.ts";
+import type { ActorSpec, ResolvedScenario } from "../runtime/topology.ts";
+import { leapModel } from "./adapter.ts";
+import { clientLeap } from "./client.ts";
+import { loadBalancerLeap } from "./load-balancer.ts";
+import { serverLeap } from "./server.ts";
+import { switchLeap } from "./switch.ts";
+
+/** Kinds leap mode can run: null means the exact model runs as it is. */
+export const leapKinds: Readonly<Record<string, LeapBehaviour | null>> = {
+  client: clientLeap as LeapBehaviour,
+  server: serverLeap as LeapBehaviour,
+  switch: switchLeap as LeapBehaviour,
+  load_balancer: loadBalancerLeap as LeapBehaviour,
+  crac: null,
+};
+
+/** Clients tick at every step boundary too, so windows start on boundaries (adapter.ts). */
+const ANCHOR_KINDS = new Set(["client"]);
+
+/** What an actor of a leap-capable kind uses that leap mode does not model yet; null when it can leap. */
+export function leapUnsupported(actor: ActorSpec): string | null {
+  const p = actor.params as Record<string, unknown>;
+  if (actor.kind === "client") {
+    const process = (p.arrivals as { process: string }).process;
+    if (process === "closed" || process === "trace") return `leap mode runs open-loop rate curves (poisson, mmpp, diurnal), not "${process}" clients yet`;
+  }
+  if (actor.kind === "server" && Array.isArray(p.calls) && p.calls.length > 0) return "leap mode does not run servers with downstream calls yet";
+  return null;
+}
+
+/** The model lookup of a run: the exact models, or for a leap run their leap behaviours behind the adapter. */
+export function modelsFor(scenario: ResolvedScenario, exact: ModelLookup): ModelLookup {
+  const leap = scenario.run.leap;
+  if (scenario.run.mode !== "leap" || leap === undefined) return exact;
+  const step = { ...leap, links: scenario.links };
+  const cache = new Map<string, ReturnType<ModelLookup>>();
+  return (kind) => {
+    let model = cache.get(kind);
+    if (model === undefined) {
+      const behaviour = leapKinds[kind];
+      if (behaviour === undefined) throw new Error(`leap mode cannot run actors of kind "${kind}"`);
+      model = behaviour === null ? exact(kind) : leapModel(kind, behaviour, step, ANCHOR_KINDS.has(kind));
+      cache.set(kind, model);
+    }
+    return model;
+  };
+}
