@@ -126,12 +126,15 @@ export class RunDriver {
   /** Subscribes to the coordination subjects; call before any host can say hello. */
   listen(): void {
     const t = this.o.transport;
-    this.subs.push(
-      t.subscribe(this.subjects.hello, (b) => this.onHello(b)),
-      t.subscribe(this.subjects.ready, (b) => this.onReady(b)),
-      t.subscribe(this.subjects.done, (b) => this.onDone(b)),
-      t.subscribe(this.subjects.error, (b) => this.onError(b)),
-    );
+    // One subject per host and report kind: a report that names another host than its subject is not trusted.
+    for (let host = 0; host < this.o.hostCount; host++) {
+      this.subs.push(
+        t.subscribe(this.subjects.hello(host), (b) => this.onHello(b, host)),
+        t.subscribe(this.subjects.ready(host), (b) => this.onReady(b, host)),
+        t.subscribe(this.subjects.done(host), (b) => this.onDone(b, host)),
+        t.subscribe(this.subjects.error(host), (b) => this.onError(b, host)),
+      );
+    }
   }
 
   async run(): Promise<RunOutcome> {
@@ -234,9 +237,9 @@ export class RunDriver {
     for (const s of this.subs.splice(0)) s.unsubscribe();
   }
 
-  private onHello(bytes: Uint8Array): void {
+  private onHello(bytes: Uint8Array, from: number): void {
     const hello = tryDecode(wire.HostHello, bytes);
-    if (hello === undefined || hello.host >= this.o.hostCount) return this.countMalformed();
+    if (hello === undefined || hello.host !== from) return this.countMalformed();
     const known = this.hellos.get(hello.host);
     if (known !== undefined && (known.pid !== hello.pid || known.hostname !== hello.hostname)) {
       return this.abort(new HostFailedError(`two processes claim host ${hello.host}: pid ${known.pid} on ${known.hostname} and pid ${hello.pid} on ${hello.hostname}`));
@@ -245,21 +248,21 @@ export class RunDriver {
     this.poke();
   }
 
-  private onReady(bytes: Uint8Array): void {
+  private onReady(bytes: Uint8Array, from: number): void {
     const ready = tryDecode(wire.HostReady, bytes);
-    if (ready === undefined) return this.countMalformed();
+    if (ready === undefined || ready.host !== from) return this.countMalformed();
     this.ready.set(ready.host, ready);
     this.poke();
   }
 
-  private onDone(bytes: Uint8Array): void {
+  private onDone(bytes: Uint8Array, from: number): void {
     const done = tryDecode(wire.WindowDone, bytes);
     // Protobuf decodes many byte strings (even an empty one); a report must fit the window being run.
     const plausible =
       done !== undefined &&
       done.counters != null &&
       Number(done.window) === this.currentWindow &&
-      done.host < this.o.hostCount &&
+      done.host === from &&
       done.batchesSentTo.length === this.o.hostCount &&
       !this.doneForWindow.has(done.host);
     if (!plausible) return this.countMalformed();
@@ -267,9 +270,9 @@ export class RunDriver {
     this.poke();
   }
 
-  private onError(bytes: Uint8Array): void {
+  private onError(bytes: Uint8Array, from: number): void {
     const error = tryDecode(wire.HostError, bytes);
-    if (error === undefined) return this.countMalformed();
+    if (error === undefined || error.host !== from) return this.countMalformed();
     this.abort(new HostFailedError(`host ${error.host}: ${error.message}`));
   }
 

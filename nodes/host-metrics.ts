@@ -26,10 +26,10 @@ export class WireStats {
   }
 }
 
-/** `dct.<run>.host.<n>.data` -> data; `dct.<run>.sync.<verb>` -> the verb; anything else -> other. */
+/** `dct.<run>.host.<n>.data` -> data; `dct.<run>.sync.<verb>` or `dct.<run>.report.<n>.<verb>` -> the verb; anything else -> other. */
 function channelOf(subject: string): string {
   if (subject.endsWith(".data")) return "data";
-  const verb = /\.sync\.([a-z]+)$/.exec(subject)?.[1];
+  const verb = /\.(?:sync|report\.\d+)\.([a-z]+)$/.exec(subject)?.[1];
   return verb ?? "other";
 }
 
@@ -45,7 +45,7 @@ export class CountingTransport implements Transport {
 
   publish(subject: string, payload: Uint8Array): void {
     this.stats.count("sent", subject, payload.byteLength);
-    if (subject.endsWith(".sync.done")) {
+    if (subject.endsWith(".done")) {
       const done = tryDecode(wire.WindowDone, payload);
       if (done !== undefined) {
         this.stats.events += Number(done.events);

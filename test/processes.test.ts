@@ -116,7 +116,7 @@ test("processes - malformed messages on the wire are counted and dropped; result
       }
       nc.publish(`dct.${runId}.sync.advance`, payload);
       sentToHosts += 2;
-      nc.publish(`dct.${runId}.sync.done`, payload);
+      nc.publish(`dct.${runId}.report.0.done`, payload);
     }
     await nc.flush();
     const noisy = await run;

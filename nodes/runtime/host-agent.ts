@@ -65,7 +65,7 @@ export class HostAgent {
       t.subscribe(this.subjects.stop, (bytes) => this.onStop(bytes)),
     );
     const hello = wire.HostHello.encode({ host: this.host, hostname: osHostname(), pid: process.pid, runtime: `node ${process.version}` }).finish();
-    const sayHello = () => this.transport.publish(this.subjects.hello, hello);
+    const sayHello = () => this.transport.publish(this.subjects.hello(this.host), hello);
     sayHello();
     this.helloTimer = setInterval(sayHello, this.helloIntervalMs);
   }
@@ -82,7 +82,7 @@ export class HostAgent {
       this.shard = new Shard(scenario, start.placement, this.host, this.models);
       this.shard.init();
       const ready = wire.HostReady.encode({ host: this.host, actors: this.shard.actorCount, nextEventNs: this.shard.nextEventNs() }).finish();
-      this.transport.publish(this.subjects.ready, ready);
+      this.transport.publish(this.subjects.ready(this.host), ready);
     });
   }
 
@@ -158,7 +158,7 @@ export class HostAgent {
   }
 
   private publishDone(done: dctwin.v1.WindowDone.$Properties): void {
-    this.transport.publish(this.subjects.done, wire.WindowDone.encode(done).finish());
+    this.transport.publish(this.subjects.done(this.host), wire.WindowDone.encode(done).finish());
   }
 
   private countMalformed(): void {
@@ -171,7 +171,7 @@ export class HostAgent {
       step();
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      this.transport.publish(this.subjects.error, wire.HostError.encode({ host: this.host, message }).finish());
+      this.transport.publish(this.subjects.error(this.host), wire.HostError.encode({ host: this.host, message }).finish());
       this.shutdown(`host ${this.host} failed: ${message}`);
     }
   }

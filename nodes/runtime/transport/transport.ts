@@ -19,17 +19,23 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** Subjects of one run, namespaced as DESIGN.md describes. */
+/**
+ * Subjects of one run, namespaced as DESIGN.md describes, in three families that NATS permissions tell apart
+ * (nodes/runtime/transport/permissions.ts): `sync.*` is control the coordinator sends every host, `report.<n>.*`
+ * what host n tells the coordinator, and `host.<n>.data` the packet batches other hosts send host n. A subject
+ * added to a family inherits that family's permissions.
+ */
 export function subjects(runId: string) {
   const root = `dct.${runId}`;
+  const report = (kind: string) => (host: number) => `${root}.report.${host}.${kind}`;
   return {
-    hello: `${root}.sync.hello`,
     start: `${root}.sync.start`,
-    ready: `${root}.sync.ready`,
     advance: `${root}.sync.advance`,
-    done: `${root}.sync.done`,
-    error: `${root}.sync.error`,
     stop: `${root}.sync.stop`,
+    hello: report("hello"),
+    ready: report("ready"),
+    done: report("done"),
+    error: report("error"),
     hostData: (host: number) => `${root}.host.${host}.data`,
   };
 }
