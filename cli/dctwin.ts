@@ -16,6 +16,7 @@ import { registerRunCommand } from "./commands/run.ts";
 import { registerThermoCommand } from "./commands/thermo.ts";
 import { registerValidateCommand } from "./commands/validate.ts";
 import { EXIT_FAILED, EXIT_INVALID } from "./commands/flags.ts";
+import { NatsAuthError } from "../nodes/runtime/transport/nats-auth.ts";
 
 const program = new Command()
   .name("dctwin")
@@ -45,7 +46,7 @@ try {
     for (const issue of error.issues) console.error(`  ${formatIssue(issue)}`);
     process.exit(EXIT_INVALID);
   }
-  if (error instanceof InvalidArgumentError) {
+  if (error instanceof InvalidArgumentError || error instanceof NatsAuthError) {
     console.error(`error: ${error.message}`);
     process.exit(EXIT_INVALID);
   }

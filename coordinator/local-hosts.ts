@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { NATS_AUTH_ENV } from "../nodes/runtime/transport/nats-auth.ts";
 
 const CLI = fileURLToPath(new URL("../cli/dctwin.ts", import.meta.url));
 
@@ -12,11 +13,16 @@ export class LocalHosts {
   private readonly stderrTails: string[] = [];
   private expectExit = false;
 
-  /** Starts `count` hosts; `onUnexpectedExit` hears of any that dies before `stop()`. */
-  static start(natsUrl: string, runId: string, count: number, onUnexpectedExit: (message: string) => void): LocalHosts {
+  /**
+   * Starts `count` hosts; `onUnexpectedExit` hears of any that dies before `stop()`. `credentials(host)` is the
+   * environment that carries host's NATS credentials (never argv, which every user of the machine can read).
+   */
+  static start(natsUrl: string, runId: string, count: number, onUnexpectedExit: (message: string) => void, credentials: (host: number) => Record<string, string> = () => ({})): LocalHosts {
     const hosts = new LocalHosts();
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !Object.values(NATS_AUTH_ENV).includes(name as never)));
     for (let host = 0; host < count; host++) {
       const child = spawn(process.execPath, [CLI, "host", "--nats", natsUrl, "--run", runId, "--host", String(host), "--exit-with-parent"], {
+        env: { ...inherited, ...credentials(host) },
         stdio: ["pipe", "inherit", "pipe"],
         detached: true, // own process group: a terminal Ctrl-C goes to the coordinator, which stops hosts in order
       });

@@ -4,6 +4,9 @@
  * stopped its hosts; `stop()` (also called on process exit) ends it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { OwnedProcess } from "./owned-process.ts";
 
 export class NatsServerMissingError extends Error {
@@ -16,6 +19,9 @@ export interface NatsServerOptions {
   /** Extra arguments, e.g. cluster routes for a multi-server test. */
   args?: string[];
   binary?: string;
+  /** A configuration file's text (e.g. users and permissions); written where only this user can read it and
+   * deleted once the server has read it. Command-line options (address, port, name) take precedence. */
+  config?: string;
 }
 
 export class NatsServer {
@@ -31,7 +37,14 @@ export class NatsServer {
 
   static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
     const binary = options.binary ?? process.env.DCTWIN_NATS_SERVER ?? "nats-server";
-    const args = ["-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
+    const configDir = options.config === undefined ? undefined : mkdtempSync(join(tmpdir(), "dctwin-nats-"));
+    const configArgs: string[] = [];
+    if (configDir !== undefined) {
+      const file = join(configDir, "nats-server.conf");
+      writeFileSync(file, options.config!, { mode: 0o600 });
+      configArgs.push("-c", file);
+    }
+    const args = [...configArgs, "-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
     const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
     const url = await new Promise<string>((resolve, reject) => {
       let log = "";
@@ -56,6 +69,8 @@ export class NatsServer {
           resolve(`nats://${match[1]}`);
         }
       });
+    }).finally(() => {
+      if (configDir !== undefined) rmSync(configDir, { recursive: true, force: true });
     });
     child.stderr!.resume(); // keep draining its log so it never blocks on a full pipe
     return new NatsServer(child, url);

@@ -6,10 +6,13 @@
 import { lookupModel } from "./models/registry.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
 import { NatsTransport } from "./runtime/transport/nats.ts";
+import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
 import { CountingTransport, hostRegistry, serveHostMetrics, WireStats } from "./host-metrics.ts";
 
 export interface HostProcessOptions {
   natsUrl: string;
+  /** Credentials and TLS options for NATS. */
+  natsAuth?: NatsAuth;
   runId: string;
   host: number;
   /** Exit when standard input closes: the coordinator that spawned this host is gone. */
@@ -21,7 +24,7 @@ export interface HostProcessOptions {
 }
 
 export async function runHostProcess(options: HostProcessOptions): Promise<string> {
-  const transport = await NatsTransport.connect(options.natsUrl, { name: `dctwin-host-${options.host}` });
+  const transport = await NatsTransport.connect(options.natsUrl, { name: `dctwin-host-${options.host}` }, options.natsAuth);
   const stats = new WireStats();
   const metrics =
     options.metricsPort === undefined ? null : await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port: options.metricsPort });

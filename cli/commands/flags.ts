@@ -1,5 +1,6 @@
 /** Parsers for CLI flag values: each rejects bad input with a message that names what it expects. */
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { checkNatsAuth, NATS_AUTH_ENV, type NatsAuth } from "../../nodes/runtime/transport/nats-auth.ts";
 import { parseDurationFlag } from "../../scenario/units.ts";
 
 export const EXIT_FAILED = 1;
@@ -34,3 +35,46 @@ export function durationFlag(value: string): number {
   }
 }
 
+
+/** The NATS credential and TLS flags of `dctwin run` and `dctwin host`, each also read from its DCTWIN_* variable. */
+export interface NatsAuthFlags {
+  natsUser?: string;
+  natsPassword?: string;
+  natsToken?: string;
+  natsNkeySeed?: string;
+  natsCreds?: string;
+  natsCa?: string;
+  natsCert?: string;
+  natsKey?: string;
+}
+
+export function addNatsAuthOptions(command: Command): Command {
+  const options: [string, string, string][] = [
+    ["--nats-user <name>", "NATS user name (with --nats-password)", NATS_AUTH_ENV.user],
+    ["--nats-password <password>", "NATS password; prefer the environment variable: every user of the machine can read a process's arguments", NATS_AUTH_ENV.password],
+    ["--nats-token <token>", "NATS authentication token; prefer the environment variable", NATS_AUTH_ENV.token],
+    ["--nats-nkey-seed <file>", "file holding an nkey user seed (SU...)", NATS_AUTH_ENV.nkeySeedFile],
+    ["--nats-creds <file>", "NATS creds file (user JWT and nkey seed)", NATS_AUTH_ENV.credsFile],
+    ["--nats-ca <file>", "CA certificate(s) (PEM) that NATS's TLS certificate must chain to", NATS_AUTH_ENV.ca],
+    ["--nats-cert <file>", "client certificate (PEM) for NATS servers that verify clients (with --nats-key)", NATS_AUTH_ENV.cert],
+    ["--nats-key <file>", "private key (PEM) of --nats-cert", NATS_AUTH_ENV.key],
+  ];
+  for (const [flags, description, env] of options) command.addOption(new Option(flags, description).env(env));
+  return command;
+}
+
+/** The flags as a NatsAuth; undefined when none is given. */
+export function natsAuthFromFlags(opts: NatsAuthFlags): NatsAuth | undefined {
+  const auth: NatsAuth = {
+    user: opts.natsUser,
+    password: opts.natsPassword,
+    token: opts.natsToken,
+    nkeySeedFile: opts.natsNkeySeed,
+    credsFile: opts.natsCreds,
+    tls: opts.natsCa === undefined && opts.natsCert === undefined && opts.natsKey === undefined ? undefined : { ca: opts.natsCa, cert: opts.natsCert, key: opts.natsKey },
+  };
+  const given = Object.entries(auth).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return undefined;
+  checkNatsAuth(auth);
+  return Object.fromEntries(given) as NatsAuth;
+}

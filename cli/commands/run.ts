@@ -5,12 +5,12 @@ import type { TransportKind } from "../../coordinator/run.ts";
 import { loadScenarioFile } from "../../scenario/load.ts";
 import { createProgress } from "../progress.ts";
 import { printSummary } from "../print-summary.ts";
-import { durationFlag, EXIT_INTERRUPTED, nonNegativeInt, positiveInt, positiveNumber } from "./flags.ts";
+import { addNatsAuthOptions, durationFlag, EXIT_INTERRUPTED, natsAuthFromFlags, nonNegativeInt, positiveInt, positiveNumber, type NatsAuthFlags } from "./flags.ts";
 import { addRunControlOptions, printExperiment, runWithControl, type RunControlFlags } from "./control.ts";
 import { AGGREGATION_LEVELS, DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../../coordinator/observability/levels.ts";
 
 export function registerRunCommand(program: Command): void {
-  addRunControlOptions(program.command("run"))
+  addNatsAuthOptions(addRunControlOptions(program.command("run")))
     .description("Run a scenario and write its results directory (summary.json, run-info.json, timeseries.csv, links.csv).")
     .argument("<file>", "scenario YAML file")
     .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts"), 1)
@@ -26,7 +26,10 @@ export function registerRunCommand(program: Command): void {
     .addOption(new Option("--metrics-level <level>", "finest aggregation of per-entity series (total, group/rack/zone, actor/link)").choices([...AGGREGATION_LEVELS]).default(DEFAULT_AGGREGATION_LEVEL))
     .option("--out <dir>", "results directory", "results/latest")
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLevel: AggregationLevel; out: string; quiet?: boolean } & RunControlFlags) => {
+    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLevel: AggregationLevel; out: string; quiet?: boolean } & RunControlFlags & NatsAuthFlags) => {
+      const natsAuth = natsAuthFromFlags(opts);
+      if (natsAuth !== undefined && opts.nats === undefined) throw new InvalidArgumentError("NATS credentials and TLS options need --nats URL (a private nats-server makes its own per-run credentials)");
+      if (opts.join && opts.nats === undefined) throw new InvalidArgumentError("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
       const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration });
       const log = opts.quiet ? () => {} : (m: string) => console.error(m);
       for (const w of warnings) console.error(`warning: ${w}`);
@@ -49,6 +52,7 @@ export function registerRunCommand(program: Command): void {
         hosts: opts.hosts,
         transport: opts.transport,
         natsUrl: opts.nats,
+        natsAuth,
         join: opts.join,
         runId: opts.runId,
         speed: opts.speed,
