@@ -88,7 +88,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         cleanup.push(async () => credentials.remove());
         const server = await NatsServer.start({ name: `dctwin-${runId}`, config: credentials.serverConfig });
         cleanup.push(() => server.stop());
-        log(`started nats-server ${server.url} (pid ${server.pid}; per-run credentials)`);
+        log(`started nats-server ${server.url} (pid ${server.pid}) with per-run credentials`);
         natsUrl = server.url;
         coordinatorAuth = credentials.coordinator;
         hostAuth = (host) => credentials.hosts[host]!;

@@ -2,13 +2,15 @@
  * Reads a scenario file, validates it (schema, then cross-references), and resolves it into the runtime's plain
  * form with integer nanoseconds. Every problem found is reported at once, each with its field path.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { modelRegistry } from "../nodes/models/registry.ts";
 import { networkNodes, portsByActor, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { Router } from "../nodes/runtime/routing.ts";
 import { assemble, resolveActor } from "./assemble.ts";
 import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
+import { formatCount, MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from "./limits.ts";
+import { checkScenarioSize } from "./budget.ts";
 import { resolveExperiment, type ResolvedExperiment } from "./experiment.ts";
 import { actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
 
@@ -26,13 +28,47 @@ export interface ScenarioOverrides {
 }
 
 export function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
-  let text: string;
+  return loadScenarioText(readScenarioText(file), file, overrides);
+}
+
+/** A scenario file's text: a regular file of at most MAX_SCENARIO_BYTES, in UTF-8. */
+function readScenarioText(file: string): string {
+  const refuse = (message: string) => new ScenarioError(file, [{ path: "", message }]);
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    const stat = statSync(file);
+    if (!stat.isFile()) throw refuse("not a regular file");
+    if (stat.size > MAX_SCENARIO_BYTES) throw refuse(`the file has ${formatCount(stat.size)} bytes; a scenario may have at most ${formatCount(MAX_SCENARIO_BYTES)}`);
+    bytes = readFileSync(file);
   } catch (error) {
-    throw new ScenarioError(file, [{ path: "", message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
+    if (error instanceof ScenarioError) throw error;
+    throw refuse(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  return loadScenarioText(text, file, overrides);
+  if (bytes.length > MAX_SCENARIO_BYTES) throw refuse(`the file has more than ${formatCount(MAX_SCENARIO_BYTES)} bytes`);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw refuse(`not UTF-8 text (byte ${firstInvalidUtf8(bytes)} is not valid UTF-8)`);
+  }
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  let lo = 0;
+  let hi = bytes.length;
+  const valid = (n: number) => {
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (valid(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 export function loadScenarioText(text: string, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
@@ -48,7 +84,14 @@ export function loadScenarioText(text: string, file: string, overrides: Scenario
       }),
     );
   }
-  return validateScenario(doc.toJS(), file, overrides);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    // yaml throws a ReferenceError for an alias bomb or an alias to a missing anchor.
+    throw new ScenarioError(file, [{ path: "", message: `YAML: ${error instanceof Error ? error.message : String(error)} (at most ${MAX_YAML_ALIASES} alias expansions)` }]);
+  }
+  return validateScenario(raw, file, overrides);
 }
 
 export function validateScenario(raw: unknown, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
@@ -71,6 +114,8 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
   if (issues.length > 0) throw new ScenarioError(file, issues);
 
   const scenario: ResolvedScenario = { run, actors, links };
+  checkScenarioSize(scenario, issues);
+  if (issues.length > 0) throw new ScenarioError(file, issues);
   checkTrafficTargets(scenario, actorPaths, indexById, issues);
   const experiment = data.experiment === undefined ? undefined : resolveExperiment(data.experiment, scenario, "experiment", issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);

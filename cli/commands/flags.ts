@@ -7,10 +7,11 @@ export const EXIT_FAILED = 1;
 export const EXIT_INVALID = 2;
 export const EXIT_INTERRUPTED = 130;
 
-export function positiveInt(flag: string) {
+export function positiveInt(flag: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} expects a positive whole number`);
+    if (n > max) throw new InvalidArgumentError(`${flag} expects at most ${max}`);
     return n;
   };
 }

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "commander";
 import type { TransportKind } from "../../coordinator/run.ts";
 import { loadScenarioFile } from "../../scenario/load.ts";
+import { MAX_HOSTS } from "../../scenario/limits.ts";
 import { createProgress } from "../progress.ts";
 import { printSummary } from "../print-summary.ts";
 import { addNatsAuthOptions, durationFlag, EXIT_INTERRUPTED, natsAuthFromFlags, nonNegativeInt, positiveInt, positiveNumber, type NatsAuthFlags } from "./flags.ts";
@@ -13,7 +14,7 @@ export function registerRunCommand(program: Command): void {
   addNatsAuthOptions(addRunControlOptions(program.command("run")))
     .description("Run a scenario and write its results directory (summary.json, run-info.json, timeseries.csv, links.csv).")
     .argument("<file>", "scenario YAML file")
-    .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts"), 1)
+    .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts", MAX_HOSTS), 1)
     .addOption(new Option("--transport <kind>", "in-process (one process) or NATS (host processes)").choices(["nats", "inproc"]).default("nats"))
     .option("--nats <url>", "join this NATS server or cluster instead of starting a private nats-server")
     .option("--join", "wait for --hosts host processes to join over NATS instead of starting them (as on Kubernetes)")
