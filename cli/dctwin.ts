@@ -17,6 +17,7 @@ import { registerThermoCommand } from "./commands/thermo.ts";
 import { registerValidateCommand } from "./commands/validate.ts";
 import { EXIT_FAILED, EXIT_INVALID } from "./commands/flags.ts";
 import { NatsAuthError } from "../nodes/runtime/transport/nats-auth.ts";
+import { OutputDirError } from "../coordinator/results/out-dir.ts";
 
 const program = new Command()
   .name("dctwin")
@@ -46,7 +47,7 @@ try {
     for (const issue of error.issues) console.error(`  ${formatIssue(issue)}`);
     process.exit(EXIT_INVALID);
   }
-  if (error instanceof InvalidArgumentError || error instanceof NatsAuthError) {
+  if (error instanceof InvalidArgumentError || error instanceof NatsAuthError || error instanceof OutputDirError) {
     console.error(`error: ${error.message}`);
     process.exit(EXIT_INVALID);
   }

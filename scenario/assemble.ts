@@ -9,6 +9,7 @@
 import { actorKinds, modelRegistry } from "../nodes/models/registry.ts";
 import type { ActorSpec, LinkSpec } from "../nodes/runtime/topology.ts";
 import { zodIssues, type ValidationIssue } from "./issues.ts";
+import type { FileScope } from "./file-scope.ts";
 import { componentPlacementKeys, parseComponentPlacement, placeComponents, replicaIds, type PlacementRequest } from "./component-placement.ts";
 import { actorCommonKeys, type ScenarioFile } from "./schema.ts";
 import type { GeneratedActor, Role } from "./topology/generated.ts";
@@ -26,7 +27,7 @@ export interface Assembled {
 }
 
 /** The kind's own fields of an entry (everything but id, kind, group, labels), validated; null when invalid. */
-export function parseKindFields(kind: string, entry: Record<string, unknown>, path: string, scenarioFile: string, issues: ValidationIssue[]): unknown {
+export function parseKindFields(kind: string, entry: Record<string, unknown>, path: string, files: FileScope, issues: ValidationIssue[]): unknown {
   const model = modelRegistry[kind];
   if (model === undefined) {
     issues.push({ path: `${path}.kind`, message: `unknown kind "${kind}"; expected one of: ${actorKinds.join(", ")}` });
@@ -34,7 +35,7 @@ export function parseKindFields(kind: string, entry: Record<string, unknown>, pa
   }
   const notOwn: readonly string[] = model.component ? [...actorCommonKeys, ...componentPlacementKeys] : actorCommonKeys;
   const own = Object.fromEntries(Object.entries(entry).filter(([key]) => !notOwn.includes(key)));
-  const prepared = model.prepare(own, scenarioFile);
+  const prepared = model.prepare(own, files);
   issues.push(...prepared.issues.map((i) => ({ path: `${path}.${i.key}`, message: i.message })));
   if (prepared.issues.length > 0) return null;
   const parsed = model.params.safeParse(prepared.fields, { reportInput: true });
@@ -46,8 +47,8 @@ export function parseKindFields(kind: string, entry: Record<string, unknown>, pa
 }
 
 /** An explicit actor entry as a spec (params {} when invalid: the issues say why). */
-export function resolveActor(entry: ActorEntry, index: number, path: string, scenarioFile: string, issues: ValidationIssue[]): ActorSpec {
-  const params = parseKindFields(entry.kind, entry, path, scenarioFile, issues);
+export function resolveActor(entry: ActorEntry, index: number, path: string, files: FileScope, issues: ValidationIssue[]): ActorSpec {
+  const params = parseKindFields(entry.kind, entry, path, files, issues);
   return { index, id: entry.id, kind: entry.kind, group: entry.group ?? entry.kind, labels: entry.labels ?? {}, params: params ?? {} };
 }
 
@@ -58,19 +59,19 @@ interface Template {
   params: unknown;
 }
 
-function parseTemplate(template: ActorTemplate, role: Role, scenarioFile: string, issues: ValidationIssue[]): Template {
+function parseTemplate(template: ActorTemplate, role: Role, files: FileScope, issues: ValidationIssue[]): Template {
   const kind = template.kind ?? role;
   if (modelRegistry[kind]?.component) issues.push({ path: `topology.${role}.kind`, message: `a ${kind} is a software component: list it under actors with placed_on or placement` });
-  const params = parseKindFields(kind, template, `topology.${role}`, scenarioFile, issues);
+  const params = parseKindFields(kind, template, `topology.${role}`, files, issues);
   return { kind, group: template.group, labels: template.labels ?? {}, params: params ?? {} };
 }
 
-export function assemble(data: ScenarioFile, scenarioFile: string, issues: ValidationIssue[]): Assembled {
+export function assemble(data: ScenarioFile, files: FileScope, issues: ValidationIssue[]): Assembled {
   const generated = data.topology === undefined ? { actors: [], links: [] } : generateTopology(data.topology);
   const templates =
     data.topology === undefined
       ? null
-      : { server: parseTemplate(data.topology.server, "server", scenarioFile, issues), switch: parseTemplate(data.topology.switch, "switch", scenarioFile, issues) };
+      : { server: parseTemplate(data.topology.server, "server", files, issues), switch: parseTemplate(data.topology.switch, "switch", files, issues) };
 
   // Explicit entries: the first with each id counts; later ones are duplicates.
   const explicitIndex = new Map<string, number>();
@@ -95,7 +96,7 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
     }
     if (override !== undefined && !used.has(override)) {
       used.add(override);
-      add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, scenarioFile, issues), `actors[${override}]`);
+      add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, files, issues), `actors[${override}]`);
     } else {
       const t = templates![g.role];
       add({ index: actors.length, id: g.id, kind: t.kind, group: t.group ?? (g.role === "switch" ? g.tier : t.kind), labels: { ...g.labels, ...t.labels }, params: t.params }, `topology.${g.role}`);
@@ -105,12 +106,12 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
   data.actors.forEach((entry, i) => {
     if (used.has(i)) return;
     if (modelRegistry[entry.kind]?.component !== true) {
-      add(resolveActor(entry, actors.length, `actors[${i}]`, scenarioFile, issues), `actors[${i}]`);
+      add(resolveActor(entry, actors.length, `actors[${i}]`, files, issues), `actors[${i}]`);
       return;
     }
     // A component entry: its replicas, one actor each, sharing the validated parameters.
     const placement = parseComponentPlacement(entry, `actors[${i}]`, issues);
-    const first = resolveActor(entry, actors.length, `actors[${i}]`, scenarioFile, issues);
+    const first = resolveActor(entry, actors.length, `actors[${i}]`, files, issues);
     const replicas: number[] = [];
     for (const id of replicaIds(entry.id, placement)) {
       replicas.push(actors.length);
@@ -130,8 +131,8 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
   return { actors, actorPaths, links: assembleLinks(data, generated.links, indexById, issues), indexById };
 }
 
-function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template>, scenarioFile: string, issues: ValidationIssue[]): ActorSpec {
-  const spec = resolveActor(entry, index, `actors[${entryIndex}]`, scenarioFile, issues);
+function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template>, files: FileScope, issues: ValidationIssue[]): ActorSpec {
+  const spec = resolveActor(entry, index, `actors[${entryIndex}]`, files, issues);
   const generatedKind = templates[g.role].kind;
   const group = entry.group ?? (entry.kind === generatedKind ? (g.role === "switch" ? g.tier : (templates[g.role].group ?? generatedKind)) : entry.kind);
   return { ...spec, group, labels: { ...g.labels, ...(entry.labels ?? {}) } };

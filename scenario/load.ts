@@ -10,6 +10,7 @@ import { Router } from "../nodes/runtime/routing.ts";
 import { assemble, resolveActor } from "./assemble.ts";
 import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
 import { formatCount, MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from "./limits.ts";
+import { fileScope } from "./file-scope.ts";
 import { checkScenarioSize } from "./budget.ts";
 import { resolveExperiment, type ResolvedExperiment } from "./experiment.ts";
 import { actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
@@ -25,6 +26,8 @@ export interface LoadedScenario {
 export interface ScenarioOverrides {
   seed?: number;
   durationNs?: number;
+  /** Folders outside the scenario's own that files it names (traces) may come from. */
+  allowOutside?: readonly string[];
 }
 
 export function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
@@ -109,7 +112,7 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
     issues.push({ path: "actors", message: "expected a list of actors" });
     throw new ScenarioError(file, issues);
   }
-  const { actors, actorPaths, links, indexById } = assemble(data, file, issues);
+  const { actors, actorPaths, links, indexById } = assemble(data, fileScope(file, overrides.allowOutside), issues);
   const run = resolveRun(data, links, overrides, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
 
@@ -130,11 +133,12 @@ function checkValidParts(raw: unknown, file: string, overrides: ScenarioOverride
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return;
   const { run, actors, links, topology } = raw as Record<string, unknown>;
   const ids = new Set<string>();
+  const files = fileScope(file, overrides.allowOutside);
   if (Array.isArray(actors)) {
     actors.forEach((entry: unknown, index) => {
       if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string") ids.add((entry as { id: string }).id);
       const common = actorCommonSchema.safeParse(entry);
-      if (common.success) resolveActor(common.data, index, `actors[${index}]`, file, issues);
+      if (common.success) resolveActor(common.data, index, `actors[${index}]`, files, issues);
     });
     if (actors.length === 0 && topology === undefined) issues.push({ path: "actors", message: "expected at least one actor" });
     // Link ends can only be checked when no topology generates further ids.

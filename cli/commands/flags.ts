@@ -28,6 +28,11 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
+/** Commander's accumulator for a repeatable flag. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export function durationFlag(value: string): number {
   try {
     return parseDurationFlag("--duration", value);

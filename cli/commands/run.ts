@@ -4,9 +4,10 @@ import { InvalidArgumentError, Option } from "commander";
 import type { TransportKind } from "../../coordinator/run.ts";
 import { loadScenarioFile } from "../../scenario/load.ts";
 import { MAX_HOSTS } from "../../scenario/limits.ts";
+import { prepareOutputDir } from "../../coordinator/results/out-dir.ts";
 import { createProgress } from "../progress.ts";
 import { printSummary } from "../print-summary.ts";
-import { addNatsAuthOptions, durationFlag, EXIT_INTERRUPTED, natsAuthFromFlags, nonNegativeInt, positiveInt, positiveNumber, type NatsAuthFlags } from "./flags.ts";
+import { addNatsAuthOptions, collect, durationFlag, EXIT_INTERRUPTED, natsAuthFromFlags, nonNegativeInt, positiveInt, positiveNumber, type NatsAuthFlags } from "./flags.ts";
 import { addRunControlOptions, printExperiment, runWithControl, type RunControlFlags } from "./control.ts";
 import { AGGREGATION_LEVELS, DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../../coordinator/observability/levels.ts";
 
@@ -26,12 +27,14 @@ export function registerRunCommand(program: Command): void {
     .option("--metrics-host <address>", "address the metrics endpoint binds to", "127.0.0.1")
     .addOption(new Option("--metrics-level <level>", "finest aggregation of per-entity series (total, group/rack/zone, actor/link)").choices([...AGGREGATION_LEVELS]).default(DEFAULT_AGGREGATION_LEVEL))
     .option("--out <dir>", "results directory", "results/latest")
+    .option("--allow-outside <path>", "let the scenario read files (traces) in this folder too, besides its own folder (repeatable)", collect, [])
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLevel: AggregationLevel; out: string; quiet?: boolean } & RunControlFlags & NatsAuthFlags) => {
+    .action(async (file: string, opts: { hosts: number; transport: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; speed?: number; metricsPort?: number; metricsHost: string; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean } & RunControlFlags & NatsAuthFlags) => {
       const natsAuth = natsAuthFromFlags(opts);
       if (natsAuth !== undefined && opts.nats === undefined) throw new InvalidArgumentError("NATS credentials and TLS options need --nats URL (a private nats-server makes its own per-run credentials)");
       if (opts.join && opts.nats === undefined) throw new InvalidArgumentError("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
-      const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration });
+      const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration, allowOutside: opts.allowOutside });
+      prepareOutputDir(opts.out); // before the run: a run is never lost to an unusable --out
       const log = opts.quiet ? () => {} : (m: string) => console.error(m);
       for (const w of warnings) console.error(`warning: ${w}`);
       if (opts.runId !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.runId)) throw new InvalidArgumentError("--run-id may hold letters, digits, '-' and '_' only");
