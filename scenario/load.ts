@@ -9,7 +9,7 @@ import { networkNodes, portsByActor, type LinkSpec, type ResolvedScenario } from
 import { Router } from "../nodes/runtime/routing.ts";
 import { assemble, resolveActor } from "./assemble.ts";
 import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
-import { formatCount, MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from "./limits.ts";
+import { formatCount, MAX_ACTORS, MAX_LINKS, MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from "./limits.ts";
 import { fileScope } from "./file-scope.ts";
 import { checkScenarioSize } from "./budget.ts";
 import { resolveExperiment, type ResolvedExperiment } from "./experiment.ts";
@@ -51,26 +51,29 @@ function readScenarioText(file: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw refuse(`not UTF-8 text (byte ${firstInvalidUtf8(bytes)} is not valid UTF-8)`);
+    throw refuse(`not UTF-8 text (invalid UTF-8 at byte offset ${firstInvalidUtf8(bytes)})`);
   }
 }
 
+/** Offset of the first byte that does not start valid UTF-8 (for the message; the content is never shown). */
 function firstInvalidUtf8(bytes: Buffer): number {
-  let lo = 0;
-  let hi = bytes.length;
-  const valid = (n: number) => {
+  const decodes = (n: number, stream: boolean) => {
     try {
-      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n), { stream });
       return true;
     } catch {
       return false;
     }
   };
+  let lo = 0;
+  let hi = bytes.length;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (valid(mid)) lo = mid;
+    if (decodes(mid, true)) lo = mid;
     else hi = mid - 1;
   }
+  // The longest prefix that may still continue validly can end inside a sequence: point at that sequence's start.
+  if (!decodes(lo, false)) while (lo > 0 && (bytes[--lo]! & 0xc0) === 0x80);
   return lo;
 }
 
@@ -92,12 +95,19 @@ export function loadScenarioText(text: string, file: string, overrides: Scenario
     raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (error) {
     // yaml throws a ReferenceError for an alias bomb or an alias to a missing anchor.
-    throw new ScenarioError(file, [{ path: "", message: `YAML: ${error instanceof Error ? error.message : String(error)} (at most ${MAX_YAML_ALIASES} alias expansions)` }]);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ScenarioError(file, [{ path: "", message: `YAML: ${message}${/alias count/i.test(message) ? ` (at most ${MAX_YAML_ALIASES} alias expansions)` : ""}` }]);
   }
   return validateScenario(raw, file, overrides);
 }
 
 export function validateScenario(raw: unknown, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(file, [{ path: "", message: "expected a mapping at the top of the file (run, actors, links, ...)" }]);
+  // Counted before anything is validated per entry, so a file of a million entries fails at once.
+  for (const [key, max] of [["actors", MAX_ACTORS], ["links", MAX_LINKS]] as const) {
+    const list = (raw as Record<string, unknown>)[key];
+    if (Array.isArray(list) && list.length > max) throw new ScenarioError(file, [{ path: key, message: `${formatCount(list.length)} ${key}; a scenario may have at most ${formatCount(max)}` }]);
+  }
   // reportInput: zod 4 leaves issue.input unset otherwise, and describeZodIssue would call every wrong-typed value "required".
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {

@@ -22,6 +22,13 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** A TCP port to listen on (0: any free port). */
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expects a port from 0 to 65535 (0: a free port)");
+  return n;
+}
+
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError("expects a positive number");

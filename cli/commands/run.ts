@@ -7,7 +7,7 @@ import { MAX_HOSTS } from "../../scenario/limits.ts";
 import { prepareOutputDir } from "../../coordinator/results/out-dir.ts";
 import { createProgress } from "../progress.ts";
 import { printSummary } from "../print-summary.ts";
-import { addNatsAuthOptions, collect, durationFlag, EXIT_INTERRUPTED, natsAuthFromFlags, nonNegativeInt, positiveInt, positiveNumber, type NatsAuthFlags } from "./flags.ts";
+import { addNatsAuthOptions, collect, durationFlag, EXIT_INTERRUPTED, natsAuthFromFlags, nonNegativeInt, positiveInt, positiveNumber, type NatsAuthFlags, port } from "./flags.ts";
 import { addRunControlOptions, printExperiment, runWithControl, type RunControlFlags } from "./control.ts";
 import { AGGREGATION_LEVELS, DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../../coordinator/observability/levels.ts";
 
@@ -23,7 +23,7 @@ export function registerRunCommand(program: Command): void {
     .option("--seed <n>", "override run.seed", nonNegativeInt)
     .option("--duration <d>", 'override run.duration, e.g. "30s" or 30', durationFlag)
     .option("--speed <x>", "pace the run: simulated seconds per wall second (default: as fast as possible)", positiveNumber)
-    .option("--metrics-port <port>", "serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts (0: a free port; the URL is printed)", nonNegativeInt)
+    .option("--metrics-port <port>", "serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts (0: a free port; the URL is printed)", port)
     .option("--metrics-host <address>", "address the metrics endpoint binds to", "127.0.0.1")
     .addOption(new Option("--metrics-level <level>", "finest aggregation of per-entity series (total, group/rack/zone, actor/link)").choices([...AGGREGATION_LEVELS]).default(DEFAULT_AGGREGATION_LEVEL))
     .option("--out <dir>", "results directory", "results/latest")
