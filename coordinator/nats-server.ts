@@ -69,9 +69,14 @@ export class NatsServer {
           resolve(`nats://${match[1]}`);
         }
       });
-    }).finally(() => {
-      if (configDir !== undefined) rmSync(configDir, { recursive: true, force: true });
-    });
+    })
+      .catch((error: unknown) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL"); // never leave a half-started server
+        throw error;
+      })
+      .finally(() => {
+        if (configDir !== undefined) rmSync(configDir, { recursive: true, force: true });
+      });
     child.stderr!.resume(); // keep draining its log so it never blocks on a full pipe
     return new NatsServer(child, url);
   }
