@@ -26,10 +26,10 @@ export class WireStats {
   }
 }
 
-/** `dct.<run>.host.<n>.data` -> data; `dct.<run>.sync.<verb>` -> the verb; anything else -> other. */
+/** `dct.<run>.host.<n>.data` -> data; `dct.<run>.sync.<kind>` or `dct.<run>.report.<n>.<kind>` -> the kind; else other. */
 function channelOf(subject: string): string {
   if (subject.endsWith(".data")) return "data";
-  const verb = /\.sync\.([a-z]+)$/.exec(subject)?.[1];
+  const verb = /\.(?:sync|report\.\d+)\.([a-z]+)$/.exec(subject)?.[1];
   return verb ?? "other";
 }
 
@@ -45,7 +45,7 @@ export class CountingTransport implements Transport {
 
   publish(subject: string, payload: Uint8Array): void {
     this.stats.count("sent", subject, payload.byteLength);
-    if (subject.endsWith(".sync.report")) {
+    if (subject.endsWith(".window")) {
       const done = tryDecode(wire.WindowReport, payload);
       if (done !== undefined && Number(done.window) > 0 && !done.final) {
         this.stats.events += Number(done.events);

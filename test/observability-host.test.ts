@@ -54,7 +54,7 @@ test("observability host - a host serves its own wire, event and event-loop metr
     assert.ok(sample(second, "dctwin_host_events_total") > sample(first, "dctwin_host_events_total"), "events grow");
     assert.ok(sample(second, "dctwin_host_windows_total") > sample(first, "dctwin_host_windows_total"), "windows grow");
     assert.ok(sample(second, "dctwin_host_messages_total", 'direction="received",channel="grant"') > 0);
-    assert.ok(sample(second, "dctwin_host_wire_bytes_total", 'direction="sent",channel="report"') > sample(first, "dctwin_host_wire_bytes_total", 'direction="sent",channel="report"'));
+    assert.ok(sample(second, "dctwin_host_wire_bytes_total", 'direction="sent",channel="window"') > sample(first, "dctwin_host_wire_bytes_total", 'direction="sent",channel="window"'));
     // Clients on host 0, the server on host 1: requests arrive in batches, responses leave in batches.
     assert.ok(sample(second, "dctwin_host_batches_total", 'direction="received"') > 0);
     assert.ok(sample(second, "dctwin_host_batches_total", 'direction="sent"') > 0);
