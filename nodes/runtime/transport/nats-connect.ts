@@ -1,7 +1,7 @@
 /** Connecting to NATS the way processes in pods must: retrying with backoff until a deadline, logging why. */
 import { natsConnectionOptions, type NatsAuth } from "./nats-auth.ts";
 import { NatsConnectError, NatsTransport } from "./nats.ts";
-import { isAuthError, retryUntilDeadline } from "./retry.ts";
+import { isRefusal, retryUntilDeadline } from "./retry.ts";
 
 export interface NatsConnectOptions {
   /** Keep trying this long (ms) before giving up; 0 tries once. */
@@ -17,7 +17,7 @@ export async function connectNatsWithRetry(url: string, natsOptions: Parameters<
   try {
     return await retryUntilDeadline(() => NatsTransport.connect(url, connection), {
       deadlineMs: options.deadlineMs,
-      retryable: (error) => !isAuthError(error),
+      retryable: (error) => !isRefusal(error),
       signal: options.signal,
       onRetry: (error, delayMs, attempt) => {
         if (attempt === 1 || attempt % 5 === 0) options.log?.(`NATS at ${url} not reachable yet (${error instanceof Error ? error.message : String(error)}); retrying for up to ${Math.round(options.deadlineMs / 1000)} s`);
