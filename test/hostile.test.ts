@@ -164,7 +164,7 @@ function badFlags(file: string): Case[] {
     run("--nats-ca missing", ["--transport", "nats", "--nats", "nats://127.0.0.1:1", "--nats-ca", join(dir.path, "nope.pem")], "--nats-ca: cannot read"),
     run("unknown flag", ["--frobnicate"], "unknown option '--frobnicate'"),
     run("--experiment missing", ["--experiment", join(dir.path, "nope.yaml")], /nope\.yaml: 1 problem\n\s+cannot read the file \(ENOENT\)/),
-    { name: "flag: dctwin host --host -1", args: ["host", "--nats", "nats://127.0.0.1:1", "--run", "r", "--host", "-1"], expect: /--host <n>' argument '-1' is invalid/ },
+    { name: "flag: dctwin host --host -1", args: ["host", "--nats", "nats://127.0.0.1:1", "--run", "r", "--host", "-1"], expect: /--host expects a whole number from 0, or "auto", got "-1"/ },
     { name: "flag: unknown command", args: ["frobnicate"], expect: "unknown command 'frobnicate'" },
   ];
 }
