@@ -12,7 +12,7 @@ import { tryDecode, wire } from "./runtime/wire.ts";
 
 type Direction = "sent" | "received";
 
-/** What one host's wire carried, by direction and channel (`data` batches, or the sync verb). */
+/** What one host's wire carried, by direction and channel (`data` batches, or the message kind). */
 export class WireStats {
   readonly messages = new Map<string, number>();
   readonly bytes = new Map<string, number>();
@@ -85,7 +85,7 @@ export function hostRegistry(stats: WireStats, labels: { run: string; host: stri
     });
   new Counter({
     name: "dctwin_host_messages_total",
-    help: "Wire messages of this host by direction (sent, received) and channel (data: packet batches; else the sync verb).",
+    help: "Wire messages of this host by direction (sent, received) and channel (data: packet batches; else the message kind: start, grant, stop, hello, window, error).",
     labelNames: ["direction", "channel"],
     registers,
     collect() {

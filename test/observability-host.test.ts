@@ -43,8 +43,13 @@ test("observability host - a host serves its own wire, event and event-loop metr
     }
     const url = /metrics: (http:\S+)/.exec(hosts[1]!.stderr())![1]!;
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-    await new Promise((r) => setTimeout(r, 700));
-    const first = await (await fetch(url)).text();
+    // The first sample once host 1 has run events (the URL is up before the coordinator has heard every host).
+    let first = "";
+    while (!/^dctwin_host_events_total\{[^}]*\} [1-9]/m.test(first)) {
+      assert.ok(Date.now() < deadline + 30_000, `host 1 ran no events: ${hosts[1]!.stderr()}`);
+      await new Promise((r) => setTimeout(r, 200));
+      first = await (await fetch(url)).text();
+    }
     await new Promise((r) => setTimeout(r, 700));
     const second = await (await fetch(url)).text();
 
