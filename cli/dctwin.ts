@@ -22,6 +22,8 @@ import { EXIT_FAILED, EXIT_INVALID } from "./commands/flags.ts";
 import { EnvCommand } from "./env-options.ts";
 import { DCTWIN_VERSION } from "../coordinator/version.ts";
 import { NatsServerMissingError } from "../coordinator/nats-server.ts";
+import { NatsAuthError } from "../nodes/runtime/transport/nats-auth.ts";
+import { OutputDirError } from "../coordinator/results/out-dir.ts";
 
 const program = new EnvCommand()
   .name("dctwin")
@@ -55,7 +57,7 @@ try {
     for (const issue of error.issues) console.error(`  ${formatIssue(issue)}`);
     process.exit(EXIT_INVALID);
   }
-  if (error instanceof InvalidArgumentError || error instanceof NatsServerMissingError) {
+  if (error instanceof InvalidArgumentError || error instanceof NatsServerMissingError || error instanceof NatsAuthError || error instanceof OutputDirError) {
     console.error(`error: ${error.message}`);
     process.exit(EXIT_INVALID);
   }

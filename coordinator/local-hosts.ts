@@ -12,13 +12,16 @@ export class LocalHosts {
   private readonly stderrTails: string[] = [];
   private expectExit = false;
 
-  /** Starts `count` hosts; `onUnexpectedExit` hears of any that dies before `stop()`. */
-  static start(natsUrl: string, runId: string, count: number, onUnexpectedExit: (message: string) => void): LocalHosts {
+  /**
+   * Starts `count` hosts; `onUnexpectedExit` hears of any that dies before `stop()`. `credentials(host)` is the
+   * environment that carries host's NATS credentials (never argv, which every user of the machine can read).
+   */
+  static start(natsUrl: string, runId: string, count: number, onUnexpectedExit: (message: string) => void, credentials: (host: number) => Record<string, string> = () => ({})): LocalHosts {
     const hosts = new LocalHosts();
     for (let host = 0; host < count; host++) {
       const child = spawn(process.execPath, [CLI, "host", "--nats", natsUrl, "--run", runId, "--host", String(host), "--exit-with-parent"], {
+        env: { ...hostEnv(process.env), ...credentials(host) },
         stdio: ["pipe", "inherit", "pipe"],
-        env: hostEnv(process.env),
         detached: true, // own process group: a terminal Ctrl-C goes to the coordinator, which stops hosts in order
       });
       hosts.stderrTails[host] = "";
@@ -62,7 +65,8 @@ export class LocalHosts {
 
 /**
  * A host child gets its settings as flags; DCTWIN_* variables meant for the coordinator (every flag can be one,
- * e.g. DCTWIN_METRICS_PORT) must not reach it. DCTWIN_DEBUG is kept.
+ * e.g. DCTWIN_METRICS_PORT, or the coordinator's own DCTWIN_NATS_* credentials) must not reach it; its credentials
+ * are added separately. DCTWIN_DEBUG is kept.
  */
 function hostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("DCTWIN_") || name === "DCTWIN_DEBUG"));

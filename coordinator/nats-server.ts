@@ -44,6 +44,10 @@ export interface NatsServerOptions {
   /** Extra arguments, e.g. cluster routes for a multi-server test. */
   args?: string[];
   binary?: string;
+  /** Configuration text (e.g. users and permissions) added to the configuration file after max_payload; written
+   * where only this user can read it and deleted once the server has read it. Command-line options (address,
+   * port, name) take precedence. */
+  config?: string;
 }
 
 function missingMessage(binary: string): string {
@@ -64,23 +68,22 @@ export class NatsServer {
   static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
     const binary = options.binary ?? natsServerBinary();
     if (findExecutable(binary) === null) throw new NatsServerMissingError(missingMessage(binary));
-    // max_payload has no command-line flag: a one-line configuration file, removed once the server has read it.
+    // max_payload has no command-line flag, nor has authorization: a configuration file only this user can read,
+    // removed once the server has read it (or failed to start).
     const configDir = mkdtempSync(join(tmpdir(), "dctwin-nats-"));
-    const config = join(configDir, "nats.conf");
-    writeFileSync(config, `max_payload: ${MAX_PAYLOAD}\n`);
+    const config = join(configDir, "nats-server.conf");
+    writeFileSync(config, `max_payload: ${MAX_PAYLOAD}\n${options.config ?? ""}`, { mode: 0o600 });
     const args = ["-c", config, "-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
     // The server must not outlive us even if we are killed outright: where util-linux's setpriv exists, the kernel
     // sends it SIGTERM when its parent dies (PR_SET_PDEATHSIG); elsewhere only a normal exit stops it.
     const setpriv = findExecutable("setpriv");
     const [command, argv] = setpriv === null ? [binary, args] : [setpriv, ["--pdeathsig", "SIGTERM", "--", binary, ...args]];
     const child = spawn(command, argv, { stdio: ["ignore", "ignore", "pipe"], detached: true });
-    const removeConfig = () => rmSync(configDir, { recursive: true, force: true });
     const url = await new Promise<string>((resolve, reject) => {
       let log = "";
       const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
       child.once("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        removeConfig();
         reject(
           error.code === "ENOENT"
             ? new NatsServerMissingError(missingMessage(binary))
@@ -89,7 +92,6 @@ export class NatsServer {
       });
       child.once("exit", (code) => {
         clearTimeout(timer);
-        removeConfig();
         reject(new Error(`nats-server exited with code ${code}:\n${log}`));
       });
       child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -97,11 +99,17 @@ export class NatsServer {
         const match = /Listening for client connections on ([\d.]+:\d+)/.exec(log);
         if (match !== null) {
           clearTimeout(timer);
-          removeConfig();
           resolve(`nats://${match[1]}`);
         }
       });
-    });
+    })
+      .catch((error: unknown) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL"); // never leave a half-started server
+        throw error;
+      })
+      .finally(() => {
+        rmSync(configDir, { recursive: true, force: true });
+      });
     child.stderr!.resume(); // keep draining its log so it never blocks on a full pipe
     return new NatsServer(child, url);
   }

@@ -134,11 +134,14 @@ export class RunDriver {
   /** Subscribes to the coordination subjects; call before any host can say hello. */
   listen(): void {
     const t = this.o.transport;
-    this.subs.push(
-      t.subscribe(this.subjects.hello, (b) => this.onHello(b)),
-      t.subscribe(this.subjects.report, (b) => this.reports.add(b) && this.poke()),
-      t.subscribe(this.subjects.error, (b) => this.onError(b)),
-    );
+    // One subject per host and report kind: a report that names another host than its subject is not trusted.
+    for (let host = 0; host < this.o.hostCount; host++) {
+      this.subs.push(
+        t.subscribe(this.subjects.hello(host), (b) => this.onHello(b, host)),
+        t.subscribe(this.subjects.window(host), (b) => this.reports.add(b, host) && this.poke()),
+        t.subscribe(this.subjects.error(host), (b) => this.onError(b, host)),
+      );
+    }
   }
 
   async run(): Promise<RunOutcome> {
@@ -282,9 +285,9 @@ export class RunDriver {
     for (const s of this.subs.splice(0)) s.unsubscribe();
   }
 
-  private onHello(bytes: Uint8Array): void {
+  private onHello(bytes: Uint8Array, from: number): void {
     const hello = tryDecode(wire.HostHello, bytes);
-    if (hello === undefined || hello.host >= this.o.hostCount) return this.countMalformed();
+    if (hello === undefined || hello.host !== from) return this.countMalformed();
     const known = this.hellos.get(hello.host);
     if (known !== undefined && (known.pid !== hello.pid || known.hostname !== hello.hostname)) {
       return this.abort(new HostFailedError(`two processes claim host ${hello.host}: pid ${known.pid} on ${known.hostname} and pid ${hello.pid} on ${hello.hostname}`));
@@ -293,9 +296,9 @@ export class RunDriver {
     this.poke();
   }
 
-  private onError(bytes: Uint8Array): void {
+  private onError(bytes: Uint8Array, from: number): void {
     const error = tryDecode(wire.HostError, bytes);
-    if (error === undefined) return this.countMalformed();
+    if (error === undefined || error.host !== from) return this.countMalformed();
     this.abort(new HostFailedError(`host ${error.host}: ${error.message}`));
   }
 

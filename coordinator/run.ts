@@ -9,9 +9,11 @@ import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
 import { connectNatsWithRetry } from "../nodes/runtime/transport/nats-connect.ts";
+import { natsAuthEnv, type NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
 import type { Transport } from "../nodes/runtime/transport/transport.ts";
 import { LocalHosts } from "./local-hosts.ts";
 import { NatsServer } from "./nats-server.ts";
+import { createRunCredentials } from "./run-credentials.ts";
 import { placeActors } from "./placement.ts";
 import { HostFailedError, RunDriver, type HostInfo, type RunDriverOptions, type RunOutcome, type WindowProgress } from "./run-driver.ts";
 import type { Summary } from "./results/summary.ts";
@@ -33,6 +35,8 @@ export interface TwinRunOptions {
   transport: TransportKind;
   /** Join this NATS server or cluster; without it a private nats-server is started. */
   natsUrl?: string;
+  /** Credentials and TLS for `natsUrl` (the coordinator's, and those of the hosts it starts). */
+  natsAuth?: NatsAuth;
   /** Wait for `hosts` host processes to join over NATS instead of starting them (Kubernetes mode). */
   join?: boolean;
   runId?: string;
@@ -102,17 +106,25 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
   try {
     let transport: Transport;
     let natsUrl: string | null = null;
+    let coordinatorAuth: NatsAuth = options.natsAuth ?? {};
+    let hostAuth = (_host: number): NatsAuth => coordinatorAuth;
     if (options.transport === "inproc") {
       if (options.join) throw new Error("--join needs the NATS transport");
       transport = new InProcTransport();
     } else {
       if (options.natsUrl === undefined) {
-        const server = await NatsServer.start({ name: `dctwin-${runId}` });
+        if (options.join) throw new Error("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
+        // A private server admits this run's coordinator and hosts only, each with its role's permissions.
+        const credentials = createRunCredentials(runId, options.hosts);
+        cleanup.push(async () => credentials.remove());
+        const server = await NatsServer.start({ name: `dctwin-${runId}`, config: credentials.serverConfig });
         cleanup.push(() => server.stop());
-        log(`started nats-server ${server.url} (pid ${server.pid})`);
+        log(`started nats-server ${server.url} (pid ${server.pid}) with per-run credentials`);
         natsUrl = server.url;
+        coordinatorAuth = credentials.coordinator;
+        hostAuth = (host) => credentials.hosts[host]!;
       } else natsUrl = options.natsUrl;
-      transport = await connectNatsWithRetry(natsUrl, { name: `dctwin-coordinator-${runId}` }, { deadlineMs: options.natsConnectTimeoutMs ?? 30_000, log, signal: options.signal });
+      transport = await connectNatsWithRetry(natsUrl, { name: `dctwin-coordinator-${runId}` }, { deadlineMs: options.natsConnectTimeoutMs ?? 30_000, auth: coordinatorAuth, log, signal: options.signal });
     }
     cleanup.unshift(() => transport.close());
 
@@ -181,7 +193,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     if (options.transport === "inproc") {
       for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: lookupModel }).start();
     } else if (!options.join) {
-      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)));
+      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)), (host) => natsAuthEnv(hostAuth(host)));
       cleanup.unshift(() => hosts.stop());
       log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
     } else {

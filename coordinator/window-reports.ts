@@ -1,8 +1,8 @@
 /**
- * The coordinator's view of the hosts' window reports: it listens on the same subject the hosts do, and takes the
+ * The coordinator's view of the hosts' window reports: it listens to the same reports the hosts do (one subject per host), and takes the
  * reports window by window, once every host's is in. Hosts may be ahead of the coordinator (up to the grant
  * horizon), so later windows are kept until their turn. Reports that do not fit (undecodable, an earlier window,
- * a second report from a host) are counted and dropped.
+ * a second report from a host, a report naming another host than its subject's) are counted and dropped.
  */
 import { tryDecode, wire } from "../nodes/runtime/wire.ts";
 import type { dctwin } from "../proto/gen/dctwin.js";
@@ -26,11 +26,11 @@ export class ReportCollector {
     return this.nextWindow;
   }
 
-  /** Adds one message from the report subject; false if it was malformed (and counted). */
-  add(bytes: Uint8Array): boolean {
+  /** Adds one message from host `from`'s report subject; false if it was malformed (and counted). */
+  add(bytes: Uint8Array, from: number): boolean {
     const r = tryDecode(wire.WindowReport, bytes);
     // Protobuf decodes many byte strings (even an empty one); a report must fit the window sequence.
-    const plausible = r !== undefined && r.counters != null && r.host < this.hostCount && r.batchesSentTo.length === this.hostCount && Number(r.window) >= this.nextWindow;
+    const plausible = r !== undefined && r.counters != null && r.host === from && from < this.hostCount && r.batchesSentTo.length === this.hostCount && Number(r.window) >= this.nextWindow;
     const slots = !plausible ? undefined : r.final ? this.finals : this.slots(Number(r.window));
     if (slots === undefined || slots[r!.host] !== undefined) {
       this.malformed++;

@@ -12,7 +12,7 @@ import { tryDecode, wire } from "./runtime/wire.ts";
 
 type Direction = "sent" | "received";
 
-/** What one host's wire carried, by direction and channel (`data` batches, or the sync verb). */
+/** What one host's wire carried, by direction and channel (`data` batches, or the message kind). */
 export class WireStats {
   readonly messages = new Map<string, number>();
   readonly bytes = new Map<string, number>();
@@ -26,10 +26,10 @@ export class WireStats {
   }
 }
 
-/** `dct.<run>.host.<n>.data` -> data; `dct.<run>.sync.<verb>` -> the verb; anything else -> other. */
+/** `dct.<run>.host.<n>.data` -> data; `dct.<run>.sync.<kind>` or `dct.<run>.report.<n>.<kind>` -> the kind; else other. */
 function channelOf(subject: string): string {
   if (subject.endsWith(".data")) return "data";
-  const verb = /\.sync\.([a-z]+)$/.exec(subject)?.[1];
+  const verb = /\.(?:sync|report\.\d+)\.([a-z]+)$/.exec(subject)?.[1];
   return verb ?? "other";
 }
 
@@ -45,7 +45,7 @@ export class CountingTransport implements Transport {
 
   publish(subject: string, payload: Uint8Array): void {
     this.stats.count("sent", subject, payload.byteLength);
-    if (subject.endsWith(".sync.report")) {
+    if (subject.endsWith(".window")) {
       const done = tryDecode(wire.WindowReport, payload);
       if (done !== undefined && Number(done.window) > 0 && !done.final) {
         this.stats.events += Number(done.events);
@@ -85,7 +85,7 @@ export function hostRegistry(stats: WireStats, labels: { run: string; host: stri
     });
   new Counter({
     name: "dctwin_host_messages_total",
-    help: "Wire messages of this host by direction (sent, received) and channel (data: packet batches; else the sync verb).",
+    help: "Wire messages of this host by direction (sent, received) and channel (data: packet batches; else the message kind: start, grant, stop, hello, window, error).",
     labelNames: ["direction", "channel"],
     registers,
     collect() {

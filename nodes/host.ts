@@ -5,11 +5,14 @@
  */
 import { lookupModel } from "./models/registry.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
+import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
 import { connectNatsWithRetry } from "./runtime/transport/nats-connect.ts";
 import { CountingTransport, hostRegistry, serveHostMetrics, WireStats } from "./host-metrics.ts";
 
 export interface HostProcessOptions {
   natsUrl: string;
+  /** Credentials and TLS options for NATS. */
+  natsAuth?: NatsAuth;
   runId: string;
   host: number;
   /** Exit when standard input closes: the coordinator that spawned this host is gone. */
@@ -26,7 +29,7 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   const log = (message: string) => console.error(`host ${options.host}: ${message}`);
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
-  const transport = await connectNatsWithRetry(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true }, { deadlineMs: options.connectTimeoutMs ?? 60_000, log });
+  const transport = await connectNatsWithRetry(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true }, { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log });
   const stats = new WireStats();
   const metrics =
     options.metricsPort === undefined ? null : await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port: options.metricsPort });

@@ -9,6 +9,7 @@
 import { actorKinds, modelRegistry } from "../nodes/models/registry.ts";
 import type { ActorSpec, LinkSpec } from "../nodes/runtime/topology.ts";
 import { zodIssues, type ValidationIssue } from "./issues.ts";
+import type { FileScope } from "./file-scope.ts";
 import { componentPlacementKeys, parseComponentPlacement, placeComponents, replicaIds, type PlacementRequest } from "./component-placement.ts";
 import { actorCommonKeys, type ScenarioFile } from "./schema.ts";
 import type { GeneratedActor, GeneratedLinkEnds, LinkTier, Role } from "./topology/generated.ts";
@@ -26,7 +27,7 @@ export interface Assembled {
 }
 
 /** The kind's own fields of an entry (everything but id, kind, group, labels), validated; null when invalid. */
-export function parseKindFields(kind: string, entry: Record<string, unknown>, path: string, scenarioFile: string, issues: ValidationIssue[]): unknown {
+export function parseKindFields(kind: string, entry: Record<string, unknown>, path: string, files: FileScope, issues: ValidationIssue[]): unknown {
   const model = modelRegistry[kind];
   if (model === undefined) {
     issues.push({ path: `${path}.kind`, message: `unknown kind "${kind}"; expected one of: ${actorKinds.join(", ")}` });
@@ -34,7 +35,7 @@ export function parseKindFields(kind: string, entry: Record<string, unknown>, pa
   }
   const notOwn: readonly string[] = model.component ? [...actorCommonKeys, ...componentPlacementKeys] : actorCommonKeys;
   const own = Object.fromEntries(Object.entries(entry).filter(([key]) => !notOwn.includes(key)));
-  const prepared = model.prepare(own, scenarioFile);
+  const prepared = model.prepare(own, files);
   issues.push(...prepared.issues.map((i) => ({ path: `${path}.${i.key}`, message: i.message })));
   if (prepared.issues.length > 0) return null;
   const parsed = model.params.safeParse(prepared.fields, { reportInput: true });
@@ -46,8 +47,8 @@ export function parseKindFields(kind: string, entry: Record<string, unknown>, pa
 }
 
 /** An explicit actor entry as a spec (params {} when invalid: the issues say why). */
-export function resolveActor(entry: ActorEntry, index: number, path: string, scenarioFile: string, issues: ValidationIssue[]): ActorSpec {
-  const params = parseKindFields(entry.kind, entry, path, scenarioFile, issues);
+export function resolveActor(entry: ActorEntry, index: number, path: string, files: FileScope, issues: ValidationIssue[]): ActorSpec {
+  const params = parseKindFields(entry.kind, entry, path, files, issues);
   return { index, id: entry.id, kind: entry.kind, group: entry.group ?? entry.kind, labels: entry.labels ?? {}, params: params ?? {} };
 }
 
@@ -58,32 +59,32 @@ interface Template {
   params: unknown;
 }
 
-function parseTemplate(template: ActorTemplate, role: Role, scenarioFile: string, issues: ValidationIssue[]): Template {
+function parseTemplate(template: ActorTemplate, role: Role, files: FileScope, issues: ValidationIssue[]): Template {
   const kind = template.kind ?? role;
   if (modelRegistry[kind]?.component) issues.push({ path: `topology.${role}.kind`, message: `a ${kind} is a software component: list it under actors with placed_on or placement` });
-  const params = parseKindFields(kind, template, `topology.${role}`, scenarioFile, issues);
+  const params = parseKindFields(kind, template, `topology.${role}`, files, issues);
   return { kind, group: template.group, labels: template.labels ?? {}, params: params ?? {} };
 }
 
 /** The generated clients' template: a client without `target` (the generator gives each its server). */
-function parseClientTemplate(template: ActorTemplate, scenarioFile: string, issues: ValidationIssue[]): Template {
+function parseClientTemplate(template: ActorTemplate, files: FileScope, issues: ValidationIssue[]): Template {
   const path = "topology.clients.client";
   if (template.kind !== undefined && template.kind !== "client") issues.push({ path: `${path}.kind`, message: `generated clients are of kind client, got "${template.kind}"` });
   if ("target" in template) issues.push({ path: `${path}.target`, message: "set by the generator: each population targets its own server" });
   // Validated with a stand-in target; each generated client gets its own.
-  const params = parseKindFields("client", { ...template, kind: "client", target: "generated" }, path, scenarioFile, issues);
+  const params = parseKindFields("client", { ...template, kind: "client", target: "generated" }, path, files, issues);
   return { kind: "client", group: template.group, labels: template.labels ?? {}, params: params ?? {} };
 }
 
-export function assemble(data: ScenarioFile, scenarioFile: string, issues: ValidationIssue[]): Assembled {
+export function assemble(data: ScenarioFile, files: FileScope, issues: ValidationIssue[]): Assembled {
   const generated = data.topology === undefined ? { actors: [], links: [] } : generateTopology(data.topology);
   const templates =
     data.topology === undefined
       ? null
       : {
-          server: parseTemplate(data.topology.server, "server", scenarioFile, issues),
-          switch: parseTemplate(data.topology.switch, "switch", scenarioFile, issues),
-          client: data.topology.clients === undefined ? null : parseClientTemplate(data.topology.clients.client, scenarioFile, issues),
+          server: parseTemplate(data.topology.server, "server", files, issues),
+          switch: parseTemplate(data.topology.switch, "switch", files, issues),
+          client: data.topology.clients === undefined ? null : parseClientTemplate(data.topology.clients.client, files, issues),
         };
 
   // Explicit entries: the first with each id counts; later ones are duplicates.
@@ -109,7 +110,7 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
     }
     if (override !== undefined && !used.has(override)) {
       used.add(override);
-      add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, scenarioFile, issues), `actors[${override}]`);
+      add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, files, issues), `actors[${override}]`);
     } else {
       const t = templates![g.role]!;
       const params = g.target === undefined ? t.params : { ...(t.params as object), target: g.target };
@@ -120,12 +121,12 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
   data.actors.forEach((entry, i) => {
     if (used.has(i)) return;
     if (modelRegistry[entry.kind]?.component !== true) {
-      add(resolveActor(entry, actors.length, `actors[${i}]`, scenarioFile, issues), `actors[${i}]`);
+      add(resolveActor(entry, actors.length, `actors[${i}]`, files, issues), `actors[${i}]`);
       return;
     }
     // A component entry: its replicas, one actor each, sharing the validated parameters.
     const placement = parseComponentPlacement(entry, `actors[${i}]`, issues);
-    const first = resolveActor(entry, actors.length, `actors[${i}]`, scenarioFile, issues);
+    const first = resolveActor(entry, actors.length, `actors[${i}]`, files, issues);
     const replicas: number[] = [];
     for (const id of replicaIds(entry.id, placement)) {
       replicas.push(actors.length);
@@ -145,8 +146,8 @@ export function assemble(data: ScenarioFile, scenarioFile: string, issues: Valid
   return { actors, actorPaths, links: assembleLinks(data, generated.links, indexById, issues), indexById };
 }
 
-function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template | null>, scenarioFile: string, issues: ValidationIssue[]): ActorSpec {
-  const spec = resolveActor(entry, index, `actors[${entryIndex}]`, scenarioFile, issues);
+function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template | null>, files: FileScope, issues: ValidationIssue[]): ActorSpec {
+  const spec = resolveActor(entry, index, `actors[${entryIndex}]`, files, issues);
   const template = templates[g.role]!;
   const generatedKind = template.kind;
   const group = entry.group ?? (entry.kind === generatedKind ? (g.role === "switch" ? g.tier : (template.group ?? generatedKind)) : entry.kind);

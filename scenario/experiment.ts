@@ -16,6 +16,7 @@
  *
  * A recorded run replays from its commands.json or experiment.json (`steps`: raw commands at exact times).
  */
+import { describe, MAX_LOAD_FACTOR, MAX_RATE_PER_S } from "./limits.ts";
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { z } from "zod";
@@ -87,10 +88,10 @@ const faultSchema = z
   .strict();
 
 const loadTargetFields = {
-  rate_per_s: positiveNumber("rate per second").optional(),
+  rate_per_s: positiveNumber("rate per second").max(MAX_RATE_PER_S, { error: `expected a rate ${describe.rate}` }).optional(),
   /** k6's name for the rate a stage ramps to. */
-  target: positiveNumber("rate per second").optional(),
-  factor: positiveNumber("factor").optional(),
+  target: positiveNumber("rate per second").max(MAX_RATE_PER_S, { error: `expected a rate ${describe.rate}` }).optional(),
+  factor: positiveNumber("factor").max(MAX_LOAD_FACTOR, { error: `expected a factor ${describe.factor}` }).optional(),
 };
 
 const loadSchema = z

@@ -3,13 +3,16 @@
  * form with integer nanoseconds. Every problem found is reported at once, each with its field path.
  */
 import { checkLeapTimes, resolveLeap } from "./leap-settings.ts";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
 import { modelRegistry } from "../nodes/models/registry.ts";
 import { networkNodes, portsByActor, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { Router } from "../nodes/runtime/routing.ts";
 import { assemble, resolveActor } from "./assemble.ts";
 import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
+import { formatCount, MAX_ACTORS, MAX_LINKS, MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from "./limits.ts";
+import { fileScope } from "./file-scope.ts";
+import { checkScenarioSize } from "./budget.ts";
 import { resolveExperiment, type ResolvedExperiment } from "./experiment.ts";
 import { actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
 
@@ -26,16 +29,55 @@ export interface ScenarioOverrides {
   durationNs?: number;
   /** `dctwin run --mode`: replaces run.mode. */
   mode?: "exact" | "leap";
+  /** Folders outside the scenario's own that files it names (traces) may come from. */
+  allowOutside?: readonly string[];
 }
 
 export function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
-  let text: string;
+  return loadScenarioText(readScenarioText(file), file, overrides);
+}
+
+/** A scenario file's text: a regular file of at most MAX_SCENARIO_BYTES, in UTF-8. */
+function readScenarioText(file: string): string {
+  const refuse = (message: string) => new ScenarioError(file, [{ path: "", message }]);
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    const stat = statSync(file);
+    if (!stat.isFile()) throw refuse("not a regular file");
+    if (stat.size > MAX_SCENARIO_BYTES) throw refuse(`the file has ${formatCount(stat.size)} bytes; a scenario may have at most ${formatCount(MAX_SCENARIO_BYTES)}`);
+    bytes = readFileSync(file);
   } catch (error) {
-    throw new ScenarioError(file, [{ path: "", message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` }]);
+    if (error instanceof ScenarioError) throw error;
+    throw refuse(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  return loadScenarioText(text, file, overrides);
+  if (bytes.length > MAX_SCENARIO_BYTES) throw refuse(`the file has more than ${formatCount(MAX_SCENARIO_BYTES)} bytes`);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw refuse(`not UTF-8 text (invalid UTF-8 at byte offset ${firstInvalidUtf8(bytes)})`);
+  }
+}
+
+/** Offset of the first byte that does not start valid UTF-8 (for the message; the content is never shown). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  const decodes = (n: number, stream: boolean) => {
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, n), { stream });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (decodes(mid, true)) lo = mid;
+    else hi = mid - 1;
+  }
+  // The longest prefix that may still continue validly can end inside a sequence: point at that sequence's start.
+  if (!decodes(lo, false)) while (lo > 0 && (bytes[--lo]! & 0xc0) === 0x80);
+  return lo;
 }
 
 export function loadScenarioText(text: string, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
@@ -51,10 +93,24 @@ export function loadScenarioText(text: string, file: string, overrides: Scenario
       }),
     );
   }
-  return validateScenario(doc.toJS(), file, overrides);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    // yaml throws a ReferenceError for an alias bomb or an alias to a missing anchor.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ScenarioError(file, [{ path: "", message: `YAML: ${message}${/alias count/i.test(message) ? ` (at most ${MAX_YAML_ALIASES} alias expansions)` : ""}` }]);
+  }
+  return validateScenario(raw, file, overrides);
 }
 
 export function validateScenario(raw: unknown, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(file, [{ path: "", message: "expected a mapping at the top of the file (run, actors, links, ...)" }]);
+  // Counted before anything is validated per entry, so a file of a million entries fails at once.
+  for (const [key, max] of [["actors", MAX_ACTORS], ["links", MAX_LINKS]] as const) {
+    const list = (raw as Record<string, unknown>)[key];
+    if (Array.isArray(list) && list.length > max) throw new ScenarioError(file, [{ path: key, message: `${formatCount(list.length)} ${key}; a scenario may have at most ${formatCount(max)}` }]);
+  }
   // reportInput: zod 4 leaves issue.input unset otherwise, and describeZodIssue would call every wrong-typed value "required".
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
@@ -70,13 +126,15 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
     issues.push({ path: "actors", message: "expected a list of actors" });
     throw new ScenarioError(file, issues);
   }
-  const { actors, actorPaths, links, indexById } = assemble(data, file, issues);
+  const { actors, actorPaths, links, indexById } = assemble(data, fileScope(file, overrides.allowOutside), issues);
   const run = resolveRun(data, links, overrides, issues);
   const leap = resolveLeap(data, run.durationNs, actors, actorPaths, links, issues);
   if (leap !== undefined) Object.assign(run, { mode: "leap", leap, quantumNs: leap.stepNs }); // the step is the window
   if (issues.length > 0) throw new ScenarioError(file, issues);
 
   const scenario: ResolvedScenario = { run, actors, links };
+  checkScenarioSize(scenario, issues);
+  if (issues.length > 0) throw new ScenarioError(file, issues);
   checkTrafficTargets(scenario, actorPaths, indexById, issues);
   const experiment = data.experiment === undefined ? undefined : resolveExperiment(data.experiment, scenario, "experiment", issues);
   if (leap !== undefined && experiment !== undefined) checkLeapTimes(experiment.plan.steps, leap.stepNs, issues);
@@ -92,11 +150,12 @@ function checkValidParts(raw: unknown, file: string, overrides: ScenarioOverride
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return;
   const { run, actors, links, topology } = raw as Record<string, unknown>;
   const ids = new Set<string>();
+  const files = fileScope(file, overrides.allowOutside);
   if (Array.isArray(actors)) {
     actors.forEach((entry: unknown, index) => {
       if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string") ids.add((entry as { id: string }).id);
       const common = actorCommonSchema.safeParse(entry);
-      if (common.success) resolveActor(common.data, index, `actors[${index}]`, file, issues);
+      if (common.success) resolveActor(common.data, index, `actors[${index}]`, files, issues);
     });
     if (actors.length === 0 && topology === undefined) issues.push({ path: "actors", message: "expected at least one actor" });
     // Link ends can only be checked when no topology generates further ids.

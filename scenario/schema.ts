@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { topologySchema } from "./topology/schema.ts";
 import { bandwidth, duration } from "./units.ts";
+import { MIN_METRICS_INTERVAL_NS } from "./limits.ts";
 
 /** Ids become NATS subject tokens (`dct.<run>.actor.<id>.*`), so no dots, spaces or wildcards. */
 export const ACTOR_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -33,7 +34,9 @@ export const runSchema = z
     seed: z.number({ error: "expected a whole number from 0 to 2^53" }).int({ error: "expected a whole number from 0 to 2^53" }).nonnegative({ error: "expected a whole number from 0 to 2^53" }).default(1),
     /** "auto" (or at most the smallest link latency): exact deliveries, windows from the lookahead; larger: a fixed window grid that delays deliveries. */
     quantum: z.union([z.literal("auto"), duration()], { error: 'expected "auto" or a positive duration like "50us"' }).default("auto"),
-    metrics_interval: duration().default(1_000_000_000),
+    metrics_interval: duration()
+      .refine((ns) => ns >= MIN_METRICS_INTERVAL_NS, { error: "expected a metrics interval of at least 1us" })
+      .default(1_000_000_000),
     /** Leading stretch left out of batch-means statistics (the queue fills from empty). */
     warmup: duration({ positive: false }).default(0),
     /** Share of request flows whose journeys are traced (OpenTelemetry; export configured by OTEL_* variables). */

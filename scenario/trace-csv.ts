@@ -4,8 +4,7 @@
  * (e.g. `time,type,size`) names the columns in any order; `#` lines are comments. The loader inlines the rows
  * into the scenario, so hosts never read files.
  */
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { readReferencedFile, type FileScope } from "./file-scope.ts";
 import { duration, size } from "./units.ts";
 
 export interface TraceRow {
@@ -46,7 +45,8 @@ export function parseTraceCsv(text: string): { rows: TraceRow[]; problems: strin
         if (parsed.success) row[column] = parsed.data;
         else {
           ok = false;
-          problems.push(`line ${i + 1}: ${column === "at" ? "time" : "size"}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+          // Without the "(got ...)" part: a problem names the line, never repeats the file's content.
+          problems.push(`line ${i + 1}: ${column === "at" ? "time" : "size"}: ${(parsed.error.issues[0]?.message ?? "invalid").replace(/ \(got .*\)$/, "")}`);
         }
       }
     });
@@ -59,28 +59,23 @@ export function parseTraceCsv(text: string): { rows: TraceRow[]; problems: strin
   return { rows, problems };
 }
 
-/** Reads a trace file named relative to the scenario file. */
-export function readTraceCsv(file: string, scenarioFile: string): { rows: TraceRow[]; problems: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(resolve(dirname(scenarioFile), file), "utf8");
-  } catch (error) {
-    return { rows: [], problems: [`cannot read ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`] };
-  }
-  return parseTraceCsv(text);
+/** Reads a trace file named relative to the scenario's folder (and confined to it). */
+export function readTraceCsv(file: string, files: FileScope): { rows: TraceRow[]; problems: string[] } {
+  const read = readReferencedFile(files, file);
+  return "problem" in read ? { rows: [], problems: [read.problem] } : parseTraceCsv(read.text);
 }
 
 /**
  * A client's fields with `arrivals: {process: trace, file}` turned into inline `rows` (times as exact "…ns"
  * strings); other fields pass unchanged. Problems are keyed by the field they concern.
  */
-export function inlineTraceFile(fields: Record<string, unknown>, scenarioFile: string): { fields: Record<string, unknown>; issues: { key: string; message: string }[] } {
+export function inlineTraceFile(fields: Record<string, unknown>, files: FileScope): { fields: Record<string, unknown>; issues: { key: string; message: string }[] } {
   const arrivals = fields.arrivals;
   if (typeof arrivals !== "object" || arrivals === null || (arrivals as { process?: unknown }).process !== "trace" || !("file" in arrivals)) return { fields, issues: [] };
   const { file, ...rest } = arrivals as Record<string, unknown>;
   if (typeof file !== "string") return { fields, issues: [{ key: "arrivals.file", message: "expected the path of a CSV file (relative to the scenario file)" }] };
   if ("rows" in rest) return { fields, issues: [{ key: "arrivals.file", message: "give either rows or file, not both" }] };
-  const { rows, problems } = readTraceCsv(file, scenarioFile);
+  const { rows, problems } = readTraceCsv(file, files);
   const inline = rows.map((r) => ({ at: `${r.at}ns`, type: r.type, ...(r.bytes === undefined ? {} : { bytes: r.bytes }) }));
   return { fields: { ...fields, arrivals: { ...rest, rows: inline } }, issues: problems.map((message) => ({ key: "arrivals.file", message })) };
 }

@@ -52,10 +52,12 @@ function cleanup(w: Watched, runId: string): void {
   for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
 }
 
-test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, results written (nothing ran), no nats-server left", async () => {
+test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, results written (nothing ran), nothing left", async () => {
   const runId = `join-term-${process.pid}`;
   const out = join(dir.path, "join-term");
-  const w = watch(["run", longRun, "--transport", "nats", "--join", "--hosts", "2", "--run-id", runId, "--out", out]);
+  // --join needs --nats: a private nats-server admits only the hosts its coordinator starts.
+  const server = await NatsServer.start({ name: `dctwin-test-pods-join-${process.pid}` });
+  const w = watch(["run", longRun, "--nats", server.url, "--join", "--hosts", "2", "--run-id", runId, "--out", out]);
   try {
     await waitFor(() => /waiting for 2 host\(s\) to join/.test(w.stderr()), 30_000, "the coordinator to wait for hosts");
     const { code, stderr } = await signalAndWait(w, "SIGTERM");
@@ -64,9 +66,10 @@ test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, resul
     assert.equal(summary.status, "interrupted");
     assert.equal(summary.sim_time_s, 0);
     assert.match(String(json(join(out, "run-info.json")).failure), /null/);
-    await waitFor(() => processesMentioning(runId).length === 0, 5_000, "the private nats-server to stop");
+    await waitFor(() => processesMentioning(runId).length === 0, 5_000, "every process of the run to stop");
   } finally {
     cleanup(w, runId);
+    await server.stop();
   }
 });
 
@@ -108,12 +111,17 @@ test("pods - a join timeout fails the run (exit 1) with results and the reason; 
   const runId = `join-timeout-${process.pid}`;
   const out = join(dir.path, "join-timeout");
   const copies = join(dir.path, "volume");
-  const result = await runCli(["run", shortRun, "--transport", "nats", "--join", "--hosts", "2", "--join-timeout", "1s", "--run-id", runId, "--out", out, "--copy-results-to", copies]);
-  assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /0 of 2 host\(s\) joined run .* within 1 s/);
-  assert.equal(json(join(out, "summary.json")).status, "failed");
-  assert.match(String(json(join(out, "run-info.json")).failure), /within 1 s/);
-  assert.equal(readFileSync(join(copies, runId, "summary.json"), "utf8"), readFileSync(join(out, "summary.json"), "utf8"));
+  const server = await NatsServer.start({ name: `dctwin-test-pods-timeout-${process.pid}` });
+  try {
+    const result = await runCli(["run", shortRun, "--nats", server.url, "--join", "--hosts", "2", "--join-timeout", "1s", "--run-id", runId, "--out", out, "--copy-results-to", copies]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /0 of 2 host\(s\) joined run .* within 1 s/);
+    assert.equal(json(join(out, "summary.json")).status, "failed");
+    assert.match(String(json(join(out, "run-info.json")).failure), /within 1 s/);
+    assert.equal(readFileSync(join(copies, runId, "summary.json"), "utf8"), readFileSync(join(out, "summary.json"), "utf8"));
+  } finally {
+    await server.stop();
+  }
 });
 
 test("pods - a host killed mid-run fails the run (exit 1) with the completed windows written and the reason", async () => {

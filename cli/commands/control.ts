@@ -12,7 +12,7 @@ import { RUN_STATE_NAMES } from "../../coordinator/control/proto-convert.ts";
 import type { ControlledRunResult } from "../../coordinator/control/session.ts";
 import { runTwin, type TwinRunOptions, type TwinRunResult } from "../../coordinator/run.ts";
 import { loadExperimentFile, type ResolvedExperiment } from "../../scenario/experiment.ts";
-import { EXIT_FAILED, EXIT_INVALID, nonNegativeInt } from "./flags.ts";
+import { EXIT_FAILED, EXIT_INVALID, nonNegativeInt, port } from "./flags.ts";
 
 /** A steady-state check of the experiment failed (the run itself completed): k6 users expect a non-zero exit. */
 export const EXIT_CHECKS_FAILED = 3;
@@ -35,7 +35,7 @@ export interface RunControlFlags {
 export function addRunControlOptions(command: Command): Command {
   return command
     .option("--experiment <file>", "faults, load changes and checks to apply (YAML), or a recorded commands.json / experiment.json to replay; replaces the scenario's experiment section")
-    .option("--control-port <port>", "serve the gRPC control API (dctwin inject, load, status, control) on this port while the run lasts (0: a free port; the address is printed)", nonNegativeInt)
+    .option("--control-port <port>", "serve the gRPC control API (dctwin inject, load, status, control) on this port while the run lasts (0: a free port; the address is printed)", port)
     .option("--control-host <address>", "address the control API binds to", "127.0.0.1")
     .option("--control-token <token>", "bearer token the control API requires for calls that change the run (default: $DCTWIN_CONTROL_TOKEN, else a random one, printed)")
     .option("--control-anonymous-read", "let clients without the token read status, faults and metrics")

@@ -3,22 +3,21 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { runHostProcess } from "../../nodes/host.ts";
 import { resolveHostIndex } from "../host-index.ts";
-import { durationMsFlag, nonNegativeInt } from "./flags.ts";
+import { addNatsAuthOptions, durationMsFlag, natsAuthFromFlags, type NatsAuthFlags, port } from "./flags.ts";
 
 export function registerHostCommand(program: Command): void {
-  program
-    .command("host")
+  addNatsAuthOptions(program.command("host"))
     .description("Run one host (shard) of a run: connects to NATS and serves the coordinator of run <id>. Kubernetes pods run this.")
     .requiredOption("--nats <url>", "NATS server or cluster URL")
     .requiredOption("--run <id>", "run id to join")
     .option("--host <n>", 'shard index from 0, or "auto": $JOB_COMPLETION_INDEX (Indexed Job), else the pod ordinal (hostname ending in -N)', "auto")
     .addOption(new Option("--connect-timeout <d>", "keep retrying to reach NATS this long, with backoff (pods start in any order)").argParser(durationMsFlag).default(60_000, "60s"))
     .option("--exit-with-parent", "exit when standard input closes (used when the coordinator spawns hosts)")
-    .option("--metrics-port <port>", "serve this host's own metrics (wire, events, event-loop lag) at /metrics on this port (0: a free port)", nonNegativeInt)
+    .option("--metrics-port <port>", "serve this host's own metrics (wire, events, event-loop lag) at /metrics on this port (0: a free port)", port)
     .option("--metrics-host <address>", "address the metrics endpoint binds to", "127.0.0.1")
-    .action(async (opts: { nats: string; run: string; host: string; connectTimeout: number; exitWithParent?: boolean; metricsPort?: number; metricsHost: string }) => {
+    .action(async (opts: { nats: string; run: string; host: string; connectTimeout: number; exitWithParent?: boolean; metricsPort?: number; metricsHost: string } & NatsAuthFlags) => {
       const host = resolveHostIndex(opts.host);
-      await runHostProcess({ natsUrl: opts.nats, runId: opts.run, host, exitWithParent: opts.exitWithParent, metricsPort: opts.metricsPort, metricsHost: opts.metricsHost, connectTimeoutMs: opts.connectTimeout });
+      await runHostProcess({ natsUrl: opts.nats, natsAuth: natsAuthFromFlags(opts), runId: opts.run, host, exitWithParent: opts.exitWithParent, metricsPort: opts.metricsPort, metricsHost: opts.metricsHost, connectTimeoutMs: opts.connectTimeout });
       process.exit(0);
     });
 }

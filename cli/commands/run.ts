@@ -3,19 +3,21 @@ import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "commander";
 import type { TransportKind } from "../../coordinator/run.ts";
 import { loadScenarioFile } from "../../scenario/load.ts";
+import { MAX_HOSTS } from "../../scenario/limits.ts";
+import { prepareOutputDir } from "../../coordinator/results/out-dir.ts";
 import { createProgress } from "../progress.ts";
 import { printSummary } from "../print-summary.ts";
-import { durationFlag, durationMsFlag, EXIT_INTERRUPTED, nonNegativeInt, positiveInt, positiveNumber, signalExitCode } from "./flags.ts";
+import { addNatsAuthOptions, collect, durationFlag, durationMsFlag, EXIT_INTERRUPTED, natsAuthFromFlags, nonNegativeInt, positiveInt, positiveNumber, type NatsAuthFlags, port, signalExitCode } from "./flags.ts";
 import { chooseTransport } from "../transport-choice.ts";
 import { addRunControlOptions, printExperiment, runWithControl, type RunControlFlags } from "./control.ts";
 import { AGGREGATION_LEVELS, DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../../coordinator/observability/levels.ts";
 import { DEFAULT_METRICS_LINGER_S } from "../../coordinator/observability/prometheus/exporter.ts";
 
 export function registerRunCommand(program: Command): void {
-  addRunControlOptions(program.command("run"))
+  addNatsAuthOptions(addRunControlOptions(program.command("run")))
     .description("Run a scenario and write its results directory (summary.json, run-info.json, timeseries.csv, links.csv).")
     .argument("<file>", "scenario YAML file")
-    .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts"), 1)
+    .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts", MAX_HOSTS), 1)
     .addOption(new Option("--transport <kind>", "in-process (one process) or NATS (host processes); default: NATS when --nats is given or nats-server is on the PATH, else in-process").choices(["nats", "inproc"]))
     .option("--nats <url>", "join this NATS server or cluster instead of starting a private nats-server")
     .option("--join", "wait for --hosts host processes to join over NATS instead of starting them (as on Kubernetes)")
@@ -26,15 +28,20 @@ export function registerRunCommand(program: Command): void {
     .option("--duration <d>", 'override run.duration, e.g. "30s" or 30', durationFlag)
     .addOption(new Option("--mode <mode>", "override run.mode: exact (every packet) or leap (counts per step, queues quasi-steady; docs/leap.md)").choices(["exact", "leap"]))
     .option("--speed <x>", "pace the run: simulated seconds per wall second (default: as fast as possible)", positiveNumber)
-    .option("--metrics-port <port>", "serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts (0: a free port; the URL is printed)", nonNegativeInt)
+    .option("--metrics-port <port>", "serve Prometheus metrics at http://HOST:PORT/metrics while the run lasts (0: a free port; the URL is printed)", port)
     .option("--metrics-host <address>", "address the metrics endpoint binds to", "127.0.0.1")
     .option("--metrics-linger <seconds>", "keep the metrics endpoint up this long after the run, serving its final values (so the last interval is scraped)", nonNegativeInt, DEFAULT_METRICS_LINGER_S)
     .addOption(new Option("--metrics-level <level>", "finest aggregation of per-entity series (total, group/rack/zone, actor/link)").choices([...AGGREGATION_LEVELS]).default(DEFAULT_AGGREGATION_LEVEL))
     .option("--out <dir>", "results directory", "results/latest")
     .option("--copy-results-to <dir>", "also copy the results to DIR/<run id>/ (e.g. a mounted volume), also for failed and interrupted runs")
+    .option("--allow-outside <path>", "let the scenario read files (traces) in this folder too, besides its own folder (repeatable)", collect, [])
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string, opts: { hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags) => {
-      const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration, mode: opts.mode });
+    .action(async (file: string, opts: { hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags & NatsAuthFlags) => {
+      const natsAuth = natsAuthFromFlags(opts);
+      if (natsAuth !== undefined && opts.nats === undefined) throw new InvalidArgumentError("NATS credentials and TLS options need --nats URL (a private nats-server makes its own per-run credentials)");
+      if (opts.join && opts.nats === undefined) throw new InvalidArgumentError("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
+      const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration, allowOutside: opts.allowOutside, mode: opts.mode });
+      prepareOutputDir(opts.out); // before the run: a run is never lost to an unusable --out
       const log = opts.quiet ? () => {} : (m: string) => console.error(m);
       for (const w of warnings) console.error(`warning: ${w}`);
       if (opts.runId !== undefined && !/^[A-Za-z0-9_-]+$/.test(opts.runId)) throw new InvalidArgumentError("--run-id may hold letters, digits, '-' and '_' only");
@@ -59,6 +66,7 @@ export function registerRunCommand(program: Command): void {
         hosts: opts.hosts,
         transport,
         natsUrl: opts.nats,
+        natsAuth,
         join: opts.join,
         runId: opts.runId,
         speed: opts.speed,

@@ -2,6 +2,7 @@
  * From a request to what it does: a fault's targets (chosen by its selector and mode) and its effect on them; a
  * load change's clients and the load factor it aims at. Problems are collected with their field paths.
  */
+import { describe, formatCount, MAX_LOAD_FACTOR, MAX_LOAD_STEPS, MAX_RATE_PER_S } from "../../scenario/limits.ts";
 import type { z } from "zod";
 import { clientCommands } from "../../nodes/models/client.ts";
 import { modelRegistry } from "../../nodes/models/registry.ts";
@@ -250,7 +251,16 @@ export function parseCurve(arrivals: unknown) {
 
 export function checkLoadTarget(target: LoadTarget, path: string, issues: RequestIssue[]): void {
   const value = "factor" in target ? target.factor : target.ratePerS;
-  if (!(value > 0 && Number.isFinite(value))) issues.push({ path: `${path}.${"factor" in target ? "factor" : "rate_per_s"}`, message: "expected a positive number (the model cannot stop a population; crash it instead)" });
+  const field = `${path}.${"factor" in target ? "factor" : "rate_per_s"}`;
+  if (!(value > 0 && Number.isFinite(value))) issues.push({ path: field, message: "expected a positive number (the model cannot stop a population; crash it instead)" });
+  else if ("factor" in target && value > MAX_LOAD_FACTOR) issues.push({ path: field, message: `expected a factor ${describe.factor} (× the scenario's rate)` });
+  else if (!("factor" in target) && value > MAX_RATE_PER_S) issues.push({ path: field, message: `expected a rate ${describe.rate}` });
+}
+
+/** A ramp or stage list may not take more than MAX_LOAD_STEPS steps (each is a command at a window boundary). */
+function checkStepCount(durationNs: number, stepNs: number | null, path: string, issues: RequestIssue[]): void {
+  if (stepNs === null || !(stepNs > 0) || !(durationNs > 0)) return;
+  if (durationNs / stepNs > MAX_LOAD_STEPS) issues.push({ path: `${path}.step`, message: `the step makes ${formatCount(Math.ceil(durationNs / stepNs))} load steps; at most ${formatCount(MAX_LOAD_STEPS)}` });
 }
 
 /** Checks a load request's numbers; durations must be positive. */
@@ -275,10 +285,12 @@ export function checkLoadRequest(request: LoadRequest, path: string, issues: Req
       checkLoadTarget(s.target, `${path}.stages[${i}]`, issues);
       positive(s.durationNs, `${path}.stages[${i}].duration`);
     });
+    checkStepCount(c.stages.reduce((sum, s) => sum + s.durationNs, 0), request.stepNs, path, issues);
     return;
   }
   checkLoadTarget(c.target, `${path}.${c.type}`, issues);
   if (c.type !== "set") positive(c.durationNs, `${path}.${c.type}.duration`);
+  if (c.type === "ramp") checkStepCount(c.durationNs, request.stepNs, path, issues);
 }
 
 export interface LoadStep {

@@ -7,9 +7,14 @@
 import { z } from "zod";
 import type { Rng } from "../runtime/rng.ts";
 import { duration, ratePerSecond, size } from "../../scenario/units.ts";
+import { describe, MAX_RATE_PER_S } from "../../scenario/limits.ts";
 
 const rate = ratePerSecond;
-const nonNegativeRate = () => z.number({ error: "expected a non-negative number (per second)" }).nonnegative({ error: "expected a non-negative number (per second)" }).finite();
+const nonNegativeRate = () =>
+  z
+    .number({ error: "expected a non-negative number (per second)" })
+    .nonnegative({ error: "expected a non-negative number (per second)" })
+    .max(MAX_RATE_PER_S, { error: `expected a rate ${describe.rate}` });
 
 const traceRow = z
   .object({

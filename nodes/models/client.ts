@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species } from "../runtime/packet.ts";
 import { count, duration, size } from "../../scenario/units.ts";
+import { describe, MAX_LOAD_FACTOR } from "../../scenario/limits.ts";
 import { initialArrivalState, nextArrival, openLoopProcess, type ArrivalState, type OpenLoopProcess } from "./arrivals.ts";
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
 
@@ -48,7 +49,7 @@ export const clientCommands = {
    * Load injection: multiplies the open-loop arrival rates by `factor`; a closed loop runs round(users × factor)
    * users (at least one): added users start thinking now, removed ones stop after their current request.
    */
-  scale_load: z.object({ factor: z.number({ error: "expected a positive factor" }).positive({ error: "expected a positive factor" }).finite() }).strict(),
+  scale_load: z.object({ factor: z.number({ error: "expected a positive factor" }).positive({ error: "expected a positive factor" }).max(MAX_LOAD_FACTOR, { error: `expected a factor ${describe.factor}` }) }).strict(),
   /**
    * Replaces an open-loop client's arrival process (its rate curve) from now on: args are a poisson, mmpp or
    * diurnal process as in the scenario's `arrivals` (durations with units or in seconds). The load factor stays:

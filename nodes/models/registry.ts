@@ -15,6 +15,7 @@ import { storeModel, storeParams } from "./store.ts";
 import { switchModel, switchParams } from "./switch.ts";
 import { inlineTraceFile } from "../../scenario/trace-csv.ts";
 import { MODEL_METRICS, type MetricDeclaration } from "./metric-declarations.ts";
+import type { FileScope } from "../../scenario/file-scope.ts";
 
 export interface ModelEntry {
   /** Parameters of the kind: a strict object schema, merged into the actor's entry in the scenario. */
@@ -25,10 +26,10 @@ export interface ModelEntry {
   /** Problems that need the actor's own id (e.g. a ring that must contain it), keyed by field. */
   check: (params: Record<string, unknown>, selfId: string) => { key: string; message: string }[];
   /**
-   * Turns fields that name files into inline data before validation (paths relative to the scenario file), so
+   * Turns fields that name files into inline data before validation (paths relative to the scenario's folder, confined to it: scenario/file-scope.ts), so
    * hosts never read files; problems are keyed by field.
    */
-  prepare: (fields: Record<string, unknown>, scenarioFile: string) => { fields: Record<string, unknown>; issues: { key: string; message: string }[] };
+  prepare: (fields: Record<string, unknown>, files: FileScope) => { fields: Record<string, unknown>; issues: { key: string; message: string }[] };
   /** The model's own commands (besides the runtime's crash/recover/pause/resume) and their argument schemas. */
   commands: Readonly<Record<string, z.ZodType>>;
   /**

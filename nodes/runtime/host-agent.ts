@@ -1,10 +1,10 @@
 /**
  * The host side of the run protocol (decentralised; README "How it works"). A host joins a run, builds its shard
  * from RunStart, and then runs windows on its own: after each window it sends one batch per destination host and
- * publishes its WindowReport on the run's report subject, which every host and the coordinator hear. Once it has
- * every host's report of its last window and the batches they owed it, it picks the next window by the rule all
- * hosts share (window-plan.ts) and runs it: a window costs one one-way delivery, not a round trip through the
- * coordinator. The coordinator's grants bound how far hosts run and carry the commands on the way.
+ * publishes its WindowReport on its own report subject (`report.<n>.window`), which every host and the coordinator
+ * hear. Once it has every host's report of its last window and the batches they owed it, it picks the next window
+ * by the rule all hosts share (window-plan.ts) and runs it: a window costs one one-way delivery, not a round trip
+ * through the coordinator. The coordinator's grants bound how far hosts run and carry the commands on the way.
  * Messages that do not decode or fit the sequence are counted and dropped; a model error aborts the run.
  */
 import { modelsFor } from "../leap/support.ts";
@@ -12,7 +12,7 @@ import { hostname as osHostname } from "node:os";
 import type { ModelLookup } from "./actor.ts";
 import { scenarioFromJson } from "./scenario-json.ts";
 import { Shard } from "./shard.ts";
-import { subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
+import { reportHost, subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
 import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
@@ -43,7 +43,7 @@ export class HostAgent {
   private hostCount = 0;
   private durationNs = 0;
   /** Grants and reports that came before RunStart (kept in order, handled once the shard exists). */
-  private readonly early: { grant: boolean; bytes: Uint8Array }[] = [];
+  private readonly early: { grant: boolean; bytes: Uint8Array; from?: number }[] = [];
   private grantSeq = 0;
   private stopSeen = false;
   /** The last window this host reported (0: the start-up report) and every host's report of it and of the next. */
@@ -76,12 +76,14 @@ export class HostAgent {
     this.subscriptions.push(
       t.subscribe(this.subjects.start, (bytes) => this.onStart(bytes)),
       t.subscribe(this.subjects.grant, (bytes) => this.onGrant(bytes)),
-      t.subscribe(this.subjects.report, (bytes) => this.onReport(bytes)),
+      // Every host's window report, subscribed before the hello so none can be missed; the sender is read from
+      // the subject (only host n may publish on report.n.*), and a report naming another host is dropped.
+      t.subscribe(this.subjects.anyWindow, (bytes, subject) => this.onReport(bytes, reportHost(subject))),
       t.subscribe(this.subjects.hostData(this.host), (bytes) => this.onData(bytes)),
       t.subscribe(this.subjects.stop, (bytes) => this.onStop(bytes)),
     );
     const hello = wire.HostHello.encode({ host: this.host, hostname: osHostname(), pid: process.pid, runtime: `node ${process.version}` }).finish();
-    const sayHello = () => this.transport.publish(this.subjects.hello, hello);
+    const sayHello = () => this.transport.publish(this.subjects.hello(this.host), hello);
     sayHello();
     this.helloTimer = setInterval(sayHello, this.helloIntervalMs);
   }
@@ -102,12 +104,12 @@ export class HostAgent {
       const counters = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlightLocal: 0, sentRemote: 0, receivedRemote: 0 };
       this.publishReport({ window: 0, startNs: 0, endNs: 0, nextEventNs: this.shard.nextEventNs(), batchesSentTo: this.noBatches(), counters, intervals: [] });
     });
-    for (const m of this.early.splice(0)) (m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes));
+    for (const m of this.early.splice(0)) (m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from));
     this.advance();
   }
 
   private onGrant(bytes: Uint8Array): void {
-    if (this.planner === undefined) return this.keepEarly(true, bytes);
+    if (this.planner === undefined) return this.keepEarly({ grant: true, bytes });
     const grant = tryDecode(wire.Grant, bytes);
     const checked = grant === undefined ? undefined : checkGrant(grant, this.grantSeq, this.planner.horizonNs, this.durationNs);
     if (checked === undefined) return this.countMalformed();
@@ -117,10 +119,10 @@ export class HostAgent {
     this.advance();
   }
 
-  private onReport(bytes: Uint8Array): void {
-    if (this.planner === undefined) return this.keepEarly(false, bytes);
+  private onReport(bytes: Uint8Array, from: number | undefined): void {
+    if (this.planner === undefined) return this.keepEarly({ grant: false, bytes, from });
     const report = tryDecode(wire.WindowReport, bytes);
-    if (report === undefined || report.counters == null || report.host >= this.hostCount || report.batchesSentTo.length !== this.hostCount) return this.countMalformed();
+    if (report === undefined || report.counters == null || report.host !== from || report.host >= this.hostCount || report.batchesSentTo.length !== this.hostCount) return this.countMalformed();
     if (report.host === this.host || report.final) return; // its own (kept when sent), or another host closing
     // Another host is at most one window ahead of this one (it needs this host's report to go on).
     const window = Number(report.window);
@@ -130,8 +132,8 @@ export class HostAgent {
     this.advance();
   }
 
-  private keepEarly(grant: boolean, bytes: Uint8Array): void {
-    if (this.early.length < 256) this.early.push({ grant, bytes });
+  private keepEarly(message: { grant: boolean; bytes: Uint8Array; from?: number }): void {
+    if (this.early.length < 256) this.early.push(message);
     else this.countMalformed();
   }
 
@@ -210,7 +212,7 @@ export class HostAgent {
 
   private publishReport(report: dctwin.v1.WindowReport.$Properties): void {
     const full = wire.WindowReport.create({ ...report, host: this.host, malformedMessages: this.malformed, stopSeen: this.stopSeen });
-    this.transport.publish(this.subjects.report, wire.WindowReport.encode(full).finish());
+    this.transport.publish(this.subjects.window(this.host), wire.WindowReport.encode(full).finish());
     if (report.final) return;
     this.reports.delete(this.reported);
     this.reported = Number(report.window);
@@ -240,7 +242,7 @@ export class HostAgent {
       step();
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      this.transport.publish(this.subjects.error, wire.HostError.encode({ host: this.host, message }).finish());
+      this.transport.publish(this.subjects.error(this.host), wire.HostError.encode({ host: this.host, message }).finish());
       this.shutdown(`host ${this.host} failed: ${message}`);
     }
   }

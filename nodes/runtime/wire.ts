@@ -89,13 +89,13 @@ function fromWirePacket(p: dctwin.v1.Packet.$Properties): SimPacket {
     species: p.species ?? 0,
     src: p.src ?? 0,
     dst: p.dst ?? 0,
-    sizeBytes: p.sizeBytes ?? 0,
+    sizeBytes: Number(p.sizeBytes ?? 0),
     multiplicity: Number(p.multiplicity ?? 1),
     createdNs: Number(p.createdNs ?? 0),
     hops: p.hops ?? 0,
     kind: p.kind ?? 0,
     flowCreatedNs: Number(p.flowCreatedNs ?? 0),
-    replyBytes: p.replyBytes ?? 0,
+    replyBytes: Number(p.replyBytes ?? 0),
     traceparent: p.trace?.traceparent ?? "",
   };
 }

@@ -4,6 +4,7 @@
  * an explicit actor with a generated id replaces that actor in place (e.g. to give one server another role).
  */
 import { z } from "zod";
+import { formatCount, MAX_ACTORS, MAX_LINKS } from "../limits.ts";
 import { bandwidth, count, duration } from "../units.ts";
 
 const probability = z.number({ error: "expected a probability from 0 to 1" }).min(0, { error: "expected a probability from 0 to 1" }).max(1, { error: "expected a probability from 0 to 1" });
@@ -85,5 +86,25 @@ export const topologySchema = z.discriminatedUnion(
       .strict(),
   ],
   { error: 'expected "type": one of fat-tree, leaf-spine' },
-);
+).superRefine((section, ctx) => {
+  // Sized from the shape alone, before anything is generated: a fat-tree's actors grow as k³.
+  const { actors, links, shape } = topologySize(section);
+  if (actors > MAX_ACTORS || links > MAX_LINKS) {
+    ctx.addIssue({
+      code: "custom",
+      path: section.type === "fat-tree" ? ["k"] : [],
+      message: `${shape} has ${formatCount(actors)} actors and ${formatCount(links)} links; a scenario may have at most ${formatCount(MAX_ACTORS)} actors and ${formatCount(MAX_LINKS)} links`,
+    });
+  }
+});
+
+/** Actors and links a topology section generates, computed from its shape. */
+export function topologySize(section: { type: "fat-tree"; k: number } | { type: "leaf-spine"; leaves: number; spines: number; servers_per_leaf: number }): { actors: number; links: number; shape: string } {
+  if (section.type === "fat-tree") {
+    const k = section.k;
+    return { actors: k ** 3 / 4 + (5 * k ** 2) / 4, links: (3 * k ** 3) / 4, shape: `a fat-tree with k = ${k}` };
+  }
+  const servers = section.leaves * section.servers_per_leaf;
+  return { actors: servers + section.leaves + section.spines, links: servers + section.leaves * section.spines, shape: `a leaf-spine of ${section.leaves} leaves, ${section.spines} spines and ${section.servers_per_leaf} servers per leaf` };
+}
 export type TopologySection = z.output<typeof topologySchema>;

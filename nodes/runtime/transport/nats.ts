@@ -3,7 +3,13 @@
  * the fast path of nats.js for high message rates.
  */
 import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
+import { natsConnectionOptions, type NatsAuth } from "./nats-auth.ts";
 import type { MessageHandler, Subscription, Transport } from "./transport.ts";
+
+/** NATS would not let us in (credentials, TLS) or could not be reached; the message says which and where. */
+export class NatsConnectError extends Error {
+  override name = "NatsConnectError";
+}
 
 export class NatsTransport implements Transport {
   private readonly nc: NatsConnection;
@@ -12,9 +18,15 @@ export class NatsTransport implements Transport {
     this.nc = nc;
   }
 
-  static async connect(servers: string | string[], options: Omit<ConnectionOptions, "servers"> = {}): Promise<NatsTransport> {
-    const nc = await connect({ servers, name: "dctwin", maxReconnectAttempts: 10, ...options });
-    return new NatsTransport(nc);
+  static async connect(servers: string | string[], options: Omit<ConnectionOptions, "servers"> = {}, auth: NatsAuth = {}): Promise<NatsTransport> {
+    const authOptions = natsConnectionOptions(auth);
+    try {
+      const nc = await connect({ servers, name: "dctwin", maxReconnectAttempts: 10, ...authOptions, ...options });
+      return new NatsTransport(nc);
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
+      throw new NatsConnectError(`cannot connect to NATS at ${[servers].flat().join(", ")}: ${reason}`);
+    }
   }
 
   publish(subject: string, payload: Uint8Array): void {

@@ -40,7 +40,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Refused credentials do not get better by retrying. */
-export function isAuthError(error: unknown): boolean {
-  return /authori[sz]ation|authentication|permissions violation/i.test(error instanceof Error ? `${error.name} ${error.message}` : String(error));
+/**
+ * Refused credentials and failed TLS checks (a server certificate we do not trust, a client certificate the server
+ * refuses) do not get better by retrying; a server that is not up yet does.
+ */
+export function isRefusal(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /authori[sz]ation|authentication|permissions violation|certificate|altnames|ssl routines|tls alert/i.test(text);
 }

@@ -19,17 +19,32 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** Subjects of one run, namespaced as DESIGN.md describes. */
+/**
+ * Subjects of one run, namespaced as DESIGN.md describes, in three families that NATS permissions tell apart
+ * (nodes/runtime/transport/permissions.ts): `sync.*` is control the coordinator sends every host, `report.<n>.*`
+ * what host n tells the others (hello and errors to the coordinator, its window report to the coordinator and every
+ * other host), and `host.<n>.data` the packet batches other hosts send host n. A subject added to a family inherits
+ * that family's permissions.
+ */
 export function subjects(runId: string) {
   const root = `dct.${runId}`;
+  const report = (kind: string) => (host: number) => `${root}.report.${host}.${kind}`;
   return {
-    hello: `${root}.sync.hello`,
     start: `${root}.sync.start`,
     grant: `${root}.sync.grant`,
-    report: `${root}.sync.report`,
-    error: `${root}.sync.error`,
     stop: `${root}.sync.stop`,
+    hello: report("hello"),
+    window: report("window"),
+    error: report("error"),
+    /** Every host's window report (a NATS wildcard); `reportHost` reads the sender back from a subject. */
+    anyWindow: `${root}.report.*.window`,
     hostData: (host: number) => `${root}.host.${host}.data`,
   };
 }
 export type RunSubjects = ReturnType<typeof subjects>;
+
+/** The host n of a `dct.<run>.report.<n>.<kind>` subject, or undefined for any other subject. */
+export function reportHost(subject: string): number | undefined {
+  const match = /\.report\.(\d{1,9})\.[a-z]+$/.exec(subject);
+  return match === null ? undefined : Number(match[1]);
+}

@@ -1,0 +1,26 @@
+/**
+ * Who may publish and subscribe to what in one run, by role, as NATS permissions. Derived from the subject
+ * families of `subjects()` (transport.ts): the coordinator alone sends control (`sync.>`), host n alone sends its
+ * reports (`report.n.>`) and sends batches to every host but itself. Hosts hear control, their own batches and
+ * every host's window report (they pick windows from each other's reports), never another host's batches, hellos
+ * or errors. The private nats-server enforces these per run; docs/security.md shows the same rules for an
+ * external server.
+ */
+
+export interface NatsPermissions {
+  publish: { allow: string[]; deny?: string[] };
+  subscribe: { allow: string[] };
+}
+
+export function coordinatorPermissions(runId: string): NatsPermissions {
+  const root = `dct.${runId}`;
+  return { publish: { allow: [`${root}.sync.>`] }, subscribe: { allow: [`${root}.report.*.>`] } };
+}
+
+export function hostPermissions(runId: string, host: number): NatsPermissions {
+  const root = `dct.${runId}`;
+  return {
+    publish: { allow: [`${root}.report.${host}.>`, `${root}.host.*.data`], deny: [`${root}.host.${host}.data`] },
+    subscribe: { allow: [`${root}.sync.>`, `${root}.host.${host}.data`, `${root}.report.*.window`] },
+  };
+}
