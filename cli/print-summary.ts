@@ -10,8 +10,10 @@ export function printSummary(summary: Summary, wallTimeS: number, outDir: string
   for (const [metric, groups] of Object.entries(summary.metrics)) {
     for (const [group, s] of Object.entries(groups)) {
       if (s.mean === null || !metric.endsWith("_s")) continue;
-      const ci = s.batch_means === null ? "" : ` (95% CI ${fmt(s.batch_means.ci95_low)} – ${fmt(s.batch_means.ci95_high)})`;
-      lines.push(`  ${metric} [${group}]: mean ${fmt(s.mean)}${ci}, p50 ${fmt(s.p50!)}, p99 ${fmt(s.p99!)}, n = ${s.count}`);
+      const bm = s.batch_means;
+      const ci = bm === null || bm.ci95_low === null || bm.ci95_high === null ? "" : ` (95% CI ${fmt(bm.ci95_low)} – ${fmt(bm.ci95_high)}, ${bm.batches} batches)`;
+      lines.push(`  ${metric} [${group}]: mean ${fmt(s.mean)}${ci}, p50 ${fmt(s.p50!)}, p99 ${fmt(s.p99!)}, n = ${s.count} after the warm-up`);
+      if (bm?.warning) lines.push(`    warning: no confidence interval: ${bm.warning}`);
     }
   }
   if (summary.quantum_delay.total_s > 0) lines.push(`  quantum above link latency added ${fmt(summary.quantum_delay.mean_per_hop_s)} per hop on average`);

@@ -164,7 +164,7 @@ export function evaluateCheck(check: CheckWindow, scenario: ResolvedScenario, ag
     case "max":
       return verdict(acc.max * scale, null);
     case "quantile":
-      return verdict(acc.histogram.quantile(stat.q) * scale, null);
+      return verdict(acc.histogram.quantile(stat.q, acc.min, acc.max) * scale, null);
   }
 }
 
