@@ -1,11 +1,11 @@
 /**
  * Both ledgers interval by interval (thermo.csv, and the live view): energy and power, heat entropy P/T, the
- * packet-level σ̂ of that interval alone (plug-in, pseudo-count ½: noisy and biased upward by O(1/T); the run-level
+ * packet-level σ̂ of that interval alone (plug-in over the pairs seen both ways: noisy and biased upward by O(1/T); the run-level
  * figure in summary.json pools all intervals), bits erased and the Landauer power they cost at least; IT, cooling
  * and distribution-loss energy and the PUE of the interval (ratio of its energies).
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { DEFAULT_PSEUDO_COUNT, entropyGenerationKbPerS, estimateSigma, landauerEnergyJ } from "../thermo/index.ts";
+import { entropyGenerationKbPerS, estimateSigma, landauerEnergyJ } from "../thermo/index.ts";
 import type { IntervalRecord, RunAggregator } from "../results/aggregate.ts";
 import { intervalCounts } from "./irreversibility.ts";
 import { facilityEnergy, isCoolingKind } from "./heat.ts";
@@ -39,7 +39,7 @@ export function intervalThermo(scenario: ResolvedScenario, record: IntervalRecor
   }
   const powerW = durationS > 0 ? energyJ / durationS : 0;
   const counts = intervalCounts(scenario, record);
-  const sigma = counts.length > 0 && durationS > 0 ? estimateSigma(counts, durationS, { unseenReverse: "pseudoCount", pseudoCount: DEFAULT_PSEUDO_COUNT }).sigmaKbPerS : 0;
+  const sigma = counts.length > 0 && durationS > 0 ? estimateSigma(counts, durationS, { unseenReverse: "irreversible" }).sigmaKbPerS : 0;
   const T = scenario.run.ambientTemperatureK;
   const facility = facilityEnergy(energyJ - coolingJ, coolingJ, scenario.run.distributionLoss);
   return {

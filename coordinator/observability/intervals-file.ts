@@ -8,7 +8,8 @@
  *          "actors": [{id, kind, group, labels}], "links": [{id, a, b}]}   (a, b: actor indices)
  * Then one line per interval, from 0 to the one holding the end of the run (empty ones included):
  *   {"index", "start_ns", "end_ns", "events", "metrics": [{name, group, count, sum, min, max, buckets: [[index, count]]}],
- *    "links": [{link, reverse, packets, bytes, lost}], "drops": {reason: packets},
+ *    "links": [{link, reverse, packets, bytes, lost}], "species_hops": [[(link * 2 + reverse) * 8 + species, packets]],
+ *    "drops": {reason: packets},
  *    "energy": [{actor, component, joules}], "counters": [{actor, name, value}]}
  * Histogram bucket indices are those of nodes/runtime/histogram.ts; metric values are in the recorded unit (ns).
  */
@@ -51,6 +52,7 @@ export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggreg
           .filter(([, m]) => m.count > 0)
           .map(([, m]) => ({ name: m.name, group: m.group, count: m.count, sum: m.sum, min: m.min, max: m.max, buckets: [...m.histogram.counts].sort(([a], [b]) => a - b) })),
         links: [...interval.links].sort(([a], [b]) => a - b).map(([key, t]) => ({ link: key >> 1, reverse: (key & 1) === 1, packets: t.packets, bytes: t.bytes, lost: t.lost })),
+        species_hops: [...interval.speciesHops].sort(([a], [b]) => a - b),
         drops: Object.fromEntries([...interval.drops].sort(byKey)),
         energy: [...interval.energy].sort(([a], [b]) => a - b).flatMap(([actor, components]) => [...components].sort(byKey).map(([component, joules]) => ({ actor, component, joules }))),
         counters: [...interval.counters].sort(([a], [b]) => a - b).flatMap(([actor, counters]) => [...counters].sort(byKey).map(([name, value]) => ({ actor, name, value }))),
@@ -67,6 +69,8 @@ interface IntervalLine {
   events: number;
   metrics: { name: string; group: string; count: number; sum: number; min: number; max: number; buckets: [number, number][] }[];
   links: { link: number; reverse: boolean; packets: number; bytes: number; lost: number }[];
+  /** Absent in files written before species were resolved. */
+  species_hops?: [number, number][];
   drops: Record<string, number>;
   energy: { actor: number; component: string; joules: number }[];
   counters: { actor: number; name: string; value: number }[];
@@ -100,7 +104,7 @@ export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
 }
 
 function toRecord(line: IntervalLine): IntervalRecord {
-  const record: IntervalRecord = { index: line.index, events: line.events, metrics: new Map(), links: new Map(), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
+  const record: IntervalRecord = { index: line.index, events: line.events, metrics: new Map(), links: new Map(), speciesHops: new Map(line.species_hops ?? []), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
   for (const m of line.metrics) {
     const acc = newAccumulator(m.name, m.group);
     Object.assign(acc, { count: m.count, sum: m.sum, min: m.min, max: m.max, histogram: new Histogram() });

@@ -7,10 +7,11 @@
 import { isCoolingKind, facilityEnergy } from "../ledgers/heat.ts";
 import { intervalCounts } from "../ledgers/irreversibility.ts";
 import type { IntervalRecord } from "../results/aggregate.ts";
-import { DEFAULT_PSEUDO_COUNT, entropyGenerationWPerK, estimateSigma, type TransitionCount } from "../thermo/index.ts";
+import { entropyGenerationWPerK, estimateSigma, type TransitionCount } from "../thermo/index.ts";
 import type { RunView } from "./run-view.ts";
 
-const SIGMA_OPTIONS = { unseenReverse: "pseudoCount", pseudoCount: DEFAULT_PSEUDO_COUNT } as const;
+/** As in summary.json: σ over the pairs seen both ways; one-way currents are not folded in (no pseudo-count). */
+const SIGMA_OPTIONS = { unseenReverse: "irreversible" } as const;
 
 export class LedgerTotals {
   private readonly view: RunView;
@@ -18,7 +19,7 @@ export class LedgerTotals {
   private elapsedS = 0;
   itJ = 0;
   coolingJ = 0;
-  /** σ in k_B/s from the counts pooled over every closed interval (pseudo-count ½ for unseen reverses). */
+  /** σ in k_B/s from the counts pooled over every closed interval, pairs seen both ways only. */
   sigmaKbPerS = 0;
   /** σ of the last closed interval alone (a noisy plug-in estimate, biased upward by O(1/T)). */
   lastSigmaKbPerS = 0;

@@ -326,6 +326,7 @@ export class Shard implements ActorContext {
     const id = actor.nextPacketId++;
     this.counters.injected++;
     this.ledger.tally(actor.spec.index, "packets_injected", 1);
+    this.ledger.exchange(actor.spec.index, init.species, "created");
     const run = this.scenario.run;
     const traceparent = init.traceparent ?? (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
     const packet: SimPacket = {
@@ -377,7 +378,7 @@ export class Shard implements ActorContext {
     const link = this.linkTable.links[port.link]!;
     const direction = port.link * 2 + (port.reverse ? 1 : 0);
     if (!link.up) {
-      this.ledger.countLink(direction, packet.sizeBytes, true);
+      this.ledger.countLink(direction, packet.sizeBytes, true, packet.species);
       this.drop(packet, "link_down");
       return;
     }
@@ -385,11 +386,11 @@ export class Shard implements ActorContext {
     const doneNs = departNs + serializationNs(packet.sizeBytes, link);
     this.linkBusyUntilNs[direction] = doneNs;
     if (link.loss > 0 && actor.rng.uniform() < link.loss) {
-      this.ledger.countLink(direction, packet.sizeBytes, true);
+      this.ledger.countLink(direction, packet.sizeBytes, true, packet.species);
       this.drop(packet, "link_loss");
       return;
     }
-    this.ledger.countLink(direction, packet.sizeBytes, false);
+    this.ledger.countLink(direction, packet.sizeBytes, false, packet.species);
     packet.hops++;
     const jitterNs = link.jitterNs > 0 ? Math.floor(actor.rng.uniform() * link.jitterNs) : 0;
     const arriveNs = doneNs + link.latencyNs + jitterNs;
@@ -496,6 +497,7 @@ export class Shard implements ActorContext {
     const actor = this.actor().spec.index;
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
     this.ledger.tally(actor, "packets_removed", 1);
+    this.ledger.exchange(actor, packet.species, "consumed");
     this.ledger.tally(actor, "bits_delivered", bits);
     this.ledger.tally(actor, "bits_erased", bits);
   }
@@ -506,6 +508,7 @@ export class Shard implements ActorContext {
     this.ledger.drop(reason);
     const actor = this.actor().spec.index;
     this.ledger.tally(actor, "packets_removed", 1);
+    this.ledger.exchange(actor, packet.species, "dropped");
     this.ledger.tally(actor, "bits_erased", packet.sizeBytes * 8 * packet.multiplicity);
   }
 

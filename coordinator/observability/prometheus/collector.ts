@@ -70,7 +70,7 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
   );
 
   // The two ledgers (THERMO.md): packets as particles, and heat.
-  gauge("dctwin_packet_entropy_production_nats_per_second", "Schnakenberg entropy production of the packet currents, in nats (units of k_B) per simulated second, from the hop counts pooled over the closed metrics intervals (pseudo-count 1/2 for reverses never seen).", () => state.ledgers.sigmaKbPerS);
+  gauge("dctwin_packet_entropy_production_nats_per_second", "Schnakenberg entropy production of the packet currents, in nats (units of k_B) per simulated second, from the counts pooled over the closed metrics intervals: species-resolved mechanisms seen in both directions only (one-way currents make the total unbounded; summary.json lists them apart).", () => state.ledgers.sigmaKbPerS);
   gauge("dctwin_interval_packet_entropy_production_nats_per_second", "Packet entropy production of the last closed metrics interval alone, in nats (units of k_B) per simulated second (noisy; biased upward by O(1/T)).", () => state.ledgers.lastSigmaKbPerS);
   gauge("dctwin_heat_entropy_production_watts_per_kelvin", "Physical entropy generation P/T of the last closed metrics interval, in W/K at the run's ambient temperature.", () => state.ledgers.lastHeatEntropyWPerK);
   counter("dctwin_it_energy_joules_total", "Energy of the IT equipment (everything but cooling units), in joules.", () => state.ledgers.itJ);
