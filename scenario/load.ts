@@ -10,6 +10,7 @@ import { Router } from "../nodes/runtime/routing.ts";
 import { assemble, resolveActor } from "./assemble.ts";
 import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
 import { resolveExperiment, type ResolvedExperiment } from "./experiment.ts";
+import { resolveCarbon } from "./carbon.ts";
 import { actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
 
 export interface LoadedScenario {
@@ -67,7 +68,7 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
     throw new ScenarioError(file, issues);
   }
   const { actors, actorPaths, links, indexById } = assemble(data, file, issues);
-  const run = resolveRun(data, links, overrides, issues);
+  const run = resolveRun(data, links, overrides, issues, file);
   if (issues.length > 0) throw new ScenarioError(file, issues);
 
   const scenario: ResolvedScenario = { run, actors, links };
@@ -107,7 +108,7 @@ function checkValidParts(raw: unknown, file: string, overrides: ScenarioOverride
   if (parsedRun.success && parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
 }
 
-function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOverrides, issues: ValidationIssue[]) {
+function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOverrides, issues: ValidationIssue[], file: string) {
   const durationNs = overrides.durationNs ?? data.run.duration;
   const minLatency = links.reduce((m, l) => Math.min(m, l.latencyNs), Number.POSITIVE_INFINITY);
   const quantumNs = data.run.quantum === "auto" ? (Number.isFinite(minLatency) && minLatency > 0 ? minLatency : data.run.metrics_interval) : data.run.quantum;
@@ -122,6 +123,7 @@ function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOv
     ambientTemperatureK: data.run.ambient_temperature_k,
     distributionLoss: data.run.distribution_loss,
     traceSampleRatio: data.run.trace_sample_ratio,
+    carbon: resolveCarbon(data.run.carbon, file, issues),
   };
 }
 

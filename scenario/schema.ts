@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { topologySchema } from "./topology/schema.ts";
 import { bandwidth, duration } from "./units.ts";
+import { carbonSchema } from "./carbon.ts";
 
 /** Ids become NATS subject tokens (`dct.<run>.actor.<id>.*`), so no dots, spaces or wildcards. */
 export const ACTOR_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -26,6 +27,8 @@ export const runSchema = z
     ambient_temperature_k: z.number({ error: "expected a temperature in kelvin" }).positive({ error: "expected a positive temperature in kelvin" }).default(300),
     /** Power-distribution losses (UPS, PDUs, cabling) as a share of the IT and cooling energy; counted in PUE. */
     distribution_loss: z.number({ error: "expected a fraction from 0 to 1" }).min(0, { error: "expected a fraction from 0 to 1" }).max(1, { error: "expected a fraction from 0 to 1" }).default(0),
+    /** Grid carbon intensity and embodied carbon (scenario/carbon.ts). */
+    carbon: carbonSchema.optional(),
   })
   .strict();
 

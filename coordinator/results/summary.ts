@@ -10,6 +10,7 @@ import { batchMeans } from "./batch-means.ts";
 import { metricKey, type RunAggregator } from "./aggregate.ts";
 import { statisticalBatches } from "../ledgers/batches.ts";
 import { heatLedger } from "../ledgers/heat.ts";
+import { carbonLedger } from "../ledgers/carbon-ledger.ts";
 import { irreversibilityLedger } from "../ledgers/irreversibility.ts";
 import { trainingLedger } from "../ledgers/training.ts";
 
@@ -63,7 +64,9 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }
       mean_per_hop_s: aggregator.hops === 0 ? 0 : seconds(aggregator.addedDelayNs / aggregator.hops),
     },
     metrics,
-    thermodynamics: thermodynamicsSection(scenario, aggregator, simTimeNs, metrics.step_energy_uj),
+    // The training ledger counts every step of the run, as the heat ledger counts all its energy.
+    thermodynamics: thermodynamicsSection(scenario, aggregator, simTimeNs, wholeRun(metrics.step_energy_uj)),
+    carbon: carbonLedger(scenario, aggregator, simTimeNs),
     link_traffic: scenario.links.map((link) => ({
       id: link.id,
       a: scenario.actors[link.a]!.id,
@@ -160,6 +163,10 @@ function mergeAccumulators(name: string, group: string, parts: readonly (MetricA
     merged.histogram.merge(m.histogram);
   }
   return merged;
+}
+
+function wholeRun(groups: Record<string, { whole_run: { count: number; sum: number } }> | undefined) {
+  return groups === undefined ? undefined : Object.fromEntries(Object.entries(groups).map(([group, stats]) => [group, stats.whole_run]));
 }
 
 /** Both ledgers and their ratio: how much of the physical dissipation the packet-level σ makes visible. */
