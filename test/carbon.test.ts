@@ -11,6 +11,10 @@ import { loadScenarioFile } from "../scenario/load.ts";
 import { ScenarioError } from "../scenario/issues.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 import { runResolved } from "./support/twin.ts";
+import { runTwin } from "../coordinator/run.ts";
+import { RunState } from "../coordinator/observability/run-state.ts";
+import { runViewFromScenario } from "../coordinator/observability/run-view.ts";
+import { createRunRegistry } from "../coordinator/observability/prometheus/exporter.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -69,6 +73,22 @@ test("carbon - operational carbon is the intensity-weighted facility energy; emb
     assert.equal(check("carbon_per_request_g avg < 0.001").passed, false);
     close(check("operational_carbon_g sum < 1", 3, 5).observed!, (2 * FACILITY_W * 400) / 3.6e6, "check: operational carbon in [3 s, 5 s)");
   }
+});
+
+test("carbon - Prometheus: one family, dctwin_carbon_grams_total{source}, summing to the summary's total", async () => {
+  const file = writeScenario(dir.path, "prom", scenario({ intensity_g_per_kwh: [{ at: 0, g_per_kwh: 200 }, { at: "2.5s", g_per_kwh: 400 }], embodied: { server: { kg_co2e: 1000, lifetime_years: 4 } } }));
+  const { scenario: resolved } = loadScenarioFile(file);
+  const state = new RunState(runViewFromScenario(resolved, "r-carbon"), "group");
+  const registry = createRunRegistry(state, true);
+  const result = await runTwin({ scenario: resolved, hosts: 1, transport: "inproc", runId: "r-carbon", outDir: join(dir.path, "prom-out"), onWindow: (p) => state.onWindow(p), onIntervalClosed: (r) => state.onIntervalClosed(r) });
+  state.onRunEnd(result.outcome.simTimeNs, result.outcome.totals);
+  const text = await registry.metrics();
+  const value = (source: string) => Number(new RegExp(`^dctwin_carbon_grams_total\\{source="${source}",run="r-carbon"\\} (\\S+)$`, "m").exec(text)?.[1]);
+  const carbon = result.summary.carbon!;
+  close(value("operational"), carbon.operational_g, "operational series");
+  close(value("embodied"), carbon.embodied_g, "embodied series");
+  close(value("operational") + value("embodied"), carbon.total_g, "the family sums to the total");
+  assert.equal(text.match(/^# TYPE dctwin_carbon_grams_total counter$/gm)?.length, 1);
 });
 
 test("carbon - bad input names the field", () => {

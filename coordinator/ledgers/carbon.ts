@@ -5,7 +5,7 @@
  * time average over the interval: exact when the intensity steps on interval boundaries or the power is constant
  * within the interval.
  */
-import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import type { CarbonSettings } from "../../nodes/runtime/topology.ts";
 
 const JOULES_PER_KWH = 3.6e6;
 
@@ -27,12 +27,11 @@ export function meanIntensity(steps: readonly { atNs: number; gPerKwh: number }[
   return weighted / (endNs - startNs);
 }
 
-/** Null when the scenario models no carbon. */
-export function intervalCarbon(scenario: ResolvedScenario, startNs: number, endNs: number, facilityJ: number): IntervalCarbon | null {
-  const carbon = scenario.run.carbon;
+/** Null when the run models no carbon. `actors`: every actor's kind (the resolved scenario's, or the run view's). */
+export function intervalCarbon(carbon: CarbonSettings | null | undefined, actors: readonly { kind: string }[], startNs: number, endNs: number, facilityJ: number): IntervalCarbon | null {
   if (carbon === null || carbon === undefined) return null;
   const seconds = (endNs - startNs) / 1e9;
   let embodiedG = 0;
-  for (const actor of scenario.actors) embodiedG += (carbon.embodiedGPerSByKind[actor.kind] ?? 0) * seconds;
+  for (const actor of actors) embodiedG += (carbon.embodiedGPerSByKind[actor.kind] ?? 0) * seconds;
   return { operationalG: (facilityJ / JOULES_PER_KWH) * meanIntensity(carbon.intensity, startNs, endNs), embodiedG };
 }

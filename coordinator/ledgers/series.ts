@@ -48,7 +48,7 @@ export function intervalThermo(scenario: ResolvedScenario, record: IntervalRecor
   const T = scenario.run.ambientTemperatureK;
   const facility = facilityEnergy(energyJ - coolingJ, coolingJ, scenario.run.distributionLoss);
   const startNs = record.index * scenario.run.metricsIntervalNs;
-  const carbon = intervalCarbon(scenario, startNs, startNs + Math.round(durationS * 1e9), facility.facilityJ);
+  const carbon = intervalCarbon(scenario.run.carbon, scenario.actors, startNs, startNs + Math.round(durationS * 1e9), facility.facilityJ);
   return {
     index: record.index,
     durationS,

@@ -37,6 +37,7 @@ export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggreg
     links: view.links,
     ambient_temperature_k: view.ambientTemperatureK,
     distribution_loss: view.distributionLoss,
+    carbon: view.carbon,
   };
   const lines = [JSON.stringify(header)];
   for (const interval of aggregator.intervalList(simTimeNs)) {
@@ -95,10 +96,10 @@ export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
     throw new IntervalsFileError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const header = JSON.parse(lines[0] ?? "{}") as { schema?: string; scenario: string; interval_ns: number; duration_ns: number; sim_time_ns: number; actors: RunView["actors"]; links: RunView["links"]; ambient_temperature_k?: number; distribution_loss?: number };
+  const header = JSON.parse(lines[0] ?? "{}") as { schema?: string; scenario: string; interval_ns: number; duration_ns: number; sim_time_ns: number; actors: RunView["actors"]; links: RunView["links"]; ambient_temperature_k?: number; distribution_loss?: number; carbon?: RunView["carbon"] };
   if (header.schema !== INTERVALS_SCHEMA) throw new IntervalsFileError(`${path}: not a ${INTERVALS_SCHEMA} file (schema ${JSON.stringify(header.schema)})`);
   // Files written before these fields existed had the defaults (300 K, no losses).
-  const view: RunView = { runId, scenario: header.scenario, intervalNs: header.interval_ns, durationNs: header.duration_ns, actors: header.actors, links: header.links, ambientTemperatureK: header.ambient_temperature_k ?? 300, distributionLoss: header.distribution_loss ?? 0 };
+  const view: RunView = { runId, scenario: header.scenario, intervalNs: header.interval_ns, durationNs: header.duration_ns, actors: header.actors, links: header.links, ambientTemperatureK: header.ambient_temperature_k ?? 300, distributionLoss: header.distribution_loss ?? 0, carbon: header.carbon ?? null };
   const intervals = lines.slice(1).map((line) => toRecord(JSON.parse(line) as IntervalLine));
   return { view, simTimeNs: header.sim_time_ns, intervals };
 }

@@ -6,6 +6,7 @@
  */
 import { isCoolingKind, facilityEnergy } from "../ledgers/heat.ts";
 import { intervalCounts } from "../ledgers/irreversibility.ts";
+import { intervalCarbon } from "../ledgers/carbon.ts";
 import type { IntervalRecord } from "../results/aggregate.ts";
 import { entropyGenerationWPerK, estimateSigma, type TransitionCount } from "../thermo/index.ts";
 import type { RunView } from "./run-view.ts";
@@ -25,6 +26,9 @@ export class LedgerTotals {
   lastSigmaKbPerS = 0;
   /** Heat entropy generation P/T of the last closed interval. */
   lastHeatEntropyWPerK = 0;
+  /** gCO2e since the start (run.carbon): facility energy at the grid's intensity, and embodied. */
+  operationalCarbonG = 0;
+  embodiedCarbonG = 0;
 
   constructor(view: RunView) {
     this.view = view;
@@ -32,13 +36,21 @@ export class LedgerTotals {
 
   add(record: IntervalRecord, seconds: number): void {
     let intervalJ = 0;
+    let intervalCoolingJ = 0;
     for (const actor of [...record.energy.keys()].sort((a, b) => a - b)) {
       let joules = 0;
       for (const j of record.energy.get(actor)!.values()) joules += j;
       intervalJ += joules;
-      if (isCoolingKind(this.view.actors[actor]?.kind ?? "")) this.coolingJ += joules;
-      else this.itJ += joules;
+      if (isCoolingKind(this.view.actors[actor]?.kind ?? "")) {
+        this.coolingJ += joules;
+        intervalCoolingJ += joules;
+      } else this.itJ += joules;
     }
+    const startNs = record.index * this.view.intervalNs;
+    const facilityJ = facilityEnergy(intervalJ - intervalCoolingJ, intervalCoolingJ, this.view.distributionLoss).facilityJ;
+    const carbon = intervalCarbon(this.view.carbon, this.view.actors, startNs, startNs + Math.round(seconds * 1e9), facilityJ);
+    this.operationalCarbonG += carbon?.operationalG ?? 0;
+    this.embodiedCarbonG += carbon?.embodiedG ?? 0;
     this.lastHeatEntropyWPerK = entropyGenerationWPerK(intervalJ / seconds, this.view.ambientTemperatureK);
 
     const counts = intervalCounts(this.view, record);

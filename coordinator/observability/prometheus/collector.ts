@@ -76,6 +76,14 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
   counter("dctwin_it_energy_joules_total", "Energy of the IT equipment (everything but cooling units), in joules.", () => state.ledgers.itJ);
   counter("dctwin_cooling_energy_joules_total", "Energy of the cooling units, in joules.", () => state.ledgers.coolingJ);
   counter("dctwin_distribution_loss_joules_total", "Energy lost in power distribution (run.distribution_loss of IT + cooling), in joules.", () => state.ledgers.lossJ);
+  labelled("counter", "dctwin_carbon_grams_total", "Carbon emitted since the start, in grams of CO2-equivalent (run.carbon): source=\"operational\" is the facility energy (IT + cooling + distribution losses) at the grid's carbon intensity, source=\"embodied\" the actors' embodied carbon amortised over their lifetimes. Absent when the scenario models no carbon.", ["source"], () =>
+    state.view.carbon === null
+      ? []
+      : [
+          { labels: { source: "embodied" }, value: state.ledgers.embodiedCarbonG },
+          { labels: { source: "operational" }, value: state.ledgers.operationalCarbonG },
+        ],
+  );
   gauge("dctwin_pue_ratio", "Power usage effectiveness since the start: facility energy over IT energy (NaN while only IT is modelled).", () => state.ledgers.pue);
 
   // Faults, for Grafana annotations: `dctwin_fault_active == 1` marks each fault while it is in force. A cleared
