@@ -78,3 +78,23 @@ test("energy states - OpenDC power curves are the exact functions; epsilon jumps
   assert.throws(() => curve({ model: "asymptotic", asym_util: 0 }));
   assert.throws(() => curve({ model: "cubic", max_w: 50 }));
 });
+
+test("energy states - a 50 MB transfer through a switch spreads its per-bit energy over its serialization", async () => {
+  const actors = [
+    { id: "sender", kind: "client", target: "sink", arrivals: { process: "trace", rows: [{ at: "100ms" }] }, request_bytes: "50MB", response_bytes: 100 },
+    { id: "tor", kind: "switch", power: { chassis_w: 0, per_active_port_w: 0, energy_per_bit_j: 1e-9 } },
+    { id: "sink", kind: "server", service: { distribution: "deterministic", value: "1ms" } },
+  ];
+  const links = [
+    { a: "sender", b: "tor", latency: "100us", bandwidth: "1Gbps" },
+    { a: "tor", b: "sink", latency: "100us", bandwidth: "1Gbps" },
+  ];
+  const { outcome, resolved, summary } = await runScenario({ name: "transfer", run: { duration: "2s", metrics_interval: "250ms" }, actors, links }, dir.path);
+  assert.equal(summary.metrics.response_time_s?.client?.count, 1);
+  const tor = resolved.actors.findIndex((a) => a.id === "tor");
+  const perInterval = outcome.aggregator.intervalList(2e9).map((r) => r.energy.get(tor)?.get("ports_dynamic") ?? 0);
+  // The request reaches the switch at 0.1 + 0.4 (serialization at 1 Gb/s) + 0.0001 s and leaves it over
+  // [0.5001 s, 0.9001 s) at 1e-9 J/bit × 1e9 bit/s = 1 W. The 100-byte response (8e-7 J) crosses at ≈ 0.9013 s.
+  const expected = [0, 0, 0.2499, 0.1501 + 8e-7, 0, 0, 0, 0];
+  perInterval.forEach((j, i) => assert.ok(Math.abs(j - expected[i]!) <= 1e-9, `interval ${i}: ${j} J, expected ${expected[i]} J`));
+});

@@ -90,7 +90,10 @@ test("switch - a port offered 1.5x its bandwidth carries its bandwidth, tail-dro
 
   const bitsSent = 8 * summary.link_traffic.reduce((s, l) => s + (l.a === "sw" ? l.a_to_b.bytes : 0) + (l.b === "sw" ? l.b_to_a.bytes : 0), 0);
   const expected = (power.chassis_w + 2 * power.per_active_port_w) * durationS + power.energy_per_bit_j * bitsSent;
-  assert.ok(Math.abs(joules("sw") - expected) < 1e-9 * expected, `switch energy ${joules("sw")} J vs ${expected} J`);
+  // Per-bit energy is spread over each packet's serialization: a packet still on the wire when the run ends has
+  // been counted in the link bytes but has drawn only part of its energy (at most one packet per busy port).
+  const shortfall = expected - joules("sw");
+  assert.ok(shortfall >= -1e-9 * expected && shortfall <= power.energy_per_bit_j * 8 * packetBytes + 1e-9 * expected, `switch energy ${joules("sw")} J vs ${expected} J`);
   assert.ok(joules("sw", "ports_dynamic") > 0.5, "per-bit energy is visible");
 });
 
