@@ -188,7 +188,7 @@ test("components - packets reach a component through its server's link; componen
     },
     dir.path,
   );
-  const links = Object.fromEntries(summary.thermodynamics.irreversibility.links!.map((l: { link: string; packets_forward: number; packets_reverse: number }) => [l.link, l]));
+  const links = Object.fromEntries(summary.link_traffic.map((l) => [l.id, { packets_forward: l.a_to_b.packets, packets_reverse: l.b_to_a.packets }]));
   const requests = summary.metrics.response_time_s!.client!.count;
   assert.ok(requests > 150);
   // c -> front crosses c--sw and sw--h1; front -> far crosses sw--h1 twice and sw--h2; front -> side no link.
