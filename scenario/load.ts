@@ -11,6 +11,7 @@ import { Router } from "../nodes/runtime/routing.ts";
 import { assemble, resolveActor } from "./assemble.ts";
 import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
 import { resolveExperiment, type ResolvedExperiment } from "./experiment.ts";
+import { resolveCarbon } from "./carbon.ts";
 import { actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
 
 export interface LoadedScenario {
@@ -71,7 +72,7 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
     throw new ScenarioError(file, issues);
   }
   const { actors, actorPaths, links, indexById } = assemble(data, file, issues);
-  const run = resolveRun(data, links, overrides, issues);
+  const run = resolveRun(data, links, overrides, issues, file);
   const leap = resolveLeap(data, run.durationNs, actors, actorPaths, links, issues);
   if (leap !== undefined) Object.assign(run, { mode: "leap", leap, quantumNs: leap.stepNs }); // the step is the window
   if (issues.length > 0) throw new ScenarioError(file, issues);
@@ -114,7 +115,7 @@ function checkValidParts(raw: unknown, file: string, overrides: ScenarioOverride
   if (parsedRun.success && parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
 }
 
-function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOverrides, issues: ValidationIssue[]) {
+function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOverrides, issues: ValidationIssue[], file: string) {
   const durationNs = overrides.durationNs ?? data.run.duration;
   const minLatency = links.reduce((m, l) => Math.min(m, l.latencyNs), Number.POSITIVE_INFINITY);
   const quantumNs = data.run.quantum === "auto" ? (Number.isFinite(minLatency) && minLatency > 0 ? minLatency : data.run.metrics_interval) : data.run.quantum;
@@ -129,6 +130,7 @@ function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOv
     ambientTemperatureK: data.run.ambient_temperature_k,
     distributionLoss: data.run.distribution_loss,
     traceSampleRatio: data.run.trace_sample_ratio,
+    carbon: resolveCarbon(data.run.carbon, file, issues),
   };
 }
 

@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { join } from "node:path";
 import { runTwin } from "../coordinator/run.ts";
-import { tQuantile } from "../coordinator/results/batch-means.ts";
 import { validateScenario } from "../scenario/load.ts";
 import { blocking, erlangB, erlangC, meanWait, stateLaw } from "../nodes/leap/queue-laws.ts";
+import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -39,8 +39,8 @@ async function run(name: string, scenario: ReturnType<typeof leapScenario>) {
   return summary;
 }
 
-function assertWithinCi(bm: { batches: number; mean: number; stderr: number }, expected: number, what: string) {
-  const half = tQuantile(0.995, bm.batches - 1) * bm.stderr;
+function assertWithinCi(bm: ReportedBatchMeans, expected: number, what: string) {
+  const half = halfWidth(bm, 0.99);
   assert.ok(Math.abs(bm.mean - expected) <= half, `${what}: ${bm.mean} vs closed form ${expected} (99% half-width ${half})`);
   assert.ok(half / expected < 0.05, `${what}: interval too wide to test anything (${half})`);
 }

@@ -74,8 +74,8 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
         // A gauge's sum is meaningless (a sum of temperatures): its mean is what it shows.
         sum: d.type === "gauge" ? null : n > 0 ? acc!.sum * d.scale : 0,
         mean: n > 0 ? base(acc!.sum / n) : null,
-        p50: n > 0 ? base(acc!.histogram.quantile(0.5)) : null,
-        p99: n > 0 ? base(acc!.histogram.quantile(0.99)) : null,
+        p50: n > 0 ? base(acc!.histogram.quantile(0.5, acc!.min, acc!.max)) : null,
+        p99: n > 0 ? base(acc!.histogram.quantile(0.99, acc!.min, acc!.max)) : null,
       });
     }
     for (const reason of [...reasons].sort(byText)) dropRows.push({ ...key, reason, packets: r.drops.get(reason) ?? 0 });
