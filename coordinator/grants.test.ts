@@ -11,7 +11,7 @@ const I = 100 * MS;
 function scenario(withCrac = false): ResolvedScenario {
   const actor = (index: number, kind: string, params: unknown = {}, labels: Record<string, string> = {}) => ({ index, id: `${kind}${index}`, kind, group: kind, labels, params });
   return {
-    run: { name: "t", seed: 1, durationNs: 10 * I, quantumNs: 50_000, metricsIntervalNs: I, warmupNs: 0, ambientTemperatureK: 300, distributionLoss: 0, traceSampleRatio: 0 },
+    run: { name: "t", seed: 1, durationNs: 10 * I, quantumNs: 50_000, metricsIntervalNs: I, warmupNs: 0, ambientTemperatureK: 300, distributionLoss: 0, traceSampleRatio: 0, carbon: null },
     actors: withCrac ? [actor(0, "server", {}, { zone: "z" }), actor(1, "crac", { zone: "z" })] : [actor(0, "server"), actor(1, "server")],
     links: [{ index: 0, id: "l", a: 0, b: 1, latencyNs: 50_000, bandwidthBps: 0, loss: 0 }],
   };

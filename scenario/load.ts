@@ -11,9 +11,10 @@ import { Router } from "../nodes/runtime/routing.ts";
 import { assemble, resolveActor } from "./assemble.ts";
 import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
 import { formatCount, MAX_ACTORS, MAX_LINKS, MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from "./limits.ts";
-import { fileScope } from "./file-scope.ts";
+import { fileScope, type FileScope } from "./file-scope.ts";
 import { checkScenarioSize } from "./budget.ts";
 import { resolveExperiment, type ResolvedExperiment } from "./experiment.ts";
+import { resolveCarbon } from "./carbon.ts";
 import { actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
 
 export interface LoadedScenario {
@@ -126,8 +127,9 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
     issues.push({ path: "actors", message: "expected a list of actors" });
     throw new ScenarioError(file, issues);
   }
-  const { actors, actorPaths, links, indexById } = assemble(data, fileScope(file, overrides.allowOutside), issues);
-  const run = resolveRun(data, links, overrides, issues);
+  const files = fileScope(file, overrides.allowOutside);
+  const { actors, actorPaths, links, indexById } = assemble(data, files, issues);
+  const run = resolveRun(data, links, overrides, issues, files);
   const leap = resolveLeap(data, run.durationNs, actors, actorPaths, links, issues);
   if (leap !== undefined) Object.assign(run, { mode: "leap", leap, quantumNs: leap.stepNs }); // the step is the window
   if (issues.length > 0) throw new ScenarioError(file, issues);
@@ -173,7 +175,7 @@ function checkValidParts(raw: unknown, file: string, overrides: ScenarioOverride
   if (parsedRun.success && parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
 }
 
-function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOverrides, issues: ValidationIssue[]) {
+function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOverrides, issues: ValidationIssue[], files: FileScope) {
   const durationNs = overrides.durationNs ?? data.run.duration;
   const minLatency = links.reduce((m, l) => Math.min(m, l.latencyNs), Number.POSITIVE_INFINITY);
   const quantumNs = data.run.quantum === "auto" ? (Number.isFinite(minLatency) && minLatency > 0 ? minLatency : data.run.metrics_interval) : data.run.quantum;
@@ -188,6 +190,7 @@ function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOv
     ambientTemperatureK: data.run.ambient_temperature_k,
     distributionLoss: data.run.distribution_loss,
     traceSampleRatio: data.run.trace_sample_ratio,
+    carbon: resolveCarbon(data.run.carbon, files, issues),
   };
 }
 

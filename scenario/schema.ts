@@ -6,6 +6,7 @@ import { z } from "zod";
 import { topologySchema } from "./topology/schema.ts";
 import { bandwidth, duration } from "./units.ts";
 import { MIN_METRICS_INTERVAL_NS } from "./limits.ts";
+import { carbonSchema } from "./carbon.ts";
 
 /** Ids become NATS subject tokens (`dct.<run>.actor.<id>.*`), so no dots, spaces or wildcards. */
 export const ACTOR_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -49,6 +50,8 @@ export const runSchema = z
     mode: z.enum(["exact", "leap"], { error: 'expected "exact" or "leap"' }).default("exact"),
     /** Leap mode's settings (ignored in exact mode). */
     leap: leapSchema.prefault({}),
+    /** Grid carbon intensity and embodied carbon (scenario/carbon.ts). */
+    carbon: carbonSchema.optional(),
   })
   .strict();
 

@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { join } from "node:path";
 import { runTwin } from "../coordinator/run.ts";
-import { tQuantile } from "../coordinator/results/batch-means.ts";
 import { validateScenario } from "../scenario/load.ts";
 import { blocking, erlangB, erlangC, meanWait, stateLaw } from "../nodes/leap/queue-laws.ts";
+import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -39,8 +39,8 @@ async function run(name: string, scenario: ReturnType<typeof leapScenario>) {
   return summary;
 }
 
-function assertWithinCi(bm: { batches: number; mean: number; stderr: number }, expected: number, what: string) {
-  const half = tQuantile(0.995, bm.batches - 1) * bm.stderr;
+function assertWithinCi(bm: ReportedBatchMeans, expected: number, what: string) {
+  const half = halfWidth(bm, 0.99);
   assert.ok(Math.abs(bm.mean - expected) <= half, `${what}: ${bm.mean} vs closed form ${expected} (99% half-width ${half})`);
   assert.ok(half / expected < 0.05, `${what}: interval too wide to test anything (${half})`);
 }
@@ -103,7 +103,7 @@ for (const { name, c, rho, meanMs } of [
       queueLengths.push(lambda * s.metrics.queue_wait_s!.server!.mean!);
       assertClose(queueLengths.at(-1)!, lambda * expectedWait, 0.05, `${name} seed ${seed} mean queue length`);
       assertClose(response.p99!, p99, 0.06, `${name} seed ${seed} p99 response`);
-      assertClose(response.count / 1000, lambda, 0.01, `${name} seed ${seed} throughput`);
+      assertClose(response.whole_run.count / 1000, lambda, 0.01, `${name} seed ${seed} throughput`);
     }
     assertClose(queueLengths.reduce((a, b) => a + b, 0) / queueLengths.length, lambda * expectedWait, 0.025, `${name} mean queue length over seeds`);
   });
@@ -127,16 +127,16 @@ test("leap - a Jackson network: a random balancer over two M/M/1 stations of dif
     const response = s.metrics.response_time_s!.client!;
     assertWithinCi(response.batch_means!, expected, `Jackson seed ${seed} mean response`);
     assertClose(response.p99!, p99, 0.06, `Jackson seed ${seed} p99 response`);
-    assertClose(response.count / 1000, lambda, 0.01, `Jackson seed ${seed} throughput`);
+    assertClose(response.whole_run.count / 1000, lambda, 0.01, `Jackson seed ${seed} throughput`);
   }
 });
 
 test("leap - an overloaded M/M/1 serves μ per second and its backlog grows by (λ − μ)·t (fluid limit)", async () => {
   const [lambda, mu, T] = [150, 100, 400];
   const s = await run("overload", leapScenario({ actors: [clients(lambda, "server"), server("server", 1, 1000 / mu)], links: [["clients", "server"]], durationS: T, seed: 4, intervalS: 10 }));
-  const sent = s.metrics.requests_sent!.client!.count;
+  const sent = s.metrics.requests_sent!.client!.whole_run.count; // counts over the whole run, warm-up included
   // Once the backlog has formed (in the first steps) the queue serves at capacity.
-  assertClose(s.metrics.response_time_s!.client!.count / T, mu, 0.02, "throughput at capacity");
+  assertClose(s.metrics.response_time_s!.client!.whole_run.count / T, mu, 0.02, "throughput at capacity");
   // What is neither answered (over the whole run) nor in the pipeline is the backlog: about (λ − μ)·T, with
   // Poisson noise of both counts (sd √((λ + μ)T)) and a few steps of pipeline.
   const backlog = sent - mu * T;

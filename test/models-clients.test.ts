@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { metricKey } from "../coordinator/results/aggregate.ts";
-import { tQuantile } from "../coordinator/results/batch-means.ts";
+import { halfWidth } from "./support/ci.ts";
 import { ScenarioError } from "../scenario/issues.ts";
 import { loadScenarioFile } from "../scenario/load.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
@@ -98,9 +98,9 @@ test("clients - a closed loop with think time matches exact mean-value analysis"
   const fixedS = 2 * 50e-6; // both link traversals (unlimited bandwidth)
   const { responseS } = mva(users, thinkS, serviceS, fixedS);
   const server = { id: "server", kind: "server", cores: 1, service: { distribution: "exponential", mean: `${serviceS * 1e3}ms` } };
-  const { summary } = await runScenario({ ...oneClient({ process: "closed", users, think_time: { distribution: "exponential", mean: `${thinkS * 1e3}ms` } }, 120, "3s", server), run: { duration: "120s", seed: 4, metrics_interval: "3s", warmup: "3s" } }, dir.path);
+  const { summary } = await runScenario({ ...oneClient({ process: "closed", users, think_time: { distribution: "exponential", mean: `${thinkS * 1e3}ms` } }, 120, "3s", server), run: { duration: "120s", seed: 4, metrics_interval: "1s", warmup: "3s" } }, dir.path);
   const bm = summary.metrics.response_time_s!.client!.batch_means!;
-  const half = tQuantile(0.995, bm.batches - 1) * bm.stderr;
+  const half = halfWidth(bm);
   assert.ok(Math.abs(bm.mean - responseS) <= half, `mean ${bm.mean} s vs MVA ${responseS} s (99% half-width ${half} s)`);
   assert.ok(half / responseS < 0.06, `interval too wide (half-width ${half} s)`);
 });

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { placeActors } from "../coordinator/placement.ts";
-import { tQuantile } from "../coordinator/results/batch-means.ts";
+import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { ScenarioError } from "../scenario/issues.ts";
 import { loadScenarioFile, validateScenario } from "../scenario/load.ts";
 import { runCli } from "./support/cli.ts";
@@ -146,7 +146,7 @@ test("components - M/M/3 through a service component: Erlang-C mean response and
   const { summary } = await runScenario(
     {
       name: "mmc",
-      run: { duration: "100s", seed: 12, metrics_interval: "2.5s", warmup: "5s" },
+      run: { duration: "100s", seed: 12, metrics_interval: "500ms", warmup: "5s" },
       actors: [
         { id: "clients", kind: "client", target: "svc", arrivals: { process: "poisson", rate_per_s: lambda }, request_bytes: 100, response_bytes: 100 },
         { id: "host", kind: "server", cores: 4, service: { distribution: "exponential", mean: "1ms" }, power: { model: "linear", idle_w: 50, max_w: 150 } },
@@ -156,9 +156,9 @@ test("components - M/M/3 through a service component: Erlang-C mean response and
     },
     dir.path,
   );
-  const check = (bm: { batches: number; mean: number; stderr: number } | null | undefined, expected: number, maxRel: number, what: string) => {
+  const check = (bm: ReportedBatchMeans | null | undefined, expected: number, maxRel: number, what: string) => {
     assert.ok(bm, what);
-    const half = tQuantile(0.995, bm.batches - 1) * bm.stderr;
+    const half = halfWidth(bm);
     assert.ok(Math.abs(bm.mean - expected) <= half, `${what}: ${bm.mean} s vs closed form ${expected} s (99% half-width ${half} s)`);
     assert.ok(half / expected < maxRel, `${what}: interval too wide (${half} s)`);
   };
@@ -188,7 +188,7 @@ test("components - packets reach a component through its server's link; componen
     },
     dir.path,
   );
-  const links = Object.fromEntries(summary.thermodynamics.irreversibility.links!.map((l: { link: string; packets_forward: number; packets_reverse: number }) => [l.link, l]));
+  const links = Object.fromEntries(summary.link_traffic.map((l) => [l.id, { packets_forward: l.a_to_b.packets, packets_reverse: l.b_to_a.packets }]));
   const requests = summary.metrics.response_time_s!.client!.count;
   assert.ok(requests > 150);
   // c -> front crosses c--sw and sw--h1; front -> far crosses sw--h1 twice and sw--h2; front -> side no link.

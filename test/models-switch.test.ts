@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { tQuantile } from "../coordinator/results/batch-means.ts";
+import { halfWidth } from "./support/ci.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { validateScenario } from "../scenario/load.ts";
 import { runResolved, runScenario } from "./support/twin.ts";
@@ -26,7 +26,7 @@ test("switch - output port and server in tandem (Jackson network) match the clos
   const { summary } = await runScenario(
     {
       name: "tandem",
-      run: { duration: "200s", seed: 21, metrics_interval: "5s", warmup: "5s" },
+      run: { duration: "200s", seed: 21, metrics_interval: "1s", warmup: "5s" },
       actors: [
         { id: "clients", kind: "client", target: "server", arrivals: { process: "poisson", rate_per_s: lambda }, request_bytes: { distribution: "exponential", mean: meanBytes }, response_bytes: 1 },
         { id: "sw", kind: "switch", buffer: "100MB" },
@@ -44,7 +44,7 @@ test("switch - output port and server in tandem (Jackson network) match the clos
   const expected = 1 / (mu1 - lambda) + 1 / (mu2 - lambda) + fixedS;
   const bm = summary.metrics.response_time_s?.client?.batch_means;
   assert.ok(bm, "the run reports batch means of the response time");
-  const half = tQuantile(0.995, bm.batches - 1) * bm.stderr;
+  const half = halfWidth(bm);
   assert.ok(Math.abs(bm.mean - expected) <= half, `mean ${bm.mean} s vs Jackson ${expected} s: off by ${Math.abs(bm.mean - expected)} s, 99% half-width ${half} s`);
   assert.ok(half / expected < 0.05, `interval too wide to test anything (half-width ${half} s)`);
   // The check can fail: without the port's queue (only its mean service) the value lies outside.
@@ -90,7 +90,10 @@ test("switch - a port offered 1.5x its bandwidth carries its bandwidth, tail-dro
 
   const bitsSent = 8 * summary.link_traffic.reduce((s, l) => s + (l.a === "sw" ? l.a_to_b.bytes : 0) + (l.b === "sw" ? l.b_to_a.bytes : 0), 0);
   const expected = (power.chassis_w + 2 * power.per_active_port_w) * durationS + power.energy_per_bit_j * bitsSent;
-  assert.ok(Math.abs(joules("sw") - expected) < 1e-9 * expected, `switch energy ${joules("sw")} J vs ${expected} J`);
+  // Per-bit energy is spread over each packet's serialization: a packet still on the wire when the run ends has
+  // been counted in the link bytes but has drawn only part of its energy (at most one packet per busy port).
+  const shortfall = expected - joules("sw");
+  assert.ok(shortfall >= -1e-9 * expected && shortfall <= power.energy_per_bit_j * 8 * packetBytes + 1e-9 * expected, `switch energy ${joules("sw")} J vs ${expected} J`);
   assert.ok(joules("sw", "ports_dynamic") > 0.5, "per-bit energy is visible");
 });
 

@@ -26,6 +26,8 @@ const THRESHOLD = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\{([^}]*)\})?\s+([A-Za-z]+(?:\
 
 /** Metrics computed per interval from the ledgers rather than recorded by models. */
 export const THERMO_METRICS = ["power_w", "energy_j", "heat_entropy_kb_per_s", "packet_sigma_kb_per_s", "landauer_power_w", "it_energy_j", "cooling_energy_j", "distribution_loss_j"] as const;
+/** Per-interval carbon (gCO2e), when the scenario gives `run.carbon`; `carbon_per_request_g` is the window's ratio. */
+export const CARBON_METRICS = ["carbon_g", "operational_carbon_g", "embodied_carbon_g"] as const;
 
 /** Parses "metric{group} stat op value[unit]"; throws a message naming what is wrong. */
 export function parseThreshold(text: string): Threshold {
@@ -115,6 +117,23 @@ export function evaluateCheck(check: CheckWindow, scenario: ResolvedScenario, ag
     return verdict(seriesStat(values, stat, seconds), null);
   }
 
+  if ((CARBON_METRICS as readonly string[]).includes(metric) || metric === "carbon_per_request_g") {
+    if (scenario.run.carbon === null || scenario.run.carbon === undefined) return verdict(null, "the scenario models no carbon (run.carbon)");
+    const thermo = records.map((r) => intervalThermo(scenario, r, intervalNs / 1e9));
+    const operational = thermo.map((t) => t.operationalCarbonG ?? 0);
+    const embodied = thermo.map((t) => t.embodiedCarbonG ?? 0);
+    if (metric === "carbon_per_request_g") {
+      // The window's total carbon over the responses received in it, never a mean of interval ratios.
+      let answered = 0;
+      for (const r of records) for (const m of r.metrics.values()) if (m.name === "response_time_ns") answered += m.count;
+      if (answered === 0) return verdict(null, "no response was received in the window");
+      if (stat.kind !== "mean") return verdict(null, "carbon_per_request_g is a ratio of the window's totals: use avg");
+      return verdict((operational.reduce((a, b) => a + b, 0) + embodied.reduce((a, b) => a + b, 0)) / answered, null);
+    }
+    const values = metric === "operational_carbon_g" ? operational : metric === "embodied_carbon_g" ? embodied : operational.map((o, i) => o + embodied[i]!);
+    return verdict(seriesStat(values, stat, seconds), null);
+  }
+
   if (metric === "pue") {
     const thermo = records.map((r) => intervalThermo(scenario, r, intervalNs / 1e9));
     const pues = thermo.map((t) => t.pue).filter((p): p is number => p !== null);
@@ -164,7 +183,7 @@ export function evaluateCheck(check: CheckWindow, scenario: ResolvedScenario, ag
     case "max":
       return verdict(acc.max * scale, null);
     case "quantile":
-      return verdict(acc.histogram.quantile(stat.q) * scale, null);
+      return verdict(acc.histogram.quantile(stat.q, acc.min, acc.max) * scale, null);
   }
 }
 

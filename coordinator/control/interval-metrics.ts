@@ -35,9 +35,9 @@ export function intervalMetrics(scenario: ResolvedScenario, index: number, recor
         count: m.count,
         sum: m.sum * scale,
         mean: has ? (m.sum / m.count) * scale : 0,
-        p50: has ? m.histogram.quantile(0.5) * scale : 0,
-        p90: has ? m.histogram.quantile(0.9) * scale : 0,
-        p99: has ? m.histogram.quantile(0.99) * scale : 0,
+        p50: has ? m.histogram.quantile(0.5, m.min, m.max) * scale : 0,
+        p90: has ? m.histogram.quantile(0.9, m.min, m.max) * scale : 0,
+        p99: has ? m.histogram.quantile(0.99, m.min, m.max) * scale : 0,
         max: has ? m.max * scale : 0,
       };
     });

@@ -1,145 +1,105 @@
 /**
- * The irreversibility ledger (THERMO.md): packets as particles. Each link is one mechanism whose forward hop
- * a→b pairs with the reverse hop b→a over the same link. From the pooled hop counts after the warm-up: currents,
- * forces, Schnakenberg entropy production per link, node, rack and in total (pseudo-count α stated, pairs with a
- * never-seen reverse listed apart), jackknife and batch-means errors, the χ² test of detailed balance, the cycle
- * decomposition, and the TUR for the strongest link currents.
+ * The irreversibility ledger (THERMO.md): packets as particles, mechanisms resolved by species (mechanisms.ts).
+ * From the pooled counts after the warm-up: the finite Schnakenberg σ over the pairs seen in both directions
+ * (currents, forces, σ per link, node and rack, jackknife and batch-means errors, cycle decomposition); the pairs
+ * seen one way only apart, as irreversible currents with a 95% lower bound on what each dissipates (their reverse
+ * rate is unobserved, so no finite total includes them and no pseudo-count invents one); the G test of detailed
+ * balance over all pairs; and the TUR for the strongest link currents, only where σ is finite.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import {
-  DEFAULT_PSEUDO_COUNT,
-  detailedBalanceTest,
-  estimateSigmaWithErrors,
-  estimateTur,
-  fundamentalCycles,
-  type CountBatch,
-  type TransitionCount,
-} from "../thermo/index.ts";
-import type { IntervalRecord } from "../results/aggregate.ts";
+import { detailedBalanceTest, estimateSigmaWithErrors, estimateTur, fundamentalCycles, type CountBatch, type EdgeEstimate } from "../thermo/index.ts";
+import { SPECIES_SLOTS, type IntervalRecord } from "../results/aggregate.ts";
 import type { Batch } from "./batches.ts";
+import { ENVIRONMENT, intervalCounts, parseMechanism, speciesName } from "./mechanisms.ts";
 
 const TOP_CYCLES = 10;
 const TOP_TUR_LINKS = 5;
 
+export { ENVIRONMENT, intervalCounts, type CountTopology } from "./mechanisms.ts";
+
+/** Poisson 95% upper bound on a count observed as 0 (−ln 0.05): how often an unseen reverse could have happened. */
+const UNSEEN_REVERSE_UPPER = -Math.log(0.05);
+
+const MECHANISMS_NOTE =
+  "mechanisms are resolved by species: hop (a link, each direction paired with the other), create, consume and loss (exchange with the environment at an actor; a dropped packet leaves where it was dropped)";
+
 /**
- * The environment: where packets come from when an actor creates them and go when one consumes or drops them.
- * Exchange with it at actor X is one mechanism (`reservoir@X`, a chemostat in CRN terms): injection is its
- * forward direction and removal its reverse. It closes the service paths of an open network into cycles
- * (environment → client → … → server → environment), so one-way flows show up as cycle currents.
+ * What a pair seen n times one way and never back dissipates at least, at 95%: its reverse count could have been
+ * up to r = −ln 0.05 ≈ 3, so σ ≥ (n − r)/T · ln(n/r). It grows like ln n with the run: a bound, not an estimate.
  */
-export const ENVIRONMENT = "(environment)";
-
-/** The actors and links a count needs (a resolved scenario, or the observability's run view). */
-export interface CountTopology {
-  actors: readonly { id: string }[];
-  links: readonly { id: string; a: number; b: number }[];
-}
-
-/** Hop and exchange counts of one interval as mechanism-resolved transitions between actor ids. */
-export function intervalCounts(scenario: CountTopology, record: IntervalRecord): TransitionCount[] {
-  // Sorted keys: the maps fill in the order host reports arrive, and the estimator's sums (and its edge list)
-  // must not depend on how many hosts there were.
-  const counts: TransitionCount[] = [];
-  for (const [key, t] of sortedEntries(record.links)) {
-    const link = scenario.links[key >> 1]!;
-    const [from, to] = (key & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
-    counts.push({ from: scenario.actors[from]!.id, to: scenario.actors[to]!.id, mechanism: link.id, count: t.packets });
-  }
-  for (const [actor, counters] of sortedEntries(record.counters)) {
-    const id = scenario.actors[actor]!.id;
-    const injected = counters.get("packets_injected") ?? 0;
-    const removed = counters.get("packets_removed") ?? 0;
-    if (injected > 0) counts.push({ from: ENVIRONMENT, to: id, mechanism: `reservoir@${id}`, count: injected });
-    if (removed > 0) counts.push({ from: id, to: ENVIRONMENT, mechanism: `reservoir@${id}`, count: removed });
-  }
-  return counts;
-}
-
-function sortedEntries<V>(map: ReadonlyMap<number, V>): [number, V][] {
-  return [...map].sort((x, y) => x[0] - y[0]);
+function irreversibleLowerBound(count: number, totalS: number): number {
+  return count > UNSEEN_REVERSE_UPPER ? ((count - UNSEEN_REVERSE_UPPER) / totalS) * Math.log(count / UNSEEN_REVERSE_UPPER) : 0;
 }
 
 export function irreversibilityLedger(scenario: ResolvedScenario, batches: readonly Batch[]) {
   const totalS = batches.reduce((s, b) => s + b.durationS, 0);
   const countBatches: CountBatch[] = batches.map((b) => ({ durationS: b.durationS, counts: intervalCounts(scenario, b.record) }));
   if (countBatches.length < 2 || countBatches.every((b) => b.counts.length === 0)) {
-    return { pseudo_count: DEFAULT_PSEUDO_COUNT, duration_s: totalS, batches: countBatches.length, note: "fewer than 2 batches with traffic after the warm-up: no estimate" };
+    return { mechanisms: MECHANISMS_NOTE, duration_s: totalS, batches: countBatches.length, note: "fewer than 2 batches with traffic after the warm-up: no estimate" };
   }
-  const withErrors = estimateSigmaWithErrors(countBatches, { unseenReverse: "pseudoCount", pseudoCount: DEFAULT_PSEUDO_COUNT });
+  const withErrors = estimateSigmaWithErrors(countBatches, { unseenReverse: "irreversible" });
   const estimate = withErrors.estimate;
   const indexById = new Map(scenario.actors.map((a) => [a.id, a.index]));
   const linkById = new Map(scenario.links.map((l) => [l.id, l]));
 
-  const sigmaByActor = new Float64Array(scenario.actors.length);
-  const exchanges: { actor: string; injected: number; removed: number; net_inflow_per_s: number; force_kb: number; sigma_kb_per_s: number }[] = [];
-  const linkEdges = estimate.edges.flatMap((e, i) => {
-    if (e.from === ENVIRONMENT || e.to === ENVIRONMENT) {
-      // An exchange with the environment belongs wholly to its actor.
-      const inward = e.from === ENVIRONMENT;
-      const actor = inward ? e.to : e.from;
-      sigmaByActor[indexById.get(actor)!]! += e.sigmaKbPerS;
-      exchanges.push({
-        actor,
-        injected: inward ? e.forwardCount : e.reverseCount,
-        removed: inward ? e.reverseCount : e.forwardCount,
-        net_inflow_per_s: inward ? e.netCurrentPerS : -e.netCurrentPerS,
-        force_kb: inward ? e.forceKb : -e.forceKb,
-        sigma_kb_per_s: e.sigmaKbPerS,
-      });
-      return [];
-    }
-    return [{ e, i }];
-  });
-  const links = linkEdges.map(({ e, i }) => {
-    sigmaByActor[indexById.get(e.from)!]! += e.sigmaKbPerS / 2; // each end of a link carries half its σ
-    sigmaByActor[indexById.get(e.to)!]! += e.sigmaKbPerS / 2;
-    const link = linkById.get(e.mechanism)!;
-    const bytesForward = sumBytes(batches, link.index, e.from === scenario.actors[link.a]!.id);
-    const bytesReverse = sumBytes(batches, link.index, e.from !== scenario.actors[link.a]!.id);
+  const irreversible = estimate.irreversible.map((e) => {
+    const m = parseMechanism(e.mechanism);
     return {
-      link: e.mechanism,
+      kind: m.kind,
+      species: m.species,
+      /** Link id for a hop, else null. */
+      link: m.kind === "hop" ? m.where : null,
+      /** Actor id for create, consume and loss, else null. */
+      actor: m.kind === "hop" ? null : m.where,
       from: e.from,
       to: e.to,
-      packets_forward: e.forwardCount,
-      packets_reverse: e.reverseCount,
-      net_current_packets_per_s: e.netCurrentPerS,
-      net_current_bytes_per_s: (bytesForward - bytesReverse) / totalS,
-      force_kb: e.forceKb,
-      sigma_kb_per_s: e.sigmaKbPerS,
-      sigma_stderr_kb_per_s: withErrors.edgeStderr[i]?.sigmaKbPerS ?? null,
-      reverse_never_seen: e.reverseCount === 0,
+      count: e.count,
+      current_per_s: e.currentPerS,
+      sigma_lower_bound_kb_per_s: irreversibleLowerBound(e.count, totalS),
     };
   });
+  const sigmaByActor = new Float64Array(scenario.actors.length);
+  const exchanges = exchangeTable(scenario, batches, totalS);
+  const finiteLinks = estimate.edges.flatMap((e, i) => {
+    const m = parseMechanism(e.mechanism);
+    if (m.kind !== "hop") {
+      // An exchange with the environment belongs wholly to its actor.
+      sigmaByActor[indexById.get(m.where)!]! += e.sigmaKbPerS;
+      return [];
+    }
+    sigmaByActor[indexById.get(e.from)!]! += e.sigmaKbPerS / 2; // each end of a link carries half its σ
+    sigmaByActor[indexById.get(e.to)!]! += e.sigmaKbPerS / 2;
+    return [linkRow(scenario, batches, totalS, e, m.where, m.species, withErrors.edgeStderr[i]?.sigmaKbPerS ?? null)];
+  });
+  const oneWayLinks = irreversible.filter((r) => r.kind === "hop").map((r) => ({
+    link: r.link!,
+    species: r.species,
+    from: r.from,
+    to: r.to,
+    packets_forward: r.count,
+    packets_reverse: 0,
+    net_current_packets_per_s: r.current_per_s,
+    net_current_bytes_per_s: null,
+    force_kb: null,
+    sigma_kb_per_s: 0,
+    sigma_stderr_kb_per_s: null,
+    reverse_never_seen: true,
+    sigma_lower_bound_kb_per_s: r.sigma_lower_bound_kb_per_s,
+  }));
+  const links = [...finiteLinks, ...oneWayLinks].sort((x, y) => (x.link === y.link ? (x.species < y.species ? -1 : x.species > y.species ? 1 : 0) : x.link < y.link ? -1 : 1));
   const nodes = scenario.actors.map((a) => ({ actor: a.id, sigma_kb_per_s: sigmaByActor[a.index]! })).filter((n) => n.sigma_kb_per_s > 0);
   const racks = sumByLabel(scenario, sigmaByActor, "rack");
   const test = detailedBalanceTest(estimate);
 
-  // Cycle graph: actors by index, the environment as one extra node.
+  // Cycle graph of the finite pairs: actors by index, the environment as one extra node.
   const nodeOf = (id: string) => (id === ENVIRONMENT ? scenario.actors.length : indexById.get(id)!);
   const cycleEdges = estimate.edges.map((e) => ({ from: nodeOf(e.from), to: nodeOf(e.to), currentPerS: e.netCurrentPerS, forceKb: e.forceKb }));
   const decomposition = fundamentalCycles(scenario.actors.length + 1, cycleEdges);
   const nodeName = (n: number) => (n === scenario.actors.length ? ENVIRONMENT : scenario.actors[n]!.id);
-
-  // TUR for the strongest link currents that are clearly non-zero (3 standard errors): a current that is zero
-  // within noise has no precision to speak of.
-  const windowS = batches[0]!.durationS;
-  const fullBatches = batches.filter((b) => b.durationS === windowS);
-  const tur = links
-    .map((l) => {
-      const link = linkById.get(l.link)!;
-      const forwardIsAB = l.from === scenario.actors[link.a]!.id;
-      return { l, series: fullBatches.map((b) => netPackets(b.record, link.index, forwardIsAB)) };
-    })
-    .filter(({ series }) => significant(series))
-    .sort((x, y) => Math.abs(y.l.net_current_packets_per_s) - Math.abs(x.l.net_current_packets_per_s))
-    .slice(0, TOP_TUR_LINKS)
-    .map(({ l, series }) => {
-      const t = estimateTur(series, windowS, estimate.sigmaKbPerS);
-      return { link: l.link, from: l.from, to: l.to, window_s: windowS, mean_current_per_window: t.meanPerWindow, sigma_tur_kb_per_s: t.sigmaTurKbPerS, precision_cost_q: t.precisionCostQ, eta_tur: t.etaTur };
-    });
+  const sigmaFinite = irreversible.length === 0;
 
   return {
-    pseudo_count: estimate.pseudoCount,
+    mechanisms: MECHANISMS_NOTE,
     duration_s: totalS,
     batches: withErrors.batches,
     sigma_kb_per_s: estimate.sigmaKbPerS,
@@ -147,12 +107,17 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
     sigma_stderr_jackknife_kb_per_s: withErrors.jackknife.stderrKbPerS,
     sigma_stderr_batch_means_kb_per_s: withErrors.batchMeans.stderrKbPerS,
     sigma_bias_corrected_kb_per_s: withErrors.jackknife.biasCorrectedKbPerS,
-    detailed_balance_test: { statistic_kb: test.statisticKb, dof: test.dof, confidence: test.confidence, threshold_kb: test.thresholdKb, p_value: test.pValue, equilibrium_rejected: test.reject },
+    sigma_covers_all_mechanisms: sigmaFinite,
+    note: sigmaFinite
+      ? null
+      : `${irreversible.length} mechanism(s) seen in one direction only: their reverse was never observed, so the total entropy production is unbounded in this model. sigma_kb_per_s sums only the pairs seen both ways; irreversible_currents lists the others, each with a 95% lower bound that grows with the run length (not an estimate)`,
+    irreversible_currents: irreversible,
+    irreversible_sigma_lower_bound_kb_per_s: irreversible.reduce((t, r) => t + r.sigma_lower_bound_kb_per_s, 0),
+    detailed_balance_test: { test: "G (likelihood ratio of symmetric pair fluxes, all pairs)", statistic: test.statistic, dof: test.dof, confidence: test.confidence, threshold: test.threshold, p_value: test.pValue, equilibrium_rejected: test.reject },
     links,
     environment_exchange: exchanges,
     nodes,
     racks,
-    pairs_with_reverse_never_seen: links.filter((l) => l.reverse_never_seen).map((l) => ({ link: l.link, from: l.from, to: l.to, current_packets_per_s: l.net_current_packets_per_s })),
     cycles: {
       independent: estimate.independentCycles,
       sigma_from_cycles_kb_per_s: decomposition.sigmaKbPerS,
@@ -163,9 +128,91 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
         sigma_kb_per_s: c.sigmaKbPerS,
       })),
     },
-    tur,
+    tur: turRows(scenario, batches, links, sigmaFinite ? estimate.sigmaKbPerS : null),
     queue_transitions: queueTransitions(scenario, batches, totalS),
   };
+}
+
+function linkRow(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number, e: EdgeEstimate, linkId: string, species: string, sigmaStderr: number | null) {
+  const link = scenario.links.find((l) => l.id === linkId)!;
+  const forwardIsAB = e.from === scenario.actors[link.a]!.id;
+  const bytesForward = sumBytes(batches, link.index, forwardIsAB);
+  const bytesReverse = sumBytes(batches, link.index, !forwardIsAB);
+  return {
+    link: linkId,
+    species,
+    from: e.from,
+    to: e.to,
+    packets_forward: e.forwardCount,
+    packets_reverse: e.reverseCount,
+    net_current_packets_per_s: e.netCurrentPerS,
+    /** Bytes are not resolved by species: the link's net byte current, all species together. */
+    net_current_bytes_per_s: (bytesForward - bytesReverse) / totalS as number | null,
+    force_kb: e.forceKb as number | null,
+    sigma_kb_per_s: e.sigmaKbPerS,
+    sigma_stderr_kb_per_s: sigmaStderr,
+    reverse_never_seen: false,
+    sigma_lower_bound_kb_per_s: null as number | null,
+  };
+}
+
+/**
+ * TUR for the strongest link currents that are clearly non-zero (3 standard errors): σ_TUR = 2⟨J⟩²/(τ Var J) is a
+ * lower bound on σ whatever else happens; Q and η_TUR compare it with σ, so they are given only when σ is finite
+ * (every mechanism seen both ways). `bound_violated` flags Q < 2: the estimate contradicts the TUR (windows too
+ * short or correlated, or σ underestimated), so neither figure should be trusted.
+ */
+function turRows(scenario: ResolvedScenario, batches: readonly Batch[], links: readonly { link: string; species: string; from: string; to: string; net_current_packets_per_s: number }[], sigmaKbPerS: number | null) {
+  const windowS = batches[0]!.durationS;
+  const fullBatches = batches.filter((b) => b.durationS === windowS);
+  const linkById = new Map(scenario.links.map((l) => [l.id, l]));
+  return links
+    .map((l) => {
+      const link = linkById.get(l.link)!;
+      const forwardIsAB = l.from === scenario.actors[link.a]!.id;
+      return { l, series: fullBatches.map((b) => netPackets(b.record, link.index, forwardIsAB, l.species)) };
+    })
+    .filter(({ series }) => significant(series))
+    .sort((x, y) => Math.abs(y.l.net_current_packets_per_s) - Math.abs(x.l.net_current_packets_per_s))
+    .slice(0, TOP_TUR_LINKS)
+    .map(({ l, series }) => {
+      const t = estimateTur(series, windowS, sigmaKbPerS ?? 0);
+      const q = sigmaKbPerS === null ? null : t.precisionCostQ;
+      return {
+        link: l.link,
+        species: l.species,
+        from: l.from,
+        to: l.to,
+        window_s: windowS,
+        mean_current_per_window: t.meanPerWindow,
+        sigma_tur_kb_per_s: t.sigmaTurKbPerS,
+        precision_cost_q: q,
+        eta_tur: sigmaKbPerS === null ? null : t.etaTur,
+        valid: sigmaKbPerS !== null,
+        flag: sigmaKbPerS === null ? "sigma_unbounded: irreversible mechanisms make σ infinite, so Q = ∞ and η_TUR = 0; only sigma_tur_kb_per_s (a lower bound on σ) is meaningful" : q !== null && q < 2 ? "bound_violated: Q < 2 contradicts the TUR; the estimate is not trustworthy" : null,
+        bound_violated: q !== null && q < 2,
+      };
+    });
+}
+
+/** Per actor and species: packets created, consumed and dropped there after the warm-up. */
+function exchangeTable(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number) {
+  const rows = new Map<string, { actor: string; species: string; created: number; consumed: number; dropped: number }>();
+  for (const b of batches) {
+    for (const [actor, counters] of b.record.counters) {
+      for (const [name, value] of counters) {
+        const match = /^(created|consumed|dropped):(\d+)$/.exec(name);
+        if (match === null) continue;
+        const id = scenario.actors[actor]!.id;
+        const species = speciesName(Number(match[2]));
+        const key = `${String(actor).padStart(8, "0")}|${species}`;
+        let row = rows.get(key);
+        if (row === undefined) rows.set(key, (row = { actor: id, species, created: 0, consumed: 0, dropped: 0 }));
+        row[match[1] as "created" | "consumed" | "dropped"] += value;
+      }
+    }
+  }
+  return [...rows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => ({ ...r, net_inflow_per_s: (r.created - r.consumed - r.dropped) / totalS }));
 }
 
 /**
@@ -211,9 +258,15 @@ function sumBytes(batches: readonly Batch[], link: number, aToB: boolean): numbe
   return batches.reduce((s, b) => s + (b.record.links.get(link * 2 + (aToB ? 0 : 1))?.bytes ?? 0), 0);
 }
 
-function netPackets(record: IntervalRecord, link: number, forwardIsAB: boolean): number {
-  const ab = record.links.get(link * 2)?.packets ?? 0;
-  const ba = record.links.get(link * 2 + 1)?.packets ?? 0;
+function netPackets(record: IntervalRecord, link: number, forwardIsAB: boolean, species: string): number {
+  let ab = 0;
+  let ba = 0;
+  for (const [key, packets] of record.speciesHops) {
+    const direction = Math.floor(key / SPECIES_SLOTS);
+    if (direction >> 1 !== link || speciesName(key % SPECIES_SLOTS) !== species) continue;
+    if ((direction & 1) === 0) ab += packets;
+    else ba += packets;
+  }
   return forwardIsAB ? ab - ba : ba - ab;
 }
 

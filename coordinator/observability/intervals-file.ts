@@ -8,7 +8,8 @@
  *          "actors": [{id, kind, group, labels}], "links": [{id, a, b}]}   (a, b: actor indices)
  * Then one line per interval, from 0 to the one holding the end of the run (empty ones included):
  *   {"index", "start_ns", "end_ns", "events", "metrics": [{name, group, count, sum, min, max, buckets: [[index, count]]}],
- *    "links": [{link, reverse, packets, bytes, lost}], "drops": {reason: packets},
+ *    "links": [{link, reverse, packets, bytes, lost}], "species_hops": [[(link * 2 + reverse) * 8 + species, packets]],
+ *    "drops": {reason: packets},
  *    "energy": [{actor, component, joules}], "counters": [{actor, name, value}]}
  * Histogram bucket indices are those of nodes/runtime/histogram.ts; metric values are in the recorded unit (ns).
  */
@@ -36,6 +37,7 @@ export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggreg
     links: view.links,
     ambient_temperature_k: view.ambientTemperatureK,
     distribution_loss: view.distributionLoss,
+    carbon: view.carbon,
   };
   const lines = [JSON.stringify(header)];
   for (const interval of aggregator.intervalList(simTimeNs)) {
@@ -51,6 +53,7 @@ export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggreg
           .filter(([, m]) => m.count > 0)
           .map(([, m]) => ({ name: m.name, group: m.group, count: m.count, sum: m.sum, min: m.min, max: m.max, buckets: [...m.histogram.counts].sort(([a], [b]) => a - b) })),
         links: [...interval.links].sort(([a], [b]) => a - b).map(([key, t]) => ({ link: key >> 1, reverse: (key & 1) === 1, packets: t.packets, bytes: t.bytes, lost: t.lost })),
+        species_hops: [...interval.speciesHops].sort(([a], [b]) => a - b),
         drops: Object.fromEntries([...interval.drops].sort(byKey)),
         energy: [...interval.energy].sort(([a], [b]) => a - b).flatMap(([actor, components]) => [...components].sort(byKey).map(([component, joules]) => ({ actor, component, joules }))),
         counters: [...interval.counters].sort(([a], [b]) => a - b).flatMap(([actor, counters]) => [...counters].sort(byKey).map(([name, value]) => ({ actor, name, value }))),
@@ -67,6 +70,8 @@ interface IntervalLine {
   events: number;
   metrics: { name: string; group: string; count: number; sum: number; min: number; max: number; buckets: [number, number][] }[];
   links: { link: number; reverse: boolean; packets: number; bytes: number; lost: number }[];
+  /** Absent in files written before species were resolved. */
+  species_hops?: [number, number][];
   drops: Record<string, number>;
   energy: { actor: number; component: string; joules: number }[];
   counters: { actor: number; name: string; value: number }[];
@@ -91,16 +96,16 @@ export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
     throw new IntervalsFileError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const header = JSON.parse(lines[0] ?? "{}") as { schema?: string; scenario: string; interval_ns: number; duration_ns: number; sim_time_ns: number; actors: RunView["actors"]; links: RunView["links"]; ambient_temperature_k?: number; distribution_loss?: number };
+  const header = JSON.parse(lines[0] ?? "{}") as { schema?: string; scenario: string; interval_ns: number; duration_ns: number; sim_time_ns: number; actors: RunView["actors"]; links: RunView["links"]; ambient_temperature_k?: number; distribution_loss?: number; carbon?: RunView["carbon"] };
   if (header.schema !== INTERVALS_SCHEMA) throw new IntervalsFileError(`${path}: not a ${INTERVALS_SCHEMA} file (schema ${JSON.stringify(header.schema)})`);
   // Files written before these fields existed had the defaults (300 K, no losses).
-  const view: RunView = { runId, scenario: header.scenario, intervalNs: header.interval_ns, durationNs: header.duration_ns, actors: header.actors, links: header.links, ambientTemperatureK: header.ambient_temperature_k ?? 300, distributionLoss: header.distribution_loss ?? 0 };
+  const view: RunView = { runId, scenario: header.scenario, intervalNs: header.interval_ns, durationNs: header.duration_ns, actors: header.actors, links: header.links, ambientTemperatureK: header.ambient_temperature_k ?? 300, distributionLoss: header.distribution_loss ?? 0, carbon: header.carbon ?? null };
   const intervals = lines.slice(1).map((line) => toRecord(JSON.parse(line) as IntervalLine));
   return { view, simTimeNs: header.sim_time_ns, intervals };
 }
 
 function toRecord(line: IntervalLine): IntervalRecord {
-  const record: IntervalRecord = { index: line.index, events: line.events, metrics: new Map(), links: new Map(), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
+  const record: IntervalRecord = { index: line.index, events: line.events, metrics: new Map(), links: new Map(), speciesHops: new Map(line.species_hops ?? []), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
   for (const m of line.metrics) {
     const acc = newAccumulator(m.name, m.group);
     Object.assign(acc, { count: m.count, sum: m.sum, min: m.min, max: m.max, histogram: new Histogram() });

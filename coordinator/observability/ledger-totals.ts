@@ -6,11 +6,13 @@
  */
 import { isCoolingKind, facilityEnergy } from "../ledgers/heat.ts";
 import { intervalCounts } from "../ledgers/irreversibility.ts";
+import { intervalCarbon } from "../ledgers/carbon.ts";
 import type { IntervalRecord } from "../results/aggregate.ts";
-import { DEFAULT_PSEUDO_COUNT, entropyGenerationWPerK, estimateSigma, type TransitionCount } from "../thermo/index.ts";
+import { entropyGenerationWPerK, estimateSigma, type TransitionCount } from "../thermo/index.ts";
 import type { RunView } from "./run-view.ts";
 
-const SIGMA_OPTIONS = { unseenReverse: "pseudoCount", pseudoCount: DEFAULT_PSEUDO_COUNT } as const;
+/** As in summary.json: σ over the pairs seen both ways; one-way currents are not folded in (no pseudo-count). */
+const SIGMA_OPTIONS = { unseenReverse: "irreversible" } as const;
 
 export class LedgerTotals {
   private readonly view: RunView;
@@ -18,7 +20,7 @@ export class LedgerTotals {
   private elapsedS = 0;
   itJ = 0;
   coolingJ = 0;
-  /** σ in k_B/s from the counts pooled over every closed interval (pseudo-count ½ for unseen reverses). */
+  /** σ in k_B/s from the counts pooled over every closed interval, pairs seen both ways only. */
   sigmaKbPerS = 0;
   /** σ of the last closed interval alone (a noisy plug-in estimate, biased upward by O(1/T)). */
   lastSigmaKbPerS = 0;
@@ -29,6 +31,9 @@ export class LedgerTotals {
   lastCoolingPowerW = 0;
   lastLossPowerW = 0;
   lastPue = Number.NaN;
+  /** gCO2e since the start (run.carbon): facility energy at the grid's intensity, and embodied. */
+  operationalCarbonG = 0;
+  embodiedCarbonG = 0;
 
   constructor(view: RunView) {
     this.view = view;
@@ -52,6 +57,10 @@ export class LedgerTotals {
     this.lastCoolingPowerW = coolingJ / seconds;
     this.lastLossPowerW = interval.lossJ / seconds;
     this.lastPue = interval.pue ?? Number.NaN;
+    const startNs = record.index * this.view.intervalNs;
+    const carbon = intervalCarbon(this.view.carbon, this.view.actors, startNs, startNs + Math.round(seconds * 1e9), interval.facilityJ);
+    this.operationalCarbonG += carbon?.operationalG ?? 0;
+    this.embodiedCarbonG += carbon?.embodiedG ?? 0;
     this.lastHeatEntropyWPerK = entropyGenerationWPerK(intervalJ / seconds, this.view.ambientTemperatureK);
 
     const counts = intervalCounts(this.view, record);

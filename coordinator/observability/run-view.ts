@@ -3,7 +3,7 @@
  * its clock settings. Built from the resolved scenario during a run, or from the header of intervals.jsonl when a
  * finished run is exported or reported.
  */
-import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import type { CarbonSettings, ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { isCoolingKind } from "../ledgers/heat.ts";
 
 export interface RunViewActor {
@@ -30,6 +30,8 @@ export interface RunView {
   /** Heat sink temperature (P/T) and the share of IT + cooling energy lost in distribution (PUE). */
   ambientTemperatureK: number;
   distributionLoss: number;
+  /** Grid intensity and embodied carbon (run.carbon); null when not modelled. */
+  carbon: CarbonSettings | null;
 }
 
 export function runViewFromScenario(scenario: ResolvedScenario, runId: string): RunView {
@@ -42,6 +44,7 @@ export function runViewFromScenario(scenario: ResolvedScenario, runId: string): 
     links: scenario.links.map((l) => ({ id: l.id, a: l.a, b: l.b })),
     ambientTemperatureK: scenario.run.ambientTemperatureK,
     distributionLoss: scenario.run.distributionLoss,
+    carbon: scenario.run.carbon ?? null,
   };
 }
 

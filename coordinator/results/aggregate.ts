@@ -26,8 +26,10 @@ export interface IntervalRecord {
   index: number;
   events: number;
   metrics: Map<string, MetricAccumulator>;
-  /** Key: link index * 2 + (reverse ? 1 : 0). */
+  /** Key: link index * 2 + (reverse ? 1 : 0); all species together. */
   links: Map<number, LinkDirectionTotals>;
+  /** Packets that crossed, by species. Key: (link index * 2 + reverse) * SPECIES_SLOTS + species. */
+  speciesHops: Map<number, number>;
   drops: Map<string, number>;
   /** actor index -> component -> joules. */
   energy: Map<number, Map<string, number>>;
@@ -38,6 +40,9 @@ export interface IntervalRecord {
   /** Steps of sampled packet journeys (tracing on), host by host. */
   traceEvents: dctwin.v1.TraceEvent.$Properties[];
 }
+
+/** Species numbers (proto enum Species) are below this. */
+export const SPECIES_SLOTS = 8;
 
 export class RunAggregator {
   readonly intervalNs: number;
@@ -108,6 +113,8 @@ export class RunAggregator {
       this.hops += add.packets;
       addLink(this.links, key, add);
       addLink(interval.links, key, add);
+      const speciesKey = key * SPECIES_SLOTS + (l.species ?? 0);
+      if (add.packets > 0) interval.speciesHops.set(speciesKey, (interval.speciesHops.get(speciesKey) ?? 0) + add.packets);
     }
     for (const drop of report.drops ?? []) {
       const reason = drop.reason ?? "unknown";
@@ -137,7 +144,7 @@ export class RunAggregator {
 }
 
 function emptyInterval(index: number): IntervalRecord {
-  return { index, events: 0, metrics: new Map(), links: new Map(), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
+  return { index, events: 0, metrics: new Map(), links: new Map(), speciesHops: new Map(), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
 }
 
 export function metricKey(name: string, group: string): string {

@@ -4,12 +4,13 @@
  * Schema: docs/summary.md. Metrics recorded in nanoseconds (`*_ns`) are reported in seconds (`*_s`).
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { MetricAccumulator } from "../../nodes/runtime/metrics.ts";
+import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
 import type { ConservationTotals } from "../conservation.ts";
 import { batchMeans } from "./batch-means.ts";
 import { metricKey, type RunAggregator } from "./aggregate.ts";
 import { statisticalBatches } from "../ledgers/batches.ts";
 import { heatLedger } from "../ledgers/heat.ts";
+import { carbonLedger } from "../ledgers/carbon-ledger.ts";
 import { irreversibilityLedger } from "../ledgers/irreversibility.ts";
 import { trainingLedger } from "../ledgers/training.ts";
 
@@ -25,12 +26,14 @@ export interface SummaryInput {
   totals: ConservationTotals;
 }
 
-const S_PER_NS = 1e-9;
+/** Seconds from integer nanoseconds by division: 30e9 / 1e9 is exactly 30, 30e9 × 1e-9 is not. */
+const NS_PER_S = 1e9;
+const seconds = (ns: number) => ns / NS_PER_S;
 
 export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }: SummaryInput) {
   const run = scenario.run;
-  const simTimeS = simTimeNs * S_PER_NS;
-  const metrics = metricsSection(aggregator, scenario);
+  const simTimeS = seconds(simTimeNs);
+  const metrics = metricsSection(aggregator, scenario, simTimeNs);
   return {
     schema: SUMMARY_SCHEMA,
     scenario: run.name,
@@ -38,10 +41,10 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }
     status,
     sim_time_s: simTimeS,
     settings: {
-      duration_s: run.durationNs * S_PER_NS,
-      quantum_s: run.quantumNs * S_PER_NS,
-      metrics_interval_s: run.metricsIntervalNs * S_PER_NS,
-      warmup_s: run.warmupNs * S_PER_NS,
+      duration_s: seconds(run.durationNs),
+      quantum_s: seconds(run.quantumNs),
+      metrics_interval_s: seconds(run.metricsIntervalNs),
+      warmup_s: seconds(run.warmupNs),
     },
     actors: scenario.actors.length,
     links: scenario.links.length,
@@ -56,11 +59,13 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }
       dropped_by_reason: Object.fromEntries([...aggregator.drops].sort(([a], [b]) => (a < b ? -1 : 1))),
     },
     quantum_delay: {
-      total_s: aggregator.addedDelayNs * S_PER_NS,
-      mean_per_hop_s: aggregator.hops === 0 ? 0 : (aggregator.addedDelayNs / aggregator.hops) * S_PER_NS,
+      total_s: seconds(aggregator.addedDelayNs),
+      mean_per_hop_s: aggregator.hops === 0 ? 0 : seconds(aggregator.addedDelayNs / aggregator.hops),
     },
     metrics,
-    thermodynamics: thermodynamicsSection(scenario, aggregator, simTimeNs, metrics.step_energy_uj),
+    // The training ledger counts every step of the run, as the heat ledger counts all its energy.
+    thermodynamics: thermodynamicsSection(scenario, aggregator, simTimeNs, wholeRun(metrics.step_energy_uj)),
+    carbon: carbonLedger(scenario, aggregator, simTimeNs),
     link_traffic: scenario.links.map((link) => ({
       id: link.id,
       a: scenario.actors[link.a]!.id,
@@ -84,36 +89,83 @@ function direction(aggregator: RunAggregator, key: number, simTimeS: number) {
   };
 }
 
-/** `{ metric: { group: stats } }`, sorted, with batch means over the intervals after the warm-up. */
-function metricsSection(aggregator: RunAggregator, scenario: ResolvedScenario) {
+/**
+ * `{ metric: { group: stats } }`, sorted. Every headline figure (count, mean, percentiles) and the batch-means
+ * interval describe the same window: the metrics intervals from the first one starting at or after the warm-up.
+ * The whole run, warm-up included, is under `whole_run`.
+ */
+function metricsSection(aggregator: RunAggregator, scenario: ResolvedScenario, simTimeNs: number) {
   const firstBatch = Math.ceil(scenario.run.warmupNs / aggregator.intervalNs);
-  const intervals = [...aggregator.intervals.values()].filter((i) => i.index >= firstBatch).sort((a, b) => a.index - b.index);
+  const intervals = aggregator.intervalList(simTimeNs).filter((i) => i.index >= firstBatch);
   const out: Record<string, Record<string, ReturnType<typeof metricStats>>> = {};
   const sorted = [...aggregator.metrics.values()].sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
   for (const acc of sorted) {
-    const batches = intervals.map((i) => i.metrics.get(metricKey(acc.name, acc.group)) ?? { sum: 0, count: 0 });
+    const key = metricKey(acc.name, acc.group);
+    const perInterval = intervals.map((i) => i.metrics.get(key));
     const name = acc.name.endsWith("_ns") ? `${acc.name.slice(0, -3)}_s` : acc.name;
-    (out[name] ??= {})[acc.group] = metricStats(acc, batches, acc.name.endsWith("_ns") ? S_PER_NS : 1);
+    (out[name] ??= {})[acc.group] = metricStats(acc, perInterval, acc.name.endsWith("_ns") ? NS_PER_S : 1);
   }
   return out;
 }
 
-function metricStats(acc: MetricAccumulator, batches: { sum: number; count: number }[], scale: number) {
-  const bm = batchMeans(batches);
+/** `divisor` turns recorded units into reported ones (1e9 for ns → s: a division, so 30e9 ns is exactly 30 s). */
+function metricStats(whole: MetricAccumulator, perInterval: readonly (MetricAccumulator | undefined)[], divisor: number) {
+  const after = mergeAccumulators(whole.name, whole.group, perInterval);
+  const bm = batchMeans(
+    perInterval.map((m) => m ?? { sum: 0, count: 0 }),
+    { nonNegative: whole.count === 0 || whole.min >= 0 },
+  );
+  const scaled = (x: number | null) => (x === null ? null : x / divisor);
   return {
-    count: acc.count,
-    sum: acc.sum * scale,
-    mean: acc.count > 0 ? (acc.sum / acc.count) * scale : null,
-    min: acc.count > 0 ? acc.min * scale : null,
-    max: acc.count > 0 ? acc.max * scale : null,
-    p50: acc.count > 0 ? acc.histogram.quantile(0.5) * scale : null,
-    p90: acc.count > 0 ? acc.histogram.quantile(0.9) * scale : null,
-    p99: acc.count > 0 ? acc.histogram.quantile(0.99) * scale : null,
+    ...headline(after, divisor),
     batch_means:
       bm === null
         ? null
-        : { batches: bm.batches, mean: bm.mean * scale, stderr: bm.stderr * scale, ci95_low: bm.ci95Low * scale, ci95_high: bm.ci95High * scale },
+        : {
+            intervals: bm.intervals,
+            intervals_per_batch: bm.intervalsPerBatch,
+            batches: bm.batches,
+            lag1_autocorrelation: bm.lag1Autocorrelation,
+            mean: bm.mean / divisor,
+            stderr: scaled(bm.stderr),
+            ci95_low: scaled(bm.ci95Low),
+            ci95_high: scaled(bm.ci95High),
+            warning: bm.warning,
+          },
+    whole_run: headline(whole, divisor),
   };
+}
+
+function headline(acc: MetricAccumulator, divisor: number) {
+  const has = acc.count > 0;
+  const q = (p: number) => (has ? acc.histogram.quantile(p, acc.min, acc.max) / divisor : null);
+  return {
+    count: acc.count,
+    sum: acc.sum / divisor,
+    mean: has ? acc.sum / acc.count / divisor : null,
+    min: has ? acc.min / divisor : null,
+    max: has ? acc.max / divisor : null,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+  };
+}
+
+function mergeAccumulators(name: string, group: string, parts: readonly (MetricAccumulator | undefined)[]): MetricAccumulator {
+  const merged = newAccumulator(name, group);
+  for (const m of parts) {
+    if (m === undefined || m.count === 0) continue;
+    merged.count += m.count;
+    merged.sum += m.sum;
+    merged.min = Math.min(merged.min, m.min);
+    merged.max = Math.max(merged.max, m.max);
+    merged.histogram.merge(m.histogram);
+  }
+  return merged;
+}
+
+function wholeRun(groups: Record<string, { whole_run: { count: number; sum: number } }> | undefined) {
+  return groups === undefined ? undefined : Object.fromEntries(Object.entries(groups).map(([group, stats]) => [group, stats.whole_run]));
 }
 
 /** Both ledgers and their ratio: how much of the physical dissipation the packet-level σ makes visible. */

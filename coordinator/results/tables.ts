@@ -12,7 +12,7 @@
  * - ledger:  t_start_s, t_end_s, events, it_energy_j, cooling_energy_j, distribution_loss_j, it_power_w,
  *            cooling_power_w, pue, heat_entropy_w_per_k, packet_sigma_kb_per_s, bits_erased
  */
-import { metricDeclaration, toBaseUnit } from "../../nodes/models/metric-declarations.ts";
+import { metricDeclaration, sumToBaseUnit, toBaseUnit } from "../../nodes/models/metric-declarations.ts";
 import { LedgerTotals } from "../observability/ledger-totals.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
 import type { IntervalRecord } from "./aggregate.ts";
@@ -72,10 +72,10 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
         group,
         count: n,
         // A gauge's sum is meaningless (a sum of temperatures): its mean is what it shows.
-        sum: d.type === "gauge" ? null : n > 0 ? acc!.sum * d.scale : 0,
+        sum: d.type === "gauge" ? null : n > 0 ? sumToBaseUnit(d, acc!.sum) : 0,
         mean: n > 0 ? base(acc!.sum / n) : null,
-        p50: n > 0 ? base(acc!.histogram.quantile(0.5)) : null,
-        p99: n > 0 ? base(acc!.histogram.quantile(0.99)) : null,
+        p50: n > 0 ? base(acc!.histogram.quantile(0.5, acc!.min, acc!.max)) : null,
+        p99: n > 0 ? base(acc!.histogram.quantile(0.99, acc!.min, acc!.max)) : null,
       });
     }
     for (const reason of [...reasons].sort(byText)) dropRows.push({ ...key, reason, packets: r.drops.get(reason) ?? 0 });

@@ -15,12 +15,13 @@ export function metricsCsv(aggregator: RunAggregator, endNs: number): string {
     for (const [reason, n] of [...interval.drops].sort(([a], [b]) => (a < b ? -1 : 1))) rows.push(`${t0},${t1},dropped_packets,${reason},${n},${n},,,`);
     const metrics = [...interval.metrics.values()].sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
     for (const m of metrics) {
-      const scale = m.name.endsWith("_ns") ? 1e-9 : 1;
+      // Divided, not multiplied by 1e-9: 30e9 ns / 1e9 is exactly 30 s.
+      const divisor = m.name.endsWith("_ns") ? 1e9 : 1;
       const name = m.name.endsWith("_ns") ? `${m.name.slice(0, -3)}_s` : m.name;
-      const mean = m.count > 0 ? (m.sum / m.count) * scale : "";
-      const p50 = m.count > 0 ? m.histogram.quantile(0.5) * scale : "";
-      const p99 = m.count > 0 ? m.histogram.quantile(0.99) * scale : "";
-      rows.push(`${t0},${t1},${name},${m.group},${m.count},${m.sum * scale},${mean},${p50},${p99}`);
+      const mean = m.count > 0 ? m.sum / m.count / divisor : "";
+      const p50 = m.count > 0 ? m.histogram.quantile(0.5, m.min, m.max) / divisor : "";
+      const p99 = m.count > 0 ? m.histogram.quantile(0.99, m.min, m.max) / divisor : "";
+      rows.push(`${t0},${t1},${name},${m.group},${m.count},${m.sum / divisor},${mean},${p50},${p99}`);
     }
   }
   return rows.join("\n") + "\n";

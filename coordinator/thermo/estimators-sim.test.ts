@@ -80,13 +80,26 @@ function equilibriumRuns(): { name: string; cycles: number; tests: ReturnType<ty
 }
 const equilibrium = equilibriumRuns();
 
-test("estimators - under detailed balance T·σ̂ has mean 2C", () => {
+test("estimators - under detailed balance the G statistic has mean C", () => {
   for (const { name, cycles, tests } of equilibrium) {
     assert.ok(tests.every((t) => t.dof === cycles), `${name}: C = ${cycles}`);
-    const stats = tests.map((t) => t.statisticKb);
-    // T·σ̂ → 2·χ²_C: mean 2C (its sd, 2·√(2C), is estimated from the runs).
-    assertZ(mean(stats), 2 * cycles, sampleSd(stats) / Math.sqrt(stats.length), `${name}: mean T·σ̂`);
+    const stats = tests.map((t) => t.statistic);
+    // G → χ²_C: mean C (its sd, √(2C), is estimated from the runs).
+    assertZ(mean(stats), cycles, sampleSd(stats) / Math.sqrt(stats.length), `${name}: mean G`);
     assert.ok(stats.every((s) => s >= 0 && Number.isFinite(s)));
+  }
+});
+
+test("detailed balance - p-values under equilibrium are uniform (Kolmogorov–Smirnov over 300 seeds)", () => {
+  for (const { name, tests } of equilibrium) {
+    const p = tests.map((t) => t.pValue).sort((a, b) => a - b);
+    const n = p.length;
+    const d = Math.max(...p.map((x, i) => Math.max((i + 1) / n - x, x - i / n)));
+    // Asymptotic Kolmogorov distribution: P(√n·D > x) = 2 Σ (−1)^{k−1} exp(−2k²x²).
+    const x = Math.sqrt(n) * d;
+    let tail = 0;
+    for (let k = 1; k <= 100; k++) tail += 2 * (-1) ** (k - 1) * Math.exp(-2 * k * k * x * x);
+    assert.ok(tail > 0.01, `${name}: KS D = ${d.toFixed(4)}, p = ${tail.toExponential(2)}`);
   }
 });
 
@@ -115,12 +128,12 @@ test("detailed balance - χ² test holds at 95% on equilibrium models", () => {
 });
 
 test("detailed balance - χ² test rejects a weakly driven ring", () => {
-  // k+ = 1.2, k− = 1: σ·T = 0.2·ln 1.2·5000 ≈ 182 against a threshold 2·χ²_{1,.95} ≈ 7.7.
+  // k+ = 1.2, k− = 1: G ≈ σ·T/2 = 0.2·ln 1.2·5000/2 ≈ 91 against a threshold χ²_{1,.95} ≈ 3.84.
   const spec = drivenRingSpec(5, 1.2, 1);
   for (let seed = 1; seed <= 20; seed++) {
     const run = simulateGillespie(spec, { durationS: 5000, uniform: createSeededUniform(seed) });
     const t = detailedBalanceTest(estimateSigma(run.counts, run.durationS));
     assert.equal(t.dof, 1);
-    assert.ok(t.reject && t.pValue < 1e-6, `seed ${seed}: T·σ̂ = ${t.statisticKb}, p = ${t.pValue}`);
+    assert.ok(t.reject && t.pValue < 1e-6, `seed ${seed}: G = ${t.statistic}, p = ${t.pValue}`);
   }
 });

@@ -5,6 +5,7 @@
 import { fundamentalCycles, independentCycleCount, type CycleGraphEdge } from "./cycles.ts";
 import { stationaryDistribution, steadyStateFluxes } from "./markov.ts";
 import { compileMarkovModel } from "./model.ts";
+import { currentStatistics, edgeCurrentWeights, type CurrentStatistics } from "./current-statistics.ts";
 import type { MarkovModelSpec } from "./spec.ts";
 
 export interface SolvedState {
@@ -25,6 +26,8 @@ export interface SolvedEdge {
   netCurrentPerS: number;
   forceKb: number;
   sigmaKbPerS: number;
+  /** Exact long-time statistics of this edge's net current (current-statistics.ts). */
+  current: CurrentStatistics;
 }
 
 export interface SolvedIrreversible {
@@ -72,6 +75,8 @@ export function solveMarkovModel(spec: MarkovModelSpec, options: SolveOptions = 
   const flux = steadyStateFluxes(model, p);
   const name = (i: number): string => model.states[i]!;
   const mech = (e: number): string => model.edges[e]!.mechanism;
+  // Q and η need the total σ: infinite when a mechanism has no reverse.
+  const totalSigma = flux.irreversible.length === 0 ? flux.sigmaKbPerS : null;
   const edges: SolvedEdge[] = flux.reversible.map((f) => {
     const e = model.edges[f.edge]!;
     return {
@@ -85,6 +90,7 @@ export function solveMarkovModel(spec: MarkovModelSpec, options: SolveOptions = 
       netCurrentPerS: f.netCurrentPerS,
       forceKb: f.forceKb,
       sigmaKbPerS: f.sigmaKbPerS,
+      current: currentStatistics(model, edgeCurrentWeights(model, e), totalSigma, p),
     };
   });
   const irreversible = flux.irreversible.map((f) => ({

@@ -97,5 +97,18 @@ export function metricDeclaration(recorded: string): MetricDeclaration {
 
 /** A recorded value (or the mean of several) in the declaration's base unit. */
 export function toBaseUnit(d: MetricDeclaration, value: number): number {
-  return (value + (d.offset ?? 0)) * d.scale;
+  return scaled(d, value + (d.offset ?? 0));
+}
+
+/** A sum of recorded values in the base unit (no offset: a sum of temperatures has none). */
+export function sumToBaseUnit(d: MetricDeclaration, sum: number): number {
+  return scaled(d, sum);
+}
+
+/**
+ * Scales by dividing when the factor is a reciprocal (1e-9 for ns → s), as summary.json and timeseries.csv do:
+ * 30e9 / 1e9 is exactly 30, 30e9 × 1e-9 is not.
+ */
+function scaled(d: MetricDeclaration, value: number): number {
+  return d.scale < 1 ? value / Math.round(1 / d.scale) : value * d.scale;
 }

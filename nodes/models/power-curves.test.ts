@@ -22,5 +22,5 @@ test("power curves - schema problems name the field", () => {
   assert.deepEqual(issues({ model: "linear", idle_w: 200, max_w: 100 }), ["max_w: max_w must be at least idle_w"]);
   assert.deepEqual(issues({ model: "specpower", points_w: [1, 2, 3] }), ["points_w: expected 11 powers in watts (0%, 10%, .., 100% load)"]);
   assert.deepEqual(issues({ model: "pstate", states: [{ freq_ghz: 2, idle_w: 1, max_w: 2 }], initial: 3 }), ["initial: no P-state with this index"]);
-  assert.match(issues({ model: "cubic" })![0]!, /expected "model": one of linear, specpower, pstate/);
+  assert.match(issues({ model: "quartic" })![0]!, /expected "model": one of linear, sqrt, square, cubic, mse, asymptotic, specpower, pstate/);
 });

@@ -5,7 +5,9 @@
  *
  * Power (optional): CPU watts follow a curve of utilisation (power-curves.ts) and GPU watts their utilisation;
  * the draw is set whenever utilisation or state changes, so energy is exact. States: on, throttled (slower),
- * booting (boot power for the boot time), off and failed (0 W; arriving requests are dropped, held ones too).
+ * booting (boot power for the boot time), shutting down (shutdown power for the shutdown time, after power_off
+ * when `shutdown` is set), off (`standby_w`, default 0 W) and failed (`failed_w`, default 0 W); in all of these
+ * arriving requests are dropped, and held ones when the server goes off, fails or starts shutting down.
  * Commands switch states: power_on, power_off, fail, repair (and the runtime's crash/recover), throttle,
  * unthrottle, set_pstate {index}; set_inlet {celsius}, set_power_cap {watts} and clear_power_cap act through an
  * inlet limit and a power cap on the operating point (server-limits.ts).
@@ -23,7 +25,8 @@ import { answerHostCpu, cpuUtilisation, loseComponentWork, newHostCpu, type Host
 import { answer, responseBytes } from "./response.ts";
 
 const SERVER_MODES = ["on", "off", "booting", "failed", "throttled"] as const;
-type ServerMode = (typeof SERVER_MODES)[number];
+/** Shutting down is entered only by power_off (never an initial state). */
+type ServerMode = (typeof SERVER_MODES)[number] | "shutting_down";
 
 export const serverParams = z
   .object({
@@ -47,6 +50,11 @@ export const serverParams = z
       .optional(),
     /** Power-on (and repair) takes `time` at `power_w` before the server serves. */
     boot: z.object({ time: duration(), power_w: watts() }).strict().optional(),
+    /** Power-off takes `time` at `power_w` (what it held is lost at once; arrivals are refused) before off. */
+    shutdown: z.object({ time: duration(), power_w: watts() }).strict().optional(),
+    /** Draw while off (standby: BMC, NIC wake-on-LAN), and while failed (a hung host still draws). */
+    standby_w: watts().optional(),
+    failed_w: watts().optional(),
     initial_state: z.enum(SERVER_MODES, { error: `expected one of ${SERVER_MODES.join(", ")}` }).default("on"),
     /** Speed when throttled, as a fraction of full speed (curves without P-states; DVFS throttles to the slowest). */
     throttle_speed: z.number({ error: "expected a fraction in (0, 1]" }).gt(0, { error: "expected a fraction in (0, 1]" }).max(1, { error: "expected a fraction in (0, 1]" }).default(0.5),
@@ -101,8 +109,9 @@ export interface ServerState {
 
 const SERVICE_DONE = 1;
 const BOOT_DONE = 2;
+const SHUTDOWN_DONE = 3;
 
-export const DROP_REASON: Partial<Record<ServerMode, string>> = { off: "server_off", failed: "server_failed", booting: "server_booting" };
+export const DROP_REASON: Partial<Record<ServerMode, string>> = { off: "server_off", failed: "server_failed", booting: "server_booting", shutting_down: "server_shutting_down" };
 
 export function onGpus(params: ServerParams): boolean {
   return params.gpus?.service !== undefined;
@@ -133,6 +142,10 @@ export function powerDraw(state: ServerState, busy = state.busy): [component: st
   const running = state.mode === "on" || state.mode === "throttled";
   const draw: [string, number][] = [];
   if (boot !== undefined) draw.push(["boot", state.mode === "booting" ? boot.power_w : 0]);
+  const { shutdown, standby_w, failed_w } = state.params;
+  if (shutdown !== undefined) draw.push(["shutdown", state.mode === "shutting_down" ? shutdown.power_w : 0]);
+  // Only servers that set these get the component, so existing results keep their bytes.
+  if (standby_w !== undefined || failed_w !== undefined) draw.push(["standby", state.mode === "off" ? (standby_w ?? 0) : state.mode === "failed" ? (failed_w ?? 0) : 0]);
   if (power !== undefined) {
     let w = 0;
     if (running) {
@@ -223,10 +236,11 @@ function dropHeld(state: ServerState, reason: string, ctx: ActorContext): void {
 }
 
 function enterMode(state: ServerState, mode: ServerMode, ctx: ActorContext): void {
-  if (mode === "off" || mode === "failed") dropHeld(state, DROP_REASON[mode]!, ctx);
-  if (mode !== state.mode) state.bootEpoch++; // leaving or restarting a boot cancels its timer
+  if ((mode === "off" && state.mode !== "shutting_down") || mode === "failed" || mode === "shutting_down") dropHeld(state, DROP_REASON[mode]!, ctx);
+  if (mode !== state.mode) state.bootEpoch++; // leaving or restarting a boot or shutdown cancels its timer
   state.mode = mode;
   if (mode === "booting") ctx.schedule(state.params.boot?.time ?? 0, BOOT_DONE, state.bootEpoch);
+  if (mode === "shutting_down") ctx.schedule(state.params.shutdown?.time ?? 0, SHUTDOWN_DONE, state.bootEpoch);
   setSpeed(state, effectiveSpeed(state), ctx);
   applyPower(state, ctx);
 }
@@ -277,6 +291,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
   onTimer(state, tag, arg, ctx) {
     if (tag === SERVICE_DONE) serviceDone(state, arg, ctx);
     else if (tag === BOOT_DONE && state.mode === "booting" && arg === state.bootEpoch) enterMode(state, "on", ctx);
+    else if (tag === SHUTDOWN_DONE && state.mode === "shutting_down" && arg === state.bootEpoch) enterMode(state, "off", ctx);
   },
 
   onCommand(state, command, args, ctx) {
@@ -286,7 +301,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
         if (mode === "off") powerUp(state, ctx);
         break;
       case "power_off":
-        if (mode !== "off" && mode !== "failed") enterMode(state, "off", ctx);
+        if (mode !== "off" && mode !== "failed" && mode !== "shutting_down") enterMode(state, state.params.shutdown === undefined ? "off" : "shutting_down", ctx);
         break;
       case "fail":
       case "crash":

@@ -15,6 +15,7 @@
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
+import { newPortEnergy, spreadTransmission, transmissionDone, TX_DONE, type PortEnergy } from "./port-energy.ts";
 import { joules, size, watts } from "../../scenario/units.ts";
 
 export const switchParams = z
@@ -45,6 +46,8 @@ interface SwitchState {
   params: SwitchParams;
   queues: OutputQueue[];
   held: number;
+  /** Per-bit energy of the transmissions in progress, spread over their serialization (port-energy.ts). */
+  portEnergy: PortEnergy;
 }
 
 const PORT_FREE = 1;
@@ -82,8 +85,9 @@ function choosePort(packet: SimPacket, ctx: ActorContext): number {
 
 function transmit(state: SwitchState, packet: SimPacket, port: number, ctx: ActorContext): void {
   const perBit = state.params.power?.energy_per_bit_j ?? 0;
-  if (perBit > 0 && ctx.portUp(port)) ctx.addEnergy("ports_dynamic", perBit * packet.sizeBytes * 8 * packet.multiplicity);
+  const up = ctx.portUp(port);
   ctx.send(packet, port);
+  if (perBit > 0 && up) spreadTransmission(state.portEnergy, port, perBit * packet.sizeBytes * 8 * packet.multiplicity, ctx);
 }
 
 /** Sends waiting packets while the port's wire is idle; arms a timer for when it frees up otherwise. */
@@ -115,7 +119,7 @@ export const switchModel: ActorModel<SwitchParams, SwitchState> = {
   initial(params, ctx) {
     const power = params.power;
     if (power !== undefined) ctx.setPower("chassis", power.chassis_w + power.per_active_port_w * ctx.ports.length);
-    return { params, queues: ctx.ports.map(() => ({ packets: [], head: 0, bytes: 0, armed: false })), held: 0 };
+    return { params, queues: ctx.ports.map(() => ({ packets: [], head: 0, bytes: 0, armed: false })), held: 0, portEnergy: newPortEnergy(ctx.ports.length) };
   },
 
   onPacket(state, packet, ctx) {
@@ -145,6 +149,7 @@ export const switchModel: ActorModel<SwitchParams, SwitchState> = {
   },
 
   onTimer(state, tag, port, ctx) {
+    if (tag === TX_DONE) transmissionDone(state.portEnergy, port, ctx);
     if (tag !== PORT_FREE) return;
     state.queues[port]!.armed = false;
     drain(state, port, ctx);
@@ -158,6 +163,8 @@ export const switchModel: ActorModel<SwitchParams, SwitchState> = {
         Object.assign(q, { packets: [], head: 0, bytes: 0, armed: false });
       });
       state.held = 0;
+      state.portEnergy.watts.fill(0); // their TX_DONE timers are lost with the rest
+      if ((state.params.power?.energy_per_bit_j ?? 0) > 0) ctx.setPower("ports_dynamic", 0);
     } else if (command !== "recover") throw new Error(`${ctx.self.id}: the switch has no command "${command}"`);
   },
 

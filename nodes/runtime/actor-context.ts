@@ -121,6 +121,7 @@ export class ShardContext implements ActorContext {
     const id = actor.nextPacketId++;
     this.p.counters.injected++;
     this.p.ledger.tally(actor.spec.index, "packets_injected", init.multiplicity ?? 1);
+    this.p.ledger.exchange(actor.spec.index, init.species, "created", init.multiplicity ?? 1);
     const run = this.p.scenario.run;
     const traceparent = init.traceparent ?? (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
     const packet: SimPacket = {
@@ -162,11 +163,11 @@ export class ShardContext implements ActorContext {
     const outcome = transmit(link, this.linkBusyUntilNs[direction]!, this.currentNs, packet.sizeBytes, actor.rng, t);
     if (outcome !== Transmit.linkDown) this.linkBusyUntilNs[direction] = t.doneNs;
     if (outcome !== Transmit.sent) {
-      this.p.ledger.countLink(direction, packet.sizeBytes, true, packet.multiplicity);
+      this.p.ledger.countLink(direction, packet.sizeBytes, true, packet.species, packet.multiplicity);
       this.drop(packet, outcome === Transmit.linkDown ? "link_down" : "link_loss");
       return;
     }
-    this.p.ledger.countLink(direction, packet.sizeBytes, false, packet.multiplicity);
+    this.p.ledger.countLink(direction, packet.sizeBytes, false, packet.species, packet.multiplicity);
     packet.hops++;
     const deliverNs = this.p.exact ? t.arriveNs : Math.max(t.arriveNs, this.windowEndNs);
     this.addedDelayNs += deliverNs - t.arriveNs;
@@ -259,6 +260,7 @@ export class ShardContext implements ActorContext {
     const actor = this.actor().spec.index;
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
     this.p.ledger.tally(actor, "packets_removed", packet.multiplicity);
+    this.p.ledger.exchange(actor, packet.species, "consumed", packet.multiplicity);
     this.p.ledger.tally(actor, "bits_delivered", bits);
     this.p.ledger.tally(actor, "bits_erased", bits);
   }
@@ -269,6 +271,7 @@ export class ShardContext implements ActorContext {
     this.p.ledger.drop(reason, packet.multiplicity);
     const actor = this.actor().spec.index;
     this.p.ledger.tally(actor, "packets_removed", packet.multiplicity);
+    this.p.ledger.exchange(actor, packet.species, "dropped", packet.multiplicity);
     this.p.ledger.tally(actor, "bits_erased", packet.sizeBytes * 8 * packet.multiplicity);
   }
 

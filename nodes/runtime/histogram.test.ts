@@ -48,3 +48,31 @@ test("histogram - the integer bucket path below 2^32 gives the floating-point fo
     }
   }
 });
+
+test("histogram - one repeated value gives that value at every quantile", () => {
+  for (const value of [1, 7, 100_000_000, 123_456_789]) {
+    const h = new Histogram();
+    for (let i = 0; i < 1000; i++) h.add(value);
+    for (const q of [0, 0.01, 0.5, 0.9, 0.99, 1]) assert.equal(h.quantile(q, value, value), value, `q${q} of ${value}`);
+  }
+});
+
+test("histogram - quantiles stay within [min, max] and are exact below 16", () => {
+  const h = new Histogram();
+  const values = [3, 3, 3, 9, 1000, 1001, 1002, 5e6 + 1];
+  values.forEach((v) => h.add(v));
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  for (let q = 0; q <= 1; q += 0.01) {
+    const x = h.quantile(q, min, max);
+    assert.ok(x >= min && x <= max, `q${q}: ${x} outside [${min}, ${max}]`);
+  }
+  assert.equal(h.quantile(0.25, min, max), 3); // nearest rank: the 2nd of 8 values
+  assert.equal(h.quantile(0.5, min, max), 9);
+  assert.equal(h.quantile(1, min, max), max);
+  // Two values in one bucket: the first quantile below them is the lower, the top one the upper.
+  const two = new Histogram();
+  [1000, 1001].forEach((v) => two.add(v));
+  assert.equal(two.quantile(0.5, 1000, 1001), 1000);
+  assert.equal(two.quantile(1, 1000, 1001), 1001);
+});

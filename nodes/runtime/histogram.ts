@@ -54,22 +54,30 @@ export class Histogram {
     return t;
   }
 
-  /** The q-quantile (0..1), interpolated linearly inside its bucket; NaN when empty. */
-  quantile(q: number): number {
+  /**
+   * The q-quantile (0..1) by nearest rank, placed inside its bucket by linear interpolation over the bucket's
+   * integers. `min` and `max` (the exact extremes, when known) narrow the first and last buckets, so a quantile
+   * never leaves [min, max] and a run of one repeated value gives that value exactly. NaN when empty.
+   */
+  quantile(q: number, min = 0, max = Number.POSITIVE_INFINITY): number {
     const total = this.total;
     if (total === 0) return Number.NaN;
-    const rank = q * total;
+    const rank = Math.min(total, Math.max(1, Math.ceil(q * total)));
     let seen = 0;
     for (const i of [...this.counts.keys()].sort((a, b) => a - b)) {
       const n = this.counts.get(i)!;
       if (seen + n >= rank) {
         const [lo, hi] = bucketBounds(i);
-        return lo + ((rank - seen) / n) * (hi - lo);
+        const first = Math.max(lo, min);
+        const last = Math.max(first, Math.min(hi - 1, max)); // values are integers: the bucket holds lo … hi − 1
+        // The rank-th of n values spread evenly over [first, last]: the first value at `first`, the last at `last`.
+        // A lone value is exact in the first bucket (it is the minimum) and the last (the maximum).
+        if (n > 1) return first + ((rank - seen - 1) / (n - 1)) * (last - first);
+        return seen === 0 ? first : seen + n === total ? last : (first + last) / 2;
       }
       seen += n;
     }
-    const [, hi] = bucketBounds(Math.max(...this.counts.keys()));
-    return hi;
+    return Math.min(bucketBounds(Math.max(...this.counts.keys()))[1] - 1, max);
   }
 
   /** Sorted parallel arrays, as they go on the wire. */

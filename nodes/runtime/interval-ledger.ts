@@ -11,7 +11,14 @@ export interface LinkCount {
   packets: number;
   bytes: number;
   dropped: number;
+  species: number;
 }
+
+/** How a packet enters or leaves the network at an actor (the irreversibility ledger's exchange mechanisms). */
+export type Exchange = "created" | "consumed" | "dropped";
+const EXCHANGES: readonly Exchange[] = ["created", "consumed", "dropped"];
+/** Species numbers are small (proto enum Species); one slot per (exchange, species). */
+const SPECIES_SLOTS = 8;
 
 export interface TransitionCount {
   actor: number;
@@ -62,6 +69,8 @@ export class IntervalLedger {
   events = 0;
   private readonly tallies = new Map<number, ActorTally>();
   private readonly links = new Map<number, LinkCount>();
+  /** actor -> counts by exchange * SPECIES_SLOTS + species. */
+  private readonly exchanges = new Map<number, Float64Array>();
   private readonly drops = new Map<string, number>();
   /** actor -> mechanism -> (from, to) -> count; see `stateKey`. */
   private readonly transitions = new Map<number, Map<string, Map<number | string, TransitionCount>>>();
@@ -69,18 +78,32 @@ export class IntervalLedger {
   /** Steps of sampled journeys, in the order they happened on this host. */
   traceEvents: TraceEventData[] = [];
 
-  /** A packet put on link direction `direction` (= link * 2 + reverse); `lost` when it never arrives; `multiplicity` real packets of `bytes` each. */
-  countLink(direction: number, bytes: number, lost: boolean, multiplicity = 1): void {
-    let c = this.links.get(direction);
+  /**
+   * A packet of `species` put on link direction `direction` (= link * 2 + reverse); `lost` when it never arrives;
+   * `multiplicity` real packets of `bytes` each.
+   */
+  countLink(direction: number, bytes: number, lost: boolean, species = 0, multiplicity = 1): void {
+    const key = direction * SPECIES_SLOTS + (species & (SPECIES_SLOTS - 1));
+    let c = this.links.get(key);
     if (c === undefined) {
-      c = { link: direction >> 1, reverse: (direction & 1) === 1, packets: 0, bytes: 0, dropped: 0 };
-      this.links.set(direction, c);
+      c = { link: direction >> 1, reverse: (direction & 1) === 1, packets: 0, bytes: 0, dropped: 0, species };
+      this.links.set(key, c);
     }
     if (lost) c.dropped += multiplicity;
     else {
       c.packets += multiplicity;
       c.bytes += bytes * multiplicity;
     }
+  }
+
+  /** `count` packets of `species` created, consumed or dropped at `actor`: reported as counters `<exchange>:<species>`. */
+  exchange(actor: number, species: number, what: Exchange, count = 1): void {
+    let slots = this.exchanges.get(actor);
+    if (slots === undefined) {
+      slots = new Float64Array(EXCHANGES.length * SPECIES_SLOTS);
+      this.exchanges.set(actor, slots);
+    }
+    slots[EXCHANGES.indexOf(what) * SPECIES_SLOTS + (species & (SPECIES_SLOTS - 1))]! += count;
   }
 
   drop(reason: string, packets = 1): void {
@@ -120,11 +143,17 @@ export class IntervalLedger {
       for (const name of Object.keys(t) as TallyName[]) if (t[name] !== 0) this.count(actor, name, t[name]);
     }
     this.tallies.clear();
+    for (const [actor, slots] of this.exchanges) {
+      slots.forEach((n, slot) => {
+        if (n > 0) this.count(actor, `${EXCHANGES[Math.floor(slot / SPECIES_SLOTS)]}:${slot % SPECIES_SLOTS}`, n);
+      });
+    }
+    this.exchanges.clear();
     const data: IntervalData = {
       interval,
       events: this.events,
       metrics: this.metrics.drain(),
-      links: [...this.links.values()].sort((a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse)),
+      links: [...this.links.values()].sort((a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse) || a.species - b.species),
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
       energy,
       transitions: this.allTransitions().sort((a, b) => a.actor - b.actor || cmp(a.mechanism, b.mechanism) || a.fromState - b.fromState || a.toState - b.toState),
@@ -147,7 +176,7 @@ export class IntervalLedger {
   }
 
   isEmpty(): boolean {
-    return this.events === 0 && this.traceEvents.length === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0 && this.tallies.size === 0;
+    return this.events === 0 && this.traceEvents.length === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0 && this.tallies.size === 0 && this.exchanges.size === 0;
   }
 }
 

@@ -3,6 +3,14 @@
  * bits per second). Built by the scenario loader, shipped to hosts as JSON in RunStart.
  */
 
+/** Grid carbon intensity over time and embodied carbon per actor kind (from `run.carbon`). */
+export interface CarbonSettings {
+  /** Steps sorted by time; the first value also holds before its time. */
+  intensity: { atNs: number; gPerKwh: number }[];
+  /** Embodied carbon per second of one actor of each kind (kgCO2e · 1000 / lifetime). */
+  embodiedGPerSByKind: Record<string, number>;
+}
+
 export interface RunSettings {
   name: string;
   seed: number;
@@ -17,6 +25,8 @@ export interface RunSettings {
   distributionLoss: number;
   /** Share of new flows whose journeys are traced (0: tracing off). */
   traceSampleRatio: number;
+  /** Grid carbon intensity and embodied carbon (scenario/carbon.ts); null when not modelled. */
+  carbon: CarbonSettings | null;
   /** Fidelity: every packet an event, or leaps of `leap.stepNs` (docs/leap.md); absent means exact. */
   mode?: "exact" | "leap";
   leap?: LeapSettings;

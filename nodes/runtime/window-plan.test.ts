@@ -10,7 +10,7 @@ const MS = 1_000_000;
 function scenario(quantumNs = 20 * US): ResolvedScenario {
   const actor = (index: number) => ({ index, id: `x${index}`, kind: "k", group: "k", labels: {}, params: {} });
   return {
-    run: { name: "t", seed: 1, durationNs: 10 * MS, quantumNs, metricsIntervalNs: 4 * MS, warmupNs: 0, ambientTemperatureK: 300, distributionLoss: 0, traceSampleRatio: 0 },
+    run: { name: "t", seed: 1, durationNs: 10 * MS, quantumNs, metricsIntervalNs: 4 * MS, warmupNs: 0, ambientTemperatureK: 300, distributionLoss: 0, traceSampleRatio: 0, carbon: null },
     actors: [actor(0), actor(1), actor(2)],
     links: [
       { index: 0, id: "ab", a: 0, b: 1, latencyNs: 20 * US, bandwidthBps: 0, loss: 0 },

@@ -55,7 +55,7 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
   // The two ledgers (THERMO.md): packets as particles, and heat. Entropy of the packet ledger is dimensionless:
   // in units of Boltzmann's constant k_B (S/k_B), hence `_boltzmann_per_second`.
   const l = state.ledgers;
-  f.gauge("dctwin_packet_entropy_production_boltzmann_per_second", "Schnakenberg entropy production of the packet currents, in units of Boltzmann's constant k_B per simulated second, from the hop counts pooled over the closed metrics intervals (pseudo-count 1/2 for reverses never seen).", () => l.sigmaKbPerS);
+  f.gauge("dctwin_packet_entropy_production_boltzmann_per_second", "Schnakenberg entropy production of the packet currents, in units of Boltzmann's constant k_B per simulated second, from the counts pooled over the closed metrics intervals: species-resolved mechanisms seen in both directions only (one-way currents make the total unbounded; summary.json lists them apart).", () => l.sigmaKbPerS);
   f.gauge("dctwin_interval_packet_entropy_production_boltzmann_per_second", "Packet entropy production of the last closed metrics interval alone, in units of k_B per simulated second (noisy; biased upward by O(1/T)).", () => l.lastSigmaKbPerS);
   f.gauge("dctwin_ambient_temperature_kelvin", "The run's ambient (heat sink) temperature, in kelvin: the T of P/T and of the Landauer bound k_B T ln 2.", () => state.view.ambientTemperatureK);
   f.gauge("dctwin_heat_entropy_production_watts_per_kelvin", "Physical entropy generation P/T of the last closed metrics interval, in W/K at the run's ambient temperature.", () => l.lastHeatEntropyWPerK);
@@ -67,6 +67,15 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
   f.gauge("dctwin_distribution_loss_watts", "Mean power lost in distribution over the last closed metrics interval, in watts.", () => l.lastLossPowerW);
   f.gauge("dctwin_pue_ratio", "Power usage effectiveness since the start: facility energy over IT energy (NaN while only IT is modelled).", () => l.pue);
   f.gauge("dctwin_interval_pue_ratio", "Power usage effectiveness of the last closed metrics interval alone: its facility energy over its IT energy (NaN while only IT is modelled).", () => l.lastPue);
+  // One family, a partition by source: sum(dctwin_carbon_grams_total) is summary.json's carbon.total_g.
+  f.labelled("counter", "dctwin_carbon_grams_total", "Carbon emitted since the start, in grams of CO2-equivalent (run.carbon), by source; the sources partition the total: source=\"operational\" is the facility energy (IT + cooling + distribution losses) at the grid's carbon intensity, source=\"embodied\" the actors' embodied carbon amortised over their lifetimes. Absent when the scenario models no carbon.", ["source"], () =>
+    state.view.carbon === null
+      ? []
+      : [
+          { labels: { source: "embodied" }, value: l.embodiedCarbonG },
+          { labels: { source: "operational" }, value: l.operationalCarbonG },
+        ],
+  );
 
   // Faults, for Grafana annotations: `dctwin_fault_active == 1` marks each fault while it is in force. A cleared
   // fault stays at 0 rather than vanishing, so backfilled data (no staleness markers) ends it where it ended.

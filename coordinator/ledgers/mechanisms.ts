@@ -1,0 +1,80 @@
+/**
+ * The mechanisms of the irreversibility ledger (THERMO.md: pair each transition with its own reverse, mechanism by
+ * mechanism), resolved by packet species so that a request going one way and its response coming back are two
+ * currents, not one pair that looks balanced:
+ * - `hop`: a packet of one species crossing link ℓ; a→b pairs with b→a over the same link, same species;
+ * - `create`: a packet of one species entering the network at actor X (from the environment);
+ * - `consume`: a packet of one species leaving at X because it reached its end (to the environment);
+ * - `loss`: a packet of one species dropped at X (queue full, link loss, actor down, ...): it goes to the
+ *   environment at X, never back to where it came from.
+ * The reverse of create, consume or loss is never produced by these models: they are irreversible currents.
+ */
+import type { TransitionCount } from "../thermo/index.ts";
+import { SPECIES_SLOTS, type IntervalRecord } from "../results/aggregate.ts";
+
+/** The environment: where packets come from when an actor creates them and go when one consumes or drops them. */
+export const ENVIRONMENT = "(environment)";
+
+export type MechanismKind = "hop" | "create" | "consume" | "loss";
+
+/** Names of proto enum Species, by number. */
+const SPECIES_NAMES = ["unspecified", "request", "response", "transfer", "control"];
+
+export function speciesName(species: number): string {
+  return SPECIES_NAMES[species] ?? `species_${species}`;
+}
+
+/** The actors and links a count needs (a resolved scenario, or the observability's run view). */
+export interface CountTopology {
+  actors: readonly { id: string }[];
+  links: readonly { id: string; a: number; b: number }[];
+}
+
+export interface Mechanism {
+  kind: MechanismKind;
+  species: string;
+  /** Link id for hops, actor id otherwise. */
+  where: string;
+}
+
+/** Mechanism names carry their description; ids cannot contain "|" (scenario/schema.ts). */
+export function mechanismName(m: Mechanism): string {
+  return `${m.kind}|${m.species}|${m.where}`;
+}
+
+export function parseMechanism(name: string): Mechanism {
+  const [kind, species, ...where] = name.split("|");
+  return { kind: kind as MechanismKind, species: species ?? "", where: where.join("|") };
+}
+
+const EXCHANGE_COUNTER = /^(created|consumed|dropped):(\d+)$/;
+const EXCHANGE_KIND: Record<string, MechanismKind> = { created: "create", consumed: "consume", dropped: "loss" };
+
+/** Hop and exchange counts of one interval as mechanism-resolved transitions between actor ids. */
+export function intervalCounts(topology: CountTopology, record: IntervalRecord): TransitionCount[] {
+  // Sorted keys: the maps fill in the order host reports arrive, and the estimator's sums (and its edge list)
+  // must not depend on how many hosts there were.
+  const counts: TransitionCount[] = [];
+  for (const [key, packets] of sortedEntries(record.speciesHops)) {
+    const direction = Math.floor(key / SPECIES_SLOTS);
+    const link = topology.links[direction >> 1]!;
+    const [from, to] = (direction & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
+    const mechanism = mechanismName({ kind: "hop", species: speciesName(key % SPECIES_SLOTS), where: link.id });
+    counts.push({ from: topology.actors[from]!.id, to: topology.actors[to]!.id, mechanism, count: packets });
+  }
+  for (const [actor, counters] of sortedEntries(record.counters)) {
+    const id = topology.actors[actor]!.id;
+    for (const [name, value] of [...counters].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const match = EXCHANGE_COUNTER.exec(name);
+      if (match === null || value <= 0) continue;
+      const kind = EXCHANGE_KIND[match[1]!]!;
+      const mechanism = mechanismName({ kind, species: speciesName(Number(match[2])), where: id });
+      counts.push(kind === "create" ? { from: ENVIRONMENT, to: id, mechanism, count: value } : { from: id, to: ENVIRONMENT, mechanism, count: value });
+    }
+  }
+  return counts;
+}
+
+function sortedEntries<V>(map: ReadonlyMap<number, V>): [number, V][] {
+  return [...map].sort((x, y) => x[0] - y[0]);
+}
