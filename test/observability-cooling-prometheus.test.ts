@@ -54,7 +54,7 @@ test("observability cooling - a real Prometheus: energy families sum to the summ
   const config = `global:\n  scrape_interval: 250ms\n  scrape_timeout: 200ms\nscrape_configs:\n  - job_name: dctwin\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`;
   const prometheus = await PrometheusServer.start(dir.path, config);
   const out = join(dir.path, "out");
-  const child = startCli(["run", file, "--speed", "4", "--run-id", RUN_ID, "--metrics-port", String(port), "--metrics-level", "actor", "--metrics-linger", "2", "--out", out]);
+  const child = startCli(["run", file, "--speed", "2", "--run-id", RUN_ID, "--metrics-port", String(port), "--metrics-level", "actor", "--metrics-linger", "2", "--out", out]);
   const finished = collect(child, 90_000);
   try {
     await prometheus.waitForScrapeLoops(1);

@@ -1,4 +1,4 @@
-/** `dctwin thermo solve`: the exact solver from the command line, against THERMO.md's two-cycle reference. */
+/** `dctwin thermo solve`: the exact solver from the command line, against docs/thermo.md's two-cycle reference. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runCli } from "./support/cli.ts";
@@ -96,7 +96,7 @@ test("thermo solve - buffer between two reservoirs: Fano factor and TUR Q to 1e-
   }
 });
 
-test("thermo solve - uniform driven ring: TUR Q = a·coth(a/2) exactly (THERMO.md)", async () => {
+test("thermo solve - uniform driven ring: TUR Q = a·coth(a/2) exactly (docs/thermo.md)", async () => {
   const { solveMarkovModel, drivenRingSpec } = await import("../coordinator/thermo/index.ts");
   for (const [kPlus, exact] of [[1.1, 2.00151377589], [2, 2.07944154168], [10, 2.81427066921]] as const) {
     const s = solveMarkovModel(drivenRingSpec(5, kPlus, 1));

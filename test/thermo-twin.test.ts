@@ -1,5 +1,5 @@
 /**
- * The thermodynamics ledgers on the twin itself (THERMO.md), not on hand-made counts:
+ * The thermodynamics ledgers on the twin itself (docs/thermo.md), not on hand-made counts:
  *  - request/response traffic: requests and responses are different species, so each link carries two one-way
  *    currents (not one balanced pair); the G test rejects detailed balance;
  *  - a ring all-reduce over direct links drives a one-way circulation: irreversible currents, never a finite σ

@@ -1,5 +1,5 @@
 /**
- * The heat ledger (THERMO.md): the physical dissipation. Energy per actor, group, rack, zone and component;
+ * The heat ledger (docs/thermo.md): the physical dissipation. Energy per actor, group, rack, zone and component;
  * IT vs cooling; P/T entropy generation; bits erased and the Landauer bound and efficiency; energy per useful bit
  * delivered. Sums run in actor order so they do not depend on placement.
  */

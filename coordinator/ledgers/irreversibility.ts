@@ -1,5 +1,5 @@
 /**
- * The irreversibility ledger (THERMO.md): packets as particles, mechanisms resolved by species (mechanisms.ts).
+ * The irreversibility ledger (docs/thermo.md): packets as particles, mechanisms resolved by species (mechanisms.ts).
  * From the pooled counts after the warm-up: the finite Schnakenberg σ over the pairs seen in both directions
  * (currents, forces, σ per link, node and rack, jackknife and batch-means errors, cycle decomposition); the pairs
  * seen one way only apart, as irreversible currents with a 95% lower bound on what each dissipates (their reverse
@@ -218,7 +218,7 @@ function exchangeTable(scenario: ResolvedScenario, batches: readonly Batch[], to
 /**
  * Queue-length moves by mechanism (e.g. a server's n → n+1 by "arrival", n → n−1 by "service"), per actor. Each
  * mechanism's reverse (n+1 → n by "arrival") is a different event that these models never produce, so these are
- * reported as irreversible currents (THERMO.md), never folded into σ as infinities.
+ * reported as irreversible currents (docs/thermo.md), never folded into σ as infinities.
  */
 function queueTransitions(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number) {
   const byKey = new Map<string, { actor: number; mechanism: string; up: number; down: number }>();

@@ -1,5 +1,5 @@
 /**
- * The mechanisms of the irreversibility ledger (THERMO.md: pair each transition with its own reverse, mechanism by
+ * The mechanisms of the irreversibility ledger (docs/thermo.md: pair each transition with its own reverse, mechanism by
  * mechanism), resolved by packet species so that a request going one way and its response coming back are two
  * currents, not one pair that looks balanced:
  * - `hop`: a packet of one species crossing link ℓ; a→b pairs with b→a over the same link, same species;

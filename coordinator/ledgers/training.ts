@@ -1,5 +1,5 @@
 /**
- * The training floor of THERMO.md (Tkachenko, arXiv:2503.09980): training N parameters on D examples costs at
+ * The training floor of docs/thermo.md (Tkachenko, arXiv:2503.09980): training N parameters on D examples costs at
  * least 2·N·D·k_B·T; η_train = 2·N·D·k_B·T / E_train. Per ML training group whose workers state `parameters`
  * and `examples_per_step`: D counts the examples of the steps the workers completed, E_train the GPU energy of
  * those same steps (`step_energy_uj`), so both cover the same steps whatever the warm-up.

@@ -6,7 +6,7 @@
  *   mean       J = λ'(0)  = 1ᵀ W₁ p                      (= Σ_k d_k φ_k),
  *   variance   D = λ''(0) = 1ᵀ W₂ p + 2·1ᵀ W₁ x,          where W x = −(W₁ p − J p), 1ᵀx = 0
  * (D = lim Var(J_T)/T, the scaled variance). From them: Fano factor D/|J|; with Schnakenberg's σ, the TUR figures
- * Q = σ·D/J² ≥ 2, σ_TUR = 2J²/D ≤ σ and η_TUR = 2/Q (THERMO.md). Dense, O(n³): fit for the models `thermo solve`
+ * Q = σ·D/J² ≥ 2, σ_TUR = 2J²/D ≤ σ and η_TUR = 2/Q (docs/thermo.md). Dense, O(n³): fit for the models `thermo solve`
  * takes.
  */
 import { solveDense } from "./linalg.ts";

@@ -3,7 +3,7 @@
  * each mechanism-resolved pair is crossed as often one way as the other, so given n = n_ij + n_ji the split is
  * Binomial(n, ½); G = 2 Σ_pairs [n_ij ln(2n_ij/n) + n_ji ln(2n_ji/n)] then tends to χ² with C = E − V + K degrees
  * of freedom (one per independent cycle of the observed graph: on tree edges the net count is pinned by
- * conservation, so they add nothing). G ≈ T·σ̂/2 for pairs seen both ways (THERMO.md's 2·χ² rule), but G stays
+ * conservation, so they add nothing). G ≈ T·σ̂/2 for pairs seen both ways (docs/thermo.md's 2·χ² rule), but G stays
  * finite for a pair seen one way only (2·n·ln 2) and needs no pseudo-count, so it also weighs irreversible
  * currents: n crossings one way and none back is evidence p ≈ 2^−n against equilibrium.
  */

@@ -1,5 +1,5 @@
 /**
- * Error bars for σ̂ from a run cut into B batches (THERMO.md): the point estimate always comes from the pooled
+ * Error bars for σ̂ from a run cut into B batches (docs/thermo.md): the point estimate always comes from the pooled
  * counts; the standard error from batch means (spread of per-batch σ̂, never their average as the estimate) and
  * from a delete-one-batch jackknife, which also removes most of the O(1/T) bias.
  */

@@ -42,7 +42,7 @@ test("estimators - pairs are resolved by mechanism; unseen reverses", () => {
   assert.equal(pc.edges.length, 2);
   assertRel(pc.sigmaKbPerS, (99 * Math.log(100.5 / 1.5) + 100 * Math.log(100.5 / 0.5)) / 10, 1e-14, "pseudo-counts");
   assert.equal(pc.independentCycles, 1, "two mechanisms between two states form a cycle");
-  // Pairing by states only would see 101 up, 100 down: σ̂ ≈ 0. That is the wrong answer THERMO.md warns about.
+  // Pairing by states only would see 101 up, 100 down: σ̂ ≈ 0. That is the wrong answer docs/thermo.md warns about.
   const merged = estimateSigma(counts.map((x) => ({ ...x, mechanism: undefined })), 10);
   assert.ok(merged.sigmaKbPerS < 0.01 * pc.sigmaKbPerS);
   // Repeated entries add up.

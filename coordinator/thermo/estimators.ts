@@ -1,5 +1,5 @@
 /**
- * Plug-in entropy production from pooled transition counts n_ij over a time T (THERMO.md):
+ * Plug-in entropy production from pooled transition counts n_ij over a time T (docs/thermo.md):
  * σ̂ = (1/T) Σ_{pairs} (n_ij − n_ji)·ln(n_ij/n_ji), pairs resolved by mechanism. It is the maximum-likelihood
  * estimate, biased upward by O(1/T) (≈ 2C/T under detailed balance). A pair seen in one direction only is either
  * reported as irreversible or gets a pseudo-count α on both directions (α always reported).

@@ -1,5 +1,5 @@
 /**
- * Pairing of directed transitions with their reverses, mechanism by mechanism (THERMO.md): "hop i→j over link ℓ"
+ * Pairing of directed transitions with their reverses, mechanism by mechanism (docs/thermo.md): "hop i→j over link ℓ"
  * pairs with "hop j→i over link ℓ", never with another mechanism that happens to connect the same states.
  */
 

@@ -1,4 +1,4 @@
-/** The reference models of THERMO.md as specs, for tests and the coordinator's self-checks. */
+/** The reference models of docs/thermo.md as specs, for tests and the coordinator's self-checks. */
 import type { MarkovModelSpec, TransitionSpec } from "./spec.ts";
 
 /** N states on a ring, hopping i→i+1 at k+ and i+1→i at k− (one mechanism). */

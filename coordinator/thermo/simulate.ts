@@ -1,6 +1,6 @@
 /**
  * `dctwin thermo simulate`: R independent Gillespie replicas of length T, each started from the exact stationary
- * distribution (no warm-up). The estimate of σ comes from the counts pooled over all replicas (THERMO.md: never an
+ * distribution (no warm-up). The estimate of σ comes from the counts pooled over all replicas (docs/thermo.md: never an
  * average of per-replica σ̂), its standard error from a delete-one-replica jackknife; each edge's net current gets
  * its mean, standard error and scaled variance Var(J_T)/T across replicas, beside the exact values from the rates.
  */

@@ -10,7 +10,7 @@ export function assertAbs(actual: number, expected: number, abs: number, what = 
   assert.ok(Math.abs(actual - expected) <= abs, `${what} ${actual} vs ${expected}: |error| > ${abs}`);
 }
 
-/** |estimate − exact| / stderr < 4: the statistical tolerance of THERMO.md. */
+/** |estimate − exact| / stderr < 4: the statistical tolerance of docs/thermo.md. */
 export function assertZ(estimate: number, exact: number, stderr: number, what = ""): void {
   assert.ok(stderr > 0 && Number.isFinite(stderr), `${what}: bad standard error ${stderr}`);
   const z = (estimate - exact) / stderr;

@@ -1,5 +1,5 @@
 /**
- * Thermodynamic uncertainty relation (THERMO.md). From windows of length τ of a current J_τ in a steady state:
+ * Thermodynamic uncertainty relation (docs/thermo.md). From windows of length τ of a current J_τ in a steady state:
  * σ_TUR = 2⟨J_τ⟩²/(τ·Var J_τ) ≤ σ; precision cost Q = σ·τ·Var(J_τ)/⟨J_τ⟩² ≥ 2; efficiency η_TUR = 2/Q.
  */
 import { jackknife } from "./error-bars.ts";

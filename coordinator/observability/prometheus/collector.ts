@@ -52,7 +52,7 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
     [...state.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, value]) => ({ labels: { reason }, value })),
   );
 
-  // The two ledgers (THERMO.md): packets as particles, and heat. Entropy of the packet ledger is dimensionless:
+  // The two ledgers (docs/thermo.md): packets as particles, and heat. Entropy of the packet ledger is dimensionless:
   // in units of Boltzmann's constant k_B (S/k_B), hence `_boltzmann_per_second`.
   const l = state.ledgers;
   f.gauge("dctwin_packet_entropy_production_boltzmann_per_second", "Schnakenberg entropy production of the packet currents, in units of Boltzmann's constant k_B per simulated second, from the counts pooled over the closed metrics intervals: species-resolved mechanisms seen in both directions only (one-way currents make the total unbounded; summary.json lists them apart).", () => l.sigmaKbPerS);
