@@ -16,8 +16,12 @@ export const MAX_RATE_PER_S = 1e9;
 export const MAX_COUNT = 1_000_000;
 /** Packet and model sizes: 1 TiB (sums of sizes per interval stay exact). */
 export const MAX_SIZE_BYTES = 2 ** 40;
-/** Actors and links after topology generation. */
-export const MAX_ACTORS = 100_000;
+/**
+ * Actors and links after topology generation. 250,000 actors: the 100,368-actor example (scenarios/dc-100k.yaml)
+ * runs in about 1.1 GiB RSS on one host, so this bound leaves room on an 8 GiB machine; the memory budget
+ * (budget.ts) still refuses what the heap cannot hold.
+ */
+export const MAX_ACTORS = 250_000;
 export const MAX_LINKS = 1_000_000;
 /**
  * A scenario file (YAML). Parsing and validating 1 MiB of small actor entries takes a few seconds of CPU; large
