@@ -13,6 +13,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync,
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ScenarioError } from "../scenario/issues.ts";
+import { formatCount, MAX_ACTORS } from "../scenario/limits.ts";
 import { validateScenario } from "../scenario/load.ts";
 import { CLI_PATH, REPO_ROOT } from "./support/cli.ts";
 import { tempDir } from "./support/scenarios.ts";
@@ -194,10 +195,10 @@ async function pool<T, R>(items: T[], width: number, work: (item: T) => Promise<
 }
 
 test("hostile corpus - more actors or links than the limits are refused before any entry is validated", () => {
-  const actors = Array.from({ length: 100_001 }, (_, i) => ({ id: `s${i}`, kind: "switch" }));
+  const actors = Array.from({ length: MAX_ACTORS + 1 }, (_, i) => ({ id: `s${i}`, kind: "switch" }));
   assert.throws(() => validateScenario({ run: { duration: "1s" }, actors }, "many.yaml"), (error: unknown) => {
     assert.ok(error instanceof ScenarioError);
-    assert.deepEqual(error.issues, [{ path: "actors", message: "100,001 actors; a scenario may have at most 100,000" }]);
+    assert.deepEqual(error.issues, [{ path: "actors", message: `${formatCount(MAX_ACTORS + 1)} actors; a scenario may have at most ${formatCount(MAX_ACTORS)}` }]);
     return true;
   });
 });
