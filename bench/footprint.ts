@@ -18,7 +18,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runTwin } from "../coordinator/run.ts";
-import { loadScenarioFile } from "../scenario/load.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { executionCounts } from "./twin-runs.ts";
 
 const [file, outDir, durationArg] = process.argv.slice(2);

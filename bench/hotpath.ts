@@ -9,8 +9,8 @@
  */
 import { lookupModel } from "../nodes/models/registry.ts";
 import { Shard } from "../nodes/runtime/shard.ts";
-import { loadScenarioFile } from "../scenario/load.ts";
-import { parseDurationFlag } from "../scenario/units.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
+import { parseDurationFlag } from "../spec/units.ts";
 
 const [file, durationArg] = process.argv.slice(2);
 if (file === undefined) throw new Error("usage: bench/hotpath.ts SCENARIO [DURATION]");

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { runTwin } from "../coordinator/run.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 
 const { values } = parseArgs({ options: { "exact-s": { type: "string", default: "2" }, "leap-s": { type: "string", default: "3600" }, day: { type: "boolean", default: false }, "write-scenario": { type: "string" } } });
 

@@ -27,7 +27,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { loadScenarioFile } from "../scenario/load.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { measureNatsLatency } from "./nats-latency.ts";
 import { benchDurationNs, runConfig, type RunConfig, type RunFigures } from "./twin-runs.ts";

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { placeActors } from "../coordinator/placement.ts";
+import { placeActors } from "../coordinator/placement/place.ts";
 import { runTwin, type TransportKind } from "../coordinator/run.ts";
 import { networkNodes, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 

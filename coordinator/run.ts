@@ -4,7 +4,7 @@
  * stopped here, also when the run fails or is interrupted.
  */
 import { randomBytes } from "node:crypto";
-import { lookupModel } from "../nodes/models/registry.ts";
+import { runModels } from "../nodes/leap/support.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
@@ -14,18 +14,18 @@ import type { Transport } from "../nodes/runtime/transport/transport.ts";
 import { LocalHosts } from "./local-hosts.ts";
 import { NatsServer } from "./nats-server.ts";
 import { createRunCredentials } from "./run-credentials.ts";
-import { placeActors } from "./placement.ts";
-import { HostFailedError, RunDriver, type HostInfo, type RunDriverOptions, type RunOutcome, type WindowProgress } from "./run-driver.ts";
+import { placeActors } from "./placement/place.ts";
+import { HostFailedError, RunDriver, type HostInfo, type RunDriverOptions, type RunOutcome, type WindowProgress } from "./driver/run-driver.ts";
 import type { Summary } from "./results/summary.ts";
 import { writeResults } from "./results/write.ts";
-import { RunAggregator } from "./results/aggregate.ts";
-import { conservationTotals } from "./conservation.ts";
+import { RunAggregator } from "./counts/aggregate.ts";
+import { conservationTotals } from "./counts/conservation.ts";
 import { copyResults } from "./copy-results.ts";
 import { linger, startRunExporter, type MetricsExporterOptions } from "./observability/prometheus/exporter.ts";
 import type { FaultProbe } from "./observability/run-state.ts";
 import { runViewFromScenario } from "./observability/run-view.ts";
 import { startRunTracing } from "./tracing/setup.ts";
-import { DCTWIN_VERSION } from "./version.ts";
+import { DCTWIN_VERSION } from "./observability/version.ts";
 
 export type TransportKind = "inproc" | "nats";
 
@@ -191,7 +191,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     driver.listen();
     options.onDriver?.(driver);
     if (options.transport === "inproc") {
-      for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: lookupModel }).start();
+      for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: runModels }).start();
     } else if (!options.join) {
       const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)), (host) => natsAuthEnv(hostAuth(host)));
       cleanup.unshift(() => hosts.stop());

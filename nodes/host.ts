@@ -3,7 +3,7 @@
  * stops the run. The same entry serves local runs (spawned by the coordinator) and Kubernetes pods
  * (StatefulSet ordinal = shard).
  */
-import { lookupModel } from "./models/registry.ts";
+import { runModels } from "./leap/support.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
 import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
 import { connectNatsWithRetry } from "./runtime/transport/nats-connect.ts";
@@ -35,7 +35,7 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
     options.metricsPort === undefined ? null : await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port: options.metricsPort });
   if (metrics !== null) console.error(`host ${options.host}: metrics: ${metrics.url}`);
   const wired = metrics === null ? transport : new CountingTransport(transport, stats);
-  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: lookupModel });
+  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: runModels });
   if (options.exitWithParent) {
     process.stdin.on("close", () => process.exit(3));
     process.stdin.resume();

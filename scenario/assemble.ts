@@ -6,10 +6,10 @@
  * Software components (service, store) expand to their replicas in place and are placed on servers
  * (component-placement.ts).
  */
-import { actorKinds, modelRegistry } from "../nodes/models/registry.ts";
 import type { ActorSpec, LinkSpec } from "../nodes/runtime/topology.ts";
 import { zodIssues, type ValidationIssue } from "./issues.ts";
-import type { FileScope } from "./file-scope.ts";
+import { readReferencedFile } from "./file-scope.ts";
+import type { LoadContext } from "./kinds.ts";
 import { componentPlacementKeys, parseComponentPlacement, placeComponents, replicaIds, type PlacementRequest } from "./component-placement.ts";
 import { actorCommonKeys, type ScenarioFile } from "./schema.ts";
 import type { GeneratedActor, GeneratedLinkEnds, LinkTier, Role } from "./topology/generated.ts";
@@ -27,15 +27,15 @@ export interface Assembled {
 }
 
 /** The kind's own fields of an entry (everything but id, kind, group, labels), validated; null when invalid. */
-export function parseKindFields(kind: string, entry: Record<string, unknown>, path: string, files: FileScope, issues: ValidationIssue[]): unknown {
-  const model = modelRegistry[kind];
+export function parseKindFields(kind: string, entry: Record<string, unknown>, path: string, env: LoadContext, issues: ValidationIssue[]): unknown {
+  const model = env.kinds.kinds[kind];
   if (model === undefined) {
-    issues.push({ path: `${path}.kind`, message: `unknown kind "${kind}"; expected one of: ${actorKinds.join(", ")}` });
+    issues.push({ path: `${path}.kind`, message: `unknown kind "${kind}"; expected one of: ${Object.keys(env.kinds.kinds).join(", ")}` });
     return null;
   }
   const notOwn: readonly string[] = model.component ? [...actorCommonKeys, ...componentPlacementKeys] : actorCommonKeys;
   const own = Object.fromEntries(Object.entries(entry).filter(([key]) => !notOwn.includes(key)));
-  const prepared = model.prepare(own, files);
+  const prepared = model.prepare(own, (file) => readReferencedFile(env.files, file));
   issues.push(...prepared.issues.map((i) => ({ path: `${path}.${i.key}`, message: i.message })));
   if (prepared.issues.length > 0) return null;
   const parsed = model.params.safeParse(prepared.fields, { reportInput: true });
@@ -47,8 +47,8 @@ export function parseKindFields(kind: string, entry: Record<string, unknown>, pa
 }
 
 /** An explicit actor entry as a spec (params {} when invalid: the issues say why). */
-export function resolveActor(entry: ActorEntry, index: number, path: string, files: FileScope, issues: ValidationIssue[]): ActorSpec {
-  const params = parseKindFields(entry.kind, entry, path, files, issues);
+export function resolveActor(entry: ActorEntry, index: number, path: string, env: LoadContext, issues: ValidationIssue[]): ActorSpec {
+  const params = parseKindFields(entry.kind, entry, path, env, issues);
   return { index, id: entry.id, kind: entry.kind, group: entry.group ?? entry.kind, labels: entry.labels ?? {}, params: params ?? {} };
 }
 
@@ -59,32 +59,32 @@ interface Template {
   params: unknown;
 }
 
-function parseTemplate(template: ActorTemplate, role: Role, files: FileScope, issues: ValidationIssue[]): Template {
+function parseTemplate(template: ActorTemplate, role: Role, env: LoadContext, issues: ValidationIssue[]): Template {
   const kind = template.kind ?? role;
-  if (modelRegistry[kind]?.component) issues.push({ path: `topology.${role}.kind`, message: `a ${kind} is a software component: list it under actors with placed_on or placement` });
-  const params = parseKindFields(kind, template, `topology.${role}`, files, issues);
+  if (env.kinds.kinds[kind]?.component) issues.push({ path: `topology.${role}.kind`, message: `a ${kind} is a software component: list it under actors with placed_on or placement` });
+  const params = parseKindFields(kind, template, `topology.${role}`, env, issues);
   return { kind, group: template.group, labels: template.labels ?? {}, params: params ?? {} };
 }
 
 /** The generated clients' template: a client without `target` (the generator gives each its server). */
-function parseClientTemplate(template: ActorTemplate, files: FileScope, issues: ValidationIssue[]): Template {
+function parseClientTemplate(template: ActorTemplate, env: LoadContext, issues: ValidationIssue[]): Template {
   const path = "topology.clients.client";
   if (template.kind !== undefined && template.kind !== "client") issues.push({ path: `${path}.kind`, message: `generated clients are of kind client, got "${template.kind}"` });
   if ("target" in template) issues.push({ path: `${path}.target`, message: "set by the generator: each population targets its own server" });
   // Validated with a stand-in target; each generated client gets its own.
-  const params = parseKindFields("client", { ...template, kind: "client", target: "generated" }, path, files, issues);
+  const params = parseKindFields("client", { ...template, kind: "client", target: "generated" }, path, env, issues);
   return { kind: "client", group: template.group, labels: template.labels ?? {}, params: params ?? {} };
 }
 
-export function assemble(data: ScenarioFile, files: FileScope, issues: ValidationIssue[]): Assembled {
+export function assemble(data: ScenarioFile, env: LoadContext, issues: ValidationIssue[]): Assembled {
   const generated = data.topology === undefined ? { actors: [], links: [] } : generateTopology(data.topology);
   const templates =
     data.topology === undefined
       ? null
       : {
-          server: parseTemplate(data.topology.server, "server", files, issues),
-          switch: parseTemplate(data.topology.switch, "switch", files, issues),
-          client: data.topology.clients === undefined ? null : parseClientTemplate(data.topology.clients.client, files, issues),
+          server: parseTemplate(data.topology.server, "server", env, issues),
+          switch: parseTemplate(data.topology.switch, "switch", env, issues),
+          client: data.topology.clients === undefined ? null : parseClientTemplate(data.topology.clients.client, env, issues),
         };
 
   // Explicit entries: the first with each id counts; later ones are duplicates.
@@ -104,13 +104,13 @@ export function assemble(data: ScenarioFile, files: FileScope, issues: Validatio
   };
   for (const g of generated.actors) {
     const override = explicitIndex.get(g.id);
-    if (override !== undefined && modelRegistry[data.actors[override]!.kind]?.component) {
+    if (override !== undefined && env.kinds.kinds[data.actors[override]!.kind]?.component) {
       issues.push({ path: `actors[${override}].id`, message: `"${g.id}" is a generated ${g.role}; a component needs an id of its own` });
       used.add(override);
     }
     if (override !== undefined && !used.has(override)) {
       used.add(override);
-      add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, files, issues), `actors[${override}]`);
+      add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, env, issues), `actors[${override}]`);
     } else {
       const t = templates![g.role]!;
       const params = g.target === undefined ? t.params : { ...(t.params as object), target: g.target };
@@ -120,13 +120,13 @@ export function assemble(data: ScenarioFile, files: FileScope, issues: Validatio
   const placements: PlacementRequest[] = [];
   data.actors.forEach((entry, i) => {
     if (used.has(i)) return;
-    if (modelRegistry[entry.kind]?.component !== true) {
-      add(resolveActor(entry, actors.length, `actors[${i}]`, files, issues), `actors[${i}]`);
+    if (env.kinds.kinds[entry.kind]?.component !== true) {
+      add(resolveActor(entry, actors.length, `actors[${i}]`, env, issues), `actors[${i}]`);
       return;
     }
     // A component entry: its replicas, one actor each, sharing the validated parameters.
     const placement = parseComponentPlacement(entry, `actors[${i}]`, issues);
-    const first = resolveActor(entry, actors.length, `actors[${i}]`, files, issues);
+    const first = resolveActor(entry, actors.length, `actors[${i}]`, env, issues);
     const replicas: number[] = [];
     for (const id of replicaIds(entry.id, placement)) {
       replicas.push(actors.length);
@@ -140,14 +140,14 @@ export function assemble(data: ScenarioFile, files: FileScope, issues: Validatio
   actors.forEach((actor, i) => {
     const first = indexById.get(actor.id);
     if (first === undefined) indexById.set(actor.id, actor.index);
-    else if (actorPaths[i] !== actorPaths[first] && (modelRegistry[actor.kind]?.component || modelRegistry[actors[first]!.kind]?.component)) issues.push({ path: `${actorPaths[i]}.id`, message: `replica id "${actor.id}" is already used (${actorPaths[first]})` });
+    else if (actorPaths[i] !== actorPaths[first] && (env.kinds.kinds[actor.kind]?.component || env.kinds.kinds[actors[first]!.kind]?.component)) issues.push({ path: `${actorPaths[i]}.id`, message: `replica id "${actor.id}" is already used (${actorPaths[first]})` });
   });
   placeComponents(actors, placements, issues);
   return { actors, actorPaths, links: assembleLinks(data, generated.links, indexById, issues), indexById };
 }
 
-function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template | null>, files: FileScope, issues: ValidationIssue[]): ActorSpec {
-  const spec = resolveActor(entry, index, `actors[${entryIndex}]`, files, issues);
+function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template | null>, env: LoadContext, issues: ValidationIssue[]): ActorSpec {
+  const spec = resolveActor(entry, index, `actors[${entryIndex}]`, env, issues);
   const template = templates[g.role]!;
   const generatedKind = template.kind;
   const group = entry.group ?? (entry.kind === generatedKind ? (g.role === "switch" ? g.tier : (template.group ?? generatedKind)) : entry.kind);

@@ -7,7 +7,7 @@
 import { getHeapStatistics } from "node:v8";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import type { ValidationIssue } from "./issues.ts";
-import { formatCount, MAX_ACTORS, MAX_INTERVALS, MAX_LINKS } from "./limits.ts";
+import { formatCount, MAX_ACTORS, MAX_INTERVALS, MAX_LINKS } from "../spec/limits.ts";
 
 const MIB = 1024 * 1024;
 /**

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { CarbonSettings } from "../nodes/runtime/topology.ts";
 import { readReferencedFile, type FileScope } from "./file-scope.ts";
-import { duration } from "./units.ts";
+import { duration } from "../spec/units.ts";
 
 const grams = z.number({ error: "expected gCO2e per kWh (a number ≥ 0)" }).nonnegative({ error: "expected gCO2e per kWh (a number ≥ 0)" }).finite();
 const step = z.object({ at: duration({ positive: false }), g_per_kwh: grams }).strict();

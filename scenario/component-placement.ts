@@ -21,11 +21,15 @@
  */
 import { z } from "zod";
 import type { ActorSpec } from "../nodes/runtime/topology.ts";
-import { reservedMillicores } from "../nodes/models/component.ts";
 import { zodIssues, type ValidationIssue } from "./issues.ts";
-import { count } from "./units.ts";
+import { count } from "../spec/units.ts";
 
 /** Keys of a component's actor entry that say where it runs (not model parameters). */
+/** Cores a component reserves on its server: every slot busy at once. */
+export function reservedMillicores(params: { concurrency: number; cpu: number }): number {
+  return params.concurrency * Math.round(params.cpu * 1000);
+}
+
 export const componentPlacementKeys = ["placed_on", "replicas", "placement"] as const;
 
 const RULES = ["spread", "pack"] as const;

@@ -16,17 +16,16 @@
  *
  * A recorded run replays from its commands.json or experiment.json (`steps`: raw commands at exact times).
  */
-import { describe, MAX_LOAD_FACTOR, MAX_RATE_PER_S } from "./limits.ts";
+import { describe, MAX_LOAD_FACTOR, MAX_RATE_PER_S } from "../spec/limits.ts";
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
-import type { CommandSpec } from "../coordinator/run-driver.ts";
-import { parseThreshold } from "../coordinator/control/checks.ts";
-import { buildPlan, type ExperimentPlan, type PlannedCheck, type PlannedFault, type PlannedLoad, type RawStep, type StepNote } from "../coordinator/control/plan.ts";
-import { COMMAND_SHORTHANDS, FAULT_TYPES, UNSUPPORTED_FAULTS, emptySelector, type FaultAction, type FaultRequest, type LoadChangeKind, type LoadRequest, type LoadTarget, type RequestIssue, type SelectorSpec } from "../coordinator/control/types.ts";
-import { formatPath, ScenarioError, type ValidationIssue } from "./issues.ts";
-import { bandwidth, duration } from "./units.ts";
+import { parseThreshold } from "../spec/threshold.ts";
+import type { CommandSpec, ExperimentRequest, PlannedCheck, PlannedFault, PlannedLoad, RawStep, StepNote } from "../spec/experiment.ts";
+import { COMMAND_SHORTHANDS, FAULT_TYPES, UNSUPPORTED_FAULTS, emptySelector, type FaultAction, type FaultRequest, type LoadChangeKind, type LoadRequest, type LoadTarget, type RequestIssue, type SelectorSpec } from "../spec/requests.ts";
+import { formatPath, ScenarioError } from "./issues.ts";
+import { bandwidth, duration } from "../spec/units.ts";
 
 /** results/<run>/experiment.json's schema tag; such a file replays as its `replay` section. */
 export const EXPERIMENT_RESULTS_SCHEMA = "dctwin.experiment/v1";
@@ -153,54 +152,47 @@ export const experimentSchema = z
 
 export type ExperimentSpec = z.output<typeof experimentSchema>;
 
-export interface ResolvedExperiment {
-  plan: ExperimentPlan;
-  /** Non-fatal remarks (e.g. a check window not aligned to metrics intervals). */
-  warnings: string[];
-}
-
-/** Validates an experiment section against a resolved scenario; issues carry paths under `prefix`. */
-export function resolveExperiment(raw: unknown, scenario: ResolvedScenario, prefix: string, issues: ValidationIssue[]): ResolvedExperiment | undefined {
+/**
+ * Validates an experiment section against a resolved scenario into plain data (the coordinator plans it:
+ * coordinator/control/experiment.ts); issues carry paths under `prefix`. Undefined when the section fails its
+ * schema; otherwise the requests that are valid, so that planning them reports cross-reference problems in the
+ * same report as the requests' own (pushed to `issues`).
+ */
+export function validateExperiment(raw: unknown, scenario: ResolvedScenario, prefix: string, issues: RequestIssue[]): ExperimentRequest | undefined {
   const parsed = experimentSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push({ path: formatPath([prefix, ...issue.path]), message: issue.message });
     return undefined;
   }
   const spec = parsed.data;
-  const found: RequestIssue[] = [];
   const faults: PlannedFault[] = [];
   spec.faults.forEach((f, i) => {
     const path = `${prefix}.faults[${i}]`;
-    const request = faultRequest(f, `${f.action}-${i + 1}`, path, found);
+    const request = faultRequest(f, `${f.action}-${i + 1}`, path, issues);
     if (request !== undefined) faults.push({ request, when: repeat(f), path });
   });
   const loads: PlannedLoad[] = [];
   spec.load.forEach((l, i) => {
     const path = `${prefix}.load[${i}]`;
-    const request = loadRequest(l, `load-${i + 1}`, path, found);
+    const request = loadRequest(l, `load-${i + 1}`, path, issues);
     if (request !== undefined) loads.push({ request, when: repeat(l), path });
   });
   const checks: PlannedCheck[] = [];
   spec.checks.forEach((c, i) => {
     const path = `${prefix}.checks[${i}]`;
-    const check = plannedCheck(c, i, path, found);
+    const check = plannedCheck(c, i, path, issues);
     if (check !== undefined) checks.push(check);
   });
-  const raw_: RawStep[] = spec.steps.map((s, i) => rawStep(s, scenario, `${prefix}.steps[${i}]`, found));
-  // Plan what is valid so far too: cross-reference problems (selectors, check windows) show up in the same report.
+  const raw_: RawStep[] = spec.steps.map((s, i) => rawStep(s, scenario, `${prefix}.steps[${i}]`, issues));
   const declared = new Set([...spec.faults.map((f, i) => f.name ?? `${f.action}-${i + 1}`), ...spec.load.map((l, i) => l.name ?? `load-${i + 1}`)]);
-  const plan = buildPlan(scenario, { seed: spec.seed ?? scenario.run.seed, faults, loads, checks, raw: raw_, declared }, found);
-  issues.push(...found.map((f) => ({ path: f.path, message: f.message })));
-  if (found.length > 0) return undefined;
-  const intervalNs = scenario.run.metricsIntervalNs;
-  const warnings = plan.checks
-    .filter((c) => c.fromNs % intervalNs !== 0 || (c.toNs % intervalNs !== 0 && c.toNs !== scenario.run.durationNs))
-    .map((c) => `check "${c.name}": [${c.fromNs / 1e9} s, ${c.toNs / 1e9} s) is evaluated over the whole metrics intervals (${intervalNs / 1e9} s) inside it`);
-  return { plan, warnings };
+  return { seed: spec.seed ?? scenario.run.seed, faults, loads, checks, raw: raw_, declared };
 }
 
-/** Reads an experiment file: a YAML/JSON experiment (optionally under `experiment:`), a commands.json, or an experiment.json. */
-export function loadExperimentFile(file: string, scenario: ResolvedScenario): ResolvedExperiment {
+/**
+ * Reads an experiment file: a YAML/JSON experiment (optionally under `experiment:`), a commands.json, or an
+ * experiment.json. Returns the section and the path prefix its issues carry; unreadable or malformed files throw.
+ */
+export function readExperimentFile(file: string): { raw: unknown; prefix: string } {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -219,10 +211,7 @@ export function loadExperimentFile(file: string, scenario: ResolvedScenario): Re
   } else if (isRecord(raw) && "experiment" in raw && Object.keys(raw).length === 1) {
     raw = raw.experiment;
   }
-  const issues: ValidationIssue[] = [];
-  const resolved = resolveExperiment(raw, scenario, prefix, issues);
-  if (resolved === undefined) throw new ScenarioError(file, issues);
-  return resolved;
+  return { raw, prefix };
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

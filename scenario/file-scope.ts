@@ -6,7 +6,7 @@
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { formatCount, MAX_REFERENCED_FILE_BYTES } from "./limits.ts";
+import { formatCount, MAX_REFERENCED_FILE_BYTES } from "../spec/limits.ts";
 
 export interface FileScope {
   /** The scenario file (problems name it). */

@@ -9,7 +9,7 @@
 import type { LinkSpec, ActorSpec, LeapSettings } from "../nodes/runtime/topology.ts";
 import type { ScenarioFile } from "./schema.ts";
 import type { ValidationIssue } from "./issues.ts";
-import { leapKinds, leapUnsupported } from "../nodes/leap/support.ts";
+import type { KindCatalogue } from "./kinds.ts";
 
 const MS = 1_000_000;
 /** Steps come from 1-2-5 decades (1 ms … 1 h), so a chosen step reads well and divides round intervals. */
@@ -27,13 +27,13 @@ function loadCurveSpeed(actor: ActorSpec): number {
   return (a * 2 * Math.PI) / arrivals.period! / Math.sqrt(1 - a * a);
 }
 
-export function resolveLeap(data: ScenarioFile, durationNs: number, actors: readonly ActorSpec[], actorPaths: readonly string[], links: readonly LinkSpec[], issues: ValidationIssue[]): LeapSettings | undefined {
+export function resolveLeap(kinds: KindCatalogue, data: ScenarioFile, durationNs: number, actors: readonly ActorSpec[], actorPaths: readonly string[], links: readonly LinkSpec[], issues: ValidationIssue[]): LeapSettings | undefined {
   if (data.run.mode !== "leap") return undefined;
   const { step, epsilon, fast_ratio, samples } = data.run.leap;
   const intervalNs = data.run.metrics_interval;
   const maxLatencyNs = links.reduce((m, l) => Math.max(m, l.latencyNs), 0);
   for (const actor of actors) {
-    const problem = leapKinds[actor.kind] === undefined ? `leap mode cannot run actors of kind "${actor.kind}" yet (it runs ${Object.keys(leapKinds).join(", ")})` : leapUnsupported(actor);
+    const problem = !kinds.leapKinds.includes(actor.kind) ? `leap mode cannot run actors of kind "${actor.kind}" yet (it runs ${kinds.leapKinds.join(", ")})` : kinds.leapUnsupported(actor);
     if (problem !== null) issues.push({ path: actorPaths[actor.index] ?? `actors[${actor.index}]`, message: problem });
   }
   links.forEach((l) => {

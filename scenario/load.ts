@@ -2,27 +2,37 @@
  * Reads a scenario file, validates it (schema, then cross-references), and resolves it into the runtime's plain
  * form with integer nanoseconds. Every problem found is reported at once, each with its field path.
  */
-import { checkLeapTimes, resolveLeap } from "./leap-settings.ts";
+import { resolveLeap } from "./leap-settings.ts";
 import { readFileSync, statSync } from "node:fs";
 import { LineCounter, parseDocument } from "yaml";
-import { modelRegistry } from "../nodes/models/registry.ts";
 import { networkNodes, portsByActor, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { Router } from "../nodes/runtime/routing.ts";
 import { assemble, resolveActor } from "./assemble.ts";
 import { ScenarioError, zodIssues, type ValidationIssue } from "./issues.ts";
-import { formatCount, MAX_ACTORS, MAX_LINKS, MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from "./limits.ts";
+import { formatCount, MAX_ACTORS, MAX_LINKS, MAX_SCENARIO_BYTES, MAX_YAML_ALIASES } from "../spec/limits.ts";
 import { fileScope, type FileScope } from "./file-scope.ts";
+import type { KindCatalogue, LoadContext } from "./kinds.ts";
 import { checkScenarioSize } from "./budget.ts";
-import { resolveExperiment, type ResolvedExperiment } from "./experiment.ts";
+import { validateExperiment } from "./experiment.ts";
+import type { ExperimentRequest } from "../spec/experiment.ts";
+import type { RequestIssue } from "../spec/requests.ts";
 import { resolveCarbon } from "./carbon.ts";
 import { actorCommonSchema, linkSchema, runSchema, scenarioSchema, type ScenarioFile } from "./schema.ts";
 
-export interface LoadedScenario {
+/**
+ * A scenario as validated plain data. The caller plans its experiment (coordinator/scenario-loader.ts) and throws
+ * a ScenarioError if `issues` (or its own) are not empty, so that one run reports every problem in the file.
+ */
+export interface ValidatedScenario {
   scenario: ResolvedScenario;
   /** Things that are allowed but worth saying (e.g. a quantum above the smallest latency). */
   warnings: string[];
-  /** The scenario's `experiment` section, planned against its actors and links (scenario/experiment.ts). */
-  experiment?: ResolvedExperiment;
+  /** The scenario's `experiment` section, validated against its actors and links (scenario/experiment.ts). */
+  experiment?: ExperimentRequest;
+  /** Problems found once the scenario's structure was complete (references to other actors). */
+  issues: ValidationIssue[];
+  /** Problems of the experiment's requests; planning adds its own, so both show in one report. */
+  experimentIssues: RequestIssue[];
 }
 
 export interface ScenarioOverrides {
@@ -34,8 +44,8 @@ export interface ScenarioOverrides {
   allowOutside?: readonly string[];
 }
 
-export function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
-  return loadScenarioText(readScenarioText(file), file, overrides);
+export function validateScenarioFile(file: string, kinds: KindCatalogue, overrides: ScenarioOverrides = {}): ValidatedScenario {
+  return validateScenarioText(readScenarioText(file), file, kinds, overrides);
 }
 
 /** A scenario file's text: a regular file of at most MAX_SCENARIO_BYTES, in UTF-8. */
@@ -81,7 +91,7 @@ function firstInvalidUtf8(bytes: Buffer): number {
   return lo;
 }
 
-export function loadScenarioText(text: string, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
+export function validateScenarioText(text: string, file: string, kinds: KindCatalogue, overrides: ScenarioOverrides = {}): ValidatedScenario {
   // prettyErrors: false leaves YAMLError.linePos unset; a LineCounter maps each error offset to its line and column.
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
@@ -102,10 +112,10 @@ export function loadScenarioText(text: string, file: string, overrides: Scenario
     const message = error instanceof Error ? error.message : String(error);
     throw new ScenarioError(file, [{ path: "", message: `YAML: ${message}${/alias count/i.test(message) ? ` (at most ${MAX_YAML_ALIASES} alias expansions)` : ""}` }]);
   }
-  return validateScenario(raw, file, overrides);
+  return validateScenario(raw, file, kinds, overrides);
 }
 
-export function validateScenario(raw: unknown, file: string, overrides: ScenarioOverrides = {}): LoadedScenario {
+export function validateScenario(raw: unknown, file: string, kinds: KindCatalogue, overrides: ScenarioOverrides = {}): ValidatedScenario {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(file, [{ path: "", message: "expected a mapping at the top of the file (run, actors, links, ...)" }]);
   // Counted before anything is validated per entry, so a file of a million entries fails at once.
   for (const [key, max] of [["actors", MAX_ACTORS], ["links", MAX_LINKS]] as const) {
@@ -116,7 +126,7 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const issues = zodIssues(parsed.error.issues, []);
-    checkValidParts(raw, file, overrides, issues);
+    checkValidParts(raw, { kinds, files: fileScope(file, overrides.allowOutside) }, overrides, issues);
     throw new ScenarioError(file, issues);
   }
   const data = parsed.data;
@@ -128,36 +138,34 @@ export function validateScenario(raw: unknown, file: string, overrides: Scenario
     throw new ScenarioError(file, issues);
   }
   const files = fileScope(file, overrides.allowOutside);
-  const { actors, actorPaths, links, indexById } = assemble(data, files, issues);
+  const { actors, actorPaths, links, indexById } = assemble(data, { kinds, files }, issues);
   const run = resolveRun(data, links, overrides, issues, files);
-  const leap = resolveLeap(data, run.durationNs, actors, actorPaths, links, issues);
+  const leap = resolveLeap(kinds, data, run.durationNs, actors, actorPaths, links, issues);
   if (leap !== undefined) Object.assign(run, { mode: "leap", leap, quantumNs: leap.stepNs }); // the step is the window
   if (issues.length > 0) throw new ScenarioError(file, issues);
 
   const scenario: ResolvedScenario = { run, actors, links };
   checkScenarioSize(scenario, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
-  checkTrafficTargets(scenario, actorPaths, indexById, issues);
-  const experiment = data.experiment === undefined ? undefined : resolveExperiment(data.experiment, scenario, "experiment", issues);
-  if (leap !== undefined && experiment !== undefined) checkLeapTimes(experiment.plan.steps, leap.stepNs, issues);
-  if (issues.length > 0) throw new ScenarioError(file, issues);
-  return { scenario, warnings: [...warningsFor(scenario), ...(experiment?.warnings ?? [])], experiment };
+  checkTrafficTargets(kinds, scenario, actorPaths, indexById, issues);
+  const found: RequestIssue[] = [];
+  const experiment = data.experiment === undefined ? undefined : validateExperiment(data.experiment, scenario, "experiment", found);
+  return { scenario, warnings: warningsFor(scenario), ...(experiment === undefined ? {} : { experiment }), issues, experimentIssues: found };
 }
 
 /**
  * The file failed the schema, which stops short of the actors' own parameters and the cross-references: check
  * those in the parts that are valid on their own, so that one run reports every problem in the file.
  */
-function checkValidParts(raw: unknown, file: string, overrides: ScenarioOverrides, issues: ValidationIssue[]): void {
+function checkValidParts(raw: unknown, env: LoadContext, overrides: ScenarioOverrides, issues: ValidationIssue[]): void {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return;
   const { run, actors, links, topology } = raw as Record<string, unknown>;
   const ids = new Set<string>();
-  const files = fileScope(file, overrides.allowOutside);
   if (Array.isArray(actors)) {
     actors.forEach((entry: unknown, index) => {
       if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string") ids.add((entry as { id: string }).id);
       const common = actorCommonSchema.safeParse(entry);
-      if (common.success) resolveActor(common.data, index, `actors[${index}]`, files, issues);
+      if (common.success) resolveActor(common.data, index, `actors[${index}]`, env, issues);
     });
     if (actors.length === 0 && topology === undefined) issues.push({ path: "actors", message: "expected at least one actor" });
     // Link ends can only be checked when no topology generates further ids.
@@ -194,11 +202,11 @@ function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOv
   };
 }
 
-function checkTrafficTargets(scenario: ResolvedScenario, actorPaths: readonly string[], indexById: Map<string, number>, issues: ValidationIssue[]): void {
+function checkTrafficTargets(kinds: KindCatalogue, scenario: ResolvedScenario, actorPaths: readonly string[], indexById: Map<string, number>, issues: ValidationIssue[]): void {
   const router = new Router(portsByActor(scenario), networkNodes(scenario.actors));
   const seen = new Set<string>(); // generated actors share their template's path: report each problem once
   for (const actor of scenario.actors) {
-    const model = modelRegistry[actor.kind];
+    const model = kinds.kinds[actor.kind];
     if (model === undefined) continue;
     for (const { key, message } of model.check(actor.params as Record<string, unknown>, actor.id)) issues.push({ path: `${actorPaths[actor.index]}.${key}`, message });
     for (const { key, id } of model.references(actor.params as Record<string, unknown>, actor.id)) {

@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { topologySchema } from "./topology/schema.ts";
-import { bandwidth, duration } from "./units.ts";
-import { MIN_METRICS_INTERVAL_NS } from "./limits.ts";
+import { bandwidth, duration } from "../spec/units.ts";
+import { MIN_METRICS_INTERVAL_NS } from "../spec/limits.ts";
 import { carbonSchema } from "./carbon.ts";
 
 /** Ids become NATS subject tokens (`dct.<run>.actor.<id>.*`), so no dots, spaces or wildcards. */

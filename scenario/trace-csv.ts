@@ -4,8 +4,8 @@
  * (e.g. `time,type,size`) names the columns in any order; `#` lines are comments. The loader inlines the rows
  * into the scenario, so hosts never read files.
  */
-import { readReferencedFile, type FileScope } from "./file-scope.ts";
-import { duration, size } from "./units.ts";
+import type { ReadReferencedFile } from "./kinds.ts";
+import { duration, size } from "../spec/units.ts";
 
 export interface TraceRow {
   at: number;
@@ -60,22 +60,22 @@ export function parseTraceCsv(text: string): { rows: TraceRow[]; problems: strin
 }
 
 /** Reads a trace file named relative to the scenario's folder (and confined to it). */
-export function readTraceCsv(file: string, files: FileScope): { rows: TraceRow[]; problems: string[] } {
-  const read = readReferencedFile(files, file);
-  return "problem" in read ? { rows: [], problems: [read.problem] } : parseTraceCsv(read.text);
+export function readTraceCsv(file: string, read: ReadReferencedFile): { rows: TraceRow[]; problems: string[] } {
+  const text = read(file);
+  return "problem" in text ? { rows: [], problems: [text.problem] } : parseTraceCsv(text.text);
 }
 
 /**
  * A client's fields with `arrivals: {process: trace, file}` turned into inline `rows` (times as exact "…ns"
  * strings); other fields pass unchanged. Problems are keyed by the field they concern.
  */
-export function inlineTraceFile(fields: Record<string, unknown>, files: FileScope): { fields: Record<string, unknown>; issues: { key: string; message: string }[] } {
+export function inlineTraceFile(fields: Record<string, unknown>, read: ReadReferencedFile): { fields: Record<string, unknown>; issues: { key: string; message: string }[] } {
   const arrivals = fields.arrivals;
   if (typeof arrivals !== "object" || arrivals === null || (arrivals as { process?: unknown }).process !== "trace" || !("file" in arrivals)) return { fields, issues: [] };
   const { file, ...rest } = arrivals as Record<string, unknown>;
   if (typeof file !== "string") return { fields, issues: [{ key: "arrivals.file", message: "expected the path of a CSV file (relative to the scenario file)" }] };
   if ("rows" in rest) return { fields, issues: [{ key: "arrivals.file", message: "give either rows or file, not both" }] };
-  const { rows, problems } = readTraceCsv(file, files);
+  const { rows, problems } = readTraceCsv(file, read);
   const inline = rows.map((r) => ({ at: `${r.at}ns`, type: r.type, ...(r.bytes === undefined ? {} : { bytes: r.bytes }) }));
   return { fields: { ...fields, arrivals: { ...rest, rows: inline } }, issues: problems.map((message) => ({ key: "arrivals.file", message })) };
 }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { benchDurationNs } from "../bench/twin-runs.ts";
-import { loadScenarioFile } from "../scenario/load.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 
 const MS = 1_000_000;
 

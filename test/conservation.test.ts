@@ -5,14 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConservationError } from "../coordinator/conservation.ts";
-import { placeActors } from "../coordinator/placement.ts";
-import { RunDriver } from "../coordinator/run-driver.ts";
+import { ConservationError } from "../coordinator/counts/conservation.ts";
+import { placeActors } from "../coordinator/placement/place.ts";
+import { RunDriver } from "../coordinator/driver/run-driver.ts";
 import type { ActorModel } from "../nodes/runtime/actor.ts";
 import { lookupModel } from "../nodes/models/registry.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { queueScenario } from "./support/scenarios.ts";
 
 /** A server that forgets every 50th request: it neither answers, keeps, consumes nor drops it. */
@@ -37,7 +37,7 @@ async function runWith(models: (kind: string) => ActorModel, hosts: number) {
   const transport = new InProcTransport();
   const driver = new RunDriver({ transport, runId: "leak", scenario, placement: placeActors(2, hosts), hostCount: hosts });
   driver.listen();
-  for (let host = 0; host < hosts; host++) new HostAgent({ transport, runId: "leak", host, models }).start();
+  for (let host = 0; host < hosts; host++) new HostAgent({ transport, runId: "leak", host, models: () => models }).start();
   return driver.run();
 }
 

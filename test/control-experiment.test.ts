@@ -10,12 +10,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringify } from "yaml";
-import { runControlled } from "../coordinator/control/session.ts";
-import { metricKey } from "../coordinator/results/aggregate.ts";
+import { runControlled } from "../coordinator/session.ts";
+import { metricKey } from "../coordinator/counts/aggregate.ts";
 import { chooseTargets } from "../coordinator/control/selectors.ts";
-import { loadExperimentFile } from "../scenario/experiment.ts";
+import { loadExperimentFile } from "../coordinator/control/experiment.ts";
 import { ScenarioError } from "../scenario/issues.ts";
-import { loadScenarioText } from "../scenario/load.ts";
+import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { runCli } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 

@@ -15,8 +15,8 @@ import { stringify } from "yaml";
 import { RunController } from "../coordinator/control/controller.ts";
 import { startControlServer } from "../coordinator/control/grpc-server.ts";
 import { emptyPlan } from "../coordinator/control/plan.ts";
-import { runControlled } from "../coordinator/control/session.ts";
-import { loadScenarioText } from "../scenario/load.ts";
+import { runControlled } from "../coordinator/session.ts";
+import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { protoOnlyClient, until, type Any } from "./support/control-client.ts";
 import { tempDir } from "./support/scenarios.ts";
 
@@ -95,7 +95,7 @@ test("control API - health, reflection, authentication and status codes", async 
     await refused("ChangeLoad", { change: { curve: { arrivals_json: JSON.stringify({ process: "diurnal", mean_rate_per_s: 100, amplitude: 2 }) } } }, grpc.status.INVALID_ARGUMENT, "change.curve.arrivals_json.amplitude");
     await refused("ChangeLoad", { change: { curve: { arrivals_json: "{not json" } } }, grpc.status.INVALID_ARGUMENT, "change.curve.arrivals_json");
     await refused("ChangeLoad", { change: { curve: {} } }, grpc.status.INVALID_ARGUMENT, "change.curve.arrivals_json");
-    // Bounds (scenario/limits.ts): a load factor of 1e12 or a million-step ramp is refused, not run.
+    // Bounds (spec/limits.ts): a load factor of 1e12 or a million-step ramp is refused, not run.
     await refused("ChangeLoad", { change: { set: { factor: 1e12 } } }, grpc.status.INVALID_ARGUMENT, "change.set.factor");
     await refused("ChangeLoad", { change: { spike: { target: { rate_per_s: 1e15 }, duration_ns: 1e9 } } }, grpc.status.INVALID_ARGUMENT, "change.spike.target.rate_per_s");
     await refused("ChangeLoad", { change: { ramp: { target: { factor: 2 }, duration_ns: 1e12 }, step_ns: 1 } }, grpc.status.INVALID_ARGUMENT, "change.step_ns");

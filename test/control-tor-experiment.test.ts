@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { runControlled } from "../coordinator/control/session.ts";
-import { loadScenarioText } from "../scenario/load.ts";
+import { runControlled } from "../coordinator/session.ts";
+import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-tor-");

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { runTwin } from "../coordinator/run.ts";
-import { loadScenarioFile } from "../scenario/load.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { REPO_ROOT, runCli } from "./support/cli.ts";

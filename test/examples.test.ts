@@ -8,7 +8,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { runTwin } from "../coordinator/run.ts";
-import { loadScenarioFile } from "../scenario/load.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { REPO_ROOT } from "./support/cli.ts";
 import { tempDir } from "./support/scenarios.ts";
 

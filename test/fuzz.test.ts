@@ -8,15 +8,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { RunDriver } from "../coordinator/run-driver.ts";
-import { lookupModel } from "../nodes/models/registry.ts";
+import { RunDriver } from "../coordinator/driver/run-driver.ts";
+import { runModels } from "../nodes/leap/support.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
 import { subjects } from "../nodes/runtime/transport/transport.ts";
 import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
 import { batchEvents, tryDecode, wire } from "../nodes/runtime/wire.ts";
 import { ScenarioError } from "../scenario/issues.ts";
-import { loadScenarioText, validateScenario } from "../scenario/load.ts";
+import { loadScenarioText, validateScenario } from "../coordinator/scenario-loader.ts";
 
 const SEED = 20261127;
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -90,7 +90,7 @@ test("fuzz - a host fed arbitrary bytes on its subjects never throws and counts 
   const transport = new InProcTransport();
   const runId = "fuzz";
   const s = subjects(runId);
-  const agent = new HostAgent({ transport, runId, host: 0, models: lookupModel, helloIntervalMs: 60_000 });
+  const agent = new HostAgent({ transport, runId, host: 0, models: runModels, helloIntervalMs: 60_000 });
   agent.start();
   const { scenario } = validateScenario(validScenario, "fuzz.yaml");
   transport.publish(s.start, wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount: 2, placement: [0, 1] }).finish());

@@ -13,8 +13,8 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync,
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ScenarioError } from "../scenario/issues.ts";
-import { formatCount, MAX_ACTORS } from "../scenario/limits.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { formatCount, MAX_ACTORS } from "../spec/limits.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { CLI_PATH, REPO_ROOT } from "./support/cli.ts";
 import { tempDir } from "./support/scenarios.ts";
 

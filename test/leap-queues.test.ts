@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { join } from "node:path";
 import { runTwin } from "../coordinator/run.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { blocking, erlangB, erlangC, meanWait, stateLaw } from "../nodes/leap/queue-laws.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { tempDir } from "./support/scenarios.ts";

@@ -1,7 +1,7 @@
 /** Leap mode's settings are validated with field paths; what leap mode cannot run yet is refused, by actor. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { ScenarioError, type ValidationIssue } from "../scenario/issues.ts";
 
 const base = () => ({

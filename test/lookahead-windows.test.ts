@@ -7,14 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { placeActors } from "../coordinator/placement.ts";
+import { placeActors } from "../coordinator/placement/place.ts";
 import { buildSummary } from "../coordinator/results/summary.ts";
-import { RunDriver, type WindowProgress } from "../coordinator/run-driver.ts";
+import { RunDriver, type WindowProgress } from "../coordinator/driver/run-driver.ts";
 import type { ActorModel } from "../nodes/runtime/actor.ts";
 import { lookupModel } from "../nodes/models/registry.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { queueScenario } from "./support/scenarios.ts";
 
@@ -26,7 +26,7 @@ async function run(hosts: number, models: (kind: string) => ActorModel = lookupM
   const windows: WindowProgress[] = [];
   const driver = new RunDriver({ transport, runId: "cut", scenario: s, placement: placeActors(2, hosts), hostCount: hosts, onWindow: (w) => windows.push(w) });
   driver.listen();
-  for (let host = 0; host < hosts; host++) new HostAgent({ transport, runId: "cut", host, models }).start();
+  for (let host = 0; host < hosts; host++) new HostAgent({ transport, runId: "cut", host, models: () => models }).start();
   const outcome = await driver.run();
   return { outcome, windows, summary: JSON.stringify(buildSummary({ scenario: s, status: outcome.status, simTimeNs: outcome.simTimeNs, aggregator: outcome.aggregator, totals: outcome.totals })) };
 }

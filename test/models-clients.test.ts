@@ -8,10 +8,10 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { metricKey } from "../coordinator/results/aggregate.ts";
+import { metricKey } from "../coordinator/counts/aggregate.ts";
 import { halfWidth } from "./support/ci.ts";
 import { ScenarioError } from "../scenario/issues.ts";
-import { loadScenarioFile } from "../scenario/load.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 import { actorCommand, runResolved, runScenario } from "./support/twin.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Cooling (nodes/models/crac.ts, coordinator/cooling.ts) and the cooling-failure and power-cap faults:
+ * Cooling (nodes/models/crac.ts, coordinator/driver/cooling.ts) and the cooling-failure and power-cap faults:
  * - at constant IT load the CRAC draws heat/COP(T_supply) + fans exactly, and the zone's inlet temperature
  *   follows T∞ + (T0 − T∞)·exp(−t/τ) from the moment the heat reaches it (two metrics intervals late);
  * - PUE is (IT + cooling + distribution losses) / IT from integrated energies, per interval and for the run, and
@@ -16,12 +16,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringify } from "yaml";
-import { runControlled } from "../coordinator/control/session.ts";
-import { metricKey, type IntervalRecord } from "../coordinator/results/aggregate.ts";
+import { runControlled } from "../coordinator/session.ts";
+import { metricKey, type IntervalRecord } from "../coordinator/counts/aggregate.ts";
 import { thermoCsv } from "../coordinator/ledgers/series.ts";
 import { copAt, HP_LABS_COP } from "../nodes/models/crac.ts";
 import { ScenarioError } from "../scenario/issues.ts";
-import { loadScenarioFile, loadScenarioText } from "../scenario/load.ts";
+import { loadScenarioFile, loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { actorCommand, runScenario } from "./support/twin.ts";
 

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { runTwin } from "../coordinator/run.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { actorCommand } from "./support/twin.ts";
 

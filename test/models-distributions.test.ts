@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { durationDistribution, meanOf, sampleBytes, sampleNs, sizeDistribution, Z_99, type Distribution } from "../nodes/models/distributions.ts";
 import { Xoshiro128 } from "../nodes/runtime/rng.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { ScenarioError } from "../scenario/issues.ts";
 
 const N = 200_000;

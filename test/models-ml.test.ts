@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { ScenarioError } from "../scenario/issues.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { halfWidth } from "./support/ci.ts";
 import { tempDir } from "./support/scenarios.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { runResolved, runScenario } from "./support/twin.ts";
 
 const dir = tempDir();

@@ -16,7 +16,7 @@ import { Router } from "../nodes/runtime/routing.ts";
 import { Shard } from "../nodes/runtime/shard.ts";
 import { portsByActor, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { ScenarioError } from "../scenario/issues.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 
 const serverTemplate = { cores: 2, service: { distribution: "exponential", mean: "1ms" } };
 const link = { latency: "2us", bandwidth: "10Gbps" };

@@ -13,7 +13,7 @@ import { runTwin } from "../coordinator/run.ts";
 import { createRunRegistry } from "../coordinator/observability/prometheus/exporter.ts";
 import { RunState } from "../coordinator/observability/run-state.ts";
 import { runViewFromScenario } from "../coordinator/observability/run-view.ts";
-import { loadScenarioText } from "../scenario/load.ts";
+import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { stringify } from "yaml";
 import { promtool } from "./support/prometheus.ts";
 import { REPO_ROOT } from "./support/cli.ts";

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringify } from "yaml";
-import { runControlled } from "../coordinator/control/session.ts";
-import { loadScenarioText } from "../scenario/load.ts";
+import { runControlled } from "../coordinator/session.ts";
+import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { protoOnlyClient, until, type Any } from "./support/control-client.ts";
 import { tempDir } from "./support/scenarios.ts";
 

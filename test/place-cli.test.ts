@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { placeActors } from "../coordinator/placement.ts";
-import { loadScenarioFile } from "../scenario/load.ts";
+import { placeActors } from "../coordinator/placement/place.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { runCli } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 

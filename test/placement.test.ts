@@ -1,5 +1,5 @@
 /**
- * Placement (coordinator/placement.ts) and the lookahead of a placement (nodes/runtime/lookahead.ts): racks, rows
+ * Placement (coordinator/placement/place.ts) and the lookahead of a placement (nodes/runtime/lookahead.ts): racks, rows
  * and zones kept whole on a generated leaf-spine with client populations, components on their server's host,
  * the cut only at the long fabric links, the lookahead computed by hand (latency + one byte's serialization),
  * the traffic estimate against hand-computed rates (ECMP splits, load balancer splits, calls), balance, and
@@ -7,11 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { placeActors, planPlacement } from "../coordinator/placement.ts";
+import { placeActors, planPlacement } from "../coordinator/placement/place.ts";
 import { estimateTraffic } from "../coordinator/placement/traffic.ts";
 import { lookaheadNs } from "../nodes/runtime/lookahead.ts";
 import { networkNodes, type ResolvedScenario } from "../nodes/runtime/topology.ts";
-import { loadScenarioFile, validateScenario } from "../scenario/load.ts";
+import { loadScenarioFile, validateScenario } from "../coordinator/scenario-loader.ts";
 
 /** 8 racks (leaf, 4 servers, 4 clients; every 2nd client in the rack 4 away), 2 spines; 2 racks per row, 2 rows per zone. */
 function leafSpine(): ResolvedScenario {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import type { ChildProcess } from "node:child_process";
 import { NatsServer } from "../coordinator/nats-server.ts";
-import { resolveHostIndex } from "../cli/host-index.ts";
+import { resolveHostIndex } from "../cli/commands/host-index.ts";
 import { collect, runCli, startCli, type CliResult } from "./support/cli.ts";
 import { freePort } from "./support/ports.ts";
 import { alive, processesMentioning, waitFor } from "./support/processes.ts";

@@ -9,7 +9,7 @@ import { after, test } from "node:test";
 import { join } from "node:path";
 import { runTwin } from "../coordinator/run.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { queueScenario, tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir();

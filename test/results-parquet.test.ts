@@ -10,7 +10,7 @@ import { after, test } from "node:test";
 import { parquetReadObjects } from "hyparquet";
 import { stringify } from "yaml";
 import { runTwin } from "../coordinator/run.ts";
-import { loadScenarioText } from "../scenario/load.ts";
+import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { runCli } from "./support/cli.ts";
 import { twoGroupShop } from "./support/observability.ts";
 import { tempDir } from "./support/scenarios.ts";

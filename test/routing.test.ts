@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { Router } from "../nodes/runtime/routing.ts";
 import { Xoshiro128 } from "../nodes/runtime/rng.ts";
 import { portsByActor, type Port, type ResolvedScenario } from "../nodes/runtime/topology.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 
 /** Whole-graph BFS from each destination; ties to the first port in link order. */
 class ReferenceRouter {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runTwin } from "../coordinator/run.ts";
 import { scenarioFromJson, scenarioToJson } from "../nodes/runtime/scenario-json.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { dcScenario, DEFAULT_DC } from "../scenarios/generate-dc.ts";
 
 const small = () => validateScenario(dcScenario({ leaves: 6, serversPerLeaf: 5, spines: 3, ratePerClient: 2000, duration: "300ms" }), "dc-small").scenario;

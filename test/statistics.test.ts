@@ -8,8 +8,8 @@ import { after, test } from "node:test";
 import { join } from "node:path";
 import { runTwin } from "../coordinator/run.ts";
 import { batchMeans } from "../coordinator/results/batch-means.ts";
-import { printSummary } from "../cli/print-summary.ts";
-import { validateScenario } from "../scenario/load.ts";
+import { printSummary } from "../cli/commands/print-summary.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { queueScenario, tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir();

@@ -9,9 +9,9 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { ControlClient } from "../../coordinator/control/grpc-client.ts";
 import { RUN_STATE_NAMES } from "../../coordinator/control/proto-convert.ts";
-import type { ControlledRunResult } from "../../coordinator/control/session.ts";
+import type { ControlledRunResult } from "../../coordinator/session.ts";
 import { runTwin, type TwinRunOptions, type TwinRunResult } from "../../coordinator/run.ts";
-import { loadExperimentFile, type ResolvedExperiment } from "../../scenario/experiment.ts";
+import { loadExperimentFile, type ResolvedExperiment } from "../../coordinator/control/experiment.ts";
 import { EXIT_FAILED, EXIT_INVALID, nonNegativeInt, port } from "./flags.ts";
 
 /** A steady-state check of the experiment failed (the run itself completed): k6 users expect a non-zero exit. */
@@ -65,7 +65,7 @@ export async function runWithControl(options: TwinRunOptions, flags: RunControlF
     control = { host: flags.controlHost, port: flags.controlPort, token, anonymousRead: flags.controlAnonymousRead === true, tls: serverTls(flags) };
   }
   // gRPC and the control layer load only when used (every CLI start, e.g. each host process, would pay for them).
-  const { runControlled } = await import("../../coordinator/control/session.ts");
+  const { runControlled } = await import("../../coordinator/session.ts");
   const result = await runControlled({ ...options, plan: experiment?.plan, control, waitForStart: flags.waitForStart, onControlListening: (address) => console.error(`control API listening on ${address}`) });
   if (result.experiment.failed > 0 && result.outcome.status === "completed") process.exitCode = EXIT_CHECKS_FAILED;
   return result;

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { newRunId } from "../../coordinator/run.ts";
-import { loadScenarioFile } from "../../scenario/load.ts";
-import { renderDeployment } from "../deploy-render.ts";
+import { loadScenarioFile } from "../../coordinator/scenario-loader.ts";
+import { renderDeployment } from "./deploy-render.ts";
 import { positiveInt } from "./flags.ts";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

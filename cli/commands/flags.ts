@@ -1,8 +1,8 @@
 /** Parsers for CLI flag values: each rejects bad input with a message that names what it expects. */
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { checkNatsAuth, NATS_AUTH_ENV, type NatsAuth } from "../../nodes/runtime/transport/nats-auth.ts";
-import { parseDurationFlag } from "../../scenario/units.ts";
-import { envVarName } from "../env-options.ts";
+import { parseDurationFlag } from "../../spec/units.ts";
+import { envVarName } from "./env-options.ts";
 
 export const EXIT_FAILED = 1;
 export const EXIT_INVALID = 2;

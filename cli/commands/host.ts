@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { runHostProcess } from "../../nodes/host.ts";
-import { resolveHostIndex } from "../host-index.ts";
+import { resolveHostIndex } from "./host-index.ts";
 import { addNatsAuthOptions, durationMsFlag, natsAuthFromFlags, type NatsAuthFlags, port } from "./flags.ts";
 
 export function registerHostCommand(program: Command): void {

@@ -7,8 +7,8 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { dctwin } from "../../proto/gen/dctwin.js";
-import { COMMAND_SHORTHANDS, UNSUPPORTED_FAULTS } from "../../coordinator/control/types.ts";
-import { bandwidth, duration } from "../../scenario/units.ts";
+import { COMMAND_SHORTHANDS, UNSUPPORTED_FAULTS } from "../../spec/requests.ts";
+import { bandwidth, duration } from "../../spec/units.ts";
 import { addClientOptions, plain, seconds, withClient, type ClientFlags } from "./control.ts";
 
 const ACTIONS = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "clock-drift", "command", ...Object.keys(COMMAND_SHORTHANDS)];

@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { parse as parseYaml } from "yaml";
 import type { dctwin } from "../../proto/gen/dctwin.js";
-import { duration } from "../../scenario/units.ts";
+import { duration } from "../../spec/units.ts";
 import { addClientOptions, plain, seconds, withClient, type ClientFlags } from "./control.ts";
 import { addSelectorOptions, selectorFrom } from "./inject.ts";
 

@@ -1,8 +1,8 @@
 /** `dctwin place FILE --hosts N`: how a scenario would be split over N hosts, without running it. */
 import type { Command } from "commander";
-import { planPlacement } from "../../coordinator/placement.ts";
+import { planPlacement } from "../../coordinator/placement/place.ts";
 import { describePlacement, type PlacementReport } from "../../coordinator/placement/report.ts";
-import { loadScenarioFile } from "../../scenario/load.ts";
+import { loadScenarioFile } from "../../coordinator/scenario-loader.ts";
 import { positiveInt } from "./flags.ts";
 
 export function registerPlaceCommand(program: Command): void {

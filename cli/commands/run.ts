@@ -2,13 +2,13 @@
 import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "commander";
 import type { TransportKind } from "../../coordinator/run.ts";
-import { loadScenarioFile } from "../../scenario/load.ts";
-import { MAX_HOSTS } from "../../scenario/limits.ts";
+import { loadScenarioFile } from "../../coordinator/scenario-loader.ts";
+import { MAX_HOSTS } from "../../spec/limits.ts";
 import { prepareOutputDir } from "../../coordinator/results/out-dir.ts";
-import { createProgress } from "../progress.ts";
-import { printSummary } from "../print-summary.ts";
+import { createProgress } from "./progress.ts";
+import { printSummary } from "./print-summary.ts";
 import { addNatsAuthOptions, collect, durationFlag, durationMsFlag, EXIT_INTERRUPTED, natsAuthFromFlags, nonNegativeInt, positiveInt, positiveNumber, type NatsAuthFlags, port, signalExitCode } from "./flags.ts";
-import { chooseTransport } from "../transport-choice.ts";
+import { chooseTransport } from "./transport-choice.ts";
 import { addRunControlOptions, printExperiment, runWithControl, type RunControlFlags } from "./control.ts";
 import { AGGREGATION_LEVELS, DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../../coordinator/observability/levels.ts";
 import { DEFAULT_METRICS_LINGER_S } from "../../coordinator/observability/prometheus/exporter.ts";

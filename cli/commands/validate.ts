@@ -1,6 +1,6 @@
 /** `dctwin validate FILE`: check a scenario without running it. */
 import type { Command } from "commander";
-import { loadScenarioFile } from "../../scenario/load.ts";
+import { loadScenarioFile } from "../../coordinator/scenario-loader.ts";
 import { collect } from "./flags.ts";
 
 export function registerValidateCommand(program: Command): void {

@@ -6,68 +6,13 @@
 import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { intervalThermo } from "../ledgers/series.ts";
-import type { IntervalRecord, RunAggregator } from "../results/aggregate.ts";
-
-export type Stat = { kind: "mean" | "min" | "max" | "count" | "rate" | "sum" } | { kind: "quantile"; q: number };
-export type Op = "<" | "<=" | ">" | ">=" | "==" | "!=";
-
-export interface Threshold {
-  text: string;
-  metric: string;
-  /** null: every group (or drop reason). */
-  group: string | null;
-  stat: Stat;
-  op: Op;
-  value: number;
-}
-
-const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, min: 60, h: 3600 };
-const THRESHOLD = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\{([^}]*)\})?\s+([A-Za-z]+(?:\(\s*[0-9.]+\s*\))?|p[0-9.]+)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9.]+(?:e[+-]?\d+)?)\s*([a-zµ%]*)\s*$/i;
+import type { IntervalRecord, RunAggregator } from "../counts/aggregate.ts";
+import type { Op, Stat, Threshold } from "../../spec/threshold.ts";
 
 /** Metrics computed per interval from the ledgers rather than recorded by models. */
 export const THERMO_METRICS = ["power_w", "energy_j", "heat_entropy_kb_per_s", "packet_sigma_kb_per_s", "landauer_power_w", "it_energy_j", "cooling_energy_j", "distribution_loss_j"] as const;
 /** Per-interval carbon (gCO2e), when the scenario gives `run.carbon`; `carbon_per_request_g` is the window's ratio. */
 export const CARBON_METRICS = ["carbon_g", "operational_carbon_g", "embodied_carbon_g"] as const;
-
-/** Parses "metric{group} stat op value[unit]"; throws a message naming what is wrong. */
-export function parseThreshold(text: string): Threshold {
-  const m = THRESHOLD.exec(text);
-  if (m === null) throw new Error(`expected "<metric>[{group}] <stat> <op> <value>", e.g. "response_time_s p(99) < 50ms" (got ${JSON.stringify(text)})`);
-  const [, metric, group, statText, op, number, unit] = m;
-  const stat = parseStat(statText!);
-  let value = Number(number);
-  if (unit) {
-    const factor = metric!.endsWith("_s") ? DURATION_UNITS[unit] : unit === "%" ? 0.01 : undefined;
-    if (factor === undefined) throw new Error(`unit "${unit}" does not fit ${metric} (durations only for *_s metrics, % for ratios)`);
-    value *= factor;
-  }
-  return { text: text.trim(), metric: metric!, group: group === undefined || group === "" ? null : group, stat, op: op as Op, value };
-}
-
-function parseStat(text: string): Stat {
-  const t = text.toLowerCase().replace(/\s+/g, "");
-  const q = /^p\(?([0-9.]+)\)?$/.exec(t);
-  if (q !== null) {
-    const p = Number(q[1]);
-    if (!(p > 0 && p < 100)) throw new Error(`percentile ${q[1]} must be between 0 and 100`);
-    return { kind: "quantile", q: p / 100 };
-  }
-  switch (t) {
-    case "avg":
-    case "mean":
-      return { kind: "mean" };
-    case "med":
-      return { kind: "quantile", q: 0.5 };
-    case "min":
-    case "max":
-    case "count":
-    case "rate":
-    case "sum":
-      return { kind: t };
-    default:
-      throw new Error(`unknown statistic "${text}"; expected avg, min, max, med, p(N), count, rate or sum`);
-  }
-}
 
 export interface CheckWindow {
   name: string;

@@ -16,13 +16,14 @@
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { IntervalRecord } from "../results/aggregate.ts";
-import type { CommandSpec, RunDriver, RunOutcome, WindowProgress } from "../run-driver.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
+import type { CommandSpec, RunDriver, RunOutcome, WindowProgress } from "../driver/run-driver.ts";
 import { intervalMetrics } from "./interval-metrics.ts";
-import { actionName, clearCommands, injectCommands, type ExperimentPlan, type PlanStep, type StepNote } from "./plan.ts";
+import { actionName, clearCommands, injectCommands, type ExperimentPlan, type PlanStep } from "./plan.ts";
+import type { StepNote } from "../../spec/experiment.ts";
 import { followLoadCommand, loadStepCommands, loadSteps, scenarioRatePerS, resolveFault, resolveLoadTargets, checkLoadRequest, type LoadStep, type ResolvedLoad } from "./resolve.ts";
 import { ActualState, FaultBook, mergeTouched, reconcile, touched, type FaultEffect, type LinkField } from "./twin-state.ts";
-import { PreconditionError, RequestError, type FaultRequest, type LoadRequest, type RequestIssue } from "./types.ts";
+import { PreconditionError, RequestError, type FaultRequest, type LoadRequest, type RequestIssue } from "../../spec/requests.ts";
 
 export type RunState = "waiting" | "starting" | "running" | "paused" | "completed" | "interrupted" | "failed";
 

@@ -12,7 +12,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import type { RunController } from "./controller.ts";
 import { faultFromProto, faultToProto, loadFromProto, loadToProto, protoPaths, statusToProto } from "./proto-convert.ts";
 import { CONTROL_PROTO, controlMethods, PROTO_ROOT, SERVICE_NAME, serviceDefinition, type IsServerStream, type MethodName, type RequestOf, type ResponseOf } from "./service.ts";
-import { PreconditionError, RequestError } from "./types.ts";
+import { PreconditionError, RequestError } from "../../spec/requests.ts";
 import { serverCredentials, type ServerTlsFiles } from "./tls.ts";
 
 export interface CallContext {

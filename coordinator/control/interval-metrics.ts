@@ -2,7 +2,7 @@
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { intervalThermo } from "../ledgers/series.ts";
-import type { IntervalRecord } from "../results/aggregate.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
 
 export interface FaultCounts {
   activeFaults: number;

@@ -8,17 +8,12 @@
  * keeps, so a replayed run has the same fault records as the original.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { CommandSpec } from "../run-driver.ts";
-import type { CheckWindow, Threshold } from "./checks.ts";
+import type { CommandSpec } from "../../spec/experiment.ts";
+import type { CheckWindow } from "./checks.ts";
+import type { PlannedCheck, PlannedFault, PlannedLoad, RawStep, Repeat, StepNote } from "../../spec/experiment.ts";
 import { loadStepCommands, loadSteps, resolveFault, resolveLoadTargets, checkLoadRequest, scenarioRatePerS, type ResolvedLoad } from "./resolve.ts";
 import { ActualState, FaultBook, reconcile, touched, type FaultEffect } from "./twin-state.ts";
-import type { FaultRequest, LoadRequest, RequestIssue } from "./types.ts";
-
-export type StepNote =
-  | { type: "fault-inject"; id: string; name: string; action: string; source: string; targets: string[]; clearDueNs: number | null; spec: unknown }
-  | { type: "fault-clear"; id: string }
-  | { type: "load-start"; id: string; name: string; source: string; targets: string[]; steps: number; endsNs: number | null; spec: unknown }
-  | { type: "load-step"; id: string };
+import type { FaultRequest, LoadRequest, RequestIssue } from "../../spec/requests.ts";
 
 export interface PlanStep {
   timeNs: number;
@@ -43,43 +38,6 @@ export function emptyPlan(): ExperimentPlan {
 /** The driver's schedule: every command at its time, in step order. */
 export function driverSchedule(plan: ExperimentPlan): { timeNs: number; command: CommandSpec }[] {
   return plan.steps.flatMap((s) => s.commands.map((command) => ({ timeNs: s.timeNs, command })));
-}
-
-export interface Repeat {
-  atNs: number;
-  /** null: once. */
-  everyNs: number | null;
-  /** Occurrences in all; null: until the run ends. */
-  times: number | null;
-}
-
-export interface PlannedFault {
-  request: FaultRequest;
-  when: Repeat;
-  path: string;
-}
-
-export interface PlannedLoad {
-  request: LoadRequest;
-  when: Repeat;
-  path: string;
-}
-
-/** A check relative to a fault or load change, or absolute. */
-export interface PlannedCheck {
-  name: string;
-  threshold: Threshold;
-  path: string;
-  window:
-    | { type: "absolute"; fromNs: number; toNs: number | null }
-    | { type: "before" | "during" | "after"; of: string; forNs: number | null; delayNs: number };
-}
-
-export interface RawStep {
-  timeNs: number;
-  commands: CommandSpec[];
-  notes: StepNote[];
-  path: string;
 }
 
 interface Occurrence {

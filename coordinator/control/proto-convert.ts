@@ -5,7 +5,7 @@
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { FaultRecord, LoadRecord, RunController, RunState } from "./controller.ts";
-import { emptySelector, RequestError, type FaultAction, type FaultRequest, type LoadChangeKind, type LoadRequest, type LoadTarget, type RequestIssue, type SelectMode, type SelectorSpec } from "./types.ts";
+import { emptySelector, RequestError, type FaultAction, type FaultRequest, type LoadChangeKind, type LoadRequest, type LoadTarget, type RequestIssue, type SelectMode, type SelectorSpec } from "../../spec/requests.ts";
 
 const MODES: Record<number, SelectMode> = { 0: "all", 1: "all", 2: "one", 3: "fixed", 4: "fixed-percent" };
 const MODE_NUMBERS: Record<SelectMode, number> = { all: 1, one: 2, fixed: 3, "fixed-percent": 4 };

@@ -2,16 +2,16 @@
  * From a request to what it does: a fault's targets (chosen by its selector and mode) and its effect on them; a
  * load change's clients and the load factor it aims at. Problems are collected with their field paths.
  */
-import { describe, formatCount, MAX_LOAD_FACTOR, MAX_LOAD_STEPS, MAX_RATE_PER_S } from "../../scenario/limits.ts";
+import { describe, formatCount, MAX_LOAD_FACTOR, MAX_LOAD_STEPS, MAX_RATE_PER_S } from "../../spec/limits.ts";
 import type { z } from "zod";
 import { clientCommands } from "../../nodes/models/client.ts";
 import { modelRegistry } from "../../nodes/models/registry.ts";
 import { CLOCK_DRIFT_COMMAND, driftProblem } from "../../nodes/runtime/clock-drift.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { CommandSpec } from "../run-driver.ts";
+import type { CommandSpec } from "../driver/run-driver.ts";
 import { checkChoice, chooseTargets, hasActorCriteria, linksBetween, matchActors, matchLinks } from "./selectors.ts";
 import { emptyEffect, type FaultEffect, type LinkFields } from "./twin-state.ts";
-import type { FaultRequest, LoadRequest, LoadTarget, RequestIssue } from "./types.ts";
+import type { FaultRequest, LoadRequest, LoadTarget, RequestIssue } from "../../spec/requests.ts";
 
 /** The model command that scales a client's arrival rates (nodes/models/client.ts). */
 export const LOAD_COMMAND = "scale_load";

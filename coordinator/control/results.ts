@@ -7,11 +7,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunOutcome } from "../run-driver.ts";
+import type { RunOutcome } from "../driver/run-driver.ts";
 import { evaluateCheck, type CheckVerdict } from "./checks.ts";
 import type { RunController } from "./controller.ts";
-import type { CommandSpec } from "../run-driver.ts";
-import type { StepNote } from "./plan.ts";
+import type { CommandSpec } from "../driver/run-driver.ts";
+import type { StepNote } from "../../spec/experiment.ts";
 
 export const EXPERIMENT_SCHEMA = "dctwin.experiment/v1";
 

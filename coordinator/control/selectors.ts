@@ -5,7 +5,7 @@
  */
 import { Xoshiro128 } from "../../nodes/runtime/rng.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { RequestIssue, SelectorSpec, TargetChoice } from "./types.ts";
+import type { RequestIssue, SelectorSpec, TargetChoice } from "../../spec/requests.ts";
 
 function globRegex(pattern: string): RegExp {
   return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);

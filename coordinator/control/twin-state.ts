@@ -7,7 +7,7 @@
  * commands that move the actual state of the fields it owns to the wanted one, so overlapping faults compose and
  * clearing one restores what the others still want.
  */
-import type { CommandSpec } from "../run-driver.ts";
+import type { CommandSpec } from "../driver/run-driver.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 
 export interface LinkFields {

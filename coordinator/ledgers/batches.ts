@@ -3,7 +3,7 @@
  * last one may be partial). Point estimates pool all batches; error bars come from their spread.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { IntervalRecord, RunAggregator } from "../results/aggregate.ts";
+import type { IntervalRecord, RunAggregator } from "../counts/aggregate.ts";
 
 export interface Batch {
   record: IntervalRecord;

@@ -3,7 +3,7 @@
  * figures as thermo.csv's columns), the energy-weighted mean intensity, and carbon per answered request.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { RunAggregator } from "../results/aggregate.ts";
+import type { RunAggregator } from "../counts/aggregate.ts";
 import { intervalThermo } from "./series.ts";
 
 export function carbonLedger(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number) {

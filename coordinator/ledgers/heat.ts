@@ -5,7 +5,7 @@
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { BOLTZMANN_J_PER_K, entropyGenerationKbPerS, entropyGenerationWPerK, landauerEnergyJ } from "../thermo/index.ts";
-import type { RunAggregator } from "../results/aggregate.ts";
+import type { RunAggregator } from "../counts/aggregate.ts";
 
 /** Actor kinds whose power is facility cooling rather than IT load. */
 const COOLING_KINDS = new Set(["crac", "cooling"]);

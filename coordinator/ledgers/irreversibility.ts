@@ -8,7 +8,7 @@
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { detailedBalanceTest, estimateSigmaWithErrors, estimateTur, fundamentalCycles, type CountBatch, type EdgeEstimate } from "../thermo/index.ts";
-import { SPECIES_SLOTS, type IntervalRecord } from "../results/aggregate.ts";
+import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
 import type { Batch } from "./batches.ts";
 import { ENVIRONMENT, intervalCounts, parseMechanism, speciesName } from "./mechanisms.ts";
 

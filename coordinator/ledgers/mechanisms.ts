@@ -10,7 +10,7 @@
  * The reverse of create, consume or loss is never produced by these models: they are irreversible currents.
  */
 import type { TransitionCount } from "../thermo/index.ts";
-import { SPECIES_SLOTS, type IntervalRecord } from "../results/aggregate.ts";
+import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
 
 /** The environment: where packets come from when an actor creates them and go when one consumes or drops them. */
 export const ENVIRONMENT = "(environment)";

@@ -7,7 +7,7 @@
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { entropyGenerationKbPerS, estimateSigma, landauerEnergyJ } from "../thermo/index.ts";
-import type { IntervalRecord, RunAggregator } from "../results/aggregate.ts";
+import type { IntervalRecord, RunAggregator } from "../counts/aggregate.ts";
 import { intervalCounts } from "./irreversibility.ts";
 import { facilityEnergy, isCoolingKind } from "./heat.ts";
 import { intervalCarbon } from "./carbon.ts";

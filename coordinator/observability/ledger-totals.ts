@@ -7,7 +7,7 @@
 import { isCoolingKind, facilityEnergy } from "../ledgers/heat.ts";
 import { intervalCounts } from "../ledgers/irreversibility.ts";
 import { intervalCarbon } from "../ledgers/carbon.ts";
-import type { IntervalRecord } from "../results/aggregate.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
 import { entropyGenerationWPerK, estimateSigma, type TransitionCount } from "../thermo/index.ts";
 import type { RunView } from "./run-view.ts";
 

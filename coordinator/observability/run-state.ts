@@ -7,9 +7,9 @@
  * run), by the intervals of intervals.jsonl one by one, the simulated clock following the intervals.
  */
 import { Histogram } from "../../nodes/runtime/histogram.ts";
-import type { ConservationTotals } from "../conservation.ts";
-import type { IntervalRecord } from "../results/aggregate.ts";
-import type { WindowProgress } from "../run-driver.ts";
+import type { ConservationTotals } from "../counts/conservation.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
+import type { WindowProgress } from "../driver/run-driver.ts";
 import { actorSeries, componentSeries, groupSeries, linkSeries, type AggregationLevel, type Labels, type LinkScope, type Scope, type SeriesKey } from "./levels.ts";
 import { LedgerTotals } from "./ledger-totals.ts";
 import { intervalBoundsNs, type RunView } from "./run-view.ts";

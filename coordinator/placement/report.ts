@@ -5,7 +5,7 @@
  */
 import { lookaheadNs } from "../../nodes/runtime/lookahead.ts";
 import { networkNodes, type ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { linkDelayNs, type PlacementPlan } from "../placement.ts";
+import { linkDelayNs, type PlacementPlan } from "./place.ts";
 import { LABEL_LEVELS } from "./partition.ts";
 
 const SHORTEST_CUT_SHOWN = 5;

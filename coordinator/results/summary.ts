@@ -5,9 +5,9 @@
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
-import type { ConservationTotals } from "../conservation.ts";
+import type { ConservationTotals } from "../counts/conservation.ts";
 import { batchMeans } from "./batch-means.ts";
-import { metricKey, type RunAggregator } from "./aggregate.ts";
+import { metricKey, type RunAggregator } from "../counts/aggregate.ts";
 import { statisticalBatches } from "../ledgers/batches.ts";
 import { heatLedger } from "../ledgers/heat.ts";
 import { carbonLedger } from "../ledgers/carbon-ledger.ts";
@@ -16,7 +16,9 @@ import { trainingLedger } from "../ledgers/training.ts";
 
 export const SUMMARY_SCHEMA = "dctwin.summary/v1";
 
-export type RunStatus = "completed" | "interrupted" | "failed";
+import type { RunStatus } from "../driver/run-driver.ts";
+
+export type { RunStatus };
 
 export interface SummaryInput {
   scenario: ResolvedScenario;

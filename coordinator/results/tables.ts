@@ -15,7 +15,7 @@
 import { metricDeclaration, sumToBaseUnit, toBaseUnit } from "../../nodes/models/metric-declarations.ts";
 import { LedgerTotals } from "../observability/ledger-totals.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
-import type { IntervalRecord } from "./aggregate.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
 
 export type Cell = string | number | null;
 export interface Column {

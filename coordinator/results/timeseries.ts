@@ -5,7 +5,7 @@
  * - links.csv: t_start_s, t_end_s, link, direction, packets, bytes, lost_packets — only non-zero rows.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { RunAggregator } from "./aggregate.ts";
+import type { RunAggregator } from "../counts/aggregate.ts";
 
 export function metricsCsv(aggregator: RunAggregator, endNs: number): string {
   const rows = ["t_start_s,t_end_s,metric,group,count,sum,mean,p50,p99"];

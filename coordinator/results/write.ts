@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { RunOutcome } from "../run-driver.ts";
+import type { RunOutcome } from "../driver/run-driver.ts";
 import { buildSummary, type Summary } from "./summary.ts";
 import { linksCsv, metricsCsv } from "./timeseries.ts";
 import { thermoCsv } from "../ledgers/series.ts";

@@ -14,7 +14,7 @@ import { context, trace, type Span, type Tracer } from "@opentelemetry/api";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { IntervalRecord } from "../results/aggregate.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
 import { exporterFromEnv, samplerFromEnv } from "./env.ts";
 import { CountingExporter } from "./export-failures.ts";
 import { JourneyExporter, PinnedIdGenerator } from "./journeys.ts";

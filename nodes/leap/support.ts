@@ -10,6 +10,7 @@ import { clientLeap } from "./client.ts";
 import { loadBalancerLeap } from "./load-balancer.ts";
 import { serverLeap } from "./server.ts";
 import { switchLeap } from "./switch.ts";
+import { lookupModel } from "../models/registry.ts";
 
 /** Kinds leap mode can run: null means the exact model runs as it is. */
 export const leapKinds: Readonly<Record<string, LeapBehaviour | null>> = {
@@ -50,4 +51,9 @@ export function modelsFor(scenario: ResolvedScenario, exact: ModelLookup): Model
     }
     return model;
   };
+}
+
+/** The models of a run with the registered kinds: what hosts give their HostAgent. */
+export function runModels(scenario: ResolvedScenario): ModelLookup {
+  return modelsFor(scenario, lookupModel);
 }

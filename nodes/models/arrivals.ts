@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import type { Rng } from "../runtime/rng.ts";
-import { duration, ratePerSecond, size } from "../../scenario/units.ts";
-import { describe, MAX_RATE_PER_S } from "../../scenario/limits.ts";
+import { duration, ratePerSecond, size } from "../../spec/units.ts";
+import { describe, MAX_RATE_PER_S } from "../../spec/limits.ts";
 
 const rate = ratePerSecond;
 const nonNegativeRate = () =>

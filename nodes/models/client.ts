@@ -7,8 +7,8 @@
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species } from "../runtime/packet.ts";
-import { count, duration, size } from "../../scenario/units.ts";
-import { describe, MAX_LOAD_FACTOR } from "../../scenario/limits.ts";
+import { count, duration, size } from "../../spec/units.ts";
+import { describe, MAX_LOAD_FACTOR } from "../../spec/limits.ts";
 import { initialArrivalState, nextArrival, openLoopProcess, type ArrivalState, type OpenLoopProcess } from "./arrivals.ts";
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
 

@@ -17,7 +17,7 @@
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
-import { count } from "../../scenario/units.ts";
+import { count } from "../../spec/units.ts";
 import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
 import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type RequestQueue } from "./request-queue.ts";
 import type { HostCpuReply, HostCpuRequest } from "./host-cpu.ts";
@@ -46,11 +46,6 @@ export interface ComponentCommon {
   cpu: number;
   queue_limit?: number | undefined;
   calls: z.output<typeof callsSchema>;
-}
-
-/** Cores a component reserves on its server: every slot busy at once. */
-export function reservedMillicores(params: { concurrency: number; cpu: number }): number {
-  return params.concurrency * Math.round(params.cpu * 1000);
 }
 
 /** What one kind of component does with a request. */

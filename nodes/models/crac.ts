@@ -1,7 +1,7 @@
 /**
  * A CRAC (computer-room air conditioner): the cooling plant of one zone. It has `units` identical units, each
  * able to remove `unit_capacity_w` of heat, blowing air at the supply temperature. The zone's IT heat reaches it
- * from the coordinator (coordinator/cooling.ts): every metrics-interval boundary t_j the command
+ * from the coordinator (coordinator/driver/cooling.ts): every metrics-interval boundary t_j the command
  * `set_heat {watts}` carries the zone's mean IT power of interval j−2 (the last interval every host has reported),
  * so what the unit sees does not depend on how actors are spread over hosts.
  *
@@ -22,7 +22,7 @@
  */
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
-import { count, duration, watts } from "../../scenario/units.ts";
+import { count, duration, watts } from "../../spec/units.ts";
 
 const celsius = (what: string) => z.number({ error: `expected ${what} in °C` }).min(-50, { error: `expected ${what} in °C (at least -50)` }).max(100, { error: `expected ${what} in °C (at most 100)` });
 const positive = (what: string) => z.number({ error: `expected a positive ${what}` }).positive({ error: `expected a positive ${what}` }).finite({ error: `expected a positive ${what}` });

@@ -15,7 +15,7 @@
  */
 import { z } from "zod";
 import type { Rng } from "../runtime/rng.ts";
-import { duration, size } from "../../scenario/units.ts";
+import { duration, size } from "../../spec/units.ts";
 
 /** The 99th percentile of the standard normal distribution. */
 export const Z_99 = 2.3263478740408408;

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { ActorContext } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
-import { count, size } from "../../scenario/units.ts";
+import { count, size } from "../../spec/units.ts";
 import { sampleBytes, sizeDistribution } from "./distributions.ts";
 
 export const callSchema = z

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
-import { count, duration, size, watts } from "../../scenario/units.ts";
+import { count, duration, size, watts } from "../../spec/units.ts";
 import { answer, responseBytes } from "./response.ts";
 
 export const mlInferenceParams = z

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
-import { count, size, watts } from "../../scenario/units.ts";
+import { count, size, watts } from "../../spec/units.ts";
 import { durationDistribution, sampleNs } from "./distributions.ts";
 
 export const mlTrainingParams = z

@@ -9,7 +9,7 @@
  * `asymptotic`: idle + (max − idle)/2·(1 + u − e^{−u/α}), or with `dvfs` u³ in place of u.
  */
 import { z } from "zod";
-import { watts } from "../../scenario/units.ts";
+import { watts } from "../../spec/units.ts";
 
 const pstate = z
   .object({

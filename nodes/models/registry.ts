@@ -15,28 +15,13 @@ import { storeModel, storeParams } from "./store.ts";
 import { switchModel, switchParams } from "./switch.ts";
 import { inlineTraceFile } from "../../scenario/trace-csv.ts";
 import { MODEL_METRICS, type MetricDeclaration } from "./metric-declarations.ts";
-import type { FileScope } from "../../scenario/file-scope.ts";
+import type { KindSchema } from "../../scenario/kinds.ts";
 
-export interface ModelEntry {
-  /** Parameters of the kind: a strict object schema, merged into the actor's entry in the scenario. */
-  params: z.ZodObject;
+/** A kind's parameters as the scenario loader checks them (scenario/kinds.ts), its model, and its traits. */
+export interface ModelEntry extends KindSchema {
   model: ActorModel;
-  /** Actor ids the (validated) parameters of actor `selfId` refer to, with the parameter's key, so the loader can check them. */
-  references: (params: Record<string, unknown>, selfId: string) => { key: string; id: string }[];
-  /** Problems that need the actor's own id (e.g. a ring that must contain it), keyed by field. */
-  check: (params: Record<string, unknown>, selfId: string) => { key: string; message: string }[];
-  /**
-   * Turns fields that name files into inline data before validation (paths relative to the scenario's folder, confined to it: scenario/file-scope.ts), so
-   * hosts never read files; problems are keyed by field.
-   */
-  prepare: (fields: Record<string, unknown>, files: FileScope) => { fields: Record<string, unknown>; issues: { key: string; message: string }[] };
   /** The model's own commands (besides the runtime's crash/recover/pause/resume) and their argument schemas. */
   commands: Readonly<Record<string, z.ZodType>>;
-  /**
-   * A software component: runs on a server's CPU, has no links, and is placed with `placed_on` or a placement
-   * rule (scenario/component-placement.ts); its parameters include `concurrency` and `cpu`.
-   */
-  component: boolean;
   /** The metrics the model records (`ctx.record`), by recorded name: type, base unit and scale (metric-declarations.ts). */
   metrics: Readonly<Record<string, MetricDeclaration>>;
 }

@@ -3,7 +3,7 @@
  * power cap. Both act on the server's operating point, i.e. on what `throttle` and `set_pstate` already choose:
  *
  * - Thermal: with `inlet_limit_c`, a server whose inlet temperature (sent by the coordinator's cooling relay as
- *   `set_inlet {celsius}`, coordinator/cooling.ts) rises above the limit runs at its throttled point (the slowest
+ *   `set_inlet {celsius}`, coordinator/driver/cooling.ts) rises above the limit runs at its throttled point (the slowest
  *   P-state, or `throttle_speed`) until the inlet falls to `inlet_limit_c − inlet_hysteresis_k`. Each start of a
  *   thermal throttle is recorded as the metric `thermal_throttles`.
  * - Power cap: `set_power_cap {watts}` makes the server run at the fastest operating point whose maximum draw
@@ -16,7 +16,7 @@
  */
 import { z } from "zod";
 import type { ActorContext } from "../runtime/actor.ts";
-import { watts } from "../../scenario/units.ts";
+import { watts } from "../../spec/units.ts";
 import { curveWatts, pstateSpeed, slowestPstate, type PowerCurve } from "./power-curves.ts";
 
 export const limitParams = {

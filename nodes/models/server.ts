@@ -15,7 +15,7 @@
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
-import { count, duration, size, watts } from "../../scenario/units.ts";
+import { count, duration, size, watts } from "../../spec/units.ts";
 import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
 import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type RequestQueue } from "./request-queue.ts";
 import { durationDistribution, sampleNs } from "./distributions.ts";

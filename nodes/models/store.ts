@@ -7,7 +7,7 @@
  * record size). Records `store_reads`, `store_writes`, and after each write `store_records` and `store_bytes`.
  */
 import { z } from "zod";
-import { count } from "../../scenario/units.ts";
+import { count } from "../../spec/units.ts";
 import { componentFields, componentModel } from "./component.ts";
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
 

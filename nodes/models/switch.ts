@@ -16,7 +16,7 @@ import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
 import { newPortEnergy, spreadTransmission, transmissionDone, TX_DONE, type PortEnergy } from "./port-energy.ts";
-import { joules, size, watts } from "../../scenario/units.ts";
+import { joules, size, watts } from "../../spec/units.ts";
 
 export const switchParams = z
   .object({

@@ -7,10 +7,10 @@
  * through the coordinator. The coordinator's grants bound how far hosts run and carry the commands on the way.
  * Messages that do not decode or fit the sequence are counted and dropped; a model error aborts the run.
  */
-import { modelsFor } from "../leap/support.ts";
 import { hostname as osHostname } from "node:os";
 import type { ModelLookup } from "./actor.ts";
 import { scenarioFromJson } from "./scenario-json.ts";
+import type { ResolvedScenario } from "./topology.ts";
 import { Shard } from "./shard.ts";
 import { reportHost, subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
@@ -21,7 +21,11 @@ export interface HostAgentOptions {
   transport: Transport;
   runId: string;
   host: number;
-  models: ModelLookup;
+  /**
+   * The models of a run, chosen once its scenario arrives (exact models, or leap behaviours: nodes/leap/support.ts).
+   * The caller supplies them so the runtime imports no model.
+   */
+  models: (scenario: ResolvedScenario) => ModelLookup;
   /** How often to repeat HostHello until the coordinator starts the run. */
   helloIntervalMs?: number;
 }
@@ -32,7 +36,7 @@ export class HostAgent {
   readonly finished: Promise<string>;
   private readonly transport: Transport;
   private readonly subjects: RunSubjects;
-  private readonly models: ModelLookup;
+  private readonly models: (scenario: ResolvedScenario) => ModelLookup;
   private readonly helloIntervalMs: number;
   private readonly subscriptions: Subscription[] = [];
   private finish!: (reason: string) => void;
@@ -98,7 +102,7 @@ export class HostAgent {
       this.hostCount = start.hostCount;
       this.actorCount = scenario.actors.length;
       this.durationNs = scenario.run.durationNs;
-      this.shard = new Shard(scenario, start.placement, this.host, modelsFor(scenario, this.models)); // leap runs: nodes/leap/
+      this.shard = new Shard(scenario, start.placement, this.host, this.models(scenario));
       this.planner = new WindowPlanner(scenario, start.placement);
       this.shard.init();
       const counters = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlightLocal: 0, sentRemote: 0, receivedRemote: 0 };

@@ -8,7 +8,7 @@
  *     multiple of the quantum (a larger quantum: a fixed grid, deliveries wait for the window's end);
  *   - the next metrics interval boundary, the next stamp, the end of the run.
  * A window runs only if it ends at or before the grant horizon; every horizon is a stamp or an interval boundary
- * (coordinator/grants.ts), so hosts stop exactly there. Stamps are only ever added at or after the previous
+ * (coordinator/driver/grants.ts), so hosts stop exactly there. Stamps are only ever added at or after the previous
  * horizon, so a host that has not seen the latest grant yet either waits or picks the same window as one that has.
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";

@@ -4,8 +4,8 @@
  * an explicit actor with a generated id replaces that actor in place (e.g. to give one server another role).
  */
 import { z } from "zod";
-import { formatCount, MAX_ACTORS, MAX_LINKS } from "../limits.ts";
-import { bandwidth, count, duration } from "../units.ts";
+import { formatCount, MAX_ACTORS, MAX_LINKS } from "../../spec/limits.ts";
+import { bandwidth, count, duration } from "../../spec/units.ts";
 
 const probability = z.number({ error: "expected a probability from 0 to 1" }).min(0, { error: "expected a probability from 0 to 1" }).max(1, { error: "expected a probability from 0 to 1" });
 

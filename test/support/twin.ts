@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { runTwin, type TwinRunOptions } from "../../coordinator/run.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { validateScenario } from "../../scenario/load.ts";
+import { validateScenario } from "../../coordinator/scenario-loader.ts";
 
 let runs = 0;
 

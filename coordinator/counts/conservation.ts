@@ -3,7 +3,7 @@
  * injected = consumed + dropped + queued + in flight, where in flight counts packets in hosts' event queues and
  * packets sent between hosts but not yet merged. A violation is a bug in a model or the runtime: it stops the run.
  */
-import type { dctwin } from "../proto/gen/dctwin.js";
+import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export class ConservationError extends Error {
   override name = "ConservationError";

@@ -18,9 +18,9 @@
  * intervals after it was taken: a sensor and control delay of 2·I that is the same on every host count.
  * Zones are the `zone` labels of IT actors and the `zone` parameter of CRACs; IT is every non-CRAC actor.
  */
-import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { CommandSpec } from "./grants.ts";
-import type { RunAggregator } from "./results/aggregate.ts";
+import type { RunAggregator } from "../counts/aggregate.ts";
 
 const KELVIN = 273.15;
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { CoolingRelay } from "./cooling.ts";
 import { Grants } from "./grants.ts";
-import { RunAggregator } from "./results/aggregate.ts";
+import { RunAggregator } from "../counts/aggregate.ts";
 
 const MS = 1_000_000;
 const I = 100 * MS;

@@ -2,7 +2,7 @@
  * Progress of a long run on a terminal: simulated time, speed against wall time, packets created. One line,
  * redrawn at most 4 times a second; nothing at all when stderr is not a terminal (CI logs stay clean).
  */
-import type { WindowProgress } from "../coordinator/run-driver.ts";
+import type { WindowProgress } from "../../coordinator/driver/run-driver.ts";
 
 export function createProgress(durationNs: number, stream: NodeJS.WriteStream = process.stderr) {
   if (!stream.isTTY) return { update: (_: WindowProgress) => {}, done: () => {} };

@@ -3,12 +3,12 @@
  * every window and metrics interval, the gRPC control API serves while the run lasts (optionally before it, for
  * --wait-for-start), and experiment.json is written next to the other results.
  */
-import { newRunId, runTwin, type TwinRunOptions, type TwinRunResult } from "../run.ts";
-import { RunController } from "./controller.ts";
-import { startControlServer, type ControlServer } from "./grpc-server.ts";
-import type { ServerTlsFiles } from "./tls.ts";
-import { driverSchedule, emptyPlan, type ExperimentPlan } from "./plan.ts";
-import { writeExperimentResults, type ExperimentOutcome } from "./results.ts";
+import { newRunId, runTwin, type TwinRunOptions, type TwinRunResult } from "./run.ts";
+import { RunController } from "./control/controller.ts";
+import { startControlServer, type ControlServer } from "./control/grpc-server.ts";
+import type { ServerTlsFiles } from "./control/tls.ts";
+import { driverSchedule, emptyPlan, type ExperimentPlan } from "./control/plan.ts";
+import { writeExperimentResults, type ExperimentOutcome } from "./control/results.ts";
 
 export interface ControlApiOptions {
   host?: string;

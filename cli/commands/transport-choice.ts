@@ -4,8 +4,8 @@
  * that was asked for stays an error without a server.
  */
 import { InvalidArgumentError } from "commander";
-import { findExecutable, natsServerBinary } from "../coordinator/nats-server.ts";
-import type { TransportKind } from "../coordinator/run.ts";
+import { findExecutable, natsServerBinary } from "../../coordinator/nats-server.ts";
+import type { TransportKind } from "../../coordinator/run.ts";
 
 export function chooseTransport(opts: { transport?: TransportKind; nats?: string; join?: boolean }, log: (m: string) => void): TransportKind {
   if (opts.transport === "inproc" && (opts.nats !== undefined || opts.join)) throw new InvalidArgumentError(`--transport inproc cannot be combined with ${opts.join ? "--join" : "--nats"}`);

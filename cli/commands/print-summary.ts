@@ -1,5 +1,5 @@
 /** The few lines a person wants to see when a run ends; everything else is in the results directory. */
-import type { Summary } from "../coordinator/results/summary.ts";
+import type { Summary } from "../../coordinator/results/summary.ts";
 
 export function printSummary(summary: Summary, wallTimeS: number, outDir: string): void {
   const p = summary.packets;

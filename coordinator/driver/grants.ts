@@ -14,13 +14,13 @@
  * boundary: live commands and pauses take effect exactly at a horizon. In approximate mode (a quantum above the
  * smallest latency) horizons stay on the quantum grid or interval boundaries, so they never change results.
  */
-import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
-import type { dctwin } from "../proto/gen/dctwin.js";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { CoolingRelay } from "./cooling.ts";
-import type { RunAggregator } from "./results/aggregate.ts";
+import type { RunAggregator } from "../counts/aggregate.ts";
+import type { CommandSpec } from "../../spec/experiment.ts";
+export type { CommandSpec };
 
-/** A command without its sequence number (the driver numbers commands in the order it applies them). */
-export type CommandSpec = Omit<dctwin.v1.Command.$Properties, "seq">;
 
 /** A command applied at a window boundary, as recorded for the results (and for replay). */
 export interface AppliedCommand {

@@ -4,8 +4,8 @@
  * horizon), so later windows are kept until their turn. Reports that do not fit (undecodable, an earlier window,
  * a second report from a host, a report naming another host than its subject's) are counted and dropped.
  */
-import { tryDecode, wire } from "../nodes/runtime/wire.ts";
-import type { dctwin } from "../proto/gen/dctwin.js";
+import { tryDecode, wire } from "../../nodes/runtime/wire.ts";
+import type { dctwin } from "../../proto/gen/dctwin.js";
 
 type Report = dctwin.v1.WindowReport;
 

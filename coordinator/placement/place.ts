@@ -12,9 +12,9 @@
  * The partitioning heuristic is in placement/partition.ts. Deterministic: the same scenario and host count give
  * the same placement on every machine.
  */
-import { networkNodes, type ActorSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
-import { partition, type Partition } from "./placement/partition.ts";
-import { estimateTraffic, type TrafficEstimate } from "./placement/traffic.ts";
+import { networkNodes, type ActorSpec, type ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { partition, type Partition } from "./partition.ts";
+import { estimateTraffic, type TrafficEstimate } from "./traffic.ts";
 
 export interface PlacementPlan extends Partition {
   traffic: TrafficEstimate;

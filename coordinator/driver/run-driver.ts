@@ -5,18 +5,17 @@
  * keeps the grant horizon ahead of the hosts (grants.ts) — which is how it paces, pauses, stops, and brings
  * scheduled, live and cooling commands in. It runs the hosts' window rule itself, so it knows where they are.
  */
-import { lookaheadNs } from "../nodes/runtime/lookahead.ts";
-import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
-import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
-import { subjects, type RunSubjects, type Subscription, type Transport } from "../nodes/runtime/transport/transport.ts";
-import { WindowPlanner, type PlanStep } from "../nodes/runtime/window-plan.ts";
-import { checkGrant, earliestEvent, tryDecode, wire } from "../nodes/runtime/wire.ts";
-import type { dctwin } from "../proto/gen/dctwin.js";
-import { checkConservation, conservationTotals, type ConservationTotals } from "./conservation.ts";
+import { lookaheadNs } from "../../nodes/runtime/lookahead.ts";
+import { scenarioToJson } from "../../nodes/runtime/scenario-json.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { subjects, type RunSubjects, type Subscription, type Transport } from "../../nodes/runtime/transport/transport.ts";
+import { WindowPlanner, type PlanStep } from "../../nodes/runtime/window-plan.ts";
+import { checkGrant, earliestEvent, tryDecode, wire } from "../../nodes/runtime/wire.ts";
+import type { dctwin } from "../../proto/gen/dctwin.js";
+import { checkConservation, conservationTotals, type ConservationTotals } from "../counts/conservation.ts";
 import { CoolingRelay } from "./cooling.ts";
 import { Grants, type AppliedCommand, type CommandSpec } from "./grants.ts";
-import { RunAggregator, type IntervalRecord } from "./results/aggregate.ts";
-import type { RunStatus } from "./results/summary.ts";
+import { RunAggregator, type IntervalRecord } from "../counts/aggregate.ts";
 import { ReportCollector } from "./window-reports.ts";
 
 export type { AppliedCommand, CommandSpec };
@@ -24,6 +23,9 @@ export type { AppliedCommand, CommandSpec };
 export class HostFailedError extends Error {
   override name = "HostFailedError";
 }
+
+/** How a run ended. */
+export type RunStatus = "completed" | "interrupted" | "failed";
 
 export interface HostInfo {
   host: number;

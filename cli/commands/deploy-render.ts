@@ -7,7 +7,7 @@ import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 
-export const KUBERNETES_BASE = fileURLToPath(new URL("../deploy/kubernetes/base", import.meta.url));
+export const KUBERNETES_BASE = fileURLToPath(new URL("../../deploy/kubernetes/base", import.meta.url));
 
 export interface DeployOptions {
   scenarioYaml: string;
