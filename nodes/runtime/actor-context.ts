@@ -137,6 +137,7 @@ export class ShardContext implements ActorContext {
       kind: init.kind ?? 0,
       flowCreatedNs: init.flowCreatedNs ?? this.currentNs,
       replyBytes: init.replyBytes ?? 0,
+      streamRatePerS: init.streamRatePerS ?? 0,
       traceparent,
     };
     if (traceparent !== "") this.trace(packet, "create");

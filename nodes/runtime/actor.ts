@@ -25,6 +25,8 @@ export interface NewPacket {
   kind?: number;
   replyBytes?: number;
   multiplicity?: number;
+  /** Leap mode: the expected rate of the stream the count was drawn from (SimPacket.streamRatePerS). */
+  streamRatePerS?: number;
   traceparent?: string;
 }
 
