@@ -299,6 +299,12 @@ export class ShardContext implements ActorContext {
     return { ...packet, id: actor.nextPacketId++, multiplicity: count };
   }
 
+  merge(into: SimPacket, part: SimPacket): void {
+    if (into === part || into.flowId !== part.flowId || into.src !== part.src || into.species !== part.species) throw new ModelContractError(`${this.actor().spec.id} merged packets of different flows`);
+    into.multiplicity += part.multiplicity;
+    this.p.counters.consumed++; // a packet object goes (the conservation law counts objects); no real packet is consumed
+  }
+
   setPower(component: string, watts: number): void {
     const actor = this.actor();
     if (!(watts >= 0 && Number.isFinite(watts))) throw new ModelContractError(`${actor.spec.id} set ${component} power to ${watts} W`);

@@ -93,6 +93,12 @@ export interface ActorContext {
    */
   split(packet: SimPacket, count: number): SimPacket;
   /**
+   * The inverse of split: `part` (a packet of the same identity) joins `into`, whose multiplicity grows by its
+   * own; `part` is gone. Nothing is consumed: only the packet object goes. (Leap mode rejoins counts that an
+   * equal-cost split sent over parallel paths.)
+   */
+  merge(into: SimPacket, part: SimPacket): void;
+  /**
    * A synchronous call to an actor on the same network node (a component and the server it runs on): the
    * target's `onLocalCall` runs now, as that actor (its power meter, its stream), and its reply is returned. It
    * takes no simulated time, so it never crosses a window or a host. Returns null when the target is not running
