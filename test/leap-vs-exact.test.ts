@@ -1,8 +1,12 @@
 /**
  * The same scenario in exact and in leap mode, compared by `dctwin compare` (coordinator/compare.ts): a load
- * ramp through 90% utilisation on a small leaf-spine behind a balancer. Energy and throughput within 1% and p99
- * within 15% (the issue's tolerances); the mean response time within 15% (the issue asks 5%: see below). Exact mode runs long enough (150 simulated s,
- * about 170,000 requests) for its own figures to be tight against those tolerances.
+ * ramp through 90% utilisation on a small leaf-spine behind a balancer. Energy and throughput within 1%, the mean
+ * response time within 5% and p99 within 15% (the issue's tolerances).
+ *
+ * Exact mode is the reference, so its own noise must be small against those tolerances: near ρ = 0.9 a queue's
+ * waits are correlated over seconds, and one exact run of the 150 s ramp has a mean response time that varies by
+ * about 6% from seed to seed (measured over five seeds: 14.2–16.7 ms). The reference is therefore four exact
+ * seeds pooled (a mean response over all their responses, a p99 averaged), about 3% standard error.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -38,9 +42,10 @@ const scenario = {
     { a: "lb", b: "spine-1", latency: "20us", bandwidth: "40Gbps" },
   ],
 };
-const file = writeScenario(dir.path, "ramp", scenario);
+const EXACT_SEEDS = [3, 4, 5, 6];
 
-async function run(name: string, ...args: string[]) {
+async function run(name: string, seed: number, ...args: string[]) {
+  const file = writeScenario(dir.path, `ramp-${seed}`, { ...scenario, run: { ...scenario.run, seed } });
   const out = join(dir.path, name);
   const result = await runCli(["run", file, "--transport", "inproc", "--out", out, "-q", ...args], { timeoutMs: 900_000 });
   assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
@@ -48,22 +53,26 @@ async function run(name: string, ...args: string[]) {
 }
 
 test("leap vs exact - a load ramp through 90% utilisation on a leaf-spine: energy, throughput, mean and p99 response", async () => {
-  const exact = await run("exact");
-  const leap = await run("leap", "--mode", "leap");
-  const rows = new Map(compareRuns(exact, leap).map((r) => [r.figure, r]));
-  const within = (figure: string, tolerance: number) => {
-    const row = rows.get(figure);
-    assert.ok(row?.relative != null, `${figure} is compared`);
-    assert.ok(Math.abs(row.relative) <= tolerance, `${figure}: exact ${row.a}, leap ${row.b} (${(row.relative * 100).toFixed(2)}%, tolerance ${tolerance * 100}%)`);
+  const exacts: string[] = [];
+  for (const seed of EXACT_SEEDS) exacts.push(await run(`exact-${seed}`, seed));
+  const leap = await run("leap", 3, "--mode", "leap");
+  const comparisons = exacts.map((exact) => new Map(compareRuns(exact, leap).map((r) => [r.figure, r])));
+  const pooled = (figure: string) => comparisons.reduce((sum, rows) => sum + rows.get(figure)!.a!, 0) / comparisons.length;
+  const within = (figure: string, tolerance: number, reference = pooled(figure)) => {
+    const leapValue = comparisons[0]!.get(figure)?.b;
+    assert.ok(leapValue != null && reference > 0, `${figure} is compared`);
+    const relative = (leapValue - reference) / reference;
+    assert.ok(Math.abs(relative) <= tolerance, `${figure}: exact ${reference}, leap ${leapValue} (${(relative * 100).toFixed(2)}%, tolerance ${tolerance * 100}%)`);
   };
   within("energy_j", 0.01);
   within("throughput_per_s", 0.01);
-  // The issue asks for 5%; leap measures 9–10% short here (single seeds): its rate estimate still trails the steep
-  // part of the ramp near ρ = 0.9, where the mean wait is most sensitive. Checked at 15% until that is closed.
-  within("mean_response_s", 0.15);
+  // Pooled over all exact responses: the sum of (mean × count) over the count, the same seeds' throughputs.
+  const responses = comparisons.map((rows) => rows.get("throughput_per_s")!.a!);
+  const meanOverAll = comparisons.reduce((sum, rows, i) => sum + rows.get("mean_response_s")!.a! * responses[i]!, 0) / responses.reduce((a, b) => a + b, 0);
+  within("mean_response_s", 0.05, meanOverAll);
   within("p99_response_s[client]", 0.15);
   // The CLI prints the same comparison.
-  const printed = await runCli(["compare", exact, leap]);
+  const printed = await runCli(["compare", exacts[0]!, leap]);
   assert.equal(printed.code, 0);
   assert.match(printed.stdout, /mean_response_s\s+\S+\s+\S+\s+[+-]\d+\.\d\d%/);
 });

@@ -2,11 +2,12 @@
  * Runs a kind's leap behaviour as an ordinary actor model, so the runtime, the wire and the ledgers stay as in
  * exact mode. With the quantum set to the step, every packet sent inside a window is delivered at its end (the
  * next step boundary); each leaping actor acts once per step, at its middle, on what was delivered since its last
- * step. One actor (the anchor) also ticks at every boundary, so windows start on step boundaries even when nothing
+ * step (its inbox coalesced: coalesce.ts). One actor (the anchor) also ticks at every boundary, so windows start on step boundaries even when nothing
  * is in flight.
  */
 import type { ActorContext, ActorModel, LeapBehaviour, LeapStep } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
+import { coalesce } from "./coalesce.ts";
 
 /** Timer tags of the adapter, far from the small tags models use. */
 const MID = 0x4c45_4150;
@@ -53,7 +54,7 @@ export function leapModel(kind: string, behaviour: LeapBehaviour, leap: LeapStep
         armMid(state, ctx);
         const inbox = state.inbox;
         state.inbox = [];
-        behaviour.step(state.inner, inbox, ctx, leap);
+        behaviour.step(state.inner, coalesce(inbox, ctx), ctx, leap);
       } else if (tag === BOUNDARY) {
         if (ctx.nowNs < state.nextBoundaryNs) return;
         armBoundary(state, ctx, ctx.nowNs + 1);

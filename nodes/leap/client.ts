@@ -94,10 +94,11 @@ export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
   step(state, inbox, ctx, leap: LeapStep) {
     for (const packet of inbox) receive(state, packet, ctx);
     const half = leap.stepNs / 2;
-    const n = poisson(state.factor * integratedRate(state, ctx.nowNs - half, ctx.nowNs + half, ctx), ctx.rng);
+    const expected = state.factor * integratedRate(state, ctx.nowNs - half, ctx.nowNs + half, ctx);
+    const n = poisson(expected, ctx.rng);
     if (n === 0) return;
     const { params } = state;
-    const request = ctx.createPacket({ dst: state.target, species: Species.SPECIES_REQUEST, sizeBytes: Math.max(1, Math.round(meanOf(params.request_bytes))), replyBytes: params.response_bytes, multiplicity: n });
+    const request = ctx.createPacket({ dst: state.target, species: Species.SPECIES_REQUEST, sizeBytes: Math.max(1, Math.round(meanOf(params.request_bytes))), replyBytes: params.response_bytes, multiplicity: n, streamRatePerS: (expected / leap.stepNs) * 1e9 });
     ctx.record("requests_sent", 1, n);
     const out = new StepOutbox();
     out.add(request, state.targetPort);

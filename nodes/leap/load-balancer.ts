@@ -9,6 +9,7 @@ import { Species, type SimPacket } from "../runtime/packet.ts";
 import type { LoadBalancerParams } from "../models/load-balancer.ts";
 import { multinomial } from "./sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
+import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
 
 interface LeapBalancerState {
   params: LoadBalancerParams;
@@ -18,6 +19,8 @@ interface LeapBalancerState {
   held: Record<number, SimPacket>;
   heldCount: number;
   ports: PortQueues;
+  /** The request streams coming in: each replica's stream rate is their sum over the replicas. */
+  streams: StreamRates;
 }
 
 function shares(state: LeapBalancerState, m: number, ctx: ActorContext): number[] {
@@ -29,7 +32,8 @@ function shares(state: LeapBalancerState, m: number, ctx: ActorContext): number[
   return out;
 }
 
-function forward(state: LeapBalancerState, request: SimPacket, out: StepOutbox, ctx: ActorContext): void {
+/** `perReplicaRatePerS`: the expected rate of the stream to each replica (every policy shares equally on average). */
+function forward(state: LeapBalancerState, request: SimPacket, perReplicaRatePerS: number, out: StepOutbox, ctx: ActorContext): void {
   const parts = shares(state, request.multiplicity, ctx);
   // One original per copy, so each copy's responses answer exactly its own part.
   const originals = parts.map((k) => (k === 0 ? null : ctx.split(request, k)));
@@ -37,7 +41,7 @@ function forward(state: LeapBalancerState, request: SimPacket, out: StepOutbox, 
     const original = originals[i];
     if (original == null) return;
     const dst = state.replicas[i]!;
-    const copy = ctx.createPacket({ dst, species: Species.SPECIES_REQUEST, sizeBytes: original.sizeBytes, replyBytes: original.replyBytes, kind: original.kind, traceparent: original.traceparent, flowCreatedNs: original.flowCreatedNs, multiplicity: k });
+    const copy = ctx.createPacket({ dst, species: Species.SPECIES_REQUEST, sizeBytes: original.sizeBytes, replyBytes: original.replyBytes, kind: original.kind, traceparent: original.traceparent, flowCreatedNs: original.flowCreatedNs, multiplicity: k, streamRatePerS: perReplicaRatePerS });
     state.held[copy.flowId] = original;
     state.heldCount++;
     out.add(copy, ctx.route(dst));
@@ -63,13 +67,16 @@ function relay(state: LeapBalancerState, response: SimPacket, out: StepOutbox, c
 
 export const loadBalancerLeap: LeapBehaviour<LoadBalancerParams, LeapBalancerState> = {
   initial(params, ctx) {
-    return { params, replicas: params.replicas.map((id) => ctx.actorIndex(id)), next: 0, held: {}, heldCount: 0, ports: newPortQueues(ctx.ports.length) };
+    return { params, replicas: params.replicas.map((id) => ctx.actorIndex(id)), next: 0, held: {}, heldCount: 0, ports: newPortQueues(ctx.ports.length), streams: {} };
   },
 
   step(state, inbox, ctx, leap) {
     const out = new StepOutbox();
+    for (const packet of inbox) if (packet.species === Species.SPECIES_REQUEST) observeStream(state.streams, packet, ctx.nowNs);
+    const incoming = totalRatePerNs(state.streams, ctx.nowNs, leap.stepNs);
+    const perReplicaRatePerS = incoming === null ? 0 : (incoming * 1e9) / state.replicas.length;
     for (const packet of inbox) {
-      if (packet.species === Species.SPECIES_REQUEST) forward(state, packet, out, ctx);
+      if (packet.species === Species.SPECIES_REQUEST) forward(state, packet, perReplicaRatePerS, out, ctx);
       else if (packet.species === Species.SPECIES_RESPONSE) relay(state, packet, out, ctx);
       else ctx.drop(packet, "unexpected_species");
     }

@@ -7,8 +7,10 @@
  * left) the queue is a fluid: requests wait in FIFO order, all units work, and Poisson(cμΔ) services complete per
  * step, so the backlog grows by about (λ − cμ)·Δ and drains.
  *
- * λ̂ is the counts' rate smoothed (smoothingWeight): the queue itself averages its arrivals over its relaxation
- * time, and near saturation a single step's count is too noisy a rate for the steep laws there.
+ * λ̂ follows the rate of the streams that feed the server (stream-rates.ts: the propensities the senders drew
+ * their counts from) with a first-order lag of the queue's relaxation time, as the queue's own mean follows a load
+ * change. Arrivals without a known stream rate fall back to the counts' rate smoothed (smoothingWeight): near
+ * saturation a single step's count is too noisy a rate for the steep laws there.
  *
  * Irreversibility ledger: admitted arrivals are spread over the queue lengths they find (PASTA, the stationary
  * law) and counted as arrival n→n+1 with as many service n+1→n: the stationary fluxes of a birth–death chain.
@@ -21,6 +23,7 @@ import { responseBytes } from "../models/response.ts";
 import { blocking, relaxationNs, sampleWait, scv, stateLaw, utilisation, type Station } from "./queue-laws.ts";
 import { binomial, multinomial, poisson } from "./sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
+import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
 
 const SLOW_FACTOR = 10;
 /** Queue lengths tracked one by one in the ledger; longer ones are counted at the last. */
@@ -46,6 +49,7 @@ interface LeapServerState {
   /** Probability of k busy units over the last step (the power until the next step, e.g. after a command). */
   busyLaw: number[];
   ports: PortQueues;
+  streams: StreamRates;
 }
 
 /**
@@ -188,9 +192,31 @@ function dropBacklog(state: LeapServerState, reason: string, ctx: ActorContext):
   state.backlogCount = 0;
 }
 
+/**
+ * λ̂ moves towards the streams' rate by step / (relaxation time) per step (all the way when the queue relaxes
+ * within a step, or when the rate overloads it: the fluid regime takes over then).
+ */
+function followStreams(state: LeapServerState, ratePerNs: number, leap: LeapStep): void {
+  const target = stationOf(state, Math.max(ratePerNs, state.lambdaPerNs));
+  const weight = utilisation(target) >= 1 ? 1 : Math.min(1, leap.stepNs / relaxationNs(target));
+  state.lambdaPerNs += weight * (ratePerNs - state.lambdaPerNs);
+  state.smoothedPerNs = state.twiceSmoothedPerNs = state.slowLambdaPerNs = state.lambdaPerNs;
+}
+
+/** λ̂ from counts alone: Brown's double exponential smoothing (2·S1 − S2 follows a ramp without lag). */
+function smoothCounts(state: LeapServerState, count: number, leap: LeapStep): void {
+  // The weight comes from a slower estimate: were it λ̂'s own, high excursions (smaller weight) would last
+  // longer than low ones and bias λ̂ upwards.
+  const weight = smoothingWeight(stationOf(state, state.slowLambdaPerNs), leap);
+  state.smoothedPerNs += weight * (count / leap.stepNs - state.smoothedPerNs);
+  state.twiceSmoothedPerNs += weight * (state.smoothedPerNs - state.twiceSmoothedPerNs);
+  state.lambdaPerNs = Math.max(0, 2 * state.smoothedPerNs - state.twiceSmoothedPerNs);
+  state.slowLambdaPerNs += (weight / SLOW_FACTOR) * (count / leap.stepNs - state.slowLambdaPerNs);
+}
+
 export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
   initial(params, ctx) {
-    return { inner: serverModel.initial(params, ctx) as ServerState, lambdaPerNs: 0, smoothedPerNs: 0, twiceSmoothedPerNs: 0, slowLambdaPerNs: 0, backlog: [], backlogCount: 0, busyLaw: [1], ports: newPortQueues(ctx.ports.length) };
+    return { inner: serverModel.initial(params, ctx) as ServerState, lambdaPerNs: 0, smoothedPerNs: 0, twiceSmoothedPerNs: 0, slowLambdaPerNs: 0, backlog: [], backlogCount: 0, busyLaw: [1], ports: newPortQueues(ctx.ports.length), streams: {} };
   },
 
   step(state, inbox, ctx, leap) {
@@ -203,17 +229,13 @@ export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
       else {
         arrivals.push(packet);
         count += packet.multiplicity;
+        observeStream(state.streams, packet, ctx.nowNs);
       }
     }
     if (refused !== undefined) return;
-    // The weight comes from a slower estimate: were it λ̂'s own, high excursions (smaller weight) would last
-    // longer than low ones and bias λ̂ upwards.
-    const weight = smoothingWeight(stationOf(state, state.slowLambdaPerNs), leap);
-    // Brown's double exponential smoothing: 2·S1 − S2 follows a ramp without the lag of S1 alone.
-    state.smoothedPerNs += weight * (count / leap.stepNs - state.smoothedPerNs);
-    state.twiceSmoothedPerNs += weight * (state.smoothedPerNs - state.twiceSmoothedPerNs);
-    state.lambdaPerNs = Math.max(0, 2 * state.smoothedPerNs - state.twiceSmoothedPerNs);
-    state.slowLambdaPerNs += (weight / SLOW_FACTOR) * (count / leap.stepNs - state.slowLambdaPerNs);
+    const streamRate = totalRatePerNs(state.streams, ctx.nowNs, leap.stepNs);
+    if (streamRate !== null) followStreams(state, streamRate, leap);
+    else smoothCounts(state, count, leap);
     const s = stationOf(state);
     const out = new StepOutbox();
     if (state.backlogCount === 0 && utilisation(s) < 1) {

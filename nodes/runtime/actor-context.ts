@@ -137,6 +137,7 @@ export class ShardContext implements ActorContext {
       kind: init.kind ?? 0,
       flowCreatedNs: init.flowCreatedNs ?? this.currentNs,
       replyBytes: init.replyBytes ?? 0,
+      streamRatePerS: init.streamRatePerS ?? 0,
       traceparent,
     };
     if (traceparent !== "") this.trace(packet, "create");
@@ -296,6 +297,12 @@ export class ShardContext implements ActorContext {
     packet.multiplicity -= count;
     this.p.counters.injected++; // a new packet object (the conservation law counts objects); no real packet is created
     return { ...packet, id: actor.nextPacketId++, multiplicity: count };
+  }
+
+  merge(into: SimPacket, part: SimPacket): void {
+    if (into === part || into.flowId !== part.flowId || into.src !== part.src || into.species !== part.species) throw new ModelContractError(`${this.actor().spec.id} merged packets of different flows`);
+    into.multiplicity += part.multiplicity;
+    this.p.counters.consumed++; // a packet object goes (the conservation law counts objects); no real packet is consumed
   }
 
   setPower(component: string, watts: number): void {

@@ -25,6 +25,8 @@ export interface NewPacket {
   kind?: number;
   replyBytes?: number;
   multiplicity?: number;
+  /** Leap mode: the expected rate of the stream the count was drawn from (SimPacket.streamRatePerS). */
+  streamRatePerS?: number;
   traceparent?: string;
 }
 
@@ -90,6 +92,12 @@ export interface ActorContext {
    * was there already. With count = multiplicity it returns `packet` itself. (Leap mode splits and thins counts.)
    */
   split(packet: SimPacket, count: number): SimPacket;
+  /**
+   * The inverse of split: `part` (a packet of the same identity) joins `into`, whose multiplicity grows by its
+   * own; `part` is gone. Nothing is consumed: only the packet object goes. (Leap mode rejoins counts that an
+   * equal-cost split sent over parallel paths.)
+   */
+  merge(into: SimPacket, part: SimPacket): void;
   /**
    * A synchronous call to an actor on the same network node (a component and the server it runs on): the
    * target's `onLocalCall` runs now, as that actor (its power meter, its stream), and its reply is returned. It

@@ -21,6 +21,12 @@ export interface SimPacket {
   flowCreatedNs: number;
   /** Size of the response a request asks for (0: the responder's default). */
   replyBytes: number;
+  /**
+   * Leap mode: the expected rate (per s) of the stream from `src` to `dst` this count was drawn from, so a
+   * receiver's quasi-steady queue follows the slow rate, not its noisy counts (nodes/leap/stream-rates.ts). 0 when
+   * unknown, and always in exact mode.
+   */
+  streamRatePerS: number;
   /** W3C traceparent of a sampled journey; empty when not traced. */
   traceparent: string;
 }

@@ -78,6 +78,7 @@ function toWirePacket(p: SimPacket): dctwin.v1.Packet.$Properties {
     kind: p.kind,
     flowCreatedNs: p.flowCreatedNs,
     replyBytes: p.replyBytes,
+    streamRatePerS: p.streamRatePerS,
     trace: p.traceparent === "" ? null : { traceparent: p.traceparent },
   };
 }
@@ -96,6 +97,7 @@ function fromWirePacket(p: dctwin.v1.Packet.$Properties): SimPacket {
     kind: p.kind ?? 0,
     flowCreatedNs: Number(p.flowCreatedNs ?? 0),
     replyBytes: Number(p.replyBytes ?? 0),
+    streamRatePerS: p.streamRatePerS ?? 0,
     traceparent: p.trace?.traceparent ?? "",
   };
 }
