@@ -5,11 +5,11 @@
  * probes, a NetworkPolicy, the PodMonitor's release label).
  */
 import assert from "node:assert/strict";
-import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { after, test } from "node:test";
 import { REPO_ROOT, runCli } from "./support/cli.ts";
-import { kustomize, validateObject, type K8sObject } from "./support/kubernetes.ts";
+import { kustomize, validateObject, validateStrict, type K8sObject } from "./support/kubernetes.ts";
 import { tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-k8s-");
@@ -31,6 +31,7 @@ function find(objects: K8sObject[], kind: string, name: string): K8sObject {
 
 async function checkRendered(objects: K8sObject[], namespace: string): Promise<void> {
   for (const o of objects) await validateObject(o);
+  validateStrict(objects);
   for (const o of objects) if (o.kind !== "Namespace") assert.equal(o.metadata.namespace, namespace, `${o.kind} ${o.metadata.name} namespace`);
   // Every workload: non-root, read-only root filesystem, no capabilities, requests and a memory limit, probes.
   for (const o of objects) {
@@ -62,6 +63,32 @@ async function checkRendered(objects: K8sObject[], namespace: string): Promise<v
 
 test("kubernetes - the base's demo scenario is scenarios/tiny.yaml (no drifting copy)", () => {
   assert.equal(readFileSync(join(KUBE, "base/scenario.yaml"), "utf8"), readFileSync(join(REPO_ROOT, "scenarios/tiny.yaml"), "utf8"));
+});
+
+test("kubernetes - a misspelt field in an overlay is rejected, naming the object and the field", async () => {
+  // An operator's overlay over the base with typos at three depths: a Job spec, a container, a PodMonitor endpoint.
+  const overlay = join(dir.path, "typo");
+  mkdirSync(overlay, { recursive: true });
+  const patch = (kind: string, name: string, path: string, value: unknown) => ({ target: { kind, name }, patch: JSON.stringify([{ op: "add", path, value }]) });
+  writeFileSync(join(overlay, "kustomization.yaml"), JSON.stringify({
+    resources: [relative(overlay, join(KUBE, "base"))], // kustomize takes relative paths only
+    secretGenerator: [{ name: "dctwin-control", literals: ["token=t"] }],
+    patches: [
+      patch("Job", "dctwin-hosts", "/spec/completionsMode", "Indexed"),
+      patch("Job", "dctwin-coordinator", "/spec/template/spec/containers/0/imagePullPolicyy", "Always"),
+      patch("PodMonitor", "dctwin", "/spec/podMetricsEndpoints/0/intervall", "5s"),
+    ],
+  }));
+  const objects = kustomize(overlay);
+  // The OpenAPI schemas alone let unknown fields through (as the API server's default does) ...
+  for (const o of objects) await validateObject(o);
+  // ... the strict check does not.
+  assert.throws(() => validateStrict(objects), (error: Error) => {
+    assert.match(error.message, /Job dctwin-hosts: "completionsMode".*does not exist in type 'IJobSpec'/);
+    assert.match(error.message, /Job dctwin-coordinator: "imagePullPolicyy".*does not exist in type 'IContainer'/);
+    assert.match(error.message, /PodMonitor dctwin: "intervall".*does not exist in type 'IPodMetricsEndpoint'/);
+    return true;
+  });
 });
 
 test("kubernetes - the dev overlay renders and every object validates", async () => {
