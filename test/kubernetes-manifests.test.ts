@@ -11,6 +11,9 @@ import { after, test } from "node:test";
 import { REPO_ROOT, runCli } from "./support/cli.ts";
 import { kustomize, validateObject, validateStrict, type K8sObject } from "./support/kubernetes.ts";
 import { tempDir } from "./support/scenarios.ts";
+import { largestShard, podMemory, SIZING } from "../cli/deploy-sizing.ts";
+import { placeActors } from "../coordinator/placement.ts";
+import { loadScenarioFile } from "../scenario/load.ts";
 
 const dir = tempDir("dctwin-k8s-");
 after(() => dir.remove());
@@ -125,4 +128,40 @@ test("kubernetes - dctwin deploy renders a run: its scenario, host count, run id
   const invalid = await runCli(["deploy", "scenarios/tiny.yaml", "--hosts", "2", "--namespace", "Bad_NS", "--out", join(dir.path, "bad")]);
   assert.equal(invalid.code, 2);
   assert.match(invalid.stderr, /--namespace must be a DNS label/);
+});
+
+type Resources = { requests: { memory: string }; limits: { memory: string } };
+const resourcesOf = (objects: K8sObject[], job: string): Resources => podSpec(find(objects, "Job", job))!.containers[0]!.resources;
+
+test("kubernetes - dctwin deploy sizes memory from the benchmark's figures per actor: the largest shard for hosts, all actors for the coordinator", async () => {
+  const out = join(dir.path, "sized");
+  const result = await runCli(["deploy", "scenarios/leaf-spine-4k.yaml", "--hosts", "2", "--run-id", "ls4k", "--out", out]);
+  assert.equal(result.code, 0, result.stderr);
+  const { scenario } = loadScenarioFile(join(REPO_ROOT, "scenarios/leaf-spine-4k.yaml"));
+  const shard = largestShard(placeActors(scenario, 2), 2);
+  assert.ok(shard >= scenario.actors.length / 2 && shard < scenario.actors.length, `shard ${shard} of ${scenario.actors.length}`);
+  // The closed form with the documented figures: 167 MiB + 34 KiB per actor; limit 2 × (167 MiB + 205 KiB per actor).
+  const mi = (kib: number) => `${Math.ceil(kib / 1024)}Mi`;
+  const objects = kustomize(out);
+  assert.deepEqual(resourcesOf(objects, "dctwin-hosts").requests.memory, mi(167 * 1024 + 34 * shard));
+  assert.deepEqual(resourcesOf(objects, "dctwin-hosts").limits.memory, mi(2 * (167 * 1024 + 205 * shard)));
+  assert.deepEqual(resourcesOf(objects, "dctwin-coordinator").requests.memory, mi(167 * 1024 + 34 * scenario.actors.length));
+  assert.deepEqual(resourcesOf(objects, "dctwin-coordinator").limits.memory, mi(2 * (167 * 1024 + 205 * scenario.actors.length)));
+  assert.match(result.stdout, new RegExp(`each host ${mi(167 * 1024 + 34 * shard)} .* for up to ${shard} actors`));
+});
+
+test("kubernetes - the sizing figures are the ones docs/performance.md documents, and the base is sized by them for its scenario", () => {
+  const doc = readFileSync(join(REPO_ROOT, "docs/performance.md"), "utf8");
+  const section = doc.slice(doc.indexOf("## Sizing pods"));
+  assert.match(section, new RegExp(`baseline .*\\| ${SIZING.baselineBytes / 2 ** 20} MiB peak RSS`));
+  assert.match(section, new RegExp(`retained heap per actor \\| ${SIZING.retainedPerActorBytes / 1024} KiB`));
+  assert.match(section, new RegExp(`peak RSS per actor \\| ${SIZING.peakRssPerActorBytes / 1024} KiB`));
+  assert.match(section, new RegExp(`limited to ${SIZING.limitFactor} ×`));
+  // The base runs scenarios/tiny.yaml (2 actors) on 2 hosts.
+  const objects = kustomize(join(KUBE, "base"));
+  const tiny = loadScenarioFile(join(REPO_ROOT, "scenarios/tiny.yaml")).scenario;
+  const expected = (m: ReturnType<typeof podMemory>) => ({ requests: m.request, limits: m.limit });
+  const memory = (r: Resources) => ({ requests: r.requests.memory, limits: r.limits.memory });
+  assert.deepEqual(memory(resourcesOf(objects, "dctwin-coordinator")), expected(podMemory(tiny.actors.length)));
+  assert.deepEqual(memory(resourcesOf(objects, "dctwin-hosts")), expected(podMemory(largestShard(placeActors(tiny, 2), 2))));
 });
