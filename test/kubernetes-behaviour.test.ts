@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { REPO_ROOT, runCli, startCli, collect } from "./support/cli.ts";
-import { kustomize, type K8sObject } from "./support/kubernetes.ts";
+import { kustomize, loopbackNatsConfig, type K8sObject } from "./support/kubernetes.ts";
 import { freePort } from "./support/ports.ts";
 import { waitFor } from "./support/processes.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
@@ -49,11 +49,7 @@ test("kubernetes in place - the rendered NATS config forms a 3-node cluster; a t
   const runId = `routes-${process.pid}`;
   try {
     for (const [i, p] of ports.entries()) {
-      // As in the pod, with the Service's names and the pod's ports replaced by loopback ones.
-      let text = conf;
-      for (const [j, q] of ports.entries()) text = text.replace(`nats://nats-${j}.nats:6222`, `nats://127.0.0.1:${q.route}`);
-      text = text.replace(/^(\s+)port: 6222$/m, `$1port: ${p.route}`).replace(/^(\s+)name: dctwin$/m, "$1name: dctwin\n$1host: 127.0.0.1");
-      assert.notEqual(text, conf);
+      const text = loopbackNatsConfig(conf, i, ports);
       servers.push(await NatsServer.start({ name: `dctwin-test-nats-${i}-${process.pid}`, config: text, args: ["-p", String(p.client), "-m", String(p.monitor)] }));
     }
     const routes = async () => Promise.all(ports.map(async (p) => (await monitorJson(p.monitor, "/routez")).num_routes as number));

@@ -47,6 +47,28 @@ export async function validateObject(object: K8sObject): Promise<void> {
   }
 }
 
+export interface NatsNodePorts {
+  client: number;
+  route: number;
+  monitor: number;
+}
+
+/**
+ * The rendered NATS configuration of node `index` as one machine runs it: the Service's route names
+ * (nats-N.nats:6222) and the node's route port replaced by loopback ones; the client and monitoring ports are
+ * given on the command line (-p, -m), which wins over the file.
+ */
+export function loopbackNatsConfig(conf: string, index: number, nodes: NatsNodePorts[]): string {
+  let text = conf;
+  for (const [j, q] of nodes.entries()) {
+    const route = `nats://nats-${j}.nats:6222`;
+    if (!text.includes(route)) throw new Error(`the NATS config has no route ${route}`);
+    text = text.replace(route, `nats://127.0.0.1:${q.route}`);
+  }
+  if (!/^\s+port: 6222$/m.test(text) || !/^\s+name: dctwin$/m.test(text)) throw new Error("the NATS config's cluster block changed: update this rewrite");
+  return text.replace(/^(\s+)port: 6222$/m, `$1port: ${nodes[index]!.route}`).replace(/^(\s+)name: dctwin$/m, "$1name: dctwin\n$1host: 127.0.0.1");
+}
+
 /**
  * Rejects unknown fields anywhere in the objects (and wrong types): each object becomes a typed object literal
  * (`const o: IJob = {...}`) that `tsc --strict` checks; its complaints come back per object. Throws listing them.
