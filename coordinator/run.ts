@@ -21,6 +21,7 @@ import { writeResults } from "./results/write.ts";
 import { RunAggregator } from "./counts/aggregate.ts";
 import { conservationTotals } from "./counts/conservation.ts";
 import { copyResults } from "./copy-results.ts";
+import { uploadResults, type S3Target, type S3UploadOptions } from "./upload-results.ts";
 import { linger, startRunExporter, type MetricsExporterOptions } from "./observability/prometheus/exporter.ts";
 import type { FaultProbe } from "./observability/run-state.ts";
 import { runViewFromScenario } from "./observability/run-view.ts";
@@ -65,6 +66,9 @@ export interface TwinRunOptions {
   stopGraceMs?: number;
   /** Also copy the results directory to DIR/<run id>/ (e.g. a mounted volume). */
   copyResultsTo?: string;
+  /** Also upload the results to s3://BUCKET/PREFIX/<run id>/ (an S3-compatible store reached with `s3`). */
+  uploadResultsTo?: S3Target;
+  s3?: S3UploadOptions;
 }
 
 /** The run was interrupted before it could finish its current window (or before it started). */
@@ -91,6 +95,8 @@ export interface TwinRunResult {
   wallTimeS: number;
   /** Where the results were copied (`copyResultsTo`), if anywhere. */
   copiedTo?: string;
+  /** The s3:// folder the results were uploaded to (`uploadResultsTo`), if anywhere. */
+  uploadedTo?: string;
 }
 
 export function newRunId(): string {
@@ -242,8 +248,18 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     }
     const copiedTo = options.copyResultsTo === undefined ? undefined : copyResults(options.outDir, options.copyResultsTo, runId);
     if (copiedTo !== undefined) log(`results copied to ${copiedTo}/`);
+    let uploadedTo: string | undefined;
+    if (options.uploadResultsTo !== undefined) {
+      try {
+        uploadedTo = await uploadResults(options.outDir, options.uploadResultsTo, runId, options.s3);
+        log(`results uploaded to ${uploadedTo}/`);
+      } catch (error) {
+        if (failure === null) throw error;
+        log((error as Error).message); // the run's own failure is the one to report
+      }
+    }
     if (failure !== null) throw new RunFailedError(failure, options.outDir);
-    return { runId, outcome, summary, wallTimeS, copiedTo };
+    return { runId, outcome, summary, wallTimeS, copiedTo, uploadedTo };
   } finally {
     // Bounded: a lost NATS connection must not hold the process (draining would wait for reconnect attempts).
     for (const step of cleanup) await withTimeout(step(), 3_000).catch(() => {});

@@ -5,12 +5,15 @@
  * probes, a NetworkPolicy, the PodMonitor's release label).
  */
 import assert from "node:assert/strict";
-import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { after, test } from "node:test";
 import { REPO_ROOT, runCli } from "./support/cli.ts";
-import { kustomize, validateObject, type K8sObject } from "./support/kubernetes.ts";
+import { kustomize, validateObject, validateStrict, type K8sObject } from "./support/kubernetes.ts";
 import { tempDir } from "./support/scenarios.ts";
+import { largestShard, podMemory, SIZING } from "../cli/commands/deploy-sizing.ts";
+import { placeActors } from "../coordinator/placement/place.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 
 const dir = tempDir("dctwin-k8s-");
 after(() => dir.remove());
@@ -31,6 +34,7 @@ function find(objects: K8sObject[], kind: string, name: string): K8sObject {
 
 async function checkRendered(objects: K8sObject[], namespace: string): Promise<void> {
   for (const o of objects) await validateObject(o);
+  validateStrict(objects);
   for (const o of objects) if (o.kind !== "Namespace") assert.equal(o.metadata.namespace, namespace, `${o.kind} ${o.metadata.name} namespace`);
   // Every workload: non-root, read-only root filesystem, no capabilities, requests and a memory limit, probes.
   for (const o of objects) {
@@ -62,6 +66,32 @@ async function checkRendered(objects: K8sObject[], namespace: string): Promise<v
 
 test("kubernetes - the base's demo scenario is scenarios/tiny.yaml (no drifting copy)", () => {
   assert.equal(readFileSync(join(KUBE, "base/scenario.yaml"), "utf8"), readFileSync(join(REPO_ROOT, "scenarios/tiny.yaml"), "utf8"));
+});
+
+test("kubernetes - a misspelt field in an overlay is rejected, naming the object and the field", async () => {
+  // An operator's overlay over the base with typos at three depths: a Job spec, a container, a PodMonitor endpoint.
+  const overlay = join(dir.path, "typo");
+  mkdirSync(overlay, { recursive: true });
+  const patch = (kind: string, name: string, path: string, value: unknown) => ({ target: { kind, name }, patch: JSON.stringify([{ op: "add", path, value }]) });
+  writeFileSync(join(overlay, "kustomization.yaml"), JSON.stringify({
+    resources: [relative(overlay, join(KUBE, "base"))], // kustomize takes relative paths only
+    secretGenerator: [{ name: "dctwin-control", literals: ["token=t"] }],
+    patches: [
+      patch("Job", "dctwin-hosts", "/spec/completionsMode", "Indexed"),
+      patch("Job", "dctwin-coordinator", "/spec/template/spec/containers/0/imagePullPolicyy", "Always"),
+      patch("PodMonitor", "dctwin", "/spec/podMetricsEndpoints/0/intervall", "5s"),
+    ],
+  }));
+  const objects = kustomize(overlay);
+  // The OpenAPI schemas alone let unknown fields through (as the API server's default does) ...
+  for (const o of objects) await validateObject(o);
+  // ... the strict check does not.
+  assert.throws(() => validateStrict(objects), (error: Error) => {
+    assert.match(error.message, /Job dctwin-hosts: "completionsMode".*does not exist in type 'IJobSpec'/);
+    assert.match(error.message, /Job dctwin-coordinator: "imagePullPolicyy".*does not exist in type 'IContainer'/);
+    assert.match(error.message, /PodMonitor dctwin: "intervall".*does not exist in type 'IPodMetricsEndpoint'/);
+    return true;
+  });
 });
 
 test("kubernetes - the dev overlay renders and every object validates", async () => {
@@ -98,4 +128,40 @@ test("kubernetes - dctwin deploy renders a run: its scenario, host count, run id
   const invalid = await runCli(["deploy", "scenarios/tiny.yaml", "--hosts", "2", "--namespace", "Bad_NS", "--out", join(dir.path, "bad")]);
   assert.equal(invalid.code, 2);
   assert.match(invalid.stderr, /--namespace must be a DNS label/);
+});
+
+type Resources = { requests: { memory: string }; limits: { memory: string } };
+const resourcesOf = (objects: K8sObject[], job: string): Resources => podSpec(find(objects, "Job", job))!.containers[0]!.resources;
+
+test("kubernetes - dctwin deploy sizes memory from the benchmark's figures per actor: the largest shard for hosts, all actors for the coordinator", async () => {
+  const out = join(dir.path, "sized");
+  const result = await runCli(["deploy", "scenarios/leaf-spine-4k.yaml", "--hosts", "2", "--run-id", "ls4k", "--out", out]);
+  assert.equal(result.code, 0, result.stderr);
+  const { scenario } = loadScenarioFile(join(REPO_ROOT, "scenarios/leaf-spine-4k.yaml"));
+  const shard = largestShard(placeActors(scenario, 2), 2);
+  assert.ok(shard >= scenario.actors.length / 2 && shard < scenario.actors.length, `shard ${shard} of ${scenario.actors.length}`);
+  // The closed form with the documented figures: 167 MiB + 34 KiB per actor; limit 2 × (167 MiB + 205 KiB per actor).
+  const mi = (kib: number) => `${Math.ceil(kib / 1024)}Mi`;
+  const objects = kustomize(out);
+  assert.deepEqual(resourcesOf(objects, "dctwin-hosts").requests.memory, mi(167 * 1024 + 34 * shard));
+  assert.deepEqual(resourcesOf(objects, "dctwin-hosts").limits.memory, mi(2 * (167 * 1024 + 205 * shard)));
+  assert.deepEqual(resourcesOf(objects, "dctwin-coordinator").requests.memory, mi(167 * 1024 + 34 * scenario.actors.length));
+  assert.deepEqual(resourcesOf(objects, "dctwin-coordinator").limits.memory, mi(2 * (167 * 1024 + 205 * scenario.actors.length)));
+  assert.match(result.stdout, new RegExp(`each host ${mi(167 * 1024 + 34 * shard)} .* for up to ${shard} actors`));
+});
+
+test("kubernetes - the sizing figures are the ones docs/performance.md documents, and the base is sized by them for its scenario", () => {
+  const doc = readFileSync(join(REPO_ROOT, "docs/performance.md"), "utf8");
+  const section = doc.slice(doc.indexOf("## Sizing pods"));
+  assert.match(section, new RegExp(`baseline .*\\| ${SIZING.baselineBytes / 2 ** 20} MiB peak RSS`));
+  assert.match(section, new RegExp(`retained heap per actor \\| ${SIZING.retainedPerActorBytes / 1024} KiB`));
+  assert.match(section, new RegExp(`peak RSS per actor \\| ${SIZING.peakRssPerActorBytes / 1024} KiB`));
+  assert.match(section, new RegExp(`limited to ${SIZING.limitFactor} ×`));
+  // The base runs scenarios/tiny.yaml (2 actors) on 2 hosts.
+  const objects = kustomize(join(KUBE, "base"));
+  const tiny = loadScenarioFile(join(REPO_ROOT, "scenarios/tiny.yaml")).scenario;
+  const expected = (m: ReturnType<typeof podMemory>) => ({ requests: m.request, limits: m.limit });
+  const memory = (r: Resources) => ({ requests: r.requests.memory, limits: r.limits.memory });
+  assert.deepEqual(memory(resourcesOf(objects, "dctwin-coordinator")), expected(podMemory(tiny.actors.length)));
+  assert.deepEqual(memory(resourcesOf(objects, "dctwin-hosts")), expected(podMemory(largestShard(placeActors(tiny, 2), 2))));
 });

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
+import type { PodMemory } from "./deploy-sizing.ts";
 
 export const KUBERNETES_BASE = fileURLToPath(new URL("../../deploy/kubernetes/base", import.meta.url));
 
@@ -22,6 +23,8 @@ export interface DeployOptions {
   prometheusRelease?: string;
   /** Control API token (default: random). */
   token?: string;
+  /** Memory of the coordinator and of each host (cli/deploy-sizing.ts). */
+  memory: { coordinator: PodMemory; host: PodMemory };
   /** Directory the files go to (the base is referenced relative to it). */
   outDir: string;
 }
@@ -33,6 +36,14 @@ export function splitImage(image: string): { newName: string; newTag?: string; d
   return colon > image.lastIndexOf("/") ? { newName: image.slice(0, colon), newTag: image.slice(colon + 1) } : { newName: image };
 }
 
+function memoryPatch(memory: PodMemory): { op: string; path: string; value: string }[] {
+  const resources = "/spec/template/spec/containers/0/resources";
+  return [
+    { op: "replace", path: `${resources}/requests/memory`, value: memory.request },
+    { op: "replace", path: `${resources}/limits/memory`, value: memory.limit },
+  ];
+}
+
 export function renderDeployment(o: DeployOptions): Record<string, string> {
   const patches: { target: Record<string, string>; patch: string }[] = [
     {
@@ -40,8 +51,10 @@ export function renderDeployment(o: DeployOptions): Record<string, string> {
       patch: stringify([
         { op: "replace", path: "/spec/completions", value: o.hosts },
         { op: "replace", path: "/spec/parallelism", value: o.hosts },
+        ...memoryPatch(o.memory.host),
       ]),
     },
+    { target: { kind: "Job", name: "dctwin-coordinator" }, patch: stringify(memoryPatch(o.memory.coordinator)) },
   ];
   if (o.prometheusRelease !== undefined) {
     patches.push({ target: { kind: "PodMonitor", name: "dctwin" }, patch: stringify([{ op: "replace", path: "/metadata/labels/release", value: o.prometheusRelease }]) });

@@ -9,12 +9,13 @@ import { createProgress } from "./progress.ts";
 import { printSummary } from "./print-summary.ts";
 import { addNatsAuthOptions, collect, durationFlag, durationMsFlag, EXIT_INTERRUPTED, natsAuthFromFlags, nonNegativeInt, positiveInt, positiveNumber, type NatsAuthFlags, port, signalExitCode } from "./flags.ts";
 import { chooseTransport } from "./transport-choice.ts";
+import { addUploadOptions, uploadFromFlags, type UploadFlags } from "./upload-flags.ts";
 import { addRunControlOptions, printExperiment, runWithControl, type RunControlFlags } from "./control.ts";
 import { AGGREGATION_LEVELS, DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../../coordinator/observability/levels.ts";
 import { DEFAULT_METRICS_LINGER_S } from "../../coordinator/observability/prometheus/exporter.ts";
 
 export function registerRunCommand(program: Command): void {
-  addNatsAuthOptions(addRunControlOptions(program.command("run")))
+  addUploadOptions(addNatsAuthOptions(addRunControlOptions(program.command("run"))))
     .description("Run a scenario and write its results directory (summary.json, run-info.json, timeseries.csv, links.csv).")
     .argument("<file>", "scenario YAML file")
     .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts", MAX_HOSTS), 1)
@@ -36,11 +37,12 @@ export function registerRunCommand(program: Command): void {
     .option("--copy-results-to <dir>", "also copy the results to DIR/<run id>/ (e.g. a mounted volume), also for failed and interrupted runs")
     .option("--allow-outside <path>", "let the scenario read files (traces) in this folder too, besides its own folder (repeatable)", collect, [])
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string, opts: { hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags & NatsAuthFlags) => {
+    .action(async (file: string, opts: { hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags & NatsAuthFlags & UploadFlags) => {
       const natsAuth = natsAuthFromFlags(opts);
       if (natsAuth !== undefined && opts.nats === undefined) throw new InvalidArgumentError("NATS credentials and TLS options need --nats URL (a private nats-server makes its own per-run credentials)");
       if (opts.join && opts.nats === undefined) throw new InvalidArgumentError("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
       const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration, allowOutside: opts.allowOutside, mode: opts.mode });
+      const upload = uploadFromFlags(opts);
       prepareOutputDir(opts.out); // before the run: a run is never lost to an unusable --out
       const log = opts.quiet ? () => {} : (m: string) => console.error(m);
       for (const w of warnings) console.error(`warning: ${w}`);
@@ -73,6 +75,7 @@ export function registerRunCommand(program: Command): void {
         metrics: opts.metricsPort === undefined ? undefined : { port: opts.metricsPort, host: opts.metricsHost, level: opts.metricsLevel, lingerS: opts.metricsLinger },
         outDir: opts.out,
         copyResultsTo: opts.copyResultsTo,
+        ...upload,
         joinTimeoutMs: opts.joinTimeout,
         natsConnectTimeoutMs: opts.connectTimeout,
         signal: interrupt.signal,
