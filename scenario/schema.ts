@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { topologySchema } from "./topology/schema.ts";
 import { bandwidth, duration } from "./units.ts";
+import { linkPowerSchema } from "./link-power.ts";
 import { MIN_METRICS_INTERVAL_NS } from "./limits.ts";
 import { carbonSchema } from "./carbon.ts";
 
@@ -73,6 +74,8 @@ export const linkSchema = z
     /** Omitted: unlimited (no serialization delay). */
     bandwidth: bandwidth().optional(),
     loss: z.number({ error: "expected a probability from 0 to 1" }).min(0, { error: "expected a probability from 0 to 1" }).max(1, { error: "expected a probability from 0 to 1" }).default(0),
+    /** Port power at both ends (scenario/link-power.ts). */
+    power: linkPowerSchema.optional(),
   })
   .strict();
 

@@ -70,6 +70,10 @@ export interface LinkSpec {
   bandwidthBps: number;
   /** Probability that a packet is lost on the wire. */
   loss: number;
+  /** Draw of each port while idle, W (scenario/link-power.ts); absent: the link draws nothing. */
+  idleW?: number;
+  /** Extra draw of a port while it serializes, W. */
+  busyExtraW?: number;
 }
 
 export interface ResolvedScenario {
