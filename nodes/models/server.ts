@@ -1,7 +1,8 @@
 /**
- * A server with a FIFO request queue and `cores` identical cores: an M/G/c station. A request is held from its
- * arrival until its service ends (and, with downstream `calls`, until their responses are back), then consumed
- * and answered with a response to its source. With `gpus.service`, requests run on the GPUs instead.
+ * A server with a FIFO request queue and `cores` identical cores: an M/G/c station; with `discipline: ps` the
+ * cores are shared by every request held instead (processor sharing, processor-sharing.ts). A request is held
+ * from its arrival until its service ends (and, with downstream `calls`, until their responses are back), then
+ * consumed and answered with a response to its source. With `gpus.service`, requests run on the GPUs instead.
  *
  * Power (optional): CPU watts follow a curve of utilisation (power-curves.ts) and GPU watts their utilisation;
  * the draw is set whenever utilisation or state changes, so energy is exact. States: on, throttled (slower),
@@ -23,6 +24,7 @@ import { curveWatts, powerCurve, pstateSpeed, slowestPstate } from "./power-curv
 import { applyLimitCommand, cappedPstate, limitCommands, limitParams, limitsThrottle, newLimits, type ServerLimits } from "./server-limits.ts";
 import { answerHostCpu, cpuUtilisation, loseComponentWork, newHostCpu, type HostCpu } from "./host-cpu.ts";
 import { answer, responseBytes } from "./response.ts";
+import { admitShared, changeSharedSpeed, dropShared, newPsSet, PS_DONE, takeShared, type PsSet } from "./processor-sharing.ts";
 
 const SERVER_MODES = ["on", "off", "booting", "failed", "throttled"] as const;
 /** Shutting down is entered only by power_off (never an initial state). */
@@ -32,7 +34,9 @@ export const serverParams = z
   .object({
     cores: count(1, "expected a positive whole number of cores").default(1),
     service: durationDistribution,
-    /** Requests that may wait (not counting those in service); arrivals beyond it are dropped. */
+    /** fifo: a request waits for a free core; ps: all requests share the cores at once (processor sharing). */
+    discipline: z.enum(["fifo", "ps"], { error: "expected fifo or ps" }).default("fifo"),
+    /** Requests that may wait (not counting those in service; with ps, those beyond `cores`); arrivals beyond it are dropped. */
     queue_limit: count(0, "expected a non-negative whole number").optional(),
     /** Response size when the request does not ask for one. */
     response_bytes: size().default(1000),
@@ -62,7 +66,8 @@ export const serverParams = z
     /** inlet_limit_c, inlet_hysteresis_k: thermal throttling (server-limits.ts). */
     ...limitParams,
   })
-  .strict();
+  .strict()
+  .refine((p) => p.discipline === "fifo" || p.gpus?.service === undefined, { error: "processor sharing applies to cores, not to requests served on GPUs", path: ["discipline"] });
 export type ServerParams = z.output<typeof serverParams>;
 
 /** Arguments of the server's own commands (the coordinator validates them). */
@@ -97,7 +102,9 @@ export interface ServerState {
   /** Requests waiting for a free core. */
   queue: RequestQueue;
   units: Unit[];
+  /** Requests in service (with processor sharing: every request held, all in `ps`). */
   busy: number;
+  ps: PsSet;
   /** Bumped whenever a boot starts or is cut short, so a stale boot timer is ignored. */
   bootEpoch: number;
   calls: CallState;
@@ -189,9 +196,23 @@ function firstIdleUnit(units: readonly Unit[]): number {
   return -1;
 }
 
+function sharedDone(state: ServerState, epoch: number, ctx: ActorContext): void {
+  const job = takeShared(state.ps, epoch, state.speed, state.params.cores, ctx);
+  if (job === null) return; // stale: the set or the speed changed since
+  state.busy--;
+  ctx.record("busy_core_ns", Math.round(job.coreNs));
+  finishService(state, job.request, ctx);
+  applyPower(state, ctx);
+}
+
 /** Changes the speed now: work in service keeps what it has done and finishes the rest at the new speed. */
 function setSpeed(state: ServerState, speed: number, ctx: ActorContext): void {
   if (speed === state.speed) return;
+  if (state.params.discipline === "ps") {
+    changeSharedSpeed(state.ps, state.speed, speed, state.params.cores, ctx);
+    state.speed = speed;
+    return;
+  }
   state.units.forEach((unit, index) => {
     if (unit.request === null) return;
     unit.remainingWorkNs = Math.max(0, unit.remainingWorkNs - (ctx.nowNs - unit.lastNs) * state.speed);
@@ -207,6 +228,12 @@ function respond(state: ServerState, request: SimPacket, ctx: ActorContext): voi
   answer(request, responseBytes(request, state.params.response_bytes), ctx);
 }
 
+/** Service is over: downstream calls next, or the response. */
+function finishService(state: ServerState, request: SimPacket, ctx: ActorContext): void {
+  if (state.params.calls.length > 0) startCalls(state.params.calls, state.calls, request, ctx);
+  else respond(state, request, ctx);
+}
+
 function serviceDone(state: ServerState, index: number, ctx: ActorContext): void {
   const unit = state.units[index]!;
   const request = unit.request;
@@ -214,8 +241,7 @@ function serviceDone(state: ServerState, index: number, ctx: ActorContext): void
   unit.request = null;
   state.busy--;
   ctx.record(onGpus(state.params) ? "busy_gpu_ns" : "busy_core_ns", ctx.nowNs - unit.startedNs);
-  if (state.params.calls.length > 0) startCalls(state.params.calls, state.calls, request, ctx);
-  else respond(state, request, ctx);
+  finishService(state, request, ctx);
   const next = dequeue(state.queue);
   if (next !== null) startService(state, index, next.packet, next.arrivedNs, ctx);
   applyPower(state, ctx);
@@ -229,6 +255,7 @@ function dropHeld(state: ServerState, reason: string, ctx: ActorContext): void {
     if (unit.request !== null) ctx.drop(unit.request, reason);
     unit.request = null;
   }
+  dropShared(state.ps, reason, ctx);
   state.busy = 0;
   dropWaitingParents(state.calls, reason, ctx);
   loseComponentWork(state.cpu, reason);
@@ -257,7 +284,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
     const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0 }));
     const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
-    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits() };
+    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, ps: newPsSet(), bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits() };
     enterMode(state, params.initial_state, ctx);
     return state;
   },
@@ -278,6 +305,19 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
       return;
     }
     const before = serverQueued(state);
+    if (state.params.discipline === "ps") {
+      const limit = state.params.queue_limit;
+      if (limit !== undefined && state.busy >= state.params.cores + limit) {
+        ctx.drop(packet, "queue_full");
+        return;
+      }
+      ctx.countTransition("arrival", before, before + 1);
+      admitShared(state.ps, packet, sampleNs(state.params.service, ctx.rng), state.speed, state.params.cores, ctx);
+      state.busy++;
+      ctx.record("queue_wait_ns", 0);
+      applyPower(state, ctx);
+      return;
+    }
     const idle = firstIdleUnit(state.units);
     if (idle >= 0) {
       ctx.countTransition("arrival", before, before + 1);
@@ -290,6 +330,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
 
   onTimer(state, tag, arg, ctx) {
     if (tag === SERVICE_DONE) serviceDone(state, arg, ctx);
+    else if (tag === PS_DONE) sharedDone(state, arg, ctx);
     else if (tag === BOOT_DONE && state.mode === "booting" && arg === state.bootEpoch) enterMode(state, "on", ctx);
     else if (tag === SHUTDOWN_DONE && state.mode === "shutting_down" && arg === state.bootEpoch) enterMode(state, "off", ctx);
   },
