@@ -19,6 +19,8 @@ export interface PsJob {
   remainingWorkNs: number;
   /** Core time the job has had so far (ns of one core). */
   coreNs: number;
+  /** Energy charged to the job (lost-work.ts). */
+  energyJ: number;
 }
 
 export interface PsSet {
@@ -71,7 +73,7 @@ function reschedule(ps: PsSet, speed: number, cores: number, ctx: ActorContext):
 /** A request of `workNs` (full-speed ns) joins the shared cores now. */
 export function admitShared(ps: PsSet, request: SimPacket, workNs: number, speed: number, cores: number, ctx: ActorContext): void {
   advance(ps, ctx.nowNs, speed, cores);
-  ps.jobs.push({ request, arrivedNs: ctx.nowNs, remainingWorkNs: workNs, coreNs: 0 });
+  ps.jobs.push({ request, arrivedNs: ctx.nowNs, remainingWorkNs: workNs, coreNs: 0, energyJ: 0 });
   reschedule(ps, speed, cores, ctx);
 }
 
@@ -89,9 +91,11 @@ export function changeSharedSpeed(ps: PsSet, before: number, after: number, core
   if (ps.jobs.length > 0) reschedule(ps, after, cores, ctx);
 }
 
-/** Everything in service is lost (power off, failure). */
-export function dropShared(ps: PsSet, reason: string, ctx: ActorContext): void {
-  for (const job of ps.jobs) ctx.drop(job.request, reason);
+/** Everything in service is lost (power off, failure): returns the jobs, brought up to date, for the caller to drop. */
+export function loseShared(ps: PsSet, speed: number, cores: number, nowNs: number): PsJob[] {
+  advance(ps, nowNs, speed, cores);
+  const lost = ps.jobs;
   ps.jobs = [];
   ps.epoch++;
+  return lost;
 }
