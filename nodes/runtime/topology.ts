@@ -19,6 +19,8 @@ export interface RunSettings {
   metricsIntervalNs: number;
   /** Intervals that start before this time are left out of batch-means statistics. */
   warmupNs: number;
+  /** `warmup: auto`: the results take the warm-up MSER-5 finds (coordinator/results/warmup.ts) instead of warmupNs. */
+  warmupAuto?: true;
   /** Heat-sink temperature for the heat ledger (P/T, Landauer bound). */
   ambientTemperatureK: number;
   /** Share of the IT and cooling energy lost in power distribution (UPS, PDUs, cabling): counted in PUE. */
