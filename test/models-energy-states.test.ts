@@ -122,6 +122,9 @@ test("energy states - link ports: idle at both ends, max_w while a 50 MB message
   nic("sink").forEach((j, i) => close(j, sink[i]!, `sink interval ${i}`));
   close(joules("sender", "nic"), 2 * 2 + 5 * 0.8, "sender total");
   close(joules("sink", "nic"), 2 * 2 + 2 * 4e-6, "sink total");
+  // Each end on its own host: the same joules to the bit (accrual points do not depend on placement).
+  const split = await runScenario({ name: "nic", run: { duration: "2s", metrics_interval: "250ms" }, actors, links }, dir.path, { hosts: 2 });
+  for (const id of ["sender", "sink"]) assert.equal(split.joules(id, "nic"), joules(id, "nic"), id);
 });
 
 test("energy states - a load-proportional link draw without bandwidth is refused with the field path", () => {
