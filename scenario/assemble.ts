@@ -6,6 +6,7 @@
  * Software components (service, store) expand to their replicas in place and are placed on servers
  * (component-placement.ts).
  */
+import { linkPowerIssue, linkPowerSpec } from "./topology/link-power.ts";
 import type { ActorSpec, LinkSpec } from "../nodes/runtime/topology.ts";
 import { zodIssues, type ValidationIssue } from "./issues.ts";
 import { readReferencedFile } from "./file-scope.ts";
@@ -162,7 +163,13 @@ function assembleLinks(data: ScenarioFile, generated: readonly GeneratedLinkEnds
     const spec = tiers![g.tier]!;
     const id = `${g.a}--${g.b}`;
     ids.add(id);
-    links.push({ index: links.length, id, a: indexById.get(g.a)!, b: indexById.get(g.b)!, latencyNs: spec.latency, bandwidthBps: spec.bandwidth ?? 0, loss: spec.loss });
+    links.push({ index: links.length, id, a: indexById.get(g.a)!, b: indexById.get(g.b)!, latencyNs: spec.latency, bandwidthBps: spec.bandwidth ?? 0, loss: spec.loss, ...linkPowerSpec(spec.power) });
+  }
+  if (tiers !== null) {
+    for (const [tier, spec] of Object.entries(tiers)) {
+      const issue = spec === undefined ? null : linkPowerIssue(spec);
+      if (issue !== null) issues.push({ path: `topology.${tier === "client" ? "clients.link" : `${tier}_link`}.${issue.path}`, message: issue.message });
+    }
   }
   data.links.forEach((link, i) => {
     const end = (key: "a" | "b") => {
@@ -176,7 +183,9 @@ function assembleLinks(data: ScenarioFile, generated: readonly GeneratedLinkEnds
     let id = link.id ?? defaultLinkId(data.links, i);
     if (link.id === undefined && ids.has(id)) id = `${id}--${links.length}`; // parallel to a generated link
     ids.add(id);
-    links.push({ index: links.length, id, a, b, latencyNs: link.latency, bandwidthBps: link.bandwidth ?? 0, loss: link.loss });
+    const powerIssue = linkPowerIssue(link);
+    if (powerIssue !== null) issues.push({ path: `links[${i}].${powerIssue.path}`, message: powerIssue.message });
+    links.push({ index: links.length, id, a, b, latencyNs: link.latency, bandwidthBps: link.bandwidth ?? 0, loss: link.loss, ...linkPowerSpec(link.power) });
   });
   return links;
 }

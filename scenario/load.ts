@@ -180,21 +180,22 @@ function checkValidParts(raw: unknown, env: LoadContext, overrides: ScenarioOver
     issues.push({ path: "actors", message: "expected a list of actors" });
   }
   const parsedRun = runSchema.safeParse(run);
-  if (parsedRun.success && parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
+  if (parsedRun.success && parsedRun.data.warmup !== "auto" && parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
 }
 
 function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOverrides, issues: ValidationIssue[], files: FileScope) {
   const durationNs = overrides.durationNs ?? data.run.duration;
   const minLatency = links.reduce((m, l) => Math.min(m, l.latencyNs), Number.POSITIVE_INFINITY);
   const quantumNs = data.run.quantum === "auto" ? (Number.isFinite(minLatency) && minLatency > 0 ? minLatency : data.run.metrics_interval) : data.run.quantum;
-  if (data.run.warmup >= durationNs) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
+  if (data.run.warmup !== "auto" && data.run.warmup >= durationNs) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
   return {
     name: data.name,
     seed: overrides.seed ?? data.run.seed,
     durationNs,
     quantumNs,
     metricsIntervalNs: data.run.metrics_interval,
-    warmupNs: data.run.warmup,
+    warmupNs: data.run.warmup === "auto" ? 0 : data.run.warmup,
+    ...(data.run.warmup === "auto" ? { warmupAuto: true as const } : {}),
     ambientTemperatureK: data.run.ambient_temperature_k,
     distributionLoss: data.run.distribution_loss,
     traceSampleRatio: data.run.trace_sample_ratio,

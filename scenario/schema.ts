@@ -6,6 +6,7 @@ import { z } from "zod";
 import { topologySchema } from "./topology/schema.ts";
 import { bandwidth, duration } from "../spec/units.ts";
 import { MIN_METRICS_INTERVAL_NS } from "../spec/limits.ts";
+import { linkPowerSchema } from "./topology/link-power.ts";
 import { carbonSchema } from "./carbon.ts";
 
 /** Ids become NATS subject tokens (`dct.<run>.actor.<id>.*`), so no dots, spaces or wildcards. */
@@ -38,8 +39,8 @@ export const runSchema = z
     metrics_interval: duration()
       .refine((ns) => ns >= MIN_METRICS_INTERVAL_NS, { error: "expected a metrics interval of at least 1us" })
       .default(1_000_000_000),
-    /** Leading stretch left out of batch-means statistics (the queue fills from empty). */
-    warmup: duration({ positive: false }).default(0),
+    /** Leading stretch left out of the headline statistics (the queue fills from empty); auto: found by MSER-5. */
+    warmup: z.union([z.literal("auto"), duration({ positive: false })], { error: 'expected "auto" or a duration like "100s"' }).default(0),
     /** Share of request flows whose journeys are traced (OpenTelemetry; export configured by OTEL_* variables). */
     trace_sample_ratio: z.number({ error: "expected a ratio from 0 to 1" }).min(0, { error: "expected a ratio from 0 to 1" }).max(1, { error: "expected a ratio from 0 to 1" }).default(0),
     /** Temperature of the heat sink the facility dissipates into: sets P/T and the Landauer bound k_B·T·ln 2. */
@@ -73,6 +74,8 @@ export const linkSchema = z
     /** Omitted: unlimited (no serialization delay). */
     bandwidth: bandwidth().optional(),
     loss: z.number({ error: "expected a probability from 0 to 1" }).min(0, { error: "expected a probability from 0 to 1" }).max(1, { error: "expected a probability from 0 to 1" }).default(0),
+    /** Port power at both ends (scenario/link-power.ts). */
+    power: linkPowerSchema.optional(),
   })
   .strict();
 

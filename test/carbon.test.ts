@@ -16,6 +16,8 @@ import { runTwin } from "../coordinator/run.ts";
 import { RunState } from "../coordinator/observability/run-state.ts";
 import { runViewFromScenario } from "../coordinator/observability/run-view.ts";
 import { createRunRegistry } from "../coordinator/observability/prometheus/exporter.ts";
+import { loadReportData } from "../coordinator/observability/report/load.ts";
+import { headlineRows } from "../coordinator/observability/report/tables.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -73,6 +75,14 @@ test("carbon - operational carbon is the intensity-weighted facility energy; emb
     assert.equal(perRequest.passed, true);
     assert.equal(check("carbon_per_request_g avg < 0.001").passed, false);
     close(check("operational_carbon_g sum < 1", 3, 5).observed!, (2 * FACILITY_W * 400) / 3.6e6, "check: operational carbon in [3 s, 5 s)");
+    // The report's headline: the carbon figures, and the one-way currents (requests and responses are never
+    // seen in reverse) beside a σ that says it covers only the pairs seen both ways.
+    const headline = new Map(headlineRows(loadReportData(outDir)).map((r) => [r.label, r.value]));
+    assert.equal(headline.get("carbon"), `${Number((operational + embodiedG).toPrecision(6))} gCO2e`);
+    assert.match(headline.get("carbon per request") ?? "", /gCO2e$/);
+    assert.match(headline.get("irreversible currents") ?? "", /^\d+ mechanism\(s\) never seen in reverse/);
+    assert.ok(headline.has("packet entropy production σ (pairs seen both ways only)"));
+    assert.ok(!headline.has("packet entropy production σ"));
   }
 });
 

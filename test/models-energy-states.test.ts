@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { curveWatts, powerCurve } from "../nodes/models/power-curves.ts";
+import { ScenarioError } from "../scenario/issues.ts";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { actorCommand, runScenario } from "./support/twin.ts";
 
@@ -97,4 +99,41 @@ test("energy states - a 50 MB transfer through a switch spreads its per-bit ener
   // [0.5001 s, 0.9001 s) at 1e-9 J/bit × 1e9 bit/s = 1 W. The 100-byte response (8e-7 J) crosses at ≈ 0.9013 s.
   const expected = [0, 0, 0.2499, 0.1501 + 8e-7, 0, 0, 0, 0];
   perInterval.forEach((j, i) => assert.ok(Math.abs(j - expected[i]!) <= 1e-9, `interval ${i}: ${j} J, expected ${expected[i]} J`));
+});
+
+test("energy states - link ports: idle at both ends, max_w while a 50 MB message is on the wire, per interval", async () => {
+  const actors = [
+    // Two 50 MB messages at 100 ms and 200 ms: the second waits for the wire, so it is busy over [0.1 s, 0.9 s).
+    { id: "sender", kind: "client", target: "sink", arrivals: { process: "trace", rows: [{ at: "100ms" }, { at: "200ms" }] }, request_bytes: "50MB", response_bytes: 100 },
+    { id: "sink", kind: "server", service: { distribution: "deterministic", value: "1ms" } },
+  ];
+  const links = [{ a: "sender", b: "sink", latency: "100us", bandwidth: "1Gbps", power: { idle_w: 2, max_w: 7 } }];
+  const { outcome, resolved, summary, joules } = await runScenario({ name: "nic", run: { duration: "2s", metrics_interval: "250ms" }, actors, links }, dir.path);
+  assert.equal(summary.metrics.response_time_s?.client?.count, 2);
+  const nic = (id: string) => {
+    const index = resolved.actors.findIndex((a) => a.id === id);
+    return outcome.aggregator.intervalList(2e9).map((r) => r.energy.get(index)?.get("nic") ?? 0);
+  };
+  // Each end idles at 2 W: 0.5 J per 250 ms. The sender adds 7 − 2 = 5 W over [0.1, 0.9): 0.15·5, 0.25·5, 0.25·5,
+  // 0.15·5 J. The sink answers each message 1.1 ms after its last bit with 100 bytes: 800 ns at 5 W = 4e-6 J.
+  const sender = [0.5 + 0.75, 0.5 + 1.25, 0.5 + 1.25, 0.5 + 0.75, 0.5, 0.5, 0.5, 0.5];
+  const sink = [0.5, 0.5, 0.5 + 4e-6, 0.5 + 4e-6, 0.5, 0.5, 0.5, 0.5];
+  nic("sender").forEach((j, i) => close(j, sender[i]!, `sender interval ${i}`));
+  nic("sink").forEach((j, i) => close(j, sink[i]!, `sink interval ${i}`));
+  close(joules("sender", "nic"), 2 * 2 + 5 * 0.8, "sender total");
+  close(joules("sink", "nic"), 2 * 2 + 2 * 4e-6, "sink total");
+  // Each end on its own host: the same joules to the bit (accrual points do not depend on placement).
+  const split = await runScenario({ name: "nic", run: { duration: "2s", metrics_interval: "250ms" }, actors, links }, dir.path, { hosts: 2 });
+  for (const id of ["sender", "sink"]) assert.equal(split.joules(id, "nic"), joules(id, "nic"), id);
+});
+
+test("energy states - a load-proportional link draw without bandwidth is refused with the field path", () => {
+  const actors = [
+    { id: "c", kind: "client", target: "s", arrivals: { process: "poisson", rate_per_s: 1 }, request_bytes: 100, response_bytes: 100 },
+    { id: "s", kind: "server", service: { distribution: "deterministic", value: "1ms" } },
+  ];
+  const scenario = (power: object) => ({ name: "bad-nic", run: { duration: "1s" }, actors, links: [{ a: "c", b: "s", latency: "1ms", power }] });
+  assert.throws(() => validateScenario(scenario({ idle_w: 2, max_w: 5 }), "bad-nic"), (e: unknown) => e instanceof ScenarioError && e.issues.some((i) => i.path === "links[0].power.max_w" && /bandwidth/.test(i.message)));
+  assert.throws(() => validateScenario(scenario({ idle_w: 5, max_w: 2 }), "bad-nic"), (e: unknown) => e instanceof ScenarioError && e.issues.some((i) => i.path === "links[0].power.max_w"));
+  assert.doesNotThrow(() => validateScenario(scenario({ idle_w: 2 }), "bad-nic"));
 });

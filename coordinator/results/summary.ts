@@ -47,6 +47,7 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }
       quantum_s: seconds(run.quantumNs),
       metrics_interval_s: seconds(run.metricsIntervalNs),
       warmup_s: seconds(run.warmupNs),
+      ...(run.warmupAuto === true ? { warmup_detected_by: "MSER-5" } : {}),
     },
     actors: scenario.actors.length,
     links: scenario.links.length,

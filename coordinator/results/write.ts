@@ -16,6 +16,7 @@ import { linksCsv, metricsCsv } from "./timeseries.ts";
 import { thermoCsv } from "../ledgers/series.ts";
 import { INTERVALS_FILE, intervalsJsonl } from "../observability/intervals-file.ts";
 import { writeAnalystTables } from "./parquet.ts";
+import { detectWarmupNs } from "./warmup.ts";
 
 export interface RunInfo {
   run_id: string;
@@ -40,8 +41,9 @@ export interface RunInfo {
   failure: string | null;
 }
 
-export function writeResults(outDir: string, scenario: ResolvedScenario, outcome: RunOutcome, info: RunInfo): Summary {
+export function writeResults(outDir: string, resolved: ResolvedScenario, outcome: RunOutcome, info: RunInfo): Summary {
   mkdirSync(outDir, { recursive: true });
+  const scenario = resolved.run.warmupAuto === true ? { ...resolved, run: { ...resolved.run, warmupNs: detectWarmupNs(outcome.aggregator, outcome.simTimeNs) } } : resolved;
   const summary = buildSummary({ scenario, status: outcome.status, simTimeNs: outcome.simTimeNs, aggregator: outcome.aggregator, totals: outcome.totals });
   writeFileSync(join(outDir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   writeFileSync(join(outDir, "run-info.json"), JSON.stringify(info, null, 2) + "\n");

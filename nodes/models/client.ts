@@ -3,6 +3,12 @@
  * Closed loop: `users` each think, send one request, and wait for its response (or its timeout) before thinking
  * again. Requests go to one target actor (a server or a load balancer); the round trip of each response is
  * recorded (`response_time_ns`), with `timeouts`, `late_responses` and `slo_misses` when those are configured.
+ *
+ * Retry: with `timeout` and `retry`, a request that times out (lost to a failure, or just slow) is sent again
+ * after a backoff, `backoff · multiplier^(k−1)` before the k-th retry (at most `max_backoff`), up to `attempts`
+ * retries; the retry continues the request's flow, so its response time counts from the first attempt. After the
+ * last retry times out the request is `abandoned`. A response of an earlier attempt that arrives while a retry is
+ * outstanding answers the request (at-least-once); the retry's own response then counts as late.
  */
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
@@ -40,8 +46,18 @@ export const clientParams = z
     timeout: duration().optional(),
     /** Service-level objective: responses slower than this (and timeouts) are recorded as `slo_misses`. */
     slo: z.object({ response_time: duration() }).strict().optional(),
+    retry: z
+      .object({
+        attempts: count(1),
+        backoff: duration(),
+        multiplier: z.number({ error: "expected a factor of at least 1" }).min(1, { error: "expected a factor of at least 1" }).max(1000, { error: "expected a factor of at most 1000" }).default(2),
+        max_backoff: duration().optional(),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.retry === undefined || p.timeout !== undefined, { error: "retry needs a timeout (how the client learns a request was lost)", path: ["retry"] });
 export type ClientParams = z.output<typeof clientParams>;
 
 export const clientCommands = {
@@ -75,12 +91,24 @@ interface ClientState {
   /** Closed loop: users 0..activeUsers-1 take part; `cycling[u]` while user u thinks or waits for a response. */
   activeUsers: number;
   cycling: boolean[];
+  /** With `retry`: what it takes to send each unanswered request again, by flow id. */
+  sentOf: Record<number, SentRequest>;
+  /** Requests that timed out and wait for their retry: flow id -> user (-1 open loop). */
+  retrying: Record<number, number>;
+}
+
+interface SentRequest {
+  bytes: number;
+  kind: number;
+  createdNs: number;
+  retries: number;
 }
 
 
 const ARRIVAL = 1;
 const THINK_DONE = 2;
 const TIMEOUT = 3;
+const RETRY = 4;
 
 function openLoop(params: ClientParams): OpenLoopProcess | null {
   return params.arrivals.process === "closed" ? null : params.arrivals;
@@ -126,14 +154,53 @@ function sendRequest(state: ClientState, user: number, ctx: ActorContext): void 
     replyBytes: params.response_bytes,
     kind: row === null ? 0 : state.arrivals!.kinds[state.pendingRow]!,
   });
-  if (params.timeout !== undefined || user >= 0) state.outstanding[request.flowId] = user;
-  if (params.timeout !== undefined) ctx.schedule(params.timeout, TIMEOUT, request.flowId);
+  if (params.retry !== undefined) state.sentOf[request.flowId] = { bytes: request.sizeBytes, kind: request.kind, createdNs: ctx.nowNs, retries: 0 };
+  track(state, request.flowId, user, ctx);
   ctx.send(request, state.targetPort);
   ctx.record("requests_sent", 1);
 }
 
+/** Tracks a request sent for `user` (-1 open loop) until its response or timeout. */
+function track(state: ClientState, flowId: number, user: number, ctx: ActorContext): void {
+  const { timeout } = state.params;
+  if (timeout !== undefined || user >= 0) state.outstanding[flowId] = user;
+  if (timeout !== undefined) ctx.schedule(timeout, TIMEOUT, flowId);
+}
+
+/** A request timed out: retried after its backoff while retries are left, else given up. */
+function timedOut(state: ClientState, flowId: number, user: number, ctx: ActorContext): void {
+  ctx.record("timeouts", 1);
+  const retry = state.params.retry;
+  const sent = state.sentOf[flowId];
+  if (retry !== undefined && sent !== undefined && sent.retries < retry.attempts) {
+    state.retrying[flowId] = user;
+    const backoffNs = Math.min(retry.backoff * retry.multiplier ** sent.retries, retry.max_backoff ?? Number.POSITIVE_INFINITY);
+    ctx.schedule(Math.round(backoffNs), RETRY, flowId);
+    return;
+  }
+  delete state.sentOf[flowId];
+  if (retry !== undefined) ctx.record("abandoned", 1);
+  if (state.params.slo !== undefined) ctx.record("slo_misses", 1);
+  if (user >= 0) think(state, user, ctx);
+}
+
+/** Sends a timed-out request again, in its own flow. */
+function sendRetry(state: ClientState, flowId: number, ctx: ActorContext): void {
+  const user = state.retrying[flowId];
+  const sent = state.sentOf[flowId];
+  if (user === undefined || sent === undefined) return; // voided by a recovery
+  delete state.retrying[flowId];
+  sent.retries++;
+  const request = ctx.createPacket({ dst: state.target, species: Species.SPECIES_REQUEST, sizeBytes: sent.bytes, replyBytes: state.params.response_bytes, kind: sent.kind, flowId, flowCreatedNs: sent.createdNs });
+  track(state, flowId, user, ctx);
+  ctx.send(request, state.targetPort);
+  ctx.record("retries", 1);
+}
+
 function restart(state: ClientState, ctx: ActorContext): void {
   state.outstanding = {};
+  state.sentOf = {};
+  state.retrying = {};
   state.cycling = [];
   scheduleArrival(state, ctx);
   for (let user = 0; user < state.activeUsers; user++) think(state, user, ctx);
@@ -145,7 +212,7 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
   initial(params, ctx) {
     const target = ctx.actorIndex(params.target);
     const spec = openLoop(params);
-    const state: ClientState = { params, target, targetPort: ctx.route(target), spec, arrivals: spec === null ? null : initialArrivalState(spec, ctx.rng), pendingRow: -1, epoch: 0, outstanding: {}, activeUsers: users(params), cycling: [] };
+    const state: ClientState = { params, target, targetPort: ctx.route(target), spec, arrivals: spec === null ? null : initialArrivalState(spec, ctx.rng), pendingRow: -1, epoch: 0, outstanding: {}, activeUsers: users(params), cycling: [], sentOf: {}, retrying: {} };
     restart(state, ctx);
     return state;
   },
@@ -164,10 +231,8 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
       const user = state.outstanding[arg];
       if (user === undefined) return; // answered in time
       delete state.outstanding[arg];
-      ctx.record("timeouts", 1);
-      if (state.params.slo !== undefined) ctx.record("slo_misses", 1);
-      if (user >= 0) think(state, user, ctx);
-    }
+      timedOut(state, arg, user, ctx);
+    } else if (tag === RETRY) sendRetry(state, arg, ctx);
   },
 
   onPacket(state, packet, ctx) {
@@ -184,6 +249,7 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
         return;
       }
       delete state.outstanding[packet.flowId];
+      delete state.sentOf[packet.flowId];
       user = waiting;
     }
     const responseNs = ctx.nowNs - packet.flowCreatedNs;

@@ -39,6 +39,8 @@ export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, Metr
     timeouts: events("timeouts", "Requests that timed out before their response arrived"),
     late_responses: events("late_responses", "Responses that arrived after their request had timed out"),
     slo_misses: events("slo_misses", "Requests that missed the service-level objective (slower than it, or timed out)"),
+    retries: events("retries", "Requests a client sent again after a timeout"),
+    abandoned: events("abandoned", "Requests a client gave up on after its last retry timed out"),
   },
   server: {
     queue_wait_ns: QUEUE_WAIT,
@@ -46,6 +48,8 @@ export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, Metr
     busy_gpu_ns: seconds("busy_gpu", "Service time of requests on a GPU, in simulated seconds"),
     thermal_throttles: events("thermal_throttles", "Times a server throttled because its inlet temperature passed its limit"),
     power_cap_unmet: events("power_cap_unmet", "Times a server's power cap could not be met even in its slowest P-state"),
+    wasted_energy_uj: { type: "histogram", name: "wasted_energy", unit: "joules", scale: 1e-6, help: "CPU and GPU energy spent on each request a server lost in service (off, failure), in joules" },
+    lost_core_ns: seconds("lost_core", "Core time of each request a server lost in service, in simulated seconds"),
   },
   ml_inference: {
     queue_wait_ns: QUEUE_WAIT,

@@ -1,7 +1,8 @@
 /**
- * A server with a FIFO request queue and `cores` identical cores: an M/G/c station. A request is held from its
- * arrival until its service ends (and, with downstream `calls`, until their responses are back), then consumed
- * and answered with a response to its source. With `gpus.service`, requests run on the GPUs instead.
+ * A server with a FIFO request queue and `cores` identical cores: an M/G/c station; with `discipline: ps` the
+ * cores are shared by every request held instead (processor sharing, processor-sharing.ts). A request is held
+ * from its arrival until its service ends (and, with downstream `calls`, until their responses are back), then
+ * consumed and answered with a response to its source. With `gpus.service`, requests run on the GPUs instead.
  *
  * Power (optional): CPU watts follow a curve of utilisation (power-curves.ts) and GPU watts their utilisation;
  * the draw is set whenever utilisation or state changes, so energy is exact. States: on, throttled (slower),
@@ -19,20 +20,27 @@ import { count, duration, size, watts } from "../../spec/units.ts";
 import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
 import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type RequestQueue } from "./request-queue.ts";
 import { durationDistribution, sampleNs } from "./distributions.ts";
-import { curveWatts, powerCurve, pstateSpeed, slowestPstate } from "./power-curves.ts";
-import { applyLimitCommand, cappedPstate, limitCommands, limitParams, limitsThrottle, newLimits, type ServerLimits } from "./server-limits.ts";
-import { answerHostCpu, cpuUtilisation, loseComponentWork, newHostCpu, type HostCpu } from "./host-cpu.ts";
+import { powerCurve } from "./power-curves.ts";
+import { effectiveSpeed, onGpus, powerDraw } from "./server-power.ts";
+import { applyLimitCommand, limitCommands, limitParams, newLimits, type ServerLimits } from "./server-limits.ts";
+import { answerHostCpu, loseComponentWork, newHostCpu, type HostCpu } from "./host-cpu.ts";
 import { answer, responseBytes } from "./response.ts";
+import { chargeWork, newLostWork, recordLost, shareDraw, type Charged, type LostWork } from "./lost-work.ts";
+import { admitShared, changeSharedSpeed, loseShared, newPsSet, PS_DONE, takeShared, type PsSet } from "./processor-sharing.ts";
+
+export { onGpus, powerDraw };
 
 const SERVER_MODES = ["on", "off", "booting", "failed", "throttled"] as const;
 /** Shutting down is entered only by power_off (never an initial state). */
-type ServerMode = (typeof SERVER_MODES)[number] | "shutting_down";
+export type ServerMode = (typeof SERVER_MODES)[number] | "shutting_down";
 
 export const serverParams = z
   .object({
     cores: count(1, "expected a positive whole number of cores").default(1),
     service: durationDistribution,
-    /** Requests that may wait (not counting those in service); arrivals beyond it are dropped. */
+    /** fifo: a request waits for a free core; ps: all requests share the cores at once (processor sharing). */
+    discipline: z.enum(["fifo", "ps"], { error: "expected fifo or ps" }).default("fifo"),
+    /** Requests that may wait (not counting those in service; with ps, those beyond `cores`); arrivals beyond it are dropped. */
     queue_limit: count(0, "expected a non-negative whole number").optional(),
     /** Response size when the request does not ask for one. */
     response_bytes: size().default(1000),
@@ -59,10 +67,13 @@ export const serverParams = z
     /** Speed when throttled, as a fraction of full speed (curves without P-states; DVFS throttles to the slowest). */
     throttle_speed: z.number({ error: "expected a fraction in (0, 1]" }).gt(0, { error: "expected a fraction in (0, 1]" }).max(1, { error: "expected a fraction in (0, 1]" }).default(0.5),
     calls: callsSchema,
+    /** Charge requests in service their energy and record what is lost to failures (lost-work.ts). */
+    account_lost_work: z.boolean({ error: "expected true or false" }).optional(),
     /** inlet_limit_c, inlet_hysteresis_k: thermal throttling (server-limits.ts). */
     ...limitParams,
   })
-  .strict();
+  .strict()
+  .refine((p) => p.discipline === "fifo" || p.gpus?.service === undefined, { error: "processor sharing applies to cores, not to requests served on GPUs", path: ["discipline"] });
 export type ServerParams = z.output<typeof serverParams>;
 
 /** Arguments of the server's own commands (the coordinator validates them). */
@@ -86,6 +97,8 @@ interface Unit {
   lastNs: number;
   remainingWorkNs: number;
   doneNs: number;
+  /** Energy charged to the request in service (lost-work.ts). */
+  energyJ: number;
 }
 
 export interface ServerState {
@@ -97,7 +110,9 @@ export interface ServerState {
   /** Requests waiting for a free core. */
   queue: RequestQueue;
   units: Unit[];
+  /** Requests in service (with processor sharing: every request held, all in `ps`). */
   busy: number;
+  ps: PsSet;
   /** Bumped whenever a boot starts or is cut short, so a stale boot timer is ignored. */
   bootEpoch: number;
   calls: CallState;
@@ -105,6 +120,8 @@ export interface ServerState {
   cpu: HostCpu;
   /** Inlet-temperature limit and power cap (server-limits.ts). */
   limits: ServerLimits;
+  /** Energy charged to the work in service, with `account_lost_work` (lost-work.ts). */
+  lostWork: LostWork | null;
 }
 
 const SERVICE_DONE = 1;
@@ -113,61 +130,27 @@ const SHUTDOWN_DONE = 3;
 
 export const DROP_REASON: Partial<Record<ServerMode, string>> = { off: "server_off", failed: "server_failed", booting: "server_booting", shutting_down: "server_shutting_down" };
 
-export function onGpus(params: ServerParams): boolean {
-  return params.gpus?.service !== undefined;
-}
-
-/** Throttled by command, or held at the throttled point by a limit (server-limits.ts). */
-function slowed(state: ServerState): boolean {
-  return state.mode === "throttled" || limitsThrottle(state.params, state.limits);
-}
-
-/** The P-state in effect: the one set, or a slower one under a power cap. */
-function activePstate(state: ServerState): number {
-  return cappedPstate(state.params, state.limits, state.pstate);
-}
-
-function effectiveSpeed(state: ServerState): number {
-  const { power, throttle_speed } = state.params;
-  if (!slowed(state)) return pstateSpeed(power, activePstate(state));
-  return power?.model === "pstate" ? pstateSpeed(power, slowestPstate(power)) : throttle_speed;
-}
-
-/**
- * The draw of every powered component for the current mode at `busy` units in service (leap mode averages it over
- * the quasi-steady queue's law of busy units: nodes/leap/server.ts).
- */
-export function powerDraw(state: ServerState, busy = state.busy): [component: string, watts: number][] {
-  const { power, gpus, boot } = state.params;
-  const running = state.mode === "on" || state.mode === "throttled";
-  const draw: [string, number][] = [];
-  if (boot !== undefined) draw.push(["boot", state.mode === "booting" ? boot.power_w : 0]);
-  const { shutdown, standby_w, failed_w } = state.params;
-  if (shutdown !== undefined) draw.push(["shutdown", state.mode === "shutting_down" ? shutdown.power_w : 0]);
-  // Only servers that set these get the component, so existing results keep their bytes.
-  if (standby_w !== undefined || failed_w !== undefined) draw.push(["standby", state.mode === "off" ? (standby_w ?? 0) : state.mode === "failed" ? (failed_w ?? 0) : 0]);
-  if (power !== undefined) {
-    let w = 0;
-    if (running) {
-      const utilisation = cpuUtilisation(state.cpu, onGpus(state.params) ? 0 : busy, state.params.cores);
-      if (slowed(state) && power.model === "pstate") w = curveWatts(power, utilisation, slowestPstate(power));
-      else if (slowed(state)) {
-        const idle = curveWatts(power, 0, state.pstate);
-        w = idle + (curveWatts(power, utilisation, state.pstate) - idle) * state.params.throttle_speed;
-      } else w = curveWatts(power, utilisation, activePstate(state));
-    }
-    draw.push(["cpu", w]);
-  }
-  if (gpus !== undefined) {
-    const busyGpus = onGpus(state.params) ? busy : 0;
-    draw.push(["gpu", running ? gpus.count * gpus.idle_w + (gpus.max_w - gpus.idle_w) * busyGpus : 0]);
-  }
-  return draw;
-}
-
 /** Sets the draw of every powered component for the current mode and utilisation. */
 function applyPower(state: ServerState, ctx: ActorContext): void {
-  for (const [component, watts] of powerDraw(state)) ctx.setPower(component, watts);
+  const draw = powerDraw(state);
+  for (const [component, watts] of draw) ctx.setPower(component, watts);
+  if (state.lostWork !== null) shareDraw(state.lostWork, workWatts(draw) - workWatts(powerDraw(state, 0)), state.busy);
+}
+
+function workWatts(draw: [string, number][]): number {
+  let w = 0;
+  for (const [component, watts] of draw) if (component === "cpu" || component === "gpu") w += watts;
+  return w;
+}
+
+/** The requests in service and what they have been charged. */
+function inService(state: ServerState): Charged[] {
+  return state.params.discipline === "ps" ? state.ps.jobs : state.units.filter((u) => u.request !== null);
+}
+
+/** With `account_lost_work`, charges the work in service up to now; call first in every event. */
+function charge(state: ServerState, ctx: ActorContext): void {
+  if (state.lostWork !== null) chargeWork(state.lostWork, inService(state), ctx.nowNs);
 }
 
 function startService(state: ServerState, index: number, request: SimPacket, arrivedNs: number, ctx: ActorContext): void {
@@ -178,6 +161,7 @@ function startService(state: ServerState, index: number, request: SimPacket, arr
   unit.lastNs = ctx.nowNs;
   const service = onGpus(state.params) ? state.params.gpus!.service! : state.params.service;
   unit.remainingWorkNs = sampleNs(service, ctx.rng);
+  unit.energyJ = 0;
   state.busy++;
   ctx.record("queue_wait_ns", ctx.nowNs - arrivedNs);
   unit.doneNs = ctx.schedule(Math.round(unit.remainingWorkNs / state.speed), SERVICE_DONE, index);
@@ -189,9 +173,23 @@ function firstIdleUnit(units: readonly Unit[]): number {
   return -1;
 }
 
+function sharedDone(state: ServerState, epoch: number, ctx: ActorContext): void {
+  const job = takeShared(state.ps, epoch, state.speed, state.params.cores, ctx);
+  if (job === null) return; // stale: the set or the speed changed since
+  state.busy--;
+  ctx.record("busy_core_ns", Math.round(job.coreNs));
+  finishService(state, job.request, ctx);
+  applyPower(state, ctx);
+}
+
 /** Changes the speed now: work in service keeps what it has done and finishes the rest at the new speed. */
 function setSpeed(state: ServerState, speed: number, ctx: ActorContext): void {
   if (speed === state.speed) return;
+  if (state.params.discipline === "ps") {
+    changeSharedSpeed(state.ps, state.speed, speed, state.params.cores, ctx);
+    state.speed = speed;
+    return;
+  }
   state.units.forEach((unit, index) => {
     if (unit.request === null) return;
     unit.remainingWorkNs = Math.max(0, unit.remainingWorkNs - (ctx.nowNs - unit.lastNs) * state.speed);
@@ -207,6 +205,12 @@ function respond(state: ServerState, request: SimPacket, ctx: ActorContext): voi
   answer(request, responseBytes(request, state.params.response_bytes), ctx);
 }
 
+/** Service is over: downstream calls next, or the response. */
+function finishService(state: ServerState, request: SimPacket, ctx: ActorContext): void {
+  if (state.params.calls.length > 0) startCalls(state.params.calls, state.calls, request, ctx);
+  else respond(state, request, ctx);
+}
+
 function serviceDone(state: ServerState, index: number, ctx: ActorContext): void {
   const unit = state.units[index]!;
   const request = unit.request;
@@ -214,8 +218,7 @@ function serviceDone(state: ServerState, index: number, ctx: ActorContext): void
   unit.request = null;
   state.busy--;
   ctx.record(onGpus(state.params) ? "busy_gpu_ns" : "busy_core_ns", ctx.nowNs - unit.startedNs);
-  if (state.params.calls.length > 0) startCalls(state.params.calls, state.calls, request, ctx);
-  else respond(state, request, ctx);
+  finishService(state, request, ctx);
   const next = dequeue(state.queue);
   if (next !== null) startService(state, index, next.packet, next.arrivedNs, ctx);
   applyPower(state, ctx);
@@ -226,8 +229,14 @@ function dropHeld(state: ServerState, reason: string, ctx: ActorContext): void {
   const before = serverQueued(state);
   dropWaiting(state.queue, reason, ctx);
   for (const unit of state.units) {
-    if (unit.request !== null) ctx.drop(unit.request, reason);
+    if (unit.request === null) continue;
+    if (state.lostWork !== null) recordLost(unit, ctx.nowNs - unit.startedNs, ctx);
+    ctx.drop(unit.request, reason);
     unit.request = null;
+  }
+  for (const job of loseShared(state.ps, state.speed, state.params.cores, ctx.nowNs)) {
+    if (state.lostWork !== null) recordLost(job, job.coreNs, ctx);
+    ctx.drop(job.request, reason);
   }
   state.busy = 0;
   dropWaitingParents(state.calls, reason, ctx);
@@ -255,14 +264,15 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
 
   initial(params, ctx) {
     const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
-    const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0 }));
+    const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0, energyJ: 0 }));
     const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
-    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits() };
+    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, ps: newPsSet(), bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits(), lostWork: params.account_lost_work === true ? newLostWork() : null };
     enterMode(state, params.initial_state, ctx);
     return state;
   },
 
   onPacket(state, packet, ctx) {
+    charge(state, ctx);
     if (packet.species === Species.SPECIES_RESPONSE) {
       const parent = takeCallResponse(state.params.calls, state.calls, packet, ctx);
       if (parent !== null) respond(state, parent, ctx);
@@ -278,6 +288,19 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
       return;
     }
     const before = serverQueued(state);
+    if (state.params.discipline === "ps") {
+      const limit = state.params.queue_limit;
+      if (limit !== undefined && state.busy >= state.params.cores + limit) {
+        ctx.drop(packet, "queue_full");
+        return;
+      }
+      ctx.countTransition("arrival", before, before + 1);
+      admitShared(state.ps, packet, sampleNs(state.params.service, ctx.rng), state.speed, state.params.cores, ctx);
+      state.busy++;
+      ctx.record("queue_wait_ns", 0);
+      applyPower(state, ctx);
+      return;
+    }
     const idle = firstIdleUnit(state.units);
     if (idle >= 0) {
       ctx.countTransition("arrival", before, before + 1);
@@ -289,12 +312,15 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
   },
 
   onTimer(state, tag, arg, ctx) {
+    charge(state, ctx);
     if (tag === SERVICE_DONE) serviceDone(state, arg, ctx);
+    else if (tag === PS_DONE) sharedDone(state, arg, ctx);
     else if (tag === BOOT_DONE && state.mode === "booting" && arg === state.bootEpoch) enterMode(state, "on", ctx);
     else if (tag === SHUTDOWN_DONE && state.mode === "shutting_down" && arg === state.bootEpoch) enterMode(state, "off", ctx);
   },
 
   onCommand(state, command, args, ctx) {
+    charge(state, ctx);
     const mode = state.mode;
     switch (command) {
       case "power_on":
@@ -340,6 +366,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
 
   /** A component placed on this server asks for or returns CPU (host-cpu.ts); the draw follows at once. */
   onLocalCall(state, request, _from, ctx) {
+    charge(state, ctx);
     const reply = answerHostCpu(state.cpu, request, DROP_REASON[state.mode] ?? null, state.speed);
     applyPower(state, ctx);
     return reply;

@@ -20,6 +20,9 @@ import { sampleTraceparent } from "./trace-sampling.ts";
 import { transmit, Transmit, type TransmitTimes } from "./transmission.ts";
 import type { ActorSpec, Port, ResolvedScenario } from "./topology.ts";
 
+/** The energy component of link ports (NICs, transceivers). */
+export const PORT_POWER = "nic";
+
 /** A model broke a rule of the runtime (a bug in the model, not a simulated failure). */
 export class ModelContractError extends Error {
   override name = "ModelContractError";
@@ -162,7 +165,10 @@ export class ShardContext implements ActorContext {
     const direction = port.link * 2 + (port.reverse ? 1 : 0);
     const t = this.times;
     const outcome = transmit(link, this.linkBusyUntilNs[direction]!, this.currentNs, packet.sizeBytes, actor.rng, t);
-    if (outcome !== Transmit.linkDown) this.linkBusyUntilNs[direction] = t.doneNs;
+    if (outcome !== Transmit.linkDown) {
+      this.linkBusyUntilNs[direction] = t.doneNs;
+      if (link.busyExtraW) this.portMeter(actor).spread(PORT_POWER, link.busyExtraW, t.departNs, t.doneNs);
+    }
     if (outcome !== Transmit.sent) {
       this.p.ledger.countLink(direction, packet.sizeBytes, true, packet.species, packet.multiplicity);
       this.drop(packet, outcome === Transmit.linkDown ? "link_down" : "link_loss");
@@ -315,6 +321,25 @@ export class ShardContext implements ActorContext {
     const actor = this.actor();
     if (!(joules >= 0 && Number.isFinite(joules))) throw new ModelContractError(`${actor.spec.id} added ${joules} J to ${component}`);
     this.meter(actor).add(component, joules);
+  }
+
+  /** The meter of the port's owner: a component sends through its server's NIC, which the server powers. */
+  private portMeter(actor: LocalActor): PowerMeter {
+    return this.meter(this.p.actors.get(this.p.nodeOf[actor.spec.index]!)!);
+  }
+
+  /** At time 0: an actor that owns ports on powered links draws their idle power (scenario/link-power.ts). */
+  powerPorts(actor: LocalActor): void {
+    if (actor.spec.placedOn !== undefined) return; // its ports are its server's
+    let idleW = 0;
+    let powered = false;
+    for (const port of actor.ports) {
+      const w = this.p.scenario.links[port.link]!.idleW;
+      if (w === undefined) continue;
+      powered = true;
+      idleW += w;
+    }
+    if (powered) this.meter(actor).set(PORT_POWER, idleW, 0);
   }
 
   private meter(actor: LocalActor): PowerMeter {

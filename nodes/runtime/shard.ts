@@ -91,6 +91,7 @@ export class Shard {
     for (const actor of [...this.actors.values()].sort((x, y) => x.spec.index - y.spec.index)) {
       this.ctx.enter(actor, 0);
       actor.state = actor.model.initial(actor.spec.params, this.ctx);
+      this.ctx.powerPorts(actor);
     }
     this.ctx.leave();
     this.refreshQueued();

@@ -19,6 +19,8 @@ export interface RunSettings {
   metricsIntervalNs: number;
   /** Intervals that start before this time are left out of batch-means statistics. */
   warmupNs: number;
+  /** `warmup: auto`: the results take the warm-up MSER-5 finds (coordinator/results/warmup.ts) instead of warmupNs. */
+  warmupAuto?: true;
   /** Heat-sink temperature for the heat ledger (P/T, Landauer bound). */
   ambientTemperatureK: number;
   /** Share of the IT and cooling energy lost in power distribution (UPS, PDUs, cabling): counted in PUE. */
@@ -70,6 +72,10 @@ export interface LinkSpec {
   bandwidthBps: number;
   /** Probability that a packet is lost on the wire. */
   loss: number;
+  /** Draw of each port while idle, W (scenario/link-power.ts); absent: the link draws nothing. */
+  idleW?: number;
+  /** Extra draw of a port while it serializes, W. */
+  busyExtraW?: number;
 }
 
 export interface ResolvedScenario {

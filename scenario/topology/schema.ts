@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { formatCount, MAX_ACTORS, MAX_LINKS } from "../../spec/limits.ts";
 import { bandwidth, count, duration } from "../../spec/units.ts";
+import { linkPowerSchema } from "./link-power.ts";
 
 const probability = z.number({ error: "expected a probability from 0 to 1" }).min(0, { error: "expected a probability from 0 to 1" }).max(1, { error: "expected a probability from 0 to 1" });
 
@@ -15,6 +16,8 @@ export const generatedLinkSchema = z
     /** Omitted: unlimited (no serialization delay). */
     bandwidth: bandwidth().optional(),
     loss: probability.default(0),
+    /** Port power at both ends (scenario/link-power.ts). */
+    power: linkPowerSchema.optional(),
   })
   .strict();
 export type GeneratedLink = z.output<typeof generatedLinkSchema>;

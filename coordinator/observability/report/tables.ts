@@ -75,7 +75,16 @@ export function headlineRows(data: ReportData): Row[] {
   }
   add("PUE", get(s, "thermodynamics.heat.pue"));
   if (energy !== 0) add("heat entropy generation", get(s, "thermodynamics.heat.entropy_generation_w_per_k"), "W/K");
-  add("packet entropy production σ", get(s, "thermodynamics.irreversibility.sigma_kb_per_s"), "k_B/s");
+  const irreversible = get(s, "thermodynamics.irreversibility.irreversible_currents");
+  const oneWay = Array.isArray(irreversible) ? irreversible.length : 0;
+  // With one-way currents σ covers only the pairs seen both ways: say so beside the figure, with their lower bound.
+  add(oneWay > 0 ? "packet entropy production σ (pairs seen both ways only)" : "packet entropy production σ", get(s, "thermodynamics.irreversibility.sigma_kb_per_s"), "k_B/s");
+  if (oneWay > 0) {
+    rows.push({ label: "irreversible currents", value: `${oneWay} mechanism(s) never seen in reverse: σ unbounded in this model` });
+    add("their σ, 95% lower bound (grows with run length)", get(s, "thermodynamics.irreversibility.irreversible_sigma_lower_bound_kb_per_s"), "k_B/s");
+  }
+  add("carbon", get(s, "carbon.total_g"), "gCO2e");
+  add("carbon per request", get(s, "carbon.per_request_g"), "gCO2e");
   return rows;
 }
 
