@@ -105,6 +105,8 @@ export interface ServerState {
   cpu: HostCpu;
   /** Inlet-temperature limit and power cap (server-limits.ts). */
   limits: ServerLimits;
+  /** The state last set as a level (`state:<name>` is 1 while in it; "" before the first). */
+  levelState: string;
 }
 
 const SERVICE_DONE = 1;
@@ -163,6 +165,32 @@ export function powerDraw(state: ServerState, busy = state.busy): [component: st
     draw.push(["gpu", running ? gpus.count * gpus.idle_w + (gpus.max_w - gpus.idle_w) * busyGpus : 0]);
   }
   return draw;
+}
+
+/** The fraction of the serving units (cores, or GPUs when requests run on them) in use; 0 unless running. */
+function utilisation(state: ServerState): number {
+  if (state.mode !== "on" && state.mode !== "throttled") return 0;
+  return onGpus(state.params) ? state.busy / state.params.gpus!.count : cpuUtilisation(state.cpu, state.busy, state.params.cores);
+}
+
+/** The state a per-server time series shows: the mode, with "throttled" also while a limit slows the server. */
+function stateName(state: ServerState): string {
+  return state.mode === "on" && slowed(state) ? "throttled" : state.mode;
+}
+
+/**
+ * Sets the levels behind the per-server time series (results tables, metrics): utilisation in parts per million,
+ * requests waiting, requests held (waiting, in service, awaiting downstream) and the state. After every change.
+ */
+function trackLevels(state: ServerState, ctx: ActorContext): void {
+  ctx.setLevel("utilisation_ppm", Math.round(utilisation(state) * 1e6));
+  ctx.setLevel("waiting", waitingCount(state.queue));
+  ctx.setLevel("held", serverQueued(state));
+  const name = stateName(state);
+  if (name === state.levelState) return;
+  if (state.levelState !== "") ctx.setLevel(`state:${state.levelState}`, 0);
+  ctx.setLevel(`state:${name}`, 1);
+  state.levelState = name;
 }
 
 /** Sets the draw of every powered component for the current mode and utilisation. */
@@ -257,96 +285,109 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
     const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0 }));
     const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
-    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits() };
+    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits(), levelState: "" };
     enterMode(state, params.initial_state, ctx);
+    trackLevels(state, ctx);
     return state;
   },
 
   onPacket(state, packet, ctx) {
-    if (packet.species === Species.SPECIES_RESPONSE) {
-      const parent = takeCallResponse(state.params.calls, state.calls, packet, ctx);
-      if (parent !== null) respond(state, parent, ctx);
-      return;
-    }
-    if (packet.species !== Species.SPECIES_REQUEST) {
-      ctx.drop(packet, "unexpected_species");
-      return;
-    }
-    const refused = DROP_REASON[state.mode];
-    if (refused !== undefined) {
-      ctx.drop(packet, refused);
-      return;
-    }
-    const before = serverQueued(state);
-    const idle = firstIdleUnit(state.units);
-    if (idle >= 0) {
-      ctx.countTransition("arrival", before, before + 1);
-      startService(state, idle, packet, ctx.nowNs, ctx);
-      applyPower(state, ctx);
-      return;
-    }
-    enqueue(state.queue, packet, state.params.queue_limit, before, ctx);
+    handlePacket(state, packet, ctx);
+    trackLevels(state, ctx);
   },
 
   onTimer(state, tag, arg, ctx) {
     if (tag === SERVICE_DONE) serviceDone(state, arg, ctx);
     else if (tag === BOOT_DONE && state.mode === "booting" && arg === state.bootEpoch) enterMode(state, "on", ctx);
     else if (tag === SHUTDOWN_DONE && state.mode === "shutting_down" && arg === state.bootEpoch) enterMode(state, "off", ctx);
+    trackLevels(state, ctx);
   },
 
   onCommand(state, command, args, ctx) {
-    const mode = state.mode;
-    switch (command) {
-      case "power_on":
-        if (mode === "off") powerUp(state, ctx);
-        break;
-      case "power_off":
-        if (mode !== "off" && mode !== "failed" && mode !== "shutting_down") enterMode(state, state.params.shutdown === undefined ? "off" : "shutting_down", ctx);
-        break;
-      case "fail":
-      case "crash":
-        if (mode !== "failed") enterMode(state, "failed", ctx);
-        break;
-      case "repair":
-      case "recover":
-        if (mode === "failed") powerUp(state, ctx);
-        break;
-      case "throttle":
-        if (mode === "on") enterMode(state, "throttled", ctx);
-        break;
-      case "unthrottle":
-        if (mode === "throttled") enterMode(state, "on", ctx);
-        break;
-      case "set_inlet":
-      case "set_power_cap":
-      case "clear_power_cap":
-        applyLimitCommand(state.params, state.limits, command, args, state.pstate, ctx);
-        setSpeed(state, effectiveSpeed(state), ctx);
-        applyPower(state, ctx);
-        break;
-      case "set_pstate": {
-        const { index } = serverCommands.set_pstate.parse(args);
-        const power = state.params.power;
-        if (power?.model !== "pstate" || index >= power.states.length) throw new Error(`${ctx.self.id}: set_pstate ${index}: the server has no such P-state`);
-        state.pstate = index;
-        if (mode === "on") setSpeed(state, effectiveSpeed(state), ctx);
-        applyPower(state, ctx);
-        break;
-      }
-      default:
-        throw new Error(`${ctx.self.id}: the server has no command "${command}"`);
-    }
+    handleCommand(state, command, args, ctx);
+    trackLevels(state, ctx);
   },
 
   /** A component placed on this server asks for or returns CPU (host-cpu.ts); the draw follows at once. */
   onLocalCall(state, request, _from, ctx) {
     const reply = answerHostCpu(state.cpu, request, DROP_REASON[state.mode] ?? null, state.speed);
     applyPower(state, ctx);
+    trackLevels(state, ctx);
     return reply;
   },
 
   queued: serverQueued,
 };
+
+function handlePacket(state: ServerState, packet: SimPacket, ctx: ActorContext): void {
+  if (packet.species === Species.SPECIES_RESPONSE) {
+    const parent = takeCallResponse(state.params.calls, state.calls, packet, ctx);
+    if (parent !== null) respond(state, parent, ctx);
+    return;
+  }
+  if (packet.species !== Species.SPECIES_REQUEST) {
+    ctx.drop(packet, "unexpected_species");
+    return;
+  }
+  const refused = DROP_REASON[state.mode];
+  if (refused !== undefined) {
+    ctx.drop(packet, refused);
+    return;
+  }
+  const before = serverQueued(state);
+  const idle = firstIdleUnit(state.units);
+  if (idle >= 0) {
+    ctx.countTransition("arrival", before, before + 1);
+    startService(state, idle, packet, ctx.nowNs, ctx);
+    applyPower(state, ctx);
+    return;
+  }
+  enqueue(state.queue, packet, state.params.queue_limit, before, ctx);
+}
+
+function handleCommand(state: ServerState, command: string, args: unknown, ctx: ActorContext): void {
+  const mode = state.mode;
+  switch (command) {
+    case "power_on":
+      if (mode === "off") powerUp(state, ctx);
+      break;
+    case "power_off":
+      if (mode !== "off" && mode !== "failed" && mode !== "shutting_down") enterMode(state, state.params.shutdown === undefined ? "off" : "shutting_down", ctx);
+      break;
+    case "fail":
+    case "crash":
+      if (mode !== "failed") enterMode(state, "failed", ctx);
+      break;
+    case "repair":
+    case "recover":
+      if (mode === "failed") powerUp(state, ctx);
+      break;
+    case "throttle":
+      if (mode === "on") enterMode(state, "throttled", ctx);
+      break;
+    case "unthrottle":
+      if (mode === "throttled") enterMode(state, "on", ctx);
+      break;
+    case "set_inlet":
+    case "set_power_cap":
+    case "clear_power_cap":
+      applyLimitCommand(state.params, state.limits, command, args, state.pstate, ctx);
+      setSpeed(state, effectiveSpeed(state), ctx);
+      applyPower(state, ctx);
+      break;
+    case "set_pstate": {
+      const { index } = serverCommands.set_pstate.parse(args);
+      const power = state.params.power;
+      if (power?.model !== "pstate" || index >= power.states.length) throw new Error(`${ctx.self.id}: set_pstate ${index}: the server has no such P-state`);
+      state.pstate = index;
+      if (mode === "on") setSpeed(state, effectiveSpeed(state), ctx);
+      applyPower(state, ctx);
+      break;
+    }
+    default:
+      throw new Error(`${ctx.self.id}: the server has no command "${command}"`);
+  }
+}
 
 /** Requests held: waiting, in service, and waiting for downstream responses (the queue length of queueing theory). */
 function serverQueued(state: ServerState): number {
