@@ -142,6 +142,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     const exporter = options.metrics === undefined ? null : await startRunExporter(runViewFromScenario(options.scenario, runId), { ...options.metrics, speed: options.speed });
     if (exporter !== null) {
       exporter.state.faultProbe = options.faults;
+      exporter.state.tracing = tracing ?? undefined;
       cleanup.push(() => exporter.close());
       log(`metrics: ${exporter.url} (level ${exporter.state.level})`);
     }
@@ -219,9 +220,9 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       const status = interrupted ? "interrupted" : "failed";
       outcome = driver.partialOutcome(status) ?? notStartedOutcome(options.scenario, status);
     }
-    exporter?.state.onRunEnd(outcome.simTimeNs, outcome.totals);
     const wallTimeS = (performance.now() - wallStart) / 1000;
-    await tracing?.shutdown(); // so run-info.json counts every span exported (or lost)
+    await tracing?.shutdown(); // so run-info.json (and the exporter's final values) count every span exported or lost
+    exporter?.state.onRunEnd(outcome.simTimeNs, outcome.totals);
     const summary = writeResults(options.outDir, options.scenario, outcome, {
       run_id: runId,
       transport: options.transport,

@@ -3,6 +3,7 @@
  * every window and metrics interval, the gRPC control API serves while the run lasts (optionally before it, for
  * --wait-for-start), and experiment.json is written next to the other results.
  */
+import { experimentProbe } from "./control/experiment-probe.ts";
 import { newRunId, runTwin, type TwinRunOptions, type TwinRunResult } from "./run.ts";
 import { RunController } from "./control/controller.ts";
 import { startControlServer, type ControlServer } from "./control/grpc-server.ts";
@@ -60,13 +61,14 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
     if (options.signal?.aborted) onInterrupt();
     await controller.started;
     let result: TwinRunResult;
+    const probe = experimentProbe(controller);
     try {
       result = await runTwin({
         ...options,
         runId,
         schedule: driverSchedule(plan),
         signal: controller.stopSignal,
-        faults: controller,
+        faults: probe,
         onDriver: (driver) => {
           controller.attach(driver);
           options.onDriver?.(driver);
@@ -81,6 +83,7 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
         },
         onIntervalClosed: (record) => {
           controller.onIntervalClosed(record);
+          probe.onIntervalClosed(record);
           options.onIntervalClosed?.(record);
         },
       });

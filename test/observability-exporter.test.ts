@@ -22,7 +22,7 @@ import { createRunRegistry, startRunExporter } from "../coordinator/observabilit
 import { RunState } from "../coordinator/observability/run-state.ts";
 import { runViewFromScenario } from "../coordinator/observability/run-view.ts";
 import { SECONDS_BUCKETS } from "../coordinator/observability/prometheus/buckets.ts";
-import { metricKey } from "../coordinator/counts/aggregate.ts";
+import { metricKey, SPECIES_SLOTS } from "../coordinator/counts/aggregate.ts";
 import { promtool } from "./support/prometheus.ts";
 import { REPO_ROOT } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
@@ -183,7 +183,14 @@ test("observability exporter - label cardinality bounded by the aggregation leve
       record.metrics.set(metricKey(name, actor.group), acc);
     }
   }
-  for (const link of bench.links) for (const r of [0, 1]) record.links.set(link.index * 2 + r, { packets: 1, bytes: 100, lost: 0 });
+  for (const link of bench.links) {
+    for (const r of [0, 1]) {
+      record.links.set(link.index * 2 + r, { packets: 1, bytes: 100, lost: 0 });
+      record.speciesHops.set((link.index * 2 + r) * SPECIES_SLOTS + 1, 1 + r); // requests both ways: a finite σ per link
+    }
+  }
+  // Servers report their levels (one state each).
+  for (const actor of bench.actors.filter((a) => a.kind === "server")) record.counters.set(actor.index, new Map([["level:utilisation_ppm", 5e14], ["level:held", 1e9], ["level:state:on", 1e9]]));
   record.drops.set("queue_full", 1);
   record.drops.set("link_loss", 1);
   const counts: Record<string, number> = {};
@@ -193,13 +200,14 @@ test("observability exporter - label cardinality bounded by the aggregation leve
     registerRunMetrics(registry, state, { live: true });
     state.onIntervalClosed(record);
     const n = series(await registry.metrics()).length;
-    const bound = seriesBound(view, level, { histograms: 3, histogramBuckets: SECONDS_BUCKETS.length, counters: 1, dropReasons: 2, components: 2, live: true });
+    const bound = seriesBound(view, level, { histograms: 3, histogramBuckets: SECONDS_BUCKETS.length, counters: 1, dropReasons: 2, components: 2, live: true, serverStates: 1 });
     assert.equal(n, bound, `${level}: the bound is exact when every entity is active`);
     counts[level] = n;
   }
   // Stated bound for bench-300 with today's models (3 duration histograms: response_time, queue_wait, busy_core;
-  // 1 counter: requests_sent; 2 drop reasons; 2 energy components; no fault in force; one family per scope):
-  assert.deepEqual(counts, { total: 117, group: 371, actor: 2171 } satisfies Record<AggregationLevel, number>);
+  // 1 counter: requests_sent; 2 drop reasons; 2 energy components; no fault in force; one family per scope; the
+  // servers' utilisation, requests held and one state; σ with its error per group pair, and per link at actor):
+  assert.deepEqual(counts, { total: 118, group: 379, actor: 2779 } satisfies Record<AggregationLevel, number>);
 
   // A real (short) bench-300 run at the default level stays within the bound.
   const state = new RunState(view, "group");

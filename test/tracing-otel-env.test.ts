@@ -2,13 +2,13 @@
  * OpenTelemetry's standard environment, with the in-test OTLP receiver: OTEL_RESOURCE_ATTRIBUTES reach the
  * resource; OTEL_TRACES_SAMPLER=traceidratio with OTEL_TRACES_SAMPLER_ARG keeps that share of the journeys; no span
  * names a parent that was not exported; journeys with a drop have error status; span names do not carry ids;
- * a failing export is warned about and counted in run-info.json.
+ * a failing export is warned about and counted in run-info.json and dctwin_trace_spans_export_failed_total.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runCli } from "./support/cli.ts";
+import { collect, runCli, startCli } from "./support/cli.ts";
 import { OtlpReceiver } from "./support/otlp-receiver.ts";
 import { freePort } from "./support/ports.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
@@ -56,14 +56,30 @@ test("tracing env - resource attributes, trace-id ratio sampling, no dangling pa
   }
 });
 
-test("tracing env - a failing export is warned about and counted", async () => {
+test("tracing env - a failing export is warned about and counted (run-info.json and Prometheus)", async () => {
   const closed = await freePort(); // nothing listens there
+  const metricsPort = await freePort();
   const out = join(dir.path, "failing");
-  const run = await runCli(["run", writeScenario(dir.path, "failing", traced()), "--transport", "inproc", "--out", out, "-q"], { env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${closed}/v1/traces` } });
+  const child = startCli(["run", writeScenario(dir.path, "failing", traced()), "--transport", "inproc", "--out", out, "--metrics-port", String(metricsPort), "--metrics-linger", "30"], { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${closed}/v1/traces` });
+  const finished = collect(child, 120_000);
+  try {
+    // Once the run is over (the endpoint lingers), the counter holds the final count.
+    let exposition = "";
+    while (!/^dctwin_run_finished\{[^}]*\} 1$/m.test(exposition) || !existsSync(join(out, "run-info.json"))) {
+      if (child.exitCode !== null) assert.fail("the run ended before its metrics were read");
+      await new Promise((r) => setTimeout(r, 200));
+      exposition = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => "");
+    }
+    const counted = Number(/^dctwin_trace_spans_export_failed_total\{[^}]*\} (\S+)$/m.exec(exposition)?.[1]);
+    const info = JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
+    assert.ok(info.tracing.spans_export_failed > 0, `counted: ${JSON.stringify(info.tracing)}`);
+    assert.equal(counted, info.tracing.spans_export_failed, "the Prometheus counter says the same");
+  } finally {
+    child.kill("SIGINT"); // ends the linger
+  }
+  const run = await finished;
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /warning: trace export failed/);
-  const info = JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
-  assert.ok(info.tracing.spans_export_failed > 0, `counted: ${JSON.stringify(info.tracing)}`);
 });
 
 test("tracing env - OTEL_EXPORTER_OTLP_PROTOCOL=grpc exports over OTLP/gRPC", async () => {

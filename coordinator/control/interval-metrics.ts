@@ -62,6 +62,8 @@ export function intervalMetrics(scenario: ResolvedScenario, index: number, recor
     itPowerW: thermo.durationS > 0 ? thermo.itEnergyJ / thermo.durationS : 0,
     coolingPowerW: thermo.durationS > 0 ? thermo.coolingEnergyJ / thermo.durationS : 0,
     ...(thermo.pue === null ? {} : { pue: thermo.pue }),
+    ...(thermo.operationalCarbonG === null ? {} : { operationalCarbonG: thermo.operationalCarbonG }),
+    ...(thermo.embodiedCarbonG === null ? {} : { embodiedCarbonG: thermo.embodiedCarbonG }),
     ...counts,
   };
 }

@@ -87,6 +87,16 @@ export interface RunOutcome {
 /** How often a paced run moves its horizon. */
 const PACE_TICK_MS = 10;
 
+/**
+ * The simulated time due after `elapsedMs` of wall time at `speed`, on the pace tick. A due time that followed the
+ * wall clock continuously would have moved by the time the grant loop looked again, so the loop would grant a
+ * sliver per turn without ever yielding to I/O (no reports read, no scrapes served) until it reached the horizon's
+ * cap, one to two intervals ahead: every report then arrived in one burst. On the tick, it grants once per tick.
+ */
+function pacedDueNs(elapsedMs: number, speed: number): number {
+  return Math.floor(elapsedMs / PACE_TICK_MS) * PACE_TICK_MS * 1e6 * speed;
+}
+
 export class RunDriver {
   private readonly o: RunDriverOptions;
   private readonly subjects: RunSubjects;
@@ -239,7 +249,7 @@ export class RunDriver {
             reachedNs: waiting ? Math.max(planner.horizonNs, planner.lastEndNs) : planner.lastEndNs,
             reportedStartNs,
             aggregator,
-            dueNs: this.o.speed === undefined ? undefined : (performance.now() - wallStart) * 1e6 * this.o.speed,
+            dueNs: this.o.speed === undefined ? undefined : pacedDueNs(performance.now() - wallStart, this.o.speed),
           };
           if (this.grants.wouldMove(inputs)) {
             this.o.onBoundary?.(this.grants.horizonNs);

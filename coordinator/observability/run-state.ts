@@ -12,6 +12,8 @@ import type { IntervalRecord } from "../counts/aggregate.ts";
 import type { WindowProgress } from "../driver/run-driver.ts";
 import { actorSeries, componentSeries, groupSeries, linkSeries, type AggregationLevel, type Labels, type LinkScope, type Scope, type SeriesKey } from "./levels.ts";
 import { LedgerTotals } from "./ledger-totals.ts";
+import { LinkSigma } from "./link-sigma.ts";
+import { ServerGauges } from "./server-gauges.ts";
 import { intervalBoundsNs, type RunView } from "./run-view.ts";
 
 export interface CounterSeries {
@@ -46,9 +48,19 @@ export interface DriverProbe {
   progress(): { hostsJoined: number; paused: boolean };
 }
 
-/** What the control layer tells about faults: every fault injected so far (in force or not) and the counts. */
+/** A check's verdict once its window has closed (undecided: no data to decide on, which counts as failed). */
+export type CheckVerdictName = "passed" | "failed" | "undecided";
+
+/**
+ * What the control layer tells about the experiment: every fault injected so far (in force or not) and the
+ * counts; the load changes started so far (active while in progress); the verdicts of the checks whose window
+ * has closed by `closedUpToNs` (simulated time up to which the intervals are complete).
+ */
 export interface FaultProbe {
   faultsNow(): { faults: { id: string; action: string; active: boolean }[]; injected: number; cleared: number };
+  loadsNow?(closedUpToNs: number): { id: string; name: string; active: boolean }[];
+  /** `finished`: the run is over, so every check is decided on what the run reached. */
+  checksNow?(closedUpToNs: number, finished: boolean): { name: string; verdict: CheckVerdictName }[];
 }
 
 export class RunState {
@@ -83,6 +95,10 @@ export class RunState {
   readonly metrics = new Map<string, Map<string, MetricSeries>>();
   /** Both ledgers' totals (σ, heat entropy, IT / cooling / loss energy, PUE). */
   readonly ledgers: LedgerTotals;
+  /** σ per link and per pair of joined groups, with errors. */
+  readonly linkSigma: LinkSigma;
+  /** Servers' utilisation, requests held and states, CRACs' inlet readings (last closed interval). */
+  readonly servers: ServerGauges;
   /** Called once per model metric name, when it is first seen (exporters register its family then). */
   onNewMetric: ((name: string) => void) | undefined;
 
@@ -94,6 +110,8 @@ export class RunState {
     this.level = level;
     this.speed = speed;
     this.ledgers = new LedgerTotals(view);
+    this.linkSigma = new LinkSigma(view, level);
+    this.servers = new ServerGauges(view, level);
     this.actorKeys = view.actors.map((_, i) => actorSeries(view, i, level));
     this.linkKeys = view.links.flatMap((_, i) => [linkSeries(view, i * 2, level), linkSeries(view, i * 2 + 1, level)]);
   }
@@ -102,11 +120,22 @@ export class RunState {
     this.driver = driver;
   }
 
+  /** The run's OpenTelemetry exporter, when tracing is on: spans it failed to export. */
+  tracing: { spansExportFailed(): number } | undefined;
+
   /** Faults of a run with a control layer (experiment or API); without one there are none. */
   faultProbe: FaultProbe | undefined;
 
   faults(): ReturnType<FaultProbe["faultsNow"]> {
     return this.faultProbe?.faultsNow() ?? { faults: [], injected: 0, cleared: 0 };
+  }
+
+  loads(): { id: string; name: string; active: boolean }[] {
+    return this.faultProbe?.loadsNow?.(this.closedUpToNs) ?? [];
+  }
+
+  checks(): { name: string; verdict: CheckVerdictName }[] {
+    return this.faultProbe?.checksNow?.(this.closedUpToNs, this.finished) ?? [];
   }
 
   onWindow(p: WindowProgress): void {
@@ -190,6 +219,8 @@ export class RunState {
 
     for (const counters of record.counters.values()) this.bitsErased += counters.get("bits_erased") ?? 0;
     this.ledgers.add(record, seconds);
+    this.linkSigma.add(record, seconds);
+    this.servers.add(record, seconds);
 
     for (const series of this.metrics.values()) for (const m of series.values()) m.lastRatePerS = 0;
     const intervalCounts = new Map<MetricSeries, { count: number; sum: number }>();

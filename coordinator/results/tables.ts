@@ -11,11 +11,13 @@
  *            (every powered actor; the inlet is the hottest reading of the zone's CRACs in the interval, if any)
  * - ledger:  t_start_s, t_end_s, events, it_energy_j, cooling_energy_j, distribution_loss_j, it_power_w,
  *            cooling_power_w, pue, heat_entropy_w_per_k, packet_sigma_kb_per_s, bits_erased
+ * - servers, server_states: per-server series (utilisation, queue length, state, power, inlet): server-tables.ts
  */
 import { metricDeclaration, sumToBaseUnit, toBaseUnit } from "../../nodes/models/metric-declarations.ts";
 import { LedgerTotals } from "../observability/ledger-totals.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
+import { SERVER_COLUMNS, SERVER_STATE_COLUMNS, serverRows } from "./server-tables.ts";
 
 export type Cell = string | number | null;
 export interface Column {
@@ -28,11 +30,11 @@ export type Table = Column[];
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Builds a table from row objects (every row has every column, in `columns` order). */
-function table(columns: [string, Column["type"]][], rows: Record<string, Cell>[]): Table {
+function table(columns: readonly (readonly [string, Column["type"]])[], rows: Record<string, Cell>[]): Table {
   return columns.map(([name, type]) => ({ name, type, data: rows.map((r) => r[name] ?? null) }));
 }
 
-const KEYS: [string, Column["type"]][] = [["run_id", "string"], ["scenario", "string"], ["t_start_s", "double"], ["t_end_s", "double"]];
+const KEYS: (readonly [string, Column["type"]])[] = [["run_id", "string"], ["scenario", "string"], ["t_start_s", "double"], ["t_end_s", "double"]];
 
 export function analystTables(view: RunView, intervals: IntervalRecord[]): Record<string, Table> {
   const rowKey = (r: IntervalRecord) => {
@@ -110,12 +112,15 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
       bits_erased: bits,
     });
   }
+  const servers = serverRows(view, intervals, (r) => zoneInletC(view, r));
   return {
     metrics: table([...KEYS, ["metric", "string"], ["unit", "string"], ["group", "string"], ["count", "int"], ["sum", "double"], ["mean", "double"], ["p50", "double"], ["p99", "double"]], metricRows),
     drops: table([...KEYS, ["reason", "string"], ["packets", "int"]], dropRows),
     links: table([...KEYS, ["link", "string"], ["from", "string"], ["to", "string"], ["packets", "int"], ["bytes", "int"], ["lost_packets", "int"]], linkRows),
     actors: table([...KEYS, ["actor", "string"], ["kind", "string"], ["group", "string"], ["rack", "string"], ["zone", "string"], ["component", "string"], ["energy_j", "double"], ["power_w", "double"], ["inlet_temperature_c", "double"]], actorRows),
     ledger: table([...KEYS, ["events", "int"], ["it_energy_j", "double"], ["cooling_energy_j", "double"], ["distribution_loss_j", "double"], ["it_power_w", "double"], ["cooling_power_w", "double"], ["pue", "double"], ["heat_entropy_w_per_k", "double"], ["packet_sigma_kb_per_s", "double"], ["bits_erased", "int"]], ledgerRows),
+    servers: table([...KEYS, ...SERVER_COLUMNS], servers.serverRows),
+    server_states: table([...KEYS, ...SERVER_STATE_COLUMNS], servers.stateRows),
   };
 }
 

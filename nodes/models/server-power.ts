@@ -12,7 +12,7 @@ export function onGpus(params: ServerState["params"]): boolean {
 }
 
 /** Throttled by command, or held at the throttled point by a limit (server-limits.ts). */
-function slowed(state: ServerState): boolean {
+export function slowed(state: ServerState): boolean {
   return state.mode === "throttled" || limitsThrottle(state.params, state.limits);
 }
 

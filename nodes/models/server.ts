@@ -22,6 +22,7 @@ import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type Requ
 import { durationDistribution, sampleNs } from "./distributions.ts";
 import { powerCurve } from "./power-curves.ts";
 import { effectiveSpeed, onGpus, powerDraw } from "./server-power.ts";
+import { trackLevels } from "./server-levels.ts";
 import { applyLimitCommand, limitCommands, limitParams, newLimits, type ServerLimits } from "./server-limits.ts";
 import { answerHostCpu, loseComponentWork, newHostCpu, type HostCpu } from "./host-cpu.ts";
 import { answer, responseBytes } from "./response.ts";
@@ -122,6 +123,8 @@ export interface ServerState {
   limits: ServerLimits;
   /** Energy charged to the work in service, with `account_lost_work` (lost-work.ts). */
   lostWork: LostWork | null;
+  /** The state last set as a level (`state:<name>` is 1 while in it; "" before the first): server-levels.ts. */
+  levelState: string;
 }
 
 const SERVICE_DONE = 1;
@@ -259,6 +262,91 @@ function powerUp(state: ServerState, ctx: ActorContext): void {
   enterMode(state, state.params.boot === undefined ? "on" : "booting", ctx);
 }
 
+function handlePacket(state: ServerState, packet: SimPacket, ctx: ActorContext): void {
+  charge(state, ctx);
+  if (packet.species === Species.SPECIES_RESPONSE) {
+    const parent = takeCallResponse(state.params.calls, state.calls, packet, ctx);
+    if (parent !== null) respond(state, parent, ctx);
+    return;
+  }
+  if (packet.species !== Species.SPECIES_REQUEST) {
+    ctx.drop(packet, "unexpected_species");
+    return;
+  }
+  const refused = DROP_REASON[state.mode];
+  if (refused !== undefined) {
+    ctx.drop(packet, refused);
+    return;
+  }
+  const before = serverQueued(state);
+  if (state.params.discipline === "ps") {
+    const limit = state.params.queue_limit;
+    if (limit !== undefined && state.busy >= state.params.cores + limit) {
+      ctx.drop(packet, "queue_full");
+      return;
+    }
+    ctx.countTransition("arrival", before, before + 1);
+    admitShared(state.ps, packet, sampleNs(state.params.service, ctx.rng), state.speed, state.params.cores, ctx);
+    state.busy++;
+    ctx.record("queue_wait_ns", 0);
+    applyPower(state, ctx);
+    return;
+  }
+  const idle = firstIdleUnit(state.units);
+  if (idle >= 0) {
+    ctx.countTransition("arrival", before, before + 1);
+    startService(state, idle, packet, ctx.nowNs, ctx);
+    applyPower(state, ctx);
+    return;
+  }
+  enqueue(state.queue, packet, state.params.queue_limit, before, ctx);
+}
+
+function handleCommand(state: ServerState, command: string, args: unknown, ctx: ActorContext): void {
+  charge(state, ctx);
+  const mode = state.mode;
+  switch (command) {
+    case "power_on":
+      if (mode === "off") powerUp(state, ctx);
+      break;
+    case "power_off":
+      if (mode !== "off" && mode !== "failed" && mode !== "shutting_down") enterMode(state, state.params.shutdown === undefined ? "off" : "shutting_down", ctx);
+      break;
+    case "fail":
+    case "crash":
+      if (mode !== "failed") enterMode(state, "failed", ctx);
+      break;
+    case "repair":
+    case "recover":
+      if (mode === "failed") powerUp(state, ctx);
+      break;
+    case "throttle":
+      if (mode === "on") enterMode(state, "throttled", ctx);
+      break;
+    case "unthrottle":
+      if (mode === "throttled") enterMode(state, "on", ctx);
+      break;
+    case "set_inlet":
+    case "set_power_cap":
+    case "clear_power_cap":
+      applyLimitCommand(state.params, state.limits, command, args, state.pstate, ctx);
+      setSpeed(state, effectiveSpeed(state), ctx);
+      applyPower(state, ctx);
+      break;
+    case "set_pstate": {
+      const { index } = serverCommands.set_pstate.parse(args);
+      const power = state.params.power;
+      if (power?.model !== "pstate" || index >= power.states.length) throw new Error(`${ctx.self.id}: set_pstate ${index}: the server has no such P-state`);
+      state.pstate = index;
+      if (mode === "on") setSpeed(state, effectiveSpeed(state), ctx);
+      applyPower(state, ctx);
+      break;
+    }
+    default:
+      throw new Error(`${ctx.self.id}: the server has no command "${command}"`);
+  }
+}
+
 export const serverModel: ActorModel<ServerParams, ServerState> = {
   kind: "server",
 
@@ -266,49 +354,15 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
     const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0, energyJ: 0 }));
     const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
-    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, ps: newPsSet(), bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits(), lostWork: params.account_lost_work === true ? newLostWork() : null };
+    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, ps: newPsSet(), bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits(), lostWork: params.account_lost_work === true ? newLostWork() : null, levelState: "" };
     enterMode(state, params.initial_state, ctx);
+    trackLevels(state, serverQueued(state), ctx);
     return state;
   },
 
   onPacket(state, packet, ctx) {
-    charge(state, ctx);
-    if (packet.species === Species.SPECIES_RESPONSE) {
-      const parent = takeCallResponse(state.params.calls, state.calls, packet, ctx);
-      if (parent !== null) respond(state, parent, ctx);
-      return;
-    }
-    if (packet.species !== Species.SPECIES_REQUEST) {
-      ctx.drop(packet, "unexpected_species");
-      return;
-    }
-    const refused = DROP_REASON[state.mode];
-    if (refused !== undefined) {
-      ctx.drop(packet, refused);
-      return;
-    }
-    const before = serverQueued(state);
-    if (state.params.discipline === "ps") {
-      const limit = state.params.queue_limit;
-      if (limit !== undefined && state.busy >= state.params.cores + limit) {
-        ctx.drop(packet, "queue_full");
-        return;
-      }
-      ctx.countTransition("arrival", before, before + 1);
-      admitShared(state.ps, packet, sampleNs(state.params.service, ctx.rng), state.speed, state.params.cores, ctx);
-      state.busy++;
-      ctx.record("queue_wait_ns", 0);
-      applyPower(state, ctx);
-      return;
-    }
-    const idle = firstIdleUnit(state.units);
-    if (idle >= 0) {
-      ctx.countTransition("arrival", before, before + 1);
-      startService(state, idle, packet, ctx.nowNs, ctx);
-      applyPower(state, ctx);
-      return;
-    }
-    enqueue(state.queue, packet, state.params.queue_limit, before, ctx);
+    handlePacket(state, packet, ctx);
+    trackLevels(state, serverQueued(state), ctx);
   },
 
   onTimer(state, tag, arg, ctx) {
@@ -317,51 +371,12 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     else if (tag === PS_DONE) sharedDone(state, arg, ctx);
     else if (tag === BOOT_DONE && state.mode === "booting" && arg === state.bootEpoch) enterMode(state, "on", ctx);
     else if (tag === SHUTDOWN_DONE && state.mode === "shutting_down" && arg === state.bootEpoch) enterMode(state, "off", ctx);
+    trackLevels(state, serverQueued(state), ctx);
   },
 
   onCommand(state, command, args, ctx) {
-    charge(state, ctx);
-    const mode = state.mode;
-    switch (command) {
-      case "power_on":
-        if (mode === "off") powerUp(state, ctx);
-        break;
-      case "power_off":
-        if (mode !== "off" && mode !== "failed" && mode !== "shutting_down") enterMode(state, state.params.shutdown === undefined ? "off" : "shutting_down", ctx);
-        break;
-      case "fail":
-      case "crash":
-        if (mode !== "failed") enterMode(state, "failed", ctx);
-        break;
-      case "repair":
-      case "recover":
-        if (mode === "failed") powerUp(state, ctx);
-        break;
-      case "throttle":
-        if (mode === "on") enterMode(state, "throttled", ctx);
-        break;
-      case "unthrottle":
-        if (mode === "throttled") enterMode(state, "on", ctx);
-        break;
-      case "set_inlet":
-      case "set_power_cap":
-      case "clear_power_cap":
-        applyLimitCommand(state.params, state.limits, command, args, state.pstate, ctx);
-        setSpeed(state, effectiveSpeed(state), ctx);
-        applyPower(state, ctx);
-        break;
-      case "set_pstate": {
-        const { index } = serverCommands.set_pstate.parse(args);
-        const power = state.params.power;
-        if (power?.model !== "pstate" || index >= power.states.length) throw new Error(`${ctx.self.id}: set_pstate ${index}: the server has no such P-state`);
-        state.pstate = index;
-        if (mode === "on") setSpeed(state, effectiveSpeed(state), ctx);
-        applyPower(state, ctx);
-        break;
-      }
-      default:
-        throw new Error(`${ctx.self.id}: the server has no command "${command}"`);
-    }
+    handleCommand(state, command, args, ctx);
+    trackLevels(state, serverQueued(state), ctx);
   },
 
   /** A component placed on this server asks for or returns CPU (host-cpu.ts); the draw follows at once. */
@@ -369,6 +384,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     charge(state, ctx);
     const reply = answerHostCpu(state.cpu, request, DROP_REASON[state.mode] ?? null, state.speed);
     applyPower(state, ctx);
+    trackLevels(state, serverQueued(state), ctx);
     return reply;
   },
 

@@ -13,6 +13,7 @@ import { EventType, type EventQueue, type SimEvent } from "./event-queue.ts";
 import type { IntervalLedger } from "./interval-ledger.ts";
 import type { LinkTable } from "./link-table.ts";
 import type { SimPacket } from "./packet.ts";
+import { LevelMeter } from "./level-meter.ts";
 import { PowerMeter } from "./power.ts";
 import type { Xoshiro128 } from "./rng.ts";
 import type { Router } from "./routing.ts";
@@ -71,6 +72,8 @@ export class ShardContext implements ActorContext {
   touchedActors: LocalActor[] = [];
   /** Actors with a power meter, in the order they got it. */
   readonly powered: LocalActor[] = [];
+  /** Actors with a level meter, in the order they got it. */
+  readonly levelled: LocalActor[] = [];
   private current: LocalActor | null = null;
   private currentNs = 0;
 
@@ -315,6 +318,16 @@ export class ShardContext implements ActorContext {
     const actor = this.actor();
     if (!(watts >= 0 && Number.isFinite(watts))) throw new ModelContractError(`${actor.spec.id} set ${component} power to ${watts} W`);
     this.meter(actor).set(component, watts, this.currentNs);
+  }
+
+  setLevel(name: string, value: number): void {
+    const actor = this.actor();
+    if (!(Number.isSafeInteger(value) && value >= 0)) throw new ModelContractError(`${actor.spec.id} set level ${name} to ${value} (expected a non-negative integer)`);
+    if (actor.levels === null) {
+      actor.levels = new LevelMeter();
+      this.levelled.push(actor);
+    }
+    actor.levels.set(name, value, this.currentNs);
   }
 
   addEnergy(component: string, joules: number): void {

@@ -6,6 +6,7 @@
 import type { ActorContext, ActorModel } from "./actor.ts";
 import { CLOCK_DRIFT_COMMAND, clockRate } from "./clock-drift.ts";
 import type { SimEvent } from "./event-queue.ts";
+import type { LevelMeter } from "./level-meter.ts";
 import type { PowerMeter } from "./power.ts";
 import { Xoshiro128 } from "./rng.ts";
 import type { ActorSpec, Port } from "./topology.ts";
@@ -27,6 +28,8 @@ export interface LocalActor {
   touched: boolean;
   /** Created on the actor's first `setPower`. */
   power: PowerMeter | null;
+  /** Created on the actor's first `setLevel`. */
+  levels: LevelMeter | null;
   status: ActorStatus;
   /** Events held while paused, in the order they were due. */
   deferred: SimEvent[];
@@ -35,7 +38,7 @@ export interface LocalActor {
 }
 
 export function newLocalActor(spec: ActorSpec, model: ActorModel, seed: number, ports: Port[]): LocalActor {
-  return { spec, model, state: undefined, rng: Xoshiro128.seeded(seed, spec.id), ports, nextSeq: 0, nextPacketId: 0, lastQueued: 0, touched: false, power: null, status: "running", deferred: [], clockRate: 1 };
+  return { spec, model, state: undefined, rng: Xoshiro128.seeded(seed, spec.id), ports, nextSeq: 0, nextPacketId: 0, lastQueued: 0, touched: false, power: null, levels: null, status: "running", deferred: [], clockRate: 1 };
 }
 
 /**

@@ -75,6 +75,11 @@ export interface ActorContext {
   record(metric: string, value: number, weight?: number): void;
   /** From now on, `component` ("cpu", "gpu", "ports", ...) draws `watts`; energy is integrated exactly. */
   setPower(component: string, watts: number): void;
+  /**
+   * From now on, this actor's level `name` (busy cores, requests waiting, 1 while in a state) is `value`, a
+   * non-negative integer; its exact time integral per metrics interval reaches the coordinator (level-meter.ts).
+   */
+  setLevel(name: string, value: number): void;
   /** Adds energy spent at this instant (e.g. per bit switched) to `component`, on top of its power draw. */
   addEnergy(component: string, joules: number): void;
   /** Counts bits of information destroyed here beyond consumed and dropped packets (which count themselves). */

@@ -9,6 +9,7 @@ import type { ModelLookup } from "./actor.ts";
 import { ModelContractError, ShardContext, type ShardCounters } from "./actor-context.ts";
 import { applyLifecycleCommand, holdOrLose, newLocalActor, type LocalActor } from "./actor-lifecycle.ts";
 import { EventQueue, EventType, type SimEvent } from "./event-queue.ts";
+import { LEVEL_COUNTER_PREFIX } from "./level-meter.ts";
 import { IntervalLedger, type IntervalData } from "./interval-ledger.ts";
 import { LinkTable } from "./link-table.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
@@ -168,6 +169,9 @@ export class Shard {
       for (const actor of this.ctx.powered) {
         actor.power!.accrue(until);
         for (const [component, joules] of actor.power!.drain()) energy.push({ actor: actor.spec.index, component, joules });
+      }
+      for (const actor of this.ctx.levelled) {
+        for (const [name, integral] of actor.levels!.drain(until)) this.ledger.count(actor.spec.index, LEVEL_COUNTER_PREFIX + name, integral);
       }
       if (energy.length > 0 || !this.ledger.isEmpty()) closed.push(this.ledger.drain(this.currentInterval, energy));
       this.currentInterval++;

@@ -42,9 +42,24 @@ export async function exportOpenMetrics(runDir: string, options: OpenMetricsExpo
 function recordedFaults(runDir: string, nowS: () => number): FaultProbe | undefined {
   const path = join(runDir, "experiment.json");
   if (!existsSync(path)) return undefined;
-  const doc = JSON.parse(readFileSync(path, "utf8")) as { faults?: { id: string; action: string; injected_s: number | null; cleared_s: number | null }[] };
+  const doc = JSON.parse(readFileSync(path, "utf8")) as {
+    faults?: { id: string; action: string; injected_s: number | null; cleared_s: number | null }[];
+    load_changes?: { id: string; name: string; started_s: number | null; ends_s: number | null }[];
+    checks?: { name: string; to_s: number; passed: boolean | null }[];
+    sim_time_s?: number;
+  };
   const faults = (doc.faults ?? []).filter((f) => typeof f.injected_s === "number");
+  const loads = (doc.load_changes ?? []).filter((l) => typeof l.started_s === "number");
   return {
+    loadsNow() {
+      const t = nowS();
+      return loads.filter((l) => l.started_s! <= t).map((l) => ({ id: l.id, name: l.name, active: l.ends_s === null || t < l.ends_s }));
+    },
+    checksNow() {
+      // As recorded at the end of the run, from when the replay has passed the check's window (or the run's end).
+      const t = nowS();
+      return (doc.checks ?? []).filter((c) => Math.min(c.to_s, doc.sim_time_s ?? c.to_s) <= t).map((c) => ({ name: c.name, verdict: c.passed === null ? "undecided" : c.passed ? "passed" : "failed" }));
+    },
     faultsNow() {
       const t = nowS();
       const injected = faults.filter((f) => f.injected_s! <= t);

@@ -85,6 +85,12 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
   );
   f.counter("dctwin_faults_injected_total", "Faults applied so far (at window boundaries).", () => state.faults().injected);
   f.counter("dctwin_faults_cleared_total", "Faults cleared so far.", () => state.faults().cleared);
+  f.labelled("gauge", "dctwin_load_change_active", "1 while a load change (experiment or control API) is in progress (from its first step to the end of its ramp or duration), 0 after it ended, by load-change id and name.", ["load", "name"], () =>
+    state.loads().map((x) => ({ labels: { load: x.id, name: x.name }, value: x.active ? 1 : 0 })),
+  );
+  f.labelled("gauge", "dctwin_check_verdict", "Verdicts of the experiment's steady-state checks whose window has closed: 1 for the verdict reached (passed, failed, or undecided: no data, which counts as failed), by check name. A check has no series before its window closed.", ["check", "verdict"], () =>
+    state.checks().map((x) => ({ labels: { check: x.name, verdict: x.verdict }, value: 1 })),
+  );
 
   if (options.live) {
     f.gauge("dctwin_sim_speed_ratio", "Simulated seconds per wall-clock second since the first window.", () => state.speedRatio());
@@ -97,6 +103,7 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
     f.counter("dctwin_packets_injected_total", "Packets created by actors (current to the last window).", () => state.totals?.injected);
     f.counter("dctwin_packets_consumed_total", "Packets that reached their destination and were destroyed (current to the last window).", () => state.totals?.consumed);
     f.gauge("dctwin_packets_queued", "Packets held in actor queues after the last window.", () => state.totals?.queued);
+    f.counter("dctwin_trace_spans_export_failed_total", "Spans the OpenTelemetry exporter failed to send (the collector unreachable or refusing them); each failure is also logged. 0 without tracing.", () => state.tracing?.spansExportFailed() ?? 0);
     f.gauge("dctwin_packets_in_flight", "Packets on links or between hosts after the last window.", () => state.totals?.inFlight);
   }
 
@@ -108,12 +115,23 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
  * `level`, given how many model metrics (histograms and counters), drop reasons and energy components its models
  * produce. Per-entity families are bounded by the topology (levels.ts); nothing grows with packets or time.
  */
-export function seriesBound(view: RunView, level: Parameters<typeof entitySeriesCounts>[1], produced: { histograms: number; histogramBuckets: number; counters: number; gauges?: number; dropReasons: number; components: number; live: boolean; faults?: number }): number {
+export function seriesBound(view: RunView, level: Parameters<typeof entitySeriesCounts>[1], produced: { histograms: number; histogramBuckets: number; counters: number; gauges?: number; dropReasons: number; components: number; live: boolean; faults?: number; loads?: number; checks?: number; serverStates?: number }): number {
   const e = entitySeriesCounts(view, level, produced.components);
-  const fixed = 23 + (produced.live ? 11 : 0) + (produced.faults ?? 0); // run and build info, the scalar families, a series per fault
+  const fixed = 23 + (produced.live ? 12 : 0) + (produced.faults ?? 0) + (produced.loads ?? 0) + (produced.checks ?? 0); // run and build info, the scalar families, a series per fault, load change and check
   const links = 3 * e.links;
   const energy = 2 * e.energy;
   // Each histogram: buckets + _sum + _count per series, and an observation-rate gauge per series.
   const metrics = produced.histograms * e.groups * (produced.histogramBuckets + 3) + produced.counters * e.groups + produced.histograms * e.groups + (produced.gauges ?? 0) * e.groups;
-  return fixed + produced.dropReasons + links + energy + metrics;
+  return fixed + produced.dropReasons + links + energy + metrics + serverAndSigmaBound(view, level, produced.serverStates ?? 6);
+}
+
+/** Server, CRAC and σ-per-link gauges (entity-metrics.ts): bounded by servers, CRACs, links and group pairs. */
+function serverAndSigmaBound(view: RunView, level: Parameters<typeof entitySeriesCounts>[1], states: number): number {
+  const cracs = view.actors.filter((a) => a.kind === "crac").length;
+  if (level === "total") return cracs;
+  const servers = view.actors.filter((a) => a.kind === "server");
+  const serverGroups = new Set(servers.map((a) => a.group)).size;
+  const pairs = new Set(view.links.map((l) => [view.actors[l.a]!.group, view.actors[l.b]!.group].sort().join("\u0000"))).size;
+  const group = serverGroups * (2 + states) + 2 * pairs;
+  return cracs + group + (level === "actor" ? 2 * servers.length + 2 * view.links.length : 0);
 }

@@ -36,6 +36,8 @@ export function registerEntityMetrics(f: FamilyRegistrar, state: RunState): void
     f.scoped("counter", scopedName(scope, "link_lost_packets_total"), `Packets lost on the wire (link loss) ${LINK_WORDS[scope]}.`, labels, () => links().map((l) => ({ labels: l.labels, value: l.lost })));
   }
 
+  registerServerAndSigmaGauges(f, state);
+
   // Model metrics appear as the models record them; each gets its families the first time it is seen.
   const metricScopes: Scope[] = state.level === "total" ? ["total"] : ["total", "group"];
   const addModelFamilies = (name: string) => {
@@ -69,4 +71,26 @@ export function registerEntityMetrics(f: FamilyRegistrar, state: RunState): void
     previous?.(name);
     addModelFamilies(name);
   };
+}
+
+/** Servers' utilisation, requests held and states, CRACs' inlet readings and σ per link (last closed interval). */
+function registerServerAndSigmaGauges(f: FamilyRegistrar, state: RunState): void {
+  const g = state.servers;
+  const actorLabels = SCOPE_LABELS.actor;
+  // Every level: a CRAC per zone at most, so the family stays small.
+  f.labelled("gauge", "dctwin_actor_crac_inlet_temperature_celsius", "Inlet (cold-aisle) temperature each CRAC read last (at a metrics-interval boundary), in degrees Celsius; per CRAC at every metrics level.", actorLabels, () => g.cracInlet());
+  const sigma = (scope: "group" | "actor") => () => state.linkSigma.series.filter((s) => s.scope === scope);
+  if (state.level !== "total") {
+    f.labelled("gauge", "dctwin_group_server_utilisation_ratio", "Mean utilisation of a group's servers over the last closed metrics interval: the time-average fraction of their serving units (cores, or GPUs) in use, averaged over the group's servers.", ["group"], () => g.groupUtilisation);
+    f.labelled("gauge", "dctwin_group_server_requests_held", "Requests a group's servers held (waiting, in service, awaiting downstream calls), time-averaged over the last closed metrics interval and summed over the group's servers.", ["group"], () => g.groupHeld);
+    f.labelled("gauge", "dctwin_group_server_state_ratio", "Share of a group's server-time in each state (on, throttled, booting, shutting_down, off, failed) over the last closed metrics interval; a group's states add up to 1.", ["group", "state"], () => g.groupStateRatio);
+    f.labelled("gauge", "dctwin_group_link_packet_entropy_production_boltzmann_per_second", "Packet entropy production of the links joining two groups (from, to: the groups in name order), pooled over the closed intervals, in units of k_B per simulated second; hops seen both ways only (no series without any).", ["from", "to"], () => sigma("group")().map((s) => ({ labels: s.labels, value: s.sigmaKbPerS })));
+    f.labelled("gauge", "dctwin_group_link_packet_entropy_production_stderr_boltzmann_per_second", "Jackknife standard error of dctwin_group_link_packet_entropy_production_boltzmann_per_second over batches of closed intervals (NaN before the second interval), in k_B per simulated second.", ["from", "to"], () => sigma("group")().map((s) => ({ labels: s.labels, value: s.stderrKbPerS })));
+  }
+  if (state.level === "actor") {
+    f.labelled("gauge", "dctwin_actor_server_utilisation_ratio", "Utilisation of each server over the last closed metrics interval: the time-average fraction of its serving units (cores, or GPUs) in use.", actorLabels, () => g.actorUtilisation);
+    f.labelled("gauge", "dctwin_actor_server_requests_held", "Requests each server held (waiting, in service, awaiting downstream calls), time-averaged over the last closed metrics interval.", actorLabels, () => g.actorHeld);
+    f.labelled("gauge", "dctwin_actor_link_packet_entropy_production_boltzmann_per_second", "Packet entropy production of each link, pooled over the closed intervals, in units of k_B per simulated second; hops seen both ways only (no series without any).", ["link"], () => sigma("actor")().map((s) => ({ labels: s.labels, value: s.sigmaKbPerS })));
+    f.labelled("gauge", "dctwin_actor_link_packet_entropy_production_stderr_boltzmann_per_second", "Jackknife standard error of dctwin_actor_link_packet_entropy_production_boltzmann_per_second over batches of closed intervals (NaN before the second interval), in k_B per simulated second.", ["link"], () => sigma("actor")().map((s) => ({ labels: s.labels, value: s.stderrKbPerS })));
+  }
 }

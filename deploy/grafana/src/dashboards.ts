@@ -31,6 +31,7 @@ const overview: DashboardSpec = {
         { title: "Conservation checks passed", unit: "short", description: "Packet conservation checks passed: one per window, one at the end (a failure stops the run).", live: true, queries: [{ expr: `dctwin_conservation_checks_passed_total{${RUN}}`, legend: "checks" }, { expr: `dctwin_windows_total{${RUN}}`, legend: "windows" }] },
         { title: "Packets held", unit: "short", description: "Packets in actor queues and in flight (on links or between hosts) after the last window.", live: true, queries: [{ expr: `dctwin_packets_queued{${RUN}}`, legend: "queued" }, { expr: `dctwin_packets_in_flight{${RUN}}`, legend: "in flight" }] },
         { title: "Faults in force", unit: "short", description: "Faults in force now (experiment or control API).", queries: [{ expr: `dctwin_faults_active{${RUN}}`, legend: "faults" }] },
+        { title: "Trace spans lost", unit: "short", live: true, description: "Spans the OpenTelemetry exporter failed to send since the start (the collector unreachable or refusing them; each failure is also logged). 0 without tracing.", queries: [{ expr: `dctwin_trace_spans_export_failed_total{${RUN}}`, legend: "failed" }] },
       ],
     },
   ],
@@ -60,7 +61,7 @@ const energy: DashboardSpec = {
     {
       title: "Cooling and carbon",
       panels: [
-        { title: "CRAC inlet temperature", unit: "celsius", optional: "dctwin_group_crac_inlet_temperature_celsius", description: "Inlet (cold-aisle) temperature the CRACs read at every interval boundary, per CRAC group.", queries: [{ expr: `dctwin_group_crac_inlet_temperature_celsius{${RUN}}`, legend: "{{group}}" }] },
+        { title: "CRAC inlet temperature", unit: "celsius", optional: "dctwin_actor_crac_inlet_temperature_celsius", description: "Inlet (cold-aisle) temperature each CRAC read last (at a metrics-interval boundary), per CRAC and the zone it cools.", queries: [{ expr: `dctwin_actor_crac_inlet_temperature_celsius{${RUN}}`, legend: "{{actor}} ({{zone}})" }] },
         { title: "Thermal throttles per simulated second", unit: SIM_RATE, optional: "dctwin_group_thermal_throttles_total", description: "Servers throttling because their inlet passed its limit, per server group.", queries: [{ expr: perSimSecond(`increase(dctwin_group_thermal_throttles_total{${RUN}}[$__rate_interval])`), legend: "{{group}}" }] },
         { title: "Carbon", unit: "massg", optional: "carbon", description: "Carbon emissions (any dctwin_*carbon* family, in grams of CO2e), when the run models them.", queries: [{ expr: `{__name__=~"dctwin_.*carbon.*", ${RUN}}`, legend: "{{__name__}}" }] },
       ],
@@ -86,6 +87,11 @@ const currents: DashboardSpec = {
       panels: [
         { title: "Packet entropy production", unit: K_B_PER_S, description: "Schnakenberg entropy production of the packet currents in units of k_B per simulated second: pooled since the start (steady estimate) and of the last interval alone (noisy, biased up by O(1/T)).", queries: [{ expr: `dctwin_packet_entropy_production_boltzmann_per_second{${RUN}}`, legend: "pooled" }, { expr: `dctwin_interval_packet_entropy_production_boltzmann_per_second{${RUN}}`, legend: "last interval" }] },
         { title: "Heat entropy generation", unit: "suffix:W/K", description: "Physical entropy generation P/T of the last closed interval at the ambient temperature.", queries: [{ expr: `dctwin_heat_entropy_production_watts_per_kelvin{${RUN}}`, legend: "P/T" }] },
+        { title: "σ by group pair (± 1 standard error)", unit: K_B_PER_S, optional: "dctwin_group_link_packet_entropy_production_boltzmann_per_second", description: "Packet entropy production of the links joining two groups, pooled since the start, with the band of one jackknife standard error over batches of intervals (hops seen both ways only: pairs with only one-way currents have no finite σ and no series). Per link at metrics level actor: dctwin_actor_link_packet_entropy_production_boltzmann_per_second.", queries: [
+          { expr: `dctwin_group_link_packet_entropy_production_boltzmann_per_second{${RUN}}`, legend: "{{from}} – {{to}}" },
+          { expr: `dctwin_group_link_packet_entropy_production_boltzmann_per_second{${RUN}} + dctwin_group_link_packet_entropy_production_stderr_boltzmann_per_second{${RUN}}`, legend: "{{from}} – {{to}} + 1 s.e." },
+          { expr: `dctwin_group_link_packet_entropy_production_boltzmann_per_second{${RUN}} - dctwin_group_link_packet_entropy_production_stderr_boltzmann_per_second{${RUN}}`, legend: "{{from}} – {{to}} − 1 s.e." },
+        ] },
         { title: "Landauer efficiency", unit: "sci", description: `The Landauer bound of the bits erased (k_B T ln 2 each) over the power drawn: how far the twin's hardware is from the thermodynamic limit of its information processing.`, queries: [{ expr: `${perSimSecond(`increase(dctwin_bit_erasures_total{${RUN}}[$__rate_interval])`)} * ${KB} * on(run) group_left() dctwin_ambient_temperature_kelvin{${RUN}} * ${Math.LN2} / on(run) group_left() dctwin_power_watts{${RUN}}`, legend: "bound / power" }] },
       ],
     },
@@ -113,13 +119,21 @@ const services: DashboardSpec = {
         { title: "Requests sent", unit: "short", description: "Requests sent by each client group since the start.", queries: [{ expr: `dctwin_group_requests_sent_total{${RUN}}`, legend: "{{group}}" }] },
       ],
     },
+    {
+      title: "Servers",
+      panels: [
+        { title: "Server utilisation by group", unit: "percentunit", optional: "dctwin_group_server_utilisation_ratio", description: "Time-average fraction of the servers' cores (or GPUs) in use over the last closed interval, averaged over each group's servers.", queries: [{ expr: `dctwin_group_server_utilisation_ratio{${RUN}}`, legend: "{{group}}" }] },
+        { title: "Requests held by server group", unit: "short", optional: "dctwin_group_server_requests_held", description: "Requests the servers held (waiting, in service, awaiting downstream calls), time-averaged over the last closed interval, summed over each group.", queries: [{ expr: `dctwin_group_server_requests_held{${RUN}}`, legend: "{{group}}" }] },
+        { title: "Server states", unit: "percentunit", stack: true, optional: "dctwin_group_server_state_ratio", description: "Share of each group's server-time in each state (on, throttled, booting, shutting down, off, failed) over the last closed interval; a group's states stack to 100 %.", queries: [{ expr: `dctwin_group_server_state_ratio{${RUN}}`, legend: "{{group}} {{state}}" }] },
+      ],
+    },
   ],
 };
 
 const experiments: DashboardSpec = {
   uid: "dctwin-experiments",
   title: "dctwin / Experiments",
-  description: "Faults of the experiment or the control API (also as annotations on every time plot).",
+  description: "Faults of the experiment or the control API (also as annotations on every time plot), load changes and check verdicts.",
   rows: [
     {
       title: "Faults",
@@ -127,6 +141,14 @@ const experiments: DashboardSpec = {
         { title: "Faults in force", unit: "bool_on_off", optional: "dctwin_fault_active", description: "1 while a fault is in force, per fault (id and action).", queries: [{ expr: `dctwin_fault_active{${RUN}}`, legend: "{{fault}} ({{action}})" }] },
         { title: "Faults injected and cleared", unit: "short", description: "Faults applied and cleared since the start.", queries: [{ expr: `dctwin_faults_injected_total{${RUN}}`, legend: "injected" }, { expr: `dctwin_faults_cleared_total{${RUN}}`, legend: "cleared" }] },
         { title: "Response time p99 around faults", unit: "s", description: "The users' view of the faults: p99 response time over the rate window.", queries: [{ expr: `histogram_quantile(0.99, sum by (le) (increase(dctwin_response_time_seconds_bucket{${RUN}}[$__rate_interval])))`, legend: "p99" }] },
+      ],
+    },
+    {
+      title: "Load and checks",
+      panels: [
+        { title: "Load changes in progress", unit: "bool_on_off", optional: "dctwin_load_change_active", description: "1 while a load change (experiment or control API) is in progress, from its first step to the end of its ramp or stages, per load change.", queries: [{ expr: `dctwin_load_change_active{${RUN}}`, legend: "{{name}}" }] },
+        { title: "Offered load by client group", unit: "reqps", description: "Requests sent per simulated second, per client group: what a load change moves.", queries: [{ expr: perSimSecond(`increase(dctwin_group_requests_sent_total{${RUN}}[$__rate_interval])`), legend: "{{group}}" }] },
+        { title: "Check verdicts", unit: "short", kind: "stat", optional: "dctwin_check_verdict", description: "The steady-state checks decided so far (a check is decided once its window has closed): the verdict per check (passed, failed, or undecided: no data, which counts as failed).", queries: [{ expr: `dctwin_check_verdict{${RUN}} == 1`, legend: "{{check}}: {{verdict}}" }] },
       ],
     },
   ],

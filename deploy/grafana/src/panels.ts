@@ -51,16 +51,15 @@ export interface DashboardSpec {
   faultAnnotations?: boolean;
 }
 
-const WIDTH = 8;
 const HEIGHT = 8;
 
 function target(q: Query, i: number): DataqueryBuilder {
   return new DataqueryBuilder().expr(q.expr).legendFormat(q.legend ?? "__auto").refId(String.fromCharCode(65 + i)).datasource(DATASOURCE);
 }
 
-function panel(p: PanelSpec, id: number, x: number, y: number) {
+function panel(p: PanelSpec, id: number, x: number, y: number, width: number) {
   const builder = p.kind === "stat" ? new stat.PanelBuilder() : new timeseries.PanelBuilder();
-  builder.id(id).title(p.title).description(p.description).unit(p.unit).datasource(DATASOURCE).gridPos({ x, y, w: WIDTH, h: HEIGHT });
+  builder.id(id).title(p.title).description(p.description).unit(p.unit).datasource(DATASOURCE).gridPos({ x, y, w: width, h: HEIGHT });
   p.queries.forEach((q, i) => builder.withTarget(target(q, i)));
   if (builder instanceof timeseries.PanelBuilder) {
     builder.fillOpacity(p.stack ? 40 : 10).lineWidth(1).legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom));
@@ -109,7 +108,10 @@ export function buildDashboard(spec: DashboardSpec): Dashboard {
     d.withRow(new RowBuilder(row.title).id(++id).gridPos({ x: 0, y, w: 24, h: 1 }));
     y += 1;
     row.panels.forEach((p, i) => {
-      d.withPanel(panel(p, ++id, (i % 3) * WIDTH, y + Math.floor(i / 3) * HEIGHT));
+      // Three to a line; a shorter last line shares the full width, so no row leaves a hole.
+      const line = Math.floor(i / 3);
+      const width = 24 / Math.min(3, row.panels.length - line * 3);
+      d.withPanel(panel(p, ++id, (i % 3) * width, y + line * HEIGHT, width));
     });
     y += Math.ceil(row.panels.length / 3) * HEIGHT;
   }

@@ -1,0 +1,36 @@
+/**
+ * The metrics exporters' view of a live experiment (observability/run-state.ts FaultProbe): faults from the
+ * controller, load changes from its records, and each check's verdict as soon as the intervals of its window have
+ * closed, from the same evaluation experiment.json records at the end (checks.ts).
+ */
+import type { FaultProbe } from "../observability/run-state.ts";
+import { RunAggregator, type IntervalRecord } from "../counts/aggregate.ts";
+import { evaluateCheck } from "./checks.ts";
+import type { RunController } from "./controller.ts";
+
+export interface LiveExperimentProbe extends FaultProbe {
+  /** Feed every closed metrics interval (the checks read them). */
+  onIntervalClosed(record: IntervalRecord): void;
+}
+
+export function experimentProbe(controller: RunController): LiveExperimentProbe {
+  const scenario = controller.scenario;
+  const closed = new RunAggregator(scenario.run.metricsIntervalNs);
+  return {
+    faultsNow: () => controller.faultsNow(),
+    loadsNow: (closedUpToNs) =>
+      [...controller.loads.values()]
+        .filter((l) => l.startedNs !== null)
+        .map((l) => ({ id: l.id, name: l.name, active: l.endsNs === null ? closedUpToNs >= l.startedNs! : closedUpToNs < l.endsNs })),
+    checksNow: (closedUpToNs, finished) =>
+      controller.plan.checks
+        .filter((c) => finished || c.toNs <= closedUpToNs)
+        .map((c) => {
+          const v = evaluateCheck(c, scenario, closed, closedUpToNs);
+          return { name: c.name, verdict: v.passed === null ? "undecided" : v.passed ? "passed" : "failed" };
+        }),
+    onIntervalClosed(record) {
+      closed.intervals.set(record.index, record);
+    },
+  };
+}

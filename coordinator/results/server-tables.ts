@@ -1,0 +1,81 @@
+/**
+ * The per-server analyst tables, from the servers' level integrals (nodes/runtime/level-meter.ts: counters
+ * `level:<name>` holding level × ns per interval) and their energy:
+ *
+ * - servers:       t_start_s, t_end_s, actor, group, rack, zone, utilisation, queue_length, waiting, state,
+ *                  power_w, inlet_temperature_c — one row per server and interval. utilisation is the time-average
+ *                  fraction of its serving units (cores, or GPUs) in use; queue_length the time-average number of
+ *                  requests it held (waiting, in service, awaiting downstream calls); waiting those waiting for a
+ *                  unit; state the state it spent most of the interval in; inlet_temperature_c the zone's hottest
+ *                  CRAC reading. null where the server's model does not report levels (leap mode).
+ * - server_states: t_start_s, t_end_s, actor, state, seconds — the simulated seconds each server spent in each
+ *                  state (on, throttled, booting, shutting_down, off, failed) it was in at all during the run; a
+ *                  server's rows of one interval add up to the interval's length.
+ */
+import { LEVEL_COUNTER_PREFIX } from "../../nodes/runtime/level-meter.ts";
+import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
+import { stateSeconds } from "../counts/levels.ts";
+
+type Cell = string | number | null;
+
+/** A level's time-average over an interval of `ns` nanoseconds (null when the actor reported no levels). */
+function mean(counters: ReadonlyMap<string, number> | undefined, name: string, ns: number): number | null {
+  if (counters === undefined || ns <= 0) return null;
+  return (counters.get(LEVEL_COUNTER_PREFIX + name) ?? 0) / ns;
+}
+
+/** Whether an actor reported levels in this interval (a server in exact mode always does). */
+function hasLevels(counters: ReadonlyMap<string, number> | undefined): boolean {
+  for (const name of counters?.keys() ?? []) if (name.startsWith(LEVEL_COUNTER_PREFIX)) return true;
+  return false;
+}
+
+export function serverRows(view: RunView, intervals: readonly IntervalRecord[], inletC: (r: IntervalRecord) => Map<string, number>) {
+  const servers = view.actors.flatMap((a, i) => (a.kind === "server" ? [i] : []));
+  const states = new Set<string>();
+  for (const r of intervals) for (const i of servers) for (const s of stateSeconds(r.counters.get(i)).keys()) states.add(s);
+  const stateOrder = [...states].sort();
+  const serverRows: Record<string, Cell>[] = [];
+  const stateRows: Record<string, Cell>[] = [];
+  for (const r of intervals) {
+    const [startNs, endNs] = intervalBoundsNs(view, r.index);
+    const key = { run_id: view.runId, scenario: view.scenario, t_start_s: startNs / 1e9, t_end_s: endNs / 1e9 };
+    const ns = endNs - startNs;
+    const inlet = inletC(r);
+    for (const i of servers) {
+      const a = view.actors[i]!;
+      const counters = hasLevels(r.counters.get(i)) ? r.counters.get(i) : undefined;
+      const seconds = stateSeconds(counters);
+      let joules = 0;
+      for (const j of r.energy.get(i)?.values() ?? []) joules += j;
+      const zone = a.labels.zone ?? null;
+      const utilisationPpm = mean(counters, "utilisation_ppm", ns);
+      serverRows.push({
+        ...key,
+        actor: a.id,
+        group: a.group,
+        rack: a.labels.rack ?? null,
+        zone,
+        utilisation: utilisationPpm === null ? null : utilisationPpm / 1e6,
+        queue_length: mean(counters, "held", ns),
+        waiting: mean(counters, "waiting", ns),
+        state: counters === undefined ? null : dominant(seconds),
+        power_w: ns > 0 ? joules / (ns / 1e9) : 0,
+        inlet_temperature_c: zone === null ? null : (inlet.get(zone) ?? null),
+      });
+      if (counters !== undefined) for (const state of stateOrder) stateRows.push({ ...key, actor: a.id, state, seconds: seconds.get(state) ?? 0 });
+    }
+  }
+  return { serverRows, stateRows };
+}
+
+/** The state with the most seconds (the first in name order on a tie). */
+function dominant(seconds: Map<string, number>): string | null {
+  let best: string | null = null;
+  for (const [state, s] of [...seconds].sort(([a], [b]) => (a < b ? -1 : 1))) if (best === null || s > seconds.get(best)!) best = state;
+  return best;
+}
+
+export const SERVER_COLUMNS = [["actor", "string"], ["group", "string"], ["rack", "string"], ["zone", "string"], ["utilisation", "double"], ["queue_length", "double"], ["waiting", "double"], ["state", "string"], ["power_w", "double"], ["inlet_temperature_c", "double"]] as const;
+export const SERVER_STATE_COLUMNS = [["actor", "string"], ["state", "string"], ["seconds", "double"]] as const;

@@ -1,0 +1,32 @@
+/**
+ * The levels behind a server's per-server time series (results tables, metrics): utilisation in parts per million,
+ * requests waiting, requests held (waiting, in service, awaiting downstream) and the state it is in.
+ */
+import type { ActorContext } from "../runtime/actor.ts";
+import type { ServerState } from "./server.ts";
+import { cpuUtilisation } from "./host-cpu.ts";
+import { waitingCount } from "./request-queue.ts";
+import { onGpus, slowed } from "./server-power.ts";
+
+/** The fraction of the serving units (cores, or GPUs when requests run on them) in use; 0 unless running. */
+function utilisation(state: ServerState): number {
+  if (state.mode !== "on" && state.mode !== "throttled") return 0;
+  return onGpus(state.params) ? state.busy / state.params.gpus!.count : cpuUtilisation(state.cpu, state.busy, state.params.cores);
+}
+
+/** The state a per-server time series shows: the mode, with "throttled" also while a limit slows the server. */
+function stateName(state: ServerState): string {
+  return state.mode === "on" && slowed(state) ? "throttled" : state.mode;
+}
+
+/** Sets the levels after every change; `held` is the server's own count of requests it holds. */
+export function trackLevels(state: ServerState, held: number, ctx: ActorContext): void {
+  ctx.setLevel("utilisation_ppm", Math.round(utilisation(state) * 1e6));
+  ctx.setLevel("waiting", waitingCount(state.queue));
+  ctx.setLevel("held", held);
+  const name = stateName(state);
+  if (name === state.levelState) return;
+  if (state.levelState !== "") ctx.setLevel(`state:${state.levelState}`, 0);
+  ctx.setLevel(`state:${name}`, 1);
+  state.levelState = name;
+}
