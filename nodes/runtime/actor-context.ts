@@ -10,7 +10,7 @@
 import { LOCAL_PORT, type ActorContext, type NewPacket } from "./actor.ts";
 import { timerDelayNs, type LocalActor } from "./actor-lifecycle.ts";
 import { EventType, type EventQueue, type SimEvent } from "./event-queue.ts";
-import type { IntervalLedger } from "./interval-ledger.ts";
+import { ExchangeColumn, SPECIES_MASK, Tally, type IntervalLedger } from "./interval-ledger.ts";
 import type { LinkTable } from "./link-table.ts";
 import type { SimPacket } from "./packet.ts";
 import { PowerMeter } from "./power.ts";
@@ -120,8 +120,10 @@ export class ShardContext implements ActorContext {
     const actor = this.actor();
     const id = actor.nextPacketId++;
     this.p.counters.injected++;
-    this.p.ledger.tally(actor.spec.index, "packets_injected", init.multiplicity ?? 1);
-    this.p.ledger.exchange(actor.spec.index, init.species, "created", init.multiplicity ?? 1);
+    const multiplicity = init.multiplicity ?? 1;
+    const ledger = this.p.ledger;
+    ledger.add(actor.spec.index, Tally.packets_injected, multiplicity);
+    ledger.add(actor.spec.index, ExchangeColumn.created + (init.species & SPECIES_MASK), multiplicity);
     const run = this.p.scenario.run;
     const traceparent = init.traceparent ?? (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
     const packet: SimPacket = {
@@ -131,7 +133,7 @@ export class ShardContext implements ActorContext {
       src: actor.spec.index,
       dst: init.dst,
       sizeBytes: init.sizeBytes,
-      multiplicity: init.multiplicity ?? 1,
+      multiplicity,
       createdNs: this.currentNs,
       hops: 0,
       kind: init.kind ?? 0,
@@ -259,10 +261,11 @@ export class ShardContext implements ActorContext {
     if (packet.traceparent !== "") this.trace(packet, "consume");
     const actor = this.actor().spec.index;
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
-    this.p.ledger.tally(actor, "packets_removed", packet.multiplicity);
-    this.p.ledger.exchange(actor, packet.species, "consumed", packet.multiplicity);
-    this.p.ledger.tally(actor, "bits_delivered", bits);
-    this.p.ledger.tally(actor, "bits_erased", bits);
+    const ledger = this.p.ledger;
+    ledger.add(actor, Tally.packets_removed, packet.multiplicity);
+    ledger.add(actor, ExchangeColumn.consumed + (packet.species & SPECIES_MASK), packet.multiplicity);
+    ledger.add(actor, Tally.bits_delivered, bits);
+    ledger.add(actor, Tally.bits_erased, bits);
   }
 
   drop(packet: SimPacket, reason: string): void {
@@ -270,13 +273,14 @@ export class ShardContext implements ActorContext {
     if (packet.traceparent !== "") this.trace(packet, "drop", reason);
     this.p.ledger.drop(reason, packet.multiplicity);
     const actor = this.actor().spec.index;
-    this.p.ledger.tally(actor, "packets_removed", packet.multiplicity);
-    this.p.ledger.exchange(actor, packet.species, "dropped", packet.multiplicity);
-    this.p.ledger.tally(actor, "bits_erased", packet.sizeBytes * 8 * packet.multiplicity);
+    const ledger = this.p.ledger;
+    ledger.add(actor, Tally.packets_removed, packet.multiplicity);
+    ledger.add(actor, ExchangeColumn.dropped + (packet.species & SPECIES_MASK), packet.multiplicity);
+    ledger.add(actor, Tally.bits_erased, packet.sizeBytes * 8 * packet.multiplicity);
   }
 
   eraseBits(bits: number): void {
-    if (bits > 0) this.p.ledger.tally(this.actor().spec.index, "bits_erased", Math.round(bits));
+    if (bits > 0) this.p.ledger.add(this.actor().spec.index, Tally.bits_erased, Math.round(bits));
   }
 
   count(name: string, value: number): void {

@@ -19,6 +19,8 @@ export type Exchange = "created" | "consumed" | "dropped";
 const EXCHANGES: readonly Exchange[] = ["created", "consumed", "dropped"];
 /** Species numbers are small (proto enum Species); one slot per (exchange, species). */
 const SPECIES_SLOTS = 8;
+/** A species' offset within an exchange's columns. */
+export const SPECIES_MASK = SPECIES_SLOTS - 1;
 
 export interface TransitionCount {
   actor: number;
@@ -55,25 +57,34 @@ export interface IntervalData {
   traceEvents: TraceEventData[];
 }
 
-/** Per-actor tallies the runtime keeps itself (fixed slots: this is on every packet's path). */
-interface ActorTally {
-  packets_injected: number;
-  packets_removed: number;
-  bits_delivered: number;
-  bits_erased: number;
-}
-export type TallyName = keyof ActorTally;
+/** Per-actor tallies the runtime keeps itself, reported as counters of these names. */
+const TALLY_NAMES = ["packets_injected", "packets_removed", "bits_delivered", "bits_erased"] as const;
+export type TallyName = (typeof TALLY_NAMES)[number];
+/** A tally's column in an actor's row (`IntervalLedger.add`): the hot path passes these, not names. */
+export const Tally = { packets_injected: 0, packets_removed: 1, bits_delivered: 2, bits_erased: 3 } as const satisfies Record<TallyName, number>;
+/** Column of (exchange, species) in an actor's row: after the tallies, one per exchange * SPECIES_SLOTS + species. */
+export const ExchangeColumn = { created: TALLY_NAMES.length, consumed: TALLY_NAMES.length + SPECIES_SLOTS, dropped: TALLY_NAMES.length + 2 * SPECIES_SLOTS } as const satisfies Record<Exchange, number>;
+/** Doubles per actor row: the tallies, then the exchange counts. */
+const ROW = TALLY_NAMES.length + EXCHANGES.length * SPECIES_SLOTS;
 
 export class IntervalLedger {
   readonly metrics = new WindowMetrics();
   events = 0;
-  private readonly tallies = new Map<number, ActorTally>();
+  /**
+   * Tallies and exchange counts of every actor in one dense array, a row of ROW doubles per actor index (no map
+   * lookup or allocation per packet); the actors with a row in use are listed for the drain.
+   */
+  private rows = new Float64Array(0);
+  private rowInUse = new Uint8Array(0);
+  private rowsInUse: number[] = [];
   private readonly links = new Map<number, LinkCount>();
-  /** actor -> counts by exchange * SPECIES_SLOTS + species. */
-  private readonly exchanges = new Map<number, Float64Array>();
   private readonly drops = new Map<string, number>();
-  /** actor -> mechanism -> (from, to) -> count; see `stateKey`. */
-  private readonly transitions = new Map<number, Map<string, Map<number | string, TransitionCount>>>();
+  /** Mechanism names by id, and ids by name: transitions are kept per (actor, mechanism id). */
+  private readonly mechanismIds = new Map<string, number>();
+  private readonly mechanisms: string[] = [];
+  /** actor -> mechanism id -> (from, to) -> count; see `stateKey`. Actors with any are listed for the drain. */
+  private transitions: ((Map<number | string, TransitionCount> | undefined)[] | undefined)[] = [];
+  private transitionActors: number[] = [];
   private readonly counters = new Map<string, { actor: number; name: string; value: number }>();
   /** Steps of sampled journeys, in the order they happened on this host. */
   traceEvents: TraceEventData[] = [];
@@ -96,14 +107,15 @@ export class IntervalLedger {
     }
   }
 
+  /** Adds `value` to column `column` (a `Tally` or an `ExchangeColumn` + species) of the actor's row. */
+  add(actor: number, column: number, value: number): void {
+    if (this.rowInUse[actor] !== 1) this.useRow(actor);
+    this.rows[actor * ROW + column]! += value;
+  }
+
   /** `count` packets of `species` created, consumed or dropped at `actor`: reported as counters `<exchange>:<species>`. */
   exchange(actor: number, species: number, what: Exchange, count = 1): void {
-    let slots = this.exchanges.get(actor);
-    if (slots === undefined) {
-      slots = new Float64Array(EXCHANGES.length * SPECIES_SLOTS);
-      this.exchanges.set(actor, slots);
-    }
-    slots[EXCHANGES.indexOf(what) * SPECIES_SLOTS + (species & (SPECIES_SLOTS - 1))]! += count;
+    this.add(actor, ExchangeColumn[what] + (species & (SPECIES_SLOTS - 1)), count);
   }
 
   drop(reason: string, packets = 1): void {
@@ -111,7 +123,23 @@ export class IntervalLedger {
   }
 
   transition(actor: number, mechanism: string, fromState: number, toState: number, count = 1): void {
-    const byStates = getOrCreate(getOrCreate(this.transitions, actor), mechanism);
+    let id = this.mechanismIds.get(mechanism);
+    if (id === undefined) {
+      id = this.mechanisms.push(mechanism) - 1;
+      this.mechanismIds.set(mechanism, id);
+    }
+    if (actor >= this.transitions.length) this.transitions = growDense(this.transitions, actor);
+    let byMechanism = this.transitions[actor];
+    if (byMechanism === undefined) {
+      byMechanism = [];
+      this.transitions[actor] = byMechanism;
+      this.transitionActors.push(actor);
+    }
+    let byStates = byMechanism[id];
+    if (byStates === undefined) {
+      byStates = new Map();
+      byMechanism[id] = byStates;
+    }
     const key = stateKey(fromState, toState);
     const t = byStates.get(key);
     if (t === undefined) byStates.set(key, { actor, mechanism, fromState, toState, count });
@@ -120,12 +148,7 @@ export class IntervalLedger {
 
   /** Adds to one of the runtime's per-actor tallies. */
   tally(actor: number, name: TallyName, value: number): void {
-    let t = this.tallies.get(actor);
-    if (t === undefined) {
-      t = { packets_injected: 0, packets_removed: 0, bits_delivered: 0, bits_erased: 0 };
-      this.tallies.set(actor, t);
-    }
-    t[name] += value;
+    this.add(actor, Tally[name], value);
   }
 
   /** Adds to a model-defined per-actor counter. */
@@ -139,16 +162,7 @@ export class IntervalLedger {
   /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
   drain(interval: number, energy: IntervalData["energy"]): IntervalData {
     const byActorThenName = <T extends { actor: number }>(key: (x: T) => string) => (a: T, b: T) => a.actor - b.actor || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-    for (const [actor, t] of this.tallies) {
-      for (const name of Object.keys(t) as TallyName[]) if (t[name] !== 0) this.count(actor, name, t[name]);
-    }
-    this.tallies.clear();
-    for (const [actor, slots] of this.exchanges) {
-      slots.forEach((n, slot) => {
-        if (n > 0) this.count(actor, `${EXCHANGES[Math.floor(slot / SPECIES_SLOTS)]}:${slot % SPECIES_SLOTS}`, n);
-      });
-    }
-    this.exchanges.clear();
+    this.drainRows();
     const data: IntervalData = {
       interval,
       events: this.events,
@@ -164,19 +178,55 @@ export class IntervalLedger {
     this.events = 0;
     this.links.clear();
     this.drops.clear();
-    this.transitions.clear();
+    for (const actor of this.transitionActors) this.transitions[actor] = undefined;
+    this.transitionActors = [];
     this.counters.clear();
     return data;
   }
 
+  /** Turns the rows in use into counters (the order does not matter: counters are sorted) and clears them. */
+  private drainRows(): void {
+    const rows = this.rows;
+    for (const actor of this.rowsInUse) {
+      const base = actor * ROW;
+      for (let column = 0; column < ROW; column++) {
+        const n = rows[base + column]!;
+        if (n === 0) continue;
+        if (column < TALLY_NAMES.length) this.count(actor, TALLY_NAMES[column]!, n);
+        else if (n > 0) {
+          const slot = column - TALLY_NAMES.length;
+          this.count(actor, `${EXCHANGES[Math.floor(slot / SPECIES_SLOTS)]}:${slot % SPECIES_SLOTS}`, n);
+        }
+      }
+      rows.fill(0, base, base + ROW);
+      this.rowInUse[actor] = 0;
+    }
+    this.rowsInUse = [];
+  }
+
+  /** Marks the actor's row in use, growing the arrays to hold it. */
+  private useRow(actor: number): void {
+    if (actor >= this.rowInUse.length) {
+      const capacity = Math.max(actor + 1, this.rowInUse.length * 2, 64);
+      const rows = new Float64Array(capacity * ROW);
+      rows.set(this.rows);
+      const inUse = new Uint8Array(capacity);
+      inUse.set(this.rowInUse);
+      this.rows = rows;
+      this.rowInUse = inUse;
+    }
+    this.rowInUse[actor] = 1;
+    this.rowsInUse.push(actor);
+  }
+
   private allTransitions(): TransitionCount[] {
     const out: TransitionCount[] = [];
-    for (const byMechanism of this.transitions.values()) for (const byStates of byMechanism.values()) out.push(...byStates.values());
+    for (const actor of this.transitionActors) for (const byStates of this.transitions[actor]!) if (byStates !== undefined) out.push(...byStates.values());
     return out;
   }
 
   isEmpty(): boolean {
-    return this.events === 0 && this.traceEvents.length === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0 && this.tallies.size === 0 && this.exchanges.size === 0;
+    return this.events === 0 && this.traceEvents.length === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitionActors.length === 0 && this.counters.size === 0 && this.rowsInUse.length === 0;
   }
 }
 
@@ -191,14 +241,11 @@ function stateKey(fromState: number, toState: number): number | string {
   return `${fromState}>${toState}`;
 }
 
-/** The inner map under `key`, created when missing (no closure per call: this runs for every counted transition). */
-function getOrCreate<K, K2, V2>(map: Map<K, Map<K2, V2>>, key: K): Map<K2, V2> {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = new Map();
-    map.set(key, v);
-  }
-  return v;
+/** The array with room up to `index`, holes filled (a dense array stays fast to index; a sparse one would not). */
+function growDense<T>(array: (T | undefined)[], index: number): (T | undefined)[] {
+  const grown = new Array<T | undefined>(Math.max(index + 1, array.length * 2, 64)).fill(undefined);
+  for (let i = 0; i < array.length; i++) grown[i] = array[i];
+  return grown;
 }
 
 function cmp(a: string, b: string): number {
