@@ -77,13 +77,15 @@ export class IntervalLedger {
   private rows = new Float64Array(0);
   private rowInUse = new Uint8Array(0);
   private rowsInUse: number[] = [];
-  private readonly links = new Map<number, LinkCount>();
+  /** Link counts by direction * SPECIES_SLOTS + species (dense: indexed on every hop), and those in use. */
+  private linkCounts: (LinkCount | undefined)[] = [];
+  private linksInUse: LinkCount[] = [];
   private readonly drops = new Map<string, number>();
   /** Mechanism names by id, and ids by name: transitions are kept per (actor, mechanism id). */
   private readonly mechanismIds = new Map<string, number>();
   private readonly mechanisms: string[] = [];
-  /** actor -> mechanism id -> (from, to) -> count; see `stateKey`. Actors with any are listed for the drain. */
-  private transitions: ((Map<number | string, TransitionCount> | undefined)[] | undefined)[] = [];
+  /** actor -> mechanism id -> the counts of its state pairs. Actors with any are listed for the drain. */
+  private transitions: ((StatePairs | undefined)[] | undefined)[] = [];
   private transitionActors: number[] = [];
   private readonly counters = new Map<string, { actor: number; name: string; value: number }>();
   /** Steps of sampled journeys, in the order they happened on this host. */
@@ -95,10 +97,12 @@ export class IntervalLedger {
    */
   countLink(direction: number, bytes: number, lost: boolean, species = 0, multiplicity = 1): void {
     const key = direction * SPECIES_SLOTS + (species & (SPECIES_SLOTS - 1));
-    let c = this.links.get(key);
+    if (key >= this.linkCounts.length) this.linkCounts = growDense(this.linkCounts, key);
+    let c = this.linkCounts[key];
     if (c === undefined) {
       c = { link: direction >> 1, reverse: (direction & 1) === 1, packets: 0, bytes: 0, dropped: 0, species };
-      this.links.set(key, c);
+      this.linkCounts[key] = c;
+      this.linksInUse.push(c);
     }
     if (lost) c.dropped += multiplicity;
     else {
@@ -135,14 +139,23 @@ export class IntervalLedger {
       this.transitions[actor] = byMechanism;
       this.transitionActors.push(actor);
     }
-    let byStates = byMechanism[id];
-    if (byStates === undefined) {
-      byStates = new Map();
-      byMechanism[id] = byStates;
+    let pairs = byMechanism[id];
+    if (pairs === undefined) {
+      pairs = { near: [], other: new Map() };
+      byMechanism[id] = pairs;
+    }
+    const step = toState - fromState;
+    if (step >= -1 && step <= 1 && (fromState & (STATE_SPAN - 1)) === fromState) {
+      const i = fromState * 3 + step + 1;
+      if (i >= pairs.near.length) pairs.near = growDense(pairs.near, i);
+      const t = pairs.near[i];
+      if (t === undefined) pairs.near[i] = { actor, mechanism, fromState, toState, count };
+      else t.count += count;
+      return;
     }
     const key = stateKey(fromState, toState);
-    const t = byStates.get(key);
-    if (t === undefined) byStates.set(key, { actor, mechanism, fromState, toState, count });
+    const t = pairs.other.get(key);
+    if (t === undefined) pairs.other.set(key, { actor, mechanism, fromState, toState, count });
     else t.count += count;
   }
 
@@ -167,7 +180,7 @@ export class IntervalLedger {
       interval,
       events: this.events,
       metrics: this.metrics.drain(),
-      links: [...this.links.values()].sort((a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse) || a.species - b.species),
+      links: this.linksInUse.sort((a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse) || a.species - b.species),
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
       energy,
       transitions: this.allTransitions().sort((a, b) => a.actor - b.actor || cmp(a.mechanism, b.mechanism) || a.fromState - b.fromState || a.toState - b.toState),
@@ -176,7 +189,8 @@ export class IntervalLedger {
     };
     this.traceEvents = [];
     this.events = 0;
-    this.links.clear();
+    for (const c of this.linksInUse) this.linkCounts[(c.link * 2 + (c.reverse ? 1 : 0)) * SPECIES_SLOTS + (c.species & SPECIES_MASK)] = undefined;
+    this.linksInUse = [];
     this.drops.clear();
     for (const actor of this.transitionActors) this.transitions[actor] = undefined;
     this.transitionActors = [];
@@ -221,16 +235,32 @@ export class IntervalLedger {
 
   private allTransitions(): TransitionCount[] {
     const out: TransitionCount[] = [];
-    for (const actor of this.transitionActors) for (const byStates of this.transitions[actor]!) if (byStates !== undefined) out.push(...byStates.values());
+    for (const actor of this.transitionActors) {
+      for (const pairs of this.transitions[actor]!) {
+        if (pairs === undefined) continue;
+        for (const t of pairs.near) if (t !== undefined) out.push(t);
+        out.push(...pairs.other.values());
+      }
+    }
     return out;
   }
 
   isEmpty(): boolean {
-    return this.events === 0 && this.traceEvents.length === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitionActors.length === 0 && this.counters.size === 0 && this.rowsInUse.length === 0;
+    return this.events === 0 && this.traceEvents.length === 0 && this.linksInUse.length === 0 && this.drops.size === 0 && this.transitionActors.length === 0 && this.counters.size === 0 && this.rowsInUse.length === 0;
   }
 }
 
 const STATE_SPAN = 1 << 15;
+
+/**
+ * The counts of one (actor, mechanism)'s state pairs. Most moves are by one step between small whole numbers
+ * (queue lengths: n -> n + 1 on arrival, n + 1 -> n on service): those sit in a dense array at from * 3 + step + 1,
+ * indexed without hashing; every other pair is in the map under `stateKey`.
+ */
+interface StatePairs {
+  near: (TransitionCount | undefined)[];
+  other: Map<number | string, TransitionCount>;
+}
 
 /**
  * One map key for a (from, to) pair of states: a small integer (a V8 Smi, hashed without allocation) when both
