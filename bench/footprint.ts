@@ -6,9 +6,11 @@
  *   node --expose-gc bench/footprint.ts SCENARIO OUT_DIR [DURATION_NS]
  *
  * Memory method: after the scenario is loaded and a full GC, the V8 heap in use is the baseline; while the run
- * goes, the heap in use is sampled every 64 windows and at the end (before any GC), and the peak minus the
- * baseline, divided by the actor count, is the peak heap per actor (actor state, event queue, in-flight packets,
- * routing tables and metric accumulators all grow with the scenario, so this is what an actor costs on a host).
+ * goes, the heap in use is sampled after every window (before any GC), and the peak minus the baseline, divided by
+ * the actor count, is the peak heap per actor (actor state, event queue, in-flight packets, routing tables and
+ * metric accumulators all grow with the scenario, so this is what an actor costs on a host). The heap once the
+ * results are written (summary, tables, Parquet: the coordinator's work, which a host process never does) is
+ * reported apart, as heap_after_results_per_actor_bytes.
  * The process's peak RSS (getrusage maxrss) minus its RSS at the baseline is reported the same way: coarser
  * (it includes code and allocator slack) but independent of V8's accounting. The peak heap counts garbage not yet
  * collected, so it also reflects the allocation rate; the retained heap per actor is what stays live: the heap
@@ -49,11 +51,12 @@ const { wallTimeS } = await runTwin({
   transport: "inproc",
   outDir,
   onWindow: () => {
-    if (++windows % 64 === 0) sample();
+    windows++;
+    sample();
     if (windows % 4096 === 0 || performance.now() - lastRetainedMs > 2000) sampleRetained();
   },
 });
-sample();
+const heapAfterResults = process.memoryUsage().heapUsed;
 const summary = JSON.parse(readFileSync(join(outDir, "summary.json"), "utf8")) as { status: string; sim_time_s: number; packets: { link_hops: number }; windows?: number; events?: number };
 if (summary.status !== "completed") throw new Error(`run ended with status ${summary.status}`);
 const { windows: windowCount, events } = executionCounts(outDir, summary);
@@ -76,6 +79,7 @@ console.log(
     heap_peak_bytes: heapPeak,
     heap_peak_per_actor_bytes: (heapPeak - heapBase) / actors,
     heap_retained_per_actor_bytes: (retainedPeak - heapBase) / actors,
+    heap_after_results_per_actor_bytes: (heapAfterResults - heapBase) / actors,
     rss_peak_per_actor_bytes: (maxRssBytes - rssBase) / actors,
   }),
 );

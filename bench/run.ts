@@ -78,6 +78,8 @@ interface Footprint {
   hops_per_s: number;
   sim_s_per_wall_s: number;
   heap_peak_per_actor_bytes: number;
+  heap_retained_per_actor_bytes: number;
+  heap_after_results_per_actor_bytes: number;
   rss_peak_per_actor_bytes: number;
 }
 
@@ -137,7 +139,7 @@ for (const bench of SCENARIOS) {
       runs.map((r) => [r.name, fmt(r.wall_s, 2), fmt(r.setup_s, 2), fmt(r.hops_per_s), fmt(r.loop_hops_per_s), fmt(r.sim_s_per_wall_s, 5), fmt(r.windows), fmt(r.events_per_window, 1), fmt(r.ms_per_window, 3), `${(r.cross_host_hop_share * 100).toFixed(2)}%`, r.summary.equals(runs[0]!.summary) ? "same" : "DIFFERS"]),
     ),
   );
-  console.log(`  ${fmt(runs[0]!.hops)} packet hops, ${fmt(runs[0]!.events)} events; heap ${fmt(footprint.heap_peak_per_actor_bytes / 1024, 1)} KiB and RSS ${fmt(footprint.rss_peak_per_actor_bytes / 1024, 1)} KiB per actor (peak above the loaded scenario)`);
+  console.log(`  ${fmt(runs[0]!.hops)} packet hops, ${fmt(runs[0]!.events)} events; heap ${fmt(footprint.heap_peak_per_actor_bytes / 1024, 1)} KiB (retained after GC ${fmt(footprint.heap_retained_per_actor_bytes / 1024, 1)} KiB; once results are written ${fmt(footprint.heap_after_results_per_actor_bytes / 1024, 1)} KiB) and RSS ${fmt(footprint.rss_peak_per_actor_bytes / 1024, 1)} KiB per actor (peak above the loaded scenario)`);
   console.log(identical ? `  determinism: all ${runs.length} summary.json files are byte-identical` : `  determinism: FAILED, summary.json files differ (kept in ${workDir})`);
   results.push({
     role: bench.role,

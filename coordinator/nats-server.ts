@@ -11,8 +11,8 @@ import { OwnedProcess } from "./owned-process.ts";
 
 /**
  * The largest message the private server accepts (NATS's own ceiling; its default is 1 MB). RunStart carries the
- * resolved scenario as JSON, about 450 bytes per generated actor: 1.9 MB for the 4,168 actors of leaf-spine-4k.
- * A shared NATS server (`--nats URL`) needs `max_payload` set the same way for scenarios that large.
+ * resolved scenario as JSON: 1.2 MB for the 4,168 actors of leaf-spine-4k. On a shared NATS server (`--nats URL`)
+ * with a smaller limit, larger messages go in fragments (nodes/runtime/transport/fragments.ts); here they need none.
  */
 const MAX_PAYLOAD = "64MB";
 /** The nats-server binary a private server would start: $DCTWIN_NATS_SERVER, else `nats-server` on the PATH. */

@@ -7,7 +7,7 @@ import { runModels } from "./leap/support.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
 import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
 import { connectNatsWithRetry } from "./runtime/transport/nats-connect.ts";
-import { CountingTransport, hostRegistry, serveHostMetrics, WireStats } from "./host-metrics.ts";
+import type { Transport } from "./runtime/transport/transport.ts";
 
 export interface HostProcessOptions {
   natsUrl: string;
@@ -30,11 +30,10 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
   const transport = await connectNatsWithRetry(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true }, { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log });
-  const stats = new WireStats();
-  const metrics =
-    options.metricsPort === undefined ? null : await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port: options.metricsPort });
-  if (metrics !== null) console.error(`host ${options.host}: metrics: ${metrics.url}`);
-  const wired = metrics === null ? transport : new CountingTransport(transport, stats);
+  // Loaded only when asked for: prom-client is a fifth of a host's start-up, and hosts the coordinator spawns
+  // serve no metrics.
+  const metrics = options.metricsPort === undefined ? null : await startHostMetrics(transport, options, options.metricsPort);
+  const wired = metrics?.transport ?? transport;
   const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: runModels });
   if (options.exitWithParent) {
     process.stdin.on("close", () => process.exit(3));
@@ -46,7 +45,15 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   const closed = transport.closed().then((error) => `connection to NATS closed${error instanceof Error ? `: ${error.message}` : ""}`);
   const reason = await Promise.race([agent.finished, closed]);
   await transport.close().catch(() => {});
-  await metrics?.close();
+  await metrics?.server.close();
   if (agent.malformedMessages > 0) console.error(`host ${options.host}: dropped ${agent.malformedMessages} malformed message(s)`);
   return reason;
+}
+
+async function startHostMetrics(transport: Transport, options: HostProcessOptions, port: number) {
+  const { CountingTransport, hostRegistry, serveHostMetrics, WireStats } = await import("./host-metrics.ts");
+  const stats = new WireStats();
+  const server = await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port });
+  console.error(`host ${options.host}: metrics: ${server.url}`);
+  return { server, transport: new CountingTransport(transport, stats) };
 }

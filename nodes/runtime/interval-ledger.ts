@@ -19,6 +19,8 @@ export type Exchange = "created" | "consumed" | "dropped";
 const EXCHANGES: readonly Exchange[] = ["created", "consumed", "dropped"];
 /** Species numbers are small (proto enum Species); one slot per (exchange, species). */
 const SPECIES_SLOTS = 8;
+/** A species' offset within an exchange's columns. */
+export const SPECIES_MASK = SPECIES_SLOTS - 1;
 
 export interface TransitionCount {
   actor: number;
@@ -55,25 +57,36 @@ export interface IntervalData {
   traceEvents: TraceEventData[];
 }
 
-/** Per-actor tallies the runtime keeps itself (fixed slots: this is on every packet's path). */
-interface ActorTally {
-  packets_injected: number;
-  packets_removed: number;
-  bits_delivered: number;
-  bits_erased: number;
-}
-export type TallyName = keyof ActorTally;
+/** Per-actor tallies the runtime keeps itself, reported as counters of these names. */
+const TALLY_NAMES = ["packets_injected", "packets_removed", "bits_delivered", "bits_erased"] as const;
+export type TallyName = (typeof TALLY_NAMES)[number];
+/** A tally's column in an actor's row (`IntervalLedger.add`): the hot path passes these, not names. */
+export const Tally = { packets_injected: 0, packets_removed: 1, bits_delivered: 2, bits_erased: 3 } as const satisfies Record<TallyName, number>;
+/** Column of (exchange, species) in an actor's row: after the tallies, one per exchange * SPECIES_SLOTS + species. */
+export const ExchangeColumn = { created: TALLY_NAMES.length, consumed: TALLY_NAMES.length + SPECIES_SLOTS, dropped: TALLY_NAMES.length + 2 * SPECIES_SLOTS } as const satisfies Record<Exchange, number>;
+/** Doubles per actor row: the tallies, then the exchange counts. */
+const ROW = TALLY_NAMES.length + EXCHANGES.length * SPECIES_SLOTS;
 
 export class IntervalLedger {
   readonly metrics = new WindowMetrics();
   events = 0;
-  private readonly tallies = new Map<number, ActorTally>();
-  private readonly links = new Map<number, LinkCount>();
-  /** actor -> counts by exchange * SPECIES_SLOTS + species. */
-  private readonly exchanges = new Map<number, Float64Array>();
+  /**
+   * Tallies and exchange counts of every actor in one dense array, a row of ROW doubles per actor index (no map
+   * lookup or allocation per packet); the actors with a row in use are listed for the drain.
+   */
+  private rows = new Float64Array(0);
+  private rowInUse = new Uint8Array(0);
+  private rowsInUse: number[] = [];
+  /** Link counts by direction * SPECIES_SLOTS + species (dense: indexed on every hop), and those in use. */
+  private linkCounts: (LinkCount | undefined)[] = [];
+  private linksInUse: LinkCount[] = [];
   private readonly drops = new Map<string, number>();
-  /** actor -> mechanism -> (from, to) -> count; see `stateKey`. */
-  private readonly transitions = new Map<number, Map<string, Map<number | string, TransitionCount>>>();
+  /** Mechanism names by id, and ids by name: transitions are kept per (actor, mechanism id). */
+  private readonly mechanismIds = new Map<string, number>();
+  private readonly mechanisms: string[] = [];
+  /** actor -> mechanism id -> the counts of its state pairs. Actors with any are listed for the drain. */
+  private transitions: ((StatePairs | undefined)[] | undefined)[] = [];
+  private transitionActors: number[] = [];
   private readonly counters = new Map<string, { actor: number; name: string; value: number }>();
   /** Steps of sampled journeys, in the order they happened on this host. */
   traceEvents: TraceEventData[] = [];
@@ -84,10 +97,12 @@ export class IntervalLedger {
    */
   countLink(direction: number, bytes: number, lost: boolean, species = 0, multiplicity = 1): void {
     const key = direction * SPECIES_SLOTS + (species & (SPECIES_SLOTS - 1));
-    let c = this.links.get(key);
+    if (key >= this.linkCounts.length) this.linkCounts = growDense(this.linkCounts, key);
+    let c = this.linkCounts[key];
     if (c === undefined) {
       c = { link: direction >> 1, reverse: (direction & 1) === 1, packets: 0, bytes: 0, dropped: 0, species };
-      this.links.set(key, c);
+      this.linkCounts[key] = c;
+      this.linksInUse.push(c);
     }
     if (lost) c.dropped += multiplicity;
     else {
@@ -96,14 +111,15 @@ export class IntervalLedger {
     }
   }
 
+  /** Adds `value` to column `column` (a `Tally` or an `ExchangeColumn` + species) of the actor's row. */
+  add(actor: number, column: number, value: number): void {
+    if (this.rowInUse[actor] !== 1) this.useRow(actor);
+    this.rows[actor * ROW + column]! += value;
+  }
+
   /** `count` packets of `species` created, consumed or dropped at `actor`: reported as counters `<exchange>:<species>`. */
   exchange(actor: number, species: number, what: Exchange, count = 1): void {
-    let slots = this.exchanges.get(actor);
-    if (slots === undefined) {
-      slots = new Float64Array(EXCHANGES.length * SPECIES_SLOTS);
-      this.exchanges.set(actor, slots);
-    }
-    slots[EXCHANGES.indexOf(what) * SPECIES_SLOTS + (species & (SPECIES_SLOTS - 1))]! += count;
+    this.add(actor, ExchangeColumn[what] + (species & (SPECIES_SLOTS - 1)), count);
   }
 
   drop(reason: string, packets = 1): void {
@@ -111,21 +127,41 @@ export class IntervalLedger {
   }
 
   transition(actor: number, mechanism: string, fromState: number, toState: number, count = 1): void {
-    const byStates = getOrCreate(getOrCreate(this.transitions, actor), mechanism);
+    let id = this.mechanismIds.get(mechanism);
+    if (id === undefined) {
+      id = this.mechanisms.push(mechanism) - 1;
+      this.mechanismIds.set(mechanism, id);
+    }
+    if (actor >= this.transitions.length) this.transitions = growDense(this.transitions, actor);
+    let byMechanism = this.transitions[actor];
+    if (byMechanism === undefined) {
+      byMechanism = [];
+      this.transitions[actor] = byMechanism;
+      this.transitionActors.push(actor);
+    }
+    let pairs = byMechanism[id];
+    if (pairs === undefined) {
+      pairs = { near: [], other: new Map() };
+      byMechanism[id] = pairs;
+    }
+    const step = toState - fromState;
+    if (step >= -1 && step <= 1 && (fromState & (STATE_SPAN - 1)) === fromState) {
+      const i = fromState * 3 + step + 1;
+      if (i >= pairs.near.length) pairs.near = growDense(pairs.near, i);
+      const t = pairs.near[i];
+      if (t === undefined) pairs.near[i] = { actor, mechanism, fromState, toState, count };
+      else t.count += count;
+      return;
+    }
     const key = stateKey(fromState, toState);
-    const t = byStates.get(key);
-    if (t === undefined) byStates.set(key, { actor, mechanism, fromState, toState, count });
+    const t = pairs.other.get(key);
+    if (t === undefined) pairs.other.set(key, { actor, mechanism, fromState, toState, count });
     else t.count += count;
   }
 
   /** Adds to one of the runtime's per-actor tallies. */
   tally(actor: number, name: TallyName, value: number): void {
-    let t = this.tallies.get(actor);
-    if (t === undefined) {
-      t = { packets_injected: 0, packets_removed: 0, bits_delivered: 0, bits_erased: 0 };
-      this.tallies.set(actor, t);
-    }
-    t[name] += value;
+    this.add(actor, Tally[name], value);
   }
 
   /** Adds to a model-defined per-actor counter. */
@@ -139,21 +175,12 @@ export class IntervalLedger {
   /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
   drain(interval: number, energy: IntervalData["energy"]): IntervalData {
     const byActorThenName = <T extends { actor: number }>(key: (x: T) => string) => (a: T, b: T) => a.actor - b.actor || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-    for (const [actor, t] of this.tallies) {
-      for (const name of Object.keys(t) as TallyName[]) if (t[name] !== 0) this.count(actor, name, t[name]);
-    }
-    this.tallies.clear();
-    for (const [actor, slots] of this.exchanges) {
-      slots.forEach((n, slot) => {
-        if (n > 0) this.count(actor, `${EXCHANGES[Math.floor(slot / SPECIES_SLOTS)]}:${slot % SPECIES_SLOTS}`, n);
-      });
-    }
-    this.exchanges.clear();
+    this.drainRows();
     const data: IntervalData = {
       interval,
       events: this.events,
       metrics: this.metrics.drain(),
-      links: [...this.links.values()].sort((a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse) || a.species - b.species),
+      links: this.linksInUse.sort((a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse) || a.species - b.species),
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
       energy,
       transitions: this.allTransitions().sort((a, b) => a.actor - b.actor || cmp(a.mechanism, b.mechanism) || a.fromState - b.fromState || a.toState - b.toState),
@@ -162,25 +189,78 @@ export class IntervalLedger {
     };
     this.traceEvents = [];
     this.events = 0;
-    this.links.clear();
+    for (const c of this.linksInUse) this.linkCounts[(c.link * 2 + (c.reverse ? 1 : 0)) * SPECIES_SLOTS + (c.species & SPECIES_MASK)] = undefined;
+    this.linksInUse = [];
     this.drops.clear();
-    this.transitions.clear();
+    for (const actor of this.transitionActors) this.transitions[actor] = undefined;
+    this.transitionActors = [];
     this.counters.clear();
     return data;
   }
 
+  /** Turns the rows in use into counters (the order does not matter: counters are sorted) and clears them. */
+  private drainRows(): void {
+    const rows = this.rows;
+    for (const actor of this.rowsInUse) {
+      const base = actor * ROW;
+      for (let column = 0; column < ROW; column++) {
+        const n = rows[base + column]!;
+        if (n === 0) continue;
+        if (column < TALLY_NAMES.length) this.count(actor, TALLY_NAMES[column]!, n);
+        else if (n > 0) {
+          const slot = column - TALLY_NAMES.length;
+          this.count(actor, `${EXCHANGES[Math.floor(slot / SPECIES_SLOTS)]}:${slot % SPECIES_SLOTS}`, n);
+        }
+      }
+      rows.fill(0, base, base + ROW);
+      this.rowInUse[actor] = 0;
+    }
+    this.rowsInUse = [];
+  }
+
+  /** Marks the actor's row in use, growing the arrays to hold it. */
+  private useRow(actor: number): void {
+    if (actor >= this.rowInUse.length) {
+      const capacity = Math.max(actor + 1, this.rowInUse.length * 2, 64);
+      const rows = new Float64Array(capacity * ROW);
+      rows.set(this.rows);
+      const inUse = new Uint8Array(capacity);
+      inUse.set(this.rowInUse);
+      this.rows = rows;
+      this.rowInUse = inUse;
+    }
+    this.rowInUse[actor] = 1;
+    this.rowsInUse.push(actor);
+  }
+
   private allTransitions(): TransitionCount[] {
     const out: TransitionCount[] = [];
-    for (const byMechanism of this.transitions.values()) for (const byStates of byMechanism.values()) out.push(...byStates.values());
+    for (const actor of this.transitionActors) {
+      for (const pairs of this.transitions[actor]!) {
+        if (pairs === undefined) continue;
+        for (const t of pairs.near) if (t !== undefined) out.push(t);
+        out.push(...pairs.other.values());
+      }
+    }
     return out;
   }
 
   isEmpty(): boolean {
-    return this.events === 0 && this.traceEvents.length === 0 && this.links.size === 0 && this.drops.size === 0 && this.transitions.size === 0 && this.counters.size === 0 && this.tallies.size === 0 && this.exchanges.size === 0;
+    return this.events === 0 && this.traceEvents.length === 0 && this.linksInUse.length === 0 && this.drops.size === 0 && this.transitionActors.length === 0 && this.counters.size === 0 && this.rowsInUse.length === 0;
   }
 }
 
 const STATE_SPAN = 1 << 15;
+
+/**
+ * The counts of one (actor, mechanism)'s state pairs. Most moves are by one step between small whole numbers
+ * (queue lengths: n -> n + 1 on arrival, n + 1 -> n on service): those sit in a dense array at from * 3 + step + 1,
+ * indexed without hashing; every other pair is in the map under `stateKey`.
+ */
+interface StatePairs {
+  near: (TransitionCount | undefined)[];
+  other: Map<number | string, TransitionCount>;
+}
 
 /**
  * One map key for a (from, to) pair of states: a small integer (a V8 Smi, hashed without allocation) when both
@@ -191,14 +271,11 @@ function stateKey(fromState: number, toState: number): number | string {
   return `${fromState}>${toState}`;
 }
 
-/** The inner map under `key`, created when missing (no closure per call: this runs for every counted transition). */
-function getOrCreate<K, K2, V2>(map: Map<K, Map<K2, V2>>, key: K): Map<K2, V2> {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = new Map();
-    map.set(key, v);
-  }
-  return v;
+/** The array with room up to `index`, holes filled (a dense array stays fast to index; a sparse one would not). */
+function growDense<T>(array: (T | undefined)[], index: number): (T | undefined)[] {
+  const grown = new Array<T | undefined>(Math.max(index + 1, array.length * 2, 64)).fill(undefined);
+  for (let i = 0; i < array.length; i++) grown[i] = array[i];
+  return grown;
 }
 
 function cmp(a: string, b: string): number {

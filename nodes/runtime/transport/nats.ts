@@ -1,8 +1,11 @@
 /**
  * NATS transport on @nats-io/transport-node. Subscriptions use callbacks (no async iterator per message), which is
- * the fast path of nats.js for high message rates.
+ * the fast path of nats.js for high message rates. A message above the server's max_payload goes in fragments
+ * (fragments.ts), so scenarios of any size run on a server with the default 1 MB limit.
  */
+import { headers } from "@nats-io/nats-core";
 import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
+import { FRAGMENT_HEADER, Fragmenter, Reassembler } from "./fragments.ts";
 import { natsConnectionOptions, type NatsAuth } from "./nats-auth.ts";
 import type { MessageHandler, Subscription, Transport } from "./transport.ts";
 
@@ -13,6 +16,7 @@ export class NatsConnectError extends Error {
 
 export class NatsTransport implements Transport {
   private readonly nc: NatsConnection;
+  private readonly fragmenter = new Fragmenter();
 
   private constructor(nc: NatsConnection) {
     this.nc = nc;
@@ -30,13 +34,24 @@ export class NatsTransport implements Transport {
   }
 
   publish(subject: string, payload: Uint8Array): void {
-    this.nc.publish(subject, payload);
+    const fragments = this.fragmenter.split(payload, this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY);
+    if (fragments === null) return this.nc.publish(subject, payload);
+    for (const fragment of fragments) {
+      const h = headers();
+      h.set(FRAGMENT_HEADER, fragment.header);
+      this.nc.publish(subject, fragment.data, { headers: h });
+    }
   }
 
   subscribe(subject: string, handler: MessageHandler): Subscription {
+    const pieces = new Reassembler();
     const sub = this.nc.subscribe(subject, {
       callback: (error, msg) => {
-        if (error === null) handler(msg.data, msg.subject);
+        if (error !== null) return;
+        const fragment = msg.headers?.get(FRAGMENT_HEADER);
+        if (!fragment) return handler(msg.data, msg.subject);
+        const whole = pieces.add(fragment, msg.data);
+        if (whole !== null) handler(whole, msg.subject);
       },
     });
     return { unsubscribe: () => sub.unsubscribe() };
