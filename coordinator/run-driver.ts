@@ -18,6 +18,8 @@ import { Grants, type AppliedCommand, type CommandSpec } from "./grants.ts";
 import { RunAggregator, type IntervalRecord } from "./results/aggregate.ts";
 import type { RunStatus } from "./results/summary.ts";
 import { ReportCollector } from "./window-reports.ts";
+import { Checkpointer, type CheckpointPolicy, type CheckpointSet } from "./checkpoint/checkpointer.ts";
+import { snapshotCoordinator, type CoordinatorState } from "./checkpoint/coordinator-state.ts";
 
 export type { AppliedCommand, CommandSpec };
 
@@ -65,6 +67,10 @@ export interface RunDriverOptions {
   onIntervalClosed?: (record: IntervalRecord) => void;
   /** Called once every host has said hello (e.g. to log that the run starts). */
   onHostsJoined?: (hosts: HostInfo[]) => void;
+  /** Take checkpoints at interval boundaries (coordinator/checkpoint/) and hand each complete set to `save`. */
+  checkpoint?: CheckpointPolicy & { save(set: CheckpointSet): void; log(message: string): void };
+  /** Continue from this coordinator checkpoint (the hosts restore theirs of the same boundary). */
+  restore?: CoordinatorState;
 }
 
 export interface RunOutcome {
@@ -92,6 +98,7 @@ export class RunDriver {
   private readonly hellos = new Map<number, HostInfo>();
   private readonly reports: ReportCollector;
   private readonly grants: Grants;
+  private readonly checkpointer: Checkpointer | undefined;
   private wake: (() => void) | undefined;
   private paused = false;
   private simTimeNs = 0;
@@ -106,8 +113,14 @@ export class RunDriver {
   constructor(options: RunDriverOptions) {
     this.o = options;
     this.subjects = subjects(options.runId);
-    this.reports = new ReportCollector(options.hostCount);
-    this.grants = new Grants(options.scenario, options.schedule ?? [], CoolingRelay.forScenario(options.scenario));
+    this.reports = new ReportCollector(options.hostCount, options.restore?.window ?? 0);
+    this.grants = options.restore?.grants ?? new Grants(options.scenario, options.schedule ?? [], CoolingRelay.forScenario(options.scenario));
+    const run = options.scenario.run;
+    const policy = options.checkpoint;
+    this.checkpointer =
+      policy === undefined
+        ? undefined
+        : new Checkpointer({ ...policy, hostCount: options.hostCount, intervalNs: run.metricsIntervalNs, durationNs: run.durationNs, lastNs: options.restore?.planner.lastEndNs, request: (bytes) => options.transport.publish(this.subjects.checkpoint, bytes) });
   }
 
   /** Queues a command for the time `onBoundary` last announced (a live fault or load change). */
@@ -140,6 +153,7 @@ export class RunDriver {
         t.subscribe(this.subjects.hello(host), (b) => this.onHello(b, host)),
         t.subscribe(this.subjects.window(host), (b) => this.reports.add(b, host) && this.poke()),
         t.subscribe(this.subjects.error(host), (b) => this.onError(b, host)),
+        t.subscribe(this.subjects.hostCheckpoint(host), (b) => this.checkpointer?.add(b, host) && this.poke()),
       );
     }
   }
@@ -153,15 +167,21 @@ export class RunDriver {
       transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement }).finish());
 
       const run = scenario.run;
-      const aggregator = new RunAggregator(run.metricsIntervalNs);
+      // A resumed run goes on from its checkpoint: the hosts' first reports are of its window (their start-up).
+      const restored = this.o.restore;
+      const first = restored?.window ?? 0;
+      const aggregator = restored?.aggregator ?? new RunAggregator(run.metricsIntervalNs);
       aggregator.onIntervalClosed = this.o.onIntervalClosed;
       this.measured = { aggregator, totals: conservationTotals([]), hosts };
-      const planner = new WindowPlanner(scenario, placement);
-      let totals: ConservationTotals = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
+      const planner = restored?.planner ?? new WindowPlanner(scenario, placement);
+      let totals: ConservationTotals = restored?.totals ?? { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
       let earliest: number | undefined; // over the last complete report set; undefined before the start-up reports
       let expected: Extract<PlanStep, { kind: "run" }> | undefined;
       let waiting = true;
-      let reportedStartNs = -1;
+      let reportedStartNs = restored?.reportedStartNs ?? -1;
+      this.windowsRun = restored?.windowsRun ?? 0;
+      this.malformed += restored?.malformed ?? 0;
+      this.simTimeNs = planner.lastEndNs;
       let stopSent = false;
       let holding = false;
       // Pacing origin; moved forward by the time spent paused, so a resumed run keeps its pace instead of racing.
@@ -188,22 +208,25 @@ export class RunDriver {
       for (;;) {
         for (let set = this.reports.take(); set !== undefined; set = this.reports.take()) {
           const window = this.reports.next - 1;
-          if (window > 0 && set.some((r) => Number(r.startNs) !== expected?.startNs || Number(r.endNs) !== expected?.endNs)) {
+          if (window > first && set.some((r) => Number(r.startNs) !== expected?.startNs || Number(r.endNs) !== expected?.endNs)) {
             throw new HostFailedError(`window ${window}: hosts ran [${set.map((r) => `${r.startNs}, ${r.endNs}`).join("), [")}), the window rule gives [${expected?.startNs}, ${expected?.endNs})`);
           }
-          aggregator.addWindow(set, window > 0);
+          aggregator.addWindow(set, window > first);
           totals = conservationTotals(set.map((d) => d.counters ?? {}));
           this.measured.totals = totals;
           checkConservation(window, Number(set[0]!.endNs), totals);
           this.hostsMalformed = set.reduce((s, d) => s + Number(d.malformedMessages), 0);
-          if (window > 0) {
+          if (window > first) {
             this.windowsRun = window;
             reportedStartNs = Number(set[0]!.startNs);
           }
           earliest = earliestEvent(set);
           plan();
-          if (window > 0) this.o.onWindow?.({ window: window - 1, startNs: Number(set[0]!.startNs), endNs: Number(set[0]!.endNs), events: aggregator.events, packets: totals.injected, totals });
+          if (window > first) this.o.onWindow?.({ window: window - 1, startNs: Number(set[0]!.startNs), endNs: Number(set[0]!.endNs), events: aggregator.events, packets: totals.injected, totals });
         }
+        this.checkpointer?.complete(waiting ? planner.horizonNs : undefined, () =>
+          snapshotCoordinator({ aggregator, grants: this.grants, planner, totals, window: this.reports.next - 1, windowsRun: this.windowsRun, reportedStartNs, malformed: this.malformed }, scenario, placement),
+        );
         const finals = this.reports.takeFinals();
         if (finals !== undefined) {
           aggregator.addWindow(finals, false);
@@ -238,6 +261,7 @@ export class RunDriver {
             reportedStartNs,
             aggregator,
             dueNs: this.o.speed === undefined ? undefined : (performance.now() - wallStart) * 1e6 * this.o.speed,
+            capNs: this.checkpointer?.capNs(this.grants.horizonNs),
           };
           if (this.grants.wouldMove(inputs)) {
             this.o.onBoundary?.(this.grants.horizonNs);

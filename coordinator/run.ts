@@ -26,6 +26,10 @@ import type { FaultProbe } from "./observability/run-state.ts";
 import { runViewFromScenario } from "./observability/run-view.ts";
 import { startRunTracing } from "./tracing/setup.ts";
 import { DCTWIN_VERSION } from "./version.ts";
+import type { CheckpointPolicy } from "./checkpoint/checkpointer.ts";
+import { restoreCoordinator } from "./checkpoint/coordinator-state.ts";
+import { writeCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
+import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
 
 export type TransportKind = "inproc" | "nats";
 
@@ -65,6 +69,10 @@ export interface TwinRunOptions {
   stopGraceMs?: number;
   /** Also copy the results directory to DIR/<run id>/ (e.g. a mounted volume). */
   copyResultsTo?: string;
+  /** Write checkpoints to `outDir`/checkpoint/ (coordinator/checkpoint/), so that the run can be resumed. */
+  checkpoint?: CheckpointPolicy;
+  /** Continue this run from its checkpoint (the scenario, host count and run id must be the checkpoint's). */
+  resume?: StoredCheckpoint;
 }
 
 /** The run was interrupted before it could finish its current window (or before it started). */
@@ -139,13 +147,33 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       cleanup.push(() => exporter.close());
       log(`metrics: ${exporter.url} (level ${exporter.state.level})`);
     }
+    const placement = placeActors(options.scenario, options.hosts);
+    const resume = options.resume;
+    if (resume !== undefined) {
+      if (options.join) throw new Error("--resume cannot wait for joining hosts yet: it starts the hosts itself");
+      if (resume.meta.hosts !== options.hosts || resume.meta.placement.join() !== placement.join()) throw new Error(`the checkpoint is of a run on ${resume.meta.hosts} host(s) with another placement`);
+      log(`resuming run ${runId} from its checkpoint at ${resume.meta.at_ns / 1e9} s`);
+    }
+    let scenarioJson: string | undefined; // once, at the first checkpoint
     let driverRef: RunDriver | undefined;
     const driver = new RunDriver({
       transport,
       runId,
       scenario: options.scenario,
-      placement: placeActors(options.scenario, options.hosts),
+      placement,
       hostCount: options.hosts,
+      restore: resume === undefined ? undefined : restoreCoordinator(resume.coordinator, options.scenario, placement),
+      checkpoint:
+        options.checkpoint === undefined
+          ? undefined
+          : {
+              ...options.checkpoint,
+              log,
+              save: (set) => {
+                scenarioJson ??= scenarioToJson(options.scenario);
+                writeCheckpoint(options.outDir, { run_id: runId, hosts: options.hosts, transport: options.transport, scenario_json: scenarioJson, placement, dctwin_version: DCTWIN_VERSION }, set);
+              },
+            },
       speed: options.speed,
       signal: options.signal,
       onWindow: (progress) => {
@@ -191,9 +219,9 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     driver.listen();
     options.onDriver?.(driver);
     if (options.transport === "inproc") {
-      for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: lookupModel }).start();
+      for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: lookupModel, restore: resume?.hosts[host] }).start();
     } else if (!options.join) {
-      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)), (host) => natsAuthEnv(hostAuth(host)));
+      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)), (host) => natsAuthEnv(hostAuth(host)), (host) => (resume === undefined ? [] : ["--restore", resume.hostFiles[host]!]));
       cleanup.unshift(() => hosts.stop());
       log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
     } else {

@@ -16,8 +16,10 @@ export class ReportCollector {
   private nextWindow = 0;
   malformed = 0;
 
-  constructor(hostCount: number) {
+  /** `firstWindow`: the window of the start-up reports (0, or a checkpoint's window when a run resumes). */
+  constructor(hostCount: number, firstWindow = 0) {
     this.hostCount = hostCount;
+    this.nextWindow = firstWindow;
     this.finals = new Array<Report | undefined>(hostCount).fill(undefined);
   }
 
