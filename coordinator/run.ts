@@ -28,7 +28,7 @@ import { startRunTracing } from "./tracing/setup.ts";
 import { DCTWIN_VERSION } from "./version.ts";
 import type { CheckpointPolicy } from "./checkpoint/checkpointer.ts";
 import { restoreCoordinator } from "./checkpoint/coordinator-state.ts";
-import { writeCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
+import { hasCheckpoint, removeCheckpoint, writeCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
 import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
 
 export type TransportKind = "inproc" | "nats";
@@ -171,7 +171,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
               log,
               save: (set) => {
                 scenarioJson ??= scenarioToJson(options.scenario);
-                writeCheckpoint(options.outDir, { run_id: runId, hosts: options.hosts, transport: options.transport, scenario_json: scenarioJson, placement, dctwin_version: DCTWIN_VERSION }, set);
+                writeCheckpoint(options.outDir, { run_id: runId, hosts: options.hosts, transport: options.transport, scenario_json: scenarioJson, placement, experiment: (options.schedule?.length ?? 0) > 0, dctwin_version: DCTWIN_VERSION }, set);
               },
             },
       speed: options.speed,
@@ -263,6 +263,8 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       tracing: tracing === null ? null : { sample_ratio: options.scenario.run.traceSampleRatio, journeys_exported: tracing.journeysExported(), spans_export_failed: tracing.spansExportFailed() },
       failure: failure === null ? null : failure.message,
     });
+    if (outcome.status === "completed") removeCheckpoint(options.outDir);
+    else if (hasCheckpoint(options.outDir)) log(`the run can go on from its last checkpoint: dctwin run --resume ${options.outDir}`);
     const lingerS = options.metrics?.lingerS ?? 0;
     if (exporter !== null && lingerS > 0 && options.signal?.aborted !== true) {
       log(`metrics: run over; ${exporter.url} serves its final values for ${lingerS} s more (--metrics-linger; Ctrl-C stops now)`);

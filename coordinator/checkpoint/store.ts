@@ -20,6 +20,8 @@ export interface CheckpointMeta {
   /** The resolved scenario as run (scenario-json.ts). */
   scenario_json: string;
   placement: number[];
+  /** The run applies an experiment's schedule (such runs cannot be resumed yet: the control layer is not restored). */
+  experiment: boolean;
   dctwin_version: string;
   written_at: string;
 }
@@ -42,6 +44,18 @@ export function writeCheckpoint(outDir: string, meta: Omit<CheckpointMeta, "form
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(fresh, dir);
   rmSync(old, { recursive: true, force: true });
+}
+
+/** Removes the checkpoint of a run that completed (nothing is left to resume). */
+export function removeCheckpoint(outDir: string): void {
+  const dir = checkpointDir(outDir);
+  for (const d of [dir, `${dir}.new`, `${dir}.old`]) rmSync(d, { recursive: true, force: true });
+}
+
+/** Whether the results directory holds a checkpoint to resume from. */
+export function hasCheckpoint(outDir: string): boolean {
+  const dir = checkpointDir(outDir);
+  return existsSync(join(dir, "meta.json")) || existsSync(join(`${dir}.old`, "meta.json"));
 }
 
 export interface StoredCheckpoint {
