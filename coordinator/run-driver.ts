@@ -18,6 +18,7 @@ import { Grants, type AppliedCommand, type CommandSpec } from "./grants.ts";
 import { RunAggregator, type IntervalRecord } from "./results/aggregate.ts";
 import type { RunStatus } from "./results/summary.ts";
 import { ReportCollector } from "./window-reports.ts";
+import { ReportDeadline } from "./report-deadline.ts";
 import { Checkpointer, type CheckpointPolicy, type CheckpointSet } from "./checkpoint/checkpointer.ts";
 import { snapshotCoordinator, type CoordinatorState } from "./checkpoint/coordinator-state.ts";
 
@@ -71,6 +72,8 @@ export interface RunDriverOptions {
   checkpoint?: CheckpointPolicy & { save(set: CheckpointSet): void; log(message: string): void };
   /** Continue from this coordinator checkpoint (the hosts restore theirs of the same boundary). */
   restore?: CoordinatorState;
+  /** Fail the run (HostFailedError) when the hosts owe a report and none is heard for this long (ms). */
+  reportTimeoutMs?: number;
 }
 
 export interface RunOutcome {
@@ -99,6 +102,7 @@ export class RunDriver {
   private readonly reports: ReportCollector;
   private readonly grants: Grants;
   private readonly checkpointer: Checkpointer | undefined;
+  private readonly deadline: ReportDeadline | undefined;
   private wake: (() => void) | undefined;
   private paused = false;
   private simTimeNs = 0;
@@ -116,6 +120,7 @@ export class RunDriver {
     this.reports = new ReportCollector(options.hostCount, options.restore?.window ?? 0);
     this.grants = options.restore?.grants ?? new Grants(options.scenario, options.schedule ?? [], CoolingRelay.forScenario(options.scenario));
     const run = options.scenario.run;
+    this.deadline = options.reportTimeoutMs === undefined ? undefined : new ReportDeadline(options.reportTimeoutMs);
     const policy = options.checkpoint;
     this.checkpointer =
       policy === undefined
@@ -151,9 +156,9 @@ export class RunDriver {
     for (let host = 0; host < this.o.hostCount; host++) {
       this.subs.push(
         t.subscribe(this.subjects.hello(host), (b) => this.onHello(b, host)),
-        t.subscribe(this.subjects.window(host), (b) => this.reports.add(b, host) && this.poke()),
+        t.subscribe(this.subjects.window(host), (b) => this.reports.add(b, host) && this.heard()),
         t.subscribe(this.subjects.error(host), (b) => this.onError(b, host)),
-        t.subscribe(this.subjects.hostCheckpoint(host), (b) => this.checkpointer?.add(b, host) && this.poke()),
+        t.subscribe(this.subjects.hostCheckpoint(host), (b) => this.checkpointer?.add(b, host) && this.heard()),
       );
     }
   }
@@ -164,6 +169,7 @@ export class RunDriver {
       await this.until(() => this.hellos.size === hostCount);
       const hosts = [...this.hellos.values()].sort((a, b) => a.host - b.host);
       this.o.onHostsJoined?.(hosts);
+      this.deadline?.reset(); // the hosts owe their start-up reports from now on
       transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement }).finish());
 
       const run = scenario.run;
@@ -273,7 +279,10 @@ export class RunDriver {
             }
           }
         }
-        await this.news(this.o.speed !== undefined && !this.paused ? PACE_TICK_MS : undefined);
+        const deadline = this.deadline;
+        if (deadline !== undefined && (this.paused || (waiting && earliest !== undefined && this.checkpointer?.pendingNs === undefined && !stopSent))) deadline.reset();
+        else if (deadline?.overdue()) throw new HostFailedError(`no report for ${deadline.ms / 1000} s (--report-timeout): waiting for host(s) ${this.reports.missing().join(", ")}`);
+        await this.news(this.o.speed !== undefined && !this.paused ? PACE_TICK_MS : deadline?.tickMs);
       }
     } finally {
       this.stopHosts("run ended");
@@ -333,6 +342,11 @@ export class RunDriver {
   /** Ends the run with this error (e.g. a host process died). */
   abort(error: Error): void {
     this.failure ??= error;
+    this.poke();
+  }
+
+  private heard(): void {
+    this.deadline?.reset();
     this.poke();
   }
 

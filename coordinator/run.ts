@@ -71,6 +71,8 @@ export interface TwinRunOptions {
   copyResultsTo?: string;
   /** Write checkpoints to `outDir`/checkpoint/ (coordinator/checkpoint/), so that the run can be resumed. */
   checkpoint?: CheckpointPolicy;
+  /** Fail the run (recoverably) when the hosts owe a window report and none comes for this long (ms). */
+  reportTimeoutMs?: number;
   /** Continue this run from its checkpoint (the scenario, host count and run id must be the checkpoint's). */
   resume?: StoredCheckpoint;
 }
@@ -162,6 +164,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       scenario: options.scenario,
       placement,
       hostCount: options.hosts,
+      reportTimeoutMs: options.reportTimeoutMs,
       restore: resume === undefined ? undefined : restoreCoordinator(resume.coordinator, options.scenario, placement),
       checkpoint:
         options.checkpoint === undefined

@@ -55,6 +55,12 @@ export class ReportCollector {
     return this.finals.some((r) => r === undefined) ? undefined : (this.finals as Report[]);
   }
 
+  /** Hosts whose report of the next window (or whose final report, once any is in) is not in yet. */
+  missing(): number[] {
+    const slots = this.finals.some((r) => r !== undefined) ? this.finals : this.pending.get(this.nextWindow);
+    return Array.from({ length: this.hostCount }, (_, host) => host).filter((host) => slots?.[host] === undefined);
+  }
+
   /** Reports still waiting for a window that never completed (counted as malformed at the end). */
   leftover(): number {
     let n = 0;

@@ -88,3 +88,29 @@ test(`host loss - kill -9 of one host of 3 at a random window, ${TRIALS} trials:
     }
   }
 });
+
+test("host loss - a hung host (SIGSTOP) misses the report deadline; the run recovers from its checkpoint with identical results", async () => {
+  const whole = join(dir.path, "whole-hung");
+  assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
+  const runId = `hung-${process.pid}`;
+  const out = join(dir.path, "hung");
+  const child = startCli(["run", file, "--out", out, "--transport", "nats", "--hosts", "3", "--speed", "0.5", "--run-id", runId, "--checkpoint-every", "1", "--checkpoint-min-wall", "0", "--report-timeout", "5s"]);
+  const done = collect(child, 180_000);
+  let stderr = "";
+  child.stderr!.on("data", (c: string) => (stderr += c));
+  try {
+    await waitFor(() => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr), 30_000, "hosts to start");
+    const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
+    await waitFor(() => checkpointAtNs(out) >= 2 * INTERVAL_NS || child.exitCode !== null, 60_000, "a checkpoint at 0.5 s");
+    process.kill(pids[1]!, "SIGSTOP");
+    const result = await done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /no report for 3 s \(--report-timeout\): waiting for host\(s\) [0-9, ]*1/);
+    assert.match(result.stderr, /recovering \(1 of at most 3\)/);
+    assert.deepEqual(read(out), read(whole));
+    await waitFor(() => processesMentioning(runId).length === 0, 10_000, "every process of the run to exit");
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+  }
+});

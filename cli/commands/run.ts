@@ -20,8 +20,9 @@ export function registerRunCommand(program: Command): void {
     .argument("[file]", "scenario YAML file (none with --resume)")
     .option("--resume <run-dir>", "continue the interrupted or failed run whose results are in RUN_DIR from its last checkpoint (same scenario, hosts, run id and results directory)")
     .option("--checkpoint-every <n>", "write a checkpoint (RUN_DIR/checkpoint/, for --resume) every N metrics intervals; 0: none", nonNegativeInt, 1)
+    .addOption(new Option("--report-timeout <d>", "fail the run (or recover it from a checkpoint) when the hosts owe a window report and none comes for this long; 0: wait for ever").argParser(durationMsOrZero).default(60_000, "60s"))
     .option("--recoveries <n>", "when a host is lost (its process dies or stops reporting), roll every host back to the last checkpoint and go on, at most N times (runs without an experiment or control API)", nonNegativeInt, 3)
-    .addOption(new Option("--checkpoint-min-wall <d>", "and at most one per this much wall time (0: no limit)").argParser((v) => (v.trim() === "0" ? 0 : durationMsFlag(v))).default(30_000, "30s"))
+    .addOption(new Option("--checkpoint-min-wall <d>", "and at most one per this much wall time (0: no limit)").argParser(durationMsOrZero).default(30_000, "30s"))
     .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts", MAX_HOSTS), 1)
     .addOption(new Option("--transport <kind>", "in-process (one process) or NATS (host processes); default: NATS when --nats is given or nats-server is on the PATH, else in-process").choices(["nats", "inproc"]))
     .option("--nats <url>", "join this NATS server or cluster instead of starting a private nats-server")
@@ -41,7 +42,7 @@ export function registerRunCommand(program: Command): void {
     .option("--copy-results-to <dir>", "also copy the results to DIR/<run id>/ (e.g. a mounted volume), also for failed and interrupted runs")
     .option("--allow-outside <path>", "let the scenario read files (traces) in this folder too, besides its own folder (repeatable)", collect, [])
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string | undefined, opts: { resume?: string; recoveries: number; checkpointEvery: number; checkpointMinWall: number; hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags & NatsAuthFlags, command: Command) => {
+    .action(async (file: string | undefined, opts: { resume?: string; reportTimeout: number; recoveries: number; checkpointEvery: number; checkpointMinWall: number; hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags & NatsAuthFlags, command: Command) => {
       const natsAuth = natsAuthFromFlags(opts);
       if (natsAuth !== undefined && opts.nats === undefined) throw new InvalidArgumentError("NATS credentials and TLS options need --nats URL (a private nats-server makes its own per-run credentials)");
       if (opts.join && opts.nats === undefined) throw new InvalidArgumentError("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
@@ -89,6 +90,7 @@ export function registerRunCommand(program: Command): void {
         checkpoint: opts.checkpointEvery === 0 ? undefined : { everyIntervals: opts.checkpointEvery, minWallMs: opts.checkpointMinWall },
         resume: resumed?.checkpoint,
         recoveries: opts.recoveries,
+        reportTimeoutMs: opts.reportTimeout === 0 ? undefined : opts.reportTimeout,
         log,
       }, opts, experiment, log);
       progress.done();
@@ -96,4 +98,9 @@ export function registerRunCommand(program: Command): void {
       if (!opts.quiet) printExperiment(result);
       if (result.outcome.status === "interrupted") process.exitCode = interruptedBy === undefined ? EXIT_INTERRUPTED : signalExitCode(interruptedBy);
     });
+}
+
+/** A duration flag for which 0 turns the limit off. */
+function durationMsOrZero(value: string): number {
+  return value.trim() === "0" ? 0 : durationMsFlag(value);
 }

@@ -38,7 +38,8 @@ export class Checkpointer {
   private readonly o: CheckpointerOptions;
   private lastNs: number;
   private lastWallMs = performance.now();
-  private pendingNs: number | undefined;
+  /** The boundary of the checkpoint asked for and not complete yet. */
+  pendingNs: number | undefined;
   private chunks: Uint8Array[][] = [];
   private counts: number[] = [];
   private disabled = false;
