@@ -114,3 +114,24 @@ test("host loss - a hung host (SIGSTOP) misses the report deadline; the run reco
     for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
   }
 });
+
+test("host loss - kill -9 of the coordinator leaves no process behind (hosts see their stdin close, nats-server its parent die)", async () => {
+  const runId = `coordinator-killed-${process.pid}`;
+  const child = startCli(["run", file, "--out", join(dir.path, "coordinator-killed"), "--transport", "nats", "--hosts", "3", "--speed", "0.1", "--run-id", runId]);
+  const done = collect(child, 120_000);
+  let stderr = "";
+  child.stderr!.on("data", (c: string) => (stderr += c));
+  try {
+    await waitFor(() => /3 host\(s\) joined/.test(stderr), 60_000, "hosts to join");
+    const pids = [...(/pids (\d+), (\d+), (\d+)/.exec(stderr) ?? []).slice(1), /nats-server .* \(pid (\d+)\)/.exec(stderr)?.[1]].map(Number);
+    assert.equal(pids.length, 4);
+    assert.ok(pids.every(alive));
+    child.kill("SIGKILL");
+    await done;
+    await waitFor(() => !pids.some(alive), 15_000, "the hosts and the nats-server to exit");
+    assert.deepEqual(processesMentioning(runId), []);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+  }
+});
