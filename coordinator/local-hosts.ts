@@ -17,10 +17,10 @@ export class LocalHosts {
    * Starts `count` hosts; `onUnexpectedExit` hears of any that dies before `stop()`. `credentials(host)` is the
    * environment that carries host's NATS credentials (never argv, which every user of the machine can read).
    */
-  static start(natsUrl: string, runId: string, count: number, onUnexpectedExit: (message: string) => void, credentials: (host: number) => Record<string, string> = () => ({})): LocalHosts {
+  static start(natsUrl: string, runId: string, count: number, onUnexpectedExit: (message: string) => void, credentials: (host: number) => Record<string, string> = () => ({}), extraArgs: (host: number) => string[] = () => []): LocalHosts {
     const hosts = new LocalHosts();
     for (let host = 0; host < count; host++) {
-      const child = spawn(process.execPath, [HOST_CLI, "host", "--nats", natsUrl, "--run", runId, "--host", String(host), "--exit-with-parent"], {
+      const child = spawn(process.execPath, [HOST_CLI, "host", "--nats", natsUrl, "--run", runId, "--host", String(host), "--exit-with-parent", ...extraArgs(host)], {
         env: { ...hostEnv(process.env), ...credentials(host) },
         stdio: ["pipe", "inherit", "pipe"],
         detached: true, // own process group: a terminal Ctrl-C goes to the coordinator, which stops hosts in order

@@ -27,6 +27,10 @@ import type { FaultProbe } from "./observability/run-state.ts";
 import { runViewFromScenario } from "./observability/run-view.ts";
 import { startRunTracing } from "./tracing/setup.ts";
 import { DCTWIN_VERSION } from "./observability/version.ts";
+import type { CheckpointPolicy } from "./driver/checkpointer.ts";
+import { restoreCoordinator } from "./driver/coordinator-state.ts";
+import { hasCheckpoint, removeCheckpoint, writeCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
+import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
 
 export type TransportKind = "inproc" | "nats";
 
@@ -69,6 +73,12 @@ export interface TwinRunOptions {
   /** Also upload the results to s3://BUCKET/PREFIX/<run id>/ (an S3-compatible store reached with `s3`). */
   uploadResultsTo?: S3Target;
   s3?: S3UploadOptions;
+  /** Write checkpoints to `outDir`/checkpoint/ (coordinator/checkpoint/), so that the run can be resumed. */
+  checkpoint?: CheckpointPolicy;
+  /** Fail the run (recoverably) when the hosts owe a window report and none comes for this long (ms). */
+  reportTimeoutMs?: number;
+  /** Continue this run from its checkpoint (the scenario, host count and run id must be the checkpoint's). */
+  resume?: StoredCheckpoint;
 }
 
 /** The run was interrupted before it could finish its current window (or before it started). */
@@ -146,13 +156,34 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       cleanup.push(() => exporter.close());
       log(`metrics: ${exporter.url} (level ${exporter.state.level})`);
     }
+    const placement = placeActors(options.scenario, options.hosts);
+    const resume = options.resume;
+    if (resume !== undefined) {
+      if (options.join) throw new Error("--resume cannot wait for joining hosts yet: it starts the hosts itself");
+      if (resume.meta.hosts !== options.hosts || resume.meta.placement.join() !== placement.join()) throw new Error(`the checkpoint is of a run on ${resume.meta.hosts} host(s) with another placement`);
+      log(`resuming run ${runId} from its checkpoint at ${resume.meta.at_ns / 1e9} s`);
+    }
+    let scenarioJson: string | undefined; // once, at the first checkpoint
     let driverRef: RunDriver | undefined;
     const driver = new RunDriver({
       transport,
       runId,
       scenario: options.scenario,
-      placement: placeActors(options.scenario, options.hosts),
+      placement,
       hostCount: options.hosts,
+      reportTimeoutMs: options.reportTimeoutMs,
+      restore: resume === undefined ? undefined : restoreCoordinator(resume.coordinator, options.scenario, placement),
+      checkpoint:
+        options.checkpoint === undefined
+          ? undefined
+          : {
+              ...options.checkpoint,
+              log,
+              save: (set) => {
+                scenarioJson ??= scenarioToJson(options.scenario);
+                writeCheckpoint(options.outDir, { run_id: runId, hosts: options.hosts, transport: options.transport, scenario_json: scenarioJson, placement, experiment: (options.schedule?.length ?? 0) > 0, dctwin_version: DCTWIN_VERSION }, set);
+              },
+            },
       speed: options.speed,
       signal: options.signal,
       onWindow: (progress) => {
@@ -198,9 +229,9 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     driver.listen();
     options.onDriver?.(driver);
     if (options.transport === "inproc") {
-      for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: runModels }).start();
+      for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: runModels, restore: resume?.hosts[host] }).start();
     } else if (!options.join) {
-      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)), (host) => natsAuthEnv(hostAuth(host)));
+      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)), (host) => natsAuthEnv(hostAuth(host)), (host) => (resume === undefined ? [] : ["--restore", resume.hostFiles[host]!]));
       cleanup.unshift(() => hosts.stop());
       log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
     } else {
@@ -242,6 +273,8 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       tracing: tracing === null ? null : { sample_ratio: options.scenario.run.traceSampleRatio, journeys_exported: tracing.journeysExported(), spans_export_failed: tracing.spansExportFailed() },
       failure: failure === null ? null : failure.message,
     });
+    if (outcome.status === "completed") removeCheckpoint(options.outDir);
+    else if (hasCheckpoint(options.outDir)) log(`the run can go on from its last checkpoint: dctwin run --resume ${options.outDir}`);
     const lingerS = options.metrics?.lingerS ?? 0;
     if (exporter !== null && lingerS > 0 && options.signal?.aborted !== true) {
       log(`metrics: run over; ${exporter.url} serves its final values for ${lingerS} s more (--metrics-linger; Ctrl-C stops now)`);

@@ -3,6 +3,7 @@
  * stops the run. The same entry serves local runs (spawned by the coordinator) and Kubernetes pods
  * (StatefulSet ordinal = shard).
  */
+import { readFileSync } from "node:fs";
 import { runModels } from "./leap/support.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
 import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
@@ -23,6 +24,8 @@ export interface HostProcessOptions {
   metricsHost?: string;
   /** Keep retrying to connect to NATS this long (ms): a pod may start before the NATS server (default 60 s). */
   connectTimeoutMs?: number;
+  /** Resume from this host checkpoint file (`dctwin run --resume` starts hosts with it). */
+  restoreFile?: string;
 }
 
 export async function runHostProcess(options: HostProcessOptions): Promise<string> {
@@ -34,7 +37,8 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   // serve no metrics.
   const metrics = options.metricsPort === undefined ? null : await startHostMetrics(transport, options, options.metricsPort);
   const wired = metrics?.transport ?? transport;
-  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: runModels });
+  const restore = options.restoreFile === undefined ? undefined : readFileSync(options.restoreFile);
+  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: runModels, restore });
   if (options.exitWithParent) {
     process.stdin.on("close", () => process.exit(3));
     process.stdin.resume();

@@ -10,7 +10,8 @@ import { InvalidArgumentError } from "commander";
 import type { ControlClient } from "../../coordinator/control/grpc-client.ts";
 import { RUN_STATE_NAMES } from "../../coordinator/control/proto-convert.ts";
 import type { ControlledRunResult } from "../../coordinator/session.ts";
-import { runTwin, type TwinRunOptions, type TwinRunResult } from "../../coordinator/run.ts";
+import { type TwinRunOptions, type TwinRunResult } from "../../coordinator/run.ts";
+import { runTwinWithRecovery } from "../../coordinator/run-recovery.ts";
 import { loadExperimentFile, type ResolvedExperiment } from "../../coordinator/control/experiment.ts";
 import { EXIT_FAILED, EXIT_INVALID, nonNegativeInt, port } from "./flags.ts";
 
@@ -46,7 +47,7 @@ export function addRunControlOptions(command: Command): Command {
 }
 
 /** Runs plainly, or with the control layer when there is an experiment or a control port. */
-export async function runWithControl(options: TwinRunOptions, flags: RunControlFlags, scenarioExperiment: ResolvedExperiment | undefined, log: (m: string) => void): Promise<TwinRunResult | ControlledRunResult> {
+export async function runWithControl(options: TwinRunOptions & { recoveries?: number }, flags: RunControlFlags, scenarioExperiment: ResolvedExperiment | undefined, log: (m: string) => void): Promise<TwinRunResult | ControlledRunResult> {
   let experiment = scenarioExperiment;
   if (flags.experiment !== undefined) {
     if (scenarioExperiment !== undefined) log(`--experiment ${flags.experiment} replaces the scenario's experiment section`);
@@ -54,7 +55,8 @@ export async function runWithControl(options: TwinRunOptions, flags: RunControlF
     for (const w of experiment.warnings) console.error(`warning: ${w}`);
   }
   if (flags.waitForStart && flags.controlPort === undefined) throw new InvalidArgumentError("--wait-for-start needs --control-port");
-  if (experiment === undefined && flags.controlPort === undefined) return runTwin(options);
+  // A plain run recovers from a lost host (its checkpoint has everything); the control layer's state is not restored.
+  if (experiment === undefined && flags.controlPort === undefined) return runTwinWithRecovery({ ...options, recoveries: options.recoveries ?? 0 });
   let control;
   if (flags.controlPort !== undefined) {
     let token = flags.controlToken ?? process.env.DCTWIN_CONTROL_TOKEN;

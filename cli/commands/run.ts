@@ -1,5 +1,6 @@
 /** `dctwin run FILE`: run a scenario and write its results directory. */
 import type { Command } from "commander";
+import { loadResume } from "./resume.ts";
 import { InvalidArgumentError, Option } from "commander";
 import type { TransportKind } from "../../coordinator/run.ts";
 import { loadScenarioFile } from "../../coordinator/scenario-loader.ts";
@@ -17,7 +18,12 @@ import { DEFAULT_METRICS_LINGER_S } from "../../coordinator/observability/promet
 export function registerRunCommand(program: Command): void {
   addUploadOptions(addNatsAuthOptions(addRunControlOptions(program.command("run"))))
     .description("Run a scenario and write its results directory (summary.json, run-info.json, timeseries.csv, links.csv).")
-    .argument("<file>", "scenario YAML file")
+    .argument("[file]", "scenario YAML file (none with --resume)")
+    .option("--resume <run-dir>", "continue the interrupted or failed run whose results are in RUN_DIR from its last checkpoint (same scenario, hosts, run id and results directory)")
+    .option("--checkpoint-every <n>", "write a checkpoint (RUN_DIR/checkpoint/, for --resume) every N metrics intervals; 0: none", nonNegativeInt, 1)
+    .addOption(new Option("--report-timeout <d>", "fail the run (or recover it from a checkpoint) when the hosts owe a window report and none comes for this long; 0: wait for ever").argParser(durationMsOrZero).default(60_000, "60s"))
+    .option("--recoveries <n>", "when a host is lost (its process dies or stops reporting), roll every host back to the last checkpoint and go on, at most N times (runs without an experiment or control API)", nonNegativeInt, 3)
+    .addOption(new Option("--checkpoint-min-wall <d>", "and at most one per this much wall time (0: no limit)").argParser(durationMsOrZero).default(30_000, "30s"))
     .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts", MAX_HOSTS), 1)
     .addOption(new Option("--transport <kind>", "in-process (one process) or NATS (host processes); default: NATS when --nats is given or nats-server is on the PATH, else in-process").choices(["nats", "inproc"]))
     .option("--nats <url>", "join this NATS server or cluster instead of starting a private nats-server")
@@ -37,11 +43,15 @@ export function registerRunCommand(program: Command): void {
     .option("--copy-results-to <dir>", "also copy the results to DIR/<run id>/ (e.g. a mounted volume), also for failed and interrupted runs")
     .option("--allow-outside <path>", "let the scenario read files (traces) in this folder too, besides its own folder (repeatable)", collect, [])
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string, opts: { hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags & NatsAuthFlags & UploadFlags) => {
+    .action(async (file: string | undefined, opts: { resume?: string; reportTimeout: number; recoveries: number; checkpointEvery: number; checkpointMinWall: number; hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags & NatsAuthFlags & UploadFlags, command: Command) => {
       const natsAuth = natsAuthFromFlags(opts);
       if (natsAuth !== undefined && opts.nats === undefined) throw new InvalidArgumentError("NATS credentials and TLS options need --nats URL (a private nats-server makes its own per-run credentials)");
       if (opts.join && opts.nats === undefined) throw new InvalidArgumentError("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
-      const { scenario, warnings, experiment } = loadScenarioFile(file, { seed: opts.seed, durationNs: opts.duration, allowOutside: opts.allowOutside, mode: opts.mode });
+      const resumed = opts.resume === undefined ? undefined : loadResume(opts.resume, file, opts, (flag) => command.getOptionValueSource(flag) !== "default");
+      if (resumed === undefined && file === undefined) throw new InvalidArgumentError("missing the scenario file (or --resume RUN_DIR)");
+      const loaded = resumed !== undefined ? { scenario: resumed.scenario, warnings: [], experiment: undefined } : loadScenarioFile(file!, { seed: opts.seed, durationNs: opts.duration, allowOutside: opts.allowOutside, mode: opts.mode });
+      const { scenario, warnings, experiment } = loaded;
+      if (resumed !== undefined) Object.assign(opts, { out: resumed.outDir, hosts: resumed.hosts, runId: resumed.runId });
       const upload = uploadFromFlags(opts);
       prepareOutputDir(opts.out); // before the run: a run is never lost to an unusable --out
       const log = opts.quiet ? () => {} : (m: string) => console.error(m);
@@ -80,6 +90,10 @@ export function registerRunCommand(program: Command): void {
         natsConnectTimeoutMs: opts.connectTimeout,
         signal: interrupt.signal,
         onWindow: (p) => progress.update(p),
+        checkpoint: opts.checkpointEvery === 0 ? undefined : { everyIntervals: opts.checkpointEvery, minWallMs: opts.checkpointMinWall },
+        resume: resumed?.checkpoint,
+        recoveries: opts.recoveries,
+        reportTimeoutMs: opts.reportTimeout === 0 ? undefined : opts.reportTimeout,
         log,
       }, opts, experiment, log);
       progress.done();
@@ -87,4 +101,9 @@ export function registerRunCommand(program: Command): void {
       if (!opts.quiet) printExperiment(result);
       if (result.outcome.status === "interrupted") process.exitCode = interruptedBy === undefined ? EXIT_INTERRUPTED : signalExitCode(interruptedBy);
     });
+}
+
+/** A duration flag for which 0 turns the limit off. */
+function durationMsOrZero(value: string): number {
+  return value.trim() === "0" ? 0 : durationMsFlag(value);
 }

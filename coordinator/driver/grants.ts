@@ -39,6 +39,8 @@ export interface GrantInputs {
   aggregator: RunAggregator;
   /** Simulated time due by the wall clock (paced runs only). */
   dueNs?: number;
+  /** A boundary the horizon must not pass yet (a checkpoint is due there: coordinator/checkpoint/). */
+  capNs?: number;
 }
 
 export class Grants {
@@ -114,6 +116,7 @@ export class Grants {
     const I = this.intervalNs;
     let until = Math.min(this.durationNs, (Math.floor(inputs.reachedNs / I) + 2) * I);
     if (inputs.dueNs !== undefined) until = Math.min(until, Math.floor(inputs.dueNs / this.quantumNs) * this.quantumNs);
+    if (inputs.capNs !== undefined) until = Math.min(until, inputs.capNs);
     if (this.cooling === null) return until;
     for (let j = this.coolingNext; j * I < until; j++) {
       if (j > 1 && inputs.reportedStartNs < (j - 1) * I) return j * I; // interval j−2 is not complete yet

@@ -17,6 +17,9 @@ import { CoolingRelay } from "./cooling.ts";
 import { Grants, type AppliedCommand, type CommandSpec } from "./grants.ts";
 import { RunAggregator, type IntervalRecord } from "../counts/aggregate.ts";
 import { ReportCollector } from "./window-reports.ts";
+import { ReportDeadline } from "./report-deadline.ts";
+import { Checkpointer, type CheckpointPolicy, type CheckpointSet } from "./checkpointer.ts";
+import { snapshotCoordinator, type CoordinatorState } from "./coordinator-state.ts";
 
 export type { AppliedCommand, CommandSpec };
 
@@ -67,6 +70,12 @@ export interface RunDriverOptions {
   onIntervalClosed?: (record: IntervalRecord) => void;
   /** Called once every host has said hello (e.g. to log that the run starts). */
   onHostsJoined?: (hosts: HostInfo[]) => void;
+  /** Take checkpoints at interval boundaries (coordinator/checkpoint/) and hand each complete set to `save`. */
+  checkpoint?: CheckpointPolicy & { save(set: CheckpointSet): void; log(message: string): void };
+  /** Continue from this coordinator checkpoint (the hosts restore theirs of the same boundary). */
+  restore?: CoordinatorState;
+  /** Fail the run (HostFailedError) when the hosts owe a report and none is heard for this long (ms). */
+  reportTimeoutMs?: number;
 }
 
 export interface RunOutcome {
@@ -104,6 +113,8 @@ export class RunDriver {
   private readonly hellos = new Map<number, HostInfo>();
   private readonly reports: ReportCollector;
   private readonly grants: Grants;
+  private readonly checkpointer: Checkpointer | undefined;
+  private readonly deadline: ReportDeadline | undefined;
   private wake: (() => void) | undefined;
   private paused = false;
   private simTimeNs = 0;
@@ -118,8 +129,15 @@ export class RunDriver {
   constructor(options: RunDriverOptions) {
     this.o = options;
     this.subjects = subjects(options.runId);
-    this.reports = new ReportCollector(options.hostCount);
-    this.grants = new Grants(options.scenario, options.schedule ?? [], CoolingRelay.forScenario(options.scenario));
+    this.reports = new ReportCollector(options.hostCount, options.restore?.window ?? 0);
+    this.grants = options.restore?.grants ?? new Grants(options.scenario, options.schedule ?? [], CoolingRelay.forScenario(options.scenario));
+    const run = options.scenario.run;
+    this.deadline = options.reportTimeoutMs === undefined ? undefined : new ReportDeadline(options.reportTimeoutMs);
+    const policy = options.checkpoint;
+    this.checkpointer =
+      policy === undefined
+        ? undefined
+        : new Checkpointer({ ...policy, hostCount: options.hostCount, intervalNs: run.metricsIntervalNs, durationNs: run.durationNs, lastNs: options.restore?.planner.lastEndNs, request: (bytes) => options.transport.publish(this.subjects.checkpoint, bytes) });
   }
 
   /** Queues a command for the time `onBoundary` last announced (a live fault or load change). */
@@ -150,8 +168,9 @@ export class RunDriver {
     for (let host = 0; host < this.o.hostCount; host++) {
       this.subs.push(
         t.subscribe(this.subjects.hello(host), (b) => this.onHello(b, host)),
-        t.subscribe(this.subjects.window(host), (b) => this.reports.add(b, host) && this.poke()),
+        t.subscribe(this.subjects.window(host), (b) => this.reports.add(b, host) && this.heard()),
         t.subscribe(this.subjects.error(host), (b) => this.onError(b, host)),
+        t.subscribe(this.subjects.hostCheckpoint(host), (b) => this.checkpointer?.add(b, host) && this.heard()),
       );
     }
   }
@@ -162,18 +181,25 @@ export class RunDriver {
       await this.until(() => this.hellos.size === hostCount);
       const hosts = [...this.hellos.values()].sort((a, b) => a.host - b.host);
       this.o.onHostsJoined?.(hosts);
+      this.deadline?.reset(); // the hosts owe their start-up reports from now on
       transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement }).finish());
 
       const run = scenario.run;
-      const aggregator = new RunAggregator(run.metricsIntervalNs);
+      // A resumed run goes on from its checkpoint: the hosts' first reports are of its window (their start-up).
+      const restored = this.o.restore;
+      const first = restored?.window ?? 0;
+      const aggregator = restored?.aggregator ?? new RunAggregator(run.metricsIntervalNs);
       aggregator.onIntervalClosed = this.o.onIntervalClosed;
       this.measured = { aggregator, totals: conservationTotals([]), hosts };
-      const planner = new WindowPlanner(scenario, placement);
-      let totals: ConservationTotals = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
+      const planner = restored?.planner ?? new WindowPlanner(scenario, placement);
+      let totals: ConservationTotals = restored?.totals ?? { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
       let earliest: number | undefined; // over the last complete report set; undefined before the start-up reports
       let expected: Extract<PlanStep, { kind: "run" }> | undefined;
       let waiting = true;
-      let reportedStartNs = -1;
+      let reportedStartNs = restored?.reportedStartNs ?? -1;
+      this.windowsRun = restored?.windowsRun ?? 0;
+      this.malformed += restored?.malformed ?? 0;
+      this.simTimeNs = planner.lastEndNs;
       let stopSent = false;
       let holding = false;
       // Pacing origin; moved forward by the time spent paused, so a resumed run keeps its pace instead of racing.
@@ -200,22 +226,25 @@ export class RunDriver {
       for (;;) {
         for (let set = this.reports.take(); set !== undefined; set = this.reports.take()) {
           const window = this.reports.next - 1;
-          if (window > 0 && set.some((r) => Number(r.startNs) !== expected?.startNs || Number(r.endNs) !== expected?.endNs)) {
+          if (window > first && set.some((r) => Number(r.startNs) !== expected?.startNs || Number(r.endNs) !== expected?.endNs)) {
             throw new HostFailedError(`window ${window}: hosts ran [${set.map((r) => `${r.startNs}, ${r.endNs}`).join("), [")}), the window rule gives [${expected?.startNs}, ${expected?.endNs})`);
           }
-          aggregator.addWindow(set, window > 0);
+          aggregator.addWindow(set, window > first);
           totals = conservationTotals(set.map((d) => d.counters ?? {}));
           this.measured.totals = totals;
           checkConservation(window, Number(set[0]!.endNs), totals);
           this.hostsMalformed = set.reduce((s, d) => s + Number(d.malformedMessages), 0);
-          if (window > 0) {
+          if (window > first) {
             this.windowsRun = window;
             reportedStartNs = Number(set[0]!.startNs);
           }
           earliest = earliestEvent(set);
           plan();
-          if (window > 0) this.o.onWindow?.({ window: window - 1, startNs: Number(set[0]!.startNs), endNs: Number(set[0]!.endNs), events: aggregator.events, packets: totals.injected, totals });
+          if (window > first) this.o.onWindow?.({ window: window - 1, startNs: Number(set[0]!.startNs), endNs: Number(set[0]!.endNs), events: aggregator.events, packets: totals.injected, totals });
         }
+        this.checkpointer?.complete(waiting ? planner.horizonNs : undefined, () =>
+          snapshotCoordinator({ aggregator, grants: this.grants, planner, totals, window: this.reports.next - 1, windowsRun: this.windowsRun, reportedStartNs, malformed: this.malformed }, scenario, placement),
+        );
         const finals = this.reports.takeFinals();
         if (finals !== undefined) {
           aggregator.addWindow(finals, false);
@@ -250,6 +279,7 @@ export class RunDriver {
             reportedStartNs,
             aggregator,
             dueNs: this.o.speed === undefined ? undefined : pacedDueNs(performance.now() - wallStart, this.o.speed),
+            capNs: this.checkpointer?.capNs(this.grants.horizonNs),
           };
           if (this.grants.wouldMove(inputs)) {
             this.o.onBoundary?.(this.grants.horizonNs);
@@ -261,7 +291,10 @@ export class RunDriver {
             }
           }
         }
-        await this.news(this.o.speed !== undefined && !this.paused ? PACE_TICK_MS : undefined);
+        const deadline = this.deadline;
+        if (deadline !== undefined && (this.paused || (waiting && earliest !== undefined && this.checkpointer?.pendingNs === undefined && !stopSent))) deadline.reset();
+        else if (deadline?.overdue()) throw new HostFailedError(`no report for ${deadline.ms / 1000} s (--report-timeout): waiting for host(s) ${this.reports.missing().join(", ")}`);
+        await this.news(this.o.speed !== undefined && !this.paused ? PACE_TICK_MS : deadline?.tickMs);
       }
     } finally {
       this.stopHosts("run ended");
@@ -321,6 +354,11 @@ export class RunDriver {
   /** Ends the run with this error (e.g. a host process died). */
   abort(error: Error): void {
     this.failure ??= error;
+    this.poke();
+  }
+
+  private heard(): void {
+    this.deadline?.reset();
     this.poke();
   }
 

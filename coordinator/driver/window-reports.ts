@@ -16,8 +16,10 @@ export class ReportCollector {
   private nextWindow = 0;
   malformed = 0;
 
-  constructor(hostCount: number) {
+  /** `firstWindow`: the window of the start-up reports (0, or a checkpoint's window when a run resumes). */
+  constructor(hostCount: number, firstWindow = 0) {
     this.hostCount = hostCount;
+    this.nextWindow = firstWindow;
     this.finals = new Array<Report | undefined>(hostCount).fill(undefined);
   }
 
@@ -51,6 +53,12 @@ export class ReportCollector {
   /** Every host's final report, once all are in. */
   takeFinals(): Report[] | undefined {
     return this.finals.some((r) => r === undefined) ? undefined : (this.finals as Report[]);
+  }
+
+  /** Hosts whose report of the next window (or whose final report, once any is in) is not in yet. */
+  missing(): number[] {
+    const slots = this.finals.some((r) => r !== undefined) ? this.finals : this.pending.get(this.nextWindow);
+    return Array.from({ length: this.hostCount }, (_, host) => host).filter((host) => slots?.[host] === undefined);
   }
 
   /** Reports still waiting for a window that never completed (counted as malformed at the end). */

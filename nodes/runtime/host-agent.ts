@@ -14,6 +14,8 @@ import type { ResolvedScenario } from "./topology.ts";
 import { Shard } from "./shard.ts";
 import { reportHost, subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
+import { checkpointFrames, decodeCheckpointRequest } from "./checkpoint-wire.ts";
+import { restoreHost, snapshotHost } from "./snapshot.ts";
 import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
@@ -28,6 +30,8 @@ export interface HostAgentOptions {
   models: (scenario: ResolvedScenario) => ModelLookup;
   /** How often to repeat HostHello until the coordinator starts the run. */
   helloIntervalMs?: number;
+  /** Resume from this host checkpoint (coordinator/checkpoint/) instead of starting at time 0. */
+  restore?: Uint8Array;
 }
 
 export class HostAgent {
@@ -60,6 +64,10 @@ export class HostAgent {
   private malformed = 0;
   private closed = false;
   private stopped = false;
+  private readonly restore: Uint8Array | undefined;
+  /** The interval boundary the coordinator wants a checkpoint at, and what a snapshot refers to. */
+  private checkpointAt: number | undefined;
+  private run: { scenario: ResolvedScenario; placement: number[]; models: ModelLookup } | undefined;
 
   constructor(options: HostAgentOptions) {
     this.transport = options.transport;
@@ -67,6 +75,7 @@ export class HostAgent {
     this.models = options.models;
     this.subjects = subjects(options.runId);
     this.helloIntervalMs = options.helloIntervalMs ?? 200;
+    this.restore = options.restore;
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -85,6 +94,7 @@ export class HostAgent {
       t.subscribe(this.subjects.anyWindow, (bytes, subject) => this.onReport(bytes, reportHost(subject))),
       t.subscribe(this.subjects.hostData(this.host), (bytes) => this.onData(bytes)),
       t.subscribe(this.subjects.stop, (bytes) => this.onStop(bytes)),
+      t.subscribe(this.subjects.checkpoint, (bytes) => this.onCheckpointRequest(bytes)),
     );
     const hello = wire.HostHello.encode({ host: this.host, hostname: osHostname(), pid: process.pid, runtime: `node ${process.version}` }).finish();
     const sayHello = () => this.transport.publish(this.subjects.hello(this.host), hello);
@@ -102,7 +112,10 @@ export class HostAgent {
       this.hostCount = start.hostCount;
       this.actorCount = scenario.actors.length;
       this.durationNs = scenario.run.durationNs;
-      this.shard = new Shard(scenario, start.placement, this.host, this.models(scenario));
+      const models = this.models(scenario);
+      this.run = { scenario, placement: start.placement, models };
+      if (this.restore !== undefined) return this.resume(this.restore);
+      this.shard = new Shard(scenario, start.placement, this.host, models);
       this.planner = new WindowPlanner(scenario, start.placement);
       this.shard.init();
       const counters = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlightLocal: 0, sentRemote: 0, receivedRemote: 0 };
@@ -110,6 +123,44 @@ export class HostAgent {
     });
     for (const m of this.early.splice(0)) (m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from));
     this.advance();
+  }
+
+  /**
+   * Continues from a checkpoint: the host reports the checkpoint's window again (its start-up report), so every
+   * host and the coordinator pick the next window from the same reports as the interrupted run did.
+   */
+  private resume(bytes: Uint8Array): void {
+    const { scenario, placement, models } = this.run!;
+    const state = restoreHost(bytes, scenario, placement, models);
+    if (state.shard.hostIndex !== this.host) throw new Error(`the checkpoint is host ${state.shard.hostIndex}'s, not host ${this.host}'s`);
+    this.shard = state.shard;
+    this.planner = state.planner;
+    this.grantSeq = state.grantSeq;
+    this.malformed += state.malformed;
+    const atNs = state.planner.lastEndNs;
+    this.publishReport({ window: state.window, startNs: atNs, endNs: atNs, nextEventNs: state.shard.nextEventNs(), batchesSentTo: this.noBatches(), counters: state.shard.currentCounters(), intervals: [] });
+  }
+
+  private onCheckpointRequest(bytes: Uint8Array): void {
+    const atNs = decodeCheckpointRequest(bytes);
+    if (atNs === undefined) return this.countMalformed();
+    this.checkpointAt = atNs;
+    this.advance();
+  }
+
+  /** Takes the requested checkpoint once this host waits at its boundary with everything owed to it merged. */
+  private checkpointIfDue(): void {
+    const atNs = this.checkpointAt;
+    if (atNs === undefined || this.planner!.horizonNs !== atNs) return;
+    this.checkpointAt = undefined;
+    const { scenario, placement, models } = this.run!;
+    let snapshot: Uint8Array | Error;
+    try {
+      snapshot = snapshotHost({ shard: this.shard!, planner: this.planner!, window: this.reported, grantSeq: this.grantSeq, malformed: this.malformed }, scenario, placement, models);
+    } catch (error) {
+      snapshot = error instanceof Error ? error : new Error(String(error));
+    }
+    for (const frame of checkpointFrames(atNs, snapshot)) this.transport.publish(this.subjects.hostCheckpoint(this.host), frame);
   }
 
   private onGrant(bytes: Uint8Array): void {
@@ -169,7 +220,7 @@ export class HostAgent {
       }
       if (this.received < this.owed) return; // owed batches still on the wire
       const step = this.nextStep(reports);
-      if (step.kind === "wait") return;
+      if (step.kind === "wait") return this.checkpointIfDue();
       this.guard(() => (step.kind === "run" ? this.runWindow(step) : this.close(step)));
     }
   }

@@ -154,6 +154,12 @@ export class Shard {
     return { intervals: this.closeIntervals(endNs, true), counters: { ...this.counters } };
   }
 
+  /** The counters now, batches merged since the last window counted in flight (a host resuming from a checkpoint). */
+  currentCounters(): ShardCounters {
+    this.counters.inFlightLocal = this.queue.packetsInFlight + this.deferredPackets;
+    return { ...this.counters };
+  }
+
   /**
    * Closes every interval that ends at or before `tNs` (and, when `final`, the one `tNs` falls in). Powered
    * actors accrue energy up to each boundary, including intervals in which nothing happened.

@@ -33,6 +33,9 @@ export function subjects(runId: string) {
     start: `${root}.sync.start`,
     grant: `${root}.sync.grant`,
     stop: `${root}.sync.stop`,
+    /** A checkpoint request (coordinator/checkpoint/) and each host's checkpoint, in chunks. */
+    checkpoint: `${root}.sync.checkpoint`,
+    hostCheckpoint: report("checkpoint"),
     hello: report("hello"),
     window: report("window"),
     error: report("error"),

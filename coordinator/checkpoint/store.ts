@@ -1,0 +1,79 @@
+/**
+ * The last checkpoint of a run, in its results directory: `checkpoint/` holds `meta.json` (what to resume: the
+ * scenario as run, host count, run id, boundary), `coordinator.bin` and one `host-<n>.bin` per host. A new
+ * checkpoint is written beside the old one and swapped in by renames, so a run killed while writing one still
+ * has the previous checkpoint.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CheckpointSet } from "../driver/checkpointer.ts";
+
+const FORMAT = 1;
+
+export interface CheckpointMeta {
+  format: number;
+  run_id: string;
+  hosts: number;
+  transport: string;
+  /** Simulated time of the checkpoint (an interval boundary), ns. */
+  at_ns: number;
+  /** The resolved scenario as run (scenario-json.ts). */
+  scenario_json: string;
+  placement: number[];
+  /** The run applies an experiment's schedule (such runs cannot be resumed yet: the control layer is not restored). */
+  experiment: boolean;
+  dctwin_version: string;
+  written_at: string;
+}
+
+export function checkpointDir(outDir: string): string {
+  return join(outDir, "checkpoint");
+}
+
+export function writeCheckpoint(outDir: string, meta: Omit<CheckpointMeta, "format" | "at_ns" | "written_at">, set: CheckpointSet): void {
+  const dir = checkpointDir(outDir);
+  const fresh = `${dir}.new`;
+  const old = `${dir}.old`;
+  rmSync(fresh, { recursive: true, force: true });
+  mkdirSync(fresh, { recursive: true });
+  writeFileSync(join(fresh, "coordinator.bin"), set.coordinator);
+  set.hosts.forEach((bytes, host) => writeFileSync(join(fresh, `host-${host}.bin`), bytes));
+  const full: CheckpointMeta = { format: FORMAT, ...meta, at_ns: set.atNs, written_at: new Date().toISOString() };
+  writeFileSync(join(fresh, "meta.json"), `${JSON.stringify(full, null, 2)}\n`); // last: a directory without it is incomplete
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(fresh, dir);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** Removes the checkpoint of a run that completed (nothing is left to resume). */
+export function removeCheckpoint(outDir: string): void {
+  const dir = checkpointDir(outDir);
+  for (const d of [dir, `${dir}.new`, `${dir}.old`]) rmSync(d, { recursive: true, force: true });
+}
+
+/** Whether the results directory holds a checkpoint to resume from. */
+export function hasCheckpoint(outDir: string): boolean {
+  const dir = checkpointDir(outDir);
+  return existsSync(join(dir, "meta.json")) || existsSync(join(`${dir}.old`, "meta.json"));
+}
+
+export interface StoredCheckpoint {
+  meta: CheckpointMeta;
+  coordinator: Uint8Array;
+  hosts: Uint8Array[];
+  /** Where each host's snapshot is (hosts started as processes read it from there). */
+  hostFiles: string[];
+}
+
+/** Reads the last checkpoint of a results directory (the previous one if the last swap was cut short). */
+export function readCheckpoint(outDir: string): StoredCheckpoint {
+  let dir = checkpointDir(outDir);
+  if (!existsSync(join(dir, "meta.json")) && existsSync(join(`${dir}.old`, "meta.json"))) dir = `${dir}.old`;
+  const metaFile = join(dir, "meta.json");
+  if (!existsSync(metaFile)) throw new Error(`${outDir} has no checkpoint (${metaFile} is missing): only runs that reached a checkpoint can be resumed`);
+  const meta = JSON.parse(readFileSync(metaFile, "utf8")) as CheckpointMeta;
+  if (meta.format !== FORMAT) throw new Error(`${metaFile}: checkpoint format ${meta.format}, this dctwin reads format ${FORMAT}`);
+  const hostFiles = Array.from({ length: meta.hosts }, (_, host) => join(dir, `host-${host}.bin`));
+  return { meta, coordinator: readFileSync(join(dir, "coordinator.bin")), hosts: hostFiles.map((f) => readFileSync(f)), hostFiles };
+}

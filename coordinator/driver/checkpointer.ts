@@ -1,0 +1,111 @@
+/**
+ * When checkpoints are taken, and their collection. A checkpoint is due at an interval boundary B (every
+ * `everyIntervals` intervals, and at most one per `minWallMs` of wall time): the driver stops the grant horizon
+ * at B and asks the hosts for a checkpoint there; each host snapshots itself once it waits at B with every batch
+ * owed to it merged (nothing of the run is then on the wire); once all have and the coordinator has taken every
+ * report up to B, the coordinator adds its own state and the set is saved. Then the horizon moves on. Where the
+ * boundaries fall does not change results: windows never cross a horizon, as with any grant.
+ */
+import { decodeCheckpointFrame, encodeCheckpointRequest } from "../../nodes/runtime/checkpoint-wire.ts";
+
+export interface CheckpointSet {
+  atNs: number;
+  coordinator: Uint8Array;
+  /** Each host's snapshot, by host index. */
+  hosts: Uint8Array[];
+}
+
+export interface CheckpointPolicy {
+  /** A checkpoint at every boundary k · everyIntervals · metrics interval (at most one per `minWallMs`). */
+  everyIntervals: number;
+  /** Wall time between checkpoints at least (ms; 0: at every such boundary). */
+  minWallMs: number;
+}
+
+export interface CheckpointerOptions extends CheckpointPolicy {
+  hostCount: number;
+  intervalNs: number;
+  durationNs: number;
+  /** Publishes a checkpoint request (sync.checkpoint). */
+  request(bytes: Uint8Array): void;
+  save(checkpoint: CheckpointSet): void;
+  log(message: string): void;
+  /** The boundary of the checkpoint the run resumed from (0: none). */
+  lastNs?: number;
+}
+
+export class Checkpointer {
+  private readonly o: CheckpointerOptions;
+  private lastNs: number;
+  private lastWallMs = performance.now();
+  /** The boundary of the checkpoint asked for and not complete yet. */
+  pendingNs: number | undefined;
+  private chunks: Uint8Array[][] = [];
+  private counts: number[] = [];
+  private disabled = false;
+  /** Checkpoint messages that did not fit the checkpoint asked for. */
+  malformed = 0;
+  saved = 0;
+
+  constructor(options: CheckpointerOptions) {
+    this.o = options;
+    this.lastNs = options.lastNs ?? 0;
+    this.reset();
+  }
+
+  /** The boundary the horizon must not pass (a checkpoint is due there), or undefined; asks the hosts once. */
+  capNs(horizonNs: number): number | undefined {
+    if (this.disabled) return undefined;
+    if (this.pendingNs !== undefined) return this.pendingNs;
+    if (performance.now() - this.lastWallMs < this.o.minWallMs) return undefined;
+    const step = this.o.everyIntervals * this.o.intervalNs;
+    const atNs = Math.max(Math.ceil(horizonNs / step), Math.floor(this.lastNs / step) + 1) * step;
+    if (atNs >= this.o.durationNs) return undefined;
+    this.pendingNs = atNs;
+    this.o.request(encodeCheckpointRequest(atNs));
+    return atNs;
+  }
+
+  /** A message from host `from`'s checkpoint subject; true when it may complete the checkpoint. */
+  add(bytes: Uint8Array, from: number): boolean {
+    const frame = decodeCheckpointFrame(bytes);
+    if (frame === undefined || frame.atNs !== this.pendingNs || from >= this.o.hostCount) return (this.malformed++, false);
+    if (frame.count === 0) {
+      this.o.log(`checkpoints disabled: host ${from} cannot take one: ${new TextDecoder().decode(frame.chunk)}`);
+      this.disabled = true;
+      this.pendingNs = undefined;
+      return true;
+    }
+    const known = this.counts[from]!;
+    if ((known !== 0 && known !== frame.count) || this.chunks[from]![frame.index] !== undefined) return (this.malformed++, false);
+    this.counts[from] = frame.count;
+    this.chunks[from]![frame.index] = frame.chunk.slice();
+    return true;
+  }
+
+  /**
+   * Completes the pending checkpoint if every host's snapshot is in and the coordinator, having taken every
+   * report up to it, waits at its boundary (`waitingAtNs`); `coordinator` snapshots the coordinator's state.
+   */
+  complete(waitingAtNs: number | undefined, coordinator: () => Uint8Array): void {
+    const atNs = this.pendingNs;
+    if (atNs === undefined || waitingAtNs !== atNs) return;
+    if (this.chunks.some((chunks, host) => this.counts[host] === 0 || chunks.filter((c) => c !== undefined).length !== this.counts[host])) return;
+    try {
+      this.o.save({ atNs, coordinator: coordinator(), hosts: this.chunks.map((chunks) => Buffer.concat(chunks)) });
+      this.saved++;
+    } catch (error) {
+      this.o.log(`checkpoints disabled: ${(error as Error).message}`);
+      this.disabled = true;
+    }
+    this.lastNs = atNs;
+    this.lastWallMs = performance.now();
+    this.pendingNs = undefined;
+    this.reset();
+  }
+
+  private reset(): void {
+    this.chunks = Array.from({ length: this.o.hostCount }, () => []);
+    this.counts = new Array<number>(this.o.hostCount).fill(0);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The coordinator's part of a checkpoint: the run's ledgers so far (interval records, metric accumulators, link
+ * and drop totals), the grants (horizon, commands applied and still scheduled, cooling relay), its copy of the
+ * window planner and the counters it reports. Taken at the same boundary as the hosts' snapshots.
+ */
+import { namesOf, runExternals } from "../../nodes/runtime/snapshot.ts";
+import { decodeSnapshot, encodeSnapshot, registerSnapshotClasses, SnapshotError } from "../../nodes/runtime/snapshot-codec.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { WindowPlanner } from "../../nodes/runtime/window-plan.ts";
+import type { ConservationTotals } from "../counts/conservation.ts";
+import { CoolingRelay } from "./cooling.ts";
+import { Grants } from "./grants.ts";
+import { RunAggregator } from "../counts/aggregate.ts";
+
+registerSnapshotClasses({ RunAggregator, Grants, CoolingRelay });
+
+export interface CoordinatorState {
+  aggregator: RunAggregator;
+  grants: Grants;
+  planner: WindowPlanner;
+  totals: ConservationTotals;
+  /** The last window run before the checkpoint (every host's snapshot is of the state after it). */
+  window: number;
+  windowsRun: number;
+  reportedStartNs: number;
+  malformed: number;
+}
+
+export function snapshotCoordinator(state: CoordinatorState, scenario: ResolvedScenario, placement: readonly number[]): Uint8Array {
+  const hook = state.aggregator.onIntervalClosed; // a callback of this process, attached again on restore
+  state.aggregator.onIntervalClosed = undefined;
+  try {
+    return encodeSnapshot(state, namesOf(runExternals(scenario, placement)));
+  } finally {
+    state.aggregator.onIntervalClosed = hook;
+  }
+}
+
+export function restoreCoordinator(bytes: Uint8Array, scenario: ResolvedScenario, placement: readonly number[]): CoordinatorState {
+  const state = decodeSnapshot<CoordinatorState>(bytes, runExternals(scenario, placement));
+  if (!(state.aggregator instanceof RunAggregator) || !(state.grants instanceof Grants) || !(state.planner instanceof WindowPlanner)) throw new SnapshotError("not a coordinator checkpoint");
+  return state;
+}

@@ -1,0 +1,96 @@
+/**
+ * Checkpoints and --resume: a run interrupted after a checkpoint and resumed from it gives byte-identical results
+ * (summary.json, timeseries.csv, links.csv) to the same run undisturbed — in process on 3 hosts (and with the
+ * cooling relay's state in the coordinator's checkpoint), and through the CLI: SIGINT of a 3-host NATS run once its
+ * first checkpoint is on disk, then `dctwin run --resume`. Resuming what cannot be resumed exits 2.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { readCheckpoint } from "../coordinator/checkpoint/store.ts";
+import { runTwin } from "../coordinator/run.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
+import { collect, REPO_ROOT, runCli, startCli } from "./support/cli.ts";
+import { tempDir, writeScenario } from "./support/scenarios.ts";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+// Traffic crosses hosts both ways on 3 hosts, with link loss and queue-full drops (as in determinism.test.ts).
+const file = writeScenario(dir.path, "cross-host", {
+  name: "cross-host",
+  run: { duration: "2s", seed: 5, metrics_interval: "250ms" },
+  actors: [
+    { id: "clients-a", kind: "client", target: "server-b", arrivals: { process: "poisson", rate_per_s: 900 }, request_bytes: 300, response_bytes: 9000 },
+    { id: "clients-b", kind: "client", target: "server-a", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 1500 },
+    { id: "server-a", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 5 },
+    { id: "server-b", kind: "server", cores: 2, service: { distribution: "deterministic", value: "1.5ms" } },
+  ],
+  links: [
+    { a: "clients-a", b: "server-b", latency: "80us", bandwidth: "1Gbps" },
+    { a: "clients-b", b: "server-a", latency: "60us", bandwidth: "1Gbps", loss: 0.01 },
+  ],
+});
+
+const RESULT_FILES = ["summary.json", "timeseries.csv", "links.csv"];
+const results = (out: string) => RESULT_FILES.map((f) => readFileSync(join(out, f), "utf8"));
+const every = { everyIntervals: 1, minWallMs: 0 };
+
+async function interruptAndResume(name: string, scenarioFile: string, hosts: number, stopAfterIntervals: number, durationNs?: number) {
+  const { scenario } = loadScenarioFile(scenarioFile, durationNs === undefined ? {} : { durationNs });
+  const whole = join(dir.path, `${name}-whole`);
+  await runTwin({ scenario, hosts: 1, transport: "inproc", outDir: whole });
+  const out = join(dir.path, name);
+  const interrupt = new AbortController();
+  let closed = 0;
+  const cut = await runTwin({ scenario, hosts, transport: "inproc", outDir: out, runId: `${name}-run`, checkpoint: every, signal: interrupt.signal, onIntervalClosed: () => ++closed === stopAfterIntervals && interrupt.abort() });
+  assert.equal(cut.outcome.status, "interrupted");
+  const stored = readCheckpoint(out);
+  assert.ok(stored.meta.at_ns > 0 && stored.meta.at_ns < scenario.run.durationNs, `a checkpoint inside the run (at ${stored.meta.at_ns} ns)`);
+  assert.equal(stored.hosts.length, hosts);
+  assert.notDeepEqual(results(out), results(whole), "the interrupted run's results are partial");
+  const resumed = await runTwin({ scenario, hosts, transport: "inproc", outDir: out, runId: stored.meta.run_id, checkpoint: every, resume: stored });
+  assert.equal(resumed.outcome.status, "completed");
+  assert.deepEqual(results(out), results(whole), "resumed = undisturbed, byte for byte");
+  assert.ok(!existsSync(join(out, "checkpoint")), "a completed run leaves no checkpoint behind");
+}
+
+test("checkpoint - an interrupted 3-host run resumed from its checkpoint gives the undisturbed run's results", async () => {
+  await interruptAndResume("cross-host", file, 3, 3);
+});
+
+test("checkpoint - with cooling, the coordinator's relay state is in the checkpoint too", async () => {
+  await interruptAndResume("cooling", join(REPO_ROOT, "scenarios/cooling-zone.yaml"), 2, 4, 8e9);
+});
+
+test("checkpoint - SIGINT a 3-host NATS run after a checkpoint, dctwin run --resume: the same summary as an undisturbed run", async () => {
+  const whole = join(dir.path, "cli-whole");
+  assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
+  const out = join(dir.path, "cli");
+  // Paced (8 s of wall time for 2 s simulated) so that the interrupt comes well before the end.
+  const child = startCli(["run", file, "--out", out, "-q", "--transport", "nats", "--hosts", "3", "--speed", "0.25", "--checkpoint-every", "1", "--checkpoint-min-wall", "0"]);
+  const done = collect(child, 120_000);
+  while (!existsSync(join(out, "checkpoint", "meta.json")) && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  child.kill("SIGINT");
+  const cut = await done;
+  assert.equal(cut.code, 130, cut.stderr);
+  assert.equal(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).status, "interrupted");
+  const resumed = await runCli(["run", "--resume", out, "--transport", "nats"]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /resuming run run-[0-9a-f]+ from its checkpoint at/);
+  assert.deepEqual(results(out), results(whole));
+});
+
+test("checkpoint - --resume without a checkpoint, with a scenario file or with a flag that changes the run exits 2", async () => {
+  const none = await runCli(["run", "--resume", join(dir.path, "nowhere"), "-q"]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /has no checkpoint/);
+  assert.doesNotMatch(none.stderr, /\n\s+at /, "no stack trace");
+  const withFile = await runCli(["run", file, "--resume", dir.path, "-q"]);
+  assert.equal(withFile.code, 2);
+  assert.match(withFile.stderr, /give no scenario file/);
+  const withSeed = await runCli(["run", "--resume", dir.path, "--seed", "3", "-q"]);
+  assert.equal(withSeed.code, 2);
+  assert.match(withSeed.stderr, /cannot take --seed/);
+});

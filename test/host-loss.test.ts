@@ -1,0 +1,137 @@
+/**
+ * Host loss: kill -9 of one host of a 3-host NATS run, at a seeded random checkpoint boundary and host: the
+ * coordinator notices the process exit, rolls every host back to the last checkpoint and the run completes with
+ * summary.json, timeseries.csv and links.csv byte-identical to an undisturbed run; nothing of the run is left
+ * running. 2 trials here; 10 with DCTWIN_LONG_TESTS=1.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { collect, runCli, startCli } from "./support/cli.ts";
+import { alive, processesMentioning, waitFor } from "./support/processes.ts";
+import { tempDir, writeScenario } from "./support/scenarios.ts";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+const TRIALS = process.env.DCTWIN_LONG_TESTS === "1" ? 10 : 2;
+const INTERVAL_NS = 250e6;
+
+const file = writeScenario(dir.path, "cross-host", {
+  name: "cross-host",
+  run: { duration: "2s", seed: 5, metrics_interval: "250ms" },
+  actors: [
+    { id: "clients-a", kind: "client", target: "server-b", arrivals: { process: "poisson", rate_per_s: 900 }, request_bytes: 300, response_bytes: 9000 },
+    { id: "clients-b", kind: "client", target: "server-a", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 1500 },
+    { id: "server-a", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 5 },
+    { id: "server-b", kind: "server", cores: 2, service: { distribution: "deterministic", value: "1.5ms" } },
+  ],
+  links: [
+    { a: "clients-a", b: "server-b", latency: "80us", bandwidth: "1Gbps" },
+    { a: "clients-b", b: "server-a", latency: "60us", bandwidth: "1Gbps", loss: 0.01 },
+  ],
+});
+
+/** mulberry32: the trials' choices from a fixed seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const RESULTS = ["summary.json", "timeseries.csv", "links.csv"];
+const read = (out: string) => RESULTS.map((f) => readFileSync(join(out, f), "utf8"));
+const checkpointAtNs = (out: string): number => {
+  try {
+    return JSON.parse(readFileSync(join(out, "checkpoint", "meta.json"), "utf8")).at_ns as number;
+  } catch {
+    return 0; // not written yet, or being swapped
+  }
+};
+
+test(`host loss - kill -9 of one host of 3 at a random window, ${TRIALS} trials: the run recovers from its checkpoint with identical results`, async () => {
+  const whole = join(dir.path, "whole");
+  assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
+  const expected = read(whole);
+  const next = random(14);
+  for (let trial = 0; trial < TRIALS; trial++) {
+    const victim = Math.floor(next() * 3);
+    const afterNs = (1 + Math.floor(next() * 5)) * INTERVAL_NS; // a checkpoint at 0.25 .. 1.25 s
+    const runId = `loss-${process.pid}-${trial}`;
+    const out = join(dir.path, `trial-${trial}`);
+    const child = startCli(["run", file, "--out", out, "--transport", "nats", "--hosts", "3", "--speed", "0.5", "--run-id", runId, "--checkpoint-every", "1", "--checkpoint-min-wall", "0"]);
+    const done = collect(child, 180_000);
+    let stderr = "";
+    child.stderr!.on("data", (c: string) => (stderr += c));
+    try {
+      await waitFor(() => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr), 30_000, "hosts to start");
+      const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
+      await waitFor(() => checkpointAtNs(out) >= afterNs || child.exitCode !== null, 60_000, `a checkpoint at ${afterNs / 1e9} s`);
+      process.kill(pids[victim]!, "SIGKILL");
+      const result = await done;
+      assert.equal(result.code, 0, `trial ${trial} (host ${victim} killed after ${afterNs / 1e9} s):\n${result.stderr}`);
+      assert.match(result.stderr, new RegExp(`host ${victim} \\(pid ${pids[victim]}\\) exited with SIGKILL`));
+      assert.match(result.stderr, /recovering \(1 of at most 3\): every host goes back to the checkpoint at/);
+      assert.deepEqual(read(out), expected, `trial ${trial}: results differ from the undisturbed run`);
+      assert.ok(!existsSync(join(out, "checkpoint")));
+      await waitFor(() => processesMentioning(runId).length === 0, 10_000, "every process of the run to exit");
+      assert.ok(!pids.some(alive));
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+    }
+  }
+});
+
+test("host loss - a hung host (SIGSTOP) misses the report deadline; the run recovers from its checkpoint with identical results", async () => {
+  const whole = join(dir.path, "whole-hung");
+  assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
+  const runId = `hung-${process.pid}`;
+  const out = join(dir.path, "hung");
+  const child = startCli(["run", file, "--out", out, "--transport", "nats", "--hosts", "3", "--speed", "0.5", "--run-id", runId, "--checkpoint-every", "1", "--checkpoint-min-wall", "0", "--report-timeout", "5s"]);
+  const done = collect(child, 180_000);
+  let stderr = "";
+  child.stderr!.on("data", (c: string) => (stderr += c));
+  try {
+    await waitFor(() => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr), 30_000, "hosts to start");
+    const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
+    await waitFor(() => checkpointAtNs(out) >= 2 * INTERVAL_NS || child.exitCode !== null, 60_000, "a checkpoint at 0.5 s");
+    process.kill(pids[1]!, "SIGSTOP");
+    const result = await done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /no report for 5 s \(--report-timeout\): waiting for host\(s\) [0-9, ]*1/);
+    assert.match(result.stderr, /recovering \(1 of at most 3\)/);
+    assert.deepEqual(read(out), read(whole));
+    await waitFor(() => processesMentioning(runId).length === 0, 10_000, "every process of the run to exit");
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+  }
+});
+
+test("host loss - kill -9 of the coordinator leaves no process behind (hosts see their stdin close, nats-server its parent die)", async () => {
+  const runId = `coordinator-killed-${process.pid}`;
+  const child = startCli(["run", file, "--out", join(dir.path, "coordinator-killed"), "--transport", "nats", "--hosts", "3", "--speed", "0.1", "--run-id", runId]);
+  const done = collect(child, 120_000);
+  let stderr = "";
+  child.stderr!.on("data", (c: string) => (stderr += c));
+  try {
+    await waitFor(() => /3 host\(s\) joined/.test(stderr), 60_000, "hosts to join");
+    const pids = [...(/pids (\d+), (\d+), (\d+)/.exec(stderr) ?? []).slice(1), /nats-server .* \(pid (\d+)\)/.exec(stderr)?.[1]].map(Number);
+    assert.equal(pids.length, 4);
+    assert.ok(pids.every(alive));
+    child.kill("SIGKILL");
+    await done;
+    await waitFor(() => !pids.some(alive), 15_000, "the hosts and the nats-server to exit");
+    assert.deepEqual(processesMentioning(runId), []);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+  }
+});
