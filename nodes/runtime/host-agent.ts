@@ -14,7 +14,7 @@ import { scenarioFromJson } from "./scenario-json.ts";
 import { Shard } from "./shard.ts";
 import { reportHost, subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
-import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
+import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, tryDecodeWindowSync, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -121,7 +121,7 @@ export class HostAgent {
 
   private onReport(bytes: Uint8Array, from: number | undefined): void {
     if (this.planner === undefined) return this.keepEarly({ grant: false, bytes, from });
-    const report = tryDecode(wire.WindowReport, bytes);
+    const report = tryDecodeWindowSync(bytes); // without the intervals: the coordinator's alone
     if (report === undefined || report.counters == null || report.host !== from || report.host >= this.hostCount || report.batchesSentTo.length !== this.hostCount) return this.countMalformed();
     if (report.host === this.host || report.final) return; // its own (kept when sent), or another host closing
     // Another host is at most one window ahead of this one (it needs this host's report to go on).
