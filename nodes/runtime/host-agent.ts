@@ -16,7 +16,7 @@ import { reportHost, subjects, type RunSubjects, type Subscription, type Transpo
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
 import { checkpointFrames, decodeCheckpointRequest } from "./checkpoint-wire.ts";
 import { restoreHost, snapshotHost } from "./snapshot.ts";
-import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
+import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, tryDecodeWindowSync, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -176,7 +176,7 @@ export class HostAgent {
 
   private onReport(bytes: Uint8Array, from: number | undefined): void {
     if (this.planner === undefined) return this.keepEarly({ grant: false, bytes, from });
-    const report = tryDecode(wire.WindowReport, bytes);
+    const report = tryDecodeWindowSync(bytes); // without the intervals: the coordinator's alone
     if (report === undefined || report.counters == null || report.host !== from || report.host >= this.hostCount || report.batchesSentTo.length !== this.hostCount) return this.countMalformed();
     if (report.host === this.host || report.final) return; // its own (kept when sent), or another host closing
     // Another host is at most one window ahead of this one (it needs this host's report to go on).
