@@ -30,6 +30,9 @@ export const leapSchema = z
   })
   .strict();
 
+/** A warm-up given as a duration (run.warmup may also be "auto"). */
+const warmupDuration = duration({ positive: false });
+
 export const runSchema = z
   .object({
     duration: duration(),
@@ -40,7 +43,17 @@ export const runSchema = z
       .refine((ns) => ns >= MIN_METRICS_INTERVAL_NS, { error: "expected a metrics interval of at least 1us" })
       .default(1_000_000_000),
     /** Leading stretch left out of the headline statistics (the queue fills from empty); auto: found by MSER-5. */
-    warmup: z.union([z.literal("auto"), duration({ positive: false })], { error: 'expected "auto" or a duration like "100s"' }).default(0),
+    warmup: z
+      .unknown()
+      .default(0)
+      .transform((value, ctx): "auto" | number => {
+        if (value === "auto") return "auto";
+        // A duration's own message ("expected a non-negative duration ..."), which a union would hide.
+        const parsed = warmupDuration.safeParse(value);
+        if (parsed.success) return parsed.data;
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+        return z.NEVER;
+      }),
     /** Share of request flows whose journeys are traced (OpenTelemetry; export configured by OTEL_* variables). */
     trace_sample_ratio: z.number({ error: "expected a ratio from 0 to 1" }).min(0, { error: "expected a ratio from 0 to 1" }).max(1, { error: "expected a ratio from 0 to 1" }).default(0),
     /** Temperature of the heat sink the facility dissipates into: sets P/T and the Landauer bound k_B·T·ln 2. */
