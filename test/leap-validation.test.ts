@@ -46,9 +46,14 @@ test("leap validation - bad settings and unsupported actors are reported with th
   assert.deepEqual(issues(mode).map((i) => i.path), ["run.mode"]);
   const closed = base();
   closed.actors[0]!.arrivals = { process: "closed", users: 3, think_time: { distribution: "exponential", mean: "1s" } };
-  closed.links[0]!.loss = 0.1;
-  const problems = issues(closed);
-  assert.ok(problems.some((i) => i.path === "actors[0]" && /closed/.test(i.message)), JSON.stringify(problems));
+  assert.deepEqual(issues(closed), [], "closed loops leap");
+  const unsupported = base();
+  unsupported.links[0]!.loss = 0.1;
+  const ring = ["w0", "w1"];
+  unsupported.actors.push(...ring.map((id) => ({ id, kind: "ml_training", ring, gpus: { count: 1, idle_w: 50, max_w: 300 }, compute_time: { distribution: "exponential", mean: "5ms" }, model_bytes: "3MB" }) as never));
+  unsupported.links.push({ a: "w0", b: "w1", latency: "10us" });
+  const problems = issues(unsupported);
+  assert.ok(problems.some((i) => i.path === "actors[2]" && /ml_training/.test(i.message)), JSON.stringify(problems));
   assert.ok(problems.some((i) => i.path.startsWith("links") && /lossy/.test(i.message)), JSON.stringify(problems));
 });
 

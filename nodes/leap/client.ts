@@ -3,16 +3,32 @@
  * over the step (exactly: constant, diurnal sinusoid, or MMPP phases switched at their own exponential times
  * inside the step), sent as one packet of that multiplicity. Responses are consumed per packet; the response
  * time is the flow's virtual-clock age (ports.ts), recorded with the packet's multiplicity.
+ *
+ * A closed loop (N users, think time Z) leaps by the interactive response-time law X = N/(Z + R): its rate is
+ * the active users over the mean think time plus R̂, the mean response time of the responses returned so far
+ * (smoothed over about RESPONSE_MEMORY of them; 0 before the first). Users are not held for the steps of the
+ * pipeline a round trip takes here, only for its virtual time. The station sees the loop as an open Poisson stream
+ * at rate X: exact as N grows at fixed load; at finite N the arrival theorem's (N − 1) population makes the true
+ * waits a little shorter (about 2% at N = 100, ρ = 0.5).
  */
 import type { ActorContext, LeapBehaviour, LeapStep } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { clientCommands, type ClientParams } from "../models/client.ts";
 import type { OpenLoopProcess } from "../models/arrivals.ts";
-import { meanOf } from "../models/distributions.ts";
+import { meanNs, meanOf } from "../models/distributions.ts";
 import { poisson } from "./sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
 
-type RateCurve = Exclude<OpenLoopProcess, { process: "trace" }>;
+type RateCurve = Exclude<OpenLoopProcess, { process: "trace" }> | ClosedLoop;
+
+interface ClosedLoop {
+  process: "closed";
+  users: number;
+  thinkNs: number;
+}
+
+/** Responses the closed loop's mean response time R̂ averages over (exponential smoothing by count). */
+const RESPONSE_MEMORY = 1000;
 
 interface LeapClientState {
   params: ClientParams;
@@ -23,6 +39,8 @@ interface LeapClientState {
   /** MMPP: the current phase and when it ends (ns). */
   phase: number;
   phaseEndNs: number;
+  /** Closed loop: R̂, the smoothed mean response time (ns). */
+  meanResponseNs: number;
   ports: PortQueues;
 }
 
@@ -33,6 +51,9 @@ function integratedRate(state: LeapClientState, t0: number, t1: number, ctx: Act
   switch (spec.process) {
     case "poisson":
       return perNs(spec.rate_per_s) * (t1 - t0);
+    case "closed":
+      // Active users as in exact mode: round(users × factor), at least one.
+      return (Math.max(1, Math.round(spec.users * state.factor)) * (t1 - t0)) / (spec.thinkNs + state.meanResponseNs);
     case "diurnal": {
       const w = (2 * Math.PI) / spec.period;
       const swing = (spec.amplitude / w) * (Math.sin(w * (t1 - spec.peak_at)) - Math.sin(w * (t0 - spec.peak_at)));
@@ -79,14 +100,17 @@ function receive(state: LeapClientState, packet: SimPacket, ctx: ActorContext): 
     return;
   }
   ctx.record("response_time_ns", responseNs, m);
+  if (state.spec.process === "closed") state.meanResponseNs += (m / (m + RESPONSE_MEMORY)) * (responseNs - state.meanResponseNs);
   if (slo !== undefined && responseNs > slo.response_time) ctx.record("slo_misses", 1, m);
 }
 
 export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
   initial(params, ctx) {
-    if (params.arrivals.process === "closed" || params.arrivals.process === "trace") throw new Error(`${ctx.self.id}: leap mode runs open-loop rate curves only`);
+    const arrivals = params.arrivals;
+    if (arrivals.process === "trace") throw new Error(`${ctx.self.id}: leap mode runs rate curves and closed loops, not trace replay`);
+    const spec: RateCurve = arrivals.process === "closed" ? { process: "closed", users: arrivals.users, thinkNs: meanNs(arrivals.think_time) } : arrivals;
     const target = ctx.actorIndex(params.target);
-    const state: LeapClientState = { params, target, targetPort: ctx.route(target), spec: params.arrivals, factor: 1, phase: 0, phaseEndNs: 0, ports: newPortQueues(ctx.ports.length) };
+    const state: LeapClientState = { params, target, targetPort: ctx.route(target), spec, factor: 1, phase: 0, phaseEndNs: 0, meanResponseNs: 0, ports: newPortQueues(ctx.ports.length) };
     startPhase(state, ctx);
     return state;
   },
@@ -94,7 +118,7 @@ export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
   step(state, inbox, ctx, leap: LeapStep) {
     for (const packet of inbox) receive(state, packet, ctx);
     const half = leap.stepNs / 2;
-    const expected = state.factor * integratedRate(state, ctx.nowNs - half, ctx.nowNs + half, ctx);
+    const expected = (state.spec.process === "closed" ? 1 : state.factor) * integratedRate(state, ctx.nowNs - half, ctx.nowNs + half, ctx);
     const n = poisson(expected, ctx.rng);
     if (n === 0) return;
     const { params } = state;
@@ -108,6 +132,7 @@ export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
   onCommand(state, command, args, ctx) {
     if (command === "scale_load") state.factor = clientCommands.scale_load.parse(args).factor;
     else if (command === "set_arrivals") {
+      if (state.spec.process === "closed") throw new Error(`${ctx.self.id}: set_arrivals needs a poisson, mmpp or diurnal client`);
       state.spec = clientCommands.set_arrivals.parse(args);
       startPhase(state, ctx);
     } else if (command !== "crash" && command !== "recover") throw new Error(`${ctx.self.id}: the client has no command "${command}"`);
