@@ -3,7 +3,7 @@
  * x is simulated time (the end of each metrics interval, in seconds). To add a plot (e.g. entropy production of
  * the irreversibility ledger), add a builder to PLOT_BUILDERS; thermo.csv columns are already plotted one by one.
  */
-import { coolingPlots } from "./cooling.ts";
+import { coolingPlots, serverStatesPlot } from "./cooling.ts";
 import { activeFaultsPlot } from "./experiment.ts";
 import type { ReportData, Table } from "./load.ts";
 
@@ -20,6 +20,8 @@ export interface PlotSpec {
   x: number[];
   series: PlotSeries[];
   note?: string;
+  /** Fill under each series (translucent): for shares such as servers per state, where lines would overlap. */
+  fill?: boolean;
 }
 
 export type PlotBuilder = (data: ReportData) => PlotSpec[];
@@ -164,7 +166,7 @@ function unitOf(column: string): string {
   return units.find(([suffix]) => column.endsWith(suffix))?.[1] ?? "";
 }
 
-export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, coolingPlots, activeFaultsPlot, thermoColumns];
+export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, coolingPlots, serverStatesPlot, activeFaultsPlot, thermoColumns];
 
 export function buildPlots(data: ReportData, builders: readonly PlotBuilder[] = PLOT_BUILDERS): PlotSpec[] {
   return builders.flatMap((b) => b(data));

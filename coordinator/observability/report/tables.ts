@@ -75,7 +75,13 @@ export function headlineRows(data: ReportData): Row[] {
   }
   add("PUE", get(s, "thermodynamics.heat.pue"));
   if (energy !== 0) add("heat entropy generation", get(s, "thermodynamics.heat.entropy_generation_w_per_k"), "W/K");
-  add("packet entropy production σ", get(s, "thermodynamics.irreversibility.sigma_kb_per_s"), "k_B/s");
+  // σ over the pairs seen both ways: 0 with only one-way currents says nothing, so say what it means instead.
+  const sigma = get(s, "thermodynamics.irreversibility.sigma_kb_per_s");
+  const oneWay = get(s, "thermodynamics.irreversibility.irreversible_currents");
+  const bound = get(s, "thermodynamics.irreversibility.irreversible_sigma_lower_bound_kb_per_s");
+  if (sigma === 0 && Array.isArray(oneWay) && oneWay.length > 0) {
+    rows.push({ label: "packet entropy production σ", value: `not finite: every current is one-way (${oneWay.length} mechanisms; 95 % lower bound ${formatValue(bound)} k_B/s, grows with the run length)` });
+  } else add("packet entropy production σ", sigma, "k_B/s");
   return rows;
 }
 
