@@ -31,6 +31,11 @@ function times(table: Table): number[] {
   return [...new Set(table.map((r) => Number(r.t_end_s)))].sort((a, b) => a - b);
 }
 
+/** Every interval's end: thermo.csv has a row for each (timeseries.csv only those in which a metric was recorded). */
+function intervalEnds(data: ReportData): number[] {
+  return times(data.thermo.length > 0 ? data.thermo : data.timeseries);
+}
+
 /** One series per distinct `key`, valued by `value` at each interval end (null where absent). */
 function pivot(table: Table, x: number[], key: (r: Table[number]) => string, value: (r: Table[number]) => number | null, label = (k: string) => k): PlotSeries[] {
   const index = new Map(x.map((t, i) => [t, i]));
@@ -51,7 +56,7 @@ function throughput(data: ReportData): PlotSpec[] {
   const metric = data.timeseries.some((r) => r.metric === "response_time_s") ? "response_time_s" : "requests_sent";
   const rows = data.timeseries.filter((r) => r.metric === metric);
   if (rows.length === 0) return [];
-  const x = times(data.timeseries);
+  const x = intervalEnds(data);
   const what = metric === "response_time_s" ? "responses" : "requests sent";
   return [{ id: "throughput", title: `Throughput (${what} per simulated second, by group)`, unit: "1/s", x, series: pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)) }];
 }
@@ -59,14 +64,15 @@ function throughput(data: ReportData): PlotSpec[] {
 function responseTimes(data: ReportData): PlotSpec[] {
   const rows = data.timeseries.filter((r) => r.metric === "response_time_s");
   if (rows.length === 0) return [];
-  const x = times(data.timeseries);
+  const x = intervalEnds(data);
   const series = ["p50", "p99"].flatMap((q) => pivot(rows, x, (r) => String(r.group), (r) => (r[q] === null ? null : Number(r[q]) * 1000), (g) => `${g} ${q}`));
   return [{ id: "response-time", title: "Response time percentiles (per interval)", unit: "ms", x, series }];
 }
 
 function drops(data: ReportData): PlotSpec[] {
-  const rows = data.timeseries.filter((r) => r.metric === "dropped_packets");
-  const x = times(data.timeseries);
+  // tables/drops.csv (reason, packets); results of older versions had them in timeseries.csv (group = reason).
+  const rows: Table = data.drops.length > 0 ? data.drops.map((r) => ({ ...r, group: r.reason ?? null, count: r.packets ?? null })).filter((r) => Number(r.count) > 0) : data.timeseries.filter((r) => r.metric === "dropped_packets");
+  const x = intervalEnds(data);
   if (rows.length === 0) return x.length === 0 ? [] : [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series: [], note: "No packet was dropped." }];
   // An interval without drops of a reason is a zero, not a gap.
   const series = pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)).map((s) => ({ ...s, values: s.values.map((v) => v ?? 0) }));
@@ -76,7 +82,7 @@ function drops(data: ReportData): PlotSpec[] {
 /** Total link traffic and the busiest directions (at most 8, so big topologies stay readable). */
 function linkTraffic(data: ReportData): PlotSpec[] {
   if (data.links.length === 0) return [];
-  const x = times(data.timeseries.length > 0 ? data.timeseries : data.links);
+  const x = intervalEnds(data);
   const bytes = new Map<string, number>();
   for (const r of data.links) bytes.set(String(r.direction), (bytes.get(String(r.direction)) ?? 0) + Number(r.bytes));
   const busiest = new Set([...bytes].sort(([, a], [, b]) => b - a).slice(0, 8).map(([d]) => d));
