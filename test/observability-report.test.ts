@@ -95,6 +95,10 @@ test("observability report - a self-contained HTML page that renders in headless
   // Every mechanism here is one-way (requests, responses, drops): no link has a finite σ, so none is coloured.
   // (A scenario with two-way pairs is needed to test the colouring and the service paths again: not done here.)
   assert.doesNotMatch(topology, /stroke="rgb\(/, "no link dissipates a finite σ");
+  // The legend has a band of its own: below every node label.
+  const labelYs = [...topology.matchAll(/<text [^>]*y="([\d.]+)" text-anchor="middle">[^<]*<\/text>/g)].map((m) => Number(m[1]));
+  const legendY = Number(/<text [^>]*y="([\d.]+)"[^>]*>no link has a finite σ/.exec(topology)?.[1]);
+  assert.ok(labelYs.length === scenario.actors.length && labelYs.every((y) => y + 10 < legendY), `labels at ${labelYs}, legend at ${legendY}`);
 
   // Kept after the run for people to look at (test-output/ is ignored by git).
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

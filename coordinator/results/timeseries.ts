@@ -1,27 +1,33 @@
 /**
  * Per-interval series as tidy CSV (one observation per row), ready for pandas or R:
- * - timeseries.csv: t_start_s, t_end_s, metric, group, count, sum, mean, p50, p99 — model metrics, plus the
- *   runtime's own `events` and `dropped_packets` (group = "run" or the drop reason);
+ * - timeseries.csv: t_start_s, t_end_s, metric, unit, group, count, sum, mean, p50, p99 — the models' metrics in
+ *   base units (metric-declarations.ts): durations in seconds (`response_time_s`), temperatures in °C
+ *   (`crac_inlet_temperature_c`), counts as counted; `group` is always the actor group that recorded it; `sum` is
+ *   empty for gauges (a sum of temperatures means nothing). Events per interval are in tables/ledger.csv, drops
+ *   by reason in tables/drops.csv (with explicit zeros);
  * - links.csv: t_start_s, t_end_s, link, direction, packets, bytes, lost_packets — only non-zero rows.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { metricDeclaration, sumToBaseUnit, toBaseUnit, type MetricDeclaration } from "../../nodes/models/metric-declarations.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
 
+/** The metric's column name: its base name with the unit's suffix where the recorded one named another unit. */
+export function seriesName(recorded: string, d: MetricDeclaration): string {
+  if (d.unit === "seconds") return `${d.name}_s`;
+  if (d.unit === "celsius") return `${d.name}_c`;
+  return recorded;
+}
+
 export function metricsCsv(aggregator: RunAggregator, endNs: number): string {
-  const rows = ["t_start_s,t_end_s,metric,group,count,sum,mean,p50,p99"];
+  const rows = ["t_start_s,t_end_s,metric,unit,group,count,sum,mean,p50,p99"];
   for (const interval of aggregator.intervalList(endNs)) {
     const [t0, t1] = bounds(interval.index, aggregator.intervalNs);
-    rows.push(`${t0},${t1},events,run,${interval.events},${interval.events},,,`);
-    for (const [reason, n] of [...interval.drops].sort(([a], [b]) => (a < b ? -1 : 1))) rows.push(`${t0},${t1},dropped_packets,${reason},${n},${n},,,`);
-    const metrics = [...interval.metrics.values()].sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
+    const metrics = [...interval.metrics.values()].filter((m) => m.count > 0).sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
     for (const m of metrics) {
-      // Divided, not multiplied by 1e-9: 30e9 ns / 1e9 is exactly 30 s.
-      const divisor = m.name.endsWith("_ns") ? 1e9 : 1;
-      const name = m.name.endsWith("_ns") ? `${m.name.slice(0, -3)}_s` : m.name;
-      const mean = m.count > 0 ? m.sum / m.count / divisor : "";
-      const p50 = m.count > 0 ? m.histogram.quantile(0.5, m.min, m.max) / divisor : "";
-      const p99 = m.count > 0 ? m.histogram.quantile(0.99, m.min, m.max) / divisor : "";
-      rows.push(`${t0},${t1},${name},${m.group},${m.count},${m.sum / divisor},${mean},${p50},${p99}`);
+      const d = metricDeclaration(m.name);
+      const base = (v: number) => toBaseUnit(d, v);
+      const sum = d.type === "gauge" ? "" : sumToBaseUnit(d, m.sum);
+      rows.push(`${t0},${t1},${seriesName(m.name, d)},${d.unit},${m.group},${m.count},${sum},${base(m.sum / m.count)},${base(m.histogram.quantile(0.5, m.min, m.max))},${base(m.histogram.quantile(0.99, m.min, m.max))}`);
     }
   }
   return rows.join("\n") + "\n";

@@ -1,10 +1,46 @@
 /**
  * The report's cooling plots, when the run has CRACs: the inlet temperature each CRAC read (°C, from its
- * `inlet_mk` / `inlet_samples` counters in intervals.jsonl) and the servers' thermal throttles per simulated
- * second (timeseries.csv). Empty without cooling.
+ * `inlet_mk` / `inlet_samples` counters in intervals.jsonl), the servers' thermal throttles per simulated second
+ * (timeseries.csv) and the servers' states over time (their level integrals, as tables/server_states has them).
+ * Empty without cooling, except the states plot, which also shows when a server left the "on" state.
  */
+import { stateSeconds } from "../../results/server-tables.ts";
 import type { ReportData } from "./load.ts";
 import type { PlotSpec } from "./plots.ts";
+
+/** Servers in each state, averaged over each interval (a server half the interval throttled counts 0.5). */
+export function serverStatesPlot(data: ReportData): PlotSpec[] {
+  const file = data.intervals;
+  if (file === null) return [];
+  const servers = file.view.actors.flatMap((a, i) => (a.kind === "server" ? [i] : []));
+  const x = file.intervals.map((r) => Math.min((r.index + 1) * file.view.intervalNs, file.simTimeNs) / 1e9);
+  const byState = new Map<string, number[]>();
+  file.intervals.forEach((r, k) => {
+    const seconds = x[k]! - (r.index * file.view.intervalNs) / 1e9;
+    for (const i of servers) {
+      for (const [state, s] of stateSeconds(r.counters.get(i))) {
+        let values = byState.get(state);
+        if (values === undefined) byState.set(state, (values = new Array<number>(x.length).fill(0)));
+        if (seconds > 0) values[k]! += s / seconds;
+      }
+    }
+  });
+  const cooled = file.view.actors.some((a) => a.kind === "crac");
+  if (byState.size === 0 || (!cooled && [...byState.keys()].every((s) => s === "on"))) return [];
+  const order = ["on", "throttled", "booting", "shutting_down", "off", "failed"];
+  const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
+  return [
+    {
+      id: "server-states",
+      title: `Servers in each state (of ${servers.length}; mean over each interval)`,
+      unit: "servers",
+      fill: true,
+      x,
+      series: [...byState].sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : 1)).map(([state, values]) => ({ label: state.replace("_", " "), values })),
+      note: "Throttled: slowed by a command or by an inlet temperature over the server's limit. tables/server_states has the seconds per server.",
+    },
+  ];
+}
 
 export function coolingPlots(data: ReportData): PlotSpec[] {
   const file = data.intervals;

@@ -124,7 +124,9 @@ function topology(ir: Obj, view: RunView | null): Figure | null {
     const members = layers.get(layer)!;
     members.forEach((actor, k) => (pos[actor] = { x: 20 + ((k + 0.5) * (width - 40)) / members.length, y: 30 + row * layerGap }));
   });
-  const height = 70 + (order.length - 1) * layerGap;
+  // The nodes and their labels, then a band of its own for the legend, so it never covers a label.
+  const nodesHeight = 50 + (order.length - 1) * layerGap;
+  const height = nodesHeight + 40;
   const radius = Math.max(2.5, Math.min(9, (width - 40) / Math.max(...[...layers.values()].map((m) => m.length)) / 2.5));
   const lines = view.links.map((l) => {
     const s = sigmaByLink.get(l.id) ?? 0;
@@ -138,9 +140,9 @@ function topology(ir: Obj, view: RunView | null): Figure | null {
     const label = view.actors.length <= MAX_LABELLED_ACTORS ? `<text x="${p.x.toFixed(1)}" y="${(p.y + radius + 11).toFixed(1)}" text-anchor="middle">${esc(a.id)}</text>` : "";
     return `<circle cx="${p.x.toFixed(1)}" cy="${p.y}" r="${radius.toFixed(1)}" fill="${heatColour(s, maxActor)}" stroke="#555" stroke-width="0.5"><title>${esc(`${a.id} (${a.kind}): σ = ${formatValue(s)} k_B/s`)}</title></circle>${label}`;
   });
-  const legend = [0, 1e-3, 1e-2, 1e-1, 1]
+  const legend = maxLink <= 0 ? `<text x="${width - 10}" y="${height - 5}" text-anchor="end">no link has a finite σ (every current is one-way): all grey</text>` : [0, 1e-3, 1e-2, 1e-1, 1]
     .map((f, i) => `<rect x="${width - 360 + i * 70}" y="${height - 14}" width="70" height="10" fill="${heatColour(f * maxLink, maxLink)}"/><text x="${width - 360 + i * 70 + 35}" y="${height - 18}" text-anchor="middle">${f === 0 ? "0" : (f * maxLink).toPrecision(2)}</text>`)
-    .join("");
+    .join("") + `<text x="${width - 366}" y="${height - 5}" text-anchor="end">link σ (k_B/s)</text><line x1="10" x2="${width - 10}" y1="${nodesHeight + 6}" y2="${nodesHeight + 6}" stroke="#eee"/>`;
   return {
     title: "Topology coloured by dissipation",
     note: "Links by their σ, actors by theirs (k_B/s, log colour scale: the legend is for links); layers: clients, load balancers, switches (core/spine, aggregation, edge/leaf), servers. Hover for figures.",
@@ -159,9 +161,18 @@ function servicePaths(ir: Obj): Figure | null {
     const share = total > 0 ? num(c.sigma_kb_per_s) / total : 0;
     return `<tr><td class="path">${esc([...nodes, nodes[0] ?? ""].join(" → "))}</td><td>${esc(formatValue(num(c.sigma_kb_per_s)))}</td><td><span class="bar" style="width:${Math.round(Math.min(1, share) * 120)}px"></span> ${esc((share * 100).toFixed(1))}%</td><td>${esc(formatValue(num(c.affinity_kb)))}</td><td>${esc(formatValue(num(c.current_per_s)))}</td></tr>`;
   });
+  const shown = top.reduce((sum, c) => sum + num(c.sigma_kb_per_s), 0);
+  const fromCycles = num(cycles?.sigma_from_cycles_kb_per_s);
+  const rest = fromCycles - shown;
+  // Why shares can add past 100 %: in a fundamental-cycle basis a cycle's term J_C·A_C is negative when its chord
+  // current runs against its affinity; the positive terms listed then exceed the total the negative ones reduce.
+  const sharesNote =
+    total > 0
+      ? ` The shares are of σ from the links; the cycles shown add up to ${((shown / total) * 100).toFixed(1)} %${rest < 0 ? `, the others (terms J_C·A_C of cycles whose current runs against their affinity are negative) to ${((rest / total) * 100).toFixed(1)} %` : rest > 0 ? `, the ones not shown to ${((rest / total) * 100).toFixed(1)} %` : ""}: in a cycle basis the terms of all cycles add up to σ, but a single term may be negative, so the positive ones can add past 100 %.`
+      : "";
   return {
     title: "Top service paths by dissipation",
-    note: `Fundamental cycles of the transition graph (the environment closes open paths); σ_C = J_C·A_C. Sum over all cycles: ${formatValue(num(cycles?.sigma_from_cycles_kb_per_s))} k_B/s against ${formatValue(total)} k_B/s from the links.`,
+    note: `Fundamental cycles of the transition graph (the environment closes open paths); σ_C = J_C·A_C. Sum over all cycles: ${formatValue(fromCycles)} k_B/s against ${formatValue(total)} k_B/s from the links.${sharesNote}`,
     html: `<table class="grid"><tr><th>cycle</th><th>σ (k_B/s)</th><th>share of σ</th><th>affinity (k_B)</th><th>current (1/s)</th></tr>${rows.join("")}</table>`,
   };
 }

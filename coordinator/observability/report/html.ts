@@ -63,6 +63,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 24px auto; max-width: 1200p
 h1 { font-size: 22px; margin-bottom: 0; } .sub { color: #666; margin-top: 4px; }
 h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; align-items: start; }
+.plots > .plot:last-child:nth-child(odd) { grid-column: 1 / -1; }
 .plot { border: 1px solid #e3e3e3; border-radius: 6px; padding: 8px; background: #fff; }
 .plot h3 { font-size: 14px; margin: 0 0 4px; } .note { color: #777; font-size: 12px; margin: 2px 0; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
@@ -111,7 +112,7 @@ const SCRIPT = `
         scales: { x: { time: false } },
         axes: [{ label: "simulated time (s)", values: ticks }, { label: p.unit, size: 76, values: ticks }],
         series: [{ label: "t (s)" }].concat(p.series.map(function (s, i) {
-          return { label: s.label, stroke: colors[i % colors.length], width: 1.5, spanGaps: false, points: { show: p.x.length < 40 }, value: function (u, v) { return fmt(v); } };
+          return { label: s.label, stroke: colors[i % colors.length], fill: p.fill ? colors[i % colors.length] + "40" : undefined, width: 1.5, spanGaps: false, points: { show: p.x.length < 40 }, value: function (u, v) { return fmt(v); } };
         })),
       };
       new uPlot(opts, [p.x].concat(p.series.map(function (s) { return s.values; })), el);

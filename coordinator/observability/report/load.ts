@@ -17,6 +17,8 @@ export interface ReportData {
   summary: Record<string, Json>;
   runInfo: Record<string, Json> | null;
   timeseries: Table;
+  /** tables/drops.csv: packets dropped per interval and reason (explicit zeros). */
+  drops: Table;
   links: Table;
   thermo: Table;
   intervals: IntervalsFile | null;
@@ -39,6 +41,7 @@ export function loadReportData(runDir: string): ReportData {
     summary: json("summary.json")!,
     runInfo,
     timeseries: csv("timeseries.csv"),
+    drops: csv(join("tables", "drops.csv")),
     links: csv("links.csv"),
     thermo: csv("thermo.csv"),
     experiment: json("experiment.json"),

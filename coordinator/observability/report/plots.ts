@@ -3,7 +3,7 @@
  * x is simulated time (the end of each metrics interval, in seconds). To add a plot (e.g. entropy production of
  * the irreversibility ledger), add a builder to PLOT_BUILDERS; thermo.csv columns are already plotted one by one.
  */
-import { coolingPlots } from "./cooling.ts";
+import { coolingPlots, serverStatesPlot } from "./cooling.ts";
 import { activeFaultsPlot } from "./experiment.ts";
 import type { ReportData, Table } from "./load.ts";
 
@@ -20,6 +20,8 @@ export interface PlotSpec {
   x: number[];
   series: PlotSeries[];
   note?: string;
+  /** Fill under each series (translucent): for shares such as servers per state, where lines would overlap. */
+  fill?: boolean;
 }
 
 export type PlotBuilder = (data: ReportData) => PlotSpec[];
@@ -27,6 +29,11 @@ export type PlotBuilder = (data: ReportData) => PlotSpec[];
 /** Interval end times, ascending, from a table's t_end_s column. */
 function times(table: Table): number[] {
   return [...new Set(table.map((r) => Number(r.t_end_s)))].sort((a, b) => a - b);
+}
+
+/** Every interval's end: thermo.csv has a row for each (timeseries.csv only those in which a metric was recorded). */
+function intervalEnds(data: ReportData): number[] {
+  return times(data.thermo.length > 0 ? data.thermo : data.timeseries);
 }
 
 /** One series per distinct `key`, valued by `value` at each interval end (null where absent). */
@@ -49,7 +56,7 @@ function throughput(data: ReportData): PlotSpec[] {
   const metric = data.timeseries.some((r) => r.metric === "response_time_s") ? "response_time_s" : "requests_sent";
   const rows = data.timeseries.filter((r) => r.metric === metric);
   if (rows.length === 0) return [];
-  const x = times(data.timeseries);
+  const x = intervalEnds(data);
   const what = metric === "response_time_s" ? "responses" : "requests sent";
   return [{ id: "throughput", title: `Throughput (${what} per simulated second, by group)`, unit: "1/s", x, series: pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)) }];
 }
@@ -57,14 +64,15 @@ function throughput(data: ReportData): PlotSpec[] {
 function responseTimes(data: ReportData): PlotSpec[] {
   const rows = data.timeseries.filter((r) => r.metric === "response_time_s");
   if (rows.length === 0) return [];
-  const x = times(data.timeseries);
+  const x = intervalEnds(data);
   const series = ["p50", "p99"].flatMap((q) => pivot(rows, x, (r) => String(r.group), (r) => (r[q] === null ? null : Number(r[q]) * 1000), (g) => `${g} ${q}`));
   return [{ id: "response-time", title: "Response time percentiles (per interval)", unit: "ms", x, series }];
 }
 
 function drops(data: ReportData): PlotSpec[] {
-  const rows = data.timeseries.filter((r) => r.metric === "dropped_packets");
-  const x = times(data.timeseries);
+  // tables/drops.csv (reason, packets); results of older versions had them in timeseries.csv (group = reason).
+  const rows: Table = data.drops.length > 0 ? data.drops.map((r) => ({ ...r, group: r.reason ?? null, count: r.packets ?? null })).filter((r) => Number(r.count) > 0) : data.timeseries.filter((r) => r.metric === "dropped_packets");
+  const x = intervalEnds(data);
   if (rows.length === 0) return x.length === 0 ? [] : [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series: [], note: "No packet was dropped." }];
   // An interval without drops of a reason is a zero, not a gap.
   const series = pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)).map((s) => ({ ...s, values: s.values.map((v) => v ?? 0) }));
@@ -74,7 +82,7 @@ function drops(data: ReportData): PlotSpec[] {
 /** Total link traffic and the busiest directions (at most 8, so big topologies stay readable). */
 function linkTraffic(data: ReportData): PlotSpec[] {
   if (data.links.length === 0) return [];
-  const x = times(data.timeseries.length > 0 ? data.timeseries : data.links);
+  const x = intervalEnds(data);
   const bytes = new Map<string, number>();
   for (const r of data.links) bytes.set(String(r.direction), (bytes.get(String(r.direction)) ?? 0) + Number(r.bytes));
   const busiest = new Set([...bytes].sort(([, a], [, b]) => b - a).slice(0, 8).map(([d]) => d));
@@ -164,7 +172,7 @@ function unitOf(column: string): string {
   return units.find(([suffix]) => column.endsWith(suffix))?.[1] ?? "";
 }
 
-export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, coolingPlots, activeFaultsPlot, thermoColumns];
+export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, coolingPlots, serverStatesPlot, activeFaultsPlot, thermoColumns];
 
 export function buildPlots(data: ReportData, builders: readonly PlotBuilder[] = PLOT_BUILDERS): PlotSpec[] {
   return builders.flatMap((b) => b(data));
