@@ -3,13 +3,14 @@
  * `inlet_mk` / `inlet_samples` counters in intervals.jsonl) and the servers' thermal throttles per simulated
  * second (timeseries.csv). Empty without cooling.
  */
+import { kindTraits } from "../../../nodes/models/registry.ts";
 import type { ReportData } from "./load.ts";
 import type { PlotSpec } from "./plots.ts";
 
 export function coolingPlots(data: ReportData): PlotSpec[] {
   const file = data.intervals;
   if (file === null) return [];
-  const cracs = file.view.actors.map((a, i) => ({ a, i })).filter(({ a }) => a.kind === "crac");
+  const cracs = file.view.actors.map((a, i) => ({ a, i })).filter(({ a }) => kindTraits(a.kind).coolsZone !== undefined);
   if (cracs.length === 0) return [];
   const x = file.intervals.map((r) => Math.min((r.index + 1) * file.view.intervalNs, file.simTimeNs) / 1e9);
   const inlet = cracs.map(({ a, i }) => ({
