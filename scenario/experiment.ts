@@ -22,13 +22,11 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { parseThreshold } from "../spec/threshold.ts";
-import type { CommandSpec, ExperimentRequest, PlannedCheck, PlannedFault, PlannedLoad, RawStep, StepNote } from "../spec/experiment.ts";
+import { EXPERIMENT_RESULTS_SCHEMA, type CommandSpec, type ExperimentRequest, type PlannedCheck, type PlannedFault, type PlannedLoad, type RawStep, type StepNote } from "../spec/experiment.ts";
 import { FAULT_TYPES, UNSUPPORTED_FAULTS, emptySelector, type FaultAction, type FaultRequest, type FaultShorthand, type LoadChangeKind, type LoadRequest, type LoadTarget, type RequestIssue, type SelectorSpec } from "../spec/requests.ts";
 import { formatPath, ScenarioError } from "./issues.ts";
 import { bandwidth, duration } from "../spec/units.ts";
 
-/** results/<run>/experiment.json's schema tag; such a file replays as its `replay` section. */
-export const EXPERIMENT_RESULTS_SCHEMA = "dctwin.experiment/v1";
 
 const nameMessage = "expected a name of letters, digits, '-' and '_'";
 const name = z.string({ error: nameMessage }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: nameMessage });
