@@ -22,13 +22,11 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { parseThreshold } from "../spec/threshold.ts";
-import type { CommandSpec, ExperimentRequest, PlannedCheck, PlannedFault, PlannedLoad, RawStep, StepNote } from "../spec/experiment.ts";
-import { COMMAND_SHORTHANDS, FAULT_TYPES, UNSUPPORTED_FAULTS, emptySelector, type FaultAction, type FaultRequest, type LoadChangeKind, type LoadRequest, type LoadTarget, type RequestIssue, type SelectorSpec } from "../spec/requests.ts";
+import { EXPERIMENT_RESULTS_SCHEMA, type CommandSpec, type ExperimentRequest, type PlannedCheck, type PlannedFault, type PlannedLoad, type RawStep, type StepNote } from "../spec/experiment.ts";
+import { FAULT_TYPES, UNSUPPORTED_FAULTS, emptySelector, type FaultAction, type FaultRequest, type FaultShorthand, type LoadChangeKind, type LoadRequest, type LoadTarget, type RequestIssue, type SelectorSpec } from "../spec/requests.ts";
 import { formatPath, ScenarioError } from "./issues.ts";
 import { bandwidth, duration } from "../spec/units.ts";
 
-/** results/<run>/experiment.json's schema tag; such a file replays as its `replay` section. */
-export const EXPERIMENT_RESULTS_SCHEMA = "dctwin.experiment/v1";
 
 const nameMessage = "expected a name of letters, digits, '-' and '_'";
 const name = z.string({ error: nameMessage }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: nameMessage });
@@ -158,7 +156,8 @@ export type ExperimentSpec = z.output<typeof experimentSchema>;
  * schema; otherwise the requests that are valid, so that planning them reports cross-reference problems in the
  * same report as the requests' own (pushed to `issues`).
  */
-export function validateExperiment(raw: unknown, scenario: ResolvedScenario, prefix: string, issues: RequestIssue[]): ExperimentRequest | undefined {
+/** `shorthands`: the fault actions that stand for a model command (the kinds declare them). */
+export function validateExperiment(raw: unknown, scenario: ResolvedScenario, prefix: string, shorthands: Readonly<Record<string, FaultShorthand>>, issues: RequestIssue[]): ExperimentRequest | undefined {
   const parsed = experimentSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push({ path: formatPath([prefix, ...issue.path]), message: issue.message });
@@ -168,7 +167,7 @@ export function validateExperiment(raw: unknown, scenario: ResolvedScenario, pre
   const faults: PlannedFault[] = [];
   spec.faults.forEach((f, i) => {
     const path = `${prefix}.faults[${i}]`;
-    const request = faultRequest(f, `${f.action}-${i + 1}`, path, issues);
+    const request = faultRequest(f, `${f.action}-${i + 1}`, path, shorthands, issues);
     if (request !== undefined) faults.push({ request, when: repeat(f), path });
   });
   const loads: PlannedLoad[] = [];
@@ -240,12 +239,12 @@ const ACTION_FIELDS: Record<string, readonly string[]> = {
 };
 const PARAM_FIELDS = ["latency", "jitter", "loss", "bandwidth", "other", "drift_ppm", "command", "args", "clear"] as const;
 
-function faultRequest(f: z.output<typeof faultSchema>, defaultName: string, path: string, issues: RequestIssue[]): FaultRequest | undefined {
+function faultRequest(f: z.output<typeof faultSchema>, defaultName: string, path: string, shorthands: Readonly<Record<string, FaultShorthand>>, issues: RequestIssue[]): FaultRequest | undefined {
   const before = issues.length;
   let type = f.action;
   let command = f.command;
   let clear = f.clear;
-  const shorthand = COMMAND_SHORTHANDS[type];
+  const shorthand = Object.hasOwn(shorthands, type) ? shorthands[type] : undefined;
   if (shorthand !== undefined) {
     type = "command";
     command ??= shorthand.command;
@@ -257,7 +256,7 @@ function faultRequest(f: z.output<typeof faultSchema>, defaultName: string, path
   }
   const allowed = ACTION_FIELDS[type];
   if (allowed === undefined) {
-    issues.push({ path: `${path}.action`, message: `unknown action "${f.action}"; expected one of ${[...FAULT_TYPES, ...Object.keys(COMMAND_SHORTHANDS)].join(", ")}` });
+    issues.push({ path: `${path}.action`, message: `unknown action "${f.action}"; expected one of ${[...FAULT_TYPES, ...Object.keys(shorthands)].join(", ")}` });
     return undefined;
   }
   for (const key of PARAM_FIELDS) if (f[key] !== undefined && !allowed.includes(key) && !(shorthand !== undefined && (key === "args" || key === "command" || key === "clear"))) issues.push({ path: `${path}.${key}`, message: `not a parameter of ${f.action}` });

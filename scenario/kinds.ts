@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { ActorSpec } from "../nodes/runtime/topology.ts";
 import type { FileScope } from "./file-scope.ts";
+import type { FaultShorthand } from "../spec/requests.ts";
 
 /** Reads a file a scenario names (relative to its folder, confined to it): the loader's, passed to `prepare`. */
 export type ReadReferencedFile = (file: string) => { text: string } | { problem: string };
@@ -35,6 +36,8 @@ export interface KindCatalogue {
   leapKinds: readonly string[];
   /** What an actor of a leap-capable kind uses that leap mode does not model yet; null when it can leap. */
   leapUnsupported: (actor: ActorSpec) => string | null;
+  /** Fault actions that stand for a model command, declared by the kinds. */
+  faultShorthands: Readonly<Record<string, FaultShorthand>>;
 }
 
 /** What resolving actors needs: the kinds, and the scope files may be read from. */

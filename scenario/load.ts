@@ -149,7 +149,7 @@ export function validateScenario(raw: unknown, file: string, kinds: KindCatalogu
   if (issues.length > 0) throw new ScenarioError(file, issues);
   checkTrafficTargets(kinds, scenario, actorPaths, indexById, issues);
   const found: RequestIssue[] = [];
-  const experiment = data.experiment === undefined ? undefined : validateExperiment(data.experiment, scenario, "experiment", found);
+  const experiment = data.experiment === undefined ? undefined : validateExperiment(data.experiment, scenario, "experiment", kinds.faultShorthands, found);
   return { scenario, warnings: warningsFor(scenario), ...(experiment === undefined ? {} : { experiment }), issues, experimentIssues: found };
 }
 

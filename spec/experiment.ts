@@ -7,6 +7,9 @@ import type { dctwin } from "../proto/gen/dctwin.js";
 import type { FaultRequest, LoadRequest } from "./requests.ts";
 import type { Threshold } from "./threshold.ts";
 
+/** results/<run>/experiment.json's schema tag (coordinator/control/results.ts writes it); such a file replays as its `replay` section. */
+export const EXPERIMENT_RESULTS_SCHEMA = "dctwin.experiment/v1";
+
 /** A command without its sequence number (the driver numbers commands in the order it applies them). */
 export type CommandSpec = Omit<dctwin.v1.Command.$Properties, "seq">;
 

@@ -40,16 +40,14 @@ export type FaultType = FaultAction["type"];
 
 export const FAULT_TYPES: readonly FaultType[] = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "clock-drift", "command"];
 
-/** Shorthands for model commands, shown as actions of their own when a model declares the command. */
-export const COMMAND_SHORTHANDS: Readonly<Record<string, { command: string; clear: string }>> = {
-  "cpu-throttle": { command: "throttle", clear: "unthrottle" },
-  "power-off": { command: "power_off", clear: "power_on" },
-  "server-fail": { command: "fail", clear: "repair" },
-  /** A CRAC's units stop (args `{units: n}`: n of them; default all); cleared by repairing them (nodes/models/crac.ts). */
-  "cooling-failure": { command: "cooling_fail", clear: "cooling_repair" },
-  /** A server runs at the fastest point whose maximum draw fits `args: {watts}` (nodes/models/server-limits.ts). */
-  "power-cap": { command: "set_power_cap", clear: "clear_power_cap" },
-};
+/**
+ * A fault action that stands for a model command (e.g. `cpu-throttle` for a server's `throttle`), and the command
+ * that clears it. Kinds declare theirs in the model registry (nodes/models/traits.ts); shown as actions of their own.
+ */
+export interface FaultShorthand {
+  command: string;
+  clear: string;
+}
 
 /** Faults the issue names that no model supports yet: rejected with a clear message. */
 export const UNSUPPORTED_FAULTS: Readonly<Record<string, string>> = {

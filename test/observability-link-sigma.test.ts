@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LinkSigma } from "../coordinator/observability/link-sigma.ts";
 import type { RunView } from "../coordinator/observability/run-view.ts";
-import { SPECIES_SLOTS } from "../coordinator/results/aggregate.ts";
+import { SPECIES_SLOTS } from "../coordinator/counts/aggregate.ts";
 import { emptyRecordForTest } from "./support/observability.ts";
 
 const view: RunView = {

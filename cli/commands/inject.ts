@@ -7,11 +7,12 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { dctwin } from "../../proto/gen/dctwin.js";
-import { COMMAND_SHORTHANDS, UNSUPPORTED_FAULTS } from "../../spec/requests.ts";
+import { UNSUPPORTED_FAULTS } from "../../spec/requests.ts";
+import { faultShorthands } from "../../nodes/models/registry.ts";
 import { bandwidth, duration } from "../../spec/units.ts";
 import { addClientOptions, plain, seconds, withClient, type ClientFlags } from "./control.ts";
 
-const ACTIONS = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "clock-drift", "command", ...Object.keys(COMMAND_SHORTHANDS)];
+const ACTIONS = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "clock-drift", "command", ...Object.keys(faultShorthands)];
 const MODES: Record<string, number> = { all: 1, one: 2, fixed: 3, "fixed-percent": 4 };
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
@@ -88,7 +89,7 @@ function faultSpec(action: string, f: InjectFlags): dctwin.v1.FaultSpec.$Propert
     seed: f.seed === undefined ? 0 : Number(f.seed),
     durationNs: f.duration === undefined ? 0 : parse(duration(), "--duration", f.duration),
   };
-  const shorthand = COMMAND_SHORTHANDS[action];
+  const shorthand = Object.hasOwn(faultShorthands, action) ? faultShorthands[action] : undefined;
   switch (shorthand === undefined ? action : "command") {
     case "actor-crash":
       return { ...spec, actorCrash: {} };

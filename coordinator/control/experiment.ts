@@ -2,6 +2,7 @@
  * An experiment planned against its scenario: the validated requests (scenario/experiment.ts) played through the
  * fold into timed commands (plan.ts), with remarks on check windows that do not align with metrics intervals.
  */
+import { faultShorthands } from "../../nodes/models/registry.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { readExperimentFile, validateExperiment } from "../../scenario/experiment.ts";
 import { ScenarioError, type ValidationIssue } from "../../scenario/issues.ts";
@@ -32,7 +33,7 @@ export function planExperiment(request: ExperimentRequest, scenario: ResolvedSce
 /** Validates and plans an experiment section; its problems are pushed to `issues` (paths under `prefix`). */
 export function resolveExperiment(raw: unknown, scenario: ResolvedScenario, prefix: string, issues: ValidationIssue[]): ResolvedExperiment | undefined {
   const found: RequestIssue[] = [];
-  const request = validateExperiment(raw, scenario, prefix, found);
+  const request = validateExperiment(raw, scenario, prefix, faultShorthands, found);
   const resolved = request === undefined ? undefined : planExperiment(request, scenario, found);
   issues.push(...found.map((f) => ({ path: f.path, message: f.message })));
   return resolved;

@@ -5,7 +5,8 @@
 import { describe, formatCount, MAX_LOAD_FACTOR, MAX_LOAD_STEPS, MAX_RATE_PER_S } from "../../spec/limits.ts";
 import type { z } from "zod";
 import { clientCommands } from "../../nodes/models/client.ts";
-import { modelRegistry } from "../../nodes/models/registry.ts";
+import { kindTraits, modelRegistry } from "../../nodes/models/registry.ts";
+import { curveMeanRatePerS } from "../../nodes/models/client-traits.ts";
 import { CLOCK_DRIFT_COMMAND, driftProblem } from "../../nodes/runtime/clock-drift.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { CommandSpec } from "../driver/run-driver.ts";
@@ -149,30 +150,11 @@ function checkArgs(schema: z.ZodType, args: unknown, path: string, issues: Reque
 
 /**
  * Mean arrival rate of an open-loop client as its scenario sets it, or null when its load cannot be scaled
- * (closed loop, trace replay, or a kind without the load command).
+ * (closed loop, trace replay, or a kind without a `load` trait: nodes/models/traits.ts).
  */
 export function scenarioRatePerS(scenario: ResolvedScenario, actor: number): number | null {
   const spec = scenario.actors[actor]!;
-  if (modelRegistry[spec.kind]?.commands[LOAD_COMMAND] === undefined) return null;
-  return meanRatePerS((spec.params as { arrivals?: Record<string, unknown> }).arrivals);
-}
-
-/** Long-run mean rate of a (parsed) poisson, mmpp or diurnal process; null for others. */
-export function meanRatePerS(arrivals: Record<string, unknown> | undefined): number | null {
-  switch (arrivals?.process) {
-    case "poisson":
-      return arrivals.rate_per_s as number;
-    case "diurnal":
-      return arrivals.mean_rate_per_s as number;
-    case "mmpp": {
-      // Phases are visited in cyclic order, each for its mean sojourn: the long-run rate weights rates by sojourn.
-      const phases = arrivals.phases as { rate_per_s: number; mean_sojourn: number }[];
-      const time = phases.reduce((s, p) => s + p.mean_sojourn, 0);
-      return phases.reduce((s, p) => s + p.rate_per_s * p.mean_sojourn, 0) / time;
-    }
-    default:
-      return null;
-  }
+  return kindTraits(spec.kind).load?.meanRatePerS(spec.params as Record<string, unknown>) ?? null;
 }
 
 export interface ResolvedLoad {
@@ -188,7 +170,7 @@ function scalable(scenario: ResolvedScenario, actor: number): boolean {
 
 function isClosedLoop(scenario: ResolvedScenario, actor: number): boolean {
   const spec = scenario.actors[actor]!;
-  return modelRegistry[spec.kind]?.commands[LOAD_COMMAND] !== undefined && (spec.params as { arrivals?: { process?: string } }).arrivals?.process === "closed";
+  return kindTraits(spec.kind).load?.closedLoop(spec.params as Record<string, unknown>) === true;
 }
 
 /** The targets a load change aims at, in order. */
@@ -352,7 +334,7 @@ export function loadStepCommands(step: LoadStep, factors: Map<number, number>, r
   const commands: CommandSpec[] = [];
   if (step.arrivals !== undefined) {
     const parsed = parseCurve(step.arrivals);
-    const rate = parsed.success ? meanRatePerS(parsed.data) : null;
+    const rate = parsed.success ? curveMeanRatePerS(parsed.data) : null;
     for (const actor of step.factors.keys()) {
       if (rate !== null) rates.set(actor, rate);
       commands.push({ actor: { actor, command: CURVE_COMMAND, argsJson: JSON.stringify(step.arrivals) } });
@@ -373,7 +355,7 @@ export function followLoadCommand(command: CommandSpec, factors: Map<number, num
   if (a.command === LOAD_COMMAND) factors.set(a.actor ?? -1, (JSON.parse(a.argsJson ?? "{}") as { factor: number }).factor);
   else if (a.command === CURVE_COMMAND) {
     const parsed = parseCurve(JSON.parse(a.argsJson ?? "{}"));
-    const rate = parsed.success ? meanRatePerS(parsed.data) : null;
+    const rate = parsed.success ? curveMeanRatePerS(parsed.data) : null;
     if (rate !== null) rates.set(a.actor ?? -1, rate);
   }
 }

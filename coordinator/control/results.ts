@@ -11,9 +11,8 @@ import type { RunOutcome } from "../driver/run-driver.ts";
 import { evaluateCheck, type CheckVerdict } from "./checks.ts";
 import type { RunController } from "./controller.ts";
 import type { CommandSpec } from "../driver/run-driver.ts";
-import type { StepNote } from "../../spec/experiment.ts";
+import { EXPERIMENT_RESULTS_SCHEMA, type StepNote } from "../../spec/experiment.ts";
 
-export const EXPERIMENT_SCHEMA = "dctwin.experiment/v1";
 
 const s = (ns: number | null) => (ns === null ? null : ns / 1e9);
 
@@ -43,7 +42,7 @@ export function writeExperimentResults(outDir: string, controller: RunController
   for (const [t, notes] of controller.notesByTime()) if (t <= outcome.simTimeNs) at(t).notes.push(...notes);
 
   const doc = {
-    schema: EXPERIMENT_SCHEMA,
+    schema: EXPERIMENT_RESULTS_SCHEMA,
     scenario: scenario.run.name,
     seed: scenario.run.seed,
     status: outcome.status,

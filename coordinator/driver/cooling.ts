@@ -16,11 +16,14 @@
  *     zone's CRACs (their `inlet_mk` counters, the latest reported up to interval j−2), when it changed.
  * Heat thus reaches a CRAC two intervals after it was produced, and an inlet reading reaches the servers two
  * intervals after it was taken: a sensor and control delay of 2·I that is the same on every host count.
- * Zones are the `zone` labels of IT actors and the `zone` parameter of CRACs; IT is every non-CRAC actor.
+ * Zones are the `zone` labels of IT actors and the zone a cooling unit cools (the `coolsZone` trait of its kind,
+ * e.g. a CRAC's `zone` parameter); IT is every other actor; servers take `set_inlet` when their kind's
+ * `sensesInlet` trait says so (nodes/models/traits.ts).
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { CommandSpec } from "./grants.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
+import { kindTraits } from "../../nodes/models/registry.ts";
 
 const KELVIN = 273.15;
 
@@ -44,9 +47,9 @@ export class CoolingRelay {
   /** Latest inlet reading per CRAC (millikelvin). */
   private readonly readings = new Map<number, number>();
 
-  /** null when the scenario has no CRAC (nothing to relay, and no extra windows). */
+  /** null when the scenario has no cooling unit (nothing to relay, and no extra windows). */
   static forScenario(scenario: ResolvedScenario): CoolingRelay | null {
-    return scenario.actors.some((a) => a.kind === "crac") ? new CoolingRelay(scenario) : null;
+    return scenario.actors.some((a) => coolsZone(a) !== undefined) ? new CoolingRelay(scenario) : null;
   }
 
   private constructor(scenario: ResolvedScenario) {
@@ -62,11 +65,12 @@ export class CoolingRelay {
       return z;
     };
     for (const actor of scenario.actors) {
-      if (actor.kind === "crac") zone((actor.params as { zone: string }).zone).cracs.push(actor.index);
+      const cooled = coolsZone(actor);
+      if (cooled !== undefined) zone(cooled).cracs.push(actor.index);
       else if (actor.labels.zone !== undefined) {
         const z = zone(actor.labels.zone);
         z.it.push(actor.index);
-        if (actor.kind === "server" && (actor.params as { inlet_limit_c?: number }).inlet_limit_c !== undefined) z.sensing.push(actor.index);
+        if (kindTraits(actor.kind).sensesInlet?.(actor.params as Record<string, unknown>) === true) z.sensing.push(actor.index);
       }
     }
     this.zones = [...byName.values()].filter((z) => z.cracs.length > 0).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -112,6 +116,11 @@ export class CoolingRelay {
     }
     return commands;
   }
+}
+
+/** The zone a cooling unit cools (its kind's `coolsZone` trait: nodes/models/traits.ts); undefined for other actors. */
+function coolsZone(actor: ResolvedScenario["actors"][number]): string | undefined {
+  return kindTraits(actor.kind).coolsZone?.(actor.params as Record<string, unknown>);
 }
 
 function actorCommand(actor: number, command: string, args: unknown): CommandSpec {

@@ -6,17 +6,16 @@
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { BOLTZMANN_J_PER_K, entropyGenerationKbPerS, entropyGenerationWPerK, landauerEnergyJ } from "../thermo/index.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
+import { kindTraits } from "../../nodes/models/registry.ts";
 
-/** Actor kinds whose power is facility cooling rather than IT load. */
-const COOLING_KINDS = new Set(["crac", "cooling"]);
-
+/** Whether an actor kind's power is facility cooling rather than IT load (its energy role: nodes/models/traits.ts). */
 export function isCoolingKind(kind: string): boolean {
-  return COOLING_KINDS.has(kind);
+  return kindTraits(kind).energyRole === "cooling";
 }
 
 /** An actor's zone: its `zone` label, or for a cooling unit the zone it cools. */
-function zoneOf(actor: ResolvedScenario["actors"][number]): string | undefined {
-  return actor.labels.zone ?? (COOLING_KINDS.has(actor.kind) ? (actor.params as { zone?: string }).zone : undefined);
+export function zoneOf(actor: ResolvedScenario["actors"][number]): string | undefined {
+  return actor.labels.zone ?? kindTraits(actor.kind).coolsZone?.(actor.params as Record<string, unknown>);
 }
 
 /**
@@ -57,7 +56,7 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
       if (actor.labels.rack !== undefined) byRack[actor.labels.rack] = (byRack[actor.labels.rack] ?? 0) + actorJ;
       const zone = zoneOf(actor);
       if (zone !== undefined) byZone[zone] = (byZone[zone] ?? 0) + actorJ;
-      if (COOLING_KINDS.has(actor.kind)) coolingJ += actorJ;
+      if (isCoolingKind(actor.kind)) coolingJ += actorJ;
       else itJ += actorJ;
     }
     bitsErased += counters.get(actor.index)?.get("bits_erased") ?? 0;

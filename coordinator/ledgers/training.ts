@@ -4,7 +4,7 @@
  * and `examples_per_step`: D counts the examples of the steps the workers completed, E_train the GPU energy of
  * those same steps (`step_energy_uj`), so both cover the same steps whatever the warm-up.
  */
-import type { MlTrainingParams } from "../../nodes/models/ml-training.ts";
+import { kindTraits } from "../../nodes/models/registry.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { BOLTZMANN_J_PER_K } from "../thermo/index.ts";
 
@@ -15,13 +15,12 @@ export function trainingLedger(scenario: ResolvedScenario, stepEnergyUj: StepEne
   const temperatureK = scenario.run.ambientTemperatureK;
   const groups = new Map<string, { parameters: Set<number>; examplesPerStep: Set<number> }>();
   for (const actor of scenario.actors) {
-    if (actor.kind !== "ml_training") continue;
-    const params = actor.params as MlTrainingParams;
-    if (params.parameters === undefined || params.examples_per_step === undefined) continue;
+    const model = kindTraits(actor.kind).training?.(actor.params as Record<string, unknown>);
+    if (model === undefined) continue;
     let g = groups.get(actor.group);
     if (g === undefined) groups.set(actor.group, (g = { parameters: new Set(), examplesPerStep: new Set() }));
-    g.parameters.add(params.parameters);
-    g.examplesPerStep.add(params.examples_per_step);
+    g.parameters.add(model.parameters);
+    g.examplesPerStep.add(model.examplesPerStep);
   }
   return [...groups]
     .sort(([a], [b]) => (a < b ? -1 : 1))

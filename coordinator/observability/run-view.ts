@@ -4,7 +4,7 @@
  * finished run is exported or reported.
  */
 import type { CarbonSettings, ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { isCoolingKind } from "../ledgers/heat.ts";
+import { kindTraits } from "../../nodes/models/registry.ts";
 
 export interface RunViewActor {
   id: string;
@@ -56,6 +56,6 @@ export function intervalBoundsNs(view: RunView, index: number): [number, number]
 
 /** An actor's labels; a cooling unit without a `zone` label gets the zone it cools, so its energy counts there. */
 function withCooledZone(actor: ResolvedScenario["actors"][number]): Record<string, string> {
-  const zone = isCoolingKind(actor.kind) ? (actor.params as { zone?: string }).zone : undefined;
+  const zone = kindTraits(actor.kind).coolsZone?.(actor.params as Record<string, unknown>);
   return zone !== undefined && actor.labels.zone === undefined ? { ...actor.labels, zone } : { ...actor.labels };
 }

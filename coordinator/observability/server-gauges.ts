@@ -4,6 +4,7 @@
  * Per server at level actor; per group at group and actor (utilisation: the mean over the group's servers;
  * requests held: their sum; state ratio: the share of the group's server-time in each state, adding up to 1).
  */
+import { kindTraits } from "../../nodes/models/registry.ts";
 import { LEVEL_COUNTER_PREFIX } from "../../nodes/runtime/level-meter.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import { stateSeconds } from "../counts/levels.ts";
@@ -33,8 +34,8 @@ export class ServerGauges {
   constructor(view: RunView, level: AggregationLevel) {
     this.view = view;
     this.level = level;
-    this.servers = view.actors.flatMap((a, i) => (a.kind === "server" ? [i] : []));
-    this.cracs = view.actors.flatMap((a, i) => (a.kind === "crac" ? [i] : []));
+    this.servers = view.actors.flatMap((a, i) => (kindTraits(a.kind).serverSeries === true ? [i] : []));
+    this.cracs = view.actors.flatMap((a, i) => (kindTraits(a.kind).coolsZone !== undefined ? [i] : []));
   }
 
   add(record: IntervalRecord, seconds: number): void {

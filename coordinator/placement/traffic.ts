@@ -12,6 +12,7 @@
  * estimate gives up and every link gets the same traffic ("uniform"): placement then balances actor counts and
  * keeps latencies, labels and components as usual.
  */
+import { kindTraits } from "../../nodes/models/registry.ts";
 import { networkNodes, type ResolvedScenario } from "../../nodes/runtime/topology.ts";
 
 const MAX_CALL_DEPTH = 6;
@@ -124,10 +125,9 @@ function demandsOf(scenario: ResolvedScenario): Demand[] {
   const indexById = new Map(scenario.actors.map((a) => [a.id, a.index]));
   const sources: { from: number; to: number; rate: number | null }[] = [];
   for (const actor of scenario.actors) {
-    if (actor.kind !== "client") continue;
-    const params = actor.params as { target?: string; arrivals?: Arrivals };
-    const to = params.target === undefined ? undefined : indexById.get(params.target);
-    if (to !== undefined && params.arrivals !== undefined) sources.push({ from: actor.index, to, rate: meanRate(params.arrivals) });
+    const source = kindTraits(actor.kind).trafficSource?.(actor.params as Record<string, unknown>);
+    const to = source === undefined ? undefined : indexById.get(source.target);
+    if (to !== undefined) sources.push({ from: actor.index, to, rate: source!.ratePerS });
   }
   const known = sources.filter((s) => s.rate !== null);
   const fallback = known.length > 0 ? known.reduce((sum, s) => sum + s.rate!, 0) / known.length : 1;
@@ -141,49 +141,12 @@ function demandsOf(scenario: ResolvedScenario): Demand[] {
   return demands;
 }
 
-/** Where an actor sends requests on for each request it gets: replicas of a load balancer, downstream calls. */
+/** Where an actor sends requests on for each request it gets (its kind's `onwardTraffic` trait: nodes/models/traits.ts). */
 function onwardCalls(actor: ResolvedScenario["actors"][number], indexById: ReadonlyMap<string, number>): { to: number; share: number }[] {
-  const params = actor.params as { replicas?: unknown; calls?: unknown };
   const out: { to: number; share: number }[] = [];
-  if (actor.kind === "load_balancer" && Array.isArray(params.replicas)) {
-    for (const id of params.replicas) {
-      const to = indexById.get(String(id));
-      if (to !== undefined) out.push({ to, share: 1 / params.replicas.length });
-    }
-  } else if (Array.isArray(params.calls)) {
-    for (const call of params.calls as { target?: unknown; count?: unknown }[]) {
-      const to = indexById.get(String(call.target));
-      if (to !== undefined) out.push({ to, share: typeof call.count === "number" ? call.count : 1 });
-    }
+  for (const { id, share } of kindTraits(actor.kind).onwardTraffic?.(actor.params as Record<string, unknown>) ?? []) {
+    const to = indexById.get(id);
+    if (to !== undefined) out.push({ to, share });
   }
   return out;
-}
-
-type Arrivals =
-  | { process: "poisson"; rate_per_s: number }
-  | { process: "mmpp"; phases: { rate_per_s: number; mean_sojourn: number }[] }
-  | { process: "diurnal"; mean_rate_per_s: number }
-  | { process: "trace"; rows: { at: number }[] }
-  | { process: string };
-
-/** Mean requests per second of an arrival process, or null when the parameters do not say (closed loops). */
-function meanRate(arrivals: Arrivals): number | null {
-  switch (arrivals.process) {
-    case "poisson":
-      return (arrivals as { rate_per_s: number }).rate_per_s;
-    case "mmpp": {
-      const phases = (arrivals as { phases: { rate_per_s: number; mean_sojourn: number }[] }).phases;
-      const time = phases.reduce((s, p) => s + p.mean_sojourn, 0);
-      return time > 0 ? phases.reduce((s, p) => s + p.rate_per_s * p.mean_sojourn, 0) / time : null;
-    }
-    case "diurnal":
-      return (arrivals as { mean_rate_per_s: number }).mean_rate_per_s;
-    case "trace": {
-      const rows = (arrivals as { rows: { at: number }[] }).rows;
-      const spanS = rows.length > 1 ? (rows.at(-1)!.at - rows[0]!.at) / 1e9 : 0;
-      return spanS > 0 ? rows.length / spanS : null;
-    }
-    default:
-      return null;
-  }
 }

@@ -12,6 +12,7 @@
  *                  state (on, throttled, booting, shutting_down, off, failed) it was in at all during the run; a
  *                  server's rows of one interval add up to the interval's length.
  */
+import { kindTraits } from "../../nodes/models/registry.ts";
 import { LEVEL_COUNTER_PREFIX } from "../../nodes/runtime/level-meter.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
@@ -32,7 +33,7 @@ function hasLevels(counters: ReadonlyMap<string, number> | undefined): boolean {
 }
 
 export function serverRows(view: RunView, intervals: readonly IntervalRecord[], inletC: (r: IntervalRecord) => Map<string, number>) {
-  const servers = view.actors.flatMap((a, i) => (a.kind === "server" ? [i] : []));
+  const servers = view.actors.flatMap((a, i) => (kindTraits(a.kind).serverSeries === true ? [i] : []));
   const states = new Set<string>();
   for (const r of intervals) for (const i of servers) for (const s of stateSeconds(r.counters.get(i)).keys()) states.add(s);
   const stateOrder = [...states].sort();

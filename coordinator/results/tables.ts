@@ -13,6 +13,7 @@
  *            cooling_power_w, pue, heat_entropy_w_per_k, packet_sigma_kb_per_s, bits_erased
  * - servers, server_states: per-server series (utilisation, queue length, state, power, inlet): server-tables.ts
  */
+import { kindTraits } from "../../nodes/models/registry.ts";
 import { metricDeclaration, sumToBaseUnit, toBaseUnit } from "../../nodes/models/metric-declarations.ts";
 import { LedgerTotals } from "../observability/ledger-totals.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
@@ -137,7 +138,8 @@ export function tableCsv(t: Table): string {
 function zoneInletC(view: RunView, r: IntervalRecord): Map<string, number> {
   const out = new Map<string, number>();
   for (const [actor, counters] of r.counters) {
-    const zone = view.actors[actor]?.kind === "crac" ? view.actors[actor]!.labels.zone : undefined;
+    const kind = view.actors[actor]?.kind;
+    const zone = kind !== undefined && kindTraits(kind).coolsZone !== undefined ? view.actors[actor]!.labels.zone : undefined;
     const sum = counters.get("inlet_mk");
     const n = counters.get("inlet_samples") ?? 0;
     if (zone === undefined || sum === undefined || n === 0) continue;

@@ -82,17 +82,19 @@ export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, Metr
  * Every declared metric by recorded name. A name recorded by several kinds must mean the same thing in each
  * (checked here, at load: a mismatch is a programming error).
  */
-export const METRIC_DECLARATIONS: ReadonlyMap<string, MetricDeclaration> = (() => {
-  const out = new Map<string, MetricDeclaration>();
-  for (const [kind, metrics] of Object.entries(MODEL_METRICS)) {
-    for (const [recorded, d] of Object.entries(metrics)) {
-      const seen = out.get(recorded);
-      if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(d)) throw new Error(`metric ${recorded} of kind ${kind} is declared differently by another kind`);
-      out.set(recorded, d);
-    }
+const declared = new Map<string, MetricDeclaration>();
+export const METRIC_DECLARATIONS: ReadonlyMap<string, MetricDeclaration> = declared;
+
+/** Adds a kind's declarations (the built-in kinds at load; a kind registered later: registry.ts registerKind). */
+export function declareMetrics(kind: string, metrics: Readonly<Record<string, MetricDeclaration>>): void {
+  for (const [recorded, d] of Object.entries(metrics)) {
+    const seen = declared.get(recorded);
+    if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(d)) throw new Error(`metric ${recorded} of kind ${kind} is declared differently by another kind`);
+    declared.set(recorded, d);
   }
-  return out;
-})();
+}
+
+for (const [kind, metrics] of Object.entries(MODEL_METRICS)) declareMetrics(kind, metrics);
 
 /** The declaration of a recorded metric; an undeclared one is a counter of its summed values (unit: events). */
 export function metricDeclaration(recorded: string): MetricDeclaration {

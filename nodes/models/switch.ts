@@ -17,6 +17,7 @@ import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
 import { newPortEnergy, spreadTransmission, transmissionDone, TX_DONE, type PortEnergy } from "./port-energy.ts";
 import { joules, size, watts } from "../../spec/units.ts";
+import { mix32 } from "../runtime/rng.ts";
 
 export const switchParams = z
   .object({
@@ -51,13 +52,6 @@ interface SwitchState {
 }
 
 const PORT_FREE = 1;
-
-/** 32-bit avalanche mix (the finaliser of MurmurHash3). */
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
 
 /** Deterministic flow hash salted with the switch's index. */
 export function flowHash(packet: SimPacket, salt: number): number {

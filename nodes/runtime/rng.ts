@@ -22,7 +22,7 @@ export interface Rng {
 }
 
 /** SplitMix32-style finaliser used to spread seed material over the state words. */
-function mix32(x: number): number {
+export function mix32(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
   return (x ^ (x >>> 16)) >>> 0;

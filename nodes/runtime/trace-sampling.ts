@@ -3,12 +3,7 @@
  * so sampling never shifts an actor's random stream: a traced run gives the same results as an untraced one.
  * Trace and span ids derive from the same hash, so the same run yields the same trace ids.
  */
-
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
+import { mix32 } from "./rng.ts";
 
 function words(seed: number, src: number, id: number, n: number): number[] {
   let x = mix32((seed >>> 0) ^ mix32(Math.floor(seed / 2 ** 32) ^ mix32(src ^ mix32(id >>> 0 ^ mix32(Math.floor(id / 2 ** 32))))));

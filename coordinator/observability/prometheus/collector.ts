@@ -7,6 +7,7 @@
  * `live: false` registers only what a finished run's intervals can replay (no wall-clock pace, windows, hosts or
  * packet totals), for the OpenMetrics export.
  */
+import { kindTraits } from "../../../nodes/models/registry.ts";
 import { Gauge, type Registry } from "prom-client";
 import { entitySeriesCounts } from "../levels.ts";
 import type { RunState } from "../run-state.ts";
@@ -127,9 +128,9 @@ export function seriesBound(view: RunView, level: Parameters<typeof entitySeries
 
 /** Server, CRAC and σ-per-link gauges (entity-metrics.ts): bounded by servers, CRACs, links and group pairs. */
 function serverAndSigmaBound(view: RunView, level: Parameters<typeof entitySeriesCounts>[1], states: number): number {
-  const cracs = view.actors.filter((a) => a.kind === "crac").length;
+  const cracs = view.actors.filter((a) => kindTraits(a.kind).coolsZone !== undefined).length;
   if (level === "total") return cracs;
-  const servers = view.actors.filter((a) => a.kind === "server");
+  const servers = view.actors.filter((a) => kindTraits(a.kind).serverSeries === true);
   const serverGroups = new Set(servers.map((a) => a.group)).size;
   const pairs = new Set(view.links.map((l) => [view.actors[l.a]!.group, view.actors[l.b]!.group].sort().join("\u0000"))).size;
   const group = serverGroups * (2 + states) + 2 * pairs;

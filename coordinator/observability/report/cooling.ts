@@ -4,7 +4,8 @@
  * (timeseries.csv) and the servers' states over time (their level integrals, as tables/server_states has them).
  * Empty without cooling, except the states plot, which also shows when a server left the "on" state.
  */
-import { stateSeconds } from "../../results/server-tables.ts";
+import { stateSeconds } from "../../counts/levels.ts";
+import { kindTraits } from "../../../nodes/models/registry.ts";
 import type { ReportData } from "./load.ts";
 import type { PlotSpec } from "./plots.ts";
 
@@ -12,7 +13,7 @@ import type { PlotSpec } from "./plots.ts";
 export function serverStatesPlot(data: ReportData): PlotSpec[] {
   const file = data.intervals;
   if (file === null) return [];
-  const servers = file.view.actors.flatMap((a, i) => (a.kind === "server" ? [i] : []));
+  const servers = file.view.actors.flatMap((a, i) => (kindTraits(a.kind).serverSeries === true ? [i] : []));
   const x = file.intervals.map((r) => Math.min((r.index + 1) * file.view.intervalNs, file.simTimeNs) / 1e9);
   const byState = new Map<string, number[]>();
   file.intervals.forEach((r, k) => {
@@ -25,7 +26,7 @@ export function serverStatesPlot(data: ReportData): PlotSpec[] {
       }
     }
   });
-  const cooled = file.view.actors.some((a) => a.kind === "crac");
+  const cooled = file.view.actors.some((a) => kindTraits(a.kind).coolsZone !== undefined);
   if (byState.size === 0 || (!cooled && [...byState.keys()].every((s) => s === "on"))) return [];
   const order = ["on", "throttled", "booting", "shutting_down", "off", "failed"];
   const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
@@ -45,7 +46,7 @@ export function serverStatesPlot(data: ReportData): PlotSpec[] {
 export function coolingPlots(data: ReportData): PlotSpec[] {
   const file = data.intervals;
   if (file === null) return [];
-  const cracs = file.view.actors.map((a, i) => ({ a, i })).filter(({ a }) => a.kind === "crac");
+  const cracs = file.view.actors.map((a, i) => ({ a, i })).filter(({ a }) => kindTraits(a.kind).coolsZone !== undefined);
   if (cracs.length === 0) return [];
   const x = file.intervals.map((r) => Math.min((r.index + 1) * file.view.intervalNs, file.simTimeNs) / 1e9);
   const inlet = cracs.map(({ a, i }) => ({
