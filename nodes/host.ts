@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { lookupModel } from "./models/registry.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
 import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
-import { connectNatsWithRetry } from "./runtime/transport/nats-connect.ts";
+import { connectNatsWithRetry, reconnectWithin } from "./runtime/transport/nats-connect.ts";
 import { CountingTransport, hostRegistry, serveHostMetrics, WireStats } from "./host-metrics.ts";
 
 export interface HostProcessOptions {
@@ -26,20 +26,24 @@ export interface HostProcessOptions {
   connectTimeoutMs?: number;
   /** Resume from this host checkpoint file (`dctwin run --resume` starts hosts with it). */
   restoreFile?: string;
+  /** Once the run started, exit when nothing comes from the coordinator for this long (ms; default 30 s). */
+  coordinatorTimeoutMs?: number;
+  /** Reconnect to NATS within this long after losing the connection, else exit (ms; default 20 s). */
+  reconnectTimeoutMs?: number;
 }
 
 export async function runHostProcess(options: HostProcessOptions): Promise<string> {
   const log = (message: string) => console.error(`host ${options.host}: ${message}`);
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
-  const transport = await connectNatsWithRetry(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true }, { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log });
+  const transport = await connectNatsWithRetry(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true, ...reconnectWithin(options.reconnectTimeoutMs ?? 20_000) }, { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log });
   const stats = new WireStats();
   const metrics =
     options.metricsPort === undefined ? null : await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port: options.metricsPort });
   if (metrics !== null) console.error(`host ${options.host}: metrics: ${metrics.url}`);
   const wired = metrics === null ? transport : new CountingTransport(transport, stats);
   const restore = options.restoreFile === undefined ? undefined : readFileSync(options.restoreFile);
-  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: lookupModel, restore });
+  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: lookupModel, restore, coordinatorTimeoutMs: options.coordinatorTimeoutMs ?? 30_000 });
   if (options.exitWithParent) {
     process.stdin.on("close", () => process.exit(3));
     process.stdin.resume();
@@ -51,6 +55,10 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   const reason = await Promise.race([agent.finished, closed]);
   await transport.close().catch(() => {});
   await metrics?.close();
+  if (agent.coordinatorLost) {
+    log(reason);
+    process.exitCode = 1;
+  }
   if (agent.malformedMessages > 0) console.error(`host ${options.host}: dropped ${agent.malformedMessages} malformed message(s)`);
   return reason;
 }

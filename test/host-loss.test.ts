@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { NatsServer } from "../coordinator/nats-server.ts";
 import { collect, runCli, startCli } from "./support/cli.ts";
 import { alive, processesMentioning, waitFor } from "./support/processes.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
@@ -133,5 +134,27 @@ test("host loss - kill -9 of the coordinator leaves no process behind (hosts see
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
     for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+  }
+});
+
+test("host loss - a joined host exits (code 1) when its coordinator is killed: nothing heard within --coordinator-timeout", async () => {
+  const server = await NatsServer.start({ name: `dctwin-test-joined-${process.pid}` });
+  const runId = `joined-${process.pid}`;
+  const coordinator = startCli(["run", file, "--out", join(dir.path, "joined"), "--nats", server.url, "--join", "--hosts", "1", "--speed", "0.1", "--run-id", runId]);
+  const host = startCli(["host", "--nats", server.url, "--run", runId, "--host", "0", "--coordinator-timeout", "2s"]);
+  const coordinatorDone = collect(coordinator, 120_000);
+  const hostDone = collect(host, 120_000);
+  let stderr = "";
+  coordinator.stderr!.on("data", (c: string) => (stderr += c));
+  try {
+    await waitFor(() => /1 host\(s\) joined/.test(stderr), 60_000, "the host to join");
+    coordinator.kill("SIGKILL");
+    await coordinatorDone;
+    const result = await hostDone;
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /nothing heard from the coordinator for 2 s/);
+  } finally {
+    for (const child of [coordinator, host]) if (child.exitCode === null) child.kill("SIGKILL");
+    await server.stop();
   }
 });
