@@ -158,3 +158,33 @@ test("host loss - a joined host exits (code 1) when its coordinator is killed: n
     await server.stop();
   }
 });
+
+test("host loss - without recoveries the run fails, writes the part that completed with the reason, and --resume completes it identically", async () => {
+  const whole = join(dir.path, "whole-failed");
+  assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
+  const runId = `failed-${process.pid}`;
+  const out = join(dir.path, "failed");
+  const child = startCli(["run", file, "--out", out, "--transport", "nats", "--hosts", "3", "--speed", "0.5", "--run-id", runId, "--checkpoint-every", "1", "--checkpoint-min-wall", "0", "--recoveries", "0"]);
+  const done = collect(child, 180_000);
+  let stderr = "";
+  child.stderr!.on("data", (c: string) => (stderr += c));
+  try {
+    await waitFor(() => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr), 30_000, "hosts to start");
+    const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
+    await waitFor(() => checkpointAtNs(out) >= INTERVAL_NS || child.exitCode !== null, 60_000, "a checkpoint");
+    process.kill(pids[2]!, "SIGKILL");
+    const failed = await done;
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, new RegExp(`the run can go on from its last checkpoint: dctwin run --resume ${out}`));
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    assert.equal(summary.status, "failed");
+    assert.ok(summary.sim_time_s > 0 && summary.sim_time_s < 2, `the part that completed: ${summary.sim_time_s} s`);
+    assert.match(JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")).failure, /host 2 \(pid \d+\) exited with SIGKILL/);
+    const resumed = await runCli(["run", "--resume", out, "--transport", "nats", "-q"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(read(out), read(whole));
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+  }
+});
