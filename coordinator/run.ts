@@ -8,9 +8,10 @@ import { runModels } from "../nodes/leap/support.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
-import { connectNatsWithRetry } from "../nodes/runtime/transport/nats-connect.ts";
+import { connectNatsWithRetry, reconnectWithin } from "../nodes/runtime/transport/nats-connect.ts";
 import { natsAuthEnv, type NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
 import type { Transport } from "../nodes/runtime/transport/transport.ts";
+import { NatsTransport } from "../nodes/runtime/transport/nats.ts";
 import { LocalHosts } from "./local-hosts.ts";
 import { NatsServer } from "./nats-server.ts";
 import { createRunCredentials } from "./run-credentials.ts";
@@ -75,6 +76,8 @@ export interface TwinRunOptions {
   s3?: S3UploadOptions;
   /** Write checkpoints to `outDir`/checkpoint/ (coordinator/checkpoint/), so that the run can be resumed. */
   checkpoint?: CheckpointPolicy;
+  /** After losing NATS, keep reconnecting this long (ms, default 20 s) before the run fails (or recovers). */
+  natsReconnectTimeoutMs?: number;
   /** Fail the run (recoverably) when the hosts owe a window report and none comes for this long (ms). */
   reportTimeoutMs?: number;
   /** Continue this run from its checkpoint (the scenario, host count and run id must be the checkpoint's). */
@@ -140,7 +143,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         coordinatorAuth = credentials.coordinator;
         hostAuth = (host) => credentials.hosts[host]!;
       } else natsUrl = options.natsUrl;
-      transport = await connectNatsWithRetry(natsUrl, { name: `dctwin-coordinator-${runId}` }, { deadlineMs: options.natsConnectTimeoutMs ?? 30_000, auth: coordinatorAuth, log, signal: options.signal });
+      transport = await connectNatsWithRetry(natsUrl, { name: `dctwin-coordinator-${runId}`, ...reconnectWithin(options.natsReconnectTimeoutMs ?? 20_000) }, { deadlineMs: options.natsConnectTimeoutMs ?? 30_000, auth: coordinatorAuth, log, signal: options.signal });
     }
     cleanup.unshift(() => transport.close());
 
@@ -225,13 +228,18 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       options.signal?.removeEventListener("abort", onInterrupt);
     });
     driverRef = driver;
+    // A connection to NATS that is gone for good (the reconnection deadline passed) ends the run, recoverably.
+    if (transport instanceof NatsTransport) void transport.closed().then((error) => driver.abort(new HostFailedError(`lost the connection to NATS${error instanceof Error ? `: ${error.message}` : ""}`)));
     exporter?.state.attachDriver(driver);
     driver.listen();
     options.onDriver?.(driver);
     if (options.transport === "inproc") {
       for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: runModels, restore: resume?.hosts[host] }).start();
     } else if (!options.join) {
-      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)), (host) => natsAuthEnv(hostAuth(host)), (host) => (resume === undefined ? [] : ["--restore", resume.hostFiles[host]!]));
+      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)), (host) => natsAuthEnv(hostAuth(host)), (host) => [
+        ...(resume === undefined ? [] : ["--restore", resume.hostFiles[host]!]),
+        ...(options.natsReconnectTimeoutMs === undefined ? [] : ["--reconnect-timeout", String(options.natsReconnectTimeoutMs / 1000)]),
+      ]);
       cleanup.unshift(() => hosts.stop());
       log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
     } else {

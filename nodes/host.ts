@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { runModels } from "./leap/support.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
 import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
-import { connectNatsWithRetry } from "./runtime/transport/nats-connect.ts";
+import { connectNatsWithRetry, reconnectWithin } from "./runtime/transport/nats-connect.ts";
 import type { Transport } from "./runtime/transport/transport.ts";
 
 export interface HostProcessOptions {
@@ -26,19 +26,23 @@ export interface HostProcessOptions {
   connectTimeoutMs?: number;
   /** Resume from this host checkpoint file (`dctwin run --resume` starts hosts with it). */
   restoreFile?: string;
+  /** Once the run started, exit when nothing comes from the coordinator for this long (ms; default 30 s). */
+  coordinatorTimeoutMs?: number;
+  /** Reconnect to NATS within this long after losing the connection, else exit (ms; default 20 s). */
+  reconnectTimeoutMs?: number;
 }
 
 export async function runHostProcess(options: HostProcessOptions): Promise<string> {
   const log = (message: string) => console.error(`host ${options.host}: ${message}`);
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
-  const transport = await connectNatsWithRetry(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true }, { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log });
+  const transport = await connectNatsWithRetry(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true, ...reconnectWithin(options.reconnectTimeoutMs ?? 20_000) }, { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log });
   // Loaded only when asked for: prom-client is a fifth of a host's start-up, and hosts the coordinator spawns
   // serve no metrics.
   const metrics = options.metricsPort === undefined ? null : await startHostMetrics(transport, options, options.metricsPort);
   const wired = metrics?.transport ?? transport;
   const restore = options.restoreFile === undefined ? undefined : readFileSync(options.restoreFile);
-  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: runModels, restore });
+  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: runModels, restore, coordinatorTimeoutMs: options.coordinatorTimeoutMs ?? 30_000 });
   if (options.exitWithParent) {
     process.stdin.on("close", () => process.exit(3));
     process.stdin.resume();
@@ -50,6 +54,10 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   const reason = await Promise.race([agent.finished, closed]);
   await transport.close().catch(() => {});
   await metrics?.server.close();
+  if (agent.coordinatorLost) {
+    log(reason);
+    process.exitCode = 1;
+  }
   if (agent.malformedMessages > 0) console.error(`host ${options.host}: dropped ${agent.malformedMessages} malformed message(s)`);
   return reason;
 }

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { NatsServer } from "../coordinator/nats-server.ts";
 import { collect, runCli, startCli } from "./support/cli.ts";
 import { alive, processesMentioning, waitFor } from "./support/processes.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
@@ -130,6 +131,58 @@ test("host loss - kill -9 of the coordinator leaves no process behind (hosts see
     await done;
     await waitFor(() => !pids.some(alive), 15_000, "the hosts and the nats-server to exit");
     assert.deepEqual(processesMentioning(runId), []);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+  }
+});
+
+test("host loss - a joined host exits (code 1) when its coordinator is killed: nothing heard within --coordinator-timeout", async () => {
+  const server = await NatsServer.start({ name: `dctwin-test-joined-${process.pid}` });
+  const runId = `joined-${process.pid}`;
+  const coordinator = startCli(["run", file, "--out", join(dir.path, "joined"), "--nats", server.url, "--join", "--hosts", "1", "--speed", "0.1", "--run-id", runId]);
+  const host = startCli(["host", "--nats", server.url, "--run", runId, "--host", "0", "--coordinator-timeout", "2s"]);
+  const coordinatorDone = collect(coordinator, 120_000);
+  const hostDone = collect(host, 120_000);
+  let stderr = "";
+  coordinator.stderr!.on("data", (c: string) => (stderr += c));
+  try {
+    await waitFor(() => /1 host\(s\) joined/.test(stderr), 60_000, "the host to join");
+    coordinator.kill("SIGKILL");
+    await coordinatorDone;
+    const result = await hostDone;
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /nothing heard from the coordinator for 2 s/);
+  } finally {
+    for (const child of [coordinator, host]) if (child.exitCode === null) child.kill("SIGKILL");
+    await server.stop();
+  }
+});
+
+test("host loss - without recoveries the run fails, writes the part that completed with the reason, and --resume completes it identically", async () => {
+  const whole = join(dir.path, "whole-failed");
+  assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
+  const runId = `failed-${process.pid}`;
+  const out = join(dir.path, "failed");
+  const child = startCli(["run", file, "--out", out, "--transport", "nats", "--hosts", "3", "--speed", "0.5", "--run-id", runId, "--checkpoint-every", "1", "--checkpoint-min-wall", "0", "--recoveries", "0"]);
+  const done = collect(child, 180_000);
+  let stderr = "";
+  child.stderr!.on("data", (c: string) => (stderr += c));
+  try {
+    await waitFor(() => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr), 30_000, "hosts to start");
+    const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
+    await waitFor(() => checkpointAtNs(out) >= INTERVAL_NS || child.exitCode !== null, 60_000, "a checkpoint");
+    process.kill(pids[2]!, "SIGKILL");
+    const failed = await done;
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, new RegExp(`the run can go on from its last checkpoint: dctwin run --resume ${out}`));
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    assert.equal(summary.status, "failed");
+    assert.ok(summary.sim_time_s > 0 && summary.sim_time_s < 2, `the part that completed: ${summary.sim_time_s} s`);
+    assert.match(JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")).failure, /host 2 \(pid \d+\) exited with SIGKILL/);
+    const resumed = await runCli(["run", "--resume", out, "--transport", "nats", "-q"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(read(out), read(whole));
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
     for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");

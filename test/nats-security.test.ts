@@ -20,6 +20,7 @@ import { wire } from "../nodes/runtime/wire.ts";
 import { collect, runCli, startCli } from "./support/cli.ts";
 import { until } from "./support/control-client.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
+import { operatorSetup } from "./support/nats-jwt.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -213,5 +214,25 @@ test("security - a token and an nkey seed file log in to external servers; wrong
   } finally {
     await tokenServer.stop();
     await nkeyServer.stop();
+  }
+});
+
+test("security - a creds file (user JWT signed by an account of an operator-mode nats-server) runs 2 hosts; another operator's is refused", async () => {
+  const setup = operatorSetup();
+  const creds = join(dir.path, "user.creds");
+  writeFileSync(creds, setup.userCreds("dctwin-user"), { mode: 0o600 });
+  const stranger = join(dir.path, "stranger.creds");
+  writeFileSync(stranger, operatorSetup().userCreds("stranger"), { mode: 0o600 });
+  const server = await NatsServer.start({ name: `dctwin-test-sec-creds-${process.pid}`, config: setup.serverConfig });
+  try {
+    const out = join(dir.path, "creds");
+    const result = await runCli(["run", file, "--nats", server.url, "--nats-creds", creds, "--transport", "nats", "--hosts", "2", "--out", out, "-q"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(join(out, "summary.json"), "utf8"), await undisturbedSummary());
+    const refused = await runCli(["run", file, "--nats", server.url, "--nats-creds", stranger, "--connect-timeout", "1s", "--transport", "nats", "--out", join(dir.path, "stranger"), "-q"]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /Authorization Violation/i);
+  } finally {
+    await server.stop();
   }
 });

@@ -22,6 +22,7 @@ export function registerRunCommand(program: Command): void {
     .option("--resume <run-dir>", "continue the interrupted or failed run whose results are in RUN_DIR from its last checkpoint (same scenario, hosts, run id and results directory)")
     .option("--checkpoint-every <n>", "write a checkpoint (RUN_DIR/checkpoint/, for --resume) every N metrics intervals; 0: none", nonNegativeInt, 1)
     .addOption(new Option("--report-timeout <d>", "fail the run (or recover it from a checkpoint) when the hosts owe a window report and none comes for this long; 0: wait for ever").argParser(durationMsOrZero).default(60_000, "60s"))
+    .addOption(new Option("--reconnect-timeout <d>", "after losing NATS, keep reconnecting this long before the run fails (or recovers); hosts it starts get the same").argParser(durationMsFlag).default(20_000, "20s"))
     .option("--recoveries <n>", "when a host is lost (its process dies or stops reporting), roll every host back to the last checkpoint and go on, at most N times (runs without an experiment or control API)", nonNegativeInt, 3)
     .addOption(new Option("--checkpoint-min-wall <d>", "and at most one per this much wall time (0: no limit)").argParser(durationMsOrZero).default(30_000, "30s"))
     .option("--hosts <n>", "number of hosts (shards) to split the actors over", positiveInt("--hosts", MAX_HOSTS), 1)
@@ -43,7 +44,7 @@ export function registerRunCommand(program: Command): void {
     .option("--copy-results-to <dir>", "also copy the results to DIR/<run id>/ (e.g. a mounted volume), also for failed and interrupted runs")
     .option("--allow-outside <path>", "let the scenario read files (traces) in this folder too, besides its own folder (repeatable)", collect, [])
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (file: string | undefined, opts: { resume?: string; reportTimeout: number; recoveries: number; checkpointEvery: number; checkpointMinWall: number; hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags & NatsAuthFlags & UploadFlags, command: Command) => {
+    .action(async (file: string | undefined, opts: { resume?: string; reconnectTimeout: number; reportTimeout: number; recoveries: number; checkpointEvery: number; checkpointMinWall: number; hosts: number; transport?: TransportKind; nats?: string; join?: boolean; runId?: string; seed?: number; duration?: number; mode?: "exact" | "leap"; speed?: number; metricsPort?: number; metricsHost: string; metricsLinger: number; metricsLevel: AggregationLevel; out: string; allowOutside: string[]; quiet?: boolean; joinTimeout?: number; connectTimeout: number; copyResultsTo?: string } & RunControlFlags & NatsAuthFlags & UploadFlags, command: Command) => {
       const natsAuth = natsAuthFromFlags(opts);
       if (natsAuth !== undefined && opts.nats === undefined) throw new InvalidArgumentError("NATS credentials and TLS options need --nats URL (a private nats-server makes its own per-run credentials)");
       if (opts.join && opts.nats === undefined) throw new InvalidArgumentError("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
@@ -93,6 +94,7 @@ export function registerRunCommand(program: Command): void {
         checkpoint: opts.checkpointEvery === 0 ? undefined : { everyIntervals: opts.checkpointEvery, minWallMs: opts.checkpointMinWall },
         resume: resumed?.checkpoint,
         recoveries: opts.recoveries,
+        natsReconnectTimeoutMs: opts.reconnectTimeout,
         reportTimeoutMs: opts.reportTimeout === 0 ? undefined : opts.reportTimeout,
         log,
       }, opts, experiment, log);

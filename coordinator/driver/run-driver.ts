@@ -95,6 +95,8 @@ export interface RunOutcome {
 
 /** How often a paced run moves its horizon. */
 const PACE_TICK_MS = 10;
+/** How often the coordinator tells the hosts it is there (HostAgentOptions.coordinatorTimeoutMs). */
+export const HEARTBEAT_MS = 1_000;
 
 /**
  * The simulated time due after `elapsedMs` of wall time at `speed`, on the pace tick. A due time that followed the
@@ -177,11 +179,13 @@ export class RunDriver {
 
   async run(): Promise<RunOutcome> {
     const { transport, scenario, hostCount, placement } = this.o;
+    let heartbeat: NodeJS.Timeout | undefined;
     try {
       await this.until(() => this.hellos.size === hostCount);
       const hosts = [...this.hellos.values()].sort((a, b) => a.host - b.host);
       this.o.onHostsJoined?.(hosts);
       this.deadline?.reset(); // the hosts owe their start-up reports from now on
+      heartbeat = setInterval(() => transport.publish(this.subjects.alive, new Uint8Array(0)), HEARTBEAT_MS);
       transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement }).finish());
 
       const run = scenario.run;
@@ -297,6 +301,7 @@ export class RunDriver {
         await this.news(this.o.speed !== undefined && !this.paused ? PACE_TICK_MS : deadline?.tickMs);
       }
     } finally {
+      clearInterval(heartbeat);
       this.stopHosts("run ended");
     }
   }

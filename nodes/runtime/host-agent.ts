@@ -32,6 +32,8 @@ export interface HostAgentOptions {
   helloIntervalMs?: number;
   /** Resume from this host checkpoint (coordinator/checkpoint/) instead of starting at time 0. */
   restore?: Uint8Array;
+  /** Once the run started, stop when nothing comes from the coordinator (grants, its heartbeat) for this long. */
+  coordinatorTimeoutMs?: number;
 }
 
 export class HostAgent {
@@ -65,6 +67,11 @@ export class HostAgent {
   private closed = false;
   private stopped = false;
   private readonly restore: Uint8Array | undefined;
+  private readonly coordinatorTimeoutMs: number | undefined;
+  private lastHeardMs = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** The host stopped because the coordinator fell silent. */
+  coordinatorLost = false;
   /** The interval boundary the coordinator wants a checkpoint at, and what a snapshot refers to. */
   private checkpointAt: number | undefined;
   private run: { scenario: ResolvedScenario; placement: number[]; models: ModelLookup } | undefined;
@@ -76,6 +83,7 @@ export class HostAgent {
     this.subjects = subjects(options.runId);
     this.helloIntervalMs = options.helloIntervalMs ?? 200;
     this.restore = options.restore;
+    this.coordinatorTimeoutMs = options.coordinatorTimeoutMs;
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -95,6 +103,7 @@ export class HostAgent {
       t.subscribe(this.subjects.hostData(this.host), (bytes) => this.onData(bytes)),
       t.subscribe(this.subjects.stop, (bytes) => this.onStop(bytes)),
       t.subscribe(this.subjects.checkpoint, (bytes) => this.onCheckpointRequest(bytes)),
+      t.subscribe(this.subjects.alive, () => (this.lastHeardMs = performance.now())),
     );
     const hello = wire.HostHello.encode({ host: this.host, hostname: osHostname(), pid: process.pid, runtime: `node ${process.version}` }).finish();
     const sayHello = () => this.transport.publish(this.subjects.hello(this.host), hello);
@@ -107,6 +116,7 @@ export class HostAgent {
     if (start === undefined) return this.countMalformed();
     if (this.shard !== undefined) return; // a repeated start: already running
     clearInterval(this.helloTimer);
+    this.watchCoordinator();
     this.guard(() => {
       const scenario = scenarioFromJson(start.scenarioJson);
       this.hostCount = start.hostCount;
@@ -163,12 +173,24 @@ export class HostAgent {
     for (const frame of checkpointFrames(atNs, snapshot)) this.transport.publish(this.subjects.hostCheckpoint(this.host), frame);
   }
 
+  private watchCoordinator(): void {
+    const ms = this.coordinatorTimeoutMs;
+    if (ms === undefined) return;
+    this.lastHeardMs = performance.now();
+    this.watchdog = setInterval(() => {
+      if (performance.now() - this.lastHeardMs <= ms) return;
+      this.coordinatorLost = true;
+      this.shutdown(`nothing heard from the coordinator for ${ms / 1000} s (--coordinator-timeout): it is gone`);
+    }, Math.min(1_000, ms));
+  }
+
   private onGrant(bytes: Uint8Array): void {
     if (this.planner === undefined) return this.keepEarly({ grant: true, bytes });
     const grant = tryDecode(wire.Grant, bytes);
     const checked = grant === undefined ? undefined : checkGrant(grant, this.grantSeq, this.planner.horizonNs, this.durationNs);
     if (checked === undefined) return this.countMalformed();
     this.grantSeq++;
+    this.lastHeardMs = performance.now();
     this.planner.grant(checked.untilNs, checked.stamps);
     if (checked.stop) this.stopSeen = true;
     this.advance();
@@ -306,6 +328,7 @@ export class HostAgent {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.helloTimer);
+    clearInterval(this.watchdog);
     for (const s of this.subscriptions) s.unsubscribe();
     this.finish(reason);
   }

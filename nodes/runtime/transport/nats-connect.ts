@@ -28,3 +28,14 @@ export async function connectNatsWithRetry(url: string, natsOptions: Parameters<
     throw new NatsConnectError(`cannot connect to NATS at ${url}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/** Retry interval while reconnecting after a lost connection. */
+const RECONNECT_WAIT_MS = 250;
+
+/**
+ * Connection options for reconnecting within `deadlineMs` after the connection to NATS is lost (a broker restart),
+ * after which the connection closes for good (a host then exits; the coordinator's run fails or recovers).
+ */
+export function reconnectWithin(deadlineMs: number): { reconnectTimeWait: number; maxReconnectAttempts: number } {
+  return { reconnectTimeWait: RECONNECT_WAIT_MS, maxReconnectAttempts: Math.max(1, Math.ceil(deadlineMs / RECONNECT_WAIT_MS)) };
+}

@@ -35,6 +35,8 @@ export function subjects(runId: string) {
     stop: `${root}.sync.stop`,
     /** A checkpoint request (coordinator/checkpoint/) and each host's checkpoint, in chunks. */
     checkpoint: `${root}.sync.checkpoint`,
+    /** The coordinator's heartbeat while a run lasts: joined hosts stop when it falls silent. */
+    alive: `${root}.sync.alive`,
     hostCheckpoint: report("checkpoint"),
     hello: report("hello"),
     window: report("window"),
