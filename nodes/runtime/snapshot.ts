@@ -9,6 +9,7 @@ import type { ModelLookup } from "./actor.ts";
 import { EventQueue } from "./event-queue.ts";
 import { Histogram } from "./histogram.ts";
 import { IntervalLedger } from "./interval-ledger.ts";
+import { LevelMeter } from "./level-meter.ts";
 import { LinkTable } from "./link-table.ts";
 import { WindowMetrics } from "./metrics.ts";
 import { PowerMeter } from "./power.ts";
@@ -19,7 +20,7 @@ import { decodeSnapshot, encodeSnapshot, registerSnapshotClasses, SnapshotError 
 import type { ResolvedScenario } from "./topology.ts";
 import { WindowPlanner } from "./window-plan.ts";
 
-registerSnapshotClasses({ Shard, ShardContext, EventQueue, IntervalLedger, WindowMetrics, Histogram, LinkTable, PowerMeter, Xoshiro128, Router, WindowPlanner });
+registerSnapshotClasses({ Shard, ShardContext, EventQueue, IntervalLedger, WindowMetrics, Histogram, LevelMeter, LinkTable, PowerMeter, Xoshiro128, Router, WindowPlanner });
 
 export interface HostState {
   shard: Shard;
