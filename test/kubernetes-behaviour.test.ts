@@ -92,11 +92,12 @@ test("kubernetes in place - the coordinator's gRPC probes, asked as the kubelet 
   // The coordinator as the manifest configures it (DCTWIN_* variables), on a free loopback port instead of 7700.
   const port = await freePort();
   const child = startCli(["run", shortRun, "--transport", "inproc", "--wait-for-start", "-q"], { DCTWIN_CONTROL_PORT: String(port), DCTWIN_CONTROL_HOST: "127.0.0.1", DCTWIN_CONTROL_TOKEN: "probe-token", DCTWIN_OUT: join(dir.path, "probed") });
-  const done = collect(child, 120_000);
+  const done = collect(child, 300_000);
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   try {
-    await waitFor(() => /control API listening/.test(stderr), 60_000, "the control API");
+    // Generous: on a loaded 2-core machine loading the CLI and gRPC can take a minute.
+    await waitFor(() => /control API listening/.test(stderr), 240_000, "the control API");
     for (const probe of probes) {
       const health = await runCli(["control", "health", "--control", `127.0.0.1:${port}`, "--service", probe.grpc!.service ?? ""]);
       assert.equal(health.stdout.trim(), "SERVING", `${probe.grpc!.service ?? "(server)"}: ${health.stderr}`);
