@@ -18,6 +18,7 @@ import { Grants, type AppliedCommand, type CommandSpec } from "./grants.ts";
 import { RunAggregator, type IntervalRecord } from "../counts/aggregate.ts";
 import { ReportCollector } from "./window-reports.ts";
 import { ReportDeadline } from "./report-deadline.ts";
+import { PACE_TICK_MS, pacedDueNs } from "./pacing.ts";
 import { Checkpointer, type CheckpointPolicy, type CheckpointSet } from "./checkpointer.ts";
 import { snapshotCoordinator, type CoordinatorState } from "./coordinator-state.ts";
 
@@ -93,20 +94,8 @@ export interface RunOutcome {
   lookaheadNs: number;
 }
 
-/** How often a paced run moves its horizon. */
-const PACE_TICK_MS = 10;
 /** How often the coordinator tells the hosts it is there (HostAgentOptions.coordinatorTimeoutMs). */
 export const HEARTBEAT_MS = 1_000;
-
-/**
- * The simulated time due after `elapsedMs` of wall time at `speed`, on the pace tick. A due time that followed the
- * wall clock continuously would have moved by the time the grant loop looked again, so the loop would grant a
- * sliver per turn without ever yielding to I/O (no reports read, no scrapes served) until it reached the horizon's
- * cap, one to two intervals ahead: every report then arrived in one burst. On the tick, it grants once per tick.
- */
-function pacedDueNs(elapsedMs: number, speed: number): number {
-  return Math.floor(elapsedMs / PACE_TICK_MS) * PACE_TICK_MS * 1e6 * speed;
-}
 
 export class RunDriver {
   private readonly o: RunDriverOptions;

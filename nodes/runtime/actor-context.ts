@@ -20,25 +20,10 @@ import type { Router } from "./routing.ts";
 import { sampleTraceparent } from "./trace-sampling.ts";
 import { transmit, Transmit, type TransmitTimes } from "./transmission.ts";
 import type { ActorSpec, Port, ResolvedScenario } from "./topology.ts";
+import { ModelContractError, type ShardCounters } from "./shard-contract.ts";
 
 /** The energy component of link ports (NICs, transceivers). */
 export const PORT_POWER = "nic";
-
-/** A model broke a rule of the runtime (a bug in the model, not a simulated failure). */
-export class ModelContractError extends Error {
-  override name = "ModelContractError";
-}
-
-/** Cumulative packet accounting of the shard. */
-export interface ShardCounters {
-  injected: number;
-  consumed: number;
-  dropped: number;
-  queued: number;
-  inFlightLocal: number;
-  sentRemote: number;
-  receivedRemote: number;
-}
 
 /** What the context works on: the shard's own structures, shared. */
 export interface ShardParts {

@@ -6,7 +6,8 @@
  * would). Delivery rules are in actor-context.ts; actor status in actor-lifecycle.ts.
  */
 import type { ModelLookup } from "./actor.ts";
-import { ModelContractError, ShardContext, type ShardCounters } from "./actor-context.ts";
+import { ShardContext } from "./actor-context.ts";
+import { ModelContractError, type ShardCounters } from "./shard-contract.ts";
 import { applyLifecycleCommand, holdOrLose, newLocalActor, type LocalActor } from "./actor-lifecycle.ts";
 import { EventQueue, EventType, type SimEvent } from "./event-queue.ts";
 import { LEVEL_COUNTER_PREFIX } from "./level-meter.ts";
