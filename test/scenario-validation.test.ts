@@ -210,7 +210,7 @@ describe("bad CLI flags", { concurrency: 3 }, () => {
 describe("help", { concurrency: 3 }, () => {
   const cases: { args: string[]; usage: string; mentions: string[] }[] = [
     { args: ["--help"], usage: "Usage: dctwin [options] [command]", mentions: ["validate", "run", "host"] },
-    { args: ["run", "--help"], usage: "Usage: dctwin run [options] <file>", mentions: ["--hosts", "--transport", "--seed", "--duration", "--out"] },
+    { args: ["run", "--help"], usage: "Usage: dctwin run [options] [file]", mentions: ["--resume", "--hosts", "--transport", "--seed", "--duration", "--out"] },
     { args: ["validate", "--help"], usage: "Usage: dctwin validate [options] <file>", mentions: ["without running"] },
     { args: ["host", "--help"], usage: "Usage: dctwin host [options]", mentions: ["--nats", "--run", "--host"] },
   ];
