@@ -12,26 +12,13 @@ import { readCheckpoint } from "../coordinator/checkpoint/store.ts";
 import { runTwin } from "../coordinator/run.ts";
 import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { collect, REPO_ROOT, runCli, startCli } from "./support/cli.ts";
-import { tempDir, writeScenario } from "./support/scenarios.ts";
+import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
 
 // Traffic crosses hosts both ways on 3 hosts, with link loss and queue-full drops (as in determinism.test.ts).
-const file = writeScenario(dir.path, "cross-host", {
-  name: "cross-host",
-  run: { duration: "2s", seed: 5, metrics_interval: "250ms" },
-  actors: [
-    { id: "clients-a", kind: "client", target: "server-b", arrivals: { process: "poisson", rate_per_s: 900 }, request_bytes: 300, response_bytes: 9000 },
-    { id: "clients-b", kind: "client", target: "server-a", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 1500 },
-    { id: "server-a", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 5 },
-    { id: "server-b", kind: "server", cores: 2, service: { distribution: "deterministic", value: "1.5ms" } },
-  ],
-  links: [
-    { a: "clients-a", b: "server-b", latency: "80us", bandwidth: "1Gbps" },
-    { a: "clients-b", b: "server-a", latency: "60us", bandwidth: "1Gbps", loss: 0.01 },
-  ],
-});
+const file = writeScenario(dir.path, "cross-host", crossHostScenario("250ms"));
 
 const RESULT_FILES = ["summary.json", "timeseries.csv", "links.csv"];
 const results = (out: string) => RESULT_FILES.map((f) => readFileSync(join(out, f), "utf8"));

@@ -15,25 +15,12 @@ import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { REPO_ROOT, runCli } from "./support/cli.ts";
-import { tempDir, writeScenario } from "./support/scenarios.ts";
+import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
 
-const scenario = {
-  name: "cross-host",
-  run: { duration: "2s", seed: 5, metrics_interval: "500ms" },
-  actors: [
-    { id: "clients-a", kind: "client", target: "server-b", arrivals: { process: "poisson", rate_per_s: 900 }, request_bytes: 300, response_bytes: 9000 },
-    { id: "clients-b", kind: "client", target: "server-a", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 1500 },
-    { id: "server-a", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 5 },
-    { id: "server-b", kind: "server", cores: 2, service: { distribution: "deterministic", value: "1.5ms" } },
-  ],
-  links: [
-    { a: "clients-a", b: "server-b", latency: "80us", bandwidth: "1Gbps" },
-    { a: "clients-b", b: "server-a", latency: "60us", bandwidth: "1Gbps", loss: 0.01 },
-  ],
-};
+const scenario = crossHostScenario("500ms");
 const file = writeScenario(dir.path, "cross-host", scenario);
 
 async function run(name: string, ...args: string[]) {

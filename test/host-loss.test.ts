@@ -11,7 +11,7 @@ import { after, test } from "node:test";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { collect, runCli, startCli } from "./support/cli.ts";
 import { alive, processesMentioning, waitFor } from "./support/processes.ts";
-import { tempDir, writeScenario } from "./support/scenarios.ts";
+import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -19,20 +19,7 @@ after(() => dir.remove());
 const TRIALS = process.env.DCTWIN_LONG_TESTS === "1" ? 10 : 2;
 const INTERVAL_NS = 250e6;
 
-const file = writeScenario(dir.path, "cross-host", {
-  name: "cross-host",
-  run: { duration: "2s", seed: 5, metrics_interval: "250ms" },
-  actors: [
-    { id: "clients-a", kind: "client", target: "server-b", arrivals: { process: "poisson", rate_per_s: 900 }, request_bytes: 300, response_bytes: 9000 },
-    { id: "clients-b", kind: "client", target: "server-a", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 1500 },
-    { id: "server-a", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 5 },
-    { id: "server-b", kind: "server", cores: 2, service: { distribution: "deterministic", value: "1.5ms" } },
-  ],
-  links: [
-    { a: "clients-a", b: "server-b", latency: "80us", bandwidth: "1Gbps" },
-    { a: "clients-b", b: "server-a", latency: "60us", bandwidth: "1Gbps", loss: 0.01 },
-  ],
-});
+const file = writeScenario(dir.path, "cross-host", crossHostScenario("250ms"));
 
 /** mulberry32: the trials' choices from a fixed seed. */
 function random(seed: number): () => number {

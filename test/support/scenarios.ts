@@ -28,3 +28,24 @@ export function queueScenario(o: { rate: number; meanServiceMs: number; cores: n
     links: [{ a: "clients", b: "server", latency: `${o.latencyUs ?? 50}us`, bandwidth: "10Gbps" }],
   };
 }
+
+/**
+ * Traffic that crosses hosts both ways in the 3-host placement (clients-a and server-b, clients-b and server-a land
+ * on different hosts), with link loss and queue-full drops: the workhorse of determinism, checkpoint and recovery tests.
+ */
+export function crossHostScenario(metricsInterval: string) {
+  return {
+    name: "cross-host",
+    run: { duration: "2s", seed: 5, metrics_interval: metricsInterval },
+    actors: [
+      { id: "clients-a", kind: "client", target: "server-b", arrivals: { process: "poisson", rate_per_s: 900 }, request_bytes: 300, response_bytes: 9000 },
+      { id: "clients-b", kind: "client", target: "server-a", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 1500 },
+      { id: "server-a", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 5 },
+      { id: "server-b", kind: "server", cores: 2, service: { distribution: "deterministic", value: "1.5ms" } },
+    ],
+    links: [
+      { a: "clients-a", b: "server-b", latency: "80us", bandwidth: "1Gbps" },
+      { a: "clients-b", b: "server-a", latency: "60us", bandwidth: "1Gbps", loss: 0.01 },
+    ],
+  };
+}
