@@ -4,7 +4,7 @@
  * exact; `--quantum` runs window after window of the run's quantum instead, as a host with cut links would), and prints one JSON line with events and packet hops per CPU second
  * and per wall second. CPU time (user + system of this process) is the steadier figure on a shared machine.
  *
- *   node bench/hotpath.ts SCENARIO [DURATION] [--quantum]    e.g. node bench/hotpath.ts scenarios/bench-300.yaml 2s
+ *   node bench/hotpath.ts SCENARIO [DURATION] [--quantum]    e.g. node bench/hotpath.ts examples/bench-300.yaml 2s
  *
  * Profile it with `node --cpu-prof --cpu-prof-dir=DIR bench/hotpath.ts ...`.
  */

@@ -1,7 +1,7 @@
 /**
  * The benchmark (`npm run bench`, or `node_modules/.bin/node bench/run.ts [--quick] [--hosts4] [--keep] [--scenario FILE]..`).
  *
- * For each scenario (default: scenarios/bench-300.yaml, 300 actors, and scenarios/leaf-spine-4k.yaml, 4,168 actors
+ * For each scenario (default: examples/bench-300.yaml, 300 actors, and examples/leaf-spine-4k.yaml, 4,168 actors
  * whose placement cuts only 20 us leaf-spine links; `--scenario FILE` replaces them, repeatable):
  * 1. runs it in-process on 1 host, over NATS on 1 and 2 hosts (and 4 with --hosts4), each as `dctwin run` would
  *    (bench/twin-runs.ts), and prints packet hops per wall second (whole run, and after setup: the large
@@ -58,8 +58,8 @@ interface BenchScenario {
 const SCENARIOS: BenchScenario[] =
   flags.scenario === undefined
     ? [
-        { role: "baseline", file: here("../scenarios/bench-300.yaml"), fullNs: null, quickNs: 300 * MS },
-        { role: "scale-out", file: here("../scenarios/leaf-spine-4k.yaml"), fullNs: 6 * MS, quickNs: 3 * MS },
+        { role: "baseline", file: here("../examples/bench-300.yaml"), fullNs: null, quickNs: 300 * MS },
+        { role: "scale-out", file: here("../examples/leaf-spine-4k.yaml"), fullNs: 6 * MS, quickNs: 3 * MS },
       ]
     : flags.scenario.map((file) => ({ role: "extra", file, fullNs: null, quickNs: 300 * MS }));
 

@@ -17,7 +17,7 @@ export const MAX_COUNT = 1_000_000;
 /** Packet and model sizes: 1 TiB (sums of sizes per interval stay exact). */
 export const MAX_SIZE_BYTES = 2 ** 40;
 /**
- * Actors and links after topology generation. 250,000 actors: the 100,368-actor example (scenarios/dc-100k.yaml)
+ * Actors and links after topology generation. 250,000 actors: the 100,368-actor example (examples/dc-100k.yaml)
  * runs in about 1.1 GiB RSS on one host, so this bound leaves room on an 8 GiB machine; the memory budget
  * (budget.ts) still refuses what the heap cannot hold.
  */

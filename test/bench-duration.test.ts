@@ -18,7 +18,7 @@ test("bench - durations outlast the warm-up and stay within the scenario", () =>
   assert.equal(benchDurationNs({ durationNs: 10 * MS, warmupNs: 2 * MS }, 3 * MS), 3 * MS);
   assert.equal(benchDurationNs({ durationNs: 10 * MS, warmupNs: 9 * MS }, 3 * MS), 10 * MS);
   for (const name of ["fat-tree-k8", "bench-300", "cooling-zone"]) {
-    const file = new URL(`../scenarios/${name}.yaml`, import.meta.url).pathname;
+    const file = new URL(`../examples/${name}.yaml`, import.meta.url).pathname;
     const { run } = loadScenarioFile(file).scenario;
     for (const chosen of [1 * MS, 3 * MS, 300 * MS, null]) {
       const durationNs = benchDurationNs(run, chosen);

@@ -48,7 +48,7 @@ test("checkpoint - an interrupted 3-host run resumed from its checkpoint gives t
 });
 
 test("checkpoint - with cooling, the coordinator's relay state is in the checkpoint too", async () => {
-  await interruptAndResume("cooling", join(REPO_ROOT, "scenarios/cooling-zone.yaml"), 2, 4, 8e9);
+  await interruptAndResume("cooling", join(REPO_ROOT, "examples/cooling-zone.yaml"), 2, 4, 8e9);
 });
 
 test("checkpoint - SIGINT a 3-host NATS run after a checkpoint, dctwin run --resume: the same summary as an undisturbed run", async () => {

@@ -44,9 +44,9 @@ test("container - non-root, OCI labels, --version; `dctwin run` writes results i
   assert.throws(() => podman([...RUN, "--entrypoint", "ls", IMAGE, "/opt/dctwin/node_modules/typescript"]));
 
   const work = writableDir("run");
-  podman([...RUN, "-v", `${work}:/work`, IMAGE, "run", "/opt/dctwin/scenarios/tiny.yaml", "--duration", "3s", "-q"]);
+  podman([...RUN, "-v", `${work}:/work`, IMAGE, "run", "/opt/dctwin/examples/tiny.yaml", "--duration", "3s", "-q"]);
   const outside = join(dir.path, "run-outside");
-  const local = await runCli(["run", "scenarios/tiny.yaml", "--duration", "3s", "--transport", "inproc", "-q", "--out", outside]);
+  const local = await runCli(["run", "examples/tiny.yaml", "--duration", "3s", "--transport", "inproc", "-q", "--out", outside]);
   assert.equal(local.code, 0, local.stderr);
   assert.equal(readFileSync(join(work, "results/summary.json"), "utf8"), readFileSync(join(outside, "summary.json"), "utf8"));
 });
@@ -122,7 +122,7 @@ test("container - podman kube play runs the rendered pods (3-node NATS cluster, 
   const out = join(dir.path, "deploy");
   // The quick-start scenario, shortened (a paced-free 20 s run over NATS takes minutes on a loaded 2-core machine).
   const scenario = join(dir.path, "tiny-3s.yaml");
-  writeFileSync(scenario, readFileSync(join(REPO_ROOT, "scenarios/tiny.yaml"), "utf8").replace(/^  duration: 20s$/m, "  duration: 3s"));
+  writeFileSync(scenario, readFileSync(join(REPO_ROOT, "examples/tiny.yaml"), "utf8").replace(/^  duration: 20s$/m, "  duration: 3s"));
   const rendered = await runCli(["deploy", scenario, "--hosts", "2", "--image", IMAGE, "--run-id", runId, "--namespace", "dctwin-test", "--nats", `nats://127.0.0.1:${nats[0]!.client}`, "--out", out]);
   assert.equal(rendered.code, 0, rendered.stderr);
   const results = writableDir("kube-results");

@@ -1,5 +1,5 @@
 /**
- * Determinism at scale: scenarios/leaf-spine-4k.yaml (4,168 actors, clients in remote racks, so traffic crosses
+ * Determinism at scale: examples/leaf-spine-4k.yaml (4,168 actors, clients in remote racks, so traffic crosses
  * the placement's cut) run for a few simulated milliseconds gives byte-identical summary.json in-process on one
  * host and over a real nats-server on two host processes.
  */
@@ -12,7 +12,7 @@ import { tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
-const file = new URL("../scenarios/leaf-spine-4k.yaml", import.meta.url).pathname;
+const file = new URL("../examples/leaf-spine-4k.yaml", import.meta.url).pathname;
 
 async function summary(name: string, ...args: string[]): Promise<string> {
   const out = join(dir.path, name);

@@ -51,7 +51,7 @@ test("determinism - byte-identical results for inproc/1, nats/1 and nats/3 hosts
 
 /** An example scenario, shortened (warm-up off) and with a shorter metrics interval. */
 function shortened(name: string, duration: string, interval: string) {
-  const doc = parse(readFileSync(join(REPO_ROOT, "scenarios", `${name}.yaml`), "utf8"));
+  const doc = parse(readFileSync(join(REPO_ROOT, "examples", `${name}.yaml`), "utf8"));
   doc.run = { ...doc.run, duration, metrics_interval: interval, warmup: "0s" };
   return loadScenarioFile(writeScenario(dir.path, `${name}-short`, doc)).scenario;
 }

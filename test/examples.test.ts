@@ -1,5 +1,5 @@
 /**
- * Every example scenario in scenarios/ loads (with its experiment, if any) and runs: the first half second of each
+ * Every example scenario in examples/ loads (with its experiment, if any) and runs: the first half second of each
  * (5 ms of the data-centre-sized ones, over 20,000 actors), in-process, moves traffic and conserves packets. Keeps
  * the examples the README points to from rotting.
  */
@@ -15,7 +15,7 @@ import { tempDir } from "./support/scenarios.ts";
 const dir = tempDir();
 after(() => dir.remove());
 
-const examples = readdirSync(join(REPO_ROOT, "scenarios")).filter((f) => f.endsWith(".yaml")).sort();
+const examples = readdirSync(join(REPO_ROOT, "examples")).filter((f) => f.endsWith(".yaml")).sort();
 
 test("examples - there are examples to check", () => {
   assert.ok(examples.length >= 8, examples.join(", "));
@@ -23,7 +23,7 @@ test("examples - there are examples to check", () => {
 
 for (const file of examples) {
   test(`examples - ${file} loads and runs`, async () => {
-    const { scenario } = loadScenarioFile(join(REPO_ROOT, "scenarios", file));
+    const { scenario } = loadScenarioFile(join(REPO_ROOT, "examples", file));
     // Leap runs move packets one step per hop: give them a few steps.
     const durationNs = Math.min(scenario.run.durationNs, scenario.actors.length > 20_000 ? 5_000_000 : Math.max(500_000_000, 4 * (scenario.run.leap?.stepNs ?? 0)));
     const { summary } = await runTwin({ scenario: { ...scenario, run: { ...scenario.run, durationNs, warmupNs: 0 } }, hosts: 2, transport: "inproc", outDir: join(dir.path, file) });

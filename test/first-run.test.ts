@@ -52,7 +52,7 @@ test("first run - `npm install && npm start` on a copy of the repository without
 });
 
 test("first run - an explicit NATS transport without nats-server is an input error (exit 2, no stack trace)", async () => {
-  const result = await runCli(["run", "scenarios/tiny.yaml", "--transport", "nats", "--duration", "2s", "--out", join(dir.path, "nats")], { env: { PATH: barePath() } });
+  const result = await runCli(["run", "examples/tiny.yaml", "--transport", "nats", "--duration", "2s", "--out", join(dir.path, "nats")], { env: { PATH: barePath() } });
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /cannot find the nats-server binary/);
   assert.doesNotMatch(result.stderr, /\n\s+at /);
@@ -75,15 +75,15 @@ test("first run - the CLI entries are executable in git (npm install sets the bi
 
 test("first run - every flag can come from a DCTWIN_* variable; the command line wins over it", async () => {
   const out = join(dir.path, "env");
-  const result = await runCli(["run", "scenarios/tiny.yaml", "--out", out], { env: { DCTWIN_DURATION: "2s", DCTWIN_TRANSPORT: "inproc", DCTWIN_QUIET: "1" } });
+  const result = await runCli(["run", "examples/tiny.yaml", "--out", out], { env: { DCTWIN_DURATION: "2s", DCTWIN_TRANSPORT: "inproc", DCTWIN_QUIET: "1" } });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, ""); // DCTWIN_QUIET
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { sim_time_s: number };
   assert.equal(summary.sim_time_s, 2);
-  const bad = await runCli(["run", "scenarios/tiny.yaml", "--out", out], { env: { DCTWIN_HOSTS: "zero" } });
+  const bad = await runCli(["run", "examples/tiny.yaml", "--out", out], { env: { DCTWIN_HOSTS: "zero" } });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /DCTWIN_HOSTS/);
-  const overridden = await runCli(["run", "scenarios/tiny.yaml", "--out", out, "--duration", "1500ms", "-q"], { env: { DCTWIN_DURATION: "2s", DCTWIN_TRANSPORT: "inproc" } });
+  const overridden = await runCli(["run", "examples/tiny.yaml", "--out", out, "--duration", "1500ms", "-q"], { env: { DCTWIN_DURATION: "2s", DCTWIN_TRANSPORT: "inproc" } });
   assert.equal(overridden.code, 0, overridden.stderr);
   assert.equal((JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { sim_time_s: number }).sim_time_s, 1.5);
 });

@@ -64,8 +64,8 @@ async function checkRendered(objects: K8sObject[], namespace: string): Promise<v
   assert.ok(objects.some((o) => o.kind === "Secret" && o.metadata.name.startsWith("dctwin-control")), "the control token Secret");
 }
 
-test("kubernetes - the base's demo scenario is scenarios/tiny.yaml (no drifting copy)", () => {
-  assert.equal(readFileSync(join(KUBE, "base/scenario.yaml"), "utf8"), readFileSync(join(REPO_ROOT, "scenarios/tiny.yaml"), "utf8"));
+test("kubernetes - the base's demo scenario is examples/tiny.yaml (no drifting copy)", () => {
+  assert.equal(readFileSync(join(KUBE, "base/scenario.yaml"), "utf8"), readFileSync(join(REPO_ROOT, "examples/tiny.yaml"), "utf8"));
 });
 
 test("kubernetes - a misspelt field in an overlay is rejected, naming the object and the field", async () => {
@@ -110,7 +110,7 @@ test("kubernetes - the production overlay renders, validates, uses its release l
 
 test("kubernetes - dctwin deploy renders a run: its scenario, host count, run id, image and namespace; the output validates", async () => {
   const out = join(dir.path, "run");
-  const result = await runCli(["deploy", "scenarios/fat-tree-k4.yaml", "--hosts", "4", "--namespace", "twin-a", "--image", "registry.example.com/dctwin:1.2.3", "--run-id", "ft4", "--prometheus-release", "kps", "--out", out]);
+  const result = await runCli(["deploy", "examples/fat-tree-k4.yaml", "--hosts", "4", "--namespace", "twin-a", "--image", "registry.example.com/dctwin:1.2.3", "--run-id", "ft4", "--prometheus-release", "kps", "--out", out]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(statSync(join(out, "control-token.env")).mode & 0o777, 0o600);
   const objects = kustomize(out);
@@ -121,11 +121,11 @@ test("kubernetes - dctwin deploy renders a run: its scenario, host count, run id
   assert.equal(run.DCTWIN_HOSTS, "4");
   assert.equal(run.DCTWIN_RUN_ID, "ft4");
   const scenario = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("dctwin-scenario"))!.data!;
-  assert.equal(scenario["scenario.yaml"], readFileSync(join(REPO_ROOT, "scenarios/fat-tree-k4.yaml"), "utf8"));
+  assert.equal(scenario["scenario.yaml"], readFileSync(join(REPO_ROOT, "examples/fat-tree-k4.yaml"), "utf8"));
   assert.equal(podSpec(find(objects, "Job", "dctwin-coordinator"))!.containers[0]!.image, "registry.example.com/dctwin:1.2.3");
   assert.equal(find(objects, "PodMonitor", "dctwin").metadata.labels?.release, "kps");
 
-  const invalid = await runCli(["deploy", "scenarios/tiny.yaml", "--hosts", "2", "--namespace", "Bad_NS", "--out", join(dir.path, "bad")]);
+  const invalid = await runCli(["deploy", "examples/tiny.yaml", "--hosts", "2", "--namespace", "Bad_NS", "--out", join(dir.path, "bad")]);
   assert.equal(invalid.code, 2);
   assert.match(invalid.stderr, /--namespace must be a DNS label/);
 });
@@ -135,9 +135,9 @@ const resourcesOf = (objects: K8sObject[], job: string): Resources => podSpec(fi
 
 test("kubernetes - dctwin deploy sizes memory from the benchmark's figures per actor: the largest shard for hosts, all actors for the coordinator", async () => {
   const out = join(dir.path, "sized");
-  const result = await runCli(["deploy", "scenarios/leaf-spine-4k.yaml", "--hosts", "2", "--run-id", "ls4k", "--out", out]);
+  const result = await runCli(["deploy", "examples/leaf-spine-4k.yaml", "--hosts", "2", "--run-id", "ls4k", "--out", out]);
   assert.equal(result.code, 0, result.stderr);
-  const { scenario } = loadScenarioFile(join(REPO_ROOT, "scenarios/leaf-spine-4k.yaml"));
+  const { scenario } = loadScenarioFile(join(REPO_ROOT, "examples/leaf-spine-4k.yaml"));
   const shard = largestShard(placeActors(scenario, 2), 2);
   assert.ok(shard >= scenario.actors.length / 2 && shard < scenario.actors.length, `shard ${shard} of ${scenario.actors.length}`);
   // The closed form with the documented figures: 167 MiB + 34 KiB per actor; limit 2 × (167 MiB + 205 KiB per actor).
@@ -157,9 +157,9 @@ test("kubernetes - the sizing figures are the ones docs/performance.md documents
   assert.match(section, new RegExp(`retained heap per actor \\| ${SIZING.retainedPerActorBytes / 1024} KiB`));
   assert.match(section, new RegExp(`peak RSS per actor \\| ${SIZING.peakRssPerActorBytes / 1024} KiB`));
   assert.match(section, new RegExp(`limited to ${SIZING.limitFactor} ×`));
-  // The base runs scenarios/tiny.yaml (2 actors) on 2 hosts.
+  // The base runs examples/tiny.yaml (2 actors) on 2 hosts.
   const objects = kustomize(join(KUBE, "base"));
-  const tiny = loadScenarioFile(join(REPO_ROOT, "scenarios/tiny.yaml")).scenario;
+  const tiny = loadScenarioFile(join(REPO_ROOT, "examples/tiny.yaml")).scenario;
   const expected = (m: ReturnType<typeof podMemory>) => ({ requests: m.request, limits: m.limit });
   const memory = (r: Resources) => ({ requests: r.requests.memory, limits: r.limits.memory });
   assert.deepEqual(memory(resourcesOf(objects, "dctwin-coordinator")), expected(podMemory(tiny.actors.length)));

@@ -122,7 +122,7 @@ test("components - placement problems name the field", () => {
 });
 
 test("components - every component runs on its server's host, for any host count", () => {
-  const { scenario } = loadScenarioFile(new URL("../scenarios/fat-tree-k8.yaml", import.meta.url).pathname);
+  const { scenario } = loadScenarioFile(new URL("../examples/fat-tree-k8.yaml", import.meta.url).pathname);
   const components = scenario.actors.filter((a) => a.placedOn !== undefined);
   assert.ok(components.length >= 30);
   for (const hosts of [1, 2, 3, 5, 8, 64, 300]) {

@@ -304,7 +304,7 @@ test("cooling - errors name their field paths; cooling-failure and power-cap are
   const ok = load({ ...idleZone({ durationS: 10 }), experiment: { faults: [{ action: "cooling-failure", selector: { labels: {} }, at: "1s", duration: "2s" }, { action: "power-cap", selector: { kinds: ["server"] }, args: { watts: 300 }, at: "1s" }] } });
   assert.ok(ok.experiment !== undefined);
   // The example scenario loads, with both faults planned.
-  const example = loadScenarioFile(new URL("../scenarios/cooling-zone.yaml", import.meta.url).pathname);
+  const example = loadScenarioFile(new URL("../examples/cooling-zone.yaml", import.meta.url).pathname);
   assert.deepEqual([...(example.experiment?.plan.effects.keys() ?? [])].length, 2);
   assert.ok(example.scenario.actors.some((a) => a.kind === "crac") && example.scenario.run.distributionLoss === 0.06);
 });

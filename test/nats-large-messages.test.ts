@@ -19,7 +19,7 @@ const dir = tempDir();
 after(() => dir.remove());
 
 test("large messages - leaf-spine-4k runs over a nats-server with the default 1 MB max_payload, identical to in-process", async () => {
-  const loaded = loadScenarioFile(join(REPO_ROOT, "scenarios", "leaf-spine-4k.yaml")).scenario;
+  const loaded = loadScenarioFile(join(REPO_ROOT, "examples", "leaf-spine-4k.yaml")).scenario;
   const scenario = { ...loaded, run: { ...loaded.run, durationNs: 400_000, warmupNs: 0, metricsIntervalNs: 200_000 } };
   const bytes = Buffer.byteLength(scenarioToJson(scenario));
   assert.ok(bytes > 1024 * 1024, `the packed scenario (${bytes} bytes) is larger than the server's max_payload`);

@@ -1,7 +1,7 @@
 /**
  * The coordinator's Prometheus exporter: its exposition passes `promtool check metrics`, agrees with the run's
  * summary, is served on loopback at /metrics, and its label cardinality is bounded by the aggregation level
- * (stated and checked for the largest example, scenarios/bench-300.yaml).
+ * (stated and checked for the largest example, examples/bench-300.yaml).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -112,7 +112,7 @@ test("observability exporter - exposition passes promtool and agrees with the su
 });
 
 test("observability exporter - served on loopback at /metrics with a free port", async () => {
-  const { scenario: resolved } = loadScenarioFile(join(REPO_ROOT, "scenarios/tiny.yaml"));
+  const { scenario: resolved } = loadScenarioFile(join(REPO_ROOT, "examples/tiny.yaml"));
   const exporter = await startRunExporter(runViewFromScenario(resolved, "r-http"), { port: 0 });
   try {
     assert.match(exporter.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
@@ -172,7 +172,7 @@ test("observability exporter - histogram buckets from the twin's log-linear hist
  * draws power, every link direction carries traffic, every group records every metric.
  */
 test("observability exporter - label cardinality bounded by the aggregation level (bench-300)", async () => {
-  const { scenario: bench } = loadScenarioFile(join(REPO_ROOT, "scenarios/bench-300.yaml"));
+  const { scenario: bench } = loadScenarioFile(join(REPO_ROOT, "examples/bench-300.yaml"));
   const view = runViewFromScenario(bench, "r-bench");
   const record = emptyRecordForTest(0);
   for (const actor of bench.actors) {

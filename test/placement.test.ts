@@ -94,7 +94,7 @@ test("placement - lookahead by hand: cut links only, network nodes for component
 });
 
 test("placement - components run on their server's host; hosts share the expected work", () => {
-  const { scenario } = loadScenarioFile(new URL("../scenarios/fat-tree-k8.yaml", import.meta.url).pathname);
+  const { scenario } = loadScenarioFile(new URL("../examples/fat-tree-k8.yaml", import.meta.url).pathname);
   for (const hosts of [2, 3, 5]) {
     const plan = planPlacement(scenario, hosts);
     for (const a of scenario.actors) if (a.placedOn !== undefined) assert.equal(plan.hostOf[a.index], plan.hostOf[a.placedOn], `${a.id} on ${hosts} hosts`);
@@ -107,7 +107,7 @@ test("placement - components run on their server's host; hosts share the expecte
 });
 
 test("placement - deterministic: the same placement from a fresh load, and the scenario is left as it was", () => {
-  const file = new URL("../scenarios/fat-tree-k8.yaml", import.meta.url).pathname;
+  const file = new URL("../examples/fat-tree-k8.yaml", import.meta.url).pathname;
   const a = loadScenarioFile(file).scenario;
   const before = JSON.stringify(a);
   for (const hosts of [2, 3, 4]) assert.deepEqual(placeActors(a, hosts), placeActors(loadScenarioFile(file).scenario, hosts), `${hosts} hosts`);

@@ -63,7 +63,7 @@ function localFiles(outDir: string): Map<string, Buffer> {
 
 test("upload - every results file lands at PREFIX/<run id>/FILE in the bucket, byte for byte", async () => {
   const out = join(dir.path, "completed");
-  const result = await runCli(["run", "scenarios/tiny.yaml", "--duration", "2s", "--transport", "inproc", "--run-id", "up-1", "--out", out, "--upload-results-to", `s3://${BUCKET}/twins/lab`], { env: podEnv() });
+  const result = await runCli(["run", "examples/tiny.yaml", "--duration", "2s", "--transport", "inproc", "--run-id", "up-1", "--out", out, "--upload-results-to", `s3://${BUCKET}/twins/lab`], { env: podEnv() });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, new RegExp(`results uploaded to s3://${BUCKET}/twins/lab/up-1/`));
   const local = localFiles(out);
@@ -73,7 +73,7 @@ test("upload - every results file lands at PREFIX/<run id>/FILE in the bucket, b
 
 test("upload - the server refuses a wrong secret: exit 1 with the server's reason, results still written locally", async () => {
   const out = join(dir.path, "refused");
-  const result = await runCli(["run", "scenarios/tiny.yaml", "--duration", "2s", "--transport", "inproc", "--run-id", "up-refused", "--out", out, "--upload-results-to", `s3://${BUCKET}`], { env: podEnv("not-the-secret") });
+  const result = await runCli(["run", "examples/tiny.yaml", "--duration", "2s", "--transport", "inproc", "--run-id", "up-refused", "--out", out, "--upload-results-to", `s3://${BUCKET}`], { env: podEnv("not-the-secret") });
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /uploading the results to s3:\/\/twin-results\/up-refused\/ failed: SignatureDoesNotMatch/);
   assert.doesNotMatch(result.stderr, /\n\s+at /);
@@ -103,10 +103,10 @@ test("upload - an interrupted run (SIGTERM) is uploaded too, with its partial re
 });
 
 test("upload - a malformed bucket URL, or S3 settings without a bucket, are input errors (exit 2) before the run", async () => {
-  const bad = await runCli(["run", "scenarios/tiny.yaml", "--out", join(dir.path, "bad"), "--upload-results-to", "s3://Not_A_Bucket/x"]);
+  const bad = await runCli(["run", "examples/tiny.yaml", "--out", join(dir.path, "bad"), "--upload-results-to", "s3://Not_A_Bucket/x"]);
   assert.equal(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /--upload-results-to "Not_A_Bucket" is not a valid bucket name/);
-  const noBucket = await runCli(["run", "scenarios/tiny.yaml", "--out", join(dir.path, "bad"), "--s3-endpoint", endpoint]);
+  const noBucket = await runCli(["run", "examples/tiny.yaml", "--out", join(dir.path, "bad"), "--s3-endpoint", endpoint]);
   assert.equal(noBucket.code, 2, noBucket.stderr);
   assert.match(noBucket.stderr, /need --upload-results-to/);
 });

@@ -1,5 +1,5 @@
 /**
- * Scale: the data-centre generator (scenarios/generate-dc.ts, which writes the 100k-actor dc-100k.yaml) at a
+ * Scale: the data-centre generator (examples/generate-dc.ts, which writes the 100k-actor dc-100k.yaml) at a
  * small size loads and runs, with its clients' traffic crossing the fabric and every packet accounted for; the
  * scenario travels to hosts with one shared, frozen copy of each distinct params and labels value, and arrives
  * equal to what was sent.
@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { runTwin } from "../coordinator/run.ts";
 import { scenarioFromJson, scenarioToJson } from "../nodes/runtime/scenario-json.ts";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
-import { dcScenario, DEFAULT_DC } from "../scenarios/generate-dc.ts";
+import { dcScenario, DEFAULT_DC } from "../examples/generate-dc.ts";
 
 const small = () => validateScenario(dcScenario({ leaves: 6, serversPerLeaf: 5, spines: 3, ratePerClient: 2000, duration: "300ms" }), "dc-small").scenario;
 

@@ -130,8 +130,8 @@ describe("invalid scenario corpus", () => {
 });
 
 describe("dctwin validate and run on other inputs", { concurrency: 3 }, () => {
-  it("validate accepts scenarios/tiny.yaml (exit 0, one line on stdout, nothing on stderr)", async () => {
-    const result = await cli(["validate", "scenarios/tiny.yaml"]);
+  it("validate accepts examples/tiny.yaml (exit 0, one line on stdout, nothing on stderr)", async () => {
+    const result = await cli(["validate", "examples/tiny.yaml"]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, "");
     assert.match(result.stdout, /^scenarios\/tiny\.yaml: valid \(2 actors, 1 links, 20 s simulated\)\n$/);
@@ -176,7 +176,7 @@ describe("bad CLI flags", { concurrency: 3 }, () => {
     if (p === undefined) {
       // --duration 1 and --out keep a wrongly accepted flag from running long or writing into results/.
       const guard = args[0] === "--duration" ? [] : ["--duration", "1"];
-      p = cli(["run", "scenarios/tiny.yaml", "--out", join(scratch.path, "flags"), ...guard, ...args]);
+      p = cli(["run", "examples/tiny.yaml", "--out", join(scratch.path, "flags"), ...guard, ...args]);
       results.set(key, p);
     }
     return p;

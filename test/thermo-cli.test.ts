@@ -5,7 +5,7 @@ import { runCli } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 test("thermo solve - two-cycle network: σ and probabilities to 1e-9", async () => {
-  const result = await runCli(["thermo", "solve", "scenarios/markov/two-cycle.yaml", "--json"]);
+  const result = await runCli(["thermo", "solve", "examples/markov/two-cycle.yaml", "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const solution = JSON.parse(result.stdout);
   const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
@@ -28,7 +28,7 @@ test("thermo solve - an invalid model names the field and exits 2", async () => 
 });
 
 test("thermo simulate - two-cycle network: σ̂ within 4 jackknife standard errors of the exact σ", async () => {
-  const result = await runCli(["thermo", "simulate", "scenarios/markov/two-cycle.yaml", "--time", "500", "--replicas", "20", "--seed", "5", "--json"]);
+  const result = await runCli(["thermo", "simulate", "examples/markov/two-cycle.yaml", "--time", "500", "--replicas", "20", "--seed", "5", "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const r = JSON.parse(result.stdout);
   const exact = 1.53206880328;
@@ -38,12 +38,12 @@ test("thermo simulate - two-cycle network: σ̂ within 4 jackknife standard erro
   // Edge currents too: J12 = 12/31 exactly.
   const e12 = r.edges.find((e: { from: string; to: string }) => e.from === "1" && e.to === "2");
   assert.ok(Math.abs(e12.current_per_s - 12 / 31) < 4 * e12.current_stderr_per_s);
-  const again = await runCli(["thermo", "simulate", "scenarios/markov/two-cycle.yaml", "--time", "500", "--replicas", "20", "--seed", "5", "--json"]);
+  const again = await runCli(["thermo", "simulate", "examples/markov/two-cycle.yaml", "--time", "500", "--replicas", "20", "--seed", "5", "--json"]);
   assert.equal(again.stdout, result.stdout, "same seed, same bytes");
 });
 
 test("thermo simulate - bad flags exit 2 with the flag named", async () => {
-  const result = await runCli(["thermo", "simulate", "scenarios/markov/two-cycle.yaml", "--time", "-3"]);
+  const result = await runCli(["thermo", "simulate", "examples/markov/two-cycle.yaml", "--time", "-3"]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /--time/);
 });

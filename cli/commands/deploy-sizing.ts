@@ -10,7 +10,7 @@ const MIB = 1024 * KIB;
 
 /** The figures of docs/performance.md ("Sizing pods"); a test keeps the two in step. */
 export const SIZING = {
-  /** Peak RSS of an in-process run of scenarios/tiny.yaml (2 actors): Node.js, the loaded modules, a run. */
+  /** Peak RSS of an in-process run of examples/tiny.yaml (2 actors): Node.js, the loaded modules, a run. */
   baselineBytes: 167 * MIB,
   /** Retained heap per actor, the larger of the benchmark's two scenarios (bench-300). */
   retainedPerActorBytes: 34 * KIB,
