@@ -24,7 +24,8 @@ import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { executionCounts } from "./twin-runs.ts";
 
 const [file, outDir, durationArg] = process.argv.slice(2);
-if (file === undefined || outDir === undefined) throw new Error("usage: bench/footprint.ts SCENARIO OUT_DIR [DURATION_NS]");
+if (file === undefined || outDir === undefined)
+  throw new Error("usage: bench/footprint.ts SCENARIO OUT_DIR [DURATION_NS]");
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with --expose-gc");
 
@@ -57,7 +58,13 @@ const { wallTimeS } = await runTwin({
   },
 });
 const heapAfterResults = process.memoryUsage().heapUsed;
-const summary = JSON.parse(readFileSync(join(outDir, "summary.json"), "utf8")) as { status: string; sim_time_s: number; packets: { link_hops: number }; windows?: number; events?: number };
+const summary = JSON.parse(readFileSync(join(outDir, "summary.json"), "utf8")) as {
+  status: string;
+  sim_time_s: number;
+  packets: { link_hops: number };
+  windows?: number;
+  events?: number;
+};
 if (summary.status !== "completed") throw new Error(`run ended with status ${summary.status}`);
 const { windows: windowCount, events } = executionCounts(outDir, summary);
 const hops = summary.packets.link_hops;

@@ -40,7 +40,8 @@ const runWindow = (startNs: number, endNs: number) => {
   events += result.events;
   countHops(result.intervals);
 };
-if (quantumWindows) for (let start = 0; start < durationNs; start += quantumNs) runWindow(start, Math.min(start + quantumNs, durationNs));
+if (quantumWindows)
+  for (let start = 0; start < durationNs; start += quantumNs) runWindow(start, Math.min(start + quantumNs, durationNs));
 else {
   for (let step = planner.next(shard.nextEventNs()); step.kind === "run"; step = planner.next(shard.nextEventNs())) {
     planner.begin(step);

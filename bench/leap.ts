@@ -17,23 +17,56 @@ import { tmpdir } from "node:os";
 import { runTwin } from "../coordinator/run.ts";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
 
-const { values } = parseArgs({ options: { "exact-s": { type: "string", default: "0.5" }, "leap-s": { type: "string", default: "3600" }, day: { type: "boolean", default: false }, "write-scenario": { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    "exact-s": { type: "string", default: "0.5" },
+    "leap-s": { type: "string", default: "3600" },
+    day: { type: "boolean", default: false },
+    "write-scenario": { type: "string" },
+  },
+});
 
 function fatTree(durationS: number, mode: "exact" | "leap", diurnal: boolean) {
-  const arrivals = diurnal ? { process: "diurnal", mean_rate_per_s: 20_000, amplitude: 0.5, period: "24h", peak_at: "15h" } : { process: "poisson", rate_per_s: 20_000 };
+  const arrivals = diurnal
+    ? { process: "diurnal", mean_rate_per_s: 20_000, amplitude: 0.5, period: "24h", peak_at: "15h" }
+    : { process: "poisson", rate_per_s: 20_000 };
   return {
     name: "leap-bench-k16",
-    run: { duration: `${durationS}s`, seed: 1, metrics_interval: durationS >= 3600 ? "1h" : `${durationS}s`, mode, leap: { step: durationS >= 86_400 ? "60s" : "1s" } },
+    run: {
+      duration: `${durationS}s`,
+      seed: 1,
+      metrics_interval: durationS >= 3600 ? "1h" : `${durationS}s`,
+      mode,
+      leap: { step: durationS >= 86_400 ? "60s" : "1s" },
+    },
     topology: {
       type: "fat-tree",
       k: 16,
-      server: { cores: 4, service: { distribution: "exponential", mean: "10ms" }, power: { model: "linear", idle_w: 100, max_w: 250 } },
+      server: {
+        cores: 4,
+        service: { distribution: "exponential", mean: "10ms" },
+        power: { model: "linear", idle_w: 100, max_w: 250 },
+      },
       switch: { power: { chassis_w: 150, per_active_port_w: 2 } },
       server_link: { latency: "5us", bandwidth: "10Gbps" },
       fabric_link: { latency: "5us", bandwidth: "40Gbps" },
     },
-    actors: Array.from({ length: 16 }, (_, pod) => ({ id: `users-${pod}`, kind: "client", target: `lb-${pod}`, arrivals })).concat(
-      Array.from({ length: 16 }, (_, pod) => ({ id: `lb-${pod}`, kind: "load_balancer", replicas: Array.from({ length: 64 }, (_, i) => `srv-${(pod + 1) % 16}-${Math.floor(i / 8)}-${i % 8}`), policy: "round_robin" }) as never),
+    actors: Array.from({ length: 16 }, (_, pod) => ({
+      id: `users-${pod}`,
+      kind: "client",
+      target: `lb-${pod}`,
+      arrivals,
+    })).concat(
+      Array.from(
+        { length: 16 },
+        (_, pod) =>
+          ({
+            id: `lb-${pod}`,
+            kind: "load_balancer",
+            replicas: Array.from({ length: 64 }, (_, i) => `srv-${(pod + 1) % 16}-${Math.floor(i / 8)}-${i % 8}`),
+            policy: "round_robin",
+          }) as never,
+      ),
     ),
     links: Array.from({ length: 16 }, (_, pod) => [
       { a: `users-${pod}`, b: `core-${pod % 64}`, latency: "20us", bandwidth: "100Gbps" },
@@ -52,7 +85,9 @@ async function measure(label: string, durationS: number, mode: "exact" | "leap",
     const wallS = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuStart);
     const cpuS = (cpu.user + cpu.system) / 1e6;
-    console.log(`${label}: ${durationS} simulated s in ${wallS.toFixed(1)} wall s (${cpuS.toFixed(1)} CPU s) = ${(durationS / wallS).toFixed(3)} sim s/wall s; ${summary.actors} actors, ${summary.events} events, energy ${(summary.thermodynamics.heat.energy_j / 3.6e6).toFixed(2)} kWh`);
+    console.log(
+      `${label}: ${durationS} simulated s in ${wallS.toFixed(1)} wall s (${cpuS.toFixed(1)} CPU s) = ${(durationS / wallS).toFixed(3)} sim s/wall s; ${summary.actors} actors, ${summary.events} events, energy ${(summary.thermodynamics.heat.energy_j / 3.6e6).toFixed(2)} kWh`,
+    );
     return { speed: durationS / wallS, wallS, cpuS };
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -67,8 +102,12 @@ if (values["write-scenario"] !== undefined) {
 const exact = await measure("exact, k=16 fat-tree", Number(values["exact-s"]), "exact");
 const leap = await measure("leap, k=16 fat-tree", Number(values["leap-s"]), "leap");
 const ratio = leap.speed / exact.speed;
-console.log(`leap / exact: ${ratio.toFixed(0)}x simulated seconds per wall second (target ≥ 100x: ${ratio >= 100 ? "met" : "missed"})`);
+console.log(
+  `leap / exact: ${ratio.toFixed(0)}x simulated seconds per wall second (target ≥ 100x: ${ratio >= 100 ? "met" : "missed"})`,
+);
 if (values.day) {
   const day = await measure("leap, k=16 fat-tree, one day of diurnal load", 86_400, "leap", true);
-  console.log(`one simulated day: ${(day.wallS / 60).toFixed(1)} wall min, ${(day.cpuS / 60).toFixed(1)} CPU min (target ≤ 10 min: ${day.wallS <= 600 ? "met" : "missed"})`);
+  console.log(
+    `one simulated day: ${(day.wallS / 60).toFixed(1)} wall min, ${(day.cpuS / 60).toFixed(1)} CPU min (target ≤ 10 min: ${day.wallS <= 600 ? "met" : "missed"})`,
+  );
 }

@@ -26,7 +26,9 @@ export interface NatsLatency {
 }
 
 async function startPeer(url: string) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./nats-peer.ts", import.meta.url)), url], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./nats-peer.ts", import.meta.url)), url], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("bench/nats-peer.ts did not get ready within 20 s")), 20_000);

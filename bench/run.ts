@@ -84,7 +84,9 @@ interface Footprint {
 }
 
 async function measureFootprint(file: string, durationNs: number, outDir: string): Promise<Footprint> {
-  const child = spawn(process.execPath, ["--expose-gc", here("./footprint.ts"), file, outDir, String(durationNs)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--expose-gc", here("./footprint.ts"), file, outDir, String(durationNs)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -98,7 +100,8 @@ function fmt(x: number, digits = 0): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -121,11 +124,17 @@ for (const bench of SCENARIOS) {
   const loaded = loadScenarioFile(bench.file).scenario;
   const durationNs = benchDurationNs(loaded.run, QUICK ? bench.quickNs : bench.fullNs);
   const scenario: ResolvedScenario = { ...loaded, run: { ...loaded.run, durationNs } };
-  console.log(`\n${scenario.run.name} (${basename(bench.file)}: ${fmt(scenario.actors.length)} actors, ${fmt(scenario.links.length)} links), ${durationNs / 1e9} s simulated`);
+  console.log(
+    `\n${scenario.run.name} (${basename(bench.file)}: ${fmt(scenario.actors.length)} actors, ${fmt(scenario.links.length)} links), ${durationNs / 1e9} s simulated`,
+  );
   const runs: RunFigures[] = [];
   for (const config of CONFIGS) {
     process.stdout.write(`  running ${config.name} ... `);
-    const figures = await runConfig(config, scenario, join(workDir, `${scenario.run.name}-${config.name.replace("/", "-")}`));
+    const figures = await runConfig(
+      config,
+      scenario,
+      join(workDir, `${scenario.run.name}-${config.name.replace("/", "-")}`),
+    );
     runs.push(figures);
     console.log(`${figures.wall_s.toFixed(1)} s`);
   }
@@ -135,12 +144,42 @@ for (const bench of SCENARIOS) {
   console.log(`${footprint.wall_s.toFixed(1)} s`);
   console.log(
     table(
-      ["configuration", "wall s", "setup s", "hops/s", "after setup", "sim s/wall s", "windows", "events/window", "ms/window", "x-host hops", "summary"],
-      runs.map((r) => [r.name, fmt(r.wall_s, 2), fmt(r.setup_s, 2), fmt(r.hops_per_s), fmt(r.loop_hops_per_s), fmt(r.sim_s_per_wall_s, 5), fmt(r.windows), fmt(r.events_per_window, 1), fmt(r.ms_per_window, 3), `${(r.cross_host_hop_share * 100).toFixed(2)}%`, r.summary.equals(runs[0]!.summary) ? "same" : "DIFFERS"]),
+      [
+        "configuration",
+        "wall s",
+        "setup s",
+        "hops/s",
+        "after setup",
+        "sim s/wall s",
+        "windows",
+        "events/window",
+        "ms/window",
+        "x-host hops",
+        "summary",
+      ],
+      runs.map((r) => [
+        r.name,
+        fmt(r.wall_s, 2),
+        fmt(r.setup_s, 2),
+        fmt(r.hops_per_s),
+        fmt(r.loop_hops_per_s),
+        fmt(r.sim_s_per_wall_s, 5),
+        fmt(r.windows),
+        fmt(r.events_per_window, 1),
+        fmt(r.ms_per_window, 3),
+        `${(r.cross_host_hop_share * 100).toFixed(2)}%`,
+        r.summary.equals(runs[0]!.summary) ? "same" : "DIFFERS",
+      ]),
     ),
   );
-  console.log(`  ${fmt(runs[0]!.hops)} packet hops, ${fmt(runs[0]!.events)} events; heap ${fmt(footprint.heap_peak_per_actor_bytes / 1024, 1)} KiB (retained after GC ${fmt(footprint.heap_retained_per_actor_bytes / 1024, 1)} KiB; once results are written ${fmt(footprint.heap_after_results_per_actor_bytes / 1024, 1)} KiB) and RSS ${fmt(footprint.rss_peak_per_actor_bytes / 1024, 1)} KiB per actor (peak above the loaded scenario)`);
-  console.log(identical ? `  determinism: all ${runs.length} summary.json files are byte-identical` : `  determinism: FAILED, summary.json files differ (kept in ${workDir})`);
+  console.log(
+    `  ${fmt(runs[0]!.hops)} packet hops, ${fmt(runs[0]!.events)} events; heap ${fmt(footprint.heap_peak_per_actor_bytes / 1024, 1)} KiB (retained after GC ${fmt(footprint.heap_retained_per_actor_bytes / 1024, 1)} KiB; once results are written ${fmt(footprint.heap_after_results_per_actor_bytes / 1024, 1)} KiB) and RSS ${fmt(footprint.rss_peak_per_actor_bytes / 1024, 1)} KiB per actor (peak above the loaded scenario)`,
+  );
+  console.log(
+    identical
+      ? `  determinism: all ${runs.length} summary.json files are byte-identical`
+      : `  determinism: FAILED, summary.json files differ (kept in ${workDir})`,
+  );
   results.push({
     role: bench.role,
     file: bench.file,
@@ -154,17 +193,26 @@ for (const bench of SCENARIOS) {
   });
 }
 
-process.stdout.write(`\nNATS latency (private nats-server, this process and a child process, ${LATENCY_SAMPLES} samples) ... `);
+process.stdout.write(
+  `\nNATS latency (private nats-server, this process and a child process, ${LATENCY_SAMPLES} samples) ... `,
+);
 const latency = await measureNatsLatency(LATENCY_WARMUP, LATENCY_SAMPLES);
 console.log("done");
-console.log(`  one-way     mean ${fmt(latency.one_way_mean_us, 1)} us, p50 ${fmt(latency.one_way_p50_us, 1)} us, p99 ${fmt(latency.one_way_p99_us, 1)} us -> ceiling ${fmt(latency.window_ceiling_one_way_per_s)} windows/s (a window per delivery)`);
-console.log(`  round trip  mean ${fmt(latency.rtt_mean_us, 1)} us, p50 ${fmt(latency.rtt_p50_us, 1)} us, p99 ${fmt(latency.rtt_p99_us, 1)} us -> ceiling ${fmt(latency.window_ceiling_rtt_per_s)} windows/s (a window per round trip)`);
+console.log(
+  `  one-way     mean ${fmt(latency.one_way_mean_us, 1)} us, p50 ${fmt(latency.one_way_p50_us, 1)} us, p99 ${fmt(latency.one_way_p99_us, 1)} us -> ceiling ${fmt(latency.window_ceiling_one_way_per_s)} windows/s (a window per delivery)`,
+);
+console.log(
+  `  round trip  mean ${fmt(latency.rtt_mean_us, 1)} us, p50 ${fmt(latency.rtt_p50_us, 1)} us, p99 ${fmt(latency.rtt_p99_us, 1)} us -> ceiling ${fmt(latency.window_ceiling_rtt_per_s)} windows/s (a window per round trip)`,
+);
 for (const r of results) {
   const nats = r.runs.filter((x) => x.transport === "nats");
-  console.log(`  ${r.name}: windows/s of ${nats.map((x) => `${x.name} ${fmt(x.windows / x.wall_s)} (${((x.windows / x.wall_s / latency.window_ceiling_one_way_per_s) * 100).toFixed(1)}% of the one-way ceiling)`).join(", ")}`);
+  console.log(
+    `  ${r.name}: windows/s of ${nats.map((x) => `${x.name} ${fmt(x.windows / x.wall_s)} (${((x.windows / x.wall_s / latency.window_ceiling_one_way_per_s) * 100).toFixed(1)}% of the one-way ceiling)`).join(", ")}`,
+  );
 }
 
-const find = (role: ScenarioResult["role"], name: string) => results.find((r) => r.role === role)?.runs.find((x) => x.name === name);
+const find = (role: ScenarioResult["role"], name: string) =>
+  results.find((r) => r.role === role)?.runs.find((x) => x.name === name);
 const baselineInproc = find("baseline", "inproc/1");
 const baselineNats1 = find("baseline", "NATS/1");
 const large = results.find((r) => r.role === "scale-out");
@@ -172,24 +220,61 @@ const largeNats1 = find("scale-out", "NATS/1");
 const largeNats2 = find("scale-out", "NATS/2");
 const targets = [
   baselineInproc && { figure: "bench-300 inproc/1 hops/s", value: baselineInproc.hops_per_s, target: 1e6, unit: "" },
-  baselineInproc && baselineNats1 && { figure: "bench-300 NATS/1 ÷ inproc/1 (hops/s)", value: baselineNats1.hops_per_s / baselineInproc.hops_per_s, target: 0.8, unit: "×" },
-  largeNats1 && largeNats2 && { figure: `${large!.name} NATS/2 ÷ NATS/1 (hops/s)`, value: largeNats2.hops_per_s / largeNats1.hops_per_s, target: 1.3, unit: "×" },
-  largeNats1 && largeNats2 && { figure: `${large!.name} NATS/2 ÷ NATS/1 (hops/s after setup)`, value: largeNats2.loop_hops_per_s / largeNats1.loop_hops_per_s, target: 1.3, unit: "×" },
-  large && { figure: `${large.name} heap per actor (KiB)`, value: large.footprint.heap_peak_per_actor_bytes / 1024, target: -16, unit: "" },
+  baselineInproc &&
+    baselineNats1 && {
+      figure: "bench-300 NATS/1 ÷ inproc/1 (hops/s)",
+      value: baselineNats1.hops_per_s / baselineInproc.hops_per_s,
+      target: 0.8,
+      unit: "×",
+    },
+  largeNats1 &&
+    largeNats2 && {
+      figure: `${large!.name} NATS/2 ÷ NATS/1 (hops/s)`,
+      value: largeNats2.hops_per_s / largeNats1.hops_per_s,
+      target: 1.3,
+      unit: "×",
+    },
+  largeNats1 &&
+    largeNats2 && {
+      figure: `${large!.name} NATS/2 ÷ NATS/1 (hops/s after setup)`,
+      value: largeNats2.loop_hops_per_s / largeNats1.loop_hops_per_s,
+      target: 1.3,
+      unit: "×",
+    },
+  large && {
+    figure: `${large.name} heap per actor (KiB)`,
+    value: large.footprint.heap_peak_per_actor_bytes / 1024,
+    target: -16,
+    unit: "",
+  },
 ].filter((t) => t !== undefined);
 if (targets.length > 0) {
   console.log("\nissue 9 targets (from this run):");
   console.log(
     table(
       ["figure", "value", "target", ""],
-      targets.map((t) => [t.figure, t.unit === "×" ? t.value.toFixed(3) : fmt(t.value, 1), t.target < 0 ? `≤ ${fmt(-t.target)}` : `≥ ${t.unit === "×" ? t.target : fmt(t.target)}`, (t.target < 0 ? t.value <= -t.target : t.value >= t.target) ? "met" : "missed"]),
+      targets.map((t) => [
+        t.figure,
+        t.unit === "×" ? t.value.toFixed(3) : fmt(t.value, 1),
+        t.target < 0 ? `≤ ${fmt(-t.target)}` : `≥ ${t.unit === "×" ? t.target : fmt(t.target)}`,
+        (t.target < 0 ? t.value <= -t.target : t.value >= t.target) ? "met" : "missed",
+      ]),
     ),
   );
 }
 
 const identical = results.every((r) => r.summaries_identical);
-const json = JSON.stringify({ bench: "dctwin", date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: availableParallelism(), scenarios: results, nats_latency: latency, targets });
-writeFileSync(here("./results.json"), json + "\n");
+const json = JSON.stringify({
+  bench: "dctwin",
+  date: new Date().toISOString(),
+  quick: QUICK,
+  node: process.version,
+  cpus: availableParallelism(),
+  scenarios: results,
+  nats_latency: latency,
+  targets,
+});
+writeFileSync(here("./results.json"), `${json}\n`);
 console.log(`\n${json}`);
 if (identical && !flags.keep) rmSync(workDir, { recursive: true, force: true });
 else console.error(`run directories kept in ${workDir}`);

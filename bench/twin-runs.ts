@@ -59,11 +59,15 @@ export function benchDurationNs(run: { durationNs: number; warmupNs: number }, c
 }
 
 /** windows and events: run-info.json's when it has them, else summary.json's. */
-export function executionCounts(outDir: string, summary: { windows?: number; events?: number }): { windows: number; events: number } {
+export function executionCounts(
+  outDir: string,
+  summary: { windows?: number; events?: number },
+): { windows: number; events: number } {
   const info = JSON.parse(readFileSync(join(outDir, "run-info.json"), "utf8")) as { windows?: number; events?: number };
   const windows = info.windows ?? summary.windows;
   const events = info.events ?? summary.events;
-  if (windows === undefined || events === undefined) throw new Error(`${outDir}: neither run-info.json nor summary.json has windows and events`);
+  if (windows === undefined || events === undefined)
+    throw new Error(`${outDir}: neither run-info.json nor summary.json has windows and events`);
   return { windows, events };
 }
 
@@ -112,6 +116,7 @@ function crossHostPackets(scenario: ResolvedScenario, hosts: number, summary: Su
   const node = networkNodes(scenario.actors);
   const byId = new Map(summary.link_traffic.map((l) => [l.id, l.a_to_b.packets + l.b_to_a.packets]));
   let packets = 0;
-  for (const link of scenario.links) if (hostOf[node[link.a]!] !== hostOf[node[link.b]!]) packets += byId.get(link.id) ?? 0;
+  for (const link of scenario.links)
+    if (hostOf[node[link.a]!] !== hostOf[node[link.b]!]) packets += byId.get(link.id) ?? 0;
   return packets;
 }

@@ -14,7 +14,9 @@ if (major > 22 || (major === 22 && minor >= 18)) {
 } else {
   const bundled = fileURLToPath(new URL("../node_modules/.bin/node", import.meta.url));
   if (!existsSync(bundled)) {
-    console.error(`dctwin needs Node >= 22.18 (this is ${process.version}); run npm install on Linux x64/arm64 to get Node 24 in node_modules, or install Node 24`);
+    console.error(
+      `dctwin needs Node >= 22.18 (this is ${process.version}); run npm install on Linux x64/arm64 to get Node 24 in node_modules, or install Node 24`,
+    );
     process.exit(1);
   }
   // Its own process group, so a terminal's Ctrl-C reaches it once (forwarded from here), not twice.

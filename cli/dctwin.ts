@@ -27,7 +27,9 @@ import { OutputDirError } from "../coordinator/results/out-dir.ts";
 
 const program = new EnvCommand()
   .name("dctwin")
-  .description("A distributed, actor-based digital twin of a data centre: packets as particles over NATS.\nEvery flag can also be set by an environment variable: DCTWIN_ + the flag in capitals, '-' as '_' (--run-id: DCTWIN_RUN_ID).")
+  .description(
+    "A distributed, actor-based digital twin of a data centre: packets as particles over NATS.\nEvery flag can also be set by an environment variable: DCTWIN_ + the flag in capitals, '-' as '_' (--run-id: DCTWIN_RUN_ID).",
+  )
   .version(DCTWIN_VERSION, "-V, --version", "print the version")
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) })
@@ -57,11 +59,18 @@ try {
     for (const issue of error.issues) console.error(`  ${formatIssue(issue)}`);
     process.exit(EXIT_INVALID);
   }
-  if (error instanceof InvalidArgumentError || error instanceof NatsServerMissingError || error instanceof NatsAuthError || error instanceof OutputDirError) {
+  if (
+    error instanceof InvalidArgumentError ||
+    error instanceof NatsServerMissingError ||
+    error instanceof NatsAuthError ||
+    error instanceof OutputDirError
+  ) {
     console.error(`error: ${error.message}`);
     process.exit(EXIT_INVALID);
   }
-  console.error(`dctwin: ${error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error)}`);
+  console.error(
+    `dctwin: ${error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error)}`,
+  );
   if (process.env.DCTWIN_DEBUG) console.error(error);
   process.exit(EXIT_FAILED);
 }

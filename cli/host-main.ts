@@ -29,7 +29,9 @@ try {
     console.error(`error: ${error.message}`);
     process.exit(EXIT_INVALID);
   }
-  console.error(`dctwin: ${error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error)}`);
+  console.error(
+    `dctwin: ${error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error)}`,
+  );
   if (process.env.DCTWIN_DEBUG) console.error(error);
   process.exit(EXIT_FAILED);
 }

@@ -41,7 +41,8 @@ function readSummary(dir: string): RunSummary {
   }
   try {
     const s = JSON.parse(text) as RunSummary;
-    if (typeof s.sim_time_s !== "number" || s.metrics === undefined || s.thermodynamics?.heat === undefined) throw new Error("not a run summary");
+    if (typeof s.sim_time_s !== "number" || s.metrics === undefined || s.thermodynamics?.heat === undefined)
+      throw new Error("not a run summary");
     return s;
   } catch (error) {
     throw new CompareInputError(`${file}: ${(error as Error).message}`);
@@ -86,6 +87,8 @@ export function formatComparison(rows: readonly ComparedFigure[], dirA: string, 
   const pct = (v: number | null) => (v === null ? "-" : `${v >= 0 ? "+" : ""}${(v * 100).toFixed(2)}%`);
   const table = [["figure", "A", "B", "B vs A"], ...rows.map((r) => [r.figure, num(r.a), num(r.b), pct(r.relative)])];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  const lines = table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
+  const lines = table.map((row) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
+  );
   return [`A: ${dirA}`, `B: ${dirB}`, ...lines].join("\n");
 }

@@ -17,21 +17,46 @@ export class LocalHosts {
    * Starts `count` hosts; `onUnexpectedExit` hears of any that dies before `stop()`. `credentials(host)` is the
    * environment that carries host's NATS credentials (never argv, which every user of the machine can read).
    */
-  static start(natsUrl: string, runId: string, count: number, onUnexpectedExit: (message: string) => void, credentials: (host: number) => Record<string, string> = () => ({}), extraArgs: (host: number) => string[] = () => []): LocalHosts {
+  static start(
+    natsUrl: string,
+    runId: string,
+    count: number,
+    onUnexpectedExit: (message: string) => void,
+    credentials: (host: number) => Record<string, string> = () => ({}),
+    extraArgs: (host: number) => string[] = () => [],
+  ): LocalHosts {
     const hosts = new LocalHosts();
     for (let host = 0; host < count; host++) {
-      const child = spawn(process.execPath, [HOST_CLI, "host", "--nats", natsUrl, "--run", runId, "--host", String(host), "--exit-with-parent", ...extraArgs(host)], {
-        env: { ...hostEnv(process.env), ...credentials(host) },
-        stdio: ["pipe", "inherit", "pipe"],
-        detached: true, // own process group: a terminal Ctrl-C goes to the coordinator, which stops hosts in order
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          HOST_CLI,
+          "host",
+          "--nats",
+          natsUrl,
+          "--run",
+          runId,
+          "--host",
+          String(host),
+          "--exit-with-parent",
+          ...extraArgs(host),
+        ],
+        {
+          env: { ...hostEnv(process.env), ...credentials(host) },
+          stdio: ["pipe", "inherit", "pipe"],
+          detached: true, // own process group: a terminal Ctrl-C goes to the coordinator, which stops hosts in order
+        },
+      );
       hosts.stderrTails[host] = "";
       child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
         process.stderr.write(chunk);
         hosts.stderrTails[host] = (hosts.stderrTails[host]! + chunk).slice(-2000);
       });
       child.once("exit", (code, signal) => {
-        if (!hosts.expectExit) onUnexpectedExit(`host ${host} (pid ${child.pid}) exited with ${signal ?? `code ${code}`}${hosts.stderrTails[host] ? `:\n${hosts.stderrTails[host]}` : ""}`);
+        if (!hosts.expectExit)
+          onUnexpectedExit(
+            `host ${host} (pid ${child.pid}) exited with ${signal ?? `code ${code}`}${hosts.stderrTails[host] ? `:\n${hosts.stderrTails[host]}` : ""}`,
+          );
       });
       hosts.children.push(child);
     }
@@ -70,5 +95,7 @@ export class LocalHosts {
  * are added separately. DCTWIN_DEBUG is kept.
  */
 function hostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("DCTWIN_") || name === "DCTWIN_DEBUG"));
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.startsWith("DCTWIN_") || name === "DCTWIN_DEBUG"),
+  );
 }

@@ -22,7 +22,12 @@ export function natsServerBinary(): string {
 
 /** Where `binary` would be found (a path, or a name looked up on the PATH like the shell does), or null. */
 export function findExecutable(binary: string, path = process.env.PATH ?? ""): string | null {
-  const candidates = binary.includes("/") ? [binary] : path.split(delimiter).filter((d) => d !== "").map((d) => join(d, binary));
+  const candidates = binary.includes("/")
+    ? [binary]
+    : path
+        .split(delimiter)
+        .filter((d) => d !== "")
+        .map((d) => join(d, binary));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -73,22 +78,29 @@ export class NatsServer {
     const configDir = mkdtempSync(join(tmpdir(), "dctwin-nats-"));
     const config = join(configDir, "nats-server.conf");
     writeFileSync(config, `max_payload: ${MAX_PAYLOAD}\n${options.config ?? ""}`, { mode: 0o600 });
-    const args = ["-c", config, "-a", "127.0.0.1", "-p", "-1", "-n", options.name ?? `dctwin-${process.pid}`, ...(options.args ?? [])];
+    const args = [
+      "-c",
+      config,
+      "-a",
+      "127.0.0.1",
+      "-p",
+      "-1",
+      "-n",
+      options.name ?? `dctwin-${process.pid}`,
+      ...(options.args ?? []),
+    ];
     // The server must not outlive us even if we are killed outright: where util-linux's setpriv exists, the kernel
     // sends it SIGTERM when its parent dies (PR_SET_PDEATHSIG); elsewhere only a normal exit stops it.
     const setpriv = findExecutable("setpriv");
-    const [command, argv] = setpriv === null ? [binary, args] : [setpriv, ["--pdeathsig", "SIGTERM", "--", binary, ...args]];
+    const [command, argv] =
+      setpriv === null ? [binary, args] : [setpriv, ["--pdeathsig", "SIGTERM", "--", binary, ...args]];
     const child = spawn(command, argv, { stdio: ["ignore", "ignore", "pipe"], detached: true });
     const url = await new Promise<string>((resolve, reject) => {
       let log = "";
       const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
       child.once("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(
-          error.code === "ENOENT"
-            ? new NatsServerMissingError(missingMessage(binary))
-            : error,
-        );
+        reject(error.code === "ENOENT" ? new NatsServerMissingError(missingMessage(binary)) : error);
       });
       child.once("exit", (code) => {
         clearTimeout(timer);

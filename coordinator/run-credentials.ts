@@ -9,7 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nkeys } from "@nats-io/nats-core";
 import type { NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
-import { coordinatorPermissions, hostPermissions, type NatsPermissions } from "../nodes/runtime/transport/permissions.ts";
+import {
+  coordinatorPermissions,
+  hostPermissions,
+  type NatsPermissions,
+} from "../nodes/runtime/transport/permissions.ts";
 
 export interface RunCredentials {
   /** nats-server configuration (authorization block) to start the private server with. */

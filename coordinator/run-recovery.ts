@@ -26,10 +26,17 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
       return result;
     } catch (error) {
       const hostLost = error instanceof RunFailedError && error.reason instanceof HostFailedError;
-      const recoverable = hostLost && options.checkpoint !== undefined && !options.join && options.signal?.aborted !== true && hasCheckpoint(options.outDir);
+      const recoverable =
+        hostLost &&
+        options.checkpoint !== undefined &&
+        !options.join &&
+        options.signal?.aborted !== true &&
+        hasCheckpoint(options.outDir);
       if (!recoverable || recovered >= options.recoveries) throw error;
       resume = readCheckpoint(options.outDir);
-      log(`${error.reason.message.split("\n")[0]}\nrecovering (${recovered + 1} of at most ${options.recoveries}): every host goes back to the checkpoint at ${resume.meta.at_ns / 1e9} s`);
+      log(
+        `${error.reason.message.split("\n")[0]}\nrecovering (${recovered + 1} of at most ${options.recoveries}): every host goes back to the checkpoint at ${resume.meta.at_ns / 1e9} s`,
+      );
     }
   }
 }

@@ -16,7 +16,14 @@ import { LocalHosts } from "./local-hosts.ts";
 import { NatsServer } from "./nats-server.ts";
 import { createRunCredentials } from "./run-credentials.ts";
 import { placeActors } from "./placement/place.ts";
-import { HostFailedError, RunDriver, type HostInfo, type RunDriverOptions, type RunOutcome, type WindowProgress } from "./driver/run-driver.ts";
+import {
+  HostFailedError,
+  RunDriver,
+  type HostInfo,
+  type RunDriverOptions,
+  type RunOutcome,
+  type WindowProgress,
+} from "./driver/run-driver.ts";
 import type { Summary } from "./results/summary.ts";
 import { writeResults } from "./results/write.ts";
 import { RunAggregator } from "./counts/aggregate.ts";
@@ -132,7 +139,8 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       transport = new InProcTransport();
     } else {
       if (options.natsUrl === undefined) {
-        if (options.join) throw new Error("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
+        if (options.join)
+          throw new Error("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
         // A private server admits this run's coordinator and hosts only, each with its role's permissions.
         const credentials = createRunCredentials(runId, options.hosts);
         cleanup.push(async () => credentials.remove());
@@ -143,16 +151,28 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         coordinatorAuth = credentials.coordinator;
         hostAuth = (host) => credentials.hosts[host]!;
       } else natsUrl = options.natsUrl;
-      transport = await connectNatsWithRetry(natsUrl, { name: `dctwin-coordinator-${runId}`, ...reconnectWithin(options.natsReconnectTimeoutMs ?? 20_000) }, { deadlineMs: options.natsConnectTimeoutMs ?? 30_000, auth: coordinatorAuth, log, signal: options.signal });
+      transport = await connectNatsWithRetry(
+        natsUrl,
+        { name: `dctwin-coordinator-${runId}`, ...reconnectWithin(options.natsReconnectTimeoutMs ?? 20_000) },
+        { deadlineMs: options.natsConnectTimeoutMs ?? 30_000, auth: coordinatorAuth, log, signal: options.signal },
+      );
     }
     cleanup.unshift(() => transport.close());
 
     const tracing = startRunTracing(options.scenario, runId);
     if (tracing !== null) {
       cleanup.push(() => tracing.shutdown());
-      log(`tracing ${options.scenario.run.traceSampleRatio * 100}% of flows to OTLP (${process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "default endpoint"}; ${tracing.description})`);
+      log(
+        `tracing ${options.scenario.run.traceSampleRatio * 100}% of flows to OTLP (${process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "default endpoint"}; ${tracing.description})`,
+      );
     }
-    const exporter = options.metrics === undefined ? null : await startRunExporter(runViewFromScenario(options.scenario, runId), { ...options.metrics, speed: options.speed });
+    const exporter =
+      options.metrics === undefined
+        ? null
+        : await startRunExporter(runViewFromScenario(options.scenario, runId), {
+            ...options.metrics,
+            speed: options.speed,
+          });
     if (exporter !== null) {
       exporter.state.faultProbe = options.faults;
       exporter.state.tracing = tracing ?? undefined;
@@ -163,7 +183,8 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     const resume = options.resume;
     if (resume !== undefined) {
       if (options.join) throw new Error("--resume cannot wait for joining hosts yet: it starts the hosts itself");
-      if (resume.meta.hosts !== options.hosts || resume.meta.placement.join() !== placement.join()) throw new Error(`the checkpoint is of a run on ${resume.meta.hosts} host(s) with another placement`);
+      if (resume.meta.hosts !== options.hosts || resume.meta.placement.join() !== placement.join())
+        throw new Error(`the checkpoint is of a run on ${resume.meta.hosts} host(s) with another placement`);
       log(`resuming run ${runId} from its checkpoint at ${resume.meta.at_ns / 1e9} s`);
     }
     let scenarioJson: string | undefined; // once, at the first checkpoint
@@ -184,7 +205,19 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
               log,
               save: (set) => {
                 scenarioJson ??= scenarioToJson(options.scenario);
-                writeCheckpoint(options.outDir, { run_id: runId, hosts: options.hosts, transport: options.transport, scenario_json: scenarioJson, placement, experiment: (options.schedule?.length ?? 0) > 0, dctwin_version: DCTWIN_VERSION }, set);
+                writeCheckpoint(
+                  options.outDir,
+                  {
+                    run_id: runId,
+                    hosts: options.hosts,
+                    transport: options.transport,
+                    scenario_json: scenarioJson,
+                    placement,
+                    experiment: (options.schedule?.length ?? 0) > 0,
+                    dctwin_version: DCTWIN_VERSION,
+                  },
+                  set,
+                );
               },
             },
       speed: options.speed,
@@ -210,7 +243,15 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     let joinTimer: NodeJS.Timeout | undefined;
     if (options.join && options.joinTimeoutMs !== undefined) {
       const ms = options.joinTimeoutMs;
-      joinTimer = setTimeout(() => driver.abort(new HostFailedError(`${driver.progress().hostsJoined} of ${options.hosts} host(s) joined run ${runId} within ${ms / 1000} s (--join-timeout)`)), ms);
+      joinTimer = setTimeout(
+        () =>
+          driver.abort(
+            new HostFailedError(
+              `${driver.progress().hostsJoined} of ${options.hosts} host(s) joined run ${runId} within ${ms / 1000} s (--join-timeout)`,
+            ),
+          ),
+        ms,
+      );
       cleanup.push(async () => clearTimeout(joinTimer));
     }
     // An interrupt ends the run in every phase: before the hosts joined at once, while running after the current
@@ -218,8 +259,21 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     const graceMs = options.stopGraceMs ?? 3_000;
     let graceTimer: NodeJS.Timeout | undefined;
     const onInterrupt = () => {
-      if (!joined) return driver.abort(new RunInterruptedError(`interrupted while waiting for hosts (${driver.progress().hostsJoined} of ${options.hosts} joined)`));
-      graceTimer = setTimeout(() => driver.abort(new RunInterruptedError(`interrupted; the hosts did not finish the current window within ${graceMs / 1000} s`)), graceMs);
+      if (!joined)
+        return driver.abort(
+          new RunInterruptedError(
+            `interrupted while waiting for hosts (${driver.progress().hostsJoined} of ${options.hosts} joined)`,
+          ),
+        );
+      graceTimer = setTimeout(
+        () =>
+          driver.abort(
+            new RunInterruptedError(
+              `interrupted; the hosts did not finish the current window within ${graceMs / 1000} s`,
+            ),
+          ),
+        graceMs,
+      );
     };
     if (options.signal?.aborted) onInterrupt();
     else options.signal?.addEventListener("abort", onInterrupt, { once: true });
@@ -229,21 +283,40 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     });
     driverRef = driver;
     // A connection to NATS that is gone for good (the reconnection deadline passed) ends the run, recoverably.
-    if (transport instanceof NatsTransport) void transport.closed().then((error) => driver.abort(new HostFailedError(`lost the connection to NATS${error instanceof Error ? `: ${error.message}` : ""}`)));
+    if (transport instanceof NatsTransport)
+      void transport
+        .closed()
+        .then((error) =>
+          driver.abort(
+            new HostFailedError(`lost the connection to NATS${error instanceof Error ? `: ${error.message}` : ""}`),
+          ),
+        );
     exporter?.state.attachDriver(driver);
     driver.listen();
     options.onDriver?.(driver);
     if (options.transport === "inproc") {
-      for (let host = 0; host < options.hosts; host++) new HostAgent({ transport, runId, host, models: runModels, restore: resume?.hosts[host] }).start();
+      for (let host = 0; host < options.hosts; host++)
+        new HostAgent({ transport, runId, host, models: runModels, restore: resume?.hosts[host] }).start();
     } else if (!options.join) {
-      const hosts = LocalHosts.start(natsUrl!, runId, options.hosts, (message) => driver.abort(new HostFailedError(message)), (host) => natsAuthEnv(hostAuth(host)), (host) => [
-        ...(resume === undefined ? [] : ["--restore", resume.hostFiles[host]!]),
-        ...(options.natsReconnectTimeoutMs === undefined ? [] : ["--reconnect-timeout", String(options.natsReconnectTimeoutMs / 1000)]),
-      ]);
+      const hosts = LocalHosts.start(
+        natsUrl!,
+        runId,
+        options.hosts,
+        (message) => driver.abort(new HostFailedError(message)),
+        (host) => natsAuthEnv(hostAuth(host)),
+        (host) => [
+          ...(resume === undefined ? [] : ["--restore", resume.hostFiles[host]!]),
+          ...(options.natsReconnectTimeoutMs === undefined
+            ? []
+            : ["--reconnect-timeout", String(options.natsReconnectTimeoutMs / 1000)]),
+        ],
+      );
       cleanup.unshift(() => hosts.stop());
       log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
     } else {
-      log(`waiting for ${options.hosts} host(s) to join run ${runId} on ${natsUrl} (dctwin host --nats URL --run ${runId} --host N)`);
+      log(
+        `waiting for ${options.hosts} host(s) to join run ${runId} on ${natsUrl} (dctwin host --nats URL --run ${runId} --host N)`,
+      );
     }
 
     let outcome: RunOutcome;
@@ -278,17 +351,28 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       started_at: startedAt.toISOString(),
       node: process.version,
       dctwin_version: DCTWIN_VERSION,
-      tracing: tracing === null ? null : { sample_ratio: options.scenario.run.traceSampleRatio, journeys_exported: tracing.journeysExported(), spans_export_failed: tracing.spansExportFailed() },
+      tracing:
+        tracing === null
+          ? null
+          : {
+              sample_ratio: options.scenario.run.traceSampleRatio,
+              journeys_exported: tracing.journeysExported(),
+              spans_export_failed: tracing.spansExportFailed(),
+            },
       failure: failure === null ? null : failure.message,
     });
     if (outcome.status === "completed") removeCheckpoint(options.outDir);
-    else if (hasCheckpoint(options.outDir)) log(`the run can go on from its last checkpoint: dctwin run --resume ${options.outDir}`);
+    else if (hasCheckpoint(options.outDir))
+      log(`the run can go on from its last checkpoint: dctwin run --resume ${options.outDir}`);
     const lingerS = options.metrics?.lingerS ?? 0;
     if (exporter !== null && lingerS > 0 && options.signal?.aborted !== true) {
-      log(`metrics: run over; ${exporter.url} serves its final values for ${lingerS} s more (--metrics-linger; Ctrl-C stops now)`);
+      log(
+        `metrics: run over; ${exporter.url} serves its final values for ${lingerS} s more (--metrics-linger; Ctrl-C stops now)`,
+      );
       await linger(lingerS, options.signal);
     }
-    const copiedTo = options.copyResultsTo === undefined ? undefined : copyResults(options.outDir, options.copyResultsTo, runId);
+    const copiedTo =
+      options.copyResultsTo === undefined ? undefined : copyResults(options.outDir, options.copyResultsTo, runId);
     if (copiedTo !== undefined) log(`results copied to ${copiedTo}/`);
     let uploadedTo: string | undefined;
     if (options.uploadResultsTo !== undefined) {
@@ -310,10 +394,23 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
 
 /** The outcome of a run that ended before its first window: nothing measured, no time simulated. */
 function notStartedOutcome(scenario: ResolvedScenario, status: RunOutcome["status"]): RunOutcome {
-  return { status, appliedCommands: [], simTimeNs: 0, aggregator: new RunAggregator(scenario.run.metricsIntervalNs), totals: conservationTotals([]), hosts: [], malformedMessages: 0, windows: 0, events: 0, lookaheadNs: Number.POSITIVE_INFINITY };
+  return {
+    status,
+    appliedCommands: [],
+    simTimeNs: 0,
+    aggregator: new RunAggregator(scenario.run.metricsIntervalNs),
+    totals: conservationTotals([]),
+    hosts: [],
+    malformedMessages: 0,
+    windows: 0,
+    events: 0,
+    lookaheadNs: Number.POSITIVE_INFINITY,
+  };
 }
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }

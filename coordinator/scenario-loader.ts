@@ -6,7 +6,13 @@ import { kindCatalogue } from "../nodes/kind-catalogue.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { ScenarioError } from "../scenario/issues.ts";
 import { checkLeapTimes } from "../scenario/leap-settings.ts";
-import { validateScenario as validateData, validateScenarioFile, validateScenarioText, type ScenarioOverrides, type ValidatedScenario } from "../scenario/load.ts";
+import {
+  validateScenario as validateData,
+  validateScenarioFile,
+  validateScenarioText,
+  type ScenarioOverrides,
+  type ValidatedScenario,
+} from "../scenario/load.ts";
 import type { RequestIssue } from "../spec/requests.ts";
 import { planExperiment, type ResolvedExperiment } from "./control/experiment.ts";
 
@@ -40,5 +46,9 @@ function planned(file: string, validated: ValidatedScenario): LoadedScenario {
   const leap = scenario.run.mode === "leap" ? scenario.run.leap : undefined;
   if (leap !== undefined && experiment !== undefined) checkLeapTimes(experiment.plan.steps, leap.stepNs, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
-  return { scenario, warnings: [...validated.warnings, ...(experiment?.warnings ?? [])], ...(experiment === undefined ? {} : { experiment }) };
+  return {
+    scenario,
+    warnings: [...validated.warnings, ...(experiment?.warnings ?? [])],
+    ...(experiment === undefined ? {} : { experiment }),
+  };
 }

@@ -34,9 +34,11 @@ export function parseS3Url(url: string): S3Target {
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(url);
   if (match === null) throw new Error(`expects s3://BUCKET[/PREFIX], got "${url}"`);
   const bucket = match[1]!;
-  if (!BUCKET.test(bucket)) throw new Error(`"${bucket}" is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`);
+  if (!BUCKET.test(bucket))
+    throw new Error(`"${bucket}" is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`);
   const prefix = (match[2] ?? "").replace(/^\/+|\/+$/g, "");
-  if (prefix.split("/").some((part) => part === "." || part === "..")) throw new Error(`the prefix "${prefix}" may not hold "." or ".." segments`);
+  if (prefix.split("/").some((part) => part === "." || part === ".."))
+    throw new Error(`the prefix "${prefix}" may not hold "." or ".." segments`);
   return { bucket, prefix };
 }
 
@@ -61,7 +63,12 @@ function filesUnder(dir: string): string[] {
 }
 
 /** Uploads every file under `outDir`; returns the s3:// URL of the run's folder. */
-export async function uploadResults(outDir: string, target: S3Target, runId: string, options: S3UploadOptions = {}): Promise<string> {
+export async function uploadResults(
+  outDir: string,
+  target: S3Target,
+  runId: string,
+  options: S3UploadOptions = {},
+): Promise<string> {
   // Loaded on demand: a run that uploads nothing does not pay for the SDK.
   const { S3Client, PutObjectCommand } = await import("@aws-sdk/client-s3");
   const client = new S3Client({
@@ -85,7 +92,9 @@ export async function uploadResults(outDir: string, target: S3Target, runId: str
       );
     }
   } catch (error) {
-    throw new ResultsUploadError(`uploading the results to ${folder}/ failed: ${(error as Error).name}: ${(error as Error).message} (they are in ${outDir}/)`);
+    throw new ResultsUploadError(
+      `uploading the results to ${folder}/ failed: ${(error as Error).name}: ${(error as Error).message} (they are in ${outDir}/)`,
+    );
   } finally {
     client.destroy();
   }

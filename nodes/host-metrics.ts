@@ -76,13 +76,16 @@ export function hostRegistry(stats: WireStats, labels: { run: string; host: stri
   registry.setDefaultLabels(labels);
   collectDefaultMetrics({ register: registry });
   // Gauges that prom-client names like counters (promtool flags them); their per-type breakdowns stay.
-  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) registry.removeSingleMetric(name);
+  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"])
+    registry.removeSingleMetric(name);
   const registers = [registry];
   const byKey = (map: Map<string, number>, keep: (channel: string) => boolean) =>
-    [...map].filter(([k]) => keep(k.split("|")[1]!)).map(([k, value]) => {
-      const [direction, channel] = k.split("|") as [string, string];
-      return { labels: { direction, channel }, value };
-    });
+    [...map]
+      .filter(([k]) => keep(k.split("|")[1]!))
+      .map(([k, value]) => {
+        const [direction, channel] = k.split("|") as [string, string];
+        return { labels: { direction, channel }, value };
+      });
   new Counter({
     name: "dctwin_host_messages_total",
     help: "Wire messages of this host by direction (sent, received) and channel (data: packet batches; else the message kind: start, grant, stop, hello, window, error).",
@@ -113,12 +116,31 @@ export function hostRegistry(stats: WireStats, labels: { run: string; host: stri
       for (const s of byKey(stats.messages, (c) => c === "data")) this.inc({ direction: s.labels.direction }, s.value);
     },
   });
-  new Counter({ name: "dctwin_host_events_total", help: "Simulation events this host executed.", registers, collect() { this.reset(); this.inc(stats.events); } });
-  new Counter({ name: "dctwin_host_windows_total", help: "Windows this host ran and reported.", registers, collect() { this.reset(); this.inc(stats.windows); } });
+  new Counter({
+    name: "dctwin_host_events_total",
+    help: "Simulation events this host executed.",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stats.events);
+    },
+  });
+  new Counter({
+    name: "dctwin_host_windows_total",
+    help: "Windows this host ran and reported.",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stats.windows);
+    },
+  });
   return registry;
 }
 
-export async function serveHostMetrics(registry: Registry, options: { host?: string; port: number }): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveHostMetrics(
+  registry: Registry,
+  options: { host?: string; port: number },
+): Promise<{ url: string; close: () => Promise<void> }> {
   const address = options.host ?? "127.0.0.1";
   const server = createServer((req, res) => {
     if ((req.url ?? "").split("?")[0] !== "/metrics") return void res.writeHead(404).end("not found: try /metrics\n");

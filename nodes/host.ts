@@ -36,13 +36,25 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   const log = (message: string) => console.error(`host ${options.host}: ${message}`);
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
-  const transport = await connectNatsWithRetry(options.natsUrl, { name: `dctwin-host-${options.host}`, noEcho: true, ...reconnectWithin(options.reconnectTimeoutMs ?? 20_000) }, { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log });
+  const transport = await connectNatsWithRetry(
+    options.natsUrl,
+    { name: `dctwin-host-${options.host}`, noEcho: true, ...reconnectWithin(options.reconnectTimeoutMs ?? 20_000) },
+    { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log },
+  );
   // Loaded only when asked for: prom-client is a fifth of a host's start-up, and hosts the coordinator spawns
   // serve no metrics.
-  const metrics = options.metricsPort === undefined ? null : await startHostMetrics(transport, options, options.metricsPort);
+  const metrics =
+    options.metricsPort === undefined ? null : await startHostMetrics(transport, options, options.metricsPort);
   const wired = metrics?.transport ?? transport;
   const restore = options.restoreFile === undefined ? undefined : readFileSync(options.restoreFile);
-  const agent = new HostAgent({ transport: wired, runId: options.runId, host: options.host, models: runModels, restore, coordinatorTimeoutMs: options.coordinatorTimeoutMs ?? 30_000 });
+  const agent = new HostAgent({
+    transport: wired,
+    runId: options.runId,
+    host: options.host,
+    models: runModels,
+    restore,
+    coordinatorTimeoutMs: options.coordinatorTimeoutMs ?? 30_000,
+  });
   if (options.exitWithParent) {
     process.stdin.on("close", () => process.exit(3));
     process.stdin.resume();
@@ -50,7 +62,9 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   // Ctrl-C at a terminal reaches the whole process group; the coordinator decides when hosts stop.
   process.on("SIGINT", () => {});
   agent.start();
-  const closed = transport.closed().then((error) => `connection to NATS closed${error instanceof Error ? `: ${error.message}` : ""}`);
+  const closed = transport
+    .closed()
+    .then((error) => `connection to NATS closed${error instanceof Error ? `: ${error.message}` : ""}`);
   const reason = await Promise.race([agent.finished, closed]);
   await transport.close().catch(() => {});
   await metrics?.server.close();
@@ -58,14 +72,18 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
     log(reason);
     process.exitCode = 1;
   }
-  if (agent.malformedMessages > 0) console.error(`host ${options.host}: dropped ${agent.malformedMessages} malformed message(s)`);
+  if (agent.malformedMessages > 0)
+    console.error(`host ${options.host}: dropped ${agent.malformedMessages} malformed message(s)`);
   return reason;
 }
 
 async function startHostMetrics(transport: Transport, options: HostProcessOptions, port: number) {
   const { CountingTransport, hostRegistry, serveHostMetrics, WireStats } = await import("./host-metrics.ts");
   const stats = new WireStats();
-  const server = await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), { host: options.metricsHost, port });
+  const server = await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), {
+    host: options.metricsHost,
+    port,
+  });
   console.error(`host ${options.host}: metrics: ${server.url}`);
   return { server, transport: new CountingTransport(transport, stats) };
 }

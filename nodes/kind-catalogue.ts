@@ -6,4 +6,9 @@ import type { KindCatalogue } from "../scenario/kinds.ts";
 import { leapKinds, leapUnsupported } from "./leap/support.ts";
 import { faultShorthands, modelRegistry } from "./models/registry.ts";
 
-export const kindCatalogue: KindCatalogue = { kinds: modelRegistry, leapKinds: Object.keys(leapKinds), leapUnsupported, faultShorthands };
+export const kindCatalogue: KindCatalogue = {
+  kinds: modelRegistry,
+  leapKinds: Object.keys(leapKinds),
+  leapUnsupported,
+  faultShorthands,
+};

@@ -11,7 +11,13 @@ import type { ActorSpec, LinkSpec } from "../nodes/runtime/topology.ts";
 import { zodIssues, type ValidationIssue } from "./issues.ts";
 import { readReferencedFile } from "./file-scope.ts";
 import type { LoadContext } from "./kinds.ts";
-import { componentPlacementKeys, parseComponentPlacement, placeComponents, replicaIds, type PlacementRequest } from "./component-placement.ts";
+import {
+  componentPlacementKeys,
+  parseComponentPlacement,
+  placeComponents,
+  replicaIds,
+  type PlacementRequest,
+} from "./component-placement.ts";
 import { actorCommonKeys, type ScenarioFile } from "./schema.ts";
 import type { GeneratedActor, GeneratedLinkEnds, LinkTier, Role } from "./topology/generated.ts";
 import { generateTopology } from "./topology/index.ts";
@@ -28,10 +34,19 @@ export interface Assembled {
 }
 
 /** The kind's own fields of an entry (everything but id, kind, group, labels), validated; null when invalid. */
-export function parseKindFields(kind: string, entry: Record<string, unknown>, path: string, env: LoadContext, issues: ValidationIssue[]): unknown {
+export function parseKindFields(
+  kind: string,
+  entry: Record<string, unknown>,
+  path: string,
+  env: LoadContext,
+  issues: ValidationIssue[],
+): unknown {
   const model = env.kinds.kinds[kind];
   if (model === undefined) {
-    issues.push({ path: `${path}.kind`, message: `unknown kind "${kind}"; expected one of: ${Object.keys(env.kinds.kinds).join(", ")}` });
+    issues.push({
+      path: `${path}.kind`,
+      message: `unknown kind "${kind}"; expected one of: ${Object.keys(env.kinds.kinds).join(", ")}`,
+    });
     return null;
   }
   const notOwn: readonly string[] = model.component ? [...actorCommonKeys, ...componentPlacementKeys] : actorCommonKeys;
@@ -48,9 +63,22 @@ export function parseKindFields(kind: string, entry: Record<string, unknown>, pa
 }
 
 /** An explicit actor entry as a spec (params {} when invalid: the issues say why). */
-export function resolveActor(entry: ActorEntry, index: number, path: string, env: LoadContext, issues: ValidationIssue[]): ActorSpec {
+export function resolveActor(
+  entry: ActorEntry,
+  index: number,
+  path: string,
+  env: LoadContext,
+  issues: ValidationIssue[],
+): ActorSpec {
   const params = parseKindFields(entry.kind, entry, path, env, issues);
-  return { index, id: entry.id, kind: entry.kind, group: entry.group ?? entry.kind, labels: entry.labels ?? {}, params: params ?? {} };
+  return {
+    index,
+    id: entry.id,
+    kind: entry.kind,
+    group: entry.group ?? entry.kind,
+    labels: entry.labels ?? {},
+    params: params ?? {},
+  };
 }
 
 interface Template {
@@ -62,7 +90,11 @@ interface Template {
 
 function parseTemplate(template: ActorTemplate, role: Role, env: LoadContext, issues: ValidationIssue[]): Template {
   const kind = template.kind ?? role;
-  if (env.kinds.kinds[kind]?.component) issues.push({ path: `topology.${role}.kind`, message: `a ${kind} is a software component: list it under actors with placed_on or placement` });
+  if (env.kinds.kinds[kind]?.component)
+    issues.push({
+      path: `topology.${role}.kind`,
+      message: `a ${kind} is a software component: list it under actors with placed_on or placement`,
+    });
   const params = parseKindFields(kind, template, `topology.${role}`, env, issues);
   return { kind, group: template.group, labels: template.labels ?? {}, params: params ?? {} };
 }
@@ -70,8 +102,10 @@ function parseTemplate(template: ActorTemplate, role: Role, env: LoadContext, is
 /** The generated clients' template: a client without `target` (the generator gives each its server). */
 function parseClientTemplate(template: ActorTemplate, env: LoadContext, issues: ValidationIssue[]): Template {
   const path = "topology.clients.client";
-  if (template.kind !== undefined && template.kind !== "client") issues.push({ path: `${path}.kind`, message: `generated clients are of kind client, got "${template.kind}"` });
-  if ("target" in template) issues.push({ path: `${path}.target`, message: "set by the generator: each population targets its own server" });
+  if (template.kind !== undefined && template.kind !== "client")
+    issues.push({ path: `${path}.kind`, message: `generated clients are of kind client, got "${template.kind}"` });
+  if ("target" in template)
+    issues.push({ path: `${path}.target`, message: "set by the generator: each population targets its own server" });
   // Validated with a stand-in target; each generated client gets its own.
   const params = parseKindFields("client", { ...template, kind: "client", target: "generated" }, path, env, issues);
   return { kind: "client", group: template.group, labels: template.labels ?? {}, params: params ?? {} };
@@ -85,14 +119,16 @@ export function assemble(data: ScenarioFile, env: LoadContext, issues: Validatio
       : {
           server: parseTemplate(data.topology.server, "server", env, issues),
           switch: parseTemplate(data.topology.switch, "switch", env, issues),
-          client: data.topology.clients === undefined ? null : parseClientTemplate(data.topology.clients.client, env, issues),
+          client:
+            data.topology.clients === undefined ? null : parseClientTemplate(data.topology.clients.client, env, issues),
         };
 
   // Explicit entries: the first with each id counts; later ones are duplicates.
   const explicitIndex = new Map<string, number>();
   data.actors.forEach((entry, i) => {
     const first = explicitIndex.get(entry.id);
-    if (first !== undefined) issues.push({ path: `actors[${i}].id`, message: `duplicate id "${entry.id}" (first used by actors[${first}])` });
+    if (first !== undefined)
+      issues.push({ path: `actors[${i}].id`, message: `duplicate id "${entry.id}" (first used by actors[${first}])` });
     else explicitIndex.set(entry.id, i);
   });
 
@@ -106,16 +142,32 @@ export function assemble(data: ScenarioFile, env: LoadContext, issues: Validatio
   for (const g of generated.actors) {
     const override = explicitIndex.get(g.id);
     if (override !== undefined && env.kinds.kinds[data.actors[override]!.kind]?.component) {
-      issues.push({ path: `actors[${override}].id`, message: `"${g.id}" is a generated ${g.role}; a component needs an id of its own` });
+      issues.push({
+        path: `actors[${override}].id`,
+        message: `"${g.id}" is a generated ${g.role}; a component needs an id of its own`,
+      });
       used.add(override);
     }
     if (override !== undefined && !used.has(override)) {
       used.add(override);
-      add(overrideActor(g, data.actors[override]!, actors.length, override, templates!, env, issues), `actors[${override}]`);
+      add(
+        overrideActor(g, data.actors[override]!, actors.length, override, templates!, env, issues),
+        `actors[${override}]`,
+      );
     } else {
       const t = templates![g.role]!;
       const params = g.target === undefined ? t.params : { ...(t.params as object), target: g.target };
-      add({ index: actors.length, id: g.id, kind: t.kind, group: t.group ?? (g.role === "switch" ? g.tier : t.kind), labels: { ...g.labels, ...t.labels }, params }, g.role === "client" ? "topology.clients.client" : `topology.${g.role}`);
+      add(
+        {
+          index: actors.length,
+          id: g.id,
+          kind: t.kind,
+          group: t.group ?? (g.role === "switch" ? g.tier : t.kind),
+          labels: { ...g.labels, ...t.labels },
+          params,
+        },
+        g.role === "client" ? "topology.clients.client" : `topology.${g.role}`,
+      );
     }
   }
   const placements: PlacementRequest[] = [];
@@ -141,34 +193,70 @@ export function assemble(data: ScenarioFile, env: LoadContext, issues: Validatio
   actors.forEach((actor, i) => {
     const first = indexById.get(actor.id);
     if (first === undefined) indexById.set(actor.id, actor.index);
-    else if (actorPaths[i] !== actorPaths[first] && (env.kinds.kinds[actor.kind]?.component || env.kinds.kinds[actors[first]!.kind]?.component)) issues.push({ path: `${actorPaths[i]}.id`, message: `replica id "${actor.id}" is already used (${actorPaths[first]})` });
+    else if (
+      actorPaths[i] !== actorPaths[first] &&
+      (env.kinds.kinds[actor.kind]?.component || env.kinds.kinds[actors[first]!.kind]?.component)
+    )
+      issues.push({
+        path: `${actorPaths[i]}.id`,
+        message: `replica id "${actor.id}" is already used (${actorPaths[first]})`,
+      });
   });
   placeComponents(actors, placements, issues);
   return { actors, actorPaths, links: assembleLinks(data, generated.links, indexById, issues), indexById };
 }
 
-function overrideActor(g: GeneratedActor, entry: ActorEntry, index: number, entryIndex: number, templates: Record<Role, Template | null>, env: LoadContext, issues: ValidationIssue[]): ActorSpec {
+function overrideActor(
+  g: GeneratedActor,
+  entry: ActorEntry,
+  index: number,
+  entryIndex: number,
+  templates: Record<Role, Template | null>,
+  env: LoadContext,
+  issues: ValidationIssue[],
+): ActorSpec {
   const spec = resolveActor(entry, index, `actors[${entryIndex}]`, env, issues);
   const template = templates[g.role]!;
   const generatedKind = template.kind;
-  const group = entry.group ?? (entry.kind === generatedKind ? (g.role === "switch" ? g.tier : (template.group ?? generatedKind)) : entry.kind);
+  const group =
+    entry.group ??
+    (entry.kind === generatedKind ? (g.role === "switch" ? g.tier : (template.group ?? generatedKind)) : entry.kind);
   return { ...spec, group, labels: { ...g.labels, ...(entry.labels ?? {}) } };
 }
 
-function assembleLinks(data: ScenarioFile, generated: readonly GeneratedLinkEnds[], indexById: Map<string, number>, issues: ValidationIssue[]): LinkSpec[] {
+function assembleLinks(
+  data: ScenarioFile,
+  generated: readonly GeneratedLinkEnds[],
+  indexById: Map<string, number>,
+  issues: ValidationIssue[],
+): LinkSpec[] {
   const links: LinkSpec[] = [];
   const ids = new Set<string>();
-  const tiers: Record<LinkTier, GeneratedLink | undefined> | null = data.topology === undefined ? null : linkTiers(data.topology);
+  const tiers: Record<LinkTier, GeneratedLink | undefined> | null =
+    data.topology === undefined ? null : linkTiers(data.topology);
   for (const g of generated) {
     const spec = tiers![g.tier]!;
     const id = `${g.a}--${g.b}`;
     ids.add(id);
-    links.push({ index: links.length, id, a: indexById.get(g.a)!, b: indexById.get(g.b)!, latencyNs: spec.latency, bandwidthBps: spec.bandwidth ?? 0, loss: spec.loss, ...linkPowerSpec(spec.power) });
+    links.push({
+      index: links.length,
+      id,
+      a: indexById.get(g.a)!,
+      b: indexById.get(g.b)!,
+      latencyNs: spec.latency,
+      bandwidthBps: spec.bandwidth ?? 0,
+      loss: spec.loss,
+      ...linkPowerSpec(spec.power),
+    });
   }
   if (tiers !== null) {
     for (const [tier, spec] of Object.entries(tiers)) {
       const issue = spec === undefined ? null : linkPowerIssue(spec);
-      if (issue !== null) issues.push({ path: `topology.${tier === "client" ? "clients.link" : `${tier}_link`}.${issue.path}`, message: issue.message });
+      if (issue !== null)
+        issues.push({
+          path: `topology.${tier === "client" ? "clients.link" : `${tier}_link`}.${issue.path}`,
+          message: issue.message,
+        });
     }
   }
   data.links.forEach((link, i) => {
@@ -179,13 +267,26 @@ function assembleLinks(data: ScenarioFile, generated: readonly GeneratedLinkEnds
     };
     const a = end("a");
     const b = end("b");
-    if (a >= 0 && a === b) issues.push({ path: `links[${i}].b`, message: `a link must join two different actors (both ends are "${link.a}")` });
+    if (a >= 0 && a === b)
+      issues.push({
+        path: `links[${i}].b`,
+        message: `a link must join two different actors (both ends are "${link.a}")`,
+      });
     let id = link.id ?? defaultLinkId(data.links, i);
     if (link.id === undefined && ids.has(id)) id = `${id}--${links.length}`; // parallel to a generated link
     ids.add(id);
     const powerIssue = linkPowerIssue(link);
     if (powerIssue !== null) issues.push({ path: `links[${i}].${powerIssue.path}`, message: powerIssue.message });
-    links.push({ index: links.length, id, a, b, latencyNs: link.latency, bandwidthBps: link.bandwidth ?? 0, loss: link.loss, ...linkPowerSpec(link.power) });
+    links.push({
+      index: links.length,
+      id,
+      a,
+      b,
+      latencyNs: link.latency,
+      bandwidthBps: link.bandwidth ?? 0,
+      loss: link.loss,
+      ...linkPowerSpec(link.power),
+    });
   });
   return links;
 }
@@ -198,6 +299,9 @@ function linkTiers(topology: TopologySection): Record<LinkTier, GeneratedLink | 
 function defaultLinkId(links: ScenarioFile["links"], index: number): string {
   const link = links[index]!;
   const base = `${link.a}--${link.b}`;
-  const parallel = links.filter((l) => l.id === undefined && ((l.a === link.a && l.b === link.b) || (l.a === link.b && l.b === link.a))).length > 1;
+  const parallel =
+    links.filter(
+      (l) => l.id === undefined && ((l.a === link.a && l.b === link.b) || (l.a === link.b && l.b === link.a)),
+    ).length > 1;
   return parallel ? `${base}--${index}` : base;
 }

@@ -41,7 +41,11 @@ export function estimateMemory(scenario: ResolvedScenario): MemoryEstimate {
     ["actors", scenario.actors.length * MEMORY_COST.actor],
     ["links", scenario.links.length * MEMORY_COST.link],
     ["cores, users and other model slots", slots * MEMORY_COST.slot],
-    ["metrics intervals", intervals * (MEMORY_COST.interval + MEMORY_COST.intervalPerEntity * (scenario.actors.length + 2 * scenario.links.length))],
+    [
+      "metrics intervals",
+      intervals *
+        (MEMORY_COST.interval + MEMORY_COST.intervalPerEntity * (scenario.actors.length + 2 * scenario.links.length)),
+    ],
   ];
   const [what, bytes] = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
   return { bytes: MEMORY_COST.base + parts.reduce((s, [, b]) => s + b, 0), largest: { what, bytes } };
@@ -58,13 +62,28 @@ function countSlots(value: unknown, depth = 0): number {
   return n;
 }
 
-export function checkScenarioSize(scenario: ResolvedScenario, issues: ValidationIssue[], heapLimitBytes = getHeapStatistics().heap_size_limit): void {
+export function checkScenarioSize(
+  scenario: ResolvedScenario,
+  issues: ValidationIssue[],
+  heapLimitBytes = getHeapStatistics().heap_size_limit,
+): void {
   const before = issues.length;
-  if (scenario.actors.length > MAX_ACTORS) issues.push({ path: "actors", message: `${formatCount(scenario.actors.length)} actors; a scenario may have at most ${formatCount(MAX_ACTORS)}` });
-  if (scenario.links.length > MAX_LINKS) issues.push({ path: "links", message: `${formatCount(scenario.links.length)} links; a scenario may have at most ${formatCount(MAX_LINKS)}` });
+  if (scenario.actors.length > MAX_ACTORS)
+    issues.push({
+      path: "actors",
+      message: `${formatCount(scenario.actors.length)} actors; a scenario may have at most ${formatCount(MAX_ACTORS)}`,
+    });
+  if (scenario.links.length > MAX_LINKS)
+    issues.push({
+      path: "links",
+      message: `${formatCount(scenario.links.length)} links; a scenario may have at most ${formatCount(MAX_LINKS)}`,
+    });
   const intervals = Math.ceil(scenario.run.durationNs / scenario.run.metricsIntervalNs);
   if (intervals > MAX_INTERVALS) {
-    issues.push({ path: "run.metrics_interval", message: `run.duration / run.metrics_interval gives ${formatCount(intervals)} metrics intervals; a run may have at most ${formatCount(MAX_INTERVALS)} (use a longer interval)` });
+    issues.push({
+      path: "run.metrics_interval",
+      message: `run.duration / run.metrics_interval gives ${formatCount(intervals)} metrics intervals; a run may have at most ${formatCount(MAX_INTERVALS)} (use a longer interval)`,
+    });
   }
   if (issues.length > before) return;
   const estimate = estimateMemory(scenario);

@@ -36,20 +36,33 @@ const RULES = ["spread", "pack"] as const;
 
 const placementSchema = z
   .object({
-    placed_on: z.string({ error: "expected the id of a server" }).min(1, { error: "expected the id of a server" }).optional(),
+    placed_on: z
+      .string({ error: "expected the id of a server" })
+      .min(1, { error: "expected the id of a server" })
+      .optional(),
     replicas: count(1).optional(),
     placement: z
       .object({
         rule: z.enum(RULES, { error: `expected one of ${RULES.join(", ")}` }),
-        select: z.record(z.string(), z.string({ error: "expected a string label value" }), { error: "expected a map of label names to values" }).default({}),
+        select: z
+          .record(z.string(), z.string({ error: "expected a string label value" }), {
+            error: "expected a map of label names to values",
+          })
+          .default({}),
         across: z.string({ error: "expected a label name (rack, row, zone, pod, ...)" }).min(1).default("rack"),
       })
       .strict()
       .optional(),
   })
   .superRefine((p, ctx) => {
-    if (p.placed_on === undefined && p.placement === undefined) ctx.addIssue({ code: "custom", message: "a component needs placed_on (a server id) or placement (a rule)", path: ["placed_on"] });
-    if (p.placed_on !== undefined && p.placement !== undefined) ctx.addIssue({ code: "custom", message: "give either placed_on or placement, not both", path: ["placement"] });
+    if (p.placed_on === undefined && p.placement === undefined)
+      ctx.addIssue({
+        code: "custom",
+        message: "a component needs placed_on (a server id) or placement (a rule)",
+        path: ["placed_on"],
+      });
+    if (p.placed_on !== undefined && p.placement !== undefined)
+      ctx.addIssue({ code: "custom", message: "give either placed_on or placement, not both", path: ["placement"] });
   });
 export type ComponentPlacement = z.output<typeof placementSchema>;
 
@@ -62,7 +75,11 @@ export interface PlacementRequest {
 }
 
 /** The placement fields of a component entry; null (with issues) when invalid. */
-export function parseComponentPlacement(entry: Record<string, unknown>, path: string, issues: ValidationIssue[]): ComponentPlacement | null {
+export function parseComponentPlacement(
+  entry: Record<string, unknown>,
+  path: string,
+  issues: ValidationIssue[],
+): ComponentPlacement | null {
   const fields = Object.fromEntries(componentPlacementKeys.filter((k) => k in entry).map((k) => [k, entry[k]]));
   const parsed = placementSchema.safeParse(fields, { reportInput: true });
   if (!parsed.success) {
@@ -81,17 +98,25 @@ export function replicaIds(id: string, placement: ComponentPlacement | null): st
 const LOCATION_LABELS = ["rack", "row", "zone", "pod"] as const;
 
 /** Sets `placedOn` and the location labels of every replica; problems name the entry's field. */
-export function placeComponents(actors: ActorSpec[], requests: readonly PlacementRequest[], issues: ValidationIssue[]): void {
+export function placeComponents(
+  actors: ActorSpec[],
+  requests: readonly PlacementRequest[],
+  issues: ValidationIssue[],
+): void {
   const freeMillicores = new Map<number, number>();
   for (const a of actors) if (a.kind === "server") freeMillicores.set(a.index, coresOf(a) * 1000);
   const need = (replica: number) => {
     const params = actors[replica]!.params as Partial<{ concurrency: number; cpu: number }>;
-    return params.concurrency === undefined || params.cpu === undefined ? 0 : reservedMillicores({ concurrency: params.concurrency, cpu: params.cpu }); // invalid params: already reported
+    return params.concurrency === undefined || params.cpu === undefined
+      ? 0
+      : reservedMillicores({ concurrency: params.concurrency, cpu: params.cpu }); // invalid params: already reported
   };
   const assign = (replica: number, server: ActorSpec) => {
     const spec = actors[replica]!;
     spec.placedOn = server.index;
-    const location = Object.fromEntries(LOCATION_LABELS.filter((k) => server.labels[k] !== undefined).map((k) => [k, server.labels[k]!]));
+    const location = Object.fromEntries(
+      LOCATION_LABELS.filter((k) => server.labels[k] !== undefined).map((k) => [k, server.labels[k]!]),
+    );
     spec.labels = { ...location, server: server.id, ...spec.labels };
     freeMillicores.set(server.index, freeMillicores.get(server.index)! - need(replica));
   };
@@ -101,22 +126,34 @@ export function placeComponents(actors: ActorSpec[], requests: readonly Placemen
     if (id === undefined) continue;
     const server = actors.find((a) => a.id === id);
     if (server === undefined || server.kind !== "server") {
-      issues.push({ path: `${request.path}.placed_on`, message: server === undefined ? `no actor with id "${id}"` : `"${id}" is a ${server.kind}; components run on servers` });
+      issues.push({
+        path: `${request.path}.placed_on`,
+        message:
+          server === undefined ? `no actor with id "${id}"` : `"${id}" is a ${server.kind}; components run on servers`,
+      });
       continue;
     }
     for (const replica of request.replicas) assign(replica, server);
     const free = freeMillicores.get(server.index)!;
     if (free < 0) {
-      issues.push({ path: `${request.path}.placed_on`, message: `"${id}" has ${coresOf(server)} cores, and the components placed on it reserve ${fmtCores(coresOf(server) * 1000 - free)} (concurrency × cpu each)` });
+      issues.push({
+        path: `${request.path}.placed_on`,
+        message: `"${id}" has ${coresOf(server)} cores, and the components placed on it reserve ${fmtCores(coresOf(server) * 1000 - free)} (concurrency × cpu each)`,
+      });
     }
   }
 
   for (const request of requests) {
     const rule = request.placement.placement;
     if (rule === undefined) continue;
-    const candidates = actors.filter((a) => a.kind === "server" && Object.entries(rule.select).every(([k, v]) => a.labels[k] === v));
+    const candidates = actors.filter(
+      (a) => a.kind === "server" && Object.entries(rule.select).every(([k, v]) => a.labels[k] === v),
+    );
     if (candidates.length === 0) {
-      issues.push({ path: `${request.path}.placement.select`, message: `no server has the labels ${JSON.stringify(rule.select)}` });
+      issues.push({
+        path: `${request.path}.placement.select`,
+        message: `no server has the labels ${JSON.stringify(rule.select)}`,
+      });
       continue;
     }
     const onServer = new Map<number, number>();
@@ -131,7 +168,8 @@ export function placeComponents(actors: ActorSpec[], requests: readonly Placemen
       else {
         // Fewest replicas of this entry in the domain, then on the server; `fits` is in actor order, so the
         // first minimum is the earliest server of the earliest such domain.
-        const key = (s: ActorSpec) => [inDomain.get(domainOf(s)) ?? 0, onServer.get(s.index) ?? 0, domainOrder.get(domainOf(s))!] as const;
+        const key = (s: ActorSpec) =>
+          [inDomain.get(domainOf(s)) ?? 0, onServer.get(s.index) ?? 0, domainOrder.get(domainOf(s))!] as const;
         for (const s of fits) {
           if (chosen === undefined) chosen = s;
           else {
@@ -142,7 +180,10 @@ export function placeComponents(actors: ActorSpec[], requests: readonly Placemen
         }
       }
       if (chosen === undefined) {
-        issues.push({ path: `${request.path}.placement`, message: `cannot place replica ${r + 1} of ${request.replicas.length} ("${actors[replica]!.id}"): no selected server has ${fmtCores(need(replica))} free cores` });
+        issues.push({
+          path: `${request.path}.placement`,
+          message: `cannot place replica ${r + 1} of ${request.replicas.length} ("${actors[replica]!.id}"): no selected server has ${fmtCores(need(replica))} free cores`,
+        });
         break;
       }
       assign(replica, chosen);

@@ -35,9 +35,13 @@ export function readReferencedFile(scope: FileScope, file: string): { text: stri
   try {
     const stat = statSync(target);
     if (!stat.isFile()) return { problem: `${shown} is not a regular file` };
-    if (stat.size > MAX_REFERENCED_FILE_BYTES) return { problem: `${shown} has ${formatCount(stat.size)} bytes; at most ${formatCount(MAX_REFERENCED_FILE_BYTES)}` };
+    if (stat.size > MAX_REFERENCED_FILE_BYTES)
+      return {
+        problem: `${shown} has ${formatCount(stat.size)} bytes; at most ${formatCount(MAX_REFERENCED_FILE_BYTES)}`,
+      };
     const bytes = readFileSync(target);
-    if (bytes.length > MAX_REFERENCED_FILE_BYTES) return { problem: `${shown} has more than ${formatCount(MAX_REFERENCED_FILE_BYTES)} bytes` };
+    if (bytes.length > MAX_REFERENCED_FILE_BYTES)
+      return { problem: `${shown} has more than ${formatCount(MAX_REFERENCED_FILE_BYTES)} bytes` };
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch (error) {
     if (error instanceof TypeError) return { problem: `${shown} is not UTF-8 text` };

@@ -16,7 +16,10 @@ export class ScenarioError extends Error {
   readonly issues: readonly ValidationIssue[];
 
   constructor(file: string, issues: readonly ValidationIssue[], options?: ErrorOptions) {
-    super(`${file}: ${issues.length} problem${issues.length === 1 ? "" : "s"}\n${issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`, options);
+    super(
+      `${file}: ${issues.length} problem${issues.length === 1 ? "" : "s"}\n${issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`,
+      options,
+    );
     this.file = file;
     this.issues = issues;
   }
@@ -46,7 +49,11 @@ export function describeZodIssue(issue: z.core.$ZodIssue): string {
     case "unrecognized_keys":
       return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
     case "invalid_type":
-      return issue.message.startsWith("Invalid input") ? (issue.input === undefined ? `required; expected ${issue.expected}` : `expected ${issue.expected}`) : issue.message;
+      return issue.message.startsWith("Invalid input")
+        ? issue.input === undefined
+          ? `required; expected ${issue.expected}`
+          : `expected ${issue.expected}`
+        : issue.message;
     default:
       return issue.message;
   }

@@ -22,7 +22,10 @@ export interface KindSchema {
    * Turns fields that name files into inline data before validation, reading them through `read` (the loader's
    * confined reader), so hosts never read files; problems are keyed by field.
    */
-  prepare: (fields: Record<string, unknown>, read: ReadReferencedFile) => { fields: Record<string, unknown>; issues: { key: string; message: string }[] };
+  prepare: (
+    fields: Record<string, unknown>,
+    read: ReadReferencedFile,
+  ) => { fields: Record<string, unknown>; issues: { key: string; message: string }[] };
   /**
    * A software component: runs on a server's CPU, has no links, and is placed with `placed_on` or a placement
    * rule (scenario/component-placement.ts); its parameters include `concurrency` and `cpu`.

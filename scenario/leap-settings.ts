@@ -13,7 +13,10 @@ import type { KindCatalogue } from "./kinds.ts";
 
 const MS = 1_000_000;
 /** Steps come from 1-2-5 decades (1 ms … 1 h), so a chosen step reads well and divides round intervals. */
-const LADDER = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000].map((ms) => ms * MS);
+const LADDER = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
+  900_000, 1_800_000, 3_600_000,
+].map((ms) => ms * MS);
 /** At least this many steps in a run, so the per-hop pipeline (one step per hop: ~10 on a fat-tree round trip) holds under 0.1% of it. */
 const MIN_STEPS_PER_RUN = 10_000;
 
@@ -27,33 +30,57 @@ function loadCurveSpeed(actor: ActorSpec): number {
   return (a * 2 * Math.PI) / arrivals.period! / Math.sqrt(1 - a * a);
 }
 
-export function resolveLeap(kinds: KindCatalogue, data: ScenarioFile, durationNs: number, actors: readonly ActorSpec[], actorPaths: readonly string[], links: readonly LinkSpec[], issues: ValidationIssue[]): LeapSettings | undefined {
+export function resolveLeap(
+  kinds: KindCatalogue,
+  data: ScenarioFile,
+  durationNs: number,
+  actors: readonly ActorSpec[],
+  actorPaths: readonly string[],
+  links: readonly LinkSpec[],
+  issues: ValidationIssue[],
+): LeapSettings | undefined {
   if (data.run.mode !== "leap") return undefined;
   const { step, epsilon, fast_ratio, samples } = data.run.leap;
   const intervalNs = data.run.metrics_interval;
   const maxLatencyNs = links.reduce((m, l) => Math.max(m, l.latencyNs), 0);
   for (const actor of actors) {
-    const problem = !kinds.leapKinds.includes(actor.kind) ? `leap mode cannot run actors of kind "${actor.kind}" yet (it runs ${kinds.leapKinds.join(", ")})` : kinds.leapUnsupported(actor);
+    const problem = !kinds.leapKinds.includes(actor.kind)
+      ? `leap mode cannot run actors of kind "${actor.kind}" yet (it runs ${kinds.leapKinds.join(", ")})`
+      : kinds.leapUnsupported(actor);
     if (problem !== null) issues.push({ path: actorPaths[actor.index] ?? `actors[${actor.index}]`, message: problem });
   }
   links.forEach((l) => {
-    if (l.loss > 0) issues.push({ path: `links (${l.id})`, message: "leap mode does not model lossy links yet (loss must be 0)" });
+    if (l.loss > 0)
+      issues.push({ path: `links (${l.id})`, message: "leap mode does not model lossy links yet (loss must be 0)" });
   });
   let stepNs: number;
   if (step === "auto") {
     const curve = actors.reduce((m, a) => Math.max(m, loadCurveSpeed(a)), 0);
-    const upper = Math.min(intervalNs, durationNs / MIN_STEPS_PER_RUN, curve > 0 ? epsilon / curve : Number.POSITIVE_INFINITY);
+    const upper = Math.min(
+      intervalNs,
+      durationNs / MIN_STEPS_PER_RUN,
+      curve > 0 ? epsilon / curve : Number.POSITIVE_INFINITY,
+    );
     const fits = LADDER.filter((s) => s <= upper && intervalNs % s === 0 && s > 2 * maxLatencyNs);
     stepNs = fits.at(-1) ?? LADDER.find((s) => intervalNs % s === 0 && s > 2 * maxLatencyNs) ?? intervalNs;
   } else stepNs = step;
-  if (intervalNs % stepNs !== 0) issues.push({ path: "run.leap.step", message: `must divide run.metrics_interval (${intervalNs / 1e9} s)` });
-  if (stepNs <= 2 * maxLatencyNs) issues.push({ path: "run.leap.step", message: `must exceed twice the largest link latency (${maxLatencyNs} ns): a hop must land within half a step` });
+  if (intervalNs % stepNs !== 0)
+    issues.push({ path: "run.leap.step", message: `must divide run.metrics_interval (${intervalNs / 1e9} s)` });
+  if (stepNs <= 2 * maxLatencyNs)
+    issues.push({
+      path: "run.leap.step",
+      message: `must exceed twice the largest link latency (${maxLatencyNs} ns): a hop must land within half a step`,
+    });
   return { stepNs, epsilon, fastRatio: fast_ratio, samples };
 }
 
 /** Leap mode applies faults and load changes at step boundaries: a command time that is not one is an error. */
 export function checkLeapTimes(steps: readonly { timeNs: number }[], stepNs: number, issues: ValidationIssue[]): void {
   for (const s of steps) {
-    if (s.timeNs % stepNs !== 0) issues.push({ path: "experiment", message: `leap mode applies commands at step boundaries: ${s.timeNs / 1e9} s is not a multiple of the step (${stepNs / 1e9} s)` });
+    if (s.timeNs % stepNs !== 0)
+      issues.push({
+        path: "experiment",
+        message: `leap mode applies commands at step boundaries: ${s.timeNs / 1e9} s is not a multiple of the step (${stepNs / 1e9} s)`,
+      });
   }
 }

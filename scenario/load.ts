@@ -44,7 +44,11 @@ export interface ScenarioOverrides {
   allowOutside?: readonly string[];
 }
 
-export function validateScenarioFile(file: string, kinds: KindCatalogue, overrides: ScenarioOverrides = {}): ValidatedScenario {
+export function validateScenarioFile(
+  file: string,
+  kinds: KindCatalogue,
+  overrides: ScenarioOverrides = {},
+): ValidatedScenario {
   return validateScenarioText(readScenarioText(file), file, kinds, overrides);
 }
 
@@ -55,13 +59,17 @@ function readScenarioText(file: string): string {
   try {
     const stat = statSync(file);
     if (!stat.isFile()) throw refuse("not a regular file");
-    if (stat.size > MAX_SCENARIO_BYTES) throw refuse(`the file has ${formatCount(stat.size)} bytes; a scenario may have at most ${formatCount(MAX_SCENARIO_BYTES)}`);
+    if (stat.size > MAX_SCENARIO_BYTES)
+      throw refuse(
+        `the file has ${formatCount(stat.size)} bytes; a scenario may have at most ${formatCount(MAX_SCENARIO_BYTES)}`,
+      );
     bytes = readFileSync(file);
   } catch (error) {
     if (error instanceof ScenarioError) throw error;
     throw refuse(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  if (bytes.length > MAX_SCENARIO_BYTES) throw refuse(`the file has more than ${formatCount(MAX_SCENARIO_BYTES)} bytes`);
+  if (bytes.length > MAX_SCENARIO_BYTES)
+    throw refuse(`the file has more than ${formatCount(MAX_SCENARIO_BYTES)} bytes`);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
@@ -91,7 +99,12 @@ function firstInvalidUtf8(bytes: Buffer): number {
   return lo;
 }
 
-export function validateScenarioText(text: string, file: string, kinds: KindCatalogue, overrides: ScenarioOverrides = {}): ValidatedScenario {
+export function validateScenarioText(
+  text: string,
+  file: string,
+  kinds: KindCatalogue,
+  overrides: ScenarioOverrides = {},
+): ValidatedScenario {
   // prettyErrors: false leaves YAMLError.linePos unset; a LineCounter maps each error offset to its line and column.
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
@@ -110,17 +123,36 @@ export function validateScenarioText(text: string, file: string, kinds: KindCata
   } catch (error) {
     // yaml throws a ReferenceError for an alias bomb or an alias to a missing anchor.
     const message = error instanceof Error ? error.message : String(error);
-    throw new ScenarioError(file, [{ path: "", message: `YAML: ${message}${/alias count/i.test(message) ? ` (at most ${MAX_YAML_ALIASES} alias expansions)` : ""}` }]);
+    throw new ScenarioError(file, [
+      {
+        path: "",
+        message: `YAML: ${message}${/alias count/i.test(message) ? ` (at most ${MAX_YAML_ALIASES} alias expansions)` : ""}`,
+      },
+    ]);
   }
   return validateScenario(raw, file, kinds, overrides);
 }
 
-export function validateScenario(raw: unknown, file: string, kinds: KindCatalogue, overrides: ScenarioOverrides = {}): ValidatedScenario {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ScenarioError(file, [{ path: "", message: "expected a mapping at the top of the file (run, actors, links, ...)" }]);
+export function validateScenario(
+  raw: unknown,
+  file: string,
+  kinds: KindCatalogue,
+  overrides: ScenarioOverrides = {},
+): ValidatedScenario {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new ScenarioError(file, [
+      { path: "", message: "expected a mapping at the top of the file (run, actors, links, ...)" },
+    ]);
   // Counted before anything is validated per entry, so a file of a million entries fails at once.
-  for (const [key, max] of [["actors", MAX_ACTORS], ["links", MAX_LINKS]] as const) {
+  for (const [key, max] of [
+    ["actors", MAX_ACTORS],
+    ["links", MAX_LINKS],
+  ] as const) {
     const list = (raw as Record<string, unknown>)[key];
-    if (Array.isArray(list) && list.length > max) throw new ScenarioError(file, [{ path: key, message: `${formatCount(list.length)} ${key}; a scenario may have at most ${formatCount(max)}` }]);
+    if (Array.isArray(list) && list.length > max)
+      throw new ScenarioError(file, [
+        { path: key, message: `${formatCount(list.length)} ${key}; a scenario may have at most ${formatCount(max)}` },
+      ]);
   }
   // reportInput: zod 4 leaves issue.input unset otherwise, and describeZodIssue would call every wrong-typed value "required".
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
@@ -149,45 +181,80 @@ export function validateScenario(raw: unknown, file: string, kinds: KindCatalogu
   if (issues.length > 0) throw new ScenarioError(file, issues);
   checkTrafficTargets(kinds, scenario, actorPaths, indexById, issues);
   const found: RequestIssue[] = [];
-  const experiment = data.experiment === undefined ? undefined : validateExperiment(data.experiment, scenario, "experiment", kinds.faultShorthands, found);
-  return { scenario, warnings: warningsFor(scenario), ...(experiment === undefined ? {} : { experiment }), issues, experimentIssues: found };
+  const experiment =
+    data.experiment === undefined
+      ? undefined
+      : validateExperiment(data.experiment, scenario, "experiment", kinds.faultShorthands, found);
+  return {
+    scenario,
+    warnings: warningsFor(scenario),
+    ...(experiment === undefined ? {} : { experiment }),
+    issues,
+    experimentIssues: found,
+  };
 }
 
 /**
  * The file failed the schema, which stops short of the actors' own parameters and the cross-references: check
  * those in the parts that are valid on their own, so that one run reports every problem in the file.
  */
-function checkValidParts(raw: unknown, env: LoadContext, overrides: ScenarioOverrides, issues: ValidationIssue[]): void {
+function checkValidParts(
+  raw: unknown,
+  env: LoadContext,
+  overrides: ScenarioOverrides,
+  issues: ValidationIssue[],
+): void {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return;
   const { run, actors, links, topology } = raw as Record<string, unknown>;
   const ids = new Set<string>();
   if (Array.isArray(actors)) {
     actors.forEach((entry: unknown, index) => {
-      if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string") ids.add((entry as { id: string }).id);
+      if (typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string")
+        ids.add((entry as { id: string }).id);
       const common = actorCommonSchema.safeParse(entry);
       if (common.success) resolveActor(common.data, index, `actors[${index}]`, env, issues);
     });
-    if (actors.length === 0 && topology === undefined) issues.push({ path: "actors", message: "expected at least one actor" });
+    if (actors.length === 0 && topology === undefined)
+      issues.push({ path: "actors", message: "expected at least one actor" });
     // Link ends can only be checked when no topology generates further ids.
     if (Array.isArray(links) && topology === undefined) {
       links.forEach((entry: unknown, index) => {
         const link = linkSchema.safeParse(entry);
         if (!link.success) return;
-        for (const key of ["a", "b"] as const) if (!ids.has(link.data[key])) issues.push({ path: `links[${index}].${key}`, message: `no actor with id "${link.data[key]}"` });
+        for (const key of ["a", "b"] as const)
+          if (!ids.has(link.data[key]))
+            issues.push({ path: `links[${index}].${key}`, message: `no actor with id "${link.data[key]}"` });
       });
     }
   } else if (actors === undefined && topology === undefined) {
     issues.push({ path: "actors", message: "expected a list of actors" });
   }
   const parsedRun = runSchema.safeParse(run);
-  if (parsedRun.success && parsedRun.data.warmup !== "auto" && parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
+  if (
+    parsedRun.success &&
+    parsedRun.data.warmup !== "auto" &&
+    parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)
+  )
+    issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
 }
 
-function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOverrides, issues: ValidationIssue[], files: FileScope) {
+function resolveRun(
+  data: ScenarioFile,
+  links: LinkSpec[],
+  overrides: ScenarioOverrides,
+  issues: ValidationIssue[],
+  files: FileScope,
+) {
   const durationNs = overrides.durationNs ?? data.run.duration;
   const minLatency = links.reduce((m, l) => Math.min(m, l.latencyNs), Number.POSITIVE_INFINITY);
-  const quantumNs = data.run.quantum === "auto" ? (Number.isFinite(minLatency) && minLatency > 0 ? minLatency : data.run.metrics_interval) : data.run.quantum;
-  if (data.run.warmup !== "auto" && data.run.warmup >= durationNs) issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
+  const quantumNs =
+    data.run.quantum === "auto"
+      ? Number.isFinite(minLatency) && minLatency > 0
+        ? minLatency
+        : data.run.metrics_interval
+      : data.run.quantum;
+  if (data.run.warmup !== "auto" && data.run.warmup >= durationNs)
+    issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
   return {
     name: data.name,
     seed: overrides.seed ?? data.run.seed,
@@ -203,13 +270,20 @@ function resolveRun(data: ScenarioFile, links: LinkSpec[], overrides: ScenarioOv
   };
 }
 
-function checkTrafficTargets(kinds: KindCatalogue, scenario: ResolvedScenario, actorPaths: readonly string[], indexById: Map<string, number>, issues: ValidationIssue[]): void {
+function checkTrafficTargets(
+  kinds: KindCatalogue,
+  scenario: ResolvedScenario,
+  actorPaths: readonly string[],
+  indexById: Map<string, number>,
+  issues: ValidationIssue[],
+): void {
   const router = new Router(portsByActor(scenario), networkNodes(scenario.actors));
   const seen = new Set<string>(); // generated actors share their template's path: report each problem once
   for (const actor of scenario.actors) {
     const model = kinds.kinds[actor.kind];
     if (model === undefined) continue;
-    for (const { key, message } of model.check(actor.params as Record<string, unknown>, actor.id)) issues.push({ path: `${actorPaths[actor.index]}.${key}`, message });
+    for (const { key, message } of model.check(actor.params as Record<string, unknown>, actor.id))
+      issues.push({ path: `${actorPaths[actor.index]}.${key}`, message });
     for (const { key, id } of model.references(actor.params as Record<string, unknown>, actor.id)) {
       const target = indexById.get(id);
       const path = `${actorPaths[actor.index]}.${key}`;

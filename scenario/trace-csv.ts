@@ -13,7 +13,18 @@ export interface TraceRow {
   bytes?: number;
 }
 
-const COLUMN_NAMES: Record<string, keyof TraceRow> = { time: "at", at: "at", t: "at", timestamp: "at", type: "type", kind: "type", class: "type", size: "bytes", bytes: "bytes", size_bytes: "bytes" };
+const COLUMN_NAMES: Record<string, keyof TraceRow> = {
+  time: "at",
+  at: "at",
+  t: "at",
+  timestamp: "at",
+  type: "type",
+  kind: "type",
+  class: "type",
+  size: "bytes",
+  bytes: "bytes",
+  size_bytes: "bytes",
+};
 
 /** Parses CSV text into rows (time in ns); problems name their line. */
 export function parseTraceCsv(text: string): { rows: TraceRow[]; problems: string[] } {
@@ -29,7 +40,8 @@ export function parseTraceCsv(text: string): { rows: TraceRow[]; problems: strin
       first = false;
       if (/^[a-z_]+$/i.test(cells[0]!)) {
         columns = cells.map((c) => COLUMN_NAMES[c.toLowerCase()] ?? null);
-        if (!columns.includes("at")) problems.push(`line ${i + 1}: the header has no time column (time, at, t or timestamp)`);
+        if (!columns.includes("at"))
+          problems.push(`line ${i + 1}: the header has no time column (time, at, t or timestamp)`);
         return;
       }
     }
@@ -46,7 +58,9 @@ export function parseTraceCsv(text: string): { rows: TraceRow[]; problems: strin
         else {
           ok = false;
           // Without the "(got ...)" part: a problem names the line, never repeats the file's content.
-          problems.push(`line ${i + 1}: ${column === "at" ? "time" : "size"}: ${(parsed.error.issues[0]?.message ?? "invalid").replace(/ \(got .*\)$/, "")}`);
+          problems.push(
+            `line ${i + 1}: ${column === "at" ? "time" : "size"}: ${(parsed.error.issues[0]?.message ?? "invalid").replace(/ \(got .*\)$/, "")}`,
+          );
         }
       }
     });
@@ -69,13 +83,34 @@ export function readTraceCsv(file: string, read: ReadReferencedFile): { rows: Tr
  * A client's fields with `arrivals: {process: trace, file}` turned into inline `rows` (times as exact "…ns"
  * strings); other fields pass unchanged. Problems are keyed by the field they concern.
  */
-export function inlineTraceFile(fields: Record<string, unknown>, read: ReadReferencedFile): { fields: Record<string, unknown>; issues: { key: string; message: string }[] } {
+export function inlineTraceFile(
+  fields: Record<string, unknown>,
+  read: ReadReferencedFile,
+): { fields: Record<string, unknown>; issues: { key: string; message: string }[] } {
   const arrivals = fields.arrivals;
-  if (typeof arrivals !== "object" || arrivals === null || (arrivals as { process?: unknown }).process !== "trace" || !("file" in arrivals)) return { fields, issues: [] };
+  if (
+    typeof arrivals !== "object" ||
+    arrivals === null ||
+    (arrivals as { process?: unknown }).process !== "trace" ||
+    !("file" in arrivals)
+  )
+    return { fields, issues: [] };
   const { file, ...rest } = arrivals as Record<string, unknown>;
-  if (typeof file !== "string") return { fields, issues: [{ key: "arrivals.file", message: "expected the path of a CSV file (relative to the scenario file)" }] };
-  if ("rows" in rest) return { fields, issues: [{ key: "arrivals.file", message: "give either rows or file, not both" }] };
+  if (typeof file !== "string")
+    return {
+      fields,
+      issues: [{ key: "arrivals.file", message: "expected the path of a CSV file (relative to the scenario file)" }],
+    };
+  if ("rows" in rest)
+    return { fields, issues: [{ key: "arrivals.file", message: "give either rows or file, not both" }] };
   const { rows, problems } = readTraceCsv(file, read);
-  const inline = rows.map((r) => ({ at: `${r.at}ns`, type: r.type, ...(r.bytes === undefined ? {} : { bytes: r.bytes }) }));
-  return { fields: { ...fields, arrivals: { ...rest, rows: inline } }, issues: problems.map((message) => ({ key: "arrivals.file", message })) };
+  const inline = rows.map((r) => ({
+    at: `${r.at}ns`,
+    type: r.type,
+    ...(r.bytes === undefined ? {} : { bytes: r.bytes }),
+  }));
+  return {
+    fields: { ...fields, arrivals: { ...rest, rows: inline } },
+    issues: problems.map((message) => ({ key: "arrivals.file", message })),
+  };
 }

@@ -17,7 +17,16 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 /** The layers, lowest first: a folder belongs to the longest prefix listed. */
-export const LAYERS: readonly string[] = ["spec", "nodes/runtime", "scenario", "nodes/models", "nodes/leap", "nodes", "coordinator", "cli"];
+export const LAYERS: readonly string[] = [
+  "spec",
+  "nodes/runtime",
+  "scenario",
+  "nodes/models",
+  "nodes/leap",
+  "nodes",
+  "coordinator",
+  "cli",
+];
 /** Importable from every layer. */
 const SHARED = ["proto/gen"];
 /** Outside the layers: may import anything, imported by no layered file. */
@@ -83,7 +92,10 @@ export function layerViolations(edges: readonly ImportEdge[]): string[] {
     }
     const target = layerOf(to);
     if (target === undefined) problems.push(`${from} imports ${to}, which is in no layer`);
-    else if (target > source) problems.push(`${from} imports ${to}: ${LAYERS[source]} may not import ${LAYERS[target]} (the layers: ${LAYERS.join(" ← ")})`);
+    else if (target > source)
+      problems.push(
+        `${from} imports ${to}: ${LAYERS[source]} may not import ${LAYERS[target]} (the layers: ${LAYERS.join(" ← ")})`,
+      );
   }
   return problems;
 }
@@ -126,7 +138,11 @@ export function folderCycles(edges: readonly ImportEdge[]): string[] {
       } while (w !== v);
       if (component.length > 1) {
         const members = new Set(component);
-        const links = edges.filter((e) => members.has(dirname(e.from)) && members.has(dirname(e.to)) && dirname(e.from) !== dirname(e.to)).map((e) => `${e.from} → ${e.to}`);
+        const links = edges
+          .filter(
+            (e) => members.has(dirname(e.from)) && members.has(dirname(e.to)) && dirname(e.from) !== dirname(e.to),
+          )
+          .map((e) => `${e.from} → ${e.to}`);
         cycles.push(`folders import each other: ${component.sort().join(", ")} (${links.join("; ")})`);
       }
     }
@@ -148,7 +164,11 @@ export function kindNamesIn(root: string, folder: string, kinds: readonly string
       .split("\n")
       .forEach((line, i) => {
         if (!/kind/i.test(line)) return;
-        for (const kind of kinds) if (line.includes(`"${kind}"`) || line.includes(`'${kind}'`)) problems.push(`${toPosix(relative(root, file))}:${i + 1} names the actor kind "${kind}" (declare a trait in nodes/models/registry.ts instead)`);
+        for (const kind of kinds)
+          if (line.includes(`"${kind}"`) || line.includes(`'${kind}'`))
+            problems.push(
+              `${toPosix(relative(root, file))}:${i + 1} names the actor kind "${kind}" (declare a trait in nodes/models/registry.ts instead)`,
+            );
       });
   }
   return problems;

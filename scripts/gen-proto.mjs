@@ -18,5 +18,22 @@ mkdirSync(outDir, { recursive: true });
 const protos = listProtos(protoRoot).sort();
 const js = join(outDir, "dctwin.js");
 const bin = (name) => join("node_modules", ".bin", name);
-execFileSync(bin("pbjs"), ["-t", "static-module", "-w", "es6", "--force-number", "--no-verify", "--no-delimited", "--no-convert", "--keep-case=false", "-o", js, ...protos], { stdio: "inherit" });
+execFileSync(
+  bin("pbjs"),
+  [
+    "-t",
+    "static-module",
+    "-w",
+    "es6",
+    "--force-number",
+    "--no-verify",
+    "--no-delimited",
+    "--no-convert",
+    "--keep-case=false",
+    "-o",
+    js,
+    ...protos,
+  ],
+  { stdio: "inherit" },
+);
 execFileSync(bin("pbts"), ["-o", join(outDir, "dctwin.d.ts"), js], { stdio: "inherit" });

@@ -15,9 +15,27 @@ export type CommandSpec = Omit<dctwin.v1.Command.$Properties, "seq">;
 
 /** What a step of a plan means, kept with its commands (the controller's records; a replay file keeps them). */
 export type StepNote =
-  | { type: "fault-inject"; id: string; name: string; action: string; source: string; targets: string[]; clearDueNs: number | null; spec: unknown }
+  | {
+      type: "fault-inject";
+      id: string;
+      name: string;
+      action: string;
+      source: string;
+      targets: string[];
+      clearDueNs: number | null;
+      spec: unknown;
+    }
   | { type: "fault-clear"; id: string }
-  | { type: "load-start"; id: string; name: string; source: string; targets: string[]; steps: number; endsNs: number | null; spec: unknown }
+  | {
+      type: "load-start";
+      id: string;
+      name: string;
+      source: string;
+      targets: string[];
+      steps: number;
+      endsNs: number | null;
+      spec: unknown;
+    }
   | { type: "load-step"; id: string };
 
 export interface Repeat {

@@ -38,7 +38,17 @@ export type FaultAction =
 
 export type FaultType = FaultAction["type"];
 
-export const FAULT_TYPES: readonly FaultType[] = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "clock-drift", "command"];
+export const FAULT_TYPES: readonly FaultType[] = [
+  "actor-crash",
+  "actor-pause",
+  "link-down",
+  "delay",
+  "loss",
+  "bandwidth",
+  "partition",
+  "clock-drift",
+  "command",
+];
 
 /**
  * A fault action that stands for a model command (e.g. `cpu-throttle` for a server's `throttle`), and the command
@@ -50,8 +60,7 @@ export interface FaultShorthand {
 }
 
 /** Faults the issue names that no model supports yet: rejected with a clear message. */
-export const UNSUPPORTED_FAULTS: Readonly<Record<string, string>> = {
-};
+export const UNSUPPORTED_FAULTS: Readonly<Record<string, string>> = {};
 
 export interface FaultRequest {
   name: string;

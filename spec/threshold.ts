@@ -16,22 +16,43 @@ export interface Threshold {
   value: number;
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, min: 60, h: 3600 };
-const THRESHOLD = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\{([^}]*)\})?\s+([A-Za-z]+(?:\(\s*[0-9.]+\s*\))?|p[0-9.]+)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9.]+(?:e[+-]?\d+)?)\s*([a-zµ%]*)\s*$/i;
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-9,
+  us: 1e-6,
+  µs: 1e-6,
+  ms: 1e-3,
+  s: 1,
+  m: 60,
+  min: 60,
+  h: 3600,
+};
+const THRESHOLD =
+  /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\{([^}]*)\})?\s+([A-Za-z]+(?:\(\s*[0-9.]+\s*\))?|p[0-9.]+)\s*(<=|>=|==|!=|<|>)\s*(-?[0-9.]+(?:e[+-]?\d+)?)\s*([a-zµ%]*)\s*$/i;
 
 /** Parses "metric{group} stat op value[unit]"; throws a message naming what is wrong. */
 export function parseThreshold(text: string): Threshold {
   const m = THRESHOLD.exec(text);
-  if (m === null) throw new Error(`expected "<metric>[{group}] <stat> <op> <value>", e.g. "response_time_s p(99) < 50ms" (got ${JSON.stringify(text)})`);
+  if (m === null)
+    throw new Error(
+      `expected "<metric>[{group}] <stat> <op> <value>", e.g. "response_time_s p(99) < 50ms" (got ${JSON.stringify(text)})`,
+    );
   const [, metric, group, statText, op, number, unit] = m;
   const stat = parseStat(statText!);
   let value = Number(number);
   if (unit) {
     const factor = metric!.endsWith("_s") ? DURATION_UNITS[unit] : unit === "%" ? 0.01 : undefined;
-    if (factor === undefined) throw new Error(`unit "${unit}" does not fit ${metric} (durations only for *_s metrics, % for ratios)`);
+    if (factor === undefined)
+      throw new Error(`unit "${unit}" does not fit ${metric} (durations only for *_s metrics, % for ratios)`);
     value *= factor;
   }
-  return { text: text.trim(), metric: metric!, group: group === undefined || group === "" ? null : group, stat, op: op as Op, value };
+  return {
+    text: text.trim(),
+    metric: metric!,
+    group: group === undefined || group === "" ? null : group,
+    stat,
+    op: op as Op,
+    value,
+  };
 }
 
 function parseStat(text: string): Stat {

@@ -32,8 +32,20 @@ function scenario(carbon: object) {
     name: "carbon",
     run: { duration: `${DURATION_S}s`, metrics_interval: "1s", distribution_loss: 0.1, carbon },
     actors: [
-      { id: "replay", kind: "client", target: "web", arrivals: { process: "trace", rows: Array.from({ length: REQUESTS }, (_, i) => ({ at: `${100 * i + 50}ms` })) }, request_bytes: 100, response_bytes: 100 },
-      { id: "web", kind: "server", service: { distribution: "deterministic", value: "1ms" }, power: { model: "linear", idle_w: 100, max_w: 100 } },
+      {
+        id: "replay",
+        kind: "client",
+        target: "web",
+        arrivals: { process: "trace", rows: Array.from({ length: REQUESTS }, (_, i) => ({ at: `${100 * i + 50}ms` })) },
+        request_bytes: 100,
+        response_bytes: 100,
+      },
+      {
+        id: "web",
+        kind: "server",
+        service: { distribution: "deterministic", value: "1ms" },
+        power: { model: "linear", idle_w: 100, max_w: 100 },
+      },
     ],
     links: [{ a: "replay", b: "web", latency: "100us" }],
   };
@@ -45,7 +57,17 @@ function close(actual: number, expected: number, what: string) {
 
 test("carbon - operational carbon is the intensity-weighted facility energy; embodied is amortised; per request", async () => {
   const embodied = { server: { kg_co2e: 1000, lifetime_years: 4 } };
-  const inline = writeScenario(dir.path, "inline", scenario({ intensity_g_per_kwh: [{ at: 0, g_per_kwh: 200 }, { at: "2.5s", g_per_kwh: 400 }], embodied }));
+  const inline = writeScenario(
+    dir.path,
+    "inline",
+    scenario({
+      intensity_g_per_kwh: [
+        { at: 0, g_per_kwh: 200 },
+        { at: "2.5s", g_per_kwh: 400 },
+      ],
+      embodied,
+    }),
+  );
   writeFileSync(join(dir.path, "grid.csv"), "time,g_per_kwh\n0,200\n2.5s,400\n");
   const fromFile = writeScenario(dir.path, "file", scenario({ intensity_file: "grid.csv", embodied }));
   // By hand: 110 W × (2.5 s × 200 + 2.5 s × 400) g/kWh / 3.6e6 J/kWh; the interval [2 s, 3 s) straddles the step.
@@ -67,14 +89,28 @@ test("carbon - operational carbon is the intensity-weighted facility energy; emb
     const col = (name: string) => rows.slice(1).map((r) => Number(r.split(",")[header.indexOf(name)]));
     const perInterval = [200, 200, 300, 400, 400].map((g) => (FACILITY_W * g) / 3.6e6);
     col("operational_carbon_g").forEach((g, i) => close(g, perInterval[i]!, `interval ${i}`));
-    close(col("embodied_carbon_g").reduce((a, b) => a + b, 0), embodiedG, "embodied column");
+    close(
+      col("embodied_carbon_g").reduce((a, b) => a + b, 0),
+      embodiedG,
+      "embodied column",
+    );
     // Experiment checks on carbon: the window's total over its responses.
-    const check = (text: string, fromS = 0, toS = DURATION_S) => evaluateCheck({ name: text, threshold: parseThreshold(text), fromNs: fromS * 1e9, toNs: toS * 1e9 }, resolved, outcome.aggregator, DURATION_S * 1e9);
+    const check = (text: string, fromS = 0, toS = DURATION_S) =>
+      evaluateCheck(
+        { name: text, threshold: parseThreshold(text), fromNs: fromS * 1e9, toNs: toS * 1e9 },
+        resolved,
+        outcome.aggregator,
+        DURATION_S * 1e9,
+      );
     const perRequest = check("carbon_per_request_g avg < 0.01");
     close(perRequest.observed!, (operational + embodiedG) / REQUESTS, "check: carbon per request");
     assert.equal(perRequest.passed, true);
     assert.equal(check("carbon_per_request_g avg < 0.001").passed, false);
-    close(check("operational_carbon_g sum < 1", 3, 5).observed!, (2 * FACILITY_W * 400) / 3.6e6, "check: operational carbon in [3 s, 5 s)");
+    close(
+      check("operational_carbon_g sum < 1", 3, 5).observed!,
+      (2 * FACILITY_W * 400) / 3.6e6,
+      "check: operational carbon in [3 s, 5 s)",
+    );
     // The report's headline: the carbon figures, and the one-way currents (requests and responses are never
     // seen in reverse) beside a σ that says it covers only the pairs seen both ways.
     const headline = new Map(headlineRows(loadReportData(outDir)).map((r) => [r.label, r.value]));
@@ -87,14 +123,35 @@ test("carbon - operational carbon is the intensity-weighted facility energy; emb
 });
 
 test("carbon - Prometheus: one family, dctwin_carbon_grams_total{source}, summing to the summary's total", async () => {
-  const file = writeScenario(dir.path, "prom", scenario({ intensity_g_per_kwh: [{ at: 0, g_per_kwh: 200 }, { at: "2.5s", g_per_kwh: 400 }], embodied: { server: { kg_co2e: 1000, lifetime_years: 4 } } }));
+  const file = writeScenario(
+    dir.path,
+    "prom",
+    scenario({
+      intensity_g_per_kwh: [
+        { at: 0, g_per_kwh: 200 },
+        { at: "2.5s", g_per_kwh: 400 },
+      ],
+      embodied: { server: { kg_co2e: 1000, lifetime_years: 4 } },
+    }),
+  );
   const { scenario: resolved } = loadScenarioFile(file);
   const state = new RunState(runViewFromScenario(resolved, "r-carbon"), "group");
   const registry = createRunRegistry(state, true);
-  const result = await runTwin({ scenario: resolved, hosts: 1, transport: "inproc", runId: "r-carbon", outDir: join(dir.path, "prom-out"), onWindow: (p) => state.onWindow(p), onIntervalClosed: (r) => state.onIntervalClosed(r) });
+  const result = await runTwin({
+    scenario: resolved,
+    hosts: 1,
+    transport: "inproc",
+    runId: "r-carbon",
+    outDir: join(dir.path, "prom-out"),
+    onWindow: (p) => state.onWindow(p),
+    onIntervalClosed: (r) => state.onIntervalClosed(r),
+  });
   state.onRunEnd(result.outcome.simTimeNs, result.outcome.totals);
   const text = await registry.metrics();
-  const value = (source: string) => Number(new RegExp(`^dctwin_carbon_grams_total\\{source="${source}",run="r-carbon"\\} (\\S+)$`, "m").exec(text)?.[1]);
+  const value = (source: string) =>
+    Number(
+      new RegExp(`^dctwin_carbon_grams_total\\{source="${source}",run="r-carbon"\\} (\\S+)$`, "m").exec(text)?.[1],
+    );
   const carbon = result.summary.carbon!;
   close(value("operational"), carbon.operational_g, "operational series");
   close(value("embodied"), carbon.embodied_g, "embodied series");
@@ -113,7 +170,13 @@ test("carbon - bad input names the field", () => {
     assert.fail("accepted");
   };
   assert.match(bad({ intensity_g_per_kwh: -5 }), /run\.carbon\.intensity_g_per_kwh/);
-  assert.match(bad({ intensity_g_per_kwh: 100, intensity_file: "x.csv" }), /either intensity_g_per_kwh or intensity_file/);
+  assert.match(
+    bad({ intensity_g_per_kwh: 100, intensity_file: "x.csv" }),
+    /either intensity_g_per_kwh or intensity_file/,
+  );
   assert.match(bad({ intensity_file: "missing.csv" }), /run\.carbon\.intensity_file: cannot read/);
-  assert.match(bad({ intensity_g_per_kwh: 100, embodied: { server: { kg_co2e: 5, lifetime_years: 0 } } }), /run\.carbon\.embodied\.server\.lifetime_years/);
+  assert.match(
+    bad({ intensity_g_per_kwh: 100, embodied: { server: { kg_co2e: 5, lifetime_years: 0 } } }),
+    /run\.carbon\.embodied\.server\.lifetime_years/,
+  );
 });

@@ -24,20 +24,46 @@ const RESULT_FILES = ["summary.json", "timeseries.csv", "links.csv"];
 const results = (out: string) => RESULT_FILES.map((f) => readFileSync(join(out, f), "utf8"));
 const every = { everyIntervals: 1, minWallMs: 0 };
 
-async function interruptAndResume(name: string, scenarioFile: string, hosts: number, stopAfterIntervals: number, durationNs?: number) {
+async function interruptAndResume(
+  name: string,
+  scenarioFile: string,
+  hosts: number,
+  stopAfterIntervals: number,
+  durationNs?: number,
+) {
   const { scenario } = loadScenarioFile(scenarioFile, durationNs === undefined ? {} : { durationNs });
   const whole = join(dir.path, `${name}-whole`);
   await runTwin({ scenario, hosts: 1, transport: "inproc", outDir: whole });
   const out = join(dir.path, name);
   const interrupt = new AbortController();
   let closed = 0;
-  const cut = await runTwin({ scenario, hosts, transport: "inproc", outDir: out, runId: `${name}-run`, checkpoint: every, signal: interrupt.signal, onIntervalClosed: () => ++closed === stopAfterIntervals && interrupt.abort() });
+  const cut = await runTwin({
+    scenario,
+    hosts,
+    transport: "inproc",
+    outDir: out,
+    runId: `${name}-run`,
+    checkpoint: every,
+    signal: interrupt.signal,
+    onIntervalClosed: () => ++closed === stopAfterIntervals && interrupt.abort(),
+  });
   assert.equal(cut.outcome.status, "interrupted");
   const stored = readCheckpoint(out);
-  assert.ok(stored.meta.at_ns > 0 && stored.meta.at_ns < scenario.run.durationNs, `a checkpoint inside the run (at ${stored.meta.at_ns} ns)`);
+  assert.ok(
+    stored.meta.at_ns > 0 && stored.meta.at_ns < scenario.run.durationNs,
+    `a checkpoint inside the run (at ${stored.meta.at_ns} ns)`,
+  );
   assert.equal(stored.hosts.length, hosts);
   assert.notDeepEqual(results(out), results(whole), "the interrupted run's results are partial");
-  const resumed = await runTwin({ scenario, hosts, transport: "inproc", outDir: out, runId: stored.meta.run_id, checkpoint: every, resume: stored });
+  const resumed = await runTwin({
+    scenario,
+    hosts,
+    transport: "inproc",
+    outDir: out,
+    runId: stored.meta.run_id,
+    checkpoint: every,
+    resume: stored,
+  });
   assert.equal(resumed.outcome.status, "completed");
   assert.deepEqual(results(out), results(whole), "resumed = undisturbed, byte for byte");
   assert.ok(!existsSync(join(out, "checkpoint")), "a completed run leaves no checkpoint behind");
@@ -56,9 +82,26 @@ test("checkpoint - SIGINT a 3-host NATS run after a checkpoint, dctwin run --res
   assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
   const out = join(dir.path, "cli");
   // Paced (8 s of wall time for 2 s simulated) so that the interrupt comes well before the end.
-  const child = startCli(["run", file, "--out", out, "-q", "--transport", "nats", "--hosts", "3", "--speed", "0.25", "--checkpoint-every", "1", "--checkpoint-min-wall", "0"]);
+  const child = startCli([
+    "run",
+    file,
+    "--out",
+    out,
+    "-q",
+    "--transport",
+    "nats",
+    "--hosts",
+    "3",
+    "--speed",
+    "0.25",
+    "--checkpoint-every",
+    "1",
+    "--checkpoint-min-wall",
+    "0",
+  ]);
   const done = collect(child, 120_000);
-  while (!existsSync(join(out, "checkpoint", "meta.json")) && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  while (!existsSync(join(out, "checkpoint", "meta.json")) && child.exitCode === null)
+    await new Promise((r) => setTimeout(r, 50));
   child.kill("SIGINT");
   const cut = await done;
   assert.equal(cut.code, 130, cut.stderr);

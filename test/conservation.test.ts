@@ -24,7 +24,13 @@ function leakyServer(): ActorModel<unknown, { seen: number }> {
       state.seen++;
       if (state.seen % 50 === 0) return; // the packet vanishes
       ctx.consume(packet);
-      const reply = ctx.createPacket({ dst: packet.src, species: 2, sizeBytes: 100, flowId: packet.flowId, flowCreatedNs: packet.flowCreatedNs });
+      const reply = ctx.createPacket({
+        dst: packet.src,
+        species: 2,
+        sizeBytes: 100,
+        flowId: packet.flowId,
+        flowCreatedNs: packet.flowCreatedNs,
+      });
       ctx.send(reply, ctx.route(packet.src));
     },
     onTimer: () => {},
@@ -33,11 +39,21 @@ function leakyServer(): ActorModel<unknown, { seen: number }> {
 }
 
 async function runWith(models: (kind: string) => ActorModel, hosts: number) {
-  const { scenario } = validateScenario(queueScenario({ rate: 1000, meanServiceMs: 0.5, cores: 1, durationS: 1, warmupS: 0 }), "leaky");
+  const { scenario } = validateScenario(
+    queueScenario({ rate: 1000, meanServiceMs: 0.5, cores: 1, durationS: 1, warmupS: 0 }),
+    "leaky",
+  );
   const transport = new InProcTransport();
-  const driver = new RunDriver({ transport, runId: "leak", scenario, placement: placeActors(2, hosts), hostCount: hosts });
+  const driver = new RunDriver({
+    transport,
+    runId: "leak",
+    scenario,
+    placement: placeActors(2, hosts),
+    hostCount: hosts,
+  });
   driver.listen();
-  for (let host = 0; host < hosts; host++) new HostAgent({ transport, runId: "leak", host, models: () => models }).start();
+  for (let host = 0; host < hosts; host++)
+    new HostAgent({ transport, runId: "leak", host, models: () => models }).start();
   return driver.run();
 }
 
@@ -45,7 +61,10 @@ test("conservation - a model that loses packets stops the run with the window an
   const models = (kind: string) => (kind === "server" ? (leakyServer() as ActorModel) : lookupModel(kind));
   await assert.rejects(runWith(models, 2), (error: unknown) => {
     assert.ok(error instanceof ConservationError);
-    assert.match(error.message, /violated after window \d+ \(t = \d+ ns\): injected \d+ != consumed \d+ \+ dropped \d+ \+ queued \d+ \+ in flight \d+ .*off by -1/);
+    assert.match(
+      error.message,
+      /violated after window \d+ \(t = \d+ ns\): injected \d+ != consumed \d+ \+ dropped \d+ \+ queued \d+ \+ in flight \d+ .*off by -1/,
+    );
     return true;
   });
 });

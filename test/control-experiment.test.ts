@@ -26,7 +26,14 @@ const base = {
   name: "exp",
   run: { duration: "12s", seed: 3, metrics_interval: "1s", warmup: "0s" },
   actors: [
-    { id: "users", kind: "client", target: "web-1", arrivals: { process: "poisson", rate_per_s: 400 }, request_bytes: 400, response_bytes: 1500 },
+    {
+      id: "users",
+      kind: "client",
+      target: "web-1",
+      arrivals: { process: "poisson", rate_per_s: 400 },
+      request_bytes: 400,
+      response_bytes: 1500,
+    },
     { id: "web-1", kind: "server", cores: 2, service: { distribution: "exponential", mean: "2ms" } },
   ],
   links: [{ a: "users", b: "web-1", latency: "100us", bandwidth: "10Gbps" }],
@@ -37,12 +44,20 @@ const experiment = {
     { name: "cut", action: "link-down", selector: { links: ["users--web-1"] }, at: "2s", duration: "1s" },
     { name: "crash", action: "actor-crash", selector: { kinds: ["server"] }, at: "9s", duration: "500ms" },
   ],
-  load: [{ name: "double", selector: { actors: ["users"] }, at: "5s", ramp: { factor: 2, duration: "1s" }, step: "100ms" }],
+  load: [
+    { name: "double", selector: { actors: ["users"] }, at: "5s", ramp: { factor: 2, duration: "1s" }, step: "100ms" },
+  ],
   checks: [
     { name: "steady before the cut", threshold: "response_time_s p(99) < 50ms", before: "cut", for: "2s" },
     { name: "the cut drops requests", threshold: "dropped_packets{link_down} count > 0", during: "cut" },
     { name: "fast under double load", threshold: "response_time_s avg < 1ms", from: "6s", to: "9s" },
-    { name: "no drops once recovered", threshold: "dropped_packets count == 0", after: "crash", delay: "500ms", for: "2s" },
+    {
+      name: "no drops once recovered",
+      threshold: "dropped_packets count == 0",
+      after: "crash",
+      delay: "500ms",
+      for: "2s",
+    },
     { name: "rate doubled", threshold: "requests_sent rate > 700", from: "6s", to: "9s" },
   ],
 };
@@ -60,8 +75,12 @@ test("control - a declarative experiment: link down, load ×2 ramp, crash; check
 
   const drops = (k: number) => Object.fromEntries(result.outcome.aggregator.intervals.get(k)?.drops ?? []);
   assert.ok((drops(2).link_down ?? 0) > 300, `link_down drops while the link is down: ${JSON.stringify(drops(2))}`);
-  for (const k of [0, 1, 3, 4, 5, 6, 7, 8, 10, 11]) assert.equal(drops(k).link_down, undefined, `no link_down drop in interval ${k}`);
-  assert.ok((drops(9).actor_down ?? 0) > 0, `requests reaching the crashed server are dropped: ${JSON.stringify(drops(9))}`);
+  for (const k of [0, 1, 3, 4, 5, 6, 7, 8, 10, 11])
+    assert.equal(drops(k).link_down, undefined, `no link_down drop in interval ${k}`);
+  assert.ok(
+    (drops(9).actor_down ?? 0) > 0,
+    `requests reaching the crashed server are dropped: ${JSON.stringify(drops(9))}`,
+  );
 
   const verdicts = Object.fromEntries(result.experiment.checks.map((c) => [c.name, c]));
   assert.equal(verdicts["steady before the cut"]!.passed, true);
@@ -71,12 +90,20 @@ test("control - a declarative experiment: link down, load ×2 ramp, crash; check
   assert.equal(verdicts["rate doubled"]!.passed, true, `rate ${verdicts["rate doubled"]!.observed}`);
   // Response times grow with the load (M/M/2 at 40% then 80%: about 2.4 ms, then 5.6 ms).
   const before = verdicts["steady before the cut"]!;
-  assert.ok(verdicts["fast under double load"]!.observed! > 1.8 * 2.5e-3, `mean response under double load ${verdicts["fast under double load"]!.observed}`);
+  assert.ok(
+    verdicts["fast under double load"]!.observed! > 1.8 * 2.5e-3,
+    `mean response under double load ${verdicts["fast under double load"]!.observed}`,
+  );
   assert.ok(before.observed! < 0.05);
 
   const doc = JSON.parse(readFileSync(join(out, "experiment.json"), "utf8"));
   assert.deepEqual(
-    doc.faults.map((f: { id: string; targets: string[]; injected_s: number; cleared_s: number }) => [f.id, f.targets, f.injected_s, f.cleared_s]),
+    doc.faults.map((f: { id: string; targets: string[]; injected_s: number; cleared_s: number }) => [
+      f.id,
+      f.targets,
+      f.injected_s,
+      f.cleared_s,
+    ]),
     [
       ["cut", ["users--web-1"], 2, 3],
       ["crash", ["web-1"], 9, 9.5],
@@ -89,7 +116,9 @@ test("control - a declarative experiment: link down, load ×2 ramp, crash; check
   assert.match(readFileSync(join(out, "faults.csv"), "utf8"), /^t_start_s,t_end_s,active_faults/);
   const commands = JSON.parse(readFileSync(join(out, "commands.json"), "utf8"));
   assert.deepEqual(
-    commands.filter((c: { command: { link?: unknown } }) => c.command.link).map((c: { time_ns: number; command: unknown }) => [c.time_ns, c.command]),
+    commands
+      .filter((c: { command: { link?: unknown } }) => c.command.link)
+      .map((c: { time_ns: number; command: unknown }) => [c.time_ns, c.command]),
     [
       [2e9, { link: { link: 0, up: false } }],
       [3e9, { link: { link: 0, up: true } }],
@@ -102,10 +131,36 @@ test("control - every fault kind, overlapping on the same targets, keeps packets
     name: "all-faults",
     run: { duration: "8s", seed: 5, metrics_interval: "1s", warmup: "0s" },
     actors: [
-      { id: "users-a", kind: "client", group: "a", labels: { role: "client" }, target: "web-a", arrivals: { process: "poisson", rate_per_s: 300 } },
-      { id: "users-b", kind: "client", group: "b", labels: { role: "client" }, target: "web-b", arrivals: { process: "poisson", rate_per_s: 300 } },
-      { id: "web-a", kind: "server", labels: { role: "server" }, cores: 2, service: { distribution: "exponential", mean: "2ms" } },
-      { id: "web-b", kind: "server", labels: { role: "server" }, cores: 2, service: { distribution: "exponential", mean: "2ms" } },
+      {
+        id: "users-a",
+        kind: "client",
+        group: "a",
+        labels: { role: "client" },
+        target: "web-a",
+        arrivals: { process: "poisson", rate_per_s: 300 },
+      },
+      {
+        id: "users-b",
+        kind: "client",
+        group: "b",
+        labels: { role: "client" },
+        target: "web-b",
+        arrivals: { process: "poisson", rate_per_s: 300 },
+      },
+      {
+        id: "web-a",
+        kind: "server",
+        labels: { role: "server" },
+        cores: 2,
+        service: { distribution: "exponential", mean: "2ms" },
+      },
+      {
+        id: "web-b",
+        kind: "server",
+        labels: { role: "server" },
+        cores: 2,
+        service: { distribution: "exponential", mean: "2ms" },
+      },
     ],
     links: [
       { a: "users-a", b: "web-a", latency: "100us", bandwidth: "10Gbps" },
@@ -115,27 +170,71 @@ test("control - every fault kind, overlapping on the same targets, keeps packets
       faults: [
         { name: "freeze", action: "actor-pause", selector: { actors: ["web-a"] }, at: "1s", duration: "2s" },
         { name: "kill", action: "actor-crash", selector: { actors: ["web-a"] }, at: "2s", duration: "2s" },
-        { name: "slow", action: "delay", latency: "5ms", jitter: "1ms", selector: { links: ["users-b--web-b"] }, at: "1s", duration: "2s" },
+        {
+          name: "slow",
+          action: "delay",
+          latency: "5ms",
+          jitter: "1ms",
+          selector: { links: ["users-b--web-b"] },
+          at: "1s",
+          duration: "2s",
+        },
         { name: "lossy", action: "loss", loss: "20%", selector: { actors: ["web-b"] }, at: "2s", duration: "2s" },
-        { name: "thin", action: "bandwidth", bandwidth: "2Mbps", selector: { links: ["users-b*"] }, at: "3s", duration: "2s" },
-        { name: "split", action: "partition", selector: { labels: { role: "client" } }, other: { labels: { role: "server" } }, at: "6s", duration: "1s" },
+        {
+          name: "thin",
+          action: "bandwidth",
+          bandwidth: "2Mbps",
+          selector: { links: ["users-b*"] },
+          at: "3s",
+          duration: "2s",
+        },
+        {
+          name: "split",
+          action: "partition",
+          selector: { labels: { role: "client" } },
+          other: { labels: { role: "server" } },
+          at: "6s",
+          duration: "1s",
+        },
         { name: "hot", action: "cpu-throttle", selector: { kinds: ["server"] }, at: "5s", duration: "1s" },
-        { name: "fast-clock", action: "clock-drift", drift_ppm: 200_000, selector: { kinds: ["client"] }, at: "4s", duration: "3s" },
+        {
+          name: "fast-clock",
+          action: "clock-drift",
+          drift_ppm: 200_000,
+          selector: { kinds: ["client"] },
+          at: "4s",
+          duration: "3s",
+        },
       ],
       checks: [{ name: "delay shows", threshold: "response_time_s{b} avg > 5ms", during: "slow" }],
     },
   };
   const { scenario: resolved, experiment: planned } = load(scenario, "all.yaml");
   const out = join(dir.path, "all");
-  const result = await runControlled({ scenario: resolved, hosts: 1, transport: "inproc", outDir: out, plan: planned!.plan });
+  const result = await runControlled({
+    scenario: resolved,
+    hosts: 1,
+    transport: "inproc",
+    outDir: out,
+    plan: planned!.plan,
+  });
   assert.equal(result.outcome.status, "completed");
   const p = result.summary.packets;
   assert.equal(p.injected, p.consumed + p.dropped + p.queued_at_end + p.in_flight_at_end);
-  for (const reason of ["link_down", "link_loss", "actor_down"]) assert.ok((p.dropped_by_reason as Record<string, number>)[reason]! > 0, `drops by ${reason}: ${JSON.stringify(p.dropped_by_reason)}`);
+  for (const reason of ["link_down", "link_loss", "actor_down"])
+    assert.ok(
+      (p.dropped_by_reason as Record<string, number>)[reason]! > 0,
+      `drops by ${reason}: ${JSON.stringify(p.dropped_by_reason)}`,
+    );
   assert.equal(result.experiment.checks[0]!.passed, true, JSON.stringify(result.experiment.checks[0]));
   // A paused actor that crashes resumes first (so what it held is not stuck), and recovers only when both clear.
-  const commands = JSON.parse(readFileSync(join(out, "commands.json"), "utf8")) as { time_ns: number; command: { actor?: { actor: number; command: string } } }[];
-  const webA = commands.filter((c) => c.command.actor?.actor === 2).map((c) => [c.time_ns / 1e9, c.command.actor!.command]);
+  const commands = JSON.parse(readFileSync(join(out, "commands.json"), "utf8")) as {
+    time_ns: number;
+    command: { actor?: { actor: number; command: string } };
+  }[];
+  const webA = commands
+    .filter((c) => c.command.actor?.actor === 2)
+    .map((c) => [c.time_ns / 1e9, c.command.actor!.command]);
   assert.deepEqual(webA.slice(0, 4), [
     [1, "pause"],
     [2, "resume"],
@@ -143,7 +242,9 @@ test("control - every fault kind, overlapping on the same targets, keeps packets
     [4, "recover"],
   ]);
   assert.ok(webA.some(([, c]) => c === "throttle") && webA.some(([, c]) => c === "unthrottle"));
-  const links = commands.filter((c) => (c.command as { link?: { link: number } }).link?.link === 1).map((c) => [c.time_ns / 1e9, c.command]);
+  const links = commands
+    .filter((c) => (c.command as { link?: { link: number } }).link?.link === 1)
+    .map((c) => [c.time_ns / 1e9, c.command]);
   assert.deepEqual(links.slice(0, 2), [
     [1, { link: { link: 1, latencyNs: 5_100_000, jitterNs: 1_000_000 } }],
     [2, { link: { link: 1, loss: 0.2 } }],
@@ -157,12 +258,36 @@ test("control - clock drift: an actor whose clock runs 25% fast times everything
     ...base,
     run: { ...base.run, duration: "2s" },
     actors: [
-      { id: "users", kind: "client", target: "web-1", arrivals: { process: "trace", rows }, request_bytes: 100, response_bytes: 100 },
+      {
+        id: "users",
+        kind: "client",
+        target: "web-1",
+        arrivals: { process: "trace", rows },
+        request_bytes: 100,
+        response_bytes: 100,
+      },
       { id: "web-1", kind: "server", cores: 1, service: { distribution: "deterministic", value: "10ms" } },
     ],
-    experiment: { faults: [{ name: "drift", action: "clock-drift", drift_ppm: 250_000, selector: { actors: ["web-1"] }, at: "1s", duration: "600ms" }] },
+    experiment: {
+      faults: [
+        {
+          name: "drift",
+          action: "clock-drift",
+          drift_ppm: 250_000,
+          selector: { actors: ["web-1"] },
+          at: "1s",
+          duration: "600ms",
+        },
+      ],
+    },
   });
-  const result = await runControlled({ scenario, hosts: 1, transport: "inproc", outDir: join(dir.path, "drift"), plan: planned!.plan });
+  const result = await runControlled({
+    scenario,
+    hosts: 1,
+    transport: "inproc",
+    outDir: join(dir.path, "drift"),
+    plan: planned!.plan,
+  });
   const linkS = 2 * (100e-6 + Math.ceil((100 * 8 * 1e9) / 10e9) / 1e9);
   const rt = result.summary.metrics.response_time_s?.client;
   assert.equal(rt?.count, 50);
@@ -177,19 +302,45 @@ test("control - clock drift: an actor whose clock runs 25% fast times everything
 
 test("control - a clock drift beyond the bounds is refused with its field", () => {
   assert.throws(
-    () => load({ ...base, experiment: { faults: [{ action: "clock-drift", drift_ppm: -2e6, selector: { actors: ["web-1"] }, at: "1s" }] } }),
-    (e: unknown) => e instanceof ScenarioError && e.issues.some((i) => i.path === "experiment.faults[0].drift_ppm" && /ppm/.test(i.message)),
+    () =>
+      load({
+        ...base,
+        experiment: { faults: [{ action: "clock-drift", drift_ppm: -2e6, selector: { actors: ["web-1"] }, at: "1s" }] },
+      }),
+    (e: unknown) =>
+      e instanceof ScenarioError &&
+      e.issues.some((i) => i.path === "experiment.faults[0].drift_ppm" && /ppm/.test(i.message)),
   );
 });
 
 test("control - load on a closed loop scales its users; a rate target is refused with its path", () => {
-  const closed = { ...base, actors: [{ ...base.actors[0], arrivals: { process: "closed", users: 8, think_time: { distribution: "exponential", mean: "20ms" } } }, base.actors[1]] };
-  const planned = load({ ...closed, experiment: { load: [{ name: "more", selector: { actors: ["users"] }, at: "2s", set: { factor: 1.5 } }] } }).experiment!;
+  const closed = {
+    ...base,
+    actors: [
+      {
+        ...base.actors[0],
+        arrivals: { process: "closed", users: 8, think_time: { distribution: "exponential", mean: "20ms" } },
+      },
+      base.actors[1],
+    ],
+  };
+  const planned = load({
+    ...closed,
+    experiment: { load: [{ name: "more", selector: { actors: ["users"] }, at: "2s", set: { factor: 1.5 } }] },
+  }).experiment!;
   const commands = planned.plan.steps.flatMap((s) => s.commands.map((c) => c.actor));
   assert.deepEqual(commands, [{ actor: 0, command: "scale_load", argsJson: JSON.stringify({ factor: 1.5 }) }]);
   assert.throws(
-    () => load({ ...closed, experiment: { load: [{ selector: { actors: ["users"] }, at: "2s", ramp: { rate_per_s: 900, duration: "1s" } }] } }),
-    (e: unknown) => e instanceof ScenarioError && e.issues.some((i) => i.path === "experiment.load[0]" && /closed loop has users/.test(i.message)),
+    () =>
+      load({
+        ...closed,
+        experiment: {
+          load: [{ selector: { actors: ["users"] }, at: "2s", ramp: { rate_per_s: 900, duration: "1s" } }],
+        },
+      }),
+    (e: unknown) =>
+      e instanceof ScenarioError &&
+      e.issues.some((i) => i.path === "experiment.load[0]" && /closed loop has users/.test(i.message)),
   );
 });
 
@@ -215,41 +366,125 @@ test("control - a curve change replaces the clients' arrival process at its time
   const out = join(dir.path, "curve");
   const result = await runControlled({ scenario, hosts: 1, transport: "inproc", outDir: out, plan: planned!.plan });
   assert.equal(result.outcome.status, "completed");
-  const sent = result.outcome.aggregator.intervalList(result.outcome.simTimeNs).map((i) => i.metrics.get(metricKey("requests_sent", "client"))?.count ?? 0);
+  const sent = result.outcome.aggregator
+    .intervalList(result.outcome.simTimeNs)
+    .map((i) => i.metrics.get(metricKey("requests_sent", "client"))?.count ?? 0);
   // 400/s, then the curve over [2 s, 4 s) (a half period: its integral is the mean's), then half of it.
-  for (const [from, to, expected] of [[0, 2, 800], [2, 4, 1600], [4, 6, 800]] as const) {
+  for (const [from, to, expected] of [
+    [0, 2, 800],
+    [2, 4, 1600],
+    [4, 6, 800],
+  ] as const) {
     const n = sent.slice(from, to).reduce((a, b) => a + b, 0);
-    assert.ok(Math.abs(n - expected) < 4.5 * Math.sqrt(expected), `${from}-${to} s: ${n} requests vs ${expected} (${sent.join(", ")})`);
+    assert.ok(
+      Math.abs(n - expected) < 4.5 * Math.sqrt(expected),
+      `${from}-${to} s: ${n} requests vs ${expected} (${sent.join(", ")})`,
+    );
   }
   const recorded = JSON.parse(readFileSync(join(out, "experiment.json"), "utf8"));
-  assert.deepEqual(recorded.load_changes.map((l: { name: string; started_s: number }) => [l.name, l.started_s]), [["evening", 2], ["cap", 4]]);
+  assert.deepEqual(
+    recorded.load_changes.map((l: { name: string; started_s: number }) => [l.name, l.started_s]),
+    [
+      ["evening", 2],
+      ["cap", 4],
+    ],
+  );
   const commands = JSON.parse(readFileSync(join(out, "commands.json"), "utf8"));
-  assert.deepEqual(commands.find((c: { command: { actor?: { command: string } } }) => c.command.actor?.command === "set_arrivals")?.time_ns, 2e9);
+  assert.deepEqual(
+    commands.find((c: { command: { actor?: { command: string } } }) => c.command.actor?.command === "set_arrivals")
+      ?.time_ns,
+    2e9,
+  );
   for (const recording of ["experiment.json", "commands.json"]) {
     const replay = join(dir.path, `curve-replay-${recording}`);
-    await runControlled({ scenario, hosts: 1, transport: "inproc", outDir: replay, plan: loadExperimentFile(join(out, recording), scenario).plan });
-    assert.equal(readFileSync(join(replay, "summary.json"), "utf8"), readFileSync(join(out, "summary.json"), "utf8"), `replay of ${recording}`);
+    await runControlled({
+      scenario,
+      hosts: 1,
+      transport: "inproc",
+      outDir: replay,
+      plan: loadExperimentFile(join(out, recording), scenario).plan,
+    });
+    assert.equal(
+      readFileSync(join(replay, "summary.json"), "utf8"),
+      readFileSync(join(out, "summary.json"), "utf8"),
+      `replay of ${recording}`,
+    );
   }
 });
 
 test("control - bad curves and curves on closed loops are refused with their field paths", () => {
-  const refused = (change: Record<string, unknown>, path: string, message: RegExp, scenario: Record<string, unknown> = base) =>
+  const refused = (
+    change: Record<string, unknown>,
+    path: string,
+    message: RegExp,
+    scenario: Record<string, unknown> = base,
+  ) =>
     assert.throws(
       () => load({ ...scenario, experiment: { load: [{ selector: { actors: ["users"] }, at: "1s", ...change }] } }),
       (e: unknown) => e instanceof ScenarioError && e.issues.some((i) => i.path === path && message.test(i.message)),
       `${path} ${message}`,
     );
-  refused({ curve: { process: "diurnal", mean_rate_per_s: 100, amplitude: 2 } }, "experiment.load[0].curve.amplitude", /fraction from 0 to 1/);
-  refused({ curve: { process: "mmpp", phases: [{ rate_per_s: 10, mean_sojourn: "1s" }, { rate_per_s: -1, mean_sojourn: "1s" }] } }, "experiment.load[0].curve.phases[1].rate_per_s", /non-negative/);
-  refused({ curve: { process: "trace", rows: [{ at: 0 }] } }, "experiment.load[0].curve.process", /poisson, mmpp, diurnal/);
+  refused(
+    { curve: { process: "diurnal", mean_rate_per_s: 100, amplitude: 2 } },
+    "experiment.load[0].curve.amplitude",
+    /fraction from 0 to 1/,
+  );
+  refused(
+    {
+      curve: {
+        process: "mmpp",
+        phases: [
+          { rate_per_s: 10, mean_sojourn: "1s" },
+          { rate_per_s: -1, mean_sojourn: "1s" },
+        ],
+      },
+    },
+    "experiment.load[0].curve.phases[1].rate_per_s",
+    /non-negative/,
+  );
+  refused(
+    { curve: { process: "trace", rows: [{ at: 0 }] } },
+    "experiment.load[0].curve.process",
+    /poisson, mmpp, diurnal/,
+  );
   refused({ curve: "faster" }, "experiment.load[0].curve", /arrival process/);
-  refused({ curve: { process: "poisson", rate_per_s: 10 }, set: { factor: 2 } }, "experiment.load[0]", /exactly one of set, ramp, spike, stages or curve/);
-  const closed = { ...base, actors: [{ ...base.actors[0], arrivals: { process: "closed", users: 8, think_time: { distribution: "exponential", mean: "20ms" } } }, base.actors[1]] };
-  refused({ curve: { process: "poisson", rate_per_s: 10 } }, "experiment.load[0].curve", /closed loop has users/, closed);
+  refused(
+    { curve: { process: "poisson", rate_per_s: 10 }, set: { factor: 2 } },
+    "experiment.load[0]",
+    /exactly one of set, ramp, spike, stages or curve/,
+  );
+  const closed = {
+    ...base,
+    actors: [
+      {
+        ...base.actors[0],
+        arrivals: { process: "closed", users: 8, think_time: { distribution: "exponential", mean: "20ms" } },
+      },
+      base.actors[1],
+    ],
+  };
+  refused(
+    { curve: { process: "poisson", rate_per_s: 10 } },
+    "experiment.load[0].curve",
+    /closed loop has users/,
+    closed,
+  );
   // Matched by a pattern rather than named, closed loops are left out.
-  const mixed = { ...closed, actors: [...closed.actors, { ...base.actors[0], id: "open" }], links: [...base.links, { a: "open", b: "web-1", latency: "100us" }] };
-  const planned = load({ ...mixed, experiment: { load: [{ selector: { kinds: ["client"] }, at: "1s", curve: { process: "poisson", rate_per_s: 10 } }] } }).experiment!;
-  assert.deepEqual(planned.plan.steps.flatMap((s) => s.commands.map((c) => c.actor?.actor)), [2]);
+  const mixed = {
+    ...closed,
+    actors: [...closed.actors, { ...base.actors[0], id: "open" }],
+    links: [...base.links, { a: "open", b: "web-1", latency: "100us" }],
+  };
+  const planned = load({
+    ...mixed,
+    experiment: {
+      load: [{ selector: { kinds: ["client"] }, at: "1s", curve: { process: "poisson", rate_per_s: 10 } }],
+    },
+  }).experiment!;
+  assert.deepEqual(
+    planned.plan.steps.flatMap((s) => s.commands.map((c) => c.actor?.actor)),
+    [2],
+  );
 });
 
 test("control - target choices are seeded: the same request picks the same targets", () => {
@@ -259,16 +494,42 @@ test("control - target choices are seeded: the same request picks the same targe
   assert.equal(one.length, 1);
   assert.equal(chooseTargets(ids, { mode: "fixed-percent", value: 30, seed: null }, 7, "f").length, 3);
   assert.equal(chooseTargets(ids, { mode: "fixed", value: 20, seed: null }, 7, "f").length, 10);
-  const picks = new Set(Array.from({ length: 20 }, (_, s) => chooseTargets(ids, { mode: "one", value: 0, seed: null }, s, "f")[0]));
+  const picks = new Set(
+    Array.from({ length: 20 }, (_, s) => chooseTargets(ids, { mode: "one", value: 0, seed: null }, s, "f")[0]),
+  );
   assert.ok(picks.size > 3, "different seeds pick different targets");
 
   const many = {
     ...base,
-    actors: [base.actors[0], ...Array.from({ length: 8 }, (_, i) => ({ id: `web-${i + 1}`, kind: "server", labels: { rack: i < 4 ? "r1" : "r2" }, service: { distribution: "exponential", mean: "2ms" } }))],
+    actors: [
+      base.actors[0],
+      ...Array.from({ length: 8 }, (_, i) => ({
+        id: `web-${i + 1}`,
+        kind: "server",
+        labels: { rack: i < 4 ? "r1" : "r2" },
+        service: { distribution: "exponential", mean: "2ms" },
+      })),
+    ],
     links: Array.from({ length: 8 }, (_, i) => ({ a: "users", b: `web-${i + 1}`, latency: "100us" })),
-    experiment: { faults: [{ name: "some", action: "actor-crash", selector: { labels: { rack: "r2" } }, mode: "fixed", value: 2, at: "1s", every: "3s", duration: "1s" }] },
+    experiment: {
+      faults: [
+        {
+          name: "some",
+          action: "actor-crash",
+          selector: { labels: { rack: "r2" } },
+          mode: "fixed",
+          value: 2,
+          at: "1s",
+          every: "3s",
+          duration: "1s",
+        },
+      ],
+    },
   };
-  const targets = () => load(many).experiment!.plan.steps.flatMap((s) => s.notes.filter((n) => n.type === "fault-inject").map((n) => (n as { targets: string[] }).targets));
+  const targets = () =>
+    load(many).experiment!.plan.steps.flatMap((s) =>
+      s.notes.filter((n) => n.type === "fault-inject").map((n) => (n as { targets: string[] }).targets),
+    );
   const first = targets();
   assert.equal(first.length, 4, "repeats every 3 s in a 12 s run");
   assert.deepEqual(targets(), first);
@@ -290,10 +551,7 @@ test("control - bad experiments are refused with the field path of each problem"
         { name: "w", action: "cooling-failure", at: "1s" },
       ],
       load: [{ selector: { actors: ["web-1"] }, at: "1s", set: { factor: 2 } }],
-      checks: [
-        { threshold: "response_time_s p99 < 50ms", during: "ghost" },
-        { threshold: "response_time_s is fast" },
-      ],
+      checks: [{ threshold: "response_time_s p99 < 50ms", during: "ghost" }, { threshold: "response_time_s is fast" }],
     },
   };
   let error: ScenarioError | undefined;
@@ -316,24 +574,44 @@ test("control - bad experiments are refused with the field path of each problem"
     assert.ok(paths.includes(p), `${p} among ${JSON.stringify(error.issues)}`);
   }
   // A cooling failure needs a CRAC among the selected actors (this scenario has none).
-  assert.match(error.issues.find((i) => i.path === "experiment.faults[4].command")!.message, /no selected actor's model has the command "cooling_fail"/);
+  assert.match(
+    error.issues.find((i) => i.path === "experiment.faults[4].command")!.message,
+    /no selected actor's model has the command "cooling_fail"/,
+  );
 
   // Through the CLI: exit 2, each problem on its own line. A check naming a fault that does not exist:
-  const file = writeScenario(dir.path, "bad-check", { ...base, experiment: { checks: [{ threshold: "response_time_s p99 < 50ms", during: "ghost" }] } });
+  const file = writeScenario(dir.path, "bad-check", {
+    ...base,
+    experiment: { checks: [{ threshold: "response_time_s p99 < 50ms", during: "ghost" }] },
+  });
   const r = await runCli(["validate", file]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /experiment\.checks\[0\]\.during: no fault or load change named "ghost"/);
 });
 
 test("control - dctwin run exits 3 when a check fails, and replays a recorded experiment to the same summary", async () => {
-  const file = writeScenario(dir.path, "exp-cli", { ...base, run: { ...base.run, duration: "10s" }, experiment: { ...experiment, checks: experiment.checks.slice(0, 3) } });
+  const file = writeScenario(dir.path, "exp-cli", {
+    ...base,
+    run: { ...base.run, duration: "10s" },
+    experiment: { ...experiment, checks: experiment.checks.slice(0, 3) },
+  });
   const out = join(dir.path, "cli");
   const r = await runCli(["run", file, "--transport", "inproc", "--out", out]);
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stdout, /checks: 2 passed, 1 failed/);
   assert.match(r.stdout, /FAIL +fast under double load/);
   const replay = join(dir.path, "cli-replay");
-  const r2 = await runCli(["run", file, "--transport", "inproc", "--experiment", join(out, "commands.json"), "--out", replay, "-q"]);
+  const r2 = await runCli([
+    "run",
+    file,
+    "--transport",
+    "inproc",
+    "--experiment",
+    join(out, "commands.json"),
+    "--out",
+    replay,
+    "-q",
+  ]);
   assert.equal(r2.code, 0, r2.stderr);
   assert.equal(readFileSync(join(replay, "summary.json"), "utf8"), readFileSync(join(out, "summary.json"), "utf8"));
 });
@@ -342,7 +620,11 @@ test("control - a live fault overlapping a planned one on the same link outlives
   const { scenario, experiment: planned } = load({
     ...base,
     run: { ...base.run, duration: "6s" },
-    experiment: { faults: [{ name: "planned", action: "link-down", selector: { links: ["users--web-1"] }, at: "2s", duration: "2s" }] },
+    experiment: {
+      faults: [
+        { name: "planned", action: "link-down", selector: { links: ["users--web-1"] }, at: "2s", duration: "2s" },
+      ],
+    },
   });
   const out = join(dir.path, "overlap");
   const result = await runControlled({
@@ -352,17 +634,35 @@ test("control - a live fault overlapping a planned one on the same link outlives
     outDir: out,
     plan: planned!.plan,
     // Given before the run starts: applied at t = 0, until the run ends.
-    onController: (c) => c.injectFault({ name: "live", selector: { actors: [], kinds: [], groups: [], labels: {}, links: ["users--web-1"] }, choice: { mode: "all", value: 0, seed: null }, action: { type: "link-down" }, durationNs: null }),
+    onController: (c) =>
+      c.injectFault({
+        name: "live",
+        selector: { actors: [], kinds: [], groups: [], labels: {}, links: ["users--web-1"] },
+        choice: { mode: "all", value: 0, seed: null },
+        action: { type: "link-down" },
+        durationNs: null,
+      }),
   });
-  const commands = JSON.parse(readFileSync(join(out, "commands.json"), "utf8")) as { time_ns: number; source: string; command: { link: { up: boolean } } }[];
-  assert.deepEqual(commands.slice(0, 3).map((c) => [c.time_ns, c.source, c.command.link.up]), [
-    [0, "live", false],
-    [2e9, "schedule", false],
-    [4e9, "schedule", true],
-  ]);
+  const commands = JSON.parse(readFileSync(join(out, "commands.json"), "utf8")) as {
+    time_ns: number;
+    source: string;
+    command: { link: { up: boolean } };
+  }[];
+  assert.deepEqual(
+    commands.slice(0, 3).map((c) => [c.time_ns, c.source, c.command.link.up]),
+    [
+      [0, "live", false],
+      [2e9, "schedule", false],
+      [4e9, "schedule", true],
+    ],
+  );
   const fix = commands[3]!;
   assert.equal(fix.command.link.up, false, "the live fault still wants the link down");
   // At the next grant horizon: here 4 s itself (the clear was planned at a horizon), applied right after the clear.
   assert.ok(fix.time_ns >= 4e9 && fix.time_ns < 4.01e9, `set right at the next boundary (${fix.time_ns})`);
-  for (const k of [0, 1, 2, 3, 4, 5]) assert.ok((result.outcome.aggregator.intervals.get(k)?.drops.get("link_down") ?? 0) > 0, `link down in interval ${k}`);
+  for (const k of [0, 1, 2, 3, 4, 5])
+    assert.ok(
+      (result.outcome.aggregator.intervals.get(k)?.drops.get("link_down") ?? 0) > 0,
+      `link down in interval ${k}`,
+    );
 });

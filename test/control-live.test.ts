@@ -42,7 +42,25 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
   });
   const runId = `ctl-live-${process.pid}`;
   const out = join(dir.path, "live-out");
-  const child = startCli(["run", file, "--transport", "nats", "--hosts", "2", "--speed", "2", "--run-id", runId, "--control-port", "0", "--control-token", TOKEN, "--wait-for-start", "--out", out]);
+  const child = startCli([
+    "run",
+    file,
+    "--transport",
+    "nats",
+    "--hosts",
+    "2",
+    "--speed",
+    "2",
+    "--run-id",
+    runId,
+    "--control-port",
+    "0",
+    "--control-token",
+    TOKEN,
+    "--wait-for-start",
+    "--out",
+    out,
+  ]);
   const finished = collect(child, 90_000);
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));
@@ -52,29 +70,62 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
     const client = protoOnlyClient(address, TOKEN);
     try {
       const { intervals, ended } = client.watch();
-      const denied = await runCli(["inject", "link-down", "--links", "users--web-1", "--control", address, "--token", "wrong"]);
+      const denied = await runCli([
+        "inject",
+        "link-down",
+        "--links",
+        "users--web-1",
+        "--control",
+        address,
+        "--token",
+        "wrong",
+      ]);
       assert.equal(denied.code, 2, denied.stderr);
       assert.match(denied.stderr, /UNAUTHENTICATED/);
       await client.call("StartRun", {});
       await until("interval 1", () => intervals.length >= 2, 30_000);
-      const cut = await client.call("InjectFault", { fault: { name: "cut", link_down: {}, selector: { links: ["users--web-1"] }, duration_ns: 1_000_000_000 } });
+      const cut = await client.call("InjectFault", {
+        fault: { name: "cut", link_down: {}, selector: { links: ["users--web-1"] }, duration_ns: 1_000_000_000 },
+      });
       await until("interval 4", () => intervals.length >= 5, 30_000);
-      await client.call("ChangeLoad", { change: { name: "double", selector: { actors: ["users"] }, ramp: { target: { factor: 2 }, duration_ns: 1_000_000_000 } } });
+      await client.call("ChangeLoad", {
+        change: {
+          name: "double",
+          selector: { actors: ["users"] },
+          ramp: { target: { factor: 2 }, duration_ns: 1_000_000_000 },
+        },
+      });
       await until("interval 6", () => intervals.length >= 7, 30_000);
       // A new rate curve (diurnal, mean 100/s); the factor 2 of the ramp stays and multiplies it.
       const evening = { process: "diurnal", mean_rate_per_s: 100, amplitude: 0.5, period: "4s", peak_at: "9s" };
-      await client.call("ChangeLoad", { change: { name: "evening", selector: { actors: ["users"] }, curve: { arrivals_json: JSON.stringify(evening) } } });
+      await client.call("ChangeLoad", {
+        change: { name: "evening", selector: { actors: ["users"] }, curve: { arrivals_json: JSON.stringify(evening) } },
+      });
       // Held while the CLI (a process start each) injects and looks: the crash takes effect where the run holds.
       const held = await client.call("PauseRun", {});
       assert.equal(held.state, "RUN_STATE_PAUSED");
-      const injected = await runCli(["inject", "actor-crash", "--kinds", "server", "--duration", "500ms", "--control", address, "--token", TOKEN]);
+      const injected = await runCli([
+        "inject",
+        "actor-crash",
+        "--kinds",
+        "server",
+        "--duration",
+        "500ms",
+        "--control",
+        address,
+        "--token",
+        TOKEN,
+      ]);
       assert.equal(injected.code, 0, injected.stderr);
       assert.match(injected.stdout, /^live-\d+: actor-crash on web-1/);
       const status = await runCli(["status", "--json", "--all", "--control", address, "--token", TOKEN]);
       assert.equal(status.code, 0, status.stderr);
       const s = JSON.parse(status.stdout);
       assert.equal(s.status.runId, runId);
-      assert.deepEqual(s.faults.map((f: { action: string }) => f.action), ["link-down", "actor-crash"]);
+      assert.deepEqual(
+        s.faults.map((f: { action: string }) => f.action),
+        ["link-down", "actor-crash"],
+      );
       assert.equal(s.faults[1].injectedNs, held.sim_time_ns);
       assert.equal(s.status.simTimeNs, held.sim_time_ns);
       assert.deepEqual(s.status.load, [{ actor: "users", factor: 2, ratePerS: 200 }]);
@@ -96,7 +147,12 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
   assert.ok(drops.link_down > 0 && drops.actor_down > 0, JSON.stringify(drops));
   const doc = JSON.parse(readFileSync(join(out, "experiment.json"), "utf8"));
   assert.deepEqual(
-    doc.faults.map((f: { name: string; action: string; source: string; state: string }) => [f.name, f.action, f.source, f.state]),
+    doc.faults.map((f: { name: string; action: string; source: string; state: string }) => [
+      f.name,
+      f.action,
+      f.source,
+      f.state,
+    ]),
     [
       ["cut", "link-down", "live", "cleared"],
       [doc.faults[1].id, "actor-crash", "live", "cleared"],
@@ -106,18 +162,38 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
   assert.equal(doc.load_changes[0].steps_applied, 10);
   assert.equal(doc.load_changes[1].name, "evening");
   const commands = JSON.parse(readFileSync(join(out, "commands.json"), "utf8"));
-  const switched = commands.filter((c: { command: { actor?: { command: string } } }) => c.command.actor?.command === "set_arrivals");
+  const switched = commands.filter(
+    (c: { command: { actor?: { command: string } } }) => c.command.actor?.command === "set_arrivals",
+  );
   assert.equal(switched.length, 1);
   assert.equal(switched[0].time_ns, Math.round(doc.load_changes[1].started_s * 1e9));
   assert.ok(commands.every((c: { source: string }) => c.source === "live"));
-  assert.equal(commands[0].time_ns, Math.round(doc.faults[0].injected_s * 1e9), "a live fault is recorded with the simulated time it took effect");
+  assert.equal(
+    commands[0].time_ns,
+    Math.round(doc.faults[0].injected_s * 1e9),
+    "a live fault is recorded with the simulated time it took effect",
+  );
 
   // Replays, in-process: the recorded experiment (with its fault records) and the bare commands.
   for (const recording of ["experiment.json", "commands.json"]) {
     const replay = join(dir.path, `replay-${recording}`);
-    const r = await runCli(["run", file, "--transport", "inproc", "--experiment", join(out, recording), "--out", replay, "-q"]);
+    const r = await runCli([
+      "run",
+      file,
+      "--transport",
+      "inproc",
+      "--experiment",
+      join(out, recording),
+      "--out",
+      replay,
+      "-q",
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(readFileSync(join(replay, "summary.json"), "utf8"), readFileSync(join(out, "summary.json"), "utf8"), `replay of ${recording}`);
+    assert.equal(
+      readFileSync(join(replay, "summary.json"), "utf8"),
+      readFileSync(join(out, "summary.json"), "utf8"),
+      `replay of ${recording}`,
+    );
     if (recording === "experiment.json") {
       const again = JSON.parse(readFileSync(join(replay, "experiment.json"), "utf8"));
       assert.deepEqual(again.faults, doc.faults);

@@ -18,24 +18,95 @@ after(() => dir.remove());
 function makeCertificates(): Record<"ca" | "serverCert" | "serverKey" | "clientCert" | "clientKey", string> {
   const p = (name: string) => join(dir.path, name);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
-  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=dctwin test CA", "-keyout", p("ca.key"), "-out", p("ca.pem"));
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=dctwin test CA",
+    "-keyout",
+    p("ca.key"),
+    "-out",
+    p("ca.pem"),
+  );
   for (const [name, subject, ext] of [
     ["server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth"],
     ["client", "/CN=dctwin operator", "extendedKeyUsage=clientAuth"],
   ] as const) {
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", p(`${name}.key`), "-out", p(`${name}.csr`));
-    execFileSync("sh", ["-c", `printf '%b' "$EXT" > ${p(`${name}.ext`)}`], { env: { ...process.env, EXT: `${ext}\n` } });
-    openssl("x509", "-req", "-in", p(`${name}.csr`), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", p(`${name}.ext`), "-out", p(`${name}.pem`));
+    openssl(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      subject,
+      "-keyout",
+      p(`${name}.key`),
+      "-out",
+      p(`${name}.csr`),
+    );
+    execFileSync("sh", ["-c", `printf '%b' "$EXT" > ${p(`${name}.ext`)}`], {
+      env: { ...process.env, EXT: `${ext}\n` },
+    });
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      p(`${name}.csr`),
+      "-CA",
+      p("ca.pem"),
+      "-CAkey",
+      p("ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      p(`${name}.ext`),
+      "-out",
+      p(`${name}.pem`),
+    );
   }
-  return { ca: p("ca.pem"), serverCert: p("server.pem"), serverKey: p("server.key"), clientCert: p("client.pem"), clientKey: p("client.key") };
+  return {
+    ca: p("ca.pem"),
+    serverCert: p("server.pem"),
+    serverKey: p("server.key"),
+    clientCert: p("client.pem"),
+    clientKey: p("client.key"),
+  };
 }
 
 test("control TLS - plaintext and certificate-less clients are refused; a client with the CA and a certificate steers the run", async () => {
   const certs = makeCertificates();
-  const file = writeScenario(dir.path, "long", queueScenario({ rate: 100, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }));
+  const file = writeScenario(
+    dir.path,
+    "long",
+    queueScenario({ rate: 100, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }),
+  );
   const out = join(dir.path, "out");
-  const child = startCli(["run", file, "--transport", "inproc", "--speed", "1", "--out", out, "--control-port", "0", "--control-token", "tok",
-    "--control-tls-cert", certs.serverCert, "--control-tls-key", certs.serverKey, "--control-tls-client-ca", certs.ca]);
+  const child = startCli([
+    "run",
+    file,
+    "--transport",
+    "inproc",
+    "--speed",
+    "1",
+    "--out",
+    out,
+    "--control-port",
+    "0",
+    "--control-token",
+    "tok",
+    "--control-tls-cert",
+    certs.serverCert,
+    "--control-tls-key",
+    certs.serverKey,
+    "--control-tls-client-ca",
+    certs.ca,
+  ]);
   const result = collect(child, 120_000);
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));

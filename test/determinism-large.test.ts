@@ -16,19 +16,25 @@ const file = new URL("../examples/leaf-spine-4k.yaml", import.meta.url).pathname
 
 async function summary(name: string, ...args: string[]): Promise<string> {
   const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--duration", "2.5ms", "--out", out, "-q", ...args], { timeoutMs: 600_000 });
+  const result = await runCli(["run", file, "--duration", "2.5ms", "--out", out, "-q", ...args], {
+    timeoutMs: 600_000,
+  });
   assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
   return readFileSync(join(out, "summary.json"), "utf8");
 }
 
-test("determinism - leaf-spine-4k: inproc/1 and NATS/2 give byte-identical summary.json", { timeout: 900_000 }, async () => {
+test("determinism - leaf-spine-4k: inproc/1 and NATS/2 give byte-identical summary.json", {
+  timeout: 900_000,
+}, async () => {
   const inproc = await summary("inproc-1", "--transport", "inproc", "--hosts", "1");
   const nats2 = await summary("nats-2", "--transport", "nats", "--hosts", "2");
   const parsed = JSON.parse(inproc);
   assert.equal(parsed.status, "completed");
   assert.equal(parsed.actors, 4168);
   assert.ok(parsed.packets.link_hops > 10_000, `the scenario moves traffic (${parsed.packets.link_hops} hops)`);
-  const crossFabric = parsed.link_traffic.filter((l: { id: string; a_to_b: { packets: number } }) => l.id.startsWith("spine-") && l.a_to_b.packets > 0);
+  const crossFabric = parsed.link_traffic.filter(
+    (l: { id: string; a_to_b: { packets: number } }) => l.id.startsWith("spine-") && l.a_to_b.packets > 0,
+  );
   assert.ok(crossFabric.length > 0, "packets cross the leaf-spine links that the 2-host placement cuts");
   assert.equal(nats2, inproc, "summary.json of NATS/2 differs from inproc/1");
 });

@@ -27,7 +27,11 @@ async function run(name: string, ...args: string[]) {
   const out = join(dir.path, name);
   const result = await runCli(["run", file, "--out", out, "-q", ...args]);
   assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
-  return { summary: readFileSync(join(out, "summary.json"), "utf8"), series: readFileSync(join(out, "timeseries.csv"), "utf8"), links: readFileSync(join(out, "links.csv"), "utf8") };
+  return {
+    summary: readFileSync(join(out, "summary.json"), "utf8"),
+    series: readFileSync(join(out, "timeseries.csv"), "utf8"),
+    links: readFileSync(join(out, "links.csv"), "utf8"),
+  };
 }
 
 test("determinism - byte-identical results for inproc/1, nats/1 and nats/3 hosts; another seed differs", async () => {
@@ -39,9 +43,15 @@ test("determinism - byte-identical results for inproc/1, nats/1 and nats/3 hosts
   const parsed = JSON.parse(inproc.summary);
   assert.equal(parsed.status, "completed");
   assert.ok(parsed.packets.link_hops > 4000, "the scenario moves traffic");
-  assert.ok(parsed.packets.dropped_by_reason.link_loss > 0 && parsed.packets.dropped_by_reason.queue_full > 0, "drops of both kinds happen, so their accounting is compared too");
+  assert.ok(
+    parsed.packets.dropped_by_reason.link_loss > 0 && parsed.packets.dropped_by_reason.queue_full > 0,
+    "drops of both kinds happen, so their accounting is compared too",
+  );
 
-  for (const [name, other] of [["nats/1", nats1], ["nats/3", nats3]] as const) {
+  for (const [name, other] of [
+    ["nats/1", nats1],
+    ["nats/3", nats3],
+  ] as const) {
     assert.equal(other.summary, inproc.summary, `summary.json of ${name} differs from inproc/1`);
     assert.equal(other.series, inproc.series, `timeseries.csv of ${name} differs from inproc/1`);
     assert.equal(other.links, inproc.links, `links.csv of ${name} differs from inproc/1`);
@@ -59,27 +69,59 @@ function shortened(name: string, duration: string, interval: string) {
 test("determinism - example scenarios: inproc/1, nats/1, nats/2 and nats/3 give byte-identical summaries", async () => {
   const server = await NatsServer.start({ name: `dctwin-determinism-${process.pid}` });
   try {
-    for (const [name, duration, interval] of [["tiny", "200ms", "50ms"], ["bench-300", "100ms", "50ms"], ["fat-tree-k8", "10ms", "5ms"]] as const) {
+    for (const [name, duration, interval] of [
+      ["tiny", "200ms", "50ms"],
+      ["bench-300", "100ms", "50ms"],
+      ["fat-tree-k8", "10ms", "5ms"],
+    ] as const) {
       const scenario = shortened(name, duration, interval);
       const runs = [];
-      for (const [transport, hosts] of [["inproc", 1], ["nats", 1], ["nats", 2], ["nats", 3]] as const) {
+      for (const [transport, hosts] of [
+        ["inproc", 1],
+        ["nats", 1],
+        ["nats", 2],
+        ["nats", 3],
+      ] as const) {
         const outDir = join(dir.path, `${name}-${transport}-${hosts}`);
-        const { outcome } = await runTwin({ scenario, hosts, transport, outDir, natsUrl: transport === "nats" ? server.url : undefined });
-        runs.push({ config: `${transport}/${hosts}`, outcome, summary: readFileSync(join(outDir, "summary.json"), "utf8") });
+        const { outcome } = await runTwin({
+          scenario,
+          hosts,
+          transport,
+          outDir,
+          natsUrl: transport === "nats" ? server.url : undefined,
+        });
+        runs.push({
+          config: `${transport}/${hosts}`,
+          outcome,
+          summary: readFileSync(join(outDir, "summary.json"), "utf8"),
+        });
       }
       const [reference, ...others] = runs;
       assert.ok(reference!.outcome.aggregator.hops > 100, `${name} moves traffic`);
-      for (const other of others) assert.equal(other.summary, reference!.summary, `${name}: summary.json of ${other.config} differs from inproc/1`);
+      for (const other of others)
+        assert.equal(
+          other.summary,
+          reference!.summary,
+          `${name}: summary.json of ${other.config} differs from inproc/1`,
+        );
       // One host: no link crosses hosts, so windows run from one boundary (interval, stamp) to the next.
       const intervals = Math.ceil(scenario.run.durationNs / scenario.run.metricsIntervalNs);
       for (const one of runs.slice(0, 2)) {
         assert.equal(one.outcome.lookaheadNs, Number.POSITIVE_INFINITY, `${name} ${one.config}: no cut link`);
-        assert.ok(one.outcome.windows <= 3 * intervals, `${name} ${one.config}: ${one.outcome.windows} windows for ${intervals} intervals`);
+        assert.ok(
+          one.outcome.windows <= 3 * intervals,
+          `${name} ${one.config}: ${one.outcome.windows} windows for ${intervals} intervals`,
+        );
       }
       for (const several of runs.slice(2)) {
         // Several hosts: windows are bounded by the lookahead of the links the placement cuts (none cut: as one host).
-        if (Number.isFinite(several.outcome.lookaheadNs)) assert.ok(several.outcome.windows > intervals, `${name} ${several.config}: windows bounded by the lookahead`);
-        else assert.ok(several.outcome.windows <= 3 * intervals, `${name} ${several.config}: no cut link, ${several.outcome.windows} windows for ${intervals} intervals`);
+        if (Number.isFinite(several.outcome.lookaheadNs))
+          assert.ok(several.outcome.windows > intervals, `${name} ${several.config}: windows bounded by the lookahead`);
+        else
+          assert.ok(
+            several.outcome.windows <= 3 * intervals,
+            `${name} ${several.config}: no cut link, ${several.outcome.windows} windows for ${intervals} intervals`,
+          );
       }
     }
   } finally {

@@ -58,7 +58,10 @@ test("confinement - trace files inside the scenario's folder load; paths leading
     assert.equal(result.code, 2, `${path}: ${result.stderr}`);
     assert.match(result.stderr, /actors\[0\]\.arrivals\.file: /, path);
     assert.match(result.stderr, message, path);
-    assert.ok(!result.stderr.includes(SECRET) && !result.stderr.includes("root:"), `${path}: no file content in the error:\n${result.stderr}`);
+    assert.ok(
+      !result.stderr.includes(SECRET) && !result.stderr.includes("root:"),
+      `${path}: no file content in the error:\n${result.stderr}`,
+    );
   }
 
   const allowed = await validate(scenarioWithTrace("allowed", join(outside, "secret.csv")), "--allow-outside", outside);
@@ -66,7 +69,11 @@ test("confinement - trace files inside the scenario's folder load; paths leading
   assert.match(allowed.stderr, /line 2: time/);
   assert.ok(!allowed.stderr.includes(SECRET));
   writeFileSync(join(outside, "good.csv"), "time\n0.5\n");
-  const allowedGood = await validate(scenarioWithTrace("allowed-good", join(outside, "good.csv")), "--allow-outside", outside);
+  const allowedGood = await validate(
+    scenarioWithTrace("allowed-good", join(outside, "good.csv")),
+    "--allow-outside",
+    outside,
+  );
   assert.equal(allowedGood.code, 0, allowedGood.stderr);
   const viaLink = await validate(scenarioWithTrace("via-link", "traces/link.csv"), "--allow-outside", outside);
   assert.equal(viaLink.code, 2);
@@ -89,7 +96,9 @@ test("output directory - checked before the run: exits 2 at once for a file, an 
   ];
   for (const [out, message] of cases) {
     // A long paced run: only the early check can end it quickly.
-    const result = await runCli(["run", scenario, "--transport", "inproc", "--speed", "0.01", "--out", out, "-q"], { timeoutMs: 30_000 });
+    const result = await runCli(["run", scenario, "--transport", "inproc", "--speed", "0.01", "--out", out, "-q"], {
+      timeoutMs: 30_000,
+    });
     assert.equal(result.code, 2, `--out ${JSON.stringify(out)}: ${result.stderr}`);
     assert.match(result.stderr, /--out: /);
     assert.match(result.stderr, message);

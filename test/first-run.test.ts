@@ -37,7 +37,14 @@ test("first run - `npm install && npm start` on a copy of the repository without
   cpSync(REPO_ROOT, copy, { recursive: true, filter: (src) => !skip.has(src.slice(REPO_ROOT.length).split("/")[0]!) });
   // The README's two commands as a new user types them, through a shell; packages come from the npm cache this
   // machine already has (offline when it holds them all), the rest as the user would get them.
-  const env = { PATH: barePath(), HOME: dir.path, npm_config_cache: execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim(), npm_config_prefer_offline: "true", npm_config_audit: "false", npm_config_fund: "false" };
+  const env = {
+    PATH: barePath(),
+    HOME: dir.path,
+    npm_config_cache: execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim(),
+    npm_config_prefer_offline: "true",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+  };
   const child = spawn("sh", ["-c", "npm install && npm start"], { cwd: copy, env, stdio: ["ignore", "pipe", "pipe"] });
   const result = await collect(child, 540_000);
   assert.equal(result.code, 0, result.stderr);
@@ -52,7 +59,10 @@ test("first run - `npm install && npm start` on a copy of the repository without
 });
 
 test("first run - an explicit NATS transport without nats-server is an input error (exit 2, no stack trace)", async () => {
-  const result = await runCli(["run", "examples/tiny.yaml", "--transport", "nats", "--duration", "2s", "--out", join(dir.path, "nats")], { env: { PATH: barePath() } });
+  const result = await runCli(
+    ["run", "examples/tiny.yaml", "--transport", "nats", "--duration", "2s", "--out", join(dir.path, "nats")],
+    { env: { PATH: barePath() } },
+  );
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /cannot find the nats-server binary/);
   assert.doesNotMatch(result.stderr, /\n\s+at /);
@@ -63,19 +73,33 @@ test("first run - --version prints package.json's version; bin/dctwin.js runs th
   const { version } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
   assert.equal((await runCli(["--version"])).stdout.trim(), version);
   // Whatever `node` is first on the PATH (here the system's, which may be older than 22.18).
-  const viaLauncher = execFileSync(join(REPO_ROOT, "bin/dctwin.js"), ["--version"], { env: { PATH: barePath() }, encoding: "utf8" });
+  const viaLauncher = execFileSync(join(REPO_ROOT, "bin/dctwin.js"), ["--version"], {
+    env: { PATH: barePath() },
+    encoding: "utf8",
+  });
   assert.equal(viaLauncher.trim(), version);
 });
 
 test("first run - the CLI entries are executable in git (npm install sets the bit on bin entries; git must agree)", () => {
   if (!existsSync(join(REPO_ROOT, ".git"))) return;
-  const modes = execFileSync("git", ["ls-files", "-s", "bin/dctwin.js", "cli/dctwin.ts"], { cwd: REPO_ROOT, encoding: "utf8" });
-  assert.deepEqual(modes.trim().split("\n").map((l) => l.split(" ")[0]), ["100755", "100755"]);
+  const modes = execFileSync("git", ["ls-files", "-s", "bin/dctwin.js", "cli/dctwin.ts"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
+  assert.deepEqual(
+    modes
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" ")[0]),
+    ["100755", "100755"],
+  );
 });
 
 test("first run - every flag can come from a DCTWIN_* variable; the command line wins over it", async () => {
   const out = join(dir.path, "env");
-  const result = await runCli(["run", "examples/tiny.yaml", "--out", out], { env: { DCTWIN_DURATION: "2s", DCTWIN_TRANSPORT: "inproc", DCTWIN_QUIET: "1" } });
+  const result = await runCli(["run", "examples/tiny.yaml", "--out", out], {
+    env: { DCTWIN_DURATION: "2s", DCTWIN_TRANSPORT: "inproc", DCTWIN_QUIET: "1" },
+  });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, ""); // DCTWIN_QUIET
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { sim_time_s: number };
@@ -83,7 +107,9 @@ test("first run - every flag can come from a DCTWIN_* variable; the command line
   const bad = await runCli(["run", "examples/tiny.yaml", "--out", out], { env: { DCTWIN_HOSTS: "zero" } });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /DCTWIN_HOSTS/);
-  const overridden = await runCli(["run", "examples/tiny.yaml", "--out", out, "--duration", "1500ms", "-q"], { env: { DCTWIN_DURATION: "2s", DCTWIN_TRANSPORT: "inproc" } });
+  const overridden = await runCli(["run", "examples/tiny.yaml", "--out", out, "--duration", "1500ms", "-q"], {
+    env: { DCTWIN_DURATION: "2s", DCTWIN_TRANSPORT: "inproc" },
+  });
   assert.equal(overridden.code, 0, overridden.stderr);
   assert.equal((JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { sim_time_s: number }).sim_time_s, 1.5);
 });

@@ -41,20 +41,79 @@ function onlyScenarioErrors(load: () => unknown): void {
 }
 
 test("fuzz - the scenario loader refuses arbitrary values, text and bytes only with a ScenarioError", () => {
-  fc.assert(fc.property(fc.anything({ maxDepth: 4 }), (raw) => onlyScenarioErrors(() => validateScenario(raw, "fuzz.yaml"))), { seed: SEED, numRuns: 400 });
-  fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => onlyScenarioErrors(() => loadScenarioText(text, "fuzz.yaml"))), { seed: SEED, numRuns: 400 });
-  const yamlish = fc.array(fc.constantFrom("run:", " duration:", " 1s", "\n", "actors:", "- ", "{", "}", "[", "]", "&a", "*a", "<<:", "!!", ":", ",", "'", '"', "#", " ", "\t", "id: x", "kind: server", "1e999", "-1", "~"), { maxLength: 60 }).map((parts) => parts.join(""));
-  fc.assert(fc.property(yamlish, (text) => onlyScenarioErrors(() => loadScenarioText(text, "fuzz.yaml"))), { seed: SEED, numRuns: 400 });
+  fc.assert(
+    fc.property(fc.anything({ maxDepth: 4 }), (raw) => onlyScenarioErrors(() => validateScenario(raw, "fuzz.yaml"))),
+    { seed: SEED, numRuns: 400 },
+  );
+  fc.assert(
+    fc.property(fc.string({ maxLength: 400 }), (text) => onlyScenarioErrors(() => loadScenarioText(text, "fuzz.yaml"))),
+    { seed: SEED, numRuns: 400 },
+  );
+  const yamlish = fc
+    .array(
+      fc.constantFrom(
+        "run:",
+        " duration:",
+        " 1s",
+        "\n",
+        "actors:",
+        "- ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "&a",
+        "*a",
+        "<<:",
+        "!!",
+        ":",
+        ",",
+        "'",
+        '"',
+        "#",
+        " ",
+        "\t",
+        "id: x",
+        "kind: server",
+        "1e999",
+        "-1",
+        "~",
+      ),
+      { maxLength: 60 },
+    )
+    .map((parts) => parts.join(""));
+  fc.assert(
+    fc.property(yamlish, (text) => onlyScenarioErrors(() => loadScenarioText(text, "fuzz.yaml"))),
+    { seed: SEED, numRuns: 400 },
+  );
 });
 
 test("fuzz - a valid scenario with any one field replaced by any value loads or names its problem", () => {
   const paths: (string | number)[][] = [];
   const walk = (value: unknown, path: (string | number)[]) => {
     paths.push(path);
-    if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) walk(v, [...path, Array.isArray(value) ? Number(k) : k]);
+    if (typeof value === "object" && value !== null)
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, Array.isArray(value) ? Number(k) : k]);
   };
   walk(validScenario, []);
-  const replacement = fc.oneof(fc.anything({ maxDepth: 2 }), fc.double(), fc.constantFrom(0, -1, 1e300, -1e300, 2 ** 53, Number.NaN, "1e999s", "0.1ns", "999999h", "", "../../etc/passwd", null));
+  const replacement = fc.oneof(
+    fc.anything({ maxDepth: 2 }),
+    fc.double(),
+    fc.constantFrom(
+      0,
+      -1,
+      1e300,
+      -1e300,
+      2 ** 53,
+      Number.NaN,
+      "1e999s",
+      "0.1ns",
+      "999999h",
+      "",
+      "../../etc/passwd",
+      null,
+    ),
+  );
   fc.assert(
     fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), replacement, (path, value) => {
       const copy = structuredClone(validScenario) as Record<string, unknown>;
@@ -67,20 +126,33 @@ test("fuzz - a valid scenario with any one field replaced by any value loads or 
   );
 });
 
-const wireTypes = { PacketBatch: wire.PacketBatch, Grant: wire.Grant, WindowReport: wire.WindowReport, HostHello: wire.HostHello, RunStart: wire.RunStart, HostError: wire.HostError, RunStop: wire.RunStop, IntervalReport: wire.IntervalReport };
+const wireTypes = {
+  PacketBatch: wire.PacketBatch,
+  Grant: wire.Grant,
+  WindowReport: wire.WindowReport,
+  HostHello: wire.HostHello,
+  RunStart: wire.RunStart,
+  HostError: wire.HostError,
+  RunStop: wire.RunStop,
+  IntervalReport: wire.IntervalReport,
+};
 
 test("fuzz - every wire decoder returns a message or undefined for arbitrary bytes; batches name only real actors", () => {
   for (const [name, type] of Object.entries(wireTypes)) {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => {
-      const decoded = tryDecode(type as { decode(b: Uint8Array): unknown }, bytes);
-      assert.ok(decoded === undefined || typeof decoded === "object", name);
-    }), { seed: SEED, numRuns: 500 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => {
+        const decoded = tryDecode(type as { decode(b: Uint8Array): unknown }, bytes);
+        assert.ok(decoded === undefined || typeof decoded === "object", name);
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
   }
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 512 }), fc.integer({ min: 1, max: 50 }), (bytes, actorCount) => {
       const batch = tryDecode(wire.PacketBatch, bytes);
       const events = batch === undefined ? undefined : batchEvents(batch, actorCount);
-      for (const e of events ?? []) assert.ok(e.dst < actorCount && e.src < actorCount && e.packet!.src < actorCount && e.packet!.dst < actorCount);
+      for (const e of events ?? [])
+        assert.ok(e.dst < actorCount && e.src < actorCount && e.packet!.src < actorCount && e.packet!.dst < actorCount);
     }),
     { seed: SEED, numRuns: 1000 },
   );
@@ -93,18 +165,34 @@ test("fuzz - a host fed arbitrary bytes on its subjects never throws and counts 
   const agent = new HostAgent({ transport, runId, host: 0, models: runModels, helloIntervalMs: 60_000 });
   agent.start();
   const { scenario } = validateScenario(validScenario, "fuzz.yaml");
-  transport.publish(s.start, wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount: 2, placement: [0, 1] }).finish());
+  transport.publish(
+    s.start,
+    wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount: 2, placement: [0, 1] }).finish(),
+  );
   await settle();
-  const samples = fc.sample(fc.tuple(fc.constantFrom(s.grant, s.window(1), s.hostData(0), s.start), fc.uint8Array({ maxLength: 200 })), { seed: SEED, numRuns: 2000 });
+  const samples = fc.sample(
+    fc.tuple(fc.constantFrom(s.grant, s.window(1), s.hostData(0), s.start), fc.uint8Array({ maxLength: 200 })),
+    { seed: SEED, numRuns: 2000 },
+  );
   let undecodable = 0;
   const before = agent.malformedMessages;
   for (const [subject, bytes] of samples) {
-    const type = subject === s.start ? wire.RunStart : subject === s.grant ? wire.Grant : subject === s.hostData(0) ? wire.PacketBatch : wire.WindowReport;
+    const type =
+      subject === s.start
+        ? wire.RunStart
+        : subject === s.grant
+          ? wire.Grant
+          : subject === s.hostData(0)
+            ? wire.PacketBatch
+            : wire.WindowReport;
     if (tryDecode(type as { decode(b: Uint8Array): unknown }, bytes) === undefined) undecodable++;
     transport.publish(subject, bytes);
   }
   await settle();
-  assert.ok(agent.malformedMessages - before >= undecodable, `${agent.malformedMessages - before} counted, ${undecodable} undecodable`);
+  assert.ok(
+    agent.malformedMessages - before >= undecodable,
+    `${agent.malformedMessages - before} counted, ${undecodable} undecodable`,
+  );
   assert.ok(undecodable > 100, "the sample holds many undecodable messages");
   await transport.close();
 });
@@ -119,7 +207,10 @@ test("fuzz - a coordinator fed arbitrary bytes on every report subject never thr
   let started = false;
   transport.subscribe(s.start, () => (started = true));
   const kinds = [s.hello, s.window, s.error];
-  const samples = fc.sample(fc.tuple(fc.constantFrom(...kinds), fc.constantFrom(0, 1), fc.uint8Array({ maxLength: 200 })), { seed: SEED, numRuns: 2000 });
+  const samples = fc.sample(
+    fc.tuple(fc.constantFrom(...kinds), fc.constantFrom(0, 1), fc.uint8Array({ maxLength: 200 })),
+    { seed: SEED, numRuns: 2000 },
+  );
   for (const [kind, host, bytes] of samples) {
     // A hello that decodes for this very host would be a real one; keep to what the fuzz is about.
     const hello = kind === s.hello ? tryDecode(wire.HostHello, bytes) : undefined;

@@ -23,8 +23,15 @@ const dir = tempDir("dctwin-grafana-");
 after(() => dir.remove());
 
 test("grafana dashboards - the committed JSON and ConfigMaps are the generator's output (npm run dashboards)", () => {
-  for (const [path, text] of renderAll()) assert.equal(readFileSync(join(GRAFANA_DIR, path), "utf8"), text, `deploy/grafana/${path} is stale: run npm run dashboards`);
-  const maps = parseAllDocuments(readFileSync(join(GRAFANA_DIR, "dashboards-configmaps.yaml"), "utf8")).map((d) => d.toJS());
+  for (const [path, text] of renderAll())
+    assert.equal(
+      readFileSync(join(GRAFANA_DIR, path), "utf8"),
+      text,
+      `deploy/grafana/${path} is stale: run npm run dashboards`,
+    );
+  const maps = parseAllDocuments(readFileSync(join(GRAFANA_DIR, "dashboards-configmaps.yaml"), "utf8")).map((d) =>
+    d.toJS(),
+  );
   assert.equal(maps.length, DASHBOARDS.length);
   for (const m of maps) {
     assert.equal(m.kind, "ConfigMap");
@@ -37,15 +44,24 @@ test("grafana dashboards - the committed JSON and ConfigMaps are the generator's
 test("grafana dashboards - variables, units, descriptions and run-scoped queries on every panel", () => {
   for (const spec of DASHBOARDS) {
     const json = JSON.parse(renderAll().get(`dashboards/${spec.uid}.json`)!);
-    assert.deepEqual(json.templating.list.map((v: { name: string; type: string }) => `${v.name}:${v.type}`), ["datasource:datasource", "run:query"]);
+    assert.deepEqual(
+      json.templating.list.map((v: { name: string; type: string }) => `${v.name}:${v.type}`),
+      ["datasource:datasource", "run:query"],
+    );
     const panels = json.panels.filter((p: { type: string }) => p.type !== "row");
     assert.equal(panels.length, panelsOf(spec).length);
     for (const p of panels) {
-      assert.ok(typeof p.fieldConfig.defaults.unit === "string" && p.fieldConfig.defaults.unit !== "", `${spec.uid} / ${p.title}: a unit`);
+      assert.ok(
+        typeof p.fieldConfig.defaults.unit === "string" && p.fieldConfig.defaults.unit !== "",
+        `${spec.uid} / ${p.title}: a unit`,
+      );
       assert.ok(p.description.length > 20, `${spec.uid} / ${p.title}: a description`);
       for (const t of p.targets) assert.match(t.expr, /run="\$run"/, `${spec.uid} / ${p.title}: scoped to the run`);
     }
-    assert.ok(json.annotations.list.some((a: { expr?: string }) => a.expr?.includes("dctwin_fault_active")), "faults as annotations");
+    assert.ok(
+      json.annotations.list.some((a: { expr?: string }) => a.expr?.includes("dctwin_fault_active")),
+      "faults as annotations",
+    );
   }
 });
 
@@ -57,7 +73,9 @@ test("grafana dashboards - the PrometheusRule passes promtool check rules", () =
   const r = promtool(["check", "rules", file]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /SUCCESS: 9 rules found/);
-  const alerts = doc.spec.groups.flatMap((g: { rules: { alert?: string }[] }) => g.rules.map((x) => x.alert).filter(Boolean));
+  const alerts = doc.spec.groups.flatMap((g: { rules: { alert?: string }[] }) =>
+    g.rules.map((x) => x.alert).filter(Boolean),
+  );
   assert.deepEqual(alerts, ["DctwinConservationViolation", "DctwinRunStalled", "DctwinHostLost"]);
 });
 
@@ -69,17 +87,51 @@ const ORIGIN_S = 1_700_000_000;
  * fails from 4 s to 9 s (the inlet passes the servers' 20 °C limit within a second or two), a lossy link for
  * drops, a load change, two checks and carbon: every optional panel has data.
  */
-const server = (id: string, rack: string) => ({ id, kind: "server", labels: { rack, zone: "z1" }, cores: 2, service: { distribution: "exponential", mean: "2ms" }, queue_limit: 8, inlet_limit_c: 20, power: { model: "linear", idle_w: 150, max_w: 300 } });
+const server = (id: string, rack: string) => ({
+  id,
+  kind: "server",
+  labels: { rack, zone: "z1" },
+  cores: 2,
+  service: { distribution: "exponential", mean: "2ms" },
+  queue_limit: 8,
+  inlet_limit_c: 20,
+  power: { model: "linear", idle_w: 150, max_w: 300 },
+});
 const COOLING_SMALL = {
   name: "cooling-small",
-  run: { duration: "14s", seed: 7, metrics_interval: "1s", distribution_loss: 0.05, carbon: { intensity_g_per_kwh: 300 } },
+  run: {
+    duration: "14s",
+    seed: 7,
+    metrics_interval: "1s",
+    distribution_loss: 0.05,
+    carbon: { intensity_g_per_kwh: 300 },
+  },
   actors: [
-    { id: "users", kind: "client", target: "lb", arrivals: { process: "poisson", rate_per_s: 400 }, request_bytes: 500, response_bytes: 4000, slo: { response_time: "6ms" } },
+    {
+      id: "users",
+      kind: "client",
+      target: "lb",
+      arrivals: { process: "poisson", rate_per_s: 400 },
+      request_bytes: 500,
+      response_bytes: 4000,
+      slo: { response_time: "6ms" },
+    },
     { id: "lb", kind: "load_balancer", replicas: ["s1", "s2"], policy: "round_robin" },
     { id: "sw", kind: "switch" },
     server("s1", "r1"),
     server("s2", "r2"),
-    { id: "crac", kind: "crac", zone: "z1", units: 1, unit_capacity_w: 2000, fan_w: 50, supply_temp_c: 18, inlet_rise_k_per_kw: 2, envelope_w_per_k: 30, time_constant: "2s" },
+    {
+      id: "crac",
+      kind: "crac",
+      zone: "z1",
+      units: 1,
+      unit_capacity_w: 2000,
+      fan_w: 50,
+      supply_temp_c: 18,
+      inlet_rise_k_per_kw: 2,
+      envelope_w_per_k: 30,
+      time_constant: "2s",
+    },
   ],
   links: [
     { a: "users", b: "sw", latency: "100us", bandwidth: "1Gbps", loss: 0.01 },
@@ -100,7 +152,10 @@ const RUN_ID = "grafana-backfill";
 
 test("grafana dashboards - every panel's PromQL returns data from a backfilled cooling run", async () => {
   const out = join(dir.path, "run");
-  const run = await runCli(["run", writeScenario(dir.path, "cooling-small", COOLING_SMALL), "--run-id", RUN_ID, "--out", out, "-q"], { timeoutMs: 300_000 });
+  const run = await runCli(
+    ["run", writeScenario(dir.path, "cooling-small", COOLING_SMALL), "--run-id", RUN_ID, "--out", out, "-q"],
+    { timeoutMs: 300_000 },
+  );
   assert.equal(run.code, 0, run.stderr);
   const exported = await runCli(["export", "--openmetrics", out, "--origin", String(ORIGIN_S)]);
   assert.equal(exported.code, 0, exported.stderr);
@@ -118,9 +173,16 @@ test("grafana dashboards - every panel's PromQL returns data from a backfilled c
         if (panel.live === true) continue;
         for (const { expr, optionalFamily } of panelQueries(panel, RUN_ID, "10s")) {
           // This run has everything an optional panel may need: none is left out.
-          if (optionalFamily !== undefined) assert.ok((await prometheus.query(`count(${optionalFamily})`, atS)).length > 0, `${spec.title} / ${panel.title}: ${optionalFamily} exists`);
+          if (optionalFamily !== undefined)
+            assert.ok(
+              (await prometheus.query(`count(${optionalFamily})`, atS)).length > 0,
+              `${spec.title} / ${panel.title}: ${optionalFamily} exists`,
+            );
           const result = await prometheus.query(expr, atS);
-          assert.ok(result.length > 0 && result.some((r) => Number.isFinite(Number(r.value![1]))), `${spec.title} / ${panel.title}: ${expr} returns data`);
+          assert.ok(
+            result.length > 0 && result.some((r) => Number.isFinite(Number(r.value![1]))),
+            `${spec.title} / ${panel.title}: ${expr} returns data`,
+          );
           checked++;
         }
       }

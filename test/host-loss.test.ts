@@ -53,17 +53,46 @@ test(`host loss - kill -9 of one host of 3 at a random window, ${TRIALS} trials:
     const afterNs = (1 + Math.floor(next() * 5)) * INTERVAL_NS; // a checkpoint at 0.25 .. 1.25 s
     const runId = `loss-${process.pid}-${trial}`;
     const out = join(dir.path, `trial-${trial}`);
-    const child = startCli(["run", file, "--out", out, "--transport", "nats", "--hosts", "3", "--speed", "0.5", "--run-id", runId, "--checkpoint-every", "1", "--checkpoint-min-wall", "0"]);
+    const child = startCli([
+      "run",
+      file,
+      "--out",
+      out,
+      "--transport",
+      "nats",
+      "--hosts",
+      "3",
+      "--speed",
+      "0.5",
+      "--run-id",
+      runId,
+      "--checkpoint-every",
+      "1",
+      "--checkpoint-min-wall",
+      "0",
+    ]);
     const done = collect(child, 180_000);
     let stderr = "";
     child.stderr!.on("data", (c: string) => (stderr += c));
     try {
-      await waitFor(() => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr), 30_000, "hosts to start");
+      await waitFor(
+        () => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr),
+        30_000,
+        "hosts to start",
+      );
       const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
-      await waitFor(() => checkpointAtNs(out) >= afterNs || child.exitCode !== null, 60_000, `a checkpoint at ${afterNs / 1e9} s`);
+      await waitFor(
+        () => checkpointAtNs(out) >= afterNs || child.exitCode !== null,
+        60_000,
+        `a checkpoint at ${afterNs / 1e9} s`,
+      );
       process.kill(pids[victim]!, "SIGKILL");
       const result = await done;
-      assert.equal(result.code, 0, `trial ${trial} (host ${victim} killed after ${afterNs / 1e9} s):\n${result.stderr}`);
+      assert.equal(
+        result.code,
+        0,
+        `trial ${trial} (host ${victim} killed after ${afterNs / 1e9} s):\n${result.stderr}`,
+      );
       assert.match(result.stderr, new RegExp(`host ${victim} \\(pid ${pids[victim]}\\) exited with SIGKILL`));
       assert.match(result.stderr, /recovering \(1 of at most 3\): every host goes back to the checkpoint at/);
       assert.deepEqual(read(out), expected, `trial ${trial}: results differ from the undisturbed run`);
@@ -82,14 +111,41 @@ test("host loss - a hung host (SIGSTOP) misses the report deadline; the run reco
   assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
   const runId = `hung-${process.pid}`;
   const out = join(dir.path, "hung");
-  const child = startCli(["run", file, "--out", out, "--transport", "nats", "--hosts", "3", "--speed", "0.5", "--run-id", runId, "--checkpoint-every", "1", "--checkpoint-min-wall", "0", "--report-timeout", "5s"]);
+  const child = startCli([
+    "run",
+    file,
+    "--out",
+    out,
+    "--transport",
+    "nats",
+    "--hosts",
+    "3",
+    "--speed",
+    "0.5",
+    "--run-id",
+    runId,
+    "--checkpoint-every",
+    "1",
+    "--checkpoint-min-wall",
+    "0",
+    "--report-timeout",
+    "5s",
+  ]);
   const done = collect(child, 180_000);
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));
   try {
-    await waitFor(() => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr), 30_000, "hosts to start");
+    await waitFor(
+      () => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr),
+      30_000,
+      "hosts to start",
+    );
     const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
-    await waitFor(() => checkpointAtNs(out) >= 2 * INTERVAL_NS || child.exitCode !== null, 60_000, "a checkpoint at 0.5 s");
+    await waitFor(
+      () => checkpointAtNs(out) >= 2 * INTERVAL_NS || child.exitCode !== null,
+      60_000,
+      "a checkpoint at 0.5 s",
+    );
     process.kill(pids[1]!, "SIGSTOP");
     const result = await done;
     assert.equal(result.code, 0, result.stderr);
@@ -105,13 +161,29 @@ test("host loss - a hung host (SIGSTOP) misses the report deadline; the run reco
 
 test("host loss - kill -9 of the coordinator leaves no process behind (hosts see their stdin close, nats-server its parent die)", async () => {
   const runId = `coordinator-killed-${process.pid}`;
-  const child = startCli(["run", file, "--out", join(dir.path, "coordinator-killed"), "--transport", "nats", "--hosts", "3", "--speed", "0.1", "--run-id", runId]);
+  const child = startCli([
+    "run",
+    file,
+    "--out",
+    join(dir.path, "coordinator-killed"),
+    "--transport",
+    "nats",
+    "--hosts",
+    "3",
+    "--speed",
+    "0.1",
+    "--run-id",
+    runId,
+  ]);
   const done = collect(child, 120_000);
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));
   try {
     await waitFor(() => /3 host\(s\) joined/.test(stderr), 60_000, "hosts to join");
-    const pids = [...(/pids (\d+), (\d+), (\d+)/.exec(stderr) ?? []).slice(1), /nats-server .* \(pid (\d+)\)/.exec(stderr)?.[1]].map(Number);
+    const pids = [
+      ...(/pids (\d+), (\d+), (\d+)/.exec(stderr) ?? []).slice(1),
+      /nats-server .* \(pid (\d+)\)/.exec(stderr)?.[1],
+    ].map(Number);
     assert.equal(pids.length, 4);
     assert.ok(pids.every(alive));
     child.kill("SIGKILL");
@@ -127,7 +199,21 @@ test("host loss - kill -9 of the coordinator leaves no process behind (hosts see
 test("host loss - a joined host exits (code 1) when its coordinator is killed: nothing heard within --coordinator-timeout", async () => {
   const server = await NatsServer.start({ name: `dctwin-test-joined-${process.pid}` });
   const runId = `joined-${process.pid}`;
-  const coordinator = startCli(["run", file, "--out", join(dir.path, "joined"), "--nats", server.url, "--join", "--hosts", "1", "--speed", "0.1", "--run-id", runId]);
+  const coordinator = startCli([
+    "run",
+    file,
+    "--out",
+    join(dir.path, "joined"),
+    "--nats",
+    server.url,
+    "--join",
+    "--hosts",
+    "1",
+    "--speed",
+    "0.1",
+    "--run-id",
+    runId,
+  ]);
   const host = startCli(["host", "--nats", server.url, "--run", runId, "--host", "0", "--coordinator-timeout", "2s"]);
   const coordinatorDone = collect(coordinator, 120_000);
   const hostDone = collect(host, 120_000);
@@ -151,12 +237,35 @@ test("host loss - without recoveries the run fails, writes the part that complet
   assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
   const runId = `failed-${process.pid}`;
   const out = join(dir.path, "failed");
-  const child = startCli(["run", file, "--out", out, "--transport", "nats", "--hosts", "3", "--speed", "0.5", "--run-id", runId, "--checkpoint-every", "1", "--checkpoint-min-wall", "0", "--recoveries", "0"]);
+  const child = startCli([
+    "run",
+    file,
+    "--out",
+    out,
+    "--transport",
+    "nats",
+    "--hosts",
+    "3",
+    "--speed",
+    "0.5",
+    "--run-id",
+    runId,
+    "--checkpoint-every",
+    "1",
+    "--checkpoint-min-wall",
+    "0",
+    "--recoveries",
+    "0",
+  ]);
   const done = collect(child, 180_000);
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));
   try {
-    await waitFor(() => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr), 30_000, "hosts to start");
+    await waitFor(
+      () => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr),
+      30_000,
+      "hosts to start",
+    );
     const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
     await waitFor(() => checkpointAtNs(out) >= INTERVAL_NS || child.exitCode !== null, 60_000, "a checkpoint");
     process.kill(pids[2]!, "SIGKILL");
@@ -166,7 +275,10 @@ test("host loss - without recoveries the run fails, writes the part that complet
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     assert.equal(summary.status, "failed");
     assert.ok(summary.sim_time_s > 0 && summary.sim_time_s < 2, `the part that completed: ${summary.sim_time_s} s`);
-    assert.match(JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")).failure, /host 2 \(pid \d+\) exited with SIGKILL/);
+    assert.match(
+      JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")).failure,
+      /host 2 \(pid \d+\) exited with SIGKILL/,
+    );
     const resumed = await runCli(["run", "--resume", out, "--transport", "nats", "-q"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(read(out), read(whole));

@@ -17,15 +17,39 @@ after(() => dir.remove());
 
 test("join - hosts started separately on a 2-server NATS cluster join the coordinator; results equal inproc", async () => {
   const [routeA, routeB] = [await freePort(), await freePort()];
-  const cluster = (own: number, other: number) => ["--cluster_name", `dctwin-test-${process.pid}`, "--cluster", `nats://127.0.0.1:${own}`, "--routes", `nats://127.0.0.1:${other}`];
+  const cluster = (own: number, other: number) => [
+    "--cluster_name",
+    `dctwin-test-${process.pid}`,
+    "--cluster",
+    `nats://127.0.0.1:${own}`,
+    "--routes",
+    `nats://127.0.0.1:${other}`,
+  ];
   const a = await NatsServer.start({ name: `dctwin-test-a-${process.pid}`, args: cluster(routeA, routeB) });
   const b = await NatsServer.start({ name: `dctwin-test-b-${process.pid}`, args: cluster(routeB, routeA) });
   const children: ReturnType<typeof startCli>[] = [];
   try {
-    const file = writeScenario(dir.path, "join", queueScenario({ rate: 400, meanServiceMs: 1, cores: 1, durationS: 2, warmupS: 0 }));
+    const file = writeScenario(
+      dir.path,
+      "join",
+      queueScenario({ rate: 400, meanServiceMs: 1, cores: 1, durationS: 2, warmupS: 0 }),
+    );
     const runId = `join-${process.pid}`;
     const out = join(dir.path, "joined");
-    const coordinator = startCli(["run", file, "--nats", a.url, "--join", "--hosts", "2", "--run-id", runId, "--out", out, "-q"]);
+    const coordinator = startCli([
+      "run",
+      file,
+      "--nats",
+      a.url,
+      "--join",
+      "--hosts",
+      "2",
+      "--run-id",
+      runId,
+      "--out",
+      out,
+      "-q",
+    ]);
     children.push(coordinator);
     const coordinatorDone = collect(coordinator, 60_000);
     const hostDone = [b.url, a.url].map((url, host) => {
@@ -40,7 +64,10 @@ test("join - hosts started separately on a 2-server NATS cluster join the coordi
     const inprocOut = join(dir.path, "inproc");
     const inproc = await runCli(["run", file, "--transport", "inproc", "--out", inprocOut, "-q"]);
     assert.equal(inproc.code, 0, inproc.stderr);
-    assert.equal(readFileSync(join(out, "summary.json"), "utf8"), readFileSync(join(inprocOut, "summary.json"), "utf8"));
+    assert.equal(
+      readFileSync(join(out, "summary.json"), "utf8"),
+      readFileSync(join(inprocOut, "summary.json"), "utf8"),
+    );
     const info = JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
     assert.equal(info.hosts.length, 2);
   } finally {

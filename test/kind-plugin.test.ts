@@ -50,8 +50,20 @@ registerKind(
     params: chillerParams,
     model: chillerModel,
     commands: { chiller_stop: z.object({}).strict(), chiller_start: z.object({}).strict() },
-    metrics: { chiller_water_mk: { type: "gauge", name: "chiller_water_temperature", unit: "celsius", scale: 1e-3, offset: -273_150, help: "Chilled-water temperature, in degrees Celsius" } },
-    traits: { energyRole: "cooling", faultShorthands: { "chiller-trip": { command: "chiller_stop", clear: "chiller_start" } } },
+    metrics: {
+      chiller_water_mk: {
+        type: "gauge",
+        name: "chiller_water_temperature",
+        unit: "celsius",
+        scale: 1e-3,
+        offset: -273_150,
+        help: "Chilled-water temperature, in degrees Celsius",
+      },
+    },
+    traits: {
+      energyRole: "cooling",
+      faultShorthands: { "chiller-trip": { command: "chiller_stop", clear: "chiller_start" } },
+    },
   }),
 );
 
@@ -65,12 +77,29 @@ test("a kind declared in one file and registered is validated, run, exported by 
     name: "kind-plugin",
     run: { duration: "4s", seed: 3, metrics_interval: "1s" },
     actors: [
-      { id: "users", kind: "client", target: "web", arrivals: { process: "poisson", rate_per_s: 20 }, request_bytes: 300, response_bytes: 1000 },
-      { id: "web", kind: "server", cores: 1, service: { distribution: "exponential", mean: "2ms" }, power: { model: "linear", idle_w: 100, max_w: 200 } },
+      {
+        id: "users",
+        kind: "client",
+        target: "web",
+        arrivals: { process: "poisson", rate_per_s: 20 },
+        request_bytes: 300,
+        response_bytes: 1000,
+      },
+      {
+        id: "web",
+        kind: "server",
+        cores: 1,
+        service: { distribution: "exponential", mean: "2ms" },
+        power: { model: "linear", idle_w: 100, max_w: 200 },
+      },
       { id: "chiller-1", kind: "test_chiller", power_w: 80, water_mk: 280_150 },
     ],
     links: [{ a: "users", b: "web", latency: "100us", bandwidth: "1Gbps" }],
-    experiment: { faults: [{ name: "trip", action: "chiller-trip", selector: { actors: ["chiller-1"] }, at: "1s", duration: "1500ms" }] },
+    experiment: {
+      faults: [
+        { name: "trip", action: "chiller-trip", selector: { actors: ["chiller-1"] }, at: "1s", duration: "1500ms" },
+      ],
+    },
   };
   const { scenario: resolved, experiment } = loadScenarioText(stringify(scenario), "kind-plugin.yaml");
   assert.ok(experiment !== undefined);
@@ -86,7 +115,11 @@ test("a kind declared in one file and registered is validated, run, exported by 
     onIntervalClosed: (r) => state.onIntervalClosed(r),
   });
   // 80 W for the 4 s run less the 1.5 s trip: 200 J, all of it cooling.
-  const heat = (summary as unknown as { thermodynamics: { heat: { cooling_energy_j: number; it_energy_j: number; energy_j: number } } }).thermodynamics.heat;
+  const heat = (
+    summary as unknown as {
+      thermodynamics: { heat: { cooling_energy_j: number; it_energy_j: number; energy_j: number } };
+    }
+  ).thermodynamics.heat;
   assert.ok(Math.abs(heat.cooling_energy_j - 200) < 1e-9, `cooling energy ${heat.cooling_energy_j} J`);
   assert.ok(Math.abs(heat.energy_j - heat.it_energy_j - heat.cooling_energy_j) < 1e-9);
   const text = await registry.metrics();
@@ -96,9 +129,20 @@ test("a kind declared in one file and registered is validated, run, exported by 
 });
 
 test("a registered kind's fault shorthand is an action; an unknown action lists it", () => {
-  const base = { name: "x", run: { duration: "2s" }, actors: [{ id: "c", kind: "test_chiller", power_w: 1, water_mk: 1 }], links: [] };
+  const base = {
+    name: "x",
+    run: { duration: "2s" },
+    actors: [{ id: "c", kind: "test_chiller", power_w: 1, water_mk: 1 }],
+    links: [],
+  };
   assert.throws(
-    () => loadScenarioText(stringify({ ...base, experiment: { faults: [{ action: "chiller-trips", at: "1s" }] } }), "x.yaml"),
-    (error: Error & { issues?: { path: string; message: string }[] }) => error.issues?.some((i) => i.path === "experiment.faults[0].action" && i.message.includes("chiller-trip")) === true,
+    () =>
+      loadScenarioText(
+        stringify({ ...base, experiment: { faults: [{ action: "chiller-trips", at: "1s" }] } }),
+        "x.yaml",
+      ),
+    (error: Error & { issues?: { path: string; message: string }[] }) =>
+      error.issues?.some((i) => i.path === "experiment.faults[0].action" && i.message.includes("chiller-trip")) ===
+      true,
   );
 });

@@ -44,18 +44,32 @@ test("layers - planted violations are each reported", () => {
     "coordinator/a/one.ts": 'import { two } from "../b/two.ts";\nexport const one = two;\n',
     "coordinator/b/two.ts": 'import { three } from "../c/three.ts";\nexport const two = three;\n',
     "coordinator/c/three.ts": 'import { one } from "../a/one.ts";\nexport const three = () => one;\n',
-    "coordinator/ledgers/pue.ts": 'export const cooling = (a: { kind: string }) => a.kind === "crac";\nexport const label = "crac";\n',
-    "cli/ok.ts": 'import { plan } from "../coordinator/plan.ts";\nimport { u } from "../spec/units.ts";\nimport { z } from "zod";\nexport const ok = [plan, u, z];\n',
+    "coordinator/ledgers/pue.ts":
+      'export const cooling = (a: { kind: string }) => a.kind === "crac";\nexport const label = "crac";\n',
+    "cli/ok.ts":
+      'import { plan } from "../coordinator/plan.ts";\nimport { u } from "../spec/units.ts";\nimport { z } from "zod";\nexport const ok = [plan, u, z];\n',
   });
   try {
     const problems = checkLayers(root, ["crac", "server"]);
     const about = (text: string) => problems.filter((p) => p.includes(text));
-    assert.equal(about("spec/units.ts imports coordinator/plan.ts: spec may not import coordinator").length, 1, problems.join("\n"));
-    assert.equal(about("nodes/runtime/host-agent.ts imports nodes/models/server.ts: nodes/runtime may not import nodes/models").length, 1);
+    assert.equal(
+      about("spec/units.ts imports coordinator/plan.ts: spec may not import coordinator").length,
+      1,
+      problems.join("\n"),
+    );
+    assert.equal(
+      about("nodes/runtime/host-agent.ts imports nodes/models/server.ts: nodes/runtime may not import nodes/models")
+        .length,
+      1,
+    );
     assert.equal(about("nodes/models/server.ts imports test/support/x.ts").length, 1);
     assert.equal(about("scenario/load.ts imports coordinator/plan.ts").length, 1, "a re-export is an import");
     assert.equal(about("folders import each other: coordinator/a, coordinator/b, coordinator/c").length, 1);
-    assert.equal(about('coordinator/ledgers/pue.ts:1 names the actor kind "crac"').length, 1, "a kind name where a kind is meant");
+    assert.equal(
+      about('coordinator/ledgers/pue.ts:1 names the actor kind "crac"').length,
+      1,
+      "a kind name where a kind is meant",
+    );
     assert.equal(about("cli/ok.ts").length, 0, "importing down is fine");
     assert.equal(problems.length, 6, problems.join("\n"));
   } finally {

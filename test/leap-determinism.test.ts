@@ -14,13 +14,38 @@ import { tempDir, writeScenario } from "./support/scenarios.ts";
 const dir = tempDir();
 after(() => dir.remove());
 
-const server = (id: string, extra: Record<string, unknown> = {}) => ({ id, kind: "server", cores: 2, service: { distribution: "exponential", mean: "2ms" }, power: { model: "linear", idle_w: 100, max_w: 250 }, ...extra });
+const server = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  kind: "server",
+  cores: 2,
+  service: { distribution: "exponential", mean: "2ms" },
+  power: { model: "linear", idle_w: 100, max_w: 250 },
+  ...extra,
+});
 const scenario = {
   name: "leap-cross-host",
   run: { duration: "60s", seed: 7, metrics_interval: "5s", mode: "leap", leap: { step: "100ms" } },
   actors: [
-    { id: "users", kind: "client", target: "lb", arrivals: { process: "diurnal", mean_rate_per_s: 1500, amplitude: 0.5, period: "60s" }, request_bytes: 400, response_bytes: 4000 },
-    { id: "bursty", kind: "client", target: "s3", arrivals: { process: "mmpp", phases: [{ rate_per_s: 200, mean_sojourn: "2s" }, { rate_per_s: 1400, mean_sojourn: "1s" }] } },
+    {
+      id: "users",
+      kind: "client",
+      target: "lb",
+      arrivals: { process: "diurnal", mean_rate_per_s: 1500, amplitude: 0.5, period: "60s" },
+      request_bytes: 400,
+      response_bytes: 4000,
+    },
+    {
+      id: "bursty",
+      kind: "client",
+      target: "s3",
+      arrivals: {
+        process: "mmpp",
+        phases: [
+          { rate_per_s: 200, mean_sojourn: "2s" },
+          { rate_per_s: 1400, mean_sojourn: "1s" },
+        ],
+      },
+    },
     { id: "lb", kind: "load_balancer", replicas: ["s1", "s2"], policy: "random" },
     { id: "leaf-1", kind: "switch", power: { chassis_w: 50, energy_per_bit_j: 1e-9 } },
     { id: "leaf-2", kind: "switch" },
@@ -45,7 +70,11 @@ async function run(name: string, ...args: string[]) {
   const out = join(dir.path, name);
   const result = await runCli(["run", file, "--out", out, "-q", ...args]);
   assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
-  return { summary: readFileSync(join(out, "summary.json"), "utf8"), series: readFileSync(join(out, "timeseries.csv"), "utf8"), links: readFileSync(join(out, "links.csv"), "utf8") };
+  return {
+    summary: readFileSync(join(out, "summary.json"), "utf8"),
+    series: readFileSync(join(out, "timeseries.csv"), "utf8"),
+    links: readFileSync(join(out, "links.csv"), "utf8"),
+  };
 }
 
 test("leap determinism - byte-identical results for inproc/1 and nats/3 hosts; another seed differs", async () => {
@@ -57,7 +86,10 @@ test("leap determinism - byte-identical results for inproc/1 and nats/3 hosts; a
   assert.equal(parsed.settings.quantum_s, 0.1, "the step is the window");
   assert.ok(parsed.packets.link_hops > 60 * 1500 * 4, "link hops count real packets (multiplicity), not count packets");
   assert.ok(parsed.packets.dropped_by_reason.queue_full > 0, "the finite queue overflows, so drops are compared too");
-  assert.ok(parsed.packets.dropped_by_reason.server_failed > 0 || parsed.packets.dropped_by_reason.actor_down > 0, "the crash drops requests");
+  assert.ok(
+    parsed.packets.dropped_by_reason.server_failed > 0 || parsed.packets.dropped_by_reason.actor_down > 0,
+    "the crash drops requests",
+  );
   assert.ok(parsed.thermodynamics.heat.energy_j > 0);
   assert.equal(nats3.summary, inproc.summary, "summary.json of nats/3 differs from inproc/1");
   assert.equal(nats3.series, inproc.series, "timeseries.csv of nats/3 differs from inproc/1");

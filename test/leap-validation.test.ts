@@ -8,7 +8,10 @@ const base = () => ({
   name: "v",
   run: { duration: "100s", metrics_interval: "1s", mode: "leap" } as Record<string, unknown>,
   actors: [
-    { id: "users", kind: "client", target: "web", arrivals: { process: "poisson", rate_per_s: 10 } } as Record<string, unknown>,
+    { id: "users", kind: "client", target: "web", arrivals: { process: "poisson", rate_per_s: 10 } } as Record<
+      string,
+      unknown
+    >,
     { id: "web", kind: "server", service: { distribution: "exponential", mean: "1ms" } },
   ],
   links: [{ a: "users", b: "web", latency: "100us" } as Record<string, unknown>],
@@ -40,24 +43,51 @@ test("leap validation - bad settings and unsupported actors are reported with th
   assert.deepEqual(found.sort(), ["run.leap.epsilon", "run.leap.fast_ratio", "run.leap.samples"]);
   const step = base();
   step.run.leap = { step: "300ms" };
-  assert.deepEqual(issues(step).map((i) => [i.path, /divide/.test(i.message)]), [["run.leap.step", true]]);
+  assert.deepEqual(
+    issues(step).map((i) => [i.path, /divide/.test(i.message)]),
+    [["run.leap.step", true]],
+  );
   const mode = base();
   mode.run.mode = "fast";
-  assert.deepEqual(issues(mode).map((i) => i.path), ["run.mode"]);
+  assert.deepEqual(
+    issues(mode).map((i) => i.path),
+    ["run.mode"],
+  );
   const closed = base();
   closed.actors[0]!.arrivals = { process: "closed", users: 3, think_time: { distribution: "exponential", mean: "1s" } };
   assert.deepEqual(issues(closed), [], "closed loops leap");
   const unsupported = base();
   unsupported.links[0]!.loss = 0.1;
   const ring = ["w0", "w1"];
-  unsupported.actors.push(...ring.map((id) => ({ id, kind: "ml_training", ring, gpus: { count: 1, idle_w: 50, max_w: 300 }, compute_time: { distribution: "exponential", mean: "5ms" }, model_bytes: "3MB" }) as never));
+  unsupported.actors.push(
+    ...ring.map(
+      (id) =>
+        ({
+          id,
+          kind: "ml_training",
+          ring,
+          gpus: { count: 1, idle_w: 50, max_w: 300 },
+          compute_time: { distribution: "exponential", mean: "5ms" },
+          model_bytes: "3MB",
+        }) as never,
+    ),
+  );
   unsupported.links.push({ a: "w0", b: "w1", latency: "10us" });
   const problems = issues(unsupported);
-  assert.ok(problems.some((i) => i.path === "actors[2]" && /ml_training/.test(i.message)), JSON.stringify(problems));
-  assert.ok(problems.some((i) => i.path.startsWith("links") && /lossy/.test(i.message)), JSON.stringify(problems));
+  assert.ok(
+    problems.some((i) => i.path === "actors[2]" && /ml_training/.test(i.message)),
+    JSON.stringify(problems),
+  );
+  assert.ok(
+    problems.some((i) => i.path.startsWith("links") && /lossy/.test(i.message)),
+    JSON.stringify(problems),
+  );
 });
 
 test("leap validation - experiment commands off step boundaries are refused", () => {
-  const s = { ...base(), experiment: { faults: [{ action: "actor-crash", selector: { actors: ["web"] }, at: "10.005s", duration: "1s" }] } };
+  const s = {
+    ...base(),
+    experiment: { faults: [{ action: "actor-crash", selector: { actors: ["web"] }, at: "10.005s", duration: "1s" }] },
+  };
   assert.ok(issues(s).some((i) => i.path === "experiment" && /step boundaries/.test(i.message)));
 });

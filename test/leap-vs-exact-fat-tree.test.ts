@@ -18,7 +18,8 @@ import { compareRuns } from "../coordinator/compare.ts";
 const dir = tempDir();
 after(() => dir.remove());
 
-const replicas = (pods: number[]) => pods.flatMap((pod) => Array.from({ length: 16 }, (_, i) => `srv-${pod}-${Math.floor(i / 4)}-${i % 4}`));
+const replicas = (pods: number[]) =>
+  pods.flatMap((pod) => Array.from({ length: 16 }, (_, i) => `srv-${pod}-${Math.floor(i / 4)}-${i % 4}`));
 /** 64 servers × 20 requests/s of capacity per balancer; 70% of it. */
 const RATE = 0.7 * 64 * 20;
 const scenario = {
@@ -27,14 +28,34 @@ const scenario = {
   topology: {
     type: "fat-tree",
     k: 8,
-    server: { cores: 1, service: { distribution: "exponential", mean: "50ms" }, power: { model: "specpower", points_w: [60, 85, 100, 113, 126, 140, 155, 172, 190, 210, 232] } },
+    server: {
+      cores: 1,
+      service: { distribution: "exponential", mean: "50ms" },
+      power: { model: "specpower", points_w: [60, 85, 100, 113, 126, 140, 155, 172, 190, 210, 232] },
+    },
     switch: { buffer: "1MiB", power: { chassis_w: 150, per_active_port_w: 1.5, energy_per_bit_j: 2.0e-11 } },
     server_link: { latency: "5us", bandwidth: "25Gbps" },
     fabric_link: { latency: "10us", bandwidth: "100Gbps" },
   },
   actors: [
-    { id: "shoppers", kind: "client", group: "shoppers", target: "lb-a", arrivals: { process: "poisson", rate_per_s: RATE }, request_bytes: 600, response_bytes: 8000 },
-    { id: "buyers", kind: "client", group: "buyers", target: "lb-b", arrivals: { process: "poisson", rate_per_s: RATE }, request_bytes: 1000, response_bytes: 2000 },
+    {
+      id: "shoppers",
+      kind: "client",
+      group: "shoppers",
+      target: "lb-a",
+      arrivals: { process: "poisson", rate_per_s: RATE },
+      request_bytes: 600,
+      response_bytes: 8000,
+    },
+    {
+      id: "buyers",
+      kind: "client",
+      group: "buyers",
+      target: "lb-b",
+      arrivals: { process: "poisson", rate_per_s: RATE },
+      request_bytes: 1000,
+      response_bytes: 2000,
+    },
     { id: "lb-a", kind: "load_balancer", replicas: replicas([0, 1, 2, 3]), policy: "random" },
     { id: "lb-b", kind: "load_balancer", replicas: replicas([4, 5, 6, 7]), policy: "random" },
   ],
@@ -49,7 +70,9 @@ const file = writeScenario(dir.path, "fat-tree-k8-plain", scenario);
 
 async function run(name: string, ...args: string[]) {
   const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--transport", "inproc", "--out", out, "-q", ...args], { timeoutMs: 1_200_000 });
+  const result = await runCli(["run", file, "--transport", "inproc", "--out", out, "-q", ...args], {
+    timeoutMs: 1_200_000,
+  });
   assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
   return out;
 }
@@ -61,7 +84,10 @@ test("leap vs exact - ten minutes of a k = 8 fat-tree: energy, throughput, mean 
   const within = (figure: string, tolerance: number) => {
     const row = rows.get(figure);
     assert.ok(row?.relative != null, `${figure} is compared`);
-    assert.ok(Math.abs(row.relative) <= tolerance, `${figure}: exact ${row.a}, leap ${row.b} (${(row.relative * 100).toFixed(2)}%, tolerance ${tolerance * 100}%)`);
+    assert.ok(
+      Math.abs(row.relative) <= tolerance,
+      `${figure}: exact ${row.a}, leap ${row.b} (${(row.relative * 100).toFixed(2)}%, tolerance ${tolerance * 100}%)`,
+    );
   };
   within("energy_j", 0.01);
   for (const group of ["", "[shoppers]", "[buyers]"]) {

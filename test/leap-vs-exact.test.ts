@@ -28,13 +28,30 @@ const scenario = {
     leaves: 2,
     spines: 2,
     servers_per_leaf: 2,
-    server: { cores: 2, service: { distribution: "exponential", mean: "5ms" }, power: { model: "specpower", points_w: [100, 130, 150, 165, 180, 195, 210, 230, 250, 270, 300] } },
+    server: {
+      cores: 2,
+      service: { distribution: "exponential", mean: "5ms" },
+      power: { model: "specpower", points_w: [100, 130, 150, 165, 180, 195, 210, 230, 250, 270, 300] },
+    },
     switch: { power: { chassis_w: 90, per_active_port_w: 1.5, energy_per_bit_j: 1e-9 } },
     server_link: { latency: "10us", bandwidth: "10Gbps" },
     fabric_link: { latency: "10us", bandwidth: "40Gbps" },
   },
   actors: [
-    { id: "users", kind: "client", target: "lb", arrivals: { process: "diurnal", mean_rate_per_s: 1120, amplitude: 0.3, period: `${2 * DURATION_S}s`, peak_at: `${DURATION_S}s` }, request_bytes: 400, response_bytes: 4000 },
+    {
+      id: "users",
+      kind: "client",
+      target: "lb",
+      arrivals: {
+        process: "diurnal",
+        mean_rate_per_s: 1120,
+        amplitude: 0.3,
+        period: `${2 * DURATION_S}s`,
+        peak_at: `${DURATION_S}s`,
+      },
+      request_bytes: 400,
+      response_bytes: 4000,
+    },
     { id: "lb", kind: "load_balancer", replicas: ["srv-0-0", "srv-0-1", "srv-1-0", "srv-1-1"], policy: "random" },
   ],
   links: [
@@ -47,7 +64,9 @@ const EXACT_SEEDS = [3, 4, 5, 6];
 async function run(name: string, seed: number, ...args: string[]) {
   const file = writeScenario(dir.path, `ramp-${seed}`, { ...scenario, run: { ...scenario.run, seed } });
   const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--transport", "inproc", "--out", out, "-q", ...args], { timeoutMs: 900_000 });
+  const result = await runCli(["run", file, "--transport", "inproc", "--out", out, "-q", ...args], {
+    timeoutMs: 900_000,
+  });
   assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
   return out;
 }
@@ -57,18 +76,24 @@ test("leap vs exact - a load ramp through 90% utilisation on a leaf-spine: energ
   for (const seed of EXACT_SEEDS) exacts.push(await run(`exact-${seed}`, seed));
   const leap = await run("leap", 3, "--mode", "leap");
   const comparisons = exacts.map((exact) => new Map(compareRuns(exact, leap).map((r) => [r.figure, r])));
-  const pooled = (figure: string) => comparisons.reduce((sum, rows) => sum + rows.get(figure)!.a!, 0) / comparisons.length;
+  const pooled = (figure: string) =>
+    comparisons.reduce((sum, rows) => sum + rows.get(figure)!.a!, 0) / comparisons.length;
   const within = (figure: string, tolerance: number, reference = pooled(figure)) => {
     const leapValue = comparisons[0]!.get(figure)?.b;
     assert.ok(leapValue != null && reference > 0, `${figure} is compared`);
     const relative = (leapValue - reference) / reference;
-    assert.ok(Math.abs(relative) <= tolerance, `${figure}: exact ${reference}, leap ${leapValue} (${(relative * 100).toFixed(2)}%, tolerance ${tolerance * 100}%)`);
+    assert.ok(
+      Math.abs(relative) <= tolerance,
+      `${figure}: exact ${reference}, leap ${leapValue} (${(relative * 100).toFixed(2)}%, tolerance ${tolerance * 100}%)`,
+    );
   };
   within("energy_j", 0.01);
   within("throughput_per_s", 0.01);
   // Pooled over all exact responses: the sum of (mean × count) over the count, the same seeds' throughputs.
   const responses = comparisons.map((rows) => rows.get("throughput_per_s")!.a!);
-  const meanOverAll = comparisons.reduce((sum, rows, i) => sum + rows.get("mean_response_s")!.a! * responses[i]!, 0) / responses.reduce((a, b) => a + b, 0);
+  const meanOverAll =
+    comparisons.reduce((sum, rows, i) => sum + rows.get("mean_response_s")!.a! * responses[i]!, 0) /
+    responses.reduce((a, b) => a + b, 0);
   within("mean_response_s", 0.05, meanOverAll);
   within("p99_response_s[client]", 0.15);
   // The CLI prints the same comparison.

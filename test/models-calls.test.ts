@@ -19,7 +19,12 @@ function callGraph(calls: { target: string; stage?: number; count?: number }[]) 
     name: "calls",
     run: { duration: "1s", metrics_interval: "500ms" },
     actors: [
-      { id: "users", kind: "client", target: "front", arrivals: { process: "trace", rows: Array.from({ length: 10 }, (_, i) => ({ at: `${50 * i + 1}ms` })) } },
+      {
+        id: "users",
+        kind: "client",
+        target: "front",
+        arrivals: { process: "trace", rows: Array.from({ length: 10 }, (_, i) => ({ at: `${50 * i + 1}ms` })) },
+      },
       { id: "front", kind: "server", cores: 4, service: deterministic(1), calls },
       { id: "auth", kind: "server", cores: 4, service: deterministic(3) },
       { id: "db", kind: "server", cores: 4, service: deterministic(5) },
@@ -41,15 +46,33 @@ async function responseTimes(calls: Parameters<typeof callGraph>[0]) {
 }
 
 function assertExactly(rt: { min: number | null; max: number | null }, expectedS: number) {
-  assert.ok(Math.abs(rt.min! - expectedS) < 1e-9 && Math.abs(rt.max! - expectedS) < 1e-9, `response times ${rt.min}..${rt.max} s vs ${expectedS} s`);
+  assert.ok(
+    Math.abs(rt.min! - expectedS) < 1e-9 && Math.abs(rt.max! - expectedS) < 1e-9,
+    `response times ${rt.min}..${rt.max} s vs ${expectedS} s`,
+  );
 }
 
 test("calls - one stage fans out in parallel: the request waits for the slowest call", async () => {
-  assertExactly(await responseTimes([{ target: "auth" }, { target: "db" }]), 2 * LATENCY_S + 0.001 + (2 * LATENCY_S + 0.005));
+  assertExactly(
+    await responseTimes([{ target: "auth" }, { target: "db" }]),
+    2 * LATENCY_S + 0.001 + (2 * LATENCY_S + 0.005),
+  );
 });
 
 test("calls - stages run one after the other: the request waits for each in turn", async () => {
-  assertExactly(await responseTimes([{ target: "auth", stage: 0 }, { target: "db", stage: 1 }]), 2 * LATENCY_S + 0.001 + (2 * LATENCY_S + 0.003) + (2 * LATENCY_S + 0.005));
+  assertExactly(
+    await responseTimes([
+      { target: "auth", stage: 0 },
+      { target: "db", stage: 1 },
+    ]),
+    2 * LATENCY_S + 0.001 + (2 * LATENCY_S + 0.003) + (2 * LATENCY_S + 0.005),
+  );
   // Stages are ordered by number, not by position in the list; parallel copies within a stage (count) wait together.
-  assertExactly(await responseTimes([{ target: "db", stage: 7 }, { target: "auth", stage: 2, count: 3 }]), 2 * LATENCY_S + 0.001 + (2 * LATENCY_S + 0.003) + (2 * LATENCY_S + 0.005));
+  assertExactly(
+    await responseTimes([
+      { target: "db", stage: 7 },
+      { target: "auth", stage: 2, count: 3 },
+    ]),
+    2 * LATENCY_S + 0.001 + (2 * LATENCY_S + 0.003) + (2 * LATENCY_S + 0.005),
+  );
 });

@@ -23,17 +23,75 @@ const scenario = {
   topology: {
     type: "fat-tree",
     k: 4,
-    server: { cores: 4, service: { distribution: "exponential", mean: "2ms" }, power: specpower, boot: { time: "100ms", power_w: 120 } },
+    server: {
+      cores: 4,
+      service: { distribution: "exponential", mean: "2ms" },
+      power: specpower,
+      boot: { time: "100ms", power_w: 120 },
+    },
     switch: { buffer: "64KiB", power: { chassis_w: 90, per_active_port_w: 1, energy_per_bit_j: 1e-11 } },
     server_link: { latency: "20us", bandwidth: "1Gbps" },
     fabric_link: { latency: "30us", bandwidth: "4Gbps" },
   },
   actors: [
-    { id: "srv-0-0-0", kind: "load_balancer", replicas: ["srv-1-0-0", "srv-2-1-1", "srv-3-0-1"], policy: "least_outstanding" },
-    { id: "srv-1-0-0", kind: "server", cores: 2, service: { distribution: "exponential", mean: "3ms" }, calls: [{ target: "srv-3-1-1", request_bytes: { distribution: "exponential", mean: "2KiB" }, response_bytes: "8KiB", count: 2 }], power: specpower },
-    { id: "srv-3-1-1", kind: "server", cores: 8, service: { distribution: "exponential", mean: "1ms" }, power: { model: "pstate", states: [{ freq_ghz: 2.8, idle_w: 90, max_w: 250 }, { freq_ghz: 1.6, idle_w: 70, max_w: 150 }] } },
-    { id: "bursty", kind: "client", target: "srv-0-0-0", arrivals: { process: "mmpp", phases: [{ rate_per_s: 1500, mean_sojourn: "40ms" }, { rate_per_s: 200, mean_sojourn: "60ms" }] }, request_bytes: { distribution: "exponential", mean: "4KiB" }, response_bytes: "16KiB", timeout: "20ms", slo: { response_time: "10ms" } },
-    { id: "office", kind: "client", target: "srv-2-0-0", arrivals: { process: "closed", users: 30, think_time: { distribution: "exponential", mean: "20ms" } }, request_bytes: 600, response_bytes: "64KiB" },
+    {
+      id: "srv-0-0-0",
+      kind: "load_balancer",
+      replicas: ["srv-1-0-0", "srv-2-1-1", "srv-3-0-1"],
+      policy: "least_outstanding",
+    },
+    {
+      id: "srv-1-0-0",
+      kind: "server",
+      cores: 2,
+      service: { distribution: "exponential", mean: "3ms" },
+      calls: [
+        {
+          target: "srv-3-1-1",
+          request_bytes: { distribution: "exponential", mean: "2KiB" },
+          response_bytes: "8KiB",
+          count: 2,
+        },
+      ],
+      power: specpower,
+    },
+    {
+      id: "srv-3-1-1",
+      kind: "server",
+      cores: 8,
+      service: { distribution: "exponential", mean: "1ms" },
+      power: {
+        model: "pstate",
+        states: [
+          { freq_ghz: 2.8, idle_w: 90, max_w: 250 },
+          { freq_ghz: 1.6, idle_w: 70, max_w: 150 },
+        ],
+      },
+    },
+    {
+      id: "bursty",
+      kind: "client",
+      target: "srv-0-0-0",
+      arrivals: {
+        process: "mmpp",
+        phases: [
+          { rate_per_s: 1500, mean_sojourn: "40ms" },
+          { rate_per_s: 200, mean_sojourn: "60ms" },
+        ],
+      },
+      request_bytes: { distribution: "exponential", mean: "4KiB" },
+      response_bytes: "16KiB",
+      timeout: "20ms",
+      slo: { response_time: "10ms" },
+    },
+    {
+      id: "office",
+      kind: "client",
+      target: "srv-2-0-0",
+      arrivals: { process: "closed", users: 30, think_time: { distribution: "exponential", mean: "20ms" } },
+      request_bytes: 600,
+      response_bytes: "64KiB",
+    },
   ],
   links: [
     { a: "bursty", b: "core-0", latency: "100us", bandwidth: "10Gbps" },
@@ -72,6 +130,9 @@ test("determinism - a generated fat-tree with every model gives identical result
   assert.ok(parsed.packets.link_hops > 20_000, `the scenario moves traffic (${parsed.packets.link_hops} hops)`);
   assert.ok(parsed.metrics.response_time_s.client.count > 1000);
   assert.ok(parsed.packets.dropped_by_reason.server_failed > 0, "the failure shows");
-  assert.ok(parsed.thermodynamics.heat.energy_by_component_j.ports_dynamic > 0 && parsed.thermodynamics.heat.energy_by_component_j.boot > 0);
+  assert.ok(
+    parsed.thermodynamics.heat.energy_by_component_j.ports_dynamic > 0 &&
+      parsed.thermodynamics.heat.energy_by_component_j.boot > 0,
+  );
   assert.ok(three === one, "summary.json on 3 hosts differs from 1 host");
 });

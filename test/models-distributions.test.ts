@@ -5,7 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { durationDistribution, meanOf, sampleBytes, sampleNs, sizeDistribution, Z_99, type Distribution } from "../nodes/models/distributions.ts";
+import {
+  durationDistribution,
+  meanOf,
+  sampleBytes,
+  sampleNs,
+  sizeDistribution,
+  Z_99,
+  type Distribution,
+} from "../nodes/models/distributions.ts";
 import { Xoshiro128 } from "../nodes/runtime/rng.ts";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { ScenarioError } from "../scenario/issues.ts";
@@ -24,7 +32,10 @@ function meanVar(xs: readonly number[]): { mean: number; variance: number } {
 }
 
 function within(actual: number, expected: number, stderr: number, what: string) {
-  assert.ok(Math.abs(actual - expected) <= 4 * stderr, `${what}: ${actual}, expected ${expected} ± ${4 * stderr} (4 standard errors)`);
+  assert.ok(
+    Math.abs(actual - expected) <= 4 * stderr,
+    `${what}: ${actual}, expected ${expected} ± ${4 * stderr} (4 standard errors)`,
+  );
 }
 
 const parse = (spec: unknown) => durationDistribution.parse(spec);
@@ -39,7 +50,7 @@ test("distributions - lognormal {mean, sigma}: mean, and the log's mean and vari
   const xs = draws(dist, 1);
   const { mean } = meanVar(xs);
   // Var X = (e^{σ²} − 1)·mean²: the standard error of the sample mean is sqrt(Var X / N).
-  within(mean, 2e6, Math.sqrt((Math.exp(sigma * sigma) - 1) * 4e12 / N), "sample mean (ns)");
+  within(mean, 2e6, Math.sqrt(((Math.exp(sigma * sigma) - 1) * 4e12) / N), "sample mean (ns)");
   // ln X is normal(ln median, σ²): its sample mean has standard error σ/√N, its sample variance σ²·√(2/(N−1)).
   const logs = meanVar(xs.map(Math.log));
   within(logs.mean, Math.log(median), sigma / Math.sqrt(N), "mean of ln X");
@@ -51,13 +62,21 @@ test("distributions - lognormal {median, p99}: half the draws fall below the med
   assert.ok(dist.distribution === "lognormal");
   assert.ok(Math.abs(dist.sigma - Math.log(8) / Z_99) < 1e-12);
   const xs = draws(dist, 2);
-  for (const [q, at] of [[0.5, 1e6], [0.99, 8e6]] as const) {
+  for (const [q, at] of [
+    [0.5, 1e6],
+    [0.99, 8e6],
+  ] as const) {
     const below = xs.filter((x) => x < at).length / N;
     within(below, q, Math.sqrt((q * (1 - q)) / N), `share below ${at} ns`);
   }
   const sigma = dist.sigma;
   const { mean } = meanVar(xs);
-  within(mean, 1e6 * Math.exp((sigma * sigma) / 2), Math.sqrt((Math.exp(sigma * sigma) - 1) * meanOf(dist) ** 2 / N), "sample mean (ns)");
+  within(
+    mean,
+    1e6 * Math.exp((sigma * sigma) / 2),
+    Math.sqrt(((Math.exp(sigma * sigma) - 1) * meanOf(dist) ** 2) / N),
+    "sample mean (ns)",
+  );
 });
 
 test("distributions - empirical with weights: each value's share and the mean match the weights", () => {
@@ -76,7 +95,8 @@ test("distributions - empirical with weights: each value's share and the mean ma
 test("distributions - empirical without weights is uniform over the values; sizes take the same variants", () => {
   const dist = parse({ distribution: "empirical", values: ["10us", "20us", "30us"] });
   const xs = draws(dist, 4);
-  for (const v of [1e4, 2e4, 3e4]) within(xs.filter((x) => x === v).length / N, 1 / 3, Math.sqrt(2 / 9 / N), `share of ${v} ns`);
+  for (const v of [1e4, 2e4, 3e4])
+    within(xs.filter((x) => x === v).length / N, 1 / 3, Math.sqrt(2 / 9 / N), `share of ${v} ns`);
   const sizes = sizeDistribution().parse({ distribution: "lognormal", median: "4KiB", sigma: 0.3 });
   const bytes = draws(sizes, 5, sampleBytes);
   within(meanVar(bytes.map(Math.log)).mean, Math.log(4096), 0.3 / Math.sqrt(N), "mean of ln bytes");
@@ -101,11 +121,21 @@ test("distributions - invalid specs are reported with their field paths", () => 
     }
     return [];
   };
-  assert.deepEqual(problems({ distribution: "lognormal", mean: "1ms", median: "1ms", sigma: 1 }), ["actors[1].service.median: give either mean or median, not both"]);
-  assert.deepEqual(problems({ distribution: "lognormal", median: "2ms", p99: "1ms" }), ["actors[1].service.p99: must be greater than median"]);
-  assert.deepEqual(problems({ distribution: "lognormal", mean: "2ms" }), ["actors[1].service.sigma: expected sigma (the shape) or p99 (with median)"]);
-  assert.deepEqual(problems({ distribution: "empirical", values: ["1ms", "2ms"], weights: [1] }), ["actors[1].service.weights: expected one weight per value (2), got 1"]);
-  assert.deepEqual(problems({ distribution: "empirical", values: ["1ms"], weights: [0] }), ["actors[1].service.weights: expected at least one positive weight"]);
+  assert.deepEqual(problems({ distribution: "lognormal", mean: "1ms", median: "1ms", sigma: 1 }), [
+    "actors[1].service.median: give either mean or median, not both",
+  ]);
+  assert.deepEqual(problems({ distribution: "lognormal", median: "2ms", p99: "1ms" }), [
+    "actors[1].service.p99: must be greater than median",
+  ]);
+  assert.deepEqual(problems({ distribution: "lognormal", mean: "2ms" }), [
+    "actors[1].service.sigma: expected sigma (the shape) or p99 (with median)",
+  ]);
+  assert.deepEqual(problems({ distribution: "empirical", values: ["1ms", "2ms"], weights: [1] }), [
+    "actors[1].service.weights: expected one weight per value (2), got 1",
+  ]);
+  assert.deepEqual(problems({ distribution: "empirical", values: ["1ms"], weights: [0] }), [
+    "actors[1].service.weights: expected at least one positive weight",
+  ]);
   assert.equal(problems({ distribution: "empirical", values: ["1Ms"] }).length, 1, "units stay case-sensitive");
   assert.match(problems({ distribution: "empirical", values: ["1Ms"] })[0]!, /^actors\[1\]\.service\.values\[0\]: /);
 });

@@ -23,7 +23,16 @@ function training(overrides: Record<string, unknown> = {}) {
     name: "training",
     run: { duration: "2s", metrics_interval: "1s" },
     actors: [
-      ...workers.map((id) => ({ id, kind: "ml_training", ring: workers, gpus, compute_time: { distribution: "deterministic", value: "50ms" }, model_bytes: "100MB", steps: 5, ...overrides })),
+      ...workers.map((id) => ({
+        id,
+        kind: "ml_training",
+        ring: workers,
+        gpus,
+        compute_time: { distribution: "deterministic", value: "50ms" },
+        model_bytes: "100MB",
+        steps: 5,
+        ...overrides,
+      })),
       { id: "tor", kind: "switch", buffer: "1GB" },
     ],
     links: workers.map((id) => ({ a: id, b: "tor", latency: "5us", bandwidth: "100Gbps" })),
@@ -37,13 +46,22 @@ test("ml - ring all-reduce steps take compute + 2(N−1) rounds of two hops, wit
   const stepS = 0.05 + 2 * (N - 1) * roundS;
   const step = summary.metrics.step_time_s!.ml_training!;
   assert.equal(step.count, 5 * N, "every worker trains its 5 steps");
-  assert.ok(Math.abs(step.min! - stepS) < 1e-9 && Math.abs(step.max! - stepS) < 1e-9, `step ${step.min}..${step.max} s vs ${stepS} s`);
+  assert.ok(
+    Math.abs(step.min! - stepS) < 1e-9 && Math.abs(step.max! - stepS) < 1e-9,
+    `step ${step.min}..${step.max} s vs ${stepS} s`,
+  );
   const commS = stepS - 0.05;
   const stepJ = gpus.count * (gpus.max_w * 0.05 + gpus.idle_w * commS);
-  assert.ok(Math.abs(summary.metrics.step_energy_uj!.ml_training!.mean! / 1e6 - stepJ) < 1e-5, "recorded energy per step");
+  assert.ok(
+    Math.abs(summary.metrics.step_energy_uj!.ml_training!.mean! / 1e6 - stepJ) < 1e-5,
+    "recorded energy per step",
+  );
   // After its 5 steps the worker idles until the end of the run.
   const expectedJ = 5 * stepJ + gpus.count * gpus.idle_w * (2 - 5 * stepS);
-  assert.ok(Math.abs(joules("gpu-0") - expectedJ) < 1e-6 * expectedJ, `worker energy ${joules("gpu-0")} J vs ${expectedJ} J`);
+  assert.ok(
+    Math.abs(joules("gpu-0") - expectedJ) < 1e-6 * expectedJ,
+    `worker energy ${joules("gpu-0")} J vs ${expectedJ} J`,
+  );
   assert.equal(summary.packets.dropped, 0);
 });
 
@@ -55,11 +73,17 @@ test("ml - the training floor 2·N·D·k_B·T against the energy of the steps tr
   assert.equal(job.worker_steps, 5 * N);
   assert.equal(job.examples_trained, examples);
   const floorJ = 2 * 1_000_000 * examples * 1.380649e-23 * 300;
-  assert.ok(Math.abs(job.training_floor_j! - floorJ) < 1e-12 * floorJ, `floor ${job.training_floor_j} J vs ${floorJ} J`);
+  assert.ok(
+    Math.abs(job.training_floor_j! - floorJ) < 1e-12 * floorJ,
+    `floor ${job.training_floor_j} J vs ${floorJ} J`,
+  );
   const chunkBits = (100e6 / N) * 8;
   const stepS = 0.05 + 2 * (N - 1) * 2 * (Math.ceil((chunkBits * 1e9) / 100e9) / 1e9 + 5e-6);
   const stepJ = gpus.count * (gpus.max_w * 0.05 + gpus.idle_w * (stepS - 0.05));
-  assert.ok(Math.abs(job.step_energy_j - 5 * N * stepJ) < 1e-6 * 5 * N * stepJ, `step energy ${job.step_energy_j} J vs ${5 * N * stepJ} J`);
+  assert.ok(
+    Math.abs(job.step_energy_j - 5 * N * stepJ) < 1e-6 * 5 * N * stepJ,
+    `step energy ${job.step_energy_j} J vs ${5 * N * stepJ} J`,
+  );
   assert.ok(Math.abs(job.eta_train! - floorJ / job.step_energy_j) < 1e-12, "η_train = floor / energy");
   assert.ok(job.eta_train! > 0 && job.eta_train! < 1e-10, "real training is far above the floor");
   // Without parameters and examples there is no floor to state.
@@ -70,13 +94,28 @@ test("ml - the training floor 2·N·D·k_B·T against the energy of the steps tr
 test("ml - a worker missing from its own ring is a validation problem", () => {
   assert.throws(
     () => validateScenario(training({ ring: ["gpu-1", "gpu-2"] }), "training"),
-    (e: unknown) => e instanceof ScenarioError && e.issues.some((i) => i.path === "actors[0].ring" && i.message.includes("exactly once")),
+    (e: unknown) =>
+      e instanceof ScenarioError &&
+      e.issues.some((i) => i.path === "actors[0].ring" && i.message.includes("exactly once")),
   );
 });
 
 test("ml - inference batches up to max_size at once, or what waits after max_wait", async () => {
-  const server = (id: string) => ({ id, kind: "ml_inference", group: id, gpus: { count: 1, idle_w: 50, max_w: 350 }, batch: { max_size: 4, max_wait: "10ms" }, batch_time: { base: "20ms", per_item: "5ms" } });
-  const burst = (id: string, target: string, n: number) => ({ id, kind: "client", group: id, target, arrivals: { process: "trace", rows: Array.from({ length: n }, () => ({ at: 0 })) } });
+  const server = (id: string) => ({
+    id,
+    kind: "ml_inference",
+    group: id,
+    gpus: { count: 1, idle_w: 50, max_w: 350 },
+    batch: { max_size: 4, max_wait: "10ms" },
+    batch_time: { base: "20ms", per_item: "5ms" },
+  });
+  const burst = (id: string, target: string, n: number) => ({
+    id,
+    kind: "client",
+    group: id,
+    target,
+    arrivals: { process: "trace", rows: Array.from({ length: n }, () => ({ at: 0 })) },
+  });
   const { summary, joules } = await runScenario(
     {
       name: "inference",
@@ -98,5 +137,8 @@ test("ml - inference batches up to max_size at once, or what waits after max_wai
   // One alone waits max_wait, then runs as a batch of 1 (25 ms).
   assert.ok(Math.abs(summary.metrics.response_time_s!.one!.max! - (0.035 + 2 * L)) < 1e-9);
   const expectedJ = 350 * 0.11 + 50 * (1 - 0.11);
-  assert.ok(Math.abs(joules("batcher") - expectedJ) < 1e-9 * expectedJ, `GPU energy ${joules("batcher")} J vs ${expectedJ} J`);
+  assert.ok(
+    Math.abs(joules("batcher") - expectedJ) < 1e-9 * expectedJ,
+    `GPU energy ${joules("batcher")} J vs ${expectedJ} J`,
+  );
 });

@@ -19,12 +19,22 @@ const LATENCY_S = 100e-6;
 const SERVICE_S = 2;
 
 function close(actual: number, expected: number, what: string) {
-  assert.ok(Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${what}: ${actual} J, expected ${expected} J`);
+  assert.ok(
+    Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
+    `${what}: ${actual} J, expected ${expected} J`,
+  );
 }
 
 /** A client that sends `n` requests at `atS` to `target` (trace replay), linked to it directly. */
 function burst(id: string, target: string, n: number, atS = 0) {
-  return { id, kind: "client", target, arrivals: { process: "trace", rows: Array.from({ length: n }, () => ({ at: atS })) }, request_bytes: 100, response_bytes: 100 };
+  return {
+    id,
+    kind: "client",
+    target,
+    arrivals: { process: "trace", rows: Array.from({ length: n }, () => ({ at: atS })) },
+    request_bytes: 100,
+    response_bytes: 100,
+  };
 }
 
 function scenario(actors: unknown[], links: { a: string; b: string }[]) {
@@ -40,30 +50,62 @@ test("power - a SPECpower server held at each load level draws the tabled watts;
   const actors: unknown[] = [];
   const links: { a: string; b: string }[] = [];
   for (let n = 0; n <= 10; n++) {
-    actors.push({ id: `s${n}`, kind: "server", cores: 10, service: { distribution: "deterministic", value: `${SERVICE_S}s` }, power: { model: "specpower", points_w: SPEC_W } });
+    actors.push({
+      id: `s${n}`,
+      kind: "server",
+      cores: 10,
+      service: { distribution: "deterministic", value: `${SERVICE_S}s` },
+      power: { model: "specpower", points_w: SPEC_W },
+    });
     if (n > 0) {
       actors.push(burst(`c${n}`, `s${n}`, n));
       links.push({ a: `c${n}`, b: `s${n}` });
     }
   }
-  actors.push({ id: "off", kind: "server", initial_state: "off", cores: 10, service: { distribution: "deterministic", value: "1s" }, power: { model: "specpower", points_w: SPEC_W } });
+  actors.push({
+    id: "off",
+    kind: "server",
+    initial_state: "off",
+    cores: 10,
+    service: { distribution: "deterministic", value: "1s" },
+    power: { model: "specpower", points_w: SPEC_W },
+  });
   actors.push(burst("c-off", "off", 3));
   links.push({ a: "c-off", b: "off" });
   const { joules, summary } = await runScenario(scenario(actors, links), dir.path);
 
   close(joules("s0"), SPEC_W[0]! * DURATION_S, "idle server");
-  for (let n = 1; n <= 10; n++) close(joules(`s${n}`), SPEC_W[n]! * SERVICE_S + SPEC_W[0]! * (DURATION_S - SERVICE_S), `${n * 10}% load`);
+  for (let n = 1; n <= 10; n++)
+    close(joules(`s${n}`), SPEC_W[n]! * SERVICE_S + SPEC_W[0]! * (DURATION_S - SERVICE_S), `${n * 10}% load`);
   assert.equal(joules("off"), 0, "an off server draws nothing");
-  assert.equal(summary.packets.dropped_by_reason.server_off, 3, "requests to an off server are dropped with reason server_off");
+  assert.equal(
+    summary.packets.dropped_by_reason.server_off,
+    3,
+    "requests to an off server are dropped with reason server_off",
+  );
   assert.equal(summary.metrics.response_time_s?.client?.count, 55, "every request to a powered server is answered");
 });
 
 test("power - power_on boots for the boot time at boot power, then idles; fail drops what it holds and draws nothing", async () => {
   const boot = { time: "1s", power_w: 150 };
   const actors = [
-    { id: "boot", kind: "server", initial_state: "off", boot, cores: 4, service: { distribution: "deterministic", value: "1s" }, power: { model: "linear", idle_w: 100, max_w: 300 } },
+    {
+      id: "boot",
+      kind: "server",
+      initial_state: "off",
+      boot,
+      cores: 4,
+      service: { distribution: "deterministic", value: "1s" },
+      power: { model: "linear", idle_w: 100, max_w: 300 },
+    },
     burst("early", "boot", 1, 0.6),
-    { id: "fails", kind: "server", cores: 4, service: { distribution: "deterministic", value: "3s" }, power: { model: "linear", idle_w: 100, max_w: 300 } },
+    {
+      id: "fails",
+      kind: "server",
+      cores: 4,
+      service: { distribution: "deterministic", value: "3s" },
+      power: { model: "linear", idle_w: 100, max_w: 300 },
+    },
     burst("held", "fails", 2),
   ];
   const links = [
@@ -82,15 +124,43 @@ test("power - power_on boots for the boot time at boot power, then idles; fail d
 });
 
 test("power - DVFS stretches service by max_freq/freq, also from a P-state change mid-service; throttling and GPUs", async () => {
-  const pstate = { model: "pstate", initial: 1, states: [{ freq_ghz: 3, idle_w: 100, max_w: 300 }, { freq_ghz: 1.5, idle_w: 80, max_w: 180 }] };
+  const pstate = {
+    model: "pstate",
+    initial: 1,
+    states: [
+      { freq_ghz: 3, idle_w: 100, max_w: 300 },
+      { freq_ghz: 1.5, idle_w: 80, max_w: 180 },
+    ],
+  };
   const actors = [
     { id: "slow", kind: "server", cores: 1, service: { distribution: "deterministic", value: "1s" }, power: pstate },
     burst("c-slow", "slow", 1),
-    { id: "switched", kind: "server", cores: 1, service: { distribution: "deterministic", value: "1s" }, power: pstate },
+    {
+      id: "switched",
+      kind: "server",
+      cores: 1,
+      service: { distribution: "deterministic", value: "1s" },
+      power: pstate,
+    },
     burst("c-switched", "switched", 1),
-    { id: "throttled", kind: "server", initial_state: "throttled", throttle_speed: 0.5, cores: 1, service: { distribution: "deterministic", value: "1s" }, power: { model: "linear", idle_w: 100, max_w: 200 } },
+    {
+      id: "throttled",
+      kind: "server",
+      initial_state: "throttled",
+      throttle_speed: 0.5,
+      cores: 1,
+      service: { distribution: "deterministic", value: "1s" },
+      power: { model: "linear", idle_w: 100, max_w: 200 },
+    },
     burst("c-throttled", "throttled", 1),
-    { id: "gpu", kind: "server", cores: 8, service: { distribution: "deterministic", value: "1ms" }, power: { model: "linear", idle_w: 100, max_w: 200 }, gpus: { count: 4, idle_w: 50, max_w: 300, service: { distribution: "deterministic", value: "1s" } } },
+    {
+      id: "gpu",
+      kind: "server",
+      cores: 8,
+      service: { distribution: "deterministic", value: "1ms" },
+      power: { model: "linear", idle_w: 100, max_w: 200 },
+      gpus: { count: 4, idle_w: 50, max_w: 300, service: { distribution: "deterministic", value: "1s" } },
+    },
     burst("c-gpu", "gpu", 2),
   ];
   const links = [
@@ -106,8 +176,16 @@ test("power - DVFS stretches service by max_freq/freq, also from a P-state chang
 
   close(joules("slow"), 80 * L + 180 * 2 + 80 * (DURATION_S - L - 2), "1 s of work at half frequency takes 2 s");
   const doneS = 1 + (1 - (1 - L) * 0.5);
-  close(joules("switched"), 80 * L + 180 * (1 - L) + 300 * (doneS - 1) + 100 * (DURATION_S - doneS), "P-state change mid-service");
-  close(joules("throttled"), 100 * L + 150 * 2 + 100 * (DURATION_S - L - 2), "throttled: half speed, half the dynamic power");
+  close(
+    joules("switched"),
+    80 * L + 180 * (1 - L) + 300 * (doneS - 1) + 100 * (DURATION_S - doneS),
+    "P-state change mid-service",
+  );
+  close(
+    joules("throttled"),
+    100 * L + 150 * 2 + 100 * (DURATION_S - L - 2),
+    "throttled: half speed, half the dynamic power",
+  );
   close(joules("gpu", "gpu"), 200 * DURATION_S + 2 * 250 * 1, "two of four GPUs busy for 1 s");
   close(joules("gpu", "cpu"), 100 * DURATION_S, "the CPU idles while GPUs serve");
   const rt = summary.metrics.response_time_s!.client!;

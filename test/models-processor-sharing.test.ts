@@ -15,7 +15,15 @@ after(() => dir.remove());
 const LINK_DELAY_S = 2 * (50e-6 + 80e-9);
 
 function psScenario(seed: number, discipline: "ps" | "fifo") {
-  const scenario = queueScenario({ rate: 0.5, meanServiceMs: 1000, cores: 1, durationS: 4000, warmupS: 100, seed, distribution: "deterministic" });
+  const scenario = queueScenario({
+    rate: 0.5,
+    meanServiceMs: 1000,
+    cores: 1,
+    durationS: 4000,
+    warmupS: 100,
+    seed,
+    distribution: "deterministic",
+  });
   const server = scenario.actors[1] as Record<string, unknown>;
   server.discipline = discipline;
   server.power = { model: "linear", idle_w: 100, max_w: 200 };
@@ -41,13 +49,18 @@ test("processor sharing - M/D/1-PS at ρ = 0.5: mean response E[S]/(1 − ρ) ov
   const grand = means.reduce((s, m) => s + m, 0) / means.length;
   const sd = Math.sqrt(means.reduce((s, m) => s + (m - grand) ** 2, 0) / (means.length - 1));
   const se = sd / Math.sqrt(means.length);
-  t.diagnostic(`grand mean ${grand.toFixed(5)} s (closed form ${truth.toFixed(5)} s, standard error ${se.toFixed(5)} s), CIs covered ${covered}/20`);
+  t.diagnostic(
+    `grand mean ${grand.toFixed(5)} s (closed form ${truth.toFixed(5)} s, standard error ${se.toFixed(5)} s), CIs covered ${covered}/20`,
+  );
   assert.ok(Math.abs(grand - truth) <= 4 * se, `grand mean ${grand} s, closed form ${truth} s, standard error ${se} s`);
   assert.ok(Math.abs(grand - fifoTruth) > 8 * se, `PS ${grand} s must differ from FIFO's ${fifoTruth} s`);
   assert.ok(covered >= 17, `the 95% CIs covered the closed form in ${covered} of 20 seeds`);
   // The same seed under FIFO: the M/D/1 closed form, so the discipline is what changed the mean.
   const { summary } = await runScenario(psScenario(1, "fifo"), dir.path);
-  assert.ok(Math.abs(summary.metrics.response_time_s!.client!.mean! - fifoTruth) < 0.1, `FIFO mean ${summary.metrics.response_time_s!.client!.mean} s vs ${fifoTruth} s`);
+  assert.ok(
+    Math.abs(summary.metrics.response_time_s!.client!.mean! - fifoTruth) < 0.1,
+    `FIFO mean ${summary.metrics.response_time_s!.client!.mean} s vs ${fifoTruth} s`,
+  );
 });
 
 test("processor sharing - two requests share one core: each finishes at twice its own work, exactly", async () => {
@@ -55,7 +68,14 @@ test("processor sharing - two requests share one core: each finishes at twice it
     name: "ps-pair",
     run: { duration: "10s", metrics_interval: "1s" },
     actors: [
-      { id: "c", kind: "client", target: "s", arrivals: { process: "trace", rows: [{ at: "0s" }, { at: "1s" }] }, request_bytes: 100, response_bytes: 100 },
+      {
+        id: "c",
+        kind: "client",
+        target: "s",
+        arrivals: { process: "trace", rows: [{ at: "0s" }, { at: "1s" }] },
+        request_bytes: 100,
+        response_bytes: 100,
+      },
       { id: "s", kind: "server", discipline: "ps", service: { distribution: "deterministic", value: "2s" } },
     ],
     links: [{ a: "c", b: "s", latency: "1ms" }],
@@ -74,7 +94,18 @@ test("processor sharing - refused for requests served on GPUs, with the field pa
   const scenario = {
     name: "ps-gpu",
     run: { duration: "1s" },
-    actors: [{ id: "s", kind: "server", discipline: "ps", service: { distribution: "deterministic", value: "1s" }, gpus: { count: 1, idle_w: 1, max_w: 2, service: { distribution: "deterministic", value: "1s" } } }],
+    actors: [
+      {
+        id: "s",
+        kind: "server",
+        discipline: "ps",
+        service: { distribution: "deterministic", value: "1s" },
+        gpus: { count: 1, idle_w: 1, max_w: 2, service: { distribution: "deterministic", value: "1s" } },
+      },
+    ],
   };
-  assert.throws(() => validateScenario(scenario, "ps-gpu"), /actors\[0\]\.discipline: processor sharing applies to cores/);
+  assert.throws(
+    () => validateScenario(scenario, "ps-gpu"),
+    /actors\[0\]\.discipline: processor sharing applies to cores/,
+  );
 });

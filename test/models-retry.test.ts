@@ -14,17 +14,45 @@ after(() => dir.remove());
 const linear = { model: "linear", idle_w: 100, max_w: 200 };
 
 function close(actual: number, expected: number, what: string) {
-  assert.ok(Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${what}: ${actual}, expected ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
+    `${what}: ${actual}, expected ${expected}`,
+  );
 }
 
 test("retry - a request lost to a failure is retried after its backoff; the wasted energy is counted", async () => {
   const actors = [
-    { id: "s", kind: "server", cores: 1, service: { distribution: "deterministic", value: "2s" }, power: linear, account_lost_work: true },
-    { id: "c", kind: "client", target: "s", arrivals: { process: "trace", rows: [{ at: "0s" }] }, request_bytes: 100, response_bytes: 100, timeout: "3s", retry: { attempts: 2, backoff: "1s" } },
+    {
+      id: "s",
+      kind: "server",
+      cores: 1,
+      service: { distribution: "deterministic", value: "2s" },
+      power: linear,
+      account_lost_work: true,
+    },
+    {
+      id: "c",
+      kind: "client",
+      target: "s",
+      arrivals: { process: "trace", rows: [{ at: "0s" }] },
+      request_bytes: 100,
+      response_bytes: 100,
+      timeout: "3s",
+      retry: { attempts: 2, backoff: "1s" },
+    },
   ];
   // The request is in service from 1 ms; the server fails at 1 s (the request is lost) and is repaired at 1.5 s.
   const schedule = [actorCommand(0, 1e9, "fail"), actorCommand(0, 1.5e9, "repair")];
-  const { summary, joules } = await runScenario({ name: "retry", run: { duration: "10s", metrics_interval: "1s" }, actors, links: [{ a: "c", b: "s", latency: "1ms" }] }, dir.path, { schedule });
+  const { summary, joules } = await runScenario(
+    {
+      name: "retry",
+      run: { duration: "10s", metrics_interval: "1s" },
+      actors,
+      links: [{ a: "c", b: "s", latency: "1ms" }],
+    },
+    dir.path,
+    { schedule },
+  );
   const m = summary.metrics;
   // Timeout at 3 s, retry after the 1 s backoff at 4 s, in service over [4.001 s, 6.001 s), answered at 6.002 s:
   // the response time counts from the first attempt.
@@ -43,9 +71,28 @@ test("retry - backoff grows by the multiplier; after the last retry times out th
   const run = async (duration: string) => {
     const actors = [
       { id: "s", kind: "server", initial_state: "failed", service: { distribution: "deterministic", value: "1ms" } },
-      { id: "c", kind: "client", target: "s", arrivals: { process: "trace", rows: [{ at: "0s" }] }, request_bytes: 100, response_bytes: 100, timeout: "1s", retry: { attempts: 3, backoff: "1s", multiplier: 2 } },
+      {
+        id: "c",
+        kind: "client",
+        target: "s",
+        arrivals: { process: "trace", rows: [{ at: "0s" }] },
+        request_bytes: 100,
+        response_bytes: 100,
+        timeout: "1s",
+        retry: { attempts: 3, backoff: "1s", multiplier: 2 },
+      },
     ];
-    return (await runScenario({ name: "backoff", run: { duration, metrics_interval: "500ms" }, actors, links: [{ a: "c", b: "s", latency: "1ms" }] }, dir.path)).summary;
+    return (
+      await runScenario(
+        {
+          name: "backoff",
+          run: { duration, metrics_interval: "500ms" },
+          actors,
+          links: [{ a: "c", b: "s", latency: "1ms" }],
+        },
+        dir.path,
+      )
+    ).summary;
   };
   // Sent at 0, timeouts at 1, 3, 6 and 11 s; retries at 2 (1 s backoff), 5 (2 s) and 10 s (4 s).
   const before = await run("9500ms");
@@ -63,7 +110,20 @@ test("retry - needs a timeout (field path)", async () => {
   const { validateScenario } = await import("../coordinator/scenario-loader.ts");
   const actors = [
     { id: "s", kind: "server", service: { distribution: "deterministic", value: "1ms" } },
-    { id: "c", kind: "client", target: "s", arrivals: { process: "trace", rows: [{ at: "0s" }] }, retry: { attempts: 1, backoff: "1s" } },
+    {
+      id: "c",
+      kind: "client",
+      target: "s",
+      arrivals: { process: "trace", rows: [{ at: "0s" }] },
+      retry: { attempts: 1, backoff: "1s" },
+    },
   ];
-  assert.throws(() => validateScenario({ name: "x", run: { duration: "1s" }, actors, links: [{ a: "c", b: "s", latency: "1ms" }] }, "x"), /actors\[1\]\.retry: retry needs a timeout/);
+  assert.throws(
+    () =>
+      validateScenario(
+        { name: "x", run: { duration: "1s" }, actors, links: [{ a: "c", b: "s", latency: "1ms" }] },
+        "x",
+      ),
+    /actors\[1\]\.retry: retry needs a timeout/,
+  );
 });

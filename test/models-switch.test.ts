@@ -28,7 +28,14 @@ test("switch - output port and server in tandem (Jackson network) match the clos
       name: "tandem",
       run: { duration: "200s", seed: 21, metrics_interval: "1s", warmup: "5s" },
       actors: [
-        { id: "clients", kind: "client", target: "server", arrivals: { process: "poisson", rate_per_s: lambda }, request_bytes: { distribution: "exponential", mean: meanBytes }, response_bytes: 1 },
+        {
+          id: "clients",
+          kind: "client",
+          target: "server",
+          arrivals: { process: "poisson", rate_per_s: lambda },
+          request_bytes: { distribution: "exponential", mean: meanBytes },
+          response_bytes: 1,
+        },
         { id: "sw", kind: "switch", buffer: "100MB" },
         { id: "server", kind: "server", cores: 1, service: { distribution: "exponential", mean: `${1e3 / mu2}ms` } },
       ],
@@ -45,7 +52,10 @@ test("switch - output port and server in tandem (Jackson network) match the clos
   const bm = summary.metrics.response_time_s?.client?.batch_means;
   assert.ok(bm, "the run reports batch means of the response time");
   const half = halfWidth(bm);
-  assert.ok(Math.abs(bm.mean - expected) <= half, `mean ${bm.mean} s vs Jackson ${expected} s: off by ${Math.abs(bm.mean - expected)} s, 99% half-width ${half} s`);
+  assert.ok(
+    Math.abs(bm.mean - expected) <= half,
+    `mean ${bm.mean} s vs Jackson ${expected} s: off by ${Math.abs(bm.mean - expected)} s, 99% half-width ${half} s`,
+  );
   assert.ok(half / expected < 0.05, `interval too wide to test anything (half-width ${half} s)`);
   // The check can fail: without the port's queue (only its mean service) the value lies outside.
   const withoutPortQueue = 1 / mu1 + 1 / (mu2 - lambda) + fixedS;
@@ -64,7 +74,14 @@ test("switch - a port offered 1.5x its bandwidth carries its bandwidth, tail-dro
       name: "saturate",
       run: { duration: `${durationS}s`, seed: 3, metrics_interval: "1s" },
       actors: [
-        { id: "clients", kind: "client", target: "sink", arrivals: { process: "poisson", rate_per_s: 1500 }, request_bytes: packetBytes, response_bytes: 1 },
+        {
+          id: "clients",
+          kind: "client",
+          target: "sink",
+          arrivals: { process: "poisson", rate_per_s: 1500 },
+          request_bytes: packetBytes,
+          response_bytes: 1,
+        },
         { id: "sw", kind: "switch", buffer, power },
         { id: "sink", kind: "server", cores: 64, service: { distribution: "deterministic", value: "1us" } },
       ],
@@ -77,7 +94,10 @@ test("switch - a port offered 1.5x its bandwidth carries its bandwidth, tail-dro
   );
   const toSink = summary.link_traffic.find((l) => l.a === "sw" && l.b === "sink")!.a_to_b;
   const capacityBytesPerS = bandwidthBps / 8;
-  assert.ok(Math.abs(toSink.bytes_per_s - capacityBytesPerS) / capacityBytesPerS < 0.002, `throughput ${toSink.bytes_per_s} B/s vs bandwidth ${capacityBytesPerS} B/s`);
+  assert.ok(
+    Math.abs(toSink.bytes_per_s - capacityBytesPerS) / capacityBytesPerS < 0.002,
+    `throughput ${toSink.bytes_per_s} B/s vs bandwidth ${capacityBytesPerS} B/s`,
+  );
 
   const sent = summary.metrics.requests_sent!.client!.count;
   const delivered = summary.metrics.busy_core_s!.server!.count;
@@ -88,12 +108,20 @@ test("switch - a port offered 1.5x its bandwidth carries its bandwidth, tail-dro
   assert.ok(leftover >= 0 && leftover <= buffer / packetBytes + 2, `requests unaccounted for: ${leftover}`);
   assert.deepEqual(Object.keys(summary.packets.dropped_by_reason), ["buffer_full"]);
 
-  const bitsSent = 8 * summary.link_traffic.reduce((s, l) => s + (l.a === "sw" ? l.a_to_b.bytes : 0) + (l.b === "sw" ? l.b_to_a.bytes : 0), 0);
+  const bitsSent =
+    8 *
+    summary.link_traffic.reduce(
+      (s, l) => s + (l.a === "sw" ? l.a_to_b.bytes : 0) + (l.b === "sw" ? l.b_to_a.bytes : 0),
+      0,
+    );
   const expected = (power.chassis_w + 2 * power.per_active_port_w) * durationS + power.energy_per_bit_j * bitsSent;
   // Per-bit energy is spread over each packet's serialization: a packet still on the wire when the run ends has
   // been counted in the link bytes but has drawn only part of its energy (at most one packet per busy port).
   const shortfall = expected - joules("sw");
-  assert.ok(shortfall >= -1e-9 * expected && shortfall <= power.energy_per_bit_j * 8 * packetBytes + 1e-9 * expected, `switch energy ${joules("sw")} J vs ${expected} J`);
+  assert.ok(
+    shortfall >= -1e-9 * expected && shortfall <= power.energy_per_bit_j * 8 * packetBytes + 1e-9 * expected,
+    `switch energy ${joules("sw")} J vs ${expected} J`,
+  );
   assert.ok(joules("sw", "ports_dynamic") > 0.5, "per-bit energy is visible");
 });
 
@@ -117,7 +145,9 @@ test("switch - ECMP moves new flows off a port whose link went down", async () =
     "failover",
   );
   const link = resolved.links.findIndex((l) => l.id === "spine-0--leaf-0");
-  const { outcome } = await runResolved(resolved, dir.path, { schedule: [{ timeNs: 1e9, command: { link: { link, up: false } } }] });
+  const { outcome } = await runResolved(resolved, dir.path, {
+    schedule: [{ timeNs: 1e9, command: { link: { link, up: false } } }],
+  });
   // leaf-0 owns direction b→a of spine-0--leaf-0 and of spine-1--leaf-0.
   const upward = (id: string) => {
     const index = resolved.links.findIndex((l) => l.id === id);
@@ -125,7 +155,10 @@ test("switch - ECMP moves new flows off a port whose link went down", async () =
   };
   const viaSpine0 = upward("spine-0--leaf-0");
   const viaSpine1 = upward("spine-1--leaf-0");
-  assert.ok(viaSpine0[0]! > 500 && viaSpine1[0]! > 500, `both spines carry traffic before the cut: ${viaSpine0}, ${viaSpine1}`);
+  assert.ok(
+    viaSpine0[0]! > 500 && viaSpine1[0]! > 500,
+    `both spines carry traffic before the cut: ${viaSpine0}, ${viaSpine1}`,
+  );
   assert.deepEqual(viaSpine0.slice(1), [0, 0], "nothing leaves on the dead link after the cut");
   assert.ok(viaSpine1[2]! > 1800, `the other spine takes every flow: ${viaSpine1}`);
 });

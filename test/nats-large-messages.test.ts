@@ -28,15 +28,26 @@ test("large messages - leaf-spine-4k runs over a nats-server with the default 1 
   const server = await NatsServer.start({ name: `dctwin-large-${process.pid}`, config: "max_payload: 1MB\n" });
   try {
     const summaries: [string, string][] = [];
-    for (const [transport, hosts] of [["inproc", 1], ["nats", 1], ["nats", 2]] as const) {
+    for (const [transport, hosts] of [
+      ["inproc", 1],
+      ["nats", 1],
+      ["nats", 2],
+    ] as const) {
       const outDir = join(dir.path, `${transport}-${hosts}`);
-      const { outcome } = await runTwin({ scenario, hosts, transport, outDir, natsUrl: transport === "nats" ? server.url : undefined });
+      const { outcome } = await runTwin({
+        scenario,
+        hosts,
+        transport,
+        outDir,
+        natsUrl: transport === "nats" ? server.url : undefined,
+      });
       assert.equal(outcome.status, "completed", `${transport}/${hosts}`);
       summaries.push([`${transport}/${hosts}`, readFileSync(join(outDir, "summary.json"), "utf8")]);
     }
     const [, reference] = summaries[0]!;
     assert.ok(JSON.parse(reference).packets.link_hops > 1000, "the scenario moves traffic");
-    for (const [config, summary] of summaries.slice(1)) assert.equal(summary, reference, `summary.json of ${config} differs from inproc/1`);
+    for (const [config, summary] of summaries.slice(1))
+      assert.equal(summary, reference, `summary.json of ${config} differs from inproc/1`);
   } finally {
     await server.stop();
   }

@@ -36,13 +36,19 @@ function series(text: string): string[] {
 }
 
 function value(text: string, selector: string): number {
-  const line = series(text).find((l) => l.startsWith(selector + " ") || l.startsWith(selector.replace(/}$/, ",")));
+  const line = series(text).find((l) => l.startsWith(`${selector} `) || l.startsWith(selector.replace(/}$/, ",")));
   assert.ok(line !== undefined, `no sample ${selector}`);
   return Number(line.slice(line.lastIndexOf(" ") + 1));
 }
 
 // A powered server behind a small queue (drops by reason), with two client groups.
-const scenario = twoGroupShop({ name: "obs-exporter", durationS: 3, seed: 3, crawlersPerS: 500, crawlerLinkLoss: 0.01 });
+const scenario = twoGroupShop({
+  name: "obs-exporter",
+  durationS: 3,
+  seed: 3,
+  crawlersPerS: 500,
+  crawlerLinkLoss: 0.01,
+});
 
 test("observability exporter - exposition passes promtool and agrees with the summary", async () => {
   const file = writeScenario(dir.path, "obs", scenario);
@@ -66,8 +72,16 @@ test("observability exporter - exposition passes promtool and agrees with the su
   assert.equal(check.code, 0, `promtool check metrics:\n${check.stdout}${check.stderr}`);
   assert.equal((check.stdout + check.stderr).trim(), "", "promtool has no complaints");
   // HELP on every family.
-  const types = text.split("\n").filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2]);
-  const helps = new Set(text.split("\n").filter((l) => l.startsWith("# HELP ")).map((l) => l.split(" ")[2]));
+  const types = text
+    .split("\n")
+    .filter((l) => l.startsWith("# TYPE "))
+    .map((l) => l.split(" ")[2]);
+  const helps = new Set(
+    text
+      .split("\n")
+      .filter((l) => l.startsWith("# HELP "))
+      .map((l) => l.split(" ")[2]),
+  );
   assert.ok(types.length >= 25 && types.every((t) => helps.has(t)), "every family has HELP");
 
   const s = result.summary;
@@ -79,20 +93,36 @@ test("observability exporter - exposition passes promtool and agrees with the su
   assert.equal(value(text, 'dctwin_packets_consumed_total{run="r-test"}'), s.packets.consumed);
   const drops = Object.entries(s.packets.dropped_by_reason);
   assert.ok(drops.length >= 2, "queue_full and wire loss drops");
-  for (const [reason, n] of drops) assert.equal(value(text, `dctwin_packets_dropped_total{reason="${reason}",run="r-test"}`), n);
+  for (const [reason, n] of drops)
+    assert.equal(value(text, `dctwin_packets_dropped_total{reason="${reason}",run="r-test"}`), n);
   assert.equal(value(text, 'dctwin_link_packets_total{run="r-test"}'), s.packets.link_hops);
   const shopToWeb = s.link_traffic.find((l) => l.a === "shop")!.a_to_b;
   assert.equal(value(text, 'dctwin_group_link_bytes_total{from="shoppers",to="server",run="r-test"}'), shopToWeb.bytes);
   const rt = s.metrics.response_time_s!;
-  assert.equal(value(text, 'dctwin_group_response_time_seconds_count{group="shoppers",run="r-test"}'), rt.shoppers!.count);
-  assert.equal(value(text, 'dctwin_response_time_seconds_count{run="r-test"}'), rt.shoppers!.count + rt.crawlers!.count);
-  assert.ok(Math.abs(value(text, 'dctwin_group_response_time_seconds_sum{group="crawlers",run="r-test"}') - rt.crawlers!.sum) < 1e-9);
-  assert.equal(value(text, 'dctwin_requests_sent_total{run="r-test"}'), s.metrics.requests_sent!.shoppers!.sum + s.metrics.requests_sent!.crawlers!.sum);
+  assert.equal(
+    value(text, 'dctwin_group_response_time_seconds_count{group="shoppers",run="r-test"}'),
+    rt.shoppers!.count,
+  );
+  assert.equal(
+    value(text, 'dctwin_response_time_seconds_count{run="r-test"}'),
+    rt.shoppers!.count + rt.crawlers!.count,
+  );
+  assert.ok(
+    Math.abs(value(text, 'dctwin_group_response_time_seconds_sum{group="crawlers",run="r-test"}') - rt.crawlers!.sum) <
+      1e-9,
+  );
+  assert.equal(
+    value(text, 'dctwin_requests_sent_total{run="r-test"}'),
+    s.metrics.requests_sent!.shoppers!.sum + s.metrics.requests_sent!.crawlers!.sum,
+  );
   // Energy and power (the server's linear power model; 1 core, so 100..250 W).
   const heat = s.thermodynamics.heat;
   assert.ok(heat.energy_j > 0, "the powered server used energy");
   assert.ok(Math.abs(value(text, 'dctwin_energy_joules_total{run="r-test"}') - heat.energy_j) < 1e-6 * heat.energy_j);
-  assert.ok(Math.abs(value(text, 'dctwin_component_energy_joules_total{component="cpu",run="r-test"}') - heat.energy_j) < 1e-6 * heat.energy_j);
+  assert.ok(
+    Math.abs(value(text, 'dctwin_component_energy_joules_total{component="cpu",run="r-test"}') - heat.energy_j) <
+      1e-6 * heat.energy_j,
+  );
   const power = value(text, 'dctwin_group_power_watts{group="server",run="r-test"}');
   assert.ok(power > 100 && power < 250, `power ${power} W between idle and max`);
   // Throughput of the last interval: responses per simulated second, near the offered 1200/s minus drops.
@@ -103,11 +133,19 @@ test("observability exporter - exposition passes promtool and agrees with the su
   const ir = s.thermodynamics.irreversibility as { sigma_kb_per_s: number };
   const sigma = value(text, 'dctwin_packet_entropy_production_boltzmann_per_second{run="r-test"}');
   // Requests, responses and drops are one-way mechanisms here: they are listed apart, σ covers the rest.
-  assert.ok(sigma >= 0 && Math.abs(sigma - ir.sigma_kb_per_s) <= 1e-9 * ir.sigma_kb_per_s, `σ ${sigma} vs the summary's ${ir.sigma_kb_per_s} k_B/s`);
-  assert.ok(Math.abs(value(text, 'dctwin_it_energy_joules_total{run="r-test"}') - heat.energy_j) < 1e-6 * heat.energy_j);
+  assert.ok(
+    sigma >= 0 && Math.abs(sigma - ir.sigma_kb_per_s) <= 1e-9 * ir.sigma_kb_per_s,
+    `σ ${sigma} vs the summary's ${ir.sigma_kb_per_s} k_B/s`,
+  );
+  assert.ok(
+    Math.abs(value(text, 'dctwin_it_energy_joules_total{run="r-test"}') - heat.energy_j) < 1e-6 * heat.energy_j,
+  );
   assert.equal(value(text, 'dctwin_cooling_energy_joules_total{run="r-test"}'), 0);
   const lastPower = value(text, 'dctwin_power_watts{run="r-test"}');
-  assert.ok(Math.abs(value(text, 'dctwin_heat_entropy_production_watts_per_kelvin{run="r-test"}') - lastPower / 300) < 1e-9 * lastPower);
+  assert.ok(
+    Math.abs(value(text, 'dctwin_heat_entropy_production_watts_per_kelvin{run="r-test"}') - lastPower / 300) <
+      1e-9 * lastPower,
+  );
   assert.ok(Number.isNaN(value(text, 'dctwin_pue_ratio{run="r-test"}')));
 });
 
@@ -129,12 +167,27 @@ test("observability exporter - served on loopback at /metrics with a free port",
 
 test("observability exporter - faults in force show as series while they last (Grafana annotations)", async () => {
   const { scenario: resolved, experiment } = loadScenarioText(
-    stringify({ ...scenario, run: { ...scenario.run, duration: "6s" }, experiment: { faults: [{ name: "cut", action: "link-down", selector: { links: ["bots--web"] }, at: "1s", duration: "4s" }] } }),
+    stringify({
+      ...scenario,
+      run: { ...scenario.run, duration: "6s" },
+      experiment: {
+        faults: [{ name: "cut", action: "link-down", selector: { links: ["bots--web"] }, at: "1s", duration: "4s" }],
+      },
+    }),
     "faults.yaml",
   );
   let url = "";
   let during = "";
-  const run = runControlled({ scenario: resolved, hosts: 1, transport: "inproc", speed: 1, outDir: join(dir.path, "faults"), plan: experiment!.plan, metrics: { port: 0 }, log: (m) => (url = /^metrics: (\S+)/.exec(m)?.[1] ?? url) });
+  const run = runControlled({
+    scenario: resolved,
+    hosts: 1,
+    transport: "inproc",
+    speed: 1,
+    outDir: join(dir.path, "faults"),
+    plan: experiment!.plan,
+    metrics: { port: 0 },
+    log: (m) => (url = /^metrics: (\S+)/.exec(m)?.[1] ?? url),
+  });
   // Scrape until the fault is in force (simulated 1 s .. 5 s at real time: scrapes share the event loop with an
   // in-process run, so they come late on a loaded machine).
   const deadline = Date.now() + 20_000;
@@ -164,7 +217,11 @@ test("observability exporter - histogram buckets from the twin's log-linear hist
     const exact = values.filter((v) => v * 1e-9 <= bound).length;
     assert.ok(Math.abs(counts[i]! - exact) <= 1, `le=${bound}: ${counts[i]} vs exact ${exact}`);
   });
-  assert.deepEqual([...counts].sort((a, b) => a - b), counts, "cumulative");
+  assert.deepEqual(
+    [...counts].sort((a, b) => a - b),
+    counts,
+    "cumulative",
+  );
 });
 
 /**
@@ -176,7 +233,13 @@ test("observability exporter - label cardinality bounded by the aggregation leve
   const view = runViewFromScenario(bench, "r-bench");
   const record = emptyRecordForTest(0);
   for (const actor of bench.actors) {
-    record.energy.set(actor.index, new Map([["cpu", 1], ["chassis", 2]]));
+    record.energy.set(
+      actor.index,
+      new Map([
+        ["cpu", 1],
+        ["chassis", 2],
+      ]),
+    );
     for (const name of ["response_time_ns", "queue_wait_ns", "busy_core_ns", "requests_sent"]) {
       const acc = record.metrics.get(metricKey(name, actor.group)) ?? newAccumulator(name, actor.group);
       observe(acc, 1000 + actor.index);
@@ -190,7 +253,15 @@ test("observability exporter - label cardinality bounded by the aggregation leve
     }
   }
   // Servers report their levels (one state each).
-  for (const actor of bench.actors.filter((a) => a.kind === "server")) record.counters.set(actor.index, new Map([["level:utilisation_ppm", 5e14], ["level:held", 1e9], ["level:state:on", 1e9]]));
+  for (const actor of bench.actors.filter((a) => a.kind === "server"))
+    record.counters.set(
+      actor.index,
+      new Map([
+        ["level:utilisation_ppm", 5e14],
+        ["level:held", 1e9],
+        ["level:state:on", 1e9],
+      ]),
+    );
   record.drops.set("queue_full", 1);
   record.drops.set("link_loss", 1);
   const counts: Record<string, number> = {};
@@ -200,7 +271,15 @@ test("observability exporter - label cardinality bounded by the aggregation leve
     registerRunMetrics(registry, state, { live: true });
     state.onIntervalClosed(record);
     const n = series(await registry.metrics()).length;
-    const bound = seriesBound(view, level, { histograms: 3, histogramBuckets: SECONDS_BUCKETS.length, counters: 1, dropReasons: 2, components: 2, live: true, serverStates: 1 });
+    const bound = seriesBound(view, level, {
+      histograms: 3,
+      histogramBuckets: SECONDS_BUCKETS.length,
+      counters: 1,
+      dropReasons: 2,
+      components: 2,
+      live: true,
+      serverStates: 1,
+    });
     assert.equal(n, bound, `${level}: the bound is exact when every entity is active`);
     counts[level] = n;
   }
@@ -212,8 +291,17 @@ test("observability exporter - label cardinality bounded by the aggregation leve
   // A real (short) bench-300 run at the default level stays within the bound.
   const state = new RunState(view, "group");
   const registry = createRunRegistry(state, true);
-  await runTwin({ scenario: { ...bench, run: { ...bench.run, durationNs: 300e6 } }, hosts: 1, transport: "inproc", outDir: join(dir.path, "bench"), onWindow: (p) => state.onWindow(p), onIntervalClosed: (r) => state.onIntervalClosed(r) });
+  await runTwin({
+    scenario: { ...bench, run: { ...bench.run, durationNs: 300e6 } },
+    hosts: 1,
+    transport: "inproc",
+    outDir: join(dir.path, "bench"),
+    onWindow: (p) => state.onWindow(p),
+    onIntervalClosed: (r) => state.onIntervalClosed(r),
+  });
   const live = series(await registry.metrics()).length;
   assert.ok(live <= counts.group!, `bench-300 exports ${live} series at level group (bound ${counts.group})`);
-  assert.ok(readFileSync(join(dir.path, "bench", "intervals.jsonl"), "utf8").startsWith('{"schema":"dctwin.intervals/v1"'));
+  assert.ok(
+    readFileSync(join(dir.path, "bench", "intervals.jsonl"), "utf8").startsWith('{"schema":"dctwin.intervals/v1"'),
+  );
 });

@@ -28,8 +28,24 @@ const scenario = {
   name: "exposition-small",
   run: { duration: "4s", seed: 5, metrics_interval: "1s", distribution_loss: 0.05 },
   actors: [
-    { id: "users", kind: "client", target: "web", arrivals: { process: "poisson", rate_per_s: 50 }, request_bytes: 300, response_bytes: 1000, timeout: "50ms" },
-    { id: "web", kind: "server", labels: { rack: "r1", zone: "z1" }, cores: 1, service: { distribution: "exponential", mean: "2ms" }, queue_limit: 2, power: { model: "linear", idle_w: 100, max_w: 200 } },
+    {
+      id: "users",
+      kind: "client",
+      target: "web",
+      arrivals: { process: "poisson", rate_per_s: 50 },
+      request_bytes: 300,
+      response_bytes: 1000,
+      timeout: "50ms",
+    },
+    {
+      id: "web",
+      kind: "server",
+      labels: { rack: "r1", zone: "z1" },
+      cores: 1,
+      service: { distribution: "exponential", mean: "2ms" },
+      queue_limit: 2,
+      power: { model: "linear", idle_w: 100, max_w: 200 },
+    },
     { id: "crac", kind: "crac", zone: "z1", unit_capacity_w: 500, inlet_rise_k_per_kw: 5, time_constant: "2s" },
   ],
   links: [{ a: "users", b: "web", latency: "100us", bandwidth: "1Gbps" }],
@@ -39,8 +55,18 @@ test("observability exposition - a small scenario's exposition equals the commit
   const { scenario: resolved } = loadScenarioText(stringify(scenario), "exposition-small.yaml");
   const state = new RunState(runViewFromScenario(resolved, "r-expo"), "actor");
   const registry = createRunRegistry(state, false);
-  await runTwin({ scenario: resolved, hosts: 1, transport: "inproc", runId: "r-expo", outDir: join(dir.path, "out"), onIntervalClosed: (r) => state.onIntervalClosed(r) });
-  const text = (await registry.metrics()).split("\n\n").filter((family) => !family.includes("# TYPE dctwin_build_info ")).join("\n\n");
+  await runTwin({
+    scenario: resolved,
+    hosts: 1,
+    transport: "inproc",
+    runId: "r-expo",
+    outDir: join(dir.path, "out"),
+    onIntervalClosed: (r) => state.onIntervalClosed(r),
+  });
+  const text = (await registry.metrics())
+    .split("\n\n")
+    .filter((family) => !family.includes("# TYPE dctwin_build_info "))
+    .join("\n\n");
   assert.equal(promtool(["check", "metrics"], text).code, 0);
   if (process.env.DCTWIN_UPDATE_EXPECTED === "1") writeFileSync(EXPECTED, text);
   assert.equal(text, readFileSync(EXPECTED, "utf8"));

@@ -24,13 +24,41 @@ test("observability host - a host serves its own wire, event and event-loop metr
   const nats = await NatsServer.start({ name: `dctwin-test-obs-host-${process.pid}` });
   const children: ReturnType<typeof startCli>[] = [];
   try {
-    const file = writeScenario(dir.path, "host", queueScenario({ rate: 300, meanServiceMs: 1, cores: 1, durationS: 8, warmupS: 0 }));
+    const file = writeScenario(
+      dir.path,
+      "host",
+      queueScenario({ rate: 300, meanServiceMs: 1, cores: 1, durationS: 8, warmupS: 0 }),
+    );
     const runId = `obs-host-${process.pid}`;
-    const coordinator = startCli(["run", file, "--nats", nats.url, "--join", "--hosts", "2", "--run-id", runId, "--speed", "3", "--out", join(dir.path, "out"), "-q"]);
+    const coordinator = startCli([
+      "run",
+      file,
+      "--nats",
+      nats.url,
+      "--join",
+      "--hosts",
+      "2",
+      "--run-id",
+      runId,
+      "--speed",
+      "3",
+      "--out",
+      join(dir.path, "out"),
+      "-q",
+    ]);
     children.push(coordinator);
     const coordinatorDone = collect(coordinator, 60_000);
     const hosts = [0, 1].map((host) => {
-      const child = startCli(["host", "--nats", nats.url, "--run", runId, "--host", String(host), ...(host === 1 ? ["--metrics-port", "0"] : [])]);
+      const child = startCli([
+        "host",
+        "--nats",
+        nats.url,
+        "--run",
+        runId,
+        "--host",
+        String(host),
+        ...(host === 1 ? ["--metrics-port", "0"] : []),
+      ]);
       children.push(child);
       let stderr = "";
       child.stderr!.on("data", (c: string) => (stderr += c));
@@ -59,7 +87,10 @@ test("observability host - a host serves its own wire, event and event-loop metr
     assert.ok(sample(second, "dctwin_host_events_total") > sample(first, "dctwin_host_events_total"), "events grow");
     assert.ok(sample(second, "dctwin_host_windows_total") > sample(first, "dctwin_host_windows_total"), "windows grow");
     assert.ok(sample(second, "dctwin_host_messages_total", 'direction="received",channel="grant"') > 0);
-    assert.ok(sample(second, "dctwin_host_wire_bytes_total", 'direction="sent",channel="window"') > sample(first, "dctwin_host_wire_bytes_total", 'direction="sent",channel="window"'));
+    assert.ok(
+      sample(second, "dctwin_host_wire_bytes_total", 'direction="sent",channel="window"') >
+        sample(first, "dctwin_host_wire_bytes_total", 'direction="sent",channel="window"'),
+    );
     // Clients on host 0, the server on host 1: requests arrive in batches, responses leave in batches.
     assert.ok(sample(second, "dctwin_host_batches_total", 'direction="received"') > 0);
     assert.ok(sample(second, "dctwin_host_batches_total", 'direction="sent"') > 0);

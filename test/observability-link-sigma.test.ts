@@ -57,7 +57,11 @@ test("link sigma - the closed form of the pooled counts, per link and per group 
   const pair = sigma.series.find((s) => s.scope === "group")!;
   assert.deepEqual(pair.labels, { from: "core", to: "net" }, "the groups in name order");
   assert.equal(pair.sigmaKbPerS, link.sigmaKbPerS);
-  assert.equal(sigma.series.filter((s) => s.labels.link === "b--c" || s.labels.to === "server").length, 0, "one-way only: no finite σ, no series");
+  assert.equal(
+    sigma.series.filter((s) => s.labels.link === "b--c" || s.labels.to === "server").length,
+    0,
+    "one-way only: no finite σ, no series",
+  );
 
   const steady = new LinkSigma(view, "group");
   for (let k = 0; k < 4; k++) steady.add(record(k, 20, 10), 1);

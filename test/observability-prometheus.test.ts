@@ -21,8 +21,21 @@ const scenario = {
   run: { duration: `${DURATION_S}s`, seed: 2, metrics_interval: "1s" },
   actors: [
     // λ(t) = 200/s · (1 + 0.9 cos(2π (t − 10 s) / 20 s)): 20/s at the start, 380/s at the end.
-    { id: "users", kind: "client", target: "web", arrivals: { process: "diurnal", mean_rate_per_s: 200, amplitude: 0.9, period: "20s", peak_at: `${DURATION_S}s` }, request_bytes: 400, response_bytes: 1500 },
-    { id: "web", kind: "server", cores: 2, service: { distribution: "exponential", mean: "2ms" }, power: { model: "linear", idle_w: 100, max_w: 300 } },
+    {
+      id: "users",
+      kind: "client",
+      target: "web",
+      arrivals: { process: "diurnal", mean_rate_per_s: 200, amplitude: 0.9, period: "20s", peak_at: `${DURATION_S}s` },
+      request_bytes: 400,
+      response_bytes: 1500,
+    },
+    {
+      id: "web",
+      kind: "server",
+      cores: 2,
+      service: { distribution: "exponential", mean: "2ms" },
+      power: { model: "linear", idle_w: 100, max_w: 300 },
+    },
   ],
   // Wire loss drives the packet currents: lost requests never come back, so traffic is not in detailed balance.
   links: [{ a: "users", b: "web", latency: "1ms", bandwidth: "10Gbps", loss: 0.05 }],
@@ -48,7 +61,18 @@ test("observability prometheus - a real Prometheus scrapes a paced run; its API 
     throw error;
   });
   const startS = Date.now() / 1000;
-  const child = startCli(["run", file, "--speed", "2", "--metrics-port", String(port), "--metrics-linger", "1", "--out", join(dir.path, "out")]);
+  const child = startCli([
+    "run",
+    file,
+    "--speed",
+    "2",
+    "--metrics-port",
+    String(port),
+    "--metrics-linger",
+    "1",
+    "--out",
+    join(dir.path, "out"),
+  ]);
   const finished = collect(child, 60_000);
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));
@@ -66,7 +90,13 @@ test("observability prometheus - a real Prometheus scrapes a paced run; its API 
     assert.ok(nonDecreasing(clock) && clock.at(-1)! > clock[0]! + 2, `simulated clock advances: ${clock.join(" ")}`);
     assert.ok(clock.at(-1)! <= DURATION_S);
 
-    for (const counter of ["dctwin_events_total", "dctwin_windows_total", "dctwin_packets_injected_total", 'dctwin_link_bytes_total', 'dctwin_response_time_seconds_count']) {
+    for (const counter of [
+      "dctwin_events_total",
+      "dctwin_windows_total",
+      "dctwin_packets_injected_total",
+      "dctwin_link_bytes_total",
+      "dctwin_response_time_seconds_count",
+    ]) {
       const xs = numbers(await range(counter));
       assert.ok(nonDecreasing(xs) && xs.at(-1)! > xs[0]!, `${counter} increases: ${xs.join(" ")}`);
     }
@@ -74,24 +104,35 @@ test("observability prometheus - a real Prometheus scrapes a paced run; its API 
     const speed = numbers(await range("dctwin_sim_speed_ratio")).at(-1)!;
     assert.ok(speed > 0.5 && speed < 2.5, `paced at about 2× (measured ${speed})`);
 
-    const p50 = await prometheus.query(`histogram_quantile(0.5, max_over_time(dctwin_response_time_seconds_bucket[1m]))`);
+    const p50 = await prometheus.query(
+      `histogram_quantile(0.5, max_over_time(dctwin_response_time_seconds_bucket[1m]))`,
+    );
     const median = Number(p50[0]?.value?.[1]);
     assert.ok(median > 0.002 && median < 0.05, `median response time ${median} s (2 ms of links + service)`);
 
     // Power follows the load: the last intervals draw more than the first ones.
-    const power = numbers(await range('dctwin_power_watts')).filter((w) => w > 0);
+    const power = numbers(await range("dctwin_power_watts")).filter((w) => w > 0);
     assert.ok(power.length >= 4, `power scraped ${power.length} times`);
-    assert.ok(power.every((w) => w >= 100 && w <= 300), `between idle and max: ${power.join(" ")}`);
+    assert.ok(
+      power.every((w) => w >= 100 && w <= 300),
+      `between idle and max: ${power.join(" ")}`,
+    );
     assert.ok(power.at(-1)! > power[0]! + 10, `power rises with the load: ${power[0]} W -> ${power.at(-1)} W`);
-    const energy = numbers(await range('dctwin_energy_joules_total'));
+    const energy = numbers(await range("dctwin_energy_joules_total"));
     assert.ok(nonDecreasing(energy) && energy.at(-1)! > 100, `energy accumulates: ${energy.at(-1)} J`);
 
     // Entropy production: the packet σ over pairs seen both ways is served (requests, responses and drops are
     // one-way here, so it need not be positive), and the heat ledger's P/T follows power at 300 K.
     const sigma = numbers(await range("dctwin_packet_entropy_production_boltzmann_per_second"));
-    assert.ok(sigma.length >= 4 && sigma.every((x) => x >= 0 && Number.isFinite(x)), `σ served: ${sigma.join(" ")} k_B/s`);
+    assert.ok(
+      sigma.length >= 4 && sigma.every((x) => x >= 0 && Number.isFinite(x)),
+      `σ served: ${sigma.join(" ")} k_B/s`,
+    );
     const heat = numbers(await range("dctwin_heat_entropy_production_watts_per_kelvin")).filter((x) => x > 0);
-    assert.ok(heat.length >= 4 && heat.every((x) => x >= 100 / 300 && x <= 300 / 300), `P/T between idle/T and max/T: ${heat.join(" ")}`);
+    assert.ok(
+      heat.length >= 4 && heat.every((x) => x >= 100 / 300 && x <= 300 / 300),
+      `P/T between idle/T and max/T: ${heat.join(" ")}`,
+    );
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");
     await prometheus.stop();

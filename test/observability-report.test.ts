@@ -28,7 +28,11 @@ const scenario = {
 };
 
 /** Headless Chromium on a file: the DOM after scripts ran, a screenshot, and its log (console messages included). */
-function chromium(url: string, screenshot: string, profile: string): Promise<{ code: number | null; dom: string; log: string }> {
+function chromium(
+  url: string,
+  screenshot: string,
+  profile: string,
+): Promise<{ code: number | null; dom: string; log: string }> {
   const args = [
     "--headless",
     "--no-sandbox",
@@ -67,7 +71,13 @@ test("observability report - a self-contained HTML page that renders in headless
   assert.equal(run.code, 0, run.stderr);
   // A section the summary does not have today: the report shows it without knowing it.
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-  summary.future_ledger = { entropy_production_kb_per_s: 12.5, by_cycle: [{ cycle: "a→b→a", sigma_kb_per_s: 10 }, { cycle: "b→c→b", sigma_kb_per_s: 2.5 }] };
+  summary.future_ledger = {
+    entropy_production_kb_per_s: 12.5,
+    by_cycle: [
+      { cycle: "a→b→a", sigma_kb_per_s: 10 },
+      { cycle: "b→c→b", sigma_kb_per_s: 2.5 },
+    ],
+  };
   writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2));
 
   const report = await runCli(["report", out]);
@@ -80,13 +90,32 @@ test("observability report - a self-contained HTML page that renders in headless
   assert.match(html, /<th>cycle<\/th><th>sigma_kb_per_s<\/th>/);
   // No packet_sigma_kb_per_s panel: requests, responses and drops are one-way mechanisms here, so the finite σ is 0
   // in every interval and the report leaves the all-zero column out.
-  for (const title of ["Throughput", "Response time percentiles", "Packets dropped", "Link traffic", "Power", "Energy used"]) assert.ok(html.includes(title), title);
+  for (const title of [
+    "Throughput",
+    "Response time percentiles",
+    "Packets dropped",
+    "Link traffic",
+    "Power",
+    "Energy used",
+  ])
+    assert.ok(html.includes(title), title);
   // The experiment: its faults, check verdicts and the faults in force over time.
-  assert.match(html, /<h3>Faults<\/h3>.*<td class="path">bots-cut<\/td><td class="path">link-down<\/td><td class="path">bots--web<\/td><td class="path">schedule<\/td><td class="path">1 s<\/td><td class="path">2 s<\/td>/s);
-  assert.match(html, /<h3>Steady-state checks<\/h3>.*<td class="path">drops while cut<\/td>.*<td class="path">pass<\/td>/s);
-  assert.match(html, /"id":"active-faults","title":"[^"]*","unit":"faults","x":\[[0-9.,]*\],"series":\[\{"label":"faults","values":\[0,0,1,1,0,0,0,0\]/, "in force during [1 s, 2 s): the intervals ending at 1.5 s and 2 s");
+  assert.match(
+    html,
+    /<h3>Faults<\/h3>.*<td class="path">bots-cut<\/td><td class="path">link-down<\/td><td class="path">bots--web<\/td><td class="path">schedule<\/td><td class="path">1 s<\/td><td class="path">2 s<\/td>/s,
+  );
+  assert.match(
+    html,
+    /<h3>Steady-state checks<\/h3>.*<td class="path">drops while cut<\/td>.*<td class="path">pass<\/td>/s,
+  );
+  assert.match(
+    html,
+    /"id":"active-faults","title":"[^"]*","unit":"faults","x":\[[0-9.,]*\],"series":\[\{"label":"faults","values":\[0,0,1,1,0,0,0,0\]/,
+    "in force during [1 s, 2 s): the intervals ending at 1.5 s and 2 s",
+  );
   // Where entropy is produced: the figures are drawn from the finite σ (pairs seen both ways).
-  for (const title of ["Entropy production by link", "Topology coloured by dissipation"]) assert.ok(html.includes(`<h3>${title}</h3>`), title);
+  for (const title of ["Entropy production by link", "Topology coloured by dissipation"])
+    assert.ok(html.includes(`<h3>${title}</h3>`), title);
   // No service-path table: the cycles are those of the pairs seen both ways, and every mechanism here is one-way.
   assert.ok(!html.includes("<h3>Top service paths by dissipation</h3>"), "no cycles without two-way pairs");
   const topology = /<h3>Topology coloured by dissipation<\/h3>.*?<svg[^>]*>(.*?)<\/svg>/s.exec(html)?.[1] ?? "";
@@ -96,15 +125,24 @@ test("observability report - a self-contained HTML page that renders in headless
   // (A scenario with two-way pairs is needed to test the colouring and the service paths again: not done here.)
   assert.doesNotMatch(topology, /stroke="rgb\(/, "no link dissipates a finite σ");
   // The legend has a band of its own: below every node label.
-  const labelYs = [...topology.matchAll(/<text [^>]*y="([\d.]+)" text-anchor="middle">[^<]*<\/text>/g)].map((m) => Number(m[1]));
+  const labelYs = [...topology.matchAll(/<text [^>]*y="([\d.]+)" text-anchor="middle">[^<]*<\/text>/g)].map((m) =>
+    Number(m[1]),
+  );
   const legendY = Number(/<text [^>]*y="([\d.]+)"[^>]*>no link has a finite σ/.exec(topology)?.[1]);
-  assert.ok(labelYs.length === scenario.actors.length && labelYs.every((y) => y + 10 < legendY), `labels at ${labelYs}, legend at ${legendY}`);
+  assert.ok(
+    labelYs.length === scenario.actors.length && labelYs.every((y) => y + 10 < legendY),
+    `labels at ${labelYs}, legend at ${legendY}`,
+  );
 
   // Kept after the run for people to look at (test-output/ is ignored by git).
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const screenshot = join(SCREENSHOT_DIR, "report.png");
   rmSync(screenshot, { force: true });
-  const browser = await chromium(pathToFileURL(join(out, "report.html")).href, screenshot, join(dir.path, "chromium-profile"));
+  const browser = await chromium(
+    pathToFileURL(join(out, "report.html")).href,
+    screenshot,
+    join(dir.path, "chromium-profile"),
+  );
   assert.equal(browser.code, 0, browser.log.slice(-3000));
   const body = /<body([^>]*)>/.exec(browser.dom)?.[1] ?? "";
   assert.match(body, /data-status="ok"/, `page status: ${body}`);

@@ -25,7 +25,11 @@ const file = writeScenario(dir.path, "ls", {
     server: { cores: 2, service: { distribution: "exponential", mean: "1ms" } },
     server_link: { latency: "1us", bandwidth: "25Gbps" },
     fabric_link: { latency: "20us" },
-    clients: { link: { latency: "2us" }, remote_every: 3, client: { arrivals: { process: "poisson", rate_per_s: 500 } } },
+    clients: {
+      link: { latency: "2us" },
+      remote_every: 3,
+      client: { arrivals: { process: "poisson", rate_per_s: 500 } },
+    },
   },
 });
 
@@ -40,20 +44,30 @@ test("place - JSON: cut links, lookahead, cross-host share, actors per host and 
   assert.equal(report.traffic_estimate, "routes");
   assert.ok(report.cut_links.count > 0);
   for (const l of report.cut_links.shortest) assert.equal(l.delay_ns, 20_000);
-  assert.ok(report.cross_host_hop_share > 0 && report.cross_host_hop_share < 0.5, `share ${report.cross_host_hop_share}`);
-  assert.deepEqual(report.per_host.map((h: { actors: number }) => h.actors).reduce((a: number, b: number) => a + b), report.actors);
+  assert.ok(
+    report.cross_host_hop_share > 0 && report.cross_host_hop_share < 0.5,
+    `share ${report.cross_host_hop_share}`,
+  );
+  assert.deepEqual(
+    report.per_host.map((h: { actors: number }) => h.actors).reduce((a: number, b: number) => a + b),
+    report.actors,
+  );
   assert.deepEqual(report.label_groups.row, { groups: 2, split: 0, split_examples: [], whole_per_host: [1, 1] });
   assert.equal(report.label_groups.rack.split, 0);
   const { scenario } = loadScenarioFile(file);
   const hostOf = placeActors(scenario, 2);
-  assert.deepEqual(report.host_of, Object.fromEntries(scenario.actors.map((a) => [a.id, hostOf[a.index]])), "the placement runs use");
+  assert.deepEqual(
+    report.host_of,
+    Object.fromEntries(scenario.actors.map((a) => [a.id, hostOf[a.index]])),
+    "the placement runs use",
+  );
 });
 
 test("place - text report names the lookahead, the shortest cut links and the hosts", async () => {
   const result = await runCli(["place", file, "--hosts", "2"]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /lookahead +20 us/);
-  assert.match(result.stdout, /cut links +\d+ of 32; shortest:\n +spine-0--leaf-\d  20 us/);
+  assert.match(result.stdout, /cut links +\d+ of 32; shortest:\n +spine-0--leaf-\d {2}20 us/);
   assert.match(result.stdout, /cross-host +\d+\.\d+% of expected packet hops/);
   assert.match(result.stdout, /row +2 +0 +1 \/ 1/);
   const one = await runCli(["place", file, "--hosts", "1"]);
@@ -67,7 +81,19 @@ test("place - bad input exits 2 with a message and no stack trace", async () => 
     [["place", file, "--hosts", "0"], /--hosts expects a positive whole number/],
     [["place", file, "--hosts", "two"], /--hosts expects a positive whole number/],
     [["place", `${dir.path}/missing.yaml`, "--hosts", "2"], /cannot read the file/],
-    [["place", writeScenario(dir.path, "bad", { name: "bad", run: { duration: "1s" }, actors: [{ id: "x", kind: "server", cores: 0 }] }), "--hosts", "2"], /actors\[0\]\.cores/],
+    [
+      [
+        "place",
+        writeScenario(dir.path, "bad", {
+          name: "bad",
+          run: { duration: "1s" },
+          actors: [{ id: "x", kind: "server", cores: 0 }],
+        }),
+        "--hosts",
+        "2",
+      ],
+      /actors\[0\]\.cores/,
+    ],
   ];
   for (const [args, message] of cases) {
     const result = await runCli(args);

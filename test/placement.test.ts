@@ -28,7 +28,11 @@ function leafSpine(): ResolvedScenario {
         server: { cores: 2, service: { distribution: "exponential", mean: "1ms" } },
         server_link: { latency: "1us", bandwidth: "25Gbps" },
         fabric_link: { latency: "20us", bandwidth: "1Gbps" },
-        clients: { link: { latency: "2us", bandwidth: "25Gbps" }, remote_every: 2, client: { arrivals: { process: "poisson", rate_per_s: 1000 } } },
+        clients: {
+          link: { latency: "2us", bandwidth: "25Gbps" },
+          remote_every: 2,
+          client: { arrivals: { process: "poisson", rate_per_s: 1000 } },
+        },
       },
     },
     "ls",
@@ -86,7 +90,11 @@ test("placement - lookahead by hand: cut links only, network nodes for component
   assert.equal(lookaheadNs(scenario, [0, 0, 0, 0]), Number.POSITIVE_INFINITY);
   assert.equal(lookaheadNs(scenario, [0, 1, 1, 1]), 30_000, "unlimited bandwidth: latency only");
   assert.equal(lookaheadNs(scenario, [0, 0, 1, 1]), 5_001, "10 Gbps: ceil(0.8 ns) = 1 ns for one byte");
-  assert.equal(lookaheadNs(scenario, [0, 0, 0, 1]), Number.POSITIVE_INFINITY, "a component counts as its server's node");
+  assert.equal(
+    lookaheadNs(scenario, [0, 0, 0, 1]),
+    Number.POSITIVE_INFINITY,
+    "a component counts as its server's node",
+  );
   for (const hosts of [2, 3]) {
     const hostOf = placeActors(scenario, hosts);
     assert.equal(hostOf[3], hostOf[2], `the component runs on its server's host (${hosts} hosts)`);
@@ -97,20 +105,27 @@ test("placement - components run on their server's host; hosts share the expecte
   const { scenario } = loadScenarioFile(new URL("../examples/fat-tree-k8.yaml", import.meta.url).pathname);
   for (const hosts of [2, 3, 5]) {
     const plan = planPlacement(scenario, hosts);
-    for (const a of scenario.actors) if (a.placedOn !== undefined) assert.equal(plan.hostOf[a.index], plan.hostOf[a.placedOn], `${a.id} on ${hosts} hosts`);
+    for (const a of scenario.actors)
+      if (a.placedOn !== undefined)
+        assert.equal(plan.hostOf[a.index], plan.hostOf[a.placedOn], `${a.id} on ${hosts} hosts`);
     assert.equal(new Set(plan.hostOf).size, hosts);
   }
   const large = leafSpine();
   const counts = [0, 0, 0, 0];
   for (const h of placeActors(large, 4)) counts[h]!++;
-  assert.deepEqual(counts.map((c) => c - 18).filter((d) => Math.abs(d) > 2), [], `4 hosts of about 74/4 actors: ${counts}`);
+  assert.deepEqual(
+    counts.map((c) => c - 18).filter((d) => Math.abs(d) > 2),
+    [],
+    `4 hosts of about 74/4 actors: ${counts}`,
+  );
 });
 
 test("placement - deterministic: the same placement from a fresh load, and the scenario is left as it was", () => {
   const file = new URL("../examples/fat-tree-k8.yaml", import.meta.url).pathname;
   const a = loadScenarioFile(file).scenario;
   const before = JSON.stringify(a);
-  for (const hosts of [2, 3, 4]) assert.deepEqual(placeActors(a, hosts), placeActors(loadScenarioFile(file).scenario, hosts), `${hosts} hosts`);
+  for (const hosts of [2, 3, 4])
+    assert.deepEqual(placeActors(a, hosts), placeActors(loadScenarioFile(file).scenario, hosts), `${hosts} hosts`);
   assert.equal(JSON.stringify(a), before);
   const ls = leafSpine();
   assert.deepEqual(placeActors(ls, 3), placeActors(leafSpine(), 3));
@@ -133,9 +148,26 @@ test("placement - traffic estimate: client rates along routes, split over ECMP p
       name: "calls",
       run: { duration: "1s" },
       actors: [
-        { id: "c", kind: "client", target: "lb", arrivals: { process: "mmpp", phases: [{ rate_per_s: 300, mean_sojourn: "1s" }, { rate_per_s: 100, mean_sojourn: "3s" }] } },
+        {
+          id: "c",
+          kind: "client",
+          target: "lb",
+          arrivals: {
+            process: "mmpp",
+            phases: [
+              { rate_per_s: 300, mean_sojourn: "1s" },
+              { rate_per_s: 100, mean_sojourn: "3s" },
+            ],
+          },
+        },
         { id: "lb", kind: "load_balancer", replicas: ["s1", "s2"] },
-        { id: "s1", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, calls: [{ target: "db", count: 2 }] },
+        {
+          id: "s1",
+          kind: "server",
+          cores: 1,
+          service: { distribution: "exponential", mean: "1ms" },
+          calls: [{ target: "db", count: 2 }],
+        },
         { id: "s2", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" } },
         { id: "db", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" } },
       ],

@@ -19,8 +19,16 @@ import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-pods-");
 after(() => dir.remove());
-const longRun = writeScenario(dir.path, "long", queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }));
-const shortRun = writeScenario(dir.path, "short", queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 2, warmupS: 0 }));
+const longRun = writeScenario(
+  dir.path,
+  "long",
+  queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }),
+);
+const shortRun = writeScenario(
+  dir.path,
+  "short",
+  queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 2, warmupS: 0 }),
+);
 
 interface Watched {
   child: ChildProcess;
@@ -59,7 +67,11 @@ test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, resul
   const server = await NatsServer.start({ name: `dctwin-test-pods-join-${process.pid}` });
   const w = watch(["run", longRun, "--nats", server.url, "--join", "--hosts", "2", "--run-id", runId, "--out", out]);
   try {
-    await waitFor(() => /waiting for 2 host\(s\) to join/.test(w.stderr()), 30_000, "the coordinator to wait for hosts");
+    await waitFor(
+      () => /waiting for 2 host\(s\) to join/.test(w.stderr()),
+      30_000,
+      "the coordinator to wait for hosts",
+    );
     const { code, stderr } = await signalAndWait(w, "SIGTERM");
     assert.equal(code, 143, stderr);
     const summary = json(join(out, "summary.json"));
@@ -76,7 +88,20 @@ test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, resul
 test("pods - SIGTERM while running on 2 hosts: exit 143 within 5 s with partial results; SIGTERM (143) and SIGINT (130) while paused", async () => {
   const runId = `run-term-${process.pid}`;
   const out = join(dir.path, "run-term");
-  const running = watch(["run", longRun, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", out]);
+  const running = watch([
+    "run",
+    longRun,
+    "--transport",
+    "nats",
+    "--hosts",
+    "2",
+    "--speed",
+    "1",
+    "--run-id",
+    runId,
+    "--out",
+    out,
+  ]);
   try {
     await waitFor(() => /2 host\(s\) joined/.test(running.stderr()), 30_000, "hosts to join");
     await new Promise((r) => setTimeout(r, 1500)); // let simulated time pass (the run is paced at 1 s per s)
@@ -91,13 +116,32 @@ test("pods - SIGTERM while running on 2 hosts: exit 143 within 5 s with partial 
   }
 
   // Paused: SIGTERM (a pod stopped) gives 143, SIGINT (Ctrl-C) 130; both write the part that ran.
-  for (const [signal, exit] of [["SIGTERM", 143], ["SIGINT", 130]] as const) await signalWhilePaused(signal, exit);
+  for (const [signal, exit] of [
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const)
+    await signalWhilePaused(signal, exit);
 });
 
 async function signalWhilePaused(signal: NodeJS.Signals, exit: number): Promise<void> {
   const pausedId = `paused-${signal}-${process.pid}`;
   const pausedOut = join(dir.path, `paused-${signal}`);
-  const paused = watch(["run", longRun, "--transport", "inproc", "--speed", "1", "--run-id", pausedId, "--out", pausedOut, "--control-port", "0", "--control-token", "t0ken"]);
+  const paused = watch([
+    "run",
+    longRun,
+    "--transport",
+    "inproc",
+    "--speed",
+    "1",
+    "--run-id",
+    pausedId,
+    "--out",
+    pausedOut,
+    "--control-port",
+    "0",
+    "--control-token",
+    "t0ken",
+  ]);
   try {
     await waitFor(() => /control API listening on (\S+)/.test(paused.stderr()), 30_000, "the control API");
     const address = /control API listening on (\S+)/.exec(paused.stderr())![1]!;
@@ -120,12 +164,31 @@ test("pods - a join timeout fails the run (exit 1) with results and the reason; 
   const copies = join(dir.path, "volume");
   const server = await NatsServer.start({ name: `dctwin-test-pods-timeout-${process.pid}` });
   try {
-    const result = await runCli(["run", shortRun, "--nats", server.url, "--join", "--hosts", "2", "--join-timeout", "1s", "--run-id", runId, "--out", out, "--copy-results-to", copies]);
+    const result = await runCli([
+      "run",
+      shortRun,
+      "--nats",
+      server.url,
+      "--join",
+      "--hosts",
+      "2",
+      "--join-timeout",
+      "1s",
+      "--run-id",
+      runId,
+      "--out",
+      out,
+      "--copy-results-to",
+      copies,
+    ]);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /0 of 2 host\(s\) joined run .* within 1 s/);
     assert.equal(json(join(out, "summary.json")).status, "failed");
     assert.match(String(json(join(out, "run-info.json")).failure), /within 1 s/);
-    assert.equal(readFileSync(join(copies, runId, "summary.json"), "utf8"), readFileSync(join(out, "summary.json"), "utf8"));
+    assert.equal(
+      readFileSync(join(copies, runId, "summary.json"), "utf8"),
+      readFileSync(join(out, "summary.json"), "utf8"),
+    );
   } finally {
     await server.stop();
   }
@@ -134,9 +197,26 @@ test("pods - a join timeout fails the run (exit 1) with results and the reason; 
 test("pods - a host killed mid-run fails the run (exit 1) with the completed windows written and the reason", async () => {
   const runId = `host-killed-${process.pid}`;
   const out = join(dir.path, "host-killed");
-  const w = watch(["run", longRun, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", out]);
+  const w = watch([
+    "run",
+    longRun,
+    "--transport",
+    "nats",
+    "--hosts",
+    "2",
+    "--speed",
+    "1",
+    "--run-id",
+    runId,
+    "--out",
+    out,
+  ]);
   try {
-    await waitFor(() => /pids (\d+), (\d+)/.test(w.stderr()) && /2 host\(s\) joined/.test(w.stderr()), 30_000, "hosts to start");
+    await waitFor(
+      () => /pids (\d+), (\d+)/.test(w.stderr()) && /2 host\(s\) joined/.test(w.stderr()),
+      30_000,
+      "hosts to start",
+    );
     await new Promise((r) => setTimeout(r, 1500));
     const hostPid = Number(/pids (\d+), (\d+)/.exec(w.stderr())![2]);
     process.kill(hostPid, "SIGKILL");
@@ -155,14 +235,31 @@ test("pods - a host killed mid-run fails the run (exit 1) with the completed win
 
 test("pods - a coordinator killed outright (SIGKILL) leaves neither its nats-server nor its hosts running", async () => {
   const runId = `coord-killed-${process.pid}`;
-  const w = watch(["run", longRun, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", join(dir.path, "coord-killed")]);
+  const w = watch([
+    "run",
+    longRun,
+    "--transport",
+    "nats",
+    "--hosts",
+    "2",
+    "--speed",
+    "1",
+    "--run-id",
+    runId,
+    "--out",
+    join(dir.path, "coord-killed"),
+  ]);
   try {
     await waitFor(() => /2 host\(s\) joined/.test(w.stderr()), 30_000, "hosts to join");
     const natsPid = Number(/started nats-server .* \(pid (\d+)\)/.exec(w.stderr())![1]);
     assert.ok(alive(natsPid));
     w.child.kill("SIGKILL");
     await w.result;
-    await waitFor(() => processesMentioning(runId).length === 0, 10_000, "nats-server and hosts to die with their coordinator");
+    await waitFor(
+      () => processesMentioning(runId).length === 0,
+      10_000,
+      "nats-server and hosts to die with their coordinator",
+    );
   } finally {
     cleanup(w, runId);
   }
@@ -179,7 +276,20 @@ test("pods - a host started before its NATS server retries and joins once the se
     assert.equal(host.child.exitCode, null, "the host keeps trying instead of exiting");
     server = await NatsServer.start({ name: `dctwin-${runId}`, args: ["-p", String(port)] });
     assert.equal(server.url, url);
-    const run = await runCli(["run", shortRun, "--nats", url, "--join", "--hosts", "1", "--run-id", runId, "--out", join(dir.path, "late-nats"), "-q"]);
+    const run = await runCli([
+      "run",
+      shortRun,
+      "--nats",
+      url,
+      "--join",
+      "--hosts",
+      "1",
+      "--run-id",
+      runId,
+      "--out",
+      join(dir.path, "late-nats"),
+      "-q",
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(json(join(dir.path, "late-nats", "summary.json")).status, "completed");
     assert.equal((await host.result).code, 0);

@@ -33,15 +33,40 @@ async function simTimeS(metricsUrl: string): Promise<number> {
 }
 
 test("processes - SIGINT mid-run writes partial results, exits 130 and leaves no host or nats-server behind", async () => {
-  const file = writeScenario(dir.path, "long", queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }));
+  const file = writeScenario(
+    dir.path,
+    "long",
+    queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }),
+  );
   const runId = `sigint-${process.pid}`;
   const out = join(dir.path, "sigint");
-  const child = startCli(["run", file, "--transport", "nats", "--hosts", "2", "--speed", "1", "--run-id", runId, "--out", out, "--metrics-port", "0"]);
+  const child = startCli([
+    "run",
+    file,
+    "--transport",
+    "nats",
+    "--hosts",
+    "2",
+    "--speed",
+    "1",
+    "--run-id",
+    runId,
+    "--out",
+    out,
+    "--metrics-port",
+    "0",
+  ]);
   const result = collect(child, 60_000);
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));
   try {
-    await waitFor(() => /started 2 host process\(es\): pids (\d+), (\d+)/.test(stderr) && /started nats-server .* \(pid (\d+)\)/.test(stderr), 20_000, "hosts to start");
+    await waitFor(
+      () =>
+        /started 2 host process\(es\): pids (\d+), (\d+)/.test(stderr) &&
+        /started nats-server .* \(pid (\d+)\)/.test(stderr),
+      20_000,
+      "hosts to start",
+    );
     const hostPids = /pids (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
     const natsPid = Number(/nats-server .* \(pid (\d+)\)/.exec(stderr)![1]);
     assert.ok([...hostPids, natsPid].every(alive));
@@ -54,7 +79,10 @@ test("processes - SIGINT mid-run writes partial results, exits 130 and leaves no
     assert.equal(code, 130);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     assert.equal(summary.status, "interrupted");
-    assert.ok(summary.sim_time_s > 0 && summary.sim_time_s < 60, `sim time ${summary.sim_time_s}: the run was cut mid-way`);
+    assert.ok(
+      summary.sim_time_s > 0 && summary.sim_time_s < 60,
+      `sim time ${summary.sim_time_s}: the run was cut mid-way`,
+    );
     assert.ok(existsSync(join(out, "timeseries.csv")));
     await waitFor(() => ![...hostPids, natsPid].some(alive), 5_000, "children to exit");
     assert.deepEqual(processesMentioning(runId), [], "no process of this run is left");
@@ -68,14 +96,25 @@ test("processes - malformed messages on the wire are counted and dropped; result
   const server = await NatsServer.start({ name: `dctwin-test-${process.pid}` });
   const nc = await connect({ servers: server.url });
   try {
-    const file = writeScenario(dir.path, "noisy", queueScenario({ rate: 300, meanServiceMs: 1, cores: 1, durationS: 3, warmupS: 0 }));
+    const file = writeScenario(
+      dir.path,
+      "noisy",
+      queueScenario({ rate: 300, meanServiceMs: 1, cores: 1, durationS: 3, warmupS: 0 }),
+    );
     const runId = `noisy-${process.pid}`;
     const noisyOut = join(dir.path, "noisy");
-    const run = runCli(["run", file, "--nats", server.url, "--hosts", "2", "--speed", "2", "--run-id", runId, "--out", noisyOut, "-q"], { timeoutMs: 60_000 });
+    const run = runCli(
+      ["run", file, "--nats", server.url, "--hosts", "2", "--speed", "2", "--run-id", runId, "--out", noisyOut, "-q"],
+      { timeoutMs: 60_000 },
+    );
     // Wait for the run to start its windows, then spray garbage at hosts and coordinator.
     const grants = nc.subscribe(`dct.${runId}.sync.grant`, { max: 1 });
     for await (const _ of grants) break;
-    const garbage = [new Uint8Array([0xff, 0xff, 0xff, 0xff]), new TextEncoder().encode("not protobuf at all"), new Uint8Array(0)];
+    const garbage = [
+      new Uint8Array([0xff, 0xff, 0xff, 0xff]),
+      new TextEncoder().encode("not protobuf at all"),
+      new Uint8Array(0),
+    ];
     const implausible = wire.PacketBatch.encode({ window: 10_000, fromHost: 0, toHost: 1, items: [] }).finish();
     let sentToHosts = 0;
     for (const payload of [...garbage, implausible]) {
@@ -92,12 +131,18 @@ test("processes - malformed messages on the wire are counted and dropped; result
     const noisy = await run;
     assert.equal(noisy.code, 0, noisy.stderr);
     const info = JSON.parse(readFileSync(join(noisyOut, "run-info.json"), "utf8"));
-    assert.ok(info.malformed_messages_dropped >= sentToHosts, `dropped ${info.malformed_messages_dropped}, sent ${sentToHosts} bad messages to hosts`);
+    assert.ok(
+      info.malformed_messages_dropped >= sentToHosts,
+      `dropped ${info.malformed_messages_dropped}, sent ${sentToHosts} bad messages to hosts`,
+    );
 
     const cleanOut = join(dir.path, "clean");
     const clean = await runCli(["run", file, "--transport", "inproc", "--out", cleanOut, "-q"]);
     assert.equal(clean.code, 0, clean.stderr);
-    assert.equal(readFileSync(join(noisyOut, "summary.json"), "utf8"), readFileSync(join(cleanOut, "summary.json"), "utf8"));
+    assert.equal(
+      readFileSync(join(noisyOut, "summary.json"), "utf8"),
+      readFileSync(join(cleanOut, "summary.json"), "utf8"),
+    );
   } finally {
     await nc.close();
     await server.stop();

@@ -40,7 +40,12 @@ async function meanResponse(name: string, scenario: ReturnType<typeof queueScena
 /** Batch means of the client's response time and of the server's queue wait (time before a core takes it). */
 async function queueStats(name: string, scenario: ReturnType<typeof queueScenario>) {
   const { scenario: resolved } = validateScenario(scenario, name);
-  const { summary } = await runTwin({ scenario: resolved, hosts: 1, transport: "inproc", outDir: join(dir.path, name) });
+  const { summary } = await runTwin({
+    scenario: resolved,
+    hosts: 1,
+    transport: "inproc",
+    outDir: join(dir.path, name),
+  });
   const response = summary.metrics.response_time_s?.client?.batch_means;
   const wait = summary.metrics.queue_wait_s?.server?.batch_means;
   assert.ok(response && wait, "the run reports batch means of the response time and the queue wait");
@@ -50,15 +55,24 @@ async function queueStats(name: string, scenario: ReturnType<typeof queueScenari
 /** The closed form lies inside the 99% batch-means interval, and that interval is tight enough to mean something. */
 function assertWithinCi(bm: ReportedBatchMeans, expected: number, maxRelativeHalfWidth = 0.05) {
   const half = halfWidth(bm);
-  assert.ok(Math.abs(bm.mean - expected) <= half, `mean ${bm.mean} s vs closed form ${expected} s: off by ${Math.abs(bm.mean - expected)} s, 99% half-width ${half} s`);
-  assert.ok(half / expected < maxRelativeHalfWidth, `confidence interval too wide to test anything (half-width ${half} s)`);
+  assert.ok(
+    Math.abs(bm.mean - expected) <= half,
+    `mean ${bm.mean} s vs closed form ${expected} s: off by ${Math.abs(bm.mean - expected)} s, 99% half-width ${half} s`,
+  );
+  assert.ok(
+    half / expected < maxRelativeHalfWidth,
+    `confidence interval too wide to test anything (half-width ${half} s)`,
+  );
 }
 
 test("queueing - M/M/1 at half load gives 1/(μ − λ) plus link delays, and queue length ρ²/(1 − ρ)", async () => {
   const mu = 1000;
   const lambda = 0.5 * mu;
   const rho = lambda / mu;
-  const { response, wait } = await queueStats("mm1", queueScenario({ rate: lambda, meanServiceMs: 1, cores: 1, durationS: 200, intervalS: 1, warmupS: 5, seed: 11 }));
+  const { response, wait } = await queueStats(
+    "mm1",
+    queueScenario({ rate: lambda, meanServiceMs: 1, cores: 1, durationS: 200, intervalS: 1, warmupS: 5, seed: 11 }),
+  );
   assertWithinCi(response, 1 / (mu - lambda) + LINK_DELAY_S);
   // Mean number waiting L_q = ρ²/(1 − ρ); by Little's law the mean wait is L_q/λ.
   assertWithinCi(wait, (rho * rho) / (1 - rho) / lambda, 0.1);
@@ -69,7 +83,10 @@ test("queueing - M/M/3 at 80% load gives the Erlang-C mean response and queue le
   const c = 3;
   const lambda = 0.8 * c * mu;
   const wait = erlangC(c, lambda / mu) / (c * mu - lambda);
-  const { response, wait: waitStats } = await queueStats("mm3", queueScenario({ rate: lambda, meanServiceMs: 1, cores: c, durationS: 100, intervalS: 0.5, warmupS: 5, seed: 12 }));
+  const { response, wait: waitStats } = await queueStats(
+    "mm3",
+    queueScenario({ rate: lambda, meanServiceMs: 1, cores: c, durationS: 100, intervalS: 0.5, warmupS: 5, seed: 12 }),
+  );
   assertWithinCi(response, wait + 1 / mu + LINK_DELAY_S);
   // Queue length L_q = C(c, a)·ρ/(1 − ρ), seen through Little's law as the mean wait L_q/λ.
   assertWithinCi(waitStats, wait, 0.1);
@@ -80,12 +97,27 @@ test("queueing - M/D/1 follows Pollaczek–Khinchine", async () => {
   const lambda = 0.7 * mu;
   const rho = lambda / mu;
   const wait = rho / (2 * mu * (1 - rho));
-  const bm = await meanResponse("md1", queueScenario({ rate: lambda, meanServiceMs: 1, cores: 1, durationS: 150, intervalS: 1, warmupS: 5, seed: 13, distribution: "deterministic" }));
+  const bm = await meanResponse(
+    "md1",
+    queueScenario({
+      rate: lambda,
+      meanServiceMs: 1,
+      cores: 1,
+      durationS: 150,
+      intervalS: 1,
+      warmupS: 5,
+      seed: 13,
+      distribution: "deterministic",
+    }),
+  );
   assertWithinCi(bm, wait + 1 / mu + LINK_DELAY_S);
 });
 
 test("queueing - the closed form is rejected when the model is wrong (the check can fail)", async () => {
-  const bm = await meanResponse("mm1-check", queueScenario({ rate: 500, meanServiceMs: 1, cores: 1, durationS: 100, intervalS: 1, warmupS: 5, seed: 14 }));
+  const bm = await meanResponse(
+    "mm1-check",
+    queueScenario({ rate: 500, meanServiceMs: 1, cores: 1, durationS: 100, intervalS: 1, warmupS: 5, seed: 14 }),
+  );
   const half = halfWidth(bm);
   // An M/M/1 at ρ = 0.5 is not an M/D/1 (mean 1.5 ms): the interval must exclude that value.
   assert.ok(Math.abs(bm.mean - (1.5e-3 + LINK_DELAY_S)) > half);

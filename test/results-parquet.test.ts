@@ -23,13 +23,19 @@ const TABLES = ["metrics", "drops", "links", "actors", "ledger"];
 
 async function readParquet(path: string): Promise<Row[]> {
   const bytes = readFileSync(path);
-  return (await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) })) as Row[];
+  return (await parquetReadObjects({
+    file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+  })) as Row[];
 }
 
 function readCsv(path: string): Row[] {
   const [header, ...lines] = readFileSync(path, "utf8").trimEnd().split("\n");
   const names = header!.split(",");
-  return lines.map((line) => Object.fromEntries(line.split(",").map((v, i) => [names[i]!, v === "" ? null : /^-?[\d.]+(e[-+]?\d+)?$/i.test(v) ? Number(v) : v])));
+  return lines.map((line) =>
+    Object.fromEntries(
+      line.split(",").map((v, i) => [names[i]!, v === "" ? null : /^-?[\d.]+(e[-+]?\d+)?$/i.test(v) ? Number(v) : v]),
+    ),
+  );
 }
 
 const num = (v: Row[string]) => (typeof v === "bigint" ? Number(v) : v);
@@ -37,7 +43,13 @@ const num = (v: Row[string]) => (typeof v === "bigint" ? Number(v) : v);
 // A shop with drops (a small queue, a lossy link) and a CRAC, 3 s in 500 ms intervals; two seeds make a sweep.
 function shop(seed: number) {
   const s = twoGroupShop({ name: "parquet-shop", durationS: 3, seed, crawlersPerS: 500, crawlerLinkLoss: 0.02 });
-  return { ...s, actors: [...s.actors.map((a) => (a.id === "web" ? { ...a, labels: { zone: "z1" } } : a)), { id: "crac", kind: "crac", zone: "z1", unit_capacity_w: 500 }] };
+  return {
+    ...s,
+    actors: [
+      ...s.actors.map((a) => (a.id === "web" ? { ...a, labels: { zone: "z1" } } : a)),
+      { id: "crac", kind: "crac", zone: "z1", unit_capacity_w: 500 },
+    ],
+  };
 }
 
 async function run(seed: number, runId: string): Promise<string> {
@@ -66,49 +78,91 @@ test("results parquet - tables read back to their CSVs and to the run's CSVs; ex
   const links = await readParquet(join(out, "tables", "links.parquet"));
   assert.equal(links.length, intervals * 2 * 2);
   const linksCsv = readCsv(join(out, "links.csv"));
-  assert.equal(links.reduce((s, r) => s + Number(r.packets), 0), linksCsv.reduce((s, r) => s + (r.packets as number), 0));
-  assert.equal(links.reduce((s, r) => s + Number(r.bytes), 0), linksCsv.reduce((s, r) => s + (r.bytes as number), 0));
+  assert.equal(
+    links.reduce((s, r) => s + Number(r.packets), 0),
+    linksCsv.reduce((s, r) => s + (r.packets as number), 0),
+  );
+  assert.equal(
+    links.reduce((s, r) => s + Number(r.bytes), 0),
+    linksCsv.reduce((s, r) => s + (r.bytes as number), 0),
+  );
   // Drops: one row per reason and interval, zeros included; the reason has its own column.
   const drops = await readParquet(join(out, "tables", "drops.parquet"));
   const reasons = new Set(drops.map((r) => r.reason));
-  assert.ok(reasons.size >= 2 && drops.length === intervals * reasons.size, `${drops.length} rows for ${reasons.size} reasons`);
+  assert.ok(
+    reasons.size >= 2 && drops.length === intervals * reasons.size,
+    `${drops.length} rows for ${reasons.size} reasons`,
+  );
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-  for (const reason of reasons) assert.equal(drops.filter((r) => r.reason === reason).reduce((s, r) => s + Number(r.packets), 0), summary.packets.dropped_by_reason[reason as string]);
+  for (const reason of reasons)
+    assert.equal(
+      drops.filter((r) => r.reason === reason).reduce((s, r) => s + Number(r.packets), 0),
+      summary.packets.dropped_by_reason[reason as string],
+    );
   // Metrics in base units: response time in seconds (timeseries.csv's response_time_s), the CRAC inlet in °C.
   const metrics = await readParquet(join(out, "tables", "metrics.parquet"));
   const rt = metrics.filter((r) => r.metric === "response_time" && r.group === "shoppers");
-  const rtCsv = readCsv(join(out, "timeseries.csv")).filter((r) => r.metric === "response_time_s" && r.group === "shoppers");
+  const rtCsv = readCsv(join(out, "timeseries.csv")).filter(
+    (r) => r.metric === "response_time_s" && r.group === "shoppers",
+  );
   assert.equal(rt.length, intervals);
-  assert.deepEqual(rt.map((r) => [Number(r.count), r.mean, r.p99]), rtCsv.map((r) => [r.count, r.mean, r.p99]));
+  assert.deepEqual(
+    rt.map((r) => [Number(r.count), r.mean, r.p99]),
+    rtCsv.map((r) => [r.count, r.mean, r.p99]),
+  );
   assert.ok(rt.every((r) => r.unit === "seconds"));
   const inlet = metrics.filter((r) => r.metric === "crac_inlet_temperature");
   // (The CRAC reads the inlet at time 0 and whenever the coordinator hands it heat: not in interval 1.)
   const readings = inlet.filter((r) => Number(r.count) > 0);
-  assert.ok(inlet.length === intervals && inlet.every((r) => r.unit === "celsius" && r.sum === null), "one row per interval, a gauge has no sum");
-  assert.ok(readings.length >= 4 && readings.every((r) => (r.mean as number) >= 18 && (r.mean as number) < 30), `readings in °C: ${readings.map((r) => r.mean).join(" ")}`);
-  assert.ok(inlet.filter((r) => Number(r.count) === 0).every((r) => r.mean === null), "no reading: no mean (not 0)");
+  assert.ok(
+    inlet.length === intervals && inlet.every((r) => r.unit === "celsius" && r.sum === null),
+    "one row per interval, a gauge has no sum",
+  );
+  assert.ok(
+    readings.length >= 4 && readings.every((r) => (r.mean as number) >= 18 && (r.mean as number) < 30),
+    `readings in °C: ${readings.map((r) => r.mean).join(" ")}`,
+  );
+  assert.ok(
+    inlet.filter((r) => Number(r.count) === 0).every((r) => r.mean === null),
+    "no reading: no mean (not 0)",
+  );
   // The ledger: IT and cooling energy per interval as in thermo.csv; summed, the summary's.
   const ledger = await readParquet(join(out, "tables", "ledger.parquet"));
   const thermo = readCsv(join(out, "thermo.csv"));
   ledger.forEach((r, i) => {
-    assert.ok(Math.abs((r.it_energy_j as number) - (thermo[i]!.it_energy_j as number)) <= 1e-9 * (r.it_energy_j as number));
-    assert.ok(Math.abs((r.cooling_energy_j as number) - (thermo[i]!.cooling_energy_j as number)) <= 1e-9 * Math.max(1, r.cooling_energy_j as number));
+    assert.ok(
+      Math.abs((r.it_energy_j as number) - (thermo[i]!.it_energy_j as number)) <= 1e-9 * (r.it_energy_j as number),
+    );
+    assert.ok(
+      Math.abs((r.cooling_energy_j as number) - (thermo[i]!.cooling_energy_j as number)) <=
+        1e-9 * Math.max(1, r.cooling_energy_j as number),
+    );
   });
   const actors = await readParquet(join(out, "tables", "actors.parquet"));
   const energy = actors.reduce((s, r) => s + (r.energy_j as number), 0);
   assert.ok(Math.abs(energy - summary.thermodynamics.heat.energy_j) <= 1e-9 * energy);
-  assert.ok(actors.some((r) => r.actor === "crac" && r.zone === "z1" && r.energy_j === 0), "explicit zero rows (the CRAC before heat reaches it)");
+  assert.ok(
+    actors.some((r) => r.actor === "crac" && r.zone === "z1" && r.energy_j === 0),
+    "explicit zero rows (the CRAC before heat reaches it)",
+  );
   // The server's inlet temperature: the zone's CRAC reading of the interval (as the metrics table's gauge).
   const webInlet = actors.filter((r) => r.actor === "web").map((r) => r.inlet_temperature_c);
-  assert.deepEqual(webInlet, inlet.map((r) => r.mean));
+  assert.deepEqual(
+    webInlet,
+    inlet.map((r) => r.mean),
+  );
 });
 
 test("results parquet - a two-run sweep concatenates by run_id; dctwin export --parquet rebuilds the tables", async () => {
   const a = join(dir.path, "pq-a");
   const b = await run(4, "pq-b");
-  const rows = [...(await readParquet(join(a, "tables", "metrics.parquet"))), ...(await readParquet(join(b, "tables", "metrics.parquet")))];
+  const rows = [
+    ...(await readParquet(join(a, "tables", "metrics.parquet"))),
+    ...(await readParquet(join(b, "tables", "metrics.parquet"))),
+  ];
   const byRun = new Map<string, number>();
-  for (const r of rows.filter((x) => x.metric === "requests_sent")) byRun.set(r.run_id as string, (byRun.get(r.run_id as string) ?? 0) + Number(r.sum));
+  for (const r of rows.filter((x) => x.metric === "requests_sent"))
+    byRun.set(r.run_id as string, (byRun.get(r.run_id as string) ?? 0) + Number(r.sum));
   const sent = (out: string) => {
     const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).metrics.requests_sent;
     return s.shoppers.sum + s.crawlers.sum;

@@ -21,7 +21,11 @@ type Row = Record<string, string | number | null>;
 function readCsv(path: string): Row[] {
   const [header, ...lines] = readFileSync(path, "utf8").trimEnd().split("\n");
   const names = header!.split(",");
-  return lines.map((line) => Object.fromEntries(line.split(",").map((v, i) => [names[i]!, v === "" ? null : /^-?[\d.]+(e[-+]?\d+)?$/i.test(v) ? Number(v) : v])));
+  return lines.map((line) =>
+    Object.fromEntries(
+      line.split(",").map((v, i) => [names[i]!, v === "" ? null : /^-?[\d.]+(e[-+]?\d+)?$/i.test(v) ? Number(v) : v]),
+    ),
+  );
 }
 
 const IDLE_W = 100;
@@ -30,8 +34,23 @@ const scenario = {
   name: "server-series",
   run: { duration: "6s", seed: 5, metrics_interval: "1s" },
   actors: [
-    { id: "users", kind: "client", target: "web", arrivals: { process: "poisson", rate_per_s: 900 }, request_bytes: 200, response_bytes: 1000 },
-    { id: "web", kind: "server", cores: 2, queue_limit: 50, service: { distribution: "exponential", mean: "1.5ms" }, power: { model: "linear", idle_w: IDLE_W, max_w: MAX_W }, labels: { rack: "r1", zone: "z1" } },
+    {
+      id: "users",
+      kind: "client",
+      target: "web",
+      arrivals: { process: "poisson", rate_per_s: 900 },
+      request_bytes: 200,
+      response_bytes: 1000,
+    },
+    {
+      id: "web",
+      kind: "server",
+      cores: 2,
+      queue_limit: 50,
+      service: { distribution: "exponential", mean: "1.5ms" },
+      power: { model: "linear", idle_w: IDLE_W, max_w: MAX_W },
+      labels: { rack: "r1", zone: "z1" },
+    },
   ],
   links: [{ a: "users", b: "web", latency: "50us", bandwidth: "10Gbps" }],
 };
@@ -42,8 +61,19 @@ const THROTTLE = [
 
 async function run(name: string, hosts: number): Promise<{ servers: Row[]; states: Row[]; serversText: string }> {
   const outDir = join(dir.path, name);
-  await runTwin({ scenario: validateScenario(scenario, "s.yaml").scenario, hosts, transport: "inproc", outDir, runId: "series", schedule: THROTTLE });
-  return { servers: readCsv(join(outDir, "tables", "servers.csv")), states: readCsv(join(outDir, "tables", "server_states.csv")), serversText: readFileSync(join(outDir, "tables", "servers.csv"), "utf8") };
+  await runTwin({
+    scenario: validateScenario(scenario, "s.yaml").scenario,
+    hosts,
+    transport: "inproc",
+    outDir,
+    runId: "series",
+    schedule: THROTTLE,
+  });
+  return {
+    servers: readCsv(join(outDir, "tables", "servers.csv")),
+    states: readCsv(join(outDir, "tables", "server_states.csv")),
+    serversText: readFileSync(join(outDir, "tables", "servers.csv"), "utf8"),
+  };
 }
 
 test("server tables - utilisation from the level integrals equals the energy meter's closed form; states exact per interval", async () => {
@@ -58,12 +88,27 @@ test("server tables - utilisation from the level integrals equals the energy met
     const t0 = row.t_start_s as number;
     const throttledS = t0 === 2 ? 0.5 : t0 === 3 ? 1 : t0 === 4 ? 0.5 : 0;
     const onS = 1 - throttledS;
-    if (throttledS === 0) assert.ok(Math.abs((row.power_w as number) - (IDLE_W + (MAX_W - IDLE_W) * u)) < 1e-6, `interval ${t0}: power ${row.power_w} W vs utilisation ${u}`);
-    else assert.ok((row.power_w as number) < IDLE_W + (MAX_W - IDLE_W) * u + 1e-6, `interval ${t0}: throttled power below the full-speed curve`);
-    assert.ok(Math.abs((row.queue_length as number) - (row.waiting as number) - 2 * u) < 1e-9, `interval ${t0}: held − waiting = cores · utilisation`);
+    if (throttledS === 0)
+      assert.ok(
+        Math.abs((row.power_w as number) - (IDLE_W + (MAX_W - IDLE_W) * u)) < 1e-6,
+        `interval ${t0}: power ${row.power_w} W vs utilisation ${u}`,
+      );
+    else
+      assert.ok(
+        (row.power_w as number) < IDLE_W + (MAX_W - IDLE_W) * u + 1e-6,
+        `interval ${t0}: throttled power below the full-speed curve`,
+      );
+    assert.ok(
+      Math.abs((row.queue_length as number) - (row.waiting as number) - 2 * u) < 1e-9,
+      `interval ${t0}: held − waiting = cores · utilisation`,
+    );
     assert.equal(row.state, throttledS > onS ? "throttled" : "on");
     const mine = states.filter((s) => s.t_start_s === t0);
-    assert.deepEqual(Object.fromEntries(mine.map((s) => [s.state, s.seconds])), { on: onS, throttled: throttledS }, `interval ${t0}: seconds per state`);
+    assert.deepEqual(
+      Object.fromEntries(mine.map((s) => [s.state, s.seconds])),
+      { on: onS, throttled: throttledS },
+      `interval ${t0}: seconds per state`,
+    );
   }
   // Throttled at half speed the server is busier: utilisation rises while throttled.
   const u = (t: number) => servers.find((r) => r.t_start_s === t)!.utilisation as number;

@@ -25,11 +25,22 @@ let endpoint = "";
 let client: S3Client;
 
 before(async () => {
-  const s3 = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: join(dir.path, "s3-store"), configureBuckets: [{ name: BUCKET }] });
+  const s3 = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory: join(dir.path, "s3-store"),
+    configureBuckets: [{ name: BUCKET }],
+  });
   const address = await s3.run();
   server = s3;
   endpoint = `http://127.0.0.1:${address.port}`;
-  client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET } });
+  client = new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+  });
 });
 
 after(async () => {
@@ -39,7 +50,12 @@ after(async () => {
 });
 
 function podEnv(secret = SECRET): NodeJS.ProcessEnv {
-  return { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: secret, DCTWIN_S3_ENDPOINT: endpoint, DCTWIN_S3_PATH_STYLE: "1" };
+  return {
+    AWS_ACCESS_KEY_ID: KEY_ID,
+    AWS_SECRET_ACCESS_KEY: secret,
+    DCTWIN_S3_ENDPOINT: endpoint,
+    DCTWIN_S3_PATH_STYLE: "1",
+  };
 }
 
 /** The object's bytes, or undefined when the bucket has no such key. */
@@ -56,35 +72,92 @@ async function object(key: string): Promise<Buffer | undefined> {
 function localFiles(outDir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files.set(relative(outDir, join(entry.parentPath, entry.name)), readFileSync(join(entry.parentPath, entry.name)));
+    if (entry.isFile())
+      files.set(relative(outDir, join(entry.parentPath, entry.name)), readFileSync(join(entry.parentPath, entry.name)));
   }
   return files;
 }
 
 test("upload - every results file lands at PREFIX/<run id>/FILE in the bucket, byte for byte", async () => {
   const out = join(dir.path, "completed");
-  const result = await runCli(["run", "examples/tiny.yaml", "--duration", "2s", "--transport", "inproc", "--run-id", "up-1", "--out", out, "--upload-results-to", `s3://${BUCKET}/twins/lab`], { env: podEnv() });
+  const result = await runCli(
+    [
+      "run",
+      "examples/tiny.yaml",
+      "--duration",
+      "2s",
+      "--transport",
+      "inproc",
+      "--run-id",
+      "up-1",
+      "--out",
+      out,
+      "--upload-results-to",
+      `s3://${BUCKET}/twins/lab`,
+    ],
+    { env: podEnv() },
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, new RegExp(`results uploaded to s3://${BUCKET}/twins/lab/up-1/`));
   const local = localFiles(out);
   assert.ok(local.has("summary.json") && local.has("run-info.json") && local.size >= 4, [...local.keys()].join(", "));
-  for (const [file, bytes] of local) assert.ok((await object(`twins/lab/up-1/${file}`))?.equals(bytes), `${file} is uploaded unchanged`);
+  for (const [file, bytes] of local)
+    assert.ok((await object(`twins/lab/up-1/${file}`))?.equals(bytes), `${file} is uploaded unchanged`);
 });
 
 test("upload - the server refuses a wrong secret: exit 1 with the server's reason, results still written locally", async () => {
   const out = join(dir.path, "refused");
-  const result = await runCli(["run", "examples/tiny.yaml", "--duration", "2s", "--transport", "inproc", "--run-id", "up-refused", "--out", out, "--upload-results-to", `s3://${BUCKET}`], { env: podEnv("not-the-secret") });
+  const result = await runCli(
+    [
+      "run",
+      "examples/tiny.yaml",
+      "--duration",
+      "2s",
+      "--transport",
+      "inproc",
+      "--run-id",
+      "up-refused",
+      "--out",
+      out,
+      "--upload-results-to",
+      `s3://${BUCKET}`,
+    ],
+    { env: podEnv("not-the-secret") },
+  );
   assert.equal(result.code, 1, result.stderr);
-  assert.match(result.stderr, /uploading the results to s3:\/\/twin-results\/up-refused\/ failed: SignatureDoesNotMatch/);
+  assert.match(
+    result.stderr,
+    /uploading the results to s3:\/\/twin-results\/up-refused\/ failed: SignatureDoesNotMatch/,
+  );
   assert.doesNotMatch(result.stderr, /\n\s+at /);
   assert.equal(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).status, "completed");
   assert.equal(await object("up-refused/summary.json"), undefined);
 });
 
 test("upload - an interrupted run (SIGTERM) is uploaded too, with its partial results", async () => {
-  const long = writeScenario(dir.path, "long", queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }));
+  const long = writeScenario(
+    dir.path,
+    "long",
+    queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }),
+  );
   const out = join(dir.path, "interrupted");
-  const child = startCli(["run", long, "--transport", "inproc", "--speed", "1", "--run-id", "up-term", "--out", out, "--upload-results-to", `s3://${BUCKET}/p`], podEnv());
+  const child = startCli(
+    [
+      "run",
+      long,
+      "--transport",
+      "inproc",
+      "--speed",
+      "1",
+      "--run-id",
+      "up-term",
+      "--out",
+      out,
+      "--upload-results-to",
+      `s3://${BUCKET}/p`,
+    ],
+    podEnv(),
+  );
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   const done = collect(child, 120_000);
@@ -103,10 +176,24 @@ test("upload - an interrupted run (SIGTERM) is uploaded too, with its partial re
 });
 
 test("upload - a malformed bucket URL, or S3 settings without a bucket, are input errors (exit 2) before the run", async () => {
-  const bad = await runCli(["run", "examples/tiny.yaml", "--out", join(dir.path, "bad"), "--upload-results-to", "s3://Not_A_Bucket/x"]);
+  const bad = await runCli([
+    "run",
+    "examples/tiny.yaml",
+    "--out",
+    join(dir.path, "bad"),
+    "--upload-results-to",
+    "s3://Not_A_Bucket/x",
+  ]);
   assert.equal(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /--upload-results-to "Not_A_Bucket" is not a valid bucket name/);
-  const noBucket = await runCli(["run", "examples/tiny.yaml", "--out", join(dir.path, "bad"), "--s3-endpoint", endpoint]);
+  const noBucket = await runCli([
+    "run",
+    "examples/tiny.yaml",
+    "--out",
+    join(dir.path, "bad"),
+    "--s3-endpoint",
+    endpoint,
+  ]);
   assert.equal(noBucket.code, 2, noBucket.stderr);
   assert.match(noBucket.stderr, /need --upload-results-to/);
 });

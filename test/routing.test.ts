@@ -105,12 +105,19 @@ test("routing - random graphs with stubs, parallel links, isolated nodes and sev
 function generate(topology: Record<string, unknown>): ResolvedScenario {
   const link = { latency: "2us" };
   const server = { cores: 1, service: { distribution: "exponential", mean: "1ms" } };
-  return validateScenario({ name: "r", run: { duration: "1s" }, topology: { server, server_link: link, fabric_link: link, ...topology } }, "r").scenario;
+  return validateScenario(
+    { name: "r", run: { duration: "1s" }, topology: { server, server_link: link, fabric_link: link, ...topology } },
+    "r",
+  ).scenario;
 }
 
 test("routing - fat-tree and leaf-spine fabrics route like a whole-graph BFS (ECMP lists included)", () => {
   assertSameRoutes(portsByActor(generate({ type: "fat-tree", k: 4 })), undefined, "fat-tree k=4");
-  assertSameRoutes(portsByActor(generate({ type: "leaf-spine", leaves: 3, spines: 2, servers_per_leaf: 3 })), undefined, "leaf-spine");
+  assertSameRoutes(
+    portsByActor(generate({ type: "leaf-spine", leaves: 3, spines: 2, servers_per_leaf: 3 })),
+    undefined,
+    "leaf-spine",
+  );
 });
 
 test("routing - components are routed as their server; actors on one node have no route", () => {

@@ -14,7 +14,11 @@ import { scenarioFromJson, scenarioToJson } from "../nodes/runtime/scenario-json
 import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { dcScenario, DEFAULT_DC } from "../examples/generate-dc.ts";
 
-const small = () => validateScenario(dcScenario({ leaves: 6, serversPerLeaf: 5, spines: 3, ratePerClient: 2000, duration: "300ms" }), "dc-small").scenario;
+const small = () =>
+  validateScenario(
+    dcScenario({ leaves: 6, serversPerLeaf: 5, spines: 3, ratePerClient: 2000, duration: "300ms" }),
+    "dc-small",
+  ).scenario;
 
 test("scale - the default data-centre shape has at least 100,000 actors", () => {
   const { leaves, serversPerLeaf, spines } = DEFAULT_DC;
@@ -46,7 +50,10 @@ test("scale - the scenario reaches hosts equal, with each distinct params and la
   assert.deepEqual(back, scenario);
   assert.ok(json.length < JSON.stringify(scenario).length * 0.7, "shared values are sent once");
   const servers = back.actors.filter((a) => a.kind === "server");
-  assert.ok(servers.every((a) => a.params === servers[0]!.params), "generated servers share one params object");
+  assert.ok(
+    servers.every((a) => a.params === servers[0]!.params),
+    "generated servers share one params object",
+  );
   assert.ok(Object.isFrozen(servers[0]!.params) && Object.isFrozen(servers[0]!.labels));
   assert.throws(() => {
     (servers[0]!.params as { cores: number }).cores = 1;

@@ -56,10 +56,19 @@ function readCorpus(): CorpusFile[] {
     .map((name) => {
       const path = join(CORPUS_DIR, name);
       const lines = readFileSync(path, "utf8").split("\n");
-      const header = lines.slice(0, lines.findIndex((l) => !l.startsWith("#")));
-      const directive = (key: string) => header.filter((l) => l.startsWith(`# ${key}: `)).map((l) => l.slice(`# ${key}: `.length).trim());
+      const header = lines.slice(
+        0,
+        lines.findIndex((l) => !l.startsWith("#")),
+      );
+      const directive = (key: string) =>
+        header.filter((l) => l.startsWith(`# ${key}: `)).map((l) => l.slice(`# ${key}: `.length).trim());
       assert.match(lines[0] ?? "", /^# expect: /, `${name}: the first line must be an "# expect:" comment`);
-      return { name, file: relative(REPO_ROOT, path), expect: directive("expect").map(parseExpectation), expectNot: directive("expect-not") };
+      return {
+        name,
+        file: relative(REPO_ROOT, path),
+        expect: directive("expect").map(parseExpectation),
+        expectNot: directive("expect-not"),
+      };
     });
 }
 
@@ -75,22 +84,38 @@ function problemLines(stderr: string): string[] {
 
 function assertNoStackTrace(stderr: string, what: string): void {
   assert.doesNotMatch(stderr, /^\s+at .+[(:]/m, `${what}: stderr has a stack frame:\n${stderr}`);
-  assert.doesNotMatch(stderr, /^(?:Uncaught )?(?:\w*Error)(?: \[\w+\])?: /m, `${what}: stderr has a JS exception:\n${stderr}`);
+  assert.doesNotMatch(
+    stderr,
+    /^(?:Uncaught )?(?:\w*Error)(?: \[\w+\])?: /m,
+    `${what}: stderr has a JS exception:\n${stderr}`,
+  );
   assert.doesNotMatch(stderr, /node:internal|\.ts:\d+:\d+/, `${what}: stderr mentions source locations:\n${stderr}`);
 }
 
 function assertReports(result: CliResult, entry: CorpusFile): void {
   const problems = problemLines(result.stderr);
-  assert.match(result.stderr, new RegExp(`^${escape(entry.file)}: \\d+ problems?\\n`), `${entry.name}: stderr should start with "<file>: N problems":\n${result.stderr}`);
+  assert.match(
+    result.stderr,
+    new RegExp(`^${escapeRegExp(entry.file)}: \\d+ problems?\\n`),
+    `${entry.name}: stderr should start with "<file>: N problems":\n${result.stderr}`,
+  );
   for (const e of entry.expect) {
-    const found = problems.some((line) => (e.path === "" ? line.includes(e.message) : line.startsWith(`${e.path}: `) && line.slice(e.path.length + 2).includes(e.message)));
+    const found = problems.some((line) =>
+      e.path === ""
+        ? line.includes(e.message)
+        : line.startsWith(`${e.path}: `) && line.slice(e.path.length + 2).includes(e.message),
+    );
     assert.ok(found, `${entry.name}: expected a problem "${e.text}"; stderr was:\n${result.stderr}`);
   }
-  for (const text of entry.expectNot) assert.ok(!result.stderr.includes(text), `${entry.name}: stderr should not contain "${text}":\n${result.stderr}`);
-  assert.ok(problems.length >= entry.expect.length, `${entry.name}: ${entry.expect.length} problems expected, ${problems.length} reported`);
+  for (const text of entry.expectNot)
+    assert.ok(!result.stderr.includes(text), `${entry.name}: stderr should not contain "${text}":\n${result.stderr}`);
+  assert.ok(
+    problems.length >= entry.expect.length,
+    `${entry.name}: ${entry.expect.length} problems expected, ${problems.length} reported`,
+  );
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -99,12 +124,22 @@ describe("invalid scenario corpus", () => {
     assert.ok(corpus.length >= 15, `only ${corpus.length} corpus files`);
     for (const entry of corpus) assert.ok(entry.expect.length >= 1, `${entry.name} has no "# expect:" line`);
     // No two files expect the same set of problems, and no two share their first (main) expectation.
-    const sets = corpus.map((e) => e.expect.map((x) => `${x.path}|${x.message}`).sort().join("\n"));
+    const sets = corpus.map((e) =>
+      e.expect
+        .map((x) => `${x.path}|${x.message}`)
+        .sort()
+        .join("\n"),
+    );
     assert.equal(new Set(sets).size, corpus.length, "two corpus files expect the same problems");
     const firsts = corpus.map((e) => e.expect[0]!.text);
     assert.equal(new Set(firsts).size, corpus.length, "two corpus files share their first expectation");
     // Expectations within one file are distinct too.
-    for (const entry of corpus) assert.equal(new Set(entry.expect.map((x) => x.text)).size, entry.expect.length, `${entry.name} repeats an expectation`);
+    for (const entry of corpus)
+      assert.equal(
+        new Set(entry.expect.map((x) => x.text)).size,
+        entry.expect.length,
+        `${entry.name} repeats an expectation`,
+      );
     const distinct = new Set(corpus.flatMap((e) => e.expect.map((x) => x.text)));
     assert.ok(distinct.size >= 15, `only ${distinct.size} distinct expected problems`);
     assert.ok(
@@ -112,7 +147,10 @@ describe("invalid scenario corpus", () => {
       "no corpus file has 3 or more mistakes",
     );
     // Most mistakes concern a named field (root-level ones are YAML syntax and unknown top-level keys).
-    assert.ok(corpus.filter((e) => e.expect.every((x) => x.path !== "")).length >= 15, "fewer than 15 files name a field path for every mistake");
+    assert.ok(
+      corpus.filter((e) => e.expect.every((x) => x.path !== "")).length >= 15,
+      "fewer than 15 files name a field path for every mistake",
+    );
   });
 
   describe("dctwin validate FILE exits 2 with every problem and its field path", { concurrency: 3 }, () => {
@@ -141,7 +179,10 @@ describe("dctwin validate and run on other inputs", { concurrency: 3 }, () => {
     const entry = corpus.find((e) => e.name === "several-mistakes.yaml");
     assert.ok(entry !== undefined, "several-mistakes.yaml is missing from the corpus");
     const out = join(scratch.path, "run-invalid");
-    const [run, validate] = await Promise.all([cli(["run", entry.file, "--transport", "inproc", "--out", out]), cli(["validate", entry.file])]);
+    const [run, validate] = await Promise.all([
+      cli(["run", entry.file, "--transport", "inproc", "--out", out]),
+      cli(["validate", entry.file]),
+    ]);
     assert.equal(run.code, EXIT_INVALID, run.stderr);
     assert.equal(run.stdout, "");
     assertNoStackTrace(run.stderr, "run");
@@ -156,7 +197,10 @@ describe("dctwin validate and run on other inputs", { concurrency: 3 }, () => {
     assert.equal(result.code, EXIT_INVALID, result.stderr);
     assert.equal(result.stdout, "");
     assertNoStackTrace(result.stderr, "missing file");
-    assert.match(result.stderr, new RegExp(`^${escape(file)}: 1 problem\\n  cannot read the file \\(ENOENT\\)\\n$`));
+    assert.match(
+      result.stderr,
+      new RegExp(`^${escapeRegExp(file)}: 1 problem\\n  cannot read the file \\(ENOENT\\)\\n$`),
+    );
   });
 });
 
@@ -210,7 +254,11 @@ describe("bad CLI flags", { concurrency: 3 }, () => {
 describe("help", { concurrency: 3 }, () => {
   const cases: { args: string[]; usage: string; mentions: string[] }[] = [
     { args: ["--help"], usage: "Usage: dctwin [options] [command]", mentions: ["validate", "run", "host"] },
-    { args: ["run", "--help"], usage: "Usage: dctwin run [options] [file]", mentions: ["--resume", "--hosts", "--transport", "--seed", "--duration", "--out"] },
+    {
+      args: ["run", "--help"],
+      usage: "Usage: dctwin run [options] [file]",
+      mentions: ["--resume", "--hosts", "--transport", "--seed", "--duration", "--out"],
+    },
     { args: ["validate", "--help"], usage: "Usage: dctwin validate [options] <file>", mentions: ["without running"] },
     { args: ["host", "--help"], usage: "Usage: dctwin host [options]", mentions: ["--nats", "--run", "--host"] },
   ];

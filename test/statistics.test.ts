@@ -34,13 +34,19 @@ test("statistics - M/M/1 at ρ = 0.8 with 1 s metrics intervals: the 95% CI cove
   let covered = 0;
   const misses: string[] = [];
   for (const seed of seeds) {
-    const summary = await run(`mm1-rho08-${seed}`, queueScenario({ rate: 0.8, meanServiceMs: 1000, cores: 1, durationS: DURATION_S, warmupS: 200, seed }));
+    const summary = await run(
+      `mm1-rho08-${seed}`,
+      queueScenario({ rate: 0.8, meanServiceMs: 1000, cores: 1, durationS: DURATION_S, warmupS: 200, seed }),
+    );
     const stats = summary.metrics.response_time_s!.client!;
     const bm = stats.batch_means!;
     assert.equal(bm.mean, stats.mean, "the interval is about the headline mean");
     assert.ok(bm.intervals_per_batch > 1, "batches are longer than one metrics interval");
     if (bm.ci95_low !== null && bm.ci95_high !== null && bm.ci95_low <= truth && truth <= bm.ci95_high) covered++;
-    else misses.push(`seed ${seed}: ${bm.ci95_low}–${bm.ci95_high} (${bm.batches} batches of ${bm.intervals_per_batch} s) ${bm.warning ?? ""}`);
+    else
+      misses.push(
+        `seed ${seed}: ${bm.ci95_low}–${bm.ci95_high} (${bm.batches} batches of ${bm.intervals_per_batch} s) ${bm.warning ?? ""}`,
+      );
   }
   const share = covered / seeds.length;
   assert.ok(share >= 0.85 && share <= 1, `coverage ${covered}/${seeds.length}; misses: ${misses.join("; ")}`);
@@ -48,7 +54,10 @@ test("statistics - M/M/1 at ρ = 0.8 with 1 s metrics intervals: the 95% CI cove
 
 test("statistics - too few batches: a warning in summary.json and the CLI, no interval, never a negative bound", async () => {
   // 10 intervals after the warm-up can make at most 5 batches once merged for safety: fewer than 10.
-  const summary = await run("mm1-short", queueScenario({ rate: 0.8, meanServiceMs: 1000, cores: 1, durationS: 12, warmupS: 2, seed: 3 }));
+  const summary = await run(
+    "mm1-short",
+    queueScenario({ rate: 0.8, meanServiceMs: 1000, cores: 1, durationS: 12, warmupS: 2, seed: 3 }),
+  );
   const bm = summary.metrics.response_time_s!.client!.batch_means!;
   assert.ok(bm.batches < 10, `${bm.batches} batches`);
   assert.equal(bm.ci95_low, null);
@@ -63,26 +72,37 @@ test("statistics - too few batches: a warning in summary.json and the CLI, no in
   } finally {
     console.log = log;
   }
-  assert.match(printed.join("\n"), /response_time_s \[client\]: mean [^\n]*\n\s+warning: no confidence interval: only \d+ effectively independent batches/);
+  assert.match(
+    printed.join("\n"),
+    /response_time_s \[client\]: mean [^\n]*\n\s+warning: no confidence interval: only \d+ effectively independent batches/,
+  );
   assert.doesNotMatch(printed.join("\n"), /response_time_s \[client\][^\n]*95% CI/);
 });
 
 test("statistics - a series correlated over most of a short run is merged until too few batches are left", () => {
   const rng = mulberry32(11);
   let x = 0;
-  const series = Array.from({ length: 200 }, () => ({ sum: 5 + (x = 0.995 * x + Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng())), count: 1 }));
+  const series = Array.from({ length: 200 }, () => ({
+    sum: 5 + (x = 0.995 * x + Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng())),
+    count: 1,
+  }));
   const bm = batchMeans(series)!;
   assert.ok(bm.batches < 10 && bm.stderr === null && bm.warning !== null, JSON.stringify(bm));
 });
 
 test("statistics - ρ = 0.95 started empty: mean, count, percentiles and CI all describe the window after the warm-up", async () => {
-  const summary = await run("mm1-rho095", queueScenario({ rate: 0.95, meanServiceMs: 1000, cores: 1, durationS: 3000, warmupS: 500, seed: 5 }));
+  const summary = await run(
+    "mm1-rho095",
+    queueScenario({ rate: 0.95, meanServiceMs: 1000, cores: 1, durationS: 3000, warmupS: 500, seed: 5 }),
+  );
   const stats = summary.metrics.response_time_s!.client!;
   const bm = stats.batch_means!;
   assert.equal(stats.mean, bm.mean, "headline mean = the mean the interval is about");
   assert.ok(stats.count < stats.whole_run.count, "the warm-up's responses are not in the headline count");
   assert.notEqual(stats.whole_run.mean, stats.mean, "the whole run (from empty) is reported apart");
-  assert.ok(stats.min! <= stats.p50! && stats.p50! <= stats.p90! && stats.p90! <= stats.p99! && stats.p99! <= stats.max!);
+  assert.ok(
+    stats.min! <= stats.p50! && stats.p50! <= stats.p90! && stats.p90! <= stats.p99! && stats.p99! <= stats.max!,
+  );
   if (bm.ci95_low !== null) assert.ok(bm.ci95_low <= stats.mean! && stats.mean! <= bm.ci95_high!);
   assert.equal(summary.settings.warmup_s, 500);
   assert.equal(summary.sim_time_s, 3000);
@@ -95,18 +115,25 @@ test("statistics - constant response time: p50 = p90 = p99 = min = max = the con
     name: "constant",
     run: { duration: "30s", seed: 2, metrics_interval: "1s", warmup: "0.3s" },
     actors: [
-      { id: "clients", kind: "client", target: "server", arrivals: { process: "poisson", rate_per_s: 2 }, request_bytes: 100, response_bytes: 100 },
+      {
+        id: "clients",
+        kind: "client",
+        target: "server",
+        arrivals: { process: "poisson", rate_per_s: 2 },
+        request_bytes: 100,
+        response_bytes: 100,
+      },
       { id: "server", kind: "server", cores: 64, service: { distribution: "deterministic", value: "100ms" } },
     ],
     links: [{ a: "clients", b: "server", latency: "30ms" }],
   });
   const stats = summary.metrics.response_time_s!.client!;
   for (const key of ["mean", "min", "max", "p50", "p90", "p99"] as const) assert.equal(stats[key], 0.16, key);
-  for (const key of ["min", "max", "p50", "p90", "p99"] as const) assert.equal(stats.whole_run[key], 0.16, `whole_run.${key}`);
+  for (const key of ["min", "max", "p50", "p90", "p99"] as const)
+    assert.equal(stats.whole_run[key], 0.16, `whole_run.${key}`);
   assert.equal(summary.sim_time_s, 30);
   assert.equal(summary.settings.warmup_s, 0.3);
 });
-
 
 test("statistics - batch means: independent intervals stay fine batches, correlated ones are merged, bounds stay ≥ 0", () => {
   const rng = mulberry32(7);

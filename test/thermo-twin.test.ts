@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { irreversibilityLedger } from "../coordinator/ledgers/irreversibility.ts";
+import type { irreversibilityLedger } from "../coordinator/ledgers/irreversibility.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 
@@ -28,7 +28,7 @@ function irreversibility(summary: Summary): Estimate {
   return ir as Estimate;
 }
 
-function assertFiniteNonNegative(value: number, what: string): void {
+function _assertFiniteNonNegative(value: number, what: string): void {
   assert.ok(Number.isFinite(value) && value >= 0, `${what} = ${value}: expected a finite, non-negative number`);
 }
 
@@ -39,7 +39,14 @@ test("thermo twin - a request/response service: species-resolved one-way current
         name: "request-response",
         run: { duration: "4s", seed, metrics_interval: "250ms", warmup: "250ms" },
         actors: [
-          { id: "users", kind: "client", target: "web", arrivals: { process: "poisson", rate_per_s: 500 }, request_bytes: 400, response_bytes: 1500 },
+          {
+            id: "users",
+            kind: "client",
+            target: "web",
+            arrivals: { process: "poisson", rate_per_s: 500 },
+            request_bytes: 400,
+            response_bytes: 1500,
+          },
           { id: "tor", kind: "switch" },
           { id: "web", kind: "server", cores: 2, service: { distribution: "exponential", mean: "2ms" } },
         ],
@@ -98,12 +105,21 @@ test("thermo twin - a one-way ring: irreversible currents, and no finite σ grow
   const short = await ledgerOf(2);
   const long = await ledgerOf(8);
   for (const ir of [short, long]) {
-    const hops = ir.irreversible_currents.filter((c) => c.kind === "hop").map((c) => `${c.species} ${c.from}->${c.to}`).sort();
+    const hops = ir.irreversible_currents
+      .filter((c) => c.kind === "hop")
+      .map((c) => `${c.species} ${c.from}->${c.to}`)
+      .sort();
     assert.deepEqual(hops, ["transfer w0->w1", "transfer w1->w2", "transfer w2->w0"]);
-    assert.ok(ir.irreversible_currents.every((c) => c.current_per_s > 100), "chunks circulate");
+    assert.ok(
+      ir.irreversible_currents.every((c) => c.current_per_s > 100),
+      "chunks circulate",
+    );
     assert.equal(ir.detailed_balance_test.equilibrium_rejected, true);
     assert.equal(ir.sigma_covers_all_mechanisms, false);
-    assert.ok(ir.tur.every((t) => !t.valid && t.precision_cost_q === null && /sigma_unbounded/.test(t.flag ?? "")), JSON.stringify(ir.tur));
+    assert.ok(
+      ir.tur.every((t) => !t.valid && t.precision_cost_q === null && /sigma_unbounded/.test(t.flag ?? "")),
+      JSON.stringify(ir.tur),
+    );
   }
   // The old plug-in with a pseudo-count gave J·ln(n/α), growing with the run; the finite σ stays put (here 0), and
   // only the separately reported lower bound grows (like ln n, as a bound on an unbounded quantity should).
@@ -118,7 +134,14 @@ test("thermo twin - a lossy link: drops leave at the dropping actor, TUR figures
       name: "lossy",
       run: { duration: "10s", seed: 4, metrics_interval: "250ms" },
       actors: [
-        { id: "users", kind: "client", target: "web", arrivals: { process: "poisson", rate_per_s: 400 }, request_bytes: 400, response_bytes: 1500 },
+        {
+          id: "users",
+          kind: "client",
+          target: "web",
+          arrivals: { process: "poisson", rate_per_s: 400 },
+          request_bytes: 400,
+          response_bytes: 1500,
+        },
         { id: "web", kind: "server", cores: 4, service: { distribution: "exponential", mean: "2ms" } },
       ],
       links: [{ a: "users", b: "web", latency: "50us", bandwidth: "10Gbps", loss: 0.2 }],
@@ -131,8 +154,14 @@ test("thermo twin - a lossy link: drops leave at the dropping actor, TUR figures
   // Requests are lost on the way out (at users), responses on the way back (at web): each at its dropping actor.
   const losses = ir.irreversible_currents.filter((c) => c.kind === "loss");
   assert.deepEqual(losses.map((c) => `${c.species}@${c.actor}`).sort(), ["request@users", "response@web"]);
-  assert.equal(losses.reduce((t, c) => t + c.count, 0), lost);
-  assert.ok(ir.irreversible_currents.every((c) => !(c.kind === "create" && c.from !== "(environment)")), "creations come from the environment");
+  assert.equal(
+    losses.reduce((t, c) => t + c.count, 0),
+    lost,
+  );
+  assert.ok(
+    ir.irreversible_currents.every((c) => !(c.kind === "create" && c.from !== "(environment)")),
+    "creations come from the environment",
+  );
   assert.ok(ir.tur.length > 0, "the link currents are significant");
   for (const t of ir.tur) {
     if (t.valid) {
@@ -160,11 +189,29 @@ test("thermo twin - the heat ledger's energy is the integral of the power models
       name: "heat",
       run: { duration: `${durationS}s`, seed: 3, metrics_interval: "1s", warmup: 0 },
       actors: [
-        { id: "replay", kind: "client", target: "busy", arrivals: { process: "trace", rows: Array.from({ length: requests }, (_, i) => ({ at: `${40 * i + 5}ms` })) }, request_bytes: requestBytes, response_bytes: responseBytes },
+        {
+          id: "replay",
+          kind: "client",
+          target: "busy",
+          arrivals: { process: "trace", rows: Array.from({ length: requests }, (_, i) => ({ at: `${40 * i + 5}ms` })) },
+          request_bytes: requestBytes,
+          response_bytes: responseBytes,
+        },
         { id: "tor", kind: "switch", power: switchPower },
-        { id: "busy", kind: "server", service: { distribution: "deterministic", value: `${serviceS * 1000}ms` }, power: linear },
+        {
+          id: "busy",
+          kind: "server",
+          service: { distribution: "deterministic", value: `${serviceS * 1000}ms` },
+          power: linear,
+        },
         { id: "idle", kind: "server", service: { distribution: "deterministic", value: "1ms" }, power: specpower },
-        { id: "off", kind: "server", service: { distribution: "deterministic", value: "1ms" }, power: linear, initial_state: "off" },
+        {
+          id: "off",
+          kind: "server",
+          service: { distribution: "deterministic", value: "1ms" },
+          power: linear,
+          initial_state: "off",
+        },
       ],
       links: [link("replay", "tor"), link("tor", "busy"), link("tor", "idle"), link("tor", "off")],
     },
@@ -175,13 +222,21 @@ test("thermo twin - the heat ledger's energy is the integral of the power models
     busy: linear.idle_w * durationS + (linear.max_w - linear.idle_w) * requests * serviceS,
     idle: specpower.points_w[0]! * durationS,
     off: 0,
-    tor: (switchPower.chassis_w + 4 * switchPower.per_active_port_w) * durationS + switchPower.energy_per_bit_j * 8 * requests * (requestBytes + responseBytes),
+    tor:
+      (switchPower.chassis_w + 4 * switchPower.per_active_port_w) * durationS +
+      switchPower.energy_per_bit_j * 8 * requests * (requestBytes + responseBytes),
     replay: 0,
   };
   const heat = summary.thermodynamics.heat;
   for (const [id, joulesExpected] of Object.entries(expected)) {
-    assert.ok(Math.abs(joules(id) - joulesExpected) <= 1e-9 * Math.max(1, joulesExpected), `${id}: ${joules(id)} J vs ${joulesExpected} J`);
-    assert.ok(Math.abs((heat.energy_by_actor_j[id] ?? 0) - joulesExpected) <= 1e-9 * Math.max(1, joulesExpected), `summary ${id}: ${heat.energy_by_actor_j[id]} J vs ${joulesExpected} J`);
+    assert.ok(
+      Math.abs(joules(id) - joulesExpected) <= 1e-9 * Math.max(1, joulesExpected),
+      `${id}: ${joules(id)} J vs ${joulesExpected} J`,
+    );
+    assert.ok(
+      Math.abs((heat.energy_by_actor_j[id] ?? 0) - joulesExpected) <= 1e-9 * Math.max(1, joulesExpected),
+      `summary ${id}: ${heat.energy_by_actor_j[id]} J vs ${joulesExpected} J`,
+    );
   }
   const total = Object.values(expected).reduce((s, j) => s + j, 0);
   assert.ok(Math.abs(heat.energy_j - total) < 1e-9 * total, `total ${heat.energy_j} J vs ${total} J`);

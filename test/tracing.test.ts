@@ -24,7 +24,20 @@ test("tracing - sampled journeys arrive over OTLP with their hop events; results
   try {
     const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: "dctwin-test" };
     const tracedOut = join(dir.path, "traced");
-    const traced = await runCli(["run", writeScenario(dir.path, "traced", scenarioWithTracing(0.1)), "--transport", "nats", "--hosts", "2", "--out", tracedOut, "-q"], { env });
+    const traced = await runCli(
+      [
+        "run",
+        writeScenario(dir.path, "traced", scenarioWithTracing(0.1)),
+        "--transport",
+        "nats",
+        "--hosts",
+        "2",
+        "--out",
+        tracedOut,
+        "-q",
+      ],
+      { env },
+    );
     assert.equal(traced.code, 0, traced.stderr);
     const journeys = receiver.spans.filter((s) => s.name.startsWith("journey"));
     const info = JSON.parse(readFileSync(join(tracedOut, "run-info.json"), "utf8"));
@@ -34,22 +47,50 @@ test("tracing - sampled journeys arrive over OTLP with their hop events; results
     assert.ok(finished.length >= journeys.length - 3, "all but the flows in flight at the end complete");
     for (const j of finished) {
       // A request/response flow: the request is created, crosses the link, is consumed; so is the response.
-      assert.deepEqual(j.events.map((e) => e.name), ["create", "hop", "consume", "create", "hop", "consume"]);
+      assert.deepEqual(
+        j.events.map((e) => e.name),
+        ["create", "hop", "consume", "create", "hop", "consume"],
+      );
       const times = j.events.map((e) => e.attributes["dctwin.sim.time_ns"] as number);
-      assert.deepEqual(times, [...times].sort((a, b) => a - b), "steps in simulated-time order");
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+        "steps in simulated-time order",
+      );
       const hop = j.events[1]!;
       assert.equal(hop.attributes["dctwin.actor"], "clients");
       assert.equal(hop.attributes["dctwin.to_actor"], "server");
       assert.equal(hop.attributes["dctwin.link"], "clients--server");
-      assert.ok((hop.attributes["dctwin.sim.arrive_ns"] as number) - (hop.attributes["dctwin.sim.time_ns"] as number) >= 50_000, "arrival after the link latency");
+      assert.ok(
+        (hop.attributes["dctwin.sim.arrive_ns"] as number) - (hop.attributes["dctwin.sim.time_ns"] as number) >= 50_000,
+        "arrival after the link latency",
+      );
       assert.match(j.traceId, /^[0-9a-f]{32}$/);
     }
-    assert.ok(receiver.spans.some((s) => s.name === "run") && receiver.spans.some((s) => s.name === "interval"), "the coordinator's own work is traced");
+    assert.ok(
+      receiver.spans.some((s) => s.name === "run") && receiver.spans.some((s) => s.name === "interval"),
+      "the coordinator's own work is traced",
+    );
 
     const plainOut = join(dir.path, "plain");
-    const plain = await runCli(["run", writeScenario(dir.path, "plain", scenarioWithTracing(0)), "--transport", "inproc", "--out", plainOut, "-q"], { env });
+    const plain = await runCli(
+      [
+        "run",
+        writeScenario(dir.path, "plain", scenarioWithTracing(0)),
+        "--transport",
+        "inproc",
+        "--out",
+        plainOut,
+        "-q",
+      ],
+      { env },
+    );
     assert.equal(plain.code, 0, plain.stderr);
-    assert.equal(readFileSync(join(tracedOut, "summary.json"), "utf8"), readFileSync(join(plainOut, "summary.json"), "utf8"), "sampling does not touch the simulation");
+    assert.equal(
+      readFileSync(join(tracedOut, "summary.json"), "utf8"),
+      readFileSync(join(plainOut, "summary.json"), "utf8"),
+      "sampling does not touch the simulation",
+    );
   } finally {
     await receiver.close();
   }
@@ -59,7 +100,10 @@ test("tracing - off by default: no exporter, nothing sent even with an endpoint 
   const receiver = await OtlpReceiver.start();
   try {
     const out = join(dir.path, "off");
-    const result = await runCli(["run", writeScenario(dir.path, "off", scenarioWithTracing(0)), "--transport", "inproc", "--out", out, "-q"], { env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url } });
+    const result = await runCli(
+      ["run", writeScenario(dir.path, "off", scenarioWithTracing(0)), "--transport", "inproc", "--out", out, "-q"],
+      { env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url } },
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")).tracing, null);
     assert.equal(receiver.requests, 0);

@@ -26,7 +26,9 @@ test("warm-up - MSER-5 truncates a level shift at its batch; nothing from a stat
   assert.equal(mser5Truncation(Array.from({ length: 500 }, (_, i) => ({ sum: i % 2, count: 1 }))), 0);
   // Empty intervals are skipped, a series of fewer than four batches is left alone.
   assert.equal(mser5Truncation(Array.from({ length: 15 }, (_, i) => ({ sum: i < 5 ? 0 : 1, count: 1 }))), 0);
-  const gaps = Array.from({ length: 200 }, (_, i) => (i < 50 ? { sum: 0, count: 0 } : i < 60 ? { sum: 5, count: 1 } : { sum: 1, count: 1 }));
+  const gaps = Array.from({ length: 200 }, (_, i) =>
+    i < 50 ? { sum: 0, count: 0 } : i < 60 ? { sum: 5, count: 1 } : { sum: 1, count: 1 },
+  );
   assert.equal(mser5Truncation(gaps), 60);
 });
 
@@ -47,7 +49,10 @@ function assertHeadlineAfterWarmup(result: Awaited<ReturnType<typeof runAuto>>) 
   const sumNs = after.reduce((s, r) => s + (r.metrics.get(key)?.sum ?? 0), 0);
   const stats = summary.metrics.response_time_s!.client!;
   assert.equal(stats.count, count);
-  assert.ok(Math.abs(stats.mean! - sumNs / count / 1e9) <= 1e-12 * stats.mean!, `headline ${stats.mean} vs ${sumNs / count / 1e9}`);
+  assert.ok(
+    Math.abs(stats.mean! - sumNs / count / 1e9) <= 1e-12 * stats.mean!,
+    `headline ${stats.mean} vs ${sumNs / count / 1e9}`,
+  );
   assert.equal(stats.batch_means!.mean, stats.mean);
   return warmupS;
 }
@@ -56,7 +61,15 @@ test("warm-up - auto after a backlog of 300 s of work at ρ = 0.5: about the 600
   // 300 one-second requests at t = 0 on top of Poisson arrivals at 0.5/s: the backlog drains at 1 − 0.5 = 0.5 s of
   // work per second, so response times are inflated for the first ~600 s and stationary after.
   const scenario = queueScenario({ rate: 0.5, meanServiceMs: 1000, cores: 1, durationS: 6000, seed: 3 });
-  scenario.actors.push({ id: "burst", kind: "client", group: "client", target: "server", arrivals: { process: "trace", rows: Array.from({ length: 300 }, () => ({ at: "0s" })) }, request_bytes: 100, response_bytes: 100 } as never);
+  scenario.actors.push({
+    id: "burst",
+    kind: "client",
+    group: "client",
+    target: "server",
+    arrivals: { process: "trace", rows: Array.from({ length: 300 }, () => ({ at: "0s" })) },
+    request_bytes: 100,
+    response_bytes: 100,
+  } as never);
   scenario.links.push({ a: "burst", b: "server", latency: "50us", bandwidth: "10Gbps" });
   const warmupS = assertHeadlineAfterWarmup(await runAuto("backlog", scenario));
   t.diagnostic(`warm-up found: ${warmupS} s`);
@@ -68,12 +81,17 @@ test("warm-up - auto on an M/M/1 at ρ = 0.95 started empty: within half the run
   // later excursions: MSER-5 truncates only when it is (here seed 6), never more than half the run.
   const found: number[] = [];
   for (const seed of [5, 6, 7, 8]) {
-    const warmupS = assertHeadlineAfterWarmup(await runAuto(`mm1-${seed}`, queueScenario({ rate: 0.95, meanServiceMs: 1000, cores: 1, durationS: 5000, seed })));
+    const warmupS = assertHeadlineAfterWarmup(
+      await runAuto(`mm1-${seed}`, queueScenario({ rate: 0.95, meanServiceMs: 1000, cores: 1, durationS: 5000, seed })),
+    );
     assert.ok(warmupS >= 0 && warmupS <= 2500 && Number.isInteger(warmupS / 5), `seed ${seed}: warm-up ${warmupS} s`);
     found.push(warmupS);
   }
   t.diagnostic(`warm-ups found: ${found.join(", ")} s`);
-  assert.ok(found.some((w) => w > 0), "no seed found a warm-up");
+  assert.ok(
+    found.some((w) => w > 0),
+    "no seed found a warm-up",
+  );
 });
 
 test("warm-up - bad input names the field", () => {

@@ -27,7 +27,14 @@ test("wire sizes - 5 GiB requests and responses give identical results in-proces
     name: "huge-packets",
     run: { duration: "4s", seed: 3, metrics_interval: "1s" },
     actors: [
-      { id: "trainer", kind: "client", target: "store", arrivals: { process: "poisson", rate_per_s: 2 }, request_bytes: "5GiB", response_bytes: "5GiB" },
+      {
+        id: "trainer",
+        kind: "client",
+        target: "store",
+        arrivals: { process: "poisson", rate_per_s: 2 },
+        request_bytes: "5GiB",
+        response_bytes: "5GiB",
+      },
       { id: "tor", kind: "switch", buffer: "64GiB" },
       { id: "store", kind: "server", cores: 1, service: { distribution: "deterministic", value: "10ms" } },
     ],
@@ -40,14 +47,21 @@ test("wire sizes - 5 GiB requests and responses give identical results in-proces
     const out = join(dir.path, name);
     const result = await runCli(["run", file, "--out", out, "-q", ...args]);
     assert.equal(result.code, 0, result.stderr);
-    return { summary: readFileSync(join(out, "summary.json"), "utf8"), links: readFileSync(join(out, "links.csv"), "utf8") };
+    return {
+      summary: readFileSync(join(out, "summary.json"), "utf8"),
+      links: readFileSync(join(out, "links.csv"), "utf8"),
+    };
   };
   const inproc = await run("inproc", "--transport", "inproc");
   const nats3 = await run("nats3", "--hosts", "3");
   assert.equal(nats3.summary, inproc.summary);
   assert.equal(nats3.links, inproc.links);
   // Every packet that crossed the server's link (both ways) carried exactly 5 GiB.
-  const rows = nats3.links.trim().split("\n").slice(1).map((line) => line.split(","));
+  const rows = nats3.links
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((line) => line.split(","));
   const header = nats3.links.split("\n")[0]!.split(",");
   const [packets, bytes] = [header.indexOf("packets"), header.indexOf("bytes")];
   const crossed = rows.filter((r) => Number(r[packets]) > 0);

@@ -6,7 +6,9 @@ import { EXIT_INVALID } from "./flags.ts";
 export function registerCompareCommand(program: Command): void {
   program
     .command("compare")
-    .description("Compare two finished runs (e.g. exact vs leap mode): energy, PUE, throughput, mean and p99 response time, with B's relative difference from A.")
+    .description(
+      "Compare two finished runs (e.g. exact vs leap mode): energy, PUE, throughput, mean and p99 response time, with B's relative difference from A.",
+    )
     .argument("<run-a>", "results directory of the first run")
     .argument("<run-b>", "results directory of the second run")
     .option("--json", "print the rows as JSON")

@@ -33,7 +33,9 @@ export function splitImage(image: string): { newName: string; newTag?: string; d
   const at = image.indexOf("@");
   if (at >= 0) return { newName: image.slice(0, at), digest: image.slice(at + 1) };
   const colon = image.lastIndexOf(":");
-  return colon > image.lastIndexOf("/") ? { newName: image.slice(0, colon), newTag: image.slice(colon + 1) } : { newName: image };
+  return colon > image.lastIndexOf("/")
+    ? { newName: image.slice(0, colon), newTag: image.slice(colon + 1) }
+    : { newName: image };
 }
 
 function memoryPatch(memory: PodMemory): { op: string; path: string; value: string }[] {
@@ -57,7 +59,10 @@ export function renderDeployment(o: DeployOptions): Record<string, string> {
     { target: { kind: "Job", name: "dctwin-coordinator" }, patch: stringify(memoryPatch(o.memory.coordinator)) },
   ];
   if (o.prometheusRelease !== undefined) {
-    patches.push({ target: { kind: "PodMonitor", name: "dctwin" }, patch: stringify([{ op: "replace", path: "/metadata/labels/release", value: o.prometheusRelease }]) });
+    patches.push({
+      target: { kind: "PodMonitor", name: "dctwin" },
+      patch: stringify([{ op: "replace", path: "/metadata/labels/release", value: o.prometheusRelease }]),
+    });
   }
   const kustomization = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
@@ -70,7 +75,12 @@ export function renderDeployment(o: DeployOptions): Record<string, string> {
       {
         name: "dctwin-run",
         behavior: "merge",
-        literals: [`DCTWIN_HOSTS=${o.hosts}`, `DCTWIN_RUN_ID=${o.runId}`, `DCTWIN_RUN=${o.runId}`, ...(o.nats === undefined ? [] : [`DCTWIN_NATS=${o.nats}`])],
+        literals: [
+          `DCTWIN_HOSTS=${o.hosts}`,
+          `DCTWIN_RUN_ID=${o.runId}`,
+          `DCTWIN_RUN=${o.runId}`,
+          ...(o.nats === undefined ? [] : [`DCTWIN_NATS=${o.nats}`]),
+        ],
       },
     ],
     secretGenerator: [{ name: "dctwin-control", envs: ["control-token.env"] }],

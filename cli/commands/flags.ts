@@ -26,7 +26,8 @@ export function nonNegativeInt(value: string): number {
 /** A TCP port to listen on (0: any free port). */
 export function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expects a port from 0 to 65535 (0: a free port)");
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("expects a port from 0 to 65535 (0: a free port)");
   return n;
 }
 
@@ -48,7 +49,6 @@ export function durationFlag(value: string): number {
     throw new InvalidArgumentError((error as Error).message);
   }
 }
-
 
 /** A duration flag in milliseconds ("30s", "2m", or seconds). */
 export function durationMsFlag(value: string): number {
@@ -79,19 +79,28 @@ export interface NatsAuthFlags {
 export function addNatsAuthOptions(command: Command): Command {
   const options: [string, string, string][] = [
     ["--nats-user <name>", "NATS user name (with --nats-password)", NATS_AUTH_ENV.user],
-    ["--nats-password <password>", "NATS password; prefer the environment variable: every user of the machine can read a process's arguments", NATS_AUTH_ENV.password],
+    [
+      "--nats-password <password>",
+      "NATS password; prefer the environment variable: every user of the machine can read a process's arguments",
+      NATS_AUTH_ENV.password,
+    ],
     ["--nats-token <token>", "NATS authentication token; prefer the environment variable", NATS_AUTH_ENV.token],
     ["--nats-nkey-seed <file>", "file holding an nkey user seed (SU...)", NATS_AUTH_ENV.nkeySeedFile],
     ["--nats-creds <file>", "NATS creds file (user JWT and nkey seed)", NATS_AUTH_ENV.credsFile],
     ["--nats-ca <file>", "CA certificate(s) (PEM) that NATS's TLS certificate must chain to", NATS_AUTH_ENV.ca],
-    ["--nats-cert <file>", "client certificate (PEM) for NATS servers that verify clients (with --nats-key)", NATS_AUTH_ENV.cert],
+    [
+      "--nats-cert <file>",
+      "client certificate (PEM) for NATS servers that verify clients (with --nats-key)",
+      NATS_AUTH_ENV.cert,
+    ],
     ["--nats-key <file>", "private key (PEM) of --nats-cert", NATS_AUTH_ENV.key],
   ];
   for (const [flags, description, env] of options) {
     // The variable comes from the generic DCTWIN_* rule (cli/env-options.ts); a run hands credentials to the
     // hosts it spawns under NATS_AUTH_ENV's names, so the two must be the same.
     const option = new Option(flags, description);
-    if (envVarName(option) !== env) throw new Error(`${option.long} reads ${envVarName(option)}, but hosts are given ${env}`);
+    if (envVarName(option) !== env)
+      throw new Error(`${option.long} reads ${envVarName(option)}, but hosts are given ${env}`);
     command.addOption(option.env(env));
   }
   return command;
@@ -105,7 +114,10 @@ export function natsAuthFromFlags(opts: NatsAuthFlags): NatsAuth | undefined {
     token: opts.natsToken,
     nkeySeedFile: opts.natsNkeySeed,
     credsFile: opts.natsCreds,
-    tls: opts.natsCa === undefined && opts.natsCert === undefined && opts.natsKey === undefined ? undefined : { ca: opts.natsCa, cert: opts.natsCert, key: opts.natsKey },
+    tls:
+      opts.natsCa === undefined && opts.natsCert === undefined && opts.natsKey === undefined
+        ? undefined
+        : { ca: opts.natsCa, cert: opts.natsCert, key: opts.natsKey },
   };
   const given = Object.entries(auth).filter(([, v]) => v !== undefined);
   if (given.length === 0) return undefined;

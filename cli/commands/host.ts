@@ -7,20 +7,75 @@ import { addNatsAuthOptions, durationMsFlag, natsAuthFromFlags, type NatsAuthFla
 
 export function registerHostCommand(program: Command): void {
   addNatsAuthOptions(program.command("host"))
-    .description("Run one host (shard) of a run: connects to NATS and serves the coordinator of run <id>. Kubernetes pods run this.")
+    .description(
+      "Run one host (shard) of a run: connects to NATS and serves the coordinator of run <id>. Kubernetes pods run this.",
+    )
     .requiredOption("--nats <url>", "NATS server or cluster URL")
     .requiredOption("--run <id>", "run id to join")
-    .option("--host <n>", 'shard index from 0, or "auto": $JOB_COMPLETION_INDEX (Indexed Job), else the pod ordinal (hostname ending in -N)', "auto")
-    .addOption(new Option("--connect-timeout <d>", "keep retrying to reach NATS this long, with backoff (pods start in any order)").argParser(durationMsFlag).default(60_000, "60s"))
-    .addOption(new Option("--coordinator-timeout <d>", "once the run started, exit (code 1) when nothing comes from the coordinator for this long").argParser(durationMsFlag).default(30_000, "30s"))
-    .addOption(new Option("--reconnect-timeout <d>", "after losing NATS, keep reconnecting this long before exiting").argParser(durationMsFlag).default(20_000, "20s"))
+    .option(
+      "--host <n>",
+      'shard index from 0, or "auto": $JOB_COMPLETION_INDEX (Indexed Job), else the pod ordinal (hostname ending in -N)',
+      "auto",
+    )
+    .addOption(
+      new Option(
+        "--connect-timeout <d>",
+        "keep retrying to reach NATS this long, with backoff (pods start in any order)",
+      )
+        .argParser(durationMsFlag)
+        .default(60_000, "60s"),
+    )
+    .addOption(
+      new Option(
+        "--coordinator-timeout <d>",
+        "once the run started, exit (code 1) when nothing comes from the coordinator for this long",
+      )
+        .argParser(durationMsFlag)
+        .default(30_000, "30s"),
+    )
+    .addOption(
+      new Option("--reconnect-timeout <d>", "after losing NATS, keep reconnecting this long before exiting")
+        .argParser(durationMsFlag)
+        .default(20_000, "20s"),
+    )
     .option("--restore <file>", "resume from this host checkpoint (dctwin run --resume starts hosts with it)")
     .option("--exit-with-parent", "exit when standard input closes (used when the coordinator spawns hosts)")
-    .option("--metrics-port <port>", "serve this host's own metrics (wire, events, event-loop lag) at /metrics on this port (0: a free port)", port)
+    .option(
+      "--metrics-port <port>",
+      "serve this host's own metrics (wire, events, event-loop lag) at /metrics on this port (0: a free port)",
+      port,
+    )
     .option("--metrics-host <address>", "address the metrics endpoint binds to", "127.0.0.1")
-    .action(async (opts: { nats: string; run: string; host: string; connectTimeout: number; exitWithParent?: boolean; metricsPort?: number; metricsHost: string; restore?: string; coordinatorTimeout: number; reconnectTimeout: number } & NatsAuthFlags) => {
-      const host = resolveHostIndex(opts.host);
-      await runHostProcess({ natsUrl: opts.nats, natsAuth: natsAuthFromFlags(opts), runId: opts.run, host, exitWithParent: opts.exitWithParent, metricsPort: opts.metricsPort, metricsHost: opts.metricsHost, connectTimeoutMs: opts.connectTimeout, restoreFile: opts.restore, coordinatorTimeoutMs: opts.coordinatorTimeout, reconnectTimeoutMs: opts.reconnectTimeout });
-      process.exit(process.exitCode ?? 0);
-    });
+    .action(
+      async (
+        opts: {
+          nats: string;
+          run: string;
+          host: string;
+          connectTimeout: number;
+          exitWithParent?: boolean;
+          metricsPort?: number;
+          metricsHost: string;
+          restore?: string;
+          coordinatorTimeout: number;
+          reconnectTimeout: number;
+        } & NatsAuthFlags,
+      ) => {
+        const host = resolveHostIndex(opts.host);
+        await runHostProcess({
+          natsUrl: opts.nats,
+          natsAuth: natsAuthFromFlags(opts),
+          runId: opts.run,
+          host,
+          exitWithParent: opts.exitWithParent,
+          metricsPort: opts.metricsPort,
+          metricsHost: opts.metricsHost,
+          connectTimeoutMs: opts.connectTimeout,
+          restoreFile: opts.restore,
+          coordinatorTimeoutMs: opts.coordinatorTimeout,
+          reconnectTimeoutMs: opts.reconnectTimeout,
+        });
+        process.exit(process.exitCode ?? 0);
+      },
+    );
 }

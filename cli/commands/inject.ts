@@ -12,10 +12,27 @@ import { faultShorthands } from "../../nodes/models/registry.ts";
 import { bandwidth, duration } from "../../spec/units.ts";
 import { addClientOptions, plain, seconds, withClient, type ClientFlags } from "./control.ts";
 
-const ACTIONS = ["actor-crash", "actor-pause", "link-down", "delay", "loss", "bandwidth", "partition", "clock-drift", "command", ...Object.keys(faultShorthands)];
+const ACTIONS = [
+  "actor-crash",
+  "actor-pause",
+  "link-down",
+  "delay",
+  "loss",
+  "bandwidth",
+  "partition",
+  "clock-drift",
+  "command",
+  ...Object.keys(faultShorthands),
+];
 const MODES: Record<string, number> = { all: 1, one: 2, fixed: 3, "fixed-percent": 4 };
 
-const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== ""),
+];
 
 function labels(pairs: string[] | undefined, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -27,7 +44,13 @@ function labels(pairs: string[] | undefined, flag: string): Record<string, strin
   return out;
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, flag: string, text: string): T {
+function parse<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  },
+  flag: string,
+  text: string,
+): T {
   const r = schema.safeParse(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text);
   if (!r.success) throw new InvalidArgumentError(`${flag}: ${r.error.issues[0]?.message ?? "invalid"}`);
   return r.data;
@@ -48,11 +71,21 @@ export function addSelectorOptions(command: Command, prefix = "", what = "target
     .option(`--${p}actors <ids>`, `${what}: actor ids, comma-separated ("*" wildcards)`, collect)
     .option(`--${p}kinds <kinds>`, `${what}: actor kinds`, collect)
     .option(`--${p}groups <groups>`, `${what}: actor groups`, collect)
-    .option(`--${p}label <key=value>`, `${what}: actor label that must match (repeatable)`, (v: string, prev: string[] = []) => [...prev, v]);
+    .option(
+      `--${p}label <key=value>`,
+      `${what}: actor label that must match (repeatable)`,
+      (v: string, prev: string[] = []) => [...prev, v],
+    );
 }
 
 export function selectorFrom(flags: SelectorFlags, flagPrefix = ""): dctwin.v1.Selector.$Properties {
-  return { actors: flags.actors ?? [], kinds: flags.kinds ?? [], groups: flags.groups ?? [], labels: labels(flags.label, `--${flagPrefix}label`), links: flags.links ?? [] };
+  return {
+    actors: flags.actors ?? [],
+    kinds: flags.kinds ?? [],
+    groups: flags.groups ?? [],
+    labels: labels(flags.label, `--${flagPrefix}label`),
+    links: flags.links ?? [],
+  };
 }
 
 interface InjectFlags extends ClientFlags, SelectorFlags {
@@ -77,8 +110,10 @@ interface InjectFlags extends ClientFlags, SelectorFlags {
 }
 
 function faultSpec(action: string, f: InjectFlags): dctwin.v1.FaultSpec.$Properties {
-  if (UNSUPPORTED_FAULTS[action] !== undefined) throw new InvalidArgumentError(`${action} is not supported: ${UNSUPPORTED_FAULTS[action]}`);
-  if (!ACTIONS.includes(action)) throw new InvalidArgumentError(`unknown action "${action}"; expected one of ${ACTIONS.join(", ")}`);
+  if (UNSUPPORTED_FAULTS[action] !== undefined)
+    throw new InvalidArgumentError(`${action} is not supported: ${UNSUPPORTED_FAULTS[action]}`);
+  if (!ACTIONS.includes(action))
+    throw new InvalidArgumentError(`unknown action "${action}"; expected one of ${ACTIONS.join(", ")}`);
   const mode = MODES[f.mode];
   if (mode === undefined) throw new InvalidArgumentError(`--mode expects one of ${Object.keys(MODES).join(", ")}`);
   const spec: dctwin.v1.FaultSpec.$Properties = {
@@ -106,7 +141,8 @@ function faultSpec(action: string, f: InjectFlags): dctwin.v1.FaultSpec.$Propert
         },
       };
     case "loss": {
-      if (f.loss === undefined) throw new InvalidArgumentError("loss needs --loss P (a probability, or a percentage like 10%)");
+      if (f.loss === undefined)
+        throw new InvalidArgumentError("loss needs --loss P (a probability, or a percentage like 10%)");
       const p = f.loss.endsWith("%") ? Number(f.loss.slice(0, -1)) / 100 : Number(f.loss);
       return { ...spec, linkLoss: { probability: p } };
     }
@@ -114,16 +150,32 @@ function faultSpec(action: string, f: InjectFlags): dctwin.v1.FaultSpec.$Propert
       if (f.bandwidth === undefined) throw new InvalidArgumentError('bandwidth needs --bandwidth RATE, e.g. "1Mbps"');
       return { ...spec, linkBandwidth: { bandwidthBps: parse(bandwidth(), "--bandwidth", f.bandwidth) } };
     case "partition":
-      return { ...spec, partition: { other: selectorFrom({ actors: f.otherActors, kinds: f.otherKinds, groups: f.otherGroups, label: f.otherLabel }, "other-") } };
+      return {
+        ...spec,
+        partition: {
+          other: selectorFrom(
+            { actors: f.otherActors, kinds: f.otherKinds, groups: f.otherGroups, label: f.otherLabel },
+            "other-",
+          ),
+        },
+      };
     case "clock-drift": {
       const ppm = Number(f.driftPpm);
-      if (f.driftPpm === undefined || !Number.isFinite(ppm)) throw new InvalidArgumentError("clock-drift needs --drift-ppm PPM (parts per million the clocks run fast; negative: slow)");
+      if (f.driftPpm === undefined || !Number.isFinite(ppm))
+        throw new InvalidArgumentError(
+          "clock-drift needs --drift-ppm PPM (parts per million the clocks run fast; negative: slow)",
+        );
       return { ...spec, clockDrift: { ppm } };
     }
     default:
       return {
         ...spec,
-        actorCommand: { command: f.command ?? shorthand?.command ?? "", argsJson: f.args ?? "", clearCommand: f.clearCommand ?? shorthand?.clear ?? "", clearArgsJson: f.clearArgs ?? "" },
+        actorCommand: {
+          command: f.command ?? shorthand?.command ?? "",
+          argsJson: f.args ?? "",
+          clearCommand: f.clearCommand ?? shorthand?.clear ?? "",
+          clearArgsJson: f.clearArgs ?? "",
+        },
       };
   }
 }
@@ -133,7 +185,9 @@ export function registerInjectCommand(program: Command): void {
     addClientOptions(
       program
         .command("inject")
-        .description("Inject a fault into a running twin (at its next window boundary). `dctwin inject clear ID|--all` clears, `dctwin inject list` lists.")
+        .description(
+          "Inject a fault into a running twin (at its next window boundary). `dctwin inject clear ID|--all` clears, `dctwin inject list` lists.",
+        )
         .argument("<action>", `${ACTIONS.join(", ")}; or clear, list`)
         .argument("[ids...]", "fault ids (for clear)"),
     ),
@@ -160,23 +214,36 @@ export function registerInjectCommand(program: Command): void {
       if (action === "list") {
         const { faults } = await client.call("listFaults", { includeCleared: true });
         if (flags.json) return console.log(JSON.stringify(plain(faults), null, 2));
-        for (const f of faults) console.log(`${f.id}  ${["?", "pending", "active", "cleared"][f.state ?? 0]}  ${f.action}  ${seconds(f.injectedNs)} → ${seconds(Number(f.clearedNs ?? -1) >= 0 ? f.clearedNs : f.clearDueNs)}  ${(f.targets ?? []).join(", ")}`);
+        for (const f of faults)
+          console.log(
+            `${f.id}  ${["?", "pending", "active", "cleared"][f.state ?? 0]}  ${f.action}  ${seconds(f.injectedNs)} → ${seconds(Number(f.clearedNs ?? -1) >= 0 ? f.clearedNs : f.clearDueNs)}  ${(f.targets ?? []).join(", ")}`,
+          );
         return;
       }
       if (action === "clear") {
         let targets = ids;
         if (flags.all) targets = (await client.call("listFaults", {})).faults.map((f) => f.id ?? "");
-        else if (targets.length === 0) throw new InvalidArgumentError("clear needs fault ids (see dctwin inject list) or --all");
+        else if (targets.length === 0)
+          throw new InvalidArgumentError("clear needs fault ids (see dctwin inject list) or --all");
         for (const id of targets) {
           const f = await client.call("clearFault", { id });
-          console.log(flags.json ? JSON.stringify(plain(f)) : `${f.id}: ${["?", "pending", "active (clears at the next boundary)", "cleared"][f.state]}`);
+          console.log(
+            flags.json
+              ? JSON.stringify(plain(f))
+              : `${f.id}: ${["?", "pending", "active (clears at the next boundary)", "cleared"][f.state]}`,
+          );
         }
         return;
       }
-      if (ids.length > 0) throw new InvalidArgumentError(`unexpected argument ${JSON.stringify(ids[0])}: select targets with --actors, --kinds, --groups, --label or --links`);
+      if (ids.length > 0)
+        throw new InvalidArgumentError(
+          `unexpected argument ${JSON.stringify(ids[0])}: select targets with --actors, --kinds, --groups, --label or --links`,
+        );
       const fault = await client.call("injectFault", { fault: faultSpec(action, flags) });
       if (flags.json) return console.log(JSON.stringify(plain(fault), null, 2));
-      console.log(`${fault.id}: ${fault.action} on ${fault.targets.join(", ")} (applied at the next window boundary${Number(fault.spec?.durationNs ?? 0) > 0 ? `, for ${seconds(fault.spec!.durationNs)}` : ""})`);
+      console.log(
+        `${fault.id}: ${fault.action} on ${fault.targets.join(", ")} (applied at the next window boundary${Number(fault.spec?.durationNs ?? 0) > 0 ? `, for ${seconds(fault.spec!.durationNs)}` : ""})`,
+      );
     }),
   );
 }

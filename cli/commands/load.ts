@@ -32,12 +32,15 @@ interface LoadFlags extends ClientFlags {
 
 /** The arrival process of `load curve`, as JSON text for the request (the twin checks its fields). */
 function curveJson(f: LoadFlags): string {
-  if ((f.curve === undefined) === (f.curveFile === undefined)) throw new InvalidArgumentError("curve needs exactly one of --curve JSON or --curve-file FILE");
+  if ((f.curve === undefined) === (f.curveFile === undefined))
+    throw new InvalidArgumentError("curve needs exactly one of --curve JSON or --curve-file FILE");
   if (f.curve !== undefined) {
     try {
       return JSON.stringify(JSON.parse(f.curve));
     } catch {
-      throw new InvalidArgumentError(`--curve: expected a JSON object like {"process":"poisson","rate_per_s":500}, got ${JSON.stringify(f.curve)}`);
+      throw new InvalidArgumentError(
+        `--curve: expected a JSON object like {"process":"poisson","rate_per_s":500}, got ${JSON.stringify(f.curve)}`,
+      );
     }
   }
   let value: unknown;
@@ -48,7 +51,9 @@ function curveJson(f: LoadFlags): string {
   }
   // A file may hold the process itself or a scenario-style {arrivals: {...}}.
   const v = value as Record<string, unknown> | null;
-  return JSON.stringify(v !== null && typeof v === "object" && "arrivals" in v && Object.keys(v).length === 1 ? v.arrivals : value);
+  return JSON.stringify(
+    v !== null && typeof v === "object" && "arrivals" in v && Object.keys(v).length === 1 ? v.arrivals : value,
+  );
 }
 
 function ns(flag: string, text: string): number {
@@ -58,15 +63,24 @@ function ns(flag: string, text: string): number {
 }
 
 function target(f: { factor?: string; rate?: string }): dctwin.v1.LoadTarget.$Properties {
-  if ((f.factor === undefined) === (f.rate === undefined)) throw new InvalidArgumentError("give exactly one of --factor F (× the scenario's rate) or --rate R (the clients' total per second)");
+  if ((f.factor === undefined) === (f.rate === undefined))
+    throw new InvalidArgumentError(
+      "give exactly one of --factor F (× the scenario's rate) or --rate R (the clients' total per second)",
+    );
   return f.factor !== undefined ? { factor: Number(f.factor) } : { ratePerS: Number(f.rate) };
 }
 
 /** "2s:x2" (factor 2 over 2 s) or "5s:1600" (a total of 1600/s over 5 s). */
 function stage(text: string): dctwin.v1.Stage.$Properties {
   const m = /^([^:]+):(x?)([0-9.]+(?:e[+-]?\d+)?)$/.exec(text.trim());
-  if (m === null) throw new InvalidArgumentError(`--stage expects DURATION:xFACTOR or DURATION:RATE (e.g. 2s:x2 or 5s:1600), got ${JSON.stringify(text)}`);
-  return { durationNs: ns("--stage", m[1]!), target: m[2] === "x" ? { factor: Number(m[3]) } : { ratePerS: Number(m[3]) } };
+  if (m === null)
+    throw new InvalidArgumentError(
+      `--stage expects DURATION:xFACTOR or DURATION:RATE (e.g. 2s:x2 or 5s:1600), got ${JSON.stringify(text)}`,
+    );
+  return {
+    durationNs: ns("--stage", m[1]!),
+    target: m[2] === "x" ? { factor: Number(m[3]) } : { ratePerS: Number(m[3]) },
+  };
 }
 
 export function registerLoadCommand(program: Command): void {
@@ -74,7 +88,9 @@ export function registerLoadCommand(program: Command): void {
     addClientOptions(
       program
         .command("load")
-        .description("Change client load in a running twin: set, ramp (linearly over --over), spike (for --for, then back), stages (k6-style --stage D:TARGET ...), curve (a new arrival process: --curve JSON or --curve-file FILE); `dctwin load list`.")
+        .description(
+          "Change client load in a running twin: set, ramp (linearly over --over), spike (for --for, then back), stages (k6-style --stage D:TARGET ...), curve (a new arrival process: --curve JSON or --curve-file FILE); `dctwin load list`.",
+        )
         .argument("<change>", "set, ramp, spike, stages, curve or list"),
     ),
     "",
@@ -84,9 +100,16 @@ export function registerLoadCommand(program: Command): void {
     .option("--rate <r>", "target: the selected clients' total rate per second")
     .option("--over <d>", "ramp: how long the ramp takes")
     .option("--for <d>", "spike: how long it lasts")
-    .option("--stage <d:target>", "stages: ramp to TARGET over D (xF for a factor, R for a total rate); repeatable", (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      "--stage <d:target>",
+      "stages: ramp to TARGET over D (xF for a factor, R for a total rate); repeatable",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option("--step <d>", "ramp resolution (default: 100 ms or a tenth of the ramp)")
-    .option("--curve <json>", 'curve: the new open-loop process, e.g. {"process":"diurnal","mean_rate_per_s":800,"amplitude":0.5,"period":"60s"}')
+    .option(
+      "--curve <json>",
+      'curve: the new open-loop process, e.g. {"process":"diurnal","mean_rate_per_s":800,"amplitude":0.5,"period":"60s"}',
+    )
     .option("--curve-file <file>", "curve: the new process from a YAML or JSON file (the process, or {arrivals: ...})")
     .option("--name <name>", "a label kept in the results");
   load.action((change: string, flags: LoadFlags) =>
@@ -94,10 +117,17 @@ export function registerLoadCommand(program: Command): void {
       if (change === "list") {
         const { changes } = await client.call("listLoadChanges", {});
         if (flags.json) return console.log(JSON.stringify(plain(changes), null, 2));
-        for (const c of changes) console.log(`${c.id}  ${c.source}  from ${seconds(c.startedNs)} to ${seconds(c.endsNs)}  ${c.stepsApplied}/${c.steps} steps  ${(c.targets ?? []).join(", ")}`);
+        for (const c of changes)
+          console.log(
+            `${c.id}  ${c.source}  from ${seconds(c.startedNs)} to ${seconds(c.endsNs)}  ${c.stepsApplied}/${c.steps} steps  ${(c.targets ?? []).join(", ")}`,
+          );
         return;
       }
-      const spec: dctwin.v1.LoadChangeSpec.$Properties = { name: flags.name ?? "", selector: selectorFrom(flags), stepNs: flags.step === undefined ? 0 : ns("--step", flags.step) };
+      const spec: dctwin.v1.LoadChangeSpec.$Properties = {
+        name: flags.name ?? "",
+        selector: selectorFrom(flags),
+        stepNs: flags.step === undefined ? 0 : ns("--step", flags.step),
+      };
       switch (change) {
         case "set":
           spec.set = target(flags);
@@ -115,14 +145,23 @@ export function registerLoadCommand(program: Command): void {
           spec.stages = { stages: flags.stage.map(stage) };
           break;
         case "curve":
-          if (flags.factor !== undefined || flags.rate !== undefined) throw new InvalidArgumentError("curve replaces the arrival process and keeps the load factor; change the factor with set (--factor/--rate) separately");
+          if (flags.factor !== undefined || flags.rate !== undefined)
+            throw new InvalidArgumentError(
+              "curve replaces the arrival process and keeps the load factor; change the factor with set (--factor/--rate) separately",
+            );
           spec.curve = { arrivalsJson: curveJson(flags) };
           break;
         default:
-          throw new InvalidArgumentError(`unknown change "${change}"; expected set, ramp, spike, stages, curve or list`);
+          throw new InvalidArgumentError(
+            `unknown change "${change}"; expected set, ramp, spike, stages, curve or list`,
+          );
       }
       const c = await client.call("changeLoad", { change: spec });
-      console.log(flags.json ? JSON.stringify(plain(c), null, 2) : `${c.id}: ${change} on ${c.targets.join(", ")} (starts at the next window boundary)`);
+      console.log(
+        flags.json
+          ? JSON.stringify(plain(c), null, 2)
+          : `${c.id}: ${change} on ${c.targets.join(", ")} (starts at the next window boundary)`,
+      );
     }),
   );
 }

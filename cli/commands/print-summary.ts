@@ -11,23 +11,38 @@ export function printSummary(summary: Summary, wallTimeS: number, outDir: string
     for (const [group, s] of Object.entries(groups)) {
       if (s.mean === null || !metric.endsWith("_s")) continue;
       const bm = s.batch_means;
-      const ci = bm === null || bm.ci95_low === null || bm.ci95_high === null ? "" : ` (95% CI ${fmt(bm.ci95_low)} – ${fmt(bm.ci95_high)}, ${bm.batches} batches)`;
-      lines.push(`  ${metric} [${group}]: mean ${fmt(s.mean)}${ci}, p50 ${fmt(s.p50!)}, p99 ${fmt(s.p99!)}, n = ${s.count} after the warm-up`);
+      const ci =
+        bm === null || bm.ci95_low === null || bm.ci95_high === null
+          ? ""
+          : ` (95% CI ${fmt(bm.ci95_low)} – ${fmt(bm.ci95_high)}, ${bm.batches} batches)`;
+      lines.push(
+        `  ${metric} [${group}]: mean ${fmt(s.mean)}${ci}, p50 ${fmt(s.p50!)}, p99 ${fmt(s.p99!)}, n = ${s.count} after the warm-up`,
+      );
       if (bm?.warning) lines.push(`    warning: no confidence interval: ${bm.warning}`);
     }
   }
-  if (summary.quantum_delay.total_s > 0) lines.push(`  quantum above link latency added ${fmt(summary.quantum_delay.mean_per_hop_s)} per hop on average`);
+  if (summary.quantum_delay.total_s > 0)
+    lines.push(`  quantum above link latency added ${fmt(summary.quantum_delay.mean_per_hop_s)} per hop on average`);
   const heat = summary.thermodynamics.heat;
   const irr = summary.thermodynamics.irreversibility;
-  if (heat.energy_j > 0) lines.push(`  energy: ${heat.energy_j.toPrecision(4)} J (mean ${heat.mean_power_w.toPrecision(4)} W), Landauer efficiency ${heat.landauer_efficiency?.toExponential(2) ?? "n/a"}`);
+  if (heat.energy_j > 0)
+    lines.push(
+      `  energy: ${heat.energy_j.toPrecision(4)} J (mean ${heat.mean_power_w.toPrecision(4)} W), Landauer efficiency ${heat.landauer_efficiency?.toExponential(2) ?? "n/a"}`,
+    );
   if (hasEstimate(irr)) {
     const db = irr.detailed_balance_test;
-    lines.push(`  packet entropy production (pairs seen both ways): ${irr.sigma_kb_per_s.toPrecision(4)} ± ${irr.sigma_stderr_jackknife_kb_per_s.toPrecision(2)} k_B/s; detailed balance ${db.equilibrium_rejected ? "broken" : "not rejected"} (G test, p = ${db.p_value.toPrecision(3)})`);
+    lines.push(
+      `  packet entropy production (pairs seen both ways): ${irr.sigma_kb_per_s.toPrecision(4)} ± ${irr.sigma_stderr_jackknife_kb_per_s.toPrecision(2)} k_B/s; detailed balance ${db.equilibrium_rejected ? "broken" : "not rejected"} (G test, p = ${db.p_value.toPrecision(3)})`,
+    );
     if (irr.irreversible_currents.length > 0) {
-      lines.push(`  ${irr.irreversible_currents.length} one-way currents (reverse never seen: σ unbounded, not in the figure above; together at least ${irr.irreversible_sigma_lower_bound_kb_per_s.toPrecision(3)} k_B/s)`);
+      lines.push(
+        `  ${irr.irreversible_currents.length} one-way currents (reverse never seen: σ unbounded, not in the figure above; together at least ${irr.irreversible_sigma_lower_bound_kb_per_s.toPrecision(3)} k_B/s)`,
+      );
     }
   }
-  lines.push(`  results in ${outDir}/: summary.json, timeseries.csv, links.csv, thermo.csv, commands.json, run-info.json`);
+  lines.push(
+    `  results in ${outDir}/: summary.json, timeseries.csv, links.csv, thermo.csv, commands.json, run-info.json`,
+  );
   console.log(lines.join("\n"));
 }
 

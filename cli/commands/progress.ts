@@ -14,7 +14,9 @@ export function createProgress(durationNs: number, stream: NodeJS.WriteStream = 
     const simS = p.endNs / 1e9;
     const pct = ((100 * p.endNs) / durationNs).toFixed(1);
     const speed = wallS > 0 ? simS / wallS : 0;
-    stream.write(`\r\x1b[2K  t = ${simS.toFixed(3)} s of ${(durationNs / 1e9).toFixed(3)} s (${pct}%)  ${speed.toFixed(2)}× real time  ${compact(p.packets)} packets (${compact(wallS > 0 ? p.packets / wallS : 0)}/s)  ${compact(p.window + 1)} windows`);
+    stream.write(
+      `\r\x1b[2K  t = ${simS.toFixed(3)} s of ${(durationNs / 1e9).toFixed(3)} s (${pct}%)  ${speed.toFixed(2)}× real time  ${compact(p.packets)} packets (${compact(wallS > 0 ? p.packets / wallS : 0)}/s)  ${compact(p.window + 1)} windows`,
+    );
     drawn = true;
   };
   return {

@@ -7,7 +7,9 @@ import { EXIT_INVALID } from "./flags.ts";
 export function registerReportCommand(program: Command): void {
   program
     .command("report")
-    .description("Write a self-contained HTML report of a finished run: headline figures, plots over simulated time, the full summary.")
+    .description(
+      "Write a self-contained HTML report of a finished run: headline figures, plots over simulated time, the full summary.",
+    )
     .argument("<run-dir>", "results directory of a run")
     .option("-o, --output <file>", "HTML file to write (default: RUN_DIR/report.html)")
     .action((runDir: string, opts: { output?: string }) => {

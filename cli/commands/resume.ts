@@ -15,16 +15,36 @@ export interface Resumed {
   checkpoint: StoredCheckpoint;
 }
 
-export function loadResume(dir: string, file: string | undefined, given: Partial<Record<(typeof FIXED)[number], unknown>>, explicit: (flag: string) => boolean): Resumed {
-  if (file !== undefined) throw new InvalidArgumentError("--resume continues the run in RUN_DIR with its own scenario: give no scenario file");
+export function loadResume(
+  dir: string,
+  file: string | undefined,
+  given: Partial<Record<(typeof FIXED)[number], unknown>>,
+  explicit: (flag: string) => boolean,
+): Resumed {
+  if (file !== undefined)
+    throw new InvalidArgumentError(
+      "--resume continues the run in RUN_DIR with its own scenario: give no scenario file",
+    );
   const fixed = FIXED.filter((name) => given[name] !== undefined && explicit(name));
-  if (fixed.length > 0) throw new InvalidArgumentError(`--resume continues the run as it was; it cannot take ${fixed.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
+  if (fixed.length > 0)
+    throw new InvalidArgumentError(
+      `--resume continues the run as it was; it cannot take ${fixed.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`,
+    );
   let checkpoint: StoredCheckpoint;
   try {
     checkpoint = readCheckpoint(dir);
   } catch (error) {
     throw new InvalidArgumentError(`--resume: ${(error as Error).message}`);
   }
-  if (checkpoint.meta.experiment) throw new InvalidArgumentError("--resume: runs with an experiment (scheduled faults and checks) cannot be resumed yet");
-  return { scenario: scenarioFromJson(checkpoint.meta.scenario_json), hosts: checkpoint.meta.hosts, runId: checkpoint.meta.run_id, outDir: dir, checkpoint };
+  if (checkpoint.meta.experiment)
+    throw new InvalidArgumentError(
+      "--resume: runs with an experiment (scheduled faults and checks) cannot be resumed yet",
+    );
+  return {
+    scenario: scenarioFromJson(checkpoint.meta.scenario_json),
+    hosts: checkpoint.meta.hosts,
+    runId: checkpoint.meta.run_id,
+    outDir: dir,
+    checkpoint,
+  };
 }

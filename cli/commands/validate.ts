@@ -8,10 +8,17 @@ export function registerValidateCommand(program: Command): void {
     .command("validate")
     .description("Check a scenario file without running it; prints every problem with its field path.")
     .argument("<file>", "scenario YAML file")
-    .option("--allow-outside <path>", "let the scenario read files (traces) in this folder too, besides its own folder (repeatable)", collect, [])
+    .option(
+      "--allow-outside <path>",
+      "let the scenario read files (traces) in this folder too, besides its own folder (repeatable)",
+      collect,
+      [],
+    )
     .action((file: string, opts: { allowOutside: string[] }) => {
       const { scenario, warnings } = loadScenarioFile(file, { allowOutside: opts.allowOutside });
       for (const w of warnings) console.error(`warning: ${w}`);
-      console.log(`${file}: valid (${scenario.actors.length} actors, ${scenario.links.length} links, ${scenario.run.durationNs / 1e9} s simulated)`);
+      console.log(
+        `${file}: valid (${scenario.actors.length} actors, ${scenario.links.length} links, ${scenario.run.durationNs / 1e9} s simulated)`,
+      );
     });
 }

@@ -30,7 +30,11 @@ export function checkpointDir(outDir: string): string {
   return join(outDir, "checkpoint");
 }
 
-export function writeCheckpoint(outDir: string, meta: Omit<CheckpointMeta, "format" | "at_ns" | "written_at">, set: CheckpointSet): void {
+export function writeCheckpoint(
+  outDir: string,
+  meta: Omit<CheckpointMeta, "format" | "at_ns" | "written_at">,
+  set: CheckpointSet,
+): void {
   const dir = checkpointDir(outDir);
   const fresh = `${dir}.new`;
   const old = `${dir}.old`;
@@ -71,9 +75,18 @@ export function readCheckpoint(outDir: string): StoredCheckpoint {
   let dir = checkpointDir(outDir);
   if (!existsSync(join(dir, "meta.json")) && existsSync(join(`${dir}.old`, "meta.json"))) dir = `${dir}.old`;
   const metaFile = join(dir, "meta.json");
-  if (!existsSync(metaFile)) throw new Error(`${outDir} has no checkpoint (${metaFile} is missing): only runs that reached a checkpoint can be resumed`);
+  if (!existsSync(metaFile))
+    throw new Error(
+      `${outDir} has no checkpoint (${metaFile} is missing): only runs that reached a checkpoint can be resumed`,
+    );
   const meta = JSON.parse(readFileSync(metaFile, "utf8")) as CheckpointMeta;
-  if (meta.format !== FORMAT) throw new Error(`${metaFile}: checkpoint format ${meta.format}, this dctwin reads format ${FORMAT}`);
+  if (meta.format !== FORMAT)
+    throw new Error(`${metaFile}: checkpoint format ${meta.format}, this dctwin reads format ${FORMAT}`);
   const hostFiles = Array.from({ length: meta.hosts }, (_, host) => join(dir, `host-${host}.bin`));
-  return { meta, coordinator: readFileSync(join(dir, "coordinator.bin")), hosts: hostFiles.map((f) => readFileSync(f)), hostFiles };
+  return {
+    meta,
+    coordinator: readFileSync(join(dir, "coordinator.bin")),
+    hosts: hostFiles.map((f) => readFileSync(f)),
+    hostFiles,
+  };
 }

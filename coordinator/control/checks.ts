@@ -10,7 +10,16 @@ import type { IntervalRecord, RunAggregator } from "../counts/aggregate.ts";
 import type { Op, Stat, Threshold } from "../../spec/threshold.ts";
 
 /** Metrics computed per interval from the ledgers rather than recorded by models. */
-export const THERMO_METRICS = ["power_w", "energy_j", "heat_entropy_kb_per_s", "packet_sigma_kb_per_s", "landauer_power_w", "it_energy_j", "cooling_energy_j", "distribution_loss_j"] as const;
+export const THERMO_METRICS = [
+  "power_w",
+  "energy_j",
+  "heat_entropy_kb_per_s",
+  "packet_sigma_kb_per_s",
+  "landauer_power_w",
+  "it_energy_j",
+  "cooling_energy_j",
+  "distribution_loss_j",
+] as const;
 /** Per-interval carbon (gCO2e), when the scenario gives `run.carbon`; `carbon_per_request_g` is the window's ratio. */
 export const CARBON_METRICS = ["carbon_g", "operational_carbon_g", "embodied_carbon_g"] as const;
 
@@ -34,7 +43,12 @@ export interface CheckVerdict {
   reason: string | null;
 }
 
-export function evaluateCheck(check: CheckWindow, scenario: ResolvedScenario, aggregator: RunAggregator, endNs: number): CheckVerdict {
+export function evaluateCheck(
+  check: CheckWindow,
+  scenario: ResolvedScenario,
+  aggregator: RunAggregator,
+  endNs: number,
+): CheckVerdict {
   const intervalNs = aggregator.intervalNs;
   const first = Math.ceil(check.fromNs / intervalNs);
   const last = Math.floor(Math.min(check.toNs, endNs) / intervalNs); // exclusive
@@ -49,47 +63,75 @@ export function evaluateCheck(check: CheckWindow, scenario: ResolvedScenario, ag
     passed: observed === null ? null : compare(observed, check.threshold.op, check.threshold.value),
     reason,
   });
-  if (records.length === 0) return verdict(null, `no whole metrics interval (${intervalNs / 1e9} s) lies in [${check.fromNs / 1e9} s, ${Math.min(check.toNs, endNs) / 1e9} s)`);
+  if (records.length === 0)
+    return verdict(
+      null,
+      `no whole metrics interval (${intervalNs / 1e9} s) lies in [${check.fromNs / 1e9} s, ${Math.min(check.toNs, endNs) / 1e9} s)`,
+    );
   const seconds = (records.length * intervalNs) / 1e9;
   const { metric, group, stat } = check.threshold;
 
   if ((THERMO_METRICS as readonly string[]).includes(metric)) {
     const values = records.map((r) => {
       const t = intervalThermo(scenario, r, intervalNs / 1e9);
-      const byName = { power_w: t.powerW, energy_j: t.energyJ, heat_entropy_kb_per_s: t.heatEntropyKbPerS, packet_sigma_kb_per_s: t.sigmaKbPerS, landauer_power_w: t.landauerPowerW, it_energy_j: t.itEnergyJ, cooling_energy_j: t.coolingEnergyJ, distribution_loss_j: t.distributionLossJ };
+      const byName = {
+        power_w: t.powerW,
+        energy_j: t.energyJ,
+        heat_entropy_kb_per_s: t.heatEntropyKbPerS,
+        packet_sigma_kb_per_s: t.sigmaKbPerS,
+        landauer_power_w: t.landauerPowerW,
+        it_energy_j: t.itEnergyJ,
+        cooling_energy_j: t.coolingEnergyJ,
+        distribution_loss_j: t.distributionLossJ,
+      };
       return byName[metric as (typeof THERMO_METRICS)[number]];
     });
     return verdict(seriesStat(values, stat, seconds), null);
   }
 
   if ((CARBON_METRICS as readonly string[]).includes(metric) || metric === "carbon_per_request_g") {
-    if (scenario.run.carbon === null || scenario.run.carbon === undefined) return verdict(null, "the scenario models no carbon (run.carbon)");
+    if (scenario.run.carbon === null || scenario.run.carbon === undefined)
+      return verdict(null, "the scenario models no carbon (run.carbon)");
     const thermo = records.map((r) => intervalThermo(scenario, r, intervalNs / 1e9));
     const operational = thermo.map((t) => t.operationalCarbonG ?? 0);
     const embodied = thermo.map((t) => t.embodiedCarbonG ?? 0);
     if (metric === "carbon_per_request_g") {
       // The window's total carbon over the responses received in it, never a mean of interval ratios.
       let answered = 0;
-      for (const r of records) for (const m of r.metrics.values()) if (m.name === "response_time_ns") answered += m.count;
+      for (const r of records)
+        for (const m of r.metrics.values()) if (m.name === "response_time_ns") answered += m.count;
       if (answered === 0) return verdict(null, "no response was received in the window");
       if (stat.kind !== "mean") return verdict(null, "carbon_per_request_g is a ratio of the window's totals: use avg");
       return verdict((operational.reduce((a, b) => a + b, 0) + embodied.reduce((a, b) => a + b, 0)) / answered, null);
     }
-    const values = metric === "operational_carbon_g" ? operational : metric === "embodied_carbon_g" ? embodied : operational.map((o, i) => o + embodied[i]!);
+    const values =
+      metric === "operational_carbon_g"
+        ? operational
+        : metric === "embodied_carbon_g"
+          ? embodied
+          : operational.map((o, i) => o + embodied[i]!);
     return verdict(seriesStat(values, stat, seconds), null);
   }
 
   if (metric === "pue") {
     const thermo = records.map((r) => intervalThermo(scenario, r, intervalNs / 1e9));
     const pues = thermo.map((t) => t.pue).filter((p): p is number => p !== null);
-    if (pues.length === 0) return verdict(null, "PUE is undefined in the window: no IT energy, or neither cooling nor distribution losses are modelled");
+    if (pues.length === 0)
+      return verdict(
+        null,
+        "PUE is undefined in the window: no IT energy, or neither cooling nor distribution losses are modelled",
+      );
     if (stat.kind === "mean") {
       // The window's PUE from its integrated energies, never a mean of interval ratios.
       const itJ = thermo.reduce((s, t) => s + t.itEnergyJ, 0);
       const facilityJ = thermo.reduce((s, t) => s + t.itEnergyJ + t.coolingEnergyJ + t.distributionLossJ, 0);
       return verdict(facilityJ / itJ, null);
     }
-    if (stat.kind !== "min" && stat.kind !== "max" && stat.kind !== "quantile") return verdict(null, "pue is a ratio: use avg (from the window's energies), min, max or a percentile of the interval values");
+    if (stat.kind !== "min" && stat.kind !== "max" && stat.kind !== "quantile")
+      return verdict(
+        null,
+        "pue is a ratio: use avg (from the window's energies), min, max or a percentile of the interval values",
+      );
     return verdict(seriesStat(pues, stat, seconds), null);
   }
 
@@ -117,7 +159,8 @@ export function evaluateCheck(check: CheckWindow, scenario: ResolvedScenario, ag
   }
   if (stat.kind === "count") return verdict(acc.count, null);
   if (stat.kind === "rate") return verdict(acc.count / seconds, null);
-  if (acc.count === 0) return verdict(null, `no ${metric}${group === null ? "" : `{${group}}`} was recorded in the window`);
+  if (acc.count === 0)
+    return verdict(null, `no ${metric}${group === null ? "" : `{${group}}`} was recorded in the window`);
   switch (stat.kind) {
     case "sum":
       return verdict(acc.sum * scale, null);

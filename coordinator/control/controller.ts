@@ -21,9 +21,33 @@ import type { CommandSpec, RunDriver, RunOutcome, WindowProgress } from "../driv
 import { intervalMetrics } from "./interval-metrics.ts";
 import { actionName, clearCommands, injectCommands, type ExperimentPlan, type PlanStep } from "./plan.ts";
 import type { StepNote } from "../../spec/experiment.ts";
-import { followLoadCommand, loadStepCommands, loadSteps, scenarioRatePerS, resolveFault, resolveLoadTargets, checkLoadRequest, type LoadStep, type ResolvedLoad } from "./resolve.ts";
-import { ActualState, FaultBook, mergeTouched, reconcile, touched, type FaultEffect, type LinkField } from "./twin-state.ts";
-import { PreconditionError, RequestError, type FaultRequest, type LoadRequest, type RequestIssue } from "../../spec/requests.ts";
+import {
+  followLoadCommand,
+  loadStepCommands,
+  loadSteps,
+  scenarioRatePerS,
+  resolveFault,
+  resolveLoadTargets,
+  checkLoadRequest,
+  type LoadStep,
+  type ResolvedLoad,
+} from "./resolve.ts";
+import {
+  ActualState,
+  FaultBook,
+  mergeTouched,
+  reconcile,
+  touched,
+  type FaultEffect,
+  type LinkField,
+} from "./twin-state.ts";
+import {
+  PreconditionError,
+  RequestError,
+  type FaultRequest,
+  type LoadRequest,
+  type RequestIssue,
+} from "../../spec/requests.ts";
 
 export type RunState = "waiting" | "starting" | "running" | "paused" | "completed" | "interrupted" | "failed";
 
@@ -113,7 +137,10 @@ export class RunController {
   private readonly history: dctwin.v1.IntervalMetrics.$Properties[] = [];
   /** What each change meant, by the simulated time it took effect (for the replay file). */
   private readonly appliedNotes = new Map<number, StepNote[]>();
-  private readonly watchers = new Set<{ onInterval: (m: dctwin.v1.IntervalMetrics.$Properties) => void; onEnd: () => void }>();
+  private readonly watchers = new Set<{
+    onInterval: (m: dctwin.v1.IntervalMetrics.$Properties) => void;
+    onEnd: () => void;
+  }>();
   private readonly holdWaiters: (() => void)[] = [];
   private startGate: { promise: Promise<void>; open: () => void };
 
@@ -284,12 +311,16 @@ export class RunController {
 
   clearFault(id: string): FaultRecord {
     const record = this.faults.get(id);
-    if (record === undefined) throw new RequestError([{ path: "id", message: `no fault with id "${id}"`, notFound: true }]);
+    if (record === undefined)
+      throw new RequestError([{ path: "id", message: `no fault with id "${id}"`, notFound: true }]);
     if (record.state === "cleared") return record;
     this.assertNotEnded();
     if (record.state === "pending") {
       const queued = this.queue.findIndex((op) => op.type === "inject" && op.id === id);
-      if (queued < 0) throw new PreconditionError(`fault ${id} is planned for t = ${(record.plannedNs ?? 0) / 1e9} s and not injected yet`);
+      if (queued < 0)
+        throw new PreconditionError(
+          `fault ${id} is planned for t = ${(record.plannedNs ?? 0) / 1e9} s and not injected yet`,
+        );
       this.queue.splice(queued, 1);
       record.state = "cleared";
       return record;
@@ -328,7 +359,9 @@ export class RunController {
   faultsNow() {
     const faults = [...this.faults.values()];
     return {
-      faults: faults.filter((f) => f.injectedNs !== null).map((f) => ({ id: f.id, action: f.action, active: f.state === "active" })),
+      faults: faults
+        .filter((f) => f.injectedNs !== null)
+        .map((f) => ({ id: f.id, action: f.action, active: f.state === "active" })),
       injected: faults.filter((f) => f.injectedNs !== null).length,
       cleared: faults.filter((f) => f.state === "cleared").length,
     };
@@ -367,19 +400,34 @@ export class RunController {
   }
 
   /** Closed intervals from `fromInterval` on, then each new one until the run ends. Returns the unsubscribe. */
-  watch(fromInterval: number, onInterval: (m: dctwin.v1.IntervalMetrics.$Properties) => void, onEnd: () => void): () => void {
+  watch(
+    fromInterval: number,
+    onInterval: (m: dctwin.v1.IntervalMetrics.$Properties) => void,
+    onEnd: () => void,
+  ): () => void {
     for (const m of this.history) if (Number(m.interval) >= fromInterval) onInterval(m);
     if (this.ended) {
       onEnd();
       return () => {};
     }
-    const w = { onInterval: (m: dctwin.v1.IntervalMetrics.$Properties) => Number(m.interval) >= fromInterval && onInterval(m), onEnd };
+    const w = {
+      onInterval: (m: dctwin.v1.IntervalMetrics.$Properties) => Number(m.interval) >= fromInterval && onInterval(m),
+      onEnd,
+    };
     this.watchers.add(w);
     return () => this.watchers.delete(w);
   }
 
   /** Per-interval fault counts for the results (one row per closed interval). */
-  intervalFaultRows(): { startNs: number; endNs: number; activeFaults: number; faultedActors: number; faultedLinks: number; injected: number; cleared: number }[] {
+  intervalFaultRows(): {
+    startNs: number;
+    endNs: number;
+    activeFaults: number;
+    faultedActors: number;
+    faultedLinks: number;
+    injected: number;
+    cleared: number;
+  }[] {
     return this.history.map((m) => ({
       startNs: Number(m.startNs),
       endNs: Number(m.endNs),
@@ -443,7 +491,16 @@ export class RunController {
           record.clearDueNs = t + record.durationNs;
           this.addTimed(record.clearDueNs, { type: "clear", id: op.id });
         }
-        this.note(t, { type: "fault-inject", id: record.id, name: record.name, action: record.action, source: record.source, targets: record.targets, clearDueNs: record.clearDueNs, spec: record.spec });
+        this.note(t, {
+          type: "fault-inject",
+          id: record.id,
+          name: record.name,
+          action: record.action,
+          source: record.source,
+          targets: record.targets,
+          clearDueNs: record.clearDueNs,
+          spec: record.spec,
+        });
         this.changes.push({ timeNs: t, kind: "inject" });
         return injectCommands(this.book, this.actual, op.id, op.effect);
       }
@@ -458,12 +515,26 @@ export class RunController {
       }
       case "load": {
         const record = this.loads.get(op.id)!;
-        const steps = loadSteps(op.request, op.load, (a) => this.factors.get(a) ?? 1, (a) => this.baseRate(a));
+        const steps = loadSteps(
+          op.request,
+          op.load,
+          (a) => this.factors.get(a) ?? 1,
+          (a) => this.baseRate(a),
+        );
         const last = steps[steps.length - 1]!.offsetNs;
         record.startedNs = t;
         record.steps = steps.length;
         record.endsNs = last > 0 ? t + last : null;
-        this.note(t, { type: "load-start", id: record.id, name: record.name, source: record.source, targets: record.targets, steps: steps.length, endsNs: record.endsNs, spec: record.spec });
+        this.note(t, {
+          type: "load-start",
+          id: record.id,
+          name: record.name,
+          source: record.source,
+          targets: record.targets,
+          steps: steps.length,
+          endsNs: record.endsNs,
+          spec: record.spec,
+        });
         const now: CommandSpec[] = [];
         for (const step of steps) {
           if (step.offsetNs === 0) now.push(...this.applyOp({ type: "load-step", id: op.id, step }, t));
@@ -500,7 +571,10 @@ export class RunController {
   /** Follows the planned steps the driver has applied (time < t, or <= t when `inclusive`). */
   private mirrorUntil(t: number, inclusive: boolean): void {
     const steps = this.plan.steps;
-    while (this.stepCursor < steps.length && (inclusive ? steps[this.stepCursor]!.timeNs <= t : steps[this.stepCursor]!.timeNs < t)) {
+    while (
+      this.stepCursor < steps.length &&
+      (inclusive ? steps[this.stepCursor]!.timeNs <= t : steps[this.stepCursor]!.timeNs < t)
+    ) {
       this.mirrorStep(steps[this.stepCursor++]!);
     }
   }
@@ -553,7 +627,8 @@ export class RunController {
     }
     // Planned commands were computed without the live faults: if one of those wants a touched target otherwise,
     // set it right at the next boundary.
-    if (this.hasLiveFaults() && reconcile(this.book, this.actual, check.links, check.actors).length > 0) this.queue.push({ type: "reconcile", ...check });
+    if (this.hasLiveFaults() && reconcile(this.book, this.actual, check.links, check.actors).length > 0)
+      this.queue.push({ type: "reconcile", ...check });
     this.snapshot(t);
   }
 
@@ -565,18 +640,46 @@ export class RunController {
   /** The record of a planned (or replayed) fault or load change, created pending when first seen. */
   private recordPlanned(note: StepNote, t: number): void {
     if (note.type === "load-start" && !this.loads.has(note.id)) {
-      this.loads.set(note.id, { id: note.id, name: note.name, source: note.source, targets: note.targets, spec: note.spec, startedNs: null, endsNs: note.endsNs, steps: note.steps, stepsApplied: 0 });
+      this.loads.set(note.id, {
+        id: note.id,
+        name: note.name,
+        source: note.source,
+        targets: note.targets,
+        spec: note.spec,
+        startedNs: null,
+        endsNs: note.endsNs,
+        steps: note.steps,
+        stepsApplied: 0,
+      });
     }
     if (note.type === "fault-inject" && !this.faults.has(note.id)) {
       const durationNs = note.clearDueNs === null ? null : note.clearDueNs - t;
-      this.faults.set(note.id, { id: note.id, name: note.name, action: note.action, source: note.source, targets: note.targets, spec: note.spec, state: "pending", injectedNs: null, clearedNs: null, clearDueNs: note.clearDueNs, durationNs, plannedNs: t });
+      this.faults.set(note.id, {
+        id: note.id,
+        name: note.name,
+        action: note.action,
+        source: note.source,
+        targets: note.targets,
+        spec: note.spec,
+        state: "pending",
+        injectedNs: null,
+        clearedNs: null,
+        clearDueNs: note.clearDueNs,
+        durationNs,
+        plannedNs: t,
+      });
     }
   }
 
   private snapshot(t: number): void {
     let active = 0;
     for (const f of this.faults.values()) if (f.state === "active") active++;
-    const s: Snapshot = { timeNs: t, activeFaults: active, faultedActors: this.actual.faultedActors(), faultedLinks: this.actual.faultedLinks() };
+    const s: Snapshot = {
+      timeNs: t,
+      activeFaults: active,
+      faultedActors: this.actual.faultedActors(),
+      faultedLinks: this.actual.faultedLinks(),
+    };
     const last = this.snapshots[this.snapshots.length - 1]!;
     if (last.timeNs === t) this.snapshots[this.snapshots.length - 1] = s;
     else this.snapshots.push(s);

@@ -21,7 +21,11 @@ export function experimentProbe(controller: RunController): LiveExperimentProbe 
     loadsNow: (closedUpToNs) =>
       [...controller.loads.values()]
         .filter((l) => l.startedNs !== null)
-        .map((l) => ({ id: l.id, name: l.name, active: l.endsNs === null ? closedUpToNs >= l.startedNs! : closedUpToNs < l.endsNs })),
+        .map((l) => ({
+          id: l.id,
+          name: l.name,
+          active: l.endsNs === null ? closedUpToNs >= l.startedNs! : closedUpToNs < l.endsNs,
+        })),
     checksNow: (closedUpToNs, finished) =>
       controller.plan.checks
         .filter((c) => finished || c.toNs <= closedUpToNs)

@@ -20,18 +20,30 @@ export interface ResolvedExperiment {
  * Plans a validated experiment; `issues` holds the requests' own problems, and planning adds the cross-reference
  * ones (selectors, check windows) so that both show in one report. Undefined when there is any issue.
  */
-export function planExperiment(request: ExperimentRequest, scenario: ResolvedScenario, issues: RequestIssue[]): ResolvedExperiment | undefined {
+export function planExperiment(
+  request: ExperimentRequest,
+  scenario: ResolvedScenario,
+  issues: RequestIssue[],
+): ResolvedExperiment | undefined {
   const plan = buildPlan(scenario, request, issues);
   if (issues.length > 0) return undefined;
   const intervalNs = scenario.run.metricsIntervalNs;
   const warnings = plan.checks
     .filter((c) => c.fromNs % intervalNs !== 0 || (c.toNs % intervalNs !== 0 && c.toNs !== scenario.run.durationNs))
-    .map((c) => `check "${c.name}": [${c.fromNs / 1e9} s, ${c.toNs / 1e9} s) is evaluated over the whole metrics intervals (${intervalNs / 1e9} s) inside it`);
+    .map(
+      (c) =>
+        `check "${c.name}": [${c.fromNs / 1e9} s, ${c.toNs / 1e9} s) is evaluated over the whole metrics intervals (${intervalNs / 1e9} s) inside it`,
+    );
   return { plan, warnings };
 }
 
 /** Validates and plans an experiment section; its problems are pushed to `issues` (paths under `prefix`). */
-export function resolveExperiment(raw: unknown, scenario: ResolvedScenario, prefix: string, issues: ValidationIssue[]): ResolvedExperiment | undefined {
+export function resolveExperiment(
+  raw: unknown,
+  scenario: ResolvedScenario,
+  prefix: string,
+  issues: ValidationIssue[],
+): ResolvedExperiment | undefined {
   const found: RequestIssue[] = [];
   const request = validateExperiment(raw, scenario, prefix, faultShorthands, found);
   const resolved = request === undefined ? undefined : planExperiment(request, scenario, found);

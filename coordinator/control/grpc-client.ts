@@ -1,6 +1,14 @@
 /** A typed client of the control API (what `dctwin inject|load|status|control` use). */
 import * as grpc from "@grpc/grpc-js";
-import { controlMethods, type DecodedResponseOf, type MethodInfo, type MethodName, type RequestPropsOf, type StreamMethod, type UnaryMethod } from "./service.ts";
+import {
+  controlMethods,
+  type DecodedResponseOf,
+  type MethodInfo,
+  type MethodName,
+  type RequestPropsOf,
+  type StreamMethod,
+  type UnaryMethod,
+} from "./service.ts";
 import { clientCredentials, type ClientTlsFiles } from "./tls.ts";
 
 export class ControlClient {
@@ -21,7 +29,11 @@ export class ControlClient {
     return md;
   }
 
-  call<K extends UnaryMethod>(method: K, request: RequestPropsOf<K>, timeoutMs = 15_000): Promise<DecodedResponseOf<K>> {
+  call<K extends UnaryMethod>(
+    method: K,
+    request: RequestPropsOf<K>,
+    timeoutMs = 15_000,
+  ): Promise<DecodedResponseOf<K>> {
     const m = this.methods.get(method)!;
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(
@@ -37,7 +49,11 @@ export class ControlClient {
   }
 
   /** Server-streaming call: each message to `onMessage`; resolves when the stream ends. Returns a cancel too. */
-  stream<K extends StreamMethod>(method: K, request: RequestPropsOf<K>, onMessage: (message: DecodedResponseOf<K>) => void): { done: Promise<void>; cancel: () => void } {
+  stream<K extends StreamMethod>(
+    method: K,
+    request: RequestPropsOf<K>,
+    onMessage: (message: DecodedResponseOf<K>) => void,
+  ): { done: Promise<void>; cancel: () => void } {
     const m = this.methods.get(method)!;
     const call = this.client.makeServerStreamRequest(
       m.path,
@@ -48,7 +64,9 @@ export class ControlClient {
     );
     const done = new Promise<void>((resolve, reject) => {
       call.on("data", (message: unknown) => onMessage(message as DecodedResponseOf<K>));
-      call.on("error", (error: grpc.ServiceError) => (error.code === grpc.status.CANCELLED ? resolve() : reject(error)));
+      call.on("error", (error: grpc.ServiceError) =>
+        error.code === grpc.status.CANCELLED ? resolve() : reject(error),
+      );
       call.on("end", () => resolve());
     });
     return { done, cancel: () => call.cancel() };
@@ -56,7 +74,9 @@ export class ControlClient {
 
   /** Waits until the server answers (or `timeoutMs` passes). */
   ready(timeoutMs = 10_000): Promise<void> {
-    return new Promise((resolve, reject) => this.client.waitForReady(Date.now() + timeoutMs, (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.client.waitForReady(Date.now() + timeoutMs, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   close(): void {

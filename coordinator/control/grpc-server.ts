@@ -10,8 +10,25 @@ import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import type { RunController } from "./controller.ts";
-import { faultFromProto, faultToProto, loadFromProto, loadToProto, protoPaths, statusToProto } from "./proto-convert.ts";
-import { CONTROL_PROTO, controlMethods, PROTO_ROOT, SERVICE_NAME, serviceDefinition, type IsServerStream, type MethodName, type RequestOf, type ResponseOf } from "./service.ts";
+import {
+  faultFromProto,
+  faultToProto,
+  loadFromProto,
+  loadToProto,
+  protoPaths,
+  statusToProto,
+} from "./proto-convert.ts";
+import {
+  CONTROL_PROTO,
+  controlMethods,
+  PROTO_ROOT,
+  SERVICE_NAME,
+  serviceDefinition,
+  type IsServerStream,
+  type MethodName,
+  type RequestOf,
+  type ResponseOf,
+} from "./service.ts";
 import { PreconditionError, RequestError } from "../../spec/requests.ts";
 import { serverCredentials, type ServerTlsFiles } from "./tls.ts";
 
@@ -26,7 +43,11 @@ export interface StreamOut<T> {
 }
 
 type Unary<K extends MethodName> = (request: RequestOf<K>, ctx: CallContext) => ResponseOf<K> | Promise<ResponseOf<K>>;
-type ServerStream<K extends MethodName> = (request: RequestOf<K>, out: StreamOut<ResponseOf<K>>, ctx: CallContext) => void;
+type ServerStream<K extends MethodName> = (
+  request: RequestOf<K>,
+  out: StreamOut<ResponseOf<K>>,
+  ctx: CallContext,
+) => void;
 
 /** One handler per method of the .proto's service; `tsc` fails when the .proto gains a method without one. */
 export type ControlHandlers = { [K in MethodName]: IsServerStream<K> extends true ? ServerStream<K> : Unary<K> };
@@ -98,7 +119,11 @@ export function controlHandlers(controller: RunController, log: (message: string
     },
     listLoadChanges: () => ({ changes: [...controller.loads.values()].map(loadToProto) }),
     watchMetrics: (request, out) => {
-      const unsubscribe = controller.watch(Number(request.fromInterval), (m) => out.write(m), () => out.end());
+      const unsubscribe = controller.watch(
+        Number(request.fromInterval),
+        (m) => out.write(m),
+        () => out.end(),
+      );
       out.onCancel(unsubscribe);
     },
   };
@@ -134,22 +159,35 @@ export function toServiceError(error: unknown): Partial<grpc.StatusObject> {
   const metadata = new grpc.Metadata();
   if (error instanceof RequestError) {
     metadata.set("dctwin-field", error.field);
-    return { code: error.notFound ? grpc.status.NOT_FOUND : grpc.status.INVALID_ARGUMENT, details: error.message, metadata };
+    return {
+      code: error.notFound ? grpc.status.NOT_FOUND : grpc.status.INVALID_ARGUMENT,
+      details: error.message,
+      metadata,
+    };
   }
-  if (error instanceof PreconditionError) return { code: grpc.status.FAILED_PRECONDITION, details: error.message, metadata };
+  if (error instanceof PreconditionError)
+    return { code: grpc.status.FAILED_PRECONDITION, details: error.message, metadata };
   return { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error), metadata };
 }
 
-export async function startControlServer(controller: RunController, options: ControlServerOptions): Promise<ControlServer> {
+export async function startControlServer(
+  controller: RunController,
+  options: ControlServerOptions,
+): Promise<ControlServer> {
   const log = options.log ?? (() => {});
   const handlers = controlHandlers(controller, log) as unknown as Record<string, (...args: unknown[]) => unknown>;
   const expected = digest(options.token);
   const authError = (metadata: grpc.Metadata, access: "read" | "write"): Partial<grpc.StatusObject> | null => {
     if (access === "read" && options.anonymousRead) return null;
     const value = metadata.get("authorization")[0];
-    if (value === undefined) return { code: grpc.status.UNAUTHENTICATED, details: `${access === "write" ? "this call changes the run and" : "reads"} need(s) the metadata "authorization: Bearer <token>"` };
+    if (value === undefined)
+      return {
+        code: grpc.status.UNAUTHENTICATED,
+        details: `${access === "write" ? "this call changes the run and" : "reads"} need(s) the metadata "authorization: Bearer <token>"`,
+      };
     const m = /^Bearer\s+(.+)$/i.exec(String(value));
-    if (m === null || !timingSafeEqual(digest(m[1]!.trim()), expected)) return { code: grpc.status.UNAUTHENTICATED, details: "invalid bearer token" };
+    if (m === null || !timingSafeEqual(digest(m[1]!.trim()), expected))
+      return { code: grpc.status.UNAUTHENTICATED, details: "invalid bearer token" };
     return null;
   };
 
@@ -176,7 +214,10 @@ export async function startControlServer(controller: RunController, options: Con
         }
       };
     } else {
-      impl[method.protoName] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      impl[method.protoName] = (
+        call: grpc.ServerUnaryCall<unknown, unknown>,
+        callback: grpc.sendUnaryData<unknown>,
+      ) => {
         const denied = authError(call.metadata, access);
         if (denied !== null) return callback(denied);
         Promise.resolve()
@@ -198,7 +239,11 @@ export async function startControlServer(controller: RunController, options: Con
 
   const host = options.host ?? "127.0.0.1";
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host.includes(":") ? `[${host}]` : host}:${options.port}`, serverCredentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(
+      `${host.includes(":") ? `[${host}]` : host}:${options.port}`,
+      serverCredentials(options.tls),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
+    ),
   );
   let closed = false;
   return {

@@ -13,9 +13,23 @@ export interface FaultCounts {
 }
 
 /** `record` null: an interval in which nothing was reported (no event, no energy). */
-export function intervalMetrics(scenario: ResolvedScenario, index: number, record: IntervalRecord | null, startNs: number, endNs: number, faults: FaultCounts): dctwin.v1.IntervalMetrics.$Properties {
-  const counts = { activeFaults: faults.activeFaults, faultedActors: faults.faultedActors, faultedLinks: faults.faultedLinks, faultsInjected: faults.injected, faultsCleared: faults.cleared };
-  if (record === null) return { interval: index, startNs, endNs, events: 0, metrics: [], droppedByReason: {}, ...counts };
+export function intervalMetrics(
+  scenario: ResolvedScenario,
+  index: number,
+  record: IntervalRecord | null,
+  startNs: number,
+  endNs: number,
+  faults: FaultCounts,
+): dctwin.v1.IntervalMetrics.$Properties {
+  const counts = {
+    activeFaults: faults.activeFaults,
+    faultedActors: faults.faultedActors,
+    faultedLinks: faults.faultedLinks,
+    faultsInjected: faults.injected,
+    faultsCleared: faults.cleared,
+  };
+  if (record === null)
+    return { interval: index, startNs, endNs, events: 0, metrics: [], droppedByReason: {}, ...counts };
   const thermo = intervalThermo(scenario, record, (endNs - startNs) / 1e9);
   let linkPackets = 0;
   let linkLost = 0;

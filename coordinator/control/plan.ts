@@ -11,9 +11,17 @@ import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { CommandSpec } from "../../spec/experiment.ts";
 import type { CheckWindow } from "./checks.ts";
 import type { PlannedCheck, PlannedFault, PlannedLoad, RawStep, Repeat, StepNote } from "../../spec/experiment.ts";
-import { loadStepCommands, loadSteps, resolveFault, resolveLoadTargets, checkLoadRequest, scenarioRatePerS, type ResolvedLoad } from "./resolve.ts";
+import {
+  loadStepCommands,
+  loadSteps,
+  resolveFault,
+  resolveLoadTargets,
+  checkLoadRequest,
+  scenarioRatePerS,
+  type ResolvedLoad,
+} from "./resolve.ts";
 import { ActualState, FaultBook, reconcile, touched, type FaultEffect } from "./twin-state.ts";
-import type { FaultRequest, LoadRequest, RequestIssue } from "../../spec/requests.ts";
+import type { FaultRequest, RequestIssue } from "../../spec/requests.ts";
 
 export interface PlanStep {
   timeNs: number;
@@ -50,7 +58,14 @@ interface Occurrence {
 export function buildPlan(
   scenario: ResolvedScenario,
   /** `declared`: every name the experiment gives, valid or not (a check naming an invalid one is not reported again). */
-  input: { seed: number; faults: PlannedFault[]; loads: PlannedLoad[]; checks: PlannedCheck[]; raw: RawStep[]; declared?: ReadonlySet<string> },
+  input: {
+    seed: number;
+    faults: PlannedFault[];
+    loads: PlannedLoad[];
+    checks: PlannedCheck[];
+    raw: RawStep[];
+    declared?: ReadonlySet<string>;
+  },
   issues: RequestIssue[],
 ): ExperimentPlan {
   const durationNs = scenario.run.durationNs;
@@ -128,10 +143,24 @@ export function buildPlan(
       const occurrence: Occurrence = { id, startNs: t, endNs: null };
       list.push(occurrence);
       push(t, 2, () => {
-        const planned = loadSteps(l.request, load, (a) => factors.get(a) ?? 1, (a) => rates.get(a) ?? scenarioRatePerS(scenario, a) ?? 0);
+        const planned = loadSteps(
+          l.request,
+          load,
+          (a) => factors.get(a) ?? 1,
+          (a) => rates.get(a) ?? scenarioRatePerS(scenario, a) ?? 0,
+        );
         const last = planned[planned.length - 1]!.offsetNs;
         occurrence.endNs = last > 0 ? t + last : null;
-        emit([], { type: "load-start", id, name: l.request.name, source: "schedule", targets: load.targets.map((i) => scenario.actors[i]!.id), steps: planned.length, endsNs: occurrence.endNs, spec: l.request });
+        emit([], {
+          type: "load-start",
+          id,
+          name: l.request.name,
+          source: "schedule",
+          targets: load.targets.map((i) => scenario.actors[i]!.id),
+          steps: planned.length,
+          endsNs: occurrence.endNs,
+          spec: l.request,
+        });
         for (const step of planned) {
           push(t + step.offsetNs, 2, () => emit(loadStepCommands(step, factors, rates), { type: "load-step", id }));
         }
@@ -166,17 +195,30 @@ export function buildPlan(
     const list = occurrences.get(w.of);
     if (list === undefined) {
       if (input.declared?.has(w.of)) continue;
-      issues.push({ path: `${check.path}.${w.type}`, message: `no fault or load change named "${w.of}"`, notFound: true });
+      issues.push({
+        path: `${check.path}.${w.type}`,
+        message: `no fault or load change named "${w.of}"`,
+        notFound: true,
+      });
       continue;
     }
     for (const o of list) {
       const end = o.endNs ?? durationNs;
       let fromNs: number;
       let toNs: number;
-      if (w.type === "during") [fromNs, toNs] = [o.startNs + w.delayNs, w.forNs === null ? end : Math.min(end, o.startNs + w.delayNs + w.forNs)];
+      if (w.type === "during")
+        [fromNs, toNs] = [
+          o.startNs + w.delayNs,
+          w.forNs === null ? end : Math.min(end, o.startNs + w.delayNs + w.forNs),
+        ];
       else if (w.type === "before") [fromNs, toNs] = [Math.max(0, o.startNs - (w.forNs ?? o.startNs)), o.startNs];
       else [fromNs, toNs] = [end + w.delayNs, w.forNs === null ? durationNs : end + w.delayNs + w.forNs];
-      plan.checks.push({ name: list.length > 1 ? `${check.name} [${o.id}]` : check.name, threshold: check.threshold, fromNs, toNs: Math.min(toNs, durationNs) });
+      plan.checks.push({
+        name: list.length > 1 ? `${check.name} [${o.id}]` : check.name,
+        threshold: check.threshold,
+        fromNs,
+        toNs: Math.min(toNs, durationNs),
+      });
     }
   }
   return plan;

@@ -5,14 +5,31 @@
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { FaultRecord, LoadRecord, RunController, RunState } from "./controller.ts";
-import { emptySelector, RequestError, type FaultAction, type FaultRequest, type LoadChangeKind, type LoadRequest, type LoadTarget, type RequestIssue, type SelectMode, type SelectorSpec } from "../../spec/requests.ts";
+import {
+  emptySelector,
+  RequestError,
+  type FaultAction,
+  type FaultRequest,
+  type LoadChangeKind,
+  type LoadRequest,
+  type LoadTarget,
+  type RequestIssue,
+  type SelectMode,
+  type SelectorSpec,
+} from "../../spec/requests.ts";
 
 const MODES: Record<number, SelectMode> = { 0: "all", 1: "all", 2: "one", 3: "fixed", 4: "fixed-percent" };
 const MODE_NUMBERS: Record<SelectMode, number> = { all: 1, one: 2, fixed: 3, "fixed-percent": 4 };
 
 function selectorFromProto(s: dctwin.v1.Selector.$Properties | null | undefined): SelectorSpec {
   if (s == null) return emptySelector();
-  return { actors: [...(s.actors ?? [])], kinds: [...(s.kinds ?? [])], groups: [...(s.groups ?? [])], labels: { ...(s.labels ?? {}) }, links: [...(s.links ?? [])] };
+  return {
+    actors: [...(s.actors ?? [])],
+    kinds: [...(s.kinds ?? [])],
+    groups: [...(s.groups ?? [])],
+    labels: { ...(s.labels ?? {}) },
+    links: [...(s.links ?? [])],
+  };
 }
 
 function selectorToProto(s: SelectorSpec): dctwin.v1.Selector.$Properties {
@@ -31,7 +48,8 @@ function json(text: string | null | undefined, path: string, issues: RequestIssu
 
 function nonNegativeNs(value: number | null | undefined, path: string, issues: RequestIssue[]): number {
   const v = Number(value ?? 0);
-  if (!(Number.isSafeInteger(v) && v >= 0)) issues.push({ path, message: "expected a non-negative number of nanoseconds" });
+  if (!(Number.isSafeInteger(v) && v >= 0))
+    issues.push({ path, message: "expected a non-negative number of nanoseconds" });
   return v;
 }
 
@@ -61,16 +79,34 @@ const LOAD_PATHS: [RegExp, string][] = [
 export function protoPaths(error: unknown, kind: "fault" | "load"): unknown {
   if (!(error instanceof RequestError)) return error;
   const rules = kind === "fault" ? FAULT_PATHS : LOAD_PATHS;
-  return new RequestError(error.issues.map((i) => ({ ...i, path: rules.reduce((p, [re, to]) => p.replace(re, to), i.path) })));
+  return new RequestError(
+    error.issues.map((i) => ({ ...i, path: rules.reduce((p, [re, to]) => p.replace(re, to), i.path) })),
+  );
 }
 
-const FAULT_ACTIONS = ["actorCrash", "actorPause", "linkDown", "linkDelay", "linkLoss", "linkBandwidth", "partition", "clockDrift", "actorCommand"] as const;
+const FAULT_ACTIONS = [
+  "actorCrash",
+  "actorPause",
+  "linkDown",
+  "linkDelay",
+  "linkLoss",
+  "linkBandwidth",
+  "partition",
+  "clockDrift",
+  "actorCommand",
+] as const;
 const LOAD_CHANGES = ["set", "ramp", "spike", "stages", "curve"] as const;
 
 /** The case of a oneof: the one field set (decoded messages and plain objects alike). */
-function oneofCase<K extends string>(message: object, cases: readonly K[], path: string, issues: RequestIssue[]): K | undefined {
+function oneofCase<K extends string>(
+  message: object,
+  cases: readonly K[],
+  path: string,
+  issues: RequestIssue[],
+): K | undefined {
   const set = cases.filter((k) => (message as Record<string, unknown>)[k] != null);
-  if (set.length > 1) issues.push({ path, message: `set only one of ${cases.map(snake).join(", ")} (got ${set.map(snake).join(", ")})` });
+  if (set.length > 1)
+    issues.push({ path, message: `set only one of ${cases.map(snake).join(", ")} (got ${set.map(snake).join(", ")})` });
   return set.length === 1 ? set[0] : undefined;
 }
 
@@ -96,7 +132,11 @@ export function faultFromProto(spec: dctwin.v1.FaultSpec.$Properties | null | un
       action = { type: "link-down" };
       break;
     case "linkDelay":
-      action = { type: "delay", latencyNs: nonNegativeNs(spec.linkDelay?.latencyNs, `${path}.link_delay.latency_ns`, issues), jitterNs: nonNegativeNs(spec.linkDelay?.jitterNs, `${path}.link_delay.jitter_ns`, issues) };
+      action = {
+        type: "delay",
+        latencyNs: nonNegativeNs(spec.linkDelay?.latencyNs, `${path}.link_delay.latency_ns`, issues),
+        jitterNs: nonNegativeNs(spec.linkDelay?.jitterNs, `${path}.link_delay.jitter_ns`, issues),
+      };
       break;
     case "linkLoss":
       action = { type: "loss", probability: spec.linkLoss?.probability ?? 0 };
@@ -123,7 +163,12 @@ export function faultFromProto(spec: dctwin.v1.FaultSpec.$Properties | null | un
       break;
     }
     default:
-      if (issues.length === 0) issues.push({ path: `${path}.action`, message: "required: set one of actor_crash, actor_pause, link_down, link_delay, link_loss, link_bandwidth, partition, clock_drift, actor_command" });
+      if (issues.length === 0)
+        issues.push({
+          path: `${path}.action`,
+          message:
+            "required: set one of actor_crash, actor_pause, link_down, link_delay, link_loss, link_bandwidth, partition, clock_drift, actor_command",
+        });
   }
   if (issues.length > 0 || action === undefined || mode === undefined) throw new RequestError(issues);
   return {
@@ -135,17 +180,27 @@ export function faultFromProto(spec: dctwin.v1.FaultSpec.$Properties | null | un
   };
 }
 
-function targetFromProto(t: dctwin.v1.LoadTarget.$Properties | null | undefined, path: string, issues: RequestIssue[]): LoadTarget {
+function targetFromProto(
+  t: dctwin.v1.LoadTarget.$Properties | null | undefined,
+  path: string,
+  issues: RequestIssue[],
+): LoadTarget {
   const rate = t?.ratePerS ?? 0;
   const factor = t?.factor ?? 0;
   if ((rate !== 0) === (factor !== 0)) {
-    issues.push({ path, message: "set exactly one of rate_per_s (the clients' total) or factor (× their scenario rate)" });
+    issues.push({
+      path,
+      message: "set exactly one of rate_per_s (the clients' total) or factor (× their scenario rate)",
+    });
     return { factor: 1 };
   }
   return factor !== 0 ? { factor } : { ratePerS: rate };
 }
 
-export function loadFromProto(spec: dctwin.v1.LoadChangeSpec.$Properties | null | undefined, path = "change"): LoadRequest {
+export function loadFromProto(
+  spec: dctwin.v1.LoadChangeSpec.$Properties | null | undefined,
+  path = "change",
+): LoadRequest {
   if (spec == null) throw new RequestError([{ path, message: "required" }]);
   const issues: RequestIssue[] = [];
   const stepNs = nonNegativeNs(spec.stepNs, `${path}.step_ns`, issues);
@@ -155,29 +210,50 @@ export function loadFromProto(spec: dctwin.v1.LoadChangeSpec.$Properties | null 
       change = { type: "set", target: targetFromProto(spec.set, `${path}.set`, issues) };
       break;
     case "ramp":
-      change = { type: "ramp", target: targetFromProto(spec.ramp?.target, `${path}.ramp.target`, issues), durationNs: nonNegativeNs(spec.ramp?.durationNs, `${path}.ramp.duration_ns`, issues) };
+      change = {
+        type: "ramp",
+        target: targetFromProto(spec.ramp?.target, `${path}.ramp.target`, issues),
+        durationNs: nonNegativeNs(spec.ramp?.durationNs, `${path}.ramp.duration_ns`, issues),
+      };
       break;
     case "spike":
-      change = { type: "spike", target: targetFromProto(spec.spike?.target, `${path}.spike.target`, issues), durationNs: nonNegativeNs(spec.spike?.durationNs, `${path}.spike.duration_ns`, issues) };
+      change = {
+        type: "spike",
+        target: targetFromProto(spec.spike?.target, `${path}.spike.target`, issues),
+        durationNs: nonNegativeNs(spec.spike?.durationNs, `${path}.spike.duration_ns`, issues),
+      };
       break;
     case "stages":
       change = {
         type: "stages",
-        stages: (spec.stages?.stages ?? []).map((s, i) => ({ target: targetFromProto(s.target, `${path}.stages.stages[${i}].target`, issues), durationNs: nonNegativeNs(s.durationNs, `${path}.stages.stages[${i}].duration_ns`, issues) })),
+        stages: (spec.stages?.stages ?? []).map((s, i) => ({
+          target: targetFromProto(s.target, `${path}.stages.stages[${i}].target`, issues),
+          durationNs: nonNegativeNs(s.durationNs, `${path}.stages.stages[${i}].duration_ns`, issues),
+        })),
       };
       break;
     case "curve": {
       const text = spec.curve?.arrivalsJson ?? "";
-      if (text === "") issues.push({ path: `${path}.curve.arrivals_json`, message: 'required: a JSON arrival process, e.g. {"process": "poisson", "rate_per_s": 500}' });
+      if (text === "")
+        issues.push({
+          path: `${path}.curve.arrivals_json`,
+          message: 'required: a JSON arrival process, e.g. {"process": "poisson", "rate_per_s": 500}',
+        });
       // Checked against the client's schema by the resolver (paths become change.curve.arrivals_json.<field>).
       change = { type: "curve", arrivals: text === "" ? {} : json(text, `${path}.curve.arrivals_json`, issues) };
       break;
     }
     default:
-      if (issues.length === 0) issues.push({ path: `${path}.change`, message: "required: set one of set, ramp, spike, stages, curve" });
+      if (issues.length === 0)
+        issues.push({ path: `${path}.change`, message: "required: set one of set, ramp, spike, stages, curve" });
   }
   if (issues.length > 0 || change === undefined) throw new RequestError(issues);
-  return { name: spec.name ?? "", selector: selectorFromProto(spec.selector), stepNs: stepNs === 0 ? null : stepNs, change };
+  return {
+    name: spec.name ?? "",
+    selector: selectorFromProto(spec.selector),
+    stepNs: stepNs === 0 ? null : stepNs,
+    change,
+  };
 }
 
 // ---- records to messages ----------------------------------------------------------------------------------
@@ -217,7 +293,15 @@ export function faultSpecToProto(spec: unknown): dctwin.v1.FaultSpec.$Properties
     case "clock-drift":
       return { ...out, clockDrift: { ppm: a.ppm } };
     case "command":
-      return { ...out, actorCommand: { command: a.command, argsJson: JSON.stringify(a.args ?? {}), clearCommand: a.clearCommand ?? "", clearArgsJson: a.clearCommand === null ? "" : JSON.stringify(a.clearArgs ?? {}) } };
+      return {
+        ...out,
+        actorCommand: {
+          command: a.command,
+          argsJson: JSON.stringify(a.args ?? {}),
+          clearCommand: a.clearCommand ?? "",
+          clearArgsJson: a.clearCommand === null ? "" : JSON.stringify(a.clearArgs ?? {}),
+        },
+      };
     default:
       return out;
   }
@@ -226,7 +310,11 @@ export function faultSpecToProto(spec: unknown): dctwin.v1.FaultSpec.$Properties
 function loadSpecToProto(spec: unknown): dctwin.v1.LoadChangeSpec.$Properties | undefined {
   const r = spec as LoadRequest;
   if (typeof r !== "object" || r === null || typeof r.change !== "object" || r.change === null) return undefined;
-  const out: dctwin.v1.LoadChangeSpec.$Properties = { name: r.name, selector: selectorToProto(r.selector ?? emptySelector()), stepNs: r.stepNs ?? 0 };
+  const out: dctwin.v1.LoadChangeSpec.$Properties = {
+    name: r.name,
+    selector: selectorToProto(r.selector ?? emptySelector()),
+    stepNs: r.stepNs ?? 0,
+  };
   const c = r.change;
   switch (c.type) {
     case "set":
@@ -236,7 +324,10 @@ function loadSpecToProto(spec: unknown): dctwin.v1.LoadChangeSpec.$Properties | 
     case "spike":
       return { ...out, spike: { target: targetToProto(c.target), durationNs: c.durationNs } };
     case "stages":
-      return { ...out, stages: { stages: c.stages.map((s) => ({ target: targetToProto(s.target), durationNs: s.durationNs })) } };
+      return {
+        ...out,
+        stages: { stages: c.stages.map((s) => ({ target: targetToProto(s.target), durationNs: s.durationNs })) },
+      };
     case "curve":
       return { ...out, curve: { arrivalsJson: JSON.stringify(c.arrivals) } };
     default:
@@ -262,12 +353,31 @@ export function faultToProto(f: FaultRecord): dctwin.v1.Fault.$Properties {
 }
 
 export function loadToProto(l: LoadRecord): dctwin.v1.LoadChange.$Properties {
-  return { id: l.id, spec: loadSpecToProto(l.spec) ?? null, source: l.source, targets: l.targets, startedNs: l.startedNs ?? -1, endsNs: l.endsNs ?? -1, steps: l.steps, stepsApplied: l.stepsApplied };
+  return {
+    id: l.id,
+    spec: loadSpecToProto(l.spec) ?? null,
+    source: l.source,
+    targets: l.targets,
+    startedNs: l.startedNs ?? -1,
+    endsNs: l.endsNs ?? -1,
+    steps: l.steps,
+    stepsApplied: l.stepsApplied,
+  };
 }
 
-const RUN_STATES: Record<RunState, number> = { waiting: 1, starting: 2, running: 3, paused: 4, completed: 5, interrupted: 6, failed: 7 };
+const RUN_STATES: Record<RunState, number> = {
+  waiting: 1,
+  starting: 2,
+  running: 3,
+  paused: 4,
+  completed: 5,
+  interrupted: 6,
+  failed: 7,
+};
 
-export const RUN_STATE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(RUN_STATES).map(([k, v]) => [v, k]));
+export const RUN_STATE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(RUN_STATES).map(([k, v]) => [v, k]),
+);
 
 export function statusToProto(s: ReturnType<RunController["status"]>): dctwin.v1.RunStatus.$Properties {
   return {

@@ -13,7 +13,6 @@ import type { RunController } from "./controller.ts";
 import type { CommandSpec } from "../driver/run-driver.ts";
 import { EXPERIMENT_RESULTS_SCHEMA, type StepNote } from "../../spec/experiment.ts";
 
-
 const s = (ns: number | null) => (ns === null ? null : ns / 1e9);
 
 export interface ExperimentOutcome {
@@ -24,7 +23,11 @@ export interface ExperimentOutcome {
   faults: number;
 }
 
-export function writeExperimentResults(outDir: string, controller: RunController, outcome: RunOutcome): ExperimentOutcome {
+export function writeExperimentResults(
+  outDir: string,
+  controller: RunController,
+  outcome: RunOutcome,
+): ExperimentOutcome {
   const scenario = controller.scenario;
   const checks = controller.plan.checks.map((c) => evaluateCheck(c, scenario, outcome.aggregator, outcome.simTimeNs));
   const passed = checks.filter((c) => c.passed === true).length;
@@ -58,7 +61,16 @@ export function writeExperimentResults(outDir: string, controller: RunController
       cleared_s: s(f.clearedNs),
       clear_due_s: s(f.clearDueNs),
     })),
-    load_changes: [...controller.loads.values()].map((l) => ({ id: l.id, name: l.name, source: l.source, targets: l.targets, started_s: s(l.startedNs), ends_s: s(l.endsNs), steps: l.steps, steps_applied: l.stepsApplied })),
+    load_changes: [...controller.loads.values()].map((l) => ({
+      id: l.id,
+      name: l.name,
+      source: l.source,
+      targets: l.targets,
+      started_s: s(l.startedNs),
+      ends_s: s(l.endsNs),
+      steps: l.steps,
+      steps_applied: l.stepsApplied,
+    })),
     checks,
     checks_passed: passed,
     checks_failed: checks.length - passed,
@@ -72,13 +84,23 @@ export function writeExperimentResults(outDir: string, controller: RunController
       faults_cleared: r.cleared,
     })),
     replay: {
-      steps: [...byTime.entries()].sort(([a], [b]) => a - b).map(([time_ns, step]) => ({ time_ns, commands: step.commands, notes: step.notes })),
-      checks: controller.plan.checks.map((c) => ({ name: c.name, threshold: c.threshold.text, from: `${c.fromNs}ns`, to: `${c.toNs}ns` })),
+      steps: [...byTime.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([time_ns, step]) => ({ time_ns, commands: step.commands, notes: step.notes })),
+      checks: controller.plan.checks.map((c) => ({
+        name: c.name,
+        threshold: c.threshold.text,
+        from: `${c.fromNs}ns`,
+        to: `${c.toNs}ns`,
+      })),
     },
   };
-  writeFileSync(join(outDir, "experiment.json"), JSON.stringify(doc, null, 2) + "\n");
+  writeFileSync(join(outDir, "experiment.json"), `${JSON.stringify(doc, null, 2)}\n`);
   const rows = ["t_start_s,t_end_s,active_faults,faulted_actors,faulted_links,faults_injected,faults_cleared"];
-  for (const r of doc.intervals) rows.push(`${r.t_start_s},${r.t_end_s},${r.active_faults},${r.faulted_actors},${r.faulted_links},${r.faults_injected},${r.faults_cleared}`);
-  writeFileSync(join(outDir, "faults.csv"), rows.join("\n") + "\n");
+  for (const r of doc.intervals)
+    rows.push(
+      `${r.t_start_s},${r.t_end_s},${r.active_faults},${r.faulted_actors},${r.faulted_links},${r.faults_injected},${r.faults_cleared}`,
+    );
+  writeFileSync(join(outDir, "faults.csv"), `${rows.join("\n")}\n`);
   return { checks, passed, failed: checks.length - passed, faults: controller.faults.size };
 }

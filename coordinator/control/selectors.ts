@@ -8,11 +8,22 @@ import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { RequestIssue, SelectorSpec, TargetChoice } from "../../spec/requests.ts";
 
 function globRegex(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 }
 
 /** Matches names against patterns; an exact name (no `*`) that matches nothing is reported as not found. */
-function matchNames(names: readonly string[], patterns: readonly string[], what: string, path: string, issues: RequestIssue[]): Set<number> {
+function matchNames(
+  names: readonly string[],
+  patterns: readonly string[],
+  what: string,
+  path: string,
+  issues: RequestIssue[],
+): Set<number> {
   const matched = new Set<number>();
   patterns.forEach((pattern, i) => {
     const re = globRegex(pattern);
@@ -23,7 +34,12 @@ function matchNames(names: readonly string[], patterns: readonly string[], what:
         any = true;
       }
     });
-    if (!any) issues.push({ path: `${path}[${i}]`, message: pattern.includes("*") ? `no ${what} matches "${pattern}"` : `no ${what} "${pattern}"`, notFound: true });
+    if (!any)
+      issues.push({
+        path: `${path}[${i}]`,
+        message: pattern.includes("*") ? `no ${what} matches "${pattern}"` : `no ${what} "${pattern}"`,
+        notFound: true,
+      });
   });
   return matched;
 }
@@ -33,15 +49,31 @@ export function hasActorCriteria(sel: SelectorSpec): boolean {
 }
 
 /** Actor indices matching every non-empty criterion, ascending. */
-export function matchActors(scenario: ResolvedScenario, sel: SelectorSpec, path: string, issues: RequestIssue[]): number[] {
-  const byId = sel.actors.length > 0 ? matchNames(scenario.actors.map((a) => a.id), sel.actors, "actor", `${path}.actors`, issues) : null;
+export function matchActors(
+  scenario: ResolvedScenario,
+  sel: SelectorSpec,
+  path: string,
+  issues: RequestIssue[],
+): number[] {
+  const byId =
+    sel.actors.length > 0
+      ? matchNames(
+          scenario.actors.map((a) => a.id),
+          sel.actors,
+          "actor",
+          `${path}.actors`,
+          issues,
+        )
+      : null;
   const kinds = new Set(scenario.actors.map((a) => a.kind));
   sel.kinds.forEach((kind, i) => {
-    if (!kinds.has(kind)) issues.push({ path: `${path}.kinds[${i}]`, message: `no actor of kind "${kind}"`, notFound: true });
+    if (!kinds.has(kind))
+      issues.push({ path: `${path}.kinds[${i}]`, message: `no actor of kind "${kind}"`, notFound: true });
   });
   const groups = new Set(scenario.actors.map((a) => a.group));
   sel.groups.forEach((group, i) => {
-    if (!groups.has(group)) issues.push({ path: `${path}.groups[${i}]`, message: `no actor in group "${group}"`, notFound: true });
+    if (!groups.has(group))
+      issues.push({ path: `${path}.groups[${i}]`, message: `no actor in group "${group}"`, notFound: true });
   });
   return scenario.actors
     .filter(
@@ -55,10 +87,26 @@ export function matchActors(scenario: ResolvedScenario, sel: SelectorSpec, path:
 }
 
 /** Link indices: the named links, those touching a matching actor, or both (intersection); every link if neither. */
-export function matchLinks(scenario: ResolvedScenario, sel: SelectorSpec, path: string, issues: RequestIssue[]): number[] {
-  const byId = sel.links.length > 0 ? matchNames(scenario.links.map((l) => l.id), sel.links, "link", `${path}.links`, issues) : null;
+export function matchLinks(
+  scenario: ResolvedScenario,
+  sel: SelectorSpec,
+  path: string,
+  issues: RequestIssue[],
+): number[] {
+  const byId =
+    sel.links.length > 0
+      ? matchNames(
+          scenario.links.map((l) => l.id),
+          sel.links,
+          "link",
+          `${path}.links`,
+          issues,
+        )
+      : null;
   const actors = hasActorCriteria(sel) ? new Set(matchActors(scenario, sel, path, issues)) : null;
-  return scenario.links.filter((l) => (byId === null || byId.has(l.index)) && (actors === null || actors.has(l.a) || actors.has(l.b))).map((l) => l.index);
+  return scenario.links
+    .filter((l) => (byId === null || byId.has(l.index)) && (actors === null || actors.has(l.a) || actors.has(l.b)))
+    .map((l) => l.index);
 }
 
 /** Links with one end in `a` and the other in `b`. */
@@ -70,15 +118,22 @@ export function linksBetween(scenario: ResolvedScenario, a: readonly number[], b
 
 /** Checks a mode's value: a whole count for fixed, a percentage in (0, 100] for fixed-percent. */
 export function checkChoice(choice: TargetChoice, path: string, issues: RequestIssue[]): void {
-  if (choice.mode === "fixed" && !(Number.isInteger(choice.value) && choice.value >= 1)) issues.push({ path: `${path}.value`, message: "mode fixed needs a whole number of targets of at least 1" });
-  if (choice.mode === "fixed-percent" && !(choice.value > 0 && choice.value <= 100)) issues.push({ path: `${path}.value`, message: "mode fixed-percent needs a percentage in (0, 100]" });
+  if (choice.mode === "fixed" && !(Number.isInteger(choice.value) && choice.value >= 1))
+    issues.push({ path: `${path}.value`, message: "mode fixed needs a whole number of targets of at least 1" });
+  if (choice.mode === "fixed-percent" && !(choice.value > 0 && choice.value <= 100))
+    issues.push({ path: `${path}.value`, message: "mode fixed-percent needs a percentage in (0, 100]" });
 }
 
 /**
  * Takes targets from the candidates (ascending indices) by the mode, with a partial Fisher–Yates shuffle of the
  * stream (seed, stream name); returns them ascending.
  */
-export function chooseTargets(candidates: readonly number[], choice: TargetChoice, seed: number, stream: string): number[] {
+export function chooseTargets(
+  candidates: readonly number[],
+  choice: TargetChoice,
+  seed: number,
+  stream: string,
+): number[] {
   const n = candidates.length;
   let k: number;
   switch (choice.mode) {

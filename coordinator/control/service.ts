@@ -23,7 +23,9 @@ export const CONTROL_PROTO = "dctwin/v1/control.proto";
 export const PROTO_ROOT = fileURLToPath(new URL("../../proto/", import.meta.url));
 
 /** Methods of the service (camelCase, as the generated class names them). */
-export type MethodName = { [K in keyof Control]: Control[K] extends { readonly path: string } ? K : never }[keyof Control];
+export type MethodName = {
+  [K in keyof Control]: Control[K] extends { readonly path: string } ? K : never;
+}[keyof Control];
 
 interface Codec {
   encode(message: never): { finish(): Uint8Array };
@@ -64,12 +66,28 @@ export function controlMethods(): MethodInfo[] {
   for (const key of Object.getOwnPropertyNames(proto)) {
     const value = proto[key];
     if (typeof value !== "function") continue;
-    const fn = value as unknown as { path?: string; name?: string; requestType?: string; responseType?: string; requestStream?: boolean; responseStream?: boolean };
+    const fn = value as unknown as {
+      path?: string;
+      name?: string;
+      requestType?: string;
+      responseType?: string;
+      requestStream?: boolean;
+      responseStream?: boolean;
+    };
     if (typeof fn.path !== "string") continue;
     const request = v1[fn.requestType!];
     const response = v1[fn.responseType!];
-    if (request === undefined || response === undefined) throw new Error(`${fn.path}: message types ${fn.requestType} / ${fn.responseType} are not generated`);
-    methods.push({ name: key as MethodName, protoName: fn.name!, path: fn.path, requestStream: fn.requestStream === true, responseStream: fn.responseStream === true, request, response });
+    if (request === undefined || response === undefined)
+      throw new Error(`${fn.path}: message types ${fn.requestType} / ${fn.responseType} are not generated`);
+    methods.push({
+      name: key as MethodName,
+      protoName: fn.name!,
+      path: fn.path,
+      requestStream: fn.requestStream === true,
+      responseStream: fn.responseStream === true,
+      request,
+      response,
+    });
   }
   return methods;
 }

@@ -24,19 +24,27 @@ function read(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new Error(`${what}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new Error(
+      `${what}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
 export function serverCredentials(tls: ServerTlsFiles | undefined): grpc.ServerCredentials {
   if (tls === undefined) return grpc.ServerCredentials.createInsecure();
   const clientCa = tls.clientCa === undefined ? null : read(tls.clientCa, "--control-tls-client-ca");
-  return grpc.ServerCredentials.createSsl(clientCa, [{ cert_chain: read(tls.cert, "--control-tls-cert"), private_key: read(tls.key, "--control-tls-key") }], clientCa !== null);
+  return grpc.ServerCredentials.createSsl(
+    clientCa,
+    [{ cert_chain: read(tls.cert, "--control-tls-cert"), private_key: read(tls.key, "--control-tls-key") }],
+    clientCa !== null,
+  );
 }
 
 export function clientCredentials(tls: ClientTlsFiles | undefined): grpc.ChannelCredentials {
-  if (tls === undefined || (tls.ca === undefined && tls.cert === undefined && tls.key === undefined)) return grpc.credentials.createInsecure();
-  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new Error("--control-cert and --control-key go together");
+  if (tls === undefined || (tls.ca === undefined && tls.cert === undefined && tls.key === undefined))
+    return grpc.credentials.createInsecure();
+  if ((tls.cert === undefined) !== (tls.key === undefined))
+    throw new Error("--control-cert and --control-key go together");
   return grpc.credentials.createSsl(
     tls.ca === undefined ? null : read(tls.ca, "--control-ca"),
     tls.key === undefined ? null : read(tls.key, "--control-key"),

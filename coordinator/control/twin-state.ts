@@ -35,7 +35,13 @@ export function emptyEffect(): FaultEffect {
 }
 
 function baseLinks(scenario: ResolvedScenario): LinkFields[] {
-  return scenario.links.map((l) => ({ up: true, latencyNs: l.latencyNs, jitterNs: 0, loss: l.loss, bandwidthBps: l.bandwidthBps }));
+  return scenario.links.map((l) => ({
+    up: true,
+    latencyNs: l.latencyNs,
+    jitterNs: 0,
+    loss: l.loss,
+    bandwidthBps: l.bandwidthBps,
+  }));
 }
 
 export class FaultBook {
@@ -127,14 +133,26 @@ export class ActualState {
     let n = 0;
     this.links.forEach((l, i) => {
       const b = this.base[i]!;
-      if (!l.up || l.latencyNs !== b.latencyNs || l.jitterNs !== b.jitterNs || l.loss !== b.loss || l.bandwidthBps !== b.bandwidthBps) n++;
+      if (
+        !l.up ||
+        l.latencyNs !== b.latencyNs ||
+        l.jitterNs !== b.jitterNs ||
+        l.loss !== b.loss ||
+        l.bandwidthBps !== b.bandwidthBps
+      )
+        n++;
     });
     return n;
   }
 }
 
 /** Commands moving `actual` to what `book` wants, on the given link fields and actors (in index order). */
-export function reconcile(book: FaultBook, actual: ActualState, links: ReadonlyMap<number, ReadonlySet<LinkField>>, actors: readonly number[]): CommandSpec[] {
+export function reconcile(
+  book: FaultBook,
+  actual: ActualState,
+  links: ReadonlyMap<number, ReadonlySet<LinkField>>,
+  actors: readonly number[],
+): CommandSpec[] {
   const commands: CommandSpec[] = [];
   for (const link of [...links.keys()].sort((a, b) => a - b)) {
     const want = book.wantedLink(link);
@@ -144,7 +162,8 @@ export function reconcile(book: FaultBook, actual: ActualState, links: ReadonlyM
     if (Object.keys(change).length > 0) commands.push({ link: { link, ...change } });
   }
   for (const actor of [...new Set(actors)].sort((a, b) => a - b)) {
-    for (const command of transition(actual.actors[actor]!, book.wantedActor(actor))) commands.push({ actor: { actor, command, argsJson: "" } });
+    for (const command of transition(actual.actors[actor]!, book.wantedActor(actor)))
+      commands.push({ actor: { actor, command, argsJson: "" } });
   }
   return commands;
 }
@@ -167,7 +186,10 @@ export function touched(effect: FaultEffect): { links: Map<number, Set<LinkField
   return { links, actors: [...effect.actors.keys()] };
 }
 
-export function mergeTouched(into: { links: Map<number, Set<LinkField>>; actors: number[] }, more: { links: Map<number, Set<LinkField>>; actors: number[] }): void {
+export function mergeTouched(
+  into: { links: Map<number, Set<LinkField>>; actors: number[] },
+  more: { links: Map<number, Set<LinkField>>; actors: number[] },
+): void {
   for (const [link, fields] of more.links) {
     const set = into.links.get(link) ?? new Set<LinkField>();
     for (const f of fields) set.add(f);

@@ -96,7 +96,8 @@ export class RunAggregator {
   /** Per-actor counters (e.g. bits_erased) over the whole run. */
   countersByActor(): Map<number, Map<string, number>> {
     const total = new Map<number, Map<string, number>>();
-    for (const interval of this.intervals.values()) for (const [actor, counters] of interval.counters) addNested(total, actor, counters);
+    for (const interval of this.intervals.values())
+      for (const [actor, counters] of interval.counters) addNested(total, actor, counters);
     return total;
   }
 
@@ -114,7 +115,8 @@ export class RunAggregator {
       addLink(this.links, key, add);
       addLink(interval.links, key, add);
       const speciesKey = key * SPECIES_SLOTS + (l.species ?? 0);
-      if (add.packets > 0) interval.speciesHops.set(speciesKey, (interval.speciesHops.get(speciesKey) ?? 0) + add.packets);
+      if (add.packets > 0)
+        interval.speciesHops.set(speciesKey, (interval.speciesHops.get(speciesKey) ?? 0) + add.packets);
     }
     for (const drop of report.drops ?? []) {
       const reason = drop.reason ?? "unknown";
@@ -122,14 +124,23 @@ export class RunAggregator {
       this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
       interval.drops.set(reason, (interval.drops.get(reason) ?? 0) + n);
     }
-    for (const e of report.energy ?? []) addNested(interval.energy, e.actor ?? 0, new Map([[e.component ?? "", e.joules ?? 0]]));
+    for (const e of report.energy ?? [])
+      addNested(interval.energy, e.actor ?? 0, new Map([[e.component ?? "", e.joules ?? 0]]));
     for (const t of report.transitions ?? []) {
       const key = `${t.actor}|${t.mechanism}|${t.fromState}|${t.toState}`;
       const existing = interval.transitions.get(key);
-      if (existing === undefined) interval.transitions.set(key, { actor: t.actor ?? 0, mechanism: t.mechanism ?? "", fromState: Number(t.fromState ?? 0), toState: Number(t.toState ?? 0), count: Number(t.count ?? 0) });
+      if (existing === undefined)
+        interval.transitions.set(key, {
+          actor: t.actor ?? 0,
+          mechanism: t.mechanism ?? "",
+          fromState: Number(t.fromState ?? 0),
+          toState: Number(t.toState ?? 0),
+          count: Number(t.count ?? 0),
+        });
       else existing.count += Number(t.count ?? 0);
     }
-    for (const c of report.counters ?? []) addNested(interval.counters, c.actor ?? 0, new Map([[c.name ?? "", Number(c.value ?? 0)]]));
+    for (const c of report.counters ?? [])
+      addNested(interval.counters, c.actor ?? 0, new Map([[c.name ?? "", Number(c.value ?? 0)]]));
     interval.traceEvents.push(...(report.traceEvents ?? []));
   }
 
@@ -144,7 +155,18 @@ export class RunAggregator {
 }
 
 function emptyInterval(index: number): IntervalRecord {
-  return { index, events: 0, metrics: new Map(), links: new Map(), speciesHops: new Map(), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
+  return {
+    index,
+    events: 0,
+    metrics: new Map(),
+    links: new Map(),
+    speciesHops: new Map(),
+    drops: new Map(),
+    energy: new Map(),
+    transitions: new Map(),
+    counters: new Map(),
+    traceEvents: [],
+  };
 }
 
 export function metricKey(name: string, group: string): string {

@@ -69,7 +69,8 @@ export class Checkpointer {
   /** A message from host `from`'s checkpoint subject; true when it may complete the checkpoint. */
   add(bytes: Uint8Array, from: number): boolean {
     const frame = decodeCheckpointFrame(bytes);
-    if (frame === undefined || frame.atNs !== this.pendingNs || from >= this.o.hostCount) return (this.malformed++, false);
+    if (frame === undefined || frame.atNs !== this.pendingNs || from >= this.o.hostCount)
+      return (this.malformed++, false);
     if (frame.count === 0) {
       this.o.log(`checkpoints disabled: host ${from} cannot take one: ${new TextDecoder().decode(frame.chunk)}`);
       this.disabled = true;
@@ -77,7 +78,8 @@ export class Checkpointer {
       return true;
     }
     const known = this.counts[from]!;
-    if ((known !== 0 && known !== frame.count) || this.chunks[from]![frame.index] !== undefined) return (this.malformed++, false);
+    if ((known !== 0 && known !== frame.count) || this.chunks[from]![frame.index] !== undefined)
+      return (this.malformed++, false);
     this.counts[from] = frame.count;
     this.chunks[from]![frame.index] = frame.chunk.slice();
     return true;
@@ -90,7 +92,12 @@ export class Checkpointer {
   complete(waitingAtNs: number | undefined, coordinator: () => Uint8Array): void {
     const atNs = this.pendingNs;
     if (atNs === undefined || waitingAtNs !== atNs) return;
-    if (this.chunks.some((chunks, host) => this.counts[host] === 0 || chunks.filter((c) => c !== undefined).length !== this.counts[host])) return;
+    if (
+      this.chunks.some(
+        (chunks, host) => this.counts[host] === 0 || chunks.filter((c) => c !== undefined).length !== this.counts[host],
+      )
+    )
+      return;
     try {
       this.o.save({ atNs, coordinator: coordinator(), hosts: this.chunks.map((chunks) => Buffer.concat(chunks)) });
       this.saved++;

@@ -70,10 +70,13 @@ export class CoolingRelay {
       else if (actor.labels.zone !== undefined) {
         const z = zone(actor.labels.zone);
         z.it.push(actor.index);
-        if (kindTraits(actor.kind).sensesInlet?.(actor.params as Record<string, unknown>) === true) z.sensing.push(actor.index);
+        if (kindTraits(actor.kind).sensesInlet?.(actor.params as Record<string, unknown>) === true)
+          z.sensing.push(actor.index);
       }
     }
-    this.zones = [...byName.values()].filter((z) => z.cracs.length > 0).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.zones = [...byName.values()]
+      .filter((z) => z.cracs.length > 0)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** The next time the relay needs a window to start at (>= `afterNs`), or -1 when the run ends first. */

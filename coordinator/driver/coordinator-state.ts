@@ -4,7 +4,12 @@
  * window planner and the counters it reports. Taken at the same boundary as the hosts' snapshots.
  */
 import { namesOf, runExternals } from "../../nodes/runtime/snapshot.ts";
-import { decodeSnapshot, encodeSnapshot, registerSnapshotClasses, SnapshotError } from "../../nodes/runtime/snapshot-codec.ts";
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  registerSnapshotClasses,
+  SnapshotError,
+} from "../../nodes/runtime/snapshot-codec.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { WindowPlanner } from "../../nodes/runtime/window-plan.ts";
 import type { ConservationTotals } from "../counts/conservation.ts";
@@ -26,7 +31,11 @@ export interface CoordinatorState {
   malformed: number;
 }
 
-export function snapshotCoordinator(state: CoordinatorState, scenario: ResolvedScenario, placement: readonly number[]): Uint8Array {
+export function snapshotCoordinator(
+  state: CoordinatorState,
+  scenario: ResolvedScenario,
+  placement: readonly number[],
+): Uint8Array {
   const hook = state.aggregator.onIntervalClosed; // a callback of this process, attached again on restore
   state.aggregator.onIntervalClosed = undefined;
   try {
@@ -36,8 +45,17 @@ export function snapshotCoordinator(state: CoordinatorState, scenario: ResolvedS
   }
 }
 
-export function restoreCoordinator(bytes: Uint8Array, scenario: ResolvedScenario, placement: readonly number[]): CoordinatorState {
+export function restoreCoordinator(
+  bytes: Uint8Array,
+  scenario: ResolvedScenario,
+  placement: readonly number[],
+): CoordinatorState {
   const state = decodeSnapshot<CoordinatorState>(bytes, runExternals(scenario, placement));
-  if (!(state.aggregator instanceof RunAggregator) || !(state.grants instanceof Grants) || !(state.planner instanceof WindowPlanner)) throw new SnapshotError("not a coordinator checkpoint");
+  if (
+    !(state.aggregator instanceof RunAggregator) ||
+    !(state.grants instanceof Grants) ||
+    !(state.planner instanceof WindowPlanner)
+  )
+    throw new SnapshotError("not a coordinator checkpoint");
   return state;
 }

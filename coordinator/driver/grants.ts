@@ -21,7 +21,6 @@ import type { RunAggregator } from "../counts/aggregate.ts";
 import type { CommandSpec } from "../../spec/experiment.ts";
 export type { CommandSpec };
 
-
 /** A command applied at a window boundary, as recorded for the results (and for replay). */
 export interface AppliedCommand {
   timeNs: number;
@@ -57,7 +56,11 @@ export class Grants {
   private horizon = 0;
   private seq = 0;
 
-  constructor(scenario: ResolvedScenario, schedule: readonly { timeNs: number; command: CommandSpec }[], cooling: CoolingRelay | null) {
+  constructor(
+    scenario: ResolvedScenario,
+    schedule: readonly { timeNs: number; command: CommandSpec }[],
+    cooling: CoolingRelay | null,
+  ) {
     this.durationNs = scenario.run.durationNs;
     this.intervalNs = scenario.run.metricsIntervalNs;
     this.quantumNs = scenario.run.quantumNs;
@@ -86,11 +89,16 @@ export class Grants {
     if (until <= from) return null;
     const stamps = new Map<number, dctwin.v1.Command.$Properties[]>();
     const at = (t: number) => stamps.get(t) ?? stamps.set(t, []).get(t)!;
-    for (let t = this.coolingNext * this.intervalNs; this.cooling !== null && t < until; t = ++this.coolingNext * this.intervalNs) {
+    for (
+      let t = this.coolingNext * this.intervalNs;
+      this.cooling !== null && t < until;
+      t = ++this.coolingNext * this.intervalNs
+    ) {
       // Derived from the twin's own reports, so not recorded (a replay derives them again); applied first. The
       // stamp exists even without commands: the window that starts there closes the interval the next one needs.
       const stamp = at(t);
-      for (const command of this.cooling.commandsAt(t, inputs.aggregator)) stamp.push({ ...command, seq: this.applied.length });
+      for (const command of this.cooling.commandsAt(t, inputs.aggregator))
+        stamp.push({ ...command, seq: this.applied.length });
     }
     const takeSchedule = (before: number) => {
       while (this.scheduled < this.schedule.length && this.schedule[this.scheduled]!.timeNs < before) {
@@ -103,7 +111,11 @@ export class Grants {
     takeSchedule(until);
     if (until < this.durationNs) at(until);
     this.horizon = until;
-    return { seq: ++this.seq, untilNs: until, stamps: [...stamps].sort((a, b) => a[0] - b[0]).map(([timeNs, commands]) => ({ timeNs, commands })) };
+    return {
+      seq: ++this.seq,
+      untilNs: until,
+      stamps: [...stamps].sort((a, b) => a[0] - b[0]).map(([timeNs, commands]) => ({ timeNs, commands })),
+    };
   }
 
   /** The grant that stops the run where the hosts are (it moves nothing). */
@@ -124,7 +136,11 @@ export class Grants {
     return until;
   }
 
-  private record(timeNs: number, command: CommandSpec, source: AppliedCommand["source"]): dctwin.v1.Command.$Properties {
+  private record(
+    timeNs: number,
+    command: CommandSpec,
+    source: AppliedCommand["source"],
+  ): dctwin.v1.Command.$Properties {
     const seq = this.applied.length;
     this.applied.push({ timeNs, seq, command, source });
     return { ...command, seq };

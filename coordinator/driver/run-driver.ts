@@ -8,7 +8,12 @@
 import { lookaheadNs } from "../../nodes/runtime/lookahead.ts";
 import { scenarioToJson } from "../../nodes/runtime/scenario-json.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { subjects, type RunSubjects, type Subscription, type Transport } from "../../nodes/runtime/transport/transport.ts";
+import {
+  subjects,
+  type RunSubjects,
+  type Subscription,
+  type Transport,
+} from "../../nodes/runtime/transport/transport.ts";
 import { WindowPlanner, type PlanStep } from "../../nodes/runtime/window-plan.ts";
 import { checkGrant, earliestEvent, tryDecode, wire } from "../../nodes/runtime/wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
@@ -121,14 +126,23 @@ export class RunDriver {
     this.o = options;
     this.subjects = subjects(options.runId);
     this.reports = new ReportCollector(options.hostCount, options.restore?.window ?? 0);
-    this.grants = options.restore?.grants ?? new Grants(options.scenario, options.schedule ?? [], CoolingRelay.forScenario(options.scenario));
+    this.grants =
+      options.restore?.grants ??
+      new Grants(options.scenario, options.schedule ?? [], CoolingRelay.forScenario(options.scenario));
     const run = options.scenario.run;
     this.deadline = options.reportTimeoutMs === undefined ? undefined : new ReportDeadline(options.reportTimeoutMs);
     const policy = options.checkpoint;
     this.checkpointer =
       policy === undefined
         ? undefined
-        : new Checkpointer({ ...policy, hostCount: options.hostCount, intervalNs: run.metricsIntervalNs, durationNs: run.durationNs, lastNs: options.restore?.planner.lastEndNs, request: (bytes) => options.transport.publish(this.subjects.checkpoint, bytes) });
+        : new Checkpointer({
+            ...policy,
+            hostCount: options.hostCount,
+            intervalNs: run.metricsIntervalNs,
+            durationNs: run.durationNs,
+            lastNs: options.restore?.planner.lastEndNs,
+            request: (bytes) => options.transport.publish(this.subjects.checkpoint, bytes),
+          });
   }
 
   /** Queues a command for the time `onBoundary` last announced (a live fault or load change). */
@@ -149,7 +163,13 @@ export class RunDriver {
 
   /** Where the run is, for status calls. */
   progress(): { simTimeNs: number; windows: number; paused: boolean; hostsJoined: number; appliedCommands: number } {
-    return { simTimeNs: this.simTimeNs, windows: this.windowsRun, paused: this.paused, hostsJoined: this.hellos.size, appliedCommands: this.grants.applied.length };
+    return {
+      simTimeNs: this.simTimeNs,
+      windows: this.windowsRun,
+      paused: this.paused,
+      hostsJoined: this.hellos.size,
+      appliedCommands: this.grants.applied.length,
+    };
   }
 
   /** Subscribes to the coordination subjects; call before any host can say hello. */
@@ -175,7 +195,10 @@ export class RunDriver {
       this.o.onHostsJoined?.(hosts);
       this.deadline?.reset(); // the hosts owe their start-up reports from now on
       heartbeat = setInterval(() => transport.publish(this.subjects.alive, new Uint8Array(0)), HEARTBEAT_MS);
-      transport.publish(this.subjects.start, wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement }).finish());
+      transport.publish(
+        this.subjects.start,
+        wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement }).finish(),
+      );
 
       const run = scenario.run;
       // A resumed run goes on from its checkpoint: the hosts' first reports are of its window (their start-up).
@@ -185,7 +208,13 @@ export class RunDriver {
       aggregator.onIntervalClosed = this.o.onIntervalClosed;
       this.measured = { aggregator, totals: conservationTotals([]), hosts };
       const planner = restored?.planner ?? new WindowPlanner(scenario, placement);
-      let totals: ConservationTotals = restored?.totals ?? { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
+      let totals: ConservationTotals = restored?.totals ?? {
+        injected: 0,
+        consumed: 0,
+        dropped: 0,
+        queued: 0,
+        inFlight: 0,
+      };
       let earliest: number | undefined; // over the last complete report set; undefined before the start-up reports
       let expected: Extract<PlanStep, { kind: "run" }> | undefined;
       let waiting = true;
@@ -206,12 +235,17 @@ export class RunDriver {
           planner.begin(step);
           expected = step;
         }
-        this.simTimeNs = waiting ? Math.max(planner.lastEndNs, Math.min(planner.horizonNs, run.durationNs)) : (expected?.startNs ?? 0);
+        this.simTimeNs = waiting
+          ? Math.max(planner.lastEndNs, Math.min(planner.horizonNs, run.durationNs))
+          : (expected?.startNs ?? 0);
       };
       const publishGrant = (grant: dctwin.v1.Grant.$Properties) => {
         // The coordinator follows its own grants through the same check the hosts apply.
         const checked = checkGrant(wire.Grant.create(grant), Number(grant.seq) - 1, planner.horizonNs, run.durationNs);
-        if (checked === undefined) throw new Error(`grant ${grant.seq} breaks the grant rules (until ${grant.untilNs} ns, horizon ${planner.horizonNs} ns)`);
+        if (checked === undefined)
+          throw new Error(
+            `grant ${grant.seq} breaks the grant rules (until ${grant.untilNs} ns, horizon ${planner.horizonNs} ns)`,
+          );
         planner.grant(checked.untilNs, checked.stamps);
         transport.publish(this.subjects.grant, wire.Grant.encode(grant).finish());
       };
@@ -219,8 +253,13 @@ export class RunDriver {
       for (;;) {
         for (let set = this.reports.take(); set !== undefined; set = this.reports.take()) {
           const window = this.reports.next - 1;
-          if (window > first && set.some((r) => Number(r.startNs) !== expected?.startNs || Number(r.endNs) !== expected?.endNs)) {
-            throw new HostFailedError(`window ${window}: hosts ran [${set.map((r) => `${r.startNs}, ${r.endNs}`).join("), [")}), the window rule gives [${expected?.startNs}, ${expected?.endNs})`);
+          if (
+            window > first &&
+            set.some((r) => Number(r.startNs) !== expected?.startNs || Number(r.endNs) !== expected?.endNs)
+          ) {
+            throw new HostFailedError(
+              `window ${window}: hosts ran [${set.map((r) => `${r.startNs}, ${r.endNs}`).join("), [")}), the window rule gives [${expected?.startNs}, ${expected?.endNs})`,
+            );
           }
           aggregator.addWindow(set, window > first);
           totals = conservationTotals(set.map((d) => d.counters ?? {}));
@@ -233,10 +272,31 @@ export class RunDriver {
           }
           earliest = earliestEvent(set);
           plan();
-          if (window > first) this.o.onWindow?.({ window: window - 1, startNs: Number(set[0]!.startNs), endNs: Number(set[0]!.endNs), events: aggregator.events, packets: totals.injected, totals });
+          if (window > first)
+            this.o.onWindow?.({
+              window: window - 1,
+              startNs: Number(set[0]!.startNs),
+              endNs: Number(set[0]!.endNs),
+              events: aggregator.events,
+              packets: totals.injected,
+              totals,
+            });
         }
         this.checkpointer?.complete(waiting ? planner.horizonNs : undefined, () =>
-          snapshotCoordinator({ aggregator, grants: this.grants, planner, totals, window: this.reports.next - 1, windowsRun: this.windowsRun, reportedStartNs, malformed: this.malformed }, scenario, placement),
+          snapshotCoordinator(
+            {
+              aggregator,
+              grants: this.grants,
+              planner,
+              totals,
+              window: this.reports.next - 1,
+              windowsRun: this.windowsRun,
+              reportedStartNs,
+              malformed: this.malformed,
+            },
+            scenario,
+            placement,
+          ),
         );
         const finals = this.reports.takeFinals();
         if (finals !== undefined) {
@@ -247,9 +307,21 @@ export class RunDriver {
           this.hostsMalformed = finals.reduce((s, d) => s + Number(d.malformedMessages), 0);
           this.simTimeNs = endNs;
           const status: RunStatus = endNs >= run.durationNs ? "completed" : "interrupted";
-          const applied = status === "completed" ? this.grants.applied : this.grants.applied.filter((c) => c.timeNs < endNs);
+          const applied =
+            status === "completed" ? this.grants.applied : this.grants.applied.filter((c) => c.timeNs < endNs);
           const malformed = this.malformed + this.reports.malformed + this.reports.leftover() + this.hostsMalformed;
-          return { status, appliedCommands: applied, simTimeNs: endNs, aggregator, totals, hosts, malformedMessages: malformed, windows: this.windowsRun, events: aggregator.events, lookaheadNs: lookaheadNs(scenario, placement) };
+          return {
+            status,
+            appliedCommands: applied,
+            simTimeNs: endNs,
+            aggregator,
+            totals,
+            hosts,
+            malformedMessages: malformed,
+            windows: this.windowsRun,
+            events: aggregator.events,
+            lookaheadNs: lookaheadNs(scenario, placement),
+          };
         }
 
         if (this.o.signal?.aborted) {
@@ -285,8 +357,16 @@ export class RunDriver {
           }
         }
         const deadline = this.deadline;
-        if (deadline !== undefined && (this.paused || (waiting && earliest !== undefined && this.checkpointer?.pendingNs === undefined && !stopSent))) deadline.reset();
-        else if (deadline?.overdue()) throw new HostFailedError(`no report for ${deadline.ms / 1000} s (--report-timeout): waiting for host(s) ${this.reports.missing().join(", ")}`);
+        if (
+          deadline !== undefined &&
+          (this.paused ||
+            (waiting && earliest !== undefined && this.checkpointer?.pendingNs === undefined && !stopSent))
+        )
+          deadline.reset();
+        else if (deadline?.overdue())
+          throw new HostFailedError(
+            `no report for ${deadline.ms / 1000} s (--report-timeout): waiting for host(s) ${this.reports.missing().join(", ")}`,
+          );
         await this.news(this.o.speed !== undefined && !this.paused ? PACE_TICK_MS : deadline?.tickMs);
       }
     } finally {
@@ -329,7 +409,11 @@ export class RunDriver {
     if (hello === undefined || hello.host !== from) return this.countMalformed();
     const known = this.hellos.get(hello.host);
     if (known !== undefined && (known.pid !== hello.pid || known.hostname !== hello.hostname)) {
-      return this.abort(new HostFailedError(`two processes claim host ${hello.host}: pid ${known.pid} on ${known.hostname} and pid ${hello.pid} on ${hello.hostname}`));
+      return this.abort(
+        new HostFailedError(
+          `two processes claim host ${hello.host}: pid ${known.pid} on ${known.hostname} and pid ${hello.pid} on ${hello.hostname}`,
+        ),
+      );
     }
     this.hellos.set(hello.host, { host: hello.host, hostname: hello.hostname, pid: hello.pid, runtime: hello.runtime });
     this.poke();
@@ -371,7 +455,8 @@ export class RunDriver {
     await new Promise<void>((resolve) => {
       this.wake = resolve;
       if (timeoutMs !== undefined) timer = setTimeout(resolve, timeoutMs);
-      if (signal !== undefined && !signal.aborted) signal.addEventListener("abort", (onAbort = () => resolve()), { once: true });
+      if (signal !== undefined && !signal.aborted)
+        signal.addEventListener("abort", (onAbort = () => resolve()), { once: true });
     });
     clearTimeout(timer);
     if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);

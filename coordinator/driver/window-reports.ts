@@ -32,7 +32,13 @@ export class ReportCollector {
   add(bytes: Uint8Array, from: number): boolean {
     const r = tryDecode(wire.WindowReport, bytes);
     // Protobuf decodes many byte strings (even an empty one); a report must fit the window sequence.
-    const plausible = r !== undefined && r.counters != null && r.host === from && from < this.hostCount && r.batchesSentTo.length === this.hostCount && Number(r.window) >= this.nextWindow;
+    const plausible =
+      r !== undefined &&
+      r.counters != null &&
+      r.host === from &&
+      from < this.hostCount &&
+      r.batchesSentTo.length === this.hostCount &&
+      Number(r.window) >= this.nextWindow;
     const slots = !plausible ? undefined : r.final ? this.finals : this.slots(Number(r.window));
     if (slots === undefined || slots[r!.host] !== undefined) {
       this.malformed++;

@@ -16,6 +16,9 @@ export function statisticalBatches(scenario: ResolvedScenario, aggregator: RunAg
   return aggregator
     .intervalList(simTimeNs)
     .filter((r) => r.index >= first)
-    .map((record) => ({ record, durationS: (Math.min((record.index + 1) * intervalNs, simTimeNs) - record.index * intervalNs) / 1e9 }))
+    .map((record) => ({
+      record,
+      durationS: (Math.min((record.index + 1) * intervalNs, simTimeNs) - record.index * intervalNs) / 1e9,
+    }))
     .filter((b) => b.durationS > 0);
 }

@@ -15,7 +15,11 @@ export interface IntervalCarbon {
 }
 
 /** Time-averaged intensity (g/kWh) over [startNs, endNs): steps hold from their time to the next. */
-export function meanIntensity(steps: readonly { atNs: number; gPerKwh: number }[], startNs: number, endNs: number): number {
+export function meanIntensity(
+  steps: readonly { atNs: number; gPerKwh: number }[],
+  startNs: number,
+  endNs: number,
+): number {
   if (steps.length === 0 || endNs <= startNs) return steps[0]?.gPerKwh ?? 0;
   let weighted = 0;
   for (let i = 0; i < steps.length; i++) {
@@ -28,7 +32,13 @@ export function meanIntensity(steps: readonly { atNs: number; gPerKwh: number }[
 }
 
 /** Null when the run models no carbon. `actors`: every actor's kind (the resolved scenario's, or the run view's). */
-export function intervalCarbon(carbon: CarbonSettings | null | undefined, actors: readonly { kind: string }[], startNs: number, endNs: number, facilityJ: number): IntervalCarbon | null {
+export function intervalCarbon(
+  carbon: CarbonSettings | null | undefined,
+  actors: readonly { kind: string }[],
+  startNs: number,
+  endNs: number,
+  facilityJ: number,
+): IntervalCarbon | null {
   if (carbon === null || carbon === undefined) return null;
   const seconds = (endNs - startNs) / 1e9;
   let embodiedG = 0;

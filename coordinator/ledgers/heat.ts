@@ -4,7 +4,12 @@
  * delivered. Sums run in actor order so they do not depend on placement.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { BOLTZMANN_J_PER_K, entropyGenerationKbPerS, entropyGenerationWPerK, landauerEnergyJ } from "../thermo/index.ts";
+import {
+  BOLTZMANN_J_PER_K,
+  entropyGenerationKbPerS,
+  entropyGenerationWPerK,
+  landauerEnergyJ,
+} from "../thermo/index.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
 import { kindTraits } from "../../nodes/models/registry.ts";
 

@@ -7,7 +7,14 @@
  * balance over all pairs; and the TUR for the strongest link currents, only where σ is finite.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { detailedBalanceTest, estimateSigmaWithErrors, estimateTur, fundamentalCycles, type CountBatch, type EdgeEstimate } from "../thermo/index.ts";
+import {
+  detailedBalanceTest,
+  estimateSigmaWithErrors,
+  estimateTur,
+  fundamentalCycles,
+  type CountBatch,
+  type EdgeEstimate,
+} from "../thermo/index.ts";
 import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
 import type { Batch } from "./batches.ts";
 import { ENVIRONMENT, intervalCounts, parseMechanism, speciesName } from "./mechanisms.ts";
@@ -28,19 +35,29 @@ const MECHANISMS_NOTE =
  * up to r = −ln 0.05 ≈ 3, so σ ≥ (n − r)/T · ln(n/r). It grows like ln n with the run: a bound, not an estimate.
  */
 function irreversibleLowerBound(count: number, totalS: number): number {
-  return count > UNSEEN_REVERSE_UPPER ? ((count - UNSEEN_REVERSE_UPPER) / totalS) * Math.log(count / UNSEEN_REVERSE_UPPER) : 0;
+  return count > UNSEEN_REVERSE_UPPER
+    ? ((count - UNSEEN_REVERSE_UPPER) / totalS) * Math.log(count / UNSEEN_REVERSE_UPPER)
+    : 0;
 }
 
 export function irreversibilityLedger(scenario: ResolvedScenario, batches: readonly Batch[]) {
   const totalS = batches.reduce((s, b) => s + b.durationS, 0);
-  const countBatches: CountBatch[] = batches.map((b) => ({ durationS: b.durationS, counts: intervalCounts(scenario, b.record) }));
+  const countBatches: CountBatch[] = batches.map((b) => ({
+    durationS: b.durationS,
+    counts: intervalCounts(scenario, b.record),
+  }));
   if (countBatches.length < 2 || countBatches.every((b) => b.counts.length === 0)) {
-    return { mechanisms: MECHANISMS_NOTE, duration_s: totalS, batches: countBatches.length, note: "fewer than 2 batches with traffic after the warm-up: no estimate" };
+    return {
+      mechanisms: MECHANISMS_NOTE,
+      duration_s: totalS,
+      batches: countBatches.length,
+      note: "fewer than 2 batches with traffic after the warm-up: no estimate",
+    };
   }
   const withErrors = estimateSigmaWithErrors(countBatches, { unseenReverse: "irreversible" });
   const estimate = withErrors.estimate;
   const indexById = new Map(scenario.actors.map((a) => [a.id, a.index]));
-  const linkById = new Map(scenario.links.map((l) => [l.id, l]));
+  const _linkById = new Map(scenario.links.map((l) => [l.id, l]));
 
   const irreversible = estimate.irreversible.map((e) => {
     const m = parseMechanism(e.mechanism);
@@ -71,29 +88,40 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
     sigmaByActor[indexById.get(e.to)!]! += e.sigmaKbPerS / 2;
     return [linkRow(scenario, batches, totalS, e, m.where, m.species, withErrors.edgeStderr[i]?.sigmaKbPerS ?? null)];
   });
-  const oneWayLinks = irreversible.filter((r) => r.kind === "hop").map((r) => ({
-    link: r.link!,
-    species: r.species,
-    from: r.from,
-    to: r.to,
-    packets_forward: r.count,
-    packets_reverse: 0,
-    net_current_packets_per_s: r.current_per_s,
-    net_current_bytes_per_s: null,
-    force_kb: null,
-    sigma_kb_per_s: 0,
-    sigma_stderr_kb_per_s: null,
-    reverse_never_seen: true,
-    sigma_lower_bound_kb_per_s: r.sigma_lower_bound_kb_per_s,
-  }));
-  const links = [...finiteLinks, ...oneWayLinks].sort((x, y) => (x.link === y.link ? (x.species < y.species ? -1 : x.species > y.species ? 1 : 0) : x.link < y.link ? -1 : 1));
-  const nodes = scenario.actors.map((a) => ({ actor: a.id, sigma_kb_per_s: sigmaByActor[a.index]! })).filter((n) => n.sigma_kb_per_s > 0);
+  const oneWayLinks = irreversible
+    .filter((r) => r.kind === "hop")
+    .map((r) => ({
+      link: r.link!,
+      species: r.species,
+      from: r.from,
+      to: r.to,
+      packets_forward: r.count,
+      packets_reverse: 0,
+      net_current_packets_per_s: r.current_per_s,
+      net_current_bytes_per_s: null,
+      force_kb: null,
+      sigma_kb_per_s: 0,
+      sigma_stderr_kb_per_s: null,
+      reverse_never_seen: true,
+      sigma_lower_bound_kb_per_s: r.sigma_lower_bound_kb_per_s,
+    }));
+  const links = [...finiteLinks, ...oneWayLinks].sort((x, y) =>
+    x.link === y.link ? (x.species < y.species ? -1 : x.species > y.species ? 1 : 0) : x.link < y.link ? -1 : 1,
+  );
+  const nodes = scenario.actors
+    .map((a) => ({ actor: a.id, sigma_kb_per_s: sigmaByActor[a.index]! }))
+    .filter((n) => n.sigma_kb_per_s > 0);
   const racks = sumByLabel(scenario, sigmaByActor, "rack");
   const test = detailedBalanceTest(estimate);
 
   // Cycle graph of the finite pairs: actors by index, the environment as one extra node.
   const nodeOf = (id: string) => (id === ENVIRONMENT ? scenario.actors.length : indexById.get(id)!);
-  const cycleEdges = estimate.edges.map((e) => ({ from: nodeOf(e.from), to: nodeOf(e.to), currentPerS: e.netCurrentPerS, forceKb: e.forceKb }));
+  const cycleEdges = estimate.edges.map((e) => ({
+    from: nodeOf(e.from),
+    to: nodeOf(e.to),
+    currentPerS: e.netCurrentPerS,
+    forceKb: e.forceKb,
+  }));
   const decomposition = fundamentalCycles(scenario.actors.length + 1, cycleEdges);
   const nodeName = (n: number) => (n === scenario.actors.length ? ENVIRONMENT : scenario.actors[n]!.id);
   const sigmaFinite = irreversible.length === 0;
@@ -113,7 +141,15 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
       : `${irreversible.length} mechanism(s) seen in one direction only: their reverse was never observed, so the total entropy production is unbounded in this model. sigma_kb_per_s sums only the pairs seen both ways; irreversible_currents lists the others, each with a 95% lower bound that grows with the run length (not an estimate)`,
     irreversible_currents: irreversible,
     irreversible_sigma_lower_bound_kb_per_s: irreversible.reduce((t, r) => t + r.sigma_lower_bound_kb_per_s, 0),
-    detailed_balance_test: { test: "G (likelihood ratio of symmetric pair fluxes, all pairs)", statistic: test.statistic, dof: test.dof, confidence: test.confidence, threshold: test.threshold, p_value: test.pValue, equilibrium_rejected: test.reject },
+    detailed_balance_test: {
+      test: "G (likelihood ratio of symmetric pair fluxes, all pairs)",
+      statistic: test.statistic,
+      dof: test.dof,
+      confidence: test.confidence,
+      threshold: test.threshold,
+      p_value: test.pValue,
+      equilibrium_rejected: test.reject,
+    },
     links,
     environment_exchange: exchanges,
     nodes,
@@ -133,7 +169,15 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
   };
 }
 
-function linkRow(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number, e: EdgeEstimate, linkId: string, species: string, sigmaStderr: number | null) {
+function linkRow(
+  scenario: ResolvedScenario,
+  batches: readonly Batch[],
+  totalS: number,
+  e: EdgeEstimate,
+  linkId: string,
+  species: string,
+  sigmaStderr: number | null,
+) {
   const link = scenario.links.find((l) => l.id === linkId)!;
   const forwardIsAB = e.from === scenario.actors[link.a]!.id;
   const bytesForward = sumBytes(batches, link.index, forwardIsAB);
@@ -147,7 +191,7 @@ function linkRow(scenario: ResolvedScenario, batches: readonly Batch[], totalS: 
     packets_reverse: e.reverseCount,
     net_current_packets_per_s: e.netCurrentPerS,
     /** Bytes are not resolved by species: the link's net byte current, all species together. */
-    net_current_bytes_per_s: (bytesForward - bytesReverse) / totalS as number | null,
+    net_current_bytes_per_s: ((bytesForward - bytesReverse) / totalS) as number | null,
     force_kb: e.forceKb as number | null,
     sigma_kb_per_s: e.sigmaKbPerS,
     sigma_stderr_kb_per_s: sigmaStderr,
@@ -162,7 +206,12 @@ function linkRow(scenario: ResolvedScenario, batches: readonly Batch[], totalS: 
  * (every mechanism seen both ways). `bound_violated` flags Q < 2: the estimate contradicts the TUR (windows too
  * short or correlated, or σ underestimated), so neither figure should be trusted.
  */
-function turRows(scenario: ResolvedScenario, batches: readonly Batch[], links: readonly { link: string; species: string; from: string; to: string; net_current_packets_per_s: number }[], sigmaKbPerS: number | null) {
+function turRows(
+  scenario: ResolvedScenario,
+  batches: readonly Batch[],
+  links: readonly { link: string; species: string; from: string; to: string; net_current_packets_per_s: number }[],
+  sigmaKbPerS: number | null,
+) {
   const windowS = batches[0]!.durationS;
   const fullBatches = batches.filter((b) => b.durationS === windowS);
   const linkById = new Map(scenario.links.map((l) => [l.id, l]));
@@ -189,7 +238,12 @@ function turRows(scenario: ResolvedScenario, batches: readonly Batch[], links: r
         precision_cost_q: q,
         eta_tur: sigmaKbPerS === null ? null : t.etaTur,
         valid: sigmaKbPerS !== null,
-        flag: sigmaKbPerS === null ? "sigma_unbounded: irreversible mechanisms make σ infinite, so Q = ∞ and η_TUR = 0; only sigma_tur_kb_per_s (a lower bound on σ) is meaningful" : q !== null && q < 2 ? "bound_violated: Q < 2 contradicts the TUR; the estimate is not trustworthy" : null,
+        flag:
+          sigmaKbPerS === null
+            ? "sigma_unbounded: irreversible mechanisms make σ infinite, so Q = ∞ and η_TUR = 0; only sigma_tur_kb_per_s (a lower bound on σ) is meaningful"
+            : q !== null && q < 2
+              ? "bound_violated: Q < 2 contradicts the TUR; the estimate is not trustworthy"
+              : null,
         bound_violated: q !== null && q < 2,
       };
     });
@@ -197,7 +251,10 @@ function turRows(scenario: ResolvedScenario, batches: readonly Batch[], links: r
 
 /** Per actor and species: packets created, consumed and dropped there after the warm-up. */
 function exchangeTable(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number) {
-  const rows = new Map<string, { actor: string; species: string; created: number; consumed: number; dropped: number }>();
+  const rows = new Map<
+    string,
+    { actor: string; species: string; created: number; consumed: number; dropped: number }
+  >();
   for (const b of batches) {
     for (const [actor, counters] of b.record.counters) {
       for (const [name, value] of counters) {
@@ -212,7 +269,9 @@ function exchangeTable(scenario: ResolvedScenario, batches: readonly Batch[], to
       }
     }
   }
-  return [...rows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => ({ ...r, net_inflow_per_s: (r.created - r.consumed - r.dropped) / totalS }));
+  return [...rows]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, r]) => ({ ...r, net_inflow_per_s: (r.created - r.consumed - r.dropped) / totalS }));
 }
 
 /**

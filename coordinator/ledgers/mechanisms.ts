@@ -69,7 +69,11 @@ export function intervalCounts(topology: CountTopology, record: IntervalRecord):
       if (match === null || value <= 0) continue;
       const kind = EXCHANGE_KIND[match[1]!]!;
       const mechanism = mechanismName({ kind, species: speciesName(Number(match[2])), where: id });
-      counts.push(kind === "create" ? { from: ENVIRONMENT, to: id, mechanism, count: value } : { from: id, to: ENVIRONMENT, mechanism, count: value });
+      counts.push(
+        kind === "create"
+          ? { from: ENVIRONMENT, to: id, mechanism, count: value }
+          : { from: id, to: ENVIRONMENT, mechanism, count: value },
+      );
     }
   }
   return counts;

@@ -44,11 +44,20 @@ export function intervalThermo(scenario: ResolvedScenario, record: IntervalRecor
   }
   const powerW = durationS > 0 ? energyJ / durationS : 0;
   const counts = intervalCounts(scenario, record);
-  const sigma = counts.length > 0 && durationS > 0 ? estimateSigma(counts, durationS, { unseenReverse: "irreversible" }).sigmaKbPerS : 0;
+  const sigma =
+    counts.length > 0 && durationS > 0
+      ? estimateSigma(counts, durationS, { unseenReverse: "irreversible" }).sigmaKbPerS
+      : 0;
   const T = scenario.run.ambientTemperatureK;
   const facility = facilityEnergy(energyJ - coolingJ, coolingJ, scenario.run.distributionLoss);
   const startNs = record.index * scenario.run.metricsIntervalNs;
-  const carbon = intervalCarbon(scenario.run.carbon, scenario.actors, startNs, startNs + Math.round(durationS * 1e9), facility.facilityJ);
+  const carbon = intervalCarbon(
+    scenario.run.carbon,
+    scenario.actors,
+    startNs,
+    startNs + Math.round(durationS * 1e9),
+    facility.facilityJ,
+  );
   return {
     index: record.index,
     durationS,
@@ -68,12 +77,16 @@ export function intervalThermo(scenario: ResolvedScenario, record: IntervalRecor
 }
 
 export function thermoCsv(scenario: ResolvedScenario, aggregator: RunAggregator, endNs: number): string {
-  const rows = ["t_start_s,t_end_s,energy_j,power_w,heat_entropy_kb_per_s,packet_sigma_kb_per_s,bits_erased,landauer_power_w,it_energy_j,cooling_energy_j,distribution_loss_j,pue,operational_carbon_g,embodied_carbon_g"];
+  const rows = [
+    "t_start_s,t_end_s,energy_j,power_w,heat_entropy_kb_per_s,packet_sigma_kb_per_s,bits_erased,landauer_power_w,it_energy_j,cooling_energy_j,distribution_loss_j,pue,operational_carbon_g,embodied_carbon_g",
+  ];
   for (const record of aggregator.intervalList(endNs)) {
     const startNs = record.index * aggregator.intervalNs;
     const stopNs = Math.min(startNs + aggregator.intervalNs, endNs);
     const t = intervalThermo(scenario, record, (stopNs - startNs) / 1e9);
-    rows.push(`${startNs / 1e9},${stopNs / 1e9},${t.energyJ},${t.powerW},${t.heatEntropyKbPerS},${t.sigmaKbPerS},${t.bitsErased},${t.landauerPowerW},${t.itEnergyJ},${t.coolingEnergyJ},${t.distributionLossJ},${t.pue ?? ""},${t.operationalCarbonG ?? ""},${t.embodiedCarbonG ?? ""}`);
+    rows.push(
+      `${startNs / 1e9},${stopNs / 1e9},${t.energyJ},${t.powerW},${t.heatEntropyKbPerS},${t.sigmaKbPerS},${t.bitsErased},${t.landauerPowerW},${t.itEnergyJ},${t.coolingEnergyJ},${t.distributionLossJ},${t.pue ?? ""},${t.operationalCarbonG ?? ""},${t.embodiedCarbonG ?? ""}`,
+    );
   }
-  return rows.join("\n") + "\n";
+  return `${rows.join("\n")}\n`;
 }

@@ -39,8 +39,12 @@ export function trainingLedger(scenario: ResolvedScenario, stepEnergyUj: StepEne
         step_energy_j: energyJ,
         training_floor_j: floorJ,
         eta_train: floorJ !== null && energyJ > 0 ? floorJ / energyJ : null,
-        ...(g.parameters.size > 1 ? { note: "workers of this group state different parameter counts: the largest is used" } : {}),
-        ...(examples === null ? { note: "workers of this group state different examples_per_step: give each job its own group" } : {}),
+        ...(g.parameters.size > 1
+          ? { note: "workers of this group state different parameter counts: the largest is used" }
+          : {}),
+        ...(examples === null
+          ? { note: "workers of this group state different examples_per_step: give each job its own group" }
+          : {}),
       };
     });
 }

@@ -51,16 +51,38 @@ export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggreg
         metrics: [...interval.metrics]
           .sort(byKey)
           .filter(([, m]) => m.count > 0)
-          .map(([, m]) => ({ name: m.name, group: m.group, count: m.count, sum: m.sum, min: m.min, max: m.max, buckets: [...m.histogram.counts].sort(([a], [b]) => a - b) })),
-        links: [...interval.links].sort(([a], [b]) => a - b).map(([key, t]) => ({ link: key >> 1, reverse: (key & 1) === 1, packets: t.packets, bytes: t.bytes, lost: t.lost })),
+          .map(([, m]) => ({
+            name: m.name,
+            group: m.group,
+            count: m.count,
+            sum: m.sum,
+            min: m.min,
+            max: m.max,
+            buckets: [...m.histogram.counts].sort(([a], [b]) => a - b),
+          })),
+        links: [...interval.links]
+          .sort(([a], [b]) => a - b)
+          .map(([key, t]) => ({
+            link: key >> 1,
+            reverse: (key & 1) === 1,
+            packets: t.packets,
+            bytes: t.bytes,
+            lost: t.lost,
+          })),
         species_hops: [...interval.speciesHops].sort(([a], [b]) => a - b),
         drops: Object.fromEntries([...interval.drops].sort(byKey)),
-        energy: [...interval.energy].sort(([a], [b]) => a - b).flatMap(([actor, components]) => [...components].sort(byKey).map(([component, joules]) => ({ actor, component, joules }))),
-        counters: [...interval.counters].sort(([a], [b]) => a - b).flatMap(([actor, counters]) => [...counters].sort(byKey).map(([name, value]) => ({ actor, name, value }))),
+        energy: [...interval.energy]
+          .sort(([a], [b]) => a - b)
+          .flatMap(([actor, components]) =>
+            [...components].sort(byKey).map(([component, joules]) => ({ actor, component, joules })),
+          ),
+        counters: [...interval.counters]
+          .sort(([a], [b]) => a - b)
+          .flatMap(([actor, counters]) => [...counters].sort(byKey).map(([name, value]) => ({ actor, name, value }))),
       }),
     );
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 interface IntervalLine {
@@ -68,7 +90,15 @@ interface IntervalLine {
   start_ns: number;
   end_ns: number;
   events: number;
-  metrics: { name: string; group: string; count: number; sum: number; min: number; max: number; buckets: [number, number][] }[];
+  metrics: {
+    name: string;
+    group: string;
+    count: number;
+    sum: number;
+    min: number;
+    max: number;
+    buckets: [number, number][];
+  }[];
   links: { link: number; reverse: boolean; packets: number; bytes: number; lost: number }[];
   /** Absent in files written before species were resolved. */
   species_hops?: [number, number][];
@@ -96,23 +126,57 @@ export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
     throw new IntervalsFileError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const header = JSON.parse(lines[0] ?? "{}") as { schema?: string; scenario: string; interval_ns: number; duration_ns: number; sim_time_ns: number; actors: RunView["actors"]; links: RunView["links"]; ambient_temperature_k?: number; distribution_loss?: number; carbon?: RunView["carbon"] };
-  if (header.schema !== INTERVALS_SCHEMA) throw new IntervalsFileError(`${path}: not a ${INTERVALS_SCHEMA} file (schema ${JSON.stringify(header.schema)})`);
+  const header = JSON.parse(lines[0] ?? "{}") as {
+    schema?: string;
+    scenario: string;
+    interval_ns: number;
+    duration_ns: number;
+    sim_time_ns: number;
+    actors: RunView["actors"];
+    links: RunView["links"];
+    ambient_temperature_k?: number;
+    distribution_loss?: number;
+    carbon?: RunView["carbon"];
+  };
+  if (header.schema !== INTERVALS_SCHEMA)
+    throw new IntervalsFileError(`${path}: not a ${INTERVALS_SCHEMA} file (schema ${JSON.stringify(header.schema)})`);
   // Files written before these fields existed had the defaults (300 K, no losses).
-  const view: RunView = { runId, scenario: header.scenario, intervalNs: header.interval_ns, durationNs: header.duration_ns, actors: header.actors, links: header.links, ambientTemperatureK: header.ambient_temperature_k ?? 300, distributionLoss: header.distribution_loss ?? 0, carbon: header.carbon ?? null };
+  const view: RunView = {
+    runId,
+    scenario: header.scenario,
+    intervalNs: header.interval_ns,
+    durationNs: header.duration_ns,
+    actors: header.actors,
+    links: header.links,
+    ambientTemperatureK: header.ambient_temperature_k ?? 300,
+    distributionLoss: header.distribution_loss ?? 0,
+    carbon: header.carbon ?? null,
+  };
   const intervals = lines.slice(1).map((line) => toRecord(JSON.parse(line) as IntervalLine));
   return { view, simTimeNs: header.sim_time_ns, intervals };
 }
 
 function toRecord(line: IntervalLine): IntervalRecord {
-  const record: IntervalRecord = { index: line.index, events: line.events, metrics: new Map(), links: new Map(), speciesHops: new Map(line.species_hops ?? []), drops: new Map(), energy: new Map(), transitions: new Map(), counters: new Map(), traceEvents: [] };
+  const record: IntervalRecord = {
+    index: line.index,
+    events: line.events,
+    metrics: new Map(),
+    links: new Map(),
+    speciesHops: new Map(line.species_hops ?? []),
+    drops: new Map(),
+    energy: new Map(),
+    transitions: new Map(),
+    counters: new Map(),
+    traceEvents: [],
+  };
   for (const m of line.metrics) {
     const acc = newAccumulator(m.name, m.group);
     Object.assign(acc, { count: m.count, sum: m.sum, min: m.min, max: m.max, histogram: new Histogram() });
     for (const [i, n] of m.buckets) acc.histogram.addBucket(i, n);
     record.metrics.set(metricKey(m.name, m.group), acc);
   }
-  for (const l of line.links) record.links.set(l.link * 2 + (l.reverse ? 1 : 0), { packets: l.packets, bytes: l.bytes, lost: l.lost });
+  for (const l of line.links)
+    record.links.set(l.link * 2 + (l.reverse ? 1 : 0), { packets: l.packets, bytes: l.bytes, lost: l.lost });
   for (const [reason, n] of Object.entries(line.drops)) record.drops.set(reason, n);
   for (const e of line.energy) {
     let components = record.energy.get(e.actor);

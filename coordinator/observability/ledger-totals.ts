@@ -58,7 +58,13 @@ export class LedgerTotals {
     this.lastLossPowerW = interval.lossJ / seconds;
     this.lastPue = interval.pue ?? Number.NaN;
     const startNs = record.index * this.view.intervalNs;
-    const carbon = intervalCarbon(this.view.carbon, this.view.actors, startNs, startNs + Math.round(seconds * 1e9), interval.facilityJ);
+    const carbon = intervalCarbon(
+      this.view.carbon,
+      this.view.actors,
+      startNs,
+      startNs + Math.round(seconds * 1e9),
+      interval.facilityJ,
+    );
     this.operationalCarbonG += carbon?.operationalG ?? 0;
     this.embodiedCarbonG += carbon?.embodiedG ?? 0;
     this.lastHeatEntropyWPerK = entropyGenerationWPerK(intervalJ / seconds, this.view.ambientTemperatureK);
@@ -72,7 +78,8 @@ export class LedgerTotals {
       else pooled.count += c.count;
     }
     this.elapsedS += seconds;
-    this.sigmaKbPerS = this.pooled.size > 0 ? estimateSigma([...this.pooled.values()], this.elapsedS, SIGMA_OPTIONS).sigmaKbPerS : 0;
+    this.sigmaKbPerS =
+      this.pooled.size > 0 ? estimateSigma([...this.pooled.values()], this.elapsedS, SIGMA_OPTIONS).sigmaKbPerS : 0;
   }
 
   get lossJ(): number {

@@ -24,11 +24,22 @@ export const DEFAULT_AGGREGATION_LEVEL: AggregationLevel = "group";
 export type Scope = "total" | "group" | "rack" | "zone" | "component" | "actor";
 export const ENERGY_SCOPES: readonly Scope[] = ["total", "group", "rack", "zone", "component", "actor"];
 /** The label names of each scope's series (besides `run`). */
-export const SCOPE_LABELS: Readonly<Record<Scope, string[]>> = { total: [], group: ["group"], rack: ["rack"], zone: ["zone"], component: ["component"], actor: ["actor", "group", "rack", "zone"] };
+export const SCOPE_LABELS: Readonly<Record<Scope, string[]>> = {
+  total: [],
+  group: ["group"],
+  rack: ["rack"],
+  zone: ["zone"],
+  component: ["component"],
+  actor: ["actor", "group", "rack", "zone"],
+};
 /** Link traffic: the run total, group pairs, link directions. */
 export type LinkScope = "total" | "group" | "actor";
 export const LINK_SCOPES: readonly LinkScope[] = ["total", "group", "actor"];
-export const LINK_SCOPE_LABELS: Readonly<Record<LinkScope, string[]>> = { total: [], group: ["from", "to"], actor: ["link", "from", "to"] };
+export const LINK_SCOPE_LABELS: Readonly<Record<LinkScope, string[]>> = {
+  total: [],
+  group: ["from", "to"],
+  actor: ["link", "from", "to"],
+};
 
 /** A family's name at a scope: `dctwin_<base>` for the run total, `dctwin_<scope>_<base>` otherwise. */
 export function scopedName(scope: Scope | LinkScope, base: string): string {
@@ -57,7 +68,12 @@ export function actorSeries(view: RunView, actor: number, level: AggregationLeve
   if (a === undefined) return [TOTAL];
   const rack = a.labels.rack ?? "";
   const zone = a.labels.zone ?? "";
-  const out = [TOTAL, series<Scope>("group", { group: a.group }), series<Scope>("rack", { rack }), series<Scope>("zone", { zone })];
+  const out = [
+    TOTAL,
+    series<Scope>("group", { group: a.group }),
+    series<Scope>("rack", { rack }),
+    series<Scope>("zone", { zone }),
+  ];
   if (level === "actor") out.push(series<Scope>("actor", { actor: a.id, group: a.group, rack, zone }));
   return out;
 }
@@ -89,7 +105,8 @@ export function groupSeries(group: string, level: AggregationLevel): SeriesKey[]
 
 export function parseAggregationLevel(value: string): AggregationLevel {
   const level = AGGREGATION_LEVELS.find((l) => l === value);
-  if (level === undefined) throw new Error(`unknown metrics level "${value}": expected one of ${AGGREGATION_LEVELS.join(", ")}`);
+  if (level === undefined)
+    throw new Error(`unknown metrics level "${value}": expected one of ${AGGREGATION_LEVELS.join(", ")}`);
   return level;
 }
 

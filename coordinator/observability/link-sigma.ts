@@ -35,7 +35,9 @@ export class LinkSigma {
     if (level === "total") return;
     for (const link of view.links) {
       const [ga, gb] = [view.actors[link.a]!.group, view.actors[link.b]!.group].sort() as [string, string];
-      const keys: { scope: SigmaSeries["scope"]; key: string; labels: Labels }[] = [{ scope: "group", key: `g\u0000${ga}\u0000${gb}`, labels: { from: ga, to: gb } }];
+      const keys: { scope: SigmaSeries["scope"]; key: string; labels: Labels }[] = [
+        { scope: "group", key: `g\u0000${ga}\u0000${gb}`, labels: { from: ga, to: gb } },
+      ];
       if (level === "actor") keys.push({ scope: "actor", key: `l\u0000${link.id}`, labels: { link: link.id } });
       this.keysByLink.set(link.id, keys);
     }
@@ -55,10 +57,12 @@ export class LinkSigma {
       }
     }
     this.intervals.push({ seconds, counts });
-    this.series = [...this.labels].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([key, { scope, labels }]) => {
-      const estimate = this.estimate(key);
-      return estimate === null ? [] : [{ scope, labels, ...estimate }];
-    });
+    this.series = [...this.labels]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .flatMap(([key, { scope, labels }]) => {
+        const estimate = this.estimate(key);
+        return estimate === null ? [] : [{ scope, labels, ...estimate }];
+      });
   }
 
   /** σ of one key's pooled counts and its jackknife error over contiguous batches of intervals; null without a two-way pair. */
@@ -77,6 +81,8 @@ export class LinkSigma {
       return e.edges.length === 0 ? null : { sigmaKbPerS: e.sigmaKbPerS, stderrKbPerS: Number.NaN };
     }
     const r = estimateSigmaWithErrors(batches, OPTIONS);
-    return r.estimate.edges.length === 0 ? null : { sigmaKbPerS: r.estimate.sigmaKbPerS, stderrKbPerS: r.jackknife.stderrKbPerS };
+    return r.estimate.edges.length === 0
+      ? null
+      : { sigmaKbPerS: r.estimate.sigmaKbPerS, stderrKbPerS: r.jackknife.stderrKbPerS };
   }
 }

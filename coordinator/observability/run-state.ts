@@ -10,7 +10,17 @@ import { Histogram } from "../../nodes/runtime/histogram.ts";
 import type { ConservationTotals } from "../counts/conservation.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import type { WindowProgress } from "../driver/run-driver.ts";
-import { actorSeries, componentSeries, groupSeries, linkSeries, type AggregationLevel, type Labels, type LinkScope, type Scope, type SeriesKey } from "./levels.ts";
+import {
+  actorSeries,
+  componentSeries,
+  groupSeries,
+  linkSeries,
+  type AggregationLevel,
+  type Labels,
+  type LinkScope,
+  type Scope,
+  type SeriesKey,
+} from "./levels.ts";
 import { LedgerTotals } from "./ledger-totals.ts";
 import { LinkSigma } from "./link-sigma.ts";
 import { ServerGauges } from "./server-gauges.ts";
@@ -166,7 +176,8 @@ export class RunState {
 
   /** Simulated seconds per wall second since the first window. */
   speedRatio(): number | undefined {
-    if (this.wallStartMs === undefined || this.wallNowMs === undefined || this.wallNowMs <= this.wallStartMs) return undefined;
+    if (this.wallStartMs === undefined || this.wallNowMs === undefined || this.wallNowMs <= this.wallStartMs)
+      return undefined;
     return this.simTimeNs / 1e9 / ((this.wallNowMs - this.wallStartMs) / 1000);
   }
 
@@ -187,7 +198,8 @@ export class RunState {
     for (const [key, t] of record.links) {
       for (const s of this.linkKeys[key] ?? []) {
         let l = this.links.get(s.key);
-        if (l === undefined) this.links.set(s.key, (l = { scope: s.scope, labels: s.labels, packets: 0, bytes: 0, lost: 0 }));
+        if (l === undefined)
+          this.links.set(s.key, (l = { scope: s.scope, labels: s.labels, packets: 0, bytes: 0, lost: 0 }));
         l.packets += t.packets;
         l.bytes += t.bytes;
         l.lost += t.lost;
@@ -233,7 +245,19 @@ export class RunState {
       }
       for (const s of groupSeries(acc.group, this.level)) {
         let m = byKey.get(s.key);
-        if (m === undefined) byKey.set(s.key, (m = { scope: s.scope, labels: s.labels, count: 0, sum: 0, histogram: new Histogram(), lastRatePerS: 0, lastMean: 0 }));
+        if (m === undefined)
+          byKey.set(
+            s.key,
+            (m = {
+              scope: s.scope,
+              labels: s.labels,
+              count: 0,
+              sum: 0,
+              histogram: new Histogram(),
+              lastRatePerS: 0,
+              lastMean: 0,
+            }),
+          );
         m.count += acc.count;
         m.sum += acc.sum;
         m.histogram.merge(acc.histogram);

@@ -46,7 +46,10 @@ export class ServerGauges {
     }
     if (this.level === "total") return;
     const ns = seconds * 1e9;
-    const groups = new Map<string, { servers: number; utilisation: number; held: number; states: Map<string, number> }>();
+    const groups = new Map<
+      string,
+      { servers: number; utilisation: number; held: number; states: Map<string, number> }
+    >();
     this.actorUtilisation = [];
     this.actorHeld = [];
     for (const i of this.servers) {
@@ -70,10 +73,24 @@ export class ServerGauges {
     const sorted = [...groups].sort(([a], [b]) => (a < b ? -1 : 1));
     this.groupUtilisation = sorted.map(([group, g]) => ({ labels: { group }, value: g.utilisation / g.servers }));
     this.groupHeld = sorted.map(([group, g]) => ({ labels: { group }, value: g.held }));
-    this.groupStateRatio = sorted.flatMap(([group, g]) => [...g.states].sort(([a], [b]) => (a < b ? -1 : 1)).map(([state, s]) => ({ labels: { group, state }, value: s / seconds / g.servers })));
+    this.groupStateRatio = sorted.flatMap(([group, g]) =>
+      [...g.states]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([state, s]) => ({ labels: { group, state }, value: s / seconds / g.servers })),
+    );
   }
 
   cracInlet(): GaugeSample[] {
-    return [...this.inlet].sort(([a], [b]) => a - b).map(([i, celsius]) => ({ labels: { actor: this.view.actors[i]!.id, group: this.view.actors[i]!.group, rack: this.view.actors[i]!.labels.rack ?? "", zone: this.view.actors[i]!.labels.zone ?? "" }, value: celsius }));
+    return [...this.inlet]
+      .sort(([a], [b]) => a - b)
+      .map(([i, celsius]) => ({
+        labels: {
+          actor: this.view.actors[i]!.id,
+          group: this.view.actors[i]!.group,
+          rack: this.view.actors[i]!.labels.rack ?? "",
+          zone: this.view.actors[i]!.labels.zone ?? "",
+        },
+        value: celsius,
+      }));
   }
 }

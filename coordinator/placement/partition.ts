@@ -59,11 +59,20 @@ interface Units {
 
 export function partition(graph: PlacementGraph, hostCount: number): Partition {
   const n = graph.node.length;
-  if (hostCount === 1 || n === 0) return { hostOf: new Array<number>(n).fill(0), contractedBelowNs: Number.POSITIVE_INFINITY, labelLevel: null, units: n === 0 ? 0 : 1 };
+  if (hostCount === 1 || n === 0)
+    return {
+      hostOf: new Array<number>(n).fill(0),
+      contractedBelowNs: Number.POSITIVE_INFINITY,
+      labelLevel: null,
+      units: n === 0 ? 0 : 1,
+    };
   const levels = LABEL_LEVELS.filter((level) => graph.labels.some((labels) => labels[level] !== undefined));
   let chosen: { units: Units; threshold: number; level: string | null; tolerance: number } | null = null;
   search: for (const threshold of thresholds(graph)) {
-    const candidates: { level: string | null; units: Units | null }[] = [...levels, null].map((level) => ({ level, units: null }));
+    const candidates: { level: string | null; units: Units | null }[] = [...levels, null].map((level) => ({
+      level,
+      units: null,
+    }));
     for (const tolerance of [BALANCE_TOLERANCE, LOOSE_BALANCE_TOLERANCE]) {
       for (const c of candidates) {
         c.units ??= contract(graph, threshold, c.level); // contracted once, checked against both tolerances
@@ -94,7 +103,13 @@ export function partition(graph: PlacementGraph, hostCount: number): Partition {
 /** +∞ (contract every link), then the distinct link delays from the largest down (at most MAX_THRESHOLDS, spread evenly). */
 function thresholds(graph: PlacementGraph): number[] {
   const delays = [...new Set(graph.links.map((l) => l.delayNs))].sort((a, b) => b - a);
-  const picked = delays.length <= MAX_THRESHOLDS ? delays : Array.from({ length: MAX_THRESHOLDS }, (_, i) => delays[Math.round((i * (delays.length - 1)) / (MAX_THRESHOLDS - 1))]!);
+  const picked =
+    delays.length <= MAX_THRESHOLDS
+      ? delays
+      : Array.from(
+          { length: MAX_THRESHOLDS },
+          (_, i) => delays[Math.round((i * (delays.length - 1)) / (MAX_THRESHOLDS - 1))]!,
+        );
   return [Number.POSITIVE_INFINITY, ...picked];
 }
 
@@ -265,7 +280,8 @@ function refine(units: Units, hostOf: Int32Array, hostCount: number, tolerance: 
       connect(u);
       for (let h = 0; h < hostCount; h++) {
         const gain = connection[h]! - connection[from]!;
-        if (h !== from && load[h]! + units.weight[u]! <= cap && (best === null || gain > best.gain)) best = { unit: u, to: h, gain };
+        if (h !== from && load[h]! + units.weight[u]! <= cap && (best === null || gain > best.gain))
+          best = { unit: u, to: h, gain };
       }
     }
     if (best === null) break;

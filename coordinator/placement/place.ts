@@ -32,7 +32,15 @@ export function placeActors(input: number | ResolvedScenario | readonly Placemen
   if (Array.isArray(input)) {
     const actors = input as readonly PlacementActor[];
     checkComponents(actors);
-    return partition({ node: Int32Array.from(actors, (a) => a.placedOn ?? a.index), labels: actors.map((a) => a.labels ?? {}), links: [], weight: new Float64Array(actors.length).fill(1) }, hostCount).hostOf;
+    return partition(
+      {
+        node: Int32Array.from(actors, (a) => a.placedOn ?? a.index),
+        labels: actors.map((a) => a.labels ?? {}),
+        links: [],
+        weight: new Float64Array(actors.length).fill(1),
+      },
+      hostCount,
+    ).hostOf;
   }
   return planPlacement(input as ResolvedScenario, hostCount).hostOf;
 }
@@ -53,7 +61,10 @@ export function planPlacement(scenario: ResolvedScenario, hostCount: number): Pl
   const n = scenario.actors.length;
   const weight = Float64Array.from(work, (w) => 0.5 / n + (sum > 0 ? (0.5 * w) / (2 * sum) : 0.5 / n));
   const links = scenario.links.map((l) => ({ a: l.a, b: l.b, delayNs: linkDelayNs(l), cost: t[l.index]! + epsilon }));
-  const parts = partition({ node: networkNodes(scenario.actors), labels: scenario.actors.map((a) => a.labels), links, weight }, hostCount);
+  const parts = partition(
+    { node: networkNodes(scenario.actors), labels: scenario.actors.map((a) => a.labels), links, weight },
+    hostCount,
+  );
   return { ...parts, traffic };
 }
 
@@ -63,13 +74,15 @@ export function linkDelayNs(link: { latencyNs: number; bandwidthBps: number }): 
 }
 
 function checkHostCount(hostCount: number): void {
-  if (!(Number.isInteger(hostCount) && hostCount >= 1)) throw new RangeError(`host count must be a positive integer, got ${hostCount}`);
+  if (!(Number.isInteger(hostCount) && hostCount >= 1))
+    throw new RangeError(`host count must be a positive integer, got ${hostCount}`);
 }
 
 function checkComponents(actors: readonly PlacementActor[]): void {
   for (const a of actors) {
     if (a.placedOn === undefined) continue;
     const server = actors[a.placedOn];
-    if (server === undefined || server.placedOn !== undefined) throw new RangeError(`actor ${a.index} is placed on actor ${a.placedOn}, which is not a server`);
+    if (server === undefined || server.placedOn !== undefined)
+      throw new RangeError(`actor ${a.index} is placed on actor ${a.placedOn}, which is not a server`);
   }
 }

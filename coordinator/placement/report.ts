@@ -22,7 +22,10 @@ export interface PlacementReport {
   /** The label level kept whole by construction (finer levels are whole too when they nest in it). */
   label_level: string | null;
   traffic_estimate: "routes" | "uniform";
-  cut_links: { count: number; shortest: { id: string; a: string; b: string; delay_ns: number; hosts: [number, number] }[] };
+  cut_links: {
+    count: number;
+    shortest: { id: string; a: string; b: string; delay_ns: number; hosts: [number, number] }[];
+  };
   /** Expected packet hops on cut links over all expected hops (from the traffic estimate). */
   cross_host_hop_share: number;
   expected_hops_per_s: number;
@@ -42,7 +45,9 @@ export function describePlacement(scenario: ResolvedScenario, plan: PlacementPla
   let crossing = 0;
   for (const l of scenario.links) all += traffic[l.index]!;
   for (const l of cut) crossing += traffic[l.index]!;
-  const shortest = [...cut].sort((x, y) => linkDelayNs(x) - linkDelayNs(y) || x.index - y.index).slice(0, SHORTEST_CUT_SHOWN);
+  const shortest = [...cut]
+    .sort((x, y) => linkDelayNs(x) - linkDelayNs(y) || x.index - y.index)
+    .slice(0, SHORTEST_CUT_SHOWN);
   const lookahead = lookaheadNs(scenario, hostOf);
   const work = hostWork(scenario, plan, hostCount);
   return {
@@ -55,7 +60,13 @@ export function describePlacement(scenario: ResolvedScenario, plan: PlacementPla
     traffic_estimate: plan.traffic.method,
     cut_links: {
       count: cut.length,
-      shortest: shortest.map((l) => ({ id: l.id, a: scenario.actors[l.a]!.id, b: scenario.actors[l.b]!.id, delay_ns: linkDelayNs(l), hosts: [hostOf[node[l.a]!]!, hostOf[node[l.b]!]!] })),
+      shortest: shortest.map((l) => ({
+        id: l.id,
+        a: scenario.actors[l.a]!.id,
+        b: scenario.actors[l.b]!.id,
+        delay_ns: linkDelayNs(l),
+        hosts: [hostOf[node[l.a]!]!, hostOf[node[l.b]!]!],
+      })),
     },
     cross_host_hop_share: all > 0 ? crossing / all : 0,
     expected_hops_per_s: plan.traffic.method === "routes" ? all : 0,
@@ -86,7 +97,11 @@ function hostWork(scenario: ResolvedScenario, plan: PlacementPlan, hostCount: nu
   return counts.map((c) => c / Math.max(1, scenario.actors.length));
 }
 
-function labelGroups(scenario: ResolvedScenario, hostOf: readonly number[], hostCount: number): PlacementReport["label_groups"] {
+function labelGroups(
+  scenario: ResolvedScenario,
+  hostOf: readonly number[],
+  hostCount: number,
+): PlacementReport["label_groups"] {
   const out: PlacementReport["label_groups"] = {};
   for (const level of LABEL_LEVELS) {
     const hostsOfGroup = new Map<string, Set<number>>();
@@ -101,7 +116,12 @@ function labelGroups(scenario: ResolvedScenario, hostOf: readonly number[], host
     const split = [...hostsOfGroup].filter(([, hosts]) => hosts.size > 1).map(([group]) => group);
     const wholePerHost = new Array<number>(hostCount).fill(0);
     for (const hosts of hostsOfGroup.values()) if (hosts.size === 1) wholePerHost[[...hosts][0]!]!++;
-    out[level] = { groups: hostsOfGroup.size, split: split.length, split_examples: split.slice(0, SPLIT_GROUPS_SHOWN), whole_per_host: wholePerHost };
+    out[level] = {
+      groups: hostsOfGroup.size,
+      split: split.length,
+      split_examples: split.slice(0, SPLIT_GROUPS_SHOWN),
+      whole_per_host: wholePerHost,
+    };
   }
   return out;
 }

@@ -51,7 +51,8 @@ export function estimateTraffic(scenario: ResolvedScenario): TrafficEstimate {
   const n = scenario.actors.length;
   const scratch = { dist: new Int32Array(n), order: new Int32Array(n), pending: new Float64Array(n) };
   const traffic = new Float64Array(links.length);
-  for (const [to, list] of [...byDestination].sort((a, b) => a[0] - b[0])) routeTo(to, list, adjacency, scratch, traffic);
+  for (const [to, list] of [...byDestination].sort((a, b) => a[0] - b[0]))
+    routeTo(to, list, adjacency, scratch, traffic);
   return { linkPacketsPerS: traffic, method: "routes" };
 }
 
@@ -86,7 +87,13 @@ function adjacencyOf(scenario: ResolvedScenario): Adjacency {
  * Flow accumulation towards one destination: nodes in decreasing distance pass their accumulated rate on, split
  * equally over the neighbours one hop closer. Requests and responses: 2 × rate per link.
  */
-function routeTo(to: number, demands: readonly Demand[], g: Adjacency, scratch: { dist: Int32Array; order: Int32Array; pending: Float64Array }, traffic: Float64Array): void {
+function routeTo(
+  to: number,
+  demands: readonly Demand[],
+  g: Adjacency,
+  scratch: { dist: Int32Array; order: Int32Array; pending: Float64Array },
+  traffic: Float64Array,
+): void {
   const { dist, order, pending } = scratch;
   dist.fill(-1);
   dist[to] = 0;
@@ -135,14 +142,18 @@ function demandsOf(scenario: ResolvedScenario): Demand[] {
   const forward = (from: number, to: number, ratePerS: number, depth: number) => {
     demands.push({ from, to, ratePerS });
     if (depth >= MAX_CALL_DEPTH) return;
-    for (const next of onwardCalls(scenario.actors[to]!, indexById)) forward(to, next.to, ratePerS * next.share, depth + 1);
+    for (const next of onwardCalls(scenario.actors[to]!, indexById))
+      forward(to, next.to, ratePerS * next.share, depth + 1);
   };
   for (const s of sources) forward(s.from, s.to, s.rate ?? fallback, 0);
   return demands;
 }
 
 /** Where an actor sends requests on for each request it gets (its kind's `onwardTraffic` trait: nodes/models/traits.ts). */
-function onwardCalls(actor: ResolvedScenario["actors"][number], indexById: ReadonlyMap<string, number>): { to: number; share: number }[] {
+function onwardCalls(
+  actor: ResolvedScenario["actors"][number],
+  indexById: ReadonlyMap<string, number>,
+): { to: number; share: number }[] {
   const out: { to: number; share: number }[] = [];
   for (const { id, share } of kindTraits(actor.kind).onwardTraffic?.(actor.params as Record<string, unknown>) ?? []) {
     const to = indexById.get(id);

@@ -44,7 +44,10 @@ export interface BatchMeans {
  * `intervals`: per-interval (sum, count) in time order, empty intervals included. `nonNegative`: the quantity
  * cannot be negative (durations), so the interval's lower end is clamped at 0. Null when nothing was observed.
  */
-export function batchMeans(intervals: readonly { sum: number; count: number }[], options: { confidence?: number; nonNegative?: boolean } = {}): BatchMeans | null {
+export function batchMeans(
+  intervals: readonly { sum: number; count: number }[],
+  options: { confidence?: number; nonNegative?: boolean } = {},
+): BatchMeans | null {
   const confidence = options.confidence ?? 0.95;
   const total = intervals.reduce((s, b) => s + b.count, 0);
   if (total === 0) return null;
@@ -59,7 +62,13 @@ export function batchMeans(intervals: readonly { sum: number; count: number }[],
   // what correlation is left undetected is halved, and a run too short to tell gets no interval.
   size *= 2;
   means = batchMeansOf(intervals, size);
-  const base = { intervals: intervals.length, intervalsPerBatch: size, batches: means.length, lag1Autocorrelation: means.length >= 3 ? lag1(means) : null, mean };
+  const base = {
+    intervals: intervals.length,
+    intervalsPerBatch: size,
+    batches: means.length,
+    lag1Autocorrelation: means.length >= 3 ? lag1(means) : null,
+    mean,
+  };
   if (means.length < MIN_BATCHES) {
     const warning = `only ${means.length} effectively independent batches of ${size} metrics interval(s) (at least ${MIN_BATCHES} needed): run longer for a confidence interval`;
     return { ...base, stderr: null, ci95Low: null, ci95High: null, warning };
@@ -69,7 +78,13 @@ export function batchMeans(intervals: readonly { sum: number; count: number }[],
   const stderr = Math.sqrt(variance / means.length);
   const half = tQuantile(1 - (1 - confidence) / 2, means.length - 1) * stderr;
   const low = mean - half;
-  return { ...base, stderr, ci95Low: options.nonNegative === true ? Math.max(0, low) : low, ci95High: mean + half, warning: null };
+  return {
+    ...base,
+    stderr,
+    ci95Low: options.nonNegative === true ? Math.max(0, low) : low,
+    ci95High: mean + half,
+    warning: null,
+  };
 }
 
 /** Means of consecutive groups of `size` intervals (the remainder joins the last group); empty groups skipped. */

@@ -19,7 +19,8 @@ export function prepareOutputDir(dir: string): void {
   } catch (error) {
     if (code(error) !== "ENOENT") throw new OutputDirError(`--out: cannot use ${dir} (${code(error)})`);
   }
-  if (existing !== undefined && !existing.isDirectory()) throw new OutputDirError(`--out: ${dir} exists and is not a directory`);
+  if (existing !== undefined && !existing.isDirectory())
+    throw new OutputDirError(`--out: ${dir} exists and is not a directory`);
   if (existing === undefined) {
     try {
       makeDirs(resolve(dir));

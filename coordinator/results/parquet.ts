@@ -14,7 +14,12 @@ export const TABLES_DIR = "tables";
 function parquetBytes(t: Table): Uint8Array {
   const columnData = t.map((c) => {
     if (c.type === "string") return { name: c.name, data: c.data as (string | null)[], type: "STRING" as const };
-    if (c.type === "int") return { name: c.name, data: c.data.map((v) => (v === null ? null : BigInt(v as number))), type: "INT64" as const };
+    if (c.type === "int")
+      return {
+        name: c.name,
+        data: c.data.map((v) => (v === null ? null : BigInt(v as number))),
+        type: "INT64" as const,
+      };
     return { name: c.name, data: c.data as (number | null)[], type: "DOUBLE" as const };
   });
   return new Uint8Array(parquetWriteBuffer({ columnData, createdBy: "dctwin" }));

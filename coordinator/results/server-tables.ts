@@ -32,10 +32,15 @@ function hasLevels(counters: ReadonlyMap<string, number> | undefined): boolean {
   return false;
 }
 
-export function serverRows(view: RunView, intervals: readonly IntervalRecord[], inletC: (r: IntervalRecord) => Map<string, number>) {
+export function serverRows(
+  view: RunView,
+  intervals: readonly IntervalRecord[],
+  inletC: (r: IntervalRecord) => Map<string, number>,
+) {
   const servers = view.actors.flatMap((a, i) => (kindTraits(a.kind).serverSeries === true ? [i] : []));
   const states = new Set<string>();
-  for (const r of intervals) for (const i of servers) for (const s of stateSeconds(r.counters.get(i)).keys()) states.add(s);
+  for (const r of intervals)
+    for (const i of servers) for (const s of stateSeconds(r.counters.get(i)).keys()) states.add(s);
   const stateOrder = [...states].sort();
   const serverRows: Record<string, Cell>[] = [];
   const stateRows: Record<string, Cell>[] = [];
@@ -65,7 +70,9 @@ export function serverRows(view: RunView, intervals: readonly IntervalRecord[], 
         power_w: ns > 0 ? joules / (ns / 1e9) : 0,
         inlet_temperature_c: zone === null ? null : (inlet.get(zone) ?? null),
       });
-      if (counters !== undefined) for (const state of stateOrder) stateRows.push({ ...key, actor: a.id, state, seconds: seconds.get(state) ?? 0 });
+      if (counters !== undefined)
+        for (const state of stateOrder)
+          stateRows.push({ ...key, actor: a.id, state, seconds: seconds.get(state) ?? 0 });
     }
   }
   return { serverRows, stateRows };
@@ -74,9 +81,25 @@ export function serverRows(view: RunView, intervals: readonly IntervalRecord[], 
 /** The state with the most seconds (the first in name order on a tie). */
 function dominant(seconds: Map<string, number>): string | null {
   let best: string | null = null;
-  for (const [state, s] of [...seconds].sort(([a], [b]) => (a < b ? -1 : 1))) if (best === null || s > seconds.get(best)!) best = state;
+  for (const [state, s] of [...seconds].sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (best === null || s > seconds.get(best)!) best = state;
   return best;
 }
 
-export const SERVER_COLUMNS = [["actor", "string"], ["group", "string"], ["rack", "string"], ["zone", "string"], ["utilisation", "double"], ["queue_length", "double"], ["waiting", "double"], ["state", "string"], ["power_w", "double"], ["inlet_temperature_c", "double"]] as const;
-export const SERVER_STATE_COLUMNS = [["actor", "string"], ["state", "string"], ["seconds", "double"]] as const;
+export const SERVER_COLUMNS = [
+  ["actor", "string"],
+  ["group", "string"],
+  ["rack", "string"],
+  ["zone", "string"],
+  ["utilisation", "double"],
+  ["queue_length", "double"],
+  ["waiting", "double"],
+  ["state", "string"],
+  ["power_w", "double"],
+  ["inlet_temperature_c", "double"],
+] as const;
+export const SERVER_STATE_COLUMNS = [
+  ["actor", "string"],
+  ["state", "string"],
+  ["seconds", "double"],
+] as const;

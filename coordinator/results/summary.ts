@@ -101,7 +101,9 @@ function metricsSection(aggregator: RunAggregator, scenario: ResolvedScenario, s
   const firstBatch = Math.ceil(scenario.run.warmupNs / aggregator.intervalNs);
   const intervals = aggregator.intervalList(simTimeNs).filter((i) => i.index >= firstBatch);
   const out: Record<string, Record<string, ReturnType<typeof metricStats>>> = {};
-  const sorted = [...aggregator.metrics.values()].sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
+  const sorted = [...aggregator.metrics.values()].sort((a, b) =>
+    a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1,
+  );
   for (const acc of sorted) {
     const key = metricKey(acc.name, acc.group);
     const perInterval = intervals.map((i) => i.metrics.get(key));
@@ -112,7 +114,11 @@ function metricsSection(aggregator: RunAggregator, scenario: ResolvedScenario, s
 }
 
 /** `divisor` turns recorded units into reported ones (1e9 for ns → s: a division, so 30e9 ns is exactly 30 s). */
-function metricStats(whole: MetricAccumulator, perInterval: readonly (MetricAccumulator | undefined)[], divisor: number) {
+function metricStats(
+  whole: MetricAccumulator,
+  perInterval: readonly (MetricAccumulator | undefined)[],
+  divisor: number,
+) {
   const after = mergeAccumulators(whole.name, whole.group, perInterval);
   const bm = batchMeans(
     perInterval.map((m) => m ?? { sum: 0, count: 0 }),
@@ -154,7 +160,11 @@ function headline(acc: MetricAccumulator, divisor: number) {
   };
 }
 
-function mergeAccumulators(name: string, group: string, parts: readonly (MetricAccumulator | undefined)[]): MetricAccumulator {
+function mergeAccumulators(
+  name: string,
+  group: string,
+  parts: readonly (MetricAccumulator | undefined)[],
+): MetricAccumulator {
   const merged = newAccumulator(name, group);
   for (const m of parts) {
     if (m === undefined || m.count === 0) continue;
@@ -168,18 +178,26 @@ function mergeAccumulators(name: string, group: string, parts: readonly (MetricA
 }
 
 function wholeRun(groups: Record<string, { whole_run: { count: number; sum: number } }> | undefined) {
-  return groups === undefined ? undefined : Object.fromEntries(Object.entries(groups).map(([group, stats]) => [group, stats.whole_run]));
+  return groups === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(groups).map(([group, stats]) => [group, stats.whole_run]));
 }
 
 /** Both ledgers and their ratio: how much of the physical dissipation the packet-level σ makes visible. */
-function thermodynamicsSection(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number, stepEnergyUj: Record<string, { count: number; sum: number }> | undefined) {
+function thermodynamicsSection(
+  scenario: ResolvedScenario,
+  aggregator: RunAggregator,
+  simTimeNs: number,
+  stepEnergyUj: Record<string, { count: number; sum: number }> | undefined,
+) {
   const irreversibility = irreversibilityLedger(scenario, statisticalBatches(scenario, aggregator, simTimeNs));
   const heat = heatLedger(scenario, aggregator, simTimeNs);
   const sigma = "sigma_kb_per_s" in irreversibility ? (irreversibility.sigma_kb_per_s ?? null) : null;
   return {
     irreversibility,
     heat,
-    packet_sigma_over_heat_entropy: sigma !== null && heat.entropy_generation_kb_per_s > 0 ? sigma / heat.entropy_generation_kb_per_s : null,
+    packet_sigma_over_heat_entropy:
+      sigma !== null && heat.entropy_generation_kb_per_s > 0 ? sigma / heat.entropy_generation_kb_per_s : null,
     training: trainingLedger(scenario, stepEnergyUj),
   };
 }

@@ -35,7 +35,12 @@ function table(columns: readonly (readonly [string, Column["type"]])[], rows: Re
   return columns.map(([name, type]) => ({ name, type, data: rows.map((r) => r[name] ?? null) }));
 }
 
-const KEYS: (readonly [string, Column["type"]])[] = [["run_id", "string"], ["scenario", "string"], ["t_start_s", "double"], ["t_end_s", "double"]];
+const KEYS: (readonly [string, Column["type"]])[] = [
+  ["run_id", "string"],
+  ["scenario", "string"],
+  ["t_start_s", "double"],
+  ["t_end_s", "double"],
+];
 
 export function analystTables(view: RunView, intervals: IntervalRecord[]): Record<string, Table> {
   const rowKey = (r: IntervalRecord) => {
@@ -48,9 +53,12 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
   const reasons = new Set<string>();
   const powered = new Map<string, { actor: number; component: string }>();
   for (const r of intervals) {
-    for (const m of r.metrics.values()) if (m.count > 0) metricKeys.set(`${m.name}\u0000${m.group}`, { name: m.name, group: m.group });
+    for (const m of r.metrics.values())
+      if (m.count > 0) metricKeys.set(`${m.name}\u0000${m.group}`, { name: m.name, group: m.group });
     for (const reason of r.drops.keys()) reasons.add(reason);
-    for (const [actor, components] of r.energy) for (const c of components.keys()) powered.set(`${String(actor).padStart(9, "0")}\u0000${c}`, { actor, component: c });
+    for (const [actor, components] of r.energy)
+      for (const c of components.keys())
+        powered.set(`${String(actor).padStart(9, "0")}\u0000${c}`, { actor, component: c });
   }
   const metrics = [...metricKeys].sort(([a], [b]) => byText(a, b)).map(([, m]) => m);
 
@@ -81,12 +89,21 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
         p99: n > 0 ? base(acc!.histogram.quantile(0.99, acc!.min, acc!.max)) : null,
       });
     }
-    for (const reason of [...reasons].sort(byText)) dropRows.push({ ...key, reason, packets: r.drops.get(reason) ?? 0 });
+    for (const reason of [...reasons].sort(byText))
+      dropRows.push({ ...key, reason, packets: r.drops.get(reason) ?? 0 });
     view.links.forEach((link, i) => {
       for (const reverse of [0, 1]) {
         const t = r.links.get(i * 2 + reverse);
         const [from, to] = reverse === 0 ? [link.a, link.b] : [link.b, link.a];
-        linkRows.push({ ...key, link: link.id, from: view.actors[from]!.id, to: view.actors[to]!.id, packets: t?.packets ?? 0, bytes: t?.bytes ?? 0, lost_packets: t?.lost ?? 0 });
+        linkRows.push({
+          ...key,
+          link: link.id,
+          from: view.actors[from]!.id,
+          to: view.actors[to]!.id,
+          packets: t?.packets ?? 0,
+          bytes: t?.bytes ?? 0,
+          lost_packets: t?.lost ?? 0,
+        });
       }
     });
     const inlet = zoneInletC(view, r);
@@ -94,7 +111,18 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
       const a = view.actors[actor]!;
       const joules = r.energy.get(actor)?.get(component) ?? 0;
       const zone = a.labels.zone ?? null;
-      actorRows.push({ ...key, actor: a.id, kind: a.kind, group: a.group, rack: a.labels.rack ?? null, zone, component, energy_j: joules, power_w: joules / seconds, inlet_temperature_c: zone === null ? null : (inlet.get(zone) ?? null) });
+      actorRows.push({
+        ...key,
+        actor: a.id,
+        kind: a.kind,
+        group: a.group,
+        rack: a.labels.rack ?? null,
+        zone,
+        component,
+        energy_j: joules,
+        power_w: joules / seconds,
+        inlet_temperature_c: zone === null ? null : (inlet.get(zone) ?? null),
+      });
     }
     ledger.add(r, seconds);
     let bits = 0;
@@ -115,11 +143,64 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
   }
   const servers = serverRows(view, intervals, (r) => zoneInletC(view, r));
   return {
-    metrics: table([...KEYS, ["metric", "string"], ["unit", "string"], ["group", "string"], ["count", "int"], ["sum", "double"], ["mean", "double"], ["p50", "double"], ["p99", "double"]], metricRows),
+    metrics: table(
+      [
+        ...KEYS,
+        ["metric", "string"],
+        ["unit", "string"],
+        ["group", "string"],
+        ["count", "int"],
+        ["sum", "double"],
+        ["mean", "double"],
+        ["p50", "double"],
+        ["p99", "double"],
+      ],
+      metricRows,
+    ),
     drops: table([...KEYS, ["reason", "string"], ["packets", "int"]], dropRows),
-    links: table([...KEYS, ["link", "string"], ["from", "string"], ["to", "string"], ["packets", "int"], ["bytes", "int"], ["lost_packets", "int"]], linkRows),
-    actors: table([...KEYS, ["actor", "string"], ["kind", "string"], ["group", "string"], ["rack", "string"], ["zone", "string"], ["component", "string"], ["energy_j", "double"], ["power_w", "double"], ["inlet_temperature_c", "double"]], actorRows),
-    ledger: table([...KEYS, ["events", "int"], ["it_energy_j", "double"], ["cooling_energy_j", "double"], ["distribution_loss_j", "double"], ["it_power_w", "double"], ["cooling_power_w", "double"], ["pue", "double"], ["heat_entropy_w_per_k", "double"], ["packet_sigma_kb_per_s", "double"], ["bits_erased", "int"]], ledgerRows),
+    links: table(
+      [
+        ...KEYS,
+        ["link", "string"],
+        ["from", "string"],
+        ["to", "string"],
+        ["packets", "int"],
+        ["bytes", "int"],
+        ["lost_packets", "int"],
+      ],
+      linkRows,
+    ),
+    actors: table(
+      [
+        ...KEYS,
+        ["actor", "string"],
+        ["kind", "string"],
+        ["group", "string"],
+        ["rack", "string"],
+        ["zone", "string"],
+        ["component", "string"],
+        ["energy_j", "double"],
+        ["power_w", "double"],
+        ["inlet_temperature_c", "double"],
+      ],
+      actorRows,
+    ),
+    ledger: table(
+      [
+        ...KEYS,
+        ["events", "int"],
+        ["it_energy_j", "double"],
+        ["cooling_energy_j", "double"],
+        ["distribution_loss_j", "double"],
+        ["it_power_w", "double"],
+        ["cooling_power_w", "double"],
+        ["pue", "double"],
+        ["heat_entropy_w_per_k", "double"],
+        ["packet_sigma_kb_per_s", "double"],
+        ["bits_erased", "int"],
+      ],
+      ledgerRows,
+    ),
     servers: table([...KEYS, ...SERVER_COLUMNS], servers.serverRows),
     server_states: table([...KEYS, ...SERVER_STATE_COLUMNS], servers.stateRows),
   };
@@ -127,11 +208,12 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
 
 /** RFC 4180 CSV of a table (numbers as JavaScript prints them; empty for null). */
 export function tableCsv(t: Table): string {
-  const quote = (v: Cell) => (v === null ? "" : typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const quote = (v: Cell) =>
+    v === null ? "" : typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
   const rows = [t.map((c) => c.name).join(",")];
   const n = t[0]?.data.length ?? 0;
   for (let i = 0; i < n; i++) rows.push(t.map((c) => quote(c.data[i]!)).join(","));
-  return rows.join("\n") + "\n";
+  return `${rows.join("\n")}\n`;
 }
 
 /** The hottest inlet reading per zone in one interval, in °C, from the CRACs' `inlet_mk` / `inlet_samples` counters. */
@@ -139,7 +221,8 @@ function zoneInletC(view: RunView, r: IntervalRecord): Map<string, number> {
   const out = new Map<string, number>();
   for (const [actor, counters] of r.counters) {
     const kind = view.actors[actor]?.kind;
-    const zone = kind !== undefined && kindTraits(kind).coolsZone !== undefined ? view.actors[actor]!.labels.zone : undefined;
+    const zone =
+      kind !== undefined && kindTraits(kind).coolsZone !== undefined ? view.actors[actor]!.labels.zone : undefined;
     const sum = counters.get("inlet_mk");
     const n = counters.get("inlet_samples") ?? 0;
     if (zone === undefined || sum === undefined || n === 0) continue;

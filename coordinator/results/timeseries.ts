@@ -8,7 +8,12 @@
  * - links.csv: t_start_s, t_end_s, link, direction, packets, bytes, lost_packets — only non-zero rows.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { metricDeclaration, sumToBaseUnit, toBaseUnit, type MetricDeclaration } from "../../nodes/models/metric-declarations.ts";
+import {
+  metricDeclaration,
+  sumToBaseUnit,
+  toBaseUnit,
+  type MetricDeclaration,
+} from "../../nodes/models/metric-declarations.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
 
 /** The metric's column name: its base name with the unit's suffix where the recorded one named another unit. */
@@ -22,15 +27,19 @@ export function metricsCsv(aggregator: RunAggregator, endNs: number): string {
   const rows = ["t_start_s,t_end_s,metric,unit,group,count,sum,mean,p50,p99"];
   for (const interval of aggregator.intervalList(endNs)) {
     const [t0, t1] = bounds(interval.index, aggregator.intervalNs);
-    const metrics = [...interval.metrics.values()].filter((m) => m.count > 0).sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
+    const metrics = [...interval.metrics.values()]
+      .filter((m) => m.count > 0)
+      .sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
     for (const m of metrics) {
       const d = metricDeclaration(m.name);
       const base = (v: number) => toBaseUnit(d, v);
       const sum = d.type === "gauge" ? "" : sumToBaseUnit(d, m.sum);
-      rows.push(`${t0},${t1},${seriesName(m.name, d)},${d.unit},${m.group},${m.count},${sum},${base(m.sum / m.count)},${base(m.histogram.quantile(0.5, m.min, m.max))},${base(m.histogram.quantile(0.99, m.min, m.max))}`);
+      rows.push(
+        `${t0},${t1},${seriesName(m.name, d)},${d.unit},${m.group},${m.count},${sum},${base(m.sum / m.count)},${base(m.histogram.quantile(0.5, m.min, m.max))},${base(m.histogram.quantile(0.99, m.min, m.max))}`,
+      );
     }
   }
-  return rows.join("\n") + "\n";
+  return `${rows.join("\n")}\n`;
 }
 
 export function linksCsv(aggregator: RunAggregator, scenario: ResolvedScenario, endNs: number): string {
@@ -40,10 +49,12 @@ export function linksCsv(aggregator: RunAggregator, scenario: ResolvedScenario, 
     for (const [key, t] of [...interval.links].sort(([a], [b]) => a - b)) {
       const link = scenario.links[key >> 1]!;
       const [from, to] = (key & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
-      rows.push(`${t0},${t1},${link.id},${scenario.actors[from]!.id}->${scenario.actors[to]!.id},${t.packets},${t.bytes},${t.lost}`);
+      rows.push(
+        `${t0},${t1},${link.id},${scenario.actors[from]!.id}->${scenario.actors[to]!.id},${t.packets},${t.bytes},${t.lost}`,
+      );
     }
   }
-  return rows.join("\n") + "\n";
+  return `${rows.join("\n")}\n`;
 }
 
 function bounds(index: number, intervalNs: number): [number, number] {

@@ -50,7 +50,9 @@ const WARMUP_METRICS = ["response_time_ns", "queue_wait_ns"];
 export function detectWarmupNs(aggregator: RunAggregator, simTimeNs: number): number {
   const full = aggregator.intervalList(simTimeNs).filter((r) => (r.index + 1) * aggregator.intervalNs <= simTimeNs); // a partial last interval is not a like batch
   for (const name of WARMUP_METRICS) {
-    const keys = [...aggregator.metrics.values()].filter((acc) => acc.name === name).map((acc) => metricKey(acc.name, acc.group));
+    const keys = [...aggregator.metrics.values()]
+      .filter((acc) => acc.name === name)
+      .map((acc) => metricKey(acc.name, acc.group));
     if (keys.length === 0) continue;
     const series = full.map((r) => {
       let sum = 0;

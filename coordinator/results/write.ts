@@ -43,16 +43,32 @@ export interface RunInfo {
 
 export function writeResults(outDir: string, resolved: ResolvedScenario, outcome: RunOutcome, info: RunInfo): Summary {
   mkdirSync(outDir, { recursive: true });
-  const scenario = resolved.run.warmupAuto === true ? { ...resolved, run: { ...resolved.run, warmupNs: detectWarmupNs(outcome.aggregator, outcome.simTimeNs) } } : resolved;
-  const summary = buildSummary({ scenario, status: outcome.status, simTimeNs: outcome.simTimeNs, aggregator: outcome.aggregator, totals: outcome.totals });
-  writeFileSync(join(outDir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
-  writeFileSync(join(outDir, "run-info.json"), JSON.stringify(info, null, 2) + "\n");
+  const scenario =
+    resolved.run.warmupAuto === true
+      ? { ...resolved, run: { ...resolved.run, warmupNs: detectWarmupNs(outcome.aggregator, outcome.simTimeNs) } }
+      : resolved;
+  const summary = buildSummary({
+    scenario,
+    status: outcome.status,
+    simTimeNs: outcome.simTimeNs,
+    aggregator: outcome.aggregator,
+    totals: outcome.totals,
+  });
+  writeFileSync(join(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(outDir, "run-info.json"), `${JSON.stringify(info, null, 2)}\n`);
   writeFileSync(join(outDir, "timeseries.csv"), metricsCsv(outcome.aggregator, outcome.simTimeNs));
   writeFileSync(join(outDir, "links.csv"), linksCsv(outcome.aggregator, scenario, outcome.simTimeNs));
   writeFileSync(join(outDir, "thermo.csv"), thermoCsv(scenario, outcome.aggregator, outcome.simTimeNs));
   writeFileSync(join(outDir, INTERVALS_FILE), intervalsJsonl(scenario, outcome.aggregator, outcome.simTimeNs));
   // Every command applied (scheduled or live) with its simulated time: replaying these gives the same run.
-  writeFileSync(join(outDir, "commands.json"), JSON.stringify(outcome.appliedCommands.map((c) => ({ time_ns: c.timeNs, seq: c.seq, source: c.source, command: c.command })), null, 2) + "\n");
+  writeFileSync(
+    join(outDir, "commands.json"),
+    `${JSON.stringify(
+      outcome.appliedCommands.map((c) => ({ time_ns: c.timeNs, seq: c.seq, source: c.source, command: c.command })),
+      null,
+      2,
+    )}\n`,
+  );
   writeAnalystTables(outDir, info.run_id);
   return summary;
 }

@@ -29,9 +29,15 @@ export interface CurrentStatistics {
 }
 
 /** `weights[k]`: what transition k of `model.transitions` adds to the current. `sigmaKbPerS`: null if infinite. */
-export function currentStatistics(model: MarkovModel, weights: readonly number[], sigmaKbPerS: number | null, p: Float64Array = stationaryDistribution(model)): CurrentStatistics {
+export function currentStatistics(
+  model: MarkovModel,
+  weights: readonly number[],
+  sigmaKbPerS: number | null,
+  p: Float64Array = stationaryDistribution(model),
+): CurrentStatistics {
   const n = model.states.length;
-  if (weights.length !== model.transitions.length) throw new RangeError("weights must align with the model's transitions");
+  if (weights.length !== model.transitions.length)
+    throw new RangeError("weights must align with the model's transitions");
   // W₁ p and 1ᵀW₂p: the weighted flux out of each state lands in the state it goes to.
   const w1p = new Float64Array(n);
   let mean = 0;
@@ -72,5 +78,13 @@ export function currentStatistics(model: MarkovModel, weights: readonly number[]
 
 /** Weights of the net current along edge (i→j, mechanism): +1 forward, −1 back, 0 elsewhere. */
 export function edgeCurrentWeights(model: MarkovModel, edge: { i: number; j: number; mechanism: string }): number[] {
-  return model.transitions.map((t) => (t.mechanism !== edge.mechanism ? 0 : t.from === edge.i && t.to === edge.j ? 1 : t.from === edge.j && t.to === edge.i ? -1 : 0));
+  return model.transitions.map((t) =>
+    t.mechanism !== edge.mechanism
+      ? 0
+      : t.from === edge.i && t.to === edge.j
+        ? 1
+        : t.from === edge.j && t.to === edge.i
+          ? -1
+          : 0,
+  );
 }

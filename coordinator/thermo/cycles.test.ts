@@ -22,7 +22,12 @@ test("cycles - two-cycle network: σ = Σ J_C·A_C for every spanning tree", () 
   // K4 minus one edge has 8 spanning trees; preferences hitting a triangle fall back to another tree.
   const spanning = new Set<string>();
   for (const order of permutations([0, 1, 2, 3, 4])) {
-    const graph = solveMarkovModel(spec).edges.map((e) => ({ from: Number(e.from) - 1, to: Number(e.to) - 1, currentPerS: 0, forceKb: 0 }));
+    const graph = solveMarkovModel(spec).edges.map((e) => ({
+      from: Number(e.from) - 1,
+      to: Number(e.to) - 1,
+      currentPerS: 0,
+      forceKb: 0,
+    }));
     spanning.add(fundamentalCycles(4, graph, order).treeEdges.sort().join());
   }
   assert.equal(spanning.size, 8);

@@ -43,7 +43,11 @@ export interface CycleDecomposition {
 }
 
 /** `treePreference`: edges to put in the tree first, in order (the rest follow in input order). */
-export function fundamentalCycles(nodeCount: number, edges: readonly CycleGraphEdge[], treePreference: readonly number[] = []): CycleDecomposition {
+export function fundamentalCycles(
+  nodeCount: number,
+  edges: readonly CycleGraphEdge[],
+  treePreference: readonly number[] = [],
+): CycleDecomposition {
   const order = [...new Set([...treePreference, ...edges.keys()])];
   const uf = new UnionFind(nodeCount);
   const treeEdges: number[] = [];
@@ -79,7 +83,7 @@ interface RootedForest {
 
 function rootedForest(n: number, edges: readonly CycleGraphEdge[], treeEdges: number[]): RootedForest {
   const adj: number[][] = Array.from({ length: n }, () => []);
-  for (const e of treeEdges) (adj[edges[e]!.from]!.push(e), adj[edges[e]!.to]!.push(e));
+  for (const e of treeEdges) adj[edges[e]!.from]!.push(e), adj[edges[e]!.to]!.push(e);
   const parent = new Int32Array(n).fill(-1);
   const parentEdge = new Int32Array(n).fill(-1);
   const depth = new Int32Array(n).fill(-1);

@@ -64,7 +64,10 @@ export interface SigmaWithErrors {
   edgeStderr: EdgeStderr[];
 }
 
-export function estimateSigmaWithErrors(batches: readonly CountBatch[], options: EstimatorOptions = {}): SigmaWithErrors {
+export function estimateSigmaWithErrors(
+  batches: readonly CountBatch[],
+  options: EstimatorOptions = {},
+): SigmaWithErrors {
   const nb = batches.length;
   if (nb < 2) throw new RangeError("need at least 2 batches");
   const { alpha } = resolveOptions(options);
@@ -76,7 +79,8 @@ export function estimateSigmaWithErrors(batches: readonly CountBatch[], options:
   for (const [b, batch] of batches.entries()) {
     if (!(batch.durationS > 0)) throw new RangeError(`batches[${b}].durationS must be > 0`);
     totalS += batch.durationS;
-    for (let k = 0; k < np; k++) (pooled.forward[k]! += per[b]!.forward[k]!), (pooled.reverse[k]! += per[b]!.reverse[k]!);
+    for (let k = 0; k < np; k++)
+      (pooled.forward[k]! += per[b]!.forward[k]!), (pooled.reverse[k]! += per[b]!.reverse[k]!);
   }
   const estimate = estimateFromPaired(pooled, totalS, options);
   const fullPerPair = new Float64Array(np);

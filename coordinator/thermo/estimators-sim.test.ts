@@ -29,12 +29,25 @@ test("estimators - σ̂ converges to the exact σ at several run lengths (z < 4,
   const cases: [string, MarkovModelSpec][] = [
     ["driven ring N=5", drivenRingSpec(5, 2.5, 0.5)],
     ["two-cycle network", twoCycleNetworkSpec()],
-    ["M/M/1 mechanism-resolved", mm1QueueSpec({ arrivalPerS: 1, servicePerS: 2, arrivalReversePerS: 0.1, serviceReversePerS: 0.05, maxLength: 40 })],
+    [
+      "M/M/1 mechanism-resolved",
+      mm1QueueSpec({
+        arrivalPerS: 1,
+        servicePerS: 2,
+        arrivalReversePerS: 0.1,
+        serviceReversePerS: 0.05,
+        maxLength: 40,
+      }),
+    ],
   ];
   for (const [name, spec] of cases) {
     const exact = solveMarkovModel(spec).sigmaKbPerS;
     const scaled: number[] = [];
-    for (const [durationS, seed] of [[1000, 11], [4000, 12], [16000, 13]] as const) {
+    for (const [durationS, seed] of [
+      [1000, 11],
+      [4000, 12],
+      [16000, 13],
+    ] as const) {
       const r = runWithErrors(spec, durationS, seed);
       const what = `${name}, T = ${durationS}`;
       assertZ(r.estimate.sigmaKbPerS, exact, r.jackknife.stderrKbPerS, `${what}, pooled`);
@@ -82,7 +95,10 @@ const equilibrium = equilibriumRuns();
 
 test("estimators - under detailed balance the G statistic has mean C", () => {
   for (const { name, cycles, tests } of equilibrium) {
-    assert.ok(tests.every((t) => t.dof === cycles), `${name}: C = ${cycles}`);
+    assert.ok(
+      tests.every((t) => t.dof === cycles),
+      `${name}: C = ${cycles}`,
+    );
     const stats = tests.map((t) => t.statistic);
     // G → χ²_C: mean C (its sd, √(2C), is estimated from the runs).
     assertZ(mean(stats), cycles, sampleSd(stats) / Math.sqrt(stats.length), `${name}: mean G`);

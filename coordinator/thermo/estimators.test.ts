@@ -11,7 +11,12 @@ import {
 } from "./index.ts";
 import { assertRel } from "./testing.ts";
 
-const c = (from: string, to: string, count: number, mechanism?: string): TransitionCount => ({ from, to, count, mechanism });
+const c = (from: string, to: string, count: number, mechanism?: string): TransitionCount => ({
+  from,
+  to,
+  count,
+  mechanism,
+});
 
 test("estimators - plug-in σ̂ with pseudo-count ½ by hand", () => {
   const counts = [c("a", "b", 10), c("b", "a", 5), c("b", "c", 8), c("c", "b", 3), c("c", "a", 7), c("a", "c", 2)];
@@ -24,7 +29,12 @@ test("estimators - plug-in σ̂ with pseudo-count ½ by hand", () => {
   assert.equal(e.observedStates, 3);
   assertRel(e.edges[0]!.netCurrentPerS, 2.5, 1e-15, "J_ab from raw counts");
   assertRel(e.edges[0]!.forceKb, Math.log(10.5 / 5.5), 1e-14, "force");
-  assertRel(e.edges.reduce((t, x) => t + x.sigmaKbPerS, 0), e.sigmaKbPerS, 1e-14, "Σ edges");
+  assertRel(
+    e.edges.reduce((t, x) => t + x.sigmaKbPerS, 0),
+    e.sigmaKbPerS,
+    1e-14,
+    "Σ edges",
+  );
   const a1 = estimateSigma(counts, 2, { pseudoCount: 1 });
   assertRel(a1.sigmaKbPerS, (f(11, 6) + f(9, 4) + f(8, 3)) / 2, 1e-14, "α = 1");
 });
@@ -43,7 +53,10 @@ test("estimators - pairs are resolved by mechanism; unseen reverses", () => {
   assertRel(pc.sigmaKbPerS, (99 * Math.log(100.5 / 1.5) + 100 * Math.log(100.5 / 0.5)) / 10, 1e-14, "pseudo-counts");
   assert.equal(pc.independentCycles, 1, "two mechanisms between two states form a cycle");
   // Pairing by states only would see 101 up, 100 down: σ̂ ≈ 0. That is the wrong answer docs/thermo.md warns about.
-  const merged = estimateSigma(counts.map((x) => ({ ...x, mechanism: undefined })), 10);
+  const merged = estimateSigma(
+    counts.map((x) => ({ ...x, mechanism: undefined })),
+    10,
+  );
   assert.ok(merged.sigmaKbPerS < 0.01 * pc.sigmaKbPerS);
   // Repeated entries add up.
   const twice = estimateSigma([...counts, ...counts], 20);
@@ -62,11 +75,13 @@ test("estimators - σ̂ is never negative, NaN or infinite", () => {
   };
   for (let trial = 0; trial < 2000; trial++) {
     const counts: TransitionCount[] = [];
-    for (const a of states) for (const b of states) if (a !== b && u() < 0.7) counts.push(c(a, b, pick(), u() < 0.5 ? "x" : "y"));
+    for (const a of states)
+      for (const b of states) if (a !== b && u() < 0.7) counts.push(c(a, b, pick(), u() < 0.5 ? "x" : "y"));
     for (const unseenReverse of ["pseudoCount", "irreversible"] as const) {
       const e = estimateSigma(counts, 0.5 + u(), { unseenReverse });
       assert.ok(Number.isFinite(e.sigmaKbPerS) && e.sigmaKbPerS >= 0, `trial ${trial}: ${e.sigmaKbPerS}`);
-      for (const x of e.edges) assert.ok(Number.isFinite(x.forceKb) && x.sigmaKbPerS >= 0 && Number.isFinite(x.sigmaKbPerS));
+      for (const x of e.edges)
+        assert.ok(Number.isFinite(x.forceKb) && x.sigmaKbPerS >= 0 && Number.isFinite(x.sigmaKbPerS));
     }
   }
   assert.equal(estimateSigma([], 1).sigmaKbPerS, 0);
@@ -94,11 +109,21 @@ test("estimators - jackknife and batch means of a mean are the textbook standard
 test("estimators - error bars use pooled counts for the point estimate", () => {
   const batch = (k: number) => ({
     durationS: 1,
-    counts: [c("a", "b", 10 + k), c("b", "a", 4), c("b", "c", 9), c("c", "b", 3 + (k % 2)), c("c", "a", 8), c("a", "c", 2)],
+    counts: [
+      c("a", "b", 10 + k),
+      c("b", "a", 4),
+      c("b", "c", 9),
+      c("c", "b", 3 + (k % 2)),
+      c("c", "a", 8),
+      c("a", "c", 2),
+    ],
   });
   const batches = [0, 1, 2, 3, 4].map(batch);
   const r = estimateSigmaWithErrors(batches);
-  const pooled = estimateSigma(batches.flatMap((b) => b.counts), 5);
+  const pooled = estimateSigma(
+    batches.flatMap((b) => b.counts),
+    5,
+  );
   assert.deepEqual(r.estimate, pooled);
   assert.equal(r.batches, 5);
   assertRel(r.jackknife.biasCorrectedKbPerS, pooled.sigmaKbPerS - r.jackknife.biasKbPerS, 1e-14, "bias correction");

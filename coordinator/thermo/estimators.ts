@@ -70,12 +70,16 @@ export interface PairedCounts {
 }
 
 /** `pairs`: a shared pairing (e.g. of all batches together); every count must belong to one of its pairs. */
-export function pairCounts(counts: readonly TransitionCount[], pairs: TransitionPair[] = pairTransitions(counts)): PairedCounts {
+export function pairCounts(
+  counts: readonly TransitionCount[],
+  pairs: TransitionPair[] = pairTransitions(counts),
+): PairedCounts {
   const forward = new Float64Array(pairs.length);
   const reverse = new Float64Array(pairs.length);
   const index = new Map(pairs.map((p, k) => [pairKey(p.from, p.to, p.mechanism), k]));
   for (const c of counts) {
-    if (!Number.isFinite(c.count) || c.count < 0) throw new RangeError(`count ${c.from}→${c.to}: expected a finite count ≥ 0, got ${c.count}`);
+    if (!Number.isFinite(c.count) || c.count < 0)
+      throw new RangeError(`count ${c.from}→${c.to}: expected a finite count ≥ 0, got ${c.count}`);
     const k = index.get(pairKey(c.from, c.to, c.mechanism ?? ""));
     if (k === undefined) throw new RangeError(`count ${c.from}→${c.to}: not in the given pairing`);
     if (pairs[k]!.from === c.from) forward[k]! += c.count;
@@ -87,28 +91,44 @@ export function pairCounts(counts: readonly TransitionCount[], pairs: Transition
 export function resolveOptions(options: EstimatorOptions): { mode: UnseenReverse; alpha: number } {
   const mode = options.unseenReverse ?? "pseudoCount";
   const alpha = mode === "irreversible" ? 0 : (options.pseudoCount ?? DEFAULT_PSEUDO_COUNT);
-  if (mode === "pseudoCount" && !(alpha > 0 && Number.isFinite(alpha))) throw new RangeError(`pseudoCount must be > 0, got ${alpha}`);
+  if (mode === "pseudoCount" && !(alpha > 0 && Number.isFinite(alpha)))
+    throw new RangeError(`pseudoCount must be > 0, got ${alpha}`);
   return { mode, alpha };
 }
 
 /** Σ̂ in k_B/s; fills `perPair` (σ̂ share of each pair, 0 for irreversible ones) when given. */
-export function sigmaOfPairedCounts(forward: Float64Array, reverse: Float64Array, durationS: number, alpha: number, perPair?: Float64Array): number {
+export function sigmaOfPairedCounts(
+  forward: Float64Array,
+  reverse: Float64Array,
+  durationS: number,
+  alpha: number,
+  perPair?: Float64Array,
+): number {
   let total = 0;
   for (let k = 0; k < forward.length; k++) {
     const a = forward[k]!;
     const b = reverse[k]!;
-    const s = a + b === 0 || (alpha === 0 && (a === 0 || b === 0)) ? 0 : fluxForceProduct(a + alpha, b + alpha) / durationS;
+    const s =
+      a + b === 0 || (alpha === 0 && (a === 0 || b === 0)) ? 0 : fluxForceProduct(a + alpha, b + alpha) / durationS;
     if (perPair !== undefined) perPair[k] = s;
     total += s;
   }
   return total;
 }
 
-export function estimateSigma(counts: readonly TransitionCount[], durationS: number, options: EstimatorOptions = {}): SigmaEstimate {
+export function estimateSigma(
+  counts: readonly TransitionCount[],
+  durationS: number,
+  options: EstimatorOptions = {},
+): SigmaEstimate {
   return estimateFromPaired(pairCounts(counts), durationS, options);
 }
 
-export function estimateFromPaired(paired: PairedCounts, durationS: number, options: EstimatorOptions = {}): SigmaEstimate {
+export function estimateFromPaired(
+  paired: PairedCounts,
+  durationS: number,
+  options: EstimatorOptions = {},
+): SigmaEstimate {
   if (!(durationS > 0 && Number.isFinite(durationS))) throw new RangeError(`durationS must be > 0, got ${durationS}`);
   const { mode, alpha } = resolveOptions(options);
   const perPair = new Float64Array(paired.pairs.length);

@@ -1,13 +1,24 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createSeededUniform, drivenRingSpec, simulateGillespie, solveMarkovModel, twoCycleNetworkSpec } from "./index.ts";
+import {
+  createSeededUniform,
+  drivenRingSpec,
+  simulateGillespie,
+  solveMarkovModel,
+  twoCycleNetworkSpec,
+} from "./index.ts";
 import { assertZ, mean, sampleSd } from "./testing.ts";
 
 test("gillespie - same seed, same trajectory; batches and windows add up", () => {
   const spec = twoCycleNetworkSpec();
   const weights = spec.transitions.map((_, k) => (k === 0 ? 1 : k === 1 ? -1 : 0)); // J12
   const run = (seed: number) =>
-    simulateGillespie(spec, { durationS: 500, uniform: createSeededUniform(seed), batches: 10, current: { weights, windowS: 10 } });
+    simulateGillespie(spec, {
+      durationS: 500,
+      uniform: createSeededUniform(seed),
+      batches: 10,
+      current: { weights, windowS: 10 },
+    });
   const a = run(3);
   assert.deepEqual(run(3), a);
   assert.notDeepEqual(run(4).counts, a.counts);
@@ -15,9 +26,17 @@ test("gillespie - same seed, same trajectory; batches and windows add up", () =>
   assert.equal(total, a.jumps);
   assert.ok(Math.abs(a.timeInStateS.reduce((s, t) => s + t, 0) - 500) < 1e-9);
   assert.equal(a.batches!.length, 10);
-  a.counts.forEach((c, k) => assert.equal(a.batches!.reduce((s, b) => s + b.counts[k]!.count, 0), c.count));
+  a.counts.forEach((c, k) =>
+    assert.equal(
+      a.batches!.reduce((s, b) => s + b.counts[k]!.count, 0),
+      c.count,
+    ),
+  );
   assert.equal(a.currentWindows!.length, 50);
-  assert.equal(a.currentWindows!.reduce((s, x) => s + x, 0), a.counts[0]!.count - a.counts[1]!.count);
+  assert.equal(
+    a.currentWindows!.reduce((s, x) => s + x, 0),
+    a.counts[0]!.count - a.counts[1]!.count,
+  );
   assert.equal(simulateGillespie(spec, { durationS: 1, uniform: () => 0.999999, initialState: "3" }).counts.length, 10);
   assert.throws(() => simulateGillespie(spec, { durationS: 1, uniform: Math.random, initialState: "x" }), RangeError);
 });
@@ -25,7 +44,9 @@ test("gillespie - same seed, same trajectory; batches and windows add up", () =>
 test("gillespie - occupation and one-way fluxes match the exact steady state", () => {
   const spec = twoCycleNetworkSpec();
   const exact = solveMarkovModel(spec);
-  const runs = Array.from({ length: 20 }, (_, r) => simulateGillespie(spec, { durationS: 2000, uniform: createSeededUniform(100 + r) }));
+  const runs = Array.from({ length: 20 }, (_, r) =>
+    simulateGillespie(spec, { durationS: 2000, uniform: createSeededUniform(100 + r) }),
+  );
   exact.states.forEach((s, i) => {
     const fractions = runs.map((run) => run.timeInStateS[i]! / run.durationS);
     assertZ(mean(fractions), s.probability, sampleSd(fractions) / Math.sqrt(runs.length), `p_${s.state}`);
@@ -42,7 +63,11 @@ test("gillespie - uniform driven ring: displacement mean 2T, variance 3T", () =>
   const spec = drivenRingSpec(5, 2.5, 0.5);
   const weights = spec.transitions.map((_, k) => (k % 2 === 0 ? 1 : -1));
   for (const windowS of [1, 4]) {
-    const run = simulateGillespie(spec, { durationS: 20000, uniform: createSeededUniform(windowS), current: { weights, windowS } });
+    const run = simulateGillespie(spec, {
+      durationS: 20000,
+      uniform: createSeededUniform(windowS),
+      current: { weights, windowS },
+    });
     const xs = run.currentWindows!;
     const m = xs.length;
     const mu = mean(xs);

@@ -58,7 +58,10 @@ export function simulateGillespie(spec: MarkovModelSpec, options: GillespieOptio
   }
   const to = Int32Array.from(model.transitions, (t) => t.to);
 
-  let state = options.initialState === undefined ? drawState(stationaryDistribution(model), uniform) : model.states.indexOf(options.initialState);
+  let state =
+    options.initialState === undefined
+      ? drawState(stationaryDistribution(model), uniform)
+      : model.states.indexOf(options.initialState);
   if (state < 0) throw new RangeError(`unknown initial state "${options.initialState}"`);
   const nb = options.batches ?? 0;
   const batchS = nb > 0 ? durationS / nb : Infinity;
@@ -66,7 +69,8 @@ export function simulateGillespie(spec: MarkovModelSpec, options: GillespieOptio
   const batchCounts = Array.from({ length: nb }, () => new Float64Array(nt));
   const time = new Float64Array(n);
   const weights = options.current?.weights;
-  if (weights !== undefined && weights.length !== nt) throw new RangeError("current.weights must align with spec.transitions");
+  if (weights !== undefined && weights.length !== nt)
+    throw new RangeError("current.weights must align with spec.transitions");
   const windowS = options.current?.windowS ?? Infinity;
   const nw = options.current === undefined ? 0 : Math.floor(durationS / windowS + 1e-9);
   const windows = new Float64Array(nw);

@@ -8,7 +8,8 @@ export const BOLTZMANN_J_PER_K = 1.380649e-23;
 export const JOULES_PER_EV = 1.602176634e-19;
 
 function kelvin(temperatureK: number): number {
-  if (!(temperatureK > 0 && Number.isFinite(temperatureK))) throw new RangeError(`temperature must be > 0 K, got ${temperatureK}`);
+  if (!(temperatureK > 0 && Number.isFinite(temperatureK)))
+    throw new RangeError(`temperature must be > 0 K, got ${temperatureK}`);
   return temperatureK;
 }
 
@@ -47,7 +48,12 @@ export function trainingFloorJ(parameters: number, examples: number, temperature
 }
 
 /** η_train = 2·N·D·k_B·T / E_train,actual. */
-export function trainingEfficiency(parameters: number, examples: number, temperatureK: number, energyJ: number): number {
+export function trainingEfficiency(
+  parameters: number,
+  examples: number,
+  temperatureK: number,
+  energyJ: number,
+): number {
   return trainingFloorJ(parameters, examples, temperatureK) / energyJ;
 }
 

@@ -33,7 +33,14 @@ export { drivenRingSpec, mm1QueueSpec, twoCycleNetworkSpec } from "./reference-m
 export type { MarkovModelSpec, TransitionSpec, ModelIssue } from "./spec.ts";
 export type { MarkovModel, ModelEdge, ModelTransition } from "./model.ts";
 export type { EdgeFlux, IrreversibleFlux, SteadyStateFluxes, StationaryMethod } from "./markov.ts";
-export type { MarkovSolution, SolvedState, SolvedEdge, SolvedIrreversible, SolvedCycle, SolveOptions } from "./solve.ts";
+export type {
+  MarkovSolution,
+  SolvedState,
+  SolvedEdge,
+  SolvedIrreversible,
+  SolvedCycle,
+  SolveOptions,
+} from "./solve.ts";
 export type { CycleGraphEdge, CycleStep, FundamentalCycle, CycleDecomposition } from "./cycles.ts";
 export type { DirectedTransition, TransitionPair } from "./pairs.ts";
 export type {

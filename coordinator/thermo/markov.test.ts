@@ -24,11 +24,14 @@ function assertKirchhoff(s: MarkovSolution): void {
 function assertAllFinite(value: unknown, path = "$"): void {
   if (typeof value === "number") assert.ok(Number.isFinite(value), `${path} = ${value}`);
   else if (Array.isArray(value)) value.forEach((v, i) => assertAllFinite(v, `${path}[${i}]`));
-  else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) assertAllFinite(v, `${path}.${k}`);
+  else if (typeof value === "object" && value !== null)
+    for (const [k, v] of Object.entries(value)) assertAllFinite(v, `${path}.${k}`);
 }
 
 const edge = (s: MarkovSolution, from: string, to: string, mechanism = "") => {
-  const e = s.edges.find((x) => x.mechanism === mechanism && ((x.from === from && x.to === to) || (x.from === to && x.to === from)));
+  const e = s.edges.find(
+    (x) => x.mechanism === mechanism && ((x.from === from && x.to === to) || (x.from === to && x.to === from)),
+  );
   assert.ok(e, `edge ${from}-${to} ${mechanism}`);
   return { ...e, along: e.from === from ? e.netCurrentPerS : -e.netCurrentPerS };
 };
@@ -79,13 +82,22 @@ test("schnakenberg - M/M/1 mechanism-resolved (arrival and service, each with it
   // The truncated chain keeps p_{n+1}/p_n = ρ exactly (flux balance across each cut), so its σ is
   // σ∞·(1 − 2^-N)/(1 − 2^-(N+1)): a relative truncation error below 2^-(N+1).
   assert.ok(2 ** -(maxLength + 1) < 1e-12);
-  for (let n = 0; n < maxLength; n++) assertRel(s.states[n + 1]!.probability / s.states[n]!.probability, 0.5, 1e-9, `ρ at ${n}`);
-  assertRel(s.states.reduce((t, st, n) => t + n * st.probability, 0), 1, 1e-9, "mean length");
+  for (let n = 0; n < maxLength; n++)
+    assertRel(s.states[n + 1]!.probability / s.states[n]!.probability, 0.5, 1e-9, `ρ at ${n}`);
+  assertRel(
+    s.states.reduce((t, st, n) => t + n * st.probability, 0),
+    1,
+    1e-9,
+    "mean length",
+  );
   // Net current of a mechanism towards longer queues, whichever way its edges are oriented.
   const up = (mechanism: string) =>
     s.edges
       .filter((e) => e.mechanism === mechanism)
-      .reduce((t, e) => t + (Number(e.to.slice(1)) > Number(e.from.slice(1)) ? e.netCurrentPerS : -e.netCurrentPerS), 0);
+      .reduce(
+        (t, e) => t + (Number(e.to.slice(1)) > Number(e.from.slice(1)) ? e.netCurrentPerS : -e.netCurrentPerS),
+        0,
+      );
   const arrivals = up("arrival");
   const services = -up("service");
   assertRel(arrivals, 0.95, 1e-9, "packet current in");
@@ -96,7 +108,12 @@ test("schnakenberg - M/M/1 mechanism-resolved (arrival and service, each with it
   assert.equal(s.cycles.length, maxLength);
   for (const c of s.cycles) assertRel(c.affinityKb!, Math.log(400), 1e-9, "cycle affinity");
   assertRel(Math.log(400), 5.99146454711, 1e-11, "ln 400");
-  assertRel(s.cycles.reduce((t, c) => t + c.currentPerS, 0), 0.95, 1e-9, "Σ J_C");
+  assertRel(
+    s.cycles.reduce((t, c) => t + c.currentPerS, 0),
+    0.95,
+    1e-9,
+    "Σ J_C",
+  );
   assertRel(s.sigmaFromCyclesKbPerS, s.sigmaKbPerS, 1e-9, "σ from cycles");
   assert.deepEqual(s.cycles[0]!.states, ["n1", "n0"], "largest J_C·A_C first");
   assertKirchhoff(s);
@@ -185,8 +202,18 @@ test("stationary - σ, forces, cycles and Kirchhoff on a random multi-mechanism 
   assertRel(s.sigmaFromCyclesKbPerS, s.sigmaKbPerS, 1e-9, "Σ J_C A_C");
   const p = new Map(s.states.map((x) => [x.state, x.probability]));
   for (const e of s.edges) {
-    assertRel(e.forceKb, Math.log(e.forwardRatePerS / e.reverseRatePerS) + Math.log(p.get(e.from)! / p.get(e.to)!), 1e-9, "force");
+    assertRel(
+      e.forceKb,
+      Math.log(e.forwardRatePerS / e.reverseRatePerS) + Math.log(p.get(e.from)! / p.get(e.to)!),
+      1e-9,
+      "force",
+    );
     assert.ok(e.sigmaKbPerS >= 0);
   }
-  assertRel(s.edges.reduce((t, e) => t + e.sigmaKbPerS, 0), s.sigmaKbPerS, 1e-12, "σ = Σ edges");
+  assertRel(
+    s.edges.reduce((t, e) => t + e.sigmaKbPerS, 0),
+    s.sigmaKbPerS,
+    1e-12,
+    "σ = Σ edges",
+  );
 });

@@ -118,7 +118,13 @@ export function steadyStateFluxes(model: MarkovModel, p: Float64Array): SteadySt
       if (a !== b) {
         const fwd = a > b;
         const [from, to] = fwd ? [e.i, e.j] : [e.j, e.i];
-        irreversible.push({ edge, from, to, ratePerS: fwd ? e.forwardRatePerS : e.reverseRatePerS, currentPerS: Math.abs(a - b) });
+        irreversible.push({
+          edge,
+          from,
+          to,
+          ratePerS: fwd ? e.forwardRatePerS : e.reverseRatePerS,
+          currentPerS: Math.abs(a - b),
+        });
       }
       return;
     }

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { chiSquareCdf, chiSquareQuantile, chiSquareSurvival, createSeededUniform, fluxForceProduct, logRatio, solveDense, SingularMatrixError } from "./index.ts";
+import {
+  chiSquareCdf,
+  chiSquareQuantile,
+  chiSquareSurvival,
+  createSeededUniform,
+  fluxForceProduct,
+  logRatio,
+  solveDense,
+  SingularMatrixError,
+} from "./index.ts";
 import { assertAbs, assertRel } from "./testing.ts";
 
 test("numerics - (a − b)·ln(a/b) is careful when a ≈ b and for huge values", () => {

@@ -52,8 +52,16 @@ export function mm1QueueSpec(o: Mm1Options): MarkovModelSpec {
 /** States 1–4, two cycles 1→2→3→1 (affinity ln 6) and 1→3→4→1 (ln 8). */
 export function twoCycleNetworkSpec(): MarkovModelSpec {
   const k: [string, string, number][] = [
-    ["1", "2", 2], ["2", "1", 1], ["2", "3", 3], ["3", "2", 1], ["3", "1", 1], ["1", "3", 1],
-    ["3", "4", 2], ["4", "3", 1], ["4", "1", 4], ["1", "4", 1],
+    ["1", "2", 2],
+    ["2", "1", 1],
+    ["2", "3", 3],
+    ["3", "2", 1],
+    ["3", "1", 1],
+    ["1", "3", 1],
+    ["3", "4", 2],
+    ["4", "3", 1],
+    ["4", "1", 4],
+    ["1", "4", 1],
   ];
   return { states: ["1", "2", "3", "4"], transitions: k.map(([from, to, rate]) => ({ from, to, rate })) };
 }

@@ -20,8 +20,10 @@ export interface SimulateOptions {
 
 export function simulateReplicas(spec: MarkovModelSpec, options: SimulateOptions) {
   const { timeS, replicas, seed } = options;
-  if (!(timeS > 0 && Number.isFinite(timeS))) throw new RangeError(`time must be a positive number of seconds, got ${timeS}`);
-  if (!(Number.isInteger(replicas) && replicas >= 2)) throw new RangeError(`replicas must be a whole number ≥ 2, got ${replicas}`);
+  if (!(timeS > 0 && Number.isFinite(timeS)))
+    throw new RangeError(`time must be a positive number of seconds, got ${timeS}`);
+  if (!(Number.isInteger(replicas) && replicas >= 2))
+    throw new RangeError(`replicas must be a whole number ≥ 2, got ${replicas}`);
   const model = compileMarkovModel(spec);
   const p = stationaryDistribution(model);
   const exact = steadyStateFluxes(model, p);
@@ -43,7 +45,13 @@ export function simulateReplicas(spec: MarkovModelSpec, options: SimulateOptions
       current_per_s: mean / timeS,
       current_stderr_per_s: Math.sqrt(variance / replicas) / timeS,
       scaled_variance_per_s: variance / timeS,
-      exact: { current_per_s: truth.meanPerS, scaled_variance_per_s: truth.scaledVariancePerS, fano_factor: truth.fanoFactor, precision_cost_q: truth.precisionCostQ, sigma_tur_kb_per_s: truth.sigmaTurKbPerS },
+      exact: {
+        current_per_s: truth.meanPerS,
+        scaled_variance_per_s: truth.scaledVariancePerS,
+        fano_factor: truth.fanoFactor,
+        precision_cost_q: truth.precisionCostQ,
+        sigma_tur_kb_per_s: truth.sigmaTurKbPerS,
+      },
     };
   });
   const sigma = withErrors.estimate.sigmaKbPerS;
@@ -57,7 +65,12 @@ export function simulateReplicas(spec: MarkovModelSpec, options: SimulateOptions
     sigma_stderr_kb_per_s: stderr,
     sigma_bias_corrected_kb_per_s: withErrors.jackknife.biasCorrectedKbPerS,
     /** σ over the pairs seen both ways; mechanisms never seen reversed are listed apart. */
-    irreversible: withErrors.estimate.irreversible.map((e) => ({ from: e.from, to: e.to, mechanism: e.mechanism, current_per_s: e.currentPerS })),
+    irreversible: withErrors.estimate.irreversible.map((e) => ({
+      from: e.from,
+      to: e.to,
+      mechanism: e.mechanism,
+      current_per_s: e.currentPerS,
+    })),
     exact_sigma_kb_per_s: exactSigma,
     z_score: exactSigma === null || stderr === 0 ? null : (sigma - exactSigma) / stderr,
     edges,

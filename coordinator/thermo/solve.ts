@@ -101,7 +101,12 @@ export function solveMarkovModel(spec: MarkovModelSpec, options: SolveOptions = 
     currentPerS: f.currentPerS,
   }));
   const graph: CycleGraphEdge[] = [
-    ...flux.reversible.map((f) => ({ from: model.edges[f.edge]!.i, to: model.edges[f.edge]!.j, currentPerS: f.netCurrentPerS, forceKb: f.rateLogRatioKb })),
+    ...flux.reversible.map((f) => ({
+      from: model.edges[f.edge]!.i,
+      to: model.edges[f.edge]!.j,
+      currentPerS: f.netCurrentPerS,
+      forceKb: f.rateLogRatioKb,
+    })),
     ...flux.irreversible.map((f) => ({ from: f.from, to: f.to, currentPerS: f.currentPerS, forceKb: null })),
   ];
   const decomposition = fundamentalCycles(model.states.length, graph, options.treePreference);

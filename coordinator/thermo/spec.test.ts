@@ -40,7 +40,9 @@ test("spec - every issue at once, with field paths", () => {
       "transitions[6]",
     ],
   );
-  assert.deepEqual(validateMarkovModel(null), [{ path: "", message: "expected an object with states and transitions" }]);
+  assert.deepEqual(validateMarkovModel(null), [
+    { path: "", message: "expected an object with states and transitions" },
+  ]);
   assert.equal(validateMarkovModel({ states: [], transitions: {} }).length, 2);
 });
 
@@ -58,5 +60,8 @@ test("spec - not irreducible and the error thrown by the solver", () => {
   assert.equal(issues.length, 1);
   assert.equal(issues[0]!.path, "transitions");
   assert.match(issues[0]!.message, /not irreducible: "c"/);
-  assert.throws(() => solveMarkovModel(spec), (e: unknown) => e instanceof MarkovModelError && e.issues.length === 1);
+  assert.throws(
+    () => solveMarkovModel(spec),
+    (e: unknown) => e instanceof MarkovModelError && e.issues.length === 1,
+  );
 });

@@ -28,7 +28,10 @@ export class MarkovModelError extends Error {
   readonly issues: readonly ModelIssue[];
 
   constructor(issues: readonly ModelIssue[], options?: ErrorOptions) {
-    super(`invalid Markov model:\n${issues.map((i) => `  ${i.path === "" ? "" : `${i.path}: `}${i.message}`).join("\n")}`, options);
+    super(
+      `invalid Markov model:\n${issues.map((i) => `  ${i.path === "" ? "" : `${i.path}: `}${i.message}`).join("\n")}`,
+      options,
+    );
     this.issues = issues;
   }
 }
@@ -44,7 +47,8 @@ export function validateMarkovModel(spec: unknown): ModelIssue[] {
     issues.push({ path: "states", message: "expected a non-empty list of state names" });
   } else {
     spec.states.forEach((s: unknown, i) => {
-      if (typeof s !== "string" || s === "") issues.push({ path: `states[${i}]`, message: "expected a non-empty string" });
+      if (typeof s !== "string" || s === "")
+        issues.push({ path: `states[${i}]`, message: "expected a non-empty string" });
       else if (states.has(s)) issues.push({ path: `states[${i}]`, message: `duplicate state "${s}"` });
       else states.add(s);
     });
@@ -62,9 +66,11 @@ export function validateMarkovModel(spec: unknown): ModelIssue[] {
     for (const end of ["from", "to"] as const) {
       const s = t[end];
       if (typeof s !== "string") issues.push({ path: `${at}.${end}`, message: "expected a state name" });
-      else if (states.size > 0 && !states.has(s)) issues.push({ path: `${at}.${end}`, message: `unknown state "${s}"` });
+      else if (states.size > 0 && !states.has(s))
+        issues.push({ path: `${at}.${end}`, message: `unknown state "${s}"` });
     }
-    if (typeof t.from === "string" && t.from === t.to) issues.push({ path: `${at}.to`, message: "a transition must change the state" });
+    if (typeof t.from === "string" && t.from === t.to)
+      issues.push({ path: `${at}.to`, message: "a transition must change the state" });
     if (typeof t.rate !== "number" || !Number.isFinite(t.rate) || t.rate < 0) {
       issues.push({ path: `${at}.rate`, message: "expected a finite rate ≥ 0 (1/s)" });
     }
@@ -74,7 +80,8 @@ export function validateMarkovModel(spec: unknown): ModelIssue[] {
     if (issues.length > before) return;
     const key = JSON.stringify([t.from, t.to, t.mechanism ?? ""]);
     const first = seen.get(key);
-    if (first !== undefined) issues.push({ path: at, message: `duplicates transitions[${first}] (same from, to and mechanism)` });
+    if (first !== undefined)
+      issues.push({ path: at, message: `duplicates transitions[${first}] (same from, to and mechanism)` });
     else seen.set(key, i);
     if ((t.rate as number) > 0) positive.push([t.from as string, t.to as string]);
   });
@@ -95,7 +102,7 @@ function irreducibility(states: string[], edges: [string, string][]): ModelIssue
     const seen = new Set([root]);
     const stack = [root];
     for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
-      for (const v of adj.get(s) ?? []) if (!seen.has(v)) (seen.add(v), stack.push(v));
+      for (const v of adj.get(s) ?? []) if (!seen.has(v)) seen.add(v), stack.push(v);
     }
     return seen;
   };
@@ -103,8 +110,10 @@ function irreducibility(states: string[], edges: [string, string][]): ModelIssue
   const back = reach(false);
   const bad = states.filter((s) => !out.has(s) || !back.has(s));
   if (bad.length === 0) return [];
-  return [{
-    path: "transitions",
-    message: `not irreducible: ${bad.map((s) => `"${s}"`).join(", ")} and "${root}" are not mutually reachable through positive rates`,
-  }];
+  return [
+    {
+      path: "transitions",
+      message: `not irreducible: ${bad.map((s) => `"${s}"`).join(", ")} and "${root}" are not mutually reachable through positive rates`,
+    },
+  ];
 }

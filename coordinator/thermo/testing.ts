@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 
 export function assertRel(actual: number, expected: number, rel = 1e-9, what = ""): void {
   const ok = Math.abs(actual - expected) <= rel * Math.abs(expected);
-  assert.ok(ok, `${what} ${actual} vs ${expected}: relative error ${Math.abs(actual - expected) / Math.abs(expected)} > ${rel}`);
+  assert.ok(
+    ok,
+    `${what} ${actual} vs ${expected}: relative error ${Math.abs(actual - expected) / Math.abs(expected)} > ${rel}`,
+  );
 }
 
 export function assertAbs(actual: number, expected: number, abs: number, what = ""): void {

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createSeededUniform, drivenRingSpec, estimateTur, simulateGillespie, solveMarkovModel, turSingleCycleQ, turValues } from "./index.ts";
+import {
+  createSeededUniform,
+  drivenRingSpec,
+  estimateTur,
+  simulateGillespie,
+  solveMarkovModel,
+  turSingleCycleQ,
+  turValues,
+} from "./index.ts";
 import { assertRel, assertZ } from "./testing.ts";
 
 test("tur - closed form Q = a·coth(a/2) on a ring with k− = 1", () => {
@@ -15,7 +23,11 @@ test("tur - closed form Q = a·coth(a/2) on a ring with k− = 1", () => {
 });
 
 test("tur - the closed form equals σ·Var/⟨J⟩² of the exact ring (any N)", () => {
-  for (const [n, kp] of [[3, 1.1], [5, 2], [8, 10]] as const) {
+  for (const [n, kp] of [
+    [3, 1.1],
+    [5, 2],
+    [8, 10],
+  ] as const) {
     const sigma = solveMarkovModel(drivenRingSpec(n, kp, 1)).sigmaKbPerS;
     // Displacement of a uniform ring: mean (k+ − k−)t, variance (k+ + k−)t.
     const v = turValues(kp - 1, kp + 1, 1, sigma);
@@ -32,8 +44,15 @@ test("tur - estimator on a simulated ring approaches the closed form", () => {
     const sigma = solveMarkovModel(spec).sigmaKbPerS;
     const q = turSingleCycleQ(Math.log(kp));
     const weights = spec.transitions.map((_, k) => (k % 2 === 0 ? 1 : -1)); // +1 forward hop, −1 back
-    for (const [durationS, seed] of [[4000, 1], [30000, 2]] as const) {
-      const run = simulateGillespie(spec, { durationS, uniform: createSeededUniform(seed), current: { weights, windowS: 1 } });
+    for (const [durationS, seed] of [
+      [4000, 1],
+      [30000, 2],
+    ] as const) {
+      const run = simulateGillespie(spec, {
+        durationS,
+        uniform: createSeededUniform(seed),
+        current: { weights, windowS: 1 },
+      });
       const t = estimateTur(run.currentWindows!, 1, sigma);
       assert.equal(t.windows, durationS);
       assertZ(t.precisionCostQ!, q, t.stderr!.precisionCostQ!, `Q k+=${kp} T=${durationS}`);

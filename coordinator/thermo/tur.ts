@@ -28,7 +28,12 @@ export interface TurEstimate extends TurValues {
   variancePerWindow: number;
   sigmaKbPerS: number;
   /** Delete-one-block jackknife over contiguous blocks of windows (robust to correlated windows); null if too few. */
-  stderr: { blocks: number; sigmaTurKbPerS: number | null; precisionCostQ: number | null; etaTur: number | null } | null;
+  stderr: {
+    blocks: number;
+    sigmaTurKbPerS: number | null;
+    precisionCostQ: number | null;
+    etaTur: number | null;
+  } | null;
 }
 
 export function turValues(mean: number, variance: number, windowS: number, sigmaKbPerS: number): TurValues {
@@ -41,14 +46,20 @@ export function turValues(mean: number, variance: number, windowS: number, sigma
 }
 
 /** `series`: J_τ per window (e.g. net packets over a link per window); `sigmaKbPerS`: the σ to compare with. */
-export function estimateTur(series: ArrayLike<number>, windowS: number, sigmaKbPerS: number, options: { blocks?: number } = {}): TurEstimate {
+export function estimateTur(
+  series: ArrayLike<number>,
+  windowS: number,
+  sigmaKbPerS: number,
+  options: { blocks?: number } = {},
+): TurEstimate {
   const m = series.length;
   if (m < 2) throw new RangeError("TUR needs at least 2 windows");
   if (!(windowS > 0)) throw new RangeError(`windowS must be > 0, got ${windowS}`);
   const { mean, variance } = meanVariance(series, 0, m);
   const base = { windowS, windows: m, meanPerWindow: mean, variancePerWindow: variance, sigmaKbPerS };
   const blocks = options.blocks ?? 20;
-  if (m < 2 * blocks || blocks < 2) return { ...base, ...turValues(mean, variance, windowS, sigmaKbPerS), stderr: null };
+  if (m < 2 * blocks || blocks < 2)
+    return { ...base, ...turValues(mean, variance, windowS, sigmaKbPerS), stderr: null };
   // Leave-one-block-out moments; blocks hold ⌊m/B⌋ or ⌈m/B⌉ windows.
   const loo = Array.from({ length: blocks }, (_, b) => {
     const lo = Math.floor((b * m) / blocks);
@@ -62,11 +73,25 @@ export function estimateTur(series: ArrayLike<number>, windowS: number, sigmaKbP
     const xs = loo.map((v) => v[key]);
     return f === null || xs.some((x) => x === null) ? null : jackknife(f, xs as number[]).stderr;
   };
-  return { ...base, ...full, stderr: { blocks, sigmaTurKbPerS: se("sigmaTurKbPerS"), precisionCostQ: se("precisionCostQ"), etaTur: se("etaTur") } };
+  return {
+    ...base,
+    ...full,
+    stderr: {
+      blocks,
+      sigmaTurKbPerS: se("sigmaTurKbPerS"),
+      precisionCostQ: se("precisionCostQ"),
+      etaTur: se("etaTur"),
+    },
+  };
 }
 
 /** Sample mean and variance of series[lo, hi), or of everything outside it; shifted by the first value for stability. */
-function meanVariance(series: ArrayLike<number>, lo: number, hi: number, outside = false): { mean: number; variance: number } {
+function meanVariance(
+  series: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  outside = false,
+): { mean: number; variance: number } {
   const shift = series[0]!;
   let n = 0;
   let s = 0;

@@ -6,7 +6,13 @@
  * OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are read by the resource detectors (setup.ts); endpoints and
  * headers by the exporters themselves. An unknown value is a warning and the default, as the specification asks.
  */
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from "@opentelemetry/sdk-trace";
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+} from "@opentelemetry/sdk-trace";
 import { OTLPTraceExporter as GrpcExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as ProtoExporter } from "@opentelemetry/exporter-trace-otlp-proto";
@@ -38,20 +44,30 @@ export function samplerFromEnv(env: Env, warn: (m: string) => void): { sampler: 
       return { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }), description: name };
     case "parentbased_traceidratio": {
       const r = ratioArg(env, warn);
-      return { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(r) }), description: `${name} ${r}` };
+      return {
+        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(r) }),
+        description: `${name} ${r}`,
+      };
     }
     case "parentbased_always_on":
       return { sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }), description: name };
     default:
-      warn(`OTEL_TRACES_SAMPLER=${name} is not supported (always_on, always_off, traceidratio, parentbased_*): using parentbased_always_on`);
+      warn(
+        `OTEL_TRACES_SAMPLER=${name} is not supported (always_on, always_off, traceidratio, parentbased_*): using parentbased_always_on`,
+      );
       return { sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }), description: "parentbased_always_on" };
   }
 }
 
 export function exporterFromEnv(env: Env, warn: (m: string) => void): { exporter: SpanExporter; protocol: string } {
-  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf").trim();
+  const protocol = (
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??
+    env.OTEL_EXPORTER_OTLP_PROTOCOL ??
+    "http/protobuf"
+  ).trim();
   if (protocol === "grpc") return { exporter: new GrpcExporter() as unknown as SpanExporter, protocol };
   if (protocol === "http/json") return { exporter: new JsonExporter() as unknown as SpanExporter, protocol };
-  if (protocol !== "http/protobuf") warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not one of http/protobuf, http/json, grpc: using http/protobuf`);
+  if (protocol !== "http/protobuf")
+    warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not one of http/protobuf, http/json, grpc: using http/protobuf`);
   return { exporter: new ProtoExporter(), protocol: "http/protobuf" };
 }

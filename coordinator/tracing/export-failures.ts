@@ -21,7 +21,10 @@ export class CountingExporter implements SpanExporter {
       if (result.code !== ExportResultCode.SUCCESS) {
         this.failedExports++;
         this.failedSpans += spans.length;
-        if (this.failedExports === 1 || this.failedExports % 100 === 0) this.warn(`warning: trace export failed (${this.failedExports} time(s), ${this.failedSpans} span(s) lost so far): ${result.error?.message ?? "unknown error"}`);
+        if (this.failedExports === 1 || this.failedExports % 100 === 0)
+          this.warn(
+            `warning: trace export failed (${this.failedExports} time(s), ${this.failedSpans} span(s) lost so far): ${result.error?.message ?? "unknown error"}`,
+          );
       }
       done(result);
     });

@@ -74,14 +74,33 @@ export class JourneyExporter {
       {
         root: true,
         startTime: this.wallMs(startNs),
-        attributes: { "dctwin.origin": id(first.actor), "dctwin.sim.start_ns": startNs, "dctwin.sim.end_ns": endNs, "dctwin.steps": steps.length, "dctwin.finished": journey.open === 0, "dctwin.last_step": last.kind ?? "", "dctwin.time_base": "simulated" },
+        attributes: {
+          "dctwin.origin": id(first.actor),
+          "dctwin.sim.start_ns": startNs,
+          "dctwin.sim.end_ns": endNs,
+          "dctwin.steps": steps.length,
+          "dctwin.finished": journey.open === 0,
+          "dctwin.last_step": last.kind ?? "",
+          "dctwin.time_base": "simulated",
+        },
       },
       ROOT_CONTEXT,
     );
     this.ids.unpin();
-    if (drop !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: `packet dropped at ${id(drop.actor)}: ${drop.reason ?? "unknown reason"}` });
+    if (drop !== undefined)
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: `packet dropped at ${id(drop.actor)}: ${drop.reason ?? "unknown reason"}`,
+      });
     for (const step of steps) {
-      const attributes: Attributes = { "dctwin.sim.time_ns": Number(step.timeNs), "dctwin.actor": id(step.actor), "dctwin.packet.src": id(step.packetSrc), "dctwin.packet.id": Number(step.packetId), "dctwin.packet.species": step.species ?? 0, "dctwin.packet.size_bytes": step.sizeBytes ?? 0 };
+      const attributes: Attributes = {
+        "dctwin.sim.time_ns": Number(step.timeNs),
+        "dctwin.actor": id(step.actor),
+        "dctwin.packet.src": id(step.packetSrc),
+        "dctwin.packet.id": Number(step.packetId),
+        "dctwin.packet.species": step.species ?? 0,
+        "dctwin.packet.size_bytes": step.sizeBytes ?? 0,
+      };
       if (step.kind === "hop") {
         attributes["dctwin.to_actor"] = id(step.toActor);
         attributes["dctwin.link"] = this.scenario.links[step.link ?? 0]?.id ?? "";

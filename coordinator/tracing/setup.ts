@@ -31,19 +31,40 @@ export interface RunTracing {
   readonly description: string;
 }
 
-export function startRunTracing(scenario: ResolvedScenario, runId: string, warn: (m: string) => void = (m) => console.error(m)): RunTracing | null {
+export function startRunTracing(
+  scenario: ResolvedScenario,
+  runId: string,
+  warn: (m: string) => void = (m) => console.error(m),
+): RunTracing | null {
   if (scenario.run.traceSampleRatio <= 0) return null;
   const { sampler, description: samplerName } = samplerFromEnv(process.env, warn);
   const { exporter: otlp, protocol } = exporterFromEnv(process.env, warn);
   const exporter = new CountingExporter(otlp, warn);
   const ids = new PinnedIdGenerator();
   // Ours first, then the environment's (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES), which take precedence.
-  const resource = resourceFromAttributes({ "service.name": "dctwin", "dctwin.run_id": runId, "dctwin.scenario": scenario.run.name }).merge(detectResources({ detectors: [envDetector] }));
-  const provider = new TracerProvider({ resource, sampler, idGenerator: ids, spanProcessors: [new BatchSpanProcessor({ exporter })] });
+  const resource = resourceFromAttributes({
+    "service.name": "dctwin",
+    "dctwin.run_id": runId,
+    "dctwin.scenario": scenario.run.name,
+  }).merge(detectResources({ detectors: [envDetector] }));
+  const provider = new TracerProvider({
+    resource,
+    sampler,
+    idGenerator: ids,
+    spanProcessors: [new BatchSpanProcessor({ exporter })],
+  });
   const tracer: Tracer = provider.getTracer("dctwin");
   const wallStartMs = Date.now();
   const journeys = new JourneyExporter(scenario, tracer, ids, wallStartMs);
-  const runSpan: Span = tracer.startSpan("run", { root: true, attributes: { "dctwin.run_id": runId, "dctwin.scenario": scenario.run.name, "dctwin.seed": scenario.run.seed, "dctwin.time_base": "wall" } });
+  const runSpan: Span = tracer.startSpan("run", {
+    root: true,
+    attributes: {
+      "dctwin.run_id": runId,
+      "dctwin.scenario": scenario.run.name,
+      "dctwin.seed": scenario.run.seed,
+      "dctwin.time_base": "wall",
+    },
+  });
   const runContext = trace.setSpan(context.active(), runSpan);
   let lastIntervalWallMs = wallStartMs;
   let lastWindows = 0;
@@ -53,7 +74,19 @@ export function startRunTracing(scenario: ResolvedScenario, runId: string, warn:
       journeys.add(record.traceEvents);
       // The coordinator's own work on this interval: the windows it drove, in wall-clock time.
       const now = Date.now();
-      const span = tracer.startSpan("interval", { startTime: lastIntervalWallMs, attributes: { "dctwin.interval": record.index, "dctwin.windows": windows - lastWindows, "dctwin.events": record.events, "dctwin.time_base": "wall" } }, runContext);
+      const span = tracer.startSpan(
+        "interval",
+        {
+          startTime: lastIntervalWallMs,
+          attributes: {
+            "dctwin.interval": record.index,
+            "dctwin.windows": windows - lastWindows,
+            "dctwin.events": record.events,
+            "dctwin.time_base": "wall",
+          },
+        },
+        runContext,
+      );
       span.end(now);
       lastIntervalWallMs = now;
       lastWindows = windows;

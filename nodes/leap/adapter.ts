@@ -27,7 +27,12 @@ function midAtOrAfter(nowNs: number, stepNs: number): number {
   return Math.ceil((nowNs - half) / stepNs) * stepNs + half;
 }
 
-export function leapModel(kind: string, behaviour: LeapBehaviour, leap: LeapStep, anchor: boolean): ActorModel<unknown, LeapActorState> {
+export function leapModel(
+  kind: string,
+  behaviour: LeapBehaviour,
+  leap: LeapStep,
+  anchor: boolean,
+): ActorModel<unknown, LeapActorState> {
   const armMid = (state: LeapActorState, ctx: ActorContext) => {
     state.nextMidNs = midAtOrAfter(ctx.nowNs + 1, leap.stepNs);
     ctx.schedule(state.nextMidNs - ctx.nowNs, MID);
@@ -40,7 +45,12 @@ export function leapModel(kind: string, behaviour: LeapBehaviour, leap: LeapStep
   return {
     kind,
     initial(params, ctx) {
-      const state: LeapActorState = { inner: behaviour.initial(params, ctx, leap), inbox: [], nextMidNs: 0, nextBoundaryNs: 0 };
+      const state: LeapActorState = {
+        inner: behaviour.initial(params, ctx, leap),
+        inbox: [],
+        nextMidNs: 0,
+        nextBoundaryNs: 0,
+      };
       armMid(state, ctx);
       armBoundary(state, ctx, 0);
       return state;
@@ -66,7 +76,8 @@ export function leapModel(kind: string, behaviour: LeapBehaviour, leap: LeapStep
         state.inbox = [];
       }
       if (behaviour.onCommand !== undefined) behaviour.onCommand(state.inner, command, args, ctx);
-      else if (command !== "crash" && command !== "recover") throw new Error(`${ctx.self.id}: the ${kind} has no command "${command}" in leap mode`);
+      else if (command !== "crash" && command !== "recover")
+        throw new Error(`${ctx.self.id}: the ${kind} has no command "${command}" in leap mode`);
       if (command === "recover") {
         armMid(state, ctx);
         armBoundary(state, ctx, ctx.nowNs);

@@ -79,7 +79,10 @@ function startPhase(state: LeapClientState, ctx: ActorContext): void {
   // The stationary phase (time share ∝ mean sojourn), then an exponential rest of it, as in exact mode.
   const total = phases.reduce((s, p) => s + p.mean_sojourn, 0);
   let u = ctx.rng.uniform() * total;
-  state.phase = Math.max(0, phases.findIndex((p) => (u -= p.mean_sojourn) < 0));
+  state.phase = Math.max(
+    0,
+    phases.findIndex((p) => (u -= p.mean_sojourn) < 0),
+  );
   state.phaseEndNs = ctx.nowNs + ctx.rng.exponential(1 / phases[state.phase]!.mean_sojourn);
 }
 
@@ -100,17 +103,32 @@ function receive(state: LeapClientState, packet: SimPacket, ctx: ActorContext): 
     return;
   }
   ctx.record("response_time_ns", responseNs, m);
-  if (state.spec.process === "closed") state.meanResponseNs += (m / (m + RESPONSE_MEMORY)) * (responseNs - state.meanResponseNs);
+  if (state.spec.process === "closed")
+    state.meanResponseNs += (m / (m + RESPONSE_MEMORY)) * (responseNs - state.meanResponseNs);
   if (slo !== undefined && responseNs > slo.response_time) ctx.record("slo_misses", 1, m);
 }
 
 export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
   initial(params, ctx) {
     const arrivals = params.arrivals;
-    if (arrivals.process === "trace") throw new Error(`${ctx.self.id}: leap mode runs rate curves and closed loops, not trace replay`);
-    const spec: RateCurve = arrivals.process === "closed" ? { process: "closed", users: arrivals.users, thinkNs: meanNs(arrivals.think_time) } : arrivals;
+    if (arrivals.process === "trace")
+      throw new Error(`${ctx.self.id}: leap mode runs rate curves and closed loops, not trace replay`);
+    const spec: RateCurve =
+      arrivals.process === "closed"
+        ? { process: "closed", users: arrivals.users, thinkNs: meanNs(arrivals.think_time) }
+        : arrivals;
     const target = ctx.actorIndex(params.target);
-    const state: LeapClientState = { params, target, targetPort: ctx.route(target), spec, factor: 1, phase: 0, phaseEndNs: 0, meanResponseNs: 0, ports: newPortQueues(ctx.ports.length) };
+    const state: LeapClientState = {
+      params,
+      target,
+      targetPort: ctx.route(target),
+      spec,
+      factor: 1,
+      phase: 0,
+      phaseEndNs: 0,
+      meanResponseNs: 0,
+      ports: newPortQueues(ctx.ports.length),
+    };
     startPhase(state, ctx);
     return state;
   },
@@ -118,11 +136,20 @@ export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
   step(state, inbox, ctx, leap: LeapStep) {
     for (const packet of inbox) receive(state, packet, ctx);
     const half = leap.stepNs / 2;
-    const expected = (state.spec.process === "closed" ? 1 : state.factor) * integratedRate(state, ctx.nowNs - half, ctx.nowNs + half, ctx);
+    const expected =
+      (state.spec.process === "closed" ? 1 : state.factor) *
+      integratedRate(state, ctx.nowNs - half, ctx.nowNs + half, ctx);
     const n = poisson(expected, ctx.rng);
     if (n === 0) return;
     const { params } = state;
-    const request = ctx.createPacket({ dst: state.target, species: Species.SPECIES_REQUEST, sizeBytes: Math.max(1, Math.round(meanOf(params.request_bytes))), replyBytes: params.response_bytes, multiplicity: n, streamRatePerS: (expected / leap.stepNs) * 1e9 });
+    const request = ctx.createPacket({
+      dst: state.target,
+      species: Species.SPECIES_REQUEST,
+      sizeBytes: Math.max(1, Math.round(meanOf(params.request_bytes))),
+      replyBytes: params.response_bytes,
+      multiplicity: n,
+      streamRatePerS: (expected / leap.stepNs) * 1e9,
+    });
     ctx.record("requests_sent", 1, n);
     const out = new StepOutbox();
     out.add(request, state.targetPort);
@@ -132,10 +159,12 @@ export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
   onCommand(state, command, args, ctx) {
     if (command === "scale_load") state.factor = clientCommands.scale_load.parse(args).factor;
     else if (command === "set_arrivals") {
-      if (state.spec.process === "closed") throw new Error(`${ctx.self.id}: set_arrivals needs a poisson, mmpp or diurnal client`);
+      if (state.spec.process === "closed")
+        throw new Error(`${ctx.self.id}: set_arrivals needs a poisson, mmpp or diurnal client`);
       state.spec = clientCommands.set_arrivals.parse(args);
       startPhase(state, ctx);
-    } else if (command !== "crash" && command !== "recover") throw new Error(`${ctx.self.id}: the client has no command "${command}"`);
+    } else if (command !== "crash" && command !== "recover")
+      throw new Error(`${ctx.self.id}: the client has no command "${command}"`);
   },
 
   queued() {

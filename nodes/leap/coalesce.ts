@@ -11,7 +11,13 @@
 import type { ActorContext } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
 
-const same = (a: SimPacket, b: SimPacket) => a.src === b.src && a.species === b.species && a.flowCreatedNs === b.flowCreatedNs && a.hops === b.hops && a.sizeBytes === b.sizeBytes && a.dst === b.dst;
+const same = (a: SimPacket, b: SimPacket) =>
+  a.src === b.src &&
+  a.species === b.species &&
+  a.flowCreatedNs === b.flowCreatedNs &&
+  a.hops === b.hops &&
+  a.sizeBytes === b.sizeBytes &&
+  a.dst === b.dst;
 
 /** The inbox with indistinguishable parts merged, in the order of each survivor's first arrival. */
 export function coalesce(inbox: SimPacket[], ctx: ActorContext): SimPacket[] {

@@ -25,7 +25,12 @@ interface LeapBalancerState {
 
 function shares(state: LeapBalancerState, m: number, ctx: ActorContext): number[] {
   const n = state.replicas.length;
-  if (state.params.policy === "random") return multinomial(m, state.replicas.map(() => 1), ctx.rng);
+  if (state.params.policy === "random")
+    return multinomial(
+      m,
+      state.replicas.map(() => 1),
+      ctx.rng,
+    );
   const out = state.replicas.map(() => Math.floor(m / n));
   for (let k = 0; k < m % n; k++) out[(state.next + k) % n]!++;
   state.next = (state.next + (m % n)) % n;
@@ -33,7 +38,13 @@ function shares(state: LeapBalancerState, m: number, ctx: ActorContext): number[
 }
 
 /** `perReplicaRatePerS`: the expected rate of the stream to each replica (every policy shares equally on average). */
-function forward(state: LeapBalancerState, request: SimPacket, perReplicaRatePerS: number, out: StepOutbox, ctx: ActorContext): void {
+function forward(
+  state: LeapBalancerState,
+  request: SimPacket,
+  perReplicaRatePerS: number,
+  out: StepOutbox,
+  ctx: ActorContext,
+): void {
   const parts = shares(state, request.multiplicity, ctx);
   // One original per copy, so each copy's responses answer exactly its own part.
   const originals = parts.map((k) => (k === 0 ? null : ctx.split(request, k)));
@@ -41,7 +52,17 @@ function forward(state: LeapBalancerState, request: SimPacket, perReplicaRatePer
     const original = originals[i];
     if (original == null) return;
     const dst = state.replicas[i]!;
-    const copy = ctx.createPacket({ dst, species: Species.SPECIES_REQUEST, sizeBytes: original.sizeBytes, replyBytes: original.replyBytes, kind: original.kind, traceparent: original.traceparent, flowCreatedNs: original.flowCreatedNs, multiplicity: k, streamRatePerS: perReplicaRatePerS });
+    const copy = ctx.createPacket({
+      dst,
+      species: Species.SPECIES_REQUEST,
+      sizeBytes: original.sizeBytes,
+      replyBytes: original.replyBytes,
+      kind: original.kind,
+      traceparent: original.traceparent,
+      flowCreatedNs: original.flowCreatedNs,
+      multiplicity: k,
+      streamRatePerS: perReplicaRatePerS,
+    });
     state.held[copy.flowId] = original;
     state.heldCount++;
     out.add(copy, ctx.route(dst));
@@ -61,18 +82,36 @@ function relay(state: LeapBalancerState, response: SimPacket, out: StepOutbox, c
   }
   ctx.consume(response);
   ctx.consume(part);
-  const answer = ctx.createPacket({ dst: part.src, species: Species.SPECIES_RESPONSE, sizeBytes: response.sizeBytes, flowId: part.flowId, flowCreatedNs: response.flowCreatedNs, kind: part.kind, traceparent: part.traceparent, multiplicity: part.multiplicity });
+  const answer = ctx.createPacket({
+    dst: part.src,
+    species: Species.SPECIES_RESPONSE,
+    sizeBytes: response.sizeBytes,
+    flowId: part.flowId,
+    flowCreatedNs: response.flowCreatedNs,
+    kind: part.kind,
+    traceparent: part.traceparent,
+    multiplicity: part.multiplicity,
+  });
   out.add(answer, ctx.route(part.src));
 }
 
 export const loadBalancerLeap: LeapBehaviour<LoadBalancerParams, LeapBalancerState> = {
   initial(params, ctx) {
-    return { params, replicas: params.replicas.map((id) => ctx.actorIndex(id)), next: 0, held: {}, heldCount: 0, ports: newPortQueues(ctx.ports.length), streams: {} };
+    return {
+      params,
+      replicas: params.replicas.map((id) => ctx.actorIndex(id)),
+      next: 0,
+      held: {},
+      heldCount: 0,
+      ports: newPortQueues(ctx.ports.length),
+      streams: {},
+    };
   },
 
   step(state, inbox, ctx, leap) {
     const out = new StepOutbox();
-    for (const packet of inbox) if (packet.species === Species.SPECIES_REQUEST) observeStream(state.streams, packet, ctx.nowNs);
+    for (const packet of inbox)
+      if (packet.species === Species.SPECIES_REQUEST) observeStream(state.streams, packet, ctx.nowNs);
     const incoming = totalRatePerNs(state.streams, ctx.nowNs, leap.stepNs);
     const perReplicaRatePerS = incoming === null ? 0 : (incoming * 1e9) / state.replicas.length;
     for (const packet of inbox) {

@@ -62,7 +62,14 @@ export class StepOutbox {
   }
 }
 
-function sendOnPort(list: Outgoing[], port: number, ctx: ActorContext, leap: LeapStep, queues: PortQueues, bufferBytes: number | undefined): void {
+function sendOnPort(
+  list: Outgoing[],
+  port: number,
+  ctx: ActorContext,
+  leap: LeapStep,
+  queues: PortQueues,
+  bufferBytes: number | undefined,
+): void {
   const link = leap.links[ctx.ports[port]!.link]!;
   const bps = link.bandwidthBps;
   let bytes = 0;

@@ -74,7 +74,7 @@ export function stateLaw(s: Station): number[] {
     if (n > s.c && s.room === Number.POSITIVE_INFINITY) {
       // Geometric tail with ratio ρ: stop once what is left is negligible.
       const rho = a / s.c;
-      if ((next / (1 - rho)) / (total + next) < 1e-9) {
+      if (next / (1 - rho) / (total + next) < 1e-9) {
         p.push(next);
         total += next;
         break;
@@ -105,7 +105,8 @@ export function waitProbability(s: Station): number {
 
 /** Mean wait in queue (ns) of an admitted arrival: Erlang C (exact for exponential service) times the A–C factor. */
 export function meanWait(s: Station): number {
-  if (s.room === Number.POSITIVE_INFINITY) return (erlangC(s.c, s.lambda / s.mu) / (s.c * s.mu - s.lambda)) * ((1 + s.cs2) / 2);
+  if (s.room === Number.POSITIVE_INFINITY)
+    return (erlangC(s.c, s.lambda / s.mu) / (s.c * s.mu - s.lambda)) * ((1 + s.cs2) / 2);
   const law = stateLaw(s);
   const full = law[s.c + s.room] ?? 0;
   let w = 0;

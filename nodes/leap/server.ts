@@ -74,12 +74,27 @@ function stationOf(state: LeapServerState, lambdaPerNs = state.lambdaPerNs): Sta
   const params = state.inner.params;
   const units = onGpus(params) ? params.gpus!.count : params.cores;
   const dist = serviceOf(params);
-  return { c: units, lambda: lambdaPerNs, mu: state.inner.speed / meanNs(dist), cs2: scv(dist), room: params.queue_limit ?? Number.POSITIVE_INFINITY };
+  return {
+    c: units,
+    lambda: lambdaPerNs,
+    mu: state.inner.speed / meanNs(dist),
+    cs2: scv(dist),
+    room: params.queue_limit ?? Number.POSITIVE_INFINITY,
+  };
 }
 
 function respond(request: SimPacket, heldNs: number, state: LeapServerState, out: StepOutbox, ctx: ActorContext): void {
   ctx.consume(request);
-  const response = ctx.createPacket({ dst: request.src, species: Species.SPECIES_RESPONSE, sizeBytes: responseBytes(request, state.inner.params.response_bytes), flowId: request.flowId, flowCreatedNs: request.flowCreatedNs, kind: request.kind, traceparent: request.traceparent, multiplicity: request.multiplicity });
+  const response = ctx.createPacket({
+    dst: request.src,
+    species: Species.SPECIES_RESPONSE,
+    sizeBytes: responseBytes(request, state.inner.params.response_bytes),
+    flowId: request.flowId,
+    flowCreatedNs: request.flowCreatedNs,
+    kind: request.kind,
+    traceparent: request.traceparent,
+    multiplicity: request.multiplicity,
+  });
   out.add(response, ctx.route(request.src), heldNs);
 }
 
@@ -89,7 +104,11 @@ function serviceSampleNs(state: LeapServerState, ctx: ActorContext): number {
 
 function recordService(state: LeapServerState, waitNs: number, count: number, ctx: ActorContext): void {
   ctx.record("queue_wait_ns", waitNs, count);
-  ctx.record(onGpus(state.inner.params) ? "busy_gpu_ns" : "busy_core_ns", meanNs(serviceOf(state.inner.params)) / state.inner.speed, count);
+  ctx.record(
+    onGpus(state.inner.params) ? "busy_gpu_ns" : "busy_core_ns",
+    meanNs(serviceOf(state.inner.params)) / state.inner.speed,
+    count,
+  );
 }
 
 /** Quasi-steady step: every admitted request is answered now with a sojourn from the stationary law. */
@@ -102,7 +121,14 @@ function evenParts(packet: SimPacket, parts: number, ctx: ActorContext): SimPack
   return out;
 }
 
-function quasiSteady(state: LeapServerState, arrivals: SimPacket[], s: Station, samples: number, out: StepOutbox, ctx: ActorContext): number {
+function quasiSteady(
+  state: LeapServerState,
+  arrivals: SimPacket[],
+  s: Station,
+  samples: number,
+  out: StepOutbox,
+  ctx: ActorContext,
+): number {
   const finite = s.room !== Number.POSITIVE_INFINITY;
   const law = stateLaw(s);
   const pBlock = finite ? blocking(s) : 0;
@@ -133,7 +159,14 @@ function quasiSteady(state: LeapServerState, arrivals: SimPacket[], s: Station, 
 }
 
 /** Fluid step: arrivals join the FIFO backlog, Poisson(cμΔ) services complete from its head. */
-function fluid(state: LeapServerState, arrivals: SimPacket[], s: Station, out: StepOutbox, ctx: ActorContext, leap: LeapStep): number {
+function fluid(
+  state: LeapServerState,
+  arrivals: SimPacket[],
+  s: Station,
+  out: StepOutbox,
+  ctx: ActorContext,
+  leap: LeapStep,
+): number {
   const level = state.backlogCount;
   const capacity = s.c + s.room;
   let admitted = 0;
@@ -181,7 +214,8 @@ function setExpectedPower(state: LeapServerState, ctx: ActorContext): void {
   const totals = new Map<string, number>();
   state.busyLaw.forEach((p, k) => {
     if (p === 0 && k > 0) return;
-    for (const [component, watts] of powerDraw(state.inner, k)) totals.set(component, (totals.get(component) ?? 0) + p * watts);
+    for (const [component, watts] of powerDraw(state.inner, k))
+      totals.set(component, (totals.get(component) ?? 0) + p * watts);
   });
   for (const [component, watts] of totals) ctx.setPower(component, Math.max(0, watts));
 }
@@ -216,7 +250,18 @@ function smoothCounts(state: LeapServerState, count: number, leap: LeapStep): vo
 
 export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
   initial(params, ctx) {
-    return { inner: serverModel.initial(params, ctx) as ServerState, lambdaPerNs: 0, smoothedPerNs: 0, twiceSmoothedPerNs: 0, slowLambdaPerNs: 0, backlog: [], backlogCount: 0, busyLaw: [1], ports: newPortQueues(ctx.ports.length), streams: {} };
+    return {
+      inner: serverModel.initial(params, ctx) as ServerState,
+      lambdaPerNs: 0,
+      smoothedPerNs: 0,
+      twiceSmoothedPerNs: 0,
+      slowLambdaPerNs: 0,
+      backlog: [],
+      backlogCount: 0,
+      busyLaw: [1],
+      ports: newPortQueues(ctx.ports.length),
+      streams: {},
+    };
   },
 
   step(state, inbox, ctx, leap) {

@@ -42,7 +42,12 @@ export const switchLeap: LeapBehaviour<SwitchParams, LeapSwitchState> = {
       }
       let shares: number[];
       if (ports.length === 1) shares = [packet.multiplicity];
-      else if (packet.multiplicity >= SPLIT_MIN * ports.length) shares = multinomial(packet.multiplicity, ports.map(() => 1), ctx.rng);
+      else if (packet.multiplicity >= SPLIT_MIN * ports.length)
+        shares = multinomial(
+          packet.multiplicity,
+          ports.map(() => 1),
+          ctx.rng,
+        );
       else {
         shares = ports.map(() => 0);
         shares[flowHash(packet, ctx.self.index) % ports.length] = packet.multiplicity;
@@ -58,7 +63,8 @@ export const switchLeap: LeapBehaviour<SwitchParams, LeapSwitchState> = {
   },
 
   onCommand(_state, command, _args, ctx) {
-    if (command !== "crash" && command !== "recover") throw new Error(`${ctx.self.id}: the switch has no command "${command}"`);
+    if (command !== "crash" && command !== "recover")
+      throw new Error(`${ctx.self.id}: the switch has no command "${command}"`);
   },
 
   queued() {

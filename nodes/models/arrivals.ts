@@ -33,9 +33,13 @@ export const openLoopProcess = [
     .object({
       process: z.literal("mmpp"),
       phases: z
-        .array(z.object({ rate_per_s: nonNegativeRate(), mean_sojourn: duration() }).strict(), { error: "expected a list of phases" })
+        .array(z.object({ rate_per_s: nonNegativeRate(), mean_sojourn: duration() }).strict(), {
+          error: "expected a list of phases",
+        })
         .min(2, { error: "expected at least two phases" })
-        .refine((phases) => phases.some((p) => p.rate_per_s > 0), { error: "at least one phase needs a positive rate" }),
+        .refine((phases) => phases.some((p) => p.rate_per_s > 0), {
+          error: "at least one phase needs a positive rate",
+        }),
     })
     .strict(),
   z
@@ -43,7 +47,10 @@ export const openLoopProcess = [
       process: z.literal("diurnal"),
       /** λ(t) = mean_rate_per_s · (1 + amplitude · cos(2π (t − peak_at) / period)). */
       mean_rate_per_s: rate(),
-      amplitude: z.number({ error: "expected a fraction from 0 to 1" }).min(0, { error: "expected a fraction from 0 to 1" }).max(1, { error: "expected a fraction from 0 to 1" }),
+      amplitude: z
+        .number({ error: "expected a fraction from 0 to 1" })
+        .min(0, { error: "expected a fraction from 0 to 1" })
+        .max(1, { error: "expected a fraction from 0 to 1" }),
       period: duration().default(86_400e9),
       peak_at: duration({ positive: false }).default(0),
     })
@@ -54,7 +61,9 @@ export const openLoopProcess = [
       rows: z
         .array(traceRow, { error: "expected a list of rows {at, type, bytes}" })
         .min(1, { error: "expected at least one row" })
-        .refine((rows) => rows.every((r, i) => i === 0 || r.at >= rows[i - 1]!.at), { error: "rows must be in time order" }),
+        .refine((rows) => rows.every((r, i) => i === 0 || r.at >= rows[i - 1]!.at), {
+          error: "rows must be in time order",
+        }),
     })
     .strict(),
 ] as const;
@@ -107,7 +116,11 @@ export function initialArrivalState(spec: OpenLoopProcess, rng: Rng): ArrivalSta
 export function nextArrival(spec: OpenLoopProcess, st: ArrivalState, nowNs: number, rng: Rng): ArrivalDraw | null {
   switch (spec.process) {
     case "poisson":
-      return { atNs: nowNs + Math.round(rng.exponential(1 / (1e9 / (spec.rate_per_s * st.factor)))), arrival: true, row: -1 };
+      return {
+        atNs: nowNs + Math.round(rng.exponential(1 / (1e9 / (spec.rate_per_s * st.factor)))),
+        arrival: true,
+        row: -1,
+      };
     case "mmpp": {
       let fromNs = nowNs;
       if (nowNs >= Math.round(st.phaseEndNs)) {
@@ -127,7 +140,8 @@ export function nextArrival(spec: OpenLoopProcess, st: ArrivalState, nowNs: numb
       let t = nowNs;
       for (;;) {
         t += rng.exponential(maxPerNs);
-        const ratio = (1 + spec.amplitude * Math.cos((2 * Math.PI * (t - spec.peak_at)) / spec.period)) / (1 + spec.amplitude);
+        const ratio =
+          (1 + spec.amplitude * Math.cos((2 * Math.PI * (t - spec.peak_at)) / spec.period)) / (1 + spec.amplitude);
         if (rng.uniform() < ratio) return { atNs: Math.round(t), arrival: true, row: -1 };
       }
     }

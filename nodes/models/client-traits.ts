@@ -33,7 +33,10 @@ function demandRatePerS(arrivals: Arrivals): number | null {
 }
 
 export const clientTraits: Partial<KindTraits> = {
-  trafficSource: (p) => (typeof p.target === "string" && p.arrivals !== undefined ? { target: p.target, ratePerS: demandRatePerS(p.arrivals as Arrivals) } : undefined),
+  trafficSource: (p) =>
+    typeof p.target === "string" && p.arrivals !== undefined
+      ? { target: p.target, ratePerS: demandRatePerS(p.arrivals as Arrivals) }
+      : undefined,
   load: {
     meanRatePerS: (p) => curveMeanRatePerS(p.arrivals as Arrivals | undefined),
     closedLoop: (p) => (p.arrivals as Arrivals | undefined)?.process === "closed",

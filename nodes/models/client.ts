@@ -15,7 +15,13 @@ import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species } from "../runtime/packet.ts";
 import { count, duration, size } from "../../spec/units.ts";
 import { describe, MAX_LOAD_FACTOR } from "../../spec/limits.ts";
-import { initialArrivalState, nextArrival, openLoopProcess, type ArrivalState, type OpenLoopProcess } from "./arrivals.ts";
+import {
+  initialArrivalState,
+  nextArrival,
+  openLoopProcess,
+  type ArrivalState,
+  type OpenLoopProcess,
+} from "./arrivals.ts";
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
 
 /** Think timers carry epoch × USER_SLOTS + user, so a load change or recovery can void the ones drawn before. */
@@ -30,10 +36,16 @@ const closedLoop = z
   })
   .strict();
 
-const arrivals = z.discriminatedUnion("process", [...openLoopProcess, closedLoop], { error: 'expected "process": one of poisson, mmpp, diurnal, trace, closed' });
+const arrivals = z.discriminatedUnion("process", [...openLoopProcess, closedLoop], {
+  error: 'expected "process": one of poisson, mmpp, diurnal, trace, closed',
+});
 
 /** The open-loop processes a running client can switch to (`set_arrivals`): those with a rate to scale. */
-export const replacementArrivals = z.discriminatedUnion("process", [openLoopProcess[0], openLoopProcess[1], openLoopProcess[2]], { error: 'expected "process": one of poisson, mmpp, diurnal' });
+export const replacementArrivals = z.discriminatedUnion(
+  "process",
+  [openLoopProcess[0], openLoopProcess[1], openLoopProcess[2]],
+  { error: 'expected "process": one of poisson, mmpp, diurnal' },
+);
 
 export const clientParams = z
   .object({
@@ -50,14 +62,21 @@ export const clientParams = z
       .object({
         attempts: count(1),
         backoff: duration(),
-        multiplier: z.number({ error: "expected a factor of at least 1" }).min(1, { error: "expected a factor of at least 1" }).max(1000, { error: "expected a factor of at most 1000" }).default(2),
+        multiplier: z
+          .number({ error: "expected a factor of at least 1" })
+          .min(1, { error: "expected a factor of at least 1" })
+          .max(1000, { error: "expected a factor of at most 1000" })
+          .default(2),
         max_backoff: duration().optional(),
       })
       .strict()
       .optional(),
   })
   .strict()
-  .refine((p) => p.retry === undefined || p.timeout !== undefined, { error: "retry needs a timeout (how the client learns a request was lost)", path: ["retry"] });
+  .refine((p) => p.retry === undefined || p.timeout !== undefined, {
+    error: "retry needs a timeout (how the client learns a request was lost)",
+    path: ["retry"],
+  });
 export type ClientParams = z.output<typeof clientParams>;
 
 export const clientCommands = {
@@ -65,7 +84,14 @@ export const clientCommands = {
    * Load injection: multiplies the open-loop arrival rates by `factor`; a closed loop runs round(users × factor)
    * users (at least one): added users start thinking now, removed ones stop after their current request.
    */
-  scale_load: z.object({ factor: z.number({ error: "expected a positive factor" }).positive({ error: "expected a positive factor" }).max(MAX_LOAD_FACTOR, { error: `expected a factor ${describe.factor}` }) }).strict(),
+  scale_load: z
+    .object({
+      factor: z
+        .number({ error: "expected a positive factor" })
+        .positive({ error: "expected a positive factor" })
+        .max(MAX_LOAD_FACTOR, { error: `expected a factor ${describe.factor}` }),
+    })
+    .strict(),
   /**
    * Replaces an open-loop client's arrival process (its rate curve) from now on: args are a poisson, mmpp or
    * diurnal process as in the scenario's `arrivals` (durations with units or in seconds). The load factor stays:
@@ -103,7 +129,6 @@ interface SentRequest {
   createdNs: number;
   retries: number;
 }
-
 
 const ARRIVAL = 1;
 const THINK_DONE = 2;
@@ -154,7 +179,8 @@ function sendRequest(state: ClientState, user: number, ctx: ActorContext): void 
     replyBytes: params.response_bytes,
     kind: row === null ? 0 : state.arrivals!.kinds[state.pendingRow]!,
   });
-  if (params.retry !== undefined) state.sentOf[request.flowId] = { bytes: request.sizeBytes, kind: request.kind, createdNs: ctx.nowNs, retries: 0 };
+  if (params.retry !== undefined)
+    state.sentOf[request.flowId] = { bytes: request.sizeBytes, kind: request.kind, createdNs: ctx.nowNs, retries: 0 };
   track(state, request.flowId, user, ctx);
   ctx.send(request, state.targetPort);
   ctx.record("requests_sent", 1);
@@ -174,7 +200,10 @@ function timedOut(state: ClientState, flowId: number, user: number, ctx: ActorCo
   const sent = state.sentOf[flowId];
   if (retry !== undefined && sent !== undefined && sent.retries < retry.attempts) {
     state.retrying[flowId] = user;
-    const backoffNs = Math.min(retry.backoff * retry.multiplier ** sent.retries, retry.max_backoff ?? Number.POSITIVE_INFINITY);
+    const backoffNs = Math.min(
+      retry.backoff * retry.multiplier ** sent.retries,
+      retry.max_backoff ?? Number.POSITIVE_INFINITY,
+    );
     ctx.schedule(Math.round(backoffNs), RETRY, flowId);
     return;
   }
@@ -191,7 +220,15 @@ function sendRetry(state: ClientState, flowId: number, ctx: ActorContext): void 
   if (user === undefined || sent === undefined) return; // voided by a recovery
   delete state.retrying[flowId];
   sent.retries++;
-  const request = ctx.createPacket({ dst: state.target, species: Species.SPECIES_REQUEST, sizeBytes: sent.bytes, replyBytes: state.params.response_bytes, kind: sent.kind, flowId, flowCreatedNs: sent.createdNs });
+  const request = ctx.createPacket({
+    dst: state.target,
+    species: Species.SPECIES_REQUEST,
+    sizeBytes: sent.bytes,
+    replyBytes: state.params.response_bytes,
+    kind: sent.kind,
+    flowId,
+    flowCreatedNs: sent.createdNs,
+  });
   track(state, flowId, user, ctx);
   ctx.send(request, state.targetPort);
   ctx.record("retries", 1);
@@ -212,7 +249,20 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
   initial(params, ctx) {
     const target = ctx.actorIndex(params.target);
     const spec = openLoop(params);
-    const state: ClientState = { params, target, targetPort: ctx.route(target), spec, arrivals: spec === null ? null : initialArrivalState(spec, ctx.rng), pendingRow: -1, epoch: 0, outstanding: {}, activeUsers: users(params), cycling: [], sentOf: {}, retrying: {} };
+    const state: ClientState = {
+      params,
+      target,
+      targetPort: ctx.route(target),
+      spec,
+      arrivals: spec === null ? null : initialArrivalState(spec, ctx.rng),
+      pendingRow: -1,
+      epoch: 0,
+      outstanding: {},
+      activeUsers: users(params),
+      cycling: [],
+      sentOf: {},
+      retrying: {},
+    };
     restart(state, ctx);
     return state;
   },
@@ -266,13 +316,15 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
         for (let user = 0; user < state.activeUsers; user++) if (!state.cycling[user]) think(state, user, ctx);
         return;
       }
-      if (state.arrivals === null || state.spec?.process === "trace") throw new Error(`${ctx.self.id}: scale_load needs a poisson, mmpp, diurnal or closed-loop client`);
+      if (state.arrivals === null || state.spec?.process === "trace")
+        throw new Error(`${ctx.self.id}: scale_load needs a poisson, mmpp, diurnal or closed-loop client`);
       state.arrivals.factor = factor;
       state.epoch++;
       scheduleArrival(state, ctx);
     } else if (command === "set_arrivals") {
       const spec = clientCommands.set_arrivals.parse(args);
-      if (state.arrivals === null || state.spec === null || state.spec.process === "trace") throw new Error(`${ctx.self.id}: set_arrivals needs a poisson, mmpp or diurnal client`);
+      if (state.arrivals === null || state.spec === null || state.spec.process === "trace")
+        throw new Error(`${ctx.self.id}: set_arrivals needs a poisson, mmpp or diurnal client`);
       const factor = state.arrivals.factor;
       state.spec = spec;
       state.arrivals = initialArrivalState(spec, ctx.rng);

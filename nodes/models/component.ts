@@ -18,7 +18,14 @@ import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { count } from "../../spec/units.ts";
-import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
+import {
+  callsSchema,
+  dropWaitingParents,
+  initialCallState,
+  startCalls,
+  takeCallResponse,
+  type CallState,
+} from "./downstream-calls.ts";
 import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type RequestQueue } from "./request-queue.ts";
 import type { HostCpuReply, HostCpuRequest } from "./host-cpu.ts";
 import { answer, responseBytes } from "./response.ts";
@@ -89,7 +96,12 @@ function cpuCall(state: ComponentState<unknown, unknown>, request: HostCpuReques
   return (ctx.localCall(state.server, request) as HostCpuReply | null) ?? { ok: false, reason: "server_down" };
 }
 
-function respond(state: ComponentState<unknown, unknown>, request: SimPacket, sizeBytes: number, ctx: ActorContext): void {
+function respond(
+  state: ComponentState<unknown, unknown>,
+  request: SimPacket,
+  sizeBytes: number,
+  ctx: ActorContext,
+): void {
   const before = held(state);
   ctx.countTransition("service", before + 1, before);
   answer(request, responseBytes(request, sizeBytes), ctx);
@@ -102,7 +114,9 @@ function lose(state: ComponentState<unknown, unknown>, request: SimPacket, reaso
   ctx.drop(request, reason);
 }
 
-export function componentModel<Params extends ComponentCommon, Extra>(kind: ComponentKind<Params, Extra>): ActorModel<Params, ComponentState<Params, Extra>> {
+export function componentModel<Params extends ComponentCommon, Extra>(
+  kind: ComponentKind<Params, Extra>,
+): ActorModel<Params, ComponentState<Params, Extra>> {
   type State = ComponentState<Params, Extra>;
 
   /** Starts `request` in slot `index`, or drops it if the server cannot run it now. */
@@ -126,7 +140,11 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
 
   /** Fills free slots from the queue. */
   function startWaiting(state: State, ctx: ActorContext): void {
-    for (let index = state.slots.findIndex((s) => s.request === null); index >= 0 && waitingCount(state.queue) > 0; index = state.slots.findIndex((s) => s.request === null)) {
+    for (
+      let index = state.slots.findIndex((s) => s.request === null);
+      index >= 0 && waitingCount(state.queue) > 0;
+      index = state.slots.findIndex((s) => s.request === null)
+    ) {
       const next = dequeue(state.queue)!;
       start(state, index, next.packet, next.arrivedNs, ctx);
     }
@@ -139,7 +157,8 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
     slot.request = null;
     state.busy--;
     const reply = cpuCall(state, { op: "release", millicores: state.millicores, epoch: slot.epoch }, ctx);
-    if (!reply.ok) lose(state, request, reply.reason, ctx); // the server failed or went off meanwhile
+    if (!reply.ok)
+      lose(state, request, reply.reason, ctx); // the server failed or went off meanwhile
     else {
       ctx.record("service_time_ns", ctx.nowNs - slot.startedNs);
       const responseBytes = kind.finish(state.params, state.extra, slot.op, request, ctx);
@@ -158,7 +177,10 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
     initial(params, ctx) {
       const server = ctx.self.placedOn;
       if (server === undefined) throw new Error(`${ctx.self.id}: a ${kind.kind} must be placed on a server`);
-      const slots = Array.from({ length: params.concurrency }, (): Slot => ({ request: null, arrivedNs: 0, startedNs: 0, doneNs: 0, epoch: 0, op: 0 }));
+      const slots = Array.from(
+        { length: params.concurrency },
+        (): Slot => ({ request: null, arrivedNs: 0, startedNs: 0, doneNs: 0, epoch: 0, op: 0 }),
+      );
       return {
         params,
         server,
@@ -184,7 +206,13 @@ export function componentModel<Params extends ComponentCommon, Extra>(kind: Comp
       const before = held(state);
       if (state.busy < state.slots.length && waitingCount(state.queue) === 0) {
         ctx.countTransition("arrival", before, before + 1);
-        start(state, state.slots.findIndex((s) => s.request === null), packet, ctx.nowNs, ctx);
+        start(
+          state,
+          state.slots.findIndex((s) => s.request === null),
+          packet,
+          ctx.nowNs,
+          ctx,
+        );
         return;
       }
       enqueue(state.queue, packet, state.params.queue_limit, before, ctx);

@@ -24,24 +24,47 @@ import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { count, duration, watts } from "../../spec/units.ts";
 
-const celsius = (what: string) => z.number({ error: `expected ${what} in °C` }).min(-50, { error: `expected ${what} in °C (at least -50)` }).max(100, { error: `expected ${what} in °C (at most 100)` });
-const positive = (what: string) => z.number({ error: `expected a positive ${what}` }).positive({ error: `expected a positive ${what}` }).finite({ error: `expected a positive ${what}` });
-const nonNegative = (what: string) => z.number({ error: `expected a non-negative ${what}` }).nonnegative({ error: `expected a non-negative ${what}` }).finite({ error: `expected a non-negative ${what}` });
+const celsius = (what: string) =>
+  z
+    .number({ error: `expected ${what} in °C` })
+    .min(-50, { error: `expected ${what} in °C (at least -50)` })
+    .max(100, { error: `expected ${what} in °C (at most 100)` });
+const positive = (what: string) =>
+  z
+    .number({ error: `expected a positive ${what}` })
+    .positive({ error: `expected a positive ${what}` })
+    .finite({ error: `expected a positive ${what}` });
+const nonNegative = (what: string) =>
+  z
+    .number({ error: `expected a non-negative ${what}` })
+    .nonnegative({ error: `expected a non-negative ${what}` })
+    .finite({ error: `expected a non-negative ${what}` });
 
 /** COP as a function of the supply temperature in °C. */
 export const copCurve = z.discriminatedUnion(
   "model",
   [
     /** COP = a·T² + b·T + c (HP Labs' chilled-water CRAC: a = 0.0068, b = 0.0008, c = 0.458). */
-    z.object({ model: z.literal("quadratic"), a: z.number({ error: "expected a number" }).finite(), b: z.number({ error: "expected a number" }).finite(), c: z.number({ error: "expected a number" }).finite() }).strict(),
+    z
+      .object({
+        model: z.literal("quadratic"),
+        a: z.number({ error: "expected a number" }).finite(),
+        b: z.number({ error: "expected a number" }).finite(),
+        c: z.number({ error: "expected a number" }).finite(),
+      })
+      .strict(),
     /** Piecewise linear through the points (supply_c ascending), constant beyond the ends. */
     z
       .object({
         model: z.literal("points"),
         points: z
-          .array(z.object({ supply_c: celsius("a supply temperature"), cop: positive("COP") }).strict(), { error: "expected a list of {supply_c, cop}" })
+          .array(z.object({ supply_c: celsius("a supply temperature"), cop: positive("COP") }).strict(), {
+            error: "expected a list of {supply_c, cop}",
+          })
           .min(1, { error: "expected at least one point" })
-          .refine((ps) => ps.every((p, i) => i === 0 || p.supply_c > ps[i - 1]!.supply_c), { error: "supply_c must increase from point to point" }),
+          .refine((ps) => ps.every((p, i) => i === 0 || p.supply_c > ps[i - 1]!.supply_c), {
+            error: "supply_c must increase from point to point",
+          }),
       })
       .strict(),
   ],
@@ -69,7 +92,9 @@ export function copAt(curve: CopCurve, supplyC: number): number {
 export const cracParams = z
   .object({
     /** The zone it cools: IT actors whose `zone` label has this value send it their heat. */
-    zone: z.string({ error: "expected a zone name (the `zone` label of the IT actors it cools)" }).min(1, { error: "expected a zone name" }),
+    zone: z
+      .string({ error: "expected a zone name (the `zone` label of the IT actors it cools)" })
+      .min(1, { error: "expected a zone name" }),
     units: count(1).default(1),
     unit_capacity_w: positive("heat capacity in watts"),
     /** Fan power of each running unit. */
@@ -86,7 +111,10 @@ export const cracParams = z
     initial_inlet_c: celsius("an inlet temperature").optional(),
   })
   .strict()
-  .refine((p) => copAt(p.cop, p.supply_temp_c) > 0, { error: "the COP curve must be positive at supply_temp_c", path: ["cop"] });
+  .refine((p) => copAt(p.cop, p.supply_temp_c) > 0, {
+    error: "the COP curve must be positive at supply_temp_c",
+    path: ["cop"],
+  });
 export type CracParams = z.output<typeof cracParams>;
 
 const unitsArg = z.object({ units: count(1).optional() }).strict();
@@ -142,7 +170,8 @@ function update(state: CracState, ctx: ActorContext, change: () => void): void {
   if (!(cop > 0)) throw new Error(`${ctx.self.id}: the COP curve is ${cop} at supply ${state.supplyC} °C`);
   ctx.setPower("cooling", removed > 0 ? removed / cop : 0);
   ctx.setPower("fans", p.fan_w * running);
-  state.steadyC = state.supplyC + (p.inlet_rise_k_per_kw * state.heatW) / 1000 + (state.heatW - removed) / p.envelope_w_per_k;
+  state.steadyC =
+    state.supplyC + (p.inlet_rise_k_per_kw * state.heatW) / 1000 + (state.heatW - removed) / p.envelope_w_per_k;
 }
 
 /** Reports the inlet temperature now: the coordinator relays it to the zone's servers. */
@@ -158,7 +187,16 @@ export const cracModel: ActorModel<CracParams, CracState> = {
 
   initial(params, ctx) {
     const start = params.initial_inlet_c ?? params.supply_temp_c;
-    const state: CracState = { params, supplyC: params.supply_temp_c, heatW: 0, failedUnits: 0, crashed: false, inletC: start, sinceNs: 0, steadyC: start };
+    const state: CracState = {
+      params,
+      supplyC: params.supply_temp_c,
+      heatW: 0,
+      failedUnits: 0,
+      crashed: false,
+      inletC: start,
+      sinceNs: 0,
+      steadyC: start,
+    };
     update(state, ctx, () => {});
     state.inletC = start; // the lag starts from the initial temperature, not from the steady value
     sense(state, ctx);
@@ -181,7 +219,11 @@ export const cracModel: ActorModel<CracParams, CracState> = {
       }
       case "cooling_fail": {
         const { units } = cracCommands.cooling_fail.parse(args);
-        update(state, ctx, () => (state.failedUnits = Math.min(state.params.units, state.failedUnits + (units ?? state.params.units))));
+        update(
+          state,
+          ctx,
+          () => (state.failedUnits = Math.min(state.params.units, state.failedUnits + (units ?? state.params.units))),
+        );
         break;
       }
       case "cooling_repair": {

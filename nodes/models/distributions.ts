@@ -31,11 +31,20 @@ export type Distribution =
   /** `cumulative[i]`: total weight of values 0..i (the last is the total). */
   | { distribution: "empirical"; values: number[]; cumulative: number[] };
 
-const sigmaSchema = z.number({ error: "expected a positive shape (the standard deviation of the logarithm)" }).positive({ error: "expected a positive shape (the standard deviation of the logarithm)" }).finite();
+const sigmaSchema = z
+  .number({ error: "expected a positive shape (the standard deviation of the logarithm)" })
+  .positive({ error: "expected a positive shape (the standard deviation of the logarithm)" })
+  .finite();
 
 function lognormalVariant(unit: UnitSchema) {
   return z
-    .object({ distribution: z.literal("lognormal"), mean: unit().optional(), median: unit().optional(), sigma: sigmaSchema.optional(), p99: unit().optional() })
+    .object({
+      distribution: z.literal("lognormal"),
+      mean: unit().optional(),
+      median: unit().optional(),
+      sigma: sigmaSchema.optional(),
+      p99: unit().optional(),
+    })
     .strict()
     .transform((v, ctx): Distribution => {
       const fail = (path: string, message: string) => {
@@ -44,8 +53,10 @@ function lognormalVariant(unit: UnitSchema) {
       };
       if (v.mean !== undefined && v.median !== undefined) return fail("median", "give either mean or median, not both");
       if (v.sigma !== undefined && v.p99 !== undefined) return fail("p99", "give either sigma or p99, not both");
-      if (v.mean === undefined && v.median === undefined) return fail("mean", "expected mean (with sigma) or median (with sigma or p99)");
-      if (v.sigma === undefined && v.p99 === undefined) return fail("sigma", "expected sigma (the shape) or p99 (with median)");
+      if (v.mean === undefined && v.median === undefined)
+        return fail("mean", "expected mean (with sigma) or median (with sigma or p99)");
+      if (v.sigma === undefined && v.p99 === undefined)
+        return fail("sigma", "expected sigma (the shape) or p99 (with median)");
       if (v.sigma !== undefined) {
         const median = v.median ?? v.mean! / Math.exp((v.sigma * v.sigma) / 2);
         return { distribution: "lognormal", median, sigma: v.sigma };
@@ -57,7 +68,10 @@ function lognormalVariant(unit: UnitSchema) {
 }
 
 function empiricalVariant(unit: UnitSchema) {
-  const weight = z.number({ error: "expected a non-negative weight" }).nonnegative({ error: "expected a non-negative weight" }).finite({ error: "expected a non-negative weight" });
+  const weight = z
+    .number({ error: "expected a non-negative weight" })
+    .nonnegative({ error: "expected a non-negative weight" })
+    .finite({ error: "expected a non-negative weight" });
   return z
     .object({
       distribution: z.literal("empirical"),
@@ -68,7 +82,11 @@ function empiricalVariant(unit: UnitSchema) {
     .transform((v, ctx): Distribution => {
       const weights = v.weights ?? v.values.map(() => 1);
       if (weights.length !== v.values.length) {
-        ctx.addIssue({ code: "custom", message: `expected one weight per value (${v.values.length}), got ${weights.length}`, path: ["weights"] });
+        ctx.addIssue({
+          code: "custom",
+          message: `expected one weight per value (${v.values.length}), got ${weights.length}`,
+          path: ["weights"],
+        });
         return z.NEVER;
       }
       const cumulative: number[] = [];
@@ -169,9 +187,13 @@ export type SizeDistribution = Distribution;
 
 export const sizeDistribution = () =>
   z.unknown().transform((value, ctx): SizeDistribution => {
-    const parsed = typeof value === "object" && value !== null ? sizeDistributionTagged.safeParse(value, { reportInput: true }) : size().safeParse(value, { reportInput: true });
+    const parsed =
+      typeof value === "object" && value !== null
+        ? sizeDistributionTagged.safeParse(value, { reportInput: true })
+        : size().safeParse(value, { reportInput: true });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path as PropertyKey[] });
+      for (const issue of parsed.error.issues)
+        ctx.addIssue({ code: "custom", message: issue.message, path: issue.path as PropertyKey[] });
       return z.NEVER;
     }
     return typeof parsed.data === "number" ? { distribution: "deterministic", value: parsed.data } : parsed.data;

@@ -39,7 +39,14 @@ export interface CallState {
 
 export function initialCallState(calls: readonly Call[], ctx: ActorContext): CallState {
   const stages = [...new Set(calls.map((c) => c.stage))].sort((a, b) => a - b);
-  return { targets: calls.map((c) => ctx.actorIndex(c.target)), stages, parents: {}, parentOfFlow: {}, nextParent: 0, waiting: 0 };
+  return {
+    targets: calls.map((c) => ctx.actorIndex(c.target)),
+    stages,
+    parents: {},
+    parentOfFlow: {},
+    nextParent: 0,
+    waiting: 0,
+  };
 }
 
 /** Sends the first stage's calls of `request` and keeps it until the last stage's responses are in. */
@@ -51,14 +58,27 @@ export function startCalls(calls: readonly Call[], st: CallState, request: SimPa
   sendStage(calls, st, parent, entry, ctx);
 }
 
-function sendStage(calls: readonly Call[], st: CallState, parent: number, entry: CallState["parents"][number], ctx: ActorContext): void {
+function sendStage(
+  calls: readonly Call[],
+  st: CallState,
+  parent: number,
+  entry: CallState["parents"][number],
+  ctx: ActorContext,
+): void {
   const { request } = entry;
   const stage = st.stages[entry.stage];
   calls.forEach((call, i) => {
     if (call.stage !== stage) return;
     for (let n = 0; n < call.count; n++) {
       const dst = st.targets[i]!;
-      const child = ctx.createPacket({ dst, species: Species.SPECIES_REQUEST, sizeBytes: sampleBytes(call.request_bytes, ctx.rng), replyBytes: call.response_bytes, kind: request.kind, traceparent: request.traceparent });
+      const child = ctx.createPacket({
+        dst,
+        species: Species.SPECIES_REQUEST,
+        sizeBytes: sampleBytes(call.request_bytes, ctx.rng),
+        replyBytes: call.response_bytes,
+        kind: request.kind,
+        traceparent: request.traceparent,
+      });
       st.parentOfFlow[child.flowId] = parent;
       entry.pending++;
       ctx.send(child, ctx.route(dst));
@@ -71,7 +91,12 @@ function sendStage(calls: readonly Call[], st: CallState, parent: number, entry:
  * parent request once its last stage is (null while responses are pending). A response whose parent is gone
  * (dropped by a failure) is dropped as an orphan.
  */
-export function takeCallResponse(calls: readonly Call[], st: CallState, response: SimPacket, ctx: ActorContext): SimPacket | null {
+export function takeCallResponse(
+  calls: readonly Call[],
+  st: CallState,
+  response: SimPacket,
+  ctx: ActorContext,
+): SimPacket | null {
   const parent = st.parentOfFlow[response.flowId];
   if (parent === undefined) {
     ctx.drop(response, "orphan_response");

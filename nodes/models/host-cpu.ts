@@ -23,7 +23,9 @@ export interface HostCpu {
   lostReason: string;
 }
 
-export type HostCpuRequest = { op: "acquire"; millicores: number } | { op: "release"; millicores: number; epoch: number };
+export type HostCpuRequest =
+  | { op: "acquire"; millicores: number }
+  | { op: "release"; millicores: number; epoch: number };
 
 /** `speed`: the server's current speed relative to full speed (throttling, P-states); service takes work / speed. */
 export type HostCpuReply = { ok: true; epoch: number; speed: number } | { ok: false; reason: string };

@@ -13,7 +13,9 @@ const POLICIES = ["round_robin", "random", "least_outstanding"] as const;
 
 export const loadBalancerParams = z
   .object({
-    replicas: z.array(z.string({ error: "expected the id of an actor" }), { error: "expected a list of actor ids" }).min(1, { error: "expected at least one replica" }),
+    replicas: z
+      .array(z.string({ error: "expected the id of an actor" }), { error: "expected a list of actor ids" })
+      .min(1, { error: "expected at least one replica" }),
     policy: z.enum(POLICIES, { error: `expected one of ${POLICIES.join(", ")}` }).default("round_robin"),
   })
   .strict();
@@ -68,7 +70,14 @@ export const loadBalancerModel: ActorModel<LoadBalancerParams, LoadBalancerState
     if (packet.species === Species.SPECIES_REQUEST) {
       const i = pick(state, ctx.rng);
       const dst = state.replicas[i]!;
-      const copy = ctx.createPacket({ dst, species: Species.SPECIES_REQUEST, sizeBytes: packet.sizeBytes, replyBytes: packet.replyBytes, kind: packet.kind, traceparent: packet.traceparent });
+      const copy = ctx.createPacket({
+        dst,
+        species: Species.SPECIES_REQUEST,
+        sizeBytes: packet.sizeBytes,
+        replyBytes: packet.replyBytes,
+        kind: packet.kind,
+        traceparent: packet.traceparent,
+      });
       state.inProgress[copy.flowId] = { request: packet, replica: i };
       state.outstanding[i]!++;
       state.held++;
@@ -91,7 +100,8 @@ export const loadBalancerModel: ActorModel<LoadBalancerParams, LoadBalancerState
 
   onCommand(state, command, _args, ctx) {
     if (command === "crash") {
-      for (const key of Object.keys(state.inProgress)) ctx.drop(state.inProgress[Number(key)]!.request, "balancer_down");
+      for (const key of Object.keys(state.inProgress))
+        ctx.drop(state.inProgress[Number(key)]!.request, "balancer_down");
       state.inProgress = {};
       state.outstanding.fill(0);
       state.held = 0;

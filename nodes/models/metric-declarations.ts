@@ -26,16 +26,40 @@ export interface MetricDeclaration {
   help: string;
 }
 
-const seconds = (name: string, help: string): MetricDeclaration => ({ type: "histogram", name, unit: "seconds", scale: 1e-9, help });
-const events = (name: string, help: string): MetricDeclaration => ({ type: "counter", name, unit: "events", scale: 1, help });
+const seconds = (name: string, help: string): MetricDeclaration => ({
+  type: "histogram",
+  name,
+  unit: "seconds",
+  scale: 1e-9,
+  help,
+});
+const events = (name: string, help: string): MetricDeclaration => ({
+  type: "counter",
+  name,
+  unit: "events",
+  scale: 1,
+  help,
+});
 
-const QUEUE_WAIT = seconds("queue_wait", "Time requests waited in a queue before a core (or GPU) took them, in simulated seconds");
+const QUEUE_WAIT = seconds(
+  "queue_wait",
+  "Time requests waited in a queue before a core (or GPU) took them, in simulated seconds",
+);
 
 /** Per actor kind: the metrics its model records, by recorded name. */
 export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, MetricDeclaration>>>> = {
   client: {
-    response_time_ns: seconds("response_time", "Response time of requests, from sending to receiving the response, recorded by clients, in simulated seconds"),
-    requests_sent: { type: "counter", name: "requests_sent", unit: "requests", scale: 1, help: "Requests sent by clients" },
+    response_time_ns: seconds(
+      "response_time",
+      "Response time of requests, from sending to receiving the response, recorded by clients, in simulated seconds",
+    ),
+    requests_sent: {
+      type: "counter",
+      name: "requests_sent",
+      unit: "requests",
+      scale: 1,
+      help: "Requests sent by clients",
+    },
     timeouts: events("timeouts", "Requests that timed out before their response arrived"),
     late_responses: events("late_responses", "Responses that arrived after their request had timed out"),
     slo_misses: events("slo_misses", "Requests that missed the service-level objective (slower than it, or timed out)"),
@@ -46,23 +70,54 @@ export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, Metr
     queue_wait_ns: QUEUE_WAIT,
     busy_core_ns: seconds("busy_core", "Service time of requests on a CPU core, in simulated seconds"),
     busy_gpu_ns: seconds("busy_gpu", "Service time of requests on a GPU, in simulated seconds"),
-    thermal_throttles: events("thermal_throttles", "Times a server throttled because its inlet temperature passed its limit"),
-    power_cap_unmet: events("power_cap_unmet", "Times a server's power cap could not be met even in its slowest P-state"),
-    wasted_energy_uj: { type: "histogram", name: "wasted_energy", unit: "joules", scale: 1e-6, help: "CPU and GPU energy spent on each request a server lost in service (off, failure), in joules" },
+    thermal_throttles: events(
+      "thermal_throttles",
+      "Times a server throttled because its inlet temperature passed its limit",
+    ),
+    power_cap_unmet: events(
+      "power_cap_unmet",
+      "Times a server's power cap could not be met even in its slowest P-state",
+    ),
+    wasted_energy_uj: {
+      type: "histogram",
+      name: "wasted_energy",
+      unit: "joules",
+      scale: 1e-6,
+      help: "CPU and GPU energy spent on each request a server lost in service (off, failure), in joules",
+    },
     lost_core_ns: seconds("lost_core", "Core time of each request a server lost in service, in simulated seconds"),
   },
   ml_inference: {
     queue_wait_ns: QUEUE_WAIT,
     busy_gpu_ns: seconds("busy_gpu", "Service time of requests on a GPU, in simulated seconds"),
-    batch_size: { type: "histogram", name: "batch_size", unit: "requests", scale: 1, help: "Requests per inference batch" },
+    batch_size: {
+      type: "histogram",
+      name: "batch_size",
+      unit: "requests",
+      scale: 1,
+      help: "Requests per inference batch",
+    },
   },
   ml_training: {
     step_time_ns: seconds("step_time", "Duration of a training step (compute and all-reduce), in simulated seconds"),
     allreduce_ns: seconds("allreduce", "All-reduce part of a training step, in simulated seconds"),
-    step_energy_uj: { type: "histogram", name: "step_energy", unit: "joules", scale: 1e-6, help: "GPU energy of a training step, in joules" },
+    step_energy_uj: {
+      type: "histogram",
+      name: "step_energy",
+      unit: "joules",
+      scale: 1e-6,
+      help: "GPU energy of a training step, in joules",
+    },
   },
   crac: {
-    inlet_temp_mk: { type: "gauge", name: "crac_inlet_temperature", unit: "celsius", scale: 1e-3, offset: -273_150, help: "Inlet (cold-aisle) temperature of the zone a CRAC cools, read at every metrics-interval boundary, in degrees Celsius" },
+    inlet_temp_mk: {
+      type: "gauge",
+      name: "crac_inlet_temperature",
+      unit: "celsius",
+      scale: 1e-3,
+      offset: -273_150,
+      help: "Inlet (cold-aisle) temperature of the zone a CRAC cools, read at every metrics-interval boundary, in degrees Celsius",
+    },
   },
   service: {
     queue_wait_ns: QUEUE_WAIT,
@@ -89,7 +144,8 @@ export const METRIC_DECLARATIONS: ReadonlyMap<string, MetricDeclaration> = decla
 export function declareMetrics(kind: string, metrics: Readonly<Record<string, MetricDeclaration>>): void {
   for (const [recorded, d] of Object.entries(metrics)) {
     const seen = declared.get(recorded);
-    if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(d)) throw new Error(`metric ${recorded} of kind ${kind} is declared differently by another kind`);
+    if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(d))
+      throw new Error(`metric ${recorded} of kind ${kind} is declared differently by another kind`);
     declared.set(recorded, d);
   }
 }
@@ -98,7 +154,15 @@ for (const [kind, metrics] of Object.entries(MODEL_METRICS)) declareMetrics(kind
 
 /** The declaration of a recorded metric; an undeclared one is a counter of its summed values (unit: events). */
 export function metricDeclaration(recorded: string): MetricDeclaration {
-  return METRIC_DECLARATIONS.get(recorded) ?? { type: "counter", name: recorded.replace(/[^a-zA-Z0-9_]/g, "_").replace(/_total$/, ""), unit: "events", scale: 1, help: `Sum of the values recorded as ${recorded} (undeclared)` };
+  return (
+    METRIC_DECLARATIONS.get(recorded) ?? {
+      type: "counter",
+      name: recorded.replace(/[^a-zA-Z0-9_]/g, "_").replace(/_total$/, ""),
+      unit: "events",
+      scale: 1,
+      help: `Sum of the values recorded as ${recorded} (undeclared)`,
+    }
+  );
 }
 
 /** A recorded value (or the mean of several) in the declaration's base unit. */

@@ -76,7 +76,16 @@ export const mlInferenceModel: ActorModel<MlInferenceParams, InferenceState> = {
   kind: "ml_inference",
 
   initial(params, ctx) {
-    const state: InferenceState = { params, waiting: [], arrivedNs: [], batches: Array.from({ length: params.gpus.count }, () => []), startedNs: new Array<number>(params.gpus.count).fill(0), busy: 0, held: 0, waitArmed: false };
+    const state: InferenceState = {
+      params,
+      waiting: [],
+      arrivedNs: [],
+      batches: Array.from({ length: params.gpus.count }, () => []),
+      startedNs: new Array<number>(params.gpus.count).fill(0),
+      busy: 0,
+      held: 0,
+      waitArmed: false,
+    };
     setGpuPower(state, ctx);
     return state;
   },

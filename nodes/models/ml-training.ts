@@ -14,7 +14,9 @@ import { durationDistribution, sampleNs } from "./distributions.ts";
 export const mlTrainingParams = z
   .object({
     /** Every worker of the job in ring order (the same list on each worker, including itself). */
-    ring: z.array(z.string({ error: "expected the id of an actor" }), { error: "expected a list of worker ids" }).min(2, { error: "expected at least two workers" }),
+    ring: z
+      .array(z.string({ error: "expected the id of an actor" }), { error: "expected a list of worker ids" })
+      .min(2, { error: "expected at least two workers" }),
     gpus: z
       .object({ count: count(1), idle_w: watts(), max_w: watts() })
       .strict()
@@ -69,7 +71,12 @@ function seq(state: WorkerState, round: number): number {
 }
 
 function sendChunk(state: WorkerState, ctx: ActorContext): void {
-  const chunk = ctx.createPacket({ dst: state.next, species: Species.SPECIES_TRANSFER, sizeBytes: state.chunkBytes, kind: seq(state, state.round) });
+  const chunk = ctx.createPacket({
+    dst: state.next,
+    species: Species.SPECIES_TRANSFER,
+    sizeBytes: state.chunkBytes,
+    kind: seq(state, state.round),
+  });
   ctx.send(chunk, state.nextPort);
 }
 
@@ -83,7 +90,10 @@ function advance(state: WorkerState, ctx: ActorContext): void {
       const stepNs = ctx.nowNs - state.stepStartNs;
       ctx.record("step_time_ns", stepNs);
       ctx.record("allreduce_ns", stepNs - state.computeNs);
-      ctx.record("step_energy_uj", (gpus.count * (gpus.max_w * state.computeNs + gpus.idle_w * (stepNs - state.computeNs))) / 1e3);
+      ctx.record(
+        "step_energy_uj",
+        (gpus.count * (gpus.max_w * state.computeNs + gpus.idle_w * (stepNs - state.computeNs))) / 1e3,
+      );
       state.step++;
       startStep(state, ctx);
       return;
@@ -100,7 +110,18 @@ export const mlTrainingModel: ActorModel<MlTrainingParams, WorkerState> = {
     if (position < 0) throw new Error(`${ctx.self.id}: not in its own ring`);
     const next = ctx.actorIndex(params.ring[(position + 1) % params.ring.length]!);
     const n = params.ring.length;
-    const state: WorkerState = { params, next, nextPort: ctx.route(next), rounds: 2 * (n - 1), chunkBytes: Math.ceil(params.model_bytes / n), step: 0, round: -1, stepStartNs: 0, computeNs: 0, arrived: {} };
+    const state: WorkerState = {
+      params,
+      next,
+      nextPort: ctx.route(next),
+      rounds: 2 * (n - 1),
+      chunkBytes: Math.ceil(params.model_bytes / n),
+      step: 0,
+      round: -1,
+      stepStartNs: 0,
+      computeNs: 0,
+      arrived: {},
+    };
     startStep(state, ctx);
     return state;
   },

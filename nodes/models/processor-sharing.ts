@@ -71,7 +71,14 @@ function reschedule(ps: PsSet, speed: number, cores: number, ctx: ActorContext):
 }
 
 /** A request of `workNs` (full-speed ns) joins the shared cores now. */
-export function admitShared(ps: PsSet, request: SimPacket, workNs: number, speed: number, cores: number, ctx: ActorContext): void {
+export function admitShared(
+  ps: PsSet,
+  request: SimPacket,
+  workNs: number,
+  speed: number,
+  cores: number,
+  ctx: ActorContext,
+): void {
   advance(ps, ctx.nowNs, speed, cores);
   ps.jobs.push({ request, arrivedNs: ctx.nowNs, remainingWorkNs: workNs, coreNs: 0, energyJ: 0 });
   reschedule(ps, speed, cores, ctx);

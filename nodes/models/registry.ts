@@ -61,7 +61,15 @@ function callReferences(p: { calls: readonly { target: string }[] }): { key: str
 }
 
 const registry: Record<string, ModelEntry> = {
-  client: defineModel({ params: clientParams, model: clientModel, references: (p) => [{ key: "target", id: p.target }], commands: clientCommands, prepare: inlineTraceFile, metrics: MODEL_METRICS.client, traits: clientTraits }),
+  client: defineModel({
+    params: clientParams,
+    model: clientModel,
+    references: (p) => [{ key: "target", id: p.target }],
+    commands: clientCommands,
+    prepare: inlineTraceFile,
+    metrics: MODEL_METRICS.client,
+    traits: clientTraits,
+  }),
   server: defineModel({
     params: serverParams,
     model: serverModel,
@@ -86,11 +94,23 @@ const registry: Record<string, ModelEntry> = {
     params: mlTrainingParams,
     model: mlTrainingModel,
     references: (p, self) => p.ring.flatMap((id, i) => (id === self ? [] : [{ key: `ring[${i}]`, id }])),
-    check: (p, self) => (p.ring.filter((id) => id === self).length === 1 ? [] : [{ key: "ring", message: `must list this worker ("${self}") exactly once` }]),
+    check: (p, self) =>
+      p.ring.filter((id) => id === self).length === 1
+        ? []
+        : [{ key: "ring", message: `must list this worker ("${self}") exactly once` }],
     metrics: MODEL_METRICS.ml_training,
-    traits: { training: (p) => (p.parameters === undefined || p.examples_per_step === undefined ? undefined : { parameters: p.parameters as number, examplesPerStep: p.examples_per_step as number }) },
+    traits: {
+      training: (p) =>
+        p.parameters === undefined || p.examples_per_step === undefined
+          ? undefined
+          : { parameters: p.parameters as number, examplesPerStep: p.examples_per_step as number },
+    },
   }),
-  ml_inference: defineModel({ params: mlInferenceParams, model: mlInferenceModel, metrics: MODEL_METRICS.ml_inference }),
+  ml_inference: defineModel({
+    params: mlInferenceParams,
+    model: mlInferenceModel,
+    metrics: MODEL_METRICS.ml_inference,
+  }),
   crac: defineModel({
     params: cracParams,
     model: cracModel,
@@ -103,8 +123,22 @@ const registry: Record<string, ModelEntry> = {
       faultShorthands: { "cooling-failure": { command: "cooling_fail", clear: "cooling_repair" } },
     },
   }),
-  service: defineModel({ params: serviceParams, model: serviceModel, references: callReferences, component: true, metrics: MODEL_METRICS.service, traits: { onwardTraffic: callTraffic } }),
-  store: defineModel({ params: storeParams, model: storeModel, references: callReferences, component: true, metrics: MODEL_METRICS.store, traits: { onwardTraffic: callTraffic } }),
+  service: defineModel({
+    params: serviceParams,
+    model: serviceModel,
+    references: callReferences,
+    component: true,
+    metrics: MODEL_METRICS.service,
+    traits: { onwardTraffic: callTraffic },
+  }),
+  store: defineModel({
+    params: storeParams,
+    model: storeModel,
+    references: callReferences,
+    component: true,
+    metrics: MODEL_METRICS.store,
+    traits: { onwardTraffic: callTraffic },
+  }),
   load_balancer: defineModel({
     params: loadBalancerParams,
     model: loadBalancerModel,
@@ -125,7 +159,8 @@ export const faultShorthands: Readonly<Record<string, FaultShorthand>> = shortha
 function addShorthands(kind: string, entry: ModelEntry): void {
   for (const [action, shorthand] of Object.entries(entry.traits.faultShorthands ?? {})) {
     const other = shorthands[action];
-    if (other !== undefined && (other.command !== shorthand.command || other.clear !== shorthand.clear)) throw new Error(`fault shorthand "${action}" of ${kind} means another command elsewhere`);
+    if (other !== undefined && (other.command !== shorthand.command || other.clear !== shorthand.clear))
+      throw new Error(`fault shorthand "${action}" of ${kind} means another command elsewhere`);
     shorthands[action] = shorthand;
   }
 }

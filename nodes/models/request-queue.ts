@@ -24,7 +24,13 @@ export function waitingCount(q: RequestQueue): number {
  * A request arrives with no free core: it waits, or is dropped (`queue_full`) when `limit` requests already
  * wait. Counts the queue-length move by "arrival" from `heldBefore` when it is admitted.
  */
-export function enqueue(q: RequestQueue, packet: SimPacket, limit: number | undefined, heldBefore: number, ctx: ActorContext): void {
+export function enqueue(
+  q: RequestQueue,
+  packet: SimPacket,
+  limit: number | undefined,
+  heldBefore: number,
+  ctx: ActorContext,
+): void {
   if (limit !== undefined && waitingCount(q) >= limit) {
     ctx.drop(packet, "queue_full");
     return;

@@ -11,7 +11,9 @@ import { onGpus, slowed } from "./server-power.ts";
 /** The fraction of the serving units (cores, or GPUs when requests run on them) in use; 0 unless running. */
 function utilisation(state: ServerState): number {
   if (state.mode !== "on" && state.mode !== "throttled") return 0;
-  return onGpus(state.params) ? state.busy / state.params.gpus!.count : cpuUtilisation(state.cpu, state.busy, state.params.cores);
+  return onGpus(state.params)
+    ? state.busy / state.params.gpus!.count
+    : cpuUtilisation(state.cpu, state.busy, state.params.cores);
 }
 
 /** The state a per-server time series shows: the mode, with "throttled" also while a limit slows the server. */

@@ -21,9 +21,17 @@ import { curveWatts, pstateSpeed, slowestPstate, type PowerCurve } from "./power
 
 export const limitParams = {
   /** Inlet temperature above which the server throttles, °C. */
-  inlet_limit_c: z.number({ error: "expected a temperature in °C" }).min(-50, { error: "expected a temperature in °C (at least -50)" }).max(150, { error: "expected a temperature in °C (at most 150)" }).optional(),
+  inlet_limit_c: z
+    .number({ error: "expected a temperature in °C" })
+    .min(-50, { error: "expected a temperature in °C (at least -50)" })
+    .max(150, { error: "expected a temperature in °C (at most 150)" })
+    .optional(),
   /** How far below the limit the inlet must fall before the server runs at full speed again, kelvin. */
-  inlet_hysteresis_k: z.number({ error: "expected a temperature difference in kelvin" }).nonnegative({ error: "expected a non-negative temperature difference in kelvin" }).finite().default(1),
+  inlet_hysteresis_k: z
+    .number({ error: "expected a temperature difference in kelvin" })
+    .nonnegative({ error: "expected a non-negative temperature difference in kelvin" })
+    .finite()
+    .default(1),
 };
 
 export const limitCommands = {
@@ -70,7 +78,10 @@ export function capMet(params: LimitedServer, limits: ServerLimits, requestedPst
   if (limits.capW === null) return true;
   const power = params.power;
   const pstate = power?.model === "pstate" ? cappedPstate(params, limits, requestedPstate) : 0;
-  return maxCpuW(params, pstate, power?.model !== "pstate" && limitsThrottle(params, limits)) + gpuMaxW(params) <= limits.capW;
+  return (
+    maxCpuW(params, pstate, power?.model !== "pstate" && limitsThrottle(params, limits)) + gpuMaxW(params) <=
+    limits.capW
+  );
 }
 
 /** The P-state a DVFS server runs in under the cap: the fastest no faster than `requested` that fits (else the slowest). */
@@ -79,7 +90,7 @@ export function cappedPstate(params: LimitedServer, limits: ServerLimits, reques
   if (power?.model !== "pstate" || limits.capW === null) return requested;
   const ceiling = pstateSpeed(power, requested);
   let best = -1;
-  power.states.forEach((s, i) => {
+  power.states.forEach((_s, i) => {
     const speed = pstateSpeed(power, i);
     if (speed > ceiling || maxCpuW(params, i, false) + gpuMaxW(params) > limits.capW!) return;
     if (best < 0 || speed > pstateSpeed(power, best)) best = i;
@@ -95,7 +106,14 @@ export function limitsThrottle(params: LimitedServer, limits: ServerLimits): boo
 }
 
 /** Applies set_inlet / set_power_cap / clear_power_cap to the limits; the caller then re-derives speed and power. */
-export function applyLimitCommand(params: LimitedServer, limits: ServerLimits, command: string, args: unknown, requestedPstate: number, ctx: ActorContext): void {
+export function applyLimitCommand(
+  params: LimitedServer,
+  limits: ServerLimits,
+  command: string,
+  args: unknown,
+  requestedPstate: number,
+  ctx: ActorContext,
+): void {
   switch (command) {
     case "set_inlet": {
       const { celsius } = limitCommands.set_inlet.parse(args);

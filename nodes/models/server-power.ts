@@ -39,7 +39,8 @@ export function powerDraw(state: ServerState, busy = state.busy): [component: st
   const { shutdown, standby_w, failed_w } = state.params;
   if (shutdown !== undefined) draw.push(["shutdown", state.mode === "shutting_down" ? shutdown.power_w : 0]);
   // Only servers that set these get the component, so existing results keep their bytes.
-  if (standby_w !== undefined || failed_w !== undefined) draw.push(["standby", state.mode === "off" ? (standby_w ?? 0) : state.mode === "failed" ? (failed_w ?? 0) : 0]);
+  if (standby_w !== undefined || failed_w !== undefined)
+    draw.push(["standby", state.mode === "off" ? (standby_w ?? 0) : state.mode === "failed" ? (failed_w ?? 0) : 0]);
   if (power !== undefined) {
     let w = 0;
     if (running) {
@@ -58,4 +59,3 @@ export function powerDraw(state: ServerState, busy = state.busy): [component: st
   }
   return draw;
 }
-

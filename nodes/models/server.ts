@@ -17,7 +17,14 @@ import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { count, duration, size, watts } from "../../spec/units.ts";
-import { callsSchema, dropWaitingParents, initialCallState, startCalls, takeCallResponse, type CallState } from "./downstream-calls.ts";
+import {
+  callsSchema,
+  dropWaitingParents,
+  initialCallState,
+  startCalls,
+  takeCallResponse,
+  type CallState,
+} from "./downstream-calls.ts";
 import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type RequestQueue } from "./request-queue.ts";
 import { durationDistribution, sampleNs } from "./distributions.ts";
 import { powerCurve } from "./power-curves.ts";
@@ -27,7 +34,15 @@ import { applyLimitCommand, limitCommands, limitParams, newLimits, type ServerLi
 import { answerHostCpu, loseComponentWork, newHostCpu, type HostCpu } from "./host-cpu.ts";
 import { answer, responseBytes } from "./response.ts";
 import { chargeWork, newLostWork, recordLost, shareDraw, type Charged, type LostWork } from "./lost-work.ts";
-import { admitShared, changeSharedSpeed, loseShared, newPsSet, PS_DONE, takeShared, type PsSet } from "./processor-sharing.ts";
+import {
+  admitShared,
+  changeSharedSpeed,
+  loseShared,
+  newPsSet,
+  PS_DONE,
+  takeShared,
+  type PsSet,
+} from "./processor-sharing.ts";
 
 export { onGpus, powerDraw };
 
@@ -66,7 +81,11 @@ export const serverParams = z
     failed_w: watts().optional(),
     initial_state: z.enum(SERVER_MODES, { error: `expected one of ${SERVER_MODES.join(", ")}` }).default("on"),
     /** Speed when throttled, as a fraction of full speed (curves without P-states; DVFS throttles to the slowest). */
-    throttle_speed: z.number({ error: "expected a fraction in (0, 1]" }).gt(0, { error: "expected a fraction in (0, 1]" }).max(1, { error: "expected a fraction in (0, 1]" }).default(0.5),
+    throttle_speed: z
+      .number({ error: "expected a fraction in (0, 1]" })
+      .gt(0, { error: "expected a fraction in (0, 1]" })
+      .max(1, { error: "expected a fraction in (0, 1]" })
+      .default(0.5),
     calls: callsSchema,
     /** Charge requests in service their energy and record what is lost to failures (lost-work.ts). */
     account_lost_work: z.boolean({ error: "expected true or false" }).optional(),
@@ -74,7 +93,10 @@ export const serverParams = z
     ...limitParams,
   })
   .strict()
-  .refine((p) => p.discipline === "fifo" || p.gpus?.service === undefined, { error: "processor sharing applies to cores, not to requests served on GPUs", path: ["discipline"] });
+  .refine((p) => p.discipline === "fifo" || p.gpus?.service === undefined, {
+    error: "processor sharing applies to cores, not to requests served on GPUs",
+    path: ["discipline"],
+  });
 export type ServerParams = z.output<typeof serverParams>;
 
 /** Arguments of the server's own commands (the coordinator validates them). */
@@ -131,7 +153,12 @@ const SERVICE_DONE = 1;
 const BOOT_DONE = 2;
 const SHUTDOWN_DONE = 3;
 
-export const DROP_REASON: Partial<Record<ServerMode, string>> = { off: "server_off", failed: "server_failed", booting: "server_booting", shutting_down: "server_shutting_down" };
+export const DROP_REASON: Partial<Record<ServerMode, string>> = {
+  off: "server_off",
+  failed: "server_failed",
+  booting: "server_booting",
+  shutting_down: "server_shutting_down",
+};
 
 /** Sets the draw of every powered component for the current mode and utilisation. */
 function applyPower(state: ServerState, ctx: ActorContext): void {
@@ -156,7 +183,13 @@ function charge(state: ServerState, ctx: ActorContext): void {
   if (state.lostWork !== null) chargeWork(state.lostWork, inService(state), ctx.nowNs);
 }
 
-function startService(state: ServerState, index: number, request: SimPacket, arrivedNs: number, ctx: ActorContext): void {
+function startService(
+  state: ServerState,
+  index: number,
+  request: SimPacket,
+  arrivedNs: number,
+  ctx: ActorContext,
+): void {
   const unit = state.units[index]!;
   unit.request = request;
   unit.arrivedNs = arrivedNs;
@@ -248,7 +281,8 @@ function dropHeld(state: ServerState, reason: string, ctx: ActorContext): void {
 }
 
 function enterMode(state: ServerState, mode: ServerMode, ctx: ActorContext): void {
-  if ((mode === "off" && state.mode !== "shutting_down") || mode === "failed" || mode === "shutting_down") dropHeld(state, DROP_REASON[mode]!, ctx);
+  if ((mode === "off" && state.mode !== "shutting_down") || mode === "failed" || mode === "shutting_down")
+    dropHeld(state, DROP_REASON[mode]!, ctx);
   if (mode !== state.mode) state.bootEpoch++; // leaving or restarting a boot or shutdown cancels its timer
   state.mode = mode;
   if (mode === "booting") ctx.schedule(state.params.boot?.time ?? 0, BOOT_DONE, state.bootEpoch);
@@ -310,7 +344,8 @@ function handleCommand(state: ServerState, command: string, args: unknown, ctx: 
       if (mode === "off") powerUp(state, ctx);
       break;
     case "power_off":
-      if (mode !== "off" && mode !== "failed" && mode !== "shutting_down") enterMode(state, state.params.shutdown === undefined ? "off" : "shutting_down", ctx);
+      if (mode !== "off" && mode !== "failed" && mode !== "shutting_down")
+        enterMode(state, state.params.shutdown === undefined ? "off" : "shutting_down", ctx);
       break;
     case "fail":
     case "crash":
@@ -336,7 +371,8 @@ function handleCommand(state: ServerState, command: string, args: unknown, ctx: 
     case "set_pstate": {
       const { index } = serverCommands.set_pstate.parse(args);
       const power = state.params.power;
-      if (power?.model !== "pstate" || index >= power.states.length) throw new Error(`${ctx.self.id}: set_pstate ${index}: the server has no such P-state`);
+      if (power?.model !== "pstate" || index >= power.states.length)
+        throw new Error(`${ctx.self.id}: set_pstate ${index}: the server has no such P-state`);
       state.pstate = index;
       if (mode === "on") setSpeed(state, effectiveSpeed(state), ctx);
       applyPower(state, ctx);
@@ -352,9 +388,27 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
 
   initial(params, ctx) {
     const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
-    const units = Array.from({ length: unitCount }, (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0, energyJ: 0 }));
+    const units = Array.from(
+      { length: unitCount },
+      (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0, energyJ: 0 }),
+    );
     const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
-    const state: ServerState = { params, mode: "off", pstate, speed: 1, queue: newRequestQueue(), units, busy: 0, ps: newPsSet(), bootEpoch: 0, calls: initialCallState(params.calls, ctx), cpu: newHostCpu(), limits: newLimits(), lostWork: params.account_lost_work === true ? newLostWork() : null, levelState: "" };
+    const state: ServerState = {
+      params,
+      mode: "off",
+      pstate,
+      speed: 1,
+      queue: newRequestQueue(),
+      units,
+      busy: 0,
+      ps: newPsSet(),
+      bootEpoch: 0,
+      calls: initialCallState(params.calls, ctx),
+      cpu: newHostCpu(),
+      limits: newLimits(),
+      lostWork: params.account_lost_work === true ? newLostWork() : null,
+      levelState: "",
+    };
     enterMode(state, params.initial_state, ctx);
     trackLevels(state, serverQueued(state), ctx);
     return state;
@@ -370,7 +424,8 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     if (tag === SERVICE_DONE) serviceDone(state, arg, ctx);
     else if (tag === PS_DONE) sharedDone(state, arg, ctx);
     else if (tag === BOOT_DONE && state.mode === "booting" && arg === state.bootEpoch) enterMode(state, "on", ctx);
-    else if (tag === SHUTDOWN_DONE && state.mode === "shutting_down" && arg === state.bootEpoch) enterMode(state, "off", ctx);
+    else if (tag === SHUTDOWN_DONE && state.mode === "shutting_down" && arg === state.bootEpoch)
+      enterMode(state, "off", ctx);
     trackLevels(state, serverQueued(state), ctx);
   },
 

@@ -35,7 +35,10 @@ export const storeParams = z
     capacity_records: count(1).optional(),
   })
   .strict()
-  .refine((p) => p.capacity_records === undefined || p.initial_records <= p.capacity_records, { error: "must not exceed capacity_records", path: ["initial_records"] });
+  .refine((p) => p.capacity_records === undefined || p.initial_records <= p.capacity_records, {
+    error: "must not exceed capacity_records",
+    path: ["initial_records"],
+  });
 export type StoreParams = z.output<typeof storeParams>;
 
 interface StoreData {
@@ -48,7 +51,10 @@ const WRITE = 1;
 
 export const storeModel = componentModel<StoreParams, StoreData>({
   kind: "store",
-  initialExtra: (params) => ({ records: params.initial_records, bytes: params.initial_records * params.initial_record_bytes }),
+  initialExtra: (params) => ({
+    records: params.initial_records,
+    bytes: params.initial_records * params.initial_record_bytes,
+  }),
   begin(params, _data, _request, ctx) {
     const op = params.write_fraction > 0 && ctx.rng.uniform() < params.write_fraction ? WRITE : READ;
     return { workNs: sampleNs(op === WRITE ? params.write.service : params.read.service, ctx.rng), op };

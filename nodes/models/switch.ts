@@ -81,7 +81,8 @@ function transmit(state: SwitchState, packet: SimPacket, port: number, ctx: Acto
   const perBit = state.params.power?.energy_per_bit_j ?? 0;
   const up = ctx.portUp(port);
   ctx.send(packet, port);
-  if (perBit > 0 && up) spreadTransmission(state.portEnergy, port, perBit * packet.sizeBytes * 8 * packet.multiplicity, ctx);
+  if (perBit > 0 && up)
+    spreadTransmission(state.portEnergy, port, perBit * packet.sizeBytes * 8 * packet.multiplicity, ctx);
 }
 
 /** Sends waiting packets while the port's wire is idle; arms a timer for when it frees up otherwise. */
@@ -113,7 +114,12 @@ export const switchModel: ActorModel<SwitchParams, SwitchState> = {
   initial(params, ctx) {
     const power = params.power;
     if (power !== undefined) ctx.setPower("chassis", power.chassis_w + power.per_active_port_w * ctx.ports.length);
-    return { params, queues: ctx.ports.map(() => ({ packets: [], head: 0, bytes: 0, armed: false })), held: 0, portEnergy: newPortEnergy(ctx.ports.length) };
+    return {
+      params,
+      queues: ctx.ports.map(() => ({ packets: [], head: 0, bytes: 0, armed: false })),
+      held: 0,
+      portEnergy: newPortEnergy(ctx.ports.length),
+    };
   },
 
   onPacket(state, packet, ctx) {

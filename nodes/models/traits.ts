@@ -34,7 +34,10 @@ export interface KindTraits {
    * Load changes: the kind takes `scale_load {factor}` (and `set_arrivals`); `meanRatePerS` is the scenario's mean
    * arrival rate when an open-loop curve can be scaled, null when not; `closedLoop`: a closed loop, scaled by its users.
    */
-  load?: { meanRatePerS: (params: Record<string, unknown>) => number | null; closedLoop: (params: Record<string, unknown>) => boolean };
+  load?: {
+    meanRatePerS: (params: Record<string, unknown>) => number | null;
+    closedLoop: (params: Record<string, unknown>) => boolean;
+  };
   /** A training worker's model size and examples per step (the training ledger's per-parameter energies). */
   training?: (params: Record<string, unknown>) => { parameters: number; examplesPerStep: number } | undefined;
 }

@@ -131,7 +131,9 @@ export class ShardContext implements ActorContext {
     ledger.add(actor.spec.index, Tally.packets_injected, multiplicity);
     ledger.add(actor.spec.index, ExchangeColumn.created + (init.species & SPECIES_MASK), multiplicity);
     const run = this.p.scenario.run;
-    const traceparent = init.traceparent ?? (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
+    const traceparent =
+      init.traceparent ??
+      (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
     const packet: SimPacket = {
       id,
       flowId: init.flowId ?? id,
@@ -154,12 +156,28 @@ export class ShardContext implements ActorContext {
 
   /** Records a step of a sampled journey. */
   private trace(packet: SimPacket, kind: "create" | "consume" | "drop", reason = ""): void {
-    this.ledger.traceEvents.push({ traceparent: packet.traceparent, kind, timeNs: this.currentNs, actor: this.actor().spec.index, toActor: 0, link: 0, arriveNs: 0, packetId: packet.id, packetSrc: packet.src, species: packet.species, sizeBytes: packet.sizeBytes, reason });
+    this.ledger.traceEvents.push({
+      traceparent: packet.traceparent,
+      kind,
+      timeNs: this.currentNs,
+      actor: this.actor().spec.index,
+      toActor: 0,
+      link: 0,
+      arriveNs: 0,
+      packetId: packet.id,
+      packetSrc: packet.src,
+      species: packet.species,
+      sizeBytes: packet.sizeBytes,
+      reason,
+    });
   }
 
   send(packet: SimPacket, portIndex: number): void {
     const actor = this.actor();
-    if (!this.sendingAllowed) throw new ModelContractError(`${actor.spec.id} sent a packet outside an event (only timers may be set up in initial())`);
+    if (!this.sendingAllowed)
+      throw new ModelContractError(
+        `${actor.spec.id} sent a packet outside an event (only timers may be set up in initial())`,
+      );
     if (portIndex === LOCAL_PORT) {
       this.sendLocal(actor, packet);
       return;
@@ -184,7 +202,20 @@ export class ShardContext implements ActorContext {
     const deliverNs = this.exact ? t.arriveNs : Math.max(t.arriveNs, this.windowEndNs);
     this.addedDelayNs += deliverNs - t.arriveNs;
     if (packet.traceparent !== "") {
-      this.ledger.traceEvents.push({ traceparent: packet.traceparent, kind: "hop", timeNs: t.departNs, actor: actor.spec.index, toActor: port.neighbor, link: port.link, arriveNs: deliverNs, packetId: packet.id, packetSrc: packet.src, species: packet.species, sizeBytes: packet.sizeBytes, reason: "" });
+      this.ledger.traceEvents.push({
+        traceparent: packet.traceparent,
+        kind: "hop",
+        timeNs: t.departNs,
+        actor: actor.spec.index,
+        toActor: port.neighbor,
+        link: port.link,
+        arriveNs: deliverNs,
+        packetId: packet.id,
+        packetSrc: packet.src,
+        species: packet.species,
+        sizeBytes: packet.sizeBytes,
+        reason: "",
+      });
     }
     // Arriving at a server's NIC, a packet for one of its components goes straight to that component.
     const to = this.nodeOf[packet.dst] === port.neighbor ? packet.dst : port.neighbor;
@@ -193,9 +224,21 @@ export class ShardContext implements ActorContext {
       this.queue.pushPacket(deliverNs, to, actor.spec.index, actor.nextSeq++, packet, port.link);
       return;
     }
-    const event: SimEvent = { timeNs: deliverNs, dst: to, src: actor.spec.index, seq: actor.nextSeq++, type: EventType.packet, packet, link: port.link, tag: 0, arg: 0 };
+    const event: SimEvent = {
+      timeNs: deliverNs,
+      dst: to,
+      src: actor.spec.index,
+      seq: actor.nextSeq++,
+      type: EventType.packet,
+      packet,
+      link: port.link,
+      tag: 0,
+      arg: 0,
+    };
     if (deliverNs < this.windowEndNs) {
-      throw new ModelContractError(`a packet from ${actor.spec.id} over link ${link.id} would reach host ${host} at ${deliverNs} ns, inside the window ending at ${this.windowEndNs} ns (the lookahead is wrong)`);
+      throw new ModelContractError(
+        `a packet from ${actor.spec.id} over link ${link.id} would reach host ${host} at ${deliverNs} ns, inside the window ending at ${this.windowEndNs} ns (the lookahead is wrong)`,
+      );
     }
     let batch = this.outbox.get(host);
     if (batch === undefined) {
@@ -211,7 +254,9 @@ export class ShardContext implements ActorContext {
   private sendLocal(actor: LocalActor, packet: SimPacket): void {
     const dst = packet.dst;
     if (dst === actor.spec.index || this.nodeOf[dst] !== this.nodeOf[actor.spec.index] || !this.p.actors.has(dst)) {
-      throw new ModelContractError(`${actor.spec.id} sent a packet locally to ${this.p.scenario.actors[dst]?.id ?? dst}, which is not on its network node`);
+      throw new ModelContractError(
+        `${actor.spec.id} sent a packet locally to ${this.p.scenario.actors[dst]?.id ?? dst}, which is not on its network node`,
+      );
     }
     this.queue.pushPacket(this.currentNs, dst, actor.spec.index, actor.nextSeq++, packet, -1);
   }
@@ -219,10 +264,17 @@ export class ShardContext implements ActorContext {
   localCall(target: number, request: unknown): unknown {
     const caller = this.actor();
     const callee = this.p.actors.get(target);
-    if (callee === undefined || target === caller.spec.index || this.nodeOf[target] !== this.nodeOf[caller.spec.index]) {
-      throw new ModelContractError(`${caller.spec.id} made a local call to ${this.p.scenario.actors[target]?.id ?? target}, which is not on its network node`);
+    if (
+      callee === undefined ||
+      target === caller.spec.index ||
+      this.nodeOf[target] !== this.nodeOf[caller.spec.index]
+    ) {
+      throw new ModelContractError(
+        `${caller.spec.id} made a local call to ${this.p.scenario.actors[target]?.id ?? target}, which is not on its network node`,
+      );
     }
-    if (callee.model.onLocalCall === undefined) throw new ModelContractError(`${callee.spec.id} (${callee.spec.kind}) takes no local calls`);
+    if (callee.model.onLocalCall === undefined)
+      throw new ModelContractError(`${callee.spec.id} (${callee.spec.kind}) takes no local calls`);
     if (callee.status !== "running") return null;
     this.enter(callee, this.currentNs);
     try {
@@ -242,7 +294,8 @@ export class ShardContext implements ActorContext {
     const actor = this.actor();
     if (dst !== actor.spec.index && this.nodeOf[dst] === this.nodeOf[actor.spec.index]) return LOCAL_PORT;
     const port = this.p.router.nextPort(actor.spec.index, dst);
-    if (port < 0) throw new ModelContractError(`${actor.spec.id} has no route to actor ${this.p.scenario.actors[dst]?.id ?? dst}`);
+    if (port < 0)
+      throw new ModelContractError(`${actor.spec.id} has no route to actor ${this.p.scenario.actors[dst]?.id ?? dst}`);
     return port;
   }
 
@@ -295,7 +348,8 @@ export class ShardContext implements ActorContext {
 
   count(name: string, value: number): void {
     const actor = this.actor();
-    if (!(Number.isSafeInteger(value) && value >= 0)) throw new ModelContractError(`${actor.spec.id} counted ${value} for ${name} (expected a non-negative integer)`);
+    if (!(Number.isSafeInteger(value) && value >= 0))
+      throw new ModelContractError(`${actor.spec.id} counted ${value} for ${name} (expected a non-negative integer)`);
     this.ledger.count(actor.spec.index, name, value);
   }
 
@@ -305,7 +359,10 @@ export class ShardContext implements ActorContext {
 
   split(packet: SimPacket, count: number): SimPacket {
     const actor = this.actor();
-    if (!(Number.isSafeInteger(count) && count >= 1 && count <= packet.multiplicity)) throw new ModelContractError(`${actor.spec.id} split ${count} off a packet of multiplicity ${packet.multiplicity}`);
+    if (!(Number.isSafeInteger(count) && count >= 1 && count <= packet.multiplicity))
+      throw new ModelContractError(
+        `${actor.spec.id} split ${count} off a packet of multiplicity ${packet.multiplicity}`,
+      );
     if (count === packet.multiplicity) return packet;
     packet.multiplicity -= count;
     this.counters.injected++; // a new packet object (the conservation law counts objects); no real packet is created
@@ -313,20 +370,23 @@ export class ShardContext implements ActorContext {
   }
 
   merge(into: SimPacket, part: SimPacket): void {
-    if (into === part || into.flowId !== part.flowId || into.src !== part.src || into.species !== part.species) throw new ModelContractError(`${this.actor().spec.id} merged packets of different flows`);
+    if (into === part || into.flowId !== part.flowId || into.src !== part.src || into.species !== part.species)
+      throw new ModelContractError(`${this.actor().spec.id} merged packets of different flows`);
     into.multiplicity += part.multiplicity;
     this.p.counters.consumed++; // a packet object goes (the conservation law counts objects); no real packet is consumed
   }
 
   setPower(component: string, watts: number): void {
     const actor = this.actor();
-    if (!(watts >= 0 && Number.isFinite(watts))) throw new ModelContractError(`${actor.spec.id} set ${component} power to ${watts} W`);
+    if (!(watts >= 0 && Number.isFinite(watts)))
+      throw new ModelContractError(`${actor.spec.id} set ${component} power to ${watts} W`);
     this.meter(actor).set(component, watts, this.currentNs);
   }
 
   setLevel(name: string, value: number): void {
     const actor = this.actor();
-    if (!(Number.isSafeInteger(value) && value >= 0)) throw new ModelContractError(`${actor.spec.id} set level ${name} to ${value} (expected a non-negative integer)`);
+    if (!(Number.isSafeInteger(value) && value >= 0))
+      throw new ModelContractError(`${actor.spec.id} set level ${name} to ${value} (expected a non-negative integer)`);
     if (actor.levels === null) {
       actor.levels = new LevelMeter();
       this.levelled.push(actor);
@@ -336,7 +396,8 @@ export class ShardContext implements ActorContext {
 
   addEnergy(component: string, joules: number): void {
     const actor = this.actor();
-    if (!(joules >= 0 && Number.isFinite(joules))) throw new ModelContractError(`${actor.spec.id} added ${joules} J to ${component}`);
+    if (!(joules >= 0 && Number.isFinite(joules)))
+      throw new ModelContractError(`${actor.spec.id} added ${joules} J to ${component}`);
     this.meter(actor).add(component, joules);
   }
 

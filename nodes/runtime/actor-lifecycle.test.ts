@@ -16,7 +16,17 @@ const model: ActorModel = {
 };
 const ctx = {} as ActorContext;
 const spec = { index: 3, id: "a3", kind: "k", group: "k", labels: {}, params: {} };
-const event = (timeNs: number, seq: number, type: EventType = EventType.packet): SimEvent => ({ timeNs, dst: 3, src: 1, seq, type, packet: null, link: 0, tag: 0, arg: 0 });
+const event = (timeNs: number, seq: number, type: EventType = EventType.packet): SimEvent => ({
+  timeNs,
+  dst: 3,
+  src: 1,
+  seq,
+  type,
+  packet: null,
+  link: 0,
+  tag: 0,
+  arg: 0,
+});
 
 test("actor lifecycle - pause holds events in order, resume hands them back at the resume time", () => {
   const actor = newLocalActor(spec, model, 1, []);
@@ -25,7 +35,13 @@ test("actor lifecycle - pause holds events in order, resume hands them back at t
   assert.equal(holdOrLose(actor, event(150, 0)), "held");
   assert.equal(holdOrLose(actor, event(170, 1, EventType.timer)), "held");
   const due = applyLifecycleCommand(actor, "resume", {}, 200, ctx)!;
-  assert.deepEqual(due.map((e) => [e.timeNs, e.seq, e.type]), [[200, 0, EventType.packet], [200, 1, EventType.timer]]);
+  assert.deepEqual(
+    due.map((e) => [e.timeNs, e.seq, e.type]),
+    [
+      [200, 0, EventType.packet],
+      [200, 1, EventType.timer],
+    ],
+  );
   assert.equal(actor.status, "running");
   assert.deepEqual(actor.deferred, []);
   assert.deepEqual(applyLifecycleCommand(actor, "resume", {}, 300, ctx), [], "resuming a running actor does nothing");

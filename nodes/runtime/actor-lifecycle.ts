@@ -38,7 +38,22 @@ export interface LocalActor {
 }
 
 export function newLocalActor(spec: ActorSpec, model: ActorModel, seed: number, ports: Port[]): LocalActor {
-  return { spec, model, state: undefined, rng: Xoshiro128.seeded(seed, spec.id), ports, nextSeq: 0, nextPacketId: 0, lastQueued: 0, touched: false, power: null, levels: null, status: "running", deferred: [], clockRate: 1 };
+  return {
+    spec,
+    model,
+    state: undefined,
+    rng: Xoshiro128.seeded(seed, spec.id),
+    ports,
+    nextSeq: 0,
+    nextPacketId: 0,
+    lastQueued: 0,
+    touched: false,
+    power: null,
+    levels: null,
+    status: "running",
+    deferred: [],
+    clockRate: 1,
+  };
 }
 
 /**
@@ -46,7 +61,13 @@ export function newLocalActor(spec: ActorSpec, model: ActorModel, seed: number, 
  * again (resume: at `nowNs`, in their original order), or null when `command` is not a runtime command (the
  * model's own then).
  */
-export function applyLifecycleCommand(actor: LocalActor, command: string, args: unknown, nowNs: number, ctx: ActorContext): SimEvent[] | null {
+export function applyLifecycleCommand(
+  actor: LocalActor,
+  command: string,
+  args: unknown,
+  nowNs: number,
+  ctx: ActorContext,
+): SimEvent[] | null {
   switch (command) {
     case "crash":
       actor.model.onCommand?.(actor.state, "crash", args, ctx); // the model drops what it held
@@ -89,4 +110,3 @@ export function holdOrLose(actor: LocalActor, event: SimEvent): "held" | "lost" 
 export function timerDelayNs(actor: LocalActor, delayNs: number): number {
   return Math.round(actor.clockRate === 1 ? delayNs : delayNs / actor.clockRate);
 }
-

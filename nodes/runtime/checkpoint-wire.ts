@@ -24,7 +24,8 @@ export function checkpointFrames(atNs: number, snapshot: Uint8Array | Error): Ui
   if (snapshot instanceof Error) return [frame(atNs, 0, 0, new TextEncoder().encode(snapshot.message))];
   const count = Math.max(1, Math.ceil(snapshot.byteLength / CHECKPOINT_CHUNK_BYTES));
   const frames: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) frames.push(frame(atNs, i, count, snapshot.subarray(i * CHECKPOINT_CHUNK_BYTES, (i + 1) * CHECKPOINT_CHUNK_BYTES)));
+  for (let i = 0; i < count; i++)
+    frames.push(frame(atNs, i, count, snapshot.subarray(i * CHECKPOINT_CHUNK_BYTES, (i + 1) * CHECKPOINT_CHUNK_BYTES)));
   return frames;
 }
 
@@ -39,7 +40,12 @@ export interface CheckpointFrame {
 export function decodeCheckpointFrame(bytes: Uint8Array): CheckpointFrame | undefined {
   if (bytes.byteLength < HEADER) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER);
-  const frame = { atNs: view.getFloat64(0, true), index: view.getUint32(8, true), count: view.getUint32(12, true), chunk: bytes.subarray(HEADER) };
+  const frame = {
+    atNs: view.getFloat64(0, true),
+    index: view.getUint32(8, true),
+    count: view.getUint32(12, true),
+    chunk: bytes.subarray(HEADER),
+  };
   const fits = Number.isSafeInteger(frame.atNs) && (frame.count === 0 ? frame.index === 0 : frame.index < frame.count);
   return fits ? frame : undefined;
 }

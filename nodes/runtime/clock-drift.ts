@@ -14,8 +14,10 @@ export const MAX_DRIFT_PPM = 1e6;
 
 /** The problem with a drift in ppm, or null. */
 export function driftProblem(ppm: unknown): string | null {
-  if (typeof ppm !== "number" || !Number.isFinite(ppm)) return "expected a drift in ppm (parts per million), e.g. 50 or -20";
-  if (!(ppm > -MAX_DRIFT_PPM && ppm <= MAX_DRIFT_PPM)) return `expected a drift above ${-MAX_DRIFT_PPM} ppm and at most ${MAX_DRIFT_PPM} ppm`;
+  if (typeof ppm !== "number" || !Number.isFinite(ppm))
+    return "expected a drift in ppm (parts per million), e.g. 50 or -20";
+  if (!(ppm > -MAX_DRIFT_PPM && ppm <= MAX_DRIFT_PPM))
+    return `expected a drift above ${-MAX_DRIFT_PPM} ppm and at most ${MAX_DRIFT_PPM} ppm`;
   return null;
 }
 

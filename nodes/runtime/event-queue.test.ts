@@ -40,7 +40,20 @@ test("event queue - interleaved pushes and pops (reused slots) keep the key orde
   let now = 0;
   for (let step = 0; step < 5000; step++) {
     if (rng.uniform() < 0.55) {
-      const e: SimEvent = rng.uniform() < 0.5 ? timer(now + rng.int(100), rng.int(300_000), rng.int(300_000), seq++) : { timeNs: now + rng.int(100), dst: rng.int(9), src: rng.int(9), seq: seq++, type: EventType.packet, packet: packets[rng.int(8)]!, link: rng.int(40), tag: 0, arg: 0 };
+      const e: SimEvent =
+        rng.uniform() < 0.5
+          ? timer(now + rng.int(100), rng.int(300_000), rng.int(300_000), seq++)
+          : {
+              timeNs: now + rng.int(100),
+              dst: rng.int(9),
+              src: rng.int(9),
+              seq: seq++,
+              type: EventType.packet,
+              packet: packets[rng.int(8)]!,
+              link: rng.int(40),
+              tag: 0,
+              arg: 0,
+            };
       pending.push(e);
       queue.push(e);
     } else {
@@ -70,5 +83,9 @@ test("event queue - popBefore stops at the window end and counts packets in flig
   assert.equal(queue.time(queue.popBefore(21)), 20);
   assert.equal(queue.packetsInFlight, 1);
   assert.equal(queue.peekTime(), 30);
-  assert.throws(() => queue.pushTimer(1, 2 ** 21, 0, 0, 0), RangeError, "actor indices beyond the packed key are refused");
+  assert.throws(
+    () => queue.pushTimer(1, 2 ** 21, 0, 0, 0),
+    RangeError,
+    "actor indices beyond the packed key are refused",
+  );
 });

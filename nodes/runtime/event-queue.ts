@@ -74,7 +74,17 @@ export class EventQueue {
   }
 
   push(event: SimEvent): void {
-    this.insert(event.timeNs, event.dst, event.src, event.seq, event.type, event.packet, event.link, event.tag, event.arg);
+    this.insert(
+      event.timeNs,
+      event.dst,
+      event.src,
+      event.seq,
+      event.type,
+      event.packet,
+      event.link,
+      event.tag,
+      event.arg,
+    );
   }
 
   pushPacket(timeNs: number, dst: number, src: number, seq: number, packet: SimPacket, link: number): void {
@@ -131,7 +141,17 @@ export class EventQueue {
 
   /** The event in a slot as plain data. */
   event(slot: number): SimEvent {
-    return { timeNs: this.time(slot), dst: this.dst(slot), src: this.src(slot), seq: this.seq(slot), type: this.type(slot), packet: this.packet(slot), link: this.link(slot), tag: this.tag(slot), arg: this.arg(slot) };
+    return {
+      timeNs: this.time(slot),
+      dst: this.dst(slot),
+      src: this.src(slot),
+      seq: this.seq(slot),
+      type: this.type(slot),
+      packet: this.packet(slot),
+      link: this.link(slot),
+      tag: this.tag(slot),
+      arg: this.arg(slot),
+    };
   }
 
   /** Every pending event, in no particular order (for checkpoints and diagnostics). */
@@ -141,8 +161,21 @@ export class EventQueue {
     return events;
   }
 
-  private insert(timeNs: number, dst: number, src: number, seq: number, type: EventType, packet: SimPacket | null, link: number, tag: number, arg: number): void {
-    if (!(dst >= 0 && dst <= MAX_QUEUE_ACTOR && src >= 0 && src <= MAX_QUEUE_ACTOR)) throw new RangeError(`event between actors ${src} and ${dst}: the queue holds actor indices up to ${MAX_QUEUE_ACTOR}`);
+  private insert(
+    timeNs: number,
+    dst: number,
+    src: number,
+    seq: number,
+    type: EventType,
+    packet: SimPacket | null,
+    link: number,
+    tag: number,
+    arg: number,
+  ): void {
+    if (!(dst >= 0 && dst <= MAX_QUEUE_ACTOR && src >= 0 && src <= MAX_QUEUE_ACTOR))
+      throw new RangeError(
+        `event between actors ${src} and ${dst}: the queue holds actor indices up to ${MAX_QUEUE_ACTOR}`,
+      );
     if (this.freeCount === 0) this.grow(this.capacity * 2);
     const slot = this.free[--this.freeCount]!;
     this.timeNs[slot] = timeNs;

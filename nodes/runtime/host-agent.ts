@@ -16,7 +16,16 @@ import { reportHost, subjects, type RunSubjects, type Subscription, type Transpo
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
 import { checkpointFrames, decodeCheckpointRequest } from "./checkpoint-wire.ts";
 import { restoreHost, snapshotHost } from "./snapshot.ts";
-import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, tryDecodeWindowSync, wire } from "./wire.ts";
+import {
+  batchEvents,
+  checkGrant,
+  earliestEvent,
+  encodeBatch,
+  toWireInterval,
+  tryDecode,
+  tryDecodeWindowSync,
+  wire,
+} from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -105,7 +114,12 @@ export class HostAgent {
       t.subscribe(this.subjects.checkpoint, (bytes) => this.onCheckpointRequest(bytes)),
       t.subscribe(this.subjects.alive, () => (this.lastHeardMs = performance.now())),
     );
-    const hello = wire.HostHello.encode({ host: this.host, hostname: osHostname(), pid: process.pid, runtime: `node ${process.version}` }).finish();
+    const hello = wire.HostHello.encode({
+      host: this.host,
+      hostname: osHostname(),
+      pid: process.pid,
+      runtime: `node ${process.version}`,
+    }).finish();
     const sayHello = () => this.transport.publish(this.subjects.hello(this.host), hello);
     sayHello();
     this.helloTimer = setInterval(sayHello, this.helloIntervalMs);
@@ -128,10 +142,26 @@ export class HostAgent {
       this.shard = new Shard(scenario, start.placement, this.host, models);
       this.planner = new WindowPlanner(scenario, start.placement);
       this.shard.init();
-      const counters = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlightLocal: 0, sentRemote: 0, receivedRemote: 0 };
-      this.publishReport({ window: 0, startNs: 0, endNs: 0, nextEventNs: this.shard.nextEventNs(), batchesSentTo: this.noBatches(), counters, intervals: [] });
+      const counters = {
+        injected: 0,
+        consumed: 0,
+        dropped: 0,
+        queued: 0,
+        inFlightLocal: 0,
+        sentRemote: 0,
+        receivedRemote: 0,
+      };
+      this.publishReport({
+        window: 0,
+        startNs: 0,
+        endNs: 0,
+        nextEventNs: this.shard.nextEventNs(),
+        batchesSentTo: this.noBatches(),
+        counters,
+        intervals: [],
+      });
     });
-    for (const m of this.early.splice(0)) (m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from));
+    for (const m of this.early.splice(0)) m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from);
     this.advance();
   }
 
@@ -142,13 +172,22 @@ export class HostAgent {
   private resume(bytes: Uint8Array): void {
     const { scenario, placement, models } = this.run!;
     const state = restoreHost(bytes, scenario, placement, models);
-    if (state.shard.hostIndex !== this.host) throw new Error(`the checkpoint is host ${state.shard.hostIndex}'s, not host ${this.host}'s`);
+    if (state.shard.hostIndex !== this.host)
+      throw new Error(`the checkpoint is host ${state.shard.hostIndex}'s, not host ${this.host}'s`);
     this.shard = state.shard;
     this.planner = state.planner;
     this.grantSeq = state.grantSeq;
     this.malformed += state.malformed;
     const atNs = state.planner.lastEndNs;
-    this.publishReport({ window: state.window, startNs: atNs, endNs: atNs, nextEventNs: state.shard.nextEventNs(), batchesSentTo: this.noBatches(), counters: state.shard.currentCounters(), intervals: [] });
+    this.publishReport({
+      window: state.window,
+      startNs: atNs,
+      endNs: atNs,
+      nextEventNs: state.shard.nextEventNs(),
+      batchesSentTo: this.noBatches(),
+      counters: state.shard.currentCounters(),
+      intervals: [],
+    });
   }
 
   private onCheckpointRequest(bytes: Uint8Array): void {
@@ -166,28 +205,44 @@ export class HostAgent {
     const { scenario, placement, models } = this.run!;
     let snapshot: Uint8Array | Error;
     try {
-      snapshot = snapshotHost({ shard: this.shard!, planner: this.planner!, window: this.reported, grantSeq: this.grantSeq, malformed: this.malformed }, scenario, placement, models);
+      snapshot = snapshotHost(
+        {
+          shard: this.shard!,
+          planner: this.planner!,
+          window: this.reported,
+          grantSeq: this.grantSeq,
+          malformed: this.malformed,
+        },
+        scenario,
+        placement,
+        models,
+      );
     } catch (error) {
       snapshot = error instanceof Error ? error : new Error(String(error));
     }
-    for (const frame of checkpointFrames(atNs, snapshot)) this.transport.publish(this.subjects.hostCheckpoint(this.host), frame);
+    for (const frame of checkpointFrames(atNs, snapshot))
+      this.transport.publish(this.subjects.hostCheckpoint(this.host), frame);
   }
 
   private watchCoordinator(): void {
     const ms = this.coordinatorTimeoutMs;
     if (ms === undefined) return;
     this.lastHeardMs = performance.now();
-    this.watchdog = setInterval(() => {
-      if (performance.now() - this.lastHeardMs <= ms) return;
-      this.coordinatorLost = true;
-      this.shutdown(`nothing heard from the coordinator for ${ms / 1000} s (--coordinator-timeout): it is gone`);
-    }, Math.min(1_000, ms));
+    this.watchdog = setInterval(
+      () => {
+        if (performance.now() - this.lastHeardMs <= ms) return;
+        this.coordinatorLost = true;
+        this.shutdown(`nothing heard from the coordinator for ${ms / 1000} s (--coordinator-timeout): it is gone`);
+      },
+      Math.min(1_000, ms),
+    );
   }
 
   private onGrant(bytes: Uint8Array): void {
     if (this.planner === undefined) return this.keepEarly({ grant: true, bytes });
     const grant = tryDecode(wire.Grant, bytes);
-    const checked = grant === undefined ? undefined : checkGrant(grant, this.grantSeq, this.planner.horizonNs, this.durationNs);
+    const checked =
+      grant === undefined ? undefined : checkGrant(grant, this.grantSeq, this.planner.horizonNs, this.durationNs);
     if (checked === undefined) return this.countMalformed();
     this.grantSeq++;
     this.lastHeardMs = performance.now();
@@ -199,7 +254,14 @@ export class HostAgent {
   private onReport(bytes: Uint8Array, from: number | undefined): void {
     if (this.planner === undefined) return this.keepEarly({ grant: false, bytes, from });
     const report = tryDecodeWindowSync(bytes); // without the intervals: the coordinator's alone
-    if (report === undefined || report.counters == null || report.host !== from || report.host >= this.hostCount || report.batchesSentTo.length !== this.hostCount) return this.countMalformed();
+    if (
+      report === undefined ||
+      report.counters == null ||
+      report.host !== from ||
+      report.host >= this.hostCount ||
+      report.batchesSentTo.length !== this.hostCount
+    )
+      return this.countMalformed();
     if (report.host === this.host || report.final) return; // its own (kept when sent), or another host closing
     // Another host is at most one window ahead of this one (it needs this host's report to go on).
     const window = Number(report.window);
@@ -217,7 +279,14 @@ export class HostAgent {
   private onData(bytes: Uint8Array): void {
     const batch = tryDecode(wire.PacketBatch, bytes);
     const window = Number(batch?.window);
-    const plausible = batch !== undefined && this.shard !== undefined && batch.toHost === this.host && batch.fromHost < this.hostCount && batch.fromHost !== this.host && window >= this.reported - 1 && window <= this.reported + 1;
+    const plausible =
+      batch !== undefined &&
+      this.shard !== undefined &&
+      batch.toHost === this.host &&
+      batch.fromHost < this.hostCount &&
+      batch.fromHost !== this.host &&
+      window >= this.reported - 1 &&
+      window <= this.reported + 1;
     const events = plausible ? batchEvents(batch, this.actorCount) : undefined;
     if (events === undefined || events.some((e) => !this.shard!.runsActor(e.dst))) return this.countMalformed();
     this.guard(() => this.shard!.mergeRemote(events));
@@ -284,11 +353,25 @@ export class HostAgent {
   private close(step: Extract<PlanStep, { kind: "finish" }>): void {
     const { intervals, counters } = this.shard!.finish(step.atNs);
     this.closed = true;
-    this.publishReport({ window: step.window, startNs: step.atNs, endNs: step.atNs, final: true, nextEventNs: this.shard!.nextEventNs(), batchesSentTo: this.noBatches(), counters, intervals: intervals.map(toWireInterval) });
+    this.publishReport({
+      window: step.window,
+      startNs: step.atNs,
+      endNs: step.atNs,
+      final: true,
+      nextEventNs: this.shard!.nextEventNs(),
+      batchesSentTo: this.noBatches(),
+      counters,
+      intervals: intervals.map(toWireInterval),
+    });
   }
 
   private publishReport(report: dctwin.v1.WindowReport.$Properties): void {
-    const full = wire.WindowReport.create({ ...report, host: this.host, malformedMessages: this.malformed, stopSeen: this.stopSeen });
+    const full = wire.WindowReport.create({
+      ...report,
+      host: this.host,
+      malformedMessages: this.malformed,
+      stopSeen: this.stopSeen,
+    });
     this.transport.publish(this.subjects.window(this.host), wire.WindowReport.encode(full).finish());
     if (report.final) return;
     this.reports.delete(this.reported);
@@ -319,7 +402,10 @@ export class HostAgent {
       step();
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      this.transport.publish(this.subjects.error(this.host), wire.HostError.encode({ host: this.host, message }).finish());
+      this.transport.publish(
+        this.subjects.error(this.host),
+        wire.HostError.encode({ host: this.host, message }).finish(),
+      );
       this.shutdown(`host ${this.host} failed: ${message}`);
     }
   }

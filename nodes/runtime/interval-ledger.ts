@@ -61,9 +61,18 @@ export interface IntervalData {
 const TALLY_NAMES = ["packets_injected", "packets_removed", "bits_delivered", "bits_erased"] as const;
 export type TallyName = (typeof TALLY_NAMES)[number];
 /** A tally's column in an actor's row (`IntervalLedger.add`): the hot path passes these, not names. */
-export const Tally = { packets_injected: 0, packets_removed: 1, bits_delivered: 2, bits_erased: 3 } as const satisfies Record<TallyName, number>;
+export const Tally = {
+  packets_injected: 0,
+  packets_removed: 1,
+  bits_delivered: 2,
+  bits_erased: 3,
+} as const satisfies Record<TallyName, number>;
 /** Column of (exchange, species) in an actor's row: after the tallies, one per exchange * SPECIES_SLOTS + species. */
-export const ExchangeColumn = { created: TALLY_NAMES.length, consumed: TALLY_NAMES.length + SPECIES_SLOTS, dropped: TALLY_NAMES.length + 2 * SPECIES_SLOTS } as const satisfies Record<Exchange, number>;
+export const ExchangeColumn = {
+  created: TALLY_NAMES.length,
+  consumed: TALLY_NAMES.length + SPECIES_SLOTS,
+  dropped: TALLY_NAMES.length + 2 * SPECIES_SLOTS,
+} as const satisfies Record<Exchange, number>;
 /** Doubles per actor row: the tallies, then the exchange counts. */
 const ROW = TALLY_NAMES.length + EXCHANGES.length * SPECIES_SLOTS;
 
@@ -174,22 +183,31 @@ export class IntervalLedger {
 
   /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
   drain(interval: number, energy: IntervalData["energy"]): IntervalData {
-    const byActorThenName = <T extends { actor: number }>(key: (x: T) => string) => (a: T, b: T) => a.actor - b.actor || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+    const byActorThenName =
+      <T extends { actor: number }>(key: (x: T) => string) =>
+      (a: T, b: T) =>
+        a.actor - b.actor || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
     this.drainRows();
     const data: IntervalData = {
       interval,
       events: this.events,
       metrics: this.metrics.drain(),
-      links: this.linksInUse.sort((a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse) || a.species - b.species),
+      links: this.linksInUse.sort(
+        (a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse) || a.species - b.species,
+      ),
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
       energy,
-      transitions: this.allTransitions().sort((a, b) => a.actor - b.actor || cmp(a.mechanism, b.mechanism) || a.fromState - b.fromState || a.toState - b.toState),
+      transitions: this.allTransitions().sort(
+        (a, b) =>
+          a.actor - b.actor || cmp(a.mechanism, b.mechanism) || a.fromState - b.fromState || a.toState - b.toState,
+      ),
       counters: [...this.counters.values()].sort(byActorThenName((c) => c.name)),
       traceEvents: this.traceEvents,
     };
     this.traceEvents = [];
     this.events = 0;
-    for (const c of this.linksInUse) this.linkCounts[(c.link * 2 + (c.reverse ? 1 : 0)) * SPECIES_SLOTS + (c.species & SPECIES_MASK)] = undefined;
+    for (const c of this.linksInUse)
+      this.linkCounts[(c.link * 2 + (c.reverse ? 1 : 0)) * SPECIES_SLOTS + (c.species & SPECIES_MASK)] = undefined;
     this.linksInUse = [];
     this.drops.clear();
     for (const actor of this.transitionActors) this.transitions[actor] = undefined;
@@ -246,7 +264,15 @@ export class IntervalLedger {
   }
 
   isEmpty(): boolean {
-    return this.events === 0 && this.traceEvents.length === 0 && this.linksInUse.length === 0 && this.drops.size === 0 && this.transitionActors.length === 0 && this.counters.size === 0 && this.rowsInUse.length === 0;
+    return (
+      this.events === 0 &&
+      this.traceEvents.length === 0 &&
+      this.linksInUse.length === 0 &&
+      this.drops.size === 0 &&
+      this.transitionActors.length === 0 &&
+      this.counters.size === 0 &&
+      this.rowsInUse.length === 0
+    );
   }
 }
 
@@ -267,7 +293,8 @@ interface StatePairs {
  * are whole numbers below 2^15, as queue lengths and mode indices are; a string otherwise.
  */
 function stateKey(fromState: number, toState: number): number | string {
-  if ((fromState & (STATE_SPAN - 1)) === fromState && (toState & (STATE_SPAN - 1)) === toState) return fromState * STATE_SPAN + toState;
+  if ((fromState & (STATE_SPAN - 1)) === fromState && (toState & (STATE_SPAN - 1)) === toState)
+    return fromState * STATE_SPAN + toState;
   return `${fromState}>${toState}`;
 }
 

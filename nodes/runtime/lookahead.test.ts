@@ -3,8 +3,24 @@ import { test } from "node:test";
 import { cutLookaheadNs, lookaheadNs } from "./lookahead.ts";
 import type { ActorSpec, LinkSpec, ResolvedScenario } from "./topology.ts";
 
-const actor = (index: number, placedOn?: number): ActorSpec => ({ index, id: `a${index}`, kind: "x", group: "x", labels: {}, params: {}, placedOn });
-const link = (index: number, a: number, b: number, latencyNs: number, bandwidthBps = 0): LinkSpec => ({ index, id: `l${index}`, a, b, latencyNs, bandwidthBps, loss: 0 });
+const actor = (index: number, placedOn?: number): ActorSpec => ({
+  index,
+  id: `a${index}`,
+  kind: "x",
+  group: "x",
+  labels: {},
+  params: {},
+  placedOn,
+});
+const link = (index: number, a: number, b: number, latencyNs: number, bandwidthBps = 0): LinkSpec => ({
+  index,
+  id: `l${index}`,
+  a,
+  b,
+  latencyNs,
+  bandwidthBps,
+  loss: 0,
+});
 
 // A chain 0 -(10 us, 1 Gbps)- 1 -(50 us, unlimited)- 2 -(5 us, 10 Gbps)- 3, and a component (4) on actor 3.
 const scenario = {
@@ -18,7 +34,11 @@ test("lookahead - the smallest latency plus one byte's serialization over cut li
   assert.equal(lookaheadNs(scenario, [0, 0, 1, 1, 1]), 50_000, "only the unlimited 50 us link is cut");
   assert.equal(lookaheadNs(scenario, [0, 1, 1, 1, 1]), 10_000 + 8, "1 Gbps: one byte takes 8 ns");
   assert.equal(lookaheadNs(scenario, [0, 0, 1, 0, 0]), 5_000 + 1, "10 Gbps: 0.8 ns rounds up to 1");
-  assert.equal(lookaheadNs(scenario, [0, 0, 0, 0, 1]), Number.POSITIVE_INFINITY, "a component goes with its server's node, so no link is cut by its host");
+  assert.equal(
+    lookaheadNs(scenario, [0, 0, 0, 0, 1]),
+    Number.POSITIVE_INFINITY,
+    "a component goes with its server's node, so no link is cut by its host",
+  );
 });
 
 test("lookahead - follows the links as they are now", () => {

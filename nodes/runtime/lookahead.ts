@@ -15,7 +15,11 @@ export function lookaheadNs(scenario: ResolvedScenario, hostOf: readonly number[
 }
 
 /** The lookahead over links as they are now (after link commands changed latency or bandwidth). */
-export function cutLookaheadNs(links: readonly Pick<LinkSpec, "a" | "b" | "latencyNs" | "bandwidthBps">[], nodeOf: Int32Array, hostOf: readonly number[]): number {
+export function cutLookaheadNs(
+  links: readonly Pick<LinkSpec, "a" | "b" | "latencyNs" | "bandwidthBps">[],
+  nodeOf: Int32Array,
+  hostOf: readonly number[],
+): number {
   let min = Number.POSITIVE_INFINITY;
   for (const link of links) {
     if (hostOf[nodeOf[link.a]!] === hostOf[nodeOf[link.b]!]) continue;

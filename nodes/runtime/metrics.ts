@@ -16,7 +16,15 @@ export interface MetricAccumulator {
 }
 
 export function newAccumulator(name: string, group: string): MetricAccumulator {
-  return { name, group, count: 0, sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, histogram: new Histogram() };
+  return {
+    name,
+    group,
+    count: 0,
+    sum: 0,
+    min: Number.POSITIVE_INFINITY,
+    max: Number.NEGATIVE_INFINITY,
+    histogram: new Histogram(),
+  };
 }
 
 /** `weight` observations of `value` (leap mode records one sampled value for a packet's multiplicity). */

@@ -24,7 +24,8 @@ export class PowerMeter {
   /** Integrates the current draw up to `nowNs`. */
   accrue(nowNs: number): void {
     const dtS = (nowNs - this.lastNs) * 1e-9;
-    if (dtS > 0) for (const [component, w] of this.watts) this.joules.set(component, (this.joules.get(component) ?? 0) + w * dtS);
+    if (dtS > 0)
+      for (const [component, w] of this.watts) this.joules.set(component, (this.joules.get(component) ?? 0) + w * dtS);
     if (this.spreads.length > 0) this.accrueSpreads(nowNs);
     this.lastNs = nowNs;
   }

@@ -6,7 +6,10 @@ test("rng - a stream depends only on (run seed, stream name)", () => {
   const a = Xoshiro128.seeded(42, "srv-1");
   const b = Xoshiro128.seeded(42, "srv-1");
   const draws = Array.from({ length: 100 }, () => a.uniform());
-  assert.deepEqual(Array.from({ length: 100 }, () => b.uniform()), draws);
+  assert.deepEqual(
+    Array.from({ length: 100 }, () => b.uniform()),
+    draws,
+  );
   assert.notDeepEqual(seedState(42, "srv-1"), seedState(42, "srv-2"));
   assert.notDeepEqual(seedState(42, "srv-1"), seedState(43, "srv-1"));
   assert.notDeepEqual(seedState(2 ** 40, "x"), seedState(0, "x"), "seeds above 2^32 are not truncated");

@@ -42,7 +42,9 @@ class Table<T> {
 export function scenarioToJson(scenario: ResolvedScenario): string {
   const params = new Table<unknown>();
   const labels = new Table<Record<string, string>>();
-  const actors = scenario.actors.map((a): PackedActor => ({ ...a, params: params.index(a.params), labels: labels.index(a.labels) }));
+  const actors = scenario.actors.map(
+    (a): PackedActor => ({ ...a, params: params.index(a.params), labels: labels.index(a.labels) }),
+  );
   const packed: PackedScenario = { ...scenario, actors, params: params.values, labels: labels.values };
   return JSON.stringify(packed);
 }

@@ -47,7 +47,15 @@ export class Shard {
   private deferredPackets = 0;
   /** The metrics interval the shard is recording into. */
   private currentInterval = 0;
-  private readonly counters: ShardCounters = { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlightLocal: 0, sentRemote: 0, receivedRemote: 0 };
+  private readonly counters: ShardCounters = {
+    injected: 0,
+    consumed: 0,
+    dropped: 0,
+    queued: 0,
+    inFlightLocal: 0,
+    sentRemote: 0,
+    receivedRemote: 0,
+  };
 
   constructor(scenario: ResolvedScenario, hostOf: readonly number[], hostIndex: number, models: ModelLookup) {
     this.hostOf = hostOf;
@@ -107,14 +115,21 @@ export class Shard {
   mergeRemote(events: readonly SimEvent[]): void {
     for (const event of events) {
       if (this.hostOf[event.dst] !== this.hostIndex) {
-        throw new ModelContractError(`packet for actor ${event.dst} delivered to host ${this.hostIndex}, which does not run it`);
+        throw new ModelContractError(
+          `packet for actor ${event.dst} delivered to host ${this.hostIndex}, which does not run it`,
+        );
       }
       this.queue.push(event);
     }
     this.counters.receivedRemote += events.length;
   }
 
-  runWindow(window: number, startNs: number, endNs: number, commands: readonly dctwin.v1.Command.$Properties[] = []): WindowResult {
+  runWindow(
+    window: number,
+    startNs: number,
+    endNs: number,
+    commands: readonly dctwin.v1.Command.$Properties[] = [],
+  ): WindowResult {
     const intervals = this.closeIntervals(startNs, false);
     const ctx = this.ctx;
     ctx.windowEndNs = endNs;
@@ -146,7 +161,15 @@ export class Shard {
     const local = this.queue.peekTime();
     const remote = sent.minNs === Number.POSITIVE_INFINITY ? -1 : sent.minNs;
     const nextEventNs = local < 0 ? remote : remote < 0 ? local : Math.min(local, remote);
-    return { window, events, outbox: sent.outbox, nextEventNs, counters: { ...this.counters }, intervals, addedDelayNs: sent.addedDelayNs };
+    return {
+      window,
+      events,
+      outbox: sent.outbox,
+      nextEventNs,
+      counters: { ...this.counters },
+      intervals,
+      addedDelayNs: sent.addedDelayNs,
+    };
   }
 
   /** The run ends at `endNs`: closes every interval up to it (the last one partially) and reports them. */
@@ -175,10 +198,12 @@ export class Shard {
       const energy: IntervalData["energy"] = [];
       for (const actor of this.ctx.powered) {
         actor.power!.accrue(until);
-        for (const [component, joules] of actor.power!.drain()) energy.push({ actor: actor.spec.index, component, joules });
+        for (const [component, joules] of actor.power!.drain())
+          energy.push({ actor: actor.spec.index, component, joules });
       }
       for (const actor of this.ctx.levelled) {
-        for (const [name, integral] of actor.levels!.drain(until)) this.ledger.count(actor.spec.index, LEVEL_COUNTER_PREFIX + name, integral);
+        for (const [name, integral] of actor.levels!.drain(until))
+          this.ledger.count(actor.spec.index, LEVEL_COUNTER_PREFIX + name, integral);
       }
       if (energy.length > 0 || !this.ledger.isEmpty()) closed.push(this.ledger.drain(this.currentInterval, energy));
       this.currentInterval++;
@@ -202,7 +227,8 @@ export class Shard {
     const name = c.command ?? "";
     const due = applyLifecycleCommand(actor, name, args, nowNs, this.ctx);
     if (due === null) {
-      if (actor.model.onCommand === undefined) throw new ModelContractError(`${actor.spec.id} (${actor.spec.kind}) has no command "${name}"`);
+      if (actor.model.onCommand === undefined)
+        throw new ModelContractError(`${actor.spec.id} (${actor.spec.kind}) has no command "${name}"`);
       actor.model.onCommand(actor.state, name, args, this.ctx);
     }
     // Held events happen now, in their original key order.

@@ -29,7 +29,8 @@ const byPrototype = new Map<object, string>();
 export function registerSnapshotClasses(classes: Record<string, AnyClass>): void {
   for (const [name, cls] of Object.entries(classes)) {
     const known = byName.get(name);
-    if (known !== undefined && known !== cls.prototype) throw new SnapshotError(`two snapshot classes are named ${name}`);
+    if (known !== undefined && known !== cls.prototype)
+      throw new SnapshotError(`two snapshot classes are named ${name}`);
     byName.set(name, cls.prototype);
     byPrototype.set(cls.prototype, name);
   }
@@ -66,10 +67,14 @@ export function encodeSnapshot(root: unknown, externals: Externals): Uint8Array 
     const proto = Object.getPrototypeOf(value) as object | null;
     const plain = proto === Object.prototype || proto === null;
     const className = plain ? undefined : byPrototype.get(proto);
-    if (!plain && className === undefined) throw new SnapshotError(`state is not plain data: an instance of unregistered class ${proto?.constructor?.name ?? "?"} at ${path}`);
+    if (!plain && className === undefined)
+      throw new SnapshotError(
+        `state is not plain data: an instance of unregistered class ${proto?.constructor?.name ?? "?"} at ${path}`,
+      );
     const fields: Record<string, unknown> = {};
     remember(value, plain ? fields : { [CLASS]: className, [FIELDS]: fields });
-    for (const key of Object.keys(value)) fields[key] = encode((value as Record<string, unknown>)[key], `${path}.${key}`);
+    for (const key of Object.keys(value))
+      fields[key] = encode((value as Record<string, unknown>)[key], `${path}.${key}`);
     return memo.get(value);
   };
   const remember = <T>(from: object, to: T): T => (memo.set(from, to), to);
@@ -101,14 +106,16 @@ export function decodeSnapshot<T>(bytes: Uint8Array, externals: ReadonlyMap<stri
     const record = value as Record<string, unknown>;
     if (EXTERNAL in record) {
       const external = externals.get(record[EXTERNAL] as string);
-      if (external === undefined) throw new SnapshotError(`the snapshot refers to ${String(record[EXTERNAL])}, which this run does not have`);
+      if (external === undefined)
+        throw new SnapshotError(`the snapshot refers to ${String(record[EXTERNAL])}, which this run does not have`);
       return remember(value, external);
     }
     let fields = record;
     let out: Record<string, unknown>;
     if (CLASS in record) {
       const proto = byName.get(record[CLASS] as string);
-      if (proto === undefined) throw new SnapshotError(`the snapshot holds an instance of unknown class ${String(record[CLASS])}`);
+      if (proto === undefined)
+        throw new SnapshotError(`the snapshot holds an instance of unknown class ${String(record[CLASS])}`);
       out = remember(value, Object.create(proto) as Record<string, unknown>);
       fields = record[FIELDS] as Record<string, unknown>;
     } else out = remember(value, {});

@@ -20,7 +20,20 @@ import { decodeSnapshot, encodeSnapshot, registerSnapshotClasses, SnapshotError 
 import type { ResolvedScenario } from "./topology.ts";
 import { WindowPlanner } from "./window-plan.ts";
 
-registerSnapshotClasses({ Shard, ShardContext, EventQueue, IntervalLedger, WindowMetrics, Histogram, LevelMeter, LinkTable, PowerMeter, Xoshiro128, Router, WindowPlanner });
+registerSnapshotClasses({
+  Shard,
+  ShardContext,
+  EventQueue,
+  IntervalLedger,
+  WindowMetrics,
+  Histogram,
+  LevelMeter,
+  LinkTable,
+  PowerMeter,
+  Xoshiro128,
+  Router,
+  WindowPlanner,
+});
 
 export interface HostState {
   shard: Shard;
@@ -32,7 +45,11 @@ export interface HostState {
 }
 
 /** What a snapshot of a run refers to by name: the scenario's objects and the models (rebuilt on restore). */
-export function runExternals(scenario: ResolvedScenario, placement: readonly number[], models?: ModelLookup): Map<string, object> {
+export function runExternals(
+  scenario: ResolvedScenario,
+  placement: readonly number[],
+  models?: ModelLookup,
+): Map<string, object> {
   const named = new Map<string, object>([
     ["scenario", scenario],
     ["run", scenario.run],
@@ -40,7 +57,8 @@ export function runExternals(scenario: ResolvedScenario, placement: readonly num
   ]);
   for (const actor of scenario.actors) named.set(`actor:${actor.index}`, actor);
   scenario.links.forEach((link, i) => named.set(`link:${i}`, link));
-  if (models !== undefined) for (const kind of new Set(scenario.actors.map((a) => a.kind))) named.set(`model:${kind}`, models(kind));
+  if (models !== undefined)
+    for (const kind of new Set(scenario.actors.map((a) => a.kind))) named.set(`model:${kind}`, models(kind));
   return named;
 }
 
@@ -49,12 +67,23 @@ export function namesOf(named: Map<string, object>): Map<object, string> {
   return new Map([...named].map(([name, object]) => [object, name]));
 }
 
-export function snapshotHost(state: HostState, scenario: ResolvedScenario, placement: readonly number[], models: ModelLookup): Uint8Array {
+export function snapshotHost(
+  state: HostState,
+  scenario: ResolvedScenario,
+  placement: readonly number[],
+  models: ModelLookup,
+): Uint8Array {
   return encodeSnapshot(state, namesOf(runExternals(scenario, placement, models)));
 }
 
-export function restoreHost(bytes: Uint8Array, scenario: ResolvedScenario, placement: readonly number[], models: ModelLookup): HostState {
+export function restoreHost(
+  bytes: Uint8Array,
+  scenario: ResolvedScenario,
+  placement: readonly number[],
+  models: ModelLookup,
+): HostState {
   const state = decodeSnapshot<HostState>(bytes, runExternals(scenario, placement, models));
-  if (!(state.shard instanceof Shard) || !(state.planner instanceof WindowPlanner)) throw new SnapshotError("not a host checkpoint");
+  if (!(state.shard instanceof Shard) || !(state.planner instanceof WindowPlanner))
+    throw new SnapshotError("not a host checkpoint");
   return state;
 }

@@ -6,7 +6,9 @@
 import { mix32 } from "./rng.ts";
 
 function words(seed: number, src: number, id: number, n: number): number[] {
-  let x = mix32((seed >>> 0) ^ mix32(Math.floor(seed / 2 ** 32) ^ mix32(src ^ mix32(id >>> 0 ^ mix32(Math.floor(id / 2 ** 32))))));
+  let x = mix32(
+    (seed >>> 0) ^ mix32(Math.floor(seed / 2 ** 32) ^ mix32(src ^ mix32((id >>> 0) ^ mix32(Math.floor(id / 2 ** 32))))),
+  );
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     x = mix32((x + 0x9e3779b9) >>> 0);

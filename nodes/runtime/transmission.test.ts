@@ -3,7 +3,18 @@ import { test } from "node:test";
 import type { LiveLink } from "./link-table.ts";
 import { serializationNs, transmit, Transmit, type TransmitTimes } from "./transmission.ts";
 
-const link = (over: Partial<LiveLink> = {}): LiveLink => ({ index: 0, id: "l", a: 0, b: 1, latencyNs: 10_000, bandwidthBps: 1e9, loss: 0, up: true, jitterNs: 0, ...over });
+const link = (over: Partial<LiveLink> = {}): LiveLink => ({
+  index: 0,
+  id: "l",
+  a: 0,
+  b: 1,
+  latencyNs: 10_000,
+  bandwidthBps: 1e9,
+  loss: 0,
+  up: true,
+  jitterNs: 0,
+  ...over,
+});
 const times = (): TransmitTimes => ({ departNs: -1, doneNs: -1, arriveNs: -1 });
 const never = { uniform: () => assert.fail("no random draw expected") };
 
@@ -30,7 +41,11 @@ test("transmission - a down link takes nothing; loss and jitter draw from the st
   const next = { uniform: () => draws.shift()! };
   assert.equal(transmit(link({ loss: 0.3, jitterNs: 1000 }), 0, 0, 125, next, t), Transmit.lost, "0.2 < 0.3: lost");
   assert.equal(t.doneNs, 1_000, "a lost packet still occupied the wire");
-  assert.equal(transmit(link({ loss: 0.3, jitterNs: 1000 }), 0, 0, 125, { uniform: () => draws.shift() ?? 0.9 }, t), Transmit.sent, "0.5 >= 0.3: sent");
+  assert.equal(
+    transmit(link({ loss: 0.3, jitterNs: 1000 }), 0, 0, 125, { uniform: () => draws.shift() ?? 0.9 }, t),
+    Transmit.sent,
+    "0.5 >= 0.3: sent",
+  );
   assert.equal(t.arriveNs, 1_000 + 10_000 + 900, "jitter floor(0.9 * 1000)");
 });
 

@@ -23,7 +23,14 @@ export interface TransmitTimes {
  * then lost with the link's loss probability (one draw from the sender's stream, only when loss > 0) or arrives after the
  * latency plus a jitter drawn uniformly from [0, jitter) (one draw, only when jitter > 0).
  */
-export function transmit(link: LiveLink, busyUntilNs: number, nowNs: number, sizeBytes: number, rng: { uniform(): number }, out: TransmitTimes): Transmit {
+export function transmit(
+  link: LiveLink,
+  busyUntilNs: number,
+  nowNs: number,
+  sizeBytes: number,
+  rng: { uniform(): number },
+  out: TransmitTimes,
+): Transmit {
   if (!link.up) return Transmit.linkDown;
   out.departNs = Math.max(nowNs, busyUntilNs);
   out.doneNs = out.departNs + serializationNs(sizeBytes, link);

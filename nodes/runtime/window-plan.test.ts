@@ -10,7 +10,18 @@ const MS = 1_000_000;
 function scenario(quantumNs = 20 * US): ResolvedScenario {
   const actor = (index: number) => ({ index, id: `x${index}`, kind: "k", group: "k", labels: {}, params: {} });
   return {
-    run: { name: "t", seed: 1, durationNs: 10 * MS, quantumNs, metricsIntervalNs: 4 * MS, warmupNs: 0, ambientTemperatureK: 300, distributionLoss: 0, traceSampleRatio: 0, carbon: null },
+    run: {
+      name: "t",
+      seed: 1,
+      durationNs: 10 * MS,
+      quantumNs,
+      metricsIntervalNs: 4 * MS,
+      warmupNs: 0,
+      ambientTemperatureK: 300,
+      distributionLoss: 0,
+      traceSampleRatio: 0,
+      carbon: null,
+    },
     actors: [actor(0), actor(1), actor(2)],
     links: [
       { index: 0, id: "ab", a: 0, b: 1, latencyNs: 20 * US, bandwidthBps: 0, loss: 0 },
@@ -31,7 +42,11 @@ test("window plan - one host: windows run from boundary to boundary, empty stret
   assert.deepEqual(span(first), window(1 * MS, 4 * MS), "to the metrics interval boundary");
   p.begin(first as Extract<PlanStep, { kind: "run" }>);
   assert.deepEqual(span(p.next(9 * MS)), window(9 * MS, 10 * MS), "to the end of the run");
-  assert.deepEqual(p.next(-1), { kind: "finish", window: 2, atNs: 10 * MS }, "no event left and the horizon at the end");
+  assert.deepEqual(
+    p.next(-1),
+    { kind: "finish", window: 2, atNs: 10 * MS },
+    "no event left and the horizon at the end",
+  );
 });
 
 test("window plan - two hosts: windows are bounded by the cut link's latency", () => {
@@ -50,11 +65,19 @@ test("window plan - stamps start and end windows; a link command in a stamp shor
     { timeNs: 2 * MS, commands: [] },
   ]);
   const first = p.next(-1);
-  assert.deepEqual(span(first), window(1 * MS, 1 * MS + 10 * US), "a stamp starts a window without events; the new latency bounds it");
+  assert.deepEqual(
+    span(first),
+    window(1 * MS, 1 * MS + 10 * US),
+    "a stamp starts a window without events; the new latency bounds it",
+  );
   assert.equal(first.kind === "run" && first.commands.length, 1);
   p.begin(first as Extract<PlanStep, { kind: "run" }>);
   assert.equal(p.lookaheadNs, 10 * US);
-  assert.deepEqual(span(p.next(1 * MS + 25 * US)), window(1 * MS + 25 * US, 1 * MS + 30 * US), "ends at the next stamp");
+  assert.deepEqual(
+    span(p.next(1 * MS + 25 * US)),
+    window(1 * MS + 25 * US, 1 * MS + 30 * US),
+    "ends at the next stamp",
+  );
   const atStamp = p.next(1_500 * US);
   assert.deepEqual(span(atStamp), window(1 * MS + 30 * US, 1 * MS + 40 * US), "the stamp comes before a later event");
   p.begin(atStamp as Extract<PlanStep, { kind: "run" }>);
@@ -75,11 +98,19 @@ test("window plan - a window that would end past the horizon waits; a late grant
 });
 
 test("window plan - a quantum above the smallest latency: a fixed grid, whatever the placement", () => {
-  for (const hostOf of [[0, 0, 0], [0, 1, 1], [0, 1, 2]]) {
+  for (const hostOf of [
+    [0, 0, 0],
+    [0, 1, 1],
+    [0, 1, 2],
+  ]) {
     const p = new WindowPlanner(scenario(100 * US), hostOf);
     assert.equal(p.exact, false);
     p.grant(10 * MS, []);
     assert.deepEqual(span(p.next(130 * US)), window(130 * US, 200 * US), `placement ${hostOf}`);
   }
-  assert.equal(new WindowPlanner(scenario(20 * US), [0, 0, 0]).exact, true, "a quantum at the smallest latency is exact");
+  assert.equal(
+    new WindowPlanner(scenario(20 * US), [0, 0, 0]).exact,
+    true,
+    "a quantum at the smallest latency is exact",
+  );
 });

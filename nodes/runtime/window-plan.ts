@@ -92,7 +92,10 @@ export class WindowPlanner {
     const stamp = this.stamps[0];
     let start = earliestEventNs < 0 ? Number.POSITIVE_INFINITY : earliestEventNs;
     if (stamp !== undefined && stamp.timeNs <= start) start = stamp.timeNs;
-    if (start >= this.horizon) return this.horizon >= this.durationNs ? { kind: "finish", window: this.window + 1, atNs: this.durationNs } : { kind: "wait" };
+    if (start >= this.horizon)
+      return this.horizon >= this.durationNs
+        ? { kind: "finish", window: this.window + 1, atNs: this.durationNs }
+        : { kind: "wait" };
     const commands = stamp !== undefined && stamp.timeNs === start ? stamp.commands : [];
     let end = Math.min((Math.floor(start / this.intervalNs) + 1) * this.intervalNs, this.durationNs);
     const nextStamp = stamp === undefined ? undefined : stamp.timeNs > start ? stamp : this.stamps[1];

@@ -22,7 +22,8 @@ test("wire - another host's report decodes with every field but the intervals", 
   assert.equal(full.intervals.length, 1);
   const sync = tryDecodeWindowSync(bytes)!;
   const { intervals: _, ...rest } = full;
-  for (const [field, value] of Object.entries(rest)) assert.deepEqual((sync as unknown as Record<string, unknown>)[field], value, field);
+  for (const [field, value] of Object.entries(rest))
+    assert.deepEqual((sync as unknown as Record<string, unknown>)[field], value, field);
   assert.equal(sync.intervals.length, 0);
 });
 

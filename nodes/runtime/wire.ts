@@ -81,7 +81,8 @@ export function batchEvents(batch: dctwin.v1.PacketBatch, actorCount: number): S
     const p = item.packet;
     const to = item.toActor ?? 0;
     const from = item.fromActor ?? 0;
-    if (p == null || to >= actorCount || from >= actorCount || (p.src ?? 0) >= actorCount || (p.dst ?? 0) >= actorCount) return undefined;
+    if (p == null || to >= actorCount || from >= actorCount || (p.src ?? 0) >= actorCount || (p.dst ?? 0) >= actorCount)
+      return undefined;
     events.push({
       timeNs: Number(item.deliverNs ?? 0),
       dst: to,
@@ -141,7 +142,16 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
     events: d.events,
     metrics: d.metrics.map((m) => {
       const { index, count } = m.histogram.toArrays();
-      return { name: m.name, group: m.group, count: m.count, sum: m.sum, min: m.min, max: m.max, bucketIndex: index, bucketCount: count };
+      return {
+        name: m.name,
+        group: m.group,
+        count: m.count,
+        sum: m.sum,
+        min: m.min,
+        max: m.max,
+        bucketIndex: index,
+        bucketCount: count,
+      };
     }),
     links: d.links,
     drops: d.drops,
@@ -173,7 +183,12 @@ export interface CheckedGrant {
  * after `lastSeq`, horizon not moving back nor past the run's end, stamps in time order at or after the current
  * horizon (a time no host has passed) and before the new one.
  */
-export function checkGrant(grant: dctwin.v1.Grant, lastSeq: number, horizonNs: number, durationNs: number): CheckedGrant | undefined {
+export function checkGrant(
+  grant: dctwin.v1.Grant,
+  lastSeq: number,
+  horizonNs: number,
+  durationNs: number,
+): CheckedGrant | undefined {
   const untilNs = Number(grant.untilNs);
   if (Number(grant.seq) !== lastSeq + 1 || !(untilNs >= horizonNs && untilNs <= durationNs)) return undefined;
   const stamps: Stamp[] = [];

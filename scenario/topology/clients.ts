@@ -31,7 +31,9 @@ export function addClients(topology: GeneratedTopology, remoteEvery: number | un
     const rack = remote ? racks[(racks.indexOf(home) + Math.floor(racks.length / 2)) % racks.length]! : home;
     const { tier: _, ...location } = byId.get(rack)!.labels;
     const id = `clt-${actor.id.replace(/^srv-/, "")}`;
-    sitting.get(rack)!.push({ id, role: "client", tier: "client", labels: { ...location, tier: "client" }, target: actor.id });
+    sitting
+      .get(rack)!
+      .push({ id, role: "client", tier: "client", labels: { ...location, tier: "client" }, target: actor.id });
     links.push({ a: rack, b: id, tier: "client" });
   }
   const actors: GeneratedActor[] = [];
@@ -39,7 +41,8 @@ export function addClients(topology: GeneratedTopology, remoteEvery: number | un
     actors.push(actor);
     const rack = rackOfServer.get(actor.id);
     const next = topology.actors[i + 1];
-    if (rack !== undefined && (next === undefined || rackOfServer.get(next.id) !== rack)) actors.push(...sitting.get(rack)!);
+    if (rack !== undefined && (next === undefined || rackOfServer.get(next.id) !== rack))
+      actors.push(...sitting.get(rack)!);
   });
   return { actors, links: [...topology.links, ...links] };
 }

@@ -31,7 +31,11 @@ export interface GeneratedTopology {
 }
 
 /** Rack r's row and zone: racks fill rows in order, rows fill zones. */
-export function rackLabels(rack: number, racksPerRow: number, rowsPerZone: number): { rack: string; row: string; zone: string } {
+export function rackLabels(
+  rack: number,
+  racksPerRow: number,
+  rowsPerZone: number,
+): { rack: string; row: string; zone: string } {
   const row = Math.floor(rack / racksPerRow);
   return { rack: `rack-${rack}`, row: `row-${row}`, zone: `zone-${Math.floor(row / rowsPerZone)}` };
 }

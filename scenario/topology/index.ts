@@ -16,7 +16,12 @@ function generateFabric(section: TopologySection): GeneratedTopology {
     case "fat-tree":
       return fatTree({ k: section.k, ...layout });
     case "leaf-spine":
-      return leafSpine({ leaves: section.leaves, spines: section.spines, serversPerLeaf: section.servers_per_leaf, ...layout });
+      return leafSpine({
+        leaves: section.leaves,
+        spines: section.spines,
+        serversPerLeaf: section.servers_per_leaf,
+        ...layout,
+      });
     default: {
       const unreachable: never = section;
       throw new Error(`unknown topology type ${JSON.stringify(unreachable)}`);

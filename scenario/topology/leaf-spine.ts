@@ -13,7 +13,13 @@ export interface LeafSpineShape {
   rowsPerZone?: number;
 }
 
-export function leafSpine({ leaves, spines, serversPerLeaf, racksPerRow, rowsPerZone }: LeafSpineShape): GeneratedTopology {
+export function leafSpine({
+  leaves,
+  spines,
+  serversPerLeaf,
+  racksPerRow,
+  rowsPerZone,
+}: LeafSpineShape): GeneratedTopology {
   const perRow = racksPerRow ?? leaves;
   const perZone = rowsPerZone ?? Number.MAX_SAFE_INTEGER;
   const actors: GeneratedActor[] = [];

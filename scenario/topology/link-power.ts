@@ -16,14 +16,23 @@ export const linkPowerSchema = z
     max_w: watts().optional(),
   })
   .strict()
-  .refine((p) => p.max_w === undefined || p.max_w >= p.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] });
+  .refine((p) => p.max_w === undefined || p.max_w >= p.idle_w, {
+    error: "max_w must be at least idle_w",
+    path: ["max_w"],
+  });
 export type LinkPower = z.output<typeof linkPowerSchema>;
 
 /** A load-proportional part needs serialization time: refuses `power.max_w` above idle on a link without bandwidth. */
-export function linkPowerIssue(link: { bandwidth?: number | undefined; power?: LinkPower | undefined }): { path: string; message: string } | null {
+export function linkPowerIssue(link: {
+  bandwidth?: number | undefined;
+  power?: LinkPower | undefined;
+}): { path: string; message: string } | null {
   const p = link.power;
   if (p === undefined || p.max_w === undefined || p.max_w === p.idle_w || link.bandwidth !== undefined) return null;
-  return { path: "power.max_w", message: "a load-proportional draw needs the link's bandwidth (the time a packet is on the wire)" };
+  return {
+    path: "power.max_w",
+    message: "a load-proportional draw needs the link's bandwidth (the time a packet is on the wire)",
+  };
 }
 
 /** The resolved fields of a powered link (none for a link without power, so existing scenarios keep their bytes). */

@@ -22,7 +22,11 @@ export function protoOnlyClient(address: string, token: string) {
     return md;
   };
   const call = (method: string, request: Any, t: string | null = token): Promise<Any> =>
-    new Promise((resolve, reject) => control[method](request, metadata(t), { deadline: Date.now() + 10_000 }, (e: grpc.ServiceError | null, r: Any) => (e ? reject(e) : resolve(r))));
+    new Promise((resolve, reject) =>
+      control[method](request, metadata(t), { deadline: Date.now() + 10_000 }, (e: grpc.ServiceError | null, r: Any) =>
+        e ? reject(e) : resolve(r),
+      ),
+    );
   /** Expects the call to fail with `code` (and, for field errors, to name `field` in the message and trailer). */
   const refused = async (method: string, request: Any, code: grpc.status, field?: string, t: string | null = token) => {
     const error = await call(method, request, t).then(

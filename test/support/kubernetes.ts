@@ -22,7 +22,9 @@ export interface K8sObject {
 
 export function kustomize(dir: string): K8sObject[] {
   const text = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  return parseAllDocuments(text).map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o !== null);
 }
 
 const MODEL_PACKAGES: Record<string, string> = {
@@ -36,10 +38,14 @@ const MODEL_PACKAGES: Record<string, string> = {
 /** Throws with the object and the schema's complaint when an object does not validate (or has no schema here). */
 export async function validateObject(object: K8sObject): Promise<void> {
   const pkg = MODEL_PACKAGES[object.apiVersion];
-  if (pkg === undefined) throw new Error(`${object.kind} ${object.metadata.name}: no schema for apiVersion ${object.apiVersion}`);
+  if (pkg === undefined)
+    throw new Error(`${object.kind} ${object.metadata.name}: no schema for apiVersion ${object.apiVersion}`);
   const models = (await import(pkg)) as Record<string, new (data: unknown) => { validate(): void }>;
   const Model = models[object.kind];
-  if (Model === undefined) throw new Error(`${object.kind} ${object.metadata.name}: no schema for kind ${object.kind} in ${object.apiVersion}`);
+  if (Model === undefined)
+    throw new Error(
+      `${object.kind} ${object.metadata.name}: no schema for kind ${object.kind} in ${object.apiVersion}`,
+    );
   try {
     new Model(object).validate();
   } catch (error) {
@@ -65,8 +71,11 @@ export function loopbackNatsConfig(conf: string, index: number, nodes: NatsNodeP
     if (!text.includes(route)) throw new Error(`the NATS config has no route ${route}`);
     text = text.replace(route, `nats://127.0.0.1:${q.route}`);
   }
-  if (!/^\s+port: 6222$/m.test(text) || !/^\s+name: dctwin$/m.test(text)) throw new Error("the NATS config's cluster block changed: update this rewrite");
-  return text.replace(/^(\s+)port: 6222$/m, `$1port: ${nodes[index]!.route}`).replace(/^(\s+)name: dctwin$/m, "$1name: dctwin\n$1host: 127.0.0.1");
+  if (!/^\s+port: 6222$/m.test(text) || !/^\s+name: dctwin$/m.test(text))
+    throw new Error("the NATS config's cluster block changed: update this rewrite");
+  return text
+    .replace(/^(\s+)port: 6222$/m, `$1port: ${nodes[index]!.route}`)
+    .replace(/^(\s+)name: dctwin$/m, "$1name: dctwin\n$1host: 127.0.0.1");
 }
 
 /**
@@ -89,17 +98,36 @@ export function validateStrict(objects: K8sObject[]): void {
       lines.push(...`export const o${i}: T${i} = ${JSON.stringify(o, null, 2)};`.split("\n"));
     });
     const file = join(work, "objects.ts");
-    writeFileSync(file, lines.join("\n") + "\n");
-    const args = ["--noEmit", "--strict", "--skipLibCheck", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--types", "node", file];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const args = [
+      "--noEmit",
+      "--strict",
+      "--skipLibCheck",
+      "--target",
+      "es2022",
+      "--module",
+      "nodenext",
+      "--moduleResolution",
+      "nodenext",
+      "--types",
+      "node",
+      file,
+    ];
     try {
-      execFileSync(join(REPO_ROOT, "node_modules/.bin/tsc"), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      execFileSync(join(REPO_ROOT, "node_modules/.bin/tsc"), args, {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
     } catch (error) {
       const output = String((error as { stdout?: string }).stdout ?? error);
       const complaints = output
         .split("\n")
         .map((line) => /objects\.ts\((\d+),\d+\): error TS\d+: (.*)$/.exec(line))
         .filter((m) => m !== null)
-        .map(([, line, message]) => `${owners.findLast((o) => o.firstLine <= Number(line))?.what ?? "?"}: ${lines[Number(line) - 1]!.trim()} -- ${message}`);
+        .map(
+          ([, line, message]) =>
+            `${owners.findLast((o) => o.firstLine <= Number(line))?.what ?? "?"}: ${lines[Number(line) - 1]!.trim()} -- ${message}`,
+        );
       throw new Error(complaints.length > 0 ? complaints.join("\n") : output);
     }
   } finally {

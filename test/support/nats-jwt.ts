@@ -11,7 +11,12 @@ const b64url = (bytes: Uint8Array | string) => Buffer.from(bytes).toString("base
 
 function jwt(claims: Record<string, unknown>, signer: KeyPair): string {
   const body = { ...claims, iat: Math.floor(Date.now() / 1000), iss: signer.getPublicKey() };
-  const jti = createHash("sha256").update(JSON.stringify(body)).digest("base64url").toUpperCase().replace(/[^A-Z2-7]/g, "").slice(0, 52);
+  const jti = createHash("sha256")
+    .update(JSON.stringify(body))
+    .digest("base64url")
+    .toUpperCase()
+    .replace(/[^A-Z2-7]/g, "")
+    .slice(0, 52);
   const signing = `${b64url(JSON.stringify({ typ: "JWT", alg: "ed25519-nkey" }))}.${b64url(JSON.stringify({ jti, ...body }))}`;
   return `${signing}.${b64url(signer.sign(new TextEncoder().encode(signing)))}`;
 }
@@ -29,8 +34,28 @@ export function operatorSetup(): OperatorSetup {
   const operator = nkeys.createOperator();
   const account = nkeys.createAccount();
   const system = nkeys.createAccount();
-  const accountClaims = (key: KeyPair, name: string) => jwt({ name, sub: key.getPublicKey(), nats: { limits: { ...UNLIMITED, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1 }, default_permissions: { pub: {}, sub: {} }, type: "account", version: 2 } }, operator);
-  const operatorJwt = jwt({ name: "dctwin-test", sub: operator.getPublicKey(), nats: { system_account: system.getPublicKey(), type: "operator", version: 2 } }, operator);
+  const accountClaims = (key: KeyPair, name: string) =>
+    jwt(
+      {
+        name,
+        sub: key.getPublicKey(),
+        nats: {
+          limits: { ...UNLIMITED, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1 },
+          default_permissions: { pub: {}, sub: {} },
+          type: "account",
+          version: 2,
+        },
+      },
+      operator,
+    );
+  const operatorJwt = jwt(
+    {
+      name: "dctwin-test",
+      sub: operator.getPublicKey(),
+      nats: { system_account: system.getPublicKey(), type: "operator", version: 2 },
+    },
+    operator,
+  );
   const serverConfig = [
     `operator: ${operatorJwt}`,
     `system_account: ${system.getPublicKey()}`,
@@ -42,7 +67,10 @@ export function operatorSetup(): OperatorSetup {
     serverConfig,
     userCreds(name) {
       const user = nkeys.createUser();
-      const userJwt = jwt({ name, sub: user.getPublicKey(), nats: { pub: {}, sub: {}, ...UNLIMITED, type: "user", version: 2 } }, account);
+      const userJwt = jwt(
+        { name, sub: user.getPublicKey(), nats: { pub: {}, sub: {}, ...UNLIMITED, type: "user", version: 2 } },
+        account,
+      );
       const seed = new TextDecoder().decode(user.getSeed());
       return `-----BEGIN NATS USER JWT-----\n${userJwt}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n\n*************************************************************\n`;
     },

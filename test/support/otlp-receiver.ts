@@ -68,8 +68,25 @@ export class OtlpReceiver {
   /** Decodes one OTLP ExportTraceServiceRequest (protobuf) into `spans`. */
   receive(bytes: Buffer): void {
     this.requests++;
-    const message = ExportRequest.toObject(ExportRequest.decode(bytes), { bytes: String, longs: String, defaults: false }) as {
-      resourceSpans?: { resource?: { attributes?: RawKeyValue[] }; scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: RawKeyValue[]; events?: { name: string; attributes?: RawKeyValue[] }[]; status?: { code?: number; message?: string } }[] }[] }[];
+    const message = ExportRequest.toObject(ExportRequest.decode(bytes), {
+      bytes: String,
+      longs: String,
+      defaults: false,
+    }) as {
+      resourceSpans?: {
+        resource?: { attributes?: RawKeyValue[] };
+        scopeSpans?: {
+          spans?: {
+            traceId: string;
+            spanId: string;
+            parentSpanId?: string;
+            name: string;
+            attributes?: RawKeyValue[];
+            events?: { name: string; attributes?: RawKeyValue[] }[];
+            status?: { code?: number; message?: string };
+          }[];
+        }[];
+      }[];
     };
     for (const rs of message.resourceSpans ?? [])
       for (const ss of rs.scopeSpans ?? [])
@@ -96,10 +113,28 @@ export class OtlpReceiver {
     const receiver = new OtlpReceiver(null, grpcServer);
     const identity = (b: Buffer) => b;
     grpcServer.addService(
-      { Export: { path: "/opentelemetry.proto.collector.trace.v1.TraceService/Export", requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
-      { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => (receiver.receive(call.request), done(null, Buffer.alloc(0))) },
+      {
+        Export: {
+          path: "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: identity,
+          requestDeserialize: identity,
+          responseSerialize: identity,
+          responseDeserialize: identity,
+        },
+      },
+      {
+        Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => (
+          receiver.receive(call.request), done(null, Buffer.alloc(0))
+        ),
+      },
     );
-    const port = await new Promise<number>((resolve, reject) => grpcServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    const port = await new Promise<number>((resolve, reject) =>
+      grpcServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
     receiver.url = `http://127.0.0.1:${port}`;
     return receiver;
   }

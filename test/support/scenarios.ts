@@ -16,13 +16,38 @@ export function writeScenario(dir: string, name: string, scenario: unknown): str
 }
 
 /** One Poisson client population and one c-core exponential server, joined by one link. */
-export function queueScenario(o: { rate: number; meanServiceMs: number; cores: number; durationS: number; seed?: number; latencyUs?: number; intervalS?: number; warmupS?: number; distribution?: "exponential" | "deterministic" }) {
-  const service = o.distribution === "deterministic" ? { distribution: "deterministic", value: `${o.meanServiceMs}ms` } : { distribution: "exponential", mean: `${o.meanServiceMs}ms` };
+export function queueScenario(o: {
+  rate: number;
+  meanServiceMs: number;
+  cores: number;
+  durationS: number;
+  seed?: number;
+  latencyUs?: number;
+  intervalS?: number;
+  warmupS?: number;
+  distribution?: "exponential" | "deterministic";
+}) {
+  const service =
+    o.distribution === "deterministic"
+      ? { distribution: "deterministic", value: `${o.meanServiceMs}ms` }
+      : { distribution: "exponential", mean: `${o.meanServiceMs}ms` };
   return {
     name: "queue",
-    run: { duration: `${o.durationS}s`, seed: o.seed ?? 1, metrics_interval: `${o.intervalS ?? 1}s`, warmup: `${o.warmupS ?? 1}s` },
+    run: {
+      duration: `${o.durationS}s`,
+      seed: o.seed ?? 1,
+      metrics_interval: `${o.intervalS ?? 1}s`,
+      warmup: `${o.warmupS ?? 1}s`,
+    },
     actors: [
-      { id: "clients", kind: "client", target: "server", arrivals: { process: "poisson", rate_per_s: o.rate }, request_bytes: 100, response_bytes: 100 },
+      {
+        id: "clients",
+        kind: "client",
+        target: "server",
+        arrivals: { process: "poisson", rate_per_s: o.rate },
+        request_bytes: 100,
+        response_bytes: 100,
+      },
       { id: "server", kind: "server", cores: o.cores, service },
     ],
     links: [{ a: "clients", b: "server", latency: `${o.latencyUs ?? 50}us`, bandwidth: "10Gbps" }],
@@ -38,9 +63,29 @@ export function crossHostScenario(metricsInterval: string) {
     name: "cross-host",
     run: { duration: "2s", seed: 5, metrics_interval: metricsInterval },
     actors: [
-      { id: "clients-a", kind: "client", target: "server-b", arrivals: { process: "poisson", rate_per_s: 900 }, request_bytes: 300, response_bytes: 9000 },
-      { id: "clients-b", kind: "client", target: "server-a", arrivals: { process: "poisson", rate_per_s: 700 }, request_bytes: 300, response_bytes: 1500 },
-      { id: "server-a", kind: "server", cores: 1, service: { distribution: "exponential", mean: "1ms" }, queue_limit: 5 },
+      {
+        id: "clients-a",
+        kind: "client",
+        target: "server-b",
+        arrivals: { process: "poisson", rate_per_s: 900 },
+        request_bytes: 300,
+        response_bytes: 9000,
+      },
+      {
+        id: "clients-b",
+        kind: "client",
+        target: "server-a",
+        arrivals: { process: "poisson", rate_per_s: 700 },
+        request_bytes: 300,
+        response_bytes: 1500,
+      },
+      {
+        id: "server-a",
+        kind: "server",
+        cores: 1,
+        service: { distribution: "exponential", mean: "1ms" },
+        queue_limit: 5,
+      },
       { id: "server-b", kind: "server", cores: 2, service: { distribution: "deterministic", value: "1.5ms" } },
     ],
     links: [

@@ -18,13 +18,21 @@ export async function runScenario(scenario: unknown, outRoot: string, options: R
 /** Runs an already resolved scenario (e.g. from loadScenarioFile). */
 export async function runResolved(resolved: ResolvedScenario, outRoot: string, options: RunOptions = {}) {
   const outDir = join(outRoot, `run-${runs++}`);
-  const result = await runTwin({ scenario: resolved, hosts: options.hosts ?? 1, transport: "inproc", outDir, schedule: options.schedule });
+  const result = await runTwin({
+    scenario: resolved,
+    hosts: options.hosts ?? 1,
+    transport: "inproc",
+    outDir,
+    schedule: options.schedule,
+  });
   const energy = result.outcome.aggregator.energyByActor();
   /** Joules of one actor (all components, or one), by id. */
   const joules = (id: string, component?: string): number => {
     const index = resolved.actors.findIndex((a) => a.id === id);
     const byComponent = energy.get(index) ?? new Map<string, number>();
-    return component === undefined ? [...byComponent.values()].reduce((s, j) => s + j, 0) : (byComponent.get(component) ?? 0);
+    return component === undefined
+      ? [...byComponent.values()].reduce((s, j) => s + j, 0)
+      : (byComponent.get(component) ?? 0);
   };
   return { ...result, resolved, joules, outDir };
 }

@@ -4,8 +4,26 @@ import { EventType } from "../../nodes/runtime/event-queue.ts";
 import type { SimPacket } from "../../nodes/runtime/packet.ts";
 
 export function decodeBatchForTest(fields: Partial<SimPacket>): SimPacket {
-  const packet: SimPacket = { id: 1, flowId: 1, species: 1, src: 0, dst: 1, sizeBytes: 1, multiplicity: 1, createdNs: 0, hops: 0, kind: 0, flowCreatedNs: 0, replyBytes: 0, streamRatePerS: 0, traceparent: "", ...fields };
-  const bytes = encodeBatch(0, 0, 1, [{ timeNs: 5, dst: 1, src: 0, seq: 0, type: EventType.packet, packet, link: 0, tag: 0, arg: 0 }]);
+  const packet: SimPacket = {
+    id: 1,
+    flowId: 1,
+    species: 1,
+    src: 0,
+    dst: 1,
+    sizeBytes: 1,
+    multiplicity: 1,
+    createdNs: 0,
+    hops: 0,
+    kind: 0,
+    flowCreatedNs: 0,
+    replyBytes: 0,
+    streamRatePerS: 0,
+    traceparent: "",
+    ...fields,
+  };
+  const bytes = encodeBatch(0, 0, 1, [
+    { timeNs: 5, dst: 1, src: 0, seq: 0, type: EventType.packet, packet, link: 0, tag: 0, arg: 0 },
+  ]);
   const events = batchEvents(tryDecode(wire.PacketBatch, bytes)!, 2)!;
   return events[0]!.packet!;
 }

@@ -19,13 +19,17 @@ export interface OpenMetricsExportOptions {
 
 export async function exportOpenMetrics(runDir: string, options: OpenMetricsExportOptions = {}): Promise<string> {
   const path = join(runDir, INTERVALS_FILE);
-  if (!existsSync(path)) throw new IntervalsFileError(`${runDir} has no ${INTERVALS_FILE} (results written by an older dctwin: run the scenario again)`);
+  if (!existsSync(path))
+    throw new IntervalsFileError(
+      `${runDir} has no ${INTERVALS_FILE} (results written by an older dctwin: run the scenario again)`,
+    );
   const info = readRunInfo(runDir);
   const file = readIntervalsFile(path, info?.run_id ?? "");
   const intervals = file.intervals;
   // A run cut short (Ctrl-C) ends where it stopped: its last interval is as long as it ran.
   const view = { ...file.view, durationNs: Math.min(file.view.durationNs, file.simTimeNs) };
-  const originS = options.originS ?? (info?.started_at !== undefined ? Math.floor(Date.parse(info.started_at) / 1000) : 0);
+  const originS =
+    options.originS ?? (info?.started_at !== undefined ? Math.floor(Date.parse(info.started_at) / 1000) : 0);
   const state = new RunState(view, options.level ?? DEFAULT_AGGREGATION_LEVEL);
   state.faultProbe = recordedFaults(runDir, () => state.closedUpToNs / 1e9);
   const registry = createRunRegistry(state, false);
@@ -53,18 +57,26 @@ function recordedFaults(runDir: string, nowS: () => number): FaultProbe | undefi
   return {
     loadsNow() {
       const t = nowS();
-      return loads.filter((l) => l.started_s! <= t).map((l) => ({ id: l.id, name: l.name, active: l.ends_s === null || t < l.ends_s }));
+      return loads
+        .filter((l) => l.started_s! <= t)
+        .map((l) => ({ id: l.id, name: l.name, active: l.ends_s === null || t < l.ends_s }));
     },
     checksNow() {
       // As recorded at the end of the run, from when the replay has passed the check's window (or the run's end).
       const t = nowS();
-      return (doc.checks ?? []).filter((c) => Math.min(c.to_s, doc.sim_time_s ?? c.to_s) <= t).map((c) => ({ name: c.name, verdict: c.passed === null ? "undecided" : c.passed ? "passed" : "failed" }));
+      return (doc.checks ?? [])
+        .filter((c) => Math.min(c.to_s, doc.sim_time_s ?? c.to_s) <= t)
+        .map((c) => ({ name: c.name, verdict: c.passed === null ? "undecided" : c.passed ? "passed" : "failed" }));
     },
     faultsNow() {
       const t = nowS();
       const injected = faults.filter((f) => f.injected_s! <= t);
       const cleared = injected.filter((f) => f.cleared_s !== null && f.cleared_s <= t);
-      return { faults: injected.map((f) => ({ id: f.id, action: f.action, active: !cleared.includes(f) })), injected: injected.length, cleared: cleared.length };
+      return {
+        faults: injected.map((f) => ({ id: f.id, action: f.action, active: !cleared.includes(f) })),
+        injected: injected.length,
+        cleared: cleared.length,
+      };
     },
   };
 }

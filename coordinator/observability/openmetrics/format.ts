@@ -29,7 +29,8 @@ export class OpenMetricsWriter {
       const type = String(metric.type);
       const name = type === "counter" ? metric.name.replace(/_total$/, "") : metric.name;
       let family = this.families.get(name);
-      if (family === undefined) this.families.set(name, (family = { name, type, help: metric.help, metrics: new Map() }));
+      if (family === undefined)
+        this.families.set(name, (family = { name, type, help: metric.help, metrics: new Map() }));
       for (const v of metric.values) {
         const labels = v.labels as Record<string, string | number>;
         const sampleName = (v as { metricName?: string }).metricName ?? (type === "counter" ? `${name}_total` : name);
@@ -58,14 +59,17 @@ export class OpenMetricsWriter {
       }
     }
     lines.push("# EOF");
-    return lines.join("\n") + "\n";
+    return `${lines.join("\n")}\n`;
   }
 }
 
 /** Buckets (in the order given: ascending `le`, +Inf last), then _count, then _sum. */
 function histogramOrder(name: string, samples: Sample[]): Sample[] {
   const rank = (s: Sample) => (s.name === `${name}_bucket` ? 0 : s.name === `${name}_count` ? 1 : 2);
-  return samples.map((s, i) => ({ s, i })).sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i).map(({ s }) => s);
+  return samples
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => rank(a.s) - rank(b.s) || a.i - b.i)
+    .map(({ s }) => s);
 }
 
 function formatLabels(labels: Record<string, string | number>): string {

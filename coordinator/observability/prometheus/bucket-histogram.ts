@@ -39,7 +39,13 @@ export class BucketHistogram extends Histogram<string> {
   private readonly read: () => HistogramPoint[];
 
   constructor(config: BucketHistogramConfig) {
-    super({ name: config.name, help: config.help, labelNames: config.labelNames, buckets: config.buckets, registers: [config.registry] });
+    super({
+      name: config.name,
+      help: config.help,
+      labelNames: config.labelNames,
+      buckets: config.buckets,
+      registers: [config.registry],
+    });
     this.familyName = config.name;
     this.familyHelp = config.help;
     this.bounds = config.buckets;
@@ -49,12 +55,29 @@ export class BucketHistogram extends Histogram<string> {
   override async get() {
     const values: Sample[] = [];
     for (const point of this.read()) {
-      point.cumulative.forEach((n, i) => values.push({ value: n, labels: { ...point.labels, le: String(this.bounds[i]) }, metricName: `${this.familyName}_bucket` }));
-      values.push({ value: point.count, labels: { ...point.labels, le: "+Inf" }, metricName: `${this.familyName}_bucket` });
+      point.cumulative.forEach((n, i) =>
+        values.push({
+          value: n,
+          labels: { ...point.labels, le: String(this.bounds[i]) },
+          metricName: `${this.familyName}_bucket`,
+        }),
+      );
+      values.push({
+        value: point.count,
+        labels: { ...point.labels, le: "+Inf" },
+        metricName: `${this.familyName}_bucket`,
+      });
       values.push({ value: point.sum, labels: point.labels, metricName: `${this.familyName}_sum` });
       values.push({ value: point.count, labels: point.labels, metricName: `${this.familyName}_count` });
     }
-    return { name: this.familyName, help: this.familyHelp, type: HISTOGRAM, values, aggregator: "sum" as const, collect: () => {} };
+    return {
+      name: this.familyName,
+      help: this.familyHelp,
+      type: HISTOGRAM,
+      values,
+      aggregator: "sum" as const,
+      collect: () => {},
+    };
   }
 
   /** What the registry calls for the text format. */

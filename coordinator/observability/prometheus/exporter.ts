@@ -39,7 +39,10 @@ export function createRunRegistry(state: RunState, live: boolean): Registry {
   return registry;
 }
 
-export async function startRunExporter(view: RunView, options: MetricsExporterOptions & { speed?: number }): Promise<RunExporter> {
+export async function startRunExporter(
+  view: RunView,
+  options: MetricsExporterOptions & { speed?: number },
+): Promise<RunExporter> {
   const state = new RunState(view, options.level ?? DEFAULT_AGGREGATION_LEVEL, options.speed);
   const registry = createRunRegistry(state, true);
   const server = await startMetricsServer(registry, { host: options.host, port: options.port });

@@ -24,27 +24,54 @@ export class FamilyRegistrar {
 
   gauge(name: string, help: string, read: Read): void {
     this.take(name);
-    new Gauge({ name, help, registers: [this.registry], collect() { this.set(read() ?? 0); } });
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read() ?? 0);
+      },
+    });
   }
 
   counter(name: string, help: string, read: Read): void {
     this.take(name);
-    new Counter({ name, help, registers: [this.registry], collect() { this.reset(); this.inc(read() ?? 0); } });
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read() ?? 0);
+      },
+    });
   }
 
   labelled(kind: "gauge" | "counter", name: string, help: string, labelNames: string[], read: Samples): void {
     this.take(name);
     const registers = [this.registry];
     if (kind === "gauge") {
-      new Gauge({ name, help, labelNames, registers, collect() {
-        this.reset();
-        for (const s of read()) this.set(s.labels, s.value);
-      } });
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const s of read()) this.set(s.labels, s.value);
+        },
+      });
     } else {
-      new Counter({ name, help, labelNames, registers, collect() {
-        this.reset();
-        for (const s of read()) this.inc(s.labels, s.value);
-      } });
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const s of read()) this.inc(s.labels, s.value);
+        },
+      });
     }
   }
 

@@ -30,11 +30,22 @@ function bucketsFor(unit: string): number[] {
 /** `reserved`: family names already taken by the run's own metrics (a model metric never shadows one). */
 export function modelMetricFamily(recorded: string, reserved: ReadonlySet<string>): ModelMetricFamily {
   const d = metricDeclaration(recorded);
-  const base = d.type === "counter" ? (DIMENSIONLESS.has(d.unit) ? `${d.name}_total` : `${d.name}_${d.unit}_total`) : `${d.name}_${d.unit}`;
+  const base =
+    d.type === "counter"
+      ? DIMENSIONLESS.has(d.unit)
+        ? `${d.name}_total`
+        : `${d.name}_${d.unit}_total`
+      : `${d.name}_${d.unit}`;
   const family = (scope: Scope) => {
     const name = scopedName(scope, base);
     return reserved.has(name) ? name.replace(/^dctwin_/, "dctwin_model_") : name;
   };
-  const since = d.type === "gauge" ? "mean of the readings of the last metrics interval that had any" : "since the run started";
-  return { family, declaration: d, buckets: d.type === "histogram" ? bucketsFor(d.unit) : [], help: `${d.help} (${since}).` };
+  const since =
+    d.type === "gauge" ? "mean of the readings of the last metrics interval that had any" : "since the run started";
+  return {
+    family,
+    declaration: d,
+    buckets: d.type === "histogram" ? bucketsFor(d.unit) : [],
+    help: `${d.help} (${since}).`,
+  };
 }

@@ -12,7 +12,10 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(registry: Registry, options: { host?: string; port: number }): Promise<MetricsServer> {
+export async function startMetricsServer(
+  registry: Registry,
+  options: { host?: string; port: number },
+): Promise<MetricsServer> {
   const host = options.host ?? "127.0.0.1";
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -22,11 +25,17 @@ export async function startMetricsServer(registry: Registry, options: { host?: s
     }
     if (path === "/metrics") {
       registry.metrics().then(
-        (text) => res.writeHead(200, { "content-type": registry.contentType }).end(req.method === "HEAD" ? undefined : text),
-        (error: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`collecting metrics failed: ${error instanceof Error ? error.message : String(error)}\n`),
+        (text) =>
+          res.writeHead(200, { "content-type": registry.contentType }).end(req.method === "HEAD" ? undefined : text),
+        (error: unknown) =>
+          res
+            .writeHead(500, { "content-type": "text/plain" })
+            .end(`collecting metrics failed: ${error instanceof Error ? error.message : String(error)}\n`),
       );
     } else if (path === "/") {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end('<!doctype html><title>dctwin</title><p><a href="/metrics">/metrics</a></p>\n');
+      res
+        .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+        .end('<!doctype html><title>dctwin</title><p><a href="/metrics">/metrics</a></p>\n');
     } else res.writeHead(404, { "content-type": "text/plain" }).end("not found: try /metrics\n");
   });
   await new Promise<void>((resolve, reject) => {

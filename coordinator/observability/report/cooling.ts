@@ -37,7 +37,9 @@ export function serverStatesPlot(data: ReportData): PlotSpec[] {
       unit: "servers",
       fill: true,
       x,
-      series: [...byState].sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : 1)).map(([state, values]) => ({ label: state.replace("_", " "), values })),
+      series: [...byState]
+        .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : 1))
+        .map(([state, values]) => ({ label: state.replace("_", " "), values })),
       note: "Throttled: slowed by a command or by an inlet temperature over the server's limit. tables/server_states has the seconds per server.",
     },
   ];
@@ -46,7 +48,9 @@ export function serverStatesPlot(data: ReportData): PlotSpec[] {
 export function coolingPlots(data: ReportData): PlotSpec[] {
   const file = data.intervals;
   if (file === null) return [];
-  const cracs = file.view.actors.map((a, i) => ({ a, i })).filter(({ a }) => kindTraits(a.kind).coolsZone !== undefined);
+  const cracs = file.view.actors
+    .map((a, i) => ({ a, i }))
+    .filter(({ a }) => kindTraits(a.kind).coolsZone !== undefined);
   if (cracs.length === 0) return [];
   const x = file.intervals.map((r) => Math.min((r.index + 1) * file.view.intervalNs, file.simTimeNs) / 1e9);
   const inlet = cracs.map(({ a, i }) => ({
@@ -57,7 +61,16 @@ export function coolingPlots(data: ReportData): PlotSpec[] {
       return n > 0 ? (c!.get("inlet_mk")! / n - 273_150) / 1000 : null;
     }),
   }));
-  const plots: PlotSpec[] = [{ id: "cooling-inlet", title: "Inlet temperature read by each CRAC (°C)", unit: "°C", x, series: inlet, note: "Read at interval boundaries; gaps where no reading fell in an interval." }];
+  const plots: PlotSpec[] = [
+    {
+      id: "cooling-inlet",
+      title: "Inlet temperature read by each CRAC (°C)",
+      unit: "°C",
+      x,
+      series: inlet,
+      note: "Read at interval boundaries; gaps where no reading fell in an interval.",
+    },
+  ];
   const throttles = data.timeseries.filter((r) => r.metric === "thermal_throttles");
   const byGroup = new Map<string, (number | null)[]>();
   const index = new Map(x.map((t, i) => [t, i]));

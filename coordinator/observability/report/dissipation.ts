@@ -58,7 +58,9 @@ export function heatColour(value: number, max: number): string {
 export function dissipationFigures(data: ReportData): Figure[] {
   const ir = obj(obj(data.summary.thermodynamics)?.irreversibility);
   if (ir === null || !Array.isArray(ir.links)) return [];
-  return [linkBars(ir), topology(ir, data.intervals?.view ?? null), servicePaths(ir), tur(ir)].filter((f): f is Figure => f !== null);
+  return [linkBars(ir), topology(ir, data.intervals?.view ?? null), servicePaths(ir), tur(ir)].filter(
+    (f): f is Figure => f !== null,
+  );
 }
 
 /** Horizontal bars: σ per link (mechanism), largest first, with ±1 standard error whiskers. */
@@ -66,7 +68,12 @@ function linkBars(ir: Obj): Figure | null {
   const links = list(ir.links)
     .filter((l) => num(l.sigma_kb_per_s) > 0)
     .sort((a, b) => num(b.sigma_kb_per_s) - num(a.sigma_kb_per_s));
-  if (links.length === 0) return { title: "Entropy production by link", html: "", note: "No link produces entropy: every link carries as much one way as the other." };
+  if (links.length === 0)
+    return {
+      title: "Entropy production by link",
+      html: "",
+      note: "No link produces entropy: every link carries as much one way as the other.",
+    };
   const shown = links.slice(0, MAX_BARS);
   const max = Math.max(...shown.map((l) => num(l.sigma_kb_per_s) + num(l.sigma_stderr_kb_per_s)));
   const labelW = 260;
@@ -89,7 +96,11 @@ function linkBars(ir: Obj): Figure | null {
   });
   const height = shown.length * rowH + 8;
   const note = `σ in k_B per simulated second, ±1 standard error; dark bars: reverse never seen (σ from the pseudo-count α = ${formatValue(ir.pseudo_count)}).${links.length > shown.length ? ` Largest ${shown.length} of ${links.length} links.` : ""}`;
-  return { title: "Entropy production by link", note, html: `<svg class="fig" viewBox="0 0 ${labelW + barW + 80} ${height}" width="${labelW + barW + 80}" height="${height}" font-size="11">${rows.join("")}</svg>` };
+  return {
+    title: "Entropy production by link",
+    note,
+    html: `<svg class="fig" viewBox="0 0 ${labelW + barW + 80} ${height}" width="${labelW + barW + 80}" height="${height}" font-size="11">${rows.join("")}</svg>`,
+  };
 }
 
 /** Layer of an actor in the picture: generated tiers first, then kinds. */
@@ -103,10 +114,21 @@ function layerOf(actor: RunView["actors"][number]): number {
 
 /** The network with links coloured by their σ and actors by theirs (each end of a link carries half). */
 function topology(ir: Obj, view: RunView | null): Figure | null {
-  if (view === null) return { title: "Topology coloured by dissipation", html: "", note: "intervals.jsonl is missing: the picture needs its actor and link list." };
-  if (view.actors.length > MAX_TOPOLOGY_ACTORS) return { title: "Topology coloured by dissipation", html: "", note: `${view.actors.length} actors are too many for one picture; see the tables.` };
+  if (view === null)
+    return {
+      title: "Topology coloured by dissipation",
+      html: "",
+      note: "intervals.jsonl is missing: the picture needs its actor and link list.",
+    };
+  if (view.actors.length > MAX_TOPOLOGY_ACTORS)
+    return {
+      title: "Topology coloured by dissipation",
+      html: "",
+      note: `${view.actors.length} actors are too many for one picture; see the tables.`,
+    };
   const sigmaByLink = new Map<string, number>();
-  for (const l of list(ir.links)) sigmaByLink.set(String(l.link), (sigmaByLink.get(String(l.link)) ?? 0) + num(l.sigma_kb_per_s));
+  for (const l of list(ir.links))
+    sigmaByLink.set(String(l.link), (sigmaByLink.get(String(l.link)) ?? 0) + num(l.sigma_kb_per_s));
   const sigmaByActor = new Map(list(ir.nodes).map((n) => [String(n.actor), num(n.sigma_kb_per_s)]));
   const maxLink = Math.max(0, ...sigmaByLink.values());
   const maxActor = Math.max(0, ...sigmaByActor.values());
@@ -122,12 +144,17 @@ function topology(ir: Obj, view: RunView | null): Figure | null {
   const pos: { x: number; y: number }[] = [];
   order.forEach((layer, row) => {
     const members = layers.get(layer)!;
-    members.forEach((actor, k) => (pos[actor] = { x: 20 + ((k + 0.5) * (width - 40)) / members.length, y: 30 + row * layerGap }));
+    members.forEach(
+      (actor, k) => (pos[actor] = { x: 20 + ((k + 0.5) * (width - 40)) / members.length, y: 30 + row * layerGap }),
+    );
   });
   // The nodes and their labels, then a band of its own for the legend, so it never covers a label.
   const nodesHeight = 50 + (order.length - 1) * layerGap;
   const height = nodesHeight + 40;
-  const radius = Math.max(2.5, Math.min(9, (width - 40) / Math.max(...[...layers.values()].map((m) => m.length)) / 2.5));
+  const radius = Math.max(
+    2.5,
+    Math.min(9, (width - 40) / Math.max(...[...layers.values()].map((m) => m.length)) / 2.5),
+  );
   const lines = view.links.map((l) => {
     const s = sigmaByLink.get(l.id) ?? 0;
     const a = pos[l.a]!;
@@ -137,12 +164,22 @@ function topology(ir: Obj, view: RunView | null): Figure | null {
   const circles = view.actors.map((a, i) => {
     const s = sigmaByActor.get(a.id) ?? 0;
     const p = pos[i]!;
-    const label = view.actors.length <= MAX_LABELLED_ACTORS ? `<text x="${p.x.toFixed(1)}" y="${(p.y + radius + 11).toFixed(1)}" text-anchor="middle">${esc(a.id)}</text>` : "";
+    const label =
+      view.actors.length <= MAX_LABELLED_ACTORS
+        ? `<text x="${p.x.toFixed(1)}" y="${(p.y + radius + 11).toFixed(1)}" text-anchor="middle">${esc(a.id)}</text>`
+        : "";
     return `<circle cx="${p.x.toFixed(1)}" cy="${p.y}" r="${radius.toFixed(1)}" fill="${heatColour(s, maxActor)}" stroke="#555" stroke-width="0.5"><title>${esc(`${a.id} (${a.kind}): σ = ${formatValue(s)} k_B/s`)}</title></circle>${label}`;
   });
-  const legend = maxLink <= 0 ? `<text x="${width - 10}" y="${height - 5}" text-anchor="end">no link has a finite σ (every current is one-way): all grey</text>` : [0, 1e-3, 1e-2, 1e-1, 1]
-    .map((f, i) => `<rect x="${width - 360 + i * 70}" y="${height - 14}" width="70" height="10" fill="${heatColour(f * maxLink, maxLink)}"/><text x="${width - 360 + i * 70 + 35}" y="${height - 18}" text-anchor="middle">${f === 0 ? "0" : (f * maxLink).toPrecision(2)}</text>`)
-    .join("") + `<text x="${width - 366}" y="${height - 5}" text-anchor="end">link σ (k_B/s)</text><line x1="10" x2="${width - 10}" y1="${nodesHeight + 6}" y2="${nodesHeight + 6}" stroke="#eee"/>`;
+  const legend =
+    maxLink <= 0
+      ? `<text x="${width - 10}" y="${height - 5}" text-anchor="end">no link has a finite σ (every current is one-way): all grey</text>`
+      : [0, 1e-3, 1e-2, 1e-1, 1]
+          .map(
+            (f, i) =>
+              `<rect x="${width - 360 + i * 70}" y="${height - 14}" width="70" height="10" fill="${heatColour(f * maxLink, maxLink)}"/><text x="${width - 360 + i * 70 + 35}" y="${height - 18}" text-anchor="middle">${f === 0 ? "0" : (f * maxLink).toPrecision(2)}</text>`,
+          )
+          .join("") +
+        `<text x="${width - 366}" y="${height - 5}" text-anchor="end">link σ (k_B/s)</text><line x1="10" x2="${width - 10}" y1="${nodesHeight + 6}" y2="${nodesHeight + 6}" stroke="#eee"/>`;
   return {
     title: "Topology coloured by dissipation",
     note: "Links by their σ, actors by theirs (k_B/s, log colour scale: the legend is for links); layers: clients, load balancers, switches (core/spine, aggregation, edge/leaf), servers. Hover for figures.",
@@ -185,7 +222,10 @@ function tur(ir: Obj): Figure | null {
     title: "TUR precision cost of the strongest currents",
     note: "Per window τ of the net current J_τ: σ_TUR = 2⟨J_τ⟩²/(τ·Var J_τ), the least entropy production a current this precise needs; precision cost Q = σ·τ·Var J_τ/⟨J_τ⟩² ≥ 2; η_TUR = 2/Q ≤ 1.",
     html: `<table class="grid"><tr><th>link</th><th>direction</th><th>mean per window</th><th>σ_TUR (k_B/s)</th><th>Q</th><th>η_TUR</th></tr>${rows
-      .map((t) => `<tr><td class="path">${esc(String(t.link))}</td><td class="path">${esc(`${String(t.from)} → ${String(t.to)}`)}</td>${[t.mean_current_per_window, t.sigma_tur_kb_per_s, t.precision_cost_q, t.eta_tur].map((v) => `<td>${esc(formatValue(v))}</td>`).join("")}</tr>`)
+      .map(
+        (t) =>
+          `<tr><td class="path">${esc(String(t.link))}</td><td class="path">${esc(`${String(t.from)} → ${String(t.to)}`)}</td>${[t.mean_current_per_window, t.sigma_tur_kb_per_s, t.precision_cost_q, t.eta_tur].map((v) => `<td>${esc(formatValue(v))}</td>`).join("")}</tr>`,
+      )
       .join("")}</table>`,
   };
 }

@@ -22,7 +22,10 @@ function esc(s: string): string {
 
 /** JSON safe inside <script>: no "</script" or "<!--" can appear. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 function rowsTable(rows: Row[]): string {
@@ -35,14 +38,19 @@ function sectionHtml(s: Section): string {
       (t) =>
         `<h4>${esc(t.title)}</h4><div class="scroll"><table class="grid"><tr>${t.columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>${t.rows
           .map((r) => `<tr>${r.map((v) => `<td>${esc(v)}</td>`).join("")}</tr>`)
-          .join("")}</table></div>${t.more > 0 ? `<p class="note">… and ${t.more} more rows (summary.json has them all).</p>` : ""}`,
+          .join(
+            "",
+          )}</table></div>${t.more > 0 ? `<p class="note">… and ${t.more} more rows (summary.json has them all).</p>` : ""}`,
     )
     .join("");
   return `<details><summary>${esc(s.title)}</summary>${s.rows.length > 0 ? rowsTable(s.rows) : ""}${tables}</details>`;
 }
 
 function figureSectionHtml(section: { title: string; figures: Figure[] }): string {
-  const figures = section.figures.map((f) => `<div class="plot"><h3>${esc(f.title)}</h3>${f.note ? `<p class="note">${esc(f.note)}</p>` : ""}<div class="scroll">${f.html}</div></div>`);
+  const figures = section.figures.map(
+    (f) =>
+      `<div class="plot"><h3>${esc(f.title)}</h3>${f.note ? `<p class="note">${esc(f.note)}</p>` : ""}<div class="scroll">${f.html}</div></div>`,
+  );
   return `<h2>${esc(section.title)}</h2>\n<div class="figs">\n${figures.join("\n")}\n</div>`;
 }
 
@@ -133,7 +141,10 @@ export function renderReportHtml(page: ReportPage): string {
   const empty = page.plots.filter((p) => p.series.length === 0);
   const plots = page.plots
     .filter((p) => p.series.length > 0)
-    .map((p) => `<div class="plot"><h3>${esc(p.title)}</h3>${p.note ? `<p class="note">${esc(p.note)}</p>` : ""}<div id="plot-${esc(p.id)}"></div></div>`)
+    .map(
+      (p) =>
+        `<div class="plot"><h3>${esc(p.title)}</h3>${p.note ? `<p class="note">${esc(p.note)}</p>` : ""}<div id="plot-${esc(p.id)}"></div></div>`,
+    )
     .join("\n");
   return `<!doctype html>
 <html lang="en">
@@ -156,7 +167,10 @@ ${page.faults.length > 0 ? `<p class="note">Shaded: faults in force (${page.faul
 <div class="plots">
 ${plots}
 </div>
-${page.figureSections.filter((s) => s.figures.length > 0).map(figureSectionHtml).join("\n")}
+${page.figureSections
+  .filter((s) => s.figures.length > 0)
+  .map(figureSectionHtml)
+  .join("\n")}
 <h2>Run summary (summary.json)</h2>
 ${page.sections.map(sectionHtml).join("\n")}
 <script>/* uPlot ${"1.6"} (MIT License, (c) Leon Sorokin, https://github.com/leeoniya/uPlot) */

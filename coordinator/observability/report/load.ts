@@ -33,8 +33,12 @@ export class ReportInputError extends Error {
 export function loadReportData(runDir: string): ReportData {
   const summaryPath = join(runDir, "summary.json");
   if (!existsSync(summaryPath)) throw new ReportInputError(`${runDir} is not a results directory: no summary.json`);
-  const json = (file: string) => (existsSync(join(runDir, file)) ? (JSON.parse(readFileSync(join(runDir, file), "utf8")) as Record<string, Json>) : null);
-  const csv = (file: string) => (existsSync(join(runDir, file)) ? parseCsv(readFileSync(join(runDir, file), "utf8")) : []);
+  const json = (file: string) =>
+    existsSync(join(runDir, file))
+      ? (JSON.parse(readFileSync(join(runDir, file), "utf8")) as Record<string, Json>)
+      : null;
+  const csv = (file: string) =>
+    existsSync(join(runDir, file)) ? parseCsv(readFileSync(join(runDir, file), "utf8")) : [];
   const runInfo = json("run-info.json");
   return {
     runDir,
@@ -45,7 +49,9 @@ export function loadReportData(runDir: string): ReportData {
     links: csv("links.csv"),
     thermo: csv("thermo.csv"),
     experiment: json("experiment.json"),
-    intervals: existsSync(join(runDir, INTERVALS_FILE)) ? readIntervalsFile(join(runDir, INTERVALS_FILE), typeof runInfo?.run_id === "string" ? runInfo.run_id : "") : null,
+    intervals: existsSync(join(runDir, INTERVALS_FILE))
+      ? readIntervalsFile(join(runDir, INTERVALS_FILE), typeof runInfo?.run_id === "string" ? runInfo.run_id : "")
+      : null,
   };
 }
 

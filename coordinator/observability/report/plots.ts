@@ -37,7 +37,13 @@ function intervalEnds(data: ReportData): number[] {
 }
 
 /** One series per distinct `key`, valued by `value` at each interval end (null where absent). */
-function pivot(table: Table, x: number[], key: (r: Table[number]) => string, value: (r: Table[number]) => number | null, label = (k: string) => k): PlotSeries[] {
+function pivot(
+  table: Table,
+  x: number[],
+  key: (r: Table[number]) => string,
+  value: (r: Table[number]) => number | null,
+  label = (k: string) => k,
+): PlotSeries[] {
   const index = new Map(x.map((t, i) => [t, i]));
   const out = new Map<string, (number | null)[]>();
   for (const r of table) {
@@ -58,24 +64,67 @@ function throughput(data: ReportData): PlotSpec[] {
   if (rows.length === 0) return [];
   const x = intervalEnds(data);
   const what = metric === "response_time_s" ? "responses" : "requests sent";
-  return [{ id: "throughput", title: `Throughput (${what} per simulated second, by group)`, unit: "1/s", x, series: pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)) }];
+  return [
+    {
+      id: "throughput",
+      title: `Throughput (${what} per simulated second, by group)`,
+      unit: "1/s",
+      x,
+      series: pivot(
+        rows,
+        x,
+        (r) => String(r.group),
+        (r) => Number(r.count) / seconds(r),
+      ),
+    },
+  ];
 }
 
 function responseTimes(data: ReportData): PlotSpec[] {
   const rows = data.timeseries.filter((r) => r.metric === "response_time_s");
   if (rows.length === 0) return [];
   const x = intervalEnds(data);
-  const series = ["p50", "p99"].flatMap((q) => pivot(rows, x, (r) => String(r.group), (r) => (r[q] === null ? null : Number(r[q]) * 1000), (g) => `${g} ${q}`));
+  const series = ["p50", "p99"].flatMap((q) =>
+    pivot(
+      rows,
+      x,
+      (r) => String(r.group),
+      (r) => (r[q] === null ? null : Number(r[q]) * 1000),
+      (g) => `${g} ${q}`,
+    ),
+  );
   return [{ id: "response-time", title: "Response time percentiles (per interval)", unit: "ms", x, series }];
 }
 
 function drops(data: ReportData): PlotSpec[] {
   // tables/drops.csv (reason, packets); results of older versions had them in timeseries.csv (group = reason).
-  const rows: Table = data.drops.length > 0 ? data.drops.map((r) => ({ ...r, group: r.reason ?? null, count: r.packets ?? null })).filter((r) => Number(r.count) > 0) : data.timeseries.filter((r) => r.metric === "dropped_packets");
+  const rows: Table =
+    data.drops.length > 0
+      ? data.drops
+          .map((r) => ({ ...r, group: r.reason ?? null, count: r.packets ?? null }))
+          .filter((r) => Number(r.count) > 0)
+      : data.timeseries.filter((r) => r.metric === "dropped_packets");
   const x = intervalEnds(data);
-  if (rows.length === 0) return x.length === 0 ? [] : [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series: [], note: "No packet was dropped." }];
+  if (rows.length === 0)
+    return x.length === 0
+      ? []
+      : [
+          {
+            id: "drops",
+            title: "Packets dropped per simulated second, by reason",
+            unit: "1/s",
+            x,
+            series: [],
+            note: "No packet was dropped.",
+          },
+        ];
   // An interval without drops of a reason is a zero, not a gap.
-  const series = pivot(rows, x, (r) => String(r.group), (r) => Number(r.count) / seconds(r)).map((s) => ({ ...s, values: s.values.map((v) => v ?? 0) }));
+  const series = pivot(
+    rows,
+    x,
+    (r) => String(r.group),
+    (r) => Number(r.count) / seconds(r),
+  ).map((s) => ({ ...s, values: s.values.map((v) => v ?? 0) }));
   return [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series }];
 }
 
@@ -85,11 +134,36 @@ function linkTraffic(data: ReportData): PlotSpec[] {
   const x = intervalEnds(data);
   const bytes = new Map<string, number>();
   for (const r of data.links) bytes.set(String(r.direction), (bytes.get(String(r.direction)) ?? 0) + Number(r.bytes));
-  const busiest = new Set([...bytes].sort(([, a], [, b]) => b - a).slice(0, 8).map(([d]) => d));
-  const total = pivot(data.links, x, () => "all links", (r) => Number(r.bytes) / seconds(r));
-  const top = pivot(data.links.filter((r) => busiest.has(String(r.direction))), x, (r) => String(r.direction), (r) => Number(r.bytes) / seconds(r));
-  const note = bytes.size > busiest.size ? `Busiest ${busiest.size} of ${bytes.size} link directions shown.` : undefined;
-  return [{ id: "link-traffic", title: "Link traffic (bytes per simulated second)", unit: "B/s", x, series: [...total, ...top], note }];
+  const busiest = new Set(
+    [...bytes]
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 8)
+      .map(([d]) => d),
+  );
+  const total = pivot(
+    data.links,
+    x,
+    () => "all links",
+    (r) => Number(r.bytes) / seconds(r),
+  );
+  const top = pivot(
+    data.links.filter((r) => busiest.has(String(r.direction))),
+    x,
+    (r) => String(r.direction),
+    (r) => Number(r.bytes) / seconds(r),
+  );
+  const note =
+    bytes.size > busiest.size ? `Busiest ${busiest.size} of ${bytes.size} link directions shown.` : undefined;
+  return [
+    {
+      id: "link-traffic",
+      title: "Link traffic (bytes per simulated second)",
+      unit: "B/s",
+      x,
+      series: [...total, ...top],
+      note,
+    },
+  ];
 }
 
 /**
@@ -100,7 +174,12 @@ function power(data: ReportData): PlotSpec[] {
   const x = times(data.thermo);
   // No power model: no plot (the headline says "not modelled"), rather than an empty panel leaving a hole.
   if (x.length === 0 || !data.thermo.some((r) => Number(r.power_w) > 0)) return [];
-  const powerSeries = pivot(data.thermo, x, () => "total", (r) => Number(r.power_w));
+  const powerSeries = pivot(
+    data.thermo,
+    x,
+    () => "total",
+    (r) => Number(r.power_w),
+  );
   let sum = 0;
   const energySeries: PlotSeries[] = [{ label: "total", values: data.thermo.map((r) => (sum += Number(r.energy_j))) }];
   const byEntity = energyByEntity(data, x);
@@ -108,7 +187,10 @@ function power(data: ReportData): PlotSpec[] {
   if (byEntity !== null && byEntity.joules.size > 1) {
     by = `, by ${byEntity.by}`;
     for (const [entity, joules] of [...byEntity.joules].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      powerSeries.push({ label: `${byEntity.by} ${entity}`, values: joules.map((j, i) => (byEntity.seconds[i]! > 0 ? j / byEntity.seconds[i]! : null)) });
+      powerSeries.push({
+        label: `${byEntity.by} ${entity}`,
+        values: joules.map((j, i) => (byEntity.seconds[i]! > 0 ? j / byEntity.seconds[i]! : null)),
+      });
       let cumulative = 0;
       energySeries.push({ label: `${byEntity.by} ${entity}`, values: joules.map((j) => (cumulative += j)) });
     }
@@ -120,12 +202,16 @@ function power(data: ReportData): PlotSpec[] {
 }
 
 /** Joules per interval per rack (or group), aligned with x; null without intervals.jsonl. */
-function energyByEntity(data: ReportData, x: number[]): { by: "rack" | "group"; joules: Map<string, number[]>; seconds: number[] } | null {
+function energyByEntity(
+  data: ReportData,
+  x: number[],
+): { by: "rack" | "group"; joules: Map<string, number[]>; seconds: number[] } | null {
   const file = data.intervals;
   if (file === null) return null;
   const actors = file.view.actors;
   const by = new Set(actors.map((a) => a.labels.rack).filter((r) => r !== undefined)).size > 1 ? "rack" : "group";
-  const entityOf = (actor: number) => (by === "rack" ? (actors[actor]?.labels.rack ?? "(no rack)") : (actors[actor]?.group ?? "?"));
+  const entityOf = (actor: number) =>
+    by === "rack" ? (actors[actor]?.labels.rack ?? "(no rack)") : (actors[actor]?.group ?? "?");
   const joules = new Map<string, number[]>();
   const seconds = new Array<number>(x.length).fill(0);
   for (const record of file.intervals) {
@@ -152,7 +238,18 @@ function thermoColumns(data: ReportData): PlotSpec[] {
   const skip = new Set(["t_start_s", "t_end_s", "energy_j", "power_w"]);
   return Object.keys(first)
     .filter((c) => !skip.has(c) && data.thermo.some((r) => typeof r[c] === "number" && r[c] !== 0)) // all-zero columns say nothing
-    .map((c) => ({ id: `thermo-${c}`, title: `${THERMO_TITLES[c] ?? c} (${unitOf(c) || "ratio"})`, unit: unitOf(c), x, series: pivot(data.thermo, x, () => THERMO_TITLES[c] ?? c, (r) => (typeof r[c] === "number" ? (r[c] as number) : null)) }));
+    .map((c) => ({
+      id: `thermo-${c}`,
+      title: `${THERMO_TITLES[c] ?? c} (${unitOf(c) || "ratio"})`,
+      unit: unitOf(c),
+      x,
+      series: pivot(
+        data.thermo,
+        x,
+        () => THERMO_TITLES[c] ?? c,
+        (r) => (typeof r[c] === "number" ? (r[c] as number) : null),
+      ),
+    }));
 }
 
 /** Human titles of thermo.csv's columns (the column name stays in the plot's id). */
@@ -168,11 +265,30 @@ const THERMO_TITLES: Record<string, string> = {
 };
 
 function unitOf(column: string): string {
-  const units: [string, string][] = [["_kb_per_s", "k_B/s"], ["_w_per_k", "W/K"], ["_w", "W"], ["_j", "J"], ["_per_s", "1/s"], ["_s", "s"], ["_bytes", "B"], ["bits_erased", "bits"]];
+  const units: [string, string][] = [
+    ["_kb_per_s", "k_B/s"],
+    ["_w_per_k", "W/K"],
+    ["_w", "W"],
+    ["_j", "J"],
+    ["_per_s", "1/s"],
+    ["_s", "s"],
+    ["_bytes", "B"],
+    ["bits_erased", "bits"],
+  ];
   return units.find(([suffix]) => column.endsWith(suffix))?.[1] ?? "";
 }
 
-export const PLOT_BUILDERS: PlotBuilder[] = [throughput, responseTimes, drops, linkTraffic, power, coolingPlots, serverStatesPlot, activeFaultsPlot, thermoColumns];
+export const PLOT_BUILDERS: PlotBuilder[] = [
+  throughput,
+  responseTimes,
+  drops,
+  linkTraffic,
+  power,
+  coolingPlots,
+  serverStatesPlot,
+  activeFaultsPlot,
+  thermoColumns,
+];
 
 export function buildPlots(data: ReportData, builders: readonly PlotBuilder[] = PLOT_BUILDERS): PlotSpec[] {
   return builders.flatMap((b) => b(data));

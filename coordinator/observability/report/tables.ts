@@ -33,7 +33,8 @@ export function formatValue(v: Json | undefined): string {
 
 function get(o: Json | undefined, path: string): Json | undefined {
   let cur: Json | undefined = o;
-  for (const k of path.split(".")) cur = cur !== null && typeof cur === "object" && !Array.isArray(cur) ? cur[k] : undefined;
+  for (const k of path.split("."))
+    cur = cur !== null && typeof cur === "object" && !Array.isArray(cur) ? cur[k] : undefined;
   return cur;
 }
 
@@ -49,7 +50,12 @@ export function headlineRows(data: ReportData): Row[] {
   add("actors / links", `${formatValue(s.actors)} / ${formatValue(s.links)}`);
   add("wall time", get(data.runInfo ?? undefined, "wall_time_s"), "s");
   add("speed", get(data.runInfo ?? undefined, "sim_seconds_per_wall_second"), "simulated s per wall s");
-  add("hosts", Array.isArray(get(data.runInfo ?? undefined, "hosts")) ? (get(data.runInfo ?? undefined, "hosts") as Json[]).length : undefined);
+  add(
+    "hosts",
+    Array.isArray(get(data.runInfo ?? undefined, "hosts"))
+      ? (get(data.runInfo ?? undefined, "hosts") as Json[]).length
+      : undefined,
+  );
   add("windows", get(data.runInfo ?? undefined, "windows"));
   add("events", s.events);
   add("packets injected", get(s, "packets.injected"));
@@ -78,10 +84,21 @@ export function headlineRows(data: ReportData): Row[] {
   const irreversible = get(s, "thermodynamics.irreversibility.irreversible_currents");
   const oneWay = Array.isArray(irreversible) ? irreversible.length : 0;
   // With one-way currents σ covers only the pairs seen both ways: say so beside the figure, with their lower bound.
-  add(oneWay > 0 ? "packet entropy production σ (pairs seen both ways only)" : "packet entropy production σ", get(s, "thermodynamics.irreversibility.sigma_kb_per_s"), "k_B/s");
+  add(
+    oneWay > 0 ? "packet entropy production σ (pairs seen both ways only)" : "packet entropy production σ",
+    get(s, "thermodynamics.irreversibility.sigma_kb_per_s"),
+    "k_B/s",
+  );
   if (oneWay > 0) {
-    rows.push({ label: "irreversible currents", value: `${oneWay} mechanism(s) never seen in reverse: σ unbounded in this model` });
-    add("their σ, 95% lower bound (grows with run length)", get(s, "thermodynamics.irreversibility.irreversible_sigma_lower_bound_kb_per_s"), "k_B/s");
+    rows.push({
+      label: "irreversible currents",
+      value: `${oneWay} mechanism(s) never seen in reverse: σ unbounded in this model`,
+    });
+    add(
+      "their σ, 95% lower bound (grows with run length)",
+      get(s, "thermodynamics.irreversibility.irreversible_sigma_lower_bound_kb_per_s"),
+      "k_B/s",
+    );
   }
   add("carbon", get(s, "carbon.total_g"), "gCO2e");
   add("carbon per request", get(s, "carbon.per_request_g"), "gCO2e");
@@ -106,8 +123,17 @@ function section(title: string, value: Json): Section {
       if (v.every((e) => e !== null && typeof e === "object" && !Array.isArray(e))) {
         const records = v.map((e) => flatten(e));
         const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
-        out.tables.push({ title: prefix || title, columns, rows: records.slice(0, MAX_TABLE_ROWS).map((r) => columns.map((c) => formatValue(r[c]))), more: Math.max(0, records.length - MAX_TABLE_ROWS) });
-      } else out.rows.push({ label: prefix, value: v.length > 20 ? `${v.length} values` : v.map((e) => formatValue(e)).join(", ") });
+        out.tables.push({
+          title: prefix || title,
+          columns,
+          rows: records.slice(0, MAX_TABLE_ROWS).map((r) => columns.map((c) => formatValue(r[c]))),
+          more: Math.max(0, records.length - MAX_TABLE_ROWS),
+        });
+      } else
+        out.rows.push({
+          label: prefix,
+          value: v.length > 20 ? `${v.length} values` : v.map((e) => formatValue(e)).join(", "),
+        });
     } else if (v !== null && typeof v === "object") {
       const entries = Object.entries(v);
       if (entries.length === 0) out.rows.push({ label: prefix, value: "–" });
@@ -119,7 +145,8 @@ function section(title: string, value: Json): Section {
 }
 
 function flatten(v: Json, prefix = "", out: Record<string, Json> = {}): Record<string, Json> {
-  if (v !== null && typeof v === "object" && !Array.isArray(v)) for (const [k, child] of Object.entries(v)) flatten(child, prefix === "" ? k : `${prefix}.${k}`, out);
+  if (v !== null && typeof v === "object" && !Array.isArray(v))
+    for (const [k, child] of Object.entries(v)) flatten(child, prefix === "" ? k : `${prefix}.${k}`, out);
   else out[prefix] = Array.isArray(v) ? `${v.length} values` : v;
   return out;
 }

@@ -4,8 +4,24 @@
  * Rates over simulated time divide a counter's increase by the simulated time that passed (the run may be paced
  * or faster than real time, so Prometheus' wall-clock `rate()` would mean something else).
  */
-import { AnnotationQueryBuilder, DashboardBuilder, DashboardCursorSync, DatasourceVariableBuilder, QueryVariableBuilder, RowBuilder, VariableRefresh, VariableSort, type Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
-import { LegendDisplayMode, LegendPlacement, StackingConfigBuilder, StackingMode, VizLegendOptionsBuilder } from "@grafana/grafana-foundation-sdk/common";
+import {
+  AnnotationQueryBuilder,
+  DashboardBuilder,
+  DashboardCursorSync,
+  DatasourceVariableBuilder,
+  QueryVariableBuilder,
+  RowBuilder,
+  VariableRefresh,
+  VariableSort,
+  type Dashboard,
+} from "@grafana/grafana-foundation-sdk/dashboard";
+import {
+  LegendDisplayMode,
+  LegendPlacement,
+  StackingConfigBuilder,
+  StackingMode,
+  VizLegendOptionsBuilder,
+} from "@grafana/grafana-foundation-sdk/common";
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
@@ -54,15 +70,33 @@ export interface DashboardSpec {
 const HEIGHT = 8;
 
 function target(q: Query, i: number): DataqueryBuilder {
-  return new DataqueryBuilder().expr(q.expr).legendFormat(q.legend ?? "__auto").refId(String.fromCharCode(65 + i)).datasource(DATASOURCE);
+  return new DataqueryBuilder()
+    .expr(q.expr)
+    .legendFormat(q.legend ?? "__auto")
+    .refId(String.fromCharCode(65 + i))
+    .datasource(DATASOURCE);
 }
 
 function panel(p: PanelSpec, id: number, x: number, y: number, width: number) {
   const builder = p.kind === "stat" ? new stat.PanelBuilder() : new timeseries.PanelBuilder();
-  builder.id(id).title(p.title).description(p.description).unit(p.unit).datasource(DATASOURCE).gridPos({ x, y, w: width, h: HEIGHT });
+  builder
+    .id(id)
+    .title(p.title)
+    .description(p.description)
+    .unit(p.unit)
+    .datasource(DATASOURCE)
+    .gridPos({ x, y, w: width, h: HEIGHT });
   p.queries.forEach((q, i) => builder.withTarget(target(q, i)));
   if (builder instanceof timeseries.PanelBuilder) {
-    builder.fillOpacity(p.stack ? 40 : 10).lineWidth(1).legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom));
+    builder
+      .fillOpacity(p.stack ? 40 : 10)
+      .lineWidth(1)
+      .legend(
+        new VizLegendOptionsBuilder()
+          .showLegend(true)
+          .displayMode(LegendDisplayMode.List)
+          .placement(LegendPlacement.Bottom),
+      );
     if (p.stack) builder.stacking(new StackingConfigBuilder().mode(StackingMode.Normal).group("A"));
   }
   return builder;

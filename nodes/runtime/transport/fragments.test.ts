@@ -32,8 +32,14 @@ test("fragments - interleaved messages of two senders on one subject are told ap
     }
   }
   assert.equal(whole.length, 2);
-  assert.deepEqual(whole.find((m) => m[0] === payload[0]), payload);
-  assert.deepEqual(whole.find((m) => m[0] === other[0]), other);
+  assert.deepEqual(
+    whole.find((m) => m[0] === payload[0]),
+    payload,
+  );
+  assert.deepEqual(
+    whole.find((m) => m[0] === other[0]),
+    other,
+  );
 });
 
 test("fragments - pieces out of order, of a wrong count or with a bad header are counted and dropped", () => {

@@ -31,7 +31,10 @@ export class Fragmenter {
     if (size < 1) throw new RangeError(`max_payload ${maxPayload} leaves no room for a fragment`);
     const count = Math.ceil(payload.length / size);
     const message = this.sequence++;
-    return Array.from({ length: count }, (_, i) => ({ header: `${this.sender}/${message}/${i}/${count}`, data: payload.subarray(i * size, Math.min((i + 1) * size, payload.length)) }));
+    return Array.from({ length: count }, (_, i) => ({
+      header: `${this.sender}/${message}/${i}/${count}`,
+      data: payload.subarray(i * size, Math.min((i + 1) * size, payload.length)),
+    }));
   }
 }
 

@@ -41,11 +41,22 @@ const SECRET_FILE_LIMIT = 64 * 1024;
 
 /** Checks that at most one way to log in is given and that TLS files come as a usable set. */
 export function checkNatsAuth(auth: NatsAuth): void {
-  const ways = [auth.user !== undefined, auth.token !== undefined, auth.nkeySeedFile !== undefined || auth.nkeySeed !== undefined, auth.credsFile !== undefined].filter(Boolean).length;
-  if (ways > 1) throw new NatsAuthError("give one of --nats-user/--nats-password, --nats-token, --nats-nkey-seed and --nats-creds, not several");
-  if (auth.password !== undefined && auth.user === undefined) throw new NatsAuthError("--nats-password needs --nats-user");
-  if (auth.user !== undefined && auth.password === undefined) throw new NatsAuthError("--nats-user needs --nats-password (or DCTWIN_NATS_PASSWORD)");
-  if ((auth.tls?.cert === undefined) !== (auth.tls?.key === undefined)) throw new NatsAuthError("--nats-cert and --nats-key go together");
+  const ways = [
+    auth.user !== undefined,
+    auth.token !== undefined,
+    auth.nkeySeedFile !== undefined || auth.nkeySeed !== undefined,
+    auth.credsFile !== undefined,
+  ].filter(Boolean).length;
+  if (ways > 1)
+    throw new NatsAuthError(
+      "give one of --nats-user/--nats-password, --nats-token, --nats-nkey-seed and --nats-creds, not several",
+    );
+  if (auth.password !== undefined && auth.user === undefined)
+    throw new NatsAuthError("--nats-password needs --nats-user");
+  if (auth.user !== undefined && auth.password === undefined)
+    throw new NatsAuthError("--nats-user needs --nats-password (or DCTWIN_NATS_PASSWORD)");
+  if ((auth.tls?.cert === undefined) !== (auth.tls?.key === undefined))
+    throw new NatsAuthError("--nats-cert and --nats-key go together");
 }
 
 /** nats.js options for `auth` (reads seed and creds files now, so a bad file fails before anything runs). */
@@ -63,11 +74,20 @@ export function natsConnectionOptions(auth: NatsAuth): Partial<ConnectionOptions
     }
     options.authenticator = nkeyAuthenticator(seed);
   }
-  if (auth.credsFile !== undefined) options.authenticator = credsAuthenticator(readSecret("--nats-creds", auth.credsFile));
+  if (auth.credsFile !== undefined)
+    options.authenticator = credsAuthenticator(readSecret("--nats-creds", auth.credsFile));
   const tls = auth.tls;
   if (tls !== undefined && (tls.ca ?? tls.cert) !== undefined) {
-    for (const [flag, file] of [["--nats-ca", tls.ca], ["--nats-cert", tls.cert], ["--nats-key", tls.key]] as const) if (file !== undefined) readSecret(flag, file);
-    options.tls = { ...(tls.ca === undefined ? {} : { caFile: resolve(tls.ca) }), ...(tls.cert === undefined ? {} : { certFile: resolve(tls.cert), keyFile: resolve(tls.key!) }) };
+    for (const [flag, file] of [
+      ["--nats-ca", tls.ca],
+      ["--nats-cert", tls.cert],
+      ["--nats-key", tls.key],
+    ] as const)
+      if (file !== undefined) readSecret(flag, file);
+    options.tls = {
+      ...(tls.ca === undefined ? {} : { caFile: resolve(tls.ca) }),
+      ...(tls.cert === undefined ? {} : { certFile: resolve(tls.cert), keyFile: resolve(tls.key!) }),
+    };
   }
   return options;
 }
@@ -97,7 +117,8 @@ function readSecret(flag: string, file: string): Uint8Array {
     if (error instanceof NatsAuthError) throw error;
     throw new NatsAuthError(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
   }
-  if (size > SECRET_FILE_LIMIT) throw new NatsAuthError(`${flag}: ${file} is larger than ${SECRET_FILE_LIMIT / 1024} KiB`);
+  if (size > SECRET_FILE_LIMIT)
+    throw new NatsAuthError(`${flag}: ${file} is larger than ${SECRET_FILE_LIMIT / 1024} KiB`);
   try {
     return new TextEncoder().encode(readFileSync(file, "utf8").trim());
   } catch (error) {

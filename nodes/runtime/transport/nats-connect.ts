@@ -12,20 +12,29 @@ export interface NatsConnectOptions {
   signal?: AbortSignal;
 }
 
-export async function connectNatsWithRetry(url: string, natsOptions: Parameters<typeof NatsTransport.connect>[1], options: NatsConnectOptions): Promise<NatsTransport> {
+export async function connectNatsWithRetry(
+  url: string,
+  natsOptions: Parameters<typeof NatsTransport.connect>[1],
+  options: NatsConnectOptions,
+): Promise<NatsTransport> {
   const connection = { ...natsConnectionOptions(options.auth ?? {}), ...natsOptions }; // files read once, before any attempt
   try {
     return await retryUntilDeadline(() => NatsTransport.connect(url, connection), {
       deadlineMs: options.deadlineMs,
       retryable: (error) => !isRefusal(error),
       signal: options.signal,
-      onRetry: (error, delayMs, attempt) => {
-        if (attempt === 1 || attempt % 5 === 0) options.log?.(`NATS at ${url} not reachable yet (${error instanceof Error ? error.message : String(error)}); retrying for up to ${Math.round(options.deadlineMs / 1000)} s`);
+      onRetry: (error, _delayMs, attempt) => {
+        if (attempt === 1 || attempt % 5 === 0)
+          options.log?.(
+            `NATS at ${url} not reachable yet (${error instanceof Error ? error.message : String(error)}); retrying for up to ${Math.round(options.deadlineMs / 1000)} s`,
+          );
       },
     });
   } catch (error) {
     if (error instanceof NatsConnectError) throw error; // already names the server and the reason
-    throw new NatsConnectError(`cannot connect to NATS at ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new NatsConnectError(
+      `cannot connect to NATS at ${url}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -37,5 +46,8 @@ const RECONNECT_WAIT_MS = 250;
  * after which the connection closes for good (a host then exits; the coordinator's run fails or recovers).
  */
 export function reconnectWithin(deadlineMs: number): { reconnectTimeWait: number; maxReconnectAttempts: number } {
-  return { reconnectTimeWait: RECONNECT_WAIT_MS, maxReconnectAttempts: Math.max(1, Math.ceil(deadlineMs / RECONNECT_WAIT_MS)) };
+  return {
+    reconnectTimeWait: RECONNECT_WAIT_MS,
+    maxReconnectAttempts: Math.max(1, Math.ceil(deadlineMs / RECONNECT_WAIT_MS)),
+  };
 }

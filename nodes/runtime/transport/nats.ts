@@ -22,13 +22,20 @@ export class NatsTransport implements Transport {
     this.nc = nc;
   }
 
-  static async connect(servers: string | string[], options: Omit<ConnectionOptions, "servers"> = {}, auth: NatsAuth = {}): Promise<NatsTransport> {
+  static async connect(
+    servers: string | string[],
+    options: Omit<ConnectionOptions, "servers"> = {},
+    auth: NatsAuth = {},
+  ): Promise<NatsTransport> {
     const authOptions = natsConnectionOptions(auth);
     try {
       const nc = await connect({ servers, name: "dctwin", maxReconnectAttempts: 10, ...authOptions, ...options });
       return new NatsTransport(nc);
     } catch (error) {
-      const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
+      const reason =
+        error instanceof Error
+          ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}`
+          : String(error);
       throw new NatsConnectError(`cannot connect to NATS at ${[servers].flat().join(", ")}: ${reason}`);
     }
   }
@@ -67,6 +74,7 @@ export class NatsTransport implements Transport {
   }
 
   /** Resolves when the connection closes for good (with the error, if it closed because of one). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: the type nats.js gives closed()
   closed(): Promise<void | Error> {
     return this.nc.closed();
   }

@@ -46,5 +46,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export function isRefusal(error: unknown): boolean {
   const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
-  return /authori[sz]ation|authentication|permissions violation|certificate|altnames|ssl routines|tls alert/i.test(text);
+  return /authori[sz]ation|authentication|permissions violation|certificate|altnames|ssl routines|tls alert/i.test(
+    text,
+  );
 }
