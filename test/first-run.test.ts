@@ -44,6 +44,16 @@ test("first run - `npm install && npm start` on a copy of the repository without
     npm_config_prefer_offline: "true",
     npm_config_audit: "false",
     npm_config_fund: "false",
+    // The machine's way to the registry (its CA bundle, its proxy) is the user's too.
+    ...pick(process.env, [
+      "NODE_EXTRA_CA_CERTS",
+      "HTTPS_PROXY",
+      "https_proxy",
+      "HTTP_PROXY",
+      "http_proxy",
+      "NO_PROXY",
+      "no_proxy",
+    ]),
   };
   const child = spawn("sh", ["-c", "npm install && npm start"], { cwd: copy, env, stdio: ["ignore", "pipe", "pipe"] });
   const result = await collect(child, 540_000);
@@ -113,3 +123,7 @@ test("first run - every flag can come from a DCTWIN_* variable; the command line
   assert.equal(overridden.code, 0, overridden.stderr);
   assert.equal((JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { sim_time_s: number }).sim_time_s, 1.5);
 });
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])));
+}
