@@ -39,6 +39,7 @@ import type { CheckpointPolicy } from "./driver/checkpointer.ts";
 import { restoreCoordinator } from "./driver/coordinator-state.ts";
 import { hasCheckpoint, removeCheckpoint, writeCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
 import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
+import type { Clock } from "./driver/clock.ts";
 
 export type TransportKind = "inproc" | "nats";
 
@@ -54,6 +55,8 @@ export interface TwinRunOptions {
   join?: boolean;
   runId?: string;
   speed?: number;
+  /** Wall time for pacing, heartbeats and deadlines in the driver (default: the machine's; tests: a SimClock). */
+  clock?: Clock;
   outDir: string;
   signal?: AbortSignal;
   onWindow?: (progress: WindowProgress) => void;
@@ -221,6 +224,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
               },
             },
       speed: options.speed,
+      clock: options.clock,
       signal: options.signal,
       onWindow: (progress) => {
         exporter?.state.onWindow(progress);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { CoolingRelay } from "./cooling.ts";
+import { boundaryPlugins } from "./boundary-plugins.ts";
 import { Grants } from "./grants.ts";
 import { RunAggregator } from "../counts/aggregate.ts";
 
@@ -42,7 +42,7 @@ const times = (grant: { stamps?: { timeNs?: number | null }[] | null } | null) =
   grant?.stamps?.map((s) => Number(s.timeNs));
 
 test("grants - unpaced: one to two intervals ahead of the hosts, an empty stamp at each horizon", () => {
-  const g = new Grants(scenario(), [], null);
+  const g = new Grants(scenario(), [], []);
   const first = g.next({ reachedNs: 0, reportedStartNs: -1, aggregator });
   assert.equal(first?.untilNs, 2 * I);
   assert.deepEqual(times(first), [2 * I], "the horizon is a stamp, so windows end exactly there");
@@ -71,7 +71,7 @@ test("grants - scheduled commands at their times, live ones at the old horizon a
       { timeNs: 2 * I, command: recover },
       { timeNs: 30 * MS, command: crash },
     ],
-    null,
+    [],
   );
   const first = g.next({ reachedNs: 0, reportedStartNs: -1, aggregator });
   assert.deepEqual(
@@ -107,7 +107,7 @@ test("grants - scheduled commands at their times, live ones at the old horizon a
 });
 
 test("grants - paced: never past the simulated time due, on the quantum grid", () => {
-  const g = new Grants(scenario(), [], null);
+  const g = new Grants(scenario(), [], []);
   assert.equal(g.next({ reachedNs: 0, reportedStartNs: -1, aggregator, dueNs: 1_234_567 })?.untilNs, 1_200_000);
   assert.equal(
     g.next({ reachedNs: 0, reportedStartNs: -1, aggregator, dueNs: 1_240_000 }),
@@ -118,7 +118,7 @@ test("grants - paced: never past the simulated time due, on the quantum grid", (
 
 test("grants - cooling: a stamp at every boundary; the horizon stops where interval j-2 is not reported yet", () => {
   const s = scenario(true);
-  const g = new Grants(s, [], CoolingRelay.forScenario(s));
+  const g = new Grants(s, [], boundaryPlugins(s));
   const first = g.next({ reachedNs: 0, reportedStartNs: -1, aggregator });
   assert.equal(first?.untilNs, 2 * I, "t2 needs interval 0, complete once a window at t1 is reported");
   assert.deepEqual(times(first), [I, 2 * I], "an empty stamp at t1 makes the hosts start a window there");
