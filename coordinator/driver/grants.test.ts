@@ -133,3 +133,32 @@ test("grants - cooling: a stamp at every boundary; the horizon stops where inter
     ],
   );
 });
+
+test("grants - boundary plug-ins: commands in list order at each boundary; the horizon waits for each one's interval", () => {
+  const s = scenario();
+  const seen: number[] = [];
+  // Reads the interval just closed (a lag of one): boundary j needs interval j−1, complete once t_j is reported.
+  const eager = {
+    readsInterval: (j: number) => j - 1,
+    commandsAt: (t: number) => (seen.push(t), [{ actor: { actor: 0, command: "eager", argsJson: "{}" } }]),
+  };
+  const quiet = {
+    readsInterval: () => null,
+    commandsAt: () => [{ actor: { actor: 1, command: "quiet", argsJson: "{}" } }],
+  };
+  const g = new Grants(s, [], [eager, quiet]);
+  const first = g.next({ reachedNs: 0, reportedStartNs: -1, aggregator });
+  assert.equal(first?.untilNs, I, "t1 needs interval 0, not complete before a window at t1 is reported");
+  assert.equal(g.next({ reachedNs: I, reportedStartNs: 0, aggregator }), null);
+  const second = g.next({ reachedNs: I, reportedStartNs: I, aggregator });
+  assert.equal(second?.untilNs, 2 * I);
+  assert.deepEqual(
+    second?.stamps?.map((st) => [st.timeNs, st.commands?.map((c) => c.actor?.command)]),
+    [
+      [I, ["eager", "quiet"]],
+      [2 * I, []],
+    ],
+  );
+  assert.deepEqual(seen, [I]);
+  assert.equal(new Grants(s, [], [quiet]).next({ reachedNs: 0, reportedStartNs: -1, aggregator })?.untilNs, 2 * I);
+});
