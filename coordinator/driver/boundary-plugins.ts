@@ -1,7 +1,7 @@
 /**
  * Boundary plug-ins: coordinator-side relays that turn what the hosts reported for closed metrics intervals into
  * commands at later interval boundaries — the way a cross-actor effect that is not a packet enters the twin (the
- * cooling relay, cooling.ts, is the first). The grants (grants.ts) iterate the list: at every interval boundary
+ * cooling relay, cooling.ts, is the first; the distribution relay, distribution.ts, the second). The grants (grants.ts) iterate the list: at every interval boundary
  * t_j = j·I (j >= 1) each plug-in, in list order, adds its commands to the stamp at t_j, before scheduled and live
  * commands; the horizon does not pass t_j before the interval the plug-in reads there is complete on every host.
  * A plug-in's commands are derived from the twin's own reports, so they are not recorded: a replay derives them
@@ -11,6 +11,7 @@ import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
 import type { CommandSpec } from "../../spec/experiment.ts";
 import { CoolingRelay } from "./cooling.ts";
+import { DistributionRelay } from "./distribution.ts";
 
 export interface BoundaryPlugin {
   /**
@@ -26,7 +27,10 @@ export interface BoundaryPlugin {
 export type BoundaryPluginFactory = (scenario: ResolvedScenario) => BoundaryPlugin | null;
 
 /** The plug-ins every run gets, in the order their commands are applied at a boundary. */
-export const BOUNDARY_PLUGINS: readonly BoundaryPluginFactory[] = [CoolingRelay.forScenario];
+export const BOUNDARY_PLUGINS: readonly BoundaryPluginFactory[] = [
+  CoolingRelay.forScenario,
+  DistributionRelay.forScenario,
+];
 
 /** The plug-ins a scenario needs. */
 export function boundaryPlugins(
