@@ -44,6 +44,7 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
     runId,
     hostCount: options.hosts,
     speed: options.speed,
+    clock: options.clock,
     waitForStart: options.waitForStart === true && options.control !== undefined,
     log,
   });

@@ -7,6 +7,7 @@
  * boundaries fall does not change results: windows never cross a horizon, as with any grant.
  */
 import { decodeCheckpointFrame, encodeCheckpointRequest } from "../../nodes/runtime/checkpoint-wire.ts";
+import { wallClock, type Clock } from "./clock.ts";
 
 export interface CheckpointSet {
   atNs: number;
@@ -32,12 +33,15 @@ export interface CheckpointerOptions extends CheckpointPolicy {
   log(message: string): void;
   /** The boundary of the checkpoint the run resumed from (0: none). */
   lastNs?: number;
+  /** Wall time for `minWallMs` (default: the machine's). */
+  clock?: Clock;
 }
 
 export class Checkpointer {
   private readonly o: CheckpointerOptions;
   private lastNs: number;
-  private lastWallMs = performance.now();
+  private readonly clock: Clock;
+  private lastWallMs: number;
   /** The boundary of the checkpoint asked for and not complete yet. */
   pendingNs: number | undefined;
   private chunks: Uint8Array[][] = [];
@@ -49,6 +53,8 @@ export class Checkpointer {
 
   constructor(options: CheckpointerOptions) {
     this.o = options;
+    this.clock = options.clock ?? wallClock;
+    this.lastWallMs = this.clock.now();
     this.lastNs = options.lastNs ?? 0;
     this.reset();
   }
@@ -57,7 +63,7 @@ export class Checkpointer {
   capNs(horizonNs: number): number | undefined {
     if (this.disabled) return undefined;
     if (this.pendingNs !== undefined) return this.pendingNs;
-    if (performance.now() - this.lastWallMs < this.o.minWallMs) return undefined;
+    if (this.clock.now() - this.lastWallMs < this.o.minWallMs) return undefined;
     const step = this.o.everyIntervals * this.o.intervalNs;
     const atNs = Math.max(Math.ceil(horizonNs / step), Math.floor(this.lastNs / step) + 1) * step;
     if (atNs >= this.o.durationNs) return undefined;
@@ -106,7 +112,7 @@ export class Checkpointer {
       this.disabled = true;
     }
     this.lastNs = atNs;
-    this.lastWallMs = performance.now();
+    this.lastWallMs = this.clock.now();
     this.pendingNs = undefined;
     this.reset();
   }

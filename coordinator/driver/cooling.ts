@@ -1,6 +1,7 @@
 /**
- * The coordinator's side of cooling: it carries heat to the CRACs and inlet temperatures to the servers, at
- * fixed simulated times, so cooling behaves the same on any number of hosts.
+ * The coordinator's side of cooling, the first boundary plug-in (boundary-plugins.ts): it carries heat to the
+ * CRACs and inlet temperatures to the servers, at fixed simulated times, so cooling behaves the same on any number
+ * of hosts.
  *
  * Why the coordinator: a CRAC is an actor (nodes/models/crac.ts), but the heat it removes is the power of many
  * servers, possibly on other hosts, and neither servers nor CRACs are wired to each other by links. The
@@ -21,9 +22,10 @@
  * `sensesInlet` trait says so (nodes/models/traits.ts).
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { CommandSpec } from "./grants.ts";
+import type { CommandSpec } from "../../spec/experiment.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
 import { kindTraits } from "../../nodes/models/registry.ts";
+import type { BoundaryPlugin } from "./boundary-plugins.ts";
 
 const KELVIN = 273.15;
 
@@ -38,11 +40,10 @@ interface Zone {
   sentMk: number;
 }
 
-export class CoolingRelay {
+export class CoolingRelay implements BoundaryPlugin {
   private readonly zones: Zone[];
   private readonly intervalNs: number;
-  private readonly durationNs: number;
-  /** The next boundary index j at which the relay wants a window. */
+  /** The next boundary index j the relay has not served. */
   private nextBoundary = 1;
   /** Latest inlet reading per CRAC (millikelvin). */
   private readonly readings = new Map<number, number>();
@@ -54,7 +55,6 @@ export class CoolingRelay {
 
   private constructor(scenario: ResolvedScenario) {
     this.intervalNs = scenario.run.metricsIntervalNs;
-    this.durationNs = scenario.run.durationNs;
     const byName = new Map<string, Zone>();
     const zone = (name: string): Zone => {
       let z = byName.get(name);
@@ -79,11 +79,9 @@ export class CoolingRelay {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** The next time the relay needs a window to start at (>= `afterNs`), or -1 when the run ends first. */
-  nextNs(afterNs: number): number {
-    while (this.nextBoundary * this.intervalNs < afterNs) this.nextBoundary++;
-    const t = this.nextBoundary * this.intervalNs;
-    return t < this.durationNs ? t : -1;
+  /** At boundary j the relay reads interval j−2 (the sensor and control delay above). */
+  readsInterval(boundary: number): number | null {
+    return boundary >= 2 ? boundary - 2 : null;
   }
 
   /**

@@ -14,10 +14,11 @@ import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { WindowPlanner } from "../../nodes/runtime/window-plan.ts";
 import type { ConservationTotals } from "../counts/conservation.ts";
 import { CoolingRelay } from "./cooling.ts";
+import { DistributionRelay } from "./distribution.ts";
 import { Grants } from "./grants.ts";
 import { RunAggregator } from "../counts/aggregate.ts";
 
-registerSnapshotClasses({ RunAggregator, Grants, CoolingRelay });
+registerSnapshotClasses({ RunAggregator, Grants, CoolingRelay, DistributionRelay });
 
 export interface CoordinatorState {
   aggregator: RunAggregator;

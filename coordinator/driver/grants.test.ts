@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { CoolingRelay } from "./cooling.ts";
+import { boundaryPlugins } from "./boundary-plugins.ts";
 import { Grants } from "./grants.ts";
 import { RunAggregator } from "../counts/aggregate.ts";
 
@@ -42,7 +42,7 @@ const times = (grant: { stamps?: { timeNs?: number | null }[] | null } | null) =
   grant?.stamps?.map((s) => Number(s.timeNs));
 
 test("grants - unpaced: one to two intervals ahead of the hosts, an empty stamp at each horizon", () => {
-  const g = new Grants(scenario(), [], null);
+  const g = new Grants(scenario(), [], []);
   const first = g.next({ reachedNs: 0, reportedStartNs: -1, aggregator });
   assert.equal(first?.untilNs, 2 * I);
   assert.deepEqual(times(first), [2 * I], "the horizon is a stamp, so windows end exactly there");
@@ -71,7 +71,7 @@ test("grants - scheduled commands at their times, live ones at the old horizon a
       { timeNs: 2 * I, command: recover },
       { timeNs: 30 * MS, command: crash },
     ],
-    null,
+    [],
   );
   const first = g.next({ reachedNs: 0, reportedStartNs: -1, aggregator });
   assert.deepEqual(
@@ -107,7 +107,7 @@ test("grants - scheduled commands at their times, live ones at the old horizon a
 });
 
 test("grants - paced: never past the simulated time due, on the quantum grid", () => {
-  const g = new Grants(scenario(), [], null);
+  const g = new Grants(scenario(), [], []);
   assert.equal(g.next({ reachedNs: 0, reportedStartNs: -1, aggregator, dueNs: 1_234_567 })?.untilNs, 1_200_000);
   assert.equal(
     g.next({ reachedNs: 0, reportedStartNs: -1, aggregator, dueNs: 1_240_000 }),
@@ -118,7 +118,7 @@ test("grants - paced: never past the simulated time due, on the quantum grid", (
 
 test("grants - cooling: a stamp at every boundary; the horizon stops where interval j-2 is not reported yet", () => {
   const s = scenario(true);
-  const g = new Grants(s, [], CoolingRelay.forScenario(s));
+  const g = new Grants(s, [], boundaryPlugins(s));
   const first = g.next({ reachedNs: 0, reportedStartNs: -1, aggregator });
   assert.equal(first?.untilNs, 2 * I, "t2 needs interval 0, complete once a window at t1 is reported");
   assert.deepEqual(times(first), [I, 2 * I], "an empty stamp at t1 makes the hosts start a window there");
@@ -132,4 +132,33 @@ test("grants - cooling: a stamp at every boundary; the horizon stops where inter
       [3 * I, []],
     ],
   );
+});
+
+test("grants - boundary plug-ins: commands in list order at each boundary; the horizon waits for each one's interval", () => {
+  const s = scenario();
+  const seen: number[] = [];
+  // Reads the interval just closed (a lag of one): boundary j needs interval j−1, complete once t_j is reported.
+  const eager = {
+    readsInterval: (j: number) => j - 1,
+    commandsAt: (t: number) => (seen.push(t), [{ actor: { actor: 0, command: "eager", argsJson: "{}" } }]),
+  };
+  const quiet = {
+    readsInterval: () => null,
+    commandsAt: () => [{ actor: { actor: 1, command: "quiet", argsJson: "{}" } }],
+  };
+  const g = new Grants(s, [], [eager, quiet]);
+  const first = g.next({ reachedNs: 0, reportedStartNs: -1, aggregator });
+  assert.equal(first?.untilNs, I, "t1 needs interval 0, not complete before a window at t1 is reported");
+  assert.equal(g.next({ reachedNs: I, reportedStartNs: 0, aggregator }), null);
+  const second = g.next({ reachedNs: I, reportedStartNs: I, aggregator });
+  assert.equal(second?.untilNs, 2 * I);
+  assert.deepEqual(
+    second?.stamps?.map((st) => [st.timeNs, st.commands?.map((c) => c.actor?.command)]),
+    [
+      [I, ["eager", "quiet"]],
+      [2 * I, []],
+    ],
+  );
+  assert.deepEqual(seen, [I]);
+  assert.equal(new Grants(s, [], [quiet]).next({ reachedNs: 0, reportedStartNs: -1, aggregator })?.untilNs, 2 * I);
 });

@@ -4,19 +4,20 @@
  *
  * Horizon. Unpaced, one to two metrics intervals past where the hosts have got to (an interval boundary), so hosts
  * practically never wait for it. Paced (`speed`), also at most the simulated time due by the wall clock, on the
- * quantum grid. Frozen while paused (the driver issues no grant). With cooling (cooling.ts), never past an interval
- * boundary whose relay commands cannot be computed yet (interval j−2 is complete once a window at or after t_{j−1}
- * is reported): hosts wait at those boundaries only while cooling exists.
+ * quantum grid. Frozen while paused (the driver issues no grant). With boundary plug-ins (boundary-plugins.ts, e.g.
+ * the cooling relay), never past an interval boundary whose plug-in commands cannot be computed yet (the interval a
+ * plug-in reads there is complete once a window after it is reported): hosts wait at those boundaries only while a
+ * plug-in exists.
  *
- * Stamps. Each grant carries, in time order, for every time T in [old horizon, new horizon): cooling commands at
- * T, then scheduled commands at T, then (at the old horizon) live commands submitted since the last grant; and an
+ * Stamps. Each grant carries, in time order, for every time T in [old horizon, new horizon): plug-in commands at
+ * T (an interval boundary), then scheduled commands at T, then (at the old horizon) live commands submitted since the last grant; and an
  * empty stamp at the new horizon, so that windows end exactly there. Every horizon is a stamp or an interval
  * boundary: live commands and pauses take effect exactly at a horizon. In approximate mode (a quantum above the
  * smallest latency) horizons stay on the quantum grid or interval boundaries, so they never change results.
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
-import type { CoolingRelay } from "./cooling.ts";
+import type { BoundaryPlugin } from "./boundary-plugins.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
 import type { CommandSpec } from "../../spec/experiment.ts";
 export type { CommandSpec };
@@ -48,10 +49,10 @@ export class Grants {
   private readonly intervalNs: number;
   private readonly quantumNs: number;
   private readonly schedule: { timeNs: number; command: CommandSpec }[];
-  private readonly cooling: CoolingRelay | null;
+  private readonly plugins: readonly BoundaryPlugin[];
   private scheduled = 0;
-  /** The next interval boundary index j whose cooling stamp is not announced yet. */
-  private coolingNext = 1;
+  /** The next interval boundary index j whose plug-in stamp is not announced yet. */
+  private boundaryNext = 1;
   private live: CommandSpec[] = [];
   private horizon = 0;
   private seq = 0;
@@ -59,13 +60,13 @@ export class Grants {
   constructor(
     scenario: ResolvedScenario,
     schedule: readonly { timeNs: number; command: CommandSpec }[],
-    cooling: CoolingRelay | null,
+    plugins: readonly BoundaryPlugin[],
   ) {
     this.durationNs = scenario.run.durationNs;
     this.intervalNs = scenario.run.metricsIntervalNs;
     this.quantumNs = scenario.run.quantumNs;
     this.schedule = [...schedule].sort((a, b) => a.timeNs - b.timeNs);
-    this.cooling = cooling;
+    this.plugins = plugins;
   }
 
   get horizonNs(): number {
@@ -90,15 +91,16 @@ export class Grants {
     const stamps = new Map<number, dctwin.v1.Command.$Properties[]>();
     const at = (t: number) => stamps.get(t) ?? stamps.set(t, []).get(t)!;
     for (
-      let t = this.coolingNext * this.intervalNs;
-      this.cooling !== null && t < until;
-      t = ++this.coolingNext * this.intervalNs
+      let t = this.boundaryNext * this.intervalNs;
+      this.plugins.length > 0 && t < until;
+      t = ++this.boundaryNext * this.intervalNs
     ) {
       // Derived from the twin's own reports, so not recorded (a replay derives them again); applied first. The
       // stamp exists even without commands: the window that starts there closes the interval the next one needs.
       const stamp = at(t);
-      for (const command of this.cooling.commandsAt(t, inputs.aggregator))
-        stamp.push({ ...command, seq: this.applied.length });
+      for (const plugin of this.plugins)
+        for (const command of plugin.commandsAt(t, inputs.aggregator))
+          stamp.push({ ...command, seq: this.applied.length });
     }
     const takeSchedule = (before: number) => {
       while (this.scheduled < this.schedule.length && this.schedule[this.scheduled]!.timeNs < before) {
@@ -123,15 +125,17 @@ export class Grants {
     return { seq: ++this.seq, untilNs: this.horizon, stamps: [], stop: true };
   }
 
-  /** How far the horizon may go: past cooling boundaries only once their relay commands can be computed. */
+  /** How far the horizon may go: past plug-in boundaries only once their commands can be computed. */
   private target(inputs: GrantInputs): number {
     const I = this.intervalNs;
     let until = Math.min(this.durationNs, (Math.floor(inputs.reachedNs / I) + 2) * I);
     if (inputs.dueNs !== undefined) until = Math.min(until, Math.floor(inputs.dueNs / this.quantumNs) * this.quantumNs);
     if (inputs.capNs !== undefined) until = Math.min(until, inputs.capNs);
-    if (this.cooling === null) return until;
-    for (let j = this.coolingNext; j * I < until; j++) {
-      if (j > 1 && inputs.reportedStartNs < (j - 1) * I) return j * I; // interval j−2 is not complete yet
+    for (let j = this.boundaryNext; this.plugins.length > 0 && j * I < until; j++) {
+      for (const plugin of this.plugins) {
+        const k = plugin.readsInterval(j);
+        if (k !== null && inputs.reportedStartNs < (k + 1) * I) return j * I; // interval k is not complete yet
+      }
     }
     return until;
   }

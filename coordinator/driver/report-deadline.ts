@@ -5,21 +5,26 @@
  * checkpoint (checkpoint/recover.ts) instead of a run that hangs for good. Paused runs and hosts waiting at a
  * horizon owe nothing, so their silence is not counted.
  */
+import { wallClock, type Clock } from "./clock.ts";
+
 export class ReportDeadline {
   readonly ms: number;
-  private since = performance.now();
+  private readonly clock: Clock;
+  private since: number;
 
-  constructor(ms: number) {
+  constructor(ms: number, clock: Clock = wallClock) {
     this.ms = ms;
+    this.clock = clock;
+    this.since = clock.now();
   }
 
   /** A host was heard from, or the hosts owe nothing now. */
   reset(): void {
-    this.since = performance.now();
+    this.since = this.clock.now();
   }
 
   overdue(): boolean {
-    return performance.now() - this.since > this.ms;
+    return this.clock.now() - this.since > this.ms;
   }
 
   /** How long the driver may sleep before it looks again. */

@@ -12,10 +12,16 @@ import {
 } from "../thermo/index.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
 import { kindTraits } from "../../nodes/models/registry.ts";
+import type { EnergyRole } from "../../nodes/models/traits.ts";
 
 /** Whether an actor kind's power is facility cooling rather than IT load (its energy role: nodes/models/traits.ts). */
 export function isCoolingKind(kind: string): boolean {
   return kindTraits(kind).energyRole === "cooling";
+}
+
+/** An actor kind's energy role (nodes/models/traits.ts): IT, cooling or distribution. */
+export function energyRoleOf(kind: string): EnergyRole {
+  return kindTraits(kind).energyRole;
 }
 
 /** An actor's zone: its `zone` label, or for a cooling unit the zone it cools. */
@@ -24,12 +30,13 @@ export function zoneOf(actor: ResolvedScenario["actors"][number]): string | unde
 }
 
 /**
- * Facility energy from integrated energies: IT + cooling + distribution losses (the scenario's
- * `run.distribution_loss` share of IT + cooling). PUE = facility / IT, a ratio of energies, never a mean of
- * ratios; null without cooling or losses (nothing but IT is modelled) or without IT energy.
+ * Facility energy from integrated energies: IT + cooling + distribution losses — the energy of the distribution
+ * kinds' actors (`distributionJ`: UPS, PDU) plus the scenario's `run.distribution_loss` share of IT + cooling for
+ * what is not modelled by an actor. PUE = facility / IT, a ratio of energies, never a mean of ratios; null without
+ * cooling or losses (nothing but IT is modelled) or without IT energy.
  */
-export function facilityEnergy(itJ: number, coolingJ: number, distributionLoss: number) {
-  const lossJ = distributionLoss * (itJ + coolingJ);
+export function facilityEnergy(itJ: number, coolingJ: number, distributionLoss: number, distributionJ = 0) {
+  const lossJ = distributionLoss * (itJ + coolingJ) + distributionJ;
   const facilityJ = itJ + coolingJ + lossJ;
   return { lossJ, facilityJ, pue: itJ > 0 && (coolingJ > 0 || lossJ > 0) ? facilityJ / itJ : null };
 }
@@ -46,6 +53,7 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
   const byActor: Record<string, number> = {};
   let itJ = 0;
   let coolingJ = 0;
+  let distributionJ = 0;
   let bitsErased = 0;
   let bitsDelivered = 0;
   for (const actor of scenario.actors) {
@@ -61,14 +69,16 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
       if (actor.labels.rack !== undefined) byRack[actor.labels.rack] = (byRack[actor.labels.rack] ?? 0) + actorJ;
       const zone = zoneOf(actor);
       if (zone !== undefined) byZone[zone] = (byZone[zone] ?? 0) + actorJ;
-      if (isCoolingKind(actor.kind)) coolingJ += actorJ;
+      const role = energyRoleOf(actor.kind);
+      if (role === "cooling") coolingJ += actorJ;
+      else if (role === "distribution") distributionJ += actorJ;
       else itJ += actorJ;
     }
     bitsErased += counters.get(actor.index)?.get("bits_erased") ?? 0;
     bitsDelivered += counters.get(actor.index)?.get("bits_delivered") ?? 0;
   }
-  const totalJ = itJ + coolingJ;
-  const facility = facilityEnergy(itJ, coolingJ, scenario.run.distributionLoss);
+  const totalJ = itJ + coolingJ + distributionJ;
+  const facility = facilityEnergy(itJ, coolingJ, scenario.run.distributionLoss, distributionJ);
   const meanPowerW = simTimeS > 0 ? totalJ / simTimeS : 0;
   const landauerJ = bitsErased * landauerEnergyJ(temperatureK);
   const kTln2 = landauerEnergyJ(temperatureK);

@@ -9,7 +9,7 @@ import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { entropyGenerationKbPerS, estimateSigma, landauerEnergyJ } from "../thermo/index.ts";
 import type { IntervalRecord, RunAggregator } from "../counts/aggregate.ts";
 import { intervalCounts } from "./irreversibility.ts";
-import { facilityEnergy, isCoolingKind } from "./heat.ts";
+import { energyRoleOf, facilityEnergy } from "./heat.ts";
 import { intervalCarbon } from "./carbon.ts";
 
 export interface IntervalThermo {
@@ -34,11 +34,14 @@ export interface IntervalThermo {
 export function intervalThermo(scenario: ResolvedScenario, record: IntervalRecord, durationS: number): IntervalThermo {
   let energyJ = 0;
   let coolingJ = 0;
+  let distributionJ = 0;
   let bitsErased = 0;
   for (const actor of scenario.actors) {
     for (const joules of record.energy.get(actor.index)?.values() ?? []) {
       energyJ += joules;
-      if (isCoolingKind(actor.kind)) coolingJ += joules;
+      const role = energyRoleOf(actor.kind);
+      if (role === "cooling") coolingJ += joules;
+      else if (role === "distribution") distributionJ += joules;
     }
     bitsErased += record.counters.get(actor.index)?.get("bits_erased") ?? 0;
   }
@@ -49,7 +52,8 @@ export function intervalThermo(scenario: ResolvedScenario, record: IntervalRecor
       ? estimateSigma(counts, durationS, { unseenReverse: "irreversible" }).sigmaKbPerS
       : 0;
   const T = scenario.run.ambientTemperatureK;
-  const facility = facilityEnergy(energyJ - coolingJ, coolingJ, scenario.run.distributionLoss);
+  const itJ = energyJ - coolingJ - distributionJ;
+  const facility = facilityEnergy(itJ, coolingJ, scenario.run.distributionLoss, distributionJ);
   const startNs = record.index * scenario.run.metricsIntervalNs;
   const carbon = intervalCarbon(
     scenario.run.carbon,
@@ -67,7 +71,7 @@ export function intervalThermo(scenario: ResolvedScenario, record: IntervalRecor
     sigmaKbPerS: sigma,
     bitsErased,
     landauerPowerW: durationS > 0 ? (bitsErased * landauerEnergyJ(T)) / durationS : 0,
-    itEnergyJ: energyJ - coolingJ,
+    itEnergyJ: itJ,
     coolingEnergyJ: coolingJ,
     distributionLossJ: facility.lossJ,
     pue: facility.pue,

@@ -4,7 +4,7 @@
  * heat entropy generation P/T of the last interval, and IT, cooling and distribution-loss energy with the PUE
  * they give. Works from the run view, so live runs and replays of intervals.jsonl compute the same.
  */
-import { isCoolingKind, facilityEnergy } from "../ledgers/heat.ts";
+import { energyRoleOf, facilityEnergy } from "../ledgers/heat.ts";
 import { intervalCounts } from "../ledgers/irreversibility.ts";
 import { intervalCarbon } from "../ledgers/carbon.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
@@ -20,6 +20,8 @@ export class LedgerTotals {
   private elapsedS = 0;
   itJ = 0;
   coolingJ = 0;
+  /** Energy of the distribution kinds' actors (part of the distribution loss). */
+  distributionJ = 0;
   /** σ in k_B/s from the counts pooled over every closed interval, pairs seen both ways only. */
   sigmaKbPerS = 0;
   /** σ of the last closed interval alone (a noisy plug-in estimate, biased upward by O(1/T)). */
@@ -43,16 +45,20 @@ export class LedgerTotals {
     let intervalJ = 0;
     let itJ = 0;
     let coolingJ = 0;
+    let distributionJ = 0;
     for (const actor of [...record.energy.keys()].sort((a, b) => a - b)) {
       let joules = 0;
       for (const j of record.energy.get(actor)!.values()) joules += j;
       intervalJ += joules;
-      if (isCoolingKind(this.view.actors[actor]?.kind ?? "")) coolingJ += joules;
+      const role = energyRoleOf(this.view.actors[actor]?.kind ?? "");
+      if (role === "cooling") coolingJ += joules;
+      else if (role === "distribution") distributionJ += joules;
       else itJ += joules;
     }
     this.itJ += itJ;
     this.coolingJ += coolingJ;
-    const interval = facilityEnergy(itJ, coolingJ, this.view.distributionLoss);
+    this.distributionJ += distributionJ;
+    const interval = facilityEnergy(itJ, coolingJ, this.view.distributionLoss, distributionJ);
     this.lastItPowerW = itJ / seconds;
     this.lastCoolingPowerW = coolingJ / seconds;
     this.lastLossPowerW = interval.lossJ / seconds;
@@ -83,11 +89,11 @@ export class LedgerTotals {
   }
 
   get lossJ(): number {
-    return facilityEnergy(this.itJ, this.coolingJ, this.view.distributionLoss).lossJ;
+    return facilityEnergy(this.itJ, this.coolingJ, this.view.distributionLoss, this.distributionJ).lossJ;
   }
 
   /** Facility over IT energy since the start; NaN while undefined (no IT energy, or only IT is modelled). */
   get pue(): number {
-    return facilityEnergy(this.itJ, this.coolingJ, this.view.distributionLoss).pue ?? Number.NaN;
+    return facilityEnergy(this.itJ, this.coolingJ, this.view.distributionLoss, this.distributionJ).pue ?? Number.NaN;
   }
 }

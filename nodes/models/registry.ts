@@ -6,6 +6,7 @@ import type { z } from "zod";
 import type { ActorModel, ModelLookup } from "../runtime/actor.ts";
 import { clientCommands, clientModel, clientParams } from "./client.ts";
 import { cracCommands, cracModel, cracParams } from "./crac.ts";
+import { upsCommands, upsModel, upsParams } from "./ups.ts";
 import { loadBalancerModel, loadBalancerParams } from "./load-balancer.ts";
 import { mlInferenceModel, mlInferenceParams } from "./ml-inference.ts";
 import { mlTrainingModel, mlTrainingParams } from "./ml-training.ts";
@@ -121,6 +122,15 @@ const registry: Record<string, ModelEntry> = {
       coolsZone: (p) => p.zone as string,
       /** The units stop (args `{units: n}`: n of them; default all); cleared by repairing them (crac.ts). */
       faultShorthands: { "cooling-failure": { command: "cooling_fail", clear: "cooling_repair" } },
+    },
+  }),
+  ups: defineModel({
+    params: upsParams,
+    model: upsModel,
+    commands: upsCommands,
+    traits: {
+      energyRole: "distribution",
+      feedsLoad: (p) => ({ zone: (p.zone as string | undefined) ?? null }),
     },
   }),
   service: defineModel({

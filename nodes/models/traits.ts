@@ -4,8 +4,11 @@
  * its fault shorthands, the traffic it sends (placement) and how its load scales (load changes).
  */
 
-/** Whose energy an actor's power is: IT load or facility cooling (docs/thermo.md, PUE). */
-export type EnergyRole = "it" | "cooling";
+/**
+ * Whose energy an actor's power is (docs/thermo.md, PUE): IT load, facility cooling, or power distribution (a UPS
+ * or PDU: its power is the loss of delivering power to the IT load, counted with the distribution losses).
+ */
+export type EnergyRole = "it" | "cooling" | "distribution";
 
 import type { FaultShorthand } from "../../spec/requests.ts";
 
@@ -17,6 +20,12 @@ export interface KindTraits {
    * sends it `set_heat {watts}` each interval boundary and reads its `inlet_mk` / `inlet_samples` counters.
    */
   coolsZone?: (params: Record<string, unknown>) => string | undefined;
+  /**
+   * A distribution unit (energy role "distribution"): the IT load it feeds, the IT actors of a zone (their `zone`
+   * label) or every IT actor (null). The distribution relay (coordinator/driver/distribution.ts) sends it
+   * `set_load {watts}` each interval boundary.
+   */
+  feedsLoad?: (params: Record<string, unknown>) => { zone: string | null };
   /**
    * Reports the per-server levels (utilisation_ppm, waiting, held, state:<name>: nodes/models/server-levels.ts)
    * behind the per-server tables, gauges and the report's server-state plot.

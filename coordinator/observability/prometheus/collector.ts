@@ -103,13 +103,13 @@ export function registerRunMetrics(registry: Registry, state: RunState, options:
   );
   f.counter(
     "dctwin_it_energy_joules_total",
-    "Energy of the IT equipment (everything but cooling units), in joules.",
+    "Energy of the IT equipment (everything but cooling and distribution units), in joules.",
     () => l.itJ,
   );
   f.counter("dctwin_cooling_energy_joules_total", "Energy of the cooling units, in joules.", () => l.coolingJ);
   f.counter(
     "dctwin_distribution_loss_joules_total",
-    "Energy lost in power distribution (run.distribution_loss of IT + cooling), in joules.",
+    "Energy lost in power distribution (the distribution units' energy, plus run.distribution_loss of IT + cooling), in joules.",
     () => l.lossJ,
   );
   f.gauge(

@@ -1,0 +1,97 @@
+/** The run driver's vocabulary, shared by the coordinator's entry points, the control layer and the results. */
+import type { Transport } from "../../nodes/runtime/transport/transport.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import type { ConservationTotals } from "../counts/conservation.ts";
+import type { IntervalRecord, RunAggregator } from "../counts/aggregate.ts";
+import type { AppliedCommand, CommandSpec } from "./grants.ts";
+import type { CheckpointPolicy, CheckpointSet } from "./checkpointer.ts";
+import type { CoordinatorState } from "./coordinator-state.ts";
+import type { Clock } from "./clock.ts";
+import type { BoundaryPluginFactory } from "./boundary-plugins.ts";
+
+export type { AppliedCommand, CommandSpec };
+
+export class HostFailedError extends Error {
+  override name = "HostFailedError";
+}
+
+/** How a run ended. */
+export type RunStatus = "completed" | "interrupted" | "failed";
+
+export interface HostInfo {
+  host: number;
+  hostname: string;
+  pid: number;
+  runtime: string;
+}
+
+export interface WindowProgress {
+  window: number;
+  startNs: number;
+  endNs: number;
+  events: number;
+  /** Packets created so far (from the per-window conservation counters, so always current). */
+  packets: number;
+  /** The conservation totals over all hosts after this window (its check passed). */
+  totals: ConservationTotals;
+}
+
+export interface RunDriverOptions {
+  transport: Transport;
+  runId: string;
+  scenario: ResolvedScenario;
+  placement: number[];
+  hostCount: number;
+  /** Simulated seconds per wall second; undefined runs as fast as possible. */
+  speed?: number;
+  /** Wall time for pacing, heartbeats and the report deadline (default: the machine's; tests pass a SimClock). */
+  clock?: Clock;
+  /** Stops the run where the hosts have got to (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Commands to apply at given simulated times (a declarative experiment); a window starts at each time. */
+  schedule?: readonly { timeNs: number; command: CommandSpec }[];
+  /** The boundary plug-ins to run (default: BOUNDARY_PLUGINS, the cooling relay). */
+  boundaryPlugins?: readonly BoundaryPluginFactory[];
+  onWindow?: (progress: WindowProgress) => void;
+  /**
+   * Called with the simulated time at which commands submitted now take effect (a horizon no host has passed):
+   * before every grant that moves the horizon, and once when a paused run holds there.
+   */
+  onBoundary?: (timeNs: number) => void;
+  /** Called with each metrics interval once every host has reported it. */
+  onIntervalClosed?: (record: IntervalRecord) => void;
+  /** Called once every host has said hello (e.g. to log that the run starts). */
+  onHostsJoined?: (hosts: HostInfo[]) => void;
+  /** Take checkpoints at interval boundaries (coordinator/checkpoint/) and hand each complete set to `save`. */
+  checkpoint?: CheckpointPolicy & { save(set: CheckpointSet): void; log(message: string): void };
+  /** Continue from this coordinator checkpoint (the hosts restore theirs of the same boundary). */
+  restore?: CoordinatorState;
+  /** Fail the run (HostFailedError) when the hosts owe a report and none is heard for this long (ms). */
+  reportTimeoutMs?: number;
+}
+
+export interface RunOutcome {
+  status: RunStatus;
+  appliedCommands: AppliedCommand[];
+  simTimeNs: number;
+  aggregator: RunAggregator;
+  totals: ConservationTotals;
+  hosts: HostInfo[];
+  malformedMessages: number;
+  /** Execution figures (run-info.json), not results: they depend on placement and transport. */
+  windows: number;
+  events: number;
+  /** Lookahead of the placement at the start (+Infinity: no link crosses hosts). */
+  lookaheadNs: number;
+}
+
+/** Where the run is, for status calls. */
+export interface DriverProgress {
+  simTimeNs: number;
+  windows: number;
+  paused: boolean;
+  hostsJoined: number;
+  appliedCommands: number;
+  /** Every host waits at the grant horizon and the coordinator waits for news or its clock (a paced run's tick). */
+  idle: boolean;
+}

@@ -1,0 +1,57 @@
+/**
+ * A run's transport: in process, or NATS — a private nats-server with per-run credentials (this run's coordinator
+ * and hosts only, each with its role's permissions), or the server or cluster the run was told to join.
+ */
+import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
+import { connectNatsWithRetry, reconnectWithin } from "../nodes/runtime/transport/nats-connect.ts";
+import type { NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
+import type { Transport } from "../nodes/runtime/transport/transport.ts";
+import { NatsServer } from "./nats-server.ts";
+import { createRunCredentials } from "./run-credentials.ts";
+import type { TwinRunOptions } from "./run-options.ts";
+
+export interface RunTransport {
+  transport: Transport;
+  /** The NATS server the run uses (null in process). */
+  natsUrl: string | null;
+  /** The credentials of the host processes this run starts. */
+  hostAuth: (host: number) => NatsAuth;
+}
+
+/** Opens the transport; what it started is stopped by `cleanup` (the transport's close first). */
+export async function openRunTransport(
+  options: TwinRunOptions,
+  runId: string,
+  log: (message: string) => void,
+  cleanup: (() => Promise<void>)[],
+): Promise<RunTransport> {
+  let transport: Transport;
+  let natsUrl: string | null = null;
+  let coordinatorAuth: NatsAuth = options.natsAuth ?? {};
+  let hostAuth = (_host: number): NatsAuth => coordinatorAuth;
+  if (options.transport === "inproc") {
+    if (options.join) throw new Error("--join needs the NATS transport");
+    transport = new InProcTransport();
+  } else {
+    if (options.natsUrl === undefined) {
+      if (options.join)
+        throw new Error("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
+      // A private server admits this run's coordinator and hosts only, each with its role's permissions.
+      const credentials = createRunCredentials(runId, options.hosts);
+      cleanup.push(async () => credentials.remove());
+      const server = await NatsServer.start({ name: `dctwin-${runId}`, config: credentials.serverConfig });
+      cleanup.push(() => server.stop());
+      log(`started nats-server ${server.url} (pid ${server.pid}) with per-run credentials`);
+      natsUrl = server.url;
+      coordinatorAuth = credentials.coordinator;
+      hostAuth = (host) => credentials.hosts[host]!;
+    } else natsUrl = options.natsUrl;
+    transport = await connectNatsWithRetry(
+      natsUrl,
+      { name: `dctwin-coordinator-${runId}`, ...reconnectWithin(options.natsReconnectTimeoutMs ?? 20_000) },
+      { deadlineMs: options.natsConnectTimeoutMs ?? 30_000, auth: coordinatorAuth, log, signal: options.signal },
+    );
+  }
+  cleanup.unshift(() => transport.close());
+  return { transport, natsUrl, hostAuth };
+}
