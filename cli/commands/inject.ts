@@ -56,7 +56,7 @@ interface SelectorFlags {
   links?: string[];
 }
 
-/** Adds selector flags (optionally prefixed, e.g. --other-actors for a partition's other side). */
+/** Adds selector flags (optionally prefixed: `--<prefix>-actors`, ...). */
 export function addSelectorOptions(command: Command, prefix = "", what = "targets"): Command {
   const p = prefix === "" ? "" : `${prefix}-`;
   return command
@@ -108,7 +108,7 @@ function flagValue(flag: CliFlag, given: unknown): unknown {
   if (flag.pairs === true) return labels(given as string[], `--${flag.name}`);
   const text = String(given);
   if (flag.parse !== undefined) return flag.parse(text);
-  return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+  return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
 }
 
 /** Sets `a.b` inside a copy of the fields. */
