@@ -3,15 +3,14 @@
  * experiment.json): faults and load changes with their repeat times, checks with their windows, and raw recorded
  * steps. The coordinator plans it against the scenario (coordinator/control/plan.ts).
  */
-import type { dctwin } from "../proto/gen/dctwin.js";
+import type { CommandSpec } from "./commands.ts";
 import type { FaultRequest, LoadRequest } from "./requests.ts";
 import type { Threshold } from "./threshold.ts";
 
 /** results/<run>/experiment.json's schema tag (coordinator/control/results.ts writes it); such a file replays as its `replay` section. */
 export const EXPERIMENT_RESULTS_SCHEMA = "dctwin.experiment/v1";
 
-/** A command without its sequence number (the driver numbers commands in the order it applies them). */
-export type CommandSpec = Omit<dctwin.v1.Command.$Properties, "seq">;
+export type { CommandSpec } from "./commands.ts";
 
 /** What a step of a plan means, kept with its commands (the controller's records; a replay file keeps them). */
 export type StepNote =

@@ -23,32 +23,13 @@ export interface TargetChoice {
   seed: number | null;
 }
 
-export type FaultAction =
-  | { type: "actor-crash" }
-  | { type: "actor-pause" }
-  | { type: "link-down" }
-  | { type: "delay"; latencyNs: number; jitterNs: number }
-  | { type: "loss"; probability: number }
-  | { type: "bandwidth"; bandwidthBps: number }
-  | { type: "partition"; other: SelectorSpec }
-  /** The actors' own clocks run at 1 + ppm·10⁻⁶ (nodes/runtime/clock-drift.ts); clearing sets them right. */
-  | { type: "clock-drift"; ppm: number }
-  /** A model's own command (e.g. a server's throttle), and optionally the one that undoes it. */
-  | { type: "command"; command: string; args: unknown; clearCommand: string | null; clearArgs: unknown };
-
-export type FaultType = FaultAction["type"];
-
-export const FAULT_TYPES: readonly FaultType[] = [
-  "actor-crash",
-  "actor-pause",
-  "link-down",
-  "delay",
-  "loss",
-  "bandwidth",
-  "partition",
-  "clock-drift",
-  "command",
-];
+/**
+ * What a fault does: its action's name and parameters, defined by the action's module (spec/faults/, e.g.
+ * `{type: "delay", latencyNs, jitterNs}`) and resolved to commands by the coordinator (coordinator/control/faults/).
+ */
+export interface FaultAction {
+  readonly type: string;
+}
 
 /**
  * A fault action that stands for a model command (e.g. `cpu-throttle` for a server's `throttle`), and the command
@@ -58,9 +39,6 @@ export interface FaultShorthand {
   command: string;
   clear: string;
 }
-
-/** Faults the issue names that no model supports yet: rejected with a clear message. */
-export const UNSUPPORTED_FAULTS: Readonly<Record<string, string>> = {};
 
 export interface FaultRequest {
   name: string;

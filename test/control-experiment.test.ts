@@ -12,7 +12,7 @@ import { after, test } from "node:test";
 import { stringify } from "yaml";
 import { runControlled } from "../coordinator/session.ts";
 import { metricKey } from "../coordinator/counts/aggregate.ts";
-import { chooseTargets } from "../coordinator/control/selectors.ts";
+import { chooseTargets } from "../coordinator/control/faults/selectors.ts";
 import { loadExperimentFile } from "../coordinator/control/experiment.ts";
 import { ScenarioError } from "../scenario/issues.ts";
 import { loadScenarioText } from "../coordinator/scenario-loader.ts";

@@ -1,29 +1,21 @@
 /**
  * `dctwin inject ACTION [targets] [parameters]`: a live fault in a running twin (gRPC InjectFault), applied at the
  * next window boundary; `dctwin inject clear ID|--all` and `dctwin inject list`. The actions and modes are those
- * of experiment files (Chaos Mesh's): actor-crash, actor-pause, link-down, delay, loss, bandwidth, partition,
- * clock-drift, command, and the shorthands cpu-throttle, power-off, server-fail.
+ * of experiment files (Chaos Mesh's): every registered fault action (spec/faults/registry.ts) with the flags its
+ * module declares, and the kinds' shorthands (cpu-throttle, power-off, server-fail, ...). A flag's text is checked
+ * by the same schema as the parameter in an experiment file.
  */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { dctwin } from "../../proto/gen/dctwin.js";
-import { UNSUPPORTED_FAULTS } from "../../spec/requests.ts";
+import type { CliFlag, FaultActionDef } from "../../spec/faults/define.ts";
+import { faultActionToProto } from "../../spec/faults/proto.ts";
+import { actionFromFields, actionNames, faultActions, lookupFaultAction } from "../../spec/faults/registry.ts";
+import type { RequestIssue } from "../../spec/requests.ts";
 import { faultShorthands } from "../../nodes/models/registry.ts";
-import { bandwidth, duration } from "../../spec/units.ts";
+import { duration } from "../../spec/units.ts";
 import { addClientOptions, plain, seconds, withClient, type ClientFlags } from "./control.ts";
 
-const ACTIONS = [
-  "actor-crash",
-  "actor-pause",
-  "link-down",
-  "delay",
-  "loss",
-  "bandwidth",
-  "partition",
-  "clock-drift",
-  "command",
-  ...Object.keys(faultShorthands),
-];
 const MODES: Record<string, number> = { all: 1, one: 2, fixed: 3, "fixed-percent": 4 };
 
 const collect = (value: string, previous: string[] = []) => [
@@ -64,7 +56,7 @@ interface SelectorFlags {
   links?: string[];
 }
 
-/** Adds selector flags (optionally prefixed, e.g. --other-actors for a partition's other side). */
+/** Adds selector flags (optionally prefixed: `--<prefix>-actors`, ...). */
 export function addSelectorOptions(command: Command, prefix = "", what = "targets"): Command {
   const p = prefix === "" ? "" : `${prefix}-`;
   return command
@@ -89,95 +81,83 @@ export function selectorFrom(flags: SelectorFlags, flagPrefix = ""): dctwin.v1.S
 }
 
 interface InjectFlags extends ClientFlags, SelectorFlags {
-  otherActors?: string[];
-  otherKinds?: string[];
-  otherGroups?: string[];
-  otherLabel?: string[];
   mode: string;
   value?: string;
   seed?: string;
   duration?: string;
   name?: string;
-  latency?: string;
-  jitter?: string;
-  loss?: string;
-  bandwidth?: string;
-  driftPpm?: string;
-  command?: string;
-  args?: string;
-  clearCommand?: string;
-  clearArgs?: string;
+  /** The actions' own flags, by commander's attribute name (`--drift-ppm`: driftPpm). */
+  [flag: string]: unknown;
 }
 
+/** Every action's flags, each name once (actions may share one). */
+function actionFlags(): CliFlag[] {
+  const byName = new Map<string, CliFlag>();
+  for (const def of faultActions())
+    for (const flag of def.flags) if (!byName.has(flag.name)) byName.set(flag.name, flag);
+  return [...byName.values()];
+}
+
+/** Commander's attribute for a flag: `drift-ppm` → `driftPpm`. */
+function attribute(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function flagValue(flag: CliFlag, given: unknown): unknown {
+  if (flag.list === true) return given;
+  if (flag.pairs === true) return labels(given as string[], `--${flag.name}`);
+  const text = String(given);
+  if (flag.parse !== undefined) return flag.parse(text);
+  return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+}
+
+/** Sets `a.b` inside a copy of the fields. */
+function withField(fields: Record<string, unknown>, field: string, value: unknown): Record<string, unknown> {
+  const [head, ...rest] = field.split(".");
+  if (rest.length === 0) return { ...fields, [head!]: value };
+  const inner = (fields[head!] ?? {}) as Record<string, unknown>;
+  return { ...fields, [head!]: withField(inner, rest.join("."), value) };
+}
+
+/** A parameter's problem under the flag that sets it (the longest flag field that starts the path). */
+function flagProblem(def: FaultActionDef, issue: RequestIssue): string {
+  const flag = def.flags
+    .filter(
+      (f) => issue.path === f.field || issue.path.startsWith(`${f.field}.`) || issue.path.startsWith(`${f.field}[`),
+    )
+    .sort((a, b) => b.field.length - a.field.length)[0];
+  return `${flag === undefined ? issue.path : `--${flag.name}`}: ${issue.message}`;
+}
+
+/** The FaultSpec of `dctwin inject ACTION`: the flags of the action's parameters, checked as an experiment's. */
 function faultSpec(action: string, f: InjectFlags): dctwin.v1.FaultSpec.$Properties {
-  if (UNSUPPORTED_FAULTS[action] !== undefined)
-    throw new InvalidArgumentError(`${action} is not supported: ${UNSUPPORTED_FAULTS[action]}`);
-  if (!ACTIONS.includes(action))
-    throw new InvalidArgumentError(`unknown action "${action}"; expected one of ${ACTIONS.join(", ")}`);
+  const found = lookupFaultAction(action, faultShorthands);
+  if (found === undefined)
+    throw new InvalidArgumentError(
+      `unknown action "${action}"; expected one of ${actionNames(faultShorthands).join(", ")}`,
+    );
   const mode = MODES[f.mode];
   if (mode === undefined) throw new InvalidArgumentError(`--mode expects one of ${Object.keys(MODES).join(", ")}`);
-  const spec: dctwin.v1.FaultSpec.$Properties = {
+  const own = new Set(found.def.flags.map((flag) => flag.name));
+  let fields = found.preset;
+  for (const flag of actionFlags()) {
+    const given = f[attribute(flag.name)];
+    if (given === undefined) continue;
+    if (!own.has(flag.name)) throw new InvalidArgumentError(`--${flag.name} is not a parameter of ${action}`);
+    fields = withField(fields, flag.field, flagValue(flag, given));
+  }
+  const issues: RequestIssue[] = [];
+  const built = actionFromFields(found.def, fields, (field) => field, issues, action);
+  if (built === undefined) throw new InvalidArgumentError(issues.map((i) => flagProblem(found.def, i)).join("; "));
+  return {
     name: f.name ?? "",
     selector: selectorFrom(f),
     mode,
     value: f.value === undefined ? 0 : Number(f.value),
     seed: f.seed === undefined ? 0 : Number(f.seed),
     durationNs: f.duration === undefined ? 0 : parse(duration(), "--duration", f.duration),
+    ...faultActionToProto(built),
   };
-  const shorthand = Object.hasOwn(faultShorthands, action) ? faultShorthands[action] : undefined;
-  switch (shorthand === undefined ? action : "command") {
-    case "actor-crash":
-      return { ...spec, actorCrash: {} };
-    case "actor-pause":
-      return { ...spec, actorPause: {} };
-    case "link-down":
-      return { ...spec, linkDown: {} };
-    case "delay":
-      return {
-        ...spec,
-        linkDelay: {
-          latencyNs: f.latency === undefined ? 0 : parse(duration({ positive: false }), "--latency", f.latency),
-          jitterNs: f.jitter === undefined ? 0 : parse(duration({ positive: false }), "--jitter", f.jitter),
-        },
-      };
-    case "loss": {
-      if (f.loss === undefined)
-        throw new InvalidArgumentError("loss needs --loss P (a probability, or a percentage like 10%)");
-      const p = f.loss.endsWith("%") ? Number(f.loss.slice(0, -1)) / 100 : Number(f.loss);
-      return { ...spec, linkLoss: { probability: p } };
-    }
-    case "bandwidth":
-      if (f.bandwidth === undefined) throw new InvalidArgumentError('bandwidth needs --bandwidth RATE, e.g. "1Mbps"');
-      return { ...spec, linkBandwidth: { bandwidthBps: parse(bandwidth(), "--bandwidth", f.bandwidth) } };
-    case "partition":
-      return {
-        ...spec,
-        partition: {
-          other: selectorFrom(
-            { actors: f.otherActors, kinds: f.otherKinds, groups: f.otherGroups, label: f.otherLabel },
-            "other-",
-          ),
-        },
-      };
-    case "clock-drift": {
-      const ppm = Number(f.driftPpm);
-      if (f.driftPpm === undefined || !Number.isFinite(ppm))
-        throw new InvalidArgumentError(
-          "clock-drift needs --drift-ppm PPM (parts per million the clocks run fast; negative: slow)",
-        );
-      return { ...spec, clockDrift: { ppm } };
-    }
-    default:
-      return {
-        ...spec,
-        actorCommand: {
-          command: f.command ?? shorthand?.command ?? "",
-          argsJson: f.args ?? "",
-          clearCommand: f.clearCommand ?? shorthand?.clear ?? "",
-          clearArgsJson: f.clearArgs ?? "",
-        },
-      };
-  }
 }
 
 export function registerInjectCommand(program: Command): void {
@@ -188,7 +168,7 @@ export function registerInjectCommand(program: Command): void {
         .description(
           "Inject a fault into a running twin (at its next window boundary). `dctwin inject clear ID|--all` clears, `dctwin inject list` lists.",
         )
-        .argument("<action>", `${ACTIONS.join(", ")}; or clear, list`)
+        .argument("<action>", `${actionNames(faultShorthands).join(", ")}; or clear, list`)
         .argument("[ids...]", "fault ids (for clear)"),
     ),
   )
@@ -198,18 +178,15 @@ export function registerInjectCommand(program: Command): void {
     .option("--seed <n>", "seed of the target choice (default: from the run seed and the fault id)")
     .option("--duration <d>", "clear after this simulated time (default: until cleared)")
     .option("--name <name>", "a label kept in the results")
-    .option("--latency <d>", "delay: latency added to the link's")
-    .option("--jitter <d>", "delay: jitter, uniform in [0, d) per packet")
-    .option("--loss <p>", "loss: probability (0.1 or 10%)")
-    .option("--bandwidth <rate>", 'bandwidth: the capped rate, e.g. "1Mbps"')
-    .option("--drift-ppm <ppm>", "clock-drift: parts per million the actors' clocks run fast (negative: slow)")
-    .option("--command <name>", "command: the model command")
-    .option("--args <json>", "command: its arguments as JSON")
-    .option("--clear-command <name>", "command: the command that undoes it")
-    .option("--clear-args <json>", "command: its arguments as JSON")
     .option("--all", "clear: every active or pending fault");
-  addSelectorOptions(inject, "other", "partition's other side");
-  inject.action((action: string, ids: string[], flags: InjectFlags & { all?: boolean }) =>
+  for (const flag of actionFlags()) {
+    const option = `--${flag.name} <${flag.value}>`;
+    if (flag.list === true) inject.option(option, `${flag.help}, comma-separated`, collect);
+    else if (flag.pairs === true)
+      inject.option(option, `${flag.help} (repeatable)`, (v: string, prev: string[] = []) => [...prev, v]);
+    else inject.option(option, flag.help);
+  }
+  inject.action((action: string, ids: string[], flags: InjectFlags) =>
     withClient(flags, async (client) => {
       if (action === "list") {
         const { faults } = await client.call("listFaults", { includeCleared: true });

@@ -13,9 +13,10 @@ import type { RunController } from "./controller.ts";
 import {
   faultFromProto,
   faultToProto,
+  faultProtoPaths,
   loadFromProto,
+  loadProtoPaths,
   loadToProto,
-  protoPaths,
   statusToProto,
 } from "./proto-convert.ts";
 import {
@@ -96,7 +97,7 @@ export function controlHandlers(controller: RunController, log: (message: string
       try {
         record = controller.injectFault(spec);
       } catch (error) {
-        throw protoPaths(error, "fault");
+        throw faultProtoPaths(error, spec.action);
       }
       log(`control: fault ${record.id} (${record.action}) on ${record.targets.join(", ")} accepted`);
       return faultToProto(record);
@@ -112,7 +113,7 @@ export function controlHandlers(controller: RunController, log: (message: string
       try {
         record = controller.changeLoad(spec);
       } catch (error) {
-        throw protoPaths(error, "load");
+        throw loadProtoPaths(error);
       }
       log(`control: load change ${record.id} on ${record.targets.join(", ")} accepted`);
       return loadToProto(record);

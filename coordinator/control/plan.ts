@@ -21,6 +21,7 @@ import {
   type ResolvedLoad,
 } from "./resolve.ts";
 import { ActualState, FaultBook, reconcile, touched, type FaultEffect } from "./twin-state.ts";
+import { actionLabel } from "../../spec/faults/registry.ts";
 import type { FaultRequest, RequestIssue } from "../../spec/requests.ts";
 
 export interface PlanStep {
@@ -237,7 +238,7 @@ function expand(when: Repeat, durationNs: number): number[] {
 }
 
 export function actionName(request: FaultRequest): string {
-  return request.action.type === "command" ? `command:${request.action.command}` : request.action.type;
+  return actionLabel(request.action);
 }
 
 /** Adds a fault to the fold and returns the commands that bring the twin to what it now wants. */

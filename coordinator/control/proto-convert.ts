@@ -5,6 +5,8 @@
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { FaultRecord, LoadRecord, RunController, RunState } from "./controller.ts";
+import { faultActionFromProto, faultActionToProto, wirePath } from "../../spec/faults/proto.ts";
+import { jsonField as json, nonNegativeNs, selectorFromProto, selectorToProto } from "../../spec/faults/wire.ts";
 import {
   emptySelector,
   RequestError,
@@ -15,57 +17,12 @@ import {
   type LoadTarget,
   type RequestIssue,
   type SelectMode,
-  type SelectorSpec,
 } from "../../spec/requests.ts";
 
 const MODES: Record<number, SelectMode> = { 0: "all", 1: "all", 2: "one", 3: "fixed", 4: "fixed-percent" };
 const MODE_NUMBERS: Record<SelectMode, number> = { all: 1, one: 2, fixed: 3, "fixed-percent": 4 };
 
-function selectorFromProto(s: dctwin.v1.Selector.$Properties | null | undefined): SelectorSpec {
-  if (s == null) return emptySelector();
-  return {
-    actors: [...(s.actors ?? [])],
-    kinds: [...(s.kinds ?? [])],
-    groups: [...(s.groups ?? [])],
-    labels: { ...(s.labels ?? {}) },
-    links: [...(s.links ?? [])],
-  };
-}
-
-function selectorToProto(s: SelectorSpec): dctwin.v1.Selector.$Properties {
-  return { actors: s.actors, kinds: s.kinds, groups: s.groups, labels: s.labels, links: s.links };
-}
-
-function json(text: string | null | undefined, path: string, issues: RequestIssue[]): unknown {
-  if (text == null || text === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    issues.push({ path, message: "expected a JSON object" });
-    return {};
-  }
-}
-
-function nonNegativeNs(value: number | null | undefined, path: string, issues: RequestIssue[]): number {
-  const v = Number(value ?? 0);
-  if (!(Number.isSafeInteger(v) && v >= 0))
-    issues.push({ path, message: "expected a non-negative number of nanoseconds" });
-  return v;
-}
-
-/** Resolver paths use the experiment file's keys; on the wire the same fields have proto names. */
-const FAULT_PATHS: [RegExp, string][] = [
-  [/\.latency$/, ".link_delay.latency_ns"],
-  [/\.jitter$/, ".link_delay.jitter_ns"],
-  [/\.loss$/, ".link_loss.probability"],
-  [/\.drift_ppm$/, ".clock_drift.ppm"],
-  [/\.bandwidth$/, ".link_bandwidth.bandwidth_bps"],
-  [/\.other(?=\.|$|\[)/, ".partition.other"],
-  [/\.clear\.command$/, ".actor_command.clear_command"],
-  [/\.clear\.args(\..*)?$/, ".actor_command.clear_args_json"],
-  [/\.command$/, ".actor_command.command"],
-  [/\.args(\..*)?$/, ".actor_command.args_json"],
-];
+/** Load problems found by the resolver use the experiment file's keys; on the wire the same fields have proto names. */
 const LOAD_PATHS: [RegExp, string][] = [
   [/\.step$/, ".step_ns"],
   [/\.stages\[(\d+)\]\.duration$/, ".stages.stages[$1].duration_ns"],
@@ -76,25 +33,20 @@ const LOAD_PATHS: [RegExp, string][] = [
   [/\.curve(?!\.arrivals_json)(?=\.|\[|$)/, ".curve.arrivals_json"],
 ];
 
-export function protoPaths(error: unknown, kind: "fault" | "load"): unknown {
+/** A refusal of a load change, its problems named as on the wire. */
+export function loadProtoPaths(error: unknown): unknown {
   if (!(error instanceof RequestError)) return error;
-  const rules = kind === "fault" ? FAULT_PATHS : LOAD_PATHS;
   return new RequestError(
-    error.issues.map((i) => ({ ...i, path: rules.reduce((p, [re, to]) => p.replace(re, to), i.path) })),
+    error.issues.map((i) => ({ ...i, path: LOAD_PATHS.reduce((p, [re, to]) => p.replace(re, to), i.path) })),
   );
 }
 
-const FAULT_ACTIONS = [
-  "actorCrash",
-  "actorPause",
-  "linkDown",
-  "linkDelay",
-  "linkLoss",
-  "linkBandwidth",
-  "partition",
-  "clockDrift",
-  "actorCommand",
-] as const;
+/** A refusal of a fault, its problems named as on the wire (the action's module says where its parameters are). */
+export function faultProtoPaths(error: unknown, action: FaultAction, prefix = "fault"): unknown {
+  if (!(error instanceof RequestError)) return error;
+  return new RequestError(error.issues.map((i) => ({ ...i, path: wirePath(i.path, action, prefix) })));
+}
+
 const LOAD_CHANGES = ["set", "ramp", "spike", "stages", "curve"] as const;
 
 /** The case of a oneof: the one field set (decoded messages and plain objects alike). */
@@ -120,56 +72,7 @@ export function faultFromProto(spec: dctwin.v1.FaultSpec.$Properties | null | un
   const mode = MODES[spec.mode ?? 0];
   if (mode === undefined) issues.push({ path: `${path}.mode`, message: `unknown mode ${spec.mode}` });
   const durationNs = nonNegativeNs(spec.durationNs, `${path}.duration_ns`, issues);
-  let action: FaultAction | undefined;
-  switch (oneofCase(spec, FAULT_ACTIONS, `${path}.action`, issues)) {
-    case "actorCrash":
-      action = { type: "actor-crash" };
-      break;
-    case "actorPause":
-      action = { type: "actor-pause" };
-      break;
-    case "linkDown":
-      action = { type: "link-down" };
-      break;
-    case "linkDelay":
-      action = {
-        type: "delay",
-        latencyNs: nonNegativeNs(spec.linkDelay?.latencyNs, `${path}.link_delay.latency_ns`, issues),
-        jitterNs: nonNegativeNs(spec.linkDelay?.jitterNs, `${path}.link_delay.jitter_ns`, issues),
-      };
-      break;
-    case "linkLoss":
-      action = { type: "loss", probability: spec.linkLoss?.probability ?? 0 };
-      break;
-    case "linkBandwidth":
-      action = { type: "bandwidth", bandwidthBps: spec.linkBandwidth?.bandwidthBps ?? 0 };
-      break;
-    case "partition":
-      action = { type: "partition", other: selectorFromProto(spec.partition?.other) };
-      break;
-    case "clockDrift":
-      action = { type: "clock-drift", ppm: spec.clockDrift?.ppm ?? 0 };
-      break;
-    case "actorCommand": {
-      const c = spec.actorCommand!;
-      if (!c.command) issues.push({ path: `${path}.actor_command.command`, message: "required" });
-      action = {
-        type: "command",
-        command: c.command ?? "",
-        args: json(c.argsJson, `${path}.actor_command.args_json`, issues),
-        clearCommand: c.clearCommand ? c.clearCommand : null,
-        clearArgs: json(c.clearArgsJson, `${path}.actor_command.clear_args_json`, issues),
-      };
-      break;
-    }
-    default:
-      if (issues.length === 0)
-        issues.push({
-          path: `${path}.action`,
-          message:
-            "required: set one of actor_crash, actor_pause, link_down, link_delay, link_loss, link_bandwidth, partition, clock_drift, actor_command",
-        });
-  }
+  const action = faultActionFromProto(spec, path, issues);
   if (issues.length > 0 || action === undefined || mode === undefined) throw new RequestError(issues);
   return {
     name: spec.name ?? "",
@@ -274,37 +177,7 @@ export function faultSpecToProto(spec: unknown): dctwin.v1.FaultSpec.$Properties
     seed: r.choice?.seed ?? 0,
     durationNs: r.durationNs ?? 0,
   };
-  const a = r.action;
-  switch (a.type) {
-    case "actor-crash":
-      return { ...out, actorCrash: {} };
-    case "actor-pause":
-      return { ...out, actorPause: {} };
-    case "link-down":
-      return { ...out, linkDown: {} };
-    case "delay":
-      return { ...out, linkDelay: { latencyNs: a.latencyNs, jitterNs: a.jitterNs } };
-    case "loss":
-      return { ...out, linkLoss: { probability: a.probability } };
-    case "bandwidth":
-      return { ...out, linkBandwidth: { bandwidthBps: a.bandwidthBps } };
-    case "partition":
-      return { ...out, partition: { other: selectorToProto(a.other) } };
-    case "clock-drift":
-      return { ...out, clockDrift: { ppm: a.ppm } };
-    case "command":
-      return {
-        ...out,
-        actorCommand: {
-          command: a.command,
-          argsJson: JSON.stringify(a.args ?? {}),
-          clearCommand: a.clearCommand ?? "",
-          clearArgsJson: a.clearCommand === null ? "" : JSON.stringify(a.clearArgs ?? {}),
-        },
-      };
-    default:
-      return out;
-  }
+  return { ...out, ...faultActionToProto(r.action) };
 }
 
 function loadSpecToProto(spec: unknown): dctwin.v1.LoadChangeSpec.$Properties | undefined {

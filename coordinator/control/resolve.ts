@@ -1,18 +1,15 @@
 /**
- * From a request to what it does: a fault's targets (chosen by its selector and mode) and its effect on them; a
- * load change's clients and the load factor it aims at. Problems are collected with their field paths.
+ * From a load change to what it does: its clients and the load factors it aims at, step by step (a fault's
+ * resolution is its action's: faults/). Problems are collected with their field paths.
  */
 import { describe, formatCount, MAX_LOAD_FACTOR, MAX_LOAD_STEPS, MAX_RATE_PER_S } from "../../spec/limits.ts";
-import type { z } from "zod";
 import { clientCommands } from "../../nodes/models/client.ts";
-import { kindTraits, modelRegistry } from "../../nodes/models/registry.ts";
+import { kindTraits } from "../../nodes/models/registry.ts";
 import { curveMeanRatePerS } from "../../nodes/models/client-traits.ts";
-import { CLOCK_DRIFT_COMMAND, driftProblem } from "../../nodes/runtime/clock-drift.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { CommandSpec } from "../driver/run-driver.ts";
-import { checkChoice, chooseTargets, hasActorCriteria, linksBetween, matchActors, matchLinks } from "./selectors.ts";
-import { emptyEffect, type FaultEffect, type LinkFields } from "./twin-state.ts";
-import type { FaultRequest, LoadRequest, LoadTarget, RequestIssue } from "../../spec/requests.ts";
+import { matchActors } from "./faults/selectors.ts";
+import type { LoadRequest, LoadTarget, RequestIssue } from "../../spec/requests.ts";
 
 /** The model command that scales a client's arrival rates (nodes/models/client.ts). */
 export const LOAD_COMMAND = "scale_load";
@@ -20,186 +17,7 @@ export const LOAD_COMMAND = "scale_load";
 /** The model command that replaces an open-loop client's arrival process (nodes/models/client.ts). */
 export const CURVE_COMMAND = "set_arrivals";
 
-export interface ResolvedFault {
-  /** Actor or link ids, ascending by index. */
-  targets: string[];
-  kind: "actors" | "links";
-  effect: FaultEffect;
-}
-
-/** The seed of a fault's target choice: its own, or one derived from the run seed and its id. */
-export function choiceSeed(request: FaultRequest, runSeed: number): { seed: number; stream: string } {
-  return request.choice.seed === null
-    ? { seed: runSeed, stream: `dctwin-fault-targets/${request.name}` }
-    : { seed: request.choice.seed, stream: "dctwin-fault-targets" };
-}
-
-export function resolveFault(
-  scenario: ResolvedScenario,
-  request: FaultRequest,
-  runSeed: number,
-  path: string,
-  issues: RequestIssue[],
-): ResolvedFault | undefined {
-  const before = issues.length;
-  const sel = request.selector;
-  const action = request.action;
-  checkChoice(request.choice, path, issues);
-  const { seed, stream } = choiceSeed(request, runSeed);
-  const effect = emptyEffect();
-  const choose = (candidates: number[]) => chooseTargets(candidates, request.choice, seed, stream);
-
-  switch (action.type) {
-    case "actor-crash":
-    case "actor-pause":
-    case "clock-drift":
-    case "command": {
-      if (sel.links.length > 0)
-        issues.push({
-          path: `${path}.selector.links`,
-          message: `${action.type} targets actors; select them by actors, kinds, groups or labels`,
-        });
-      let candidates = matchActors(scenario, sel, `${path}.selector`, issues);
-      if (action.type === "clock-drift") {
-        const problem = driftProblem(action.ppm);
-        if (problem !== null) issues.push({ path: `${path}.drift_ppm`, message: problem });
-      }
-      if (action.type === "command") candidates = commandTargets(scenario, candidates, action, path, issues);
-      else if (candidates.length === 0 && issues.length === before)
-        issues.push({ path: `${path}.selector`, message: "no actor matches the selector", notFound: true });
-      if (issues.length > before) return undefined;
-      const chosen = choose(candidates);
-      for (const actor of chosen) {
-        if (action.type === "command") {
-          effect.onInject.push(actorCommand(actor, action.command, action.args));
-          if (action.clearCommand !== null)
-            effect.onClear.push(actorCommand(actor, action.clearCommand, action.clearArgs));
-        } else if (action.type === "clock-drift") {
-          effect.onInject.push(actorCommand(actor, CLOCK_DRIFT_COMMAND, { ppm: action.ppm }));
-          effect.onClear.push(actorCommand(actor, CLOCK_DRIFT_COMMAND, { ppm: 0 }));
-        } else effect.actors.set(actor, action.type === "actor-crash" ? "crash" : "pause");
-      }
-      return { targets: chosen.map((i) => scenario.actors[i]!.id), kind: "actors", effect };
-    }
-    case "partition": {
-      if (!hasActorCriteria(sel))
-        issues.push({
-          path: `${path}.selector`,
-          message: "a partition needs actor criteria on both sides (selector and other)",
-        });
-      if (!hasActorCriteria(action.other))
-        issues.push({
-          path: `${path}.other`,
-          message: "a partition needs actor criteria on both sides (selector and other)",
-        });
-      if (sel.links.length > 0)
-        issues.push({
-          path: `${path}.selector.links`,
-          message: "a partition is between actors; it takes down the links that join them",
-        });
-      if (issues.length > before) return undefined;
-      const a = matchActors(scenario, sel, `${path}.selector`, issues);
-      const b = matchActors(scenario, action.other, `${path}.other`, issues);
-      if (issues.length > before) return undefined;
-      const candidates = linksBetween(scenario, a, b);
-      if (candidates.length === 0) {
-        issues.push({
-          path: `${path}.other`,
-          message: "no link joins an actor of one side to an actor of the other",
-          notFound: true,
-        });
-        return undefined;
-      }
-      const chosen = choose(candidates);
-      for (const link of chosen) effect.links.set(link, { up: false });
-      return { targets: chosen.map((i) => scenario.links[i]!.id), kind: "links", effect };
-    }
-    default: {
-      checkLinkAction(action, path, issues);
-      const candidates = matchLinks(scenario, sel, `${path}.selector`, issues);
-      if (candidates.length === 0 && issues.length === before)
-        issues.push({ path: `${path}.selector`, message: "no link matches the selector", notFound: true });
-      if (issues.length > before) return undefined;
-      const chosen = choose(candidates);
-      for (const link of chosen) {
-        let fields: Partial<LinkFields>;
-        if (action.type === "link-down") fields = { up: false };
-        else if (action.type === "delay")
-          fields = { latencyNs: scenario.links[link]!.latencyNs + action.latencyNs, jitterNs: action.jitterNs };
-        else if (action.type === "loss") fields = { loss: action.probability };
-        else fields = { bandwidthBps: action.bandwidthBps };
-        effect.links.set(link, fields);
-      }
-      return { targets: chosen.map((i) => scenario.links[i]!.id), kind: "links", effect };
-    }
-  }
-}
-
-function checkLinkAction(action: FaultRequest["action"], path: string, issues: RequestIssue[]): void {
-  if (action.type === "delay") {
-    if (!(Number.isSafeInteger(action.latencyNs) && action.latencyNs >= 0))
-      issues.push({ path: `${path}.latency`, message: "expected a non-negative duration" });
-    if (!(Number.isSafeInteger(action.jitterNs) && action.jitterNs >= 0))
-      issues.push({ path: `${path}.jitter`, message: "expected a non-negative duration" });
-    if (action.latencyNs === 0 && action.jitterNs === 0)
-      issues.push({ path: `${path}.latency`, message: "a delay needs a latency or a jitter above zero" });
-  } else if (action.type === "loss") {
-    if (!(action.probability > 0 && action.probability <= 1))
-      issues.push({ path: `${path}.loss`, message: "expected a probability in (0, 1]" });
-  } else if (action.type === "bandwidth") {
-    if (!(action.bandwidthBps > 0 && Number.isFinite(action.bandwidthBps)))
-      issues.push({ path: `${path}.bandwidth`, message: "expected a positive bandwidth" });
-  }
-}
-
-function actorCommand(actor: number, command: string, args: unknown): CommandSpec {
-  return { actor: { actor, command, argsJson: JSON.stringify(args ?? {}) } };
-}
-
-/** Actors among the candidates whose model declares the command; the arguments are checked per kind. */
-function commandTargets(
-  scenario: ResolvedScenario,
-  candidates: number[],
-  action: Extract<FaultRequest["action"], { type: "command" }>,
-  path: string,
-  issues: RequestIssue[],
-): number[] {
-  const kinds = [...new Set(candidates.map((i) => scenario.actors[i]!.kind))].sort();
-  const able = kinds.filter((k) => modelRegistry[k]?.commands[action.command] !== undefined);
-  if (candidates.length > 0 && able.length === 0) {
-    const offered = kinds
-      .map((k) => `${k}: ${Object.keys(modelRegistry[k]?.commands ?? {}).join(", ") || "none"}`)
-      .join("; ");
-    issues.push({
-      path: `${path}.command`,
-      message: `no selected actor's model has the command "${action.command}" (${offered})`,
-    });
-    return [];
-  }
-  for (const kind of able) {
-    checkArgs(modelRegistry[kind]!.commands[action.command]!, action.args, `${path}.args`, issues);
-    if (action.clearCommand !== null) {
-      const clear = modelRegistry[kind]!.commands[action.clearCommand];
-      if (clear === undefined)
-        issues.push({
-          path: `${path}.clear.command`,
-          message: `the ${kind} model has no command "${action.clearCommand}"`,
-        });
-      else checkArgs(clear, action.clearArgs, `${path}.clear.args`, issues);
-    }
-  }
-  const result = candidates.filter((i) => able.includes(scenario.actors[i]!.kind));
-  if (result.length === 0 && issues.length === 0)
-    issues.push({ path: `${path}.selector`, message: "no actor matches the selector", notFound: true });
-  return result;
-}
-
-function checkArgs(schema: z.ZodType, args: unknown, path: string, issues: RequestIssue[]): void {
-  const parsed = schema.safeParse(args ?? {});
-  if (!parsed.success)
-    for (const issue of parsed.error.issues)
-      issues.push({ path: [path, ...issue.path.map(String)].join("."), message: issue.message });
-}
+export { choiceSeed, resolveFault, type ResolvedFault } from "./faults/resolve-fault.ts";
 
 // ---- load -------------------------------------------------------------------------------------------------
 

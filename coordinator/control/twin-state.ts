@@ -9,30 +9,10 @@
  */
 import type { CommandSpec } from "../driver/run-driver.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import type { ActorStatus, FaultEffect, LinkField, LinkFields } from "./faults/effect.ts";
 
-export interface LinkFields {
-  up: boolean;
-  latencyNs: number;
-  jitterNs: number;
-  loss: number;
-  bandwidthBps: number;
-}
-
-export type LinkField = keyof LinkFields;
-export type ActorStatus = "running" | "down" | "paused";
-
-/** What one fault does to its targets once its targets are chosen. */
-export interface FaultEffect {
-  links: Map<number, Partial<LinkFields>>;
-  actors: Map<number, "crash" | "pause">;
-  /** Model commands sent when the fault is injected and when it clears (no state is folded for them). */
-  onInject: CommandSpec[];
-  onClear: CommandSpec[];
-}
-
-export function emptyEffect(): FaultEffect {
-  return { links: new Map(), actors: new Map(), onInject: [], onClear: [] };
-}
+export type { ActorStatus, FaultEffect, LinkField, LinkFields } from "./faults/effect.ts";
+export { emptyEffect } from "./faults/effect.ts";
 
 function baseLinks(scenario: ResolvedScenario): LinkFields[] {
   return scenario.links.map((l) => ({

@@ -13,7 +13,7 @@ import { EventQueue, EventType, type SimEvent } from "./event-queue.ts";
 import { LEVEL_COUNTER_PREFIX } from "./level-meter.ts";
 import { IntervalLedger, type IntervalData } from "./interval-ledger.ts";
 import { LinkTable } from "./link-table.ts";
-import type { dctwin } from "../../proto/gen/dctwin.js";
+import type { Command } from "../../spec/commands.ts";
 import { Router } from "./routing.ts";
 import { minLatencyNs, networkNodes, portsByActor, type ResolvedScenario } from "./topology.ts";
 
@@ -128,7 +128,7 @@ export class Shard {
     window: number,
     startNs: number,
     endNs: number,
-    commands: readonly dctwin.v1.Command.$Properties[] = [],
+    commands: readonly Command[] = [],
   ): WindowResult {
     const intervals = this.closeIntervals(startNs, false);
     const ctx = this.ctx;
@@ -213,18 +213,17 @@ export class Shard {
   }
 
   /** Applies one command at `nowNs` (window start): link changes everywhere, actor commands where the actor runs. */
-  private applyCommand(command: dctwin.v1.Command.$Properties, nowNs: number): void {
+  private applyCommand(command: Command, nowNs: number): void {
     if (command.link != null) {
       this.linkTable.apply(command.link);
       return;
     }
     const c = command.actor;
-    if (c == null) throw new ModelContractError(`command ${command.seq} has no target`);
-    const actor = this.actors.get(c.actor ?? -1);
+    const actor = this.actors.get(c.actor);
     if (actor === undefined) return; // another host runs it
     this.ctx.enter(actor, nowNs);
     const args: unknown = c.argsJson ? JSON.parse(c.argsJson) : {};
-    const name = c.command ?? "";
+    const name = c.command;
     const due = applyLifecycleCommand(actor, name, args, nowNs, this.ctx);
     if (due === null) {
       if (actor.model.onCommand === undefined)

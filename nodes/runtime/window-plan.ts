@@ -11,12 +11,12 @@
  * (coordinator/driver/grants.ts), so hosts stop exactly there. Stamps are only ever added at or after the previous
  * horizon, so a host that has not seen the latest grant yet either waits or picks the same window as one that has.
  */
-import type { dctwin } from "../../proto/gen/dctwin.js";
+import type { Command } from "../../spec/commands.ts";
 import { cutLookaheadNs } from "./lookahead.ts";
 import { LinkTable } from "./link-table.ts";
 import { minLatencyNs, networkNodes, type ResolvedScenario } from "./topology.ts";
 
-export type Command = dctwin.v1.Command.$Properties;
+export type { Command } from "../../spec/commands.ts";
 
 export interface Stamp {
   timeNs: number;

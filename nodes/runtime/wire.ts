@@ -7,6 +7,7 @@ import { dctwin } from "../../proto/gen/dctwin.js";
 import { EventType, type SimEvent } from "./event-queue.ts";
 import type { IntervalData } from "./interval-ledger.ts";
 import type { SimPacket } from "./packet.ts";
+import type { Command } from "../../spec/commands.ts";
 import type { Stamp } from "./window-plan.ts";
 
 // Decode 64-bit fields as plain numbers, not Long objects: simulated nanoseconds stay below 2^53 (104 days),
@@ -179,9 +180,33 @@ export interface CheckedGrant {
 }
 
 /**
+ * A command as the runtime takes it: the `target` oneof as a union (spec/commands.ts); undefined when it sets
+ * neither case (or, from a plain object, both).
+ */
+export function commandFromWire(c: dctwin.v1.Command.$Properties): Command | undefined {
+  const seq = Number(c.seq ?? 0);
+  const { link, actor } = c;
+  if (link != null && actor == null)
+    return {
+      seq,
+      link: {
+        link: link.link ?? 0,
+        up: link.up,
+        latencyNs: link.latencyNs == null ? link.latencyNs : Number(link.latencyNs),
+        loss: link.loss,
+        bandwidthBps: link.bandwidthBps,
+        jitterNs: link.jitterNs == null ? link.jitterNs : Number(link.jitterNs),
+      },
+    };
+  if (actor != null && link == null)
+    return { seq, actor: { actor: actor.actor ?? 0, command: actor.command ?? "", argsJson: actor.argsJson ?? "" } };
+  return undefined;
+}
+
+/**
  * A grant as the window planner takes it, or undefined when it does not continue the sequence: numbered right
  * after `lastSeq`, horizon not moving back nor past the run's end, stamps in time order at or after the current
- * horizon (a time no host has passed) and before the new one.
+ * horizon (a time no host has passed) and before the new one, and every command to one link or one actor.
  */
 export function checkGrant(
   grant: dctwin.v1.Grant,
@@ -196,7 +221,13 @@ export function checkGrant(
   for (const s of grant.stamps) {
     const timeNs = Number(s.timeNs);
     if (!(timeNs >= last && timeNs <= untilNs)) return undefined;
-    stamps.push({ timeNs, commands: s.commands ?? [] });
+    const commands: Command[] = [];
+    for (const c of s.commands ?? []) {
+      const command = commandFromWire(c);
+      if (command === undefined) return undefined;
+      commands.push(command);
+    }
+    stamps.push({ timeNs, commands });
     last = timeNs;
   }
   return { untilNs, stamps, stop: grant.stop };

@@ -3,9 +3,9 @@
  * actors or links of the scenario, then a mode (all, one, fixed, fixed-percent; as in Chaos Mesh) takes some of
  * them, drawn from a seeded stream so the same request picks the same targets in every run.
  */
-import { Xoshiro128 } from "../../nodes/runtime/rng.ts";
-import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { RequestIssue, SelectorSpec, TargetChoice } from "../../spec/requests.ts";
+import { Xoshiro128 } from "../../../nodes/runtime/rng.ts";
+import type { ResolvedScenario } from "../../../nodes/runtime/topology.ts";
+import type { RequestIssue, SelectorSpec, TargetChoice } from "../../../spec/requests.ts";
 
 function globRegex(pattern: string): RegExp {
   return new RegExp(
