@@ -92,6 +92,8 @@ export interface RunOutcome {
   totals: ConservationTotals;
   hosts: HostInfo[];
   malformedMessages: number;
+  /** Pieces of fragmented NATS messages the hosts dropped (last reported; the coordinator's own are its transport's). */
+  hostFragmentsDropped: number;
   /** Execution figures (run-info.json), not results: they depend on placement and transport. */
   windows: number;
   events: number;
@@ -119,6 +121,7 @@ export class RunDriver {
   /** Malformed messages dropped by the coordinator itself and (last reported, cumulative) by the hosts. */
   private malformed = 0;
   private hostsMalformed = 0;
+  private hostFragmentsDropped = 0;
   /** What the run has measured so far, kept for `partialOutcome()` when the run cannot finish. */
   private measured: { aggregator: RunAggregator; totals: ConservationTotals; hosts: HostInfo[] } | undefined;
 
@@ -179,7 +182,7 @@ export class RunDriver {
     for (let host = 0; host < this.o.hostCount; host++) {
       this.subs.push(
         t.subscribe(this.subjects.hello(host), (b) => this.onHello(b, host)),
-        t.subscribe(this.subjects.window(host), (b) => this.reports.add(b, host) && this.heard()),
+        t.subscribe(this.subjects.fullWindow(host), (b) => this.reports.add(b, host) && this.heard()),
         t.subscribe(this.subjects.error(host), (b) => this.onError(b, host)),
         t.subscribe(this.subjects.hostCheckpoint(host), (b) => this.checkpointer?.add(b, host) && this.heard()),
       );
@@ -266,6 +269,7 @@ export class RunDriver {
           this.measured.totals = totals;
           checkConservation(window, Number(set[0]!.endNs), totals);
           this.hostsMalformed = set.reduce((s, d) => s + Number(d.malformedMessages), 0);
+          this.hostFragmentsDropped = set.reduce((s, d) => s + Number(d.fragmentsDropped), 0);
           if (window > first) {
             this.windowsRun = window;
             reportedStartNs = Number(set[0]!.startNs);
@@ -305,6 +309,7 @@ export class RunDriver {
           const endNs = Number(finals[0]!.endNs);
           checkConservation(this.reports.next, endNs, totals);
           this.hostsMalformed = finals.reduce((s, d) => s + Number(d.malformedMessages), 0);
+          this.hostFragmentsDropped = finals.reduce((s, d) => s + Number(d.fragmentsDropped), 0);
           this.simTimeNs = endNs;
           const status: RunStatus = endNs >= run.durationNs ? "completed" : "interrupted";
           const applied =
@@ -318,6 +323,7 @@ export class RunDriver {
             totals,
             hosts,
             malformedMessages: malformed,
+            hostFragmentsDropped: this.hostFragmentsDropped,
             windows: this.windowsRun,
             events: aggregator.events,
             lookaheadNs: lookaheadNs(scenario, placement),
@@ -391,6 +397,7 @@ export class RunDriver {
       totals,
       hosts,
       malformedMessages: this.malformed + this.hostsMalformed,
+      hostFragmentsDropped: this.hostFragmentsDropped,
       windows: this.windowsRun,
       events: aggregator.events,
       lookaheadNs: lookaheadNs(this.o.scenario, this.o.placement),
