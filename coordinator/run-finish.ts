@@ -19,6 +19,8 @@ import type { TwinRunOptions } from "./run-options.ts";
 export interface FinishedRun {
   runId: string;
   natsUrl: string | null;
+  /** Pieces of fragmented NATS messages the coordinator's own transport dropped. */
+  fragmentsDropped: number;
   outcome: RunOutcome;
   startedAt: Date;
   wallTimeS: number;
@@ -38,6 +40,7 @@ export function writeRunResults(options: TwinRunOptions, run: FinishedRun, log: 
     sim_seconds_per_wall_second: outcome.simTimeNs / 1e9 / wallTimeS,
     packet_hops_per_wall_second: outcome.aggregator.hops / wallTimeS,
     malformed_messages_dropped: outcome.malformedMessages,
+    nats_fragments_dropped: outcome.hostFragmentsDropped + run.fragmentsDropped,
     windows: outcome.windows,
     events: outcome.events,
     events_per_window: outcome.windows === 0 ? 0 : outcome.events / outcome.windows,
@@ -102,6 +105,7 @@ export function notStartedOutcome(scenario: ResolvedScenario, status: RunOutcome
     totals: conservationTotals([]),
     hosts: [],
     malformedMessages: 0,
+    hostFragmentsDropped: 0,
     windows: 0,
     events: 0,
     lookaheadNs: Number.POSITIVE_INFINITY,

@@ -165,7 +165,20 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     const wallTimeS = (performance.now() - wallStart) / 1000;
     await tracing?.shutdown(); // so run-info.json (and the exporter's final values) count every span exported or lost
     exporter?.state.onRunEnd(outcome.simTimeNs, outcome.totals);
-    const summary = writeRunResults(options, { runId, natsUrl, outcome, startedAt, wallTimeS, tracing, failure }, log);
+    const summary = writeRunResults(
+      options,
+      {
+        runId,
+        natsUrl,
+        fragmentsDropped: transport.droppedFragments(),
+        outcome,
+        startedAt,
+        wallTimeS,
+        tracing,
+        failure,
+      },
+      log,
+    );
     const { copiedTo, uploadedTo } = await deliverResults(options, runId, exporter, failure, log);
     if (failure !== null) throw new RunFailedError(failure, options.outDir);
     return { runId, outcome, summary, wallTimeS, copiedTo, uploadedTo };

@@ -45,7 +45,7 @@ export class CountingTransport implements Transport {
 
   publish(subject: string, payload: Uint8Array): void {
     this.stats.count("sent", subject, payload.byteLength);
-    if (subject.endsWith(".window")) {
+    if (subject.endsWith(".full")) {
       const done = tryDecode(wire.WindowReport, payload);
       if (done !== undefined && Number(done.window) > 0 && !done.final) {
         this.stats.events += Number(done.events);
@@ -60,6 +60,10 @@ export class CountingTransport implements Transport {
       this.stats.count("received", actual, payload.byteLength);
       handler(payload, actual);
     });
+  }
+
+  droppedFragments(): number {
+    return this.inner.droppedFragments();
   }
 
   flush(): Promise<void> {

@@ -155,8 +155,9 @@ test("security - a private run's nats-server refuses strangers and wrong roles; 
       const spies = [`dct.${runId}.>`, `dct.${runId}.report.0.error`, `dct.${runId}.host.0.data`].map((subject) =>
         rogue.subscribe(subject),
       );
-      // Allowed to host 1, but naming host 0: the coordinator and every host drop it as not host 1's.
+      // Allowed to host 1, but naming host 0: every host (window) and the coordinator (full) drop it as not host 1's.
       rogue.publish(`${root}.report.1.window`, report(0));
+      rogue.publish(`${root}.report.1.full`, report(0));
       await rogue.flush();
       await until(
         "the server to refuse every forged message and the spying subscriptions",
@@ -190,7 +191,7 @@ test("security - a private run's nats-server refuses strangers and wrong roles; 
     const result = await done;
     assert.equal(result.code, 0, result.stderr);
     assert.equal(readFileSync(join(out, "summary.json"), "utf8"), await undisturbedSummary(), "the run is unchanged");
-    // Only the report on host 1's own subject reached the run: dropped by the coordinator and by each of the 3 hosts.
+    // Only the reports on host 1's own subjects reached the run: dropped by the coordinator and by each of the 3 hosts.
     assert.equal(
       JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")).malformed_messages_dropped,
       4,

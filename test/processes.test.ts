@@ -124,7 +124,7 @@ test("processes - malformed messages on the wire are counted and dropped; result
       }
       nc.publish(`dct.${runId}.sync.grant`, payload);
       sentToHosts += 2;
-      nc.publish(`dct.${runId}.report.0.window`, payload); // heard by both hosts (and the coordinator)
+      nc.publish(`dct.${runId}.report.0.window`, payload); // heard by both hosts
       sentToHosts += 2;
     }
     await nc.flush();

@@ -119,7 +119,7 @@ export class RunDriver {
     for (let host = 0; host < this.o.hostCount; host++) {
       this.subs.push(
         t.subscribe(this.subjects.hello(host), (b) => this.onHello(b, host)),
-        t.subscribe(this.subjects.window(host), (b) => this.reports.add(b, host) && this.heard()),
+        t.subscribe(this.subjects.fullWindow(host), (b) => this.reports.add(b, host) && this.heard()),
         t.subscribe(this.subjects.error(host), (b) => this.onError(b, host)),
         t.subscribe(this.subjects.hostCheckpoint(host), (b) => this.checkpointer?.add(b, host) && this.heard()),
       );
@@ -193,6 +193,7 @@ export class RunDriver {
       totals: f.totals,
       hosts: this.roster.list(),
       malformedMessages: this.malformed + f.hostsMalformed,
+      hostFragmentsDropped: f.hostFragmentsDropped,
       windows: f.windowsRun,
       events: f.aggregator.events,
       lookaheadNs: f.lookaheadNs(),
@@ -274,6 +275,7 @@ export class RunDriver {
       totals: f.totals,
       hosts: this.roster.list(),
       malformedMessages: this.malformed + this.reports.malformed + this.reports.leftover() + f.hostsMalformed,
+      hostFragmentsDropped: f.hostFragmentsDropped,
       windows: f.windowsRun,
       events: f.aggregator.events,
       lookaheadNs: f.lookaheadNs(),

@@ -78,6 +78,8 @@ export interface RunOutcome {
   totals: ConservationTotals;
   hosts: HostInfo[];
   malformedMessages: number;
+  /** Pieces of fragmented NATS messages the hosts dropped (last reported; the coordinator's own are its transport's). */
+  hostFragmentsDropped: number;
   /** Execution figures (run-info.json), not results: they depend on placement and transport. */
   windows: number;
   events: number;

@@ -28,6 +28,7 @@ export class WindowFollower {
   windowsRun: number;
   /** Malformed messages the hosts counted (cumulative, as last reported). */
   hostsMalformed = 0;
+  hostFragmentsDropped = 0;
   simTimeNs: number;
   private readonly scenario: ResolvedScenario;
   private readonly placement: readonly number[];
@@ -66,6 +67,7 @@ export class WindowFollower {
     this.totals = conservationTotals(set.map((d) => d.counters ?? {}));
     checkConservation(window, Number(set[0]!.endNs), this.totals);
     this.hostsMalformed = set.reduce((s, d) => s + Number(d.malformedMessages), 0);
+    this.hostFragmentsDropped = set.reduce((s, d) => s + Number(d.fragmentsDropped), 0);
     if (counted) {
       this.windowsRun = window;
       this.reportedStartNs = Number(set[0]!.startNs);
@@ -90,6 +92,7 @@ export class WindowFollower {
     const endNs = Number(finals[0]!.endNs);
     checkConservation(window, endNs, this.totals);
     this.hostsMalformed = finals.reduce((s, d) => s + Number(d.malformedMessages), 0);
+    this.hostFragmentsDropped = finals.reduce((s, d) => s + Number(d.fragmentsDropped), 0);
     this.simTimeNs = endNs;
     return endNs;
   }

@@ -1,6 +1,6 @@
 /**
- * The coordinator's view of the hosts' window reports: it listens to the same reports the hosts do (one subject per host), and takes the
- * reports window by window, once every host's is in. Hosts may be ahead of the coordinator (up to the grant
+ * The coordinator's view of the hosts' window reports: it listens to each host's full reports (with the intervals
+ * they closed; one subject per host, `report.<n>.full`), and takes the reports window by window, once every host's is in. Hosts may be ahead of the coordinator (up to the grant
  * horizon), so later windows are kept until their turn. Reports that do not fit (undecodable, an earlier window,
  * a second report from a host, a report naming another host than its subject's) are counted and dropped.
  */

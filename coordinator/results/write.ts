@@ -27,6 +27,8 @@ export interface RunInfo {
   sim_seconds_per_wall_second: number;
   packet_hops_per_wall_second: number;
   malformed_messages_dropped: number;
+  /** Pieces of messages sent in fragments (NATS max_payload) that did not fit their message: coordinator and hosts. */
+  nats_fragments_dropped: number;
   /** Synchronisation windows run, the events they held, and the placement's lookahead (null: no link crosses hosts). */
   windows: number;
   events: number;

@@ -1,29 +1,22 @@
 /**
  * The ActorContext façade of a shard: what a model may do while one of its events runs, bound to that actor and
- * that instant. It turns the model's calls into the shard's bookkeeping (queue, outbox, ledger, counters).
- *
- * Delivery. With exact delivery a packet arrives when it arrives: inside the current window for an actor of this
- * host (the queue's key keeps the order a one-host run has), and never inside it for another host (the window is
- * at most the lookahead; a packet that would is a ModelContractError, so a wrong lookahead fails loudly). With a
- * quantum above the smallest latency every delivery waits for the window's end, and the added delay is reported.
+ * that instant. It checks the model's calls and turns them into the shard's bookkeeping: packets created, consumed
+ * and dropped (ledger, counters), links (delivery.ts), meters (actor-meters.ts), timers (the queue).
  */
 import { LOCAL_PORT, type ActorContext, type NewPacket } from "./actor.ts";
 import { timerDelayNs, type LocalActor } from "./actor-lifecycle.ts";
-import { EventType, type EventQueue, type SimEvent } from "./event-queue.ts";
+import { ActorMeters } from "./actor-meters.ts";
+import { Delivery } from "./delivery.ts";
+import type { EventQueue } from "./event-queue.ts";
 import { ExchangeColumn, SPECIES_MASK, Tally, type IntervalLedger } from "./interval-ledger.ts";
 import type { LinkTable } from "./link-table.ts";
 import type { SimPacket } from "./packet.ts";
-import { LevelMeter } from "./level-meter.ts";
-import { PowerMeter } from "./power.ts";
 import type { Xoshiro128 } from "./rng.ts";
 import type { Router } from "./routing.ts";
 import { sampleTraceparent } from "./trace-sampling.ts";
-import { transmit, Transmit, type TransmitTimes } from "./transmission.ts";
+import { Transmit } from "./transmission.ts";
 import type { ActorSpec, Port, ResolvedScenario } from "./topology.ts";
 import { ModelContractError, type ShardCounters } from "./shard-contract.ts";
-
-/** The energy component of link ports (NICs, transceivers). */
-export const PORT_POWER = "nic";
 
 /** What the context works on: the shard's own structures, shared. */
 export interface ShardParts {
@@ -32,6 +25,8 @@ export interface ShardParts {
   hostIndex: number;
   queue: EventQueue;
   actors: Map<number, LocalActor>;
+  /** The same actors by index (undefined where another host runs one). */
+  byIndex: readonly (LocalActor | undefined)[];
   router: Router;
   /** Network node of every actor (topology.ts `networkNodes`). */
   nodeOf: Int32Array;
@@ -49,24 +44,13 @@ export class ShardContext implements ActorContext {
   private readonly ledger: IntervalLedger;
   private readonly counters: ShardCounters;
   private readonly nodeOf: Int32Array;
-  private readonly hostOf: readonly number[];
-  private readonly hostIndex: number;
-  private readonly exact: boolean;
   private readonly indexById: Map<string, number>;
-  private readonly linkBusyUntilNs: Float64Array;
-  private readonly times: TransmitTimes = { departNs: 0, doneNs: 0, arriveNs: 0 };
-  /** Packets for other hosts sent this window, per destination host. */
-  outbox = new Map<number, SimEvent[]>();
-  outboxMinNs = Number.POSITIVE_INFINITY;
-  addedDelayNs = 0;
-  windowEndNs = 0;
+  /** Links, wires and the outbox of packets for other hosts. */
+  readonly delivery: Delivery;
+  readonly meters = new ActorMeters();
   sendingAllowed = false;
   /** Actors that handled an event since their queued count was last read. */
   touchedActors: LocalActor[] = [];
-  /** Actors with a power meter, in the order they got it. */
-  readonly powered: LocalActor[] = [];
-  /** Actors with a level meter, in the order they got it. */
-  readonly levelled: LocalActor[] = [];
   private current: LocalActor | null = null;
   private currentNs = 0;
 
@@ -76,11 +60,8 @@ export class ShardContext implements ActorContext {
     this.ledger = parts.ledger;
     this.counters = parts.counters;
     this.nodeOf = parts.nodeOf;
-    this.hostOf = parts.hostOf;
-    this.hostIndex = parts.hostIndex;
-    this.exact = parts.exact;
     this.indexById = new Map(parts.scenario.actors.map((a) => [a.id, a.index]));
-    this.linkBusyUntilNs = new Float64Array(parts.scenario.links.length * 2);
+    this.delivery = new Delivery({ ...parts, meters: this.meters });
   }
 
   /** Binds the context to `actor` at `nowNs` (until `leave`). */
@@ -95,15 +76,6 @@ export class ShardContext implements ActorContext {
 
   leave(): void {
     this.current = null;
-  }
-
-  /** Hands over this window's outbox and starts a new one. */
-  takeOutbox(): { outbox: Map<number, SimEvent[]>; minNs: number; addedDelayNs: number } {
-    const taken = { outbox: this.outbox, minNs: this.outboxMinNs, addedDelayNs: this.addedDelayNs };
-    this.outbox = new Map();
-    this.outboxMinNs = Number.POSITIVE_INFINITY;
-    this.addedDelayNs = 0;
-    return taken;
   }
 
   get nowNs(): number {
@@ -184,70 +156,8 @@ export class ShardContext implements ActorContext {
     }
     const port = actor.ports[portIndex];
     if (port === undefined) throw new ModelContractError(`${actor.spec.id} has no port ${portIndex}`);
-    const link = this.p.linkTable.links[port.link]!;
-    const direction = port.link * 2 + (port.reverse ? 1 : 0);
-    const t = this.times;
-    const outcome = transmit(link, this.linkBusyUntilNs[direction]!, this.currentNs, packet.sizeBytes, actor.rng, t);
-    if (outcome !== Transmit.linkDown) {
-      this.linkBusyUntilNs[direction] = t.doneNs;
-      if (link.busyExtraW) this.portMeter(actor).spread(PORT_POWER, link.busyExtraW, t.departNs, t.doneNs);
-    }
-    if (outcome !== Transmit.sent) {
-      this.ledger.countLink(direction, packet.sizeBytes, true, packet.species, packet.multiplicity);
-      this.drop(packet, outcome === Transmit.linkDown ? "link_down" : "link_loss");
-      return;
-    }
-    this.ledger.countLink(direction, packet.sizeBytes, false, packet.species, packet.multiplicity);
-    packet.hops++;
-    const deliverNs = this.exact ? t.arriveNs : Math.max(t.arriveNs, this.windowEndNs);
-    this.addedDelayNs += deliverNs - t.arriveNs;
-    if (packet.traceparent !== "") {
-      this.ledger.traceEvents.push({
-        traceparent: packet.traceparent,
-        kind: "hop",
-        timeNs: t.departNs,
-        actor: actor.spec.index,
-        toActor: port.neighbor,
-        link: port.link,
-        arriveNs: deliverNs,
-        packetId: packet.id,
-        packetSrc: packet.src,
-        species: packet.species,
-        sizeBytes: packet.sizeBytes,
-        reason: "",
-      });
-    }
-    // Arriving at a server's NIC, a packet for one of its components goes straight to that component.
-    const to = this.nodeOf[packet.dst] === port.neighbor ? packet.dst : port.neighbor;
-    const host = this.hostOf[to]!;
-    if (host === this.hostIndex) {
-      this.queue.pushPacket(deliverNs, to, actor.spec.index, actor.nextSeq++, packet, port.link);
-      return;
-    }
-    const event: SimEvent = {
-      timeNs: deliverNs,
-      dst: to,
-      src: actor.spec.index,
-      seq: actor.nextSeq++,
-      type: EventType.packet,
-      packet,
-      link: port.link,
-      tag: 0,
-      arg: 0,
-    };
-    if (deliverNs < this.windowEndNs) {
-      throw new ModelContractError(
-        `a packet from ${actor.spec.id} over link ${link.id} would reach host ${host} at ${deliverNs} ns, inside the window ending at ${this.windowEndNs} ns (the lookahead is wrong)`,
-      );
-    }
-    let batch = this.outbox.get(host);
-    if (batch === undefined) {
-      batch = [];
-      this.outbox.set(host, batch);
-    }
-    batch.push(event);
-    this.counters.sentRemote++;
-    if (deliverNs < this.outboxMinNs) this.outboxMinNs = deliverNs;
+    const outcome = this.delivery.send(actor, port, packet, this.currentNs);
+    if (outcome !== Transmit.sent) this.drop(packet, outcome === Transmit.linkDown ? "link_down" : "link_loss");
   }
 
   /** Hands a packet to an actor on the sender's network node, now, without a link (placement keeps them on one host). */
@@ -304,8 +214,7 @@ export class ShardContext implements ActorContext {
   }
 
   portFreeNs(portIndex: number): number {
-    const port = this.port(portIndex);
-    return this.linkBusyUntilNs[port.link * 2 + (port.reverse ? 1 : 0)]!;
+    return this.delivery.portFreeNs(this.port(portIndex));
   }
 
   portUp(portIndex: number): boolean {
@@ -377,55 +286,15 @@ export class ShardContext implements ActorContext {
   }
 
   setPower(component: string, watts: number): void {
-    const actor = this.actor();
-    if (!(watts >= 0 && Number.isFinite(watts)))
-      throw new ModelContractError(`${actor.spec.id} set ${component} power to ${watts} W`);
-    this.meter(actor).set(component, watts, this.currentNs);
+    this.meters.setPower(this.actor(), component, watts, this.currentNs);
   }
 
   setLevel(name: string, value: number): void {
-    const actor = this.actor();
-    if (!(Number.isSafeInteger(value) && value >= 0))
-      throw new ModelContractError(`${actor.spec.id} set level ${name} to ${value} (expected a non-negative integer)`);
-    if (actor.levels === null) {
-      actor.levels = new LevelMeter();
-      this.levelled.push(actor);
-    }
-    actor.levels.set(name, value, this.currentNs);
+    this.meters.setLevel(this.actor(), name, value, this.currentNs);
   }
 
   addEnergy(component: string, joules: number): void {
-    const actor = this.actor();
-    if (!(joules >= 0 && Number.isFinite(joules)))
-      throw new ModelContractError(`${actor.spec.id} added ${joules} J to ${component}`);
-    this.meter(actor).add(component, joules);
-  }
-
-  /** The meter of the port's owner: a component sends through its server's NIC, which the server powers. */
-  private portMeter(actor: LocalActor): PowerMeter {
-    return this.meter(this.p.actors.get(this.p.nodeOf[actor.spec.index]!)!);
-  }
-
-  /** At time 0: an actor that owns ports on powered links draws their idle power (scenario/link-power.ts). */
-  powerPorts(actor: LocalActor): void {
-    if (actor.spec.placedOn !== undefined) return; // its ports are its server's
-    let idleW = 0;
-    let powered = false;
-    for (const port of actor.ports) {
-      const w = this.p.scenario.links[port.link]!.idleW;
-      if (w === undefined) continue;
-      powered = true;
-      idleW += w;
-    }
-    if (powered) this.meter(actor).set(PORT_POWER, idleW, 0);
-  }
-
-  private meter(actor: LocalActor): PowerMeter {
-    if (actor.power === null) {
-      actor.power = new PowerMeter();
-      this.powered.push(actor);
-    }
-    return actor.power;
+    this.meters.addEnergy(this.actor(), component, joules);
   }
 
   schedule(delayNs: number, tag: number, arg = 0): number {

@@ -1,8 +1,8 @@
 /**
  * The host side of the run protocol (decentralised; README "How it works"). A host joins a run, builds its shard
  * from RunStart, and then runs windows on its own: after each window it sends one batch per destination host and
- * publishes its WindowReport on its own report subject (`report.<n>.window`), which every host and the coordinator
- * hear. Once it has every host's report of its last window and the batches they owed it, it picks the next window
+ * publishes its WindowReport twice: without the intervals it closed on `report.<n>.window`, which every other host
+ * hears, and whole on `report.<n>.full`, which only the coordinator hears. Once it has every host's report of its last window and the batches they owed it, it picks the next window
  * by the rule all hosts share (window-plan.ts) and runs it: a window costs one one-way delivery, not a round trip
  * through the coordinator. The coordinator's grants bound how far hosts run and carry the commands on the way.
  * Messages that do not decode or fit the sequence are counted and dropped; a model error aborts the run.
@@ -16,16 +16,7 @@ import { reportHost, subjects, type RunSubjects, type Subscription, type Transpo
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
 import { checkpointFrames, decodeCheckpointRequest } from "./checkpoint-wire.ts";
 import { restoreHost, snapshotHost } from "./snapshot.ts";
-import {
-  batchEvents,
-  checkGrant,
-  earliestEvent,
-  encodeBatch,
-  toWireInterval,
-  tryDecode,
-  tryDecodeWindowSync,
-  wire,
-} from "./wire.ts";
+import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -253,7 +244,7 @@ export class HostAgent {
 
   private onReport(bytes: Uint8Array, from: number | undefined): void {
     if (this.planner === undefined) return this.keepEarly({ grant: false, bytes, from });
-    const report = tryDecodeWindowSync(bytes); // without the intervals: the coordinator's alone
+    const report = tryDecode(wire.WindowReport, bytes);
     if (
       report === undefined ||
       report.counters == null ||
@@ -370,13 +361,23 @@ export class HostAgent {
       ...report,
       host: this.host,
       malformedMessages: this.malformed,
+      fragmentsDropped: this.transport.droppedFragments(),
       stopSeen: this.stopSeen,
     });
-    this.transport.publish(this.subjects.window(this.host), wire.WindowReport.encode(full).finish());
+    const bytes = wire.WindowReport.encode(full).finish();
+    this.transport.publish(this.subjects.fullWindow(this.host), bytes);
     if (report.final) return;
+    // The other hosts pick windows from this report; intervals are the coordinator's alone (a host with no
+    // other host to tell sends nothing). Most windows close no interval: then both reports are the same bytes.
+    const sync = full.intervals.length === 0 ? full : wire.WindowReport.create({ ...full, intervals: [] });
+    if (this.hostCount > 1)
+      this.transport.publish(
+        this.subjects.window(this.host),
+        sync === full ? bytes : wire.WindowReport.encode(sync).finish(),
+      );
     this.reports.delete(this.reported);
     this.reported = Number(report.window);
-    this.slots(this.reported)[this.host] = full;
+    this.slots(this.reported)[this.host] = sync;
   }
 
   private slots(window: number): (dctwin.v1.WindowReport | undefined)[] {

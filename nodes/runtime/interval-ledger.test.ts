@@ -35,3 +35,26 @@ test("interval ledger - transitions are counted per (actor, mechanism, from, to)
   ]);
   assert.equal(ledger.drain(1, []).transitions.length, 0, "a drain starts afresh");
 });
+
+test("interval ledger - counters drain sorted by actor and name, tallies and model counters of one name added", () => {
+  const ledger = new IntervalLedger();
+  ledger.count(9, "requests", 4);
+  ledger.exchange(9, 2, "created", 3);
+  ledger.tally(9, "bits_delivered", 80);
+  ledger.tally(1, "packets_injected", 2);
+  ledger.count(1, "packets_injected", 5); // a model counter with a tally's name: one counter, the sum
+  ledger.count(1, "a_first", 1);
+  ledger.exchange(1, 0, "dropped", 1);
+  ledger.count(0, "zeta", 7);
+  const drained = ledger.drain(0, []).counters.map((c) => `${c.actor} ${c.name} ${c.value}`);
+  assert.deepEqual(drained, [
+    "0 zeta 7",
+    "1 a_first 1",
+    "1 dropped:0 1",
+    "1 packets_injected 7",
+    "9 bits_delivered 80",
+    "9 created:2 3",
+    "9 requests 4",
+  ]);
+  assert.deepEqual(ledger.drain(1, []).counters, [], "a drain starts afresh");
+});

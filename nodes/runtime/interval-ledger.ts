@@ -76,6 +76,21 @@ export const ExchangeColumn = {
 /** Doubles per actor row: the tallies, then the exchange counts. */
 const ROW = TALLY_NAMES.length + EXCHANGES.length * SPECIES_SLOTS;
 
+type ActorCounter = IntervalData["counters"][number];
+
+/** An actor's row as counters: its columns in the order of their names, so a row drains already sorted. */
+const COLUMNS_BY_NAME: readonly { column: number; name: string; tally: boolean }[] = Array.from(
+  { length: ROW },
+  (_, column) => {
+    const slot = column - TALLY_NAMES.length;
+    const tally = column < TALLY_NAMES.length;
+    const name = tally
+      ? TALLY_NAMES[column]!
+      : `${EXCHANGES[Math.floor(slot / SPECIES_SLOTS)]}:${slot % SPECIES_SLOTS}`;
+    return { column, name, tally };
+  },
+).sort((a, b) => cmp(a.name, b.name));
+
 export class IntervalLedger {
   readonly metrics = new WindowMetrics();
   events = 0;
@@ -183,11 +198,7 @@ export class IntervalLedger {
 
   /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
   drain(interval: number, energy: IntervalData["energy"]): IntervalData {
-    const byActorThenName =
-      <T extends { actor: number }>(key: (x: T) => string) =>
-      (a: T, b: T) =>
-        a.actor - b.actor || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-    this.drainRows();
+    const rowCounters = this.drainRows();
     const data: IntervalData = {
       interval,
       events: this.events,
@@ -201,7 +212,7 @@ export class IntervalLedger {
         (a, b) =>
           a.actor - b.actor || cmp(a.mechanism, b.mechanism) || a.fromState - b.fromState || a.toState - b.toState,
       ),
-      counters: [...this.counters.values()].sort(byActorThenName((c) => c.name)),
+      counters: mergeCounters(rowCounters, [...this.counters.values()].sort(byActorThenName)),
       traceEvents: this.traceEvents,
     };
     this.traceEvents = [];
@@ -216,24 +227,24 @@ export class IntervalLedger {
     return data;
   }
 
-  /** Turns the rows in use into counters (the order does not matter: counters are sorted) and clears them. */
-  private drainRows(): void {
+  /**
+   * Turns the rows in use into counters, sorted by actor and name (nonzero tallies, positive exchange counts), and
+   * clears them: one pass over the rows, without the string keys and the sort of the counter map.
+   */
+  private drainRows(): ActorCounter[] {
     const rows = this.rows;
-    for (const actor of this.rowsInUse) {
+    const out: ActorCounter[] = [];
+    for (const actor of this.rowsInUse.sort((a, b) => a - b)) {
       const base = actor * ROW;
-      for (let column = 0; column < ROW; column++) {
-        const n = rows[base + column]!;
-        if (n === 0) continue;
-        if (column < TALLY_NAMES.length) this.count(actor, TALLY_NAMES[column]!, n);
-        else if (n > 0) {
-          const slot = column - TALLY_NAMES.length;
-          this.count(actor, `${EXCHANGES[Math.floor(slot / SPECIES_SLOTS)]}:${slot % SPECIES_SLOTS}`, n);
-        }
+      for (const { column, name, tally } of COLUMNS_BY_NAME) {
+        const value = rows[base + column]!;
+        if (value > 0 || (tally && value !== 0)) out.push({ actor, name, value });
       }
       rows.fill(0, base, base + ROW);
       this.rowInUse[actor] = 0;
     }
     this.rowsInUse = [];
+    return out;
   }
 
   /** Marks the actor's row in use, growing the arrays to hold it. */
@@ -303,6 +314,27 @@ function growDense<T>(array: (T | undefined)[], index: number): (T | undefined)[
   const grown = new Array<T | undefined>(Math.max(index + 1, array.length * 2, 64)).fill(undefined);
   for (let i = 0; i < array.length; i++) grown[i] = array[i];
   return grown;
+}
+
+function byActorThenName(a: ActorCounter, b: ActorCounter): number {
+  return a.actor - b.actor || cmp(a.name, b.name);
+}
+
+/** Two lists sorted by actor and name as one, the values of a counter in both added. */
+function mergeCounters(a: readonly ActorCounter[], b: readonly ActorCounter[]): ActorCounter[] {
+  if (b.length === 0) return a as ActorCounter[];
+  const out: ActorCounter[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const order = byActorThenName(a[i]!, b[j]!);
+    if (order < 0) out.push(a[i++]!);
+    else if (order > 0) out.push(b[j++]!);
+    else out.push({ actor: a[i]!.actor, name: a[i]!.name, value: a[i++]!.value + b[j++]!.value });
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 function cmp(a: string, b: string): number {

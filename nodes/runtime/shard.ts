@@ -78,6 +78,7 @@ export class Shard {
       hostIndex,
       queue: this.queue,
       actors: this.actors,
+      byIndex: this.byIndex,
       router: new Router(portsOf, nodeOf),
       nodeOf,
       linkTable: this.linkTable,
@@ -101,7 +102,7 @@ export class Shard {
     for (const actor of [...this.actors.values()].sort((x, y) => x.spec.index - y.spec.index)) {
       this.ctx.enter(actor, 0);
       actor.state = actor.model.initial(actor.spec.params, this.ctx);
-      this.ctx.powerPorts(actor);
+      this.ctx.meters.powerPorts(actor, this.linkTable.links); // at time 0: the scenario's values
     }
     this.ctx.leave();
     this.refreshQueued();
@@ -124,15 +125,10 @@ export class Shard {
     this.counters.receivedRemote += events.length;
   }
 
-  runWindow(
-    window: number,
-    startNs: number,
-    endNs: number,
-    commands: readonly Command[] = [],
-  ): WindowResult {
+  runWindow(window: number, startNs: number, endNs: number, commands: readonly Command[] = []): WindowResult {
     const intervals = this.closeIntervals(startNs, false);
     const ctx = this.ctx;
-    ctx.windowEndNs = endNs;
+    ctx.delivery.windowEndNs = endNs;
     ctx.sendingAllowed = true;
     for (const command of commands) this.applyCommand(command, startNs);
     let events = 0;
@@ -157,7 +153,7 @@ export class Shard {
     this.refreshQueued();
     this.counters.inFlightLocal = this.queue.packetsInFlight + this.deferredPackets;
 
-    const sent = ctx.takeOutbox();
+    const sent = ctx.delivery.takeOutbox();
     const local = this.queue.peekTime();
     const remote = sent.minNs === Number.POSITIVE_INFINITY ? -1 : sent.minNs;
     const nextEventNs = local < 0 ? remote : remote < 0 ? local : Math.min(local, remote);
@@ -196,12 +192,12 @@ export class Shard {
       if (boundary > tNs && !partial) break;
       const until = partial ? tNs : boundary;
       const energy: IntervalData["energy"] = [];
-      for (const actor of this.ctx.powered) {
+      for (const actor of this.ctx.meters.powered) {
         actor.power!.accrue(until);
         for (const [component, joules] of actor.power!.drain())
           energy.push({ actor: actor.spec.index, component, joules });
       }
-      for (const actor of this.ctx.levelled) {
+      for (const actor of this.ctx.meters.levelled) {
         for (const [name, integral] of actor.levels!.drain(until))
           this.ledger.count(actor.spec.index, LEVEL_COUNTER_PREFIX + name, integral);
       }

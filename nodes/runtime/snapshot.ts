@@ -5,6 +5,8 @@
  * nothing of the run is on the wire. `restoreHost` rebuilds the same objects for the same scenario and placement.
  */
 import { ShardContext } from "./actor-context.ts";
+import { ActorMeters } from "./actor-meters.ts";
+import { Delivery } from "./delivery.ts";
 import type { ModelLookup } from "./actor.ts";
 import { EventQueue } from "./event-queue.ts";
 import { Histogram } from "./histogram.ts";
@@ -23,6 +25,8 @@ import { WindowPlanner } from "./window-plan.ts";
 registerSnapshotClasses({
   Shard,
   ShardContext,
+  ActorMeters,
+  Delivery,
   EventQueue,
   IntervalLedger,
   WindowMetrics,

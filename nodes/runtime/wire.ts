@@ -30,39 +30,6 @@ export function tryDecode<T>(type: Decoder<T>, bytes: Uint8Array): T | undefined
   }
 }
 
-/** Field number of WindowReport.intervals (proto/dctwin/v1/wire.proto). */
-const WINDOW_REPORT_INTERVALS = 12;
-
-/**
- * Another host's WindowReport as a host needs it: every field but the closed intervals, which only the coordinator
- * aggregates and which are most of an interval-closing report (per-actor counters of every actor the host runs);
- * they are skipped unread (the result has none). Undefined when the bytes are not a valid report.
- */
-export function tryDecodeWindowSync(bytes: Uint8Array): dctwin.v1.WindowReport | undefined {
-  try {
-    const reader = $protobuf.Reader.create(bytes);
-    const kept: Uint8Array[] = [];
-    let length = 0;
-    while (reader.pos < reader.len) {
-      const start = reader.pos;
-      const tag = reader.uint32();
-      reader.skipType(tag & 7);
-      if (tag >>> 3 === WINDOW_REPORT_INTERVALS) continue;
-      kept.push(bytes.subarray(start, reader.pos));
-      length += reader.pos - start;
-    }
-    const rest = new Uint8Array(length);
-    let at = 0;
-    for (const field of kept) {
-      rest.set(field, at);
-      at += field.length;
-    }
-    return wire.WindowReport.decode(rest);
-  } catch {
-    return undefined;
-  }
-}
-
 export function encodeBatch(window: number, fromHost: number, toHost: number, events: readonly SimEvent[]): Uint8Array {
   const items = events.map((e) => ({
     packet: toWirePacket(e.packet!),

@@ -34,6 +34,11 @@ export class InProcTransport implements Transport {
     }
   }
 
+  /** Messages go whole, never in fragments. */
+  droppedFragments(): number {
+    return 0;
+  }
+
   subscribe(subject: string, handler: MessageHandler): Subscription {
     const tokens = subject.split(".");
     const wildcard = tokens.includes("*") || tokens.includes(">");

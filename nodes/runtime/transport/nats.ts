@@ -17,6 +17,8 @@ export class NatsConnectError extends Error {
 export class NatsTransport implements Transport {
   private readonly nc: NatsConnection;
   private readonly fragmenter = new Fragmenter();
+  /** One per subscription (unsubscribed ones too: their dropped pieces still count). */
+  private readonly reassemblers: Reassembler[] = [];
 
   private constructor(nc: NatsConnection) {
     this.nc = nc;
@@ -52,6 +54,7 @@ export class NatsTransport implements Transport {
 
   subscribe(subject: string, handler: MessageHandler): Subscription {
     const pieces = new Reassembler();
+    this.reassemblers.push(pieces);
     const sub = this.nc.subscribe(subject, {
       callback: (error, msg) => {
         if (error !== null) return;
@@ -62,6 +65,10 @@ export class NatsTransport implements Transport {
       },
     });
     return { unsubscribe: () => sub.unsubscribe() };
+  }
+
+  droppedFragments(): number {
+    return this.reassemblers.reduce((n, r) => n + r.malformed, 0);
   }
 
   flush(): Promise<void> {

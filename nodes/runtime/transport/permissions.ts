@@ -2,8 +2,8 @@
  * Who may publish and subscribe to what in one run, by role, as NATS permissions. Derived from the subject
  * families of `subjects()` (transport.ts): the coordinator alone sends control (`sync.>`), host n alone sends its
  * reports (`report.n.>`) and sends batches to every host but itself. Hosts hear control, their own batches and
- * every host's window report (they pick windows from each other's reports), never another host's batches, hellos
- * or errors. The private nats-server enforces these per run; docs/security.md shows the same rules for an
+ * every host's window report (they pick windows from each other's reports), never another host's batches, hellos,
+ * errors or full reports (with intervals: the coordinator's alone). The private nats-server enforces these per run; docs/security.md shows the same rules for an
  * external server.
  */
 

@@ -14,6 +14,8 @@ export interface Transport {
   /** Fire-and-forget publish; ordering is kept per publisher and subject. */
   publish(subject: string, payload: Uint8Array): void;
   subscribe(subject: string, handler: MessageHandler): Subscription;
+  /** Pieces of messages sent in fragments that did not fit their message and were dropped, over all subscriptions. */
+  droppedFragments(): number;
   /** Resolves once everything published so far has left this process. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -22,9 +24,9 @@ export interface Transport {
 /**
  * Subjects of one run, namespaced as DESIGN.md describes, in three families that NATS permissions tell apart
  * (nodes/runtime/transport/permissions.ts): `sync.*` is control the coordinator sends every host, `report.<n>.*`
- * what host n tells the others (hello and errors to the coordinator, its window report to the coordinator and every
- * other host), and `host.<n>.data` the packet batches other hosts send host n. A subject added to a family inherits
- * that family's permissions.
+ * what host n tells the others (hello, errors and its full window report to the coordinator, the window report
+ * without intervals to every other host), and `host.<n>.data` the packet batches other hosts send host n. A subject
+ * added to a family inherits that family's permissions.
  */
 export function subjects(runId: string) {
   const root = `dct.${runId}`;
@@ -39,7 +41,13 @@ export function subjects(runId: string) {
     alive: `${root}.sync.alive`,
     hostCheckpoint: report("checkpoint"),
     hello: report("hello"),
+    /** A host's window report as the other hosts need it: without the intervals it closed. */
     window: report("window"),
+    /**
+     * The same report with the intervals it closed (per-actor counters of every actor the host runs), for the
+     * coordinator alone: hosts are not allowed to subscribe to it, so they never receive other hosts' intervals.
+     */
+    fullWindow: report("full"),
     error: report("error"),
     /** Every host's window report (a NATS wildcard); `reportHost` reads the sender back from a subject. */
     anyWindow: `${root}.report.*.window`,

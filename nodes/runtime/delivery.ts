@@ -1,0 +1,147 @@
+/**
+ * Delivery of a shard's packets over links: the wire of every link direction (busy until), transmission
+ * (transmission.ts), the arrival event, and the outbox of packets for other hosts.
+ *
+ * With exact delivery a packet arrives when it arrives: inside the current window for an actor of this host (the
+ * queue's key keeps the order a one-host run has), and never inside it for another host (the window is at most
+ * the lookahead; a packet that would is a ModelContractError, so a wrong lookahead fails loudly). With a quantum
+ * above the smallest latency every delivery waits for the window's end, and the added delay is reported.
+ */
+import type { LocalActor } from "./actor-lifecycle.ts";
+import { PORT_POWER, type ActorMeters } from "./actor-meters.ts";
+import { EventType, type EventQueue, type SimEvent } from "./event-queue.ts";
+import type { IntervalLedger } from "./interval-ledger.ts";
+import type { LinkTable } from "./link-table.ts";
+import type { SimPacket } from "./packet.ts";
+import { ModelContractError, type ShardCounters } from "./shard-contract.ts";
+import type { Port } from "./topology.ts";
+import { transmit, Transmit, type TransmitTimes } from "./transmission.ts";
+
+export interface DeliveryParts {
+  queue: EventQueue;
+  ledger: IntervalLedger;
+  counters: ShardCounters;
+  linkTable: LinkTable;
+  meters: ActorMeters;
+  /** The shard's actors by index (undefined where another host runs one): a port's owner pays its power. */
+  byIndex: readonly (LocalActor | undefined)[];
+  nodeOf: Int32Array;
+  hostOf: readonly number[];
+  hostIndex: number;
+  exact: boolean;
+}
+
+export interface TakenOutbox {
+  outbox: Map<number, SimEvent[]>;
+  minNs: number;
+  addedDelayNs: number;
+}
+
+export class Delivery {
+  private readonly p: DeliveryParts;
+  private readonly linkBusyUntilNs: Float64Array;
+  private readonly times: TransmitTimes = { departNs: 0, doneNs: 0, arriveNs: 0 };
+  /** Packets for other hosts sent this window, per destination host. */
+  private outbox = new Map<number, SimEvent[]>();
+  private outboxMinNs = Number.POSITIVE_INFINITY;
+  private addedDelayNs = 0;
+  windowEndNs = 0;
+
+  constructor(parts: DeliveryParts) {
+    this.p = parts;
+    this.linkBusyUntilNs = new Float64Array(parts.linkTable.links.length * 2);
+  }
+
+  /** When the wire of the port's link direction is free again. */
+  portFreeNs(port: Port): number {
+    return this.linkBusyUntilNs[port.link * 2 + (port.reverse ? 1 : 0)]!;
+  }
+
+  /**
+   * Puts `packet` from `actor` on `port` at `nowNs` and queues its arrival (here or in the outbox). A packet that
+   * is not sent (link down, lost on the wire) is counted on the link; the caller drops it.
+   */
+  send(actor: LocalActor, port: Port, packet: SimPacket, nowNs: number): Transmit {
+    const p = this.p;
+    const link = p.linkTable.links[port.link]!;
+    const direction = port.link * 2 + (port.reverse ? 1 : 0);
+    const t = this.times;
+    const outcome = transmit(link, this.linkBusyUntilNs[direction]!, nowNs, packet.sizeBytes, actor.rng, t);
+    if (outcome !== Transmit.linkDown) {
+      this.linkBusyUntilNs[direction] = t.doneNs;
+      // A component sends through its server's NIC, which the server powers.
+      if (link.busyExtraW)
+        p.meters
+          .power(p.byIndex[p.nodeOf[actor.spec.index]!]!)
+          .spread(PORT_POWER, link.busyExtraW, t.departNs, t.doneNs);
+    }
+    if (outcome !== Transmit.sent) {
+      p.ledger.countLink(direction, packet.sizeBytes, true, packet.species, packet.multiplicity);
+      return outcome;
+    }
+    p.ledger.countLink(direction, packet.sizeBytes, false, packet.species, packet.multiplicity);
+    packet.hops++;
+    const deliverNs = p.exact ? t.arriveNs : Math.max(t.arriveNs, this.windowEndNs);
+    this.addedDelayNs += deliverNs - t.arriveNs;
+    if (packet.traceparent !== "") {
+      p.ledger.traceEvents.push({
+        traceparent: packet.traceparent,
+        kind: "hop",
+        timeNs: t.departNs,
+        actor: actor.spec.index,
+        toActor: port.neighbor,
+        link: port.link,
+        arriveNs: deliverNs,
+        packetId: packet.id,
+        packetSrc: packet.src,
+        species: packet.species,
+        sizeBytes: packet.sizeBytes,
+        reason: "",
+      });
+    }
+    // Arriving at a server's NIC, a packet for one of its components goes straight to that component.
+    const to = p.nodeOf[packet.dst] === port.neighbor ? packet.dst : port.neighbor;
+    const host = p.hostOf[to]!;
+    if (host === p.hostIndex) {
+      p.queue.pushPacket(deliverNs, to, actor.spec.index, actor.nextSeq++, packet, port.link);
+      return outcome;
+    }
+    if (deliverNs < this.windowEndNs) {
+      throw new ModelContractError(
+        `a packet from ${actor.spec.id} over link ${link.id} would reach host ${host} at ${deliverNs} ns, inside the window ending at ${this.windowEndNs} ns (the lookahead is wrong)`,
+      );
+    }
+    this.toHost(host, {
+      timeNs: deliverNs,
+      dst: to,
+      src: actor.spec.index,
+      seq: actor.nextSeq++,
+      type: EventType.packet,
+      packet,
+      link: port.link,
+      tag: 0,
+      arg: 0,
+    });
+    return outcome;
+  }
+
+  /** Hands over this window's outbox and starts a new one. */
+  takeOutbox(): TakenOutbox {
+    const taken = { outbox: this.outbox, minNs: this.outboxMinNs, addedDelayNs: this.addedDelayNs };
+    this.outbox = new Map();
+    this.outboxMinNs = Number.POSITIVE_INFINITY;
+    this.addedDelayNs = 0;
+    return taken;
+  }
+
+  private toHost(host: number, event: SimEvent): void {
+    let batch = this.outbox.get(host);
+    if (batch === undefined) {
+      batch = [];
+      this.outbox.set(host, batch);
+    }
+    batch.push(event);
+    this.p.counters.sentRemote++;
+    if (event.timeNs < this.outboxMinNs) this.outboxMinNs = event.timeNs;
+  }
+}
