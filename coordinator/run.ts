@@ -13,8 +13,7 @@ import { natsAuthEnv, type NatsAuth } from "../nodes/runtime/transport/nats-auth
 import type { Transport } from "../nodes/runtime/transport/transport.ts";
 import { NatsTransport } from "../nodes/runtime/transport/nats.ts";
 import { LocalHosts } from "./local-hosts.ts";
-import { NatsServer } from "./nats-server.ts";
-import { createRunCredentials } from "./run-credentials.ts";
+import { PrivateBroker } from "./private-broker.ts";
 import { placeActors } from "./placement/place.ts";
 import {
   HostFailedError,
@@ -89,6 +88,8 @@ export interface TwinRunOptions {
   reportTimeoutMs?: number;
   /** Continue this run from its checkpoint (the scenario, host count and run id must be the checkpoint's). */
   resume?: StoredCheckpoint;
+  /** The private nats-server to use (kept across recoveries: run-recovery.ts); without it one is started. */
+  broker?: PrivateBroker;
 }
 
 /** The run was interrupted before it could finish its current window (or before it started). */
@@ -134,6 +135,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     let natsUrl: string | null = null;
     let coordinatorAuth: NatsAuth = options.natsAuth ?? {};
     let hostAuth = (_host: number): NatsAuth => coordinatorAuth;
+    let broker: PrivateBroker | undefined;
     if (options.transport === "inproc") {
       if (options.join) throw new Error("--join needs the NATS transport");
       transport = new InProcTransport();
@@ -142,14 +144,15 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         if (options.join)
           throw new Error("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
         // A private server admits this run's coordinator and hosts only, each with its role's permissions.
-        const credentials = createRunCredentials(runId, options.hosts);
-        cleanup.push(async () => credentials.remove());
-        const server = await NatsServer.start({ name: `dctwin-${runId}`, config: credentials.serverConfig });
-        cleanup.push(() => server.stop());
-        log(`started nats-server ${server.url} (pid ${server.pid}) with per-run credentials`);
-        natsUrl = server.url;
-        coordinatorAuth = credentials.coordinator;
-        hostAuth = (host) => credentials.hosts[host]!;
+        if (options.broker === undefined) {
+          const own = await PrivateBroker.start({ runId, hosts: options.hosts, log, jetStream: !!options.checkpoint });
+          cleanup.push(() => own.stop());
+          broker = own;
+        } else broker = options.broker;
+        const { url, coordinatorAuth: auth } = broker;
+        natsUrl = url;
+        coordinatorAuth = auth;
+        hostAuth = (host) => broker!.hostAuth(host);
       } else natsUrl = options.natsUrl;
       transport = await connectNatsWithRetry(
         natsUrl,
@@ -205,19 +208,17 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
               log,
               save: (set) => {
                 scenarioJson ??= scenarioToJson(options.scenario);
-                writeCheckpoint(
-                  options.outDir,
-                  {
-                    run_id: runId,
-                    hosts: options.hosts,
-                    transport: options.transport,
-                    scenario_json: scenarioJson,
-                    placement,
-                    experiment: (options.schedule?.length ?? 0) > 0,
-                    dctwin_version: DCTWIN_VERSION,
-                  },
-                  set,
-                );
+                const meta = {
+                  run_id: runId,
+                  hosts: options.hosts,
+                  transport: options.transport,
+                  scenario_json: scenarioJson,
+                  placement,
+                  experiment: (options.schedule?.length ?? 0) > 0,
+                  dctwin_version: DCTWIN_VERSION,
+                };
+                writeCheckpoint(options.outDir, meta, set);
+                broker?.checkpoints?.save(meta, set, log);
               },
             },
       speed: options.speed,
@@ -360,6 +361,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
               spans_export_failed: tracing.spansExportFailed(),
             },
       failure: failure === null ? null : failure.message,
+      checkpoints: driver.checkpointStatus(),
     });
     if (outcome.status === "completed") removeCheckpoint(options.outDir);
     else if (hasCheckpoint(options.outDir))
