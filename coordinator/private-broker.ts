@@ -90,6 +90,11 @@ export class PrivateBroker {
     return this.credentials.hosts[host]!;
   }
 
+  /** The checkpoint store's credentials (tests look into the bucket with them). */
+  storeAuthForTests(): NatsAuth {
+    return this.credentials.store;
+  }
+
   /** A private folder for files of this run (e.g. host snapshots read back from JetStream). */
   get privateDir(): string {
     return this.dir;

@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { jetstream } from "@nats-io/jetstream";
 import { Objm, type ObjectStore } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { CheckpointSet } from "../driver/checkpointer.ts";
@@ -14,6 +15,7 @@ import { checkpointBucket } from "../../nodes/runtime/transport/permissions.ts";
 import { checkpointMeta, parseCheckpointMeta, type RunMeta, type StoredCheckpoint } from "./store.ts";
 
 const META = "meta.json";
+const READ_ATTEMPTS = 3;
 
 export class JetStreamCheckpoints {
   readonly bucket: string;
@@ -28,10 +30,13 @@ export class JetStreamCheckpoints {
     this.store = store;
   }
 
-  /** Opens (creating it if needed) the checkpoint bucket of run `runId` on the JetStream of `nc`. */
-  static async open(nc: NatsConnection, runId: string): Promise<JetStreamCheckpoints> {
+  /**
+   * Opens (creating it if needed) the checkpoint bucket of run `runId` on the JetStream of `nc`; each JetStream
+   * request may take `timeoutMs` (nats.js's default, 5 s, is short on a loaded machine).
+   */
+  static async open(nc: NatsConnection, runId: string, timeoutMs = 10_000): Promise<JetStreamCheckpoints> {
     const bucket = checkpointBucket(runId);
-    const store = await new Objm(nc).create(bucket, {
+    const store = await new Objm(jetstream(nc, { timeout: timeoutMs })).create(bucket, {
       description: `dctwin checkpoints of run ${runId}`,
       storage: "file",
     });
@@ -67,6 +72,17 @@ export class JetStreamCheckpoints {
    */
   async read(hostDir: string): Promise<StoredCheckpoint | undefined> {
     await this.settled();
+    // A request sent on a connection that has not yet noticed its server is gone (just restarted) is lost: retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.readOnce(hostDir);
+      } catch (error) {
+        if (!(error instanceof Error && error.name === "TimeoutError") || attempt >= READ_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async readOnce(hostDir: string): Promise<StoredCheckpoint | undefined> {
     const metaBytes = await this.store.getBlob(META);
     if (metaBytes === null) return undefined;
     const where = `JetStream object ${this.bucket}/${META}`;
