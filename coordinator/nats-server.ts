@@ -53,6 +53,10 @@ export interface NatsServerOptions {
    * where only this user can read it and deleted once the server has read it. Command-line options (address,
    * port, name) take precedence. */
   config?: string;
+  /** Listen on this port (default: a free one); a restarted server takes its old port again. */
+  port?: number;
+  /** Enable JetStream, storing its streams in this directory. */
+  jetStreamDir?: string;
 }
 
 function missingMessage(binary: string): string {
@@ -77,14 +81,16 @@ export class NatsServer {
     // removed once the server has read it (or failed to start).
     const configDir = mkdtempSync(join(tmpdir(), "dctwin-nats-"));
     const config = join(configDir, "nats-server.conf");
-    writeFileSync(config, `max_payload: ${MAX_PAYLOAD}\n${options.config ?? ""}`, { mode: 0o600 });
+    const jetStream =
+      options.jetStreamDir === undefined ? "" : `jetstream: ${JSON.stringify({ store_dir: options.jetStreamDir })}\n`;
+    writeFileSync(config, `max_payload: ${MAX_PAYLOAD}\n${jetStream}${options.config ?? ""}`, { mode: 0o600 });
     const args = [
       "-c",
       config,
       "-a",
       "127.0.0.1",
       "-p",
-      "-1",
+      String(options.port ?? -1),
       "-n",
       options.name ?? `dctwin-${process.pid}`,
       ...(options.args ?? []),
@@ -124,6 +130,16 @@ export class NatsServer {
       });
     child.stderr!.resume(); // keep draining its log so it never blocks on a full pipe
     return new NatsServer(child, url);
+  }
+
+  /** Resolves when the server process has exited (stopped, or killed from outside). */
+  get exited(): Promise<void> {
+    return this.process.exited;
+  }
+
+  /** The port it listens on. */
+  get port(): number {
+    return Number(new URL(this.url).port);
   }
 
   stop(): Promise<void> {

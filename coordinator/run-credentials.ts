@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { nkeys } from "@nats-io/nats-core";
 import type { NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
 import {
+  checkpointStorePermissions,
   coordinatorPermissions,
   hostPermissions,
   type NatsPermissions,
@@ -21,6 +22,8 @@ export interface RunCredentials {
   coordinator: NatsAuth;
   /** hosts[n]: what host n logs in with (a seed file). */
   hosts: NatsAuth[];
+  /** The coordinator's JetStream checkpoint store (a user of its own). */
+  store: NatsAuth;
   /** Deletes the seed files. */
   remove(): void;
 }
@@ -30,6 +33,8 @@ export function createRunCredentials(runId: string, hostCount: number): RunCrede
   const users: { nkey: string; permissions: NatsPermissions }[] = [];
   const coordinatorKey = nkeys.createUser();
   users.push({ nkey: coordinatorKey.getPublicKey(), permissions: coordinatorPermissions(runId) });
+  const storeKey = nkeys.createUser();
+  users.push({ nkey: storeKey.getPublicKey(), permissions: checkpointStorePermissions(runId) });
   const hosts: NatsAuth[] = [];
   for (let host = 0; host < hostCount; host++) {
     const key = nkeys.createUser();
@@ -42,6 +47,7 @@ export function createRunCredentials(runId: string, hostCount: number): RunCrede
     serverConfig: natsServerAuthorization(users),
     coordinator: { nkeySeed: coordinatorKey.getSeed() },
     hosts,
+    store: { nkeySeed: storeKey.getSeed() },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -3,7 +3,7 @@
  * or was interrupted), the checkpoint kept or removed, the metrics' linger, and the copy and upload of the results.
  */
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
-import type { RunOutcome } from "./driver/run-driver.ts";
+import type { RunDriver, RunOutcome } from "./driver/run-driver.ts";
 import { RunAggregator } from "./counts/aggregate.ts";
 import { conservationTotals } from "./counts/conservation.ts";
 import type { Summary } from "./results/summary.ts";
@@ -21,6 +21,8 @@ export interface FinishedRun {
   natsUrl: string | null;
   /** Pieces of fragmented NATS messages the coordinator's own transport dropped. */
   fragmentsDropped: number;
+  /** What run-info.json says of checkpoints (null: the run took none). */
+  checkpoints: ReturnType<RunDriver["checkpointStatus"]>;
   outcome: RunOutcome;
   startedAt: Date;
   wallTimeS: number;
@@ -57,6 +59,7 @@ export function writeRunResults(options: TwinRunOptions, run: FinishedRun, log: 
             spans_export_failed: tracing.spansExportFailed(),
           },
     failure: failure === null ? null : failure.message,
+    checkpoints: run.checkpoints,
   });
   if (outcome.status === "completed") removeCheckpoint(options.outDir);
   else if (hasCheckpoint(options.outDir))

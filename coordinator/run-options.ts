@@ -1,4 +1,5 @@
 /** What a run is asked to do (`runTwin`'s options), what it gives back, and how it ends early. */
+import type { PrivateBroker } from "./private-broker.ts";
 import { randomBytes } from "node:crypto";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import type { NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
@@ -62,6 +63,8 @@ export interface TwinRunOptions {
   reportTimeoutMs?: number;
   /** Continue this run from its checkpoint (the scenario, host count and run id must be the checkpoint's). */
   resume?: StoredCheckpoint;
+  /** The private nats-server to use (kept across recoveries: run-recovery.ts); without it one is started. */
+  broker?: PrivateBroker;
 }
 
 /** The run was interrupted before it could finish its current window (or before it started). */

@@ -1,17 +1,28 @@
 /**
  * Recovery from a lost host: when a run fails because a host died or stopped reporting (HostFailedError) and the
- * run has a checkpoint, every host is rolled back to it — the whole run (its nats-server, the hosts, the
- * coordinator's state) is started again from the checkpoint, as `--resume` would — up to `recoveries` times.
- * Runs are deterministic, so the results equal those of an undisturbed run. Intervals that closed after the
- * checkpoint and before the loss close again after the roll-back; `onIntervalClosed` hears each only once.
+ * run writes checkpoints, every host is rolled back to the last one — the hosts and the coordinator's state are
+ * started again from it, as `--resume` would (from the start if no checkpoint was written yet) — up to
+ * `recoveries` times. Runs are deterministic, so the results equal those of an undisturbed run. Intervals that
+ * closed after the checkpoint and before the loss close again after the roll-back; `onIntervalClosed` hears each
+ * only once.
+ *
+ * A run on its private nats-server keeps that server (private-broker.ts) across recoveries: it is restarted on
+ * its port if it dies, and it stores the checkpoints in JetStream, from where a recovery reads them back.
  */
+import { join } from "node:path";
 import { HostFailedError } from "./driver/run-driver.ts";
 import { newRunId, RunFailedError, runTwin, type TwinRunOptions, type TwinRunResult } from "./run.ts";
-import { hasCheckpoint, readCheckpoint } from "./checkpoint/store.ts";
+import { hasCheckpoint, readCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
+import { PrivateBroker } from "./private-broker.ts";
 
 export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries: number }): Promise<TwinRunResult> {
   const runId = options.runId ?? newRunId();
   const log = options.log ?? (() => {});
+  const ownBroker =
+    options.transport === "nats" && options.natsUrl === undefined && !options.join && options.broker === undefined;
+  const broker = ownBroker
+    ? await PrivateBroker.start({ runId, hosts: options.hosts, log, jetStream: options.checkpoint !== undefined })
+    : options.broker;
   let resume = options.resume;
   let lastClosed = -1;
   const onIntervalClosed: TwinRunOptions["onIntervalClosed"] = (record) => {
@@ -19,24 +30,49 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
     lastClosed = record.index;
     options.onIntervalClosed?.(record);
   };
-  for (let recovered = 0; ; recovered++) {
+  try {
+    for (let recovered = 0; ; recovered++) {
+      try {
+        const result = await runTwin({ ...options, runId, resume, onIntervalClosed, broker });
+        if (recovered > 0) log(`run ${runId} completed after ${recovered} recovery(ies) from a checkpoint`);
+        return result;
+      } catch (error) {
+        const hostLost = error instanceof RunFailedError && error.reason instanceof HostFailedError;
+        const recoverable =
+          hostLost && options.checkpoint !== undefined && !options.join && options.signal?.aborted !== true;
+        if (!recoverable || recovered >= options.recoveries) throw error;
+        resume = await lastCheckpoint(options.outDir, broker, recovered, log);
+        const from = resume === undefined ? "the start" : `the checkpoint at ${resume.meta.at_ns / 1e9} s`;
+        log(
+          `${error.reason.message.split("\n")[0]}\nrecovering (${recovered + 1} of at most ${options.recoveries}): every host goes back to ${from}`,
+        );
+      }
+    }
+  } finally {
+    if (ownBroker) await broker?.stop();
+  }
+}
+
+/**
+ * The checkpoint to go back to: the one in JetStream if the run keeps them there, else the one in the results
+ * directory; undefined before the first checkpoint (the run starts again from the start).
+ */
+async function lastCheckpoint(
+  outDir: string,
+  broker: PrivateBroker | undefined,
+  attempt: number,
+  log: (message: string) => void,
+): Promise<StoredCheckpoint | undefined> {
+  if (broker?.checkpoints !== undefined) {
     try {
-      const result = await runTwin({ ...options, runId, resume, onIntervalClosed });
-      if (recovered > 0) log(`run ${runId} completed after ${recovered} recovery(ies) from a checkpoint`);
-      return result;
+      const stored = await broker.checkpoints.read(join(broker.privateDir, `restore-${attempt}`));
+      if (stored !== undefined) {
+        log(`read the checkpoint at ${stored.meta.at_ns / 1e9} s back from JetStream (${broker.checkpoints.bucket})`);
+        return stored;
+      }
     } catch (error) {
-      const hostLost = error instanceof RunFailedError && error.reason instanceof HostFailedError;
-      const recoverable =
-        hostLost &&
-        options.checkpoint !== undefined &&
-        !options.join &&
-        options.signal?.aborted !== true &&
-        hasCheckpoint(options.outDir);
-      if (!recoverable || recovered >= options.recoveries) throw error;
-      resume = readCheckpoint(options.outDir);
-      log(
-        `${error.reason.message.split("\n")[0]}\nrecovering (${recovered + 1} of at most ${options.recoveries}): every host goes back to the checkpoint at ${resume.meta.at_ns / 1e9} s`,
-      );
+      log(`cannot read the checkpoint from JetStream (${(error as Error).message}); using ${outDir}/checkpoint/`);
     }
   }
+  return hasCheckpoint(outDir) ? readCheckpoint(outDir) : undefined;
 }

@@ -6,8 +6,7 @@ import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
 import { connectNatsWithRetry, reconnectWithin } from "../nodes/runtime/transport/nats-connect.ts";
 import type { NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
 import type { Transport } from "../nodes/runtime/transport/transport.ts";
-import { NatsServer } from "./nats-server.ts";
-import { createRunCredentials } from "./run-credentials.ts";
+import { PrivateBroker } from "./private-broker.ts";
 import type { TwinRunOptions } from "./run-options.ts";
 
 export interface RunTransport {
@@ -16,6 +15,8 @@ export interface RunTransport {
   natsUrl: string | null;
   /** The credentials of the host processes this run starts. */
   hostAuth: (host: number) => NatsAuth;
+  /** The private nats-server the run uses (started here, or kept across recoveries); undefined otherwise. */
+  broker: PrivateBroker | undefined;
 }
 
 /** Opens the transport; what it started is stopped by `cleanup` (the transport's close first). */
@@ -29,6 +30,7 @@ export async function openRunTransport(
   let natsUrl: string | null = null;
   let coordinatorAuth: NatsAuth = options.natsAuth ?? {};
   let hostAuth = (_host: number): NatsAuth => coordinatorAuth;
+  let broker: PrivateBroker | undefined;
   if (options.transport === "inproc") {
     if (options.join) throw new Error("--join needs the NATS transport");
     transport = new InProcTransport();
@@ -37,14 +39,15 @@ export async function openRunTransport(
       if (options.join)
         throw new Error("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
       // A private server admits this run's coordinator and hosts only, each with its role's permissions.
-      const credentials = createRunCredentials(runId, options.hosts);
-      cleanup.push(async () => credentials.remove());
-      const server = await NatsServer.start({ name: `dctwin-${runId}`, config: credentials.serverConfig });
-      cleanup.push(() => server.stop());
-      log(`started nats-server ${server.url} (pid ${server.pid}) with per-run credentials`);
-      natsUrl = server.url;
-      coordinatorAuth = credentials.coordinator;
-      hostAuth = (host) => credentials.hosts[host]!;
+      if (options.broker === undefined) {
+        const own = await PrivateBroker.start({ runId, hosts: options.hosts, log, jetStream: !!options.checkpoint });
+        cleanup.push(() => own.stop());
+        broker = own;
+      } else broker = options.broker;
+      const running = broker;
+      natsUrl = running.url;
+      coordinatorAuth = running.coordinatorAuth;
+      hostAuth = (host) => running.hostAuth(host);
     } else natsUrl = options.natsUrl;
     transport = await connectNatsWithRetry(
       natsUrl,
@@ -53,5 +56,5 @@ export async function openRunTransport(
     );
   }
   cleanup.unshift(() => transport.close());
-  return { transport, natsUrl, hostAuth };
+  return { transport, natsUrl, hostAuth, broker };
 }

@@ -36,7 +36,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
   const startedAt = new Date();
   const wallStart = performance.now();
   try {
-    const { transport, natsUrl, hostAuth } = await openRunTransport(options, runId, log, cleanup);
+    const { transport, natsUrl, hostAuth, broker } = await openRunTransport(options, runId, log, cleanup);
 
     const tracing = startRunTracing(options.scenario, runId);
     if (tracing !== null) {
@@ -85,19 +85,17 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
               log,
               save: (set) => {
                 scenarioJson ??= scenarioToJson(options.scenario);
-                writeCheckpoint(
-                  options.outDir,
-                  {
-                    run_id: runId,
-                    hosts: options.hosts,
-                    transport: options.transport,
-                    scenario_json: scenarioJson,
-                    placement,
-                    experiment: (options.schedule?.length ?? 0) > 0,
-                    dctwin_version: DCTWIN_VERSION,
-                  },
-                  set,
-                );
+                const meta = {
+                  run_id: runId,
+                  hosts: options.hosts,
+                  transport: options.transport,
+                  scenario_json: scenarioJson,
+                  placement,
+                  experiment: (options.schedule?.length ?? 0) > 0,
+                  dctwin_version: DCTWIN_VERSION,
+                };
+                writeCheckpoint(options.outDir, meta, set);
+                broker?.checkpoints?.save(meta, set, log);
               },
             },
       speed: options.speed,
@@ -171,6 +169,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         runId,
         natsUrl,
         fragmentsDropped: transport.droppedFragments(),
+        checkpoints: driver.checkpointStatus(),
         outcome,
         startedAt,
         wallTimeS,

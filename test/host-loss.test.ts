@@ -11,6 +11,7 @@ import { after, test } from "node:test";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { collect, runCli, startCli } from "./support/cli.ts";
 import { alive, processesMentioning, waitFor } from "./support/processes.ts";
+import { readResults, seededRandom, startNatsRun } from "./support/nats-run.ts";
 import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -20,74 +21,24 @@ const TRIALS = process.env.DCTWIN_LONG_TESTS === "1" ? 10 : 2;
 const INTERVAL_NS = 250e6;
 
 const file = writeScenario(dir.path, "cross-host", crossHostScenario("250ms"));
-
-/** mulberry32: the trials' choices from a fixed seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const RESULTS = ["summary.json", "timeseries.csv", "links.csv"];
-const read = (out: string) => RESULTS.map((f) => readFileSync(join(out, f), "utf8"));
-const checkpointAtNs = (out: string): number => {
-  try {
-    return JSON.parse(readFileSync(join(out, "checkpoint", "meta.json"), "utf8")).at_ns as number;
-  } catch {
-    return 0; // not written yet, or being swapped
-  }
-};
+const read = readResults;
 
 test(`host loss - kill -9 of one host of 3 at a random window, ${TRIALS} trials: the run recovers from its checkpoint with identical results`, async () => {
   const whole = join(dir.path, "whole");
   assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
   const expected = read(whole);
-  const next = random(14);
+  const next = seededRandom(14);
   for (let trial = 0; trial < TRIALS; trial++) {
     const victim = Math.floor(next() * 3);
     const afterNs = (1 + Math.floor(next() * 5)) * INTERVAL_NS; // a checkpoint at 0.25 .. 1.25 s
     const runId = `loss-${process.pid}-${trial}`;
     const out = join(dir.path, `trial-${trial}`);
-    const child = startCli([
-      "run",
-      file,
-      "--out",
-      out,
-      "--transport",
-      "nats",
-      "--hosts",
-      "3",
-      "--speed",
-      "0.5",
-      "--run-id",
-      runId,
-      "--checkpoint-every",
-      "1",
-      "--checkpoint-min-wall",
-      "0",
-    ]);
-    const done = collect(child, 180_000);
-    let stderr = "";
-    child.stderr!.on("data", (c: string) => (stderr += c));
+    const run = startNatsRun(file, out, runId);
     try {
-      await waitFor(
-        () => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr),
-        30_000,
-        "hosts to start",
-      );
-      const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
-      await waitFor(
-        () => checkpointAtNs(out) >= afterNs || child.exitCode !== null,
-        60_000,
-        `a checkpoint at ${afterNs / 1e9} s`,
-      );
+      const pids = await run.hostPids();
+      await run.checkpointAt(afterNs);
       process.kill(pids[victim]!, "SIGKILL");
-      const result = await done;
+      const result = await run.done;
       assert.equal(
         result.code,
         0,
@@ -95,13 +46,13 @@ test(`host loss - kill -9 of one host of 3 at a random window, ${TRIALS} trials:
       );
       assert.match(result.stderr, new RegExp(`host ${victim} \\(pid ${pids[victim]}\\) exited with SIGKILL`));
       assert.match(result.stderr, /recovering \(1 of at most 3\): every host goes back to the checkpoint at/);
+      assert.match(result.stderr, /read the checkpoint at [\d.]+ s back from JetStream \(dctwin-checkpoints-/);
       assert.deepEqual(read(out), expected, `trial ${trial}: results differ from the undisturbed run`);
       assert.ok(!existsSync(join(out, "checkpoint")));
       await waitFor(() => processesMentioning(runId).length === 0, 10_000, "every process of the run to exit");
       assert.ok(!pids.some(alive));
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+      run.end();
     }
   }
 });
@@ -111,51 +62,19 @@ test("host loss - a hung host (SIGSTOP) misses the report deadline; the run reco
   assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
   const runId = `hung-${process.pid}`;
   const out = join(dir.path, "hung");
-  const child = startCli([
-    "run",
-    file,
-    "--out",
-    out,
-    "--transport",
-    "nats",
-    "--hosts",
-    "3",
-    "--speed",
-    "0.5",
-    "--run-id",
-    runId,
-    "--checkpoint-every",
-    "1",
-    "--checkpoint-min-wall",
-    "0",
-    "--report-timeout",
-    "5s",
-  ]);
-  const done = collect(child, 180_000);
-  let stderr = "";
-  child.stderr!.on("data", (c: string) => (stderr += c));
+  const run = startNatsRun(file, out, runId, ["--report-timeout", "5s"]);
   try {
-    await waitFor(
-      () => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr),
-      30_000,
-      "hosts to start",
-    );
-    const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
-    await waitFor(
-      () => checkpointAtNs(out) >= 2 * INTERVAL_NS || child.exitCode !== null,
-      60_000,
-      "a checkpoint at 0.5 s",
-    );
+    const pids = await run.hostPids();
+    await run.checkpointAt(2 * INTERVAL_NS);
     process.kill(pids[1]!, "SIGSTOP");
-    const result = await done;
+    const result = await run.done;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /no report for 5 s \(--report-timeout\): waiting for host\(s\) [0-9, ]*1/);
     assert.match(result.stderr, /recovering \(1 of at most 3\)/);
     assert.deepEqual(read(out), read(whole));
     await waitFor(() => processesMentioning(runId).length === 0, 10_000, "every process of the run to exit");
   } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
-    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+    run.end();
   }
 });
 
@@ -237,39 +156,12 @@ test("host loss - without recoveries the run fails, writes the part that complet
   assert.equal((await runCli(["run", file, "--out", whole, "-q", "--transport", "inproc"])).code, 0);
   const runId = `failed-${process.pid}`;
   const out = join(dir.path, "failed");
-  const child = startCli([
-    "run",
-    file,
-    "--out",
-    out,
-    "--transport",
-    "nats",
-    "--hosts",
-    "3",
-    "--speed",
-    "0.5",
-    "--run-id",
-    runId,
-    "--checkpoint-every",
-    "1",
-    "--checkpoint-min-wall",
-    "0",
-    "--recoveries",
-    "0",
-  ]);
-  const done = collect(child, 180_000);
-  let stderr = "";
-  child.stderr!.on("data", (c: string) => (stderr += c));
+  const run = startNatsRun(file, out, runId, ["--recoveries", "0"]);
   try {
-    await waitFor(
-      () => /started 3 host process\(es\): pids (\d+), (\d+), (\d+)/.test(stderr),
-      30_000,
-      "hosts to start",
-    );
-    const pids = /pids (\d+), (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
-    await waitFor(() => checkpointAtNs(out) >= INTERVAL_NS || child.exitCode !== null, 60_000, "a checkpoint");
+    const pids = await run.hostPids();
+    await run.checkpointAt(INTERVAL_NS);
     process.kill(pids[2]!, "SIGKILL");
-    const failed = await done;
+    const failed = await run.done;
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, new RegExp(`the run can go on from its last checkpoint: dctwin run --resume ${out}`));
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
@@ -283,7 +175,6 @@ test("host loss - without recoveries the run fails, writes the part that complet
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(read(out), read(whole));
   } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
-    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+    run.end();
   }
 });

@@ -30,11 +30,23 @@ export function checkpointDir(outDir: string): string {
   return join(outDir, "checkpoint");
 }
 
-export function writeCheckpoint(
-  outDir: string,
-  meta: Omit<CheckpointMeta, "format" | "at_ns" | "written_at">,
-  set: CheckpointSet,
-): void {
+/** What a run says about itself in each checkpoint's meta.json. */
+export type RunMeta = Omit<CheckpointMeta, "format" | "at_ns" | "written_at">;
+
+/** The meta.json of checkpoint `set` of the run described by `meta`. */
+export function checkpointMeta(meta: RunMeta, set: CheckpointSet): CheckpointMeta {
+  return { format: FORMAT, ...meta, at_ns: set.atNs, written_at: new Date().toISOString() };
+}
+
+/** Reads a meta.json (from `where`, named in errors), checking its format. */
+export function parseCheckpointMeta(text: string, where: string): CheckpointMeta {
+  const meta = JSON.parse(text) as CheckpointMeta;
+  if (meta.format !== FORMAT)
+    throw new Error(`${where}: checkpoint format ${meta.format}, this dctwin reads format ${FORMAT}`);
+  return meta;
+}
+
+export function writeCheckpoint(outDir: string, meta: RunMeta, set: CheckpointSet): void {
   const dir = checkpointDir(outDir);
   const fresh = `${dir}.new`;
   const old = `${dir}.old`;
@@ -42,7 +54,7 @@ export function writeCheckpoint(
   mkdirSync(fresh, { recursive: true });
   writeFileSync(join(fresh, "coordinator.bin"), set.coordinator);
   set.hosts.forEach((bytes, host) => writeFileSync(join(fresh, `host-${host}.bin`), bytes));
-  const full: CheckpointMeta = { format: FORMAT, ...meta, at_ns: set.atNs, written_at: new Date().toISOString() };
+  const full = checkpointMeta(meta, set);
   writeFileSync(join(fresh, "meta.json"), `${JSON.stringify(full, null, 2)}\n`); // last: a directory without it is incomplete
   rmSync(old, { recursive: true, force: true });
   if (existsSync(dir)) renameSync(dir, old);
@@ -79,9 +91,7 @@ export function readCheckpoint(outDir: string): StoredCheckpoint {
     throw new Error(
       `${outDir} has no checkpoint (${metaFile} is missing): only runs that reached a checkpoint can be resumed`,
     );
-  const meta = JSON.parse(readFileSync(metaFile, "utf8")) as CheckpointMeta;
-  if (meta.format !== FORMAT)
-    throw new Error(`${metaFile}: checkpoint format ${meta.format}, this dctwin reads format ${FORMAT}`);
+  const meta = parseCheckpointMeta(readFileSync(metaFile, "utf8"), metaFile);
   const hostFiles = Array.from({ length: meta.hosts }, (_, host) => join(dir, `host-${host}.bin`));
   return {
     meta,

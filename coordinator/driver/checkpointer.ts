@@ -46,7 +46,8 @@ export class Checkpointer {
   pendingNs: number | undefined;
   private chunks: Uint8Array[][] = [];
   private counts: number[] = [];
-  private disabled = false;
+  /** Why this run takes no more checkpoints (state that is not plain data, a save that failed), if so. */
+  disabledReason: string | undefined;
   /** Checkpoint messages that did not fit the checkpoint asked for. */
   malformed = 0;
   saved = 0;
@@ -61,7 +62,7 @@ export class Checkpointer {
 
   /** The boundary the horizon must not pass (a checkpoint is due there), or undefined; asks the hosts once. */
   capNs(horizonNs: number): number | undefined {
-    if (this.disabled) return undefined;
+    if (this.disabledReason !== undefined) return undefined;
     if (this.pendingNs !== undefined) return this.pendingNs;
     if (this.clock.now() - this.lastWallMs < this.o.minWallMs) return undefined;
     const step = this.o.everyIntervals * this.o.intervalNs;
@@ -78,8 +79,7 @@ export class Checkpointer {
     if (frame === undefined || frame.atNs !== this.pendingNs || from >= this.o.hostCount)
       return (this.malformed++, false);
     if (frame.count === 0) {
-      this.o.log(`checkpoints disabled: host ${from} cannot take one: ${new TextDecoder().decode(frame.chunk)}`);
-      this.disabled = true;
+      this.disable(`host ${from} cannot take one: ${new TextDecoder().decode(frame.chunk)}`);
       this.pendingNs = undefined;
       return true;
     }
@@ -108,13 +108,27 @@ export class Checkpointer {
       this.o.save({ atNs, coordinator: coordinator(), hosts: this.chunks.map((chunks) => Buffer.concat(chunks)) });
       this.saved++;
     } catch (error) {
-      this.o.log(`checkpoints disabled: ${(error as Error).message}`);
-      this.disabled = true;
+      this.disable((error as Error).message);
     }
     this.lastNs = atNs;
     this.lastWallMs = this.clock.now();
     this.pendingNs = undefined;
     this.reset();
+  }
+
+  /** The boundary of the last checkpoint saved (or resumed from), ns; 0: none. */
+  get lastSavedNs(): number {
+    return this.lastNs;
+  }
+
+  /**
+   * The run goes on without checkpoints (its results do not depend on them) but says so: a warning now, and the
+   * reason in run-info.json. State that is not plain data is a programming error that
+   * nodes/runtime/snapshot-coverage.test.ts catches for every example scenario.
+   */
+  private disable(reason: string): void {
+    this.disabledReason = reason;
+    this.o.log(`warning: checkpoints disabled, this run cannot be resumed or recovered: ${reason}`);
   }
 
   private reset(): void {

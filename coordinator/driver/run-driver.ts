@@ -178,6 +178,17 @@ export class RunDriver {
     }
   }
 
+  /** What run-info.json says of checkpoints: how many were saved, the last one, why none are taken any more. */
+  checkpointStatus(): { saved: number; last_at_s: number | null; disabled: string | null } | null {
+    const c = this.checkpointer;
+    if (c === undefined) return null;
+    return {
+      saved: c.saved,
+      last_at_s: c.lastSavedNs > 0 ? c.lastSavedNs / 1e9 : null,
+      disabled: c.disabledReason ?? null,
+    };
+  }
+
   /**
    * The outcome of the windows completed so far, for a run that failed or was cut short before its final call
    * (intervals the hosts had not closed yet are missing from it); null before the run started.

@@ -41,6 +41,8 @@ export interface RunInfo {
   tracing: { sample_ratio: number; journeys_exported: number; spans_export_failed: number } | null;
   /** Why the run failed (status "failed"), else null. */
   failure: string | null;
+  /** Checkpoints saved (this attempt), the boundary of the last, and why they stopped (null: they did not); null without checkpoints. */
+  checkpoints?: { saved: number; last_at_s: number | null; disabled: string | null } | null;
 }
 
 export function writeResults(outDir: string, resolved: ResolvedScenario, outcome: RunOutcome, info: RunInfo): Summary {

@@ -24,3 +24,20 @@ export function hostPermissions(runId: string, host: number): NatsPermissions {
     subscribe: { allow: [`${root}.sync.>`, `${root}.host.${host}.data`, `${root}.report.*.window`] },
   };
 }
+
+/** The JetStream object store bucket that holds a run's checkpoints (coordinator/checkpoint/jetstream-store.ts). */
+export function checkpointBucket(runId: string): string {
+  return `dctwin-checkpoints-${runId}`;
+}
+
+/**
+ * The coordinator's checkpoint store on a private server: the JetStream API, its run's object store bucket and
+ * replies to its own requests. A user of its own, so neither the coordinator's run subjects nor any host's reach
+ * JetStream.
+ */
+export function checkpointStorePermissions(runId: string): NatsPermissions {
+  return {
+    publish: { allow: ["$JS.API.>", "$JS.FC.>", `$O.${checkpointBucket(runId)}.>`] },
+    subscribe: { allow: ["_INBOX.>"] },
+  };
+}
