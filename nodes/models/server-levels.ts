@@ -3,7 +3,7 @@
  * requests waiting, requests held (waiting, in service, awaiting downstream) and the state it is in.
  */
 import type { ActorContext } from "../runtime/actor.ts";
-import type { ServerState } from "./server.ts";
+import type { ServerState } from "./server-state.ts";
 import { cpuUtilisation } from "./host-cpu.ts";
 import { waitingCount } from "./request-queue.ts";
 import { onGpus, slowed } from "./server-power.ts";

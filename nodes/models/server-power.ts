@@ -2,7 +2,7 @@
  * A server's speed and power draw in its current mode, P-state and limits (server.ts keeps the state): what the
  * CPU curve, the GPUs and the boot, shutdown and standby phases draw at a given number of busy units.
  */
-import type { ServerState } from "./server.ts";
+import type { ServerState } from "./server-state.ts";
 import { cpuUtilisation } from "./host-cpu.ts";
 import { curveWatts, pstateSpeed, slowestPstate } from "./power-curves.ts";
 import { cappedPstate, limitsThrottle } from "./server-limits.ts";
