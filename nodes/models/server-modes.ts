@@ -8,6 +8,7 @@ import { dropWaiting } from "./request-queue.ts";
 import { effectiveSpeed } from "./server-power.ts";
 import { applyLimitCommand } from "./server-limits.ts";
 import { loseComponentWork } from "./host-cpu.ts";
+import { tellLost } from "./core-line.ts";
 import { recordLost } from "./lost-work.ts";
 import { loseShared } from "./processor-sharing.ts";
 import { serverCommands, type ServerMode } from "./server-params.ts";
@@ -30,7 +31,7 @@ export function dropHeld(state: ServerState, reason: string, ctx: ActorContext):
   }
   state.busy = 0;
   dropWaitingParents(state.calls, reason, ctx);
-  loseComponentWork(state.cpu, reason);
+  tellLost(loseComponentWork(state.cpu, reason, ctx.nowNs), reason, ctx);
   if (before > 0) ctx.countTransition(reason, before, 0);
 }
 

@@ -19,6 +19,12 @@ export const serverParams = z
     service: durationDistribution,
     /** fifo: a request waits for a free core; ps: all requests share the cores at once (processor sharing). */
     discipline: z.enum(["fifo", "ps"], { error: "expected fifo or ps" }).default("fifo"),
+    /**
+     * How components placed here get cores (host-cpu.ts): reserved at placement (concurrency × cpu each), or
+     * dynamic: a component's request takes cores when they are free and waits in one FIFO line with the server's
+     * own requests when they are not.
+     */
+    core_sharing: z.enum(["reserved", "dynamic"], { error: "expected reserved or dynamic" }).optional(),
     /** Requests that may wait (not counting those in service; with ps, those beyond `cores`); arrivals beyond it are dropped. */
     queue_limit: count(0, "expected a non-negative whole number").optional(),
     /** Response size when the request does not ask for one. */
@@ -59,6 +65,10 @@ export const serverParams = z
   .refine((p) => p.discipline === "fifo" || p.gpus?.service === undefined, {
     error: "processor sharing applies to cores, not to requests served on GPUs",
     path: ["discipline"],
+  })
+  .refine((p) => p.discipline === "fifo" || p.core_sharing !== "dynamic", {
+    error: "dynamic core sharing needs the fifo discipline",
+    path: ["core_sharing"],
   });
 export type ServerParams = z.output<typeof serverParams>;
 

@@ -9,21 +9,45 @@ import { dequeue } from "./request-queue.ts";
 import { sampleNs } from "./distributions.ts";
 import { onGpus, powerDraw } from "./server-power.ts";
 import { answer, responseBytes } from "./response.ts";
-import { chargeWork, shareDraw, type Charged } from "./lost-work.ts";
+import { chargeWork, shareDraw, type Charged, type LostWork } from "./lost-work.ts";
 import { changeSharedSpeed, takeShared } from "./processor-sharing.ts";
+import { grantCores, sharesCoresDynamically } from "./core-line.ts";
 import { SERVICE_DONE, serverQueued, type ServerState, type Unit } from "./server-state.ts";
 
 /** Sets the draw of every powered component for the current mode and utilisation. */
 export function applyPower(state: ServerState, ctx: ActorContext): void {
   const draw = powerDraw(state);
   for (const [component, watts] of draw) ctx.setPower(component, watts);
-  if (state.lostWork !== null) shareDraw(state.lostWork, workWatts(draw) - workWatts(powerDraw(state, 0)), state.busy);
+  if (state.lostWork !== null) shareWork(state, state.lostWork, draw);
 }
 
-function workWatts(draw: [string, number][]): number {
+function workWatts(draw: [string, number][], only?: "cpu" | "gpu"): number {
   let w = 0;
-  for (const [component, watts] of draw) if (component === "cpu" || component === "gpu") w += watts;
+  for (const [component, watts] of draw)
+    if (component === (only ?? component) && (component === "cpu" || component === "gpu")) w += watts;
   return w;
+}
+
+/**
+ * Shares the draw the work in service adds among it (lost-work.ts). Without components' work: P(busy) − P(0) in
+ * equal shares. With it: the CPU part of P(busy, components) − P(0, none) by cores held (a request of the
+ * server's own holds one core; one on the GPUs gets the GPU part instead), so the charges sum to the added draw.
+ */
+function shareWork(state: ServerState, lost: LostWork, draw: [string, number][]): void {
+  const leaseCores = state.cpu.millicores / 1000;
+  if (leaseCores === 0) {
+    shareDraw(lost, workWatts(draw) - workWatts(powerDraw(state, 0)), state.busy);
+    return;
+  }
+  const idle = powerDraw(state, 0, 0);
+  if (onGpus(state.params)) {
+    const perLeaseCore = (workWatts(draw, "cpu") - workWatts(idle, "cpu")) / leaseCores;
+    shareDraw(lost, workWatts(draw, "gpu") - workWatts(idle, "gpu"), state.busy, perLeaseCore);
+    return;
+  }
+  const ownCores = state.params.discipline === "ps" ? Math.min(state.busy, state.params.cores) : state.busy;
+  const perCore = (workWatts(draw) - workWatts(idle)) / (ownCores + leaseCores);
+  shareDraw(lost, perCore * ownCores, state.busy, perCore);
 }
 
 /** The requests in service and what they have been charged. */
@@ -33,7 +57,7 @@ function inService(state: ServerState): Charged[] {
 
 /** With `account_lost_work`, charges the work in service up to now; call first in every event. */
 export function charge(state: ServerState, ctx: ActorContext): void {
-  if (state.lostWork !== null) chargeWork(state.lostWork, inService(state), ctx.nowNs);
+  if (state.lostWork !== null) chargeWork(state.lostWork, inService(state), state.cpu.leases, ctx.nowNs);
 }
 
 export function startService(
@@ -108,7 +132,19 @@ export function serviceDone(state: ServerState, index: number, ctx: ActorContext
   state.busy--;
   ctx.record(onGpus(state.params) ? "busy_gpu_ns" : "busy_core_ns", ctx.nowNs - unit.startedNs);
   finishService(state, request, ctx);
-  const next = dequeue(state.queue);
-  if (next !== null) startService(state, index, next.packet, next.arrivedNs, ctx);
+  if (sharesCoresDynamically(state)) startWaiting(state, ctx);
+  else {
+    const next = dequeue(state.queue);
+    if (next !== null) startService(state, index, next.packet, next.arrivedNs, ctx);
+  }
   applyPower(state, ctx);
+}
+
+/** Dynamic core sharing: serves the line of waiting work (core-line.ts); whether anything started. */
+export function startWaiting(state: ServerState, ctx: ActorContext): boolean {
+  return grantCores(
+    state,
+    (next) => startService(state, firstIdleUnit(state.units), next.packet, next.arrivedNs, ctx),
+    ctx,
+  );
 }

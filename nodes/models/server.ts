@@ -21,7 +21,8 @@ import { sampleNs } from "./distributions.ts";
 import { onGpus, powerDraw } from "./server-power.ts";
 import { trackLevels } from "./server-levels.ts";
 import { newLimits } from "./server-limits.ts";
-import { answerHostCpu, newHostCpu } from "./host-cpu.ts";
+import { answerHostCpu, newHostCpu, type HostCpuRequest } from "./host-cpu.ts";
+import { admission, GRANT_CORES, ownMayStart, scheduleGrants } from "./core-line.ts";
 import { newLostWork } from "./lost-work.ts";
 import { admitShared, newPsSet, PS_DONE } from "./processor-sharing.ts";
 import type { ServerParams } from "./server-params.ts";
@@ -34,7 +35,16 @@ import {
   type ServerState,
   type Unit,
 } from "./server-state.ts";
-import { applyPower, charge, firstIdleUnit, respond, serviceDone, sharedDone, startService } from "./server-work.ts";
+import {
+  applyPower,
+  charge,
+  firstIdleUnit,
+  respond,
+  serviceDone,
+  sharedDone,
+  startService,
+  startWaiting,
+} from "./server-work.ts";
 import { enterMode, handleCommand } from "./server-modes.ts";
 
 export { onGpus, powerDraw, DROP_REASON };
@@ -72,7 +82,7 @@ function handlePacket(state: ServerState, packet: SimPacket, ctx: ActorContext):
     return;
   }
   const idle = firstIdleUnit(state.units);
-  if (idle >= 0) {
+  if (idle >= 0 && ownMayStart(state)) {
     ctx.countTransition("arrival", before, before + 1);
     startService(state, idle, packet, ctx.nowNs, ctx);
     applyPower(state, ctx);
@@ -121,7 +131,9 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     charge(state, ctx);
     if (tag === SERVICE_DONE) serviceDone(state, arg, ctx);
     else if (tag === PS_DONE) sharedDone(state, arg, ctx);
-    else if (tag === BOOT_DONE && state.mode === "booting" && arg === state.bootEpoch) enterMode(state, "on", ctx);
+    else if (tag === GRANT_CORES) {
+      if (startWaiting(state, ctx)) applyPower(state, ctx);
+    } else if (tag === BOOT_DONE && state.mode === "booting" && arg === state.bootEpoch) enterMode(state, "on", ctx);
     else if (tag === SHUTDOWN_DONE && state.mode === "shutting_down" && arg === state.bootEpoch)
       enterMode(state, "off", ctx);
     trackLevels(state, serverQueued(state), ctx);
@@ -132,10 +144,16 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     trackLevels(state, serverQueued(state), ctx);
   },
 
-  /** A component placed on this server asks for or returns CPU (host-cpu.ts); the draw follows at once. */
-  onLocalCall(state, request, _from, ctx) {
+  /**
+   * A component placed on this server asks for or returns CPU (host-cpu.ts); the draw follows at once. With dynamic
+   * core sharing, cores a release frees go to the waiting line in a timer at this instant (core-line.ts).
+   */
+  onLocalCall(state, request, from, ctx) {
     charge(state, ctx);
-    const reply = answerHostCpu(state.cpu, request, DROP_REASON[state.mode] ?? null, state.speed);
+    const refusal = DROP_REASON[state.mode] ?? null;
+    const reply = answerHostCpu(state.cpu, request, from, ctx.nowNs, refusal, state.speed, admission(state));
+    if (state.lostWork === null) delete reply.charge; // charges are kept only with account_lost_work
+    if ((request as HostCpuRequest).op === "release") scheduleGrants(state, ctx);
     applyPower(state, ctx);
     trackLevels(state, serverQueued(state), ctx);
     return reply;
