@@ -119,6 +119,12 @@ export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, Metr
       scale: 1e-6,
       help: "GPU energy of a training step, in joules",
     },
+    wasted_energy_uj: LOST_WORK.wasted_energy_uj,
+    lost_training_ns: seconds(
+      "lost_training",
+      "Training time a worker lost to a failure: since the checkpoint (or restart, or start) its job went back from, in simulated seconds",
+    ),
+    restarts: events("restarts", "Times a training worker restarted its job from its last checkpoint after a crash"),
   },
   crac: {
     inlet_temp_mk: {
