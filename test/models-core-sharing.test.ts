@@ -12,6 +12,11 @@ import { ScenarioError } from "../scenario/issues.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { actorCommand, runScenario } from "./support/twin.ts";
+import { join } from "node:path";
+import { runTwin } from "../coordinator/run.ts";
+import { createRunRegistry } from "../coordinator/observability/prometheus/exporter.ts";
+import { RunState } from "../coordinator/observability/run-state.ts";
+import { runViewFromScenario } from "../coordinator/observability/run-view.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -154,10 +159,8 @@ test("core sharing - two components pooled on two cores: Erlang C queue wait (M/
   assert.ok(Math.abs(busyCores - a) < 0.03 * a, `mean busy cores ${busyCores} vs λ/μ = ${a}`);
 });
 
-test("lost work - a component's request lost to a server failure: its share of the added draw, by cores held", async () => {
-  // 2 cores, 100 W idle .. 300 W: 100 W per busy core. From 0.5001 s the server's own request (1 core) and the
-  // component's (0.5 core) are in service: 150 W added, 100 W for the server's request, 50 W for the component's.
-  // The server fails at 1.5 s: both are lost after 0.9999 s.
+/** A 2-core server with its own request and a component's (0.5 core) in service when it fails at 1.5 s. */
+function failing() {
   const actors = [
     client("cs", "host", [0.5]),
     client("ca", "a", [0.5]),
@@ -172,19 +175,24 @@ test("lost work - a component's request lost to a server failure: its share of t
     },
     { id: "a", kind: "service", placed_on: "host", cpu: 0.5, service: det("2s") },
   ];
-  const { summary, joules } = await runScenario(
-    {
-      name: "lost",
-      run: { duration: "4s", metrics_interval: "1s" },
-      actors,
-      links: [
-        { a: "cs", b: "host", latency: "100us" },
-        { a: "ca", b: "host", latency: "100us" },
-      ],
-    },
-    dir.path,
-    { schedule: [actorCommand(2, 1.5e9, "fail")] },
-  );
+  return {
+    name: "lost",
+    run: { duration: "4s", metrics_interval: "1s" },
+    actors,
+    links: [
+      { a: "cs", b: "host", latency: "100us" },
+      { a: "ca", b: "host", latency: "100us" },
+    ],
+  };
+}
+
+test("lost work - a component's request lost to a server failure: its share of the added draw, by cores held", async () => {
+  // 2 cores, 100 W idle .. 300 W: 100 W per busy core. From 0.5001 s the server's own request (1 core) and the
+  // component's (0.5 core) are in service: 150 W added, 100 W for the server's request, 50 W for the component's.
+  // The server fails at 1.5 s: both are lost after 0.9999 s.
+  const { summary, joules } = await runScenario(failing(), dir.path, {
+    schedule: [actorCommand(2, 1.5e9, "fail")],
+  });
   const m = summary.metrics;
   const held = 1.5 - 0.5001;
   close(m.wasted_energy_uj?.server?.whole_run.sum, 100 * held * 1e6, "server's wasted µJ");
@@ -221,4 +229,27 @@ test("lost work - a component that crashes records what its request in service h
   close(summary.metrics.lost_core_s?.service?.whole_run.sum, held, "lost core time");
   close(joules("host", "cpu"), 100 * 4 + 100 * held, "the server's CPU energy");
   assert.equal(summary.metrics.wasted_energy_uj?.server, undefined, "the server lost nothing of its own");
+});
+
+test("lost work - Prometheus: the wasted_energy family summed over its groups is the energy of all lost work", async () => {
+  const { scenario: resolved } = validateScenario(failing(), "t");
+  const state = new RunState(runViewFromScenario(resolved, "r-lost"), "group");
+  const registry = createRunRegistry(state, false);
+  await runTwin({
+    scenario: resolved,
+    hosts: 1,
+    transport: "inproc",
+    runId: "r-lost",
+    outDir: join(dir.path, "prom"),
+    schedule: [actorCommand(2, 1.5e9, "fail")],
+    onIntervalClosed: (r) => state.onIntervalClosed(r),
+  });
+  const text = await registry.metrics();
+  const sums = [...text.matchAll(/^dctwin_group_wasted_energy_joules_sum\{group="([^"]+)",run="r-lost"\} (\S+)$/gm)];
+  assert.deepEqual(sums.map((m) => m[1]).sort(), ["server", "service"], text);
+  const total = sums.reduce((s, m) => s + Number(m[2]), 0);
+  const held = 1.5 - 0.5001;
+  assert.ok(Math.abs(total - 150 * held) < 1e-6, `family sum ${total} J vs ${150 * held} J`);
+  const whole = text.match(/^dctwin_wasted_energy_joules_sum\{run="r-lost"\} (\S+)$/m);
+  assert.ok(whole !== null && Math.abs(Number(whole[1]) - total) < 1e-9, "the run-level family is the groups' sum");
 });
