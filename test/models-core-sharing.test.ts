@@ -253,3 +253,63 @@ test("lost work - Prometheus: the wasted_energy family summed over its groups is
   const whole = text.match(/^dctwin_wasted_energy_joules_sum\{run="r-lost"\} (\S+)$/m);
   assert.ok(whole !== null && Math.abs(Number(whole[1]) - total) < 1e-9, "the run-level family is the groups' sum");
 });
+
+test("core sharing - placement on dynamic servers reserves nothing; one request must fit the server's cores", () => {
+  const servers = ["s0", "s1"].map((id) => ({
+    id,
+    kind: "server",
+    cores: 2,
+    service: det("1ms"),
+    core_sharing: "dynamic",
+  }));
+  const scenario = (components: Record<string, unknown>[]) => ({
+    name: "placement",
+    run: { duration: "1s" },
+    actors: [...servers, ...components],
+    links: [{ a: "s0", b: "s1", latency: "1us" }],
+  });
+  // Four replicas of 2 × 2 cores each would need 16 reserved cores; dynamically they all fit on s0.
+  const { scenario: resolved } = validateScenario(
+    scenario([
+      {
+        id: "w",
+        kind: "service",
+        replicas: 4,
+        concurrency: 2,
+        cpu: 2,
+        service: det("1ms"),
+        placement: { rule: "pack" },
+      },
+    ]),
+    "t",
+  );
+  assert.deepEqual(
+    resolved.actors.filter((a) => a.kind === "service").map((a) => resolved.actors[a.placedOn!]!.id),
+    ["s0", "s0", "s0", "s0"],
+  );
+  const problems = (components: Record<string, unknown>[]) => {
+    try {
+      validateScenario(scenario(components), "t");
+      return [];
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      return e.issues.map((i) => `${i.path}: ${i.message}`);
+    }
+  };
+  assert.deepEqual(problems([{ id: "big", kind: "service", cpu: 3, placed_on: "s0", service: det("1ms") }]), [
+    'actors[2].placed_on: "s0" has 2 cores, and one request of "big" needs 3',
+  ]);
+  assert.deepEqual(
+    problems([{ id: "big", kind: "service", cpu: 3, placement: { rule: "pack" }, service: det("1ms") }]),
+    ['actors[2].placement: cannot place replica 1 of 1 ("big"): no selected server has 3 free cores'],
+  );
+  const ps = { ...servers[0], discipline: "ps" };
+  assert.throws(
+    () => validateScenario({ ...scenario([]), actors: [ps, servers[1]] }, "t"),
+    (e: unknown) =>
+      e instanceof ScenarioError &&
+      e.issues.some(
+        (i) => i.path === "actors[0].core_sharing" && i.message === "dynamic core sharing needs the fifo discipline",
+      ),
+  );
+});
