@@ -42,9 +42,9 @@ function mayStart(state: ServerState, millicores: number): boolean {
   return !sharesCoresDynamically(state) || (lineEmpty(state) && freeMillicores(state) >= millicores);
 }
 
-/** Whether a request of the server's own may take the free unit now (always with reserved cores). */
+/** Whether a request of the server's own may take the free unit now (always with reserved cores or on GPUs). */
 export function ownMayStart(state: ServerState): boolean {
-  return mayStart(state, ownMillicores(state));
+  return ownMillicores(state) === 0 || mayStart(state, ownMillicores(state));
 }
 
 export function admission(state: ServerState): CoreAdmission {
