@@ -5,7 +5,10 @@
  *   replicas: 4                           # ids <id>-0 .. <id>-3 (without `replicas`, one replica with the id itself)
  *   placement: { rule: spread, across: rack, select: { pod: pod-1 } }
  *
- * A replica reserves `concurrency × cpu` cores of its server; the reservations on a server must fit its cores.
+ * A replica reserves `concurrency × cpu` cores of its server; the reservations on a server must fit its cores. On a
+ * server with `core_sharing: dynamic` nothing is reserved (requests take cores when they are free): a replica only
+ * needs one request's `cpu` to fit the server's cores, and takes none from later replicas (so `pack` puts every
+ * replica on the first such candidate).
  * Candidates are the `server` actors whose labels include every `select` pair, in actor-table order.
  *
  * - `pack`: first fit: each replica goes to the first candidate with enough free cores, so replicas fill as few
@@ -111,6 +114,14 @@ export function placeComponents(
       ? 0
       : reservedMillicores({ concurrency: params.concurrency, cpu: params.cpu }); // invalid params: already reported
   };
+  const requestMillicores = (replica: number) => {
+    const cpu = (actors[replica]!.params as Partial<{ cpu: number }>).cpu;
+    return cpu === undefined ? 0 : Math.round(cpu * 1000);
+  };
+  const fits = (replica: number, server: ActorSpec) =>
+    sharesDynamically(server)
+      ? requestMillicores(replica) <= coresOf(server) * 1000
+      : freeMillicores.get(server.index)! >= need(replica);
   const assign = (replica: number, server: ActorSpec) => {
     const spec = actors[replica]!;
     spec.placedOn = server.index;
@@ -118,7 +129,7 @@ export function placeComponents(
       LOCATION_LABELS.filter((k) => server.labels[k] !== undefined).map((k) => [k, server.labels[k]!]),
     );
     spec.labels = { ...location, server: server.id, ...spec.labels };
-    freeMillicores.set(server.index, freeMillicores.get(server.index)! - need(replica));
+    if (!sharesDynamically(server)) freeMillicores.set(server.index, freeMillicores.get(server.index)! - need(replica));
   };
 
   for (const request of requests) {
@@ -134,6 +145,14 @@ export function placeComponents(
       continue;
     }
     for (const replica of request.replicas) assign(replica, server);
+    const tooBig = request.replicas.find((replica) => !fits(replica, server));
+    if (sharesDynamically(server) && tooBig !== undefined) {
+      issues.push({
+        path: `${request.path}.placed_on`,
+        message: `"${id}" has ${coresOf(server)} cores, and one request of "${actors[tooBig]!.id}" needs ${fmtCores(requestMillicores(tooBig))}`,
+      });
+      continue;
+    }
     const free = freeMillicores.get(server.index)!;
     if (free < 0) {
       issues.push({
@@ -162,15 +181,15 @@ export function placeComponents(
     const domainOf = (s: ActorSpec) => s.labels[rule.across] ?? `\u0000${s.id}`;
     for (const s of candidates) if (!domainOrder.has(domainOf(s))) domainOrder.set(domainOf(s), domainOrder.size);
     for (const [r, replica] of request.replicas.entries()) {
-      const fits = candidates.filter((s) => freeMillicores.get(s.index)! >= need(replica));
+      const fitting = candidates.filter((s) => fits(replica, s));
       let chosen: ActorSpec | undefined;
-      if (rule.rule === "pack") chosen = fits[0];
+      if (rule.rule === "pack") chosen = fitting[0];
       else {
-        // Fewest replicas of this entry in the domain, then on the server; `fits` is in actor order, so the
+        // Fewest replicas of this entry in the domain, then on the server; `fitting` is in actor order, so the
         // first minimum is the earliest server of the earliest such domain.
         const key = (s: ActorSpec) =>
           [inDomain.get(domainOf(s)) ?? 0, onServer.get(s.index) ?? 0, domainOrder.get(domainOf(s))!] as const;
-        for (const s of fits) {
+        for (const s of fitting) {
           if (chosen === undefined) chosen = s;
           else {
             const a = key(s);
@@ -191,6 +210,10 @@ export function placeComponents(
       inDomain.set(domainOf(chosen), (inDomain.get(domainOf(chosen)) ?? 0) + 1);
     }
   }
+}
+
+function sharesDynamically(server: ActorSpec): boolean {
+  return (server.params as { core_sharing?: string }).core_sharing === "dynamic";
 }
 
 function coresOf(server: ActorSpec): number {

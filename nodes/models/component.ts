@@ -2,7 +2,10 @@
  * The engine shared by software components (service.ts, store.ts): a component runs on the CPU of the server it
  * is placed on (ActorSpec.placedOn). It has a FIFO request queue and `concurrency` service slots; each request
  * in service occupies `cpu` cores of the server, asked for and returned by a local call (host-cpu.ts), so the
- * server's utilisation and power include it. Service takes the sampled work divided by the server's speed at the
+ * server's utilisation and power include it. With the server's `core_sharing: dynamic` a request in a slot may wait
+ * for its cores; its queue wait runs until it has them (core-line.ts). With the server's `account_lost_work`, work
+ * lost in service (the server failed or went off, or the component crashed) is recorded as `wasted_energy_uj`
+ * and `lost_core_ns`, like the server's own (lost-work.ts). Service takes the sampled work divided by the server's speed at the
  * start (a throttled server serves slower; a speed change mid-service does not rescale work already started).
  * After its own service a request makes its downstream `calls` (fan-out and fan-in, downstream-calls.ts) and is
  * then answered to its sender with a response of `response_bytes` (or the size the request asks for).
@@ -27,7 +30,8 @@ import {
   type CallState,
 } from "./downstream-calls.ts";
 import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type RequestQueue } from "./request-queue.ts";
-import type { HostCpuReply, HostCpuRequest } from "./host-cpu.ts";
+import type { ComponentCpuCall, HostCpuReply, HostCpuRequest, LeaseCharge } from "./host-cpu.ts";
+import { recordLost } from "./lost-work.ts";
 import { answer, responseBytes } from "./response.ts";
 
 const cpuMessage = "expected a positive number of cores (whole millicores, e.g. 0.25)";
@@ -73,6 +77,9 @@ interface Slot {
   /** The server's CPU epoch when the work started (host-cpu.ts). */
   epoch: number;
   op: number;
+  /** The request's work in full-speed ns, and whether it still waits for cores (dynamic sharing). */
+  workNs: number;
+  waitingCore: boolean;
 }
 
 export interface ComponentState<Params, Extra> {
@@ -87,6 +94,8 @@ export interface ComponentState<Params, Extra> {
 }
 
 const SERVICE_DONE = 1;
+/** Slots freed inside a call of the server's are refilled in a timer at the same instant (no call back into it). */
+const START_WAITING = 2;
 
 function held(state: ComponentState<unknown, unknown>): number {
   return waitingCount(state.queue) + state.busy + state.calls.waiting;
@@ -107,6 +116,11 @@ function respond(
   answer(request, responseBytes(request, sizeBytes), ctx);
 }
 
+/** Work lost in service: what it had been charged, when the server accounts lost work. */
+function recordCharge(charge: LeaseCharge | undefined, ctx: ActorContext): void {
+  if (charge !== undefined) recordLost(charge, charge.coreNs, ctx);
+}
+
 /** The request is lost: counted as leaving the component by `reason`. */
 function lose(state: ComponentState<unknown, unknown>, request: SimPacket, reason: string, ctx: ActorContext): void {
   const before = held(state);
@@ -119,9 +133,12 @@ export function componentModel<Params extends ComponentCommon, Extra>(
 ): ActorModel<Params, ComponentState<Params, Extra>> {
   type State = ComponentState<Params, Extra>;
 
-  /** Starts `request` in slot `index`, or drops it if the server cannot run it now. */
+  /**
+   * Starts `request` in slot `index`: at once when the server has its cores, later when they must be waited for
+   * (dynamic sharing); drops it if the server cannot run it now.
+   */
   function start(state: State, index: number, request: SimPacket, arrivedNs: number, ctx: ActorContext): void {
-    const reply = cpuCall(state, { op: "acquire", millicores: state.millicores }, ctx);
+    const reply = cpuCall(state, { op: "acquire", millicores: state.millicores, slot: index }, ctx);
     if (!reply.ok) {
       lose(state, request, reply.reason, ctx);
       return;
@@ -130,12 +147,35 @@ export function componentModel<Params extends ComponentCommon, Extra>(
     const slot = state.slots[index]!;
     slot.request = request;
     slot.arrivedNs = arrivedNs;
-    slot.startedNs = ctx.nowNs;
-    slot.epoch = reply.epoch;
     slot.op = op;
+    slot.workNs = workNs;
+    slot.waitingCore = reply.waiting === true;
     state.busy++;
-    ctx.record("queue_wait_ns", ctx.nowNs - arrivedNs);
-    slot.doneNs = ctx.schedule(Math.max(1, Math.round(workNs / reply.speed)), SERVICE_DONE, index);
+    if (!slot.waitingCore) run(slot, index, reply.epoch, reply.speed, ctx);
+  }
+
+  /** The slot's work has its cores: it runs for its work at the server's speed. */
+  function run(slot: Slot, index: number, epoch: number, speed: number, ctx: ActorContext): void {
+    slot.startedNs = ctx.nowNs;
+    slot.epoch = epoch;
+    ctx.record("queue_wait_ns", ctx.nowNs - slot.arrivedNs);
+    slot.doneNs = ctx.schedule(Math.max(1, Math.round(slot.workNs / speed)), SERVICE_DONE, index);
+  }
+
+  /** The server's call (dynamic sharing): a waiting slot got its cores, or lost its work to a failure. */
+  function serverCall(state: State, call: ComponentCpuCall, ctx: ActorContext): void {
+    const slot = state.slots[call.slot];
+    if (slot === undefined || slot.request === null || !slot.waitingCore) return;
+    slot.waitingCore = false;
+    if (call.op === "granted") {
+      run(slot, call.slot, call.epoch, call.speed, ctx);
+      return;
+    }
+    const request = slot.request;
+    slot.request = null;
+    state.busy--;
+    lose(state, request, call.reason, ctx);
+    ctx.schedule(0, START_WAITING);
   }
 
   /** Fills free slots from the queue. */
@@ -156,10 +196,11 @@ export function componentModel<Params extends ComponentCommon, Extra>(
     if (request === null || slot.doneNs !== ctx.nowNs) return; // dropped by a crash
     slot.request = null;
     state.busy--;
-    const reply = cpuCall(state, { op: "release", millicores: state.millicores, epoch: slot.epoch }, ctx);
-    if (!reply.ok)
-      lose(state, request, reply.reason, ctx); // the server failed or went off meanwhile
-    else {
+    const reply = cpuCall(state, { op: "release", millicores: state.millicores, epoch: slot.epoch, slot: index }, ctx);
+    if (!reply.ok) {
+      recordCharge(reply.charge, ctx); // the server failed or went off meanwhile
+      lose(state, request, reply.reason, ctx);
+    } else {
       ctx.record("service_time_ns", ctx.nowNs - slot.startedNs);
       const responseBytes = kind.finish(state.params, state.extra, slot.op, request, ctx);
       if (state.params.calls.length > 0) {
@@ -179,7 +220,16 @@ export function componentModel<Params extends ComponentCommon, Extra>(
       if (server === undefined) throw new Error(`${ctx.self.id}: a ${kind.kind} must be placed on a server`);
       const slots = Array.from(
         { length: params.concurrency },
-        (): Slot => ({ request: null, arrivedNs: 0, startedNs: 0, doneNs: 0, epoch: 0, op: 0 }),
+        (): Slot => ({
+          request: null,
+          arrivedNs: 0,
+          startedNs: 0,
+          doneNs: 0,
+          epoch: 0,
+          op: 0,
+          workNs: 0,
+          waitingCore: false,
+        }),
       );
       return {
         params,
@@ -220,18 +270,31 @@ export function componentModel<Params extends ComponentCommon, Extra>(
 
     onTimer(state, tag, arg, ctx) {
       if (tag === SERVICE_DONE) serviceDone(state, arg, ctx);
+      else if (tag === START_WAITING) startWaiting(state, ctx);
+    },
+
+    onLocalCall(state, call, _from, ctx) {
+      serverCall(state, call as ComponentCpuCall, ctx);
+      return true; // heard (the runtime answers null for a component that is not running)
     },
 
     onCommand(state, command, _args, ctx) {
       if (command === "crash") {
         const before = held(state);
         dropWaiting(state.queue, "component_down", ctx);
-        for (const slot of state.slots) {
-          if (slot.request === null) continue;
+        state.slots.forEach((slot, index) => {
+          if (slot.request === null) return;
           ctx.drop(slot.request, "component_down");
           slot.request = null;
-          cpuCall(state, { op: "release", millicores: state.millicores, epoch: slot.epoch }, ctx); // a lost epoch has nothing to return
-        }
+          if (slot.waitingCore) {
+            slot.waitingCore = false;
+            cpuCall(state, { op: "cancel", slot: index }, ctx);
+            return;
+          }
+          // The work in service is lost: what it was charged, whether the server still had it or had lost it.
+          const release = { op: "release", millicores: state.millicores, epoch: slot.epoch, slot: index } as const;
+          recordCharge(cpuCall(state, release, ctx).charge, ctx);
+        });
         state.busy = 0;
         dropWaitingParents(state.calls, "component_down", ctx);
         if (before > 0) ctx.countTransition("component_down", before, 0);

@@ -41,6 +41,24 @@ const events = (name: string, help: string): MetricDeclaration => ({
   help,
 });
 
+/**
+ * Work lost to a failure (lost-work.ts): each piece's energy and core time, recorded by the actor whose work it
+ * was. The charges never overlap, so the sum over the family is the energy of all the work lost.
+ */
+const LOST_WORK = {
+  wasted_energy_uj: {
+    type: "histogram",
+    name: "wasted_energy",
+    unit: "joules",
+    scale: 1e-6,
+    help: "Energy spent on each piece of work lost to a failure (a request in service on a server or a component, a training job's steps since its checkpoint), in joules",
+  },
+  lost_core_ns: seconds(
+    "lost_core",
+    "Core time of each request a server or component lost in service, in simulated seconds",
+  ),
+} satisfies Record<string, MetricDeclaration>;
+
 const QUEUE_WAIT = seconds(
   "queue_wait",
   "Time requests waited in a queue before a core (or GPU) took them, in simulated seconds",
@@ -78,14 +96,7 @@ export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, Metr
       "power_cap_unmet",
       "Times a server's power cap could not be met even in its slowest P-state",
     ),
-    wasted_energy_uj: {
-      type: "histogram",
-      name: "wasted_energy",
-      unit: "joules",
-      scale: 1e-6,
-      help: "CPU and GPU energy spent on each request a server lost in service (off, failure), in joules",
-    },
-    lost_core_ns: seconds("lost_core", "Core time of each request a server lost in service, in simulated seconds"),
+    ...LOST_WORK,
   },
   ml_inference: {
     queue_wait_ns: QUEUE_WAIT,
@@ -108,6 +119,12 @@ export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, Metr
       scale: 1e-6,
       help: "GPU energy of a training step, in joules",
     },
+    wasted_energy_uj: LOST_WORK.wasted_energy_uj,
+    lost_training_ns: seconds(
+      "lost_training",
+      "Training time a worker lost to a failure: since the checkpoint (or restart, or start) its job went back from, in simulated seconds",
+    ),
+    restarts: events("restarts", "Times a training worker restarted its job from its last checkpoint after a crash"),
   },
   crac: {
     inlet_temp_mk: {
@@ -122,6 +139,7 @@ export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, Metr
   service: {
     queue_wait_ns: QUEUE_WAIT,
     service_time_ns: seconds("service_time", "Time a software component spent serving a request, in simulated seconds"),
+    ...LOST_WORK,
   },
   store: {
     queue_wait_ns: QUEUE_WAIT,
@@ -130,6 +148,7 @@ export const MODEL_METRICS: Readonly<Record<string, Readonly<Record<string, Metr
     store_writes: events("store_writes", "Writes served by stores"),
     store_records: { type: "gauge", name: "store_held", unit: "records", scale: 1, help: "Records a store holds" },
     store_bytes: { type: "gauge", name: "store_held", unit: "bytes", scale: 1, help: "Bytes a store holds" },
+    ...LOST_WORK,
   },
 };
 

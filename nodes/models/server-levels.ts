@@ -3,7 +3,7 @@
  * requests waiting, requests held (waiting, in service, awaiting downstream) and the state it is in.
  */
 import type { ActorContext } from "../runtime/actor.ts";
-import type { ServerState } from "./server.ts";
+import type { ServerState } from "./server-state.ts";
 import { cpuUtilisation } from "./host-cpu.ts";
 import { waitingCount } from "./request-queue.ts";
 import { onGpus, slowed } from "./server-power.ts";
@@ -13,7 +13,7 @@ function utilisation(state: ServerState): number {
   if (state.mode !== "on" && state.mode !== "throttled") return 0;
   return onGpus(state.params)
     ? state.busy / state.params.gpus!.count
-    : cpuUtilisation(state.cpu, state.busy, state.params.cores);
+    : cpuUtilisation(state.cpu.millicores, state.busy, state.params.cores);
 }
 
 /** The state a per-server time series shows: the mode, with "throttled" also while a limit slows the server. */

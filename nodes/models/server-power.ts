@@ -2,7 +2,7 @@
  * A server's speed and power draw in its current mode, P-state and limits (server.ts keeps the state): what the
  * CPU curve, the GPUs and the boot, shutdown and standby phases draw at a given number of busy units.
  */
-import type { ServerState } from "./server.ts";
+import type { ServerState } from "./server-state.ts";
 import { cpuUtilisation } from "./host-cpu.ts";
 import { curveWatts, pstateSpeed, slowestPstate } from "./power-curves.ts";
 import { cappedPstate, limitsThrottle } from "./server-limits.ts";
@@ -28,10 +28,15 @@ export function effectiveSpeed(state: ServerState): number {
 }
 
 /**
- * The draw of every powered component for the current mode at `busy` units in service (leap mode averages it over
+ * The draw of every powered component for the current mode at `busy` units in service and the components' cores
+ * (lost-work charges compare with none: server-work.ts; leap mode averages it over
  * the quasi-steady queue's law of busy units: nodes/leap/server.ts).
  */
-export function powerDraw(state: ServerState, busy = state.busy): [component: string, watts: number][] {
+export function powerDraw(
+  state: ServerState,
+  busy = state.busy,
+  componentMillicores = state.cpu.millicores,
+): [component: string, watts: number][] {
   const { power, gpus, boot } = state.params;
   const running = state.mode === "on" || state.mode === "throttled";
   const draw: [string, number][] = [];
@@ -44,7 +49,7 @@ export function powerDraw(state: ServerState, busy = state.busy): [component: st
   if (power !== undefined) {
     let w = 0;
     if (running) {
-      const utilisation = cpuUtilisation(state.cpu, onGpus(state.params) ? 0 : busy, state.params.cores);
+      const utilisation = cpuUtilisation(componentMillicores, onGpus(state.params) ? 0 : busy, state.params.cores);
       if (slowed(state) && power.model === "pstate") w = curveWatts(power, utilisation, slowestPstate(power));
       else if (slowed(state)) {
         const idle = curveWatts(power, 0, state.pstate);

@@ -1,0 +1,150 @@
+/**
+ * A server's work on its cores (or GPUs): starting and finishing service, speed changes mid-service, and the draw
+ * that follows (server.ts describes the model).
+ */
+import type { ActorContext } from "../runtime/actor.ts";
+import type { SimPacket } from "../runtime/packet.ts";
+import { startCalls } from "./downstream-calls.ts";
+import { dequeue } from "./request-queue.ts";
+import { sampleNs } from "./distributions.ts";
+import { onGpus, powerDraw } from "./server-power.ts";
+import { answer, responseBytes } from "./response.ts";
+import { chargeWork, shareDraw, type Charged, type LostWork } from "./lost-work.ts";
+import { changeSharedSpeed, takeShared } from "./processor-sharing.ts";
+import { grantCores, sharesCoresDynamically } from "./core-line.ts";
+import { SERVICE_DONE, serverQueued, type ServerState, type Unit } from "./server-state.ts";
+
+/** Sets the draw of every powered component for the current mode and utilisation. */
+export function applyPower(state: ServerState, ctx: ActorContext): void {
+  const draw = powerDraw(state);
+  for (const [component, watts] of draw) ctx.setPower(component, watts);
+  if (state.lostWork !== null) shareWork(state, state.lostWork, draw);
+}
+
+function workWatts(draw: [string, number][], only?: "cpu" | "gpu"): number {
+  let w = 0;
+  for (const [component, watts] of draw)
+    if (component === (only ?? component) && (component === "cpu" || component === "gpu")) w += watts;
+  return w;
+}
+
+/**
+ * Shares the draw the work in service adds among it (lost-work.ts). Without components' work: P(busy) − P(0) in
+ * equal shares. With it: the CPU part of P(busy, components) − P(0, none) by cores held (a request of the
+ * server's own holds one core; one on the GPUs gets the GPU part instead), so the charges sum to the added draw.
+ */
+function shareWork(state: ServerState, lost: LostWork, draw: [string, number][]): void {
+  const leaseCores = state.cpu.millicores / 1000;
+  if (leaseCores === 0) {
+    shareDraw(lost, workWatts(draw) - workWatts(powerDraw(state, 0)), state.busy);
+    return;
+  }
+  const idle = powerDraw(state, 0, 0);
+  if (onGpus(state.params)) {
+    const perLeaseCore = (workWatts(draw, "cpu") - workWatts(idle, "cpu")) / leaseCores;
+    shareDraw(lost, workWatts(draw, "gpu") - workWatts(idle, "gpu"), state.busy, perLeaseCore);
+    return;
+  }
+  const ownCores = state.params.discipline === "ps" ? Math.min(state.busy, state.params.cores) : state.busy;
+  const perCore = (workWatts(draw) - workWatts(idle)) / (ownCores + leaseCores);
+  shareDraw(lost, perCore * ownCores, state.busy, perCore);
+}
+
+/** The requests in service and what they have been charged. */
+function inService(state: ServerState): Charged[] {
+  return state.params.discipline === "ps" ? state.ps.jobs : state.units.filter((u) => u.request !== null);
+}
+
+/** With `account_lost_work`, charges the work in service up to now; call first in every event. */
+export function charge(state: ServerState, ctx: ActorContext): void {
+  if (state.lostWork !== null) chargeWork(state.lostWork, inService(state), state.cpu.leases, ctx.nowNs);
+}
+
+export function startService(
+  state: ServerState,
+  index: number,
+  request: SimPacket,
+  arrivedNs: number,
+  ctx: ActorContext,
+): void {
+  const unit = state.units[index]!;
+  unit.request = request;
+  unit.arrivedNs = arrivedNs;
+  unit.startedNs = ctx.nowNs;
+  unit.lastNs = ctx.nowNs;
+  const service = onGpus(state.params) ? state.params.gpus!.service! : state.params.service;
+  unit.remainingWorkNs = sampleNs(service, ctx.rng);
+  unit.energyJ = 0;
+  state.busy++;
+  ctx.record("queue_wait_ns", ctx.nowNs - arrivedNs);
+  unit.doneNs = ctx.schedule(Math.round(unit.remainingWorkNs / state.speed), SERVICE_DONE, index);
+}
+
+/** Index of the first free core (or GPU), -1 when all are busy. */
+export function firstIdleUnit(units: readonly Unit[]): number {
+  for (let i = 0; i < units.length; i++) if (units[i]!.request === null) return i;
+  return -1;
+}
+
+export function sharedDone(state: ServerState, epoch: number, ctx: ActorContext): void {
+  const job = takeShared(state.ps, epoch, state.speed, state.params.cores, ctx);
+  if (job === null) return; // stale: the set or the speed changed since
+  state.busy--;
+  ctx.record("busy_core_ns", Math.round(job.coreNs));
+  finishService(state, job.request, ctx);
+  applyPower(state, ctx);
+}
+
+/** Changes the speed now: work in service keeps what it has done and finishes the rest at the new speed. */
+export function setSpeed(state: ServerState, speed: number, ctx: ActorContext): void {
+  if (speed === state.speed) return;
+  if (state.params.discipline === "ps") {
+    changeSharedSpeed(state.ps, state.speed, speed, state.params.cores, ctx);
+    state.speed = speed;
+    return;
+  }
+  state.units.forEach((unit, index) => {
+    if (unit.request === null) return;
+    unit.remainingWorkNs = Math.max(0, unit.remainingWorkNs - (ctx.nowNs - unit.lastNs) * state.speed);
+    unit.lastNs = ctx.nowNs;
+    unit.doneNs = ctx.schedule(Math.round(unit.remainingWorkNs / speed), SERVICE_DONE, index); // the earlier timer no longer matches doneNs
+  });
+  state.speed = speed;
+}
+
+export function respond(state: ServerState, request: SimPacket, ctx: ActorContext): void {
+  const before = serverQueued(state);
+  ctx.countTransition("service", before + 1, before);
+  answer(request, responseBytes(request, state.params.response_bytes), ctx);
+}
+
+/** Service is over: downstream calls next, or the response. */
+export function finishService(state: ServerState, request: SimPacket, ctx: ActorContext): void {
+  if (state.params.calls.length > 0) startCalls(state.params.calls, state.calls, request, ctx);
+  else respond(state, request, ctx);
+}
+
+export function serviceDone(state: ServerState, index: number, ctx: ActorContext): void {
+  const unit = state.units[index]!;
+  const request = unit.request;
+  if (request === null || unit.doneNs !== ctx.nowNs) return; // rescheduled by a speed change, or dropped
+  unit.request = null;
+  state.busy--;
+  ctx.record(onGpus(state.params) ? "busy_gpu_ns" : "busy_core_ns", ctx.nowNs - unit.startedNs);
+  finishService(state, request, ctx);
+  if (sharesCoresDynamically(state)) startWaiting(state, ctx);
+  else {
+    const next = dequeue(state.queue);
+    if (next !== null) startService(state, index, next.packet, next.arrivedNs, ctx);
+  }
+  applyPower(state, ctx);
+}
+
+/** Dynamic core sharing: serves the line of waiting work (core-line.ts); whether anything started. */
+export function startWaiting(state: ServerState, ctx: ActorContext): boolean {
+  return grantCores(
+    state,
+    (next) => startService(state, firstIdleUnit(state.units), next.packet, next.arrivedNs, ctx),
+    ctx,
+  );
+}
