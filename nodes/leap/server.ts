@@ -21,7 +21,7 @@ import { DROP_REASON, onGpus, powerDraw, serverModel, type ServerParams, type Se
 import { meanNs, sampleNs } from "../models/distributions.ts";
 import { responseBytes } from "../models/response.ts";
 import { blocking, relaxationNs, sampleWait, scv, stateLaw, utilisation, type Station } from "./queue-laws.ts";
-import { binomial, multinomial, poisson } from "./sampling.ts";
+import { binomial, multinomial, poisson } from "../runtime/sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
 import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
 

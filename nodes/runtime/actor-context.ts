@@ -54,7 +54,7 @@ export class ShardContext implements ActorContext {
   private readonly exact: boolean;
   private readonly indexById: Map<string, number>;
   private readonly linkBusyUntilNs: Float64Array;
-  private readonly times: TransmitTimes = { departNs: 0, doneNs: 0, arriveNs: 0 };
+  private readonly times: TransmitTimes = { departNs: 0, doneNs: 0, arriveNs: 0, lost: 0 };
   /** Packets for other hosts sent this window, per destination host. */
   outbox = new Map<number, SimEvent[]>();
   outboxMinNs = Number.POSITIVE_INFINITY;
@@ -187,7 +187,15 @@ export class ShardContext implements ActorContext {
     const link = this.p.linkTable.links[port.link]!;
     const direction = port.link * 2 + (port.reverse ? 1 : 0);
     const t = this.times;
-    const outcome = transmit(link, this.linkBusyUntilNs[direction]!, this.currentNs, packet.sizeBytes, actor.rng, t);
+    const outcome = transmit(
+      link,
+      this.linkBusyUntilNs[direction]!,
+      this.currentNs,
+      packet.sizeBytes,
+      actor.rng,
+      t,
+      packet.multiplicity,
+    );
     if (outcome !== Transmit.linkDown) {
       this.linkBusyUntilNs[direction] = t.doneNs;
       if (link.busyExtraW) this.portMeter(actor).spread(PORT_POWER, link.busyExtraW, t.departNs, t.doneNs);
@@ -196,6 +204,11 @@ export class ShardContext implements ActorContext {
       this.ledger.countLink(direction, packet.sizeBytes, true, packet.species, packet.multiplicity);
       this.drop(packet, outcome === Transmit.linkDown ? "link_down" : "link_loss");
       return;
+    }
+    if (t.lost > 0) {
+      // A count (leap mode) lost part of itself on the wire: that part is booked as exact mode books a lost packet.
+      this.ledger.countLink(direction, packet.sizeBytes, true, packet.species, t.lost);
+      this.drop(this.split(packet, t.lost), "link_loss");
     }
     this.ledger.countLink(direction, packet.sizeBytes, false, packet.species, packet.multiplicity);
     packet.hops++;
