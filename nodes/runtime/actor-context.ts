@@ -155,7 +155,7 @@ export class ShardContext implements ActorContext {
   }
 
   /** Records a step of a sampled journey. */
-  private trace(packet: SimPacket, kind: "create" | "consume" | "drop", reason = ""): void {
+  private trace(packet: SimPacket, kind: "create" | "consume" | "drop" | "split" | "merge", reason = ""): void {
     this.ledger.traceEvents.push({
       traceparent: packet.traceparent,
       kind,
@@ -169,6 +169,7 @@ export class ShardContext implements ActorContext {
       species: packet.species,
       sizeBytes: packet.sizeBytes,
       reason,
+      multiplicity: packet.multiplicity,
     });
   }
 
@@ -228,6 +229,7 @@ export class ShardContext implements ActorContext {
         species: packet.species,
         sizeBytes: packet.sizeBytes,
         reason: "",
+        multiplicity: packet.multiplicity,
       });
     }
     // Arriving at a server's NIC, a packet for one of its components goes straight to that component.
@@ -379,13 +381,16 @@ export class ShardContext implements ActorContext {
     if (count === packet.multiplicity) return packet;
     packet.multiplicity -= count;
     this.counters.injected++; // a new packet object (the conservation law counts objects); no real packet is created
-    return { ...packet, id: actor.nextPacketId++, multiplicity: count };
+    const part = { ...packet, id: actor.nextPacketId++, multiplicity: count };
+    if (part.traceparent !== "") this.trace(part, "split"); // a traced journey has one more part in flight
+    return part;
   }
 
   merge(into: SimPacket, part: SimPacket): void {
     if (into === part || into.flowId !== part.flowId || into.src !== part.src || into.species !== part.species)
       throw new ModelContractError(`${this.actor().spec.id} merged packets of different flows`);
     into.multiplicity += part.multiplicity;
+    if (part.traceparent !== "") this.trace(part, "merge");
     this.p.counters.consumed++; // a packet object goes (the conservation law counts objects); no real packet is consumed
   }
 
