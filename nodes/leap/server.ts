@@ -20,7 +20,16 @@ import { Species, type SimPacket } from "../runtime/packet.ts";
 import { DROP_REASON, onGpus, powerDraw, serverModel, type ServerParams, type ServerState } from "../models/server.ts";
 import { meanNs, sampleNs } from "../models/distributions.ts";
 import { responseBytes } from "../models/response.ts";
-import { blocking, relaxationNs, sampleWait, scv, stateLaw, utilisation, type Station } from "./queue-laws.ts";
+import {
+  blocking,
+  psStretch,
+  relaxationNs,
+  sampleWait,
+  scv,
+  stateLaw,
+  utilisation,
+  type Station,
+} from "./queue-laws.ts";
 import { binomial, multinomial, poisson } from "../runtime/sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
 import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
@@ -148,6 +157,7 @@ function quasiSteady(
   const finite = s.room !== Number.POSITIVE_INFINITY;
   const law = stateLaw(s);
   const pBlock = finite ? blocking(s) : 0;
+  const stretch = state.inner.params.discipline === "ps" ? psStretch(s) : 0;
   let admitted = 0;
   for (const packet of arrivals) {
     const lost = binomial(packet.multiplicity, pBlock, ctx.rng);
@@ -158,6 +168,12 @@ function quasiSteady(
     if (lost > 0) ctx.drop(ctx.split(packet, lost), "queue_full");
     admitted += packet.multiplicity;
     for (const part of evenParts(packet, samples, ctx)) {
+      if (stretch > 0) {
+        // Processor sharing: no wait; a request of size x stays x·E[T]/E[S] (the conditional mean, exact for one unit).
+        recordService(state, 0, part.multiplicity, ctx);
+        respond(part, serviceSampleNs(state, ctx) * stretch, state, out, ctx);
+        continue;
+      }
       const waitNs = sampleWait(s, ctx.rng, finite ? law : null);
       recordService(state, waitNs, part.multiplicity, ctx);
       respond(part, waitNs + serviceSampleNs(state, ctx), state, out, ctx);
