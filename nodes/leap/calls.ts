@@ -33,7 +33,8 @@ interface ParentGroup {
   elapsedNs: number;
   /** When the current stage's children were sent (ns). */
   sentNs: number;
-  /** Per slot of the current stage: responses in, and the round trip of its latest part (ns). */
+  /** Per slot of the current stage: its child's flow, responses in, and the round trip of its latest part (ns). */
+  children: number[];
   returned: number[];
   latestNs: number[];
   /** Parents of the group that have every child of the stage back. */
@@ -88,6 +89,7 @@ export function startLeapCalls(
     stage: 0,
     elapsedNs: ctx.nowNs - request.flowCreatedNs + heldNs,
     sentNs: ctx.nowNs,
+    children: [],
     returned: [],
     latestNs: [],
     completed: 0,
@@ -107,6 +109,7 @@ function sendStage(
 ): void {
   const stage = st.stages[group.stage];
   group.sentNs = ctx.nowNs;
+  group.children = [];
   group.returned = [];
   group.latestNs = [];
   group.completed = 0;
@@ -125,6 +128,7 @@ function sendStage(
         streamRatePerS: group.ratePerS * st.perTarget[dst]!,
       });
       st.childOf[child.flowId] = [key, group.returned.length];
+      group.children.push(child.flowId);
       group.returned.push(0);
       group.latestNs.push(0);
       out.add(child, ctx.route(dst));
@@ -161,7 +165,7 @@ export function takeLeapResponses(
     const part = ctx.split(group.request, complete - group.completed);
     group.completed = complete;
     const elapsedNs = group.elapsedNs + Math.max(...group.latestNs);
-    if (part === group.request) forget(st, key);
+    if (part === group.request) forget(st, key, group);
     if (group.stage + 1 >= st.stages.length) {
       part.flowCreatedNs = ctx.nowNs - Math.round(elapsedNs);
       done.push(part);
@@ -183,9 +187,9 @@ export function takeLeapResponses(
 }
 
 /** A group whose parents all went on: its children's late parts (none, without duplicates) become orphans. */
-function forget(st: LeapCalls, key: number): void {
+function forget(st: LeapCalls, key: number, group: ParentGroup): void {
   delete st.groups[key];
-  for (const flow of Object.keys(st.childOf)) if (st.childOf[Number(flow)]![0] === key) delete st.childOf[Number(flow)];
+  for (const flow of group.children) delete st.childOf[flow];
 }
 
 /** Drops every parent still waiting (the server lost power); their late responses become orphans. */
