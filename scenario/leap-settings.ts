@@ -49,10 +49,6 @@ export function resolveLeap(
       : kinds.leapUnsupported(actor);
     if (problem !== null) issues.push({ path: actorPaths[actor.index] ?? `actors[${actor.index}]`, message: problem });
   }
-  links.forEach((l) => {
-    if (l.loss > 0)
-      issues.push({ path: `links (${l.id})`, message: "leap mode does not model lossy links yet (loss must be 0)" });
-  });
   let stepNs: number;
   if (step === "auto") {
     const curve = actors.reduce((m, a) => Math.max(m, loadCurveSpeed(a)), 0);

@@ -1,6 +1,7 @@
 /**
  * Leap mode is deterministic and distributed like exact mode: a leap run (clients, a balancer, switches, servers
- * with power, a finite queue that overflows, an MMPP client, a server failure at a step boundary) gives
+ * with power, a finite queue that overflows, an MMPP client, a server failure at a step boundary, a lossy link,
+ * downstream calls to a server on another leaf, processor sharing) gives
  * byte-identical results in-process on one host and over a real nats-server with three host processes, and
  * conserves packets every window (a violation fails the run).
  */
@@ -49,18 +50,20 @@ const scenario = {
     { id: "lb", kind: "load_balancer", replicas: ["s1", "s2"], policy: "random" },
     { id: "leaf-1", kind: "switch", power: { chassis_w: 50, energy_per_bit_j: 1e-9 } },
     { id: "leaf-2", kind: "switch" },
-    server("s1"),
-    server("s2"),
+    server("s1", { calls: [{ target: "db", count: 2 }] }),
+    server("s2", { discipline: "ps" }),
     server("s3", { cores: 1, queue_limit: 3 }),
+    server("db", { cores: 4, service: { distribution: "exponential", mean: "0.5ms" } }),
   ],
   links: [
-    { a: "users", b: "leaf-1", latency: "20us", bandwidth: "10Gbps" },
+    { a: "users", b: "leaf-1", latency: "20us", bandwidth: "10Gbps", loss: 0.01 },
     { a: "bursty", b: "leaf-2", latency: "20us", bandwidth: "10Gbps" },
     { a: "lb", b: "leaf-1", latency: "20us", bandwidth: "10Gbps" },
     { a: "leaf-1", b: "leaf-2", latency: "40us", bandwidth: "40Gbps" },
     { a: "s1", b: "leaf-2", latency: "20us", bandwidth: "10Gbps" },
     { a: "s2", b: "leaf-2", latency: "20us", bandwidth: "10Gbps" },
     { a: "s3", b: "leaf-2", latency: "20us", bandwidth: "10Gbps" },
+    { a: "db", b: "leaf-2", latency: "20us", bandwidth: "10Gbps" },
   ],
   experiment: { faults: [{ action: "actor-crash", selector: { actors: ["s2"] }, at: "30s", duration: "10s" }] },
 };
@@ -86,6 +89,7 @@ test("leap determinism - byte-identical results for inproc/1 and nats/3 hosts; a
   assert.equal(parsed.settings.quantum_s, 0.1, "the step is the window");
   assert.ok(parsed.packets.link_hops > 60 * 1500 * 4, "link hops count real packets (multiplicity), not count packets");
   assert.ok(parsed.packets.dropped_by_reason.queue_full > 0, "the finite queue overflows, so drops are compared too");
+  assert.ok(parsed.packets.dropped_by_reason.link_loss > 0, "the lossy link thins counts");
   assert.ok(
     parsed.packets.dropped_by_reason.server_failed > 0 || parsed.packets.dropped_by_reason.actor_down > 0,
     "the crash drops requests",

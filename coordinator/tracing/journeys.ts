@@ -47,8 +47,8 @@ export class JourneyExporter {
         this.journeys.set(traceId, journey);
       }
       journey.events.push(e);
-      if (e.kind === "create") journey.open++;
-      else if (e.kind === "consume" || e.kind === "drop") journey.open--;
+      if (e.kind === "create" || e.kind === "split") journey.open++;
+      else if (e.kind === "consume" || e.kind === "drop" || e.kind === "merge") journey.open--;
     }
     for (const journey of [...this.journeys.values()]) if (journey.open === 0) this.export(journey);
   }
@@ -82,6 +82,8 @@ export class JourneyExporter {
           "dctwin.finished": journey.open === 0,
           "dctwin.last_step": last.kind ?? "",
           "dctwin.time_base": "simulated",
+          // Leap mode traces counts: the real packets of the journey's first packet (1 in exact mode).
+          "dctwin.count": Number(first.multiplicity ?? 1) || 1,
         },
       },
       ROOT_CONTEXT,
@@ -100,6 +102,7 @@ export class JourneyExporter {
         "dctwin.packet.id": Number(step.packetId),
         "dctwin.packet.species": step.species ?? 0,
         "dctwin.packet.size_bytes": step.sizeBytes ?? 0,
+        "dctwin.packet.multiplicity": Number(step.multiplicity ?? 1) || 1,
       };
       if (step.kind === "hop") {
         attributes["dctwin.to_actor"] = id(step.toActor);

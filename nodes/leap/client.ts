@@ -16,7 +16,7 @@ import { Species, type SimPacket } from "../runtime/packet.ts";
 import { clientCommands, type ClientParams } from "../models/client.ts";
 import type { OpenLoopProcess } from "../models/arrivals.ts";
 import { meanNs, meanOf } from "../models/distributions.ts";
-import { poisson } from "./sampling.ts";
+import { poisson } from "../runtime/sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
 
 type RateCurve = Exclude<OpenLoopProcess, { process: "trace" }> | ClosedLoop;

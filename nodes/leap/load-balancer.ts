@@ -7,7 +7,7 @@
 import type { ActorContext, LeapBehaviour } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import type { LoadBalancerParams } from "../models/load-balancer.ts";
-import { multinomial } from "./sampling.ts";
+import { multinomial } from "../runtime/sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
 import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
 

@@ -15,7 +15,7 @@
  */
 import { LOCAL_PORT, type ActorContext, type LeapStep } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
-import { binomial } from "./sampling.ts";
+import { binomial } from "../runtime/sampling.ts";
 
 interface Outgoing {
   packet: SimPacket;

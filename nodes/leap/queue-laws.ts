@@ -115,6 +115,16 @@ export function meanWait(s: Station): number {
 }
 
 /**
+ * Processor sharing: the mean sojourn over the mean service, E[T]/E[S]. Egalitarian PS with c units is a
+ * symmetric queue: its law of the number held is the M/M/c(/K) one whatever the service distribution
+ * (insensitivity), so E[T] = E[N]/λ is the M/M/c mean wait (c_s² = 1) plus E[S]; with one unit a request of size x
+ * stays x/(1 − ρ) on average.
+ */
+export function psStretch(s: Station): number {
+  return meanWait({ ...s, cs2: 1 }) * s.mu + 1;
+}
+
+/**
  * Relaxation time of the queue (ns): 1/(cμ(1 − √ρ)²), the M/M/1 spectral gap (Morse 1955) with the pooled rate
  * cμ, a conservative figure for c > 1. Infinite at or above ρ = 1.
  */

@@ -20,10 +20,27 @@ import { Species, type SimPacket } from "../runtime/packet.ts";
 import { DROP_REASON, onGpus, powerDraw, serverModel, type ServerParams, type ServerState } from "../models/server.ts";
 import { meanNs, sampleNs } from "../models/distributions.ts";
 import { responseBytes } from "../models/response.ts";
-import { blocking, relaxationNs, sampleWait, scv, stateLaw, utilisation, type Station } from "./queue-laws.ts";
-import { binomial, multinomial, poisson } from "./sampling.ts";
+import {
+  blocking,
+  psStretch,
+  relaxationNs,
+  sampleWait,
+  scv,
+  stateLaw,
+  utilisation,
+  type Station,
+} from "./queue-laws.ts";
+import { binomial, multinomial, poisson } from "../runtime/sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
 import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
+import {
+  dropLeapParents,
+  heldGroups,
+  newLeapCalls,
+  startLeapCalls,
+  takeLeapResponses,
+  type LeapCalls,
+} from "./calls.ts";
 
 const SLOW_FACTOR = 10;
 /** Queue lengths tracked one by one in the ledger; longer ones are counted at the last. */
@@ -50,6 +67,7 @@ interface LeapServerState {
   busyLaw: number[];
   ports: PortQueues;
   streams: StreamRates;
+  calls: LeapCalls;
 }
 
 /**
@@ -83,7 +101,14 @@ function stationOf(state: LeapServerState, lambdaPerNs = state.lambdaPerNs): Sta
   };
 }
 
+/** Service is over `heldNs` after now (virtual): downstream calls next, or the response. */
 function respond(request: SimPacket, heldNs: number, state: LeapServerState, out: StepOutbox, ctx: ActorContext): void {
+  const calls = state.inner.params.calls;
+  if (calls.length > 0) startLeapCalls(calls, state.calls, request, heldNs, state.lambdaPerNs * 1e9, out, ctx);
+  else answer(request, heldNs, state, out, ctx);
+}
+
+function answer(request: SimPacket, heldNs: number, state: LeapServerState, out: StepOutbox, ctx: ActorContext): void {
   ctx.consume(request);
   const response = ctx.createPacket({
     dst: request.src,
@@ -132,6 +157,7 @@ function quasiSteady(
   const finite = s.room !== Number.POSITIVE_INFINITY;
   const law = stateLaw(s);
   const pBlock = finite ? blocking(s) : 0;
+  const stretch = state.inner.params.discipline === "ps" ? psStretch(s) : 0;
   let admitted = 0;
   for (const packet of arrivals) {
     const lost = binomial(packet.multiplicity, pBlock, ctx.rng);
@@ -142,6 +168,12 @@ function quasiSteady(
     if (lost > 0) ctx.drop(ctx.split(packet, lost), "queue_full");
     admitted += packet.multiplicity;
     for (const part of evenParts(packet, samples, ctx)) {
+      if (stretch > 0) {
+        // Processor sharing: no wait; a request of size x stays x·E[T]/E[S] (the conditional mean, exact for one unit).
+        recordService(state, 0, part.multiplicity, ctx);
+        respond(part, serviceSampleNs(state, ctx) * stretch, state, out, ctx);
+        continue;
+      }
       const waitNs = sampleWait(s, ctx.rng, finite ? law : null);
       recordService(state, waitNs, part.multiplicity, ctx);
       respond(part, waitNs + serviceSampleNs(state, ctx), state, out, ctx);
@@ -224,6 +256,7 @@ function dropBacklog(state: LeapServerState, reason: string, ctx: ActorContext):
   for (const held of state.backlog) ctx.drop(held.packet, reason);
   state.backlog = [];
   state.backlogCount = 0;
+  dropLeapParents(state.calls, reason, ctx);
 }
 
 /**
@@ -261,15 +294,18 @@ export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
       busyLaw: [1],
       ports: newPortQueues(ctx.ports.length),
       streams: {},
+      calls: newLeapCalls(params.calls, ctx),
     };
   },
 
   step(state, inbox, ctx, leap) {
     const refused = DROP_REASON[state.inner.mode];
     const arrivals: SimPacket[] = [];
+    const responses: SimPacket[] = [];
     let count = 0;
     for (const packet of inbox) {
-      if (packet.species !== Species.SPECIES_REQUEST) ctx.drop(packet, "unexpected_species");
+      if (packet.species === Species.SPECIES_RESPONSE) responses.push(packet);
+      else if (packet.species !== Species.SPECIES_REQUEST) ctx.drop(packet, "unexpected_species");
       else if (refused !== undefined) ctx.drop(packet, refused);
       else {
         arrivals.push(packet);
@@ -277,12 +313,17 @@ export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
         observeStream(state.streams, packet, ctx.nowNs);
       }
     }
-    if (refused !== undefined) return;
+    const out = new StepOutbox();
+    for (const parent of takeLeapResponses(state.inner.params.calls, state.calls, responses, out, ctx))
+      answer(parent, 0, state, out, ctx);
+    if (refused !== undefined) {
+      out.flush(ctx, leap, state.ports);
+      return;
+    }
     const streamRate = totalRatePerNs(state.streams, ctx.nowNs, leap.stepNs);
     if (streamRate !== null) followStreams(state, streamRate, leap);
     else smoothCounts(state, count, leap);
     const s = stationOf(state);
-    const out = new StepOutbox();
     if (state.backlogCount === 0 && utilisation(s) < 1) {
       quasiSteady(state, arrivals, s, leap.samples, out, ctx);
       state.busyLaw = busyLaw(s);
@@ -310,6 +351,6 @@ export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
   },
 
   queued(state) {
-    return state.backlog.length;
+    return state.backlog.length + heldGroups(state.calls);
   },
 };

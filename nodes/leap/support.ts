@@ -32,11 +32,8 @@ export function leapUnsupported(actor: ActorSpec): string | null {
     if (process === "trace")
       return `leap mode runs rate curves (poisson, mmpp, diurnal) and closed loops, not "trace" clients yet`;
   }
-  if (actor.kind === "server" && Array.isArray(p.calls) && p.calls.length > 0)
-    return "leap mode does not run servers with downstream calls yet";
-  if (actor.kind === "server" && p.discipline === "ps")
-    return "leap mode models FIFO servers only, not processor sharing (discipline: ps) yet";
-  if (actor.kind === "client" && p.retry !== undefined) return "leap mode does not run clients that retry yet";
+  if (actor.kind === "client" && p.retry !== undefined)
+    return "leap mode does not run clients that retry: a retry follows a per-request timeout, and a count shares one drawn delay";
   return null;
 }
 

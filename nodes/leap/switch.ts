@@ -8,7 +8,7 @@
  */
 import type { LeapBehaviour } from "../runtime/actor.ts";
 import { flowHash, switchModel, type SwitchParams } from "../models/switch.ts";
-import { multinomial } from "./sampling.ts";
+import { multinomial } from "../runtime/sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
 
 /** Real packets per port below which a count is not split over equal-cost ports. */

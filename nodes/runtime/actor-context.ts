@@ -127,7 +127,7 @@ export class ShardContext implements ActorContext {
   }
 
   /** Records a step of a sampled journey. */
-  private trace(packet: SimPacket, kind: "create" | "consume" | "drop", reason = ""): void {
+  private trace(packet: SimPacket, kind: "create" | "consume" | "drop" | "split" | "merge", reason = ""): void {
     this.ledger.traceEvents.push({
       traceparent: packet.traceparent,
       kind,
@@ -141,8 +141,13 @@ export class ShardContext implements ActorContext {
       species: packet.species,
       sizeBytes: packet.sizeBytes,
       reason,
+      multiplicity: packet.multiplicity,
     });
   }
+
+  /** A count (leap mode) that lost part of itself on the wire: that part is dropped as exact mode drops a lost packet. */
+  private readonly dropLostPart = (packet: SimPacket, lost: number): void =>
+    this.drop(this.split(packet, lost), "link_loss");
 
   send(packet: SimPacket, portIndex: number): void {
     const actor = this.actor();
@@ -156,7 +161,7 @@ export class ShardContext implements ActorContext {
     }
     const port = actor.ports[portIndex];
     if (port === undefined) throw new ModelContractError(`${actor.spec.id} has no port ${portIndex}`);
-    const outcome = this.delivery.send(actor, port, packet, this.currentNs);
+    const outcome = this.delivery.send(actor, port, packet, this.currentNs, this.dropLostPart);
     if (outcome !== Transmit.sent) this.drop(packet, outcome === Transmit.linkDown ? "link_down" : "link_loss");
   }
 
@@ -275,13 +280,16 @@ export class ShardContext implements ActorContext {
     if (count === packet.multiplicity) return packet;
     packet.multiplicity -= count;
     this.counters.injected++; // a new packet object (the conservation law counts objects); no real packet is created
-    return { ...packet, id: actor.nextPacketId++, multiplicity: count };
+    const part = { ...packet, id: actor.nextPacketId++, multiplicity: count };
+    if (part.traceparent !== "") this.trace(part, "split"); // a traced journey has one more part in flight
+    return part;
   }
 
   merge(into: SimPacket, part: SimPacket): void {
     if (into === part || into.flowId !== part.flowId || into.src !== part.src || into.species !== part.species)
       throw new ModelContractError(`${this.actor().spec.id} merged packets of different flows`);
     into.multiplicity += part.multiplicity;
+    if (part.traceparent !== "") this.trace(part, "merge");
     this.p.counters.consumed++; // a packet object goes (the conservation law counts objects); no real packet is consumed
   }
 

@@ -40,7 +40,7 @@ export interface TakenOutbox {
 export class Delivery {
   private readonly p: DeliveryParts;
   private readonly linkBusyUntilNs: Float64Array;
-  private readonly times: TransmitTimes = { departNs: 0, doneNs: 0, arriveNs: 0 };
+  private readonly times: TransmitTimes = { departNs: 0, doneNs: 0, arriveNs: 0, lost: 0 };
   /** Packets for other hosts sent this window, per destination host. */
   private outbox = new Map<number, SimEvent[]>();
   private outboxMinNs = Number.POSITIVE_INFINITY;
@@ -59,14 +59,29 @@ export class Delivery {
 
   /**
    * Puts `packet` from `actor` on `port` at `nowNs` and queues its arrival (here or in the outbox). A packet that
-   * is not sent (link down, lost on the wire) is counted on the link; the caller drops it.
+   * is not sent (link down, lost on the wire) is counted on the link; the caller drops it. A count (leap mode) that
+   * loses part of itself is counted too, and `dropLostPart` drops that part.
    */
-  send(actor: LocalActor, port: Port, packet: SimPacket, nowNs: number): Transmit {
+  send(
+    actor: LocalActor,
+    port: Port,
+    packet: SimPacket,
+    nowNs: number,
+    dropLostPart: (packet: SimPacket, lost: number) => void,
+  ): Transmit {
     const p = this.p;
     const link = p.linkTable.links[port.link]!;
     const direction = port.link * 2 + (port.reverse ? 1 : 0);
     const t = this.times;
-    const outcome = transmit(link, this.linkBusyUntilNs[direction]!, nowNs, packet.sizeBytes, actor.rng, t);
+    const outcome = transmit(
+      link,
+      this.linkBusyUntilNs[direction]!,
+      nowNs,
+      packet.sizeBytes,
+      actor.rng,
+      t,
+      packet.multiplicity,
+    );
     if (outcome !== Transmit.linkDown) {
       this.linkBusyUntilNs[direction] = t.doneNs;
       // A component sends through its server's NIC, which the server powers.
@@ -78,6 +93,10 @@ export class Delivery {
     if (outcome !== Transmit.sent) {
       p.ledger.countLink(direction, packet.sizeBytes, true, packet.species, packet.multiplicity);
       return outcome;
+    }
+    if (t.lost > 0) {
+      p.ledger.countLink(direction, packet.sizeBytes, true, packet.species, t.lost);
+      dropLostPart(packet, t.lost);
     }
     p.ledger.countLink(direction, packet.sizeBytes, false, packet.species, packet.multiplicity);
     packet.hops++;
@@ -97,6 +116,7 @@ export class Delivery {
         species: packet.species,
         sizeBytes: packet.sizeBytes,
         reason: "",
+        multiplicity: packet.multiplicity,
       });
     }
     // Arriving at a server's NIC, a packet for one of its components goes straight to that component.

@@ -32,7 +32,7 @@ export interface TransitionCount {
 
 export interface TraceEventData {
   traceparent: string;
-  kind: "create" | "hop" | "consume" | "drop";
+  kind: "create" | "hop" | "consume" | "drop" | "split" | "merge";
   timeNs: number;
   actor: number;
   toActor: number;
@@ -43,6 +43,8 @@ export interface TraceEventData {
   species: number;
   sizeBytes: number;
   reason: string;
+  /** Real packets the event's packet stands for (leap mode's counts; 1 in exact mode). */
+  multiplicity: number;
 }
 
 export interface IntervalData {

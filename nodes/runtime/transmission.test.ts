@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { LiveLink } from "./link-table.ts";
+import { Xoshiro128 } from "./rng.ts";
 import { serializationNs, transmit, Transmit, type TransmitTimes } from "./transmission.ts";
 
 const link = (over: Partial<LiveLink> = {}): LiveLink => ({
@@ -15,22 +16,22 @@ const link = (over: Partial<LiveLink> = {}): LiveLink => ({
   jitterNs: 0,
   ...over,
 });
-const times = (): TransmitTimes => ({ departNs: -1, doneNs: -1, arriveNs: -1 });
+const times = (): TransmitTimes => ({ departNs: -1, doneNs: -1, arriveNs: -1, lost: -1 });
 const never = { uniform: () => assert.fail("no random draw expected") };
 
 test("transmission - an idle wire: serialization then latency, no random draw", () => {
   const t = times();
   assert.equal(transmit(link(), 0, 1_000, 1500, never, t), Transmit.sent);
   // 1500 B at 1 Gb/s = 12 us on the wire, then 10 us of latency.
-  assert.deepEqual(t, { departNs: 1_000, doneNs: 13_000, arriveNs: 23_000 });
+  assert.deepEqual(t, { departNs: 1_000, doneNs: 13_000, arriveNs: 23_000, lost: 0 });
 });
 
 test("transmission - a busy wire delays departure; unlimited bandwidth takes no time", () => {
   const t = times();
   transmit(link(), 50_000, 1_000, 125, never, t);
-  assert.deepEqual(t, { departNs: 50_000, doneNs: 51_000, arriveNs: 61_000 });
+  assert.deepEqual(t, { departNs: 50_000, doneNs: 51_000, arriveNs: 61_000, lost: 0 });
   transmit(link({ bandwidthBps: 0 }), 0, 7, 9000, never, t);
-  assert.deepEqual(t, { departNs: 7, doneNs: 7, arriveNs: 10_007 });
+  assert.deepEqual(t, { departNs: 7, doneNs: 7, arriveNs: 10_007, lost: 0 });
 });
 
 test("transmission - a down link takes nothing; loss and jitter draw from the stream in that order", () => {
@@ -53,4 +54,23 @@ test("transmission - serialization rounds up to whole nanoseconds", () => {
   assert.equal(serializationNs(1, { bandwidthBps: 1e10 }), 1);
   assert.equal(serializationNs(1, { bandwidthBps: 3e9 }), 3);
   assert.equal(serializationNs(0, { bandwidthBps: 1e9 }), 0);
+});
+
+test("transmission - a count loses a binomial part of itself: mean n·p, variance n·p(1 − p) over many seeds", () => {
+  const n = 10_000;
+  const p = 0.1;
+  const lossy = link({ loss: p });
+  const t = times();
+  const losses: number[] = [];
+  for (let seed = 1; seed <= 400; seed++) {
+    assert.equal(transmit(lossy, 0, 0, 125, Xoshiro128.seeded(seed, "wire"), t, n), Transmit.sent);
+    losses.push(t.lost);
+  }
+  const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
+  const variance = losses.reduce((a, b) => a + (b - mean) ** 2, 0) / (losses.length - 1);
+  // The sample mean's standard error is √(900/400) = 1.5: 4 of them is 6. The variance's relative error is √(2/399) ≈ 7%.
+  assert.ok(Math.abs(mean - n * p) < 6, `mean loss ${mean}`);
+  assert.ok(Math.abs(variance / (n * p * (1 - p)) - 1) < 0.25, `variance ${variance}`);
+  assert.equal(transmit(link({ loss: 1 }), 0, 0, 125, never, t, 7), Transmit.lost, "a certain loss takes all, no draw");
+  assert.equal(t.lost, 7);
 });

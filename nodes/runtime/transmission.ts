@@ -3,6 +3,7 @@
  * packet leaves, when the wire is free again, and when (or whether) it arrives at the other end.
  */
 import type { LiveLink } from "./link-table.ts";
+import { binomial } from "./sampling.ts";
 import type { LinkSpec } from "./topology.ts";
 
 export const Transmit = { sent: 0, linkDown: 1, lost: 2 } as const;
@@ -15,13 +16,17 @@ export interface TransmitTimes {
   doneNs: number;
   /** Arrival at the far end (sent packets only). */
   arriveNs: number;
+  /** How many of the packet's multiplicity the wire lost (all of them when the outcome is `lost`). */
+  lost: number;
 }
 
 /**
  * Puts a packet of `sizeBytes` on a link direction whose wire is busy until `busyUntilNs`, at `nowNs`. A link
  * that is down takes nothing (the wire stays as it was). Otherwise the packet waits for the wire, is serialized,
  * then lost with the link's loss probability (one draw from the sender's stream, only when loss > 0) or arrives after the
- * latency plus a jitter drawn uniformly from [0, jitter) (one draw, only when jitter > 0).
+ * latency plus a jitter drawn uniformly from [0, jitter) (one draw, only when jitter > 0). A packet standing for
+ * `multiplicity` real ones (leap mode) loses a binomial count of them, each independently with the loss
+ * probability; the outcome is `lost` only when all are, else `sent` with `out.lost` of them gone.
  */
 export function transmit(
   link: LiveLink,
@@ -30,11 +35,16 @@ export function transmit(
   sizeBytes: number,
   rng: { uniform(): number },
   out: TransmitTimes,
+  multiplicity = 1,
 ): Transmit {
   if (!link.up) return Transmit.linkDown;
   out.departNs = Math.max(nowNs, busyUntilNs);
   out.doneNs = out.departNs + serializationNs(sizeBytes, link);
-  if (link.loss > 0 && rng.uniform() < link.loss) return Transmit.lost;
+  out.lost = 0;
+  if (link.loss > 0) {
+    out.lost = multiplicity === 1 ? (rng.uniform() < link.loss ? 1 : 0) : binomial(multiplicity, link.loss, rng);
+    if (out.lost === multiplicity) return Transmit.lost;
+  }
   const jitterNs = link.jitterNs > 0 ? Math.floor(rng.uniform() * link.jitterNs) : 0;
   out.arriveNs = out.doneNs + link.latencyNs + jitterNs;
   return Transmit.sent;
