@@ -36,6 +36,8 @@ export function leapUnsupported(actor: ActorSpec): string | null {
     return "leap mode does not run servers with downstream calls yet";
   if (actor.kind === "server" && p.discipline === "ps")
     return "leap mode models FIFO servers only, not processor sharing (discipline: ps) yet";
+  if (actor.kind === "server" && p.core_sharing === "dynamic")
+    return "leap mode does not share a server's cores dynamically with components (core_sharing: dynamic) yet";
   if (actor.kind === "client" && p.retry !== undefined) return "leap mode does not run clients that retry yet";
   return null;
 }
