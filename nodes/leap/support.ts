@@ -32,6 +32,8 @@ export function leapUnsupported(actor: ActorSpec): string | null {
     if (process === "trace")
       return `leap mode runs rate curves (poisson, mmpp, diurnal) and closed loops, not "trace" clients yet`;
   }
+  if (actor.kind === "server" && p.core_sharing === "dynamic")
+    return "leap mode does not share a server's cores dynamically with components (core_sharing: dynamic) yet";
   if (actor.kind === "client" && p.retry !== undefined)
     return "leap mode does not run clients that retry: a retry follows a per-request timeout, and a count shares one drawn delay";
   return null;
