@@ -124,12 +124,7 @@ export class Shard {
     this.counters.receivedRemote += events.length;
   }
 
-  runWindow(
-    window: number,
-    startNs: number,
-    endNs: number,
-    commands: readonly Command[] = [],
-  ): WindowResult {
+  runWindow(window: number, startNs: number, endNs: number, commands: readonly Command[] = []): WindowResult {
     const intervals = this.closeIntervals(startNs, false);
     const ctx = this.ctx;
     ctx.windowEndNs = endNs;
