@@ -2,7 +2,7 @@
 import { CLOCK_DRIFT_COMMAND, driftProblem } from "../../../nodes/runtime/clock-drift.ts";
 import type { ClockDriftAction } from "../../../spec/faults/clock-drift.ts";
 import { actorCommand } from "./effect.ts";
-import type { FaultContext } from "./registry.ts";
+import type { FaultContext } from "./context.ts";
 import { onActors } from "./targets.ts";
 
 export function resolveClockDrift(ctx: FaultContext<ClockDriftAction>) {

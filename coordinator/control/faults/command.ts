@@ -8,7 +8,7 @@ import type { CommandAction } from "../../../spec/faults/command.ts";
 import { joinPath } from "../../../spec/faults/fields.ts";
 import type { RequestIssue } from "../../../spec/requests.ts";
 import { actorCommand } from "./effect.ts";
-import type { FaultContext } from "./registry.ts";
+import type { FaultContext } from "./context.ts";
 import { onActors } from "./targets.ts";
 
 export function resolveCommand(ctx: FaultContext<CommandAction>) {

@@ -1,6 +1,6 @@
 /** delay: the chosen links' latency grows by the fault's (over the scenario's), with the fault's jitter. */
 import type { DelayAction } from "../../../spec/faults/delay.ts";
-import type { FaultContext } from "./registry.ts";
+import type { FaultContext } from "./context.ts";
 import { onLinks } from "./targets.ts";
 
 export const resolveDelay = (ctx: FaultContext<DelayAction>) =>

@@ -1,7 +1,7 @@
 /** partition: every link between an actor of one side (the selector) and one of the other goes down. */
 import type { PartitionAction } from "../../../spec/faults/partition.ts";
 import { emptyEffect } from "./effect.ts";
-import type { FaultContext, ResolvedFault } from "./registry.ts";
+import type { FaultContext, ResolvedFault } from "./context.ts";
 import { hasActorCriteria, linksBetween, matchActors } from "./selectors.ts";
 
 export function resolvePartition(ctx: FaultContext<PartitionAction>): ResolvedFault | undefined {

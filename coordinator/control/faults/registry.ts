@@ -3,42 +3,21 @@
  * action's vocabulary (spec/faults/) by its name. A resolver matches the request's targets, lets the request's
  * mode choose among them, and says what the fault does to each (link fields, actor state, model commands).
  */
-import type { ResolvedScenario } from "../../../nodes/runtime/topology.ts";
-import type { FaultActionDef, FieldPath } from "../../../spec/faults/define.ts";
+import type { FaultActionDef } from "../../../spec/faults/define.ts";
 import { registerFaultAction } from "../../../spec/faults/registry.ts";
-import type { FaultAction, FaultRequest, RequestIssue } from "../../../spec/requests.ts";
+import type { FaultAction } from "../../../spec/requests.ts";
 import { resolveActorCrash } from "./actor-crash.ts";
 import { resolveActorPause } from "./actor-pause.ts";
 import { resolveBandwidth } from "./bandwidth.ts";
 import { resolveClockDrift } from "./clock-drift.ts";
 import { resolveCommand } from "./command.ts";
 import { resolveDelay } from "./delay.ts";
-import type { FaultEffect } from "./effect.ts";
+import type { FaultResolver } from "./context.ts";
 import { resolveLinkDown } from "./link-down.ts";
 import { resolveLoss } from "./loss.ts";
 import { resolvePartition } from "./partition.ts";
 
-export interface FaultContext<A extends FaultAction = FaultAction> {
-  scenario: ResolvedScenario;
-  request: FaultRequest;
-  action: A;
-  /** The request's path (`experiment.faults[2]`, `fault`); `at` names one of the action's parameters under it. */
-  path: string;
-  at: FieldPath;
-  issues: RequestIssue[];
-  /** Takes targets from the candidates (ascending indices) by the request's mode, from its seeded stream. */
-  choose(candidates: readonly number[]): number[];
-}
-
-export interface ResolvedFault {
-  /** Actor or link ids, ascending by index. */
-  targets: string[];
-  kind: "actors" | "links";
-  effect: FaultEffect;
-}
-
-/** Undefined when there is a problem (pushed to `ctx.issues`). */
-export type FaultResolver<A extends FaultAction = FaultAction> = (ctx: FaultContext<A>) => ResolvedFault | undefined;
+export type { FaultContext, FaultResolver, ResolvedFault } from "./context.ts";
 
 const resolvers = new Map<string, FaultResolver>([
   ["actor-crash", resolveActorCrash],

@@ -2,10 +2,11 @@
 import type { ResolvedScenario } from "../../../nodes/runtime/topology.ts";
 import { faultAction } from "../../../spec/faults/registry.ts";
 import type { FaultRequest, RequestIssue } from "../../../spec/requests.ts";
-import { faultResolver, type ResolvedFault } from "./registry.ts";
+import type { ResolvedFault } from "./context.ts";
+import { faultResolver } from "./registry.ts";
 import { checkChoice, chooseTargets } from "./selectors.ts";
 
-export type { ResolvedFault } from "./registry.ts";
+export type { ResolvedFault } from "./context.ts";
 
 /** The seed of a fault's target choice: its own, or one derived from the run seed and its id. */
 export function choiceSeed(request: FaultRequest, runSeed: number): { seed: number; stream: string } {

@@ -1,7 +1,7 @@
 /** The two shapes most fault actions take: something done to each chosen actor, or to each chosen link. */
 import type { FaultAction } from "../../../spec/requests.ts";
 import { emptyEffect, type FaultEffect, type LinkFields } from "./effect.ts";
-import type { FaultContext, ResolvedFault } from "./registry.ts";
+import type { FaultContext, ResolvedFault } from "./context.ts";
 import { matchActors, matchLinks } from "./selectors.ts";
 
 /**
