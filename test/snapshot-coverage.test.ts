@@ -23,7 +23,7 @@ const dir = tempDir("dctwin-snapshot-coverage-");
 after(() => dir.remove());
 
 /** Scenarios too large for a test on a shared machine (dc-100k: 100 k actors); their kinds occur in the others. */
-const TOO_LARGE = new Set(["dc-100k.yaml", "leaf-spine-4k.yaml"]);
+const TOO_LARGE = new Set(["dc-100k.yaml", "leaf-spine-4k.yaml", "fat-tree-k8.yaml"]);
 const EXAMPLES = readdirSync(join(REPO_ROOT, "examples"))
   .filter((f) => f.endsWith(".yaml") && !TOO_LARGE.has(f))
   .sort();
