@@ -72,11 +72,18 @@ const packet = (dst: number): SimPacket => ({
   traceparent: "",
 });
 
+/** A single packet (multiplicity 1) is lost whole or not at all: no part of it is ever dropped. */
+const keepWhole = (): void => assert.fail("a single packet lost a part of itself");
+
 test("delivery - a packet for this host arrives after serialization and latency; the wire and its power follow", () => {
   const { queue, delivery, a0, meters } = setup();
   delivery.windowEndNs = 1_000_000;
-  assert.equal(delivery.send(a0, a0.ports[0]!, packet(1), 5_000), Transmit.sent);
-  assert.equal(delivery.send(a0, a0.ports[0]!, packet(1), 5_000), Transmit.sent, "the second waits for the wire");
+  assert.equal(delivery.send(a0, a0.ports[0]!, packet(1), 5_000, keepWhole), Transmit.sent);
+  assert.equal(
+    delivery.send(a0, a0.ports[0]!, packet(1), 5_000, keepWhole),
+    Transmit.sent,
+    "the second waits for the wire",
+  );
   assert.equal(delivery.portFreeNs(a0.ports[0]!), 25_000);
   const slot = queue.popBefore(1_000_000);
   assert.deepEqual([queue.time(slot), queue.dst(slot)], [25_000, 1]);
@@ -88,7 +95,7 @@ test("delivery - a packet for this host arrives after serialization and latency;
 test("delivery - a packet for another host goes to the outbox, never inside the window", () => {
   const { delivery, a1, counters } = setup();
   delivery.windowEndNs = 20_000;
-  delivery.send(a1, a1.ports[1]!, packet(2), 0);
+  delivery.send(a1, a1.ports[1]!, packet(2), 0, keepWhole);
   const taken = delivery.takeOutbox();
   assert.deepEqual([...taken.outbox.keys()], [1]);
   assert.deepEqual(
@@ -100,7 +107,7 @@ test("delivery - a packet for another host goes to the outbox, never inside the 
   assert.equal(delivery.takeOutbox().outbox.size, 0, "a new outbox each window");
   delivery.windowEndNs = 40_000;
   assert.throws(
-    () => delivery.send(a1, a1.ports[1]!, packet(2), 15_000),
+    () => delivery.send(a1, a1.ports[1]!, packet(2), 15_000, keepWhole),
     ModelContractError,
     "arrives at 35 us < 40 us",
   );
@@ -109,7 +116,7 @@ test("delivery - a packet for another host goes to the outbox, never inside the 
 test("delivery - with a quantum above the latency, arrivals wait for the window's end and the delay is reported", () => {
   const { queue, delivery, a0 } = setup(false);
   delivery.windowEndNs = 50_000;
-  delivery.send(a0, a0.ports[0]!, packet(1), 0);
+  delivery.send(a0, a0.ports[0]!, packet(1), 0, keepWhole);
   assert.equal(queue.time(queue.popBefore(1_000_000)), 50_000);
   assert.equal(delivery.takeOutbox().addedDelayNs, 30_000);
 });
@@ -117,7 +124,7 @@ test("delivery - with a quantum above the latency, arrivals wait for the window'
 test("delivery - a link that is down takes nothing: the wire stays free, the packet is counted on the link", () => {
   const { delivery, a0, linkTable, ledger, queue } = setup();
   linkTable.apply({ link: 0, up: false });
-  assert.equal(delivery.send(a0, a0.ports[0]!, packet(1), 5_000), Transmit.linkDown);
+  assert.equal(delivery.send(a0, a0.ports[0]!, packet(1), 5_000, keepWhole), Transmit.linkDown);
   assert.equal(delivery.portFreeNs(a0.ports[0]!), 0);
   assert.equal(queue.peekTime(), -1);
   assert.equal(ledger.drain(0, []).links.length, 1);

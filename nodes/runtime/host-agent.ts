@@ -14,8 +14,10 @@ import type { ResolvedScenario } from "./topology.ts";
 import { Shard } from "./shard.ts";
 import { reportHost, subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
-import { checkpointFrames, decodeCheckpointRequest } from "./checkpoint-wire.ts";
-import { restoreHost, snapshotHost } from "./snapshot.ts";
+import { decodeCheckpointRequest } from "./checkpoint-wire.ts";
+import { CoordinatorWatchdog } from "./coordinator-watchdog.ts";
+import { checkpointMessages, type HostRun, restoreHostState } from "./host-checkpoint.ts";
+import { HostReports } from "./host-reports.ts";
 import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
@@ -56,25 +58,18 @@ export class HostAgent {
   private readonly early: { grant: boolean; bytes: Uint8Array; from?: number }[] = [];
   private grantSeq = 0;
   private stopSeen = false;
-  /** The last window this host reported (0: the start-up report) and every host's report of it and of the next. */
-  private reported = -1;
-  private readonly reports = new Map<number, (dctwin.v1.WindowReport | undefined)[]>();
-  /** Batches owed to this host by the complete report sets so far, and batches merged. */
-  private owed = 0;
-  private owedCounted = -1;
-  private received = 0;
+  /** The reports of the last window this host reported and of the next, and the batches they owe it. */
+  private readonly reports: HostReports;
   private malformed = 0;
   private closed = false;
   private stopped = false;
   private readonly restore: Uint8Array | undefined;
-  private readonly coordinatorTimeoutMs: number | undefined;
-  private lastHeardMs = 0;
-  private watchdog: NodeJS.Timeout | undefined;
+  private readonly watchdog: CoordinatorWatchdog | undefined;
   /** The host stopped because the coordinator fell silent. */
   coordinatorLost = false;
   /** The interval boundary the coordinator wants a checkpoint at, and what a snapshot refers to. */
   private checkpointAt: number | undefined;
-  private run: { scenario: ResolvedScenario; placement: number[]; models: ModelLookup } | undefined;
+  private run: HostRun | undefined;
 
   constructor(options: HostAgentOptions) {
     this.transport = options.transport;
@@ -83,7 +78,15 @@ export class HostAgent {
     this.subjects = subjects(options.runId);
     this.helloIntervalMs = options.helloIntervalMs ?? 200;
     this.restore = options.restore;
-    this.coordinatorTimeoutMs = options.coordinatorTimeoutMs;
+    this.reports = new HostReports(options.host);
+    const ms = options.coordinatorTimeoutMs;
+    this.watchdog =
+      ms === undefined
+        ? undefined
+        : new CoordinatorWatchdog(ms, () => {
+            this.coordinatorLost = true;
+            this.shutdown(`nothing heard from the coordinator for ${ms / 1000} s (--coordinator-timeout): it is gone`);
+          });
     this.finished = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -103,7 +106,7 @@ export class HostAgent {
       t.subscribe(this.subjects.hostData(this.host), (bytes) => this.onData(bytes)),
       t.subscribe(this.subjects.stop, (bytes) => this.onStop(bytes)),
       t.subscribe(this.subjects.checkpoint, (bytes) => this.onCheckpointRequest(bytes)),
-      t.subscribe(this.subjects.alive, () => (this.lastHeardMs = performance.now())),
+      t.subscribe(this.subjects.alive, () => this.watchdog?.heard()),
     );
     const hello = wire.HostHello.encode({
       host: this.host,
@@ -121,10 +124,11 @@ export class HostAgent {
     if (start === undefined) return this.countMalformed();
     if (this.shard !== undefined) return; // a repeated start: already running
     clearInterval(this.helloTimer);
-    this.watchCoordinator();
+    this.watchdog?.start();
     this.guard(() => {
       const scenario = scenarioFromJson(start.scenarioJson);
       this.hostCount = start.hostCount;
+      this.reports.begin(start.hostCount);
       this.actorCount = scenario.actors.length;
       this.durationNs = scenario.run.durationNs;
       const models = this.models(scenario);
@@ -161,10 +165,7 @@ export class HostAgent {
    * host and the coordinator pick the next window from the same reports as the interrupted run did.
    */
   private resume(bytes: Uint8Array): void {
-    const { scenario, placement, models } = this.run!;
-    const state = restoreHost(bytes, scenario, placement, models);
-    if (state.shard.hostIndex !== this.host)
-      throw new Error(`the checkpoint is host ${state.shard.hostIndex}'s, not host ${this.host}'s`);
+    const state = restoreHostState(bytes, this.run!, this.host);
     this.shard = state.shard;
     this.planner = state.planner;
     this.grantSeq = state.grantSeq;
@@ -193,40 +194,15 @@ export class HostAgent {
     const atNs = this.checkpointAt;
     if (atNs === undefined || this.planner!.horizonNs !== atNs) return;
     this.checkpointAt = undefined;
-    const { scenario, placement, models } = this.run!;
-    let snapshot: Uint8Array | Error;
-    try {
-      snapshot = snapshotHost(
-        {
-          shard: this.shard!,
-          planner: this.planner!,
-          window: this.reported,
-          grantSeq: this.grantSeq,
-          malformed: this.malformed,
-        },
-        scenario,
-        placement,
-        models,
-      );
-    } catch (error) {
-      snapshot = error instanceof Error ? error : new Error(String(error));
-    }
-    for (const frame of checkpointFrames(atNs, snapshot))
+    const state = {
+      shard: this.shard!,
+      planner: this.planner!,
+      window: this.reports.reported,
+      grantSeq: this.grantSeq,
+      malformed: this.malformed,
+    };
+    for (const frame of checkpointMessages(atNs, state, this.run!))
       this.transport.publish(this.subjects.hostCheckpoint(this.host), frame);
-  }
-
-  private watchCoordinator(): void {
-    const ms = this.coordinatorTimeoutMs;
-    if (ms === undefined) return;
-    this.lastHeardMs = performance.now();
-    this.watchdog = setInterval(
-      () => {
-        if (performance.now() - this.lastHeardMs <= ms) return;
-        this.coordinatorLost = true;
-        this.shutdown(`nothing heard from the coordinator for ${ms / 1000} s (--coordinator-timeout): it is gone`);
-      },
-      Math.min(1_000, ms),
-    );
   }
 
   private onGrant(bytes: Uint8Array): void {
@@ -236,7 +212,7 @@ export class HostAgent {
       grant === undefined ? undefined : checkGrant(grant, this.grantSeq, this.planner.horizonNs, this.durationNs);
     if (checked === undefined) return this.countMalformed();
     this.grantSeq++;
-    this.lastHeardMs = performance.now();
+    this.watchdog?.heard();
     this.planner.grant(checked.untilNs, checked.stamps);
     if (checked.stop) this.stopSeen = true;
     this.advance();
@@ -254,11 +230,7 @@ export class HostAgent {
     )
       return this.countMalformed();
     if (report.host === this.host || report.final) return; // its own (kept when sent), or another host closing
-    // Another host is at most one window ahead of this one (it needs this host's report to go on).
-    const window = Number(report.window);
-    const slots = window === this.reported || window === this.reported + 1 ? this.slots(window) : undefined;
-    if (slots === undefined || slots[report.host] !== undefined) return this.countMalformed();
-    slots[report.host] = report;
+    if (!this.reports.acceptOther(report)) return this.countMalformed();
     this.advance();
   }
 
@@ -276,12 +248,11 @@ export class HostAgent {
       batch.toHost === this.host &&
       batch.fromHost < this.hostCount &&
       batch.fromHost !== this.host &&
-      window >= this.reported - 1 &&
-      window <= this.reported + 1;
+      this.reports.batchFits(window);
     const events = plausible ? batchEvents(batch, this.actorCount) : undefined;
     if (events === undefined || events.some((e) => !this.shard!.runsActor(e.dst))) return this.countMalformed();
     this.guard(() => this.shard!.mergeRemote(events));
-    this.received++;
+    this.reports.batchMerged();
     this.advance();
   }
 
@@ -293,14 +264,8 @@ export class HostAgent {
   /** Runs every window this host may run now. */
   private advance(): void {
     while (!this.stopped && !this.closed && this.shard !== undefined) {
-      const set = this.reports.get(this.reported);
-      if (set === undefined || set.some((r) => r === undefined)) return; // reports still on the wire
-      const reports = set as dctwin.v1.WindowReport[];
-      if (this.owedCounted < this.reported) {
-        this.owedCounted = this.reported;
-        for (const r of reports) this.owed += r.batchesSentTo[this.host] ?? 0;
-      }
-      if (this.received < this.owed) return; // owed batches still on the wire
+      const reports = this.reports.ready();
+      if (reports === undefined) return; // reports or owed batches still on the wire
       const step = this.nextStep(reports);
       if (step.kind === "wait") return this.checkpointIfDue();
       this.guard(() => (step.kind === "run" ? this.runWindow(step) : this.close(step)));
@@ -313,7 +278,7 @@ export class HostAgent {
    */
   private nextStep(reports: readonly dctwin.v1.WindowReport[]): PlanStep {
     const planner = this.planner!;
-    const stopHere = { kind: "finish", window: this.reported + 1, atNs: planner.lastEndNs } as const;
+    const stopHere = { kind: "finish", window: this.reports.reported + 1, atNs: planner.lastEndNs } as const;
     if (reports.every((r) => r.stopSeen)) return stopHere;
     const step = planner.next(earliestEvent(reports));
     return step.kind === "wait" && this.stopSeen ? stopHere : step;
@@ -375,18 +340,7 @@ export class HostAgent {
         this.subjects.window(this.host),
         sync === full ? bytes : wire.WindowReport.encode(sync).finish(),
       );
-    this.reports.delete(this.reported);
-    this.reported = Number(report.window);
-    this.slots(this.reported)[this.host] = sync;
-  }
-
-  private slots(window: number): (dctwin.v1.WindowReport | undefined)[] {
-    let slots = this.reports.get(window);
-    if (slots === undefined) {
-      slots = new Array<dctwin.v1.WindowReport | undefined>(this.hostCount).fill(undefined);
-      this.reports.set(window, slots);
-    }
-    return slots;
+    this.reports.own(sync);
   }
 
   private noBatches(): number[] {
@@ -415,7 +369,7 @@ export class HostAgent {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.helloTimer);
-    clearInterval(this.watchdog);
+    this.watchdog?.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     this.finish(reason);
   }
