@@ -14,10 +14,10 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
   const log = options.log ?? (() => {});
   let resume = options.resume;
   let lastClosed = -1;
-  const onIntervalClosed: TwinRunOptions["onIntervalClosed"] = (record) => {
+  const onIntervalClosed: TwinRunOptions["onIntervalClosed"] = (record, ledger) => {
     if (record.index <= lastClosed) return;
     lastClosed = record.index;
-    options.onIntervalClosed?.(record);
+    options.onIntervalClosed?.(record, ledger);
   };
   for (let recovered = 0; ; recovered++) {
     try {

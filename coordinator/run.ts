@@ -26,7 +26,9 @@ import {
 } from "./driver/run-driver.ts";
 import type { Summary } from "./results/summary.ts";
 import { writeResults } from "./results/write.ts";
-import { RunAggregator } from "./counts/aggregate.ts";
+import { RunAggregator, type IntervalRecord } from "./counts/aggregate.ts";
+import { LedgerBook } from "./ledgers/book.ts";
+import { ledgerScope, type LedgerSnapshot } from "./ledgers/snapshot.ts";
 import { conservationTotals } from "./counts/conservation.ts";
 import { copyResults } from "./copy-results.ts";
 import { uploadResults, type S3Target, type S3UploadOptions } from "./upload-results.ts";
@@ -60,8 +62,8 @@ export interface TwinRunOptions {
   log?: (message: string) => void;
   /** Commands at simulated times (a declarative experiment). */
   schedule?: RunDriverOptions["schedule"];
-  /** Called with each metrics interval once every host has reported it. */
-  onIntervalClosed?: RunDriverOptions["onIntervalClosed"];
+  /** Called with each metrics interval once every host has reported it, and its ledger snapshot. */
+  onIntervalClosed?: (record: IntervalRecord, ledger: LedgerSnapshot) => void;
   /** Called with the simulated time at which commands submitted now take effect (RunDriverOptions). */
   onBoundary?: RunDriverOptions["onBoundary"];
   /** Hands out the driver once it exists, e.g. to a control API that submits live commands or pauses the run. */
@@ -111,6 +113,8 @@ export class RunFailedError extends Error {
 export interface TwinRunResult {
   runId: string;
   outcome: RunOutcome;
+  /** The ledger snapshot of every interval (made as each closed), which the results files read. */
+  ledgers: LedgerBook;
   summary: Summary;
   wallTimeS: number;
   /** Where the results were copied (`copyResultsTo`), if anywhere. */
@@ -159,6 +163,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     }
     cleanup.unshift(() => transport.close());
 
+    const ledgers = new LedgerBook(ledgerScope(options.scenario));
     const tracing = startRunTracing(options.scenario, runId);
     if (tracing !== null) {
       cleanup.push(() => tracing.shutdown());
@@ -228,10 +233,11 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       },
       schedule: options.schedule,
       onBoundary: options.onBoundary,
-      onIntervalClosed: (record) => {
+      onIntervalClosed: (record, endNs) => {
+        const ledger = ledgers.close(record, endNs);
         tracing?.onIntervalClosed(record, driverRef?.progress().windows ?? 0);
-        exporter?.state.onIntervalClosed(record);
-        options.onIntervalClosed?.(record);
+        exporter?.state.onIntervalClosed(record, ledger);
+        options.onIntervalClosed?.(record, ledger);
       },
       onHostsJoined: (hosts: HostInfo[]) => {
         joined = true;
@@ -335,32 +341,38 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     const wallTimeS = (performance.now() - wallStart) / 1000;
     await tracing?.shutdown(); // so run-info.json (and the exporter's final values) count every span exported or lost
     exporter?.state.onRunEnd(outcome.simTimeNs, outcome.totals);
-    const summary = writeResults(options.outDir, options.scenario, outcome, {
-      run_id: runId,
-      transport: options.transport,
-      nats_url: natsUrl,
-      hosts: outcome.hosts,
-      wall_time_s: wallTimeS,
-      sim_seconds_per_wall_second: outcome.simTimeNs / 1e9 / wallTimeS,
-      packet_hops_per_wall_second: outcome.aggregator.hops / wallTimeS,
-      malformed_messages_dropped: outcome.malformedMessages,
-      windows: outcome.windows,
-      events: outcome.events,
-      events_per_window: outcome.windows === 0 ? 0 : outcome.events / outcome.windows,
-      lookahead_s: Number.isFinite(outcome.lookaheadNs) ? outcome.lookaheadNs / 1e9 : null,
-      started_at: startedAt.toISOString(),
-      node: process.version,
-      dctwin_version: DCTWIN_VERSION,
-      tracing:
-        tracing === null
-          ? null
-          : {
-              sample_ratio: options.scenario.run.traceSampleRatio,
-              journeys_exported: tracing.journeysExported(),
-              spans_export_failed: tracing.spansExportFailed(),
-            },
-      failure: failure === null ? null : failure.message,
-    });
+    const summary = writeResults(
+      options.outDir,
+      options.scenario,
+      outcome,
+      {
+        run_id: runId,
+        transport: options.transport,
+        nats_url: natsUrl,
+        hosts: outcome.hosts,
+        wall_time_s: wallTimeS,
+        sim_seconds_per_wall_second: outcome.simTimeNs / 1e9 / wallTimeS,
+        packet_hops_per_wall_second: outcome.aggregator.hops / wallTimeS,
+        malformed_messages_dropped: outcome.malformedMessages,
+        windows: outcome.windows,
+        events: outcome.events,
+        events_per_window: outcome.windows === 0 ? 0 : outcome.events / outcome.windows,
+        lookahead_s: Number.isFinite(outcome.lookaheadNs) ? outcome.lookaheadNs / 1e9 : null,
+        started_at: startedAt.toISOString(),
+        node: process.version,
+        dctwin_version: DCTWIN_VERSION,
+        tracing:
+          tracing === null
+            ? null
+            : {
+                sample_ratio: options.scenario.run.traceSampleRatio,
+                journeys_exported: tracing.journeysExported(),
+                spans_export_failed: tracing.spansExportFailed(),
+              },
+        failure: failure === null ? null : failure.message,
+      },
+      ledgers,
+    );
     if (outcome.status === "completed") removeCheckpoint(options.outDir);
     else if (hasCheckpoint(options.outDir))
       log(`the run can go on from its last checkpoint: dctwin run --resume ${options.outDir}`);
@@ -385,7 +397,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       }
     }
     if (failure !== null) throw new RunFailedError(failure, options.outDir);
-    return { runId, outcome, summary, wallTimeS, copiedTo, uploadedTo };
+    return { runId, outcome, ledgers, summary, wallTimeS, copiedTo, uploadedTo };
   } finally {
     // Bounded: a lost NATS connection must not hold the process (draining would wait for reconnect attempts).
     for (const step of cleanup) await withTimeout(step(), 3_000).catch(() => {});

@@ -17,6 +17,7 @@
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
+import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
 import type { CommandSpec, RunDriver, RunOutcome, WindowProgress } from "../driver/run-driver.ts";
 import { intervalMetrics } from "./interval-metrics.ts";
 import { actionName, clearCommands, injectCommands, type ExperimentPlan, type PlanStep } from "./plan.ts";
@@ -199,13 +200,13 @@ export class RunController {
     if (this.pauseRequested && !this.holding && this.driver?.progress().paused) this.beginHold(timeNs);
   }
 
-  onIntervalClosed(record: IntervalRecord): void {
+  onIntervalClosed(record: IntervalRecord, ledger: LedgerSnapshot): void {
     // Hosts report no interval in which nothing happened: the stream still sends one message per interval.
     while (this.history.length < record.index) this.publishInterval(this.history.length, null);
-    this.publishInterval(record.index, record);
+    this.publishInterval(record.index, { record, ledger });
   }
 
-  private publishInterval(index: number, record: IntervalRecord | null): void {
+  private publishInterval(index: number, closed: { record: IntervalRecord; ledger: LedgerSnapshot } | null): void {
     const intervalNs = this.scenario.run.metricsIntervalNs;
     const startNs = index * intervalNs;
     const boundary = startNs + intervalNs;
@@ -214,7 +215,7 @@ export class RunController {
     const endNs = Math.min(boundary, endLimit);
     const at = this.snapshotBefore(boundary);
     const inInterval = this.changes.filter((c) => c.timeNs >= startNs && c.timeNs < boundary);
-    const message = intervalMetrics(this.scenario, index, record, startNs, endNs, {
+    const message = intervalMetrics(index, closed, startNs, endNs, {
       activeFaults: at.activeFaults,
       faultedActors: at.faultedActors,
       faultedLinks: at.faultedLinks,

@@ -1,7 +1,6 @@
 /** One closed metrics interval as the WatchMetrics stream sends it (proto IntervalMetrics). */
 import type { dctwin } from "../../proto/gen/dctwin.js";
-import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { intervalThermo } from "../ledgers/series.ts";
+import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 
 export interface FaultCounts {
@@ -12,11 +11,13 @@ export interface FaultCounts {
   cleared: number;
 }
 
-/** `record` null: an interval in which nothing was reported (no event, no energy). */
+/**
+ * `closed` null: an interval in which nothing was reported (no event, no energy), which spans [startNs, endNs);
+ * otherwise its record and ledger snapshot, whose bounds the message takes.
+ */
 export function intervalMetrics(
-  scenario: ResolvedScenario,
   index: number,
-  record: IntervalRecord | null,
+  closed: { record: IntervalRecord; ledger: LedgerSnapshot } | null,
   startNs: number,
   endNs: number,
   faults: FaultCounts,
@@ -28,9 +29,9 @@ export function intervalMetrics(
     faultsInjected: faults.injected,
     faultsCleared: faults.cleared,
   };
-  if (record === null)
+  if (closed === null)
     return { interval: index, startNs, endNs, events: 0, metrics: [], droppedByReason: {}, ...counts };
-  const thermo = intervalThermo(scenario, record, (endNs - startNs) / 1e9);
+  const { record, ledger: thermo } = closed;
   let linkPackets = 0;
   let linkLost = 0;
   for (const l of record.links.values()) {
@@ -57,8 +58,8 @@ export function intervalMetrics(
     });
   return {
     interval: index,
-    startNs,
-    endNs,
+    startNs: thermo.startNs,
+    endNs: thermo.endNs,
     events: record.events,
     metrics,
     droppedByReason: Object.fromEntries([...record.drops].sort(([a], [b]) => (a < b ? -1 : 1))),

@@ -17,7 +17,7 @@ import {
 } from "../thermo/index.ts";
 import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
 import type { Batch } from "./batches.ts";
-import { ENVIRONMENT, intervalCounts, parseMechanism, speciesName } from "./mechanisms.ts";
+import { ENVIRONMENT, parseMechanism, speciesName } from "./mechanisms.ts";
 
 const TOP_CYCLES = 10;
 const TOP_TUR_LINKS = 5;
@@ -44,7 +44,7 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
   const totalS = batches.reduce((s, b) => s + b.durationS, 0);
   const countBatches: CountBatch[] = batches.map((b) => ({
     durationS: b.durationS,
-    counts: intervalCounts(scenario, b.record),
+    counts: b.counts,
   }));
   if (countBatches.length < 2 || countBatches.every((b) => b.counts.length === 0)) {
     return {
