@@ -13,6 +13,7 @@ import type { CommandSpec } from "../driver/run-driver.ts";
 import { checkChoice, chooseTargets, hasActorCriteria, linksBetween, matchActors, matchLinks } from "./selectors.ts";
 import { emptyEffect, type FaultEffect, type LinkFields } from "./twin-state.ts";
 import type { FaultRequest, LoadRequest, LoadTarget, RequestIssue } from "../../spec/requests.ts";
+import { actorCommand } from "../../spec/actor-command.ts";
 
 /** The model command that scales a client's arrival rates (nodes/models/client.ts). */
 export const LOAD_COMMAND = "scale_load";
@@ -150,10 +151,6 @@ function checkLinkAction(action: FaultRequest["action"], path: string, issues: R
     if (!(action.bandwidthBps > 0 && Number.isFinite(action.bandwidthBps)))
       issues.push({ path: `${path}.bandwidth`, message: "expected a positive bandwidth" });
   }
-}
-
-function actorCommand(actor: number, command: string, args: unknown): CommandSpec {
-  return { actor: { actor, command, argsJson: JSON.stringify(args ?? {}) } };
 }
 
 /** Actors among the candidates whose model declares the command; the arguments are checked per kind. */

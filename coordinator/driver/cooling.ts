@@ -24,6 +24,7 @@ import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { CommandSpec } from "./grants.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
 import { kindTraits } from "../../nodes/models/registry.ts";
+import { actorCommand } from "../../spec/actor-command.ts";
 
 const KELVIN = 273.15;
 
@@ -124,8 +125,4 @@ export class CoolingRelay {
 /** The zone a cooling unit cools (its kind's `coolsZone` trait: nodes/models/traits.ts); undefined for other actors. */
 function coolsZone(actor: ResolvedScenario["actors"][number]): string | undefined {
   return kindTraits(actor.kind).coolsZone?.(actor.params as Record<string, unknown>);
-}
-
-function actorCommand(actor: number, command: string, args: unknown): CommandSpec {
-  return { actor: { actor, command, argsJson: JSON.stringify(args) } };
 }
