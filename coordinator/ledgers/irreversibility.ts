@@ -22,8 +22,6 @@ import { ENVIRONMENT, parseMechanism, speciesName } from "./mechanisms.ts";
 const TOP_CYCLES = 10;
 const TOP_TUR_LINKS = 5;
 
-export { ENVIRONMENT, intervalCounts, type CountTopology } from "./mechanisms.ts";
-
 /** Poisson 95% upper bound on a count observed as 0 (−ln 0.05): how often an unseen reverse could have happened. */
 const UNSEEN_REVERSE_UPPER = -Math.log(0.05);
 
