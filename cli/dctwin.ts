@@ -18,7 +18,8 @@ import { registerRunCommand } from "./commands/run.ts";
 import { registerThermoCommand } from "./commands/thermo.ts";
 import { registerValidateCommand } from "./commands/validate.ts";
 import { registerDeployCommand } from "./commands/deploy.ts";
-import { EXIT_FAILED, EXIT_INVALID } from "./commands/flags.ts";
+import { EXIT_INVALID } from "./commands/flags.ts";
+import { exitOnError } from "./commands/exit.ts";
 import { EnvCommand } from "./commands/env-options.ts";
 import { DCTWIN_VERSION } from "../coordinator/observability/version.ts";
 import { NatsServerMissingError } from "../coordinator/nats-server.ts";
@@ -59,18 +60,5 @@ try {
     for (const issue of error.issues) console.error(`  ${formatIssue(issue)}`);
     process.exit(EXIT_INVALID);
   }
-  if (
-    error instanceof InvalidArgumentError ||
-    error instanceof NatsServerMissingError ||
-    error instanceof NatsAuthError ||
-    error instanceof OutputDirError
-  ) {
-    console.error(`error: ${error.message}`);
-    process.exit(EXIT_INVALID);
-  }
-  console.error(
-    `dctwin: ${error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error)}`,
-  );
-  if (process.env.DCTWIN_DEBUG) console.error(error);
-  process.exit(EXIT_FAILED);
+  exitOnError(error, [InvalidArgumentError, NatsServerMissingError, NatsAuthError, OutputDirError]);
 }

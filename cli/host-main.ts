@@ -13,7 +13,8 @@ enableCompileCache();
 const { InvalidArgumentError } = await import("commander");
 const { EnvCommand } = await import("./commands/env-options.ts");
 const { registerHostCommand } = await import("./commands/host.ts");
-const { EXIT_FAILED, EXIT_INVALID } = await import("./commands/flags.ts");
+const { EXIT_INVALID } = await import("./commands/flags.ts");
+const { exitOnError } = await import("./commands/exit.ts");
 const { NatsAuthError } = await import("../nodes/runtime/transport/nats-auth.ts");
 
 const program = new EnvCommand()
@@ -25,13 +26,5 @@ registerHostCommand(program);
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof InvalidArgumentError || error instanceof NatsAuthError) {
-    console.error(`error: ${error.message}`);
-    process.exit(EXIT_INVALID);
-  }
-  console.error(
-    `dctwin: ${error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error)}`,
-  );
-  if (process.env.DCTWIN_DEBUG) console.error(error);
-  process.exit(EXIT_FAILED);
+  exitOnError(error, [InvalidArgumentError, NatsAuthError]);
 }

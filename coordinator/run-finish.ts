@@ -7,6 +7,7 @@ import type { RunDriver, RunOutcome } from "./driver/run-driver.ts";
 import { RunAggregator } from "./counts/aggregate.ts";
 import { conservationTotals } from "./counts/conservation.ts";
 import type { Summary } from "./results/summary.ts";
+import type { LedgerBook } from "./ledgers/book.ts";
 import { writeResults } from "./results/write.ts";
 import { hasCheckpoint, removeCheckpoint } from "./checkpoint/store.ts";
 import { copyResults } from "./copy-results.ts";
@@ -31,36 +32,47 @@ export interface FinishedRun {
 }
 
 /** Writes the results directory and keeps the checkpoint only when the run can go on from it. */
-export function writeRunResults(options: TwinRunOptions, run: FinishedRun, log: (message: string) => void): Summary {
+export function writeRunResults(
+  options: TwinRunOptions,
+  run: FinishedRun,
+  ledgers: LedgerBook,
+  log: (message: string) => void,
+): Summary {
   const { outcome, wallTimeS, tracing, failure } = run;
-  const summary = writeResults(options.outDir, options.scenario, outcome, {
-    run_id: run.runId,
-    transport: options.transport,
-    nats_url: run.natsUrl,
-    hosts: outcome.hosts,
-    wall_time_s: wallTimeS,
-    sim_seconds_per_wall_second: outcome.simTimeNs / 1e9 / wallTimeS,
-    packet_hops_per_wall_second: outcome.aggregator.hops / wallTimeS,
-    malformed_messages_dropped: outcome.malformedMessages,
-    nats_fragments_dropped: outcome.hostFragmentsDropped + run.fragmentsDropped,
-    windows: outcome.windows,
-    events: outcome.events,
-    events_per_window: outcome.windows === 0 ? 0 : outcome.events / outcome.windows,
-    lookahead_s: Number.isFinite(outcome.lookaheadNs) ? outcome.lookaheadNs / 1e9 : null,
-    started_at: run.startedAt.toISOString(),
-    node: process.version,
-    dctwin_version: DCTWIN_VERSION,
-    tracing:
-      tracing === null
-        ? null
-        : {
-            sample_ratio: options.scenario.run.traceSampleRatio,
-            journeys_exported: tracing.journeysExported(),
-            spans_export_failed: tracing.spansExportFailed(),
-          },
-    failure: failure === null ? null : failure.message,
-    checkpoints: run.checkpoints,
-  });
+  const summary = writeResults(
+    options.outDir,
+    options.scenario,
+    outcome,
+    {
+      run_id: run.runId,
+      transport: options.transport,
+      nats_url: run.natsUrl,
+      hosts: outcome.hosts,
+      wall_time_s: wallTimeS,
+      sim_seconds_per_wall_second: outcome.simTimeNs / 1e9 / wallTimeS,
+      packet_hops_per_wall_second: outcome.aggregator.hops / wallTimeS,
+      malformed_messages_dropped: outcome.malformedMessages,
+      nats_fragments_dropped: outcome.hostFragmentsDropped + run.fragmentsDropped,
+      windows: outcome.windows,
+      events: outcome.events,
+      events_per_window: outcome.windows === 0 ? 0 : outcome.events / outcome.windows,
+      lookahead_s: Number.isFinite(outcome.lookaheadNs) ? outcome.lookaheadNs / 1e9 : null,
+      started_at: run.startedAt.toISOString(),
+      node: process.version,
+      dctwin_version: DCTWIN_VERSION,
+      tracing:
+        tracing === null
+          ? null
+          : {
+              sample_ratio: options.scenario.run.traceSampleRatio,
+              journeys_exported: tracing.journeysExported(),
+              spans_export_failed: tracing.spansExportFailed(),
+            },
+      failure: failure === null ? null : failure.message,
+      checkpoints: run.checkpoints,
+    },
+    ledgers,
+  );
   if (outcome.status === "completed") removeCheckpoint(options.outDir);
   else if (hasCheckpoint(options.outDir))
     log(`the run can go on from its last checkpoint: dctwin run --resume ${options.outDir}`);

@@ -10,6 +10,9 @@ import type { MetricsExporterOptions } from "./observability/prometheus/exporter
 import type { FaultProbe } from "./observability/run-state.ts";
 import type { CheckpointPolicy } from "./driver/checkpointer.ts";
 import type { StoredCheckpoint } from "./checkpoint/store.ts";
+import type { IntervalRecord } from "./counts/aggregate.ts";
+import type { LedgerBook } from "./ledgers/book.ts";
+import type { LedgerSnapshot } from "./ledgers/snapshot.ts";
 import type { Clock } from "./driver/clock.ts";
 
 export type TransportKind = "inproc" | "nats";
@@ -35,7 +38,8 @@ export interface TwinRunOptions {
   /** Commands at simulated times (a declarative experiment). */
   schedule?: RunDriverOptions["schedule"];
   /** Called with each metrics interval once every host has reported it. */
-  onIntervalClosed?: RunDriverOptions["onIntervalClosed"];
+  /** Called with each metrics interval once every host has reported it, and its ledger snapshot. */
+  onIntervalClosed?: (record: IntervalRecord, ledger: LedgerSnapshot) => void;
   /** Called with the simulated time at which commands submitted now take effect (RunDriverOptions). */
   onBoundary?: RunDriverOptions["onBoundary"];
   /** Hands out the driver once it exists, e.g. to a control API that submits live commands or pauses the run. */
@@ -87,6 +91,8 @@ export class RunFailedError extends Error {
 export interface TwinRunResult {
   runId: string;
   outcome: RunOutcome;
+  /** The ledger snapshot of every interval (made as each closed), which the results files read. */
+  ledgers: LedgerBook;
   summary: Summary;
   wallTimeS: number;
   /** Where the results were copied (`copyResultsTo`), if anywhere. */

@@ -25,10 +25,10 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
     : options.broker;
   let resume = options.resume;
   let lastClosed = -1;
-  const onIntervalClosed: TwinRunOptions["onIntervalClosed"] = (record) => {
+  const onIntervalClosed: TwinRunOptions["onIntervalClosed"] = (record, ledger) => {
     if (record.index <= lastClosed) return;
     lastClosed = record.index;
-    options.onIntervalClosed?.(record);
+    options.onIntervalClosed?.(record, ledger);
   };
   try {
     for (let recovered = 0; ; recovered++) {

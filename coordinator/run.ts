@@ -14,6 +14,8 @@ import { runViewFromScenario } from "./observability/run-view.ts";
 import { startRunTracing } from "./tracing/setup.ts";
 import { DCTWIN_VERSION } from "./observability/version.ts";
 import { restoreCoordinator } from "./driver/coordinator-state.ts";
+import { LedgerBook } from "./ledgers/book.ts";
+import { ledgerScope } from "./ledgers/snapshot.ts";
 import { writeCheckpoint } from "./checkpoint/store.ts";
 import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
 import {
@@ -38,6 +40,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
   try {
     const { transport, natsUrl, hostAuth, broker } = await openRunTransport(options, runId, log, cleanup);
 
+    const ledgers = new LedgerBook(ledgerScope(options.scenario));
     const tracing = startRunTracing(options.scenario, runId);
     if (tracing !== null) {
       cleanup.push(() => tracing.shutdown());
@@ -107,10 +110,11 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       },
       schedule: options.schedule,
       onBoundary: options.onBoundary,
-      onIntervalClosed: (record) => {
+      onIntervalClosed: (record, endNs) => {
+        const ledger = ledgers.close(record, endNs);
         tracing?.onIntervalClosed(record, driverRef?.progress().windows ?? 0);
-        exporter?.state.onIntervalClosed(record);
-        options.onIntervalClosed?.(record);
+        exporter?.state.onIntervalClosed(record, ledger);
+        options.onIntervalClosed?.(record, ledger);
       },
       onHostsJoined: (hosts: HostInfo[]) => {
         guards?.joined();
@@ -176,11 +180,12 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         tracing,
         failure,
       },
+      ledgers,
       log,
     );
     const { copiedTo, uploadedTo } = await deliverResults(options, runId, exporter, failure, log);
     if (failure !== null) throw new RunFailedError(failure, options.outDir);
-    return { runId, outcome, summary, wallTimeS, copiedTo, uploadedTo };
+    return { runId, outcome, ledgers, summary, wallTimeS, copiedTo, uploadedTo };
   } finally {
     // Bounded: a lost NATS connection must not hold the process (draining would wait for reconnect attempts).
     for (const step of cleanup) await withTimeout(step(), 3_000).catch(() => {});

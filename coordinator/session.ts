@@ -82,10 +82,10 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
           controller.onWindow(progress);
           options.onWindow?.(progress);
         },
-        onIntervalClosed: (record) => {
-          controller.onIntervalClosed(record);
-          probe.onIntervalClosed(record);
-          options.onIntervalClosed?.(record);
+        onIntervalClosed: (record, ledger) => {
+          controller.onIntervalClosed(record, ledger);
+          probe.onIntervalClosed(record, ledger);
+          options.onIntervalClosed?.(record, ledger);
         },
       });
     } catch (error) {
@@ -95,7 +95,7 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
       options.signal?.removeEventListener("abort", onInterrupt);
     }
     controller.finish(result.outcome);
-    const experiment = writeExperimentResults(options.outDir, controller, result.outcome);
+    const experiment = writeExperimentResults(options.outDir, controller, result.outcome, result.ledgers);
     return { ...result, experiment };
   } finally {
     await server?.close();

@@ -2,10 +2,8 @@
  * A host process's own Prometheus metrics (opt-in: `dctwin host --metrics-port`): what crosses its wire
  * (messages, batches and bytes by direction and channel), the events and windows it ran, and the Node.js process
  * metrics of prom-client (event-loop lag, CPU, memory, GC). Counted by a Transport decorator, so the runtime is
- * untouched; served on its own port at /metrics, bound to loopback unless told otherwise.
+ * untouched; served on its own port at /metrics (metrics-server.ts), bound to loopback unless told otherwise.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { collectDefaultMetrics, Counter, Registry } from "prom-client";
 import type { MessageHandler, Subscription, Transport } from "./runtime/transport/transport.ts";
 import { tryDecode, wire } from "./runtime/wire.ts";
@@ -139,31 +137,4 @@ export function hostRegistry(stats: WireStats, labels: { run: string; host: stri
     },
   });
   return registry;
-}
-
-export async function serveHostMetrics(
-  registry: Registry,
-  options: { host?: string; port: number },
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const address = options.host ?? "127.0.0.1";
-  const server = createServer((req, res) => {
-    if ((req.url ?? "").split("?")[0] !== "/metrics") return void res.writeHead(404).end("not found: try /metrics\n");
-    registry.metrics().then(
-      (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
-      (error: unknown) => res.writeHead(500).end(String(error)),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, address, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${address.includes(":") ? `[${address}]` : address}:${port}/metrics`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }

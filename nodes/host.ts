@@ -78,9 +78,10 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
 }
 
 async function startHostMetrics(transport: Transport, options: HostProcessOptions, port: number) {
-  const { CountingTransport, hostRegistry, serveHostMetrics, WireStats } = await import("./host-metrics.ts");
+  const { CountingTransport, hostRegistry, WireStats } = await import("./host-metrics.ts");
+  const { startMetricsServer } = await import("./metrics-server.ts");
   const stats = new WireStats();
-  const server = await serveHostMetrics(hostRegistry(stats, { run: options.runId, host: String(options.host) }), {
+  const server = await startMetricsServer(hostRegistry(stats, { run: options.runId, host: String(options.host) }), {
     host: options.metricsHost,
     port,
   });

@@ -4,7 +4,8 @@
  * check, so a link cannot lead out either. Only regular files up to MAX_REFERENCED_FILE_BYTES are read, and no
  * error repeats a file's content.
  */
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { realpathSync } from "node:fs";
+import { readBoundedFile } from "../nodes/runtime/files/bounded-file.ts";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { formatCount, MAX_REFERENCED_FILE_BYTES } from "../spec/limits.ts";
 
@@ -32,20 +33,21 @@ export function readReferencedFile(scope: FileScope, file: string): { text: stri
   if (!scope.roots.some((root) => inside(target, root))) {
     return { problem: `${shown} is outside the scenario's folder; allow its folder with --allow-outside PATH` };
   }
+  const read = readBoundedFile(target, MAX_REFERENCED_FILE_BYTES);
+  if ("failure" in read) {
+    if (read.failure === "unreadable") return { problem: `cannot read ${shown} (${read.code})` };
+    if (read.failure === "not a regular file") return { problem: `${shown} is not a regular file` };
+    return {
+      problem:
+        read.size === null
+          ? `${shown} has more than ${formatCount(MAX_REFERENCED_FILE_BYTES)} bytes`
+          : `${shown} has ${formatCount(read.size)} bytes; at most ${formatCount(MAX_REFERENCED_FILE_BYTES)}`,
+    };
+  }
   try {
-    const stat = statSync(target);
-    if (!stat.isFile()) return { problem: `${shown} is not a regular file` };
-    if (stat.size > MAX_REFERENCED_FILE_BYTES)
-      return {
-        problem: `${shown} has ${formatCount(stat.size)} bytes; at most ${formatCount(MAX_REFERENCED_FILE_BYTES)}`,
-      };
-    const bytes = readFileSync(target);
-    if (bytes.length > MAX_REFERENCED_FILE_BYTES)
-      return { problem: `${shown} has more than ${formatCount(MAX_REFERENCED_FILE_BYTES)} bytes` };
-    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
-  } catch (error) {
-    if (error instanceof TypeError) return { problem: `${shown} is not UTF-8 text` };
-    return { problem: `cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? "error"})` };
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(read.bytes) };
+  } catch {
+    return { problem: `${shown} is not UTF-8 text` };
   }
 }
 

@@ -3,7 +3,7 @@
  * form with integer nanoseconds. Every problem found is reported at once, each with its field path.
  */
 import { resolveLeap } from "./leap-settings.ts";
-import { readFileSync, statSync } from "node:fs";
+import { readBoundedFile } from "../nodes/runtime/files/bounded-file.ts";
 import { LineCounter, parseDocument } from "yaml";
 import { networkNodes, portsByActor, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { Router } from "../nodes/runtime/routing.ts";
@@ -55,21 +55,17 @@ export function validateScenarioFile(
 /** A scenario file's text: a regular file of at most MAX_SCENARIO_BYTES, in UTF-8. */
 function readScenarioText(file: string): string {
   const refuse = (message: string) => new ScenarioError(file, [{ path: "", message }]);
-  let bytes: Buffer;
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw refuse("not a regular file");
-    if (stat.size > MAX_SCENARIO_BYTES)
-      throw refuse(
-        `the file has ${formatCount(stat.size)} bytes; a scenario may have at most ${formatCount(MAX_SCENARIO_BYTES)}`,
-      );
-    bytes = readFileSync(file);
-  } catch (error) {
-    if (error instanceof ScenarioError) throw error;
-    throw refuse(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  const read = readBoundedFile(file, MAX_SCENARIO_BYTES);
+  if ("failure" in read) {
+    if (read.failure === "unreadable") throw refuse(`cannot read the file (${read.code})`);
+    if (read.failure === "not a regular file") throw refuse("not a regular file");
+    throw refuse(
+      read.size === null
+        ? `the file has more than ${formatCount(MAX_SCENARIO_BYTES)} bytes`
+        : `the file has ${formatCount(read.size)} bytes; a scenario may have at most ${formatCount(MAX_SCENARIO_BYTES)}`,
+    );
   }
-  if (bytes.length > MAX_SCENARIO_BYTES)
-    throw refuse(`the file has more than ${formatCount(MAX_SCENARIO_BYTES)} bytes`);
+  const bytes = read.bytes;
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {

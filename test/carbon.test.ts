@@ -7,6 +7,8 @@ import { after, test } from "node:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { evaluateCheck } from "../coordinator/control/checks.ts";
+import { LedgerBook } from "../coordinator/ledgers/book.ts";
+import { ledgerScope } from "../coordinator/ledgers/snapshot.ts";
 import { parseThreshold } from "../spec/threshold.ts";
 import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { ScenarioError } from "../scenario/issues.ts";
@@ -100,6 +102,7 @@ test("carbon - operational carbon is the intensity-weighted facility energy; emb
         { name: text, threshold: parseThreshold(text), fromNs: fromS * 1e9, toNs: toS * 1e9 },
         resolved,
         outcome.aggregator,
+        new LedgerBook(ledgerScope(resolved)),
         DURATION_S * 1e9,
       );
     const perRequest = check("carbon_per_request_g avg < 0.01");

@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { placeActors } from "../coordinator/placement/place.ts";
 import { buildSummary } from "../coordinator/results/summary.ts";
+import { LedgerBook } from "../coordinator/ledgers/book.ts";
+import { ledgerScope } from "../coordinator/ledgers/snapshot.ts";
 import { RunDriver, type WindowProgress } from "../coordinator/driver/run-driver.ts";
 import type { ActorModel } from "../nodes/runtime/actor.ts";
 import { lookupModel } from "../nodes/models/registry.ts";
@@ -54,6 +56,7 @@ async function run(hosts: number, models: (kind: string) => ActorModel = lookupM
         simTimeNs: outcome.simTimeNs,
         aggregator: outcome.aggregator,
         totals: outcome.totals,
+        ledgers: new LedgerBook(ledgerScope(s)).series(outcome.aggregator, outcome.simTimeNs),
       }),
     ),
   };

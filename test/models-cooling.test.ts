@@ -158,7 +158,7 @@ test("cooling - PUE is (IT + cooling + distribution losses) / IT from integrated
   assert.ok(Math.abs(heat.facility_energy_j - (it + cooling + loss)) < 1e-6);
   assert.ok(heat.pue !== null && Math.abs(heat.pue - (it + cooling + loss) / it) < 1e-12, `run PUE ${heat.pue}`);
 
-  const rows = csvRows(thermoCsv(result.resolved, result.outcome.aggregator, result.outcome.simTimeNs));
+  const rows = csvRows(thermoCsv(result.ledgers.series(result.outcome.aggregator, result.outcome.simTimeNs)));
   assert.equal(rows.length, 100);
   let itSum = 0;
   let facilitySum = 0;

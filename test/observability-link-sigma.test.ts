@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { LinkSigma } from "../coordinator/observability/link-sigma.ts";
 import type { RunView } from "../coordinator/observability/run-view.ts";
 import { SPECIES_SLOTS } from "../coordinator/counts/aggregate.ts";
+import { ledgerSnapshot } from "../coordinator/ledgers/snapshot.ts";
 import { emptyRecordForTest } from "./support/observability.ts";
 
 const view: RunView = {
@@ -36,7 +37,7 @@ function record(k: number, ab: number, ba: number) {
   r.speciesHops.set(0 * SPECIES_SLOTS + species, ab);
   r.speciesHops.set(1 * SPECIES_SLOTS + species, ba);
   r.speciesHops.set(2 * SPECIES_SLOTS + species, 50);
-  return r;
+  return ledgerSnapshot(view, r, (k + 1) * view.intervalNs);
 }
 
 test("link sigma - the closed form of the pooled counts, per link and per group pair; no series for one-way links", () => {

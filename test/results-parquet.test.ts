@@ -126,17 +126,15 @@ test("results parquet - tables read back to their CSVs and to the run's CSVs; ex
     inlet.filter((r) => Number(r.count) === 0).every((r) => r.mean === null),
     "no reading: no mean (not 0)",
   );
-  // The ledger: IT and cooling energy per interval as in thermo.csv; summed, the summary's.
+  // The ledger: the same interval snapshots as thermo.csv (ledgers/snapshot.ts), so the same numbers to the bit;
+  // summed, the summary's.
   const ledger = await readParquet(join(out, "tables", "ledger.parquet"));
   const thermo = readCsv(join(out, "thermo.csv"));
+  assert.equal(ledger.length, thermo.length);
   ledger.forEach((r, i) => {
-    assert.ok(
-      Math.abs((r.it_energy_j as number) - (thermo[i]!.it_energy_j as number)) <= 1e-9 * (r.it_energy_j as number),
-    );
-    assert.ok(
-      Math.abs((r.cooling_energy_j as number) - (thermo[i]!.cooling_energy_j as number)) <=
-        1e-9 * Math.max(1, r.cooling_energy_j as number),
-    );
+    for (const column of ["it_energy_j", "cooling_energy_j", "distribution_loss_j", "pue", "bits_erased"])
+      assert.equal(num(r[column] ?? null), thermo[i]![column], `interval ${i}: ${column}`);
+    assert.equal(r.packet_sigma_kb_per_s, thermo[i]!.packet_sigma_kb_per_s, `interval ${i}: σ`);
   });
   const actors = await readParquet(join(out, "tables", "actors.parquet"));
   const energy = actors.reduce((s, r) => s + (r.energy_j as number), 0);

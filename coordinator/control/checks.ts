@@ -5,7 +5,7 @@
  */
 import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { intervalThermo } from "../ledgers/series.ts";
+import type { LedgerBook } from "../ledgers/book.ts";
 import type { IntervalRecord, RunAggregator } from "../counts/aggregate.ts";
 import type { Op, Stat, Threshold } from "../../spec/threshold.ts";
 
@@ -47,12 +47,14 @@ export function evaluateCheck(
   check: CheckWindow,
   scenario: ResolvedScenario,
   aggregator: RunAggregator,
+  ledgers: LedgerBook,
   endNs: number,
 ): CheckVerdict {
   const intervalNs = aggregator.intervalNs;
   const first = Math.ceil(check.fromNs / intervalNs);
   const last = Math.floor(Math.min(check.toNs, endNs) / intervalNs); // exclusive
   const records: IntervalRecord[] = last > first ? aggregator.intervalList(last * intervalNs).slice(first) : [];
+  const thermo = last > first ? ledgers.series(aggregator, last * intervalNs).slice(first) : [];
   const verdict = (observed: number | null, reason: string | null): CheckVerdict => ({
     name: check.name,
     threshold: check.threshold.text,
@@ -72,8 +74,7 @@ export function evaluateCheck(
   const { metric, group, stat } = check.threshold;
 
   if ((THERMO_METRICS as readonly string[]).includes(metric)) {
-    const values = records.map((r) => {
-      const t = intervalThermo(scenario, r, intervalNs / 1e9);
+    const values = thermo.map((t) => {
       const byName = {
         power_w: t.powerW,
         energy_j: t.energyJ,
@@ -92,7 +93,6 @@ export function evaluateCheck(
   if ((CARBON_METRICS as readonly string[]).includes(metric) || metric === "carbon_per_request_g") {
     if (scenario.run.carbon === null || scenario.run.carbon === undefined)
       return verdict(null, "the scenario models no carbon (run.carbon)");
-    const thermo = records.map((r) => intervalThermo(scenario, r, intervalNs / 1e9));
     const operational = thermo.map((t) => t.operationalCarbonG ?? 0);
     const embodied = thermo.map((t) => t.embodiedCarbonG ?? 0);
     if (metric === "carbon_per_request_g") {
@@ -114,7 +114,6 @@ export function evaluateCheck(
   }
 
   if (metric === "pue") {
-    const thermo = records.map((r) => intervalThermo(scenario, r, intervalNs / 1e9));
     const pues = thermo.map((t) => t.pue).filter((p): p is number => p !== null);
     if (pues.length === 0)
       return verdict(

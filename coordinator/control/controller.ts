@@ -19,6 +19,8 @@
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
+import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
+import type { ClosedInterval } from "./interval-metrics.ts";
 import type { RunDriver, RunOutcome, WindowProgress } from "../driver/run-driver.ts";
 import { sleep, wallClock, type Clock } from "../driver/clock.ts";
 import { actionName, type ExperimentPlan } from "./plan.ts";
@@ -139,10 +141,10 @@ export class RunController {
     if (this.pauseRequested && !this.holding && this.driver?.progress().paused) this.beginHold(timeNs);
   }
 
-  onIntervalClosed(record: IntervalRecord): void {
+  onIntervalClosed(record: IntervalRecord, ledger: LedgerSnapshot): void {
     // Hosts report no interval in which nothing happened: the stream still sends one message per interval.
     while (this.feed.published < record.index) this.publishInterval(this.feed.published, null);
-    this.publishInterval(record.index, record);
+    this.publishInterval(record.index, { record, ledger });
   }
 
   /** The run is over: later calls that change it are refused; streams end. */
@@ -329,12 +331,12 @@ export class RunController {
     this.effects.flush(t, (command) => driver.submit(command));
   }
 
-  private publishInterval(index: number, record: IntervalRecord | null): void {
+  private publishInterval(index: number, closed: ClosedInterval | null): void {
     const intervalNs = this.scenario.run.metricsIntervalNs;
     const startNs = index * intervalNs;
     const boundary = startNs + intervalNs;
     this.effects.mirrorUntil(boundary, false);
     const endLimit = this.stopSignal.aborted ? Math.max(this.lastBoundaryNs, startNs) : this.scenario.run.durationNs;
-    this.feed.publish(index, record, Math.min(boundary, endLimit), this.book.changesIn(startNs, boundary));
+    this.feed.publish(index, closed, Math.min(boundary, endLimit), this.book.changesIn(startNs, boundary));
   }
 }

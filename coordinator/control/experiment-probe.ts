@@ -5,17 +5,20 @@
  */
 import type { FaultProbe } from "../observability/run-state.ts";
 import { RunAggregator, type IntervalRecord } from "../counts/aggregate.ts";
+import { LedgerBook } from "../ledgers/book.ts";
+import { ledgerScope, type LedgerSnapshot } from "../ledgers/snapshot.ts";
 import { evaluateCheck } from "./checks.ts";
 import type { RunController } from "./controller.ts";
 
 export interface LiveExperimentProbe extends FaultProbe {
   /** Feed every closed metrics interval (the checks read them). */
-  onIntervalClosed(record: IntervalRecord): void;
+  onIntervalClosed(record: IntervalRecord, ledger: LedgerSnapshot): void;
 }
 
 export function experimentProbe(controller: RunController): LiveExperimentProbe {
   const scenario = controller.scenario;
   const closed = new RunAggregator(scenario.run.metricsIntervalNs);
+  const ledgers = new LedgerBook(ledgerScope(scenario));
   return {
     faultsNow: () => controller.faultsNow(),
     loadsNow: (closedUpToNs) =>
@@ -30,11 +33,12 @@ export function experimentProbe(controller: RunController): LiveExperimentProbe 
       controller.plan.checks
         .filter((c) => finished || c.toNs <= closedUpToNs)
         .map((c) => {
-          const v = evaluateCheck(c, scenario, closed, closedUpToNs);
+          const v = evaluateCheck(c, scenario, closed, ledgers, closedUpToNs);
           return { name: c.name, verdict: v.passed === null ? "undecided" : v.passed ? "passed" : "failed" };
         }),
-    onIntervalClosed(record) {
+    onIntervalClosed(record, ledger) {
       closed.intervals.set(record.index, record);
+      ledgers.keep(record, ledger);
     },
   };
 }

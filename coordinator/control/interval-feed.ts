@@ -7,7 +7,7 @@ import type { dctwin } from "../../proto/gen/dctwin.js";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import type { FaultSnapshot } from "./change-effects.ts";
-import { intervalMetrics } from "./interval-metrics.ts";
+import { intervalMetrics, type ClosedInterval } from "./interval-metrics.ts";
 
 export type IntervalMessage = dctwin.v1.IntervalMetrics.$Properties;
 
@@ -55,19 +55,19 @@ export class IntervalFeed {
   }
 
   /**
-   * Publishes interval `index`, [start, start + I) cut at `endNs`; `record` null when nothing was reported in it.
+   * Publishes interval `index`, [start, start + I) cut at `endNs`; `closed` null when nothing was reported in it.
    * `changes`: the injections and clearings within it.
    */
   publish(
     index: number,
-    record: IntervalRecord | null,
+    closed: ClosedInterval | null,
     endNs: number,
     changes: { injected: number; cleared: number },
   ): void {
     const intervalNs = this.scenario.run.metricsIntervalNs;
     const startNs = index * intervalNs;
     const at = this.countsBefore(startNs + intervalNs);
-    const message = intervalMetrics(this.scenario, index, record, startNs, endNs, {
+    const message = intervalMetrics(index, closed, startNs, endNs, {
       activeFaults: at.activeFaults,
       faultedActors: at.faultedActors,
       faultedLinks: at.faultedLinks,

@@ -1,8 +1,13 @@
 /** One closed metrics interval as the WatchMetrics stream sends it (proto IntervalMetrics). */
 import type { dctwin } from "../../proto/gen/dctwin.js";
-import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { intervalThermo } from "../ledgers/series.ts";
+import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
+
+/** A closed interval: its record and its ledger snapshot. */
+export interface ClosedInterval {
+  record: IntervalRecord;
+  ledger: LedgerSnapshot;
+}
 
 export interface FaultCounts {
   activeFaults: number;
@@ -12,11 +17,13 @@ export interface FaultCounts {
   cleared: number;
 }
 
-/** `record` null: an interval in which nothing was reported (no event, no energy). */
+/**
+ * `closed` null: an interval in which nothing was reported (no event, no energy), which spans [startNs, endNs);
+ * otherwise its record and ledger snapshot, whose bounds the message takes.
+ */
 export function intervalMetrics(
-  scenario: ResolvedScenario,
   index: number,
-  record: IntervalRecord | null,
+  closed: ClosedInterval | null,
   startNs: number,
   endNs: number,
   faults: FaultCounts,
@@ -28,9 +35,9 @@ export function intervalMetrics(
     faultsInjected: faults.injected,
     faultsCleared: faults.cleared,
   };
-  if (record === null)
+  if (closed === null)
     return { interval: index, startNs, endNs, events: 0, metrics: [], droppedByReason: {}, ...counts };
-  const thermo = intervalThermo(scenario, record, (endNs - startNs) / 1e9);
+  const { record, ledger: thermo } = closed;
   let linkPackets = 0;
   let linkLost = 0;
   for (const l of record.links.values()) {
@@ -57,8 +64,8 @@ export function intervalMetrics(
     });
   return {
     interval: index,
-    startNs,
-    endNs,
+    startNs: thermo.startNs,
+    endNs: thermo.endNs,
     events: record.events,
     metrics,
     droppedByReason: Object.fromEntries([...record.drops].sort(([a], [b]) => (a < b ? -1 : 1))),

@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunOutcome } from "../driver/run-driver.ts";
 import { evaluateCheck, type CheckVerdict } from "./checks.ts";
+import type { LedgerBook } from "../ledgers/book.ts";
 import type { RunController } from "./controller.ts";
 import type { CommandSpec } from "../driver/run-driver.ts";
 import { EXPERIMENT_RESULTS_SCHEMA, type StepNote } from "../../spec/experiment.ts";
@@ -27,9 +28,12 @@ export function writeExperimentResults(
   outDir: string,
   controller: RunController,
   outcome: RunOutcome,
+  ledgers: LedgerBook,
 ): ExperimentOutcome {
   const scenario = controller.scenario;
-  const checks = controller.plan.checks.map((c) => evaluateCheck(c, scenario, outcome.aggregator, outcome.simTimeNs));
+  const checks = controller.plan.checks.map((c) =>
+    evaluateCheck(c, scenario, outcome.aggregator, ledgers, outcome.simTimeNs),
+  );
   const passed = checks.filter((c) => c.passed === true).length;
 
   const byTime = new Map<number, { commands: CommandSpec[]; notes: StepNote[] }>();

@@ -54,8 +54,11 @@ export class RunAggregator {
   readonly links = new Map<number, LinkDirectionTotals>();
   readonly drops = new Map<string, number>();
   readonly intervals = new Map<number, IntervalRecord>();
-  /** Called with each interval once every host has reported it (in interval order). */
-  onIntervalClosed: ((record: IntervalRecord) => void) | undefined;
+  /**
+   * Called with each interval once every host has reported it (in interval order), and where it ends: its
+   * boundary, or for the last one where the run stopped.
+   */
+  onIntervalClosed: ((record: IntervalRecord, endNs: number) => void) | undefined;
 
   constructor(intervalNs: number) {
     this.intervalNs = intervalNs;
@@ -65,7 +68,9 @@ export class RunAggregator {
   addWindow(done: readonly dctwin.v1.WindowReport[], isWindow = true): void {
     if (isWindow) this.windows++;
     const closed = new Set<number>();
+    let windowEndNs = 0;
     for (const d of [...done].sort((a, b) => a.host - b.host)) {
+      windowEndNs = Math.max(windowEndNs, Number(d.endNs ?? 0));
       this.events += Number(d.events);
       this.addedDelayNs += Number(d.addedDelayNs);
       for (const report of d.intervals) {
@@ -73,7 +78,11 @@ export class RunAggregator {
         closed.add(Number(report.interval));
       }
     }
-    for (const index of [...closed].sort((a, b) => a - b)) this.onIntervalClosed?.(this.intervals.get(index)!);
+    for (const index of [...closed].sort((a, b) => a - b)) {
+      const boundaryNs = (index + 1) * this.intervalNs;
+      const endNs = windowEndNs > index * this.intervalNs ? Math.min(boundaryNs, windowEndNs) : boundaryNs;
+      this.onIntervalClosed?.(this.intervals.get(index)!, endNs);
+    }
   }
 
   /** Intervals from 0 up to the one containing `endNs` (exclusive end), including empty ones. */

@@ -26,6 +26,7 @@ import type { CommandSpec } from "../../spec/experiment.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
 import { kindTraits } from "../../nodes/models/registry.ts";
 import type { BoundaryPlugin } from "./boundary-plugins.ts";
+import { actorCommand } from "../../spec/actor-command.ts";
 
 const KELVIN = 273.15;
 
@@ -122,8 +123,4 @@ export class CoolingRelay implements BoundaryPlugin {
 /** The zone a cooling unit cools (its kind's `coolsZone` trait: nodes/models/traits.ts); undefined for other actors. */
 function coolsZone(actor: ResolvedScenario["actors"][number]): string | undefined {
   return kindTraits(actor.kind).coolsZone?.(actor.params as Record<string, unknown>);
-}
-
-function actorCommand(actor: number, command: string, args: unknown): CommandSpec {
-  return { actor: { actor, command, argsJson: JSON.stringify(args) } };
 }

@@ -58,8 +58,8 @@ export interface RunDriverOptions {
    * before every grant that moves the horizon, and once when a paused run holds there.
    */
   onBoundary?: (timeNs: number) => void;
-  /** Called with each metrics interval once every host has reported it. */
-  onIntervalClosed?: (record: IntervalRecord) => void;
+  /** Called with each metrics interval once every host has reported it, and where it ends (RunAggregator). */
+  onIntervalClosed?: (record: IntervalRecord, endNs: number) => void;
   /** Called once every host has said hello (e.g. to log that the run starts). */
   onHostsJoined?: (hosts: HostInfo[]) => void;
   /** Take checkpoints at interval boundaries (coordinator/checkpoint/) and hand each complete set to `save`. */

@@ -40,7 +40,7 @@ export class WindowFollower {
     scenario: ResolvedScenario,
     placement: readonly number[],
     restored: CoordinatorState | undefined,
-    onIntervalClosed: ((record: IntervalRecord) => void) | undefined,
+    onIntervalClosed: ((record: IntervalRecord, endNs: number) => void) | undefined,
   ) {
     this.scenario = scenario;
     this.placement = placement;

@@ -4,18 +4,19 @@
  */
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
-import { intervalThermo } from "./series.ts";
+import type { LedgerSnapshot } from "./snapshot.ts";
 
-export function carbonLedger(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number) {
+export function carbonLedger(
+  scenario: ResolvedScenario,
+  aggregator: RunAggregator,
+  ledgers: readonly LedgerSnapshot[],
+) {
   const carbon = scenario.run.carbon;
   if (carbon === null || carbon === undefined) return null;
   let operationalG = 0;
   let embodiedG = 0;
   let facilityJ = 0;
-  for (const record of aggregator.intervalList(simTimeNs)) {
-    const startNs = record.index * aggregator.intervalNs;
-    const stopNs = Math.min(startNs + aggregator.intervalNs, simTimeNs);
-    const t = intervalThermo(scenario, record, (stopNs - startNs) / 1e9);
+  for (const t of ledgers) {
     operationalG += t.operationalCarbonG ?? 0;
     embodiedG += t.embodiedCarbonG ?? 0;
     facilityJ += t.itEnergyJ + t.coolingEnergyJ + t.distributionLossJ;

@@ -17,12 +17,10 @@ import {
 } from "../thermo/index.ts";
 import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
 import type { Batch } from "./batches.ts";
-import { ENVIRONMENT, intervalCounts, parseMechanism, speciesName } from "./mechanisms.ts";
+import { ENVIRONMENT, parseMechanism, speciesName } from "./mechanisms.ts";
 
 const TOP_CYCLES = 10;
 const TOP_TUR_LINKS = 5;
-
-export { ENVIRONMENT, intervalCounts, type CountTopology } from "./mechanisms.ts";
 
 /** Poisson 95% upper bound on a count observed as 0 (−ln 0.05): how often an unseen reverse could have happened. */
 const UNSEEN_REVERSE_UPPER = -Math.log(0.05);
@@ -44,7 +42,7 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
   const totalS = batches.reduce((s, b) => s + b.durationS, 0);
   const countBatches: CountBatch[] = batches.map((b) => ({
     durationS: b.durationS,
-    counts: intervalCounts(scenario, b.record),
+    counts: b.counts,
   }));
   if (countBatches.length < 2 || countBatches.every((b) => b.counts.length === 0)) {
     return {

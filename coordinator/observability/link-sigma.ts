@@ -4,16 +4,15 @@
  * (thermo/error-bars.ts): what the Currents dashboard draws as error bands. As for the run's σ, only
  * species-resolved hops seen both ways count (a one-way current has no finite σ): a link without any has no series.
  */
-import { intervalCounts } from "../ledgers/irreversibility.ts";
 import { parseMechanism } from "../ledgers/mechanisms.ts";
-import type { IntervalRecord } from "../counts/aggregate.ts";
+import { INTERVAL_SIGMA_OPTIONS, type LedgerSnapshot } from "../ledgers/snapshot.ts";
 import { estimateSigma, estimateSigmaWithErrors, type TransitionCount } from "../thermo/index.ts";
 import type { AggregationLevel, Labels } from "./levels.ts";
 import type { RunView } from "./run-view.ts";
 
 /** The error comes from at most this many batches of contiguous intervals (batch means want few, long batches). */
 const MAX_BATCHES = 10;
-const OPTIONS = { unseenReverse: "irreversible" } as const;
+const OPTIONS = INTERVAL_SIGMA_OPTIONS;
 
 export interface SigmaSeries {
   scope: "actor" | "group";
@@ -24,14 +23,12 @@ export interface SigmaSeries {
 }
 
 export class LinkSigma {
-  private readonly view: RunView;
   private readonly keysByLink = new Map<string, { scope: SigmaSeries["scope"]; key: string; labels: Labels }[]>();
   private readonly intervals: { seconds: number; counts: Map<string, TransitionCount[]> }[] = [];
   private readonly labels = new Map<string, { scope: SigmaSeries["scope"]; labels: Labels }>();
   series: SigmaSeries[] = [];
 
   constructor(view: RunView, level: AggregationLevel) {
-    this.view = view;
     if (level === "total") return;
     for (const link of view.links) {
       const [ga, gb] = [view.actors[link.a]!.group, view.actors[link.b]!.group].sort() as [string, string];
@@ -43,10 +40,10 @@ export class LinkSigma {
     }
   }
 
-  add(record: IntervalRecord, seconds: number): void {
+  add(snapshot: LedgerSnapshot, seconds: number): void {
     if (this.keysByLink.size === 0) return;
     const counts = new Map<string, TransitionCount[]>();
-    for (const c of intervalCounts(this.view, record)) {
+    for (const c of snapshot.transitions) {
       const m = parseMechanism(c.mechanism ?? "");
       if (m.kind !== "hop") continue;
       for (const k of this.keysByLink.get(m.where) ?? []) {

@@ -10,6 +10,7 @@ import { Histogram } from "../../nodes/runtime/histogram.ts";
 import type { ConservationTotals } from "../counts/conservation.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import type { WindowProgress } from "../driver/run-driver.ts";
+import { ledgerSnapshot, type LedgerSnapshot } from "../ledgers/snapshot.ts";
 import {
   actorSeries,
   componentSeries,
@@ -119,7 +120,7 @@ export class RunState {
     this.view = view;
     this.level = level;
     this.speed = speed;
-    this.ledgers = new LedgerTotals(view);
+    this.ledgers = new LedgerTotals(view.distributionLoss);
     this.linkSigma = new LinkSigma(view, level);
     this.servers = new ServerGauges(view, level);
     this.actorKeys = view.actors.map((_, i) => actorSeries(view, i, level));
@@ -181,10 +182,15 @@ export class RunState {
     return this.simTimeNs / 1e9 / ((this.wallNowMs - this.wallStartMs) / 1000);
   }
 
-  onIntervalClosed(record: IntervalRecord): void {
-    // (A live run cut short by Ctrl-C ends its last interval early; its power is then averaged over the whole
-    // interval. Replays know where a run stopped: their view's duration is the simulated time reached.)
-    const [startNs, endNs] = intervalBoundsNs(this.view, record.index);
+  /**
+   * A closed interval and its ledger snapshot: the run's, live; made here from the run view in a replay (where
+   * the view's duration is the simulated time reached, so a run cut short has its last interval as long as it ran).
+   */
+  onIntervalClosed(
+    record: IntervalRecord,
+    snapshot: LedgerSnapshot = ledgerSnapshot(this.view, record, intervalBoundsNs(this.view, record.index)[1]),
+  ): void {
+    const { startNs, endNs } = snapshot;
     const seconds = Math.max(endNs - startNs, 1) / 1e9;
     this.intervalsClosed++;
     this.closedUpToNs = Math.max(this.closedUpToNs, endNs);
@@ -229,9 +235,9 @@ export class RunState {
       this.power.set(key, { scope: e.scope, labels: e.labels, value: e.value / seconds });
     }
 
-    for (const counters of record.counters.values()) this.bitsErased += counters.get("bits_erased") ?? 0;
-    this.ledgers.add(record, seconds);
-    this.linkSigma.add(record, seconds);
+    this.bitsErased += snapshot.bitsErased;
+    this.ledgers.add(snapshot);
+    this.linkSigma.add(snapshot, seconds);
     this.servers.add(record, seconds);
 
     for (const series of this.metrics.values()) for (const m of series.values()) m.lastRatePerS = 0;

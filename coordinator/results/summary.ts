@@ -12,6 +12,7 @@ import { statisticalBatches } from "../ledgers/batches.ts";
 import { heatLedger } from "../ledgers/heat.ts";
 import { carbonLedger } from "../ledgers/carbon-ledger.ts";
 import { irreversibilityLedger } from "../ledgers/irreversibility.ts";
+import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
 import { trainingLedger } from "../ledgers/training.ts";
 
 export const SUMMARY_SCHEMA = "dctwin.summary/v1";
@@ -26,13 +27,15 @@ export interface SummaryInput {
   simTimeNs: number;
   aggregator: RunAggregator;
   totals: ConservationTotals;
+  /** The run's ledger snapshots, one per interval up to `simTimeNs` (ledgers/book.ts). */
+  ledgers: readonly LedgerSnapshot[];
 }
 
 /** Seconds from integer nanoseconds by division: 30e9 / 1e9 is exactly 30, 30e9 × 1e-9 is not. */
 const NS_PER_S = 1e9;
 const seconds = (ns: number) => ns / NS_PER_S;
 
-export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }: SummaryInput) {
+export function buildSummary({ scenario, status, simTimeNs, aggregator, totals, ledgers }: SummaryInput) {
   const run = scenario.run;
   const simTimeS = seconds(simTimeNs);
   const metrics = metricsSection(aggregator, scenario, simTimeNs);
@@ -67,8 +70,8 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals }
     },
     metrics,
     // The training ledger counts every step of the run, as the heat ledger counts all its energy.
-    thermodynamics: thermodynamicsSection(scenario, aggregator, simTimeNs, wholeRun(metrics.step_energy_uj)),
-    carbon: carbonLedger(scenario, aggregator, simTimeNs),
+    thermodynamics: thermodynamicsSection(scenario, aggregator, ledgers, simTimeNs, wholeRun(metrics.step_energy_uj)),
+    carbon: carbonLedger(scenario, aggregator, ledgers),
     link_traffic: scenario.links.map((link) => ({
       id: link.id,
       a: scenario.actors[link.a]!.id,
@@ -187,10 +190,11 @@ function wholeRun(groups: Record<string, { whole_run: { count: number; sum: numb
 function thermodynamicsSection(
   scenario: ResolvedScenario,
   aggregator: RunAggregator,
+  ledgers: readonly LedgerSnapshot[],
   simTimeNs: number,
   stepEnergyUj: Record<string, { count: number; sum: number }> | undefined,
 ) {
-  const irreversibility = irreversibilityLedger(scenario, statisticalBatches(scenario, aggregator, simTimeNs));
+  const irreversibility = irreversibilityLedger(scenario, statisticalBatches(scenario, aggregator, ledgers));
   const heat = heatLedger(scenario, aggregator, simTimeNs);
   const sigma = "sigma_kb_per_s" in irreversibility ? (irreversibility.sigma_kb_per_s ?? null) : null;
   return {

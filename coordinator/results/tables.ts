@@ -15,7 +15,7 @@
  */
 import { kindTraits } from "../../nodes/models/registry.ts";
 import { metricDeclaration, sumToBaseUnit, toBaseUnit } from "../../nodes/models/metric-declarations.ts";
-import { LedgerTotals } from "../observability/ledger-totals.ts";
+import { ledgerSnapshot } from "../ledgers/snapshot.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import { SERVER_COLUMNS, SERVER_STATE_COLUMNS, serverRows } from "./server-tables.ts";
@@ -67,7 +67,6 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
   const linkRows: Record<string, Cell>[] = [];
   const actorRows: Record<string, Cell>[] = [];
   const ledgerRows: Record<string, Cell>[] = [];
-  const ledger = new LedgerTotals(view);
   for (const r of intervals) {
     const key = rowKey(r);
     const seconds = Math.max(key.t_end_s - key.t_start_s, 1e-9);
@@ -124,21 +123,20 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
         inlet_temperature_c: zone === null ? null : (inlet.get(zone) ?? null),
       });
     }
-    ledger.add(r, seconds);
-    let bits = 0;
-    for (const counters of r.counters.values()) bits += counters.get("bits_erased") ?? 0;
+    const ledger = ledgerSnapshot(view, r, intervalBoundsNs(view, r.index)[1]);
+    const perS = (joules: number) => (ledger.durationS > 0 ? joules / ledger.durationS : 0);
     ledgerRows.push({
       ...key,
       events: r.events,
-      it_energy_j: ledger.lastItPowerW * seconds,
-      cooling_energy_j: ledger.lastCoolingPowerW * seconds,
-      distribution_loss_j: ledger.lastLossPowerW * seconds,
-      it_power_w: ledger.lastItPowerW,
-      cooling_power_w: ledger.lastCoolingPowerW,
-      pue: Number.isNaN(ledger.lastPue) ? null : ledger.lastPue,
-      heat_entropy_w_per_k: ledger.lastHeatEntropyWPerK,
-      packet_sigma_kb_per_s: ledger.lastSigmaKbPerS,
-      bits_erased: bits,
+      it_energy_j: ledger.itEnergyJ,
+      cooling_energy_j: ledger.coolingEnergyJ,
+      distribution_loss_j: ledger.distributionLossJ,
+      it_power_w: perS(ledger.itEnergyJ),
+      cooling_power_w: perS(ledger.coolingEnergyJ),
+      pue: ledger.pue,
+      heat_entropy_w_per_k: ledger.heatEntropyWPerK,
+      packet_sigma_kb_per_s: ledger.sigmaKbPerS,
+      bits_erased: ledger.bitsErased,
     });
   }
   const servers = serverRows(view, intervals, (r) => zoneInletC(view, r));

@@ -14,6 +14,8 @@ import type { RunOutcome } from "../driver/run-driver.ts";
 import { buildSummary, type Summary } from "./summary.ts";
 import { linksCsv, metricsCsv } from "./timeseries.ts";
 import { thermoCsv } from "../ledgers/series.ts";
+import { LedgerBook } from "../ledgers/book.ts";
+import { ledgerScope } from "../ledgers/snapshot.ts";
 import { INTERVALS_FILE, intervalsJsonl } from "../observability/intervals-file.ts";
 import { writeAnalystTables } from "./parquet.ts";
 import { detectWarmupNs } from "./warmup.ts";
@@ -45,8 +47,16 @@ export interface RunInfo {
   checkpoints?: { saved: number; last_at_s: number | null; disabled: string | null } | null;
 }
 
-export function writeResults(outDir: string, resolved: ResolvedScenario, outcome: RunOutcome, info: RunInfo): Summary {
+/** `ledgers`: the run's ledger book, holding the snapshots made as its intervals closed (a new one computes them). */
+export function writeResults(
+  outDir: string,
+  resolved: ResolvedScenario,
+  outcome: RunOutcome,
+  info: RunInfo,
+  ledgers = new LedgerBook(ledgerScope(resolved)),
+): Summary {
   mkdirSync(outDir, { recursive: true });
+  const series = ledgers.series(outcome.aggregator, outcome.simTimeNs);
   const scenario =
     resolved.run.warmupAuto === true
       ? { ...resolved, run: { ...resolved.run, warmupNs: detectWarmupNs(outcome.aggregator, outcome.simTimeNs) } }
@@ -57,12 +67,13 @@ export function writeResults(outDir: string, resolved: ResolvedScenario, outcome
     simTimeNs: outcome.simTimeNs,
     aggregator: outcome.aggregator,
     totals: outcome.totals,
+    ledgers: series,
   });
   writeFileSync(join(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(outDir, "run-info.json"), `${JSON.stringify(info, null, 2)}\n`);
   writeFileSync(join(outDir, "timeseries.csv"), metricsCsv(outcome.aggregator, outcome.simTimeNs));
   writeFileSync(join(outDir, "links.csv"), linksCsv(outcome.aggregator, scenario, outcome.simTimeNs));
-  writeFileSync(join(outDir, "thermo.csv"), thermoCsv(scenario, outcome.aggregator, outcome.simTimeNs));
+  writeFileSync(join(outDir, "thermo.csv"), thermoCsv(series));
   writeFileSync(join(outDir, INTERVALS_FILE), intervalsJsonl(scenario, outcome.aggregator, outcome.simTimeNs));
   // Every command applied (scheduled or live) with its simulated time: replaying these gives the same run.
   writeFileSync(

@@ -25,7 +25,4 @@ export function emptyEffect(): FaultEffect {
   return { links: new Map(), actors: new Map(), onInject: [], onClear: [] };
 }
 
-/** A model command to one actor, its arguments as JSON. */
-export function actorCommand(actor: number, command: string, args: unknown): CommandSpec {
-  return { actor: { actor, command, argsJson: JSON.stringify(args ?? {}) } };
-}
+export { actorCommand } from "../../../spec/actor-command.ts";

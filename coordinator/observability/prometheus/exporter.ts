@@ -7,7 +7,7 @@ import { DEFAULT_AGGREGATION_LEVEL, type AggregationLevel } from "../levels.ts";
 import { RunState } from "../run-state.ts";
 import type { RunView } from "../run-view.ts";
 import { registerRunMetrics } from "./collector.ts";
-import { startMetricsServer } from "./server.ts";
+import { startMetricsServer } from "../../../nodes/metrics-server.ts";
 
 export interface MetricsExporterOptions {
   /** 0: a free port. */

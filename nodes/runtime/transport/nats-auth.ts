@@ -3,7 +3,7 @@
  * TLS (CA, client certificate and key). Turned into nats.js connection options here; files are read once, and a
  * file's content never appears in an error message.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readBoundedFile } from "../files/bounded-file.ts";
 import { resolve } from "node:path";
 import { credsAuthenticator, nkeyAuthenticator, nkeys, type ConnectionOptions } from "@nats-io/nats-core";
 
@@ -108,20 +108,14 @@ export function natsAuthEnv(auth: NatsAuth): Record<string, string> {
 
 /** Reads a small regular file (a seed, creds, a certificate); errors name the flag and file, never the content. */
 function readSecret(flag: string, file: string): Uint8Array {
-  let size: number;
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new NatsAuthError(`${flag}: ${file} is not a regular file`);
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof NatsAuthError) throw error;
-    throw new NatsAuthError(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  if (size > SECRET_FILE_LIMIT)
-    throw new NatsAuthError(`${flag}: ${file} is larger than ${SECRET_FILE_LIMIT / 1024} KiB`);
-  try {
-    return new TextEncoder().encode(readFileSync(file, "utf8").trim());
-  } catch (error) {
-    throw new NatsAuthError(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  const read = readBoundedFile(file, SECRET_FILE_LIMIT);
+  if ("failure" in read)
+    throw new NatsAuthError(
+      read.failure === "unreadable"
+        ? `${flag}: cannot read ${file} (${read.code})`
+        : read.failure === "not a regular file"
+          ? `${flag}: ${file} is not a regular file`
+          : `${flag}: ${file} is larger than ${SECRET_FILE_LIMIT / 1024} KiB`,
+    );
+  return new TextEncoder().encode(new TextDecoder().decode(read.bytes).trim());
 }

@@ -1,6 +1,6 @@
 /**
- * Serves a Registry at /metrics over HTTP, bound to loopback unless told otherwise. Port 0 picks a free port;
- * `url` says which.
+ * Serves a Registry at /metrics over HTTP, bound to loopback unless told otherwise: the coordinator's run exporter
+ * and a host process's own metrics (host-metrics.ts) both. Port 0 picks a free port; `url` says which.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
