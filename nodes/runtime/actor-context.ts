@@ -146,8 +146,9 @@ export class ShardContext implements ActorContext {
   }
 
   /** A count (leap mode) that lost part of itself on the wire: that part is dropped as exact mode drops a lost packet. */
-  private readonly dropLostPart = (packet: SimPacket, lost: number): void =>
+  dropLostPart(packet: SimPacket, lost: number): void {
     this.drop(this.split(packet, lost), "link_loss");
+  }
 
   send(packet: SimPacket, portIndex: number): void {
     const actor = this.actor();
@@ -161,7 +162,7 @@ export class ShardContext implements ActorContext {
     }
     const port = actor.ports[portIndex];
     if (port === undefined) throw new ModelContractError(`${actor.spec.id} has no port ${portIndex}`);
-    const outcome = this.delivery.send(actor, port, packet, this.currentNs, this.dropLostPart);
+    const outcome = this.delivery.send(actor, port, packet, this.currentNs, this);
     if (outcome !== Transmit.sent) this.drop(packet, outcome === Transmit.linkDown ? "link_down" : "link_loss");
   }
 

@@ -73,7 +73,7 @@ const packet = (dst: number): SimPacket => ({
 });
 
 /** A single packet (multiplicity 1) is lost whole or not at all: no part of it is ever dropped. */
-const keepWhole = (): void => assert.fail("a single packet lost a part of itself");
+const keepWhole = { dropLostPart: (): void => assert.fail("a single packet lost a part of itself") };
 
 test("delivery - a packet for this host arrives after serialization and latency; the wire and its power follow", () => {
   const { queue, delivery, a0, meters } = setup();

@@ -37,6 +37,11 @@ export interface TakenOutbox {
   addedDelayNs: number;
 }
 
+/** Who drops the part of a count (leap mode) lost on the wire (the shard's context; a method, so no closure is kept). */
+export interface LostParts {
+  dropLostPart(packet: SimPacket, lost: number): void;
+}
+
 export class Delivery {
   private readonly p: DeliveryParts;
   private readonly linkBusyUntilNs: Float64Array;
@@ -60,15 +65,9 @@ export class Delivery {
   /**
    * Puts `packet` from `actor` on `port` at `nowNs` and queues its arrival (here or in the outbox). A packet that
    * is not sent (link down, lost on the wire) is counted on the link; the caller drops it. A count (leap mode) that
-   * loses part of itself is counted too, and `dropLostPart` drops that part.
+   * loses part of itself is counted too, and `parts` drops that part.
    */
-  send(
-    actor: LocalActor,
-    port: Port,
-    packet: SimPacket,
-    nowNs: number,
-    dropLostPart: (packet: SimPacket, lost: number) => void,
-  ): Transmit {
+  send(actor: LocalActor, port: Port, packet: SimPacket, nowNs: number, parts: LostParts): Transmit {
     const p = this.p;
     const link = p.linkTable.links[port.link]!;
     const direction = port.link * 2 + (port.reverse ? 1 : 0);
@@ -96,7 +95,7 @@ export class Delivery {
     }
     if (t.lost > 0) {
       p.ledger.countLink(direction, packet.sizeBytes, true, packet.species, t.lost);
-      dropLostPart(packet, t.lost);
+      parts.dropLostPart(packet, t.lost);
     }
     p.ledger.countLink(direction, packet.sizeBytes, false, packet.species, packet.multiplicity);
     packet.hops++;
