@@ -194,7 +194,7 @@ test("pods - a join timeout fails the run (exit 1) with results and the reason; 
   }
 });
 
-test("pods - a host killed mid-run fails the run (exit 1) with the completed windows written and the reason", async () => {
+test("pods - with --recoveries 0, a host killed mid-run fails the run (exit 1) with the completed windows written and the reason", async () => {
   const runId = `host-killed-${process.pid}`;
   const out = join(dir.path, "host-killed");
   const w = watch([
@@ -210,6 +210,9 @@ test("pods - a host killed mid-run fails the run (exit 1) with the completed win
     runId,
     "--out",
     out,
+    // Otherwise the run recovers (from the start, before its first checkpoint): test/host-loss.test.ts.
+    "--recoveries",
+    "0",
   ]);
   try {
     await waitFor(
