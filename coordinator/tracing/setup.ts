@@ -97,6 +97,7 @@ export function startRunTracing(
         runSpan.end();
         // A failed final export is already counted and warned about by the CountingExporter.
         await provider.shutdown().catch(() => {});
+        exporter.settle();
       })();
       return shutdown;
     },
