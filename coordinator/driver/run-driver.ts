@@ -130,11 +130,12 @@ export class RunDriver {
     const { transport, scenario, hostCount, placement } = this.o;
     let stopHeartbeat = () => {};
     try {
+      // From the start, so that a host that joined hears its coordinator die even before the run starts.
+      stopHeartbeat = every(this.clock, HEARTBEAT_MS, () => transport.publish(this.subjects.alive, new Uint8Array(0)));
       await this.waker.until(() => this.roster.size === hostCount);
       const hosts = this.roster.list();
       this.o.onHostsJoined?.(hosts);
       this.deadline?.reset(); // the hosts owe their start-up reports from now on
-      stopHeartbeat = every(this.clock, HEARTBEAT_MS, () => transport.publish(this.subjects.alive, new Uint8Array(0)));
       transport.publish(
         this.subjects.start,
         wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement }).finish(),

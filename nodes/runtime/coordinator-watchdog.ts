@@ -1,10 +1,13 @@
 /**
- * A host's watch on its coordinator: once the run started, anything from the coordinator (a grant, its 1 s
- * heartbeat `sync.alive`) counts as a sign of life; when none comes for `timeoutMs`, `onSilent` is called once.
+ * A host's watch on its coordinator: from the first sign of life (its 1 s heartbeat `sync.alive`, which it sends
+ * from before any host joins, or the run's start), anything from the coordinator counts; when none comes for
+ * `timeoutMs`, `onSilent` is called once. A host that heard its coordinator and then never got the start (the
+ * coordinator died in between) exits too.
  */
 export class CoordinatorWatchdog {
   private lastHeardMs = 0;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private readonly timeoutMs: number;
   private readonly onSilent: () => void;
 
@@ -15,6 +18,7 @@ export class CoordinatorWatchdog {
 
   start(): void {
     this.lastHeardMs = performance.now();
+    if (this.timer !== undefined || this.stopped) return;
     this.timer = setInterval(
       () => {
         if (performance.now() - this.lastHeardMs <= this.timeoutMs) return;
@@ -26,10 +30,11 @@ export class CoordinatorWatchdog {
   }
 
   heard(): void {
-    this.lastHeardMs = performance.now();
+    this.start();
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 }
