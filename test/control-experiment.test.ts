@@ -9,32 +9,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { stringify } from "yaml";
 import { runControlled } from "../coordinator/session.ts";
 import { ScenarioError } from "../scenario/issues.ts";
-import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { runCli } from "./support/cli.ts";
-import { tempDir, writeScenario } from "./support/scenarios.ts";
+import { experimentBase, loadDoc as load, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-control-");
 after(() => dir.remove());
 
-const base = {
-  name: "exp",
-  run: { duration: "12s", seed: 3, metrics_interval: "1s", warmup: "0s" },
-  actors: [
-    {
-      id: "users",
-      kind: "client",
-      target: "web-1",
-      arrivals: { process: "poisson", rate_per_s: 400 },
-      request_bytes: 400,
-      response_bytes: 1500,
-    },
-    { id: "web-1", kind: "server", cores: 2, service: { distribution: "exponential", mean: "2ms" } },
-  ],
-  links: [{ a: "users", b: "web-1", latency: "100us", bandwidth: "10Gbps" }],
-};
+const base = experimentBase;
 
 const experiment = {
   faults: [
@@ -58,10 +41,6 @@ const experiment = {
     { name: "rate doubled", threshold: "requests_sent rate > 700", from: "6s", to: "9s" },
   ],
 };
-
-function load(doc: unknown, name = "exp.yaml") {
-  return loadScenarioText(stringify(doc), name);
-}
 
 test("control - a declarative experiment: link down, load ×2 ramp, crash; checks pass and fail where they should", async () => {
   const { scenario, experiment: planned } = load({ ...base, experiment });

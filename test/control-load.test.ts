@@ -7,37 +7,16 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { stringify } from "yaml";
 import { runControlled } from "../coordinator/session.ts";
 import { metricKey } from "../coordinator/counts/aggregate.ts";
 import { loadExperimentFile } from "../coordinator/control/experiment.ts";
 import { ScenarioError } from "../scenario/issues.ts";
-import { loadScenarioText } from "../coordinator/scenario-loader.ts";
-import { tempDir } from "./support/scenarios.ts";
+import { experimentBase, loadDoc as load, tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-control-");
 after(() => dir.remove());
 
-const base = {
-  name: "exp",
-  run: { duration: "12s", seed: 3, metrics_interval: "1s", warmup: "0s" },
-  actors: [
-    {
-      id: "users",
-      kind: "client",
-      target: "web-1",
-      arrivals: { process: "poisson", rate_per_s: 400 },
-      request_bytes: 400,
-      response_bytes: 1500,
-    },
-    { id: "web-1", kind: "server", cores: 2, service: { distribution: "exponential", mean: "2ms" } },
-  ],
-  links: [{ a: "users", b: "web-1", latency: "100us", bandwidth: "10Gbps" }],
-};
-
-function load(doc: unknown, name = "exp.yaml") {
-  return loadScenarioText(stringify(doc), name);
-}
+const base = experimentBase;
 
 test("control - load on a closed loop scales its users; a rate target is refused with its path", () => {
   const closed = {

@@ -14,7 +14,7 @@ import { runTwin } from "../coordinator/run.ts";
 import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { REPO_ROOT, runCli } from "./support/cli.ts";
+import { REPO_ROOT, runToFiles } from "./support/cli.ts";
 import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -23,16 +23,7 @@ after(() => dir.remove());
 const scenario = crossHostScenario("500ms");
 const file = writeScenario(dir.path, "cross-host", scenario);
 
-async function run(name: string, ...args: string[]) {
-  const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--out", out, "-q", ...args]);
-  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
-  return {
-    summary: readFileSync(join(out, "summary.json"), "utf8"),
-    series: readFileSync(join(out, "timeseries.csv"), "utf8"),
-    links: readFileSync(join(out, "links.csv"), "utf8"),
-  };
-}
+const run = (name: string, ...args: string[]) => runToFiles(file, join(dir.path, name), ...args);
 
 test("determinism - byte-identical results for inproc/1, nats/1 and nats/3 hosts; another seed differs", async () => {
   const inproc = await run("inproc-1", "--transport", "inproc", "--hosts", "1");

@@ -5,14 +5,13 @@
  * and byte-identical results on 1 host and on 3 NATS host processes.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { placeActors } from "../coordinator/placement/place.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { ScenarioError } from "../scenario/issues.ts";
 import { loadScenarioFile, validateScenario } from "../coordinator/scenario-loader.ts";
-import { runCli } from "./support/cli.ts";
+import { runToFiles } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 
@@ -380,15 +379,8 @@ test("components - byte-identical results on 1 host (in-process) and 3 NATS host
     ],
   };
   const file = writeScenario(dir.path, "components-determinism", scenario);
-  const run = async (name: string, ...args: string[]) => {
-    const out = join(dir.path, name);
-    const result = await runCli(["run", file, "--out", out, "-q", ...args]);
-    assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
-    return {
-      summary: readFileSync(join(out, "summary.json"), "utf8"),
-      series: readFileSync(join(out, "timeseries.csv"), "utf8"),
-    };
-  };
+  const run = (name: string, ...args: string[]) => runToFiles(file, join(dir.path, name), ...args);
+
   const one = await run("inproc-1", "--transport", "inproc", "--hosts", "1");
   const three = await run("nats-3", "--transport", "nats", "--hosts", "3");
   const parsed = JSON.parse(one.summary);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { tempDir } from "./support/scenarios.ts";
+import { ringTraining, tempDir } from "./support/scenarios.ts";
 import { actorCommand, runScenario } from "./support/twin.ts";
 
 const dir = tempDir();
@@ -14,24 +14,15 @@ const gpus = { count: 1, idle_w: 60, max_w: 400 };
 const workers = ["gpu-0", "gpu-1"];
 
 function job(extra: Record<string, unknown>) {
-  return {
+  return ringTraining({
     name: "restart",
-    run: { duration: "1s", metrics_interval: "100ms" },
-    actors: [
-      ...workers.map((id) => ({
-        id,
-        kind: "ml_training",
-        ring: workers,
-        gpus,
-        compute_time: { distribution: "deterministic", value: "50ms" },
-        model_bytes: "100MB",
-        steps: 6,
-        ...extra,
-      })),
-      { id: "tor", kind: "switch", buffer: "1GB" },
-    ],
-    links: workers.map((id) => ({ a: id, b: "tor", latency: "5us", bandwidth: "100Gbps" })),
-  };
+    workers,
+    gpus,
+    steps: 6,
+    duration: "1s",
+    metricsInterval: "100ms",
+    overrides: extra,
+  });
 }
 
 const hop = (bytes: number) => Math.ceil((bytes * 8 * 1e9) / 100e9) / 1e9 + 5e-6;

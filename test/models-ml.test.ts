@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { ScenarioError } from "../scenario/issues.ts";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
-import { tempDir } from "./support/scenarios.ts";
+import { ringTraining, tempDir } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 
 const dir = tempDir();
@@ -19,24 +19,7 @@ const workers = Array.from({ length: N }, (_, i) => `gpu-${i}`);
 const gpus = { count: 8, idle_w: 60, max_w: 400 };
 
 function training(overrides: Record<string, unknown> = {}) {
-  return {
-    name: "training",
-    run: { duration: "2s", metrics_interval: "1s" },
-    actors: [
-      ...workers.map((id) => ({
-        id,
-        kind: "ml_training",
-        ring: workers,
-        gpus,
-        compute_time: { distribution: "deterministic", value: "50ms" },
-        model_bytes: "100MB",
-        steps: 5,
-        ...overrides,
-      })),
-      { id: "tor", kind: "switch", buffer: "1GB" },
-    ],
-    links: workers.map((id) => ({ a: id, b: "tor", latency: "5us", bandwidth: "100Gbps" })),
-  };
+  return ringTraining({ name: "training", workers, gpus, steps: 5, duration: "2s", metricsInterval: "1s", overrides });
 }
 
 test("ml - ring all-reduce steps take compute + 2(N−1) rounds of two hops, with the GPU energy that implies", async () => {

@@ -9,10 +9,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import type { ChildProcess } from "node:child_process";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { resolveHostIndex } from "../cli/commands/host-index.ts";
-import { collect, runCli, startCli, type CliResult } from "./support/cli.ts";
+import { runCli, watchCli, type CliResult, type WatchedCli } from "./support/cli.ts";
 import { freePort } from "./support/ports.ts";
 import { alive, processesMentioning, waitFor } from "./support/processes.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
@@ -30,22 +29,8 @@ const shortRun = writeScenario(
   queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 2, warmupS: 0 }),
 );
 
-interface Watched {
-  child: ChildProcess;
-  result: Promise<CliResult>;
-  stderr: () => string;
-}
-
-function watch(args: string[], env: NodeJS.ProcessEnv = {}): Watched {
-  const child = startCli(args, env);
-  const result = collect(child, 180_000);
-  let stderr = "";
-  child.stderr!.on("data", (c: string) => (stderr += c));
-  return { child, result, stderr: () => stderr };
-}
-
 /** Sends `signal` and requires the process to be gone within 5 s (what a pod's grace period allows). */
-async function signalAndWait(w: Watched, signal: NodeJS.Signals): Promise<CliResult> {
+async function signalAndWait(w: WatchedCli, signal: NodeJS.Signals): Promise<CliResult> {
   w.child.kill(signal);
   await waitFor(() => w.child.exitCode !== null || w.child.signalCode !== null, 5_000, `exit within 5 s of ${signal}`);
   return w.result;
@@ -55,7 +40,7 @@ function json(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 }
 
-function cleanup(w: Watched, runId: string): void {
+function cleanup(w: WatchedCli, runId: string): void {
   if (w.child.exitCode === null) w.child.kill("SIGKILL");
   for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
 }
@@ -65,7 +50,7 @@ test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, resul
   const out = join(dir.path, "join-term");
   // --join needs --nats: a private nats-server admits only the hosts its coordinator starts.
   const server = await NatsServer.start({ name: `dctwin-test-pods-join-${process.pid}` });
-  const w = watch(["run", longRun, "--nats", server.url, "--join", "--hosts", "2", "--run-id", runId, "--out", out]);
+  const w = watchCli(["run", longRun, "--nats", server.url, "--join", "--hosts", "2", "--run-id", runId, "--out", out]);
   try {
     await waitFor(
       () => /waiting for 2 host\(s\) to join/.test(w.stderr()),
@@ -88,7 +73,7 @@ test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, resul
 test("pods - SIGTERM while running on 2 hosts: exit 143 within 5 s with partial results; SIGTERM (143) and SIGINT (130) while paused", async () => {
   const runId = `run-term-${process.pid}`;
   const out = join(dir.path, "run-term");
-  const running = watch([
+  const running = watchCli([
     "run",
     longRun,
     "--transport",
@@ -126,7 +111,7 @@ test("pods - SIGTERM while running on 2 hosts: exit 143 within 5 s with partial 
 async function signalWhilePaused(signal: NodeJS.Signals, exit: number): Promise<void> {
   const pausedId = `paused-${signal}-${process.pid}`;
   const pausedOut = join(dir.path, `paused-${signal}`);
-  const paused = watch([
+  const paused = watchCli([
     "run",
     longRun,
     "--transport",
@@ -197,7 +182,7 @@ test("pods - a join timeout fails the run (exit 1) with results and the reason; 
 test("pods - with --recoveries 0, a host killed mid-run fails the run (exit 1) with the completed windows written and the reason", async () => {
   const runId = `host-killed-${process.pid}`;
   const out = join(dir.path, "host-killed");
-  const w = watch([
+  const w = watchCli([
     "run",
     longRun,
     "--transport",
@@ -238,7 +223,7 @@ test("pods - with --recoveries 0, a host killed mid-run fails the run (exit 1) w
 
 test("pods - a coordinator killed outright (SIGKILL) leaves neither its nats-server nor its hosts running", async () => {
   const runId = `coord-killed-${process.pid}`;
-  const w = watch([
+  const w = watchCli([
     "run",
     longRun,
     "--transport",
@@ -272,7 +257,9 @@ test("pods - a host started before its NATS server retries and joins once the se
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;
   const runId = `late-nats-${process.pid}`;
-  const host = watch(["host", "--nats", url, "--run", runId, "--connect-timeout", "2m"], { JOB_COMPLETION_INDEX: "0" });
+  const host = watchCli(["host", "--nats", url, "--run", runId, "--connect-timeout", "2m"], {
+    env: { JOB_COMPLETION_INDEX: "0" },
+  });
   let server: NatsServer | undefined;
   try {
     await waitFor(() => /not reachable yet/.test(host.stderr()), 30_000, "the host to report it is retrying");

@@ -10,7 +10,7 @@ import { after, test } from "node:test";
 import { connect } from "@nats-io/transport-node";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { wire } from "../nodes/runtime/wire.ts";
-import { collect, runCli, startCli } from "./support/cli.ts";
+import { runCli, watchCli } from "./support/cli.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 import { alive, processesMentioning, waitFor } from "./support/processes.ts";
 
@@ -40,39 +40,43 @@ test("processes - SIGINT mid-run writes partial results, exits 130 and leaves no
   );
   const runId = `sigint-${process.pid}`;
   const out = join(dir.path, "sigint");
-  const child = startCli([
-    "run",
-    file,
-    "--transport",
-    "nats",
-    "--hosts",
-    "2",
-    "--speed",
-    "1",
-    "--run-id",
-    runId,
-    "--out",
-    out,
-    "--metrics-port",
-    "0",
-  ]);
-  const result = collect(child, 60_000);
-  let stderr = "";
-  child.stderr!.on("data", (c: string) => (stderr += c));
+  const {
+    child,
+    result,
+    stderr: log,
+  } = watchCli(
+    [
+      "run",
+      file,
+      "--transport",
+      "nats",
+      "--hosts",
+      "2",
+      "--speed",
+      "1",
+      "--run-id",
+      runId,
+      "--out",
+      out,
+      "--metrics-port",
+      "0",
+    ],
+    { timeoutMs: 60_000 },
+  );
   try {
     await waitFor(
       () =>
-        /started 2 host process\(es\): pids (\d+), (\d+)/.test(stderr) &&
-        /started nats-server .* \(pid (\d+)\)/.test(stderr),
+        /started 2 host process\(es\): pids (\d+), (\d+)/.test(log()) &&
+        /started nats-server .* \(pid (\d+)\)/.test(log()),
       20_000,
       "hosts to start",
     );
-    const hostPids = /pids (\d+), (\d+)/.exec(stderr)!.slice(1).map(Number);
-    const natsPid = Number(/nats-server .* \(pid (\d+)\)/.exec(stderr)![1]);
+    const hostPids = /pids (\d+), (\d+)/.exec(log())!.slice(1).map(Number);
+    const natsPid = Number(/nats-server .* \(pid (\d+)\)/.exec(log())![1]);
     assert.ok([...hostPids, natsPid].every(alive));
     // Interrupt only once simulated time has really advanced (start-up can be slow on a loaded machine).
-    await waitFor(() => /metrics: (http\S+)/.test(stderr), 20_000, "the metrics endpoint");
-    const metricsUrl = /metrics: (http\S+)/.exec(stderr)![1]!;
+    await waitFor(() => /metrics: (http\S+)/.test(log()), 20_000, "the metrics endpoint");
+    const metricsUrl = /metrics: (http\S+)/.exec(log())![1]!;
     await waitForAsync(async () => (await simTimeS(metricsUrl)) > 0.5, 30_000, "simulated time to pass 0.5 s");
     child.kill("SIGINT");
     const { code } = await result;

@@ -4,11 +4,10 @@
  * and shorten every serialization delay on the hosts that received the packet from the wire).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { decodeBatchForTest } from "./support/wire.ts";
-import { runCli } from "./support/cli.ts";
+import { runToFiles } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -43,15 +42,8 @@ test("wire sizes - 5 GiB requests and responses give identical results in-proces
       { a: "tor", b: "store", latency: "5us", bandwidth: "400Gbps" },
     ],
   });
-  const run = async (name: string, ...args: string[]) => {
-    const out = join(dir.path, name);
-    const result = await runCli(["run", file, "--out", out, "-q", ...args]);
-    assert.equal(result.code, 0, result.stderr);
-    return {
-      summary: readFileSync(join(out, "summary.json"), "utf8"),
-      links: readFileSync(join(out, "links.csv"), "utf8"),
-    };
-  };
+  const run = (name: string, ...args: string[]) => runToFiles(file, join(dir.path, name), ...args);
+
   const inproc = await run("inproc", "--transport", "inproc");
   const nats3 = await run("nats3", "--hosts", "3");
   assert.equal(nats3.summary, inproc.summary);

@@ -163,7 +163,8 @@ export class RunAggregator {
   }
 }
 
-function emptyInterval(index: number): IntervalRecord {
+/** A record with nothing counted yet (exported for tests that build records by hand). */
+export function emptyInterval(index: number): IntervalRecord {
   return {
     index,
     events: 0,

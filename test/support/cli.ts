@@ -1,5 +1,8 @@
 /** Runs the real `dctwin` CLI as a child process (the same Node binary as the tests) and collects its output. */
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI_PATH = fileURLToPath(new URL("../../cli/dctwin.ts", import.meta.url));
@@ -41,4 +44,34 @@ export function collect(child: ChildProcess, timeoutMs: number): Promise<CliResu
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** The result files of a finished run that determinism tests compare byte for byte. */
+export interface RunFiles {
+  summary: string;
+  series: string;
+  links: string;
+}
+
+/** Runs `dctwin run FILE --out OUT -q ARGS…`, requires exit 0 and reads the result files. */
+export async function runToFiles(file: string, out: string, ...args: string[]): Promise<RunFiles> {
+  const result = await runCli(["run", file, "--out", out, "-q", ...args]);
+  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
+  const read = (name: string) => readFileSync(join(out, name), "utf8");
+  return { summary: read("summary.json"), series: read("timeseries.csv"), links: read("links.csv") };
+}
+
+/** A CLI process under watch: its exit (killed after `timeoutMs`) and its standard error so far. */
+export interface WatchedCli {
+  child: ChildProcess;
+  result: Promise<CliResult>;
+  stderr: () => string;
+}
+
+export function watchCli(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): WatchedCli {
+  const child = startCli(args, options.env);
+  const result = collect(child, options.timeoutMs ?? 180_000);
+  let stderr = "";
+  child.stderr!.on("data", (c: string) => (stderr += c));
+  return { child, result, stderr: () => stderr };
 }

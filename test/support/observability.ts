@@ -1,20 +1,5 @@
 /** Builders for observability tests. */
-import type { IntervalRecord } from "../../coordinator/counts/aggregate.ts";
-
-export function emptyRecordForTest(index: number): IntervalRecord {
-  return {
-    index,
-    events: 0,
-    metrics: new Map(),
-    links: new Map(),
-    speciesHops: new Map(),
-    drops: new Map(),
-    energy: new Map(),
-    transitions: new Map(),
-    counters: new Map(),
-    traceEvents: [],
-  };
-}
+export { emptyInterval as emptyRecordForTest } from "../../coordinator/counts/aggregate.ts";
 
 /**
  * Two client groups (shoppers, crawlers) in front of a powered one-core server with a small queue, so runs have

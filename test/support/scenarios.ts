@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { loadScenarioText } from "../../coordinator/scenario-loader.ts";
 
 export function tempDir(prefix = "dctwin-test-"): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -92,5 +93,58 @@ export function crossHostScenario(metricsInterval: string) {
       { a: "clients-a", b: "server-b", latency: "80us", bandwidth: "1Gbps" },
       { a: "clients-b", b: "server-a", latency: "60us", bandwidth: "1Gbps", loss: 0.01 },
     ],
+  };
+}
+
+/** A client at 400/s in front of a two-core server (ρ = 0.4): the base that experiment and control tests vary. */
+export const experimentBase = {
+  name: "exp",
+  run: { duration: "12s", seed: 3, metrics_interval: "1s", warmup: "0s" },
+  actors: [
+    {
+      id: "users",
+      kind: "client",
+      target: "web-1",
+      arrivals: { process: "poisson", rate_per_s: 400 },
+      request_bytes: 400,
+      response_bytes: 1500,
+    },
+    { id: "web-1", kind: "server", cores: 2, service: { distribution: "exponential", mean: "2ms" } },
+  ],
+  links: [{ a: "users", b: "web-1", latency: "100us", bandwidth: "10Gbps" }],
+};
+
+/** Loads a scenario document as the CLI would load its YAML text. */
+export function loadDoc(doc: unknown, name = "exp.yaml") {
+  return loadScenarioText(stringify(doc), name);
+}
+
+/** Data-parallel ML training: `workers` in an all-reduce ring, each with `gpus`, behind one switch. */
+export function ringTraining(o: {
+  name: string;
+  workers: string[];
+  gpus: { count: number; idle_w: number; max_w: number };
+  steps: number;
+  duration: string;
+  metricsInterval: string;
+  overrides?: Record<string, unknown>;
+}) {
+  return {
+    name: o.name,
+    run: { duration: o.duration, metrics_interval: o.metricsInterval },
+    actors: [
+      ...o.workers.map((id) => ({
+        id,
+        kind: "ml_training",
+        ring: o.workers,
+        gpus: o.gpus,
+        compute_time: { distribution: "deterministic", value: "50ms" },
+        model_bytes: "100MB",
+        steps: o.steps,
+        ...o.overrides,
+      })),
+      { id: "tor", kind: "switch", buffer: "1GB" },
+    ],
+    links: o.workers.map((id) => ({ a: id, b: "tor", latency: "5us", bandwidth: "100Gbps" })),
   };
 }

@@ -44,6 +44,24 @@ function matchNames(
   return matched;
 }
 
+/** The indices of `items` whose ids match `patterns`; null (no criterion) when there are no patterns. */
+function namedIndices(
+  items: readonly { id: string }[],
+  patterns: readonly string[],
+  what: string,
+  path: string,
+  issues: RequestIssue[],
+): Set<number> | null {
+  if (patterns.length === 0) return null;
+  return matchNames(
+    items.map((item) => item.id),
+    patterns,
+    what,
+    path,
+    issues,
+  );
+}
+
 export function hasActorCriteria(sel: SelectorSpec): boolean {
   return sel.actors.length > 0 || sel.kinds.length > 0 || sel.groups.length > 0 || Object.keys(sel.labels).length > 0;
 }
@@ -55,16 +73,7 @@ export function matchActors(
   path: string,
   issues: RequestIssue[],
 ): number[] {
-  const byId =
-    sel.actors.length > 0
-      ? matchNames(
-          scenario.actors.map((a) => a.id),
-          sel.actors,
-          "actor",
-          `${path}.actors`,
-          issues,
-        )
-      : null;
+  const byId = namedIndices(scenario.actors, sel.actors, "actor", `${path}.actors`, issues);
   const kinds = new Set(scenario.actors.map((a) => a.kind));
   sel.kinds.forEach((kind, i) => {
     if (!kinds.has(kind))
@@ -93,16 +102,7 @@ export function matchLinks(
   path: string,
   issues: RequestIssue[],
 ): number[] {
-  const byId =
-    sel.links.length > 0
-      ? matchNames(
-          scenario.links.map((l) => l.id),
-          sel.links,
-          "link",
-          `${path}.links`,
-          issues,
-        )
-      : null;
+  const byId = namedIndices(scenario.links, sel.links, "link", `${path}.links`, issues);
   const actors = hasActorCriteria(sel) ? new Set(matchActors(scenario, sel, path, issues)) : null;
   return scenario.links
     .filter((l) => (byId === null || byId.has(l.index)) && (actors === null || actors.has(l.a) || actors.has(l.b)))
