@@ -60,7 +60,7 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
     waitForStart: options.waitForStart === true && options.control !== undefined,
     log,
   });
-  if (restored !== undefined) controller.restore(restored.controller);
+  if (restored !== undefined) controller.restore(restored.controller, options.resume!.meta.at_ns);
   options.onController?.(controller);
   let server: ControlServer | undefined;
   try {

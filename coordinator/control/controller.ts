@@ -62,7 +62,6 @@ export interface ControllerState {
   book: ChangeBookState;
   effects: ChangeEffectsState;
   feed: ReturnType<IntervalFeed["snapshot"]>;
-  lastBoundaryNs: number;
   windows: number;
 }
 
@@ -84,6 +83,8 @@ export class RunController {
   private holding = false;
   private pauseRequested = false;
   private lastBoundaryNs = 0;
+  /** Where the run starts: 0, or the boundary of the checkpoint it resumes from. */
+  private startNs = 0;
   private windows = 0;
   private readonly holdWaiters: (() => void)[] = [];
   private readonly startGate: { promise: Promise<void>; open: () => void };
@@ -137,19 +138,22 @@ export class RunController {
       book: this.book.snapshot(),
       effects: this.effects.snapshot(),
       feed: this.feed.snapshot(),
-      lastBoundaryNs: this.lastBoundaryNs,
       windows: this.windows,
     };
   }
 
-  /** Back to a checkpoint's state (`--resume`), before the run starts. */
-  restore(state: ControllerState): void {
+  /**
+   * Back to the state of a checkpoint at boundary `atNs` (`--resume`), before the run starts: the run goes on
+   * from there, so changes made before its first window take effect at `atNs` (not at 0).
+   */
+  restore(state: ControllerState, atNs: number): void {
     if (this.driver !== undefined) throw new Error("the control state is restored before the run starts");
     this.book.restore(state.book);
     this.effects.restore(state.effects);
     this.feed.restore(state.feed);
-    this.lastBoundaryNs = state.lastBoundaryNs;
     this.windows = state.windows;
+    this.lastBoundaryNs = atNs;
+    this.startNs = atNs;
   }
 
   // ---- hooks called by the run ---------------------------------------------------------------------------
@@ -170,9 +174,9 @@ export class RunController {
     this.lifecycle.advance("waiting", "starting");
     if (this.pauseRequested) {
       driver.pause();
-      this.beginHold(0);
+      this.beginHold(this.startNs);
     }
-    this.flush(0);
+    this.flush(this.startNs);
   }
 
   onWindow(progress: WindowProgress): void {
