@@ -69,6 +69,10 @@ export interface TwinRunOptions {
   resume?: StoredCheckpoint;
   /** The private nats-server to use (kept across recoveries: run-recovery.ts); without it one is started. */
   broker?: PrivateBroker;
+  /** Live commands of a lost attempt of this run, applied again at their times (RunDriverOptions.replayLive). */
+  replayLive?: RunDriverOptions["replayLive"];
+  /** The control layer's state for each checkpoint (RunDriverOptions.controlSnapshot). */
+  controlSnapshot?: RunDriverOptions["controlSnapshot"];
 }
 
 /** The run was interrupted before it could finish its current window (or before it started). */

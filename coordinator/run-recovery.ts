@@ -4,13 +4,15 @@
  * started again from it, as `--resume` would (from the start if no checkpoint was written yet) — up to
  * `recoveries` times. Runs are deterministic, so the results equal those of an undisturbed run. Intervals that
  * closed after the checkpoint and before the loss close again after the roll-back; `onIntervalClosed` hears each
- * only once.
+ * only once. Live commands (the control API's) of the lost attempt are applied again at the simulated times they
+ * took effect (RunDriver.liveLog, Grants.replay), so a run steered over gRPC recovers to the same results too; the
+ * control layer itself lives in this process and is not lost (coordinator/session.ts).
  *
  * A run on its private nats-server keeps that server (private-broker.ts) across recoveries: it is restarted on
  * its port if it dies, and it stores the checkpoints in JetStream, from where a recovery reads them back.
  */
 import { join } from "node:path";
-import { HostFailedError } from "./driver/run-driver.ts";
+import { HostFailedError, type RunDriver } from "./driver/run-driver.ts";
 import { newRunId, RunFailedError, runTwin, type TwinRunOptions, type TwinRunResult } from "./run.ts";
 import { hasCheckpoint, readCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
 import { PrivateBroker } from "./private-broker.ts";
@@ -24,6 +26,13 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
     ? await PrivateBroker.start({ runId, hosts: options.hosts, log, jetStream: options.checkpoint !== undefined })
     : options.broker;
   let resume = options.resume;
+  let replayLive = options.replayLive;
+  // Set by the attempt's onDriver (TypeScript does not see a callback assign it).
+  const attempt = {} as { driver?: RunDriver };
+  const onDriver = (driver: RunDriver) => {
+    attempt.driver = driver;
+    options.onDriver?.(driver);
+  };
   let lastClosed = -1;
   const onIntervalClosed: TwinRunOptions["onIntervalClosed"] = (record, ledger) => {
     if (record.index <= lastClosed) return;
@@ -32,8 +41,9 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
   };
   try {
     for (let recovered = 0; ; recovered++) {
+      attempt.driver = undefined;
       try {
-        const result = await runTwin({ ...options, runId, resume, onIntervalClosed, broker });
+        const result = await runTwin({ ...options, runId, resume, replayLive, onIntervalClosed, onDriver, broker });
         if (recovered > 0) log(`run ${runId} completed after ${recovered} recovery(ies) from a checkpoint`);
         return result;
       } catch (error) {
@@ -42,6 +52,7 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
           hostLost && options.checkpoint !== undefined && !options.join && options.signal?.aborted !== true;
         if (!recoverable || recovered >= options.recoveries) throw error;
         resume = await lastCheckpoint(options.outDir, broker, recovered, log);
+        replayLive = (attempt.driver as RunDriver | undefined)?.liveLog() ?? replayLive;
         const from = resume === undefined ? "the start" : `the checkpoint at ${resume.meta.at_ns / 1e9} s`;
         log(
           `${error.reason.message.split("\n")[0]}\nrecovering (${recovered + 1} of at most ${options.recoveries}): every host goes back to ${from}`,

@@ -80,6 +80,8 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       hostCount: options.hosts,
       reportTimeoutMs: options.reportTimeoutMs,
       restore: resume === undefined ? undefined : restoreCoordinator(resume.coordinator, options.scenario, placement),
+      replayLive: options.replayLive,
+      controlSnapshot: options.controlSnapshot,
       checkpoint:
         options.checkpoint === undefined
           ? undefined

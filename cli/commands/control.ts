@@ -75,8 +75,8 @@ export async function runWithControl(
   }
   if (flags.waitForStart && flags.controlPort === undefined)
     throw new InvalidArgumentError("--wait-for-start needs --control-port");
-  // A plain run recovers from a lost host (its checkpoint has everything); the control layer's state is not restored.
-  if (experiment === undefined && flags.controlPort === undefined)
+  // A resumed run with a control layer gets it back from its checkpoint (with the experiment's plan).
+  if (experiment === undefined && flags.controlPort === undefined && options.resume?.control === undefined)
     return runTwinWithRecovery({ ...options, recoveries: options.recoveries ?? 0 });
   let control;
   if (flags.controlPort !== undefined) {

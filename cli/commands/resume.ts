@@ -36,9 +36,9 @@ export function loadResume(
   } catch (error) {
     throw new InvalidArgumentError(`--resume: ${(error as Error).message}`);
   }
-  if (checkpoint.meta.experiment)
+  if (checkpoint.meta.experiment && checkpoint.control === undefined)
     throw new InvalidArgumentError(
-      "--resume: runs with an experiment (scheduled faults and checks) cannot be resumed yet",
+      "--resume: the checkpoint of this run with an experiment lacks the control layer's state (control.bin): it was written by an older dctwin",
     );
   return {
     scenario: scenarioFromJson(checkpoint.meta.scenario_json),

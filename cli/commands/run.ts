@@ -66,7 +66,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       "--recoveries <n>",
-      "when a host is lost (its process dies or stops reporting), roll every host back to the last checkpoint and go on, at most N times (runs without an experiment or control API)",
+      "when a host is lost (its process dies or stops reporting), roll every host back to the last checkpoint and go on, at most N times (changes made over the control API since are applied again at their times)",
       nonNegativeInt,
       3,
     )

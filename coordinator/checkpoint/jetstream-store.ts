@@ -1,6 +1,6 @@
 /**
  * A run's checkpoints in a NATS JetStream object store (bucket `dctwin-checkpoints-<run>`), beside the copy in its
- * results directory: the same files (`coordinator.bin`, `host-<n>.bin`, `meta.json`) as objects. A checkpoint's
+ * results directory: the same files (`coordinator.bin`, `host-<n>.bin`, `control.bin` if any, `meta.json`) as objects. A checkpoint's
  * snapshots go under its boundary (`<at_ns>/host-0.bin`, ...) and `meta.json` is replaced last, so a reader that
  * finds `meta.json` finds the complete set it names; the previous set is deleted after that. Saves are queued
  * in order and never hold the run up; a failed save is logged and the local copy remains.
@@ -12,7 +12,7 @@ import { Objm, type ObjectStore } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { CheckpointSet } from "../driver/checkpointer.ts";
 import { checkpointBucket } from "../../nodes/runtime/transport/permissions.ts";
-import { checkpointMeta, parseCheckpointMeta, type RunMeta, type StoredCheckpoint } from "./store.ts";
+import { checkpointMeta, CONTROL_FILE, parseCheckpointMeta, type RunMeta, type StoredCheckpoint } from "./store.ts";
 
 const META = "meta.json";
 const READ_ATTEMPTS = 3;
@@ -52,11 +52,13 @@ export class JetStreamCheckpoints {
         await this.store.putBlob({ name: `${prefix}/coordinator.bin` }, set.coordinator);
         for (const [host, bytes] of set.hosts.entries())
           await this.store.putBlob({ name: `${prefix}/host-${host}.bin` }, bytes);
+        if (set.control !== undefined) await this.store.putBlob({ name: `${prefix}/${CONTROL_FILE}` }, set.control);
         await this.store.putBlob({ name: META }, new TextEncoder().encode(JSON.stringify(full)));
         const previous = this.current;
         this.current = set.atNs;
         this.saved++;
-        if (previous !== undefined && previous !== set.atNs) await this.removeSet(previous, set.hosts.length);
+        if (previous !== undefined && previous !== set.atNs)
+          await this.removeSet(previous, set.hosts.length, set.control !== undefined);
       })
       .catch((error: unknown) => log(`checkpoint at ${set.atNs / 1e9} s not stored in JetStream: ${String(error)}`));
   }
@@ -101,11 +103,13 @@ export class JetStreamCheckpoints {
       writeFileSync(file, bytes, { mode: 0o600 });
       return file;
     });
-    return { meta, coordinator, hosts, hostFiles };
+    const control = await this.store.getBlob(`${meta.at_ns}/${CONTROL_FILE}`);
+    return { meta, coordinator, hosts, hostFiles, ...(control === null ? {} : { control }) };
   }
 
-  private async removeSet(atNs: number, hosts: number): Promise<void> {
+  private async removeSet(atNs: number, hosts: number, control: boolean): Promise<void> {
     const names = ["coordinator.bin", ...Array.from({ length: hosts }, (_, h) => `host-${h}.bin`)];
+    if (control) names.push(CONTROL_FILE);
     for (const name of names) await this.store.delete(`${atNs}/${name}`);
   }
 }

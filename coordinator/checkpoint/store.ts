@@ -1,6 +1,7 @@
 /**
  * The last checkpoint of a run, in its results directory: `checkpoint/` holds `meta.json` (what to resume: the
- * scenario as run, host count, run id, boundary), `coordinator.bin` and one `host-<n>.bin` per host. A new
+ * scenario as run, host count, run id, boundary), `coordinator.bin`, one `host-<n>.bin` per host and, for a run
+ * with an experiment or the control API, `control.bin` (the control layer: coordinator/control/control-state.ts). A new
  * checkpoint is written beside the old one and swapped in by renames, so a run killed while writing one still
  * has the previous checkpoint.
  */
@@ -9,6 +10,8 @@ import { join } from "node:path";
 import type { CheckpointSet } from "../driver/checkpointer.ts";
 
 const FORMAT = 1;
+/** The control layer's part of a checkpoint (absent for runs without an experiment or control API). */
+export const CONTROL_FILE = "control.bin";
 
 export interface CheckpointMeta {
   format: number;
@@ -20,7 +23,7 @@ export interface CheckpointMeta {
   /** The resolved scenario as run (scenario-json.ts). */
   scenario_json: string;
   placement: number[];
-  /** The run applies an experiment's schedule (such runs cannot be resumed yet: the control layer is not restored). */
+  /** The run applies an experiment's schedule (its control layer's state is in `control.bin`). */
   experiment: boolean;
   dctwin_version: string;
   written_at: string;
@@ -54,6 +57,7 @@ export function writeCheckpoint(outDir: string, meta: RunMeta, set: CheckpointSe
   mkdirSync(fresh, { recursive: true });
   writeFileSync(join(fresh, "coordinator.bin"), set.coordinator);
   set.hosts.forEach((bytes, host) => writeFileSync(join(fresh, `host-${host}.bin`), bytes));
+  if (set.control !== undefined) writeFileSync(join(fresh, CONTROL_FILE), set.control);
   const full = checkpointMeta(meta, set);
   writeFileSync(join(fresh, "meta.json"), `${JSON.stringify(full, null, 2)}\n`); // last: a directory without it is incomplete
   rmSync(old, { recursive: true, force: true });
@@ -80,6 +84,8 @@ export interface StoredCheckpoint {
   hosts: Uint8Array[];
   /** Where each host's snapshot is (hosts started as processes read it from there). */
   hostFiles: string[];
+  /** The control layer's state, for runs with an experiment or the control API. */
+  control?: Uint8Array;
 }
 
 /** Reads the last checkpoint of a results directory (the previous one if the last swap was cut short). */
@@ -93,10 +99,12 @@ export function readCheckpoint(outDir: string): StoredCheckpoint {
     );
   const meta = parseCheckpointMeta(readFileSync(metaFile, "utf8"), metaFile);
   const hostFiles = Array.from({ length: meta.hosts }, (_, host) => join(dir, `host-${host}.bin`));
+  const controlFile = join(dir, CONTROL_FILE);
   return {
     meta,
     coordinator: readFileSync(join(dir, "coordinator.bin")),
     hosts: hostFiles.map((f) => readFileSync(f)),
     hostFiles,
+    ...(existsSync(controlFile) ? { control: readFileSync(controlFile) } : {}),
   };
 }

@@ -34,6 +34,15 @@ export interface LoadRecord {
   stepsApplied: number;
 }
 
+/** A change book as plain data (a checkpoint's control state: control-state.ts). */
+export interface ChangeBookState {
+  faults: FaultRecord[];
+  loads: LoadRecord[];
+  changes: { timeNs: number; kind: "inject" | "clear" }[];
+  notes: [number, StepNote[]][];
+  liveCount: number;
+}
+
 type LiveFault = Pick<FaultRecord, "name" | "action" | "targets" | "spec" | "durationNs">;
 type LiveLoad = Pick<LoadRecord, "name" | "targets" | "spec">;
 
@@ -44,6 +53,28 @@ export class ChangeBook {
   private readonly changes: { timeNs: number; kind: "inject" | "clear" }[] = [];
   private readonly notes = new Map<number, StepNote[]>();
   private liveCount = 0;
+
+  snapshot(): ChangeBookState {
+    return {
+      faults: [...this.faults.values()].map((f) => ({ ...f })),
+      loads: [...this.loads.values()].map((l) => ({ ...l })),
+      changes: this.changes.map((c) => ({ ...c })),
+      notes: [...this.notes].map(([t, notes]) => [t, [...notes]]),
+      liveCount: this.liveCount,
+    };
+  }
+
+  /** Puts the book back as `snapshot` took it (replacing what it holds). */
+  restore(state: ChangeBookState): void {
+    this.faults.clear();
+    for (const f of state.faults) this.faults.set(f.id, { ...f });
+    this.loads.clear();
+    for (const l of state.loads) this.loads.set(l.id, { ...l });
+    this.changes.splice(0, this.changes.length, ...state.changes.map((c) => ({ ...c })));
+    this.notes.clear();
+    for (const [t, notes] of state.notes) this.notes.set(t, [...notes]);
+    this.liveCount = state.liveCount;
+  }
 
   /** The id the next live fault gets (`live-N`); live faults and loads count together. */
   nextFaultId(): string {

@@ -8,7 +8,7 @@ import type { StepNote } from "../../spec/experiment.ts";
 import type { LoadRequest } from "../../spec/requests.ts";
 import type { CommandSpec } from "../driver/run-types.ts";
 import type { ChangeBook } from "./change-book.ts";
-import { FollowUps } from "./follow-ups.ts";
+import { FollowUps, type FollowUpsState } from "./follow-ups.ts";
 import { clearCommands, injectCommands, type ExperimentPlan, type PlanStep } from "./plan.ts";
 import {
   followLoadCommand,
@@ -24,8 +24,10 @@ import {
   mergeTouched,
   reconcile,
   touched,
+  type ActorStatus,
   type FaultEffect,
   type LinkField,
+  type LinkFields,
 } from "./twin-state.ts";
 
 export type ChangeOp =
@@ -41,6 +43,17 @@ export interface FaultSnapshot {
   activeFaults: number;
   faultedActors: number;
   faultedLinks: number;
+}
+
+/** What ChangeEffects holds, as plain data (a checkpoint's control state: control-state.ts). */
+export interface ChangeEffectsState {
+  faults: [string, FaultEffect][];
+  actual: { links: LinkFields[]; actors: ActorStatus[] };
+  factors: [number, number][];
+  rates: [number, number][];
+  followUps: FollowUpsState<ChangeOp>;
+  queue: ChangeOp[];
+  stepCursor: number;
 }
 
 export class ChangeEffects {
@@ -70,6 +83,31 @@ export class ChangeEffects {
     this.onSnapshot = onSnapshot;
     this.book = new FaultBook(scenario);
     this.actual = new ActualState(scenario);
+  }
+
+  snapshot(): ChangeEffectsState {
+    return {
+      faults: this.book.snapshot(),
+      actual: this.actual.snapshot(),
+      factors: [...this.factors],
+      rates: [...this.rates],
+      followUps: this.followUps.snapshot(),
+      queue: [...this.queue],
+      stepCursor: this.stepCursor,
+    };
+  }
+
+  /** Puts everything back as `snapshot` took it (the records are the change book's own: ChangeBook.restore). */
+  restore(state: ChangeEffectsState): void {
+    this.book.restore(state.faults);
+    this.actual.restore(state.actual);
+    this.factors.clear();
+    for (const [actor, factor] of state.factors) this.factors.set(actor, factor);
+    this.rates.clear();
+    for (const [actor, rate] of state.rates) this.rates.set(actor, rate);
+    this.followUps.restore(state.followUps);
+    this.queue = [...state.queue];
+    this.stepCursor = state.stepCursor;
   }
 
   enqueue(op: ChangeOp): void {
@@ -102,7 +140,7 @@ export class ChangeEffects {
       this.actual.apply(command);
       submit(command);
     }
-    this.snapshot(t);
+    this.reportCounts(t);
   }
 
   /** Follows the planned steps the driver has applied (time < t, or <= t when `inclusive`). */
@@ -212,7 +250,7 @@ export class ChangeEffects {
     // set it right at the next boundary.
     if (records.hasActiveLive() && reconcile(this.book, this.actual, check.links, check.actors).length > 0)
       this.queue.push({ type: "reconcile", ...check });
-    this.snapshot(t);
+    this.reportCounts(t);
   }
 
   private mirrorNote(note: StepNote, t: number, check: { links: Map<number, Set<LinkField>>; actors: number[] }): void {
@@ -243,7 +281,7 @@ export class ChangeEffects {
     }
   }
 
-  private snapshot(t: number): void {
+  private reportCounts(t: number): void {
     this.onSnapshot({
       timeNs: t,
       activeFaults: this.records.count("active"),

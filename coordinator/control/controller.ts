@@ -34,8 +34,8 @@ import {
   type RequestIssue,
 } from "../../spec/requests.ts";
 import { Lifecycle, type RunState } from "./lifecycle.ts";
-import { ChangeBook, type FaultRecord, type LoadRecord } from "./change-book.ts";
-import { ChangeEffects, type ChangeOp } from "./change-effects.ts";
+import { ChangeBook, type ChangeBookState, type FaultRecord, type LoadRecord } from "./change-book.ts";
+import { ChangeEffects, type ChangeEffectsState, type ChangeOp } from "./change-effects.ts";
 import { IntervalFeed, type IntervalFaultRow, type IntervalMessage } from "./interval-feed.ts";
 
 export type { FaultRecord, LoadRecord, RunState };
@@ -51,6 +51,18 @@ export interface ControllerOptions {
   log?: (message: string) => void;
   /** Wall time for how long `pause` waits for the hold (default: the machine's). */
   clock?: Clock;
+}
+
+/**
+ * The controller's state at a checkpoint's boundary, as plain data: the records, what the changes did to the
+ * twin (fault effects, link and actor states, load factors, timed follow-ups, changes not applied yet), the
+ * published intervals. Not in it: the lifecycle and a pause (of the process: a resumed run starts running).
+ */
+export interface ControllerState {
+  book: ChangeBookState;
+  effects: ChangeEffectsState;
+  feed: ReturnType<IntervalFeed["snapshot"]>;
+  windows: number;
 }
 
 export class RunController {
@@ -71,6 +83,8 @@ export class RunController {
   private holding = false;
   private pauseRequested = false;
   private lastBoundaryNs = 0;
+  /** Where the run starts: 0, or the boundary of the checkpoint it resumes from. */
+  private startNs = 0;
   private windows = 0;
   private readonly holdWaiters: (() => void)[] = [];
   private readonly startGate: { promise: Promise<void>; open: () => void };
@@ -83,7 +97,7 @@ export class RunController {
     this.runId = options.runId;
     this.stopSignal = this.stopper.signal;
     this.feed = new IntervalFeed(options.scenario);
-    this.effects = new ChangeEffects(options.scenario, options.plan, this.book, (s) => this.feed.snapshot(s));
+    this.effects = new ChangeEffects(options.scenario, options.plan, this.book, (s) => this.feed.counts(s));
     this.lifecycle = new Lifecycle(options.waitForStart ? "waiting" : "starting");
     let open!: () => void;
     const promise = new Promise<void>((r) => (open = r));
@@ -116,17 +130,53 @@ export class RunController {
     return this.lifecycle.ended;
   }
 
+  // ---- checkpoints ---------------------------------------------------------------------------------------
+
+  /** The state to store in a checkpoint (taken where the run waits at the checkpoint's boundary). */
+  snapshot(): ControllerState {
+    return {
+      book: this.book.snapshot(),
+      effects: this.effects.snapshot(),
+      feed: this.feed.snapshot(),
+      windows: this.windows,
+    };
+  }
+
+  /**
+   * Back to the state of a checkpoint at boundary `atNs` (`--resume`), before the run starts: the run goes on
+   * from there, so changes made before its first window take effect at `atNs` (not at 0).
+   */
+  restore(state: ControllerState, atNs: number): void {
+    if (this.driver !== undefined) throw new Error("the control state is restored before the run starts");
+    this.book.restore(state.book);
+    this.effects.restore(state.effects);
+    this.feed.restore(state.feed);
+    this.windows = state.windows;
+    this.lastBoundaryNs = atNs;
+    this.startNs = atNs;
+  }
+
   // ---- hooks called by the run ---------------------------------------------------------------------------
 
-  /** runTwin's onDriver: the driver exists and has not started its first window. */
+  /**
+   * runTwin's onDriver: the driver exists and has not started its first window. Called again with the driver of
+   * each recovery (run-recovery.ts): what this controller did stays as it was (the driver replays the live
+   * commands), and a pause holds the recovered run again where it is.
+   */
   attach(driver: RunDriver): void {
+    const again = this.driver !== undefined;
     this.driver = driver;
+    if (again) {
+      this.holding = false;
+      if (this.pauseRequested) driver.pause();
+      return;
+    }
     this.lifecycle.advance("waiting", "starting");
     if (this.pauseRequested) {
       driver.pause();
-      this.beginHold(0);
+      this.beginHold(this.startNs);
     }
-    this.flush(0);
+    this.flush(this.startNs);
   }
 
   onWindow(progress: WindowProgress): void {

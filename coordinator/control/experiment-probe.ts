@@ -13,6 +13,9 @@ import type { RunController } from "./controller.ts";
 export interface LiveExperimentProbe extends FaultProbe {
   /** Feed every closed metrics interval (the checks read them). */
   onIntervalClosed(record: IntervalRecord, ledger: LedgerSnapshot): void;
+  /** The closed intervals the checks read so far (for a checkpoint; ledgers are derived again from them). */
+  snapshot(): IntervalRecord[];
+  restore(closed: readonly IntervalRecord[]): void;
 }
 
 export function experimentProbe(controller: RunController): LiveExperimentProbe {
@@ -39,6 +42,11 @@ export function experimentProbe(controller: RunController): LiveExperimentProbe 
     onIntervalClosed(record, ledger) {
       closed.intervals.set(record.index, record);
       ledgers.keep(record, ledger);
+    },
+    snapshot: () => [...closed.intervals.values()],
+    restore(records) {
+      closed.intervals.clear();
+      for (const record of records) closed.intervals.set(record.index, record);
     },
   };
 }

@@ -3,9 +3,24 @@
  * a simulated time and released at the first boundary at or after it, in due order (ties in the order they were
  * added), so a replay of the recorded steps applies them alike.
  */
+export interface FollowUpsState<T> {
+  items: { dueNs: number; seq: number; item: T }[];
+  seq: number;
+}
+
 export class FollowUps<T> {
   private items: { dueNs: number; seq: number; item: T }[] = [];
   private seq = 0;
+
+  /** The pending follow-ups as plain data (for a checkpoint). */
+  snapshot(): FollowUpsState<T> {
+    return { items: this.items.map((x) => ({ ...x })), seq: this.seq };
+  }
+
+  restore(state: FollowUpsState<T>): void {
+    this.items = state.items.map((x) => ({ ...x }));
+    this.seq = state.seq;
+  }
 
   get size(): number {
     return this.items.length;

@@ -12,9 +12,9 @@ const scenario = {
 
 test("interval feed - counts in force at each interval's end; watchers get history, then news, then the end", () => {
   const feed = new IntervalFeed(scenario);
-  feed.snapshot({ timeNs: 0.5 * I, activeFaults: 1, faultedActors: 1, faultedLinks: 0 });
-  feed.snapshot({ timeNs: 0.5 * I, activeFaults: 2, faultedActors: 1, faultedLinks: 1 }); // same time: replaces
-  feed.snapshot({ timeNs: 2 * I, activeFaults: 0, faultedActors: 0, faultedLinks: 0 }); // at t2: interval 2's
+  feed.counts({ timeNs: 0.5 * I, activeFaults: 1, faultedActors: 1, faultedLinks: 0 });
+  feed.counts({ timeNs: 0.5 * I, activeFaults: 2, faultedActors: 1, faultedLinks: 1 }); // same time: replaces
+  feed.counts({ timeNs: 2 * I, activeFaults: 0, faultedActors: 0, faultedLinks: 0 }); // at t2: interval 2's
   feed.publish(0, null, I, { injected: 2, cleared: 0 });
   const seen: number[] = [];
   let ended = false;

@@ -38,6 +38,17 @@ export class IntervalFeed {
     this.scenario = scenario;
   }
 
+  /** The published intervals and the fault counts over time, as plain data (for a checkpoint). */
+  snapshot(): { history: IntervalMessage[]; snapshots: FaultSnapshot[] } {
+    return { history: [...this.history], snapshots: this.snapshots.map((s) => ({ ...s })) };
+  }
+
+  /** Puts the history back as `snapshot` took it (watchers stay: they are of this process). */
+  restore(state: { history: readonly IntervalMessage[]; snapshots: readonly FaultSnapshot[] }): void {
+    this.history.splice(0, this.history.length, ...state.history);
+    this.snapshots.splice(0, this.snapshots.length, ...state.snapshots.map((s) => ({ ...s })));
+  }
+
   /** Intervals published so far (the next index to publish). */
   get published(): number {
     return this.history.length;
@@ -49,7 +60,7 @@ export class IntervalFeed {
   }
 
   /** Fault counts after the changes at `snapshot.timeNs` (a later snapshot of the same time replaces it). */
-  snapshot(snapshot: FaultSnapshot): void {
+  counts(snapshot: FaultSnapshot): void {
     if (this.latest.timeNs === snapshot.timeNs) this.snapshots[this.snapshots.length - 1] = snapshot;
     else this.snapshots.push(snapshot);
   }

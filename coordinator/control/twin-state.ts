@@ -37,6 +37,16 @@ export class FaultBook {
     return this.active.has(id);
   }
 
+  /** The active faults' effects in injection order (plain data, for a checkpoint). */
+  snapshot(): [string, FaultEffect][] {
+    return [...this.active];
+  }
+
+  restore(active: readonly [string, FaultEffect][]): void {
+    this.active.clear();
+    for (const [id, effect] of active) this.active.set(id, effect);
+  }
+
   get size(): number {
     return this.active.size;
   }
@@ -77,6 +87,18 @@ export class ActualState {
     this.base = baseLinks(scenario);
     this.links = baseLinks(scenario);
     this.actors = scenario.actors.map(() => "running");
+  }
+
+  /** Link fields and actor statuses as plain data (for a checkpoint). */
+  snapshot(): { links: LinkFields[]; actors: ActorStatus[] } {
+    return { links: this.links.map((l) => ({ ...l })), actors: [...this.actors] };
+  }
+
+  restore(state: { links: readonly LinkFields[]; actors: readonly ActorStatus[] }): void {
+    if (state.links.length !== this.links.length || state.actors.length !== this.actors.length)
+      throw new Error("the control state is of another scenario (link or actor count differs)");
+    state.links.forEach((l, i) => (this.links[i] = { ...l }));
+    state.actors.forEach((a, i) => (this.actors[i] = a));
   }
 
   /** Follows one applied command with the runtime's semantics (nodes/runtime/shard.ts applyCommand). */

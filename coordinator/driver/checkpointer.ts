@@ -14,6 +14,8 @@ export interface CheckpointSet {
   coordinator: Uint8Array;
   /** Each host's snapshot, by host index. */
   hosts: Uint8Array[];
+  /** The control layer's state (runs with an experiment or the control API: coordinator/control/control-state.ts). */
+  control?: Uint8Array;
 }
 
 export interface CheckpointPolicy {
@@ -93,9 +95,10 @@ export class Checkpointer {
 
   /**
    * Completes the pending checkpoint if every host's snapshot is in and the coordinator, having taken every
-   * report up to it, waits at its boundary (`waitingAtNs`); `coordinator` snapshots the coordinator's state.
+   * report up to it, waits at its boundary (`waitingAtNs`); `coordinator` snapshots the coordinator's state and
+   * `control` (if any) the control layer's, at the same moment.
    */
-  complete(waitingAtNs: number | undefined, coordinator: () => Uint8Array): void {
+  complete(waitingAtNs: number | undefined, coordinator: () => Uint8Array, control?: () => Uint8Array): void {
     const atNs = this.pendingNs;
     if (atNs === undefined || waitingAtNs !== atNs) return;
     if (
@@ -105,7 +108,13 @@ export class Checkpointer {
     )
       return;
     try {
-      this.o.save({ atNs, coordinator: coordinator(), hosts: this.chunks.map((chunks) => Buffer.concat(chunks)) });
+      const hosts = this.chunks.map((chunks) => Buffer.concat(chunks));
+      this.o.save({
+        atNs,
+        coordinator: coordinator(),
+        hosts,
+        ...(control === undefined ? {} : { control: control() }),
+      });
       this.saved++;
     } catch (error) {
       this.disable((error as Error).message);

@@ -31,6 +31,12 @@ export interface AppliedCommand {
   source: "schedule" | "live";
 }
 
+/** A live command at the simulated time it takes effect (what a recovery replays: run-recovery.ts). */
+export interface TimedCommand {
+  timeNs: number;
+  command: CommandSpec;
+}
+
 export interface GrantInputs {
   /** Where every host has got to: the start of the next window, or the horizon when they wait there. */
   reachedNs: number;
@@ -54,6 +60,11 @@ export class Grants {
   /** The next interval boundary index j whose plug-in stamp is not announced yet. */
   private boundaryNext = 1;
   private live: CommandSpec[] = [];
+  /**
+   * Live commands of a run that was rolled back (`replay`), in the order they took effect: applied again at their
+   * times, after the scheduled commands of the same time, as they were.
+   */
+  private replayed: TimedCommand[] = [];
   private horizon = 0;
   private seq = 0;
 
@@ -76,6 +87,30 @@ export class Grants {
   /** Queues a command for the current horizon (it rides on the next grant that moves it). */
   submit(command: CommandSpec): void {
     this.live.push(command);
+  }
+
+  /**
+   * Every live command of the run in the order it takes effect, with its time: those applied, then those still
+   * to replay and those submitted for the current horizon (a paused run holds there).
+   */
+  liveLog(): TimedCommand[] {
+    const log: TimedCommand[] = this.applied
+      .filter((c) => c.source === "live")
+      .map(({ timeNs, command }) => ({ timeNs, command }));
+    const atHorizon = this.replayed.filter((c) => c.timeNs <= this.horizon);
+    const later = this.replayed.filter((c) => c.timeNs > this.horizon);
+    return [...log, ...atHorizon, ...this.live.map((command) => ({ timeNs: this.horizon, command })), ...later];
+  }
+
+  /**
+   * After a roll-back to a checkpoint of the same run: `log` is the live log (liveLog) of the attempt that was
+   * lost. Its part after what these grants applied before the checkpoint is applied again at the same times (that
+   * includes the commands submitted and not yet applied at the checkpoint, which the log has at their times).
+   */
+  replay(log: readonly TimedCommand[]): void {
+    const appliedLive = this.applied.filter((c) => c.source === "live").length;
+    this.live = [];
+    this.replayed = log.slice(appliedLive).map(({ timeNs, command }) => ({ timeNs, command }));
   }
 
   /** Whether `next` would move the horizon now. */
@@ -103,9 +138,19 @@ export class Grants {
           stamp.push({ ...command, seq: this.applied.length });
     }
     const takeSchedule = (before: number) => {
-      while (this.scheduled < this.schedule.length && this.schedule[this.scheduled]!.timeNs < before) {
-        const { timeNs, command } = this.schedule[this.scheduled++]!;
-        at(Math.max(timeNs, from)).push(this.record(Math.max(timeNs, from), command, "schedule"));
+      for (;;) {
+        const s = this.schedule[this.scheduled];
+        const r = this.replayed[0];
+        const scheduled = s !== undefined && s.timeNs < before;
+        if (!scheduled && (r === undefined || r.timeNs >= before)) return;
+        // Of one time, scheduled commands first, then the replayed live ones, as they were.
+        if (scheduled && (r === undefined || s.timeNs <= r.timeNs)) {
+          this.scheduled++;
+          at(Math.max(s.timeNs, from)).push(this.record(Math.max(s.timeNs, from), s.command, "schedule"));
+        } else {
+          this.replayed.shift();
+          at(Math.max(r!.timeNs, from)).push(this.record(Math.max(r!.timeNs, from), r!.command, "live"));
+        }
       }
     };
     takeSchedule(from + 1); // recorded in the order hosts apply them: by time, scheduled before live

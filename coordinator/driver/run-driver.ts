@@ -28,6 +28,7 @@ import {
   type RunDriverOptions,
   type RunOutcome,
   type RunStatus,
+  type TimedCommand,
 } from "./run-types.ts";
 
 export * from "./run-types.ts";
@@ -65,6 +66,7 @@ export class RunDriver {
     this.grants =
       options.restore?.grants ??
       new Grants(options.scenario, options.schedule ?? [], boundaryPlugins(options.scenario, options.boundaryPlugins));
+    if (options.replayLive !== undefined) this.grants.replay(options.replayLive);
     const run = options.scenario.run;
     this.deadline =
       options.reportTimeoutMs === undefined ? undefined : new ReportDeadline(options.reportTimeoutMs, this.clock);
@@ -87,6 +89,11 @@ export class RunDriver {
   submit(command: CommandSpec): void {
     this.grants.submit(command);
     this.waker.poke();
+  }
+
+  /** Every live command of the run with the time it takes effect (what a recovery replays: Grants.liveLog). */
+  liveLog(): TimedCommand[] {
+    return this.grants.liveLog();
   }
 
   /** Holds the run at the current horizon until `resume()`. */
@@ -151,21 +158,24 @@ export class RunDriver {
           const progress = f.take(set, this.reports.next - 1);
           if (progress !== undefined) this.o.onWindow?.(progress);
         }
-        this.checkpointer?.complete(f.waiting ? f.planner.horizonNs : undefined, () =>
-          snapshotCoordinator(
-            {
-              aggregator: f.aggregator,
-              grants: this.grants,
-              planner: f.planner,
-              totals: f.totals,
-              window: this.reports.next - 1,
-              windowsRun: f.windowsRun,
-              reportedStartNs: f.reportedStartNs,
-              malformed: this.malformed,
-            },
-            scenario,
-            placement,
-          ),
+        this.checkpointer?.complete(
+          f.waiting ? f.planner.horizonNs : undefined,
+          () =>
+            snapshotCoordinator(
+              {
+                aggregator: f.aggregator,
+                grants: this.grants,
+                planner: f.planner,
+                totals: f.totals,
+                window: this.reports.next - 1,
+                windowsRun: f.windowsRun,
+                reportedStartNs: f.reportedStartNs,
+                malformed: this.malformed,
+              },
+              scenario,
+              placement,
+            ),
+          this.o.controlSnapshot,
         );
         const finals = this.reports.takeFinals();
         if (finals !== undefined) return this.outcome(f, f.takeFinals(finals, this.reports.next));

@@ -3,13 +3,13 @@ import type { Transport } from "../../nodes/runtime/transport/transport.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { ConservationTotals } from "../counts/conservation.ts";
 import type { IntervalRecord, RunAggregator } from "../counts/aggregate.ts";
-import type { AppliedCommand, CommandSpec } from "./grants.ts";
+import type { AppliedCommand, CommandSpec, TimedCommand } from "./grants.ts";
 import type { CheckpointPolicy, CheckpointSet } from "./checkpointer.ts";
 import type { CoordinatorState } from "./coordinator-state.ts";
 import type { Clock } from "./clock.ts";
 import type { BoundaryPluginFactory } from "./boundary-plugins.ts";
 
-export type { AppliedCommand, CommandSpec };
+export type { AppliedCommand, CommandSpec, TimedCommand };
 
 export class HostFailedError extends Error {
   override name = "HostFailedError";
@@ -66,6 +66,13 @@ export interface RunDriverOptions {
   checkpoint?: CheckpointPolicy & { save(set: CheckpointSet): void; log(message: string): void };
   /** Continue from this coordinator checkpoint (the hosts restore theirs of the same boundary). */
   restore?: CoordinatorState;
+  /**
+   * The live commands of an attempt of this run that was lost (RunDriver.liveLog): those after `restore` are
+   * applied again at the same simulated times (run-recovery.ts).
+   */
+  replayLive?: readonly TimedCommand[];
+  /** The control layer's state at a checkpoint's boundary, stored beside the coordinator's (control-state.ts). */
+  controlSnapshot?: () => Uint8Array;
   /** Fail the run (HostFailedError) when the hosts owe a report and none is heard for this long (ms). */
   reportTimeoutMs?: number;
 }

@@ -1,0 +1,41 @@
+/**
+ * The control layer's part of a checkpoint (`control.bin` beside the coordinator's and the hosts' snapshots): the
+ * experiment's plan (a resumed run has no experiment file to read it from), the controller's state (records,
+ * fault effects, link and actor states, load factors, timed follow-ups, published intervals: controller.ts) and
+ * the intervals the live check verdicts read (experiment-probe.ts). Taken at the same moment as the coordinator's
+ * snapshot, so both describe the run at the checkpoint's boundary. Plain data through the snapshot codec: a
+ * function in it is an error that disables checkpoints with its path (test/snapshot-coverage.test.ts).
+ */
+import type { IntervalRecord } from "../counts/aggregate.ts";
+// Registers the runtime's snapshot classes (an interval record holds histograms).
+import "../../nodes/runtime/snapshot.ts";
+import { decodeSnapshot, encodeSnapshot, SnapshotError } from "../../nodes/runtime/snapshot-codec.ts";
+import type { ControllerState } from "./controller.ts";
+import type { ExperimentPlan } from "./plan.ts";
+
+export interface ControlState {
+  plan: ExperimentPlan;
+  controller: ControllerState;
+  /** Closed intervals read by the live check verdicts. */
+  probe: IntervalRecord[];
+}
+
+const NO_EXTERNALS = new Map<object, string>();
+
+export function encodeControlState(state: ControlState): Uint8Array {
+  return encodeSnapshot(state, NO_EXTERNALS);
+}
+
+export function decodeControlState(bytes: Uint8Array): ControlState {
+  const state = decodeSnapshot<ControlState>(bytes, new Map());
+  if (
+    typeof state !== "object" ||
+    state === null ||
+    !Array.isArray(state.plan?.steps) ||
+    !(state.plan.effects instanceof Map) ||
+    typeof state.controller?.book !== "object" ||
+    !Array.isArray(state.probe)
+  )
+    throw new SnapshotError("not the control state of a checkpoint");
+  return state;
+}
