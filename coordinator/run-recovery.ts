@@ -6,11 +6,16 @@
  * closed after the checkpoint and before the loss close again after the roll-back; `onIntervalClosed` hears each
  * only once.
  *
+ * A run whose hosts joined (`--join`) recovers the same way: the coordinator tells the hosts to join again
+ * (RunStop.rejoin); survivors do so in place, and a replacement for the lost host (a new `dctwin host` process, as
+ * Kubernetes restarts a pod) takes its shard. Every host gets its snapshot over NATS. The hosts must all have
+ * joined again within `rejoinTimeoutMs`, else the run fails with the results up to the checkpoint (JoinDeadlineError).
+ *
  * A run on its private nats-server keeps that server (private-broker.ts) across recoveries: it is restarted on
  * its port if it dies, and it stores the checkpoints in JetStream, from where a recovery reads them back.
  */
 import { join } from "node:path";
-import { HostFailedError } from "./driver/run-driver.ts";
+import { HostFailedError, JoinDeadlineError } from "./driver/run-driver.ts";
 import { newRunId, RunFailedError, runTwin, type TwinRunOptions, type TwinRunResult } from "./run.ts";
 import { hasCheckpoint, readCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
 import { PrivateBroker } from "./private-broker.ts";
@@ -33,13 +38,19 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
   try {
     for (let recovered = 0; ; recovered++) {
       try {
-        const result = await runTwin({ ...options, runId, resume, onIntervalClosed, broker });
+        const rejoin = {
+          rejoining: options.join === true && recovered > 0,
+          rejoinOnHostLoss: recovered < options.recoveries,
+        };
+        const result = await runTwin({ ...options, runId, resume, onIntervalClosed, broker, ...rejoin });
         if (recovered > 0) log(`run ${runId} completed after ${recovered} recovery(ies) from a checkpoint`);
         return result;
       } catch (error) {
-        const hostLost = error instanceof RunFailedError && error.reason instanceof HostFailedError;
-        const recoverable =
-          hostLost && options.checkpoint !== undefined && !options.join && options.signal?.aborted !== true;
+        const hostLost =
+          error instanceof RunFailedError &&
+          error.reason instanceof HostFailedError &&
+          !(error.reason instanceof JoinDeadlineError);
+        const recoverable = hostLost && options.checkpoint !== undefined && options.signal?.aborted !== true;
         if (!recoverable || recovered >= options.recoveries) throw error;
         resume = await lastCheckpoint(options.outDir, broker, recovered, log);
         const from = resume === undefined ? "the start" : `the checkpoint at ${resume.meta.at_ns / 1e9} s`;
