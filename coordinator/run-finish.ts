@@ -75,7 +75,9 @@ export function writeRunResults(
   );
   if (outcome.status === "completed") removeCheckpoint(options.outDir);
   else if (hasCheckpoint(options.outDir))
-    log(`the run can go on from its last checkpoint: dctwin run --resume ${options.outDir}`);
+    log(
+      `the run can go on from its last checkpoint: dctwin run --resume ${options.outDir}${options.join ? ` --nats ${options.natsUrl} --join` : ""}`,
+    );
   return summary;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Transport } from "../nodes/runtime/transport/transport.ts";
 import { NatsTransport } from "../nodes/runtime/transport/nats.ts";
-import { HostFailedError, type RunDriver } from "./driver/run-driver.ts";
+import { HostFailedError, JoinDeadlineError, type RunDriver } from "./driver/run-driver.ts";
 import { RunInterruptedError, type TwinRunOptions } from "./run-options.ts";
 
 export class RunGuards {
@@ -20,13 +20,15 @@ export class RunGuards {
     transport: Transport,
     cleanup: (() => Promise<void>)[],
   ) {
-    if (options.join && options.joinTimeoutMs !== undefined) {
-      const ms = options.joinTimeoutMs;
+    const [ms, flag, verb] = options.rejoining
+      ? [options.rejoinTimeoutMs, "--rejoin-timeout", "joined again"]
+      : [options.joinTimeoutMs, "--join-timeout", "joined"];
+    if (options.join && ms !== undefined) {
       this.joinTimer = setTimeout(
         () =>
           driver.abort(
-            new HostFailedError(
-              `${driver.progress().hostsJoined} of ${options.hosts} host(s) joined run ${runId} within ${ms / 1000} s (--join-timeout)`,
+            new JoinDeadlineError(
+              `${driver.progress().hostsJoined} of ${options.hosts} host(s) ${verb} run ${runId} within ${ms / 1000} s (${flag})`,
             ),
           ),
         ms,

@@ -50,6 +50,15 @@ export interface TwinRunOptions {
   faults?: FaultProbe;
   /** With `join`: fail the run when not every host has joined within this many ms. */
   joinTimeoutMs?: number;
+  /**
+   * With `join`, once a host was lost: fail the run when the hosts (survivors and the lost host's replacement)
+   * have not all joined again within this many ms (run-recovery.ts).
+   */
+  rejoinTimeoutMs?: number;
+  /** Set by run-recovery.ts: this attempt follows a lost host, the hosts are joining again. */
+  rejoining?: boolean;
+  /** Set by run-recovery.ts: a lost host ends this attempt to be recovered, so joined hosts are told to rejoin. */
+  rejoinOnHostLoss?: boolean;
   /** Keep retrying to connect to --nats this long (ms) before failing (default 30 s). */
   natsConnectTimeoutMs?: number;
   /** After an interrupt, how long (ms) the hosts get to finish the current window before the run ends without it. */

@@ -8,11 +8,16 @@
  * took effect (RunDriver.liveLog, Grants.replay), so a run steered over gRPC recovers to the same results too; the
  * control layer itself lives in this process and is not lost (coordinator/session.ts).
  *
+ * A run whose hosts joined (`--join`) recovers the same way: the coordinator tells the hosts to join again
+ * (RunStop.rejoin); survivors do so in place, and a replacement for the lost host (a new `dctwin host` process, as
+ * Kubernetes restarts a pod) takes its shard. Every host gets its snapshot over NATS. The hosts must all have
+ * joined again within `rejoinTimeoutMs`, else the run fails with the results up to the checkpoint (JoinDeadlineError).
+ *
  * A run on its private nats-server keeps that server (private-broker.ts) across recoveries: it is restarted on
  * its port if it dies, and it stores the checkpoints in JetStream, from where a recovery reads them back.
  */
 import { join } from "node:path";
-import { HostFailedError, type RunDriver } from "./driver/run-driver.ts";
+import { HostFailedError, JoinDeadlineError, type RunDriver } from "./driver/run-driver.ts";
 import { newRunId, RunFailedError, runTwin, type TwinRunOptions, type TwinRunResult } from "./run.ts";
 import { hasCheckpoint, readCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
 import { PrivateBroker } from "./private-broker.ts";
@@ -43,13 +48,28 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
     for (let recovered = 0; ; recovered++) {
       attempt.driver = undefined;
       try {
-        const result = await runTwin({ ...options, runId, resume, replayLive, onIntervalClosed, onDriver, broker });
+        const rejoin = {
+          rejoining: options.join === true && recovered > 0,
+          rejoinOnHostLoss: recovered < options.recoveries,
+        };
+        const result = await runTwin({
+          ...options,
+          runId,
+          resume,
+          replayLive,
+          onIntervalClosed,
+          onDriver,
+          broker,
+          ...rejoin,
+        });
         if (recovered > 0) log(`run ${runId} completed after ${recovered} recovery(ies) from a checkpoint`);
         return result;
       } catch (error) {
-        const hostLost = error instanceof RunFailedError && error.reason instanceof HostFailedError;
-        const recoverable =
-          hostLost && options.checkpoint !== undefined && !options.join && options.signal?.aborted !== true;
+        const hostLost =
+          error instanceof RunFailedError &&
+          error.reason instanceof HostFailedError &&
+          !(error.reason instanceof JoinDeadlineError);
+        const recoverable = hostLost && options.checkpoint !== undefined && options.signal?.aborted !== true;
         if (!recoverable || recovered >= options.recoveries) throw error;
         resume = await lastCheckpoint(options.outDir, broker, recovered, log);
         replayLive = (attempt.driver as RunDriver | undefined)?.liveLog() ?? replayLive;

@@ -64,7 +64,6 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     const placement = placeActors(options.scenario, options.hosts);
     const resume = options.resume;
     if (resume !== undefined) {
-      if (options.join) throw new Error("--resume cannot wait for joining hosts yet: it starts the hosts itself");
       if (resume.meta.hosts !== options.hosts || resume.meta.placement.join() !== placement.join())
         throw new Error(`the checkpoint is of a run on ${resume.meta.hosts} host(s) with another placement`);
       log(`resuming run ${runId} from its checkpoint at ${resume.meta.at_ns / 1e9} s`);
@@ -82,6 +81,9 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       restore: resume === undefined ? undefined : restoreCoordinator(resume.coordinator, options.scenario, placement),
       replayLive: options.replayLive,
       controlSnapshot: options.controlSnapshot,
+      // Every host gets its snapshot over the run's transport, wherever it runs (nodes/runtime/restore-wire.ts).
+      restoreHosts: resume === undefined ? undefined : { atNs: resume.meta.at_ns, snapshots: resume.hosts },
+      rejoinOnHostLoss: options.join === true && options.rejoinOnHostLoss === true,
       checkpoint:
         options.checkpoint === undefined
           ? undefined
@@ -130,7 +132,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     options.onDriver?.(driver);
     if (options.transport === "inproc") {
       for (let host = 0; host < options.hosts; host++)
-        new HostAgent({ transport, runId, host, models: runModels, restore: resume?.hosts[host] }).start();
+        new HostAgent({ transport, runId, host, models: runModels }).start();
     } else if (!options.join) {
       const hosts = LocalHosts.start(
         natsUrl!,
@@ -138,8 +140,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         options.hosts,
         (message) => driver.abort(new HostFailedError(message)),
         (host) => natsAuthEnv(hostAuth(host)),
-        (host) => [
-          ...(resume === undefined ? [] : ["--restore", resume.hostFiles[host]!]),
+        () => [
           ...(options.natsReconnectTimeoutMs === undefined
             ? []
             : ["--reconnect-timeout", String(options.natsReconnectTimeoutMs / 1000)]),
@@ -149,7 +150,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
     } else {
       log(
-        `waiting for ${options.hosts} host(s) to join run ${runId} on ${natsUrl} (dctwin host --nats URL --run ${runId} --host N)`,
+        `waiting for ${options.hosts} host(s) to ${options.rejoining ? "join again" : "join"} run ${runId} on ${natsUrl} (dctwin host --nats URL --run ${runId} --host N)`,
       );
     }
 

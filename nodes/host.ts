@@ -1,9 +1,9 @@
 /**
  * A host process: connects to NATS, joins run `runId` as shard `host`, runs windows until the coordinator
  * stops the run. The same entry serves local runs (spawned by the coordinator) and Kubernetes pods
- * (StatefulSet ordinal = shard).
+ * (StatefulSet ordinal = shard). When the coordinator recovers the run from a checkpoint after losing a host, it
+ * tells the hosts to join again: the process then starts over as a new agent and gets its snapshot over NATS.
  */
-import { readFileSync } from "node:fs";
 import { runModels } from "./leap/support.ts";
 import { HostAgent } from "./runtime/host-agent.ts";
 import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
@@ -24,8 +24,6 @@ export interface HostProcessOptions {
   metricsHost?: string;
   /** Keep retrying to connect to NATS this long (ms): a pod may start before the NATS server (default 60 s). */
   connectTimeoutMs?: number;
-  /** Resume from this host checkpoint file (`dctwin run --resume` starts hosts with it). */
-  restoreFile?: string;
   /** Once the run started, exit when nothing comes from the coordinator for this long (ms; default 30 s). */
   coordinatorTimeoutMs?: number;
   /** Reconnect to NATS within this long after losing the connection, else exit (ms; default 20 s). */
@@ -46,34 +44,39 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   const metrics =
     options.metricsPort === undefined ? null : await startHostMetrics(transport, options, options.metricsPort);
   const wired = metrics?.transport ?? transport;
-  const restore = options.restoreFile === undefined ? undefined : readFileSync(options.restoreFile);
-  const agent = new HostAgent({
-    transport: wired,
-    runId: options.runId,
-    host: options.host,
-    models: runModels,
-    restore,
-    coordinatorTimeoutMs: options.coordinatorTimeoutMs ?? 30_000,
-  });
   if (options.exitWithParent) {
     process.stdin.on("close", () => process.exit(3));
     process.stdin.resume();
   }
   // Ctrl-C at a terminal reaches the whole process group; the coordinator decides when hosts stop.
   process.on("SIGINT", () => {});
-  agent.start();
   const closed = transport
     .closed()
     .then((error) => `connection to NATS closed${error instanceof Error ? `: ${error.message}` : ""}`);
-  const reason = await Promise.race([agent.finished, closed]);
+  let agent: HostAgent;
+  let reason: string;
+  let malformed = 0;
+  for (;;) {
+    agent = new HostAgent({
+      transport: wired,
+      runId: options.runId,
+      host: options.host,
+      models: runModels,
+      coordinatorTimeoutMs: options.coordinatorTimeoutMs ?? 30_000,
+    });
+    agent.start();
+    reason = await Promise.race([agent.finished, closed]);
+    malformed += agent.malformedMessages;
+    if (!agent.rejoin) break;
+    log(`${reason}; joining run ${options.runId} again`);
+  }
   await transport.close().catch(() => {});
   await metrics?.server.close();
   if (agent.coordinatorLost) {
     log(reason);
     process.exitCode = 1;
   }
-  if (agent.malformedMessages > 0)
-    console.error(`host ${options.host}: dropped ${agent.malformedMessages} malformed message(s)`);
+  if (malformed > 0) console.error(`host ${options.host}: dropped ${malformed} malformed message(s)`);
   return reason;
 }
 

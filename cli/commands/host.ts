@@ -38,7 +38,6 @@ export function registerHostCommand(program: Command): void {
         .argParser(durationMsFlag)
         .default(20_000, "20s"),
     )
-    .option("--restore <file>", "resume from this host checkpoint (dctwin run --resume starts hosts with it)")
     .option("--exit-with-parent", "exit when standard input closes (used when the coordinator spawns hosts)")
     .option(
       "--metrics-port <port>",
@@ -56,7 +55,6 @@ export function registerHostCommand(program: Command): void {
           exitWithParent?: boolean;
           metricsPort?: number;
           metricsHost: string;
-          restore?: string;
           coordinatorTimeout: number;
           reconnectTimeout: number;
         } & NatsAuthFlags,
@@ -71,7 +69,6 @@ export function registerHostCommand(program: Command): void {
           metricsPort: opts.metricsPort,
           metricsHost: opts.metricsHost,
           connectTimeoutMs: opts.connectTimeout,
-          restoreFile: opts.restore,
           coordinatorTimeoutMs: opts.coordinatorTimeout,
           reconnectTimeoutMs: opts.reconnectTimeout,
         });

@@ -4,8 +4,11 @@ import { readCheckpoint, type StoredCheckpoint } from "../../coordinator/checkpo
 import { scenarioFromJson } from "../../nodes/runtime/scenario-json.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 
-/** Flags that would change the run, so a resumed run cannot take them (it continues the run as it was). */
-const FIXED = ["seed", "duration", "mode", "hosts", "runId", "experiment", "join", "out"] as const;
+/**
+ * Flags that would change the run, so a resumed run cannot take them (it continues the run as it was). How its
+ * hosts come is free: started here, or joining (`--join`, with `--nats`): each gets its snapshot over NATS.
+ */
+const FIXED = ["seed", "duration", "mode", "hosts", "runId", "experiment", "out"] as const;
 
 export interface Resumed {
   scenario: ResolvedScenario;

@@ -90,6 +90,14 @@ export function registerRunCommand(program: Command): void {
       durationMsFlag,
     )
     .addOption(
+      new Option(
+        "--rejoin-timeout <d>",
+        "with --join, when a host was lost: fail (writing the results up to the checkpoint) when the surviving hosts and a replacement for the lost one have not all joined again within this time",
+      )
+        .argParser(durationMsFlag)
+        .default(300_000, "5m"),
+    )
+    .addOption(
       new Option("--connect-timeout <d>", "with --nats: keep retrying to reach NATS this long, with backoff")
         .argParser(durationMsFlag)
         .default(30_000, "30s"),
@@ -167,6 +175,7 @@ export function registerRunCommand(program: Command): void {
           allowOutside: string[];
           quiet?: boolean;
           joinTimeout?: number;
+          rejoinTimeout: number;
           connectTimeout: number;
           copyResultsTo?: string;
         } & RunControlFlags &
@@ -248,6 +257,7 @@ export function registerRunCommand(program: Command): void {
             copyResultsTo: opts.copyResultsTo,
             ...upload,
             joinTimeoutMs: opts.joinTimeout,
+            rejoinTimeoutMs: opts.rejoinTimeout,
             natsConnectTimeoutMs: opts.connectTimeout,
             signal: interrupt.signal,
             onWindow: (p) => progress.update(p),

@@ -9,6 +9,7 @@
 import { scenarioToJson } from "../../nodes/runtime/scenario-json.ts";
 import { subjects, type RunSubjects, type Subscription } from "../../nodes/runtime/transport/transport.ts";
 import { tryDecode, wire } from "../../nodes/runtime/wire.ts";
+import { restoreFrames } from "../../nodes/runtime/restore-wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import { boundaryPlugins } from "./boundary-plugins.ts";
 import { Grants } from "./grants.ts";
@@ -23,6 +24,7 @@ import { HostRoster } from "./host-roster.ts";
 import { WindowFollower } from "./window-follower.ts";
 import {
   HostFailedError,
+  JoinDeadlineError,
   type CommandSpec,
   type DriverProgress,
   type RunDriverOptions,
@@ -136,21 +138,26 @@ export class RunDriver {
   async run(): Promise<RunOutcome> {
     const { transport, scenario, hostCount, placement } = this.o;
     let stopHeartbeat = () => {};
+    let rejoin = false;
     try {
       // From the start, so that a host that joined hears its coordinator die even before the run starts.
       stopHeartbeat = every(this.clock, HEARTBEAT_MS, () => transport.publish(this.subjects.alive, new Uint8Array(0)));
+      // A resumed run goes on from its checkpoint: the hosts' first reports are of its window (their start-up).
+      // Its part before the checkpoint counts from now, also if the hosts never join (partialOutcome).
+      const restored = this.o.restore;
+      if (restored !== undefined)
+        this.follower = new WindowFollower(scenario, placement, restored, this.o.onIntervalClosed);
       await this.waker.until(() => this.roster.size === hostCount);
       const hosts = this.roster.list();
       this.o.onHostsJoined?.(hosts);
       this.deadline?.reset(); // the hosts owe their start-up reports from now on
+      const restoreAtNs = this.sendSnapshots();
       transport.publish(
         this.subjects.start,
-        wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement }).finish(),
+        wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement, restoreAtNs }).finish(),
       );
-      // A resumed run goes on from its checkpoint: the hosts' first reports are of its window (their start-up).
-      const restored = this.o.restore;
       this.malformed += restored?.malformed ?? 0;
-      const f = new WindowFollower(scenario, placement, restored, this.o.onIntervalClosed);
+      const f = this.follower ?? new WindowFollower(scenario, placement, undefined, this.o.onIntervalClosed);
       this.follower = f;
       const pacer = this.o.speed === undefined ? undefined : new Pacer(this.clock, this.o.speed);
       for (;;) {
@@ -183,10 +190,27 @@ export class RunDriver {
         this.watchDeadline(f);
         await this.waker.news(pacer !== undefined && !this.paused ? PACE_TICK_MS : this.deadline?.tickMs);
       }
+    } catch (error) {
+      const recoverable = error instanceof HostFailedError && !(error instanceof JoinDeadlineError);
+      rejoin = this.o.rejoinOnHostLoss === true && recoverable;
+      throw error;
     } finally {
       stopHeartbeat();
-      this.stopHosts("run ended");
+      this.stopHosts(rejoin ? "a host was lost: the run goes back to its last checkpoint" : "run ended", rejoin);
     }
+  }
+
+  /**
+   * Each host's snapshot on its own subject, before the RunStart that names its boundary (0: none, a fresh start).
+   * Hosts subscribed before their hello, so none is missed.
+   */
+  private sendSnapshots(): number {
+    const restore = this.o.restoreHosts;
+    if (restore === undefined) return 0;
+    for (const [host, snapshot] of restore.snapshots.entries())
+      for (const frame of restoreFrames(restore.atNs, snapshot))
+        this.o.transport.publish(this.subjects.restore(host), frame);
+    return restore.atNs;
   }
 
   /** What run-info.json says of checkpoints: how many were saved, the last one, why none are taken any more. */
@@ -223,9 +247,9 @@ export class RunDriver {
   }
 
   /** Tells hosts the run is over; safe to call more than once. */
-  stopHosts(reason: string): void {
+  stopHosts(reason: string, rejoin = false): void {
     if (this.subs.length === 0) return;
-    this.o.transport.publish(this.subjects.stop, wire.RunStop.encode({ reason }).finish());
+    this.o.transport.publish(this.subjects.stop, wire.RunStop.encode({ reason, rejoin }).finish());
     for (const s of this.subs.splice(0)) s.unsubscribe();
   }
 

@@ -15,6 +15,9 @@ export class HostFailedError extends Error {
   override name = "HostFailedError";
 }
 
+/** The hosts did not all join (or join again, after a lost host) in time: recovering again would not help. */
+export class JoinDeadlineError extends HostFailedError {}
+
 /** How a run ended. */
 export type RunStatus = "completed" | "interrupted" | "failed";
 
@@ -73,6 +76,10 @@ export interface RunDriverOptions {
   replayLive?: readonly TimedCommand[];
   /** The control layer's state at a checkpoint's boundary, stored beside the coordinator's (control-state.ts). */
   controlSnapshot?: () => Uint8Array;
+  /** With `restore`: each host's snapshot (by host index) and its boundary, sent to the hosts once they joined. */
+  restoreHosts?: { atNs: number; snapshots: readonly Uint8Array[] };
+  /** A lost host ends this run to be recovered: hosts are told to join again (RunStop.rejoin), not to exit. */
+  rejoinOnHostLoss?: boolean;
   /** Fail the run (HostFailedError) when the hosts owe a report and none is heard for this long (ms). */
   reportTimeoutMs?: number;
 }

@@ -16,7 +16,7 @@ import { reportHost, subjects, type RunSubjects, type Subscription, type Transpo
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
 import { decodeCheckpointRequest } from "./checkpoint-wire.ts";
 import { CoordinatorWatchdog } from "./coordinator-watchdog.ts";
-import { checkpointMessages, type HostRun, restoreHostState } from "./host-checkpoint.ts";
+import { checkpointMessages, type HostRun, restoreHostState, SnapshotInbox } from "./host-checkpoint.ts";
 import { HostReports } from "./host-reports.ts";
 import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
@@ -32,8 +32,6 @@ export interface HostAgentOptions {
   models: (scenario: ResolvedScenario) => ModelLookup;
   /** How often to repeat HostHello until the coordinator starts the run. */
   helloIntervalMs?: number;
-  /** Resume from this host checkpoint (coordinator/checkpoint/) instead of starting at time 0. */
-  restore?: Uint8Array;
   /** Once the run started, stop when nothing comes from the coordinator (grants, its heartbeat) for this long. */
   coordinatorTimeoutMs?: number;
 }
@@ -63,10 +61,13 @@ export class HostAgent {
   private malformed = 0;
   private closed = false;
   private stopped = false;
-  private readonly restore: Uint8Array | undefined;
+  /** Where this host's snapshot arrives when the run goes on from a checkpoint (RunStart.restoreAtNs). */
+  private readonly inbox: SnapshotInbox;
   private readonly watchdog: CoordinatorWatchdog | undefined;
   /** The host stopped because the coordinator fell silent. */
   coordinatorLost = false;
+  /** The coordinator stopped this run to recover it from a checkpoint: the host joins again (RunStop.rejoin). */
+  rejoin = false;
   /** The interval boundary the coordinator wants a checkpoint at, and what a snapshot refers to. */
   private checkpointAt: number | undefined;
   private run: HostRun | undefined;
@@ -77,7 +78,11 @@ export class HostAgent {
     this.models = options.models;
     this.subjects = subjects(options.runId);
     this.helloIntervalMs = options.helloIntervalMs ?? 200;
-    this.restore = options.restore;
+    // Refused frames are counted; a whole snapshot refused is reported too (the coordinator recovers or fails).
+    this.inbox = new SnapshotInbox((reason, whole) => {
+      this.countMalformed();
+      if (whole) this.publishError(`its snapshot was refused: ${reason}`);
+    });
     this.reports = new HostReports(options.host);
     const ms = options.coordinatorTimeoutMs;
     this.watchdog =
@@ -107,6 +112,7 @@ export class HostAgent {
       t.subscribe(this.subjects.stop, (bytes) => this.onStop(bytes)),
       t.subscribe(this.subjects.checkpoint, (bytes) => this.onCheckpointRequest(bytes)),
       t.subscribe(this.subjects.alive, () => this.watchdog?.heard()),
+      t.subscribe(this.subjects.restore(this.host), (bytes) => this.onRestore(bytes)),
     );
     const hello = wire.HostHello.encode({
       host: this.host,
@@ -122,7 +128,7 @@ export class HostAgent {
   private onStart(bytes: Uint8Array): void {
     const start = tryDecode(wire.RunStart, bytes);
     if (start === undefined) return this.countMalformed();
-    if (this.shard !== undefined) return; // a repeated start: already running
+    if (this.run !== undefined) return; // a repeated start: already running
     clearInterval(this.helloTimer);
     this.watchdog?.start();
     this.guard(() => {
@@ -133,7 +139,8 @@ export class HostAgent {
       this.durationNs = scenario.run.durationNs;
       const models = this.models(scenario);
       this.run = { scenario, placement: start.placement, models };
-      if (this.restore !== undefined) return this.resume(this.restore);
+      // A run that goes on from a checkpoint resumes once this host's snapshot is in (now, or in onRestore).
+      if (start.restoreAtNs > 0) return this.resumeWith(this.inbox.expect(start.restoreAtNs));
       this.shard = new Shard(scenario, start.placement, this.host, models);
       this.planner = new WindowPlanner(scenario, start.placement);
       this.shard.init();
@@ -156,15 +163,27 @@ export class HostAgent {
         intervals: [],
       });
     });
+    this.begin();
+  }
+
+  /** Once the shard exists: the messages kept until then, and the windows they allow. */
+  private begin(): void {
+    if (this.shard === undefined) return;
     for (const m of this.early.splice(0)) m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from);
     this.advance();
+  }
+
+  private onRestore(bytes: Uint8Array): void {
+    this.guard(() => this.resumeWith(this.inbox.add(bytes))); // a set after the one awaited is never taken
+    this.begin();
   }
 
   /**
    * Continues from a checkpoint: the host reports the checkpoint's window again (its start-up report), so every
    * host and the coordinator pick the next window from the same reports as the interrupted run did.
    */
-  private resume(bytes: Uint8Array): void {
+  private resumeWith(bytes: Uint8Array | undefined): void {
+    if (bytes === undefined) return;
     const state = restoreHostState(bytes, this.run!, this.host);
     this.shard = state.shard;
     this.planner = state.planner;
@@ -258,6 +277,7 @@ export class HostAgent {
 
   private onStop(bytes: Uint8Array): void {
     const stop = tryDecode(wire.RunStop, bytes);
+    this.rejoin = stop?.rejoin === true;
     this.shutdown(stop?.reason ?? "stopped");
   }
 
@@ -357,12 +377,16 @@ export class HostAgent {
       step();
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      this.transport.publish(
-        this.subjects.error(this.host),
-        wire.HostError.encode({ host: this.host, message }).finish(),
-      );
+      this.publishError(message);
       this.shutdown(`host ${this.host} failed: ${message}`);
     }
+  }
+
+  private publishError(message: string): void {
+    this.transport.publish(
+      this.subjects.error(this.host),
+      wire.HostError.encode({ host: this.host, message }).finish(),
+    );
   }
 
   private shutdown(reason: string): void {

@@ -3,7 +3,8 @@
  * families of `subjects()` (transport.ts): the coordinator alone sends control (`sync.>`), host n alone sends its
  * reports (`report.n.>`) and sends batches to every host but itself. Hosts hear control, their own batches and
  * every host's window report (they pick windows from each other's reports), never another host's batches, hellos,
- * errors or full reports (with intervals: the coordinator's alone). The private nats-server enforces these per run; docs/security.md shows the same rules for an
+ * errors or full reports (with intervals: the coordinator's alone). Host n alone reads its snapshot (`restore.n`),
+ * which the coordinator alone sends. The private nats-server enforces these per run; docs/security.md shows the same rules for an
  * external server.
  */
 
@@ -14,14 +15,19 @@ export interface NatsPermissions {
 
 export function coordinatorPermissions(runId: string): NatsPermissions {
   const root = `dct.${runId}`;
-  return { publish: { allow: [`${root}.sync.>`] }, subscribe: { allow: [`${root}.report.*.>`] } };
+  return {
+    publish: { allow: [`${root}.sync.>`, `${root}.restore.*`] },
+    subscribe: { allow: [`${root}.report.*.>`] },
+  };
 }
 
 export function hostPermissions(runId: string, host: number): NatsPermissions {
   const root = `dct.${runId}`;
   return {
     publish: { allow: [`${root}.report.${host}.>`, `${root}.host.*.data`], deny: [`${root}.host.${host}.data`] },
-    subscribe: { allow: [`${root}.sync.>`, `${root}.host.${host}.data`, `${root}.report.*.window`] },
+    subscribe: {
+      allow: [`${root}.sync.>`, `${root}.host.${host}.data`, `${root}.report.*.window`, `${root}.restore.${host}`],
+    },
   };
 }
 

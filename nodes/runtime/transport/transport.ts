@@ -52,6 +52,11 @@ export function subjects(runId: string) {
     /** Every host's window report (a NATS wildcard); `reportHost` reads the sender back from a subject. */
     anyWindow: `${root}.report.*.window`,
     hostData: (host: number) => `${root}.host.${host}.data`,
+    /**
+     * Host n's snapshot, sent by the coordinator when the run goes on from a checkpoint (restore-wire.ts): a family
+     * of its own, so only host n may read it and only the coordinator send on it.
+     */
+    restore: (host: number) => `${root}.restore.${host}`,
   };
 }
 export type RunSubjects = ReturnType<typeof subjects>;
