@@ -243,3 +243,33 @@ test("leap components - core_sharing: dynamic: energy at the shared utilisation;
   const wait = lone.summary.metrics.queue_wait_s!.service!;
   assertMean(wait.batch_means, erlangC(c, lambda / mu) / (c * mu - lambda), "M/M/4 mean wait for cores");
 });
+
+test("leap components - a full store's writes each overwrite a record: the bits erased beyond those delivered", async () => {
+  // Records and writes of 512 B: each write to the full store erases one 512-byte record (4,096 bits).
+  const { summary } = await run(
+    scenario(
+      [
+        { ...users(300, "db"), request_bytes: 512 },
+        host("node"),
+        {
+          id: "db",
+          kind: "store",
+          placed_on: "node",
+          write_fraction: 1,
+          capacity_records: 100,
+          initial_records: 100,
+          initial_record_bytes: 512,
+          read: { service: exponential(1) },
+          write: { service: exponential(1), response_bytes: 100 },
+        },
+      ],
+      [["users", "node"]],
+      40,
+      8,
+    ),
+  );
+  const heat = (summary.thermodynamics as unknown as { heat: { bits_erased: number; bits_delivered: number } }).heat;
+  const writes = summary.metrics.store_writes!.store!.whole_run.count;
+  assert.ok(writes > 0.9 * 300 * 40, `writes served: ${writes}`);
+  assert.equal(heat.bits_erased - heat.bits_delivered, writes * 512 * 8, "4,096 bits erased per overwrite");
+});
