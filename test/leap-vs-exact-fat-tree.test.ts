@@ -5,8 +5,8 @@
  * its half of the tree (random: each server sees a Poisson stream, as leap mode's queues assume), at 70% load.
  * About a million requests, so exact mode's own figures are tight against those tolerances (128 stations pooled).
  *
- * The scenario is examples/fat-tree-k8's fabric with plain servers: its software components (service, store)
- * do not run in leap mode yet (docs/leap.md).
+ * The scenario is examples/fat-tree-k8's fabric with plain servers (its software components are compared in
+ * test/leap-vs-exact-components.test.ts).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";

@@ -16,6 +16,11 @@ const BOUNDARY = MID + 1;
 interface LeapActorState {
   inner: unknown;
   inbox: SimPacket[];
+  /**
+   * Packets handed over locally (a component and its server) at a mid-step before this actor acted at it: they
+   * wait for the next step, so a local hand-over takes one step of pipeline, as a link does (ports.ts).
+   */
+  deferred: SimPacket[];
   /** The next mid-step this actor acts at; timers before it are stale (resumed or duplicated) and ignored. */
   nextMidNs: number;
   nextBoundaryNs: number;
@@ -48,6 +53,7 @@ export function leapModel(
       const state: LeapActorState = {
         inner: behaviour.initial(params, ctx, leap),
         inbox: [],
+        deferred: [],
         nextMidNs: 0,
         nextBoundaryNs: 0,
       };
@@ -55,15 +61,17 @@ export function leapModel(
       armBoundary(state, ctx, 0);
       return state;
     },
-    onPacket(state, packet) {
-      state.inbox.push(packet);
+    onPacket(state, packet, ctx) {
+      if (ctx.nowNs === state.nextMidNs) state.deferred.push(packet);
+      else state.inbox.push(packet);
     },
     onTimer(state, tag, arg, ctx) {
       if (tag === MID) {
         if (ctx.nowNs < state.nextMidNs) return;
         armMid(state, ctx);
         const inbox = state.inbox;
-        state.inbox = [];
+        state.inbox = state.deferred;
+        state.deferred = [];
         behaviour.step(state.inner, coalesce(inbox, ctx), ctx, leap);
       } else if (tag === BOUNDARY) {
         if (ctx.nowNs < state.nextBoundaryNs) return;
@@ -72,8 +80,9 @@ export function leapModel(
     },
     onCommand(state, command, args, ctx) {
       if (command === "crash") {
-        for (const packet of state.inbox) ctx.drop(packet, "actor_down");
+        for (const packet of state.inbox.concat(state.deferred)) ctx.drop(packet, "actor_down");
         state.inbox = [];
+        state.deferred = [];
       }
       if (behaviour.onCommand !== undefined) behaviour.onCommand(state.inner, command, args, ctx);
       else if (command !== "crash" && command !== "recover")
@@ -83,8 +92,13 @@ export function leapModel(
         armBoundary(state, ctx, ctx.nowNs);
       }
     },
+    onLocalCall(state, request, from, ctx) {
+      if (behaviour.onLocalCall === undefined)
+        throw new Error(`${ctx.self.id}: the ${kind} takes no local calls in leap mode`);
+      return behaviour.onLocalCall(state.inner, request, from, ctx);
+    },
     queued(state) {
-      return state.inbox.length + behaviour.queued(state.inner);
+      return state.inbox.length + state.deferred.length + behaviour.queued(state.inner);
     },
   };
 }

@@ -50,8 +50,9 @@ export class StepOutbox {
     for (const port of [...this.byPort.keys()].sort((a, b) => a - b)) {
       const list = this.byPort.get(port)!;
       if (port === LOCAL_PORT) {
+        // A local hand-over takes one step of pipeline too (adapter.ts defers it), but no time in the twin.
         for (const o of list) {
-          o.packet.flowCreatedNs -= Math.round(o.heldNs);
+          o.packet.flowCreatedNs += leap.stepNs - Math.round(o.heldNs);
           ctx.send(o.packet, LOCAL_PORT);
         }
         continue;

@@ -7,6 +7,7 @@ import type { LeapBehaviour, ModelLookup } from "../runtime/actor.ts";
 import type { ActorSpec, ResolvedScenario } from "../runtime/topology.ts";
 import { leapModel } from "./adapter.ts";
 import { clientLeap } from "./client.ts";
+import { serviceLeap, storeLeap } from "./component-kinds.ts";
 import { loadBalancerLeap } from "./load-balancer.ts";
 import { serverLeap } from "./server.ts";
 import { switchLeap } from "./switch.ts";
@@ -19,6 +20,8 @@ export const leapKinds: Readonly<Record<string, LeapBehaviour | null>> = {
   switch: switchLeap as LeapBehaviour,
   load_balancer: loadBalancerLeap as LeapBehaviour,
   crac: null,
+  service: serviceLeap,
+  store: storeLeap,
 };
 
 /** Clients tick at every step boundary too, so windows start on boundaries (adapter.ts). */
@@ -32,8 +35,6 @@ export function leapUnsupported(actor: ActorSpec): string | null {
     if (process === "trace")
       return `leap mode runs rate curves (poisson, mmpp, diurnal) and closed loops, not "trace" clients yet`;
   }
-  if (actor.kind === "server" && p.core_sharing === "dynamic")
-    return "leap mode does not share a server's cores dynamically with components (core_sharing: dynamic) yet";
   if (actor.kind === "client" && p.retry !== undefined)
     return "leap mode does not run clients that retry: a retry follows a per-request timeout, and a count shares one drawn delay";
   return null;

@@ -152,6 +152,8 @@ export interface LeapBehaviour<Params = unknown, State = unknown> {
   step(state: State, inbox: SimPacket[], ctx: ActorContext, leap: LeapStep): void;
   onTimer?(state: State, tag: number, arg: number, ctx: ActorContext): void;
   onCommand?(state: State, command: string, args: unknown, ctx: ActorContext): void;
+  /** Answers a `localCall` (a component and its server exchanging CPU use once a step: nodes/leap/host-share.ts). */
+  onLocalCall?(state: State, request: unknown, from: number, ctx: ActorContext): unknown;
   /** Packet objects held across steps (the inbox is counted by the runtime). */
   queued(state: State): number;
 }
