@@ -27,11 +27,6 @@ const ANCHOR_KINDS = new Set(["client"]);
 /** What an actor of a leap-capable kind uses that leap mode does not model yet; null when it can leap. */
 export function leapUnsupported(actor: ActorSpec): string | null {
   const p = actor.params as Record<string, unknown>;
-  if (actor.kind === "client") {
-    const process = (p.arrivals as { process: string }).process;
-    if (process === "trace")
-      return `leap mode runs rate curves (poisson, mmpp, diurnal) and closed loops, not "trace" clients yet`;
-  }
   if (actor.kind === "server" && p.core_sharing === "dynamic")
     return "leap mode does not share a server's cores dynamically with components (core_sharing: dynamic) yet";
   if (actor.kind === "client" && p.retry !== undefined)
