@@ -1,7 +1,7 @@
 /**
  * Which kinds leap mode runs, and the model lookup of a leap run: a kind with a leap behaviour runs it through
- * the adapter; a kind without one that needs no packets of its own (a CRAC unit: timers and commands) runs its
- * exact model unchanged.
+ * the adapter; a kind without one that needs no packets of its own (a CRAC unit: timers and commands; a UPS:
+ * the distribution relay's `set_load` commands at interval boundaries) runs its exact model unchanged.
  */
 import type { LeapBehaviour, ModelLookup } from "../runtime/actor.ts";
 import type { ActorSpec, ResolvedScenario } from "../runtime/topology.ts";
@@ -19,6 +19,7 @@ export const leapKinds: Readonly<Record<string, LeapBehaviour | null>> = {
   switch: switchLeap as LeapBehaviour,
   load_balancer: loadBalancerLeap as LeapBehaviour,
   crac: null,
+  ups: null,
 };
 
 /** Clients tick at every step boundary too, so windows start on boundaries (adapter.ts). */
