@@ -18,6 +18,7 @@ import type { OpenLoopProcess } from "../models/arrivals.ts";
 import { meanNs, meanOf } from "../models/distributions.ts";
 import { poisson } from "../runtime/sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
+import { judgeResponse, type RetryAttempt, type RetryCount } from "./retry.ts";
 import { takeTraceRows, traceCursor, traceRatePerS, type TraceCursor } from "./trace-steps.ts";
 
 type RateCurve = Exclude<OpenLoopProcess, { process: "trace" }> | ClosedLoop;
@@ -45,6 +46,9 @@ interface LeapClientState {
   /** Closed loop: R̂, the smoothed mean response time (ns). */
   meanResponseNs: number;
   ports: PortQueues;
+  /** Retry counts in flight, by flow id, and the retries this step's responses asked for (retry.ts). */
+  attempts: Record<number, RetryAttempt>;
+  retries: RetryCount[];
 }
 
 /** Expected arrivals in [t0, t1) (ns) of the curve; MMPP phases advance (drawn from the stream) on the way. */
@@ -95,29 +99,41 @@ function receive(state: LeapClientState, packet: SimPacket, ctx: ActorContext): 
   }
   ctx.consume(packet);
   const m = packet.multiplicity;
-  const responseNs = ctx.nowNs - packet.flowCreatedNs;
-  const { timeout, slo } = state.params;
-  if (timeout !== undefined && responseNs > timeout) {
-    // Exact mode times these out first and counts the response as late when it comes.
-    ctx.record("timeouts", 1, m);
-    ctx.record("late_responses", 1, m);
-    if (slo !== undefined) ctx.record("slo_misses", 1, m);
-    return;
-  }
-  ctx.record("response_time_ns", responseNs, m);
-  if (state.spec?.process === "closed")
-    state.meanResponseNs += (m / (m + RESPONSE_MEMORY)) * (responseNs - state.meanResponseNs);
-  if (slo !== undefined && responseNs > slo.response_time) ctx.record("slo_misses", 1, m);
+  const { answeredNs, retry } = judgeResponse(state.params, state.attempts, packet, requestBytes(state.params), ctx);
+  if (retry !== null) state.retries.push(retry);
+  if (answeredNs >= 0 && state.spec?.process === "closed")
+    state.meanResponseNs += (m / (m + RESPONSE_MEMORY)) * (answeredNs - state.meanResponseNs);
 }
 
-/** Sends `n` requests as one packet; `expected` is the step's propensity (the stream rate the servers see). */
+const requestBytes = (params: ClientParams) => Math.max(1, Math.round(meanOf(params.request_bytes)));
+
+/** Sends the retries the step's responses asked for, each in a flow of its own (retry.ts). */
+function sendRetries(state: LeapClientState, out: StepOutbox, ctx: ActorContext, ratePerS: number): void {
+  for (const { count, attempt } of state.retries) {
+    const request = ctx.createPacket({
+      dst: state.target,
+      species: Species.SPECIES_REQUEST,
+      sizeBytes: attempt.bytes,
+      replyBytes: state.params.response_bytes,
+      kind: attempt.kind,
+      multiplicity: count,
+      streamRatePerS: ratePerS,
+    });
+    // Its response time counts from the first attempt, startNs before this one.
+    request.flowCreatedNs -= attempt.startNs;
+    state.attempts[request.flowId] = attempt;
+    out.add(request, state.targetPort);
+  }
+  state.retries = [];
+}
+
+/** Sends `n` requests as one packet; `ratePerS` is the source's propensity (the stream rate the servers see). */
 function sendCount(
   state: LeapClientState,
   out: StepOutbox,
   ctx: ActorContext,
-  leap: LeapStep,
   n: number,
-  expected: number,
+  ratePerS: number,
   bytes: number | undefined,
   kind: number,
 ): void {
@@ -126,11 +142,11 @@ function sendCount(
   const request = ctx.createPacket({
     dst: state.target,
     species: Species.SPECIES_REQUEST,
-    sizeBytes: bytes ?? Math.max(1, Math.round(meanOf(params.request_bytes))),
+    sizeBytes: bytes ?? requestBytes(params),
     replyBytes: params.response_bytes,
     kind,
     multiplicity: n,
-    streamRatePerS: (expected / leap.stepNs) * 1e9,
+    streamRatePerS: ratePerS,
   });
   ctx.record("requests_sent", 1, n);
   out.add(request, state.targetPort);
@@ -157,6 +173,8 @@ export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
       phaseEndNs: 0,
       meanResponseNs: 0,
       ports: newPortQueues(ctx.ports.length),
+      attempts: {},
+      retries: [],
     };
     startPhase(state, ctx);
     return state;
@@ -166,17 +184,21 @@ export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
     for (const packet of inbox) receive(state, packet, ctx);
     const endNs = ctx.nowNs + leap.stepNs / 2;
     const out = new StepOutbox();
+    // Every packet of the step carries the source's whole rate: fresh requests and retries (stream-rates.ts).
+    const retried = state.retries.reduce((n, r) => n + r.count, 0);
+    const perS = (expected: number) => ((expected + retried) / leap.stepNs) * 1e9;
     if (state.trace !== null) {
-      // The trace's own rows of the step: exact counts, with their sizes and types; every packet carries the
-      // trace's local rate (the rate of this source, not of its group).
+      // The trace's own rows of the step: exact counts, with their sizes and types, at the trace's local rate.
       const expected = (traceRatePerS(state.trace, ctx.nowNs, leap.stepNs) * leap.stepNs) / 1e9;
       for (const group of takeTraceRows(state.trace, endNs))
-        sendCount(state, out, ctx, leap, group.count, expected, group.bytes, group.kind);
+        sendCount(state, out, ctx, group.count, perS(expected), group.bytes, group.kind);
+      sendRetries(state, out, ctx, perS(expected));
     } else if (state.spec !== null) {
       const expected =
         (state.spec.process === "closed" ? 1 : state.factor) *
         integratedRate(state.spec, state, endNs - leap.stepNs, endNs, ctx);
-      sendCount(state, out, ctx, leap, poisson(expected, ctx.rng), expected, undefined, 0);
+      sendCount(state, out, ctx, poisson(expected, ctx.rng), perS(expected), undefined, 0);
+      sendRetries(state, out, ctx, perS(expected));
     }
     out.flush(ctx, leap, state.ports);
   },

@@ -30,8 +30,6 @@ export function leapUnsupported(actor: ActorSpec): string | null {
   const p = actor.params as Record<string, unknown>;
   if (actor.kind === "server" && p.core_sharing === "dynamic")
     return "leap mode does not share a server's cores dynamically with components (core_sharing: dynamic) yet";
-  if (actor.kind === "client" && p.retry !== undefined)
-    return "leap mode does not run clients that retry: a retry follows a per-request timeout, and a count shares one drawn delay";
   return null;
 }
 
