@@ -2,13 +2,11 @@
  * Processor sharing in leap mode against the closed forms: M/G/1-PS has mean response E[S]/(1 − ρ) whatever the
  * service distribution (insensitivity): with deterministic service that differs from FIFO's M/D/1 (2.17 ms here
  * against 3.33 ms), so the test tells the disciplines apart; utilisation and throughput are those of FIFO. Two
- * cores: the M/M/2 mean sojourn (PS with c units holds the M/M/c number law). Retrying clients stay refused.
+ * cores: the M/M/2 mean sojourn (PS with c units holds the M/M/c number law). (Retrying clients: test/leap-retry.test.ts.)
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { erlangC } from "../nodes/leap/queue-laws.ts";
-import { ScenarioError } from "../scenario/issues.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { runScenario } from "./support/twin.ts";
 import { tempDir } from "./support/scenarios.ts";
@@ -76,22 +74,4 @@ test("leap processor sharing - M/D/1-PS mean E[S]/(1 − ρ) (not FIFO's M/D/1),
   const mm2 = await response(scenario(lambda, 2, { distribution: "exponential", mean: "1ms" }));
   const sojourn = 1 / mu + erlangC(2, lambda / mu) / (2 * mu - lambda);
   assertMean(mm2.response.batch_means, sojourn + LINK_S, "M/M/2-PS");
-});
-
-test("leap processor sharing - clients that retry are refused with the field path and the reason", () => {
-  const s = scenario(10, 1, { distribution: "exponential", mean: "1ms" }) as ReturnType<typeof scenario> & {
-    actors: Record<string, unknown>[];
-  };
-  s.actors[0]!.retry = { attempts: 2, backoff: "1s" };
-  s.actors[0]!.timeout = "10ms";
-  try {
-    validateScenario(s, "ps.yaml");
-    assert.fail("a retrying client was accepted");
-  } catch (error) {
-    assert.ok(error instanceof ScenarioError, String(error));
-    assert.ok(
-      error.issues.some((i) => i.path === "actors[0]" && /retry.*timeout/.test(i.message)),
-      JSON.stringify(error.issues),
-    );
-  }
 });

@@ -18,6 +18,8 @@ import type { OpenLoopProcess } from "../models/arrivals.ts";
 import { meanNs, meanOf } from "../models/distributions.ts";
 import { poisson } from "../runtime/sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
+import { judgeResponse, type RetryAttempt, type RetryCount } from "./retry.ts";
+import { takeTraceRows, traceCursor, traceRatePerS, type TraceCursor } from "./trace-steps.ts";
 
 type RateCurve = Exclude<OpenLoopProcess, { process: "trace" }> | ClosedLoop;
 
@@ -34,7 +36,9 @@ interface LeapClientState {
   params: ClientParams;
   target: number;
   targetPort: number;
-  spec: RateCurve;
+  spec: RateCurve | null;
+  /** Trace replay: the rows left (spec is then null). */
+  trace: TraceCursor | null;
   factor: number;
   /** MMPP: the current phase and when it ends (ns). */
   phase: number;
@@ -42,11 +46,13 @@ interface LeapClientState {
   /** Closed loop: R̂, the smoothed mean response time (ns). */
   meanResponseNs: number;
   ports: PortQueues;
+  /** Retry counts in flight, by flow id, and the retries this step's responses asked for (retry.ts). */
+  attempts: Record<number, RetryAttempt>;
+  retries: RetryCount[];
 }
 
 /** Expected arrivals in [t0, t1) (ns) of the curve; MMPP phases advance (drawn from the stream) on the way. */
-function integratedRate(state: LeapClientState, t0: number, t1: number, ctx: ActorContext): number {
-  const spec = state.spec;
+function integratedRate(spec: RateCurve, state: LeapClientState, t0: number, t1: number, ctx: ActorContext): number {
   const perNs = (ratePerS: number) => ratePerS / 1e9;
   switch (spec.process) {
     case "poisson":
@@ -74,7 +80,7 @@ function integratedRate(state: LeapClientState, t0: number, t1: number, ctx: Act
 }
 
 function startPhase(state: LeapClientState, ctx: ActorContext): void {
-  if (state.spec.process !== "mmpp") return;
+  if (state.spec?.process !== "mmpp") return;
   const phases = state.spec.phases;
   // The stationary phase (time share ∝ mean sojourn), then an exponential rest of it, as in exact mode.
   const total = phases.reduce((s, p) => s + p.mean_sojourn, 0);
@@ -93,41 +99,82 @@ function receive(state: LeapClientState, packet: SimPacket, ctx: ActorContext): 
   }
   ctx.consume(packet);
   const m = packet.multiplicity;
-  const responseNs = ctx.nowNs - packet.flowCreatedNs;
-  const { timeout, slo } = state.params;
-  if (timeout !== undefined && responseNs > timeout) {
-    // Exact mode times these out first and counts the response as late when it comes.
-    ctx.record("timeouts", 1, m);
-    ctx.record("late_responses", 1, m);
-    if (slo !== undefined) ctx.record("slo_misses", 1, m);
-    return;
+  const { answeredNs, retry } = judgeResponse(state.params, state.attempts, packet, requestBytes(state.params), ctx);
+  if (retry !== null) state.retries.push(retry);
+  if (answeredNs >= 0 && state.spec?.process === "closed")
+    state.meanResponseNs += (m / (m + RESPONSE_MEMORY)) * (answeredNs - state.meanResponseNs);
+}
+
+const requestBytes = (params: ClientParams) => Math.max(1, Math.round(meanOf(params.request_bytes)));
+
+/** Sends the retries the step's responses asked for, each in a flow of its own (retry.ts). */
+function sendRetries(state: LeapClientState, out: StepOutbox, ctx: ActorContext, ratePerS: number): void {
+  for (const { count, attempt } of state.retries) {
+    const request = ctx.createPacket({
+      dst: state.target,
+      species: Species.SPECIES_REQUEST,
+      sizeBytes: attempt.bytes,
+      replyBytes: state.params.response_bytes,
+      kind: attempt.kind,
+      multiplicity: count,
+      streamRatePerS: ratePerS,
+    });
+    // Its response time counts from the first attempt, startNs before this one.
+    request.flowCreatedNs -= attempt.startNs;
+    state.attempts[request.flowId] = attempt;
+    out.add(request, state.targetPort);
   }
-  ctx.record("response_time_ns", responseNs, m);
-  if (state.spec.process === "closed")
-    state.meanResponseNs += (m / (m + RESPONSE_MEMORY)) * (responseNs - state.meanResponseNs);
-  if (slo !== undefined && responseNs > slo.response_time) ctx.record("slo_misses", 1, m);
+  state.retries = [];
+}
+
+/** Sends `n` requests as one packet; `ratePerS` is the source's propensity (the stream rate the servers see). */
+function sendCount(
+  state: LeapClientState,
+  out: StepOutbox,
+  ctx: ActorContext,
+  n: number,
+  ratePerS: number,
+  bytes: number | undefined,
+  kind: number,
+): void {
+  if (n === 0) return;
+  const { params } = state;
+  const request = ctx.createPacket({
+    dst: state.target,
+    species: Species.SPECIES_REQUEST,
+    sizeBytes: bytes ?? requestBytes(params),
+    replyBytes: params.response_bytes,
+    kind,
+    multiplicity: n,
+    streamRatePerS: ratePerS,
+  });
+  ctx.record("requests_sent", 1, n);
+  out.add(request, state.targetPort);
 }
 
 export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
   initial(params, ctx) {
     const arrivals = params.arrivals;
-    if (arrivals.process === "trace")
-      throw new Error(`${ctx.self.id}: leap mode runs rate curves and closed loops, not trace replay`);
-    const spec: RateCurve =
-      arrivals.process === "closed"
-        ? { process: "closed", users: arrivals.users, thinkNs: meanNs(arrivals.think_time) }
-        : arrivals;
+    const spec: RateCurve | null =
+      arrivals.process === "trace"
+        ? null
+        : arrivals.process === "closed"
+          ? { process: "closed", users: arrivals.users, thinkNs: meanNs(arrivals.think_time) }
+          : arrivals;
     const target = ctx.actorIndex(params.target);
     const state: LeapClientState = {
       params,
       target,
       targetPort: ctx.route(target),
       spec,
+      trace: arrivals.process === "trace" ? traceCursor(arrivals.rows) : null,
       factor: 1,
       phase: 0,
       phaseEndNs: 0,
       meanResponseNs: 0,
       ports: newPortQueues(ctx.ports.length),
+      attempts: {},
+      retries: [],
     };
     startPhase(state, ctx);
     return state;
@@ -135,31 +182,34 @@ export const clientLeap: LeapBehaviour<ClientParams, LeapClientState> = {
 
   step(state, inbox, ctx, leap: LeapStep) {
     for (const packet of inbox) receive(state, packet, ctx);
-    const half = leap.stepNs / 2;
-    const expected =
-      (state.spec.process === "closed" ? 1 : state.factor) *
-      integratedRate(state, ctx.nowNs - half, ctx.nowNs + half, ctx);
-    const n = poisson(expected, ctx.rng);
-    if (n === 0) return;
-    const { params } = state;
-    const request = ctx.createPacket({
-      dst: state.target,
-      species: Species.SPECIES_REQUEST,
-      sizeBytes: Math.max(1, Math.round(meanOf(params.request_bytes))),
-      replyBytes: params.response_bytes,
-      multiplicity: n,
-      streamRatePerS: (expected / leap.stepNs) * 1e9,
-    });
-    ctx.record("requests_sent", 1, n);
+    const endNs = ctx.nowNs + leap.stepNs / 2;
     const out = new StepOutbox();
-    out.add(request, state.targetPort);
+    // Every packet of the step carries the source's whole rate: fresh requests and retries (stream-rates.ts).
+    const retried = state.retries.reduce((n, r) => n + r.count, 0);
+    const perS = (expected: number) => ((expected + retried) / leap.stepNs) * 1e9;
+    if (state.trace !== null) {
+      // The trace's own rows of the step: exact counts, with their sizes and types, at the trace's local rate.
+      const expected = (traceRatePerS(state.trace, ctx.nowNs, leap.stepNs) * leap.stepNs) / 1e9;
+      for (const group of takeTraceRows(state.trace, endNs))
+        sendCount(state, out, ctx, group.count, perS(expected), group.bytes, group.kind);
+      sendRetries(state, out, ctx, perS(expected));
+    } else if (state.spec !== null) {
+      const expected =
+        (state.spec.process === "closed" ? 1 : state.factor) *
+        integratedRate(state.spec, state, endNs - leap.stepNs, endNs, ctx);
+      sendCount(state, out, ctx, poisson(expected, ctx.rng), perS(expected), undefined, 0);
+      sendRetries(state, out, ctx, perS(expected));
+    }
     out.flush(ctx, leap, state.ports);
   },
 
   onCommand(state, command, args, ctx) {
-    if (command === "scale_load") state.factor = clientCommands.scale_load.parse(args).factor;
-    else if (command === "set_arrivals") {
-      if (state.spec.process === "closed")
+    if (command === "scale_load") {
+      if (state.trace !== null)
+        throw new Error(`${ctx.self.id}: scale_load needs a poisson, mmpp, diurnal or closed-loop client`);
+      state.factor = clientCommands.scale_load.parse(args).factor;
+    } else if (command === "set_arrivals") {
+      if (state.spec === null || state.spec.process === "closed")
         throw new Error(`${ctx.self.id}: set_arrivals needs a poisson, mmpp or diurnal client`);
       state.spec = clientCommands.set_arrivals.parse(args);
       startPhase(state, ctx);

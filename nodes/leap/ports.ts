@@ -9,8 +9,9 @@
  * switch's; NICs are unlimited) is dropped at the tail. Packets leave in the step they were sent in, carrying
  * the wait in their flow's virtual clock, so the fluid backlog is a delay, not held packets.
  *
- * Virtual clock: a hop takes one step of pipeline here but its own delay (wait + serialization + latency) in the
- * twin, so the sender moves the flow's start time (flowCreatedNs) by step − delay; a client's response time
+ * Virtual clock: a hop takes one step of pipeline here (more when a delay fault makes the wire time exceed a step)
+ * but its own delay (wait + serialization + latency + jitter, the link as faults left it) in the twin, so the
+ * sender moves the flow's start time (flowCreatedNs) by pipeline − delay; a client's response time
  * (now − flowCreatedNs) is then the sum of the per-hop delays it went through (docs/leap.md).
  */
 import { LOCAL_PORT, type ActorContext, type LeapStep } from "../runtime/actor.ts";
@@ -63,6 +64,20 @@ export class StepOutbox {
   }
 }
 
+/** A delay fault's jitter: one uniform draw from [0, jitter) for the count (none without jitter). */
+function jitterNs(jitter: number, ctx: ActorContext): number {
+  return jitter > 0 ? Math.floor(ctx.rng.uniform() * jitter) : 0;
+}
+
+/**
+ * The pipeline a hop takes here: the receiver acts at its first mid-step after the packet arrives, one step on
+ * when the wire time is under a step (the scenario's links: step > 2 × latency), more when a delay fault makes
+ * it longer.
+ */
+function pipelineNs(wireNs: number, stepNs: number): number {
+  return stepNs * Math.max(1, Math.ceil(wireNs / stepNs));
+}
+
 function sendOnPort(
   list: Outgoing[],
   port: number,
@@ -71,7 +86,8 @@ function sendOnPort(
   queues: PortQueues,
   bufferBytes: number | undefined,
 ): void {
-  const link = leap.links[ctx.ports[port]!.link]!;
+  const link = ctx.portLink(port); // as faults left it: latency, jitter and bandwidth
+
   const bps = link.bandwidthBps;
   let bytes = 0;
   let packets = 0;
@@ -107,8 +123,9 @@ function sendOnPort(
     let waitNs: number;
     if (fluid) waitNs = (before + bytes / 2) * nsPerByte;
     else waitNs = rho > 0 && ctx.rng.uniform() < rho ? ctx.rng.exponential((2 * (1 - rho)) / meanServiceNs) : 0;
-    const hopNs = o.heldNs + waitNs + packet.sizeBytes * nsPerByte + link.latencyNs;
-    packet.flowCreatedNs += leap.stepNs - Math.round(hopNs);
+    const wireNs = packet.sizeBytes * nsPerByte + link.latencyNs + jitterNs(link.jitterNs, ctx);
+    const hopNs = o.heldNs + waitNs + wireNs;
+    packet.flowCreatedNs += pipelineNs(wireNs, leap.stepNs) - Math.round(hopNs);
     ctx.send(packet, port);
   }
 }

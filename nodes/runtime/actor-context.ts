@@ -9,7 +9,7 @@ import { ActorMeters } from "./actor-meters.ts";
 import { Delivery } from "./delivery.ts";
 import type { EventQueue } from "./event-queue.ts";
 import { ExchangeColumn, SPECIES_MASK, Tally, type IntervalLedger } from "./interval-ledger.ts";
-import type { LinkTable } from "./link-table.ts";
+import type { LinkTable, LiveLink } from "./link-table.ts";
 import type { SimPacket } from "./packet.ts";
 import type { Xoshiro128 } from "./rng.ts";
 import type { Router } from "./routing.ts";
@@ -225,6 +225,10 @@ export class ShardContext implements ActorContext {
 
   portUp(portIndex: number): boolean {
     return this.p.linkTable.links[this.port(portIndex).link]!.up;
+  }
+
+  portLink(portIndex: number): Readonly<LiveLink> {
+    return this.p.linkTable.links[this.port(portIndex).link]!;
   }
 
   private port(portIndex: number): Port {

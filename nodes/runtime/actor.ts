@@ -6,6 +6,7 @@
 import type { SimPacket, Species } from "./packet.ts";
 import type { Rng } from "./rng.ts";
 import type { ActorSpec, LinkSpec, Port } from "./topology.ts";
+import type { LiveLink } from "./link-table.ts";
 
 /**
  * The port argument of `send` for a destination on the sender's own network node (a component and its server,
@@ -59,6 +60,8 @@ export interface ActorContext {
   portFreeNs(portIndex: number): number;
   /** Whether the port's link is up (links go down by command). */
   portUp(portIndex: number): boolean;
+  /** The port's link as it is now (faults change its latency, jitter, loss and bandwidth by command). */
+  portLink(portIndex: number): Readonly<LiveLink>;
   /** The packet reached its end here and is destroyed. */
   consume(packet: SimPacket): void;
   /** The packet is discarded; the reason is counted. */
@@ -138,7 +141,7 @@ export interface LeapStep {
   fastRatio: number;
   /** Sojourn samples a quasi-steady queue draws per packet and step (a packet is split into that many parts). */
   samples: number;
-  /** The scenario's links (a leaping sender models its own port's queue: latency and bandwidth). */
+  /** The scenario's links as loaded (ActorContext.portLink gives a port's link as faults left it). */
   links: readonly LinkSpec[];
 }
 
