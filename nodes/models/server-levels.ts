@@ -23,9 +23,15 @@ function stateName(state: ServerState): string {
 
 /** Sets the levels after every change; `held` is the server's own count of requests it holds. */
 export function trackLevels(state: ServerState, held: number, ctx: ActorContext): void {
-  ctx.setLevel("utilisation_ppm", Math.round(utilisation(state) * 1e6));
-  ctx.setLevel("waiting", waitingCount(state.queue));
-  ctx.setLevel("held", held);
+  // Called after every event of the server, where most events change one level at most: a level is set only
+  // when it differs from the value set last (the meter ignores an equal value anyway), which skips the meter's
+  // lookup by name on the hot path. `levelsSet` mirrors the meter's values, so it is exact.
+  const set = state.levelsSet;
+  const ppm = Math.round(utilisation(state) * 1e6);
+  if (ppm !== set[0]) ctx.setLevel("utilisation_ppm", (set[0] = ppm));
+  const waiting = waitingCount(state.queue);
+  if (waiting !== set[1]) ctx.setLevel("waiting", (set[1] = waiting));
+  if (held !== set[2]) ctx.setLevel("held", (set[2] = held));
   const name = stateName(state);
   if (name === state.levelState) return;
   if (state.levelState !== "") ctx.setLevel(`state:${state.levelState}`, 0);

@@ -11,6 +11,18 @@ export function onGpus(params: ServerState["params"]): boolean {
   return params.gpus?.service !== undefined;
 }
 
+/** Whether `powerDraw` lists any component (a server without any of these draws nothing). */
+export function drawsPower(params: ServerState["params"]): boolean {
+  return (
+    params.power !== undefined ||
+    params.gpus !== undefined ||
+    params.boot !== undefined ||
+    params.shutdown !== undefined ||
+    params.standby_w !== undefined ||
+    params.failed_w !== undefined
+  );
+}
+
 /** Throttled by command, or held at the throttled point by a limit (server-limits.ts). */
 export function slowed(state: ServerState): boolean {
   return state.mode === "throttled" || limitsThrottle(state.params, state.limits);

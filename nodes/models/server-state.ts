@@ -46,6 +46,8 @@ export interface ServerState {
   lostWork: LostWork | null;
   /** The state last set as a level (`state:<name>` is 1 while in it; "" before the first): server-levels.ts. */
   levelState: string;
+  /** The utilisation_ppm, waiting and held levels last set (-1 before the first): server-levels.ts. */
+  levelsSet: [utilisationPpm: number, waiting: number, held: number];
 }
 
 export const SERVICE_DONE = 1;

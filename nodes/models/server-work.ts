@@ -7,7 +7,7 @@ import type { SimPacket } from "../runtime/packet.ts";
 import { startCalls } from "./downstream-calls.ts";
 import { dequeue } from "./request-queue.ts";
 import { sampleNs } from "./distributions.ts";
-import { onGpus, powerDraw } from "./server-power.ts";
+import { drawsPower, onGpus, powerDraw } from "./server-power.ts";
 import { answer, responseBytes } from "./response.ts";
 import { chargeWork, shareDraw, type Charged, type LostWork } from "./lost-work.ts";
 import { changeSharedSpeed, takeShared } from "./processor-sharing.ts";
@@ -16,6 +16,8 @@ import { SERVICE_DONE, serverQueued, type ServerState, type Unit } from "./serve
 
 /** Sets the draw of every powered component for the current mode and utilisation. */
 export function applyPower(state: ServerState, ctx: ActorContext): void {
+  // Most servers of a large fabric model no power: skip building an empty draw list on each of their events.
+  if (state.lostWork === null && !drawsPower(state.params)) return;
   const draw = powerDraw(state);
   for (const [component, watts] of draw) ctx.setPower(component, watts);
   if (state.lostWork !== null) shareWork(state, state.lostWork, draw);

@@ -116,6 +116,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
       limits: newLimits(),
       lostWork: params.account_lost_work === true ? newLostWork() : null,
       levelState: "",
+      levelsSet: [-1, -1, -1],
     };
     enterMode(state, params.initial_state, ctx);
     trackLevels(state, serverQueued(state), ctx);

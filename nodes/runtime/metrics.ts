@@ -3,7 +3,7 @@
  * rounded to integers (nanoseconds, bytes) so that sums merged across hosts are exact and results do not depend
  * on the sharding.
  */
-import { Histogram } from "./histogram.ts";
+import { bucketIndex, Histogram } from "./histogram.ts";
 
 export interface MetricAccumulator {
   name: string;
@@ -37,32 +37,130 @@ export function observe(acc: MetricAccumulator, value: number, weight = 1): void
   acc.histogram.add(v, weight);
 }
 
+/**
+ * One (metric name, actor group)'s observations since the last drain, recorded without a map update per value:
+ * bucket counts in a dense array indexed by histogram bucket (buckets touched are flagged, so the drain builds
+ * the same histogram, zero-weight buckets included). Slots live as long as the shard and are reset by the drain,
+ * so a record after the first in a run allocates nothing.
+ */
+interface MetricSlot {
+  name: string;
+  group: string;
+  /** Whether anything was recorded since the last drain. */
+  used: boolean;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  buckets: Float64Array;
+  touched: Uint8Array;
+  /** The range of touched buckets (empty when low > high). */
+  low: number;
+  high: number;
+  /** Buckets beyond the dense range (values of 2^59 and above). */
+  overflow: Histogram;
+}
+
+/** A metric's slots by actor group, with the one used last. */
+interface MetricGroups {
+  lastGroup: string;
+  last: MetricSlot | null;
+  slots: Map<string, MetricSlot>;
+}
+
+/** Dense buckets cover every value below 2^59 (bucket index < (59 − 4 + 1) · 16). */
+const DENSE_BUCKETS = 896;
+
+function newSlot(name: string, group: string): MetricSlot {
+  return {
+    name,
+    group,
+    used: false,
+    count: 0,
+    sum: 0,
+    min: Number.POSITIVE_INFINITY,
+    max: Number.NEGATIVE_INFINITY,
+    buckets: new Float64Array(DENSE_BUCKETS),
+    touched: new Uint8Array(DENSE_BUCKETS),
+    low: DENSE_BUCKETS,
+    high: -1,
+    overflow: new Histogram(),
+  };
+}
+
 /** Accumulators keyed by (metric name, actor group), drained once per interval. Two-level maps: no string
- * building on this hot path (every recorded observation). */
+ * building on this hot path (every recorded observation); see MetricSlot for the dense buckets. */
 export class WindowMetrics {
-  private readonly byName = new Map<string, Map<string, MetricAccumulator>>();
+  private readonly byName = new Map<string, MetricGroups>();
+  /** Slots recorded into since the last drain. */
+  private used: MetricSlot[] = [];
 
   record(name: string, group: string, value: number, weight = 1): void {
     let groups = this.byName.get(name);
     if (groups === undefined) {
-      groups = new Map();
+      groups = { lastGroup: "", last: null, slots: new Map() };
       this.byName.set(name, groups);
     }
-    let acc = groups.get(group);
-    if (acc === undefined) {
-      acc = newAccumulator(name, group);
-      groups.set(group, acc);
+    // A metric is mostly recorded by actors of one group in a row: the slot found last skips the group lookup.
+    let slot = groups.lastGroup === group ? groups.last : groups.slots.get(group);
+    if (slot == null) {
+      slot = newSlot(name, group);
+      groups.slots.set(group, slot);
     }
-    observe(acc, value, weight);
+    groups.lastGroup = group;
+    groups.last = slot;
+    if (!slot.used) {
+      slot.used = true;
+      this.used.push(slot);
+    }
+    // As `observe` does, into the dense buckets.
+    const v = Math.round(value);
+    slot.count += weight;
+    slot.sum += v * weight;
+    if (v < slot.min) slot.min = v;
+    if (v > slot.max) slot.max = v;
+    const b = bucketIndex(v);
+    if (b >= DENSE_BUCKETS) {
+      slot.overflow.addBucket(b, weight);
+      return;
+    }
+    slot.buckets[b]! += weight;
+    slot.touched[b] = 1;
+    if (b < slot.low) slot.low = b;
+    if (b > slot.high) slot.high = b;
   }
 
   /** Returns the accumulators, sorted by (name, group), and starts afresh. */
   drain(): MetricAccumulator[] {
-    const all: MetricAccumulator[] = [];
-    for (const groups of this.byName.values()) all.push(...groups.values());
-    this.byName.clear();
+    const all = this.used.map(drainSlot);
+    this.used = [];
     return all.sort((a, b) => (a.name === b.name ? cmp(a.group, b.group) : cmp(a.name, b.name)));
   }
+}
+
+/** The slot's observations as an accumulator (buckets in index order); resets the slot. */
+function drainSlot(slot: MetricSlot): MetricAccumulator {
+  const acc = newAccumulator(slot.name, slot.group);
+  acc.count = slot.count;
+  acc.sum = slot.sum;
+  acc.min = slot.min;
+  acc.max = slot.max;
+  for (let b = slot.low; b <= slot.high; b++) {
+    if (slot.touched[b] === 0) continue;
+    acc.histogram.addBucket(b, slot.buckets[b]!);
+    slot.buckets[b] = 0;
+    slot.touched[b] = 0;
+  }
+  acc.histogram.merge(slot.overflow);
+  slot.overflow.counts.clear();
+  slot.used = false;
+  slot.count = 0;
+  slot.sum = 0;
+  slot.min = Number.POSITIVE_INFINITY;
+  slot.max = Number.NEGATIVE_INFINITY;
+  slot.low = DENSE_BUCKETS;
+  slot.high = -1;
+  return acc;
 }
 
 function cmp(a: string, b: string): number {
