@@ -159,7 +159,9 @@ export class HostAgent {
       });
     });
     for (const m of this.early.splice(0)) m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from);
-    this.advance();
+    // The first window after a turn of the event loop, so the start-up report is flushed before it: the
+    // coordinator learns that set-up is over (bench/twin-runs.ts) before a one-host run's whole first window.
+    setImmediate(() => this.advance());
   }
 
   /**
