@@ -65,6 +65,8 @@ export class HostAgent {
   private malformed = 0;
   private closed = false;
   private stopped = false;
+  /** Set from the start until a turn of the event loop has passed (onStart). */
+  private firstWindowHeld = false;
   private readonly restore: Uint8Array | undefined;
   private readonly watchdog: CoordinatorWatchdog | undefined;
   /** The host stopped because the coordinator fell silent. */
@@ -158,10 +160,15 @@ export class HostAgent {
         intervals: [],
       });
     });
+    // The first window after a turn of the event loop (grants and reports taken meanwhile wait for it), so the
+    // start-up report is flushed before it: the coordinator learns that set-up is over (bench/twin-runs.ts)
+    // before a one-host run's whole first window.
+    this.firstWindowHeld = true;
     for (const m of this.early.splice(0)) m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from);
-    // The first window after a turn of the event loop, so the start-up report is flushed before it: the
-    // coordinator learns that set-up is over (bench/twin-runs.ts) before a one-host run's whole first window.
-    setImmediate(() => this.advance());
+    setImmediate(() => {
+      this.firstWindowHeld = false;
+      this.advance();
+    });
   }
 
   /**
@@ -267,6 +274,7 @@ export class HostAgent {
 
   /** Runs every window this host may run now. */
   private advance(): void {
+    if (this.firstWindowHeld) return;
     while (!this.stopped && !this.closed && this.shard !== undefined) {
       const reports = this.reports.ready();
       if (reports === undefined) return; // reports or owed batches still on the wire
