@@ -18,9 +18,7 @@ import { decodeCheckpointRequest } from "./checkpoint-wire.ts";
 import { CoordinatorWatchdog } from "./coordinator-watchdog.ts";
 import { checkpointMessages, type HostRun, restoreHostState } from "./host-checkpoint.ts";
 import { HostReports } from "./host-reports.ts";
-import { encodeWindowReport } from "./interval-codec.ts";
-import type { IntervalData } from "./interval-ledger.ts";
-import { batchEvents, checkGrant, earliestEvent, encodeBatch, tryDecode, wire } from "./wire.ts";
+import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -305,40 +303,35 @@ export class HostAgent {
       this.transport.publish(this.subjects.hostData(toHost), encodeBatch(step.window, this.host, toHost, events));
       batchesSentTo[toHost] = 1;
     }
-    this.publishReport(
-      {
-        window: step.window,
-        startNs: step.startNs,
-        endNs: step.endNs,
-        nextEventNs: result.nextEventNs,
-        batchesSentTo,
-        counters: result.counters,
-        events: result.events,
-        addedDelayNs: result.addedDelayNs,
-      },
-      result.intervals,
-    );
+    this.publishReport({
+      window: step.window,
+      startNs: step.startNs,
+      endNs: step.endNs,
+      nextEventNs: result.nextEventNs,
+      batchesSentTo,
+      counters: result.counters,
+      intervals: result.intervals.map(toWireInterval),
+      events: result.events,
+      addedDelayNs: result.addedDelayNs,
+    });
   }
 
   private close(step: Extract<PlanStep, { kind: "finish" }>): void {
     const { intervals, counters } = this.shard!.finish(step.atNs);
     this.closed = true;
-    this.publishReport(
-      {
-        window: step.window,
-        startNs: step.atNs,
-        endNs: step.atNs,
-        final: true,
-        nextEventNs: this.shard!.nextEventNs(),
-        batchesSentTo: this.noBatches(),
-        counters,
-      },
-      intervals,
-    );
+    this.publishReport({
+      window: step.window,
+      startNs: step.atNs,
+      endNs: step.atNs,
+      final: true,
+      nextEventNs: this.shard!.nextEventNs(),
+      batchesSentTo: this.noBatches(),
+      counters,
+      intervals: intervals.map(toWireInterval),
+    });
   }
 
-  /** `intervals` closed with the window go to the coordinator only (interval-codec.ts encodes them). */
-  private publishReport(report: dctwin.v1.WindowReport.$Properties, intervals: readonly IntervalData[] = []): void {
+  private publishReport(report: dctwin.v1.WindowReport.$Properties): void {
     const full = wire.WindowReport.create({
       ...report,
       host: this.host,
@@ -346,17 +339,18 @@ export class HostAgent {
       fragmentsDropped: this.transport.droppedFragments(),
       stopSeen: this.stopSeen,
     });
-    const bytes = encodeWindowReport(full, intervals);
+    const bytes = wire.WindowReport.encode(full).finish();
     this.transport.publish(this.subjects.fullWindow(this.host), bytes);
     if (report.final) return;
     // The other hosts pick windows from this report; intervals are the coordinator's alone (a host with no
     // other host to tell sends nothing). Most windows close no interval: then both reports are the same bytes.
+    const sync = full.intervals.length === 0 ? full : wire.WindowReport.create({ ...full, intervals: [] });
     if (this.hostCount > 1)
       this.transport.publish(
         this.subjects.window(this.host),
-        intervals.length === 0 ? bytes : wire.WindowReport.encode(full).finish(),
+        sync === full ? bytes : wire.WindowReport.encode(sync).finish(),
       );
-    this.reports.own(full);
+    this.reports.own(sync);
   }
 
   private noBatches(): number[] {
