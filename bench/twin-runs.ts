@@ -21,18 +21,29 @@ export interface RunFigures {
   transport: TransportKind;
   hosts: number;
   wall_s: number;
-  /** From the runTwin call to the end of the first window: nats-server, host processes, RunStart. */
+  /**
+   * Set-up: from the runTwin call until every host's start-up report is in (nats-server, host processes, each
+   * host building its shard from RunStart); the simulation phase is the rest of the wall time.
+   */
   setup_s: number;
+  /** Of the set-up: until every host said hello (nats-server, starting and loading the host processes). */
+  hosts_joined_s: number;
+  /** Of the set-up: from the hellos to the last start-up report (RunStart, scenario decoding, shard building). */
+  shard_build_s: number;
+  /** Wall seconds of the simulation phase (after set-up, results writing excluded). */
+  sim_phase_s: number;
   sim_s: number;
   windows: number;
   events: number;
   hops: number;
   hops_per_s: number;
-  /** Hops per wall second after setup (loading the scenario in every process, starting hosts): the window loop's speed. */
+  /** Hops per wall second of the simulation phase: the window loop's speed. */
   loop_hops_per_s: number;
   sim_s_per_wall_s: number;
+  /** Simulated seconds per wall second of the simulation phase. */
+  loop_sim_s_per_wall_s: number;
   events_per_window: number;
-  /** Wall time per window after setup. */
+  /** Wall time per window of the simulation phase. */
   ms_per_window: number;
   /** Packets on links between hosts over all link hops. */
   cross_host_hop_share: number;
@@ -73,14 +84,15 @@ export function executionCounts(
 
 export async function runConfig(config: RunConfig, scenario: ResolvedScenario, outDir: string): Promise<RunFigures> {
   const started = performance.now();
-  let firstWindowMs = 0;
+  const setup = { joinedMs: 0, readyMs: 0 };
   const { wallTimeS } = await runTwin({
     scenario,
     hosts: config.hosts,
     transport: config.transport,
     outDir,
-    onWindow: () => {
-      if (firstWindowMs === 0) firstWindowMs = performance.now();
+    onSetup: (milestone) => {
+      if (milestone === "hosts-joined" && setup.joinedMs === 0) setup.joinedMs = performance.now();
+      if (milestone === "hosts-ready" && setup.readyMs === 0) setup.readyMs = performance.now();
     },
   });
   const bytes = readFileSync(join(outDir, "summary.json"));
@@ -88,22 +100,27 @@ export async function runConfig(config: RunConfig, scenario: ResolvedScenario, o
   if (summary.status !== "completed") throw new Error(`${config.name}: run ended with status ${summary.status}`);
   const { windows, events } = executionCounts(outDir, summary);
   const hops = summary.packets.link_hops;
-  const setupS = firstWindowMs === 0 ? 0 : (firstWindowMs - started) / 1000;
+  const setupS = (setup.readyMs - started) / 1000;
+  const simPhaseS = wallTimeS - setupS;
   return {
     name: config.name,
     transport: config.transport,
     hosts: config.hosts,
     wall_s: wallTimeS,
     setup_s: setupS,
+    hosts_joined_s: (setup.joinedMs - started) / 1000,
+    shard_build_s: (setup.readyMs - setup.joinedMs) / 1000,
+    sim_phase_s: simPhaseS,
     sim_s: summary.sim_time_s,
     windows,
     events,
     hops,
     hops_per_s: hops / wallTimeS,
-    loop_hops_per_s: wallTimeS > setupS ? hops / (wallTimeS - setupS) : 0,
+    loop_hops_per_s: hops / simPhaseS,
     sim_s_per_wall_s: summary.sim_time_s / wallTimeS,
+    loop_sim_s_per_wall_s: summary.sim_time_s / simPhaseS,
     events_per_window: windows > 0 ? events / windows : 0,
-    ms_per_window: windows > 0 ? ((wallTimeS - setupS) * 1000) / windows : 0,
+    ms_per_window: windows > 0 ? (simPhaseS * 1000) / windows : 0,
     cross_host_hop_share: hops > 0 ? crossHostPackets(scenario, config.hosts, summary) / hops : 0,
     summary: bytes,
   };

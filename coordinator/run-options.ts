@@ -34,6 +34,8 @@ export interface TwinRunOptions {
   outDir: string;
   signal?: AbortSignal;
   onWindow?: (progress: WindowProgress) => void;
+  /** Set-up milestones: every host said hello; every host built its shard and sent its start-up report. */
+  onSetup?: (milestone: "hosts-joined" | "hosts-ready") => void;
   log?: (message: string) => void;
   /** Commands at simulated times (a declarative experiment). */
   schedule?: RunDriverOptions["schedule"];

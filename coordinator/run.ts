@@ -123,7 +123,9 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       onHostsJoined: (hosts: HostInfo[]) => {
         guards?.joined();
         log(`${hosts.length} host(s) joined run ${runId}`);
+        options.onSetup?.("hosts-joined");
       },
+      onHostsReady: () => options.onSetup?.("hosts-ready"),
     });
     guards = new RunGuards(driver, options, runId, transport, cleanup);
     driverRef = driver;

@@ -164,6 +164,7 @@ export class RunDriver {
         for (let set = this.reports.take(); set !== undefined; set = this.reports.take()) {
           const progress = f.take(set, this.reports.next - 1);
           if (progress !== undefined) this.o.onWindow?.(progress);
+          else this.o.onHostsReady?.(); // the start-up reports
         }
         this.checkpointer?.complete(
           f.waiting ? f.planner.horizonNs : undefined,

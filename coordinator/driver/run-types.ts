@@ -65,6 +65,8 @@ export interface RunDriverOptions {
   onIntervalClosed?: (record: IntervalRecord, endNs: number) => void;
   /** Called once every host has said hello (e.g. to log that the run starts). */
   onHostsJoined?: (hosts: HostInfo[]) => void;
+  /** Called once every host's start-up report is in (shards built): set-up is over, windows start. */
+  onHostsReady?: () => void;
   /** Take checkpoints at interval boundaries (coordinator/checkpoint/) and hand each complete set to `save`. */
   checkpoint?: CheckpointPolicy & { save(set: CheckpointSet): void; log(message: string): void };
   /** Continue from this coordinator checkpoint (the hosts restore theirs of the same boundary). */

@@ -167,6 +167,15 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
   };
 }
 
+const linkIndexes = new WeakMap<ResolvedScenario, Map<string, ResolvedScenario["links"][number]>>();
+
+/** Links by id, built once per scenario (a find per row was quadratic in the link count). */
+function linkIndex(scenario: ResolvedScenario): Map<string, ResolvedScenario["links"][number]> {
+  let index = linkIndexes.get(scenario);
+  if (index === undefined) linkIndexes.set(scenario, (index = new Map(scenario.links.map((l) => [l.id, l]))));
+  return index;
+}
+
 function linkRow(
   scenario: ResolvedScenario,
   batches: readonly Batch[],
@@ -176,7 +185,7 @@ function linkRow(
   species: string,
   sigmaStderr: number | null,
 ) {
-  const link = scenario.links.find((l) => l.id === linkId)!;
+  const link = linkIndex(scenario).get(linkId)!;
   const forwardIsAB = e.from === scenario.actors[link.a]!.id;
   const bytesForward = sumBytes(batches, link.index, forwardIsAB);
   const bytesReverse = sumBytes(batches, link.index, !forwardIsAB);
@@ -213,11 +222,12 @@ function turRows(
   const windowS = batches[0]!.durationS;
   const fullBatches = batches.filter((b) => b.durationS === windowS);
   const linkById = new Map(scenario.links.map((l) => [l.id, l]));
+  const hops = fullBatches.map((b) => hopsByLinkSpecies(b.record));
   return links
     .map((l) => {
       const link = linkById.get(l.link)!;
       const forwardIsAB = l.from === scenario.actors[link.a]!.id;
-      return { l, series: fullBatches.map((b) => netPackets(b.record, link.index, forwardIsAB, l.species)) };
+      return { l, series: hops.map((h) => netPackets(h, link.index, forwardIsAB, l.species)) };
     })
     .filter(({ series }) => significant(series))
     .sort((x, y) => Math.abs(y.l.net_current_packets_per_s) - Math.abs(x.l.net_current_packets_per_s))
@@ -315,15 +325,26 @@ function sumBytes(batches: readonly Batch[], link: number, aToB: boolean): numbe
   return batches.reduce((s, b) => s + (b.record.links.get(link * 2 + (aToB ? 0 : 1))?.bytes ?? 0), 0);
 }
 
-function netPackets(record: IntervalRecord, link: number, forwardIsAB: boolean, species: string): number {
-  let ab = 0;
-  let ba = 0;
+/** An interval's packet hops by link and species, each as [a→b, b→a]: one pass, so every link's lookup is O(1). */
+function hopsByLinkSpecies(record: IntervalRecord): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
   for (const [key, packets] of record.speciesHops) {
     const direction = Math.floor(key / SPECIES_SLOTS);
-    if (direction >> 1 !== link || speciesName(key % SPECIES_SLOTS) !== species) continue;
-    if ((direction & 1) === 0) ab += packets;
-    else ba += packets;
+    const id = `${direction >> 1}|${speciesName(key % SPECIES_SLOTS)}`;
+    let pair = out.get(id);
+    if (pair === undefined) out.set(id, (pair = [0, 0]));
+    pair[direction & 1]! += packets;
   }
+  return out;
+}
+
+function netPackets(
+  hops: ReadonlyMap<string, [number, number]>,
+  link: number,
+  forwardIsAB: boolean,
+  species: string,
+): number {
+  const [ab, ba] = hops.get(`${link}|${species}`) ?? [0, 0];
   return forwardIsAB ? ab - ba : ba - ab;
 }
 

@@ -63,6 +63,8 @@ export class HostAgent {
   private stopped = false;
   /** Where this host's snapshot arrives when the run goes on from a checkpoint (RunStart.restoreAtNs). */
   private readonly inbox: SnapshotInbox;
+  /** Set from the start until a turn of the event loop has passed (begin). */
+  private firstWindowHeld = false;
   private readonly watchdog: CoordinatorWatchdog | undefined;
   /** The host stopped because the coordinator fell silent. */
   coordinatorLost = false;
@@ -169,8 +171,15 @@ export class HostAgent {
   /** Once the shard exists: the messages kept until then, and the windows they allow. */
   private begin(): void {
     if (this.shard === undefined) return;
+    // The first window after a turn of the event loop (grants and reports taken meanwhile wait for it), so the
+    // start-up report is flushed before it: the coordinator learns that set-up is over (bench/twin-runs.ts)
+    // before a one-host run's whole first window.
+    this.firstWindowHeld = true;
     for (const m of this.early.splice(0)) m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from);
-    this.advance();
+    setImmediate(() => {
+      this.firstWindowHeld = false;
+      this.advance();
+    });
   }
 
   private onRestore(bytes: Uint8Array): void {
@@ -283,6 +292,7 @@ export class HostAgent {
 
   /** Runs every window this host may run now. */
   private advance(): void {
+    if (this.firstWindowHeld) return;
     while (!this.stopped && !this.closed && this.shard !== undefined) {
       const reports = this.reports.ready();
       if (reports === undefined) return; // reports or owed batches still on the wire

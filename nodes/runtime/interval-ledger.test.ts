@@ -36,6 +36,32 @@ test("interval ledger - transitions are counted per (actor, mechanism, from, to)
   assert.equal(ledger.drain(1, []).transitions.length, 0, "a drain starts afresh");
 });
 
+test("interval ledger - transitions drain in (actor, mechanism, from, to) order, as a full sort would give", () => {
+  const ledger = new IntervalLedger();
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed % n;
+  };
+  const mechanisms = ["service", "arrival", "mode", "zeta", "boot"];
+  for (let i = 0; i < 5_000; i++) {
+    const kind = next(6); // mostly small steps (the dense pairs), some large or negative states (the others)
+    const from = kind === 0 ? 32_768 + next(100) : kind === 1 ? -1 - next(3) : next(6);
+    const to = next(4) === 0 ? next(50_000) : from + next(3) - 1;
+    ledger.transition(next(50), mechanisms[next(mechanisms.length)]!, from, to, 1 + next(3));
+  }
+  const drained = ledger.drain(0, []).transitions;
+  const sorted = [...drained].sort(
+    (a, b) =>
+      a.actor - b.actor ||
+      (a.mechanism < b.mechanism ? -1 : a.mechanism > b.mechanism ? 1 : 0) ||
+      a.fromState - b.fromState ||
+      a.toState - b.toState,
+  );
+  assert.deepEqual(drained, sorted);
+  assert.ok(drained.length > 1_000);
+});
+
 test("interval ledger - counters drain sorted by actor and name, tallies and model counters of one name added", () => {
   const ledger = new IntervalLedger();
   ledger.count(9, "requests", 4);

@@ -210,10 +210,7 @@ export class IntervalLedger {
       ),
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
       energy,
-      transitions: this.allTransitions().sort(
-        (a, b) =>
-          a.actor - b.actor || cmp(a.mechanism, b.mechanism) || a.fromState - b.fromState || a.toState - b.toState,
-      ),
+      transitions: this.allTransitions(),
       counters: mergeCounters(rowCounters, [...this.counters.values()].sort(byActorThenName)),
       traceEvents: this.traceEvents,
     };
@@ -264,13 +261,21 @@ export class IntervalLedger {
     this.rowsInUse.push(actor);
   }
 
+  /**
+   * Every transition count, sorted by actor, mechanism name, from and to state, built in that order instead of
+   * sorted afterwards (tens of thousands of entries per interval on a large shard, compared by name): actors in
+   * number order, each actor's mechanisms in name order, and each mechanism's dense pairs in index order, which
+   * is (from, to) order, merged with the few other pairs sorted.
+   */
   private allTransitions(): TransitionCount[] {
     const out: TransitionCount[] = [];
-    for (const actor of this.transitionActors) {
-      for (const pairs of this.transitions[actor]!) {
-        if (pairs === undefined) continue;
-        for (const t of pairs.near) if (t !== undefined) out.push(t);
-        out.push(...pairs.other.values());
+    const names = this.mechanisms;
+    const mechanismOrder = names.map((_, id) => id).sort((a, b) => cmp(names[a]!, names[b]!));
+    for (const actor of this.transitionActors.sort((a, b) => a - b)) {
+      const byMechanism = this.transitions[actor]!;
+      for (const id of mechanismOrder) {
+        const pairs = byMechanism[id];
+        if (pairs !== undefined) appendInStateOrder(out, pairs);
       }
     }
     return out;
@@ -309,6 +314,19 @@ function stateKey(fromState: number, toState: number): number | string {
   if ((fromState & (STATE_SPAN - 1)) === fromState && (toState & (STATE_SPAN - 1)) === toState)
     return fromState * STATE_SPAN + toState;
   return `${fromState}>${toState}`;
+}
+
+/** The pairs' counts in (from, to) order: the dense ones are in that order already. */
+function appendInStateOrder(out: TransitionCount[], pairs: StatePairs): void {
+  const byStates = (a: TransitionCount, b: TransitionCount) => a.fromState - b.fromState || a.toState - b.toState;
+  const other = pairs.other.size === 0 ? [] : [...pairs.other.values()].sort(byStates);
+  let j = 0;
+  for (const t of pairs.near) {
+    if (t === undefined) continue;
+    while (j < other.length && byStates(other[j]!, t) < 0) out.push(other[j++]!);
+    out.push(t);
+  }
+  while (j < other.length) out.push(other[j++]!);
 }
 
 /** The array with room up to `index`, holes filled (a dense array stays fast to index; a sparse one would not). */
