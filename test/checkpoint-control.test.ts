@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringify } from "yaml";
 import { readCheckpoint } from "../coordinator/checkpoint/store.ts";
+import { PrivateBroker } from "../coordinator/private-broker.ts";
 import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { runControlled, type ControlledRunOptions } from "../coordinator/session.ts";
 import type { RunController } from "../coordinator/control/controller.ts";
@@ -52,6 +53,8 @@ test("checkpoint control - an experiment run interrupted after a checkpoint and 
     onIntervalClosed: () => ++closed === 4 && interrupt.abort(),
   });
   assert.equal(cut.outcome.status, "interrupted");
+  const info = JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
+  assert.equal(info.checkpoints.disabled, null, "the control state is plain data");
   const stored = readCheckpoint(out);
   assert.ok(stored.control !== undefined, "the checkpoint holds the control layer");
   assert.ok(stored.meta.experiment);
@@ -149,4 +152,38 @@ test("checkpoint control - kill -9 of a host right after a live change the check
   );
   assert.ok(lost.result.outcome.aggregator.intervals.get(5)!.drops.get("actor_down")! > 0, "the replayed crash drops");
   assert.deepEqual(results(lost.out), results(whole.out));
+});
+
+test("checkpoint control - the control state is stored in JetStream beside the snapshots and read back with the last set", async () => {
+  const runId = `control-js-${process.pid}`;
+  const lines: string[] = [];
+  const broker = await PrivateBroker.start({ runId, hosts: 1, log: (m) => lines.push(m), jetStream: true });
+  try {
+    const store = broker.checkpoints!;
+    const meta = {
+      run_id: runId,
+      hosts: 1,
+      transport: "nats",
+      scenario_json: "{}",
+      placement: [0],
+      experiment: true,
+      dctwin_version: "test",
+    };
+    const bytes = (n: number) => Uint8Array.from({ length: 1000 }, (_, i) => (i * n) & 0xff);
+    store.save(meta, { atNs: 250e6, coordinator: bytes(1), hosts: [bytes(2)], control: bytes(3) }, (m) =>
+      lines.push(m),
+    );
+    store.save(meta, { atNs: 500e6, coordinator: bytes(4), hosts: [bytes(5)], control: bytes(6) }, (m) =>
+      lines.push(m),
+    );
+    const read = await store.read(join(dir.path, "js-restore"));
+    assert.equal(read?.meta.at_ns, 500e6);
+    assert.deepEqual(new Uint8Array(read!.control!), bytes(6));
+    assert.deepEqual(
+      lines.filter((l) => /not stored/.test(l)),
+      [],
+    );
+  } finally {
+    await broker.stop();
+  }
 });
