@@ -8,7 +8,7 @@ import { timerDelayNs, type LocalActor } from "./actor-lifecycle.ts";
 import { ActorMeters } from "./actor-meters.ts";
 import { Delivery } from "./delivery.ts";
 import type { EventQueue } from "./event-queue.ts";
-import { ExchangeColumn, SPECIES_MASK, Tally, type IntervalLedger } from "./interval-ledger.ts";
+import { ExchangeColumn, Tally, type IntervalLedger } from "./interval-ledger.ts";
 import type { LinkTable, LiveLink } from "./link-table.ts";
 import type { SimPacket } from "./packet.ts";
 import type { Xoshiro128 } from "./rng.ts";
@@ -99,9 +99,7 @@ export class ShardContext implements ActorContext {
     const id = actor.nextPacketId++;
     this.counters.injected++;
     const multiplicity = init.multiplicity ?? 1;
-    const ledger = this.ledger;
-    ledger.add(actor.spec.index, Tally.packets_injected, multiplicity);
-    ledger.add(actor.spec.index, ExchangeColumn.created + (init.species & SPECIES_MASK), multiplicity);
+    this.ledger.created(actor.spec.index, init.species, multiplicity);
     const run = this.p.scenario.run;
     const traceparent =
       init.traceparent ??
@@ -241,24 +239,16 @@ export class ShardContext implements ActorContext {
   consume(packet: SimPacket): void {
     this.counters.consumed++;
     if (packet.traceparent !== "") this.trace(packet, "consume");
-    const actor = this.actor().spec.index;
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
-    const ledger = this.ledger;
-    ledger.add(actor, Tally.packets_removed, packet.multiplicity);
-    ledger.add(actor, ExchangeColumn.consumed + (packet.species & SPECIES_MASK), packet.multiplicity);
-    ledger.add(actor, Tally.bits_delivered, bits);
-    ledger.add(actor, Tally.bits_erased, bits);
+    this.ledger.removed(this.actor().spec.index, ExchangeColumn.consumed, packet.species, packet.multiplicity, bits);
   }
 
   drop(packet: SimPacket, reason: string): void {
     this.counters.dropped++;
     if (packet.traceparent !== "") this.trace(packet, "drop", reason);
     this.ledger.drop(reason, packet.multiplicity);
-    const actor = this.actor().spec.index;
-    const ledger = this.ledger;
-    ledger.add(actor, Tally.packets_removed, packet.multiplicity);
-    ledger.add(actor, ExchangeColumn.dropped + (packet.species & SPECIES_MASK), packet.multiplicity);
-    ledger.add(actor, Tally.bits_erased, packet.sizeBytes * 8 * packet.multiplicity);
+    const bits = packet.sizeBytes * 8 * packet.multiplicity;
+    this.ledger.removed(this.actor().spec.index, ExchangeColumn.dropped, packet.species, packet.multiplicity, bits);
   }
 
   eraseBits(bits: number): void {

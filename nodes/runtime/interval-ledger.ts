@@ -143,6 +143,32 @@ export class IntervalLedger {
     this.rows[actor * ROW + column]! += value;
   }
 
+  /**
+   * A packet of `species` standing for `multiplicity` real ones created at `actor`: its injected tally and created
+   * exchange count, the row found once (the two `add`s of every packet creation in one call).
+   */
+  created(actor: number, species: number, multiplicity: number): void {
+    if (this.rowInUse[actor] !== 1) this.useRow(actor);
+    const base = actor * ROW;
+    const rows = this.rows;
+    rows[base + Tally.packets_injected]! += multiplicity;
+    rows[base + ExchangeColumn.created + (species & SPECIES_MASK)]! += multiplicity;
+  }
+
+  /**
+   * A packet leaves the network at `actor` (`exchange`: consumed or dropped): removed tally, exchange count,
+   * bits delivered (consumed only) and erased, the row found once.
+   */
+  removed(actor: number, exchange: number, species: number, multiplicity: number, bits: number): void {
+    if (this.rowInUse[actor] !== 1) this.useRow(actor);
+    const base = actor * ROW;
+    const rows = this.rows;
+    rows[base + Tally.packets_removed]! += multiplicity;
+    rows[base + exchange + (species & SPECIES_MASK)]! += multiplicity;
+    if (exchange === ExchangeColumn.consumed) rows[base + Tally.bits_delivered]! += bits;
+    rows[base + Tally.bits_erased]! += bits;
+  }
+
   /** `count` packets of `species` created, consumed or dropped at `actor`: reported as counters `<exchange>:<species>`. */
   exchange(actor: number, species: number, what: Exchange, count = 1): void {
     this.add(actor, ExchangeColumn[what] + (species & (SPECIES_SLOTS - 1)), count);
@@ -153,11 +179,7 @@ export class IntervalLedger {
   }
 
   transition(actor: number, mechanism: string, fromState: number, toState: number, count = 1): void {
-    let id = this.mechanismIds.get(mechanism);
-    if (id === undefined) {
-      id = this.mechanisms.push(mechanism) - 1;
-      this.mechanismIds.set(mechanism, id);
-    }
+    const id = this.mechanismId(mechanism);
     if (actor >= this.transitions.length) this.transitions = growDense(this.transitions, actor);
     let byMechanism = this.transitions[actor];
     if (byMechanism === undefined) {
@@ -183,6 +205,22 @@ export class IntervalLedger {
     const t = pairs.other.get(key);
     if (t === undefined) pairs.other.set(key, { actor, mechanism, fromState, toState, count });
     else t.count += count;
+  }
+
+  /**
+   * The id of a mechanism name. A run has a handful of mechanisms, named by string literals (interned, so `===`
+   * is a pointer comparison at best): a scan of the first few beats hashing the name on every transition.
+   */
+  private mechanismId(mechanism: string): number {
+    const names = this.mechanisms;
+    const scan = Math.min(names.length, 8);
+    for (let i = 0; i < scan; i++) if (names[i] === mechanism) return i;
+    let id = this.mechanismIds.get(mechanism);
+    if (id === undefined) {
+      id = names.push(mechanism) - 1;
+      this.mechanismIds.set(mechanism, id);
+    }
+    return id;
   }
 
   /** Adds to one of the runtime's per-actor tallies. */
