@@ -6,7 +6,10 @@
  * as independent (each is the stationary law of its own queue): the exact time average when the queues are
  * independent, as with reserved cores.
  *
- * Dynamic core sharing (`core_sharing: dynamic`): the cores are shared per step by the other stations' mean use
+ * Dynamic core sharing (`core_sharing: dynamic`): the power comes from the pool of cores instead, whose busy cores
+ * follow the M/M/C law (C = cores) at the total offered load (the stations' mean busy cores): its mean is that
+ * total, as in exact mode, where work waits for cores rather than exceeding them (independent laws would put
+ * mass above C, which the curve caps, and understate the energy). The cores are shared per step by the other stations' mean use
  * (their utilisations of the last step). A component's queue gets min(concurrency, ⌊cores/cpu⌋,
  * max(1, round(free/cpu))) slots, where free is the server's cores less the mean cores its own requests and the
  * other components hold; the server's own queue likewise gets max(1, round(cores − components' mean cores)) units.
@@ -14,6 +17,7 @@
  * waits follow the others' mean use, not its fluctuations (the one FIFO line of exact mode is not modelled),
  * which understates waits when the others' use is bursty.
  */
+import { stateLaw } from "./queue-laws.ts";
 
 /** A component's queue over the last step: probability of k busy slots, and the millicores a slot holds. */
 export interface ComponentLoad {
@@ -66,6 +70,15 @@ export function componentMillicoreLaw(loads: ComponentLoads): Map<number, number
     law = next;
   }
   return law;
+}
+
+/** Law of the busy cores of a pool of `cores` at `offeredCores` mean demand: min(n, C) under M/M/C; all busy at or above C. */
+export function poolLaw(cores: number, offeredCores: number): number[] {
+  if (offeredCores >= cores) return new Array<number>(cores).fill(0).concat(1);
+  const law = stateLaw({ c: cores, lambda: offeredCores, mu: 1, cs2: 1, room: Number.POSITIVE_INFINITY });
+  const busy = law.slice(0, cores);
+  busy.push(Math.max(0, 1 - busy.reduce((a, b) => a + b, 0)));
+  return busy;
 }
 
 /** Units a station gets under dynamic sharing: `need` millicores each, at most `limit`, from `free` on average. */

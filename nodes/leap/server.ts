@@ -25,6 +25,7 @@ import {
   componentMillicoreLaw,
   componentsMeanMillicores,
   meanBusy,
+  poolLaw,
   sharedUnits,
   type ComponentLoads,
   type LeapHostReply,
@@ -102,13 +103,24 @@ function owner(state: LeapServerState, out: StepOutbox, ctx: ActorContext): Queu
  */
 function setExpectedPower(state: LeapServerState, ctx: ActorContext): void {
   const totals = new Map<string, number>();
-  const shared = componentMillicoreLaw(state.components);
-  state.queue.busyLaw.forEach((p, k) => {
-    if (p === 0 && k > 0) return;
-    for (const [millicores, q] of shared)
-      for (const [component, watts] of powerDraw(state.inner, k, millicores))
-        totals.set(component, (totals.get(component) ?? 0) + p * q * watts);
-  });
+  const add = (p: number, busy: number, millicores: number) => {
+    for (const [component, watts] of powerDraw(state.inner, busy, millicores))
+      totals.set(component, (totals.get(component) ?? 0) + p * watts);
+  };
+  const params = state.inner.params;
+  if (dynamic(params) && !onGpus(params)) {
+    // One pool of cores (host-share.ts): its busy cores at the total offered load.
+    const offered = meanBusy(state.queue.busyLaw) + componentsMeanMillicores(state.components) / 1000;
+    poolLaw(params.cores, offered).forEach((p, k) => {
+      if (p > 0 || k === 0) add(p, k, 0);
+    });
+  } else {
+    const shared = componentMillicoreLaw(state.components);
+    state.queue.busyLaw.forEach((p, k) => {
+      if (p === 0 && k > 0) return;
+      for (const [millicores, q] of shared) add(p * q, k, millicores);
+    });
+  }
   for (const [component, watts] of totals) ctx.setPower(component, Math.max(0, watts));
 }
 
