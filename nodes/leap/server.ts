@@ -26,6 +26,8 @@ import {
   componentsMeanMillicores,
   meanBusy,
   poolLaw,
+  poolStation,
+  componentsPoolLoad,
   sharedUnits,
   type ComponentLoads,
   type LeapHostReply,
@@ -86,6 +88,10 @@ function owner(state: LeapServerState, out: StepOutbox, ctx: ActorContext): Queu
   return {
     station: (lambda) => stationOf(state, lambda),
     ps: params.discipline === "ps",
+    waitStation: (s) =>
+      dynamic(params) && !onGpus(params)
+        ? (poolStation(s, 1, componentsPoolLoad(state.components), params.cores) ?? s)
+        : s,
     serve(part, waitNs, stretch, shiftNs) {
       ctx.record("queue_wait_ns", waitNs, part.multiplicity);
       ctx.record(onGpus(params) ? "busy_gpu_ns" : "busy_core_ns", meanNs(dist) / state.inner.speed, part.multiplicity);
@@ -128,10 +134,15 @@ function setExpectedPower(state: LeapServerState, ctx: ActorContext): void {
 function hostCall(state: LeapServerState, request: LeapHostRequest, from: number, ctx: ActorContext): LeapHostReply {
   if (request.op === "leap_load") {
     if (meanBusy(request.slotLaw) > 0)
-      state.components[from] = { slotLaw: request.slotLaw, millicores: request.millicores };
+      state.components[from] = {
+        slotLaw: request.slotLaw,
+        millicores: request.millicores,
+        ratePerNs: request.ratePerNs,
+      };
     else delete state.components[from];
     setExpectedPower(state, ctx);
-    return { ok: true, speed: state.inner.speed, dynamic: false, coreMillicores: 0, freeMillicores: 0 };
+    const others = { cores: 0, coreRatePerNs: 0 };
+    return { ok: true, speed: state.inner.speed, dynamic: false, coreMillicores: 0, freeMillicores: 0, others };
   }
   const refused = DROP_REASON[state.inner.mode];
   if (refused !== undefined) return { ok: false, reason: refused };
@@ -139,7 +150,13 @@ function hostCall(state: LeapServerState, request: LeapHostRequest, from: number
   const own = onGpus(params) ? 0 : meanBusy(state.queue.busyLaw) * 1000;
   const free = params.cores * 1000 - own - componentsMeanMillicores(state.components, from);
   const coreMillicores = params.cores * 1000;
-  return { ok: true, speed: state.inner.speed, dynamic: dynamic(params), coreMillicores, freeMillicores: free };
+  const others = componentsPoolLoad(state.components, from);
+  if (!onGpus(params)) {
+    others.cores += own / 1000;
+    others.coreRatePerNs += state.queue.lambdaPerNs;
+  }
+  const speed = state.inner.speed;
+  return { ok: true, speed, dynamic: dynamic(params), coreMillicores, freeMillicores: free, others };
 }
 
 export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {
