@@ -2,9 +2,10 @@
  * Software components in leap mode (nodes/leap/component.ts, host-share.ts) against closed forms: a service with
  * two slots as M/M/2 (throughput, mean and p99 response over three seeds), a client → service → store chain as a
  * Jackson tandem (the store's reads and writes share one exponential service time, so both stations are M/M/1),
- * and a component on a `core_sharing: dynamic` server: with the server's own requests too, the linear power curve
- * gives utilisation = Σ λ·E[S]·cores / cores within 0.5% of the energy; alone with more slots than cores, the
- * component is an M/M/4 on the server's four cores (the SPECpower mean over the M/M/4 law; the Erlang C wait).
+ * and a component on a `core_sharing: dynamic` server: with the server's own requests too (2.7 of 4 cores busy),
+ * the linear power curve gives utilisation = Σ λ·E[S]·cores / cores within 0.5% of the energy, and both wait as
+ * in the M/M/4 queue of the shared cores; alone with more slots than cores, the component is an M/M/4 on the
+ * server's four cores (the SPECpower mean over the M/M/4 law; the Erlang C wait).
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -192,19 +193,22 @@ test("leap components - client → service → store as a Jackson tandem; the st
 
 test("leap components - core_sharing: dynamic: energy at the shared utilisation; a lone component as M/M/4", async () => {
   const T = 600;
-  // The server's own requests (600/s × 2 ms = 1.2 cores) and a component's (1000/s × 1 ms × 0.5 cores).
+  // The server's own requests (600/s × 2 ms = 1.2 cores) and a component's (750/s × 2 ms × 1 core): 2.7 of 4 cores
+  // busy, so both queues often hold more than the cores left (independent laws would exceed the cores). Every
+  // request needs one core for an exponential 2 ms and the component's slots never bind: exact mode's one FIFO
+  // line for the cores is then an M/M/4 queue fed by both streams, whose Erlang C wait both see.
   const own = { id: "own", kind: "client", target: "node", arrivals: { process: "poisson", rate_per_s: 600 } };
-  const { joules } = await run(
+  const shared = await run(
     scenario(
       [
-        users(1000, "api"),
+        users(750, "api"),
         own,
         host("node", {
           core_sharing: "dynamic",
           service: exponential(2),
           power: { model: "linear", idle_w: 100, max_w: 200 },
         }),
-        { id: "api", kind: "service", placed_on: "node", concurrency: 4, cpu: 0.5, service: exponential(1) },
+        { id: "api", kind: "service", placed_on: "node", concurrency: 8, cpu: 1, service: exponential(2) },
       ],
       [
         ["users", "node"],
@@ -214,8 +218,12 @@ test("leap components - core_sharing: dynamic: energy at the shared utilisation;
       6,
     ),
   );
-  const utilisation = (600 * 2e-3 + 1000 * 1e-3 * 0.5) / 4;
-  assertClose(joules("node"), (100 + 100 * utilisation) * T, 0.005, "linear energy at utilisation λ·E[S]·cores/cores");
+  const utilisation = (600 * 2e-3 + 750 * 2e-3) / 4;
+  const energy = (100 + 100 * utilisation) * T;
+  assertClose(shared.joules("node"), energy, 0.005, "linear energy at utilisation λ·E[S]·cores/cores");
+  const poolWait = erlangC(4, 1350 / 500) / (4 * 500 - 1350);
+  for (const kind of ["server", "service"])
+    assertMean(shared.summary.metrics.queue_wait_s![kind]!.batch_means, poolWait, `${kind}: M/M/4 pool wait`);
 
   // Alone, with 8 slots of one core on 4 cores: at most 4 run, the rest wait for cores (M/M/4).
   const points = [60, 85, 100, 113, 126, 140, 155, 172, 190, 210, 232];

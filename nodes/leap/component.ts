@@ -30,7 +30,7 @@ import {
   type LeapCalls,
 } from "./calls.ts";
 import { dropQueue, newLeapQueue, stepQueue, type LeapQueue, type QueueOwner } from "./station.ts";
-import { sharedUnits, type LeapHostReply, type LeapHostRequest } from "./host-share.ts";
+import { poolStation, sharedUnits, type LeapHostReply, type LeapHostRequest, type PoolLoad } from "./host-share.ts";
 
 /** One kind of operation a component serves: its share of requests, service time and response size. */
 export interface LeapOperation {
@@ -58,6 +58,8 @@ interface LeapComponentState<Params, Extra> {
   speed: number;
   /** Slots this step (concurrency, or fewer under dynamic core sharing). */
   slots: number;
+  /** Dynamic core sharing: the server's cores and what the others put on them this step (host-share.ts). */
+  pool: { cores: number; others: PoolLoad } | null;
   queue: LeapQueue;
   ports: PortQueues;
   calls: LeapCalls;
@@ -82,7 +84,8 @@ function hostCall(state: LeapComponentState<unknown, unknown>, request: LeapHost
 
 /** Tells the server the busy-slot law of the step (its CPU draw follows). */
 function reportLoad(state: LeapComponentState<unknown, unknown>, ctx: ActorContext): void {
-  hostCall(state, { op: "leap_load", slotLaw: state.queue.busyLaw, millicores: state.millicores }, ctx);
+  const load = { slotLaw: state.queue.busyLaw, millicores: state.millicores, ratePerNs: state.queue.lambdaPerNs };
+  hostCall(state, { op: "leap_load", ...load }, ctx);
 }
 
 export function componentLeap<Params extends ComponentCommon, Extra>(
@@ -132,6 +135,8 @@ export function componentLeap<Params extends ComponentCommon, Extra>(
     return {
       station: (lambda) => station(state, lambda),
       ps: false,
+      waitStation: (s) =>
+        state.pool === null ? s : (poolStation(s, state.millicores / 1000, state.pool.others, state.pool.cores) ?? s),
       serve(part, waitNs, stretch, shiftNs) {
         ctx.record("queue_wait_ns", waitNs, part.multiplicity);
         // The part's requests go to the operations by a multinomial draw; each share gets its own service draw.
@@ -164,6 +169,7 @@ export function componentLeap<Params extends ComponentCommon, Extra>(
         workScv: work.scv,
         speed: 1,
         slots: params.concurrency,
+        pool: null,
         queue: newLeapQueue(),
         ports: newPortQueues(ctx.ports.length),
         calls: newLeapCalls(params.calls, ctx),
@@ -187,6 +193,7 @@ export function componentLeap<Params extends ComponentCommon, Extra>(
       if (host.ok) {
         state.speed = host.speed;
         const { concurrency } = state.params;
+        state.pool = host.dynamic ? { cores: host.coreMillicores / 1000, others: host.others } : null;
         state.slots = host.dynamic
           ? sharedUnits(concurrency, host.coreMillicores, state.millicores, host.freeMillicores)
           : concurrency;

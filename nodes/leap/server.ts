@@ -25,6 +25,9 @@ import {
   componentMillicoreLaw,
   componentsMeanMillicores,
   meanBusy,
+  poolLaw,
+  poolStation,
+  componentsPoolLoad,
   sharedUnits,
   type ComponentLoads,
   type LeapHostReply,
@@ -85,6 +88,10 @@ function owner(state: LeapServerState, out: StepOutbox, ctx: ActorContext): Queu
   return {
     station: (lambda) => stationOf(state, lambda),
     ps: params.discipline === "ps",
+    waitStation: (s) =>
+      dynamic(params) && !onGpus(params)
+        ? (poolStation(s, 1, componentsPoolLoad(state.components), params.cores) ?? s)
+        : s,
     serve(part, waitNs, stretch, shiftNs) {
       ctx.record("queue_wait_ns", waitNs, part.multiplicity);
       ctx.record(onGpus(params) ? "busy_gpu_ns" : "busy_core_ns", meanNs(dist) / state.inner.speed, part.multiplicity);
@@ -102,13 +109,24 @@ function owner(state: LeapServerState, out: StepOutbox, ctx: ActorContext): Queu
  */
 function setExpectedPower(state: LeapServerState, ctx: ActorContext): void {
   const totals = new Map<string, number>();
-  const shared = componentMillicoreLaw(state.components);
-  state.queue.busyLaw.forEach((p, k) => {
-    if (p === 0 && k > 0) return;
-    for (const [millicores, q] of shared)
-      for (const [component, watts] of powerDraw(state.inner, k, millicores))
-        totals.set(component, (totals.get(component) ?? 0) + p * q * watts);
-  });
+  const add = (p: number, busy: number, millicores: number) => {
+    for (const [component, watts] of powerDraw(state.inner, busy, millicores))
+      totals.set(component, (totals.get(component) ?? 0) + p * watts);
+  };
+  const params = state.inner.params;
+  if (dynamic(params) && !onGpus(params)) {
+    // One pool of cores (host-share.ts): its busy cores at the total offered load.
+    const offered = meanBusy(state.queue.busyLaw) + componentsMeanMillicores(state.components) / 1000;
+    poolLaw(params.cores, offered).forEach((p, k) => {
+      if (p > 0 || k === 0) add(p, k, 0);
+    });
+  } else {
+    const shared = componentMillicoreLaw(state.components);
+    state.queue.busyLaw.forEach((p, k) => {
+      if (p === 0 && k > 0) return;
+      for (const [millicores, q] of shared) add(p * q, k, millicores);
+    });
+  }
   for (const [component, watts] of totals) ctx.setPower(component, Math.max(0, watts));
 }
 
@@ -116,10 +134,15 @@ function setExpectedPower(state: LeapServerState, ctx: ActorContext): void {
 function hostCall(state: LeapServerState, request: LeapHostRequest, from: number, ctx: ActorContext): LeapHostReply {
   if (request.op === "leap_load") {
     if (meanBusy(request.slotLaw) > 0)
-      state.components[from] = { slotLaw: request.slotLaw, millicores: request.millicores };
+      state.components[from] = {
+        slotLaw: request.slotLaw,
+        millicores: request.millicores,
+        ratePerNs: request.ratePerNs,
+      };
     else delete state.components[from];
     setExpectedPower(state, ctx);
-    return { ok: true, speed: state.inner.speed, dynamic: false, coreMillicores: 0, freeMillicores: 0 };
+    const others = { cores: 0, coreRatePerNs: 0 };
+    return { ok: true, speed: state.inner.speed, dynamic: false, coreMillicores: 0, freeMillicores: 0, others };
   }
   const refused = DROP_REASON[state.inner.mode];
   if (refused !== undefined) return { ok: false, reason: refused };
@@ -127,7 +150,13 @@ function hostCall(state: LeapServerState, request: LeapHostRequest, from: number
   const own = onGpus(params) ? 0 : meanBusy(state.queue.busyLaw) * 1000;
   const free = params.cores * 1000 - own - componentsMeanMillicores(state.components, from);
   const coreMillicores = params.cores * 1000;
-  return { ok: true, speed: state.inner.speed, dynamic: dynamic(params), coreMillicores, freeMillicores: free };
+  const others = componentsPoolLoad(state.components, from);
+  if (!onGpus(params)) {
+    others.cores += own / 1000;
+    others.coreRatePerNs += state.queue.lambdaPerNs;
+  }
+  const speed = state.inner.speed;
+  return { ok: true, speed, dynamic: dynamic(params), coreMillicores, freeMillicores: free, others };
 }
 
 export const serverLeap: LeapBehaviour<ServerParams, LeapServerState> = {

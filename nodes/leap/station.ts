@@ -53,6 +53,11 @@ export interface QueueOwner {
   /** Processor sharing (no wait; a request stays its size times E[T]/E[S]). */
   ps: boolean;
   /**
+   * The station whose law gives an admitted request's wait, when it is not the owner's own (a dynamically shared
+   * pool of cores: host-share.ts); unlimited rooms only.
+   */
+  waitStation?(own: Station): Station;
+  /**
    * `part` was admitted and waits `waitNs`: the owner records it, draws its service (times `stretch`) and sends
    * it on `waitNs + service·stretch + shiftNs` after now (virtual).
    */
@@ -101,6 +106,7 @@ function quasiSteady(owner: QueueOwner, arrivals: SimPacket[], s: Station, sampl
   const law = stateLaw(s);
   const pBlock = finite ? blocking(s) : 0;
   const stretch = owner.ps ? psStretch(s) : 0;
+  const waits = finite || owner.waitStation === undefined ? s : owner.waitStation(s);
   let admitted = 0;
   for (const packet of arrivals) {
     const lost = binomial(packet.multiplicity, pBlock, ctx.rng);
@@ -113,7 +119,7 @@ function quasiSteady(owner: QueueOwner, arrivals: SimPacket[], s: Station, sampl
     for (const part of evenParts(packet, samples, ctx)) {
       // Processor sharing: no wait; a request of size x stays x·E[T]/E[S] (the conditional mean, exact for one unit).
       if (stretch > 0) owner.serve(part, 0, stretch, 0);
-      else owner.serve(part, sampleWait(s, ctx.rng, finite ? law : null), 1, 0);
+      else owner.serve(part, sampleWait(waits, ctx.rng, finite ? law : null), 1, 0);
     }
   }
   const found = law.slice(0, finite ? s.c + s.room : law.length);
