@@ -42,7 +42,13 @@ export function placeActors(input: number | ResolvedScenario | readonly Placemen
       hostCount,
     ).hostOf;
   }
-  return planPlacement(input as ResolvedScenario, hostCount).hostOf;
+  const scenario = input as ResolvedScenario;
+  if (hostCount === 1) {
+    // Everything on host 0: no traffic estimate (a route search per destination, seconds on a large fabric).
+    checkComponents(scenario.actors);
+    return new Array<number>(scenario.actors.length).fill(0);
+  }
+  return planPlacement(scenario, hostCount).hostOf;
 }
 
 export function planPlacement(scenario: ResolvedScenario, hostCount: number): PlacementPlan {

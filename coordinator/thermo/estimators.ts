@@ -70,22 +70,40 @@ export interface PairedCounts {
 }
 
 /** `pairs`: a shared pairing (e.g. of all batches together); every count must belong to one of its pairs. */
-export function pairCounts(
-  counts: readonly TransitionCount[],
-  pairs: TransitionPair[] = pairTransitions(counts),
-): PairedCounts {
+export function pairCounts(counts: readonly TransitionCount[], pairs?: TransitionPair[]): PairedCounts {
+  if (pairs === undefined) return pairOwnCounts(counts);
   const forward = new Float64Array(pairs.length);
   const reverse = new Float64Array(pairs.length);
   const index = new Map(pairs.map((p, k) => [pairKey(p.from, p.to, p.mechanism), k]));
   for (const c of counts) {
-    if (!Number.isFinite(c.count) || c.count < 0)
-      throw new RangeError(`count ${c.from}→${c.to}: expected a finite count ≥ 0, got ${c.count}`);
+    checkCount(c);
     const k = index.get(pairKey(c.from, c.to, c.mechanism ?? ""));
     if (k === undefined) throw new RangeError(`count ${c.from}→${c.to}: not in the given pairing`);
     if (pairs[k]!.from === c.from) forward[k]! += c.count;
     else reverse[k]! += c.count;
   }
   return { pairs, forward, reverse };
+}
+
+/**
+ * The counts on their own pairing: the pairing lists each pair's counts, so they are summed from it (in count
+ * order, as the general case adds them) without looking every count's pair up again.
+ */
+function pairOwnCounts(counts: readonly TransitionCount[]): PairedCounts {
+  for (const c of counts) checkCount(c);
+  const pairs = pairTransitions(counts);
+  const forward = new Float64Array(pairs.length);
+  const reverse = new Float64Array(pairs.length);
+  pairs.forEach((p, k) => {
+    for (const i of p.forward) forward[k]! += counts[i]!.count;
+    for (const i of p.reverse) reverse[k]! += counts[i]!.count;
+  });
+  return { pairs, forward, reverse };
+}
+
+function checkCount(c: TransitionCount): void {
+  if (!Number.isFinite(c.count) || c.count < 0)
+    throw new RangeError(`count ${c.from}→${c.to}: expected a finite count ≥ 0, got ${c.count}`);
 }
 
 export function resolveOptions(options: EstimatorOptions): { mode: UnseenReverse; alpha: number } {

@@ -19,8 +19,14 @@ export interface TransitionPair {
   reverse: number[];
 }
 
+/**
+ * One key per unordered pair of states and mechanism. The lengths of the mechanism and the first state prefix the
+ * parts, so no two triples share a key (whatever characters they hold), without an array and JSON per count.
+ */
 export function pairKey(a: string, b: string, mechanism: string): string {
-  return JSON.stringify(a < b ? [mechanism, a, b] : [mechanism, b, a]);
+  return a < b
+    ? `${mechanism.length}:${a.length}:${mechanism}${a}${b}`
+    : `${mechanism.length}:${b.length}:${mechanism}${b}${a}`;
 }
 
 export function pairTransitions(items: readonly DirectedTransition[]): TransitionPair[] {

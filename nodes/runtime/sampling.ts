@@ -4,9 +4,20 @@
  * are exact algorithms (stdlib's PTRS for Poisson, BTRS for binomial: binomial.ts) fed with the actor's xoshiro
  * stream, so draws are deterministic.
  */
-import poissonFactory from "@stdlib/random-base-poisson";
+import { createRequire } from "node:module";
+import type poissonModule from "@stdlib/random-base-poisson";
 import { drawBinomial, type Uniform } from "./binomial.ts";
 import type { Rng } from "./rng.ts";
+
+/**
+ * stdlib's Poisson sampler, loaded at the first Poisson draw: its module tree takes a second or more of CPU to
+ * load, and every host imports this file (binomial thinning on lossy links) while only leap mode draws Poisson.
+ */
+let poissonFactory: typeof poissonModule | undefined;
+function stdlibPoisson(): typeof poissonModule {
+  poissonFactory ??= createRequire(import.meta.url)("@stdlib/random-base-poisson") as typeof poissonModule;
+  return poissonFactory;
+}
 
 /** One sampler per stream object (it holds no state of its own: every draw comes from the stream). */
 const cache = new WeakMap<Rng, (mean: number) => number>();
@@ -15,7 +26,7 @@ export function poisson(mean: number, rng: Rng): number {
   if (!(mean > 0)) return 0;
   let sampler = cache.get(rng);
   if (sampler === undefined) {
-    sampler = poissonFactory.factory({ prng: () => rng.uniform() });
+    sampler = stdlibPoisson().factory({ prng: () => rng.uniform() });
     cache.set(rng, sampler);
   }
   return sampler(mean);
