@@ -6,10 +6,10 @@
  *
  *   node bench/checkpoint-footprint.ts OUT_DIR SCENARIO [dctwin run flags...]
  *
- * e.g. dc-100k with and without checkpoints, on 2 local host processes:
- *   node bench/checkpoint-footprint.ts /tmp/on examples/dc-100k.yaml --transport nats --hosts 2 --duration 600ms \
+ * e.g. dc-100k with and without checkpoints (docs/performance.md has the figures):
+ *   node bench/checkpoint-footprint.ts /tmp/on examples/dc-100k.yaml --transport inproc --duration 600ms \
  *     --checkpoint-every 1 --checkpoint-min-wall 0
- *   node bench/checkpoint-footprint.ts /tmp/off examples/dc-100k.yaml --transport nats --hosts 2 --duration 600ms \
+ *   node bench/checkpoint-footprint.ts /tmp/off examples/dc-100k.yaml --transport inproc --duration 600ms \
  *     --checkpoint-every 0
  */
 import { spawn } from "node:child_process";

@@ -50,7 +50,8 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
       try {
         const rejoin = {
           rejoining: options.join === true && recovered > 0,
-          rejoinOnHostLoss: recovered < options.recoveries,
+          // Only when the loss will be recovered: a joined host told to rejoin waits for the next attempt.
+          rejoinOnHostLoss: options.checkpoint !== undefined && recovered < options.recoveries,
         };
         const result = await runTwin({
           ...options,

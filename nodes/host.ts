@@ -56,6 +56,7 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   let agent: HostAgent;
   let reason: string;
   let malformed = 0;
+  let rejoining = false;
   for (;;) {
     agent = new HostAgent({
       transport: wired,
@@ -64,10 +65,11 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
       models: runModels,
       coordinatorTimeoutMs: options.coordinatorTimeoutMs ?? 30_000,
     });
-    agent.start();
+    agent.start(rejoining);
     reason = await Promise.race([agent.finished, closed]);
     malformed += agent.malformedMessages;
     if (!agent.rejoin) break;
+    rejoining = true;
     log(`${reason}; joining run ${options.runId} again`);
   }
   await transport.close().catch(() => {});

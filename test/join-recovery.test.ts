@@ -79,7 +79,7 @@ const coordinatorArgs = (url: string, runId: string, out: string, extra: string[
   "--checkpoint-min-wall",
   "0",
   "--report-timeout",
-  "3s",
+  "5s",
   ...extra,
 ];
 

@@ -333,7 +333,11 @@ export class RunDriver {
     const result = this.roster.hello(bytes, from);
     if (result === "malformed") this.malformed++;
     else if (result instanceof HostFailedError) this.abort(result);
-    else this.waker.poke();
+    else {
+      // A heartbeat at once: a host that joined hears its coordinator even if it dies before the next beat.
+      this.o.transport.publish(this.subjects.alive, new Uint8Array(0));
+      this.waker.poke();
+    }
   }
 
   private onError(bytes: Uint8Array, from: number): void {

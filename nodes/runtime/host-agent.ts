@@ -61,7 +61,7 @@ export class HostAgent {
   private malformed = 0;
   private closed = false;
   private stopped = false;
-  /** Where this host's snapshot arrives when the run goes on from a checkpoint (RunStart.restoreAtNs). */
+  /** This host's snapshot when the run goes on from a checkpoint; refusals are counted, a whole one's reported. */
   private readonly inbox: SnapshotInbox;
   /** Set from the start until a turn of the event loop has passed (begin). */
   private firstWindowHeld = false;
@@ -80,7 +80,6 @@ export class HostAgent {
     this.models = options.models;
     this.subjects = subjects(options.runId);
     this.helloIntervalMs = options.helloIntervalMs ?? 200;
-    // Refused frames are counted; a whole snapshot refused is reported too (the coordinator recovers or fails).
     this.inbox = new SnapshotInbox((reason, whole) => {
       this.countMalformed();
       if (whole) this.publishError(`its snapshot was refused: ${reason}`);
@@ -102,7 +101,8 @@ export class HostAgent {
     return this.malformed;
   }
 
-  start(): void {
+  /** `heard`: the host heard its coordinator already (it joins again): the watchdog is on from now. */
+  start(heard = false): void {
     const t = this.transport;
     this.subscriptions.push(
       t.subscribe(this.subjects.start, (bytes) => this.onStart(bytes)),
@@ -125,6 +125,7 @@ export class HostAgent {
     const sayHello = () => this.transport.publish(this.subjects.hello(this.host), hello);
     sayHello();
     this.helloTimer = setInterval(sayHello, this.helloIntervalMs);
+    if (heard) this.watchdog?.start();
   }
 
   private onStart(bytes: Uint8Array): void {
@@ -141,7 +142,6 @@ export class HostAgent {
       this.durationNs = scenario.run.durationNs;
       const models = this.models(scenario);
       this.run = { scenario, placement: start.placement, models };
-      // A run that goes on from a checkpoint resumes once this host's snapshot is in (now, or in onRestore).
       if (start.restoreAtNs > 0) return this.resumeWith(this.inbox.expect(start.restoreAtNs));
       this.shard = new Shard(scenario, start.placement, this.host, models);
       this.planner = new WindowPlanner(scenario, start.placement);
@@ -188,7 +188,7 @@ export class HostAgent {
   }
 
   /**
-   * Continues from a checkpoint: the host reports the checkpoint's window again (its start-up report), so every
+   * Continues from a checkpoint, once RunStart and this host's snapshot are both in: the host reports the checkpoint's window again (its start-up report), so every
    * host and the coordinator pick the next window from the same reports as the interrupted run did.
    */
   private resumeWith(bytes: Uint8Array | undefined): void {

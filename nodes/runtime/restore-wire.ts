@@ -15,6 +15,8 @@ export const RESTORE_CHUNK_BYTES = 512 * 1024;
 
 /** The frames that carry `snapshot`, the state of a host at boundary `atNs`. */
 export function restoreFrames(atNs: number, snapshot: Uint8Array): Uint8Array[] {
+  if (snapshot.byteLength > 0xffff_ffff)
+    throw new Error(`a host snapshot of ${snapshot.byteLength} bytes exceeds 4 GiB`);
   const digest = sha256(snapshot);
   const count = Math.max(1, Math.ceil(snapshot.byteLength / RESTORE_CHUNK_BYTES));
   const frames: Uint8Array[] = [];
