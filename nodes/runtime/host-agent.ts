@@ -1,11 +1,11 @@
 /**
  * The host side of the run protocol (decentralised; README "How it works"). A host joins a run, builds its shard
- * from RunStart, and then runs windows on its own: after each window it sends one batch per destination host and
- * publishes its WindowReport twice: without the intervals it closed on `report.<n>.window`, which every other host
- * hears, and whole on `report.<n>.full`, which only the coordinator hears. Once it has every host's report of its last window and the batches they owed it, it picks the next window
- * by the rule all hosts share (window-plan.ts) and runs it: a window costs one one-way delivery, not a round trip
- * through the coordinator. The coordinator's grants bound how far hosts run and carry the commands on the way.
- * Messages that do not decode or fit the sequence are counted and dropped; a model error aborts the run.
+ * from RunStart, then runs windows on its own: after each it sends one batch per destination host and publishes
+ * its WindowReport twice, without its closed intervals on `report.<n>.window` (every host hears it) and whole on
+ * `report.<n>.full` (only the coordinator). With every host's report of its last window and the batches owed to
+ * it, it picks the next window by the rule all hosts share (window-plan.ts): one one-way delivery per window, not
+ * a round trip through the coordinator, whose grants bound how far hosts run and carry the commands. Messages that
+ * do not decode or fit the sequence are counted and dropped; a model error aborts the run.
  */
 import { hostname as osHostname } from "node:os";
 import type { ModelLookup } from "./actor.ts";
@@ -17,7 +17,7 @@ import { WindowPlanner, type PlanStep } from "./window-plan.ts";
 import { decodeCheckpointRequest } from "./checkpoint-wire.ts";
 import { CoordinatorWatchdog } from "./coordinator-watchdog.ts";
 import { checkpointMessages, type HostRun, restoreHostState, SnapshotInbox } from "./host-checkpoint.ts";
-import { HostReports } from "./host-reports.ts";
+import { HostReports, NO_COUNTS } from "./host-reports.ts";
 import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
@@ -146,22 +146,13 @@ export class HostAgent {
       this.shard = new Shard(scenario, start.placement, this.host, models);
       this.planner = new WindowPlanner(scenario, start.placement);
       this.shard.init();
-      const counters = {
-        injected: 0,
-        consumed: 0,
-        dropped: 0,
-        queued: 0,
-        inFlightLocal: 0,
-        sentRemote: 0,
-        receivedRemote: 0,
-      };
       this.publishReport({
         window: 0,
         startNs: 0,
         endNs: 0,
         nextEventNs: this.shard.nextEventNs(),
         batchesSentTo: this.noBatches(),
-        counters,
+        counters: NO_COUNTS,
         intervals: [],
       });
     });

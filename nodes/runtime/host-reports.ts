@@ -8,6 +8,17 @@ import type { dctwin } from "../../proto/gen/dctwin.js";
 
 type Report = dctwin.v1.WindowReport;
 
+/** The counters of the start-up report: nothing has happened yet. */
+export const NO_COUNTS = {
+  injected: 0,
+  consumed: 0,
+  dropped: 0,
+  queued: 0,
+  inFlightLocal: 0,
+  sentRemote: 0,
+  receivedRemote: 0,
+};
+
 export class HostReports {
   /** The last window this host reported (0: its start-up report; -1: none yet). */
   reported = -1;
