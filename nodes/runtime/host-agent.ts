@@ -162,9 +162,8 @@ export class HostAgent {
   /** Once the shard exists: the messages kept until then, and the windows they allow. */
   private begin(): void {
     if (this.shard === undefined) return;
-    // The first window after a turn of the event loop (grants and reports taken meanwhile wait for it), so the
-    // start-up report is flushed before it: the coordinator learns that set-up is over (bench/twin-runs.ts)
-    // before a one-host run's whole first window.
+    // The first window waits a turn of the event loop (grants and reports meanwhile wait too): the start-up report
+    // goes out first, so the coordinator sees set-up end before a one-host run's whole first window.
     this.firstWindowHeld = true;
     for (const m of this.early.splice(0)) m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from);
     setImmediate(() => {
