@@ -8,6 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { clientParams } from "../nodes/models/client.ts";
+import { judgeResponse, type RetryAttempt } from "../nodes/leap/retry.ts";
+import type { ActorContext } from "../nodes/runtime/actor.ts";
+import type { SimPacket } from "../nodes/runtime/packet.ts";
 import { runScenario } from "./support/twin.ts";
 import { tempDir } from "./support/scenarios.ts";
 
@@ -71,4 +75,43 @@ test("leap retrying clients - timeouts, retries and response times against exact
     Math.abs(leap.response_s! / exact.response_s! - 1) < 0.02,
     `mean response: ${leap.response_s} vs ${exact.response_s}`,
   );
+});
+
+test("leap retrying clients - an attempt's fate by hand: answer, retry, an earlier late response answering", () => {
+  const recorded: Record<string, number> = {};
+  const ctx = {
+    nowNs: 100_000_000,
+    record: (name: string, value: number, count = 1) => {
+      recorded[name] = (recorded[name] ?? 0) + (name === "response_time_ns" ? value * count : count);
+    },
+  } as unknown as ActorContext;
+  const params = clientParams.parse({
+    target: "web",
+    arrivals: { process: "poisson", rate_per_s: 1 },
+    timeout: "3ms",
+    retry: { attempts: 1, backoff: "2ms" },
+  });
+  const attempts: Record<number, RetryAttempt> = {};
+  const ms = 1e6;
+  const response = (flowId: number, totalNs: number, multiplicity = 10) =>
+    ({ flowId, multiplicity, flowCreatedNs: ctx.nowNs - totalNs, kind: 0 }) as SimPacket;
+  // A first attempt back in 2 ms: answered.
+  assert.deepEqual(judgeResponse(params, attempts, response(1, 2 * ms), 200, ctx), { retry: null, answeredNs: 2 * ms });
+  // Back in 7 ms: timed out at 3 ms; the retry starts at 3 + 2 = 5 ms, and this response (7 ms) may answer it.
+  const judged = judgeResponse(params, attempts, response(2, 7 * ms), 200, ctx);
+  assert.deepEqual(judged.retry, {
+    count: 10,
+    attempt: { retries: 1, startNs: 5 * ms, pendingNs: 7 * ms, remaining: 10, bytes: 200, kind: 0 },
+  });
+  assert.deepEqual([recorded.timeouts, recorded.retries, recorded.late_responses], [10, 10, undefined]);
+  // The retry (flow 3) comes back 4 ms after it left (9 ms in all): the first attempt's response at 7 ms answered.
+  attempts[3] = judged.retry!.attempt;
+  assert.deepEqual(judgeResponse(params, attempts, response(3, 9 * ms), 200, ctx), { retry: null, answeredNs: 7 * ms });
+  assert.equal(recorded.late_responses, 10, "the retry's own response is late");
+  assert.equal(attempts[3], undefined, "the retry count is settled");
+  // A retry that times out too, with no earlier response in time: abandoned (no retries left), both responses late.
+  attempts[4] = { retries: 1, startNs: 5 * ms, pendingNs: -1, remaining: 10, bytes: 200, kind: 0 };
+  assert.deepEqual(judgeResponse(params, attempts, response(4, 9 * ms), 200, ctx), { retry: null, answeredNs: -1 });
+  assert.deepEqual([recorded.abandoned, recorded.timeouts, recorded.late_responses], [10, 20, 20]);
+  assert.equal(recorded.response_time_ns, 10 * 2 * ms + 10 * 7 * ms);
 });

@@ -193,7 +193,7 @@ export class IntervalLedger {
       byMechanism[id] = pairs;
     }
     const step = toState - fromState;
-    if (step >= -1 && step <= 1 && (fromState & (STATE_SPAN - 1)) === fromState) {
+    if (step >= -1 && step <= 1 && (fromState & (NEAR_SPAN - 1)) === fromState) {
       const i = fromState * 3 + step + 1;
       if (i >= pairs.near.length) pairs.near = growDense(pairs.near, i);
       const t = pairs.near[i];
@@ -333,6 +333,12 @@ export class IntervalLedger {
 }
 
 const STATE_SPAN = 1 << 15;
+/**
+ * States below this have their one-step moves in the dense array. Higher ones (a leap server's fluid backlog of
+ * thousands) go to the map: a dense array up to them would be allocated per actor and interval (most of a leap
+ * day's garbage at the afternoon peak). Where a pair is kept does not change the drained, sorted output.
+ */
+const NEAR_SPAN = 1 << 10;
 
 /**
  * The counts of one (actor, mechanism)'s state pairs. Most moves are by one step between small whole numbers
