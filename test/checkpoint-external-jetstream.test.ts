@@ -1,0 +1,163 @@
+/**
+ * Checkpoints in the JetStream of an external NATS server (`--nats URL`, here with `--join` as on Kubernetes), on
+ * a real nats-server: a 2-host join run is interrupted (SIGINT) after a checkpoint, its results directory loses its
+ * checkpoint folder (a coordinator pod lost without a persistent volume), and `--resume RUN_DIR --nats URL --join`
+ * reads the checkpoint back from JetStream and completes with results byte-identical to an undisturbed run; the
+ * bucket is removed once the run completed. On a server without JetStream the run keeps its checkpoints in the
+ * results directory only, says so once, and its results are unchanged; `--checkpoint-store jetstream` refuses it.
+ */
+import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { jetstream } from "@nats-io/jetstream";
+import { Objm } from "@nats-io/obj";
+import { connect } from "@nats-io/transport-node";
+import { NatsServer } from "../coordinator/nats-server.ts";
+import { checkpointBucket } from "../nodes/runtime/transport/permissions.ts";
+import { collect, type CliResult, runCli, startCli } from "./support/cli.ts";
+import { checkpointAtNs, readResults } from "./support/nats-run.ts";
+import { waitFor } from "./support/processes.ts";
+import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+const file = writeScenario(dir.path, "cross-host", crossHostScenario("250ms"));
+let undisturbed: string[] | undefined;
+async function expected(): Promise<string[]> {
+  if (undisturbed === undefined) {
+    const out = join(dir.path, "whole");
+    const result = await runCli(["run", file, "--out", out, "-q", "--transport", "inproc"]);
+    assert.equal(result.code, 0, result.stderr);
+    undisturbed = readResults(out);
+  }
+  return undisturbed;
+}
+
+/** The processes of one test, killed by pid at its end whatever happened. */
+class Processes {
+  private readonly children: ChildProcess[] = [];
+
+  start(args: string[]): { child: ChildProcess; done: Promise<CliResult>; stderr: () => string } {
+    const child = startCli(args);
+    this.children.push(child);
+    const done = collect(child, 300_000);
+    let stderr = "";
+    child.stderr!.on("data", (c: string) => (stderr += c));
+    return { child, done, stderr: () => stderr };
+  }
+
+  hosts(url: string, runId: string) {
+    return [0, 1].map((host) =>
+      this.start(["host", "--nats", url, "--run", runId, "--host", String(host), "--coordinator-timeout", "20s"]),
+    );
+  }
+
+  end(): void {
+    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+}
+
+const coordinatorArgs = (url: string, runId: string, out: string, extra: string[] = []) => [
+  "run",
+  file,
+  "--nats",
+  url,
+  "--join",
+  "--hosts",
+  "2",
+  "--run-id",
+  runId,
+  "--out",
+  out,
+  "--checkpoint-every",
+  "1",
+  "--checkpoint-min-wall",
+  "0",
+  ...extra,
+];
+
+/** The object store buckets on the server at `url`. */
+async function buckets(url: string): Promise<string[]> {
+  const nc = await connect({ servers: url, reconnect: false });
+  try {
+    const names: string[] = [];
+    for await (const status of new Objm(jetstream(nc)).list()) names.push(status.bucket);
+    return names;
+  } finally {
+    await nc.close();
+  }
+}
+
+test("external JetStream - SIGINT a join run after a checkpoint, delete RUN_DIR/checkpoint; --resume --nats --join reads it from JetStream; identical results", async () => {
+  const store = tempDir("dctwin-test-js-");
+  const server = await NatsServer.start({ name: `dctwin-test-ext-js-${process.pid}`, jetStreamDir: store.path });
+  const processes = new Processes();
+  try {
+    const runId = `ext-js-${process.pid}`;
+    const out = join(dir.path, "external-js");
+    const coordinator = processes.start(coordinatorArgs(server.url, runId, out, ["--speed", "0.5"]));
+    const hosts = processes.hosts(server.url, runId);
+    await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
+    coordinator.child.kill("SIGINT");
+    const cut = await coordinator.done;
+    assert.equal(cut.code, 130, cut.stderr);
+    assert.ok(
+      cut.stderr.includes(
+        `checkpoints are also kept in JetStream on ${server.url} (bucket ${checkpointBucket(runId)})`,
+      ),
+      cut.stderr,
+    );
+    for (const host of hosts) assert.equal((await host.done).code, 0, "hosts exit with the interrupted run");
+    assert.ok((await buckets(server.url)).includes(checkpointBucket(runId)), "the checkpoint bucket is on the server");
+
+    rmSync(join(out, "checkpoint"), { recursive: true, force: true }); // the coordinator's copy is lost
+    const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join"]);
+    processes.hosts(server.url, runId);
+    const result = await resumed.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(`read the checkpoint at [\\d.]+ s from JetStream on \\S+ \\(${checkpointBucket(runId)}\\)`),
+    );
+    assert.match(result.stderr, /resuming run ext-js-\d+ from its checkpoint at [\d.]+ s/);
+    assert.deepEqual(readResults(out), await expected());
+    assert.ok(!(await buckets(server.url)).includes(checkpointBucket(runId)), "a completed run removes its bucket");
+  } finally {
+    processes.end();
+    await server.stop();
+    store.remove();
+  }
+});
+
+test("external NATS without JetStream - checkpoints in the results directory only, said once; results unchanged; --checkpoint-store jetstream refuses it", async () => {
+  const server = await NatsServer.start({ name: `dctwin-test-ext-nojs-${process.pid}` });
+  const processes = new Processes();
+  try {
+    const runId = `ext-nojs-${process.pid}`;
+    const out = join(dir.path, "external-nojs");
+    const coordinator = processes.start(coordinatorArgs(server.url, runId, out));
+    processes.hosts(server.url, runId);
+    const result = await coordinator.done;
+    assert.equal(result.code, 0, result.stderr);
+    const said = result.stderr.match(/has no JetStream for this user \(.*\): checkpoints are kept in the results/g);
+    assert.equal(said?.length, 1, result.stderr);
+    assert.ok(!result.stderr.includes("kept in JetStream"), result.stderr);
+    const info = JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
+    assert.ok(info.checkpoints.saved > 0, "checkpoints were taken (in the results directory)");
+    assert.ok(!existsSync(join(out, "checkpoint")), "a completed run removes its checkpoint");
+    assert.deepEqual(readResults(out), await expected());
+
+    const strict = processes.start(
+      coordinatorArgs(server.url, `${runId}-strict`, join(dir.path, "strict"), ["--checkpoint-store", "jetstream"]),
+    );
+    const refused = await strict.done;
+    assert.notEqual(refused.code, 0, refused.stderr);
+    assert.match(refused.stderr, /--checkpoint-store jetstream: the NATS server \S+ has no JetStream/);
+  } finally {
+    processes.end();
+    await server.stop();
+  }
+});
