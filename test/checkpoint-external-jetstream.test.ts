@@ -3,7 +3,8 @@
  * a real nats-server: a 2-host join run is interrupted (SIGINT) after a checkpoint, its results directory loses its
  * checkpoint folder (a coordinator pod lost without a persistent volume), and `--resume RUN_DIR --nats URL --join`
  * reads the checkpoint back from JetStream and completes with results byte-identical to an undisturbed run; the
- * bucket is removed once the run completed. On a server without JetStream the run keeps its checkpoints in the
+ * bucket is removed once the run completed. The same when the whole results directory is lost (`--run-id` names the
+ * run). On a server without JetStream the run keeps its checkpoints in the
  * results directory only, says so once, and its results are unchanged; `--checkpoint-store jetstream` refuses it.
  */
 import assert from "node:assert/strict";
@@ -91,13 +92,17 @@ async function buckets(url: string): Promise<string[]> {
   }
 }
 
-test("external JetStream - SIGINT a join run after a checkpoint, delete RUN_DIR/checkpoint; --resume --nats --join reads it from JetStream; identical results", async () => {
+/**
+ * SIGINT a join run on a server with JetStream after a checkpoint, lose `lost` of its results directory, and resume
+ * it with `--resume RUN_DIR --nats URL --join` (and `extra` flags) and the hosts joining again.
+ */
+async function interruptLoseResume(name: string, lost: "checkpoint" | "everything"): Promise<void> {
   const store = tempDir("dctwin-test-js-");
   const server = await NatsServer.start({ name: `dctwin-test-ext-js-${process.pid}`, jetStreamDir: store.path });
   const processes = new Processes();
   try {
-    const runId = `ext-js-${process.pid}`;
-    const out = join(dir.path, "external-js");
+    const runId = `ext-js-${name}-${process.pid}`;
+    const out = join(dir.path, `external-js-${name}`);
     const coordinator = processes.start(coordinatorArgs(server.url, runId, out, ["--speed", "0.5"]));
     const hosts = processes.hosts(server.url, runId);
     await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
@@ -113,16 +118,20 @@ test("external JetStream - SIGINT a join run after a checkpoint, delete RUN_DIR/
     for (const host of hosts) assert.equal((await host.done).code, 0, "hosts exit with the interrupted run");
     assert.ok((await buckets(server.url)).includes(checkpointBucket(runId)), "the checkpoint bucket is on the server");
 
-    rmSync(join(out, "checkpoint"), { recursive: true, force: true }); // the coordinator's copy is lost
-    const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join"]);
+    // The coordinator's copy is lost (with the whole results directory: a pod without a persistent volume).
+    rmSync(lost === "checkpoint" ? join(out, "checkpoint") : out, { recursive: true, force: true });
+    const runIdFlag = lost === "everything" ? ["--run-id", runId] : [];
+    const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join", ...runIdFlag]);
     processes.hosts(server.url, runId);
     const result = await resumed.done;
     assert.equal(result.code, 0, result.stderr);
-    assert.match(
+    assert.ok(
+      new RegExp(`read the checkpoint at [\\d.]+ s from JetStream on \\S+ \\(${checkpointBucket(runId)}\\)`).test(
+        result.stderr,
+      ),
       result.stderr,
-      new RegExp(`read the checkpoint at [\\d.]+ s from JetStream on \\S+ \\(${checkpointBucket(runId)}\\)`),
     );
-    assert.match(result.stderr, /resuming run ext-js-\d+ from its checkpoint at [\d.]+ s/);
+    assert.ok(result.stderr.includes(`resuming run ${runId} from its checkpoint at `), result.stderr);
     assert.deepEqual(readResults(out), await expected());
     assert.ok(!(await buckets(server.url)).includes(checkpointBucket(runId)), "a completed run removes its bucket");
   } finally {
@@ -130,7 +139,13 @@ test("external JetStream - SIGINT a join run after a checkpoint, delete RUN_DIR/
     await server.stop();
     store.remove();
   }
-});
+}
+
+test("external JetStream - SIGINT a join run after a checkpoint, delete RUN_DIR/checkpoint; --resume --nats --join reads it from JetStream; identical results", () =>
+  interruptLoseResume("dir", "checkpoint"));
+
+test("external JetStream - the whole results directory lost: --resume RUN_DIR --run-id R --nats --join reads the checkpoint from JetStream; identical results", () =>
+  interruptLoseResume("all", "everything"));
 
 test("external NATS without JetStream - checkpoints in the results directory only, said once; results unchanged; --checkpoint-store jetstream refuses it", async () => {
   const server = await NatsServer.start({ name: `dctwin-test-ext-nojs-${process.pid}` });
