@@ -84,7 +84,7 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
           jetStreamCheckpoints,
           ...rejoin,
         });
-        if (result.outcome.status === "completed") await external?.completed();
+        if (result.outcome.status === "completed") await external?.completed(log);
         if (recovered > 0) log(`run ${runId} completed after ${recovered} recovery(ies) from a checkpoint`);
         return result;
       } catch (error) {

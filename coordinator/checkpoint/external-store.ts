@@ -70,9 +70,13 @@ export class ExternalCheckpoints {
     }
   }
 
-  /** The run completed: its bucket is removed. */
-  async completed(): Promise<void> {
-    await this.checkpoints.destroy();
+  /** The run completed: its bucket is removed (a failure to is logged: the results are written already). */
+  async completed(log: (message: string) => void): Promise<void> {
+    await this.checkpoints
+      .destroy()
+      .catch((error: unknown) =>
+        log(`the JetStream bucket ${this.checkpoints.bucket} could not be removed: ${String(error)}`),
+      );
   }
 
   async close(): Promise<void> {
