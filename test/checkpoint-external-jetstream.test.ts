@@ -15,6 +15,7 @@ import { after, test } from "node:test";
 import { jetstream } from "@nats-io/jetstream";
 import { Objm } from "@nats-io/obj";
 import { connect } from "@nats-io/transport-node";
+import { ExternalCheckpoints, readExternalCheckpoint } from "../coordinator/checkpoint/external-store.ts";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { checkpointBucket } from "../nodes/runtime/transport/permissions.ts";
 import { collect, type CliResult, runCli, startCli } from "./support/cli.ts";
@@ -174,5 +175,71 @@ test("external NATS without JetStream - checkpoints in the results directory onl
   } finally {
     processes.end();
     await server.stop();
+  }
+});
+
+test("external JetStream - the documented permissions suffice for the coordinator's user; without them: results directory only", async () => {
+  const store = tempDir("dctwin-test-js-perm-");
+  const runId = `perm-${process.pid}`;
+  const bucket = checkpointBucket(runId);
+  const users = [
+    // The permissions docs/recovery.md names (the run's own subjects left out: this test stores checkpoints only).
+    `{ user: "coord", password: "pw", permissions: { publish: { allow: ["$JS.API.>", "$JS.FC.>", "$O.${bucket}.>"] }, subscribe: { allow: ["_INBOX.>"] } } }`,
+    `{ user: "plain", password: "pw", permissions: { publish: { allow: ["dct.>"] }, subscribe: { allow: ["dct.>", "_INBOX.>"] } } }`,
+  ];
+  const server = await NatsServer.start({
+    name: `dctwin-test-ext-js-perm-${process.pid}`,
+    jetStreamDir: store.path,
+    config: `authorization { users = [\n${users.join("\n")}\n] }\n`,
+  });
+  const logs: string[] = [];
+  const options = { url: server.url, runId, mode: "auto" as const, log: (m: string) => logs.push(m) };
+  try {
+    const denied = await ExternalCheckpoints.open({ ...options, auth: { user: "plain", password: "pw" } });
+    assert.equal(denied, undefined);
+    assert.match(
+      logs.join("\n"),
+      /has no JetStream for this user \(.*\): checkpoints are kept in the results directory only/,
+    );
+
+    const granted = await ExternalCheckpoints.open({ ...options, auth: { user: "coord", password: "pw" } });
+    assert.ok(granted !== undefined, logs.join("\n"));
+    try {
+      const set = {
+        atNs: 5e8,
+        coordinator: new Uint8Array([1, 2]),
+        hosts: [new Uint8Array([3]), new Uint8Array([4, 5])],
+      };
+      const meta = {
+        run_id: runId,
+        hosts: 2,
+        transport: "nats",
+        scenario_json: "{}",
+        placement: [0, 1],
+        experiment: false,
+        dctwin_version: "test",
+      };
+      granted.checkpoints.save(meta, set, (m) => logs.push(m));
+      await granted.checkpoints.settled();
+      assert.ok(!logs.some((m) => m.includes("not stored")), logs.join("\n"));
+      const read = await readExternalCheckpoint({ url: server.url, runId, auth: { user: "coord", password: "pw" } });
+      assert.equal(read?.bucket, bucket);
+      assert.equal(read?.checkpoint.meta.at_ns, 5e8);
+      assert.deepEqual(
+        read?.checkpoint.hosts.map((h) => [...h]),
+        [[3], [4, 5]],
+      );
+      await granted.completed((m) => logs.push(m));
+      assert.equal(
+        await readExternalCheckpoint({ url: server.url, runId, auth: { user: "coord", password: "pw" } }),
+        undefined,
+        "the bucket is gone once the run completed",
+      );
+    } finally {
+      await granted.close();
+    }
+  } finally {
+    await server.stop();
+    store.remove();
   }
 });
