@@ -4,7 +4,8 @@
  * checkpoint folder (a coordinator pod lost without a persistent volume), and `--resume RUN_DIR --nats URL --join`
  * reads the checkpoint back from JetStream and completes with results byte-identical to an undisturbed run; the
  * bucket is removed once the run completed. The same when the whole results directory is lost (`--run-id` names the
- * run). On a server without JetStream the run keeps its checkpoints in the
+ * run). A recovery from a lost joined host reads its checkpoint back from JetStream. The coordinator's user needs only
+ * the permissions docs/recovery.md names. On a server without JetStream the run keeps its checkpoints in the
  * results directory only, says so once, and its results are unchanged; `--checkpoint-store jetstream` refuses it.
  */
 import assert from "node:assert/strict";
@@ -239,6 +240,36 @@ test("external JetStream - the documented permissions suffice for the coordinato
       await granted.close();
     }
   } finally {
+    await server.stop();
+    store.remove();
+  }
+});
+
+test("external JetStream - kill -9 of a joined host after a checkpoint: the recovery reads the checkpoint back from JetStream; identical results", async () => {
+  const store = tempDir("dctwin-test-js-loss-");
+  const server = await NatsServer.start({ name: `dctwin-test-ext-js-loss-${process.pid}`, jetStreamDir: store.path });
+  const processes = new Processes();
+  try {
+    const runId = `ext-js-loss-${process.pid}`;
+    const out = join(dir.path, "external-js-loss");
+    const coordinator = processes.start(
+      coordinatorArgs(server.url, runId, out, ["--speed", "0.5", "--report-timeout", "5s"]),
+    );
+    const [, victim] = processes.hosts(server.url, runId);
+    await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
+    victim!.child.kill("SIGKILL");
+    await victim!.done;
+    processes.start(["host", "--nats", server.url, "--run", runId, "--host", "1", "--coordinator-timeout", "20s"]);
+    const result = await coordinator.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(
+      result.stderr.includes(`s back from JetStream (${checkpointBucket(runId)})`),
+      `the recovery reads JetStream: ${result.stderr}`,
+    );
+    assert.match(result.stderr, /completed after 1 recovery/);
+    assert.deepEqual(readResults(out), await expected());
+  } finally {
+    processes.end();
     await server.stop();
     store.remove();
   }
