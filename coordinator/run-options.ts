@@ -1,5 +1,7 @@
 /** What a run is asked to do (`runTwin`'s options), what it gives back, and how it ends early. */
 import type { PrivateBroker } from "./private-broker.ts";
+import type { CheckpointStoreMode } from "./checkpoint/external-store.ts";
+import type { JetStreamCheckpoints } from "./checkpoint/jetstream-store.ts";
 import { randomBytes } from "node:crypto";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import type { NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
@@ -72,6 +74,10 @@ export interface TwinRunOptions {
   s3?: S3UploadOptions;
   /** Write checkpoints to `outDir`/checkpoint/ (coordinator/checkpoint/), so that the run can be resumed. */
   checkpoint?: CheckpointPolicy;
+  /** Where checkpoints go besides the results directory (checkpoint/external-store.ts; default auto). */
+  checkpointStore?: CheckpointStoreMode;
+  /** The run's checkpoint bucket on an external server's JetStream (opened by run-recovery.ts), if any. */
+  jetStreamCheckpoints?: JetStreamCheckpoints;
   /** After losing NATS, keep reconnecting this long (ms, default 20 s) before the run fails (or recovers). */
   natsReconnectTimeoutMs?: number;
   /** Fail the run (recoverably) when the hosts owe a window report and none comes for this long (ms). */

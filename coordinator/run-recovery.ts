@@ -14,13 +14,17 @@
  * joined again within `rejoinTimeoutMs`, else the run fails with the results up to the checkpoint (JoinDeadlineError).
  *
  * A run on its private nats-server keeps that server (private-broker.ts) across recoveries: it is restarted on
- * its port if it dies, and it stores the checkpoints in JetStream, from where a recovery reads them back.
+ * its port if it dies, and it stores the checkpoints in JetStream, from where a recovery reads them back. A run on an
+ * external server (`--nats`) does the same when that server has JetStream (checkpoint/external-store.ts); its bucket
+ * is removed when the run completes.
  */
 import { join } from "node:path";
 import { HostFailedError, JoinDeadlineError, type RunDriver } from "./driver/run-driver.ts";
 import { newRunId, RunFailedError, runTwin, type TwinRunOptions, type TwinRunResult } from "./run.ts";
 import { hasCheckpoint, readCheckpoint, type StoredCheckpoint } from "./checkpoint/store.ts";
 import { PrivateBroker } from "./private-broker.ts";
+import { ExternalCheckpoints } from "./checkpoint/external-store.ts";
+import type { JetStreamCheckpoints } from "./checkpoint/jetstream-store.ts";
 
 export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries: number }): Promise<TwinRunResult> {
   const runId = options.runId ?? newRunId();
@@ -28,8 +32,14 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
   const ownBroker =
     options.transport === "nats" && options.natsUrl === undefined && !options.join && options.broker === undefined;
   const broker = ownBroker
-    ? await PrivateBroker.start({ runId, hosts: options.hosts, log, jetStream: options.checkpoint !== undefined })
+    ? await PrivateBroker.start({
+        runId,
+        hosts: options.hosts,
+        log,
+        jetStream: options.checkpoint !== undefined && options.checkpointStore !== "dir",
+      })
     : options.broker;
+  let external: ExternalCheckpoints | undefined;
   let resume = options.resume;
   let replayLive = options.replayLive;
   // Set by the attempt's onDriver (TypeScript does not see a callback assign it).
@@ -45,6 +55,16 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
     options.onIntervalClosed?.(record, ledger);
   };
   try {
+    if (options.transport === "nats" && options.natsUrl !== undefined && options.checkpoint !== undefined)
+      external = await ExternalCheckpoints.open({
+        url: options.natsUrl,
+        auth: options.natsAuth,
+        runId,
+        mode: options.checkpointStore ?? "auto",
+        log,
+        reconnectMs: options.natsReconnectTimeoutMs,
+      });
+    const jetStreamCheckpoints = external?.checkpoints ?? broker?.checkpoints;
     for (let recovered = 0; ; recovered++) {
       attempt.driver = undefined;
       try {
@@ -61,8 +81,10 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
           onIntervalClosed,
           onDriver,
           broker,
+          jetStreamCheckpoints,
           ...rejoin,
         });
+        if (result.outcome.status === "completed") await external?.completed(log);
         if (recovered > 0) log(`run ${runId} completed after ${recovered} recovery(ies) from a checkpoint`);
         return result;
       } catch (error) {
@@ -72,7 +94,8 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
           !(error.reason instanceof JoinDeadlineError);
         const recoverable = hostLost && options.checkpoint !== undefined && options.signal?.aborted !== true;
         if (!recoverable || recovered >= options.recoveries) throw error;
-        resume = await lastCheckpoint(options.outDir, broker, recovered, log);
+        const hostDir = broker === undefined ? undefined : join(broker.privateDir, `restore-${recovered}`);
+        resume = await lastCheckpoint(options.outDir, jetStreamCheckpoints, hostDir, log);
         replayLive = (attempt.driver as RunDriver | undefined)?.liveLog() ?? replayLive;
         const from = resume === undefined ? "the start" : `the checkpoint at ${resume.meta.at_ns / 1e9} s`;
         log(
@@ -81,6 +104,7 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
       }
     }
   } finally {
+    await external?.close();
     if (ownBroker) await broker?.stop();
   }
 }
@@ -91,15 +115,15 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
  */
 async function lastCheckpoint(
   outDir: string,
-  broker: PrivateBroker | undefined,
-  attempt: number,
+  store: JetStreamCheckpoints | undefined,
+  hostDir: string | undefined,
   log: (message: string) => void,
 ): Promise<StoredCheckpoint | undefined> {
-  if (broker?.checkpoints !== undefined) {
+  if (store !== undefined) {
     try {
-      const stored = await broker.checkpoints.read(join(broker.privateDir, `restore-${attempt}`));
+      const stored = await store.read(hostDir);
       if (stored !== undefined) {
-        log(`read the checkpoint at ${stored.meta.at_ns / 1e9} s back from JetStream (${broker.checkpoints.bucket})`);
+        log(`read the checkpoint at ${stored.meta.at_ns / 1e9} s back from JetStream (${store.bucket})`);
         return stored;
       }
     } catch (error) {

@@ -40,7 +40,12 @@ export async function openRunTransport(
         throw new Error("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
       // A private server admits this run's coordinator and hosts only, each with its role's permissions.
       if (options.broker === undefined) {
-        const own = await PrivateBroker.start({ runId, hosts: options.hosts, log, jetStream: !!options.checkpoint });
+        const own = await PrivateBroker.start({
+          runId,
+          hosts: options.hosts,
+          log,
+          jetStream: !!options.checkpoint && options.checkpointStore !== "dir",
+        });
         cleanup.push(() => own.stop());
         broker = own;
       } else broker = options.broker;

@@ -102,7 +102,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
                   dctwin_version: DCTWIN_VERSION,
                 };
                 writeCheckpoint(options.outDir, meta, set);
-                broker?.checkpoints?.save(meta, set, log);
+                (options.jetStreamCheckpoints ?? broker?.checkpoints)?.save(meta, set, log);
               },
             },
       speed: options.speed,

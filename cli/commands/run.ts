@@ -1,6 +1,11 @@
 /** `dctwin run FILE`: run a scenario and write its results directory. */
 import type { Command } from "commander";
 import { loadResume } from "./resume.ts";
+import {
+  CHECKPOINT_STORES,
+  type CheckpointStoreMode,
+  readExternalCheckpoint,
+} from "../../coordinator/checkpoint/external-store.ts";
 import { InvalidArgumentError, Option } from "commander";
 import type { TransportKind } from "../../coordinator/run.ts";
 import { loadScenarioFile } from "../../coordinator/scenario-loader.ts";
@@ -47,6 +52,14 @@ export function registerRunCommand(program: Command): void {
       "write a checkpoint (RUN_DIR/checkpoint/, for --resume) every N metrics intervals; 0: none",
       nonNegativeInt,
       1,
+    )
+    .addOption(
+      new Option(
+        "--checkpoint-store <where>",
+        "besides RUN_DIR/checkpoint/: auto keeps checkpoints also in the JetStream of the NATS server if it has JetStream, jetstream requires it, dir never; --resume reads JetStream when RUN_DIR has no checkpoint",
+      )
+        .choices([...CHECKPOINT_STORES])
+        .default("auto"),
     )
     .addOption(
       new Option(
@@ -158,6 +171,7 @@ export function registerRunCommand(program: Command): void {
           recoveries: number;
           checkpointEvery: number;
           checkpointMinWall: number;
+          checkpointStore: CheckpointStoreMode;
           hosts: number;
           transport?: TransportKind;
           nats?: string;
@@ -192,10 +206,27 @@ export function registerRunCommand(program: Command): void {
           throw new InvalidArgumentError(
             "--join needs --nats URL: the private nats-server admits only the hosts this process starts",
           );
+        const fromNats =
+          opts.nats === undefined || opts.checkpointStore === "dir"
+            ? undefined
+            : async (runId: string) => {
+                const found = await readExternalCheckpoint({ url: opts.nats!, auth: natsAuth, runId });
+                if (found !== undefined && !opts.quiet)
+                  console.error(
+                    `read the checkpoint at ${found.checkpoint.meta.at_ns / 1e9} s from JetStream on ${opts.nats} (${found.bucket})`,
+                  );
+                return found?.checkpoint;
+              };
         const resumed =
           opts.resume === undefined
             ? undefined
-            : loadResume(opts.resume, file, opts, (flag) => command.getOptionValueSource(flag) !== "default");
+            : await loadResume(
+                opts.resume,
+                file,
+                opts,
+                (flag) => command.getOptionValueSource(flag) !== "default",
+                fromNats,
+              );
         if (resumed === undefined && file === undefined)
           throw new InvalidArgumentError("missing the scenario file (or --resume RUN_DIR)");
         const loaded =
@@ -266,6 +297,7 @@ export function registerRunCommand(program: Command): void {
                 ? undefined
                 : { everyIntervals: opts.checkpointEvery, minWallMs: opts.checkpointMinWall },
             resume: resumed?.checkpoint,
+            checkpointStore: opts.checkpointStore,
             recoveries: opts.recoveries,
             natsReconnectTimeoutMs: opts.reconnectTimeout,
             reportTimeoutMs: opts.reportTimeout === 0 ? undefined : opts.reportTimeout,

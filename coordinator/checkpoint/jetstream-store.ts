@@ -40,7 +40,30 @@ export class JetStreamCheckpoints {
       description: `dctwin checkpoints of run ${runId}`,
       storage: "file",
     });
-    return new JetStreamCheckpoints(bucket, store);
+    const checkpoints = new JetStreamCheckpoints(bucket, store);
+    // A bucket of an earlier attempt of this run (an external server, `--resume`): its set is replaced by the next.
+    const meta = await store.getBlob(META);
+    if (meta !== null) checkpoints.current = parseCheckpointMeta(new TextDecoder().decode(meta), bucket).at_ns;
+    return checkpoints;
+  }
+
+  /** The checkpoint bucket of run `runId` if it exists on the JetStream of `nc` (undefined if not). */
+  static async openExisting(
+    nc: NatsConnection,
+    runId: string,
+    timeoutMs = 10_000,
+  ): Promise<JetStreamCheckpoints | undefined> {
+    const bucket = checkpointBucket(runId);
+    const objm = new Objm(jetstream(nc, { timeout: timeoutMs }));
+    for await (const status of objm.list())
+      if (status.bucket === bucket) return new JetStreamCheckpoints(bucket, await objm.open(bucket));
+    return undefined;
+  }
+
+  /** Removes the bucket (the run completed: nothing is left to resume). */
+  async destroy(): Promise<void> {
+    await this.settled();
+    await this.store.destroy();
   }
 
   /** Queues checkpoint `set` (after any still being saved); errors go to `log`. */
@@ -70,9 +93,9 @@ export class JetStreamCheckpoints {
 
   /**
    * The last complete checkpoint in the bucket, or undefined if there is none; host snapshots are also written to
-   * `hostDir` (hosts started as processes read them from files).
+   * `hostDir` if given (hosts started as processes read them from files).
    */
-  async read(hostDir: string): Promise<StoredCheckpoint | undefined> {
+  async read(hostDir?: string): Promise<StoredCheckpoint | undefined> {
     await this.settled();
     // A request sent on a connection that has not yet noticed its server is gone (just restarted) is lost: retry.
     for (let attempt = 1; ; attempt++) {
@@ -84,7 +107,7 @@ export class JetStreamCheckpoints {
     }
   }
 
-  private async readOnce(hostDir: string): Promise<StoredCheckpoint | undefined> {
+  private async readOnce(hostDir: string | undefined): Promise<StoredCheckpoint | undefined> {
     const metaBytes = await this.store.getBlob(META);
     if (metaBytes === null) return undefined;
     const where = `JetStream object ${this.bucket}/${META}`;
@@ -97,12 +120,15 @@ export class JetStreamCheckpoints {
     const coordinator = await object("coordinator.bin");
     const hosts: Uint8Array[] = [];
     for (let host = 0; host < meta.hosts; host++) hosts.push(await object(`host-${host}.bin`));
-    mkdirSync(hostDir, { recursive: true, mode: 0o700 });
-    const hostFiles = hosts.map((bytes, host) => {
-      const file = join(hostDir, `host-${host}.bin`);
-      writeFileSync(file, bytes, { mode: 0o600 });
-      return file;
-    });
+    if (hostDir !== undefined) mkdirSync(hostDir, { recursive: true, mode: 0o700 });
+    const hostFiles =
+      hostDir === undefined
+        ? []
+        : hosts.map((bytes, host) => {
+            const file = join(hostDir, `host-${host}.bin`);
+            writeFileSync(file, bytes, { mode: 0o600 });
+            return file;
+          });
     const control = await this.store.getBlob(`${meta.at_ns}/${CONTROL_FILE}`);
     return { meta, coordinator, hosts, hostFiles, ...(control === null ? {} : { control }) };
   }

@@ -1,0 +1,276 @@
+/**
+ * Checkpoints in the JetStream of an external NATS server (`--nats URL`, here with `--join` as on Kubernetes), on
+ * a real nats-server: a 2-host join run is interrupted (SIGINT) after a checkpoint, its results directory loses its
+ * checkpoint folder (a coordinator pod lost without a persistent volume), and `--resume RUN_DIR --nats URL --join`
+ * reads the checkpoint back from JetStream and completes with results byte-identical to an undisturbed run; the
+ * bucket is removed once the run completed. The same when the whole results directory is lost (`--run-id` names the
+ * run). A recovery from a lost joined host reads its checkpoint back from JetStream. The coordinator's user needs only
+ * the permissions docs/recovery.md names. On a server without JetStream the run keeps its checkpoints in the
+ * results directory only, says so once, and its results are unchanged; `--checkpoint-store jetstream` refuses it.
+ */
+import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { jetstream } from "@nats-io/jetstream";
+import { Objm } from "@nats-io/obj";
+import { connect } from "@nats-io/transport-node";
+import { ExternalCheckpoints, readExternalCheckpoint } from "../coordinator/checkpoint/external-store.ts";
+import { NatsServer } from "../coordinator/nats-server.ts";
+import { checkpointBucket } from "../nodes/runtime/transport/permissions.ts";
+import { collect, type CliResult, runCli, startCli } from "./support/cli.ts";
+import { checkpointAtNs, readResults } from "./support/nats-run.ts";
+import { waitFor } from "./support/processes.ts";
+import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+const file = writeScenario(dir.path, "cross-host", crossHostScenario("250ms"));
+let undisturbed: string[] | undefined;
+async function expected(): Promise<string[]> {
+  if (undisturbed === undefined) {
+    const out = join(dir.path, "whole");
+    const result = await runCli(["run", file, "--out", out, "-q", "--transport", "inproc"]);
+    assert.equal(result.code, 0, result.stderr);
+    undisturbed = readResults(out);
+  }
+  return undisturbed;
+}
+
+/** The processes of one test, killed by pid at its end whatever happened. */
+class Processes {
+  private readonly children: ChildProcess[] = [];
+
+  start(args: string[]): { child: ChildProcess; done: Promise<CliResult>; stderr: () => string } {
+    const child = startCli(args);
+    this.children.push(child);
+    const done = collect(child, 300_000);
+    let stderr = "";
+    child.stderr!.on("data", (c: string) => (stderr += c));
+    return { child, done, stderr: () => stderr };
+  }
+
+  hosts(url: string, runId: string) {
+    return [0, 1].map((host) =>
+      this.start(["host", "--nats", url, "--run", runId, "--host", String(host), "--coordinator-timeout", "20s"]),
+    );
+  }
+
+  end(): void {
+    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+}
+
+const coordinatorArgs = (url: string, runId: string, out: string, extra: string[] = []) => [
+  "run",
+  file,
+  "--nats",
+  url,
+  "--join",
+  "--hosts",
+  "2",
+  "--run-id",
+  runId,
+  "--out",
+  out,
+  "--checkpoint-every",
+  "1",
+  "--checkpoint-min-wall",
+  "0",
+  ...extra,
+];
+
+/** The object store buckets on the server at `url`. */
+async function buckets(url: string): Promise<string[]> {
+  const nc = await connect({ servers: url, reconnect: false });
+  try {
+    const names: string[] = [];
+    for await (const status of new Objm(jetstream(nc)).list()) names.push(status.bucket);
+    return names;
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * SIGINT a join run on a server with JetStream after a checkpoint, lose `lost` of its results directory, and resume
+ * it with `--resume RUN_DIR --nats URL --join` (and `extra` flags) and the hosts joining again.
+ */
+async function interruptLoseResume(name: string, lost: "checkpoint" | "everything"): Promise<void> {
+  const store = tempDir("dctwin-test-js-");
+  const server = await NatsServer.start({ name: `dctwin-test-ext-js-${process.pid}`, jetStreamDir: store.path });
+  const processes = new Processes();
+  try {
+    const runId = `ext-js-${name}-${process.pid}`;
+    const out = join(dir.path, `external-js-${name}`);
+    const coordinator = processes.start(coordinatorArgs(server.url, runId, out, ["--speed", "0.5"]));
+    const hosts = processes.hosts(server.url, runId);
+    await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
+    coordinator.child.kill("SIGINT");
+    const cut = await coordinator.done;
+    assert.equal(cut.code, 130, cut.stderr);
+    assert.ok(
+      cut.stderr.includes(
+        `checkpoints are also kept in JetStream on ${server.url} (bucket ${checkpointBucket(runId)})`,
+      ),
+      cut.stderr,
+    );
+    for (const host of hosts) assert.equal((await host.done).code, 0, "hosts exit with the interrupted run");
+    assert.ok((await buckets(server.url)).includes(checkpointBucket(runId)), "the checkpoint bucket is on the server");
+
+    // The coordinator's copy is lost (with the whole results directory: a pod without a persistent volume).
+    rmSync(lost === "checkpoint" ? join(out, "checkpoint") : out, { recursive: true, force: true });
+    const runIdFlag = lost === "everything" ? ["--run-id", runId] : [];
+    const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join", ...runIdFlag]);
+    processes.hosts(server.url, runId);
+    const result = await resumed.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(
+      new RegExp(`read the checkpoint at [\\d.]+ s from JetStream on \\S+ \\(${checkpointBucket(runId)}\\)`).test(
+        result.stderr,
+      ),
+      result.stderr,
+    );
+    assert.ok(result.stderr.includes(`resuming run ${runId} from its checkpoint at `), result.stderr);
+    assert.deepEqual(readResults(out), await expected());
+    assert.ok(!(await buckets(server.url)).includes(checkpointBucket(runId)), "a completed run removes its bucket");
+  } finally {
+    processes.end();
+    await server.stop();
+    store.remove();
+  }
+}
+
+test("external JetStream - SIGINT a join run after a checkpoint, delete RUN_DIR/checkpoint; --resume --nats --join reads it from JetStream; identical results", () =>
+  interruptLoseResume("dir", "checkpoint"));
+
+test("external JetStream - the whole results directory lost: --resume RUN_DIR --run-id R --nats --join reads the checkpoint from JetStream; identical results", () =>
+  interruptLoseResume("all", "everything"));
+
+test("external NATS without JetStream - checkpoints in the results directory only, said once; results unchanged; --checkpoint-store jetstream refuses it", async () => {
+  const server = await NatsServer.start({ name: `dctwin-test-ext-nojs-${process.pid}` });
+  const processes = new Processes();
+  try {
+    const runId = `ext-nojs-${process.pid}`;
+    const out = join(dir.path, "external-nojs");
+    const coordinator = processes.start(coordinatorArgs(server.url, runId, out));
+    processes.hosts(server.url, runId);
+    const result = await coordinator.done;
+    assert.equal(result.code, 0, result.stderr);
+    const said = result.stderr.match(/has no JetStream for this user \(.*\): checkpoints are kept in the results/g);
+    assert.equal(said?.length, 1, result.stderr);
+    assert.ok(!result.stderr.includes("kept in JetStream"), result.stderr);
+    const info = JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
+    assert.ok(info.checkpoints.saved > 0, "checkpoints were taken (in the results directory)");
+    assert.ok(!existsSync(join(out, "checkpoint")), "a completed run removes its checkpoint");
+    assert.deepEqual(readResults(out), await expected());
+
+    const strict = processes.start(
+      coordinatorArgs(server.url, `${runId}-strict`, join(dir.path, "strict"), ["--checkpoint-store", "jetstream"]),
+    );
+    const refused = await strict.done;
+    assert.notEqual(refused.code, 0, refused.stderr);
+    assert.match(refused.stderr, /--checkpoint-store jetstream: the NATS server \S+ has no JetStream/);
+  } finally {
+    processes.end();
+    await server.stop();
+  }
+});
+
+test("external JetStream - the documented permissions suffice for the coordinator's user; without them: results directory only", async () => {
+  const store = tempDir("dctwin-test-js-perm-");
+  const runId = `perm-${process.pid}`;
+  const bucket = checkpointBucket(runId);
+  const users = [
+    // The permissions docs/recovery.md names (the run's own subjects left out: this test stores checkpoints only).
+    `{ user: "coord", password: "pw", permissions: { publish: { allow: ["$JS.API.>", "$JS.FC.>", "$O.${bucket}.>"] }, subscribe: { allow: ["_INBOX.>"] } } }`,
+    `{ user: "plain", password: "pw", permissions: { publish: { allow: ["dct.>"] }, subscribe: { allow: ["dct.>", "_INBOX.>"] } } }`,
+  ];
+  const server = await NatsServer.start({
+    name: `dctwin-test-ext-js-perm-${process.pid}`,
+    jetStreamDir: store.path,
+    config: `authorization { users = [\n${users.join("\n")}\n] }\n`,
+  });
+  const logs: string[] = [];
+  const options = { url: server.url, runId, mode: "auto" as const, log: (m: string) => logs.push(m) };
+  try {
+    const denied = await ExternalCheckpoints.open({ ...options, auth: { user: "plain", password: "pw" } });
+    assert.equal(denied, undefined);
+    assert.match(
+      logs.join("\n"),
+      /has no JetStream for this user \(.*\): checkpoints are kept in the results directory only/,
+    );
+
+    const granted = await ExternalCheckpoints.open({ ...options, auth: { user: "coord", password: "pw" } });
+    assert.ok(granted !== undefined, logs.join("\n"));
+    try {
+      const set = {
+        atNs: 5e8,
+        coordinator: new Uint8Array([1, 2]),
+        hosts: [new Uint8Array([3]), new Uint8Array([4, 5])],
+      };
+      const meta = {
+        run_id: runId,
+        hosts: 2,
+        transport: "nats",
+        scenario_json: "{}",
+        placement: [0, 1],
+        experiment: false,
+        dctwin_version: "test",
+      };
+      granted.checkpoints.save(meta, set, (m) => logs.push(m));
+      await granted.checkpoints.settled();
+      assert.ok(!logs.some((m) => m.includes("not stored")), logs.join("\n"));
+      const read = await readExternalCheckpoint({ url: server.url, runId, auth: { user: "coord", password: "pw" } });
+      assert.equal(read?.bucket, bucket);
+      assert.equal(read?.checkpoint.meta.at_ns, 5e8);
+      assert.deepEqual(
+        read?.checkpoint.hosts.map((h) => [...h]),
+        [[3], [4, 5]],
+      );
+      await granted.completed((m) => logs.push(m));
+      assert.equal(
+        await readExternalCheckpoint({ url: server.url, runId, auth: { user: "coord", password: "pw" } }),
+        undefined,
+        "the bucket is gone once the run completed",
+      );
+    } finally {
+      await granted.close();
+    }
+  } finally {
+    await server.stop();
+    store.remove();
+  }
+});
+
+test("external JetStream - kill -9 of a joined host after a checkpoint: the recovery reads the checkpoint back from JetStream; identical results", async () => {
+  const store = tempDir("dctwin-test-js-loss-");
+  const server = await NatsServer.start({ name: `dctwin-test-ext-js-loss-${process.pid}`, jetStreamDir: store.path });
+  const processes = new Processes();
+  try {
+    const runId = `ext-js-loss-${process.pid}`;
+    const out = join(dir.path, "external-js-loss");
+    const coordinator = processes.start(
+      coordinatorArgs(server.url, runId, out, ["--speed", "0.5", "--report-timeout", "5s"]),
+    );
+    const [, victim] = processes.hosts(server.url, runId);
+    await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
+    victim!.child.kill("SIGKILL");
+    await victim!.done;
+    processes.start(["host", "--nats", server.url, "--run", runId, "--host", "1", "--coordinator-timeout", "20s"]);
+    const result = await coordinator.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(
+      result.stderr.includes(`s back from JetStream (${checkpointBucket(runId)})`),
+      `the recovery reads JetStream: ${result.stderr}`,
+    );
+    assert.match(result.stderr, /completed after 1 recovery/);
+    assert.deepEqual(readResults(out), await expected());
+  } finally {
+    processes.end();
+    await server.stop();
+    store.remove();
+  }
+});
