@@ -1,0 +1,88 @@
+/**
+ * Balancer policies in leap mode against exact mode: a Poisson stream through a round-robin and a
+ * least-outstanding balancer to three M/M/1 replicas at ρ = 0.7 (nodes/leap/load-balancer.ts passes each
+ * replica its stream's shape: round robin's every third arrival, c_a² = 1/3, a GI/M/1 queue with Erlang-3
+ * interarrival times; least outstanding as a pool of three, queue-laws.ts). Mean response within 5% and p99 within
+ * 15% of exact mode pooled over three seeds (40 simulated s each, 84,000 requests); leap over two seeds, each on
+ * its own. About 25 s of wall time for both tests.
+ */
+import assert from "node:assert/strict";
+import { after, test, type TestContext } from "node:test";
+import { runScenario } from "./support/twin.ts";
+import { tempDir } from "./support/scenarios.ts";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+const REPLICAS = ["r0", "r1", "r2"];
+const RATE = 2100; // three replicas of 1 ms: ρ = 0.7
+const DURATION_S = 40;
+
+function scenario(mode: "exact" | "leap", policy: string, seed: number) {
+  return {
+    name: `lb-${policy}`,
+    run: {
+      duration: `${DURATION_S}s`,
+      seed,
+      metrics_interval: "2s",
+      warmup: "2s",
+      mode,
+      leap: { step: "100ms", samples: 16 },
+    },
+    actors: [
+      {
+        id: "users",
+        kind: "client",
+        target: "lb",
+        arrivals: { process: "poisson", rate_per_s: RATE },
+        request_bytes: 100,
+        response_bytes: 100,
+      },
+      { id: "lb", kind: "load_balancer", replicas: REPLICAS, policy },
+      ...REPLICAS.map((id) => ({ id, kind: "server", service: { distribution: "exponential", mean: "1ms" } })),
+    ],
+    links: [
+      { a: "users", b: "lb", latency: "50us", bandwidth: "10Gbps" },
+      ...REPLICAS.map((r) => ({ a: "lb", b: r, latency: "50us", bandwidth: "10Gbps" })),
+    ],
+  };
+}
+
+interface Response {
+  count: number;
+  mean: number;
+  p99: number;
+}
+
+async function response(mode: "exact" | "leap", policy: string, seed: number): Promise<Response> {
+  const summary = (await runScenario(scenario(mode, policy, seed), dir.path)).summary as unknown as {
+    metrics: Record<string, Record<string, Response>>;
+  };
+  return summary.metrics.response_time_s!.client!;
+}
+
+async function compare(t: TestContext, policy: string) {
+  const exact: Response[] = [];
+  for (const seed of [1, 2, 3]) exact.push(await response("exact", policy, seed));
+  const total = exact.reduce((a, r) => a + r.count, 0);
+  const mean = exact.reduce((a, r) => a + r.mean * r.count, 0) / total;
+  const p99 = exact.reduce((a, r) => a + r.p99, 0) / exact.length;
+  for (const seed of [1, 2]) {
+    const leap = await response("leap", policy, seed);
+    const dMean = leap.mean / mean - 1;
+    const dP99 = leap.p99 / p99 - 1;
+    t.diagnostic(
+      `${policy} seed ${seed}: mean ${leap.mean} vs ${mean} (${dMean}), p99 ${leap.p99} vs ${p99} (${dP99})`,
+    );
+    assert.ok(Math.abs(dMean) <= 0.05, `${policy} seed ${seed} mean: exact ${mean}, leap ${leap.mean} (${dMean})`);
+    assert.ok(Math.abs(dP99) <= 0.15, `${policy} seed ${seed} p99: exact ${p99}, leap ${leap.p99} (${dP99})`);
+  }
+}
+
+test("leap balancers - round robin over three M/M/1 replicas: mean and p99 response against exact mode", async (t) => {
+  await compare(t, "round_robin");
+});
+
+test("leap balancers - least outstanding over three M/M/1 replicas: mean and p99 response against exact mode", async (t) => {
+  await compare(t, "least_outstanding");
+});
