@@ -49,7 +49,7 @@ function replicaShape(policy: LoadBalancerParams["policy"], n: number, incoming:
     case "round_robin":
       return { ca2: incoming.ca2 / n, pool: 0 };
     case "random":
-      return { ca2: 1 - 1 / n + incoming.ca2 / n, pool: 0 };
+      return { ca2: 1 + (incoming.ca2 - 1) / n, pool: 0 }; // 1 − 1/n + c_a²/n, exactly 1 for Poisson
     case "least_outstanding":
       return { ca2: 1, pool: n };
   }
