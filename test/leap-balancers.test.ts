@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { after, test, type TestContext } from "node:test";
 import { runScenario } from "./support/twin.ts";
+import { decodeBatchForTest } from "./support/wire.ts";
 import { erlangC, gammaSigma, meanWait, waitProbability, type Station } from "../nodes/leap/queue-laws.ts";
 import { tempDir } from "./support/scenarios.ts";
 
@@ -109,4 +110,11 @@ test("leap balancers - the shaped waiting-time laws against closed forms", () =>
     const alone = { ...two, pool: 1 };
     assert.ok(Math.abs(meanWait(alone) - erlangC(2, 2 * rho) / (2 - 2 * rho)) < 1e-12, `M/M/2 at ρ = ${rho}`);
   }
+});
+
+test("leap balancers - a stream's shape crosses the wire between hosts", () => {
+  const packet = decodeBatchForTest({ streamRatePerS: 700, streamArrivalScv: 1 / 3, streamPool: 8 });
+  assert.equal(packet.streamRatePerS, 700);
+  assert.equal(packet.streamArrivalScv, 1 / 3);
+  assert.equal(packet.streamPool, 8);
 });
