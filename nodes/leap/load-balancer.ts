@@ -3,13 +3,18 @@
  * as equal shares, the remainder rotating; random as a multinomial), forwarded as proxied copies, and answered to
  * its sender as the replicas' responses come back, part by part. It holds the original requests meanwhile, as in
  * exact mode. Forwarding takes no time; the flow's virtual clock goes on through the copies.
+ *
+ * The copies carry their stream's shape for the replicas' waiting-time laws (stream-rates.ts): round robin gives
+ * each of n replicas every n-th arrival (interarrival SCV c_a²/n of the incoming c_a²: a sum of n interarrival
+ * times), random thins the incoming stream (1 − 1/n + c_a²/n: Poisson stays Poisson) and least outstanding
+ * joins the shortest queue, which the replicas model as one pool of n.
  */
 import type { ActorContext, LeapBehaviour } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import type { LoadBalancerParams } from "../models/load-balancer.ts";
 import { multinomial } from "../runtime/sampling.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
-import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
+import { arrivalShape, observeStream, totalRatePerNs, type ArrivalShape, type StreamRates } from "./stream-rates.ts";
 
 interface LeapBalancerState {
   params: LoadBalancerParams;
@@ -37,11 +42,25 @@ function shares(state: LeapBalancerState, m: number, ctx: ActorContext): number[
   return out;
 }
 
+/** The shape of the stream to each replica, from the incoming streams' shape. */
+function replicaShape(policy: LoadBalancerParams["policy"], n: number, incoming: ArrivalShape): ArrivalShape {
+  if (n < 2) return incoming;
+  switch (policy) {
+    case "round_robin":
+      return { ca2: incoming.ca2 / n, pool: 0 };
+    case "random":
+      return { ca2: 1 + (incoming.ca2 - 1) / n, pool: 0 }; // 1 − 1/n + c_a²/n, exactly 1 for Poisson
+    case "least_outstanding":
+      return { ca2: 1, pool: n };
+  }
+}
+
 /** `perReplicaRatePerS`: the expected rate of the stream to each replica (every policy shares equally on average). */
 function forward(
   state: LeapBalancerState,
   request: SimPacket,
   perReplicaRatePerS: number,
+  shape: ArrivalShape,
   out: StepOutbox,
   ctx: ActorContext,
 ): void {
@@ -62,6 +81,8 @@ function forward(
       flowCreatedNs: original.flowCreatedNs,
       multiplicity: k,
       streamRatePerS: perReplicaRatePerS,
+      streamArrivalScv: shape.ca2,
+      streamPool: shape.pool,
     });
     state.held[copy.flowId] = original;
     state.heldCount++;
@@ -114,8 +135,9 @@ export const loadBalancerLeap: LeapBehaviour<LoadBalancerParams, LeapBalancerSta
       if (packet.species === Species.SPECIES_REQUEST) observeStream(state.streams, packet, ctx.nowNs);
     const incoming = totalRatePerNs(state.streams, ctx.nowNs, leap.stepNs);
     const perReplicaRatePerS = incoming === null ? 0 : (incoming * 1e9) / state.replicas.length;
+    const shape = replicaShape(state.params.policy, state.replicas.length, arrivalShape(state.streams));
     for (const packet of inbox) {
-      if (packet.species === Species.SPECIES_REQUEST) forward(state, packet, perReplicaRatePerS, out, ctx);
+      if (packet.species === Species.SPECIES_REQUEST) forward(state, packet, perReplicaRatePerS, shape, out, ctx);
       else if (packet.species === Species.SPECIES_RESPONSE) relay(state, packet, out, ctx);
       else ctx.drop(packet, "unexpected_species");
     }

@@ -10,7 +10,9 @@
  * λ̂ follows the rate of the streams that feed the queue (stream-rates.ts: the propensities the senders drew
  * their counts from) with a first-order lag of the queue's relaxation time, as the queue's own mean follows a load
  * change. Arrivals without a known stream rate fall back to the counts' rate smoothed (smoothingWeight): near
- * saturation a single step's count is too noisy a rate for the steep laws there.
+ * saturation a single step's count is too noisy a rate for the steep laws there. The streams also say how regular
+ * the arrivals are (their SCV, or a pool of replicas joined by shortest queue): the waits' law takes that shape;
+ * utilisation, power and the ledger's state law do not depend on it.
  *
  * Irreversibility ledger: admitted arrivals are spread over the queue lengths they find (PASTA, the stationary
  * law) and counted as arrival n→n+1 with as many service n+1→n: the stationary fluxes of a birth–death chain.
@@ -19,7 +21,7 @@ import type { ActorContext, LeapStep } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
 import { binomial, multinomial, poisson } from "../runtime/sampling.ts";
 import { blocking, psStretch, relaxationNs, sampleWait, stateLaw, utilisation, type Station } from "./queue-laws.ts";
-import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
+import { arrivalShape, observeStream, POISSON, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
 
 const SLOW_FACTOR = 10;
 /** Queue lengths tracked one by one in the ledger; longer ones are counted at the last. */
@@ -212,7 +214,7 @@ export function stepQueue(
   const streamRate = totalRatePerNs(q.streams, ctx.nowNs, leap.stepNs);
   if (streamRate !== null) followStreams(q, owner, streamRate, leap);
   else smoothCounts(q, owner, count, leap);
-  const s = owner.station(q.lambdaPerNs);
+  const s = { ...owner.station(q.lambdaPerNs), ...(streamRate !== null ? arrivalShape(q.streams) : POISSON) };
   if (q.backlogCount === 0 && utilisation(s) < 1) {
     quasiSteady(owner, arrivals, s, leap.samples, ctx);
     q.busyLaw = busyLaw(s);

@@ -9,6 +9,11 @@
  *
  * A stream that falls silent (its sender stopped, crashed or was rerouted) is forgotten once it has missed
  * SILENT_ARRIVALS expected arrivals: a Poisson stream does that with probability e^-20 by chance.
+ *
+ * A packet also carries its stream's shape: the SCV of its interarrival times (round robin over n replicas gives
+ * each every n-th arrival: c_a² = 1/n) and whether it is one of n replicas joined by shortest queue (a pool).
+ * Superposed streams take the rate-weighted SCV (Whitt's asymptotic method for a merge); a pool applies when every
+ * live stream belongs to the same pool of n, otherwise its streams count as smooth streams of c_a² = 1/n.
  */
 import type { SimPacket } from "../runtime/packet.ts";
 
@@ -17,14 +22,32 @@ const SILENT_ARRIVALS = 20;
 interface Stream {
   ratePerNs: number;
   seenNs: number;
+  /** SCV of the stream's interarrival times (1: Poisson). */
+  ca2: number;
+  /** Replicas joined by shortest queue (0: none). */
+  pool: number;
 }
+
+/** The arrival process a station sees: its SCV and the replicas pooled by shortest queue (0: none). */
+export interface ArrivalShape {
+  ca2: number;
+  pool: number;
+}
+
+export const POISSON: ArrivalShape = { ca2: 1, pool: 0 };
 
 /** Latest rate per source actor (a plain record, so state snapshots stay plain data; keys iterate in order). */
 export type StreamRates = Record<number, Stream>;
 
 /** Notes the stream rate a packet carries (packets without one leave the record as it is). */
 export function observeStream(rates: StreamRates, packet: SimPacket, nowNs: number): void {
-  if (packet.streamRatePerS > 0) rates[packet.src] = { ratePerNs: packet.streamRatePerS / 1e9, seenNs: nowNs };
+  if (packet.streamRatePerS > 0)
+    rates[packet.src] = {
+      ratePerNs: packet.streamRatePerS / 1e9,
+      seenNs: nowNs,
+      ca2: packet.streamArrivalScv > 0 ? packet.streamArrivalScv : 1,
+      pool: packet.streamPool > 1 ? packet.streamPool : 0,
+    };
 }
 
 /**
@@ -46,4 +69,20 @@ export function totalRatePerNs(rates: StreamRates, nowNs: number, stepNs: number
     known = true;
   }
   return known ? total : null;
+}
+
+/** The shape of the live streams' superposition (call after totalRatePerNs, which forgets silent streams). */
+export function arrivalShape(rates: StreamRates): ArrivalShape {
+  let total = 0;
+  let weighted = 0;
+  let pool: number | null = null;
+  for (const key of Object.keys(rates)) {
+    const stream = rates[Number(key)]!;
+    total += stream.ratePerNs;
+    weighted += stream.ratePerNs * (stream.pool > 1 ? 1 / stream.pool : stream.ca2);
+    pool = pool === null || pool === stream.pool ? stream.pool : 0;
+  }
+  if (!(total > 0)) return POISSON;
+  if (pool !== null && pool > 1) return { ca2: 1, pool };
+  return { ca2: weighted / total, pool: 0 };
 }

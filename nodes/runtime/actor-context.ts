@@ -118,6 +118,8 @@ export class ShardContext implements ActorContext {
       flowCreatedNs: init.flowCreatedNs ?? this.currentNs,
       replyBytes: init.replyBytes ?? 0,
       streamRatePerS: init.streamRatePerS ?? 0,
+      streamArrivalScv: init.streamArrivalScv ?? 0,
+      streamPool: init.streamPool ?? 0,
       traceparent,
     };
     if (traceparent !== "") this.trace(packet, "create");

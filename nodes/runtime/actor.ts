@@ -28,6 +28,10 @@ export interface NewPacket {
   multiplicity?: number;
   /** Leap mode: the expected rate of the stream the count was drawn from (SimPacket.streamRatePerS). */
   streamRatePerS?: number;
+  /** Leap mode: the SCV of the stream's interarrival times (SimPacket.streamArrivalScv). */
+  streamArrivalScv?: number;
+  /** Leap mode: replicas pooled by shortest queue (SimPacket.streamPool). */
+  streamPool?: number;
   traceparent?: string;
 }
 

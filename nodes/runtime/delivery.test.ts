@@ -69,6 +69,8 @@ const packet = (dst: number): SimPacket => ({
   flowCreatedNs: 0,
   replyBytes: 0,
   streamRatePerS: 0,
+  streamArrivalScv: 0,
+  streamPool: 0,
   traceparent: "",
 });
 

@@ -27,6 +27,10 @@ export interface SimPacket {
    * unknown, and always in exact mode.
    */
   streamRatePerS: number;
+  /** Leap mode: the SCV of that stream's interarrival times, 0 when Poisson (c_a² = 1) or unknown. */
+  streamArrivalScv: number;
+  /** Leap mode: the stream is one of this many replicas a balancer joins by shortest queue (0: none). */
+  streamPool: number;
   /** W3C traceparent of a sampled journey; empty when not traced. */
   traceparent: string;
 }

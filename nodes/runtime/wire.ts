@@ -81,6 +81,8 @@ function toWirePacket(p: SimPacket): dctwin.v1.Packet.$Properties {
     flowCreatedNs: p.flowCreatedNs,
     replyBytes: p.replyBytes,
     streamRatePerS: p.streamRatePerS,
+    streamArrivalScv: p.streamArrivalScv,
+    streamPool: p.streamPool,
     trace: p.traceparent === "" ? null : { traceparent: p.traceparent },
   };
 }
@@ -100,6 +102,8 @@ function fromWirePacket(p: dctwin.v1.Packet.$Properties): SimPacket {
     flowCreatedNs: Number(p.flowCreatedNs ?? 0),
     replyBytes: Number(p.replyBytes ?? 0),
     streamRatePerS: p.streamRatePerS ?? 0,
+    streamArrivalScv: p.streamArrivalScv ?? 0,
+    streamPool: p.streamPool ?? 0,
     traceparent: p.trace?.traceparent ?? "",
   };
 }

@@ -18,6 +18,8 @@ export function decodeBatchForTest(fields: Partial<SimPacket>): SimPacket {
     flowCreatedNs: 0,
     replyBytes: 0,
     streamRatePerS: 0,
+    streamArrivalScv: 0,
+    streamPool: 0,
     traceparent: "",
     ...fields,
   };
