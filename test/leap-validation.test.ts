@@ -58,24 +58,18 @@ test("leap validation - bad settings and unsupported actors are reported with th
   assert.deepEqual(issues(closed), [], "closed loops leap");
   const unsupported = base();
   unsupported.links[0]!.loss = 0.1;
-  const ring = ["w0", "w1"];
-  unsupported.actors.push(
-    ...ring.map(
-      (id) =>
-        ({
-          id,
-          kind: "ml_training",
-          ring,
-          gpus: { count: 1, idle_w: 50, max_w: 300 },
-          compute_time: { distribution: "exponential", mean: "5ms" },
-          model_bytes: "3MB",
-        }) as never,
-    ),
-  );
-  unsupported.links.push({ a: "w0", b: "w1", latency: "10us" });
+  // ml_training leaps (test/leap-ml.test.ts); ml_inference does not yet.
+  unsupported.actors.push({
+    id: "infer",
+    kind: "ml_inference",
+    gpus: { count: 1, idle_w: 50, max_w: 300 },
+    batch: { max_size: 8 },
+    batch_time: { base: "1ms", per_item: "100us" },
+  } as never);
+  unsupported.links.push({ a: "users", b: "infer", latency: "10us" });
   const problems = issues(unsupported);
   assert.ok(
-    problems.some((i) => i.path === "actors[2]" && /ml_training/.test(i.message)),
+    problems.some((i) => i.path === "actors[2]" && /ml_inference/.test(i.message)),
     JSON.stringify(problems),
   );
   assert.ok(!problems.some((i) => i.path.startsWith("links")), "lossy links leap (binomial thinning)");

@@ -9,6 +9,7 @@ import { leapModel } from "./adapter.ts";
 import { clientLeap } from "./client.ts";
 import { serviceLeap, storeLeap } from "./component-kinds.ts";
 import { loadBalancerLeap } from "./load-balancer.ts";
+import { mlTrainingLeap } from "./ml-training.ts";
 import { serverLeap } from "./server.ts";
 import { switchLeap } from "./switch.ts";
 import { lookupModel } from "../models/registry.ts";
@@ -23,16 +24,19 @@ export const leapKinds: Readonly<Record<string, LeapBehaviour | null>> = {
   service: serviceLeap,
   store: storeLeap,
   ups: null,
+  ml_training: mlTrainingLeap as LeapBehaviour,
 };
 
 /** Clients tick at every step boundary too, so windows start on boundaries (adapter.ts). */
 const ANCHOR_KINDS = new Set(["client"]);
 
-/**
- * What an actor of a leap-capable kind uses that leap mode does not model yet; null when it can leap. Every
- * feature of the kinds in `leapKinds` is modelled now: the hook stays for the scenario loader's check.
- */
-export function leapUnsupported(_actor: ActorSpec): string | null {
+/** What an actor of a leap-capable kind uses that leap mode does not model yet; null when it can leap. */
+export function leapUnsupported(actor: ActorSpec): string | null {
+  if (actor.kind === "ml_training") {
+    const params = actor.params as { checkpoint?: unknown; restart?: unknown };
+    for (const field of ["checkpoint", "restart"] as const)
+      if (params[field] !== undefined) return `${field}: leap mode does not model ml_training ${field}s yet`;
+  }
   return null;
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Ring all-reduce training in leap mode: the job advances by the closed form (compute + 2(N−1) rounds of two
+ * hops), so over a run of several seconds the steps trained and the GPU energy agree with the closed form and
+ * with exact mode within 1%, the ring's chunks reach the links, and checkpoints/restarts are refused clearly.
+ */
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
+import { ScenarioError } from "../scenario/issues.ts";
+import { ringTraining, tempDir } from "./support/scenarios.ts";
+import { runScenario } from "./support/twin.ts";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+const N = 4;
+const workers = Array.from({ length: N }, (_, i) => `gpu-${i}`);
+const gpus = { count: 8, idle_w: 60, max_w: 400 };
+const STEPS = 40;
+const DURATION_S = 4;
+
+function training(mode: "exact" | "leap", overrides: Record<string, unknown> = {}) {
+  const doc = ringTraining({
+    name: `ml-${mode}`,
+    workers,
+    gpus,
+    steps: STEPS,
+    duration: `${DURATION_S}s`,
+    metricsInterval: "1s",
+    overrides,
+  });
+  if (mode === "leap") Object.assign(doc.run, { mode: "leap", leap: { step: "10ms" } });
+  return doc;
+}
+
+const within = (a: number, b: number, rel: number) => Math.abs(a - b) <= rel * Math.abs(b);
+
+test("leap ml - steps trained and GPU energy match the closed form and exact mode within 1%", async () => {
+  const chunkBits = (100e6 / N) * 8;
+  const roundS = 2 * (Math.ceil((chunkBits * 1e9) / 100e9) / 1e9 + 5e-6);
+  const stepS = 0.05 + 2 * (N - 1) * roundS;
+  const stepJ = gpus.count * (gpus.max_w * 0.05 + gpus.idle_w * (stepS - 0.05));
+  const closedJ = STEPS * stepJ + gpus.count * gpus.idle_w * (DURATION_S - STEPS * stepS);
+  assert.ok(STEPS * stepS < DURATION_S, "the job finishes inside the run, so the steps limit is exercised");
+
+  const leap = await runScenario(training("leap"), dir.path);
+  const exact = await runScenario(training("exact"), dir.path);
+  for (const [name, run] of [
+    ["leap", leap],
+    ["exact", exact],
+  ] as const) {
+    const step = run.summary.metrics.step_time_s!.ml_training!;
+    assert.equal(step.count, STEPS * N, `${name}: every worker trains its ${STEPS} steps`);
+    assert.ok(Math.abs(step.mean! - stepS) < 1e-9, `${name}: step ${step.mean} s vs ${stepS} s`);
+    for (const id of workers) {
+      const j = run.joules(id, "gpu");
+      assert.ok(within(j, closedJ, 0.01), `${name} ${id}: GPU energy ${j} J vs closed form ${closedJ} J`);
+    }
+  }
+  const leapJ = workers.reduce((s, id) => s + leap.joules(id, "gpu"), 0);
+  const exactJ = workers.reduce((s, id) => s + exact.joules(id, "gpu"), 0);
+  assert.ok(within(leapJ, exactJ, 0.01), `GPU energy leap ${leapJ} J vs exact ${exactJ} J`);
+  // The rounds' chunks reach the wire: each worker sends 2(N−1) chunks per step; the switch forwards them.
+  const chunks = STEPS * N * 2 * (N - 1);
+  assert.equal(exact.summary.packets.link_hops, 2 * chunks, "two hops per chunk in exact mode");
+  assert.equal(leap.summary.packets.link_hops, exact.summary.packets.link_hops, "as many chunk hops in leap mode");
+  assert.equal(leap.summary.packets.dropped, 0);
+});
+
+test("leap ml - checkpoints and restarts are refused in leap mode with the actor's path", () => {
+  const doc = training("leap", { checkpoint: { every: 5, time: "10ms" } });
+  assert.throws(
+    () => validateScenario(doc, "ml.yaml"),
+    (e: unknown) =>
+      e instanceof ScenarioError &&
+      e.issues.some((i) => i.path === "actors[0]" && /checkpoint/.test(i.message) && /leap/.test(i.message)),
+  );
+});
