@@ -67,12 +67,44 @@ test("leap ml - steps trained and GPU energy match the closed form and exact mod
   assert.equal(leap.summary.packets.dropped, 0);
 });
 
-test("leap ml - checkpoints and restarts are refused in leap mode with the actor's path", () => {
-  const doc = training("leap", { checkpoint: { every: 5, time: "10ms" } });
+test("leap ml - with checkpoints the GPUs idle after every 5th step, as the closed form and exact mode have it", async () => {
+  const checkpoint = { every: 5, time: "20ms" };
+  const overrides = { checkpoint, steps: undefined };
+  const runS = 2;
+  const short = (mode: "exact" | "leap") => {
+    const doc = training(mode, overrides);
+    doc.run.duration = `${runS}s`;
+    return doc;
+  };
+  // Closed form: blocks of 5 steps and a 20 ms checkpoint; the run ends inside the compute of a step.
+  const stepS = 0.05 + 2 * (N - 1) * 2 * (Math.ceil(((100e6 / N) * 8 * 1e9) / 100e9) / 1e9 + 5e-6);
+  const blockS = 5 * stepS + 0.02;
+  const blocks = Math.floor(runS / blockS);
+  const rest = runS - blocks * blockS;
+  const steps = blocks * 5 + Math.floor(rest / stepS);
+  const busyS = steps * 0.05 + Math.min(rest - Math.floor(rest / stepS) * stepS, 0.05);
+  const closedJ = gpus.count * (gpus.idle_w * runS + (gpus.max_w - gpus.idle_w) * busyS);
+  assert.ok(steps < Math.floor(runS / stepS), "the checkpoints cost whole steps over the run");
+  const leap = await runScenario(short("leap"), dir.path);
+  const exact = await runScenario(short("exact"), dir.path);
+  for (const [name, run] of [
+    ["leap", leap],
+    ["exact", exact],
+  ] as const) {
+    assert.equal(run.summary.metrics.step_time_s!.ml_training!.count, steps * N, `${name}: ${steps} steps each`);
+    for (const id of workers) {
+      const j = run.joules(id, "gpu");
+      assert.ok(within(j, closedJ, 0.01), `${name} ${id}: GPU energy ${j} J vs closed form ${closedJ} J`);
+    }
+  }
+});
+
+test("leap ml - restarts are refused in leap mode with the actor's path", () => {
+  const doc = training("leap", { restart: { backoff: "10ms" } });
   assert.throws(
     () => validateScenario(doc, "ml.yaml"),
     (e: unknown) =>
       e instanceof ScenarioError &&
-      e.issues.some((i) => i.path === "actors[0]" && /checkpoint/.test(i.message) && /leap/.test(i.message)),
+      e.issues.some((i) => i.path === "actors[0]" && /^restart:/.test(i.message) && /leap/.test(i.message)),
   );
 });

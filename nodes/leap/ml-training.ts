@@ -12,7 +12,8 @@
  * - draws the GPU power averaged over the coming step (busy fraction × max + the rest × idle): the energy
  *   integral is exact for the closed form.
  * Approximations (docs/leap.md): compute time at its mean; no contention with other traffic on shared links; the
- * links as loaded (delay and bandwidth faults on ring links are not seen); no checkpoints, restarts or crashes.
+ * links as loaded (delay and bandwidth faults on ring links are not seen); no restarts or crashes (checkpoints:
+ * the GPUs idle for their time after every `every`-th step, as in exact mode).
  */
 import type { ActorContext, LeapBehaviour, LeapStep } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
@@ -62,17 +63,27 @@ function stepNs(w: LeapWorker): number {
   return w.computeNs + w.rounds * w.roundNs;
 }
 
-/** The job's progress at `t`: steps and rounds completed, and GPU busy time since the start. */
+/**
+ * The job's progress at `t`: steps and rounds completed, and GPU busy time since the start. With checkpoints the
+ * job repeats blocks of `every` steps and one checkpoint (GPUs idle), as exact mode writes one after every
+ * `every`-th step.
+ */
 export function progress(w: LeapWorker, t: number): { steps: number; rounds: number; busyNs: number } {
   const limit = w.params.steps ?? Number.POSITIVE_INFINITY;
-  const whole = Math.floor(t / stepNs(w));
-  if (whole >= limit) return { steps: limit, rounds: limit * w.rounds, busyNs: limit * w.computeNs };
-  const into = t - whole * stepNs(w);
+  const every = w.params.checkpoint?.every ?? Number.POSITIVE_INFINITY;
+  const blockNs = every * stepNs(w) + (w.params.checkpoint?.time ?? 0);
+  const blocks = Number.isFinite(every) ? Math.floor(t / blockNs) : 0;
+  const inBlock = t - (blocks > 0 ? blocks * blockNs : 0);
+  const whole = Math.min(every, Math.floor(inBlock / stepNs(w)));
+  const steps = (blocks > 0 ? blocks * every : 0) + whole;
+  if (steps >= limit) return { steps: limit, rounds: limit * w.rounds, busyNs: limit * w.computeNs };
+  if (whole === every) return { steps, rounds: steps * w.rounds, busyNs: steps * w.computeNs }; // checkpointing
+  const into = inBlock - whole * stepNs(w);
   const rounds = into <= w.computeNs ? 0 : Math.min(w.rounds, Math.floor((into - w.computeNs) / w.roundNs));
   return {
-    steps: whole,
-    rounds: whole * w.rounds + rounds,
-    busyNs: whole * w.computeNs + Math.min(into, w.computeNs),
+    steps,
+    rounds: steps * w.rounds + rounds,
+    busyNs: steps * w.computeNs + Math.min(into, w.computeNs),
   };
 }
 

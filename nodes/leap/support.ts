@@ -33,9 +33,8 @@ const ANCHOR_KINDS = new Set(["client"]);
 /** What an actor of a leap-capable kind uses that leap mode does not model yet; null when it can leap. */
 export function leapUnsupported(actor: ActorSpec): string | null {
   if (actor.kind === "ml_training") {
-    const params = actor.params as { checkpoint?: unknown; restart?: unknown };
-    for (const field of ["checkpoint", "restart"] as const)
-      if (params[field] !== undefined) return `${field}: leap mode does not model ml_training ${field}s yet`;
+    const params = actor.params as { restart?: unknown };
+    if (params.restart !== undefined) return "restart: leap mode does not model ml_training restarts yet";
   }
   return null;
 }
