@@ -5,7 +5,7 @@
 import { kindCatalogue } from "../nodes/kind-catalogue.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { ScenarioError } from "../scenario/issues.ts";
-import { checkLeapTimes } from "../scenario/leap-settings.ts";
+import { checkLeapCommands, checkLeapTimes } from "../scenario/leap-settings.ts";
 import {
   validateScenario as validateData,
   validateScenarioFile,
@@ -44,7 +44,10 @@ function planned(file: string, validated: ValidatedScenario): LoadedScenario {
   const experiment = request === undefined ? undefined : planExperiment(request, scenario, found);
   const issues = [...validated.issues, ...found.map((f) => ({ path: f.path, message: f.message }))];
   const leap = scenario.run.mode === "leap" ? scenario.run.leap : undefined;
-  if (leap !== undefined && experiment !== undefined) checkLeapTimes(experiment.plan.steps, leap.stepNs, issues);
+  if (leap !== undefined && experiment !== undefined) {
+    checkLeapTimes(experiment.plan.steps, leap.stepNs, issues);
+    checkLeapCommands(experiment.plan.steps, scenario.actors, issues);
+  }
   if (issues.length > 0) throw new ScenarioError(file, issues);
   return {
     scenario,

@@ -10,6 +10,7 @@ import type { LinkSpec, ActorSpec, LeapSettings } from "../nodes/runtime/topolog
 import type { ScenarioFile } from "./schema.ts";
 import type { ValidationIssue } from "./issues.ts";
 import type { KindCatalogue } from "./kinds.ts";
+import type { CommandSpec } from "../spec/commands.ts";
 
 const MS = 1_000_000;
 /** Steps come from 1-2-5 decades (1 ms … 1 h), so a chosen step reads well and divides round intervals. */
@@ -79,4 +80,24 @@ export function checkLeapTimes(steps: readonly { timeNs: number }[], stepNs: num
         message: `leap mode applies commands at step boundaries: ${s.timeNs / 1e9} s is not a multiple of the step (${stepNs / 1e9} s)`,
       });
   }
+}
+
+/**
+ * Commands leap mode cannot apply yet: a crash (or any runtime command) of an ml_training worker, whose job
+ * advances by a closed form the whole ring shares (nodes/leap/ml-training.ts).
+ */
+export function checkLeapCommands(
+  steps: readonly { timeNs: number; commands: readonly CommandSpec[] }[],
+  actors: readonly ActorSpec[],
+  issues: ValidationIssue[],
+): void {
+  for (const s of steps)
+    for (const c of s.commands) {
+      const actor = c.actor == null ? undefined : actors[c.actor.actor];
+      if (actor?.kind === "ml_training")
+        issues.push({
+          path: "experiment",
+          message: `leap mode does not model "${c.actor!.command}" of ml_training worker "${actor.id}" at ${s.timeNs / 1e9} s yet`,
+        });
+    }
 }

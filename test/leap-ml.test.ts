@@ -108,3 +108,18 @@ test("leap ml - restarts are refused in leap mode with the actor's path", () => 
       e.issues.some((i) => i.path === "actors[0]" && /^restart:/.test(i.message) && /leap/.test(i.message)),
   );
 });
+
+test("leap ml - a crash of a worker is refused at load in leap mode, naming the worker", () => {
+  const doc = {
+    ...training("leap"),
+    experiment: { faults: [{ action: "actor-crash", selector: { actors: ["gpu-1"] }, at: "1s", duration: "1s" }] },
+  };
+  assert.throws(
+    () => validateScenario(doc, "ml.yaml"),
+    (e: unknown) =>
+      e instanceof ScenarioError &&
+      e.issues.some((i) => i.path === "experiment" && /"gpu-1"/.test(i.message) && /leap/.test(i.message)),
+  );
+  const exact = { ...training("exact"), experiment: doc.experiment };
+  assert.doesNotThrow(() => validateScenario(exact, "ml.yaml"), "exact mode runs the crash");
+});
