@@ -43,8 +43,10 @@ test("leap ml - steps trained and GPU energy match the closed form and exact mod
   const closedJ = STEPS * stepJ + gpus.count * gpus.idle_w * (DURATION_S - STEPS * stepS);
   assert.ok(STEPS * stepS < DURATION_S, "the job finishes inside the run, so the steps limit is exercised");
 
-  const leap = await runScenario(training("leap"), dir.path);
-  const exact = await runScenario(training("exact"), dir.path);
+  const sizes = { parameters: 1_000_000, examples_per_step: 32 };
+  const leap = await runScenario(training("leap", sizes), dir.path);
+  const exact = await runScenario(training("exact", sizes), dir.path);
+  assert.equal(leap.summary.settings.quantum_s, 0.01, "the leap run steps by 10 ms");
   for (const [name, run] of [
     ["leap", leap],
     ["exact", exact],
@@ -56,6 +58,11 @@ test("leap ml - steps trained and GPU energy match the closed form and exact mod
       const j = run.joules(id, "gpu");
       assert.ok(within(j, closedJ, 0.01), `${name} ${id}: GPU energy ${j} J vs closed form ${closedJ} J`);
     }
+    // The training ledger counts the weighted steps: worker steps, examples and the steps' energy.
+    const [job] = run.summary.thermodynamics.training;
+    assert.equal(job?.worker_steps, STEPS * N, `${name}: worker steps`);
+    assert.equal(job?.examples_trained, STEPS * N * 32, `${name}: examples`);
+    assert.ok(within(job!.step_energy_j, STEPS * N * stepJ, 1e-6), `${name}: step energy ${job!.step_energy_j} J`);
   }
   const leapJ = workers.reduce((s, id) => s + leap.joules(id, "gpu"), 0);
   const exactJ = workers.reduce((s, id) => s + exact.joules(id, "gpu"), 0);
