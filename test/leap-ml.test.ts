@@ -106,14 +106,20 @@ test("leap ml - with checkpoints the GPUs idle after every 5th step, as the clos
   }
 });
 
-test("leap ml - restarts are refused in leap mode with the actor's path", () => {
-  const doc = training("leap", { restart: { backoff: "10ms" } });
-  assert.throws(
-    () => validateScenario(doc, "ml.yaml"),
-    (e: unknown) =>
-      e instanceof ScenarioError &&
-      e.issues.some((i) => i.path === "actors[0]" && /^restart:/.test(i.message) && /leap/.test(i.message)),
-  );
+test("leap ml - restarts and random compute times are refused in leap mode with the actor's path", () => {
+  for (const [field, override] of [
+    ["restart", { restart: { backoff: "10ms" } }],
+    ["compute_time", { compute_time: { distribution: "exponential", mean: "50ms" } }],
+  ] as const) {
+    assert.throws(
+      () => validateScenario(training("leap", override), "ml.yaml"),
+      (e: unknown) =>
+        e instanceof ScenarioError &&
+        e.issues.some((i) => i.path === "actors[0]" && i.message.startsWith(`${field}:`) && /leap/.test(i.message)),
+      field,
+    );
+    assert.doesNotThrow(() => validateScenario(training("exact", override), "ml.yaml"), `exact mode runs ${field}`);
+  }
 });
 
 test("leap ml - a crash of a worker is refused at load in leap mode, naming the worker", () => {

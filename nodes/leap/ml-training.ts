@@ -11,9 +11,9 @@
  *   rounds completed, so link energy, links.csv and the ledgers see those bytes;
  * - draws the GPU power averaged over the coming step (busy fraction × max + the rest × idle): the energy
  *   integral is exact for the closed form.
- * Approximations (docs/leap.md): compute time at its mean; no contention with other traffic on shared links; the
- * links as loaded (delay and bandwidth faults on ring links are not seen); no restarts or crashes (checkpoints:
- * the GPUs idle for their time after every `every`-th step, as in exact mode).
+ * Approximations (docs/leap.md): a deterministic compute time (support.ts refuses others); no contention with
+ * other traffic on shared links; the links as loaded (delay and bandwidth faults on ring links are not seen); no
+ * restarts or crashes (checkpoints: the GPUs idle for their time after every `every`-th step, as in exact mode).
  */
 import type { ActorContext, LeapBehaviour, LeapStep } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
