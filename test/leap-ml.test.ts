@@ -136,3 +136,37 @@ test("leap ml - a crash of a worker is refused at load in leap mode, naming the 
   const exact = { ...training("exact"), experiment: doc.experiment };
   assert.doesNotThrow(() => validateScenario(exact, "ml.yaml"), "exact mode runs the crash");
 });
+
+test("leap ml - a ring with unequal segments steps at compute + 2(N−1) × the mean segment, as exact mode settles", async () => {
+  // gpu-0, gpu-1 on leaf-1 and gpu-2, gpu-3 on leaf-2: two segments of two hops, two across the spine in three.
+  const doc = (mode: "exact" | "leap") => {
+    const d = training(mode, { steps: 30 }) as ReturnType<typeof training> & { actors: unknown[]; links: unknown[] };
+    d.run.duration = "5s";
+    d.actors = [
+      ...d.actors.filter((a) => (a as { kind: string }).kind === "ml_training"),
+      { id: "leaf-1", kind: "switch", buffer: "1GB" },
+      { id: "leaf-2", kind: "switch", buffer: "1GB" },
+    ];
+    d.links = [
+      ...workers.map((id, i) => ({ a: id, b: i < 2 ? "leaf-1" : "leaf-2", latency: "5us", bandwidth: "100Gbps" })),
+      { a: "leaf-1", b: "leaf-2", latency: "20us", bandwidth: "100Gbps" },
+    ];
+    return d;
+  };
+  const hopS = 2e-3 + 5e-6;
+  const meanSegmentS = (2 * (2 * hopS) + 2 * (2 * hopS + 2e-3 + 20e-6)) / 4;
+  const stepS = 0.05 + 2 * (N - 1) * meanSegmentS;
+  const leap = await runScenario(doc("leap"), dir.path);
+  const exact = await runScenario(doc("exact"), dir.path);
+  for (const [name, run] of [
+    ["leap", leap],
+    ["exact", exact],
+  ] as const) {
+    const step = run.summary.metrics.step_time_s!.ml_training!;
+    assert.equal(step.count, 30 * N, `${name}: every worker trains its 30 steps`);
+    assert.ok(within(step.mean!, stepS, 1e-6), `${name}: step ${step.mean} s vs ${stepS} s`);
+  }
+  const leapJ = workers.reduce((s, id) => s + leap.joules(id, "gpu"), 0);
+  const exactJ = workers.reduce((s, id) => s + exact.joules(id, "gpu"), 0);
+  assert.ok(within(leapJ, exactJ, 0.01), `GPU energy leap ${leapJ} J vs exact ${exactJ} J`);
+});

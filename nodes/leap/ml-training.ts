@@ -1,7 +1,7 @@
 /**
  * A worker of a ring all-reduce training job in leap mode. Its rounds (microseconds) are far shorter than a step,
- * so the job advances analytically: one step of training takes compute + 2(N−1) rounds, a round the slowest
- * worker-to-successor path of the ring (serialization of one chunk, model_bytes / N, plus latency, per hop,
+ * so the job advances analytically: one step of training takes compute + 2(N−1) rounds, a round the mean
+ * worker-to-successor path delay of the ring (serialization of one chunk, model_bytes / N, plus latency, per hop,
  * store-and-forward: the closed form exact mode satisfies on an idle network). Every worker derives the job's
  * progress from the same closed form and the same scenario links, so the ring stays consistent across hosts
  * with no extra messages. Per leap step a worker:
@@ -101,9 +101,11 @@ export const mlTrainingLeap: LeapBehaviour<MlTrainingParams, LeapWorker> = {
     if (position < 0) throw new Error(`${ctx.self.id}: not in its own ring`);
     const next = ctx.actorIndex(params.ring[(position + 1) % n]!);
     const chunkBytes = Math.ceil(params.model_bytes / n);
-    // The ring moves at its slowest segment: every worker computes the same maximum.
+    // A chunk's wait for its predecessor chains the workers: over many steps the ring's period is the compute
+    // plus 2(N−1) times the mean segment delay (the max-plus cycle mean), the same on every worker.
     const ids = params.ring.map((id) => ctx.actorIndex(id));
-    const roundNs = Math.max(...ids.map((a, i) => pathNs(leap.links, a, ids[(i + 1) % n]!, chunkBytes)));
+    const ringNs = ids.reduce((sum, a, i) => sum + pathNs(leap.links, a, ids[(i + 1) % n]!, chunkBytes), 0);
+    const roundNs = ringNs / n;
     const worker: LeapWorker = {
       params,
       next,
