@@ -6,10 +6,9 @@
  * two host processes, and conserves packets every window (a violation fails the run).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runCli } from "./support/cli.ts";
+import { runToFiles } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -83,16 +82,7 @@ const scenario = {
 };
 const file = writeScenario(dir.path, "leap-components-cross-host", scenario);
 
-async function run(name: string, ...args: string[]) {
-  const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--out", out, "-q", ...args]);
-  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
-  return {
-    summary: readFileSync(join(out, "summary.json"), "utf8"),
-    series: readFileSync(join(out, "timeseries.csv"), "utf8"),
-    links: readFileSync(join(out, "links.csv"), "utf8"),
-  };
-}
+const run = (name: string, ...args: string[]) => runToFiles(file, join(dir.path, name), ...args);
 
 test("leap components determinism - byte-identical results for inproc/1 and nats/2 hosts", async () => {
   const inproc = await run("inproc-1", "--transport", "inproc", "--hosts", "1");

@@ -5,10 +5,9 @@
  * processes; every worker trains the steps the closed form gives, whatever host it ran on.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runCli } from "./support/cli.ts";
+import { runToFiles } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -46,16 +45,7 @@ const scenario = {
 };
 const file = writeScenario(dir.path, "leap-ml-cross-host", scenario);
 
-async function run(name: string, ...args: string[]) {
-  const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--out", out, "-q", ...args]);
-  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
-  return {
-    summary: readFileSync(join(out, "summary.json"), "utf8"),
-    series: readFileSync(join(out, "timeseries.csv"), "utf8"),
-    links: readFileSync(join(out, "links.csv"), "utf8"),
-  };
-}
+const run = (name: string, ...args: string[]) => runToFiles(file, join(dir.path, name), ...args);
 
 test("leap ml determinism - byte-identical results for inproc/1 and nats/2 hosts", async () => {
   const inproc = await run("inproc-1", "--transport", "inproc", "--hosts", "1");
