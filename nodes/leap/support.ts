@@ -10,9 +10,11 @@ import { clientLeap } from "./client.ts";
 import { serviceLeap, storeLeap } from "./component-kinds.ts";
 import { loadBalancerLeap } from "./load-balancer.ts";
 import { mlTrainingLeap } from "./ml-training.ts";
+import { mlInferenceLeap, mlInferenceUnsupported } from "./ml-inference.ts";
 import { serverLeap } from "./server.ts";
 import { switchLeap } from "./switch.ts";
 import { lookupModel } from "../models/registry.ts";
+import type { MlInferenceParams } from "../models/ml-inference.ts";
 
 /** Kinds leap mode can run: null means the exact model runs as it is. */
 export const leapKinds: Readonly<Record<string, LeapBehaviour | null>> = {
@@ -25,6 +27,7 @@ export const leapKinds: Readonly<Record<string, LeapBehaviour | null>> = {
   store: storeLeap,
   ups: null,
   ml_training: mlTrainingLeap as LeapBehaviour,
+  ml_inference: mlInferenceLeap as LeapBehaviour,
 };
 
 /** Clients tick at every step boundary too, so windows start on boundaries (adapter.ts). */
@@ -39,6 +42,7 @@ export function leapUnsupported(actor: ActorSpec): string | null {
     if (params.compute_time.distribution !== "deterministic")
       return "compute_time: leap mode runs ml_training with a deterministic compute time only (yet)";
   }
+  if (actor.kind === "ml_inference") return mlInferenceUnsupported(actor.params as MlInferenceParams);
   return null;
 }
 
