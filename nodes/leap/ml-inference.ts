@@ -67,12 +67,16 @@ function updateRate(state: LeapInferenceState, arrivals: SimPacket[], ctx: Actor
   }
   const stream = totalRatePerNs(state.streams, ctx.nowNs, leap.stepNs);
   if (stream !== null) {
-    const weight = Math.min(1, leap.stepNs / relaxationNs(state.batcher, Math.max(stream, state.lambdaPerNs)));
+    // All the way when the queue relaxes within a step, or when the rate overloads it (the fluid takes over).
+    const relaxNs = relaxationNs(state.batcher, Math.max(stream, state.lambdaPerNs));
+    const weight = Number.isFinite(relaxNs) ? Math.min(1, leap.stepNs / relaxNs) : 1;
     state.lambdaPerNs += weight * (stream - state.lambdaPerNs);
   } else {
     const weight = state.lambdaPerNs > 0 ? Math.min(1, leap.stepNs * state.lambdaPerNs * leap.epsilon) : 1;
     state.lambdaPerNs += weight * (count / leap.stepNs - state.lambdaPerNs);
   }
+  // Requests are there, so is a rate (a stream that says 0 would leave them unserved).
+  if (count > 0 && !(state.lambdaPerNs > 0)) state.lambdaPerNs = count / leap.stepNs;
 }
 
 function lawAt(state: LeapInferenceState): BatchLaw {
@@ -223,7 +227,7 @@ export const mlInferenceLeap: LeapBehaviour<MlInferenceParams, LeapInferenceStat
     const out = new StepOutbox();
     let busy = 0;
     if (state.backlogCount === 0 && state.lambdaPerNs < capacityPerNs(state.batcher)) {
-      if (state.lambdaPerNs > 0 && arrivals.length > 0) busy = quasiSteady(state, arrivals, out, ctx, leap);
+      if (arrivals.length > 0) busy = quasiSteady(state, arrivals, out, ctx, leap);
       else if (state.lambdaPerNs > 0) busy = lawAt(state).busy;
       state.carryNs = 0;
     } else busy = fluid(state, arrivals, out, ctx, leap);
