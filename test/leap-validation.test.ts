@@ -58,18 +58,18 @@ test("leap validation - bad settings and unsupported actors are reported with th
   assert.deepEqual(issues(closed), [], "closed loops leap");
   const unsupported = base();
   unsupported.links[0]!.loss = 0.1;
-  // ml_training leaps (test/leap-ml.test.ts); ml_inference does not yet.
+  // ml_training and one-GPU ml_inference leap (test/leap-ml.test.ts, test/leap-ml-inference.test.ts); several GPUs do not yet.
   unsupported.actors.push({
     id: "infer",
     kind: "ml_inference",
-    gpus: { count: 1, idle_w: 50, max_w: 300 },
+    gpus: { count: 2, idle_w: 50, max_w: 300 },
     batch: { max_size: 8 },
     batch_time: { base: "1ms", per_item: "100us" },
   } as never);
   unsupported.links.push({ a: "users", b: "infer", latency: "10us" });
   const problems = issues(unsupported);
   assert.ok(
-    problems.some((i) => i.path === "actors[2]" && /ml_inference/.test(i.message)),
+    problems.some((i) => i.path === "actors[2]" && /^gpus\.count: .*ml_inference/.test(i.message)),
     JSON.stringify(problems),
   );
   assert.ok(!problems.some((i) => i.path.startsWith("links")), "lossy links leap (binomial thinning)");
