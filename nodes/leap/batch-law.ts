@@ -140,7 +140,7 @@ export function batchLaw(b: Batcher, lambda: number): BatchLaw {
   const pmfs = Array.from({ length: B + 1 }, (_, n) => poissonPmf(lambda * batchNs(b, n)));
   const band = Math.max(B, ...pmfs.map((pmf) => pmf.lo + pmf.p.length - 1 - 1));
   // A room beyond where the law's tail is negligible is truncated like an unlimited one.
-  let top = Math.min(b.limit, 16 * B + 64);
+  let top = Math.min(b.limit, 2 * B + 32);
   let pi = solveChain(b, pmfs, top, band);
   while (top < b.limit && pi.subarray(Math.max(0, top - B)).reduce((a, p) => a + p, 0) > TAIL) {
     if (2 * (top + 1) * (B + band + 1) > MAX_CELLS) break;

@@ -27,8 +27,11 @@ import { batchLaw, batchNs, capacityPerNs, sampleBatch, type BatchLaw, type Batc
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
 import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
 
-/** λ̂ may move this much (relative) before the law is solved again. */
-const LAW_TOLERANCE = 1e-6;
+/**
+ * λ̂ may move ε·(1 − ρ)/10 (relative) before the law is solved again: the mean wait's relative change is about
+ * the rate's over (1 − ρ), so the law's waits stay within ε/10 of those at the current rate.
+ */
+const LAW_TOLERANCE = 0.1;
 
 interface Held {
   packet: SimPacket;
@@ -79,9 +82,10 @@ function updateRate(state: LeapInferenceState, arrivals: SimPacket[], ctx: Actor
   if (count > 0 && !(state.lambdaPerNs > 0)) state.lambdaPerNs = count / leap.stepNs;
 }
 
-function lawAt(state: LeapInferenceState): BatchLaw {
+function lawAt(state: LeapInferenceState, leap: LeapStep): BatchLaw {
   const law = state.law;
-  if (law !== null && Math.abs(state.lambdaPerNs - law.lambda) <= LAW_TOLERANCE * law.lambda) return law;
+  const slack = LAW_TOLERANCE * leap.epsilon * (1 - state.lambdaPerNs / capacityPerNs(state.batcher));
+  if (law !== null && Math.abs(state.lambdaPerNs - law.lambda) <= slack * law.lambda) return law;
   state.law = batchLaw(state.batcher, state.lambdaPerNs);
   return state.law;
 }
@@ -123,7 +127,7 @@ function quasiSteady(
   ctx: ActorContext,
   leap: LeapStep,
 ) {
-  const law = lawAt(state);
+  const law = lawAt(state, leap);
   for (const packet of arrivals) {
     const lost = binomial(packet.multiplicity, law.blocking, ctx.rng);
     if (lost === packet.multiplicity) {
@@ -228,7 +232,7 @@ export const mlInferenceLeap: LeapBehaviour<MlInferenceParams, LeapInferenceStat
     let busy = 0;
     if (state.backlogCount === 0 && state.lambdaPerNs < capacityPerNs(state.batcher)) {
       if (arrivals.length > 0) busy = quasiSteady(state, arrivals, out, ctx, leap);
-      else if (state.lambdaPerNs > 0) busy = lawAt(state).busy;
+      else if (state.lambdaPerNs > 0) busy = lawAt(state, leap).busy;
       state.carryNs = 0;
     } else busy = fluid(state, arrivals, out, ctx, leap);
     setGpuPower(state, busy, ctx);
@@ -247,8 +251,8 @@ export const mlInferenceLeap: LeapBehaviour<MlInferenceParams, LeapInferenceStat
   },
 };
 
-/** Largest batch leap mode solves the queue's chain for (its cost grows with the square of max_size). */
-const MAX_BATCH = 256;
+/** Largest batch leap mode solves the queue's chain for (a solve costs about a second at B = 128, ρ = 0.99). */
+const MAX_BATCH = 128;
 
 /** What of an ml_inference actor leap mode does not model (field path first), or null. */
 export function mlInferenceUnsupported(params: MlInferenceParams): string | null {
