@@ -108,19 +108,22 @@ test("batch law - batch size 1 is M/D/1 (Pollaczek–Khinchine) and 'serve all' 
   const s = 2e6;
   for (const rho of [0.3, 0.7, 0.95]) {
     const lambda = rho / s;
-    const law = batchLaw({ maxSize: 1, baseNs: 1e6, perItemNs: 1e6, limit: Number.POSITIVE_INFINITY }, lambda);
+    const law = batchLaw(
+      { maxSize: 1, baseNs: 1e6, perItemNs: 1e6, limit: Number.POSITIVE_INFINITY, phases: 1 },
+      lambda,
+    );
     assertClose(law.meanWaitNs, (lambda * s * s) / (2 * (1 - rho)), 1e-9, `M/D/1 mean wait at ρ = ${rho}`);
     assertClose(law.busy, rho, 1e-9, `M/D/1 utilisation at ρ = ${rho}`);
     assertClose(law.throughputPerNs, lambda, 1e-9, `M/D/1 throughput at ρ = ${rho}`);
   }
   const lambda = 3 / 4e6;
-  const law = batchLaw({ maxSize: 64, baseNs: 4e6, perItemNs: 0, limit: Number.POSITIVE_INFINITY }, lambda);
+  const law = batchLaw({ maxSize: 64, baseNs: 4e6, perItemNs: 0, limit: Number.POSITIVE_INFINITY, phases: 1 }, lambda);
   const busy = 4e6 / (4e6 + Math.exp(-3) / lambda);
   assertClose(law.pi[0]!, Math.exp(-3), 1e-9, "serve all: P(no one waits after a batch)");
   assertClose(law.busy, busy, 1e-9, "serve all: utilisation");
   assertClose(law.meanSojournNs, 4e6 * (1 + busy / 2), 1e-9, "serve all: mean sojourn");
   // A finite room turns arrivals away; what is admitted is served.
-  const limited = batchLaw({ maxSize: 4, baseNs: 2e6, perItemNs: 250e3, limit: 6 }, 1.1e-6);
+  const limited = batchLaw({ maxSize: 4, baseNs: 2e6, perItemNs: 250e3, limit: 6, phases: 1 }, 1.1e-6);
   assert.ok(limited.blocking > 0.01 && limited.blocking < 0.1, `blocking ${limited.blocking}`);
   assertClose(
     limited.pi.reduce((a, p) => a + p, 0),
@@ -133,8 +136,8 @@ test("batch law - batch size 1 is M/D/1 (Pollaczek–Khinchine) and 'serve all' 
 test("batch law - the sampled waits and batches agree with the law's means (Little), with and without a room", () => {
   const rng = Xoshiro128.seeded(3, "batch-law");
   for (const b of [
-    { maxSize: 8, baseNs: 2e6, perItemNs: 250e3, limit: Number.POSITIVE_INFINITY },
-    { maxSize: 4, baseNs: 2e6, perItemNs: 250e3, limit: 6 },
+    { maxSize: 8, baseNs: 2e6, perItemNs: 250e3, limit: Number.POSITIVE_INFINITY, phases: 1 },
+    { maxSize: 4, baseNs: 2e6, perItemNs: 250e3, limit: 6, phases: 1 },
   ]) {
     const law = batchLaw(b, 1.1e-6);
     const n = 100_000;
@@ -155,6 +158,31 @@ test("batch law - the sampled waits and batches agree with the law's means (Litt
     // Batches per request served: 1/E[n] of the batch-weighted law, Σπ / Σπ·n.
     const perBatch = law.pi.reduce((a, p, x) => a + p * (x === 0 ? 1 : Math.min(x, b.maxSize)), 0);
     assertClose(batches / n, 1 / perBatch, 0.01, `limit ${b.limit}: batches per request`);
+  }
+});
+
+test("batch law - Erlang arrivals (every k-th of a Poisson stream): the sampled sojourns agree with the law's mean", () => {
+  const rng = Xoshiro128.seeded(4, "batch-law-erlang");
+  for (const [phases, limit] of [
+    [2, Number.POSITIVE_INFINITY],
+    [3, 6],
+  ] as const) {
+    const b = { maxSize: 4, baseNs: 2e6, perItemNs: 250e3, limit, phases };
+    const law = batchLaw(b, (0.85 * 4) / batchNs(b, 4));
+    const n = 100_000;
+    let sojourn = 0;
+    let sq = 0;
+    for (let i = 0; i < n; i++) {
+      const { waitNs, size } = sampleBatch(law, rng);
+      const t = waitNs + batchNs(b, size);
+      sojourn += t;
+      sq += t * t;
+    }
+    const se = Math.sqrt((sq / n - (sojourn / n) ** 2) / n);
+    const what = `${phases} phases, room ${limit}: mean sojourn ${sojourn / n} vs ${law.meanSojournNs} (se ${se})`;
+    assert.ok(Math.abs(sojourn / n - law.meanSojournNs) < 4 * se, what);
+    // Smoother arrivals wait less than Poisson ones at the same rate.
+    assert.ok(law.meanWaitNs < batchLaw({ ...b, phases: 1 }, law.lambda).meanWaitNs, `${phases} phases wait less`);
   }
 });
 
@@ -216,6 +244,45 @@ for (const { name, b, rate } of [
     }
   });
 }
+
+test("leap ml_inference - behind balancers: round robin (Erlang arrivals) and random (Poisson) agree with exact mode", async () => {
+  const T = 200;
+  const gpu = (id: string) => ({
+    id,
+    kind: "ml_inference",
+    gpus: GPU,
+    batch: { max_size: 8 },
+    batch_time: { base: "2ms", per_item: "250us" },
+  });
+  for (const policy of ["round_robin", "random"]) {
+    const runs: Record<string, { mean: number; p99: number; joules: number }> = {};
+    for (const mode of ["exact", "leap"] as const) {
+      const base = scenario(mode, { maxSize: 8, baseMs: 2, perItemMs: 0.25 }, 3000, T, 1);
+      const s = {
+        ...base,
+        actors: [
+          { ...base.actors[0]!, target: "lb" },
+          { id: "lb", kind: "load_balancer", replicas: ["g1", "g2"], policy },
+          gpu("g1"),
+          gpu("g2"),
+        ],
+        links: ["lb", "g1", "g2"].map((b, i) => ({
+          a: i === 0 ? "users" : "lb",
+          b,
+          latency: "50us",
+          bandwidth: "10Gbps",
+        })),
+      };
+      const { summary, joules } = await runScenario(s, dir.path);
+      const r = (summary.metrics as unknown as Record<string, Record<string, Stat>>).response_time_s!.client!;
+      runs[mode] = { mean: r.mean, p99: r.p99, joules: joules("g1") + joules("g2") };
+    }
+    // One seed each: about 570,000 requests, the means' noise is well below 1%.
+    assertClose(runs.leap!.mean, runs.exact!.mean, 0.02, `${policy}: mean response`);
+    assertClose(runs.leap!.p99, runs.exact!.p99, 0.05, `${policy}: p99 response`);
+    assertClose(runs.leap!.joules, runs.exact!.joules, 0.015, `${policy}: GPU energy`);
+  }
+});
 
 test("leap ml_inference - overloaded: full batches back to back, the backlog's wait grows as the fluid limit", async () => {
   const T = 400;

@@ -25,7 +25,7 @@ import type { MlInferenceParams } from "../models/ml-inference.ts";
 import { responseBytes } from "../models/response.ts";
 import { batchLaw, batchNs, capacityPerNs, sampleBatch, type BatchLaw, type Batcher } from "./batch-law.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
-import { observeStream, totalRatePerNs, type StreamRates } from "./stream-rates.ts";
+import { arrivalShape, observeStream, totalRatePerNs, type ArrivalShape, type StreamRates } from "./stream-rates.ts";
 
 /**
  * λ̂ may move ε·(1 − ρ)/10 (relative) before the law is solved again: the mean wait's relative change is about
@@ -61,6 +61,20 @@ function relaxationNs(b: Batcher, lambda: number): number {
   return rho >= 1 ? Number.POSITIVE_INFINITY : batchNs(b, b.maxSize) / (1 - Math.sqrt(rho)) ** 2;
 }
 
+/** Most phases of an Erlang arrival stream solved for (round robin over more replicas is taken as this). */
+const MAX_PHASES = 16;
+
+/**
+ * The arrival stream as Erlang phases: k when every k-th of a Poisson stream arrives here (a round-robin balancer
+ * over k replicas: c_a² = 1/k), 1 (Poisson) otherwise, including mixed streams and shortest-queue pools (a bias:
+ * docs/leap.md).
+ */
+function erlangPhases(shape: ArrivalShape): number {
+  if (shape.pool > 1) return 1;
+  const k = Math.round(1 / shape.ca2);
+  return k > 1 && Math.abs(k * shape.ca2 - 1) < 1e-9 ? Math.min(k, MAX_PHASES) : 1;
+}
+
 /** λ̂ follows the streams' rate with the queue's relaxation lag, or smooths counts over about 1/ε arrivals. */
 function updateRate(state: LeapInferenceState, arrivals: SimPacket[], ctx: ActorContext, leap: LeapStep): void {
   let count = 0;
@@ -69,6 +83,7 @@ function updateRate(state: LeapInferenceState, arrivals: SimPacket[], ctx: Actor
     observeStream(state.streams, packet, ctx.nowNs);
   }
   const stream = totalRatePerNs(state.streams, ctx.nowNs, leap.stepNs);
+  state.batcher.phases = stream === null ? 1 : erlangPhases(arrivalShape(state.streams));
   if (stream !== null) {
     // All the way when the queue relaxes within a step, or when the rate overloads it (the fluid takes over).
     const relaxNs = relaxationNs(state.batcher, Math.max(stream, state.lambdaPerNs));
@@ -85,8 +100,9 @@ function updateRate(state: LeapInferenceState, arrivals: SimPacket[], ctx: Actor
 function lawAt(state: LeapInferenceState, leap: LeapStep): BatchLaw {
   const law = state.law;
   const slack = LAW_TOLERANCE * leap.epsilon * (1 - state.lambdaPerNs / capacityPerNs(state.batcher));
-  if (law !== null && Math.abs(state.lambdaPerNs - law.lambda) <= slack * law.lambda) return law;
-  state.law = batchLaw(state.batcher, state.lambdaPerNs);
+  const same = law !== null && law.batcher.phases === state.batcher.phases;
+  if (same && Math.abs(state.lambdaPerNs - law.lambda) <= slack * law.lambda) return law;
+  state.law = batchLaw({ ...state.batcher }, state.lambdaPerNs);
   return state.law;
 }
 
@@ -205,6 +221,7 @@ export const mlInferenceLeap: LeapBehaviour<MlInferenceParams, LeapInferenceStat
         baseNs: params.batch_time.base,
         perItemNs: params.batch_time.per_item,
         limit: params.queue_limit ?? Number.POSITIVE_INFINITY,
+        phases: 1,
       },
       lambdaPerNs: 0,
       streams: {},
