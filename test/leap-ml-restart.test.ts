@@ -1,0 +1,135 @@
+/**
+ * Crashes and restarts of a training job in leap mode, against the hand-computed timelines of exact mode's tests
+ * (test/models-ml-restart.test.ts) and against exact mode on the same scenarios: the work lost since the last
+ * checkpoint (its time and GPU energy), the restarts, the steps redone, the GPUs' energy while down and during the
+ * backoff, and a crash without `restart` stalling the ring.
+ */
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { ringTraining, tempDir } from "./support/scenarios.ts";
+import { actorCommand, runScenario } from "./support/twin.ts";
+
+const dir = tempDir();
+after(() => dir.remove());
+
+const gpus = { count: 1, idle_w: 60, max_w: 400 };
+const workers = ["gpu-0", "gpu-1"];
+const MODES = ["leap", "exact"] as const;
+
+function job(mode: (typeof MODES)[number], extra: Record<string, unknown>) {
+  const doc = ringTraining({
+    name: `restart-${mode}`,
+    workers,
+    gpus,
+    steps: 6,
+    duration: "1s",
+    metricsInterval: "100ms",
+    overrides: extra,
+  });
+  // Commands fall on the 10 ms steps' boundaries.
+  if (mode === "leap") Object.assign(doc.run, { mode: "leap", leap: { step: "10ms" } });
+  return doc;
+}
+
+const hop = (bytes: number) => Math.ceil((bytes * 8 * 1e9) / 100e9) / 1e9 + 5e-6;
+/** A step: 50 ms of compute, then 2(N−1) = 2 rounds of two hops of a 50 MB chunk (4 ms + 5 µs each). */
+const stepS = 0.05 + 2 * 2 * hop(50e6);
+/** The restart notice: two 64-byte hops. */
+const noticeS = 2 * hop(64);
+
+test("leap ml restart - a failed worker restarts from its last checkpoint; lost work as the closed form and exact mode", async () => {
+  const restartable = { checkpoint: { every: 2, time: "10ms" }, restart: { backoff: "100ms" } };
+  const schedule = [actorCommand(0, 0.31e9, "crash"), actorCommand(0, 0.5e9, "recover")];
+  // Steps 1–4 with checkpoints (10 ms) after steps 2 and 4: the restart point is 4 steps + 20 ms. gpu-0 loses
+  // step 5's compute up to its crash; gpu-1 computes all of it, then waits at idle until the restart notice
+  // (0.5 s + the 100 ms backoff + two hops).
+  const checkpointS = 4 * stepS + 0.02;
+  const lost0 = 0.31 - checkpointS;
+  const lost1 = 0.6 + noticeS - checkpointS;
+  const wasted0 = 400 * lost0;
+  const wasted1 = 400 * 0.05 + 60 * (lost1 - 0.05);
+  // gpu-0: 400 W for 6 steps of compute and the lost part of step 5, 0 W while down (0.31–0.5 s), 60 W otherwise;
+  // gpu-1 computes step 5 twice and is never down.
+  const computeS = 6 * 0.05 + lost0;
+  const expected0 = 400 * computeS + 60 * (1 - 0.19 - computeS);
+  const expected1 = 400 * (7 * 0.05) + 60 * (1 - 7 * 0.05);
+  const gpuJ: Record<string, number[]> = {};
+  for (const mode of MODES) {
+    const { summary, joules } = await runScenario(job(mode, restartable), dir.path, { schedule });
+    const m = summary.metrics;
+    assert.equal(summary.settings.quantum_s, mode === "leap" ? 0.01 : summary.settings.quantum_s, "10 ms leap steps");
+    const wasted = m.wasted_energy_uj?.ml_training?.whole_run; // µJ, rounded to whole µJ
+    assert.equal(wasted?.count, 2, `${mode}: both workers lost work`);
+    assert.ok(
+      Math.abs(wasted!.min! - wasted0 * 1e6) <= 1,
+      `${mode}: gpu-0 wasted ${wasted!.min} µJ vs ${wasted0 * 1e6}`,
+    );
+    assert.ok(
+      Math.abs(wasted!.max! - wasted1 * 1e6) <= 1,
+      `${mode}: gpu-1 wasted ${wasted!.max} µJ vs ${wasted1 * 1e6}`,
+    );
+    const lost = m.lost_training_s?.ml_training?.whole_run;
+    assert.ok(Math.abs(lost!.sum! - (lost0 + lost1)) <= 1e-9, `${mode}: lost ${lost!.sum} s vs ${lost0 + lost1} s`);
+    assert.equal(m.restarts?.ml_training?.whole_run.sum, 1, `${mode}: one restart`);
+    assert.equal(m.step_time_s?.ml_training?.count, 12, `${mode}: 6 steps each, steps 5 and 6 after the restart`);
+    // Leap mode restarts the whole ring at the restart time; exact mode's gpu-1 starts when the notice
+    // reaches it (10 µs later): 3.4 mJ of compute in 179 J.
+    assert.ok(
+      Math.abs(joules("gpu-0") - expected0) < 1e-9 * expected0,
+      `${mode}: gpu-0 ${joules("gpu-0")} J vs ${expected0} J`,
+    );
+    assert.ok(
+      Math.abs(joules("gpu-1") - expected1) < 1e-4 * expected1,
+      `${mode}: gpu-1 ${joules("gpu-1")} J vs ${expected1} J`,
+    );
+    gpuJ[mode] = workers.map((id) => joules(id, "gpu"));
+  }
+  for (const [i, id] of workers.entries())
+    assert.ok(Math.abs(gpuJ.leap![i]! - gpuJ.exact![i]!) < 1e-4 * gpuJ.exact![i]!, `${id}: leap vs exact GPU energy`);
+});
+
+test("leap ml restart - without a checkpoint the job goes back to the start; the backoff grows by the multiplier", async () => {
+  const restart = { restart: { backoff: "100ms", multiplier: 2 } };
+  // gpu-0 fails twice: down 0.1–0.2 s (restart at 0.3 s), then 0.4–0.45 s (restart after 200 ms, at 0.65 s).
+  const schedule = [
+    actorCommand(0, 0.1e9, "crash"),
+    actorCommand(0, 0.2e9, "recover"),
+    actorCommand(0, 0.4e9, "crash"),
+    actorCommand(0, 0.45e9, "recover"),
+  ];
+  // gpu-0 loses 0.1 s (since the start), then 0.4 − 0.3 s (since its first restart); gpu-1 what it did from the
+  // start, then from the first notice, up to each notice.
+  const expectedLost = 0.1 + (0.3 + noticeS) + (0.4 - 0.3) + (0.65 + noticeS - (0.3 + noticeS));
+  assert.ok(stepS < 0.35 / 5, "five steps fit after the second restart");
+  for (const mode of MODES) {
+    const { summary } = await runScenario(job(mode, restart), dir.path, { schedule });
+    const m = summary.metrics;
+    assert.equal(m.restarts?.ml_training?.whole_run.sum, 2, mode);
+    const lost = m.lost_training_s?.ml_training?.whole_run;
+    assert.equal(lost?.count, 4, `${mode}: each failure costs both workers`);
+    assert.ok(Math.abs(lost!.sum! - expectedLost) <= 1e-9, `${mode}: lost ${lost!.sum} s vs ${expectedLost} s`);
+    // One step each before the first crash, one each between the restart at 0.3 s and the crash at 0.4 s, five
+    // each after the second restart.
+    assert.equal(m.step_time_s?.ml_training?.whole_run.count, 2 + 2 + 2 * 5, mode);
+  }
+});
+
+test("leap ml restart - without restart a crashed worker stalls the ring, as in exact mode", async () => {
+  const schedule = [actorCommand(0, 0.1e9, "crash"), actorCommand(0, 0.2e9, "recover")];
+  const gpuJ: Record<string, number> = {};
+  for (const mode of MODES) {
+    const { summary, joules } = await runScenario(job(mode, {}), dir.path, { schedule });
+    assert.equal(summary.metrics.restarts, undefined, mode);
+    assert.equal(summary.metrics.wasted_energy_uj, undefined, mode);
+    assert.equal(summary.metrics.step_time_s?.ml_training?.count, 2, `${mode}: one step each, then stalled`);
+    // gpu-1 computes its second step (from 66 ms) to the end, then idles; gpu-0 keeps the draw it had at its
+    // crash (computing: exact mode loses its timers).
+    const expected1 = 400 * 0.1 + 60 * 0.9;
+    assert.ok(Math.abs(joules("gpu-1") - expected1) < 1e-9 * expected1, `${mode}: gpu-1 ${joules("gpu-1")} J`);
+    gpuJ[mode] = joules("gpu-0");
+  }
+  assert.ok(
+    Math.abs(gpuJ.leap! - gpuJ.exact!) < 1e-9 * gpuJ.exact!,
+    `gpu-0 leap ${gpuJ.leap} J vs exact ${gpuJ.exact} J`,
+  );
+});
