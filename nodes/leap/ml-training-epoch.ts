@@ -66,7 +66,8 @@ function relative(law: RingLaw, left: number, tau: number): Relative {
   if (whole === law.every)
     return { ...done, rounds: steps * law.rounds, busyNs: steps * law.computeNs, intoStepNs: -1 };
   const into = inBlock - whole * law.stepNs;
-  const rounds = into <= law.slowestNs ? 0 : Math.min(law.rounds, Math.floor((into - law.slowestNs) / law.roundNs));
+  const rounds =
+    into <= law.roundsFromNs ? 0 : Math.min(law.rounds, Math.floor((into - law.roundsFromNs) / law.roundNs));
   return {
     ...done,
     rounds: steps * law.rounds + rounds,

@@ -17,7 +17,8 @@ import { Species, type SimPacket } from "../runtime/packet.ts";
 import type { LinkSpec } from "../runtime/topology.ts";
 import type { MlTrainingParams } from "../models/ml-training.ts";
 import { computingAt, type Epoch, gpuEnergyJ, restartPointAt } from "./ml-training-epoch.ts";
-import { pathNs, type RingLaw } from "./ml-training-law.ts";
+import type { RingLaw } from "./ml-training-law.ts";
+import { pathNs } from "./ml-training-paths.ts";
 
 const NOTICE_BYTES = 64;
 
