@@ -186,3 +186,24 @@ test("leap ml restart - random compute times with crashes: steps, restarts and G
   assert.ok(Math.abs(steps) < 0.05, `steps ${leap.steps} vs ${mean((r) => r.steps)}`);
   assert.ok(Math.abs(energy) < 0.02, `GPU energy ${leap.joules} vs ${mean((r) => r.joules)}`);
 });
+
+test("leap ml restart - a step the law completes while the stall notice travels is counted (the stated bias), its loss is not", async () => {
+  // gpu-0 crashes at 0.34 s, 10 ms before step 5 would end (0.35 s); gpu-1 learns of it at its mid-step of
+  // 0.365 s (two hops of one 10 ms step each), so leap mode counts gpu-1's step 5, which exact mode's stalled ring
+  // never finishes. The work lost is computed from the crash time: the same in both modes.
+  const restartable = { checkpoint: { every: 2, time: "10ms" }, restart: { backoff: "100ms" } };
+  const schedule = [actorCommand(0, 0.34e9, "crash"), actorCommand(0, 0.5e9, "recover")];
+  const checkpointS = 4 * stepS + 0.02;
+  assert.ok(checkpointS + stepS > 0.34 && checkpointS + stepS < 0.365, "step 5 ends inside the notice's lag");
+  const counts: Record<string, number> = {};
+  for (const mode of MODES) {
+    const { summary } = await runScenario(job(mode, restartable), dir.path, { schedule });
+    const m = summary.metrics;
+    const lost = m.lost_training_s?.ml_training?.whole_run;
+    const expected = 0.34 - checkpointS + (0.6 + noticeS - checkpointS);
+    assert.ok(Math.abs(lost!.sum! - expected) <= 1e-9, `${mode}: lost ${lost!.sum} s vs ${expected} s`);
+    counts[mode] = m.step_time_s!.ml_training!.count;
+  }
+  assert.equal(counts.exact, 12, "exact mode: 6 steps each");
+  assert.equal(counts.leap, 13, "leap mode: gpu-1's step 5 once more");
+});
