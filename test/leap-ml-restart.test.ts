@@ -207,3 +207,26 @@ test("leap ml restart - a step the law completes while the stall notice travels 
   assert.equal(counts.exact, 12, "exact mode: 6 steps each");
   assert.equal(counts.leap, 13, "leap mode: gpu-1's step 5 once more");
 });
+
+test("leap ml restart - a crash during the backoff cancels the restart, as in exact mode", async () => {
+  // gpu-0: down 0.1–0.2 s, its restart due at 0.3 s; down again at 0.25 s (the restart is lost), recovers at 0.4 s
+  // and restarts at 0.5 s. The job goes back to the start; both workers then train all 6 steps.
+  const schedule = [
+    actorCommand(0, 0.1e9, "crash"),
+    actorCommand(0, 0.2e9, "recover"),
+    actorCommand(0, 0.25e9, "crash"),
+    actorCommand(0, 0.4e9, "recover"),
+  ];
+  for (const mode of MODES) {
+    const { summary } = await runScenario(job(mode, { restart: { backoff: "100ms" } }), dir.path, { schedule });
+    const m = summary.metrics;
+    assert.equal(m.restarts?.ml_training?.whole_run.sum, 1, `${mode}: one restart`);
+    // gpu-0 records a loss at each crash (both since the start, as exact mode keeps its restart point), gpu-1 at
+    // the restart notice (0.5 s + two hops).
+    const lost = m.lost_training_s?.ml_training?.whole_run;
+    const expected = 0.1 + 0.25 + (0.5 + noticeS);
+    assert.equal(lost?.count, 3, `${mode}: gpu-1 loses work once, at the restart that happens`);
+    assert.ok(Math.abs(lost!.sum! - expected) <= 1e-9, `${mode}: lost ${lost!.sum} s vs ${expected} s`);
+    assert.equal(m.step_time_s?.ml_training?.count, 2 * (1 + 6), `${mode}: one step each before, all 6 after`);
+  }
+});

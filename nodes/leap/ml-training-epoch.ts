@@ -92,6 +92,7 @@ export function completedAt(law: RingLaw, e: Epoch, t: number): { steps: number;
  */
 export function busyAt(law: RingLaw, e: Epoch, t: number): number {
   if (t <= e.stallNs) return at(law, e, t).busyNs;
+  if (e.stallNs <= e.originNs) return 0; // stalled before it began
   const stalled = at(law, e, e.stallNs);
   if (e.crashed || stalled.intoStepNs < 0) return stalled.busyNs;
   return at(law, e, Math.min(t, e.stallNs + Math.max(0, law.computeNs - stalled.intoStepNs))).busyNs;

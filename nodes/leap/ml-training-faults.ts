@@ -9,6 +9,8 @@
  *   generation. It announces the restart at once (a restart notice: generation, restart time, step), so workers
  *   whose notice path is shorter than the backoff join it exactly when exact mode's notice would reach them;
  *   each records the work it lost up to then.
+ * - A crash during the backoff cancels the announced restart (a stall notice at its restart time), as exact mode
+ *   loses the restart's timer.
  * Notices are 64-byte control packets, as exact mode's restart notices: flowId = the time (ns) they announce,
  * kind = the generation, replyBytes = 0 for a stall, 2·step + 1 for a restart from `step`.
  */
@@ -31,8 +33,9 @@ export interface JobView {
   self: number;
   epoch: Epoch;
   pending: (Epoch & { own: boolean }) | null;
-  /** Restarts this worker started itself (its backoff grows with them). */
+  /** Restarts this worker started itself (its backoff grows with them), and the last generation it announced. */
   ownRestarts: number;
+  announced: number;
   /** Where this worker's crash sends the job back to (the step at its crash). */
   resumeStep: number;
   /** Without `restart`: the draw a crashed worker keeps (W); null otherwise. */
@@ -72,6 +75,11 @@ export function crash(job: JobView, t: number, ctx: ActorContext): void {
   }
   e.stallNs = Math.min(e.stallNs, t);
   e.crashed = true;
+  if (job.pending?.own) {
+    // Down during its backoff: its restart does not happen (exact mode loses the timer); the others forget it.
+    notify(job, job.pending.originNs, job.pending.generation, 0, ctx);
+    job.ownRestarts--;
+  }
   job.pending = null; // a restart this worker had not joined yet: it is down (exact mode drops the notice)
   job.resumeStep = restartPointAt(job.law, e, t).step;
   if (restart !== undefined) recordLost(job, e, t, ctx);
@@ -85,7 +93,8 @@ export function recover(job: JobView, t: number, ctx: ActorContext): void {
   if (restart === undefined || restartPointAt(job.law, job.epoch, t).finished) return;
   const originNs = t + Math.round(restart.backoff * restart.multiplier ** job.ownRestarts);
   job.ownRestarts++;
-  const generation = job.epoch.generation + 1;
+  const generation = Math.max(job.epoch.generation, job.announced) + 1;
+  job.announced = generation;
   const fromStep = job.resumeStep;
   job.pending = { generation, originNs, fromStep, joinNs: originNs, stallNs: Infinity, crashed: false, own: true };
   notify(job, originNs, generation, 2 * fromStep + 1, ctx);
@@ -96,6 +105,7 @@ export function takeNotice(job: JobView, notice: SimPacket, links: readonly Link
   const generation = notice.kind;
   const timeNs = notice.flowId;
   if (notice.replyBytes === 0) {
+    if (job.pending?.generation === generation && timeNs <= job.pending.originNs) job.pending = null; // cancelled
     for (const e of [job.epoch, job.pending])
       if (e !== null && e.generation === generation) e.stallNs = Math.min(e.stallNs, timeNs);
     return;

@@ -108,6 +108,7 @@ export const mlTrainingLeap: LeapBehaviour<MlTrainingParams, LeapWorker> = {
       epoch: firstEpoch(),
       pending: null,
       ownRestarts: 0,
+      announced: 0,
       resumeStep: 0,
       stuckW: null,
     };
