@@ -1,7 +1,7 @@
 /**
  * A worker of a ring all-reduce training job in leap mode. Its rounds (microseconds) are far shorter than a step,
- * so the job advances analytically: a step takes E[max of the N compute times] + 2(N−1) rounds, a round the mean
- * worker-to-successor path delay of the ring (ml-training-law.ts). Every worker derives the job's progress from
+ * so the job advances analytically: a step takes compute + 2(N−1) rounds, a round the mean worker-to-successor
+ * path delay of the ring; with a random compute time the ring's cycle time (ml-training-law.ts). Every worker derives the job's progress from
  * the same law, the same scenario links and the same notices of crashes and restarts (ml-training-faults.ts), so
  * the ring stays consistent across hosts. Per leap step a worker:
  * - counts the steps completed since its last step as exact mode does (`step_time_ns`, `allreduce_ns`,
