@@ -2,7 +2,8 @@
  * Ring all-reduce training in leap mode is deterministic and distributed like the other leap kinds: a ring of
  * four workers on two switches (so its workers land on different hosts), sharing the inter-switch link with
  * client traffic, gives byte-identical results in-process on one host and over a real nats-server with two host
- * processes; every worker trains the steps the closed form gives, whatever host it ran on.
+ * processes; every worker trains the steps the closed form gives, whatever host it ran on. So does a ring with a
+ * random compute time whose worker crashes and restarts from its checkpoint (stall and restart notices cross hosts).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -60,6 +61,41 @@ test("leap ml determinism - byte-identical results for inproc/1 and nats/2 hosts
   const step = parsed.metrics.step_time_s.ml_training;
   assert.equal(step.count, STEPS * ring.length, "every worker trains its steps");
   assert.ok(Math.abs(step.mean - stepS) < 1e-9, `step ${step.mean} s vs ${stepS} s`);
+  assert.equal(nats2.summary, inproc.summary, "summary.json of nats/2 differs from inproc/1");
+  assert.equal(nats2.series, inproc.series, "timeseries.csv of nats/2 differs from inproc/1");
+  assert.equal(nats2.links, inproc.links, "links.csv of nats/2 differs from inproc/1");
+});
+
+test("leap ml determinism - a crash and restart with random compute times: byte-identical for inproc/1 and nats/2", async () => {
+  const faulty = {
+    ...scenario,
+    name: "leap-ml-restart-cross-host",
+    actors: scenario.actors.map((a) =>
+      a.kind === "ml_training"
+        ? {
+            ...a,
+            compute_time: { distribution: "exponential", mean: "50ms" },
+            steps: undefined,
+            checkpoint: { every: 5, time: "20ms" },
+            restart: { backoff: "100ms" },
+          }
+        : a,
+    ),
+    experiment: { faults: [{ action: "actor-crash", selector: { actors: ["gpu-2"] }, at: "2s", duration: "500ms" }] },
+  };
+  const restartFile = writeScenario(dir.path, "leap-ml-restart-cross-host", faulty);
+  const inproc = await runToFiles(
+    restartFile,
+    join(dir.path, "restart-inproc-1"),
+    "--transport",
+    "inproc",
+    "--hosts",
+    "1",
+  );
+  const nats2 = await runToFiles(restartFile, join(dir.path, "restart-nats-2"), "--transport", "nats", "--hosts", "2");
+  const m = JSON.parse(inproc.summary).metrics;
+  assert.equal(m.restarts.ml_training.whole_run.sum, 1, "gpu-2 restarts the job once");
+  assert.equal(m.lost_training_s.ml_training.whole_run.count, ring.length, "every worker loses work");
   assert.equal(nats2.summary, inproc.summary, "summary.json of nats/2 differs from inproc/1");
   assert.equal(nats2.series, inproc.series, "timeseries.csv of nats/2 differs from inproc/1");
   assert.equal(nats2.links, inproc.links, "links.csv of nats/2 differs from inproc/1");

@@ -1,7 +1,8 @@
 /**
  * Ring all-reduce training in leap mode: the job advances by the closed form (compute + 2(N−1) rounds of two
  * hops), so over a run of several seconds the steps trained and the GPU energy agree with the closed form and
- * with exact mode within 1%, the ring's chunks reach the links, and checkpoints/restarts are refused clearly.
+ * with exact mode within 1%, the ring's chunks reach the links, and a pause of a worker is refused clearly
+ * (crashes and restarts: test/leap-ml-restart.test.ts; random compute times: test/leap-ml-random.test.ts).
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -106,26 +107,10 @@ test("leap ml - with checkpoints the GPUs idle after every 5th step, as the clos
   }
 });
 
-test("leap ml - restarts and random compute times are refused in leap mode with the actor's path", () => {
-  for (const [field, override] of [
-    ["restart", { restart: { backoff: "10ms" } }],
-    ["compute_time", { compute_time: { distribution: "exponential", mean: "50ms" } }],
-  ] as const) {
-    assert.throws(
-      () => validateScenario(training("leap", override), "ml.yaml"),
-      (e: unknown) =>
-        e instanceof ScenarioError &&
-        e.issues.some((i) => i.path === "actors[0]" && i.message.startsWith(`${field}:`) && /leap/.test(i.message)),
-      field,
-    );
-    assert.doesNotThrow(() => validateScenario(training("exact", override), "ml.yaml"), `exact mode runs ${field}`);
-  }
-});
-
-test("leap ml - a crash of a worker is refused at load in leap mode, naming the worker", () => {
+test("leap ml - a pause of a worker is refused at load in leap mode, naming the worker", () => {
   const doc = {
     ...training("leap"),
-    experiment: { faults: [{ action: "actor-crash", selector: { actors: ["gpu-1"] }, at: "1s", duration: "1s" }] },
+    experiment: { faults: [{ action: "actor-pause", selector: { actors: ["gpu-1"] }, at: "1s", duration: "1s" }] },
   };
   assert.throws(
     () => validateScenario(doc, "ml.yaml"),
@@ -134,7 +119,7 @@ test("leap ml - a crash of a worker is refused at load in leap mode, naming the 
       e.issues.some((i) => i.path === "experiment" && /"gpu-1"/.test(i.message) && /leap/.test(i.message)),
   );
   const exact = { ...training("exact"), experiment: doc.experiment };
-  assert.doesNotThrow(() => validateScenario(exact, "ml.yaml"), "exact mode runs the crash");
+  assert.doesNotThrow(() => validateScenario(exact, "ml.yaml"), "exact mode runs the pause");
 });
 
 test("leap ml - a ring with unequal segments steps at compute + 2(N−1) × the mean segment, as exact mode settles", async () => {

@@ -1,97 +1,96 @@
 /**
  * A worker of a ring all-reduce training job in leap mode. Its rounds (microseconds) are far shorter than a step,
- * so the job advances analytically: one step of training takes compute + 2(N−1) rounds, a round the mean
- * worker-to-successor path delay of the ring (serialization of one chunk, model_bytes / N, plus latency, per hop,
- * store-and-forward: the closed form exact mode satisfies on an idle network). Every worker derives the job's
- * progress from the same closed form and the same scenario links, so the ring stays consistent across hosts
- * with no extra messages. Per leap step a worker:
+ * so the job advances analytically: a step takes compute + 2(N−1) rounds, a round the mean worker-to-successor
+ * path delay of the ring; with a random compute time the ring's cycle time (ml-training-law.ts). Every worker derives the job's progress from
+ * the same law, the same scenario links and the same notices of crashes and restarts (ml-training-faults.ts), so
+ * the ring stays consistent across hosts. Per leap step a worker:
  * - counts the steps completed since its last step as exact mode does (`step_time_ns`, `allreduce_ns`,
  *   `step_energy_uj`, weighted by the count);
  * - sends the chunks its rounds put on the wire as one packet towards its successor whose multiplicity is the
  *   rounds completed, so link energy, links.csv and the ledgers see those bytes;
- * - draws the GPU power averaged over the coming step (busy fraction × max + the rest × idle): the energy
- *   integral is exact for the closed form.
- * Approximations (docs/leap.md): a deterministic compute time (support.ts refuses others); no contention with
- * other traffic on shared links; the links as loaded (delay and bandwidth faults on ring links are not seen); no
- * restarts or crashes (checkpoints: the GPUs idle for their time after every `every`-th step, as in exact mode).
+ * - draws the GPU power averaged over the coming step (its mean busy fraction × max + the rest × idle): the
+ *   energy integral is exact for the law.
+ * Approximations (docs/leap.md): the step law with random compute times; no contention with other traffic on
+ * shared links; the links as loaded (delay and bandwidth faults on ring links are not seen); the others learn of
+ * a crash by a notice that takes the path's steps of pipeline.
  */
 import type { ActorContext, LeapBehaviour, LeapStep } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
-import type { LinkSpec } from "../runtime/topology.ts";
-import { meanNs } from "../models/distributions.ts";
 import type { MlTrainingParams } from "../models/ml-training.ts";
+import { completedAt, firstEpoch, gpuEnergyJ } from "./ml-training-epoch.ts";
+import { crash, type JobView, recordLost, recover, takeNotice } from "./ml-training-faults.ts";
+import { ringLaw } from "./ml-training-law.ts";
 
 interface LeapWorker {
-  params: MlTrainingParams;
+  job: JobView;
   next: number;
   nextPort: number;
-  rounds: number;
   chunkBytes: number;
-  computeNs: number;
-  roundNs: number;
-  /** When this worker last accounted for the job's progress. */
-  lastNs: number;
+  /** Steps and rounds of the current epoch already counted (relative to its origin). */
+  stepsDone: number;
+  roundsDone: number;
+  /** The leap step (ns): the worker acts at its middles. */
+  leapStepNs: number;
 }
 
-/** Wire time of one chunk on one hop: serialization (rounded up to the ns, as exact mode does) + latency. */
-function hopNs(link: LinkSpec, chunkBytes: number): number {
-  const serialization = link.bandwidthBps > 0 ? Math.ceil((chunkBytes * 8 * 1e9) / link.bandwidthBps) : 0;
-  return serialization + link.latencyNs;
-}
-
-/** Delay of a chunk from actor `from` to `to` over the fewest hops (ties: links in scenario order). */
-export function pathNs(links: readonly LinkSpec[], from: number, to: number, chunkBytes: number): number {
-  const best = new Map<number, number>([[from, 0]]);
-  let frontier = [from];
-  while (frontier.length > 0 && !best.has(to)) {
-    const next: number[] = [];
-    for (const node of frontier)
-      for (const link of links) {
-        const other = link.a === node ? link.b : link.b === node ? link.a : -1;
-        if (other < 0 || best.has(other)) continue;
-        best.set(other, best.get(node)! + hopNs(link, chunkBytes));
-        next.push(other);
-      }
-    frontier = next;
+/** Counts the steps and rounds the epoch completed by `t` that are not counted yet. */
+function countTo(w: LeapWorker, t: number, ctx: ActorContext): void {
+  const { law, params, epoch } = w.job;
+  const done = completedAt(law, epoch, t);
+  const steps = done.steps - w.stepsDone;
+  if (steps > 0) {
+    const { count, idle_w, max_w } = params.gpus;
+    const waitNs = law.stepNs - law.computeNs;
+    ctx.record("step_time_ns", law.stepNs, steps);
+    ctx.record("allreduce_ns", waitNs, steps);
+    ctx.record("step_energy_uj", (count * (max_w * law.computeNs + idle_w * waitNs)) / 1e3, steps);
+    w.stepsDone = done.steps;
   }
-  const ns = best.get(to);
-  if (ns === undefined) throw new Error(`no path from actor ${from} to actor ${to}`);
-  return ns;
+  const rounds = done.rounds - w.roundsDone;
+  if (rounds > 0) {
+    const chunk = ctx.createPacket({
+      dst: w.next,
+      species: Species.SPECIES_TRANSFER,
+      sizeBytes: w.chunkBytes,
+      multiplicity: rounds,
+    });
+    ctx.send(chunk, w.nextPort);
+    w.roundsDone = done.rounds;
+  }
 }
 
-function stepNs(w: LeapWorker): number {
-  return w.computeNs + w.rounds * w.roundNs;
+/** Accounts the job up to `t`, joining a restart whose time has come on the way. */
+function accountTo(w: LeapWorker, t: number, ctx: ActorContext): void {
+  const job = w.job;
+  const pending = job.pending;
+  if (pending !== null && pending.joinNs <= t) {
+    countTo(w, pending.joinNs, ctx);
+    if (pending.own) ctx.record("restarts", 1);
+    else recordLost(job, job.epoch, pending.joinNs, ctx);
+    const { own: _own, ...epoch } = pending;
+    job.epoch = epoch;
+    job.pending = null;
+    w.stepsDone = 0;
+    w.roundsDone = 0;
+  }
+  countTo(w, t, ctx);
 }
 
-/**
- * The job's progress at `t`: steps and rounds completed, and GPU busy time since the start. With checkpoints the
- * job repeats blocks of `every` steps and one checkpoint (GPUs idle), as exact mode writes one after every
- * `every`-th step.
- */
-export function progress(w: LeapWorker, t: number): { steps: number; rounds: number; busyNs: number } {
-  const limit = w.params.steps ?? Number.POSITIVE_INFINITY;
-  const every = w.params.checkpoint?.every ?? Number.POSITIVE_INFINITY;
-  const blockNs = every * stepNs(w) + (w.params.checkpoint?.time ?? 0);
-  const blocks = Number.isFinite(every) ? Math.floor(t / blockNs) : 0;
-  const inBlock = t - (blocks > 0 ? blocks * blockNs : 0);
-  const whole = Math.min(every, Math.floor(inBlock / stepNs(w)));
-  const steps = (blocks > 0 ? blocks * every : 0) + whole;
-  if (steps >= limit) return { steps: limit, rounds: limit * w.rounds, busyNs: limit * w.computeNs };
-  if (whole === every) return { steps, rounds: steps * w.rounds, busyNs: steps * w.computeNs }; // checkpointing
-  const into = inBlock - whole * stepNs(w);
-  const rounds = into <= w.computeNs ? 0 : Math.min(w.rounds, Math.floor((into - w.computeNs) / w.roundNs));
-  return {
-    steps,
-    rounds: steps * w.rounds + rounds,
-    busyNs: steps * w.computeNs + Math.min(into, w.computeNs),
-  };
-}
-
-/** GPU draw averaged over [from, to). */
+/** GPU draw averaged over [from, to): the current epoch, then the one this worker joins. */
 function meanGpuW(w: LeapWorker, from: number, to: number): number {
-  const { count, idle_w, max_w } = w.params.gpus;
-  const busy = progress(w, to).busyNs - progress(w, from).busyNs;
-  return count * (idle_w + ((max_w - idle_w) * busy) / (to - from));
+  const { law, params, epoch, pending } = w.job;
+  if (w.job.stuckW !== null) return w.job.stuckW;
+  let joules: number;
+  if (pending !== null && pending.joinNs < to) {
+    const join = Math.max(from, pending.joinNs);
+    joules = gpuEnergyJ(law, params.gpus, epoch, from, join) + gpuEnergyJ(law, params.gpus, pending, join, to);
+  } else joules = gpuEnergyJ(law, params.gpus, epoch, from, to);
+  return joules / ((to - from) * 1e-9);
+}
+
+/** The first mid-step after `nowNs`, when the adapter next steps the worker. */
+function nextMidNs(nowNs: number, stepNs: number): number {
+  return Math.ceil((nowNs + 1 - stepNs / 2) / stepNs) * stepNs + stepNs / 2;
 }
 
 export const mlTrainingLeap: LeapBehaviour<MlTrainingParams, LeapWorker> = {
@@ -99,22 +98,28 @@ export const mlTrainingLeap: LeapBehaviour<MlTrainingParams, LeapWorker> = {
     const n = params.ring.length;
     const position = params.ring.indexOf(ctx.self.id);
     if (position < 0) throw new Error(`${ctx.self.id}: not in its own ring`);
-    const next = ctx.actorIndex(params.ring[(position + 1) % n]!);
-    const chunkBytes = Math.ceil(params.model_bytes / n);
-    // A chunk's wait for its predecessor chains the workers: over many steps the ring's period is the compute
-    // plus 2(N−1) times the mean segment delay (the max-plus cycle mean), the same on every worker.
-    const ids = params.ring.map((id) => ctx.actorIndex(id));
-    const ringNs = ids.reduce((sum, a, i) => sum + pathNs(leap.links, a, ids[(i + 1) % n]!, chunkBytes), 0);
-    const roundNs = ringNs / n;
-    const worker: LeapWorker = {
+    const ring = params.ring.map((id) => ctx.actorIndex(id));
+    const next = ring[(position + 1) % n]!;
+    const job: JobView = {
       params,
+      law: ringLaw(params, ring, leap.links),
+      ring,
+      self: ring[position]!,
+      epoch: firstEpoch(),
+      pending: null,
+      ownRestarts: 0,
+      announced: 0,
+      resumeStep: 0,
+      stuckW: null,
+    };
+    const worker: LeapWorker = {
+      job,
       next,
       nextPort: ctx.route(next),
-      rounds: 2 * (n - 1),
-      chunkBytes,
-      computeNs: meanNs(params.compute_time),
-      roundNs,
-      lastNs: ctx.nowNs,
+      chunkBytes: Math.ceil(params.model_bytes / n),
+      stepsDone: 0,
+      roundsDone: 0,
+      leapStepNs: leap.stepNs,
     };
     // Until the first mid-step (adapter.ts), when the worker first acts.
     ctx.setPower("gpu", meanGpuW(worker, ctx.nowNs, leap.stepNs / 2));
@@ -124,34 +129,23 @@ export const mlTrainingLeap: LeapBehaviour<MlTrainingParams, LeapWorker> = {
   step(w, inbox: SimPacket[], ctx: ActorContext, leap: LeapStep) {
     for (const packet of inbox) {
       if (packet.species === Species.SPECIES_TRANSFER) ctx.consume(packet);
-      else ctx.drop(packet, "unexpected_species");
+      else if (packet.species === Species.SPECIES_CONTROL) {
+        ctx.consume(packet);
+        if (packet.replyBytes === 0 || w.job.params.restart !== undefined) takeNotice(w.job, packet, leap.links);
+      } else ctx.drop(packet, "unexpected_species");
     }
-    const before = progress(w, w.lastNs);
-    const now = progress(w, ctx.nowNs);
-    w.lastNs = ctx.nowNs;
-    const steps = now.steps - before.steps;
-    if (steps > 0) {
-      const { count, idle_w, max_w } = w.params.gpus;
-      const allreduceNs = w.rounds * w.roundNs;
-      ctx.record("step_time_ns", stepNs(w), steps);
-      ctx.record("allreduce_ns", allreduceNs, steps);
-      ctx.record("step_energy_uj", (count * (max_w * w.computeNs + idle_w * allreduceNs)) / 1e3, steps);
-    }
-    const rounds = now.rounds - before.rounds;
-    if (rounds > 0) {
-      const chunk = ctx.createPacket({
-        dst: w.next,
-        species: Species.SPECIES_TRANSFER,
-        sizeBytes: w.chunkBytes,
-        multiplicity: rounds,
-      });
-      ctx.send(chunk, w.nextPort);
-    }
+    accountTo(w, ctx.nowNs, ctx);
     ctx.setPower("gpu", meanGpuW(w, ctx.nowNs, ctx.nowNs + leap.stepNs));
   },
 
-  onCommand(_w, command, _args, ctx) {
-    throw new Error(`${ctx.self.id}: an ml_training worker's "${command}" is not modelled in leap mode yet`);
+  onCommand(w, command, _args, ctx) {
+    if (command === "crash") {
+      accountTo(w, ctx.nowNs, ctx);
+      crash(w.job, ctx.nowNs, ctx);
+    } else if (command === "recover") {
+      recover(w.job, ctx.nowNs, ctx);
+      ctx.setPower("gpu", meanGpuW(w, ctx.nowNs, nextMidNs(ctx.nowNs, w.leapStepNs)));
+    } else throw new Error(`${ctx.self.id}: an ml_training worker has no command "${command}" in leap mode`);
   },
 
   queued() {

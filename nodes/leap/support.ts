@@ -35,13 +35,7 @@ const ANCHOR_KINDS = new Set(["client"]);
 
 /** What an actor of a leap-capable kind uses that leap mode does not model yet; null when it can leap. */
 export function leapUnsupported(actor: ActorSpec): string | null {
-  if (actor.kind === "ml_training") {
-    const params = actor.params as { restart?: unknown; compute_time: { distribution: string } };
-    if (params.restart !== undefined) return "restart: leap mode does not model ml_training restarts yet";
-    // A random compute time makes the ring wait for its slowest worker each step (more than the mean): not modelled.
-    if (params.compute_time.distribution !== "deterministic")
-      return "compute_time: leap mode runs ml_training with a deterministic compute time only (yet)";
-  }
+  // ml_training leaps with restarts and random compute times (ml-training-law.ts, ml-training-faults.ts).
   if (actor.kind === "ml_inference") return mlInferenceUnsupported(actor.params as MlInferenceParams);
   return null;
 }
