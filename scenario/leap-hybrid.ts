@@ -9,7 +9,7 @@
  * the same port, and a call graph across the boundary would mix the exact and the virtual clock of one flow.
  * CRAC and UPS units run their exact models in leap mode anyway; selecting them changes nothing.
  */
-import { hasActorCriteria, matchActors } from "../coordinator/control/faults/selectors.ts";
+import { hasActorCriteria, matchActors } from "../spec/selector-match.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { selectorFromFields } from "../spec/faults/fields.ts";
 import type { RequestIssue } from "../spec/requests.ts";
