@@ -2,8 +2,8 @@
  * Hybrid leap runs: `run.leap.exact` selects actors (the selector experiments use: actors, kinds, groups, labels)
  * that keep their exact models while the rest leaps (nodes/leap/exact-in-leap.ts).
  *
- * Supported subset: whole servers without downstream calls or components, whose requests come from clients and
- * load balancers (which leap). At that boundary a count becomes single packets with Poisson arrival times and the
+ * Supported subset: whole servers (a selected server's components stay exact with it) without downstream calls,
+ * whose requests come from clients and load balancers (which leap). At that boundary a count becomes single packets with Poisson arrival times and the
  * server's responses go back as counts of one; the switches, ports and clients around it leap. Anything else in
  * the selection is refused with the field path: a switch or a client would need counts and single packets on
  * the same port, and a call graph across the boundary would mix the exact and the virtual clock of one flow.
@@ -52,30 +52,34 @@ export function resolveHybrid(
     issues.push({ path: PATH, message: "the selector matches no server" });
     return undefined;
   }
+  const servers = new Set(exact.filter((i) => scenario.actors[i]!.kind === "server"));
   const chosen = new Set(exact);
-  for (const i of exact) {
+  // A server stays exact whole: with the components that share its CPU and NIC.
+  for (const actor of scenario.actors)
+    if (actor.placedOn !== undefined && servers.has(actor.placedOn)) chosen.add(actor.index);
+  for (const i of chosen) {
     const actor = scenario.actors[i]!;
-    if (actor.kind !== "server") {
+    if (actor.placedOn !== undefined && !servers.has(actor.placedOn))
       issues.push({
         path: PATH,
-        message: `selects ${actor.kind} "${actor.id}": a hybrid run keeps whole servers exact; switches, clients, balancers and components leap (yet)`,
+        message: `selects component "${actor.id}" without its server "${scenario.actors[actor.placedOn]!.id}": a component stays exact with its whole server`,
+      });
+    else if (actor.kind !== "server" && actor.placedOn === undefined) {
+      issues.push({
+        path: PATH,
+        message: `selects ${actor.kind} "${actor.id}": a hybrid run keeps whole servers (with their components) exact; switches, clients, balancers and ML actors leap (yet)`,
       });
       continue;
     }
-    const own = kinds.kinds.server?.references(actor.params as Record<string, unknown>, actor.id) ?? [];
+    const own = kinds.kinds[actor.kind]?.references(actor.params as Record<string, unknown>, actor.id) ?? [];
     if (own.length > 0)
       issues.push({
         path: PATH,
-        message: `selects server "${actor.id}", which makes downstream calls (${own[0]!.key}): exact servers take no calls across the boundary (yet)`,
+        message: `selects ${actor.kind} "${actor.id}", which makes downstream calls (${own[0]!.key}): exact actors make no calls across the boundary (yet)`,
       });
   }
   const indexById = new Map(scenario.actors.map((a) => [a.id, a.index]));
   for (const actor of scenario.actors) {
-    if (actor.placedOn !== undefined && chosen.has(actor.placedOn))
-      issues.push({
-        path: PATH,
-        message: `selects server "${scenario.actors[actor.placedOn]!.id}", which runs component "${actor.id}": exact servers run no components (yet)`,
-      });
     if (SENDERS.has(actor.kind) || chosen.has(actor.index)) continue;
     const model = kinds.kinds[actor.kind];
     for (const ref of model?.references(actor.params as Record<string, unknown>, actor.id) ?? []) {
@@ -83,9 +87,9 @@ export function resolveHybrid(
       if (target !== undefined && chosen.has(target))
         issues.push({
           path: PATH,
-          message: `selects server "${ref.id}", which ${actor.kind} "${actor.id}" calls (${ref.key}): exact servers take requests from clients and balancers only (yet)`,
+          message: `selects ${scenario.actors[target]!.kind} "${ref.id}", which ${actor.kind} "${actor.id}" calls (${ref.key}): exact actors take requests from clients and balancers only (yet)`,
         });
     }
   }
-  return exact;
+  return [...chosen].sort((a, b) => a - b);
 }

@@ -1,5 +1,6 @@
 /**
- * run.leap.exact: the selector resolves to actor indices on the resolved scenario; what a hybrid run does not
+ * run.leap.exact: the selector resolves to actor indices on the resolved scenario (a server with its components);
+ * what a hybrid run does not
  * support is refused with the field path (and `dctwin run` exits 2 without a stack trace); exact mode ignores it.
  */
 import assert from "node:assert/strict";
@@ -41,9 +42,15 @@ test("leap hybrid validation - groups, names with wildcards and labels select th
   const byName = validateScenario(withExact({ actors: ["b*"], kinds: ["server"] }), "h.yaml").scenario;
   assert.deepEqual(byName.run.leap!.exact, [indexOf(s, "b0"), indexOf(s, "b1")]);
   const labelled = withExact({ labels: { study: "yes" } }, (x) => {
-    x.actors[indexOf(x, "a1")]!.labels = { study: "yes" };
+    x.actors[indexOf(x, "a1")]!.labels = { rack: "a", study: "yes" };
   });
   assert.deepEqual(validateScenario(labelled, "h.yaml").scenario.run.leap!.exact, [indexOf(s, "a1")]);
+  const whole = validateScenario(withExact({ actors: ["c0"] }), "h.yaml").scenario;
+  assert.deepEqual(
+    whole.run.leap!.exact,
+    [indexOf(s, "c0"), indexOf(s, "api")],
+    "a server stays exact with its component",
+  );
   const plain = validateScenario(hybridScenario("leap", 1), "h.yaml").scenario;
   assert.equal(plain.run.leap!.exact, undefined, "no selector: every actor leaps");
   const exactMode = withExact({ groups: ["rack-a"] }, (x) => {
@@ -54,7 +61,12 @@ test("leap hybrid validation - groups, names with wildcards and labels select th
 
 test("leap hybrid validation - unsupported selections are refused with the field path", () => {
   const cases: [unknown, ((s: Scenario) => void) | undefined, string, RegExp][] = [
-    [{ actors: ["leaf-a"] }, undefined, "run.leap.exact", /switch "leaf-a": a hybrid run keeps whole servers exact/],
+    [
+      { actors: ["leaf-a"] },
+      undefined,
+      "run.leap.exact",
+      /switch "leaf-a": a hybrid run keeps whole servers \(with their components\) exact/,
+    ],
     [{ groups: ["users-a"] }, undefined, "run.leap.exact", /client "users-a"/],
     [{ actors: ["nope"] }, undefined, "run.leap.exact.actors[0]", /no actor "nope"/],
     [{ groups: ["rack-z"] }, undefined, "run.leap.exact.groups[0]", /no actor in group "rack-z"/],
@@ -68,6 +80,15 @@ test("leap hybrid validation - unsupported selections are refused with the field
       },
       "run.leap.exact",
       /server "a0", which makes downstream calls \(calls\[0\]\.target\)/,
+    ],
+    [{ actors: ["api"] }, undefined, "run.leap.exact", /component "api" without its server "c0"/],
+    [
+      { actors: ["c0"] },
+      (s) => {
+        s.actors[indexOf(s, "api")]!.calls = [{ target: "b0" }];
+      },
+      "run.leap.exact",
+      /service "api", which makes downstream calls \(calls\[0\]\.target\)/,
     ],
     [
       { actors: ["b0"] },

@@ -39,7 +39,6 @@ export interface ExactInLeapState {
 
 /** `model` as an exact actor among leaping ones, for a run of `stepNs` steps. */
 export function exactInLeap(model: ActorModel, stepNs: number): ActorModel<unknown, ExactInLeapState> {
-  const half = Math.floor(stepNs / 2);
   const contexts = new WeakMap<ActorContext, ActorContext>();
   /** The shard's context with `send` moving the flow clock (a proxy: every other member is the context's own). */
   const outward = (ctx: ActorContext): ActorContext => {
@@ -51,7 +50,8 @@ export function exactInLeap(model: ActorModel, stepNs: number): ActorModel<unkno
         const now = ctx.nowNs;
         const arriveNs = Math.max(now, ctx.portFreeNs(port)) + serializationNs(packet.sizeBytes, link) + link.latencyNs;
         const deliverNs = Math.max(arriveNs, (Math.floor(now / stepNs) + 1) * stepNs);
-        packet.flowCreatedNs += midAtOrAfter(deliverNs, stepNs) - arriveNs;
+        // The receiver acts at its first mid-step after the delivery (one that falls on it defers: adapter.ts).
+        packet.flowCreatedNs += midAtOrAfter(deliverNs + 1, stepNs) - arriveNs;
       }
       ctx.send(packet, port);
     };
@@ -80,11 +80,13 @@ export function exactInLeap(model: ActorModel, stepNs: number): ActorModel<unkno
       return { inner: model.initial(params, outward(ctx)), pending: [] };
     },
     onPacket(state, packet, ctx) {
-      // One request per release: the count's requests at uniform times over the step from now.
+      // One request per release: the count's requests at uniform times over the step from now. Their virtual
+      // age is read at the mid-step a leaping receiver would act at (now + step/2 for a delivery at a boundary).
+      const ageAtNs = midAtOrAfter(ctx.nowNs + 1, stepNs);
       for (let left = packet.multiplicity; left > 0; left--) {
         const one = left > 1 ? ctx.split(packet, 1) : packet;
         const offsetNs = Math.floor(ctx.rng.uniform() * stepNs);
-        one.flowCreatedNs += offsetNs - half;
+        one.flowCreatedNs += ctx.nowNs + offsetNs - ageAtNs;
         insert(state.pending, { atNs: ctx.schedule(offsetNs, RELEASE), packet: one });
       }
     },
