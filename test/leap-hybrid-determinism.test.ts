@@ -35,6 +35,7 @@ test("leap hybrid determinism - byte-identical results for inproc/1 and nats/2 h
   const parsed = JSON.parse(inproc.summary);
   assert.equal(parsed.status, "completed");
   assert.equal(parsed.settings.quantum_s, 0.01, "the step is the window");
+  assert.deepEqual(parsed.settings.exact_actors, ["a0", "a1", "c0", "api"], "rack a's servers with c0's component");
   const down = parsed.packets.dropped_by_reason.actor_down ?? 0;
   const failed = parsed.packets.dropped_by_reason.server_failed ?? 0;
   assert.ok(down + failed > 0, "the exact server's crash drops requests");
