@@ -3,6 +3,7 @@
  * form with integer nanoseconds. Every problem found is reported at once, each with its field path.
  */
 import { resolveLeap } from "./leap-settings.ts";
+import { resolveHybrid } from "./leap-hybrid.ts";
 import { readBoundedFile } from "../nodes/runtime/files/bounded-file.ts";
 import { LineCounter, parseDocument } from "yaml";
 import { networkNodes, portsByActor, type LinkSpec, type ResolvedScenario } from "../nodes/runtime/topology.ts";
@@ -176,6 +177,8 @@ export function validateScenario(
   checkScenarioSize(scenario, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
   checkTrafficTargets(kinds, scenario, actorPaths, indexById, issues);
+  const exact = resolveHybrid(kinds, data, scenario, issues);
+  if (exact !== undefined && leap !== undefined) leap.exact = exact;
   const found: RequestIssue[] = [];
   const experiment =
     data.experiment === undefined

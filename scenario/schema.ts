@@ -8,6 +8,7 @@ import { bandwidth, duration } from "../spec/units.ts";
 import { MIN_METRICS_INTERVAL_NS } from "../spec/limits.ts";
 import { linkPowerSchema } from "./topology/link-power.ts";
 import { carbonSchema } from "./carbon.ts";
+import { selectorSchema } from "../spec/faults/fields.ts";
 
 /** Ids become NATS subject tokens (`dct.<run>.actor.<id>.*`), so no dots, spaces or wildcards. */
 export const ACTOR_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -42,6 +43,11 @@ export const leapSchema = z
       .min(1, { error: "expected a whole number from 1 to 1000" })
       .max(1000, { error: "expected a whole number from 1 to 1000" })
       .default(2),
+    /**
+     * Hybrid runs: actors that keep their exact models while the rest leaps (a selector as experiments write it;
+     * whole servers fed by clients and balancers: scenario/leap-hybrid.ts, docs/leap.md).
+     */
+    exact: selectorSchema.optional(),
   })
   .strict();
 

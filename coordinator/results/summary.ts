@@ -51,6 +51,8 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals, 
       metrics_interval_s: seconds(run.metricsIntervalNs),
       warmup_s: seconds(run.warmupNs),
       ...(run.warmupAuto === true ? { warmup_detected_by: "MSER-5" } : {}),
+      // A hybrid leap run: the actors that kept their exact models (docs/leap.md).
+      ...(run.leap?.exact === undefined ? {} : { exact_actors: run.leap.exact.map((i) => scenario.actors[i]!.id) }),
     },
     actors: scenario.actors.length,
     links: scenario.links.length,

@@ -27,7 +27,7 @@ interface LeapActorState {
 }
 
 /** The first mid-step at or after `nowNs`. */
-function midAtOrAfter(nowNs: number, stepNs: number): number {
+export function midAtOrAfter(nowNs: number, stepNs: number): number {
   const half = stepNs / 2;
   return Math.ceil((nowNs - half) / stepNs) * stepNs + half;
 }

@@ -7,6 +7,7 @@ import type { LeapBehaviour, ModelLookup } from "../runtime/actor.ts";
 import type { ActorSpec, ResolvedScenario } from "../runtime/topology.ts";
 import { leapModel } from "./adapter.ts";
 import { clientLeap } from "./client.ts";
+import { exactInLeap, hybridModel } from "./exact-in-leap.ts";
 import { serviceLeap, storeLeap } from "./component-kinds.ts";
 import { loadBalancerLeap } from "./load-balancer.ts";
 import { mlTrainingLeap } from "./ml-training.ts";
@@ -40,11 +41,16 @@ export function leapUnsupported(actor: ActorSpec): string | null {
   return null;
 }
 
-/** The model lookup of a run: the exact models, or for a leap run their leap behaviours behind the adapter. */
+/**
+ * The model lookup of a run: the exact models, or for a leap run their leap behaviours behind the adapter; in a
+ * hybrid run (run.leap.exact) a kind with exact actors dispatches per actor (exact-in-leap.ts).
+ */
 export function modelsFor(scenario: ResolvedScenario, exact: ModelLookup): ModelLookup {
   const leap = scenario.run.leap;
   if (scenario.run.mode !== "leap" || leap === undefined) return exact;
   const step = { ...leap, links: scenario.links };
+  const exactActors = new Set(leap.exact ?? []);
+  const exactKinds = new Set(scenario.actors.filter((a) => exactActors.has(a.index)).map((a) => a.kind));
   const cache = new Map<string, ReturnType<ModelLookup>>();
   return (kind) => {
     let model = cache.get(kind);
@@ -52,6 +58,8 @@ export function modelsFor(scenario: ResolvedScenario, exact: ModelLookup): Model
       const behaviour = leapKinds[kind];
       if (behaviour === undefined) throw new Error(`leap mode cannot run actors of kind "${kind}"`);
       model = behaviour === null ? exact(kind) : leapModel(kind, behaviour, step, ANCHOR_KINDS.has(kind));
+      if (behaviour !== null && exactKinds.has(kind))
+        model = hybridModel(model, exactInLeap(exact(kind), leap.stepNs), exactActors);
       cache.set(kind, model);
     }
     return model;

@@ -41,6 +41,8 @@ export interface LeapSettings {
   fastRatio: number;
   /** Sojourn samples per packet and step at a quasi-steady queue. */
   samples: number;
+  /** Hybrid runs: indices of the actors that keep their exact models (scenario/leap-hybrid.ts); absent: none. */
+  exact?: number[];
 }
 
 export interface ActorSpec {
