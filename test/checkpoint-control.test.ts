@@ -16,6 +16,7 @@ import { PrivateBroker } from "../coordinator/private-broker.ts";
 import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { runControlled, type ControlledRunOptions } from "../coordinator/session.ts";
 import type { RunController } from "../coordinator/control/controller.ts";
+import { testRunMeta } from "./support/checkpoints.ts";
 import { crossHostScenario, tempDir } from "./support/scenarios.ts";
 import { EXPERIMENT, EXPERIMENT_FILES } from "./support/control-experiment.ts";
 
@@ -160,15 +161,7 @@ test("checkpoint control - the control state is stored in JetStream beside the s
   const broker = await PrivateBroker.start({ runId, hosts: 1, log: (m) => lines.push(m), jetStream: true });
   try {
     const store = broker.checkpoints!;
-    const meta = {
-      run_id: runId,
-      hosts: 1,
-      transport: "nats",
-      scenario_json: "{}",
-      placement: [0],
-      experiment: true,
-      dctwin_version: "test",
-    };
+    const meta = testRunMeta(runId, 1, true);
     const bytes = (n: number) => Uint8Array.from({ length: 1000 }, (_, i) => (i * n) & 0xff);
     store.save(meta, { atNs: 250e6, coordinator: bytes(1), hosts: [bytes(2)], control: bytes(3) }, (m) =>
       lines.push(m),

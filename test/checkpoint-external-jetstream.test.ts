@@ -9,7 +9,6 @@
  * results directory only, says so once, and its results are unchanged; `--checkpoint-store jetstream` refuses it.
  */
 import assert from "node:assert/strict";
-import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -19,68 +18,24 @@ import { connect } from "@nats-io/transport-node";
 import { ExternalCheckpoints, readExternalCheckpoint } from "../coordinator/checkpoint/external-store.ts";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { checkpointBucket } from "../nodes/runtime/transport/permissions.ts";
-import { collect, type CliResult, runCli, startCli } from "./support/cli.ts";
-import { checkpointAtNs, readResults } from "./support/nats-run.ts";
-import { waitFor } from "./support/processes.ts";
+import { testRunMeta } from "./support/checkpoints.ts";
+import {
+  CHECKPOINT_EVERY_INTERVAL,
+  firstCheckpoint,
+  JoinProcesses,
+  joinRunArgs,
+  undisturbedResults,
+} from "./support/join-run.ts";
+import { readResults } from "./support/nats-run.ts";
 import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
 
 const file = writeScenario(dir.path, "cross-host", crossHostScenario("250ms"));
-let undisturbed: string[] | undefined;
-async function expected(): Promise<string[]> {
-  if (undisturbed === undefined) {
-    const out = join(dir.path, "whole");
-    const result = await runCli(["run", file, "--out", out, "-q", "--transport", "inproc"]);
-    assert.equal(result.code, 0, result.stderr);
-    undisturbed = readResults(out);
-  }
-  return undisturbed;
-}
-
-/** The processes of one test, killed by pid at its end whatever happened. */
-class Processes {
-  private readonly children: ChildProcess[] = [];
-
-  start(args: string[]): { child: ChildProcess; done: Promise<CliResult>; stderr: () => string } {
-    const child = startCli(args);
-    this.children.push(child);
-    const done = collect(child, 300_000);
-    let stderr = "";
-    child.stderr!.on("data", (c: string) => (stderr += c));
-    return { child, done, stderr: () => stderr };
-  }
-
-  hosts(url: string, runId: string) {
-    return [0, 1].map((host) =>
-      this.start(["host", "--nats", url, "--run", runId, "--host", String(host), "--coordinator-timeout", "20s"]),
-    );
-  }
-
-  end(): void {
-    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-}
-
-const coordinatorArgs = (url: string, runId: string, out: string, extra: string[] = []) => [
-  "run",
-  file,
-  "--nats",
-  url,
-  "--join",
-  "--hosts",
-  "2",
-  "--run-id",
-  runId,
-  "--out",
-  out,
-  "--checkpoint-every",
-  "1",
-  "--checkpoint-min-wall",
-  "0",
-  ...extra,
-];
+const expected = undisturbedResults(file, dir.path);
+const coordinatorArgs = (url: string, runId: string, out: string, extra: string[] = []) =>
+  joinRunArgs(file, url, runId, out, [...CHECKPOINT_EVERY_INTERVAL, ...extra]);
 
 /** The object store buckets on the server at `url`. */
 async function buckets(url: string): Promise<string[]> {
@@ -101,15 +56,15 @@ async function buckets(url: string): Promise<string[]> {
 async function interruptLoseResume(name: string, lost: "checkpoint" | "everything"): Promise<void> {
   const store = tempDir("dctwin-test-js-");
   const server = await NatsServer.start({ name: `dctwin-test-ext-js-${process.pid}`, jetStreamDir: store.path });
-  const processes = new Processes();
+  const processes = new JoinProcesses();
   try {
     const runId = `ext-js-${name}-${process.pid}`;
     const out = join(dir.path, `external-js-${name}`);
     const coordinator = processes.start(coordinatorArgs(server.url, runId, out, ["--speed", "0.5"]));
     const hosts = processes.hosts(server.url, runId);
-    await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
+    await firstCheckpoint(out, coordinator);
     coordinator.child.kill("SIGINT");
-    const cut = await coordinator.done;
+    const cut = await coordinator.result;
     assert.equal(cut.code, 130, cut.stderr);
     assert.ok(
       cut.stderr.includes(
@@ -117,7 +72,7 @@ async function interruptLoseResume(name: string, lost: "checkpoint" | "everythin
       ),
       cut.stderr,
     );
-    for (const host of hosts) assert.equal((await host.done).code, 0, "hosts exit with the interrupted run");
+    for (const host of hosts) assert.equal((await host.result).code, 0, "hosts exit with the interrupted run");
     assert.ok((await buckets(server.url)).includes(checkpointBucket(runId)), "the checkpoint bucket is on the server");
 
     // The coordinator's copy is lost (with the whole results directory: a pod without a persistent volume).
@@ -125,7 +80,7 @@ async function interruptLoseResume(name: string, lost: "checkpoint" | "everythin
     const runIdFlag = lost === "everything" ? ["--run-id", runId] : [];
     const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join", ...runIdFlag]);
     processes.hosts(server.url, runId);
-    const result = await resumed.done;
+    const result = await resumed.result;
     assert.equal(result.code, 0, result.stderr);
     assert.ok(
       new RegExp(`read the checkpoint at [\\d.]+ s from JetStream on \\S+ \\(${checkpointBucket(runId)}\\)`).test(
@@ -151,13 +106,13 @@ test("external JetStream - the whole results directory lost: --resume RUN_DIR --
 
 test("external NATS without JetStream - checkpoints in the results directory only, said once; results unchanged; --checkpoint-store jetstream refuses it", async () => {
   const server = await NatsServer.start({ name: `dctwin-test-ext-nojs-${process.pid}` });
-  const processes = new Processes();
+  const processes = new JoinProcesses();
   try {
     const runId = `ext-nojs-${process.pid}`;
     const out = join(dir.path, "external-nojs");
     const coordinator = processes.start(coordinatorArgs(server.url, runId, out));
     processes.hosts(server.url, runId);
-    const result = await coordinator.done;
+    const result = await coordinator.result;
     assert.equal(result.code, 0, result.stderr);
     const said = result.stderr.match(/has no JetStream for this user \(.*\): checkpoints are kept in the results/g);
     assert.equal(said?.length, 1, result.stderr);
@@ -170,7 +125,7 @@ test("external NATS without JetStream - checkpoints in the results directory onl
     const strict = processes.start(
       coordinatorArgs(server.url, `${runId}-strict`, join(dir.path, "strict"), ["--checkpoint-store", "jetstream"]),
     );
-    const refused = await strict.done;
+    const refused = await strict.result;
     assert.notEqual(refused.code, 0, refused.stderr);
     assert.match(refused.stderr, /--checkpoint-store jetstream: the NATS server \S+ has no JetStream/);
   } finally {
@@ -211,16 +166,7 @@ test("external JetStream - the documented permissions suffice for the coordinato
         coordinator: new Uint8Array([1, 2]),
         hosts: [new Uint8Array([3]), new Uint8Array([4, 5])],
       };
-      const meta = {
-        run_id: runId,
-        hosts: 2,
-        transport: "nats",
-        scenario_json: "{}",
-        placement: [0, 1],
-        experiment: false,
-        dctwin_version: "test",
-      };
-      granted.checkpoints.save(meta, set, (m) => logs.push(m));
+      granted.checkpoints.save(testRunMeta(runId, 2), set, (m) => logs.push(m));
       await granted.checkpoints.settled();
       assert.ok(!logs.some((m) => m.includes("not stored")), logs.join("\n"));
       const read = await readExternalCheckpoint({ url: server.url, runId, auth: { user: "coord", password: "pw" } });
@@ -248,7 +194,7 @@ test("external JetStream - the documented permissions suffice for the coordinato
 test("external JetStream - kill -9 of a joined host after a checkpoint: the recovery reads the checkpoint back from JetStream; identical results", async () => {
   const store = tempDir("dctwin-test-js-loss-");
   const server = await NatsServer.start({ name: `dctwin-test-ext-js-loss-${process.pid}`, jetStreamDir: store.path });
-  const processes = new Processes();
+  const processes = new JoinProcesses();
   try {
     const runId = `ext-js-loss-${process.pid}`;
     const out = join(dir.path, "external-js-loss");
@@ -256,11 +202,11 @@ test("external JetStream - kill -9 of a joined host after a checkpoint: the reco
       coordinatorArgs(server.url, runId, out, ["--speed", "0.5", "--report-timeout", "5s"]),
     );
     const [, victim] = processes.hosts(server.url, runId);
-    await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
+    await firstCheckpoint(out, coordinator);
     victim!.child.kill("SIGKILL");
-    await victim!.done;
-    processes.start(["host", "--nats", server.url, "--run", runId, "--host", "1", "--coordinator-timeout", "20s"]);
-    const result = await coordinator.done;
+    await victim!.result;
+    processes.host(server.url, runId, 1);
+    const result = await coordinator.result;
     assert.equal(result.code, 0, result.stderr);
     assert.ok(
       result.stderr.includes(`s back from JetStream (${checkpointBucket(runId)})`),

@@ -14,6 +14,7 @@ import type { CheckpointSet } from "../coordinator/driver/checkpointer.ts";
 import { PrivateBroker } from "../coordinator/private-broker.ts";
 import { natsConnectionOptions } from "../nodes/runtime/transport/nats-auth.ts";
 import { checkpointBucket } from "../nodes/runtime/transport/permissions.ts";
+import { testRunMeta } from "./support/checkpoints.ts";
 import { alive, waitFor } from "./support/processes.ts";
 import { tempDir } from "./support/scenarios.ts";
 
@@ -21,15 +22,7 @@ const dir = tempDir();
 after(() => dir.remove());
 
 const runId = `js-${process.pid}`;
-const meta = {
-  run_id: runId,
-  hosts: 2,
-  transport: "nats",
-  scenario_json: "{}",
-  placement: [0, 1],
-  experiment: false,
-  dctwin_version: "test",
-};
+const meta = testRunMeta(runId, 2);
 /** Snapshots of distinct sizes and contents, one above the object store's 128 KiB chunk. */
 function set(atNs: number, fill: number): CheckpointSet {
   const bytes = (n: number, k: number) => Uint8Array.from({ length: n }, (_, i) => (i * k + fill) & 0xff);

@@ -17,18 +17,19 @@ const dir = tempDir("dctwin-control-");
 after(() => dir.remove());
 
 const base = experimentBase;
+/** The base scenario with its clients a closed loop of 8 users. */
+const closed = {
+  ...base,
+  actors: [
+    {
+      ...base.actors[0],
+      arrivals: { process: "closed", users: 8, think_time: { distribution: "exponential", mean: "20ms" } },
+    },
+    base.actors[1],
+  ],
+};
 
 test("control - load on a closed loop scales its users; a rate target is refused with its path", () => {
-  const closed = {
-    ...base,
-    actors: [
-      {
-        ...base.actors[0],
-        arrivals: { process: "closed", users: 8, think_time: { distribution: "exponential", mean: "20ms" } },
-      },
-      base.actors[1],
-    ],
-  };
   const planned = load({
     ...closed,
     experiment: { load: [{ name: "more", selector: { actors: ["users"] }, at: "2s", set: { factor: 1.5 } }] },
@@ -158,16 +159,6 @@ test("control - bad curves and curves on closed loops are refused with their fie
     "experiment.load[0]",
     /exactly one of set, ramp, spike, stages or curve/,
   );
-  const closed = {
-    ...base,
-    actors: [
-      {
-        ...base.actors[0],
-        arrivals: { process: "closed", users: 8, think_time: { distribution: "exponential", mean: "20ms" } },
-      },
-      base.actors[1],
-    ],
-  };
   refused(
     { curve: { process: "poisson", rate_per_s: 10 } },
     "experiment.load[0].curve",

@@ -4,9 +4,9 @@
  * run; the health service answers over TLS too.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { makeTestPki } from "./support/certificates.ts";
 import { collect, runCli, startCli } from "./support/cli.ts";
 import { waitFor } from "./support/processes.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
@@ -14,73 +14,8 @@ import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 const dir = tempDir("dctwin-tls-");
 after(() => dir.remove());
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
-function makeCertificates(): Record<"ca" | "serverCert" | "serverKey" | "clientCert" | "clientKey", string> {
-  const p = (name: string) => join(dir.path, name);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=dctwin test CA",
-    "-keyout",
-    p("ca.key"),
-    "-out",
-    p("ca.pem"),
-  );
-  for (const [name, subject, ext] of [
-    ["server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth"],
-    ["client", "/CN=dctwin operator", "extendedKeyUsage=clientAuth"],
-  ] as const) {
-    openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-subj",
-      subject,
-      "-keyout",
-      p(`${name}.key`),
-      "-out",
-      p(`${name}.csr`),
-    );
-    execFileSync("sh", ["-c", `printf '%b' "$EXT" > ${p(`${name}.ext`)}`], {
-      env: { ...process.env, EXT: `${ext}\n` },
-    });
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      p(`${name}.csr`),
-      "-CA",
-      p("ca.pem"),
-      "-CAkey",
-      p("ca.key"),
-      "-CAcreateserial",
-      "-days",
-      "2",
-      "-extfile",
-      p(`${name}.ext`),
-      "-out",
-      p(`${name}.pem`),
-    );
-  }
-  return {
-    ca: p("ca.pem"),
-    serverCert: p("server.pem"),
-    serverKey: p("server.key"),
-    clientCert: p("client.pem"),
-    clientKey: p("client.key"),
-  };
-}
-
 test("control TLS - plaintext and certificate-less clients are refused; a client with the CA and a certificate steers the run", async () => {
-  const certs = makeCertificates();
+  const certs = makeTestPki(join(dir.path, "pki"));
   const file = writeScenario(
     dir.path,
     "long",

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { collect, runCli, startCli } from "./support/cli.ts";
+import { joinRunArgs } from "./support/join-run.ts";
 import { freePort } from "./support/ports.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
@@ -36,20 +37,7 @@ test("join - hosts started separately on a 2-server NATS cluster join the coordi
     );
     const runId = `join-${process.pid}`;
     const out = join(dir.path, "joined");
-    const coordinator = startCli([
-      "run",
-      file,
-      "--nats",
-      a.url,
-      "--join",
-      "--hosts",
-      "2",
-      "--run-id",
-      runId,
-      "--out",
-      out,
-      "-q",
-    ]);
+    const coordinator = startCli(joinRunArgs(file, a.url, runId, out, ["-q"]));
     children.push(coordinator);
     const coordinatorDone = collect(coordinator, 60_000);
     const hostDone = [b.url, a.url].map((url, host) => {

@@ -8,18 +8,24 @@
  * nor send on its own (NATS permissions of the private server).
  */
 import assert from "node:assert/strict";
-import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { connect, type NatsConnection, type Status } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { PrivateBroker } from "../coordinator/private-broker.ts";
 import { restoreFrames } from "../nodes/runtime/restore-wire.ts";
 import { natsConnectionOptions } from "../nodes/runtime/transport/nats-auth.ts";
 import { subjects } from "../nodes/runtime/transport/transport.ts";
-import { collect, type CliResult, runCli, startCli } from "./support/cli.ts";
+import {
+  CHECKPOINT_EVERY_INTERVAL,
+  firstCheckpoint,
+  JoinProcesses,
+  joinRunArgs,
+  undisturbedResults,
+} from "./support/join-run.ts";
 import { checkpointAtNs, readResults } from "./support/nats-run.ts";
+import { serverErrors } from "./support/nats-errors.ts";
 import { waitFor } from "./support/processes.ts";
 import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
@@ -27,82 +33,37 @@ const dir = tempDir();
 after(() => dir.remove());
 
 const file = writeScenario(dir.path, "cross-host", crossHostScenario("250ms"));
-let undisturbed: string[] | undefined;
-async function expected(): Promise<string[]> {
-  if (undisturbed === undefined) {
-    const out = join(dir.path, "whole");
-    const result = await runCli(["run", file, "--out", out, "-q", "--transport", "inproc"]);
-    assert.equal(result.code, 0, result.stderr);
-    undisturbed = readResults(out);
-  }
-  return undisturbed;
-}
-
-/** The processes of one test, killed by pid at its end whatever happened. */
-class Processes {
-  private readonly children: ChildProcess[] = [];
-
-  start(args: string[]): { child: ChildProcess; done: Promise<CliResult>; stderr: () => string } {
-    const child = startCli(args);
-    this.children.push(child);
-    const done = collect(child, 300_000);
-    let stderr = "";
-    child.stderr!.on("data", (c: string) => (stderr += c));
-    return { child, done, stderr: () => stderr };
-  }
-
-  host(url: string, runId: string, host: number) {
-    return this.start(["host", "--nats", url, "--run", runId, "--host", String(host), "--coordinator-timeout", "20s"]);
-  }
-
-  end(): void {
-    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-}
-
-const coordinatorArgs = (url: string, runId: string, out: string, extra: string[] = []) => [
-  "run",
-  file,
-  "--nats",
-  url,
-  "--join",
-  "--hosts",
-  "2",
-  "--run-id",
-  runId,
-  "--out",
-  out,
-  "--speed",
-  "0.5",
-  "--checkpoint-every",
-  "1",
-  "--checkpoint-min-wall",
-  "0",
-  "--report-timeout",
-  "5s",
-  ...extra,
-];
+const expected = undisturbedResults(file, dir.path);
+const coordinatorArgs = (url: string, runId: string, out: string, extra: string[] = []) =>
+  joinRunArgs(file, url, runId, out, [
+    "--speed",
+    "0.5",
+    ...CHECKPOINT_EVERY_INTERVAL,
+    "--report-timeout",
+    "5s",
+    ...extra,
+  ]);
 
 test("join recovery - kill -9 of a joined host after a checkpoint; a replacement host joins; identical results", async () => {
   const server = await NatsServer.start({ name: `dctwin-test-join-loss-${process.pid}` });
-  const processes = new Processes();
+  const processes = new JoinProcesses();
   try {
     const runId = `join-loss-${process.pid}`;
     const out = join(dir.path, "loss");
     const coordinator = processes.start(coordinatorArgs(server.url, runId, out));
     const survivor = processes.host(server.url, runId, 0);
     const victim = processes.host(server.url, runId, 1);
-    await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
+    await firstCheckpoint(out, coordinator);
     victim.child.kill("SIGKILL");
-    await victim.done;
+    await victim.result;
     const replacement = processes.host(server.url, runId, 1);
-    const result = await coordinator.done;
+    const result = await coordinator.result;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /recovering \(1 of at most 3\): every host goes back to the checkpoint at [\d.]+ s/);
     assert.match(result.stderr, /waiting for 2 host\(s\) to join again run/);
     assert.match(result.stderr, /completed after 1 recovery/);
     for (const host of [survivor, replacement]) {
-      const ended = await host.done;
+      const ended = await host.result;
       assert.equal(ended.code, 0, `a host failed: ${ended.stderr}`);
     }
     assert.match(survivor.stderr(), /the run goes back to its last checkpoint; joining run join-loss-\d+ again/);
@@ -115,16 +76,16 @@ test("join recovery - kill -9 of a joined host after a checkpoint; a replacement
 
 test("join recovery - no replacement within --rejoin-timeout: the run fails with the results up to its checkpoint; --resume --join completes it identically", async () => {
   const server = await NatsServer.start({ name: `dctwin-test-join-deadline-${process.pid}` });
-  const processes = new Processes();
+  const processes = new JoinProcesses();
   try {
     const runId = `join-deadline-${process.pid}`;
     const out = join(dir.path, "deadline");
     const coordinator = processes.start(coordinatorArgs(server.url, runId, out, ["--rejoin-timeout", "4s"]));
     const survivor = processes.host(server.url, runId, 0);
     const victim = processes.host(server.url, runId, 1);
-    await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
+    await firstCheckpoint(out, coordinator);
     victim.child.kill("SIGKILL");
-    const failed = await coordinator.done;
+    const failed = await coordinator.result;
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, /1 of 2 host\(s\) joined again run join-deadline-\d+ within 4 s \(--rejoin-timeout\)/);
     const resumeHint = `dctwin run --resume ${out} --nats ${server.url} --join`;
@@ -132,12 +93,12 @@ test("join recovery - no replacement within --rejoin-timeout: the run fails with
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     assert.equal(summary.status, "failed");
     assert.equal(summary.sim_time_s * 1e9, checkpointAtNs(out), "the results up to the checkpoint");
-    const ended = await survivor.done;
+    const ended = await survivor.result;
     assert.equal(ended.code, 0, `the survivor exits with the run: ${ended.stderr}`);
 
     const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join", "-q"]);
-    for (const host of [0, 1]) processes.host(server.url, runId, host);
-    const result = await resumed.done;
+    processes.hosts(server.url, runId);
+    const result = await resumed.result;
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(readResults(out), await expected());
   } finally {
@@ -148,22 +109,22 @@ test("join recovery - no replacement within --rejoin-timeout: the run fails with
 
 test("join resume - SIGINT a join run after a checkpoint; --resume RUN_DIR --join with the hosts joining again gives the same results", async () => {
   const server = await NatsServer.start({ name: `dctwin-test-join-resume-${process.pid}` });
-  const processes = new Processes();
+  const processes = new JoinProcesses();
   try {
     const runId = `join-resume-${process.pid}`;
     const out = join(dir.path, "resume");
     const coordinator = processes.start(coordinatorArgs(server.url, runId, out));
-    const hosts = [0, 1].map((host) => processes.host(server.url, runId, host));
-    await waitFor(() => checkpointAtNs(out) > 0 || coordinator.child.exitCode !== null, 120_000, "a checkpoint");
+    const hosts = processes.hosts(server.url, runId);
+    await firstCheckpoint(out, coordinator);
     coordinator.child.kill("SIGINT");
-    const cut = await coordinator.done;
+    const cut = await coordinator.result;
     assert.equal(cut.code, 130, cut.stderr);
     assert.equal(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).status, "interrupted");
-    for (const host of hosts) assert.equal((await host.done).code, 0, "hosts exit with the interrupted run");
+    for (const host of hosts) assert.equal((await host.result).code, 0, "hosts exit with the interrupted run");
 
     const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join"]);
-    for (const host of [0, 1]) processes.host(server.url, runId, host);
-    const result = await resumed.done;
+    processes.hosts(server.url, runId);
+    const result = await resumed.result;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /resuming run join-resume-\d+ from its checkpoint at [\d.]+ s/);
     assert.match(result.stderr, /waiting for 2 host\(s\) to join run/);
@@ -173,15 +134,6 @@ test("join resume - SIGINT a join run after a checkpoint; --resume RUN_DIR --joi
     await server.stop();
   }
 });
-
-/** Collects the server's error notices to one connection (permission violations arrive this way). */
-function serverErrors(nc: NatsConnection): string[] {
-  const errors: string[] = [];
-  void (async () => {
-    for await (const s of nc.status() as AsyncIterable<Status>) if (s.type === "error") errors.push(s.error.message);
-  })();
-  return errors;
-}
 
 test("join recovery - a host may read only its own snapshot subject, and not send on it (NATS permissions)", async () => {
   const runId = `restore-perm-${process.pid}`;

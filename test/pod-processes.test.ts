@@ -13,7 +13,8 @@ import { NatsServer } from "../coordinator/nats-server.ts";
 import { resolveHostIndex } from "../cli/commands/host-index.ts";
 import { runCli, watchCli, type CliResult, type WatchedCli } from "./support/cli.ts";
 import { freePort } from "./support/ports.ts";
-import { alive, processesMentioning, waitFor } from "./support/processes.ts";
+import { pacedTwoHostArgs } from "./support/nats-run.ts";
+import { alive, killRun, processesMentioning, waitFor } from "./support/processes.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-pods-");
@@ -40,10 +41,7 @@ function json(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 }
 
-function cleanup(w: WatchedCli, runId: string): void {
-  if (w.child.exitCode === null) w.child.kill("SIGKILL");
-  for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
-}
+const cleanup = (w: WatchedCli, runId: string) => killRun(w.child, runId);
 
 test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, results written (nothing ran), nothing left", async () => {
   const runId = `join-term-${process.pid}`;
@@ -73,20 +71,7 @@ test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, resul
 test("pods - SIGTERM while running on 2 hosts: exit 143 within 5 s with partial results; SIGTERM (143) and SIGINT (130) while paused", async () => {
   const runId = `run-term-${process.pid}`;
   const out = join(dir.path, "run-term");
-  const running = watchCli([
-    "run",
-    longRun,
-    "--transport",
-    "nats",
-    "--hosts",
-    "2",
-    "--speed",
-    "1",
-    "--run-id",
-    runId,
-    "--out",
-    out,
-  ]);
+  const running = watchCli(pacedTwoHostArgs(longRun, runId, out));
   try {
     await waitFor(() => /2 host\(s\) joined/.test(running.stderr()), 30_000, "hosts to join");
     await new Promise((r) => setTimeout(r, 1500)); // let simulated time pass (the run is paced at 1 s per s)
@@ -182,23 +167,8 @@ test("pods - a join timeout fails the run (exit 1) with results and the reason; 
 test("pods - with --recoveries 0, a host killed mid-run fails the run (exit 1) with the completed windows written and the reason", async () => {
   const runId = `host-killed-${process.pid}`;
   const out = join(dir.path, "host-killed");
-  const w = watchCli([
-    "run",
-    longRun,
-    "--transport",
-    "nats",
-    "--hosts",
-    "2",
-    "--speed",
-    "1",
-    "--run-id",
-    runId,
-    "--out",
-    out,
-    // Otherwise the run recovers (from the start, before its first checkpoint): test/host-loss.test.ts.
-    "--recoveries",
-    "0",
-  ]);
+  // Otherwise the run recovers (from the start, before its first checkpoint): test/host-loss.test.ts.
+  const w = watchCli(pacedTwoHostArgs(longRun, runId, out, ["--recoveries", "0"]));
   try {
     await waitFor(
       () => /pids (\d+), (\d+)/.test(w.stderr()) && /2 host\(s\) joined/.test(w.stderr()),
@@ -223,20 +193,7 @@ test("pods - with --recoveries 0, a host killed mid-run fails the run (exit 1) w
 
 test("pods - a coordinator killed outright (SIGKILL) leaves neither its nats-server nor its hosts running", async () => {
   const runId = `coord-killed-${process.pid}`;
-  const w = watchCli([
-    "run",
-    longRun,
-    "--transport",
-    "nats",
-    "--hosts",
-    "2",
-    "--speed",
-    "1",
-    "--run-id",
-    runId,
-    "--out",
-    join(dir.path, "coord-killed"),
-  ]);
+  const w = watchCli(pacedTwoHostArgs(longRun, runId, join(dir.path, "coord-killed")));
   try {
     await waitFor(() => /2 host\(s\) joined/.test(w.stderr()), 30_000, "hosts to join");
     const natsPid = Number(/started nats-server .* \(pid (\d+)\)/.exec(w.stderr())![1]);

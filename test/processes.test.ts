@@ -12,7 +12,8 @@ import { NatsServer } from "../coordinator/nats-server.ts";
 import { wire } from "../nodes/runtime/wire.ts";
 import { runCli, watchCli } from "./support/cli.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
-import { alive, processesMentioning, waitFor } from "./support/processes.ts";
+import { pacedTwoHostArgs } from "./support/nats-run.ts";
+import { alive, killRun, processesMentioning, waitFor } from "./support/processes.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -44,25 +45,7 @@ test("processes - SIGINT mid-run writes partial results, exits 130 and leaves no
     child,
     result,
     stderr: log,
-  } = watchCli(
-    [
-      "run",
-      file,
-      "--transport",
-      "nats",
-      "--hosts",
-      "2",
-      "--speed",
-      "1",
-      "--run-id",
-      runId,
-      "--out",
-      out,
-      "--metrics-port",
-      "0",
-    ],
-    { timeoutMs: 60_000 },
-  );
+  } = watchCli(pacedTwoHostArgs(file, runId, out, ["--metrics-port", "0"]), { timeoutMs: 60_000 });
   try {
     await waitFor(
       () =>
@@ -91,8 +74,7 @@ test("processes - SIGINT mid-run writes partial results, exits 130 and leaves no
     await waitFor(() => ![...hostPids, natsPid].some(alive), 5_000, "children to exit");
     assert.deepEqual(processesMentioning(runId), [], "no process of this run is left");
   } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
-    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+    killRun(child, runId);
   }
 });
 

@@ -12,6 +12,7 @@ import { stringify } from "yaml";
 import { runTwin } from "../coordinator/run.ts";
 import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { runCli } from "./support/cli.ts";
+import { readCsv } from "./support/csv.ts";
 import { twoGroupShop } from "./support/observability.ts";
 import { tempDir } from "./support/scenarios.ts";
 
@@ -26,16 +27,6 @@ async function readParquet(path: string): Promise<Row[]> {
   return (await parquetReadObjects({
     file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
   })) as Row[];
-}
-
-function readCsv(path: string): Row[] {
-  const [header, ...lines] = readFileSync(path, "utf8").trimEnd().split("\n");
-  const names = header!.split(",");
-  return lines.map((line) =>
-    Object.fromEntries(
-      line.split(",").map((v, i) => [names[i]!, v === "" ? null : /^-?[\d.]+(e[-+]?\d+)?$/i.test(v) ? Number(v) : v]),
-    ),
-  );
 }
 
 const num = (v: Row[string]) => (typeof v === "bigint" ? Number(v) : v);

@@ -12,21 +12,11 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { runTwin } from "../coordinator/run.ts";
+import { type CsvRow, readCsv } from "./support/csv.ts";
 import { tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-server-tables-");
 after(() => dir.remove());
-
-type Row = Record<string, string | number | null>;
-function readCsv(path: string): Row[] {
-  const [header, ...lines] = readFileSync(path, "utf8").trimEnd().split("\n");
-  const names = header!.split(",");
-  return lines.map((line) =>
-    Object.fromEntries(
-      line.split(",").map((v, i) => [names[i]!, v === "" ? null : /^-?[\d.]+(e[-+]?\d+)?$/i.test(v) ? Number(v) : v]),
-    ),
-  );
-}
 
 const IDLE_W = 100;
 const MAX_W = 300;
@@ -59,7 +49,7 @@ const THROTTLE = [
   { timeNs: 4.5e9, command: { actor: { actor: 1, command: "unthrottle", argsJson: "{}" } } },
 ];
 
-async function run(name: string, hosts: number): Promise<{ servers: Row[]; states: Row[]; serversText: string }> {
+async function run(name: string, hosts: number): Promise<{ servers: CsvRow[]; states: CsvRow[]; serversText: string }> {
   const outDir = join(dir.path, name);
   await runTwin({
     scenario: validateScenario(scenario, "s.yaml").scenario,

@@ -11,7 +11,7 @@ import { join, relative } from "node:path";
 import { after, before, test } from "node:test";
 import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "@20minutes/s3rver";
-import { collect, runCli, startCli } from "./support/cli.ts";
+import { runCli, watchCli } from "./support/cli.ts";
 import { waitFor } from "./support/processes.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
@@ -78,9 +78,9 @@ function localFiles(outDir: string): Map<string, Buffer> {
   return files;
 }
 
-test("upload - every results file lands at PREFIX/<run id>/FILE in the bucket, byte for byte", async () => {
-  const out = join(dir.path, "completed");
-  const result = await runCli(
+/** Runs examples/tiny.yaml for 2 s in process as run `runId`, uploading its results to `url`, configured by `env`. */
+function runTinyUploading(runId: string, out: string, url: string, env: NodeJS.ProcessEnv) {
+  return runCli(
     [
       "run",
       "examples/tiny.yaml",
@@ -89,14 +89,19 @@ test("upload - every results file lands at PREFIX/<run id>/FILE in the bucket, b
       "--transport",
       "inproc",
       "--run-id",
-      "up-1",
+      runId,
       "--out",
       out,
       "--upload-results-to",
-      `s3://${BUCKET}/twins/lab`,
+      url,
     ],
-    { env: podEnv() },
+    { env },
   );
+}
+
+test("upload - every results file lands at PREFIX/<run id>/FILE in the bucket, byte for byte", async () => {
+  const out = join(dir.path, "completed");
+  const result = await runTinyUploading("up-1", out, `s3://${BUCKET}/twins/lab`, podEnv());
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, new RegExp(`results uploaded to s3://${BUCKET}/twins/lab/up-1/`));
   const local = localFiles(out);
@@ -107,23 +112,7 @@ test("upload - every results file lands at PREFIX/<run id>/FILE in the bucket, b
 
 test("upload - the server refuses a wrong secret: exit 1 with the server's reason, results still written locally", async () => {
   const out = join(dir.path, "refused");
-  const result = await runCli(
-    [
-      "run",
-      "examples/tiny.yaml",
-      "--duration",
-      "2s",
-      "--transport",
-      "inproc",
-      "--run-id",
-      "up-refused",
-      "--out",
-      out,
-      "--upload-results-to",
-      `s3://${BUCKET}`,
-    ],
-    { env: podEnv("not-the-secret") },
-  );
+  const result = await runTinyUploading("up-refused", out, `s3://${BUCKET}`, podEnv("not-the-secret"));
   assert.equal(result.code, 1, result.stderr);
   assert.match(
     result.stderr,
@@ -141,7 +130,11 @@ test("upload - an interrupted run (SIGTERM) is uploaded too, with its partial re
     queueScenario({ rate: 200, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }),
   );
   const out = join(dir.path, "interrupted");
-  const child = startCli(
+  const {
+    child,
+    result: done,
+    stderr,
+  } = watchCli(
     [
       "run",
       long,
@@ -156,13 +149,10 @@ test("upload - an interrupted run (SIGTERM) is uploaded too, with its partial re
       "--upload-results-to",
       `s3://${BUCKET}/p`,
     ],
-    podEnv(),
+    { env: podEnv(), timeoutMs: 120_000 },
   );
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const done = collect(child, 120_000);
   try {
-    await waitFor(() => /host\(s\) joined/.test(stderr), 30_000, "the run to start");
+    await waitFor(() => /host\(s\) joined/.test(stderr()), 30_000, "the run to start");
     await new Promise((r) => setTimeout(r, 1000));
     child.kill("SIGTERM");
     const result = await done;

@@ -39,18 +39,20 @@ test("thermo solve - an invalid model names the field and exits 2", async () => 
 });
 
 test("thermo simulate - two-cycle network: σ̂ within 4 jackknife standard errors of the exact σ", async () => {
-  const result = await runCli([
-    "thermo",
-    "simulate",
-    "examples/markov/two-cycle.yaml",
-    "--time",
-    "500",
-    "--replicas",
-    "20",
-    "--seed",
-    "5",
-    "--json",
-  ]);
+  const simulate = () =>
+    runCli([
+      "thermo",
+      "simulate",
+      "examples/markov/two-cycle.yaml",
+      "--time",
+      "500",
+      "--replicas",
+      "20",
+      "--seed",
+      "5",
+      "--json",
+    ]);
+  const result = await simulate();
   assert.equal(result.code, 0, result.stderr);
   const r = JSON.parse(result.stdout);
   const exact = 1.53206880328;
@@ -63,18 +65,7 @@ test("thermo simulate - two-cycle network: σ̂ within 4 jackknife standard erro
   // Edge currents too: J12 = 12/31 exactly.
   const e12 = r.edges.find((e: { from: string; to: string }) => e.from === "1" && e.to === "2");
   assert.ok(Math.abs(e12.current_per_s - 12 / 31) < 4 * e12.current_stderr_per_s);
-  const again = await runCli([
-    "thermo",
-    "simulate",
-    "examples/markov/two-cycle.yaml",
-    "--time",
-    "500",
-    "--replicas",
-    "20",
-    "--seed",
-    "5",
-    "--json",
-  ]);
+  const again = await simulate();
   assert.equal(again.stdout, result.stdout, "same seed, same bytes");
 });
 

@@ -23,6 +23,26 @@ export function checkpointAtNs(out: string): number {
   }
 }
 
+/**
+ * `dctwin run FILE --transport nats --hosts 2 --speed 1 --run-id ID --out OUT` and `extra` flags: a run on two host
+ * processes paced at one simulated second per second, so that a test can act on it mid-run.
+ */
+export const pacedTwoHostArgs = (file: string, runId: string, out: string, extra: string[] = []) => [
+  "run",
+  file,
+  "--transport",
+  "nats",
+  "--hosts",
+  "2",
+  "--speed",
+  "1",
+  "--run-id",
+  runId,
+  "--out",
+  out,
+  ...extra,
+];
+
 /** mulberry32: the trials' choices from a fixed seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

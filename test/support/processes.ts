@@ -1,4 +1,5 @@
 /** Watching processes from tests: liveness, finding a run's processes by command line, waiting for a condition. */
+import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 export function alive(pid: number): boolean {
@@ -24,6 +25,12 @@ export function processesMentioning(text: string): number[] {
     }
   }
   return pids;
+}
+
+/** Kills by pid a run's CLI process `child` (if it still runs) and every process whose command line names `runId`. */
+export function killRun(child: ChildProcess, runId: string): void {
+  if (child.exitCode === null) child.kill("SIGKILL");
+  for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
