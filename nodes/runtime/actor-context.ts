@@ -45,6 +45,9 @@ export class ShardContext implements ActorContext {
   private readonly counters: ShardCounters;
   private readonly nodeOf: Int32Array;
   private readonly indexById: Map<string, number>;
+  /** The run's trace sampling (ratio 0: no journey is traced, and createPacket skips the draw). */
+  private readonly traceRatio: number;
+  private readonly seed: number;
   /** Links, wires and the outbox of packets for other hosts. */
   readonly delivery: Delivery;
   readonly meters = new ActorMeters();
@@ -61,6 +64,8 @@ export class ShardContext implements ActorContext {
     this.counters = parts.counters;
     this.nodeOf = parts.nodeOf;
     this.indexById = new Map(parts.scenario.actors.map((a) => [a.id, a.index]));
+    this.traceRatio = parts.scenario.run.traceSampleRatio;
+    this.seed = parts.scenario.run.seed;
     this.delivery = new Delivery({ ...parts, meters: this.meters });
   }
 
@@ -100,10 +105,11 @@ export class ShardContext implements ActorContext {
     this.counters.injected++;
     const multiplicity = init.multiplicity ?? 1;
     this.ledger.created(actor.spec.index, init.species, multiplicity);
-    const run = this.p.scenario.run;
     const traceparent =
       init.traceparent ??
-      (init.flowId === undefined ? sampleTraceparent(run.traceSampleRatio, run.seed, actor.spec.index, id) : "");
+      (init.flowId === undefined && this.traceRatio > 0
+        ? sampleTraceparent(this.traceRatio, this.seed, actor.spec.index, id)
+        : "");
     const packet: SimPacket = {
       id,
       flowId: init.flowId ?? id,

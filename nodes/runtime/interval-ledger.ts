@@ -4,7 +4,7 @@
  * the per-window messages carry only what synchronisation needs.
  */
 import { WindowMetrics, type MetricAccumulator } from "./metrics.ts";
-import { addPair, appendInStateOrder, growDense, type StatePairs } from "./state-pairs.ts";
+import { addPair, appendInStateOrder, growDense, newStatePairs, type StatePairs } from "./state-pairs.ts";
 
 export interface LinkCount {
   link: number;
@@ -190,7 +190,7 @@ export class IntervalLedger {
     }
     let pairs = byMechanism[id];
     if (pairs === undefined) {
-      pairs = { near: [], other: new Map() };
+      pairs = newStatePairs();
       byMechanism[id] = pairs;
     }
     addPair(pairs, actor, mechanism, fromState, toState, count);
@@ -302,7 +302,7 @@ export class IntervalLedger {
       const byMechanism = this.transitions[actor]!;
       for (const id of mechanismOrder) {
         const pairs = byMechanism[id];
-        if (pairs !== undefined) appendInStateOrder(out, pairs);
+        if (pairs !== undefined) appendInStateOrder(out, pairs, actor, names[id]!);
       }
     }
     return out;

@@ -61,15 +61,14 @@ interface MetricSlot {
   overflow: Histogram;
 }
 
-/** A metric's slots by actor group, with the one used last. */
-interface MetricGroups {
-  lastGroup: string;
-  last: MetricSlot | null;
-  slots: Map<string, MetricSlot>;
-}
-
 /** Dense buckets cover every value below 2^59 (bucket index < (59 − 4 + 1) · 16). */
 const DENSE_BUCKETS = 896;
+/**
+ * How many (metric, group) slots are found by a scan before the map. A run records a handful of metrics, named by
+ * string literals (interned: `===` is a pointer comparison) from actors of a few groups: a short scan beats
+ * hashing the name and the group on every observation.
+ */
+const SCANNED = 16;
 
 function newSlot(name: string, group: string): MetricSlot {
   return {
@@ -88,27 +87,25 @@ function newSlot(name: string, group: string): MetricSlot {
   };
 }
 
-/** Accumulators keyed by (metric name, actor group), drained once per interval. Two-level maps: no string
- * building on this hot path (every recorded observation); see MetricSlot for the dense buckets. */
+/** Accumulators keyed by (metric name, actor group), drained once per interval: the first SCANNED slots made are
+ * found by a scan, the others by a map keyed by name, then group; see MetricSlot for the dense buckets. */
 export class WindowMetrics {
-  private readonly byName = new Map<string, MetricGroups>();
+  private readonly scanned: MetricSlot[] = [];
+  private readonly byName = new Map<string, Map<string, MetricSlot>>();
   /** Slots recorded into since the last drain. */
   private used: MetricSlot[] = [];
 
   record(name: string, group: string, value: number, weight = 1): void {
-    let groups = this.byName.get(name);
-    if (groups === undefined) {
-      groups = { lastGroup: "", last: null, slots: new Map() };
-      this.byName.set(name, groups);
+    const scanned = this.scanned;
+    let slot: MetricSlot | undefined;
+    for (let i = 0; i < scanned.length; i++) {
+      const s = scanned[i]!;
+      if (s.name === name && s.group === group) {
+        slot = s;
+        break;
+      }
     }
-    // A metric is mostly recorded by actors of one group in a row: the slot found last skips the group lookup.
-    let slot = groups.lastGroup === group ? groups.last : groups.slots.get(group);
-    if (slot == null) {
-      slot = newSlot(name, group);
-      groups.slots.set(group, slot);
-    }
-    groups.lastGroup = group;
-    groups.last = slot;
+    if (slot === undefined) slot = this.slot(name, group);
     if (!slot.used) {
       slot.used = true;
       this.used.push(slot);
@@ -128,6 +125,22 @@ export class WindowMetrics {
     slot.touched[b] = 1;
     if (b < slot.low) slot.low = b;
     if (b > slot.high) slot.high = b;
+  }
+
+  /** The slot of (name, group) beyond the scanned ones, made on first use. */
+  private slot(name: string, group: string): MetricSlot {
+    let groups = this.byName.get(name);
+    if (groups === undefined) {
+      groups = new Map();
+      this.byName.set(name, groups);
+    }
+    let slot = groups.get(group);
+    if (slot === undefined) {
+      slot = newSlot(name, group);
+      groups.set(group, slot);
+      if (this.scanned.length < SCANNED) this.scanned.push(slot);
+    }
+    return slot;
   }
 
   /** Returns the accumulators, sorted by (name, group), and starts afresh. */

@@ -14,12 +14,18 @@ const NEAR_SPAN = 1 << 10;
 
 /**
  * The counts of one (actor, mechanism)'s state pairs. Most moves are by one step between small whole numbers
- * (queue lengths: n -> n + 1 on arrival, n + 1 -> n on service): those sit in a dense array at from * 3 + step + 1,
- * indexed without hashing; every other pair is in the map under `stateKey`.
+ * (queue lengths: n -> n + 1 on arrival, n + 1 -> n on service): their counts sit in a typed array at
+ * from * 3 + step + 1 (NaN where no move was counted), indexed without hashing and without an object per pair
+ * until the drain; every other pair is in the map under `stateKey`.
  */
 export interface StatePairs {
-  near: (TransitionCount | undefined)[];
+  near: Float64Array;
   other: Map<number | string, TransitionCount>;
+}
+
+/** Counts of a new (actor, mechanism): room for moves from states below 21 before the first growth. */
+export function newStatePairs(): StatePairs {
+  return { near: new Float64Array(64).fill(Number.NaN), other: new Map() };
 }
 
 /**
@@ -32,13 +38,17 @@ function stateKey(fromState: number, toState: number): number | string {
   return `${fromState}>${toState}`;
 }
 
-/** The pairs' counts in (from, to) order: the dense ones are in that order already. */
-export function appendInStateOrder(out: TransitionCount[], pairs: StatePairs): void {
+/** The pairs' counts of (actor, mechanism) in (from, to) order: the dense ones are in that order already. */
+export function appendInStateOrder(out: TransitionCount[], pairs: StatePairs, actor: number, mechanism: string): void {
   const byStates = (a: TransitionCount, b: TransitionCount) => a.fromState - b.fromState || a.toState - b.toState;
   const other = pairs.other.size === 0 ? [] : [...pairs.other.values()].sort(byStates);
+  const near = pairs.near;
   let j = 0;
-  for (const t of pairs.near) {
-    if (t === undefined) continue;
+  for (let i = 0; i < near.length; i++) {
+    const count = near[i]!;
+    if (Number.isNaN(count)) continue;
+    const fromState = Math.floor(i / 3);
+    const t = { actor, mechanism, fromState, toState: fromState + (i % 3) - 1, count };
     while (j < other.length && byStates(other[j]!, t) < 0) out.push(other[j++]!);
     out.push(t);
   }
@@ -64,10 +74,14 @@ export function addPair(
   const step = toState - fromState;
   if (step >= -1 && step <= 1 && (fromState & (NEAR_SPAN - 1)) === fromState) {
     const i = fromState * 3 + step + 1;
-    if (i >= pairs.near.length) pairs.near = growDense(pairs.near, i);
-    const t = pairs.near[i];
-    if (t === undefined) pairs.near[i] = { actor, mechanism, fromState, toState, count };
-    else t.count += count;
+    let near = pairs.near;
+    if (i >= near.length) {
+      near = new Float64Array(Math.max(i + 1, near.length * 2)).fill(Number.NaN);
+      near.set(pairs.near);
+      pairs.near = near;
+    }
+    const before = near[i]!;
+    near[i] = Number.isNaN(before) ? count : before + count; // NaN: the pair's first move
     return;
   }
   const key = stateKey(fromState, toState);
