@@ -13,10 +13,11 @@ import type { IntervalRecord } from "../counts/aggregate.ts";
 import {
   entropyGenerationKbPerS,
   entropyGenerationWPerK,
-  estimateSigma,
   landauerEnergyJ,
+  pairCounts,
   type TransitionCount,
 } from "../thermo/index.ts";
+import { resolveOptions, sigmaOfPairedCounts } from "../thermo/estimators.ts";
 import { intervalCarbon } from "./carbon.ts";
 import { energyRoleOf, facilityEnergy } from "./heat.ts";
 import { intervalCounts, type CountTopology } from "./mechanisms.ts";
@@ -73,6 +74,16 @@ export interface LedgerSnapshot {
 /** As in summary.json: σ over the pairs seen both ways; one-way currents are not folded in (no pseudo-count). */
 export const INTERVAL_SIGMA_OPTIONS = { unseenReverse: "irreversible" } as const;
 
+/**
+ * σ̂ of one interval: estimateSigma's figure without the edge list, irreversible currents and cycle count it also
+ * builds (a snapshot keeps only σ̂; the run-level estimates pool the transitions).
+ */
+function intervalSigma(transitions: readonly TransitionCount[], durationS: number): number {
+  const paired = pairCounts(transitions);
+  const { alpha } = resolveOptions(INTERVAL_SIGMA_OPTIONS);
+  return sigmaOfPairedCounts(paired.forward, paired.reverse, durationS, alpha);
+}
+
 /** Where interval `index` ends in a run that stopped at `runEndNs` (a whole interval, or the part the run reached). */
 export function intervalEndNs(scope: Pick<LedgerScope, "intervalNs">, index: number, runEndNs: number): number {
   const startNs = index * scope.intervalNs;
@@ -99,10 +110,7 @@ export function ledgerSnapshot(scope: LedgerScope, record: IntervalRecord, endNs
   });
   const powerW = durationS > 0 ? energyJ / durationS : 0;
   const transitions = intervalCounts(scope, record).map((c) => Object.freeze(c));
-  const sigma =
-    transitions.length > 0 && durationS > 0
-      ? estimateSigma(transitions, durationS, INTERVAL_SIGMA_OPTIONS).sigmaKbPerS
-      : 0;
+  const sigma = transitions.length > 0 && durationS > 0 ? intervalSigma(transitions, durationS) : 0;
   const T = scope.ambientTemperatureK;
   const itJ = energyJ - coolingJ - distributionJ;
   const facility = facilityEnergy(itJ, coolingJ, scope.distributionLoss, distributionJ);
