@@ -150,6 +150,12 @@ export class RunAggregator {
     }
     for (const c of report.counters ?? [])
       addOne(interval.counters, c.actor ?? 0, intern(c.name ?? ""), Number(c.value ?? 0));
+    const names = (report.counterNames ?? []).map(intern);
+    const actors = report.counterActor ?? [];
+    const nameOf = report.counterName ?? [];
+    const values = report.counterValue ?? [];
+    for (let i = 0; i < actors.length; i++)
+      addOne(interval.counters, actors[i]!, names[nameOf[i] ?? 0] ?? "", Number(values[i] ?? 0));
     interval.traceEvents.push(...(report.traceEvents ?? []));
   }
 
