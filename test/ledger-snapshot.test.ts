@@ -7,9 +7,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RunAggregator, SPECIES_SLOTS } from "../coordinator/counts/aggregate.ts";
 import { LedgerBook } from "../coordinator/ledgers/book.ts";
-import { ledgerSnapshot, type LedgerScope } from "../coordinator/ledgers/snapshot.ts";
+import { intervalCounts } from "../coordinator/ledgers/mechanisms.ts";
+import { INTERVAL_SIGMA_OPTIONS, ledgerSnapshot, type LedgerScope } from "../coordinator/ledgers/snapshot.ts";
 import { thermoCsv } from "../coordinator/ledgers/series.ts";
-import { BOLTZMANN_J_PER_K } from "../coordinator/thermo/index.ts";
+import { BOLTZMANN_J_PER_K, createSeededUniform, estimateSigma } from "../coordinator/thermo/index.ts";
 import { emptyRecordForTest } from "./support/observability.ts";
 
 const scope: LedgerScope = {
@@ -88,4 +89,36 @@ test("ledger book - one snapshot per interval for every reader; the last ends wi
 
   aggregator.intervals.set(0, emptyRecordForTest(0)); // a roll-back replaced the record
   assert.equal(book.series(aggregator, 5e9)[0]!.energyJ, 0);
+});
+
+test("ledger snapshot - σ̂ is estimateSigma's over the interval's counts, to the last bit, on random intervals", () => {
+  // 40 actors on a ring of links (and one link from an actor to itself), 1 to 5 species per direction, some links
+  // crossed one way only, counts over six orders of magnitude, and exchange counters that never pair.
+  const actors = Array.from({ length: 40 }, (_, i) => ({ id: `n${i}`, kind: "server" }));
+  const links = actors.map((_, i) => ({ id: `l${i}`, a: i, b: (i + 1) % actors.length }));
+  links.push({ id: "loop", a: 3, b: 3 });
+  const ringScope: LedgerScope = { ...scope, actors, links, carbon: null };
+  const uniform = createSeededUniform(9);
+  const draw = (n: number) => Math.floor(uniform() * n);
+  for (let trial = 0; trial < 50; trial++) {
+    const r = emptyRecordForTest(0);
+    for (let direction = 0; direction < links.length * 2; direction++) {
+      if (uniform() < 0.3) continue;
+      for (let species = 1; species <= 1 + draw(4); species++)
+        r.speciesHops.set(direction * SPECIES_SLOTS + species, 1 + draw(10 ** (1 + draw(6))));
+    }
+    for (let actor = 0; actor < actors.length; actor += 3)
+      r.counters.set(
+        actor,
+        new Map([
+          ["created:1", 1 + draw(50)],
+          ["consumed:2", draw(50)],
+          ["bits_erased", 8],
+        ]),
+      );
+    const snapshot = ledgerSnapshot(ringScope, r, Math.round((0.5 + uniform()) * 1e9));
+    const counts = intervalCounts(ringScope, r);
+    const expected = estimateSigma(counts, snapshot.durationS, INTERVAL_SIGMA_OPTIONS).sigmaKbPerS;
+    assert.equal(snapshot.sigmaKbPerS, expected);
+  }
 });

@@ -134,7 +134,7 @@ export class RunAggregator {
       interval.drops.set(reason, (interval.drops.get(reason) ?? 0) + n);
     }
     for (const e of report.energy ?? [])
-      addNested(interval.energy, e.actor ?? 0, new Map([[e.component ?? "", e.joules ?? 0]]));
+      addOne(interval.energy, e.actor ?? 0, intern(e.component ?? ""), e.joules ?? 0);
     for (const t of report.transitions ?? []) {
       const key = `${t.actor}|${t.mechanism}|${t.fromState}|${t.toState}`;
       const existing = interval.transitions.get(key);
@@ -149,7 +149,13 @@ export class RunAggregator {
       else existing.count += Number(t.count ?? 0);
     }
     for (const c of report.counters ?? [])
-      addNested(interval.counters, c.actor ?? 0, new Map([[c.name ?? "", Number(c.value ?? 0)]]));
+      addOne(interval.counters, c.actor ?? 0, intern(c.name ?? ""), Number(c.value ?? 0));
+    const names = (report.counterNames ?? []).map(intern);
+    const actors = report.counterActor ?? [];
+    const nameOf = report.counterName ?? [];
+    const values = report.counterValue ?? [];
+    for (let i = 0; i < actors.length; i++)
+      addOne(interval.counters, actors[i]!, names[nameOf[i] ?? 0] ?? "", Number(values[i] ?? 0));
     interval.traceEvents.push(...(report.traceEvents ?? []));
   }
 
@@ -223,4 +229,28 @@ function addNested(map: Map<number, Map<string, number>>, actor: number, values:
     map.set(actor, inner);
   }
   for (const [k, v] of values) inner.set(k, (inner.get(k) ?? 0) + v);
+}
+
+/**
+ * One string per counter or component name (a small vocabulary: runtime tallies, exchanges, model counters): a
+ * decoded report holds its own copy of every name, and the records would keep one per actor per interval. Kept
+ * out of the aggregator so its checkpointed fields do not change.
+ */
+const internedNames = new Map<string, string>();
+
+function intern(name: string): string {
+  const known = internedNames.get(name);
+  if (known !== undefined) return known;
+  internedNames.set(name, name);
+  return name;
+}
+
+/** Adds one value under (actor, name): addNested for a single entry, without a Map per reported value. */
+function addOne(map: Map<number, Map<string, number>>, actor: number, name: string, value: number): void {
+  let inner = map.get(actor);
+  if (inner === undefined) {
+    inner = new Map();
+    map.set(actor, inner);
+  }
+  inner.set(name, (inner.get(name) ?? 0) + value);
 }

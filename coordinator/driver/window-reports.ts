@@ -1,8 +1,10 @@
 /**
  * The coordinator's view of the hosts' window reports: it listens to each host's full reports (with the intervals
  * they closed; one subject per host, `report.<n>.full`), and takes the reports window by window, once every host's is in. Hosts may be ahead of the coordinator (up to the grant
- * horizon), so later windows are kept until their turn. Reports that do not fit (undecodable, an earlier window,
- * a second report from a host, a report naming another host than its subject's) are counted and dropped.
+ * horizon), so later windows are kept until their turn, as bytes: only the head of a report (WindowReportHead) is
+ * decoded when it arrives, the whole report when its window is taken. Reports that do not fit (undecodable, an
+ * earlier window, a second report from a host, a report naming another host than its subject's) are counted and
+ * dropped, on arrival or, for a report whose intervals do not decode, when it is taken.
  */
 import { tryDecode, wire } from "../../nodes/runtime/wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
@@ -11,8 +13,8 @@ type Report = dctwin.v1.WindowReport;
 
 export class ReportCollector {
   private readonly hostCount: number;
-  private readonly pending = new Map<number, (Report | undefined)[]>();
-  private readonly finals: (Report | undefined)[];
+  private readonly pending = new Map<number, (Uint8Array | undefined)[]>();
+  private readonly finals: (Uint8Array | undefined)[];
   private nextWindow = 0;
   malformed = 0;
 
@@ -20,7 +22,7 @@ export class ReportCollector {
   constructor(hostCount: number, firstWindow = 0) {
     this.hostCount = hostCount;
     this.nextWindow = firstWindow;
-    this.finals = new Array<Report | undefined>(hostCount).fill(undefined);
+    this.finals = new Array<Uint8Array | undefined>(hostCount).fill(undefined);
   }
 
   /** Window index the next `take` returns. */
@@ -30,7 +32,7 @@ export class ReportCollector {
 
   /** Adds one message from host `from`'s report subject; false if it was malformed (and counted). */
   add(bytes: Uint8Array, from: number): boolean {
-    const r = tryDecode(wire.WindowReport, bytes);
+    const r = tryDecode(wire.WindowReportHead, bytes);
     // Protobuf decodes many byte strings (even an empty one); a report must fit the window sequence.
     const plausible =
       r !== undefined &&
@@ -44,21 +46,22 @@ export class ReportCollector {
       this.malformed++;
       return false;
     }
-    slots[r!.host] = r;
+    slots[r!.host] = new Uint8Array(bytes); // a copy: kept past the callback, not a view of a transport buffer
     return true;
   }
 
   /** Every host's report of the next window, in host order, once all are in. */
   take(): Report[] | undefined {
     const slots = this.pending.get(this.nextWindow);
-    if (slots === undefined || slots.some((r) => r === undefined)) return undefined;
+    const reports = slots === undefined ? undefined : this.decodeAll(slots);
+    if (reports === undefined) return undefined;
     this.pending.delete(this.nextWindow++);
-    return slots as Report[];
+    return reports;
   }
 
   /** Every host's final report, once all are in. */
   takeFinals(): Report[] | undefined {
-    return this.finals.some((r) => r === undefined) ? undefined : (this.finals as Report[]);
+    return this.decodeAll(this.finals);
   }
 
   /** Hosts whose report of the next window (or whose final report, once any is in) is not in yet. */
@@ -74,10 +77,29 @@ export class ReportCollector {
     return n;
   }
 
-  private slots(window: number): (Report | undefined)[] {
+  /**
+   * The reports of a complete set, decoded; undefined while one is missing. A report whose body does not decode is
+   * counted and dropped from the set, as it would have been on arrival.
+   */
+  private decodeAll(slots: (Uint8Array | undefined)[]): Report[] | undefined {
+    if (slots.some((bytes) => bytes === undefined)) return undefined; // reports still on the wire
+    const reports: Report[] = [];
+    for (const [host, bytes] of slots.entries()) {
+      const report = tryDecode(wire.WindowReport, bytes!);
+      if (report === undefined) {
+        this.malformed++;
+        slots[host] = undefined;
+        return undefined;
+      }
+      reports.push(report);
+    }
+    return reports;
+  }
+
+  private slots(window: number): (Uint8Array | undefined)[] {
     let slots = this.pending.get(window);
     if (slots === undefined) {
-      slots = new Array<Report | undefined>(this.hostCount).fill(undefined);
+      slots = new Array<Uint8Array | undefined>(this.hostCount).fill(undefined);
       this.pending.set(window, slots);
     }
     return slots;

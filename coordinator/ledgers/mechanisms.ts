@@ -50,35 +50,86 @@ export function parseMechanism(name: string): Mechanism {
 const EXCHANGE_COUNTER = /^(created|consumed|dropped):(\d+)$/;
 const EXCHANGE_KIND: Record<string, MechanismKind> = { created: "create", consumed: "consume", dropped: "loss" };
 
+/** An exchange counter's mechanism kind and species name (null: not an exchange counter), by counter name. */
+const exchangeByName = new Map<string, { kind: MechanismKind; species: string } | null>();
+
+function exchangeOf(name: string): { kind: MechanismKind; species: string } | null {
+  let exchange = exchangeByName.get(name);
+  if (exchange === undefined) {
+    const match = EXCHANGE_COUNTER.exec(name);
+    exchange = match === null ? null : { kind: EXCHANGE_KIND[match[1]!]!, species: speciesName(Number(match[2])) };
+    exchangeByName.set(name, exchange);
+  }
+  return exchange;
+}
+
+/**
+ * Mechanism names of a topology, made once and shared by every interval (a large run has tens of thousands of
+ * mechanisms per interval; building each name again every interval was most of a ledger snapshot's allocation):
+ * hop names by species-hop key, exchange names by counter name and actor index.
+ */
+interface NameCache {
+  hops: Map<number, string>;
+  exchanges: Map<string, string[]>;
+}
+const nameCaches = new WeakMap<CountTopology, NameCache>();
+
+function namesOf(topology: CountTopology): NameCache {
+  let cache = nameCaches.get(topology);
+  if (cache === undefined) {
+    cache = { hops: new Map(), exchanges: new Map() };
+    nameCaches.set(topology, cache);
+  }
+  return cache;
+}
+
 /** Hop and exchange counts of one interval as mechanism-resolved transitions between actor ids. */
 export function intervalCounts(topology: CountTopology, record: IntervalRecord): TransitionCount[] {
   // Sorted keys: the maps fill in the order host reports arrive, and the estimator's sums (and its edge list)
   // must not depend on how many hosts there were.
+  const names = namesOf(topology);
   const counts: TransitionCount[] = [];
-  for (const [key, packets] of sortedEntries(record.speciesHops)) {
+  for (const key of sortedKeys(record.speciesHops)) {
     const direction = Math.floor(key / SPECIES_SLOTS);
     const link = topology.links[direction >> 1]!;
-    const [from, to] = (direction & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
-    const mechanism = mechanismName({ kind: "hop", species: speciesName(key % SPECIES_SLOTS), where: link.id });
-    counts.push({ from: topology.actors[from]!.id, to: topology.actors[to]!.id, mechanism, count: packets });
+    const forward = (direction & 1) === 0;
+    let mechanism = names.hops.get(key);
+    if (mechanism === undefined) {
+      mechanism = mechanismName({ kind: "hop", species: speciesName(key % SPECIES_SLOTS), where: link.id });
+      names.hops.set(key, mechanism);
+    }
+    counts.push({
+      from: topology.actors[forward ? link.a : link.b]!.id,
+      to: topology.actors[forward ? link.b : link.a]!.id,
+      mechanism,
+      count: record.speciesHops.get(key)!,
+    });
   }
-  for (const [actor, counters] of sortedEntries(record.counters)) {
+  const exchanges: string[] = [];
+  for (const actor of sortedKeys(record.counters)) {
     const id = topology.actors[actor]!.id;
-    for (const [name, value] of [...counters].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const match = EXCHANGE_COUNTER.exec(name);
-      if (match === null || value <= 0) continue;
-      const kind = EXCHANGE_KIND[match[1]!]!;
-      const mechanism = mechanismName({ kind, species: speciesName(Number(match[2])), where: id });
+    const counters = record.counters.get(actor)!;
+    exchanges.length = 0;
+    for (const name of counters.keys())
+      if (!(counters.get(name)! <= 0) && exchangeOf(name) !== null) exchanges.push(name);
+    if (exchanges.length > 1) exchanges.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of exchanges) {
+      const { kind, species } = exchangeOf(name)!;
+      let byActor = names.exchanges.get(name);
+      if (byActor === undefined) names.exchanges.set(name, (byActor = []));
+      const mechanism = (byActor[actor] ??= mechanismName({ kind, species, where: id }));
+      const count = counters.get(name)!;
       counts.push(
         kind === "create"
-          ? { from: ENVIRONMENT, to: id, mechanism, count: value }
-          : { from: id, to: ENVIRONMENT, mechanism, count: value },
+          ? { from: ENVIRONMENT, to: id, mechanism, count }
+          : { from: id, to: ENVIRONMENT, mechanism, count },
       );
     }
   }
   return counts;
 }
 
-function sortedEntries<V>(map: ReadonlyMap<number, V>): [number, V][] {
-  return [...map].sort((x, y) => x[0] - y[0]);
+/** A map's numeric keys in ascending order (a typed array: no entry pair per key). */
+export function sortedKeys(map: ReadonlyMap<number, unknown>): Float64Array {
+  return Float64Array.from(map.keys()).sort();
 }

@@ -9,17 +9,17 @@
  * in summary.json pools all intervals.
  */
 import type { CarbonSettings, ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { IntervalRecord } from "../counts/aggregate.ts";
+import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
 import {
   entropyGenerationKbPerS,
   entropyGenerationWPerK,
-  estimateSigma,
+  fluxForceProduct,
   landauerEnergyJ,
   type TransitionCount,
 } from "../thermo/index.ts";
 import { intervalCarbon } from "./carbon.ts";
 import { energyRoleOf, facilityEnergy } from "./heat.ts";
-import { intervalCounts, type CountTopology } from "./mechanisms.ts";
+import { intervalCounts, sortedKeys, type CountTopology } from "./mechanisms.ts";
 
 /** What a snapshot needs to know about the run: a resolved scenario's (`ledgerScope`) or a run view's. */
 export interface LedgerScope extends CountTopology {
@@ -73,6 +73,28 @@ export interface LedgerSnapshot {
 /** As in summary.json: σ over the pairs seen both ways; one-way currents are not folded in (no pseudo-count). */
 export const INTERVAL_SIGMA_OPTIONS = { unseenReverse: "irreversible" } as const;
 
+/**
+ * σ̂ of one interval: `estimateSigma(intervalCounts(scope, record), durationS, INTERVAL_SIGMA_OPTIONS)` without
+ * pairing every count by a string key and building the edge list (most of an interval close's work on a large
+ * run). With one-way currents left out, only a link crossed both ways by one species adds to σ̂; exchanges with
+ * the environment never pair. Pairs are summed in the order the estimator meets them (ascending link and species,
+ * oriented a→b), so the sum is the same to the last bit (test/ledger-snapshot.test.ts).
+ */
+function intervalSigma(scope: LedgerScope, record: IntervalRecord, durationS: number): number {
+  const hops = record.speciesHops;
+  let total = 0;
+  for (const key of sortedKeys(hops)) {
+    const direction = Math.floor(key / SPECIES_SLOTS);
+    if ((direction & 1) === 1) continue; // b→a: met after a→b
+    const forward = hops.get(key)!;
+    const reverse = hops.get(key + SPECIES_SLOTS) ?? 0; // the same link and species, b→a
+    const link = scope.links[direction >> 1]!;
+    if (forward === 0 || reverse === 0 || scope.actors[link.a]!.id === scope.actors[link.b]!.id) continue;
+    total += fluxForceProduct(forward, reverse) / durationS;
+  }
+  return total;
+}
+
 /** Where interval `index` ends in a run that stopped at `runEndNs` (a whole interval, or the part the run reached). */
 export function intervalEndNs(scope: Pick<LedgerScope, "intervalNs">, index: number, runEndNs: number): number {
   const startNs = index * scope.intervalNs;
@@ -99,10 +121,7 @@ export function ledgerSnapshot(scope: LedgerScope, record: IntervalRecord, endNs
   });
   const powerW = durationS > 0 ? energyJ / durationS : 0;
   const transitions = intervalCounts(scope, record).map((c) => Object.freeze(c));
-  const sigma =
-    transitions.length > 0 && durationS > 0
-      ? estimateSigma(transitions, durationS, INTERVAL_SIGMA_OPTIONS).sigmaKbPerS
-      : 0;
+  const sigma = transitions.length > 0 && durationS > 0 ? intervalSigma(scope, record, durationS) : 0;
   const T = scope.ambientTemperatureK;
   const itJ = energyJ - coolingJ - distributionJ;
   const facility = facilityEnergy(itJ, coolingJ, scope.distributionLoss, distributionJ);

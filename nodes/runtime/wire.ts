@@ -129,9 +129,30 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
     drops: d.drops,
     energy: d.energy,
     transitions: d.transitions,
-    counters: d.counters,
+    ...counterColumns(d.counters),
     traceEvents: d.traceEvents,
   };
+}
+
+/** Per-actor counters as the columns of an IntervalReport (counter_*), in the same order, each name once. */
+function counterColumns(counters: IntervalData["counters"]) {
+  const counterNames: string[] = [];
+  const nameIndex = new Map<string, number>();
+  const counterActor = new Array<number>(counters.length);
+  const counterName = new Array<number>(counters.length);
+  const counterValue = new Array<number>(counters.length);
+  for (let i = 0; i < counters.length; i++) {
+    const { actor, name, value } = counters[i]!;
+    let k = nameIndex.get(name);
+    if (k === undefined) {
+      k = counterNames.push(name) - 1;
+      nameIndex.set(name, k);
+    }
+    counterActor[i] = actor;
+    counterName[i] = k;
+    counterValue[i] = value;
+  }
+  return { counterNames, counterActor, counterName, counterValue };
 }
 
 /** The earliest pending event over a window's reports (-1: none anywhere). */
