@@ -25,6 +25,7 @@ import type { MlInferenceParams } from "../models/ml-inference.ts";
 import { responseBytes } from "../models/response.ts";
 import { batchLaw, batchNs, capacityPerNs, sampleBatch, type BatchLaw, type Batcher } from "./batch-law.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
+import { evenParts } from "./station.ts";
 import { arrivalShape, observeStream, totalRatePerNs, type ArrivalShape, type StreamRates } from "./stream-rates.ts";
 
 /**
@@ -124,15 +125,6 @@ function answer(request: SimPacket, heldNs: number, state: LeapInferenceState, o
     multiplicity: request.multiplicity,
   });
   out.add(response, ctx.route(request.src), heldNs);
-}
-
-/** Splits a packet into min(multiplicity, parts) parts of near-equal size (each gets its own sample). */
-function evenParts(packet: SimPacket, parts: number, ctx: ActorContext): SimPacket[] {
-  const n = Math.min(packet.multiplicity, parts);
-  const out: SimPacket[] = [];
-  for (let i = n; i > 1; i--) out.push(ctx.split(packet, Math.floor(packet.multiplicity / i)));
-  out.push(packet);
-  return out;
 }
 
 function setGpuPower(state: LeapInferenceState, busy: number, ctx: ActorContext): void {
