@@ -1,7 +1,7 @@
 /**
- * ML inference in leap mode is deterministic and distributed like the other leap kinds: two batching GPUs on two
- * switches (so they land on different hosts), one quasi-steady and one overloaded with a finite queue (its fluid
- * backlog and drops), give byte-identical results in-process on one host and over a real nats-server with two
+ * ML inference in leap mode is deterministic and distributed like the other leap kinds: batching GPUs on two
+ * switches (so they land on different hosts), two quasi-steady behind a round-robin balancer (Erlang arrivals) and
+ * one overloaded with a finite queue (its fluid backlog and drops), give byte-identical results in-process on one host and over a real nats-server with two
  * host processes.
  */
 import assert from "node:assert/strict";
@@ -31,9 +31,11 @@ const scenario = {
   name: "leap-ml-inference-cross-host",
   run: { duration: "5s", seed: 11, metrics_interval: "1s", mode: "leap", leap: { step: "10ms" } },
   actors: [
-    users("users-a", "infer-a", 1500),
+    users("users-a", "lb-a", 3000), // round robin over two GPUs: each sees Erlang-2 arrivals
     users("users-b", "infer-b", 3000), // twice what full batches serve (2,000/s): a growing backlog
+    { id: "lb-a", kind: "load_balancer", replicas: ["infer-a", "infer-c"], policy: "round_robin" },
     gpu("infer-a"),
+    gpu("infer-c"),
     gpu("infer-b", { queue_limit: 2000 }),
     { id: "leaf-1", kind: "switch", buffer: "1GB" },
     { id: "leaf-2", kind: "switch", buffer: "1GB" },
@@ -43,6 +45,8 @@ const scenario = {
     { a: "users-b", b: "leaf-2", latency: "20us", bandwidth: "10Gbps" },
     { a: "infer-a", b: "leaf-2", latency: "20us", bandwidth: "10Gbps" },
     { a: "infer-b", b: "leaf-1", latency: "20us", bandwidth: "10Gbps" },
+    { a: "infer-c", b: "leaf-1", latency: "20us", bandwidth: "10Gbps" },
+    { a: "lb-a", b: "leaf-1", latency: "20us", bandwidth: "10Gbps" },
     { a: "leaf-1", b: "leaf-2", latency: "20us", bandwidth: "100Gbps" },
   ],
 };

@@ -59,7 +59,7 @@ export interface BatchLaw {
   landing: Float64Array;
 }
 
-/** Poisson(mean) probabilities from `lo` on, normalised, dropping terms below 1e-18 of the mode (no underflow). */
+/** Poisson(mean) probabilities from `lo` on, normalised, upper terms below 1e-18 of the mode dropped. */
 export interface Pmf {
   lo: number;
   p: Float64Array;
@@ -73,7 +73,9 @@ export function poissonPmf(mean: number): Pmf {
   const up: number[] = [1];
   for (let k = mode + 1; up.at(-1)! > 1e-18; k++) up.push((up.at(-1)! * mean) / k);
   const down: number[] = [];
-  for (let k = mode, x = 1; k > 0 && x > 1e-18; k--) down.push((x = (x * k) / mean));
+  // The lower tail is kept to underflow: a batch whose arrivals are almost surely many must still be able to see
+  // few, or states of the chain would have no way down (and GTH would divide by 0). It costs no band width.
+  for (let k = mode, x = 1; k > 0 && x > 1e-300; k--) down.push((x = (x * k) / mean));
   const lo = mode - down.length;
   const raw = Float64Array.from([...down.reverse(), ...up]);
   const total = raw.reduce((a, b) => a + b, 0);
@@ -137,6 +139,7 @@ function solveChain(b: Batcher, pmfs: Pmf[], top: number, low: number, up: numbe
     const from = Math.max(0, c - low);
     let s = 0;
     for (let j = from; j < c; j++) s += m[at(c, j)]!;
+    if (!(s > 0)) throw new Error(`batch law: state ${c} of the chain has no way down (λ too large for its batches)`);
     down[c] = s;
     for (let i = Math.max(0, c - up); i < c; i++) {
       const a = m[at(i, c)]!;
@@ -153,6 +156,11 @@ function solveChain(b: Batcher, pmfs: Pmf[], top: number, low: number, up: numbe
     for (let i = Math.max(0, c - up); i < c; i++) s += pi[i]! * m[at(i, c)]!;
     pi[c] = s / down[c]!;
     total += pi[c]!;
+    if (total > 1e250) {
+      // States far likelier than state 0 (a GPU almost never idle): rescale what is solved (the law is linear).
+      for (let i = 0; i <= c; i++) pi[i]! /= total;
+      total = 1;
+    }
   }
   return pi.map((p) => p / total);
 }

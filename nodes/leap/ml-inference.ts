@@ -25,6 +25,7 @@ import type { MlInferenceParams } from "../models/ml-inference.ts";
 import { responseBytes } from "../models/response.ts";
 import { batchLaw, batchNs, capacityPerNs, sampleBatch, type BatchLaw, type Batcher } from "./batch-law.ts";
 import { newPortQueues, StepOutbox, type PortQueues } from "./ports.ts";
+import { evenParts } from "./station.ts";
 import { arrivalShape, observeStream, totalRatePerNs, type ArrivalShape, type StreamRates } from "./stream-rates.ts";
 
 /**
@@ -61,18 +62,23 @@ function relaxationNs(b: Batcher, lambda: number): number {
   return rho >= 1 ? Number.POSITIVE_INFINITY : batchNs(b, b.maxSize) / (1 - Math.sqrt(rho)) ** 2;
 }
 
-/** Most phases of an Erlang arrival stream solved for (round robin over more replicas is taken as this). */
+/**
+ * Most phases of an Erlang arrival stream solved for, and most phases × max_size (the chain's band grows with
+ * both): round robin over more replicas is taken as this many (a little less smooth: waits slightly overstated).
+ */
 const MAX_PHASES = 16;
+const MAX_PHASE_ITEMS = 256;
 
 /**
  * The arrival stream as Erlang phases: k when every k-th of a Poisson stream arrives here (a round-robin balancer
  * over k replicas: c_a² = 1/k), 1 (Poisson) otherwise, including mixed streams and shortest-queue pools (a bias:
  * docs/leap.md).
  */
-function erlangPhases(shape: ArrivalShape): number {
+function erlangPhases(shape: ArrivalShape, maxSize: number): number {
   if (shape.pool > 1) return 1;
   const k = Math.round(1 / shape.ca2);
-  return k > 1 && Math.abs(k * shape.ca2 - 1) < 1e-9 ? Math.min(k, MAX_PHASES) : 1;
+  if (!(k > 1 && Math.abs(k * shape.ca2 - 1) < 1e-9)) return 1;
+  return Math.max(1, Math.min(k, MAX_PHASES, Math.floor(MAX_PHASE_ITEMS / maxSize)));
 }
 
 /** λ̂ follows the streams' rate with the queue's relaxation lag, or smooths counts over about 1/ε arrivals. */
@@ -83,7 +89,7 @@ function updateRate(state: LeapInferenceState, arrivals: SimPacket[], ctx: Actor
     observeStream(state.streams, packet, ctx.nowNs);
   }
   const stream = totalRatePerNs(state.streams, ctx.nowNs, leap.stepNs);
-  state.batcher.phases = stream === null ? 1 : erlangPhases(arrivalShape(state.streams));
+  state.batcher.phases = stream === null ? 1 : erlangPhases(arrivalShape(state.streams), state.batcher.maxSize);
   if (stream !== null) {
     // All the way when the queue relaxes within a step, or when the rate overloads it (the fluid takes over).
     const relaxNs = relaxationNs(state.batcher, Math.max(stream, state.lambdaPerNs));
@@ -119,15 +125,6 @@ function answer(request: SimPacket, heldNs: number, state: LeapInferenceState, o
     multiplicity: request.multiplicity,
   });
   out.add(response, ctx.route(request.src), heldNs);
-}
-
-/** Splits a packet into min(multiplicity, parts) parts of near-equal size (each gets its own sample). */
-function evenParts(packet: SimPacket, parts: number, ctx: ActorContext): SimPacket[] {
-  const n = Math.min(packet.multiplicity, parts);
-  const out: SimPacket[] = [];
-  for (let i = n; i > 1; i--) out.push(ctx.split(packet, Math.floor(packet.multiplicity / i)));
-  out.push(packet);
-  return out;
 }
 
 function setGpuPower(state: LeapInferenceState, busy: number, ctx: ActorContext): void {
@@ -268,7 +265,7 @@ export const mlInferenceLeap: LeapBehaviour<MlInferenceParams, LeapInferenceStat
   },
 };
 
-/** Largest batch leap mode solves the queue's chain for (a solve costs about a second at B = 128, ρ = 0.99). */
+/** Largest batch leap mode solves the queue's chain for (a solve takes one to a few seconds at B = 128, ρ = 0.99). */
 const MAX_BATCH = 128;
 
 /** What of an ml_inference actor leap mode does not model (field path first), or null. */

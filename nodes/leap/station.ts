@@ -94,7 +94,7 @@ function smoothingWeight(s: Station, leap: LeapStep): number {
 }
 
 /** Splits a packet into min(multiplicity, parts) parts of near-equal size (each gets its own sojourn sample). */
-function evenParts(packet: SimPacket, parts: number, ctx: ActorContext): SimPacket[] {
+export function evenParts(packet: SimPacket, parts: number, ctx: ActorContext): SimPacket[] {
   const n = Math.min(packet.multiplicity, parts);
   const out: SimPacket[] = [];
   for (let i = n; i > 1; i--) out.push(ctx.split(packet, Math.floor(packet.multiplicity / i)));
