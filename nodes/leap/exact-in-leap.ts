@@ -33,8 +33,10 @@ interface Pending {
 
 export interface ExactInLeapState {
   inner: unknown;
-  /** Requests of delivered counts waiting for their arrival time, in time order. */
+  /** Requests of delivered counts waiting for their arrival time, in time order from `head` on. */
   pending: Pending[];
+  /** The first entry of `pending` not released yet (released ones are cut off when new ones come). */
+  head: number;
 }
 
 /** `model` as an exact actor among leaping ones, for a run of `stepNs` steps. */
@@ -69,38 +71,46 @@ export function exactInLeap(model: ActorModel, stepNs: number): ActorModel<unkno
     contexts.set(ctx, wrapped);
     return wrapped;
   };
-  const insert = (pending: Pending[], entry: Pending) => {
-    let i = pending.length;
-    while (i > 0 && pending[i - 1]!.atNs > entry.atNs) i--;
-    pending.splice(i, 0, entry);
-  };
+  const unreleased = (state: ExactInLeapState) => state.pending.slice(state.head);
   return {
     kind: model.kind,
     initial(params, ctx) {
-      return { inner: model.initial(params, outward(ctx)), pending: [] };
+      return { inner: model.initial(params, outward(ctx)), pending: [], head: 0 };
     },
     onPacket(state, packet, ctx) {
       // One request per release: the count's requests at uniform times over the step from now. Their virtual
       // age is read at the mid-step a leaping receiver would act at (now + step/2 for a delivery at a boundary).
       const ageAtNs = midAtOrAfter(ctx.nowNs + 1, stepNs);
+      const pending = unreleased(state);
       for (let left = packet.multiplicity; left > 0; left--) {
         const one = left > 1 ? ctx.split(packet, 1) : packet;
         const offsetNs = Math.floor(ctx.rng.uniform() * stepNs);
         one.flowCreatedNs += ctx.nowNs + offsetNs - ageAtNs;
-        insert(state.pending, { atNs: ctx.schedule(offsetNs, RELEASE), packet: one });
+        pending.push({ atNs: ctx.schedule(offsetNs, RELEASE), packet: one });
       }
+      state.pending = pending.sort((a, b) => a.atNs - b.atNs); // stable: equal times keep their order
+      state.head = 0;
     },
     onTimer(state, tag, arg, ctx) {
       if (tag !== RELEASE) {
         model.onTimer(state.inner, tag, arg, outward(ctx));
         return;
       }
-      while (state.pending.length > 0 && state.pending[0]!.atNs <= ctx.nowNs)
-        model.onPacket(state.inner, state.pending.shift()!.packet, outward(ctx));
+      const pending = state.pending;
+      while (state.head < pending.length && pending[state.head]!.atNs <= ctx.nowNs)
+        model.onPacket(state.inner, pending[state.head++]!.packet, outward(ctx));
+      if (state.head === pending.length) {
+        state.pending = [];
+        state.head = 0;
+      }
     },
     onCommand(state, command, args, ctx) {
       // A crashed actor loses its timers: requests not yet released would have arrived while it is down.
-      if (command === "crash") for (const p of state.pending.splice(0)) ctx.drop(p.packet, "actor_down");
+      if (command === "crash") {
+        for (const p of unreleased(state)) ctx.drop(p.packet, "actor_down");
+        state.pending = [];
+        state.head = 0;
+      }
       model.onCommand?.(state.inner, command, args, outward(ctx));
     },
     onLocalCall(state, request, from, ctx) {
@@ -108,7 +118,7 @@ export function exactInLeap(model: ActorModel, stepNs: number): ActorModel<unkno
       return model.onLocalCall(state.inner, request, from, outward(ctx));
     },
     queued(state) {
-      return model.queued(state.inner) + state.pending.length;
+      return model.queued(state.inner) + state.pending.length - state.head;
     },
   };
 }
