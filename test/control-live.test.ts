@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runCli, watchCli } from "./support/cli.ts";
+import { controlAddress, runCli, watchCli } from "./support/cli.ts";
 import { protoOnlyClient, until } from "./support/control-client.ts";
 import { killRun } from "./support/processes.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
@@ -30,11 +30,7 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
   });
   const runId = `ctl-live-${process.pid}`;
   const out = join(dir.path, "live-out");
-  const {
-    child,
-    result: finished,
-    stderr,
-  } = watchCli(
+  const live = watchCli(
     [
       "run",
       file,
@@ -57,8 +53,7 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
     { timeoutMs: 90_000 },
   );
   try {
-    await until("the control API", () => /control API listening on (\S+)/.test(stderr()));
-    const address = /control API listening on (\S+)/.exec(stderr())![1]!;
+    const address = await controlAddress(live);
     const client = protoOnlyClient(address, TOKEN);
     try {
       const { intervals, ended } = client.watch();
@@ -127,10 +122,10 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
     } finally {
       client.close();
     }
-    const result = await finished;
+    const result = await live.result;
     assert.equal(result.code, 0, result.stderr);
   } finally {
-    killRun(child, runId);
+    killRun(live.child, runId);
   }
 
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
