@@ -60,28 +60,20 @@ async function interruptLoseResume(name: string, lost: "checkpoint" | "everythin
   try {
     const runId = `ext-js-${name}-${process.pid}`;
     const out = join(dir.path, `external-js-${name}`);
-    const coordinator = processes.start(coordinatorArgs(server.url, runId, out, ["--speed", "0.5"]));
-    const hosts = processes.hosts(server.url, runId);
-    await firstCheckpoint(out, coordinator);
-    coordinator.child.kill("SIGINT");
-    const cut = await coordinator.result;
-    assert.equal(cut.code, 130, cut.stderr);
+    const args = coordinatorArgs(server.url, runId, out, ["--speed", "0.5"]);
+    const cut = await processes.interruptAfterCheckpoint(args, server.url, runId, out);
     assert.ok(
       cut.stderr.includes(
         `checkpoints are also kept in JetStream on ${server.url} (bucket ${checkpointBucket(runId)})`,
       ),
       cut.stderr,
     );
-    for (const host of hosts) assert.equal((await host.result).code, 0, "hosts exit with the interrupted run");
     assert.ok((await buckets(server.url)).includes(checkpointBucket(runId)), "the checkpoint bucket is on the server");
 
     // The coordinator's copy is lost (with the whole results directory: a pod without a persistent volume).
     rmSync(lost === "checkpoint" ? join(out, "checkpoint") : out, { recursive: true, force: true });
     const runIdFlag = lost === "everything" ? ["--run-id", runId] : [];
-    const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join", ...runIdFlag]);
-    processes.hosts(server.url, runId);
-    const result = await resumed.result;
-    assert.equal(result.code, 0, result.stderr);
+    const result = await processes.resume(out, server.url, runId, runIdFlag);
     assert.ok(
       new RegExp(`read the checkpoint at [\\d.]+ s from JetStream on \\S+ \\(${checkpointBucket(runId)}\\)`).test(
         result.stderr,

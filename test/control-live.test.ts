@@ -5,30 +5,18 @@
  * experiment.json and commands.json) in a fresh in-process run gives a byte-identical summary.json.
  */
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { collect, runCli, startCli } from "./support/cli.ts";
+import { controlAddress, runCli, watchCli } from "./support/cli.ts";
 import { protoOnlyClient, until } from "./support/control-client.ts";
+import { killRun } from "./support/processes.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-live-");
 after(() => dir.remove());
 
 const TOKEN = "live-token";
-
-function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) pids.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
 
 test("control live - faults and load over gRPC and the CLI, then a replay of the recording gives the same summary", async () => {
   const file = writeScenario(dir.path, "live", {
@@ -42,31 +30,30 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
   });
   const runId = `ctl-live-${process.pid}`;
   const out = join(dir.path, "live-out");
-  const child = startCli([
-    "run",
-    file,
-    "--transport",
-    "nats",
-    "--hosts",
-    "2",
-    "--speed",
-    "2",
-    "--run-id",
-    runId,
-    "--control-port",
-    "0",
-    "--control-token",
-    TOKEN,
-    "--wait-for-start",
-    "--out",
-    out,
-  ]);
-  const finished = collect(child, 90_000);
-  let stderr = "";
-  child.stderr!.on("data", (c: string) => (stderr += c));
+  const live = watchCli(
+    [
+      "run",
+      file,
+      "--transport",
+      "nats",
+      "--hosts",
+      "2",
+      "--speed",
+      "2",
+      "--run-id",
+      runId,
+      "--control-port",
+      "0",
+      "--control-token",
+      TOKEN,
+      "--wait-for-start",
+      "--out",
+      out,
+    ],
+    { timeoutMs: 90_000 },
+  );
   try {
-    await until("the control API", () => /control API listening on (\S+)/.test(stderr));
-    const address = /control API listening on (\S+)/.exec(stderr)![1]!;
+    const address = await controlAddress(live);
     const client = protoOnlyClient(address, TOKEN);
     try {
       const { intervals, ended } = client.watch();
@@ -135,11 +122,10 @@ test("control live - faults and load over gRPC and the CLI, then a replay of the
     } finally {
       client.close();
     }
-    const result = await finished;
+    const result = await live.result;
     assert.equal(result.code, 0, result.stderr);
   } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
-    for (const pid of processesMentioning(runId)) process.kill(pid, "SIGKILL");
+    killRun(live.child, runId);
   }
 
   const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));

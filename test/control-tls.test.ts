@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { makeTestPki } from "./support/certificates.ts";
-import { collect, runCli, startCli } from "./support/cli.ts";
-import { waitFor } from "./support/processes.ts";
+import { controlAddress, runCli, watchCli } from "./support/cli.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir("dctwin-tls-");
@@ -22,32 +21,31 @@ test("control TLS - plaintext and certificate-less clients are refused; a client
     queueScenario({ rate: 100, meanServiceMs: 1, cores: 1, durationS: 600, warmupS: 0 }),
   );
   const out = join(dir.path, "out");
-  const child = startCli([
-    "run",
-    file,
-    "--transport",
-    "inproc",
-    "--speed",
-    "1",
-    "--out",
-    out,
-    "--control-port",
-    "0",
-    "--control-token",
-    "tok",
-    "--control-tls-cert",
-    certs.serverCert,
-    "--control-tls-key",
-    certs.serverKey,
-    "--control-tls-client-ca",
-    certs.ca,
-  ]);
-  const result = collect(child, 120_000);
-  let stderr = "";
-  child.stderr!.on("data", (c: string) => (stderr += c));
+  const run = watchCli(
+    [
+      "run",
+      file,
+      "--transport",
+      "inproc",
+      "--speed",
+      "1",
+      "--out",
+      out,
+      "--control-port",
+      "0",
+      "--control-token",
+      "tok",
+      "--control-tls-cert",
+      certs.serverCert,
+      "--control-tls-key",
+      certs.serverKey,
+      "--control-tls-client-ca",
+      certs.ca,
+    ],
+    { timeoutMs: 120_000 },
+  );
   try {
-    await waitFor(() => /control API listening on (\S+)/.test(stderr), 30_000, "the control API");
-    const address = /control API listening on (\S+)/.exec(stderr)![1]!;
+    const address = await controlAddress(run);
     const base = ["--control", address, "--token", "tok"];
 
     const plaintext = await runCli(["status", ...base]);
@@ -65,9 +63,9 @@ test("control TLS - plaintext and certificate-less clients are refused; a client
     assert.equal((JSON.parse(status.stdout) as { status: { runId: string } }).status.runId.startsWith("run-"), true);
     const stop = await runCli(["control", "stop", ...base, ...tls]);
     assert.equal(stop.code, 0, stop.stderr);
-    const run = await result;
-    assert.equal(run.code, 130, run.stderr); // stopped over the API: interrupted, results written
+    const stopped = await run.result;
+    assert.equal(stopped.code, 130, stopped.stderr); // stopped over the API: interrupted, results written
   } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
+    if (run.child.exitCode === null) run.child.kill("SIGKILL");
   }
 });

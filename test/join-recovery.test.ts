@@ -96,10 +96,7 @@ test("join recovery - no replacement within --rejoin-timeout: the run fails with
     const ended = await survivor.result;
     assert.equal(ended.code, 0, `the survivor exits with the run: ${ended.stderr}`);
 
-    const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join", "-q"]);
-    processes.hosts(server.url, runId);
-    const result = await resumed.result;
-    assert.equal(result.code, 0, result.stderr);
+    await processes.resume(out, server.url, runId, ["-q"]);
     assert.deepEqual(readResults(out), await expected());
   } finally {
     processes.end();
@@ -113,19 +110,10 @@ test("join resume - SIGINT a join run after a checkpoint; --resume RUN_DIR --joi
   try {
     const runId = `join-resume-${process.pid}`;
     const out = join(dir.path, "resume");
-    const coordinator = processes.start(coordinatorArgs(server.url, runId, out));
-    const hosts = processes.hosts(server.url, runId);
-    await firstCheckpoint(out, coordinator);
-    coordinator.child.kill("SIGINT");
-    const cut = await coordinator.result;
-    assert.equal(cut.code, 130, cut.stderr);
+    await processes.interruptAfterCheckpoint(coordinatorArgs(server.url, runId, out), server.url, runId, out);
     assert.equal(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).status, "interrupted");
-    for (const host of hosts) assert.equal((await host.result).code, 0, "hosts exit with the interrupted run");
 
-    const resumed = processes.start(["run", "--resume", out, "--nats", server.url, "--join"]);
-    processes.hosts(server.url, runId);
-    const result = await resumed.result;
-    assert.equal(result.code, 0, result.stderr);
+    const result = await processes.resume(out, server.url, runId);
     assert.match(result.stderr, /resuming run join-resume-\d+ from its checkpoint at [\d.]+ s/);
     assert.match(result.stderr, /waiting for 2 host\(s\) to join run/);
     assert.deepEqual(readResults(out), await expected());

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { resolveHostIndex } from "../cli/commands/host-index.ts";
-import { runCli, watchCli, type CliResult, type WatchedCli } from "./support/cli.ts";
+import { controlAddress, runCli, watchCli, type CliResult, type WatchedCli } from "./support/cli.ts";
 import { freePort } from "./support/ports.ts";
 import { pacedTwoHostArgs } from "./support/nats-run.ts";
 import { alive, killRun, processesMentioning, waitFor } from "./support/processes.ts";
@@ -113,8 +113,7 @@ async function signalWhilePaused(signal: NodeJS.Signals, exit: number): Promise<
     "t0ken",
   ]);
   try {
-    await waitFor(() => /control API listening on (\S+)/.test(paused.stderr()), 30_000, "the control API");
-    const address = /control API listening on (\S+)/.exec(paused.stderr())![1]!;
+    const address = await controlAddress(paused);
     const pause = await runCli(["control", "pause", "--control", address, "--token", "t0ken"]);
     assert.equal(pause.code, 0, pause.stderr);
     assert.match(pause.stdout, /paused/);

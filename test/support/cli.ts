@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitFor } from "./processes.ts";
 
 export const CLI_PATH = fileURLToPath(new URL("../../cli/dctwin.ts", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -74,4 +75,11 @@ export function watchCli(args: string[], options: { timeoutMs?: number; env?: No
   let stderr = "";
   child.stderr!.on("data", (c: string) => (stderr += c));
   return { child, result, stderr: () => stderr };
+}
+
+/** Waits for a run's `control API listening on ADDRESS` line (--control-port) and gives ADDRESS. */
+export async function controlAddress(run: WatchedCli, timeoutMs = 30_000): Promise<string> {
+  const line = /control API listening on (\S+)/;
+  await waitFor(() => line.test(run.stderr()), timeoutMs, "the control API");
+  return line.exec(run.stderr())![1]!;
 }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runCli, watchCli, type WatchedCli } from "./cli.ts";
+import { type CliResult, runCli, watchCli, type WatchedCli } from "./cli.ts";
 import { checkpointAtNs, readResults } from "./nats-run.ts";
 import { waitFor } from "./processes.ts";
 
@@ -46,6 +46,30 @@ export class JoinProcesses {
   /** Hosts 0 and 1 of run `runId`. */
   hosts(url: string, runId: string): WatchedCli[] {
     return [0, 1].map((host) => this.host(url, runId, host));
+  }
+
+  /**
+   * Starts the coordinator (`args`) and both hosts, SIGINTs the coordinator once it wrote a checkpoint, and requires
+   * it to exit 130 and the hosts 0; gives the coordinator's result.
+   */
+  async interruptAfterCheckpoint(args: string[], url: string, runId: string, out: string): Promise<CliResult> {
+    const coordinator = this.start(args);
+    const hosts = this.hosts(url, runId);
+    await firstCheckpoint(out, coordinator);
+    coordinator.child.kill("SIGINT");
+    const cut = await coordinator.result;
+    assert.equal(cut.code, 130, cut.stderr);
+    for (const host of hosts) assert.equal((await host.result).code, 0, "hosts exit with the interrupted run");
+    return cut;
+  }
+
+  /** Resumes the run in `out` (`dctwin run --resume OUT --nats URL --join` and `extra`) with both hosts joining again; requires exit 0. */
+  async resume(out: string, url: string, runId: string, extra: string[] = []): Promise<CliResult> {
+    const resumed = this.start(["run", "--resume", out, "--nats", url, "--join", ...extra]);
+    this.hosts(url, runId);
+    const result = await resumed.result;
+    assert.equal(result.code, 0, result.stderr);
+    return result;
   }
 
   end(): void {
