@@ -46,7 +46,14 @@ export function dequeue(q: RequestQueue): { packet: SimPacket; arrivedNs: number
   const packet = q.packets[q.head]!;
   const arrivedNs = q.arrivedNs[q.head]!;
   q.head++;
-  if (q.head > 1024 && q.head * 2 > q.packets.length) {
+  // Taken packets must not stay referenced: a queue that keeps them until its compaction keeps thousands of dead
+  // packets per server alive through young-generation collections, which then copy and promote them (most of a
+  // run's garbage-collection time). An emptied queue starts afresh; a long one is compacted now and then.
+  if (q.head === q.packets.length) {
+    q.packets.length = 0;
+    q.arrivedNs.length = 0;
+    q.head = 0;
+  } else if (q.head > 1024 && q.head * 2 > q.packets.length) {
     q.packets = q.packets.slice(q.head);
     q.arrivedNs = q.arrivedNs.slice(q.head);
     q.head = 0;
