@@ -135,19 +135,27 @@ export class RunAggregator {
     }
     for (const e of report.energy ?? [])
       addOne(interval.energy, e.actor ?? 0, intern(e.component ?? ""), e.joules ?? 0);
-    for (const t of report.transitions ?? []) {
-      const key = `${t.actor}|${t.mechanism}|${t.fromState}|${t.toState}`;
-      const existing = interval.transitions.get(key);
-      if (existing === undefined)
-        interval.transitions.set(key, {
-          actor: t.actor ?? 0,
-          mechanism: t.mechanism ?? "",
-          fromState: Number(t.fromState ?? 0),
-          toState: Number(t.toState ?? 0),
-          count: Number(t.count ?? 0),
-        });
-      else existing.count += Number(t.count ?? 0);
-    }
+    for (const t of report.transitions ?? [])
+      addTransition(interval.transitions, {
+        actor: t.actor ?? 0,
+        mechanism: intern(t.mechanism ?? ""),
+        fromState: Number(t.fromState ?? 0),
+        toState: Number(t.toState ?? 0),
+        count: Number(t.count ?? 0),
+      });
+    const mechanisms = (report.transitionMechanisms ?? []).map(intern);
+    const from = report.transitionFrom ?? [];
+    const to = report.transitionTo ?? [];
+    const count = report.transitionCount ?? [];
+    const mechanismOf = report.transitionMechanism ?? [];
+    for (const [i, actor] of (report.transitionActor ?? []).entries())
+      addTransition(interval.transitions, {
+        actor,
+        mechanism: mechanisms[mechanismOf[i] ?? 0] ?? "",
+        fromState: Number(from[i] ?? 0),
+        toState: Number(to[i] ?? 0),
+        count: Number(count[i] ?? 0),
+      });
     for (const c of report.counters ?? [])
       addOne(interval.counters, c.actor ?? 0, intern(c.name ?? ""), Number(c.value ?? 0));
     const names = (report.counterNames ?? []).map(intern);
@@ -243,6 +251,14 @@ function intern(name: string): string {
   if (known !== undefined) return known;
   internedNames.set(name, name);
   return name;
+}
+
+/** Adds a reported transition count to the interval's (the same actor, mechanism and states add up). */
+function addTransition(transitions: Map<string, TransitionTotals>, t: TransitionTotals): void {
+  const key = `${t.actor}|${t.mechanism}|${t.fromState}|${t.toState}`;
+  const existing = transitions.get(key);
+  if (existing === undefined) transitions.set(key, t);
+  else existing.count += t.count;
 }
 
 /** Adds one value under (actor, name): addNested for a single entry, without a Map per reported value. */
