@@ -33,8 +33,8 @@ export interface IntervalRecord {
   drops: Map<string, number>;
   /** actor index -> component -> joules. */
   energy: Map<number, Map<string, number>>;
-  /** Key: `${actor}|${mechanism}|${from}|${to}`. */
-  transitions: Map<string, TransitionTotals>;
+  /** Keyed by actor, mechanism, from and to state (transitionKey); read by value. */
+  transitions: Map<number | string, TransitionTotals>;
   /** actor index -> counter name -> value (e.g. bits_erased). */
   counters: Map<number, Map<string, number>>;
   /** Steps of sampled packet journeys (tracing on), host by host. */
@@ -135,19 +135,27 @@ export class RunAggregator {
     }
     for (const e of report.energy ?? [])
       addOne(interval.energy, e.actor ?? 0, intern(e.component ?? ""), e.joules ?? 0);
-    for (const t of report.transitions ?? []) {
-      const key = `${t.actor}|${t.mechanism}|${t.fromState}|${t.toState}`;
-      const existing = interval.transitions.get(key);
-      if (existing === undefined)
-        interval.transitions.set(key, {
-          actor: t.actor ?? 0,
-          mechanism: t.mechanism ?? "",
-          fromState: Number(t.fromState ?? 0),
-          toState: Number(t.toState ?? 0),
-          count: Number(t.count ?? 0),
-        });
-      else existing.count += Number(t.count ?? 0);
-    }
+    for (const t of report.transitions ?? [])
+      addTransition(interval.transitions, {
+        actor: t.actor ?? 0,
+        mechanism: intern(t.mechanism ?? ""),
+        fromState: Number(t.fromState ?? 0),
+        toState: Number(t.toState ?? 0),
+        count: Number(t.count ?? 0),
+      });
+    const mechanisms = (report.transitionMechanisms ?? []).map(intern);
+    const from = report.transitionFrom ?? [];
+    const to = report.transitionTo ?? [];
+    const count = report.transitionCount ?? [];
+    const mechanismOf = report.transitionMechanism ?? [];
+    for (const [i, actor] of (report.transitionActor ?? []).entries())
+      addTransition(interval.transitions, {
+        actor,
+        mechanism: mechanisms[mechanismOf[i] ?? 0] ?? "",
+        fromState: Number(from[i] ?? 0),
+        toState: Number(to[i] ?? 0),
+        count: Number(count[i] ?? 0),
+      });
     for (const c of report.counters ?? [])
       addOne(interval.counters, c.actor ?? 0, intern(c.name ?? ""), Number(c.value ?? 0));
     const names = (report.counterNames ?? []).map(intern);
@@ -243,6 +251,37 @@ function intern(name: string): string {
   if (known !== undefined) return known;
   internedNames.set(name, name);
   return name;
+}
+
+/** Adds a reported transition count to the interval's (the same actor, mechanism and states add up). */
+function addTransition(transitions: Map<number | string, TransitionTotals>, t: TransitionTotals): void {
+  const key = transitionKey(t);
+  const existing = transitions.get(key);
+  if (existing === undefined) transitions.set(key, t);
+  else existing.count += t.count;
+}
+
+/** Mechanism names by a small number, for transitionKey (a run has a handful). */
+const mechanismNumbers = new Map<string, number>();
+
+/**
+ * One number for a transition whose parts fit in 52 bits (actor below 2^21, one of the first 32 mechanisms, states
+ * in [0, 8192)), else a string: a record keeps tens of thousands of keys per interval for the whole run, and a
+ * string each was a third of what a record retains.
+ */
+function transitionKey(t: TransitionTotals): number | string {
+  let m = mechanismNumbers.get(t.mechanism);
+  if (m === undefined) {
+    m = mechanismNumbers.size;
+    mechanismNumbers.set(t.mechanism, m);
+  }
+  const { actor, fromState: from, toState: to } = t;
+  const fits = Number.isInteger(actor) && actor >= 0 && actor < 2 ** 21 && m < 32 && isState(from) && isState(to);
+  return fits ? ((actor * 32 + m) * 8192 + from) * 8192 + to : `${actor}|${t.mechanism}|${from}|${to}`;
+}
+
+function isState(x: number): boolean {
+  return Number.isInteger(x) && x >= 0 && x < 8192;
 }
 
 /** Adds one value under (actor, name): addNested for a single entry, without a Map per reported value. */

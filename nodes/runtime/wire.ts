@@ -128,7 +128,7 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
     links: d.links,
     drops: d.drops,
     energy: d.energy,
-    transitions: d.transitions,
+    ...transitionColumns(d.transitions),
     ...counterColumns(d.counters),
     traceEvents: d.traceEvents,
   };
@@ -136,23 +136,59 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
 
 /** Per-actor counters as the columns of an IntervalReport (counter_*), in the same order, each name once. */
 function counterColumns(counters: IntervalData["counters"]) {
-  const counterNames: string[] = [];
-  const nameIndex = new Map<string, number>();
+  const counterNames = new NameColumn();
   const counterActor = new Array<number>(counters.length);
   const counterName = new Array<number>(counters.length);
   const counterValue = new Array<number>(counters.length);
   for (let i = 0; i < counters.length; i++) {
     const { actor, name, value } = counters[i]!;
-    let k = nameIndex.get(name);
-    if (k === undefined) {
-      k = counterNames.push(name) - 1;
-      nameIndex.set(name, k);
-    }
     counterActor[i] = actor;
-    counterName[i] = k;
+    counterName[i] = counterNames.index(name);
     counterValue[i] = value;
   }
-  return { counterNames, counterActor, counterName, counterValue };
+  return { counterNames: counterNames.names, counterActor, counterName, counterValue };
+}
+
+/** State transitions as the columns of an IntervalReport (transition_*), in the same order, each mechanism once. */
+function transitionColumns(transitions: IntervalData["transitions"]) {
+  const mechanisms = new NameColumn();
+  const n = transitions.length;
+  const transitionActor = new Array<number>(n);
+  const transitionMechanism = new Array<number>(n);
+  const transitionFrom = new Array<number>(n);
+  const transitionTo = new Array<number>(n);
+  const transitionCount = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const t = transitions[i]!;
+    transitionActor[i] = t.actor;
+    transitionMechanism[i] = mechanisms.index(t.mechanism);
+    transitionFrom[i] = t.fromState;
+    transitionTo[i] = t.toState;
+    transitionCount[i] = t.count;
+  }
+  return {
+    transitionMechanisms: mechanisms.names,
+    transitionActor,
+    transitionMechanism,
+    transitionFrom,
+    transitionTo,
+    transitionCount,
+  };
+}
+
+/** The distinct names of a column, in order of first use, and each name's index among them. */
+class NameColumn {
+  readonly names: string[] = [];
+  private readonly indices = new Map<string, number>();
+
+  index(name: string): number {
+    let k = this.indices.get(name);
+    if (k === undefined) {
+      k = this.names.push(name) - 1;
+      this.indices.set(name, k);
+    }
+    return k;
+  }
 }
 
 /** The earliest pending event over a window's reports (-1: none anywhere). */
