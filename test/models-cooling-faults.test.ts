@@ -18,6 +18,15 @@ import { tempDir } from "./support/scenarios.ts";
 const dir = tempDir("dctwin-cooling-faults-");
 after(() => dir.remove());
 
+/** Runs a scenario document with its experiment (in process on 1 host unless told) and requires it to complete. */
+async function runExperiment(doc: unknown, outDir: string, hosts = 1, transport: "inproc" | "nats" = "inproc") {
+  const { scenario, experiment } = loadCooling(doc);
+  assert.ok(experiment !== undefined, "the document plans an experiment");
+  const result = await runControlled({ scenario, hosts, transport, outDir, plan: experiment.plan });
+  assert.equal(result.outcome.status, "completed");
+  return { scenario, result };
+}
+
 test("cooling - a CRAC failure (experiment): inlet rises, servers throttle, response times grow and DVFS power falls; the repair undoes it", async () => {
   const experiment = {
     faults: [
@@ -25,16 +34,7 @@ test("cooling - a CRAC failure (experiment): inlet rises, servers throttle, resp
     ],
     checks: [{ name: "throttles while down", threshold: "thermal_throttles count > 0", during: "crac-down" }],
   };
-  const { scenario, experiment: planned } = loadCooling(loadedZone(70, experiment));
-  assert.ok(planned !== undefined);
-  const result = await runControlled({
-    scenario,
-    hosts: 1,
-    transport: "inproc",
-    outDir: join(dir.path, "fail"),
-    plan: planned.plan,
-  });
-  assert.equal(result.outcome.status, "completed");
+  const { scenario, result } = await runExperiment(loadedZone(70, experiment), join(dir.path, "fail"));
   const checks = JSON.parse(readFileSync(join(dir.path, "fail", "experiment.json"), "utf8")).checks as {
     name: string;
     passed: boolean;
@@ -154,15 +154,7 @@ test("cooling - power cap (experiment): draw stays under the cap while it holds,
       ],
     },
   };
-  const { scenario, experiment: planned } = loadCooling(doc);
-  const result = await runControlled({
-    scenario,
-    hosts: 1,
-    transport: "inproc",
-    outDir: join(dir.path, "cap"),
-    plan: planned!.plan,
-  });
-  assert.equal(result.outcome.status, "completed");
+  const { scenario, result } = await runExperiment(doc, join(dir.path, "cap"));
   const intervals = result.outcome.aggregator.intervals;
   const index = (id: string) => scenario.actors.findIndex((a) => a.id === id);
   const watts = (id: string, k: number) => intervalJoules(intervals.get(k), index(id)) / 0.1;
@@ -215,7 +207,7 @@ test("cooling - determinism: a cooling scenario with a CRAC failure gives identi
       },
     ],
   };
-  const { scenario, experiment: planned } = loadCooling(loadedZone(26, experiment, { ratePerS: 400, latency: "1ms" }));
+  const doc = loadedZone(26, experiment, { ratePerS: 400, latency: "1ms" });
   const texts: string[] = [];
   for (const [hosts, transport] of [
     [1, "inproc"],
@@ -223,8 +215,7 @@ test("cooling - determinism: a cooling scenario with a CRAC failure gives identi
     [3, "nats"],
   ] as const) {
     const outDir = join(dir.path, `det-${hosts}-${transport}`);
-    const result = await runControlled({ scenario, hosts, transport, outDir, plan: planned!.plan });
-    assert.equal(result.outcome.status, "completed");
+    await runExperiment(doc, outDir, hosts, transport);
     texts.push(readFileSync(join(outDir, "summary.json"), "utf8"));
   }
   const summary = JSON.parse(texts[0]!);
