@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { runToFiles } from "./support/cli.ts";
 import { DURATION_S, GPUS, mlExactScenario, RATE_PER_S, WARMUP_S } from "./support/leap-ml-exact.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
@@ -102,4 +103,23 @@ test("leap ml_inference exact - examples/gpu-pod.yaml runs in leap mode with its
   assert.ok(summary.metrics.response_time_s.users.count > 1000, "the users get their answers");
   assert.ok(summary.metrics.step_time_s.training.count > 0, "the training ring leaps alongside");
   assert.equal(nats2.summary, inproc.summary, "summary.json of nats/2 differs from inproc/1");
+});
+
+test("leap ml_inference exact - run.leap.exact may select an ml_inference actor the leap law could take", async () => {
+  const lawful = (exact?: unknown) => {
+    const s = mlExactScenario("leap", 1, 3);
+    const infer = s.actors[2] as Record<string, unknown>;
+    Object.assign(infer, { gpus: { ...GPUS, count: 1 }, batch: { max_size: 8 } });
+    if (exact !== undefined) Object.assign(s.run.leap, { exact });
+    return s;
+  };
+  assert.equal(validateScenario(lawful(), "law").scenario.run.leap?.exact, undefined, "one GPU, no timer: it leaps");
+  const selected = lawful({ kinds: ["ml_inference"] });
+  assert.deepEqual(validateScenario(selected, "selected").scenario.run.leap?.exact, [2]);
+  const run = await runScenario(selected, dir.path);
+  const summary = run.summary as unknown as { settings: { exact_actors: string[] }; metrics: Record<string, never> };
+  assert.deepEqual(summary.settings.exact_actors, ["infer"]);
+  const wait = (summary.metrics as Record<string, Record<string, { count: number; max: number; min: number }>>)
+    .queue_wait_s!.ml_inference!;
+  assert.ok(wait.count > 0 && wait.max > wait.min, "the exact model records each request's own wait");
 });
