@@ -3,12 +3,13 @@
  * support (the loader sits below both layers and receives this from its caller).
  */
 import type { KindCatalogue } from "../scenario/kinds.ts";
-import { leapKinds, leapUnsupported } from "./leap/support.ts";
+import { leapFallback, leapKinds, leapUnsupported } from "./leap/support.ts";
 import { faultShorthands, modelRegistry } from "./models/registry.ts";
 
 export const kindCatalogue: KindCatalogue = {
   kinds: modelRegistry,
   leapKinds: Object.keys(leapKinds),
   leapUnsupported,
+  leapFallback,
   faultShorthands,
 };

@@ -39,6 +39,8 @@ export interface KindCatalogue {
   leapKinds: readonly string[];
   /** What an actor of a leap-capable kind uses that leap mode does not model yet; null when it can leap. */
   leapUnsupported: (actor: ActorSpec) => string | null;
+  /** Why an actor its leap law cannot take runs exact inside a leap run (field path first); null when it leaps. */
+  leapFallback: (actor: ActorSpec) => string | null;
   /** Fault actions that stand for a model command, declared by the kinds. */
   faultShorthands: Readonly<Record<string, FaultShorthand>>;
 }

@@ -177,7 +177,7 @@ export function validateScenario(
   checkScenarioSize(scenario, issues);
   if (issues.length > 0) throw new ScenarioError(file, issues);
   checkTrafficTargets(kinds, scenario, actorPaths, indexById, issues);
-  const exact = resolveHybrid(kinds, data, scenario, issues);
+  const exact = resolveHybrid(kinds, data, scenario, actorPaths, issues);
   if (exact !== undefined && leap !== undefined) leap.exact = exact;
   const found: RequestIssue[] = [];
   const experiment =

@@ -65,7 +65,7 @@ test("leap hybrid validation - unsupported selections are refused with the field
       { actors: ["leaf-a"] },
       undefined,
       "run.leap.exact",
-      /switch "leaf-a": a hybrid run keeps whole servers \(with their components\) exact/,
+      /switch "leaf-a": a hybrid run keeps whole servers \(with their components\) and ml_inference actors exact/,
     ],
     [{ groups: ["users-a"] }, undefined, "run.leap.exact", /client "users-a"/],
     [{ actors: ["nope"] }, undefined, "run.leap.exact.actors[0]", /no actor "nope"/],

@@ -358,7 +358,7 @@ test("leap ml_inference - overloaded: full batches back to back, the backlog's w
   assertClose(r.joules, T * GPU.max_w, 0.01, "the GPU works all the time");
 });
 
-test("leap ml_inference - several GPUs, a batch timer and huge batches are refused with their field", () => {
+test("leap ml_inference - several GPUs, a batch timer and huge batches run exact; refused only when called directly", () => {
   for (const [field, change] of [
     ["gpus.count", { gpus: { ...GPU, count: 2 } }],
     ["batch.max_wait", { batch: { max_size: 8, max_wait: "1ms" } }],
@@ -366,10 +366,31 @@ test("leap ml_inference - several GPUs, a batch timer and huge batches are refus
   ] as const) {
     const s = scenario("leap", { maxSize: 8, baseMs: 2, perItemMs: 0.25 }, 100, 100, 1);
     Object.assign(s.actors[1]!, change);
+    assert.deepEqual(validateScenario(s, "fallback").scenario.run.leap?.exact, [1], `${field}: infer runs exact`);
+    // A service calling it directly would put a call graph across the exact boundary: refused at the actor.
+    const called = {
+      ...s,
+      actors: [
+        { ...s.actors[0]!, target: "api" },
+        s.actors[1]!,
+        { id: "host", kind: "server", cores: 2, service: { distribution: "exponential", mean: "1ms" } },
+        {
+          id: "api",
+          kind: "service",
+          placed_on: "host",
+          concurrency: 2,
+          cpu: 1,
+          service: { distribution: "exponential", mean: "1ms" },
+          calls: [{ target: "infer" }],
+        },
+      ],
+      links: [...s.links, { a: "host", b: "infer", latency: "50us", bandwidth: "10Gbps" }],
+    };
     assert.throws(
-      () => validateScenario(s, "refused"),
+      () => validateScenario(called, "refused"),
       (e: unknown) =>
-        e instanceof ScenarioError && e.issues.some((i) => i.path === "actors[1]" && i.message.startsWith(field)),
+        e instanceof ScenarioError &&
+        e.issues.some((i) => i.path === "actors[1]" && i.message.startsWith(field) && i.message.includes('"api"')),
       field,
     );
   }

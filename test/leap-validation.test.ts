@@ -36,7 +36,7 @@ test("leap validation - a valid leap scenario resolves with the step as the quan
   assert.equal(exact.run.mode, undefined, "exact runs keep their settings as before");
 });
 
-test("leap validation - bad settings and unsupported actors are reported with their field paths", () => {
+test("leap validation - bad settings are reported with their field paths; lossy links and two GPUs load", () => {
   const s = base();
   s.run.leap = { step: "300ms", epsilon: 2, fast_ratio: 0.5, samples: 0 };
   const found = issues(s).map((i) => i.path);
@@ -56,23 +56,20 @@ test("leap validation - bad settings and unsupported actors are reported with th
   const closed = base();
   closed.actors[0]!.arrivals = { process: "closed", users: 3, think_time: { distribution: "exponential", mean: "1s" } };
   assert.deepEqual(issues(closed), [], "closed loops leap");
-  const unsupported = base();
-  unsupported.links[0]!.loss = 0.1;
-  // ml_training and one-GPU ml_inference leap (test/leap-ml.test.ts, test/leap-ml-inference.test.ts); several GPUs do not yet.
-  unsupported.actors.push({
+  const lossy = base();
+  lossy.links[0]!.loss = 0.1;
+  // ml_training and one-GPU ml_inference leap (test/leap-ml.test.ts, test/leap-ml-inference.test.ts); several GPUs
+  // run exact inside the leap run (test/leap-ml-inference-exact.test.ts).
+  lossy.actors.push({
     id: "infer",
     kind: "ml_inference",
     gpus: { count: 2, idle_w: 50, max_w: 300 },
     batch: { max_size: 8 },
     batch_time: { base: "1ms", per_item: "100us" },
   } as never);
-  unsupported.links.push({ a: "users", b: "infer", latency: "10us" });
-  const problems = issues(unsupported);
-  assert.ok(
-    problems.some((i) => i.path === "actors[2]" && /^gpus\.count: .*ml_inference/.test(i.message)),
-    JSON.stringify(problems),
-  );
-  assert.ok(!problems.some((i) => i.path.startsWith("links")), "lossy links leap (binomial thinning)");
+  lossy.links.push({ a: "users", b: "infer", latency: "10us" });
+  assert.deepEqual(issues(lossy), [], "lossy links leap (binomial thinning); two GPUs fall back to exact");
+  assert.deepEqual(validateScenario(lossy, "v.yaml").scenario.run.leap!.exact, [2], "infer runs exact");
 });
 
 test("leap validation - experiment commands off step boundaries are refused", () => {

@@ -268,13 +268,16 @@ export const mlInferenceLeap: LeapBehaviour<MlInferenceParams, LeapInferenceStat
 /** Largest batch leap mode solves the queue's chain for (a solve takes one to a few seconds at B = 128, ρ = 0.99). */
 const MAX_BATCH = 128;
 
-/** What of an ml_inference actor leap mode does not model (field path first), or null. */
-export function mlInferenceUnsupported(params: MlInferenceParams): string | null {
+/**
+ * Why the batch-queue law cannot take an ml_inference actor (field path first), or null when it leaps. Such an
+ * actor is not refused: it runs its exact model inside the leap run (exact-in-leap.ts, scenario/leap-hybrid.ts).
+ */
+export function mlInferenceNeedsExact(params: MlInferenceParams): string | null {
   // Several GPUs sharing one queue, or a batch timer (the oldest request's age becomes part of the state): no
   // exact law is solved for those yet, and an approximate one was not validated.
-  if (params.gpus.count !== 1) return "gpus.count: leap mode runs ml_inference with one GPU only (yet)";
-  if (params.batch.max_wait > 0) return "batch.max_wait: leap mode runs ml_inference with max_wait 0 only (yet)";
+  if (params.gpus.count !== 1) return "gpus.count: the leap law takes ml_inference with one GPU only";
+  if (params.batch.max_wait > 0) return "batch.max_wait: the leap law takes ml_inference with max_wait 0 only";
   if (params.batch.max_size > MAX_BATCH)
-    return `batch.max_size: leap mode runs ml_inference batches of at most ${MAX_BATCH}`;
+    return `batch.max_size: the leap law takes ml_inference batches of at most ${MAX_BATCH}`;
   return null;
 }

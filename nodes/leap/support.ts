@@ -11,7 +11,7 @@ import { exactInLeap, hybridModel } from "./exact-in-leap.ts";
 import { serviceLeap, storeLeap } from "./component-kinds.ts";
 import { loadBalancerLeap } from "./load-balancer.ts";
 import { mlTrainingLeap } from "./ml-training.ts";
-import { mlInferenceLeap, mlInferenceUnsupported } from "./ml-inference.ts";
+import { mlInferenceLeap, mlInferenceNeedsExact } from "./ml-inference.ts";
 import { serverLeap } from "./server.ts";
 import { switchLeap } from "./switch.ts";
 import { lookupModel } from "../models/registry.ts";
@@ -35,9 +35,18 @@ export const leapKinds: Readonly<Record<string, LeapBehaviour | null>> = {
 const ANCHOR_KINDS = new Set(["client"]);
 
 /** What an actor of a leap-capable kind uses that leap mode does not model yet; null when it can leap. */
-export function leapUnsupported(actor: ActorSpec): string | null {
-  // ml_training leaps with restarts and random compute times (ml-training-law.ts, ml-training-faults.ts).
-  if (actor.kind === "ml_inference") return mlInferenceUnsupported(actor.params as MlInferenceParams);
+export function leapUnsupported(_actor: ActorSpec): string | null {
+  // ml_training leaps with restarts and random compute times (ml-training-law.ts, ml-training-faults.ts); an
+  // ml_inference actor the batch law cannot take runs exact (leapFallback).
+  return null;
+}
+
+/**
+ * Why an actor of a leap-capable kind runs its exact model inside a leap run (its leap law cannot take it: the
+ * loader adds it to the hybrid run's exact actors, scenario/leap-hybrid.ts); null when it leaps.
+ */
+export function leapFallback(actor: ActorSpec): string | null {
+  if (actor.kind === "ml_inference") return mlInferenceNeedsExact(actor.params as MlInferenceParams);
   return null;
 }
 
