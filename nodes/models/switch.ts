@@ -36,7 +36,8 @@ export const switchParams = z
 export type SwitchParams = z.output<typeof switchParams>;
 
 interface OutputQueue {
-  packets: SimPacket[];
+  /** Waiting packets from `head` on; the slots before it are cleared as their packets go out. */
+  packets: (SimPacket | undefined)[];
   head: number;
   bytes: number;
   /** A PORT_FREE timer is pending for this port. */
@@ -89,14 +90,17 @@ function transmit(state: SwitchState, packet: SimPacket, port: number, ctx: Acto
 function drain(state: SwitchState, port: number, ctx: ActorContext): void {
   const q = state.queues[port]!;
   while (q.head < q.packets.length && ctx.portFreeNs(port) <= ctx.nowNs) {
-    const packet = q.packets[q.head++]!;
+    // A sent packet must not stay referenced: a port whose queue never empties would otherwise keep every packet it
+    // sent since the last compaction alive through young-generation collections (see request-queue.ts).
+    const packet = q.packets[q.head]!;
+    q.packets[q.head++] = undefined;
     q.bytes -= packet.sizeBytes;
     state.held--;
     ctx.countTransition("departure", state.held + 1, state.held);
     transmit(state, packet, port, ctx);
   }
   if (q.head === q.packets.length) {
-    q.packets = [];
+    q.packets.length = 0;
     q.head = 0;
   } else if (q.head > 1024 && q.head * 2 > q.packets.length) {
     q.packets = q.packets.slice(q.head);
