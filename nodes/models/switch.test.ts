@@ -45,7 +45,7 @@ function oneWireContext() {
       freeNs = ctx.nowNs + 10;
     },
     schedule: (delayNs: number, tag: number, arg: number) => timers.push({ atNs: ctx.nowNs + delayNs, tag, arg }),
-    countTransition: () => {},
+    countTransitionId: () => {},
     drop: () => assert.fail("nothing is dropped: the buffer is large enough"),
   };
   return { ctx: ctx as unknown as ActorContext & { nowNs: number }, sent, timers };

@@ -18,6 +18,11 @@ import type { SimPacket } from "../runtime/packet.ts";
 import { newPortEnergy, spreadTransmission, transmissionDone, TX_DONE, type PortEnergy } from "./port-energy.ts";
 import { joules, size, watts } from "../../spec/units.ts";
 import { mix32 } from "../runtime/rng.ts";
+import { mechanismId } from "../runtime/names.ts";
+
+// Handles of the mechanisms counted on every queued packet (names.ts).
+const ARRIVAL = mechanismId("arrival");
+const DEPARTURE = mechanismId("departure");
 
 export const switchParams = z
   .object({
@@ -96,7 +101,7 @@ function drain(state: SwitchState, port: number, ctx: ActorContext): void {
     q.packets[q.head++] = undefined;
     q.bytes -= packet.sizeBytes;
     state.held--;
-    ctx.countTransition("departure", state.held + 1, state.held);
+    ctx.countTransitionId(DEPARTURE, state.held + 1, state.held);
     transmit(state, packet, port, ctx);
   }
   if (q.head === q.packets.length) {
@@ -148,7 +153,7 @@ export const switchModel: ActorModel<SwitchParams, SwitchState> = {
     q.packets.push(packet);
     q.bytes += packet.sizeBytes;
     state.held++;
-    ctx.countTransition("arrival", state.held - 1, state.held);
+    ctx.countTransitionId(ARRIVAL, state.held - 1, state.held);
     drain(state, port, ctx);
   },
 
