@@ -23,6 +23,12 @@ import {
   type OpenLoopProcess,
 } from "./arrivals.ts";
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
+import { metricId } from "../runtime/names.ts";
+
+// Handles of the metrics recorded on every request (names.ts).
+const REQUESTS_SENT = metricId("requests_sent");
+const RESPONSE_TIME = metricId("response_time_ns");
+const SLO_MISSES = metricId("slo_misses");
 
 /** Think timers carry epoch × USER_SLOTS + user, so a load change or recovery can void the ones drawn before. */
 const USER_SLOTS = 1 << 20;
@@ -183,7 +189,7 @@ function sendRequest(state: ClientState, user: number, ctx: ActorContext): void 
     state.sentOf[request.flowId] = { bytes: request.sizeBytes, kind: request.kind, createdNs: ctx.nowNs, retries: 0 };
   track(state, request.flowId, user, ctx);
   ctx.send(request, state.targetPort);
-  ctx.record("requests_sent", 1);
+  ctx.recordId(REQUESTS_SENT, 1);
 }
 
 /** Tracks a request sent for `user` (-1 open loop) until its response or timeout. */
@@ -209,7 +215,7 @@ function timedOut(state: ClientState, flowId: number, user: number, ctx: ActorCo
   }
   delete state.sentOf[flowId];
   if (retry !== undefined) ctx.record("abandoned", 1);
-  if (state.params.slo !== undefined) ctx.record("slo_misses", 1);
+  if (state.params.slo !== undefined) ctx.recordId(SLO_MISSES, 1);
   if (user >= 0) think(state, user, ctx);
 }
 
@@ -303,8 +309,8 @@ export const clientModel: ActorModel<ClientParams, ClientState> = {
       user = waiting;
     }
     const responseNs = ctx.nowNs - packet.flowCreatedNs;
-    ctx.record("response_time_ns", responseNs);
-    if (state.params.slo !== undefined && responseNs > state.params.slo.response_time) ctx.record("slo_misses", 1);
+    ctx.recordId(RESPONSE_TIME, responseNs);
+    if (state.params.slo !== undefined && responseNs > state.params.slo.response_time) ctx.recordId(SLO_MISSES, 1);
     if (user >= 0) think(state, user, ctx);
   },
 

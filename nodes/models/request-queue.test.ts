@@ -9,7 +9,7 @@ function queueContext() {
   const transitions: [number, number][] = [];
   const ctx = {
     nowNs: 0,
-    countTransition: (_mechanism: string, from: number, to: number) => transitions.push([from, to]),
+    countTransitionId: (_mechanism: number, from: number, to: number) => transitions.push([from, to]),
     drop: () => assert.fail("nothing is dropped without a limit"),
   } as unknown as ActorContext & { nowNs: number };
   return { ctx, transitions };

@@ -4,6 +4,10 @@
  */
 import type { ActorContext } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
+import { mechanismId } from "../runtime/names.ts";
+
+/** The handle of the mechanism of an admitted request (names.ts). */
+export const ARRIVAL = mechanismId("arrival");
 
 export interface RequestQueue {
   packets: SimPacket[];
@@ -35,7 +39,7 @@ export function enqueue(
     ctx.drop(packet, "queue_full");
     return;
   }
-  ctx.countTransition("arrival", heldBefore, heldBefore + 1);
+  ctx.countTransitionId(ARRIVAL, heldBefore, heldBefore + 1);
   q.packets.push(packet);
   q.arrivedNs.push(ctx.nowNs);
 }

@@ -7,6 +7,12 @@ import type { ServerState } from "./server-state.ts";
 import { cpuUtilisation } from "./host-cpu.ts";
 import { waitingCount } from "./request-queue.ts";
 import { onGpus, slowed } from "./server-power.ts";
+import { levelId } from "../runtime/names.ts";
+
+// Handles of the levels set after every event (names.ts).
+const UTILISATION = levelId("utilisation_ppm");
+const WAITING = levelId("waiting");
+const HELD = levelId("held");
 
 /** The fraction of the serving units (cores, or GPUs when requests run on them) in use; 0 unless running. */
 function utilisation(state: ServerState): number {
@@ -28,10 +34,10 @@ export function trackLevels(state: ServerState, held: number, ctx: ActorContext)
   // lookup by name on the hot path. `levelsSet` mirrors the meter's values, so it is exact.
   const set = state.levelsSet;
   const ppm = Math.round(utilisation(state) * 1e6);
-  if (ppm !== set[0]) ctx.setLevel("utilisation_ppm", (set[0] = ppm));
+  if (ppm !== set[0]) ctx.setLevelId(UTILISATION, (set[0] = ppm));
   const waiting = waitingCount(state.queue);
-  if (waiting !== set[1]) ctx.setLevel("waiting", (set[1] = waiting));
-  if (held !== set[2]) ctx.setLevel("held", (set[2] = held));
+  if (waiting !== set[1]) ctx.setLevelId(WAITING, (set[1] = waiting));
+  if (held !== set[2]) ctx.setLevelId(HELD, (set[2] = held));
   const name = stateName(state);
   if (name === state.levelState) return;
   if (state.levelState !== "") ctx.setLevel(`state:${state.levelState}`, 0);

@@ -13,6 +13,13 @@ import { chargeWork, shareDraw, type Charged, type LostWork } from "./lost-work.
 import { changeSharedSpeed, takeShared } from "./processor-sharing.ts";
 import { grantCores, sharesCoresDynamically } from "./core-line.ts";
 import { SERVICE_DONE, serverQueued, type ServerState, type Unit } from "./server-state.ts";
+import { mechanismId, metricId } from "../runtime/names.ts";
+
+// Handles of the metrics and mechanism counted on every request (names.ts).
+export const QUEUE_WAIT = metricId("queue_wait_ns");
+const BUSY_CORE = metricId("busy_core_ns");
+const BUSY_GPU = metricId("busy_gpu_ns");
+const SERVICE = mechanismId("service");
 
 /** Sets the draw of every powered component for the current mode and utilisation. */
 export function applyPower(state: ServerState, ctx: ActorContext): void {
@@ -78,7 +85,7 @@ export function startService(
   unit.remainingWorkNs = sampleNs(service, ctx.rng);
   unit.energyJ = 0;
   state.busy++;
-  ctx.record("queue_wait_ns", ctx.nowNs - arrivedNs);
+  ctx.recordId(QUEUE_WAIT, ctx.nowNs - arrivedNs);
   unit.doneNs = ctx.schedule(Math.round(unit.remainingWorkNs / state.speed), SERVICE_DONE, index);
 }
 
@@ -92,7 +99,7 @@ export function sharedDone(state: ServerState, epoch: number, ctx: ActorContext)
   const job = takeShared(state.ps, epoch, state.speed, state.params.cores, ctx);
   if (job === null) return; // stale: the set or the speed changed since
   state.busy--;
-  ctx.record("busy_core_ns", Math.round(job.coreNs));
+  ctx.recordId(BUSY_CORE, Math.round(job.coreNs));
   finishService(state, job.request, ctx);
   applyPower(state, ctx);
 }
@@ -116,7 +123,7 @@ export function setSpeed(state: ServerState, speed: number, ctx: ActorContext): 
 
 export function respond(state: ServerState, request: SimPacket, ctx: ActorContext): void {
   const before = serverQueued(state);
-  ctx.countTransition("service", before + 1, before);
+  ctx.countTransitionId(SERVICE, before + 1, before);
   answer(request, responseBytes(request, state.params.response_bytes), ctx);
 }
 
@@ -132,7 +139,7 @@ export function serviceDone(state: ServerState, index: number, ctx: ActorContext
   if (request === null || unit.doneNs !== ctx.nowNs) return; // rescheduled by a speed change, or dropped
   unit.request = null;
   state.busy--;
-  ctx.record(onGpus(state.params) ? "busy_gpu_ns" : "busy_core_ns", ctx.nowNs - unit.startedNs);
+  ctx.recordId(onGpus(state.params) ? BUSY_GPU : BUSY_CORE, ctx.nowNs - unit.startedNs);
   finishService(state, request, ctx);
   if (sharesCoresDynamically(state)) startWaiting(state, ctx);
   else {

@@ -16,7 +16,7 @@
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { initialCallState, takeCallResponse } from "./downstream-calls.ts";
-import { enqueue, newRequestQueue } from "./request-queue.ts";
+import { ARRIVAL, enqueue, newRequestQueue } from "./request-queue.ts";
 import { sampleNs } from "./distributions.ts";
 import { onGpus, powerDraw } from "./server-power.ts";
 import { trackLevels } from "./server-levels.ts";
@@ -39,6 +39,7 @@ import {
   applyPower,
   charge,
   firstIdleUnit,
+  QUEUE_WAIT,
   respond,
   serviceDone,
   sharedDone,
@@ -74,16 +75,16 @@ function handlePacket(state: ServerState, packet: SimPacket, ctx: ActorContext):
       ctx.drop(packet, "queue_full");
       return;
     }
-    ctx.countTransition("arrival", before, before + 1);
+    ctx.countTransitionId(ARRIVAL, before, before + 1);
     admitShared(state.ps, packet, sampleNs(state.params.service, ctx.rng), state.speed, state.params.cores, ctx);
     state.busy++;
-    ctx.record("queue_wait_ns", 0);
+    ctx.recordId(QUEUE_WAIT, 0);
     applyPower(state, ctx);
     return;
   }
   const idle = firstIdleUnit(state.units);
   if (idle >= 0 && ownMayStart(state)) {
-    ctx.countTransition("arrival", before, before + 1);
+    ctx.countTransitionId(ARRIVAL, before, before + 1);
     startService(state, idle, packet, ctx.nowNs, ctx);
     applyPower(state, ctx);
     return;

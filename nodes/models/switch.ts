@@ -18,6 +18,11 @@ import type { SimPacket } from "../runtime/packet.ts";
 import { newPortEnergy, spreadTransmission, transmissionDone, TX_DONE, type PortEnergy } from "./port-energy.ts";
 import { joules, size, watts } from "../../spec/units.ts";
 import { mix32 } from "../runtime/rng.ts";
+import { mechanismId } from "../runtime/names.ts";
+
+// Handles of the mechanisms counted on every queued packet (names.ts).
+const ARRIVAL = mechanismId("arrival");
+const DEPARTURE = mechanismId("departure");
 
 export const switchParams = z
   .object({
@@ -36,7 +41,8 @@ export const switchParams = z
 export type SwitchParams = z.output<typeof switchParams>;
 
 interface OutputQueue {
-  packets: SimPacket[];
+  /** Waiting packets from `head` on; the slots before it are cleared as their packets go out. */
+  packets: (SimPacket | undefined)[];
   head: number;
   bytes: number;
   /** A PORT_FREE timer is pending for this port. */
@@ -89,14 +95,17 @@ function transmit(state: SwitchState, packet: SimPacket, port: number, ctx: Acto
 function drain(state: SwitchState, port: number, ctx: ActorContext): void {
   const q = state.queues[port]!;
   while (q.head < q.packets.length && ctx.portFreeNs(port) <= ctx.nowNs) {
-    const packet = q.packets[q.head++]!;
+    // A sent packet must not stay referenced: a port whose queue never empties would otherwise keep every packet it
+    // sent since the last compaction alive through young-generation collections (see request-queue.ts).
+    const packet = q.packets[q.head]!;
+    q.packets[q.head++] = undefined;
     q.bytes -= packet.sizeBytes;
     state.held--;
-    ctx.countTransition("departure", state.held + 1, state.held);
+    ctx.countTransitionId(DEPARTURE, state.held + 1, state.held);
     transmit(state, packet, port, ctx);
   }
   if (q.head === q.packets.length) {
-    q.packets = [];
+    q.packets.length = 0;
     q.head = 0;
   } else if (q.head > 1024 && q.head * 2 > q.packets.length) {
     q.packets = q.packets.slice(q.head);
@@ -144,7 +153,7 @@ export const switchModel: ActorModel<SwitchParams, SwitchState> = {
     q.packets.push(packet);
     q.bytes += packet.sizeBytes;
     state.held++;
-    ctx.countTransition("arrival", state.held - 1, state.held);
+    ctx.countTransitionId(ARRIVAL, state.held - 1, state.held);
     drain(state, port, ctx);
   },
 

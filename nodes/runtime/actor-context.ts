@@ -10,6 +10,7 @@ import { Delivery } from "./delivery.ts";
 import type { EventQueue } from "./event-queue.ts";
 import { ExchangeColumn, Tally, type IntervalLedger } from "./interval-ledger.ts";
 import type { LinkTable, LiveLink } from "./link-table.ts";
+import { groupNames, metricNames, NAMES_TOKEN } from "./names.ts";
 import type { SimPacket } from "./packet.ts";
 import type { Xoshiro128 } from "./rng.ts";
 import type { Router } from "./routing.ts";
@@ -55,6 +56,9 @@ export class ShardContext implements ActorContext {
   /** Actors that handled an event since their queued count was last read. */
   touchedActors: LocalActor[] = [];
   private current: LocalActor | null = null;
+  /** Group id of each actor (-1: not looked up yet) under the name tables of `namesToken`. */
+  private readonly groupIds: Int32Array;
+  private namesToken = NAMES_TOKEN;
   private currentNs = 0;
 
   constructor(parts: ShardParts) {
@@ -67,6 +71,7 @@ export class ShardContext implements ActorContext {
     this.traceRatio = parts.scenario.run.traceSampleRatio;
     this.seed = parts.scenario.run.seed;
     this.delivery = new Delivery({ ...parts, meters: this.meters });
+    this.groupIds = new Int32Array(parts.scenario.actors.length).fill(-1);
   }
 
   /** Binds the context to `actor` at `nowNs` (until `leave`). */
@@ -274,6 +279,10 @@ export class ShardContext implements ActorContext {
     this.ledger.transition(this.actor().spec.index, mechanism, fromState, toState, count);
   }
 
+  countTransitionId(mechanism: number, fromState: number, toState: number, count = 1): void {
+    this.ledger.transitionId(this.actor().spec.index, mechanism, fromState, toState, count);
+  }
+
   split(packet: SimPacket, count: number): SimPacket {
     const actor = this.actor();
     if (!(Number.isSafeInteger(count) && count >= 1 && count <= packet.multiplicity))
@@ -304,6 +313,10 @@ export class ShardContext implements ActorContext {
     this.meters.setLevel(this.actor(), name, value, this.currentNs);
   }
 
+  setLevelId(level: number, value: number): void {
+    this.meters.setLevelId(this.actor(), level, value, this.currentNs);
+  }
+
   addEnergy(component: string, joules: number): void {
     this.meters.addEnergy(this.actor(), component, joules);
   }
@@ -318,7 +331,21 @@ export class ShardContext implements ActorContext {
   }
 
   record(metric: string, value: number, weight = 1): void {
-    this.ledger.metrics.record(metric, this.actor().spec.group, value, weight);
+    this.recordId(metricNames.id(metric), value, weight);
+  }
+
+  recordId(metric: number, value: number, weight = 1): void {
+    this.ledger.metrics.recordId(metric, this.groupId(this.actor().spec), value, weight);
+  }
+
+  /** The id of the actor's group (names.ts), cached by actor index for this process's name tables. */
+  private groupId(spec: ActorSpec): number {
+    if (this.namesToken !== NAMES_TOKEN) {
+      this.groupIds.fill(-1); // restored from another process's checkpoint: its ids are not this process's
+      this.namesToken = NAMES_TOKEN;
+    }
+    const id = this.groupIds[spec.index]!;
+    return id >= 0 ? id : (this.groupIds[spec.index] = groupNames.id(spec.group));
   }
 
   private actor(): LocalActor {

@@ -4,6 +4,7 @@
  */
 import type { LocalActor } from "./actor-lifecycle.ts";
 import { LevelMeter } from "./level-meter.ts";
+import { levelNames } from "./names.ts";
 import { PowerMeter } from "./power.ts";
 import { ModelContractError } from "./shard-contract.ts";
 import type { LinkSpec } from "./topology.ts";
@@ -30,13 +31,20 @@ export class ActorMeters {
   }
 
   setLevel(actor: LocalActor, name: string, value: number, nowNs: number): void {
+    this.setLevelId(actor, levelNames.id(name), value, nowNs);
+  }
+
+  /** As `setLevel`, by the level's id (names.ts). */
+  setLevelId(actor: LocalActor, level: number, value: number, nowNs: number): void {
     if (!(Number.isSafeInteger(value) && value >= 0))
-      throw new ModelContractError(`${actor.spec.id} set level ${name} to ${value} (expected a non-negative integer)`);
+      throw new ModelContractError(
+        `${actor.spec.id} set level ${levelNames.name(level)} to ${value} (expected a non-negative integer)`,
+      );
     if (actor.levels === null) {
       actor.levels = new LevelMeter();
       this.levelled.push(actor);
     }
-    actor.levels.set(name, value, nowNs);
+    actor.levels.setId(level, value, nowNs);
   }
 
   /** At time 0: an actor that owns ports on powered links draws their idle power (scenario/link-power.ts). */

@@ -80,6 +80,8 @@ export interface ActorContext {
    * observations of that value at once (leap mode: one sampled value for a packet of that multiplicity).
    */
   record(metric: string, value: number, weight?: number): void;
+  /** As `record`, by the metric's handle (`metricId(name)` of names.ts, taken once): no name looked up per call. */
+  recordId(metric: number, value: number, weight?: number): void;
   /** From now on, `component` ("cpu", "gpu", "ports", ...) draws `watts`; energy is integrated exactly. */
   setPower(component: string, watts: number): void;
   /**
@@ -87,6 +89,8 @@ export interface ActorContext {
    * non-negative integer; its exact time integral per metrics interval reaches the coordinator (level-meter.ts).
    */
   setLevel(name: string, value: number): void;
+  /** As `setLevel`, by the level's handle (`levelId(name)` of names.ts, taken once). */
+  setLevelId(level: number, value: number): void;
   /** Adds energy spent at this instant (e.g. per bit switched) to `component`, on top of its power draw. */
   addEnergy(component: string, joules: number): void;
   /** Counts bits of information destroyed here beyond consumed and dropped packets (which count themselves). */
@@ -98,6 +102,8 @@ export interface ActorContext {
   count(name: string, value: number): void;
   /** Counts one move of this actor's state by a mechanism (e.g. queue length n -> n+1 by "arrival"). */
   countTransition(mechanism: string, fromState: number, toState: number, count?: number): void;
+  /** As `countTransition`, by the mechanism's handle (`mechanismId(name)` of names.ts, taken once). */
+  countTransitionId(mechanism: number, fromState: number, toState: number, count?: number): void;
   /**
    * Takes `count` of the packets a packet stands for (1 <= count <= multiplicity) into a packet of their own,
    * with the same identity (flow, times, hops); the rest stay in `packet`. Nothing is injected: the split-off part

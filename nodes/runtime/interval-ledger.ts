@@ -4,6 +4,7 @@
  * the per-window messages carry only what synchronisation needs.
  */
 import { WindowMetrics, type MetricAccumulator } from "./metrics.ts";
+import { mechanismNames, NAMES_TOKEN } from "./names.ts";
 import { addPair, appendInStateOrder, growDense, newStatePairs, type StatePairs } from "./state-pairs.ts";
 
 export interface LinkCount {
@@ -111,6 +112,9 @@ export class IntervalLedger {
   /** Mechanism names by id, and ids by name: transitions are kept per (actor, mechanism id). */
   private readonly mechanismIds = new Map<string, number>();
   private readonly mechanisms: string[] = [];
+  /** This ledger's mechanism ids by names.ts id: a cache of ids of NAMES_TOKEN's tables. */
+  private localMechanism: (number | undefined)[] = [];
+  private namesToken = NAMES_TOKEN;
   /** actor -> mechanism id -> the counts of its state pairs. Actors with any are listed for the drain. */
   private transitions: ((StatePairs | undefined)[] | undefined)[] = [];
   private transitionActors: number[] = [];
@@ -180,7 +184,27 @@ export class IntervalLedger {
   }
 
   transition(actor: number, mechanism: string, fromState: number, toState: number, count = 1): void {
-    const id = this.mechanismId(mechanism);
+    this.countPair(actor, this.mechanismId(mechanism), fromState, toState, count);
+  }
+
+  /** As `transition`, by the mechanism's id in names.ts (`mechanismNames`). */
+  transitionId(actor: number, mechanism: number, fromState: number, toState: number, count = 1): void {
+    if (this.namesToken !== NAMES_TOKEN) {
+      this.localMechanism = []; // restored from another process's checkpoint: its ids are not this process's
+      this.namesToken = NAMES_TOKEN;
+    }
+    let id = this.localMechanism[mechanism];
+    if (id === undefined) {
+      id = this.mechanismId(mechanismNames.name(mechanism));
+      while (this.localMechanism.length <= mechanism) this.localMechanism.push(undefined);
+      this.localMechanism[mechanism] = id;
+    }
+    this.countPair(actor, id, fromState, toState, count);
+  }
+
+  /** Counts a move of (actor, mechanism by this ledger's id). */
+  private countPair(actor: number, id: number, fromState: number, toState: number, count: number): void {
+    const mechanism = this.mechanisms[id]!;
     if (actor >= this.transitions.length) this.transitions = growDense(this.transitions, actor);
     let byMechanism = this.transitions[actor];
     if (byMechanism === undefined) {

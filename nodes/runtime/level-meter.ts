@@ -6,6 +6,8 @@
  * only at the actor's events and at interval boundaries, so they are the same on any host.
  */
 
+import { levelNames, NAMES_TOKEN } from "./names.ts";
+
 /** The counter a level's integral (level × ns) is reported as. */
 export const LEVEL_COUNTER_PREFIX = "level:";
 
@@ -17,13 +19,31 @@ interface Level {
 
 export class LevelMeter {
   private readonly levels = new Map<string, Level>();
+  /** The same levels by level id (names.ts), filled on first use: a cache of ids of NAMES_TOKEN's tables. */
+  private byId: (Level | undefined)[] = [];
+  private token = NAMES_TOKEN;
 
   /** From `nowNs` on, level `name` is `value` (a non-negative integer). */
   set(name: string, value: number, nowNs: number): void {
-    const l = this.levels.get(name);
+    this.setId(levelNames.id(name), value, nowNs);
+  }
+
+  /** As `set`, by the level's id (names.ts). */
+  setId(id: number, value: number, nowNs: number): void {
+    if (this.token !== NAMES_TOKEN) {
+      this.byId = []; // restored from another process's checkpoint: its ids are not this process's
+      this.token = NAMES_TOKEN;
+    }
+    let l = this.byId[id];
     if (l === undefined) {
-      this.levels.set(name, { value, sinceNs: nowNs, integral: 0 });
-      return;
+      const name = levelNames.name(id);
+      l = this.levels.get(name);
+      if (l === undefined) {
+        this.levels.set(name, { value, sinceNs: nowNs, integral: 0 });
+        return;
+      }
+      while (this.byId.length <= id) this.byId.push(undefined);
+      this.byId[id] = l;
     }
     if (l.value === value) return;
     l.integral += l.value * (nowNs - l.sinceNs);

@@ -4,6 +4,7 @@
  * on the sharding.
  */
 import { bucketIndex, Histogram } from "./histogram.ts";
+import { groupNames, metricNames, NAMES_TOKEN } from "./names.ts";
 
 export interface MetricAccumulator {
   name: string;
@@ -63,12 +64,6 @@ interface MetricSlot {
 
 /** Dense buckets cover every value below 2^59 (bucket index < (59 − 4 + 1) · 16). */
 const DENSE_BUCKETS = 896;
-/**
- * How many (metric, group) slots are found by a scan before the map. A run records a handful of metrics, named by
- * string literals (interned: `===` is a pointer comparison) from actors of a few groups: a short scan beats
- * hashing the name and the group on every observation.
- */
-const SCANNED = 16;
 
 function newSlot(name: string, group: string): MetricSlot {
   return {
@@ -87,25 +82,26 @@ function newSlot(name: string, group: string): MetricSlot {
   };
 }
 
-/** Accumulators keyed by (metric name, actor group), drained once per interval: the first SCANNED slots made are
- * found by a scan, the others by a map keyed by name, then group; see MetricSlot for the dense buckets. */
+/**
+ * Accumulators keyed by (metric, actor group), drained once per interval. Slots are found by the dense ids of
+ * the metric and the group (names.ts), no string compared per observation; see MetricSlot for the dense buckets.
+ */
 export class WindowMetrics {
-  private readonly scanned: MetricSlot[] = [];
-  private readonly byName = new Map<string, Map<string, MetricSlot>>();
+  /** metric id -> group id -> slot, made on first use; an index of `all` by the ids of NAMES_TOKEN's tables. */
+  private slots: (MetricSlot | undefined)[][] = [];
+  private readonly all: MetricSlot[] = [];
+  private token = NAMES_TOKEN;
   /** Slots recorded into since the last drain. */
   private used: MetricSlot[] = [];
 
   record(name: string, group: string, value: number, weight = 1): void {
-    const scanned = this.scanned;
-    let slot: MetricSlot | undefined;
-    for (let i = 0; i < scanned.length; i++) {
-      const s = scanned[i]!;
-      if (s.name === name && s.group === group) {
-        slot = s;
-        break;
-      }
-    }
-    if (slot === undefined) slot = this.slot(name, group);
+    this.recordId(metricNames.id(name), groupNames.id(group), value, weight);
+  }
+
+  /** As `record`, by the ids of the metric and the group (names.ts). */
+  recordId(metric: number, group: number, value: number, weight = 1): void {
+    if (this.token !== NAMES_TOKEN) this.reindex();
+    const slot = this.slots[metric]?.[group] ?? this.slot(metric, group);
     if (!slot.used) {
       slot.used = true;
       this.used.push(slot);
@@ -127,20 +123,26 @@ export class WindowMetrics {
     if (b > slot.high) slot.high = b;
   }
 
-  /** The slot of (name, group) beyond the scanned ones, made on first use. */
-  private slot(name: string, group: string): MetricSlot {
-    let groups = this.byName.get(name);
-    if (groups === undefined) {
-      groups = new Map();
-      this.byName.set(name, groups);
-    }
-    let slot = groups.get(group);
-    if (slot === undefined) {
-      slot = newSlot(name, group);
-      groups.set(group, slot);
-      if (this.scanned.length < SCANNED) this.scanned.push(slot);
-    }
+  /** The slot of (metric, group), made on first use (arrays filled, so they stay dense). */
+  private slot(metric: number, group: number): MetricSlot {
+    const slot = newSlot(metricNames.name(metric), groupNames.name(group));
+    this.all.push(slot);
+    this.place(slot, metric, group);
     return slot;
+  }
+
+  private place(slot: MetricSlot, metric: number, group: number): void {
+    while (this.slots.length <= metric) this.slots.push([]);
+    const groups = this.slots[metric]!;
+    while (groups.length <= group) groups.push(undefined);
+    groups[group] = slot;
+  }
+
+  /** Indexes the slots by this process's ids (restored from another process's checkpoint). */
+  private reindex(): void {
+    this.slots = [];
+    for (const slot of this.all) this.place(slot, metricNames.id(slot.name), groupNames.id(slot.group));
+    this.token = NAMES_TOKEN;
   }
 
   /** Returns the accumulators, sorted by (name, group), and starts afresh. */
