@@ -72,3 +72,23 @@ test("compact nested - survives a checkpoint encode and decode", () => {
   assert.deepEqual(asArrays(restored), asArrays(sample()));
   assert.deepEqual([...restored.get(0)!], [...sample().get(0)!]);
 });
+
+test("compact nested - an actor's values read in place like its Map", () => {
+  const map = sample();
+  const compact = new CompactNested(map);
+  for (const [actor, inner] of map) {
+    const values = compact.get(actor)!;
+    assert.equal(values.size, inner.size);
+    assert.deepEqual([...values.keys()], [...inner.keys()]);
+    assert.deepEqual([...values.values()], [...inner.values()]);
+    for (const [name, value] of inner) {
+      assert.ok(values.has(name));
+      assert.equal(values.get(name), value);
+    }
+    assert.equal(values.get("absent"), undefined);
+    assert.equal(values.has("absent"), false);
+    const seen: [string, number][] = [];
+    values.forEach((value, name) => seen.push([name, value]));
+    assert.deepEqual(seen, [...inner]);
+  }
+});

@@ -55,7 +55,7 @@ export class CompactNested implements NestedValues {
 
   get(actor: number): ReadonlyMap<string, number> | undefined {
     const position = this.find(actor);
-    return position < 0 ? undefined : this.inner(position);
+    return position < 0 ? undefined : this.view(position);
   }
 
   has(actor: number): boolean {
@@ -63,7 +63,7 @@ export class CompactNested implements NestedValues {
   }
 
   *entries(): MapIterator<[number, ReadonlyMap<string, number>]> {
-    for (let i = 0; i < this.actors.length; i++) yield [this.actors[i]!, this.inner(i)];
+    for (let i = 0; i < this.actors.length; i++) yield [this.actors[i]!, this.view(i)];
   }
 
   *keys(): MapIterator<number> {
@@ -71,7 +71,7 @@ export class CompactNested implements NestedValues {
   }
 
   *values(): MapIterator<ReadonlyMap<string, number>> {
-    for (let i = 0; i < this.actors.length; i++) yield this.inner(i);
+    for (let i = 0; i < this.actors.length; i++) yield this.view(i);
   }
 
   [Symbol.iterator](): MapIterator<[number, ReadonlyMap<string, number>]> {
@@ -79,7 +79,7 @@ export class CompactNested implements NestedValues {
   }
 
   forEach(callback: (value: ReadonlyMap<string, number>, key: number, map: NestedValues) => void): void {
-    for (let i = 0; i < this.actors.length; i++) callback(this.inner(i), this.actors[i]!, this);
+    for (let i = 0; i < this.actors.length; i++) callback(this.view(i), this.actors[i]!, this);
   }
 
   /** A mutable copy (a report for an interval already compacted). */
@@ -87,6 +87,11 @@ export class CompactNested implements NestedValues {
     const out = new Map<number, Map<string, number>>();
     for (let i = 0; i < this.actors.length; i++) out.set(this.actors[i]!, this.inner(i));
     return out;
+  }
+
+  /** The actor's values, read in place (a reader looks up a few names of thousands of actors per interval). */
+  private view(position: number): ActorValues {
+    return new ActorValues(this.names, this.nameOf, this.amounts, this.start[position]!, this.start[position + 1]!);
   }
 
   /** The actor's values as a new Map, in their original order. */
@@ -108,6 +113,62 @@ export class CompactNested implements NestedValues {
       if (at < actor) lo = mid + 1;
       else hi = mid - 1;
     }
+    return -1;
+  }
+}
+
+/** One actor's entries of a CompactNested, as a read-only Map of name -> value (in their original order). */
+export class ActorValues implements ReadonlyMap<string, number> {
+  private readonly names: readonly string[];
+  private readonly nameOf: Uint16Array;
+  private readonly amounts: Float64Array;
+  private readonly from: number;
+  private readonly to: number;
+
+  constructor(names: readonly string[], nameOf: Uint16Array, amounts: Float64Array, from: number, to: number) {
+    this.names = names;
+    this.nameOf = nameOf;
+    this.amounts = amounts;
+    this.from = from;
+    this.to = to;
+  }
+
+  get size(): number {
+    return this.to - this.from;
+  }
+
+  get(name: string): number | undefined {
+    const e = this.find(name);
+    return e < 0 ? undefined : this.amounts[e];
+  }
+
+  has(name: string): boolean {
+    return this.find(name) >= 0;
+  }
+
+  *entries(): MapIterator<[string, number]> {
+    for (let e = this.from; e < this.to; e++) yield [this.names[this.nameOf[e]!]!, this.amounts[e]!];
+  }
+
+  *keys(): MapIterator<string> {
+    for (let e = this.from; e < this.to; e++) yield this.names[this.nameOf[e]!]!;
+  }
+
+  *values(): MapIterator<number> {
+    for (let e = this.from; e < this.to; e++) yield this.amounts[e]!;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, number]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
+    for (let e = this.from; e < this.to; e++) callback(this.amounts[e]!, this.names[this.nameOf[e]!]!, this);
+  }
+
+  /** An actor has a handful of entries: a scan beats hashing. */
+  private find(name: string): number {
+    for (let e = this.from; e < this.to; e++) if (this.names[this.nameOf[e]!] === name) return e;
     return -1;
   }
 }
