@@ -89,8 +89,8 @@ export class RunAggregator {
       const boundaryNs = (index + 1) * this.intervalNs;
       const endNs = windowEndNs > index * this.intervalNs ? Math.min(boundaryNs, windowEndNs) : boundaryNs;
       const record = this.intervals.get(index)!;
+      this.onIntervalClosed?.(record, endNs); // its ledgers read it while its Maps are at hand
       compact(record);
-      this.onIntervalClosed?.(record, endNs);
     }
   }
 

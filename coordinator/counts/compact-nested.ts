@@ -16,6 +16,8 @@ export class CompactNested implements NestedValues {
   private readonly nameOf: Uint16Array;
   private readonly amounts: Float64Array;
   private readonly names: string[];
+  /** The number of each name in `names` (looking a name up compares small numbers, not strings). */
+  private readonly numbers = new Map<string, number>();
   /** Actor positions sorted by actor, for `get` (binary search). */
   private readonly byActor: Uint32Array;
 
@@ -27,7 +29,7 @@ export class CompactNested implements NestedValues {
     this.nameOf = new Uint16Array(entries);
     this.amounts = new Float64Array(entries);
     this.names = [];
-    const numbers = new Map<string, number>();
+    const numbers = this.numbers;
     let a = 0;
     let e = 0;
     for (const [actor, inner] of from) {
@@ -91,7 +93,8 @@ export class CompactNested implements NestedValues {
 
   /** The actor's values, read in place (a reader looks up a few names of thousands of actors per interval). */
   private view(position: number): ActorValues {
-    return new ActorValues(this.names, this.nameOf, this.amounts, this.start[position]!, this.start[position + 1]!);
+    const { names, numbers, nameOf, amounts } = this;
+    return new ActorValues(names, numbers, nameOf, amounts, this.start[position]!, this.start[position + 1]!);
   }
 
   /** The actor's values as a new Map, in their original order. */
@@ -120,13 +123,22 @@ export class CompactNested implements NestedValues {
 /** One actor's entries of a CompactNested, as a read-only Map of name -> value (in their original order). */
 export class ActorValues implements ReadonlyMap<string, number> {
   private readonly names: readonly string[];
+  private readonly numbers: ReadonlyMap<string, number>;
   private readonly nameOf: Uint16Array;
   private readonly amounts: Float64Array;
   private readonly from: number;
   private readonly to: number;
 
-  constructor(names: readonly string[], nameOf: Uint16Array, amounts: Float64Array, from: number, to: number) {
+  constructor(
+    names: readonly string[],
+    numbers: ReadonlyMap<string, number>,
+    nameOf: Uint16Array,
+    amounts: Float64Array,
+    from: number,
+    to: number,
+  ) {
     this.names = names;
+    this.numbers = numbers;
     this.nameOf = nameOf;
     this.amounts = amounts;
     this.from = from;
@@ -166,9 +178,12 @@ export class ActorValues implements ReadonlyMap<string, number> {
     for (let e = this.from; e < this.to; e++) callback(this.amounts[e]!, this.names[this.nameOf[e]!]!, this);
   }
 
-  /** An actor has a handful of entries: a scan beats hashing. */
+  /** The name's number once, then a scan of the actor's handful of entries for it. */
   private find(name: string): number {
-    for (let e = this.from; e < this.to; e++) if (this.names[this.nameOf[e]!] === name) return e;
+    const n = this.numbers.get(name);
+    if (n === undefined) return -1;
+    const nameOf = this.nameOf;
+    for (let e = this.from; e < this.to; e++) if (nameOf[e] === n) return e;
     return -1;
   }
 }
