@@ -92,3 +92,10 @@ test("compact nested - an actor's values read in place like its Map", () => {
     assert.deepEqual(seen, [...inner]);
   }
 });
+
+test("compact nested - actors already in order (as hosts report them) are found too", () => {
+  const map = new Map([...sample()].sort(([a], [b]) => a - b));
+  const compact = new CompactNested(map);
+  for (const [actor, inner] of map) assert.deepEqual([...compact.get(actor)!], [...inner]);
+  assert.equal(compact.get(3), undefined);
+});

@@ -48,7 +48,11 @@ export class CompactNested implements NestedValues {
     this.start[a] = e;
     if (this.names.length > 0xffff) throw new RangeError("more than 65535 distinct names in one interval");
     const actors = this.actors;
-    this.byActor = Uint32Array.from(actors.keys()).sort((x, y) => actors[x]! - actors[y]!);
+    this.byActor = Uint32Array.from(actors.keys());
+    // Hosts report their actors in index order: usually nothing to sort.
+    let sorted = true;
+    for (let i = 1; i < actors.length && sorted; i++) sorted = actors[i - 1]! < actors[i]!;
+    if (!sorted) this.byActor.sort((x, y) => actors[x]! - actors[y]!);
   }
 
   get size(): number {
