@@ -57,3 +57,36 @@ test("aggregator - transitions and counters add up across hosts and wire forms, 
     ],
   );
 });
+
+test("aggregator - a closed record keeps its values compact, and a later report for it still adds up", () => {
+  const a = new RunAggregator(1000);
+  const closed: number[] = [];
+  a.onIntervalClosed = (record) => closed.push(record.index);
+  const energy = (joules: number): Interval => ({
+    interval: 0,
+    energy: [
+      { actor: 5, component: "cpu", joules },
+      { actor: 1, component: "nic", joules: 0.5 },
+    ],
+    counterNames: ["bits_erased"],
+    counterActor: [5],
+    counterName: [0],
+    counterValue: [16],
+  });
+  a.addWindow([window(0, energy(2))]);
+  assert.deepEqual(closed, [0]);
+  const record = a.intervals.get(0)!;
+  assert.ok(!(record.energy instanceof Map) && !(record.counters instanceof Map), "compacted on close");
+  assert.deepEqual(
+    [...record.energy].map(([actor, c]) => [actor, [...c]]),
+    [
+      [5, [["cpu", 2]]],
+      [1, [["nic", 0.5]]],
+    ],
+  );
+  a.addWindow([window(1, energy(3))]);
+  assert.equal(a.intervals.get(0), record, "the same record object");
+  assert.deepEqual([...record.energy.get(5)!], [["cpu", 5]]);
+  assert.deepEqual([...record.counters.get(5)!], [["bits_erased", 32]]);
+  assert.deepEqual([...a.energyByActor().get(1)!], [["nic", 1]]);
+});

@@ -6,6 +6,7 @@
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
+import { CompactNested, type NestedValues } from "./compact-nested.ts";
 
 export interface LinkDirectionTotals {
   packets: number;
@@ -31,14 +32,20 @@ export interface IntervalRecord {
   /** Packets that crossed, by species. Key: (link index * 2 + reverse) * SPECIES_SLOTS + species. */
   speciesHops: Map<number, number>;
   drops: Map<string, number>;
-  /** actor index -> component -> joules. */
-  energy: Map<number, Map<string, number>>;
+  /** actor index -> component -> joules (compacted once the interval has closed). */
+  energy: NestedValues;
   /** Keyed by actor, mechanism, from and to state (transitionKey); read by value. */
   transitions: Map<number | string, TransitionTotals>;
-  /** actor index -> counter name -> value (e.g. bits_erased). */
-  counters: Map<number, Map<string, number>>;
+  /** actor index -> counter name -> value (e.g. bits_erased; compacted once the interval has closed). */
+  counters: NestedValues;
   /** Steps of sampled packet journeys (tracing on), host by host. */
   traceEvents: dctwin.v1.TraceEvent.$Properties[];
+}
+
+/** A record still being added to: its per-actor values are Maps. */
+export interface OpenIntervalRecord extends IntervalRecord {
+  energy: Map<number, Map<string, number>>;
+  counters: Map<number, Map<string, number>>;
 }
 
 /** Species numbers (proto enum Species) are below this. */
@@ -81,7 +88,9 @@ export class RunAggregator {
     for (const index of [...closed].sort((a, b) => a - b)) {
       const boundaryNs = (index + 1) * this.intervalNs;
       const endNs = windowEndNs > index * this.intervalNs ? Math.min(boundaryNs, windowEndNs) : boundaryNs;
-      this.onIntervalClosed?.(this.intervals.get(index)!, endNs);
+      const record = this.intervals.get(index)!;
+      this.onIntervalClosed?.(record, endNs); // its ledgers read it while its Maps are at hand
+      compact(record);
     }
   }
 
@@ -167,18 +176,21 @@ export class RunAggregator {
     interval.traceEvents.push(...(report.traceEvents ?? []));
   }
 
-  private interval(index: number): IntervalRecord {
+  /** The record of an interval, open for adding (one compacted already is opened again). */
+  private interval(index: number): OpenIntervalRecord {
     let record = this.intervals.get(index);
     if (record === undefined) {
       record = emptyInterval(index);
       this.intervals.set(index, record);
     }
-    return record;
+    if (record.energy instanceof CompactNested) record.energy = record.energy.toMap();
+    if (record.counters instanceof CompactNested) record.counters = record.counters.toMap();
+    return record as OpenIntervalRecord;
   }
 }
 
 /** A record with nothing counted yet (exported for tests that build records by hand). */
-export function emptyInterval(index: number): IntervalRecord {
+export function emptyInterval(index: number): OpenIntervalRecord {
   return {
     index,
     events: 0,
@@ -230,7 +242,13 @@ function addLink(map: Map<number, LinkDirectionTotals>, key: number, add: LinkDi
   }
 }
 
-function addNested(map: Map<number, Map<string, number>>, actor: number, values: Map<string, number>): void {
+/** A closed record's per-actor values as columns: records are kept for the whole run. */
+function compact(record: IntervalRecord): void {
+  if (!(record.energy instanceof CompactNested)) record.energy = new CompactNested(record.energy);
+  if (!(record.counters instanceof CompactNested)) record.counters = new CompactNested(record.counters);
+}
+
+function addNested(map: Map<number, Map<string, number>>, actor: number, values: ReadonlyMap<string, number>): void {
   let inner = map.get(actor);
   if (inner === undefined) {
     inner = new Map();

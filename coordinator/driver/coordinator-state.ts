@@ -17,8 +17,9 @@ import { CoolingRelay } from "./cooling.ts";
 import { DistributionRelay } from "./distribution.ts";
 import { Grants } from "./grants.ts";
 import { RunAggregator } from "../counts/aggregate.ts";
+import { ActorValues, CompactNested } from "../counts/compact-nested.ts";
 
-registerSnapshotClasses({ RunAggregator, Grants, CoolingRelay, DistributionRelay });
+registerSnapshotClasses({ RunAggregator, Grants, CoolingRelay, DistributionRelay, CompactNested, ActorValues });
 
 export interface CoordinatorState {
   aggregator: RunAggregator;

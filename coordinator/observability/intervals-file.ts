@@ -17,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { Histogram } from "../../nodes/runtime/histogram.ts";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { metricKey, type IntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
+import { metricKey, type IntervalRecord, type OpenIntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
 import { runViewFromScenario, type RunView } from "./run-view.ts";
 
 export const INTERVALS_SCHEMA = "dctwin.intervals/v1";
@@ -157,7 +157,7 @@ export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
 }
 
 function toRecord(line: IntervalLine): IntervalRecord {
-  const record: IntervalRecord = {
+  const record: OpenIntervalRecord = {
     index: line.index,
     events: line.events,
     metrics: new Map(),

@@ -17,6 +17,8 @@ export class ActorMeters {
   readonly powered: LocalActor[] = [];
   /** Actors with a level meter, in the order they got it. */
   readonly levelled: LocalActor[] = [];
+  /** The levelled actors by index (sorted again only when some got a meter since). */
+  private levelledSorted: LocalActor[] = [];
 
   setPower(actor: LocalActor, component: string, watts: number, nowNs: number): void {
     if (!(watts >= 0 && Number.isFinite(watts)))
@@ -45,6 +47,13 @@ export class ActorMeters {
       this.levelled.push(actor);
     }
     actor.levels.setId(level, value, nowNs);
+  }
+
+  /** Actors with a level meter, by actor index. */
+  levelledByIndex(): readonly LocalActor[] {
+    if (this.levelledSorted.length !== this.levelled.length)
+      this.levelledSorted = [...this.levelled].sort((a, b) => a.spec.index - b.spec.index);
+    return this.levelledSorted;
   }
 
   /** At time 0: an actor that owns ports on powered links draws their idle power (scenario/link-power.ts). */

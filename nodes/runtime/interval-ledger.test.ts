@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { counterEntries, transitionEntries } from "./interval-columns.ts";
 import { IntervalLedger } from "./interval-ledger.ts";
 
 test("interval ledger - transitions are counted per (actor, mechanism, from, to), whatever the size or kind of the states", () => {
@@ -19,7 +20,13 @@ test("interval ledger - transitions are counted per (actor, mechanism, from, to)
     [2, "arrival", 3, 1],
   ];
   for (const [actor, mechanism, from, to] of moves) ledger.transition(actor, mechanism, from, to);
-  const counted = ledger.drain(0, []).transitions.map((t) => [t.actor, t.mechanism, t.fromState, t.toState, t.count]);
+  const counted = transitionEntries(ledger.drain(0, []).transitions).map((t) => [
+    t.actor,
+    t.mechanism,
+    t.fromState,
+    t.toState,
+    t.count,
+  ]);
   assert.deepEqual(counted, [
     [1, "arrival", 0, 1, 1],
     [2, "arrival", -1, 0, 1],
@@ -33,7 +40,7 @@ test("interval ledger - transitions are counted per (actor, mechanism, from, to)
     [2, "arrival", 2 ** 40, 1, 1],
     [2, "service", 0, 1, 1],
   ]);
-  assert.equal(ledger.drain(1, []).transitions.length, 0, "a drain starts afresh");
+  assert.equal(ledger.drain(1, []).transitions.actor.length, 0, "a drain starts afresh");
 });
 
 test("interval ledger - transitions drain in (actor, mechanism, from, to) order, as a full sort would give", () => {
@@ -50,7 +57,7 @@ test("interval ledger - transitions drain in (actor, mechanism, from, to) order,
     const to = next(4) === 0 ? next(50_000) : from + next(3) - 1;
     ledger.transition(next(50), mechanisms[next(mechanisms.length)]!, from, to, 1 + next(3));
   }
-  const drained = ledger.drain(0, []).transitions;
+  const drained = transitionEntries(ledger.drain(0, []).transitions);
   const sorted = [...drained].sort(
     (a, b) =>
       a.actor - b.actor ||
@@ -72,7 +79,7 @@ test("interval ledger - counters drain sorted by actor and name, tallies and mod
   ledger.count(1, "a_first", 1);
   ledger.exchange(1, 0, "dropped", 1);
   ledger.count(0, "zeta", 7);
-  const drained = ledger.drain(0, []).counters.map((c) => `${c.actor} ${c.name} ${c.value}`);
+  const drained = counterEntries(ledger.drain(0, []).counters).map((c) => `${c.actor} ${c.name} ${c.value}`);
   assert.deepEqual(drained, [
     "0 zeta 7",
     "1 a_first 1",
@@ -82,5 +89,42 @@ test("interval ledger - counters drain sorted by actor and name, tallies and mod
     "9 created:2 3",
     "9 requests 4",
   ]);
-  assert.deepEqual(ledger.drain(1, []).counters, [], "a drain starts afresh");
+  assert.deepEqual(counterEntries(ledger.drain(1, []).counters), [], "a drain starts afresh");
+});
+
+test("interval ledger - model counters merge around skipped and used row columns, names numbered on first use", () => {
+  const ledger = new IntervalLedger();
+  ledger.exchange(5, 1, "created", 0); // a row in use whose created:1 is zero (left out)
+  ledger.exchange(5, 2, "consumed", 4);
+  ledger.count(5, "created:1", 2); // a model counter where the row's column was skipped
+  ledger.count(5, "a", 1);
+  ledger.count(5, "zz", 1);
+  ledger.count(3, "x", 1);
+  ledger.count(7, "a", 9);
+  const { counters } = ledger.drain(0, []);
+  assert.deepEqual(
+    counterEntries(counters).map((c) => `${c.actor} ${c.name} ${c.value}`),
+    ["3 x 1", "5 a 1", "5 consumed:2 4", "5 created:1 2", "5 zz 1", "7 a 9"],
+  );
+  assert.deepEqual(counters.names, ["x", "a", "consumed:2", "created:1", "zz"]);
+});
+
+test("interval ledger - counters handed in order merge with the others, a name given both ways added", () => {
+  const ledger = new IntervalLedger();
+  ledger.tally(4, "bits_erased", 8);
+  ledger.count(4, "level:busy", 1); // a model counter of a level's name: added to the integral
+  ledger.count(9, "requests", 2);
+  for (const [actor, name, value] of [
+    [1, "level:busy", 10],
+    [4, "level:busy", 20],
+    [4, "level:queue", 5],
+    [12, "level:busy", 7],
+  ] as const)
+    ledger.countInOrder(actor, name, value);
+  assert.equal(ledger.isEmpty(), false);
+  assert.deepEqual(
+    counterEntries(ledger.drain(0, []).counters).map((c) => `${c.actor} ${c.name} ${c.value}`),
+    ["1 level:busy 10", "4 bits_erased 8", "4 level:busy 21", "4 level:queue 5", "9 requests 2", "12 level:busy 7"],
+  );
+  assert.equal(ledger.isEmpty(), true, "a drain starts afresh");
 });

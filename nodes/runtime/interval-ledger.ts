@@ -5,7 +5,15 @@
  */
 import { WindowMetrics, type MetricAccumulator } from "./metrics.ts";
 import { mechanismNames, NAMES_TOKEN } from "./names.ts";
-import { addPair, appendInStateOrder, growDense, newStatePairs, type StatePairs } from "./state-pairs.ts";
+import { addPair, growDense, newStatePairs, type StatePairs } from "./state-pairs.ts";
+import {
+  appendInStateOrder,
+  CounterNames,
+  newCounterColumns,
+  newTransitionColumns,
+  type CounterColumns,
+  type TransitionColumns,
+} from "./interval-columns.ts";
 
 export interface LinkCount {
   link: number;
@@ -56,8 +64,10 @@ export interface IntervalData {
   links: LinkCount[];
   drops: { reason: string; packets: number }[];
   energy: { actor: number; component: string; joules: number }[];
-  transitions: TransitionCount[];
-  counters: { actor: number; name: string; value: number }[];
+  /** Sorted by actor, mechanism name, from and to state. */
+  transitions: TransitionColumns;
+  /** Sorted by actor and name. */
+  counters: CounterColumns;
   traceEvents: TraceEventData[];
 }
 
@@ -80,7 +90,11 @@ export const ExchangeColumn = {
 /** Doubles per actor row: the tallies, then the exchange counts. */
 const ROW = TALLY_NAMES.length + EXCHANGES.length * SPECIES_SLOTS;
 
-type ActorCounter = IntervalData["counters"][number];
+interface ActorCounter {
+  actor: number;
+  name: string;
+  value: number;
+}
 
 /** An actor's row as counters: its columns in the order of their names, so a row drains already sorted. */
 const COLUMNS_BY_NAME: readonly { column: number; name: string; tally: boolean }[] = Array.from(
@@ -118,7 +132,9 @@ export class IntervalLedger {
   /** actor -> mechanism id -> the counts of its state pairs. Actors with any are listed for the drain. */
   private transitions: ((StatePairs | undefined)[] | undefined)[] = [];
   private transitionActors: number[] = [];
-  private readonly counters = new Map<string, { actor: number; name: string; value: number }>();
+  private readonly counters = new Map<string, ActorCounter>();
+  /** Counters handed in already in (actor, name) order (`countInOrder`: the level integrals at a close). */
+  private countersInOrder: ActorCounter[] = [];
   /** Steps of sampled journeys, in the order they happened on this host. */
   traceEvents: TraceEventData[] = [];
 
@@ -249,9 +265,16 @@ export class IntervalLedger {
     else c.value += value;
   }
 
+  /**
+   * Adds a counter that comes after every other one given this way since the last drain, by actor then name (no
+   * key string or map entry: a shard's level integrals, thousands per interval, are handed in this way).
+   */
+  countInOrder(actor: number, name: string, value: number): void {
+    this.countersInOrder.push({ actor, name, value });
+  }
+
   /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
   drain(interval: number, energy: IntervalData["energy"]): IntervalData {
-    const rowCounters = this.drainRows();
     const data: IntervalData = {
       interval,
       events: this.events,
@@ -262,7 +285,7 @@ export class IntervalLedger {
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
       energy,
       transitions: this.allTransitions(),
-      counters: mergeCounters(rowCounters, [...this.counters.values()].sort(byActorThenName)),
+      counters: this.drainCounters(),
       traceEvents: this.traceEvents,
     };
     this.traceEvents = [];
@@ -278,21 +301,36 @@ export class IntervalLedger {
   }
 
   /**
-   * Turns the rows in use into counters, sorted by actor and name (nonzero tallies, positive exchange counts), and
-   * clears them: one pass over the rows, without the string keys and the sort of the counter map.
+   * The rows in use and the model counters as counter columns, sorted by actor and name (nonzero tallies, positive
+   * exchange counts; a model counter with a tally's name is added to it), and clears the rows: one pass over the
+   * rows merged with the few model counters sorted, without an object per counter.
    */
-  private drainRows(): ActorCounter[] {
+  private drainCounters(): CounterColumns {
+    const out = newCounterColumns();
+    const names = new CounterNames(out);
+    const model = mergeCounters([...this.counters.values()].sort(byActorThenName), this.countersInOrder);
+    this.countersInOrder = [];
     const rows = this.rows;
-    const out: ActorCounter[] = [];
+    let j = 0;
     for (const actor of this.rowsInUse.sort((a, b) => a - b)) {
+      for (; j < model.length && model[j]!.actor < actor; j++)
+        names.push(model[j]!.actor, model[j]!.name, model[j]!.value);
       const base = actor * ROW;
       for (const { column, name, tally } of COLUMNS_BY_NAME) {
         const value = rows[base + column]!;
-        if (value > 0 || (tally && value !== 0)) out.push({ actor, name, value });
+        if (!(value > 0 || (tally && value !== 0))) continue;
+        let sum = value;
+        for (; j < model.length && model[j]!.actor === actor && model[j]!.name <= name; j++) {
+          if (model[j]!.name === name) sum += model[j]!.value;
+          else names.push(actor, model[j]!.name, model[j]!.value);
+        }
+        names.push(actor, name, sum);
       }
+      for (; j < model.length && model[j]!.actor === actor; j++) names.push(actor, model[j]!.name, model[j]!.value);
       rows.fill(0, base, base + ROW);
       this.rowInUse[actor] = 0;
     }
+    for (; j < model.length; j++) names.push(model[j]!.actor, model[j]!.name, model[j]!.value);
     this.rowsInUse = [];
     return out;
   }
@@ -318,15 +356,19 @@ export class IntervalLedger {
    * number order, each actor's mechanisms in name order, and each mechanism's dense pairs in index order, which
    * is (from, to) order, merged with the few other pairs sorted.
    */
-  private allTransitions(): TransitionCount[] {
-    const out: TransitionCount[] = [];
+  private allTransitions(): TransitionColumns {
+    const out = newTransitionColumns();
     const names = this.mechanisms;
     const mechanismOrder = names.map((_, id) => id).sort((a, b) => cmp(names[a]!, names[b]!));
+    /** Column index of each mechanism id, on first use (-1: not used yet). */
+    const column = names.map(() => -1);
     for (const actor of this.transitionActors.sort((a, b) => a - b)) {
       const byMechanism = this.transitions[actor]!;
       for (const id of mechanismOrder) {
         const pairs = byMechanism[id];
-        if (pairs !== undefined) appendInStateOrder(out, pairs, actor, names[id]!);
+        if (pairs === undefined) continue;
+        if (column[id] === -1) column[id] = out.mechanisms.push(names[id]!) - 1;
+        appendInStateOrder(out, pairs, actor, column[id]!);
       }
     }
     return out;
@@ -340,6 +382,7 @@ export class IntervalLedger {
       this.drops.size === 0 &&
       this.transitionActors.length === 0 &&
       this.counters.size === 0 &&
+      this.countersInOrder.length === 0 &&
       this.rowsInUse.length === 0
     );
   }
@@ -349,9 +392,10 @@ function byActorThenName(a: ActorCounter, b: ActorCounter): number {
   return a.actor - b.actor || cmp(a.name, b.name);
 }
 
-/** Two lists sorted by actor and name as one, the values of a counter in both added. */
+/** Two lists sorted by actor and name as one, the values of a counter in both added (`a`'s first). */
 function mergeCounters(a: readonly ActorCounter[], b: readonly ActorCounter[]): ActorCounter[] {
   if (b.length === 0) return a as ActorCounter[];
+  if (a.length === 0) return b as ActorCounter[];
   const out: ActorCounter[] = [];
   let i = 0;
   let j = 0;

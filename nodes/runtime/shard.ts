@@ -43,6 +43,7 @@ export class Shard {
   private readonly ledger = new IntervalLedger();
   private readonly ctx: ShardContext;
   private readonly intervalNs: number;
+  private readonly levelCounterNames = new Map<string, string>();
   /** Packet events held for paused actors (still in flight for the conservation law). */
   private deferredPackets = 0;
   /** The metrics interval the shard is recording into. */
@@ -197,15 +198,26 @@ export class Shard {
         for (const [component, joules] of actor.power!.drain())
           energy.push({ actor: actor.spec.index, component, joules });
       }
-      for (const actor of this.ctx.meters.levelled) {
+      // By actor, each actor's levels in name order: the ledger takes them as they come.
+      for (const actor of this.ctx.meters.levelledByIndex()) {
         for (const [name, integral] of actor.levels!.drain(until))
-          this.ledger.count(actor.spec.index, LEVEL_COUNTER_PREFIX + name, integral);
+          this.ledger.countInOrder(actor.spec.index, this.levelCounterName(name), integral);
       }
       if (energy.length > 0 || !this.ledger.isEmpty()) closed.push(this.ledger.drain(this.currentInterval, energy));
       this.currentInterval++;
       if (partial) break;
     }
     return closed;
+  }
+
+  /** `level:<name>`, one string per level name (not one per actor and interval). */
+  private levelCounterName(level: string): string {
+    let name = this.levelCounterNames.get(level);
+    if (name === undefined) {
+      name = LEVEL_COUNTER_PREFIX + level;
+      this.levelCounterNames.set(level, name);
+    }
+    return name;
   }
 
   /** Applies one command at `nowNs` (window start): link changes everywhere, actor commands where the actor runs. */

@@ -38,23 +38,6 @@ function stateKey(fromState: number, toState: number): number | string {
   return `${fromState}>${toState}`;
 }
 
-/** The pairs' counts of (actor, mechanism) in (from, to) order: the dense ones are in that order already. */
-export function appendInStateOrder(out: TransitionCount[], pairs: StatePairs, actor: number, mechanism: string): void {
-  const byStates = (a: TransitionCount, b: TransitionCount) => a.fromState - b.fromState || a.toState - b.toState;
-  const other = pairs.other.size === 0 ? [] : [...pairs.other.values()].sort(byStates);
-  const near = pairs.near;
-  let j = 0;
-  for (let i = 0; i < near.length; i++) {
-    const count = near[i]!;
-    if (Number.isNaN(count)) continue;
-    const fromState = Math.floor(i / 3);
-    const t = { actor, mechanism, fromState, toState: fromState + (i % 3) - 1, count };
-    while (j < other.length && byStates(other[j]!, t) < 0) out.push(other[j++]!);
-    out.push(t);
-  }
-  while (j < other.length) out.push(other[j++]!);
-}
-
 /** The array with room up to `index`, holes filled (a dense array stays fast to index; a sparse one would not). */
 export function growDense<T>(array: (T | undefined)[], index: number): (T | undefined)[] {
   const grown = new Array<T | undefined>(Math.max(index + 1, array.length * 2, 64)).fill(undefined);

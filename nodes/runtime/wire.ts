@@ -128,67 +128,18 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
     links: d.links,
     drops: d.drops,
     energy: d.energy,
-    ...transitionColumns(d.transitions),
-    ...counterColumns(d.counters),
+    transitionMechanisms: d.transitions.mechanisms,
+    transitionActor: d.transitions.actor,
+    transitionMechanism: d.transitions.mechanism,
+    transitionFrom: d.transitions.fromState,
+    transitionTo: d.transitions.toState,
+    transitionCount: d.transitions.count,
+    counterNames: d.counters.names,
+    counterActor: d.counters.actor,
+    counterName: d.counters.name,
+    counterValue: d.counters.value,
     traceEvents: d.traceEvents,
   };
-}
-
-/** Per-actor counters as the columns of an IntervalReport (counter_*), in the same order, each name once. */
-function counterColumns(counters: IntervalData["counters"]) {
-  const counterNames = new NameColumn();
-  const counterActor = new Array<number>(counters.length);
-  const counterName = new Array<number>(counters.length);
-  const counterValue = new Array<number>(counters.length);
-  for (let i = 0; i < counters.length; i++) {
-    const { actor, name, value } = counters[i]!;
-    counterActor[i] = actor;
-    counterName[i] = counterNames.index(name);
-    counterValue[i] = value;
-  }
-  return { counterNames: counterNames.names, counterActor, counterName, counterValue };
-}
-
-/** State transitions as the columns of an IntervalReport (transition_*), in the same order, each mechanism once. */
-function transitionColumns(transitions: IntervalData["transitions"]) {
-  const mechanisms = new NameColumn();
-  const n = transitions.length;
-  const transitionActor = new Array<number>(n);
-  const transitionMechanism = new Array<number>(n);
-  const transitionFrom = new Array<number>(n);
-  const transitionTo = new Array<number>(n);
-  const transitionCount = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const t = transitions[i]!;
-    transitionActor[i] = t.actor;
-    transitionMechanism[i] = mechanisms.index(t.mechanism);
-    transitionFrom[i] = t.fromState;
-    transitionTo[i] = t.toState;
-    transitionCount[i] = t.count;
-  }
-  return {
-    transitionMechanisms: mechanisms.names,
-    transitionActor,
-    transitionMechanism,
-    transitionFrom,
-    transitionTo,
-    transitionCount,
-  };
-}
-
-/** The distinct names of a column, in order of first use, and each name's index among them. */
-class NameColumn {
-  readonly names: string[] = [];
-  private readonly indices = new Map<string, number>();
-
-  index(name: string): number {
-    let k = this.indices.get(name);
-    if (k === undefined) {
-      k = this.names.push(name) - 1;
-      this.indices.set(name, k);
-    }
-    return k;
-  }
 }
 
 /** The earliest pending event over a window's reports (-1: none anywhere). */

@@ -1,0 +1,111 @@
+/**
+ * An interval's transitions and per-actor counters as columns, built in the order the report carries them (the
+ * IntervalReport's transition_* and counter_* fields): no object per entry between the ledger and the wire.
+ */
+import type { StatePairs } from "./state-pairs.ts";
+
+/** Transition counts; `mechanism[i]` indexes `mechanisms` (each name once, in order of first use). */
+export interface TransitionColumns {
+  mechanisms: string[];
+  actor: number[];
+  mechanism: number[];
+  fromState: number[];
+  toState: number[];
+  count: number[];
+}
+
+/** Per-actor counters; `name[i]` indexes `names` (each name once, in order of first use). */
+export interface CounterColumns {
+  names: string[];
+  actor: number[];
+  name: number[];
+  value: number[];
+}
+
+export function newTransitionColumns(): TransitionColumns {
+  return { mechanisms: [], actor: [], mechanism: [], fromState: [], toState: [], count: [] };
+}
+
+export function newCounterColumns(): CounterColumns {
+  return { names: [], actor: [], name: [], value: [] };
+}
+
+function pushTransition(
+  out: TransitionColumns,
+  actor: number,
+  mechanism: number,
+  fromState: number,
+  toState: number,
+  count: number,
+): void {
+  out.actor.push(actor);
+  out.mechanism.push(mechanism);
+  out.fromState.push(fromState);
+  out.toState.push(toState);
+  out.count.push(count);
+}
+
+/**
+ * Appends the pairs' counts of one (actor, mechanism) in (from, to) order: the dense ones are in that order
+ * already, the few others are sorted and merged in. `mechanism` is its index in `out.mechanisms`.
+ */
+export function appendInStateOrder(out: TransitionColumns, pairs: StatePairs, actor: number, mechanism: number): void {
+  const other =
+    pairs.other.size === 0
+      ? []
+      : [...pairs.other.values()].sort((a, b) => a.fromState - b.fromState || a.toState - b.toState);
+  const near = pairs.near;
+  let j = 0;
+  for (let i = 0; i < near.length; i++) {
+    const count = near[i]!;
+    if (Number.isNaN(count)) continue;
+    const fromState = Math.floor(i / 3);
+    const toState = fromState + (i % 3) - 1;
+    for (; j < other.length; j++) {
+      const o = other[j]!;
+      if ((o.fromState - fromState || o.toState - toState) >= 0) break;
+      pushTransition(out, actor, mechanism, o.fromState, o.toState, o.count);
+    }
+    pushTransition(out, actor, mechanism, fromState, toState, count);
+  }
+  for (; j < other.length; j++) {
+    const o = other[j]!;
+    pushTransition(out, actor, mechanism, o.fromState, o.toState, o.count);
+  }
+}
+
+/** Counter names by their column index, assigned on first use. */
+export class CounterNames {
+  private readonly indices = new Map<string, number>();
+  private readonly out: CounterColumns;
+
+  constructor(out: CounterColumns) {
+    this.out = out;
+  }
+
+  push(actor: number, name: string, value: number): void {
+    let k = this.indices.get(name);
+    if (k === undefined) {
+      k = this.out.names.push(name) - 1;
+      this.indices.set(name, k);
+    }
+    this.out.actor.push(actor);
+    this.out.name.push(k);
+    this.out.value.push(value);
+  }
+}
+
+/** The columns as entries (tests, and readers that want one object per entry). */
+export function transitionEntries(t: TransitionColumns) {
+  return t.actor.map((actor, i) => ({
+    actor,
+    mechanism: t.mechanisms[t.mechanism[i]!]!,
+    fromState: t.fromState[i]!,
+    toState: t.toState[i]!,
+    count: t.count[i]!,
+  }));
+}
+
+export function counterEntries(c: CounterColumns) {
+  return c.actor.map((actor, i) => ({ actor, name: c.names[c.name[i]!]!, value: c.value[i]! }));
+}
