@@ -3,7 +3,7 @@
  * state transitions and per-actor counters. Drained once per interval into an IntervalReport (wire.ts), so
  * the per-window messages carry only what synchronisation needs.
  */
-import { WindowMetrics, type MetricAccumulator } from "./metrics.ts";
+import { WindowMetrics } from "./metrics.ts";
 import { mechanismNames, NAMES_TOKEN } from "./names.ts";
 import { addPair, growDense, newStatePairs, type StatePairs } from "./state-pairs.ts";
 import {
@@ -14,15 +14,9 @@ import {
   type CounterColumns,
   type TransitionColumns,
 } from "./interval-columns.ts";
+import type { IntervalData, LinkCount, TraceEventData } from "./interval-data.ts";
 
-export interface LinkCount {
-  link: number;
-  reverse: boolean;
-  packets: number;
-  bytes: number;
-  dropped: number;
-  species: number;
-}
+export type { IntervalData, LinkCount, TraceEventData, TransitionCount } from "./interval-data.ts";
 
 /** How a packet enters or leaves the network at an actor (the irreversibility ledger's exchange mechanisms). */
 export type Exchange = "created" | "consumed" | "dropped";
@@ -31,45 +25,6 @@ const EXCHANGES: readonly Exchange[] = ["created", "consumed", "dropped"];
 const SPECIES_SLOTS = 8;
 /** A species' offset within an exchange's columns. */
 export const SPECIES_MASK = SPECIES_SLOTS - 1;
-
-export interface TransitionCount {
-  actor: number;
-  mechanism: string;
-  fromState: number;
-  toState: number;
-  count: number;
-}
-
-export interface TraceEventData {
-  traceparent: string;
-  kind: "create" | "hop" | "consume" | "drop" | "split" | "merge";
-  timeNs: number;
-  actor: number;
-  toActor: number;
-  link: number;
-  arriveNs: number;
-  packetId: number;
-  packetSrc: number;
-  species: number;
-  sizeBytes: number;
-  reason: string;
-  /** Real packets the event's packet stands for (leap mode's counts; 1 in exact mode). */
-  multiplicity: number;
-}
-
-export interface IntervalData {
-  interval: number;
-  events: number;
-  metrics: MetricAccumulator[];
-  links: LinkCount[];
-  drops: { reason: string; packets: number }[];
-  energy: { actor: number; component: string; joules: number }[];
-  /** Sorted by actor, mechanism name, from and to state. */
-  transitions: TransitionColumns;
-  /** Sorted by actor and name. */
-  counters: CounterColumns;
-  traceEvents: TraceEventData[];
-}
 
 /** Per-actor tallies the runtime keeps itself, reported as counters of these names. */
 const TALLY_NAMES = ["packets_injected", "packets_removed", "bits_delivered", "bits_erased"] as const;
