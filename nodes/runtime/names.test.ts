@@ -55,6 +55,7 @@ test("names - metric slots, level meters and ledger mechanisms restored in anoth
       import { decodeSnapshot } from "${here}/snapshot-codec.ts";
       import "${here}/snapshot.ts";
       import { groupNames, levelNames, mechanismNames, metricNames } from "${here}/names.ts";
+      import { transitionEntries } from "${here}/interval-columns.ts";
       const ids = ${JSON.stringify(ids)};
       const take = (table, id, name) => { while (table.names.length < id) table.id("pad-" + table.names.length); return table.id(name); };
       const m1 = take(metricNames, ids.metric, "names-test-m1");
@@ -69,7 +70,7 @@ test("names - metric slots, level meters and ledger mechanisms restored in anoth
       const data = ledger.drain(0, []);
       console.log(JSON.stringify({
         metrics: data.metrics.map((m) => [m.name, m.group, m.count, m.sum]),
-        transitions: data.transitions.map((t) => [t.mechanism, t.count]),
+        transitions: transitionEntries(data.transitions).map((t) => [t.mechanism, t.count]),
         levels: levels.drain(20),
       }));
     `;
