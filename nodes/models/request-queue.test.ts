@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ActorContext } from "../runtime/actor.ts";
-import { Species, type SimPacket } from "../runtime/packet.ts";
+import { packetWith, Species, type SimPacket } from "../runtime/packet.ts";
 import { dequeue, enqueue, newRequestQueue, waitingCount } from "./request-queue.ts";
 
 /** The context calls a queue makes: the time, and transitions and drops it reports. */
@@ -16,24 +16,7 @@ function queueContext() {
 }
 
 function request(id: number): SimPacket {
-  return {
-    id,
-    flowId: id,
-    species: Species.SPECIES_REQUEST,
-    src: 0,
-    dst: 1,
-    sizeBytes: 100,
-    multiplicity: 1,
-    createdNs: 0,
-    hops: 0,
-    kind: 0,
-    flowCreatedNs: 0,
-    replyBytes: 0,
-    streamRatePerS: 0,
-    streamArrivalScv: 0,
-    streamPool: 0,
-    traceparent: "",
-  };
+  return packetWith({ id, flowId: id, species: Species.SPECIES_REQUEST, dst: 1, sizeBytes: 100 });
 }
 
 test("request queue - FIFO with arrival times, and it keeps no packet it has handed out", () => {

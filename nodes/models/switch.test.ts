@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ActorContext } from "../runtime/actor.ts";
-import { Species, type SimPacket } from "../runtime/packet.ts";
+import { packetWith, Species, type SimPacket } from "../runtime/packet.ts";
 import { switchModel } from "./switch.ts";
 
 function packet(id: number): SimPacket {
-  return {
-    id,
-    flowId: id,
-    species: Species.SPECIES_REQUEST,
-    src: 0,
-    dst: 2,
-    sizeBytes: 100,
-    multiplicity: 1,
-    createdNs: 0,
-    hops: 0,
-    kind: 0,
-    flowCreatedNs: 0,
-    replyBytes: 0,
-    streamRatePerS: 0,
-    streamArrivalScv: 0,
-    streamPool: 0,
-    traceparent: "",
-  };
+  return packetWith({ id, flowId: id, species: Species.SPECIES_REQUEST, dst: 2, sizeBytes: 100 });
 }
 
 /**

@@ -7,7 +7,7 @@ import { Delivery } from "./delivery.ts";
 import { EventQueue } from "./event-queue.ts";
 import { IntervalLedger } from "./interval-ledger.ts";
 import { LinkTable } from "./link-table.ts";
-import type { SimPacket } from "./packet.ts";
+import { packetWith, type SimPacket } from "./packet.ts";
 import { ModelContractError } from "./shard-contract.ts";
 import type { ActorSpec, LinkSpec } from "./topology.ts";
 import { Transmit } from "./transmission.ts";
@@ -55,24 +55,7 @@ function setup(exact = true) {
   return { queue, ledger, counters, linkTable, meters, a0, a1, delivery };
 }
 
-const packet = (dst: number): SimPacket => ({
-  id: 0,
-  flowId: 0,
-  species: 0,
-  src: 0,
-  dst,
-  sizeBytes: 1250, // 10 us on a 1 Gb/s wire
-  multiplicity: 1,
-  createdNs: 0,
-  hops: 0,
-  kind: 0,
-  flowCreatedNs: 0,
-  replyBytes: 0,
-  streamRatePerS: 0,
-  streamArrivalScv: 0,
-  streamPool: 0,
-  traceparent: "",
-});
+const packet = (dst: number): SimPacket => packetWith({ dst, sizeBytes: 1250 }); // 10 us on a 1 Gb/s wire
 
 /** A single packet (multiplicity 1) is lost whole or not at all: no part of it is ever dropped. */
 const keepWhole = { dropLostPart: (): void => assert.fail("a single packet lost a part of itself") };

@@ -1,28 +1,11 @@
 /** Wire round trips for tests: a packet through a PacketBatch's encoder and decoder, as between two hosts. */
 import { batchEvents, encodeBatch, tryDecode, wire } from "../../nodes/runtime/wire.ts";
 import { EventType } from "../../nodes/runtime/event-queue.ts";
-import type { SimPacket } from "../../nodes/runtime/packet.ts";
+import { packetWith, type SimPacket } from "../../nodes/runtime/packet.ts";
 
 export function decodeBatchForTest(fields: Partial<SimPacket>): SimPacket {
-  const packet: SimPacket = {
-    id: 1,
-    flowId: 1,
-    species: 1,
-    src: 0,
-    dst: 1,
-    sizeBytes: 1,
-    multiplicity: 1,
-    createdNs: 0,
-    hops: 0,
-    kind: 0,
-    flowCreatedNs: 0,
-    replyBytes: 0,
-    streamRatePerS: 0,
-    streamArrivalScv: 0,
-    streamPool: 0,
-    traceparent: "",
-    ...fields,
-  };
+  const packet = packetWith({ id: 1, flowId: 1, species: 1, dst: 1, sizeBytes: 1, ...fields });
+
   const bytes = encodeBatch(0, 0, 1, [
     { timeNs: 5, dst: 1, src: 0, seq: 0, type: EventType.packet, packet, link: 0, tag: 0, arg: 0 },
   ]);
