@@ -56,7 +56,7 @@ export function appendInStateOrder(out: TransitionColumns, pairs: StatePairs, ac
       : [...pairs.other.values()].sort((a, b) => a.fromState - b.fromState || a.toState - b.toState);
   const near = pairs.near;
   let j = 0;
-  for (let i = 0; i < near.length; i++) {
+  for (let i = 0; i < pairs.nearEnd; i++) {
     const count = near[i]!;
     if (Number.isNaN(count)) continue;
     const fromState = Math.floor(i / 3);
@@ -84,11 +84,21 @@ export class CounterNames {
   }
 
   push(actor: number, name: string, value: number): void {
+    this.pushIndex(actor, this.index(name), value);
+  }
+
+  /** The column index of `name`, assigned on first use (a caller may keep it for `pushIndex`). */
+  index(name: string): number {
     let k = this.indices.get(name);
     if (k === undefined) {
       k = this.out.names.push(name) - 1;
       this.indices.set(name, k);
     }
+    return k;
+  }
+
+  /** As `push`, by the name's column index from `index`. */
+  pushIndex(actor: number, k: number, value: number): void {
     this.out.actor.push(actor);
     this.out.name.push(k);
     this.out.value.push(value);

@@ -5,64 +5,24 @@
  */
 import { WindowMetrics } from "./metrics.ts";
 import { mechanismNames, NAMES_TOKEN } from "./names.ts";
-import { addPair, growDense, newStatePairs, type StatePairs } from "./state-pairs.ts";
+import { addPair, growDense, releaseStatePairs, takeStatePairs, type StatePairs } from "./state-pairs.ts";
+import { appendInStateOrder, newTransitionColumns, type TransitionColumns } from "./interval-columns.ts";
 import {
-  appendInStateOrder,
-  CounterNames,
-  newCounterColumns,
-  newTransitionColumns,
-  type CounterColumns,
-  type TransitionColumns,
-} from "./interval-columns.ts";
+  type ActorCounter,
+  drainCounters,
+  type Exchange,
+  ExchangeColumn,
+  newInOrderCounters,
+  ROW,
+  SPECIES_MASK,
+  SPECIES_SLOTS,
+  Tally,
+  type TallyName,
+} from "./interval-counters.ts";
 import type { IntervalData, LinkCount, TraceEventData } from "./interval-data.ts";
 
 export type { IntervalData, LinkCount, TraceEventData, TransitionCount } from "./interval-data.ts";
-
-/** How a packet enters or leaves the network at an actor (the irreversibility ledger's exchange mechanisms). */
-export type Exchange = "created" | "consumed" | "dropped";
-const EXCHANGES: readonly Exchange[] = ["created", "consumed", "dropped"];
-/** Species numbers are small (proto enum Species); one slot per (exchange, species). */
-const SPECIES_SLOTS = 8;
-/** A species' offset within an exchange's columns. */
-export const SPECIES_MASK = SPECIES_SLOTS - 1;
-
-/** Per-actor tallies the runtime keeps itself, reported as counters of these names. */
-const TALLY_NAMES = ["packets_injected", "packets_removed", "bits_delivered", "bits_erased"] as const;
-export type TallyName = (typeof TALLY_NAMES)[number];
-/** A tally's column in an actor's row (`IntervalLedger.add`): the hot path passes these, not names. */
-export const Tally = {
-  packets_injected: 0,
-  packets_removed: 1,
-  bits_delivered: 2,
-  bits_erased: 3,
-} as const satisfies Record<TallyName, number>;
-/** Column of (exchange, species) in an actor's row: after the tallies, one per exchange * SPECIES_SLOTS + species. */
-export const ExchangeColumn = {
-  created: TALLY_NAMES.length,
-  consumed: TALLY_NAMES.length + SPECIES_SLOTS,
-  dropped: TALLY_NAMES.length + 2 * SPECIES_SLOTS,
-} as const satisfies Record<Exchange, number>;
-/** Doubles per actor row: the tallies, then the exchange counts. */
-const ROW = TALLY_NAMES.length + EXCHANGES.length * SPECIES_SLOTS;
-
-interface ActorCounter {
-  actor: number;
-  name: string;
-  value: number;
-}
-
-/** An actor's row as counters: its columns in the order of their names, so a row drains already sorted. */
-const COLUMNS_BY_NAME: readonly { column: number; name: string; tally: boolean }[] = Array.from(
-  { length: ROW },
-  (_, column) => {
-    const slot = column - TALLY_NAMES.length;
-    const tally = column < TALLY_NAMES.length;
-    const name = tally
-      ? TALLY_NAMES[column]!
-      : `${EXCHANGES[Math.floor(slot / SPECIES_SLOTS)]}:${slot % SPECIES_SLOTS}`;
-    return { column, name, tally };
-  },
-).sort((a, b) => cmp(a.name, b.name));
+export { type Exchange, ExchangeColumn, SPECIES_MASK, Tally, type TallyName } from "./interval-counters.ts";
 
 export class IntervalLedger {
   readonly metrics = new WindowMetrics();
@@ -84,12 +44,16 @@ export class IntervalLedger {
   /** This ledger's mechanism ids by names.ts id: a cache of ids of NAMES_TOKEN's tables. */
   private localMechanism: (number | undefined)[] = [];
   private namesToken = NAMES_TOKEN;
-  /** actor -> mechanism id -> the counts of its state pairs. Actors with any are listed for the drain. */
+  /**
+   * actor -> mechanism id -> the counts of its state pairs this interval (an actor's array is kept from interval to
+   * interval, its counts are not). Actors with any are flagged and listed for the drain.
+   */
   private transitions: ((StatePairs | undefined)[] | undefined)[] = [];
+  private transitionListed = new Uint8Array(0);
   private transitionActors: number[] = [];
   private readonly counters = new Map<string, ActorCounter>();
   /** Counters handed in already in (actor, name) order (`countInOrder`: the level integrals at a close). */
-  private countersInOrder: ActorCounter[] = [];
+  private countersInOrder = newInOrderCounters();
   /** Steps of sampled journeys, in the order they happened on this host. */
   traceEvents: TraceEventData[] = [];
 
@@ -175,20 +139,29 @@ export class IntervalLedger {
 
   /** Counts a move of (actor, mechanism by this ledger's id). */
   private countPair(actor: number, id: number, fromState: number, toState: number, count: number): void {
-    const mechanism = this.mechanisms[id]!;
-    if (actor >= this.transitions.length) this.transitions = growDense(this.transitions, actor);
+    if (actor >= this.transitions.length) this.growTransitions(actor);
     let byMechanism = this.transitions[actor];
     if (byMechanism === undefined) {
       byMechanism = [];
       this.transitions[actor] = byMechanism;
-      this.transitionActors.push(actor);
     }
     let pairs = byMechanism[id];
     if (pairs === undefined) {
-      pairs = newStatePairs();
+      pairs = takeStatePairs();
       byMechanism[id] = pairs;
+      if (this.transitionListed[actor] === 0) {
+        this.transitionListed[actor] = 1;
+        this.transitionActors.push(actor);
+      }
     }
-    addPair(pairs, actor, mechanism, fromState, toState, count);
+    addPair(pairs, actor, this.mechanisms[id]!, fromState, toState, count);
+  }
+
+  private growTransitions(actor: number): void {
+    this.transitions = growDense(this.transitions, actor);
+    const listed = new Uint8Array(this.transitions.length);
+    listed.set(this.transitionListed);
+    this.transitionListed = listed;
   }
 
   /**
@@ -225,7 +198,10 @@ export class IntervalLedger {
    * key string or map entry: a shard's level integrals, thousands per interval, are handed in this way).
    */
   countInOrder(actor: number, name: string, value: number): void {
-    this.countersInOrder.push({ actor, name, value });
+    const c = this.countersInOrder;
+    c.actor.push(actor);
+    c.name.push(name);
+    c.value.push(value);
   }
 
   /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
@@ -234,60 +210,26 @@ export class IntervalLedger {
       interval,
       events: this.events,
       metrics: this.metrics.drain(),
-      links: this.linksInUse.sort(
-        (a, b) => a.link - b.link || Number(a.reverse) - Number(b.reverse) || a.species - b.species,
-      ),
+      links: this.drainLinks(),
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
       energy,
-      transitions: this.allTransitions(),
-      counters: this.drainCounters(),
+      transitions: this.drainTransitions(),
+      counters: drainCounters({
+        rows: this.rows,
+        rowsInUse: this.rowsInUse,
+        model: [...this.counters.values()],
+        inOrder: this.countersInOrder,
+      }),
       traceEvents: this.traceEvents,
     };
     this.traceEvents = [];
     this.events = 0;
-    for (const c of this.linksInUse)
-      this.linkCounts[(c.link * 2 + (c.reverse ? 1 : 0)) * SPECIES_SLOTS + (c.species & SPECIES_MASK)] = undefined;
-    this.linksInUse = [];
     this.drops.clear();
-    for (const actor of this.transitionActors) this.transitions[actor] = undefined;
-    this.transitionActors = [];
     this.counters.clear();
-    return data;
-  }
-
-  /**
-   * The rows in use and the model counters as counter columns, sorted by actor and name (nonzero tallies, positive
-   * exchange counts; a model counter with a tally's name is added to it), and clears the rows: one pass over the
-   * rows merged with the few model counters sorted, without an object per counter.
-   */
-  private drainCounters(): CounterColumns {
-    const out = newCounterColumns();
-    const names = new CounterNames(out);
-    const model = mergeCounters([...this.counters.values()].sort(byActorThenName), this.countersInOrder);
-    this.countersInOrder = [];
-    const rows = this.rows;
-    let j = 0;
-    for (const actor of this.rowsInUse.sort((a, b) => a - b)) {
-      for (; j < model.length && model[j]!.actor < actor; j++)
-        names.push(model[j]!.actor, model[j]!.name, model[j]!.value);
-      const base = actor * ROW;
-      for (const { column, name, tally } of COLUMNS_BY_NAME) {
-        const value = rows[base + column]!;
-        if (!(value > 0 || (tally && value !== 0))) continue;
-        let sum = value;
-        for (; j < model.length && model[j]!.actor === actor && model[j]!.name <= name; j++) {
-          if (model[j]!.name === name) sum += model[j]!.value;
-          else names.push(actor, model[j]!.name, model[j]!.value);
-        }
-        names.push(actor, name, sum);
-      }
-      for (; j < model.length && model[j]!.actor === actor; j++) names.push(actor, model[j]!.name, model[j]!.value);
-      rows.fill(0, base, base + ROW);
-      this.rowInUse[actor] = 0;
-    }
-    for (; j < model.length; j++) names.push(model[j]!.actor, model[j]!.name, model[j]!.value);
+    this.countersInOrder = newInOrderCounters();
+    for (const actor of this.rowsInUse) this.rowInUse[actor] = 0;
     this.rowsInUse = [];
-    return out;
+    return data;
   }
 
   /** Marks the actor's row in use, growing the arrays to hold it. */
@@ -306,12 +248,34 @@ export class IntervalLedger {
   }
 
   /**
+   * The links in use sorted by (link, reverse, species), which is the order of their dense keys, and clears them.
+   * The keys sort as numbers in a typed array (no comparator calls: thousands of links per interval).
+   */
+  private drainLinks(): LinkCount[] {
+    const inUse = this.linksInUse;
+    const keys = new Int32Array(inUse.length);
+    for (let i = 0; i < inUse.length; i++) {
+      const c = inUse[i]!;
+      keys[i] = (c.link * 2 + (c.reverse ? 1 : 0)) * SPECIES_SLOTS + (c.species & SPECIES_MASK);
+    }
+    keys.sort();
+    const links = new Array<LinkCount>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      links[i] = this.linkCounts[key]!;
+      this.linkCounts[key] = undefined;
+    }
+    this.linksInUse = [];
+    return links;
+  }
+
+  /**
    * Every transition count, sorted by actor, mechanism name, from and to state, built in that order instead of
    * sorted afterwards (tens of thousands of entries per interval on a large shard, compared by name): actors in
    * number order, each actor's mechanisms in name order, and each mechanism's dense pairs in index order, which
-   * is (from, to) order, merged with the few other pairs sorted.
+   * is (from, to) order, merged with the few other pairs sorted. The counts go back to the pool as they drain.
    */
-  private allTransitions(): TransitionColumns {
+  private drainTransitions(): TransitionColumns {
     const out = newTransitionColumns();
     const names = this.mechanisms;
     const mechanismOrder = names.map((_, id) => id).sort((a, b) => cmp(names[a]!, names[b]!));
@@ -324,8 +288,12 @@ export class IntervalLedger {
         if (pairs === undefined) continue;
         if (column[id] === -1) column[id] = out.mechanisms.push(names[id]!) - 1;
         appendInStateOrder(out, pairs, actor, column[id]!);
+        releaseStatePairs(pairs);
+        byMechanism[id] = undefined;
       }
+      this.transitionListed[actor] = 0;
     }
+    this.transitionActors = [];
     return out;
   }
 
@@ -337,32 +305,10 @@ export class IntervalLedger {
       this.drops.size === 0 &&
       this.transitionActors.length === 0 &&
       this.counters.size === 0 &&
-      this.countersInOrder.length === 0 &&
+      this.countersInOrder.actor.length === 0 &&
       this.rowsInUse.length === 0
     );
   }
-}
-
-function byActorThenName(a: ActorCounter, b: ActorCounter): number {
-  return a.actor - b.actor || cmp(a.name, b.name);
-}
-
-/** Two lists sorted by actor and name as one, the values of a counter in both added (`a`'s first). */
-function mergeCounters(a: readonly ActorCounter[], b: readonly ActorCounter[]): ActorCounter[] {
-  if (b.length === 0) return a as ActorCounter[];
-  if (a.length === 0) return b as ActorCounter[];
-  const out: ActorCounter[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const order = byActorThenName(a[i]!, b[j]!);
-    if (order < 0) out.push(a[i++]!);
-    else if (order > 0) out.push(b[j++]!);
-    else out.push({ actor: a[i]!.actor, name: a[i]!.name, value: a[i++]!.value + b[j++]!.value });
-  }
-  while (i < a.length) out.push(a[i++]!);
-  while (j < b.length) out.push(b[j++]!);
-  return out;
 }
 
 function cmp(a: string, b: string): number {

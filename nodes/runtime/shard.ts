@@ -10,7 +10,6 @@ import { ShardContext } from "./actor-context.ts";
 import { ModelContractError, type ShardCounters } from "./shard-contract.ts";
 import { applyLifecycleCommand, holdOrLose, newLocalActor, type LocalActor } from "./actor-lifecycle.ts";
 import { EventQueue, EventType, type SimEvent } from "./event-queue.ts";
-import { LEVEL_COUNTER_PREFIX } from "./level-meter.ts";
 import { IntervalLedger, type IntervalData } from "./interval-ledger.ts";
 import { LinkTable } from "./link-table.ts";
 import type { Command } from "../../spec/commands.ts";
@@ -43,7 +42,6 @@ export class Shard {
   private readonly ledger = new IntervalLedger();
   private readonly ctx: ShardContext;
   private readonly intervalNs: number;
-  private readonly levelCounterNames = new Map<string, string>();
   /** Packet events held for paused actors (still in flight for the conservation law). */
   private deferredPackets = 0;
   /** The metrics interval the shard is recording into. */
@@ -199,25 +197,13 @@ export class Shard {
           energy.push({ actor: actor.spec.index, component, joules });
       }
       // By actor, each actor's levels in name order: the ledger takes them as they come.
-      for (const actor of this.ctx.meters.levelledByIndex()) {
-        for (const [name, integral] of actor.levels!.drain(until))
-          this.ledger.countInOrder(actor.spec.index, this.levelCounterName(name), integral);
-      }
+      for (const actor of this.ctx.meters.levelledByIndex())
+        actor.levels!.drainTo(until, actor.spec.index, this.ledger);
       if (energy.length > 0 || !this.ledger.isEmpty()) closed.push(this.ledger.drain(this.currentInterval, energy));
       this.currentInterval++;
       if (partial) break;
     }
     return closed;
-  }
-
-  /** `level:<name>`, one string per level name (not one per actor and interval). */
-  private levelCounterName(level: string): string {
-    let name = this.levelCounterNames.get(level);
-    if (name === undefined) {
-      name = LEVEL_COUNTER_PREFIX + level;
-      this.levelCounterNames.set(level, name);
-    }
-    return name;
   }
 
   /** Applies one command at `nowNs` (window start): link changes everywhere, actor commands where the actor runs. */

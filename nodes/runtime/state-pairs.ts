@@ -20,12 +20,35 @@ const NEAR_SPAN = 1 << 10;
  */
 export interface StatePairs {
   near: Float64Array;
+  /** `near` past this index is all NaN: the drain and the clearing stop here. */
+  nearEnd: number;
   other: Map<number | string, TransitionCount>;
 }
 
 /** Counts of a new (actor, mechanism): room for moves from states below 21 before the first growth. */
 export function newStatePairs(): StatePairs {
-  return { near: new Float64Array(64).fill(Number.NaN), other: new Map() };
+  return { near: new Float64Array(64).fill(Number.NaN), nearEnd: 0, other: new Map() };
+}
+
+/**
+ * Cleared counts to use again for another (actor, mechanism) and interval: a large shard counts the moves of
+ * thousands of (actor, mechanism)s per interval, and allocating their arrays and maps afresh each time was most of
+ * its per-interval garbage. Process-wide (the shards of one process take turns) and outside any shard, so a
+ * checkpoint does not carry it; it holds as many as were in use at once at most.
+ */
+const free: StatePairs[] = [];
+
+/** Counts for an (actor, mechanism) with nothing counted yet. */
+export function takeStatePairs(): StatePairs {
+  return free.pop() ?? newStatePairs();
+}
+
+/** Done with `pairs` (drained): clears what was written and keeps it for `takeStatePairs`. */
+export function releaseStatePairs(pairs: StatePairs): void {
+  pairs.near.fill(Number.NaN, 0, pairs.nearEnd);
+  pairs.nearEnd = 0;
+  if (pairs.other.size > 0) pairs.other.clear();
+  free.push(pairs);
 }
 
 /**
@@ -65,6 +88,7 @@ export function addPair(
     }
     const before = near[i]!;
     near[i] = Number.isNaN(before) ? count : before + count; // NaN: the pair's first move
+    if (i >= pairs.nearEnd) pairs.nearEnd = i + 1;
     return;
   }
   const key = stateKey(fromState, toState);
