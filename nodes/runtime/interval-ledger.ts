@@ -281,7 +281,7 @@ export class IntervalLedger {
     const mechanismOrder = names.map((_, id) => id).sort((a, b) => cmp(names[a]!, names[b]!));
     /** Column index of each mechanism id, on first use (-1: not used yet). */
     const column = names.map(() => -1);
-    for (const actor of this.transitionActors.sort((a, b) => a - b)) {
+    for (const actor of Int32Array.from(this.transitionActors).sort()) {
       const byMechanism = this.transitions[actor]!;
       for (const id of mechanismOrder) {
         const pairs = byMechanism[id];
