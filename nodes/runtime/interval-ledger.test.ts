@@ -128,3 +128,72 @@ test("interval ledger - counters handed in order merge with the others, a name g
   );
   assert.equal(ledger.isEmpty(), true, "a drain starts afresh");
 });
+
+test("interval ledger - a mechanism counted in one interval and not the next drains nothing then (counts reused clean)", () => {
+  const ledger = new IntervalLedger();
+  const entries = (interval: number) =>
+    transitionEntries(ledger.drain(interval, []).transitions).map((t) => [
+      t.actor,
+      t.mechanism,
+      t.fromState,
+      t.toState,
+      t.count,
+    ]);
+  ledger.transition(3, "arrival", 5, 6, 2);
+  ledger.transition(3, "arrival", 40, 41);
+  ledger.transition(3, "service", 1, 0);
+  ledger.transition(8, "arrival", 2, 3);
+  ledger.transition(8, "arrival", 40_000, 1); // kept outside the dense counts
+  assert.deepEqual(entries(0), [
+    [3, "arrival", 5, 6, 2],
+    [3, "arrival", 40, 41, 1],
+    [3, "service", 1, 0, 1],
+    [8, "arrival", 2, 3, 1],
+    [8, "arrival", 40_000, 1, 1],
+  ]);
+  ledger.transition(8, "arrival", 0, 1);
+  ledger.transition(2, "service", 0, 1);
+  assert.deepEqual(
+    entries(1),
+    [
+      [2, "service", 0, 1, 1],
+      [8, "arrival", 0, 1, 1],
+    ],
+    "only this interval's moves: none of the last interval's pairs, actors or mechanisms",
+  );
+  assert.equal(ledger.isEmpty(), true);
+  assert.deepEqual(entries(2), [], "an interval without moves");
+  ledger.transition(3, "arrival", 5, 6);
+  ledger.transition(3, "service", 40_000, 1);
+  assert.deepEqual(entries(3), [
+    [3, "arrival", 5, 6, 1],
+    [3, "service", 40_000, 1, 1],
+  ]);
+});
+
+test("interval ledger - links drain sorted by link, direction and species, whatever order they were used in", () => {
+  const ledger = new IntervalLedger();
+  const uses: [number, number, boolean][] = [
+    [7, 0, false],
+    [2, 1, false],
+    [3, 0, true],
+    [2, 0, false],
+    [7, 0, false],
+    [0, 3, false],
+    [6, 2, false],
+  ];
+  for (const [direction, species, lost] of uses) ledger.countLink(direction, 100, lost, species);
+  const key = (l: { link: number; reverse: boolean; species: number }) =>
+    `${l.link}${l.reverse ? "r" : ""}:${l.species}`;
+  const first = ledger.drain(0, []).links;
+  assert.deepEqual(first.map(key), ["0:3", "1:0", "1:1", "1r:0", "3:2", "3r:0"]);
+  assert.deepEqual(
+    first.find((l) => key(l) === "3r:0"),
+    { link: 3, reverse: true, packets: 2, bytes: 200, dropped: 0, species: 0 },
+  );
+  assert.deepEqual(first.find((l) => key(l) === "1r:0")!.dropped, 1);
+  ledger.countLink(2, 50, false, 1);
+  assert.deepEqual(ledger.drain(1, []).links, [
+    { link: 1, reverse: false, packets: 1, bytes: 50, dropped: 0, species: 1 },
+  ]);
+});
