@@ -69,7 +69,8 @@ const TALLY_BY_NAME = Uint8Array.from(BY_NAME, (c) => (c.tally ? 1 : 0));
 export interface CounterSources {
   rows: Float64Array;
   rowsInUse: number[];
-  model: readonly ActorCounter[];
+  /** Any order (sorted here, in place). */
+  model: ActorCounter[];
   inOrder: InOrderCounters;
 }
 
@@ -83,7 +84,7 @@ export function drainCounters({ rows, rowsInUse, model, inOrder }: CounterSource
   const names = new CounterNames(out);
   /** Each row column's index in `out.names`, on first use (-1: not used yet). */
   const nameIndex = new Int32Array(ROW).fill(-1);
-  const extra = new MergedCounters([...model].sort(byActorThenName), inOrder);
+  const extra = new MergedCounters(model.sort(byActorThenName), inOrder);
   for (const actor of Int32Array.from(rowsInUse).sort()) {
     for (; !extra.done && extra.actor < actor; extra.next()) names.push(extra.actor, extra.name, extra.value);
     const base = actor * ROW;

@@ -259,10 +259,9 @@ export class IntervalLedger {
       keys[i] = (c.link * 2 + (c.reverse ? 1 : 0)) * SPECIES_SLOTS + (c.species & SPECIES_MASK);
     }
     keys.sort();
-    const links = new Array<LinkCount>(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      links[i] = this.linkCounts[key]!;
+    const links: LinkCount[] = [];
+    for (const key of keys) {
+      links.push(this.linkCounts[key]!);
       this.linkCounts[key] = undefined;
     }
     this.linksInUse = [];
