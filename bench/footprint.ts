@@ -23,9 +23,12 @@
  * (it includes code, the young generation and allocator slack) but independent of V8's accounting. The retained
  * heap per actor is what stays live: the heap after a full GC, taken every 4096 windows (and at least every 2 wall
  * seconds) during the run and after its last window, at its largest, minus the baseline.
+ * With FOOTPRINT_SNAPSHOT_WINDOW=N set, a heap snapshot is written to OUT_DIR after a full GC at window N (and at
+ * the baseline) for bench/heap-retainers.ts; the full GC lowers the peaks that follow, so measure without it.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeHeapSnapshot } from "node:v8";
 import { runTwin } from "../coordinator/run.ts";
 import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { executionCounts } from "./twin-runs.ts";
@@ -37,6 +40,12 @@ const gc = (globalThis as { gc?: (options?: { type: "major" | "minor"; execution
 if (gc === undefined) throw new Error("run with --expose-gc");
 
 const { scenario } = loadScenarioFile(file, durationArg === undefined ? {} : { durationNs: Number(durationArg) });
+const snapshotWindow = Number(process.env.FOOTPRINT_SNAPSHOT_WINDOW ?? 0);
+const snapshot = (name: string) => console.error(`heap snapshot: ${writeHeapSnapshot(join(outDir, name))}`);
+if (snapshotWindow > 0) {
+  mkdirSync(outDir, { recursive: true });
+  snapshot("baseline.heapsnapshot");
+}
 gc();
 const heapBase = process.memoryUsage().heapUsed;
 const rssBase = process.memoryUsage.rss();
@@ -65,6 +74,10 @@ const { wallTimeS } = await runTwin({
     sample();
     const last = endNs >= scenario.run.durationNs; // the coordinator's per-interval records are largest at the end
     if (last || windows % 4096 === 0 || performance.now() - lastRetainedMs > 2000) sampleRetained();
+    if (windows === snapshotWindow) {
+      gc();
+      snapshot(`window-${windows}.heapsnapshot`);
+    }
   },
 });
 const heapAfterResults = process.memoryUsage().heapUsed;
