@@ -80,6 +80,7 @@ interface Footprint {
   hops_per_s: number;
   sim_s_per_wall_s: number;
   heap_peak_per_actor_bytes: number;
+  heap_peak_unscavenged_per_actor_bytes: number;
   heap_retained_per_actor_bytes: number;
   heap_after_results_per_actor_bytes: number;
   rss_peak_per_actor_bytes: number;
@@ -177,7 +178,7 @@ for (const bench of SCENARIOS) {
     ),
   );
   console.log(
-    `  ${fmt(runs[0]!.hops)} packet hops, ${fmt(runs[0]!.events)} events; heap ${fmt(footprint.heap_peak_per_actor_bytes / 1024, 1)} KiB (retained after GC ${fmt(footprint.heap_retained_per_actor_bytes / 1024, 1)} KiB; once results are written ${fmt(footprint.heap_after_results_per_actor_bytes / 1024, 1)} KiB) and RSS ${fmt(footprint.rss_peak_per_actor_bytes / 1024, 1)} KiB per actor (peak above the loaded scenario)`,
+    `  ${fmt(runs[0]!.hops)} packet hops, ${fmt(runs[0]!.events)} events; heap ${fmt(footprint.heap_peak_per_actor_bytes / 1024, 1)} KiB after a scavenge (${fmt(footprint.heap_peak_unscavenged_per_actor_bytes / 1024, 1)} KiB before it; retained after GC ${fmt(footprint.heap_retained_per_actor_bytes / 1024, 1)} KiB; once results are written ${fmt(footprint.heap_after_results_per_actor_bytes / 1024, 1)} KiB) and RSS ${fmt(footprint.rss_peak_per_actor_bytes / 1024, 1)} KiB per actor (peak above the loaded scenario)`,
   );
   console.log(
     identical

@@ -43,7 +43,7 @@ test("actor lifecycle - pause holds events in order, resume hands them back at t
     ],
   );
   assert.equal(actor.status, "running");
-  assert.deepEqual(actor.deferred, []);
+  assert.equal(actor.deferred, null);
   assert.deepEqual(applyLifecycleCommand(actor, "resume", {}, 300, ctx), [], "resuming a running actor does nothing");
 });
 

@@ -31,8 +31,8 @@ export interface LocalActor {
   /** Created on the actor's first `setLevel`. */
   levels: LevelMeter | null;
   status: ActorStatus;
-  /** Events held while paused, in the order they were due. */
-  deferred: SimEvent[];
+  /** Events held while paused, in the order they were due; null while none are (most actors are never paused). */
+  deferred: SimEvent[] | null;
   /** Rate of the actor's own clock against simulated time (1 + drift): its timers fire after delay / clockRate. */
   clockRate: number;
 }
@@ -51,7 +51,7 @@ export function newLocalActor(spec: ActorSpec, model: ActorModel, seed: number, 
     power: null,
     levels: null,
     status: "running",
-    deferred: [],
+    deferred: null,
     clockRate: 1,
   };
 }
@@ -85,8 +85,8 @@ export function applyLifecycleCommand(
     case "resume": {
       if (actor.status !== "paused") return [];
       actor.status = "running";
-      const due = actor.deferred.map((event) => ({ ...event, timeNs: nowNs }));
-      actor.deferred = [];
+      const due = (actor.deferred ?? []).map((event) => ({ ...event, timeNs: nowNs }));
+      actor.deferred = null;
       return due;
     }
     case CLOCK_DRIFT_COMMAND:
@@ -100,7 +100,7 @@ export function applyLifecycleCommand(
 /** What happens to an event for an actor that is not running: a paused actor keeps it, a crashed one loses it. */
 export function holdOrLose(actor: LocalActor, event: SimEvent): "held" | "lost" {
   if (actor.status === "paused") {
-    actor.deferred.push(event);
+    (actor.deferred ??= []).push(event);
     return "held";
   }
   return "lost";

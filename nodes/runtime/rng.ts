@@ -42,14 +42,12 @@ function hashString(text: string, seed: number): number {
 export function seedState(runSeed: number, streamName: string): RngState {
   const lo = runSeed >>> 0;
   const hi = Math.floor(runSeed / 0x1_0000_0000) >>> 0;
-  let x = hashString(streamName, mix32(lo ^ mix32(hi)));
-  const state: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    x = (x + 0x9e3779b9) >>> 0;
-    state.push(mix32(x));
-  }
+  const x = hashString(streamName, mix32(lo ^ mix32(hi)));
+  const word = (i: number) => mix32((x + i * 0x9e3779b9) >>> 0);
+  // A literal of four (not four pushes, which leave room for 17): every actor keeps one.
+  const state: RngState = [word(1), word(2), word(3), word(4)];
   if (!state.some((w) => w !== 0)) state[0] = 1; // the all-zero state is a fixed point
-  return state as RngState;
+  return state;
 }
 
 const TWO_POW_32 = 0x1_0000_0000;

@@ -94,14 +94,17 @@ export interface Port {
   reverse: boolean;
 }
 
-/** Ports of every actor, in link order (deterministic). */
+/**
+ * Ports of every actor, in link order (deterministic). Each list is exactly as long as the actor's ports (an
+ * array grown by push keeps room for 17 and more: ~130 bytes per actor of a 4,000-actor scenario).
+ */
 export function portsByActor(scenario: ResolvedScenario): Port[][] {
   const ports: Port[][] = scenario.actors.map(() => []);
   for (const link of scenario.links) {
     ports[link.a]!.push({ link: link.index, neighbor: link.b, reverse: false });
     ports[link.b]!.push({ link: link.index, neighbor: link.a, reverse: true });
   }
-  return ports;
+  return ports.map((list) => list.slice());
 }
 
 /**
