@@ -113,18 +113,7 @@ function lawAt(state: LeapInferenceState, leap: LeapStep): BatchLaw {
 }
 
 function answer(request: SimPacket, heldNs: number, state: LeapInferenceState, out: StepOutbox, ctx: ActorContext) {
-  ctx.consume(request);
-  const response = ctx.createPacket({
-    dst: request.src,
-    species: Species.SPECIES_RESPONSE,
-    sizeBytes: responseBytes(request, state.params.response_bytes),
-    flowId: request.flowId,
-    flowCreatedNs: request.flowCreatedNs,
-    kind: request.kind,
-    traceparent: request.traceparent,
-    multiplicity: request.multiplicity,
-  });
-  out.add(response, ctx.route(request.src), heldNs);
+  out.answer(request, responseBytes(request, state.params.response_bytes), heldNs, ctx);
 }
 
 function setGpuPower(state: LeapInferenceState, busy: number, ctx: ActorContext): void {

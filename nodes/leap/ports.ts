@@ -15,7 +15,7 @@
  * (now − flowCreatedNs) is then the sum of the per-hop delays it went through (docs/leap.md).
  */
 import { LOCAL_PORT, type ActorContext, type LeapStep } from "../runtime/actor.ts";
-import type { SimPacket } from "../runtime/packet.ts";
+import { Species, type SimPacket } from "../runtime/packet.ts";
 import { binomial } from "../runtime/sampling.ts";
 
 interface Outgoing {
@@ -41,6 +41,25 @@ export class StepOutbox {
     let list = this.byPort.get(port);
     if (list === undefined) this.byPort.set(port, (list = []));
     list.push({ packet, heldNs });
+  }
+
+  /**
+   * Answers a request count: consumes it and queues its response (`sizeBytes` each, the same multiplicity, the
+   * request's flow) toward the requester, `heldNs` after it arrived.
+   */
+  answer(request: SimPacket, sizeBytes: number, heldNs: number, ctx: ActorContext): void {
+    ctx.consume(request);
+    const response = ctx.createPacket({
+      dst: request.src,
+      species: Species.SPECIES_RESPONSE,
+      sizeBytes,
+      flowId: request.flowId,
+      flowCreatedNs: request.flowCreatedNs,
+      kind: request.kind,
+      traceparent: request.traceparent,
+      multiplicity: request.multiplicity,
+    });
+    this.add(response, ctx.route(request.src), heldNs);
   }
 
   /**

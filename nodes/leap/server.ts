@@ -67,18 +67,7 @@ function stationOf(state: LeapServerState, lambdaPerNs: number): Station {
 }
 
 function answer(request: SimPacket, heldNs: number, state: LeapServerState, out: StepOutbox, ctx: ActorContext): void {
-  ctx.consume(request);
-  const response = ctx.createPacket({
-    dst: request.src,
-    species: Species.SPECIES_RESPONSE,
-    sizeBytes: responseBytes(request, state.inner.params.response_bytes),
-    flowId: request.flowId,
-    flowCreatedNs: request.flowCreatedNs,
-    kind: request.kind,
-    traceparent: request.traceparent,
-    multiplicity: request.multiplicity,
-  });
-  out.add(response, ctx.route(request.src), heldNs);
+  out.answer(request, responseBytes(request, state.inner.params.response_bytes), heldNs, ctx);
 }
 
 /** The queue's owner this step: service is drawn, recorded and followed by the calls or the response. */
