@@ -160,9 +160,9 @@ export function ledgerSnapshot(scope: LedgerScope, record: IntervalRecord, endNs
   const { energyJ, coolingJ, distributionJ } = energySums(scope, CompactNested.of(record.energy));
   const bitsErased = counterSum(scope, CompactNested.of(record.counters), "bits_erased");
   const powerW = durationS > 0 ? energyJ / durationS : 0;
-  const hopKeys = sortedKeys(record.speciesHops);
-  const transitions = intervalCounts(scope, record, hopKeys);
-  const sigma = transitions.length > 0 && durationS > 0 ? intervalSigma(scope, record, hopKeys, durationS) : 0;
+  // Without hops σ̂ is 0 (exchanges never pair), as it is without any transition.
+  const sigma = durationS > 0 ? intervalSigma(scope, record, sortedKeys(record.speciesHops), durationS) : 0;
+  let transitions: readonly Readonly<TransitionCount>[] | undefined;
   const T = scope.ambientTemperatureK;
   const itJ = energyJ - coolingJ - distributionJ;
   const facility = facilityEnergy(itJ, coolingJ, scope.distributionLoss, distributionJ);
@@ -188,7 +188,12 @@ export function ledgerSnapshot(scope: LedgerScope, record: IntervalRecord, endNs
     heatEntropyKbPerS: entropyGenerationKbPerS(powerW, T),
     heatEntropyWPerK: entropyGenerationWPerK(powerW, T),
     sigmaKbPerS: sigma,
-    transitions: Object.freeze(transitions),
+    // Made when first read, from the record as it closed (records are not added to once closed): the run's
+    // estimates read them when the run ends, the live exporter at once; an interval's close does not wait for them.
+    get transitions() {
+      transitions ??= Object.freeze(intervalCounts(scope, record));
+      return transitions;
+    },
     bitsErased,
     landauerPowerW: durationS > 0 ? (bitsErased * landauerEnergyJ(T)) / durationS : 0,
     operationalCarbonG: carbon?.operationalG ?? null,
