@@ -48,19 +48,37 @@ export class CompactNested implements NestedValues {
     if (n === 0) return;
     const local = names.map((name) => this.number(name));
     this.byActor = undefined;
-    this.reserve(n);
+    this.reserve(n); // room for n more entries and groups: the loop below writes the columns directly
+    const present = (this.present ??= new Set(this.actors.subarray(0, this.groups)));
+    const { actors: groupActor, start, nameOf: entryName, amounts } = this;
+    let groups = this.groups;
+    let filled = this.filled;
+    let first = groups > 0 ? start[groups - 1]! : 0; // the last group's first entry
     for (let i = 0; i < n; i++) {
       const actor = actors[i]!;
-      if (this.groups === 0 || this.actors[this.groups - 1] !== actor) {
-        this.present ??= new Set(this.actors.subarray(0, this.groups));
-        if (this.present.has(actor)) {
+      if (groups === 0 || groupActor[groups - 1] !== actor) {
+        if (present.has(actor)) {
+          this.groups = groups;
+          this.filled = filled;
           this.rebuildWith(actors, local, nameOf, values, i);
           return;
         }
-        this.present.add(actor);
+        present.add(actor);
+        groupActor[groups] = actor;
+        start[groups++] = first = filled;
       }
-      this.addOne(actor, local[nameOf[i] ?? 0] ?? 0, Number(values[i] ?? 0));
+      const name = local[nameOf[i] ?? 0] ?? 0;
+      const value = Number(values[i] ?? 0);
+      let e = first;
+      while (e < filled && entryName[e] !== name) e++;
+      if (e < filled) amounts[e]! += value;
+      else {
+        entryName[filled] = name;
+        amounts[filled++] = 0 + value; // as a Map's (get ?? 0) + value: -0 becomes 0
+      }
     }
+    this.groups = groups;
+    this.filled = filled;
   }
 
   /** Done adding (the interval closed): the columns shrink to their size and the actor index is made. */
