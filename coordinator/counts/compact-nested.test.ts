@@ -137,3 +137,17 @@ test("compact nested - column reads visit groups by ascending actor, each in fir
   assert.equal(compact.numberOf("absent"), -1);
   assert.equal(compact.nameList()[compact.numberOf("cpu")], "cpu");
 });
+
+test("compact nested - a name number past the report's name table counts under no name, as before", () => {
+  const columns = new CompactNested();
+  columns.add([1, 1], ["a"], [0, 5], [2, 3]);
+  assert.deepEqual(asArrays(columns), [
+    [
+      1,
+      [
+        ["a", 2],
+        ["", 3],
+      ],
+    ],
+  ]);
+});

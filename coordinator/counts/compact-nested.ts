@@ -60,14 +60,14 @@ export class CompactNested implements NestedValues {
         if (present.has(actor)) {
           this.groups = groups;
           this.filled = filled;
-          this.rebuildWith(actors, local, nameOf, values, i);
+          this.rebuildWith(actors, names, nameOf, values, i);
           return;
         }
         present.add(actor);
         groupActor[groups] = actor;
         start[groups++] = first = filled;
       }
-      const name = local[nameOf[i] ?? 0] ?? 0;
+      const name = local[nameOf[i] ?? 0] ?? this.number(""); // a number past the name table: no name
       const value = Number(values[i] ?? 0);
       let e = first;
       while (e < filled && entryName[e] !== name) e++;
@@ -210,7 +210,7 @@ export class CompactNested implements NestedValues {
   /** An actor came back after others: adds the rest through Maps and lays the columns out again. */
   private rebuildWith(
     actors: ArrayLike<number>,
-    local: readonly number[],
+    names: readonly string[],
     nameOf: ArrayLike<number>,
     values: ArrayLike<number>,
     from: number,
@@ -219,7 +219,7 @@ export class CompactNested implements NestedValues {
     for (let i = from; i < actors.length; i++) {
       let inner = map.get(actors[i]!);
       if (inner === undefined) map.set(actors[i]!, (inner = new Map()));
-      const name = this.names[local[nameOf[i] ?? 0] ?? 0]!;
+      const name = names[nameOf[i] ?? 0] ?? "";
       inner.set(name, (inner.get(name) ?? 0) + Number(values[i] ?? 0));
     }
     this.groups = 0;

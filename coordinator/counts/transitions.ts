@@ -28,13 +28,14 @@ export function addTransitions(into: TransitionColumns, report: dctwin.v1.Interv
   const from = report.transitionFrom ?? [];
   const to = report.transitionTo ?? [];
   const count = report.transitionCount ?? [];
-  const local = (report.transitionMechanisms ?? []).map((name) => {
+  const numberOf = (name: string) => {
     const k = into.mechanisms.indexOf(name); // a run has a handful of mechanisms
     return k >= 0 ? k : into.mechanisms.push(name) - 1;
-  });
+  };
+  const local = (report.transitionMechanisms ?? []).map(numberOf);
   for (let i = 0; i < n; i++) {
     into.actor.push(actor[i]!);
-    into.mechanism.push(local[mechanismOf[i] ?? 0] ?? 0);
+    into.mechanism.push(local[mechanismOf[i] ?? 0] ?? numberOf("")); // past the name table: no name
     into.fromState.push(Number(from[i] ?? 0));
     into.toState.push(Number(to[i] ?? 0));
     into.count.push(Number(count[i] ?? 0));
