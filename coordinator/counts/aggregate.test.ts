@@ -1,12 +1,14 @@
 /**
- * The run aggregator (aggregate.ts) folds interval reports in either form: counters and transitions one message
- * each, or in columns (as hosts send them). The same counter or transition reported twice adds up, whatever its
- * states (large and negative ones included), and records keep the order things were first reported in.
+ * The run aggregator (aggregate.ts) folds interval reports, in columns as hosts send them, into records whose
+ * per-actor values are columns too. The same counter or transition reported twice adds up, whatever its states
+ * (large and negative ones included), and records keep the order things were first reported in.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { dctwin } from "../../proto/gen/dctwin.js";
-import { RunAggregator } from "./aggregate.ts";
+import { RunAggregator, SPECIES_SLOTS } from "./aggregate.ts";
+import { CompactNested } from "./compact-nested.ts";
+import { transitionTotals } from "./transitions.ts";
 
 type Interval = dctwin.v1.IntervalReport.$Properties;
 
@@ -14,18 +16,22 @@ function window(host: number, interval: Interval): dctwin.v1.WindowReport {
   return { host, window: 1, endNs: 1000, events: 0, addedDelayNs: 0, intervals: [interval] } as never;
 }
 
-test("aggregator - transitions and counters add up across hosts and wire forms, in first-reported order", () => {
+test("aggregator - transitions and counters add up across hosts, in first-reported order", () => {
   const a = new RunAggregator(1000);
-  const messages: Interval = {
+  const first: Interval = {
     interval: 0,
-    transitions: [
-      { actor: 7, mechanism: "arrival", fromState: 0, toState: 1, count: 3 },
-      { actor: 7, mechanism: "arrival", fromState: 9000, toState: 9001, count: 1 },
-      { actor: 2, mechanism: "service", fromState: -1, toState: 0, count: 2 },
-    ],
-    counters: [{ actor: 7, name: "bits_erased", value: 80 }],
+    transitionMechanisms: ["arrival", "service"],
+    transitionActor: [7, 7, 2],
+    transitionMechanism: [0, 0, 1],
+    transitionFrom: [0, 9000, -1],
+    transitionTo: [1, 9001, 0],
+    transitionCount: [3, 1, 2],
+    counterNames: ["bits_erased"],
+    counterActor: [7],
+    counterName: [0],
+    counterValue: [80],
   };
-  const columns: Interval = {
+  const second: Interval = {
     interval: 0,
     transitionMechanisms: ["service", "arrival"],
     transitionActor: [7, 2, 7, 3 * 2 ** 21],
@@ -38,10 +44,10 @@ test("aggregator - transitions and counters add up across hosts and wire forms, 
     counterName: [1, 0],
     counterValue: [2, 8],
   };
-  a.addWindow([window(0, messages), window(1, columns)]);
+  a.addWindow([window(0, first), window(1, second)]);
   const record = a.intervals.get(0)!;
   assert.deepEqual(
-    [...record.transitions.values()].map((t) => [t.actor, t.mechanism, t.fromState, t.toState, t.count]),
+    transitionTotals(record.transitions).map((t) => [t.actor, t.mechanism, t.fromState, t.toState, t.count]),
     [
       [7, "arrival", 0, 1, 9],
       [7, "arrival", 9000, 9001, 5],
@@ -58,16 +64,46 @@ test("aggregator - transitions and counters add up across hosts and wire forms, 
   );
 });
 
-test("aggregator - a closed record keeps its values compact, and a later report for it still adds up", () => {
+test("aggregator - link columns add up per direction, and per direction and species in the interval's hops", () => {
+  const a = new RunAggregator(1000);
+  const links = (packets: number): Interval => ({
+    interval: 0,
+    linkDirection: [4, 4, 5],
+    linkSpecies: [1, 2, 1],
+    linkPackets: [packets, 1, 0],
+    linkBytes: [100 * packets, 50, 0],
+    linkDropped: [0, 0, 2],
+  });
+  a.addWindow([window(0, links(3)), window(1, links(2))]);
+  const record = a.intervals.get(0)!;
+  assert.deepEqual(
+    [...record.links],
+    [
+      [4, { packets: 7, bytes: 600, lost: 0 }],
+      [5, { packets: 0, bytes: 0, lost: 4 }],
+    ],
+  );
+  assert.deepEqual(
+    [...record.speciesHops],
+    [
+      [4 * SPECIES_SLOTS + 1, 5],
+      [4 * SPECIES_SLOTS + 2, 2],
+    ],
+  );
+  assert.equal(a.hops, 7);
+  assert.deepEqual(a.links.get(4), { packets: 7, bytes: 600, lost: 0 });
+});
+
+test("aggregator - a closed record keeps its values in columns, and a later report for it still adds up", () => {
   const a = new RunAggregator(1000);
   const closed: number[] = [];
   a.onIntervalClosed = (record) => closed.push(record.index);
   const energy = (joules: number): Interval => ({
     interval: 0,
-    energy: [
-      { actor: 5, component: "cpu", joules },
-      { actor: 1, component: "nic", joules: 0.5 },
-    ],
+    energyComponents: ["cpu", "nic"],
+    energyActor: [5, 1],
+    energyComponent: [0, 1],
+    energyJoules: [joules, 0.5],
     counterNames: ["bits_erased"],
     counterActor: [5],
     counterName: [0],
@@ -76,7 +112,7 @@ test("aggregator - a closed record keeps its values compact, and a later report 
   a.addWindow([window(0, energy(2))]);
   assert.deepEqual(closed, [0]);
   const record = a.intervals.get(0)!;
-  assert.ok(!(record.energy instanceof Map) && !(record.counters instanceof Map), "compacted on close");
+  assert.ok(record.energy instanceof CompactNested && record.counters instanceof CompactNested, "columns");
   assert.deepEqual(
     [...record.energy].map(([actor, c]) => [actor, [...c]]),
     [

@@ -1,25 +1,21 @@
 /**
  * Folds every host's reports into run totals and per-interval records. Window reports carry what the
- * synchronisation needs (events, conservation counters); interval reports carry what actors did. Integer
- * quantities are summed exactly; per-actor energies are kept per actor and summed in actor order when read, so
- * the result is the same however the actors were sharded.
+ * synchronisation needs (events, conservation counters); interval reports carry what actors did, in columns, and
+ * the records take the columns as they come (no object per entry). Integer quantities are summed exactly;
+ * per-actor energies are kept per actor and summed in actor order when read, so the result is the same however
+ * the actors were sharded.
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";
 import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
 import { CompactNested, type NestedValues } from "./compact-nested.ts";
+import { addTransitions, newTransitionColumns, type TransitionColumns } from "./transitions.ts";
+
+export type { TransitionTotals } from "./transitions.ts";
 
 export interface LinkDirectionTotals {
   packets: number;
   bytes: number;
   lost: number;
-}
-
-export interface TransitionTotals {
-  actor: number;
-  mechanism: string;
-  fromState: number;
-  toState: number;
-  count: number;
 }
 
 /** What happened in one metrics interval. */
@@ -32,20 +28,26 @@ export interface IntervalRecord {
   /** Packets that crossed, by species. Key: (link index * 2 + reverse) * SPECIES_SLOTS + species. */
   speciesHops: Map<number, number>;
   drops: Map<string, number>;
-  /** actor index -> component -> joules (compacted once the interval has closed). */
+  /** actor index -> component -> joules (columns in the aggregator's records, CompactNested). */
   energy: NestedValues;
-  /** Keyed by actor, mechanism, from and to state (transitionKey); read by value. */
-  transitions: Map<number | string, TransitionTotals>;
-  /** actor index -> counter name -> value (e.g. bits_erased; compacted once the interval has closed). */
+  /** As reported, host by host (a transition reported twice is two entries: read through transitionTotals). */
+  transitions: TransitionColumns;
+  /** actor index -> counter name -> value (e.g. bits_erased; columns in the aggregator's records). */
   counters: NestedValues;
   /** Steps of sampled packet journeys (tracing on), host by host. */
   traceEvents: dctwin.v1.TraceEvent.$Properties[];
 }
 
-/** A record still being added to: its per-actor values are Maps. */
+/** A record built by hand (tests, a file read back): its per-actor values are Maps. */
 export interface OpenIntervalRecord extends IntervalRecord {
   energy: Map<number, Map<string, number>>;
   counters: Map<number, Map<string, number>>;
+}
+
+/** A record of the aggregator: its per-actor values are columns, filled from the reports' columns. */
+interface ColumnRecord extends IntervalRecord {
+  energy: CompactNested;
+  counters: CompactNested;
 }
 
 /** Species numbers (proto enum Species) are below this. */
@@ -88,9 +90,10 @@ export class RunAggregator {
     for (const index of [...closed].sort((a, b) => a - b)) {
       const boundaryNs = (index + 1) * this.intervalNs;
       const endNs = windowEndNs > index * this.intervalNs ? Math.min(boundaryNs, windowEndNs) : boundaryNs;
-      const record = this.intervals.get(index)!;
-      this.onIntervalClosed?.(record, endNs); // its ledgers read it while its Maps are at hand
-      compact(record);
+      const record = this.intervals.get(index) as ColumnRecord;
+      record.energy.seal();
+      record.counters.seal();
+      this.onIntervalClosed?.(record, endNs);
     }
   }
 
@@ -126,66 +129,62 @@ export class RunAggregator {
       mergeDelta(metricSlot(this.metrics, m.name ?? "", m.group ?? ""), m);
       mergeDelta(metricSlot(interval.metrics, m.name ?? "", m.group ?? ""), m);
     }
-    for (const l of report.links ?? []) {
-      const key = (l.link ?? 0) * 2 + (l.reverse ? 1 : 0);
-      const add = { packets: Number(l.packets ?? 0), bytes: Number(l.bytes ?? 0), lost: Number(l.dropped ?? 0) };
-      this.hops += add.packets;
-      addLink(this.links, key, add);
-      addLink(interval.links, key, add);
-      const speciesKey = key * SPECIES_SLOTS + (l.species ?? 0);
-      if (add.packets > 0)
-        interval.speciesHops.set(speciesKey, (interval.speciesHops.get(speciesKey) ?? 0) + add.packets);
-    }
+    this.addLinks(interval, report);
     for (const drop of report.drops ?? []) {
       const reason = drop.reason ?? "unknown";
       const n = Number(drop.packets ?? 0);
       this.drops.set(reason, (this.drops.get(reason) ?? 0) + n);
       interval.drops.set(reason, (interval.drops.get(reason) ?? 0) + n);
     }
-    for (const e of report.energy ?? [])
-      addOne(interval.energy, e.actor ?? 0, intern(e.component ?? ""), e.joules ?? 0);
-    for (const t of report.transitions ?? [])
-      addTransition(interval.transitions, {
-        actor: t.actor ?? 0,
-        mechanism: intern(t.mechanism ?? ""),
-        fromState: Number(t.fromState ?? 0),
-        toState: Number(t.toState ?? 0),
-        count: Number(t.count ?? 0),
-      });
-    const mechanisms = (report.transitionMechanisms ?? []).map(intern);
-    const from = report.transitionFrom ?? [];
-    const to = report.transitionTo ?? [];
-    const count = report.transitionCount ?? [];
-    const mechanismOf = report.transitionMechanism ?? [];
-    for (const [i, actor] of (report.transitionActor ?? []).entries())
-      addTransition(interval.transitions, {
-        actor,
-        mechanism: mechanisms[mechanismOf[i] ?? 0] ?? "",
-        fromState: Number(from[i] ?? 0),
-        toState: Number(to[i] ?? 0),
-        count: Number(count[i] ?? 0),
-      });
-    for (const c of report.counters ?? [])
-      addOne(interval.counters, c.actor ?? 0, intern(c.name ?? ""), Number(c.value ?? 0));
-    const names = (report.counterNames ?? []).map(intern);
-    const actors = report.counterActor ?? [];
-    const nameOf = report.counterName ?? [];
-    const values = report.counterValue ?? [];
-    for (let i = 0; i < actors.length; i++)
-      addOne(interval.counters, actors[i]!, names[nameOf[i] ?? 0] ?? "", Number(values[i] ?? 0));
-    interval.traceEvents.push(...(report.traceEvents ?? []));
+    const energyActor = report.energyActor ?? [];
+    if (energyActor.length > 0)
+      interval.energy.add(
+        energyActor,
+        report.energyComponents ?? [],
+        report.energyComponent ?? [],
+        report.energyJoules ?? [],
+      );
+    addTransitions(interval.transitions, report);
+    const counterActor = report.counterActor ?? [];
+    if (counterActor.length > 0)
+      interval.counters.add(
+        counterActor,
+        report.counterNames ?? [],
+        report.counterName ?? [],
+        report.counterValue ?? [],
+      );
+    const trace = report.traceEvents ?? [];
+    for (const t of trace) interval.traceEvents.push(t);
   }
 
-  /** The record of an interval, open for adding (one compacted already is opened again). */
-  private interval(index: number): OpenIntervalRecord {
+  /** The report's link columns into the run's and the interval's link totals and the interval's species hops. */
+  private addLinks(interval: IntervalRecord, report: dctwin.v1.IntervalReport.$Properties): void {
+    const direction = report.linkDirection ?? [];
+    const species = report.linkSpecies ?? [];
+    const packets = report.linkPackets ?? [];
+    const bytes = report.linkBytes ?? [];
+    const lost = report.linkDropped ?? [];
+    for (let i = 0; i < direction.length; i++) {
+      const key = direction[i]!;
+      const p = Number(packets[i] ?? 0);
+      const b = Number(bytes[i] ?? 0);
+      const l = Number(lost[i] ?? 0);
+      this.hops += p;
+      addLink(this.links, key, p, b, l);
+      addLink(interval.links, key, p, b, l);
+      const speciesKey = key * SPECIES_SLOTS + (species[i] ?? 0);
+      if (p > 0) interval.speciesHops.set(speciesKey, (interval.speciesHops.get(speciesKey) ?? 0) + p);
+    }
+  }
+
+  /** The record of an interval, open for adding (one closed already takes a later report too). */
+  private interval(index: number): ColumnRecord {
     let record = this.intervals.get(index);
     if (record === undefined) {
-      record = emptyInterval(index);
+      record = { ...emptyInterval(index), energy: new CompactNested(), counters: new CompactNested() };
       this.intervals.set(index, record);
     }
-    if (record.energy instanceof CompactNested) record.energy = record.energy.toMap();
-    if (record.counters instanceof CompactNested) record.counters = record.counters.toMap();
-    return record as OpenIntervalRecord;
+    return record as ColumnRecord;
   }
 }
 
@@ -199,7 +198,7 @@ export function emptyInterval(index: number): OpenIntervalRecord {
     speciesHops: new Map(),
     drops: new Map(),
     energy: new Map(),
-    transitions: new Map(),
+    transitions: newTransitionColumns(),
     counters: new Map(),
     traceEvents: [],
   };
@@ -232,20 +231,20 @@ function mergeDelta(into: MetricAccumulator, m: dctwin.v1.MetricDelta.$Propertie
   for (let i = 0; i < index.length; i++) into.histogram.addBucket(index[i]!, Number(counts[i] ?? 0));
 }
 
-function addLink(map: Map<number, LinkDirectionTotals>, key: number, add: LinkDirectionTotals): void {
+function addLink(
+  map: Map<number, LinkDirectionTotals>,
+  key: number,
+  packets: number,
+  bytes: number,
+  lost: number,
+): void {
   const t = map.get(key);
-  if (t === undefined) map.set(key, { ...add });
+  if (t === undefined) map.set(key, { packets, bytes, lost });
   else {
-    t.packets += add.packets;
-    t.bytes += add.bytes;
-    t.lost += add.lost;
+    t.packets += packets;
+    t.bytes += bytes;
+    t.lost += lost;
   }
-}
-
-/** A closed record's per-actor values as columns: records are kept for the whole run. */
-function compact(record: IntervalRecord): void {
-  if (!(record.energy instanceof CompactNested)) record.energy = new CompactNested(record.energy);
-  if (!(record.counters instanceof CompactNested)) record.counters = new CompactNested(record.counters);
 }
 
 function addNested(map: Map<number, Map<string, number>>, actor: number, values: ReadonlyMap<string, number>): void {
@@ -255,59 +254,4 @@ function addNested(map: Map<number, Map<string, number>>, actor: number, values:
     map.set(actor, inner);
   }
   for (const [k, v] of values) inner.set(k, (inner.get(k) ?? 0) + v);
-}
-
-/**
- * One string per counter or component name (a small vocabulary: runtime tallies, exchanges, model counters): a
- * decoded report holds its own copy of every name, and the records would keep one per actor per interval. Kept
- * out of the aggregator so its checkpointed fields do not change.
- */
-const internedNames = new Map<string, string>();
-
-function intern(name: string): string {
-  const known = internedNames.get(name);
-  if (known !== undefined) return known;
-  internedNames.set(name, name);
-  return name;
-}
-
-/** Adds a reported transition count to the interval's (the same actor, mechanism and states add up). */
-function addTransition(transitions: Map<number | string, TransitionTotals>, t: TransitionTotals): void {
-  const key = transitionKey(t);
-  const existing = transitions.get(key);
-  if (existing === undefined) transitions.set(key, t);
-  else existing.count += t.count;
-}
-
-/** Mechanism names by a small number, for transitionKey (a run has a handful). */
-const mechanismNumbers = new Map<string, number>();
-
-/**
- * One number for a transition whose parts fit in 52 bits (actor below 2^21, one of the first 32 mechanisms, states
- * in [0, 8192)), else a string: a record keeps tens of thousands of keys per interval for the whole run, and a
- * string each was a third of what a record retains.
- */
-function transitionKey(t: TransitionTotals): number | string {
-  let m = mechanismNumbers.get(t.mechanism);
-  if (m === undefined) {
-    m = mechanismNumbers.size;
-    mechanismNumbers.set(t.mechanism, m);
-  }
-  const { actor, fromState: from, toState: to } = t;
-  const fits = Number.isInteger(actor) && actor >= 0 && actor < 2 ** 21 && m < 32 && isState(from) && isState(to);
-  return fits ? ((actor * 32 + m) * 8192 + from) * 8192 + to : `${actor}|${t.mechanism}|${from}|${to}`;
-}
-
-function isState(x: number): boolean {
-  return Number.isInteger(x) && x >= 0 && x < 8192;
-}
-
-/** Adds one value under (actor, name): addNested for a single entry, without a Map per reported value. */
-function addOne(map: Map<number, Map<string, number>>, actor: number, name: string, value: number): void {
-  let inner = map.get(actor);
-  if (inner === undefined) {
-    inner = new Map();
-    map.set(actor, inner);
-  }
-  inner.set(name, (inner.get(name) ?? 0) + value);
 }

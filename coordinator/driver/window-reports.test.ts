@@ -21,7 +21,14 @@ const COUNTERS = {
 
 function report(window: number, host: number, extra: Partial<dctwin.v1.WindowReport.$Properties> = {}): Uint8Array {
   const intervals = [
-    { interval: window, events: 5, counters: [{ actor: host, name: "bits_erased", value: 8 * window }] },
+    {
+      interval: window,
+      events: 5,
+      counterNames: ["bits_erased"],
+      counterActor: [host],
+      counterName: [0],
+      counterValue: [8 * window],
+    },
   ];
   return wire.WindowReport.encode({
     window,
@@ -50,8 +57,8 @@ test("report collector - later windows wait as bytes and are taken whole, in win
       ],
     );
     assert.deepEqual(
-      set.map((r) => r.intervals.map((i) => i.counters!.map((x) => [x.actor, x.name, Number(x.value)]))),
-      [[[[0, "bits_erased", 8 * window]]], [[[1, "bits_erased", 8 * window]]]],
+      set.map((r) => r.intervals.map((i) => [i.counterActor, i.counterNames, i.counterValue])),
+      [[[[0], ["bits_erased"], [8 * window]]], [[[1], ["bits_erased"], [8 * window]]]],
     );
     assert.deepEqual([set[1]!.counters!.injected, set[1]!.counters!.queued].map(Number), [3, 1]);
   }

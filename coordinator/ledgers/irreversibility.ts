@@ -16,6 +16,7 @@ import {
   type EdgeEstimate,
 } from "../thermo/index.ts";
 import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
+import { transitionTotals } from "../counts/transitions.ts";
 import type { Batch } from "./batches.ts";
 import { ENVIRONMENT, parseMechanism, speciesName } from "./mechanisms.ts";
 
@@ -290,7 +291,7 @@ function exchangeTable(scenario: ResolvedScenario, batches: readonly Batch[], to
 function queueTransitions(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number) {
   const byKey = new Map<string, { actor: number; mechanism: string; up: number; down: number }>();
   for (const b of batches) {
-    for (const t of b.record.transitions.values()) {
+    for (const t of transitionTotals(b.record.transitions)) {
       const key = `${t.actor}|${t.mechanism}`;
       let entry = byKey.get(key);
       if (entry === undefined) {

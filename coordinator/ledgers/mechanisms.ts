@@ -11,6 +11,7 @@
  */
 import type { TransitionCount } from "../thermo/index.ts";
 import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
+import { CompactNested } from "../counts/compact-nested.ts";
 
 /** The environment: where packets come from when an actor creates them and go when one consumes or drops them. */
 export const ENVIRONMENT = "(environment)";
@@ -83,13 +84,20 @@ function namesOf(topology: CountTopology): NameCache {
   return cache;
 }
 
-/** Hop and exchange counts of one interval as mechanism-resolved transitions between actor ids. */
-export function intervalCounts(topology: CountTopology, record: IntervalRecord): TransitionCount[] {
-  // Sorted keys: the maps fill in the order host reports arrive, and the estimator's sums (and its edge list)
-  // must not depend on how many hosts there were.
+/**
+ * Hop and exchange counts of one interval as mechanism-resolved transitions between actor ids (each frozen: a
+ * ledger snapshot holds them). `hopKeys`: the record's species-hop keys in ascending order, when the caller has them.
+ */
+export function intervalCounts(
+  topology: CountTopology,
+  record: IntervalRecord,
+  hopKeys: Float64Array = sortedKeys(record.speciesHops),
+): Readonly<TransitionCount>[] {
+  // Sorted keys and actors: the records fill in the order host reports arrive, and the estimator's sums (and its
+  // edge list) must not depend on how many hosts there were.
   const names = namesOf(topology);
-  const counts: TransitionCount[] = [];
-  for (const key of sortedKeys(record.speciesHops)) {
+  const counts: Readonly<TransitionCount>[] = [];
+  for (const key of hopKeys) {
     const direction = Math.floor(key / SPECIES_SLOTS);
     const link = topology.links[direction >> 1]!;
     const forward = (direction & 1) === 0;
@@ -98,35 +106,63 @@ export function intervalCounts(topology: CountTopology, record: IntervalRecord):
       mechanism = mechanismName({ kind: "hop", species: speciesName(key % SPECIES_SLOTS), where: link.id });
       names.hops.set(key, mechanism);
     }
-    counts.push({
-      from: topology.actors[forward ? link.a : link.b]!.id,
-      to: topology.actors[forward ? link.b : link.a]!.id,
-      mechanism,
-      count: record.speciesHops.get(key)!,
-    });
+    counts.push(
+      Object.freeze({
+        from: topology.actors[forward ? link.a : link.b]!.id,
+        to: topology.actors[forward ? link.b : link.a]!.id,
+        mechanism,
+        count: record.speciesHops.get(key)!,
+      }),
+    );
   }
-  const exchanges: string[] = [];
-  for (const actor of sortedKeys(record.counters)) {
+  exchangeCounts(topology, CompactNested.of(record.counters), counts);
+  return counts;
+}
+
+/**
+ * Exchange counts (counters `created:<species>`, `consumed:…`, `dropped:…` above zero) by ascending actor, each
+ * actor's in counter-name order, read from the counter columns: the record's few names are classified and ranked
+ * once, then every actor's entries are visited in place.
+ */
+function exchangeCounts(topology: CountTopology, counters: CompactNested, counts: Readonly<TransitionCount>[]): void {
+  const names = namesOf(topology);
+  const vocabulary = counters.nameList();
+  const exchanges = vocabulary.map(exchangeOf);
+  // Each exchange name's mechanism names by actor, and its rank in name order (to sort an actor's entries).
+  const byActor = vocabulary.map((name, n) => {
+    if (exchanges[n] === null) return [];
+    let cached = names.exchanges.get(name);
+    if (cached === undefined) names.exchanges.set(name, (cached = []));
+    return cached;
+  });
+  const rank = new Float64Array(vocabulary.length);
+  [...vocabulary.keys()]
+    .sort((a, b) => (vocabulary[a]! < vocabulary[b]! ? -1 : vocabulary[a]! > vocabulary[b]! ? 1 : 0))
+    .forEach((n, r) => {
+      rank[n] = r;
+    });
+  const picked: number[] = [];
+  for (const group of counters.sortedGroups()) {
+    const actor = counters.actorOf(group);
     const id = topology.actors[actor]!.id;
-    const counters = record.counters.get(actor)!;
-    exchanges.length = 0;
-    for (const name of counters.keys())
-      if (!(counters.get(name)! <= 0) && exchangeOf(name) !== null) exchanges.push(name);
-    if (exchanges.length > 1) exchanges.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const name of exchanges) {
-      const { kind, species } = exchangeOf(name)!;
-      let byActor = names.exchanges.get(name);
-      if (byActor === undefined) names.exchanges.set(name, (byActor = []));
-      const mechanism = (byActor[actor] ??= mechanismName({ kind, species, where: id }));
-      const count = counters.get(name)!;
+    picked.length = 0;
+    for (let e = counters.firstEntry(group); e < counters.endEntry(group); e++)
+      if (exchanges[counters.nameNumber(e)] !== null && !(counters.amount(e) <= 0)) picked.push(e);
+    if (picked.length > 1) picked.sort((a, b) => rank[counters.nameNumber(a)]! - rank[counters.nameNumber(b)]!);
+    for (const e of picked) {
+      const n = counters.nameNumber(e);
+      const { kind, species } = exchanges[n]!;
+      const mechanism = (byActor[n]![actor] ??= mechanismName({ kind, species, where: id }));
+      const count = counters.amount(e);
       counts.push(
-        kind === "create"
-          ? { from: ENVIRONMENT, to: id, mechanism, count }
-          : { from: id, to: ENVIRONMENT, mechanism, count },
+        Object.freeze(
+          kind === "create"
+            ? { from: ENVIRONMENT, to: id, mechanism, count }
+            : { from: id, to: ENVIRONMENT, mechanism, count },
+        ),
       );
     }
   }
-  return counts;
 }
 
 /** A map's numeric keys in ascending order (a typed array: no entry pair per key). */

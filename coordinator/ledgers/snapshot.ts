@@ -17,6 +17,7 @@ import {
   landauerEnergyJ,
   type TransitionCount,
 } from "../thermo/index.ts";
+import { CompactNested } from "../counts/compact-nested.ts";
 import { intervalCarbon } from "./carbon.ts";
 import { energyRoleOf, facilityEnergy } from "./heat.ts";
 import { intervalCounts, sortedKeys, type CountTopology } from "./mechanisms.ts";
@@ -80,10 +81,10 @@ export const INTERVAL_SIGMA_OPTIONS = { unseenReverse: "irreversible" } as const
  * the environment never pair. Pairs are summed in the order the estimator meets them (ascending link and species,
  * oriented a→b), so the sum is the same to the last bit (test/ledger-snapshot.test.ts).
  */
-function intervalSigma(scope: LedgerScope, record: IntervalRecord, durationS: number): number {
+function intervalSigma(scope: LedgerScope, record: IntervalRecord, hopKeys: Float64Array, durationS: number): number {
   const hops = record.speciesHops;
   let total = 0;
-  for (const key of sortedKeys(hops)) {
+  for (const key of hopKeys) {
     const direction = Math.floor(key / SPECIES_SLOTS);
     if ((direction & 1) === 1) continue; // b→a: met after a→b
     const forward = hops.get(key)!;
@@ -93,6 +94,57 @@ function intervalSigma(scope: LedgerScope, record: IntervalRecord, durationS: nu
     total += fluxForceProduct(forward, reverse) / durationS;
   }
   return total;
+}
+
+/**
+ * The interval's energy in total and of the cooling and distribution roles, summed in actor order, each actor's
+ * components in the order reported: the same sums however the run was sharded.
+ */
+function energySums(scope: LedgerScope, energy: CompactNested) {
+  const roles = rolesOf(scope);
+  let energyJ = 0;
+  let coolingJ = 0;
+  let distributionJ = 0;
+  for (const group of energy.sortedGroups()) {
+    const actor = energy.actorOf(group);
+    if (actor >= roles.length) continue; // not an actor of the scope
+    const role = roles[actor];
+    for (let e = energy.firstEntry(group); e < energy.endEntry(group); e++) {
+      const joules = energy.amount(e);
+      energyJ += joules;
+      if (role === "cooling") coolingJ += joules;
+      else if (role === "distribution") distributionJ += joules;
+    }
+  }
+  return { energyJ, coolingJ, distributionJ };
+}
+
+/** One counter summed over the scope's actors, in actor order. */
+function counterSum(scope: LedgerScope, counters: CompactNested, name: string): number {
+  const n = counters.numberOf(name);
+  let total = 0;
+  if (n < 0) return total;
+  for (const group of counters.sortedGroups()) {
+    if (counters.actorOf(group) >= scope.actors.length) continue;
+    for (let e = counters.firstEntry(group); e < counters.endEntry(group); e++)
+      if (counters.nameNumber(e) === n) {
+        total += counters.amount(e);
+        break;
+      }
+  }
+  return total;
+}
+
+/** Each actor's energy role, by actor index (made once per scope). */
+const roleCache = new WeakMap<LedgerScope, ReturnType<typeof energyRoleOf>[]>();
+
+function rolesOf(scope: LedgerScope): ReturnType<typeof energyRoleOf>[] {
+  let roles = roleCache.get(scope);
+  if (roles === undefined) {
+    roles = scope.actors.map((actor) => energyRoleOf(actor.kind));
+    roleCache.set(scope, roles);
+  }
+  return roles;
 }
 
 /** Where interval `index` ends in a run that stopped at `runEndNs` (a whole interval, or the part the run reached). */
@@ -105,23 +157,12 @@ export function intervalEndNs(scope: Pick<LedgerScope, "intervalNs">, index: num
 export function ledgerSnapshot(scope: LedgerScope, record: IntervalRecord, endNs: number): LedgerSnapshot {
   const startNs = record.index * scope.intervalNs;
   const durationS = (endNs - startNs) / 1e9;
-  // Actor order, then each actor's components in the order reported: the same sums however the run was sharded.
-  let energyJ = 0;
-  let coolingJ = 0;
-  let distributionJ = 0;
-  let bitsErased = 0;
-  scope.actors.forEach((actor, index) => {
-    for (const joules of record.energy.get(index)?.values() ?? []) {
-      energyJ += joules;
-      const role = energyRoleOf(actor.kind);
-      if (role === "cooling") coolingJ += joules;
-      else if (role === "distribution") distributionJ += joules;
-    }
-    bitsErased += record.counters.get(index)?.get("bits_erased") ?? 0;
-  });
+  const { energyJ, coolingJ, distributionJ } = energySums(scope, CompactNested.of(record.energy));
+  const bitsErased = counterSum(scope, CompactNested.of(record.counters), "bits_erased");
   const powerW = durationS > 0 ? energyJ / durationS : 0;
-  const transitions = intervalCounts(scope, record).map((c) => Object.freeze(c));
-  const sigma = transitions.length > 0 && durationS > 0 ? intervalSigma(scope, record, durationS) : 0;
+  // Without hops σ̂ is 0 (exchanges never pair), as it is without any transition.
+  const sigma = durationS > 0 ? intervalSigma(scope, record, sortedKeys(record.speciesHops), durationS) : 0;
+  let transitions: readonly Readonly<TransitionCount>[] | undefined;
   const T = scope.ambientTemperatureK;
   const itJ = energyJ - coolingJ - distributionJ;
   const facility = facilityEnergy(itJ, coolingJ, scope.distributionLoss, distributionJ);
@@ -147,7 +188,12 @@ export function ledgerSnapshot(scope: LedgerScope, record: IntervalRecord, endNs
     heatEntropyKbPerS: entropyGenerationKbPerS(powerW, T),
     heatEntropyWPerK: entropyGenerationWPerK(powerW, T),
     sigmaKbPerS: sigma,
-    transitions: Object.freeze(transitions),
+    // Made when first read, from the record as it closed (records are not added to once closed): the run's
+    // estimates read them when the run ends, the live exporter at once; an interval's close does not wait for them.
+    get transitions() {
+      transitions ??= Object.freeze(intervalCounts(scope, record));
+      return transitions;
+    },
     bitsErased,
     landauerPowerW: durationS > 0 ? (bitsErased * landauerEnergyJ(T)) / durationS : 0,
     operationalCarbonG: carbon?.operationalG ?? null,

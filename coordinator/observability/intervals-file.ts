@@ -18,6 +18,7 @@ import { Histogram } from "../../nodes/runtime/histogram.ts";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { metricKey, type IntervalRecord, type OpenIntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
+import { newTransitionColumns } from "../counts/transitions.ts";
 import { runViewFromScenario, type RunView } from "./run-view.ts";
 
 export const INTERVALS_SCHEMA = "dctwin.intervals/v1";
@@ -165,7 +166,7 @@ function toRecord(line: IntervalLine): IntervalRecord {
     speciesHops: new Map(line.species_hops ?? []),
     drops: new Map(),
     energy: new Map(),
-    transitions: new Map(),
+    transitions: newTransitionColumns(),
     counters: new Map(),
     traceEvents: [],
   };

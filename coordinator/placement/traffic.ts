@@ -8,7 +8,9 @@
  * with equal splits over equal-cost next hops (ECMP in expectation), and its response comes back the same way:
  * 2 × rate packets per second on every link of the path.
  *
- * Cost: one breadth-first search per distinct destination node. Past ROUTE_BUDGET (destinations × links) the
+ * Cost: one breadth-first search per distinct destination node, where a destination with a single link (a server
+ * on its leaf) counts as its neighbour: every path to it ends with that link, so its demands are routed to the
+ * neighbour and the link gets their rates. Past ROUTE_BUDGET (destinations × links) the
  * estimate gives up and every link gets the same traffic ("uniform"): placement then balances actor counts and
  * keeps latencies, labels and components as usual.
  */
@@ -44,16 +46,62 @@ export function estimateTraffic(scenario: ResolvedScenario): TrafficEstimate {
     if (list === undefined) byDestination.set(to, (list = []));
     list.push({ from, to, ratePerS: d.ratePerS });
   }
-  if (byDestination.size === 0 || byDestination.size * (links.length + scenario.actors.length) > ROUTE_BUDGET) {
+  const adjacency = adjacencyOf(scenario);
+  const traffic = new Float64Array(links.length);
+  const known = byDestination.size > 0;
+  foldStubs(byDestination, adjacency, traffic);
+  if (!known || byDestination.size * (links.length + scenario.actors.length) > ROUTE_BUDGET) {
     return { linkPacketsPerS: new Float64Array(links.length).fill(1), method: "uniform" };
   }
-  const adjacency = adjacencyOf(scenario);
   const n = scenario.actors.length;
   const scratch = { dist: new Int32Array(n), order: new Int32Array(n), pending: new Float64Array(n) };
-  const traffic = new Float64Array(links.length);
   for (const [to, list] of [...byDestination].sort((a, b) => a[0] - b[0]))
     routeTo(to, list, adjacency, scratch, traffic);
   return { linkPacketsPerS: traffic, method: "routes" };
+}
+
+/**
+ * Destinations with a single link hand their demands to the node at its other end, and the link gets their
+ * requests and responses (2 × rate): the flow towards them is the flow towards that node, one hop further.
+ */
+function foldStubs(byDestination: Map<number, Demand[]>, g: Adjacency, traffic: Float64Array): void {
+  const part = componentsOf(g);
+  for (const [to, list] of [...byDestination].sort((a, b) => a[0] - b[0])) {
+    if (g.start[to + 1]! - g.start[to]! !== 1) continue;
+    const via = g.neighbor[g.start[to]!]!;
+    byDestination.delete(to);
+    let onward = byDestination.get(via);
+    for (const d of list) {
+      if (part[d.from] !== part[to]) continue; // no route: no traffic (as in routeTo)
+      traffic[g.link[g.start[to]!]!]! += 2 * d.ratePerS;
+      if (d.from === via) continue;
+      if (onward === undefined) byDestination.set(via, (onward = []));
+      onward.push({ from: d.from, to: via, ratePerS: d.ratePerS });
+    }
+  }
+}
+
+/** The connected component of every node, numbered by its first node. */
+function componentsOf(g: Adjacency): Int32Array {
+  const n = g.start.length - 1;
+  const part = new Int32Array(n).fill(-1);
+  const stack: number[] = [];
+  for (let root = 0; root < n; root++) {
+    if (part[root] !== -1) continue;
+    part[root] = root;
+    stack.push(root);
+    while (stack.length > 0) {
+      const here = stack.pop()!;
+      for (let p = g.start[here]!; p < g.start[here + 1]!; p++) {
+        const next = g.neighbor[p]!;
+        if (part[next] === -1) {
+          part[next] = root;
+          stack.push(next);
+        }
+      }
+    }
+  }
+  return part;
 }
 
 /** Neighbours and links of every actor in link order, as offsets into flat arrays (CSR). */

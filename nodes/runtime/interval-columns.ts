@@ -1,7 +1,9 @@
 /**
  * An interval's transitions and per-actor counters as columns, built in the order the report carries them (the
- * IntervalReport's transition_* and counter_* fields): no object per entry between the ledger and the wire.
+ * IntervalReport's transition_* and counter_* fields): no object per entry between the ledger and the wire. Energy
+ * and link crossings are drained as entries and go on the wire as columns too (energyColumns, linkColumns).
  */
+import type { LinkCount } from "./interval-data.ts";
 import type { StatePairs } from "./state-pairs.ts";
 
 /** Transition counts; `mechanism[i]` indexes `mechanisms` (each name once, in order of first use). */
@@ -118,4 +120,50 @@ export function transitionEntries(t: TransitionColumns) {
 
 export function counterEntries(c: CounterColumns) {
   return c.actor.map((actor, i) => ({ actor, name: c.names[c.name[i]!]!, value: c.value[i]! }));
+}
+
+/** Energies per actor and component as the IntervalReport's energy_* columns, in the order given. */
+export function energyColumns(energy: readonly { actor: number; component: string; joules: number }[]) {
+  const components: string[] = [];
+  const indices = new Map<string, number>();
+  const actor = new Array<number>(energy.length);
+  const component = new Array<number>(energy.length);
+  const joules = new Array<number>(energy.length);
+  for (let i = 0; i < energy.length; i++) {
+    const e = energy[i]!;
+    let k = indices.get(e.component);
+    if (k === undefined) {
+      k = components.push(e.component) - 1;
+      indices.set(e.component, k);
+    }
+    actor[i] = e.actor;
+    component[i] = k;
+    joules[i] = e.joules;
+  }
+  return { energyComponents: components, energyActor: actor, energyComponent: component, energyJoules: joules };
+}
+
+/** Link crossings as the IntervalReport's link_* columns (direction: link * 2, + 1 for b -> a), in the order given. */
+export function linkColumns(links: readonly LinkCount[]) {
+  const n = links.length;
+  const direction = new Array<number>(n);
+  const species = new Array<number>(n);
+  const packets = new Array<number>(n);
+  const bytes = new Array<number>(n);
+  const dropped = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const l = links[i]!;
+    direction[i] = l.link * 2 + (l.reverse ? 1 : 0);
+    species[i] = l.species;
+    packets[i] = l.packets;
+    bytes[i] = l.bytes;
+    dropped[i] = l.dropped;
+  }
+  return {
+    linkDirection: direction,
+    linkSpecies: species,
+    linkPackets: packets,
+    linkBytes: bytes,
+    linkDropped: dropped,
+  };
 }

@@ -6,6 +6,7 @@ import $protobuf from "protobufjs/minimal.js";
 import { dctwin } from "../../proto/gen/dctwin.js";
 import { EventType, type SimEvent } from "./event-queue.ts";
 import type { IntervalData } from "./interval-ledger.ts";
+import { energyColumns, linkColumns } from "./interval-columns.ts";
 import type { SimPacket } from "./packet.ts";
 import type { Command } from "../../spec/commands.ts";
 import type { Stamp } from "./window-plan.ts";
@@ -125,9 +126,9 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
         bucketCount: count,
       };
     }),
-    links: d.links,
     drops: d.drops,
-    energy: d.energy,
+    ...energyColumns(d.energy),
+    ...linkColumns(d.links),
     transitionMechanisms: d.transitions.mechanisms,
     transitionActor: d.transitions.actor,
     transitionMechanism: d.transitions.mechanism,
