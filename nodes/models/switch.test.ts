@@ -22,6 +22,7 @@ function oneWireContext() {
     ports: [{ link: 0 }],
     routeAll: () => [0],
     portUp: () => true,
+    portsUp: () => true,
     portFreeNs: () => freeNs,
     send: (p: SimPacket) => {
       sent.push(p.id);

@@ -67,28 +67,21 @@ export function flowHash(packet: SimPacket, salt: number): number {
   return mix32(h ^ packet.dst);
 }
 
-/** Whether every candidate port's link is up (a loop: this runs for every packet a switch forwards). */
-function allUp(ports: readonly number[], ctx: ActorContext): boolean {
-  for (let i = 0; i < ports.length; i++) if (!ctx.portUp(ports[i]!)) return false;
-  return true;
-}
-
 /** The output port for a packet: one of the equal-cost next hops, chosen by flow hash; -1 when there is none. */
 function choosePort(packet: SimPacket, ctx: ActorContext): number {
   const candidates = ctx.routeAll(packet.dst);
   if (candidates.length <= 1) return candidates[0] ?? -1;
   const hash = flowHash(packet, ctx.self.index);
-  if (allUp(candidates, ctx)) return candidates[hash % candidates.length]!;
+  if (ctx.portsUp(candidates)) return candidates[hash % candidates.length]!;
   const up = candidates.filter((p) => ctx.portUp(p));
   return up.length === 0 ? candidates[hash % candidates.length]! : up[hash % up.length]!; // all down: dropped as link_down
 }
 
 function transmit(state: SwitchState, packet: SimPacket, port: number, ctx: ActorContext): void {
   const perBit = state.params.power?.energy_per_bit_j ?? 0;
-  const up = ctx.portUp(port);
+  const up = perBit > 0 && ctx.portUp(port); // a packet on a down link is dropped and spends nothing
   ctx.send(packet, port);
-  if (perBit > 0 && up)
-    spreadTransmission(state.portEnergy, port, perBit * packet.sizeBytes * 8 * packet.multiplicity, ctx);
+  if (up) spreadTransmission(state.portEnergy, port, perBit * packet.sizeBytes * 8 * packet.multiplicity, ctx);
 }
 
 /** Sends waiting packets while the port's wire is idle; arms a timer for when it frees up otherwise. */
