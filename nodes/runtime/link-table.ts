@@ -14,6 +14,8 @@ export class LinkTable {
   readonly links: LiveLink[];
   /** How many links are down now: while none is, every port is up without looking (a switch asks per packet). */
   down = 0;
+  /** Counts the commands applied: a copy of the links' values (delivery.ts) is fresh while it has not changed. */
+  version = 0;
 
   constructor(specs: readonly LinkSpec[]) {
     this.links = specs.map((l) => ({ ...l, up: true, jitterNs: 0 }));
@@ -22,6 +24,7 @@ export class LinkTable {
   apply(command: dctwin.v1.LinkCommand.$Properties): void {
     const link = this.links[command.link ?? -1];
     if (link === undefined) throw new RangeError(`link command for unknown link ${command.link}`);
+    this.version++;
     if (command.up != null && command.up !== link.up) {
       link.up = command.up;
       this.down += link.up ? -1 : 1;
