@@ -59,8 +59,13 @@ test("switch - a congested port forwards FIFO and keeps no packet it has sent", 
     sent.map((_, i) => i),
     "first in, first out",
   );
-  const held = new Set(state.queues[0]!.packets.filter((p) => p !== undefined));
+  const held = new Set(state.fifos[0]!.packets.filter((p) => p !== undefined));
   assert.equal(held.size, 2000 - sent.length, "the waiting packets are held");
   assert.equal(switchModel.queued!(state), 2000 - sent.length);
+  assert.deepEqual(
+    [state.waiting[0], state.waitingBytes[0]],
+    [2000 - sent.length, 100 * (2000 - sent.length)],
+    "the port's count and bytes",
+  );
   for (const id of sent) assert.ok(!held.has(arrived[id]!), `sent packet ${id} is not held`);
 });
