@@ -7,7 +7,7 @@ import type { SimPacket } from "../runtime/packet.ts";
 import { startCalls } from "./downstream-calls.ts";
 import { dequeue } from "./request-queue.ts";
 import { sampleNs } from "./distributions.ts";
-import { drawsPower, onGpus, powerDraw } from "./server-power.ts";
+import { cpuWatts, drawPower, drawsPower, gpuWatts, onGpus } from "./server-power.ts";
 import { answer, responseBytes } from "./response.ts";
 import { chargeWork, shareDraw, type Charged, type LostWork } from "./lost-work.ts";
 import { changeSharedSpeed, takeShared } from "./processor-sharing.ts";
@@ -21,20 +21,17 @@ const BUSY_CORE = metricId("busy_core_ns");
 const BUSY_GPU = metricId("busy_gpu_ns");
 const SERVICE = mechanismId("service");
 
-/** Sets the draw of every powered component for the current mode and utilisation. */
+/** Sets the draw of every powered component for the current mode and utilisation (no list: this runs per event). */
 export function applyPower(state: ServerState, ctx: ActorContext): void {
-  // Most servers of a large fabric model no power: skip building an empty draw list on each of their events.
+  // Most servers of a large fabric model no power: skip them on each of their events.
   if (state.lostWork === null && !drawsPower(state.params)) return;
-  const draw = powerDraw(state);
-  for (const [component, watts] of draw) ctx.setPower(component, watts);
-  if (state.lostWork !== null) shareWork(state, state.lostWork, draw);
+  drawPower(state, ctx);
+  if (state.lostWork !== null) shareWork(state, state.lostWork);
 }
 
-function workWatts(draw: [string, number][], only?: "cpu" | "gpu"): number {
-  let w = 0;
-  for (const [component, watts] of draw)
-    if (component === (only ?? component) && (component === "cpu" || component === "gpu")) w += watts;
-  return w;
+/** The draw of the work units (CPU and GPUs) at `busy` units in service and the components' cores. */
+function workWatts(state: ServerState, busy: number, componentMillicores: number): number {
+  return cpuWatts(state, busy, componentMillicores) + gpuWatts(state, busy);
 }
 
 /**
@@ -42,20 +39,20 @@ function workWatts(draw: [string, number][], only?: "cpu" | "gpu"): number {
  * equal shares. With it: the CPU part of P(busy, components) − P(0, none) by cores held (a request of the
  * server's own holds one core; one on the GPUs gets the GPU part instead), so the charges sum to the added draw.
  */
-function shareWork(state: ServerState, lost: LostWork, draw: [string, number][]): void {
-  const leaseCores = state.cpu.millicores / 1000;
+function shareWork(state: ServerState, lost: LostWork): void {
+  const millicores = state.cpu.millicores;
+  const leaseCores = millicores / 1000;
   if (leaseCores === 0) {
-    shareDraw(lost, workWatts(draw) - workWatts(powerDraw(state, 0)), state.busy);
+    shareDraw(lost, workWatts(state, state.busy, millicores) - workWatts(state, 0, millicores), state.busy);
     return;
   }
-  const idle = powerDraw(state, 0, 0);
   if (onGpus(state.params)) {
-    const perLeaseCore = (workWatts(draw, "cpu") - workWatts(idle, "cpu")) / leaseCores;
-    shareDraw(lost, workWatts(draw, "gpu") - workWatts(idle, "gpu"), state.busy, perLeaseCore);
+    const perLeaseCore = (cpuWatts(state, state.busy, millicores) - cpuWatts(state, 0, 0)) / leaseCores;
+    shareDraw(lost, gpuWatts(state, state.busy) - gpuWatts(state, 0), state.busy, perLeaseCore);
     return;
   }
   const ownCores = state.params.discipline === "ps" ? Math.min(state.busy, state.params.cores) : state.busy;
-  const perCore = (workWatts(draw) - workWatts(idle)) / (ownCores + leaseCores);
+  const perCore = (workWatts(state, state.busy, millicores) - workWatts(state, 0, 0)) / (ownCores + leaseCores);
   shareDraw(lost, perCore * ownCores, state.busy, perCore);
 }
 

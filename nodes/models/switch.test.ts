@@ -12,7 +12,7 @@ function packet(id: number): SimPacket {
  * The calls a switch with one port makes: its wire is busy for 10 ns after each packet it is handed, and timers
  * are kept for the test to fire.
  */
-function oneWireContext() {
+function oneWireContext(drops?: [number, string][]) {
   const sent: number[] = [];
   const timers: { atNs: number; tag: number; arg: number }[] = [];
   let freeNs = 0;
@@ -22,6 +22,7 @@ function oneWireContext() {
     ports: [{ link: 0 }],
     routeAll: () => [0],
     portUp: () => true,
+    portsUp: () => true,
     portFreeNs: () => freeNs,
     send: (p: SimPacket) => {
       sent.push(p.id);
@@ -29,7 +30,8 @@ function oneWireContext() {
     },
     schedule: (delayNs: number, tag: number, arg: number) => timers.push({ atNs: ctx.nowNs + delayNs, tag, arg }),
     countTransitionId: () => {},
-    drop: () => assert.fail("nothing is dropped: the buffer is large enough"),
+    drop: (p: SimPacket, reason: string) =>
+      drops === undefined ? assert.fail("nothing is dropped: the buffer is large enough") : drops.push([p.id, reason]),
   };
   return { ctx: ctx as unknown as ActorContext & { nowNs: number }, sent, timers };
 }
@@ -58,8 +60,38 @@ test("switch - a congested port forwards FIFO and keeps no packet it has sent", 
     sent.map((_, i) => i),
     "first in, first out",
   );
-  const held = new Set(state.queues[0]!.packets.filter((p) => p !== undefined));
+  const held = new Set(state.fifos[0]!.packets.filter((p) => p !== undefined));
   assert.equal(held.size, 2000 - sent.length, "the waiting packets are held");
   assert.equal(switchModel.queued!(state), 2000 - sent.length);
+  assert.deepEqual(
+    [state.waiting[0], state.waitingBytes[0]],
+    [2000 - sent.length, 100 * (2000 - sent.length)],
+    "the port's count and bytes",
+  );
   for (const id of sent) assert.ok(!held.has(arrived[id]!), `sent packet ${id} is not held`);
+});
+
+test("switch - a full buffer drops at the tail; a crash drops what waits in FIFO order and forwards afresh after", () => {
+  const drops: [number, string][] = [];
+  const { ctx, sent, timers } = oneWireContext(drops);
+  const state = switchModel.initial({ buffer: 250 }, ctx); // two waiting packets of 100 B fit, a third does not
+  for (let id = 0; id < 5; id++) switchModel.onPacket(state, packet(id), ctx);
+  assert.deepEqual(sent, [0], "the first goes out at once");
+  assert.deepEqual(drops, [
+    [3, "buffer_full"],
+    [4, "buffer_full"],
+  ]);
+  assert.equal(switchModel.queued!(state), 2);
+  switchModel.onCommand!(state, "crash", {}, ctx);
+  assert.deepEqual(drops.slice(2), [
+    [1, "switch_down"],
+    [2, "switch_down"],
+  ]);
+  assert.deepEqual([switchModel.queued!(state), state.waiting[0], state.waitingBytes[0], state.armed[0]], [0, 0, 0, 0]);
+  ctx.nowNs = 100; // the wire is idle again; the PORT_FREE timer armed before the crash is lost with the switch
+  timers.length = 0;
+  switchModel.onPacket(state, packet(5), ctx);
+  switchModel.onPacket(state, packet(6), ctx);
+  assert.deepEqual(sent, [0, 5], "an idle port forwards at once; the next waits");
+  assert.deepEqual(timers, [{ atNs: 110, tag: 1, arg: 0 }], "a new PORT_FREE timer for the waiting packet");
 });

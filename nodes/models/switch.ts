@@ -40,18 +40,28 @@ export const switchParams = z
   .strict();
 export type SwitchParams = z.output<typeof switchParams>;
 
-interface OutputQueue {
-  /** Waiting packets from `head` on; the slots before it are cleared as their packets go out. */
+/** Packets waiting at one port, from `head` on; the slots before it are cleared as their packets go out. */
+interface PortFifo {
   packets: (SimPacket | undefined)[];
   head: number;
-  bytes: number;
-  /** A PORT_FREE timer is pending for this port. */
-  armed: boolean;
 }
 
+/**
+ * The ports' output queues as columns: forwarding a packet to an idle port (most packets) reads one number of a
+ * compact array, not a queue object per port.
+ */
 interface SwitchState {
   params: SwitchParams;
-  queues: OutputQueue[];
+  /** Joules per bit sent (0: no per-bit energy). */
+  perBitJ: number;
+  /** Per port: how many packets wait. */
+  waiting: Int32Array;
+  /** Per port: their bytes (the packet on the wire does not count). */
+  waitingBytes: Float64Array;
+  /** Per port: 1 while a PORT_FREE timer is pending. */
+  armed: Uint8Array;
+  /** Per port: the waiting packets, made when the port first has some. */
+  fifos: (PortFifo | undefined)[];
   held: number;
   /** Per-bit energy of the transmissions in progress, spread over their serialization (port-energy.ts). */
   portEnergy: PortEnergy;
@@ -67,52 +77,47 @@ export function flowHash(packet: SimPacket, salt: number): number {
   return mix32(h ^ packet.dst);
 }
 
-/** Whether every candidate port's link is up (a loop: this runs for every packet a switch forwards). */
-function allUp(ports: readonly number[], ctx: ActorContext): boolean {
-  for (let i = 0; i < ports.length; i++) if (!ctx.portUp(ports[i]!)) return false;
-  return true;
-}
-
 /** The output port for a packet: one of the equal-cost next hops, chosen by flow hash; -1 when there is none. */
 function choosePort(packet: SimPacket, ctx: ActorContext): number {
   const candidates = ctx.routeAll(packet.dst);
   if (candidates.length <= 1) return candidates[0] ?? -1;
   const hash = flowHash(packet, ctx.self.index);
-  if (allUp(candidates, ctx)) return candidates[hash % candidates.length]!;
+  if (ctx.portsUp(candidates)) return candidates[hash % candidates.length]!;
   const up = candidates.filter((p) => ctx.portUp(p));
   return up.length === 0 ? candidates[hash % candidates.length]! : up[hash % up.length]!; // all down: dropped as link_down
 }
 
 function transmit(state: SwitchState, packet: SimPacket, port: number, ctx: ActorContext): void {
-  const perBit = state.params.power?.energy_per_bit_j ?? 0;
-  const up = ctx.portUp(port);
+  const perBit = state.perBitJ;
+  const up = perBit > 0 && ctx.portUp(port); // a packet on a down link is dropped and spends nothing
   ctx.send(packet, port);
-  if (perBit > 0 && up)
-    spreadTransmission(state.portEnergy, port, perBit * packet.sizeBytes * 8 * packet.multiplicity, ctx);
+  if (up) spreadTransmission(state.portEnergy, port, perBit * packet.sizeBytes * 8 * packet.multiplicity, ctx);
 }
 
 /** Sends waiting packets while the port's wire is idle; arms a timer for when it frees up otherwise. */
 function drain(state: SwitchState, port: number, ctx: ActorContext): void {
-  const q = state.queues[port]!;
-  while (q.head < q.packets.length && ctx.portFreeNs(port) <= ctx.nowNs) {
+  const fifo = state.fifos[port];
+  if (fifo === undefined) return;
+  while (fifo.head < fifo.packets.length && ctx.portFreeNs(port) <= ctx.nowNs) {
     // A sent packet must not stay referenced: a port whose queue never empties would otherwise keep every packet it
     // sent since the last compaction alive through young-generation collections (see request-queue.ts).
-    const packet = q.packets[q.head]!;
-    q.packets[q.head++] = undefined;
-    q.bytes -= packet.sizeBytes;
+    const packet = fifo.packets[fifo.head]!;
+    fifo.packets[fifo.head++] = undefined;
+    state.waiting[port]!--;
+    state.waitingBytes[port]! -= packet.sizeBytes;
     state.held--;
     ctx.countTransitionId(DEPARTURE, state.held + 1, state.held);
     transmit(state, packet, port, ctx);
   }
-  if (q.head === q.packets.length) {
-    q.packets.length = 0;
-    q.head = 0;
-  } else if (q.head > 1024 && q.head * 2 > q.packets.length) {
-    q.packets = q.packets.slice(q.head);
-    q.head = 0;
+  if (fifo.head === fifo.packets.length) {
+    fifo.packets.length = 0;
+    fifo.head = 0;
+  } else if (fifo.head > 1024 && fifo.head * 2 > fifo.packets.length) {
+    fifo.packets = fifo.packets.slice(fifo.head);
+    fifo.head = 0;
   }
-  if (q.head < q.packets.length && !q.armed) {
-    q.armed = true;
+  if (fifo.head < fifo.packets.length && state.armed[port] === 0) {
+    state.armed[port] = 1;
     ctx.schedule(ctx.portFreeNs(port) - ctx.nowNs, PORT_FREE, port);
   }
 }
@@ -123,9 +128,14 @@ export const switchModel: ActorModel<SwitchParams, SwitchState> = {
   initial(params, ctx) {
     const power = params.power;
     if (power !== undefined) ctx.setPower("chassis", power.chassis_w + power.per_active_port_w * ctx.ports.length);
+    const ports = ctx.ports.length;
     return {
       params,
-      queues: ctx.ports.map(() => ({ packets: [], head: 0, bytes: 0, armed: false })),
+      perBitJ: power?.energy_per_bit_j ?? 0,
+      waiting: new Int32Array(ports),
+      waitingBytes: new Float64Array(ports),
+      armed: new Uint8Array(ports),
+      fifos: new Array<PortFifo | undefined>(ports).fill(undefined),
       held: 0,
       portEnergy: newPortEnergy(ctx.ports.length),
     };
@@ -141,17 +151,18 @@ export const switchModel: ActorModel<SwitchParams, SwitchState> = {
       ctx.drop(packet, "no_route");
       return;
     }
-    const q = state.queues[port]!;
-    if (q.head === q.packets.length && ctx.portFreeNs(port) <= ctx.nowNs) {
+    if (state.waiting[port] === 0 && ctx.portFreeNs(port) <= ctx.nowNs) {
       transmit(state, packet, port, ctx);
       return;
     }
-    if (q.bytes + packet.sizeBytes > state.params.buffer) {
+    if (state.waitingBytes[port]! + packet.sizeBytes > state.params.buffer) {
       ctx.drop(packet, "buffer_full");
       return;
     }
-    q.packets.push(packet);
-    q.bytes += packet.sizeBytes;
+    const fifo = (state.fifos[port] ??= { packets: [], head: 0 });
+    fifo.packets.push(packet);
+    state.waiting[port]!++;
+    state.waitingBytes[port]! += packet.sizeBytes;
     state.held++;
     ctx.countTransitionId(ARRIVAL, state.held - 1, state.held);
     drain(state, port, ctx);
@@ -160,20 +171,23 @@ export const switchModel: ActorModel<SwitchParams, SwitchState> = {
   onTimer(state, tag, port, ctx) {
     if (tag === TX_DONE) transmissionDone(state.portEnergy, port, ctx);
     if (tag !== PORT_FREE) return;
-    state.queues[port]!.armed = false;
+    state.armed[port] = 0;
     drain(state, port, ctx);
   },
 
   onCommand(state, command, _args, ctx) {
     if (command === "crash") {
       // The buffers lose their contents; pending timers are lost while the switch is down.
-      state.queues.forEach((q) => {
-        for (let i = q.head; i < q.packets.length; i++) ctx.drop(q.packets[i]!, "switch_down");
-        Object.assign(q, { packets: [], head: 0, bytes: 0, armed: false });
-      });
+      for (const fifo of state.fifos)
+        if (fifo !== undefined)
+          for (let i = fifo.head; i < fifo.packets.length; i++) ctx.drop(fifo.packets[i]!, "switch_down");
+      state.fifos.fill(undefined);
+      state.waiting.fill(0);
+      state.waitingBytes.fill(0);
+      state.armed.fill(0);
       state.held = 0;
       state.portEnergy.watts.fill(0); // their TX_DONE timers are lost with the rest
-      if ((state.params.power?.energy_per_bit_j ?? 0) > 0) ctx.setPower("ports_dynamic", 0);
+      if (state.perBitJ > 0) ctx.setPower("ports_dynamic", 0);
     } else if (command !== "recover") throw new Error(`${ctx.self.id}: the switch has no command "${command}"`);
   },
 

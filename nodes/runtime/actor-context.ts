@@ -238,6 +238,12 @@ export class ShardContext implements ActorContext {
     return this.p.linkTable.links[this.port(portIndex).link]!.up;
   }
 
+  portsUp(portIndices: readonly number[]): boolean {
+    if (this.p.linkTable.down === 0) return true;
+    for (let i = 0; i < portIndices.length; i++) if (!this.portUp(portIndices[i]!)) return false;
+    return true;
+  }
+
   portLink(portIndex: number): Readonly<LiveLink> {
     return this.p.linkTable.links[this.port(portIndex).link]!;
   }

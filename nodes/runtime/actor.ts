@@ -64,6 +64,8 @@ export interface ActorContext {
   portFreeNs(portIndex: number): number;
   /** Whether the port's link is up (links go down by command). */
   portUp(portIndex: number): boolean;
+  /** Whether every listed port's link is up (one check while no link of the run is down). */
+  portsUp(portIndices: readonly number[]): boolean;
   /** The port's link as it is now (faults change its latency, jitter, loss and bandwidth by command). */
   portLink(portIndex: number): Readonly<LiveLink>;
   /** The packet reached its end here and is destroyed. */

@@ -114,3 +114,15 @@ test("delivery - a link that is down takes nothing: the wire stays free, the pac
   assert.equal(queue.peekTime(), -1);
   assert.equal(ledger.drain(0, []).links.length, 1);
 });
+
+test("delivery - link commands between sends take effect on the next packet (latency, bandwidth, up again)", () => {
+  const { delivery, a0, linkTable, queue } = setup();
+  delivery.windowEndNs = 1_000_000;
+  linkTable.apply({ link: 0, up: false });
+  assert.equal(delivery.send(a0, a0.ports[0]!, packet(1), 0, keepWhole), Transmit.linkDown);
+  linkTable.apply({ link: 0, up: true, latencyNs: 50_000, bandwidthBps: 1e8 });
+  assert.equal(delivery.send(a0, a0.ports[0]!, packet(1), 0, keepWhole), Transmit.sent);
+  // 1250 B at 100 Mb/s = 100 us on the wire, then 50 us.
+  assert.equal(queue.time(queue.popBefore(1_000_000)), 150_000);
+  assert.equal(delivery.portFreeNs(a0.ports[0]!), 100_000);
+});

@@ -15,7 +15,7 @@ import type { LinkTable } from "./link-table.ts";
 import type { SimPacket } from "./packet.ts";
 import { ModelContractError, type ShardCounters } from "./shard-contract.ts";
 import type { Port } from "./topology.ts";
-import { transmit, Transmit, type TransmitTimes } from "./transmission.ts";
+import { transmit, Transmit, WIRE_FIELDS, WireField, writeWire, type TransmitTimes } from "./transmission.ts";
 
 export interface DeliveryParts {
   queue: EventQueue;
@@ -44,7 +44,9 @@ export interface LostParts {
 
 export class Delivery {
   private readonly p: DeliveryParts;
-  private readonly linkBusyUntilNs: Float64Array;
+  /** Every link's row of parameters and wire times (transmission.ts), as of link-table version `wiresVersion`. */
+  private readonly wires: Float64Array;
+  private wiresVersion = -1;
   private readonly times: TransmitTimes = { departNs: 0, doneNs: 0, arriveNs: 0, lost: 0 };
   /** Packets for other hosts sent this window, per destination host. */
   private outbox = new Map<number, SimEvent[]>();
@@ -54,12 +56,20 @@ export class Delivery {
 
   constructor(parts: DeliveryParts) {
     this.p = parts;
-    this.linkBusyUntilNs = new Float64Array(parts.linkTable.links.length * 2);
+    this.wires = new Float64Array(parts.linkTable.links.length * WIRE_FIELDS);
+    this.refreshWires();
   }
 
   /** When the wire of the port's link direction is free again. */
   portFreeNs(port: Port): number {
-    return this.linkBusyUntilNs[port.link * 2 + (port.reverse ? 1 : 0)]!;
+    return this.wires[port.link * WIRE_FIELDS + WireField.busyUntilNs + (port.reverse ? 1 : 0)]!;
+  }
+
+  /** Copies the links' values after link commands changed them (the wires' times stay). */
+  private refreshWires(): void {
+    const table = this.p.linkTable;
+    table.links.forEach((link, i) => writeWire(this.wires, i * WIRE_FIELDS, link));
+    this.wiresVersion = table.version;
   }
 
   /**
@@ -69,26 +79,16 @@ export class Delivery {
    */
   send(actor: LocalActor, port: Port, packet: SimPacket, nowNs: number, parts: LostParts): Transmit {
     const p = this.p;
-    const link = p.linkTable.links[port.link]!;
-    const direction = port.link * 2 + (port.reverse ? 1 : 0);
+    if (p.linkTable.version !== this.wiresVersion) this.refreshWires();
+    const reverse = port.reverse ? 1 : 0;
+    const direction = port.link * 2 + reverse;
+    const row = port.link * WIRE_FIELDS;
     const t = this.times;
-    const outcome = transmit(
-      link,
-      this.linkBusyUntilNs[direction]!,
-      nowNs,
-      packet.sizeBytes,
-      actor.rng,
-      t,
-      packet.multiplicity,
-    );
-    if (outcome !== Transmit.linkDown) {
-      this.linkBusyUntilNs[direction] = t.doneNs;
-      // A component sends through its server's NIC, which the server powers.
-      if (link.busyExtraW)
-        p.meters
-          .power(p.byIndex[p.nodeOf[actor.spec.index]!]!)
-          .spread(PORT_POWER, link.busyExtraW, t.departNs, t.doneNs);
-    }
+    const outcome = transmit(this.wires, row, reverse, nowNs, packet.sizeBytes, actor.rng, t, packet.multiplicity);
+    const extraW = this.wires[row + WireField.busyExtraW]!;
+    // A component sends through its server's NIC, which the server powers.
+    if (outcome !== Transmit.linkDown && extraW !== 0)
+      p.meters.power(p.byIndex[p.nodeOf[actor.spec.index]!]!).spread(PORT_POWER, extraW, t.departNs, t.doneNs);
     if (outcome !== Transmit.sent) {
       p.ledger.countLink(direction, packet.sizeBytes, true, packet.species, packet.multiplicity);
       return outcome;
@@ -127,7 +127,7 @@ export class Delivery {
     }
     if (deliverNs < this.windowEndNs) {
       throw new ModelContractError(
-        `a packet from ${actor.spec.id} over link ${link.id} would reach host ${host} at ${deliverNs} ns, inside the window ending at ${this.windowEndNs} ns (the lookahead is wrong)`,
+        `a packet from ${actor.spec.id} over link ${p.linkTable.links[port.link]!.id} would reach host ${host} at ${deliverNs} ns, inside the window ending at ${this.windowEndNs} ns (the lookahead is wrong)`,
       );
     }
     this.toHost(host, {

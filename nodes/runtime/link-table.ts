@@ -12,6 +12,10 @@ export interface LiveLink extends LinkSpec {
 
 export class LinkTable {
   readonly links: LiveLink[];
+  /** How many links are down now: while none is, every port is up without looking (a switch asks per packet). */
+  down = 0;
+  /** Counts the commands applied: a copy of the links' values (delivery.ts) is fresh while it has not changed. */
+  version = 0;
 
   constructor(specs: readonly LinkSpec[]) {
     this.links = specs.map((l) => ({ ...l, up: true, jitterNs: 0 }));
@@ -20,7 +24,11 @@ export class LinkTable {
   apply(command: dctwin.v1.LinkCommand.$Properties): void {
     const link = this.links[command.link ?? -1];
     if (link === undefined) throw new RangeError(`link command for unknown link ${command.link}`);
-    if (command.up != null) link.up = command.up;
+    this.version++;
+    if (command.up != null && command.up !== link.up) {
+      link.up = command.up;
+      this.down += link.up ? -1 : 1;
+    }
     if (command.latencyNs != null) link.latencyNs = Number(command.latencyNs);
     if (command.loss != null) link.loss = command.loss;
     if (command.bandwidthBps != null) link.bandwidthBps = command.bandwidthBps;

@@ -13,17 +13,18 @@
  * passes through a stub. So distance tables exist only between the remaining *core* nodes (the switches of a
  * data-centre fabric), one per core destination actually routed to, computed lazily by one BFS over the core.
  * This gives exactly the routes of a BFS over the whole graph (test/routing.test.ts checks it against one).
+ *
+ * A switch asks for its next hops on every packet it forwards, so the answer is a few typed-array loads: each
+ * node's core destination (itself, or a stub's anchor) is precomputed, and each core node that routes keeps a row
+ * of interned port-list ids by core destination, filled on first use (a row's entries are the switches' whole
+ * forwarding table: 4 bytes per core node, so memory stays quadratic in the switches only).
  */
 import type { Port } from "./topology.ts";
 
 const NONE = -1;
 
-/** Distances from every core node to one core destination, and its memoised equal-cost port lists. */
-interface CoreTable {
-  dist: Uint16Array | Int32Array;
-  /** Per core node: id of its interned next-port list towards this destination; -1 until first asked. */
-  hops: Int32Array;
-}
+/** Distances from every core node to one core destination (65535 / -1: unreached). */
+type Distances = Uint16Array | Int32Array;
 
 export class Router {
   private readonly portsOf: readonly (readonly Port[])[];
@@ -33,13 +34,18 @@ export class Router {
   /** Core index of every node; -1 for a stub (and for a node without links, which routes nowhere). */
   private readonly coreIndex: Int32Array;
   private readonly coreNodes: Int32Array;
-  /** Per core destination (by core index), built on first use. */
-  private readonly tables: (CoreTable | undefined)[];
+  /** Distances to each core destination (by core index), built on first use. */
+  private readonly tables: (Distances | undefined)[];
+  /** Per core node that routes: the interned port-list id towards each core destination (-1 until first asked). */
+  private readonly rows: (Int32Array | undefined)[];
+  /** Per node: the core index of the node, or of a stub's anchor (-1 for a node without a core neighbour). */
+  private readonly targetCore: Int32Array;
   /** Per stub: the index of its anchor's port that leads to it (-1 for other nodes). */
   private readonly stubPort: Int32Array;
   /** Interned equal-cost port lists (most routes of a fabric share a few), by their comma-joined ports. */
   private readonly lists: (readonly number[])[] = [];
   private readonly listIds = new Map<string, number>();
+  /** The one-port lists, by port: [0], [1], ... up to the largest node's ports. */
   private readonly single: (readonly number[])[] = [];
 
   constructor(portsOf: readonly (readonly Port[])[], nodeOf?: Int32Array) {
@@ -55,14 +61,19 @@ export class Router {
       }
     }
     this.coreNodes = Int32Array.from(core);
-    this.tables = new Array<CoreTable | undefined>(core.length).fill(undefined);
+    this.tables = new Array<Distances | undefined>(core.length).fill(undefined);
+    this.rows = new Array<Int32Array | undefined>(core.length).fill(undefined);
     this.stubPort = new Int32Array(n).fill(NONE);
+    this.targetCore = new Int32Array(n).fill(NONE);
     for (let v = 0; v < n; v++) {
       const ports = portsOf[v]!;
+      if (ports.length >= 2) this.targetCore[v] = this.coreIndex[v]!;
+      else if (ports.length === 1) this.targetCore[v] = this.coreIndex[ports[0]!.neighbor]!;
       for (let i = 0; i < ports.length; i++) {
         const w = ports[i]!.neighbor;
         if (portsOf[w]!.length === 1 && this.stubPort[w] === NONE) this.stubPort[w] = i;
       }
+      while (this.single.length < ports.length) this.single.push(Object.freeze([this.single.length]));
     }
     this.component = components(portsOf);
   }
@@ -87,19 +98,15 @@ export class Router {
     const from = this.nodeOf[actor]!;
     const dst = this.nodeOf[dstActor]!;
     if (from === dst || this.component[from] !== this.component[dst]) return EMPTY;
-    if (this.coreIndex[from] === NONE) return this.only(0); // a stub leaves by its one port
-    let target = dst;
-    if (this.coreIndex[dst] === NONE) {
-      const anchor = this.portsOf[dst]![0]!.neighbor;
-      if (from === anchor) return this.only(this.stubPort[dst]!);
-      target = anchor;
-    }
-    const table = this.table(target);
     const at = this.coreIndex[from]!;
-    let id = table.hops[at]!;
+    if (at === NONE) return this.single[0]!; // a stub leaves by its one port
+    const target = this.targetCore[dst]!;
+    if (target === at) return this.single[this.stubPort[dst]!]!; // a stub of this node
+    const row = this.rows[at] ?? this.newRow(at);
+    let id = row[target]!;
     if (id === NONE) {
-      id = this.intern(this.equalCostPorts(from, table.dist));
-      table.hops[at] = id;
+      id = this.intern(this.equalCostPorts(from, this.table(target)));
+      row[target] = id;
     }
     return this.lists[id]!;
   }
@@ -123,11 +130,11 @@ export class Router {
       hops++;
       if (a === b) return hops;
     }
-    return hops + this.table(b).dist[this.coreIndex[a]!]!;
+    return hops + this.table(this.coreIndex[b]!)[this.coreIndex[a]!]!;
   }
 
   /** Ports of core node `from` whose neighbour is one step closer to the table's destination, in port order. */
-  private equalCostPorts(from: number, dist: Uint16Array | Int32Array): number[] {
+  private equalCostPorts(from: number, dist: Distances): number[] {
     const here = dist[this.coreIndex[from]!]!;
     const ports = this.portsOf[from]!;
     const found: number[] = [];
@@ -138,8 +145,10 @@ export class Router {
     return found;
   }
 
-  private only(port: number): readonly number[] {
-    return (this.single[port] ??= Object.freeze([port]));
+  private newRow(at: number): Int32Array {
+    const row = new Int32Array(this.coreNodes.length).fill(NONE);
+    this.rows[at] = row;
+    return row;
   }
 
   private intern(ports: number[]): number {
@@ -153,11 +162,10 @@ export class Router {
     return id;
   }
 
-  /** BFS over the core from core node `dst` (stubs are never on a shortest path between core nodes). */
-  private table(dst: number): CoreTable {
-    const start = this.coreIndex[dst]!;
-    let table = this.tables[start];
-    if (table !== undefined) return table;
+  /** BFS over the core from core node `start` (stubs are never on a shortest path between core nodes). */
+  private table(start: number): Distances {
+    const known = this.tables[start];
+    if (known !== undefined) return known;
     const size = this.coreNodes.length;
     const unreached = size < 0xffff ? 0xffff : -1;
     const dist = size < 0xffff ? new Uint16Array(size).fill(unreached) : new Int32Array(size).fill(unreached);
@@ -175,9 +183,8 @@ export class Router {
         }
       }
     }
-    table = { dist, hops: new Int32Array(size).fill(NONE) };
-    this.tables[start] = table;
-    return table;
+    this.tables[start] = dist;
+    return dist;
   }
 }
 
