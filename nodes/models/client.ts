@@ -19,6 +19,7 @@ import {
   initialArrivalState,
   nextArrival,
   openLoopProcess,
+  type ArrivalDraw,
   type ArrivalState,
   type OpenLoopProcess,
 } from "./arrivals.ts";
@@ -153,12 +154,14 @@ function users(params: ClientParams): number {
   return params.arrivals.process === "closed" ? params.arrivals.users : 0;
 }
 
+/** The draw `scheduleArrival` reads at once (one object for every client: no allocation per arrival). */
+const draw: ArrivalDraw = { atNs: 0, arrival: false, row: -1 };
+
 function scheduleArrival(state: ClientState, ctx: ActorContext): void {
   const spec = state.spec;
   if (spec === null || state.arrivals === null) return;
   for (;;) {
-    const draw = nextArrival(spec, state.arrivals, ctx.nowNs, ctx.rng);
-    if (draw === null) return;
+    if (!nextArrival(spec, state.arrivals, ctx.nowNs, ctx.rng, draw)) return;
     state.pendingRow = draw.row;
     if (!draw.arrival && draw.atNs === ctx.nowNs) continue; // a phase change due now needs no event of its own
     ctx.schedule(draw.atNs - ctx.nowNs, ARRIVAL, draw.arrival ? state.epoch : -state.epoch - 1);
