@@ -56,8 +56,12 @@ export class ShardContext implements ActorContext {
   /** Actors that handled an event since their queued count was last read. */
   touchedActors: LocalActor[] = [];
   private current: LocalActor | null = null;
-  /** Packets consumed or dropped in the current event: back to the pool when it returns (packet.ts, ownership). */
-  private ended: SimPacket[] = [];
+  /**
+   * Packets consumed or dropped in the current event, the first `endedCount` entries: back to the pool when it
+   * returns (packet.ts, ownership). The array is kept (not emptied) so that no event allocates one.
+   */
+  private readonly ended: (SimPacket | null)[] = [];
+  private endedCount = 0;
   /** Group id of each actor (-1: not looked up yet) under the name tables of `namesToken`. */
   private readonly groupIds: Int32Array;
   private namesToken = NAMES_TOKEN;
@@ -78,13 +82,13 @@ export class ShardContext implements ActorContext {
 
   /** Binds the context to `actor` at `nowNs` (until `leave`): a new event, so the last one's ended packets go. */
   enter(actor: LocalActor, nowNs: number): void {
-    if (this.ended.length !== 0) this.retireEnded();
+    if (this.endedCount !== 0) this.retireEnded();
     this.bind(actor);
     this.currentNs = nowNs;
   }
 
   leave(): void {
-    if (this.ended.length !== 0) this.retireEnded();
+    if (this.endedCount !== 0) this.retireEnded();
     this.current = null;
   }
 
@@ -99,8 +103,11 @@ export class ShardContext implements ActorContext {
 
   private retireEnded(): void {
     const ended = this.ended;
-    for (let i = 0; i < ended.length; i++) retirePacket(ended[i]!);
-    ended.length = 0;
+    for (let i = 0; i < this.endedCount; i++) {
+      retirePacket(ended[i]!);
+      ended[i] = null;
+    }
+    this.endedCount = 0;
   }
 
   /**
@@ -109,8 +116,7 @@ export class ShardContext implements ActorContext {
    * a server dropping its queue, ends each of them once by construction).
    */
   private checkLive(packet: SimPacket, what: string): void {
-    const ended = this.ended;
-    if (packet.id === ENDED_PACKET_ID || (ended.length !== 0 && ended.length <= 16 && ended.includes(packet)))
+    if (packet.id === ENDED_PACKET_ID || (this.endedCount !== 0 && this.endedCount <= 16 && this.endedNow(packet)))
       throw new ModelContractError(
         `${this.actor().spec.id} ${what} packet ${packet.id === ENDED_PACKET_ID ? "" : `${packet.id} `}after it was consumed or dropped`,
       );
@@ -277,9 +283,19 @@ export class ShardContext implements ActorContext {
     return port;
   }
 
+  /** Whether the current event consumed or dropped `packet`. */
+  private endedNow(packet: SimPacket): boolean {
+    for (let i = 0; i < this.endedCount; i++) if (this.ended[i] === packet) return true;
+    return false;
+  }
+
+  private end(packet: SimPacket): void {
+    this.ended[this.endedCount++] = packet;
+  }
+
   consume(packet: SimPacket): void {
     this.checkLive(packet, "consumed");
-    this.ended.push(packet);
+    this.end(packet);
     this.counters.consumed++;
     if (packet.traceparent !== "") this.trace(packet, "consume");
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
@@ -288,7 +304,7 @@ export class ShardContext implements ActorContext {
 
   drop(packet: SimPacket, reason: string): void {
     this.checkLive(packet, "dropped");
-    this.ended.push(packet);
+    this.end(packet);
     this.counters.dropped++;
     if (packet.traceparent !== "") this.trace(packet, "drop", reason);
     this.ledger.drop(reason, packet.multiplicity);
