@@ -11,7 +11,15 @@ import type { EventQueue } from "./event-queue.ts";
 import { ExchangeColumn, Tally, type IntervalLedger } from "./interval-ledger.ts";
 import type { LinkTable, LiveLink } from "./link-table.ts";
 import { groupNames, metricNames, NAMES_TOKEN } from "./names.ts";
-import { ENDED_PACKET_ID, retirePacket, takePacket, type SimPacket } from "./packet.ts";
+import {
+  ENDED_PACKET_ID,
+  endedInEvent,
+  endPacket,
+  newEndedPackets,
+  retireEnded,
+  takePacket,
+  type SimPacket,
+} from "./packet.ts";
 import type { Xoshiro128 } from "./rng.ts";
 import type { Router } from "./routing.ts";
 import { sampleTraceparent } from "./trace-sampling.ts";
@@ -56,12 +64,8 @@ export class ShardContext implements ActorContext {
   /** Actors that handled an event since their queued count was last read. */
   touchedActors: LocalActor[] = [];
   private current: LocalActor | null = null;
-  /**
-   * Packets consumed or dropped in the current event, the first `endedCount` entries: back to the pool when it
-   * returns (packet.ts, ownership). The array is kept (not emptied) so that no event allocates one.
-   */
-  private readonly ended: (SimPacket | null)[] = [];
-  private endedCount = 0;
+  /** Packets consumed or dropped in the current event: back to the pool when it returns (packet.ts, ownership). */
+  private readonly ended = newEndedPackets();
   /** Group id of each actor (-1: not looked up yet) under the name tables of `namesToken`. */
   private readonly groupIds: Int32Array;
   private namesToken = NAMES_TOKEN;
@@ -82,13 +86,13 @@ export class ShardContext implements ActorContext {
 
   /** Binds the context to `actor` at `nowNs` (until `leave`): a new event, so the last one's ended packets go. */
   enter(actor: LocalActor, nowNs: number): void {
-    if (this.endedCount !== 0) this.retireEnded();
+    if (this.ended.count !== 0) retireEnded(this.ended);
     this.bind(actor);
     this.currentNs = nowNs;
   }
 
   leave(): void {
-    if (this.endedCount !== 0) this.retireEnded();
+    if (this.ended.count !== 0) retireEnded(this.ended);
     this.current = null;
   }
 
@@ -101,22 +105,11 @@ export class ShardContext implements ActorContext {
     }
   }
 
-  private retireEnded(): void {
-    const ended = this.ended;
-    for (let i = 0; i < this.endedCount; i++) {
-      retirePacket(ended[i]!);
-      ended[i] = null;
-    }
-    this.endedCount = 0;
-  }
-
   /**
    * Refuses a packet that has ended (consumed or dropped before this event, or in it): `what` the model did with it.
-   * Within the event the ended list is searched while it is short (an event that ends many packets at once, such as
-   * a server dropping its queue, ends each of them once by construction).
    */
   private checkLive(packet: SimPacket, what: string): void {
-    if (packet.id === ENDED_PACKET_ID || (this.endedCount !== 0 && this.endedCount <= 16 && this.endedNow(packet)))
+    if (packet.id === ENDED_PACKET_ID || (this.ended.count !== 0 && endedInEvent(this.ended, packet)))
       throw new ModelContractError(
         `${this.actor().spec.id} ${what} packet ${packet.id === ENDED_PACKET_ID ? "" : `${packet.id} `}after it was consumed or dropped`,
       );
@@ -283,19 +276,9 @@ export class ShardContext implements ActorContext {
     return port;
   }
 
-  /** Whether the current event consumed or dropped `packet`. */
-  private endedNow(packet: SimPacket): boolean {
-    for (let i = 0; i < this.endedCount; i++) if (this.ended[i] === packet) return true;
-    return false;
-  }
-
-  private end(packet: SimPacket): void {
-    this.ended[this.endedCount++] = packet;
-  }
-
   consume(packet: SimPacket): void {
     this.checkLive(packet, "consumed");
-    this.end(packet);
+    endPacket(this.ended, packet);
     this.counters.consumed++;
     if (packet.traceparent !== "") this.trace(packet, "consume");
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
@@ -304,7 +287,7 @@ export class ShardContext implements ActorContext {
 
   drop(packet: SimPacket, reason: string): void {
     this.checkLive(packet, "dropped");
-    this.end(packet);
+    endPacket(this.ended, packet);
     this.counters.dropped++;
     if (packet.traceparent !== "") this.trace(packet, "drop", reason);
     this.ledger.drop(reason, packet.multiplicity);

@@ -107,6 +107,42 @@ export function retirePacket(packet: SimPacket): void {
   if (free.length < POOL_LIMIT) free.push(packet);
 }
 
+/**
+ * The packets an event has ended so far, the first `count` entries of `list` (plain data, so a checkpoint of the
+ * context holds it; empty between events). The list keeps its array, so that no event allocates one.
+ */
+export interface EndedPackets {
+  list: (SimPacket | null)[];
+  count: number;
+}
+
+export function newEndedPackets(): EndedPackets {
+  return { list: [], count: 0 };
+}
+
+export function endPacket(ended: EndedPackets, packet: SimPacket): void {
+  ended.list[ended.count++] = packet;
+}
+
+/**
+ * Whether the event has ended `packet` already, searched while the list is short: an event that ends many packets
+ * at once (a server dropping its queue) ends each of them once by construction.
+ */
+export function endedInEvent(ended: EndedPackets, packet: SimPacket): boolean {
+  if (ended.count > 16) return false;
+  for (let i = 0; i < ended.count; i++) if (ended.list[i] === packet) return true;
+  return false;
+}
+
+/** The event has returned: its ended packets go back to the pool. */
+export function retireEnded(ended: EndedPackets): void {
+  for (let i = 0; i < ended.count; i++) {
+    retirePacket(ended.list[i]!);
+    ended.list[i] = null;
+  }
+  ended.count = 0;
+}
+
 function poison(packet: SimPacket): void {
   packet.flowId = Number.NaN;
   packet.species = Number.NaN;
