@@ -110,17 +110,20 @@ export function initialArrivalState(spec: OpenLoopProcess, rng: Rng): ArrivalSta
 }
 
 /**
- * The next event of the process after `nowNs`, or null when it has no more (a trace ran out). State changes
- * (an MMPP phase change) happen when their event is handled, so a redraw in between (a load change) is exact.
+ * The next event of the process after `nowNs`, written to `out` (one object per client, not one per arrival);
+ * false when the process has no more (a trace ran out). State changes (an MMPP phase change) happen when their
+ * event is handled, so a redraw in between (a load change) is exact.
  */
-export function nextArrival(spec: OpenLoopProcess, st: ArrivalState, nowNs: number, rng: Rng): ArrivalDraw | null {
+export function nextArrival(
+  spec: OpenLoopProcess,
+  st: ArrivalState,
+  nowNs: number,
+  rng: Rng,
+  out: ArrivalDraw,
+): boolean {
   switch (spec.process) {
     case "poisson":
-      return {
-        atNs: nowNs + Math.round(rng.exponential(1 / (1e9 / (spec.rate_per_s * st.factor)))),
-        arrival: true,
-        row: -1,
-      };
+      return drawn(out, nowNs + Math.round(rng.exponential(1 / (1e9 / (spec.rate_per_s * st.factor)))), true, -1);
     case "mmpp": {
       let fromNs = nowNs;
       if (nowNs >= Math.round(st.phaseEndNs)) {
@@ -131,8 +134,8 @@ export function nextArrival(spec: OpenLoopProcess, st: ArrivalState, nowNs: numb
       }
       const ratePerNs = (spec.phases[st.phase]!.rate_per_s * st.factor) / 1e9;
       const candidate = ratePerNs > 0 ? fromNs + rng.exponential(ratePerNs) : Number.POSITIVE_INFINITY;
-      if (candidate < st.phaseEndNs) return { atNs: Math.round(candidate), arrival: true, row: -1 };
-      return { atNs: Math.round(st.phaseEndNs), arrival: false, row: -1 };
+      if (candidate < st.phaseEndNs) return drawn(out, Math.round(candidate), true, -1);
+      return drawn(out, Math.round(st.phaseEndNs), false, -1);
     }
     case "diurnal": {
       // Thinning (Lewis & Shedler): candidates at the peak rate, each kept with probability λ(t) / λmax.
@@ -142,19 +145,26 @@ export function nextArrival(spec: OpenLoopProcess, st: ArrivalState, nowNs: numb
         t += rng.exponential(maxPerNs);
         const ratio =
           (1 + spec.amplitude * Math.cos((2 * Math.PI * (t - spec.peak_at)) / spec.period)) / (1 + spec.amplitude);
-        if (rng.uniform() < ratio) return { atNs: Math.round(t), arrival: true, row: -1 };
+        if (rng.uniform() < ratio) return drawn(out, Math.round(t), true, -1);
       }
     }
     case "trace": {
       while (st.row < spec.rows.length && spec.rows[st.row]!.at < nowNs) st.row++; // missed while the client was down
       const row = st.row;
-      if (row >= spec.rows.length) return null;
+      if (row >= spec.rows.length) return false;
       st.row++;
-      return { atNs: Math.max(nowNs, spec.rows[row]!.at), arrival: true, row };
+      return drawn(out, Math.max(nowNs, spec.rows[row]!.at), true, row);
     }
     default: {
       const unreachable: never = spec;
       throw new Error(`unknown arrival process ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+function drawn(out: ArrivalDraw, atNs: number, arrival: boolean, row: number): true {
+  out.atNs = atNs;
+  out.arrival = arrival;
+  out.row = row;
+  return true;
 }

@@ -11,7 +11,7 @@
  * outstanding answers the request (at-least-once); the retry's own response then counts as late.
  */
 import { z } from "zod";
-import type { ActorContext, ActorModel } from "../runtime/actor.ts";
+import type { ActorContext, ActorModel, NewPacket } from "../runtime/actor.ts";
 import { Species } from "../runtime/packet.ts";
 import { count, duration, size } from "../../spec/units.ts";
 import { describe, MAX_LOAD_FACTOR } from "../../spec/limits.ts";
@@ -19,6 +19,7 @@ import {
   initialArrivalState,
   nextArrival,
   openLoopProcess,
+  type ArrivalDraw,
   type ArrivalState,
   type OpenLoopProcess,
 } from "./arrivals.ts";
@@ -153,12 +154,14 @@ function users(params: ClientParams): number {
   return params.arrivals.process === "closed" ? params.arrivals.users : 0;
 }
 
+/** The draw `scheduleArrival` reads at once (one object for every client: no allocation per arrival). */
+const draw: ArrivalDraw = { atNs: 0, arrival: false, row: -1 };
+
 function scheduleArrival(state: ClientState, ctx: ActorContext): void {
   const spec = state.spec;
   if (spec === null || state.arrivals === null) return;
   for (;;) {
-    const draw = nextArrival(spec, state.arrivals, ctx.nowNs, ctx.rng);
-    if (draw === null) return;
+    if (!nextArrival(spec, state.arrivals, ctx.nowNs, ctx.rng, draw)) return;
     state.pendingRow = draw.row;
     if (!draw.arrival && draw.atNs === ctx.nowNs) continue; // a phase change due now needs no event of its own
     ctx.schedule(draw.atNs - ctx.nowNs, ARRIVAL, draw.arrival ? state.epoch : -state.epoch - 1);
@@ -174,17 +177,28 @@ function think(state: ClientState, user: number, ctx: ActorContext): void {
   ctx.schedule(sampleNs(state.params.arrivals.think_time, ctx.rng), THINK_DONE, state.epoch * USER_SLOTS + user);
 }
 
+/**
+ * What `sendRequest` asks createPacket for, filled anew on each call: createPacket reads it before it returns and
+ * keeps nothing of it, so one object serves every request (no object per request).
+ */
+const requestInit = {
+  dst: 0,
+  species: Species.SPECIES_REQUEST,
+  sizeBytes: 0,
+  replyBytes: 0,
+  kind: 0,
+} satisfies NewPacket;
+
 function sendRequest(state: ClientState, user: number, ctx: ActorContext): void {
   const { params } = state;
   const rows = traceRows(state);
   const row = state.pendingRow >= 0 && rows !== null ? rows[state.pendingRow]! : null;
-  const request = ctx.createPacket({
-    dst: state.target,
-    species: Species.SPECIES_REQUEST,
-    sizeBytes: row?.bytes ?? sampleBytes(params.request_bytes, ctx.rng),
-    replyBytes: params.response_bytes,
-    kind: row === null ? 0 : state.arrivals!.kinds[state.pendingRow]!,
-  });
+  const init = requestInit;
+  init.dst = state.target;
+  init.sizeBytes = row?.bytes ?? sampleBytes(params.request_bytes, ctx.rng);
+  init.replyBytes = params.response_bytes;
+  init.kind = row === null ? 0 : state.arrivals!.kinds[state.pendingRow]!;
+  const request = ctx.createPacket(init);
   if (params.retry !== undefined)
     state.sentOf[request.flowId] = { bytes: request.sizeBytes, kind: request.kind, createdNs: ctx.nowNs, retries: 0 };
   track(state, request.flowId, user, ctx);

@@ -47,8 +47,18 @@ export function enqueue(
 /** The oldest waiting request, or null. */
 export function dequeue(q: RequestQueue): { packet: SimPacket; arrivedNs: number } | null {
   if (q.head >= q.packets.length) return null;
+  const arrivedNs = oldestArrivedNs(q);
+  return { packet: takeOldest(q), arrivedNs };
+}
+
+/** When the oldest waiting request arrived (the queue is not empty). */
+export function oldestArrivedNs(q: RequestQueue): number {
+  return q.arrivedNs[q.head]!;
+}
+
+/** Takes the oldest waiting request (the queue is not empty): `dequeue` without an object per request. */
+export function takeOldest(q: RequestQueue): SimPacket {
   const packet = q.packets[q.head]!;
-  const arrivedNs = q.arrivedNs[q.head]!;
   q.head++;
   // Taken packets must not stay referenced: a queue that keeps them until its compaction keeps thousands of dead
   // packets per server alive through young-generation collections, which then copy and promote them (most of a
@@ -62,7 +72,7 @@ export function dequeue(q: RequestQueue): { packet: SimPacket; arrivedNs: number
     q.arrivedNs = q.arrivedNs.slice(q.head);
     q.head = 0;
   }
-  return { packet, arrivedNs };
+  return packet;
 }
 
 /** Drops every waiting request with `reason` (power off, failure, crash). */

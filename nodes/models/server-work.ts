@@ -5,7 +5,7 @@
 import type { ActorContext } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
 import { startCalls } from "./downstream-calls.ts";
-import { dequeue } from "./request-queue.ts";
+import { oldestArrivedNs, takeOldest, waitingCount } from "./request-queue.ts";
 import { sampleNs } from "./distributions.ts";
 import { cpuWatts, drawPower, drawsPower, gpuWatts, onGpus } from "./server-power.ts";
 import { answer, responseBytes } from "./response.ts";
@@ -139,9 +139,9 @@ export function serviceDone(state: ServerState, index: number, ctx: ActorContext
   ctx.recordId(onGpus(state.params) ? BUSY_GPU : BUSY_CORE, ctx.nowNs - unit.startedNs);
   finishService(state, request, ctx);
   if (sharesCoresDynamically(state)) startWaiting(state, ctx);
-  else {
-    const next = dequeue(state.queue);
-    if (next !== null) startService(state, index, next.packet, next.arrivedNs, ctx);
+  else if (waitingCount(state.queue) > 0) {
+    const arrivedNs = oldestArrivedNs(state.queue);
+    startService(state, index, takeOldest(state.queue), arrivedNs, ctx);
   }
   applyPower(state, ctx);
 }

@@ -11,7 +11,15 @@ import type { EventQueue } from "./event-queue.ts";
 import { ExchangeColumn, Tally, type IntervalLedger } from "./interval-ledger.ts";
 import type { LinkTable, LiveLink } from "./link-table.ts";
 import { groupNames, metricNames, NAMES_TOKEN } from "./names.ts";
-import type { SimPacket } from "./packet.ts";
+import {
+  ENDED_PACKET_ID,
+  endedInEvent,
+  endPacket,
+  newEndedPackets,
+  retireEnded,
+  takePacket,
+  type SimPacket,
+} from "./packet.ts";
 import type { Xoshiro128 } from "./rng.ts";
 import type { Router } from "./routing.ts";
 import { sampleTraceparent } from "./trace-sampling.ts";
@@ -56,6 +64,8 @@ export class ShardContext implements ActorContext {
   /** Actors that handled an event since their queued count was last read. */
   touchedActors: LocalActor[] = [];
   private current: LocalActor | null = null;
+  /** Packets consumed or dropped in the current event: back to the pool when it returns (packet.ts, ownership). */
+  private readonly ended = newEndedPackets();
   /** Group id of each actor (-1: not looked up yet) under the name tables of `namesToken`. */
   private readonly groupIds: Int32Array;
   private namesToken = NAMES_TOKEN;
@@ -74,18 +84,35 @@ export class ShardContext implements ActorContext {
     this.groupIds = new Int32Array(parts.scenario.actors.length).fill(-1);
   }
 
-  /** Binds the context to `actor` at `nowNs` (until `leave`). */
+  /** Binds the context to `actor` at `nowNs` (until `leave`): a new event, so the last one's ended packets go. */
   enter(actor: LocalActor, nowNs: number): void {
-    this.current = actor;
+    if (this.ended.count !== 0) retireEnded(this.ended);
+    this.bind(actor);
     this.currentNs = nowNs;
+  }
+
+  leave(): void {
+    if (this.ended.count !== 0) retireEnded(this.ended);
+    this.current = null;
+  }
+
+  /** Makes `actor` the one the context acts for (an event's actor, or the callee of a local call within it). */
+  private bind(actor: LocalActor): void {
+    this.current = actor;
     if (!actor.touched) {
       actor.touched = true;
       this.touchedActors.push(actor);
     }
   }
 
-  leave(): void {
-    this.current = null;
+  /**
+   * Refuses a packet that has ended (consumed or dropped before this event, or in it): `what` the model did with it.
+   */
+  private checkLive(packet: SimPacket, what: string): void {
+    if (packet.id === ENDED_PACKET_ID || (this.ended.count !== 0 && endedInEvent(this.ended, packet)))
+      throw new ModelContractError(
+        `${this.actor().spec.id} ${what} packet ${packet.id === ENDED_PACKET_ID ? "" : `${packet.id} `}after it was consumed or dropped`,
+      );
   }
 
   get nowNs(): number {
@@ -115,24 +142,23 @@ export class ShardContext implements ActorContext {
       (init.flowId === undefined && this.traceRatio > 0
         ? sampleTraceparent(this.traceRatio, this.seed, actor.spec.index, id)
         : "");
-    const packet: SimPacket = {
-      id,
-      flowId: init.flowId ?? id,
-      species: init.species,
-      src: actor.spec.index,
-      dst: init.dst,
-      sizeBytes: init.sizeBytes,
-      multiplicity,
-      createdNs: this.currentNs,
-      hops: 0,
-      kind: init.kind ?? 0,
-      flowCreatedNs: init.flowCreatedNs ?? this.currentNs,
-      replyBytes: init.replyBytes ?? 0,
-      streamRatePerS: init.streamRatePerS ?? 0,
-      streamArrivalScv: init.streamArrivalScv ?? 0,
-      streamPool: init.streamPool ?? 0,
-      traceparent,
-    };
+    const packet = takePacket();
+    packet.id = id;
+    packet.flowId = init.flowId ?? id;
+    packet.species = init.species;
+    packet.src = actor.spec.index;
+    packet.dst = init.dst;
+    packet.sizeBytes = init.sizeBytes;
+    packet.multiplicity = multiplicity;
+    packet.createdNs = this.currentNs;
+    packet.hops = 0;
+    packet.kind = init.kind ?? 0;
+    packet.flowCreatedNs = init.flowCreatedNs ?? this.currentNs;
+    packet.replyBytes = init.replyBytes ?? 0;
+    packet.streamRatePerS = init.streamRatePerS ?? 0;
+    packet.streamArrivalScv = init.streamArrivalScv ?? 0;
+    packet.streamPool = init.streamPool ?? 0;
+    packet.traceparent = traceparent;
     if (traceparent !== "") this.trace(packet, "create");
     return packet;
   }
@@ -167,6 +193,7 @@ export class ShardContext implements ActorContext {
       throw new ModelContractError(
         `${actor.spec.id} sent a packet outside an event (only timers may be set up in initial())`,
       );
+    this.checkLive(packet, "sent");
     if (portIndex === LOCAL_PORT) {
       this.sendLocal(actor, packet);
       return;
@@ -203,7 +230,7 @@ export class ShardContext implements ActorContext {
     if (callee.model.onLocalCall === undefined)
       throw new ModelContractError(`${callee.spec.id} (${callee.spec.kind}) takes no local calls`);
     if (callee.status !== "running") return null;
-    this.enter(callee, this.currentNs);
+    this.bind(callee);
     try {
       return callee.model.onLocalCall(callee.state, request, caller.spec.index, this);
     } finally {
@@ -256,6 +283,8 @@ export class ShardContext implements ActorContext {
   }
 
   consume(packet: SimPacket): void {
+    this.checkLive(packet, "consumed");
+    endPacket(this.ended, packet);
     this.counters.consumed++;
     if (packet.traceparent !== "") this.trace(packet, "consume");
     const bits = packet.sizeBytes * 8 * packet.multiplicity;
@@ -263,6 +292,8 @@ export class ShardContext implements ActorContext {
   }
 
   drop(packet: SimPacket, reason: string): void {
+    this.checkLive(packet, "dropped");
+    endPacket(this.ended, packet);
     this.counters.dropped++;
     if (packet.traceparent !== "") this.trace(packet, "drop", reason);
     this.ledger.drop(reason, packet.multiplicity);

@@ -68,9 +68,12 @@ export interface ActorContext {
   portsUp(portIndices: readonly number[]): boolean;
   /** The port's link as it is now (faults change its latency, jitter, loss and bandwidth by command). */
   portLink(portIndex: number): Readonly<LiveLink>;
-  /** The packet reached its end here and is destroyed. */
+  /**
+   * The packet reached its end here and is destroyed. It stays readable until the event returns, then its object is
+   * reused (packet.ts, ownership): do not keep it, send it, consume or drop it again.
+   */
   consume(packet: SimPacket): void;
-  /** The packet is discarded; the reason is counted. */
+  /** The packet is discarded; the reason is counted. Its end, as for `consume`. */
   drop(packet: SimPacket, reason: string): void;
   /**
    * Schedules a timer for this actor after `delayNs` (>= 0) on the actor's own clock, and returns the simulated

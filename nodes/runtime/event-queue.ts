@@ -105,7 +105,7 @@ export class EventQueue {
     if (this.count === 0 || this.heapTime[0]! >= limitNs) return -1;
     const slot = this.heapSlot[0]!;
     const n = --this.count;
-    if (n > 0) this.siftDown(this.heapSlot[n]!, this.heapTime[n]!, n);
+    if (n > 0) this.refill(n);
     if (this.typeOf[slot] === EventType.packet) this.packetEvents--;
     this.popped = slot;
     return slot;
@@ -224,8 +224,13 @@ export class EventQueue {
     heapTime[i] = timeNs;
   }
 
-  /** Places `slot` (the former last entry) from the root down; `n` entries remain. */
-  private siftDown(slot: number, timeNs: number, n: number): void {
+  /**
+   * Refills the root after a pop, `n` entries remaining (the former last one at index n): the hole goes down the
+   * smaller children to a leaf, and the last entry goes up from there (Floyd's bottom-up variant). The last entry
+   * is usually among the latest, so it rises little: one comparison per level instead of two. The key order is
+   * strict (no two events share a key), so the pop order is the same as any other heap's.
+   */
+  private refill(n: number): void {
     const heapSlot = this.heapSlot;
     const heapTime = this.heapTime;
     let i = 0;
@@ -234,21 +239,21 @@ export class EventQueue {
       if (l >= n) break;
       const r = l + 1;
       let c = l;
-      let cs = heapSlot[l]!;
-      let ct = heapTime[l]!;
-      if (r < n) {
-        const rs = heapSlot[r]!;
-        const rt = heapTime[r]!;
-        if (this.before(rs, rt, cs, ct)) {
-          c = r;
-          cs = rs;
-          ct = rt;
-        }
-      }
-      if (!this.before(cs, ct, slot, timeNs)) break;
-      heapSlot[i] = cs;
-      heapTime[i] = ct;
+      if (r < n && this.before(heapSlot[r]!, heapTime[r]!, heapSlot[l]!, heapTime[l]!)) c = r;
+      heapSlot[i] = heapSlot[c]!;
+      heapTime[i] = heapTime[c]!;
       i = c;
+    }
+    const slot = heapSlot[n]!;
+    const timeNs = heapTime[n]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heapSlot[parent]!;
+      const tp = heapTime[parent]!;
+      if (!this.before(slot, timeNs, p, tp)) break;
+      heapSlot[i] = p;
+      heapTime[i] = tp;
+      i = parent;
     }
     heapSlot[i] = slot;
     heapTime[i] = timeNs;
