@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { stringify } from "yaml";
-import { RunDriver } from "../../coordinator/driver/run-driver.ts";
-import { placeActors } from "../../coordinator/placement/place.ts";
-import { loadScenarioText } from "../../coordinator/scenario-loader.ts";
-import { queueScenario } from "../../test/support/scenarios.ts";
-import { runModels } from "../leap/support.ts";
-import { HostAgent } from "./host-agent.ts";
 import { HostHello } from "./host-hello.ts";
 import { InProcTransport } from "./transport/inproc.ts";
 
@@ -31,33 +24,4 @@ test("host hello - said at start and again on the first heartbeat only (each hel
   late.heartbeat();
   await turn();
   assert.equal(hellos, 3, "once the run started, a heartbeat is not answered");
-});
-
-test("host hello - hosts that said hello before the coordinator listened join at its first heartbeat", {
-  timeout: 60_000,
-}, async () => {
-  const { scenario } = loadScenarioText(
-    stringify(queueScenario({ rate: 200, meanServiceMs: 2, cores: 2, durationS: 0.2, intervalS: 0.1, warmupS: 0 })),
-    "hello.yaml",
-  );
-  const transport = new InProcTransport();
-  const runId = "early-hosts";
-  // An hour between repeated hellos: only the answer to the coordinator's heartbeat can bring these hosts in.
-  for (const host of [0, 1])
-    new HostAgent({ transport, runId, host, models: runModels, helloIntervalMs: 3_600_000 }).start();
-  await turn(); // their first hellos went out to nobody
-  const driver = new RunDriver({
-    transport,
-    runId,
-    scenario,
-    placement: placeActors(scenario, 2),
-    hostCount: 2,
-  });
-  driver.listen();
-  const outcome = await driver.run();
-  assert.equal(outcome.status, "completed");
-  assert.deepEqual(
-    outcome.hosts.map((h) => h.host),
-    [0, 1],
-  );
 });
