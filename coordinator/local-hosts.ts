@@ -1,6 +1,8 @@
 /**
  * Host processes on this machine: `dctwin host ...` children connected to the run's NATS server. Each child
- * exits when its standard input closes, so none outlives the coordinator, even one killed outright.
+ * exits when its standard input closes, so none outlives the coordinator, even one killed outright. They are
+ * started as soon as the NATS server is up, before the coordinator has connected or placed the actors: a host
+ * takes longer to load than the coordinator takes to get ready, so the two overlap.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -12,16 +14,18 @@ export class LocalHosts {
   private readonly children: ChildProcess[] = [];
   private readonly stderrTails: string[] = [];
   private expectExit = false;
+  /** Who hears of a host that died before `stop()`; until one listens, the first such death is kept. */
+  private listener: ((message: string) => void) | undefined;
+  private unheard: string | undefined;
 
   /**
-   * Starts `count` hosts; `onUnexpectedExit` hears of any that dies before `stop()`. `credentials(host)` is the
-   * environment that carries host's NATS credentials (never argv, which every user of the machine can read).
+   * Starts `count` hosts. `credentials(host)` is the environment that carries host's NATS credentials (never
+   * argv, which every user of the machine can read).
    */
   static start(
     natsUrl: string,
     runId: string,
     count: number,
-    onUnexpectedExit: (message: string) => void,
     credentials: (host: number) => Record<string, string> = () => ({}),
     extraArgs: (host: number) => string[] = () => [],
   ): LocalHosts {
@@ -54,7 +58,7 @@ export class LocalHosts {
       });
       child.once("exit", (code, signal) => {
         if (!hosts.expectExit)
-          onUnexpectedExit(
+          hosts.died(
             `host ${host} (pid ${child.pid}) exited with ${signal ?? `code ${code}`}${hosts.stderrTails[host] ? `:\n${hosts.stderrTails[host]}` : ""}`,
           );
       });
@@ -62,6 +66,18 @@ export class LocalHosts {
     }
     process.once("exit", () => hosts.killAll());
     return hosts;
+  }
+
+  /** `listener` hears of any host that dies before `stop()`, also of one that died before this call. */
+  onUnexpectedExit(listener: (message: string) => void): void {
+    this.listener = listener;
+    if (this.unheard !== undefined) listener(this.unheard);
+    this.unheard = undefined;
+  }
+
+  private died(message: string): void {
+    if (this.listener !== undefined) this.listener(message);
+    else this.unheard ??= message;
   }
 
   get pids(): number[] {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nkeys } from "@nats-io/nats-core";
 import type { NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
+import { nkeyPublicKey } from "../nodes/runtime/transport/nkey-native.ts";
 import {
   checkpointStorePermissions,
   coordinatorPermissions,
@@ -32,13 +33,13 @@ export function createRunCredentials(runId: string, hostCount: number): RunCrede
   const dir = mkdtempSync(join(tmpdir(), "dctwin-creds-"), {}); // mkdtemp creates it with mode 0700
   const users: { nkey: string; permissions: NatsPermissions }[] = [];
   const coordinatorKey = nkeys.createUser();
-  users.push({ nkey: coordinatorKey.getPublicKey(), permissions: coordinatorPermissions(runId) });
+  users.push({ nkey: nkeyPublicKey(coordinatorKey.getSeed()), permissions: coordinatorPermissions(runId) });
   const storeKey = nkeys.createUser();
-  users.push({ nkey: storeKey.getPublicKey(), permissions: checkpointStorePermissions(runId) });
+  users.push({ nkey: nkeyPublicKey(storeKey.getSeed()), permissions: checkpointStorePermissions(runId) });
   const hosts: NatsAuth[] = [];
   for (let host = 0; host < hostCount; host++) {
     const key = nkeys.createUser();
-    users.push({ nkey: key.getPublicKey(), permissions: hostPermissions(runId, host) });
+    users.push({ nkey: nkeyPublicKey(key.getSeed()), permissions: hostPermissions(runId, host) });
     const file = join(dir, `host-${host}.nk`);
     writeFileSync(file, key.getSeed(), { mode: 0o600 });
     hosts.push({ nkeySeedFile: file });

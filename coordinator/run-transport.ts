@@ -19,12 +19,17 @@ export interface RunTransport {
   broker: PrivateBroker | undefined;
 }
 
-/** Opens the transport; what it started is stopped by `cleanup` (the transport's close first). */
+/**
+ * Opens the transport; what it started is stopped by `cleanup` (the transport's close first). `onServer` hears
+ * of the NATS server and the hosts' credentials as soon as they are known, before the coordinator connects: local
+ * hosts start loading then.
+ */
 export async function openRunTransport(
   options: TwinRunOptions,
   runId: string,
   log: (message: string) => void,
   cleanup: (() => Promise<void>)[],
+  onServer: (natsUrl: string, hostAuth: (host: number) => NatsAuth) => void = () => {},
 ): Promise<RunTransport> {
   let transport: Transport;
   let natsUrl: string | null = null;
@@ -54,6 +59,7 @@ export async function openRunTransport(
       coordinatorAuth = running.coordinatorAuth;
       hostAuth = (host) => running.hostAuth(host);
     } else natsUrl = options.natsUrl;
+    onServer(natsUrl, hostAuth);
     transport = await connectNatsWithRetry(
       natsUrl,
       { name: `dctwin-coordinator-${runId}`, ...reconnectWithin(options.natsReconnectTimeoutMs ?? 20_000) },

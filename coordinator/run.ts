@@ -5,7 +5,7 @@
  */
 import { runModels } from "../nodes/leap/support.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
-import { natsAuthEnv } from "../nodes/runtime/transport/nats-auth.ts";
+import { natsAuthEnv, type NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
 import { LocalHosts } from "./local-hosts.ts";
 import { placeActors } from "./placement/place.ts";
 import { HostFailedError, RunDriver, type HostInfo, type RunOutcome } from "./driver/run-driver.ts";
@@ -38,7 +38,15 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
   const startedAt = new Date();
   const wallStart = performance.now();
   try {
-    const { transport, natsUrl, hostAuth, broker } = await openRunTransport(options, runId, log, cleanup);
+    // Local hosts start as soon as the NATS server is up, to load while this process gets ready.
+    const local: { hosts?: LocalHosts } = {};
+    const { transport, natsUrl, broker } = await openRunTransport(options, runId, log, cleanup, (url, hostAuth) => {
+      if (options.join) return;
+      const hosts = startLocalHosts(options, url, runId, hostAuth);
+      local.hosts = hosts;
+      cleanup.unshift(() => hosts.stop());
+      log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
+    });
 
     const ledgers = new LedgerBook(ledgerScope(options.scenario));
     const tracing = startRunTracing(options.scenario, runId);
@@ -135,21 +143,8 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     if (options.transport === "inproc") {
       for (let host = 0; host < options.hosts; host++)
         new HostAgent({ transport, runId, host, models: runModels }).start();
-    } else if (!options.join) {
-      const hosts = LocalHosts.start(
-        natsUrl!,
-        runId,
-        options.hosts,
-        (message) => driver.abort(new HostFailedError(message)),
-        (host) => natsAuthEnv(hostAuth(host)),
-        () => [
-          ...(options.natsReconnectTimeoutMs === undefined
-            ? []
-            : ["--reconnect-timeout", String(options.natsReconnectTimeoutMs / 1000)]),
-        ],
-      );
-      cleanup.unshift(() => hosts.stop());
-      log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
+    } else if (local.hosts !== undefined) {
+      local.hosts.onUnexpectedExit((message) => driver.abort(new HostFailedError(message)));
     } else {
       log(
         `waiting for ${options.hosts} host(s) to ${options.rejoining ? "join again" : "join"} run ${runId} on ${natsUrl} (dctwin host --nats URL --run ${runId} --host N)`,
@@ -195,6 +190,23 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     // Bounded: a lost NATS connection must not hold the process (draining would wait for reconnect attempts).
     for (const step of cleanup) await withTimeout(step(), 3_000).catch(() => {});
   }
+}
+
+/** The host processes of a NATS run on this machine, each with its credentials. */
+function startLocalHosts(
+  options: TwinRunOptions,
+  natsUrl: string,
+  runId: string,
+  hostAuth: (host: number) => NatsAuth,
+): LocalHosts {
+  const reconnect = options.natsReconnectTimeoutMs;
+  return LocalHosts.start(
+    natsUrl,
+    runId,
+    options.hosts,
+    (host) => natsAuthEnv(hostAuth(host)),
+    () => (reconnect === undefined ? [] : ["--reconnect-timeout", String(reconnect / 1000)]),
+  );
 }
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {

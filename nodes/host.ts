@@ -4,8 +4,7 @@
  * (StatefulSet ordinal = shard). When the coordinator recovers the run from a checkpoint after losing a host, it
  * tells the hosts to join again: the process then starts over as a new agent and gets its snapshot over NATS.
  */
-import { runModels } from "./leap/support.ts";
-import { HostAgent } from "./runtime/host-agent.ts";
+import type { HostAgent } from "./runtime/host-agent.ts";
 import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
 import { connectNatsWithRetry, reconnectWithin } from "./runtime/transport/nats-connect.ts";
 import type { Transport } from "./runtime/transport/transport.ts";
@@ -32,6 +31,9 @@ export interface HostProcessOptions {
 
 export async function runHostProcess(options: HostProcessOptions): Promise<string> {
   const log = (message: string) => console.error(`host ${options.host}: ${message}`);
+  // The runtime and the models load while the connection to NATS is made: most of a host's start-up is loading.
+  const loading = Promise.all([import("./runtime/host-agent.ts"), import("./leap/support.ts")]);
+  loading.catch(() => {}); // a failed load is thrown where it is awaited, not as an unhandled rejection first
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
   const transport = await connectNatsWithRetry(
@@ -39,6 +41,7 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
     { name: `dctwin-host-${options.host}`, noEcho: true, ...reconnectWithin(options.reconnectTimeoutMs ?? 20_000) },
     { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log },
   );
+  const [{ HostAgent }, { runModels }] = await loading;
   // Loaded only when asked for: prom-client is a fifth of a host's start-up, and hosts the coordinator spawns
   // serve no metrics.
   const metrics =

@@ -133,6 +133,8 @@ export class RunDriver {
         t.subscribe(this.subjects.hostCheckpoint(host), (b) => this.checkpointer?.add(b, host) && this.heard()),
       );
     }
+    // Hosts that are already waiting answer a heartbeat with a hello: they need not wait for their next one.
+    t.publish(this.subjects.alive, new Uint8Array(0));
   }
 
   async run(): Promise<RunOutcome> {

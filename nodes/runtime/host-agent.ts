@@ -7,7 +7,6 @@
  * a round trip through the coordinator, whose grants bound how far hosts run and carry the commands. Messages that
  * do not decode or fit the sequence are counted and dropped; a model error aborts the run.
  */
-import { hostname as osHostname } from "node:os";
 import type { ModelLookup } from "./actor.ts";
 import { scenarioFromJson } from "./scenario-json.ts";
 import type { ResolvedScenario } from "./topology.ts";
@@ -18,6 +17,7 @@ import { decodeCheckpointRequest } from "./checkpoint-wire.ts";
 import { CoordinatorWatchdog } from "./coordinator-watchdog.ts";
 import { checkpointMessages, type HostRun, restoreHostState, SnapshotInbox } from "./host-checkpoint.ts";
 import { HostReports, NO_COUNTS } from "./host-reports.ts";
+import { HostHello } from "./host-hello.ts";
 import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
@@ -43,10 +43,9 @@ export class HostAgent {
   private readonly transport: Transport;
   private readonly subjects: RunSubjects;
   private readonly models: (scenario: ResolvedScenario) => ModelLookup;
-  private readonly helloIntervalMs: number;
+  private readonly hello: HostHello;
   private readonly subscriptions: Subscription[] = [];
   private finish!: (reason: string) => void;
-  private helloTimer: NodeJS.Timeout | undefined;
   private shard: Shard | undefined;
   private planner: WindowPlanner | undefined;
   private actorCount = 0;
@@ -79,7 +78,12 @@ export class HostAgent {
     this.host = options.host;
     this.models = options.models;
     this.subjects = subjects(options.runId);
-    this.helloIntervalMs = options.helloIntervalMs ?? 200;
+    this.hello = new HostHello(
+      options.transport,
+      this.subjects.hello(options.host),
+      options.host,
+      options.helloIntervalMs ?? 200,
+    );
     this.inbox = new SnapshotInbox((reason, whole) => {
       this.countMalformed();
       if (whole) this.publishError(`its snapshot was refused: ${reason}`);
@@ -113,18 +117,10 @@ export class HostAgent {
       t.subscribe(this.subjects.hostData(this.host), (bytes) => this.onData(bytes)),
       t.subscribe(this.subjects.stop, (bytes) => this.onStop(bytes)),
       t.subscribe(this.subjects.checkpoint, (bytes) => this.onCheckpointRequest(bytes)),
-      t.subscribe(this.subjects.alive, () => this.watchdog?.heard()),
+      t.subscribe(this.subjects.alive, () => (this.watchdog?.heard(), this.hello.heartbeat())),
       t.subscribe(this.subjects.restore(this.host), (bytes) => this.onRestore(bytes)),
     );
-    const hello = wire.HostHello.encode({
-      host: this.host,
-      hostname: osHostname(),
-      pid: process.pid,
-      runtime: `node ${process.version}`,
-    }).finish();
-    const sayHello = () => this.transport.publish(this.subjects.hello(this.host), hello);
-    sayHello();
-    this.helloTimer = setInterval(sayHello, this.helloIntervalMs);
+    this.hello.start();
     if (heard) this.watchdog?.start();
   }
 
@@ -132,7 +128,7 @@ export class HostAgent {
     const start = tryDecode(wire.RunStart, bytes);
     if (start === undefined) return this.countMalformed();
     if (this.run !== undefined) return; // a repeated start: already running
-    clearInterval(this.helloTimer);
+    this.hello.stop();
     this.watchdog?.start();
     this.guard(() => {
       const scenario = scenarioFromJson(start.scenarioJson);
@@ -392,7 +388,7 @@ export class HostAgent {
   private shutdown(reason: string): void {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.helloTimer);
+    this.hello.stop();
     this.watchdog?.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     this.finish(reason);

@@ -5,7 +5,8 @@
  */
 import { readBoundedFile } from "../files/bounded-file.ts";
 import { resolve } from "node:path";
-import { credsAuthenticator, nkeyAuthenticator, nkeys, type ConnectionOptions } from "@nats-io/nats-core";
+import { credsAuthenticator, nkeys, type ConnectionOptions } from "@nats-io/nats-core";
+import { nativeNkeyAuthenticator } from "./nkey-native.ts";
 
 export interface NatsAuth {
   user?: string;
@@ -72,7 +73,7 @@ export function natsConnectionOptions(auth: NatsAuth): Partial<ConnectionOptions
     } catch {
       throw new NatsAuthError(`--nats-nkey-seed: ${auth.nkeySeedFile ?? "the seed"} does not hold an nkey user seed`);
     }
-    options.authenticator = nkeyAuthenticator(seed);
+    options.authenticator = nativeNkeyAuthenticator(seed);
   }
   if (auth.credsFile !== undefined)
     options.authenticator = credsAuthenticator(readSecret("--nats-creds", auth.credsFile));
