@@ -15,7 +15,8 @@
  * (now − flowCreatedNs) is then the sum of the per-hop delays it went through (docs/leap.md).
  */
 import { LOCAL_PORT, type ActorContext, type LeapStep } from "../runtime/actor.ts";
-import { Species, type SimPacket } from "../runtime/packet.ts";
+import type { SimPacket } from "../runtime/packet.ts";
+import { respondTo } from "../models/response.ts";
 import { binomial } from "../runtime/sampling.ts";
 
 interface Outgoing {
@@ -48,18 +49,7 @@ export class StepOutbox {
    * request's flow) toward the requester, `heldNs` after it arrived.
    */
   answer(request: SimPacket, sizeBytes: number, heldNs: number, ctx: ActorContext): void {
-    ctx.consume(request);
-    const response = ctx.createPacket({
-      dst: request.src,
-      species: Species.SPECIES_RESPONSE,
-      sizeBytes,
-      flowId: request.flowId,
-      flowCreatedNs: request.flowCreatedNs,
-      kind: request.kind,
-      traceparent: request.traceparent,
-      multiplicity: request.multiplicity,
-    });
-    this.add(response, ctx.route(request.src), heldNs);
+    this.add(respondTo(request, sizeBytes, ctx), ctx.route(request.src), heldNs);
   }
 
   /**

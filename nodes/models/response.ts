@@ -8,7 +8,7 @@ export function responseBytes(request: SimPacket, defaultBytes: number): number 
 }
 
 /**
- * What `answer` asks createPacket for, filled anew on each call: createPacket reads it before it returns and keeps
+ * What `respondTo` asks createPacket for, filled anew on each call: createPacket reads it before it returns and keeps
  * nothing of it, so one object serves every response (no object per response).
  */
 const responseInit = {
@@ -19,10 +19,14 @@ const responseInit = {
   flowCreatedNs: 0,
   kind: 0,
   traceparent: "",
+  multiplicity: 1,
 } satisfies NewPacket;
 
-/** Consumes `request` here and sends its response of `sizeBytes` towards the request's source. */
-export function answer(request: SimPacket, sizeBytes: number, ctx: ActorContext): void {
+/**
+ * Consumes `request` here and returns its response of `sizeBytes` (as many as the request stands for: a leap count's
+ * multiplicity), addressed to the request's source and not yet sent.
+ */
+export function respondTo(request: SimPacket, sizeBytes: number, ctx: ActorContext): SimPacket {
   ctx.consume(request); // still readable until this event returns (packet.ts, ownership)
   const init = responseInit;
   init.dst = request.src;
@@ -31,6 +35,11 @@ export function answer(request: SimPacket, sizeBytes: number, ctx: ActorContext)
   init.flowCreatedNs = request.flowCreatedNs;
   init.kind = request.kind;
   init.traceparent = request.traceparent;
-  const response = ctx.createPacket(init);
-  ctx.send(response, ctx.route(request.src));
+  init.multiplicity = request.multiplicity;
+  return ctx.createPacket(init);
+}
+
+/** Consumes `request` here and sends its response of `sizeBytes` towards the request's source. */
+export function answer(request: SimPacket, sizeBytes: number, ctx: ActorContext): void {
+  ctx.send(respondTo(request, sizeBytes, ctx), ctx.route(request.src));
 }
