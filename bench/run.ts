@@ -7,8 +7,9 @@
  *    (bench/twin-runs.ts), and prints the set-up time (until every host has said hello, then until every host has
  *    built its shard and reported), packet hops per wall second (whole run, and of the simulation phase after
  *    set-up), simulated seconds per wall second, windows, events per window and wall ms per window (simulation
- *    phase) and the share of hops that crossed hosts. All summary.json files of a scenario
- *    must be byte-identical (placement and transport never change results); the exit code is 1 if not.
+ *    phase) and the share of hops that crossed hosts; then the CPU seconds of the simulation phase by process
+ *    (coordinator, hosts, nats-server: bench/process-cpu.ts). All summary.json files of a scenario must be
+ *    byte-identical (placement and transport never change results); the exit code is 1 if not.
  * 2. measures the NATS latency on this machine (bench/nats-latency.ts): one-way and round trip, and the window
  *    ceilings they imply.
  * 3. runs each scenario once more in a fresh process (bench/footprint.ts: in-process, 1 host) for the peak heap and
@@ -108,6 +109,32 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
+/**
+ * CPU of the simulation phase by process (bench/process-cpu.ts): where a configuration's time goes. "cores busy" is
+ * the total over the phase's wall time: at the machine's core count, the processes compete for CPU.
+ */
+function printCpu(runs: RunFigures[]): void {
+  const measured = runs.filter((r) => r.cpu !== null);
+  if (measured.length === 0) return;
+  console.log(
+    table(
+      ["configuration", "coordinator CPU s", "hosts CPU s", "nats-server CPU s", "total CPU s", "cores busy"],
+      measured.map((r) => {
+        const cpu = r.cpu!;
+        const total = cpu.coordinator_cpu_s + cpu.hosts_cpu_s + cpu.nats_server_cpu_s;
+        return [
+          r.name,
+          fmt(cpu.coordinator_cpu_s, 2),
+          r.transport === "inproc" ? "(in coordinator)" : fmt(cpu.hosts_cpu_s, 2),
+          fmt(cpu.nats_server_cpu_s, 2),
+          fmt(total, 2),
+          fmt(total / r.sim_phase_s, 2),
+        ];
+      }),
+    ),
+  );
+}
+
 interface ScenarioResult {
   role: BenchScenario["role"];
   file: string;
@@ -177,6 +204,7 @@ for (const bench of SCENARIOS) {
       ]),
     ),
   );
+  printCpu(runs);
   console.log(
     `  ${fmt(runs[0]!.hops)} packet hops, ${fmt(runs[0]!.events)} events; heap ${fmt(footprint.heap_peak_per_actor_bytes / 1024, 1)} KiB after a scavenge (${fmt(footprint.heap_peak_unscavenged_per_actor_bytes / 1024, 1)} KiB before it; retained after GC ${fmt(footprint.heap_retained_per_actor_bytes / 1024, 1)} KiB; once results are written ${fmt(footprint.heap_after_results_per_actor_bytes / 1024, 1)} KiB) and RSS ${fmt(footprint.rss_peak_per_actor_bytes / 1024, 1)} KiB per actor (peak above the loaded scenario)`,
   );

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { placeActors } from "../coordinator/placement/place.ts";
 import { runTwin, type TransportKind } from "../coordinator/run.ts";
 import { networkNodes, type ResolvedScenario } from "../nodes/runtime/topology.ts";
+import { PhaseCpu, type RoleCpu } from "./process-cpu.ts";
 
 export interface RunConfig {
   name: string;
@@ -47,6 +48,8 @@ export interface RunFigures {
   ms_per_window: number;
   /** Packets on links between hosts over all link hops. */
   cross_host_hop_share: number;
+  /** CPU seconds of the simulation phase by process role (bench/process-cpu.ts); null off Linux. */
+  cpu: RoleCpu | null;
   /** summary.json, for the byte-for-byte comparison. */
   summary: Buffer;
 }
@@ -85,6 +88,7 @@ export function executionCounts(
 export async function runConfig(config: RunConfig, scenario: ResolvedScenario, outDir: string): Promise<RunFigures> {
   const started = performance.now();
   const setup = { joinedMs: 0, readyMs: 0 };
+  const phaseCpu = new PhaseCpu();
   const { wallTimeS } = await runTwin({
     scenario,
     hosts: config.hosts,
@@ -92,7 +96,11 @@ export async function runConfig(config: RunConfig, scenario: ResolvedScenario, o
     outDir,
     onSetup: (milestone) => {
       if (milestone === "hosts-joined" && setup.joinedMs === 0) setup.joinedMs = performance.now();
-      if (milestone === "hosts-ready" && setup.readyMs === 0) setup.readyMs = performance.now();
+      if (milestone === "hosts-ready" && setup.readyMs === 0) {
+        setup.readyMs = performance.now();
+        phaseCpu.start();
+      }
+      if (milestone === "simulation-done") phaseCpu.stop();
     },
   });
   const bytes = readFileSync(join(outDir, "summary.json"));
@@ -122,6 +130,7 @@ export async function runConfig(config: RunConfig, scenario: ResolvedScenario, o
     events_per_window: windows > 0 ? events / windows : 0,
     ms_per_window: windows > 0 ? (simPhaseS * 1000) / windows : 0,
     cross_host_hop_share: hops > 0 ? crossHostPackets(scenario, config.hosts, summary) / hops : 0,
+    cpu: phaseCpu.figures(),
     summary: bytes,
   };
 }

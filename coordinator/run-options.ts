@@ -36,8 +36,11 @@ export interface TwinRunOptions {
   outDir: string;
   signal?: AbortSignal;
   onWindow?: (progress: WindowProgress) => void;
-  /** Set-up milestones: every host said hello; every host built its shard and sent its start-up report. */
-  onSetup?: (milestone: "hosts-joined" | "hosts-ready") => void;
+  /**
+   * Milestones: every host said hello; every host built its shard and sent its start-up report (the set-up ends);
+   * the simulation ended (before results are written; the hosts are still up).
+   */
+  onSetup?: (milestone: "hosts-joined" | "hosts-ready" | "simulation-done") => void;
   log?: (message: string) => void;
   /** Commands at simulated times (a declarative experiment). */
   schedule?: RunDriverOptions["schedule"];

@@ -165,6 +165,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       outcome = driver.partialOutcome(status) ?? notStartedOutcome(options.scenario, status);
     }
     const wallTimeS = (performance.now() - wallStart) / 1000;
+    options.onSetup?.("simulation-done");
     await tracing?.shutdown(); // so run-info.json (and the exporter's final values) count every span exported or lost
     exporter?.state.onRunEnd(outcome.simTimeNs, outcome.totals);
     const summary = writeRunResults(
