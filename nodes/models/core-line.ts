@@ -12,7 +12,7 @@
 import type { ActorContext } from "../runtime/actor.ts";
 import type { SimPacket } from "../runtime/packet.ts";
 import { dequeue, waitingCount } from "./request-queue.ts";
-import { grantLease, leaseKey, type ComponentCpuCall, type CoreAdmission } from "./host-cpu.ts";
+import { grantLease, leaseKey, ownHostCpu, type ComponentCpuCall, type CoreAdmission } from "./host-cpu.ts";
 import { onGpus } from "./server-power.ts";
 import type { ServerState } from "./server-state.ts";
 
@@ -54,7 +54,7 @@ export function admission(state: ServerState): CoreAdmission {
 /** Cores were released inside a component's call: a grant round at this instant, in a timer of the server's. */
 export function scheduleGrants(state: ServerState, ctx: ActorContext): void {
   if (!sharesCoresDynamically(state) || lineEmpty(state) || state.cpu.grantScheduled) return;
-  state.cpu.grantScheduled = true;
+  ownHostCpu(state).grantScheduled = true;
   ctx.schedule(0, GRANT_CORES);
 }
 
@@ -67,7 +67,7 @@ export function grantCores(
   startOwn: (request: { packet: SimPacket; arrivedNs: number }) => void,
   ctx: ActorContext,
 ): boolean {
-  state.cpu.grantScheduled = false;
+  if (state.cpu.grantScheduled) state.cpu.grantScheduled = false; // never set on the shared idle one
   if (!sharesCoresDynamically(state)) return false;
   let started = false;
   for (;;) {

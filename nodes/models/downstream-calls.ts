@@ -37,7 +37,22 @@ export interface CallState {
   waiting: number;
 }
 
+/**
+ * The call state of every actor without calls: nothing ever changes it (startCalls runs only with calls, a
+ * response finds no parent, dropping parents with none waiting changes nothing), so all share one, frozen so
+ * that a change would fail loudly.
+ */
+const NO_CALLS: CallState = Object.freeze({
+  targets: Object.freeze([]),
+  stages: Object.freeze([]),
+  parents: Object.freeze({}),
+  parentOfFlow: Object.freeze({}),
+  nextParent: 0,
+  waiting: 0,
+}) as unknown as CallState;
+
 export function initialCallState(calls: readonly Call[], ctx: ActorContext): CallState {
+  if (calls.length === 0) return NO_CALLS;
   const stages = [...new Set(calls.map((c) => c.stage))].sort((a, b) => a - b);
   return {
     targets: calls.map((c) => ctx.actorIndex(c.target)),
@@ -119,6 +134,7 @@ export function takeCallResponse(
 
 /** Drops every parent still waiting (the server lost power); their late responses become orphans. */
 export function dropWaitingParents(st: CallState, reason: string, ctx: ActorContext): void {
+  if (st.waiting === 0) return; // no parent, so no child's flow either: nothing to drop or forget
   for (const key of Object.keys(st.parents)) ctx.drop(st.parents[Number(key)]!.request, reason);
   st.parents = {};
   st.parentOfFlow = {};

@@ -86,6 +86,28 @@ export function newHostCpu(): HostCpu {
   return { millicores: 0, epoch: 0, lostReason: "", leases: {}, lost: {}, waiting: [], grantScheduled: false };
 }
 
+/**
+ * The host CPU of every server before a component first asks it for cores or it first loses power: most servers
+ * run no component, so they share this one (frozen: a change without `ownHostCpu` fails loudly).
+ */
+const IDLE_HOST_CPU: HostCpu = Object.freeze({
+  ...newHostCpu(),
+  leases: Object.freeze({}),
+  lost: Object.freeze({}),
+  waiting: Object.freeze([]) as unknown as WaitingLease[],
+}) as HostCpu;
+
+/** The shared host CPU of a server nothing has changed yet. */
+export function idleHostCpu(): HostCpu {
+  return IDLE_HOST_CPU;
+}
+
+/** The server's own host CPU, to change: made from the idle one the first time. */
+export function ownHostCpu(server: { cpu: HostCpu }): HostCpu {
+  if (server.cpu === IDLE_HOST_CPU) server.cpu = newHostCpu();
+  return server.cpu;
+}
+
 export function leaseKey(component: number, slot: number): string {
   return `${component}:${slot}`;
 }

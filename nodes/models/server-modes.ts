@@ -7,7 +7,7 @@ import { dropWaitingParents } from "./downstream-calls.ts";
 import { dropWaiting } from "./request-queue.ts";
 import { effectiveSpeed } from "./server-power.ts";
 import { applyLimitCommand } from "./server-limits.ts";
-import { loseComponentWork } from "./host-cpu.ts";
+import { loseComponentWork, ownHostCpu } from "./host-cpu.ts";
 import { tellLost } from "./core-line.ts";
 import { recordLost } from "./lost-work.ts";
 import { loseShared } from "./processor-sharing.ts";
@@ -31,7 +31,7 @@ export function dropHeld(state: ServerState, reason: string, ctx: ActorContext):
   }
   state.busy = 0;
   dropWaitingParents(state.calls, reason, ctx);
-  tellLost(loseComponentWork(state.cpu, reason, ctx.nowNs), reason, ctx);
+  tellLost(loseComponentWork(ownHostCpu(state), reason, ctx.nowNs), reason, ctx);
   if (before > 0) ctx.countTransition(reason, before, 0);
 }
 

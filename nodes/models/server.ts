@@ -21,7 +21,7 @@ import { sampleNs } from "./distributions.ts";
 import { onGpus, powerDraw } from "./server-power.ts";
 import { trackLevels } from "./server-levels.ts";
 import { newLimits } from "./server-limits.ts";
-import { answerHostCpu, newHostCpu, type HostCpuRequest } from "./host-cpu.ts";
+import { answerHostCpu, idleHostCpu, ownHostCpu, type HostCpuRequest } from "./host-cpu.ts";
 import { admission, GRANT_CORES, ownMayStart, scheduleGrants } from "./core-line.ts";
 import { newLostWork } from "./lost-work.ts";
 import { admitShared, newPsSet, PS_DONE } from "./processor-sharing.ts";
@@ -113,7 +113,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
       ps: newPsSet(),
       bootEpoch: 0,
       calls: initialCallState(params.calls, ctx),
-      cpu: newHostCpu(),
+      cpu: idleHostCpu(),
       limits: newLimits(),
       lostWork: params.account_lost_work === true ? newLostWork() : null,
       levelState: "",
@@ -153,7 +153,7 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
   onLocalCall(state, request, from, ctx) {
     charge(state, ctx);
     const refusal = DROP_REASON[state.mode] ?? null;
-    const reply = answerHostCpu(state.cpu, request, from, ctx.nowNs, refusal, state.speed, admission(state));
+    const reply = answerHostCpu(ownHostCpu(state), request, from, ctx.nowNs, refusal, state.speed, admission(state));
     if (state.lostWork === null) delete reply.charge; // charges are kept only with account_lost_work
     if ((request as HostCpuRequest).op === "release") scheduleGrants(state, ctx);
     applyPower(state, ctx);

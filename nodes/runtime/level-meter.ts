@@ -10,6 +10,7 @@
  */
 
 import { levelNames, NAMES_TOKEN } from "./names.ts";
+import { extended, inserted } from "./exact-array.ts";
 
 /** The counter a level's integral (level × ns) is reported as. */
 export const LEVEL_COUNTER_PREFIX = "level:";
@@ -58,7 +59,7 @@ export class LevelMeter {
     let i = this.byId[id];
     if (i === undefined) {
       i = this.slot(levelNames.name(id), value, nowNs);
-      while (this.byId.length <= id) this.byId.push(undefined);
+      this.byId = extended(this.byId, id + 1, undefined);
       this.byId[id] = i;
     }
     const data = this.data;
@@ -84,7 +85,7 @@ export class LevelMeter {
     }
     this.data.copyWithin((i + 1) * FIELDS, i * FIELDS, n * FIELDS);
     this.data.set([value, nowNs, 0], i * FIELDS);
-    names.splice(i, 0, name);
+    this.names = inserted(names, i, name);
     this.byId = []; // the levels after it moved
     return i;
   }

@@ -11,13 +11,15 @@
  * number arrays, and spreads as parallel columns.
  */
 
+import { inserted } from "./exact-array.ts";
+
 export class PowerMeter {
   /** Component names, sorted; the slot of a component is its index here. */
-  private readonly names: string[] = [];
-  private readonly watts: number[] = [];
-  private readonly joules: number[] = [];
+  private names: string[] = [];
+  private watts: number[] = [];
+  private joules: number[] = [];
   /** Whether the slot has energy since the last drain (a component drawing 0 W still reports its 0 J). */
-  private readonly accrued: boolean[] = [];
+  private accrued: boolean[] = [];
   /** Spreads: `spreadW[i]` watts drawn by slot `spreadSlot[i]` over [spreadFrom[i], spreadTo[i]). */
   private readonly spreadSlot: number[] = [];
   private readonly spreadW: number[] = [];
@@ -117,10 +119,10 @@ export class PowerMeter {
     while (at > 0 && names[at - 1]! > component) at--;
     // Spreads refer to slots: shift those at or after the new one.
     for (let i = 0; i < this.spreadSlot.length; i++) if (this.spreadSlot[i]! >= at) this.spreadSlot[i]!++;
-    names.splice(at, 0, component);
-    this.watts.splice(at, 0, -1);
-    this.joules.splice(at, 0, 0);
-    this.accrued.splice(at, 0, false);
+    this.names = inserted(names, at, component);
+    this.watts = inserted(this.watts, at, -1);
+    this.joules = inserted(this.joules, at, 0);
+    this.accrued = inserted(this.accrued, at, false);
     return at;
   }
 }

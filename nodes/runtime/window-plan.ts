@@ -119,7 +119,7 @@ export class WindowPlanner {
 
   private lookaheadAfter(commands: readonly Command[]): number {
     if (!commands.some((c) => c.link != null)) return this.lookahead;
-    const links = new LinkTable(this.links.links);
+    const links = this.links.copy();
     for (const c of commands) if (c.link != null) links.apply(c.link);
     return Math.max(1, cutLookaheadNs(links.links, this.nodeOf, this.hostOf));
   }
