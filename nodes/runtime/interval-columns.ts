@@ -4,7 +4,6 @@
  * and link crossings are drained as entries and go on the wire as columns too (energyColumns, linkColumns).
  */
 import type { LinkCount } from "./interval-data.ts";
-import type { StatePairs } from "./state-pairs.ts";
 
 /** Transition counts; `mechanism[i]` indexes `mechanisms` (each name once, in order of first use). */
 export interface TransitionColumns {
@@ -47,19 +46,29 @@ function pushTransition(
   out.count.push(count);
 }
 
+/** A state pair's count kept apart from the dense runs (state-pairs.ts). */
+export interface PairCount {
+  fromState: number;
+  toState: number;
+  count: number;
+}
+
 /**
- * Appends the pairs' counts of one (actor, mechanism) in (from, to) order: the dense ones are in that order
- * already, the few others are sorted and merged in. `mechanism` is its index in `out.mechanisms`.
+ * Appends the counts of one (actor, mechanism) in (from, to) order: the dense run `counts[at, at + end)` (NaN where
+ * none) is in that order already, `other` (sorted) is merged in. `mechanism` is its index in `out.mechanisms`.
  */
-export function appendInStateOrder(out: TransitionColumns, pairs: StatePairs, actor: number, mechanism: number): void {
-  const other =
-    pairs.other.size === 0
-      ? []
-      : [...pairs.other.values()].sort((a, b) => a.fromState - b.fromState || a.toState - b.toState);
-  const near = pairs.near;
+export function appendInStateOrder(
+  out: TransitionColumns,
+  counts: Float64Array,
+  at: number,
+  end: number,
+  other: readonly PairCount[],
+  actor: number,
+  mechanism: number,
+): void {
   let j = 0;
-  for (let i = 0; i < pairs.nearEnd; i++) {
-    const count = near[i]!;
+  for (let i = 0; i < end; i++) {
+    const count = counts[at + i]!;
     if (Number.isNaN(count)) continue;
     const fromState = Math.floor(i / 3);
     const toState = fromState + (i % 3) - 1;
@@ -91,6 +100,10 @@ export class CounterNames {
 
   /** The column index of `name`, assigned on first use (a caller may keep it for `pushIndex`). */
   index(name: string): number {
+    // A handful of names per report, mostly the same string objects: a short scan beats hashing on every entry.
+    const names = this.out.names;
+    const scan = Math.min(names.length, 8);
+    for (let i = 0; i < scan; i++) if (names[i] === name) return i;
     let k = this.indices.get(name);
     if (k === undefined) {
       k = this.out.names.push(name) - 1;

@@ -129,6 +129,35 @@ test("interval ledger - counters handed in order merge with the others, a name g
   assert.equal(ledger.isEmpty(), true, "a drain starts afresh");
 });
 
+test("interval ledger - transition counts equal a plain per-pair tally over intervals, runs growing and mechanisms added", () => {
+  const ledger = new IntervalLedger();
+  let seed = 11;
+  const next = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed % n;
+  };
+  const mechanisms = ["a", "b", "c", "d", "e", "f", "g"];
+  for (let interval = 0; interval < 3; interval++) {
+    const expected = new Map<string, number>();
+    for (let i = 0; i < 4_000; i++) {
+      // Later intervals reach new actors (the tables grow), states climb past a run's first room, and mechanisms
+      // first seen after many actors counted (the keys are laid out again).
+      const actor = next(200 * (interval + 1)) * 7;
+      const mechanism = mechanisms[next(3 + 2 * interval)]!;
+      const from = next(4) === 0 ? 1_000 + next(40) : next(60);
+      const to = next(5) === 0 ? next(3_000) : from + next(3) - 1;
+      const count = 1 + next(2);
+      ledger.transition(actor, mechanism, from, to, count);
+      const key = `${actor} ${mechanism} ${from} ${to}`;
+      expected.set(key, (expected.get(key) ?? 0) + count);
+    }
+    const drained = transitionEntries(ledger.drain(interval, []).transitions);
+    const got = new Map(drained.map((t) => [`${t.actor} ${t.mechanism} ${t.fromState} ${t.toState}`, t.count]));
+    assert.equal(got.size, drained.length, "each pair once");
+    assert.deepEqual(got, expected);
+  }
+});
+
 test("interval ledger - a mechanism counted in one interval and not the next drains nothing then (counts reused clean)", () => {
   const ledger = new IntervalLedger();
   const entries = (interval: number) =>

@@ -5,8 +5,8 @@
  */
 import { WindowMetrics } from "./metrics.ts";
 import { mechanismNames, NAMES_TOKEN } from "./names.ts";
-import { addPair, growDense, releaseStatePairs, takeStatePairs, type StatePairs } from "./state-pairs.ts";
-import { appendInStateOrder, newTransitionColumns, type TransitionColumns } from "./interval-columns.ts";
+import { growDense, StatePairTable } from "./state-pairs.ts";
+import { newTransitionColumns, type TransitionColumns } from "./interval-columns.ts";
 import {
   type ActorCounter,
   drainCounters,
@@ -44,13 +44,8 @@ export class IntervalLedger {
   /** This ledger's mechanism ids by names.ts id: a cache of ids of NAMES_TOKEN's tables. */
   private localMechanism: (number | undefined)[] = [];
   private namesToken = NAMES_TOKEN;
-  /**
-   * actor -> mechanism id -> the counts of its state pairs this interval (an actor's array is kept from interval to
-   * interval, its counts are not). Actors with any are flagged and listed for the drain.
-   */
-  private transitions: ((StatePairs | undefined)[] | undefined)[] = [];
-  private transitionListed = new Uint8Array(0);
-  private transitionActors: number[] = [];
+  /** The state-pair counts of every (actor, mechanism id) this interval. */
+  private readonly transitions = new StatePairTable();
   private readonly counters = new Map<string, ActorCounter>();
   /** Counters handed in already in (actor, name) order (`countInOrder`: the level integrals at a close). */
   private countersInOrder = newInOrderCounters();
@@ -119,7 +114,7 @@ export class IntervalLedger {
   }
 
   transition(actor: number, mechanism: string, fromState: number, toState: number, count = 1): void {
-    this.countPair(actor, this.mechanismId(mechanism), fromState, toState, count);
+    this.transitions.add(actor, this.mechanismId(mechanism), fromState, toState, count);
   }
 
   /** As `transition`, by the mechanism's id in names.ts (`mechanismNames`). */
@@ -134,34 +129,7 @@ export class IntervalLedger {
       while (this.localMechanism.length <= mechanism) this.localMechanism.push(undefined);
       this.localMechanism[mechanism] = id;
     }
-    this.countPair(actor, id, fromState, toState, count);
-  }
-
-  /** Counts a move of (actor, mechanism by this ledger's id). */
-  private countPair(actor: number, id: number, fromState: number, toState: number, count: number): void {
-    if (actor >= this.transitions.length) this.growTransitions(actor);
-    let byMechanism = this.transitions[actor];
-    if (byMechanism === undefined) {
-      byMechanism = [];
-      this.transitions[actor] = byMechanism;
-    }
-    let pairs = byMechanism[id];
-    if (pairs === undefined) {
-      pairs = takeStatePairs();
-      byMechanism[id] = pairs;
-      if (this.transitionListed[actor] === 0) {
-        this.transitionListed[actor] = 1;
-        this.transitionActors.push(actor);
-      }
-    }
-    addPair(pairs, actor, this.mechanisms[id]!, fromState, toState, count);
-  }
-
-  private growTransitions(actor: number): void {
-    this.transitions = growDense(this.transitions, actor);
-    const listed = new Uint8Array(this.transitions.length);
-    listed.set(this.transitionListed);
-    this.transitionListed = listed;
+    this.transitions.add(actor, id, fromState, toState, count);
   }
 
   /**
@@ -270,29 +238,14 @@ export class IntervalLedger {
 
   /**
    * Every transition count, sorted by actor, mechanism name, from and to state, built in that order instead of
-   * sorted afterwards (tens of thousands of entries per interval on a large shard, compared by name): actors in
-   * number order, each actor's mechanisms in name order, and each mechanism's dense pairs in index order, which
-   * is (from, to) order, merged with the few other pairs sorted. The counts go back to the pool as they drain.
+   * sorted afterwards (tens of thousands of entries per interval on a large shard, compared by name): see
+   * StatePairTable.drainTo.
    */
   private drainTransitions(): TransitionColumns {
     const out = newTransitionColumns();
     const names = this.mechanisms;
     const mechanismOrder = names.map((_, id) => id).sort((a, b) => cmp(names[a]!, names[b]!));
-    /** Column index of each mechanism id, on first use (-1: not used yet). */
-    const column = names.map(() => -1);
-    for (const actor of Int32Array.from(this.transitionActors).sort()) {
-      const byMechanism = this.transitions[actor]!;
-      for (const id of mechanismOrder) {
-        const pairs = byMechanism[id];
-        if (pairs === undefined) continue;
-        if (column[id] === -1) column[id] = out.mechanisms.push(names[id]!) - 1;
-        appendInStateOrder(out, pairs, actor, column[id]!);
-        releaseStatePairs(pairs);
-        byMechanism[id] = undefined;
-      }
-      this.transitionListed[actor] = 0;
-    }
-    this.transitionActors = [];
+    this.transitions.drainTo(out, mechanismOrder, names);
     return out;
   }
 
@@ -302,7 +255,7 @@ export class IntervalLedger {
       this.traceEvents.length === 0 &&
       this.linksInUse.length === 0 &&
       this.drops.size === 0 &&
-      this.transitionActors.length === 0 &&
+      this.transitions.isEmpty &&
       this.counters.size === 0 &&
       this.countersInOrder.actor.length === 0 &&
       this.rowsInUse.length === 0
