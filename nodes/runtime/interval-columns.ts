@@ -1,7 +1,7 @@
 /**
  * An interval's transitions and per-actor counters as columns, built in the order the report carries them (the
- * IntervalReport's transition_* and counter_* fields): no object per entry between the ledger and the wire. Energy
- * and link crossings are drained as entries and go on the wire as columns too (energyColumns, linkColumns).
+ * IntervalReport's transition_*, counter_* and energy_* fields): no object per entry between the ledger and the
+ * wire. Link crossings are drained as entries and go on the wire as columns too (linkColumns).
  */
 import type { LinkCount } from "./interval-data.ts";
 
@@ -135,25 +135,32 @@ export function counterEntries(c: CounterColumns) {
   return c.actor.map((actor, i) => ({ actor, name: c.names[c.name[i]!]!, value: c.value[i]! }));
 }
 
-/** Energies per actor and component as the IntervalReport's energy_* columns, in the order given. */
-export function energyColumns(energy: readonly { actor: number; component: string; joules: number }[]) {
-  const components: string[] = [];
-  const indices = new Map<string, number>();
-  const actor = new Array<number>(energy.length);
-  const component = new Array<number>(energy.length);
-  const joules = new Array<number>(energy.length);
-  for (let i = 0; i < energy.length; i++) {
-    const e = energy[i]!;
-    let k = indices.get(e.component);
-    if (k === undefined) {
-      k = components.push(e.component) - 1;
-      indices.set(e.component, k);
-    }
-    actor[i] = e.actor;
-    component[i] = k;
-    joules[i] = e.joules;
-  }
-  return { energyComponents: components, energyActor: actor, energyComponent: component, energyJoules: joules };
+/** Energies per actor and component; `component[i]` indexes `components` (each name once, in order of first use). */
+export interface EnergyColumns {
+  components: string[];
+  actor: number[];
+  component: number[];
+  joules: number[];
+}
+
+export function newEnergyColumns(): EnergyColumns {
+  return { components: [], actor: [], component: [], joules: [] };
+}
+
+/** Appends one energy, its component name numbered on first use (a handful per report: a short scan). */
+export function pushEnergy(out: EnergyColumns, actor: number, component: string, joules: number): void {
+  const components = out.components;
+  let k = 0;
+  while (k < components.length && components[k] !== component) k++;
+  if (k === components.length) components.push(component);
+  out.actor.push(actor);
+  out.component.push(k);
+  out.joules.push(joules);
+}
+
+/** The columns as entries (tests, and readers that want one object per entry). */
+export function energyEntries(e: EnergyColumns) {
+  return e.actor.map((actor, i) => ({ actor, component: e.components[e.component[i]!]!, joules: e.joules[i]! }));
 }
 
 /** Link crossings as the IntervalReport's link_* columns (direction: link * 2, + 1 for b -> a), in the order given. */

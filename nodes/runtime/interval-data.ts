@@ -3,7 +3,7 @@
  * carries (wire.ts), kept apart from the ledger that fills them.
  */
 import type { MetricAccumulator } from "./metrics.ts";
-import type { CounterColumns, TransitionColumns } from "./interval-columns.ts";
+import type { CounterColumns, EnergyColumns, TransitionColumns } from "./interval-columns.ts";
 
 export interface LinkCount {
   link: number;
@@ -45,7 +45,8 @@ export interface IntervalData {
   metrics: MetricAccumulator[];
   links: LinkCount[];
   drops: { reason: string; packets: number }[];
-  energy: { actor: number; component: string; joules: number }[];
+  /** In the order the power meters drained (actors in the order they got a meter, components by name). */
+  energy: EnergyColumns;
   /** Sorted by actor, mechanism name, from and to state. */
   transitions: TransitionColumns;
   /** Sorted by actor and name. */

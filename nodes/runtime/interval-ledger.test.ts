@@ -20,7 +20,7 @@ test("interval ledger - transitions are counted per (actor, mechanism, from, to)
     [2, "arrival", 3, 1],
   ];
   for (const [actor, mechanism, from, to] of moves) ledger.transition(actor, mechanism, from, to);
-  const counted = transitionEntries(ledger.drain(0, []).transitions).map((t) => [
+  const counted = transitionEntries(ledger.drain(0).transitions).map((t) => [
     t.actor,
     t.mechanism,
     t.fromState,
@@ -40,7 +40,7 @@ test("interval ledger - transitions are counted per (actor, mechanism, from, to)
     [2, "arrival", 2 ** 40, 1, 1],
     [2, "service", 0, 1, 1],
   ]);
-  assert.equal(ledger.drain(1, []).transitions.actor.length, 0, "a drain starts afresh");
+  assert.equal(ledger.drain(1).transitions.actor.length, 0, "a drain starts afresh");
 });
 
 test("interval ledger - transitions drain in (actor, mechanism, from, to) order, as a full sort would give", () => {
@@ -57,7 +57,7 @@ test("interval ledger - transitions drain in (actor, mechanism, from, to) order,
     const to = next(4) === 0 ? next(50_000) : from + next(3) - 1;
     ledger.transition(next(50), mechanisms[next(mechanisms.length)]!, from, to, 1 + next(3));
   }
-  const drained = transitionEntries(ledger.drain(0, []).transitions);
+  const drained = transitionEntries(ledger.drain(0).transitions);
   const sorted = [...drained].sort(
     (a, b) =>
       a.actor - b.actor ||
@@ -79,7 +79,7 @@ test("interval ledger - counters drain sorted by actor and name, tallies and mod
   ledger.count(1, "a_first", 1);
   ledger.exchange(1, 0, "dropped", 1);
   ledger.count(0, "zeta", 7);
-  const drained = counterEntries(ledger.drain(0, []).counters).map((c) => `${c.actor} ${c.name} ${c.value}`);
+  const drained = counterEntries(ledger.drain(0).counters).map((c) => `${c.actor} ${c.name} ${c.value}`);
   assert.deepEqual(drained, [
     "0 zeta 7",
     "1 a_first 1",
@@ -89,7 +89,7 @@ test("interval ledger - counters drain sorted by actor and name, tallies and mod
     "9 created:2 3",
     "9 requests 4",
   ]);
-  assert.deepEqual(counterEntries(ledger.drain(1, []).counters), [], "a drain starts afresh");
+  assert.deepEqual(counterEntries(ledger.drain(1).counters), [], "a drain starts afresh");
 });
 
 test("interval ledger - model counters merge around skipped and used row columns, names numbered on first use", () => {
@@ -101,7 +101,7 @@ test("interval ledger - model counters merge around skipped and used row columns
   ledger.count(5, "zz", 1);
   ledger.count(3, "x", 1);
   ledger.count(7, "a", 9);
-  const { counters } = ledger.drain(0, []);
+  const { counters } = ledger.drain(0);
   assert.deepEqual(
     counterEntries(counters).map((c) => `${c.actor} ${c.name} ${c.value}`),
     ["3 x 1", "5 a 1", "5 consumed:2 4", "5 created:1 2", "5 zz 1", "7 a 9"],
@@ -123,7 +123,7 @@ test("interval ledger - counters handed in order merge with the others, a name g
     ledger.countInOrder(actor, name, value);
   assert.equal(ledger.isEmpty(), false);
   assert.deepEqual(
-    counterEntries(ledger.drain(0, []).counters).map((c) => `${c.actor} ${c.name} ${c.value}`),
+    counterEntries(ledger.drain(0).counters).map((c) => `${c.actor} ${c.name} ${c.value}`),
     ["1 level:busy 10", "4 bits_erased 8", "4 level:busy 21", "4 level:queue 5", "9 requests 2", "12 level:busy 7"],
   );
   assert.equal(ledger.isEmpty(), true, "a drain starts afresh");
@@ -151,7 +151,7 @@ test("interval ledger - transition counts equal a plain per-pair tally over inte
       const key = `${actor} ${mechanism} ${from} ${to}`;
       expected.set(key, (expected.get(key) ?? 0) + count);
     }
-    const drained = transitionEntries(ledger.drain(interval, []).transitions);
+    const drained = transitionEntries(ledger.drain(interval).transitions);
     const got = new Map(drained.map((t) => [`${t.actor} ${t.mechanism} ${t.fromState} ${t.toState}`, t.count]));
     assert.equal(got.size, drained.length, "each pair once");
     assert.deepEqual(got, expected);
@@ -161,7 +161,7 @@ test("interval ledger - transition counts equal a plain per-pair tally over inte
 test("interval ledger - a mechanism counted in one interval and not the next drains nothing then (counts reused clean)", () => {
   const ledger = new IntervalLedger();
   const entries = (interval: number) =>
-    transitionEntries(ledger.drain(interval, []).transitions).map((t) => [
+    transitionEntries(ledger.drain(interval).transitions).map((t) => [
       t.actor,
       t.mechanism,
       t.fromState,
@@ -214,7 +214,7 @@ test("interval ledger - links drain sorted by link, direction and species, whate
   for (const [direction, species, lost] of uses) ledger.countLink(direction, 100, lost, species);
   const key = (l: { link: number; reverse: boolean; species: number }) =>
     `${l.link}${l.reverse ? "r" : ""}:${l.species}`;
-  const first = ledger.drain(0, []).links;
+  const first = ledger.drain(0).links;
   assert.deepEqual(first.map(key), ["0:3", "1:0", "1:1", "1r:0", "3:2", "3r:0"]);
   assert.deepEqual(
     first.find((l) => key(l) === "3r:0"),
@@ -222,7 +222,5 @@ test("interval ledger - links drain sorted by link, direction and species, whate
   );
   assert.deepEqual(first.find((l) => key(l) === "1r:0")!.dropped, 1);
   ledger.countLink(2, 50, false, 1);
-  assert.deepEqual(ledger.drain(1, []).links, [
-    { link: 1, reverse: false, packets: 1, bytes: 50, dropped: 0, species: 1 },
-  ]);
+  assert.deepEqual(ledger.drain(1).links, [{ link: 1, reverse: false, packets: 1, bytes: 50, dropped: 0, species: 1 }]);
 });

@@ -6,7 +6,12 @@
 import { WindowMetrics } from "./metrics.ts";
 import { mechanismNames, NAMES_TOKEN } from "./names.ts";
 import { growDense, StatePairTable } from "./state-pairs.ts";
-import { newTransitionColumns, type TransitionColumns } from "./interval-columns.ts";
+import {
+  newEnergyColumns,
+  newTransitionColumns,
+  pushEnergy,
+  type TransitionColumns,
+} from "./interval-columns.ts";
 import {
   type ActorCounter,
   drainCounters,
@@ -49,6 +54,8 @@ export class IntervalLedger {
   private readonly counters = new Map<string, ActorCounter>();
   /** Counters handed in already in (actor, name) order (`countInOrder`: the level integrals at a close). */
   private countersInOrder = newInOrderCounters();
+  /** Energies handed in by the power meters at a close (`energyInOrder`). */
+  private energy = newEnergyColumns();
   /** Steps of sampled journeys, in the order they happened on this host. */
   traceEvents: TraceEventData[] = [];
 
@@ -172,15 +179,20 @@ export class IntervalLedger {
     c.value.push(value);
   }
 
-  /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
-  drain(interval: number, energy: IntervalData["energy"]): IntervalData {
+  /** An energy of `actor`'s component, reported in the order handed in (PowerMeter.drainTo). */
+  energyInOrder(actor: number, component: string, joules: number): void {
+    pushEnergy(this.energy, actor, component, joules);
+  }
+
+  /** Everything recorded since the last drain, in a fixed order. */
+  drain(interval: number): IntervalData {
     const data: IntervalData = {
       interval,
       events: this.events,
       metrics: this.metrics.drain(),
       links: this.drainLinks(),
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
-      energy,
+      energy: this.energy,
       transitions: this.drainTransitions(),
       counters: drainCounters({
         rows: this.rows,
@@ -191,6 +203,7 @@ export class IntervalLedger {
       traceEvents: this.traceEvents,
     };
     this.traceEvents = [];
+    this.energy = newEnergyColumns();
     this.events = 0;
     this.drops.clear();
     this.counters.clear();
@@ -252,6 +265,7 @@ export class IntervalLedger {
   isEmpty(): boolean {
     return (
       this.events === 0 &&
+      this.energy.actor.length === 0 &&
       this.traceEvents.length === 0 &&
       this.linksInUse.length === 0 &&
       this.drops.size === 0 &&

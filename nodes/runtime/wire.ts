@@ -6,7 +6,7 @@ import $protobuf from "protobufjs/minimal.js";
 import { dctwin } from "../../proto/gen/dctwin.js";
 import { EventType, type SimEvent } from "./event-queue.ts";
 import type { IntervalData } from "./interval-ledger.ts";
-import { energyColumns, linkColumns } from "./interval-columns.ts";
+import { linkColumns } from "./interval-columns.ts";
 import type { SimPacket } from "./packet.ts";
 import type { Command } from "../../spec/commands.ts";
 import type { Stamp } from "./window-plan.ts";
@@ -127,7 +127,10 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
       };
     }),
     drops: d.drops,
-    ...energyColumns(d.energy),
+    energyComponents: d.energy.components,
+    energyActor: d.energy.actor,
+    energyComponent: d.energy.component,
+    energyJoules: d.energy.joules,
     ...linkColumns(d.links),
     transitionMechanisms: d.transitions.mechanisms,
     transitionActor: d.transitions.actor,
