@@ -3,7 +3,7 @@
  * carries (wire.ts), kept apart from the ledger that fills them.
  */
 import type { MetricAccumulator } from "./metrics.ts";
-import type { CounterColumns, EnergyColumns, TransitionColumns } from "./interval-columns.ts";
+import type { CounterColumns, DrainedTransitions, EnergyColumns } from "./interval-columns.ts";
 
 export interface LinkCount {
   link: number;
@@ -48,7 +48,7 @@ export interface IntervalData {
   /** In the order the power meters drained (actors in the order they got a meter, components by name). */
   energy: EnergyColumns;
   /** Sorted by actor, mechanism name, from and to state. */
-  transitions: TransitionColumns;
+  transitions: DrainedTransitions;
   /** Sorted by actor and name. */
   counters: CounterColumns;
   traceEvents: TraceEventData[];

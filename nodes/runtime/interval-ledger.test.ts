@@ -224,3 +224,20 @@ test("interval ledger - links drain sorted by link, direction and species, whate
   ledger.countLink(2, 50, false, 1);
   assert.deepEqual(ledger.drain(1).links, [{ link: 1, reverse: false, packets: 1, bytes: 50, dropped: 0, species: 1 }]);
 });
+
+test("interval ledger - energies drain as columns in the order handed in, components numbered on first use", () => {
+  const ledger = new IntervalLedger();
+  ledger.energyInOrder(4, "cpu", 1.5);
+  ledger.energyInOrder(4, "nic", 0);
+  ledger.energyInOrder(2, "nic", 2.25);
+  assert.equal(ledger.isEmpty(), false, "energy alone is something to report");
+  const { energy } = ledger.drain(0);
+  assert.deepEqual(energy, {
+    components: ["cpu", "nic"],
+    actor: [4, 4, 2],
+    component: [0, 1, 1],
+    joules: [1.5, 0, 2.25],
+  });
+  assert.equal(ledger.isEmpty(), true);
+  assert.deepEqual(ledger.drain(1).energy.actor, [], "a drain starts afresh");
+});

@@ -6,12 +6,7 @@
 import { WindowMetrics } from "./metrics.ts";
 import { mechanismNames, NAMES_TOKEN } from "./names.ts";
 import { growDense, StatePairTable } from "./state-pairs.ts";
-import {
-  newEnergyColumns,
-  newTransitionColumns,
-  pushEnergy,
-  type TransitionColumns,
-} from "./interval-columns.ts";
+import { type DrainedTransitions, newEnergyColumns, pushEnergy, TransitionWriter } from "./interval-columns.ts";
 import {
   type ActorCounter,
   drainCounters,
@@ -254,12 +249,12 @@ export class IntervalLedger {
    * sorted afterwards (tens of thousands of entries per interval on a large shard, compared by name): see
    * StatePairTable.drainTo.
    */
-  private drainTransitions(): TransitionColumns {
-    const out = newTransitionColumns();
+  private drainTransitions(): DrainedTransitions {
+    const out = new TransitionWriter(this.transitions.pairCount);
     const names = this.mechanisms;
     const mechanismOrder = names.map((_, id) => id).sort((a, b) => cmp(names[a]!, names[b]!));
     this.transitions.drainTo(out, mechanismOrder, names);
-    return out;
+    return out.finish();
   }
 
   isEmpty(): boolean {

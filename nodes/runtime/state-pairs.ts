@@ -2,7 +2,7 @@
  * The state-pair counts of a metrics interval (interval-ledger.ts), per (actor, mechanism): a dense run of counts
  * for the one-step moves between small states, a map for every other pair, drained in (from, to) order.
  */
-import { appendInStateOrder, type PairCount, type TransitionColumns } from "./interval-columns.ts";
+import { appendInStateOrder, type PairCount, type TransitionWriter } from "./interval-columns.ts";
 
 const STATE_SPAN = 1 << 15;
 /**
@@ -37,6 +37,8 @@ export class StatePairTable {
   /** Actors with any count this interval (flagged, and listed for the drain). */
   private listed = new Uint8Array(0);
   private actors: number[] = [];
+  /** Pairs counted this interval (the drain's length). */
+  pairCount = 0;
 
   get isEmpty(): boolean {
     return this.actors.length === 0;
@@ -55,7 +57,10 @@ export class StatePairTable {
       else if (i >= this.counts[at + CAPACITY]!) at = this.move(key, at, i);
       const counts = this.counts;
       const before = counts[at + i]!;
-      counts[at + i] = Number.isNaN(before) ? count : before + count; // NaN: the pair's first move
+      if (Number.isNaN(before)) {
+        counts[at + i] = count; // the pair's first move
+        this.pairCount++;
+      } else counts[at + i] = before + count;
       if (i >= counts[at + END]!) counts[at + END] = i + 1;
       return;
     }
@@ -68,8 +73,10 @@ export class StatePairTable {
     }
     const skey = stateKey(fromState, toState);
     const t = pairs.get(skey);
-    if (t === undefined) pairs.set(skey, { fromState, toState, count });
-    else t.count += count;
+    if (t === undefined) {
+      pairs.set(skey, { fromState, toState, count });
+      this.pairCount++;
+    } else t.count += count;
   }
 
   /**
@@ -78,7 +85,7 @@ export class StatePairTable {
    * is (from, to) order) merged with the few other pairs sorted. A mechanism is added to `out.mechanisms` (from
    * `names`, by id) on first use.
    */
-  drainTo(out: TransitionColumns, order: readonly number[], names: readonly string[]): void {
+  drainTo(out: TransitionWriter, order: readonly number[], names: readonly string[]): void {
     const column = names.map(() => -1);
     const slots = this.mechanismSlots;
     const counts = this.counts;
@@ -101,6 +108,7 @@ export class StatePairTable {
     this.actors = [];
     this.other.clear();
     this.countsEnd = 0;
+    this.pairCount = 0;
   }
 
   /** A run for `key` with room for index `i`. */

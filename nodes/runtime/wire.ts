@@ -109,6 +109,14 @@ function fromWirePacket(p: dctwin.v1.Packet.$Properties): SimPacket {
   };
 }
 
+/**
+ * A typed column as a packed repeated field: the encoder reads only its length and elements (the same bytes as an
+ * array of the same numbers), and a host's reports are encoded, never read back as objects.
+ */
+function packed(column: Int32Array | Float64Array): number[] {
+  return column as unknown as number[];
+}
+
 export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Properties {
   return {
     interval: d.interval,
@@ -133,15 +141,15 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
     energyJoules: d.energy.joules,
     ...linkColumns(d.links),
     transitionMechanisms: d.transitions.mechanisms,
-    transitionActor: d.transitions.actor,
-    transitionMechanism: d.transitions.mechanism,
-    transitionFrom: d.transitions.fromState,
-    transitionTo: d.transitions.toState,
-    transitionCount: d.transitions.count,
+    transitionActor: packed(d.transitions.actor),
+    transitionMechanism: packed(d.transitions.mechanism),
+    transitionFrom: packed(d.transitions.fromState),
+    transitionTo: packed(d.transitions.toState),
+    transitionCount: packed(d.transitions.count),
     counterNames: d.counters.names,
-    counterActor: d.counters.actor,
-    counterName: d.counters.name,
-    counterValue: d.counters.value,
+    counterActor: packed(d.counters.actor),
+    counterName: packed(d.counters.name),
+    counterValue: packed(d.counters.value),
     traceEvents: d.traceEvents,
   };
 }
