@@ -1,7 +1,7 @@
 /**
  * An interval's transitions and per-actor counters as columns, built in the order the report carries them (the
  * IntervalReport's transition_*, counter_* and energy_* fields): no object per entry between the ledger and the
- * wire. Link crossings are drained as entries and go on the wire as columns too (linkColumns).
+ * wire. Link crossings too.
  */
 import type { LinkCount } from "./interval-data.ts";
 
@@ -240,27 +240,26 @@ export function energyEntries(e: EnergyColumns) {
   return e.actor.map((actor, i) => ({ actor, component: e.components[e.component[i]!]!, joules: e.joules[i]! }));
 }
 
-/** Link crossings as the IntervalReport's link_* columns (direction: link * 2, + 1 for b -> a), in the order given. */
-export function linkColumns(links: readonly LinkCount[]) {
-  const n = links.length;
-  const direction = new Array<number>(n);
-  const species = new Array<number>(n);
-  const packets = new Array<number>(n);
-  const bytes = new Array<number>(n);
-  const dropped = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const l = links[i]!;
-    direction[i] = l.link * 2 + (l.reverse ? 1 : 0);
-    species[i] = l.species;
-    packets[i] = l.packets;
-    bytes[i] = l.bytes;
-    dropped[i] = l.dropped;
-  }
-  return {
-    linkDirection: direction,
-    linkSpecies: species,
-    linkPackets: packets,
-    linkBytes: bytes,
-    linkDropped: dropped,
-  };
+/**
+ * Link crossings as the IntervalReport's link_* columns: direction = link * 2, + 1 for b -> a; packets and bytes
+ * that arrived, and packets dropped on the way.
+ */
+export interface LinkColumns {
+  direction: Int32Array;
+  species: Int32Array;
+  packets: Float64Array;
+  bytes: Float64Array;
+  dropped: Float64Array;
+}
+
+/** The columns as entries (tests, and readers that want one object per entry). */
+export function linkEntries(l: LinkColumns): LinkCount[] {
+  return Array.from(l.direction, (direction, i) => ({
+    link: direction >> 1,
+    reverse: (direction & 1) === 1,
+    packets: l.packets[i]!,
+    bytes: l.bytes[i]!,
+    dropped: l.dropped[i]!,
+    species: l.species[i]!,
+  }));
 }

@@ -3,7 +3,7 @@
  * carries (wire.ts), kept apart from the ledger that fills them.
  */
 import type { MetricAccumulator } from "./metrics.ts";
-import type { CounterColumns, DrainedTransitions, EnergyColumns } from "./interval-columns.ts";
+import type { CounterColumns, DrainedTransitions, EnergyColumns, LinkColumns } from "./interval-columns.ts";
 
 export interface LinkCount {
   link: number;
@@ -43,7 +43,8 @@ export interface IntervalData {
   interval: number;
   events: number;
   metrics: MetricAccumulator[];
-  links: LinkCount[];
+  /** Sorted by direction and species. */
+  links: LinkColumns;
   drops: { reason: string; packets: number }[];
   /** In the order the power meters drained (actors in the order they got a meter, components by name). */
   energy: EnergyColumns;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { counterEntries, transitionEntries } from "./interval-columns.ts";
+import { counterEntries, linkEntries, transitionEntries } from "./interval-columns.ts";
 import { IntervalLedger } from "./interval-ledger.ts";
 
 test("interval ledger - transitions are counted per (actor, mechanism, from, to), whatever the size or kind of the states", () => {
@@ -214,7 +214,7 @@ test("interval ledger - links drain sorted by link, direction and species, whate
   for (const [direction, species, lost] of uses) ledger.countLink(direction, 100, lost, species);
   const key = (l: { link: number; reverse: boolean; species: number }) =>
     `${l.link}${l.reverse ? "r" : ""}:${l.species}`;
-  const first = ledger.drain(0).links;
+  const first = linkEntries(ledger.drain(0).links);
   assert.deepEqual(first.map(key), ["0:3", "1:0", "1:1", "1r:0", "3:2", "3r:0"]);
   assert.deepEqual(
     first.find((l) => key(l) === "3r:0"),
@@ -222,7 +222,9 @@ test("interval ledger - links drain sorted by link, direction and species, whate
   );
   assert.deepEqual(first.find((l) => key(l) === "1r:0")!.dropped, 1);
   ledger.countLink(2, 50, false, 1);
-  assert.deepEqual(ledger.drain(1).links, [{ link: 1, reverse: false, packets: 1, bytes: 50, dropped: 0, species: 1 }]);
+  assert.deepEqual(linkEntries(ledger.drain(1).links), [
+    { link: 1, reverse: false, packets: 1, bytes: 50, dropped: 0, species: 1 },
+  ]);
 });
 
 test("interval ledger - energies drain as columns in the order handed in, components numbered on first use", () => {

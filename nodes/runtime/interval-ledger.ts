@@ -5,8 +5,14 @@
  */
 import { WindowMetrics } from "./metrics.ts";
 import { mechanismNames, NAMES_TOKEN } from "./names.ts";
-import { growDense, StatePairTable } from "./state-pairs.ts";
-import { type DrainedTransitions, newEnergyColumns, pushEnergy, TransitionWriter } from "./interval-columns.ts";
+import { StatePairTable } from "./state-pairs.ts";
+import {
+  type DrainedTransitions,
+  type LinkColumns,
+  newEnergyColumns,
+  pushEnergy,
+  TransitionWriter,
+} from "./interval-columns.ts";
 import {
   type ActorCounter,
   drainCounters,
@@ -19,10 +25,13 @@ import {
   Tally,
   type TallyName,
 } from "./interval-counters.ts";
-import type { IntervalData, LinkCount, TraceEventData } from "./interval-data.ts";
+import type { IntervalData, TraceEventData } from "./interval-data.ts";
 
 export type { IntervalData, LinkCount, TraceEventData, TransitionCount } from "./interval-data.ts";
 export { type Exchange, ExchangeColumn, SPECIES_MASK, Tally, type TallyName } from "./interval-counters.ts";
+
+/** Doubles per link key: packets, bytes, dropped. */
+const LINK_FIELDS = 3;
 
 export class IntervalLedger {
   readonly metrics = new WindowMetrics();
@@ -34,9 +43,14 @@ export class IntervalLedger {
   private rows = new Float64Array(0);
   private rowInUse = new Uint8Array(0);
   private rowsInUse: number[] = [];
-  /** Link counts by direction * SPECIES_SLOTS + species (dense: indexed on every hop), and those in use. */
-  private linkCounts: (LinkCount | undefined)[] = [];
-  private linksInUse: LinkCount[] = [];
+  /**
+   * Link counts by key = direction * SPECIES_SLOTS + species (dense: indexed on every hop): packets, bytes and
+   * dropped at key * LINK_FIELDS, the species as counted, whether the key is in use, and the keys in use.
+   */
+  private linkCounts = new Float64Array(0);
+  private linkSpecies = new Int32Array(0);
+  private linkInUse = new Uint8Array(0);
+  private linkKeys: number[] = [];
   private readonly drops = new Map<string, number>();
   /** Mechanism names by id, and ids by name: transitions are kept per (actor, mechanism id). */
   private readonly mechanismIds = new Map<string, number>();
@@ -60,18 +74,32 @@ export class IntervalLedger {
    */
   countLink(direction: number, bytes: number, lost: boolean, species = 0, multiplicity = 1): void {
     const key = direction * SPECIES_SLOTS + (species & (SPECIES_SLOTS - 1));
-    if (key >= this.linkCounts.length) this.linkCounts = growDense(this.linkCounts, key);
-    let c = this.linkCounts[key];
-    if (c === undefined) {
-      c = { link: direction >> 1, reverse: (direction & 1) === 1, packets: 0, bytes: 0, dropped: 0, species };
-      this.linkCounts[key] = c;
-      this.linksInUse.push(c);
+    if (key >= this.linkInUse.length) this.growLinks(key);
+    if (this.linkInUse[key] === 0) {
+      this.linkInUse[key] = 1;
+      this.linkSpecies[key] = species;
+      this.linkKeys.push(key);
     }
-    if (lost) c.dropped += multiplicity;
+    const at = key * LINK_FIELDS;
+    if (lost) this.linkCounts[at + 2]! += multiplicity;
     else {
-      c.packets += multiplicity;
-      c.bytes += bytes * multiplicity;
+      this.linkCounts[at]! += multiplicity;
+      this.linkCounts[at + 1]! += bytes * multiplicity;
     }
+  }
+
+  /** Room for link key `key`. */
+  private growLinks(key: number): void {
+    const capacity = Math.max(key + 1, this.linkInUse.length * 2, 64);
+    const counts = new Float64Array(capacity * LINK_FIELDS);
+    counts.set(this.linkCounts);
+    const species = new Int32Array(capacity);
+    species.set(this.linkSpecies);
+    const inUse = new Uint8Array(capacity);
+    inUse.set(this.linkInUse);
+    this.linkCounts = counts;
+    this.linkSpecies = species;
+    this.linkInUse = inUse;
   }
 
   /** Adds `value` to column `column` (a `Tally` or an `ExchangeColumn` + species) of the actor's row. */
@@ -224,24 +252,35 @@ export class IntervalLedger {
   }
 
   /**
-   * The links in use sorted by (link, reverse, species), which is the order of their dense keys, and clears them.
-   * The keys sort as numbers in a typed array (no comparator calls: thousands of links per interval).
+   * The links in use as columns sorted by (link, reverse, species), which is the order of their dense keys, and
+   * clears them. The keys sort as numbers in a typed array (no comparator calls: thousands of links per interval).
    */
-  private drainLinks(): LinkCount[] {
-    const inUse = this.linksInUse;
-    const keys = new Int32Array(inUse.length);
-    for (let i = 0; i < inUse.length; i++) {
-      const c = inUse[i]!;
-      keys[i] = (c.link * 2 + (c.reverse ? 1 : 0)) * SPECIES_SLOTS + (c.species & SPECIES_MASK);
+  private drainLinks(): LinkColumns {
+    const keys = Int32Array.from(this.linkKeys).sort();
+    const n = keys.length;
+    const out: LinkColumns = {
+      direction: new Int32Array(n),
+      species: new Int32Array(n),
+      packets: new Float64Array(n),
+      bytes: new Float64Array(n),
+      dropped: new Float64Array(n),
+    };
+    const counts = this.linkCounts;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      const at = key * LINK_FIELDS;
+      out.direction[i] = Math.floor(key / SPECIES_SLOTS);
+      out.species[i] = this.linkSpecies[key]!;
+      out.packets[i] = counts[at]!;
+      out.bytes[i] = counts[at + 1]!;
+      out.dropped[i] = counts[at + 2]!;
+      counts[at] = 0;
+      counts[at + 1] = 0;
+      counts[at + 2] = 0;
+      this.linkInUse[key] = 0;
     }
-    keys.sort();
-    const links: LinkCount[] = [];
-    for (const key of keys) {
-      links.push(this.linkCounts[key]!);
-      this.linkCounts[key] = undefined;
-    }
-    this.linksInUse = [];
-    return links;
+    this.linkKeys = [];
+    return out;
   }
 
   /**
@@ -262,7 +301,7 @@ export class IntervalLedger {
       this.events === 0 &&
       this.energy.actor.length === 0 &&
       this.traceEvents.length === 0 &&
-      this.linksInUse.length === 0 &&
+      this.linkKeys.length === 0 &&
       this.drops.size === 0 &&
       this.transitions.isEmpty &&
       this.counters.size === 0 &&

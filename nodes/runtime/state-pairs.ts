@@ -191,10 +191,3 @@ function stateKey(fromState: number, toState: number): number | string {
     return fromState * STATE_SPAN + toState;
   return `${fromState}>${toState}`;
 }
-
-/** The array with room up to `index`, holes filled (a dense array stays fast to index; a sparse one would not). */
-export function growDense<T>(array: (T | undefined)[], index: number): (T | undefined)[] {
-  const grown = new Array<T | undefined>(Math.max(index + 1, array.length * 2, 64)).fill(undefined);
-  for (let i = 0; i < array.length; i++) grown[i] = array[i];
-  return grown;
-}

@@ -33,7 +33,7 @@ test("wire - a decoded command is a union of its oneof's cases; a grant with a c
   assert.equal(commandFromWire({ seq: 0, link: { link: 1 }, actor: { actor: 1, command: "crash" } }), undefined);
 });
 
-test("wire - an interval drained as typed columns encodes to the same bytes as the same numbers in arrays", () => {
+test("wire - an interval drained as typed columns (transitions, counters, links) encodes to the same bytes as the same numbers in arrays", () => {
   const ledger = new IntervalLedger();
   for (let actor = 0; actor < 40; actor++) {
     ledger.transition(actor, actor % 3 === 0 ? "service" : "arrival", actor % 5, (actor % 5) + 1, 1 + (actor % 2));
@@ -41,9 +41,10 @@ test("wire - an interval drained as typed columns encodes to the same bytes as t
     ledger.count(actor, "requests", 3 * actor);
     ledger.countInOrder(actor, "level:busy", 2 ** 33 + actor);
     ledger.energyInOrder(actor, "cpu", actor / 7);
+    ledger.countLink(actor * 3, 1_500, actor % 4 === 0, actor % 3, 1 + (actor % 2));
   }
   const report = toWireInterval(ledger.drain(5));
-  assert.ok(ArrayBuffer.isView(report.transitionFrom) && ArrayBuffer.isView(report.counterValue));
+  assert.ok(ArrayBuffer.isView(report.transitionFrom) && ArrayBuffer.isView(report.linkBytes));
   const plain = Object.fromEntries(
     Object.entries(report).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v]),
   );
@@ -53,4 +54,6 @@ test("wire - an interval drained as typed columns encodes to the same bytes as t
   const decoded = wire.IntervalReport.decode(bytes(report));
   assert.deepEqual(decoded.counterValue.map(Number), plain.counterValue);
   assert.deepEqual(decoded.transitionFrom, plain.transitionFrom);
+  assert.deepEqual(decoded.linkDirection, plain.linkDirection);
+  assert.equal(decoded.linkDirection.length, 40);
 });

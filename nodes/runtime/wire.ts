@@ -6,7 +6,6 @@ import $protobuf from "protobufjs/minimal.js";
 import { dctwin } from "../../proto/gen/dctwin.js";
 import { EventType, type SimEvent } from "./event-queue.ts";
 import type { IntervalData } from "./interval-ledger.ts";
-import { linkColumns } from "./interval-columns.ts";
 import type { SimPacket } from "./packet.ts";
 import type { Command } from "../../spec/commands.ts";
 import type { Stamp } from "./window-plan.ts";
@@ -139,7 +138,11 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
     energyActor: d.energy.actor,
     energyComponent: d.energy.component,
     energyJoules: d.energy.joules,
-    ...linkColumns(d.links),
+    linkDirection: packed(d.links.direction),
+    linkSpecies: packed(d.links.species),
+    linkPackets: packed(d.links.packets),
+    linkBytes: packed(d.links.bytes),
+    linkDropped: packed(d.links.dropped),
     transitionMechanisms: d.transitions.mechanisms,
     transitionActor: packed(d.transitions.actor),
     transitionMechanism: packed(d.transitions.mechanism),
