@@ -31,7 +31,7 @@ let hops = 0;
 let events = 0;
 let windows = 0;
 const countHops = (intervals: ReturnType<Shard["finish"]>["intervals"]) => {
-  for (const interval of intervals) for (const link of interval.links) hops += link.packets;
+  for (const interval of intervals) for (const packets of interval.links.packets) hops += packets;
 };
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();

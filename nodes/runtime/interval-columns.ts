@@ -1,10 +1,9 @@
 /**
  * An interval's transitions and per-actor counters as columns, built in the order the report carries them (the
- * IntervalReport's transition_* and counter_* fields): no object per entry between the ledger and the wire. Energy
- * and link crossings are drained as entries and go on the wire as columns too (energyColumns, linkColumns).
+ * IntervalReport's transition_*, counter_* and energy_* fields): no object per entry between the ledger and the
+ * wire. Link crossings too.
  */
 import type { LinkCount } from "./interval-data.ts";
-import type { StatePairs } from "./state-pairs.ts";
 
 /** Transition counts; `mechanism[i]` indexes `mechanisms` (each name once, in order of first use). */
 export interface TransitionColumns {
@@ -19,70 +18,140 @@ export interface TransitionColumns {
 /** Per-actor counters; `name[i]` indexes `names` (each name once, in order of first use). */
 export interface CounterColumns {
   names: string[];
-  actor: number[];
-  name: number[];
-  value: number[];
+  actor: Int32Array;
+  name: Int32Array;
+  value: Float64Array;
+}
+
+/**
+ * A host's drained transition counts: TransitionColumns with the numbers in typed arrays of the exact length,
+ * filled without growth (tens of thousands of entries per interval on a large shard; pushing them onto arrays
+ * was about half the drain). They go on the wire as they are (packed fields).
+ */
+export interface DrainedTransitions {
+  mechanisms: string[];
+  actor: Int32Array;
+  mechanism: Int32Array;
+  fromState: Float64Array;
+  toState: Float64Array;
+  count: Float64Array;
 }
 
 export function newTransitionColumns(): TransitionColumns {
   return { mechanisms: [], actor: [], mechanism: [], fromState: [], toState: [], count: [] };
 }
 
-export function newCounterColumns(): CounterColumns {
-  return { names: [], actor: [], name: [], value: [] };
+/** Twice the room (at least `need`), the first `n` values kept. */
+function grow<T extends Int32Array | Float64Array>(a: T, n: number, need: number): T {
+  const b = new (a.constructor as new (length: number) => T)(Math.max(need, a.length * 2, 16));
+  b.set(a.subarray(0, n));
+  return b;
 }
 
-function pushTransition(
-  out: TransitionColumns,
-  actor: number,
-  mechanism: number,
-  fromState: number,
-  toState: number,
-  count: number,
-): void {
-  out.actor.push(actor);
-  out.mechanism.push(mechanism);
-  out.fromState.push(fromState);
-  out.toState.push(toState);
-  out.count.push(count);
+/** Builds DrainedTransitions in report order; `capacity` is the expected number (more grows the columns). */
+export class TransitionWriter {
+  readonly mechanisms: string[] = [];
+  private n = 0;
+  private actor: Int32Array;
+  private mechanism: Int32Array;
+  private fromState: Float64Array;
+  private toState: Float64Array;
+  private count: Float64Array;
+
+  constructor(capacity: number) {
+    this.actor = new Int32Array(capacity);
+    this.mechanism = new Int32Array(capacity);
+    this.fromState = new Float64Array(capacity);
+    this.toState = new Float64Array(capacity);
+    this.count = new Float64Array(capacity);
+  }
+
+  /** A count of (actor, mechanism index in `mechanisms`, from, to). */
+  push(actor: number, mechanism: number, fromState: number, toState: number, count: number): void {
+    const n = this.n;
+    if (n === this.actor.length) this.grow(n + 1);
+    this.actor[n] = actor;
+    this.mechanism[n] = mechanism;
+    this.fromState[n] = fromState;
+    this.toState[n] = toState;
+    this.count[n] = count;
+    this.n = n + 1;
+  }
+
+  finish(): DrainedTransitions {
+    const n = this.n;
+    return {
+      mechanisms: this.mechanisms,
+      actor: this.actor.subarray(0, n),
+      mechanism: this.mechanism.subarray(0, n),
+      fromState: this.fromState.subarray(0, n),
+      toState: this.toState.subarray(0, n),
+      count: this.count.subarray(0, n),
+    };
+  }
+
+  private grow(need: number): void {
+    const n = this.n;
+    this.actor = grow(this.actor, n, need);
+    this.mechanism = grow(this.mechanism, n, need);
+    this.fromState = grow(this.fromState, n, need);
+    this.toState = grow(this.toState, n, need);
+    this.count = grow(this.count, n, need);
+  }
+}
+
+/** A state pair's count kept apart from the dense runs (state-pairs.ts). */
+export interface PairCount {
+  fromState: number;
+  toState: number;
+  count: number;
 }
 
 /**
- * Appends the pairs' counts of one (actor, mechanism) in (from, to) order: the dense ones are in that order
- * already, the few others are sorted and merged in. `mechanism` is its index in `out.mechanisms`.
+ * Appends the counts of one (actor, mechanism) in (from, to) order: the dense run `counts[at, at + end)` (NaN where
+ * none) is in that order already, `other` (sorted) is merged in. `mechanism` is its index in `out.mechanisms`.
  */
-export function appendInStateOrder(out: TransitionColumns, pairs: StatePairs, actor: number, mechanism: number): void {
-  const other =
-    pairs.other.size === 0
-      ? []
-      : [...pairs.other.values()].sort((a, b) => a.fromState - b.fromState || a.toState - b.toState);
-  const near = pairs.near;
+export function appendInStateOrder(
+  out: TransitionWriter,
+  counts: Float64Array,
+  at: number,
+  end: number,
+  other: readonly PairCount[],
+  actor: number,
+  mechanism: number,
+): void {
   let j = 0;
-  for (let i = 0; i < pairs.nearEnd; i++) {
-    const count = near[i]!;
+  for (let i = 0; i < end; i++) {
+    const count = counts[at + i]!;
     if (Number.isNaN(count)) continue;
     const fromState = Math.floor(i / 3);
     const toState = fromState + (i % 3) - 1;
     for (; j < other.length; j++) {
       const o = other[j]!;
       if ((o.fromState - fromState || o.toState - toState) >= 0) break;
-      pushTransition(out, actor, mechanism, o.fromState, o.toState, o.count);
+      out.push(actor, mechanism, o.fromState, o.toState, o.count);
     }
-    pushTransition(out, actor, mechanism, fromState, toState, count);
+    out.push(actor, mechanism, fromState, toState, count);
   }
   for (; j < other.length; j++) {
     const o = other[j]!;
-    pushTransition(out, actor, mechanism, o.fromState, o.toState, o.count);
+    out.push(actor, mechanism, o.fromState, o.toState, o.count);
   }
 }
 
-/** Counter names by their column index, assigned on first use. */
-export class CounterNames {
+/** Builds CounterColumns in report order, names numbered on first use; `capacity`: at most this many (else grows). */
+export class CounterWriter {
+  readonly names: string[] = [];
   private readonly indices = new Map<string, number>();
-  private readonly out: CounterColumns;
+  private n = 0;
+  private actor: Int32Array;
+  private name: Int32Array;
+  private value: Float64Array;
 
-  constructor(out: CounterColumns) {
-    this.out = out;
+  constructor(capacity: number) {
+    this.actor = new Int32Array(capacity);
+    this.name = new Int32Array(capacity);
+    this.value = new Float64Array(capacity);
   }
 
   push(actor: number, name: string, value: number): void {
@@ -91,9 +160,13 @@ export class CounterNames {
 
   /** The column index of `name`, assigned on first use (a caller may keep it for `pushIndex`). */
   index(name: string): number {
+    // A handful of names per report, mostly the same string objects: a short scan beats hashing on every entry.
+    const names = this.names;
+    const scan = Math.min(names.length, 8);
+    for (let i = 0; i < scan; i++) if (names[i] === name) return i;
     let k = this.indices.get(name);
     if (k === undefined) {
-      k = this.out.names.push(name) - 1;
+      k = names.push(name) - 1;
       this.indices.set(name, k);
     }
     return k;
@@ -101,15 +174,32 @@ export class CounterNames {
 
   /** As `push`, by the name's column index from `index`. */
   pushIndex(actor: number, k: number, value: number): void {
-    this.out.actor.push(actor);
-    this.out.name.push(k);
-    this.out.value.push(value);
+    const n = this.n;
+    if (n === this.actor.length) {
+      this.actor = grow(this.actor, n, n + 1);
+      this.name = grow(this.name, n, n + 1);
+      this.value = grow(this.value, n, n + 1);
+    }
+    this.actor[n] = actor;
+    this.name[n] = k;
+    this.value[n] = value;
+    this.n = n + 1;
+  }
+
+  finish(): CounterColumns {
+    const n = this.n;
+    return {
+      names: this.names,
+      actor: this.actor.subarray(0, n),
+      name: this.name.subarray(0, n),
+      value: this.value.subarray(0, n),
+    };
   }
 }
 
 /** The columns as entries (tests, and readers that want one object per entry). */
-export function transitionEntries(t: TransitionColumns) {
-  return t.actor.map((actor, i) => ({
+export function transitionEntries(t: TransitionColumns | DrainedTransitions) {
+  return Array.from(t.actor, (actor, i) => ({
     actor,
     mechanism: t.mechanisms[t.mechanism[i]!]!,
     fromState: t.fromState[i]!,
@@ -119,51 +209,57 @@ export function transitionEntries(t: TransitionColumns) {
 }
 
 export function counterEntries(c: CounterColumns) {
-  return c.actor.map((actor, i) => ({ actor, name: c.names[c.name[i]!]!, value: c.value[i]! }));
+  return Array.from(c.actor, (actor, i) => ({ actor, name: c.names[c.name[i]!]!, value: c.value[i]! }));
 }
 
-/** Energies per actor and component as the IntervalReport's energy_* columns, in the order given. */
-export function energyColumns(energy: readonly { actor: number; component: string; joules: number }[]) {
-  const components: string[] = [];
-  const indices = new Map<string, number>();
-  const actor = new Array<number>(energy.length);
-  const component = new Array<number>(energy.length);
-  const joules = new Array<number>(energy.length);
-  for (let i = 0; i < energy.length; i++) {
-    const e = energy[i]!;
-    let k = indices.get(e.component);
-    if (k === undefined) {
-      k = components.push(e.component) - 1;
-      indices.set(e.component, k);
-    }
-    actor[i] = e.actor;
-    component[i] = k;
-    joules[i] = e.joules;
-  }
-  return { energyComponents: components, energyActor: actor, energyComponent: component, energyJoules: joules };
+/** Energies per actor and component; `component[i]` indexes `components` (each name once, in order of first use). */
+export interface EnergyColumns {
+  components: string[];
+  actor: number[];
+  component: number[];
+  joules: number[];
 }
 
-/** Link crossings as the IntervalReport's link_* columns (direction: link * 2, + 1 for b -> a), in the order given. */
-export function linkColumns(links: readonly LinkCount[]) {
-  const n = links.length;
-  const direction = new Array<number>(n);
-  const species = new Array<number>(n);
-  const packets = new Array<number>(n);
-  const bytes = new Array<number>(n);
-  const dropped = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const l = links[i]!;
-    direction[i] = l.link * 2 + (l.reverse ? 1 : 0);
-    species[i] = l.species;
-    packets[i] = l.packets;
-    bytes[i] = l.bytes;
-    dropped[i] = l.dropped;
-  }
-  return {
-    linkDirection: direction,
-    linkSpecies: species,
-    linkPackets: packets,
-    linkBytes: bytes,
-    linkDropped: dropped,
-  };
+export function newEnergyColumns(): EnergyColumns {
+  return { components: [], actor: [], component: [], joules: [] };
+}
+
+/** Appends one energy, its component name numbered on first use (a handful per report: a short scan). */
+export function pushEnergy(out: EnergyColumns, actor: number, component: string, joules: number): void {
+  const components = out.components;
+  let k = 0;
+  while (k < components.length && components[k] !== component) k++;
+  if (k === components.length) components.push(component);
+  out.actor.push(actor);
+  out.component.push(k);
+  out.joules.push(joules);
+}
+
+/** The columns as entries (tests, and readers that want one object per entry). */
+export function energyEntries(e: EnergyColumns) {
+  return e.actor.map((actor, i) => ({ actor, component: e.components[e.component[i]!]!, joules: e.joules[i]! }));
+}
+
+/**
+ * Link crossings as the IntervalReport's link_* columns: direction = link * 2, + 1 for b -> a; packets and bytes
+ * that arrived, and packets dropped on the way.
+ */
+export interface LinkColumns {
+  direction: Int32Array;
+  species: Int32Array;
+  packets: Float64Array;
+  bytes: Float64Array;
+  dropped: Float64Array;
+}
+
+/** The columns as entries (tests, and readers that want one object per entry). */
+export function linkEntries(l: LinkColumns): LinkCount[] {
+  return Array.from(l.direction, (direction, i) => ({
+    link: direction >> 1,
+    reverse: (direction & 1) === 1,
+    packets: l.packets[i]!,
+    bytes: l.bytes[i]!,
+    dropped: l.dropped[i]!,
+    species: l.species[i]!,
+  }));
 }

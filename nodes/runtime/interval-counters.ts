@@ -3,7 +3,7 @@
  * exchange counts every actor has, and the drain that turns the rows in use, the model's counters and the level
  * integrals into counter columns sorted by actor and name, without an object per counter.
  */
-import { CounterNames, newCounterColumns, type CounterColumns } from "./interval-columns.ts";
+import { type CounterColumns, CounterWriter } from "./interval-columns.ts";
 
 /** How a packet enters or leaves the network at an actor (the irreversibility ledger's exchange mechanisms). */
 export type Exchange = "created" | "consumed" | "dropped";
@@ -80,8 +80,7 @@ export interface CounterSources {
  * the model counters (sorted here) and the in-order ones.
  */
 export function drainCounters({ rows, rowsInUse, model, inOrder }: CounterSources): CounterColumns {
-  const out = newCounterColumns();
-  const names = new CounterNames(out);
+  const names = new CounterWriter(rowsInUse.length * ROW + model.length + inOrder.actor.length);
   /** Each row column's index in `out.names`, on first use (-1: not used yet). */
   const nameIndex = new Int32Array(ROW).fill(-1);
   const extra = new MergedCounters(model.sort(byActorThenName), inOrder);
@@ -106,7 +105,7 @@ export function drainCounters({ rows, rowsInUse, model, inOrder }: CounterSource
     for (let k = base; k < base + ROW; k++) rows[k] = 0;
   }
   for (; !extra.done; extra.next()) names.push(extra.actor, extra.name, extra.value);
-  return out;
+  return names.finish();
 }
 
 /**

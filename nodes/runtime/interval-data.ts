@@ -3,7 +3,7 @@
  * carries (wire.ts), kept apart from the ledger that fills them.
  */
 import type { MetricAccumulator } from "./metrics.ts";
-import type { CounterColumns, TransitionColumns } from "./interval-columns.ts";
+import type { CounterColumns, DrainedTransitions, EnergyColumns, LinkColumns } from "./interval-columns.ts";
 
 export interface LinkCount {
   link: number;
@@ -43,11 +43,13 @@ export interface IntervalData {
   interval: number;
   events: number;
   metrics: MetricAccumulator[];
-  links: LinkCount[];
+  /** Sorted by direction and species. */
+  links: LinkColumns;
   drops: { reason: string; packets: number }[];
-  energy: { actor: number; component: string; joules: number }[];
+  /** In the order the power meters drained (actors in the order they got a meter, components by name). */
+  energy: EnergyColumns;
   /** Sorted by actor, mechanism name, from and to state. */
-  transitions: TransitionColumns;
+  transitions: DrainedTransitions;
   /** Sorted by actor and name. */
   counters: CounterColumns;
   traceEvents: TraceEventData[];

@@ -5,8 +5,14 @@
  */
 import { WindowMetrics } from "./metrics.ts";
 import { mechanismNames, NAMES_TOKEN } from "./names.ts";
-import { addPair, growDense, releaseStatePairs, takeStatePairs, type StatePairs } from "./state-pairs.ts";
-import { appendInStateOrder, newTransitionColumns, type TransitionColumns } from "./interval-columns.ts";
+import { StatePairTable } from "./state-pairs.ts";
+import {
+  type DrainedTransitions,
+  type LinkColumns,
+  newEnergyColumns,
+  pushEnergy,
+  TransitionWriter,
+} from "./interval-columns.ts";
 import {
   type ActorCounter,
   drainCounters,
@@ -19,10 +25,13 @@ import {
   Tally,
   type TallyName,
 } from "./interval-counters.ts";
-import type { IntervalData, LinkCount, TraceEventData } from "./interval-data.ts";
+import type { IntervalData, TraceEventData } from "./interval-data.ts";
 
 export type { IntervalData, LinkCount, TraceEventData, TransitionCount } from "./interval-data.ts";
 export { type Exchange, ExchangeColumn, SPECIES_MASK, Tally, type TallyName } from "./interval-counters.ts";
+
+/** Doubles per link key: packets, bytes, dropped. */
+const LINK_FIELDS = 3;
 
 export class IntervalLedger {
   readonly metrics = new WindowMetrics();
@@ -34,9 +43,14 @@ export class IntervalLedger {
   private rows = new Float64Array(0);
   private rowInUse = new Uint8Array(0);
   private rowsInUse: number[] = [];
-  /** Link counts by direction * SPECIES_SLOTS + species (dense: indexed on every hop), and those in use. */
-  private linkCounts: (LinkCount | undefined)[] = [];
-  private linksInUse: LinkCount[] = [];
+  /**
+   * Link counts by key = direction * SPECIES_SLOTS + species (dense: indexed on every hop): packets, bytes and
+   * dropped at key * LINK_FIELDS, the species as counted, whether the key is in use, and the keys in use.
+   */
+  private linkCounts = new Float64Array(0);
+  private linkSpecies = new Int32Array(0);
+  private linkInUse = new Uint8Array(0);
+  private linkKeys: number[] = [];
   private readonly drops = new Map<string, number>();
   /** Mechanism names by id, and ids by name: transitions are kept per (actor, mechanism id). */
   private readonly mechanismIds = new Map<string, number>();
@@ -44,16 +58,13 @@ export class IntervalLedger {
   /** This ledger's mechanism ids by names.ts id: a cache of ids of NAMES_TOKEN's tables. */
   private localMechanism: (number | undefined)[] = [];
   private namesToken = NAMES_TOKEN;
-  /**
-   * actor -> mechanism id -> the counts of its state pairs this interval (an actor's array is kept from interval to
-   * interval, its counts are not). Actors with any are flagged and listed for the drain.
-   */
-  private transitions: ((StatePairs | undefined)[] | undefined)[] = [];
-  private transitionListed = new Uint8Array(0);
-  private transitionActors: number[] = [];
+  /** The state-pair counts of every (actor, mechanism id) this interval. */
+  private readonly transitions = new StatePairTable();
   private readonly counters = new Map<string, ActorCounter>();
   /** Counters handed in already in (actor, name) order (`countInOrder`: the level integrals at a close). */
   private countersInOrder = newInOrderCounters();
+  /** Energies handed in by the power meters at a close (`energyInOrder`). */
+  private energy = newEnergyColumns();
   /** Steps of sampled journeys, in the order they happened on this host. */
   traceEvents: TraceEventData[] = [];
 
@@ -63,18 +74,32 @@ export class IntervalLedger {
    */
   countLink(direction: number, bytes: number, lost: boolean, species = 0, multiplicity = 1): void {
     const key = direction * SPECIES_SLOTS + (species & (SPECIES_SLOTS - 1));
-    if (key >= this.linkCounts.length) this.linkCounts = growDense(this.linkCounts, key);
-    let c = this.linkCounts[key];
-    if (c === undefined) {
-      c = { link: direction >> 1, reverse: (direction & 1) === 1, packets: 0, bytes: 0, dropped: 0, species };
-      this.linkCounts[key] = c;
-      this.linksInUse.push(c);
+    if (key >= this.linkInUse.length) this.growLinks(key);
+    if (this.linkInUse[key] === 0) {
+      this.linkInUse[key] = 1;
+      this.linkSpecies[key] = species;
+      this.linkKeys.push(key);
     }
-    if (lost) c.dropped += multiplicity;
+    const at = key * LINK_FIELDS;
+    if (lost) this.linkCounts[at + 2]! += multiplicity;
     else {
-      c.packets += multiplicity;
-      c.bytes += bytes * multiplicity;
+      this.linkCounts[at]! += multiplicity;
+      this.linkCounts[at + 1]! += bytes * multiplicity;
     }
+  }
+
+  /** Room for link key `key`. */
+  private growLinks(key: number): void {
+    const capacity = Math.max(key + 1, this.linkInUse.length * 2, 64);
+    const counts = new Float64Array(capacity * LINK_FIELDS);
+    counts.set(this.linkCounts);
+    const species = new Int32Array(capacity);
+    species.set(this.linkSpecies);
+    const inUse = new Uint8Array(capacity);
+    inUse.set(this.linkInUse);
+    this.linkCounts = counts;
+    this.linkSpecies = species;
+    this.linkInUse = inUse;
   }
 
   /** Adds `value` to column `column` (a `Tally` or an `ExchangeColumn` + species) of the actor's row. */
@@ -119,7 +144,7 @@ export class IntervalLedger {
   }
 
   transition(actor: number, mechanism: string, fromState: number, toState: number, count = 1): void {
-    this.countPair(actor, this.mechanismId(mechanism), fromState, toState, count);
+    this.transitions.add(actor, this.mechanismId(mechanism), fromState, toState, count);
   }
 
   /** As `transition`, by the mechanism's id in names.ts (`mechanismNames`). */
@@ -134,34 +159,7 @@ export class IntervalLedger {
       while (this.localMechanism.length <= mechanism) this.localMechanism.push(undefined);
       this.localMechanism[mechanism] = id;
     }
-    this.countPair(actor, id, fromState, toState, count);
-  }
-
-  /** Counts a move of (actor, mechanism by this ledger's id). */
-  private countPair(actor: number, id: number, fromState: number, toState: number, count: number): void {
-    if (actor >= this.transitions.length) this.growTransitions(actor);
-    let byMechanism = this.transitions[actor];
-    if (byMechanism === undefined) {
-      byMechanism = [];
-      this.transitions[actor] = byMechanism;
-    }
-    let pairs = byMechanism[id];
-    if (pairs === undefined) {
-      pairs = takeStatePairs();
-      byMechanism[id] = pairs;
-      if (this.transitionListed[actor] === 0) {
-        this.transitionListed[actor] = 1;
-        this.transitionActors.push(actor);
-      }
-    }
-    addPair(pairs, actor, this.mechanisms[id]!, fromState, toState, count);
-  }
-
-  private growTransitions(actor: number): void {
-    this.transitions = growDense(this.transitions, actor);
-    const listed = new Uint8Array(this.transitions.length);
-    listed.set(this.transitionListed);
-    this.transitionListed = listed;
+    this.transitions.add(actor, id, fromState, toState, count);
   }
 
   /**
@@ -204,15 +202,20 @@ export class IntervalLedger {
     c.value.push(value);
   }
 
-  /** Everything recorded since the last drain, in a fixed order; `energy` comes from the power meters. */
-  drain(interval: number, energy: IntervalData["energy"]): IntervalData {
+  /** An energy of `actor`'s component, reported in the order handed in (PowerMeter.drainTo). */
+  energyInOrder(actor: number, component: string, joules: number): void {
+    pushEnergy(this.energy, actor, component, joules);
+  }
+
+  /** Everything recorded since the last drain, in a fixed order. */
+  drain(interval: number): IntervalData {
     const data: IntervalData = {
       interval,
       events: this.events,
       metrics: this.metrics.drain(),
       links: this.drainLinks(),
       drops: [...this.drops].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, packets]) => ({ reason, packets })),
-      energy,
+      energy: this.energy,
       transitions: this.drainTransitions(),
       counters: drainCounters({
         rows: this.rows,
@@ -223,6 +226,7 @@ export class IntervalLedger {
       traceEvents: this.traceEvents,
     };
     this.traceEvents = [];
+    this.energy = newEnergyColumns();
     this.events = 0;
     this.drops.clear();
     this.counters.clear();
@@ -248,61 +252,58 @@ export class IntervalLedger {
   }
 
   /**
-   * The links in use sorted by (link, reverse, species), which is the order of their dense keys, and clears them.
-   * The keys sort as numbers in a typed array (no comparator calls: thousands of links per interval).
+   * The links in use as columns sorted by (link, reverse, species), which is the order of their dense keys, and
+   * clears them. The keys sort as numbers in a typed array (no comparator calls: thousands of links per interval).
    */
-  private drainLinks(): LinkCount[] {
-    const inUse = this.linksInUse;
-    const keys = new Int32Array(inUse.length);
-    for (let i = 0; i < inUse.length; i++) {
-      const c = inUse[i]!;
-      keys[i] = (c.link * 2 + (c.reverse ? 1 : 0)) * SPECIES_SLOTS + (c.species & SPECIES_MASK);
+  private drainLinks(): LinkColumns {
+    const keys = Int32Array.from(this.linkKeys).sort();
+    const n = keys.length;
+    const out: LinkColumns = {
+      direction: new Int32Array(n),
+      species: new Int32Array(n),
+      packets: new Float64Array(n),
+      bytes: new Float64Array(n),
+      dropped: new Float64Array(n),
+    };
+    const counts = this.linkCounts;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      const at = key * LINK_FIELDS;
+      out.direction[i] = Math.floor(key / SPECIES_SLOTS);
+      out.species[i] = this.linkSpecies[key]!;
+      out.packets[i] = counts[at]!;
+      out.bytes[i] = counts[at + 1]!;
+      out.dropped[i] = counts[at + 2]!;
+      counts[at] = 0;
+      counts[at + 1] = 0;
+      counts[at + 2] = 0;
+      this.linkInUse[key] = 0;
     }
-    keys.sort();
-    const links: LinkCount[] = [];
-    for (const key of keys) {
-      links.push(this.linkCounts[key]!);
-      this.linkCounts[key] = undefined;
-    }
-    this.linksInUse = [];
-    return links;
+    this.linkKeys = [];
+    return out;
   }
 
   /**
    * Every transition count, sorted by actor, mechanism name, from and to state, built in that order instead of
-   * sorted afterwards (tens of thousands of entries per interval on a large shard, compared by name): actors in
-   * number order, each actor's mechanisms in name order, and each mechanism's dense pairs in index order, which
-   * is (from, to) order, merged with the few other pairs sorted. The counts go back to the pool as they drain.
+   * sorted afterwards (tens of thousands of entries per interval on a large shard, compared by name): see
+   * StatePairTable.drainTo.
    */
-  private drainTransitions(): TransitionColumns {
-    const out = newTransitionColumns();
+  private drainTransitions(): DrainedTransitions {
+    const out = new TransitionWriter(this.transitions.pairCount);
     const names = this.mechanisms;
     const mechanismOrder = names.map((_, id) => id).sort((a, b) => cmp(names[a]!, names[b]!));
-    /** Column index of each mechanism id, on first use (-1: not used yet). */
-    const column = names.map(() => -1);
-    for (const actor of Int32Array.from(this.transitionActors).sort()) {
-      const byMechanism = this.transitions[actor]!;
-      for (const id of mechanismOrder) {
-        const pairs = byMechanism[id];
-        if (pairs === undefined) continue;
-        if (column[id] === -1) column[id] = out.mechanisms.push(names[id]!) - 1;
-        appendInStateOrder(out, pairs, actor, column[id]!);
-        releaseStatePairs(pairs);
-        byMechanism[id] = undefined;
-      }
-      this.transitionListed[actor] = 0;
-    }
-    this.transitionActors = [];
-    return out;
+    this.transitions.drainTo(out, mechanismOrder, names);
+    return out.finish();
   }
 
   isEmpty(): boolean {
     return (
       this.events === 0 &&
+      this.energy.actor.length === 0 &&
       this.traceEvents.length === 0 &&
-      this.linksInUse.length === 0 &&
+      this.linkKeys.length === 0 &&
       this.drops.size === 0 &&
-      this.transitionActors.length === 0 &&
+      this.transitions.isEmpty &&
       this.counters.size === 0 &&
       this.countersInOrder.actor.length === 0 &&
       this.rowsInUse.length === 0

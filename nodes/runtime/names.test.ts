@@ -67,7 +67,7 @@ test("names - metric slots, level meters and ledger mechanisms restored in anoth
       ledger.metrics.recordId(m1, g1, 7);
       ledger.transitionId(0, x, 0, 1);
       levels.setId(l1, 2, 10);
-      const data = ledger.drain(0, []);
+      const data = ledger.drain(0);
       console.log(JSON.stringify({
         metrics: data.metrics.map((m) => [m.name, m.group, m.count, m.sum]),
         transitions: transitionEntries(data.transitions).map((t) => [t.mechanism, t.count]),

@@ -13,6 +13,11 @@
 
 import { inserted } from "./exact-array.ts";
 
+/** Where a drain puts the energies (IntervalLedger.energyInOrder). */
+export interface EnergySink {
+  energyInOrder(actor: number, component: string, joules: number): void;
+}
+
 export class PowerMeter {
   /** Component names, sorted; the slot of a component is its index here. */
   private names: string[] = [];
@@ -99,15 +104,23 @@ export class PowerMeter {
     return slot < 0 ? 0 : Math.max(0, this.watts[slot]!);
   }
 
-  /** Energy per component since the last drain (call `accrue` first), sorted by component. */
-  drain(): [string, number][] {
-    const out: [string, number][] = [];
+  /**
+   * Hands the energy per component since the last drain (call `accrue` first) to `sink` as `actor`'s, sorted by
+   * component. No allocation: a large shard drains thousands of meters per interval.
+   */
+  drainTo(actor: number, sink: EnergySink): void {
     for (let i = 0; i < this.names.length; i++) {
       if (!this.accrued[i]) continue;
-      out.push([this.names[i]!, this.joules[i]!]);
+      sink.energyInOrder(actor, this.names[i]!, this.joules[i]!);
       this.joules[i] = 0;
       this.accrued[i] = false;
     }
+  }
+
+  /** Energy per component since the last drain (call `accrue` first), sorted by component. */
+  drain(): [string, number][] {
+    const out: [string, number][] = [];
+    this.drainTo(0, { energyInOrder: (_, component, joules) => out.push([component, joules]) });
     return out;
   }
 

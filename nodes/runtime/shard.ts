@@ -190,16 +190,14 @@ export class Shard {
       const partial = final && boundary > tNs && tNs > this.currentInterval * this.intervalNs;
       if (boundary > tNs && !partial) break;
       const until = partial ? tNs : boundary;
-      const energy: IntervalData["energy"] = [];
       for (const actor of this.ctx.meters.powered) {
         actor.power!.accrue(until);
-        for (const [component, joules] of actor.power!.drain())
-          energy.push({ actor: actor.spec.index, component, joules });
+        actor.power!.drainTo(actor.spec.index, this.ledger);
       }
       // By actor, each actor's levels in name order: the ledger takes them as they come.
       for (const actor of this.ctx.meters.levelledByIndex())
         actor.levels!.drainTo(until, actor.spec.index, this.ledger);
-      if (energy.length > 0 || !this.ledger.isEmpty()) closed.push(this.ledger.drain(this.currentInterval, energy));
+      if (!this.ledger.isEmpty()) closed.push(this.ledger.drain(this.currentInterval));
       this.currentInterval++;
       if (partial) break;
     }

@@ -18,6 +18,7 @@ import { PowerMeter } from "./power.ts";
 import { Xoshiro128 } from "./rng.ts";
 import { Router } from "./routing.ts";
 import { Shard } from "./shard.ts";
+import { StatePairTable } from "./state-pairs.ts";
 import { decodeSnapshot, encodeSnapshot, registerSnapshotClasses, SnapshotError } from "./snapshot-codec.ts";
 import type { ResolvedScenario } from "./topology.ts";
 import { WindowPlanner } from "./window-plan.ts";
@@ -36,6 +37,7 @@ registerSnapshotClasses({
   PowerMeter,
   Xoshiro128,
   Router,
+  StatePairTable,
   WindowPlanner,
 });
 

@@ -1,54 +1,185 @@
 /**
- * The state-pair counts of one (actor, mechanism) in an interval (interval-ledger.ts): a dense array for the
- * one-step moves between small states, a map for every other pair, drained in (from, to) order.
+ * The state-pair counts of a metrics interval (interval-ledger.ts), per (actor, mechanism): a dense run of counts
+ * for the one-step moves between small states, a map for every other pair, drained in (from, to) order.
  */
-import type { TransitionCount } from "./interval-ledger.ts";
+import { appendInStateOrder, type PairCount, type TransitionWriter } from "./interval-columns.ts";
 
 const STATE_SPAN = 1 << 15;
 /**
- * States below this have their one-step moves in the dense array. Higher ones (a leap server's fluid backlog of
- * thousands) go to the map: a dense array up to them would be allocated per actor and interval (most of a leap
- * day's garbage at the afternoon peak). Where a pair is kept does not change the drained, sorted output.
+ * States below this have their one-step moves in a dense run. Higher ones (a leap server's fluid backlog of
+ * thousands) go to the map: a dense run up to them would be allocated per actor and interval. Where a pair is
+ * kept does not change the drained, sorted output.
  */
 const NEAR_SPAN = 1 << 10;
+/** Doubles before a run's counts: its capacity, and its end (past it, all NaN). */
+const CAPACITY = -2;
+const END = -1;
+const HEADER = 2;
+/** A new run has room for moves from states below 10 before it grows. */
+const FIRST_CAPACITY = 32;
 
 /**
- * The counts of one (actor, mechanism)'s state pairs. Most moves are by one step between small whole numbers
- * (queue lengths: n -> n + 1 on arrival, n + 1 -> n on service): their counts sit in a typed array at
- * from * 3 + step + 1 (NaN where no move was counted), indexed without hashing and without an object per pair
- * until the drain; every other pair is in the map under `stateKey`.
+ * The counts of every (actor, mechanism)'s state pairs. Most moves are by one step between small whole numbers
+ * (queue lengths: n -> n + 1 on arrival, n + 1 -> n on service): their counts sit at from * 3 + step + 1 of the
+ * (actor, mechanism)'s run (NaN where no move was counted). The runs of all of them lie one after another in one
+ * typed array, found through one Int32Array by actor and mechanism: a count is three typed-array accesses, with no
+ * object per actor, per (actor, mechanism) or per pair (those were a chain of cache misses on every transition).
+ * The runs are cleared and the array reused at every drain; a run outgrowing its room moves to the array's end.
  */
-export interface StatePairs {
-  near: Float64Array;
-  /** `near` past this index is all NaN: the drain and the clearing stop here. */
-  nearEnd: number;
-  other: Map<number | string, TransitionCount>;
+export class StatePairTable {
+  /** Offset of each (actor, mechanism)'s run in `counts`, at actor * mechanismSlots + mechanism; 0: none yet. */
+  private runAt = new Int32Array(0);
+  private mechanismSlots = 4;
+  private counts = new Float64Array(4096);
+  private countsEnd = 0;
+  /** Every other pair, by (actor, mechanism) key (`otherKey`) then by `stateKey`. */
+  private readonly other = new Map<number, Map<number | string, PairCount>>();
+  /** Actors with any count this interval (flagged, and listed for the drain). */
+  private listed = new Uint8Array(0);
+  private actors: number[] = [];
+  /** Pairs counted this interval (the drain's length). */
+  pairCount = 0;
+
+  get isEmpty(): boolean {
+    return this.actors.length === 0;
+  }
+
+  /** Counts `count` moves from `fromState` to `toState` of (actor, mechanism id). */
+  add(actor: number, mechanism: number, fromState: number, toState: number, count: number): void {
+    if (mechanism >= this.mechanismSlots) this.widen(mechanism);
+    const key = actor * this.mechanismSlots + mechanism;
+    if (key >= this.runAt.length) this.grow(actor);
+    const step = toState - fromState;
+    if (step >= -1 && step <= 1 && (fromState & (NEAR_SPAN - 1)) === fromState) {
+      const i = fromState * 3 + step + 1;
+      let at = this.runAt[key]!;
+      if (at === 0) at = this.open(key, actor, i);
+      else if (i >= this.counts[at + CAPACITY]!) at = this.move(key, at, i);
+      const counts = this.counts;
+      const before = counts[at + i]!;
+      if (Number.isNaN(before)) {
+        counts[at + i] = count; // the pair's first move
+        this.pairCount++;
+      } else counts[at + i] = before + count;
+      if (i >= counts[at + END]!) counts[at + END] = i + 1;
+      return;
+    }
+    this.list(actor);
+    const okey = otherKey(actor, mechanism);
+    let pairs = this.other.get(okey);
+    if (pairs === undefined) {
+      pairs = new Map();
+      this.other.set(okey, pairs);
+    }
+    const skey = stateKey(fromState, toState);
+    const t = pairs.get(skey);
+    if (t === undefined) {
+      pairs.set(skey, { fromState, toState, count });
+      this.pairCount++;
+    } else t.count += count;
+  }
+
+  /**
+   * Appends every count to `out`, sorted by actor, mechanism name, from and to state, and clears them: actors in
+   * number order, each actor's mechanisms in `order` (mechanism ids sorted by name), each run in index order (which
+   * is (from, to) order) merged with the few other pairs sorted. A mechanism is added to `out.mechanisms` (from
+   * `names`, by id) on first use.
+   */
+  drainTo(out: TransitionWriter, order: readonly number[], names: readonly string[]): void {
+    const column = names.map(() => -1);
+    const slots = this.mechanismSlots;
+    const counts = this.counts;
+    for (const actor of Int32Array.from(this.actors).sort()) {
+      for (const id of order) {
+        const key = actor * slots + id;
+        const at = id < slots ? this.runAt[key]! : 0;
+        const other = this.other.size === 0 ? undefined : this.other.get(otherKey(actor, id));
+        if (at === 0 && other === undefined) continue;
+        if (column[id] === -1) column[id] = out.mechanisms.push(names[id]!) - 1;
+        const sorted =
+          other === undefined
+            ? []
+            : [...other.values()].sort((a, b) => a.fromState - b.fromState || a.toState - b.toState);
+        appendInStateOrder(out, counts, at, at === 0 ? 0 : counts[at + END]!, sorted, actor, column[id]!);
+        if (at !== 0) this.runAt[key] = 0;
+      }
+      this.listed[actor] = 0;
+    }
+    this.actors = [];
+    this.other.clear();
+    this.countsEnd = 0;
+    this.pairCount = 0;
+  }
+
+  /** A run for `key` with room for index `i`. */
+  private open(key: number, actor: number, i: number): number {
+    this.list(actor);
+    const at = this.allocate(Math.max(FIRST_CAPACITY, i + 1));
+    this.runAt[key] = at;
+    return at;
+  }
+
+  /** Moves the run at `at` to a larger one with room for index `i`. */
+  private move(key: number, at: number, i: number): number {
+    const to = this.allocate(Math.max(i + 1, this.counts[at + CAPACITY]! * 2));
+    const counts = this.counts;
+    const end = counts[at + END]!;
+    counts.copyWithin(to, at, at + end);
+    counts[to + END] = end;
+    this.runAt[key] = to;
+    return to;
+  }
+
+  /** Room for `capacity` counts (all NaN) at the end of `counts`, growing it if needed; returns the run's offset. */
+  private allocate(capacity: number): number {
+    const at = this.countsEnd + HEADER;
+    const end = at + capacity;
+    if (end > this.counts.length) {
+      const grown = new Float64Array(Math.max(end, this.counts.length * 2));
+      grown.set(this.counts.subarray(0, this.countsEnd));
+      this.counts = grown;
+    }
+    const counts = this.counts;
+    counts[at + CAPACITY] = capacity;
+    counts[at + END] = 0;
+    counts.fill(Number.NaN, at, end);
+    this.countsEnd = end;
+    return at;
+  }
+
+  private list(actor: number): void {
+    if (this.listed[actor] === 0) {
+      this.listed[actor] = 1;
+      this.actors.push(actor);
+    }
+  }
+
+  /** Room for keys of actors up to `actor`. */
+  private grow(actor: number): void {
+    const capacity = Math.max(actor + 1, this.listed.length * 2, 64);
+    const runAt = new Int32Array(capacity * this.mechanismSlots);
+    runAt.set(this.runAt);
+    this.runAt = runAt;
+    const listed = new Uint8Array(capacity);
+    listed.set(this.listed);
+    this.listed = listed;
+  }
+
+  /** Room for mechanism ids up to `mechanism`: the keys are laid out again. */
+  private widen(mechanism: number): void {
+    const old = this.mechanismSlots;
+    const slots = Math.max(mechanism + 1, old * 2);
+    const actorCapacity = this.listed.length;
+    const runAt = new Int32Array(actorCapacity * slots);
+    for (let a = 0; a < actorCapacity; a++)
+      for (let m = 0; m < old; m++) runAt[a * slots + m] = this.runAt[a * old + m]!;
+    this.runAt = runAt;
+    this.mechanismSlots = slots;
+  }
 }
 
-/** Counts of a new (actor, mechanism): room for moves from states below 21 before the first growth. */
-export function newStatePairs(): StatePairs {
-  return { near: new Float64Array(64).fill(Number.NaN), nearEnd: 0, other: new Map() };
-}
-
-/**
- * Cleared counts to use again for another (actor, mechanism) and interval: a large shard counts the moves of
- * thousands of (actor, mechanism)s per interval, and allocating their arrays and maps afresh each time was most of
- * its per-interval garbage. Process-wide (the shards of one process take turns) and outside any shard, so a
- * checkpoint does not carry it; it holds as many as were in use at once at most.
- */
-const free: StatePairs[] = [];
-
-/** Counts for an (actor, mechanism) with nothing counted yet. */
-export function takeStatePairs(): StatePairs {
-  return free.pop() ?? newStatePairs();
-}
-
-/** Done with `pairs` (drained): clears what was written and keeps it for `takeStatePairs`. */
-export function releaseStatePairs(pairs: StatePairs): void {
-  pairs.near.fill(Number.NaN, 0, pairs.nearEnd);
-  pairs.nearEnd = 0;
-  if (pairs.other.size > 0) pairs.other.clear();
-  free.push(pairs);
+function otherKey(actor: number, mechanism: number): number {
+  return actor * 2 ** 20 + mechanism;
 }
 
 /**
@@ -59,40 +190,4 @@ function stateKey(fromState: number, toState: number): number | string {
   if ((fromState & (STATE_SPAN - 1)) === fromState && (toState & (STATE_SPAN - 1)) === toState)
     return fromState * STATE_SPAN + toState;
   return `${fromState}>${toState}`;
-}
-
-/** The array with room up to `index`, holes filled (a dense array stays fast to index; a sparse one would not). */
-export function growDense<T>(array: (T | undefined)[], index: number): (T | undefined)[] {
-  const grown = new Array<T | undefined>(Math.max(index + 1, array.length * 2, 64)).fill(undefined);
-  for (let i = 0; i < array.length; i++) grown[i] = array[i];
-  return grown;
-}
-
-/** Counts `count` moves from `fromState` to `toState` of one (actor, mechanism). */
-export function addPair(
-  pairs: StatePairs,
-  actor: number,
-  mechanism: string,
-  fromState: number,
-  toState: number,
-  count: number,
-): void {
-  const step = toState - fromState;
-  if (step >= -1 && step <= 1 && (fromState & (NEAR_SPAN - 1)) === fromState) {
-    const i = fromState * 3 + step + 1;
-    let near = pairs.near;
-    if (i >= near.length) {
-      near = new Float64Array(Math.max(i + 1, near.length * 2)).fill(Number.NaN);
-      near.set(pairs.near);
-      pairs.near = near;
-    }
-    const before = near[i]!;
-    near[i] = Number.isNaN(before) ? count : before + count; // NaN: the pair's first move
-    if (i >= pairs.nearEnd) pairs.nearEnd = i + 1;
-    return;
-  }
-  const key = stateKey(fromState, toState);
-  const t = pairs.other.get(key);
-  if (t === undefined) pairs.other.set(key, { actor, mechanism, fromState, toState, count });
-  else t.count += count;
 }

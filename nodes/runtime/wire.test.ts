@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkGrant, commandFromWire, wire } from "./wire.ts";
+import { IntervalLedger } from "./interval-ledger.ts";
+import { checkGrant, commandFromWire, toWireInterval, wire } from "./wire.ts";
 
 test("wire - a decoded command is a union of its oneof's cases; a grant with a command of neither is refused", () => {
   const roundTrip = (properties: Parameters<typeof wire.Grant.create>[0]) =>
@@ -30,4 +31,29 @@ test("wire - a decoded command is a union of its oneof's cases; a grant with a c
   const neither = roundTrip({ seq: 1, untilNs: 2_000, stamps: [{ timeNs: 1_000, commands: [{ seq: 0 }] }] });
   assert.equal(checkGrant(neither, 0, 0, 10_000), undefined, "a command to nothing makes the grant malformed");
   assert.equal(commandFromWire({ seq: 0, link: { link: 1 }, actor: { actor: 1, command: "crash" } }), undefined);
+});
+
+test("wire - an interval drained as typed columns (transitions, counters, links) encodes to the same bytes as the same numbers in arrays", () => {
+  const ledger = new IntervalLedger();
+  for (let actor = 0; actor < 40; actor++) {
+    ledger.transition(actor, actor % 3 === 0 ? "service" : "arrival", actor % 5, (actor % 5) + 1, 1 + (actor % 2));
+    ledger.transition(actor, "arrival", 2 ** 40, 0.5); // a pair outside the dense counts
+    ledger.count(actor, "requests", 3 * actor);
+    ledger.countInOrder(actor, "level:busy", 2 ** 33 + actor);
+    ledger.energyInOrder(actor, "cpu", actor / 7);
+    ledger.countLink(actor * 3, 1_500, actor % 4 === 0, actor % 3, 1 + (actor % 2));
+  }
+  const report = toWireInterval(ledger.drain(5));
+  assert.ok(ArrayBuffer.isView(report.transitionFrom) && ArrayBuffer.isView(report.linkBytes));
+  const plain = Object.fromEntries(
+    Object.entries(report).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v]),
+  );
+  assert.equal((plain.transitionActor as number[]).length, 80);
+  const bytes = (r: object) => Buffer.from(wire.IntervalReport.encode(wire.IntervalReport.create(r)).finish());
+  assert.deepEqual(bytes(report), bytes(plain));
+  const decoded = wire.IntervalReport.decode(bytes(report));
+  assert.deepEqual(decoded.counterValue.map(Number), plain.counterValue);
+  assert.deepEqual(decoded.transitionFrom, plain.transitionFrom);
+  assert.deepEqual(decoded.linkDirection, plain.linkDirection);
+  assert.equal(decoded.linkDirection.length, 40);
 });

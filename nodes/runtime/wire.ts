@@ -6,7 +6,6 @@ import $protobuf from "protobufjs/minimal.js";
 import { dctwin } from "../../proto/gen/dctwin.js";
 import { EventType, type SimEvent } from "./event-queue.ts";
 import type { IntervalData } from "./interval-ledger.ts";
-import { energyColumns, linkColumns } from "./interval-columns.ts";
 import type { SimPacket } from "./packet.ts";
 import type { Command } from "../../spec/commands.ts";
 import type { Stamp } from "./window-plan.ts";
@@ -109,6 +108,14 @@ function fromWirePacket(p: dctwin.v1.Packet.$Properties): SimPacket {
   };
 }
 
+/**
+ * A typed column as a packed repeated field: the encoder reads only its length and elements (the same bytes as an
+ * array of the same numbers), and a host's reports are encoded, never read back as objects.
+ */
+function packed(column: Int32Array | Float64Array): number[] {
+  return column as unknown as number[];
+}
+
 export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Properties {
   return {
     interval: d.interval,
@@ -127,18 +134,25 @@ export function toWireInterval(d: IntervalData): dctwin.v1.IntervalReport.$Prope
       };
     }),
     drops: d.drops,
-    ...energyColumns(d.energy),
-    ...linkColumns(d.links),
+    energyComponents: d.energy.components,
+    energyActor: d.energy.actor,
+    energyComponent: d.energy.component,
+    energyJoules: d.energy.joules,
+    linkDirection: packed(d.links.direction),
+    linkSpecies: packed(d.links.species),
+    linkPackets: packed(d.links.packets),
+    linkBytes: packed(d.links.bytes),
+    linkDropped: packed(d.links.dropped),
     transitionMechanisms: d.transitions.mechanisms,
-    transitionActor: d.transitions.actor,
-    transitionMechanism: d.transitions.mechanism,
-    transitionFrom: d.transitions.fromState,
-    transitionTo: d.transitions.toState,
-    transitionCount: d.transitions.count,
+    transitionActor: packed(d.transitions.actor),
+    transitionMechanism: packed(d.transitions.mechanism),
+    transitionFrom: packed(d.transitions.fromState),
+    transitionTo: packed(d.transitions.toState),
+    transitionCount: packed(d.transitions.count),
     counterNames: d.counters.names,
-    counterActor: d.counters.actor,
-    counterName: d.counters.name,
-    counterValue: d.counters.value,
+    counterActor: packed(d.counters.actor),
+    counterName: packed(d.counters.name),
+    counterValue: packed(d.counters.value),
     traceEvents: d.traceEvents,
   };
 }
