@@ -5,6 +5,7 @@
  * takes longer to load than the coordinator takes to get ready, so the two overlap.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { getCompileCacheDir } from "node:module";
 import { fileURLToPath } from "node:url";
 
 /** `dctwin host` alone (cli/host-main.ts): the whole CLI would take three times as long to start. */
@@ -111,7 +112,13 @@ export class LocalHosts {
  * are added separately. DCTWIN_DEBUG is kept.
  */
 function hostEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(
+  const kept = Object.fromEntries(
     Object.entries(env).filter(([name]) => !name.startsWith("DCTWIN_") || name === "DCTWIN_DEBUG"),
   );
+  // A coordinator with Node's compile cache on (bin/dctwin.js) shares it with its hosts: enableCompileCache() is
+  // not inherited, and a host would otherwise strip and compile its modules again on every start.
+  const cacheDir = getCompileCacheDir();
+  return cacheDir === undefined || kept.NODE_COMPILE_CACHE !== undefined
+    ? kept
+    : { ...kept, NODE_COMPILE_CACHE: cacheDir };
 }
