@@ -31,14 +31,19 @@ test("event queue - pops in (time, destination, source, sequence) order whatever
   assert.deepEqual(drain(queue), expected);
 });
 
-test("event queue - interleaved pushes and pops (reused slots) keep the key order and every field", () => {
-  const rng = Xoshiro128.seeded(2, "queue-test");
+test("event queue - interleaved pushes and pops (reused slots) keep the key order and every field, over many seeds", () => {
+  for (let seed = 2; seed < 42; seed++) interleaved(seed);
+});
+
+/** Random pushes (many ties of time, or of time and actors) and pops, against a sorted reference. */
+function interleaved(seed: number): void {
+  const rng = Xoshiro128.seeded(seed, "queue-test");
   const queue = new EventQueue(2);
   const pending: SimEvent[] = [];
   const packets = Array.from({ length: 8 }, (_, i) => ({ id: i }) as SimPacket);
   let seq = 0;
   let now = 0;
-  for (let step = 0; step < 5000; step++) {
+  for (let step = 0; step < 2500; step++) {
     if (rng.uniform() < 0.55) {
       const e: SimEvent =
         rng.uniform() < 0.5
@@ -70,7 +75,7 @@ test("event queue - interleaved pushes and pops (reused slots) keep the key orde
     }
     assert.equal(queue.packetsInFlight, pending.filter((e) => e.type === EventType.packet).length);
   }
-});
+}
 
 test("event queue - popBefore stops at the window end and counts packets in flight", () => {
   const queue = new EventQueue();
