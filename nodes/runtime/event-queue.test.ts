@@ -31,14 +31,19 @@ test("event queue - pops in (time, destination, source, sequence) order whatever
   assert.deepEqual(drain(queue), expected);
 });
 
-test("event queue - interleaved pushes and pops (reused slots) keep the key order and every field", () => {
-  const rng = Xoshiro128.seeded(2, "queue-test");
+test("event queue - interleaved pushes and pops (reused slots) keep the key order and every field, over many seeds", () => {
+  for (let seed = 2; seed < 42; seed++) interleaved(seed);
+});
+
+/** Random pushes (many ties of time, or of time and actors) and pops, against a sorted reference. */
+function interleaved(seed: number): void {
+  const rng = Xoshiro128.seeded(seed, "queue-test");
   const queue = new EventQueue(2);
   const pending: SimEvent[] = [];
   const packets = Array.from({ length: 8 }, (_, i) => ({ id: i }) as SimPacket);
   let seq = 0;
   let now = 0;
-  for (let step = 0; step < 5000; step++) {
+  for (let step = 0; step < 2500; step++) {
     if (rng.uniform() < 0.55) {
       const e: SimEvent =
         rng.uniform() < 0.5
@@ -70,7 +75,7 @@ test("event queue - interleaved pushes and pops (reused slots) keep the key orde
     }
     assert.equal(queue.packetsInFlight, pending.filter((e) => e.type === EventType.packet).length);
   }
-});
+}
 
 test("event queue - popBefore stops at the window end and counts packets in flight", () => {
   const queue = new EventQueue();
@@ -88,4 +93,55 @@ test("event queue - popBefore stops at the window end and counts packets in flig
     RangeError,
     "actor indices beyond the packed key are refused",
   );
+});
+
+test("event queue - times spread over many orders of magnitude, dense and sparse in turn, pop in key order", () => {
+  const spreads = [0, 100, 50_000, 20_000_000, 5e9];
+  for (let seed = 1; seed <= 30; seed++) {
+    const rng = Xoshiro128.seeded(seed, "queue-calendar");
+    const queue = new EventQueue(4);
+    const pending: SimEvent[] = [];
+    let now = 0;
+    let seq = 0;
+    for (let step = 0; step < 4000; step++) {
+      // Dense and sparse phases in turn (many ties, then gaps from nanoseconds to seconds).
+      const dense = Math.floor(step / 1000) % 2 === 0;
+      if (rng.uniform() < 0.52 || pending.length === 0) {
+        const spread = dense ? spreads[rng.int(2)]! : spreads[rng.int(spreads.length)]!;
+        const e = timer(now + rng.int(spread + 1), rng.int(4), rng.int(4), seq++);
+        pending.push(e);
+        queue.push(e);
+        continue;
+      }
+      pending.sort(byKey);
+      const expected = pending.shift()!;
+      assert.equal(queue.peekTime(), expected.timeNs);
+      const slot = queue.popBefore(expected.timeNs + 1);
+      assert.deepEqual(queue.event(slot), expected);
+      now = expected.timeNs;
+    }
+    pending.sort(byKey);
+    assert.deepEqual([...queue.snapshot()].sort(byKey), pending);
+    assert.deepEqual(drain(queue), pending);
+  }
+});
+
+test("event queue - events far apart pop in order", () => {
+  const queue = new EventQueue();
+  const times = [3e12, 7, 1e12 + 5, 1e12 + 5, 4096 * 2048 * 3, 4096 * 2048 * 3 - 1, 2 ** 50];
+  times.forEach((t, i) => queue.push(timer(t, i, 0, i)));
+  const popped = drain(queue).map((e) => e.timeNs);
+  assert.deepEqual(
+    popped,
+    [...times].sort((a, b) => a - b),
+  );
+  assert.equal(queue.peekTime(), -1);
+  for (const far of [1e12, 3e15]) {
+    const pair = [far + 4096 * 1000, far + 4096 * 5];
+    pair.forEach((t, i) => queue.push(timer(t, 0, 0, i)));
+    assert.deepEqual(
+      drain(queue).map((e) => e.timeNs),
+      [pair[1], pair[0]],
+    );
+  }
 });

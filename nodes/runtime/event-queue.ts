@@ -208,9 +208,13 @@ export class EventQueue {
   }
 
   private siftUp(slot: number, timeNs: number): void {
+    this.rise(this.count++, slot, timeNs);
+  }
+
+  /** Puts (slot, timeNs) at heap index `i` or above it, moving later parents down: the queue's one upward sift. */
+  private rise(i: number, slot: number, timeNs: number): void {
     const heapSlot = this.heapSlot;
     const heapTime = this.heapTime;
-    let i = this.count++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heapSlot[parent]!;
@@ -226,7 +230,7 @@ export class EventQueue {
 
   /**
    * Refills the root after a pop, `n` entries remaining (the former last one at index n): the hole goes down the
-   * smaller children to a leaf, and the last entry goes up from there (Floyd's bottom-up variant). The last entry
+   * smaller children to a leaf, and the last entry rises from there (Floyd's bottom-up variant). The last entry
    * is usually among the latest, so it rises little: one comparison per level instead of two. The key order is
    * strict (no two events share a key), so the pop order is the same as any other heap's.
    */
@@ -244,19 +248,7 @@ export class EventQueue {
       heapTime[i] = heapTime[c]!;
       i = c;
     }
-    const slot = heapSlot[n]!;
-    const timeNs = heapTime[n]!;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heapSlot[parent]!;
-      const tp = heapTime[parent]!;
-      if (!this.before(slot, timeNs, p, tp)) break;
-      heapSlot[i] = p;
-      heapTime[i] = tp;
-      i = parent;
-    }
-    heapSlot[i] = slot;
-    heapTime[i] = timeNs;
+    this.rise(i, heapSlot[n]!, heapTime[n]!);
   }
 
   private grow(capacity: number): void {
