@@ -16,7 +16,7 @@ import { linksCsv, metricsCsv } from "./timeseries.ts";
 import { thermoCsv } from "../ledgers/series.ts";
 import { LedgerBook } from "../ledgers/book.ts";
 import { ledgerScope } from "../ledgers/snapshot.ts";
-import { INTERVALS_FILE, intervalsJsonl } from "../observability/intervals-file.ts";
+import { INTERVALS_FILE, intervalsFileOfRun } from "../observability/intervals-file.ts";
 import { writeAnalystTables } from "./parquet.ts";
 import { detectWarmupNs } from "./warmup.ts";
 
@@ -74,7 +74,8 @@ export function writeResults(
   writeFileSync(join(outDir, "timeseries.csv"), metricsCsv(outcome.aggregator, outcome.simTimeNs));
   writeFileSync(join(outDir, "links.csv"), linksCsv(outcome.aggregator, scenario, outcome.simTimeNs));
   writeFileSync(join(outDir, "thermo.csv"), thermoCsv(series));
-  writeFileSync(join(outDir, INTERVALS_FILE), intervalsJsonl(scenario, outcome.aggregator, outcome.simTimeNs));
+  const intervals = intervalsFileOfRun(scenario, outcome.aggregator, outcome.simTimeNs, info.run_id);
+  writeFileSync(join(outDir, INTERVALS_FILE), intervals.text);
   // Every command applied (scheduled or live) with its simulated time: replaying these gives the same run.
   writeFileSync(
     join(outDir, "commands.json"),
@@ -84,6 +85,6 @@ export function writeResults(
       2,
     )}\n`,
   );
-  writeAnalystTables(outDir, info.run_id);
+  writeAnalystTables(outDir, info.run_id, intervals.file);
   return summary;
 }
