@@ -18,6 +18,7 @@ import { metricDeclaration, sumToBaseUnit, toBaseUnit } from "../../nodes/models
 import { ledgerSnapshot } from "../ledgers/snapshot.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
+import type { MetricAccumulator } from "../../nodes/runtime/metrics.ts";
 import { SERVER_COLUMNS, SERVER_STATE_COLUMNS, serverRows } from "./server-tables.ts";
 
 export type Cell = string | number | null;
@@ -70,9 +71,15 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
   for (const r of intervals) {
     const key = rowKey(r);
     const seconds = Math.max(key.t_end_s - key.t_start_s, 1e-9);
+    // The first accumulator of each (metric, group), as a search of the record's accumulators finds it.
+    const accumulators = new Map<string, MetricAccumulator>();
+    for (const m of r.metrics.values()) {
+      const k = `${m.name}\u0000${m.group}`;
+      if (!accumulators.has(k)) accumulators.set(k, m);
+    }
     for (const { name, group } of metrics) {
       const d = metricDeclaration(name);
-      const acc = [...r.metrics.values()].find((m) => m.name === name && m.group === group);
+      const acc = accumulators.get(`${name}\u0000${group}`);
       const n = acc?.count ?? 0;
       const base = (v: number) => toBaseUnit(d, v);
       metricRows.push({
@@ -206,12 +213,33 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
 
 /** RFC 4180 CSV of a table (numbers as JavaScript prints them; empty for null). */
 export function tableCsv(t: Table): string {
-  const quote = (v: Cell) =>
-    v === null ? "" : typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-  const rows = [t.map((c) => c.name).join(",")];
   const n = t[0]?.data.length ?? 0;
-  for (let i = 0; i < n; i++) rows.push(t.map((c) => quote(c.data[i]!)).join(","));
+  const cells = t.map((c) => csvCells(c.data));
+  const rows = new Array<string>(n + 1);
+  rows[0] = t.map((c) => c.name).join(",");
+  for (let i = 0; i < n; i++) {
+    let row = cells[0]![i]!;
+    for (let j = 1; j < cells.length; j++) row += `,${cells[j]![i]!}`;
+    rows[i + 1] = row;
+  }
   return `${rows.join("\n")}\n`;
+}
+
+/** A column's cells as CSV text, column by column; a string repeated down a column (ids, labels) is quoted once. */
+function csvCells(data: readonly Cell[]): string[] {
+  const quoted = new Map<string, string>();
+  const out = new Array<string>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v === null) out[i] = "";
+    else if (typeof v === "number") out[i] = String(v);
+    else {
+      let text = quoted.get(v);
+      if (text === undefined) quoted.set(v, (text = /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v));
+      out[i] = text;
+    }
+  }
+  return out;
 }
 
 /** The hottest inlet reading per zone in one interval, in °C, from the CRACs' `inlet_mk` / `inlet_samples` counters. */
