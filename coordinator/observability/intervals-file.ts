@@ -18,6 +18,7 @@ import { Histogram } from "../../nodes/runtime/histogram.ts";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { metricKey, type IntervalRecord, type OpenIntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
+import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
 import { newTransitionColumns } from "../counts/transitions.ts";
 import { runViewFromScenario, type RunView } from "./run-view.ts";
 
@@ -98,17 +99,34 @@ function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number
       })),
     species_hops: [...interval.speciesHops].sort(([a], [b]) => a - b),
     drops: Object.fromEntries([...interval.drops].sort(byKey)),
-    energy: [...interval.energy]
-      .sort(([a], [b]) => a - b)
-      .flatMap(([actor, components]) =>
-        [...components].sort(byKey).map(([component, joules]) => ({ actor, component, joules: asInJson(joules) })),
-      ),
-    counters: [...interval.counters]
-      .sort(([a], [b]) => a - b)
-      .flatMap(([actor, counters]) =>
-        [...counters].sort(byKey).map(([name, value]) => ({ actor, name, value: asInJson(value) })),
-      ),
+    energy: nestedRows(interval.energy, (actor, component, joules) => ({ actor, component, joules: asInJson(joules) })),
+    counters: nestedRows(interval.counters, (actor, name, value) => ({ actor, name, value: asInJson(value) })),
   };
+}
+
+/**
+ * Per-actor values as rows, by ascending actor and each actor's names in text order, read from the columns (no
+ * Map view, entry pair and sort of every actor's entries by name text: the names are ranked once).
+ */
+function nestedRows<T>(values: NestedValues, row: (actor: number, name: string, value: number) => T): T[] {
+  const columns = CompactNested.of(values);
+  const names = columns.nameList();
+  const rank = new Float64Array(names.length);
+  [...names.keys()]
+    .sort((a, b) => byKey([names[a]!, 0], [names[b]!, 0]))
+    .forEach((n, r) => {
+      rank[n] = r;
+    });
+  const out: T[] = [];
+  const entries: number[] = [];
+  for (const group of columns.sortedGroups()) {
+    entries.length = 0;
+    for (let e = columns.firstEntry(group); e < columns.endEntry(group); e++) entries.push(e);
+    if (entries.length > 1) entries.sort((x, y) => rank[columns.nameNumber(x)]! - rank[columns.nameNumber(y)]!);
+    const actor = columns.actorOf(group);
+    for (const e of entries) out.push(row(actor, names[columns.nameNumber(e)]!, columns.amount(e)));
+  }
+  return out;
 }
 
 interface IntervalsHeader {
