@@ -186,33 +186,12 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
 
 /** RFC 4180 CSV of a table (numbers as JavaScript prints them; empty for null). */
 export function tableCsv(t: Table): string {
+  const quote = (v: Cell) =>
+    v === null ? "" : typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  const rows = [t.map((c) => c.name).join(",")];
   const n = t[0]?.data.length ?? 0;
-  const cells = t.map((c) => csvCells(c.data));
-  const rows = new Array<string>(n + 1);
-  rows[0] = t.map((c) => c.name).join(",");
-  for (let i = 0; i < n; i++) {
-    let row = cells[0]![i]!;
-    for (let j = 1; j < cells.length; j++) row += `,${cells[j]![i]!}`;
-    rows[i + 1] = row;
-  }
+  for (let i = 0; i < n; i++) rows.push(t.map((c) => quote(c.data[i]!)).join(","));
   return `${rows.join("\n")}\n`;
-}
-
-/** A column's cells as CSV text, column by column; a string repeated down a column (ids, labels) is quoted once. */
-function csvCells(data: readonly Cell[]): string[] {
-  const quoted = new Map<string, string>();
-  const out = new Array<string>(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (v === null) out[i] = "";
-    else if (typeof v === "number") out[i] = String(v);
-    else {
-      let text = quoted.get(v);
-      if (text === undefined) quoted.set(v, (text = /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v));
-      out[i] = text;
-    }
-  }
-  return out;
 }
 
 /** The hottest inlet reading per zone in one interval, in °C, from the CRACs' `inlet_mk` / `inlet_samples` counters. */
