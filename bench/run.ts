@@ -207,6 +207,7 @@ for (const bench of SCENARIOS) {
         "events/window",
         "ms/window",
         "x-host hops",
+        "results s",
         "summary",
       ],
       runs.map((r) => [
@@ -221,6 +222,7 @@ for (const bench of SCENARIOS) {
         fmt(r.events_per_window, 1),
         fmt(r.ms_per_window, 3),
         `${(r.cross_host_hop_share * 100).toFixed(2)}%`,
+        r.results_write_s === null ? "-" : fmt(r.results_write_s, 2),
         r.summary.equals(runs[0]!.summary) ? "same" : "DIFFERS",
       ]),
     ),

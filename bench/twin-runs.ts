@@ -48,6 +48,8 @@ export interface RunFigures {
   ms_per_window: number;
   /** Packets on links between hosts over all link hops. */
   cross_host_hop_share: number;
+  /** Writing the results directory after the run (run-info.json's results_write_s; null if it lacks it). */
+  results_write_s: number | null;
   /** CPU seconds of the simulation phase by process role (bench/process-cpu.ts); null off Linux. */
   cpu: RoleCpu | null;
   /** summary.json, for the byte-for-byte comparison. */
@@ -83,6 +85,12 @@ export function executionCounts(
   if (windows === undefined || events === undefined)
     throw new Error(`${outDir}: neither run-info.json nor summary.json has windows and events`);
   return { windows, events };
+}
+
+/** How long writing the results took (run-info.json's figure; null from a version that did not record it). */
+export function resultsWriteS(outDir: string): number | null {
+  const info = JSON.parse(readFileSync(join(outDir, "run-info.json"), "utf8")) as { results_write_s?: number };
+  return info.results_write_s ?? null;
 }
 
 export async function runConfig(config: RunConfig, scenario: ResolvedScenario, outDir: string): Promise<RunFigures> {
@@ -130,6 +138,7 @@ export async function runConfig(config: RunConfig, scenario: ResolvedScenario, o
     events_per_window: windows > 0 ? events / windows : 0,
     ms_per_window: windows > 0 ? (simPhaseS * 1000) / windows : 0,
     cross_host_hop_share: hops > 0 ? crossHostPackets(scenario, config.hosts, summary) / hops : 0,
+    results_write_s: resultsWriteS(outDir),
     cpu: phaseCpu.figures(),
     summary: bytes,
   };

@@ -11,6 +11,7 @@ import {
   landauerEnergyJ,
 } from "../thermo/index.ts";
 import type { RunAggregator } from "../counts/aggregate.ts";
+import { CompactNested } from "../counts/compact-nested.ts";
 import { kindTraits } from "../../nodes/models/registry.ts";
 import type { EnergyRole } from "../../nodes/models/traits.ts";
 
@@ -45,7 +46,7 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
   const temperatureK = scenario.run.ambientTemperatureK;
   const simTimeS = simTimeNs / 1e9;
   const energy = aggregator.energyByActor();
-  const counters = aggregator.countersByActor();
+  const bits = bitCounters(aggregator, scenario.actors.length);
   const byGroup: Record<string, number> = {};
   const byRack: Record<string, number> = {};
   const byZone: Record<string, number> = {};
@@ -74,8 +75,8 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
       else if (role === "distribution") distributionJ += actorJ;
       else itJ += actorJ;
     }
-    bitsErased += counters.get(actor.index)?.get("bits_erased") ?? 0;
-    bitsDelivered += counters.get(actor.index)?.get("bits_delivered") ?? 0;
+    bitsErased += bits.erased[actor.index]!;
+    bitsDelivered += bits.delivered[actor.index]!;
   }
   const totalJ = itJ + coolingJ + distributionJ;
   const facility = facilityEnergy(itJ, coolingJ, scenario.run.distributionLoss, distributionJ);
@@ -107,4 +108,29 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
     energy_per_delivered_bit_kt_ln2: bitsDelivered > 0 && totalJ > 0 ? totalJ / bitsDelivered / kTln2 : null,
     boltzmann_j_per_k: BOLTZMANN_J_PER_K,
   };
+}
+
+/**
+ * Each actor's `bits_erased` and `bits_delivered` over the run, summed interval by interval as the aggregator holds
+ * them: read from the counter columns (no Map of every counter of every actor for two of them).
+ */
+function bitCounters(aggregator: RunAggregator, actors: number): { erased: Float64Array; delivered: Float64Array } {
+  const erased = new Float64Array(actors);
+  const delivered = new Float64Array(actors);
+  for (const interval of aggregator.intervals.values()) {
+    const counters = CompactNested.of(interval.counters);
+    const e = counters.numberOf("bits_erased");
+    const d = counters.numberOf("bits_delivered");
+    if (e < 0 && d < 0) continue;
+    for (let group = 0; group < counters.size; group++) {
+      const actor = counters.actorOf(group);
+      if (actor >= actors) continue;
+      for (let entry = counters.firstEntry(group); entry < counters.endEntry(group); entry++) {
+        const name = counters.nameNumber(entry);
+        if (name === e) erased[actor]! += counters.amount(entry);
+        else if (name === d) delivered[actor]! += counters.amount(entry);
+      }
+    }
+  }
+  return { erased, delivered };
 }

@@ -18,7 +18,8 @@ import {
 import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
 import { transitionTotals } from "../counts/transitions.ts";
 import type { Batch } from "./batches.ts";
-import { ENVIRONMENT, parseMechanism, speciesName } from "./mechanisms.ts";
+import { CompactNested } from "../counts/compact-nested.ts";
+import { ENVIRONMENT, exchangeOf, parseMechanism, speciesName } from "./mechanisms.ts";
 
 const TOP_CYCLES = 10;
 const TOP_TUR_LINKS = 5;
@@ -223,12 +224,12 @@ function turRows(
   const windowS = batches[0]!.durationS;
   const fullBatches = batches.filter((b) => b.durationS === windowS);
   const linkById = new Map(scenario.links.map((l) => [l.id, l]));
-  const hops = fullBatches.map((b) => hopsByLinkSpecies(b.record));
   return links
     .map((l) => {
       const link = linkById.get(l.link)!;
       const forwardIsAB = l.from === scenario.actors[link.a]!.id;
-      return { l, series: hops.map((h) => netPackets(h, link.index, forwardIsAB, l.species)) };
+      const species = speciesNumber(l.species);
+      return { l, series: fullBatches.map((b) => netPackets(b.record, link.index, forwardIsAB, species)) };
     })
     .filter(({ series }) => significant(series))
     .sort((x, y) => Math.abs(y.l.net_current_packets_per_s) - Math.abs(x.l.net_current_packets_per_s))
@@ -258,29 +259,51 @@ function turRows(
     });
 }
 
+const EXCHANGE_FIELD = { create: "created", consume: "consumed", loss: "dropped" } as const;
+
 /** Per actor and species: packets created, consumed and dropped there after the warm-up. */
 function exchangeTable(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number) {
-  const rows = new Map<
-    string,
-    { actor: string; species: string; created: number; consumed: number; dropped: number }
-  >();
+  type Row = { index: number; actor: string; species: string; created: number; consumed: number; dropped: number };
+  const rows: Row[] = [];
+  const byActor = new Map<number, Map<string, Row>>();
   for (const b of batches) {
-    for (const [actor, counters] of b.record.counters) {
-      for (const [name, value] of counters) {
-        const match = /^(created|consumed|dropped):(\d+)$/.exec(name);
-        if (match === null) continue;
-        const id = scenario.actors[actor]!.id;
-        const species = speciesName(Number(match[2]));
-        const key = `${String(actor).padStart(8, "0")}|${species}`;
-        let row = rows.get(key);
-        if (row === undefined) rows.set(key, (row = { actor: id, species, created: 0, consumed: 0, dropped: 0 }));
-        row[match[1] as "created" | "consumed" | "dropped"] += value;
+    // Read from the counter columns: each of the record's few names classified once, no Map per actor.
+    const counters = CompactNested.of(b.record.counters);
+    const exchanges = counters.nameList().map(exchangeOf);
+    for (let group = 0; group < counters.size; group++) {
+      const actor = counters.actorOf(group);
+      for (let e = counters.firstEntry(group); e < counters.endEntry(group); e++) {
+        const exchange = exchanges[counters.nameNumber(e)];
+        if (exchange === null || exchange === undefined || exchange.kind === "hop") continue;
+        let species = byActor.get(actor);
+        if (species === undefined) byActor.set(actor, (species = new Map()));
+        let row = species.get(exchange.species);
+        if (row === undefined) {
+          row = {
+            index: actor,
+            actor: scenario.actors[actor]!.id,
+            species: exchange.species,
+            created: 0,
+            consumed: 0,
+            dropped: 0,
+          };
+          species.set(exchange.species, row);
+          rows.push(row);
+        }
+        row[EXCHANGE_FIELD[exchange.kind]] += counters.amount(e);
       }
     }
   }
-  return [...rows]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, r]) => ({ ...r, net_inflow_per_s: (r.created - r.consumed - r.dropped) / totalS }));
+  return rows
+    .sort((x, y) => x.index - y.index || (x.species < y.species ? -1 : 1))
+    .map(({ actor, species, created, consumed, dropped }) => ({
+      actor,
+      species,
+      created,
+      consumed,
+      dropped,
+      net_inflow_per_s: (created - consumed - dropped) / totalS,
+    }));
 }
 
 /**
@@ -326,26 +349,17 @@ function sumBytes(batches: readonly Batch[], link: number, aToB: boolean): numbe
   return batches.reduce((s, b) => s + (b.record.links.get(link * 2 + (aToB ? 0 : 1))?.bytes ?? 0), 0);
 }
 
-/** An interval's packet hops by link and species, each as [a→b, b→a]: one pass, so every link's lookup is O(1). */
-function hopsByLinkSpecies(record: IntervalRecord): Map<string, [number, number]> {
-  const out = new Map<string, [number, number]>();
-  for (const [key, packets] of record.speciesHops) {
-    const direction = Math.floor(key / SPECIES_SLOTS);
-    const id = `${direction >> 1}|${speciesName(key % SPECIES_SLOTS)}`;
-    let pair = out.get(id);
-    if (pair === undefined) out.set(id, (pair = [0, 0]));
-    pair[direction & 1]! += packets;
-  }
-  return out;
+/** A species name's number (the inverse of speciesName over the species a record can hold). */
+function speciesNumber(name: string): number {
+  for (let s = 0; s < SPECIES_SLOTS; s++) if (speciesName(s) === name) return s;
+  return -1;
 }
 
-function netPackets(
-  hops: ReadonlyMap<string, [number, number]>,
-  link: number,
-  forwardIsAB: boolean,
-  species: string,
-): number {
-  const [ab, ba] = hops.get(`${link}|${species}`) ?? [0, 0];
+/** Packets of one species that crossed a link from→to minus to→from in one interval (read from its hop keys). */
+function netPackets(record: IntervalRecord, link: number, forwardIsAB: boolean, species: number): number {
+  if (species < 0) return 0;
+  const ab = record.speciesHops.get(link * 2 * SPECIES_SLOTS + species) ?? 0;
+  const ba = record.speciesHops.get((link * 2 + 1) * SPECIES_SLOTS + species) ?? 0;
   return forwardIsAB ? ab - ba : ba - ab;
 }
 

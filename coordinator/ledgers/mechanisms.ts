@@ -43,9 +43,18 @@ export function mechanismName(m: Mechanism): string {
   return `${m.kind}|${m.species}|${m.where}`;
 }
 
+/** Kind, species and place: the text before the first "|", between it and the second, and after the second. */
 export function parseMechanism(name: string): Mechanism {
-  const [kind, species, ...where] = name.split("|");
-  return { kind: kind as MechanismKind, species: species ?? "", where: where.join("|") };
+  const first = name.indexOf("|");
+  if (first < 0) return { kind: name as MechanismKind, species: "", where: "" };
+  const second = name.indexOf("|", first + 1);
+  return second < 0
+    ? { kind: name.slice(0, first) as MechanismKind, species: name.slice(first + 1), where: "" }
+    : {
+        kind: name.slice(0, first) as MechanismKind,
+        species: name.slice(first + 1, second),
+        where: name.slice(second + 1),
+      };
 }
 
 const EXCHANGE_COUNTER = /^(created|consumed|dropped):(\d+)$/;
@@ -54,7 +63,7 @@ const EXCHANGE_KIND: Record<string, MechanismKind> = { created: "create", consum
 /** An exchange counter's mechanism kind and species name (null: not an exchange counter), by counter name. */
 const exchangeByName = new Map<string, { kind: MechanismKind; species: string } | null>();
 
-function exchangeOf(name: string): { kind: MechanismKind; species: string } | null {
+export function exchangeOf(name: string): { kind: MechanismKind; species: string } | null {
   let exchange = exchangeByName.get(name);
   if (exchange === undefined) {
     const match = EXCHANGE_COUNTER.exec(name);

@@ -18,6 +18,7 @@ import { Histogram } from "../../nodes/runtime/histogram.ts";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { metricKey, type IntervalRecord, type OpenIntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
+import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
 import { newTransitionColumns } from "../counts/transitions.ts";
 import { runViewFromScenario, type RunView } from "./run-view.ts";
 
@@ -26,9 +27,24 @@ export const INTERVALS_FILE = "intervals.jsonl";
 
 const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
+/** intervals.jsonl's text. */
 export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number): string {
+  return intervalsFileOfRun(scenario, aggregator, simTimeNs).text;
+}
+
+/**
+ * intervals.jsonl's text and what `readIntervalsFile` would read back from it, made from the same line objects
+ * (no write, read and parse of the whole file to get the records again): the records equal the file's because
+ * each is built from the very object that is stringified, its floats as JSON prints them (`asInJson`).
+ */
+export function intervalsFileOfRun(
+  scenario: ResolvedScenario,
+  aggregator: RunAggregator,
+  simTimeNs: number,
+  runId = "",
+): { text: string; file: IntervalsFile } {
   const view = runViewFromScenario(scenario, "");
-  const header = {
+  const header: IntervalsHeader = {
     schema: INTERVALS_SCHEMA,
     scenario: view.scenario,
     interval_ns: view.intervalNs,
@@ -41,49 +57,89 @@ export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggreg
     carbon: view.carbon,
   };
   const lines = [JSON.stringify(header)];
+  const intervals: IntervalRecord[] = [];
   for (const interval of aggregator.intervalList(simTimeNs)) {
-    const startNs = interval.index * view.intervalNs;
-    lines.push(
-      JSON.stringify({
-        index: interval.index,
-        start_ns: startNs,
-        end_ns: Math.min(startNs + view.intervalNs, simTimeNs),
-        events: interval.events,
-        metrics: [...interval.metrics]
-          .sort(byKey)
-          .filter(([, m]) => m.count > 0)
-          .map(([, m]) => ({
-            name: m.name,
-            group: m.group,
-            count: m.count,
-            sum: m.sum,
-            min: m.min,
-            max: m.max,
-            buckets: [...m.histogram.counts].sort(([a], [b]) => a - b),
-          })),
-        links: [...interval.links]
-          .sort(([a], [b]) => a - b)
-          .map(([key, t]) => ({
-            link: key >> 1,
-            reverse: (key & 1) === 1,
-            packets: t.packets,
-            bytes: t.bytes,
-            lost: t.lost,
-          })),
-        species_hops: [...interval.speciesHops].sort(([a], [b]) => a - b),
-        drops: Object.fromEntries([...interval.drops].sort(byKey)),
-        energy: [...interval.energy]
-          .sort(([a], [b]) => a - b)
-          .flatMap(([actor, components]) =>
-            [...components].sort(byKey).map(([component, joules]) => ({ actor, component, joules })),
-          ),
-        counters: [...interval.counters]
-          .sort(([a], [b]) => a - b)
-          .flatMap(([actor, counters]) => [...counters].sort(byKey).map(([name, value]) => ({ actor, name, value }))),
-      }),
-    );
+    const line = intervalLine(view, interval, simTimeNs);
+    lines.push(JSON.stringify(line));
+    intervals.push(toRecord(line));
   }
-  return `${lines.join("\n")}\n`;
+  return { text: `${lines.join("\n")}\n`, file: { view: viewOfHeader(header, runId), simTimeNs, intervals } };
+}
+
+/** A float as JSON.parse(JSON.stringify(v)) gives it back: -0 prints as 0, NaN and infinities as null. */
+const asInJson = (v: number): number => (v === 0 ? 0 : Number.isFinite(v) ? v : (null as unknown as number));
+
+function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number): IntervalLine {
+  const startNs = interval.index * view.intervalNs;
+  return {
+    index: interval.index,
+    start_ns: startNs,
+    end_ns: Math.min(startNs + view.intervalNs, simTimeNs),
+    events: interval.events,
+    metrics: [...interval.metrics]
+      .sort(byKey)
+      .filter(([, m]) => m.count > 0)
+      .map(([, m]) => ({
+        name: m.name,
+        group: m.group,
+        count: m.count,
+        sum: asInJson(m.sum),
+        min: asInJson(m.min),
+        max: asInJson(m.max),
+        buckets: [...m.histogram.counts].sort(([a], [b]) => a - b),
+      })),
+    links: [...interval.links]
+      .sort(([a], [b]) => a - b)
+      .map(([key, t]) => ({
+        link: key >> 1,
+        reverse: (key & 1) === 1,
+        packets: t.packets,
+        bytes: t.bytes,
+        lost: t.lost,
+      })),
+    species_hops: [...interval.speciesHops].sort(([a], [b]) => a - b),
+    drops: Object.fromEntries([...interval.drops].sort(byKey)),
+    energy: nestedRows(interval.energy, (actor, component, joules) => ({ actor, component, joules: asInJson(joules) })),
+    counters: nestedRows(interval.counters, (actor, name, value) => ({ actor, name, value: asInJson(value) })),
+  };
+}
+
+/**
+ * Per-actor values as rows, by ascending actor and each actor's names in text order, read from the columns (no
+ * Map view, entry pair and sort of every actor's entries by name text: the names are ranked once).
+ */
+function nestedRows<T>(values: NestedValues, row: (actor: number, name: string, value: number) => T): T[] {
+  const columns = CompactNested.of(values);
+  const names = columns.nameList();
+  const rank = new Float64Array(names.length);
+  [...names.keys()]
+    .sort((a, b) => byKey([names[a]!, 0], [names[b]!, 0]))
+    .forEach((n, r) => {
+      rank[n] = r;
+    });
+  const out: T[] = [];
+  const entries: number[] = [];
+  for (const group of columns.sortedGroups()) {
+    entries.length = 0;
+    for (let e = columns.firstEntry(group); e < columns.endEntry(group); e++) entries.push(e);
+    if (entries.length > 1) entries.sort((x, y) => rank[columns.nameNumber(x)]! - rank[columns.nameNumber(y)]!);
+    const actor = columns.actorOf(group);
+    for (const e of entries) out.push(row(actor, names[columns.nameNumber(e)]!, columns.amount(e)));
+  }
+  return out;
+}
+
+interface IntervalsHeader {
+  schema?: string;
+  scenario: string;
+  interval_ns: number;
+  duration_ns: number;
+  sim_time_ns: number;
+  actors: RunView["actors"];
+  links: RunView["links"];
+  ambient_temperature_k?: number;
+  distribution_loss?: number;
+  carbon?: RunView["carbon"];
 }
 
 interface IntervalLine {
@@ -127,22 +183,17 @@ export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
     throw new IntervalsFileError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const header = JSON.parse(lines[0] ?? "{}") as {
-    schema?: string;
-    scenario: string;
-    interval_ns: number;
-    duration_ns: number;
-    sim_time_ns: number;
-    actors: RunView["actors"];
-    links: RunView["links"];
-    ambient_temperature_k?: number;
-    distribution_loss?: number;
-    carbon?: RunView["carbon"];
-  };
+  const header = JSON.parse(lines[0] ?? "{}") as IntervalsHeader;
   if (header.schema !== INTERVALS_SCHEMA)
     throw new IntervalsFileError(`${path}: not a ${INTERVALS_SCHEMA} file (schema ${JSON.stringify(header.schema)})`);
-  // Files written before these fields existed had the defaults (300 K, no losses).
-  const view: RunView = {
+  const view = viewOfHeader(header, runId);
+  const intervals = lines.slice(1).map((line) => toRecord(JSON.parse(line) as IntervalLine));
+  return { view, simTimeNs: header.sim_time_ns, intervals };
+}
+
+/** Files written before the heat and carbon fields existed had the defaults (300 K, no losses, no carbon). */
+function viewOfHeader(header: IntervalsHeader, runId: string): RunView {
+  return {
     runId,
     scenario: header.scenario,
     intervalNs: header.interval_ns,
@@ -153,8 +204,6 @@ export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
     distributionLoss: header.distribution_loss ?? 0,
     carbon: header.carbon ?? null,
   };
-  const intervals = lines.slice(1).map((line) => toRecord(JSON.parse(line) as IntervalLine));
-  return { view, simTimeNs: header.sim_time_ns, intervals };
 }
 
 function toRecord(line: IntervalLine): IntervalRecord {

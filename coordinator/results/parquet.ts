@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { readIntervalsFile, INTERVALS_FILE } from "../observability/intervals-file.ts";
+import { readIntervalsFile, INTERVALS_FILE, type IntervalsFile } from "../observability/intervals-file.ts";
 import { analystTables, tableCsv, type Table } from "./tables.ts";
 
 export const TABLES_DIR = "tables";
@@ -25,9 +25,12 @@ function parquetBytes(t: Table): Uint8Array {
   return new Uint8Array(parquetWriteBuffer({ columnData, createdBy: "dctwin" }));
 }
 
-/** Writes every table as NAME.parquet and NAME.csv in RUN_DIR/tables; returns the file names written. */
-export function writeAnalystTables(runDir: string, runId: string): string[] {
-  const { view, intervals } = readIntervalsFile(join(runDir, INTERVALS_FILE), runId);
+/**
+ * Writes every table as NAME.parquet and NAME.csv in RUN_DIR/tables; returns the file names written. `file`: the
+ * run's intervals.jsonl as already in memory (the end of a run), else it is read from RUN_DIR (an export).
+ */
+export function writeAnalystTables(runDir: string, runId: string, file?: IntervalsFile): string[] {
+  const { view, intervals } = file ?? readIntervalsFile(join(runDir, INTERVALS_FILE), runId);
   const dir = join(runDir, TABLES_DIR);
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];

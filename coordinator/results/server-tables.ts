@@ -17,8 +17,7 @@ import { LEVEL_COUNTER_PREFIX } from "../../nodes/runtime/level-meter.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import { stateSeconds } from "../counts/levels.ts";
-
-type Cell = string | number | null;
+import { type ColumnSpec, type RowKey, type Table, TableColumns } from "./table-columns.ts";
 
 /** A level's time-average over an interval of `ns` nanoseconds (null when the actor reported no levels). */
 function mean(counters: ReadonlyMap<string, number> | undefined, name: string, ns: number): number | null {
@@ -32,50 +31,50 @@ function hasLevels(counters: ReadonlyMap<string, number> | undefined): boolean {
   return false;
 }
 
-export function serverRows(
+export function serverTables(
   view: RunView,
   intervals: readonly IntervalRecord[],
+  rowKey: (r: IntervalRecord) => RowKey,
   inletC: (r: IntervalRecord) => Map<string, number>,
-) {
+): { servers: Table; serverStates: Table } {
   const servers = view.actors.flatMap((a, i) => (kindTraits(a.kind).serverSeries === true ? [i] : []));
   const states = new Set<string>();
   for (const r of intervals)
     for (const i of servers) for (const s of stateSeconds(r.counters.get(i)).keys()) states.add(s);
   const stateOrder = [...states].sort();
-  const serverRows: Record<string, Cell>[] = [];
-  const stateRows: Record<string, Cell>[] = [];
+  const serverRows = new TableColumns(SERVER_COLUMNS);
+  const stateRows = new TableColumns(SERVER_STATE_COLUMNS);
   for (const r of intervals) {
     const [startNs, endNs] = intervalBoundsNs(view, r.index);
-    const key = { run_id: view.runId, scenario: view.scenario, t_start_s: startNs / 1e9, t_end_s: endNs / 1e9 };
+    const key = rowKey(r);
     const ns = endNs - startNs;
     const inlet = inletC(r);
     for (const i of servers) {
       const a = view.actors[i]!;
-      const counters = hasLevels(r.counters.get(i)) ? r.counters.get(i) : undefined;
+      const reported = r.counters.get(i);
+      const counters = hasLevels(reported) ? reported : undefined;
       const seconds = stateSeconds(counters);
       let joules = 0;
       for (const j of r.energy.get(i)?.values() ?? []) joules += j;
       const zone = a.labels.zone ?? null;
       const utilisationPpm = mean(counters, "utilisation_ppm", ns);
-      serverRows.push({
-        ...key,
-        actor: a.id,
-        group: a.group,
-        rack: a.labels.rack ?? null,
+      serverRows.add(key, [
+        a.id,
+        a.group,
+        a.labels.rack ?? null,
         zone,
-        utilisation: utilisationPpm === null ? null : utilisationPpm / 1e6,
-        queue_length: mean(counters, "held", ns),
-        waiting: mean(counters, "waiting", ns),
-        state: counters === undefined ? null : dominant(seconds),
-        power_w: ns > 0 ? joules / (ns / 1e9) : 0,
-        inlet_temperature_c: zone === null ? null : (inlet.get(zone) ?? null),
-      });
+        utilisationPpm === null ? null : utilisationPpm / 1e6,
+        mean(counters, "held", ns),
+        mean(counters, "waiting", ns),
+        counters === undefined ? null : dominant(seconds),
+        ns > 0 ? joules / (ns / 1e9) : 0,
+        zone === null ? null : (inlet.get(zone) ?? null),
+      ]);
       if (counters !== undefined)
-        for (const state of stateOrder)
-          stateRows.push({ ...key, actor: a.id, state, seconds: seconds.get(state) ?? 0 });
+        for (const state of stateOrder) stateRows.add(key, [a.id, state, seconds.get(state) ?? 0]);
     }
   }
-  return { serverRows, stateRows };
+  return { servers: serverRows.table, serverStates: stateRows.table };
 }
 
 /** The state with the most seconds (the first in name order on a tie). */
@@ -86,7 +85,7 @@ function dominant(seconds: Map<string, number>): string | null {
   return best;
 }
 
-export const SERVER_COLUMNS = [
+const SERVER_COLUMNS: ColumnSpec = [
   ["actor", "string"],
   ["group", "string"],
   ["rack", "string"],
@@ -97,9 +96,9 @@ export const SERVER_COLUMNS = [
   ["state", "string"],
   ["power_w", "double"],
   ["inlet_temperature_c", "double"],
-] as const;
-export const SERVER_STATE_COLUMNS = [
+];
+const SERVER_STATE_COLUMNS: ColumnSpec = [
   ["actor", "string"],
   ["state", "string"],
   ["seconds", "double"],
-] as const;
+];

@@ -18,34 +18,64 @@ import { metricDeclaration, sumToBaseUnit, toBaseUnit } from "../../nodes/models
 import { ledgerSnapshot } from "../ledgers/snapshot.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
-import { SERVER_COLUMNS, SERVER_STATE_COLUMNS, serverRows } from "./server-tables.ts";
+import type { MetricAccumulator } from "../../nodes/runtime/metrics.ts";
+import { serverTables } from "./server-tables.ts";
+import { type Cell, type ColumnSpec, type RowKey, type Table, TableColumns } from "./table-columns.ts";
 
-export type Cell = string | number | null;
-export interface Column {
-  name: string;
-  type: "string" | "double" | "int";
-  data: Cell[];
-}
-export type Table = Column[];
+export type { Cell, Column, Table } from "./table-columns.ts";
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Builds a table from row objects (every row has every column, in `columns` order). */
-function table(columns: readonly (readonly [string, Column["type"]])[], rows: Record<string, Cell>[]): Table {
-  return columns.map(([name, type]) => ({ name, type, data: rows.map((r) => r[name] ?? null) }));
-}
-
-const KEYS: (readonly [string, Column["type"]])[] = [
-  ["run_id", "string"],
-  ["scenario", "string"],
-  ["t_start_s", "double"],
-  ["t_end_s", "double"],
+const METRIC_COLUMNS: ColumnSpec = [
+  ["metric", "string"],
+  ["unit", "string"],
+  ["group", "string"],
+  ["count", "int"],
+  ["sum", "double"],
+  ["mean", "double"],
+  ["p50", "double"],
+  ["p99", "double"],
+];
+const DROP_COLUMNS: ColumnSpec = [
+  ["reason", "string"],
+  ["packets", "int"],
+];
+const LINK_COLUMNS: ColumnSpec = [
+  ["link", "string"],
+  ["from", "string"],
+  ["to", "string"],
+  ["packets", "int"],
+  ["bytes", "int"],
+  ["lost_packets", "int"],
+];
+const ACTOR_COLUMNS: ColumnSpec = [
+  ["actor", "string"],
+  ["kind", "string"],
+  ["group", "string"],
+  ["rack", "string"],
+  ["zone", "string"],
+  ["component", "string"],
+  ["energy_j", "double"],
+  ["power_w", "double"],
+  ["inlet_temperature_c", "double"],
+];
+const LEDGER_COLUMNS: ColumnSpec = [
+  ["events", "int"],
+  ["it_energy_j", "double"],
+  ["cooling_energy_j", "double"],
+  ["distribution_loss_j", "double"],
+  ["it_power_w", "double"],
+  ["cooling_power_w", "double"],
+  ["pue", "double"],
+  ["heat_entropy_w_per_k", "double"],
+  ["packet_sigma_kb_per_s", "double"],
+  ["bits_erased", "int"],
 ];
 
 export function analystTables(view: RunView, intervals: IntervalRecord[]): Record<string, Table> {
-  const rowKey = (r: IntervalRecord) => {
+  const rowKey = (r: IntervalRecord): RowKey => {
     const [start, end] = intervalBoundsNs(view, r.index);
-    return { run_id: view.runId, scenario: view.scenario, t_start_s: start / 1e9, t_end_s: end / 1e9 };
+    return [view.runId, view.scenario, start / 1e9, end / 1e9];
   };
 
   // Every (metric, group) and drop reason seen anywhere in the run gets a row in every interval.
@@ -61,146 +91,96 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
         powered.set(`${String(actor).padStart(9, "0")}\u0000${c}`, { actor, component: c });
   }
   const metrics = [...metricKeys].sort(([a], [b]) => byText(a, b)).map(([, m]) => m);
+  const reasonOrder = [...reasons].sort(byText);
+  const poweredOrder = [...powered].sort(([a], [b]) => byText(a, b)).map(([, p]) => p);
 
-  const metricRows: Record<string, Cell>[] = [];
-  const dropRows: Record<string, Cell>[] = [];
-  const linkRows: Record<string, Cell>[] = [];
-  const actorRows: Record<string, Cell>[] = [];
-  const ledgerRows: Record<string, Cell>[] = [];
+  const metricRows = new TableColumns(METRIC_COLUMNS);
+  const dropRows = new TableColumns(DROP_COLUMNS);
+  const linkRows = new TableColumns(LINK_COLUMNS);
+  const actorRows = new TableColumns(ACTOR_COLUMNS);
+  const ledgerRows = new TableColumns(LEDGER_COLUMNS);
   for (const r of intervals) {
     const key = rowKey(r);
-    const seconds = Math.max(key.t_end_s - key.t_start_s, 1e-9);
+    const seconds = Math.max(key[3] - key[2], 1e-9);
+    // The first accumulator of each (metric, group), as a search of the record's accumulators finds it.
+    const accumulators = new Map<string, MetricAccumulator>();
+    for (const m of r.metrics.values()) {
+      const k = `${m.name}\u0000${m.group}`;
+      if (!accumulators.has(k)) accumulators.set(k, m);
+    }
     for (const { name, group } of metrics) {
       const d = metricDeclaration(name);
-      const acc = [...r.metrics.values()].find((m) => m.name === name && m.group === group);
+      const acc = accumulators.get(`${name}\u0000${group}`);
       const n = acc?.count ?? 0;
       const base = (v: number) => toBaseUnit(d, v);
-      metricRows.push({
-        ...key,
-        metric: `${d.name}`,
-        unit: d.unit,
+      metricRows.add(key, [
+        `${d.name}`,
+        d.unit,
         group,
-        count: n,
+        n,
         // A gauge's sum is meaningless (a sum of temperatures): its mean is what it shows.
-        sum: d.type === "gauge" ? null : n > 0 ? sumToBaseUnit(d, acc!.sum) : 0,
-        mean: n > 0 ? base(acc!.sum / n) : null,
-        p50: n > 0 ? base(acc!.histogram.quantile(0.5, acc!.min, acc!.max)) : null,
-        p99: n > 0 ? base(acc!.histogram.quantile(0.99, acc!.min, acc!.max)) : null,
-      });
+        d.type === "gauge" ? null : n > 0 ? sumToBaseUnit(d, acc!.sum) : 0,
+        n > 0 ? base(acc!.sum / n) : null,
+        n > 0 ? base(acc!.histogram.quantile(0.5, acc!.min, acc!.max)) : null,
+        n > 0 ? base(acc!.histogram.quantile(0.99, acc!.min, acc!.max)) : null,
+      ]);
     }
-    for (const reason of [...reasons].sort(byText))
-      dropRows.push({ ...key, reason, packets: r.drops.get(reason) ?? 0 });
+    for (const reason of reasonOrder) dropRows.add(key, [reason, r.drops.get(reason) ?? 0]);
     view.links.forEach((link, i) => {
       for (const reverse of [0, 1]) {
         const t = r.links.get(i * 2 + reverse);
         const [from, to] = reverse === 0 ? [link.a, link.b] : [link.b, link.a];
-        linkRows.push({
-          ...key,
-          link: link.id,
-          from: view.actors[from]!.id,
-          to: view.actors[to]!.id,
-          packets: t?.packets ?? 0,
-          bytes: t?.bytes ?? 0,
-          lost_packets: t?.lost ?? 0,
-        });
+        linkRows.add(key, [
+          link.id,
+          view.actors[from]!.id,
+          view.actors[to]!.id,
+          t?.packets ?? 0,
+          t?.bytes ?? 0,
+          t?.lost ?? 0,
+        ]);
       }
     });
     const inlet = zoneInletC(view, r);
-    for (const [, { actor, component }] of [...powered].sort(([a], [b]) => byText(a, b))) {
+    for (const { actor, component } of poweredOrder) {
       const a = view.actors[actor]!;
       const joules = r.energy.get(actor)?.get(component) ?? 0;
       const zone = a.labels.zone ?? null;
-      actorRows.push({
-        ...key,
-        actor: a.id,
-        kind: a.kind,
-        group: a.group,
-        rack: a.labels.rack ?? null,
+      actorRows.add(key, [
+        a.id,
+        a.kind,
+        a.group,
+        a.labels.rack ?? null,
         zone,
         component,
-        energy_j: joules,
-        power_w: joules / seconds,
-        inlet_temperature_c: zone === null ? null : (inlet.get(zone) ?? null),
-      });
+        joules,
+        joules / seconds,
+        zone === null ? null : (inlet.get(zone) ?? null),
+      ]);
     }
     const ledger = ledgerSnapshot(view, r, intervalBoundsNs(view, r.index)[1]);
     const perS = (joules: number) => (ledger.durationS > 0 ? joules / ledger.durationS : 0);
-    ledgerRows.push({
-      ...key,
-      events: r.events,
-      it_energy_j: ledger.itEnergyJ,
-      cooling_energy_j: ledger.coolingEnergyJ,
-      distribution_loss_j: ledger.distributionLossJ,
-      it_power_w: perS(ledger.itEnergyJ),
-      cooling_power_w: perS(ledger.coolingEnergyJ),
-      pue: ledger.pue,
-      heat_entropy_w_per_k: ledger.heatEntropyWPerK,
-      packet_sigma_kb_per_s: ledger.sigmaKbPerS,
-      bits_erased: ledger.bitsErased,
-    });
+    ledgerRows.add(key, [
+      r.events,
+      ledger.itEnergyJ,
+      ledger.coolingEnergyJ,
+      ledger.distributionLossJ,
+      perS(ledger.itEnergyJ),
+      perS(ledger.coolingEnergyJ),
+      ledger.pue,
+      ledger.heatEntropyWPerK,
+      ledger.sigmaKbPerS,
+      ledger.bitsErased,
+    ]);
   }
-  const servers = serverRows(view, intervals, (r) => zoneInletC(view, r));
+  const servers = serverTables(view, intervals, rowKey, (r) => zoneInletC(view, r));
   return {
-    metrics: table(
-      [
-        ...KEYS,
-        ["metric", "string"],
-        ["unit", "string"],
-        ["group", "string"],
-        ["count", "int"],
-        ["sum", "double"],
-        ["mean", "double"],
-        ["p50", "double"],
-        ["p99", "double"],
-      ],
-      metricRows,
-    ),
-    drops: table([...KEYS, ["reason", "string"], ["packets", "int"]], dropRows),
-    links: table(
-      [
-        ...KEYS,
-        ["link", "string"],
-        ["from", "string"],
-        ["to", "string"],
-        ["packets", "int"],
-        ["bytes", "int"],
-        ["lost_packets", "int"],
-      ],
-      linkRows,
-    ),
-    actors: table(
-      [
-        ...KEYS,
-        ["actor", "string"],
-        ["kind", "string"],
-        ["group", "string"],
-        ["rack", "string"],
-        ["zone", "string"],
-        ["component", "string"],
-        ["energy_j", "double"],
-        ["power_w", "double"],
-        ["inlet_temperature_c", "double"],
-      ],
-      actorRows,
-    ),
-    ledger: table(
-      [
-        ...KEYS,
-        ["events", "int"],
-        ["it_energy_j", "double"],
-        ["cooling_energy_j", "double"],
-        ["distribution_loss_j", "double"],
-        ["it_power_w", "double"],
-        ["cooling_power_w", "double"],
-        ["pue", "double"],
-        ["heat_entropy_w_per_k", "double"],
-        ["packet_sigma_kb_per_s", "double"],
-        ["bits_erased", "int"],
-      ],
-      ledgerRows,
-    ),
-    servers: table([...KEYS, ...SERVER_COLUMNS], servers.serverRows),
-    server_states: table([...KEYS, ...SERVER_STATE_COLUMNS], servers.stateRows),
+    metrics: metricRows.table,
+    drops: dropRows.table,
+    links: linkRows.table,
+    actors: actorRows.table,
+    ledger: ledgerRows.table,
+    servers: servers.servers,
+    server_states: servers.serverStates,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The results directory of a run:
  * - summary.json   simulated results only (byte-comparable between runs; schema in docs/summary.md)
- * - run-info.json  everything about this execution that is not a simulated result (wall time, hosts, versions)
+ * - run-info.json  everything about this execution that is not a simulated result (wall time, hosts, versions,
+ *                  the time writing these results took)
  * - timeseries.csv per-interval metrics; links.csv per-interval link traffic; thermo.csv both ledgers per interval
  * - commands.json  faults and load changes applied, with their simulated times (replayable)
  * - intervals.jsonl every metrics interval in full (histograms, links, drops, energy), for export and the report
@@ -16,7 +17,7 @@ import { linksCsv, metricsCsv } from "./timeseries.ts";
 import { thermoCsv } from "../ledgers/series.ts";
 import { LedgerBook } from "../ledgers/book.ts";
 import { ledgerScope } from "../ledgers/snapshot.ts";
-import { INTERVALS_FILE, intervalsJsonl } from "../observability/intervals-file.ts";
+import { INTERVALS_FILE, intervalsFileOfRun } from "../observability/intervals-file.ts";
 import { writeAnalystTables } from "./parquet.ts";
 import { detectWarmupNs } from "./warmup.ts";
 
@@ -45,6 +46,12 @@ export interface RunInfo {
   failure: string | null;
   /** Checkpoints saved (this attempt), the boundary of the last, and why they stopped (null: they did not); null without checkpoints. */
   checkpoints?: { saved: number; last_at_s: number | null; disabled: string | null } | null;
+  /**
+   * Writing the results directory (set by writeResults, which writes run-info.json last): wall seconds, and the
+   * coordinator process's CPU seconds over that time (user + system).
+   */
+  results_write_s?: number;
+  results_write_cpu_s?: number;
 }
 
 /** `ledgers`: the run's ledger book, holding the snapshots made as its intervals closed (a new one computes them). */
@@ -55,7 +62,30 @@ export function writeResults(
   info: RunInfo,
   ledgers = new LedgerBook(ledgerScope(resolved)),
 ): Summary {
+  const startedMs = performance.now();
+  const startedCpu = process.cpuUsage();
   mkdirSync(outDir, { recursive: true });
+  try {
+    return writeResultFiles(outDir, resolved, outcome, info.run_id, ledgers);
+  } finally {
+    // Last, so it holds how long the rest took (and is there even when a file could not be written).
+    const cpu = process.cpuUsage(startedCpu);
+    const timed: RunInfo = {
+      ...info,
+      results_write_s: (performance.now() - startedMs) / 1000,
+      results_write_cpu_s: (cpu.user + cpu.system) / 1e6,
+    };
+    writeFileSync(join(outDir, "run-info.json"), `${JSON.stringify(timed, null, 2)}\n`);
+  }
+}
+
+function writeResultFiles(
+  outDir: string,
+  resolved: ResolvedScenario,
+  outcome: RunOutcome,
+  runId: string,
+  ledgers: LedgerBook,
+): Summary {
   const series = ledgers.series(outcome.aggregator, outcome.simTimeNs);
   const scenario =
     resolved.run.warmupAuto === true
@@ -70,11 +100,11 @@ export function writeResults(
     ledgers: series,
   });
   writeFileSync(join(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(outDir, "run-info.json"), `${JSON.stringify(info, null, 2)}\n`);
   writeFileSync(join(outDir, "timeseries.csv"), metricsCsv(outcome.aggregator, outcome.simTimeNs));
   writeFileSync(join(outDir, "links.csv"), linksCsv(outcome.aggregator, scenario, outcome.simTimeNs));
   writeFileSync(join(outDir, "thermo.csv"), thermoCsv(series));
-  writeFileSync(join(outDir, INTERVALS_FILE), intervalsJsonl(scenario, outcome.aggregator, outcome.simTimeNs));
+  const intervals = intervalsFileOfRun(scenario, outcome.aggregator, outcome.simTimeNs, runId);
+  writeFileSync(join(outDir, INTERVALS_FILE), intervals.text);
   // Every command applied (scheduled or live) with its simulated time: replaying these gives the same run.
   writeFileSync(
     join(outDir, "commands.json"),
@@ -84,6 +114,6 @@ export function writeResults(
       2,
     )}\n`,
   );
-  writeAnalystTables(outDir, info.run_id);
+  writeAnalystTables(outDir, runId, intervals.file);
   return summary;
 }

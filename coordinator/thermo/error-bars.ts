@@ -4,15 +4,16 @@
  * from a delete-one-batch jackknife, which also removes most of the O(1/T) bias.
  */
 import {
+  checkCount,
   estimateFromPaired,
-  pairCounts,
   resolveOptions,
   sigmaOfPairedCounts,
   type EstimatorOptions,
+  type PairedCounts,
   type SigmaEstimate,
   type TransitionCount,
 } from "./estimators.ts";
-import { pairKey, pairTransitions } from "./pairs.ts";
+import { indexPairs } from "./pairs.ts";
 
 export interface CountBatch {
   durationS: number;
@@ -71,10 +72,21 @@ export function estimateSigmaWithErrors(
   const nb = batches.length;
   if (nb < 2) throw new RangeError("need at least 2 batches");
   const { alpha } = resolveOptions(options);
-  const pairs = pairTransitions(batches.flatMap((b) => b.counts));
-  const per = batches.map((b) => pairCounts(b.counts, pairs));
+  const all = batches.flatMap((b) => b.counts);
+  for (const c of all) checkCount(c);
+  // One pairing of all batches' counts; each batch's counts summed onto it by their pair index, in count order.
+  const { pairs, pairOf, reversed } = indexPairs(all);
   const np = pairs.length;
-  const pooled = pairCounts([], pairs);
+  let item = 0;
+  const per = batches.map((b): PairedCounts => {
+    const forward = new Float64Array(np);
+    const reverse = new Float64Array(np);
+    for (const end = item + b.counts.length; item < end; item++)
+      if (reversed[item] === 1) reverse[pairOf[item]!]! += all[item]!.count;
+      else forward[pairOf[item]!]! += all[item]!.count;
+    return { pairs, forward, reverse };
+  });
+  const pooled: PairedCounts = { pairs, forward: new Float64Array(np), reverse: new Float64Array(np) };
   let totalS = 0;
   for (const [b, batch] of batches.entries()) {
     if (!(batch.durationS > 0)) throw new RangeError(`batches[${b}].durationS must be > 0`);
@@ -103,10 +115,12 @@ export function estimateSigmaWithErrors(
   }
   const jk = jackknife(estimate.sigmaKbPerS, loo);
   const bm = batchMeanStderr(perBatch);
-  const index = new Map(pairs.map((p, k) => [pairKey(p.from, p.to, p.mechanism), k]));
   const column = (rows: Float64Array[], k: number): number[] => rows.map((r) => r[k]!);
+  // The estimate's edges are some of the pairs, in pairing order and oriented as they are.
+  let next = 0;
   const edgeStderr = estimate.edges.map((e) => {
-    const k = index.get(pairKey(e.from, e.to, e.mechanism))!;
+    while (pairs[next]!.from !== e.from || pairs[next]!.to !== e.to || pairs[next]!.mechanism !== e.mechanism) next++;
+    const k = next++;
     return {
       netCurrentPerS: jackknife(e.netCurrentPerS, column(looCurrent, k)).stderr,
       sigmaKbPerS: jackknife(fullPerPair[k]!, column(looPair, k)).stderr,

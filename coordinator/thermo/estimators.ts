@@ -101,7 +101,7 @@ function pairOwnCounts(counts: readonly TransitionCount[]): PairedCounts {
   return { pairs, forward, reverse };
 }
 
-function checkCount(c: TransitionCount): void {
+export function checkCount(c: TransitionCount): void {
   if (!Number.isFinite(c.count) || c.count < 0)
     throw new RangeError(`count ${c.from}→${c.to}: expected a finite count ≥ 0, got ${c.count}`);
 }

@@ -30,16 +30,48 @@ export function pairKey(a: string, b: string, mechanism: string): string {
 }
 
 export function pairTransitions(items: readonly DirectedTransition[]): TransitionPair[] {
-  const byKey = new Map<string, TransitionPair>();
-  items.forEach((t, i) => {
+  return indexPairs(items).pairs;
+}
+
+/** The pairing of `items` and, by item, the index of its pair and whether it goes against the pair's orientation. */
+export interface PairIndex {
+  pairs: TransitionPair[];
+  pairOf: Int32Array;
+  reversed: Uint8Array;
+}
+
+/**
+ * Pairs `items` in one pass, without a key string per item (estimators that re-pair counts by `pairKey` do that
+ * work again): pairs are found by mechanism, then by their two states in either order, which is what `pairKey`
+ * tells apart. Pairs come in the order their first item is met.
+ */
+export function indexPairs(items: readonly DirectedTransition[]): PairIndex {
+  const firstOf = new Map<string, number>(); // the last pair made with each mechanism, heading a chain
+  const nextOf: number[] = []; // the pair made before with the same mechanism (-1: none)
+  const pairs: TransitionPair[] = [];
+  const pairOf = new Int32Array(items.length);
+  const reversed = new Uint8Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const t = items[i]!;
     const mechanism = t.mechanism ?? "";
-    const key = pairKey(t.from, t.to, mechanism);
-    let pair = byKey.get(key);
-    if (pair === undefined) {
-      pair = { from: t.from, to: t.to, mechanism, forward: [], reverse: [] };
-      byKey.set(key, pair);
+    const head = firstOf.get(mechanism) ?? -1;
+    let k = head;
+    while (k >= 0 && !sameEnds(pairs[k]!, t)) k = nextOf[k]!;
+    if (k < 0) {
+      k = pairs.length;
+      pairs.push({ from: t.from, to: t.to, mechanism, forward: [], reverse: [] });
+      nextOf.push(head);
+      firstOf.set(mechanism, k);
     }
-    (pair.from === t.from ? pair.forward : pair.reverse).push(i);
-  });
-  return [...byKey.values()];
+    const pair = pairs[k]!;
+    pairOf[i] = k;
+    if (pair.from === t.from) pair.forward.push(i);
+    else pair.reverse.push(i), (reversed[i] = 1);
+  }
+  return { pairs, pairOf, reversed };
+}
+
+/** The same two states, in either direction. */
+function sameEnds(p: TransitionPair, t: DirectedTransition): boolean {
+  return (p.from === t.from && p.to === t.to) || (p.from === t.to && p.to === t.from);
 }
