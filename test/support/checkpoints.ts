@@ -1,5 +1,7 @@
 /** Checkpoint fixtures: run facts for the checkpoint store tests, and in-process runs interrupted and resumed. */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { readCheckpoint, type RunMeta, type StoredCheckpoint } from "../../coordinator/checkpoint/store.ts";
 import type { CheckpointPolicy } from "../../coordinator/driver/checkpointer.ts";
 import { runTwin } from "../../coordinator/run.ts";
@@ -47,6 +49,23 @@ export async function interruptedRun(run: InProcessRun, runId: string, intervals
     `a checkpoint inside the run (at ${stored.meta.at_ns} ns)`,
   );
   return stored;
+}
+
+/** What run-info.json says of a run's checkpoints. */
+export interface CheckpointFigures {
+  saved: number;
+  last_at_s: number | null;
+  disabled: string | null;
+}
+
+/** Runs `run` in process to its end with a checkpoint at every interval boundary: its status, log and checkpoints. */
+export async function checkpointedRun(run: InProcessRun) {
+  const logs: string[] = [];
+  const result = await runTwin({ ...run, transport: "inproc", checkpoint: EVERY_INTERVAL, log: (m) => logs.push(m) });
+  const info = JSON.parse(readFileSync(join(run.outDir, "run-info.json"), "utf8")) as {
+    checkpoints: CheckpointFigures;
+  };
+  return { status: result.outcome.status, logs, checkpoints: info.checkpoints };
 }
 
 /** Resumes `run` in process from its checkpoint `stored`, to completion. */

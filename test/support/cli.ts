@@ -62,6 +62,13 @@ export async function runToFiles(file: string, out: string, ...args: string[]): 
   return { summary: read("summary.json"), series: read("timeseries.csv"), links: read("links.csv") };
 }
 
+/** Requires `other`'s result files to equal `reference`'s byte for byte; `name` and `referenceName` are in the messages. */
+export function assertSameFiles(other: RunFiles, reference: RunFiles, name: string, referenceName = "inproc/1"): void {
+  assert.equal(other.summary, reference.summary, `summary.json of ${name} differs from ${referenceName}`);
+  assert.equal(other.series, reference.series, `timeseries.csv of ${name} differs from ${referenceName}`);
+  assert.equal(other.links, reference.links, `links.csv of ${name} differs from ${referenceName}`);
+}
+
 /** A CLI process under watch: its exit (killed after `timeoutMs`) and its standard error so far. */
 export interface WatchedCli {
   child: ChildProcess;

@@ -1,0 +1,22 @@
+/** Statistics pooled over seeds, from the per-metric summaries of summary.json. */
+
+/** A metric's summary in summary.json, with the batch-means standard error of its mean. */
+export interface SummaryStat {
+  count: number;
+  mean: number;
+  p99: number;
+  batch_means: { stderr: number };
+}
+
+/** The metrics of a run's summary.json, by metric then group. */
+export const summaryMetrics = (summary: unknown) =>
+  (summary as { metrics: Record<string, Record<string, SummaryStat>> }).metrics;
+
+export const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Mean over runs weighted by their counts, and its standard error from each run's batch-means error. */
+export function pooled(stats: readonly SummaryStat[]): { mean: number; stderr: number } {
+  const total = sum(stats.map((x) => x.count));
+  const mean = sum(stats.map((x) => x.mean * x.count)) / total;
+  return { mean, stderr: Math.sqrt(sum(stats.map((x) => (x.batch_means.stderr * x.count) ** 2))) / total };
+}
