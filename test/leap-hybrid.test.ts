@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { DURATION_S, hybridScenario, RATE_PER_RACK, WARMUP_S } from "./support/leap-hybrid.ts";
-import { pooled, type SummaryStat as Stat, sum, summaryMetrics } from "./support/pooled.ts";
+import { agreement, pooled, type SummaryStat as Stat, sum, summaryMetrics } from "./support/pooled.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 import { erlangC } from "../nodes/leap/queue-laws.ts";
@@ -56,10 +56,7 @@ test("leap hybrid - an exact rack among leaping ones agrees with all-exact runs;
     exact.push(await figures("exact", seed));
     hybrid.push(await figures("hybrid", seed));
   }
-  const report = (what: string, h: number, e: number, tolerance: number) => {
-    t.diagnostic(`${what}: hybrid ${h}, reference ${e} (${(((h - e) / e) * 100).toFixed(2)}%, tolerance ${tolerance})`);
-    assert.ok(Math.abs(h - e) <= tolerance, `${what}: hybrid ${h}, reference ${e}, tolerance ${tolerance}`);
-  };
+  const report = agreement(t, "hybrid", "reference");
   // Served requests: each run's count is Poisson-like (the random balancer splits a Poisson stream).
   const servedH = sum(hybrid.map((f) => f.served));
   const servedE = sum(exact.map((f) => f.served));

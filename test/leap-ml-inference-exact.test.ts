@@ -15,7 +15,7 @@ import { after, test } from "node:test";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { assertSameFiles, runToFiles } from "./support/cli.ts";
 import { DURATION_S, GPUS, mlExactScenario, RATE_PER_S, WARMUP_S } from "./support/leap-ml-exact.ts";
-import { pooled, sum, summaryMetrics } from "./support/pooled.ts";
+import { agreement, pooled, sum, summaryMetrics } from "./support/pooled.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 
@@ -39,10 +39,7 @@ test("leap ml_inference exact - two GPUs with a batch timer, kept exact in a lea
   }
   for (const f of leap) assert.deepEqual(f.exact, ["infer"], "the leap run keeps infer exact");
   for (const f of exact) assert.equal(f.exact, undefined, "an exact run lists no exact actors");
-  const report = (what: string, l: number, e: number, tolerance: number) => {
-    t.diagnostic(`${what}: leap ${l}, exact ${e} (${(((l - e) / e) * 100).toFixed(2)}%, tolerance ${tolerance})`);
-    assert.ok(Math.abs(l - e) <= tolerance, `${what}: leap ${l}, exact ${e}, tolerance ${tolerance}`);
-  };
+  const report = agreement(t, "leap", "exact");
   const servedL = sum(leap.map((f) => f.response.count));
   const servedE = sum(exact.map((f) => f.response.count));
   report("responses", servedL, servedE, 3 * Math.sqrt(servedL + servedE));

@@ -1,4 +1,6 @@
-/** Statistics pooled over seeds, from the per-metric summaries of summary.json. */
+/** Statistics pooled over seeds, from the per-metric summaries of summary.json, and their comparison. */
+import assert from "node:assert/strict";
+import type { TestContext } from "node:test";
 
 /** A metric's summary in summary.json, with the batch-means standard error of its mean. */
 export interface SummaryStat {
@@ -19,4 +21,19 @@ export function pooled(stats: readonly SummaryStat[]): { mean: number; stderr: n
   const total = sum(stats.map((x) => x.count));
   const mean = sum(stats.map((x) => x.mean * x.count)) / total;
   return { mean, stderr: Math.sqrt(sum(stats.map((x) => (x.batch_means.stderr * x.count) ** 2))) / total };
+}
+
+/**
+ * A check that a figure of runs labelled `label` agrees with the `referenceLabel` runs' within a tolerance, each
+ * comparison also logged as a diagnostic of test `t` (with the relative difference).
+ */
+export function agreement(t: TestContext, label: string, referenceLabel: string) {
+  return (what: string, value: number, reference: number, tolerance: number): void => {
+    const difference = `${(((value - reference) / reference) * 100).toFixed(2)}%`;
+    t.diagnostic(`${what}: ${label} ${value}, ${referenceLabel} ${reference} (${difference}, tolerance ${tolerance})`);
+    assert.ok(
+      Math.abs(value - reference) <= tolerance,
+      `${what}: ${label} ${value}, ${referenceLabel} ${reference}, tolerance ${tolerance}`,
+    );
+  };
 }
