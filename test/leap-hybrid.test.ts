@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { DURATION_S, hybridScenario, RATE_PER_RACK, WARMUP_S } from "./support/leap-hybrid.ts";
-import { agreement, pooled, type SummaryStat as Stat, sum, summaryMetrics } from "./support/pooled.ts";
+import { agreement, pooled, type SummaryStat as Stat, sum, summaryMetrics } from "./support/statistics.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 import { erlangC } from "../nodes/leap/queue-laws.ts";

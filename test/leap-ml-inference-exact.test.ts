@@ -15,7 +15,7 @@ import { after, test } from "node:test";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { assertSameFiles, runToFiles } from "./support/cli.ts";
 import { DURATION_S, GPUS, mlExactScenario, RATE_PER_S, WARMUP_S } from "./support/leap-ml-exact.ts";
-import { agreement, pooled, sum, summaryMetrics } from "./support/pooled.ts";
+import { agreement, pooled, sum, summaryMetrics } from "./support/statistics.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 

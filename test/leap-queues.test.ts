@@ -11,6 +11,7 @@ import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { blocking, erlangB, erlangC, meanWait, stateLaw } from "../nodes/leap/queue-laws.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { tempDir } from "./support/scenarios.ts";
+import { quantile99 } from "./support/statistics.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -85,18 +86,6 @@ function assertClose(actual: number, expected: number, relative: number, what: s
     Math.abs(actual - expected) <= relative * expected,
     `${what}: ${actual} vs ${expected} (tolerance ${relative * 100}%)`,
   );
-}
-
-/** The t with P(T > t) = 0.01 for a decreasing survival function, by bisection. */
-function quantile99(survival: (t: number) => number): number {
-  let lo = 0;
-  let hi = 10;
-  for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (survival(mid) > 0.01) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Sojourn survival of M/M/c (FIFO): P(T > t) = e^{−μt}(1 + C·μ/(θ − μ)·(1 − e^{−(θ−μ)t})), θ = cμ − λ. */

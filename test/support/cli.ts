@@ -54,10 +54,16 @@ export interface RunFiles {
   links: string;
 }
 
+/** Runs `dctwin run FILE --out OUT -q ARGS…` (killed after `timeoutMs`) and requires exit 0; returns OUT. */
+export async function runOk(file: string, out: string, args: readonly string[], timeoutMs?: number): Promise<string> {
+  const result = await runCli(["run", file, "--out", out, "-q", ...args], { timeoutMs });
+  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
+  return out;
+}
+
 /** Runs `dctwin run FILE --out OUT -q ARGS…`, requires exit 0 and reads the result files. */
 export async function runToFiles(file: string, out: string, ...args: string[]): Promise<RunFiles> {
-  const result = await runCli(["run", file, "--out", out, "-q", ...args]);
-  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
+  await runOk(file, out, args);
   const read = (name: string) => readFileSync(join(out, name), "utf8");
   return { summary: read("summary.json"), series: read("timeseries.csv"), links: read("links.csv") };
 }

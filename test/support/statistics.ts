@@ -1,4 +1,7 @@
-/** Statistics pooled over seeds, from the per-metric summaries of summary.json, and their comparison. */
+/**
+ * Statistics for the tests that compare the twin with references: figures pooled over seeds from the per-metric
+ * summaries of summary.json, their comparison, and quantiles of closed-form distributions.
+ */
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 
@@ -36,4 +39,16 @@ export function agreement(t: TestContext, label: string, referenceLabel: string)
       `${what}: ${label} ${value}, ${referenceLabel} ${reference}, tolerance ${tolerance}`,
     );
   };
+}
+
+/** The t with P(T > t) = 0.01 for a decreasing survival function with that quantile below `upper`, by bisection. */
+export function quantile99(survival: (t: number) => number, upper = 10): number {
+  let lo = 0;
+  let hi = upper;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (survival(mid) > 0.01) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
