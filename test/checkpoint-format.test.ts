@@ -4,6 +4,7 @@
  * stack trace, and leaves every file as it was: a checkpoint written by a dctwin of format 1 (a real one, in
  * test/fixtures), and a current checkpoint whose host-0.bin is truncated, corrupted, of another format, of another
  * kind or headerless. The intact current checkpoint still resumes to the undisturbed run's results, byte for byte.
+ * A host sent a format-1 snapshot over the wire (intact: its digest matches) refuses it before decoding and says why.
  */
 import assert from "node:assert/strict";
 import { cpSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
@@ -12,7 +13,13 @@ import { after, before, test } from "node:test";
 import { readCheckpoint } from "../coordinator/checkpoint/store.ts";
 import { runTwin } from "../coordinator/run.ts";
 import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
+import { runModels } from "../nodes/leap/support.ts";
 import { CHECKPOINT_FORMAT } from "../nodes/runtime/checkpoint-part.ts";
+import { HostAgent } from "../nodes/runtime/host-agent.ts";
+import { restoreFrames } from "../nodes/runtime/restore-wire.ts";
+import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
+import { subjects } from "../nodes/runtime/transport/transport.ts";
+import { tryDecode, wire } from "../nodes/runtime/wire.ts";
 import { interruptedRun } from "./support/checkpoints.ts";
 import { REPO_ROOT, runCli } from "./support/cli.ts";
 import { readResults } from "./support/nats-run.ts";
@@ -126,4 +133,24 @@ test("checkpoint format - the intact current checkpoint resumes to the undisturb
   const resumed = await runCli(["run", "--resume", out, "-q", "--transport", "inproc"]);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.deepEqual(readResults(out), readResults(whole), "resumed = undisturbed, byte for byte");
+});
+
+test("checkpoint format - a host sent a format-1 snapshot over the wire refuses it before decoding and reports why", async () => {
+  const meta = JSON.parse(readFileSync(join(FORMAT_1, "checkpoint/meta.json"), "utf8"));
+  const transport = new InProcTransport();
+  const runId = "format-1-host";
+  const s = subjects(runId);
+  const errors: string[] = [];
+  transport.subscribe(s.error(0), (bytes) => errors.push(tryDecode(wire.HostError, bytes)?.message ?? "?"));
+  const agent = new HostAgent({ transport, runId, host: 0, models: runModels, helloIntervalMs: 60_000 });
+  agent.start();
+  const start = { scenarioJson: meta.scenario_json, hostCount: 1, placement: meta.placement, restoreAtNs: meta.at_ns };
+  transport.publish(s.start, wire.RunStart.encode(start).finish());
+  for (const frame of restoreFrames(meta.at_ns, readFileSync(join(FORMAT_1, "checkpoint/host-0.bin"))))
+    transport.publish(s.restore(0), frame);
+  const reason = /^CheckpointPartError: it has no dctwin checkpoint header: written by a dctwin of checkpoint format 1/;
+  assert.match(await agent.finished, new RegExp(`^host 0 failed: ${reason.source.slice(1)}`));
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, reason);
+  await transport.close();
 });
