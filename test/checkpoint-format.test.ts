@@ -72,7 +72,8 @@ test("checkpoint format - a checkpoint written by a dctwin of format 1 is refuse
     FORMAT_1,
     () => {},
     new RegExp(
-      `^error: --resume: .*format-1/checkpoint/meta\\.json: checkpoint format 1 \\(written by dctwin 0\\.1\\.0 at 2026-[^)]+\\); this dctwin \\([^)]+\\) reads format ${CHECKPOINT_FORMAT}: the checkpoint is left as it is`,
+      `^error: --resume: .*format-1/checkpoint/meta\\.json: checkpoint format 1 \\(written by dctwin 0\\.1\\.0 at 2026-[^)]+\\); this dctwin \\([^)]+\\) reads format ${CHECKPOINT_FORMAT}: the checkpoint is left as it is \\(a dctwin of format 1 can resume it\\)$`,
+      "m",
     ),
   );
 });
@@ -106,7 +107,7 @@ test("checkpoint format - a truncated, a corrupted or a swapped host-0.bin is re
     "truncated",
     current,
     (c) => truncateSync(join(c, "host-0.bin"), 1000),
-    /truncated\/checkpoint\/host-0\.bin: truncated: 976 of its \d+ snapshot bytes are there/,
+    /truncated\/checkpoint\/host-0\.bin: truncated: 976 of its \d+ snapshot bytes are there; .*: cannot resume from it, the checkpoint is left as it is$/m,
   );
   await refusedResume(
     "corrupted",

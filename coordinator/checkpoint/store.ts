@@ -60,7 +60,9 @@ export class CheckpointFormatError extends Error {
 const writtenBy = (meta: Partial<CheckpointMeta>) =>
   `written by dctwin ${meta.dctwin_version ?? "(unknown version)"}${meta.written_at === undefined ? "" : ` at ${meta.written_at}`}`;
 
-const leftAsItIs = "the checkpoint is left as it is (a dctwin of that format can resume it)";
+/** The end of every refusal: nothing was changed. */
+const leftAsItIs = (format?: number) =>
+  `the checkpoint is left as it is${format === undefined ? "" : ` (a dctwin of format ${format} can resume it)`}`;
 
 /** Reads a meta.json (from `where`, named in errors), checking its format. */
 export function parseCheckpointMeta(text: string, where: string): CheckpointMeta {
@@ -74,7 +76,7 @@ export function parseCheckpointMeta(text: string, where: string): CheckpointMeta
     throw new CheckpointFormatError(`${where} is not a checkpoint's meta.json: it has no format number`);
   if (meta.format !== CHECKPOINT_FORMAT)
     throw new CheckpointFormatError(
-      `${where}: checkpoint format ${meta.format} (${writtenBy(meta)}); this dctwin (${DCTWIN_VERSION}) reads format ${CHECKPOINT_FORMAT}: ${leftAsItIs}`,
+      `${where}: checkpoint format ${meta.format} (${writtenBy(meta)}); this dctwin (${DCTWIN_VERSION}) reads format ${CHECKPOINT_FORMAT}: ${leftAsItIs(meta.format)}`,
     );
   return meta as CheckpointMeta;
 }
@@ -88,10 +90,10 @@ export function checkPart(kind: PartKind, bytes: Uint8Array, where: string, meta
     openPart(kind, bytes);
   } catch (error) {
     if (!(error instanceof CheckpointPartError)) throw error;
-    const reader =
-      error.format === undefined || error.format === CHECKPOINT_FORMAT ? "" : ` (dctwin ${DCTWIN_VERSION})`;
+    const otherFormat = error.format !== undefined && error.format !== CHECKPOINT_FORMAT ? error.format : undefined;
+    const reader = otherFormat === undefined ? "" : ` (dctwin ${DCTWIN_VERSION})`;
     throw new CheckpointFormatError(
-      `${where}: ${error.message}${reader}; its meta.json says format ${meta.format}, ${writtenBy(meta)}: cannot resume from it, ${leftAsItIs}`,
+      `${where}: ${error.message}${reader}; its meta.json says format ${meta.format}, ${writtenBy(meta)}: cannot resume from it, ${leftAsItIs(otherFormat)}`,
     );
   }
   return bytes;
