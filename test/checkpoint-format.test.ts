@@ -127,6 +127,21 @@ test("checkpoint format - a truncated, a corrupted or a swapped host-0.bin is re
   );
 });
 
+test("checkpoint format - a meta.json that is not JSON, or has no format, is refused", async () => {
+  await refusedResume(
+    "meta-garbage",
+    current,
+    (c) => writeFileSync(join(c, "meta.json"), "{ not json"),
+    /meta-garbage\/checkpoint\/meta\.json is not a checkpoint's meta\.json: .*JSON/,
+  );
+  await refusedResume(
+    "meta-no-format",
+    current,
+    (c) => writeFileSync(join(c, "meta.json"), JSON.stringify({ run_id: "r" })),
+    /meta-no-format\/checkpoint\/meta\.json is not a checkpoint's meta\.json: it has no format number/,
+  );
+});
+
 test("checkpoint format - the intact current checkpoint resumes to the undisturbed run's results", async () => {
   assert.equal(readCheckpoint(current).meta.format, CHECKPOINT_FORMAT);
   const out = join(dir.path, "intact");
