@@ -5,12 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { join } from "node:path";
-import { runTwin } from "../coordinator/run.ts";
-import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { blocking, erlangB, erlangC, meanWait, stateLaw } from "../nodes/leap/queue-laws.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { tempDir } from "./support/scenarios.ts";
+import { runScenario } from "./support/twin.ts";
 import { quantile99 } from "./support/statistics.ts";
 
 const dir = tempDir();
@@ -61,16 +59,8 @@ const server = (id: string, cores: number, meanMs: number, extra: Actor = {}): A
   ...extra,
 });
 
-async function run(name: string, scenario: ReturnType<typeof leapScenario>) {
-  const { scenario: resolved } = validateScenario(scenario, name);
-  const { summary } = await runTwin({
-    scenario: resolved,
-    hosts: 1,
-    transport: "inproc",
-    outDir: join(dir.path, name),
-  });
-  return summary;
-}
+const run = async (name: string, scenario: ReturnType<typeof leapScenario>) =>
+  (await runScenario(scenario, dir.path, { name })).summary;
 
 function assertWithinCi(bm: ReportedBatchMeans, expected: number, what: string) {
   const half = halfWidth(bm, 0.99);
