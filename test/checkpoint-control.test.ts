@@ -16,6 +16,7 @@ import { PrivateBroker } from "../coordinator/private-broker.ts";
 import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { runControlled, type ControlledRunOptions } from "../coordinator/session.ts";
 import type { RunController } from "../coordinator/control/controller.ts";
+import { sealPart } from "../nodes/runtime/checkpoint-part.ts";
 import { testRunMeta } from "./support/checkpoints.ts";
 import { crossHostScenario, tempDir } from "./support/scenarios.ts";
 import { EXPERIMENT, EXPERIMENT_FILES } from "./support/control-experiment.ts";
@@ -163,15 +164,17 @@ test("checkpoint control - the control state is stored in JetStream beside the s
     const store = broker.checkpoints!;
     const meta = testRunMeta(runId, 1, true);
     const bytes = (n: number) => Uint8Array.from({ length: 1000 }, (_, i) => (i * n) & 0xff);
-    store.save(meta, { atNs: 250e6, coordinator: bytes(1), hosts: [bytes(2)], control: bytes(3) }, (m) =>
-      lines.push(m),
-    );
-    store.save(meta, { atNs: 500e6, coordinator: bytes(4), hosts: [bytes(5)], control: bytes(6) }, (m) =>
-      lines.push(m),
-    );
+    const set = (atNs: number, n: number) => ({
+      atNs,
+      coordinator: sealPart("coordinator", bytes(n)),
+      hosts: [sealPart("host", bytes(n + 1))],
+      control: sealPart("control", bytes(n + 2)),
+    });
+    store.save(meta, set(250e6, 1), (m) => lines.push(m));
+    store.save(meta, set(500e6, 4), (m) => lines.push(m));
     const read = await store.read(join(dir.path, "js-restore"));
     assert.equal(read?.meta.at_ns, 500e6);
-    assert.deepEqual(new Uint8Array(read!.control!), bytes(6));
+    assert.deepEqual(new Uint8Array(read!.control!), sealPart("control", bytes(6)));
     assert.deepEqual(
       lines.filter((l) => /not stored/.test(l)),
       [],

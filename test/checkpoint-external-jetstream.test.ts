@@ -17,6 +17,7 @@ import { Objm } from "@nats-io/obj";
 import { connect } from "@nats-io/transport-node";
 import { ExternalCheckpoints, readExternalCheckpoint } from "../coordinator/checkpoint/external-store.ts";
 import { NatsServer } from "../coordinator/nats-server.ts";
+import { openPart, sealPart } from "../nodes/runtime/checkpoint-part.ts";
 import { checkpointBucket } from "../nodes/runtime/transport/permissions.ts";
 import { testRunMeta } from "./support/checkpoints.ts";
 import {
@@ -155,8 +156,8 @@ test("external JetStream - the documented permissions suffice for the coordinato
     try {
       const set = {
         atNs: 5e8,
-        coordinator: new Uint8Array([1, 2]),
-        hosts: [new Uint8Array([3]), new Uint8Array([4, 5])],
+        coordinator: sealPart("coordinator", new Uint8Array([1, 2])),
+        hosts: [sealPart("host", new Uint8Array([3])), sealPart("host", new Uint8Array([4, 5]))],
       };
       granted.checkpoints.save(testRunMeta(runId, 2), set, (m) => logs.push(m));
       await granted.checkpoints.settled();
@@ -165,7 +166,7 @@ test("external JetStream - the documented permissions suffice for the coordinato
       assert.equal(read?.bucket, bucket);
       assert.equal(read?.checkpoint.meta.at_ns, 5e8);
       assert.deepEqual(
-        read?.checkpoint.hosts.map((h) => [...h]),
+        read?.checkpoint.hosts.map((h) => [...openPart("host", h)]),
         [[3], [4, 5]],
       );
       await granted.completed((m) => logs.push(m));

@@ -12,6 +12,7 @@ import { Objm } from "@nats-io/obj";
 import { connect } from "@nats-io/transport-node";
 import type { CheckpointSet } from "../coordinator/driver/checkpointer.ts";
 import { PrivateBroker } from "../coordinator/private-broker.ts";
+import { sealPart } from "../nodes/runtime/checkpoint-part.ts";
 import { natsConnectionOptions } from "../nodes/runtime/transport/nats-auth.ts";
 import { checkpointBucket } from "../nodes/runtime/transport/permissions.ts";
 import { testRunMeta } from "./support/checkpoints.ts";
@@ -26,7 +27,11 @@ const meta = testRunMeta(runId, 2);
 /** Snapshots of distinct sizes and contents, one above the object store's 128 KiB chunk. */
 function set(atNs: number, fill: number): CheckpointSet {
   const bytes = (n: number, k: number) => Uint8Array.from({ length: n }, (_, i) => (i * k + fill) & 0xff);
-  return { atNs, coordinator: bytes(1000, 3), hosts: [bytes(300_000, 7), bytes(17, 11)] };
+  return {
+    atNs,
+    coordinator: sealPart("coordinator", bytes(1000, 3)),
+    hosts: [sealPart("host", bytes(300_000, 7)), sealPart("host", bytes(17, 11))],
+  };
 }
 
 test("checkpoint jetstream - stored, replaced, read back byte for byte, kept across a kill -9 of the server; hosts cannot reach it", async () => {

@@ -8,10 +8,11 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { readCheckpoint } from "../coordinator/checkpoint/store.ts";
 import { runTwin } from "../coordinator/run.ts";
 import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
+import { interruptedRun, resumedRun } from "./support/checkpoints.ts";
 import { collect, REPO_ROOT, runCli, startCli } from "./support/cli.ts";
+import { readResults as results } from "./support/nats-run.ts";
 import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -19,10 +20,6 @@ after(() => dir.remove());
 
 // Traffic crosses hosts both ways on 3 hosts, with link loss and queue-full drops (as in determinism.test.ts).
 const file = writeScenario(dir.path, "cross-host", crossHostScenario("250ms"));
-
-const RESULT_FILES = ["summary.json", "timeseries.csv", "links.csv"];
-const results = (out: string) => RESULT_FILES.map((f) => readFileSync(join(out, f), "utf8"));
-const every = { everyIntervals: 1, minWallMs: 0 };
 
 async function interruptAndResume(
   name: string,
@@ -35,36 +32,11 @@ async function interruptAndResume(
   const whole = join(dir.path, `${name}-whole`);
   await runTwin({ scenario, hosts: 1, transport: "inproc", outDir: whole });
   const out = join(dir.path, name);
-  const interrupt = new AbortController();
-  let closed = 0;
-  const cut = await runTwin({
-    scenario,
-    hosts,
-    transport: "inproc",
-    outDir: out,
-    runId: `${name}-run`,
-    checkpoint: every,
-    signal: interrupt.signal,
-    onIntervalClosed: () => ++closed === stopAfterIntervals && interrupt.abort(),
-  });
-  assert.equal(cut.outcome.status, "interrupted");
-  const stored = readCheckpoint(out);
-  assert.ok(
-    stored.meta.at_ns > 0 && stored.meta.at_ns < scenario.run.durationNs,
-    `a checkpoint inside the run (at ${stored.meta.at_ns} ns)`,
-  );
+  const run = { scenario, hosts, outDir: out };
+  const stored = await interruptedRun(run, `${name}-run`, stopAfterIntervals);
   assert.equal(stored.hosts.length, hosts);
   assert.notDeepEqual(results(out), results(whole), "the interrupted run's results are partial");
-  const resumed = await runTwin({
-    scenario,
-    hosts,
-    transport: "inproc",
-    outDir: out,
-    runId: stored.meta.run_id,
-    checkpoint: every,
-    resume: stored,
-  });
-  assert.equal(resumed.outcome.status, "completed");
+  await resumedRun(run, stored);
   assert.deepEqual(results(out), results(whole), "resumed = undisturbed, byte for byte");
   assert.ok(!existsSync(join(out, "checkpoint")), "a completed run leaves no checkpoint behind");
 }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runCli } from "./support/cli.ts";
+import { runOk } from "./support/cli.ts";
 import { tempDir } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -15,11 +15,7 @@ after(() => dir.remove());
 const file = new URL("../examples/leaf-spine-4k.yaml", import.meta.url).pathname;
 
 async function summary(name: string, ...args: string[]): Promise<string> {
-  const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--duration", "2.5ms", "--out", out, "-q", ...args], {
-    timeoutMs: 600_000,
-  });
-  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
+  const out = await runOk(file, join(dir.path, name), ["--duration", "2.5ms", ...args], 600_000);
   return readFileSync(join(out, "summary.json"), "utf8");
 }
 

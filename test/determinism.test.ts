@@ -14,7 +14,7 @@ import { runTwin } from "../coordinator/run.ts";
 import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { REPO_ROOT, runToFiles } from "./support/cli.ts";
+import { assertSameFiles, REPO_ROOT, runToFiles } from "./support/cli.ts";
 import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -43,9 +43,7 @@ test("determinism - byte-identical results for inproc/1, nats/1 and nats/3 hosts
     ["nats/1", nats1],
     ["nats/3", nats3],
   ] as const) {
-    assert.equal(other.summary, inproc.summary, `summary.json of ${name} differs from inproc/1`);
-    assert.equal(other.series, inproc.series, `timeseries.csv of ${name} differs from inproc/1`);
-    assert.equal(other.links, inproc.links, `links.csv of ${name} differs from inproc/1`);
+    assertSameFiles(other, inproc, name);
   }
   assert.notEqual(otherSeed.summary, inproc.summary, "a different seed must give different results");
 });

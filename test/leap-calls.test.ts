@@ -10,6 +10,7 @@ import { after, test } from "node:test";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { actorCommand, runScenario } from "./support/twin.ts";
 import { tempDir } from "./support/scenarios.ts";
+import { quantile99 } from "./support/statistics.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -79,18 +80,6 @@ function conserved(s: Summary, label: string) {
 
 /** Sojourn rate of an M/M/1 queue: μ − λ (per s). */
 const sojournRate = (meanMs: number) => 1000 / meanMs - RATE;
-
-/** The t with P(T > t) = 0.01, by bisection. */
-function quantile99(survival: (t: number) => number): number {
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (survival(mid) > 0.01) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
 
 function assertMean(bm: ReportedBatchMeans, expected: number, what: string) {
   const half = halfWidth(bm, 0.99);

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runToFiles } from "./support/cli.ts";
+import { assertSameFiles, runToFiles } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -98,7 +98,5 @@ test("leap components determinism - byte-identical results for inproc/1 and nats
   assert.ok(drops.server_failed > 0, `the server failure drops the store's requests: ${JSON.stringify(drops)}`);
   const heat = parsed.thermodynamics.heat;
   assert.ok(heat.bits_erased > heat.bits_delivered, "the full store's overwrites erase bits beyond those delivered");
-  assert.equal(nats2.summary, inproc.summary, "summary.json of nats/2 differs from inproc/1");
-  assert.equal(nats2.series, inproc.series, "timeseries.csv of nats/2 differs from inproc/1");
-  assert.equal(nats2.links, inproc.links, "links.csv of nats/2 differs from inproc/1");
+  assertSameFiles(nats2, inproc, "nats/2");
 });

@@ -13,6 +13,7 @@ import { erlangC, stateLaw } from "../nodes/leap/queue-laws.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { runScenario } from "./support/twin.ts";
 import { tempDir } from "./support/scenarios.ts";
+import { quantile99 } from "./support/statistics.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -88,18 +89,6 @@ function assertMean(bm: ReportedBatchMeans, expected: number, what: string) {
 
 function assertClose(actual: number, expected: number, relative: number, what: string) {
   assert.ok(Math.abs(actual / expected - 1) <= relative, `${what}: ${actual} vs ${expected} (±${relative * 100}%)`);
-}
-
-/** The t with P(T > t) = 0.01, by bisection. */
-function quantile99(survival: (t: number) => number): number {
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (survival(mid) > 0.01) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Requests answered per second after the warm-up. */

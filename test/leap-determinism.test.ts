@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runToFiles } from "./support/cli.ts";
+import { assertSameFiles, runToFiles } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -85,8 +85,6 @@ test("leap determinism - byte-identical results for inproc/1 and nats/3 hosts; a
     "the crash drops requests",
   );
   assert.ok(parsed.thermodynamics.heat.energy_j > 0);
-  assert.equal(nats3.summary, inproc.summary, "summary.json of nats/3 differs from inproc/1");
-  assert.equal(nats3.series, inproc.series, "timeseries.csv of nats/3 differs from inproc/1");
-  assert.equal(nats3.links, inproc.links, "links.csv of nats/3 differs from inproc/1");
+  assertSameFiles(nats3, inproc, "nats/3");
   assert.notEqual(otherSeed.summary, inproc.summary, "a different seed must give different results");
 });

@@ -7,12 +7,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { readFileSync } from "node:fs";
-import { readCheckpoint } from "../coordinator/checkpoint/store.ts";
 import { runTwin } from "../coordinator/run.ts";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
-import { runToFiles } from "./support/cli.ts";
+import { interruptedRun, resumedRun } from "./support/checkpoints.ts";
+import { assertSameFiles, runToFiles } from "./support/cli.ts";
 import { hybridScenario } from "./support/leap-hybrid.ts";
+import { readResults as files } from "./support/nats-run.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -42,44 +42,16 @@ test("leap hybrid determinism - byte-identical results for inproc/1 and nats/2 h
   const busy = parsed.metrics.busy_core_s;
   assert.ok(busy["rack-a"].max > busy["rack-a"].min, "the exact rack records each request's own service time");
   assert.equal(busy["rack-b"].max, busy["rack-b"].min, "the leaping rack records the mean service per count");
-  assert.equal(nats2.summary, inproc.summary, "summary.json of nats/2 differs from inproc/1");
-  assert.equal(nats2.series, inproc.series, "timeseries.csv of nats/2 differs from inproc/1");
-  assert.equal(nats2.links, inproc.links, "links.csv of nats/2 differs from inproc/1");
+  assertSameFiles(nats2, inproc, "nats/2");
   assert.notEqual(otherSeed.summary, inproc.summary, "a different seed must give different results");
 });
 
 test("leap hybrid determinism - a run interrupted after a checkpoint and resumed gives the undisturbed results", async () => {
   const resolved = validateScenario(scenario, "hybrid.yaml").scenario;
-  const files = (out: string) =>
-    ["summary.json", "timeseries.csv", "links.csv"].map((f) => readFileSync(join(out, f), "utf8"));
   const whole = join(dir.path, "whole");
   await runTwin({ scenario: resolved, hosts: 1, transport: "inproc", outDir: whole });
   const out = join(dir.path, "cut");
-  const every = { everyIntervals: 1, minWallMs: 0 };
-  const interrupt = new AbortController();
-  let closed = 0;
-  const cut = await runTwin({
-    scenario: resolved,
-    hosts: 2,
-    transport: "inproc",
-    outDir: out,
-    runId: "hybrid-cut",
-    checkpoint: every,
-    signal: interrupt.signal,
-    onIntervalClosed: () => ++closed === 5 && interrupt.abort(),
-  });
-  assert.equal(cut.outcome.status, "interrupted");
-  const stored = readCheckpoint(out);
-  assert.ok(stored.meta.at_ns > 0 && stored.meta.at_ns < resolved.run.durationNs, "a checkpoint inside the run");
-  const resumed = await runTwin({
-    scenario: resolved,
-    hosts: 2,
-    transport: "inproc",
-    outDir: out,
-    runId: stored.meta.run_id,
-    checkpoint: every,
-    resume: stored,
-  });
-  assert.equal(resumed.outcome.status, "completed");
+  const run = { scenario: resolved, hosts: 2, outDir: out };
+  await resumedRun(run, await interruptedRun(run, "hybrid-cut", 5));
   assert.deepEqual(files(out), files(whole), "resumed = undisturbed, byte for byte");
 });

@@ -11,19 +11,13 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { DURATION_S, hybridScenario, RATE_PER_RACK, WARMUP_S } from "./support/leap-hybrid.ts";
+import { agreement, pooled, type SummaryStat as Stat, sum, summaryMetrics } from "./support/statistics.ts";
 import { tempDir } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 import { erlangC } from "../nodes/leap/queue-laws.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
-
-interface Stat {
-  count: number;
-  mean: number;
-  p99: number;
-  batch_means: { stderr: number };
-}
 
 interface RackFigures {
   served: number;
@@ -40,7 +34,7 @@ interface RackFigures {
 
 async function figures(mode: "exact" | "leap" | "hybrid", seed: number): Promise<RackFigures> {
   const run = await runScenario(hybridScenario(mode, seed), dir.path);
-  const metrics = (run.summary as unknown as { metrics: Record<string, Record<string, Stat>> }).metrics;
+  const metrics = summaryMetrics(run.summary);
   return {
     served: metrics.busy_core_s!["rack-a"]!.count,
     wait: metrics.queue_wait_s!["rack-a"]!,
@@ -54,16 +48,6 @@ async function figures(mode: "exact" | "leap" | "hybrid", seed: number): Promise
   };
 }
 
-/** Mean over runs weighted by their counts, and its standard error from each run's batch-means error. */
-function pooled(stats: readonly Stat[]): { mean: number; stderr: number } {
-  const total = stats.reduce((s, x) => s + x.count, 0);
-  const mean = stats.reduce((s, x) => s + x.mean * x.count, 0) / total;
-  const variance = stats.reduce((s, x) => s + (x.batch_means.stderr * x.count) ** 2, 0) / total ** 2;
-  return { mean, stderr: Math.sqrt(variance) };
-}
-
-const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
-
 test("leap hybrid - an exact rack among leaping ones agrees with all-exact runs; the leaping rack with all-leap", async (t) => {
   const seeds = [1, 2, 3];
   const exact: RackFigures[] = [];
@@ -72,10 +56,7 @@ test("leap hybrid - an exact rack among leaping ones agrees with all-exact runs;
     exact.push(await figures("exact", seed));
     hybrid.push(await figures("hybrid", seed));
   }
-  const report = (what: string, h: number, e: number, tolerance: number) => {
-    t.diagnostic(`${what}: hybrid ${h}, reference ${e} (${(((h - e) / e) * 100).toFixed(2)}%, tolerance ${tolerance})`);
-    assert.ok(Math.abs(h - e) <= tolerance, `${what}: hybrid ${h}, reference ${e}, tolerance ${tolerance}`);
-  };
+  const report = agreement(t, "hybrid", "reference");
   // Served requests: each run's count is Poisson-like (the random balancer splits a Poisson stream).
   const servedH = sum(hybrid.map((f) => f.served));
   const servedE = sum(exact.map((f) => f.served));

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runToFiles } from "./support/cli.ts";
+import { assertSameFiles, runToFiles } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -61,9 +61,7 @@ test("leap ml determinism - byte-identical results for inproc/1 and nats/2 hosts
   const step = parsed.metrics.step_time_s.ml_training;
   assert.equal(step.count, STEPS * ring.length, "every worker trains its steps");
   assert.ok(Math.abs(step.mean - stepS) < 1e-9, `step ${step.mean} s vs ${stepS} s`);
-  assert.equal(nats2.summary, inproc.summary, "summary.json of nats/2 differs from inproc/1");
-  assert.equal(nats2.series, inproc.series, "timeseries.csv of nats/2 differs from inproc/1");
-  assert.equal(nats2.links, inproc.links, "links.csv of nats/2 differs from inproc/1");
+  assertSameFiles(nats2, inproc, "nats/2");
 });
 
 test("leap ml determinism - a crash and restart with random compute times: byte-identical for inproc/1 and nats/2", async () => {
@@ -96,7 +94,5 @@ test("leap ml determinism - a crash and restart with random compute times: byte-
   const m = JSON.parse(inproc.summary).metrics;
   assert.equal(m.restarts.ml_training.whole_run.sum, 1, "gpu-2 restarts the job once");
   assert.equal(m.lost_training_s.ml_training.whole_run.count, ring.length, "every worker loses work");
-  assert.equal(nats2.summary, inproc.summary, "summary.json of nats/2 differs from inproc/1");
-  assert.equal(nats2.series, inproc.series, "timeseries.csv of nats/2 differs from inproc/1");
-  assert.equal(nats2.links, inproc.links, "links.csv of nats/2 differs from inproc/1");
+  assertSameFiles(nats2, inproc, "nats/2");
 });

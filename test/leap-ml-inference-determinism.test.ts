@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runToFiles } from "./support/cli.ts";
+import { assertSameFiles, runToFiles } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 
 const dir = tempDir();
@@ -61,7 +61,5 @@ test("leap ml_inference determinism - byte-identical results for inproc/1 and na
   assert.equal(parsed.status, "completed");
   assert.ok(parsed.metrics.batch_size.ml_inference.count > 1000, "batches are recorded");
   assert.ok(parsed.packets.dropped_by_reason.queue_full > 0, "the overloaded queue fills and drops");
-  assert.equal(nats2.summary, inproc.summary, "summary.json of nats/2 differs from inproc/1");
-  assert.equal(nats2.series, inproc.series, "timeseries.csv of nats/2 differs from inproc/1");
-  assert.equal(nats2.links, inproc.links, "links.csv of nats/2 differs from inproc/1");
+  assertSameFiles(nats2, inproc, "nats/2");
 });

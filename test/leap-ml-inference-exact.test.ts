@@ -13,35 +13,20 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
-import { runToFiles } from "./support/cli.ts";
+import { assertSameFiles, runToFiles } from "./support/cli.ts";
 import { DURATION_S, GPUS, mlExactScenario, RATE_PER_S, WARMUP_S } from "./support/leap-ml-exact.ts";
+import { agreement, pooled, sum, summaryMetrics } from "./support/statistics.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 import { runScenario } from "./support/twin.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
 
-interface Stat {
-  count: number;
-  mean: number;
-  p99: number;
-  batch_means: { stderr: number };
-}
-
 async function figures(mode: "exact" | "leap", seed: number) {
   const run = await runScenario(mlExactScenario(mode, seed), dir.path);
-  const metrics = (run.summary as unknown as { metrics: Record<string, Record<string, Stat>> }).metrics;
+  const metrics = summaryMetrics(run.summary);
   const settings = (run.summary as unknown as { settings: { exact_actors?: string[] } }).settings;
   return { response: metrics.response_time_s!.client!, energyJ: run.joules("infer"), exact: settings.exact_actors };
-}
-
-const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
-
-/** Mean over runs weighted by their counts, and its standard error from each run's batch-means error. */
-function pooled(stats: readonly Stat[]): { mean: number; stderr: number } {
-  const total = sum(stats.map((x) => x.count));
-  const mean = sum(stats.map((x) => x.mean * x.count)) / total;
-  return { mean, stderr: Math.sqrt(sum(stats.map((x) => (x.batch_means.stderr * x.count) ** 2))) / total };
 }
 
 test("leap ml_inference exact - two GPUs with a batch timer, kept exact in a leap run, agree with all-exact runs", async (t) => {
@@ -54,10 +39,7 @@ test("leap ml_inference exact - two GPUs with a batch timer, kept exact in a lea
   }
   for (const f of leap) assert.deepEqual(f.exact, ["infer"], "the leap run keeps infer exact");
   for (const f of exact) assert.equal(f.exact, undefined, "an exact run lists no exact actors");
-  const report = (what: string, l: number, e: number, tolerance: number) => {
-    t.diagnostic(`${what}: leap ${l}, exact ${e} (${(((l - e) / e) * 100).toFixed(2)}%, tolerance ${tolerance})`);
-    assert.ok(Math.abs(l - e) <= tolerance, `${what}: leap ${l}, exact ${e}, tolerance ${tolerance}`);
-  };
+  const report = agreement(t, "leap", "exact");
   const servedL = sum(leap.map((f) => f.response.count));
   const servedE = sum(exact.map((f) => f.response.count));
   report("responses", servedL, servedE, 3 * Math.sqrt(servedL + servedE));
@@ -85,9 +67,7 @@ test("leap ml_inference exact - byte-identical results for inproc/1 and nats/2 h
   const nats2 = await run("nats-2", "--transport", "nats", "--hosts", "2");
   const otherSeed = await run("inproc-seed", "--transport", "inproc", "--seed", "5");
   assert.deepEqual(JSON.parse(inproc.summary).settings.exact_actors, ["infer"]);
-  assert.equal(nats2.summary, inproc.summary, "summary.json of nats/2 differs from inproc/1");
-  assert.equal(nats2.series, inproc.series, "timeseries.csv of nats/2 differs from inproc/1");
-  assert.equal(nats2.links, inproc.links, "links.csv of nats/2 differs from inproc/1");
+  assertSameFiles(nats2, inproc, "nats/2");
   assert.notEqual(otherSeed.summary, inproc.summary, "a different seed must give different results");
 });
 

@@ -5,12 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { join } from "node:path";
-import { runTwin } from "../coordinator/run.ts";
-import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { blocking, erlangB, erlangC, meanWait, stateLaw } from "../nodes/leap/queue-laws.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
 import { tempDir } from "./support/scenarios.ts";
+import { runScenario } from "./support/twin.ts";
+import { quantile99 } from "./support/statistics.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -60,16 +59,8 @@ const server = (id: string, cores: number, meanMs: number, extra: Actor = {}): A
   ...extra,
 });
 
-async function run(name: string, scenario: ReturnType<typeof leapScenario>) {
-  const { scenario: resolved } = validateScenario(scenario, name);
-  const { summary } = await runTwin({
-    scenario: resolved,
-    hosts: 1,
-    transport: "inproc",
-    outDir: join(dir.path, name),
-  });
-  return summary;
-}
+const run = async (name: string, scenario: ReturnType<typeof leapScenario>) =>
+  (await runScenario(scenario, dir.path, { name })).summary;
 
 function assertWithinCi(bm: ReportedBatchMeans, expected: number, what: string) {
   const half = halfWidth(bm, 0.99);
@@ -85,18 +76,6 @@ function assertClose(actual: number, expected: number, relative: number, what: s
     Math.abs(actual - expected) <= relative * expected,
     `${what}: ${actual} vs ${expected} (tolerance ${relative * 100}%)`,
   );
-}
-
-/** The t with P(T > t) = 0.01 for a decreasing survival function, by bisection. */
-function quantile99(survival: (t: number) => number): number {
-  let lo = 0;
-  let hi = 10;
-  for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (survival(mid) > 0.01) lo = mid;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Sojourn survival of M/M/c (FIFO): P(T > t) = e^{−μt}(1 + C·μ/(θ − μ)·(1 − e^{−(θ−μ)t})), θ = cμ − λ. */

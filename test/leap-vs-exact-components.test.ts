@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { parse } from "yaml";
-import { runCli } from "./support/cli.ts";
+import { runOk } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 import { compareRuns } from "../coordinator/compare.ts";
 
@@ -23,14 +23,8 @@ const example = parse(readFileSync(join(import.meta.dirname, "../examples/fat-tr
 example.run = { ...example.run, duration: "20s", metrics_interval: "1s", warmup: "1s" };
 const file = writeScenario(dir.path, "fat-tree-k8-components", example);
 
-async function run(name: string, ...args: string[]) {
-  const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--transport", "inproc", "--out", out, "-q", ...args], {
-    timeoutMs: 1_800_000,
-  });
-  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
-  return out;
-}
+const run = (name: string, ...args: string[]) =>
+  runOk(file, join(dir.path, name), ["--transport", "inproc", ...args], 1_800_000);
 
 test("leap vs exact - fat-tree-k8's services and stores behind its balancers: energy, throughput, mean and p99 response", async (t) => {
   const exact = await run("exact");

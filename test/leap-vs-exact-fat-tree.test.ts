@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runCli } from "./support/cli.ts";
+import { runOk } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 import { compareRuns } from "../coordinator/compare.ts";
 
@@ -68,14 +68,8 @@ const scenario = {
 };
 const file = writeScenario(dir.path, "fat-tree-k8-plain", scenario);
 
-async function run(name: string, ...args: string[]) {
-  const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--transport", "inproc", "--out", out, "-q", ...args], {
-    timeoutMs: 1_200_000,
-  });
-  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
-  return out;
-}
+const run = (name: string, ...args: string[]) =>
+  runOk(file, join(dir.path, name), ["--transport", "inproc", ...args], 1_200_000);
 
 test("leap vs exact - ten minutes of a k = 8 fat-tree: energy, throughput, mean and p99 response", async () => {
   const exact = await run("exact");

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { runCli } from "./support/cli.ts";
+import { runCli, runOk } from "./support/cli.ts";
 import { tempDir, writeScenario } from "./support/scenarios.ts";
 import { compareRuns } from "../coordinator/compare.ts";
 
@@ -63,12 +63,7 @@ const EXACT_SEEDS = [3, 4, 5, 6];
 
 async function run(name: string, seed: number, ...args: string[]) {
   const file = writeScenario(dir.path, `ramp-${seed}`, { ...scenario, run: { ...scenario.run, seed } });
-  const out = join(dir.path, name);
-  const result = await runCli(["run", file, "--transport", "inproc", "--out", out, "-q", ...args], {
-    timeoutMs: 900_000,
-  });
-  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
-  return out;
+  return runOk(file, join(dir.path, name), ["--transport", "inproc", ...args], 900_000);
 }
 
 test("leap vs exact - a load ramp through 90% utilisation on a leaf-spine: energy, throughput, mean and p99 response", async () => {

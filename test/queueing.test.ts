@@ -6,11 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { join } from "node:path";
-import { runTwin } from "../coordinator/run.ts";
 import { halfWidth, type ReportedBatchMeans } from "./support/ci.ts";
-import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { queueScenario, tempDir } from "./support/scenarios.ts";
+import { runScenario } from "./support/twin.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -39,13 +37,7 @@ async function meanResponse(name: string, scenario: ReturnType<typeof queueScena
 
 /** Batch means of the client's response time and of the server's queue wait (time before a core takes it). */
 async function queueStats(name: string, scenario: ReturnType<typeof queueScenario>) {
-  const { scenario: resolved } = validateScenario(scenario, name);
-  const { summary } = await runTwin({
-    scenario: resolved,
-    hosts: 1,
-    transport: "inproc",
-    outDir: join(dir.path, name),
-  });
+  const { summary } = await runScenario(scenario, dir.path, { name });
   const response = summary.metrics.response_time_s?.client?.batch_means;
   const wait = summary.metrics.queue_wait_s?.server?.batch_means;
   assert.ok(response && wait, "the run reports batch means of the response time and the queue wait");

@@ -7,15 +7,15 @@
  * and says why in run-info.json.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringify } from "yaml";
 import { z } from "zod";
-import { runTwin } from "../coordinator/run.ts";
 import { loadScenarioFile, loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { defineModel, registerKind } from "../nodes/models/registry.ts";
 import type { ActorModel } from "../nodes/runtime/actor.ts";
+import { checkpointedRun } from "./support/checkpoints.ts";
 import { REPO_ROOT } from "./support/cli.ts";
 import { tempDir } from "./support/scenarios.ts";
 
@@ -28,8 +28,6 @@ const EXAMPLES = readdirSync(join(REPO_ROOT, "examples"))
   .filter((f) => f.endsWith(".yaml") && !TOO_LARGE.has(f))
   .sort();
 
-const runInfo = (out: string) => JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
-
 for (const name of EXAMPLES) {
   test(`snapshot coverage - ${name}: every class in the run's state is snapshottable (checkpoints saved, none disabled)`, async () => {
     const probe = loadScenarioFile(join(REPO_ROOT, "examples", name), {}).scenario;
@@ -40,18 +38,8 @@ for (const name of EXAMPLES) {
       Math.ceil(probe.run.warmupNs / intervalNs) * intervalNs + 2 * intervalNs,
     );
     const { scenario } = loadScenarioFile(join(REPO_ROOT, "examples", name), { durationNs });
-    const out = join(dir.path, name);
-    const logs: string[] = [];
-    const result = await runTwin({
-      scenario,
-      hosts: 2,
-      transport: "inproc",
-      outDir: out,
-      checkpoint: { everyIntervals: 1, minWallMs: 0 },
-      log: (m) => logs.push(m),
-    });
-    assert.equal(result.outcome.status, "completed");
-    const checkpoints = runInfo(out).checkpoints;
+    const { status, logs, checkpoints } = await checkpointedRun({ scenario, hosts: 2, outDir: join(dir.path, name) });
+    assert.equal(status, "completed");
     assert.equal(checkpoints.disabled, null, logs.join("\n"));
     if (durationNs > intervalNs) assert.ok(checkpoints.saved >= 1, `checkpoints saved: ${checkpoints.saved}`);
   });
@@ -85,19 +73,16 @@ test("snapshot coverage - state holding an unregistered class: the run completes
     actors: [{ id: "ticker", kind: "test_unregistered_ticker" }],
   });
   const { scenario } = loadScenarioText(yaml, "unregistered.yaml");
-  const out = join(dir.path, "unregistered");
-  const logs: string[] = [];
-  const result = await runTwin({
+  const { status, logs, checkpoints } = await checkpointedRun({
     scenario,
     hosts: 1,
-    transport: "inproc",
-    outDir: out,
-    checkpoint: { everyIntervals: 1, minWallMs: 0 },
-    log: (m) => logs.push(m),
+    outDir: join(dir.path, "unregistered"),
   });
-  assert.equal(result.outcome.status, "completed");
-  const { checkpoints } = runInfo(out);
+  assert.equal(status, "completed");
   assert.equal(checkpoints.saved, 0);
-  assert.match(checkpoints.disabled, /host 0 cannot take one: .*unregistered class Unregistered at \$\.shard\..*\.box/);
+  assert.match(
+    checkpoints.disabled ?? "",
+    /host 0 cannot take one: .*unregistered class Unregistered at \$\.shard\..*\.box/,
+  );
   assert.ok(logs.some((l) => /^warning: checkpoints disabled, this run cannot be resumed or recovered/.test(l)));
 });

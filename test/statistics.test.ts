@@ -5,12 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { join } from "node:path";
-import { runTwin } from "../coordinator/run.ts";
 import { batchMeans } from "../coordinator/results/batch-means.ts";
 import { printSummary } from "../cli/commands/print-summary.ts";
-import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { queueScenario, tempDir } from "./support/scenarios.ts";
+import { runScenario } from "./support/twin.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -21,10 +19,7 @@ const DURATION_S = 20_000;
 /** Request and response each cross the 10 Gb/s link: 50 µs latency plus 80 ns for 100 bytes. */
 const LINK_DELAY_S = 2 * (50e-6 + 80e-9);
 
-async function run(name: string, scenario: object) {
-  const { scenario: resolved } = validateScenario(scenario, name);
-  return (await runTwin({ scenario: resolved, hosts: 1, transport: "inproc", outDir: join(dir.path, name) })).summary;
-}
+const run = async (name: string, scenario: object) => (await runScenario(scenario, dir.path, { name })).summary;
 
 test("statistics - M/M/1 at ρ = 0.8 with 1 s metrics intervals: the 95% CI covers 1/(μ − λ) in 85–100% of 20 seeds", async () => {
   // λ = 0.8/s, μ = 1/s: the waiting times stay correlated for minutes (relaxation time 1/(√μ − √λ)² ≈ 90 s),

@@ -5,12 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { join } from "node:path";
-import { runTwin } from "../coordinator/run.ts";
 import { metricKey } from "../coordinator/counts/aggregate.ts";
 import { mser5Truncation } from "../coordinator/results/warmup.ts";
 import { validateScenario } from "../coordinator/scenario-loader.ts";
 import { queueScenario, tempDir } from "./support/scenarios.ts";
+import { runScenario } from "./support/twin.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -34,8 +33,7 @@ test("warm-up - MSER-5 truncates a level shift at its batch; nothing from a stat
 
 async function runAuto(name: string, scenario: ReturnType<typeof queueScenario>) {
   (scenario.run as Record<string, unknown>).warmup = "auto";
-  const { scenario: resolved } = validateScenario(scenario, name);
-  return runTwin({ scenario: resolved, hosts: 1, transport: "inproc", outDir: join(dir.path, name) });
+  return runScenario(scenario, dir.path, { name });
 }
 
 /** The headline response-time figures pool exactly the intervals from the detected warm-up on (computed here independently). */

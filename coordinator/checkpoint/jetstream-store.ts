@@ -12,7 +12,15 @@ import { Objm, type ObjectStore } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { CheckpointSet } from "../driver/checkpointer.ts";
 import { checkpointBucket } from "../../nodes/runtime/transport/permissions.ts";
-import { checkpointMeta, CONTROL_FILE, parseCheckpointMeta, type RunMeta, type StoredCheckpoint } from "./store.ts";
+import type { PartKind } from "../../nodes/runtime/checkpoint-part.ts";
+import {
+  checkPart,
+  checkpointMeta,
+  CONTROL_FILE,
+  parseCheckpointMeta,
+  type RunMeta,
+  type StoredCheckpoint,
+} from "./store.ts";
 
 const META = "meta.json";
 const READ_ATTEMPTS = 3;
@@ -112,14 +120,14 @@ export class JetStreamCheckpoints {
     if (metaBytes === null) return undefined;
     const where = `JetStream object ${this.bucket}/${META}`;
     const meta = parseCheckpointMeta(new TextDecoder().decode(metaBytes), where);
-    const object = async (name: string): Promise<Uint8Array> => {
+    const object = async (kind: PartKind, name: string): Promise<Uint8Array> => {
       const bytes = await this.store.getBlob(`${meta.at_ns}/${name}`);
       if (bytes === null) throw new Error(`${where} names the checkpoint at ${meta.at_ns} ns, which lacks ${name}`);
-      return bytes;
+      return checkPart(kind, bytes, `JetStream object ${this.bucket}/${meta.at_ns}/${name}`, meta);
     };
-    const coordinator = await object("coordinator.bin");
+    const coordinator = await object("coordinator", "coordinator.bin");
     const hosts: Uint8Array[] = [];
-    for (let host = 0; host < meta.hosts; host++) hosts.push(await object(`host-${host}.bin`));
+    for (let host = 0; host < meta.hosts; host++) hosts.push(await object("host", `host-${host}.bin`));
     if (hostDir !== undefined) mkdirSync(hostDir, { recursive: true, mode: 0o700 });
     const hostFiles =
       hostDir === undefined
@@ -130,6 +138,8 @@ export class JetStreamCheckpoints {
             return file;
           });
     const control = await this.store.getBlob(`${meta.at_ns}/${CONTROL_FILE}`);
+    if (control !== null)
+      checkPart("control", control, `JetStream object ${this.bucket}/${meta.at_ns}/${CONTROL_FILE}`, meta);
     return { meta, coordinator, hosts, hostFiles, ...(control === null ? {} : { control }) };
   }
 

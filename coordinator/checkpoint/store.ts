@@ -4,12 +4,22 @@
  * with an experiment or the control API, `control.bin` (the control layer: coordinator/control/control-state.ts). A new
  * checkpoint is written beside the old one and swapped in by renames, so a run killed while writing one still
  * has the previous checkpoint.
+ *
+ * meta.json's `format` and the header of every binary part (nodes/runtime/checkpoint-part.ts) carry the checkpoint
+ * format: a checkpoint of another format, a part of another kind, a foreign, truncated or corrupted part is refused
+ * when it is read, naming the file, both formats and the dctwin that wrote it, before any snapshot is decoded; the
+ * checkpoint is left where it is.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+  CHECKPOINT_FORMAT,
+  CheckpointPartError,
+  openPart,
+  type PartKind,
+} from "../../nodes/runtime/checkpoint-part.ts";
 import type { CheckpointSet } from "../driver/checkpointer.ts";
-
-const FORMAT = 1;
+import { DCTWIN_VERSION } from "../observability/version.ts";
 /** The control layer's part of a checkpoint (absent for runs without an experiment or control API). */
 export const CONTROL_FILE = "control.bin";
 
@@ -38,15 +48,55 @@ export type RunMeta = Omit<CheckpointMeta, "format" | "at_ns" | "written_at">;
 
 /** The meta.json of checkpoint `set` of the run described by `meta`. */
 export function checkpointMeta(meta: RunMeta, set: CheckpointSet): CheckpointMeta {
-  return { format: FORMAT, ...meta, at_ns: set.atNs, written_at: new Date().toISOString() };
+  return { format: CHECKPOINT_FORMAT, ...meta, at_ns: set.atNs, written_at: new Date().toISOString() };
 }
+
+/** A checkpoint this dctwin cannot resume (bad input: the CLI exits 2); the checkpoint is left as it is. */
+export class CheckpointFormatError extends Error {
+  override name = "CheckpointFormatError";
+}
+
+/** Who wrote a checkpoint, as its meta.json says. */
+const writtenBy = (meta: Partial<CheckpointMeta>) =>
+  `written by dctwin ${meta.dctwin_version ?? "(unknown version)"}${meta.written_at === undefined ? "" : ` at ${meta.written_at}`}`;
+
+/** The end of every refusal: nothing was changed. */
+const leftAsItIs = (format?: number) =>
+  `the checkpoint is left as it is${format === undefined ? "" : ` (a dctwin of format ${format} can resume it)`}`;
 
 /** Reads a meta.json (from `where`, named in errors), checking its format. */
 export function parseCheckpointMeta(text: string, where: string): CheckpointMeta {
-  const meta = JSON.parse(text) as CheckpointMeta;
-  if (meta.format !== FORMAT)
-    throw new Error(`${where}: checkpoint format ${meta.format}, this dctwin reads format ${FORMAT}`);
-  return meta;
+  let meta: Partial<CheckpointMeta>;
+  try {
+    meta = JSON.parse(text) as Partial<CheckpointMeta>;
+  } catch (error) {
+    throw new CheckpointFormatError(`${where} is not a checkpoint's meta.json: ${(error as Error).message}`);
+  }
+  if (typeof meta !== "object" || meta === null || typeof meta.format !== "number")
+    throw new CheckpointFormatError(`${where} is not a checkpoint's meta.json: it has no format number`);
+  if (meta.format !== CHECKPOINT_FORMAT)
+    throw new CheckpointFormatError(
+      `${where}: checkpoint format ${meta.format} (${writtenBy(meta)}); this dctwin (${DCTWIN_VERSION}) reads format ${CHECKPOINT_FORMAT}: ${leftAsItIs(meta.format)}`,
+    );
+  return meta as CheckpointMeta;
+}
+
+/**
+ * Checks the header of part `kind` read from `where` (a file or object named in the error) of the checkpoint
+ * `meta` describes, before anything decodes it.
+ */
+export function checkPart(kind: PartKind, bytes: Uint8Array, where: string, meta: CheckpointMeta): Uint8Array {
+  try {
+    openPart(kind, bytes);
+  } catch (error) {
+    if (!(error instanceof CheckpointPartError)) throw error;
+    const otherFormat = error.format !== undefined && error.format !== CHECKPOINT_FORMAT ? error.format : undefined;
+    const reader = otherFormat === undefined ? "" : ` (dctwin ${DCTWIN_VERSION})`;
+    throw new CheckpointFormatError(
+      `${where}: ${error.message}${reader}; its meta.json says format ${meta.format}, ${writtenBy(meta)}: cannot resume from it, ${leftAsItIs(otherFormat)}`,
+    );
+  }
+  return bytes;
 }
 
 export function writeCheckpoint(outDir: string, meta: RunMeta, set: CheckpointSet): void {
@@ -100,11 +150,16 @@ export function readCheckpoint(outDir: string): StoredCheckpoint {
   const meta = parseCheckpointMeta(readFileSync(metaFile, "utf8"), metaFile);
   const hostFiles = Array.from({ length: meta.hosts }, (_, host) => join(dir, `host-${host}.bin`));
   const controlFile = join(dir, CONTROL_FILE);
+  const part = (kind: PartKind, file: string) => {
+    if (!existsSync(file))
+      throw new CheckpointFormatError(`${file} is missing: the checkpoint ${metaFile} describes is incomplete`);
+    return checkPart(kind, readFileSync(file), file, meta);
+  };
   return {
     meta,
-    coordinator: readFileSync(join(dir, "coordinator.bin")),
-    hosts: hostFiles.map((f) => readFileSync(f)),
+    coordinator: part("coordinator", join(dir, "coordinator.bin")),
+    hosts: hostFiles.map((f) => part("host", f)),
     hostFiles,
-    ...(existsSync(controlFile) ? { control: readFileSync(controlFile) } : {}),
+    ...(existsSync(controlFile) ? { control: part("control", controlFile) } : {}),
   };
 }

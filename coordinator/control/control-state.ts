@@ -9,6 +9,7 @@
 import type { IntervalRecord } from "../counts/aggregate.ts";
 // Registers the runtime's snapshot classes (an interval record holds histograms).
 import "../../nodes/runtime/snapshot.ts";
+import { openPart, sealPart } from "../../nodes/runtime/checkpoint-part.ts";
 import { decodeSnapshot, encodeSnapshot, SnapshotError } from "../../nodes/runtime/snapshot-codec.ts";
 import type { ControllerState } from "./controller.ts";
 import type { ExperimentPlan } from "./plan.ts";
@@ -23,11 +24,11 @@ export interface ControlState {
 const NO_EXTERNALS = new Map<object, string>();
 
 export function encodeControlState(state: ControlState): Uint8Array {
-  return encodeSnapshot(state, NO_EXTERNALS);
+  return sealPart("control", encodeSnapshot(state, NO_EXTERNALS));
 }
 
 export function decodeControlState(bytes: Uint8Array): ControlState {
-  const state = decodeSnapshot<ControlState>(bytes, new Map());
+  const state = decodeSnapshot<ControlState>(openPart("control", bytes), new Map());
   if (
     typeof state !== "object" ||
     state === null ||

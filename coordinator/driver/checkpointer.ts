@@ -6,6 +6,7 @@
  * report up to B, the coordinator adds its own state and the set is saved. Then the horizon moves on. Where the
  * boundaries fall does not change results: windows never cross a horizon, as with any grant.
  */
+import { openPart } from "../../nodes/runtime/checkpoint-part.ts";
 import { decodeCheckpointFrame, encodeCheckpointRequest } from "../../nodes/runtime/checkpoint-wire.ts";
 import { wallClock, type Clock } from "./clock.ts";
 
@@ -109,6 +110,7 @@ export class Checkpointer {
       return;
     try {
       const hosts = this.chunks.map((chunks) => Buffer.concat(chunks));
+      hosts.forEach(checkHostPart);
       this.o.save({
         atNs,
         coordinator: coordinator(),
@@ -143,5 +145,14 @@ export class Checkpointer {
   private reset(): void {
     this.chunks = Array.from({ length: this.o.hostCount }, () => []);
     this.counts = new Array<number>(this.o.hostCount).fill(0);
+  }
+}
+
+/** A host's snapshot must be a host part of this checkpoint format (a host of another dctwin, a loss on the wire). */
+function checkHostPart(bytes: Uint8Array, host: number): void {
+  try {
+    openPart("host", bytes);
+  } catch (error) {
+    throw new Error(`host ${host}'s snapshot is not one this dctwin can resume: ${(error as Error).message}`);
   }
 }

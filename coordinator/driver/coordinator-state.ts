@@ -3,6 +3,7 @@
  * and drop totals), the grants (horizon, commands applied and still scheduled, cooling relay), its copy of the
  * window planner and the counters it reports. Taken at the same boundary as the hosts' snapshots.
  */
+import { openPart, sealPart } from "../../nodes/runtime/checkpoint-part.ts";
 import { namesOf, runExternals } from "../../nodes/runtime/snapshot.ts";
 import {
   decodeSnapshot,
@@ -41,7 +42,7 @@ export function snapshotCoordinator(
   const hook = state.aggregator.onIntervalClosed; // a callback of this process, attached again on restore
   state.aggregator.onIntervalClosed = undefined;
   try {
-    return encodeSnapshot(state, namesOf(runExternals(scenario, placement)));
+    return sealPart("coordinator", encodeSnapshot(state, namesOf(runExternals(scenario, placement))));
   } finally {
     state.aggregator.onIntervalClosed = hook;
   }
@@ -52,7 +53,7 @@ export function restoreCoordinator(
   scenario: ResolvedScenario,
   placement: readonly number[],
 ): CoordinatorState {
-  const state = decodeSnapshot<CoordinatorState>(bytes, runExternals(scenario, placement));
+  const state = decodeSnapshot<CoordinatorState>(openPart("coordinator", bytes), runExternals(scenario, placement));
   if (
     !(state.aggregator instanceof RunAggregator) ||
     !(state.grants instanceof Grants) ||

@@ -4,6 +4,7 @@
  * wire. Link crossings too.
  */
 import type { LinkCount } from "./interval-data.ts";
+import { NameTable } from "./names.ts";
 
 /** Transition counts; `mechanism[i]` indexes `mechanisms` (each name once, in order of first use). */
 export interface TransitionColumns {
@@ -41,6 +42,9 @@ export function newTransitionColumns(): TransitionColumns {
   return { mechanisms: [], actor: [], mechanism: [], fromState: [], toState: [], count: [] };
 }
 
+/** Typed columns of one row per entry, written in step (a writer's state until `finish`). */
+type Columns = Record<string, Int32Array | Float64Array>;
+
 /** Twice the room (at least `need`), the first `n` values kept. */
 function grow<T extends Int32Array | Float64Array>(a: T, n: number, need: number): T {
   const b = new (a.constructor as new (length: number) => T)(Math.max(need, a.length * 2, 16));
@@ -48,55 +52,51 @@ function grow<T extends Int32Array | Float64Array>(a: T, n: number, need: number
   return b;
 }
 
+/** Every column grown together (`grow`). */
+function growColumns<C extends Columns>(columns: C, n: number, need: number): C {
+  const out: Columns = {};
+  for (const key of Object.keys(columns)) out[key] = grow(columns[key]!, n, need);
+  return out as C;
+}
+
+/** Every column cut to its first `n` rows (views, no copy). */
+function usedRows<C extends Columns>(columns: C, n: number): C {
+  const out: Columns = {};
+  for (const key of Object.keys(columns)) out[key] = columns[key]!.subarray(0, n);
+  return out as C;
+}
+
 /** Builds DrainedTransitions in report order; `capacity` is the expected number (more grows the columns). */
 export class TransitionWriter {
   readonly mechanisms: string[] = [];
   private n = 0;
-  private actor: Int32Array;
-  private mechanism: Int32Array;
-  private fromState: Float64Array;
-  private toState: Float64Array;
-  private count: Float64Array;
+  private c: Omit<DrainedTransitions, "mechanisms">;
 
   constructor(capacity: number) {
-    this.actor = new Int32Array(capacity);
-    this.mechanism = new Int32Array(capacity);
-    this.fromState = new Float64Array(capacity);
-    this.toState = new Float64Array(capacity);
-    this.count = new Float64Array(capacity);
+    this.c = {
+      actor: new Int32Array(capacity),
+      mechanism: new Int32Array(capacity),
+      fromState: new Float64Array(capacity),
+      toState: new Float64Array(capacity),
+      count: new Float64Array(capacity),
+    };
   }
 
   /** A count of (actor, mechanism index in `mechanisms`, from, to). */
   push(actor: number, mechanism: number, fromState: number, toState: number, count: number): void {
     const n = this.n;
-    if (n === this.actor.length) this.grow(n + 1);
-    this.actor[n] = actor;
-    this.mechanism[n] = mechanism;
-    this.fromState[n] = fromState;
-    this.toState[n] = toState;
-    this.count[n] = count;
+    if (n === this.c.actor.length) this.c = growColumns(this.c, n, n + 1);
+    const c = this.c;
+    c.actor[n] = actor;
+    c.mechanism[n] = mechanism;
+    c.fromState[n] = fromState;
+    c.toState[n] = toState;
+    c.count[n] = count;
     this.n = n + 1;
   }
 
   finish(): DrainedTransitions {
-    const n = this.n;
-    return {
-      mechanisms: this.mechanisms,
-      actor: this.actor.subarray(0, n),
-      mechanism: this.mechanism.subarray(0, n),
-      fromState: this.fromState.subarray(0, n),
-      toState: this.toState.subarray(0, n),
-      count: this.count.subarray(0, n),
-    };
-  }
-
-  private grow(need: number): void {
-    const n = this.n;
-    this.actor = grow(this.actor, n, need);
-    this.mechanism = grow(this.mechanism, n, need);
-    this.fromState = grow(this.fromState, n, need);
-    this.toState = grow(this.toState, n, need);
-    this.count = grow(this.count, n, need);
+    return { mechanisms: this.mechanisms, ...usedRows(this.c, this.n) };
   }
 }
 
@@ -141,17 +141,17 @@ export function appendInStateOrder(
 
 /** Builds CounterColumns in report order, names numbered on first use; `capacity`: at most this many (else grows). */
 export class CounterWriter {
-  readonly names: string[] = [];
-  private readonly indices = new Map<string, number>();
+  /** A handful of names per report, mostly the same string objects: found by a short scan before a map. */
+  private readonly table = new NameTable();
   private n = 0;
-  private actor: Int32Array;
-  private name: Int32Array;
-  private value: Float64Array;
+  private c: Omit<CounterColumns, "names">;
 
   constructor(capacity: number) {
-    this.actor = new Int32Array(capacity);
-    this.name = new Int32Array(capacity);
-    this.value = new Float64Array(capacity);
+    this.c = { actor: new Int32Array(capacity), name: new Int32Array(capacity), value: new Float64Array(capacity) };
+  }
+
+  get names(): string[] {
+    return this.table.names;
   }
 
   push(actor: number, name: string, value: number): void {
@@ -160,40 +160,22 @@ export class CounterWriter {
 
   /** The column index of `name`, assigned on first use (a caller may keep it for `pushIndex`). */
   index(name: string): number {
-    // A handful of names per report, mostly the same string objects: a short scan beats hashing on every entry.
-    const names = this.names;
-    const scan = Math.min(names.length, 8);
-    for (let i = 0; i < scan; i++) if (names[i] === name) return i;
-    let k = this.indices.get(name);
-    if (k === undefined) {
-      k = names.push(name) - 1;
-      this.indices.set(name, k);
-    }
-    return k;
+    return this.table.id(name);
   }
 
   /** As `push`, by the name's column index from `index`. */
   pushIndex(actor: number, k: number, value: number): void {
     const n = this.n;
-    if (n === this.actor.length) {
-      this.actor = grow(this.actor, n, n + 1);
-      this.name = grow(this.name, n, n + 1);
-      this.value = grow(this.value, n, n + 1);
-    }
-    this.actor[n] = actor;
-    this.name[n] = k;
-    this.value[n] = value;
+    if (n === this.c.actor.length) this.c = growColumns(this.c, n, n + 1);
+    const c = this.c;
+    c.actor[n] = actor;
+    c.name[n] = k;
+    c.value[n] = value;
     this.n = n + 1;
   }
 
   finish(): CounterColumns {
-    const n = this.n;
-    return {
-      names: this.names,
-      actor: this.actor.subarray(0, n),
-      name: this.name.subarray(0, n),
-      value: this.value.subarray(0, n),
-    };
+    return { names: this.names, ...usedRows(this.c, this.n) };
   }
 }
 

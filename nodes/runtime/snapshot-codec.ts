@@ -7,13 +7,24 @@
  * and cycles keep their identity (V8's serializer does that), typed arrays, Maps and Sets are kept as they are.
  * What cannot be data — model objects (functions) and the scenario (large, and rebuilt from its JSON) — is named
  * by an `externals` table that the restoring side builds again the same way. A function anywhere else is an error
- * that names its path, so state that is not plain data fails loudly at the first checkpoint.
+ * that names its path, so state that is not plain data fails loudly at the first checkpoint. A class may give the
+ * fields it is written with (`[SNAPSHOT_FIELDS]`), e.g. a typed array cut to its used length rather than its capacity.
  */
 import { deserialize, serialize } from "node:v8";
 
 const CLASS = "\u0000class";
 const FIELDS = "\u0000fields";
 const EXTERNAL = "\u0000external";
+
+/**
+ * A method a snapshottable class may have: its fields as a snapshot writes them (all own fields, some perhaps cut
+ * down), where restoring them gives an object that behaves the same.
+ */
+export const SNAPSHOT_FIELDS: unique symbol = Symbol("snapshotFields");
+
+interface OwnSnapshotFields {
+  [SNAPSHOT_FIELDS](): Record<string, unknown>;
+}
 
 export class SnapshotError extends Error {
   override name = "SnapshotError";
@@ -73,8 +84,9 @@ export function encodeSnapshot(root: unknown, externals: Externals): Uint8Array 
       );
     const fields: Record<string, unknown> = {};
     remember(value, plain ? fields : { [CLASS]: className, [FIELDS]: fields });
-    for (const key of Object.keys(value))
-      fields[key] = encode((value as Record<string, unknown>)[key], `${path}.${key}`);
+    const own = (value as Partial<OwnSnapshotFields>)[SNAPSHOT_FIELDS];
+    const source = own === undefined ? (value as Record<string, unknown>) : own.call(value);
+    for (const key of Object.keys(source)) fields[key] = encode(source[key], `${path}.${key}`);
     return memo.get(value);
   };
   const remember = <T>(from: object, to: T): T => (memo.set(from, to), to);
@@ -123,5 +135,11 @@ export function decodeSnapshot<T>(bytes: Uint8Array, externals: ReadonlyMap<stri
     return out;
   };
   const remember = <T>(from: object, to: T): T => (memo.set(from, to), to);
-  return decode(deserialize(bytes)) as T;
+  let root: unknown;
+  try {
+    root = deserialize(bytes);
+  } catch (error) {
+    throw new SnapshotError(`the snapshot does not decode (truncated or corrupted?): ${(error as Error).message}`);
+  }
+  return decode(root) as T;
 }

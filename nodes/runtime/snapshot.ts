@@ -3,9 +3,11 @@
  * events, clock rates and power meters; the event queue; link state; the open interval's ledger; counters) and
  * its window planner, taken when the host waits at an interval boundary with every batch owed to it merged, so
  * nothing of the run is on the wire. `restoreHost` rebuilds the same objects for the same scenario and placement.
+ * The snapshot is a checkpoint part (checkpoint-part.ts): a host of another checkpoint format refuses it.
  */
 import { ShardContext } from "./actor-context.ts";
 import { ActorMeters } from "./actor-meters.ts";
+import { openPart, sealPart } from "./checkpoint-part.ts";
 import { Delivery } from "./delivery.ts";
 import type { ModelLookup } from "./actor.ts";
 import { EventQueue } from "./event-queue.ts";
@@ -79,7 +81,7 @@ export function snapshotHost(
   placement: readonly number[],
   models: ModelLookup,
 ): Uint8Array {
-  return encodeSnapshot(state, namesOf(runExternals(scenario, placement, models)));
+  return sealPart("host", encodeSnapshot(state, namesOf(runExternals(scenario, placement, models))));
 }
 
 export function restoreHost(
@@ -88,7 +90,7 @@ export function restoreHost(
   placement: readonly number[],
   models: ModelLookup,
 ): HostState {
-  const state = decodeSnapshot<HostState>(bytes, runExternals(scenario, placement, models));
+  const state = decodeSnapshot<HostState>(openPart("host", bytes), runExternals(scenario, placement, models));
   if (!(state.shard instanceof Shard) || !(state.planner instanceof WindowPlanner))
     throw new SnapshotError("not a host checkpoint");
   return state;

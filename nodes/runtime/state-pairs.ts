@@ -3,6 +3,7 @@
  * for the one-step moves between small states, a map for every other pair, drained in (from, to) order.
  */
 import { appendInStateOrder, type PairCount, type TransitionWriter } from "./interval-columns.ts";
+import { SNAPSHOT_FIELDS } from "./snapshot-codec.ts";
 
 const STATE_SPAN = 1 << 15;
 /**
@@ -152,6 +153,11 @@ export class StatePairTable {
       this.listed[actor] = 1;
       this.actors.push(actor);
     }
+  }
+
+  /** A checkpoint keeps the counts up to their used end, not the array's capacity (`allocate` grows it again). */
+  [SNAPSHOT_FIELDS](): Record<string, unknown> {
+    return { ...this, counts: this.counts.slice(0, this.countsEnd) };
   }
 
   /** Room for keys of actors up to `actor`. */

@@ -54,12 +54,25 @@ export interface RunFiles {
   links: string;
 }
 
+/** Runs `dctwin run FILE --out OUT -q ARGS…` (killed after `timeoutMs`) and requires exit 0; returns OUT. */
+export async function runOk(file: string, out: string, args: readonly string[], timeoutMs?: number): Promise<string> {
+  const result = await runCli(["run", file, "--out", out, "-q", ...args], { timeoutMs });
+  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
+  return out;
+}
+
 /** Runs `dctwin run FILE --out OUT -q ARGS…`, requires exit 0 and reads the result files. */
 export async function runToFiles(file: string, out: string, ...args: string[]): Promise<RunFiles> {
-  const result = await runCli(["run", file, "--out", out, "-q", ...args]);
-  assert.equal(result.code, 0, `dctwin run ${args.join(" ")} failed:\n${result.stderr}`);
+  await runOk(file, out, args);
   const read = (name: string) => readFileSync(join(out, name), "utf8");
   return { summary: read("summary.json"), series: read("timeseries.csv"), links: read("links.csv") };
+}
+
+/** Requires `other`'s result files to equal `reference`'s byte for byte; `name` and `referenceName` are in the messages. */
+export function assertSameFiles(other: RunFiles, reference: RunFiles, name: string, referenceName = "inproc/1"): void {
+  assert.equal(other.summary, reference.summary, `summary.json of ${name} differs from ${referenceName}`);
+  assert.equal(other.series, reference.series, `timeseries.csv of ${name} differs from ${referenceName}`);
+  assert.equal(other.links, reference.links, `links.csv of ${name} differs from ${referenceName}`);
 }
 
 /** A CLI process under watch: its exit (killed after `timeoutMs`) and its standard error so far. */

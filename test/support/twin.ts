@@ -7,17 +7,19 @@ import { validateScenario } from "../../coordinator/scenario-loader.ts";
 let runs = 0;
 
 export interface RunOptions {
+  /** Names the run's output directory under `outRoot` and the scenario in validation errors. */
+  name?: string;
   hosts?: number;
   schedule?: TwinRunOptions["schedule"];
 }
 
 export async function runScenario(scenario: unknown, outRoot: string, options: RunOptions = {}) {
-  return runResolved(validateScenario(scenario, "test-scenario").scenario, outRoot, options);
+  return runResolved(validateScenario(scenario, options.name ?? "test-scenario").scenario, outRoot, options);
 }
 
 /** Runs an already resolved scenario (e.g. from loadScenarioFile). */
 export async function runResolved(resolved: ResolvedScenario, outRoot: string, options: RunOptions = {}) {
-  const outDir = join(outRoot, `run-${runs++}`);
+  const outDir = join(outRoot, options.name ?? `run-${runs++}`);
   const result = await runTwin({
     scenario: resolved,
     hosts: options.hosts ?? 1,
