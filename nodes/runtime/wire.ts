@@ -4,6 +4,7 @@
  */
 import $protobuf from "protobufjs/minimal.js";
 import { dctwin } from "../../proto/gen/dctwin.js";
+import { fastVarint64 } from "./varint64.ts";
 import { EventType, type SimEvent } from "./event-queue.ts";
 import type { IntervalData } from "./interval-ledger.ts";
 import type { SimPacket } from "./packet.ts";
@@ -14,6 +15,7 @@ import type { Stamp } from "./window-plan.ts";
 // and converting Longs back to numbers was a measurable share of every window.
 $protobuf.util.Long = undefined as unknown as typeof $protobuf.util.Long;
 $protobuf.configure();
+fastVarint64($protobuf);
 
 export const wire = dctwin.v1;
 
