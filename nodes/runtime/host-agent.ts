@@ -345,8 +345,9 @@ export class HostAgent {
       stopSeen: this.stopSeen,
     });
     const bytes = wire.WindowReport.encode(full).finish();
-    // At once when it closes intervals (the grants keep ahead of them) or ends the run; else when this host waits.
-    this.bundler.add(bytes, full.intervals.length > 0 || full.final);
+    // At once when it closes intervals (the grants keep ahead of them) or is of no window (start-up, resumed, final:
+    // the run's phases wait for those); else when this host waits or the bundle is due.
+    this.bundler.add(bytes, full.intervals.length > 0 || Number(full.startNs) === Number(full.endNs));
     if (report.final) return;
     // The other hosts pick windows from this report; intervals are the coordinator's alone. Most windows close no
     // interval: then both reports are the same bytes.
