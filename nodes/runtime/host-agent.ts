@@ -58,7 +58,7 @@ export class HostAgent {
   private readonly early: { grant: boolean; bytes: Uint8Array; from?: number }[] = [];
   private grantSeq = 0;
   private stopSeen = false;
-  /** The reports of the last window this host reported and of the next, and the batches they owe it. */
+  /** The reports of the last window this host reported and of the next. */
   private readonly reports: HostReports;
   /** This host's full reports on their way to the coordinator. */
   private readonly bundler: ReportBundler;
