@@ -6,29 +6,45 @@
  */
 import { collectDefaultMetrics, Counter, Registry } from "prom-client";
 import type { MessageHandler, Subscription, Transport } from "./runtime/transport/transport.ts";
+import $protobuf from "protobufjs/minimal.js";
 import { tryDecode, wire } from "./runtime/wire.ts";
 
 type Direction = "sent" | "received";
 
-/** What one host's wire carried, by direction and channel (`data` batches, or the message kind). */
+/** What one host's wire carried, by direction and channel (the message kind). */
 export class WireStats {
   readonly messages = new Map<string, number>();
   readonly bytes = new Map<string, number>();
+  /** Window messages to or from another host that carried packets, by direction. */
+  readonly batches = new Map<Direction, number>();
   events = 0;
   windows = 0;
 
-  count(direction: Direction, subject: string, bytes: number): void {
-    const key = `${direction}|${channelOf(subject)}`;
+  count(direction: Direction, subject: string, payload: Uint8Array): void {
+    const channel = channelOf(subject);
+    const key = `${direction}|${channel}`;
     this.messages.set(key, (this.messages.get(key) ?? 0) + 1);
-    this.bytes.set(key, (this.bytes.get(key) ?? 0) + bytes);
+    this.bytes.set(key, (this.bytes.get(key) ?? 0) + payload.byteLength);
+    if (channel === "window" && carriesPackets(payload))
+      this.batches.set(direction, (this.batches.get(direction) ?? 0) + 1);
   }
 }
 
-/** `dct.<run>.host.<n>.data` -> data; `dct.<run>.sync.<kind>` or `dct.<run>.report.<n>.<kind>` -> the kind; else other. */
+/** `dct.<run>.sync.<kind>` or `dct.<run>.report.<n>.<kind>[.<m>]` -> the kind; else other. */
 function channelOf(subject: string): string {
-  if (subject.endsWith(".data")) return "data";
-  const verb = /\.(?:sync|report\.\d+)\.([a-z]+)$/.exec(subject)?.[1];
+  const verb = /\.(?:sync|report\.\d+)\.([a-z]+)(?:\.\d+)?$/.exec(subject)?.[1];
   return verb ?? "other";
+}
+
+/** Whether a PeerWindow holds more than its report (field 1): packets (field 2), without decoding them. */
+function carriesPackets(payload: Uint8Array): boolean {
+  try {
+    const reader = $protobuf.Reader.create(payload);
+    reader.skipType(reader.uint32() & 7);
+    return reader.pos < reader.len;
+  } catch {
+    return false;
+  }
 }
 
 /** Counts every message through `inner`; reads events from the host's own window reports. */
@@ -42,20 +58,21 @@ export class CountingTransport implements Transport {
   }
 
   publish(subject: string, payload: Uint8Array): void {
-    this.stats.count("sent", subject, payload.byteLength);
-    if (subject.endsWith(".full")) {
-      const done = tryDecode(wire.WindowReport, payload);
-      if (done !== undefined && Number(done.window) > 0 && !done.final) {
-        this.stats.events += Number(done.events);
-        this.stats.windows++;
+    this.stats.count("sent", subject, payload);
+    if (subject.endsWith(".full"))
+      for (const report of tryDecode(wire.ReportBundle, payload)?.reports ?? []) {
+        const done = tryDecode(wire.WindowReport, report);
+        if (done !== undefined && Number(done.window) > 0 && !done.final) {
+          this.stats.events += Number(done.events);
+          this.stats.windows++;
+        }
       }
-    }
     this.inner.publish(subject, payload);
   }
 
   subscribe(subject: string, handler: MessageHandler): Subscription {
     return this.inner.subscribe(subject, (payload, actual) => {
-      this.stats.count("received", actual, payload.byteLength);
+      this.stats.count("received", actual, payload);
       handler(payload, actual);
     });
   }
@@ -90,7 +107,7 @@ export function hostRegistry(stats: WireStats, labels: { run: string; host: stri
       });
   new Counter({
     name: "dctwin_host_messages_total",
-    help: "Wire messages of this host by direction (sent, received) and channel (data: packet batches; else the message kind: start, grant, stop, hello, window, error).",
+    help: "Wire messages of this host by direction (sent, received) and channel (the message kind: start, grant, stop, hello, window (a window report and packets, one per peer and window), full (bundled reports to the coordinator), error).",
     labelNames: ["direction", "channel"],
     registers,
     collect() {
@@ -110,12 +127,12 @@ export function hostRegistry(stats: WireStats, labels: { run: string; host: stri
   });
   new Counter({
     name: "dctwin_host_batches_total",
-    help: "Packet batches this host sent to or received from other hosts (at most one per peer and window).",
+    help: "Window messages to or from other hosts that carried packets (at most one per peer and window).",
     labelNames: ["direction"],
     registers,
     collect() {
       this.reset();
-      for (const s of byKey(stats.messages, (c) => c === "data")) this.inc({ direction: s.labels.direction }, s.value);
+      for (const [direction, value] of stats.batches) this.inc({ direction }, value);
     },
   });
   new Counter({

@@ -127,7 +127,8 @@ test("fuzz - a valid scenario with any one field replaced by any value loads or 
 });
 
 const wireTypes = {
-  PacketBatch: wire.PacketBatch,
+  PeerWindow: wire.PeerWindow,
+  ReportBundle: wire.ReportBundle,
   Grant: wire.Grant,
   WindowReport: wire.WindowReport,
   HostHello: wire.HostHello,
@@ -149,8 +150,8 @@ test("fuzz - every wire decoder returns a message or undefined for arbitrary byt
   }
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 512 }), fc.integer({ min: 1, max: 50 }), (bytes, actorCount) => {
-      const batch = tryDecode(wire.PacketBatch, bytes);
-      const events = batch === undefined ? undefined : batchEvents(batch, actorCount);
+      const peer = tryDecode(wire.PeerWindow, bytes);
+      const events = peer === undefined ? undefined : batchEvents(peer.items, actorCount);
       for (const e of events ?? [])
         assert.ok(e.dst < actorCount && e.src < actorCount && e.packet!.src < actorCount && e.packet!.dst < actorCount);
     }),
@@ -171,20 +172,13 @@ test("fuzz - a host fed arbitrary bytes on its subjects never throws and counts 
   );
   await settle();
   const samples = fc.sample(
-    fc.tuple(fc.constantFrom(s.grant, s.window(1), s.hostData(0), s.start), fc.uint8Array({ maxLength: 200 })),
+    fc.tuple(fc.constantFrom(s.grant, s.peerWindow(1, 0), s.start), fc.uint8Array({ maxLength: 200 })),
     { seed: SEED, numRuns: 2000 },
   );
   let undecodable = 0;
   const before = agent.malformedMessages;
   for (const [subject, bytes] of samples) {
-    const type =
-      subject === s.start
-        ? wire.RunStart
-        : subject === s.grant
-          ? wire.Grant
-          : subject === s.hostData(0)
-            ? wire.PacketBatch
-            : wire.WindowReport;
+    const type = subject === s.start ? wire.RunStart : subject === s.grant ? wire.Grant : wire.PeerWindow;
     if (tryDecode(type as { decode(b: Uint8Array): unknown }, bytes) === undefined) undecodable++;
     transport.publish(subject, bytes);
   }
@@ -206,7 +200,7 @@ test("fuzz - a coordinator fed arbitrary bytes on every report subject never thr
   driver.listen();
   let started = false;
   transport.subscribe(s.start, () => (started = true));
-  const kinds = [s.hello, s.window, s.error];
+  const kinds = [s.hello, s.fullWindow, s.error];
   const samples = fc.sample(
     fc.tuple(fc.constantFrom(...kinds), fc.constantFrom(0, 1), fc.uint8Array({ maxLength: 200 })),
     { seed: SEED, numRuns: 2000 },

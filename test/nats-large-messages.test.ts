@@ -53,7 +53,7 @@ test("large messages - leaf-spine-4k runs over a nats-server with the default 1 
           if (stray === undefined) return;
           const h = headers();
           h.set(FRAGMENT_HEADER, "00112233445566ff/0/1/2");
-          for (const subject of [`dct.${runId}.host.1.data`, `dct.${runId}.report.0.full`])
+          for (const subject of [`dct.${runId}.report.0.window.1`, `dct.${runId}.report.0.full`])
             stray.publish(subject, Uint8Array.of(1, 2, 3), { headers: h });
           stray = undefined; // once, at the first window
         },

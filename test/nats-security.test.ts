@@ -2,9 +2,9 @@
  * NATS security of a run's private nats-server, against a real one: it admits only its coordinator and hosts,
  * each with its role's permissions: a stranger cannot connect, and a stolen host credential (read from the host
  * process's environment, as another process of the same user could) is refused every subject of the coordinator
- * and of the other hosts (reading their window reports aside); forged messages of every kind change nothing, so
+ * and of the other hosts (including what they send each other); forged messages of every kind change nothing, so
  * summary.json stays byte-identical to an undisturbed run, and a window report on its own subject that names
- * another host is dropped and counted by the coordinator and every host. External servers:
+ * another host is dropped and counted by the coordinator and the host it went to. External servers:
  * test/nats-security-external.test.ts.
  */
 import assert from "node:assert/strict";
@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { connect, nkeyAuthenticator } from "@nats-io/transport-node";
-import { wire } from "../nodes/runtime/wire.ts";
+import { encodePeerWindow, wire } from "../nodes/runtime/wire.ts";
 import { collect, startCli } from "./support/cli.ts";
 import { until } from "./support/control-client.ts";
 import { serverErrors } from "./support/nats-errors.ts";
@@ -94,17 +94,16 @@ test("security - a private run's nats-server refuses strangers and wrong roles; 
         [`${root}.sync.grant`, wire.Grant.encode({ seq: 2, untilNs: 1e9, stop: true }).finish()],
         [`${root}.sync.stop`, wire.RunStop.encode({ reason: "forged stop" }).finish()],
         [`${root}.report.0.hello`, wire.HostHello.encode({ host: 0, hostname: "evil", pid: 1 }).finish()],
-        [`${root}.report.0.window`, report(0)],
+        [`${root}.report.0.window.1`, encodePeerWindow(report(0), [])],
         [`${root}.report.0.error`, wire.HostError.encode({ host: 0, message: "forged error" }).finish()],
-        [`${root}.host.1.data`, wire.PacketBatch.encode({ window: 1, fromHost: 0, toHost: 1, items: [] }).finish()],
       ];
       for (const [subject, payload] of forged) rogue.publish(subject, payload);
-      const spies = [`dct.${runId}.>`, `dct.${runId}.report.0.error`, `dct.${runId}.host.0.data`].map((subject) =>
+      const spies = [`dct.${runId}.>`, `dct.${runId}.report.0.error`, `dct.${runId}.report.1.window.0`].map((subject) =>
         rogue.subscribe(subject),
       );
       // Allowed to host 1, but naming host 0: every host (window) and the coordinator (full) drop it as not host 1's.
-      rogue.publish(`${root}.report.1.window`, report(0));
-      rogue.publish(`${root}.report.1.full`, report(0));
+      rogue.publish(`${root}.report.1.window.0`, encodePeerWindow(report(0), []));
+      rogue.publish(`${root}.report.1.full`, wire.ReportBundle.encode({ reports: [report(0)] }).finish());
       await rogue.flush();
       await until(
         "the server to refuse every forged message and the spying subscriptions",
@@ -125,12 +124,15 @@ test("security - a private run's nats-server refuses strangers and wrong roles; 
         "listening to another host's errors is refused",
       );
       assert.ok(
-        errors.some((e) => e.includes(`Subscription to "dct.${runId}.host.0.data"`)),
-        "listening to another host's batches is refused",
+        errors.some((e) => e.includes(`Subscription to "dct.${runId}.report.1.window.0"`)),
+        "listening to what another host is sent is refused",
       );
       for (const spy of spies)
         assert.ok((await spy.closed) instanceof Error, "a spying subscription is closed by the server");
-      assert.ok(!errors.some((e) => e.includes("report.1.window")), "host 1 may publish its own window report");
+      assert.ok(
+        !errors.some((e) => e.includes(`Publish to "${root}.report.1.`)),
+        "host 1 may publish its own window reports",
+      );
     } finally {
       await rogue.close();
     }
@@ -138,11 +140,11 @@ test("security - a private run's nats-server refuses strangers and wrong roles; 
     const result = await done;
     assert.equal(result.code, 0, result.stderr);
     assert.equal(readFileSync(join(out, "summary.json"), "utf8"), await undisturbedSummary(), "the run is unchanged");
-    // Only the reports on host 1's own subjects reached the run: dropped by the coordinator and by each of the 3 hosts.
+    // Only the reports on host 1's own subjects reached the run: dropped by the coordinator and by host 0.
     assert.equal(
       JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")).malformed_messages_dropped,
-      4,
-      "the report naming another host is dropped everywhere",
+      2,
+      "the report naming another host is dropped where it arrives",
     );
   } finally {
     if (child.exitCode === null) child.kill("SIGKILL");

@@ -101,16 +101,15 @@ test("processes - malformed messages on the wire are counted and dropped; result
       new TextEncoder().encode("not protobuf at all"),
       new Uint8Array(0),
     ];
-    const implausible = wire.PacketBatch.encode({ window: 10_000, fromHost: 0, toHost: 1, items: [] }).finish();
+    const report = { window: 10_000, host: 0, batchesSentTo: [0, 0], counters: {} };
+    const implausible = wire.PeerWindow.encode({ report }).finish();
     let sentToHosts = 0;
     for (const payload of [...garbage, implausible]) {
-      for (const host of [0, 1]) {
-        nc.publish(`dct.${runId}.host.${host}.data`, payload);
-        sentToHosts++;
-      }
+      nc.publish(`dct.${runId}.report.0.window.1`, payload); // heard by host 1
+      nc.publish(`dct.${runId}.report.1.window.0`, payload);
+      nc.publish(`dct.${runId}.report.1.window.1`, payload); // host 1 to itself: heard by host 1, not its own
+      sentToHosts += 3;
       nc.publish(`dct.${runId}.sync.grant`, payload);
-      sentToHosts += 2;
-      nc.publish(`dct.${runId}.report.0.window`, payload); // heard by both hosts
       sentToHosts += 2;
     }
     await nc.flush();

@@ -128,7 +128,7 @@ export class RunDriver {
     for (let host = 0; host < this.o.hostCount; host++) {
       this.subs.push(
         t.subscribe(this.subjects.hello(host), (b) => this.onHello(b, host)),
-        t.subscribe(this.subjects.fullWindow(host), (b) => this.reports.add(b, host) && this.heard()),
+        t.subscribe(this.subjects.fullWindow(host), (b) => this.reports.addBundle(b, host) && this.heard()),
         t.subscribe(this.subjects.error(host), (b) => this.onError(b, host)),
         t.subscribe(this.subjects.hostCheckpoint(host), (b) => this.checkpointer?.add(b, host) && this.heard()),
       );

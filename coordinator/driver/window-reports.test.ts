@@ -86,3 +86,27 @@ test("report collector - reports that do not fit are counted: on arrival, or at 
     [0, 1],
   );
 });
+
+test("report collector - a bundle's reports are taken in order; a bundle that does not decode is counted", () => {
+  const c = new ReportCollector(2);
+  const bundle = (reports: Uint8Array[]) => wire.ReportBundle.encode({ reports }).finish();
+  assert.equal(c.addBundle(bundle([report(0, 0), report(1, 0), report(2, 0)]), 0), true);
+  assert.equal(c.addBundle(bundle([report(0, 1), report(1, 0)]), 1), true, "the report naming host 0 is dropped");
+  assert.equal(c.malformed, 1);
+  assert.equal(c.addBundle(Uint8Array.of(0xff, 0xff), 1), false);
+  assert.equal(c.addBundle(bundle([]), 1), false, "an empty bundle is not a bundle");
+  assert.equal(c.malformed, 3);
+  assert.equal(
+    c
+      .take()
+      ?.map((r) => r.host)
+      .join(),
+    "0,1",
+  );
+  assert.equal(c.take(), undefined, "host 1's report of window 1 is missing");
+  assert.equal(c.addBundle(bundle([report(1, 1), report(2, 1)]), 1), true);
+  assert.deepEqual(
+    [c.take(), c.take()].map((set) => set?.map((r) => `${r.window}/${r.host}`).join()),
+    ["1/0,1/1", "2/0,2/1"],
+  );
+});

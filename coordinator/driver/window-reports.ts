@@ -1,10 +1,11 @@
 /**
  * The coordinator's view of the hosts' window reports: it listens to each host's full reports (with the intervals
- * they closed; one subject per host, `report.<n>.full`), and takes the reports window by window, once every host's is in. Hosts may be ahead of the coordinator (up to the grant
- * horizon), so later windows are kept until their turn, as bytes: only the head of a report (WindowReportHead) is
- * decoded when it arrives, the whole report when its window is taken. Reports that do not fit (undecodable, an
- * earlier window, a second report from a host, a report naming another host than its subject's) are counted and
- * dropped, on arrival or, for a report whose intervals do not decode, when it is taken.
+ * they closed; one subject per host, `report.<n>.full`, several reports to a ReportBundle), and takes the reports
+ * window by window, once every host's is in. Hosts may be ahead of the coordinator (up to the grant horizon), so
+ * later windows are kept until their turn, as bytes: only the head of a report (WindowReportHead) is decoded when it
+ * arrives, the whole report when its window is taken. Bundles that do not decode and reports that do not fit
+ * (undecodable, an earlier window, a second report from a host, a report naming another host than its subject's)
+ * are counted and dropped, on arrival or, for a report whose intervals do not decode, when it is taken.
  */
 import { tryDecode, wire } from "../../nodes/runtime/wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
@@ -30,7 +31,19 @@ export class ReportCollector {
     return this.nextWindow;
   }
 
-  /** Adds one message from host `from`'s report subject; false if it was malformed (and counted). */
+  /** Adds a bundle of reports from host `from`'s report subject, in order; false if none fitted (each misfit counted). */
+  addBundle(bytes: Uint8Array, from: number): boolean {
+    const bundle = tryDecode(wire.ReportBundle, bytes);
+    if (bundle === undefined || bundle.reports.length === 0) {
+      this.malformed++;
+      return false;
+    }
+    let taken = false;
+    for (const report of bundle.reports) taken = this.add(report, from) || taken;
+    return taken;
+  }
+
+  /** Adds one report from host `from`; false if it was malformed (and counted). */
   add(bytes: Uint8Array, from: number): boolean {
     const r = tryDecode(wire.WindowReportHead, bytes);
     // Protobuf decodes many byte strings (even an empty one); a report must fit the window sequence.

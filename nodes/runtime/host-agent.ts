@@ -1,11 +1,12 @@
 /**
  * The host side of the run protocol (decentralised; README "How it works"). A host joins a run, builds its shard
- * from RunStart, then runs windows on its own: after each it sends one batch per destination host and publishes
- * its WindowReport twice, without its closed intervals on `report.<n>.window` (every host hears it) and whole on
- * `report.<n>.full` (only the coordinator). With every host's report of its last window and the batches owed to
- * it, it picks the next window by the rule all hosts share (window-plan.ts): one one-way delivery per window, not
- * a round trip through the coordinator, whose grants bound how far hosts run and carry the commands. Messages that
- * do not decode or fit the sequence are counted and dropped; a model error aborts the run.
+ * from RunStart, then runs windows on its own: after each it sends every other host m one PeerWindow on
+ * `report.<n>.window.<m>`: its WindowReport without the intervals it closed and the packets it sent m. With every
+ * host's report of its last window in, it picks the next window by the rule all hosts share (window-plan.ts): one
+ * one-way delivery per window, not a round trip through the coordinator, whose grants bound how far hosts run and
+ * carry the commands. The coordinator gets the whole reports in bundles on `report.<n>.full` (report-bundler.ts),
+ * at once when this host will wait for a grant or closed an interval. Messages that do not decode or fit the
+ * sequence are counted and dropped; a model error aborts the run.
  */
 import type { ModelLookup } from "./actor.ts";
 import { scenarioFromJson } from "./scenario-json.ts";
@@ -18,7 +19,9 @@ import { CoordinatorWatchdog } from "./coordinator-watchdog.ts";
 import { checkpointMessages, type HostRun, restoreHostState, SnapshotInbox } from "./host-checkpoint.ts";
 import { HostReports, NO_COUNTS } from "./host-reports.ts";
 import { HostHello } from "./host-hello.ts";
-import { batchEvents, checkGrant, earliestEvent, encodeBatch, toWireInterval, tryDecode, wire } from "./wire.ts";
+import { ReportBundler } from "./report-bundler.ts";
+import { batchEvents, checkGrant, earliestEvent, encodePeerWindow, toWireInterval, tryDecode, wire } from "./wire.ts";
+import type { SimEvent } from "./event-queue.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -55,8 +58,10 @@ export class HostAgent {
   private readonly early: { grant: boolean; bytes: Uint8Array; from?: number }[] = [];
   private grantSeq = 0;
   private stopSeen = false;
-  /** The reports of the last window this host reported and of the next, and the batches they owe it. */
+  /** The reports of the last window this host reported and of the next. */
   private readonly reports: HostReports;
+  /** This host's full reports on their way to the coordinator. */
+  private readonly bundler: ReportBundler;
   private malformed = 0;
   private closed = false;
   private stopped = false;
@@ -89,6 +94,7 @@ export class HostAgent {
       if (whole) this.publishError(`its snapshot was refused: ${reason}`);
     });
     this.reports = new HostReports(options.host);
+    this.bundler = new ReportBundler((bundle) => this.transport.publish(this.subjects.fullWindow(this.host), bundle));
     const ms = options.coordinatorTimeoutMs;
     this.watchdog =
       ms === undefined
@@ -111,10 +117,9 @@ export class HostAgent {
     this.subscriptions.push(
       t.subscribe(this.subjects.start, (bytes) => this.onStart(bytes)),
       t.subscribe(this.subjects.grant, (bytes) => this.onGrant(bytes)),
-      // Every host's window report, subscribed before the hello so none can be missed; the sender is read from
-      // the subject (only host n may publish on report.n.*), and a report naming another host is dropped.
-      t.subscribe(this.subjects.anyWindow, (bytes, subject) => this.onReport(bytes, reportHost(subject))),
-      t.subscribe(this.subjects.hostData(this.host), (bytes) => this.onData(bytes)),
+      // Every other host's window report and packets, subscribed before the hello so none can be missed; the sender
+      // is read from the subject (only host n may publish on report.n.*), and a report naming another is dropped.
+      t.subscribe(this.subjects.windowsTo(this.host), (bytes, subject) => this.onPeer(bytes, reportHost(subject))),
       t.subscribe(this.subjects.stop, (bytes) => this.onStop(bytes)),
       t.subscribe(this.subjects.checkpoint, (bytes) => this.onCheckpointRequest(bytes)),
       t.subscribe(this.subjects.alive, () => (this.watchdog?.heard(), this.hello.heartbeat())),
@@ -161,7 +166,7 @@ export class HostAgent {
     // The first window waits a turn of the event loop (grants and reports meanwhile wait too): the start-up report
     // goes out first, so the coordinator sees set-up end before a one-host run's whole first window.
     this.firstWindowHeld = true;
-    for (const m of this.early.splice(0)) m.grant ? this.onGrant(m.bytes) : this.onReport(m.bytes, m.from);
+    for (const m of this.early.splice(0)) m.grant ? this.onGrant(m.bytes) : this.onPeer(m.bytes, m.from);
     setImmediate(() => {
       this.firstWindowHeld = false;
       this.advance();
@@ -232,42 +237,29 @@ export class HostAgent {
     this.advance();
   }
 
-  private onReport(bytes: Uint8Array, from: number | undefined): void {
+  private onPeer(bytes: Uint8Array, from: number | undefined): void {
     if (this.planner === undefined) return this.keepEarly({ grant: false, bytes, from });
-    const report = tryDecode(wire.WindowReport, bytes);
-    if (
-      report === undefined ||
-      report.counters == null ||
-      report.host !== from ||
-      report.host >= this.hostCount ||
-      report.batchesSentTo.length !== this.hostCount
-    )
-      return this.countMalformed();
-    if (report.host === this.host || report.final) return; // its own (kept when sent), or another host closing
-    if (!this.reports.acceptOther(report)) return this.countMalformed();
+    const peer = tryDecode(wire.PeerWindow, bytes);
+    const report = peer?.report as dctwin.v1.WindowReport | null | undefined;
+    const plausible =
+      report != null &&
+      report.counters != null &&
+      report.host === from &&
+      report.host !== this.host &&
+      report.host < this.hostCount &&
+      report.batchesSentTo.length === this.hostCount &&
+      !report.final &&
+      this.reports.fits(report);
+    const events = plausible ? batchEvents(peer!.items, this.actorCount) : undefined;
+    if (events === undefined || events.some((e) => !this.shard!.runsActor(e.dst))) return this.countMalformed();
+    this.reports.acceptOther(report!);
+    if (events.length > 0) this.guard(() => this.shard!.mergeRemote(events));
     this.advance();
   }
 
   private keepEarly(message: { grant: boolean; bytes: Uint8Array; from?: number }): void {
     if (this.early.length < 256) this.early.push(message);
     else this.countMalformed();
-  }
-
-  private onData(bytes: Uint8Array): void {
-    const batch = tryDecode(wire.PacketBatch, bytes);
-    const window = Number(batch?.window);
-    const plausible =
-      batch !== undefined &&
-      this.shard !== undefined &&
-      batch.toHost === this.host &&
-      batch.fromHost < this.hostCount &&
-      batch.fromHost !== this.host &&
-      this.reports.batchFits(window);
-    const events = plausible ? batchEvents(batch, this.actorCount) : undefined;
-    if (events === undefined || events.some((e) => !this.shard!.runsActor(e.dst))) return this.countMalformed();
-    this.guard(() => this.shard!.mergeRemote(events));
-    this.reports.batchMerged();
-    this.advance();
   }
 
   private onStop(bytes: Uint8Array): void {
@@ -281,9 +273,12 @@ export class HostAgent {
     if (this.firstWindowHeld) return;
     while (!this.stopped && !this.closed && this.shard !== undefined) {
       const reports = this.reports.ready();
-      if (reports === undefined) return; // reports or owed batches still on the wire
+      if (reports === undefined) return; // reports still on the wire
       const step = this.nextStep(reports);
-      if (step.kind === "wait") return this.checkpointIfDue();
+      if (step.kind === "wait") {
+        this.bundler.send(); // the coordinator has every report before it is needed for a grant or a checkpoint
+        return this.checkpointIfDue();
+      }
       this.guard(() => (step.kind === "run" ? this.runWindow(step) : this.close(step)));
     }
   }
@@ -305,21 +300,21 @@ export class HostAgent {
     this.planner!.begin(step);
     const result = shard.runWindow(step.window, step.startNs, step.endNs, step.commands);
     const batchesSentTo = this.noBatches();
-    for (const [toHost, events] of [...result.outbox].sort((a, b) => a[0] - b[0])) {
-      this.transport.publish(this.subjects.hostData(toHost), encodeBatch(step.window, this.host, toHost, events));
-      batchesSentTo[toHost] = 1;
-    }
-    this.publishReport({
-      window: step.window,
-      startNs: step.startNs,
-      endNs: step.endNs,
-      nextEventNs: result.nextEventNs,
-      batchesSentTo,
-      counters: result.counters,
-      intervals: result.intervals.map(toWireInterval),
-      events: result.events,
-      addedDelayNs: result.addedDelayNs,
-    });
+    for (const toHost of result.outbox.keys()) batchesSentTo[toHost] = 1;
+    this.publishReport(
+      {
+        window: step.window,
+        startNs: step.startNs,
+        endNs: step.endNs,
+        nextEventNs: result.nextEventNs,
+        batchesSentTo,
+        counters: result.counters,
+        intervals: result.intervals.map(toWireInterval),
+        events: result.events,
+        addedDelayNs: result.addedDelayNs,
+      },
+      result.outbox,
+    );
   }
 
   private close(step: Extract<PlanStep, { kind: "finish" }>): void {
@@ -337,7 +332,11 @@ export class HostAgent {
     });
   }
 
-  private publishReport(report: dctwin.v1.WindowReport.$Properties): void {
+  /** Sends a report: whole to the coordinator (bundled), and with its packets to every other host. */
+  private publishReport(
+    report: dctwin.v1.WindowReport.$Properties,
+    outbox: ReadonlyMap<number, SimEvent[]> = new Map(),
+  ): void {
     const full = wire.WindowReport.create({
       ...report,
       host: this.host,
@@ -346,16 +345,20 @@ export class HostAgent {
       stopSeen: this.stopSeen,
     });
     const bytes = wire.WindowReport.encode(full).finish();
-    this.transport.publish(this.subjects.fullWindow(this.host), bytes);
+    // At once when it closes intervals (the grants keep ahead of them) or is of no window (start-up, resumed, final:
+    // the run's phases wait for those); else when this host waits or the bundle is due.
+    this.bundler.add(bytes, full.intervals.length > 0 || Number(full.startNs) === Number(full.endNs));
     if (report.final) return;
-    // The other hosts pick windows from this report; intervals are the coordinator's alone (a host with no
-    // other host to tell sends nothing). Most windows close no interval: then both reports are the same bytes.
+    // The other hosts pick windows from this report; intervals are the coordinator's alone. Most windows close no
+    // interval: then both reports are the same bytes.
     const sync = full.intervals.length === 0 ? full : wire.WindowReport.create({ ...full, intervals: [] });
-    if (this.hostCount > 1)
-      this.transport.publish(
-        this.subjects.window(this.host),
-        sync === full ? bytes : wire.WindowReport.encode(sync).finish(),
-      );
+    const syncBytes = sync === full ? bytes : wire.WindowReport.encode(sync).finish();
+    for (let to = 0; to < this.hostCount; to++)
+      if (to !== this.host)
+        this.transport.publish(
+          this.subjects.peerWindow(this.host, to),
+          encodePeerWindow(syncBytes, outbox.get(to) ?? []),
+        );
     this.reports.own(sync);
   }
 
@@ -390,6 +393,7 @@ export class HostAgent {
     this.stopped = true;
     this.hello.stop();
     this.watchdog?.stop();
+    this.bundler.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     this.finish(reason);
   }

@@ -1,8 +1,8 @@
 /**
  * A host's view of the window reports (host-agent.ts): its own last report and every host's report of that window
- * and of the next (another host is at most one window ahead: it needs this host's report to go on), and the
- * packet batches the complete report sets owe this host. The next window can be picked once the set of the last
- * window is complete and every batch it announced for this host has been merged.
+ * and of the next (another host is at most one window ahead: it needs this host's report to go on). Each report
+ * came with the packets its host sent this one in that window (a PeerWindow), merged on arrival, so the next window
+ * can be picked once the set of the last window is complete.
  */
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
@@ -25,10 +25,6 @@ export class HostReports {
   private readonly sets = new Map<number, (Report | undefined)[]>();
   private hostCount = 0;
   private readonly host: number;
-  /** Batches owed to this host by the complete report sets so far, and batches merged. */
-  private owed = 0;
-  private owedCounted = -1;
-  private received = 0;
 
   constructor(host: number) {
     this.host = host;
@@ -39,14 +35,16 @@ export class HostReports {
     this.hostCount = hostCount;
   }
 
-  /** Keeps another host's report of the last window or the next; false if it fits neither or repeats one. */
-  acceptOther(report: Report): boolean {
+  /** Whether another host's report fits: of the last window or the next, and not a second one. */
+  fits(report: Report): boolean {
     const window = Number(report.window);
     if (window !== this.reported && window !== this.reported + 1) return false;
-    const slots = this.slots(window);
-    if (slots[report.host] !== undefined) return false;
-    slots[report.host] = report;
-    return true;
+    return this.sets.get(window)?.[report.host] === undefined;
+  }
+
+  /** Keeps another host's report that fits. */
+  acceptOther(report: Report): void {
+    this.slots(Number(report.window))[report.host] = report;
   }
 
   /** Records this host's own report of a window it ran (the set of the previous window is done with). */
@@ -56,25 +54,10 @@ export class HostReports {
     this.slots(this.reported)[this.host] = report;
   }
 
-  /** Whether a batch of `window` can belong to the windows this host is between. */
-  batchFits(window: number): boolean {
-    return window >= this.reported - 1 && window <= this.reported + 1;
-  }
-
-  batchMerged(): void {
-    this.received++;
-  }
-
-  /** Every host's report of the last window, once all are in and every batch they owe this host is merged. */
+  /** Every host's report of the last window, once all are in. */
   ready(): readonly Report[] | undefined {
     const set = this.sets.get(this.reported);
-    if (set === undefined || set.some((r) => r === undefined)) return undefined; // reports still on the wire
-    const reports = set as Report[];
-    if (this.owedCounted < this.reported) {
-      this.owedCounted = this.reported;
-      for (const r of reports) this.owed += r.batchesSentTo[this.host] ?? 0;
-    }
-    return this.received < this.owed ? undefined : reports; // owed batches still on the wire
+    return set === undefined || set.some((r) => r === undefined) ? undefined : (set as Report[]);
   }
 
   private slots(window: number): (Report | undefined)[] {

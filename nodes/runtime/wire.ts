@@ -4,6 +4,7 @@
  */
 import $protobuf from "protobufjs/minimal.js";
 import { dctwin } from "../../proto/gen/dctwin.js";
+import { fastVarint64 } from "./varint64.ts";
 import { EventType, type SimEvent } from "./event-queue.ts";
 import type { IntervalData } from "./interval-ledger.ts";
 import type { SimPacket } from "./packet.ts";
@@ -14,6 +15,7 @@ import type { Stamp } from "./window-plan.ts";
 // and converting Longs back to numbers was a measurable share of every window.
 $protobuf.util.Long = undefined as unknown as typeof $protobuf.util.Long;
 $protobuf.configure();
+fastVarint64($protobuf);
 
 export const wire = dctwin.v1;
 
@@ -30,22 +32,31 @@ export function tryDecode<T>(type: Decoder<T>, bytes: Uint8Array): T | undefined
   }
 }
 
-export function encodeBatch(window: number, fromHost: number, toHost: number, events: readonly SimEvent[]): Uint8Array {
-  const items = events.map((e) => ({
-    packet: toWirePacket(e.packet!),
-    toActor: e.dst,
-    fromActor: e.src,
-    link: e.link,
-    deliverNs: e.timeNs,
-    seq: e.seq,
-  }));
-  return wire.PacketBatch.encode({ window, fromHost, toHost, items }).finish();
+/**
+ * A PeerWindow (proto/dctwin/v1/wire.proto) from a report already encoded (the same bytes go to every peer) and
+ * the packets for that peer: the wire form of an embedded message is its length-prefixed bytes.
+ */
+export function encodePeerWindow(report: Uint8Array, events: readonly SimEvent[]): Uint8Array {
+  const writer = $protobuf.Writer.create();
+  writer.uint32(10).bytes(report); // field 1, length-delimited
+  for (const e of events) {
+    const item = {
+      packet: toWirePacket(e.packet!),
+      toActor: e.dst,
+      fromActor: e.src,
+      link: e.link,
+      deliverNs: e.timeNs,
+      seq: e.seq,
+    };
+    wire.InFlight.encode(item, writer.uint32(18).fork()).ldelim(); // field 2
+  }
+  return writer.finish();
 }
 
-/** Turns a decoded batch back into events; undefined if an item lacks its packet or names an impossible actor. */
-export function batchEvents(batch: dctwin.v1.PacketBatch, actorCount: number): SimEvent[] | undefined {
+/** Turns a peer's packets back into events; undefined if an item lacks its packet or names an impossible actor. */
+export function batchEvents(items: readonly dctwin.v1.IInFlight[], actorCount: number): SimEvent[] | undefined {
   const events: SimEvent[] = [];
-  for (const item of batch.items) {
+  for (const item of items) {
     const p = item.packet;
     const to = item.toActor ?? 0;
     const from = item.fromActor ?? 0;

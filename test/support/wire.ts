@@ -1,14 +1,15 @@
-/** Wire round trips for tests: a packet through a PacketBatch's encoder and decoder, as between two hosts. */
-import { batchEvents, encodeBatch, tryDecode, wire } from "../../nodes/runtime/wire.ts";
+/** Wire round trips for tests: a packet through a PeerWindow's encoder and decoder, as between two hosts. */
+import { batchEvents, encodePeerWindow, tryDecode, wire } from "../../nodes/runtime/wire.ts";
 import { EventType } from "../../nodes/runtime/event-queue.ts";
 import { packetWith, type SimPacket } from "../../nodes/runtime/packet.ts";
 
 export function decodeBatchForTest(fields: Partial<SimPacket>): SimPacket {
   const packet = packetWith({ id: 1, flowId: 1, species: 1, dst: 1, sizeBytes: 1, ...fields });
 
-  const bytes = encodeBatch(0, 0, 1, [
+  const report = wire.WindowReport.encode({ window: 1, host: 0 }).finish();
+  const bytes = encodePeerWindow(report, [
     { timeNs: 5, dst: 1, src: 0, seq: 0, type: EventType.packet, packet, link: 0, tag: 0, arg: 0 },
   ]);
-  const events = batchEvents(tryDecode(wire.PacketBatch, bytes)!, 2)!;
+  const events = batchEvents(tryDecode(wire.PeerWindow, bytes)!.items, 2)!;
   return events[0]!.packet!;
 }

@@ -1,9 +1,9 @@
 /**
  * Who may publish and subscribe to what in one run, by role, as NATS permissions. Derived from the subject
  * families of `subjects()` (transport.ts): the coordinator alone sends control (`sync.>`), host n alone sends its
- * reports (`report.n.>`) and sends batches to every host but itself. Hosts hear control, their own batches and
- * every host's window report (they pick windows from each other's reports), never another host's batches, hellos,
- * errors or full reports (with intervals: the coordinator's alone). Host n alone reads its snapshot (`restore.n`),
+ * reports (`report.n.>`: its window reports and packets to the other hosts among them). Hosts hear control and the
+ * window reports sent to them (they pick windows from each other's reports), never what goes to another host,
+ * hellos, errors or full reports (with intervals: the coordinator's alone). Host n alone reads its snapshot (`restore.n`),
  * which the coordinator alone sends. The private nats-server enforces these per run; docs/security.md shows the same rules for an
  * external server.
  */
@@ -24,10 +24,8 @@ export function coordinatorPermissions(runId: string): NatsPermissions {
 export function hostPermissions(runId: string, host: number): NatsPermissions {
   const root = `dct.${runId}`;
   return {
-    publish: { allow: [`${root}.report.${host}.>`, `${root}.host.*.data`], deny: [`${root}.host.${host}.data`] },
-    subscribe: {
-      allow: [`${root}.sync.>`, `${root}.host.${host}.data`, `${root}.report.*.window`, `${root}.restore.${host}`],
-    },
+    publish: { allow: [`${root}.report.${host}.>`] },
+    subscribe: { allow: [`${root}.sync.>`, `${root}.report.*.window.${host}`, `${root}.restore.${host}`] },
   };
 }
 

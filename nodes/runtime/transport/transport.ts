@@ -22,11 +22,11 @@ export interface Transport {
 }
 
 /**
- * Subjects of one run, namespaced as DESIGN.md describes, in three families that NATS permissions tell apart
- * (nodes/runtime/transport/permissions.ts): `sync.*` is control the coordinator sends every host, `report.<n>.*`
- * what host n tells the others (hello, errors and its full window report to the coordinator, the window report
- * without intervals to every other host), and `host.<n>.data` the packet batches other hosts send host n. A subject
- * added to a family inherits that family's permissions.
+ * Subjects of one run, namespaced as DESIGN.md describes, in two families that NATS permissions tell apart
+ * (nodes/runtime/transport/permissions.ts): `sync.*` is control the coordinator sends every host, and `report.<n>.*`
+ * what host n tells the others (hello, errors, its window report and packets to each other host, its full window
+ * reports to the coordinator), so the subject proves the sender. A subject added to a family inherits that
+ * family's permissions.
  */
 export function subjects(runId: string) {
   const root = `dct.${runId}`;
@@ -41,17 +41,19 @@ export function subjects(runId: string) {
     alive: `${root}.sync.alive`,
     hostCheckpoint: report("checkpoint"),
     hello: report("hello"),
-    /** A host's window report as the other hosts need it: without the intervals it closed. */
-    window: report("window"),
     /**
-     * The same report with the intervals it closed (per-actor counters of every actor the host runs), for the
-     * coordinator alone: hosts are not allowed to subscribe to it, so they never receive other hosts' intervals.
+     * Host `from`'s window report without the intervals it closed, with the packets it sent host `to` in that
+     * window (a PeerWindow): one message per peer and window.
+     */
+    peerWindow: (from: number, to: number) => `${root}.report.${from}.window.${to}`,
+    /** Every PeerWindow to host `to` (a NATS wildcard); `reportHost` reads the sender back from a subject. */
+    windowsTo: (to: number) => `${root}.report.*.window.${to}`,
+    /**
+     * Host n's full window reports (with the intervals they closed: per-actor counters of every actor it runs), in
+     * ReportBundles, for the coordinator alone: hosts are not allowed to subscribe to it.
      */
     fullWindow: report("full"),
     error: report("error"),
-    /** Every host's window report (a NATS wildcard); `reportHost` reads the sender back from a subject. */
-    anyWindow: `${root}.report.*.window`,
-    hostData: (host: number) => `${root}.host.${host}.data`,
     /**
      * Host n's snapshot, sent by the coordinator when the run goes on from a checkpoint (restore-wire.ts): a family
      * of its own, so only host n may read it and only the coordinator send on it.
@@ -61,8 +63,8 @@ export function subjects(runId: string) {
 }
 export type RunSubjects = ReturnType<typeof subjects>;
 
-/** The host n of a `dct.<run>.report.<n>.<kind>` subject, or undefined for any other subject. */
+/** The host n of a `dct.<run>.report.<n>.<kind>[.<m>]` subject, or undefined for any other subject. */
 export function reportHost(subject: string): number | undefined {
-  const match = /\.report\.(\d{1,9})\.[a-z]+$/.exec(subject);
+  const match = /\.report\.(\d{1,9})\.[a-z]+(?:\.\d{1,9})?$/.exec(subject);
   return match === null ? undefined : Number(match[1]);
 }
