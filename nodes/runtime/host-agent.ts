@@ -349,8 +349,7 @@ export class HostAgent {
     // the run's phases wait for those); else when this host waits or the bundle is due.
     this.bundler.add(bytes, full.intervals.length > 0 || Number(full.startNs) === Number(full.endNs));
     if (report.final) return;
-    // The other hosts pick windows from this report; intervals are the coordinator's alone. Most windows close no
-    // interval: then both reports are the same bytes.
+    // Peers pick windows from the report without its intervals (the coordinator's alone): mostly the same bytes.
     const sync = full.intervals.length === 0 ? full : wire.WindowReport.create({ ...full, intervals: [] });
     const syncBytes = sync === full ? bytes : wire.WindowReport.encode(sync).finish();
     for (let to = 0; to < this.hostCount; to++)
@@ -382,6 +381,7 @@ export class HostAgent {
   }
 
   private publishError(message: string): void {
+    this.bundler.send(); // the windows this host finished reach the coordinator ahead of the error that ends the run
     this.transport.publish(
       this.subjects.error(this.host),
       wire.HostError.encode({ host: this.host, message }).finish(),
