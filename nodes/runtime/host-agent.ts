@@ -4,9 +4,10 @@
  * `report.<n>.window.<m>`: its WindowReport without the intervals it closed and the packets it sent m. With every
  * host's report of its last window in, it picks the next window by the rule all hosts share (window-plan.ts): one
  * one-way delivery per window, not a round trip through the coordinator, whose grants bound how far hosts run and
- * carry the commands. The coordinator gets the whole reports in bundles on `report.<n>.full` (report-bundler.ts),
- * at once when this host will wait for a grant or closed an interval. Messages that do not decode or fit the
- * sequence are counted and dropped; a model error aborts the run.
+ * carry the commands. The coordinator gets the whole reports in bundles on `report.<n>.full`, at once when this
+ * host will wait for a grant or closed an interval (the exchange: peer-exchange.ts). This file keeps the lifecycle:
+ * join, start or resume, windows, checkpoints, stop. Messages that do not decode or fit the sequence are counted
+ * and dropped; a model error aborts the run.
  */
 import type { ModelLookup } from "./actor.ts";
 import { scenarioFromJson } from "./scenario-json.ts";
@@ -17,11 +18,10 @@ import { WindowPlanner, type PlanStep } from "./window-plan.ts";
 import { decodeCheckpointRequest } from "./checkpoint-wire.ts";
 import { CoordinatorWatchdog } from "./coordinator-watchdog.ts";
 import { checkpointMessages, type HostRun, restoreHostState, SnapshotInbox } from "./host-checkpoint.ts";
-import { HostReports, NO_COUNTS } from "./host-reports.ts";
+import { NO_COUNTS } from "./host-reports.ts";
 import { HostHello } from "./host-hello.ts";
-import { ReportBundler } from "./report-bundler.ts";
-import { batchEvents, checkGrant, earliestEvent, encodePeerWindow, toWireInterval, tryDecode, wire } from "./wire.ts";
-import type { SimEvent } from "./event-queue.ts";
+import { PeerExchange } from "./peer-exchange.ts";
+import { checkGrant, earliestEvent, toWireInterval, tryDecode, wire } from "./wire.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -51,17 +51,13 @@ export class HostAgent {
   private finish!: (reason: string) => void;
   private shard: Shard | undefined;
   private planner: WindowPlanner | undefined;
-  private actorCount = 0;
-  private hostCount = 0;
   private durationNs = 0;
   /** Grants and reports that came before RunStart (kept in order, handled once the shard exists). */
   private readonly early: { grant: boolean; bytes: Uint8Array; from?: number }[] = [];
   private grantSeq = 0;
   private stopSeen = false;
-  /** The reports of the last window this host reported and of the next. */
-  private readonly reports: HostReports;
-  /** This host's full reports on their way to the coordinator. */
-  private readonly bundler: ReportBundler;
+  /** The window reports this host sends and gets (the other hosts' with their packets). */
+  private readonly exchange: PeerExchange;
   private malformed = 0;
   private closed = false;
   private stopped = false;
@@ -93,8 +89,10 @@ export class HostAgent {
       this.countMalformed();
       if (whole) this.publishError(`its snapshot was refused: ${reason}`);
     });
-    this.reports = new HostReports(options.host);
-    this.bundler = new ReportBundler((bundle) => this.transport.publish(this.subjects.fullWindow(this.host), bundle));
+    this.exchange = new PeerExchange(options.transport, this.subjects, options.host, () => ({
+      malformedMessages: this.malformed,
+      stopSeen: this.stopSeen,
+    }));
     const ms = options.coordinatorTimeoutMs;
     this.watchdog =
       ms === undefined
@@ -137,9 +135,7 @@ export class HostAgent {
     this.watchdog?.start();
     this.guard(() => {
       const scenario = scenarioFromJson(start.scenarioJson);
-      this.hostCount = start.hostCount;
-      this.reports.begin(start.hostCount);
-      this.actorCount = scenario.actors.length;
+      this.exchange.begin(start.hostCount, scenario.actors.length);
       this.durationNs = scenario.run.durationNs;
       const models = this.models(scenario);
       this.run = { scenario, placement: start.placement, models };
@@ -147,12 +143,12 @@ export class HostAgent {
       this.shard = new Shard(scenario, start.placement, this.host, models);
       this.planner = new WindowPlanner(scenario, start.placement);
       this.shard.init();
-      this.publishReport({
+      this.exchange.publish({
         window: 0,
         startNs: 0,
         endNs: 0,
         nextEventNs: this.shard.nextEventNs(),
-        batchesSentTo: this.noBatches(),
+        batchesSentTo: this.exchange.noBatches(),
         counters: NO_COUNTS,
         intervals: [],
       });
@@ -190,12 +186,12 @@ export class HostAgent {
     this.grantSeq = state.grantSeq;
     this.malformed += state.malformed;
     const atNs = state.planner.lastEndNs;
-    this.publishReport({
+    this.exchange.publish({
       window: state.window,
       startNs: atNs,
       endNs: atNs,
       nextEventNs: state.shard.nextEventNs(),
-      batchesSentTo: this.noBatches(),
+      batchesSentTo: this.exchange.noBatches(),
       counters: state.shard.currentCounters(),
       intervals: [],
     });
@@ -216,7 +212,7 @@ export class HostAgent {
     const state = {
       shard: this.shard!,
       planner: this.planner!,
-      window: this.reports.reported,
+      window: this.exchange.reported,
       grantSeq: this.grantSeq,
       malformed: this.malformed,
     };
@@ -239,21 +235,10 @@ export class HostAgent {
 
   private onPeer(bytes: Uint8Array, from: number | undefined): void {
     if (this.planner === undefined) return this.keepEarly({ grant: false, bytes, from });
-    const peer = tryDecode(wire.PeerWindow, bytes);
-    const report = peer?.report as dctwin.v1.WindowReport | null | undefined;
-    const plausible =
-      report != null &&
-      report.counters != null &&
-      report.host === from &&
-      report.host !== this.host &&
-      report.host < this.hostCount &&
-      report.batchesSentTo.length === this.hostCount &&
-      !report.final &&
-      this.reports.fits(report);
-    const events = plausible ? batchEvents(peer!.items, this.actorCount) : undefined;
-    if (events === undefined || events.some((e) => !this.shard!.runsActor(e.dst))) return this.countMalformed();
-    this.reports.acceptOther(report!);
-    if (events.length > 0) this.guard(() => this.shard!.mergeRemote(events));
+    const shard = this.shard!;
+    const events = this.exchange.receive(bytes, from, (actor) => shard.runsActor(actor));
+    if (events === undefined) return this.countMalformed();
+    if (events.length > 0) this.guard(() => shard.mergeRemote(events));
     this.advance();
   }
 
@@ -272,11 +257,11 @@ export class HostAgent {
   private advance(): void {
     if (this.firstWindowHeld) return;
     while (!this.stopped && !this.closed && this.shard !== undefined) {
-      const reports = this.reports.ready();
+      const reports = this.exchange.ready();
       if (reports === undefined) return; // reports still on the wire
       const step = this.nextStep(reports);
       if (step.kind === "wait") {
-        this.bundler.send(); // the coordinator has every report before it is needed for a grant or a checkpoint
+        this.exchange.flush(); // the coordinator has every report before it is needed for a grant or a checkpoint
         return this.checkpointIfDue();
       }
       this.guard(() => (step.kind === "run" ? this.runWindow(step) : this.close(step)));
@@ -289,7 +274,7 @@ export class HostAgent {
    */
   private nextStep(reports: readonly dctwin.v1.WindowReport[]): PlanStep {
     const planner = this.planner!;
-    const stopHere = { kind: "finish", window: this.reports.reported + 1, atNs: planner.lastEndNs } as const;
+    const stopHere = { kind: "finish", window: this.exchange.reported + 1, atNs: planner.lastEndNs } as const;
     if (reports.every((r) => r.stopSeen)) return stopHere;
     const step = planner.next(earliestEvent(reports));
     return step.kind === "wait" && this.stopSeen ? stopHere : step;
@@ -299,9 +284,9 @@ export class HostAgent {
     const shard = this.shard!;
     this.planner!.begin(step);
     const result = shard.runWindow(step.window, step.startNs, step.endNs, step.commands);
-    const batchesSentTo = this.noBatches();
+    const batchesSentTo = this.exchange.noBatches();
     for (const toHost of result.outbox.keys()) batchesSentTo[toHost] = 1;
-    this.publishReport(
+    this.exchange.publish(
       {
         window: step.window,
         startNs: step.startNs,
@@ -320,49 +305,16 @@ export class HostAgent {
   private close(step: Extract<PlanStep, { kind: "finish" }>): void {
     const { intervals, counters } = this.shard!.finish(step.atNs);
     this.closed = true;
-    this.publishReport({
+    this.exchange.publish({
       window: step.window,
       startNs: step.atNs,
       endNs: step.atNs,
       final: true,
       nextEventNs: this.shard!.nextEventNs(),
-      batchesSentTo: this.noBatches(),
+      batchesSentTo: this.exchange.noBatches(),
       counters,
       intervals: intervals.map(toWireInterval),
     });
-  }
-
-  /** Sends a report: whole to the coordinator (bundled), and with its packets to every other host. */
-  private publishReport(
-    report: dctwin.v1.WindowReport.$Properties,
-    outbox: ReadonlyMap<number, SimEvent[]> = new Map(),
-  ): void {
-    const full = wire.WindowReport.create({
-      ...report,
-      host: this.host,
-      malformedMessages: this.malformed,
-      fragmentsDropped: this.transport.droppedFragments(),
-      stopSeen: this.stopSeen,
-    });
-    const bytes = wire.WindowReport.encode(full).finish();
-    // At once when it closes intervals (the grants keep ahead of them) or is of no window (start-up, resumed, final:
-    // the run's phases wait for those); else when this host waits or the bundle is due.
-    this.bundler.add(bytes, full.intervals.length > 0 || Number(full.startNs) === Number(full.endNs));
-    if (report.final) return;
-    // Peers pick windows from the report without its intervals (the coordinator's alone): mostly the same bytes.
-    const sync = full.intervals.length === 0 ? full : wire.WindowReport.create({ ...full, intervals: [] });
-    const syncBytes = sync === full ? bytes : wire.WindowReport.encode(sync).finish();
-    for (let to = 0; to < this.hostCount; to++)
-      if (to !== this.host)
-        this.transport.publish(
-          this.subjects.peerWindow(this.host, to),
-          encodePeerWindow(syncBytes, outbox.get(to) ?? []),
-        );
-    this.reports.own(sync);
-  }
-
-  private noBatches(): number[] {
-    return new Array<number>(this.hostCount).fill(0);
   }
 
   private countMalformed(): void {
@@ -381,7 +333,7 @@ export class HostAgent {
   }
 
   private publishError(message: string): void {
-    this.bundler.send(); // the windows this host finished reach the coordinator ahead of the error that ends the run
+    this.exchange.flush(); // the windows this host finished reach the coordinator ahead of the error that ends the run
     this.transport.publish(
       this.subjects.error(this.host),
       wire.HostError.encode({ host: this.host, message }).finish(),
@@ -393,7 +345,7 @@ export class HostAgent {
     this.stopped = true;
     this.hello.stop();
     this.watchdog?.stop();
-    this.bundler.stop();
+    this.exchange.stop();
     for (const s of this.subscriptions) s.unsubscribe();
     this.finish(reason);
   }
