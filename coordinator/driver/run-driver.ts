@@ -38,6 +38,12 @@ export * from "./run-types.ts";
 /** How often the coordinator tells the hosts it is there (HostAgentOptions.coordinatorTimeoutMs). */
 export const HEARTBEAT_MS = 1_000;
 
+/**
+ * How long a failed run waits for every host's last bundle (the full reports it still held) before it writes its
+ * partial outcome: hosts answer RunStop between windows, and a host that died never answers.
+ */
+export const LAST_REPORTS_WAIT_MS = 2_000;
+
 export class RunDriver {
   private readonly o: RunDriverOptions;
   private readonly clock: Clock;
@@ -52,6 +58,8 @@ export class RunDriver {
   private paused = false;
   /** The stop grant went out (after an abort). */
   private stopSent = false;
+  /** RunStop went out. */
+  private stopAnnounced = false;
   /** A paused run holds at the horizon (announced once through onBoundary). */
   private holding = false;
   /** Malformed messages dropped by the coordinator itself. */
@@ -141,6 +149,7 @@ export class RunDriver {
     const { transport, scenario, hostCount, placement } = this.o;
     let stopHeartbeat = () => {};
     let rejoin = false;
+    let started = false;
     try {
       // From the start, so that a host that joined hears its coordinator die even before the run starts.
       stopHeartbeat = every(this.clock, HEARTBEAT_MS, () => transport.publish(this.subjects.alive, new Uint8Array(0)));
@@ -158,16 +167,13 @@ export class RunDriver {
         this.subjects.start,
         wire.RunStart.encode({ scenarioJson: scenarioToJson(scenario), hostCount, placement, restoreAtNs }).finish(),
       );
+      started = true;
       this.malformed += restored?.malformed ?? 0;
       const f = this.follower ?? new WindowFollower(scenario, placement, undefined, this.o.onIntervalClosed);
       this.follower = f;
       const pacer = this.o.speed === undefined ? undefined : new Pacer(this.clock, this.o.speed);
       for (;;) {
-        for (let set = this.reports.take(); set !== undefined; set = this.reports.take()) {
-          const progress = f.take(set, this.reports.next - 1);
-          if (progress !== undefined) this.o.onWindow?.(progress);
-          else this.o.onHostsReady?.(); // the start-up reports
-        }
+        this.takeReports(f);
         this.checkpointer?.complete(
           f.waiting ? f.planner.horizonNs : undefined,
           () =>
@@ -196,10 +202,35 @@ export class RunDriver {
     } catch (error) {
       const recoverable = error instanceof HostFailedError && !(error instanceof JoinDeadlineError);
       rejoin = this.o.rejoinOnHostLoss === true && recoverable;
+      if (started && !rejoin) await this.takeLastReports(this.follower!);
       throw error;
     } finally {
       stopHeartbeat();
       this.stopHosts(rejoin ? "a host was lost: the run goes back to its last checkpoint" : "run ended", rejoin);
+    }
+  }
+
+  /** Follows every window whose reports are all in. */
+  private takeReports(f: WindowFollower): void {
+    for (let set = this.reports.take(); set !== undefined; set = this.reports.take()) {
+      const progress = f.take(set, this.reports.next - 1);
+      if (progress !== undefined) this.o.onWindow?.(progress);
+      else this.o.onHostsReady?.(); // the start-up reports
+    }
+  }
+
+  /**
+   * The run failed: every host stops and sends the full reports it still held (the other hosts' bundles, up to
+   * BUNDLE_WAIT_MS of windows), so the partial outcome has every window all hosts finished. A set that fails the
+   * checks ends the outcome before it, as it would have ended the run.
+   */
+  private async takeLastReports(f: WindowFollower): Promise<void> {
+    this.announceStop("run ended");
+    await this.waker.settle(() => this.reports.allLast, LAST_REPORTS_WAIT_MS);
+    try {
+      this.takeReports(f);
+    } catch {
+      // the outcome ends before the set that failed
     }
   }
 
@@ -252,8 +283,14 @@ export class RunDriver {
   /** Tells hosts the run is over; safe to call more than once. */
   stopHosts(reason: string, rejoin = false): void {
     if (this.subs.length === 0) return;
-    this.o.transport.publish(this.subjects.stop, wire.RunStop.encode({ reason, rejoin }).finish());
+    this.announceStop(reason, rejoin);
     for (const s of this.subs.splice(0)) s.unsubscribe();
+  }
+
+  private announceStop(reason: string, rejoin = false): void {
+    if (this.stopAnnounced) return;
+    this.stopAnnounced = true;
+    this.o.transport.publish(this.subjects.stop, wire.RunStop.encode({ reason, rejoin }).finish());
   }
 
   /** Ends the run with this error (e.g. a host process died). */

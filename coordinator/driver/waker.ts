@@ -61,6 +61,17 @@ export class Waker {
     }
   }
 
+  /** Waits until `condition` holds (re-checked on every poke) or `timeoutMs` passed, whether or not the run failed. */
+  async settle(condition: () => boolean, timeoutMs: number): Promise<void> {
+    let expired = false;
+    const timer = this.clock.setTimer(() => {
+      expired = true;
+      this.poke();
+    }, timeoutMs);
+    while (!expired && !condition()) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.clock.clearTimer(timer);
+  }
+
   private throwFailure(): void {
     if (this.failure !== undefined) throw this.failure;
   }

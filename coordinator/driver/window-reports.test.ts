@@ -110,3 +110,17 @@ test("report collector - a bundle's reports are taken in order; a bundle that do
     ["1/0,1/1", "2/0,2/1"],
   );
 });
+
+test("report collector - every host's last bundle (as it stops) is heard, with or without reports; an empty other one is malformed", () => {
+  const c = new ReportCollector(2);
+  const bundle = (reports: Uint8Array[], last: boolean) => wire.ReportBundle.encode({ reports, last }).finish();
+  assert.equal(c.addBundle(bundle([], false), 0), false, "an empty bundle that is not the last");
+  assert.equal(c.malformed, 1);
+  assert.equal(c.addBundle(bundle([report(0, 0)], true), 0), true);
+  assert.equal(c.allLast, false, "host 1 has not stopped yet");
+  assert.equal(c.addBundle(bundle([], true), 1), true, "nothing held: still heard");
+  assert.equal(c.allLast, true);
+  assert.equal(c.malformed, 1);
+  assert.equal(c.addBundle(bundle([report(0, 1)], true), 1), true, "the reports of a last bundle count as any");
+  assert.equal(c.take()?.length, 2);
+});

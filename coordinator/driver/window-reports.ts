@@ -17,6 +17,8 @@ export class ReportCollector {
   private readonly pending = new Map<number, (Uint8Array | undefined)[]>();
   private readonly finals: (Uint8Array | undefined)[];
   private nextWindow = 0;
+  /** The hosts whose last bundle (sent as they stop) came in. */
+  private readonly lastIn: boolean[];
   malformed = 0;
 
   /** `firstWindow`: the window of the start-up reports (0, or a checkpoint's window when a run resumes). */
@@ -24,6 +26,12 @@ export class ReportCollector {
     this.hostCount = hostCount;
     this.nextWindow = firstWindow;
     this.finals = new Array<Uint8Array | undefined>(hostCount).fill(undefined);
+    this.lastIn = new Array<boolean>(hostCount).fill(false);
+  }
+
+  /** Every host stopped and sent what it held. */
+  get allLast(): boolean {
+    return this.lastIn.every(Boolean);
   }
 
   /** Window index the next `take` returns. */
@@ -31,14 +39,19 @@ export class ReportCollector {
     return this.nextWindow;
   }
 
-  /** Adds a bundle of reports from host `from`'s report subject, in order; false if none fitted (each misfit counted). */
+  /**
+   * Adds a bundle of reports from host `from`'s report subject, in order; false if none fitted (each misfit counted)
+   * and it is not the host's last bundle (which may hold no report).
+   */
   addBundle(bytes: Uint8Array, from: number): boolean {
     const bundle = tryDecode(wire.ReportBundle, bytes);
-    if (bundle === undefined || bundle.reports.length === 0) {
+    const last = bundle?.last === true && from < this.hostCount;
+    if (bundle === undefined || (bundle.reports.length === 0 && !last)) {
       this.malformed++;
       return false;
     }
-    let taken = false;
+    if (last) this.lastIn[from] = true;
+    let taken = last;
     for (const report of bundle.reports) taken = this.add(report, from) || taken;
     return taken;
   }

@@ -345,7 +345,7 @@ export class HostAgent {
     this.stopped = true;
     this.hello.stop();
     this.watchdog?.stop();
-    this.exchange.stop();
+    this.exchange.stop(this.rejoin);
     for (const s of this.subscriptions) s.unsubscribe();
     this.finish(reason);
   }

@@ -118,8 +118,13 @@ export class PeerExchange {
     this.bundler.send();
   }
 
-  /** Drops the reports held (the host stopped) and the bundle timer with them. */
-  stop(): void {
-    this.bundler.stop();
+  /**
+   * The host stops. Unless the run goes back to a checkpoint (`rejoin`: what it holds is of windows run again), the
+   * coordinator gets the full reports held, in a bundle marked last, so a failed run's outcome has every window
+   * this host finished.
+   */
+  stop(rejoin: boolean): void {
+    if (rejoin) this.bundler.stop();
+    else this.bundler.last();
   }
 }

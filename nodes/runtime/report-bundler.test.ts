@@ -5,8 +5,13 @@ import { wire } from "./wire.ts";
 
 function bundler() {
   const sent: number[][] = [];
-  const b = new ReportBundler((bytes) => sent.push(wire.ReportBundle.decode(bytes).reports.map((r) => r[0]!)));
-  return { b, sent };
+  const lastFlags: boolean[] = [];
+  const b = new ReportBundler((bytes) => {
+    const bundle = wire.ReportBundle.decode(bytes);
+    sent.push(bundle.reports.map((r) => r[0]!));
+    lastFlags.push(bundle.last);
+  });
+  return { b, sent, lastFlags };
 }
 
 test("report bundler - keeps reports until told, full, or due; sends them in order, once", () => {
@@ -31,6 +36,29 @@ test("report bundler - keeps reports until told, full, or due; sends them in ord
     b.stop();
     mock.timers.tick(BUNDLE_WAIT_MS);
     assert.equal(sent.length, 3, "a stopped host sends nothing more");
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("report bundler - a stopping host sends what it keeps in one last bundle, even none, and nothing after it", () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { b, sent, lastFlags } = bundler();
+    b.add(Uint8Array.of(1), false);
+    b.add(Uint8Array.of(2), false);
+    b.last();
+    assert.deepEqual(sent, [[1, 2]], "the reports kept go at once");
+    assert.deepEqual(lastFlags, [true], "marked last");
+    b.last();
+    b.add(Uint8Array.of(3), true);
+    mock.timers.tick(BUNDLE_WAIT_MS);
+    assert.equal(sent.length, 1, "nothing after the last bundle");
+
+    const idle = bundler();
+    idle.b.last();
+    assert.deepEqual(idle.sent, [[]], "a host that holds nothing still says it is done");
+    assert.deepEqual(idle.lastFlags, [true]);
   } finally {
     mock.timers.reset();
   }

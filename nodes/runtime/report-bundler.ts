@@ -4,7 +4,7 @@
  * other's reports), so it needs the reports only to check, aggregate and keep the grants ahead. A host sends what
  * it has when the coordinator may be needed at once (`send`: it waits for a grant, a report closed an interval,
  * the run ends) and otherwise once the oldest report has waited BUNDLE_WAIT_MS or the bundle reached
- * BUNDLE_MAX_BYTES.
+ * BUNDLE_MAX_BYTES. When the run stops, whatever is kept goes in a last bundle.
  */
 import { wire } from "./wire.ts";
 
@@ -25,6 +25,8 @@ export class ReportBundler {
   private pending: Uint8Array[] = [];
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The last bundle went out: the host stopped. */
+  private ended = false;
 
   constructor(publish: (bundle: Uint8Array) => void) {
     this.publish = publish;
@@ -32,6 +34,7 @@ export class ReportBundler {
 
   /** Adds a full report (encoded); `now`: send the bundle at once. */
   add(report: Uint8Array, now: boolean): void {
+    if (this.ended) return;
     this.pending.push(report);
     this.bytes += report.byteLength;
     if (now || this.bytes >= BUNDLE_MAX_BYTES) return this.send();
@@ -40,19 +43,31 @@ export class ReportBundler {
 
   /** Sends the reports kept so far, if any. */
   send(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.length === 0) return;
-    const bundle = wire.ReportBundle.encode({ reports: this.pending }).finish();
-    this.pending = [];
-    this.bytes = 0;
-    this.publish(bundle);
+    if (this.pending.length > 0) this.sendBundle(false);
+    else this.stop();
   }
 
-  /** Drops what is kept (the host stopped) and the timer with it. */
+  /**
+   * The host stops: sends what is kept in a bundle marked last, also when it is empty (the coordinator of a failed
+   * run waits for every host's last bundle before it writes the partial outcome), and nothing after it.
+   */
+  last(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sendBundle(true);
+  }
+
+  /** Drops what is kept (the host stops and the run goes back to a checkpoint) and the timer with it. */
   stop(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.pending = [];
+    this.bytes = 0;
+  }
+
+  private sendBundle(last: boolean): void {
+    const bundle = wire.ReportBundle.encode({ reports: this.pending, last }).finish();
+    this.stop();
+    this.publish(bundle);
   }
 }
