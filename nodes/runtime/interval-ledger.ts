@@ -4,7 +4,7 @@
  * the per-window messages carry only what synchronisation needs.
  */
 import { WindowMetrics } from "./metrics.ts";
-import { mechanismNames, NAMES_TOKEN } from "./names.ts";
+import { mechanismNames, NAMES_TOKEN, numberName } from "./names.ts";
 import { StatePairTable } from "./state-pairs.ts";
 import {
   type DrainedTransitions,
@@ -162,20 +162,9 @@ export class IntervalLedger {
     this.transitions.add(actor, id, fromState, toState, count);
   }
 
-  /**
-   * The id of a mechanism name. A run has a handful of mechanisms, named by string literals (interned, so `===`
-   * is a pointer comparison at best): a scan of the first few beats hashing the name on every transition.
-   */
+  /** The id of a mechanism name, numbered as names.ts numbers (in order of first use). */
   private mechanismId(mechanism: string): number {
-    const names = this.mechanisms;
-    const scan = Math.min(names.length, 8);
-    for (let i = 0; i < scan; i++) if (names[i] === mechanism) return i;
-    let id = this.mechanismIds.get(mechanism);
-    if (id === undefined) {
-      id = names.push(mechanism) - 1;
-      this.mechanismIds.set(mechanism, id);
-    }
-    return id;
+    return numberName(this.mechanisms, this.mechanismIds, mechanism);
   }
 
   /** Adds to one of the runtime's per-actor tallies. */

@@ -13,25 +13,31 @@ import { randomUUID } from "node:crypto";
 /** This process's name tables, as a token: a structure indexed by ids of another process's tables sees a change. */
 export const NAMES_TOKEN: string = randomUUID();
 
+/**
+ * The id of `name` in `names` (ids by name in `ids`), made on first use: the numbering of NameTable, shared with
+ * structures that keep their names as plain fields (interval-ledger.ts: its checkpoints hold them so). A run uses a
+ * handful of names of a kind, mostly string literals (interned: `===` is a pointer comparison), so the first few
+ * are found by a scan before the map.
+ */
+export function numberName(names: string[], ids: Map<string, number>, name: string): number {
+  const scan = Math.min(names.length, 16);
+  for (let i = 0; i < scan; i++) if (names[i] === name) return i;
+  let id = ids.get(name);
+  if (id === undefined) {
+    id = names.push(name) - 1;
+    ids.set(name, id);
+  }
+  return id;
+}
+
 /** Names of one kind and their ids, in the order first seen. */
 export class NameTable {
   readonly names: string[] = [];
   private readonly ids = new Map<string, number>();
 
-  /**
-   * The id of `name`, made on first use. A run uses a handful of names of a kind, mostly string literals
-   * (interned: `===` is a pointer comparison), so the first few are found by a scan before the map.
-   */
+  /** The id of `name`, made on first use. */
   id(name: string): number {
-    const names = this.names;
-    const scan = Math.min(names.length, 16);
-    for (let i = 0; i < scan; i++) if (names[i] === name) return i;
-    let id = this.ids.get(name);
-    if (id === undefined) {
-      id = names.push(name) - 1;
-      this.ids.set(name, id);
-    }
-    return id;
+    return numberName(this.names, this.ids, name);
   }
 
   name(id: number): string {
