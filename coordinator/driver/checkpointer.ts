@@ -7,7 +7,11 @@
  * boundaries fall does not change results: windows never cross a horizon, as with any grant.
  */
 import { openPart } from "../../nodes/runtime/checkpoint-part.ts";
-import { decodeCheckpointFrame, encodeCheckpointRequest } from "../../nodes/runtime/checkpoint-wire.ts";
+import {
+  decodeCheckpointFrame,
+  encodeCheckpointRequest,
+  versionMismatch,
+} from "../../nodes/runtime/checkpoint-wire.ts";
 import { wallClock, type Clock } from "./clock.ts";
 
 export interface CheckpointSet {
@@ -79,8 +83,14 @@ export class Checkpointer {
   /** A message from host `from`'s checkpoint subject; true when it may complete the checkpoint. */
   add(bytes: Uint8Array, from: number): boolean {
     const frame = decodeCheckpointFrame(bytes);
-    if (frame === undefined || frame.atNs !== this.pendingNs || from >= this.o.hostCount)
-      return (this.malformed++, false);
+    if (frame === undefined || from >= this.o.hostCount) return (this.malformed++, false);
+    if (frame.kind === "other-version") {
+      if (this.disabledReason === undefined)
+        this.disable(versionMismatch(`host ${from}`, frame.version, "this coordinator"));
+      this.pendingNs = undefined;
+      return true;
+    }
+    if (frame.atNs !== this.pendingNs) return (this.malformed++, false);
     if (frame.count === 0) {
       this.disable(`host ${from} cannot take one: ${new TextDecoder().decode(frame.chunk)}`);
       this.pendingNs = undefined;

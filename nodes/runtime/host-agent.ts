@@ -15,7 +15,7 @@ import type { ResolvedScenario } from "./topology.ts";
 import { Shard } from "./shard.ts";
 import { reportHost, subjects, type RunSubjects, type Subscription, type Transport } from "./transport/transport.ts";
 import { WindowPlanner, type PlanStep } from "./window-plan.ts";
-import { decodeCheckpointRequest } from "./checkpoint-wire.ts";
+import { checkpointFrames, decodeCheckpointRequest, versionMismatch } from "./checkpoint-wire.ts";
 import { CoordinatorWatchdog } from "./coordinator-watchdog.ts";
 import { checkpointMessages, type HostRun, restoreHostState, SnapshotInbox } from "./host-checkpoint.ts";
 import { NO_COUNTS } from "./host-reports.ts";
@@ -198,9 +198,16 @@ export class HostAgent {
   }
 
   private onCheckpointRequest(bytes: Uint8Array): void {
-    const atNs = decodeCheckpointRequest(bytes);
-    if (atNs === undefined) return this.countMalformed();
-    this.checkpointAt = atNs;
+    const request = decodeCheckpointRequest(bytes);
+    if (request === undefined) return this.countMalformed();
+    if (request.kind === "other-version") {
+      // Refused in this host's version, whose prefix the coordinator reads whatever its own (checkpoint-wire.ts).
+      const refusal = new Error(versionMismatch("the coordinator", request.version, `host ${this.host}`));
+      for (const frame of checkpointFrames(0, refusal))
+        this.transport.publish(this.subjects.hostCheckpoint(this.host), frame);
+      return;
+    }
+    this.checkpointAt = request.atNs;
     this.advance();
   }
 
