@@ -202,7 +202,7 @@ export class RunDriver {
     } catch (error) {
       const recoverable = error instanceof HostFailedError && !(error instanceof JoinDeadlineError);
       rejoin = this.o.rejoinOnHostLoss === true && recoverable;
-      if (started && !rejoin) await this.takeLastReports(this.follower!);
+      if (started && !rejoin) await this.takeLastReports(this.follower!).catch(() => {}); // the failure stands
       throw error;
     } finally {
       stopHeartbeat();
