@@ -51,7 +51,7 @@ export function enqueue(
 export function dequeue(q: RequestQueue): { packet: SimPacket; arrivedNs: number } | null {
   if (q.head >= q.packets.length) return null;
   const arrivedNs = oldestArrivedNs(q);
-  return { packet: takeOldest(q), arrivedNs };
+  return { arrivedNs, packet: takeOldest(q) }; // not `packet` first: EventType's `{ packet: 0, ... }` shares that hidden class
 }
 
 /** When the oldest waiting request arrived (the queue is not empty). */
