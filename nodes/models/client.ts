@@ -25,6 +25,7 @@ import {
 } from "./arrivals.ts";
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
 import { metricId } from "../runtime/names.ts";
+import { ZERO_NS } from "../runtime/time-fields.ts";
 
 // Handles of the metrics recorded on every request (names.ts).
 const REQUESTS_SENT = metricId("requests_sent");
@@ -155,7 +156,7 @@ function users(params: ClientParams): number {
 }
 
 /** The draw `scheduleArrival` reads at once (one object for every client: no allocation per arrival). */
-const draw: ArrivalDraw = { atNs: 0, arrival: false, row: -1 };
+const draw: ArrivalDraw = { atNs: ZERO_NS, arrival: false, row: -1 };
 
 function scheduleArrival(state: ClientState, ctx: ActorContext): void {
   const spec = state.spec;

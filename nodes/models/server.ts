@@ -47,6 +47,7 @@ import {
   startWaiting,
 } from "./server-work.ts";
 import { enterMode, handleCommand } from "./server-modes.ts";
+import { ZERO_NS } from "../runtime/time-fields.ts";
 
 export { onGpus, powerDraw, DROP_REASON };
 export { serverCommands, serverParams, type ServerMode, type ServerParams } from "./server-params.ts";
@@ -99,7 +100,15 @@ export const serverModel: ActorModel<ServerParams, ServerState> = {
     const unitCount = onGpus(params) ? params.gpus!.count : params.cores;
     const units = Array.from(
       { length: unitCount },
-      (): Unit => ({ request: null, arrivedNs: 0, startedNs: 0, lastNs: 0, remainingWorkNs: 0, doneNs: 0, energyJ: 0 }),
+      (): Unit => ({
+        request: null,
+        arrivedNs: ZERO_NS,
+        startedNs: ZERO_NS,
+        lastNs: ZERO_NS,
+        remainingWorkNs: 0,
+        doneNs: ZERO_NS,
+        energyJ: 0,
+      }),
     );
     const pstate = params.power?.model === "pstate" ? params.power.initial : 0;
     const state: ServerState = {

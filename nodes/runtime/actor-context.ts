@@ -26,6 +26,7 @@ import { sampleTraceparent } from "./trace-sampling.ts";
 import { Transmit } from "./transmission.ts";
 import type { ActorSpec, Port, ResolvedScenario } from "./topology.ts";
 import { ModelContractError, type ShardCounters } from "./shard-contract.ts";
+import { ZERO_NS } from "./time-fields.ts";
 
 /** What the context works on: the shard's own structures, shared. */
 export interface ShardParts {
@@ -69,7 +70,7 @@ export class ShardContext implements ActorContext {
   /** Group id of each actor (-1: not looked up yet) under the name tables of `namesToken`. */
   private readonly groupIds: Int32Array;
   private namesToken = NAMES_TOKEN;
-  private currentNs = 0;
+  private currentNs = ZERO_NS;
 
   constructor(parts: ShardParts) {
     this.p = parts;

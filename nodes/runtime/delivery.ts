@@ -16,6 +16,7 @@ import type { SimPacket } from "./packet.ts";
 import { ModelContractError, type ShardCounters } from "./shard-contract.ts";
 import type { Port } from "./topology.ts";
 import { transmit, Transmit, WIRE_FIELDS, WireField, writeWire, type TransmitTimes } from "./transmission.ts";
+import { ZERO_NS } from "./time-fields.ts";
 
 export interface DeliveryParts {
   queue: EventQueue;
@@ -47,7 +48,7 @@ export class Delivery {
   /** Every link's row of parameters and wire times (transmission.ts), as of link-table version `wiresVersion`. */
   private readonly wires: Float64Array;
   private wiresVersion = -1;
-  private readonly times: TransmitTimes = { departNs: 0, doneNs: 0, arriveNs: 0, lost: 0 };
+  private readonly times: TransmitTimes = { departNs: ZERO_NS, doneNs: ZERO_NS, arriveNs: ZERO_NS, lost: 0 };
   /** Packets for other hosts sent this window, per destination host. */
   private outbox = new Map<number, SimEvent[]>();
   private outboxMinNs = Number.POSITIVE_INFINITY;

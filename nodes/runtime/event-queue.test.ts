@@ -145,3 +145,20 @@ test("event queue - events far apart pop in order", () => {
     );
   }
 });
+
+test("event queue - timers at an infinite time stay behind every other, each kept once, while the rest pops", () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const rng = Xoshiro128.seeded(seed, "queue-infinite");
+    const queue = new EventQueue(2);
+    const finite: SimEvent[] = [];
+    const infinite: SimEvent[] = [];
+    for (let seq = 0; seq < 40; seq++) {
+      const e = timer(rng.uniform() < 0.4 ? Infinity : 2 ** 40 + rng.int(5), rng.int(3), rng.int(3), seq);
+      (e.timeNs === Infinity ? infinite : finite).push(e);
+      queue.push(e);
+    }
+    assert.deepEqual(drain(queue), finite.sort(byKey), "every finite event, in key order");
+    assert.equal(queue.peekTime(), Infinity);
+    assert.deepEqual([...queue.snapshot()].sort(byKey), infinite.sort(byKey), "the infinite ones, each once");
+  }
+});

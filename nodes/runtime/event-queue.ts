@@ -39,6 +39,8 @@ export const MAX_QUEUE_ACTOR = SRC_SPAN - 1;
 export class EventQueue {
   private timeNs = new Float64Array(0);
   private pair = new Float64Array(0);
+  /** The destination alone (the pair's high part), read once per pop without a division. */
+  private dstOf = new Int32Array(0);
   private seqOf = new Float64Array(0);
   private typeOf = new Uint8Array(0);
   private linkOf = new Int32Array(0);
@@ -115,7 +117,7 @@ export class EventQueue {
     return this.timeNs[slot]!;
   }
   dst(slot: number): number {
-    return Math.floor(this.pair[slot]! / SRC_SPAN);
+    return this.dstOf[slot]!;
   }
   src(slot: number): number {
     return this.pair[slot]! % SRC_SPAN;
@@ -180,6 +182,7 @@ export class EventQueue {
     const slot = this.free[--this.freeCount]!;
     this.timeNs[slot] = timeNs;
     this.pair[slot] = dst * SRC_SPAN + src;
+    this.dstOf[slot] = dst;
     this.seqOf[slot] = seq;
     this.typeOf[slot] = type;
     this.packetOf[slot] = packet;
@@ -233,22 +236,31 @@ export class EventQueue {
    * smaller children to a leaf, and the last entry rises from there (Floyd's bottom-up variant). The last entry
    * is usually among the latest, so it rises little: one comparison per level instead of two. The key order is
    * strict (no two events share a key), so the pop order is the same as any other heap's.
+   *
+   * The smaller child is picked by its time as a number (l + 0 or 1), not a branch: which child is earlier is a
+   * coin toss the processor cannot predict. Only equal times take the full key. Index n leaves the heap, so it
+   * holds +∞ while the hole descends: a right child there is never the smaller, with no bound check per level.
    */
   private refill(n: number): void {
     const heapSlot = this.heapSlot;
     const heapTime = this.heapTime;
+    const lastSlot = heapSlot[n]!;
+    const lastTime = heapTime[n]!;
+    heapTime[n] = Number.POSITIVE_INFINITY;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      let c = l;
-      if (r < n && this.before(heapSlot[r]!, heapTime[r]!, heapSlot[l]!, heapTime[l]!)) c = r;
+      const tl = heapTime[l]!;
+      const tr = heapTime[r]!;
+      let c = l + Number(tr < tl);
+      if (tr === tl && r < n && this.before(heapSlot[r]!, tr, heapSlot[l]!, tl)) c = r;
       heapSlot[i] = heapSlot[c]!;
       heapTime[i] = heapTime[c]!;
       i = c;
     }
-    this.rise(i, heapSlot[n]!, heapTime[n]!);
+    this.rise(i, lastSlot, lastTime);
   }
 
   private grow(capacity: number): void {
@@ -260,6 +272,7 @@ export class EventQueue {
     };
     this.timeNs = copy(this.timeNs, (n) => new Float64Array(n));
     this.pair = copy(this.pair, (n) => new Float64Array(n));
+    this.dstOf = copy(this.dstOf, (n) => new Int32Array(n));
     this.seqOf = copy(this.seqOf, (n) => new Float64Array(n));
     this.typeOf = copy(this.typeOf, (n) => new Uint8Array(n));
     this.linkOf = copy(this.linkOf, (n) => new Int32Array(n));
@@ -276,3 +289,19 @@ export class EventQueue {
     this.capacity = capacity;
   }
 }
+
+/**
+ * Runs the key's tie-breaks once when the module loads. Events of equal times are rare (a few per run), and V8
+ * compiles the hot loop that pops events (the shard's, with the queue inlined) before it has seen one: the first
+ * tie then finds a comparison it has no type feedback for, throws the compiled loop away and starts the loop again
+ * in the interpreter until it is compiled anew. Times here are above the small-integer range, as run times are.
+ */
+function primeTieBreaks(): void {
+  const queue = new EventQueue(4);
+  const t = 2 ** 40;
+  for (let seq = 0; seq < 12; seq++) queue.pushTimer(t + (seq % 3), 5 - (seq % 4), seq, 0, 0);
+  for (let seq = 0; seq < 12; seq++) queue.pushTimer(t + 1, 3, 12 + seq, 0, 0);
+  while (queue.popBefore(Number.POSITIVE_INFINITY) >= 0);
+}
+
+primeTieBreaks();

@@ -148,7 +148,7 @@ export class WindowMetrics {
   /** Returns the accumulators, sorted by (name, group), and starts afresh. */
   drain(): MetricAccumulator[] {
     const all = this.used.map(drainSlot);
-    this.used = [];
+    this.used.length = 0; // emptied in place, not replaced: a field written again after V8 compiled code that reads it throws that code away (the hot path's, at every first interval close)
     return all.sort((a, b) => (a.name === b.name ? cmp(a.group, b.group) : cmp(a.name, b.name)));
   }
 }

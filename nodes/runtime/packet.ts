@@ -3,6 +3,7 @@
  * null checks. Converted to and from the wire type only at batch boundaries (wire.ts).
  */
 import { dctwin } from "../../proto/gen/dctwin.js";
+import { ZERO_NS } from "./time-fields.ts";
 
 export const Species = dctwin.v1.Species;
 export type Species = dctwin.v1.Species;
@@ -48,10 +49,10 @@ export function packetWith(fields: Partial<SimPacket>): SimPacket {
     dst: 0,
     sizeBytes: 0,
     multiplicity: 1,
-    createdNs: 0,
+    createdNs: ZERO_NS,
     hops: 0,
     kind: 0,
-    flowCreatedNs: 0,
+    flowCreatedNs: ZERO_NS,
     replyBytes: 0,
     streamRatePerS: 0,
     streamArrivalScv: 0,
