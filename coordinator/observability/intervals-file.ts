@@ -16,34 +16,18 @@
 import { readFileSync } from "node:fs";
 import { Histogram } from "../../nodes/runtime/histogram.ts";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
-import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { metricKey, type IntervalRecord, type OpenIntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
+import { metricKey, type IntervalRecord, type OpenIntervalRecord } from "../counts/aggregate.ts";
 import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
 import { newTransitionColumns } from "../counts/transitions.ts";
-import { runViewFromScenario, type RunView } from "./run-view.ts";
+import type { RunView } from "./run-view.ts";
 
 export const INTERVALS_SCHEMA = "dctwin.intervals/v1";
 export const INTERVALS_FILE = "intervals.jsonl";
 
 const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-/** intervals.jsonl's text. */
-export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number): string {
-  return intervalsFileOfRun(scenario, aggregator, simTimeNs).text;
-}
-
-/**
- * intervals.jsonl's text and what `readIntervalsFile` would read back from it, made from the same line objects
- * (no write, read and parse of the whole file to get the records again): the records equal the file's because
- * each is built from the very object that is stringified, its floats as JSON prints them (`asInJson`).
- */
-export function intervalsFileOfRun(
-  scenario: ResolvedScenario,
-  aggregator: RunAggregator,
-  simTimeNs: number,
-  runId = "",
-): { text: string; file: IntervalsFile } {
-  const view = runViewFromScenario(scenario, "");
+/** intervals.jsonl's first line: the run (`simTimeNs`: where it ended, so written last). */
+export function intervalsHeaderLine(view: RunView, simTimeNs: number): string {
   const header: IntervalsHeader = {
     schema: INTERVALS_SCHEMA,
     scenario: view.scenario,
@@ -56,18 +40,13 @@ export function intervalsFileOfRun(
     distribution_loss: view.distributionLoss,
     carbon: view.carbon,
   };
-  const lines = [JSON.stringify(header)];
-  const intervals: IntervalRecord[] = [];
-  for (const interval of aggregator.intervalList(simTimeNs)) {
-    const line = intervalLine(view, interval, simTimeNs);
-    lines.push(JSON.stringify(line));
-    intervals.push(toRecord(line));
-  }
-  return { text: `${lines.join("\n")}\n`, file: { view: viewOfHeader(header, runId), simTimeNs, intervals } };
+  return `${JSON.stringify(header)}\n`;
 }
 
-/** A float as JSON.parse(JSON.stringify(v)) gives it back: -0 prints as 0, NaN and infinities as null. */
-const asInJson = (v: number): number => (v === 0 ? 0 : Number.isFinite(v) ? v : (null as unknown as number));
+/** One interval's line of intervals.jsonl, as it closes at `endNs` (the run's end for the last one). */
+export function intervalLineText(view: RunView, interval: IntervalRecord, endNs: number): string {
+  return `${JSON.stringify(intervalLine(view, interval, endNs))}\n`;
+}
 
 function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number): IntervalLine {
   const startNs = interval.index * view.intervalNs;
@@ -83,9 +62,9 @@ function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number
         name: m.name,
         group: m.group,
         count: m.count,
-        sum: asInJson(m.sum),
-        min: asInJson(m.min),
-        max: asInJson(m.max),
+        sum: m.sum,
+        min: m.min,
+        max: m.max,
         buckets: [...m.histogram.counts].sort(([a], [b]) => a - b),
       })),
     links: [...interval.links]
@@ -99,8 +78,8 @@ function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number
       })),
     species_hops: [...interval.speciesHops].sort(([a], [b]) => a - b),
     drops: Object.fromEntries([...interval.drops].sort(byKey)),
-    energy: nestedRows(interval.energy, (actor, component, joules) => ({ actor, component, joules: asInJson(joules) })),
-    counters: nestedRows(interval.counters, (actor, name, value) => ({ actor, name, value: asInJson(value) })),
+    energy: nestedRows(interval.energy, (actor, component, joules) => ({ actor, component, joules })),
+    counters: nestedRows(interval.counters, (actor, name, value) => ({ actor, name, value })),
   };
 }
 
