@@ -33,7 +33,7 @@ export interface CoordinatorState {
   windowsRun: number;
   reportedStartNs: number;
   malformed: number;
-  /** The results' state at the checkpoint (results/interval-stream.ts); absent when the run kept every record. */
+  /** The results' state at the checkpoint (results/interval-stream.ts: the driver carries it as it is). */
   results?: unknown;
 }
 

@@ -6,22 +6,30 @@
  * the results have taken it (results/interval-stream.ts), while the σ̂ batches need every snapshot to the end.
  */
 import { emptyInterval, type IntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
-import { intervalEndNs, ledgerSnapshot, type LedgerScope, type LedgerSnapshot } from "./snapshot.ts";
+import {
+  intervalEndNs,
+  ledgerSnapshot,
+  restoreSnapshot,
+  storedSnapshot,
+  type LedgerScope,
+  type LedgerSnapshot,
+  type StoredSnapshot,
+} from "./snapshot.ts";
 
 export class LedgerBook {
   readonly scope: LedgerScope;
+  /** By interval index: the latest snapshot made (or restored) of each interval. */
+  private readonly snapshots = new Map<number, LedgerSnapshot>();
   /**
-   * By interval index, with the aggregator's record it was made from (held weakly; undefined: no host reported the
-   * interval), so that a record replaced since (a roll-back to a checkpoint) is not read stale.
+   * The snapshot made from each record the aggregator may still hold, so that a record replaced since (a roll-back
+   * to a checkpoint) is not read stale. Weak: the book must not keep a record the aggregator let go (a WeakRef
+   * would, while a run's windows follow one another without the event loop turning).
    */
-  private readonly snapshots = new Map<
-    number,
-    { record: WeakRef<IntervalRecord> | undefined; snapshot: LedgerSnapshot }
-  >();
+  private readonly madeFrom = new WeakMap<IntervalRecord, LedgerSnapshot>();
 
-  constructor(scope: LedgerScope, restored?: ReadonlyMap<number, LedgerSnapshot>) {
+  constructor(scope: LedgerScope, restored?: ReadonlyMap<number, StoredSnapshot>) {
     this.scope = scope;
-    for (const [index, snapshot] of restored ?? []) this.snapshots.set(index, { record: undefined, snapshot });
+    for (const [index, stored] of restored ?? []) this.snapshots.set(index, restoreSnapshot(scope, stored));
   }
 
   /** The snapshot of an interval that has just closed at `endNs`. */
@@ -32,18 +40,18 @@ export class LedgerBook {
   }
 
   keep(record: IntervalRecord, snapshot: LedgerSnapshot): void {
-    this.snapshots.set(record.index, { record: new WeakRef(record), snapshot });
+    this.snapshots.set(record.index, snapshot);
+    this.madeFrom.set(record, snapshot);
   }
 
-  /** Every snapshot made so far, by interval index (what a checkpoint keeps of the book). */
-  saved(): Map<number, LedgerSnapshot> {
-    return new Map([...this.snapshots].map(([index, kept]) => [index, kept.snapshot]));
+  /** Every snapshot made so far, by interval index, as a checkpoint keeps them (the constructor's `restored`). */
+  saved(): Map<number, StoredSnapshot> {
+    return new Map([...this.snapshots].map(([index, snapshot]) => [index, storedSnapshot(snapshot)]));
   }
 
   /**
-   * Every interval from the start to `runEndNs` (empty ones included), in order. A snapshot whose record the
-   * aggregator no longer holds stands (the record was let go once taken), as does one a checkpoint restored; one
-   * whose record was replaced (a roll-back) is made again.
+   * Every interval from the start to `runEndNs` (empty ones included), in order: for a record the aggregator holds,
+   * the snapshot made from that very record; for one it let go (or never had), the snapshot kept by index.
    */
   series(aggregator: RunAggregator, runEndNs: number): LedgerSnapshot[] {
     const out: LedgerSnapshot[] = [];
@@ -51,15 +59,14 @@ export class LedgerBook {
     for (let index = 0; index < last; index++) {
       const endNs = intervalEndNs(this.scope, index, runEndNs);
       const reported = aggregator.intervals.get(index);
-      const kept = this.snapshots.get(index);
-      const current = reported === undefined || kept?.record === undefined || kept.record.deref() === reported;
-      if (kept !== undefined && current && kept.snapshot.endNs === endNs) {
-        out.push(kept.snapshot);
+      const kept = reported === undefined ? this.snapshots.get(index) : this.madeFrom.get(reported);
+      if (kept !== undefined && kept.endNs === endNs) {
+        out.push(kept);
         continue;
       }
-      const record = reported ?? emptyInterval(index);
-      const snapshot = ledgerSnapshot(this.scope, record, endNs);
-      this.snapshots.set(index, { record: reported === undefined ? undefined : new WeakRef(reported), snapshot });
+      const snapshot = ledgerSnapshot(this.scope, reported ?? emptyInterval(index), endNs);
+      this.snapshots.set(index, snapshot);
+      if (reported !== undefined) this.madeFrom.set(reported, snapshot);
       out.push(snapshot);
     }
     return out;

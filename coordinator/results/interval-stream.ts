@@ -5,7 +5,7 @@
  * streamed-file.ts), and what summary.json needs of it (interval-totals.ts). Once taken, the aggregator may let the
  * record go (RunAggregator.keepClosed), so the coordinator's memory does not grow with the record of every
  * interval. A checkpoint keeps the stream's state (`state`), and a resumed run goes on from it (`IntervalStream`'s
- * `restored`); a checkpoint without one (of a run that kept every record) is taken from its records again.
+ * `restored`).
  */
 import { registerSnapshotClasses } from "../../nodes/runtime/snapshot-codec.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
@@ -14,7 +14,7 @@ import { BatchTotals } from "../ledgers/batches.ts";
 import { LedgerBook } from "../ledgers/book.ts";
 import { EnergyTotals } from "../ledgers/energy-totals.ts";
 import { THERMO_CSV_HEADER, thermoRow } from "../ledgers/series.ts";
-import { intervalEndNs, ledgerScope, type LedgerSnapshot } from "../ledgers/snapshot.ts";
+import { intervalEndNs, ledgerScope, type LedgerSnapshot, type StoredSnapshot } from "../ledgers/snapshot.ts";
 import { INTERVALS_FILE, intervalLineText, intervalsHeaderLine } from "../observability/intervals-file.ts";
 import { runViewFromScenario, type RunView } from "../observability/run-view.ts";
 import { IntervalTotals } from "./interval-totals.ts";
@@ -29,7 +29,7 @@ export interface IntervalStreamState {
   next: number;
   /** Each streamed file's bytes so far, by file name. */
   files: Record<string, Uint8Array>;
-  ledgers: Map<number, LedgerSnapshot>;
+  ledgers: Map<number, StoredSnapshot>;
   totals: IntervalTotals;
 }
 
@@ -45,11 +45,8 @@ export class IntervalStream {
   private readonly files: Record<FileKey, StreamedFile>;
   private readonly outDir: string;
 
-  /**
-   * `restored`: the coordinator checkpoint's state of the stream, or (a checkpoint without one) its aggregator,
-   * whose records are taken again.
-   */
-  constructor(scenario: ResolvedScenario, outDir: string, restored?: { results?: unknown; aggregator: RunAggregator }) {
+  /** `restored`: the coordinator checkpoint's state of the stream. */
+  constructor(scenario: ResolvedScenario, outDir: string, restored?: { results?: unknown }) {
     this.scenario = scenario;
     this.outDir = outDir;
     this.view = runViewFromScenario(scenario, "");
@@ -64,11 +61,6 @@ export class IntervalStream {
       thermo: new StreamedFile(outDir, FILES.thermo, start("thermo", `${THERMO_CSV_HEADER}\n`)),
       intervals: new StreamedFile(outDir, FILES.intervals, start("intervals", "")),
     };
-    if (restored !== undefined && state === undefined) {
-      const closed = [...restored.aggregator.intervals.keys()];
-      if (closed.length > 0)
-        this.takeUpTo(restored.aggregator, (Math.max(...closed) + 1) * scenario.run.metricsIntervalNs);
-    }
   }
 
   /** An interval that has just closed at `endNs` (intervals before it that no host reported are taken first). */
@@ -133,9 +125,8 @@ export class IntervalStream {
   }
 }
 
-/** The stream's part of a coordinator checkpoint (undefined: the checkpoint has none). */
-function checkedState(results: unknown): IntervalStreamState | undefined {
-  if (results === undefined) return undefined;
+/** The stream's part of a coordinator checkpoint. */
+function checkedState(results: unknown): IntervalStreamState {
   const state = results as Partial<IntervalStreamState>;
   if (
     typeof state.next !== "number" ||
