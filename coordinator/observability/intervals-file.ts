@@ -43,12 +43,19 @@ export function intervalsHeaderLine(view: RunView, simTimeNs: number): string {
   return `${JSON.stringify(header)}\n`;
 }
 
-/** One interval's line of intervals.jsonl, as it closes at `endNs` (the run's end for the last one). */
-export function intervalLineText(view: RunView, interval: IntervalRecord, endNs: number): string {
-  return `${JSON.stringify(intervalLine(view, interval, endNs))}\n`;
+/** The view a reader of the file gets from its header line (`runId`: from run-info.json). */
+export function viewOfHeaderLine(headerLine: string, runId: string): RunView {
+  return viewOfHeader(JSON.parse(headerLine) as IntervalsHeader, runId);
 }
 
-function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number): IntervalLine {
+/** A float as JSON.parse(JSON.stringify(v)) gives it back: -0 prints as 0, NaN and infinities as null. */
+const asInJson = (v: number): number => (v === 0 ? 0 : Number.isFinite(v) ? v : (null as unknown as number));
+
+/**
+ * One interval's line of intervals.jsonl as an object, as it closes at `endNs` (the run's end for the last one),
+ * its floats as JSON prints them (`asInJson`): `recordOfLine` of it equals the record read back from the file.
+ */
+export function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number): IntervalLine {
   const startNs = interval.index * view.intervalNs;
   return {
     index: interval.index,
@@ -62,9 +69,9 @@ function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number
         name: m.name,
         group: m.group,
         count: m.count,
-        sum: m.sum,
-        min: m.min,
-        max: m.max,
+        sum: asInJson(m.sum),
+        min: asInJson(m.min),
+        max: asInJson(m.max),
         buckets: [...m.histogram.counts].sort(([a], [b]) => a - b),
       })),
     links: [...interval.links]
@@ -78,8 +85,8 @@ function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number
       })),
     species_hops: [...interval.speciesHops].sort(([a], [b]) => a - b),
     drops: Object.fromEntries([...interval.drops].sort(byKey)),
-    energy: nestedRows(interval.energy, (actor, component, joules) => ({ actor, component, joules })),
-    counters: nestedRows(interval.counters, (actor, name, value) => ({ actor, name, value })),
+    energy: nestedRows(interval.energy, (actor, component, joules) => ({ actor, component, joules: asInJson(joules) })),
+    counters: nestedRows(interval.counters, (actor, name, value) => ({ actor, name, value: asInJson(value) })),
   };
 }
 
@@ -121,7 +128,7 @@ interface IntervalsHeader {
   carbon?: RunView["carbon"];
 }
 
-interface IntervalLine {
+export interface IntervalLine {
   index: number;
   start_ns: number;
   end_ns: number;
@@ -166,7 +173,7 @@ export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
   if (header.schema !== INTERVALS_SCHEMA)
     throw new IntervalsFileError(`${path}: not a ${INTERVALS_SCHEMA} file (schema ${JSON.stringify(header.schema)})`);
   const view = viewOfHeader(header, runId);
-  const intervals = lines.slice(1).map((line) => toRecord(JSON.parse(line) as IntervalLine));
+  const intervals = lines.slice(1).map((line) => recordOfLine(JSON.parse(line) as IntervalLine));
   return { view, simTimeNs: header.sim_time_ns, intervals };
 }
 
@@ -185,7 +192,8 @@ function viewOfHeader(header: IntervalsHeader, runId: string): RunView {
   };
 }
 
-function toRecord(line: IntervalLine): IntervalRecord {
+/** The record a line of the file stands for (what `readIntervalsFile` reads). */
+export function recordOfLine(line: IntervalLine): IntervalRecord {
   const record: OpenIntervalRecord = {
     index: line.index,
     events: line.events,

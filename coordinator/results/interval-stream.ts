@@ -7,6 +7,8 @@
  * interval. A checkpoint keeps the stream's state (`state`), and a resumed run goes on from it (`IntervalStream`'s
  * `restored`).
  */
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
 import { registerSnapshotClasses } from "../../nodes/runtime/snapshot-codec.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { emptyInterval, type IntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
@@ -15,7 +17,15 @@ import { LedgerBook } from "../ledgers/book.ts";
 import { EnergyTotals } from "../ledgers/energy-totals.ts";
 import { THERMO_CSV_HEADER, thermoRow } from "../ledgers/series.ts";
 import { intervalEndNs, ledgerScope, type LedgerSnapshot, type StoredSnapshot } from "../ledgers/snapshot.ts";
-import { INTERVALS_FILE, intervalLineText, intervalsHeaderLine } from "../observability/intervals-file.ts";
+import {
+  INTERVALS_FILE,
+  intervalLine,
+  intervalsHeaderLine,
+  recordOfLine,
+  viewOfHeaderLine,
+  type IntervalLine,
+  type IntervalsFile,
+} from "../observability/intervals-file.ts";
 import { runViewFromScenario, type RunView } from "../observability/run-view.ts";
 import { IntervalTotals } from "./interval-totals.ts";
 import { removeStreamingDir, StreamedFile } from "./streamed-file.ts";
@@ -33,7 +43,14 @@ export interface IntervalStreamState {
   totals: IntervalTotals;
 }
 
-const FILES = { timeseries: "timeseries.csv", links: "links.csv", thermo: "thermo.csv", intervals: INTERVALS_FILE };
+/** The streamed files; `lines`: intervals.jsonl's line objects (V8-serialized), from which the tables are built. */
+const FILES = {
+  timeseries: "timeseries.csv",
+  links: "links.csv",
+  thermo: "thermo.csv",
+  intervals: INTERVALS_FILE,
+  lines: "intervals.v8",
+};
 type FileKey = keyof typeof FILES;
 
 export class IntervalStream {
@@ -60,6 +77,7 @@ export class IntervalStream {
       links: new StreamedFile(outDir, FILES.links, start("links", `${LINKS_CSV_HEADER}\n`)),
       thermo: new StreamedFile(outDir, FILES.thermo, start("thermo", `${THERMO_CSV_HEADER}\n`)),
       intervals: new StreamedFile(outDir, FILES.intervals, start("intervals", "")),
+      lines: new StreamedFile(outDir, FILES.lines, start("lines", "")),
     };
   }
 
@@ -81,15 +99,20 @@ export class IntervalStream {
 
   /**
    * The run ended at `simTimeNs`: the intervals up to it not taken yet (empty ones, or all of them from
-   * `aggregator` when the stream was not fed as they closed) are taken, and the streamed files written.
+   * `aggregator` when the stream was not fed as they closed) are taken, and the streamed files written. Returns
+   * intervals.jsonl as a reader gets it (its view labelled `runId`), for the analyst tables: its records are made
+   * from the line objects kept as the intervals closed, which is what reading the file back gives, without parsing it.
    */
-  finish(aggregator: RunAggregator, simTimeNs: number): void {
+  finish(aggregator: RunAggregator, simTimeNs: number, runId: string): IntervalsFile {
     this.takeUpTo(aggregator, simTimeNs);
-    this.files.timeseries.finish(`${this.outDir}/${FILES.timeseries}`);
-    this.files.links.finish(`${this.outDir}/${FILES.links}`);
-    this.files.thermo.finish(`${this.outDir}/${FILES.thermo}`);
-    this.files.intervals.finish(`${this.outDir}/${FILES.intervals}`, intervalsHeaderLine(this.view, simTimeNs));
+    this.files.timeseries.finish(join(this.outDir, FILES.timeseries));
+    this.files.links.finish(join(this.outDir, FILES.links));
+    this.files.thermo.finish(join(this.outDir, FILES.thermo));
+    const header = intervalsHeaderLine(this.view, simTimeNs);
+    this.files.intervals.finish(join(this.outDir, FILES.intervals), header);
+    const intervals = this.files.lines.readChunks().map((bytes) => recordOfLine(deserialize(bytes) as IntervalLine));
     removeStreamingDir(this.outDir);
+    return { view: viewOfHeaderLine(header, runId), simTimeNs, intervals };
   }
 
   /** Lets the files go when the run ends without results (finish does not come). */
@@ -118,7 +141,9 @@ export class IntervalStream {
     this.files.timeseries.append(metricRows(record, intervalNs));
     this.files.links.append(linkRows(record, this.scenario, intervalNs));
     this.files.thermo.append(thermoRow(snapshot));
-    this.files.intervals.append(intervalLineText(this.view, record, endNs));
+    const line = intervalLine(this.view, record, endNs);
+    this.files.intervals.append(`${JSON.stringify(line)}\n`);
+    this.files.lines.appendChunk(serialize(line));
     this.totals.take(record, snapshot);
     this.next = record.index + 1;
     return snapshot;

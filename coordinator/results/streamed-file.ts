@@ -28,6 +28,30 @@ export class StreamedFile {
     if (text.length > 0) writeSync(this.open(), text);
   }
 
+  /** One chunk of bytes, after its length (uint32 LE), for `readChunks`. */
+  appendChunk(bytes: Uint8Array): void {
+    const fd = this.open();
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32LE(bytes.length);
+    writeSync(fd, length);
+    writeSync(fd, bytes);
+  }
+
+  /** The chunks appended (`appendChunk`), in order; the part is removed. */
+  readChunks(): Uint8Array[] {
+    const bytes = this.contents();
+    closeSync(this.open());
+    this.fd = undefined;
+    rmSync(this.part);
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const length = Buffer.from(bytes.buffer, bytes.byteOffset + at, 4).readUInt32LE();
+      chunks.push(bytes.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    return chunks;
+  }
+
   /** The bytes written so far (for a checkpoint). */
   contents(): Uint8Array {
     return readFileSync(this.part);

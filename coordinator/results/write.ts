@@ -87,7 +87,7 @@ function writeResultFiles(
   stream: IntervalStream,
 ): Summary {
   const { aggregator, simTimeNs } = outcome;
-  stream.finish(aggregator, simTimeNs); // timeseries.csv, links.csv, thermo.csv, intervals.jsonl
+  const intervalsFile = stream.finish(aggregator, simTimeNs, runId); // timeseries, links, thermo, intervals.jsonl
   const series = stream.ledgers.series(aggregator, simTimeNs);
   const intervals = stream.totals;
   let scenario = resolved;
@@ -118,6 +118,6 @@ function writeResultFiles(
       2,
     )}\n`,
   );
-  writeAnalystTables(outDir, runId); // from intervals.jsonl as written
+  writeAnalystTables(outDir, runId, intervalsFile);
   return summary;
 }
