@@ -9,13 +9,15 @@ import { CompactNested } from "../counts/compact-nested.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import { transitionTotals } from "../counts/transitions.ts";
 import type { TransitionCount } from "../thermo/index.ts";
-import { exchangeOf } from "./mechanisms.ts";
-import type { LedgerSnapshot } from "./snapshot.ts";
+import { exchangeOf, type HopColumns } from "./mechanisms.ts";
+import { storedSnapshot, type LedgerSnapshot } from "./snapshot.ts";
 
 export interface Batch {
   index: number;
   durationS: number;
   counts: readonly Readonly<TransitionCount>[];
+  /** The interval's species hops (the TUR's per-batch currents). */
+  hops: HopColumns;
 }
 
 /** Is this interval a batch: after the warm-up's first interval (`first`), and not empty of time. */
@@ -26,7 +28,7 @@ export function statisticalBatches(warmupNs: number, intervalNs: number, ledgers
   const first = Math.ceil(warmupNs / intervalNs);
   return ledgers
     .filter((s) => isBatch(s, first))
-    .map((s) => ({ index: s.index, durationS: s.durationS, counts: s.transitions }));
+    .map((s) => ({ index: s.index, durationS: s.durationS, counts: s.transitions, hops: storedSnapshot(s).hops }));
 }
 
 export type ExchangeField = "created" | "consumed" | "dropped";

@@ -16,7 +16,8 @@ import {
   type EdgeEstimate,
 } from "../thermo/index.ts";
 import type { Batch, BatchTotals } from "./batches.ts";
-import { ENVIRONMENT, mechanismName, parseMechanism } from "./mechanisms.ts";
+import { SPECIES_SLOTS } from "../counts/aggregate.ts";
+import { ENVIRONMENT, parseMechanism, speciesName, type HopColumns } from "./mechanisms.ts";
 
 const TOP_CYCLES = 10;
 const TOP_TUR_LINKS = 5;
@@ -162,7 +163,7 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
         sigma_kb_per_s: c.sigmaKbPerS,
       })),
     },
-    tur: turRows(batches, links, sigmaFinite ? estimate.sigmaKbPerS : null),
+    tur: turRows(scenario, batches, links, sigmaFinite ? estimate.sigmaKbPerS : null),
     queue_transitions: queueTransitions(scenario, totals, totalS),
   };
 }
@@ -214,16 +215,19 @@ function linkRow(
  * short or correlated, or σ underestimated), so neither figure should be trusted.
  */
 function turRows(
+  scenario: ResolvedScenario,
   batches: readonly Batch[],
   links: readonly { link: string; species: string; from: string; to: string; net_current_packets_per_s: number }[],
   sigmaKbPerS: number | null,
 ) {
   const windowS = batches[0]!.durationS;
-  const hops = batches.filter((b) => b.durationS === windowS).map(hopCounts);
+  const fullBatches = batches.filter((b) => b.durationS === windowS);
   return links
     .map((l) => {
-      const mechanism = mechanismName({ kind: "hop", species: l.species, where: l.link });
-      return { l, series: hops.map((batch) => netPackets(batch, mechanism, l.from, l.to)) };
+      const link = linkIndex(scenario).get(l.link)!;
+      const forwardIsAB = l.from === scenario.actors[link.a]!.id;
+      const species = speciesNumber(l.species);
+      return { l, series: fullBatches.map((b) => netPackets(b.hops, link.index, forwardIsAB, species)) };
     })
     .filter(({ series }) => significant(series))
     .sort((x, y) => Math.abs(y.l.net_current_packets_per_s) - Math.abs(x.l.net_current_packets_per_s))
@@ -293,17 +297,32 @@ function significant(series: readonly number[]): boolean {
   return Math.abs(mean) > 3 * Math.sqrt(variance / series.length);
 }
 
-/** A batch's hop counts by mechanism and the actor they left (a link's two directions leave from its two ends). */
-function hopCounts(batch: Batch): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const c of batch.counts)
-    if (c.mechanism?.startsWith("hop|") === true) out.set(`${c.mechanism}\u0000${c.from}`, c.count);
-  return out;
+/** A species name's number (the inverse of speciesName over the species a record can hold). */
+function speciesNumber(name: string): number {
+  for (let s = 0; s < SPECIES_SLOTS; s++) if (speciesName(s) === name) return s;
+  return -1;
 }
 
-/** Packets of one mechanism (a link and species) that crossed from→to minus to→from in one batch. */
-function netPackets(hops: ReadonlyMap<string, number>, mechanism: string, from: string, to: string): number {
-  return (hops.get(`${mechanism}\u0000${from}`) ?? 0) - (hops.get(`${mechanism}\u0000${to}`) ?? 0);
+/** Packets of one species that crossed a link from→to minus to→from in one interval (read from its hop columns). */
+function netPackets(hops: HopColumns, link: number, forwardIsAB: boolean, species: number): number {
+  if (species < 0) return 0;
+  const ab = hopCount(hops, link * 2 * SPECIES_SLOTS + species);
+  const ba = hopCount(hops, (link * 2 + 1) * SPECIES_SLOTS + species);
+  return forwardIsAB ? ab - ba : ba - ab;
+}
+
+/** The count of one species-hop key (binary search of the ascending keys; 0 if absent). */
+function hopCount(hops: HopColumns, key: number): number {
+  let lo = 0;
+  let hi = hops.keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const k = hops.keys[mid]!;
+    if (k === key) return hops.counts[mid]!;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
 }
 
 function sumByLabel(scenario: ResolvedScenario, perActor: Float64Array, label: string): Record<string, number> {
