@@ -13,14 +13,14 @@ import { EnergyTotals } from "../ledgers/energy-totals.ts";
 import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
 
 /** An interval's metrics (accumulators by metricKey). */
-export interface IntervalMetrics {
+export interface IntervalMetricSet {
   readonly index: number;
   readonly metrics: ReadonlyMap<string, MetricAccumulator>;
 }
 
 export class IntervalTotals {
   /** Every interval taken, in index order (empty ones included). */
-  readonly metrics: IntervalMetrics[] = [];
+  readonly metrics: IntervalMetricSet[] = [];
   readonly energy: EnergyTotals;
   /** undefined until the warm-up is known (`run.warmup: auto`). */
   batches: BatchTotals | undefined;

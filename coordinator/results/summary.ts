@@ -13,7 +13,7 @@ import { heatLedger } from "../ledgers/heat.ts";
 import { carbonLedger } from "../ledgers/carbon-ledger.ts";
 import { irreversibilityLedger } from "../ledgers/irreversibility.ts";
 import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
-import type { IntervalMetrics, IntervalTotals } from "./interval-totals.ts";
+import type { IntervalMetricSet, IntervalTotals } from "./interval-totals.ts";
 import { trainingLedger } from "../ledgers/training.ts";
 
 export const SUMMARY_SCHEMA = "dctwin.summary/v1";
@@ -107,7 +107,7 @@ function direction(aggregator: RunAggregator, key: number, simTimeS: number) {
  */
 function metricsSection(
   aggregator: RunAggregator,
-  perInterval: readonly IntervalMetrics[],
+  perInterval: readonly IntervalMetricSet[],
   scenario: ResolvedScenario,
   simTimeNs: number,
 ) {
