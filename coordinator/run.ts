@@ -30,7 +30,10 @@ import { deliverResults, notStartedOutcome, writeRunResults } from "./run-finish
 
 export * from "./run-options.ts";
 
-/** Closed records the coordinator keeps: the boundary relays (driver/cooling.ts) read interval j−2 at boundary j. */
+/**
+ * Closed records the coordinator keeps once the results took them: the boundary relays (driver/cooling.ts) read
+ * interval j−2 when the window at boundary j is planned, the latest one closed by then; the rest is margin.
+ */
 const KEEP_CLOSED_INTERVALS = 3;
 
 export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
@@ -72,17 +75,17 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     }
     const placement = placeActors(options.scenario, options.hosts);
     const resume = options.resume;
+    if (resume !== undefined) {
+      if (resume.meta.hosts !== options.hosts || resume.meta.placement.join() !== placement.join())
+        throw new Error(`the checkpoint is of a run on ${resume.meta.hosts} host(s) with another placement`);
+      log(`resuming run ${runId} from its checkpoint at ${resume.meta.at_ns / 1e9} s`);
+    }
     const restored =
       resume === undefined ? undefined : restoreCoordinator(resume.coordinator, options.scenario, placement);
     // The results take every interval as it closes (timeseries, thermo, σ̂ batches, ...); see KEEP_CLOSED_INTERVALS.
     const stream = new IntervalStream(options.scenario, options.outDir, restored);
     cleanup.push(async () => stream.close());
     const ledgers = stream.ledgers;
-    if (resume !== undefined) {
-      if (resume.meta.hosts !== options.hosts || resume.meta.placement.join() !== placement.join())
-        throw new Error(`the checkpoint is of a run on ${resume.meta.hosts} host(s) with another placement`);
-      log(`resuming run ${runId} from its checkpoint at ${resume.meta.at_ns / 1e9} s`);
-    }
     let scenarioJson: string | undefined; // once, at the first checkpoint
     let driverRef: RunDriver | undefined;
     let guards: RunGuards | undefined;
