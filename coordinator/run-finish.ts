@@ -7,7 +7,7 @@ import type { RunDriver, RunOutcome } from "./driver/run-driver.ts";
 import { RunAggregator } from "./counts/aggregate.ts";
 import { conservationTotals } from "./counts/conservation.ts";
 import type { Summary } from "./results/summary.ts";
-import type { LedgerBook } from "./ledgers/book.ts";
+import type { IntervalStream } from "./results/interval-stream.ts";
 import { writeResults } from "./results/write.ts";
 import { hasCheckpoint, removeCheckpoint } from "./checkpoint/store.ts";
 import { copyResults } from "./copy-results.ts";
@@ -35,7 +35,7 @@ export interface FinishedRun {
 export function writeRunResults(
   options: TwinRunOptions,
   run: FinishedRun,
-  ledgers: LedgerBook,
+  stream: IntervalStream,
   log: (message: string) => void,
 ): Summary {
   const { outcome, wallTimeS, tracing, failure } = run;
@@ -71,7 +71,7 @@ export function writeRunResults(
       failure: failure === null ? null : failure.message,
       checkpoints: run.checkpoints,
     },
-    ledgers,
+    stream,
   );
   if (outcome.status === "completed") removeCheckpoint(options.outDir);
   else if (hasCheckpoint(options.outDir))

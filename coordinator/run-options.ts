@@ -47,6 +47,11 @@ export interface TwinRunOptions {
   /** Called with each metrics interval once every host has reported it. */
   /** Called with each metrics interval once every host has reported it, and its ledger snapshot. */
   onIntervalClosed?: (record: IntervalRecord, ledger: LedgerSnapshot) => void;
+  /**
+   * Keep every interval record in the outcome's aggregator (a caller that reads them after the run: the control
+   * layer's checks, tests). Otherwise the results take each as it closes and the aggregator lets it go.
+   */
+  keepIntervalRecords?: boolean;
   /** Called with the simulated time at which commands submitted now take effect (RunDriverOptions). */
   onBoundary?: RunDriverOptions["onBoundary"];
   /** Hands out the driver once it exists, e.g. to a control API that submits live commands or pauses the run. */

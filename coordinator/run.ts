@@ -14,8 +14,7 @@ import { runViewFromScenario } from "./observability/run-view.ts";
 import { startRunTracing } from "./tracing/setup.ts";
 import { DCTWIN_VERSION } from "./observability/version.ts";
 import { restoreCoordinator } from "./driver/coordinator-state.ts";
-import { LedgerBook } from "./ledgers/book.ts";
-import { ledgerScope } from "./ledgers/snapshot.ts";
+import { IntervalStream } from "./results/interval-stream.ts";
 import { writeCheckpoint } from "./checkpoint/store.ts";
 import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
 import {
@@ -30,6 +29,12 @@ import { RunGuards } from "./run-guards.ts";
 import { deliverResults, notStartedOutcome, writeRunResults } from "./run-finish.ts";
 
 export * from "./run-options.ts";
+
+/**
+ * Closed records the coordinator keeps once the results took them: the boundary relays (driver/cooling.ts) read
+ * interval j−2 when the window at boundary j is planned, the latest one closed by then; the rest is margin.
+ */
+const KEEP_CLOSED_INTERVALS = 3;
 
 export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
   const runId = options.runId ?? newRunId();
@@ -48,7 +53,6 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
     });
 
-    const ledgers = new LedgerBook(ledgerScope(options.scenario));
     const tracing = startRunTracing(options.scenario, runId);
     if (tracing !== null) {
       cleanup.push(() => tracing.shutdown());
@@ -76,6 +80,12 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         throw new Error(`the checkpoint is of a run on ${resume.meta.hosts} host(s) with another placement`);
       log(`resuming run ${runId} from its checkpoint at ${resume.meta.at_ns / 1e9} s`);
     }
+    const restored =
+      resume === undefined ? undefined : restoreCoordinator(resume.coordinator, options.scenario, placement);
+    // The results take every interval as it closes (timeseries, thermo, σ̂ batches, ...); see KEEP_CLOSED_INTERVALS.
+    const stream = new IntervalStream(options.scenario, options.outDir, restored);
+    cleanup.push(async () => stream.close());
+    const ledgers = stream.ledgers;
     let scenarioJson: string | undefined; // once, at the first checkpoint
     let driverRef: RunDriver | undefined;
     let guards: RunGuards | undefined;
@@ -86,7 +96,12 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       placement,
       hostCount: options.hosts,
       reportTimeoutMs: options.reportTimeoutMs,
-      restore: resume === undefined ? undefined : restoreCoordinator(resume.coordinator, options.scenario, placement),
+      restore: restored,
+      keepClosedIntervals:
+        options.keepIntervalRecords === true || options.scenario.run.warmupAuto === true
+          ? undefined // the warm-up's batches are known at the end: their records are read then
+          : KEEP_CLOSED_INTERVALS,
+      resultsState: () => stream.state(),
       replayLive: options.replayLive,
       controlSnapshot: options.controlSnapshot,
       // Every host gets its snapshot over the run's transport, wherever it runs (nodes/runtime/restore-wire.ts).
@@ -123,7 +138,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       schedule: options.schedule,
       onBoundary: options.onBoundary,
       onIntervalClosed: (record, endNs) => {
-        const ledger = ledgers.close(record, endNs);
+        const ledger = stream.take(record, endNs);
         tracing?.onIntervalClosed(record, driverRef?.progress().windows ?? 0);
         exporter?.state.onIntervalClosed(record, ledger);
         options.onIntervalClosed?.(record, ledger);
@@ -181,7 +196,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
         tracing,
         failure,
       },
-      ledgers,
+      stream,
       log,
     );
     const { copiedTo, uploadedTo } = await deliverResults(options, runId, exporter, failure, log);

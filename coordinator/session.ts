@@ -82,6 +82,7 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
         ...options,
         recoveries: options.recoveries ?? 0,
         runId,
+        keepIntervalRecords: true, // the experiment's checks read them at the end (control/results.ts)
         controlSnapshot: () => encodeControlState({ plan, controller: controller.snapshot(), probe: probe.snapshot() }),
         schedule: driverSchedule(plan),
         signal: controller.stopSignal,

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { placeActors } from "../coordinator/placement/place.ts";
 import { buildSummary } from "../coordinator/results/summary.ts";
+import { IntervalTotals } from "../coordinator/results/interval-totals.ts";
 import { LedgerBook } from "../coordinator/ledgers/book.ts";
 import { ledgerScope } from "../coordinator/ledgers/snapshot.ts";
 import { RunDriver, type WindowProgress } from "../coordinator/driver/run-driver.ts";
@@ -46,6 +47,8 @@ async function run(hosts: number, models: (kind: string) => ActorModel = lookupM
   for (let host = 0; host < hosts; host++)
     new HostAgent({ transport, runId: "cut", host, models: () => models }).start();
   const outcome = await driver.run();
+  const series = new LedgerBook(ledgerScope(s)).series(outcome.aggregator, outcome.simTimeNs);
+  const records = outcome.aggregator.intervalList(outcome.simTimeNs);
   return {
     outcome,
     windows,
@@ -56,7 +59,8 @@ async function run(hosts: number, models: (kind: string) => ActorModel = lookupM
         simTimeNs: outcome.simTimeNs,
         aggregator: outcome.aggregator,
         totals: outcome.totals,
-        ledgers: new LedgerBook(ledgerScope(s)).series(outcome.aggregator, outcome.simTimeNs),
+        ledgers: series,
+        intervals: IntervalTotals.ofRecords(s, records, series),
       }),
     ),
   };

@@ -68,6 +68,14 @@ export class RunAggregator {
    * boundary, or for the last one where the run stopped.
    */
   onIntervalClosed: ((record: IntervalRecord, endNs: number) => void) | undefined;
+  /**
+   * How many of the latest closed records to keep once `onIntervalClosed` has handed them on (the boundary relays
+   * read interval j−2 at boundary j: driver/cooling.ts); undefined: keep every record (a caller reads them after the
+   * run). The results take each record as it closes (results/interval-stream.ts), so none is kept for them.
+   */
+  keepClosed: number | undefined = undefined;
+  /** Records below this interval were let go: a report for one is an error. */
+  releasedBelow = 0;
 
   constructor(intervalNs: number) {
     this.intervalNs = intervalNs;
@@ -94,7 +102,15 @@ export class RunAggregator {
       record.energy.seal();
       record.counters.seal();
       this.onIntervalClosed?.(record, endNs);
+      if (this.keepClosed !== undefined) this.releaseBelow(index + 1 - this.keepClosed);
     }
+  }
+
+  /** Lets the records of intervals below `index` go (they closed and were taken). */
+  private releaseBelow(index: number): void {
+    if (index <= this.releasedBelow) return;
+    for (const key of this.intervals.keys()) if (key < index) this.intervals.delete(key);
+    this.releasedBelow = index;
   }
 
   /** Intervals from 0 up to the one containing `endNs` (exclusive end), including empty ones. */
@@ -181,6 +197,10 @@ export class RunAggregator {
   private interval(index: number): ColumnRecord {
     let record = this.intervals.get(index);
     if (record === undefined) {
+      if (index < this.releasedBelow)
+        throw new Error(
+          `a report of interval ${index}, which closed and was let go (intervals below ${this.releasedBelow})`,
+        );
       record = { ...emptyInterval(index), energy: new CompactNested(), counters: new CompactNested() };
       this.intervals.set(index, record);
     }

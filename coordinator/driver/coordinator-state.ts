@@ -1,7 +1,8 @@
 /**
  * The coordinator's part of a checkpoint: the run's ledgers so far (interval records, metric accumulators, link
  * and drop totals), the grants (horizon, commands applied and still scheduled, cooling relay), its copy of the
- * window planner and the counters it reports. Taken at the same boundary as the hosts' snapshots.
+ * window planner, the counters it reports, and the results' state (the files and totals made of the intervals that
+ * closed; the aggregator keeps only the latest records). Taken at the same boundary as the hosts' snapshots.
  */
 import { openPart, sealPart } from "../../nodes/runtime/checkpoint-part.ts";
 import { namesOf, runExternals } from "../../nodes/runtime/snapshot.ts";
@@ -32,6 +33,8 @@ export interface CoordinatorState {
   windowsRun: number;
   reportedStartNs: number;
   malformed: number;
+  /** The results' state at the checkpoint (results/interval-stream.ts: the driver carries it as it is). */
+  results?: unknown;
 }
 
 export function snapshotCoordinator(

@@ -157,7 +157,13 @@ export class RunDriver {
       // Its part before the checkpoint counts from now, also if the hosts never join (partialOutcome).
       const restored = this.o.restore;
       if (restored !== undefined)
-        this.follower = new WindowFollower(scenario, placement, restored, this.o.onIntervalClosed);
+        this.follower = new WindowFollower(
+          scenario,
+          placement,
+          restored,
+          this.o.onIntervalClosed,
+          this.o.keepClosedIntervals,
+        );
       await this.waker.until(() => this.roster.size === hostCount);
       const hosts = this.roster.list();
       this.o.onHostsJoined?.(hosts);
@@ -169,7 +175,9 @@ export class RunDriver {
       );
       started = true;
       this.malformed += restored?.malformed ?? 0;
-      const f = this.follower ?? new WindowFollower(scenario, placement, undefined, this.o.onIntervalClosed);
+      const f =
+        this.follower ??
+        new WindowFollower(scenario, placement, undefined, this.o.onIntervalClosed, this.o.keepClosedIntervals);
       this.follower = f;
       const pacer = this.o.speed === undefined ? undefined : new Pacer(this.clock, this.o.speed);
       for (;;) {
@@ -187,6 +195,7 @@ export class RunDriver {
                 windowsRun: f.windowsRun,
                 reportedStartNs: f.reportedStartNs,
                 malformed: this.malformed,
+                results: this.o.resultsState?.(),
               },
               scenario,
               placement,

@@ -63,6 +63,13 @@ export interface RunDriverOptions {
   onBoundary?: (timeNs: number) => void;
   /** Called with each metrics interval once every host has reported it, and where it ends (RunAggregator). */
   onIntervalClosed?: (record: IntervalRecord, endNs: number) => void;
+  /**
+   * Closed interval records the aggregator keeps once `onIntervalClosed` has taken them (RunAggregator.keepClosed);
+   * undefined: every record, for the whole run.
+   */
+  keepClosedIntervals?: number;
+  /** The state of whoever takes the closed intervals (the results), kept in the coordinator's checkpoints. */
+  resultsState?: () => unknown;
   /** Called once every host has said hello (e.g. to log that the run starts). */
   onHostsJoined?: (hosts: HostInfo[]) => void;
   /** Called once every host's start-up report is in (shards built): set-up is over, windows start. */

@@ -41,12 +41,14 @@ export class WindowFollower {
     placement: readonly number[],
     restored: CoordinatorState | undefined,
     onIntervalClosed: ((record: IntervalRecord, endNs: number) => void) | undefined,
+    keepClosed?: number,
   ) {
     this.scenario = scenario;
     this.placement = placement;
     this.first = restored?.window ?? 0;
     this.aggregator = restored?.aggregator ?? new RunAggregator(scenario.run.metricsIntervalNs);
     this.aggregator.onIntervalClosed = onIntervalClosed;
+    this.aggregator.keepClosed = keepClosed;
     this.planner = restored?.planner ?? new WindowPlanner(scenario, placement);
     this.totals = restored?.totals ?? { injected: 0, consumed: 0, dropped: 0, queued: 0, inFlight: 0 };
     this.reportedStartNs = restored?.reportedStartNs ?? -1;

@@ -10,8 +10,7 @@ import {
   entropyGenerationWPerK,
   landauerEnergyJ,
 } from "../thermo/index.ts";
-import type { RunAggregator } from "../counts/aggregate.ts";
-import { CompactNested } from "../counts/compact-nested.ts";
+import type { EnergyTotals } from "./energy-totals.ts";
 import { kindTraits } from "../../nodes/models/registry.ts";
 import type { EnergyRole } from "../../nodes/models/traits.ts";
 
@@ -42,11 +41,11 @@ export function facilityEnergy(itJ: number, coolingJ: number, distributionLoss: 
   return { lossJ, facilityJ, pue: itJ > 0 && (coolingJ > 0 || lossJ > 0) ? facilityJ / itJ : null };
 }
 
-export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number) {
+/** `totals`: the run's energy and bit counters, added up interval by interval. */
+export function heatLedger(scenario: ResolvedScenario, totals: EnergyTotals, simTimeNs: number) {
   const temperatureK = scenario.run.ambientTemperatureK;
   const simTimeS = simTimeNs / 1e9;
-  const energy = aggregator.energyByActor();
-  const bits = bitCounters(aggregator, scenario.actors.length);
+  const energy = totals.energy;
   const byGroup: Record<string, number> = {};
   const byRack: Record<string, number> = {};
   const byZone: Record<string, number> = {};
@@ -75,8 +74,8 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
       else if (role === "distribution") distributionJ += actorJ;
       else itJ += actorJ;
     }
-    bitsErased += bits.erased[actor.index]!;
-    bitsDelivered += bits.delivered[actor.index]!;
+    bitsErased += totals.bitsErased[actor.index]!;
+    bitsDelivered += totals.bitsDelivered[actor.index]!;
   }
   const totalJ = itJ + coolingJ + distributionJ;
   const facility = facilityEnergy(itJ, coolingJ, scenario.run.distributionLoss, distributionJ);
@@ -108,29 +107,4 @@ export function heatLedger(scenario: ResolvedScenario, aggregator: RunAggregator
     energy_per_delivered_bit_kt_ln2: bitsDelivered > 0 && totalJ > 0 ? totalJ / bitsDelivered / kTln2 : null,
     boltzmann_j_per_k: BOLTZMANN_J_PER_K,
   };
-}
-
-/**
- * Each actor's `bits_erased` and `bits_delivered` over the run, summed interval by interval as the aggregator holds
- * them: read from the counter columns (no Map of every counter of every actor for two of them).
- */
-function bitCounters(aggregator: RunAggregator, actors: number): { erased: Float64Array; delivered: Float64Array } {
-  const erased = new Float64Array(actors);
-  const delivered = new Float64Array(actors);
-  for (const interval of aggregator.intervals.values()) {
-    const counters = CompactNested.of(interval.counters);
-    const e = counters.numberOf("bits_erased");
-    const d = counters.numberOf("bits_delivered");
-    if (e < 0 && d < 0) continue;
-    for (let group = 0; group < counters.size; group++) {
-      const actor = counters.actorOf(group);
-      if (actor >= actors) continue;
-      for (let entry = counters.firstEntry(group); entry < counters.endEntry(group); entry++) {
-        const name = counters.nameNumber(entry);
-        if (name === e) erased[actor]! += counters.amount(entry);
-        else if (name === d) delivered[actor]! += counters.amount(entry);
-      }
-    }
-  }
-  return { erased, delivered };
 }

@@ -15,11 +15,9 @@ import {
   type CountBatch,
   type EdgeEstimate,
 } from "../thermo/index.ts";
-import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
-import { transitionTotals } from "../counts/transitions.ts";
-import type { Batch } from "./batches.ts";
-import { CompactNested } from "../counts/compact-nested.ts";
-import { ENVIRONMENT, exchangeOf, parseMechanism, speciesName } from "./mechanisms.ts";
+import type { Batch, BatchTotals } from "./batches.ts";
+import { SPECIES_SLOTS } from "../counts/aggregate.ts";
+import { ENVIRONMENT, parseMechanism, speciesName, type HopColumns } from "./mechanisms.ts";
 
 const TOP_CYCLES = 10;
 const TOP_TUR_LINKS = 5;
@@ -40,7 +38,8 @@ function irreversibleLowerBound(count: number, totalS: number): number {
     : 0;
 }
 
-export function irreversibilityLedger(scenario: ResolvedScenario, batches: readonly Batch[]) {
+/** `totals`: the sums over the same batches' interval records (BatchTotals, added up as they closed). */
+export function irreversibilityLedger(scenario: ResolvedScenario, batches: readonly Batch[], totals: BatchTotals) {
   const totalS = batches.reduce((s, b) => s + b.durationS, 0);
   const countBatches: CountBatch[] = batches.map((b) => ({
     durationS: b.durationS,
@@ -76,7 +75,7 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
     };
   });
   const sigmaByActor = new Float64Array(scenario.actors.length);
-  const exchanges = exchangeTable(scenario, batches, totalS);
+  const exchanges = exchangeTable(scenario, totals, totalS);
   const finiteLinks = estimate.edges.flatMap((e, i) => {
     const m = parseMechanism(e.mechanism);
     if (m.kind !== "hop") {
@@ -86,7 +85,7 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
     }
     sigmaByActor[indexById.get(e.from)!]! += e.sigmaKbPerS / 2; // each end of a link carries half its σ
     sigmaByActor[indexById.get(e.to)!]! += e.sigmaKbPerS / 2;
-    return [linkRow(scenario, batches, totalS, e, m.where, m.species, withErrors.edgeStderr[i]?.sigmaKbPerS ?? null)];
+    return [linkRow(scenario, totals, totalS, e, m.where, m.species, withErrors.edgeStderr[i]?.sigmaKbPerS ?? null)];
   });
   const oneWayLinks = irreversible
     .filter((r) => r.kind === "hop")
@@ -165,7 +164,7 @@ export function irreversibilityLedger(scenario: ResolvedScenario, batches: reado
       })),
     },
     tur: turRows(scenario, batches, links, sigmaFinite ? estimate.sigmaKbPerS : null),
-    queue_transitions: queueTransitions(scenario, batches, totalS),
+    queue_transitions: queueTransitions(scenario, totals, totalS),
   };
 }
 
@@ -180,7 +179,7 @@ function linkIndex(scenario: ResolvedScenario): Map<string, ResolvedScenario["li
 
 function linkRow(
   scenario: ResolvedScenario,
-  batches: readonly Batch[],
+  totals: BatchTotals,
   totalS: number,
   e: EdgeEstimate,
   linkId: string,
@@ -189,8 +188,8 @@ function linkRow(
 ) {
   const link = linkIndex(scenario).get(linkId)!;
   const forwardIsAB = e.from === scenario.actors[link.a]!.id;
-  const bytesForward = sumBytes(batches, link.index, forwardIsAB);
-  const bytesReverse = sumBytes(batches, link.index, !forwardIsAB);
+  const bytesForward = totals.linkBytes[link.index * 2 + (forwardIsAB ? 0 : 1)]!;
+  const bytesReverse = totals.linkBytes[link.index * 2 + (forwardIsAB ? 1 : 0)]!;
   return {
     link: linkId,
     species,
@@ -223,13 +222,12 @@ function turRows(
 ) {
   const windowS = batches[0]!.durationS;
   const fullBatches = batches.filter((b) => b.durationS === windowS);
-  const linkById = new Map(scenario.links.map((l) => [l.id, l]));
   return links
     .map((l) => {
-      const link = linkById.get(l.link)!;
+      const link = linkIndex(scenario).get(l.link)!;
       const forwardIsAB = l.from === scenario.actors[link.a]!.id;
       const species = speciesNumber(l.species);
-      return { l, series: fullBatches.map((b) => netPackets(b.record, link.index, forwardIsAB, species)) };
+      return { l, series: fullBatches.map((b) => netPackets(b.hops, link.index, forwardIsAB, species)) };
     })
     .filter(({ series }) => significant(series))
     .sort((x, y) => Math.abs(y.l.net_current_packets_per_s) - Math.abs(x.l.net_current_packets_per_s))
@@ -259,45 +257,12 @@ function turRows(
     });
 }
 
-const EXCHANGE_FIELD = { create: "created", consume: "consumed", loss: "dropped" } as const;
-
 /** Per actor and species: packets created, consumed and dropped there after the warm-up. */
-function exchangeTable(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number) {
-  type Row = { index: number; actor: string; species: string; created: number; consumed: number; dropped: number };
-  const rows: Row[] = [];
-  const byActor = new Map<number, Map<string, Row>>();
-  for (const b of batches) {
-    // Read from the counter columns: each of the record's few names classified once, no Map per actor.
-    const counters = CompactNested.of(b.record.counters);
-    const exchanges = counters.nameList().map(exchangeOf);
-    for (let group = 0; group < counters.size; group++) {
-      const actor = counters.actorOf(group);
-      for (let e = counters.firstEntry(group); e < counters.endEntry(group); e++) {
-        const exchange = exchanges[counters.nameNumber(e)];
-        if (exchange === null || exchange === undefined || exchange.kind === "hop") continue;
-        let species = byActor.get(actor);
-        if (species === undefined) byActor.set(actor, (species = new Map()));
-        let row = species.get(exchange.species);
-        if (row === undefined) {
-          row = {
-            index: actor,
-            actor: scenario.actors[actor]!.id,
-            species: exchange.species,
-            created: 0,
-            consumed: 0,
-            dropped: 0,
-          };
-          species.set(exchange.species, row);
-          rows.push(row);
-        }
-        row[EXCHANGE_FIELD[exchange.kind]] += counters.amount(e);
-      }
-    }
-  }
-  return rows
-    .sort((x, y) => x.index - y.index || (x.species < y.species ? -1 : 1))
+function exchangeTable(scenario: ResolvedScenario, totals: BatchTotals, totalS: number) {
+  return [...totals.exchanges.values()]
+    .sort((x, y) => x.actor - y.actor || (x.species < y.species ? -1 : 1))
     .map(({ actor, species, created, consumed, dropped }) => ({
-      actor,
+      actor: scenario.actors[actor]!.id,
       species,
       created,
       consumed,
@@ -311,21 +276,8 @@ function exchangeTable(scenario: ResolvedScenario, batches: readonly Batch[], to
  * mechanism's reverse (n+1 → n by "arrival") is a different event that these models never produce, so these are
  * reported as irreversible currents (docs/thermo.md), never folded into σ as infinities.
  */
-function queueTransitions(scenario: ResolvedScenario, batches: readonly Batch[], totalS: number) {
-  const byKey = new Map<string, { actor: number; mechanism: string; up: number; down: number }>();
-  for (const b of batches) {
-    for (const t of transitionTotals(b.record.transitions)) {
-      const key = `${t.actor}|${t.mechanism}`;
-      let entry = byKey.get(key);
-      if (entry === undefined) {
-        entry = { actor: t.actor, mechanism: t.mechanism, up: 0, down: 0 };
-        byKey.set(key, entry);
-      }
-      if (t.toState > t.fromState) entry.up += t.count;
-      else entry.down += t.count;
-    }
-  }
-  return [...byKey.values()]
+function queueTransitions(scenario: ResolvedScenario, totals: BatchTotals, totalS: number) {
+  return [...totals.queueMoves.values()]
     .sort((a, b) => a.actor - b.actor || (a.mechanism < b.mechanism ? -1 : 1))
     .map((e) => ({
       actor: scenario.actors[e.actor]!.id,
@@ -345,22 +297,32 @@ function significant(series: readonly number[]): boolean {
   return Math.abs(mean) > 3 * Math.sqrt(variance / series.length);
 }
 
-function sumBytes(batches: readonly Batch[], link: number, aToB: boolean): number {
-  return batches.reduce((s, b) => s + (b.record.links.get(link * 2 + (aToB ? 0 : 1))?.bytes ?? 0), 0);
-}
-
 /** A species name's number (the inverse of speciesName over the species a record can hold). */
 function speciesNumber(name: string): number {
   for (let s = 0; s < SPECIES_SLOTS; s++) if (speciesName(s) === name) return s;
   return -1;
 }
 
-/** Packets of one species that crossed a link from→to minus to→from in one interval (read from its hop keys). */
-function netPackets(record: IntervalRecord, link: number, forwardIsAB: boolean, species: number): number {
+/** Packets of one species that crossed a link from→to minus to→from in one interval (read from its hop columns). */
+function netPackets(hops: HopColumns, link: number, forwardIsAB: boolean, species: number): number {
   if (species < 0) return 0;
-  const ab = record.speciesHops.get(link * 2 * SPECIES_SLOTS + species) ?? 0;
-  const ba = record.speciesHops.get((link * 2 + 1) * SPECIES_SLOTS + species) ?? 0;
+  const ab = hopCount(hops, link * 2 * SPECIES_SLOTS + species);
+  const ba = hopCount(hops, (link * 2 + 1) * SPECIES_SLOTS + species);
   return forwardIsAB ? ab - ba : ba - ab;
+}
+
+/** The count of one species-hop key (binary search of the ascending keys; 0 if absent). */
+function hopCount(hops: HopColumns, key: number): number {
+  let lo = 0;
+  let hi = hops.keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const k = hops.keys[mid]!;
+    if (k === key) return hops.counts[mid]!;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
 }
 
 function sumByLabel(scenario: ResolvedScenario, perActor: Float64Array, label: string): Record<string, number> {

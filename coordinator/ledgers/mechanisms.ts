@@ -93,20 +93,38 @@ function namesOf(topology: CountTopology): NameCache {
   return cache;
 }
 
+/** An interval's species hops as columns in ascending key order: what a ledger snapshot keeps of them. */
+export interface HopColumns {
+  keys: Float64Array;
+  counts: Float64Array;
+}
+
+export function hopColumns(record: IntervalRecord): HopColumns {
+  const keys = sortedKeys(record.speciesHops);
+  return { keys, counts: Float64Array.from(keys, (key) => record.speciesHops.get(key)!) };
+}
+
+/** Hop and exchange counts of one interval record (intervalCountsOf of its columns). */
+export function intervalCounts(topology: CountTopology, record: IntervalRecord): Readonly<TransitionCount>[] {
+  return intervalCountsOf(topology, hopColumns(record), CompactNested.of(record.counters));
+}
+
 /**
  * Hop and exchange counts of one interval as mechanism-resolved transitions between actor ids (each frozen: a
- * ledger snapshot holds them). `hopKeys`: the record's species-hop keys in ascending order, when the caller has them.
+ * ledger snapshot holds them), from its hop columns and its counters (read from the columns, not a record, so a
+ * snapshot that makes them when first read holds no record).
  */
-export function intervalCounts(
+export function intervalCountsOf(
   topology: CountTopology,
-  record: IntervalRecord,
-  hopKeys: Float64Array = sortedKeys(record.speciesHops),
+  hops: HopColumns,
+  counters: CompactNested,
 ): Readonly<TransitionCount>[] {
   // Sorted keys and actors: the records fill in the order host reports arrive, and the estimator's sums (and its
   // edge list) must not depend on how many hosts there were.
   const names = namesOf(topology);
   const counts: Readonly<TransitionCount>[] = [];
-  for (const key of hopKeys) {
+  for (let i = 0; i < hops.keys.length; i++) {
+    const key = hops.keys[i]!;
     const direction = Math.floor(key / SPECIES_SLOTS);
     const link = topology.links[direction >> 1]!;
     const forward = (direction & 1) === 0;
@@ -120,11 +138,11 @@ export function intervalCounts(
         from: topology.actors[forward ? link.a : link.b]!.id,
         to: topology.actors[forward ? link.b : link.a]!.id,
         mechanism,
-        count: record.speciesHops.get(key)!,
+        count: hops.counts[i]!,
       }),
     );
   }
-  exchangeCounts(topology, CompactNested.of(record.counters), counts);
+  exchangeCounts(topology, counters, counts);
   return counts;
 }
 

@@ -20,7 +20,7 @@ import {
 import { CompactNested } from "../counts/compact-nested.ts";
 import { intervalCarbon } from "./carbon.ts";
 import { energyRoleOf, facilityEnergy } from "./heat.ts";
-import { intervalCounts, sortedKeys, type CountTopology } from "./mechanisms.ts";
+import { hopColumns, intervalCountsOf, type CountTopology, type HopColumns } from "./mechanisms.ts";
 
 /** What a snapshot needs to know about the run: a resolved scenario's (`ledgerScope`) or a run view's. */
 export interface LedgerScope extends CountTopology {
@@ -158,11 +158,12 @@ export function ledgerSnapshot(scope: LedgerScope, record: IntervalRecord, endNs
   const startNs = record.index * scope.intervalNs;
   const durationS = (endNs - startNs) / 1e9;
   const { energyJ, coolingJ, distributionJ } = energySums(scope, CompactNested.of(record.energy));
-  const bitsErased = counterSum(scope, CompactNested.of(record.counters), "bits_erased");
+  const counters = CompactNested.of(record.counters);
+  const bitsErased = counterSum(scope, counters, "bits_erased");
   const powerW = durationS > 0 ? energyJ / durationS : 0;
+  const hops = hopColumns(record);
   // Without hops σ̂ is 0 (exchanges never pair), as it is without any transition.
-  const sigma = durationS > 0 ? intervalSigma(scope, record, sortedKeys(record.speciesHops), durationS) : 0;
-  let transitions: readonly Readonly<TransitionCount>[] | undefined;
+  const sigma = durationS > 0 ? intervalSigma(scope, record, hops.keys, durationS) : 0;
   const T = scope.ambientTemperatureK;
   const itJ = energyJ - coolingJ - distributionJ;
   const facility = facilityEnergy(itJ, coolingJ, scope.distributionLoss, distributionJ);
@@ -173,7 +174,7 @@ export function ledgerSnapshot(scope: LedgerScope, record: IntervalRecord, endNs
     startNs + Math.round(durationS * 1e9),
     facility.facilityJ,
   );
-  return Object.freeze({
+  const figures: SnapshotFigures = {
     index: record.index,
     startNs,
     endNs,
@@ -188,15 +189,72 @@ export function ledgerSnapshot(scope: LedgerScope, record: IntervalRecord, endNs
     heatEntropyKbPerS: entropyGenerationKbPerS(powerW, T),
     heatEntropyWPerK: entropyGenerationWPerK(powerW, T),
     sigmaKbPerS: sigma,
-    // Made when first read, from the record as it closed (records are not added to once closed): the run's
-    // estimates read them when the run ends, the live exporter at once; an interval's close does not wait for them.
-    get transitions() {
-      transitions ??= Object.freeze(intervalCounts(scope, record));
-      return transitions;
-    },
     bitsErased,
     landauerPowerW: durationS > 0 ? (bitsErased * landauerEnergyJ(T)) / durationS : 0,
     operationalCarbonG: carbon?.operationalG ?? null,
     embodiedCarbonG: carbon?.embodiedG ?? null,
+  };
+  return frozenSnapshot(scope, { figures, hops, counters });
+}
+
+/** A snapshot's figures: all but its transitions. */
+type SnapshotFigures = Omit<LedgerSnapshot, "transitions">;
+
+/**
+ * What a snapshot is made of, as a checkpoint keeps it: its figures, and the hop columns and counters its
+ * transitions are made from (not the transitions, a frozen object per count; not the record, let go by then).
+ */
+export interface StoredSnapshot {
+  figures: SnapshotFigures;
+  hops: HopColumns;
+  counters: CompactNested;
+}
+
+const sources = new WeakMap<LedgerSnapshot, StoredSnapshot>();
+
+/** A snapshot as a checkpoint keeps it (`restoreSnapshot` makes it again). */
+export function storedSnapshot(snapshot: LedgerSnapshot): StoredSnapshot {
+  const stored = sources.get(snapshot);
+  if (stored === undefined) throw new Error(`the snapshot of interval ${snapshot.index} was not made here`);
+  return stored;
+}
+
+export function restoreSnapshot(scope: LedgerScope, stored: StoredSnapshot): LedgerSnapshot {
+  return frozenSnapshot(scope, stored);
+}
+
+function frozenSnapshot(scope: LedgerScope, stored: StoredSnapshot): LedgerSnapshot {
+  const { hops, counters } = stored;
+  let transitions: readonly Readonly<TransitionCount>[] | undefined;
+  const f = stored.figures;
+  // The fields in the order they have always had (a reader may print them in it).
+  const snapshot: LedgerSnapshot = Object.freeze({
+    index: f.index,
+    startNs: f.startNs,
+    endNs: f.endNs,
+    durationS: f.durationS,
+    energyJ: f.energyJ,
+    powerW: f.powerW,
+    itEnergyJ: f.itEnergyJ,
+    coolingEnergyJ: f.coolingEnergyJ,
+    distributionUnitsEnergyJ: f.distributionUnitsEnergyJ,
+    distributionLossJ: f.distributionLossJ,
+    pue: f.pue,
+    heatEntropyKbPerS: f.heatEntropyKbPerS,
+    heatEntropyWPerK: f.heatEntropyWPerK,
+    sigmaKbPerS: f.sigmaKbPerS,
+    // Made when first read, from the record's hop columns and counters as it closed (not the record, which the
+    // aggregator lets go): the run's estimates read them when the run ends, the live exporter at once; an
+    // interval's close does not wait for them.
+    get transitions() {
+      transitions ??= Object.freeze(intervalCountsOf(scope, hops, counters));
+      return transitions;
+    },
+    bitsErased: f.bitsErased,
+    landauerPowerW: f.landauerPowerW,
+    operationalCarbonG: f.operationalCarbonG,
+    embodiedCarbonG: f.embodiedCarbonG,
   });
+  sources.set(snapshot, stored);
+  return snapshot;
 }

@@ -16,34 +16,18 @@
 import { readFileSync } from "node:fs";
 import { Histogram } from "../../nodes/runtime/histogram.ts";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
-import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { metricKey, type IntervalRecord, type OpenIntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
+import { metricKey, type IntervalRecord, type OpenIntervalRecord } from "../counts/aggregate.ts";
 import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
 import { newTransitionColumns } from "../counts/transitions.ts";
-import { runViewFromScenario, type RunView } from "./run-view.ts";
+import type { RunView } from "./run-view.ts";
 
 export const INTERVALS_SCHEMA = "dctwin.intervals/v1";
 export const INTERVALS_FILE = "intervals.jsonl";
 
 const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-/** intervals.jsonl's text. */
-export function intervalsJsonl(scenario: ResolvedScenario, aggregator: RunAggregator, simTimeNs: number): string {
-  return intervalsFileOfRun(scenario, aggregator, simTimeNs).text;
-}
-
-/**
- * intervals.jsonl's text and what `readIntervalsFile` would read back from it, made from the same line objects
- * (no write, read and parse of the whole file to get the records again): the records equal the file's because
- * each is built from the very object that is stringified, its floats as JSON prints them (`asInJson`).
- */
-export function intervalsFileOfRun(
-  scenario: ResolvedScenario,
-  aggregator: RunAggregator,
-  simTimeNs: number,
-  runId = "",
-): { text: string; file: IntervalsFile } {
-  const view = runViewFromScenario(scenario, "");
+/** intervals.jsonl's first line: the run (`simTimeNs`: where it ended, so written last). */
+export function intervalsHeaderLine(view: RunView, simTimeNs: number): string {
   const header: IntervalsHeader = {
     schema: INTERVALS_SCHEMA,
     scenario: view.scenario,
@@ -56,20 +40,22 @@ export function intervalsFileOfRun(
     distribution_loss: view.distributionLoss,
     carbon: view.carbon,
   };
-  const lines = [JSON.stringify(header)];
-  const intervals: IntervalRecord[] = [];
-  for (const interval of aggregator.intervalList(simTimeNs)) {
-    const line = intervalLine(view, interval, simTimeNs);
-    lines.push(JSON.stringify(line));
-    intervals.push(toRecord(line));
-  }
-  return { text: `${lines.join("\n")}\n`, file: { view: viewOfHeader(header, runId), simTimeNs, intervals } };
+  return `${JSON.stringify(header)}\n`;
+}
+
+/** The view a reader of the file gets from its header line (`runId`: from run-info.json). */
+export function viewOfHeaderLine(headerLine: string, runId: string): RunView {
+  return viewOfHeader(JSON.parse(headerLine) as IntervalsHeader, runId);
 }
 
 /** A float as JSON.parse(JSON.stringify(v)) gives it back: -0 prints as 0, NaN and infinities as null. */
 const asInJson = (v: number): number => (v === 0 ? 0 : Number.isFinite(v) ? v : (null as unknown as number));
 
-function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number): IntervalLine {
+/**
+ * One interval's line of intervals.jsonl as an object, as it closes at `endNs` (the run's end for the last one),
+ * its floats as JSON prints them (`asInJson`): `recordOfLine` of it equals the record read back from the file.
+ */
+export function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number): IntervalLine {
   const startNs = interval.index * view.intervalNs;
   return {
     index: interval.index,
@@ -142,7 +128,7 @@ interface IntervalsHeader {
   carbon?: RunView["carbon"];
 }
 
-interface IntervalLine {
+export interface IntervalLine {
   index: number;
   start_ns: number;
   end_ns: number;
@@ -187,7 +173,7 @@ export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
   if (header.schema !== INTERVALS_SCHEMA)
     throw new IntervalsFileError(`${path}: not a ${INTERVALS_SCHEMA} file (schema ${JSON.stringify(header.schema)})`);
   const view = viewOfHeader(header, runId);
-  const intervals = lines.slice(1).map((line) => toRecord(JSON.parse(line) as IntervalLine));
+  const intervals = lines.slice(1).map((line) => recordOfLine(JSON.parse(line) as IntervalLine));
   return { view, simTimeNs: header.sim_time_ns, intervals };
 }
 
@@ -206,7 +192,8 @@ function viewOfHeader(header: IntervalsHeader, runId: string): RunView {
   };
 }
 
-function toRecord(line: IntervalLine): IntervalRecord {
+/** The record a line of the file stands for (what `readIntervalsFile` reads). */
+export function recordOfLine(line: IntervalLine): IntervalRecord {
   const record: OpenIntervalRecord = {
     index: line.index,
     events: line.events,

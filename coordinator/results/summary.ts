@@ -13,6 +13,7 @@ import { heatLedger } from "../ledgers/heat.ts";
 import { carbonLedger } from "../ledgers/carbon-ledger.ts";
 import { irreversibilityLedger } from "../ledgers/irreversibility.ts";
 import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
+import type { IntervalMetricSet, IntervalTotals } from "./interval-totals.ts";
 import { trainingLedger } from "../ledgers/training.ts";
 
 export const SUMMARY_SCHEMA = "dctwin.summary/v1";
@@ -29,16 +30,18 @@ export interface SummaryInput {
   totals: ConservationTotals;
   /** The run's ledger snapshots, one per interval up to `simTimeNs` (ledgers/book.ts). */
   ledgers: readonly LedgerSnapshot[];
+  /** What the run's intervals added up to as they closed, its batch totals made (results/interval-totals.ts). */
+  intervals: IntervalTotals;
 }
 
 /** Seconds from integer nanoseconds by division: 30e9 / 1e9 is exactly 30, 30e9 × 1e-9 is not. */
 const NS_PER_S = 1e9;
 const seconds = (ns: number) => ns / NS_PER_S;
 
-export function buildSummary({ scenario, status, simTimeNs, aggregator, totals, ledgers }: SummaryInput) {
+export function buildSummary({ scenario, status, simTimeNs, aggregator, totals, ledgers, intervals }: SummaryInput) {
   const run = scenario.run;
   const simTimeS = seconds(simTimeNs);
-  const metrics = metricsSection(aggregator, scenario, simTimeNs);
+  const metrics = metricsSection(aggregator, intervals.metrics, scenario, simTimeNs);
   return {
     schema: SUMMARY_SCHEMA,
     scenario: run.name,
@@ -72,7 +75,7 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals, 
     },
     metrics,
     // The training ledger counts every step of the run, as the heat ledger counts all its energy.
-    thermodynamics: thermodynamicsSection(scenario, aggregator, ledgers, simTimeNs, wholeRun(metrics.step_energy_uj)),
+    thermodynamics: thermodynamicsSection(scenario, intervals, ledgers, simTimeNs, wholeRun(metrics.step_energy_uj)),
     carbon: carbonLedger(scenario, aggregator, ledgers),
     link_traffic: scenario.links.map((link) => ({
       id: link.id,
@@ -102,9 +105,15 @@ function direction(aggregator: RunAggregator, key: number, simTimeS: number) {
  * interval describe the same window: the metrics intervals from the first one starting at or after the warm-up.
  * The whole run, warm-up included, is under `whole_run`.
  */
-function metricsSection(aggregator: RunAggregator, scenario: ResolvedScenario, simTimeNs: number) {
+function metricsSection(
+  aggregator: RunAggregator,
+  perInterval: readonly IntervalMetricSet[],
+  scenario: ResolvedScenario,
+  simTimeNs: number,
+) {
   const firstBatch = Math.ceil(scenario.run.warmupNs / aggregator.intervalNs);
-  const intervals = aggregator.intervalList(simTimeNs).filter((i) => i.index >= firstBatch);
+  const last = Math.ceil(simTimeNs / aggregator.intervalNs);
+  const intervals = perInterval.filter((i) => i.index >= firstBatch && i.index < last);
   const out: Record<string, Record<string, ReturnType<typeof metricStats>>> = {};
   const sorted = [...aggregator.metrics.values()].sort((a, b) =>
     a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1,
@@ -191,13 +200,15 @@ function wholeRun(groups: Record<string, { whole_run: { count: number; sum: numb
 /** Both ledgers and their ratio: how much of the physical dissipation the packet-level σ makes visible. */
 function thermodynamicsSection(
   scenario: ResolvedScenario,
-  aggregator: RunAggregator,
+  intervals: IntervalTotals,
   ledgers: readonly LedgerSnapshot[],
   simTimeNs: number,
   stepEnergyUj: Record<string, { count: number; sum: number }> | undefined,
 ) {
-  const irreversibility = irreversibilityLedger(scenario, statisticalBatches(scenario, aggregator, ledgers));
-  const heat = heatLedger(scenario, aggregator, simTimeNs);
+  const batches = statisticalBatches(scenario.run.warmupNs, scenario.run.metricsIntervalNs, ledgers);
+  if (intervals.batches === undefined) throw new Error("the batch totals are made once the warm-up is known");
+  const irreversibility = irreversibilityLedger(scenario, batches, intervals.batches);
+  const heat = heatLedger(scenario, intervals.energy, simTimeNs);
   const sigma = "sigma_kb_per_s" in irreversibility ? (irreversibility.sigma_kb_per_s ?? null) : null;
   return {
     irreversibility,

@@ -14,7 +14,7 @@ import {
   toBaseUnit,
   type MetricDeclaration,
 } from "../../nodes/models/metric-declarations.ts";
-import type { RunAggregator } from "../counts/aggregate.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
 
 /** The metric's column name: its base name with the unit's suffix where the recorded one named another unit. */
 export function seriesName(recorded: string, d: MetricDeclaration): string {
@@ -23,38 +23,37 @@ export function seriesName(recorded: string, d: MetricDeclaration): string {
   return recorded;
 }
 
-export function metricsCsv(aggregator: RunAggregator, endNs: number): string {
-  const rows = ["t_start_s,t_end_s,metric,unit,group,count,sum,mean,p50,p99"];
-  for (const interval of aggregator.intervalList(endNs)) {
-    const [t0, t1] = bounds(interval.index, aggregator.intervalNs);
-    const metrics = [...interval.metrics.values()]
-      .filter((m) => m.count > 0)
-      .sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
-    for (const m of metrics) {
-      const d = metricDeclaration(m.name);
-      const base = (v: number) => toBaseUnit(d, v);
-      const sum = d.type === "gauge" ? "" : sumToBaseUnit(d, m.sum);
-      rows.push(
-        `${t0},${t1},${seriesName(m.name, d)},${d.unit},${m.group},${m.count},${sum},${base(m.sum / m.count)},${base(m.histogram.quantile(0.5, m.min, m.max))},${base(m.histogram.quantile(0.99, m.min, m.max))}`,
-      );
-    }
+export const METRICS_CSV_HEADER = "t_start_s,t_end_s,metric,unit,group,count,sum,mean,p50,p99";
+export const LINKS_CSV_HEADER = "t_start_s,t_end_s,link,direction,packets,bytes,lost_packets";
+
+/** timeseries.csv's rows of one interval (each ending in a newline). */
+export function metricRows(interval: IntervalRecord, intervalNs: number): string {
+  const [t0, t1] = bounds(interval.index, intervalNs);
+  const metrics = [...interval.metrics.values()]
+    .filter((m) => m.count > 0)
+    .sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
+  let rows = "";
+  for (const m of metrics) {
+    const d = metricDeclaration(m.name);
+    const base = (v: number) => toBaseUnit(d, v);
+    const sum = d.type === "gauge" ? "" : sumToBaseUnit(d, m.sum);
+    rows += `${t0},${t1},${seriesName(m.name, d)},${d.unit},${m.group},${m.count},${sum},${base(m.sum / m.count)},${base(m.histogram.quantile(0.5, m.min, m.max))},${base(m.histogram.quantile(0.99, m.min, m.max))}\n`;
   }
-  return `${rows.join("\n")}\n`;
+  return rows;
 }
 
-export function linksCsv(aggregator: RunAggregator, scenario: ResolvedScenario, endNs: number): string {
-  const rows = ["t_start_s,t_end_s,link,direction,packets,bytes,lost_packets"];
-  for (const interval of aggregator.intervalList(endNs)) {
-    const [t0, t1] = bounds(interval.index, aggregator.intervalNs);
-    for (const [key, t] of [...interval.links].sort(([a], [b]) => a - b)) {
-      const link = scenario.links[key >> 1]!;
-      const [from, to] = (key & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
-      rows.push(
-        `${t0},${t1},${link.id},${scenario.actors[from]!.id}->${scenario.actors[to]!.id},${t.packets},${t.bytes},${t.lost}`,
-      );
-    }
+/** links.csv's rows of one interval (each ending in a newline). */
+export function linkRows(interval: IntervalRecord, scenario: ResolvedScenario, intervalNs: number): string {
+  const [t0, t1] = bounds(interval.index, intervalNs);
+  const rows: string[] = [];
+  for (const [key, t] of [...interval.links].sort(([a], [b]) => a - b)) {
+    const link = scenario.links[key >> 1]!;
+    const [from, to] = (key & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
+    rows.push(
+      `${t0},${t1},${link.id},${scenario.actors[from]!.id}->${scenario.actors[to]!.id},${t.packets},${t.bytes},${t.lost}\n`,
+    );
   }
-  return `${rows.join("\n")}\n`;
+  return rows.join("");
 }
 
 function bounds(index: number, intervalNs: number): [number, number] {

@@ -8,7 +8,9 @@
  * queue waits): one warm-up for the run, so one window serves every headline figure. (Taking the latest point
  * over every metric would let a stationary but noisy one, such as service times, push it towards half the run.)
  */
-import { metricKey, type RunAggregator } from "../counts/aggregate.ts";
+import type { MetricAccumulator } from "../../nodes/runtime/metrics.ts";
+import { metricKey } from "../counts/aggregate.ts";
+import type { IntervalMetricSet } from "./interval-totals.ts";
 
 const BATCH = 5;
 
@@ -46,11 +48,19 @@ export function mser5Truncation(series: readonly { sum: number; count: number }[
 /** The metrics whose transient sets the warm-up, in order of preference: what clients see, else what queues see. */
 const WARMUP_METRICS = ["response_time_ns", "queue_wait_ns"];
 
-/** The warm-up MSER-5 finds in a finished run, in ns (a whole number of metrics intervals; 0 without a series). */
-export function detectWarmupNs(aggregator: RunAggregator, simTimeNs: number): number {
-  const full = aggregator.intervalList(simTimeNs).filter((r) => (r.index + 1) * aggregator.intervalNs <= simTimeNs); // a partial last interval is not a like batch
+/**
+ * The warm-up MSER-5 finds in a finished run, in ns (a whole number of metrics intervals; 0 without a series).
+ * `intervals`: every interval's metrics in index order; `runMetrics`: the run's accumulators (which metrics exist).
+ */
+export function detectWarmupNs(
+  intervals: readonly IntervalMetricSet[],
+  runMetrics: ReadonlyMap<string, MetricAccumulator>,
+  intervalNs: number,
+  simTimeNs: number,
+): number {
+  const full = intervals.filter((r) => (r.index + 1) * intervalNs <= simTimeNs); // a partial last interval is not a like batch
   for (const name of WARMUP_METRICS) {
-    const keys = [...aggregator.metrics.values()]
+    const keys = [...runMetrics.values()]
       .filter((acc) => acc.name === name)
       .map((acc) => metricKey(acc.name, acc.group));
     if (keys.length === 0) continue;
@@ -66,7 +76,7 @@ export function detectWarmupNs(aggregator: RunAggregator, simTimeNs: number): nu
       }
       return { sum, count };
     });
-    return mser5Truncation(series) * aggregator.intervalNs;
+    return mser5Truncation(series) * intervalNs;
   }
   return 0;
 }

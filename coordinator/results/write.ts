@@ -13,11 +13,8 @@ import { join } from "node:path";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { RunOutcome } from "../driver/run-driver.ts";
 import { buildSummary, type Summary } from "./summary.ts";
-import { linksCsv, metricsCsv } from "./timeseries.ts";
-import { thermoCsv } from "../ledgers/series.ts";
-import { LedgerBook } from "../ledgers/book.ts";
-import { ledgerScope } from "../ledgers/snapshot.ts";
-import { INTERVALS_FILE, intervalsFileOfRun } from "../observability/intervals-file.ts";
+import { IntervalStream } from "./interval-stream.ts";
+import { batchTotals } from "./interval-totals.ts";
 import { writeAnalystTables } from "./parquet.ts";
 import { detectWarmupNs } from "./warmup.ts";
 
@@ -54,19 +51,22 @@ export interface RunInfo {
   results_write_cpu_s?: number;
 }
 
-/** `ledgers`: the run's ledger book, holding the snapshots made as its intervals closed (a new one computes them). */
+/**
+ * `stream`: the run's interval stream, which took its intervals as they closed (a new one takes them all from the
+ * outcome's aggregator now).
+ */
 export function writeResults(
   outDir: string,
   resolved: ResolvedScenario,
   outcome: RunOutcome,
   info: RunInfo,
-  ledgers = new LedgerBook(ledgerScope(resolved)),
+  stream?: IntervalStream,
 ): Summary {
   const startedMs = performance.now();
   const startedCpu = process.cpuUsage();
   mkdirSync(outDir, { recursive: true });
   try {
-    return writeResultFiles(outDir, resolved, outcome, info.run_id, ledgers);
+    return writeResultFiles(outDir, resolved, outcome, info.run_id, stream ?? new IntervalStream(resolved, outDir));
   } finally {
     // Last, so it holds how long the rest took (and is there even when a file could not be written).
     const cpu = process.cpuUsage(startedCpu);
@@ -84,27 +84,31 @@ function writeResultFiles(
   resolved: ResolvedScenario,
   outcome: RunOutcome,
   runId: string,
-  ledgers: LedgerBook,
+  stream: IntervalStream,
 ): Summary {
-  const series = ledgers.series(outcome.aggregator, outcome.simTimeNs);
-  const scenario =
-    resolved.run.warmupAuto === true
-      ? { ...resolved, run: { ...resolved.run, warmupNs: detectWarmupNs(outcome.aggregator, outcome.simTimeNs) } }
-      : resolved;
+  const { aggregator, simTimeNs } = outcome;
+  const intervalsFile = stream.finish(aggregator, simTimeNs, runId); // timeseries, links, thermo, intervals.jsonl
+  const series = stream.ledgers.series(aggregator, simTimeNs);
+  const intervals = stream.totals;
+  let scenario = resolved;
+  if (resolved.run.warmupAuto === true) {
+    // The batches start where the warm-up ends, known only now: they are taken from the records kept for this.
+    const warmupNs = detectWarmupNs(intervals.metrics, aggregator.metrics, aggregator.intervalNs, simTimeNs);
+    scenario = { ...resolved, run: { ...resolved.run, warmupNs } };
+    const batches = batchTotals(scenario, warmupNs);
+    for (const record of aggregator.intervalList(simTimeNs)) batches.take(record, series[record.index]!);
+    intervals.batches = batches;
+  }
   const summary = buildSummary({
     scenario,
     status: outcome.status,
-    simTimeNs: outcome.simTimeNs,
-    aggregator: outcome.aggregator,
+    simTimeNs,
+    aggregator,
     totals: outcome.totals,
     ledgers: series,
+    intervals,
   });
   writeFileSync(join(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(outDir, "timeseries.csv"), metricsCsv(outcome.aggregator, outcome.simTimeNs));
-  writeFileSync(join(outDir, "links.csv"), linksCsv(outcome.aggregator, scenario, outcome.simTimeNs));
-  writeFileSync(join(outDir, "thermo.csv"), thermoCsv(series));
-  const intervals = intervalsFileOfRun(scenario, outcome.aggregator, outcome.simTimeNs, runId);
-  writeFileSync(join(outDir, INTERVALS_FILE), intervals.text);
   // Every command applied (scheduled or live) with its simulated time: replaying these gives the same run.
   writeFileSync(
     join(outDir, "commands.json"),
@@ -114,6 +118,6 @@ function writeResultFiles(
       2,
     )}\n`,
   );
-  writeAnalystTables(outDir, runId, intervals.file);
+  writeAnalystTables(outDir, runId, intervalsFile);
   return summary;
 }

@@ -26,6 +26,7 @@ export async function runResolved(resolved: ResolvedScenario, outRoot: string, o
     transport: "inproc",
     outDir,
     schedule: options.schedule,
+    keepIntervalRecords: true, // tests read per-interval records and energy totals after the run
   });
   const energy = result.outcome.aggregator.energyByActor();
   /** Joules of one actor (all components, or one), by id. */

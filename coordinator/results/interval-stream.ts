@@ -1,0 +1,164 @@
+/**
+ * The results taking each metrics interval as it closes, in index order (an interval no host reported gets an
+ * empty record when a later one closes, or at the end): its ledger snapshot (ledgers/book.ts), its rows of
+ * timeseries.csv, links.csv, thermo.csv and its line of intervals.jsonl (appended to the files as they go:
+ * streamed-file.ts), and what summary.json needs of it (interval-totals.ts). Once taken, the aggregator may let the
+ * record go (RunAggregator.keepClosed), so the coordinator's memory does not grow with the record of every
+ * interval. A checkpoint keeps the stream's state (`state`), and a resumed run goes on from it (`IntervalStream`'s
+ * `restored`).
+ */
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import { registerSnapshotClasses } from "../../nodes/runtime/snapshot-codec.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import { emptyInterval, type IntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
+import { BatchTotals } from "../ledgers/batches.ts";
+import { LedgerBook } from "../ledgers/book.ts";
+import { EnergyTotals } from "../ledgers/energy-totals.ts";
+import { THERMO_CSV_HEADER, thermoRow } from "../ledgers/series.ts";
+import { intervalEndNs, ledgerScope, type LedgerSnapshot, type StoredSnapshot } from "../ledgers/snapshot.ts";
+import {
+  INTERVALS_FILE,
+  intervalLine,
+  intervalsHeaderLine,
+  recordOfLine,
+  viewOfHeaderLine,
+  type IntervalLine,
+  type IntervalsFile,
+} from "../observability/intervals-file.ts";
+import { runViewFromScenario, type RunView } from "../observability/run-view.ts";
+import { IntervalTotals } from "./interval-totals.ts";
+import { removeStreamingDir, StreamedFile } from "./streamed-file.ts";
+import { LINKS_CSV_HEADER, linkRows, METRICS_CSV_HEADER, metricRows } from "./timeseries.ts";
+
+registerSnapshotClasses({ IntervalTotals, EnergyTotals, BatchTotals });
+
+/** What a checkpoint keeps of the stream. */
+export interface IntervalStreamState {
+  /** The next interval to take. */
+  next: number;
+  /** Each streamed file's bytes so far, by file name. */
+  files: Record<string, Uint8Array>;
+  ledgers: Map<number, StoredSnapshot>;
+  totals: IntervalTotals;
+}
+
+/** The streamed files; `lines`: intervals.jsonl's line objects (V8-serialized), from which the tables are built. */
+const FILES = {
+  timeseries: "timeseries.csv",
+  links: "links.csv",
+  thermo: "thermo.csv",
+  intervals: INTERVALS_FILE,
+  lines: "intervals.v8",
+};
+type FileKey = keyof typeof FILES;
+
+export class IntervalStream {
+  readonly ledgers: LedgerBook;
+  readonly totals: IntervalTotals;
+  private next: number;
+  private readonly scenario: ResolvedScenario;
+  private readonly view: RunView;
+  private readonly files: Record<FileKey, StreamedFile>;
+  private readonly outDir: string;
+
+  /** `restored`: the coordinator checkpoint's state of the stream. */
+  constructor(scenario: ResolvedScenario, outDir: string, restored?: { results?: unknown }) {
+    this.scenario = scenario;
+    this.outDir = outDir;
+    this.view = runViewFromScenario(scenario, "");
+    const state = restored === undefined ? undefined : checkedState(restored.results);
+    this.next = state?.next ?? 0;
+    this.ledgers = new LedgerBook(ledgerScope(scenario), state?.ledgers);
+    this.totals = state?.totals ?? new IntervalTotals(scenario);
+    const start = (key: FileKey, header: string) => state?.files[FILES[key]] ?? header;
+    this.files = {
+      timeseries: new StreamedFile(outDir, FILES.timeseries, start("timeseries", `${METRICS_CSV_HEADER}\n`)),
+      links: new StreamedFile(outDir, FILES.links, start("links", `${LINKS_CSV_HEADER}\n`)),
+      thermo: new StreamedFile(outDir, FILES.thermo, start("thermo", `${THERMO_CSV_HEADER}\n`)),
+      intervals: new StreamedFile(outDir, FILES.intervals, start("intervals", "")),
+      lines: new StreamedFile(outDir, FILES.lines, start("lines", "")),
+    };
+  }
+
+  /** An interval that has just closed at `endNs` (intervals before it that no host reported are taken first). */
+  take(record: IntervalRecord, endNs: number): LedgerSnapshot {
+    if (record.index < this.next)
+      throw new Error(`interval ${record.index} closed again after the results took it (they are at ${this.next})`);
+    const intervalNs = this.scenario.run.metricsIntervalNs;
+    while (this.next < record.index) this.takeOne(emptyInterval(this.next), (this.next + 1) * intervalNs);
+    return this.takeOne(record, endNs);
+  }
+
+  /** The stream's state for a checkpoint. */
+  state(): IntervalStreamState {
+    const files: Record<string, Uint8Array> = {};
+    for (const key of Object.keys(FILES) as FileKey[]) files[FILES[key]] = this.files[key].contents();
+    return { next: this.next, files, ledgers: this.ledgers.saved(), totals: this.totals };
+  }
+
+  /**
+   * The run ended at `simTimeNs`: the intervals up to it not taken yet (empty ones, or all of them from
+   * `aggregator` when the stream was not fed as they closed) are taken, and the streamed files written. Returns
+   * intervals.jsonl as a reader gets it (its view labelled `runId`), for the analyst tables: its records are made
+   * from the line objects kept as the intervals closed, which is what reading the file back gives, without parsing it.
+   */
+  finish(aggregator: RunAggregator, simTimeNs: number, runId: string): IntervalsFile {
+    this.takeUpTo(aggregator, simTimeNs);
+    this.files.timeseries.finish(join(this.outDir, FILES.timeseries));
+    this.files.links.finish(join(this.outDir, FILES.links));
+    this.files.thermo.finish(join(this.outDir, FILES.thermo));
+    const header = intervalsHeaderLine(this.view, simTimeNs);
+    this.files.intervals.finish(join(this.outDir, FILES.intervals), header);
+    const intervals = this.files.lines.readChunks().map((bytes) => recordOfLine(deserialize(bytes) as IntervalLine));
+    removeStreamingDir(this.outDir);
+    return { view: viewOfHeaderLine(header, runId), simTimeNs, intervals };
+  }
+
+  /** Lets the files go when the run ends without results (finish does not come). */
+  close(): void {
+    for (const file of Object.values(this.files)) file.close();
+  }
+
+  /** How many intervals the stream has taken. */
+  get taken(): number {
+    return this.next;
+  }
+
+  private takeUpTo(aggregator: RunAggregator, endNs: number): void {
+    const last = Math.ceil(endNs / this.scenario.run.metricsIntervalNs);
+    const scope = this.ledgers.scope;
+    while (this.next < last)
+      this.takeOne(
+        aggregator.intervals.get(this.next) ?? emptyInterval(this.next),
+        intervalEndNs(scope, this.next, endNs),
+      );
+  }
+
+  private takeOne(record: IntervalRecord, endNs: number): LedgerSnapshot {
+    const snapshot = this.ledgers.close(record, endNs);
+    const intervalNs = this.scenario.run.metricsIntervalNs;
+    this.files.timeseries.append(metricRows(record, intervalNs));
+    this.files.links.append(linkRows(record, this.scenario, intervalNs));
+    this.files.thermo.append(thermoRow(snapshot));
+    const line = intervalLine(this.view, record, endNs);
+    this.files.intervals.append(`${JSON.stringify(line)}\n`);
+    this.files.lines.appendChunk(serialize(line));
+    this.totals.take(record, snapshot);
+    this.next = record.index + 1;
+    return snapshot;
+  }
+}
+
+/** The stream's part of a coordinator checkpoint. */
+function checkedState(results: unknown): IntervalStreamState {
+  const state = results as Partial<IntervalStreamState>;
+  if (
+    typeof state.next !== "number" ||
+    !(state.ledgers instanceof Map) ||
+    !(state.totals instanceof IntervalTotals) ||
+    typeof state.files !== "object"
+  )
+    throw new Error("the checkpoint's results are not an interval stream's state");
+  return state as IntervalStreamState;
+}

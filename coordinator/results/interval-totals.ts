@@ -1,0 +1,54 @@
+/**
+ * What summary.json needs of the run's intervals, taken from each as it closes so that no record is kept for it:
+ * each interval's metric accumulators (the batch means and the warm-up read them: a few per actor group, not per
+ * actor), the heat ledger's energy and bit totals, and the irreversibility ledger's sums over the batches. With
+ * `run.warmup: auto` the batches are known only once the run's series is: `batches` is then made at the end, from
+ * the records the aggregator kept for that (results/interval-stream.ts). Plain data: a checkpoint keeps it.
+ */
+import type { MetricAccumulator } from "../../nodes/runtime/metrics.ts";
+import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
+import { BatchTotals } from "../ledgers/batches.ts";
+import { EnergyTotals } from "../ledgers/energy-totals.ts";
+import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
+
+/** An interval's metrics (accumulators by metricKey). */
+export interface IntervalMetricSet {
+  readonly index: number;
+  readonly metrics: ReadonlyMap<string, MetricAccumulator>;
+}
+
+export class IntervalTotals {
+  /** Every interval taken, in index order (empty ones included). */
+  readonly metrics: IntervalMetricSet[] = [];
+  readonly energy: EnergyTotals;
+  /** undefined until the warm-up is known (`run.warmup: auto`). */
+  batches: BatchTotals | undefined;
+
+  constructor(scenario: ResolvedScenario) {
+    this.energy = new EnergyTotals(scenario.actors.length);
+    this.batches = scenario.run.warmupAuto === true ? undefined : batchTotals(scenario, scenario.run.warmupNs);
+  }
+
+  /** The totals of a finished run's records, all kept, with their snapshots (`series`, in the same order). */
+  static ofRecords(
+    scenario: ResolvedScenario,
+    records: readonly IntervalRecord[],
+    series: readonly LedgerSnapshot[],
+  ): IntervalTotals {
+    const totals = new IntervalTotals(scenario);
+    totals.batches ??= batchTotals(scenario, scenario.run.warmupNs);
+    records.forEach((record, k) => totals.take(record, series[k]!));
+    return totals;
+  }
+
+  take(record: IntervalRecord, snapshot: LedgerSnapshot): void {
+    this.metrics.push({ index: record.index, metrics: record.metrics });
+    this.energy.take(record);
+    this.batches?.take(record, snapshot);
+  }
+}
+
+export function batchTotals(scenario: ResolvedScenario, warmupNs: number): BatchTotals {
+  return new BatchTotals(warmupNs, scenario.run.metricsIntervalNs, scenario.links.length);
+}

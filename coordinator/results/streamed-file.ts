@@ -1,0 +1,96 @@
+/**
+ * A results file written as the run goes: text is appended to a part file beside the results (RUN_DIR/.streaming/)
+ * as each interval closes, and the part becomes the file at the end (renamed, or copied after a head written last,
+ * e.g. intervals.jsonl's header, which holds where the run ended). A checkpoint keeps the part's bytes so far, and a
+ * resumed run starts its part from them (also when the results directory was lost with its parts).
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+
+export const STREAMING_DIR = ".streaming";
+const COPY_CHUNK = 1 << 20;
+
+export class StreamedFile {
+  private readonly part: string;
+  private fd: number | undefined;
+
+  /** `start`: the part's first bytes (a checkpoint's, or a header known at the start). */
+  constructor(outDir: string, name: string, start: Uint8Array | string) {
+    const dir = join(outDir, STREAMING_DIR);
+    mkdirSync(dir, { recursive: true });
+    this.part = join(dir, name);
+    this.fd = openSync(this.part, "w");
+    if (typeof start === "string") writeSync(this.fd, start);
+    else writeSync(this.fd, start);
+  }
+
+  append(text: string): void {
+    if (text.length > 0) writeSync(this.open(), text);
+  }
+
+  /** One chunk of bytes, after its length (uint32 LE), for `readChunks`. */
+  appendChunk(bytes: Uint8Array): void {
+    const fd = this.open();
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32LE(bytes.length);
+    writeSync(fd, length);
+    writeSync(fd, bytes);
+  }
+
+  /** The chunks appended (`appendChunk`), in order; the part is removed. */
+  readChunks(): Uint8Array[] {
+    const bytes = this.contents();
+    closeSync(this.open());
+    this.fd = undefined;
+    rmSync(this.part);
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const length = Buffer.from(bytes.buffer, bytes.byteOffset + at, 4).readUInt32LE();
+      chunks.push(bytes.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    return chunks;
+  }
+
+  /** The bytes written so far (for a checkpoint). */
+  contents(): Uint8Array {
+    return readFileSync(this.part);
+  }
+
+  /** The part becomes `path`, after `head` when one is given. */
+  finish(path: string, head = ""): void {
+    closeSync(this.open());
+    this.fd = undefined;
+    if (head === "") {
+      renameSync(this.part, path);
+      return;
+    }
+    const out = openSync(path, "w");
+    const from = openSync(this.part, "r");
+    try {
+      writeSync(out, head);
+      const chunk = Buffer.allocUnsafe(COPY_CHUNK);
+      for (let n = readSync(from, chunk); n > 0; n = readSync(from, chunk)) writeSync(out, chunk, 0, n);
+    } finally {
+      closeSync(from);
+      closeSync(out);
+    }
+    rmSync(this.part);
+  }
+
+  /** Closes the part if it was not finished (a run that ended before writing its results). */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private open(): number {
+    if (this.fd === undefined) throw new Error(`${this.part} is finished`);
+    return this.fd;
+  }
+}
+
+/** Removes RUN_DIR/.streaming once every part in it became its file. */
+export function removeStreamingDir(outDir: string): void {
+  rmSync(join(outDir, STREAMING_DIR), { recursive: true, force: true });
+}
