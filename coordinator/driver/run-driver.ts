@@ -156,14 +156,7 @@ export class RunDriver {
       // A resumed run goes on from its checkpoint: the hosts' first reports are of its window (their start-up).
       // Its part before the checkpoint counts from now, also if the hosts never join (partialOutcome).
       const restored = this.o.restore;
-      if (restored !== undefined)
-        this.follower = new WindowFollower(
-          scenario,
-          placement,
-          restored,
-          this.o.onIntervalClosed,
-          this.o.keepClosedIntervals,
-        );
+      if (restored !== undefined) this.follower = this.newFollower(restored);
       await this.waker.until(() => this.roster.size === hostCount);
       const hosts = this.roster.list();
       this.o.onHostsJoined?.(hosts);
@@ -175,9 +168,7 @@ export class RunDriver {
       );
       started = true;
       this.malformed += restored?.malformed ?? 0;
-      const f =
-        this.follower ??
-        new WindowFollower(scenario, placement, undefined, this.o.onIntervalClosed, this.o.keepClosedIntervals);
+      const f = this.follower ?? this.newFollower(undefined);
       this.follower = f;
       const pacer = this.o.speed === undefined ? undefined : new Pacer(this.clock, this.o.speed);
       for (;;) {
@@ -217,6 +208,11 @@ export class RunDriver {
       stopHeartbeat();
       this.stopHosts(rejoin ? "a host was lost: the run goes back to its last checkpoint" : "run ended", rejoin);
     }
+  }
+
+  private newFollower(restored: RunDriverOptions["restore"]): WindowFollower {
+    const { scenario, placement, onIntervalClosed, keepClosedIntervals } = this.o;
+    return new WindowFollower(scenario, placement, restored, onIntervalClosed, keepClosedIntervals);
   }
 
   /** Follows every window whose reports are all in. */
