@@ -7,6 +7,7 @@ import { runModels } from "../nodes/leap/support.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import { natsAuthEnv, type NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
 import { LocalHosts } from "./local-hosts.ts";
+import { hostEntryFile } from "./host-bundle.ts";
 import { placeActors } from "./placement/place.ts";
 import { HostFailedError, RunDriver, type HostInfo, type RunOutcome } from "./driver/run-driver.ts";
 import { startRunExporter } from "./observability/prometheus/exporter.ts";
@@ -42,7 +43,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     const local: { hosts?: LocalHosts } = {};
     const { transport, natsUrl, broker } = await openRunTransport(options, runId, log, cleanup, (url, hostAuth) => {
       if (options.join) return;
-      const hosts = startLocalHosts(options, url, runId, hostAuth);
+      const hosts = startLocalHosts(options, url, runId, hostAuth, log);
       local.hosts = hosts;
       cleanup.unshift(() => hosts.stop());
       log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
@@ -199,6 +200,7 @@ function startLocalHosts(
   natsUrl: string,
   runId: string,
   hostAuth: (host: number) => NatsAuth,
+  log: (message: string) => void,
 ): LocalHosts {
   const reconnect = options.natsReconnectTimeoutMs;
   return LocalHosts.start(
@@ -207,6 +209,7 @@ function startLocalHosts(
     options.hosts,
     (host) => natsAuthEnv(hostAuth(host)),
     () => (reconnect === undefined ? [] : ["--reconnect-timeout", String(reconnect / 1000)]),
+    hostEntryFile({ log }),
   );
 }
 
