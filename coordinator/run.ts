@@ -39,7 +39,8 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
   const startedAt = new Date();
   const wallStart = performance.now();
   try {
-    // Local hosts start as soon as the NATS server is up, to load while this process gets ready.
+    // Local hosts start as soon as their credentials exist, before a private NATS server listens, to load while it
+    // starts and this process gets ready; they are told its URL once it listens.
     const local: { hosts?: LocalHosts } = {};
     const { transport, natsUrl, broker } = await openRunTransport(options, runId, log, cleanup, (url, hostAuth) => {
       if (options.join) return;
@@ -197,7 +198,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
 /** The host processes of a NATS run on this machine, each with its credentials. */
 function startLocalHosts(
   options: TwinRunOptions,
-  natsUrl: string,
+  natsUrl: string | Promise<string>,
   runId: string,
   hostAuth: (host: number) => NatsAuth,
   log: (message: string) => void,
