@@ -124,9 +124,13 @@ function buildBundle(dir: string, esbuild: Esbuild, log?: (message: string) => v
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true, mode: 0o700 });
   for (const file of result.outputFiles) writeFileSync(file.path, file.contents, { mode: 0o600 });
-  // Another run may have built the same files meanwhile: its copy is as good as this one.
-  if (statSync(join(dir, name), { throwIfNoEntry: false }) === undefined) renameSync(staging, join(dir, name));
-  else rmSync(staging, { recursive: true, force: true });
+  try {
+    renameSync(staging, join(dir, name));
+  } catch (error) {
+    // Another run built the same files meanwhile: its copy is as good as this one.
+    if (statSync(join(dir, name), { throwIfNoEntry: false }) === undefined) throw error;
+    rmSync(staging, { recursive: true, force: true });
+  }
   // A source changed while the bundle was being built: use this bundle once, but do not record it as current.
   if (inputs.every(([, , mtimeMs]) => mtimeMs < started)) {
     const manifest: Manifest = { format: FORMAT, esbuild: esbuild.version, bundle: name, inputs };
@@ -142,7 +146,7 @@ function buildBundle(dir: string, esbuild: Esbuild, log?: (message: string) => v
 /** Builds another build replaced, once unused for a while (a host may still be starting from one). */
 function removeOldBundles(dir: string, keep: string): void {
   for (const name of readdirSync(dir)) {
-    if (name === keep || !/^build-[0-9a-f]+$/.test(name)) continue;
+    if (name === keep || !/^(build-[0-9a-f]+|staging-\d+)$/.test(name)) continue; // staging: a build that died
     const path = join(dir, name);
     const stat = statSync(path, { throwIfNoEntry: false });
     if (stat !== undefined && Date.now() - stat.mtimeMs > STALE_BUNDLE_MS)
