@@ -1,15 +1,14 @@
 /**
  * Host processes on this machine: `dctwin host ...` children connected to the run's NATS server. Each child
  * exits when its standard input closes, so none outlives the coordinator, even one killed outright. They are
- * started as soon as the NATS server is up, before the coordinator has connected or placed the actors: a host
- * takes longer to load than the coordinator takes to get ready, so the two overlap.
+ * started as soon as their credentials exist, before a private NATS server listens and before the coordinator has
+ * connected or placed the actors: a host takes longer to load than the server takes to start and the coordinator
+ * to get ready, so all of it overlaps. A URL not yet known is written to their standard input when it is
+ * (`dctwin host --nats -`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { getCompileCacheDir } from "node:module";
-import { fileURLToPath } from "node:url";
-
-/** `dctwin host` alone (cli/host-main.ts): the whole CLI would take three times as long to start. */
-const HOST_CLI = fileURLToPath(new URL("../cli/host-main.ts", import.meta.url));
+import { HOST_SOURCE_ENTRY } from "./host-bundle.ts";
 
 export class LocalHosts {
   private readonly children: ChildProcess[] = [];
@@ -21,24 +20,26 @@ export class LocalHosts {
 
   /**
    * Starts `count` hosts. `credentials(host)` is the environment that carries host's NATS credentials (never
-   * argv, which every user of the machine can read).
+   * argv, which every user of the machine can read). `entry` is the file they run: `dctwin host` alone
+   * (cli/host-main.ts, or its bundle: host-bundle.ts), not the whole CLI, which takes three times as long to start.
    */
   static start(
-    natsUrl: string,
+    natsUrl: string | Promise<string>,
     runId: string,
     count: number,
     credentials: (host: number) => Record<string, string> = () => ({}),
     extraArgs: (host: number) => string[] = () => [],
+    entry: string = HOST_SOURCE_ENTRY,
   ): LocalHosts {
     const hosts = new LocalHosts();
     for (let host = 0; host < count; host++) {
       const child = spawn(
         process.execPath,
         [
-          HOST_CLI,
+          entry,
           "host",
           "--nats",
-          natsUrl,
+          typeof natsUrl === "string" ? natsUrl : "-",
           "--run",
           runId,
           "--host",
@@ -52,6 +53,7 @@ export class LocalHosts {
           detached: true, // own process group: a terminal Ctrl-C goes to the coordinator, which stops hosts in order
         },
       );
+      child.stdin!.on("error", () => {}); // a host that died is reported by its exit, not by a failed write
       hosts.stderrTails[host] = "";
       child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
         process.stderr.write(chunk);
@@ -66,6 +68,13 @@ export class LocalHosts {
       hosts.children.push(child);
     }
     process.once("exit", () => hosts.killAll());
+    if (typeof natsUrl !== "string")
+      natsUrl.then(
+        (url) => {
+          for (const child of hosts.children) if (child.stdin?.writable) child.stdin.write(`${url}\n`);
+        },
+        () => {}, // the server did not start: the run fails, and stop() ends the hosts
+      );
     return hosts;
   }
 

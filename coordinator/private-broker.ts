@@ -26,6 +26,11 @@ export interface PrivateBrokerOptions {
   log: (message: string) => void;
   /** Enable JetStream and keep the run's checkpoints in it. */
   jetStream?: boolean;
+  /**
+   * Hears the hosts' credentials as soon as they exist, before the server is started: local hosts start loading
+   * then, and learn the server's URL once it listens (LocalHosts).
+   */
+  onCredentials?: (hostAuth: (host: number) => NatsAuth) => void;
 }
 
 export class PrivateBroker {
@@ -57,6 +62,7 @@ export class PrivateBroker {
     const credentials = createRunCredentials(options.runId, options.hosts);
     const dir = mkdtempSync(join(tmpdir(), "dctwin-broker-")); // mode 0700: the JetStream store and restored files
     try {
+      options.onCredentials?.((host) => credentials.hosts[host]!);
       const server = await NatsServer.start(PrivateBroker.serverOptions(options, credentials, dir));
       options.log(`started nats-server ${server.url} (pid ${server.pid}) with per-run credentials`);
       const broker = new PrivateBroker(options, credentials, dir, server);

@@ -29,8 +29,14 @@ import type { JetStreamCheckpoints } from "./checkpoint/jetstream-store.ts";
 export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries: number }): Promise<TwinRunResult> {
   const runId = options.runId ?? newRunId();
   const log = options.log ?? (() => {});
+  // Kept across attempts when a lost host can be recovered; otherwise runTwin starts its own, while its hosts load.
   const ownBroker =
-    options.transport === "nats" && options.natsUrl === undefined && !options.join && options.broker === undefined;
+    options.transport === "nats" &&
+    options.natsUrl === undefined &&
+    !options.join &&
+    options.broker === undefined &&
+    options.checkpoint !== undefined &&
+    options.recoveries > 0;
   const broker = ownBroker
     ? await PrivateBroker.start({
         runId,

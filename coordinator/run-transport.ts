@@ -22,14 +22,15 @@ export interface RunTransport {
 /**
  * Opens the transport; what it started is stopped by `cleanup` (the transport's close first). `onServer` hears
  * of the NATS server and the hosts' credentials as soon as they are known, before the coordinator connects: local
- * hosts start loading then.
+ * hosts start loading then. A private server's URL comes as a promise, before the server is started: its
+ * credentials exist first, and hosts take longer to load than the server takes to listen.
  */
 export async function openRunTransport(
   options: TwinRunOptions,
   runId: string,
   log: (message: string) => void,
   cleanup: (() => Promise<void>)[],
-  onServer: (natsUrl: string, hostAuth: (host: number) => NatsAuth) => void = () => {},
+  onServer: (natsUrl: string | Promise<string>, hostAuth: (host: number) => NatsAuth) => void = () => {},
 ): Promise<RunTransport> {
   let transport: Transport;
   let natsUrl: string | null = null;
@@ -45,21 +46,31 @@ export async function openRunTransport(
         throw new Error("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
       // A private server admits this run's coordinator and hosts only, each with its role's permissions.
       if (options.broker === undefined) {
+        let listening: (url: string) => void = () => {};
+        const url = new Promise<string>((resolve) => (listening = resolve));
         const own = await PrivateBroker.start({
           runId,
           hosts: options.hosts,
           log,
           jetStream: !!options.checkpoint && options.checkpointStore !== "dir",
+          onCredentials: (auth) => onServer(url, auth),
         });
         cleanup.push(() => own.stop());
         broker = own;
-      } else broker = options.broker;
+        listening(own.url);
+      } else {
+        const kept = options.broker;
+        broker = kept;
+        onServer(kept.url, (host) => kept.hostAuth(host));
+      }
       const running = broker;
       natsUrl = running.url;
       coordinatorAuth = running.coordinatorAuth;
       hostAuth = (host) => running.hostAuth(host);
-    } else natsUrl = options.natsUrl;
-    onServer(natsUrl, hostAuth);
+    } else {
+      natsUrl = options.natsUrl;
+      onServer(natsUrl, hostAuth);
+    }
     transport = await connectNatsWithRetry(
       natsUrl,
       { name: `dctwin-coordinator-${runId}`, ...reconnectWithin(options.natsReconnectTimeoutMs ?? 20_000) },

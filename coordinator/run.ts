@@ -7,6 +7,7 @@ import { runModels } from "../nodes/leap/support.ts";
 import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import { natsAuthEnv, type NatsAuth } from "../nodes/runtime/transport/nats-auth.ts";
 import { LocalHosts } from "./local-hosts.ts";
+import { hostEntryFile } from "./host-bundle.ts";
 import { placeActors } from "./placement/place.ts";
 import { HostFailedError, RunDriver, type HostInfo, type RunOutcome } from "./driver/run-driver.ts";
 import { startRunExporter } from "./observability/prometheus/exporter.ts";
@@ -43,11 +44,12 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
   const startedAt = new Date();
   const wallStart = performance.now();
   try {
-    // Local hosts start as soon as the NATS server is up, to load while this process gets ready.
+    // Local hosts start as soon as their credentials exist, before a private NATS server listens, to load while it
+    // starts and this process gets ready; they are told its URL once it listens.
     const local: { hosts?: LocalHosts } = {};
     const { transport, natsUrl, broker } = await openRunTransport(options, runId, log, cleanup, (url, hostAuth) => {
       if (options.join) return;
-      const hosts = startLocalHosts(options, url, runId, hostAuth);
+      const hosts = startLocalHosts(options, url, runId, hostAuth, log);
       local.hosts = hosts;
       cleanup.unshift(() => hosts.stop());
       log(`started ${options.hosts} host process(es): pids ${hosts.pids.join(", ")}`);
@@ -211,9 +213,10 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
 /** The host processes of a NATS run on this machine, each with its credentials. */
 function startLocalHosts(
   options: TwinRunOptions,
-  natsUrl: string,
+  natsUrl: string | Promise<string>,
   runId: string,
   hostAuth: (host: number) => NatsAuth,
+  log: (message: string) => void,
 ): LocalHosts {
   const reconnect = options.natsReconnectTimeoutMs;
   return LocalHosts.start(
@@ -222,6 +225,7 @@ function startLocalHosts(
     options.hosts,
     (host) => natsAuthEnv(hostAuth(host)),
     () => (reconnect === undefined ? [] : ["--reconnect-timeout", String(reconnect / 1000)]),
+    hostEntryFile({ log }),
   );
 }
 

@@ -10,7 +10,8 @@ import { connectNatsWithRetry, reconnectWithin } from "./runtime/transport/nats-
 import type { Transport } from "./runtime/transport/transport.ts";
 
 export interface HostProcessOptions {
-  natsUrl: string;
+  /** A promise when the URL comes later (`--nats -`): the host loads meanwhile. */
+  natsUrl: string | Promise<string>;
   /** Credentials and TLS options for NATS. */
   natsAuth?: NatsAuth;
   runId: string;
@@ -37,7 +38,7 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
   const transport = await connectNatsWithRetry(
-    options.natsUrl,
+    await options.natsUrl,
     { name: `dctwin-host-${options.host}`, noEcho: true, ...reconnectWithin(options.reconnectTimeoutMs ?? 20_000) },
     { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log },
   );

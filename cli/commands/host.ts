@@ -1,6 +1,6 @@
 /** `dctwin host`: one shard of a run, joined over NATS (what a Kubernetes pod runs). */
 import type { Command } from "commander";
-import { Option } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { runHostProcess } from "../../nodes/host.ts";
 import { resolveHostIndex } from "./host-index.ts";
 import { addNatsAuthOptions, durationMsFlag, natsAuthFromFlags, type NatsAuthFlags, port } from "./flags.ts";
@@ -10,7 +10,10 @@ export function registerHostCommand(program: Command): void {
     .description(
       "Run one host (shard) of a run: connects to NATS and serves the coordinator of run <id>. Kubernetes pods run this.",
     )
-    .requiredOption("--nats <url>", "NATS server or cluster URL")
+    .requiredOption(
+      "--nats <url>",
+      'NATS server or cluster URL; "-": the first line of standard input (local hosts start before their server does)',
+    )
     .requiredOption("--run <id>", "run id to join")
     .option(
       "--host <n>",
@@ -61,7 +64,7 @@ export function registerHostCommand(program: Command): void {
       ) => {
         const host = resolveHostIndex(opts.host);
         await runHostProcess({
-          natsUrl: opts.nats,
+          natsUrl: opts.nats === "-" ? firstLineOfStdin(opts.exitWithParent === true) : opts.nats,
           natsAuth: natsAuthFromFlags(opts),
           runId: opts.run,
           host,
@@ -75,4 +78,26 @@ export function registerHostCommand(program: Command): void {
         process.exit(process.exitCode ?? 0);
       },
     );
+}
+
+/**
+ * `--nats -`: the coordinator writes its private server's URL once the server listens; the host has started
+ * loading by then. Input that ends before a line is an error, or, with --exit-with-parent, the coordinator gone.
+ */
+function firstLineOfStdin(exitWithParent: boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const onData = (chunk: string) => {
+      text += chunk;
+      const end = text.indexOf("\n");
+      if (end < 0) return;
+      process.stdin.off("data", onData).off("end", onEnd).pause();
+      resolve(text.slice(0, end).trim());
+    };
+    const onEnd = () => {
+      if (exitWithParent) process.exit(3);
+      reject(new InvalidArgumentError("--nats -: standard input ended before a line with the NATS URL"));
+    };
+    process.stdin.setEncoding("utf8").on("data", onData).once("end", onEnd);
+  });
 }
