@@ -11,7 +11,7 @@
  * outstanding answers the request (at-least-once); the retry's own response then counts as late.
  */
 import { z } from "zod";
-import { newPacketInit, type ActorContext, type ActorModel } from "../runtime/actor.ts";
+import type { ActorContext, ActorModel, NewPacket } from "../runtime/actor.ts";
 import { Species } from "../runtime/packet.ts";
 import { count, duration, size } from "../../spec/units.ts";
 import { describe, MAX_LOAD_FACTOR } from "../../spec/limits.ts";
@@ -182,7 +182,13 @@ function think(state: ClientState, user: number, ctx: ActorContext): void {
  * What `sendRequest` asks createPacket for, filled anew on each call: createPacket reads it before it returns and
  * keeps nothing of it, so one object serves every request (no object per request).
  */
-const requestInit = newPacketInit(Species.SPECIES_REQUEST);
+const requestInit = {
+  dst: 0,
+  species: Species.SPECIES_REQUEST,
+  sizeBytes: 0,
+  replyBytes: 0,
+  kind: 0,
+} satisfies NewPacket;
 
 function sendRequest(state: ClientState, user: number, ctx: ActorContext): void {
   const { params } = state;

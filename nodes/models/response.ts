@@ -1,5 +1,5 @@
 /** Answering a request: the response continues the request's flow (id, start time, kind, trace) back to its source. */
-import { newPacketInit, type ActorContext } from "../runtime/actor.ts";
+import type { ActorContext, NewPacket } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 
 /** The response size a request asks for, else the model's default. */
@@ -11,7 +11,16 @@ export function responseBytes(request: SimPacket, defaultBytes: number): number 
  * What `respondTo` asks createPacket for, filled anew on each call: createPacket reads it before it returns and keeps
  * nothing of it, so one object serves every response (no object per response).
  */
-const responseInit = newPacketInit(Species.SPECIES_RESPONSE);
+const responseInit = {
+  dst: 0,
+  species: Species.SPECIES_RESPONSE,
+  sizeBytes: 0,
+  flowId: 0,
+  flowCreatedNs: 0,
+  kind: 0,
+  traceparent: "",
+  multiplicity: 1,
+} satisfies NewPacket;
 
 /**
  * Consumes `request` here and returns its response of `sizeBytes` (as many as the request stands for: a leap count's

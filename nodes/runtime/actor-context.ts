@@ -352,12 +352,7 @@ export class ShardContext implements ActorContext {
   }
 
   setLevelId(level: number, value: number): void {
-    const actor = this.actor();
-    // Straight to the actor's meter once it has one and the value is valid: one call less per level set (the
-    // hot path sets a level after most events); the meters make the meter or refuse the value otherwise.
-    const levels = actor.levels;
-    if (levels !== null && value >= 0 && Number.isSafeInteger(value)) levels.setId(level, value, this.currentNs);
-    else this.meters.setLevelId(actor, level, value, this.currentNs);
+    this.meters.setLevelId(this.actor(), level, value, this.currentNs);
   }
 
   addEnergy(component: string, joules: number): void {

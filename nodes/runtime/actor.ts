@@ -15,29 +15,6 @@ import type { LiveLink } from "./link-table.ts";
  */
 export const LOCAL_PORT = -1;
 
-/**
- * A `NewPacket` with every field present, in one order, for a model that fills one object anew for each packet it
- * creates (no allocation per packet). Every such object has one hidden class, so createPacket's reads of it are
- * monomorphic from the first packet on (literals of different fields made them polymorphic, and V8 waits for
- * feedback to settle before it compiles). Unset fields take createPacket's defaults.
- */
-export function newPacketInit(species: Species): NewPacket {
-  return {
-    dst: 0,
-    species,
-    sizeBytes: 0,
-    flowId: undefined,
-    flowCreatedNs: undefined,
-    kind: 0,
-    replyBytes: 0,
-    multiplicity: 1,
-    streamRatePerS: 0,
-    streamArrivalScv: 0,
-    streamPool: 0,
-    traceparent: undefined,
-  };
-}
-
 export interface NewPacket {
   dst: number;
   species: Species;
