@@ -15,8 +15,8 @@ export class LocalHosts {
   private readonly stderrTails: string[] = [];
   private expectExit = false;
   /** Who hears of a host that died before `stop()`; until one listens, the first such death is kept. */
-  private listener: ((message: string) => void) | undefined;
-  private unheard: string | undefined;
+  private listener: ((message: string, host: number) => void) | undefined;
+  private unheard: { message: string; host: number } | undefined;
 
   /**
    * Starts `count` hosts. `credentials(host)` is the environment that carries host's NATS credentials (never
@@ -63,6 +63,7 @@ export class LocalHosts {
         if (!hosts.expectExit)
           hosts.died(
             `host ${host} (pid ${child.pid}) exited with ${signal ?? `code ${code}`}${hosts.stderrTails[host] ? `:\n${hosts.stderrTails[host]}` : ""}`,
+            host,
           );
       });
       hosts.children.push(child);
@@ -79,15 +80,15 @@ export class LocalHosts {
   }
 
   /** `listener` hears of any host that dies before `stop()`, also of one that died before this call. */
-  onUnexpectedExit(listener: (message: string) => void): void {
+  onUnexpectedExit(listener: (message: string, host: number) => void): void {
     this.listener = listener;
-    if (this.unheard !== undefined) listener(this.unheard);
+    if (this.unheard !== undefined) listener(this.unheard.message, this.unheard.host);
     this.unheard = undefined;
   }
 
-  private died(message: string): void {
-    if (this.listener !== undefined) this.listener(message);
-    else this.unheard ??= message;
+  private died(message: string, host: number): void {
+    if (this.listener !== undefined) this.listener(message, host);
+    else this.unheard ??= { message, host };
   }
 
   get pids(): number[] {

@@ -3,7 +3,7 @@
  * or was interrupted), the checkpoint kept or removed, the metrics' linger, and the copy and upload of the results.
  */
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
-import type { RunDriver, RunOutcome } from "./driver/run-driver.ts";
+import type { LastReportsRecord, RunDriver, RunOutcome } from "./driver/run-driver.ts";
 import { RunAggregator } from "./counts/aggregate.ts";
 import { conservationTotals } from "./counts/conservation.ts";
 import type { Summary } from "./results/summary.ts";
@@ -39,6 +39,7 @@ export function writeRunResults(
   log: (message: string) => void,
 ): Summary {
   const { outcome, wallTimeS, tracing, failure } = run;
+  if (outcome.lastReports !== undefined) log(describeLastReports(outcome.lastReports));
   const summary = writeResults(
     options.outDir,
     options.scenario,
@@ -70,6 +71,7 @@ export function writeRunResults(
             },
       failure: failure === null ? null : failure.message,
       checkpoints: run.checkpoints,
+      last_reports: outcome.lastReports ?? null,
     },
     stream,
   );
@@ -127,4 +129,11 @@ export function notStartedOutcome(scenario: ResolvedScenario, status: RunOutcome
     events: 0,
     lookaheadNs: Number.POSITIVE_INFINITY,
   };
+}
+
+/** One log line: whose last reports the failed run took, and whom it did not wait for. */
+export function describeLastReports(r: LastReportsRecord): string {
+  const hosts = (list: number[]) => (list.length === 0 ? "none" : list.join(", "));
+  const waited = r.ended === "time-limit" ? `; silent until the time limit: host(s) ${hosts(r.silent)}` : "";
+  return `last reports taken from host(s) ${hosts(r.answered)}; not waited for (lost): host(s) ${hosts(r.lost)}${waited}`;
 }

@@ -5,7 +5,7 @@
  */
 import type { Transport } from "../nodes/runtime/transport/transport.ts";
 import { NatsTransport } from "../nodes/runtime/transport/nats.ts";
-import { HostFailedError, JoinDeadlineError, type RunDriver } from "./driver/run-driver.ts";
+import { HostLostError, JoinDeadlineError, type RunDriver } from "./driver/run-driver.ts";
 import { RunInterruptedError, type TwinRunOptions } from "./run-options.ts";
 
 export class RunGuards {
@@ -60,13 +60,18 @@ export class RunGuards {
       clearTimeout(graceTimer);
       options.signal?.removeEventListener("abort", onInterrupt);
     });
-    // A connection to NATS that is gone for good (the reconnection deadline passed) ends the run, recoverably.
+    // A connection to NATS that is gone for good (the reconnection deadline passed) ends the run, recoverably; no
+    // host can be heard any more.
+    const everyHost = Array.from({ length: options.hosts }, (_, host) => host);
     if (transport instanceof NatsTransport)
       void transport
         .closed()
         .then((error) =>
           driver.abort(
-            new HostFailedError(`lost the connection to NATS${error instanceof Error ? `: ${error.message}` : ""}`),
+            new HostLostError(
+              `lost the connection to NATS${error instanceof Error ? `: ${error.message}` : ""}`,
+              everyHost,
+            ),
           ),
         );
   }

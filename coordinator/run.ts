@@ -9,7 +9,7 @@ import { natsAuthEnv, type NatsAuth } from "../nodes/runtime/transport/nats-auth
 import { LocalHosts } from "./local-hosts.ts";
 import { hostEntryFile } from "./host-bundle.ts";
 import { placeActors } from "./placement/place.ts";
-import { HostFailedError, RunDriver, type HostInfo, type RunOutcome } from "./driver/run-driver.ts";
+import { HostLostError, RunDriver, type HostInfo, type RunOutcome } from "./driver/run-driver.ts";
 import { startRunExporter } from "./observability/prometheus/exporter.ts";
 import { runViewFromScenario } from "./observability/run-view.ts";
 import { startRunTracing } from "./tracing/setup.ts";
@@ -161,7 +161,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       for (let host = 0; host < options.hosts; host++)
         new HostAgent({ transport, runId, host, models: runModels }).start();
     } else if (local.hosts !== undefined) {
-      local.hosts.onUnexpectedExit((message) => driver.abort(new HostFailedError(message)));
+      local.hosts.onUnexpectedExit((message, host) => driver.abort(new HostLostError(message, [host])));
     } else {
       log(
         `waiting for ${options.hosts} host(s) to ${options.rejoining ? "join again" : "join"} run ${runId} on ${natsUrl} (dctwin host --nats URL --run ${runId} --host N)`,

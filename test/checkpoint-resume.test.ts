@@ -14,6 +14,7 @@ import { interruptedRun, resumedRun } from "./support/checkpoints.ts";
 import { collect, REPO_ROOT, runCli, startCli } from "./support/cli.ts";
 import { readResults as results } from "./support/nats-run.ts";
 import { crossHostScenario, tempDir, writeScenario } from "./support/scenarios.ts";
+import { assertCleanPartialResults } from "./support/partial-results.ts";
 
 const dir = tempDir();
 after(() => dir.remove());
@@ -36,8 +37,10 @@ async function interruptAndResume(
   const stored = await interruptedRun(run, `${name}-run`, stopAfterIntervals);
   assert.equal(stored.hosts.length, hosts);
   assert.notDeepEqual(results(out), results(whole), "the interrupted run's results are partial");
+  assertCleanPartialResults(out);
   await resumedRun(run, stored);
   assert.deepEqual(results(out), results(whole), "resumed = undisturbed, byte for byte");
+  assert.ok(!existsSync(join(out, ".streaming")), "its part files became its results");
   assert.ok(!existsSync(join(out, "checkpoint")), "a completed run leaves no checkpoint behind");
 }
 
@@ -78,10 +81,12 @@ test("checkpoint - SIGINT a 3-host NATS run after a checkpoint, dctwin run --res
   const cut = await done;
   assert.equal(cut.code, 130, cut.stderr);
   assert.equal(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).status, "interrupted");
+  assert.ok(assertCleanPartialResults(out) > 0, "the part that ran, from the streamed files, and no .streaming");
   const resumed = await runCli(["run", "--resume", out, "--transport", "nats"]);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, /resuming run run-[0-9a-f]+ from its checkpoint at/);
   assert.deepEqual(results(out), results(whole));
+  assert.ok(!existsSync(join(out, ".streaming")));
 });
 
 test("checkpoint - --resume without a checkpoint, with a scenario file or with a flag that changes the run exits 2", async () => {

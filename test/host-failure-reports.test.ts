@@ -85,6 +85,8 @@ test("host failure - the partial outcome has every window the hosts finished, th
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     assert.equal(summary.status, "failed");
     assert.match(info.failure, /host 1: Error: model failure/);
+    // Both hosts were alive: the coordinator waited for both last bundles, and the wait ended on the last of them.
+    assert.deepEqual(info.last_reports, { answered: [0, 1], lost: [], silent: [], ended: "answered" });
     // Up to the window before the first event at FAIL_AT_NS (windows are well under a millisecond here).
     assert.ok(Math.abs(lastEndNs - FAIL_AT_NS) < 10e6, `host 1 finished windows up to ${lastEndNs} ns`);
     assert.equal(info.windows, lastWindow, "the partial outcome has every window host 1 finished");

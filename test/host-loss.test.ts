@@ -46,6 +46,14 @@ test(`host loss - kill -9 of one host of 3 at a random window, ${TRIALS} trials:
       );
       assert.match(result.stderr, new RegExp(`host ${victim} \\(pid ${pids[victim]}\\) exited with SIGKILL`));
       assert.match(result.stderr, /recovering \(1 of at most 3\): every host goes back to the checkpoint at/);
+      // The failed attempt waited for the two survivors' last reports only, not for the killed host's.
+      const survivors = [0, 1, 2].filter((h) => h !== victim).join(", ");
+      assert.ok(
+        result.stderr.includes(
+          `last reports taken from host(s) ${survivors}; not waited for (lost): host(s) ${victim}\n`,
+        ),
+        result.stderr,
+      );
       assert.match(result.stderr, /read the checkpoint at [\d.]+ s back from JetStream \(dctwin-checkpoints-/);
       assert.deepEqual(read(out), expected, `trial ${trial}: results differ from the undisturbed run`);
       assert.ok(!existsSync(join(out, "checkpoint")));
@@ -70,6 +78,11 @@ test("host loss - a hung host (SIGSTOP) misses the report deadline; the run reco
     const result = await run.done;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /no report for 5 s \(--report-timeout\): waiting for host\(s\) [0-9, ]*1/);
+    // The hosts that missed the deadline are not waited for: the failed attempt's wait did not run into its limit.
+    assert.match(
+      result.stderr,
+      /last reports taken from host\(s\) [^;]*; not waited for \(lost\): host\(s\) [0-9, ]*1\n/,
+    );
     assert.match(result.stderr, /recovering \(1 of at most 3\)/);
     assert.deepEqual(read(out), read(whole));
     await waitFor(() => processesMentioning(runId).length === 0, 10_000, "every process of the run to exit");
@@ -167,10 +180,10 @@ test("host loss - without recoveries the run fails, writes the part that complet
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     assert.equal(summary.status, "failed");
     assert.ok(summary.sim_time_s > 0 && summary.sim_time_s < 2, `the part that completed: ${summary.sim_time_s} s`);
-    assert.match(
-      JSON.parse(readFileSync(join(out, "run-info.json"), "utf8")).failure,
-      /host 2 \(pid \d+\) exited with SIGKILL/,
-    );
+    const info = JSON.parse(readFileSync(join(out, "run-info.json"), "utf8"));
+    assert.match(info.failure, /host 2 \(pid \d+\) exited with SIGKILL/);
+    // The killed host is known lost: the wait for last reports ended once the two others answered, not on a timer.
+    assert.deepEqual(info.last_reports, { answered: [0, 1], lost: [2], silent: [], ended: "lost" });
     const resumed = await runCli(["run", "--resume", out, "--transport", "nats", "-q"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(read(out), read(whole));

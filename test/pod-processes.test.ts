@@ -6,7 +6,7 @@
  * to DIR/<run id>/; the host index comes from the pod.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { NatsServer } from "../coordinator/nats-server.ts";
@@ -16,6 +16,7 @@ import { freePort } from "./support/ports.ts";
 import { pacedTwoHostArgs } from "./support/nats-run.ts";
 import { alive, killRun, processesMentioning, waitFor } from "./support/processes.ts";
 import { queueScenario, tempDir, writeScenario } from "./support/scenarios.ts";
+import { assertCleanPartialResults } from "./support/partial-results.ts";
 
 const dir = tempDir("dctwin-pods-");
 after(() => dir.remove());
@@ -60,6 +61,7 @@ test("pods - SIGTERM while waiting for hosts to join: exit 143 within 5 s, resul
     const summary = json(join(out, "summary.json"));
     assert.equal(summary.status, "interrupted");
     assert.equal(summary.sim_time_s, 0);
+    assert.equal(assertCleanPartialResults(out), 0, "the streamed files hold their headers only");
     assert.match(String(json(join(out, "run-info.json")).failure), /null/);
     await waitFor(() => processesMentioning(runId).length === 0, 5_000, "every process of the run to stop");
   } finally {
@@ -80,6 +82,7 @@ test("pods - SIGTERM while running on 2 hosts: exit 143 within 5 s with partial 
     const summary = json(join(out, "summary.json"));
     assert.equal(summary.status, "interrupted");
     assert.ok((summary.sim_time_s as number) > 0 && (summary.sim_time_s as number) < 600);
+    assert.ok(assertCleanPartialResults(out) > 0);
     await waitFor(() => processesMentioning(runId).length === 0, 5_000, "hosts and nats-server to stop");
   } finally {
     cleanup(running, runId);
@@ -122,10 +125,42 @@ async function signalWhilePaused(signal: NodeJS.Signals, exit: number): Promise<
     const summary = json(join(pausedOut, "summary.json"));
     assert.equal(summary.status, "interrupted");
     assert.ok((summary.sim_time_s as number) < 600);
+    assertCleanPartialResults(pausedOut);
   } finally {
     cleanup(paused, pausedId);
   }
 }
+
+test("pods - a second signal exits at once (130): no results are written and no part files are left behind", async () => {
+  const runId = `second-signal-${process.pid}`;
+  const out = join(dir.path, "second-signal");
+  const w = watchCli(pacedTwoHostArgs(longRun, runId, out));
+  try {
+    await waitFor(
+      () => /pids (\d+), (\d+)/.test(w.stderr()) && /2 host\(s\) joined/.test(w.stderr()),
+      30_000,
+      "hosts to start",
+    );
+    await waitFor(() => existsSync(join(out, ".streaming")), 30_000, "the results to stream");
+    // A hung host: the first signal's stop cannot complete the current window, so the second comes mid-stop.
+    const hostPid = Number(/pids (\d+), (\d+)/.exec(w.stderr())![2]);
+    process.kill(hostPid, "SIGSTOP");
+    w.child.kill("SIGINT");
+    await waitFor(() => /interrupted: stopping after the current window/.test(w.stderr()), 5_000, "the first stop");
+    const { code, stderr } = await signalAndWait(w, "SIGINT");
+    assert.equal(code, 130, stderr);
+    assert.ok(!existsSync(join(out, "summary.json")), "exited before writing results");
+    // Only a checkpoint may be left (for --resume), which holds its own copy of the streamed results.
+    assert.deepEqual(
+      readdirSync(out).filter((name) => name !== "checkpoint"),
+      [],
+      "no part files (.streaming) left behind",
+    );
+    await waitFor(() => processesMentioning(runId).length === 0, 5_000, "the hosts and nats-server to stop");
+  } finally {
+    cleanup(w, runId);
+  }
+});
 
 test("pods - a join timeout fails the run (exit 1) with results and the reason; results are copied to DIR/<run id>/", async () => {
   const runId = `join-timeout-${process.pid}`;
@@ -184,6 +219,7 @@ test("pods - with --recoveries 0, a host killed mid-run fails the run (exit 1) w
     assert.equal(summary.status, "failed");
     assert.ok((summary.sim_time_s as number) > 0, "the windows completed before the failure are in the results");
     assert.match(String(json(join(out, "run-info.json")).failure), /host 1/);
+    assert.ok(assertCleanPartialResults(out) > 0);
     await waitFor(() => processesMentioning(runId).length === 0, 5_000, "the other host and nats-server to stop");
   } finally {
     cleanup(w, runId);

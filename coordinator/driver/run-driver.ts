@@ -22,8 +22,10 @@ import { every, wallClock, type Clock } from "./clock.ts";
 import { Waker } from "./waker.ts";
 import { HostRoster } from "./host-roster.ts";
 import { WindowFollower } from "./window-follower.ts";
+import { LastReports } from "./last-reports.ts";
 import {
   HostFailedError,
+  HostLostError,
   JoinDeadlineError,
   type CommandSpec,
   type DriverProgress,
@@ -38,12 +40,6 @@ export * from "./run-types.ts";
 /** How often the coordinator tells the hosts it is there (HostAgentOptions.coordinatorTimeoutMs). */
 export const HEARTBEAT_MS = 1_000;
 
-/**
- * How long a failed run waits for every host's last bundle (the full reports it still held) before it writes its
- * partial outcome: hosts answer RunStop between windows, and a host that died never answers.
- */
-export const LAST_REPORTS_WAIT_MS = 2_000;
-
 export class RunDriver {
   private readonly o: RunDriverOptions;
   private readonly clock: Clock;
@@ -51,6 +47,8 @@ export class RunDriver {
   private readonly subs: Subscription[] = [];
   private readonly roster = new HostRoster();
   private readonly reports: ReportCollector;
+  /** The hosts a failed run waits for, not those known gone (HostLostError), and how that wait ended. */
+  private readonly lastReports: LastReports;
   private readonly grants: Grants;
   private readonly checkpointer: Checkpointer | undefined;
   private readonly deadline: ReportDeadline | undefined;
@@ -73,6 +71,7 @@ export class RunDriver {
     this.waker = new Waker(this.clock, options.signal);
     this.subjects = subjects(options.runId);
     this.reports = new ReportCollector(options.hostCount, options.restore?.window ?? 0);
+    this.lastReports = new LastReports(options.hostCount, (host) => this.reports.lastFrom(host));
     this.grants =
       options.restore?.grants ??
       new Grants(options.scenario, options.schedule ?? [], boundaryPlugins(options.scenario, options.boundaryPlugins));
@@ -200,6 +199,7 @@ export class RunDriver {
         await this.waker.news(pacer !== undefined && !this.paused ? PACE_TICK_MS : this.deadline?.tickMs);
       }
     } catch (error) {
+      if (error instanceof HostLostError) this.lastReports.lost(error.hosts);
       const recoverable = error instanceof HostFailedError && !(error instanceof JoinDeadlineError);
       rejoin = this.o.rejoinOnHostLoss === true && recoverable;
       if (started && !rejoin) await this.takeLastReports(this.follower!).catch(() => {}); // the failure stands
@@ -224,18 +224,14 @@ export class RunDriver {
     }
   }
 
-  /**
-   * The run failed: every host stops and sends the full reports it still held (the other hosts' bundles, up to
-   * BUNDLE_WAIT_MS of windows), so the partial outcome has every window all hosts finished. A set that fails the
-   * checks ends the outcome before it, as it would have ended the run.
-   */
+  /** The run failed: the hosts' last reports, so the partial outcome has every window they finished (last-reports.ts). */
   private async takeLastReports(f: WindowFollower): Promise<void> {
     this.announceStop("run ended");
-    await this.waker.settle(() => this.reports.allLast, LAST_REPORTS_WAIT_MS);
+    await this.lastReports.wait(this.waker, this.clock, () => this.o.transport.flush());
     try {
       this.takeReports(f);
     } catch {
-      // the outcome ends before the set that failed
+      // a set that fails the checks ends the outcome before it, as it would have ended the run
     }
   }
 
@@ -282,6 +278,7 @@ export class RunDriver {
       windows: f.windowsRun,
       events: f.aggregator.events,
       lookaheadNs: f.lookaheadNs(),
+      lastReports: this.lastReports.record,
     };
   }
 
@@ -298,8 +295,9 @@ export class RunDriver {
     this.o.transport.publish(this.subjects.stop, wire.RunStop.encode({ reason, rejoin }).finish());
   }
 
-  /** Ends the run with this error (e.g. a host process died). */
+  /** Ends the run with this error (e.g. a host process died); a host lost while the run waits is not waited for. */
   abort(error: Error): void {
+    if (error instanceof HostLostError) this.lastReports.lost(error.hosts);
     this.waker.fail(error);
   }
 
@@ -350,8 +348,9 @@ export class RunDriver {
     if (this.paused || (f.owesNothing && this.checkpointer?.pendingNs === undefined && !this.stopSent))
       deadline.reset();
     else if (deadline.overdue())
-      throw new HostFailedError(
+      throw new HostLostError(
         `no report for ${deadline.ms / 1000} s (--report-timeout): waiting for host(s) ${this.reports.missing().join(", ")}`,
+        this.reports.missing(),
       );
   }
 
@@ -376,7 +375,8 @@ export class RunDriver {
   private onHello(bytes: Uint8Array, from: number): void {
     const result = this.roster.hello(bytes, from);
     if (result === "malformed") this.malformed++;
-    else if (result instanceof HostFailedError) this.abort(result);
+    else if (result instanceof HostFailedError)
+      this.abort(new HostLostError(result.message, [from])); // a replacement
     else {
       // A heartbeat at once: a host that joined hears its coordinator even if it dies before the next beat.
       this.o.transport.publish(this.subjects.alive, new Uint8Array(0));

@@ -8,11 +8,25 @@ import type { CheckpointPolicy, CheckpointSet } from "./checkpointer.ts";
 import type { CoordinatorState } from "./coordinator-state.ts";
 import type { Clock } from "./clock.ts";
 import type { BoundaryPluginFactory } from "./boundary-plugins.ts";
+import type { LastReportsRecord } from "./last-reports.ts";
 
-export type { AppliedCommand, CommandSpec, TimedCommand };
+export type { AppliedCommand, CommandSpec, LastReportsRecord, TimedCommand };
 
 export class HostFailedError extends Error {
   override name = "HostFailedError";
+}
+
+/**
+ * Hosts known to be gone (a process exited, the report deadline passed, the coordinator lost NATS): a failed run
+ * does not wait for their last reports (last-reports.ts).
+ */
+export class HostLostError extends HostFailedError {
+  readonly hosts: readonly number[];
+
+  constructor(message: string, hosts: readonly number[]) {
+    super(message);
+    this.hosts = hosts;
+  }
 }
 
 /** The hosts did not all join (or join again, after a lost host) in time: recovering again would not help. */
@@ -108,6 +122,8 @@ export interface RunOutcome {
   events: number;
   /** Lookahead of the placement at the start (+Infinity: no link crosses hosts). */
   lookaheadNs: number;
+  /** A failed run's wait for its hosts' last reports (undefined: it did not wait). */
+  lastReports?: LastReportsRecord;
 }
 
 /** Where the run is, for status calls. */

@@ -117,9 +117,10 @@ test("report collector - every host's last bundle (as it stops) is heard, with o
   assert.equal(c.addBundle(bundle([], false), 0), false, "an empty bundle that is not the last");
   assert.equal(c.malformed, 1);
   assert.equal(c.addBundle(bundle([report(0, 0)], true), 0), true);
-  assert.equal(c.allLast, false, "host 1 has not stopped yet");
+  assert.equal(c.lastFrom(0), true);
+  assert.equal(c.lastFrom(1), false, "host 1 has not stopped yet");
   assert.equal(c.addBundle(bundle([], true), 1), true, "nothing held: still heard");
-  assert.equal(c.allLast, true);
+  assert.equal(c.lastFrom(1), true);
   assert.equal(c.malformed, 1);
   assert.equal(c.addBundle(bundle([report(0, 1)], true), 1), true, "the reports of a last bundle count as any");
   assert.equal(c.take()?.length, 2);

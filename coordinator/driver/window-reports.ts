@@ -29,9 +29,9 @@ export class ReportCollector {
     this.lastIn = new Array<boolean>(hostCount).fill(false);
   }
 
-  /** Every host stopped and sent what it held. */
-  get allLast(): boolean {
-    return this.lastIn.every(Boolean);
+  /** Host `host` stopped and sent what it held. */
+  lastFrom(host: number): boolean {
+    return this.lastIn[host] === true;
   }
 
   /** Window index the next `take` returns. */

@@ -5,7 +5,9 @@
  * streamed-file.ts), and what summary.json needs of it (interval-totals.ts). Once taken, the aggregator may let the
  * record go (RunAggregator.keepClosed), so the coordinator's memory does not grow with the record of every
  * interval. A checkpoint keeps the stream's state (`state`), and a resumed run goes on from it (`IntervalStream`'s
- * `restored`).
+ * `restored`), so the part files belong to the run directory only while the run lasts: a run that ends writes its
+ * results from them (`finish`, also a failed or interrupted run's partial results), and one that ends without
+ * results (`close`, or the process exits at once, e.g. on a second Ctrl-C) removes them.
  */
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -61,6 +63,8 @@ export class IntervalStream {
   private readonly view: RunView;
   private readonly files: Record<FileKey, StreamedFile>;
   private readonly outDir: string;
+  /** Removes the parts if the process exits before `finish` or `close` (process.exit skips every finally). */
+  private readonly onExit: () => void;
 
   /** `restored`: the coordinator checkpoint's state of the stream. */
   constructor(scenario: ResolvedScenario, outDir: string, restored?: { results?: unknown }) {
@@ -79,6 +83,8 @@ export class IntervalStream {
       intervals: new StreamedFile(outDir, FILES.intervals, start("intervals", "")),
       lines: new StreamedFile(outDir, FILES.lines, start("lines", "")),
     };
+    this.onExit = () => removeStreamingDir(outDir);
+    process.once("exit", this.onExit);
   }
 
   /** An interval that has just closed at `endNs` (intervals before it that no host reported are taken first). */
@@ -111,13 +117,19 @@ export class IntervalStream {
     const header = intervalsHeaderLine(this.view, simTimeNs);
     this.files.intervals.finish(join(this.outDir, FILES.intervals), header);
     const intervals = this.files.lines.readChunks().map((bytes) => recordOfLine(deserialize(bytes) as IntervalLine));
-    removeStreamingDir(this.outDir);
+    this.close();
     return { view: viewOfHeaderLine(header, runId), simTimeNs, intervals };
   }
 
-  /** Lets the files go when the run ends without results (finish does not come). */
+  /**
+   * Lets the files go; when the run ends without results (`finish` did not come or did not complete), the parts
+   * are removed with them: the results directory holds no hidden half-written files (a checkpoint keeps its own
+   * copy of their bytes).
+   */
   close(): void {
     for (const file of Object.values(this.files)) file.close();
+    removeStreamingDir(this.outDir);
+    process.off("exit", this.onExit);
   }
 
   /** How many intervals the stream has taken. */

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { RunOutcome } from "../driver/run-driver.ts";
+import type { LastReportsRecord, RunOutcome } from "../driver/run-driver.ts";
 import { buildSummary, type Summary } from "./summary.ts";
 import { IntervalStream } from "./interval-stream.ts";
 import { batchTotals } from "./interval-totals.ts";
@@ -43,6 +43,11 @@ export interface RunInfo {
   failure: string | null;
   /** Checkpoints saved (this attempt), the boundary of the last, and why they stopped (null: they did not); null without checkpoints. */
   checkpoints?: { saved: number; last_at_s: number | null; disabled: string | null } | null;
+  /**
+   * A failed run's wait for its hosts' last reports (driver/last-reports.ts): the hosts that answered, those known
+   * lost (not waited for), those silent until the time limit, and how the wait ended; null when it did not wait.
+   */
+  last_reports?: LastReportsRecord | null;
   /**
    * Writing the results directory (set by writeResults, which writes run-info.json last): wall seconds, and the
    * coordinator process's CPU seconds over that time (user + system).
