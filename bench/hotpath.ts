@@ -17,7 +17,7 @@ import { lookupModel } from "../nodes/models/registry.ts";
 import { Shard } from "../nodes/runtime/shard.ts";
 import { WindowPlanner } from "../nodes/runtime/window-plan.ts";
 import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
-import { parseDurationFlag } from "../spec/units.ts";
+import { parseDurationFlag } from "../spec/unit-text.ts";
 
 const args = process.argv.slice(2);
 const quantumWindows = args.includes("--quantum");

@@ -26,53 +26,78 @@ export interface PrivateBrokerOptions {
   log: (message: string) => void;
   /** Enable JetStream and keep the run's checkpoints in it. */
   jetStream?: boolean;
-  /**
-   * Hears the hosts' credentials as soon as they exist, before the server is started: local hosts start loading
-   * then, and learn the server's URL once it listens (LocalHosts).
-   */
-  onCredentials?: (hostAuth: (host: number) => NatsAuth) => void;
 }
 
+/**
+ * Made in two steps: `prepare` creates the credentials (local hosts start loading with them), `listen` starts the
+ * server (the hosts learn its URL from `listening`). A run that keeps its server across recoveries prepares it
+ * before its first attempt, which starts it while its hosts load, as a run without recoveries does.
+ */
 export class PrivateBroker {
-  readonly url: string;
-  readonly port: number;
-  /** The run's checkpoints in JetStream, when enabled. */
+  /** The run's checkpoints in JetStream, when enabled (once listening). */
   checkpoints: JetStreamCheckpoints | undefined;
   /** Times the server was started again after it died. */
   restarts = 0;
-  private server: NatsServer;
+  /** The server's URL once it listens (rejects if it cannot be started). */
+  readonly listening: Promise<string>;
+  private server: NatsServer | undefined;
+  private started: Promise<void> | undefined;
   private stopping = false;
   private storeConnection: NatsConnection | undefined;
+  private heard: (url: string) => void = () => {};
+  private failed: (error: Error) => void = () => {};
 
   private readonly options: PrivateBrokerOptions;
   private readonly credentials: RunCredentials;
   private readonly dir: string;
 
-  private constructor(options: PrivateBrokerOptions, credentials: RunCredentials, dir: string, server: NatsServer) {
+  private constructor(options: PrivateBrokerOptions) {
     this.options = options;
-    this.credentials = credentials;
-    this.dir = dir;
-    this.server = server;
-    this.url = server.url;
-    this.port = server.port;
-    this.supervise();
+    this.credentials = createRunCredentials(options.runId, options.hosts);
+    this.dir = mkdtempSync(join(tmpdir(), "dctwin-broker-")); // mode 0700: the JetStream store and restored files
+    this.listening = new Promise<string>((resolve, reject) => {
+      this.heard = resolve;
+      this.failed = reject;
+    });
+    this.listening.catch(() => {}); // the failure is `listen()`'s to report
   }
 
+  /** The credentials and private folder of a run's server, not yet started (`listen`; `stop` removes them). */
+  static prepare(options: PrivateBrokerOptions): PrivateBroker {
+    return new PrivateBroker(options);
+  }
+
+  /** Prepares and starts at once; what a failed start made is removed. */
   static async start(options: PrivateBrokerOptions): Promise<PrivateBroker> {
-    const credentials = createRunCredentials(options.runId, options.hosts);
-    const dir = mkdtempSync(join(tmpdir(), "dctwin-broker-")); // mode 0700: the JetStream store and restored files
+    const broker = PrivateBroker.prepare(options);
     try {
-      options.onCredentials?.((host) => credentials.hosts[host]!);
-      const server = await NatsServer.start(PrivateBroker.serverOptions(options, credentials, dir));
-      options.log(`started nats-server ${server.url} (pid ${server.pid}) with per-run credentials`);
-      const broker = new PrivateBroker(options, credentials, dir, server);
-      if (options.jetStream) await broker.openCheckpoints();
+      await broker.listen();
       return broker;
     } catch (error) {
-      credentials.remove();
-      rmSync(dir, { recursive: true, force: true });
+      await broker.stop();
       throw error;
     }
+  }
+
+  /** Starts the server (and opens the checkpoint store); later calls wait for the first. */
+  listen(): Promise<void> {
+    this.started ??= this.startServer().then(
+      (url) => this.heard(url),
+      (error: Error) => {
+        this.failed(error);
+        throw error;
+      },
+    );
+    return this.started;
+  }
+
+  private async startServer(): Promise<string> {
+    const server = await NatsServer.start(PrivateBroker.serverOptions(this.options, this.credentials, this.dir));
+    this.server = server;
+    this.options.log(`started nats-server ${server.url} (pid ${server.pid}) with per-run credentials`);
+    this.supervise();
+    if (this.options.jetStream) await this.openCheckpoints();
+    return server.url;
   }
 
   private static serverOptions(options: PrivateBrokerOptions, credentials: RunCredentials, dir: string, port?: number) {
@@ -84,8 +109,27 @@ export class PrivateBroker {
     };
   }
 
+  /** The server (once listening). */
+  private get running(): NatsServer {
+    if (this.server === undefined) throw new Error("the private nats-server is not started yet (listen())");
+    return this.server;
+  }
+
+  /** Whether the server was started (its URL is known). */
+  get isListening(): boolean {
+    return this.server !== undefined;
+  }
+
+  get url(): string {
+    return this.running.url;
+  }
+
+  get port(): number {
+    return this.running.port;
+  }
+
   get pid(): number {
-    return this.server.pid;
+    return this.running.pid;
   }
 
   get coordinatorAuth(): NatsAuth {
@@ -117,7 +161,7 @@ export class PrivateBroker {
   }
 
   private supervise(): void {
-    const server = this.server;
+    const server = this.running;
     void server.exited.then(async () => {
       if (this.stopping) return;
       this.options.log(
@@ -137,17 +181,18 @@ export class PrivateBroker {
           await new Promise((resolve) => setTimeout(resolve, RESTART_RETRY_MS));
         }
       }
-      if (this.stopping) return void this.server.stop();
+      if (this.stopping) return void this.running.stop();
       this.restarts++;
-      this.options.log(`nats-server started again: ${this.url} (pid ${this.server.pid})`);
+      this.options.log(`nats-server started again: ${this.url} (pid ${this.pid})`);
       this.supervise();
     });
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.started?.catch(() => {}); // a server being started is stopped once it is
     await this.storeConnection?.close().catch(() => {});
-    await this.server.stop();
+    await this.server?.stop();
     this.credentials.remove();
     rmSync(this.dir, { recursive: true, force: true });
   }

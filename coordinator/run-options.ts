@@ -92,7 +92,10 @@ export interface TwinRunOptions {
   reportTimeoutMs?: number;
   /** Continue this run from its checkpoint (the scenario, host count and run id must be the checkpoint's). */
   resume?: StoredCheckpoint;
-  /** The private nats-server to use (kept across recoveries: run-recovery.ts); without it one is started. */
+  /**
+   * The private nats-server to use, kept across recoveries (run-recovery.ts): prepared, and started by the first
+   * attempt once its hosts are loading; without it the run makes its own.
+   */
   broker?: PrivateBroker;
   /** Live commands of a lost attempt of this run, applied again at their times (RunDriverOptions.replayLive). */
   replayLive?: RunDriverOptions["replayLive"];

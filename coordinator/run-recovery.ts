@@ -29,7 +29,8 @@ import type { JetStreamCheckpoints } from "./checkpoint/jetstream-store.ts";
 export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries: number }): Promise<TwinRunResult> {
   const runId = options.runId ?? newRunId();
   const log = options.log ?? (() => {});
-  // Kept across attempts when a lost host can be recovered; otherwise runTwin starts its own, while its hosts load.
+  // Kept across attempts when a lost host can be recovered; otherwise runTwin makes its own. Only prepared here: the
+  // first attempt starts it while its hosts load (run-transport.ts), as a run without recoveries does.
   const ownBroker =
     options.transport === "nats" &&
     options.natsUrl === undefined &&
@@ -38,7 +39,7 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
     options.checkpoint !== undefined &&
     options.recoveries > 0;
   const broker = ownBroker
-    ? await PrivateBroker.start({
+    ? PrivateBroker.prepare({
         runId,
         hosts: options.hosts,
         log,
@@ -70,7 +71,8 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
         log,
         reconnectMs: options.natsReconnectTimeoutMs,
       });
-    const jetStreamCheckpoints = external?.checkpoints ?? broker?.checkpoints;
+    // The private server's store opens with the server, in the first attempt.
+    const jetStreamCheckpoints = () => external?.checkpoints ?? broker?.checkpoints;
     for (let recovered = 0; ; recovered++) {
       attempt.driver = undefined;
       try {
@@ -87,7 +89,7 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
           onIntervalClosed,
           onDriver,
           broker,
-          jetStreamCheckpoints,
+          jetStreamCheckpoints: external?.checkpoints,
           ...rejoin,
         });
         if (result.outcome.status === "completed") await external?.completed(log);
@@ -101,7 +103,7 @@ export async function runTwinWithRecovery(options: TwinRunOptions & { recoveries
         const recoverable = hostLost && options.checkpoint !== undefined && options.signal?.aborted !== true;
         if (!recoverable || recovered >= options.recoveries) throw error;
         const hostDir = broker === undefined ? undefined : join(broker.privateDir, `restore-${recovered}`);
-        resume = await lastCheckpoint(options.outDir, jetStreamCheckpoints, hostDir, log);
+        resume = await lastCheckpoint(options.outDir, jetStreamCheckpoints(), hostDir, log);
         replayLive = (attempt.driver as RunDriver | undefined)?.liveLog() ?? replayLive;
         const from = resume === undefined ? "the start" : `the checkpoint at ${resume.meta.at_ns / 1e9} s`;
         log(

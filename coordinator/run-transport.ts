@@ -15,7 +15,7 @@ export interface RunTransport {
   natsUrl: string | null;
   /** The credentials of the host processes this run starts. */
   hostAuth: (host: number) => NatsAuth;
-  /** The private nats-server the run uses (started here, or kept across recoveries); undefined otherwise. */
+  /** The private nats-server the run uses (made here, or kept across recoveries); undefined otherwise. */
   broker: PrivateBroker | undefined;
 }
 
@@ -44,26 +44,21 @@ export async function openRunTransport(
     if (options.natsUrl === undefined) {
       if (options.join)
         throw new Error("--join needs --nats URL: the private nats-server admits only the hosts this process starts");
-      // A private server admits this run's coordinator and hosts only, each with its role's permissions.
-      if (options.broker === undefined) {
-        let listening: (url: string) => void = () => {};
-        const url = new Promise<string>((resolve) => (listening = resolve));
-        const own = await PrivateBroker.start({
+      // A private server admits this run's coordinator and hosts only, each with its role's permissions. Its
+      // credentials exist before it is started (or it is kept across recoveries: run-recovery.ts), so the hosts
+      // start loading first and learn its URL once it listens.
+      const running =
+        options.broker ??
+        PrivateBroker.prepare({
           runId,
           hosts: options.hosts,
           log,
           jetStream: !!options.checkpoint && options.checkpointStore !== "dir",
-          onCredentials: (auth) => onServer(url, auth),
         });
-        cleanup.push(() => own.stop());
-        broker = own;
-        listening(own.url);
-      } else {
-        const kept = options.broker;
-        broker = kept;
-        onServer(kept.url, (host) => kept.hostAuth(host));
-      }
-      const running = broker;
+      if (options.broker === undefined) cleanup.push(() => running.stop());
+      onServer(running.isListening ? running.url : running.listening, (host) => running.hostAuth(host));
+      await running.listen();
+      broker = running;
       natsUrl = running.url;
       coordinatorAuth = running.coordinatorAuth;
       hostAuth = (host) => running.hostAuth(host);

@@ -4,7 +4,9 @@
  * (StatefulSet ordinal = shard). When the coordinator recovers the run from a checkpoint after losing a host, it
  * tells the hosts to join again: the process then starts over as a new agent and gets its snapshot over NATS.
  */
+import type { ModelLookup } from "./runtime/actor.ts";
 import type { HostAgent } from "./runtime/host-agent.ts";
+import type { ResolvedScenario } from "./runtime/topology.ts";
 import type { NatsAuth } from "./runtime/transport/nats-auth.ts";
 import { connectNatsWithRetry, reconnectWithin } from "./runtime/transport/nats-connect.ts";
 import type { Transport } from "./runtime/transport/transport.ts";
@@ -32,9 +34,9 @@ export interface HostProcessOptions {
 
 export async function runHostProcess(options: HostProcessOptions): Promise<string> {
   const log = (message: string) => console.error(`host ${options.host}: ${message}`);
-  // The runtime and the models load while the connection to NATS is made: most of a host's start-up is loading.
-  const loading = Promise.all([import("./runtime/host-agent.ts"), import("./leap/support.ts")]);
-  loading.catch(() => {}); // a failed load is thrown where it is awaited, not as an unhandled rejection first
+  // The runtime loads while the connection to NATS is made: most of a host's start-up is loading.
+  const loadingAgent = import("./runtime/host-agent.ts");
+  loadingAgent.catch(() => {}); // a failed load is thrown where it is awaited, not as an unhandled rejection first
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
   const transport = await connectNatsWithRetry(
@@ -42,7 +44,7 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
     { name: `dctwin-host-${options.host}`, noEcho: true, ...reconnectWithin(options.reconnectTimeoutMs ?? 20_000) },
     { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log },
   );
-  const [{ HostAgent }, { runModels }] = await loading;
+  const { HostAgent } = await loadingAgent;
   // Loaded only when asked for: prom-client is a fifth of a host's start-up, and hosts the coordinator spawns
   // serve no metrics.
   const metrics =
@@ -57,6 +59,14 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   const closed = transport
     .closed()
     .then((error) => `connection to NATS closed${error instanceof Error ? `: ${error.message}` : ""}`);
+  // The models (with zod for their parameter schemas: about half of a host's loading) load once the first agent
+  // has said hello (a turn of the event loop after it starts, below), while the coordinator hears the hello and
+  // sends RunStart; the agent takes RunStart once they are in (HostAgentOptions.modelsLoaded).
+  let runModels: ((scenario: ResolvedScenario) => ModelLookup) | undefined;
+  const modelsLoaded = new Promise((resolve) => setImmediate(resolve))
+    .then(() => import("./leap/support.ts"))
+    .then((support) => (runModels = support.runModels));
+  modelsLoaded.catch(() => {}); // reported by the agent that waits for it
   let agent: HostAgent;
   let reason: string;
   let malformed = 0;
@@ -66,7 +76,8 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
       transport: wired,
       runId: options.runId,
       host: options.host,
-      models: runModels,
+      models: (scenario) => runModels!(scenario),
+      modelsLoaded,
       coordinatorTimeoutMs: options.coordinatorTimeoutMs ?? 30_000,
     });
     agent.start(rejoining);

@@ -11,13 +11,16 @@ import { queueScenario } from "./support/scenarios.ts";
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+const helloScenario = () =>
+  loadScenarioText(
+    stringify(queueScenario({ rate: 200, meanServiceMs: 2, cores: 2, durationS: 0.2, intervalS: 0.1, warmupS: 0 })),
+    "hello.yaml",
+  ).scenario;
+
 test("host hello - hosts that said hello before the coordinator listened join at its first heartbeat", {
   timeout: 60_000,
 }, async () => {
-  const { scenario } = loadScenarioText(
-    stringify(queueScenario({ rate: 200, meanServiceMs: 2, cores: 2, durationS: 0.2, intervalS: 0.1, warmupS: 0 })),
-    "hello.yaml",
-  );
+  const scenario = helloScenario();
   const transport = new InProcTransport();
   const runId = "early-hosts";
   // An hour between repeated hellos: only the answer to the coordinator's heartbeat can bring these hosts in.
@@ -38,4 +41,49 @@ test("host hello - hosts that said hello before the coordinator listened join at
     outcome.hosts.map((h) => h.host),
     [0, 1],
   );
+});
+
+/** A run of 2 in-process hosts whose models are in once `modelsLoaded` settles (undefined: at once). */
+function gatedRun(runId: string, modelsLoaded: Promise<unknown> | undefined, milestones: string[]) {
+  const scenario = helloScenario();
+  const transport = new InProcTransport();
+  for (const host of [0, 1]) new HostAgent({ transport, runId, host, models: runModels, modelsLoaded }).start();
+  const driver = new RunDriver({
+    transport,
+    runId,
+    scenario,
+    placement: placeActors(scenario, 2),
+    hostCount: 2,
+    onHostsJoined: () => milestones.push("joined"),
+    onHostsReady: () => milestones.push("ready"),
+  });
+  driver.listen();
+  return driver.run();
+}
+
+test("host hello - hosts say hello while their models load and start the run once they are in: the same outcome", {
+  timeout: 60_000,
+}, async () => {
+  let loaded: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (loaded = resolve));
+  const milestones: string[] = [];
+  const gated = gatedRun("models-loading", gate, milestones);
+  for (let i = 0; i < 50 && !milestones.includes("joined"); i++) await turn();
+  for (let i = 0; i < 20; i++) await turn(); // RunStart went out meanwhile: nothing runs without the models
+  assert.deepEqual(milestones, ["joined"]);
+  milestones.push("models in");
+  loaded();
+  const outcome = await gated;
+  assert.deepEqual(milestones, ["joined", "models in", "ready"]);
+  assert.equal(outcome.status, "completed");
+  const plain = await gatedRun("models-loaded", undefined, []);
+  assert.deepEqual(outcome.totals, plain.totals);
+  assert.equal(outcome.simTimeNs, plain.simTimeNs);
+});
+
+test("host hello - models that fail to load fail the host with the reason, as a model error does", {
+  timeout: 60_000,
+}, async () => {
+  const failed = Promise.reject(new Error("cannot load the models"));
+  await assert.rejects(gatedRun("models-failed", failed, []), /host \d+.*cannot load the models/s);
 });

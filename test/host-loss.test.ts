@@ -55,6 +55,11 @@ test(`host loss - kill -9 of one host of 3 at a random window, ${TRIALS} trials:
         result.stderr,
       );
       assert.match(result.stderr, /read the checkpoint at [\d.]+ s back from JetStream \(dctwin-checkpoints-/);
+      // The server kept across recoveries is started after the first attempt's hosts (they load meanwhile), once.
+      const hostsStarted = result.stderr.indexOf("started 3 host process(es)");
+      const serverStarted = result.stderr.indexOf("started nats-server");
+      assert.ok(hostsStarted >= 0 && serverStarted > hostsStarted, result.stderr);
+      assert.equal(result.stderr.split("started nats-server").length, 2, "one server for both attempts");
       assert.deepEqual(read(out), expected, `trial ${trial}: results differ from the undisturbed run`);
       assert.ok(!existsSync(join(out, "checkpoint")));
       await waitFor(() => processesMentioning(runId).length === 0, 10_000, "every process of the run to exit");

@@ -83,6 +83,7 @@ test(`nats restart - the run's private nats-server killed (-9): started again on
     const run = startNatsRun(file, out, runId, recovery);
     try {
       await run.hostPids();
+      await waitFor(() => /started nats-server/.test(run.stderr()), 60_000, "the server to start (after the hosts)");
       const serverPid = Number(/started nats-server nats:\/\/[\d.:]+ \(pid (\d+)\)/.exec(run.stderr())?.[1]);
       const port = /started nats-server nats:\/\/[\d.]+:(\d+)/.exec(run.stderr())?.[1];
       assert.ok(alive(serverPid), run.stderr());

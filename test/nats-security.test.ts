@@ -31,7 +31,12 @@ test("security - a private run's nats-server refuses strangers and wrong roles; 
   let log = "";
   child.stderr!.on("data", (c: string) => (log += c));
   try {
-    await until("the hosts to start", () => /started 3 host process\(es\): pids/.test(log), 60_000);
+    // The hosts start first (they load while the server starts), the server then.
+    await until(
+      "the hosts and the server to start",
+      () => /started 3 host process\(es\): pids[\s\S]*started nats-server/.test(log),
+      60_000,
+    );
     const url = /started nats-server (nats:\/\/[\d.:]+)/.exec(log)![1]!;
     const pids = /pids ([\d, ]+)/.exec(log)![1]!.split(", ").map(Number);
 

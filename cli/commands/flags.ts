@@ -1,7 +1,7 @@
 /** Parsers for CLI flag values: each rejects bad input with a message that names what it expects. */
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { checkNatsAuth, NATS_AUTH_ENV, type NatsAuth } from "../../nodes/runtime/transport/nats-auth.ts";
-import { parseDurationFlag } from "../../spec/units.ts";
+import { parseDurationFlag } from "../../spec/unit-text.ts";
 import { envVarName } from "./env-options.ts";
 
 export const EXIT_FAILED = 1;

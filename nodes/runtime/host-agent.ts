@@ -33,6 +33,11 @@ export interface HostAgentOptions {
    * The caller supplies them so the runtime imports no model.
    */
   models: (scenario: ResolvedScenario) => ModelLookup;
+  /**
+   * Settles once `models` can be called: a host says hello while its models still load (nodes/host.ts) and takes
+   * RunStart once they have; a failed load fails the host as a model error does.
+   */
+  modelsLoaded?: Promise<unknown>;
   /** How often to repeat HostHello until the coordinator starts the run. */
   helloIntervalMs?: number;
   /** Once the run started, stop when nothing comes from the coordinator (grants, its heartbeat) for this long. */
@@ -46,6 +51,7 @@ export class HostAgent {
   private readonly transport: Transport;
   private readonly subjects: RunSubjects;
   private readonly models: (scenario: ResolvedScenario) => ModelLookup;
+  private readonly modelsLoaded: Promise<unknown> | undefined;
   private readonly hello: HostHello;
   private readonly subscriptions: Subscription[] = [];
   private finish!: (reason: string) => void;
@@ -56,6 +62,8 @@ export class HostAgent {
   private readonly early: { grant: boolean; bytes: Uint8Array; from?: number }[] = [];
   private grantSeq = 0;
   private stopSeen = false;
+  /** RunStart came (the run starts once the models are in). */
+  private startSeen = false;
   /** The window reports this host sends and gets (the other hosts' with their packets). */
   private readonly exchange: PeerExchange;
   private malformed = 0;
@@ -78,6 +86,7 @@ export class HostAgent {
     this.transport = options.transport;
     this.host = options.host;
     this.models = options.models;
+    this.modelsLoaded = options.modelsLoaded;
     this.subjects = subjects(options.runId);
     this.hello = new HostHello(
       options.transport,
@@ -130,9 +139,22 @@ export class HostAgent {
   private onStart(bytes: Uint8Array): void {
     const start = tryDecode(wire.RunStart, bytes);
     if (start === undefined) return this.countMalformed();
-    if (this.run !== undefined) return; // a repeated start: already running
+    if (this.startSeen) return; // a repeated start: already running (or starting)
+    this.startSeen = true;
     this.hello.stop();
     this.watchdog?.start();
+    // Grants and reports that come meanwhile wait as before RunStart (keepEarly); a stop ends the wait.
+    if (this.modelsLoaded === undefined) return this.startRun(start);
+    this.modelsLoaded.then(
+      () => this.stopped || this.startRun(start),
+      (error: unknown) =>
+        this.guard(() => {
+          throw error;
+        }),
+    );
+  }
+
+  private startRun(start: dctwin.v1.RunStart): void {
     this.guard(() => {
       const scenario = scenarioFromJson(start.scenarioJson);
       this.exchange.begin(start.hostCount, scenario.actors.length);
