@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { emptyInterval, RunAggregator } from "../counts/aggregate.ts";
-import { loadScenarioFile } from "../scenario-loader.ts";
-import { IntervalStream } from "./interval-stream.ts";
-import { STREAMING_DIR } from "./streamed-file.ts";
+import { emptyInterval, RunAggregator } from "../coordinator/counts/aggregate.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
+import { IntervalStream } from "../coordinator/results/interval-stream.ts";
+import { STREAMING_DIR } from "../coordinator/results/streamed-file.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = fileURLToPath(new URL("../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "dctwin-stream-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const scenario = loadScenarioFile(join(root, "examples", "tiny.yaml")).scenario;
