@@ -16,7 +16,8 @@
  *    then, while below its share of the remaining weight, the unit most connected to what it already holds.
  * 3. Refinement: a host over the balance cap gives units away (the least cut first) to hosts with room; then
  *    units move to the host they are most connected to while the cut's cost falls and no host passes the cap
- *    (passes until nothing moves, at most REFINE_PASSES). If a host is still over the cap, largest-first packing
+ *    (passes until nothing moves, at most REFINE_PASSES); last, the heaviest host gives units away while that
+ *    lowers its load and costs no cut (levelling). If a host is still over the cap, largest-first packing
  *    (refined the same way) is used instead when it is better balanced.
  * Weights: each actor's share of the expected work (see placement.ts); link costs: expected packets per second.
  */
@@ -308,6 +309,28 @@ function refine(units: Units, hostOf: Int32Array, hostCount: number, tolerance: 
       moved = true;
     }
     if (!moved) break;
+  }
+  // Levelling: the heaviest host gives a unit away while that lowers its load below its own and costs no cut.
+  // Hosts run in lockstep windows, so the heaviest host's work sets every window's length.
+  for (let step = 0; step < units.count; step++) {
+    let from = 0;
+    for (let h = 1; h < hostCount; h++) if (load[h]! > load[from]!) from = h;
+    if (members[from]! <= 1) break;
+    let best: { unit: number; to: number; gain: number; after: number } | null = null;
+    for (let u = 0; u < units.count; u++) {
+      if (hostOf[u] !== from) continue;
+      connect(u);
+      const w = units.weight[u]!;
+      for (let h = 0; h < hostCount; h++) {
+        const gain = connection[h]! - connection[from]!;
+        const after = Math.max(load[h]! + w, load[from]! - w);
+        if (h === from || gain < 0 || after >= load[from]!) continue;
+        if (best === null || gain > best.gain || (gain === best.gain && after < best.after))
+          best = { unit: u, to: h, gain, after };
+      }
+    }
+    if (best === null) break;
+    move(best.unit, best.to);
   }
 }
 
