@@ -28,6 +28,16 @@ export const LABEL_LEVELS = ["zone", "pod", "row", "rack"] as const;
 const BALANCE_TOLERANCE = 0.05;
 /** Accepted rather than giving up lookahead: a shorter cut costs far more windows than this imbalance costs work. */
 const LOOSE_BALANCE_TOLERANCE = 0.25;
+/**
+ * When a contraction is balanced enough: by work, tightly then loosely; failing both, by `spread` (half actor
+ * count, half work), so that heavy units (a busy core switch) never cost lookahead that a count-balanced
+ * contraction keeps: the lookahead is never shorter than placement by that spread gives.
+ */
+const BALANCE_CHECKS = [
+  { by: "weight", tolerance: BALANCE_TOLERANCE },
+  { by: "weight", tolerance: LOOSE_BALANCE_TOLERANCE },
+  { by: "spread", tolerance: LOOSE_BALANCE_TOLERANCE },
+] as const;
 const MAX_THRESHOLDS = 32;
 const REFINE_PASSES = 8;
 
@@ -54,6 +64,8 @@ interface Units {
   /** Actor → unit; units are numbered in order of their first actor. */
   unitOf: Int32Array;
   weight: Float64Array;
+  /** Half the unit's share of the actors plus half its share of the work (the lookahead guard of BALANCE_CHECKS). */
+  spread: Float64Array;
   /** Per unit: [other unit, cost] for every link between units (filled by `connect`). */
   adjacency: [number, number][][];
 }
@@ -74,11 +86,12 @@ export function partition(graph: PlacementGraph, hostCount: number): Partition {
       level,
       units: null,
     }));
-    for (const tolerance of [BALANCE_TOLERANCE, LOOSE_BALANCE_TOLERANCE]) {
+    for (const { by, tolerance } of BALANCE_CHECKS) {
       for (const c of candidates) {
-        c.units ??= contract(graph, threshold, c.level); // contracted once, checked against both tolerances
-        if (c.units.count >= hostCount && packsEvenly(c.units.weight, hostCount, tolerance)) {
-          chosen = { units: c.units, level: c.level, threshold, tolerance };
+        c.units ??= contract(graph, threshold, c.level); // contracted once, checked against every check
+        if (c.units.count >= hostCount && packsEvenly(c.units[by], hostCount, tolerance)) {
+          chosen = { units: c.units, level: c.level, threshold, tolerance: LOOSE_BALANCE_TOLERANCE };
+          if (by === "weight") chosen.tolerance = tolerance;
           break search;
         }
       }
@@ -139,8 +152,13 @@ function contract(graph: PlacementGraph, threshold: number, level: string | null
   }
   const count = unitOfRoot.size;
   const weight = new Float64Array(count);
-  for (let i = 0; i < n; i++) weight[unitOf[i]!]! += graph.weight[i]!;
-  return { count, unitOf, weight, adjacency: [] };
+  const spread = new Float64Array(count);
+  const all = total(graph.weight);
+  for (let i = 0; i < n; i++) {
+    weight[unitOf[i]!]! += graph.weight[i]!;
+    spread[unitOf[i]!]! += 0.5 / n + (all > 0 ? (0.5 * graph.weight[i]!) / all : 0.5 / n);
+  }
+  return { count, unitOf, weight, spread, adjacency: [] };
 }
 
 /** Fills the units' adjacency (only the chosen contraction needs it). */
