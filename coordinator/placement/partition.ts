@@ -9,9 +9,10 @@
  *    is contracted, and for a label level (coarsest first: zone, pod, row, rack; then none) actors that share
  *    the label value are joined. The first (T, level) whose units give at least `hostCount` units and pack onto
  *    the hosts within BALANCE_TOLERANCE of the mean (checked by largest-first packing) is kept; failing that, the
- *    first within LOOSE_BALANCE_TOLERANCE, before a shorter T is tried. So the cut only ever holds links of at
- *    least T: the lookahead is as long as balance allows, and labels stay whole when that costs no lookahead. If
- *    nothing is balanced, the finest units (components with servers only) are used.
+ *    first within LOOSE_BALANCE_TOLERANCE, then the first whose actors do (BALANCE_CHECKS), before a shorter T is
+ *    tried. So the cut only ever holds links of at least T: the lookahead is as long as balance allows, and
+ *    labels stay whole when that costs no lookahead. If nothing is balanced, the finest units (components with
+ *    servers only) are used.
  * 2. Initial partition by greedy graph growing: host after host takes the unassigned unit of lowest index and
  *    then, while below its share of the remaining weight, the unit most connected to what it already holds.
  * 3. Refinement: a host over the balance cap gives units away (the least cut first) to hosts with room; then

@@ -77,7 +77,8 @@ const ACTOR_FLOOR = 0.02;
 /**
  * Each actor's expected work: the packets per second it handles (every link's expected packets count at both
  * ends: one end sends what the other receives) plus ACTOR_FLOOR of the mean. Without known traffic (uniform
- * estimate) every link counts 1, so actors weigh by their links.
+ * estimate: every link counts 1) the work is a guess, so actors weigh half by count, half by their links (the
+ * floor is the whole mean), as memory and bookkeeping follow the count.
  */
 export function expectedWork(scenario: ResolvedScenario, traffic: TrafficEstimate): Float64Array {
   const t = traffic.linkPacketsPerS;
@@ -89,7 +90,7 @@ export function expectedWork(scenario: ResolvedScenario, traffic: TrafficEstimat
     work[link.b]! += t[link.index]!;
     sum += 2 * t[link.index]!;
   }
-  const floor = sum > 0 ? (ACTOR_FLOOR * sum) / n : 1;
+  const floor = sum > 0 ? ((traffic.method === "uniform" ? 1 : ACTOR_FLOOR) * sum) / n : 1;
   for (let i = 0; i < n; i++) work[i]! += floor;
   return work;
 }
