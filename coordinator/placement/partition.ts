@@ -9,14 +9,16 @@
  *    is contracted, and for a label level (coarsest first: zone, pod, row, rack; then none) actors that share
  *    the label value are joined. The first (T, level) whose units give at least `hostCount` units and pack onto
  *    the hosts within BALANCE_TOLERANCE of the mean (checked by largest-first packing) is kept; failing that, the
- *    first within LOOSE_BALANCE_TOLERANCE, before a shorter T is tried. So the cut only ever holds links of at
- *    least T: the lookahead is as long as balance allows, and labels stay whole when that costs no lookahead. If
- *    nothing is balanced, the finest units (components with servers only) are used.
+ *    first within LOOSE_BALANCE_TOLERANCE, then the first whose actors do (BALANCE_CHECKS), before a shorter T is
+ *    tried. So the cut only ever holds links of at least T: the lookahead is as long as balance allows, and
+ *    labels stay whole when that costs no lookahead. If nothing is balanced, the finest units (components with
+ *    servers only) are used.
  * 2. Initial partition by greedy graph growing: host after host takes the unassigned unit of lowest index and
  *    then, while below its share of the remaining weight, the unit most connected to what it already holds.
  * 3. Refinement: a host over the balance cap gives units away (the least cut first) to hosts with room; then
  *    units move to the host they are most connected to while the cut's cost falls and no host passes the cap
- *    (passes until nothing moves, at most REFINE_PASSES). If a host is still over the cap, largest-first packing
+ *    (passes until nothing moves, at most REFINE_PASSES); last, the heaviest host gives units away while that
+ *    lowers its load and costs no cut (levelling). If a host is still over the cap, largest-first packing
  *    (refined the same way) is used instead when it is better balanced.
  * Weights: each actor's share of the expected work (see placement.ts); link costs: expected packets per second.
  */
@@ -27,6 +29,16 @@ export const LABEL_LEVELS = ["zone", "pod", "row", "rack"] as const;
 const BALANCE_TOLERANCE = 0.05;
 /** Accepted rather than giving up lookahead: a shorter cut costs far more windows than this imbalance costs work. */
 const LOOSE_BALANCE_TOLERANCE = 0.25;
+/**
+ * When a contraction is balanced enough: by work, tightly then loosely; failing both, by `spread` (half actor
+ * count, half work), so that heavy units (a busy core switch) never cost lookahead that a count-balanced
+ * contraction keeps: the lookahead is never shorter than placement by that spread gives.
+ */
+const BALANCE_CHECKS = [
+  { by: "weight", tolerance: BALANCE_TOLERANCE },
+  { by: "weight", tolerance: LOOSE_BALANCE_TOLERANCE },
+  { by: "spread", tolerance: LOOSE_BALANCE_TOLERANCE },
+] as const;
 const MAX_THRESHOLDS = 32;
 const REFINE_PASSES = 8;
 
@@ -53,6 +65,8 @@ interface Units {
   /** Actor → unit; units are numbered in order of their first actor. */
   unitOf: Int32Array;
   weight: Float64Array;
+  /** Half the unit's share of the actors plus half its share of the work (the lookahead guard of BALANCE_CHECKS). */
+  spread: Float64Array;
   /** Per unit: [other unit, cost] for every link between units (filled by `connect`). */
   adjacency: [number, number][][];
 }
@@ -73,11 +87,12 @@ export function partition(graph: PlacementGraph, hostCount: number): Partition {
       level,
       units: null,
     }));
-    for (const tolerance of [BALANCE_TOLERANCE, LOOSE_BALANCE_TOLERANCE]) {
+    for (const { by, tolerance } of BALANCE_CHECKS) {
       for (const c of candidates) {
-        c.units ??= contract(graph, threshold, c.level); // contracted once, checked against both tolerances
-        if (c.units.count >= hostCount && packsEvenly(c.units.weight, hostCount, tolerance)) {
-          chosen = { units: c.units, level: c.level, threshold, tolerance };
+        c.units ??= contract(graph, threshold, c.level); // contracted once, checked against every check
+        if (c.units.count >= hostCount && packsEvenly(c.units[by], hostCount, tolerance)) {
+          chosen = { units: c.units, level: c.level, threshold, tolerance: LOOSE_BALANCE_TOLERANCE };
+          if (by === "weight") chosen.tolerance = tolerance;
           break search;
         }
       }
@@ -138,8 +153,13 @@ function contract(graph: PlacementGraph, threshold: number, level: string | null
   }
   const count = unitOfRoot.size;
   const weight = new Float64Array(count);
-  for (let i = 0; i < n; i++) weight[unitOf[i]!]! += graph.weight[i]!;
-  return { count, unitOf, weight, adjacency: [] };
+  const spread = new Float64Array(count);
+  const all = total(graph.weight);
+  for (let i = 0; i < n; i++) {
+    weight[unitOf[i]!]! += graph.weight[i]!;
+    spread[unitOf[i]!]! += 0.5 / n + (all > 0 ? (0.5 * graph.weight[i]!) / all : 0.5 / n);
+  }
+  return { count, unitOf, weight, spread, adjacency: [] };
 }
 
 /** Fills the units' adjacency (only the chosen contraction needs it). */
@@ -308,6 +328,28 @@ function refine(units: Units, hostOf: Int32Array, hostCount: number, tolerance: 
       moved = true;
     }
     if (!moved) break;
+  }
+  // Levelling: the heaviest host gives a unit away while that lowers its load below its own and costs no cut.
+  // Hosts run in lockstep windows, so the heaviest host's work sets every window's length.
+  for (let step = 0; step < units.count; step++) {
+    let from = 0;
+    for (let h = 1; h < hostCount; h++) if (load[h]! > load[from]!) from = h;
+    if (members[from]! <= 1) break;
+    let best: { unit: number; to: number; gain: number; after: number } | null = null;
+    for (let u = 0; u < units.count; u++) {
+      if (hostOf[u] !== from) continue;
+      connect(u);
+      const w = units.weight[u]!;
+      for (let h = 0; h < hostCount; h++) {
+        const gain = connection[h]! - connection[from]!;
+        const after = Math.max(load[h]! + w, load[from]! - w);
+        if (h === from || gain < 0 || after >= load[from]!) continue;
+        if (best === null || gain > best.gain || (gain === best.gain && after < best.after))
+          best = { unit: u, to: h, gain, after };
+      }
+    }
+    if (best === null) break;
+    move(best.unit, best.to);
   }
 }
 

@@ -7,8 +7,11 @@
  *     serialization) is the lookahead that bounds how long a window may be (nodes/runtime/lookahead.ts);
  *   - `zone`, `pod`, `row` and `rack` labels stay whole where that costs no lookahead (coarsest level first);
  *   - little expected traffic crosses hosts (placement/traffic.ts estimates it from the models' parameters);
- *   - hosts get about the same expected work: an actor weighs half by count (memory, per-actor bookkeeping),
- *     half by its share of the expected packet hops (CPU).
+ *   - hosts get about the same expected work: an actor weighs what it is expected to handle, the packets it
+ *     receives and sends per second (placement/traffic.ts), plus a small floor per actor (its bookkeeping and
+ *     memory, and a weight for actors no expected traffic reaches). A host's events per window follow its packets
+ *     (an arrival is an event; a client's or server's timer goes with each request it sends or serves), so equal
+ *     packet shares give hosts equal work per window and neither waits for the other.
  * The partitioning heuristic is in placement/partition.ts. Deterministic: the same scenario and host count give
  * the same placement on every machine.
  */
@@ -59,19 +62,37 @@ export function planPlacement(scenario: ResolvedScenario, hostCount: number): Pl
   let sum = 0;
   for (const x of t) sum += x;
   const epsilon = scenario.links.length > 0 && sum > 0 ? (0.01 * sum) / scenario.links.length : 1;
-  const work = new Float64Array(scenario.actors.length);
-  for (const link of scenario.links) {
-    work[link.a]! += t[link.index]!;
-    work[link.b]! += t[link.index]!;
-  }
-  const n = scenario.actors.length;
-  const weight = Float64Array.from(work, (w) => 0.5 / n + (sum > 0 ? (0.5 * w) / (2 * sum) : 0.5 / n));
+  const weight = expectedWork(scenario, traffic);
   const links = scenario.links.map((l) => ({ a: l.a, b: l.b, delayNs: linkDelayNs(l), cost: t[l.index]! + epsilon }));
   const parts = partition(
     { node: networkNodes(scenario.actors), labels: scenario.actors.map((a) => a.labels), links, weight },
     hostCount,
   );
   return { ...parts, traffic };
+}
+
+/** Share of an actor's floor in the mean actor's expected work: small, so hosts balance packets, not actor counts. */
+const ACTOR_FLOOR = 0.02;
+
+/**
+ * Each actor's expected work: the packets per second it handles (every link's expected packets count at both
+ * ends: one end sends what the other receives) plus ACTOR_FLOOR of the mean. Without known traffic (uniform
+ * estimate: every link counts 1) the work is a guess, so actors weigh half by count, half by their links (the
+ * floor is the whole mean), as memory and bookkeeping follow the count.
+ */
+export function expectedWork(scenario: ResolvedScenario, traffic: TrafficEstimate): Float64Array {
+  const t = traffic.linkPacketsPerS;
+  const n = scenario.actors.length;
+  const work = new Float64Array(n);
+  let sum = 0;
+  for (const link of scenario.links) {
+    work[link.a]! += t[link.index]!;
+    work[link.b]! += t[link.index]!;
+    sum += 2 * t[link.index]!;
+  }
+  const floor = sum > 0 ? ((traffic.method === "uniform" ? 1 : ACTOR_FLOOR) * sum) / n : 1;
+  for (let i = 0; i < n; i++) work[i]! += floor;
+  return work;
 }
 
 /** The least time a packet spends on a link: its latency plus one byte's serialization where bandwidth is finite. */

@@ -5,7 +5,7 @@
  */
 import { lookaheadNs } from "../../nodes/runtime/lookahead.ts";
 import { networkNodes, type ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { linkDelayNs, type PlacementPlan } from "./place.ts";
+import { expectedWork, linkDelayNs, type PlacementPlan } from "./place.ts";
 import { LABEL_LEVELS } from "./partition.ts";
 
 const SHORTEST_CUT_SHOWN = 5;
@@ -81,20 +81,16 @@ export function describePlacement(scenario: ResolvedScenario, plan: PlacementPla
   };
 }
 
-/** Each host's share of the expected work: packet hops handled (both ends of each link), or actors when no traffic is known. */
+/** Each host's share of the expected work the partitioner balances (place.ts `expectedWork`). */
 function hostWork(scenario: ResolvedScenario, plan: PlacementPlan, hostCount: number): number[] {
   const work = new Array<number>(hostCount).fill(0);
-  const traffic = plan.traffic.linkPacketsPerS;
+  const weight = expectedWork(scenario, plan.traffic);
   let sum = 0;
-  for (const l of scenario.links) {
-    work[plan.hostOf[l.a]!]! += traffic[l.index]!;
-    work[plan.hostOf[l.b]!]! += traffic[l.index]!;
-    sum += 2 * traffic[l.index]!;
+  for (let i = 0; i < weight.length; i++) {
+    work[plan.hostOf[i]!]! += weight[i]!;
+    sum += weight[i]!;
   }
-  if (sum > 0) return work.map((w) => w / sum);
-  const counts = new Array<number>(hostCount).fill(0);
-  for (const host of plan.hostOf) counts[host]!++;
-  return counts.map((c) => c / Math.max(1, scenario.actors.length));
+  return work.map((w) => (sum > 0 ? w / sum : 0));
 }
 
 function labelGroups(
