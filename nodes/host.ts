@@ -37,6 +37,13 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   // The runtime loads while the connection to NATS is made: most of a host's start-up is loading.
   const loadingAgent = import("./runtime/host-agent.ts");
   loadingAgent.catch(() => {}); // a failed load is thrown where it is awaited, not as an unhandled rejection first
+  // The models (with zod for their parameter schemas: about half of a host's loading) load from the start too, but
+  // the hello does not wait for them: they finish while the connection is made (a host spawned before its
+  // nats-server waits for the server's URL) or while the coordinator hears the hello and sends RunStart, which the
+  // agent takes once they are in (HostAgentOptions.modelsLoaded).
+  let runModels: ((scenario: ResolvedScenario) => ModelLookup) | undefined;
+  const modelsLoaded = import("./leap/support.ts").then((support) => (runModels = support.runModels));
+  modelsLoaded.catch(() => {}); // reported by the agent that waits for it
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
   const transport = await connectNatsWithRetry(
@@ -59,14 +66,6 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   const closed = transport
     .closed()
     .then((error) => `connection to NATS closed${error instanceof Error ? `: ${error.message}` : ""}`);
-  // The models (with zod for their parameter schemas: about half of a host's loading) load once the first agent
-  // has said hello (a turn of the event loop after it starts, below), while the coordinator hears the hello and
-  // sends RunStart; the agent takes RunStart once they are in (HostAgentOptions.modelsLoaded).
-  let runModels: ((scenario: ResolvedScenario) => ModelLookup) | undefined;
-  const modelsLoaded = new Promise((resolve) => setImmediate(resolve))
-    .then(() => import("./leap/support.ts"))
-    .then((support) => (runModels = support.runModels));
-  modelsLoaded.catch(() => {}); // reported by the agent that waits for it
   let agent: HostAgent;
   let reason: string;
   let malformed = 0;
