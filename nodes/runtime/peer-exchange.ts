@@ -51,6 +51,11 @@ export class PeerExchange {
     this.reports.begin(hostCount);
   }
 
+  /** Other hosts take part in the run: each window's report goes out to them. */
+  get hasPeers(): boolean {
+    return this.hostCount > 1;
+  }
+
   /** The last window this host reported (0: its start-up report; -1: none yet). */
   get reported(): number {
     return this.reports.reported;
