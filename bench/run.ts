@@ -142,6 +142,37 @@ function printCpu(runs: RunFigures[]): void {
 }
 
 /**
+ * Where the hosts' wall time went over their windows (run-info.json's window_time), per window and averaged over the
+ * hosts: their events, the window exchange (reports built, encoded, published; the peers' decoded and merged), and
+ * the rest, mostly waiting for the other hosts' reports. A run bound by its events spends its windows on events.
+ */
+function printWindowTime(runs: RunFigures[]): void {
+  const timed = runs.filter((r) => r.window_time !== null && r.window_time.length > 0 && r.windows > 0);
+  if (timed.length === 0) return;
+  const perWindowMs = (r: RunFigures, key: "events_s" | "exchange_s" | "waiting_s") =>
+    (r.window_time!.reduce((s, h) => s + h[key], 0) / r.window_time!.length / r.windows) * 1000;
+  console.log(
+    table(
+      ["configuration", "host ms/window: events", "exchange", "waiting", "events share"],
+      timed.map((r) => {
+        const [events, exchange, waiting] = [
+          perWindowMs(r, "events_s"),
+          perWindowMs(r, "exchange_s"),
+          perWindowMs(r, "waiting_s"),
+        ];
+        return [
+          r.name,
+          fmt(events, 3),
+          fmt(exchange, 3),
+          fmt(waiting, 3),
+          `${((events / (events + exchange + waiting)) * 100).toFixed(1)}%`,
+        ];
+      }),
+    ),
+  );
+}
+
+/**
  * One short NATS/1 run of tiny.yaml before anything is measured, so that Node's compile cache holds this tree's
  * modules (stripped of their types) for the host processes. Without it, the first NATS run after a change to the
  * sources pays that (about 0.4 s of a host's set-up) and the next ones do not: a user meets the cold cache once,
@@ -228,6 +259,7 @@ for (const bench of SCENARIOS) {
     ),
   );
   printCpu(runs);
+  printWindowTime(runs);
   console.log(
     `  ${fmt(runs[0]!.hops)} packet hops, ${fmt(runs[0]!.events)} events; heap ${fmt(footprint.heap_peak_per_actor_bytes / 1024, 1)} KiB after a scavenge (${fmt(footprint.heap_peak_unscavenged_per_actor_bytes / 1024, 1)} KiB before it; retained after GC ${fmt(footprint.heap_retained_per_actor_bytes / 1024, 1)} KiB; once results are written ${fmt(footprint.heap_after_results_per_actor_bytes / 1024, 1)} KiB) and RSS ${fmt(footprint.rss_peak_per_actor_bytes / 1024, 1)} KiB per actor (peak above the loaded scenario)`,
   );

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { placeActors } from "../coordinator/placement/place.ts";
+import type { HostWindowTime } from "../coordinator/driver/run-types.ts";
 import { runTwin, type TransportKind } from "../coordinator/run.ts";
 import { networkNodes, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { PhaseCpu, type RoleCpu } from "./process-cpu.ts";
@@ -52,6 +53,8 @@ export interface RunFigures {
   results_write_s: number | null;
   /** CPU seconds of the simulation phase by process role (bench/process-cpu.ts); null off Linux. */
   cpu: RoleCpu | null;
+  /** Where each host's wall time went over its windows (run-info.json's window_time; null if it lacks it). */
+  window_time: HostWindowTime[] | null;
   /** summary.json, for the byte-for-byte comparison. */
   summary: Buffer;
 }
@@ -87,10 +90,13 @@ export function executionCounts(
   return { windows, events };
 }
 
-/** How long writing the results took (run-info.json's figure; null from a version that did not record it). */
-export function resultsWriteS(outDir: string): number | null {
-  const info = JSON.parse(readFileSync(join(outDir, "run-info.json"), "utf8")) as { results_write_s?: number };
-  return info.results_write_s ?? null;
+/** How long writing the results took, and where the hosts' time went (null from a version that did not record it). */
+export function runInfoTimes(outDir: string): { resultsWriteS: number | null; windowTime: HostWindowTime[] | null } {
+  const info = JSON.parse(readFileSync(join(outDir, "run-info.json"), "utf8")) as {
+    results_write_s?: number;
+    window_time?: HostWindowTime[] | null;
+  };
+  return { resultsWriteS: info.results_write_s ?? null, windowTime: info.window_time ?? null };
 }
 
 export async function runConfig(config: RunConfig, scenario: ResolvedScenario, outDir: string): Promise<RunFigures> {
@@ -117,6 +123,7 @@ export async function runConfig(config: RunConfig, scenario: ResolvedScenario, o
   const { windows, events } = executionCounts(outDir, summary);
   const hops = summary.packets.link_hops;
   const setupS = (setup.readyMs - started) / 1000;
+  const times = runInfoTimes(outDir);
   const simPhaseS = wallTimeS - setupS;
   return {
     name: config.name,
@@ -138,8 +145,9 @@ export async function runConfig(config: RunConfig, scenario: ResolvedScenario, o
     events_per_window: windows > 0 ? events / windows : 0,
     ms_per_window: windows > 0 ? (simPhaseS * 1000) / windows : 0,
     cross_host_hop_share: hops > 0 ? crossHostPackets(scenario, config.hosts, summary) / hops : 0,
-    results_write_s: resultsWriteS(outDir),
+    results_write_s: times.resultsWriteS,
     cpu: phaseCpu.figures(),
+    window_time: times.windowTime,
     summary: bytes,
   };
 }

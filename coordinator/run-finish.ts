@@ -72,6 +72,7 @@ export function writeRunResults(
       failure: failure === null ? null : failure.message,
       checkpoints: run.checkpoints,
       last_reports: outcome.lastReports ?? null,
+      window_time: outcome.windowTime ?? null,
     },
     stream,
   );

@@ -3,7 +3,8 @@
  * to every subject of a 2-host run: per window each host sends its peer exactly one message (its report and its
  * packets, on `report.<n>.window.<m>`), and nothing else per window; the coordinator gets the full reports in
  * bundles, far fewer messages than windows × hosts, yet every report (each window's, the start-up and the final
- * one). The run's summary.json is byte-identical to an in-process run.
+ * one). The final reports say where each host's time went (run-info.json's window_time). The run's summary.json is
+ * byte-identical to an in-process run.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -51,8 +52,22 @@ test("window messages - one message per peer and window; the coordinator gets bu
     await monitor.flush();
     sub.unsubscribe();
 
-    const windows = JSON.parse(readFileSync(join(natsOut, "run-info.json"), "utf8")).windows as number;
+    const info = JSON.parse(readFileSync(join(natsOut, "run-info.json"), "utf8"));
+    const windows = info.windows as number;
     assert.ok(windows > 1000, `the run has many windows (${windows})`);
+    // Where each host's time went: every window it ran, split into events, exchange and the rest, within the run.
+    assert.deepEqual(
+      info.window_time.map((t: { host: number; windows: number }) => [t.host, t.windows]),
+      [
+        [0, windows],
+        [1, windows],
+      ],
+    );
+    for (const t of info.window_time) {
+      assert.ok(t.events_s > 0 && t.exchange_s > 0 && t.waiting_s >= 0, JSON.stringify(t));
+      assert.ok(Math.abs(t.events_s + t.exchange_s + t.waiting_s - t.windows_s) < 1e-6, "the parts make the whole");
+      assert.ok(t.windows_s < info.wall_time_s, "the windows are part of the run");
+    }
     // Each host's report of every window it ran and of its start-up (window 0), to its peer; none to itself.
     assert.equal(messages.get("report.0.window.1"), windows + 1, "host 0 to host 1: one message per window");
     assert.equal(messages.get("report.1.window.0"), windows + 1, "host 1 to host 0: one message per window");

@@ -267,17 +267,11 @@ export class RunDriver {
     const f = this.follower;
     if (f === undefined) return null;
     return {
+      ...this.figures(f),
       status,
       appliedCommands: this.grants.applied.filter((c) => c.timeNs < f.simTimeNs),
       simTimeNs: f.simTimeNs,
-      aggregator: f.aggregator,
-      totals: f.totals,
-      hosts: this.roster.list(),
       malformedMessages: this.malformed + f.hostsMalformed,
-      hostFragmentsDropped: f.hostFragmentsDropped,
-      windows: f.windowsRun,
-      events: f.aggregator.events,
-      lookaheadNs: f.lookaheadNs(),
       lastReports: this.lastReports.record,
     };
   }
@@ -358,13 +352,21 @@ export class RunDriver {
     const status: RunStatus = endNs >= this.o.scenario.run.durationNs ? "completed" : "interrupted";
     const applied = status === "completed" ? this.grants.applied : this.grants.applied.filter((c) => c.timeNs < endNs);
     return {
+      ...this.figures(f),
       status,
       appliedCommands: applied,
       simTimeNs: endNs,
+      malformedMessages: this.malformed + this.reports.malformed + this.reports.leftover() + f.hostsMalformed,
+      windowTime: f.windowTime,
+    };
+  }
+
+  /** What a whole and a partial outcome both take from the windows followed. */
+  private figures(f: WindowFollower) {
+    return {
       aggregator: f.aggregator,
       totals: f.totals,
       hosts: this.roster.list(),
-      malformedMessages: this.malformed + this.reports.malformed + this.reports.leftover() + f.hostsMalformed,
       hostFragmentsDropped: f.hostFragmentsDropped,
       windows: f.windowsRun,
       events: f.aggregator.events,

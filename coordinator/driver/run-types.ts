@@ -124,6 +124,22 @@ export interface RunOutcome {
   lookaheadNs: number;
   /** A failed run's wait for its hosts' last reports (undefined: it did not wait). */
   lastReports?: LastReportsRecord;
+  /** Where each host's wall time went over its windows, from the final reports (undefined: the run had none). */
+  windowTime?: HostWindowTime[];
+}
+
+/**
+ * A host's wall time from its first window's start to its final report (nodes/runtime/window-clock.ts), for
+ * run-info.json: its windows' events, the window exchange, and the rest (`waiting_s`: mostly waiting for the other
+ * hosts' reports or the coordinator's grants, with the event loop's own work).
+ */
+export interface HostWindowTime {
+  host: number;
+  windows: number;
+  windows_s: number;
+  events_s: number;
+  exchange_s: number;
+  waiting_s: number;
 }
 
 /** Where the run is, for status calls. */

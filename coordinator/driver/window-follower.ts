@@ -11,7 +11,7 @@ import type { dctwin } from "../../proto/gen/dctwin.js";
 import { RunAggregator, type IntervalRecord } from "../counts/aggregate.ts";
 import { checkConservation, conservationTotals, type ConservationTotals } from "../counts/conservation.ts";
 import type { CoordinatorState } from "./coordinator-state.ts";
-import { HostFailedError, type WindowProgress } from "./run-types.ts";
+import { HostFailedError, type HostWindowTime, type WindowProgress } from "./run-types.ts";
 
 type Report = dctwin.v1.WindowReport;
 
@@ -29,6 +29,8 @@ export class WindowFollower {
   /** Malformed messages the hosts counted (cumulative, as last reported). */
   hostsMalformed = 0;
   hostFragmentsDropped = 0;
+  /** From the hosts' final reports. */
+  windowTime: HostWindowTime[] | undefined;
   simTimeNs: number;
   private readonly scenario: ResolvedScenario;
   private readonly placement: readonly number[];
@@ -95,6 +97,7 @@ export class WindowFollower {
     checkConservation(window, endNs, this.totals);
     this.hostsMalformed = finals.reduce((s, d) => s + Number(d.malformedMessages), 0);
     this.hostFragmentsDropped = finals.reduce((s, d) => s + Number(d.fragmentsDropped), 0);
+    this.windowTime = finals.map(windowTimeOf);
     this.simTimeNs = endNs;
     return endNs;
   }
@@ -146,4 +149,17 @@ export class WindowFollower {
       ? Math.max(planner.lastEndNs, Math.min(planner.horizonNs, run.durationNs))
       : (this.expected?.startNs ?? 0);
   }
+}
+
+function windowTimeOf(final: Report): HostWindowTime {
+  const t = final.timing;
+  const [windowsS, eventsS, exchangeS] = [t?.windowsS ?? 0, t?.eventsS ?? 0, t?.exchangeS ?? 0];
+  return {
+    host: final.host,
+    windows: Number(t?.windows ?? 0),
+    windows_s: windowsS,
+    events_s: eventsS,
+    exchange_s: exchangeS,
+    waiting_s: Math.max(0, windowsS - eventsS - exchangeS),
+  };
 }

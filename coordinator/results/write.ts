@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { LastReportsRecord, RunOutcome } from "../driver/run-driver.ts";
+import type { HostWindowTime, LastReportsRecord, RunOutcome } from "../driver/run-driver.ts";
 import { buildSummary, type Summary } from "./summary.ts";
 import { IntervalStream } from "./interval-stream.ts";
 import { batchTotals } from "./interval-totals.ts";
@@ -54,6 +54,8 @@ export interface RunInfo {
    */
   results_write_s?: number;
   results_write_cpu_s?: number;
+  /** Where each host's wall time went over its windows (null: no final reports, e.g. a failed run). */
+  window_time?: HostWindowTime[] | null;
 }
 
 /**

@@ -21,7 +21,9 @@ import { checkpointMessages, type HostRun, restoreHostState, SnapshotInbox } fro
 import { NO_COUNTS } from "./host-reports.ts";
 import { HostHello } from "./host-hello.ts";
 import { PeerExchange } from "./peer-exchange.ts";
-import { checkGrant, earliestEvent, toWireInterval, tryDecode, wire } from "./wire.ts";
+import { checkGrant, earliestEvent, tryDecode, wire } from "./wire.ts";
+import { WindowClock } from "./window-clock.ts";
+import { finalReport, ranWindowReport } from "./window-report.ts";
 import type { dctwin } from "../../proto/gen/dctwin.js";
 
 export interface HostAgentOptions {
@@ -73,6 +75,8 @@ export class HostAgent {
   private readonly inbox: SnapshotInbox;
   /** Set from the start until a turn of the event loop has passed (begin). */
   private firstWindowHeld = false;
+  /** Where this host's wall time goes over its windows (its final report carries it). */
+  private readonly clock = new WindowClock();
   /** advance() is queued to run after the current message handlers and the transport's writes (scheduleAdvance). */
   private advanceQueued = false;
   private readonly watchdog: CoordinatorWatchdog | undefined;
@@ -267,9 +271,11 @@ export class HostAgent {
   private onPeer(bytes: Uint8Array, from: number | undefined): void {
     if (this.planner === undefined) return this.keepEarly({ grant: false, bytes, from });
     const shard = this.shard!;
+    const arrived = performance.now();
     const events = this.exchange.receive(bytes, from, (actor) => shard.runsActor(actor));
     if (events === undefined) return this.countMalformed();
     if (events.length > 0) this.guard(() => shard.mergeRemote(events));
+    this.clock.exchanged(arrived);
     this.scheduleAdvance();
   }
 
@@ -329,40 +335,19 @@ export class HostAgent {
   }
 
   private runWindow(step: Extract<PlanStep, { kind: "run" }>): void {
-    const shard = this.shard!;
     this.planner!.begin(step);
-    const result = shard.runWindow(step.window, step.startNs, step.endNs, step.commands);
-    const batchesSentTo = this.exchange.noBatches();
-    for (const toHost of result.outbox.keys()) batchesSentTo[toHost] = 1;
-    this.exchange.publish(
-      {
-        window: step.window,
-        startNs: step.startNs,
-        endNs: step.endNs,
-        nextEventNs: result.nextEventNs,
-        batchesSentTo,
-        counters: result.counters,
-        intervals: result.intervals.map(toWireInterval),
-        events: result.events,
-        addedDelayNs: result.addedDelayNs,
-      },
-      result.outbox,
-    );
+    const started = this.clock.start();
+    const result = this.shard!.runWindow(step.window, step.startNs, step.endNs, step.commands);
+    const ran = this.clock.ranEvents(started);
+    this.exchange.publish(ranWindowReport(step, result, this.exchange.noBatches()), result.outbox);
+    this.clock.exchanged(ran);
   }
 
   private close(step: Extract<PlanStep, { kind: "finish" }>): void {
-    const { intervals, counters } = this.shard!.finish(step.atNs);
+    const finished = this.shard!.finish(step.atNs);
     this.closed = true;
-    this.exchange.publish({
-      window: step.window,
-      startNs: step.atNs,
-      endNs: step.atNs,
-      final: true,
-      nextEventNs: this.shard!.nextEventNs(),
-      batchesSentTo: this.exchange.noBatches(),
-      counters,
-      intervals: intervals.map(toWireInterval),
-    });
+    const noBatches = this.exchange.noBatches();
+    this.exchange.publish(finalReport(step, finished, this.shard!.nextEventNs(), noBatches, this.clock.timing()));
   }
 
   private countMalformed(): void {
