@@ -15,6 +15,7 @@ import {
   type MetricDeclaration,
 } from "../../nodes/models/metric-declarations.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
+import { sortedKeys } from "../counts/sorted-keys.ts";
 
 /** The metric's column name: its base name with the unit's suffix where the recorded one named another unit. */
 export function seriesName(recorded: string, d: MetricDeclaration): string {
@@ -42,18 +43,39 @@ export function metricRows(interval: IntervalRecord, intervalNs: number): string
   return rows;
 }
 
-/** links.csv's rows of one interval (each ending in a newline). */
-export function linkRows(interval: IntervalRecord, scenario: ResolvedScenario, intervalNs: number): string {
-  const [t0, t1] = bounds(interval.index, intervalNs);
-  const rows: string[] = [];
-  for (const [key, t] of [...interval.links].sort(([a], [b]) => a - b)) {
-    const link = scenario.links[key >> 1]!;
-    const [from, to] = (key & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
-    rows.push(
-      `${t0},${t1},${link.id},${scenario.actors[from]!.id}->${scenario.actors[to]!.id},${t.packets},${t.bytes},${t.lost}\n`,
-    );
+/**
+ * links.csv's rows, interval by interval. Each link direction's `link,direction` cells are made once per run, when
+ * the direction first carries traffic, not again for every interval.
+ */
+export class LinkRows {
+  private readonly scenario: ResolvedScenario;
+  /** By link index * 2 + reverse. */
+  private readonly cells: (string | undefined)[];
+
+  constructor(scenario: ResolvedScenario) {
+    this.scenario = scenario;
+    this.cells = new Array<string | undefined>(2 * scenario.links.length);
   }
-  return rows.join("");
+
+  /** One interval's rows (each ending in a newline), by link and direction. */
+  of(interval: IntervalRecord, intervalNs: number): string {
+    const [t0, t1] = bounds(interval.index, intervalNs);
+    const times = `${t0},${t1},`;
+    let rows = "";
+    for (const key of sortedKeys(interval.links)) {
+      const t = interval.links.get(key)!;
+      rows += `${times}${this.cells[key] ?? this.directionCells(key)}${t.packets},${t.bytes},${t.lost}\n`;
+    }
+    return rows;
+  }
+
+  private directionCells(key: number): string {
+    const link = this.scenario.links[key >> 1]!;
+    const [from, to] = (key & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
+    const cells = `${link.id},${this.scenario.actors[from]!.id}->${this.scenario.actors[to]!.id},`;
+    this.cells[key] = cells;
+    return cells;
+  }
 }
 
 function bounds(index: number, intervalNs: number): [number, number] {
