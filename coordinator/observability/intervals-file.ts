@@ -12,7 +12,7 @@
  *    "drops": {reason: packets},
  *    "energy": [{actor, component, joules}], "counters": [{actor, name, value}]}
  * Histogram bucket indices are those of nodes/runtime/histogram.ts; metric values are in the recorded unit (ns).
- * The lines are written by interval-line-json.ts.
+ * The lines are written by results/interval-line.ts.
  */
 import { readFileSync } from "node:fs";
 import { Histogram } from "../../nodes/runtime/histogram.ts";

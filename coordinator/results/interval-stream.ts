@@ -18,7 +18,6 @@ import { LedgerBook } from "../ledgers/book.ts";
 import { EnergyTotals } from "../ledgers/energy-totals.ts";
 import { THERMO_CSV_HEADER, thermoRow } from "../ledgers/series.ts";
 import { intervalEndNs, ledgerScope, type LedgerSnapshot, type StoredSnapshot } from "../ledgers/snapshot.ts";
-import { intervalLineJson } from "../observability/interval-line-json.ts";
 import {
   INTERVALS_FILE,
   intervalsHeaderLine,
@@ -28,8 +27,10 @@ import {
   type IntervalsFile,
 } from "../observability/intervals-file.ts";
 import { runViewFromScenario, type RunView } from "../observability/run-view.ts";
+import { writeIntervalLine } from "./interval-line.ts";
 import { IntervalTotals } from "./interval-totals.ts";
 import { removeStreamingDir, StreamedFile } from "./streamed-file.ts";
+import { TextBuffer } from "./text-buffer.ts";
 import { LINKS_CSV_HEADER, LinkRows, METRICS_CSV_HEADER, metricRows } from "./timeseries.ts";
 
 registerSnapshotClasses({ IntervalTotals, EnergyTotals, BatchTotals });
@@ -61,6 +62,8 @@ export class IntervalStream {
   private readonly view: RunView;
   private readonly files: Record<FileKey, StreamedFile>;
   private readonly linkRows: LinkRows;
+  /** Where links.csv's rows and intervals.jsonl's line are written before they are appended (one interval's). */
+  private readonly text = new TextBuffer();
   private readonly outDir: string;
   /** Removes the parts if the process exits before `finish` or `close` (process.exit skips every finally). */
   private readonly onExit: () => void;
@@ -152,9 +155,11 @@ export class IntervalStream {
     const snapshot = this.ledgers.close(record, endNs);
     const intervalNs = this.scenario.run.metricsIntervalNs;
     this.files.timeseries.append(metricRows(record, intervalNs));
-    this.files.links.append(this.linkRows.of(record, intervalNs));
+    this.linkRows.write(this.text, record, intervalNs);
+    this.files.links.append(this.text.take());
     this.files.thermo.append(thermoRow(snapshot));
-    this.files.intervals.append(`${intervalLineJson(this.view, record, endNs)}\n`);
+    writeIntervalLine(this.text, this.view, record, endNs);
+    this.files.intervals.append(this.text.take());
     this.totals.take(record, snapshot);
     this.next = record.index + 1;
     return snapshot;

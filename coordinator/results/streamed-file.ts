@@ -25,8 +25,13 @@ export class StreamedFile {
     else writeSync(this.fd, start);
   }
 
-  append(text: string): void {
-    if (text.length > 0) writeSync(this.open(), text);
+  append(text: string | Uint8Array): void {
+    if (typeof text === "string") {
+      if (text.length > 0) writeSync(this.open(), text);
+      return;
+    }
+    const fd = this.open();
+    for (let at = 0; at < text.length; ) at += writeSync(fd, text, at);
   }
 
   /**

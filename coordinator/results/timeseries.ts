@@ -16,6 +16,7 @@ import {
 } from "../../nodes/models/metric-declarations.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import { sortedKeys } from "../counts/sorted-keys.ts";
+import type { TextBuffer } from "./text-buffer.ts";
 
 /** The metric's column name: its base name with the unit's suffix where the recorded one named another unit. */
 export function seriesName(recorded: string, d: MetricDeclaration): string {
@@ -57,16 +58,15 @@ export class LinkRows {
     this.cells = new Array<string | undefined>(2 * scenario.links.length);
   }
 
-  /** One interval's rows (each ending in a newline), by link and direction. */
-  of(interval: IntervalRecord, intervalNs: number): string {
+  /** Writes one interval's rows (each ending in a newline) to `out`, by link and direction. */
+  write(out: TextBuffer, interval: IntervalRecord, intervalNs: number): void {
     const [t0, t1] = bounds(interval.index, intervalNs);
     const times = `${t0},${t1},`;
-    let rows = "";
     for (const key of sortedKeys(interval.links)) {
       const t = interval.links.get(key)!;
-      rows += `${times}${this.cells[key] ?? this.directionCells(key)}${t.packets},${t.bytes},${t.lost}\n`;
+      out.text(times).text(this.cells[key] ?? this.directionCells(key));
+      out.number(t.packets).text(",").number(t.bytes).text(",").number(t.lost).text("\n");
     }
-    return rows;
   }
 
   private directionCells(key: number): string {

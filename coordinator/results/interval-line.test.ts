@@ -3,13 +3,14 @@ import { test } from "node:test";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
 import { emptyInterval, metricKey, type IntervalRecord, type OpenIntervalRecord } from "../counts/aggregate.ts";
 import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
-import { intervalLineJson } from "./interval-line-json.ts";
-import type { IntervalLine } from "./intervals-file.ts";
-import type { RunView } from "./run-view.ts";
+import type { IntervalLine } from "../observability/intervals-file.ts";
+import type { RunView } from "../observability/run-view.ts";
+import { writeIntervalLine } from "./interval-line.ts";
+import { TextBuffer } from "./text-buffer.ts";
 
 /**
- * The line as an object, as the results made it before they wrote the text directly: intervalLineJson must give
- * JSON.stringify of this, byte for byte.
+ * The line as an object, as the results made it before they wrote the bytes directly: writeIntervalLine must give
+ * JSON.stringify of this and a newline, byte for byte.
  */
 function lineObject(view: RunView, interval: IntervalRecord, simTimeNs: number): IntervalLine {
   const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -53,6 +54,12 @@ function lineObject(view: RunView, interval: IntervalRecord, simTimeNs: number):
 }
 
 const view = { intervalNs: 2_000_000 } as RunView;
+const out = new TextBuffer();
+
+function lineText(record: IntervalRecord, simTimeNs: number): string {
+  writeIntervalLine(out, view, record, simTimeNs);
+  return out.take().toString("utf8");
+}
 
 /** A record with what the text must get right: orders, odd floats, names to escape, reasons that are indices. */
 function oddRecord(): OpenIntervalRecord {
@@ -102,13 +109,13 @@ function oddRecord(): OpenIntervalRecord {
   return record;
 }
 
-test("interval line JSON - the same text as JSON.stringify of the line object, odd values and orders included", () => {
+test("interval line - the same text as JSON.stringify of the line object, odd values and orders included", () => {
   for (const record of [oddRecord(), emptyInterval(0)])
     for (const simTimeNs of [1e9, 7_000_001])
-      assert.equal(intervalLineJson(view, record, simTimeNs), JSON.stringify(lineObject(view, record, simTimeNs)));
+      assert.equal(lineText(record, simTimeNs), `${JSON.stringify(lineObject(view, record, simTimeNs))}\n`);
 });
 
-test("interval line JSON - an aggregator's columns (actors out of order, added twice) print as their Maps do", () => {
+test("interval line - an aggregator's columns (actors out of order, added twice) print as their Maps do", () => {
   const record = oddRecord();
   const counters = new CompactNested();
   counters.add([9, 9, 4], ["z", "a", "m"], [0, 1, 2], [1, 2, 3]);
@@ -117,6 +124,6 @@ test("interval line JSON - an aggregator's columns (actors out of order, added t
   const energy = CompactNested.of(record.energy);
   const columns: IntervalRecord = { ...record, counters, energy };
   const maps: IntervalRecord = { ...record, counters: counters.toMap(), energy: energy.toMap() };
-  assert.equal(intervalLineJson(view, columns, 1e9), JSON.stringify(lineObject(view, maps, 1e9)));
-  assert.match(intervalLineJson(view, columns, 1e9), /"counters":\[\{"actor":2,"name":"q","value":0\},/);
+  assert.equal(lineText(columns, 1e9), `${JSON.stringify(lineObject(view, maps, 1e9))}\n`);
+  assert.match(lineText(columns, 1e9), /"counters":\[\{"actor":2,"name":"q","value":0\},/);
 });
