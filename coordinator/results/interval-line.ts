@@ -10,7 +10,7 @@ import type { IntervalRecord } from "../counts/aggregate.ts";
 import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
 import { sortedKeys } from "../counts/sorted-keys.ts";
 import type { RunView } from "../observability/run-view.ts";
-import type { TextBuffer } from "./text-buffer.ts";
+import { TextBuffer } from "./text-buffer.ts";
 
 const str = (s: string): string => JSON.stringify(s);
 const textOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -22,25 +22,26 @@ export function writeIntervalLine(out: TextBuffer, view: RunView, interval: Inte
   out.text(',"start_ns":').jsonNumber(startNs);
   out.text(',"end_ns":').jsonNumber(Math.min(startNs + view.intervalNs, simTimeNs));
   out.text(',"events":').jsonNumber(interval.events);
-  out.text(',"metrics":');
+  // Each list's rows are written by a function of their own and its brackets here: a loop of thousands of rows
+  // gets optimized while it runs, and a call after it (with no feedback yet) would undo that every interval.
+  out.text(',"metrics":[');
   writeMetrics(out, interval);
-  out.text(',"links":');
+  out.text('],"links":[');
   writeLinks(out, interval);
-  out.text(',"species_hops":');
+  out.text('],"species_hops":[');
   writePairs(out, interval.speciesHops);
-  out.text(',"drops":');
+  out.text('],"drops":{');
   writeDrops(out, interval.drops);
-  out.text(',"energy":');
+  out.text('},"energy":[');
   writeNested(out, interval.energy, '{"actor":', ',"component":', ',"joules":');
-  out.text(',"counters":');
+  out.text('],"counters":[');
   writeNested(out, interval.counters, '{"actor":', ',"name":', ',"value":');
-  out.text("}\n");
+  out.text("]}\n");
 }
 
 /** Metrics with a count, by name then group (their key), each histogram's buckets by index. */
 function writeMetrics(out: TextBuffer, interval: IntervalRecord): void {
   let first = true;
-  out.text("[");
   for (const key of [...interval.metrics.keys()].sort(textOrder)) {
     const m = interval.metrics.get(key)!;
     if (!(m.count > 0)) continue;
@@ -50,17 +51,15 @@ function writeMetrics(out: TextBuffer, interval: IntervalRecord): void {
     out.text(',"sum":').jsonNumber(m.sum);
     out.text(',"min":').jsonNumber(m.min);
     out.text(',"max":').jsonNumber(m.max);
-    out.text(',"buckets":');
+    out.text(',"buckets":[');
     writePairs(out, m.histogram.counts);
-    out.text("}");
+    out.text("]}");
     first = false;
   }
-  out.text("]");
 }
 
 function writeLinks(out: TextBuffer, interval: IntervalRecord): void {
   let first = true;
-  out.text("[");
   for (const key of sortedKeys(interval.links)) {
     const t = interval.links.get(key)!;
     out.text(first ? '{"link":' : ',{"link":').jsonNumber(key >> 1);
@@ -70,20 +69,17 @@ function writeLinks(out: TextBuffer, interval: IntervalRecord): void {
     out.text("}");
     first = false;
   }
-  out.text("]");
 }
 
-/** [[key, value], ...] by ascending key. */
+/** [key, value], ... by ascending key. */
 function writePairs(out: TextBuffer, map: ReadonlyMap<number, number>): void {
   let first = true;
-  out.text("[");
   for (const key of sortedKeys(map)) {
     out.text(first ? "[" : ",[").jsonNumber(key);
     out.text(",").jsonNumber(map.get(key)!);
     out.text("]");
     first = false;
   }
-  out.text("]");
 }
 
 /**
@@ -94,12 +90,10 @@ function writeDrops(out: TextBuffer, drops: ReadonlyMap<string, number>): void {
   const reasons = [...drops.keys()].sort(textOrder);
   const indices = reasons.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
   const ordered = indices.length === 0 ? reasons : [...indices, ...reasons.filter((r) => !isArrayIndex(r))];
-  out.text("{");
   ordered.forEach((reason, i) => {
     out.text(i === 0 ? "" : ",").text(str(reason));
     out.text(":").jsonNumber(drops.get(reason)!);
   });
-  out.text("}");
 }
 
 function isArrayIndex(key: string): boolean {
@@ -113,13 +107,15 @@ function isArrayIndex(key: string): boolean {
 function writeNested(out: TextBuffer, values: NestedValues, actorKey: string, nameKey: string, valueKey: string): void {
   const columns = CompactNested.of(values);
   const names = columns.nameList();
-  const quoted = names.map((name) => `${nameKey}${str(name)}${valueKey}`);
+  // Each name's cells, encoded once for the interval's rows.
+  const named = names.map((name) => TextBuffer.encoded(`${nameKey}${str(name)}${valueKey}`));
   const rank = new Uint32Array(names.length);
   [...names.keys()].sort((a, b) => textOrder(names[a]!, names[b]!)).forEach((n, r) => (rank[n] = r));
   let entries = new Uint32Array(16);
-  const nextActorKey = `,${actorKey}`;
+  const firstActor = TextBuffer.encoded(actorKey);
+  const nextActor = TextBuffer.encoded(`,${actorKey}`);
+  const rowEnd = TextBuffer.encoded("}");
   let first = true;
-  out.text("[");
   for (const group of columns.sortedGroups()) {
     const start = columns.firstEntry(group);
     const count = columns.endEntry(group) - start;
@@ -135,11 +131,10 @@ function writeNested(out: TextBuffer, values: NestedValues, actorKey: string, na
     const actor = columns.actorOf(group);
     for (let i = 0; i < count; i++) {
       const e = entries[i]!;
-      out.text(first ? actorKey : nextActorKey).jsonNumber(actor);
-      out.text(quoted[columns.nameNumber(e)]!).jsonNumber(columns.amount(e));
-      out.text("}");
+      out.piece(first ? firstActor : nextActor).jsonNumber(actor);
+      out.piece(named[columns.nameNumber(e)]!).jsonNumber(columns.amount(e));
+      out.piece(rowEnd);
       first = false;
     }
   }
-  out.text("]");
 }

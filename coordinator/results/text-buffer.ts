@@ -32,6 +32,17 @@ export class TextBuffer {
     return this;
   }
 
+  /** Appends bytes (text encoded once by `encoded`, written for many rows). */
+  piece(piece: Uint8Array): this {
+    const n = piece.length;
+    this.reserve(n);
+    const bytes = this.bytes;
+    const at = this.length;
+    for (let i = 0; i < n; i++) bytes[at + i] = piece[i]!;
+    this.length = at + n;
+    return this;
+  }
+
   /** Appends `v` as `${v}` prints it (-0 as 0, NaN, Infinity). */
   number(v: number): this {
     if (v !== (v | 0)) return this.text(`${v}`);
@@ -64,6 +75,11 @@ export class TextBuffer {
     const out = this.bytes.subarray(0, this.length);
     this.length = 0;
     return out;
+  }
+
+  /** Text as the UTF-8 bytes `piece` appends. */
+  static encoded(s: string): Uint8Array {
+    return Buffer.from(s, "utf8");
   }
 
   private reserve(n: number): void {
