@@ -27,7 +27,7 @@ const edgeNumbers = [
   Number.NEGATIVE_INFINITY,
 ];
 
-test("text buffer - numbers print as `${v}` does, and as JSON does with jsonNumber", () => {
+test("text buffer - numbers print as a template literal prints them, and as JSON does with jsonNumber", () => {
   const out = new TextBuffer();
   let seed = 7;
   const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
