@@ -32,14 +32,14 @@ export class TextBuffer {
     return this;
   }
 
-  /** Appends bytes (text encoded once by `encoded`, written for many rows). */
-  piece(piece: Uint8Array): this {
-    const n = piece.length;
+  /** Appends bytes `from` to `to` of `piece` (text encoded once by `encoded`, written for many rows). */
+  piece(piece: Uint8Array, from = 0, to = piece.length): this {
+    const n = to - from;
     this.reserve(n);
     const bytes = this.bytes;
-    const at = this.length;
-    for (let i = 0; i < n; i++) bytes[at + i] = piece[i]!;
-    this.length = at + n;
+    const at = this.length - from;
+    for (let i = from; i < to; i++) bytes[at + i] = piece[i]!;
+    this.length += n;
     return this;
   }
 
