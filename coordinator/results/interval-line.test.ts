@@ -3,6 +3,8 @@ import { test } from "node:test";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
 import { emptyInterval, metricKey, type IntervalRecord, type OpenIntervalRecord } from "../counts/aggregate.ts";
 import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
+import { sortedKeys } from "../counts/sorted-keys.ts";
+import { hopColumns } from "../ledgers/mechanisms.ts";
 import type { IntervalLine } from "../observability/intervals-file.ts";
 import type { RunView } from "../observability/run-view.ts";
 import { writeIntervalLine } from "./interval-line.ts";
@@ -57,7 +59,7 @@ const view = { intervalNs: 2_000_000 } as RunView;
 const out = new TextBuffer();
 
 function lineText(record: IntervalRecord, simTimeNs: number): string {
-  writeIntervalLine(out, view, record, simTimeNs);
+  writeIntervalLine(out, view, record, { linkKeys: sortedKeys(record.links), hops: hopColumns(record) }, simTimeNs);
   return out.take().toString("utf8");
 }
 

@@ -9,14 +9,27 @@
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
 import { sortedKeys } from "../counts/sorted-keys.ts";
+import type { HopColumns } from "../ledgers/mechanisms.ts";
 import type { RunView } from "../observability/run-view.ts";
 import { TextBuffer } from "./text-buffer.ts";
 
 const str = (s: string): string => JSON.stringify(s);
 const textOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The record's link keys in ascending order, and its species hops as columns in key order (its ledger snapshot's). */
+export interface RecordOrder {
+  linkKeys: Float64Array;
+  hops: HopColumns;
+}
+
 /** Writes the interval's line and its newline to `out` (`simTimeNs`: where the run ended, ending the last interval). */
-export function writeIntervalLine(out: TextBuffer, view: RunView, interval: IntervalRecord, simTimeNs: number): void {
+export function writeIntervalLine(
+  out: TextBuffer,
+  view: RunView,
+  interval: IntervalRecord,
+  order: RecordOrder,
+  simTimeNs: number,
+): void {
   const startNs = interval.index * view.intervalNs;
   out.text('{"index":').jsonNumber(interval.index);
   out.text(',"start_ns":').jsonNumber(startNs);
@@ -27,9 +40,9 @@ export function writeIntervalLine(out: TextBuffer, view: RunView, interval: Inte
   out.text(',"metrics":[');
   writeMetrics(out, interval);
   out.text('],"links":[');
-  writeLinks(out, interval);
+  writeLinks(out, interval, order.linkKeys);
   out.text('],"species_hops":[');
-  writePairs(out, interval.speciesHops);
+  writeColumns(out, order.hops);
   out.text('],"drops":{');
   writeDrops(out, interval.drops);
   out.text('},"energy":[');
@@ -58,9 +71,9 @@ function writeMetrics(out: TextBuffer, interval: IntervalRecord): void {
   }
 }
 
-function writeLinks(out: TextBuffer, interval: IntervalRecord): void {
+function writeLinks(out: TextBuffer, interval: IntervalRecord, keys: Float64Array): void {
   let first = true;
-  for (const key of sortedKeys(interval.links)) {
+  for (const key of keys) {
     const t = interval.links.get(key)!;
     out.text(first ? '{"link":' : ',{"link":').jsonNumber(key >> 1);
     out.text((key & 1) === 1 ? ',"reverse":true,"packets":' : ',"reverse":false,"packets":').jsonNumber(t.packets);
@@ -68,6 +81,15 @@ function writeLinks(out: TextBuffer, interval: IntervalRecord): void {
     out.text(',"lost":').jsonNumber(t.lost);
     out.text("}");
     first = false;
+  }
+}
+
+/** [key, count], ... of the columns. */
+function writeColumns(out: TextBuffer, hops: HopColumns): void {
+  for (let i = 0; i < hops.keys.length; i++) {
+    out.text(i === 0 ? "[" : ",[").jsonNumber(hops.keys[i]!);
+    out.text(",").jsonNumber(hops.counts[i]!);
+    out.text("]");
   }
 }
 

@@ -13,11 +13,18 @@ import { join } from "node:path";
 import { registerSnapshotClasses } from "../../nodes/runtime/snapshot-codec.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { emptyInterval, type IntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
+import { sortedKeys } from "../counts/sorted-keys.ts";
 import { BatchTotals } from "../ledgers/batches.ts";
 import { LedgerBook } from "../ledgers/book.ts";
 import { EnergyTotals } from "../ledgers/energy-totals.ts";
 import { THERMO_CSV_HEADER, thermoRow } from "../ledgers/series.ts";
-import { intervalEndNs, ledgerScope, type LedgerSnapshot, type StoredSnapshot } from "../ledgers/snapshot.ts";
+import {
+  intervalEndNs,
+  ledgerScope,
+  storedSnapshot,
+  type LedgerSnapshot,
+  type StoredSnapshot,
+} from "../ledgers/snapshot.ts";
 import {
   INTERVALS_FILE,
   intervalsHeaderLine,
@@ -155,10 +162,12 @@ export class IntervalStream {
     const snapshot = this.ledgers.close(record, endNs);
     const intervalNs = this.scenario.run.metricsIntervalNs;
     this.files.timeseries.append(metricRows(record, intervalNs));
-    this.linkRows.write(this.text, record, intervalNs);
+    // The link keys in order, and the species hops as the snapshot's columns (in key order): sorted once for all.
+    const order = { linkKeys: sortedKeys(record.links), hops: storedSnapshot(snapshot).hops };
+    this.linkRows.write(this.text, record, order.linkKeys, intervalNs);
     this.files.links.append(this.text.take());
     this.files.thermo.append(thermoRow(snapshot));
-    writeIntervalLine(this.text, this.view, record, endNs);
+    writeIntervalLine(this.text, this.view, record, order, endNs);
     this.files.intervals.append(this.text.take());
     this.totals.take(record, snapshot);
     this.next = record.index + 1;

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { emptyInterval, type IntervalRecord } from "../counts/aggregate.ts";
+import { sortedKeys } from "../counts/sorted-keys.ts";
 import { loadScenarioFile } from "../scenario-loader.ts";
 import { TextBuffer } from "./text-buffer.ts";
 import { LinkRows } from "./timeseries.ts";
@@ -38,7 +39,7 @@ test("links.csv rows - by link and direction, the same bytes as the row text, in
     const interval = emptyInterval(index);
     for (const key of [last, 0, last - 1, 1].slice(0, index + 2))
       interval.links.set(key, { packets: key + index, bytes: 1500 * (key + 1) + 0.5 * index, lost: index });
-    rows.write(out, interval, 7_000_000);
+    rows.write(out, interval, sortedKeys(interval.links), 7_000_000);
     assert.equal(out.take().toString("utf8"), reference(interval, scenario, 7_000_000));
   }
 });

@@ -15,7 +15,6 @@ import {
   type MetricDeclaration,
 } from "../../nodes/models/metric-declarations.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
-import { sortedKeys } from "../counts/sorted-keys.ts";
 import { TextBuffer } from "./text-buffer.ts";
 
 /** The metric's column name: its base name with the unit's suffix where the recorded one named another unit. */
@@ -65,12 +64,12 @@ export class LinkRows {
     this.size = new Uint32Array(2 * scenario.links.length);
   }
 
-  /** Writes one interval's rows (each ending in a newline) to `out`, by link and direction. */
-  write(out: TextBuffer, interval: IntervalRecord, intervalNs: number): void {
+  /** Writes one interval's rows (each ending in a newline) to `out`, by link and direction (`keys`: in order). */
+  write(out: TextBuffer, interval: IntervalRecord, keys: Float64Array, intervalNs: number): void {
     const [t0, t1] = bounds(interval.index, intervalNs);
     const times = TextBuffer.encoded(`${t0},${t1},`);
     const { comma, newline } = this;
-    for (const key of sortedKeys(interval.links)) {
+    for (const key of keys) {
       const t = interval.links.get(key)!;
       if (this.size[key] === 0) this.makeCells(key);
       const from = this.start[key]!;
