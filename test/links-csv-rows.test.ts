@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import { emptyInterval, type IntervalRecord } from "../counts/aggregate.ts";
-import { sortedKeys } from "../counts/sorted-keys.ts";
-import { loadScenarioFile } from "../scenario-loader.ts";
-import { TextBuffer } from "./text-buffer.ts";
-import { LinkRows } from "./timeseries.ts";
+import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
+import { emptyInterval, type IntervalRecord } from "../coordinator/counts/aggregate.ts";
+import { sortedKeys } from "../coordinator/counts/sorted-keys.ts";
+import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
+import { TextBuffer } from "../coordinator/results/text-buffer.ts";
+import { LinkRows } from "../coordinator/results/timeseries.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = fileURLToPath(new URL("../", import.meta.url));
 
 /** links.csv's rows as they were made before the cells were kept encoded: LinkRows must write these bytes. */
 function reference(interval: IntervalRecord, scenario: ResolvedScenario, intervalNs: number): string {
