@@ -7,7 +7,7 @@
  */
 import { CompactNested } from "../counts/compact-nested.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
-import { transitionTotals } from "../counts/transitions.ts";
+import type { TransitionColumns } from "../counts/transitions.ts";
 import type { TransitionCount } from "../thermo/index.ts";
 import { exchangeOf, type HopColumns } from "./mechanisms.ts";
 import { storedSnapshot, type LedgerSnapshot } from "./snapshot.ts";
@@ -74,16 +74,7 @@ export class BatchTotals {
   take(record: IntervalRecord, snapshot: LedgerSnapshot): void {
     if (!isBatch(snapshot, this.first)) return;
     this.addExchanges(record);
-    for (const t of transitionTotals(record.transitions)) {
-      const key = `${t.actor}|${t.mechanism}`;
-      let entry = this.queueMoves.get(key);
-      if (entry === undefined) {
-        entry = { actor: t.actor, mechanism: t.mechanism, up: 0, down: 0 };
-        this.queueMoves.set(key, entry);
-      }
-      if (t.toState > t.fromState) entry.up += t.count;
-      else entry.down += t.count;
-    }
+    this.addQueueMoves(record.transitions);
     for (const [direction, t] of record.links)
       if (direction < this.linkBytes.length) this.linkBytes[direction]! += t.bytes;
   }
@@ -91,20 +82,86 @@ export class BatchTotals {
   /** Read from the counter columns: each of the record's few names classified once, no Map per actor. */
   private addExchanges(record: IntervalRecord): void {
     const counters = CompactNested.of(record.counters);
-    const exchanges = counters.nameList().map(exchangeOf);
+    const rows = rowIndex(this).exchanges;
+    // By name number: the exchange's field and its rows by actor (null: not an exchange counter).
+    const targets = counters.nameList().map((name) => {
+      const exchange = exchangeOf(name);
+      if (exchange === null || exchange.kind === "hop") return null;
+      let byActor = rows.get(exchange.species);
+      if (byActor === undefined) rows.set(exchange.species, (byActor = new Map()));
+      return { field: EXCHANGE_FIELD[exchange.kind] as ExchangeField, species: exchange.species, byActor };
+    });
     for (let group = 0; group < counters.size; group++) {
       const actor = counters.actorOf(group);
       for (let e = counters.firstEntry(group); e < counters.endEntry(group); e++) {
-        const exchange = exchanges[counters.nameNumber(e)];
-        if (exchange === null || exchange === undefined || exchange.kind === "hop") continue;
-        const key = `${actor}|${exchange.species}`;
-        let row = this.exchanges.get(key);
+        const target = targets[counters.nameNumber(e)];
+        if (target === null || target === undefined) continue;
+        let row = target.byActor.get(actor);
         if (row === undefined) {
-          row = { actor, species: exchange.species, created: 0, consumed: 0, dropped: 0 };
-          this.exchanges.set(key, row);
+          row = { actor, species: target.species, created: 0, consumed: 0, dropped: 0 };
+          this.exchanges.set(`${actor}|${target.species}`, row);
+          target.byActor.set(actor, row);
         }
-        row[EXCHANGE_FIELD[exchange.kind] as ExchangeField] += counters.amount(e);
+        row[target.field] += counters.amount(e);
       }
     }
   }
+
+  /**
+   * Each reported transition's count, straight from the columns: up or down by its states. A transition reported
+   * twice adds its counts twice, as the totals of `transitionTotals` would (counts are integers: the sums are exact).
+   */
+  private addQueueMoves(t: TransitionColumns): void {
+    const byMechanism = t.mechanisms.map((mechanism) => this.movesOf(mechanism));
+    for (let i = 0; i < t.actor.length; i++) {
+      const actor = t.actor[i]!;
+      const mechanism = t.mechanism[i]!;
+      const byActor = byMechanism[mechanism] ?? this.movesOf("");
+      let entry = byActor.get(actor);
+      if (entry === undefined) {
+        const name = t.mechanisms[mechanism] ?? "";
+        entry = { actor, mechanism: name, up: 0, down: 0 };
+        this.queueMoves.set(`${actor}|${name}`, entry);
+        byActor.set(actor, entry);
+      }
+      if (t.toState[i]! > t.fromState[i]!) entry.up += t.count[i]!;
+      else entry.down += t.count[i]!;
+    }
+  }
+
+  /** The queue-move rows of one mechanism, by actor. */
+  private movesOf(mechanism: string): Map<number, QueueMoves> {
+    const rows = rowIndex(this).queueMoves;
+    let byActor = rows.get(mechanism);
+    if (byActor === undefined) rows.set(mechanism, (byActor = new Map()));
+    return byActor;
+  }
+}
+
+/**
+ * The rows of `exchanges` and `queueMoves` by species (mechanism) and actor, so that adding an interval builds no
+ * key text per entry. Not a field: a checkpoint keeps the Maps alone, and a restored BatchTotals makes its index
+ * again from them when it next takes an interval.
+ */
+interface RowIndex {
+  exchanges: Map<string, Map<number, ExchangeTotals>>;
+  queueMoves: Map<string, Map<number, QueueMoves>>;
+}
+const rowIndexes = new WeakMap<BatchTotals, RowIndex>();
+
+function rowIndex(totals: BatchTotals): RowIndex {
+  let index = rowIndexes.get(totals);
+  if (index === undefined) {
+    index = { exchanges: new Map(), queueMoves: new Map() };
+    for (const row of totals.exchanges.values()) indexRow(index.exchanges, row.species, row);
+    for (const row of totals.queueMoves.values()) indexRow(index.queueMoves, row.mechanism, row);
+    rowIndexes.set(totals, index);
+  }
+  return index;
+}
+
+function indexRow<T extends { actor: number }>(index: Map<string, Map<number, T>>, key: string, row: T): void {
+  let byActor = index.get(key);
+  if (byActor === undefined) index.set(key, (byActor = new Map()));
+  byActor.set(row.actor, row);
 }

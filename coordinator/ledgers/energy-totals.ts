@@ -18,10 +18,17 @@ export class EnergyTotals {
   }
 
   take(record: IntervalRecord): void {
-    for (const [actor, components] of record.energy) {
+    // Read from the columns in the record's order (actors as added, each one's components likewise).
+    const energy = CompactNested.of(record.energy);
+    const names = energy.nameList();
+    for (let group = 0; group < energy.size; group++) {
+      const actor = energy.actorOf(group);
       let inner = this.energy.get(actor);
       if (inner === undefined) this.energy.set(actor, (inner = new Map()));
-      for (const [k, v] of components) inner.set(k, (inner.get(k) ?? 0) + v);
+      for (let e = energy.firstEntry(group); e < energy.endEntry(group); e++) {
+        const name = names[energy.nameNumber(e)]!;
+        inner.set(name, (inner.get(name) ?? 0) + energy.amount(e));
+      }
     }
     this.addBits(record);
   }

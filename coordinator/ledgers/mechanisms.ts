@@ -12,6 +12,7 @@
 import type { TransitionCount } from "../thermo/index.ts";
 import { SPECIES_SLOTS, type IntervalRecord } from "../counts/aggregate.ts";
 import { CompactNested } from "../counts/compact-nested.ts";
+import { sortedKeys } from "../counts/sorted-keys.ts";
 
 /** The environment: where packets come from when an actor creates them and go when one consumes or drops them. */
 export const ENVIRONMENT = "(environment)";
@@ -101,7 +102,9 @@ export interface HopColumns {
 
 export function hopColumns(record: IntervalRecord): HopColumns {
   const keys = sortedKeys(record.speciesHops);
-  return { keys, counts: Float64Array.from(keys, (key) => record.speciesHops.get(key)!) };
+  const counts = new Float64Array(keys.length);
+  for (let i = 0; i < keys.length; i++) counts[i] = record.speciesHops.get(keys[i]!)!;
+  return { keys, counts };
 }
 
 /** Hop and exchange counts of one interval record (intervalCountsOf of its columns). */
@@ -190,9 +193,4 @@ function exchangeCounts(topology: CountTopology, counters: CompactNested, counts
       );
     }
   }
-}
-
-/** A map's numeric keys in ascending order (a typed array: no entry pair per key). */
-export function sortedKeys(map: ReadonlyMap<number, unknown>): Float64Array {
-  return Float64Array.from(map.keys()).sort();
 }

@@ -12,19 +12,17 @@
  *    "drops": {reason: packets},
  *    "energy": [{actor, component, joules}], "counters": [{actor, name, value}]}
  * Histogram bucket indices are those of nodes/runtime/histogram.ts; metric values are in the recorded unit (ns).
+ * The lines are written by results/interval-line.ts.
  */
 import { readFileSync } from "node:fs";
 import { Histogram } from "../../nodes/runtime/histogram.ts";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
 import { metricKey, type IntervalRecord, type OpenIntervalRecord } from "../counts/aggregate.ts";
-import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
 import { newTransitionColumns } from "../counts/transitions.ts";
 import type { RunView } from "./run-view.ts";
 
 export const INTERVALS_SCHEMA = "dctwin.intervals/v1";
 export const INTERVALS_FILE = "intervals.jsonl";
-
-const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /** intervals.jsonl's first line: the run (`simTimeNs`: where it ended, so written last). */
 export function intervalsHeaderLine(view: RunView, simTimeNs: number): string {
@@ -46,73 +44,6 @@ export function intervalsHeaderLine(view: RunView, simTimeNs: number): string {
 /** The view a reader of the file gets from its header line (`runId`: from run-info.json). */
 export function viewOfHeaderLine(headerLine: string, runId: string): RunView {
   return viewOfHeader(JSON.parse(headerLine) as IntervalsHeader, runId);
-}
-
-/** A float as JSON.parse(JSON.stringify(v)) gives it back: -0 prints as 0, NaN and infinities as null. */
-const asInJson = (v: number): number => (v === 0 ? 0 : Number.isFinite(v) ? v : (null as unknown as number));
-
-/**
- * One interval's line of intervals.jsonl as an object, as it closes at `endNs` (the run's end for the last one),
- * its floats as JSON prints them (`asInJson`): `recordOfLine` of it equals the record read back from the file.
- */
-export function intervalLine(view: RunView, interval: IntervalRecord, simTimeNs: number): IntervalLine {
-  const startNs = interval.index * view.intervalNs;
-  return {
-    index: interval.index,
-    start_ns: startNs,
-    end_ns: Math.min(startNs + view.intervalNs, simTimeNs),
-    events: interval.events,
-    metrics: [...interval.metrics]
-      .sort(byKey)
-      .filter(([, m]) => m.count > 0)
-      .map(([, m]) => ({
-        name: m.name,
-        group: m.group,
-        count: m.count,
-        sum: asInJson(m.sum),
-        min: asInJson(m.min),
-        max: asInJson(m.max),
-        buckets: [...m.histogram.counts].sort(([a], [b]) => a - b),
-      })),
-    links: [...interval.links]
-      .sort(([a], [b]) => a - b)
-      .map(([key, t]) => ({
-        link: key >> 1,
-        reverse: (key & 1) === 1,
-        packets: t.packets,
-        bytes: t.bytes,
-        lost: t.lost,
-      })),
-    species_hops: [...interval.speciesHops].sort(([a], [b]) => a - b),
-    drops: Object.fromEntries([...interval.drops].sort(byKey)),
-    energy: nestedRows(interval.energy, (actor, component, joules) => ({ actor, component, joules: asInJson(joules) })),
-    counters: nestedRows(interval.counters, (actor, name, value) => ({ actor, name, value: asInJson(value) })),
-  };
-}
-
-/**
- * Per-actor values as rows, by ascending actor and each actor's names in text order, read from the columns (no
- * Map view, entry pair and sort of every actor's entries by name text: the names are ranked once).
- */
-function nestedRows<T>(values: NestedValues, row: (actor: number, name: string, value: number) => T): T[] {
-  const columns = CompactNested.of(values);
-  const names = columns.nameList();
-  const rank = new Float64Array(names.length);
-  [...names.keys()]
-    .sort((a, b) => byKey([names[a]!, 0], [names[b]!, 0]))
-    .forEach((n, r) => {
-      rank[n] = r;
-    });
-  const out: T[] = [];
-  const entries: number[] = [];
-  for (const group of columns.sortedGroups()) {
-    entries.length = 0;
-    for (let e = columns.firstEntry(group); e < columns.endEntry(group); e++) entries.push(e);
-    if (entries.length > 1) entries.sort((x, y) => rank[columns.nameNumber(x)]! - rank[columns.nameNumber(y)]!);
-    const actor = columns.actorOf(group);
-    for (const e of entries) out.push(row(actor, names[columns.nameNumber(e)]!, columns.amount(e)));
-  }
-  return out;
 }
 
 interface IntervalsHeader {

@@ -10,18 +10,23 @@
  * results (`close`, or the process exits at once, e.g. on a second Ctrl-C) removes them.
  */
 import { join } from "node:path";
-import { deserialize, serialize } from "node:v8";
 import { registerSnapshotClasses } from "../../nodes/runtime/snapshot-codec.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import { emptyInterval, type IntervalRecord, type RunAggregator } from "../counts/aggregate.ts";
+import { sortedKeys } from "../counts/sorted-keys.ts";
 import { BatchTotals } from "../ledgers/batches.ts";
 import { LedgerBook } from "../ledgers/book.ts";
 import { EnergyTotals } from "../ledgers/energy-totals.ts";
 import { THERMO_CSV_HEADER, thermoRow } from "../ledgers/series.ts";
-import { intervalEndNs, ledgerScope, type LedgerSnapshot, type StoredSnapshot } from "../ledgers/snapshot.ts";
+import {
+  intervalEndNs,
+  ledgerScope,
+  storedSnapshot,
+  type LedgerSnapshot,
+  type StoredSnapshot,
+} from "../ledgers/snapshot.ts";
 import {
   INTERVALS_FILE,
-  intervalLine,
   intervalsHeaderLine,
   recordOfLine,
   viewOfHeaderLine,
@@ -29,9 +34,11 @@ import {
   type IntervalsFile,
 } from "../observability/intervals-file.ts";
 import { runViewFromScenario, type RunView } from "../observability/run-view.ts";
+import { writeIntervalLine } from "./interval-line.ts";
 import { IntervalTotals } from "./interval-totals.ts";
 import { removeStreamingDir, StreamedFile } from "./streamed-file.ts";
-import { LINKS_CSV_HEADER, linkRows, METRICS_CSV_HEADER, metricRows } from "./timeseries.ts";
+import { TextBuffer } from "./text-buffer.ts";
+import { LINKS_CSV_HEADER, LinkRows, METRICS_CSV_HEADER, metricRows } from "./timeseries.ts";
 
 registerSnapshotClasses({ IntervalTotals, EnergyTotals, BatchTotals });
 
@@ -45,13 +52,12 @@ export interface IntervalStreamState {
   totals: IntervalTotals;
 }
 
-/** The streamed files; `lines`: intervals.jsonl's line objects (V8-serialized), from which the tables are built. */
+/** The streamed files (the analyst tables are built at the end from intervals.jsonl's lines). */
 const FILES = {
   timeseries: "timeseries.csv",
   links: "links.csv",
   thermo: "thermo.csv",
   intervals: INTERVALS_FILE,
-  lines: "intervals.v8",
 };
 type FileKey = keyof typeof FILES;
 
@@ -62,6 +68,9 @@ export class IntervalStream {
   private readonly scenario: ResolvedScenario;
   private readonly view: RunView;
   private readonly files: Record<FileKey, StreamedFile>;
+  private readonly linkRows: LinkRows;
+  /** Where links.csv's rows and intervals.jsonl's line are written before they are appended (one interval's). */
+  private readonly text = new TextBuffer();
   private readonly outDir: string;
   /** Removes the parts if the process exits before `finish` or `close` (process.exit skips every finally). */
   private readonly onExit: () => void;
@@ -71,6 +80,7 @@ export class IntervalStream {
     this.scenario = scenario;
     this.outDir = outDir;
     this.view = runViewFromScenario(scenario, "");
+    this.linkRows = new LinkRows(scenario);
     const state = restored === undefined ? undefined : checkedState(restored.results);
     this.next = state?.next ?? 0;
     this.ledgers = new LedgerBook(ledgerScope(scenario), state?.ledgers);
@@ -81,7 +91,6 @@ export class IntervalStream {
       links: new StreamedFile(outDir, FILES.links, start("links", `${LINKS_CSV_HEADER}\n`)),
       thermo: new StreamedFile(outDir, FILES.thermo, start("thermo", `${THERMO_CSV_HEADER}\n`)),
       intervals: new StreamedFile(outDir, FILES.intervals, start("intervals", "")),
-      lines: new StreamedFile(outDir, FILES.lines, start("lines", "")),
     };
     this.onExit = () => removeStreamingDir(outDir);
     process.once("exit", this.onExit);
@@ -106,17 +115,19 @@ export class IntervalStream {
   /**
    * The run ended at `simTimeNs`: the intervals up to it not taken yet (empty ones, or all of them from
    * `aggregator` when the stream was not fed as they closed) are taken, and the streamed files written. Returns
-   * intervals.jsonl as a reader gets it (its view labelled `runId`), for the analyst tables: its records are made
-   * from the line objects kept as the intervals closed, which is what reading the file back gives, without parsing it.
+   * intervals.jsonl as a reader gets it (its view labelled `runId`), for the analyst tables: its records are read
+   * back from the lines written as the intervals closed, one line at a time (readIntervalsFile would read the whole
+   * file as one string, which a long run's may not fit in).
    */
   finish(aggregator: RunAggregator, simTimeNs: number, runId: string): IntervalsFile {
     this.takeUpTo(aggregator, simTimeNs);
+    const intervals: IntervalRecord[] = [];
+    this.files.intervals.forEachLine((line) => intervals.push(recordOfLine(JSON.parse(line) as IntervalLine)));
     this.files.timeseries.finish(join(this.outDir, FILES.timeseries));
     this.files.links.finish(join(this.outDir, FILES.links));
     this.files.thermo.finish(join(this.outDir, FILES.thermo));
     const header = intervalsHeaderLine(this.view, simTimeNs);
     this.files.intervals.finish(join(this.outDir, FILES.intervals), header);
-    const intervals = this.files.lines.readChunks().map((bytes) => recordOfLine(deserialize(bytes) as IntervalLine));
     this.close();
     return { view: viewOfHeaderLine(header, runId), simTimeNs, intervals };
   }
@@ -151,11 +162,13 @@ export class IntervalStream {
     const snapshot = this.ledgers.close(record, endNs);
     const intervalNs = this.scenario.run.metricsIntervalNs;
     this.files.timeseries.append(metricRows(record, intervalNs));
-    this.files.links.append(linkRows(record, this.scenario, intervalNs));
+    // The link keys in order, and the species hops as the snapshot's columns (in key order): sorted once for all.
+    const order = { linkKeys: sortedKeys(record.links), hops: storedSnapshot(snapshot).hops };
+    this.linkRows.write(this.text, record, order.linkKeys, intervalNs);
+    this.files.links.append(this.text.take());
     this.files.thermo.append(thermoRow(snapshot));
-    const line = intervalLine(this.view, record, endNs);
-    this.files.intervals.append(`${JSON.stringify(line)}\n`);
-    this.files.lines.appendChunk(serialize(line));
+    writeIntervalLine(this.text, this.view, record, order, endNs);
+    this.files.intervals.append(this.text.take());
     this.totals.take(record, snapshot);
     this.next = record.index + 1;
     return snapshot;

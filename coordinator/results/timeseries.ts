@@ -15,6 +15,7 @@ import {
   type MetricDeclaration,
 } from "../../nodes/models/metric-declarations.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
+import { TextBuffer } from "./text-buffer.ts";
 
 /** The metric's column name: its base name with the unit's suffix where the recorded one named another unit. */
 export function seriesName(recorded: string, d: MetricDeclaration): string {
@@ -42,18 +43,55 @@ export function metricRows(interval: IntervalRecord, intervalNs: number): string
   return rows;
 }
 
-/** links.csv's rows of one interval (each ending in a newline). */
-export function linkRows(interval: IntervalRecord, scenario: ResolvedScenario, intervalNs: number): string {
-  const [t0, t1] = bounds(interval.index, intervalNs);
-  const rows: string[] = [];
-  for (const [key, t] of [...interval.links].sort(([a], [b]) => a - b)) {
-    const link = scenario.links[key >> 1]!;
-    const [from, to] = (key & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
-    rows.push(
-      `${t0},${t1},${link.id},${scenario.actors[from]!.id}->${scenario.actors[to]!.id},${t.packets},${t.bytes},${t.lost}\n`,
-    );
+/**
+ * links.csv's rows, interval by interval. Each link direction's `link,direction` cells are made once per run, when
+ * the direction first carries traffic, not again for every interval; they are kept encoded, one after another.
+ */
+export class LinkRows {
+  private readonly scenario: ResolvedScenario;
+  /** Each direction's cells (by link index * 2 + reverse) are `encoded[start[key], start[key] + size[key])`. */
+  private encoded = new Uint8Array(1 << 12);
+  private used = 0;
+  private readonly start: Uint32Array;
+  /** 0: not made yet. */
+  private readonly size: Uint32Array;
+  private readonly comma = TextBuffer.encoded(",");
+  private readonly newline = TextBuffer.encoded("\n");
+
+  constructor(scenario: ResolvedScenario) {
+    this.scenario = scenario;
+    this.start = new Uint32Array(2 * scenario.links.length);
+    this.size = new Uint32Array(2 * scenario.links.length);
   }
-  return rows.join("");
+
+  /** Writes one interval's rows (each ending in a newline) to `out`, by link and direction (`keys`: in order). */
+  write(out: TextBuffer, interval: IntervalRecord, keys: Float64Array, intervalNs: number): void {
+    const [t0, t1] = bounds(interval.index, intervalNs);
+    const times = TextBuffer.encoded(`${t0},${t1},`);
+    const { comma, newline } = this;
+    for (const key of keys) {
+      const t = interval.links.get(key)!;
+      if (this.size[key] === 0) this.makeCells(key);
+      const from = this.start[key]!;
+      out.piece(times).piece(this.encoded, from, from + this.size[key]!);
+      out.number(t.packets).piece(comma).number(t.bytes).piece(comma).number(t.lost).piece(newline);
+    }
+  }
+
+  private makeCells(key: number): void {
+    const link = this.scenario.links[key >> 1]!;
+    const [from, to] = (key & 1) === 0 ? [link.a, link.b] : [link.b, link.a];
+    const cells = TextBuffer.encoded(`${link.id},${this.scenario.actors[from]!.id}->${this.scenario.actors[to]!.id},`);
+    if (this.used + cells.length > this.encoded.length) {
+      const grown = new Uint8Array(Math.max(2 * this.encoded.length, this.used + cells.length));
+      grown.set(this.encoded.subarray(0, this.used));
+      this.encoded = grown;
+    }
+    this.encoded.set(cells, this.used);
+    this.start[key] = this.used;
+    this.size[key] = cells.length;
+    this.used += cells.length;
+  }
 }
 
 function bounds(index: number, intervalNs: number): [number, number] {
