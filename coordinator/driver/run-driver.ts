@@ -267,7 +267,7 @@ export class RunDriver {
     const f = this.follower;
     if (f === undefined) return null;
     return {
-      ...this.figures(f),
+      ...f.outcomeFigures(this.roster.list()),
       status,
       appliedCommands: this.grants.applied.filter((c) => c.timeNs < f.simTimeNs),
       simTimeNs: f.simTimeNs,
@@ -352,25 +352,11 @@ export class RunDriver {
     const status: RunStatus = endNs >= this.o.scenario.run.durationNs ? "completed" : "interrupted";
     const applied = status === "completed" ? this.grants.applied : this.grants.applied.filter((c) => c.timeNs < endNs);
     return {
-      ...this.figures(f),
+      ...f.outcomeFigures(this.roster.list()),
       status,
       appliedCommands: applied,
       simTimeNs: endNs,
       malformedMessages: this.malformed + this.reports.malformed + this.reports.leftover() + f.hostsMalformed,
-      windowTime: f.windowTime,
-    };
-  }
-
-  /** What a whole and a partial outcome both take from the windows followed. */
-  private figures(f: WindowFollower) {
-    return {
-      aggregator: f.aggregator,
-      totals: f.totals,
-      hosts: this.roster.list(),
-      hostFragmentsDropped: f.hostFragmentsDropped,
-      windows: f.windowsRun,
-      events: f.aggregator.events,
-      lookaheadNs: f.lookaheadNs(),
     };
   }
 

@@ -11,7 +11,7 @@ import type { dctwin } from "../../proto/gen/dctwin.js";
 import { RunAggregator, type IntervalRecord } from "../counts/aggregate.ts";
 import { checkConservation, conservationTotals, type ConservationTotals } from "../counts/conservation.ts";
 import type { CoordinatorState } from "./coordinator-state.ts";
-import { HostFailedError, type HostWindowTime, type WindowProgress } from "./run-types.ts";
+import { HostFailedError, type HostInfo, type HostWindowTime, type WindowProgress } from "./run-types.ts";
 
 type Report = dctwin.v1.WindowReport;
 
@@ -100,6 +100,20 @@ export class WindowFollower {
     this.windowTime = finals.map(windowTimeOf);
     this.simTimeNs = endNs;
     return endNs;
+  }
+
+  /** What a whole and a partial outcome both take from the windows followed (`hosts`: the roster). */
+  outcomeFigures(hosts: HostInfo[]) {
+    return {
+      aggregator: this.aggregator,
+      totals: this.totals,
+      hosts,
+      hostFragmentsDropped: this.hostFragmentsDropped,
+      windows: this.windowsRun,
+      events: this.aggregator.events,
+      lookaheadNs: this.lookaheadNs(),
+      windowTime: this.windowTime,
+    };
   }
 
   /** Follows a grant the coordinator is about to publish, through the check the hosts apply. */
