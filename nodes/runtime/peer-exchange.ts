@@ -11,7 +11,8 @@ import type { SimEvent } from "./event-queue.ts";
 import { HostReports } from "./host-reports.ts";
 import { ReportBundler } from "./report-bundler.ts";
 import type { RunSubjects, Transport } from "./transport/transport.ts";
-import { batchEvents, encodePeerWindow, tryDecode, wire } from "./wire.ts";
+import { decodePeerWindow, encodePeerWindow } from "./peer-window.ts";
+import { wire } from "./wire.ts";
 
 type Report = dctwin.v1.WindowReport;
 
@@ -96,8 +97,8 @@ export class PeerExchange {
    * undefined when it is refused. `runsActor` says whether this host runs an actor.
    */
   receive(bytes: Uint8Array, from: number | undefined, runsActor: (actor: number) => boolean): SimEvent[] | undefined {
-    const peer = tryDecode(wire.PeerWindow, bytes);
-    const report = peer?.report as Report | null | undefined;
+    const peer = decodePeerWindow(bytes, this.actorCount);
+    const report = peer?.report;
     const plausible =
       report != null &&
       report.counters != null &&
@@ -107,7 +108,7 @@ export class PeerExchange {
       report.batchesSentTo.length === this.hostCount &&
       !report.final &&
       this.reports.fits(report);
-    const events = plausible ? batchEvents(peer!.items, this.actorCount) : undefined;
+    const events = plausible ? peer!.events : undefined;
     if (events === undefined || events.some((e) => !runsActor(e.dst))) return undefined;
     this.reports.acceptOther(report!);
     return events;
