@@ -12,7 +12,7 @@ import { HostReports } from "./host-reports.ts";
 import { ReportBundler } from "./report-bundler.ts";
 import type { RunSubjects, Transport } from "./transport/transport.ts";
 import { decodePeerWindow, encodePeerWindow } from "./peer-window.ts";
-import { wire } from "./wire.ts";
+import { encodeReport } from "./report-wire.ts";
 
 type Report = dctwin.v1.WindowReport;
 
@@ -69,27 +69,20 @@ export class PeerExchange {
 
   /** Sends a report: whole to the coordinator (bundled), and with its packets to every other host. */
   publish(report: dctwin.v1.WindowReport.$Properties, outbox: ReadonlyMap<number, SimEvent[]> = new Map()): void {
-    const full = wire.WindowReport.create({
-      ...report,
+    const { full, sync, syncReport } = encodeReport(report, {
       ...this.stamp(),
       host: this.host,
       fragmentsDropped: this.transport.droppedFragments(),
     });
-    const bytes = wire.WindowReport.encode(full).finish();
     // At once when it closes intervals (the grants keep ahead of them) or is of no window (start-up, resumed, final:
     // the run's phases wait for those); else when this host waits or the bundle is due.
-    this.bundler.add(bytes, full.intervals.length > 0 || Number(full.startNs) === Number(full.endNs));
+    this.bundler.add(full, full !== sync || syncReport.startNs === syncReport.endNs);
     if (report.final) return;
-    // Peers pick windows from the report without its intervals (the coordinator's alone): mostly the same bytes.
-    const sync = full.intervals.length === 0 ? full : wire.WindowReport.create({ ...full, intervals: [] });
-    const syncBytes = sync === full ? bytes : wire.WindowReport.encode(sync).finish();
+    // Peers pick windows from the report without its intervals (the coordinator's alone).
     for (let to = 0; to < this.hostCount; to++)
       if (to !== this.host)
-        this.transport.publish(
-          this.subjects.peerWindow(this.host, to),
-          encodePeerWindow(syncBytes, outbox.get(to) ?? []),
-        );
-    this.reports.own(sync);
+        this.transport.publish(this.subjects.peerWindow(this.host, to), encodePeerWindow(sync, outbox.get(to) ?? []));
+    this.reports.own(syncReport);
   }
 
   /**
