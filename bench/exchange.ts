@@ -67,8 +67,10 @@ async function runOnce(): Promise<RunFigures> {
   let sent = 0;
   let cpu0: NodeJS.CpuUsage | undefined;
   let done!: (cpu: NodeJS.CpuUsage) => void;
-  const finished = new Promise<NodeJS.CpuUsage>((resolve) => (done = resolve));
+  let fail!: (error: Error) => void;
+  const finished = new Promise<NodeJS.CpuUsage>((resolve, reject) => ((done = resolve), (fail = reject)));
   for (let host = 0; host < hostCount; host++) {
+    transport.subscribe(s.error(host), (bytes) => fail(new Error(wire.HostError.decode(bytes).message)));
     transport.subscribe(s.hello(host), () => {
       hello.add(host);
       if (hello.size === hostCount && started.size === 0)
