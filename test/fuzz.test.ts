@@ -14,7 +14,8 @@ import { HostAgent } from "../nodes/runtime/host-agent.ts";
 import { InProcTransport } from "../nodes/runtime/transport/inproc.ts";
 import { subjects } from "../nodes/runtime/transport/transport.ts";
 import { scenarioToJson } from "../nodes/runtime/scenario-json.ts";
-import { batchEvents, tryDecode, wire } from "../nodes/runtime/wire.ts";
+import { decodePeerWindow } from "../nodes/runtime/peer-window.ts";
+import { tryDecode, wire } from "../nodes/runtime/wire.ts";
 import { ScenarioError } from "../scenario/issues.ts";
 import { loadScenarioText, validateScenario } from "../coordinator/scenario-loader.ts";
 
@@ -150,9 +151,7 @@ test("fuzz - every wire decoder returns a message or undefined for arbitrary byt
   }
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 512 }), fc.integer({ min: 1, max: 50 }), (bytes, actorCount) => {
-      const peer = tryDecode(wire.PeerWindow, bytes);
-      const events = peer === undefined ? undefined : batchEvents(peer.items, actorCount);
-      for (const e of events ?? [])
+      for (const e of decodePeerWindow(bytes, actorCount)?.events ?? [])
         assert.ok(e.dst < actorCount && e.src < actorCount && e.packet!.src < actorCount && e.packet!.dst < actorCount);
     }),
     { seed: SEED, numRuns: 1000 },

@@ -6,7 +6,8 @@ import { NO_COUNTS } from "./host-reports.ts";
 import { PeerExchange } from "./peer-exchange.ts";
 import { InProcTransport } from "./transport/inproc.ts";
 import { reportHost, subjects } from "./transport/transport.ts";
-import { encodePeerWindow, wire } from "./wire.ts";
+import { encodePeerWindow } from "./peer-window.ts";
+import { wire } from "./wire.ts";
 
 const run = subjects("peer-exchange-test");
 const ACTORS = 4;

@@ -11,7 +11,8 @@ import type { SimEvent } from "./event-queue.ts";
 import { HostReports } from "./host-reports.ts";
 import { ReportBundler } from "./report-bundler.ts";
 import type { RunSubjects, Transport } from "./transport/transport.ts";
-import { batchEvents, encodePeerWindow, tryDecode, wire } from "./wire.ts";
+import { decodePeerWindow, encodePeerWindow } from "./peer-window.ts";
+import { encodeReport } from "./report-wire.ts";
 
 type Report = dctwin.v1.WindowReport;
 
@@ -73,27 +74,20 @@ export class PeerExchange {
 
   /** Sends a report: whole to the coordinator (bundled), and with its packets to every other host. */
   publish(report: dctwin.v1.WindowReport.$Properties, outbox: ReadonlyMap<number, SimEvent[]> = new Map()): void {
-    const full = wire.WindowReport.create({
-      ...report,
+    const { full, sync, syncReport } = encodeReport(report, {
       ...this.stamp(),
       host: this.host,
       fragmentsDropped: this.transport.droppedFragments(),
     });
-    const bytes = wire.WindowReport.encode(full).finish();
     // At once when it closes intervals (the grants keep ahead of them) or is of no window (start-up, resumed, final:
     // the run's phases wait for those); else when this host waits or the bundle is due.
-    this.bundler.add(bytes, full.intervals.length > 0 || Number(full.startNs) === Number(full.endNs));
+    this.bundler.add(full, full !== sync || syncReport.startNs === syncReport.endNs);
     if (report.final) return;
-    // Peers pick windows from the report without its intervals (the coordinator's alone): mostly the same bytes.
-    const sync = full.intervals.length === 0 ? full : wire.WindowReport.create({ ...full, intervals: [] });
-    const syncBytes = sync === full ? bytes : wire.WindowReport.encode(sync).finish();
+    // Peers pick windows from the report without its intervals (the coordinator's alone).
     for (let to = 0; to < this.hostCount; to++)
       if (to !== this.host)
-        this.transport.publish(
-          this.subjects.peerWindow(this.host, to),
-          encodePeerWindow(syncBytes, outbox.get(to) ?? []),
-        );
-    this.reports.own(sync);
+        this.transport.publish(this.subjects.peerWindow(this.host, to), encodePeerWindow(sync, outbox.get(to) ?? []));
+    this.reports.own(syncReport);
   }
 
   /**
@@ -101,8 +95,8 @@ export class PeerExchange {
    * undefined when it is refused. `runsActor` says whether this host runs an actor.
    */
   receive(bytes: Uint8Array, from: number | undefined, runsActor: (actor: number) => boolean): SimEvent[] | undefined {
-    const peer = tryDecode(wire.PeerWindow, bytes);
-    const report = peer?.report as Report | null | undefined;
+    const peer = decodePeerWindow(bytes, this.actorCount);
+    const report = peer?.report;
     const plausible =
       report != null &&
       report.counters != null &&
@@ -112,7 +106,7 @@ export class PeerExchange {
       report.batchesSentTo.length === this.hostCount &&
       !report.final &&
       this.reports.fits(report);
-    const events = plausible ? batchEvents(peer!.items, this.actorCount) : undefined;
+    const events = plausible ? peer!.events : undefined;
     if (events === undefined || events.some((e) => !runsActor(e.dst))) return undefined;
     this.reports.acceptOther(report!);
     return events;

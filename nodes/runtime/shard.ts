@@ -162,19 +162,26 @@ export class Shard {
     const ctx = this.ctx;
     const queue = this.queue;
     const byIndex = this.byIndex;
+    const counters = this.counters;
     let events = 0;
     for (let slot = queue.popBefore(endNs); slot >= 0; slot = queue.popBefore(endNs)) {
       events++;
       const timeNs = queue.time(slot);
       if (timeNs < startNs) throw new ModelContractError(`event at ${timeNs} ns is before window start ${startNs} ns`);
       const actor = byIndex[queue.dst(slot)]!;
+      // The actor's queued count is taken right after its event, while its state is in the processor's cache, not
+      // at the window's end (refreshQueued): there, reading a few hundred actors' states again cost 0.3-0.7 us each.
+      // Marked touched, ctx.enter leaves it off the list refreshQueued walks; unless it is on it already.
+      const listed = actor.touched;
+      actor.touched = true;
       ctx.enter(actor, timeNs);
-      if (actor.status !== "running") {
-        this.holdOrLose(actor, queue.event(slot));
-        continue;
-      }
-      if (queue.type(slot) === EventType.packet) actor.model.onPacket(actor.state, queue.packet(slot)!, ctx);
+      if (actor.status !== "running") this.holdOrLose(actor, queue.event(slot));
+      else if (queue.type(slot) === EventType.packet) actor.model.onPacket(actor.state, queue.packet(slot)!, ctx);
       else actor.model.onTimer(actor.state, queue.tag(slot), queue.arg(slot), ctx);
+      const queued = actor.model.queued(actor.state);
+      counters.queued += queued - actor.lastQueued;
+      actor.lastQueued = queued;
+      actor.touched = listed;
     }
     return events;
   }
@@ -250,14 +257,18 @@ export class Shard {
     else this.ctx.drop(event.packet!, "actor_down");
   }
 
-  /** Updates the shard's queued total from the actors that ran since the last call. */
+  /**
+   * Updates the shard's queued total from the actors bound since the last call other than by their own events
+   * (runEvents takes those): commands, local calls, the start.
+   */
   private refreshQueued(): void {
-    for (const actor of this.ctx.touchedActors) {
+    const touched = this.ctx.touchedActors;
+    for (const actor of touched) {
       const q = actor.model.queued(actor.state);
       this.counters.queued += q - actor.lastQueued;
       actor.lastQueued = q;
       actor.touched = false;
     }
-    this.ctx.touchedActors = [];
+    touched.length = 0; // emptied in place: no array per window
   }
 }

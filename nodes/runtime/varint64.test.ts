@@ -56,3 +56,19 @@ test("varint64 - an interval's packed 64-bit columns round-trip", () => {
   assert.deepEqual(decoded.linkBytes, linkBytes);
   assert.deepEqual(decoded.transitionFrom, transitionFrom);
 });
+
+test("varint64 - packed 64-bit columns write the varint of every value, small or not", () => {
+  const columns = [[], [0, 1, 127, 128, 2 ** 32 - 1], values, [5, -1, 7], [1, 2 ** 32, 3], [-(2 ** 40), 0]];
+  for (const column of columns)
+    for (const kind of ["uint64s", "int64s"] as const) {
+      if (kind === "uint64s" && column.some((v) => v < 0)) continue;
+      const writer = $protobuf.Writer.create() as unknown as Record<typeof kind, (v: number[]) => $protobuf.Writer>;
+      const bytes = writer[kind](column).finish();
+      const body = column.flatMap(varint);
+      assert.deepEqual([...bytes], [...varint(body.length), ...body], `${kind} [${column}]`);
+      const typed = ($protobuf.Writer.create() as unknown as Record<typeof kind, (v: Float64Array) => $protobuf.Writer>)
+        [kind](Float64Array.from(column))
+        .finish();
+      assert.deepEqual(typed, bytes, `${kind} [${column}] from a Float64Array`);
+    }
+});

@@ -10,6 +10,7 @@ import type $protobuf from "protobufjs/minimal.js";
 
 type WriterMethod = (this: $protobuf.Writer, value: number) => $protobuf.Writer;
 type ReaderMethod = (this: $protobuf.Reader) => number;
+type PackedWriterMethod = (this: $protobuf.Writer, values: ArrayLike<number>) => $protobuf.Writer;
 
 const TWO_POW_32 = 4_294_967_296;
 
@@ -36,12 +37,29 @@ function fastRead(slow: ReaderMethod): ReaderMethod {
   };
 }
 
+/**
+ * The packed form (`uint64s`, `int64s`: the library writes each value through a LongBits there, not through
+ * `uint64`): a column whose values are all below 2^32 and not negative is the same bytes as `uint32s` writes.
+ */
+function fastPackedWrite(slow: PackedWriterMethod): PackedWriterMethod {
+  return function (this: $protobuf.Writer, values: ArrayLike<number>) {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (!(typeof value === "number" && value >= 0 && value < TWO_POW_32)) return slow.call(this, values);
+    }
+    return (this as unknown as Record<"uint32s", PackedWriterMethod>).uint32s.call(this, values);
+  };
+}
+
 /** Installs the fast paths (once the library is configured: its `configure` sets the reader's methods anew). */
 export function fastVarint64(protobuf: typeof $protobuf): void {
-  const writer = protobuf.Writer.prototype as unknown as Record<"uint64" | "int64", WriterMethod>;
+  const writer = protobuf.Writer.prototype as unknown as Record<"uint64" | "int64", WriterMethod> &
+    Record<"uint64s" | "int64s", PackedWriterMethod>;
   const reader = protobuf.Reader.prototype as unknown as Record<"uint64" | "int64", ReaderMethod>;
   writer.uint64 = fastWrite(writer.uint64);
   writer.int64 = fastWrite(writer.int64);
+  writer.uint64s = fastPackedWrite(writer.uint64s);
+  writer.int64s = fastPackedWrite(writer.int64s);
   reader.uint64 = fastRead(reader.uint64);
   reader.int64 = fastRead(reader.int64);
 }

@@ -5,9 +5,7 @@
 import $protobuf from "protobufjs/minimal.js";
 import { dctwin } from "../../proto/gen/dctwin.js";
 import { fastVarint64 } from "./varint64.ts";
-import { EventType, type SimEvent } from "./event-queue.ts";
 import type { IntervalData } from "./interval-ledger.ts";
-import type { SimPacket } from "./packet.ts";
 import type { Command } from "../../spec/commands.ts";
 import type { Stamp } from "./window-plan.ts";
 
@@ -30,93 +28,6 @@ export function tryDecode<T>(type: Decoder<T>, bytes: Uint8Array): T | undefined
   } catch {
     return undefined;
   }
-}
-
-/**
- * A PeerWindow (proto/dctwin/v1/wire.proto) from a report already encoded (the same bytes go to every peer) and
- * the packets for that peer: the wire form of an embedded message is its length-prefixed bytes.
- */
-export function encodePeerWindow(report: Uint8Array, events: readonly SimEvent[]): Uint8Array {
-  const writer = $protobuf.Writer.create();
-  writer.uint32(10).bytes(report); // field 1, length-delimited
-  for (const e of events) {
-    const item = {
-      packet: toWirePacket(e.packet!),
-      toActor: e.dst,
-      fromActor: e.src,
-      link: e.link,
-      deliverNs: e.timeNs,
-      seq: e.seq,
-    };
-    wire.InFlight.encode(item, writer.uint32(18).fork()).ldelim(); // field 2
-  }
-  return writer.finish();
-}
-
-/** Turns a peer's packets back into events; undefined if an item lacks its packet or names an impossible actor. */
-export function batchEvents(items: readonly dctwin.v1.IInFlight[], actorCount: number): SimEvent[] | undefined {
-  const events: SimEvent[] = [];
-  for (const item of items) {
-    const p = item.packet;
-    const to = item.toActor ?? 0;
-    const from = item.fromActor ?? 0;
-    if (p == null || to >= actorCount || from >= actorCount || (p.src ?? 0) >= actorCount || (p.dst ?? 0) >= actorCount)
-      return undefined;
-    events.push({
-      timeNs: Number(item.deliverNs ?? 0),
-      dst: to,
-      src: from,
-      seq: Number(item.seq ?? 0),
-      type: EventType.packet,
-      packet: fromWirePacket(p),
-      link: item.link ?? 0,
-      tag: 0,
-      arg: 0,
-    });
-  }
-  return events;
-}
-
-function toWirePacket(p: SimPacket): dctwin.v1.Packet.$Properties {
-  return {
-    id: p.id,
-    flowId: p.flowId,
-    species: p.species,
-    src: p.src,
-    dst: p.dst,
-    sizeBytes: p.sizeBytes,
-    multiplicity: p.multiplicity,
-    createdNs: p.createdNs,
-    hops: p.hops,
-    kind: p.kind,
-    flowCreatedNs: p.flowCreatedNs,
-    replyBytes: p.replyBytes,
-    streamRatePerS: p.streamRatePerS,
-    streamArrivalScv: p.streamArrivalScv,
-    streamPool: p.streamPool,
-    trace: p.traceparent === "" ? null : { traceparent: p.traceparent },
-  };
-}
-
-function fromWirePacket(p: dctwin.v1.Packet.$Properties): SimPacket {
-  return {
-    id: Number(p.id ?? 0),
-    flowId: Number(p.flowId ?? 0),
-    species: p.species ?? 0,
-    src: p.src ?? 0,
-    dst: p.dst ?? 0,
-    sizeBytes: Number(p.sizeBytes ?? 0),
-    multiplicity: Number(p.multiplicity ?? 1),
-    createdNs: Number(p.createdNs ?? 0),
-    hops: p.hops ?? 0,
-    kind: p.kind ?? 0,
-    flowCreatedNs: Number(p.flowCreatedNs ?? 0),
-    replyBytes: Number(p.replyBytes ?? 0),
-    streamRatePerS: p.streamRatePerS ?? 0,
-    streamArrivalScv: p.streamArrivalScv ?? 0,
-    streamPool: p.streamPool ?? 0,
-    traceparent: p.trace?.traceparent ?? "",
-  };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Wire round trips for tests: a packet through a PeerWindow's encoder and decoder, as between two hosts. */
-import { batchEvents, encodePeerWindow, tryDecode, wire } from "../../nodes/runtime/wire.ts";
+import { decodePeerWindow, encodePeerWindow } from "../../nodes/runtime/peer-window.ts";
+import { wire } from "../../nodes/runtime/wire.ts";
 import { EventType } from "../../nodes/runtime/event-queue.ts";
 import { packetWith, type SimPacket } from "../../nodes/runtime/packet.ts";
 
@@ -10,6 +11,6 @@ export function decodeBatchForTest(fields: Partial<SimPacket>): SimPacket {
   const bytes = encodePeerWindow(report, [
     { timeNs: 5, dst: 1, src: 0, seq: 0, type: EventType.packet, packet, link: 0, tag: 0, arg: 0 },
   ]);
-  const events = batchEvents(tryDecode(wire.PeerWindow, bytes)!.items, 2)!;
+  const events = decodePeerWindow(bytes, 2)!.events;
   return events[0]!.packet!;
 }
