@@ -33,6 +33,7 @@ const report = fc.record(
     ...{ window: count, nextEventNs: time, batchesSentTo: fc.array(fc.nat(1), { maxLength: 4 }), counters },
     ...{ events: count, addedDelayNs: count, startNs: count, endNs: count, final: fc.boolean() },
     intervals: fc.array(interval, { maxLength: 2 }),
+    timing: fc.record({ windowsS: fc.double({ noNaN: true }), eventsS: fc.double({ noNaN: true }), windows: count }),
   },
   { requiredKeys: ["window", "startNs", "endNs"] },
 );
@@ -57,6 +58,10 @@ test("report wire - the generated encoder's bytes, whole and without the interva
           stopSeen: r.stopSeen,
           fragmentsDropped: Number(r.fragmentsDropped),
           intervals: r.intervals,
+          timing:
+            r.timing == null
+              ? null
+              : [r.timing.windowsS, r.timing.eventsS, r.timing.exchangeS, Number(r.timing.windows)],
         },
         counters: r.counters == null ? null : COUNTERS.map((name) => Number(r.counters![name])),
       });

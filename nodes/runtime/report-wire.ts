@@ -59,6 +59,7 @@ export function encodeReport(report: Fields, stamp: ReportStamp): EncodedReport 
   if (final) tail.uint32(120).bool(true);
   if (stamp.stopSeen) tail.uint32(128).bool(true);
   if (stamp.fragmentsDropped !== 0) tail.uint32(136).uint64(stamp.fragmentsDropped);
+  if (report.timing != null) wire.HostTiming.encode(report.timing, tail.uint32(146).fork()).ldelim();
   const headBytes = head.finish();
   const tailBytes = tail.finish();
   const sync = join([headBytes, tailBytes]);
@@ -83,6 +84,7 @@ export function encodeReport(report: Fields, stamp: ReportStamp): EncodedReport 
   syncReport.final = final;
   syncReport.stopSeen = stamp.stopSeen;
   syncReport.fragmentsDropped = stamp.fragmentsDropped;
+  if (report.timing != null) syncReport.timing = wire.HostTiming.create(report.timing);
   return { full, sync, syncReport };
 }
 
