@@ -79,15 +79,18 @@ export class PeerExchange {
       host: this.host,
       fragmentsDropped: this.transport.droppedFragments(),
     });
+    if (!report.final) {
+      // Peers pick windows from the report without its intervals (the coordinator's alone). They go first: ahead of
+      // the intervals' encoding and of a bundle to the coordinator on the same connection, which they wait behind.
+      for (let to = 0; to < this.hostCount; to++)
+        if (to !== this.host)
+          this.transport.publish(this.subjects.peerWindow(this.host, to), encodePeerWindow(sync, outbox.get(to) ?? []));
+      this.reports.own(syncReport);
+    }
     // At once when it closes intervals (the grants keep ahead of them) or is of no window (start-up, resumed, final:
     // the run's phases wait for those); else when this host waits or the bundle is due.
-    this.bundler.add(full, full !== sync || syncReport.startNs === syncReport.endNs);
-    if (report.final) return;
-    // Peers pick windows from the report without its intervals (the coordinator's alone).
-    for (let to = 0; to < this.hostCount; to++)
-      if (to !== this.host)
-        this.transport.publish(this.subjects.peerWindow(this.host, to), encodePeerWindow(sync, outbox.get(to) ?? []));
-    this.reports.own(syncReport);
+    const closes = (report.intervals ?? []).length > 0;
+    this.bundler.add(full(), closes || syncReport.startNs === syncReport.endNs);
   }
 
   /**

@@ -23,8 +23,8 @@ export interface ReportStamp {
 
 export interface EncodedReport {
   /** The whole report. */
-  full: Uint8Array;
-  /** The report without its intervals (the same bytes as `full` when it closed none). */
+  full(): Uint8Array;
+  /** The report without its intervals (the same bytes as `full()` when it closed none). */
   sync: Uint8Array;
   /** `sync` as a message, as the peers decode it. */
   syncReport: dctwin.v1.WindowReport;
@@ -63,13 +63,15 @@ export function encodeReport(report: Fields, stamp: ReportStamp): EncodedReport 
   const headBytes = head.finish();
   const tailBytes = tail.finish();
   const sync = join([headBytes, tailBytes]);
+  // The intervals (the bulk of an interval's report) are encoded when the whole report is asked for: after the
+  // peers' form has gone out (peer-exchange.ts), so an interval's close does not hold up the other hosts.
   const intervals = report.intervals ?? [];
-  let full = sync;
-  if (intervals.length > 0) {
+  const full = (): Uint8Array => {
+    if (intervals.length === 0) return sync;
     const w = $protobuf.Writer.create();
     for (const interval of intervals) wire.IntervalReport.encode(interval, w.uint32(98).fork()).ldelim();
-    full = join([headBytes, w.finish(), tailBytes]);
-  }
+    return join([headBytes, w.finish(), tailBytes]);
+  };
   const syncReport = new wire.WindowReport();
   syncReport.window = window;
   syncReport.host = stamp.host;
