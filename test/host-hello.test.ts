@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { stringify } from "yaml";
-import { RunDriver } from "../coordinator/driver/run-driver.ts";
+import { RunDriver, type RunDriverOptions } from "../coordinator/driver/run-driver.ts";
 import { placeActors } from "../coordinator/placement/place.ts";
 import { loadScenarioText } from "../coordinator/scenario-loader.ts";
 import { runModels } from "../nodes/leap/support.ts";
@@ -20,21 +20,13 @@ const helloScenario = () =>
 test("host hello - hosts that said hello before the coordinator listened join at its first heartbeat", {
   timeout: 60_000,
 }, async () => {
-  const scenario = helloScenario();
   const transport = new InProcTransport();
   const runId = "early-hosts";
   // An hour between repeated hellos: only the answer to the coordinator's heartbeat can bring these hosts in.
   for (const host of [0, 1])
     new HostAgent({ transport, runId, host, models: runModels, helloIntervalMs: 3_600_000 }).start();
   await turn(); // their first hellos went out to nobody
-  const driver = new RunDriver({
-    transport,
-    runId,
-    scenario,
-    placement: placeActors(scenario, 2),
-    hostCount: 2,
-  });
-  driver.listen();
+  const driver = twoHostDriver(transport, runId);
   const outcome = await driver.run();
   assert.equal(outcome.status, "completed");
   assert.deepEqual(
@@ -45,20 +37,27 @@ test("host hello - hosts that said hello before the coordinator listened join at
 
 /** A run of 2 in-process hosts whose models are in once `modelsLoaded` settles (undefined: at once). */
 function gatedRun(runId: string, modelsLoaded: Promise<unknown> | undefined, milestones: string[]) {
-  const scenario = helloScenario();
   const transport = new InProcTransport();
   for (const host of [0, 1]) new HostAgent({ transport, runId, host, models: runModels, modelsLoaded }).start();
+  return twoHostDriver(transport, runId, {
+    onHostsJoined: () => milestones.push("joined"),
+    onHostsReady: () => milestones.push("ready"),
+  }).run();
+}
+
+/** A listening coordinator of a 2-host run of the hello scenario. */
+function twoHostDriver(transport: InProcTransport, runId: string, extra: Partial<RunDriverOptions> = {}): RunDriver {
+  const scenario = helloScenario();
   const driver = new RunDriver({
     transport,
     runId,
     scenario,
     placement: placeActors(scenario, 2),
     hostCount: 2,
-    onHostsJoined: () => milestones.push("joined"),
-    onHostsReady: () => milestones.push("ready"),
+    ...extra,
   });
   driver.listen();
-  return driver.run();
+  return driver;
 }
 
 test("host hello - hosts say hello while their models load and start the run once they are in: the same outcome", {

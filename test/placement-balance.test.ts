@@ -14,6 +14,7 @@ import { describePlacement } from "../coordinator/placement/report.ts";
 import { loadScenarioFile, validateScenario } from "../coordinator/scenario-loader.ts";
 import { lookaheadNs } from "../nodes/runtime/lookahead.ts";
 import type { ResolvedScenario } from "../nodes/runtime/topology.ts";
+import { leafSpineDoc } from "./support/scenarios.ts";
 
 const SERVICE = { distribution: "exponential", mean: "100us" } as const;
 
@@ -103,28 +104,9 @@ test("placement balance - a busy rack with few actors gets a host to itself: equ
 });
 
 test("placement balance - the spines of a symmetric leaf-spine split evenly over 2 hosts, so both get half the work", () => {
-  const scenario = validateScenario(
-    {
-      name: "ls",
-      run: { duration: "10ms" },
-      topology: {
-        type: "leaf-spine",
-        leaves: 16,
-        spines: 8,
-        servers_per_leaf: 4,
-        layout: { racks_per_row: 2, rows_per_zone: 4 },
-        server: { cores: 2, service: SERVICE },
-        server_link: { latency: "1us", bandwidth: "25Gbps" },
-        fabric_link: { latency: "20us", bandwidth: "1Gbps" },
-        clients: {
-          link: { latency: "2us", bandwidth: "25Gbps" },
-          remote_every: 2,
-          client: { arrivals: { process: "poisson", rate_per_s: 1000 } },
-        },
-      },
-    },
-    "ls",
-  ).scenario;
+  const layout = { racks_per_row: 2, rows_per_zone: 4 };
+  const doc = leafSpineDoc({ leaves: 16, spines: 8, serversPerLeaf: 4, layout, service: SERVICE });
+  const scenario = validateScenario(doc, "ls").scenario;
   const plan = planPlacement(scenario, 2);
   const spines = scenario.actors.filter((a) => a.id.startsWith("spine-"));
   assert.equal(spines.length, 8);

@@ -12,31 +12,13 @@ import { estimateTraffic } from "../coordinator/placement/traffic.ts";
 import { lookaheadNs } from "../nodes/runtime/lookahead.ts";
 import { networkNodes, type ResolvedScenario } from "../nodes/runtime/topology.ts";
 import { loadScenarioFile, validateScenario } from "../coordinator/scenario-loader.ts";
+import { leafSpineDoc } from "./support/scenarios.ts";
 
 /** 8 racks (leaf, 4 servers, 4 clients; every 2nd client in the rack 4 away), 2 spines; 2 racks per row, 2 rows per zone. */
 function leafSpine(): ResolvedScenario {
-  return validateScenario(
-    {
-      name: "ls",
-      run: { duration: "10ms" },
-      topology: {
-        type: "leaf-spine",
-        leaves: 8,
-        spines: 2,
-        servers_per_leaf: 4,
-        layout: { racks_per_row: 2, rows_per_zone: 2 },
-        server: { cores: 2, service: { distribution: "exponential", mean: "1ms" } },
-        server_link: { latency: "1us", bandwidth: "25Gbps" },
-        fabric_link: { latency: "20us", bandwidth: "1Gbps" },
-        clients: {
-          link: { latency: "2us", bandwidth: "25Gbps" },
-          remote_every: 2,
-          client: { arrivals: { process: "poisson", rate_per_s: 1000 } },
-        },
-      },
-    },
-    "ls",
-  ).scenario;
+  const layout = { racks_per_row: 2, rows_per_zone: 2 };
+  const service = { distribution: "exponential", mean: "1ms" } as const;
+  return validateScenario(leafSpineDoc({ leaves: 8, spines: 2, serversPerLeaf: 4, layout, service }), "ls").scenario;
 }
 
 function groupsOnOneHost(scenario: ResolvedScenario, hostOf: readonly number[], label: string): boolean {

@@ -148,3 +148,35 @@ export function ringTraining(o: {
     links: o.workers.map((id) => ({ a: id, b: "tor", latency: "5us", bandwidth: "100Gbps" })),
   };
 }
+
+/**
+ * A generated leaf-spine for placement tests: racks of `serversPerLeaf` servers and as many client populations
+ * (every 2nd in a remote rack), 1 us server links, 20 us fabric links; `layout` groups racks into rows and zones.
+ */
+export function leafSpineDoc(o: {
+  leaves: number;
+  spines: number;
+  serversPerLeaf: number;
+  layout: { racks_per_row: number; rows_per_zone: number };
+  service: { distribution: "exponential"; mean: string };
+}) {
+  return {
+    name: "ls",
+    run: { duration: "10ms" },
+    topology: {
+      type: "leaf-spine",
+      leaves: o.leaves,
+      spines: o.spines,
+      servers_per_leaf: o.serversPerLeaf,
+      layout: o.layout,
+      server: { cores: 2, service: o.service },
+      server_link: { latency: "1us", bandwidth: "25Gbps" },
+      fabric_link: { latency: "20us", bandwidth: "1Gbps" },
+      clients: {
+        link: { latency: "2us", bandwidth: "25Gbps" },
+        remote_every: 2,
+        client: { arrivals: { process: "poisson", rate_per_s: 1000 } },
+      },
+    },
+  };
+}
