@@ -17,6 +17,8 @@ export class LocalHosts {
   /** Who hears of a host that died before `stop()`; until one listens, the first such death is kept. */
   private listener: ((message: string, host: number) => void) | undefined;
   private unheard: { message: string; host: number } | undefined;
+  /** Kills the hosts if this process exits first; removed once they are stopped (a process may run many runs). */
+  private readonly onProcessExit = () => this.killAll();
 
   /**
    * Starts `count` hosts. `credentials(host)` is the environment that carries host's NATS credentials (never
@@ -68,7 +70,7 @@ export class LocalHosts {
       });
       hosts.children.push(child);
     }
-    process.once("exit", () => hosts.killAll());
+    process.once("exit", hosts.onProcessExit);
     if (typeof natsUrl !== "string")
       natsUrl.then(
         (url) => {
@@ -109,6 +111,7 @@ export class LocalHosts {
           }),
       ),
     );
+    process.off("exit", this.onProcessExit);
   }
 
   private killAll(): void {
