@@ -7,6 +7,7 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { emptyInterval, RunAggregator } from "../coordinator/counts/aggregate.ts";
 import { loadScenarioFile } from "../coordinator/scenario-loader.ts";
+import { openIntervalsFile } from "../coordinator/observability/intervals-file.ts";
 import { IntervalStream } from "../coordinator/results/interval-stream.ts";
 import { STREAMING_DIR } from "../coordinator/results/streamed-file.ts";
 
@@ -27,9 +28,12 @@ test("interval stream - finished, the parts become the results files and .stream
   const out = join(dir, "finished");
   const stream = streamed(out, 2);
   assert.ok(existsSync(join(out, STREAMING_DIR, "timeseries.csv")), "the parts grow in RUN_DIR/.streaming/");
-  const file = stream.finish(new RunAggregator(intervalNs), 2 * intervalNs, "r");
+  stream.finish(new RunAggregator(intervalNs), 2 * intervalNs);
   stream.close(); // as runTwin's clean-up does after the results were written
-  assert.equal(file.intervals.length, 2);
+  assert.equal(openIntervalsFile(join(out, "intervals.jsonl")).simTimeNs, 2 * intervalNs);
+  let records = 0;
+  openIntervalsFile(join(out, "intervals.jsonl")).forEachRecord(() => records++);
+  assert.equal(records, 2);
   assert.deepEqual(readdirSync(out).sort(), ["intervals.jsonl", "links.csv", "thermo.csv", "timeseries.csv"]);
 });
 

@@ -14,7 +14,7 @@
  * Histogram bucket indices are those of nodes/runtime/histogram.ts; metric values are in the recorded unit (ns).
  * The lines are written by results/interval-line.ts.
  */
-import { readFileSync } from "node:fs";
+import { forEachLine } from "./file-lines.ts";
 import { Histogram } from "../../nodes/runtime/histogram.ts";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
 import { metricKey, type IntervalRecord, type OpenIntervalRecord } from "../counts/aggregate.ts";
@@ -91,21 +91,50 @@ export class IntervalsFileError extends Error {
   override name = "IntervalsFileError";
 }
 
+/** An intervals.jsonl file: its header, and its records one at a time (the whole file need not fit in memory). */
+export interface IntervalsFileReader {
+  view: RunView;
+  simTimeNs: number;
+  /** Calls `visit` with each record in order (a pass over the file; call again for another). */
+  forEachRecord(visit: (record: IntervalRecord) => void): void;
+}
+
 /** `runId` (from run-info.json) labels the replayed series; the file itself holds simulated results only. */
-export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
-  let text: string;
+export function openIntervalsFile(path: string, runId = ""): IntervalsFileReader {
+  let first: string | undefined;
   try {
-    text = readFileSync(path, "utf8");
+    forEachLine(path, (line) => {
+      if (line.trim() === "") return undefined;
+      first = line;
+      return false;
+    });
   } catch (error) {
     throw new IntervalsFileError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const header = JSON.parse(lines[0] ?? "{}") as IntervalsHeader;
+  const header = JSON.parse(first ?? "{}") as IntervalsHeader;
   if (header.schema !== INTERVALS_SCHEMA)
     throw new IntervalsFileError(`${path}: not a ${INTERVALS_SCHEMA} file (schema ${JSON.stringify(header.schema)})`);
-  const view = viewOfHeader(header, runId);
-  const intervals = lines.slice(1).map((line) => recordOfLine(JSON.parse(line) as IntervalLine));
-  return { view, simTimeNs: header.sim_time_ns, intervals };
+  return {
+    view: viewOfHeader(header, runId),
+    simTimeNs: header.sim_time_ns,
+    forEachRecord(visit) {
+      let headerSeen = false;
+      forEachLine(path, (line) => {
+        if (line.trim() === "") return undefined;
+        if (headerSeen) visit(recordOfLine(JSON.parse(line) as IntervalLine));
+        headerSeen = true;
+        return undefined;
+      });
+    },
+  };
+}
+
+/** The whole file in memory (a run's report and its OpenMetrics export; the analyst tables go through it instead). */
+export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
+  const file = openIntervalsFile(path, runId);
+  const intervals: IntervalRecord[] = [];
+  file.forEachRecord((record) => intervals.push(record));
+  return { view: file.view, simTimeNs: file.simTimeNs, intervals };
 }
 
 /** Files written before the heat and carbon fields existed had the defaults (300 K, no losses, no carbon). */

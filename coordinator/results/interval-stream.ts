@@ -25,14 +25,7 @@ import {
   type LedgerSnapshot,
   type StoredSnapshot,
 } from "../ledgers/snapshot.ts";
-import {
-  INTERVALS_FILE,
-  intervalsHeaderLine,
-  recordOfLine,
-  viewOfHeaderLine,
-  type IntervalLine,
-  type IntervalsFile,
-} from "../observability/intervals-file.ts";
+import { INTERVALS_FILE, intervalsHeaderLine } from "../observability/intervals-file.ts";
 import { runViewFromScenario, type RunView } from "../observability/run-view.ts";
 import { writeIntervalLine } from "./interval-line.ts";
 import { IntervalTotals } from "./interval-totals.ts";
@@ -114,22 +107,15 @@ export class IntervalStream {
 
   /**
    * The run ended at `simTimeNs`: the intervals up to it not taken yet (empty ones, or all of them from
-   * `aggregator` when the stream was not fed as they closed) are taken, and the streamed files written. Returns
-   * intervals.jsonl as a reader gets it (its view labelled `runId`), for the analyst tables: its records are read
-   * back from the lines written as the intervals closed, one line at a time (readIntervalsFile would read the whole
-   * file as one string, which a long run's may not fit in).
+   * `aggregator` when the stream was not fed as they closed) are taken, and the streamed files written.
    */
-  finish(aggregator: RunAggregator, simTimeNs: number, runId: string): IntervalsFile {
+  finish(aggregator: RunAggregator, simTimeNs: number): void {
     this.takeUpTo(aggregator, simTimeNs);
-    const intervals: IntervalRecord[] = [];
-    this.files.intervals.forEachLine((line) => intervals.push(recordOfLine(JSON.parse(line) as IntervalLine)));
     this.files.timeseries.finish(join(this.outDir, FILES.timeseries));
     this.files.links.finish(join(this.outDir, FILES.links));
     this.files.thermo.finish(join(this.outDir, FILES.thermo));
-    const header = intervalsHeaderLine(this.view, simTimeNs);
-    this.files.intervals.finish(join(this.outDir, FILES.intervals), header);
+    this.files.intervals.finish(join(this.outDir, FILES.intervals), intervalsHeaderLine(this.view, simTimeNs));
     this.close();
-    return { view: viewOfHeaderLine(header, runId), simTimeNs, intervals };
   }
 
   /**

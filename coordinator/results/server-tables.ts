@@ -17,7 +17,7 @@ import { LEVEL_COUNTER_PREFIX } from "../../nodes/runtime/level-meter.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import { stateSeconds } from "../counts/levels.ts";
-import { type ColumnSpec, type RowKey, type Table, TableColumns } from "./table-columns.ts";
+import type { ColumnSpec, RowKey, TableColumns } from "./table-columns.ts";
 
 /** A level's time-average over an interval of `ns` nanoseconds (null when the actor reported no levels). */
 function mean(counters: ReadonlyMap<string, number> | undefined, name: string, ns: number): number | null {
@@ -31,26 +31,37 @@ function hasLevels(counters: ReadonlyMap<string, number> | undefined): boolean {
   return false;
 }
 
-export function serverTables(
-  view: RunView,
-  intervals: readonly IntervalRecord[],
-  rowKey: (r: IntervalRecord) => RowKey,
-  inletC: (r: IntervalRecord) => Map<string, number>,
-): { servers: Table; serverStates: Table } {
-  const servers = view.actors.flatMap((a, i) => (kindTraits(a.kind).serverSeries === true ? [i] : []));
-  const states = new Set<string>();
-  for (const r of intervals)
-    for (const i of servers) for (const s of stateSeconds(r.counters.get(i)).keys()) states.add(s);
-  const stateOrder = [...states].sort();
-  const serverRows = new TableColumns(SERVER_COLUMNS);
-  const stateRows = new TableColumns(SERVER_STATE_COLUMNS);
-  for (const r of intervals) {
-    const [startNs, endNs] = intervalBoundsNs(view, r.index);
-    const key = rowKey(r);
+/** The per-server tables' rows: `scan` every record first (the states seen in the run), then `open`, `add` each. */
+export class ServerRows {
+  private readonly view: RunView;
+  /** The actors with per-server series, by index. */
+  private readonly servers: number[];
+  private readonly states = new Set<string>();
+  private stateOrder: string[] = [];
+  private serverRows: TableColumns | undefined;
+  private stateRows: TableColumns | undefined;
+
+  constructor(view: RunView) {
+    this.view = view;
+    this.servers = view.actors.flatMap((a, i) => (kindTraits(a.kind).serverSeries === true ? [i] : []));
+  }
+
+  scan(r: IntervalRecord): void {
+    for (const i of this.servers) for (const s of stateSeconds(r.counters.get(i)).keys()) this.states.add(s);
+  }
+
+  open(open: (name: "servers" | "server_states", columns: ColumnSpec) => TableColumns): void {
+    this.stateOrder = [...this.states].sort();
+    this.serverRows = open("servers", SERVER_COLUMNS);
+    this.stateRows = open("server_states", SERVER_STATE_COLUMNS);
+  }
+
+  /** The rows of interval `r` (`inlet`: its zones' hottest inlet readings, °C). */
+  add(r: IntervalRecord, key: RowKey, inlet: ReadonlyMap<string, number>): void {
+    const [startNs, endNs] = intervalBoundsNs(this.view, r.index);
     const ns = endNs - startNs;
-    const inlet = inletC(r);
-    for (const i of servers) {
-      const a = view.actors[i]!;
+    for (const i of this.servers) {
+      const a = this.view.actors[i]!;
       const reported = r.counters.get(i);
       const counters = hasLevels(reported) ? reported : undefined;
       const seconds = stateSeconds(counters);
@@ -58,7 +69,7 @@ export function serverTables(
       for (const j of r.energy.get(i)?.values() ?? []) joules += j;
       const zone = a.labels.zone ?? null;
       const utilisationPpm = mean(counters, "utilisation_ppm", ns);
-      serverRows.add(key, [
+      this.serverRows!.add(key, [
         a.id,
         a.group,
         a.labels.rack ?? null,
@@ -71,10 +82,14 @@ export function serverTables(
         zone === null ? null : (inlet.get(zone) ?? null),
       ]);
       if (counters !== undefined)
-        for (const state of stateOrder) stateRows.add(key, [a.id, state, seconds.get(state) ?? 0]);
+        for (const state of this.stateOrder) this.stateRows!.add(key, [a.id, state, seconds.get(state) ?? 0]);
     }
   }
-  return { servers: serverRows.table, serverStates: stateRows.table };
+
+  end(): void {
+    this.serverRows!.end();
+    this.stateRows!.end();
+  }
 }
 
 /** The state with the most seconds (the first in name order on a tie). */

@@ -9,7 +9,6 @@ import { join } from "node:path";
 
 export const STREAMING_DIR = ".streaming";
 const COPY_CHUNK = 1 << 20;
-const NEWLINE = 0x0a;
 
 export class StreamedFile {
   private readonly part: string;
@@ -32,32 +31,6 @@ export class StreamedFile {
     }
     const fd = this.open();
     for (let at = 0; at < text.length; ) at += writeSync(fd, text, at);
-  }
-
-  /**
-   * Each line written so far (text appended in lines, each ending in a newline), in order, read back from the part
-   * a chunk at a time: a long run's part may be larger than one string can be.
-   */
-  forEachLine(callback: (line: string) => void): void {
-    const from = openSync(this.part, "r");
-    try {
-      const chunk = Buffer.allocUnsafe(COPY_CHUNK);
-      let pending: Buffer[] = []; // the start of a line that goes on in the next chunk
-      for (let n = readSync(from, chunk); n > 0; n = readSync(from, chunk)) {
-        let at = 0;
-        // A newline byte is never part of a longer UTF-8 sequence: splitting there keeps every character whole.
-        for (let end = chunk.indexOf(NEWLINE, at); end >= 0 && end < n; end = chunk.indexOf(NEWLINE, at)) {
-          const tail = chunk.subarray(at, end);
-          callback(pending.length === 0 ? tail.toString("utf8") : Buffer.concat([...pending, tail]).toString("utf8"));
-          pending = [];
-          at = end + 1;
-        }
-        if (at < n) pending.push(Buffer.from(chunk.subarray(at, n)));
-      }
-      if (pending.length > 0) callback(Buffer.concat(pending).toString("utf8"));
-    } finally {
-      closeSync(from);
-    }
   }
 
   /** The bytes written so far (for a checkpoint). */

@@ -19,8 +19,8 @@ import { ledgerSnapshot } from "../ledgers/snapshot.ts";
 import { intervalBoundsNs, type RunView } from "../observability/run-view.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import type { MetricAccumulator } from "../../nodes/runtime/metrics.ts";
-import { serverTables } from "./server-tables.ts";
-import { type Cell, type ColumnSpec, type RowKey, type Table, TableColumns } from "./table-columns.ts";
+import { ServerRows } from "./server-tables.ts";
+import type { Cell, ColumnSpec, RowKey, Table, TableColumns } from "./table-columns.ts";
 
 export type { Cell, Column, Table } from "./table-columns.ts";
 
@@ -72,7 +72,20 @@ const LEDGER_COLUMNS: ColumnSpec = [
   ["bits_erased", "int"],
 ];
 
-export function analystTables(view: RunView, intervals: IntervalRecord[]): Record<string, Table> {
+/** The analyst tables' names, in the order they are written. */
+export const TABLE_NAMES = ["metrics", "drops", "links", "actors", "ledger", "servers", "server_states"] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+/**
+ * Builds every analyst table from a run's interval records, visited twice (`forEachRecord`): once for what has
+ * rows in every interval (metrics, drop reasons, powered components, server states seen anywhere in the run), once
+ * for the rows. `open` gives each table's columns (with a sink that takes them a block at a time: parquet.ts).
+ */
+export function buildAnalystTables(
+  view: RunView,
+  forEachRecord: (visit: (record: IntervalRecord) => void) => void,
+  open: (name: TableName, columns: ColumnSpec) => TableColumns,
+): void {
   const rowKey = (r: IntervalRecord): RowKey => {
     const [start, end] = intervalBoundsNs(view, r.index);
     return [view.runId, view.scenario, start / 1e9, end / 1e9];
@@ -82,24 +95,27 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
   const metricKeys = new Map<string, { name: string; group: string }>();
   const reasons = new Set<string>();
   const powered = new Map<string, { actor: number; component: string }>();
-  for (const r of intervals) {
+  const servers = new ServerRows(view);
+  forEachRecord((r) => {
     for (const m of r.metrics.values())
       if (m.count > 0) metricKeys.set(`${m.name}\u0000${m.group}`, { name: m.name, group: m.group });
     for (const reason of r.drops.keys()) reasons.add(reason);
     for (const [actor, components] of r.energy)
       for (const c of components.keys())
         powered.set(`${String(actor).padStart(9, "0")}\u0000${c}`, { actor, component: c });
-  }
+    servers.scan(r);
+  });
   const metrics = [...metricKeys].sort(([a], [b]) => byText(a, b)).map(([, m]) => m);
   const reasonOrder = [...reasons].sort(byText);
   const poweredOrder = [...powered].sort(([a], [b]) => byText(a, b)).map(([, p]) => p);
 
-  const metricRows = new TableColumns(METRIC_COLUMNS);
-  const dropRows = new TableColumns(DROP_COLUMNS);
-  const linkRows = new TableColumns(LINK_COLUMNS);
-  const actorRows = new TableColumns(ACTOR_COLUMNS);
-  const ledgerRows = new TableColumns(LEDGER_COLUMNS);
-  for (const r of intervals) {
+  const metricRows = open("metrics", METRIC_COLUMNS);
+  const dropRows = open("drops", DROP_COLUMNS);
+  const linkRows = open("links", LINK_COLUMNS);
+  const actorRows = open("actors", ACTOR_COLUMNS);
+  const ledgerRows = open("ledger", LEDGER_COLUMNS);
+  servers.open(open);
+  forEachRecord((r) => {
     const key = rowKey(r);
     const seconds = Math.max(key[3] - key[2], 1e-9);
     // The first accumulator of each (metric, group), as a search of the record's accumulators finds it.
@@ -141,6 +157,7 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
       }
     });
     const inlet = zoneInletC(view, r);
+    servers.add(r, key, inlet);
     for (const { actor, component } of poweredOrder) {
       const a = view.actors[actor]!;
       const joules = r.energy.get(actor)?.get(component) ?? 0;
@@ -171,27 +188,19 @@ export function analystTables(view: RunView, intervals: IntervalRecord[]): Recor
       ledger.sigmaKbPerS,
       ledger.bitsErased,
     ]);
-  }
-  const servers = serverTables(view, intervals, rowKey, (r) => zoneInletC(view, r));
-  return {
-    metrics: metricRows.table,
-    drops: dropRows.table,
-    links: linkRows.table,
-    actors: actorRows.table,
-    ledger: ledgerRows.table,
-    servers: servers.servers,
-    server_states: servers.serverStates,
-  };
+  });
+  for (const table of [metricRows, dropRows, linkRows, actorRows, ledgerRows]) table.end();
+  servers.end();
 }
 
-/** RFC 4180 CSV of a table (numbers as JavaScript prints them; empty for null). */
-export function tableCsv(t: Table): string {
+/** RFC 4180 CSV rows of a table's block, each ending in a newline (numbers as JavaScript prints them; empty for null). */
+export function csvRows(t: Table): string {
   const quote = (v: Cell) =>
     v === null ? "" : typeof v === "number" ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-  const rows = [t.map((c) => c.name).join(",")];
+  const rows: string[] = [];
   const n = t[0]?.data.length ?? 0;
-  for (let i = 0; i < n; i++) rows.push(t.map((c) => quote(c.data[i]!)).join(","));
-  return `${rows.join("\n")}\n`;
+  for (let i = 0; i < n; i++) rows.push(`${t.map((c) => quote(c.data[i]!)).join(",")}\n`);
+  return rows.join("");
 }
 
 /** The hottest inlet reading per zone in one interval, in °C, from the CRACs' `inlet_mk` / `inlet_samples` counters. */

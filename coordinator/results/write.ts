@@ -94,7 +94,7 @@ function writeResultFiles(
   stream: IntervalStream,
 ): Summary {
   const { aggregator, simTimeNs } = outcome;
-  const intervalsFile = stream.finish(aggregator, simTimeNs, runId); // timeseries, links, thermo, intervals.jsonl
+  stream.finish(aggregator, simTimeNs); // timeseries, links, thermo, intervals.jsonl
   const series = stream.ledgers.series(aggregator, simTimeNs);
   const intervals = stream.totals;
   let scenario = resolved;
@@ -125,6 +125,6 @@ function writeResultFiles(
       2,
     )}\n`,
   );
-  writeAnalystTables(outDir, runId, intervalsFile);
+  writeAnalystTables(outDir, runId); // from intervals.jsonl, a line at a time
   return summary;
 }
