@@ -46,6 +46,9 @@ export interface HostAgentOptions {
   coordinatorTimeoutMs?: number;
 }
 
+/** Longest stretch of windows run one after another without letting the event loop turn (scheduleAdvance). */
+const YIELD_AFTER_MS = 20;
+
 export class HostAgent {
   readonly host: number;
   /** Resolves with the stop reason when the coordinator ends the run (or this host aborts it). */
@@ -79,6 +82,8 @@ export class HostAgent {
   private readonly clock = new WindowClock();
   /** advance() is queued to run after the current message handlers and the transport's writes (scheduleAdvance). */
   private advanceQueued = false;
+  /** When the event loop last turned for this host's windows (scheduleAdvance). */
+  private sliceStartMs = performance.now();
   private readonly watchdog: CoordinatorWatchdog | undefined;
   /** The host stopped because the coordinator fell silent. */
   coordinatorLost = false;
@@ -295,31 +300,41 @@ export class HostAgent {
    * it read in one go (nats.js a socket read, the in-process transport its queue) and writes what was published in
    * a microtask queued by the publish: a window run from a handler, or right after the one before, would go ahead
    * of that write and the PeerWindow just published would reach its peers a window late (on leaf-spine-4k NATS/2
-   * ~1 ms of every 2.5 ms window). A microtask queued after the publish runs after the transport's.
+   * ~1 ms of every 2.5 ms window). A microtask queued after the publish runs after the transport's. After a slice
+   * of YIELD_AFTER_MS the next window waits for a turn of the event loop instead: a host that never waits (alone,
+   * or in process, where every delivery is a microtask) would otherwise hold every timer, signal (Ctrl-C) and
+   * control call of its process until its run ended.
    */
   private scheduleAdvance(): void {
     if (this.advanceQueued) return;
     this.advanceQueued = true;
-    queueMicrotask(() => {
+    const run = () => {
       this.advanceQueued = false;
       this.advance();
+    };
+    const now = performance.now();
+    if (now - this.sliceStartMs < YIELD_AFTER_MS) return queueMicrotask(run);
+    setImmediate(() => {
+      this.sliceStartMs = performance.now();
+      run();
     });
   }
 
-  /** Runs the windows this host may run now: all of them alone, one at a time when it sends other hosts its reports. */
+  /**
+   * Runs the next window this host may run, if any, and queues the one after for a later turn (scheduleAdvance):
+   * its PeerWindow goes out first, and a host alone (an in-process run) lets the event loop turn between windows.
+   */
   private advance(): void {
-    if (this.firstWindowHeld) return;
-    while (!this.stopped && !this.closed && this.shard !== undefined) {
-      const reports = this.exchange.ready();
-      if (reports === undefined) return; // reports still on the wire
-      const step = this.nextStep(reports);
-      if (step.kind === "wait") {
-        this.exchange.flush(); // the coordinator has every report before it is needed for a grant or a checkpoint
-        return this.checkpointIfDue();
-      }
-      this.guard(() => (step.kind === "run" ? this.runWindow(step) : this.close(step)));
-      if (step.kind === "run" && this.exchange.hasPeers) return this.scheduleAdvance(); // its PeerWindow goes first
+    if (this.firstWindowHeld || this.stopped || this.closed || this.shard === undefined) return;
+    const reports = this.exchange.ready();
+    if (reports === undefined) return; // reports still on the wire
+    const step = this.nextStep(reports);
+    if (step.kind === "wait") {
+      this.exchange.flush(); // the coordinator has every report before it is needed for a grant or a checkpoint
+      return this.checkpointIfDue();
     }
+    this.guard(() => (step.kind === "run" ? this.runWindow(step) : this.close(step)));
+    if (step.kind === "run") this.scheduleAdvance();
   }
 
   /**
