@@ -298,7 +298,10 @@ export class RunDriver {
   /** Stops, holds or moves the horizon; true when a grant moved it. */
   private steer(f: WindowFollower, pacer: Pacer | undefined): boolean {
     if (this.o.signal?.aborted) {
-      if (!this.stopSent) this.publishGrant(f, this.grants.stop());
+      // A checkpoint asked for is completed first: the hosts snapshot before they see a stop grant, so one sent
+      // meanwhile would be in the coordinator's part alone, and the checkpoint would not resume (a grant ahead).
+      if (this.stopSent || this.checkpointer?.pendingNs !== undefined) return false;
+      this.publishGrant(f, this.grants.stop());
       this.stopSent = true;
       return false;
     }
