@@ -37,19 +37,24 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
   // The runtime loads while the connection to NATS is made: most of a host's start-up is loading.
   const loadingAgent = import("./runtime/host-agent.ts");
   loadingAgent.catch(() => {}); // a failed load is thrown where it is awaited, not as an unhandled rejection first
-  // The models (with zod for their parameter schemas: about half of a host's loading) load from the start too, but
-  // the hello does not wait for them: they finish while the connection is made (a host spawned before its
-  // nats-server waits for the server's URL) or while the coordinator hears the hello and sends RunStart, which the
-  // agent takes once they are in (HostAgentOptions.modelsLoaded).
+  // The models (with zod: a third of a host's loading) are needed only when RunStart comes, which the agent takes
+  // once they are in (HostAgentOptions.modelsLoaded). They load while the host would otherwise wait: once its hello
+  // is out (for the coordinator's answer), or while its server is not up yet. Loaded first, they held up the
+  // connection and the hello of a host whose server was up, its start-up all CPU until then.
   let runModels: ((scenario: ResolvedScenario) => ModelLookup) | undefined;
-  const modelsLoaded = import("./leap/support.ts").then((support) => (runModels = support.runModels));
+  let loadModels = () => {};
+  const modelsLoaded = new Promise<void>((resolve) => (loadModels = resolve))
+    .then(() => import("./leap/support.ts"))
+    .then((support) => {
+      runModels = support.runModels;
+    });
   modelsLoaded.catch(() => {}); // reported by the agent that waits for it
   // No echo: a host never needs its own messages back (it keeps its own window report), which saves a delivery
   // and a decode per window.
   const transport = await connectNatsWithRetry(
     await options.natsUrl,
     { name: `dctwin-host-${options.host}`, noEcho: true, ...reconnectWithin(options.reconnectTimeoutMs ?? 20_000) },
-    { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log },
+    { deadlineMs: options.connectTimeoutMs ?? 60_000, auth: options.natsAuth, log, onRetry: loadModels },
   );
   const { HostAgent } = await loadingAgent;
   // Loaded only when asked for: prom-client is a fifth of a host's start-up, and hosts the coordinator spawns
@@ -80,6 +85,9 @@ export async function runHostProcess(options: HostProcessOptions): Promise<strin
       coordinatorTimeoutMs: options.coordinatorTimeoutMs ?? 30_000,
     });
     agent.start(rejoining);
+    // The hello is written to the socket by a microtask the NATS client queued first: it goes out before the models
+    // begin to load.
+    loadModels();
     reason = await Promise.race([agent.finished, closed]);
     malformed += agent.malformedMessages;
     if (!agent.rejoin) break;

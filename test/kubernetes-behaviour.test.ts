@@ -12,7 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { join, relative } from "node:path";
 import { after, test } from "node:test";
 import { NatsServer } from "../coordinator/nats-server.ts";
 import { REPO_ROOT, runCli, startCli, collect } from "./support/cli.ts";
@@ -183,7 +184,7 @@ test("kubernetes in place - the coordinator's gRPC probes, asked as the kubelet 
   }
 });
 
-test("kubernetes in place - a host's HTTP probe path answers on its metrics port before any run starts", async () => {
+test("kubernetes in place - a host started as its pod starts it answers its HTTP probe path on its metrics port before any run starts", async () => {
   const host = template("Job", "dctwin-hosts").spec.containers[0]!;
   for (const k of ["startupProbe", "livenessProbe"]) {
     assert.equal(host[k].httpGet.port, "metrics");
@@ -191,10 +192,25 @@ test("kubernetes in place - a host's HTTP probe path answers on its metrics port
   }
   const server = await NatsServer.start({ name: `dctwin-test-probe-${process.pid}` });
   const port = await freePort();
-  const child = startCli(["host", "--nats", server.url, "--run", `probe-${process.pid}`, "--host", "auto"], {
-    JOB_COMPLETION_INDEX: "0",
-    DCTWIN_METRICS_PORT: String(port),
-  });
+  // As the pod starts it: the manifest's command (the image's /opt/dctwin is this repository) and arguments.
+  const [node, entry] = host.command as string[];
+  assert.equal(node, "node");
+  const child = spawn(
+    process.execPath,
+    [
+      join(REPO_ROOT, relative("/opt/dctwin", entry!)),
+      ...host.args,
+      "--nats",
+      server.url,
+      "--run",
+      `probe-${process.pid}`,
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, JOB_COMPLETION_INDEX: "0", DCTWIN_METRICS_PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const done = collect(child, 60_000);
   try {
     let status = 0;

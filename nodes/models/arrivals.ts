@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Rng } from "../runtime/rng.ts";
 import { duration, ratePerSecond, size } from "../../spec/units.ts";
 import { describe, MAX_RATE_PER_S } from "../../spec/limits.ts";
+import { lazy } from "../../spec/lazy.ts";
 
 const rate = ratePerSecond;
 const nonNegativeRate = () =>
@@ -16,57 +17,62 @@ const nonNegativeRate = () =>
     .nonnegative({ error: "expected a non-negative number (per second)" })
     .max(MAX_RATE_PER_S, { error: `expected a rate ${describe.rate}` });
 
-const traceRow = z
-  .object({
-    /** Time since the start of the run (a duration; bare numbers are seconds). */
-    at: duration({ positive: false }),
-    /** Request type; each distinct type becomes a packet kind (0, 1, .. in order of first appearance). */
-    type: z.string({ error: "expected a request type name" }).default(""),
-    /** Request size; the client's request_bytes when omitted. */
-    bytes: size().optional(),
-  })
-  .strict();
+const traceRow = lazy(() =>
+  z
+    .object({
+      /** Time since the start of the run (a duration; bare numbers are seconds). */
+      at: duration({ positive: false }),
+      /** Request type; each distinct type becomes a packet kind (0, 1, .. in order of first appearance). */
+      type: z.string({ error: "expected a request type name" }).default(""),
+      /** Request size; the client's request_bytes when omitted. */
+      bytes: size().optional(),
+    })
+    .strict(),
+);
 
-export const openLoopProcess = [
-  z.object({ process: z.literal("poisson"), rate_per_s: rate() }).strict(),
-  z
-    .object({
-      process: z.literal("mmpp"),
-      phases: z
-        .array(z.object({ rate_per_s: nonNegativeRate(), mean_sojourn: duration() }).strict(), {
-          error: "expected a list of phases",
+export const openLoopProcess = lazy(
+  () =>
+    [
+      z.object({ process: z.literal("poisson"), rate_per_s: rate() }).strict(),
+      z
+        .object({
+          process: z.literal("mmpp"),
+          phases: z
+            .array(z.object({ rate_per_s: nonNegativeRate(), mean_sojourn: duration() }).strict(), {
+              error: "expected a list of phases",
+            })
+            .min(2, { error: "expected at least two phases" })
+            .refine((phases) => phases.some((p) => p.rate_per_s > 0), {
+              error: "at least one phase needs a positive rate",
+            }),
         })
-        .min(2, { error: "expected at least two phases" })
-        .refine((phases) => phases.some((p) => p.rate_per_s > 0), {
-          error: "at least one phase needs a positive rate",
-        }),
-    })
-    .strict(),
-  z
-    .object({
-      process: z.literal("diurnal"),
-      /** λ(t) = mean_rate_per_s · (1 + amplitude · cos(2π (t − peak_at) / period)). */
-      mean_rate_per_s: rate(),
-      amplitude: z
-        .number({ error: "expected a fraction from 0 to 1" })
-        .min(0, { error: "expected a fraction from 0 to 1" })
-        .max(1, { error: "expected a fraction from 0 to 1" }),
-      period: duration().default(86_400e9),
-      peak_at: duration({ positive: false }).default(0),
-    })
-    .strict(),
-  z
-    .object({
-      process: z.literal("trace"),
-      rows: z
-        .array(traceRow, { error: "expected a list of rows {at, type, bytes}" })
-        .min(1, { error: "expected at least one row" })
-        .refine((rows) => rows.every((r, i) => i === 0 || r.at >= rows[i - 1]!.at), {
-          error: "rows must be in time order",
-        }),
-    })
-    .strict(),
-] as const;
+        .strict(),
+      z
+        .object({
+          process: z.literal("diurnal"),
+          /** λ(t) = mean_rate_per_s · (1 + amplitude · cos(2π (t − peak_at) / period)). */
+          mean_rate_per_s: rate(),
+          amplitude: z
+            .number({ error: "expected a fraction from 0 to 1" })
+            .min(0, { error: "expected a fraction from 0 to 1" })
+            .max(1, { error: "expected a fraction from 0 to 1" }),
+          period: duration().default(86_400e9),
+          peak_at: duration({ positive: false }).default(0),
+        })
+        .strict(),
+      z
+        .object({
+          process: z.literal("trace"),
+          rows: z
+            .array(traceRow, { error: "expected a list of rows {at, type, bytes}" })
+            .min(1, { error: "expected at least one row" })
+            .refine((rows) => rows.every((r, i) => i === 0 || r.at >= rows[i - 1]!.at), {
+              error: "rows must be in time order",
+            }),
+        })
+        .strict(),
+    ] as const,
+);
 
 export type OpenLoopProcess = z.output<(typeof openLoopProcess)[number]>;
 

@@ -26,6 +26,7 @@ import {
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
 import { metricId } from "../runtime/names.ts";
 import { ZERO_NS } from "../runtime/time-fields.ts";
+import { lazy } from "../../spec/lazy.ts";
 
 // Handles of the metrics recorded on every request (names.ts).
 const REQUESTS_SENT = metricId("requests_sent");
@@ -35,59 +36,65 @@ const SLO_MISSES = metricId("slo_misses");
 /** Think timers carry epoch × USER_SLOTS + user, so a load change or recovery can void the ones drawn before. */
 const USER_SLOTS = 1 << 20;
 
-const closedLoop = z
-  .object({
-    process: z.literal("closed"),
-    users: count(1).refine((n) => n < USER_SLOTS, { error: `expected fewer than ${USER_SLOTS} users` }),
-    /** Time a user waits between a response (or timeout) and its next request. */
-    think_time: durationDistribution,
-  })
-  .strict();
-
-const arrivals = z.discriminatedUnion("process", [...openLoopProcess, closedLoop], {
-  error: 'expected "process": one of poisson, mmpp, diurnal, trace, closed',
-});
-
-/** The open-loop processes a running client can switch to (`set_arrivals`): those with a rate to scale. */
-export const replacementArrivals = z.discriminatedUnion(
-  "process",
-  [openLoopProcess[0], openLoopProcess[1], openLoopProcess[2]],
-  { error: 'expected "process": one of poisson, mmpp, diurnal' },
+const closedLoop = lazy(() =>
+  z
+    .object({
+      process: z.literal("closed"),
+      users: count(1).refine((n) => n < USER_SLOTS, { error: `expected fewer than ${USER_SLOTS} users` }),
+      /** Time a user waits between a response (or timeout) and its next request. */
+      think_time: durationDistribution,
+    })
+    .strict(),
 );
 
-export const clientParams = z
-  .object({
-    /** Id of the actor that serves the requests. */
-    target: z.string({ error: "expected the id of an actor" }).min(1, { error: "expected the id of an actor" }),
-    arrivals,
-    request_bytes: sizeDistribution().prefault(200),
-    response_bytes: size().default(1000),
-    /** A request unanswered after this long counts as a timeout; a later response is only counted as late. */
-    timeout: duration().optional(),
-    /** Service-level objective: responses slower than this (and timeouts) are recorded as `slo_misses`. */
-    slo: z.object({ response_time: duration() }).strict().optional(),
-    retry: z
-      .object({
-        attempts: count(1),
-        backoff: duration(),
-        multiplier: z
-          .number({ error: "expected a factor of at least 1" })
-          .min(1, { error: "expected a factor of at least 1" })
-          .max(1000, { error: "expected a factor of at most 1000" })
-          .default(2),
-        max_backoff: duration().optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict()
-  .refine((p) => p.retry === undefined || p.timeout !== undefined, {
-    error: "retry needs a timeout (how the client learns a request was lost)",
-    path: ["retry"],
-  });
+const arrivals = lazy(() =>
+  z.discriminatedUnion("process", [...openLoopProcess, closedLoop], {
+    error: 'expected "process": one of poisson, mmpp, diurnal, trace, closed',
+  }),
+);
+
+/** The open-loop processes a running client can switch to (`set_arrivals`): those with a rate to scale. */
+export const replacementArrivals = lazy(() =>
+  z.discriminatedUnion("process", [openLoopProcess[0], openLoopProcess[1], openLoopProcess[2]], {
+    error: 'expected "process": one of poisson, mmpp, diurnal',
+  }),
+);
+
+export const clientParams = lazy(() =>
+  z
+    .object({
+      /** Id of the actor that serves the requests. */
+      target: z.string({ error: "expected the id of an actor" }).min(1, { error: "expected the id of an actor" }),
+      arrivals,
+      request_bytes: sizeDistribution().prefault(200),
+      response_bytes: size().default(1000),
+      /** A request unanswered after this long counts as a timeout; a later response is only counted as late. */
+      timeout: duration().optional(),
+      /** Service-level objective: responses slower than this (and timeouts) are recorded as `slo_misses`. */
+      slo: z.object({ response_time: duration() }).strict().optional(),
+      retry: z
+        .object({
+          attempts: count(1),
+          backoff: duration(),
+          multiplier: z
+            .number({ error: "expected a factor of at least 1" })
+            .min(1, { error: "expected a factor of at least 1" })
+            .max(1000, { error: "expected a factor of at most 1000" })
+            .default(2),
+          max_backoff: duration().optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .refine((p) => p.retry === undefined || p.timeout !== undefined, {
+      error: "retry needs a timeout (how the client learns a request was lost)",
+      path: ["retry"],
+    }),
+);
 export type ClientParams = z.output<typeof clientParams>;
 
-export const clientCommands = {
+export const clientCommands = lazy(() => ({
   /**
    * Load injection: multiplies the open-loop arrival rates by `factor`; a closed loop runs round(users × factor)
    * users (at least one): added users start thinking now, removed ones stop after their current request.
@@ -107,7 +114,7 @@ export const clientCommands = {
    * an MMPP starts in a phase drawn from its stationary distribution. Arrivals drawn before are voided.
    */
   set_arrivals: replacementArrivals,
-};
+}));
 
 interface ClientState {
   params: ClientParams;

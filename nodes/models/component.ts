@@ -33,11 +33,12 @@ import { dequeue, dropWaiting, enqueue, newRequestQueue, waitingCount, type Requ
 import type { ComponentCpuCall, HostCpuReply, HostCpuRequest, LeaseCharge } from "./host-cpu.ts";
 import { recordLost } from "./lost-work.ts";
 import { answer, responseBytes } from "./response.ts";
+import { lazy } from "../../spec/lazy.ts";
 
 const cpuMessage = "expected a positive number of cores (whole millicores, e.g. 0.25)";
 
 /** Fields every component kind has. */
-export const componentFields = {
+export const componentFields = lazy(() => ({
   /** Requests in service at once; the rest wait in FIFO order. */
   concurrency: count(1, "expected a positive whole number of service slots").default(1),
   /** Cores of the server a request occupies while in service (fractions allowed, whole millicores). */
@@ -50,7 +51,7 @@ export const componentFields = {
   /** Requests that may wait (not counting those in service); arrivals beyond it are dropped (`queue_full`). */
   queue_limit: count(0, "expected a non-negative whole number").optional(),
   calls: callsSchema,
-};
+}));
 
 export interface ComponentCommon {
   concurrency: number;

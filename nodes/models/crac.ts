@@ -23,6 +23,7 @@
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { count, duration, watts } from "../../spec/units.ts";
+import { lazy } from "../../spec/lazy.ts";
 
 const celsius = (what: string) =>
   z
@@ -41,34 +42,36 @@ const nonNegative = (what: string) =>
     .finite({ error: `expected a non-negative ${what}` });
 
 /** COP as a function of the supply temperature in °C. */
-export const copCurve = z.discriminatedUnion(
-  "model",
-  [
-    /** COP = a·T² + b·T + c (HP Labs' chilled-water CRAC: a = 0.0068, b = 0.0008, c = 0.458). */
-    z
-      .object({
-        model: z.literal("quadratic"),
-        a: z.number({ error: "expected a number" }).finite(),
-        b: z.number({ error: "expected a number" }).finite(),
-        c: z.number({ error: "expected a number" }).finite(),
-      })
-      .strict(),
-    /** Piecewise linear through the points (supply_c ascending), constant beyond the ends. */
-    z
-      .object({
-        model: z.literal("points"),
-        points: z
-          .array(z.object({ supply_c: celsius("a supply temperature"), cop: positive("COP") }).strict(), {
-            error: "expected a list of {supply_c, cop}",
-          })
-          .min(1, { error: "expected at least one point" })
-          .refine((ps) => ps.every((p, i) => i === 0 || p.supply_c > ps[i - 1]!.supply_c), {
-            error: "supply_c must increase from point to point",
-          }),
-      })
-      .strict(),
-  ],
-  { error: 'expected "model": quadratic or points' },
+export const copCurve = lazy(() =>
+  z.discriminatedUnion(
+    "model",
+    [
+      /** COP = a·T² + b·T + c (HP Labs' chilled-water CRAC: a = 0.0068, b = 0.0008, c = 0.458). */
+      z
+        .object({
+          model: z.literal("quadratic"),
+          a: z.number({ error: "expected a number" }).finite(),
+          b: z.number({ error: "expected a number" }).finite(),
+          c: z.number({ error: "expected a number" }).finite(),
+        })
+        .strict(),
+      /** Piecewise linear through the points (supply_c ascending), constant beyond the ends. */
+      z
+        .object({
+          model: z.literal("points"),
+          points: z
+            .array(z.object({ supply_c: celsius("a supply temperature"), cop: positive("COP") }).strict(), {
+              error: "expected a list of {supply_c, cop}",
+            })
+            .min(1, { error: "expected at least one point" })
+            .refine((ps) => ps.every((p, i) => i === 0 || p.supply_c > ps[i - 1]!.supply_c), {
+              error: "supply_c must increase from point to point",
+            }),
+        })
+        .strict(),
+    ],
+    { error: 'expected "model": quadratic or points' },
+  ),
 );
 export type CopCurve = z.output<typeof copCurve>;
 
@@ -89,44 +92,46 @@ export function copAt(curve: CopCurve, supplyC: number): number {
   return ps[ps.length - 1]!.cop;
 }
 
-export const cracParams = z
-  .object({
-    /** The zone it cools: IT actors whose `zone` label has this value send it their heat. */
-    zone: z
-      .string({ error: "expected a zone name (the `zone` label of the IT actors it cools)" })
-      .min(1, { error: "expected a zone name" }),
-    units: count(1).default(1),
-    unit_capacity_w: positive("heat capacity in watts"),
-    /** Fan power of each running unit. */
-    fan_w: watts().default(0),
-    supply_temp_c: celsius("a supply temperature").default(18),
-    cop: copCurve.default(HP_LABS_COP),
-    /** Inlet rise above the supply temperature per kW of zone heat (recirculation), kelvin per kW. */
-    inlet_rise_k_per_kw: nonNegative("rise in kelvin per kW").default(0),
-    /** What the zone sheds per kelvin of warming when the units remove less than the heat, W/K. */
-    envelope_w_per_k: positive("conductance in W/K").default(200),
-    /** τ of the inlet temperature's first-order lag. */
-    time_constant: duration().default(60_000_000_000),
-    /** Inlet temperature at time 0 (default: the supply temperature, the steady value with no heat). */
-    initial_inlet_c: celsius("an inlet temperature").optional(),
-  })
-  .strict()
-  .refine((p) => copAt(p.cop, p.supply_temp_c) > 0, {
-    error: "the COP curve must be positive at supply_temp_c",
-    path: ["cop"],
-  });
+export const cracParams = lazy(() =>
+  z
+    .object({
+      /** The zone it cools: IT actors whose `zone` label has this value send it their heat. */
+      zone: z
+        .string({ error: "expected a zone name (the `zone` label of the IT actors it cools)" })
+        .min(1, { error: "expected a zone name" }),
+      units: count(1).default(1),
+      unit_capacity_w: positive("heat capacity in watts"),
+      /** Fan power of each running unit. */
+      fan_w: watts().default(0),
+      supply_temp_c: celsius("a supply temperature").default(18),
+      cop: copCurve.default(HP_LABS_COP),
+      /** Inlet rise above the supply temperature per kW of zone heat (recirculation), kelvin per kW. */
+      inlet_rise_k_per_kw: nonNegative("rise in kelvin per kW").default(0),
+      /** What the zone sheds per kelvin of warming when the units remove less than the heat, W/K. */
+      envelope_w_per_k: positive("conductance in W/K").default(200),
+      /** τ of the inlet temperature's first-order lag. */
+      time_constant: duration().default(60_000_000_000),
+      /** Inlet temperature at time 0 (default: the supply temperature, the steady value with no heat). */
+      initial_inlet_c: celsius("an inlet temperature").optional(),
+    })
+    .strict()
+    .refine((p) => copAt(p.cop, p.supply_temp_c) > 0, {
+      error: "the COP curve must be positive at supply_temp_c",
+      path: ["cop"],
+    }),
+);
 export type CracParams = z.output<typeof cracParams>;
 
-const unitsArg = z.object({ units: count(1).optional() }).strict();
+const unitsArg = lazy(() => z.object({ units: count(1).optional() }).strict());
 
 /** Arguments of the CRAC's commands (the coordinator validates them). */
-export const cracCommands = {
+export const cracCommands = lazy(() => ({
   /** The zone's mean IT power over an earlier interval, divided among the zone's CRACs (sent by the coordinator). */
   set_heat: z.object({ watts: watts() }).strict(),
   cooling_fail: unitsArg,
   cooling_repair: unitsArg,
   set_supply_temp: z.object({ celsius: celsius("a supply temperature") }).strict(),
-};
+}));
 
 interface CracState {
   params: CracParams;

@@ -16,6 +16,7 @@
 import { z } from "zod";
 import type { Rng } from "../runtime/rng.ts";
 import { duration, size } from "../../spec/units.ts";
+import { lazy } from "../../spec/lazy.ts";
 
 /** The 99th percentile of the standard normal distribution. */
 export const Z_99 = 2.3263478740408408;
@@ -31,10 +32,12 @@ export type Distribution =
   /** `cumulative[i]`: total weight of values 0..i (the last is the total). */
   | { distribution: "empirical"; values: number[]; cumulative: number[] };
 
-const sigmaSchema = z
-  .number({ error: "expected a positive shape (the standard deviation of the logarithm)" })
-  .positive({ error: "expected a positive shape (the standard deviation of the logarithm)" })
-  .finite();
+const sigmaSchema = lazy(() =>
+  z
+    .number({ error: "expected a positive shape (the standard deviation of the logarithm)" })
+    .positive({ error: "expected a positive shape (the standard deviation of the logarithm)" })
+    .finite(),
+);
 
 function lognormalVariant(unit: UnitSchema) {
   return z
@@ -113,7 +116,7 @@ function variants(unit: UnitSchema) {
   );
 }
 
-export const durationDistribution = variants(() => duration());
+export const durationDistribution = lazy(() => variants(() => duration()));
 export type DurationDistribution = Distribution;
 
 /** Draws from a distribution in its base unit (not rounded). */
@@ -182,7 +185,7 @@ export const meanNs: (dist: DurationDistribution) => number = meanOf;
  * A packet size: a bare size ("1500B", a fixed size) or a distribution of sizes in bytes. Both resolve to the
  * tagged form, so models sample one way.
  */
-const sizeDistributionTagged = variants(() => size());
+const sizeDistributionTagged = lazy(() => variants(() => size()));
 export type SizeDistribution = Distribution;
 
 export const sizeDistribution = () =>

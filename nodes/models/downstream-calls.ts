@@ -9,20 +9,23 @@ import type { ActorContext } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { count, size } from "../../spec/units.ts";
 import { sampleBytes, sizeDistribution } from "./distributions.ts";
+import { lazy } from "../../spec/lazy.ts";
 
-export const callSchema = z
-  .object({
-    /** Actor id of the callee (a server, or a load balancer in front of replicas). */
-    target: z.string({ error: "expected the id of an actor" }).min(1, { error: "expected the id of an actor" }),
-    request_bytes: sizeDistribution().prefault(200),
-    response_bytes: size().default(1000),
-    /** Parallel requests to this target per parent request. */
-    count: count(1).default(1),
-    /** Calls of the same stage run in parallel; stage n + 1 starts when all of stage n have answered. */
-    stage: count(0, "expected a non-negative whole number").default(0),
-  })
-  .strict();
-export const callsSchema = z.array(callSchema, { error: "expected a list of calls" }).default([]);
+export const callSchema = lazy(() =>
+  z
+    .object({
+      /** Actor id of the callee (a server, or a load balancer in front of replicas). */
+      target: z.string({ error: "expected the id of an actor" }).min(1, { error: "expected the id of an actor" }),
+      request_bytes: sizeDistribution().prefault(200),
+      response_bytes: size().default(1000),
+      /** Parallel requests to this target per parent request. */
+      count: count(1).default(1),
+      /** Calls of the same stage run in parallel; stage n + 1 starts when all of stage n have answered. */
+      stage: count(0, "expected a non-negative whole number").default(0),
+    })
+    .strict(),
+);
+export const callsSchema = lazy(() => z.array(callSchema, { error: "expected a list of calls" }).default([]));
 export type Call = z.output<typeof callSchema>;
 
 /** Parents waiting for responses, keyed by a per-actor parent number; children map their flow id to it. */

@@ -8,17 +8,20 @@ import { z } from "zod";
 import type { ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { answer } from "./response.ts";
+import { lazy } from "../../spec/lazy.ts";
 
 const POLICIES = ["round_robin", "random", "least_outstanding"] as const;
 
-export const loadBalancerParams = z
-  .object({
-    replicas: z
-      .array(z.string({ error: "expected the id of an actor" }), { error: "expected a list of actor ids" })
-      .min(1, { error: "expected at least one replica" }),
-    policy: z.enum(POLICIES, { error: `expected one of ${POLICIES.join(", ")}` }).default("round_robin"),
-  })
-  .strict();
+export const loadBalancerParams = lazy(() =>
+  z
+    .object({
+      replicas: z
+        .array(z.string({ error: "expected the id of an actor" }), { error: "expected a list of actor ids" })
+        .min(1, { error: "expected at least one replica" }),
+      policy: z.enum(POLICIES, { error: `expected one of ${POLICIES.join(", ")}` }).default("round_robin"),
+    })
+    .strict(),
+);
 export type LoadBalancerParams = z.output<typeof loadBalancerParams>;
 
 interface LoadBalancerState {

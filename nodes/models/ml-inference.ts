@@ -9,21 +9,24 @@ import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { count, duration, size, watts } from "../../spec/units.ts";
 import { answer, responseBytes } from "./response.ts";
+import { lazy } from "../../spec/lazy.ts";
 
-export const mlInferenceParams = z
-  .object({
-    gpus: z
-      .object({ count: count(1), idle_w: watts(), max_w: watts() })
-      .strict()
-      .refine((g) => g.max_w >= g.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
-    batch: z.object({ max_size: count(1), max_wait: duration({ positive: false }).default(0) }).strict(),
-    /** Time of a batch of n: base + n × per_item. */
-    batch_time: z.object({ base: duration({ positive: false }), per_item: duration({ positive: false }) }).strict(),
-    response_bytes: size().default(1000),
-    /** Requests that may wait; arrivals beyond it are dropped (`queue_full`). */
-    queue_limit: count(0).optional(),
-  })
-  .strict();
+export const mlInferenceParams = lazy(() =>
+  z
+    .object({
+      gpus: z
+        .object({ count: count(1), idle_w: watts(), max_w: watts() })
+        .strict()
+        .refine((g) => g.max_w >= g.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
+      batch: z.object({ max_size: count(1), max_wait: duration({ positive: false }).default(0) }).strict(),
+      /** Time of a batch of n: base + n × per_item. */
+      batch_time: z.object({ base: duration({ positive: false }), per_item: duration({ positive: false }) }).strict(),
+      response_bytes: size().default(1000),
+      /** Requests that may wait; arrivals beyond it are dropped (`queue_full`). */
+      queue_limit: count(0).optional(),
+    })
+    .strict(),
+);
 export type MlInferenceParams = z.output<typeof mlInferenceParams>;
 
 interface InferenceState {

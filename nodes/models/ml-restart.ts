@@ -21,20 +21,25 @@ import { z } from "zod";
 import type { ActorContext } from "../runtime/actor.ts";
 import { Species, type SimPacket } from "../runtime/packet.ts";
 import { count, duration } from "../../spec/units.ts";
+import { lazy } from "../../spec/lazy.ts";
 
-export const checkpointParams = z
-  .object({ every: count(1, "expected a positive whole number of steps"), time: duration({ positive: false }) })
-  .strict();
+export const checkpointParams = lazy(() =>
+  z
+    .object({ every: count(1, "expected a positive whole number of steps"), time: duration({ positive: false }) })
+    .strict(),
+);
 
-export const restartParams = z
-  .object({
-    backoff: duration({ positive: false }),
-    multiplier: z
-      .number({ error: "expected a number of at least 1" })
-      .min(1, { error: "expected at least 1" })
-      .default(1),
-  })
-  .strict();
+export const restartParams = lazy(() =>
+  z
+    .object({
+      backoff: duration({ positive: false }),
+      multiplier: z
+        .number({ error: "expected a number of at least 1" })
+        .min(1, { error: "expected at least 1" })
+        .default(1),
+    })
+    .strict(),
+);
 
 interface RestartConfig {
   gpus: { count: number; idle_w: number };

@@ -31,33 +31,36 @@ import {
   takeNotice,
   type RestartState,
 } from "./ml-restart.ts";
+import { lazy } from "../../spec/lazy.ts";
 
-export const mlTrainingParams = z
-  .object({
-    /** Every worker of the job in ring order (the same list on each worker, including itself). */
-    ring: z
-      .array(z.string({ error: "expected the id of an actor" }), { error: "expected a list of worker ids" })
-      .min(2, { error: "expected at least two workers" }),
-    gpus: z
-      .object({ count: count(1), idle_w: watts(), max_w: watts() })
-      .strict()
-      .refine((g) => g.max_w >= g.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
-    /** Forward and backward pass of one step at full GPU power. */
-    compute_time: durationDistribution,
-    /** Gradient size that is all-reduced every step. */
-    model_bytes: size(),
-    /** Steps to train; unlimited (until the run ends) when omitted. */
-    steps: count(1).optional(),
-    /** Trainable parameters N of the model, for the training floor 2·N·D·k_B·T (summary thermodynamics.training). */
-    parameters: count(1).optional(),
-    /** Training examples this worker processes per step (its share of the global batch): D = steps × this. */
-    examples_per_step: count(1).optional(),
-    /** Write a checkpoint every `every` steps, the GPUs idle for `time` (ml-restart.ts). */
-    checkpoint: checkpointParams.optional(),
-    /** Restart the job from the last checkpoint after a crash, `backoff` × `multiplier`^(restarts so far) later. */
-    restart: restartParams.optional(),
-  })
-  .strict();
+export const mlTrainingParams = lazy(() =>
+  z
+    .object({
+      /** Every worker of the job in ring order (the same list on each worker, including itself). */
+      ring: z
+        .array(z.string({ error: "expected the id of an actor" }), { error: "expected a list of worker ids" })
+        .min(2, { error: "expected at least two workers" }),
+      gpus: z
+        .object({ count: count(1), idle_w: watts(), max_w: watts() })
+        .strict()
+        .refine((g) => g.max_w >= g.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
+      /** Forward and backward pass of one step at full GPU power. */
+      compute_time: durationDistribution,
+      /** Gradient size that is all-reduced every step. */
+      model_bytes: size(),
+      /** Steps to train; unlimited (until the run ends) when omitted. */
+      steps: count(1).optional(),
+      /** Trainable parameters N of the model, for the training floor 2·N·D·k_B·T (summary thermodynamics.training). */
+      parameters: count(1).optional(),
+      /** Training examples this worker processes per step (its share of the global batch): D = steps × this. */
+      examples_per_step: count(1).optional(),
+      /** Write a checkpoint every `every` steps, the GPUs idle for `time` (ml-restart.ts). */
+      checkpoint: checkpointParams.optional(),
+      /** Restart the job from the last checkpoint after a crash, `backoff` × `multiplier`^(restarts so far) later. */
+      restart: restartParams.optional(),
+    })
+    .strict(),
+);
 export type MlTrainingParams = z.output<typeof mlTrainingParams>;
 
 interface WorkerState {

@@ -10,19 +10,22 @@
  */
 import { z } from "zod";
 import { watts } from "../../spec/units.ts";
+import { lazy } from "../../spec/lazy.ts";
 
-const pstate = z
-  .object({
-    freq_ghz: z
-      .number({ error: "expected a positive frequency in GHz" })
-      .positive({ error: "expected a positive frequency in GHz" })
-      .finite(),
-    idle_w: watts(),
-    max_w: watts(),
-    epsilon_w: watts().optional(),
-  })
-  .strict()
-  .refine((s) => s.max_w >= s.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] });
+const pstate = lazy(() =>
+  z
+    .object({
+      freq_ghz: z
+        .number({ error: "expected a positive frequency in GHz" })
+        .positive({ error: "expected a positive frequency in GHz" })
+        .finite(),
+      idle_w: watts(),
+      max_w: watts(),
+      epsilon_w: watts().optional(),
+    })
+    .strict()
+    .refine((s) => s.max_w >= s.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
+);
 
 const idleToMax = <T extends string>(model: T) =>
   z
@@ -30,70 +33,72 @@ const idleToMax = <T extends string>(model: T) =>
     .strict()
     .refine((c) => c.max_w >= c.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] });
 
-export const powerCurve = z.discriminatedUnion(
-  "model",
-  [
-    z
-      .object({ model: z.literal("linear"), idle_w: watts(), max_w: watts(), epsilon_w: watts().optional() })
-      .strict()
-      .refine((c) => c.max_w >= c.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
-    idleToMax("sqrt"),
-    idleToMax("square"),
-    idleToMax("cubic"),
-    z
-      .object({
-        model: z.literal("mse"),
-        idle_w: watts(),
-        max_w: watts(),
-        /** Calibration exponent r of 2u − u^r (Fan et al. fit 1.4). */
-        calibration: z
-          .number({ error: "expected a positive exponent" })
-          .positive({ error: "expected a positive exponent" })
-          .finite()
-          .default(1.4),
-      })
-      .strict()
-      .refine((c) => c.max_w >= c.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
-    z
-      .object({
-        model: z.literal("asymptotic"),
-        idle_w: watts(),
-        max_w: watts(),
-        /** α: the utilisation scale of the exponential rise. */
-        asym_util: z
-          .number({ error: "expected a fraction in (0, 1]" })
-          .gt(0, { error: "expected a fraction in (0, 1]" })
-          .max(1, { error: "expected a fraction in (0, 1]" }),
-        dvfs: z.boolean({ error: "expected true or false" }).default(false),
-      })
-      .strict()
-      .refine((c) => c.max_w >= c.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
-    z
-      .object({
-        model: z.literal("specpower"),
-        /** Watts at 0%, 10%, .., 100% load. */
-        points_w: z
-          .array(watts(), { error: "expected a list of 11 powers in watts (0%, 10%, .., 100% load)" })
-          .length(11, { error: "expected 11 powers in watts (0%, 10%, .., 100% load)" }),
-      })
-      .strict(),
-    z
-      .object({
-        model: z.literal("pstate"),
-        states: z
-          .array(pstate, { error: "expected a list of P-states" })
-          .min(1, { error: "expected at least one P-state" }),
-        /** Index of the state the server starts in (default 0). */
-        initial: z
-          .number({ error: "expected the index of a P-state" })
-          .int({ error: "expected the index of a P-state" })
-          .nonnegative({ error: "expected the index of a P-state" })
-          .default(0),
-      })
-      .strict()
-      .refine((c) => c.initial < c.states.length, { error: "no P-state with this index", path: ["initial"] }),
-  ],
-  { error: 'expected "model": one of linear, sqrt, square, cubic, mse, asymptotic, specpower, pstate' },
+export const powerCurve = lazy(() =>
+  z.discriminatedUnion(
+    "model",
+    [
+      z
+        .object({ model: z.literal("linear"), idle_w: watts(), max_w: watts(), epsilon_w: watts().optional() })
+        .strict()
+        .refine((c) => c.max_w >= c.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
+      idleToMax("sqrt"),
+      idleToMax("square"),
+      idleToMax("cubic"),
+      z
+        .object({
+          model: z.literal("mse"),
+          idle_w: watts(),
+          max_w: watts(),
+          /** Calibration exponent r of 2u − u^r (Fan et al. fit 1.4). */
+          calibration: z
+            .number({ error: "expected a positive exponent" })
+            .positive({ error: "expected a positive exponent" })
+            .finite()
+            .default(1.4),
+        })
+        .strict()
+        .refine((c) => c.max_w >= c.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
+      z
+        .object({
+          model: z.literal("asymptotic"),
+          idle_w: watts(),
+          max_w: watts(),
+          /** α: the utilisation scale of the exponential rise. */
+          asym_util: z
+            .number({ error: "expected a fraction in (0, 1]" })
+            .gt(0, { error: "expected a fraction in (0, 1]" })
+            .max(1, { error: "expected a fraction in (0, 1]" }),
+          dvfs: z.boolean({ error: "expected true or false" }).default(false),
+        })
+        .strict()
+        .refine((c) => c.max_w >= c.idle_w, { error: "max_w must be at least idle_w", path: ["max_w"] }),
+      z
+        .object({
+          model: z.literal("specpower"),
+          /** Watts at 0%, 10%, .., 100% load. */
+          points_w: z
+            .array(watts(), { error: "expected a list of 11 powers in watts (0%, 10%, .., 100% load)" })
+            .length(11, { error: "expected 11 powers in watts (0%, 10%, .., 100% load)" }),
+        })
+        .strict(),
+      z
+        .object({
+          model: z.literal("pstate"),
+          states: z
+            .array(pstate, { error: "expected a list of P-states" })
+            .min(1, { error: "expected at least one P-state" }),
+          /** Index of the state the server starts in (default 0). */
+          initial: z
+            .number({ error: "expected the index of a P-state" })
+            .int({ error: "expected the index of a P-state" })
+            .nonnegative({ error: "expected the index of a P-state" })
+            .default(0),
+        })
+        .strict()
+        .refine((c) => c.initial < c.states.length, { error: "no P-state with this index", path: ["initial"] }),
+    ],
+    { error: 'expected "model": one of linear, sqrt, square, cubic, mse, asymptotic, specpower, pstate' },
+  ),
 );
 export type PowerCurve = z.output<typeof powerCurve>;
 

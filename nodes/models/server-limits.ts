@@ -18,8 +18,9 @@ import { z } from "zod";
 import type { ActorContext } from "../runtime/actor.ts";
 import { watts } from "../../spec/units.ts";
 import { curveWatts, pstateSpeed, slowestPstate, type PowerCurve } from "./power-curves.ts";
+import { lazy } from "../../spec/lazy.ts";
 
-export const limitParams = {
+export const limitParams = lazy(() => ({
   /** Inlet temperature above which the server throttles, °C. */
   inlet_limit_c: z
     .number({ error: "expected a temperature in °C" })
@@ -32,13 +33,13 @@ export const limitParams = {
     .nonnegative({ error: "expected a non-negative temperature difference in kelvin" })
     .finite()
     .default(1),
-};
+}));
 
-export const limitCommands = {
+export const limitCommands = lazy(() => ({
   set_inlet: z.object({ celsius: z.number({ error: "expected a temperature in °C" }).finite() }).strict(),
   set_power_cap: z.object({ watts: watts() }).strict(),
   clear_power_cap: z.object({}).strict(),
-};
+}));
 
 export interface ServerLimits {
   inletC: number | null;

@@ -6,15 +6,18 @@
 import { z } from "zod";
 import { componentFields, componentModel } from "./component.ts";
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
+import { lazy } from "../../spec/lazy.ts";
 
-export const serviceParams = z
-  .object({
-    ...componentFields,
-    service: durationDistribution,
-    /** Response size when the request does not ask for one (a size or a size distribution). */
-    response_bytes: sizeDistribution().prefault(1000),
-  })
-  .strict();
+export const serviceParams = lazy(() =>
+  z
+    .object({
+      ...componentFields,
+      service: durationDistribution,
+      /** Response size when the request does not ask for one (a size or a size distribution). */
+      response_bytes: sizeDistribution().prefault(1000),
+    })
+    .strict(),
+);
 export type ServiceParams = z.output<typeof serviceParams>;
 
 export const serviceModel = componentModel<ServiceParams, null>({

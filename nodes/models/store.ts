@@ -10,6 +10,7 @@ import { z } from "zod";
 import { count } from "../../spec/units.ts";
 import { componentFields, componentModel } from "./component.ts";
 import { durationDistribution, sampleBytes, sampleNs, sizeDistribution } from "./distributions.ts";
+import { lazy } from "../../spec/lazy.ts";
 
 const operation = (defaultResponse: number) =>
   z
@@ -22,23 +23,25 @@ const operation = (defaultResponse: number) =>
 
 const fraction = "expected a fraction from 0 to 1";
 
-export const storeParams = z
-  .object({
-    ...componentFields,
-    read: operation(4096),
-    write: operation(100),
-    write_fraction: z.number({ error: fraction }).min(0, { error: fraction }).max(1, { error: fraction }).default(0),
-    initial_records: count(0, "expected a non-negative whole number").default(0),
-    /** Bytes of each initial record. */
-    initial_record_bytes: count(0, "expected a non-negative whole number of bytes").default(1000),
-    /** At most this many records; a write to a full store overwrites one. */
-    capacity_records: count(1).optional(),
-  })
-  .strict()
-  .refine((p) => p.capacity_records === undefined || p.initial_records <= p.capacity_records, {
-    error: "must not exceed capacity_records",
-    path: ["initial_records"],
-  });
+export const storeParams = lazy(() =>
+  z
+    .object({
+      ...componentFields,
+      read: operation(4096),
+      write: operation(100),
+      write_fraction: z.number({ error: fraction }).min(0, { error: fraction }).max(1, { error: fraction }).default(0),
+      initial_records: count(0, "expected a non-negative whole number").default(0),
+      /** Bytes of each initial record. */
+      initial_record_bytes: count(0, "expected a non-negative whole number of bytes").default(1000),
+      /** At most this many records; a write to a full store overwrites one. */
+      capacity_records: count(1).optional(),
+    })
+    .strict()
+    .refine((p) => p.capacity_records === undefined || p.initial_records <= p.capacity_records, {
+      error: "must not exceed capacity_records",
+      path: ["initial_records"],
+    }),
+);
 export type StoreParams = z.output<typeof storeParams>;
 
 interface StoreData {

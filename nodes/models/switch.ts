@@ -19,25 +19,28 @@ import { newPortEnergy, spreadTransmission, transmissionDone, TX_DONE, type Port
 import { joules, size, watts } from "../../spec/units.ts";
 import { mix32 } from "../runtime/rng.ts";
 import { mechanismId } from "../runtime/names.ts";
+import { lazy } from "../../spec/lazy.ts";
 
 // Handles of the mechanisms counted on every queued packet (names.ts).
 const ARRIVAL = mechanismId("arrival");
 const DEPARTURE = mechanismId("departure");
 
-export const switchParams = z
-  .object({
-    /** Output buffer of each port, in bytes (the packet on the wire does not count). */
-    buffer: size().default(1024 * 1024),
-    power: z
-      .object({
-        chassis_w: watts().default(0),
-        per_active_port_w: watts().default(0),
-        energy_per_bit_j: joules().default(0),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const switchParams = lazy(() =>
+  z
+    .object({
+      /** Output buffer of each port, in bytes (the packet on the wire does not count). */
+      buffer: size().default(1024 * 1024),
+      power: z
+        .object({
+          chassis_w: watts().default(0),
+          per_active_port_w: watts().default(0),
+          energy_per_bit_j: joules().default(0),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+);
 export type SwitchParams = z.output<typeof switchParams>;
 
 /** Packets waiting at one port, from `head` on; the slots before it are cleared as their packets go out. */

@@ -16,6 +16,7 @@
 import { z } from "zod";
 import type { ActorContext, ActorModel } from "../runtime/actor.ts";
 import { watts } from "../../spec/units.ts";
+import { lazy } from "../../spec/lazy.ts";
 
 const nonNegative = (what: string) =>
   z
@@ -23,27 +24,29 @@ const nonNegative = (what: string) =>
     .nonnegative({ error: `expected a non-negative ${what}` })
     .finite({ error: `expected a non-negative ${what}` });
 
-export const upsParams = z
-  .object({
-    /** The IT actors it feeds: those whose `zone` label has this value; every IT actor when absent. */
-    zone: z.string({ error: "expected a zone name (the `zone` label of the IT actors it feeds)" }).min(1).optional(),
-    loss: z
-      .object({
-        /** No-load loss, W. */
-        fixed_w: watts().default(0),
-        /** Loss per watt delivered (dimensionless). */
-        proportional: nonNegative("loss per watt").default(0),
-        /** Loss per watt squared (1/W). */
-        quadratic_per_w: nonNegative("loss per watt squared").default(0),
-      })
-      .strict(),
-  })
-  .strict();
+export const upsParams = lazy(() =>
+  z
+    .object({
+      /** The IT actors it feeds: those whose `zone` label has this value; every IT actor when absent. */
+      zone: z.string({ error: "expected a zone name (the `zone` label of the IT actors it feeds)" }).min(1).optional(),
+      loss: z
+        .object({
+          /** No-load loss, W. */
+          fixed_w: watts().default(0),
+          /** Loss per watt delivered (dimensionless). */
+          proportional: nonNegative("loss per watt").default(0),
+          /** Loss per watt squared (1/W). */
+          quadratic_per_w: nonNegative("loss per watt squared").default(0),
+        })
+        .strict(),
+    })
+    .strict(),
+);
 export type UpsParams = z.output<typeof upsParams>;
 
-export const upsCommands = {
+export const upsCommands = lazy(() => ({
   set_load: z.object({ watts: nonNegative("power in watts") }).strict(),
-};
+}));
 
 interface UpsState {
   params: UpsParams;

@@ -9,6 +9,8 @@ export interface NatsConnectOptions {
   /** Credentials and TLS; unusable ones (a missing file) fail at once with NatsAuthError, refused ones unretried. */
   auth?: NatsAuth;
   log?: (message: string) => void;
+  /** Told when an attempt failed and another will follow: the server is not up yet. */
+  onRetry?: () => void;
   signal?: AbortSignal;
 }
 
@@ -24,6 +26,7 @@ export async function connectNatsWithRetry(
       retryable: (error) => !isRefusal(error),
       signal: options.signal,
       onRetry: (error, _delayMs, attempt) => {
+        options.onRetry?.();
         if (attempt === 1 || attempt % 5 === 0)
           options.log?.(
             `NATS at ${url} not reachable yet (${error instanceof Error ? error.message : String(error)}); retrying for up to ${Math.round(options.deadlineMs / 1000)} s`,
