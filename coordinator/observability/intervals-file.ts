@@ -96,7 +96,17 @@ export interface IntervalsFileReader {
   view: RunView;
   simTimeNs: number;
   /** Calls `visit` with each record in order (a pass over the file; call again for another). */
-  forEachRecord(visit: (record: IntervalRecord) => void): void;
+  forEachRecord(visit: (record: IntervalRecord) => void, parts?: RecordParts): void;
+}
+
+/**
+ * Which of a record's per-link and per-metric parts to read (all by default). A large run's lines are mostly its
+ * links (leaf-spine-4k: 9,216 directions per interval): a reader that needs only energy and counters (the report)
+ * leaves them out and holds a long run's records in a fraction of the memory.
+ */
+export interface RecordParts {
+  links?: boolean;
+  metrics?: boolean;
 }
 
 /** `runId` (from run-info.json) labels the replayed series; the file itself holds simulated results only. */
@@ -117,11 +127,11 @@ export function openIntervalsFile(path: string, runId = ""): IntervalsFileReader
   return {
     view: viewOfHeader(header, runId),
     simTimeNs: header.sim_time_ns,
-    forEachRecord(visit) {
+    forEachRecord(visit, parts) {
       let headerSeen = false;
       forEachLine(path, (line) => {
         if (line.trim() === "") return undefined;
-        if (headerSeen) visit(recordOfLine(JSON.parse(line) as IntervalLine));
+        if (headerSeen) visit(recordOfLine(JSON.parse(line) as IntervalLine, parts));
         headerSeen = true;
         return undefined;
       });
@@ -129,11 +139,11 @@ export function openIntervalsFile(path: string, runId = ""): IntervalsFileReader
   };
 }
 
-/** The whole file in memory (a run's report and its OpenMetrics export; the analyst tables go through it instead). */
-export function readIntervalsFile(path: string, runId = ""): IntervalsFile {
+/** The whole file in memory, of each record `parts` (the analyst tables go through it a record at a time instead). */
+export function readIntervalsFile(path: string, runId = "", parts?: RecordParts): IntervalsFile {
   const file = openIntervalsFile(path, runId);
   const intervals: IntervalRecord[] = [];
-  file.forEachRecord((record) => intervals.push(record));
+  file.forEachRecord((record) => intervals.push(record), parts);
   return { view: file.view, simTimeNs: file.simTimeNs, intervals };
 }
 
@@ -152,8 +162,8 @@ function viewOfHeader(header: IntervalsHeader, runId: string): RunView {
   };
 }
 
-/** The record a line of the file stands for (what `readIntervalsFile` reads). */
-export function recordOfLine(line: IntervalLine): IntervalRecord {
+/** The record a line of the file stands for (what `readIntervalsFile` reads), with its `parts`. */
+export function recordOfLine(line: IntervalLine, parts: RecordParts = {}): IntervalRecord {
   const record: OpenIntervalRecord = {
     index: line.index,
     events: line.events,
@@ -166,13 +176,13 @@ export function recordOfLine(line: IntervalLine): IntervalRecord {
     counters: new Map(),
     traceEvents: [],
   };
-  for (const m of line.metrics) {
+  for (const m of parts.metrics === false ? [] : line.metrics) {
     const acc = newAccumulator(m.name, m.group);
     Object.assign(acc, { count: m.count, sum: m.sum, min: m.min, max: m.max, histogram: new Histogram() });
     for (const [i, n] of m.buckets) acc.histogram.addBucket(i, n);
     record.metrics.set(metricKey(m.name, m.group), acc);
   }
-  for (const l of line.links)
+  for (const l of parts.links === false ? [] : line.links)
     record.links.set(l.link * 2 + (l.reverse ? 1 : 0), { packets: l.packets, bytes: l.bytes, lost: l.lost });
   for (const [reason, n] of Object.entries(line.drops)) record.drops.set(reason, n);
   for (const e of line.energy) {

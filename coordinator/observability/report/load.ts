@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { INTERVALS_FILE, readIntervalsFile, type IntervalsFile } from "../intervals-file.ts";
+import { type LinkTraffic, readLinkTraffic } from "./link-traffic.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -19,12 +20,17 @@ export interface ReportData {
   timeseries: Table;
   /** tables/drops.csv: packets dropped per interval and reason (explicit zeros). */
   drops: Table;
-  links: Table;
+  /** links.csv's traffic: the total per interval and the busiest directions' rows. */
+  linkTraffic: LinkTraffic;
   thermo: Table;
+  /** intervals.jsonl's records without their links and metrics (the report reads their energy and counters). */
   intervals: IntervalsFile | null;
   /** experiment.json of runs with an experiment or the control API. */
   experiment: Record<string, Json> | null;
 }
+
+/** Link directions the report plots on their own (big topologies stay readable). */
+const BUSIEST_LINK_DIRECTIONS = 8;
 
 export class ReportInputError extends Error {
   override name = "ReportInputError";
@@ -46,11 +52,14 @@ export function loadReportData(runDir: string): ReportData {
     runInfo,
     timeseries: csv("timeseries.csv"),
     drops: csv(join("tables", "drops.csv")),
-    links: csv("links.csv"),
+    linkTraffic: readLinkTraffic(join(runDir, "links.csv"), BUSIEST_LINK_DIRECTIONS),
     thermo: csv("thermo.csv"),
     experiment: json("experiment.json"),
     intervals: existsSync(join(runDir, INTERVALS_FILE))
-      ? readIntervalsFile(join(runDir, INTERVALS_FILE), typeof runInfo?.run_id === "string" ? runInfo.run_id : "")
+      ? readIntervalsFile(join(runDir, INTERVALS_FILE), typeof runInfo?.run_id === "string" ? runInfo.run_id : "", {
+          links: false,
+          metrics: false,
+        })
       : null,
   };
 }

@@ -128,32 +128,26 @@ function drops(data: ReportData): PlotSpec[] {
   return [{ id: "drops", title: "Packets dropped per simulated second, by reason", unit: "1/s", x, series }];
 }
 
-/** Total link traffic and the busiest directions (at most 8, so big topologies stay readable). */
+/** Total link traffic and the busiest directions (at most 8, so big topologies stay readable: load.ts). */
 function linkTraffic(data: ReportData): PlotSpec[] {
-  if (data.links.length === 0) return [];
+  const traffic = data.linkTraffic;
+  if (traffic.totals.length === 0) return [];
   const x = intervalEnds(data);
-  const bytes = new Map<string, number>();
-  for (const r of data.links) bytes.set(String(r.direction), (bytes.get(String(r.direction)) ?? 0) + Number(r.bytes));
-  const busiest = new Set(
-    [...bytes]
-      .sort(([, a], [, b]) => b - a)
-      .slice(0, 8)
-      .map(([d]) => d),
-  );
   const total = pivot(
-    data.links,
+    traffic.totals,
     x,
     () => "all links",
     (r) => Number(r.bytes) / seconds(r),
   );
   const top = pivot(
-    data.links.filter((r) => busiest.has(String(r.direction))),
+    traffic.busiest,
     x,
     (r) => String(r.direction),
     (r) => Number(r.bytes) / seconds(r),
   );
+  const shown = new Set(traffic.busiest.map((r) => String(r.direction))).size;
   const note =
-    bytes.size > busiest.size ? `Busiest ${busiest.size} of ${bytes.size} link directions shown.` : undefined;
+    traffic.directions > shown ? `Busiest ${shown} of ${traffic.directions} link directions shown.` : undefined;
   return [
     {
       id: "link-traffic",
