@@ -36,14 +36,15 @@ function columnData(t: Table) {
   });
 }
 
-/** One table's two files, written a block at a time. */
-class TableFiles implements TableSink {
-  readonly rows = BLOCK_ROWS;
+/** One table's two files, written a block of `rows` rows at a time. */
+export class TableFiles implements TableSink {
+  readonly rows: number;
   private readonly parquet: ParquetWriter;
   private readonly csv: number;
   private blocks = 0;
 
-  constructor(dir: string, name: string, columns: ColumnSpec) {
+  constructor(dir: string, name: string, columns: ColumnSpec, rows = BLOCK_ROWS) {
+    this.rows = rows;
     const empty = new TableColumns(columns).table;
     const schema = schemaFromColumnData({ columnData: columnData(empty) });
     this.parquet = new ParquetWriter({ writer: fileWriter(join(dir, `${name}.parquet`)), schema, createdBy: "dctwin" });
@@ -54,7 +55,8 @@ class TableFiles implements TableSink {
   write(block: Table): void {
     // With the schema given, the columns carry no type of their own.
     const columns = columnData(block).map(({ name, data }) => ({ name, data }));
-    this.parquet.write({ columnData: columns, rowGroupSize: this.blocks++ === 0 ? FIRST_ROW_GROUPS : BLOCK_ROWS });
+    const first = this.blocks++ === 0 && this.rows === BLOCK_ROWS;
+    this.parquet.write({ columnData: columns, rowGroupSize: first ? FIRST_ROW_GROUPS : this.rows });
     writeSync(this.csv, csvRows(block));
   }
 
