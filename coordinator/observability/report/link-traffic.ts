@@ -52,9 +52,14 @@ export function readLinkTraffic(path: string, top: number): LinkTraffic {
 
 type Cell = string | number | null;
 
+/** A results CSV field as the report reads it: empty is null, a number is a number, anything else its text. */
+export function csvField(f: string): Cell {
+  return f === "" ? null : Number.isFinite(Number(f)) ? Number(f) : f;
+}
+
 /**
  * Each data row of a results CSV (a header line, then plain comma-separated fields), as a reader of a field by
- * column name, parsed as parseCsv parses it, and the column names.
+ * column name (csvField), and the column names.
  */
 function forEachRow(path: string, visit: (cell: (name: string) => Cell, names: readonly string[]) => void): void {
   let names: string[] | undefined;
@@ -67,10 +72,7 @@ function forEachRow(path: string, visit: (cell: (name: string) => Cell, names: r
       columns = new Map(fields.map((name, i) => [name, i]));
       return undefined;
     }
-    visit((name) => {
-      const f = fields[columns.get(name) ?? -1] ?? "";
-      return f === "" ? null : Number.isFinite(Number(f)) ? Number(f) : f;
-    }, names);
+    visit((name) => csvField(fields[columns.get(name) ?? -1] ?? ""), names);
     return undefined;
   });
 }

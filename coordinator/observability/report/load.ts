@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { INTERVALS_FILE, readIntervalsFile, type IntervalsFile } from "../intervals-file.ts";
-import { type LinkTraffic, readLinkTraffic } from "./link-traffic.ts";
+import { csvField, type LinkTraffic, readLinkTraffic } from "./link-traffic.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -73,8 +73,7 @@ export function parseCsv(text: string): Table {
     const fields = line.split(",");
     const row: Table[number] = {};
     names.forEach((name, i) => {
-      const f = fields[i] ?? "";
-      row[name] = f === "" ? null : Number.isFinite(Number(f)) ? Number(f) : f;
+      row[name] = csvField(fields[i] ?? "");
     });
     return row;
   });
