@@ -14,6 +14,8 @@
  * Histogram bucket indices are those of nodes/runtime/histogram.ts; metric values are in the recorded unit (ns).
  * The lines are written by results/interval-line.ts.
  */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
 import { forEachLine } from "./file-lines.ts";
 import { Histogram } from "../../nodes/runtime/histogram.ts";
 import { newAccumulator } from "../../nodes/runtime/metrics.ts";
@@ -97,6 +99,8 @@ export interface IntervalsFileReader {
   simTimeNs: number;
   /** Calls `visit` with each record in order (a pass over the file; call again for another). */
   forEachRecord(visit: (record: IntervalRecord) => void, parts?: RecordParts): void;
+  /** The records in order, read as they are taken (for a reader that awaits between them). */
+  records(parts?: RecordParts): AsyncGenerator<IntervalRecord>;
 }
 
 /**
@@ -127,6 +131,17 @@ export function openIntervalsFile(path: string, runId = ""): IntervalsFileReader
   return {
     view: viewOfHeader(header, runId),
     simTimeNs: header.sim_time_ns,
+    async *records(parts) {
+      let headerSeen = false;
+      for await (const line of createInterface({
+        input: createReadStream(path),
+        crlfDelay: Number.POSITIVE_INFINITY,
+      })) {
+        if (line.trim() === "") continue;
+        if (headerSeen) yield recordOfLine(JSON.parse(line) as IntervalLine, parts);
+        headerSeen = true;
+      }
+    },
     forEachRecord(visit, parts) {
       let headerSeen = false;
       forEachLine(path, (line) => {
