@@ -24,16 +24,20 @@ function streamed(out: string, n: number): IntervalStream {
   return stream;
 }
 
-test("interval stream - finished, the parts become the results files and .streaming is gone", () => {
+test("interval stream - finished, the parts become the results files and .streaming is gone", async () => {
   const out = join(dir, "finished");
   const stream = streamed(out, 2);
   assert.ok(existsSync(join(out, STREAMING_DIR, "timeseries.csv")), "the parts grow in RUN_DIR/.streaming/");
   stream.finish(new RunAggregator(intervalNs), 2 * intervalNs);
   stream.close(); // as runTwin's clean-up does after the results were written
   assert.equal(openIntervalsFile(join(out, "intervals.jsonl")).simTimeNs, 2 * intervalNs);
-  let records = 0;
-  openIntervalsFile(join(out, "intervals.jsonl")).forEachRecord(() => records++);
-  assert.equal(records, 2);
+  const file = openIntervalsFile(join(out, "intervals.jsonl"));
+  const visited: number[] = [];
+  file.forEachRecord((r) => visited.push(r.index));
+  const iterated: number[] = [];
+  for await (const r of file.records()) iterated.push(r.index);
+  assert.deepEqual(visited, [0, 1]);
+  assert.deepEqual(iterated, [0, 1], "read as visited, or a record at a time for a reader that awaits");
   assert.deepEqual(readdirSync(out).sort(), ["intervals.jsonl", "links.csv", "thermo.csv", "timeseries.csv"]);
 });
 
