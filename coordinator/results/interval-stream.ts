@@ -146,11 +146,12 @@ export class IntervalStream {
 
   private takeOne(record: IntervalRecord, endNs: number): LedgerSnapshot {
     const snapshot = this.ledgers.close(record, endNs);
-    const intervalNs = this.scenario.run.metricsIntervalNs;
-    this.files.timeseries.append(metricRows(record, intervalNs));
+    // From the interval's start to where it closed: its boundary, or where a run cut short stopped.
+    const startNs = record.index * this.scenario.run.metricsIntervalNs;
+    this.files.timeseries.append(metricRows(record, startNs, endNs));
     // The link keys in order, and the species hops as the snapshot's columns (in key order): sorted once for all.
     const order = { linkKeys: sortedKeys(record.links), hops: storedSnapshot(snapshot).hops };
-    this.linkRows.write(this.text, record, order.linkKeys, intervalNs);
+    this.linkRows.write(this.text, record, order.linkKeys, startNs, endNs);
     this.files.links.append(this.text.take());
     this.files.thermo.append(thermoRow(snapshot));
     writeIntervalLine(this.text, this.view, record, order, endNs);

@@ -71,8 +71,10 @@ export function writeAnalystTables(runDir: string, runId: string): string[] {
   const file = openIntervalsFile(join(runDir, INTERVALS_FILE), runId);
   const dir = join(runDir, TABLES_DIR);
   mkdirSync(dir, { recursive: true });
+  // A run cut short (Ctrl-C) ends where it stopped: its last interval's rows end there, and so do its rates.
+  const view = { ...file.view, durationNs: Math.min(file.view.durationNs, file.simTimeNs) };
   buildAnalystTables(
-    file.view,
+    view,
     (visit) => file.forEachRecord(visit),
     (name, columns) => new TableColumns(columns, new TableFiles(dir, name, columns)),
   );

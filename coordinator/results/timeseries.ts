@@ -28,8 +28,8 @@ export const METRICS_CSV_HEADER = "t_start_s,t_end_s,metric,unit,group,count,sum
 export const LINKS_CSV_HEADER = "t_start_s,t_end_s,link,direction,packets,bytes,lost_packets";
 
 /** timeseries.csv's rows of one interval (each ending in a newline). */
-export function metricRows(interval: IntervalRecord, intervalNs: number): string {
-  const [t0, t1] = bounds(interval.index, intervalNs);
+export function metricRows(interval: IntervalRecord, startNs: number, endNs: number): string {
+  const [t0, t1] = [startNs / 1e9, endNs / 1e9];
   const metrics = [...interval.metrics.values()]
     .filter((m) => m.count > 0)
     .sort((a, b) => (a.name === b.name ? (a.group < b.group ? -1 : 1) : a.name < b.name ? -1 : 1));
@@ -64,10 +64,12 @@ export class LinkRows {
     this.size = new Uint32Array(2 * scenario.links.length);
   }
 
-  /** Writes one interval's rows (each ending in a newline) to `out`, by link and direction (`keys`: in order). */
-  write(out: TextBuffer, interval: IntervalRecord, keys: Float64Array, intervalNs: number): void {
-    const [t0, t1] = bounds(interval.index, intervalNs);
-    const times = TextBuffer.encoded(`${t0},${t1},`);
+  /**
+   * Writes the rows (each ending in a newline) of an interval from `startNs` to `endNs` to `out`, by link and
+   * direction (`keys`: in order).
+   */
+  write(out: TextBuffer, interval: IntervalRecord, keys: Float64Array, startNs: number, endNs: number): void {
+    const times = TextBuffer.encoded(`${startNs / 1e9},${endNs / 1e9},`);
     const { comma, newline } = this;
     for (const key of keys) {
       const t = interval.links.get(key)!;
@@ -92,8 +94,4 @@ export class LinkRows {
     this.size[key] = cells.length;
     this.used += cells.length;
   }
-}
-
-function bounds(index: number, intervalNs: number): [number, number] {
-  return [(index * intervalNs) / 1e9, ((index + 1) * intervalNs) / 1e9];
 }
