@@ -71,17 +71,24 @@ function writeMetrics(out: TextBuffer, interval: IntervalRecord): void {
   }
 }
 
+// A link row's fixed text, encoded once (a row is mostly these: copied as bytes, not re-encoded char by char).
+const LINK_FIRST = TextBuffer.encoded('{"link":');
+const LINK_NEXT = TextBuffer.encoded('},{"link":');
+const LINK_FORWARD = TextBuffer.encoded(',"reverse":false,"packets":');
+const LINK_REVERSE = TextBuffer.encoded(',"reverse":true,"packets":');
+const LINK_BYTES = TextBuffer.encoded(',"bytes":');
+const LINK_LOST = TextBuffer.encoded(',"lost":');
+
 function writeLinks(out: TextBuffer, interval: IntervalRecord, keys: Float64Array): void {
-  let first = true;
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const t = interval.links.get(key)!;
-    out.text(first ? '{"link":' : ',{"link":').jsonNumber(key >> 1);
-    out.text((key & 1) === 1 ? ',"reverse":true,"packets":' : ',"reverse":false,"packets":').jsonNumber(t.packets);
-    out.text(',"bytes":').jsonNumber(t.bytes);
-    out.text(',"lost":').jsonNumber(t.lost);
-    out.text("}");
-    first = false;
+    out.piece(i === 0 ? LINK_FIRST : LINK_NEXT).jsonNumber(key >> 1);
+    out.piece((key & 1) === 1 ? LINK_REVERSE : LINK_FORWARD).jsonNumber(t.packets);
+    out.piece(LINK_BYTES).jsonNumber(t.bytes);
+    out.piece(LINK_LOST).jsonNumber(t.lost);
   }
+  if (keys.length > 0) out.text("}");
 }
 
 /** [key, count], ... of the columns. */

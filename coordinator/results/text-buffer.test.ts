@@ -16,6 +16,8 @@ const edgeNumbers = [
   -2147483648,
   -2147483649,
   -1,
+  // Each digit count's first and last (digits are counted by comparisons).
+  ...Array.from({ length: 9 }, (_, k) => [10 ** (k + 1) - 1, 10 ** (k + 1)]).flat(),
   2 ** 53,
   1e21,
   -1e-7,
@@ -46,4 +48,25 @@ test("text buffer - UTF-8 for any text, short or long; it grows and starts again
   assert.deepEqual(out.take(), Buffer.from(texts.join(""), "utf8"));
   out.text("again").number(42);
   assert.equal(out.take().toString("utf8"), "again42");
+});
+
+test("text buffer - pieces, whole or in part, short or long (copied by blocks), as their bytes", () => {
+  const out = new TextBuffer();
+  const pieces = [
+    "",
+    "}",
+    ',{"link":',
+    ',"reverse":false,"packets":',
+    "é and more than a dozen bytes",
+    "x".repeat(70_000),
+  ].map((t) => TextBuffer.encoded(t));
+  const expected: Uint8Array[] = [];
+  for (let round = 0; round < 3; round++)
+    for (const p of pieces) {
+      out.piece(p).text("|");
+      expected.push(p, Buffer.from("|"));
+      out.piece(p, 1, Math.max(1, p.length - 1)).text("|"); // a part: the piece's inner bytes
+      expected.push(p.subarray(1, Math.max(1, p.length - 1)), Buffer.from("|"));
+    }
+  assert.deepEqual(out.take(), Buffer.concat(expected));
 });
