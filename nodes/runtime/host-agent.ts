@@ -321,8 +321,8 @@ export class HostAgent {
   }
 
   /**
-   * Runs the next window this host may run, if any, and queues the one after for a later turn (scheduleAdvance):
-   * its PeerWindow goes out first, and a host alone (an in-process run) lets the event loop turn between windows.
+   * Runs the next window this host may run, if any, and queues the one after (scheduleAdvance): its PeerWindow goes
+   * out first, and a host that never waits still lets the event loop turn every YIELD_AFTER_MS.
    */
   private advance(): void {
     if (this.firstWindowHeld || this.stopped || this.closed || this.shard === undefined) return;
