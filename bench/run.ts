@@ -19,8 +19,8 @@
  *    NATS/1 ÷ in-process/1 on bench-300 (≥ 0.8), NATS/2 ÷ NATS/1 on the large scenario (≥ 1.3), heap per actor on
  *    the large scenario (≤ 16 KiB). Everything also goes to bench/results.json as one JSON object.
  *
- * Simulated durations: bench-300 runs its own 2 s; leaf-spine-4k its own 10 ms (about 10 M hops per simulated
- * second; 500 windows on 2 hosts, so the simulation phase outweighs the set-up).
+ * Simulated durations: bench-300 runs its own 2 s; leaf-spine-4k its own 50 ms (about 10 M hops per simulated
+ * second; 2,500 windows on 2 hosts, so the simulation phase outweighs the set-up; its footprint over the first 10 ms).
  * --quick shortens them to 0.3 s and 3 ms (other scenarios: 0.3 s) and takes fewer latency samples. A run always
  * outlasts its scenario's warm-up: when the chosen duration would not, it runs the warm-up plus that duration (e.g.
  * fat-tree-k8, warm-up 0.5 s: 0.8 s with --quick).
