@@ -79,6 +79,12 @@ test("observability cooling - a real Prometheus: energy families sum to the summ
   const port = await freePort();
   const config = `global:\n  scrape_interval: 250ms\n  scrape_timeout: 200ms\nscrape_configs:\n  - job_name: dctwin\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`;
   const prometheus = await PrometheusServer.start(dir.path, config);
+  // Prometheus may start its scrape loop up to 5 s after it is ready: the run starts once it has, or its first
+  // intervals pass unscraped (CI saw only the last 4 intervals).
+  await prometheus.waitForScrapeLoops(1).catch(async (error: unknown) => {
+    await prometheus.stop();
+    throw error;
+  });
   const out = join(dir.path, "out");
   const child = startCli([
     "run",
@@ -98,7 +104,6 @@ test("observability cooling - a real Prometheus: energy families sum to the summ
   ]);
   const finished = collect(child, 90_000);
   try {
-    await prometheus.waitForScrapeLoops(1);
     const run = await finished;
     const endedS = Date.now() / 1000;
     assert.equal(run.code, 0, run.stderr);
@@ -158,10 +163,12 @@ test("observability cooling - a real Prometheus: energy families sum to the summ
       compared++;
       seen.add(k);
     }
-    assert.ok(compared >= 8 && seen.size >= 5, `${compared} scraped readings over ${seen.size} intervals`);
+    // Scraped every 250 ms, each 0.5 s interval is seen about twice: a few may be missed under load, not most.
+    const intervals = [...seen].sort((a, b) => a - b).join(" ");
+    assert.ok(compared >= 16 && seen.size >= 9, `${compared} scraped readings over intervals ${intervals}`);
     assert.ok(
-      [...seen].some((k) => k >= 6),
-      "readings while the inlet warms up",
+      [...seen].some((k) => k <= 2) && [...seen].some((k) => k >= 6),
+      `before and while the inlet warms up: ${intervals}`,
     );
 
     // The dashboards' panels that need a live run return data (the others: grafana-dashboards.test.ts).
