@@ -4,39 +4,25 @@
  * (timeseries.csv) and the servers' states over time (their level integrals, as tables/server_states has them).
  * Empty without cooling, except the states plot, which also shows when a server left the "on" state.
  */
-import { stateSeconds } from "../../counts/levels.ts";
-import { kindTraits } from "../../../nodes/models/registry.ts";
 import type { ReportData } from "./load.ts";
 import type { PlotSpec } from "./plots.ts";
 
 /** Servers in each state, averaged over each interval (a server half the interval throttled counts 0.5). */
 export function serverStatesPlot(data: ReportData): PlotSpec[] {
-  const file = data.intervals;
-  if (file === null) return [];
-  const servers = file.view.actors.flatMap((a, i) => (kindTraits(a.kind).serverSeries === true ? [i] : []));
-  const x = file.intervals.map((r) => Math.min((r.index + 1) * file.view.intervalNs, file.simTimeNs) / 1e9);
-  const byState = new Map<string, number[]>();
-  file.intervals.forEach((r, k) => {
-    const seconds = x[k]! - (r.index * file.view.intervalNs) / 1e9;
-    for (const i of servers) {
-      for (const [state, s] of stateSeconds(r.counters.get(i))) {
-        let values = byState.get(state);
-        if (values === undefined) byState.set(state, (values = new Array<number>(x.length).fill(0)));
-        if (seconds > 0) values[k]! += s / seconds;
-      }
-    }
-  });
-  const cooled = file.view.actors.some((a) => kindTraits(a.kind).coolsZone !== undefined);
+  const series = data.intervals;
+  if (series === null) return [];
+  const byState = series.serverStates;
+  const cooled = series.cracInlets.length > 0;
   if (byState.size === 0 || (!cooled && [...byState.keys()].every((s) => s === "on"))) return [];
   const order = ["on", "throttled", "booting", "shutting_down", "off", "failed"];
   const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
   return [
     {
       id: "server-states",
-      title: `Servers in each state (of ${servers.length}; mean over each interval)`,
+      title: `Servers in each state (of ${series.servers}; mean over each interval)`,
       unit: "servers",
       fill: true,
-      x,
+      x: series.ends,
       series: [...byState]
         .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : 1))
         .map(([state, values]) => ({ label: state.replace("_", " "), values })),
@@ -46,21 +32,13 @@ export function serverStatesPlot(data: ReportData): PlotSpec[] {
 }
 
 export function coolingPlots(data: ReportData): PlotSpec[] {
-  const file = data.intervals;
-  if (file === null) return [];
-  const cracs = file.view.actors
-    .map((a, i) => ({ a, i }))
-    .filter(({ a }) => kindTraits(a.kind).coolsZone !== undefined);
-  if (cracs.length === 0) return [];
-  const x = file.intervals.map((r) => Math.min((r.index + 1) * file.view.intervalNs, file.simTimeNs) / 1e9);
-  const inlet = cracs.map(({ a, i }) => ({
-    label: `${a.id}${a.labels.zone === undefined ? "" : ` (${a.labels.zone})`}`,
-    values: file.intervals.map((r) => {
-      const c = r.counters.get(i);
-      const n = c?.get("inlet_samples") ?? 0;
-      return n > 0 ? (c!.get("inlet_mk")! / n - 273_150) / 1000 : null;
-    }),
-  }));
+  const series = data.intervals;
+  if (series === null || series.cracInlets.length === 0) return [];
+  const x = series.ends;
+  const inlet = series.cracInlets.map(({ actor, values }) => {
+    const a = series.view.actors[actor]!;
+    return { label: `${a.id}${a.labels.zone === undefined ? "" : ` (${a.labels.zone})`}`, values };
+  });
   const plots: PlotSpec[] = [
     {
       id: "cooling-inlet",

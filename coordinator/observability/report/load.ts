@@ -1,11 +1,12 @@
 /**
  * Reads a results directory for the report: summary.json and run-info.json as plain JSON (read generically, so
  * new summary sections show up without code changes), the per-interval CSVs as tables, and intervals.jsonl when
- * present. Missing files are left out, never fatal, except summary.json.
+ * present (reduced a record at a time to the series the report plots). Missing files are left out, never fatal, except summary.json.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { INTERVALS_FILE, readIntervalsFile, type IntervalsFile } from "../intervals-file.ts";
+import { INTERVALS_FILE } from "../intervals-file.ts";
+import { type IntervalSeries, readIntervalSeries } from "./interval-series.ts";
 import { csvField, type LinkTraffic, readLinkTraffic } from "./link-traffic.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -23,8 +24,8 @@ export interface ReportData {
   /** links.csv's traffic: the total per interval and the busiest directions' rows. */
   linkTraffic: LinkTraffic;
   thermo: Table;
-  /** intervals.jsonl's records without their links and metrics (the report reads their energy and counters). */
-  intervals: IntervalsFile | null;
+  /** intervals.jsonl's run view and the per-interval series the report plots from its energy and counters. */
+  intervals: IntervalSeries | null;
   /** experiment.json of runs with an experiment or the control API. */
   experiment: Record<string, Json> | null;
 }
@@ -56,10 +57,7 @@ export function loadReportData(runDir: string): ReportData {
     thermo: csv("thermo.csv"),
     experiment: json("experiment.json"),
     intervals: existsSync(join(runDir, INTERVALS_FILE))
-      ? readIntervalsFile(join(runDir, INTERVALS_FILE), typeof runInfo?.run_id === "string" ? runInfo.run_id : "", {
-          links: false,
-          metrics: false,
-        })
+      ? readIntervalSeries(join(runDir, INTERVALS_FILE), typeof runInfo?.run_id === "string" ? runInfo.run_id : "")
       : null,
   };
 }

@@ -200,26 +200,22 @@ function energyByEntity(
   data: ReportData,
   x: number[],
 ): { by: "rack" | "group"; joules: Map<string, number[]>; seconds: number[] } | null {
-  const file = data.intervals;
-  if (file === null) return null;
-  const actors = file.view.actors;
-  const by = new Set(actors.map((a) => a.labels.rack).filter((r) => r !== undefined)).size > 1 ? "rack" : "group";
-  const entityOf = (actor: number) =>
-    by === "rack" ? (actors[actor]?.labels.rack ?? "(no rack)") : (actors[actor]?.group ?? "?");
+  const series = data.intervals;
+  if (series === null) return null;
+  const { by, joules: perRecord, seconds: recordSeconds } = series.energy;
+  // Each record's place in x (thermo.csv's interval ends), or -1.
+  const at = series.ends.map((end) => x.findIndex((v) => Math.abs(v - end) < 1e-9));
   const joules = new Map<string, number[]>();
   const seconds = new Array<number>(x.length).fill(0);
-  for (const record of file.intervals) {
-    const endNs = Math.min((record.index + 1) * file.view.intervalNs, file.simTimeNs);
-    const i = x.findIndex((v) => Math.abs(v - endNs / 1e9) < 1e-9);
-    const s = (endNs - record.index * file.view.intervalNs) / 1e9;
-    if (i < 0 || s <= 0) continue;
-    seconds[i] = s;
-    for (const [actor, components] of record.energy) {
-      const entity = entityOf(actor);
-      let values = joules.get(entity);
-      if (values === undefined) joules.set(entity, (values = new Array<number>(x.length).fill(0)));
-      for (const j of components.values()) values[i] = values[i]! + j;
-    }
+  at.forEach((i, k) => {
+    if (i >= 0) seconds[i] = recordSeconds[k]!;
+  });
+  for (const [entity, values] of perRecord) {
+    const aligned = new Array<number>(x.length).fill(0);
+    at.forEach((i, k) => {
+      if (i >= 0) aligned[i] = values[k]!;
+    });
+    joules.set(entity, aligned);
   }
   return { by, joules, seconds };
 }
