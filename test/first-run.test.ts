@@ -62,6 +62,10 @@ test("first run - `npm install && npm start` on a copy of the repository without
   assert.equal(result.stderr.split("\n").filter((l) => NOTICE.test(l)).length, 1, result.stderr);
   assert.match(result.stdout, /tiny \(seed 1\): completed/);
   assert.match(result.stdout, /energy: \d/);
+  // The first run answers with error bars and says plainly that its σ is unbounded, with no warnings to puzzle over.
+  assert.match(result.stdout, /response_time_s \[client\]: mean [\d.]+ ms \(95% CI /);
+  assert.doesNotMatch(result.stdout, /warning/);
+  assert.match(result.stdout, /packet entropy production: unbounded, all \d+ currents are one-way/);
   const summary = JSON.parse(readFileSync(join(copy, "results/latest/summary.json"), "utf8")) as { status: string };
   assert.equal(summary.status, "completed");
   const info = JSON.parse(readFileSync(join(copy, "results/latest/run-info.json"), "utf8")) as { transport: string };

@@ -31,13 +31,21 @@ export function printSummary(summary: Summary, wallTimeS: number, outDir: string
     );
   if (hasEstimate(irr)) {
     const db = irr.detailed_balance_test;
-    lines.push(
-      `  packet entropy production (pairs seen both ways): ${irr.sigma_kb_per_s.toPrecision(4)} ± ${irr.sigma_stderr_jackknife_kb_per_s.toPrecision(2)} k_B/s; detailed balance ${db.equilibrium_rejected ? "broken" : "not rejected"} (G test, p = ${db.p_value.toPrecision(3)})`,
-    );
-    if (irr.irreversible_currents.length > 0) {
+    const balance = `detailed balance ${db.equilibrium_rejected ? "broken" : "not rejected"} (G test, p = ${db.p_value.toPrecision(3)})`;
+    const oneWay = irr.irreversible_currents.length;
+    // σ over the pairs seen both ways is 0 with no such pair: "0.000 ± 0.0" would read as a reversible twin.
+    if (oneWay > 0 && irr.sigma_kb_per_s === 0 && irr.sigma_stderr_jackknife_kb_per_s === 0) {
       lines.push(
-        `  ${irr.irreversible_currents.length} one-way currents (reverse never seen: σ unbounded, not in the figure above; together at least ${irr.irreversible_sigma_lower_bound_kb_per_s.toPrecision(3)} k_B/s)`,
+        `  packet entropy production: unbounded, all ${oneWay} currents are one-way (reverse never seen; together at least ${irr.irreversible_sigma_lower_bound_kb_per_s.toPrecision(3)} k_B/s); ${balance}`,
       );
+    } else {
+      lines.push(
+        `  packet entropy production (pairs seen both ways): ${irr.sigma_kb_per_s.toPrecision(4)} ± ${irr.sigma_stderr_jackknife_kb_per_s.toPrecision(2)} k_B/s; ${balance}`,
+      );
+      if (oneWay > 0)
+        lines.push(
+          `  ${oneWay} one-way currents (reverse never seen: σ unbounded, not in the figure above; together at least ${irr.irreversible_sigma_lower_bound_kb_per_s.toPrecision(3)} k_B/s)`,
+        );
     }
   }
   lines.push(
