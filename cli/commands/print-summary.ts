@@ -7,6 +7,9 @@ export function printSummary(summary: Summary, wallTimeS: number, outDir: string
     `${summary.scenario} (seed ${summary.seed}): ${summary.status}, ${summary.sim_time_s} s simulated in ${wallTimeS.toFixed(2)} s (${(summary.sim_time_s / wallTimeS).toFixed(2)}× real time)`,
     `  packets: ${p.injected} injected, ${p.consumed} consumed, ${p.dropped} dropped, ${p.queued_at_end + p.in_flight_at_end} in the system at the end; ${p.link_hops} link hops`,
   ];
+  // Metrics without an interval, by the reason (usually the same for all): one warning line per reason.
+  const uncertain = new Map<string, string[]>();
+  let metricLines = 0;
   for (const [metric, groups] of Object.entries(summary.metrics)) {
     for (const [group, s] of Object.entries(groups)) {
       if (s.mean === null || !metric.endsWith("_s")) continue;
@@ -15,11 +18,17 @@ export function printSummary(summary: Summary, wallTimeS: number, outDir: string
         bm === null || bm.ci95_low === null || bm.ci95_high === null
           ? ""
           : ` (95% CI ${fmt(bm.ci95_low)} – ${fmt(bm.ci95_high)}, ${bm.batches} batches)`;
+      metricLines++;
       lines.push(
         `  ${metric} [${group}]: mean ${fmt(s.mean)}${ci}, p50 ${fmt(s.p50!)}, p99 ${fmt(s.p99!)}, n = ${s.count} after the warm-up`,
       );
-      if (bm?.warning) lines.push(`    warning: no confidence interval: ${bm.warning}`);
+      if (bm?.warning) uncertain.set(bm.warning, [...(uncertain.get(bm.warning) ?? []), `${metric} [${group}]`]);
     }
+  }
+  for (const [warning, metrics] of uncertain) {
+    const which =
+      metrics.length === metricLines && metricLines > 1 ? `all ${metricLines} metrics above` : metrics.join(", ");
+    lines.push(`  warning: no confidence interval for ${which}: ${warning}`);
   }
   if (summary.quantum_delay.total_s > 0)
     lines.push(`  quantum above link latency added ${fmt(summary.quantum_delay.mean_per_hop_s)} per hop on average`);
