@@ -36,7 +36,7 @@ export function printSummary(summary: Summary, wallTimeS: number, outDir: string
   const irr = summary.thermodynamics.irreversibility;
   if (heat.energy_j > 0)
     lines.push(
-      `  energy: ${heat.energy_j.toPrecision(4)} J (mean ${heat.mean_power_w.toPrecision(4)} W), Landauer efficiency ${heat.landauer_efficiency?.toExponential(2) ?? "n/a"}`,
+      `  energy: ${num(heat.energy_j, 4)} J (mean ${num(heat.mean_power_w, 4)} W), Landauer efficiency ${heat.landauer_efficiency?.toExponential(2) ?? "n/a"}`,
     );
   if (hasEstimate(irr)) {
     const db = irr.detailed_balance_test;
@@ -45,15 +45,15 @@ export function printSummary(summary: Summary, wallTimeS: number, outDir: string
     // σ over the pairs seen both ways is 0 with no such pair: "0.000 ± 0.0" would read as a reversible twin.
     if (oneWay > 0 && irr.sigma_kb_per_s === 0 && irr.sigma_stderr_jackknife_kb_per_s === 0) {
       lines.push(
-        `  packet entropy production: unbounded, all ${oneWay} currents are one-way (reverse never seen; together at least ${irr.irreversible_sigma_lower_bound_kb_per_s.toPrecision(3)} k_B/s); ${balance}`,
+        `  packet entropy production: unbounded, all ${oneWay} currents are one-way (reverse never seen; together at least ${num(irr.irreversible_sigma_lower_bound_kb_per_s, 3)} k_B/s); ${balance}`,
       );
     } else {
       lines.push(
-        `  packet entropy production (pairs seen both ways): ${irr.sigma_kb_per_s.toPrecision(4)} ± ${irr.sigma_stderr_jackknife_kb_per_s.toPrecision(2)} k_B/s; ${balance}`,
+        `  packet entropy production (pairs seen both ways): ${num(irr.sigma_kb_per_s, 4)} ± ${num(irr.sigma_stderr_jackknife_kb_per_s, 2)} k_B/s; ${balance}`,
       );
       if (oneWay > 0)
         lines.push(
-          `  ${oneWay} one-way currents (reverse never seen: σ unbounded, not in the figure above; together at least ${irr.irreversible_sigma_lower_bound_kb_per_s.toPrecision(3)} k_B/s)`,
+          `  ${oneWay} one-way currents (reverse never seen: σ unbounded, not in the figure above; together at least ${num(irr.irreversible_sigma_lower_bound_kb_per_s, 3)} k_B/s)`,
         );
     }
   }
@@ -68,6 +68,11 @@ type Irreversibility = Summary["thermodynamics"]["irreversibility"];
 /** The ledger had enough batches with traffic for an estimate. */
 function hasEstimate(ir: Irreversibility): ir is Extract<Irreversibility, { sigma_kb_per_s: number }> {
   return typeof ir.sigma_kb_per_s === "number";
+}
+
+/** `digits` significant digits; small numbers as 1.6e-7, never 0.0000010. */
+function num(x: number, digits: number): string {
+  return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(digits - 1) : x.toPrecision(digits);
 }
 
 /** Seconds in a readable unit. */
