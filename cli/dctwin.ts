@@ -3,7 +3,7 @@
  * dctwin: run, validate and host data-centre twins. Exit codes: 0 success, 1 run failed, 2 invalid input,
  * 130 interrupted by SIGINT, 143 by SIGTERM (results of the part that ran are still written).
  */
-import { InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { formatIssue, ScenarioError } from "../scenario/issues.ts";
 import { registerCompareCommand } from "./commands/compare.ts";
 import { registerExportCommand } from "./commands/export.ts";
@@ -32,7 +32,6 @@ const program = new EnvCommand()
     "A distributed, actor-based digital twin of a data centre: packets as particles over NATS.\nEvery flag can also be set by an environment variable: DCTWIN_ + the flag in capitals, '-' as '_' (--run-id: DCTWIN_RUN_ID).",
   )
   .version(DCTWIN_VERSION, "-V, --version", "print the version")
-  .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) })
   // Commander exits 1 on a bad flag or usage (before the catch below sees it); usage errors are invalid input.
   // Set before .command() so the subcommands inherit it; help (exit code 0) stays 0.
@@ -51,6 +50,18 @@ registerExportCommand(program);
 registerReportCommand(program);
 registerDeployCommand(program);
 registerCompareCommand(program);
+showUsageAfterErrors(program, "dctwin");
+
+/**
+ * After a usage error, the command's usage line and where its options are, not its whole help: `run` has 200 lines
+ * of options, which would scroll the error itself off the screen.
+ */
+function showUsageAfterErrors(command: Command, path: string): void {
+  command.showHelpAfterError(
+    `Usage: ${path} ${command.usage()}\n(${path} --help lists its ${command.commands.length > 0 ? "commands" : "options"})`,
+  );
+  for (const sub of command.commands) showUsageAfterErrors(sub, `${path} ${sub.name()}`);
+}
 
 try {
   await program.parseAsync();

@@ -238,6 +238,7 @@ describe("bad CLI flags", { concurrency: 3 }, () => {
       assert.ok(firstLine.includes(`'${args[1]}'`), `the first stderr line should quote the bad value: ${firstLine}`);
       assertNoStackTrace(result.stderr, args.join(" "));
       assert.match(result.stderr, /Usage: dctwin run /, "usage is shown after the error");
+      assert.ok(result.stderr.trim().split("\n").length <= 5, `the usage line, not the whole help:\n${result.stderr}`);
     });
   }
 
