@@ -19,6 +19,9 @@ interface MetricSummary {
 
 interface RunSummary {
   sim_time_s: number;
+  /** Where the metrics' counts begin (absent in summaries written before it was added). */
+  measured_from_s?: number;
+  settings?: { warmup_s?: number };
   metrics: Record<string, Record<string, MetricSummary> | undefined>;
   thermodynamics: { heat: { energy_j: number; facility_energy_j: number; pue: number | null } };
 }
@@ -56,17 +59,19 @@ function figures(s: RunSummary): Map<string, number | null> {
   out.set("facility_energy_j", s.thermodynamics.heat.facility_energy_j);
   out.set("pue", s.thermodynamics.heat.pue);
   const groups = s.metrics.response_time_s ?? {};
+  // The counts are of the metrics' window, after the warm-up (older summaries: from the warm-up's end).
+  const seconds = s.sim_time_s - (s.measured_from_s ?? s.settings?.warmup_s ?? 0);
   let count = 0;
   let sum = 0;
   for (const [group, m] of Object.entries(groups).sort(([x], [y]) => (x < y ? -1 : 1))) {
     if (m === undefined) continue;
-    out.set(`throughput_per_s[${group}]`, m.count / s.sim_time_s);
+    out.set(`throughput_per_s[${group}]`, seconds > 0 ? m.count / seconds : null);
     out.set(`mean_response_s[${group}]`, m.mean);
     out.set(`p99_response_s[${group}]`, m.p99);
     count += m.count;
     sum += m.sum;
   }
-  out.set("throughput_per_s", count / s.sim_time_s);
+  out.set("throughput_per_s", seconds > 0 ? count / seconds : null);
   out.set("mean_response_s", count > 0 ? sum / count : null);
   return out;
 }

@@ -48,6 +48,8 @@ export function buildSummary({ scenario, status, simTimeNs, aggregator, totals, 
     seed: run.seed,
     status,
     sim_time_s: simTimeS,
+    // Where `metrics` begins: a rate of their counts is per second of [measured_from_s, sim_time_s).
+    measured_from_s: Math.min(seconds(metricsStartNs(scenario)), simTimeS),
     settings: {
       duration_s: seconds(run.durationNs),
       quantum_s: seconds(run.quantumNs),
@@ -100,6 +102,12 @@ function direction(aggregator: RunAggregator, key: number, simTimeS: number) {
   };
 }
 
+/** The start of the first metrics interval starting at or after the warm-up: where the headline metrics begin. */
+function metricsStartNs(scenario: ResolvedScenario): number {
+  const intervalNs = scenario.run.metricsIntervalNs;
+  return Math.ceil(scenario.run.warmupNs / intervalNs) * intervalNs;
+}
+
 /**
  * `{ metric: { group: stats } }`, sorted. Every headline figure (count, mean, percentiles) and the batch-means
  * interval describe the same window: the metrics intervals from the first one starting at or after the warm-up.
@@ -111,7 +119,7 @@ function metricsSection(
   scenario: ResolvedScenario,
   simTimeNs: number,
 ) {
-  const firstBatch = Math.ceil(scenario.run.warmupNs / aggregator.intervalNs);
+  const firstBatch = metricsStartNs(scenario) / scenario.run.metricsIntervalNs;
   const last = Math.ceil(simTimeNs / aggregator.intervalNs);
   const intervals = perInterval.filter((i) => i.index >= firstBatch && i.index < last);
   const out: Record<string, Record<string, ReturnType<typeof metricStats>>> = {};

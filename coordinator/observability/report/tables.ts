@@ -61,14 +61,20 @@ export function headlineRows(data: ReportData): Row[] {
   add("packets injected", get(s, "packets.injected"));
   add("packets consumed", get(s, "packets.consumed"));
   add("packets dropped", get(s, "packets.dropped"));
-  const simS = typeof s.sim_time_s === "number" && s.sim_time_s > 0 ? s.sim_time_s : null;
   const rt = get(s, "metrics.response_time_s");
   if (rt !== undefined && rt !== null && typeof rt === "object" && !Array.isArray(rt)) {
     for (const [group, stats] of Object.entries(rt)) {
-      if (simS !== null) add(`throughput (${group})`, (get(stats, "count") as number) / simS, "responses/s");
+      add(`throughput (${group})`, throughput(s, stats), "responses/s");
       for (const q of ["mean", "p50", "p99"]) {
         const v = get(stats, q);
-        if (typeof v === "number") add(`response time ${q} (${group})`, v * 1000, "ms");
+        if (typeof v !== "number") continue;
+        const low = get(stats, "batch_means.ci95_low");
+        const high = get(stats, "batch_means.ci95_high");
+        const ci =
+          q === "mean" && typeof low === "number" && typeof high === "number"
+            ? ` (95% CI ${formatValue(low * 1000)} – ${formatValue(high * 1000)} ms)`
+            : "";
+        rows.push({ label: `response time ${q} (${group})`, value: `${formatValue(v * 1000)} ms${ci}` });
       }
     }
   }
@@ -103,6 +109,17 @@ export function headlineRows(data: ReportData): Row[] {
   add("carbon", get(s, "carbon.total_g"), "gCO2e");
   add("carbon per request", get(s, "carbon.per_request_g"), "gCO2e");
   return rows;
+}
+
+/**
+ * Responses per simulated second over the window the metrics' counts cover, after the warm-up (summaries written
+ * before `measured_from_s` existed: from the warm-up's end).
+ */
+function throughput(s: Record<string, Json>, stats: Json): number | null {
+  const from = get(s, "measured_from_s") ?? get(s, "settings.warmup_s") ?? 0;
+  const count = get(stats, "count");
+  if (typeof s.sim_time_s !== "number" || typeof from !== "number" || typeof count !== "number") return null;
+  return s.sim_time_s > from ? count / (s.sim_time_s - from) : null;
 }
 
 /** Every object-valued top-level section of summary.json, flattened. */
