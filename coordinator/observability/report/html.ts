@@ -82,7 +82,7 @@ table.grid th, table.grid td { border: 1px solid #e3e3e3; padding: 2px 6px; text
 .scroll { overflow-x: auto; } details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
 `;
 
-/** Draws every plot with uPlot; x is simulated seconds (not a date). */
+/** Draws every plot with uPlot; x is simulated seconds (not a date), shown in s, min or h by the run's length. */
 const SCRIPT = `
 (function () {
   var body = document.body;
@@ -97,6 +97,13 @@ const SCRIPT = `
       return a !== 0 && (a >= 1e6 || a < 1e-3) ? v.toExponential(2) : String(+v.toPrecision(4));
     }
     function ticks(u, splits) { return splits.map(fmt); }
+    // Long runs read in minutes or hours, with ticks on whole ones (the data stay in seconds).
+    var xmax = plots.reduce(function (m, p) { return Math.max(m, p.x.length > 0 ? p.x[p.x.length - 1] : 0); }, 0);
+    var unit = xmax >= 7200 ? { div: 3600, name: "h", steps: [0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 96, 168, 336, 720] }
+      : xmax >= 300 ? { div: 60, name: "min", steps: [0.5, 1, 2, 5, 10, 15, 30, 60] }
+      : { div: 1, name: "s", steps: null };
+    var incrs = unit.steps && unit.steps.map(function (k) { return k * unit.div; });
+    function timeTicks(u, splits) { return splits.map(function (v) { return fmt(v / unit.div); }); }
     var faults = JSON.parse(document.getElementById("report-faults").textContent);
     // Faults in force, shaded on every time plot (under the series).
     function shadeFaults(u) {
@@ -118,8 +125,11 @@ const SCRIPT = `
         width: width, height: 260,
         hooks: { drawClear: [shadeFaults] },
         scales: { x: { time: false } },
-        axes: [{ label: "simulated time (s)", values: ticks }, { label: p.unit, size: 76, values: ticks }],
-        series: [{ label: "t (s)" }].concat(p.series.map(function (s, i) {
+        axes: [
+          Object.assign({ label: "simulated time (" + unit.name + ")", values: timeTicks }, incrs ? { incrs: incrs } : {}),
+          { label: p.unit, size: 76, values: ticks },
+        ],
+        series: [{ label: "t (" + unit.name + ")", value: function (u, v) { return fmt(v === null ? v : v / unit.div); } }].concat(p.series.map(function (s, i) {
           return { label: s.label, stroke: colors[i % colors.length], fill: p.fill ? colors[i % colors.length] + "40" : undefined, width: 1.5, spanGaps: false, points: { show: p.x.length < 40 }, value: function (u, v) { return fmt(v); } };
         })),
       };
