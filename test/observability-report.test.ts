@@ -152,6 +152,22 @@ test("observability report - a self-contained HTML page that renders in headless
   const consoleLines = browser.log.split("\n").filter((l) => l.includes(":CONSOLE"));
   assert.deepEqual(consoleLines, [], "no console message (errors, CSP violations, uncaught exceptions)");
   assert.ok(existsSync(screenshot) && statSync(screenshot).size > 20_000, "a screenshot with content");
+  assert.match(browser.dom, />t \(s\)</, "a 4 s run's time axis is in seconds");
+});
+
+test("observability report - a simulated day's time axes are in hours", async () => {
+  const out = join(dir.path, "day");
+  const run = await runCli(["run", "examples/leap-day.yaml", "--transport", "inproc", "--out", out, "-q"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal((await runCli(["report", out])).code, 0);
+  const browser = await chromium(
+    pathToFileURL(join(out, "report.html")).href,
+    join(dir.path, "day.png"),
+    join(dir.path, "chromium-profile-day"),
+  );
+  assert.match(/<body([^>]*)>/.exec(browser.dom)?.[1] ?? "", /data-status="ok"/);
+  assert.match(browser.dom, />t \(h\)</);
+  assert.doesNotMatch(browser.dom, />t \(s\)</);
 });
 
 test("observability report - a directory without summary.json is invalid input", async () => {
