@@ -97,11 +97,8 @@ const SCRIPT = `
       return a !== 0 && (a >= 1e6 || a < 1e-3) ? v.toExponential(2) : String(+v.toPrecision(4));
     }
     function ticks(u, splits) { return splits.map(fmt); }
-    // Long runs read in minutes or hours, with ticks on whole ones (the data stay in seconds).
-    var xmax = plots.reduce(function (m, p) { return Math.max(m, p.x.length > 0 ? p.x[p.x.length - 1] : 0); }, 0);
-    var unit = xmax >= 7200 ? { div: 3600, name: "h", steps: [0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 96, 168, 336, 720] }
-      : xmax >= 300 ? { div: 60, name: "min", steps: [0.5, 1, 2, 5, 10, 15, 30, 60] }
-      : { div: 1, name: "s", steps: null };
+    // Long runs read in minutes or hours (timeUnit), with ticks on whole ones (the data stay in seconds).
+    var unit = JSON.parse(document.getElementById("report-time-unit").textContent);
     var incrs = unit.steps && unit.steps.map(function (k) { return k * unit.div; });
     function timeTicks(u, splits) { return splits.map(function (v) { return fmt(v / unit.div); }); }
     var faults = JSON.parse(document.getElementById("report-faults").textContent);
@@ -144,7 +141,16 @@ const SCRIPT = `
 })();
 `;
 
+/** The unit simulated time reads in: minutes or hours for long runs, with the tick steps the axes may take. */
+function timeUnit(plots: readonly PlotSpec[]): { div: number; name: string; steps: number[] | null } {
+  const end = Math.max(0, ...plots.map((p) => p.x.at(-1) ?? 0));
+  if (end >= 7200) return { div: 3600, name: "h", steps: [0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 96, 168, 336, 720] };
+  if (end >= 300) return { div: 60, name: "min", steps: [0.5, 1, 2, 5, 10, 15, 30, 60] };
+  return { div: 1, name: "s", steps: null };
+}
+
 export function renderReportHtml(page: ReportPage): string {
+  const unit = timeUnit(page.plots);
   const uplot = asset("uplot/dist/uPlot.iife.min.js");
   const css = asset("uplot/dist/uPlot.min.css");
   // A plot with nothing to draw becomes a line of text, not an empty panel leaving a hole in the grid.
@@ -173,7 +179,7 @@ export function renderReportHtml(page: ReportPage): string {
 ${rowsTable(page.headline)}
 <h2>Over simulated time</h2>
 ${empty.map((p) => `<p class="note">${esc(p.title)}: ${esc(p.note ?? "nothing to plot.")}</p>`).join("\n")}
-${page.faults.length > 0 ? `<p class="note">Shaded: faults in force (${page.faults.map((f) => `${esc(f.label)} ${f.from_s}–${f.to_s} s`).join("; ")}).</p>` : ""}
+${page.faults.length > 0 ? `<p class="note">Shaded: faults in force (${page.faults.map((f) => `${esc(f.label)} ${+(f.from_s / unit.div).toPrecision(6)}–${+(f.to_s / unit.div).toPrecision(6)} ${unit.name}`).join("; ")}).</p>` : ""}
 <div class="plots">
 ${plots}
 </div>
@@ -187,6 +193,7 @@ ${page.sections.map(sectionHtml).join("\n")}
 ${uplot.replace(/<\/script/gi, "<\\/script")}</script>
 <script type="application/json" id="report-data">${scriptJson(page.plots.filter((p) => p.series.length > 0))}</script>
 <script type="application/json" id="report-faults">${scriptJson(page.faults)}</script>
+<script type="application/json" id="report-time-unit">${scriptJson(unit)}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>
