@@ -70,11 +70,18 @@ export class BatchTotals {
     this.linkBytes = new Float64Array(links * 2);
   }
 
+  /** One interval's queue moves by actor and mechanism, as `take` adds them up (integers: any order sums the same). */
+  static queueMovesOf(t: TransitionColumns): QueueMoves[] {
+    const one = new BatchTotals(0, 1, 0);
+    one.addTransitions(t);
+    return [...one.queueMoves.values()];
+  }
+
   /** An interval as it closes, with its ledger snapshot (which says whether it is a batch). */
   take(record: IntervalRecord, snapshot: LedgerSnapshot): void {
     if (!isBatch(snapshot, this.first)) return;
     this.addExchanges(record);
-    this.addQueueMoves(record.transitions);
+    this.addTransitions(record.transitions);
     for (const [direction, t] of record.links)
       if (direction < this.linkBytes.length) this.linkBytes[direction]! += t.bytes;
   }
@@ -111,7 +118,7 @@ export class BatchTotals {
    * Each reported transition's count, straight from the columns: up or down by its states. A transition reported
    * twice adds its counts twice, as the totals of `transitionTotals` would (counts are integers: the sums are exact).
    */
-  private addQueueMoves(t: TransitionColumns): void {
+  private addTransitions(t: TransitionColumns): void {
     const byMechanism = t.mechanisms.map((mechanism) => this.movesOf(mechanism));
     for (let i = 0; i < t.actor.length; i++) {
       const actor = t.actor[i]!;
@@ -126,6 +133,25 @@ export class BatchTotals {
       }
       if (t.toState[i]! > t.fromState[i]!) entry.up += t.count[i]!;
       else entry.down += t.count[i]!;
+    }
+  }
+
+  /**
+   * An interval's queue moves taken apart from its record (`queueMovesOf`), with its snapshot: a `run.warmup: auto`
+   * run keeps them until its batches are known (results/auto-warmup.ts).
+   */
+  takeQueueMoves(moves: readonly QueueMoves[], snapshot: LedgerSnapshot): void {
+    if (!isBatch(snapshot, this.first)) return;
+    for (const { actor, mechanism, up, down } of moves) {
+      const byActor = this.movesOf(mechanism);
+      let entry = byActor.get(actor);
+      if (entry === undefined) {
+        entry = { actor, mechanism, up: 0, down: 0 };
+        this.queueMoves.set(`${actor}|${mechanism}`, entry);
+        byActor.set(actor, entry);
+      }
+      entry.up += up;
+      entry.down += down;
     }
   }
 
