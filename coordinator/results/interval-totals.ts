@@ -8,7 +8,7 @@
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import { intervalSummary, type IntervalSummary } from "../counts/interval-summary.ts";
-import { BatchTotals } from "../ledgers/batches.ts";
+import { addLinkBytes, BatchTotals, isBatch } from "../ledgers/batches.ts";
 import { EnergyTotals } from "../ledgers/energy-totals.ts";
 import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
 
@@ -18,10 +18,14 @@ export class IntervalTotals {
   readonly energy: EnergyTotals;
   /** undefined until the warm-up is known (`run.warmup: auto`). */
   batches: BatchTotals | undefined;
+  /** `run.warmup: auto`: every interval's bytes by link direction so far (the batches' are these less the warm-up's). */
+  readonly linkBytes: Float64Array | undefined;
 
   constructor(scenario: ResolvedScenario) {
     this.energy = new EnergyTotals(scenario.actors.length);
-    this.batches = scenario.run.warmupAuto === true ? undefined : batchTotals(scenario, scenario.run.warmupNs);
+    const auto = scenario.run.warmupAuto === true;
+    this.batches = auto ? undefined : batchTotals(scenario, scenario.run.warmupNs);
+    this.linkBytes = auto ? new Float64Array(scenario.links.length * 2) : undefined;
   }
 
   /** The totals of a finished run's records, all kept, with their snapshots (`series`, in the same order). */
@@ -40,6 +44,7 @@ export class IntervalTotals {
     this.metrics.push(intervalSummary(record));
     this.energy.take(record);
     this.batches?.take(record, snapshot);
+    if (this.linkBytes !== undefined && isBatch(snapshot, 0)) addLinkBytes(this.linkBytes, record.links, 1);
   }
 }
 

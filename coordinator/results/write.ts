@@ -104,10 +104,15 @@ function writeResultFiles(
     stream.finish(aggregator, simTimeNs); // timeseries, links, thermo, intervals.jsonl
     series = stream.ledgers.series(aggregator, simTimeNs);
     if (resolved.run.warmupAuto === true) {
-      // The batches start where the warm-up ends, known only now: their records are read back (auto-warmup.ts).
+      // The batches start where the warm-up ends, known only now: made from what was kept of them (auto-warmup.ts).
       const warmupNs = detectWarmupNs(intervals.metrics, aggregator.metrics, aggregator.intervalNs, simTimeNs);
       scenario = { ...resolved, run: { ...resolved.run, warmupNs } };
-      intervals.batches = autoWarmupBatches(scenario, series, join(outDir, INTERVALS_FILE), stream.queueMovesPath);
+      intervals.batches = autoWarmupBatches(scenario, {
+        series,
+        linkBytes: intervals.linkBytes!,
+        intervalsPath: join(outDir, INTERVALS_FILE),
+        movesPath: stream.queueMovesPath,
+      });
     }
   } finally {
     stream.close(); // no part is left in the results directory, whatever happened
