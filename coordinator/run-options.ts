@@ -14,6 +14,7 @@ import type { CheckpointPolicy } from "./driver/checkpointer.ts";
 import type { StoredCheckpoint } from "./checkpoint/store.ts";
 import type { IntervalRecord } from "./counts/aggregate.ts";
 import type { LedgerBook } from "./ledgers/book.ts";
+import type { IntervalSummary } from "./counts/interval-summary.ts";
 import type { LedgerSnapshot } from "./ledgers/snapshot.ts";
 import type { Clock } from "./driver/clock.ts";
 
@@ -48,8 +49,9 @@ export interface TwinRunOptions {
   /** Called with each metrics interval once every host has reported it, and its ledger snapshot. */
   onIntervalClosed?: (record: IntervalRecord, ledger: LedgerSnapshot) => void;
   /**
-   * Keep every interval record in the outcome's aggregator (a caller that reads them after the run: the control
-   * layer's checks, tests). Otherwise the results take each as it closes and the aggregator lets it go.
+   * Keep every interval record in the outcome's aggregator (a caller that reads them after the run: tests).
+   * Otherwise the results take each as it closes and the aggregator lets it go; what the end of the run reads of
+   * them is kept apart (TwinRunResult.intervals, the ledger snapshots).
    */
   keepIntervalRecords?: boolean;
   /** Called with the simulated time at which commands submitted now take effect (RunDriverOptions). */
@@ -125,6 +127,8 @@ export interface TwinRunResult {
   outcome: RunOutcome;
   /** The ledger snapshot of every interval (made as each closed), which the results files read. */
   ledgers: LedgerBook;
+  /** Every interval's summary (metrics, events, drops), in index order from 0: the experiment's checks read them. */
+  intervals: readonly IntervalSummary[];
   summary: Summary;
   wallTimeS: number;
   /** Where the results were copied (`copyResultsTo`), if anywhere. */

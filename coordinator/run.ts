@@ -99,10 +99,9 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
       hostCount: options.hosts,
       reportTimeoutMs: options.reportTimeoutMs,
       restore: restored,
-      keepClosedIntervals:
-        options.keepIntervalRecords === true || options.scenario.run.warmupAuto === true
-          ? undefined // the warm-up's batches are known at the end: their records are read then
-          : KEEP_CLOSED_INTERVALS,
+      // The end of the run reads no record: a warm-up found at the end reads its batches back from the results
+      // (results/auto-warmup.ts), an experiment's checks the interval summaries (results/interval-totals.ts).
+      keepClosedIntervals: options.keepIntervalRecords === true ? undefined : KEEP_CLOSED_INTERVALS,
       resultsState: () => stream.state(),
       replayLive: options.replayLive,
       controlSnapshot: options.controlSnapshot,
@@ -203,7 +202,7 @@ export async function runTwin(options: TwinRunOptions): Promise<TwinRunResult> {
     );
     const { copiedTo, uploadedTo } = await deliverResults(options, runId, exporter, failure, log);
     if (failure !== null) throw new RunFailedError(failure, options.outDir);
-    return { runId, outcome, ledgers, summary, wallTimeS, copiedTo, uploadedTo };
+    return { runId, outcome, ledgers, intervals: stream.totals.metrics, summary, wallTimeS, copiedTo, uploadedTo };
   } finally {
     // Bounded: a lost NATS connection must not hold the process (draining would wait for reconnect attempts).
     for (const step of cleanup) await withTimeout(step(), 3_000).catch(() => {});

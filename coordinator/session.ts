@@ -82,7 +82,6 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
         ...options,
         recoveries: options.recoveries ?? 0,
         runId,
-        keepIntervalRecords: true, // the experiment's checks read them at the end (control/results.ts)
         controlSnapshot: () => encodeControlState({ plan, controller: controller.snapshot(), probe: probe.snapshot() }),
         schedule: driverSchedule(plan),
         signal: controller.stopSignal,
@@ -112,7 +111,13 @@ export async function runControlled(options: ControlledRunOptions): Promise<Cont
       options.signal?.removeEventListener("abort", onInterrupt);
     }
     controller.finish(result.outcome);
-    const experiment = writeExperimentResults(options.outDir, controller, result.outcome, result.ledgers);
+    const experiment = writeExperimentResults(
+      options.outDir,
+      controller,
+      result.outcome,
+      result.ledgers,
+      result.intervals,
+    );
     return { ...result, experiment };
   } finally {
     await server?.close();

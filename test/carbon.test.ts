@@ -7,6 +7,7 @@ import { after, test } from "node:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { evaluateCheck } from "../coordinator/control/checks.ts";
+import { runCheckSource } from "../coordinator/control/results.ts";
 import { LedgerBook } from "../coordinator/ledgers/book.ts";
 import { ledgerScope } from "../coordinator/ledgers/snapshot.ts";
 import { parseThreshold } from "../spec/threshold.ts";
@@ -77,7 +78,7 @@ test("carbon - operational carbon is the intensity-weighted facility energy; emb
   const embodiedG = EMBODIED_G_PER_S * DURATION_S;
   for (const file of [inline, fromFile]) {
     const { scenario: resolved } = loadScenarioFile(file);
-    const { summary, outcome, outDir } = await runResolved(resolved, dir.path);
+    const { summary, outcome, outDir, intervals } = await runResolved(resolved, dir.path);
     const carbon = summary.carbon!;
     close(carbon.operational_g, operational, "operational");
     close(carbon.embodied_g, embodiedG, "embodied");
@@ -101,8 +102,7 @@ test("carbon - operational carbon is the intensity-weighted facility energy; emb
       evaluateCheck(
         { name: text, threshold: parseThreshold(text), fromNs: fromS * 1e9, toNs: toS * 1e9 },
         resolved,
-        outcome.aggregator,
-        new LedgerBook(ledgerScope(resolved)),
+        runCheckSource(outcome.aggregator, new LedgerBook(ledgerScope(resolved)), intervals),
         DURATION_S * 1e9,
       );
     const perRequest = check("carbon_per_request_g avg < 0.01");

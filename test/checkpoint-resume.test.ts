@@ -48,6 +48,12 @@ test("checkpoint - an interrupted 3-host run resumed from its checkpoint gives t
   await interruptAndResume("cross-host", file, 3, 3);
 });
 
+test("checkpoint - warm-up auto: the queue moves its batches read at the end are in the checkpoint too", async () => {
+  const auto = crossHostScenario("250ms");
+  (auto.run as Record<string, unknown>).warmup = "auto";
+  await interruptAndResume("warmup-auto", writeScenario(dir.path, "warmup-auto", auto), 3, 3);
+});
+
 test("checkpoint - with cooling, the coordinator's relay state is in the checkpoint too", async () => {
   await interruptAndResume("cooling", join(REPO_ROOT, "examples/cooling-zone.yaml"), 2, 4, 8e9);
 });

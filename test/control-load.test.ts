@@ -72,9 +72,7 @@ test("control - a curve change replaces the clients' arrival process at its time
   const out = join(dir.path, "curve");
   const result = await runControlled({ scenario, hosts: 1, transport: "inproc", outDir: out, plan: planned!.plan });
   assert.equal(result.outcome.status, "completed");
-  const sent = result.outcome.aggregator
-    .intervalList(result.outcome.simTimeNs)
-    .map((i) => i.metrics.get(metricKey("requests_sent", "client"))?.count ?? 0);
+  const sent = result.intervals.map((i) => i.metrics.get(metricKey("requests_sent", "client"))?.count ?? 0);
   // 400/s, then the curve over [2 s, 4 s) (a half period: its integral is the mean's), then half of it.
   for (const [from, to, expected] of [
     [0, 2, 800],

@@ -110,6 +110,7 @@ test("control - a ToR switch crashes for 10 s, load doubles, a CRAC fails: drops
     transport: "inproc",
     outDir: join(dir.path, "tor"),
     plan: experiment!.plan,
+    keepIntervalRecords: true, // read below: per-actor energy by interval
   });
   assert.equal(result.outcome.status, "completed");
   const intervals = result.outcome.aggregator.intervals;

@@ -22,7 +22,15 @@ after(() => dir.remove());
 async function runExperiment(doc: unknown, outDir: string, hosts = 1, transport: "inproc" | "nats" = "inproc") {
   const { scenario, experiment } = loadCooling(doc);
   assert.ok(experiment !== undefined, "the document plans an experiment");
-  const result = await runControlled({ scenario, hosts, transport, outDir, plan: experiment.plan });
+  // The tests read per-actor energy by interval: every record is kept.
+  const result = await runControlled({
+    scenario,
+    hosts,
+    transport,
+    outDir,
+    plan: experiment.plan,
+    keepIntervalRecords: true,
+  });
   assert.equal(result.outcome.status, "completed");
   return { scenario, result };
 }

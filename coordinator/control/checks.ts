@@ -5,8 +5,8 @@
  */
 import { newAccumulator, type MetricAccumulator } from "../../nodes/runtime/metrics.ts";
 import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
-import type { LedgerBook } from "../ledgers/book.ts";
-import type { IntervalRecord, RunAggregator } from "../counts/aggregate.ts";
+import type { IntervalSummary } from "../counts/interval-summary.ts";
+import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
 import type { Op, Stat, Threshold } from "../../spec/threshold.ts";
 
 /** Metrics computed per interval from the ledgers rather than recorded by models. */
@@ -43,18 +43,29 @@ export interface CheckVerdict {
   reason: string | null;
 }
 
+/**
+ * What a check reads of a run: each interval's summary (never its record: a long run does not keep them) and its
+ * ledger snapshot.
+ */
+export interface CheckSource {
+  readonly intervalNs: number;
+  /** Intervals 0 to `count` − 1, in order (summariesUpTo: an interval nothing was reported in is empty). */
+  summaries(count: number): readonly IntervalSummary[];
+  /** Every interval's snapshot from the start to `endNs` (LedgerBook.series). */
+  series(endNs: number): readonly LedgerSnapshot[];
+}
+
 export function evaluateCheck(
   check: CheckWindow,
   scenario: ResolvedScenario,
-  aggregator: RunAggregator,
-  ledgers: LedgerBook,
+  source: CheckSource,
   endNs: number,
 ): CheckVerdict {
-  const intervalNs = aggregator.intervalNs;
+  const intervalNs = source.intervalNs;
   const first = Math.ceil(check.fromNs / intervalNs);
   const last = Math.floor(Math.min(check.toNs, endNs) / intervalNs); // exclusive
-  const records: IntervalRecord[] = last > first ? aggregator.intervalList(last * intervalNs).slice(first) : [];
-  const thermo = last > first ? ledgers.series(aggregator, last * intervalNs).slice(first) : [];
+  const records = last > first ? source.summaries(last).slice(first) : [];
+  const thermo = last > first ? source.series(last * intervalNs).slice(first) : [];
   const verdict = (observed: number | null, reason: string | null): CheckVerdict => ({
     name: check.name,
     threshold: check.threshold.text,

@@ -6,8 +6,8 @@
  * snapshot, so both describe the run at the checkpoint's boundary. Plain data through the snapshot codec: a
  * function in it is an error that disables checkpoints with its path (test/snapshot-coverage.test.ts).
  */
-import type { IntervalRecord } from "../counts/aggregate.ts";
-// Registers the runtime's snapshot classes (an interval record holds histograms).
+import type { IntervalSummary } from "../counts/interval-summary.ts";
+// Registers the runtime's snapshot classes (an interval summary holds histograms).
 import "../../nodes/runtime/snapshot.ts";
 import { openPart, sealPart } from "../../nodes/runtime/checkpoint-part.ts";
 import { decodeSnapshot, encodeSnapshot, SnapshotError } from "../../nodes/runtime/snapshot-codec.ts";
@@ -17,8 +17,8 @@ import type { ExperimentPlan } from "./plan.ts";
 export interface ControlState {
   plan: ExperimentPlan;
   controller: ControllerState;
-  /** Closed intervals read by the live check verdicts. */
-  probe: IntervalRecord[];
+  /** The summaries of the closed intervals the live check verdicts read. */
+  probe: IntervalSummary[];
 }
 
 const NO_EXTERNALS = new Map<object, string>();

@@ -4,24 +4,30 @@
  * closed, from the same evaluation experiment.json records at the end (checks.ts).
  */
 import type { FaultProbe } from "../observability/run-state.ts";
-import { RunAggregator, type IntervalRecord } from "../counts/aggregate.ts";
+import type { IntervalRecord } from "../counts/aggregate.ts";
+import { intervalSummary, summariesUpTo, type IntervalSummary } from "../counts/interval-summary.ts";
 import { LedgerBook } from "../ledgers/book.ts";
 import { ledgerScope, type LedgerSnapshot } from "../ledgers/snapshot.ts";
-import { evaluateCheck } from "./checks.ts";
+import { evaluateCheck, type CheckSource } from "./checks.ts";
 import type { RunController } from "./controller.ts";
 
 export interface LiveExperimentProbe extends FaultProbe {
-  /** Feed every closed metrics interval (the checks read them). */
+  /** Feed every closed metrics interval (the checks read its summary and snapshot). */
   onIntervalClosed(record: IntervalRecord, ledger: LedgerSnapshot): void;
-  /** The closed intervals the checks read so far (for a checkpoint; ledgers are derived again from them). */
-  snapshot(): IntervalRecord[];
-  restore(closed: readonly IntervalRecord[]): void;
+  /** The summaries of the closed intervals the checks read so far (for a checkpoint; ledgers are derived again). */
+  snapshot(): IntervalSummary[];
+  restore(closed: readonly IntervalSummary[]): void;
 }
 
 export function experimentProbe(controller: RunController): LiveExperimentProbe {
   const scenario = controller.scenario;
-  const closed = new RunAggregator(scenario.run.metricsIntervalNs);
+  const closed = new Map<number, IntervalSummary>();
   const ledgers = new LedgerBook(ledgerScope(scenario));
+  const source: CheckSource = {
+    intervalNs: scenario.run.metricsIntervalNs,
+    summaries: (count) => summariesUpTo(count, (index) => closed.get(index)),
+    series: (endNs) => ledgers.series(undefined, endNs), // each closed interval's snapshot, kept by index
+  };
   return {
     faultsNow: () => controller.faultsNow(),
     loadsNow: (closedUpToNs) =>
@@ -36,17 +42,17 @@ export function experimentProbe(controller: RunController): LiveExperimentProbe 
       controller.plan.checks
         .filter((c) => finished || c.toNs <= closedUpToNs)
         .map((c) => {
-          const v = evaluateCheck(c, scenario, closed, ledgers, closedUpToNs);
+          const v = evaluateCheck(c, scenario, source, closedUpToNs);
           return { name: c.name, verdict: v.passed === null ? "undecided" : v.passed ? "passed" : "failed" };
         }),
     onIntervalClosed(record, ledger) {
-      closed.intervals.set(record.index, record);
+      closed.set(record.index, intervalSummary(record));
       ledgers.keep(record, ledger);
     },
-    snapshot: () => [...closed.intervals.values()],
-    restore(records) {
-      closed.intervals.clear();
-      for (const record of records) closed.intervals.set(record.index, record);
+    snapshot: () => [...closed.values()],
+    restore(summaries) {
+      closed.clear();
+      for (const summary of summaries) closed.set(summary.index, summary);
     },
   };
 }

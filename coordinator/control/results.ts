@@ -8,7 +8,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunOutcome } from "../driver/run-driver.ts";
-import { evaluateCheck, type CheckVerdict } from "./checks.ts";
+import type { RunAggregator } from "../counts/aggregate.ts";
+import { evaluateCheck, type CheckSource, type CheckVerdict } from "./checks.ts";
+import { summariesUpTo, type IntervalSummary } from "../counts/interval-summary.ts";
 import type { LedgerBook } from "../ledgers/book.ts";
 import type { RunController } from "./controller.ts";
 import type { CommandSpec } from "../driver/run-driver.ts";
@@ -24,16 +26,30 @@ export interface ExperimentOutcome {
   faults: number;
 }
 
+/** What the checks read of a finished run: its summaries (in index order from 0) and its ledger snapshots. */
+export function runCheckSource(
+  aggregator: RunAggregator,
+  ledgers: LedgerBook,
+  intervals: readonly IntervalSummary[],
+): CheckSource {
+  return {
+    intervalNs: aggregator.intervalNs,
+    summaries: (count) => summariesUpTo(count, (index) => intervals[index]),
+    series: (endNs) => ledgers.series(aggregator, endNs),
+  };
+}
+
+/** `ledgers` and `intervals`: every interval's snapshot and summary (TwinRunResult), which the checks read. */
 export function writeExperimentResults(
   outDir: string,
   controller: RunController,
   outcome: RunOutcome,
   ledgers: LedgerBook,
+  intervals: readonly IntervalSummary[],
 ): ExperimentOutcome {
   const scenario = controller.scenario;
-  const checks = controller.plan.checks.map((c) =>
-    evaluateCheck(c, scenario, outcome.aggregator, ledgers, outcome.simTimeNs),
-  );
+  const source = runCheckSource(outcome.aggregator, ledgers, intervals);
+  const checks = controller.plan.checks.map((c) => evaluateCheck(c, scenario, source, outcome.simTimeNs));
   const passed = checks.filter((c) => c.passed === true).length;
 
   const byTime = new Map<number, { commands: CommandSpec[]; notes: StepNote[] }>();

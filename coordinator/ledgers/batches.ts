@@ -5,7 +5,7 @@
  * every snapshot). What the irreversibility ledger sums over the batches from their interval records (exchanges
  * per actor, queue moves, link bytes) is added up as each interval closes (`BatchTotals`): no record is kept.
  */
-import { CompactNested } from "../counts/compact-nested.ts";
+import { CompactNested, type NestedValues } from "../counts/compact-nested.ts";
 import type { IntervalRecord } from "../counts/aggregate.ts";
 import type { TransitionColumns } from "../counts/transitions.ts";
 import type { TransitionCount } from "../thermo/index.ts";
@@ -21,7 +21,7 @@ export interface Batch {
 }
 
 /** Is this interval a batch: after the warm-up's first interval (`first`), and not empty of time. */
-const isBatch = (s: LedgerSnapshot, first: number): boolean => s.index >= first && s.durationS > 0;
+export const isBatch = (s: LedgerSnapshot, first: number): boolean => s.index >= first && s.durationS > 0;
 
 /** `ledgers`: the run's snapshots, one per interval up to the run's end. */
 export function statisticalBatches(warmupNs: number, intervalNs: number, ledgers: readonly LedgerSnapshot[]): Batch[] {
@@ -70,18 +70,35 @@ export class BatchTotals {
     this.linkBytes = new Float64Array(links * 2);
   }
 
+  /** One interval's queue moves by actor and mechanism, as `take` adds them up (integers: any order sums the same). */
+  static queueMovesOf(t: TransitionColumns): QueueMoves[] {
+    const one = new BatchTotals(0, 1, 0);
+    one.addTransitions(t);
+    return [...one.queueMoves.values()];
+  }
+
   /** An interval as it closes, with its ledger snapshot (which says whether it is a batch). */
   take(record: IntervalRecord, snapshot: LedgerSnapshot): void {
     if (!isBatch(snapshot, this.first)) return;
-    this.addExchanges(record);
-    this.addQueueMoves(record.transitions);
-    for (const [direction, t] of record.links)
-      if (direction < this.linkBytes.length) this.linkBytes[direction]! += t.bytes;
+    this.addExchanges(record.counters);
+    this.addTransitions(record.transitions);
+    addLinkBytes(this.linkBytes, record.links, 1);
+  }
+
+  /**
+   * An interval taken apart from its record, at the end of a `run.warmup: auto` run (results/auto-warmup.ts): its
+   * counters (its snapshot's: ledgers/snapshot.ts StoredSnapshot) and its queue moves (`queueMovesOf`). Its link
+   * bytes are added there as the run's total less the warm-up's (`addLinkBytes`).
+   */
+  takeApart(snapshot: LedgerSnapshot, counters: NestedValues, moves: readonly QueueMoves[]): void {
+    if (!isBatch(snapshot, this.first)) return;
+    this.addExchanges(counters);
+    this.addQueueMoves(moves);
   }
 
   /** Read from the counter columns: each of the record's few names classified once, no Map per actor. */
-  private addExchanges(record: IntervalRecord): void {
-    const counters = CompactNested.of(record.counters);
+  private addExchanges(values: NestedValues): void {
+    const counters = CompactNested.of(values);
     const rows = rowIndex(this).exchanges;
     // By name number: the exchange's field and its rows by actor (null: not an exchange counter).
     const targets = counters.nameList().map((name) => {
@@ -111,7 +128,7 @@ export class BatchTotals {
    * Each reported transition's count, straight from the columns: up or down by its states. A transition reported
    * twice adds its counts twice, as the totals of `transitionTotals` would (counts are integers: the sums are exact).
    */
-  private addQueueMoves(t: TransitionColumns): void {
+  private addTransitions(t: TransitionColumns): void {
     const byMechanism = t.mechanisms.map((mechanism) => this.movesOf(mechanism));
     for (let i = 0; i < t.actor.length; i++) {
       const actor = t.actor[i]!;
@@ -129,6 +146,20 @@ export class BatchTotals {
     }
   }
 
+  private addQueueMoves(moves: readonly QueueMoves[]): void {
+    for (const { actor, mechanism, up, down } of moves) {
+      const byActor = this.movesOf(mechanism);
+      let entry = byActor.get(actor);
+      if (entry === undefined) {
+        entry = { actor, mechanism, up: 0, down: 0 };
+        this.queueMoves.set(`${actor}|${mechanism}`, entry);
+        byActor.set(actor, entry);
+      }
+      entry.up += up;
+      entry.down += down;
+    }
+  }
+
   /** The queue-move rows of one mechanism, by actor. */
   private movesOf(mechanism: string): Map<number, QueueMoves> {
     const rows = rowIndex(this).queueMoves;
@@ -136,6 +167,18 @@ export class BatchTotals {
     if (byActor === undefined) rows.set(mechanism, (byActor = new Map()));
     return byActor;
   }
+}
+
+/**
+ * Adds (`sign` 1) or takes away (−1) an interval's bytes by link direction (`into`: link index * 2 + reverse).
+ * Whole numbers: sums and differences are exact, so the run's total less some intervals is the sum of the rest.
+ */
+export function addLinkBytes(
+  into: Float64Array,
+  links: ReadonlyMap<number, { readonly bytes: number }>,
+  sign: 1 | -1,
+): void {
+  for (const [direction, t] of links) if (direction < into.length) into[direction]! += sign * t.bytes;
 }
 
 /**

@@ -53,12 +53,12 @@ export class LedgerBook {
    * Every interval from the start to `runEndNs` (empty ones included), in order: for a record the aggregator holds,
    * the snapshot made from that very record; for one it let go (or never had), the snapshot kept by index.
    */
-  series(aggregator: RunAggregator, runEndNs: number): LedgerSnapshot[] {
+  series(aggregator: Pick<RunAggregator, "intervals"> | undefined, runEndNs: number): LedgerSnapshot[] {
     const out: LedgerSnapshot[] = [];
     const last = Math.ceil(runEndNs / this.scope.intervalNs);
     for (let index = 0; index < last; index++) {
       const endNs = intervalEndNs(this.scope, index, runEndNs);
-      const reported = aggregator.intervals.get(index);
+      const reported = aggregator?.intervals.get(index);
       const kept = reported === undefined ? this.snapshots.get(index) : this.madeFrom.get(reported);
       if (kept !== undefined && kept.endNs === endNs) {
         out.push(kept);

@@ -6,8 +6,8 @@
  * record go (RunAggregator.keepClosed), so the coordinator's memory does not grow with the record of every
  * interval. A checkpoint keeps the stream's state (`state`), and a resumed run goes on from it (`IntervalStream`'s
  * `restored`), so the part files belong to the run directory only while the run lasts: a run that ends writes its
- * results from them (`finish`, also a failed or interrupted run's partial results), and one that ends without
- * results (`close`, or the process exits at once, e.g. on a second Ctrl-C) removes them.
+ * results from them (`finish`, also a failed or interrupted run's partial results), and every run then removes
+ * what is left of them (`close`, also when the process exits at once, e.g. on a second Ctrl-C).
  */
 import { join } from "node:path";
 import { registerSnapshotClasses } from "../../nodes/runtime/snapshot-codec.ts";
@@ -27,6 +27,7 @@ import {
 } from "../ledgers/snapshot.ts";
 import { INTERVALS_FILE, intervalsHeaderLine } from "../observability/intervals-file.ts";
 import { runViewFromScenario, type RunView } from "../observability/run-view.ts";
+import { QUEUE_MOVES_FILE, queueMovesLine } from "./auto-warmup.ts";
 import { writeIntervalLine } from "./interval-line.ts";
 import { IntervalTotals } from "./interval-totals.ts";
 import { removeStreamingDir, StreamedFile } from "./streamed-file.ts";
@@ -61,6 +62,8 @@ export class IntervalStream {
   private readonly scenario: ResolvedScenario;
   private readonly view: RunView;
   private readonly files: Record<FileKey, StreamedFile>;
+  /** With `run.warmup: auto`: each interval's queue moves, read when the batches are known (auto-warmup.ts). */
+  private readonly moves: StreamedFile | undefined;
   private readonly linkRows: LinkRows;
   /** Where links.csv's rows and intervals.jsonl's line are written before they are appended (one interval's). */
   private readonly text = new TextBuffer();
@@ -85,6 +88,10 @@ export class IntervalStream {
       thermo: new StreamedFile(outDir, FILES.thermo, start("thermo", `${THERMO_CSV_HEADER}\n`)),
       intervals: new StreamedFile(outDir, FILES.intervals, start("intervals", "")),
     };
+    this.moves =
+      scenario.run.warmupAuto === true
+        ? new StreamedFile(outDir, QUEUE_MOVES_FILE, state?.files[QUEUE_MOVES_FILE] ?? "")
+        : undefined;
     this.onExit = () => removeStreamingDir(outDir);
     process.once("exit", this.onExit);
   }
@@ -102,12 +109,14 @@ export class IntervalStream {
   state(): IntervalStreamState {
     const files: Record<string, Uint8Array> = {};
     for (const key of Object.keys(FILES) as FileKey[]) files[FILES[key]] = this.files[key].contents();
+    if (this.moves !== undefined) files[QUEUE_MOVES_FILE] = this.moves.contents();
     return { next: this.next, files, ledgers: this.ledgers.saved(), totals: this.totals };
   }
 
   /**
    * The run ended at `simTimeNs`: the intervals up to it not taken yet (empty ones, or all of them from
-   * `aggregator` when the stream was not fed as they closed) are taken, and the streamed files written.
+   * `aggregator` when the stream was not fed as they closed) are taken, and the streamed files written. The
+   * queue-moves part stays until `close`, for the batches of a `run.warmup: auto` run (`queueMovesPath`).
    */
   finish(aggregator: RunAggregator, simTimeNs: number): void {
     this.takeUpTo(aggregator, simTimeNs);
@@ -115,7 +124,13 @@ export class IntervalStream {
     this.files.links.finish(join(this.outDir, FILES.links));
     this.files.thermo.finish(join(this.outDir, FILES.thermo));
     this.files.intervals.finish(join(this.outDir, FILES.intervals), intervalsHeaderLine(this.view, simTimeNs));
-    this.close();
+    this.moves?.close();
+  }
+
+  /** The queue-moves part (`run.warmup: auto` only), readable from `finish` to `close`. */
+  get queueMovesPath(): string {
+    if (this.moves === undefined) throw new Error("the queue moves are kept only with run.warmup: auto");
+    return this.moves.path;
   }
 
   /**
@@ -125,6 +140,7 @@ export class IntervalStream {
    */
   close(): void {
     for (const file of Object.values(this.files)) file.close();
+    this.moves?.close();
     removeStreamingDir(this.outDir);
     process.off("exit", this.onExit);
   }
@@ -156,6 +172,7 @@ export class IntervalStream {
     this.files.thermo.append(thermoRow(snapshot));
     writeIntervalLine(this.text, this.view, record, order, endNs);
     this.files.intervals.append(this.text.take());
+    this.moves?.append(queueMovesLine(record));
     this.totals.take(record, snapshot);
     this.next = record.index + 1;
     return snapshot;

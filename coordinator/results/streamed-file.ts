@@ -11,15 +11,16 @@ export const STREAMING_DIR = ".streaming";
 const COPY_CHUNK = 1 << 20;
 
 export class StreamedFile {
-  private readonly part: string;
+  /** The part's path (readable while it grows: every append is written through). */
+  readonly path: string;
   private fd: number | undefined;
 
   /** `start`: the part's first bytes (a checkpoint's, or a header known at the start). */
   constructor(outDir: string, name: string, start: Uint8Array | string) {
     const dir = join(outDir, STREAMING_DIR);
     mkdirSync(dir, { recursive: true });
-    this.part = join(dir, name);
-    this.fd = openSync(this.part, "w");
+    this.path = join(dir, name);
+    this.fd = openSync(this.path, "w");
     if (typeof start === "string") writeSync(this.fd, start);
     else writeSync(this.fd, start);
   }
@@ -35,7 +36,7 @@ export class StreamedFile {
 
   /** The bytes written so far (for a checkpoint). */
   contents(): Uint8Array {
-    return readFileSync(this.part);
+    return readFileSync(this.path);
   }
 
   /** The part becomes `path`, after `head` when one is given. */
@@ -43,11 +44,11 @@ export class StreamedFile {
     closeSync(this.open());
     this.fd = undefined;
     if (head === "") {
-      renameSync(this.part, path);
+      renameSync(this.path, path);
       return;
     }
     const out = openSync(path, "w");
-    const from = openSync(this.part, "r");
+    const from = openSync(this.path, "r");
     try {
       writeSync(out, head);
       const chunk = Buffer.allocUnsafe(COPY_CHUNK);
@@ -56,7 +57,7 @@ export class StreamedFile {
       closeSync(from);
       closeSync(out);
     }
-    rmSync(this.part);
+    rmSync(this.path);
   }
 
   /** Closes the part if it was not finished (a run that ended before writing its results). */
@@ -66,7 +67,7 @@ export class StreamedFile {
   }
 
   private open(): number {
-    if (this.fd === undefined) throw new Error(`${this.part} is finished`);
+    if (this.fd === undefined) throw new Error(`${this.path} is finished`);
     return this.fd;
   }
 }

@@ -13,7 +13,8 @@ import { heatLedger } from "../ledgers/heat.ts";
 import { carbonLedger } from "../ledgers/carbon-ledger.ts";
 import { irreversibilityLedger } from "../ledgers/irreversibility.ts";
 import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
-import type { IntervalMetricSet, IntervalTotals } from "./interval-totals.ts";
+import type { IntervalSummary } from "../counts/interval-summary.ts";
+import type { IntervalTotals } from "./interval-totals.ts";
 import { trainingLedger } from "../ledgers/training.ts";
 
 export const SUMMARY_SCHEMA = "dctwin.summary/v1";
@@ -115,7 +116,7 @@ function metricsStartNs(scenario: ResolvedScenario): number {
  */
 function metricsSection(
   aggregator: RunAggregator,
-  perInterval: readonly IntervalMetricSet[],
+  perInterval: readonly IntervalSummary[],
   scenario: ResolvedScenario,
   simTimeNs: number,
 ) {

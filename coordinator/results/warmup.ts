@@ -10,7 +10,7 @@
  */
 import type { MetricAccumulator } from "../../nodes/runtime/metrics.ts";
 import { metricKey } from "../counts/aggregate.ts";
-import type { IntervalMetricSet } from "./interval-totals.ts";
+import type { IntervalSummary } from "../counts/interval-summary.ts";
 
 const BATCH = 5;
 
@@ -53,7 +53,7 @@ const WARMUP_METRICS = ["response_time_ns", "queue_wait_ns"];
  * `intervals`: every interval's metrics in index order; `runMetrics`: the run's accumulators (which metrics exist).
  */
 export function detectWarmupNs(
-  intervals: readonly IntervalMetricSet[],
+  intervals: readonly IntervalSummary[],
   runMetrics: ReadonlyMap<string, MetricAccumulator>,
   intervalNs: number,
   simTimeNs: number,

@@ -5,7 +5,8 @@
  *                  the time writing these results took)
  * - timeseries.csv per-interval metrics; links.csv per-interval link traffic; thermo.csv both ledgers per interval
  * - commands.json  faults and load changes applied, with their simulated times (replayable)
- * - intervals.jsonl every metrics interval in full (histograms, links, drops, energy), for export and the report
+ * - intervals.jsonl every metrics interval in full (histograms, links, drops, energy), for export, the report and
+ *                  the batches of a `run.warmup: auto` run
  * - tables/        the analyst tables (Parquet and CSV, with run_id and scenario columns: see tables.ts)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -14,7 +15,9 @@ import type { ResolvedScenario } from "../../nodes/runtime/topology.ts";
 import type { HostWindowTime, LastReportsRecord, RunOutcome } from "../driver/run-driver.ts";
 import { buildSummary, type Summary } from "./summary.ts";
 import { IntervalStream } from "./interval-stream.ts";
-import { batchTotals } from "./interval-totals.ts";
+import { autoWarmupBatches } from "./auto-warmup.ts";
+import { INTERVALS_FILE } from "../observability/intervals-file.ts";
+import type { LedgerSnapshot } from "../ledgers/snapshot.ts";
 import { writeAnalystTables } from "./parquet.ts";
 import { detectWarmupNs } from "./warmup.ts";
 
@@ -94,17 +97,25 @@ function writeResultFiles(
   stream: IntervalStream,
 ): Summary {
   const { aggregator, simTimeNs } = outcome;
-  stream.finish(aggregator, simTimeNs); // timeseries, links, thermo, intervals.jsonl
-  const series = stream.ledgers.series(aggregator, simTimeNs);
   const intervals = stream.totals;
   let scenario = resolved;
-  if (resolved.run.warmupAuto === true) {
-    // The batches start where the warm-up ends, known only now: they are taken from the records kept for this.
-    const warmupNs = detectWarmupNs(intervals.metrics, aggregator.metrics, aggregator.intervalNs, simTimeNs);
-    scenario = { ...resolved, run: { ...resolved.run, warmupNs } };
-    const batches = batchTotals(scenario, warmupNs);
-    for (const record of aggregator.intervalList(simTimeNs)) batches.take(record, series[record.index]!);
-    intervals.batches = batches;
+  let series: LedgerSnapshot[];
+  try {
+    stream.finish(aggregator, simTimeNs); // timeseries, links, thermo, intervals.jsonl
+    series = stream.ledgers.series(aggregator, simTimeNs);
+    if (resolved.run.warmupAuto === true) {
+      // The batches start where the warm-up ends, known only now: made from what was kept of them (auto-warmup.ts).
+      const warmupNs = detectWarmupNs(intervals.metrics, aggregator.metrics, aggregator.intervalNs, simTimeNs);
+      scenario = { ...resolved, run: { ...resolved.run, warmupNs } };
+      intervals.batches = autoWarmupBatches(scenario, {
+        series,
+        linkBytes: intervals.linkBytes!,
+        intervalsPath: join(outDir, INTERVALS_FILE),
+        movesPath: stream.queueMovesPath,
+      });
+    }
+  } finally {
+    stream.close(); // no part is left in the results directory, whatever happened
   }
   const summary = buildSummary({
     scenario,
