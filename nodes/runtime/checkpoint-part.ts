@@ -12,7 +12,7 @@
 import { crc32 } from "node:zlib";
 
 /** The checkpoint format this dctwin writes and reads (meta.json's `format` and every part's header). */
-export const CHECKPOINT_FORMAT = 3;
+export const CHECKPOINT_FORMAT = 4;
 
 const MAGIC = new TextEncoder().encode("dctwinCK");
 const HEADER = MAGIC.byteLength + 16;
