@@ -15,6 +15,7 @@ export const DURATION_NS: Record<string, number> = {
   m: 60e9,
   min: 60e9,
   h: 3600e9,
+  d: 86_400e9, // leap mode runs days (up to 2^53 ns, 104 days)
 };
 // Units are case-sensitive: "10GBps" (bytes) must not pass for "10Gbps" (bits), nor "1M" for a minute.
 export const BANDWIDTH_BPS: Record<string, number> = { bps: 1, kbps: 1e3, Kbps: 1e3, Mbps: 1e6, Gbps: 1e9, Tbps: 1e12 };

@@ -11,6 +11,8 @@ test("unit text - durations resolve to whole nanoseconds; bare numbers are secon
   assert.deepEqual(resolveQuantity("1.5", rules), { problem: "malformed" }); // text needs a unit
   assert.deepEqual(resolveQuantity(1.5, rules), { value: 1_500_000_000 });
   assert.deepEqual(resolveQuantity("2min", rules), { value: 120e9 });
+  assert.deepEqual(resolveQuantity("7d", rules), { value: 7 * 86_400e9 });
+  assert.deepEqual(resolveQuantity("105d", rules), { problem: "too-large" }); // 2^53 ns is 104.2 days
   assert.deepEqual(resolveQuantity("1M", rules), { problem: "malformed" }); // units are case-sensitive
   assert.deepEqual(resolveQuantity("0.4ns", rules), { problem: "too-small" });
   assert.deepEqual(resolveQuantity(0, rules), { problem: "malformed" });
@@ -25,6 +27,7 @@ test("unit text - a CLI duration flag: seconds or text with a unit, else a plain
   assert.equal(parseDurationFlag("--x", "30"), 30e9);
   assert.equal(parseDurationFlag("--x", "2.5s"), 2.5e9);
   assert.equal(parseDurationFlag("--x", "100ms"), 100e6);
+  assert.equal(parseDurationFlag("--x", "2d"), 2 * 86_400e9);
   for (const bad of ["0", "-1s", "200y", "1000000000000h", ""])
     assert.throws(() => parseDurationFlag("--x", bad), {
       message: `--x: expected a positive duration like "30s" or a number of seconds, got ${JSON.stringify(bad)}`,
