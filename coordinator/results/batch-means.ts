@@ -72,7 +72,10 @@ export function batchMeans(
   if (means.length < MIN_BATCHES) {
     // Two intervals a batch is the safety merge alone: the intervals were not found correlated, so shorter ones help.
     const remedy = size === 2 ? "run longer or set a shorter run.metrics_interval" : "run longer";
-    const warning = `only ${means.length} effectively independent batches of ${size} metrics interval(s) (at least ${MIN_BATCHES} needed): ${remedy} for a confidence interval`;
+    const warning =
+      intervals.length < 2 * MIN_BATCHES
+        ? `only ${intervals.length} metrics interval(s) after the warm-up (at least ${2 * MIN_BATCHES} needed: ${MIN_BATCHES} batches of 2): ${remedy} for a confidence interval`
+        : `only ${means.length} effectively independent batches of ${size} metrics interval(s) (at least ${MIN_BATCHES} needed): ${remedy} for a confidence interval`;
     return { ...base, stderr: null, ci95Low: null, ci95High: null, warning };
   }
   const avg = means.reduce((s, m) => s + m, 0) / means.length;
