@@ -25,6 +25,7 @@ import { DCTWIN_VERSION } from "../coordinator/observability/version.ts";
 import { NatsServerMissingError } from "../coordinator/nats-server.ts";
 import { NatsAuthError } from "../nodes/runtime/transport/nats-auth.ts";
 import { OutputDirError } from "../coordinator/results/out-dir.ts";
+import { counted } from "./commands/counted.ts";
 
 const program = new EnvCommand()
   .name("dctwin")
@@ -67,7 +68,7 @@ try {
   await program.parseAsync();
 } catch (error) {
   if (error instanceof ScenarioError) {
-    console.error(`${error.file}: ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}`);
+    console.error(`${error.file}: ${counted(error.issues.length, "problem")}`);
     for (const issue of error.issues) console.error(`  ${formatIssue(issue)}`);
     process.exit(EXIT_INVALID);
   }

@@ -172,7 +172,7 @@ describe("dctwin validate and run on other inputs", { concurrency: 3 }, () => {
     const result = await cli(["validate", "examples/tiny.yaml"]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, "");
-    assert.match(result.stdout, /^examples\/tiny\.yaml: valid \(2 actors, 1 links, 20 s simulated\)\n$/);
+    assert.match(result.stdout, /^examples\/tiny\.yaml: valid \(2 actors, 1 link, 20 s simulated\)\n$/);
   });
 
   it("run on an invalid file exits 2 with the same messages as validate, and writes nothing", async () => {

@@ -4,6 +4,7 @@ import { planPlacement } from "../../coordinator/placement/place.ts";
 import { describePlacement, type PlacementReport } from "../../coordinator/placement/report.ts";
 import { loadScenarioFile } from "../../coordinator/scenario-loader.ts";
 import { positiveInt } from "./flags.ts";
+import { counted } from "./counted.ts";
 
 export function registerPlaceCommand(program: Command): void {
   program
@@ -31,7 +32,7 @@ function us(ns: number): string {
 }
 
 function formatReport(file: string, r: PlacementReport): string {
-  const lines = [`${file}: ${r.actors} actors, ${r.links} links on ${r.hosts} host${r.hosts === 1 ? "" : "s"}`];
+  const lines = [`${file}: ${counted(r.actors, "actor")}, ${counted(r.links, "link")} on ${counted(r.hosts, "host")}`];
   const kept =
     r.kept_inside_below_ns === null
       ? "every link stays inside a host"

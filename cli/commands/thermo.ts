@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { solveMarkovModel, validateMarkovModel, type MarkovModelSpec } from "../../coordinator/thermo/index.ts";
 import { simulateReplicas } from "../../coordinator/thermo/simulate.ts";
 import { EXIT_INVALID, nonNegativeInt, positiveInt, positiveNumber } from "./flags.ts";
+import { counted } from "./counted.ts";
 
 export function registerThermoCommand(program: Command): void {
   const thermo = program.command("thermo").description("Stochastic-thermodynamics tools.");
@@ -104,7 +105,7 @@ function readModel(file: string): MarkovModelSpec {
   }
   const issues = validateMarkovModel(spec);
   if (issues.length > 0) {
-    console.error(`${file}: ${issues.length} problem${issues.length === 1 ? "" : "s"}`);
+    console.error(`${file}: ${counted(issues.length, "problem")}`);
     for (const i of issues) console.error(`  ${i.path === "" ? "" : `${i.path}: `}${i.message}`);
     process.exit(EXIT_INVALID);
   }

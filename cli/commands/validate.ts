@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { loadScenarioFile } from "../../coordinator/scenario-loader.ts";
 import { collect } from "./flags.ts";
+import { counted } from "./counted.ts";
 
 export function registerValidateCommand(program: Command): void {
   program
@@ -18,7 +19,7 @@ export function registerValidateCommand(program: Command): void {
       const { scenario, warnings } = loadScenarioFile(file, { allowOutside: opts.allowOutside });
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(
-        `${file}: valid (${scenario.actors.length} actors, ${scenario.links.length} links, ${scenario.run.durationNs / 1e9} s simulated)`,
+        `${file}: valid (${counted(scenario.actors.length, "actor")}, ${counted(scenario.links.length, "link")}, ${scenario.run.durationNs / 1e9} s simulated)`,
       );
     });
 }
