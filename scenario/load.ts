@@ -229,12 +229,15 @@ function checkValidParts(
     issues.push({ path: "actors", message: "expected a list of actors" });
   }
   const parsedRun = runSchema.safeParse(run);
-  if (
-    parsedRun.success &&
-    parsedRun.data.warmup !== "auto" &&
-    parsedRun.data.warmup >= (overrides.durationNs ?? parsedRun.data.duration)
-  )
-    issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
+  if (parsedRun.success) checkWarmup(parsedRun.data, overrides, issues);
+}
+
+/** The warm-up must end before the run does, also when the duration is overridden (e.g. by `--duration`). */
+function checkWarmup(run: ScenarioFile["run"], overrides: ScenarioOverrides, issues: ValidationIssue[]): void {
+  const durationNs = overrides.durationNs ?? run.duration;
+  if (run.warmup === "auto" || run.warmup < durationNs) return;
+  const overridden = overrides.durationNs === undefined ? "" : ` (${durationNs / 1e9} s, overridden)`;
+  issues.push({ path: "run.warmup", message: `must be shorter than run.duration${overridden}` });
 }
 
 function resolveRun(
@@ -252,8 +255,7 @@ function resolveRun(
         ? minLatency
         : data.run.metrics_interval
       : data.run.quantum;
-  if (data.run.warmup !== "auto" && data.run.warmup >= durationNs)
-    issues.push({ path: "run.warmup", message: "must be shorter than run.duration" });
+  checkWarmup(data.run, overrides, issues);
   return {
     name: data.name,
     seed: overrides.seed ?? data.run.seed,

@@ -175,6 +175,17 @@ describe("dctwin validate and run on other inputs", { concurrency: 3 }, () => {
     assert.match(result.stdout, /^examples\/tiny\.yaml: valid \(2 actors, 1 link, 20 s simulated\)\n$/);
   });
 
+  it("run --duration shorter than the warm-up exits 2 saying the duration was overridden", async () => {
+    const out = join(scratch.path, "run-short");
+    const result = await cli(["run", "examples/tiny.yaml", "--duration", "1s", "--transport", "inproc", "--out", out]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stderr,
+      "examples/tiny.yaml: 1 problem\n  run.warmup: must be shorter than run.duration (1 s, overridden)\n",
+    );
+    assert.ok(!existsSync(out), "nothing written");
+  });
+
   it("run on an invalid file exits 2 with the same messages as validate, and writes nothing", async () => {
     const entry = corpus.find((e) => e.name === "several-mistakes.yaml");
     assert.ok(entry !== undefined, "several-mistakes.yaml is missing from the corpus");
