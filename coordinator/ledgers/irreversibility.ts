@@ -41,10 +41,7 @@ function irreversibleLowerBound(count: number, totalS: number): number {
 /** `totals`: the sums over the same batches' interval records (BatchTotals, added up as they closed). */
 export function irreversibilityLedger(scenario: ResolvedScenario, batches: readonly Batch[], totals: BatchTotals) {
   const totalS = batches.reduce((s, b) => s + b.durationS, 0);
-  const countBatches: CountBatch[] = batches.map((b) => ({
-    durationS: b.durationS,
-    counts: b.counts,
-  }));
+  const countBatches: readonly CountBatch[] = batches; // their counts made as the estimate reads them
   if (countBatches.length < 2 || countBatches.every((b) => b.counts.length === 0)) {
     return {
       mechanisms: MECHANISMS_NOTE,

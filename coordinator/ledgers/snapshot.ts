@@ -225,7 +225,6 @@ export function restoreSnapshot(scope: LedgerScope, stored: StoredSnapshot): Led
 
 function frozenSnapshot(scope: LedgerScope, stored: StoredSnapshot): LedgerSnapshot {
   const { hops, counters } = stored;
-  let transitions: readonly Readonly<TransitionCount>[] | undefined;
   const f = stored.figures;
   // The fields in the order they have always had (a reader may print them in it).
   const snapshot: LedgerSnapshot = Object.freeze({
@@ -243,12 +242,13 @@ function frozenSnapshot(scope: LedgerScope, stored: StoredSnapshot): LedgerSnaps
     heatEntropyKbPerS: f.heatEntropyKbPerS,
     heatEntropyWPerK: f.heatEntropyWPerK,
     sigmaKbPerS: f.sigmaKbPerS,
-    // Made when first read, from the record's hop columns and counters as it closed (not the record, which the
+    // Made on each read, from the record's hop columns and counters as it closed (not the record, which the
     // aggregator lets go): the run's estimates read them when the run ends, the live exporter at once; an
-    // interval's close does not wait for them.
+    // interval's close does not wait for them. Not kept: the book keeps every snapshot to the end of the run, and
+    // kept counts (an object per count, about 1.3 MB per interval on leaf-spine-4k) made the coordinator's heap
+    // at the end grow with the run's length.
     get transitions() {
-      transitions ??= Object.freeze(intervalCountsOf(scope, hops, counters));
-      return transitions;
+      return Object.freeze(intervalCountsOf(scope, hops, counters));
     },
     bitsErased: f.bitsErased,
     landauerPowerW: f.landauerPowerW,

@@ -35,7 +35,8 @@ export class LedgerTotals {
     this.distributionLoss = distributionLoss;
   }
 
-  add(snapshot: LedgerSnapshot): void {
+  /** `transitions`: the snapshot's counts, when the caller has them (a snapshot makes them on each read). */
+  add(snapshot: LedgerSnapshot, transitions = snapshot.transitions): void {
     const seconds = snapshot.durationS;
     const perS = (joules: number) => (seconds > 0 ? joules / seconds : 0);
     this.itJ += snapshot.itEnergyJ;
@@ -49,7 +50,7 @@ export class LedgerTotals {
     this.embodiedCarbonG += snapshot.embodiedCarbonG ?? 0;
     this.lastHeatEntropyWPerK = snapshot.heatEntropyWPerK;
     this.lastSigmaKbPerS = snapshot.sigmaKbPerS;
-    for (const c of snapshot.transitions) {
+    for (const c of transitions) {
       const key = `${c.from}|${c.to}|${c.mechanism}`;
       const pooled = this.pooled.get(key);
       if (pooled === undefined) this.pooled.set(key, { ...c });

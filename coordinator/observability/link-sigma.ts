@@ -40,10 +40,11 @@ export class LinkSigma {
     }
   }
 
-  add(snapshot: LedgerSnapshot, seconds: number): void {
+  /** `transitions`: the snapshot's counts, when the caller has them (a snapshot makes them on each read). */
+  add(snapshot: LedgerSnapshot, seconds: number, transitions = snapshot.transitions): void {
     if (this.keysByLink.size === 0) return;
     const counts = new Map<string, TransitionCount[]>();
-    for (const c of snapshot.transitions) {
+    for (const c of transitions) {
       const m = parseMechanism(c.mechanism ?? "");
       if (m.kind !== "hop") continue;
       for (const k of this.keysByLink.get(m.where) ?? []) {

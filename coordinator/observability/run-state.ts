@@ -236,8 +236,9 @@ export class RunState {
     }
 
     this.bitsErased += snapshot.bitsErased;
-    this.ledgers.add(snapshot);
-    this.linkSigma.add(snapshot, seconds);
+    const transitions = snapshot.transitions; // made on each read: once for both
+    this.ledgers.add(snapshot, transitions);
+    this.linkSigma.add(snapshot, seconds, transitions);
     this.servers.add(record, seconds);
 
     for (const series of this.metrics.values()) for (const m of series.values()) m.lastRatePerS = 0;

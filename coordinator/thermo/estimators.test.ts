@@ -7,8 +7,11 @@ import {
   estimateSigma,
   estimateSigmaWithErrors,
   jackknife,
+  pairCounts,
+  pairTransitions,
   type TransitionCount,
 } from "./index.ts";
+import { sigmaOfPairedCounts } from "./estimators.ts";
 import { assertRel } from "./testing.ts";
 
 const c = (from: string, to: string, count: number, mechanism?: string): TransitionCount => ({
@@ -142,4 +145,75 @@ test("estimators - detailed-balance test on a tree cannot reject", () => {
   assert.equal(t.dof, 0);
   assert.equal(t.reject, false);
   assert.equal(t.pValue, 1);
+});
+
+test("estimators - error bars made batch by batch equal the whole matrix of batches and pairs, to the last bit", () => {
+  const u = createSeededUniform(5);
+  const states = ["a", "b", "c", "d", "e"];
+  const pick = (n: number): number => Math.floor(u() * n);
+  let reads = 0;
+  const batches = Array.from({ length: 7 }, (_, b) => {
+    const counts = Array.from({ length: 3 + pick(30) }, () =>
+      c(states[pick(5)]!, states[pick(5)]!, Math.round(u() * 50) / 4, `m${pick(3)}`),
+    );
+    return {
+      durationS: b === 6 ? 0.3 : 1, // a partial last batch
+      get counts() {
+        reads++;
+        return counts;
+      },
+    };
+  });
+  for (const alpha of [undefined, 0.5]) {
+    const options = alpha === undefined ? ({ unseenReverse: "irreversible" } as const) : { pseudoCount: alpha };
+    reads = 0;
+    const r = estimateSigmaWithErrors(batches, options);
+    assert.equal(reads, batches.length, "each batch's counts read once");
+    // The reference keeps every batch's row of pair sums and every leave-one-out row.
+    const counts = batches.map((b) => b.counts);
+    const pairs = pairTransitions(counts.flat());
+    const per = counts.map((list) => pairCounts(list, pairs));
+    const totalS = batches.reduce((s, b) => s + b.durationS, 0);
+    const pooled = { forward: new Float64Array(pairs.length), reverse: new Float64Array(pairs.length) };
+    for (const p of per)
+      for (let k = 0; k < pairs.length; k++)
+        (pooled.forward[k]! += p.forward[k]!), (pooled.reverse[k]! += p.reverse[k]!);
+    const a = alpha ?? 0;
+    const full = new Float64Array(pairs.length);
+    sigmaOfPairedCounts(pooled.forward, pooled.reverse, totalS, a, full);
+    const looPair = per.map(() => new Float64Array(pairs.length));
+    const loo = per.map((p, b) => {
+      const t = totalS - batches[b]!.durationS;
+      const fwd = pooled.forward.map((x, k) => x - p.forward[k]!);
+      const rev = pooled.reverse.map((x, k) => x - p.reverse[k]!);
+      return { sigma: sigmaOfPairedCounts(fwd, rev, t, a, looPair[b]), current: fwd.map((x, k) => (x - rev[k]!) / t) };
+    });
+    const perBatch = per.map((p, b) => sigmaOfPairedCounts(p.forward, p.reverse, batches[b]!.durationS, a));
+    assert.deepEqual(r.estimate, estimateSigma(counts.flat(), totalS, options));
+    const jk = jackknife(
+      r.estimate.sigmaKbPerS,
+      loo.map((l) => l.sigma),
+    );
+    assert.deepEqual(r.jackknife, {
+      stderrKbPerS: jk.stderr,
+      biasKbPerS: jk.bias,
+      biasCorrectedKbPerS: jk.biasCorrected,
+    });
+    const bm = batchMeanStderr(perBatch);
+    assert.deepEqual(r.batchMeans, { meanKbPerS: bm.mean, stderrKbPerS: bm.stderr });
+    assert.ok(r.edgeStderr.length > 0);
+    r.estimate.edges.forEach((e, i) => {
+      const k = pairs.findIndex((p) => p.from === e.from && p.to === e.to && p.mechanism === e.mechanism);
+      assert.deepEqual(r.edgeStderr[i], {
+        netCurrentPerS: jackknife(
+          e.netCurrentPerS,
+          loo.map((l) => l.current[k]!),
+        ).stderr,
+        sigmaKbPerS: jackknife(
+          full[k]!,
+          looPair.map((row) => row[k]!),
+        ).stderr,
+      });
+    });
+  }
 });

@@ -41,34 +41,46 @@ export interface PairIndex {
 }
 
 /**
- * Pairs `items` in one pass, without a key string per item (estimators that re-pair counts by `pairKey` do that
- * work again): pairs are found by mechanism, then by their two states in either order, which is what `pairKey`
- * tells apart. Pairs come in the order their first item is met.
+ * Pairs transitions as they come, without a key string per transition (estimators that re-pair counts by
+ * `pairKey` do that work again): pairs are found by mechanism, then by their two states in either order, which is
+ * what `pairKey` tells apart. Pairs come in the order their first transition is met; their `forward` and `reverse`
+ * lists are left to the caller (indexPairs fills them).
  */
+export class Pairer {
+  readonly pairs: TransitionPair[] = [];
+  private readonly firstOf = new Map<string, number>(); // the last pair made with each mechanism, heading a chain
+  private readonly nextOf: number[] = []; // the pair made before with the same mechanism (-1: none)
+
+  /** The index of `t`'s pair (made, oriented as `t`, if it is the first of its pair). */
+  pairOf(t: DirectedTransition): number {
+    const mechanism = t.mechanism ?? "";
+    const head = this.firstOf.get(mechanism) ?? -1;
+    let k = head;
+    while (k >= 0 && !sameEnds(this.pairs[k]!, t)) k = this.nextOf[k]!;
+    if (k < 0) {
+      k = this.pairs.length;
+      this.pairs.push({ from: t.from, to: t.to, mechanism, forward: [], reverse: [] });
+      this.nextOf.push(head);
+      this.firstOf.set(mechanism, k);
+    }
+    return k;
+  }
+}
+
+/** Pairs `items` in one pass (`Pairer`), listing each pair's items. */
 export function indexPairs(items: readonly DirectedTransition[]): PairIndex {
-  const firstOf = new Map<string, number>(); // the last pair made with each mechanism, heading a chain
-  const nextOf: number[] = []; // the pair made before with the same mechanism (-1: none)
-  const pairs: TransitionPair[] = [];
+  const pairer = new Pairer();
   const pairOf = new Int32Array(items.length);
   const reversed = new Uint8Array(items.length);
   for (let i = 0; i < items.length; i++) {
     const t = items[i]!;
-    const mechanism = t.mechanism ?? "";
-    const head = firstOf.get(mechanism) ?? -1;
-    let k = head;
-    while (k >= 0 && !sameEnds(pairs[k]!, t)) k = nextOf[k]!;
-    if (k < 0) {
-      k = pairs.length;
-      pairs.push({ from: t.from, to: t.to, mechanism, forward: [], reverse: [] });
-      nextOf.push(head);
-      firstOf.set(mechanism, k);
-    }
-    const pair = pairs[k]!;
+    const k = pairer.pairOf(t);
+    const pair = pairer.pairs[k]!;
     pairOf[i] = k;
     if (pair.from === t.from) pair.forward.push(i);
     else pair.reverse.push(i), (reversed[i] = 1);
   }
-  return { pairs, pairOf, reversed };
+  return { pairs: pairer.pairs, pairOf, reversed };
 }
 
 /** The same two states, in either direction. */
