@@ -10,6 +10,8 @@ import type { RunView } from "../coordinator/observability/run-view.ts";
 import { SPECIES_SLOTS } from "../coordinator/counts/aggregate.ts";
 import { ledgerSnapshot } from "../coordinator/ledgers/snapshot.ts";
 import { emptyRecordForTest } from "./support/observability.ts";
+import { estimateSigmaWithErrors } from "../coordinator/thermo/index.ts";
+import { INTERVAL_SIGMA_OPTIONS } from "../coordinator/ledgers/snapshot.ts";
 
 const view: RunView = {
   runId: "r",
@@ -69,4 +71,40 @@ test("link sigma - the closed form of the pooled counts, per link and per group 
   assert.equal(steady.series.length, 1, "level group: the group pairs only");
   assert.ok(Math.abs(steady.series[0]!.sigmaKbPerS - 10 * Math.log(2)) < 1e-12);
   assert.ok(Math.abs(steady.series[0]!.stderrKbPerS) < 1e-12, "identical batches: no spread");
+});
+
+test("link sigma - a long run: batches double in length, at most 10 of them; σ pools every interval", () => {
+  // Interval k carries 20 + k % 7 hops one way and 10 + k % 3 the other over link a--b.
+  const ab = (k: number) => 20 + (k % 7);
+  const ba = (k: number) => 10 + (k % 3);
+  const sigma = new LinkSigma(view, "group");
+  for (let k = 0; k < 20; k++) sigma.add(record(k, ab(k), ba(k)), 1);
+  // 20 intervals: ten batches of two filled up and merged into five of four.
+  assert.equal(sigma.batchCount, 5);
+  const batches = Array.from({ length: 5 }, (_, b) => {
+    const ks = [4 * b, 4 * b + 1, 4 * b + 2, 4 * b + 3];
+    const sum = (f: (k: number) => number) => ks.reduce((s, k) => s + f(k), 0);
+    return {
+      durationS: 4,
+      counts: [
+        { from: "a", to: "b", mechanism: "hop:a--b:request", count: sum(ab) },
+        { from: "b", to: "a", mechanism: "hop:a--b:request", count: sum(ba) },
+      ],
+    };
+  });
+  const expected = estimateSigmaWithErrors(batches, INTERVAL_SIGMA_OPTIONS);
+  const series = sigma.series[0]!;
+  assert.ok(Math.abs(series.sigmaKbPerS - expected.estimate.sigmaKbPerS) <= 1e-12 * expected.estimate.sigmaKbPerS);
+  assert.ok(Math.abs(series.stderrKbPerS - expected.jackknife.stderrKbPerS) <= 1e-9 * expected.jackknife.stderrKbPerS);
+
+  for (let k = 20; k < 5000; k++) sigma.add(record(k, ab(k), ba(k)), 1);
+  assert.ok(sigma.batchCount >= 5 && sigma.batchCount <= 10, `${sigma.batchCount} batches`);
+  let A = 0;
+  let B = 0;
+  for (let k = 0; k < 5000; k++) (A += ab(k)), (B += ba(k));
+  const pooled = ((A - B) / 5000) * Math.log(A / B);
+  assert.ok(
+    Math.abs(sigma.series[0]!.sigmaKbPerS - pooled) <= 1e-9 * pooled,
+    `${sigma.series[0]!.sigmaKbPerS} vs ${pooled}`,
+  );
 });

@@ -10,9 +10,23 @@ import { estimateSigma, estimateSigmaWithErrors, type TransitionCount } from "..
 import type { AggregationLevel, Labels } from "./levels.ts";
 import type { RunView } from "./run-view.ts";
 
-/** The error comes from at most this many batches of contiguous intervals (batch means want few, long batches). */
+/**
+ * The error comes from at most this many batches of contiguous intervals (batch means want few, long batches).
+ * Batches double in length as the run grows: when this many are full, neighbours merge in pairs. So a key holds at
+ * most MAX_BATCHES + 1 batches of pooled counts, and each interval costs the same however long the run is (the
+ * batches were once re-cut from every interval's counts at each interval: quadratic in the run's length).
+ */
 const MAX_BATCHES = 10;
 const OPTIONS = INTERVAL_SIGMA_OPTIONS;
+
+/** A batch: contiguous intervals, how long they lasted. */
+interface BatchSpan {
+  durationS: number;
+  intervals: number;
+}
+
+/** Counts pooled by transition (from, to, mechanism) over a batch's intervals. */
+type PooledCounts = Map<string, TransitionCount>;
 
 export interface SigmaSeries {
   scope: "actor" | "group";
@@ -24,7 +38,12 @@ export interface SigmaSeries {
 
 export class LinkSigma {
   private readonly keysByLink = new Map<string, { scope: SigmaSeries["scope"]; key: string; labels: Labels }[]>();
-  private readonly intervals: { seconds: number; counts: Map<string, TransitionCount[]> }[] = [];
+  /** The batches, the last still filling: the same spans for every key (every key sees every interval). */
+  private readonly spans: BatchSpan[] = [];
+  /** Per key: its pooled counts in each batch of `spans`. */
+  private readonly counts = new Map<string, PooledCounts[]>();
+  /** Intervals per full batch. */
+  private batchIntervals = 1;
   private readonly labels = new Map<string, { scope: SigmaSeries["scope"]; labels: Labels }>();
   series: SigmaSeries[] = [];
 
@@ -38,6 +57,11 @@ export class LinkSigma {
       if (level === "actor") keys.push({ scope: "actor", key: `l\u0000${link.id}`, labels: { link: link.id } });
       this.keysByLink.set(link.id, keys);
     }
+  }
+
+  /** How many batches of contiguous intervals the errors come from now (at most MAX_BATCHES). */
+  get batchCount(): number {
+    return this.spans.length;
   }
 
   /** `transitions`: the snapshot's counts, when the caller has them (a snapshot makes them on each read). */
@@ -54,7 +78,7 @@ export class LinkSigma {
         this.labels.set(k.key, { scope: k.scope, labels: k.labels });
       }
     }
-    this.intervals.push({ seconds, counts });
+    this.addInterval(counts, seconds);
     this.series = [...this.labels]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .flatMap(([key, { scope, labels }]) => {
@@ -63,19 +87,46 @@ export class LinkSigma {
       });
   }
 
-  /** σ of one key's pooled counts and its jackknife error over contiguous batches of intervals; null without a two-way pair. */
+  /** Adds one interval: to the filling batch, opening one if it is full; merges pairs when MAX_BATCHES are full. */
+  private addInterval(counts: Map<string, TransitionCount[]>, seconds: number): void {
+    let last = this.spans.at(-1);
+    if (last === undefined || last.intervals === this.batchIntervals)
+      this.spans.push((last = { durationS: 0, intervals: 0 }));
+    last.durationS += seconds;
+    last.intervals++;
+    // A key seen first now has had nothing in the batches before.
+    for (const key of counts.keys()) if (!this.counts.has(key)) this.counts.set(key, []);
+    for (const [key, pooled] of this.counts) {
+      while (pooled.length < this.spans.length) pooled.push(new Map());
+      for (const c of counts.get(key) ?? []) pool(pooled.at(-1)!, c);
+    }
+    if (this.spans.length < MAX_BATCHES || last.intervals < this.batchIntervals) return;
+    const spans = mergePairs(this.spans, (a, b) => ({
+      durationS: a.durationS + b.durationS,
+      intervals: a.intervals + b.intervals,
+    }));
+    this.spans.splice(0, this.spans.length, ...spans);
+    for (const [key, pooled] of this.counts)
+      this.counts.set(
+        key,
+        mergePairs(pooled, (a, b) => {
+          for (const c of b.values()) pool(a, c);
+          return a;
+        }),
+      );
+    this.batchIntervals *= 2;
+  }
+
+  /** σ of one key's pooled counts and its jackknife error over its batches; null without a two-way pair. */
   private estimate(key: string): { sigmaKbPerS: number; stderrKbPerS: number } | null {
-    const n = this.intervals.length;
-    const b = Math.min(n, MAX_BATCHES);
-    const batches = Array.from({ length: b }, () => ({ durationS: 0, counts: [] as TransitionCount[] }));
-    this.intervals.forEach((interval, i) => {
-      const batch = batches[Math.floor((i * b) / n)]!;
-      batch.durationS += interval.seconds;
-      batch.counts.push(...(interval.counts.get(key) ?? []));
-    });
-    if (n < 2) {
+    const pooled = this.counts.get(key) ?? [];
+    const batches = this.spans.map((span, i) => ({
+      durationS: span.durationS,
+      counts: [...(pooled[i]?.values() ?? [])],
+    }));
+    if (batches.length < 2) {
       // One interval: the point estimate, no error yet.
-      const e = estimateSigma(batches[0]!.counts, batches[0]!.durationS, OPTIONS);
+      const e = estimateSigma(batches[0]?.counts ?? [], batches[0]?.durationS ?? 0, OPTIONS);
       return e.edges.length === 0 ? null : { sigmaKbPerS: e.sigmaKbPerS, stderrKbPerS: Number.NaN };
     }
     const r = estimateSigmaWithErrors(batches, OPTIONS);
@@ -83,4 +134,19 @@ export class LinkSigma {
       ? null
       : { sigmaKbPerS: r.estimate.sigmaKbPerS, stderrKbPerS: r.jackknife.stderrKbPerS };
   }
+}
+
+function pool(into: PooledCounts, c: TransitionCount): void {
+  const key = `${c.from}\u0000${c.to}\u0000${c.mechanism ?? ""}`;
+  const pooled = into.get(key);
+  if (pooled === undefined) into.set(key, { ...c });
+  else pooled.count += c.count;
+}
+
+/** Neighbours merged in pairs, in order (an odd last one stays as it is). */
+function mergePairs<T>(items: readonly T[], merge: (a: T, b: T) => T): T[] {
+  const merged: T[] = [];
+  for (let i = 0; i < items.length; i += 2)
+    merged.push(i + 1 < items.length ? merge(items[i]!, items[i + 1]!) : items[i]!);
+  return merged;
 }
